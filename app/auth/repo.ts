@@ -1,0 +1,80 @@
+import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { appTokens, challenges, invites, passkeys, recoveryCodes, sessions, users, type User } from "../db/schema";
+
+/** Every query on the account tables. */
+export function createAuthRepo(db: Db) {
+  return {
+    db,
+    adminExists: () => db.select({ id: users.id }).from(users).where(eq(users.role, "admin")).limit(1).all().length > 0,
+    userById: (id: string) => db.select().from(users).where(eq(users.id, id)).get(),
+    userByName: (username: string) => db.select().from(users).where(eq(users.username, username)).get(),
+    userByHandle: (handle: string) => db.select().from(users).where(eq(users.webauthnUserId, handle)).get(),
+    listUsers: () => db.select().from(users).orderBy(users.createdAt).all(),
+    insertUser: (u: typeof users.$inferInsert) => db.insert(users).values(u).returning().get(),
+    updateUser: (id: string, patch: Partial<typeof users.$inferInsert>) => db.update(users).set(patch).where(eq(users.id, id)).run(),
+
+    passkeysOf: (userId: string) => db.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(passkeys.createdAt).all(),
+    passkeyById: (id: string) => db.select().from(passkeys).where(eq(passkeys.id, id)).get(),
+    insertPasskey: (p: typeof passkeys.$inferInsert) => db.insert(passkeys).values(p).run(),
+    touchPasskey: (id: string, counter: number, at: Date) =>
+      db.update(passkeys).set({ counter, lastUsedAt: at }).where(eq(passkeys.id, id)).run(),
+    renamePasskey: (userId: string, id: string, name: string) =>
+      db.update(passkeys).set({ name }).where(and(eq(passkeys.id, id), eq(passkeys.userId, userId))).returning().all().length,
+    deletePasskey: (userId: string, id: string) =>
+      db.delete(passkeys).where(and(eq(passkeys.id, id), eq(passkeys.userId, userId))).returning().all().length,
+    deletePasskeysOf: (userId: string) => db.delete(passkeys).where(eq(passkeys.userId, userId)).run(),
+
+    insertSession: (s: typeof sessions.$inferInsert) => db.insert(sessions).values(s).run(),
+    sessionWithUser: (idHash: string) =>
+      db.select({ session: sessions, user: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId))
+        .where(eq(sessions.idHash, idHash)).get(),
+    touchSession: (idHash: string, at: Date) => db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.idHash, idHash)).run(),
+    deleteSession: (idHash: string) => db.delete(sessions).where(eq(sessions.idHash, idHash)).run(),
+    deleteSessionsOf: (userId: string) => db.delete(sessions).where(eq(sessions.userId, userId)).run(),
+    sessionsOf: (userId: string) => db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(sessions.lastSeenAt).all(),
+    deleteExpiredSessions: (idleBefore: Date, createdBefore: Date) =>
+      db.delete(sessions).where(or(lt(sessions.lastSeenAt, idleBefore), lt(sessions.createdAt, createdBefore))).run(),
+
+    insertToken: (t: typeof appTokens.$inferInsert) => db.insert(appTokens).values(t).run(),
+    tokenWithUser: (tokenHash: string) =>
+      db.select({ token: appTokens, user: users }).from(appTokens).innerJoin(users, eq(users.id, appTokens.userId))
+        .where(and(eq(appTokens.tokenHash, tokenHash), isNull(appTokens.revokedAt))).get(),
+    touchToken: (id: string, at: Date) => db.update(appTokens).set({ lastUsedAt: at }).where(eq(appTokens.id, id)).run(),
+    tokensOf: (userId: string) =>
+      db.select().from(appTokens).where(and(eq(appTokens.userId, userId), isNull(appTokens.revokedAt))).orderBy(appTokens.createdAt).all(),
+    revokeToken: (userId: string, id: string, at: Date) =>
+      db.update(appTokens).set({ revokedAt: at }).where(and(eq(appTokens.id, id), eq(appTokens.userId, userId), isNull(appTokens.revokedAt))).returning().all().length,
+    revokeTokenById: (id: string, at: Date) =>
+      db.update(appTokens).set({ revokedAt: at }).where(and(eq(appTokens.id, id), isNull(appTokens.revokedAt))).returning().all().length,
+
+    replaceRecoveryCodes: (userId: string, hashes: string[], at: Date) =>
+      db.transaction((tx) => {
+        tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
+        for (const codeHash of hashes) tx.insert(recoveryCodes).values({ codeHash, userId, createdAt: at }).run();
+      }),
+    /** Marks the code used and returns its owner, atomically: a code works once. */
+    consumeRecoveryCode: (userId: string, codeHash: string, at: Date) =>
+      db.update(recoveryCodes).set({ usedAt: at })
+        .where(and(eq(recoveryCodes.codeHash, codeHash), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))).returning().all().length === 1,
+    unusedRecoveryCodes: (userId: string) =>
+      db.select({ n: sql<number>`count(*)` }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))).get()?.n ?? 0,
+    deleteRecoveryCodesOf: (userId: string) => db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run(),
+
+    insertInvite: (i: typeof invites.$inferInsert) => db.insert(invites).values(i).run(),
+    validInvite: (tokenHash: string, now: Date) =>
+      db.select().from(invites).where(and(eq(invites.tokenHash, tokenHash), isNull(invites.usedAt), gt(invites.expiresAt, now))).get(),
+    useInvite: (tokenHash: string, userId: string, at: Date) =>
+      db.update(invites).set({ usedAt: at, usedBy: userId }).where(and(eq(invites.tokenHash, tokenHash), isNull(invites.usedAt))).returning().all().length === 1,
+    openInvites: (now: Date) =>
+      db.select().from(invites).where(and(isNull(invites.usedAt), gt(invites.expiresAt, now))).orderBy(invites.createdAt).all(),
+
+    insertChallenge: (c: typeof challenges.$inferInsert) => db.insert(challenges).values(c).run(),
+    /** Deletes and returns the challenge: it is gone whether verification then succeeds or not. */
+    takeChallenge: (id: string) => db.delete(challenges).where(eq(challenges.id, id)).returning().get(),
+    deleteExpiredChallenges: (now: Date) => db.delete(challenges).where(lt(challenges.expiresAt, now)).run(),
+  };
+}
+
+export type AuthRepo = ReturnType<typeof createAuthRepo>;
+export type { User };

@@ -1,0 +1,133 @@
+import { Elysia, t } from "elysia";
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
+import type { AuditRepo } from "../audit/repo";
+import type { Config } from "../config";
+import { requestContext, requireUser, sessionCookie, SESSION_COOKIE, PRE_COOKIE, type ContextDeps } from "../http/context";
+import { HttpError } from "../http/errors";
+import type { RateLimiter } from "../http/rate-limit";
+import type { SettingsService } from "../settings/service";
+import { LoginPage, RegisterPage } from "../../views/auth/pages";
+import { AuthError, type AuthService } from "./service";
+
+export type AuthRouteDeps = ContextDeps & {
+  config: Config;
+  settings: SettingsService;
+  audit: AuditRepo;
+  limits: { loginByIp: RateLimiter; loginByAccount: RateLimiter; recoveryByIp: RateLimiter; recoveryByAccount: RateLimiter };
+};
+
+/** Only same-site paths may be a post-login destination. */
+export const safeNext = (next: unknown) => (typeof next === "string" && /^\/(?!\/)[^\\]*$/.test(next) ? next : "/");
+
+const RegisterStart = t.Union([
+  t.Object({ kind: t.Literal("setup"), username: t.String(), displayName: t.String(), settings: t.Object({
+    deviceName: t.Optional(t.String()), timeZone: t.Optional(t.String()), registrationPolicy: t.Optional(t.Union([t.Literal("closed"), t.Literal("invite"), t.Literal("open")])),
+  }) }),
+  t.Object({ kind: t.Literal("signup"), username: t.String(), displayName: t.String(), inviteToken: t.Optional(t.Nullable(t.String())) }),
+  t.Object({ kind: t.Literal("enroll"), inviteToken: t.String() }),
+  t.Object({ kind: t.Literal("add") }),
+]);
+const Verify = t.Object({ challengeId: t.String(), response: t.Any() });
+
+export function authRoutes(deps: AuthRouteDeps) {
+  const { auth, config, settings, audit, limits } = deps;
+  const base = (csrfToken: string) => ({ csrfToken, deviceName: settings.all().deviceName, rpID: config.rpID, origins: config.origins });
+
+  return new Elysia()
+    .use(requestContext(deps))
+    .get("/login", ({ user, csrfToken, query, redirect }) => {
+      if (!auth.setupDone()) return redirect("/setup", 303);
+      if (user) return redirect(safeNext(query.next), 303);
+      return <LoginPage {...base(csrfToken)} next={safeNext(query.next)} />;
+    })
+    .get("/register", ({ csrfToken, query, redirect }) => {
+      if (!auth.setupDone()) return redirect("/setup", 303);
+      const invite = typeof query.invite === "string" ? query.invite : null;
+      const gate = auth.canRegister(invite);
+      return <RegisterPage {...base(csrfToken)} mode="signup" inviteToken={invite} allowed={gate.allowed} reason={gate.reason} />;
+    })
+    .get("/enroll/:token", ({ csrfToken, params }) => {
+      // An enrolment link is for an account the admin created or reset; the token is checked again on use.
+      const user = auth.enrollmentUser(params.token);
+      return <RegisterPage {...base(csrfToken)} mode="enroll" inviteToken={params.token} allowed={!!user}
+        reason="This link is invalid, expired or already used. Ask the administrator for a new one." username={user?.username} />;
+    })
+
+    .post("/auth/register/options", async ({ body, user, headers }) => {
+      if (body.kind === "add") return auth.startRegistration({ kind: "add", userId: requireUser(user).id, userAgent: headers["user-agent"] ?? null });
+      return auth.startRegistration(body);
+    }, { body: RegisterStart })
+
+    .post("/auth/register/verify", async ({ body, headers, cookie, ip, user }) => {
+      const result = await auth.finishRegistration(body.challengeId, body.response as RegistrationResponseJSON, headers["user-agent"] ?? null);
+      if (user && user.id !== result.user.id) throw new HttpError(403, "Signed in as someone else.");
+      if (!user) {
+        const sid = auth.createSession(result.user.id, { ip, userAgent: headers["user-agent"] ?? null }, cookie[SESSION_COOKIE]?.value as string | undefined);
+        cookie[SESSION_COOKIE]!.set({ value: sid, ...sessionCookie(config.secureCookies) });
+        cookie[PRE_COOKIE]!.remove();
+      }
+      audit.record({ userId: result.user.id, ip, action: "auth.passkey.registered", objectId: result.user.id, ok: true });
+      return { redirect: user ? "/settings" : "/", recoveryCodes: result.recoveryCodes };
+    }, { body: Verify })
+
+    .post("/auth/login/options", async ({ ip }) => {
+      if (ip && limits.loginByIp.blocked(`ip:${ip}`)) throw new HttpError(429, "Too many sign-in attempts from this address. Wait a few minutes.");
+      return auth.startLogin();
+    })
+
+    .post("/auth/login/verify", async ({ body, ip, headers, cookie }) => {
+      const response = body.response as AuthenticationResponseJSON;
+      const owner = typeof response?.id === "string" ? auth.passkeyOwner(response.id) : null;
+      const ipKey = `ip:${ip ?? "unknown"}`;
+      if (limits.loginByIp.blocked(ipKey) || (owner && limits.loginByAccount.blocked(`user:${owner}`))) {
+        audit.record({ userId: owner, ip, action: "auth.login", ok: false, detail: "rate limited" });
+        throw new HttpError(429, "Too many sign-in attempts. Wait a few minutes and try again.");
+      }
+      try {
+        const user = await auth.finishLogin(body.challengeId, response);
+        const sid = auth.createSession(user.id, { ip, userAgent: headers["user-agent"] ?? null }, cookie[SESSION_COOKIE]?.value as string | undefined);
+        cookie[SESSION_COOKIE]!.set({ value: sid, ...sessionCookie(config.secureCookies) });
+        cookie[PRE_COOKIE]!.remove();
+        audit.record({ userId: user.id, ip, action: "auth.login", objectId: response.id, ok: true });
+        return { ok: true };
+      } catch (e) {
+        limits.loginByIp.hit(ipKey);
+        if (owner) limits.loginByAccount.hit(`user:${owner}`);
+        audit.record({ userId: owner, ip, action: "auth.login", objectId: typeof response?.id === "string" ? response.id : null, ok: false, detail: (e as Error).message.slice(0, 200) });
+        throw e;
+      }
+    }, { body: Verify })
+
+    .post("/auth/recover", ({ body, ip, headers, cookie, csrfToken, redirect }) => {
+      const account = `user:${body.username.trim().toLowerCase()}`;
+      const ipKey = `ip:${ip ?? "unknown"}`;
+      if (!limits.recoveryByIp.hit(ipKey) || !limits.recoveryByAccount.hit(account)) {
+        audit.record({ ip, action: "auth.recover", ok: false, detail: "rate limited" });
+        throw new HttpError(429, "Too many recovery attempts. Wait 15 minutes and try again.");
+      }
+      try {
+        const user = auth.recover(body.username, body.code);
+        const sid = auth.createSession(user.id, { ip, userAgent: headers["user-agent"] ?? null }, cookie[SESSION_COOKIE]?.value as string | undefined);
+        cookie[SESSION_COOKIE]!.set({ value: sid, ...sessionCookie(config.secureCookies) });
+        audit.record({ userId: user.id, ip, action: "auth.recover", ok: true });
+        return redirect("/settings?recovered=1", 303);
+      } catch (e) {
+        audit.record({ ip, action: "auth.recover", ok: false, detail: body.username.slice(0, 64) });
+        if (e instanceof AuthError) {
+          return new Response(String(<LoginPage {...base(csrfToken)} next="/" error={e.message} />), { status: 401, headers: { "content-type": "text/html; charset=utf-8" } });
+        }
+        throw e;
+      }
+    }, { body: t.Object({ username: t.String({ maxLength: 64 }), code: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) })
+
+    .post("/logout", ({ cookie, redirect, viewer }) => {
+      if (viewer?.sessionId) auth.logout(viewer.sessionId);
+      cookie[SESSION_COOKIE]!.remove();
+      return redirect("/login", 303);
+    })
+    .post("/logout-all", ({ cookie, redirect, user }) => {
+      auth.logoutEverywhere(requireUser(user).id);
+      cookie[SESSION_COOKIE]!.remove();
+      return redirect("/login", 303);
+    });
+}

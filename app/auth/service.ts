@@ -1,0 +1,403 @@
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type RegistrationResponseJSON,
+} from "@simplewebauthn/server";
+import { randomUUID } from "node:crypto";
+import type { Config } from "../config";
+import type { ApplianceSettings } from "../settings/service";
+import { randomToken, sha256 } from "./crypto";
+import type { AuthRepo, User } from "./repo";
+
+export const SESSION_IDLE_MS = 7 * 24 * 3600_000;
+export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
+const CHALLENGE_TTL_MS = 5 * 60_000;
+const INVITE_TTL_MS = 7 * 24 * 3600_000;
+const RECOVERY_CODE_COUNT = 10;
+
+export class AuthError extends Error {
+  constructor(message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+/** What a passkey registration will create or attach to once the browser answers the challenge. */
+export type PendingRegistration =
+  | { kind: "setup"; username: string; displayName: string; settings: Partial<ApplianceSettings> }
+  | { kind: "signup"; username: string; displayName: string; inviteHash: string | null }
+  | { kind: "enroll"; userId: string; inviteHash: string }
+  | { kind: "add"; userId: string; passkeyName: string };
+
+export type RegistrationResult = { user: User; recoveryCodes: string[] | null };
+
+export function validateUsername(raw: string): string {
+  const u = raw.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9._-]{0,31}$/.test(u)) {
+    throw new AuthError("Usernames are 1–32 characters: lower-case letters, digits, dot, dash or underscore, starting with a letter or digit.");
+  }
+  return u;
+}
+
+export function validateDisplayName(raw: string): string {
+  const n = raw.normalize("NFC").trim();
+  if (!n) throw new AuthError("Enter a display name.");
+  if (n.length > 64) throw new AuthError("Display names are at most 64 characters.");
+  if (/[\u0000-\u001f\u007f]/.test(n)) throw new AuthError("Display names cannot contain control characters.");
+  return n;
+}
+
+function passkeyNameFrom(userAgent: string | null): string {
+  const ua = userAgent ?? "";
+  const os = /iPhone|iPad/.test(ua) ? "iPhone/iPad" : /Android/.test(ua) ? "Android" : /Mac OS X/.test(ua) ? "Mac" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "Passkey";
+  return `${os} passkey`;
+}
+
+type Deps = {
+  repo: AuthRepo;
+  config: Pick<Config, "origins" | "rpID">;
+  deviceName: () => string;
+  registrationPolicy: () => ApplianceSettings["registrationPolicy"];
+  /** Runs inside the transaction that creates the first admin. */
+  applySetup: (settings: Partial<ApplianceSettings>) => void;
+  now?: () => Date;
+};
+
+export function createAuthService(deps: Deps) {
+  const { repo } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  function newRecoveryCodes(userId: string): string[] {
+    // 10 codes of 10 base32-ish characters, shown once, stored hashed.
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
+      const raw = randomToken(8).replace(/[-_]/g, "x").slice(0, 10).toLowerCase();
+      return `${raw.slice(0, 5)}-${raw.slice(5)}`;
+    });
+    repo.replaceRecoveryCodes(userId, codes.map(sha256), now());
+    return codes;
+  }
+
+  function storeChallenge(challenge: string, purpose: "register" | "login", pending?: PendingRegistration) {
+    const id = randomToken(18);
+    repo.deleteExpiredChallenges(now());
+    repo.insertChallenge({ id, challenge, purpose, pending: pending ?? null, expiresAt: new Date(now().getTime() + CHALLENGE_TTL_MS) });
+    return id;
+  }
+
+  /** Single use: the row is deleted before we look at the answer, so a failed or replayed attempt cannot reuse it. */
+  function takeChallenge(id: string, purpose: "register" | "login") {
+    const c = repo.takeChallenge(id);
+    if (!c || c.purpose !== purpose || c.expiresAt.getTime() < now().getTime()) {
+      throw new AuthError("This sign-in attempt expired or was already used. Please try again.", 400);
+    }
+    return c;
+  }
+
+  function checkInvite(token: string | null | undefined) {
+    if (!token) return null;
+    const invite = repo.validInvite(sha256(token), now());
+    if (!invite) throw new AuthError("This invite link is invalid, expired or already used.", 403);
+    return invite;
+  }
+
+  return {
+    setupDone: () => repo.adminExists(),
+
+    canRegister(inviteToken?: string | null): { allowed: boolean; reason?: string } {
+      const policy = deps.registrationPolicy();
+      if (policy === "open") return { allowed: true };
+      if (policy === "invite") {
+        if (!inviteToken) return { allowed: false, reason: "Registration needs an invite link from the administrator." };
+        try {
+          const invite = checkInvite(inviteToken);
+          if (invite?.forUserId) return { allowed: false, reason: "This link is for enrolling a passkey, not for registering." };
+          return { allowed: true };
+        } catch (e) {
+          return { allowed: false, reason: (e as Error).message };
+        }
+      }
+      return { allowed: false, reason: "Registration is closed. Ask the administrator to add your account." };
+    },
+
+    /** Starts a passkey registration; validates everything that can be validated before the browser is involved. */
+    async startRegistration(input:
+      | { kind: "setup"; username: string; displayName: string; settings: Partial<ApplianceSettings> }
+      | { kind: "signup"; username: string; displayName: string; inviteToken?: string | null }
+      | { kind: "enroll"; inviteToken: string }
+      | { kind: "add"; userId: string; userAgent: string | null }) {
+      let pending: PendingRegistration;
+      let userName: string;
+      let displayName: string;
+      let handle: string;
+      let exclude: { id: string; transports?: string[] }[] = [];
+      if (input.kind === "setup") {
+        if (repo.adminExists()) throw new AuthError("Setup is already complete.", 409);
+        userName = validateUsername(input.username);
+        displayName = validateDisplayName(input.displayName);
+        handle = randomToken(16);
+        pending = { kind: "setup", username: userName, displayName, settings: input.settings };
+      } else if (input.kind === "signup") {
+        if (!repo.adminExists()) throw new AuthError("Finish the setup wizard first.", 409);
+        const gate = this.canRegister(input.inviteToken);
+        if (!gate.allowed) throw new AuthError(gate.reason!, 403);
+        userName = validateUsername(input.username);
+        displayName = validateDisplayName(input.displayName);
+        if (repo.userByName(userName)) throw new AuthError("That username is taken.", 409);
+        handle = randomToken(16);
+        pending = { kind: "signup", username: userName, displayName, inviteHash: input.inviteToken ? sha256(input.inviteToken) : null };
+      } else if (input.kind === "enroll") {
+        const invite = checkInvite(input.inviteToken);
+        const user = invite?.forUserId ? repo.userById(invite.forUserId) : undefined;
+        if (!invite || !user) throw new AuthError("This enrolment link is not valid.", 403);
+        userName = user.username;
+        displayName = user.displayName;
+        handle = user.webauthnUserId;
+        pending = { kind: "enroll", userId: user.id, inviteHash: invite.tokenHash };
+      } else {
+        const user = repo.userById(input.userId);
+        if (!user) throw new AuthError("Unknown user.", 404);
+        userName = user.username;
+        displayName = user.displayName;
+        handle = user.webauthnUserId;
+        exclude = repo.passkeysOf(user.id).map((p) => ({ id: p.id, transports: p.transports ?? undefined }));
+        pending = { kind: "add", userId: user.id, passkeyName: passkeyNameFrom(input.userAgent) };
+      }
+      const options = await generateRegistrationOptions({
+        rpName: deps.deviceName(),
+        rpID: deps.config.rpID,
+        userName,
+        userDisplayName: displayName,
+        userID: new TextEncoder().encode(handle),
+        attestationType: "none",
+        excludeCredentials: exclude,
+        authenticatorSelection: { residentKey: "required", userVerification: "preferred" },
+      });
+      (pending as PendingRegistration & { handle?: string }).handle = handle;
+      return { challengeId: storeChallenge(options.challenge, "register", pending), options };
+    },
+
+    async finishRegistration(challengeId: string, response: RegistrationResponseJSON, userAgent: string | null): Promise<RegistrationResult> {
+      const c = takeChallenge(challengeId, "register");
+      const pending = c.pending as (PendingRegistration & { handle: string }) | null;
+      if (!pending) throw new AuthError("Broken registration state.", 400);
+      let verification;
+      try {
+        verification = await verifyRegistrationResponse({
+          response,
+          expectedChallenge: c.challenge,
+          expectedOrigin: deps.config.origins,
+          expectedRPID: deps.config.rpID,
+          requireUserVerification: false,
+        });
+      } catch (e) {
+        throw new AuthError(`Passkey was not accepted: ${(e as Error).message}`, 400);
+      }
+      if (!verification.verified) throw new AuthError("Passkey was not accepted.", 400);
+      const info = verification.registrationInfo;
+      if (repo.passkeyById(info.credential.id)) throw new AuthError("This passkey is already registered.", 409);
+      const at = now();
+      const passkeyRow = (userId: string, name: string) => ({
+        id: info.credential.id,
+        userId,
+        publicKey: Buffer.from(info.credential.publicKey),
+        counter: info.credential.counter,
+        transports: info.credential.transports ?? null,
+        deviceType: info.credentialDeviceType,
+        backedUp: info.credentialBackedUp,
+        name,
+        createdAt: at,
+      });
+
+      return repo.db.transaction(() => {
+        if (pending.kind === "add" || pending.kind === "enroll") {
+          const user = repo.userById(pending.userId);
+          if (!user) throw new AuthError("Unknown user.", 404);
+          if (pending.kind === "enroll" && !repo.useInvite(pending.inviteHash, user.id, at)) {
+            throw new AuthError("This enrolment link was already used.", 409);
+          }
+          repo.insertPasskey(passkeyRow(user.id, pending.kind === "add" ? pending.passkeyName : passkeyNameFrom(userAgent)));
+          const codes = repo.unusedRecoveryCodes(user.id) === 0 ? newRecoveryCodes(user.id) : null;
+          return { user, recoveryCodes: codes };
+        }
+        // New account (setup wizard or sign-up): re-check what may have changed since the options were issued.
+        if (pending.kind === "setup" && repo.adminExists()) throw new AuthError("Setup is already complete.", 409);
+        if (repo.userByName(pending.username)) throw new AuthError("That username is taken.", 409);
+        if (pending.kind === "signup" && deps.registrationPolicy() !== "open" && !pending.inviteHash) {
+          throw new AuthError("Registration is not open.", 403);
+        }
+        const user = repo.insertUser({
+          id: randomUUID(),
+          username: pending.username,
+          displayName: pending.displayName,
+          role: pending.kind === "setup" ? "admin" : "user",
+          webauthnUserId: pending.handle,
+          createdAt: at,
+        });
+        if (pending.kind === "signup" && pending.inviteHash && !repo.useInvite(pending.inviteHash, user.id, at)) {
+          throw new AuthError("This invite link was already used.", 409);
+        }
+        if (pending.kind === "setup") deps.applySetup(pending.settings);
+        repo.insertPasskey(passkeyRow(user.id, passkeyNameFrom(userAgent)));
+        return { user, recoveryCodes: newRecoveryCodes(user.id) };
+      });
+    },
+
+    async startLogin() {
+      // Discoverable credentials: no username needed, the authenticator offers the account.
+      const options = await generateAuthenticationOptions({ rpID: deps.config.rpID, userVerification: "preferred" });
+      return { challengeId: storeChallenge(options.challenge, "login"), options };
+    },
+
+    /** Returns the user, or throws AuthError. `accountKey` tells the caller which account was targeted, for rate limits and audit. */
+    async finishLogin(challengeId: string, response: AuthenticationResponseJSON): Promise<User> {
+      const c = takeChallenge(challengeId, "login");
+      const passkey = typeof response?.id === "string" ? repo.passkeyById(response.id) : undefined;
+      if (!passkey) throw new AuthError("This passkey is not registered on this device.", 401);
+      const user = repo.userById(passkey.userId);
+      if (!user || user.disabledAt) throw new AuthError("This account is disabled.", 403);
+      let result;
+      try {
+        result = await verifyAuthenticationResponse({
+          response,
+          expectedChallenge: c.challenge,
+          expectedOrigin: deps.config.origins,
+          expectedRPID: deps.config.rpID,
+          credential: { id: passkey.id, publicKey: new Uint8Array(passkey.publicKey), counter: passkey.counter, transports: (passkey.transports ?? undefined) as never },
+          requireUserVerification: false,
+        });
+      } catch (e) {
+        throw new AuthError(`Sign-in failed: ${(e as Error).message}`, 401);
+      }
+      if (!result.verified) throw new AuthError("Sign-in failed.", 401);
+      // simplewebauthn rejects a counter that did not grow unless both are 0 (synced passkeys always send 0).
+      repo.touchPasskey(passkey.id, result.authenticationInfo.newCounter, now());
+      return user;
+    },
+
+    enrollmentUser(token: string): User | null {
+      try {
+        const invite = checkInvite(token);
+        return invite?.forUserId ? (repo.userById(invite.forUserId) ?? null) : null;
+      } catch {
+        return null;
+      }
+    },
+
+    passkeyOwner: (credentialId: string) => repo.passkeyById(credentialId)?.userId ?? null,
+
+    recover(username: string, code: string): User {
+      const user = repo.userByName(username.trim().toLowerCase());
+      const normalized = code.trim().toLowerCase().replace(/\s+/g, "");
+      if (!user || user.disabledAt || !repo.consumeRecoveryCode(user.id, sha256(normalized), now())) {
+        throw new AuthError("That username and recovery code do not match an unused code.", 401);
+      }
+      return user;
+    },
+
+    regenerateRecoveryCodes: (userId: string) => newRecoveryCodes(userId),
+    unusedRecoveryCodes: (userId: string) => repo.unusedRecoveryCodes(userId),
+
+    // Sessions: the cookie holds a random id; the database holds only its hash.
+    createSession(userId: string, meta: { ip: string | null; userAgent: string | null }, replacing?: string | null) {
+      if (replacing) repo.deleteSession(sha256(replacing));
+      const id = randomToken();
+      const at = now();
+      repo.insertSession({ idHash: sha256(id), userId, createdAt: at, lastSeenAt: at, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) ?? null });
+      return id;
+    },
+
+    resolveSession(cookieValue: string | undefined | null) {
+      if (!cookieValue) return null;
+      const idHash = sha256(cookieValue);
+      const row = repo.sessionWithUser(idHash);
+      if (!row) return null;
+      const t = now().getTime();
+      if (t - row.session.lastSeenAt.getTime() > SESSION_IDLE_MS || t - row.session.createdAt.getTime() > SESSION_ABSOLUTE_MS || row.user.disabledAt) {
+        repo.deleteSession(idHash);
+        return null;
+      }
+      // Write the "last seen" at most once a minute: a page of thumbnails must not cost 50 fsyncs.
+      if (t - row.session.lastSeenAt.getTime() > 60_000) repo.touchSession(idHash, now());
+      return row;
+    },
+
+    logout: (cookieValue: string) => repo.deleteSession(sha256(cookieValue)),
+    logoutEverywhere: (userId: string) => repo.deleteSessionsOf(userId),
+    sessionsOf: (userId: string) => repo.sessionsOf(userId),
+    passkeysOf: (userId: string) => repo.passkeysOf(userId),
+    renamePasskey(userId: string, id: string, name: string) {
+      const n = name.normalize("NFC").trim().slice(0, 64);
+      if (!n) throw new AuthError("Give the passkey a name.");
+      if (!repo.renamePasskey(userId, id, n)) throw new AuthError("No such passkey.", 404);
+    },
+    deletePasskey(userId: string, id: string) {
+      if (repo.passkeysOf(userId).length <= 1) throw new AuthError("You cannot remove your last passkey: add another one first.", 409);
+      if (!repo.deletePasskey(userId, id)) throw new AuthError("No such passkey.", 404);
+    },
+
+    // App tokens for scripts and clients: shown once, stored hashed, revocable per device.
+    createAppToken(userId: string, name: string) {
+      const n = name.normalize("NFC").trim().slice(0, 64);
+      if (!n) throw new AuthError("Name the device or script this token is for.");
+      const token = `nas_${randomToken()}`;
+      const id = randomUUID();
+      repo.insertToken({ id, userId, name: n, tokenHash: sha256(token), createdAt: now() });
+      return { id, token };
+    },
+    resolveAppToken(token: string) {
+      if (!token.startsWith("nas_")) return null;
+      const row = repo.tokenWithUser(sha256(token));
+      if (!row || row.user.disabledAt) return null;
+      if (!row.token.lastUsedAt || now().getTime() - row.token.lastUsedAt.getTime() > 60_000) repo.touchToken(row.token.id, now());
+      return row;
+    },
+    tokensOf: (userId: string) => repo.tokensOf(userId),
+    revokeAppToken(userId: string, id: string) {
+      if (!repo.revokeToken(userId, id, now())) throw new AuthError("No such token.", 404);
+    },
+    revokeAppTokenById(id: string) {
+      if (!repo.revokeTokenById(id, now())) throw new AuthError("No such token.", 404);
+    },
+
+    createInvite(createdBy: string | null, forUserId: string | null = null) {
+      const token = randomToken();
+      const at = now();
+      repo.insertInvite({ tokenHash: sha256(token), createdBy, createdAt: at, expiresAt: new Date(at.getTime() + INVITE_TTL_MS), forUserId });
+      return token;
+    },
+    openInvites: () => repo.openInvites(now()),
+
+    /** Admin/CLI: an account without a passkey yet; returns the one-time enrolment token. */
+    addUser(input: { username: string; displayName?: string; role?: "admin" | "user" }, createdBy: string | null) {
+      const username = validateUsername(input.username);
+      const displayName = validateDisplayName(input.displayName ?? username);
+      if (repo.userByName(username)) throw new AuthError("That username is taken.", 409);
+      const user = repo.insertUser({ id: randomUUID(), username, displayName, role: input.role ?? "user", webauthnUserId: randomToken(16), createdAt: now() });
+      return { user, enrollToken: this.createInvite(createdBy, user.id) };
+    },
+
+    /** Admin reset: removes passkeys, sessions and recovery codes; the user enrols again through a one-time link. */
+    resetUser(userId: string, by: string | null) {
+      const user = repo.userById(userId);
+      if (!user) throw new AuthError("Unknown user.", 404);
+      repo.db.transaction(() => {
+        repo.deletePasskeysOf(userId);
+        repo.deleteSessionsOf(userId);
+        repo.deleteRecoveryCodesOf(userId);
+      });
+      return { user, enrollToken: this.createInvite(by, userId) };
+    },
+
+    userById: (id: string) => repo.userById(id),
+    userByName: (name: string) => repo.userByName(name),
+    listUsers: () => repo.listUsers(),
+    cleanup: () => {
+      repo.deleteExpiredChallenges(now());
+      repo.deleteExpiredSessions(new Date(now().getTime() - SESSION_IDLE_MS), new Date(now().getTime() - SESSION_ABSOLUTE_MS));
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,61 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+export type Config = {
+  dataDir: string;
+  port: number;
+  hostname: string;
+  /** Public origin the browser uses, e.g. https://nas.local. WebAuthn checks it exactly. */
+  origins: string[];
+  /** WebAuthn relying-party id: the host name of the origin, never an IP. */
+  rpID: string;
+  tls: { cert: string; key: string } | null;
+  /** Port for the http→https redirector when TLS is on (0 = off). */
+  httpRedirectPort: number;
+  deviceNameFallback: string;
+  secureCookies: boolean;
+};
+
+const flagSpec = {
+  "data-dir": { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  origin: { type: "string", multiple: true },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+} as const;
+
+/** Flags win over env, env wins over defaults. Throws with a readable message on bad values. */
+export function loadConfig(argv: string[] = [], env: Record<string, string | undefined> = process.env): Config {
+  const { values } = parseArgs({ args: argv, options: flagSpec, strict: false, allowPositionals: true });
+  const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+
+  const dataDir = resolve(str(values["data-dir"]) ?? env.DATA_DIR ?? "./data");
+  const port = Number(str(values.port) ?? env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, got ${port}`);
+
+  const certPath = str(values["tls-cert"]) ?? env.TLS_CERT;
+  const keyPath = str(values["tls-key"]) ?? env.TLS_KEY;
+  if (Boolean(certPath) !== Boolean(keyPath)) throw new Error("TLS_CERT and TLS_KEY must be given together");
+  const tls = certPath && keyPath ? { cert: resolve(certPath), key: resolve(keyPath) } : null;
+
+  const originList = (values.origin as string[] | undefined) ?? env.ORIGIN?.split(",").map((s) => s.trim()).filter(Boolean);
+  const origins = originList?.length ? originList : [`${tls ? "https" : "http"}://localhost${port === 80 || port === 443 ? "" : `:${port}`}`];
+  for (const o of origins) {
+    const u = new URL(o);
+    if (u.origin !== o) throw new Error(`ORIGIN must be a bare origin like https://nas.local, got ${o}`);
+  }
+  const rpID = env.RP_ID ?? new URL(origins[0]!).hostname;
+
+  return {
+    dataDir,
+    port,
+    hostname: str(values.host) ?? env.HOST ?? "0.0.0.0",
+    origins,
+    rpID,
+    tls,
+    httpRedirectPort: Number(env.HTTP_REDIRECT_PORT ?? 0),
+    deviceNameFallback: env.DEVICE_NAME ?? "nas",
+    secureCookies: origins.every((o) => o.startsWith("https:")),
+  };
+}

@@ -1,0 +1,33 @@
+import { Database } from "bun:sqlite";
+import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { migrate } from "drizzle-orm/bun-sqlite/migrator";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import * as schema from "./schema";
+
+export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
+
+const migrationsFolder = join(import.meta.dir, "migrations");
+
+/**
+ * Opens (creating if needed) the SQLite database, applies the pragmas every process must share,
+ * checks it, and applies migrations. `:memory:` works for tests.
+ */
+export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: string) => void } = {}): Db {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path, { create: true, strict: true });
+  sqlite.exec("PRAGMA journal_mode = WAL");
+  // FULL: a write we acknowledged survives power loss (the appliance has no UPS).
+  sqlite.exec("PRAGMA synchronous = FULL");
+  sqlite.exec("PRAGMA foreign_keys = ON");
+  sqlite.exec("PRAGMA busy_timeout = 5000");
+  const check = sqlite.query<{ quick_check: string }, []>("PRAGMA quick_check").all();
+  const problems = check.map((r) => r.quick_check).filter((r) => r !== "ok");
+  if (problems.length) {
+    log(`DATABASE CHECK FAILED for ${path}: ${problems.slice(0, 5).join("; ")} — restore from a backup (Dashboard → Backups)`);
+  }
+  const db = drizzle(sqlite, { schema }) as Db;
+  if (opts.migrate !== false) migrate(db, { migrationsFolder });
+  return db;
+}

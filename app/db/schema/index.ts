@@ -1,0 +1,3 @@
+// Every table, one file per aggregate. drizzle-kit reads this file to generate migrations.
+export * from "./accounts";
+export * from "./system";

@@ -1,0 +1,69 @@
+import { Elysia } from "elysia";
+import type { AuthService } from "../auth/service";
+import { hmac, randomToken, safeEqual } from "../auth/crypto";
+import type { User } from "../db/schema";
+import { HttpError } from "./errors";
+
+export const SESSION_COOKIE = "nas_session";
+/** Anonymous visitors get a random cookie so their forms (login, wizard) carry a CSRF token too. */
+export const PRE_COOKIE = "nas_pre";
+
+export type ContextDeps = {
+  auth: AuthService;
+  secret: Buffer;
+  secureCookies: boolean;
+  clientIp?: (request: Request) => string | null;
+};
+
+export type Viewer = { user: User; via: "session" | "token"; sessionId: string | null };
+
+/**
+ * Resolves who is asking (session cookie or `Authorization: Bearer` app token), the client IP and
+ * the CSRF token every page embeds. Feature modules `.use()` it; Elysia de-duplicates it by name.
+ */
+export function requestContext(deps: ContextDeps) {
+  return new Elysia({ name: "request-context" }).derive({ as: "global" }, ({ request, cookie, server }) => {
+    const ip = deps.clientIp ? deps.clientIp(request) : (server?.requestIP(request)?.address ?? null);
+    let viewer: Viewer | null = null;
+    const bearer = request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (bearer) {
+      const row = deps.auth.resolveAppToken(bearer);
+      if (!row) throw new HttpError(401, "This app token is invalid or was revoked.");
+      viewer = { user: row.user, via: "token", sessionId: null };
+    } else {
+      const sid = cookie[SESSION_COOKIE]?.value as string | undefined;
+      const row = sid ? deps.auth.resolveSession(sid) : null;
+      if (row && sid) viewer = { user: row.user, via: "session", sessionId: sid };
+      else if (sid) cookie[SESSION_COOKIE]!.remove();
+    }
+    let csrfBase = viewer?.sessionId ?? (cookie[PRE_COOKIE]?.value as string | undefined);
+    if (!viewer && !csrfBase) {
+      csrfBase = randomToken(18);
+      cookie[PRE_COOKIE]!.set({ value: csrfBase, httpOnly: true, sameSite: "lax", secure: deps.secureCookies, path: "/" });
+    }
+    const csrfToken = csrfBase ? hmac(deps.secret, `csrf:${csrfBase}`) : "";
+    return {
+      ip,
+      viewer,
+      user: viewer?.user ?? null,
+      csrfToken,
+      /** True when the request's CSRF token matches this browser's cookie. */
+      csrfValid: (sent: string | null | undefined) => !!sent && !!csrfToken && safeEqual(sent, csrfToken),
+    };
+  });
+}
+
+export function requireUser(user: User | null): User {
+  if (!user) throw new HttpError(401, "Please sign in.");
+  return user;
+}
+
+export function requireAdmin(user: User | null): User {
+  const u = requireUser(user);
+  if (u.role !== "admin") throw new HttpError(403, "Only the administrator can do this.");
+  return u;
+}
+
+export function sessionCookie(secure: boolean) {
+  return { httpOnly: true, secure, sameSite: "lax" as const, path: "/", maxAge: 30 * 24 * 3600 };
+}

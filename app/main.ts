@@ -1,0 +1,42 @@
+import { join } from "node:path";
+import { loadConfig } from "./config";
+import { openDb } from "./db/client";
+import { loadOrCreateSecret } from "./secret";
+import { createApp } from "./server";
+
+const config = loadConfig(process.argv.slice(2));
+const db = openDb(join(config.dataDir, "db.sqlite"));
+const app = createApp({ config, db, secret: loadOrCreateSecret(config.dataDir) });
+
+const tls = config.tls ? { cert: Bun.file(config.tls.cert), key: Bun.file(config.tls.key) } : undefined;
+app.listen({ port: config.port, hostname: config.hostname, tls, maxRequestBodySize: 64 * 1024 ** 3 });
+console.log(`nasd listening on ${tls ? "https" : "http"}://${config.hostname}:${app.server?.port} (data: ${config.dataDir}; passkeys for ${config.rpID})`);
+
+let redirector: ReturnType<typeof Bun.serve> | null = null;
+if (tls && config.httpRedirectPort > 0) {
+  // Plain http only redirects to https; the CA download and its instructions stay reachable so a new device can trust the box first.
+  redirector = Bun.serve({
+    port: config.httpRedirectPort,
+    hostname: config.hostname,
+    fetch(req) {
+      const url = new URL(req.url);
+      if (url.pathname.startsWith("/ca") || url.pathname === "/setup/trust" || url.pathname === "/healthz" || url.pathname.startsWith("/static/")) return app.handle(req);
+      url.protocol = "https:";
+      url.port = config.port === 443 ? "" : String(config.port);
+      return Response.redirect(url.toString(), 308);
+    },
+  });
+}
+
+const cleanup = setInterval(() => app.services.auth.cleanup(), 3600_000);
+
+async function shutdown(signal: string) {
+  console.log(`${signal}: finishing open requests`);
+  clearInterval(cleanup);
+  redirector?.stop();
+  await app.stop();
+  db.$client.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,103 @@
+import { html } from "@elysiajs/html";
+import { Elysia } from "elysia";
+import { createAuditRepo } from "./audit/repo";
+import { createAuthRepo } from "./auth/repo";
+import { authRoutes } from "./auth/routes";
+import { createAuthService } from "./auth/service";
+import type { Config } from "./config";
+import type { Db } from "./db/client";
+import { requestContext, requireUser } from "./http/context";
+import { HttpError } from "./http/errors";
+import { createRateLimiter } from "./http/rate-limit";
+import { securityPlugin } from "./http/security";
+import { manifest, staticRoutes } from "./http/static";
+import { createSettingsRepo } from "./settings/repo";
+import { settingsRoutes } from "./settings/routes";
+import { createSettingsService } from "./settings/service";
+import { setupRoutes } from "./setup/routes";
+import { ErrorPage, ErrorToast } from "../views/ErrorPage";
+import { HomePage } from "../views/home/HomePage";
+
+export type AppDeps = {
+  config: Config;
+  db: Db;
+  /** 32 random bytes kept in the data dir; keys the CSRF tokens. */
+  secret: Buffer;
+  /** Tests pass a fixed address; the real server asks Bun for the peer address. */
+  clientIp?: (request: Request) => string | null;
+  now?: () => Date;
+};
+
+/** Builds the services once and composes every feature's routes. Tests call `createApp(deps).handle(request)`. */
+export function createApp(deps: AppDeps) {
+  const { config, db } = deps;
+  const audit = createAuditRepo(db);
+  const settings = createSettingsService(createSettingsRepo(db));
+  const auth = createAuthService({
+    repo: createAuthRepo(db),
+    config,
+    now: deps.now,
+    deviceName: () => settings.all().deviceName,
+    registrationPolicy: () => settings.all().registrationPolicy,
+    applySetup: (s) => settings.update(s),
+  });
+  const ctx = { auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp };
+  const limits = {
+    loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000 }),
+    loginByAccount: createRateLimiter({ limit: 10, windowMs: 5 * 60_000 }),
+    recoveryByIp: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }),
+    recoveryByAccount: createRateLimiter({ limit: 5, windowMs: 15 * 60_000 }),
+  };
+  const services = { audit, settings, auth };
+
+  const app = new Elysia()
+    .use(html({ autoDetect: true }))
+    .use(requestContext(ctx))
+    .use(securityPlugin({ config, audit }))
+    .onError({ as: "global" }, (c) => {
+      const { error, code, request, set } = c;
+      const ctxUser = (c as unknown as { user?: import("./db/schema").User | null }).user ?? null;
+      const csrfToken = (c as unknown as { csrfToken?: string }).csrfToken ?? "";
+      const status = error instanceof HttpError ? error.status
+        : "status" in (error as object) && typeof (error as { status: unknown }).status === "number" ? (error as { status: number }).status
+        : code === "NOT_FOUND" ? 404 : code === "VALIDATION" || code === "PARSE" ? 400 : 500;
+      const message = status >= 500 ? "The server hit an unexpected problem. It has been logged." : code === "VALIDATION" ? "Some input was missing or malformed." : (error as Error).message;
+      if (status >= 500) console.error(error);
+      const url = new URL(request.url);
+      const wantsJson = (request.headers.get("accept") ?? "").includes("application/json") || url.pathname.startsWith("/api/") || url.pathname.startsWith("/auth/");
+      if (status === 401 && !wantsJson && request.method === "GET" && !request.headers.get("hx-request")) {
+        return Response.redirect(`${url.origin}/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+      }
+      set.status = status;
+      if (wantsJson) return Response.json({ error: message }, { status });
+      if (request.headers.get("hx-request")) {
+        return new Response(ErrorToast({ message }) as string, {
+          status, headers: { "content-type": "text/html; charset=utf-8", "hx-retarget": "#toasts", "hx-reswap": "beforeend" },
+        });
+      }
+      return new Response(ErrorPage({ status, message, user: ctxUser, csrfToken, deviceName: settings.all().deviceName }) as string, {
+        status, headers: { "content-type": "text/html; charset=utf-8" },
+      });
+    })
+    .get("/healthz", () => {
+      const ok = db.$client.query("select 1 as ok").get() as { ok: number } | null;
+      return { status: ok?.ok === 1 ? "ok" : "degraded", setupDone: auth.setupDone() };
+    })
+    .get("/manifest.webmanifest", ({ set }) => {
+      set.headers["content-type"] = "application/manifest+json";
+      return JSON.stringify(manifest(settings.all().deviceName));
+    })
+    .use(staticRoutes())
+    .use(setupRoutes({ ...ctx, settings, config }))
+    .use(authRoutes({ ...ctx, config, settings, audit, limits }))
+    .use(settingsRoutes({ ...ctx, settings, audit, config }))
+    .get("/", ({ user, csrfToken, redirect }) => {
+      if (!auth.setupDone()) return redirect("/setup", 303);
+      const u = requireUser(user);
+      return HomePage({ user: u, csrfToken, deviceName: settings.all().deviceName });
+    });
+
+  return Object.assign(app, { services });
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,91 @@
+import type { User } from "../app/db/schema";
+
+export type PageProps = {
+  title: string;
+  user: User | null;
+  csrfToken: string;
+  deviceName: string;
+  /** Which nav item is highlighted. */
+  active?: "drive" | "photos" | "dashboard" | "settings";
+  /** Extra scripts under /static, loaded deferred before Alpine starts. */
+  scripts?: string[];
+  children?: JSX.Element | JSX.Element[] | string;
+  banner?: JSX.Element | string;
+};
+
+const nav = [
+  { id: "drive", href: "/drive", label: "Drive", icon: "M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z" },
+  { id: "photos", href: "/photos", label: "Photos", icon: "M4 5h16v14H4zM4 16l5-5 4 4 3-3 4 4M15 9.5a1.5 1.5 0 1 0 0-.01" },
+  { id: "dashboard", href: "/dashboard", label: "Dashboard", icon: "M4 13h6V4H4zm10 7h6V11h-6zM4 20h6v-4H4zm10-11h6V4h-6z" },
+  { id: "settings", href: "/settings", label: "Settings", icon: "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7 7 0 0 0-2-1.2L14.5 3h-4l-.4 2.6a7 7 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7 7 0 0 0 2 1.2l.4 2.6h4l.4-2.6a7 7 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2z" },
+] as const;
+
+export function Icon({ d, label }: { d: string; label?: string }) {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" aria-hidden={label ? undefined : "true"} role={label ? "img" : undefined} aria-label={label}>
+      <path d={d} />
+    </svg>
+  );
+}
+
+/** The page shell: navigation, CSRF token for htmx, vendored scripts (no inline script: the CSP forbids it). */
+export function Layout(props: PageProps) {
+  const hxHeaders = JSON.stringify({ "X-CSRF-Token": props.csrfToken });
+  return (
+    <>
+      {"<!doctype html>"}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+          <meta name="color-scheme" content="light dark" />
+          <meta name="theme-color" content="#1f6feb" />
+          <meta name="csrf-token" content={props.csrfToken} />
+          <meta name="htmx-config" content='{"allowEval":false,"allowScriptTags":false,"includeIndicatorStyles":false,"selfRequestsOnly":true,"historyCacheSize":0}' />
+          <title safe>{`${props.title} · ${props.deviceName}`}</title>
+          <link rel="manifest" href="/manifest.webmanifest" />
+          <link rel="icon" href="/static/icons/icon.svg" type="image/svg+xml" />
+          <link rel="apple-touch-icon" href="/static/vendor/icon-192.png" />
+          <link rel="stylesheet" href="/static/app.css" />
+          <script src="/static/vendor/htmx.min.js" defer></script>
+          {(props.scripts ?? []).map((s) => (
+            <script src={`/static/${s}`} defer></script>
+          ))}
+          <script src="/static/js/app.js" defer></script>
+          <script src="/static/vendor/alpine-csp.min.js" defer></script>
+        </head>
+        <body hx-headers={hxHeaders} class={props.user ? "signed-in" : "signed-out"}>
+          {props.user ? (
+            <nav class="appnav" aria-label="Main">
+              <a class="brand" href="/">
+                <img src="/static/icons/icon.svg" alt="" width="28" height="28" />
+                <span safe>{props.deviceName}</span>
+              </a>
+              <ul>
+                {nav.map((n) => (
+                  <li>
+                    <a href={n.href} class={props.active === n.id ? "active" : undefined} aria-current={props.active === n.id ? "page" : undefined}>
+                      <Icon d={n.icon} />
+                      <span>{n.label}</span>
+                    </a>
+                  </li>
+                ))}
+              </ul>
+              <form method="post" action="/logout" class="logout">
+                <input type="hidden" name="_csrf" value={props.csrfToken} />
+                <button type="submit" class="link" title="Sign out">
+                  <span safe>{props.user.displayName}</span> · Sign out
+                </button>
+              </form>
+            </nav>
+          ) : null}
+          <main id="main" class={props.user ? "with-nav" : "bare"}>
+            {props.banner ?? ""}
+            {props.children as "safe"}
+          </main>
+          <div id="toasts" aria-live="polite"></div>
+        </body>
+      </html>
+    </>
+  );
+}

@@ -1,0 +1,112 @@
+import { Layout } from "../layout";
+import { RecoveryCodesPanel, SecureContextWarning } from "../auth/pages";
+
+export type WizardProps = {
+  csrfToken: string;
+  deviceName: string;
+  rpID: string;
+  origins: string[];
+  timeZones: string[];
+  /** The origin the browser used, when it is not one passkeys are valid for. */
+  wrongOrigin: string | null;
+};
+
+const policies = [
+  { id: "invite", title: "Invite only (recommended)", text: "People join with a one-time link you create." },
+  { id: "closed", title: "Closed", text: "Only you add accounts, from Settings or the command line." },
+  { id: "open", title: "Open", text: "Anyone who can reach this box on your network can create an account." },
+] as const;
+
+/** First-run setup: five steps in one page (Alpine keeps the state), ending in the admin's passkey. */
+export function WizardPage(p: WizardProps) {
+  return (
+    <Layout title="Set up your NAS" user={null} csrfToken={p.csrfToken} deviceName={p.deviceName} scripts={["vendor/simplewebauthn-browser.min.js"]}>
+      <section class="card stack" x-data="setupWizard" id="wizard">
+        <div class="steps" aria-hidden="true">
+          <span x-bind:class="step >= 1 ? 'done' : ''"></span>
+          <span x-bind:class="step >= 2 ? 'done' : ''"></span>
+          <span x-bind:class="step >= 3 ? 'done' : ''"></span>
+          <span x-bind:class="step >= 4 ? 'done' : ''"></span>
+          <span x-bind:class="step >= 5 ? 'done' : ''"></span>
+        </div>
+        <SecureContextWarning rpID={p.rpID} origins={p.origins} />
+        {p.wrongOrigin ? (
+          <div class="notice warn">
+            You opened this page as <code safe>{p.wrongOrigin}</code>, but passkeys on this box are set up for <code safe>{p.rpID}</code>. Continue at{" "}
+            <a href={p.origins[0]} safe>{p.origins[0]}</a>.
+          </div>
+        ) : ""}
+
+        <form x-on:submit="submitStep" class="stack" x-show="!codes">
+          <div x-show="step === 1" class="stack">
+            <h1>Welcome to your NAS</h1>
+            <p>A few questions and you are ready: this takes about a minute. Everything stays on this box.</p>
+            <div>
+              <label for="device-name">Name this device</label>
+              <input id="device-name" type="text" x-model="deviceName" maxlength="63" required />
+              <p class="hint">Shown in the browser tab and to people you invite.</p>
+            </div>
+          </div>
+
+          <div x-show="step === 2" x-cloak class="stack">
+            <h1>Your administrator account</h1>
+            <div>
+              <label for="admin-username">Username</label>
+              <input id="admin-username" type="text" x-model="username" autocomplete="username" maxlength="32" />
+              <p class="hint">Lower-case letters, digits, dot, dash, underscore.</p>
+            </div>
+            <div>
+              <label for="admin-display">Your name</label>
+              <input id="admin-display" type="text" x-model="displayName" autocomplete="name" maxlength="64" />
+            </div>
+            <p class="muted small">You will sign in with a passkey (your fingerprint, face or device PIN): there is no password to forget or leak.</p>
+          </div>
+
+          <div x-show="step === 3" x-cloak class="stack">
+            <h1>Time zone</h1>
+            <div>
+              <label for="tz">Time zone</label>
+              <select id="tz" x-model="timeZone">
+                {p.timeZones.map((tz) => (
+                  <option value={tz} safe>{tz}</option>
+                ))}
+              </select>
+              <p class="hint">Used for photo dates, backups at night and the dashboard's clock.</p>
+            </div>
+          </div>
+
+          <div x-show="step === 4" x-cloak class="stack">
+            <h1>Who can create accounts?</h1>
+            {policies.map((pol) => (
+              <label class="choice">
+                <input type="radio" name="policy" value={pol.id} x-model="policy" />
+                <span><strong>{pol.title}</strong><span class="muted">{pol.text}</span></span>
+              </label>
+            ))}
+          </div>
+
+          <div x-show="step === 5" x-cloak class="stack">
+            <h1>Ready?</h1>
+            <table id="summary">
+              <tbody>
+                <tr><th>Device name</th><td x-text="deviceName"></td></tr>
+                <tr><th>Administrator</th><td><span x-text="displayName"></span> (<span x-text="username"></span>)</td></tr>
+                <tr><th>Time zone</th><td x-text="timeZone"></td></tr>
+                <tr><th>Registration</th><td x-text="policyLabel"></td></tr>
+              </tbody>
+            </table>
+            <p>Next, your browser asks to create a passkey for <code safe>{p.rpID}</code>.</p>
+          </div>
+
+          <div class="notice bad" x-show="error" x-text="error" x-cloak role="alert"></div>
+          <div class="spread">
+            <button type="button" x-on:click="back" x-show="step > 1" x-cloak>Back</button>
+            <span></span>
+            <button type="submit" class="primary" id="wizard-next" x-bind:disabled="busy" x-text="step === 5 ? 'Create passkey and finish' : 'Continue'">Continue</button>
+          </div>
+        </form>
+        <RecoveryCodesPanel />
+      </section>
+    </Layout>
+  );
+}

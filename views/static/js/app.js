@@ -1,0 +1,146 @@
+// Alpine components for the whole app. The CSP forbids inline script, so every component lives here
+// and pages refer to them by name (x-data="setupWizard").
+(() => {
+  const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+
+  async function postJSON(url, body) {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf(), accept: "application/json" },
+      body: JSON.stringify(body ?? {}),
+      credentials: "same-origin",
+    });
+    const data = await res.json().catch(() => ({ error: `The server answered ${res.status}.` }));
+    if (!res.ok) throw new Error(data.error ?? `The server answered ${res.status}.`);
+    return data;
+  }
+
+  const secureContext = () => window.isSecureContext && typeof window.PublicKeyCredential === "function";
+
+  function explain(err) {
+    if (err?.name === "NotAllowedError") return "The passkey prompt was cancelled or timed out. Try again.";
+    if (err?.name === "InvalidStateError") return "This device already has a passkey for this account.";
+    return err?.message ?? String(err);
+  }
+
+  /** Options from the server → the browser's passkey prompt → verification on the server. */
+  async function createPasskey(start) {
+    const { challengeId, options } = await postJSON("/auth/register/options", start);
+    const response = await SimpleWebAuthnBrowser.startRegistration({ optionsJSON: options });
+    return postJSON("/auth/register/verify", { challengeId, response });
+  }
+
+  const registrationFlow = {
+    busy: false,
+    error: "",
+    codes: null,
+    nextUrl: "/",
+    secure: secureContext(),
+    async runRegistration(start) {
+      this.error = "";
+      this.busy = true;
+      try {
+        const result = await createPasskey(start);
+        this.nextUrl = result.redirect ?? "/";
+        if (result.recoveryCodes?.length) this.codes = result.recoveryCodes;
+        else window.location.assign(this.nextUrl);
+      } catch (err) {
+        this.error = explain(err);
+      } finally {
+        this.busy = false;
+      }
+    },
+    done() {
+      window.location.assign(this.nextUrl);
+    },
+  };
+
+  document.addEventListener("alpine:init", () => {
+    const Alpine = window.Alpine;
+
+    Alpine.data("setupWizard", () => ({
+      ...registrationFlow,
+      step: 1,
+      deviceName: "nas",
+      username: "admin",
+      displayName: "",
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
+      policy: "invite",
+      get policyLabel() {
+        return { invite: "Invite only", closed: "Closed", open: "Open" }[this.policy];
+      },
+      init() {
+        this.deviceName = document.getElementById("device-name")?.getAttribute("value") || this.deviceName;
+      },
+      back() {
+        this.error = "";
+        if (this.step > 1) this.step--;
+      },
+      submitStep(event) {
+        event.preventDefault();
+        return this.next();
+      },
+      next() {
+        this.error = "";
+        if (this.step === 1 && !this.deviceName.trim()) return (this.error = "Give the device a name.");
+        if (this.step === 2 && (!this.username.trim() || !this.displayName.trim())) return (this.error = "Enter a username and your name.");
+        if (this.step < 5) return this.step++;
+        if (!this.secure) return (this.error = "This page is not a secure context, so the browser will not create a passkey. See the note above.");
+        return this.runRegistration({
+          kind: "setup",
+          username: this.username,
+          displayName: this.displayName,
+          settings: { deviceName: this.deviceName, timeZone: this.timeZone, registrationPolicy: this.policy },
+        });
+      },
+    }));
+
+    Alpine.data("passkeyRegister", () => ({
+      ...registrationFlow,
+      username: "",
+      displayName: "",
+      register() {
+        const kind = this.$el.closest("[data-kind]")?.dataset.kind ?? this.$root.dataset.kind;
+        const invite = this.$root.dataset.invite || null;
+        const start = kind === "enroll" ? { kind, inviteToken: invite } : kind === "add" ? { kind } : { kind, username: this.username, displayName: this.displayName, inviteToken: invite };
+        return this.runRegistration(start);
+      },
+    }));
+
+    Alpine.data("passkeyLogin", () => ({
+      busy: false,
+      error: "",
+      secure: secureContext(),
+      async signIn() {
+        this.error = "";
+        this.busy = true;
+        try {
+          const { challengeId, options } = await postJSON("/auth/login/options");
+          const response = await SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: options });
+          await postJSON("/auth/login/verify", { challengeId, response });
+          window.location.assign(this.$root.dataset.next || "/");
+        } catch (err) {
+          this.error = explain(err);
+        } finally {
+          this.busy = false;
+        }
+      },
+    }));
+
+    // Copy-to-clipboard buttons (tokens, invite links): data-copy="#element-id".
+    Alpine.data("copyButton", () => ({
+      copied: false,
+      async copy() {
+        const target = document.querySelector(this.$el.dataset.copy);
+        await navigator.clipboard?.writeText(target?.value ?? target?.textContent ?? "");
+        this.copied = true;
+      },
+    }));
+  });
+
+  // htmx: errors come back as toasts (HX-Retarget #toasts); they fade after a while.
+  document.addEventListener("htmx:afterSwap", (e) => {
+    if (e.detail.target?.id !== "toasts") return;
+    for (const t of document.querySelectorAll("#toasts .toast")) setTimeout(() => t.remove(), 6000);
+  });
+})();
