@@ -1,0 +1,55 @@
+// Test helpers: a real app on a real temp SQLite file and a real temp data dir. No mocks.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hmac, randomToken } from "./auth/crypto";
+import { loadConfig, type Config } from "./config";
+import { openDb } from "./db/client";
+import type { User } from "./db/schema";
+import { createApp, type AppDeps } from "./server";
+
+export const TEST_ORIGIN = "http://localhost:8080";
+
+export type TestApp = ReturnType<typeof createTestApp>;
+
+export function createTestApp(opts: { config?: Partial<Config>; deps?: Partial<AppDeps> } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "nas-test-"));
+  const config = { ...loadConfig([], { DATA_DIR: dataDir, PORT: "8080" }), ...opts.config };
+  const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
+  const secret = Buffer.from(randomToken(32));
+  let ip = "127.0.0.1";
+  const app = createApp({ config, db, secret, clientIp: () => ip, ...opts.deps });
+  const { auth } = app.services;
+
+  /** Creates a user directly (no passkey ceremony) and returns headers that act as their signed-in browser. */
+  function signIn(user: User) {
+    const sid = auth.createSession(user.id, { ip, userAgent: "bun-test" });
+    return browserHeaders(sid);
+  }
+  function browserHeaders(sessionId: string) {
+    return { cookie: `nas_session=${sessionId}`, origin: TEST_ORIGIN, "sec-fetch-site": "same-origin", "x-csrf-token": hmac(secret, `csrf:${sessionId}`) };
+  }
+  function createUser(username: string, role: "admin" | "user" = "user") {
+    return auth.addUser({ username, displayName: username, role }, null).user;
+  }
+
+  return {
+    app,
+    db,
+    config,
+    dataDir,
+    secret,
+    services: app.services,
+    setIp: (next: string) => (ip = next),
+    createUser,
+    /** An admin exists afterwards, so the wizard is gone. */
+    createAdmin: (username = "admin") => createUser(username, "admin"),
+    signIn,
+    browserHeaders,
+    request: (path: string, init: RequestInit = {}) => app.handle(new Request(`${TEST_ORIGIN}${path}`, init)),
+    cleanup: () => {
+      db.$client.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
