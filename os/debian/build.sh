@@ -1,0 +1,54 @@
+#!/bin/sh
+# Build the appliance disk image from Debian packages with mmdebstrap: same overlay, units,
+# first-boot scripts, app bundle and partition layout (board/<board>/genimage.cfg) as Buildroot.
+# Usage: os/debian/build.sh [BOARD] [OUT_DIR]   → OUT_DIR/nas-<board>.img and .img.xz (runs as root)
+set -eu
+board_id=${1:-x86_64}
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(mkdir -p "${2:-$repo/out}" && cd "${2:-$repo/out}" && pwd)
+board="$repo/os/board/$board_id"
+. "$board/meta"
+work="$out/debian-$board_id"
+cache="$out/apt-cache-$DEBIAN_ARCH"
+started=$(date +%s)
+
+rm -rf "$work"
+mkdir -p "$work" "$cache"
+"$repo/os/scripts/bundle-app.sh" "$BUN_PACKAGE" "$BUN_CPU" "$work/bundle"
+
+packages="$(grep -v '^#' "$repo/os/debian/packages.txt" | tr '\n' ' ') $DEBIAN_PACKAGES"
+# Docs, man pages and translations are dropped; Recommends are not installed.
+mmdebstrap --variant=minbase --arch="$DEBIAN_ARCH" --format=directory \
+  --include="$(echo $packages | tr ' ' ',')" \
+  --aptopt='APT::Install-Recommends "false"' \
+  --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+  --dpkgopt='path-exclude=/usr/share/info/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+  --dpkgopt='path-exclude=/usr/share/lintian/*' \
+  --setup-hook="mkdir -p \"\$1/var/cache/apt/archives\" && cp -a \"$cache/.\" \"\$1/var/cache/apt/archives/\"" \
+  --essential-hook="mkdir -p \"\$1/etc/initramfs-tools/conf.d\" \"\$1/usr/share/initramfs-tools/modules.d\"" \
+  --essential-hook="printf 'MODULES=most\nCOMPRESS=zstd\n' > \"\$1/etc/initramfs-tools/conf.d/nas.conf\"" \
+  --essential-hook="printf 'squashfs\noverlay\next4\n' > \"\$1/usr/share/initramfs-tools/modules.d/nas.conf\"" \
+  --customize-hook="cp -a \"\$1/var/cache/apt/archives/.\" \"$cache/\" && rm -f \"$cache/lock\"" \
+  --customize-hook="cp -a \"$repo/os/rootfs-overlay/.\" \"\$1/\"" \
+  --customize-hook="mkdir -p \"\$1/opt/nasd\" && cp -a \"$work/bundle/.\" \"\$1/opt/nasd/\"" \
+  --customize-hook="\"$repo/os/debian/slim.sh\" \"\$1\"" \
+  --customize-hook="\"$repo/os/scripts/post-build.sh\" \"\$1\" \"$board\"" \
+  bookworm "$work/rootfs"
+
+# mmdebstrap can leave the chroot's /proc and /sys mounted here; they must not go into the image.
+awk -v root="$work/rootfs/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r umount -l
+
+# Stage what Buildroot would leave in its images/ directory, then run the shared post-image step.
+cp "$work/rootfs/boot/vmlinuz-"* "$work/$KERNEL_IMAGE"
+cp "$work/rootfs/boot/initrd.img-"* "$work/initrd.img"
+if [ "$BOOTLOADER" = systemd-boot ]; then
+  mkdir -p "$work/efi-part/EFI/BOOT"
+  cp "$work/rootfs/usr/lib/systemd/boot/efi/systemd-bootx64.efi" "$work/efi-part/EFI/BOOT/bootx64.efi"
+fi
+mksquashfs "$work/rootfs" "$work/rootfs.squashfs" -noappend -quiet -comp zstd -Xcompression-level 19 -b 256K \
+  -e var/cache/apt/archives var/lib/apt/lists
+"$repo/os/scripts/post-image.sh" "$work" "$board"
+
+mv "$work/$DISK_IMAGE" "$work/$DISK_IMAGE.xz" "$out/"
+rm -rf "$work/rootfs"
+echo "image: $out/$DISK_IMAGE.xz $(du -m "$out/$DISK_IMAGE.xz" | cut -f1) MiB, rootfs.squashfs $(du -m "$work/rootfs.squashfs" | cut -f1) MiB, built in $(( $(date +%s) - started )) s"

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Trim what a NAS never uses from the Debian root filesystem, then prove the media stack still loads.
+# Usage: slim.sh ROOTFS
+set -eu
+root=$1
+for kernel in "$root"/usr/lib/modules/*; do
+  k="$kernel/kernel"
+  # Radios, sound, TV tuners, lab and cluster hardware; GPUs whose firmware the image does not ship.
+  rm -rf "$k/sound" "$k/net/bluetooth" "$k/net/mac80211" "$k/net/wireless" "$k/drivers/net/wireless" \
+    "$k/drivers/bluetooth" "$k/drivers/media" "$k/drivers/staging" "$k/drivers/infiniband" "$k/drivers/isdn" \
+    "$k/drivers/comedi" "$k/drivers/iio" "$k/drivers/gpu/drm/amd" "$k/drivers/gpu/drm/nouveau" \
+    "$k/drivers/gpu/drm/radeon" "$k/drivers/net/ethernet/mellanox" "$k/drivers/net/can"
+  chroot "$root" depmod "$(basename "$kernel")"
+done
+# ffmpeg's Debian build links GL/Vulkan through SDL and libplacebo; the OpenGL drivers (and LLVM for
+# them) are only loaded for on-screen output, which a headless box never does. VAAPI drivers stay.
+find "$root/usr/lib" \( -name 'libLLVM-*.so*' -o -name 'libz3.so*' -o -name '*_dri.so' -o -name 'libvulkan_*.so' \) -delete
+rm -rf "$root/usr/share/icons" "$root/var/cache/debconf/"*-old
+chroot "$root" ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc=duration=0.1:size=64x64 -c:v libx264 -f null -
+echo "slim: ffmpeg encodes after trimming; rootfs $(du -sm --exclude=proc --exclude=sys "$root" | cut -f1) MiB"

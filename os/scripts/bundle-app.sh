@@ -1,0 +1,37 @@
+#!/bin/sh
+# Stage the app bundle installed at /opt/nasd: Bun for the target CPU (from the npm registry),
+# the app sources and production node_modules built for that CPU.
+# Usage: bundle-app.sh BUN_PACKAGE BUN_CPU DEST   e.g. @oven/bun-linux-x64-baseline x64 out/bundle
+set -eu
+bun_package=$1
+cpu=$2
+dest=$3
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+bun_version=$(bun --version)
+
+rm -rf "$dest"
+mkdir -p "$dest/bin"
+dest=$(realpath "$dest")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Bun itself: the same version as the one building, from its npm platform package.
+(cd "$work" && npm pack --silent "$bun_package@$bun_version" > /dev/null)
+tar -xzf "$work"/*.tgz -C "$work"
+install -m 0755 "$work/package/bin/bun" "$dest/bin/bun"
+
+for path in app views provision hw package.json bun.lock tsconfig.json bunfig.toml; do
+  [ -e "$repo/$path" ] && cp -a "$repo/$path" "$dest/"
+done
+# Tests and fixtures stay out of the image.
+find "$dest" \( -name '*.test.ts' -o -name '*.test.tsx' -o -name '*.e2e.ts' -o -name fixtures \) -prune -exec rm -rf {} +
+
+cd "$dest"
+if [ -f scripts/vendor.ts ] || [ -f "$repo/scripts/vendor.ts" ]; then
+  (cd "$repo" && bun run scripts/vendor.ts)
+  mkdir -p "$dest/views/static" && cp -a "$repo/views/static/vendor" "$dest/views/static/"
+fi
+bun install --production --frozen-lockfile --cpu="$cpu" --os=linux --no-progress --ignore-scripts > /dev/null
+# Type declarations and the TypeScript compiler are build-time only (Bun runs .ts directly).
+rm -rf node_modules/typescript node_modules/@typescript node_modules/@types node_modules/bun-types node_modules/csstype
+du -sh "$dest/bin/bun" "$dest/node_modules" | sed 's/^/bundle: /'

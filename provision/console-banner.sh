@@ -1,0 +1,12 @@
+#!/bin/sh
+# One status block on the console (serial and screen) so a person, or support, can see where the
+# web interface is and whether the system is healthy without logging in.
+set -u
+addrs=$(ip -4 -o addr show scope global 2>/dev/null | awk '{ split($4, a, "/"); printf " https://%s", a[1] }')
+host=$(hostname)
+root_mode=$(awk '$2 == "/" { split($4, o, ","); m = o[1] } END { print m }' /proc/mounts)
+data_bytes=$(df -B1 --output=size /data 2>/dev/null | tail -n 1 | tr -d ' ')
+web=$(systemctl is-active nasd-web.service)
+echo "nas: open https://$host.local$addrs"
+echo "nas: trust the certificate: http://$host.local/setup/trust"
+echo "nas-status: root=$root_mode data_bytes=${data_bytes:-0} web=$web"
