@@ -1,9 +1,6 @@
 import { html } from "@elysiajs/html";
 import { Elysia } from "elysia";
-import { createAuditRepo } from "./audit/repo";
-import { createAuthRepo } from "./auth/repo";
 import { authRoutes } from "./auth/routes";
-import { createAuthService } from "./auth/service";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
 import { requestContext, requireUser } from "./http/context";
@@ -11,9 +8,8 @@ import { HttpError } from "./http/errors";
 import { createRateLimiter } from "./http/rate-limit";
 import { securityPlugin } from "./http/security";
 import { manifest, staticRoutes } from "./http/static";
-import { createSettingsRepo } from "./settings/repo";
+import { createServices } from "./services";
 import { settingsRoutes } from "./settings/routes";
-import { createSettingsService } from "./settings/service";
 import { setupRoutes } from "./setup/routes";
 import { ErrorPage, ErrorToast } from "../views/ErrorPage";
 import { HomePage } from "../views/home/HomePage";
@@ -31,16 +27,8 @@ export type AppDeps = {
 /** Builds the services once and composes every feature's routes. Tests call `createApp(deps).handle(request)`. */
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
-  const audit = createAuditRepo(db);
-  const settings = createSettingsService(createSettingsRepo(db));
-  const auth = createAuthService({
-    repo: createAuthRepo(db),
-    config,
-    now: deps.now,
-    deviceName: () => settings.all().deviceName,
-    registrationPolicy: () => settings.all().registrationPolicy,
-    applySetup: (s) => settings.update(s),
-  });
+  const services = createServices({ db, config, now: deps.now });
+  const { audit, settings, auth } = services;
   const ctx = { auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp };
   const limits = {
     loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000 }),
@@ -48,7 +36,6 @@ export function createApp(deps: AppDeps) {
     recoveryByIp: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }),
     recoveryByAccount: createRateLimiter({ limit: 5, windowMs: 15 * 60_000 }),
   };
-  const services = { audit, settings, auth };
 
   const app = new Elysia()
     .use(html({ autoDetect: true }))
