@@ -73,7 +73,7 @@ export const runCommand: Runner = async (argv, opts = {}) => {
     proc.stdin.end();
   }
 
-  let timedOut = false;
+  let timedOut: boolean = false;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
   const terminate = () => {
@@ -104,7 +104,7 @@ export const runCommand: Runner = async (argv, opts = {}) => {
     const [stdout, stderr] = await drained;
     return {
       code: proc.signalCode ? null : proc.exitCode,
-      signal: proc.signalCode ?? null,
+      signal: proc.signalCode === null ? null : String(proc.signalCode),
       stdout: stdout.text,
       stderr: stderr.text,
       timedOut,
