@@ -37,6 +37,19 @@ type Ctx = { user: User | null; csrfValid: (t: string | null | undefined) => boo
  * per-browser token htmx sends in `X-CSRF-Token`), and one audit row per state-changing request.
  */
 export function securityPlugin(deps: { config: Pick<Config, "origins">; audit: AuditRepo }) {
+  // Written before the response leaves, so an acknowledged change always has its audit row.
+  const audit = (c: { request: Request }, status: number) => {
+    if (!UNSAFE.has(c.request.method)) return;
+    const ctx = c as unknown as Partial<Ctx> & { route?: string; params?: Record<string, string> };
+    const params = ctx.params ?? {};
+    deps.audit.record({
+      userId: ctx.user?.id ?? null,
+      ip: ctx.ip ?? null,
+      action: `${c.request.method} ${ctx.route ?? new URL(c.request.url).pathname}`,
+      objectId: params.id ?? params["*"] ?? Object.values(params)[0] ?? null,
+      ok: status < 400,
+    });
+  };
   return new Elysia({ name: "security" })
     .onRequest(({ set }) => {
       set.headers["content-security-policy"] = CSP;
@@ -59,19 +72,13 @@ export function securityPlugin(deps: { config: Pick<Config, "origins">; audit: A
         throw new HttpError(403, "Your session changed in another tab (CSRF token mismatch). Reload the page and try again.");
       }
     })
-    .onAfterResponse({ as: "global" }, (c) => {
-      const { request, set } = c;
-      if (!UNSAFE.has(request.method)) return;
-      const ctx = c as unknown as Partial<Ctx> & { route?: string; params?: Record<string, string>; auditSkip?: boolean };
-      if (ctx.auditSkip) return;
-      const status = typeof set.status === "number" ? set.status : 200;
-      const params = ctx.params ?? {};
-      deps.audit.record({
-        userId: ctx.user?.id ?? null,
-        ip: ctx.ip ?? null,
-        action: `${request.method} ${ctx.route ?? new URL(request.url).pathname}`,
-        objectId: params.id ?? params["*"] ?? Object.values(params)[0] ?? null,
-        ok: status < 400,
-      });
+    .onAfterHandle({ as: "global" }, (c) => {
+      const response = (c as unknown as { response?: unknown }).response;
+      const status = response instanceof Response ? response.status : typeof c.set.status === "number" ? c.set.status : 200;
+      audit(c, status);
+    })
+    .onError({ as: "global" }, (c) => {
+      const e = c.error as { status?: unknown };
+      audit(c, e instanceof HttpError ? e.status : typeof e?.status === "number" ? e.status : c.code === "VALIDATION" ? 422 : 500);
     });
 }
