@@ -270,7 +270,7 @@ export function createAuthService(deps: Deps) {
       } catch (e) {
         throw new AuthError(`Sign-in failed: ${(e as Error).message}`, 401);
       }
-      if (!result.verified) throw new AuthError("Sign-in failed.", 401);
+      if (!result.verified) throw new AuthError("Sign-in failed: the passkey signature did not verify.", 401);
       // simplewebauthn rejects a counter that did not grow unless both are 0 (synced passkeys always send 0).
       repo.touchPasskey(passkey.id, result.authenticationInfo.newCounter, now());
       return user;
