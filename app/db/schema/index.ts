@@ -1,3 +1,4 @@
 // Every table, one file per aggregate. drizzle-kit reads this file to generate migrations.
 export * from "./accounts";
 export * from "./system";
+export * from "./drive";

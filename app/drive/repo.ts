@@ -1,0 +1,105 @@
+import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { blobs, files, jobs, uploads, users, type DriveFile, type Upload } from "../db/schema";
+import type { ListOptions } from "./model";
+
+/** Every SQL statement of Drive. Callers pass the owner's id; nothing here decides authorization. */
+export function createDriveRepo(db: Db) {
+  const raw = db.$client;
+  const fromRow = (r: Record<string, unknown>): DriveFile => ({
+    seq: r.seq as number, id: r.id as string, userId: r.user_id as string, parentId: r.parent_id as string | null,
+    kind: r.kind as DriveFile["kind"], name: r.name as string, sha256: r.sha256 as string | null, size: r.size as number,
+    mime: r.mime as string | null, starred: !!r.starred, createdAt: new Date(r.created_at as number), updatedAt: new Date(r.updated_at as number),
+    trashedAt: r.trashed_at == null ? null : new Date(r.trashed_at as number), trashRootId: r.trash_root_id as string | null,
+    trashedFromPath: r.trashed_from_path == null ? null : JSON.parse(r.trashed_from_path as string),
+  });
+  const descendantsSql = `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT f.id FROM files f JOIN sub ON f.parent_id = sub.id) SELECT id FROM sub`;
+
+  return {
+    transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
+    user: (userId: string) => db.select().from(users).where(eq(users.id, userId)).get(),
+    byId: (id: string) => db.select().from(files).where(eq(files.id, id)).get(),
+    byIds: (ids: string[]) => db.select().from(files).where(inArray(files.id, ids)).all(),
+    rootOf: (userId: string) => db.select().from(files).where(and(eq(files.userId, userId), isNull(files.parentId))).get(),
+    insert: (row: typeof files.$inferInsert) => db.insert(files).values(row).returning().get(),
+    update: (id: string, patch: Partial<typeof files.$inferInsert>) => db.update(files).set(patch).where(eq(files.id, id)).returning().get(),
+    liveChild: (parentId: string, name: string) =>
+      db.select().from(files).where(and(eq(files.parentId, parentId), eq(files.name, name), isNull(files.trashedAt))).get(),
+    /** Live names in a folder that start with `stem`, for picking "name (n).ext". */
+    namesLike: (parentId: string, stem: string) =>
+      (raw.query(`SELECT name FROM files WHERE parent_id = ? AND trashed_at IS NULL AND substr(name, 1, length(?)) = ?`).all(parentId, stem, stem) as { name: string }[]).map((r) => r.name),
+    /** Folders first, then files; one page. Each half walks its own index, so deep pages stay cheap. */
+    children(parentId: string, o: ListOptions): { items: DriveFile[]; total: number } {
+      const col = o.sort === "updated" ? "updated_at" : o.sort === "size" ? "size" : "name";
+      const dir = o.desc ? "DESC" : "ASC";
+      const counts = raw.query(`SELECT kind, count(*) AS n FROM files WHERE parent_id = ? AND trashed_at IS NULL GROUP BY kind`).all(parentId) as { kind: string; n: number }[];
+      const folders = counts.find((c) => c.kind === "folder")?.n ?? 0;
+      const total = folders + (counts.find((c) => c.kind === "file")?.n ?? 0);
+      const page = (kind: string, offset: number, limit: number) =>
+        limit <= 0 ? [] : (raw.query(`SELECT * FROM files WHERE parent_id = ? AND kind = ? AND trashed_at IS NULL ORDER BY ${col} ${dir}, id ${dir} LIMIT ? OFFSET ?`)
+          .all(parentId, kind, limit, offset) as Record<string, unknown>[]).map(fromRow);
+      const f = o.offset < folders ? page("folder", o.offset, Math.min(o.limit, folders - o.offset)) : [];
+      const rest = o.limit - f.length;
+      const fileOffset = Math.max(0, o.offset - folders);
+      return { items: [...f, ...page("file", fileOffset, rest)], total };
+    },
+    /** Root → … → the item itself. */
+    ancestors: (id: string) =>
+      (raw.query(`WITH RECURSIVE up(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM files WHERE id = ? UNION ALL SELECT f.id, f.parent_id, up.depth + 1 FROM files f JOIN up ON f.id = up.parent_id)
+        SELECT files.* FROM up JOIN files ON files.id = up.id ORDER BY up.depth DESC`).all(id) as Record<string, unknown>[]).map(fromRow),
+    descendantIds: (id: string) => (raw.query(descendantsSql).all(id) as { id: string }[]).map((r) => r.id),
+    subtree: (id: string) =>
+      (raw.query(`WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT f.id FROM files f JOIN sub ON f.parent_id = sub.id) SELECT files.* FROM sub JOIN files ON files.id = sub.id`).all(id) as Record<string, unknown>[]).map(fromRow),
+    markTrashed(rootId: string, at: Date, fromPath: string[]) {
+      raw.query(`UPDATE files SET trashed_at = ?, trash_root_id = ? WHERE trashed_at IS NULL AND id IN (${descendantsSql})`).run(at.getTime(), rootId, rootId);
+      raw.query(`UPDATE files SET trashed_from_path = ? WHERE id = ?`).run(JSON.stringify(fromPath), rootId);
+    },
+    unmarkTrashed(rootId: string, parentId: string, name: string) {
+      raw.query(`UPDATE files SET trashed_at = NULL, trash_root_id = NULL, trashed_from_path = NULL WHERE trash_root_id = ?`).run(rootId);
+      raw.query(`UPDATE files SET parent_id = ?, name = ? WHERE id = ?`).run(parentId, name, rootId);
+    },
+    /** Rows of a subtree that were trashed on their own earlier: they survive a purge of an ancestor. */
+    detachSeparatelyTrashed(rootId: string, newParentId: string) {
+      raw.query(`UPDATE files SET parent_id = ? WHERE trash_root_id = id AND id != ? AND id IN (${descendantsSql})`).run(newParentId, rootId, rootId);
+    },
+    deleteRows: (ids: string[]) => {
+      for (let i = 0; i < ids.length; i += 500) db.delete(files).where(inArray(files.id, ids.slice(i, i + 500))).run();
+    },
+    trashRoots: (userId: string) =>
+      db.select().from(files).where(and(eq(files.userId, userId), isNotNull(files.trashedAt), sql`${files.trashRootId} = ${files.id}`)).orderBy(desc(files.trashedAt)).all(),
+    expiredTrashRoots: (before: Date) =>
+      db.select().from(files).where(and(sql`${files.trashedAt} < ${before.getTime()}`, sql`${files.trashRootId} = ${files.id}`)).all(),
+    recent: (userId: string, limit: number) =>
+      db.select().from(files).where(and(eq(files.userId, userId), eq(files.kind, "file"), isNull(files.trashedAt))).orderBy(desc(files.updatedAt)).limit(limit).all(),
+    starred: (userId: string) =>
+      db.select().from(files).where(and(eq(files.userId, userId), eq(files.starred, true), isNull(files.trashedAt))).orderBy(asc(files.name)).all(),
+    /** FTS5 prefix match over live names, newest first (rowid order keeps it cheap on huge result sets). */
+    search: (userId: string, match: string, limit: number) =>
+      (raw.query(`SELECT files.* FROM files_fts JOIN files ON files.seq = files_fts.rowid WHERE files_fts MATCH ? AND files.user_id = ? ORDER BY files_fts.rowid DESC LIMIT ?`)
+        .all(match, userId, limit) as Record<string, unknown>[]).map(fromRow),
+
+    blob: (userId: string, sha256: string) => db.select().from(blobs).where(and(eq(blobs.userId, userId), eq(blobs.sha256, sha256))).get(),
+    addBlobRef(userId: string, sha256: string, size: number, mime: string, at: Date) {
+      raw.query(`INSERT INTO blobs (user_id, sha256, size, mime, refcount, created_at) VALUES (?, ?, ?, ?, 1, ?)
+        ON CONFLICT (user_id, sha256) DO UPDATE SET refcount = refcount + 1`).run(userId, sha256, size, mime, at.getTime());
+    },
+    /** Returns true when that was the last reference (the row is gone; the caller removes the content). */
+    dropBlobRef(userId: string, sha256: string): boolean {
+      raw.query(`UPDATE blobs SET refcount = refcount - 1 WHERE user_id = ? AND sha256 = ?`).run(userId, sha256);
+      const gone = raw.query(`DELETE FROM blobs WHERE user_id = ? AND sha256 = ? AND refcount <= 0 RETURNING sha256`).get(userId, sha256);
+      return !!gone;
+    },
+    usedBytes: (userId: string) => (raw.query(`SELECT coalesce(sum(size), 0) AS n FROM blobs WHERE user_id = ?`).get(userId) as { n: number }).n,
+    pendingUploadBytes: (userId: string) => (raw.query(`SELECT coalesce(sum(length), 0) AS n FROM uploads WHERE user_id = ?`).get(userId) as { n: number }).n,
+
+    insertUpload: (row: Upload) => db.insert(uploads).values(row).run(),
+    upload: (id: string) => db.select().from(uploads).where(eq(uploads.id, id)).get(),
+    deleteUpload: (id: string) => db.delete(uploads).where(eq(uploads.id, id)).run(),
+    uploadsBefore: (before: Date) => db.select().from(uploads).where(sql`${uploads.createdAt} < ${before.getTime()}`).all(),
+
+    enqueueJob: (kind: string, payload: Record<string, unknown>, at: Date) =>
+      db.insert(jobs).values({ kind, payload, runAfter: at, createdAt: at }).run(),
+  };
+}
+
+export type DriveRepo = ReturnType<typeof createDriveRepo>;

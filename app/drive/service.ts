@@ -1,0 +1,308 @@
+import { randomBytes } from "node:crypto";
+import { fileTypeFromBuffer } from "file-type";
+import type { DriveFile, User } from "../db/schema";
+import { notFound } from "../http/errors";
+import type { DriveRepo } from "./repo";
+import { diskFullError, type Received, type Storage } from "./storage";
+import { DriveError, numberedName, validateName, type Conflict, type ListOptions } from "./model";
+
+export type DriveDeps = {
+  repo: DriveRepo;
+  storage: Storage;
+  trashRetentionDays: () => number;
+  now?: () => Date;
+};
+
+export type Action = "read" | "write";
+const newId = () => randomBytes(12).toString("base64url");
+
+/** The MIME type from the content's magic bytes, else from the extension. */
+export async function sniffMime(head: Uint8Array, name: string): Promise<string> {
+  const sniffed = await fileTypeFromBuffer(head).catch(() => undefined);
+  if (sniffed) return sniffed.mime;
+  const byExt = Bun.file(name).type.split(";")[0]!;
+  return byExt || "application/octet-stream";
+}
+
+/** Builds an FTS5 query from what the user typed: every word must match as a prefix. */
+export function ftsQuery(q: string): string | null {
+  const words = q.normalize("NFC").split(/\s+/).map((w) => w.replace(/"/g, "")).filter(Boolean).slice(0, 8);
+  return words.length ? words.map((w) => `"${w}"*`).join(" ") : null;
+}
+
+export function createDriveService(deps: DriveDeps) {
+  const { repo, storage } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  /**
+   * The one authorization check of Drive: may `user` do `action` on `item`? Owner only for now;
+   * sharing extends this function. Others' items look exactly like missing ones (404).
+   */
+  function can(user: User, _action: Action, item: DriveFile | undefined): item is DriveFile {
+    return !!item && item.userId === user.id;
+  }
+  function itemFor(user: User, id: string, action: Action, opts: { trashed?: boolean } = {}): DriveFile {
+    const item = repo.byId(id);
+    if (!can(user, action, item)) throw notFound("This item");
+    if (!opts.trashed && item.trashedAt) throw notFound("This item");
+    return item;
+  }
+  function rootOf(user: User): DriveFile {
+    const existing = repo.rootOf(user.id);
+    if (existing) return existing;
+    const at = now();
+    return repo.insert({ id: newId(), userId: user.id, parentId: null, kind: "folder", name: "", createdAt: at, updatedAt: at });
+  }
+  function folderFor(user: User, id: string | undefined, action: Action): DriveFile {
+    if (!id) return rootOf(user);
+    const folder = itemFor(user, id, action);
+    if (folder.kind !== "folder") throw new DriveError(400, "That is a file, not a folder.");
+    return folder;
+  }
+  /** A free name in `parentId`: the name itself, or "name (n).ext". */
+  function freeName(parentId: string, name: string): string {
+    if (!repo.liveChild(parentId, name)) return name;
+    const dot = name.lastIndexOf(".");
+    const taken = new Set(repo.namesLike(parentId, dot > 0 ? name.slice(0, dot) : name));
+    for (let n = 1; ; n++) if (!taken.has(numberedName(name, n))) return numberedName(name, n);
+  }
+  function placeName(parentId: string, name: string, conflict: Conflict, exceptId?: string): string {
+    const existing = repo.liveChild(parentId, name);
+    if (!existing || existing.id === exceptId) return name;
+    if (conflict === "rename") return freeName(parentId, name);
+    throw new DriveError(409, `“${name}” already exists in this folder.`);
+  }
+  const pathNames = (id: string) => repo.ancestors(id).filter((a) => a.parentId !== null).map((a) => a.name);
+
+  function quotaLeft(user: User): number {
+    const quota = repo.user(user.id)?.quotaBytes ?? null;
+    return quota === null ? Number.POSITIVE_INFINITY : Math.max(0, quota - repo.usedBytes(user.id));
+  }
+  /** Refuses a declared size up front: over quota → 413, more than the disk has free → 507. */
+  function checkSpace(user: User, bytes: number) {
+    if (bytes > quotaLeft(user) - repo.pendingUploadBytes(user.id)) throw quotaError();
+    if (bytes > storage.freeBytes()) throw diskFullError();
+  }
+  const quotaError = () => new DriveError(413, "This upload would exceed your storage quota. Delete files or empty the trash, or ask the administrator for more space.");
+
+  function trashOne(user: User, item: DriveFile, at: Date) {
+    if (item.parentId === null) throw new DriveError(400, "The root folder cannot be deleted.");
+    repo.markTrashed(item.id, at, pathNames(item.parentId));
+  }
+  function purgeTrashRoot(item: DriveFile) {
+    const gone: string[] = [];
+    repo.transaction(() => {
+      repo.detachSeparatelyTrashed(item.id, repo.rootOf(item.userId)!.id);
+      const rows = repo.subtree(item.id);
+      for (const r of rows) if (r.sha256 && repo.dropBlobRef(r.userId, r.sha256)) gone.push(r.sha256);
+      repo.deleteRows(rows.map((r) => r.id));
+    });
+    for (const sha of gone) storage.removeBlob(item.userId, sha);
+  }
+
+  /**
+   * Turns received bytes into a visible file: content to its address (fsynced), then the rows.
+   * Runs without awaiting so no purge can slip between placing the blob and counting the reference.
+   */
+  function commitReceived(user: User, parentId: string, name: string, received: Received, mime: string, conflict: Conflict): DriveFile {
+    let placed: { existed: boolean } | null = null;
+    try {
+      const parent = repo.byId(parentId);
+      if (!can(user, "write", parent) || parent.trashedAt) throw new DriveError(409, "The destination folder was deleted while uploading.");
+      placed = storage.place(user.id, received);
+      const at = now();
+      return repo.transaction(() => {
+        const existing = repo.liveChild(parentId, name);
+        if (existing && conflict === "replace") {
+          if (existing.kind === "folder") throw new DriveError(409, `A folder named “${name}” exists here; it was not replaced.`);
+          // Replacing never destroys: the old version goes to the trash.
+          repo.markTrashed(existing.id, at, pathNames(parentId));
+        }
+        const finalName = existing && conflict !== "replace" ? placeName(parentId, name, conflict) : name;
+        repo.addBlobRef(user.id, received.sha256, received.size, mime, at);
+        const file = repo.insert({ id: newId(), userId: user.id, parentId, kind: "file", name: finalName, sha256: received.sha256, size: received.size, mime, createdAt: at, updatedAt: at });
+        repo.enqueueJob("drive.file-added", { fileId: file.id, userId: user.id, sha256: received.sha256, mime }, at);
+        return file;
+      });
+    } catch (e) {
+      if (!placed) storage.discard(received);
+      else if (!placed.existed && !repo.blob(user.id, received.sha256)) storage.removeBlob(user.id, received.sha256);
+      throw e;
+    }
+  }
+
+  function copyTree(user: User, item: DriveFile, targetId: string, name: string, at: Date): DriveFile {
+    const copy = repo.insert({ id: newId(), userId: user.id, parentId: targetId, kind: item.kind, name, sha256: item.sha256, size: item.size, mime: item.mime, createdAt: at, updatedAt: at });
+    if (item.sha256) repo.addBlobRef(user.id, item.sha256, item.size, item.mime ?? "application/octet-stream", at);
+    if (item.kind === "folder") {
+      for (const child of repo.children(item.id, { sort: "name", desc: false, offset: 0, limit: 1_000_000 }).items) copyTree(user, child, copy.id, child.name, at);
+    }
+    return copy;
+  }
+
+  return {
+    can,
+    itemFor,
+    rootOf,
+    folderFor,
+    usage: (user: User) => ({ used: repo.usedBytes(user.id), quota: repo.user(user.id)?.quotaBytes ?? null }),
+
+    list(user: User, folderId: string | undefined, opts: ListOptions) {
+      const folder = folderFor(user, folderId, "read");
+      const { items, total } = repo.children(folder.id, opts);
+      return { folder, breadcrumbs: repo.ancestors(folder.id), items, total };
+    },
+    breadcrumbs: (user: User, id: string) => repo.ancestors(itemFor(user, id, "read").id),
+    recent: (user: User) => repo.recent(user.id, 50),
+    starred: (user: User) => repo.starred(user.id),
+    trash: (user: User) => repo.trashRoots(user.id),
+    search(user: User, q: string, limit = 10) {
+      const match = ftsQuery(q);
+      return match ? repo.search(user.id, match, limit) : [];
+    },
+
+    mkdir(user: User, parentId: string | undefined, rawName: string, conflict: Conflict = "fail"): DriveFile {
+      const parent = folderFor(user, parentId, "write");
+      const name = validateName(rawName);
+      return repo.transaction(() => {
+        const existing = repo.liveChild(parent.id, name);
+        if (existing?.kind === "folder" && conflict === "replace") return existing;
+        const at = now();
+        return repo.insert({ id: newId(), userId: user.id, parentId: parent.id, kind: "folder", name: placeName(parent.id, name, conflict), createdAt: at, updatedAt: at });
+      });
+    },
+    /** Creates each missing folder of `path` (names) under `parentId`, reusing existing ones: for folder uploads. */
+    mkdirs(user: User, parentId: string | undefined, names: string[]): DriveFile {
+      let folder = folderFor(user, parentId, "write");
+      for (const n of names) folder = this.mkdir(user, folder.id, n, "replace");
+      return folder;
+    },
+    rename(user: User, id: string, rawName: string): DriveFile {
+      const item = itemFor(user, id, "write");
+      if (item.parentId === null) throw new DriveError(400, "The root folder cannot be renamed.");
+      const name = validateName(rawName);
+      return repo.transaction(() => repo.update(item.id, { name: placeName(item.parentId!, name, "fail", item.id), updatedAt: now() })!);
+    },
+    move(user: User, ids: string[], targetId: string): DriveFile[] {
+      const target = folderFor(user, targetId, "write");
+      const items = ids.map((id) => itemFor(user, id, "write"));
+      const targetPath = new Set(repo.ancestors(target.id).map((a) => a.id));
+      return repo.transaction(() =>
+        items.map((item) => {
+          if (item.parentId === null) throw new DriveError(400, "The root folder cannot be moved.");
+          if (targetPath.has(item.id)) throw new DriveError(400, `“${item.name}” cannot be moved into itself.`);
+          if (item.parentId === target.id) return item;
+          return repo.update(item.id, { parentId: target.id, name: placeName(target.id, item.name, "rename"), updatedAt: now() })!;
+        }),
+      );
+    },
+    copy(user: User, ids: string[], targetId: string): DriveFile[] {
+      const target = folderFor(user, targetId, "write");
+      const items = ids.map((id) => itemFor(user, id, "read"));
+      const targetPath = new Set(repo.ancestors(target.id).map((a) => a.id));
+      return repo.transaction(() =>
+        items.map((item) => {
+          if (item.parentId === null || targetPath.has(item.id)) throw new DriveError(400, `“${item.name || "Drive"}” cannot be copied into itself.`);
+          return copyTree(user, item, target.id, freeName(target.id, item.name), now());
+        }),
+      );
+    },
+    star(user: User, id: string, starred: boolean) {
+      return repo.update(itemFor(user, id, "write").id, { starred })!;
+    },
+    moveToTrash(user: User, ids: string[]) {
+      const items = ids.map((id) => itemFor(user, id, "write"));
+      const at = now();
+      repo.transaction(() => items.forEach((item) => trashOne(user, item, at)));
+      return items;
+    },
+    /** Back to the original folder; parents that were deleted meanwhile are recreated from the saved path. */
+    restore(user: User, ids: string[]): DriveFile[] {
+      const items = ids.map((id) => itemFor(user, id, "write", { trashed: true }));
+      return repo.transaction(() =>
+        items.map((item) => {
+          if (!item.trashedAt || item.trashRootId !== item.id) throw new DriveError(400, `“${item.name}” is not in the trash.`);
+          const parent = item.parentId ? repo.byId(item.parentId) : undefined;
+          const target = parent && can(user, "write", parent) && !parent.trashedAt ? parent : this.mkdirs(user, undefined, item.trashedFromPath ?? []);
+          repo.unmarkTrashed(item.id, target.id, freeName(target.id, item.name));
+          return repo.byId(item.id)!;
+        }),
+      );
+    },
+    purge(user: User, ids: string[]) {
+      const items = ids.map((id) => itemFor(user, id, "write", { trashed: true }));
+      for (const item of items) {
+        if (item.trashRootId !== item.id) throw new DriveError(400, `“${item.name}” is not in the trash.`);
+        purgeTrashRoot(item);
+      }
+    },
+    emptyTrash(user: User) {
+      for (const item of repo.trashRoots(user.id)) purgeTrashRoot(item);
+    },
+    purgeExpiredTrash() {
+      const before = new Date(now().getTime() - deps.trashRetentionDays() * 86_400_000);
+      const expired = repo.expiredTrashRoots(before);
+      for (const item of expired) purgeTrashRoot(item);
+      return expired.length;
+    },
+
+    /** A plain single-request upload, streamed to disk while hashing. */
+    async upload(user: User, input: { parentId?: string; name: string; relativePath?: string[]; declaredLength?: number; conflict: Conflict }, source: AsyncIterable<Uint8Array>): Promise<DriveFile> {
+      const name = validateName(input.name);
+      const parent = input.relativePath?.length ? this.mkdirs(user, input.parentId, input.relativePath.map(validateName)) : folderFor(user, input.parentId, "write");
+      if (input.declaredLength !== undefined) checkSpace(user, input.declaredLength);
+      const received = await storage.receive(user.id, source, { maxBytes: quotaLeft(user), expectedBytes: input.declaredLength, tooLarge: quotaError });
+      const mime = await sniffMime(received.head, name).catch((e) => { storage.discard(received); throw e; });
+      return commitReceived(user, parent.id, name, received, mime, input.conflict);
+    },
+    /** Registers a tus upload at its first request: name, destination and declared length are checked here. */
+    beginResumable(user: User, id: string, input: { parentId?: string; name: string; relativePath?: string[]; length: number; conflict: Conflict }) {
+      const name = validateName(input.name);
+      const parent = input.relativePath?.length ? this.mkdirs(user, input.parentId, input.relativePath.map(validateName)) : folderFor(user, input.parentId, "write");
+      checkSpace(user, input.length);
+      repo.insertUpload({ id, userId: user.id, parentId: parent.id, name, length: input.length, onConflict: input.conflict === "replace" ? "replace" : "rename", createdAt: now() });
+    },
+    resumableFor(user: User, id: string) {
+      const up = repo.upload(id);
+      if (!up || up.userId !== user.id) throw notFound("This upload");
+      return up;
+    },
+    async finishResumable(user: User, id: string, path: string): Promise<DriveFile> {
+      const up = this.resumableFor(user, id);
+      const received = await storage.adopt(user.id, path);
+      try {
+        if (received.size !== up.length) throw new DriveError(400, "The upload's size does not match its declared length.");
+        const mime = await sniffMime(received.head, up.name);
+        const file = commitReceived(user, up.parentId, up.name, received, mime, up.onConflict);
+        repo.deleteUpload(id);
+        return file;
+      } catch (e) {
+        storage.discard(received);
+        repo.deleteUpload(id);
+        throw e;
+      }
+    },
+    forgetResumable: (id: string) => repo.deleteUpload(id),
+    staleUploads: (olderThanMs: number) => repo.uploadsBefore(new Date(now().getTime() - olderThanMs)),
+
+    /** What a download needs: the item and where its content is. */
+    content(user: User, id: string) {
+      const file = itemFor(user, id, "read");
+      if (file.kind !== "file" || !file.sha256) throw new DriveError(400, "Folders download as a zip.");
+      return { file, path: storage.blobPath(user.id, file.sha256) };
+    },
+    /** Every file and folder under the selection, with its path inside a zip. */
+    zipEntries(user: User, ids: string[]) {
+      const entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null }[] = [];
+      const walk = (item: DriveFile, prefix: string) => {
+        const path = prefix ? `${prefix}/${item.name}` : item.name || "Drive";
+        entries.push({ path, kind: item.kind, file: item, blobPath: item.sha256 ? storage.blobPath(user.id, item.sha256) : null });
+        if (item.kind === "folder") for (const c of repo.children(item.id, { sort: "name", desc: false, offset: 0, limit: 1_000_000 }).items) walk(c, path);
+      };
+      for (const id of ids) walk(itemFor(user, id, "read"), "");
+      return entries;
+    },
+  };
+}
+
+export type DriveService = ReturnType<typeof createDriveService>;

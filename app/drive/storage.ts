@@ -1,0 +1,187 @@
+// The only code that touches Drive content on disk. Layout (content-addressed, per user):
+//   <data>/users/<userId>/blobs/<aa>/<bb>/<sha256>   one file per distinct content of that user
+//   <data>/users/<userId>/tmp/<random>               uploads being received (swept at start)
+//   <data>/uploads/<id>(.json)                        tus resumable uploads in progress
+// User-typed names never become path components: they live only in SQLite.
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, statfsSync, unlinkSync, writeSync, existsSync, readdirSync, fsync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { resolveInside } from "../http/static";
+import { DriveError } from "./model";
+
+/** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
+export type WriteFn = (fd: number, chunk: Uint8Array) => void;
+
+export type Received = { sha256: string; size: number; tempPath: string; head: Uint8Array };
+
+const ID = /^[A-Za-z0-9_-]{1,128}$/;
+const SHA = /^[0-9a-f]{64}$/;
+const COALESCE = 1 << 20;
+
+/**
+ * The one function that turns identifiers into filesystem paths: each component must match a strict
+ * pattern, and the result is resolved and checked to stay inside `root` (path boundary, not string prefix).
+ */
+export function safePath(root: string, ...components: string[]): string {
+  for (const c of components) {
+    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(c) || c === "." || c === "..") throw new DriveError(400, "Refused an unsafe path.");
+  }
+  const full = resolveInside(root, join(...components));
+  if (!full) throw new DriveError(400, "Refused an unsafe path.");
+  return full;
+}
+
+export const isDiskFull = (e: unknown) => (e as NodeJS.ErrnoException)?.code === "ENOSPC" || (e as NodeJS.ErrnoException)?.code === "EDQUOT";
+export const diskFullError = () => new DriveError(507, "The disk is full: the upload was not stored. Free some space (empty the trash) and try again.");
+
+const fsyncAsync = (fd: number) => new Promise<void>((res, rej) => fsync(fd, (e) => (e ? rej(e) : res())));
+
+export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
+  const root = opts.dataDir;
+  const write: WriteFn = opts.write ?? ((fd, chunk) => {
+    let off = 0;
+    while (off < chunk.byteLength) off += writeSync(fd, chunk, off);
+  });
+
+  const userDir = (userId: string) => {
+    if (!ID.test(userId)) throw new DriveError(400, "Refused an unsafe path.");
+    return safePath(root, "users", userId);
+  };
+  const blobPath = (userId: string, sha256: string) => {
+    if (!SHA.test(sha256)) throw new DriveError(400, "Refused an unsafe path.");
+    return safePath(root, "users", userId, "blobs", sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  };
+  const tmpDir = (userId: string) => {
+    const dir = join(userDir(userId), "tmp");
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  const fsyncDir = (dir: string) => {
+    const fd = openSync(dir, "r");
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+  };
+
+  /**
+   * Streams `source` to a temp file in the user's tmp dir while hashing it, then fsyncs it. Refuses more
+   * than `maxBytes` (quota) and fewer/more than `expectedBytes` when given. On any failure the temp file is gone.
+   */
+  async function receive(userId: string, source: AsyncIterable<Uint8Array>, limits: { maxBytes: number; expectedBytes?: number; tooLarge: () => Error }): Promise<Received> {
+    const tempPath = safePath(tmpDir(userId), randomBytes(12).toString("hex"));
+    const fd = openSync(tempPath, "wx", 0o600);
+    const hasher = new Bun.CryptoHasher("sha256");
+    const head = new Uint8Array(4100);
+    let headLen = 0;
+    let size = 0;
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    const flush = () => {
+      if (!pendingBytes) return;
+      write(fd, pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
+      pending = [];
+      pendingBytes = 0;
+    };
+    try {
+      for await (const chunk of source) {
+        size += chunk.byteLength;
+        if (size > limits.maxBytes) throw limits.tooLarge();
+        if (limits.expectedBytes !== undefined && size > limits.expectedBytes) throw new DriveError(400, "The upload is longer than its declared length.");
+        hasher.update(chunk);
+        if (headLen < head.length) {
+          const take = Math.min(head.length - headLen, chunk.byteLength);
+          head.set(chunk.subarray(0, take), headLen);
+          headLen += take;
+        }
+        // Chunks are copied because some stream sources reuse their buffers.
+        pending.push(new Uint8Array(chunk));
+        pendingBytes += chunk.byteLength;
+        if (pendingBytes >= COALESCE) flush();
+      }
+      flush();
+      if (limits.expectedBytes !== undefined && size !== limits.expectedBytes) throw new DriveError(400, "The upload ended before its declared length: nothing was stored.");
+      await fsyncAsync(fd);
+      closeSync(fd);
+      return { sha256: hasher.digest("hex"), size, tempPath, head: head.subarray(0, headLen) };
+    } catch (e) {
+      try { closeSync(fd); } catch { /* already closed */ }
+      rmSync(tempPath, { force: true });
+      throw isDiskFull(e) ? diskFullError() : e;
+    }
+  }
+
+  /** Hashes an already complete file (a finished tus upload) the same way `receive` does, moving it to tmp. */
+  async function adopt(userId: string, path: string): Promise<Received> {
+    const tempPath = safePath(tmpDir(userId), randomBytes(12).toString("hex"));
+    renameSync(path, tempPath);
+    try {
+      const hasher = new Bun.CryptoHasher("sha256");
+      let head = new Uint8Array(0);
+      let size = 0;
+      for await (const chunk of Bun.file(tempPath).stream()) {
+        if (size === 0) head = new Uint8Array(chunk.subarray(0, 4100));
+        hasher.update(chunk);
+        size += chunk.byteLength;
+      }
+      const fd = openSync(tempPath, "r+");
+      try { await fsyncAsync(fd); } finally { closeSync(fd); }
+      return { sha256: hasher.digest("hex"), size, tempPath, head };
+    } catch (e) {
+      rmSync(tempPath, { force: true });
+      throw e;
+    }
+  }
+
+  return {
+    root,
+    blobPath,
+    /**
+     * Moves a received temp file to its content address, or drops it if that content is already stored.
+     * Synchronous on purpose: nothing else on the event loop (a purge) runs between this and the row commit.
+     */
+    place(userId: string, received: Received): { existed: boolean } {
+      const dest = blobPath(userId, received.sha256);
+      if (existsSync(dest)) {
+        unlinkSync(received.tempPath);
+        return { existed: true };
+      }
+      const dir = join(dest, "..");
+      mkdirSync(dir, { recursive: true });
+      renameSync(received.tempPath, dest);
+      fsyncDir(dir);
+      return { existed: false };
+    },
+    discard(received: Received) {
+      rmSync(received.tempPath, { force: true });
+    },
+    receive,
+    adopt,
+    removeBlob(userId: string, sha256: string) {
+      rmSync(blobPath(userId, sha256), { force: true });
+    },
+    blobSize(userId: string, sha256: string) {
+      return statSync(blobPath(userId, sha256)).size;
+    },
+    /** Bytes still free for unprivileged writers on the data filesystem. */
+    freeBytes() {
+      const s = statfsSync(root);
+      return Number(s.bavail) * Number(s.bsize);
+    },
+    /** Removes temp files left by a crash. Called once at start, before serving. */
+    sweepTemp() {
+      const users = join(root, "users");
+      if (!existsSync(users)) return 0;
+      let removed = 0;
+      for (const u of readdirSync(users)) {
+        if (!ID.test(u)) continue;
+        const dir = safePath(root, "users", u, "tmp");
+        if (!existsSync(dir)) continue;
+        for (const f of readdirSync(dir)) {
+          rmSync(safePath(dir, f), { force: true });
+          removed++;
+        }
+      }
+      return removed;
+    },
+  };
+}
+
+export type Storage = ReturnType<typeof createStorage>;
