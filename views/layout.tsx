@@ -10,7 +10,6 @@ export type PageProps = {
   /** Extra scripts under /static, loaded deferred before Alpine starts. */
   scripts?: string[];
   children?: JSX.Element | JSX.Element[] | string;
-  banner?: JSX.Element | string;
 };
 
 const nav = [
@@ -80,7 +79,6 @@ export function Layout(props: PageProps) {
             </nav>
           ) : null}
           <main id="main" class={props.user ? "with-nav" : "bare"}>
-            {props.banner ?? ""}
             {props.children as "safe"}
           </main>
           <div id="toasts" aria-live="polite"></div>

@@ -132,7 +132,7 @@ test("a tampered signature is refused", async () => {
   await signOut(page);
   const { challengeId, response } = await assertionFor(page);
   const sig = Buffer.from(response.response.signature, "base64url");
-  sig[sig.length - 5] ^= 0xff;
+  sig.writeUInt8(sig.readUInt8(sig.length - 5) ^ 0xff, sig.length - 5);
   response.response.signature = sig.toString("base64url");
   const result = await postVerify(page, { challengeId, response });
   expect(result.status).toBe(401);

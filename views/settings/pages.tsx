@@ -6,6 +6,8 @@ type Base = { user: User; csrfToken: string; deviceName: string };
 
 const when = (d: Date | null | undefined) => (d ? d.toISOString().replace("T", " ").slice(0, 16) : "never");
 
+const actorName = (e: AuditEntry, users: Map<string, string>): string => (e.userId ? (users.get(e.userId) ?? e.userId) : "anonymous");
+
 function Csrf({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
 }
@@ -52,8 +54,8 @@ export function AccountPage(p: Base & {
             {p.passkeys.map((k) => (
               <tr>
                 <td safe>{k.name}</td>
-                <td>{when(k.createdAt)}</td>
-                <td>{when(k.lastUsedAt)}</td>
+                <td safe>{when(k.createdAt)}</td>
+                <td safe>{when(k.lastUsedAt)}</td>
                 <td>{k.backedUp ? "yes" : "no"}</td>
                 <td>
                   <form method="post" action={`/settings/passkeys/${encodeURIComponent(k.id)}/delete`}>
@@ -72,7 +74,7 @@ export function AccountPage(p: Base & {
 
       <section class="card stack" id="recovery">
         <h2>Recovery codes</h2>
-        <p><span>{String(p.unusedRecoveryCodes)}</span> unused codes left. Each signs you in once if you lose every passkey.</p>
+        <p><span safe>{String(p.unusedRecoveryCodes)}</span> unused codes left. Each signs you in once if you lose every passkey.</p>
         {p.newRecoveryCodes ? (
           <div class="codes" id="new-codes">{p.newRecoveryCodes.map((c) => <span safe>{c}</span>)}</div>
         ) : ""}
@@ -92,8 +94,8 @@ export function AccountPage(p: Base & {
             {p.tokens.map((tk) => (
               <tr>
                 <td safe>{tk.name}</td>
-                <td>{when(tk.createdAt)}</td>
-                <td>{when(tk.lastUsedAt)}</td>
+                <td safe>{when(tk.createdAt)}</td>
+                <td safe>{when(tk.lastUsedAt)}</td>
                 <td>
                   <form method="post" action={`/settings/tokens/${tk.id}/revoke`}>
                     <Csrf token={p.csrfToken} />
@@ -120,7 +122,7 @@ export function AccountPage(p: Base & {
               <tr>
                 <td safe>{(s.userAgent ?? "unknown").slice(0, 80)}</td>
                 <td safe>{s.ip ?? ""}</td>
-                <td>{when(s.lastSeenAt)}{s.idHash === p.currentSessionHash ? " (this one)" : ""}</td>
+                <td safe>{`${when(s.lastSeenAt)}${s.idHash === p.currentSessionHash ? " (this one)" : ""}`}</td>
               </tr>
             ))}
           </tbody>
@@ -186,7 +188,7 @@ export function AdminPage(p: Base & {
                 <td safe>{u.displayName}</td>
                 <td safe>{u.username}</td>
                 <td>{u.role}</td>
-                <td>{when(u.createdAt)}</td>
+                <td safe>{when(u.createdAt)}</td>
                 <td>
                   {u.id === p.user.id ? "" : (
                     <form method="post" action={`/settings/admin/users/${u.id}/reset`}>
@@ -210,7 +212,7 @@ export function AdminPage(p: Base & {
             <button type="submit">Add person</button>
           </form>
         </div>
-        <p class="hint">{String(p.invites.length)} open invite or enrolment links (valid 7 days, one use each).</p>
+        <p class="hint"><span safe>{String(p.invites.length)}</span> open invite or enrolment links (valid 7 days, one use each).</p>
       </section>
     </Layout>
   );
@@ -233,8 +235,8 @@ export function AuditPage(p: Base & { entries: AuditEntry[]; users: Map<string, 
         <tbody>
           {p.entries.map((e) => (
             <tr>
-              <td>{when(e.at)}</td>
-              <td safe>{e.userId ? (p.users.get(e.userId) ?? e.userId) : "—"}</td>
+              <td safe>{when(e.at)}</td>
+              <td safe>{actorName(e, p.users)}</td>
               <td safe>{e.ip ?? ""}</td>
               <td class="mono" safe>{e.action}</td>
               <td class="mono small" safe>{e.objectId ?? ""}</td>

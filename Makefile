@@ -1,0 +1,48 @@
+# Two commands for a fresh machine: `make run` and `make test`. Everything else is a detail of those.
+SHELL := /bin/bash
+BUN := $(shell command -v bun 2>/dev/null || echo $(HOME)/.bun/bin/bun)
+export PATH := $(dir $(BUN)):$(PATH)
+
+DATA_DIR ?= ./data
+PORT ?= 8080
+UNIT_TESTS := ./app ./hw ./provision ./os/tests
+
+.PHONY: run worker deps test typecheck xss test-unit test-browser bench image image-debian image-test check-buildroot clean
+
+# Installs Bun (from the npm registry) when missing, then the packages from bun.lock.
+deps: node_modules/.installed views/static/vendor/.done
+node_modules/.installed: package.json bun.lock
+	@command -v bun >/dev/null || npm i -g bun
+	bun install --frozen-lockfile
+	@touch $@
+views/static/vendor/.done: node_modules/.installed scripts/vendor.ts
+	bun scripts/vendor.ts
+	@touch $@
+
+run: deps
+	DATA_DIR=$(DATA_DIR) PORT=$(PORT) bun app/main.ts
+
+worker: deps
+	DATA_DIR=$(DATA_DIR) bun app/worker.ts
+
+test: deps typecheck xss test-unit test-browser
+
+typecheck: deps
+	bunx tsc --noEmit
+
+# @kitajs/ts-html-plugin: fails on any JSX text that could carry unescaped user input (run by node: it uses the TypeScript API).
+xss: deps
+	node node_modules/@kitajs/ts-html-plugin/dist/cli.js --simplified
+
+test-unit: deps
+	bun test $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
+
+# Real Chromium (Debian's /usr/bin/chromium) through playwright-core.
+test-browser: deps
+	bun test $$(find app -name '*.e2e.test.ts' | sort) --timeout=120000
+
+bench: deps
+	bun bench/spine.ts
+
+clean:
+	rm -rf node_modules views/static/vendor out
