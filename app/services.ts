@@ -3,6 +3,8 @@ import { createAuthRepo } from "./auth/repo";
 import { createAuthService } from "./auth/service";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
+import { createJobRepo } from "./jobs/repo";
+import { createJobQueue } from "./jobs/service";
 import { createSettingsRepo } from "./settings/repo";
 import { createSettingsService } from "./settings/service";
 
@@ -20,7 +22,8 @@ export function createServices({ db, config, now }: ServiceDeps) {
     registrationPolicy: () => settings.all().registrationPolicy,
     applySetup: (s) => settings.update(s),
   });
-  return { audit, settings, auth };
+  const jobs = createJobQueue({ repo: createJobRepo(db), now });
+  return { audit, settings, auth, jobs };
 }
 
 export type Services = ReturnType<typeof createServices>;
