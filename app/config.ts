@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 export type Config = {
@@ -10,6 +10,8 @@ export type Config = {
   /** WebAuthn relying-party id: the host name of the origin, never an IP. */
   rpID: string;
   tls: { cert: string; key: string } | null;
+  /** Where the box's local CA lives (served at /ca.crt): beside the server certificate. */
+  tlsDir: string;
   /** Port for the http→https redirector when TLS is on (0 = off). */
   httpRedirectPort: number;
   deviceNameFallback: string;
@@ -54,6 +56,7 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
     origins,
     rpID,
     tls,
+    tlsDir: resolve(env.TLS_DIR ?? (tls ? dirname(tls.cert) : join(dataDir, "tls"))),
     httpRedirectPort: Number(env.HTTP_REDIRECT_PORT ?? 0),
     deviceNameFallback: env.DEVICE_NAME ?? "nas",
     secureCookies: origins.every((o) => o.startsWith("https:")),

@@ -11,6 +11,7 @@ import { manifest, staticRoutes } from "./http/static";
 import { createServices } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
+import { tlsRoutes } from "./tls/routes";
 import { ErrorPage, ErrorToast } from "../views/ErrorPage";
 import { HomePage } from "../views/home/HomePage";
 
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps) {
       return JSON.stringify(manifest(settings.all().deviceName));
     })
     .use(staticRoutes())
+    .use(tlsRoutes({ tlsDir: config.tlsDir }))
     .use(setupRoutes({ ...ctx, settings, config }))
     .use(authRoutes({ ...ctx, config, settings, audit, limits }))
     .use(settingsRoutes({ ...ctx, settings, audit, config }))

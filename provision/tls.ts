@@ -144,7 +144,7 @@ async function loadCertificateAuthority(dir: string): Promise<CertificateAuthori
   const keyPath = join(dir, TLS_FILES.caKey);
   if (!existsSync(certPath) || !existsSync(keyPath)) return null;
   const certPem = readFileSync(certPath, "utf8");
-  const key = await crypto.subtle.importKey("pkcs8", fromPem(readFileSync(keyPath, "utf8")), KEY_ALGORITHM, false, ["sign"]);
+  const key = await crypto.subtle.importKey("pkcs8", new Uint8Array(fromPem(readFileSync(keyPath, "utf8"))), KEY_ALGORITHM, false, ["sign"]);
   return { cert: new x509.X509Certificate(certPem), key, certPem };
 }
 

@@ -16,7 +16,7 @@ export function tlsRoutes(opts: { tlsDir: string; hostname?: () => string }) {
     .get("/ca.crt", () => {
       const pem = caPem();
       if (!pem) return notProvisioned();
-      return new Response(caCertificateDer(pem), {
+      return new Response(new Uint8Array(caCertificateDer(pem)), {
         headers: {
           "content-type": "application/x-x509-ca-cert",
           "content-disposition": `attachment; filename="${hostname()}-local-ca.crt"`,
@@ -74,8 +74,8 @@ function TrustPage(props: { host: string; fingerprint: string | null }) {
             <p>The certificate authority does not exist yet; it is created at first boot.</p>
           )}
           <p>
-            <a href="/ca.crt" download>Download the certificate (.crt)</a> ·{" "}
-            <a href="/ca.mobileconfig" download>Apple profile (.mobileconfig)</a> · <a href="/ca.pem">PEM</a>
+            <a href="/ca.crt" download="">Download the certificate (.crt)</a> ·{" "}
+            <a href="/ca.mobileconfig" download="">Apple profile (.mobileconfig)</a> · <a href="/ca.pem">PEM</a>
           </p>
 
           <h2>Windows</h2>
