@@ -212,6 +212,31 @@ describe("app tokens", () => {
   });
 });
 
+describe("passkeys", () => {
+  test("a user can rename their passkeys but never someone else's, and cannot delete their last one", async () => {
+    t = createTestApp();
+    const a = t.createAdmin("alice");
+    const b = t.createUser("bob");
+    const insert = (id: string, userId: string) =>
+      t.db.$client.run("insert into passkeys (id, user_id, public_key, device_type, name, created_at) values (?, ?, x'00', 'multiDevice', 'Phone', 0)", [id, userId]);
+    insert("cred-a", a.id);
+    insert("cred-b", b.id);
+    const form = (name: string) => ({ method: "POST", headers: { ...t.signIn(b), "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ name }) });
+
+    expect(await (await t.request("/settings/passkeys/cred-a/rename", form("mine now"))).text()).toContain("No such passkey");
+    expect(t.services.auth.passkeysOf(a.id)[0]!.name).toBe("Phone");
+    await t.request("/settings/passkeys/cred-b/rename", form("Bob's <b>phone</b>"));
+    expect(t.services.auth.passkeysOf(b.id)[0]!.name).toBe("Bob's <b>phone</b>");
+
+    const del = await t.request("/settings/passkeys/cred-b/delete", { method: "POST", headers: t.signIn(b) });
+    expect(await del.text()).toContain("cannot remove your last passkey");
+    insert("cred-b2", b.id);
+    const other = await t.request("/settings/passkeys/cred-a/delete", { method: "POST", headers: t.signIn(b) });
+    expect(await other.text()).toContain("No such passkey");
+    expect(t.services.auth.passkeysOf(a.id)).toHaveLength(1);
+  });
+});
+
 describe("rate limits", () => {
   test("recovery codes: blocked after 5 tries for one account, and a right code then still waits", async () => {
     t = createTestApp();

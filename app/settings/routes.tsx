@@ -41,6 +41,13 @@ export function settingsRoutes(deps: Deps) {
         return accountPage(u, csrfToken, viewer?.sessionId ?? null);
       }, (error) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
     })
+    .post("/passkeys/:id/rename", ({ user, csrfToken, viewer, params, body }) => {
+      const u = requireUser(user);
+      return catchUserError(() => {
+        auth.renamePasskey(u.id, params.id, body.name);
+        return accountPage(u, csrfToken, viewer?.sessionId ?? null);
+      }, (error) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
+    }, { body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
     .post("/recovery-codes", ({ user, csrfToken, viewer }) => {
       const u = requireUser(user);
       return accountPage(u, csrfToken, viewer?.sessionId ?? null, { newRecoveryCodes: auth.regenerateRecoveryCodes(u.id) });

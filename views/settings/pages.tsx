@@ -53,7 +53,13 @@ export function AccountPage(p: Base & {
           <tbody>
             {p.passkeys.map((k) => (
               <tr>
-                <td safe>{k.name}</td>
+                <td>
+                  <form method="post" action={`/settings/passkeys/${encodeURIComponent(k.id)}/rename`} class="row">
+                    <Csrf token={p.csrfToken} />
+                    <input type="text" name="name" value={k.name} maxlength="64" aria-label="Passkey name" required />
+                    <button type="submit">Rename</button>
+                  </form>
+                </td>
                 <td safe>{when(k.createdAt)}</td>
                 <td safe>{when(k.lastUsedAt)}</td>
                 <td>{k.backedUp ? "yes" : "no"}</td>

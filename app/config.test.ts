@@ -1,0 +1,29 @@
+import { expect, test } from "bun:test";
+import { loadConfig } from "./config";
+
+test("defaults: ./data, port 8080, passkeys for localhost", () => {
+  const c = loadConfig([], {});
+  expect(c.dataDir.endsWith("/data")).toBe(true);
+  expect(c.port).toBe(8080);
+  expect(c.origins).toEqual(["http://localhost:8080"]);
+  expect(c.rpID).toBe("localhost");
+  expect(c.secureCookies).toBe(false);
+  expect(c.tls).toBeNull();
+});
+
+test("env overrides defaults and flags override env", () => {
+  const env = { DATA_DIR: "/srv/nas", PORT: "9000", ORIGIN: "https://nas.local,https://nas.home.arpa", TLS_CERT: "/t/c.pem", TLS_KEY: "/t/k.pem" };
+  const c = loadConfig(["--port", "443"], env);
+  expect(c.dataDir).toBe("/srv/nas");
+  expect(c.port).toBe(443);
+  expect(c.origins).toEqual(["https://nas.local", "https://nas.home.arpa"]);
+  expect(c.rpID).toBe("nas.local");
+  expect(c.secureCookies).toBe(true);
+  expect(c.tlsDir).toBe("/t");
+});
+
+test("bad values are refused with a readable message", () => {
+  expect(() => loadConfig([], { PORT: "99999" })).toThrow(/PORT must be/);
+  expect(() => loadConfig([], { TLS_CERT: "/c.pem" })).toThrow(/together/);
+  expect(() => loadConfig([], { ORIGIN: "https://nas.local/path" })).toThrow(/bare origin/);
+});
