@@ -1,0 +1,200 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomToken } from "./auth/crypto";
+import { loadConfig } from "./config";
+import { openDb } from "./db/client";
+import { auditLog } from "./db/schema";
+import { createApp } from "./server";
+
+const root = join(import.meta.dir, "..");
+const ORIGIN = "https://nas.example";
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+function tempDataDir() {
+  const dir = mkdtempSync(join(tmpdir(), "nas-cli-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Runs the real CLI in its own process, the way an admin would. */
+async function nas(dataDir: string, ...args: string[]) {
+  const proc = Bun.spawn(["bun", "app/cli.ts", ...args], {
+    cwd: root,
+    env: { ...process.env, DATA_DIR: dataDir, ORIGIN, PORT: "8080" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { stdout, stderr, code };
+}
+
+/** The web app on the same data dir, to check what the CLI wrote from the server's side. */
+function appOn(dataDir: string) {
+  const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
+  const config = loadConfig([], { DATA_DIR: dataDir, ORIGIN });
+  const app = createApp({ config, db, secret: Buffer.from(randomToken(32)), clientIp: () => "127.0.0.1" });
+  cleanups.unshift(() => db.$client.close());
+  return { app, db, auth: app.services.auth, get: (path: string) => app.handle(new Request(`${ORIGIN}${path}`)) };
+}
+
+const linkIn = (stdout: string, path: string) => {
+  const m = new RegExp(`${ORIGIN.replace(/\./g, "\\.")}${path.replace(/\?/g, "\\?")}([A-Za-z0-9_-]{20,})`).exec(stdout);
+  if (!m) throw new Error(`no ${path} link in: ${stdout}`);
+  return m[1]!;
+};
+
+describe("nas user", () => {
+  test("add --admin creates the admin on a fresh data dir and prints an enrolment link the server accepts", async () => {
+    const dir = tempDataDir();
+    const r = await nas(dir, "user", "add", "Alice", "--admin", "--name", "Alice Liddell");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Created admin alice ("Alice Liddell")');
+    const token = linkIn(r.stdout, "/enroll/");
+
+    const { auth, get, db } = appOn(dir);
+    expect(auth.userByName("alice")).toMatchObject({ role: "admin", displayName: "Alice Liddell" });
+    expect(auth.setupDone()).toBe(true);
+    expect(auth.enrollmentUser(token)?.username).toBe("alice");
+    const page = await get(`/enroll/${token}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Set up your passkey");
+    expect(html).not.toContain("This link is invalid");
+    expect((await get("/enroll/not-a-real-token")).status).toBe(200);
+    expect(await (await get("/enroll/not-a-real-token")).text()).toContain("This link is invalid");
+    expect(db.select().from(auditLog).all().map((a) => a.action)).toContain("cli.user.add");
+  });
+
+  test("add without --admin makes a plain user; list shows both; a taken name fails with exit 1", async () => {
+    const dir = tempDataDir();
+    expect((await nas(dir, "user", "add", "admin", "--admin")).code).toBe(0);
+    const bob = await nas(dir, "user", "add", "bob");
+    expect(bob.code).toBe(0);
+    expect(bob.stdout).toContain('Created user bob ("bob")');
+
+    const list = await nas(dir, "user", "list");
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^USERNAME\s+ROLE\s+NAME\s+PASSKEYS/m);
+    expect(list.stdout).toMatch(/^admin\s+admin\s+admin\s+0\s/m);
+    expect(list.stdout).toMatch(/^bob\s+user\s+bob\s+0\s/m);
+
+    const again = await nas(dir, "user", "add", "bob");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("That username is taken.");
+    const bad = await nas(dir, "user", "add", "<script>");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("Usernames are 1–32 characters");
+    expect(appOn(dir).auth.listUsers().length).toBe(2);
+  });
+
+  test("reset removes sessions and prints a fresh enrolment link; an unknown user fails with exit 1", async () => {
+    const dir = tempDataDir();
+    await nas(dir, "user", "add", "carol");
+    const { auth } = appOn(dir);
+    const carol = auth.userByName("carol")!;
+    const sid = auth.createSession(carol.id, { ip: null, userAgent: null });
+    expect(auth.resolveSession(sid)).not.toBeNull();
+
+    const r = await nas(dir, "user", "reset", "carol");
+    expect(r.code).toBe(0);
+    expect(auth.resolveSession(sid)).toBeNull();
+    expect(auth.enrollmentUser(linkIn(r.stdout, "/enroll/"))?.id).toBe(carol.id);
+
+    const missing = await nas(dir, "user", "reset", "nobody");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No user named "nobody"');
+  });
+});
+
+describe("nas token", () => {
+  test("create prints a token that authenticates as the user; revoke makes it stop working", async () => {
+    const dir = tempDataDir();
+    await nas(dir, "user", "add", "dave");
+    const created = await nas(dir, "token", "create", "dave", "backup script");
+    expect(created.code).toBe(0);
+    const token = /^(nas_[A-Za-z0-9_-]+)$/m.exec(created.stdout)?.[1];
+    const id = /\(id ([0-9a-f-]{36})\)/.exec(created.stdout)?.[1];
+    expect(token).toBeDefined();
+    expect(id).toBeDefined();
+
+    const { auth } = appOn(dir);
+    expect(auth.resolveAppToken(token!)?.user.username).toBe("dave");
+    expect((await nas(dir, "token", "list", "dave")).stdout).toContain(`${id}  backup script`);
+
+    const revoked = await nas(dir, "token", "revoke", id!);
+    expect(revoked.code).toBe(0);
+    expect(auth.resolveAppToken(token!)).toBeNull();
+    expect((await nas(dir, "token", "list", "dave")).stdout).toContain("No active tokens.");
+
+    const twice = await nas(dir, "token", "revoke", id!);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain("No such token.");
+  });
+});
+
+describe("nas invite and status", () => {
+  test("invite prints a registration link that the register page accepts", async () => {
+    const dir = tempDataDir();
+    await nas(dir, "user", "add", "admin", "--admin");
+    const r = await nas(dir, "invite");
+    expect(r.code).toBe(0);
+    const token = linkIn(r.stdout, "/register?invite=");
+    const { auth } = appOn(dir);
+    expect(auth.canRegister(token)).toEqual({ allowed: true });
+    expect(auth.canRegister("made-up")).toMatchObject({ allowed: false });
+  });
+
+  test("status reports the data dir, database check, users, setup, jobs and disk", async () => {
+    const dir = tempDataDir();
+    await nas(dir, "user", "add", "eve");
+    const { app } = appOn(dir);
+    app.services.jobs.enqueue("db.backup");
+    const r = await nas(dir, "status");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`data dir:    ${dir}`);
+    expect(r.stdout).toContain("integrity:   quick_check ok");
+    expect(r.stdout).toContain("users:       1 (0 admins)");
+    expect(r.stdout).toContain("setup:       not done");
+    expect(r.stdout).toContain("jobs:        queued 1, running 0, done 0, failed 0");
+    expect(r.stdout).toMatch(/disk free:\s+[\d.]+ [KMGT]?B of [\d.]+ [KMGT]?B/);
+  });
+
+  test("commands other than user add refuse a data dir without a database", async () => {
+    const dir = tempDataDir();
+    const r = await nas(dir, "status");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("No database at");
+  });
+});
+
+describe("usage errors exit with 2 and print the usage", () => {
+  const cases: [string, string[], string][] = [
+    ["no command", [], "Give a command."],
+    ["unknown command", ["frobnicate"], 'Unknown command "nas frobnicate"'],
+    ["unknown subcommand", ["user", "delete", "x"], 'Unknown command "nas user delete"'],
+    ["missing argument", ["user", "add"], '"nas user add" takes <username>'],
+    ["extra argument", ["token", "create", "a", "b", "c"], '"nas token create" takes <username> <name>'],
+    ["unknown flag", ["status", "--verbose"], "Unknown option '--verbose'"],
+    ["flag of another command", ["user", "list", "--admin"], '--admin does not apply to "nas user list"'],
+    ["bad config value", ["status", "--port", "99999"], "PORT must be 0-65535"],
+  ];
+  for (const [name, args, message] of cases) {
+    test(name, async () => {
+      const r = await nas(tempDataDir(), ...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).toContain("Usage: nas");
+    });
+  }
+
+  test("--help prints the usage and exits 0", async () => {
+    const r = await nas(tempDataDir(), "--help");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("user add <username> [--admin]");
+  });
+});

@@ -1,0 +1,241 @@
+#!/usr/bin/env bun
+// Admin CLI: works on the same data dir and config as the server (DATA_DIR / --data-dir, ORIGIN / --origin).
+import { existsSync, statfsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { AuthError } from "./auth/service";
+import { loadConfig, type Config } from "./config";
+import { openDb, type Db } from "./db/client";
+import { backupDir, listBackups } from "./jobs/backup";
+import { createServices, type Services } from "./services";
+
+const USAGE = `Usage: nas [--data-dir DIR] [--origin URL] <command>
+
+Commands:
+  user add <username> [--admin] [--name "Display Name"]   create an account; prints its one-time passkey enrolment link
+  user list                                               list accounts
+  user reset <username>                                   remove the user's passkeys, sessions and recovery codes; prints a new enrolment link
+  token create <username> <name>                          create an app token (shown once) for scripts and clients
+  token list <username>                                   list a user's active app tokens
+  token revoke <id>                                       revoke an app token
+  invite                                                  print a one-time registration link (registration policy "invite")
+  status                                                  data dir, database check, users, setup, jobs, disk space
+
+Options:
+  --data-dir DIR   data directory (default: $DATA_DIR or ./data)
+  --origin URL     public origin for printed links (default: $ORIGIN or http://localhost:$PORT)
+  -h, --help       this text
+`;
+
+class UsageError extends Error {}
+class CliError extends Error {}
+
+const options = {
+  "data-dir": { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  origin: { type: "string", multiple: true },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  admin: { type: "boolean" },
+  name: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Flags = { admin?: boolean; name?: string };
+type Out = { print: (line: string) => void; warn: (line: string) => void };
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+const humanBytes = (n: number) => {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) (n /= 1000), i++;
+  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+};
+
+function userNamed(s: Services, username: string) {
+  const user = s.auth.userByName(username.trim().toLowerCase());
+  if (!user) throw new CliError(`No user named "${username}". See "nas user list".`);
+  return user;
+}
+
+type Ctx = { config: Config; db: Db; services: Services; out: Out; origin: string; audit: (action: string, objectId: string | null) => void };
+type Command = {
+  args: string[];
+  flags: (keyof Flags)[];
+  /** `user add` may create the database (headless setup); every other command needs the server to have made it. */
+  createsDatabase?: boolean;
+  run: (args: string[], flags: Flags, ctx: Ctx) => void;
+};
+
+const commands: Record<string, Command> = {
+  "user add": {
+    args: ["username"],
+    flags: ["admin", "name"],
+    createsDatabase: true,
+    run(args, flags, { services: s, out, origin, audit }) {
+      const { user, enrollToken } = s.auth.addUser({ username: args[0]!, displayName: flags.name, role: flags.admin ? "admin" : "user" }, null);
+      audit("user.add", user.id);
+      out.print(`Created ${user.role === "admin" ? "admin" : "user"} ${user.username} ("${user.displayName}").`);
+      out.print(`Send this one-time link to enrol a passkey (valid 7 days):`);
+      out.print(`${origin}/enroll/${enrollToken}`);
+    },
+  },
+  "user list": {
+    args: [],
+    flags: [],
+    run(_args, _flags, { services: s, out, origin }) {
+      const users = s.auth.listUsers();
+      if (users.length === 0) {
+        out.print(`No users yet. Open ${origin}/setup or run "nas user add <username> --admin".`);
+        return;
+      }
+      const rows = users.map((u) => [u.username, u.role, u.displayName, String(s.auth.passkeysOf(u.id).length), u.createdAt.toISOString().slice(0, 10), u.disabledAt ? "disabled" : "active"]);
+      const header = ["USERNAME", "ROLE", "NAME", "PASSKEYS", "CREATED", "STATE"];
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+      for (const r of [header, ...rows]) out.print(r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
+    },
+  },
+  "user reset": {
+    args: ["username"],
+    flags: [],
+    run(args, _flags, { services: s, out, origin, audit }) {
+      const { user, enrollToken } = s.auth.resetUser(userNamed(s, args[0]!).id, null);
+      audit("user.reset", user.id);
+      out.print(`Reset ${user.username}: passkeys, sessions and recovery codes removed.`);
+      out.print(`Send this one-time link to enrol a new passkey (valid 7 days):`);
+      out.print(`${origin}/enroll/${enrollToken}`);
+    },
+  },
+  "token create": {
+    args: ["username", "name"],
+    flags: [],
+    run(args, _flags, { services: s, out, audit }) {
+      const user = userNamed(s, args[0]!);
+      const { id, token } = s.auth.createAppToken(user.id, args[1]!);
+      audit("token.create", id);
+      out.print(`App token "${args[1]!.trim()}" for ${user.username} (id ${id}). It is shown only this once:`);
+      out.print(token);
+    },
+  },
+  "token list": {
+    args: ["username"],
+    flags: [],
+    run(args, _flags, { services: s, out }) {
+      const tokens = s.auth.tokensOf(userNamed(s, args[0]!).id);
+      if (tokens.length === 0) out.print("No active tokens.");
+      for (const t of tokens) out.print(`${t.id}  ${t.name}  created ${t.createdAt.toISOString()}  last used ${t.lastUsedAt?.toISOString() ?? "never"}`);
+    },
+  },
+  "token revoke": {
+    args: ["id"],
+    flags: [],
+    run(args, _flags, { services: s, out, audit }) {
+      s.auth.revokeAppTokenById(args[0]!);
+      audit("token.revoke", args[0]!);
+      out.print(`Revoked token ${args[0]}.`);
+    },
+  },
+  invite: {
+    args: [],
+    flags: [],
+    run(_args, _flags, { services: s, out, origin, audit }) {
+      const policy = s.settings.all().registrationPolicy;
+      if (policy !== "invite") out.warn(`Note: registration policy is "${policy}"; ${policy === "closed" ? "this link will not work until it is \"invite\"" : "anyone can register without a link"} (Settings → Registration).`);
+      const token = s.auth.createInvite(null);
+      audit("invite.create", null);
+      out.print(`One-time registration link (valid 7 days):`);
+      out.print(`${origin}/register?invite=${token}`);
+    },
+  },
+  status: {
+    args: [],
+    flags: [],
+    run(_args, _flags, { config, db, services: s, out, origin }) {
+      const dbPath = join(config.dataDir, "db.sqlite");
+      const check = db.$client.query<{ quick_check: string }, []>("PRAGMA quick_check").all().map((r) => r.quick_check);
+      const healthy = check.length === 1 && check[0] === "ok";
+      const users = s.auth.listUsers();
+      const admins = users.filter((u) => u.role === "admin").length;
+      const jobs = s.jobs.counts();
+      const fs = statfsSync(config.dataDir);
+      const backups = listBackups(backupDir(config.dataDir));
+      const lines: [string, string][] = [
+        ["data dir", config.dataDir],
+        ["origin", config.origins.join(", ")],
+        ["database", `${dbPath} (${humanBytes(statSync(dbPath).size)})`],
+        ["integrity", healthy ? "quick_check ok" : `QUICK_CHECK FAILED: ${check.slice(0, 5).join("; ")}`],
+        ["users", `${users.length} (${admins} admin${admins === 1 ? "" : "s"})`],
+        ["setup", s.auth.setupDone() ? "done" : `not done: open ${origin}/setup or run "nas user add <username> --admin"`],
+        ["jobs", `queued ${jobs.queued}, running ${jobs.running}, done ${jobs.done}, failed ${jobs.failed}`],
+        ["last backup", backups[0] ? `${backups[0].name} (${humanBytes(backups[0].bytes)})` : "none yet"],
+        ["disk free", `${humanBytes(fs.bavail * fs.bsize)} of ${humanBytes(fs.blocks * fs.bsize)}`],
+      ];
+      for (const [k, v] of lines) out.print(`${(k + ":").padEnd(13)}${v}`);
+      if (!healthy) throw new CliError("The database check failed: restore the latest backup from the backups folder.");
+    },
+  },
+};
+
+/** Runs one command; returns the process exit code (0 ok, 1 failed, 2 usage). */
+export function main(argv: string[], env: Record<string, string | undefined> = process.env, out: Out = { print: console.log, warn: console.error }): number {
+  let db: Db | null = null;
+  try {
+    const { values, positionals } = parse(argv);
+    if (values.help || positionals[0] === "help") {
+      out.print(USAGE);
+      return 0;
+    }
+    const group = positionals[0] ?? "";
+    const name = ["user", "token"].includes(group) ? `${group} ${positionals[1] ?? ""}`.trim() : group;
+    const command = commands[name];
+    if (!command) throw new UsageError(name ? `Unknown command "nas ${name}".` : "Give a command.");
+    const args = positionals.slice(name.split(" ").length);
+    if (args.length !== command.args.length) {
+      throw new UsageError(`"nas ${name}" takes ${command.args.length ? command.args.map((a) => `<${a}>`).join(" ") : "no arguments"}`);
+    }
+    const flags: Flags = { admin: values.admin, name: values.name };
+    for (const key of Object.keys(flags) as (keyof Flags)[]) {
+      if (flags[key] !== undefined && !command.flags.includes(key)) throw new UsageError(`--${key} does not apply to "nas ${name}"`);
+    }
+
+    let config: Config;
+    try {
+      config = loadConfig(argv, env);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const dbPath = join(config.dataDir, "db.sqlite");
+    if (!existsSync(dbPath) && !command.createsDatabase) {
+      throw new CliError(`No database at ${dbPath}. Start the server once, or pass the right --data-dir (or DATA_DIR).`);
+    }
+    db = openDb(dbPath, { log: out.warn });
+    const services = createServices({ db, config });
+    const audit = (action: string, objectId: string | null) => services.audit.record({ action: `cli.${action}`, objectId, ok: true, detail: "admin CLI" });
+    command.run(args, flags, { config, db, services, out, origin: config.origins[0]!, audit });
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      out.warn(`nas: ${e.message}\n`);
+      out.warn(USAGE);
+      return 2;
+    }
+    if (e instanceof CliError || e instanceof AuthError) {
+      out.warn(`nas: ${e.message}`);
+      return 1;
+    }
+    out.warn(`nas: unexpected error: ${(e as Error).stack ?? String(e)}`);
+    return 1;
+  } finally {
+    db?.$client.close();
+  }
+}
+
+if (import.meta.main) process.exit(main(process.argv.slice(2)));
