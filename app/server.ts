@@ -8,6 +8,8 @@ import { HttpError } from "./http/errors";
 import { createRateLimiter } from "./http/rate-limit";
 import { securityPlugin } from "./http/security";
 import { manifest, staticRoutes } from "./http/static";
+import { createDrive } from "./drive/module";
+import { driveRoutes } from "./drive/routes";
 import { createServices } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
@@ -30,6 +32,7 @@ export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createServices({ db, config, now: deps.now });
   const { audit, settings, auth } = services;
+  const drive = createDrive({ db, dataDir: config.dataDir, enqueue: services.jobs.enqueue, trashRetentionDays: () => settings.all().trashRetentionDays, now: deps.now });
   const ctx = { auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp };
   const limits = {
     loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000 }),
@@ -80,13 +83,14 @@ export function createApp(deps: AppDeps) {
     .use(setupRoutes({ ...ctx, settings, config }))
     .use(authRoutes({ ...ctx, config, settings, audit, limits }))
     .use(settingsRoutes({ ...ctx, settings, audit, config }))
+    .use(driveRoutes({ ...ctx, settings, drive: drive.drive, tus: drive.tus }))
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);
       const u = requireUser(user);
       return HomePage({ user: u, csrfToken, deviceName: settings.all().deviceName });
     });
 
-  return Object.assign(app, { services });
+  return Object.assign(app, { services: { ...services, drive: drive.drive } });
 }
 
 export type App = ReturnType<typeof createApp>;

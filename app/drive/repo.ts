@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { blobs, files, jobs, uploads, users, type DriveFile, type Upload } from "../db/schema";
+import { blobs, files, uploads, users, type DriveFile, type Upload } from "../db/schema";
 import type { ListOptions } from "./model";
 
 /** Every SQL statement of Drive. Callers pass the owner's id; nothing here decides authorization. */
@@ -96,9 +96,6 @@ export function createDriveRepo(db: Db) {
     upload: (id: string) => db.select().from(uploads).where(eq(uploads.id, id)).get(),
     deleteUpload: (id: string) => db.delete(uploads).where(eq(uploads.id, id)).run(),
     uploadsBefore: (before: Date) => db.select().from(uploads).where(sql`${uploads.createdAt} < ${before.getTime()}`).all(),
-
-    enqueueJob: (kind: string, payload: Record<string, unknown>, at: Date) =>
-      db.insert(jobs).values({ kind, payload, runAfter: at, createdAt: at }).run(),
   };
 }
 

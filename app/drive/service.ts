@@ -10,10 +10,13 @@ export type DriveDeps = {
   repo: DriveRepo;
   storage: Storage;
   trashRetentionDays: () => number;
+  /** The jobs queue: every new file gets a job so Photos (thumbnails, EXIF) can pick it up. */
+  enqueue: (kind: string, payload: Record<string, unknown>) => unknown;
   now?: () => Date;
 };
 
 export type Action = "read" | "write";
+export const FILE_ADDED_JOB = "drive.file-added";
 const newId = () => randomBytes(12).toString("base64url");
 
 /** The MIME type from the content's magic bytes, else from the extension. */
@@ -121,7 +124,7 @@ export function createDriveService(deps: DriveDeps) {
         const finalName = existing && conflict !== "replace" ? placeName(parentId, name, conflict) : name;
         repo.addBlobRef(user.id, received.sha256, received.size, mime, at);
         const file = repo.insert({ id: newId(), userId: user.id, parentId, kind: "file", name: finalName, sha256: received.sha256, size: received.size, mime, createdAt: at, updatedAt: at });
-        repo.enqueueJob("drive.file-added", { fileId: file.id, userId: user.id, sha256: received.sha256, mime }, at);
+        deps.enqueue(FILE_ADDED_JOB, { fileId: file.id, userId: user.id, sha256: received.sha256, mime });
         return file;
       });
     } catch (e) {
@@ -238,6 +241,11 @@ export function createDriveService(deps: DriveDeps) {
     },
     emptyTrash(user: User) {
       for (const item of repo.trashRoots(user.id)) purgeTrashRoot(item);
+    },
+    /** Start-up housekeeping: temp files of interrupted uploads, then trash past its retention. */
+    sweep() {
+      storage.sweepTemp();
+      return this.purgeExpiredTrash();
     },
     purgeExpiredTrash() {
       const before = new Date(now().getTime() - deps.trashRetentionDays() * 86_400_000);

@@ -4,6 +4,7 @@
 //   <data>/uploads/<id>(.json)                        tus resumable uploads in progress
 // User-typed names never become path components: they live only in SQLite.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, statfsSync, unlinkSync, writeSync, existsSync, readdirSync, fsync } from "node:fs";
+import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { resolveInside } from "../http/static";
@@ -116,7 +117,7 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
       const hasher = new Bun.CryptoHasher("sha256");
       let head = new Uint8Array(0);
       let size = 0;
-      for await (const chunk of Bun.file(tempPath).stream()) {
+      for await (const chunk of createReadStream(tempPath, { highWaterMark: COALESCE }) as AsyncIterable<Buffer>) {
         if (size === 0) head = new Uint8Array(chunk.subarray(0, 4100));
         hasher.update(chunk);
         size += chunk.byteLength;

@@ -1,0 +1,86 @@
+// Serving user content: single-range requests, strong ETags (the SHA-256), Last-Modified, the real filename,
+// and headers that keep the content from ever running as part of the app's origin.
+import { Readable } from "node:stream";
+import { createReadStream } from "node:fs";
+import yazl from "yazl";
+import type { DriveFile } from "../db/schema";
+import { inlineSafe } from "./model";
+
+/** Applied to every user-content response: the browser treats it as an opaque, script-less document. */
+export const USER_CONTENT_CSP = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'";
+
+export function contentDisposition(kind: "inline" | "attachment", name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, "_");
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
+/** Parses a single `bytes=` range against `size`: the slice, "unsatisfiable", or null to send the whole file. */
+export function parseRange(header: string | null, size: number): { start: number; end: number } | "unsatisfiable" | null {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m) return null; // multiple or malformed ranges: the whole file is a valid answer
+  const [, a, b] = m;
+  if (a === "" && b === "") return null;
+  let start: number, end: number;
+  if (a === "") {
+    const n = Number(b);
+    if (n === 0) return "unsatisfiable";
+    start = Math.max(0, size - n);
+    end = size - 1;
+  } else {
+    start = Number(a);
+    end = b === "" ? size - 1 : Math.min(Number(b), size - 1);
+  }
+  if (start >= size || start > end) return "unsatisfiable";
+  return { start, end };
+}
+
+export function serveFile(request: Request, file: DriveFile, path: string, opts: { inline: boolean }): Response {
+  const size = file.size;
+  const etag = `"${file.sha256}"`;
+  const mime = file.mime ?? "application/octet-stream";
+  const inline = opts.inline && inlineSafe(mime);
+  const headers: Record<string, string> = {
+    "content-type": inline ? mime : mime.startsWith("text/") || /html|xml|svg|javascript/.test(mime) ? "application/octet-stream" : mime,
+    "content-disposition": contentDisposition(inline ? "inline" : "attachment", file.name),
+    "content-security-policy": USER_CONTENT_CSP,
+    "x-content-type-options": "nosniff",
+    "cross-origin-resource-policy": "same-origin",
+    "accept-ranges": "bytes",
+    etag,
+    "last-modified": file.updatedAt.toUTCString(),
+    "cache-control": "private, no-cache",
+  };
+  const inm = request.headers.get("if-none-match");
+  if (inm && inm.split(",").map((s) => s.trim()).includes(etag)) return new Response(null, { status: 304, headers });
+  const ifRange = request.headers.get("if-range");
+  const range = ifRange && ifRange !== etag && ifRange !== headers["last-modified"] ? null : parseRange(request.headers.get("range"), size);
+  if (range === "unsatisfiable") return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${size}` } });
+  const blob = Bun.file(path);
+  if (range) {
+    return new Response(blob.slice(range.start, range.end + 1), {
+      status: 206,
+      headers: { ...headers, "content-range": `bytes ${range.start}-${range.end}/${size}`, "content-length": String(range.end - range.start + 1) },
+    });
+  }
+  return new Response(request.method === "HEAD" ? null : blob, { headers: { ...headers, "content-length": String(size) } });
+}
+
+/** A zip streamed as it is built (stored, not deflated: most large files are already compressed). */
+export function zipResponse(name: string, entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null }[]): Response {
+  const zip = new yazl.ZipFile();
+  for (const e of entries) {
+    if (e.kind === "folder") zip.addEmptyDirectory(e.path, { mtime: e.file.updatedAt });
+    else if (e.blobPath) zip.addReadStream(createReadStream(e.blobPath), e.path, { mtime: e.file.updatedAt, compress: false, size: e.file.size });
+  }
+  zip.end();
+  return new Response(Readable.toWeb(zip.outputStream as Readable) as unknown as ReadableStream, {
+    headers: {
+      "content-type": "application/zip",
+      "content-disposition": contentDisposition("attachment", `${name}.zip`),
+      "content-security-policy": USER_CONTENT_CSP,
+      "x-content-type-options": "nosniff",
+      "cache-control": "no-store",
+    },
+  });
+}

@@ -1,0 +1,20 @@
+import type { Db } from "../db/client";
+import { createDriveRepo } from "./repo";
+import { createDriveService } from "./service";
+import { createStorage, type WriteFn } from "./storage";
+import { createTusUploads } from "./tus";
+
+/** Wires Drive's repo, storage, service and tus endpoint over one database and data dir. */
+export function createDrive(deps: {
+  db: Db;
+  dataDir: string;
+  enqueue: (kind: string, payload: Record<string, unknown>) => unknown;
+  trashRetentionDays: () => number;
+  now?: () => Date;
+  write?: WriteFn;
+}) {
+  const storage = createStorage({ dataDir: deps.dataDir, write: deps.write });
+  const drive = createDriveService({ repo: createDriveRepo(deps.db), storage, enqueue: deps.enqueue, trashRetentionDays: deps.trashRetentionDays, now: deps.now });
+  const tus = createTusUploads({ drive, dataDir: deps.dataDir });
+  return { drive, tus, storage };
+}

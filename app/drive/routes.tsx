@@ -1,0 +1,172 @@
+import { Elysia, t } from "elysia";
+import { requestContext, requireUser, type ContextDeps } from "../http/context";
+import type { User } from "../db/schema";
+import type { SettingsService } from "../settings/service";
+import { DrivePage } from "../../views/drive/DrivePage";
+import { Listing, type DriveMode } from "../../views/drive/Listing";
+import { MoveDialog, Preview, Suggestions, type PreviewKind } from "../../views/drive/fragments";
+import { serveFile, zipResponse } from "./download";
+import { IdsBody, ListQuery, MkdirBody, MoveBody, NameBody, SearchQuery, StarBody, asIds, inlineSafe, isTextLike, itemJson, type Conflict, type ListOptions } from "./model";
+import { openApiDocument } from "./openapi";
+import type { DriveService } from "./service";
+import type { TusUploads } from "./tus";
+
+type Deps = ContextDeps & { drive: DriveService; tus: TusUploads; settings: SettingsService };
+
+const PAGE = 200;
+const listOptions = (q: { sort?: ListOptions["sort"]; desc?: string; offset?: number; limit?: number }): ListOptions =>
+  ({ sort: q.sort ?? "name", desc: q.desc === "1" || q.desc === "true", offset: q.offset ?? 0, limit: q.limit ?? PAGE });
+const conflictOf = (v: string | null | undefined): Conflict => (v === "replace" ? "replace" : v === "fail" ? "fail" : "rename");
+const requestBytes = (request: Request) => {
+  if (!request.body) return (async function* () {})();
+  return request.body as unknown as AsyncIterable<Uint8Array>;
+};
+const declaredLength = (request: Request) => {
+  const v = request.headers.get("content-length");
+  return v !== null && /^\d+$/.test(v) ? Number(v) : undefined;
+};
+const changed = { "hx-trigger": "drive-changed" };
+const emptyFragment = () => new Response("", { headers: { ...changed, "content-type": "text/html; charset=utf-8" } });
+
+function previewKind(mime: string | null, name: string): PreviewKind {
+  const m = mime ?? "";
+  if (m.startsWith("image/") && inlineSafe(m)) return "image";
+  if (m.startsWith("video/") && inlineSafe(m)) return "video";
+  if (m.startsWith("audio/")) return "audio";
+  if (m === "application/pdf") return "pdf";
+  return isTextLike(mime, name) ? "text" : "none";
+}
+
+/** Drive: the pages under /drive (htmx) and the JSON API under /api/v1 (same service, same checks). */
+export function driveRoutes(deps: Deps) {
+  const { drive, tus, settings } = deps;
+
+  function renderPage(user: User, csrfToken: string, request: Request, p: { mode: DriveMode; title: string; folderId?: string; query?: string; opts?: ListOptions }) {
+    let listing: { items: ReturnType<DriveService["recent"]>; total: number; folderId: string | null; breadcrumbs: ReturnType<DriveService["recent"]> };
+    if (p.mode === "folder") {
+      const r = drive.list(user, p.folderId, p.opts!);
+      listing = { items: r.items, total: r.total, folderId: r.folder.id, breadcrumbs: r.breadcrumbs };
+    } else {
+      const items = p.mode === "recent" ? drive.recent(user) : p.mode === "starred" ? drive.starred(user) : p.mode === "trash" ? drive.trash(user) : drive.search(user, p.query ?? "", 100);
+      listing = { items, total: items.length, folderId: null, breadcrumbs: [] };
+    }
+    const url = new URL(request.url);
+    const selfUrl = url.pathname + url.search;
+    const props = { mode: p.mode, selfUrl, folderId: listing.folderId, items: listing.items, total: listing.total, opts: p.opts };
+    if (request.headers.get("hx-request") && request.headers.get("hx-target") === "listing") return <Listing {...props} />;
+    return (
+      <DrivePage {...props} user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} title={p.title}
+        breadcrumbs={listing.breadcrumbs} usage={drive.usage(user)} query={p.query} />
+    );
+  }
+
+  const pages = new Elysia({ prefix: "/drive" })
+    .use(requestContext(deps))
+    .get("/", ({ user, csrfToken, request, query }) => renderPage(requireUser(user), csrfToken, request, { mode: "folder", title: "My Drive", opts: listOptions(query) }), { query: ListQuery })
+    .get("/f/:folderId", ({ user, csrfToken, request, query, params }) =>
+      renderPage(requireUser(user), csrfToken, request, { mode: "folder", title: "Drive", folderId: params.folderId, opts: listOptions(query) }), { query: ListQuery })
+    .get("/recent", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "recent", title: "Recent" }))
+    .get("/starred", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "starred", title: "Starred" }))
+    // Sharing is not built yet: the filter exists so its place in the UI is settled; it lists nothing.
+    .get("/shared", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "search", title: "Shared with me", query: "" }))
+    .get("/trash", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "trash", title: "Trash" }))
+    .get("/search", ({ user, csrfToken, request, query }) => renderPage(requireUser(user), csrfToken, request, { mode: "search", title: "Search", query: query.q ?? "" }), { query: SearchQuery })
+    .get("/search/suggest", ({ user, query }) => <Suggestions items={drive.search(requireUser(user), query.q ?? "", 10)} q={query.q ?? ""} />, { query: SearchQuery })
+    .get("/preview/:id", async ({ user, params }) => {
+      const u = requireUser(user);
+      const { file, path } = drive.content(u, params.id);
+      const kind = previewKind(file.mime, file.name);
+      const text = kind === "text" ? new TextDecoder("utf-8", { fatal: false }).decode(await Bun.file(path).slice(0, 100_000).arrayBuffer()) : undefined;
+      return <Preview file={file} kind={kind} text={text} />;
+    })
+    .get("/move-dialog", ({ user, query }) => {
+      const u = requireUser(user);
+      const ids = asIds(query.ids);
+      const folder = drive.folderFor(u, query.at || undefined, "read");
+      const subfolders = drive.list(u, folder.id, { sort: "name", desc: false, offset: 0, limit: 500 }).items.filter((f) => f.kind === "folder" && !ids.includes(f.id));
+      return <MoveDialog ids={ids} folder={folder} crumbs={drive.breadcrumbs(u, folder.id)} subfolders={subfolders} />;
+    }, { query: t.Object({ ids: t.String(), at: t.Optional(t.String()) }) })
+    // Page actions answer with an empty fragment and an `HX-Trigger: drive-changed` so the listing reloads itself.
+    .post("/actions/mkdir", ({ user, body }) => (drive.mkdir(requireUser(user), body.parentId || undefined, body.name), emptyFragment()), { body: MkdirBody })
+    .post("/actions/rename", ({ user, body }) => (drive.rename(requireUser(user), asIds(body.ids)[0]!, body.name), emptyFragment()), { body: t.Object({ ids: t.String(), name: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }) })
+    .post("/actions/move", ({ user, body }) => (drive.move(requireUser(user), asIds(body.ids), body.targetId), emptyFragment()), { body: MoveBody })
+    .post("/actions/copy", ({ user, body }) => (drive.copy(requireUser(user), asIds(body.ids), body.targetId), emptyFragment()), { body: MoveBody })
+    .post("/actions/star", ({ user, body }) => (drive.star(requireUser(user), asIds(body.ids)[0]!, body.starred === "1"), emptyFragment()), { body: t.Object({ ids: t.String(), starred: t.String(), _csrf: t.Optional(t.String()) }) })
+    .post("/actions/trash", ({ user, body }) => (drive.moveToTrash(requireUser(user), asIds(body.ids)), emptyFragment()), { body: IdsBody })
+    .post("/actions/restore", ({ user, body }) => (drive.restore(requireUser(user), asIds(body.ids)), emptyFragment()), { body: IdsBody })
+    .post("/actions/purge", ({ user, body }) => (drive.purge(requireUser(user), asIds(body.ids)), emptyFragment()), { body: IdsBody })
+    .post("/actions/empty-trash", ({ user }) => (drive.emptyTrash(requireUser(user)), emptyFragment()));
+
+  const api = new Elysia({ prefix: "/api/v1" })
+    .use(requestContext(deps))
+    .get("/openapi.json", () => openApiDocument())
+    .get("/usage", ({ user }) => drive.usage(requireUser(user)))
+    .get("/root", ({ user, query }) => {
+      const r = drive.list(requireUser(user), undefined, listOptions(query));
+      return { item: itemJson(r.folder), children: r.items.map(itemJson), total: r.total };
+    }, { query: ListQuery })
+    .get("/files/:id", ({ user, params, query }) => {
+      const u = requireUser(user);
+      const item = drive.itemFor(u, params.id, "read", { trashed: true });
+      if (item.kind !== "folder" || item.trashedAt) return { item: itemJson(item) };
+      const r = drive.list(u, item.id, listOptions(query));
+      return { item: itemJson(item), path: r.breadcrumbs.map(itemJson), children: r.items.map(itemJson), total: r.total };
+    }, { query: ListQuery })
+    .get("/files/:id/content", ({ user, params, request, query, set }) => {
+      const { file, path } = drive.content(requireUser(user), params.id);
+      const res = serveFile(request, file, path, { inline: query.inline === "1" });
+      set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
+      return res;
+    }, { query: t.Object({ inline: t.Optional(t.String()) }) })
+    .get("/zip", ({ user, query, set }) => {
+      const u = requireUser(user);
+      const ids = asIds(query.ids);
+      const entries = drive.zipEntries(u, ids);
+      const res = zipResponse(ids.length === 1 ? entries[0]?.path || "Drive" : "Drive", entries);
+      set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
+      return res;
+    }, { query: t.Object({ ids: t.String() }) })
+    .post("/folders", ({ user, body, set }) => {
+      set.status = 201;
+      return { item: itemJson(drive.mkdir(requireUser(user), body.parentId, body.name)) };
+    }, { body: MkdirBody })
+    .patch("/files/:id", ({ user, params, body }) => ({ item: itemJson(drive.rename(requireUser(user), params.id, body.name)) }), { body: NameBody })
+    .post("/files/:id/star", ({ user, params, body }) => ({ item: itemJson(drive.star(requireUser(user), params.id, body.starred === true || body.starred === "1" || body.starred === "true")) }), { body: StarBody })
+    .post("/move", ({ user, body }) => ({ items: drive.move(requireUser(user), asIds(body.ids), body.targetId).map(itemJson) }), { body: MoveBody })
+    .post("/copy", ({ user, body }) => ({ items: drive.copy(requireUser(user), asIds(body.ids), body.targetId).map(itemJson) }), { body: MoveBody })
+    .post("/trash", ({ user, body }) => ({ items: drive.moveToTrash(requireUser(user), asIds(body.ids)).map((i) => i.id) }), { body: IdsBody })
+    .post("/restore", ({ user, body }) => ({ items: drive.restore(requireUser(user), asIds(body.ids)).map(itemJson) }), { body: IdsBody })
+    .post("/purge", ({ user, body }) => (drive.purge(requireUser(user), asIds(body.ids)), { ok: true }), { body: IdsBody })
+    .get("/trash", ({ user }) => ({ items: drive.trash(requireUser(user)).map(itemJson) }))
+    .delete("/trash", ({ user }) => (drive.emptyTrash(requireUser(user)), { ok: true }))
+    .get("/recent", ({ user }) => ({ items: drive.recent(requireUser(user)).map(itemJson) }))
+    .get("/starred", ({ user }) => ({ items: drive.starred(requireUser(user)).map(itemJson) }))
+    .get("/search", ({ user, query }) => ({ items: drive.search(requireUser(user), query.q ?? "", query.limit ?? 10).map(itemJson) }), { query: SearchQuery })
+    // A plain upload: the request body is the file (curl -T file URL?name=…, or POST --data-binary).
+    .post("/upload", ({ user, request, query, set }) => plainUpload(requireUser(user), request, query, set), { parse: "none", query: t.Object({ name: t.String(), parentId: t.Optional(t.String()), path: t.Optional(t.String()), conflict: t.Optional(t.String()) }) })
+    .put("/upload", ({ user, request, query, set }) => plainUpload(requireUser(user), request, query, set), { parse: "none", query: t.Object({ name: t.String(), parentId: t.Optional(t.String()), path: t.Optional(t.String()), conflict: t.Optional(t.String()) }) })
+    .all("/uploads", ({ user, request }) => tus.handle(request, requireUser(user), undefined), { parse: "none" })
+    .all("/uploads/:id", ({ user, request, params }) => tus.handle(request, requireUser(user), params.id), { parse: "none" });
+
+  async function plainUpload(user: User, request: Request, query: { name: string; parentId?: string; path?: string; conflict?: string }, set: { status?: number | string }) {
+    const file = await drive.upload(user, {
+      name: query.name,
+      parentId: query.parentId || undefined,
+      relativePath: query.path ? query.path.split("/").filter(Boolean) : undefined,
+      declaredLength: declaredLength(request),
+      conflict: conflictOf(query.conflict),
+    }, requestBytes(request));
+    set.status = 201;
+    return { item: itemJson(file) };
+  }
+
+  return new Elysia({ name: "drive" })
+    .onStart(async () => {
+      drive.sweep();
+      await tus.sweep();
+      setInterval(() => { drive.purgeExpiredTrash(); void tus.sweep(); }, 3_600_000).unref();
+    })
+    .use(pages)
+    .use(api);
+}
+
