@@ -48,8 +48,6 @@ export function createDriveRepo(db: Db) {
       (raw.query(`WITH RECURSIVE up(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM files WHERE id = ? UNION ALL SELECT f.id, f.parent_id, up.depth + 1 FROM files f JOIN up ON f.id = up.parent_id)
         SELECT files.* FROM up JOIN files ON files.id = up.id ORDER BY up.depth DESC`).all(id) as Record<string, unknown>[]).map(fromRow),
     descendantIds: (id: string) => (raw.query(descendantsSql).all(id) as { id: string }[]).map((r) => r.id),
-    subtree: (id: string) =>
-      (raw.query(`WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT f.id FROM files f JOIN sub ON f.parent_id = sub.id) SELECT files.* FROM sub JOIN files ON files.id = sub.id`).all(id) as Record<string, unknown>[]).map(fromRow),
     markTrashed(rootId: string, at: Date, fromPath: string[]) {
       raw.query(`UPDATE files SET trashed_at = ?, trash_root_id = ? WHERE trashed_at IS NULL AND id IN (${descendantsSql})`).run(at.getTime(), rootId, rootId);
       raw.query(`UPDATE files SET trashed_from_path = ? WHERE id = ?`).run(JSON.stringify(fromPath), rootId);
@@ -58,10 +56,13 @@ export function createDriveRepo(db: Db) {
       raw.query(`UPDATE files SET trashed_at = NULL, trash_root_id = NULL, trashed_from_path = NULL WHERE trash_root_id = ?`).run(rootId);
       raw.query(`UPDATE files SET parent_id = ?, name = ? WHERE id = ?`).run(parentId, name, rootId);
     },
-    /** Rows of a subtree that were trashed on their own earlier: they survive a purge of an ancestor. */
-    detachSeparatelyTrashed(rootId: string, newParentId: string) {
-      raw.query(`UPDATE files SET parent_id = ? WHERE trash_root_id = id AND id != ? AND id IN (${descendantsSql})`).run(newParentId, rootId, rootId);
-    },
+    /**
+     * What purging a trashed item deletes: its subtree, minus items inside it that were trashed on their own
+     * earlier. Those stay in the trash with a dangling parent, so restoring them recreates the path.
+     */
+    purgeSet: (rootId: string) =>
+      (raw.query(`WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT f.id FROM files f JOIN sub ON f.parent_id = sub.id WHERE NOT (f.trash_root_id IS NOT NULL AND f.trash_root_id = f.id))
+        SELECT files.* FROM sub JOIN files ON files.id = sub.id`).all(rootId) as Record<string, unknown>[]).map(fromRow),
     deleteRows: (ids: string[]) => {
       for (let i = 0; i < ids.length; i += 500) db.delete(files).where(inArray(files.id, ids.slice(i, i + 500))).run();
     },

@@ -95,8 +95,7 @@ export function createDriveService(deps: DriveDeps) {
   function purgeTrashRoot(item: DriveFile) {
     const gone: string[] = [];
     repo.transaction(() => {
-      repo.detachSeparatelyTrashed(item.id, repo.rootOf(item.userId)!.id);
-      const rows = repo.subtree(item.id);
+      const rows = repo.purgeSet(item.id);
       for (const r of rows) if (r.sha256 && repo.dropBlobRef(r.userId, r.sha256)) gone.push(r.sha256);
       repo.deleteRows(rows.map((r) => r.id));
     });
