@@ -13,7 +13,10 @@ const assets: [from: string, to: string][] = [
   ["@alpinejs/csp/dist/cdn.min.js", "alpine-csp.min.js"],
   ["@simplewebauthn/browser/dist/bundle/index.umd.min.js", "simplewebauthn-browser.min.js"],
   ["tus-js-client/dist/tus.min.js", "tus.min.js"],
+  ["pdfjs-dist/build/pdf.min.mjs", "pdfjs/pdf.min.mjs"],
+  ["pdfjs-dist/build/pdf.worker.min.mjs", "pdfjs/pdf.worker.min.mjs"],
 ];
+mkdirSync(join(out, "pdfjs"), { recursive: true });
 for (const [from, to] of assets) copyFileSync(join(root, "node_modules", from), join(out, to));
 
 const svg = readFileSync(join(root, "views/static/icons/icon.svg"));

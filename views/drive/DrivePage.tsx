@@ -54,7 +54,7 @@ export function DrivePage(p: DrivePageProps) {
           <p class="muted small drive-usage" safe>{p.usage.quota === null ? `${formatBytes(p.usage.used)} used` : `${formatBytes(p.usage.used)} of ${formatBytes(p.usage.quota)} used`}</p>
         </aside>
         <div class="drive-main">
-          <form class="drive-search" action="/drive/search" method="get" role="search" x-data="driveSearch">
+          <form class="drive-search" action="/drive/search" method="get" role="search">
             <input type="search" name="q" value={p.query ?? ""} placeholder="Search your Drive" aria-label="Search" autocomplete="off"
               hx-get="/drive/search/suggest" hx-trigger="input changed delay:250ms, search" hx-target="#suggestions" hx-swap="innerHTML" />
             <div id="suggestions" class="drive-suggestions" role="listbox"></div>
@@ -89,7 +89,7 @@ export function DrivePage(p: DrivePageProps) {
               <button type="button" x-bind="viewToggle" title="List or grid (Shift+V)">List / grid</button>
             </div>
           </div>
-          <div class="drive-bulk row" x-show="selected > 0" x-cloak>
+          <div class="drive-bulk row" x-show="hasSelection" x-cloak>
             <span x-text="selectedLabel"></span>
             {p.mode === "trash" ? (
               <>
@@ -110,7 +110,7 @@ export function DrivePage(p: DrivePageProps) {
             </div>
             <aside id="preview" class="drive-preview" aria-live="polite"></aside>
           </div>
-          <section class="drive-uploads card" x-show="uploads.length > 0" x-cloak aria-label="Uploads">
+          <section class="drive-uploads card" x-show="hasUploads" x-cloak aria-label="Uploads">
             <div class="spread">
               <strong x-text="uploadSummary"></strong>
               <button type="button" class="link" x-bind="clearUploads">Clear finished</button>
