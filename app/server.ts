@@ -13,6 +13,7 @@ import { driveRoutes } from "./drive/routes";
 import { createServices } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
+import { systemRoutes } from "./system/routes";
 import { tlsRoutes } from "./tls/routes";
 import { ErrorPage, ErrorToast } from "../views/ErrorPage";
 import { HomePage } from "../views/home/HomePage";
@@ -25,6 +26,8 @@ export type AppDeps = {
   /** Tests pass a fixed address; the real server asks Bun for the peer address. */
   clientIp?: (request: Request) => string | null;
   now?: () => Date;
+  /** Dashboard hardware (smartctl, samplers, power); tests pass fakes. */
+  system?: Partial<import("./system/routes").SystemHw>;
 };
 
 /** Builds the services once and composes every feature's routes. Tests call `createApp(deps).handle(request)`. */
@@ -84,6 +87,7 @@ export function createApp(deps: AppDeps) {
     .use(authRoutes({ ...ctx, config, settings, audit, limits }))
     .use(settingsRoutes({ ...ctx, settings, audit, config }))
     .use(driveRoutes({ ...ctx, settings, drive: drive.drive, tus: drive.tus }))
+    .use(systemRoutes({ ...ctx, config, db, audit, settings, auth, jobs: services.jobs, hw: deps.system }))
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);
       const u = requireUser(user);

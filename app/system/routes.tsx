@@ -1,0 +1,178 @@
+import { Elysia, t } from "elysia";
+import { join } from "node:path";
+import { createSmartReader, type SmartReader } from "../../hw/smart";
+import { createSystemSampler, type SystemSampler } from "../../hw/system";
+import type { AuditRepo } from "../audit/repo";
+import type { Config } from "../config";
+import type { Db } from "../db/client";
+import { createDriveRepo } from "../drive/repo";
+import { requestContext, requireAdmin, requireUser, type ContextDeps } from "../http/context";
+import { HttpError } from "../http/errors";
+import type { JobQueue } from "../jobs/service";
+import type { SettingsService } from "../settings/service";
+import type { AuthService } from "../auth/service";
+import { createDashboardRepo } from "./repo";
+import { createDashboardService, systemdPower, type PowerControl } from "./service";
+import { AlertBanner } from "../../views/system/Shell";
+import { DisksCard, HistoryCard, LiveCards, OverviewPage } from "../../views/system/OverviewPage";
+import { DiskPage, SelfTestCard } from "../../views/system/DiskPage";
+import { AlertItem, AlertsPage } from "../../views/system/AlertsPage";
+import { PowerPage } from "../../views/system/PowerPage";
+import { BackupsPage, BackupStatus } from "../../views/system/BackupsPage";
+import { UsagePage, UsersPage } from "../../views/system/UsersPage";
+import { diskHref } from "../../views/system/format";
+
+/** Hardware behind the dashboard; tests replace any part (fake smartctl runner, fake power). */
+export type SystemHw = {
+  smart: SmartReader;
+  liveSampler: SystemSampler;
+  minuteSampler: SystemSampler;
+  power: PowerControl;
+};
+
+type Deps = ContextDeps & {
+  config: Config;
+  db: Db;
+  audit: AuditRepo;
+  settings: SettingsService;
+  auth: AuthService;
+  jobs: JobQueue;
+  hw?: Partial<SystemHw>;
+};
+
+const CSS_PATH = join(import.meta.dir, "../../views/system/dashboard.css");
+
+export function systemRoutes(deps: Deps) {
+  const drive = createDriveRepo(deps.db);
+  const dashboard = createDashboardService({
+    repo: createDashboardRepo(deps.db),
+    smart: deps.hw?.smart ?? createSmartReader(),
+    liveSampler: deps.hw?.liveSampler ?? createSystemSampler(),
+    minuteSampler: deps.hw?.minuteSampler ?? createSystemSampler(),
+    power: deps.hw?.power ?? systemdPower(),
+    jobs: deps.jobs,
+    dataDir: deps.config.dataDir,
+    listUsers: () => deps.auth.listUsers(),
+    usedBytes: (userId) => drive.usedBytes(userId),
+  });
+  const base = (user: NonNullable<ReturnType<typeof requireUser>>, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName });
+  const banner = () => dashboard.bannerAlerts();
+  const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
+  const device = t.Object({ dev: t.String({ minLength: 1, maxLength: 200 }) });
+  let stopBackground: (() => void) | null = null;
+
+  return new Elysia({ prefix: "/dashboard" })
+    .use(requestContext(deps))
+    // Background sampling only in a listening server, never in tests that call app.handle().
+    .onStart(() => {
+      stopBackground ??= dashboard.start();
+    })
+    .onStop(() => {
+      stopBackground?.();
+      stopBackground = null;
+    })
+    .get("/assets/dashboard.css", () => new Response(Bun.file(CSS_PATH), { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" } }))
+
+    .get("/", async ({ user, csrfToken }) => {
+      const u = requireUser(user);
+      if (u.role !== "admin") return <UsagePage {...base(u, csrfToken)} usage={dashboard.usage(u)} />;
+      const overview = await dashboard.overview();
+      return <OverviewPage {...base(u, csrfToken)} overview={overview} hour={dashboard.series("hour")} day={dashboard.series("day")} />;
+    })
+    .get("/fragments/live", async ({ user }) => {
+      requireAdmin(user);
+      return <LiveCards overview={await dashboard.overview()} hour={dashboard.series("hour")} />;
+    })
+    .get("/fragments/disks", async ({ user }) => {
+      requireAdmin(user);
+      return <DisksCard overview={await dashboard.overview()} />;
+    })
+    .get("/fragments/history", ({ user }) => {
+      requireAdmin(user);
+      return <HistoryCard day={dashboard.series("day")} />;
+    })
+    .get("/fragments/banner", ({ user }) => {
+      requireAdmin(user);
+      return <AlertBanner alerts={banner()} />;
+    })
+    /** Chart data as JSON: one point per minute. */
+    .get("/series", ({ user, query }) => {
+      requireAdmin(user);
+      return { range: query.range, points: dashboard.series(query.range) };
+    }, { query: t.Object({ range: t.Union([t.Literal("hour"), t.Literal("day")]) }) })
+
+    .get("/disk", ({ user, csrfToken, query }) => {
+      const u = requireAdmin(user);
+      return <DiskPage {...base(u, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} />;
+    }, { query: device })
+    .post("/disk/refresh", async ({ user, query, redirect }) => {
+      requireAdmin(user);
+      await dashboard.refreshDisk(query.dev);
+      return redirect(diskHref(query.dev), 303);
+    }, { query: device })
+    .post("/disk/selftest", async ({ user, csrfToken, query, body }) => {
+      const u = requireAdmin(user);
+      try {
+        const result = await dashboard.startSelfTest(query.dev, body.kind);
+        return <DiskPage {...base(u, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} message={result.started ? `The ${body.kind} self-test started.` : ""} />;
+      } catch (e) {
+        if (!(e instanceof HttpError) || e.status !== 409) throw e;
+        return <DiskPage {...base(u, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} error={e.message} />;
+      }
+    }, { query: device, body: t.Object({ kind: t.Union([t.Literal("short"), t.Literal("long")]), _csrf: t.Optional(t.String()) }) })
+    .get("/fragments/selftest", async ({ user, csrfToken, query }) => {
+      requireAdmin(user);
+      await dashboard.refreshDisk(query.dev);
+      const disk = dashboard.disk(query.dev);
+      if (!disk.report.available) return <p class="muted" safe>{disk.report.reason}</p>;
+      return <SelfTestCard device={disk.device} report={disk.report} csrfToken={csrfToken} />;
+    }, { query: device })
+
+    .get("/alerts", ({ user, csrfToken }) => {
+      const u = requireAdmin(user);
+      return <AlertsPage {...base(u, csrfToken)} alerts={dashboard.alerts()} banner={banner()} />;
+    })
+    .post("/alerts/:id/ack", ({ user, csrfToken, params, request, redirect }) => {
+      const u = requireAdmin(user);
+      dashboard.acknowledge(params.id, u);
+      if (!isHtmx(request)) return redirect("/dashboard/alerts", 303);
+      const row = dashboard.alerts().find((a) => a.id === params.id)!;
+      return <AlertItem alert={row} csrfToken={csrfToken} />;
+    }, { params: t.Object({ id: t.Numeric() }) })
+
+    .get("/power", ({ user, csrfToken, query }) => {
+      const u = requireAdmin(user);
+      return <PowerPage {...base(u, csrfToken)} power={dashboard.power()} banner={banner()} confirm={query.confirm} />;
+    }, { query: t.Object({ confirm: t.Optional(t.Union([t.Literal("reboot"), t.Literal("poweroff")])) }) })
+    .post("/power/:action", async ({ user, csrfToken, params, body, ip }) => {
+      const u = requireAdmin(user);
+      if (body.confirm !== params.action) throw new HttpError(400, "Confirm the action on the confirmation page first.");
+      // Recorded before the command: once it succeeds, this process may not live long enough to write anything.
+      deps.audit.record({ userId: u.id, ip, action: `power.${params.action}`, objectId: null, ok: dashboard.power().available, detail: "requested from the dashboard" });
+      const result = await dashboard.runPower(params.action);
+      return <PowerPage {...base(u, csrfToken)} power={dashboard.power()} banner={banner()} result={result} />;
+    }, {
+      params: t.Object({ action: t.Union([t.Literal("reboot"), t.Literal("poweroff")]) }),
+      body: t.Object({ confirm: t.String(), _csrf: t.Optional(t.String()) }),
+    })
+
+    .get("/backups", ({ user, csrfToken }) => {
+      const u = requireAdmin(user);
+      return <BackupsPage {...base(u, csrfToken)} backups={dashboard.backups()} banner={banner()} />;
+    })
+    .get("/fragments/backups", ({ user, csrfToken }) => {
+      requireAdmin(user);
+      return <BackupStatus backups={dashboard.backups()} csrfToken={csrfToken} />;
+    })
+    .post("/backups/run", ({ user, csrfToken, request, redirect }) => {
+      requireAdmin(user);
+      dashboard.runBackupNow();
+      if (!isHtmx(request)) return redirect("/dashboard/backups", 303);
+      return <BackupStatus backups={dashboard.backups()} csrfToken={csrfToken} />;
+    })
+
+    .get("/users", ({ user, csrfToken }) => {
+      const u = requireAdmin(user);
+      return <UsersPage {...base(u, csrfToken)} users={dashboard.users()} banner={banner()} />;
+    });
+}

@@ -1,0 +1,336 @@
+import { existsSync } from "node:fs";
+import { statfs } from "node:fs/promises";
+import { evaluateAlerts, countersOf, diskSubject, summarizeHealth, type Alert, type AlertThresholds, type FilesystemUsage } from "../../hw/alerts";
+import { runCommand, type Runner } from "../../hw/run";
+import type { SelfTestKind, SmartReader } from "../../hw/smart";
+import type { SmartReport, SmartResult } from "../../hw/smart-parse";
+import type { SystemInfo, SystemSample, SystemSampler } from "../../hw/system";
+import type { User } from "../db/schema";
+import { HttpError, notFound } from "../http/errors";
+import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
+import type { JobQueue } from "../jobs/service";
+import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
+
+// ---------------------------------------------------------------------------------------------------------
+// Power: reboot / shut down through systemd (logind decides whether the nasd user may).
+
+export type PowerAction = "reboot" | "poweroff";
+export type PowerAvailability = { available: true } | { available: false; reason: string };
+
+export interface PowerControl {
+  availability(): PowerAvailability;
+  run(action: PowerAction): Promise<{ ok: boolean; message: string }>;
+}
+
+/**
+ * Only on the appliance: the image's web unit sets NAS_APPLIANCE=1, and systemd must be PID 1. On a developer's
+ * machine the buttons stay disabled, so a click in a test or a demo never reboots the host.
+ */
+export function systemdPower(deps: { run?: Runner; env?: Record<string, string | undefined>; systemdBooted?: () => boolean } = {}): PowerControl {
+  const run = deps.run ?? runCommand;
+  const env = deps.env ?? process.env;
+  const systemdBooted = deps.systemdBooted ?? (() => existsSync("/run/systemd/system"));
+  return {
+    availability() {
+      if (env.NAS_APPLIANCE !== "1") return { available: false, reason: "This server is not running on the appliance image (NAS_APPLIANCE is not set), so it will not reboot or shut down the machine." };
+      if (!systemdBooted()) return { available: false, reason: "systemd is not running on this machine, so there is no safe way to reboot or shut down from here." };
+      return { available: true };
+    },
+    async run(action) {
+      const res = await run(["systemctl", action, "--no-wall"], { timeoutMs: 15_000 });
+      if (res.code === 0) return { ok: true, message: action === "reboot" ? "Rebooting now…" : "Shutting down now…" };
+      return { ok: false, message: `systemctl ${action} failed: ${res.stderr.trim() || `exit ${res.code}`}` };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export type SeriesPoint = { at: number; cpu: number; mem: number; temp: number | null; rx: number | null; tx: number | null };
+export type DiskStatus = "ok" | "warning" | "failing" | "unavailable";
+
+export interface DiskSummary {
+  device: string;
+  subject: string;
+  status: DiskStatus;
+  /** Why the status is what it is: the worst alert, or why SMART is not available. */
+  reason: string;
+  report: SmartResult;
+  checkedAt: Date;
+}
+
+export interface StorageUsage extends FilesystemUsage {
+  freeBytes: number;
+  percent: number;
+}
+
+export interface UserUsage {
+  user: Pick<User, "id" | "username" | "displayName" | "role" | "quotaBytes">;
+  usedBytes: number;
+  percentOfQuota: number | null;
+}
+
+export interface DashboardDeps {
+  repo: DashboardRepo;
+  smart: SmartReader;
+  /** For the live cards (every few seconds while someone watches). */
+  liveSampler: SystemSampler;
+  /** A second sampler used once a minute, so the stored CPU% and throughput are averages over that minute. */
+  minuteSampler: SystemSampler;
+  power: PowerControl;
+  jobs: JobQueue;
+  dataDir: string;
+  listUsers: () => User[];
+  usedBytes: (userId: string) => number;
+  now?: () => Date;
+  thresholds?: Partial<AlertThresholds>;
+  backupKeepDays?: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Samples for the live cards are reused for this long, so several open tabs cost one sample. */
+const LIVE_SAMPLE_MAX_AGE_MS = 4_000;
+/** Alerts about an event (not a state) stay open until someone acknowledges them. */
+const EVENT_CODES = new Set<string>(["sectors-rising"]);
+const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
+
+const alertKey = (a: { code: string; subject: string }) => `${a.code}\u0000${a.subject}`;
+
+export function createDashboardService(deps: DashboardDeps) {
+  const { repo, smart } = deps;
+  const now = deps.now ?? (() => new Date());
+  let live: { at: number; sample: Promise<SystemSample> } | null = null;
+  let info: Promise<SystemInfo> | null = null;
+
+  function liveSample(): Promise<SystemSample> {
+    const t = now().getTime();
+    if (!live || t - live.at > LIVE_SAMPLE_MAX_AGE_MS) live = { at: t, sample: deps.liveSampler.sample() };
+    return live.sample;
+  }
+
+  async function storage(): Promise<StorageUsage> {
+    const s = await statfs(deps.dataDir);
+    const used = (s.blocks - s.bfree) * s.bsize;
+    const free = s.bavail * s.bsize;
+    // Like df: the percentage is of what users can fill (root-reserved blocks excluded).
+    const total = used + free;
+    return { mount: deps.dataDir, label: "Data", totalBytes: total, usedBytes: used, freeBytes: free, percent: total ? Math.round((1000 * used) / total) / 10 : 0 };
+  }
+
+  function diskSummaries(alertRows: AlertRow[]): DiskSummary[] {
+    return repo.disks().map((row: DiskHealthRow) => {
+      if (!row.report.available) {
+        return { device: row.device, subject: row.subject, status: "unavailable", reason: row.report.reason, report: row.report, checkedAt: row.checkedAt };
+      }
+      const mine = alertRows
+        .filter((a) => a.subject === row.subject && a.clearedAt === null && a.severity !== "info")
+        .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+      const worst = mine[0];
+      const status: DiskStatus = !worst ? "ok" : worst.severity === "critical" ? "failing" : "warning";
+      const reason = worst?.message ?? (row.report.health === "passed" ? "SMART overall health: passed" : "SMART overall health not reported");
+      return { device: row.device, subject: row.subject, status, reason, report: row.report, checkedAt: row.checkedAt };
+    });
+  }
+
+  /** Evaluates every rule on the latest readings and brings the alerts table in line. */
+  async function checkAlerts(sample?: SystemSample) {
+    const at = now();
+    const disks = repo.disks().map((row) => ({ report: row.report, previous: null }));
+    const fs = await storage();
+    const evaluated = evaluateAlerts({
+      disks,
+      system: sample ?? (await liveSample()),
+      filesystems: [{ ...fs, label: "Data disk" }],
+      failedJobs: repo.failedJobsSince(new Date(at.getTime() - DAY)),
+      thresholds: deps.thresholds,
+    });
+    syncAlerts(evaluated, at);
+    return evaluated;
+  }
+
+  function syncAlerts(evaluated: Alert[], at: Date) {
+    const open = new Map(repo.openAlerts().map((a) => [alertKey(a), a]));
+    const seen = new Set<string>();
+    for (const a of evaluated) {
+      const key = alertKey(a);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const existing = open.get(key);
+      if (!existing) repo.insertAlert(a, at);
+      else repo.refreshAlert(existing.id, a, at, SEVERITY_RANK[a.severity] < SEVERITY_RANK[existing.severity]);
+    }
+    const stale = [...open.values()].filter((a) => !seen.has(alertKey(a)) && !(EVENT_CODES.has(a.code) && a.acknowledgedAt === null));
+    repo.clearAlerts(stale.map((a) => a.id), at);
+  }
+
+  /** Reads one device and stores the result; rising counters are compared with the previous reading of the same disk. */
+  async function readAndStoreDisk(device: string | Parameters<SmartReader["readSmartReport"]>[0], wake: boolean): Promise<{ row: DiskHealthRow; rising: Alert[] }> {
+    const name = typeof device === "string" ? device : device.name;
+    const report = await smart.readSmartReport(device, { wake });
+    const previousRow = repo.disk(name);
+    // A sleeping disk keeps its last real reading; the alert rules should not forget a failing disk because it spun down.
+    if (!report.available && report.code === "asleep" && previousRow?.report.available) {
+      return { row: previousRow, rising: [] };
+    }
+    const subject = report.available ? diskSubject(report) : `disk:${name}`;
+    const previous = report.available ? repo.countersFor(subject) : null;
+    const row: DiskHealthRow = { device: name, subject, report, counters: report.available ? countersOf(report) : null, checkedAt: now() };
+    repo.saveDisk(row);
+    const rising = report.available
+      ? evaluateAlerts({ disks: [{ report, previous }], thresholds: deps.thresholds }).filter((a) => a.code === "sectors-rising")
+      : [];
+    return { row, rising };
+  }
+
+  function raise(alerts: Alert[]) {
+    const at = now();
+    const open = new Map(repo.openAlerts().map((a) => [alertKey(a), a]));
+    for (const a of alerts) {
+      const existing = open.get(alertKey(a));
+      if (existing) repo.refreshAlert(existing.id, a, at, true);
+      else repo.insertAlert(a, at);
+    }
+  }
+
+  function knownDisk(device: string): DiskHealthRow {
+    const row = repo.disk(device);
+    if (!row) throw notFound("This disk");
+    return row;
+  }
+
+  return {
+    liveSample,
+    info: () => (info ??= deps.liveSampler.info()),
+    storage,
+
+    /** Once a minute: store a sample for the charts, drop what is older than a day, re-check the alerts. */
+    async recordMinute() {
+      const sample = await deps.minuteSampler.sample();
+      const at = new Date(Math.floor(sample.at / MINUTE) * MINUTE);
+      const eth = sample.network.filter((n) => n.up);
+      const sum = (k: "rxBytesPerSec" | "txBytesPerSec") => (eth.some((n) => n[k] !== null) ? eth.reduce((s, n) => s + (n[k] ?? 0), 0) : null);
+      repo.insertSample({ at, cpuPercent: sample.cpu.percent, memPercent: sample.memory.percent, cpuTempC: sample.cpuTemperatureC, rxBytesPerSec: sum("rxBytesPerSec"), txBytesPerSec: sum("txBytesPerSec") });
+      repo.pruneSamples(new Date(at.getTime() - DAY));
+      await checkAlerts(sample);
+    },
+
+    /** Scans for disks and reads SMART from each without waking sleeping ones (hourly, and at start). */
+    async refreshDisks() {
+      const scan = await smart.scanDevices();
+      if (!scan.available) {
+        repo.forgetDisksExcept([]);
+        return scan;
+      }
+      const rising: Alert[] = [];
+      for (const device of scan.devices) rising.push(...(await readAndStoreDisk(device, false)).rising);
+      repo.forgetDisksExcept(scan.devices.map((d) => d.name));
+      raise(rising);
+      await checkAlerts();
+      return scan;
+    },
+
+    checkAlerts,
+
+    async overview() {
+      const [sample, sysInfo, fs] = await Promise.all([liveSample(), this.info(), storage()]);
+      const alertRows = repo.listAlerts(now());
+      const open = alertRows.filter((a) => a.clearedAt === null);
+      return {
+        sample,
+        info: sysInfo,
+        storage: fs,
+        health: summarizeHealth(open),
+        banner: open.filter((a) => a.acknowledgedAt === null && a.severity !== "info"),
+        disks: diskSummaries(alertRows),
+        jobs: { counts: deps.jobs.counts(), active: repo.activeJobs() },
+        power: deps.power.availability(),
+      };
+    },
+
+    series(range: "hour" | "day"): SeriesPoint[] {
+      const since = new Date(now().getTime() - (range === "hour" ? HOUR : DAY));
+      return repo.samplesSince(since).map((r) => ({ at: r.at.getTime(), cpu: r.cpuPercent, mem: r.memPercent, temp: r.cpuTempC, rx: r.rxBytesPerSec, tx: r.txBytesPerSec }));
+    },
+
+    /** Unacknowledged warnings and critical alerts, for the admin banner. */
+    bannerAlerts: () => repo.openAlerts().filter((a) => a.acknowledgedAt === null && a.severity !== "info"),
+    alerts: () => repo.listAlerts(new Date(now().getTime() - 7 * DAY)),
+    acknowledge(id: number, admin: User) {
+      if (!repo.alertById(id)) throw notFound("This alert");
+      repo.acknowledge(id, admin.id, now());
+    },
+
+    disk(device: string) {
+      const row = knownDisk(device);
+      return diskSummaries(repo.listAlerts(now())).find((d) => d.device === row.device)!;
+    },
+    /** Reads SMART now, waking the disk if needed: the admin asked for it. */
+    async refreshDisk(device: string) {
+      const row = knownDisk(device);
+      const { rising } = await readAndStoreDisk(row.device, true);
+      raise(rising);
+      await checkAlerts();
+    },
+    async startSelfTest(device: string, kind: SelfTestKind) {
+      const row = knownDisk(device);
+      const report: SmartReport | null = row.report.available ? row.report : null;
+      if (!report) throw new HttpError(409, `SMART is not available on ${row.device}: ${row.report.available ? "" : row.report.reason}`);
+      if (report.selfTest?.inProgress) throw new HttpError(409, "A self-test is already running on this disk.");
+      const device_ = { name: row.device, infoName: row.device, type: report.device.type, protocol: report.device.protocol, openError: null };
+      const result = await smart.startSelfTest(device_, kind);
+      if (!result.started) throw new HttpError(409, `The disk refused the self-test: ${result.reason}`);
+      await readAndStoreDisk(device_, true);
+      return result;
+    },
+
+    power: () => deps.power.availability(),
+    async runPower(action: PowerAction) {
+      const availability = deps.power.availability();
+      if (!availability.available) throw new HttpError(409, availability.reason);
+      return deps.power.run(action);
+    },
+
+    backups() {
+      const last = deps.jobs.lastOfKind(DB_BACKUP_JOB) ?? null;
+      return { files: listBackups(backupDir(deps.dataDir)), lastJob: last, keepDays: deps.backupKeepDays ?? DEFAULT_BACKUP_KEEP_DAYS };
+    },
+    /** Queues a backup for the worker unless one is already waiting or running. */
+    runBackupNow() {
+      const last = deps.jobs.lastOfKind(DB_BACKUP_JOB);
+      if (last && (last.status === "queued" || last.status === "running")) return last;
+      return deps.jobs.enqueue(DB_BACKUP_JOB, { keepDays: deps.backupKeepDays ?? DEFAULT_BACKUP_KEEP_DAYS });
+    },
+
+    users(): UserUsage[] {
+      return deps.listUsers().map((u) => {
+        const usedBytes = deps.usedBytes(u.id);
+        return {
+          user: { id: u.id, username: u.username, displayName: u.displayName, role: u.role, quotaBytes: u.quotaBytes },
+          usedBytes,
+          percentOfQuota: u.quotaBytes ? Math.round((1000 * usedBytes) / u.quotaBytes) / 10 : null,
+        };
+      });
+    },
+    usage(user: User) {
+      const usedBytes = deps.usedBytes(user.id);
+      return { usedBytes, quotaBytes: user.quotaBytes, percentOfQuota: user.quotaBytes ? Math.round((1000 * usedBytes) / user.quotaBytes) / 10 : null };
+    },
+
+    /** Background work of the web process: a sample a minute, SMART every hour. Returns the function that stops it. */
+    start() {
+      const run = (what: string, fn: () => Promise<unknown>) => () => void fn().catch((e) => console.error(`dashboard ${what}:`, e));
+      const minute = setInterval(run("sample", () => this.recordMinute()), MINUTE);
+      const hourly = setInterval(run("SMART check", () => this.refreshDisks()), HOUR);
+      const first = setTimeout(run("SMART check", () => this.refreshDisks()), 5_000);
+      return () => {
+        clearInterval(minute);
+        clearInterval(hourly);
+        clearTimeout(first);
+      };
+    },
+  };
+}
+
+export type DashboardService = ReturnType<typeof createDashboardService>;

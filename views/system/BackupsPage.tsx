@@ -1,0 +1,57 @@
+import type { Job } from "../../app/db/schema";
+import type { BackupFile } from "../../app/jobs/backup";
+import type { AlertRow } from "../../app/system/repo";
+import { DashboardShell, type Base } from "./Shell";
+import { formatBytes, formatWhen } from "./format";
+
+export type BackupsView = { files: BackupFile[]; lastJob: Job | null; keepDays: number };
+
+export function BackupsPage(p: Base & { backups: BackupsView; banner: AlertRow[] }) {
+  return (
+    <DashboardShell {...p} title="Backups" tab="backups" banner={p.banner}>
+      <h1>Database backups</h1>
+      <p class="muted" safe>{`Every night the worker writes a consistent copy of the database (SQLite VACUUM INTO) to the data disk's backups folder and keeps ${p.backups.keepDays} days of them. Restore one from the setup wizard.`}</p>
+      <BackupStatus backups={p.backups} csrfToken={p.csrfToken} />
+    </DashboardShell>
+  );
+}
+
+/** Swap target #backup-status: the run-now button, the last run, the list. Polls while a backup is pending. */
+export function BackupStatus(p: { backups: BackupsView; csrfToken: string }) {
+  const job = p.backups.lastJob;
+  const pending = job !== null && (job.status === "queued" || job.status === "running");
+  const poll = pending ? { "hx-get": "/dashboard/fragments/backups", "hx-trigger": "load delay:2s", "hx-swap": "outerHTML" } : {};
+  return (
+    <div id="backup-status" class="stack" {...poll}>
+      <div class="card spread">
+        <div>
+          <strong>Last run: </strong>
+          {job === null ? <span>never</span> : (
+            <span safe>{`${job.status}${job.finishedAt ? ` ${formatWhen(job.finishedAt)}` : ` (queued ${formatWhen(job.createdAt)})`}${job.status === "failed" && job.error ? ` — ${job.error}` : ""}`}</span>
+          )}
+          {pending ? <progress max="100" value={String(job?.progress ?? 0)}></progress> : ""}
+        </div>
+        <form method="post" action="/dashboard/backups/run" hx-post="/dashboard/backups/run" hx-target="#backup-status" hx-swap="outerHTML">
+          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <button type="submit" class="primary" disabled={pending}>{pending ? "Backup pending…" : "Back up now"}</button>
+        </form>
+      </div>
+      <div class="card table-wrap">
+        {p.backups.files.length === 0 ? <p class="muted">No backup yet.</p> : (
+          <table data-testid="backups">
+            <thead><tr><th>Backup</th><th>Taken</th><th>Size</th></tr></thead>
+            <tbody>
+              {p.backups.files.map((f) => (
+                <tr>
+                  <td class="mono" safe>{f.name}</td>
+                  <td safe>{formatWhen(f.takenAt)}</td>
+                  <td safe>{formatBytes(f.bytes)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,188 @@
+import type { DashboardService, DiskSummary, SeriesPoint } from "../../app/system/service";
+import { DashboardShell, type Base } from "./Shell";
+import { downsample, Sparkline, UsageBar } from "./Sparkline";
+import { diskHref, formatBytes, formatDuration, formatRate, formatTemp, formatWhen } from "./format";
+
+export type Overview = Awaited<ReturnType<DashboardService["overview"]>>;
+
+export function OverviewPage(p: Base & { overview: Overview; hour: SeriesPoint[]; day: SeriesPoint[] }) {
+  return (
+    <DashboardShell {...p} title="Dashboard" tab="overview" banner={p.overview.banner}>
+      <h1>Dashboard</h1>
+      <LiveCards overview={p.overview} hour={p.hour} />
+      <h2>Storage and disks</h2>
+      <DisksCard overview={p.overview} />
+      <h2>Last 24 hours</h2>
+      <HistoryCard day={p.day} />
+    </DashboardShell>
+  );
+}
+
+const HEALTH_TEXT = { green: "Healthy", amber: "Needs attention", red: "Problem" } as const;
+
+/** Swap target #live: health, CPU, memory, temperature, network, uptime, jobs. Polls every 5 s. */
+export function LiveCards(p: { overview: Overview; hour: SeriesPoint[] }) {
+  const { sample, info, health, jobs } = p.overview;
+  const up = sample.network.filter((n) => n.up);
+  return (
+    <div id="live" hx-get="/dashboard/fragments/live" hx-trigger="every 5s" hx-swap="outerHTML">
+      <div class={`card health health-${health.level}`} data-testid="health">
+        <div class="spread">
+          <strong class="health-level">{HEALTH_TEXT[health.level]}</strong>
+          <span class="muted small" safe>{`${info.hostname} · up ${formatDuration(sample.uptimeSeconds)}`}</span>
+        </div>
+        <p safe>{health.reason}</p>
+      </div>
+      <div class="cards dash-cards">
+        <section class="card" data-testid="cpu-card">
+          <h3>CPU</h3>
+          <p class="big">{`${Math.round(sample.cpu.percent)} %`}</p>
+          <p class="muted small" safe>{`${info.cpuModel} · ${info.cores} cores · load ${sample.cpu.load1.toFixed(2)}`}</p>
+          <div class="cores" aria-label="Load per core">
+            {sample.cpu.perCore.map((c, i) => (
+              <UsageBar percent={c} label={`core ${i}: ${Math.round(c)} %`} />
+            ))}
+          </div>
+          <Sparkline values={p.hour.map((s) => s.cpu)} max={100} label="CPU over the last hour" tone="cpu" />
+        </section>
+        <section class="card" data-testid="memory-card">
+          <h3>Memory</h3>
+          <p class="big">{`${Math.round(sample.memory.percent)} %`}</p>
+          <p class="muted small" safe>{`${formatBytes(sample.memory.usedBytes)} used of ${formatBytes(sample.memory.totalBytes)}${sample.memory.swapTotalBytes ? ` · swap ${formatBytes(sample.memory.swapUsedBytes)}` : ""}`}</p>
+          <Sparkline values={p.hour.map((s) => s.mem)} max={100} label="Memory over the last hour" tone="mem" />
+        </section>
+        <section class="card" data-testid="temperature-card">
+          <h3>Temperature</h3>
+          <p class="big" safe>{formatTemp(sample.cpuTemperatureC)}</p>
+          <p class="muted small" safe>
+            {sample.cpuTemperatureC === null ? "This machine exposes no temperature sensor (usual in a virtual machine)." : sample.temperatures.map((t) => `${t.label} ${formatTemp(t.celsius)}`).join(" · ")}
+          </p>
+          {sample.throttling ? <Throttling t={sample.throttling} /> : ""}
+          <Sparkline values={p.hour.map((s) => s.temp)} max={90} label="CPU temperature over the last hour" tone="temp" />
+        </section>
+        <section class="card" data-testid="network-card">
+          <h3>Network</h3>
+          {up.length === 0 ? <p class="muted">No interface is up.</p> : ""}
+          <ul class="plain">
+            {up.map((n) => {
+              const nic = info.interfaces.find((i) => i.name === n.name);
+              return (
+                <li>
+                  <strong safe>{n.name}</strong> <span class="muted small" safe>{[nic?.ipv4, nic?.speedMbps ? `${nic.speedMbps} Mbit/s` : null].filter(Boolean).join(" · ")}</span>
+                  <br />
+                  <span class="small" safe>{`↓ ${formatRate(n.rxBytesPerSec)}  ↑ ${formatRate(n.txBytesPerSec)}`}</span>
+                </li>
+              );
+            })}
+          </ul>
+          <Sparkline values={p.hour.map((s) => (s.rx === null && s.tx === null ? null : (s.rx ?? 0) + (s.tx ?? 0)))} label="Network throughput over the last hour" tone="net" />
+        </section>
+        <section class="card" data-testid="system-card">
+          <h3>System</h3>
+          <p safe>{`${info.os.distro} ${info.os.release}`}</p>
+          <p class="muted small" safe>{[`kernel ${info.os.kernel}`, info.arch, info.boardModel, info.imageVersion ? `image ${info.imageVersion}` : null].filter(Boolean).join(" · ")}</p>
+          <p class="small" safe>{`Up ${formatDuration(sample.uptimeSeconds)}`}</p>
+        </section>
+        <section class="card" data-testid="jobs-card">
+          <h3>Jobs</h3>
+          <p class="small" safe>{`${jobs.counts.running} running · ${jobs.counts.queued} queued · ${jobs.counts.failed} failed`}</p>
+          {jobs.active.length === 0 ? <p class="muted small">Nothing in the queue.</p> : ""}
+          <ul class="plain">
+            {jobs.active.slice(0, 6).map((j) => (
+              <li>
+                <span class="small" safe>{`#${j.id} ${j.kind} · ${j.status}`}</span>
+                {j.status === "running" ? <UsageBar percent={j.progress} label={`${j.progress} %`} /> : ""}
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function Throttling({ t }: { t: NonNullable<Overview["sample"]["throttling"]> }) {
+  const now = [t.underVoltageNow && "under-voltage", t.throttledNow && "throttled", t.frequencyCappedNow && "frequency capped", t.softTempLimitNow && "soft temperature limit"].filter(Boolean);
+  const past = [t.underVoltageOccurred && "under-voltage", t.throttledOccurred && "throttling", t.frequencyCappedOccurred && "frequency capping", t.softTempLimitOccurred && "soft temperature limit"].filter(Boolean);
+  if (!now.length && !past.length) return <p class="small"><span class="badge ok">Power OK</span> no under-voltage or throttling since boot</p>;
+  return (
+    <p class="small">
+      {now.length ? <span class="badge bad" safe>{`Now: ${now.join(", ")}`}</span> : ""}{" "}
+      {past.length ? <span class="badge warn" safe>{`Since boot: ${past.join(", ")}`}</span> : ""}
+    </p>
+  );
+}
+
+const STATUS_BADGE = { ok: "ok", warning: "warn", failing: "bad", unavailable: "" } as const;
+const STATUS_TEXT = { ok: "Healthy", warning: "Warning", failing: "Failing", unavailable: "No SMART" } as const;
+
+/** Swap target #disks: storage bar and disks with their SMART status. Polls every 60 s. */
+export function DisksCard(p: { overview: Overview }) {
+  const { storage, disks } = p.overview;
+  return (
+    <div id="disks" class="cards dash-cards" hx-get="/dashboard/fragments/disks" hx-trigger="every 60s" hx-swap="outerHTML">
+      <section class="card" data-testid="storage-card">
+        <h3>Data storage</h3>
+        <p class="big">{`${Math.round(storage.percent)} %`}</p>
+        <UsageBar percent={storage.percent} label={`${storage.percent} % used`} />
+        <p class="muted small" safe>{`${formatBytes(storage.usedBytes)} used · ${formatBytes(storage.freeBytes)} free of ${formatBytes(storage.totalBytes)}`}</p>
+        <p class="muted small mono" safe>{storage.mount}</p>
+      </section>
+      <section class="card wide" data-testid="disks-card">
+        <h3>Disks</h3>
+        {disks.length === 0 ? (
+          <p class="muted">No disk with SMART was found (smartctl --scan-open lists none): virtual disks and SD cards have no SMART. The next check runs within the hour.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr><th>Disk</th><th>Status</th><th>Temp.</th><th>Size</th></tr>
+            </thead>
+            <tbody>
+              {disks.map((d) => (
+                <DiskRow d={d} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function DiskRow({ d }: { d: DiskSummary }) {
+  const r = d.report;
+  return (
+    <tr>
+      <td>
+        <a href={diskHref(d.device)} class="mono" safe>{d.device}</a>
+        <br />
+        <span class="muted small" safe>{r.model ?? ""}</span>
+      </td>
+      <td>
+        <span class={`badge ${STATUS_BADGE[d.status]}`}>{STATUS_TEXT[d.status]}</span>
+        <br />
+        <span class="small" safe>{d.reason}</span>
+        {r.available && r.selfTest?.inProgress ? <span class="small muted" safe>{` · self-test running, ${r.selfTest.remainingPercent ?? "?"} % left`}</span> : ""}
+      </td>
+      <td safe>{r.available ? formatTemp(r.temperatureC) : "—"}</td>
+      <td safe>{formatBytes(r.capacityBytes)}</td>
+    </tr>
+  );
+}
+
+/** Swap target #history: the day's charts from the one-minute samples. Polls every 60 s. */
+export function HistoryCard(p: { day: SeriesPoint[] }) {
+  const pick = (f: (s: SeriesPoint) => number | null) => downsample(p.day.map(f), 144);
+  const first = p.day[0];
+  return (
+    <div id="history" class="card" hx-get="/dashboard/fragments/history" hx-trigger="every 60s" hx-swap="outerHTML" data-testid="history-card">
+      <div class="history">
+        <div><h3>CPU %</h3><Sparkline values={pick((s) => s.cpu)} max={100} label="CPU over 24 hours" tone="cpu" /></div>
+        <div><h3>Memory %</h3><Sparkline values={pick((s) => s.mem)} max={100} label="Memory over 24 hours" tone="mem" /></div>
+        <div><h3>Temperature</h3><Sparkline values={pick((s) => s.temp)} max={90} label="Temperature over 24 hours" tone="temp" /></div>
+        <div><h3>Network</h3><Sparkline values={pick((s) => (s.rx === null && s.tx === null ? null : (s.rx ?? 0) + (s.tx ?? 0)))} label="Network over 24 hours" tone="net" /></div>
+      </div>
+      <p class="muted small" safe>{first ? `${p.day.length} one-minute samples since ${formatWhen(first.at)}` : "Samples are recorded once a minute; the charts fill in as the box runs."}</p>
+    </div>
+  );
+}

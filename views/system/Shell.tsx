@@ -1,0 +1,60 @@
+import type { User } from "../../app/db/schema";
+import type { AlertRow } from "../../app/system/repo";
+import { Layout } from "../layout";
+
+export type Base = { user: User; csrfToken: string; deviceName: string };
+
+const tabs = [
+  { id: "overview", href: "/dashboard", label: "Overview" },
+  { id: "alerts", href: "/dashboard/alerts", label: "Alerts" },
+  { id: "backups", href: "/dashboard/backups", label: "Backups" },
+  { id: "users", href: "/dashboard/users", label: "Users" },
+  { id: "power", href: "/dashboard/power", label: "Power" },
+] as const;
+
+export type Tab = (typeof tabs)[number]["id"];
+
+/** Every dashboard page: the app layout, the dashboard stylesheet, the admin's alert banner and the tabs. */
+export function DashboardShell(p: Base & { title: string; tab?: Tab; banner?: AlertRow[]; children?: JSX.Element | JSX.Element[] | string }) {
+  const isAdmin = p.user.role === "admin";
+  return (
+    <Layout title={p.title} user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="dashboard">
+      <link rel="stylesheet" href="/dashboard/assets/dashboard.css" />
+      {isAdmin ? <AlertBanner alerts={p.banner ?? []} /> : ""}
+      {isAdmin ? (
+        <nav class="dash-tabs" aria-label="Dashboard">
+          {tabs.map((t) => (
+            <a href={t.href} class={p.tab === t.id ? "active" : undefined} aria-current={p.tab === t.id ? "page" : undefined}>
+              {t.label}
+            </a>
+          ))}
+        </nav>
+      ) : (
+        ""
+      )}
+      {p.children as "safe"}
+    </Layout>
+  );
+}
+
+/** The admin banner: unacknowledged warnings and critical alerts. Refreshes itself every 30 s. */
+export function AlertBanner(p: { alerts: AlertRow[] }) {
+  const critical = p.alerts.some((a) => a.severity === "critical");
+  return (
+    <div id="alert-banner" hx-get="/dashboard/fragments/banner" hx-trigger="every 30s" hx-swap="outerHTML">
+      {p.alerts.length === 0 ? (
+        ""
+      ) : (
+        <div class={`notice ${critical ? "bad" : "warn"} banner`} role="alert">
+          <strong>{p.alerts.length === 1 ? "1 alert needs attention" : `${p.alerts.length} alerts need attention`}</strong>
+          <ul>
+            {p.alerts.slice(0, 3).map((a) => (
+              <li safe>{a.message}</li>
+            ))}
+          </ul>
+          <a href="/dashboard/alerts">Review and acknowledge</a>
+        </div>
+      )}
+    </div>
+  );
+}
