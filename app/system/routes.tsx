@@ -83,9 +83,9 @@ export function systemRoutes(deps: Deps) {
       requireAdmin(user);
       return <LiveCards overview={await dashboard.overview()} hour={dashboard.series("hour")} />;
     })
-    .get("/fragments/disks", async ({ user }) => {
+    .get("/fragments/disks", async ({ user, csrfToken }) => {
       requireAdmin(user);
-      return <DisksCard overview={await dashboard.overview()} />;
+      return <DisksCard overview={await dashboard.overview()} csrfToken={csrfToken} />;
     })
     .get("/fragments/history", ({ user }) => {
       requireAdmin(user);
@@ -101,6 +101,11 @@ export function systemRoutes(deps: Deps) {
       return { range: query.range, points: dashboard.series(query.range) };
     }, { query: t.Object({ range: t.Union([t.Literal("hour"), t.Literal("day")]) }) })
 
+    .post("/disks/check", async ({ user, redirect }) => {
+      requireAdmin(user);
+      await dashboard.refreshDisks();
+      return redirect("/dashboard", 303);
+    })
     .get("/disk", ({ user, csrfToken, query }) => {
       const u = requireAdmin(user);
       return <DiskPage {...base(u, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} />;

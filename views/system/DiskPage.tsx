@@ -128,7 +128,7 @@ export function SelfTestCard({ device, report: r, csrfToken }: { device: string;
           <input type="hidden" name="_csrf" value={csrfToken} />
           <button type="submit" name="kind" value="short">Start short test</button>
           <button type="submit" name="kind" value="long">Start long test</button>
-          <span class="hint" safe>
+          <span class="hint">
             {r.selfTest?.shortMinutes || r.selfTest?.longMinutes
               ? `About ${r.selfTest?.shortMinutes ?? "?"} min (short) or ${r.selfTest?.longMinutes ?? "?"} min (long); the disk stays usable.`
               : "The disk stays usable while it tests itself."}

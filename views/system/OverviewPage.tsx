@@ -11,7 +11,7 @@ export function OverviewPage(p: Base & { overview: Overview; hour: SeriesPoint[]
       <h1>Dashboard</h1>
       <LiveCards overview={p.overview} hour={p.hour} />
       <h2>Storage and disks</h2>
-      <DisksCard overview={p.overview} />
+      <DisksCard overview={p.overview} csrfToken={p.csrfToken} />
       <h2>Last 24 hours</h2>
       <HistoryCard day={p.day} />
     </DashboardShell>
@@ -36,7 +36,7 @@ export function LiveCards(p: { overview: Overview; hour: SeriesPoint[] }) {
       <div class="cards dash-cards">
         <section class="card" data-testid="cpu-card">
           <h3>CPU</h3>
-          <p class="big">{`${Math.round(sample.cpu.percent)} %`}</p>
+          <p class="big" safe>{`${Math.round(sample.cpu.percent)} %`}</p>
           <p class="muted small" safe>{`${info.cpuModel} · ${info.cores} cores · load ${sample.cpu.load1.toFixed(2)}`}</p>
           <div class="cores" aria-label="Load per core">
             {sample.cpu.perCore.map((c, i) => (
@@ -47,7 +47,7 @@ export function LiveCards(p: { overview: Overview; hour: SeriesPoint[] }) {
         </section>
         <section class="card" data-testid="memory-card">
           <h3>Memory</h3>
-          <p class="big">{`${Math.round(sample.memory.percent)} %`}</p>
+          <p class="big" safe>{`${Math.round(sample.memory.percent)} %`}</p>
           <p class="muted small" safe>{`${formatBytes(sample.memory.usedBytes)} used of ${formatBytes(sample.memory.totalBytes)}${sample.memory.swapTotalBytes ? ` · swap ${formatBytes(sample.memory.swapUsedBytes)}` : ""}`}</p>
           <Sparkline values={p.hour.map((s) => s.mem)} max={100} label="Memory over the last hour" tone="mem" />
         </section>
@@ -117,19 +117,25 @@ const STATUS_BADGE = { ok: "ok", warning: "warn", failing: "bad", unavailable: "
 const STATUS_TEXT = { ok: "Healthy", warning: "Warning", failing: "Failing", unavailable: "No SMART" } as const;
 
 /** Swap target #disks: storage bar and disks with their SMART status. Polls every 60 s. */
-export function DisksCard(p: { overview: Overview }) {
+export function DisksCard(p: { overview: Overview; csrfToken: string }) {
   const { storage, disks } = p.overview;
   return (
     <div id="disks" class="cards dash-cards" hx-get="/dashboard/fragments/disks" hx-trigger="every 60s" hx-swap="outerHTML">
       <section class="card" data-testid="storage-card">
         <h3>Data storage</h3>
-        <p class="big">{`${Math.round(storage.percent)} %`}</p>
+        <p class="big" safe>{`${Math.round(storage.percent)} %`}</p>
         <UsageBar percent={storage.percent} label={`${storage.percent} % used`} />
         <p class="muted small" safe>{`${formatBytes(storage.usedBytes)} used · ${formatBytes(storage.freeBytes)} free of ${formatBytes(storage.totalBytes)}`}</p>
         <p class="muted small mono" safe>{storage.mount}</p>
       </section>
       <section class="card wide" data-testid="disks-card">
-        <h3>Disks</h3>
+        <div class="spread">
+          <h3>Disks</h3>
+          <form method="post" action="/dashboard/disks/check">
+            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <button type="submit" class="link">Check disks now</button>
+          </form>
+        </div>
         {disks.length === 0 ? (
           <p class="muted">No disk with SMART was found (smartctl --scan-open lists none): virtual disks and SD cards have no SMART. The next check runs within the hour.</p>
         ) : (
@@ -164,7 +170,7 @@ function DiskRow({ d }: { d: DiskSummary }) {
         <span class="small" safe>{d.reason}</span>
         {r.available && r.selfTest?.inProgress ? <span class="small muted" safe>{` · self-test running, ${r.selfTest.remainingPercent ?? "?"} % left`}</span> : ""}
       </td>
-      <td safe>{r.available ? formatTemp(r.temperatureC) : "—"}</td>
+      <td>{r.available ? formatTemp(r.temperatureC) : "—"}</td>
       <td safe>{formatBytes(r.capacityBytes)}</td>
     </tr>
   );
@@ -182,7 +188,7 @@ export function HistoryCard(p: { day: SeriesPoint[] }) {
         <div><h3>Temperature</h3><Sparkline values={pick((s) => s.temp)} max={90} label="Temperature over 24 hours" tone="temp" /></div>
         <div><h3>Network</h3><Sparkline values={pick((s) => (s.rx === null && s.tx === null ? null : (s.rx ?? 0) + (s.tx ?? 0)))} label="Network over 24 hours" tone="net" /></div>
       </div>
-      <p class="muted small" safe>{first ? `${p.day.length} one-minute samples since ${formatWhen(first.at)}` : "Samples are recorded once a minute; the charts fill in as the box runs."}</p>
+      <p class="muted small">{first ? `${p.day.length} one-minute samples since ${formatWhen(first.at)}` : "Samples are recorded once a minute; the charts fill in as the box runs."}</p>
     </div>
   );
 }

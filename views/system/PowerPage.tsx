@@ -22,7 +22,7 @@ export function PowerPage(p: Base & { power: PowerAvailability; banner: AlertRow
           <form method="post" action={`/dashboard/power/${p.confirm}`} class="row">
             <input type="hidden" name="_csrf" value={p.csrfToken} />
             <input type="hidden" name="confirm" value={p.confirm} />
-            <button type="submit" class="danger">{`Yes, ${LABEL[p.confirm].toLowerCase()}`}</button>
+            <button type="submit" class="danger" safe>{`Yes, ${LABEL[p.confirm].toLowerCase()}`}</button>
             <a class="button" href="/dashboard/power">Cancel</a>
           </form>
         </div>
@@ -31,7 +31,7 @@ export function PowerPage(p: Base & { power: PowerAvailability; banner: AlertRow
           {(["reboot", "poweroff"] as const).map((a) => (
             <form method="get" action="/dashboard/power">
               <input type="hidden" name="confirm" value={a} />
-              <button type="submit" disabled={!p.power.available}>{`${LABEL[a]}…`}</button>
+              <button type="submit" disabled={!p.power.available} safe>{`${LABEL[a]}…`}</button>
             </form>
           ))}
         </div>

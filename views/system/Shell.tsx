@@ -46,7 +46,7 @@ export function AlertBanner(p: { alerts: AlertRow[] }) {
         ""
       ) : (
         <div class={`notice ${critical ? "bad" : "warn"} banner`} role="alert">
-          <strong>{p.alerts.length === 1 ? "1 alert needs attention" : `${p.alerts.length} alerts need attention`}</strong>
+          <strong safe>{p.alerts.length === 1 ? "1 alert needs attention" : `${p.alerts.length} alerts need attention`}</strong>
           <ul>
             {p.alerts.slice(0, 3).map((a) => (
               <li safe>{a.message}</li>

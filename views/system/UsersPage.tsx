@@ -15,7 +15,7 @@ export function UsersPage(p: Base & { users: UserUsage[]; banner: AlertRow[] }) 
             {p.users.map((u) => (
               <tr>
                 <td><strong safe>{u.user.displayName}</strong> <span class="muted small mono" safe>{u.user.username}</span></td>
-                <td safe>{u.user.role}</td>
+                <td>{u.user.role}</td>
                 <td safe>{formatBytes(u.usedBytes)}</td>
                 <td>
                   {u.user.quotaBytes === null ? <span class="muted">unlimited</span> : (

@@ -1,0 +1,282 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { CommandNotFoundError, fakeRunner, type Runner } from "../../hw/run";
+import { createSmartReader } from "../../hw/smart";
+import { createSystemSampler } from "../../hw/system";
+import { smartFixture } from "../../hw/test-fixtures";
+import { systemSamples } from "../db/schema";
+import { createTestApp, type TestApp } from "../testing";
+import { systemdPower } from "./service";
+import type { SystemHw } from "./routes";
+
+let t: TestApp;
+afterEach(() => t?.cleanup());
+
+const noVcgencmd: Runner = async () => {
+  throw new CommandNotFoundError("vcgencmd", "ENOENT");
+};
+
+/** A fake smartctl answering --scan-open with `devices` and `-x <dev>` with the fixture's text. */
+function fakeSmartctl(devices: Record<string, { type: string; text: () => string }>) {
+  return fakeRunner((argv) => {
+    if (argv.includes("--scan-open")) {
+      return { stdout: JSON.stringify({ devices: Object.entries(devices).map(([name, d]) => ({ name, info_name: name, type: d.type, protocol: "ATA" })) }) };
+    }
+    if (argv.includes("-t")) return { stdout: JSON.stringify({ smartctl: { exit_status: 0 } }) };
+    const text = devices[argv[argv.length - 1]!]!.text();
+    return { code: JSON.parse(text).smartctl?.exit_status ?? 0, stdout: text };
+  });
+}
+
+function app(hw: Partial<SystemHw> = {}) {
+  t = createTestApp({
+    deps: {
+      system: {
+        smart: createSmartReader({ run: fakeSmartctl({}).run }),
+        liveSampler: createSystemSampler({ run: noVcgencmd }),
+        minuteSampler: createSystemSampler({ run: noVcgencmd }),
+        power: systemdPower({ env: {} }),
+        ...hw,
+      },
+    },
+  });
+  const admin = t.createAdmin();
+  return { admin, h: t.signIn(admin) };
+}
+
+const form = (headers: Record<string, string>, fields: Record<string, string> = {}) => ({
+  method: "POST",
+  headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+  body: new URLSearchParams(fields).toString(),
+});
+
+/** The strict CSP forbids inline styles and scripts: the dashboard's HTML must carry neither. */
+function expectCspClean(html: string) {
+  expect(html).not.toMatch(/\sstyle=/i);
+  expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+  expect(html).not.toMatch(/\son[a-z]+=/i);
+}
+
+describe("overview", () => {
+  test("the admin sees every card, server-rendered sparklines, polling fragments, and no inline style or script", async () => {
+    const { h } = app();
+    t.db.insert(systemSamples).values([0, 1, 2].map((i) => ({ at: new Date(Date.now() - (3 - i) * 60_000), cpuPercent: 10 * i, memPercent: 40, cpuTempC: null, rxBytesPerSec: 100, txBytesPerSec: 50 }))).run();
+    const res = await t.request("/dashboard", { headers: h });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    for (const card of ["health", "cpu-card", "memory-card", "temperature-card", "network-card", "system-card", "jobs-card", "storage-card", "disks-card", "history-card"]) {
+      expect(html).toContain(`data-testid="${card}"`);
+    }
+    expect(html).toContain('hx-get="/dashboard/fragments/live" hx-trigger="every 5s"');
+    expect(html).toMatch(/<polyline points="0\.0,31\.0 60\.0,[\d.]+ 120\.0,[\d.]+"/);
+    expect(html).toContain("No disk with SMART was found");
+    expect(html).toContain("This machine exposes no temperature sensor");
+    expect(html).toContain("Healthy");
+    expectCspClean(html);
+  });
+
+  test("fragments render alone for htmx", async () => {
+    const { h } = app();
+    for (const [path, id] of [["live", "live"], ["disks", "disks"], ["history", "history"], ["banner", "alert-banner"]] as const) {
+      const res = await t.request(`/dashboard/fragments/${path}`, { headers: { ...h, "hx-request": "true" } });
+      const html = await res.text();
+      expect(res.status).toBe(200);
+      expect(html).toStartWith(`<div id="${id}"`);
+      expect(html).not.toContain("<html");
+    }
+  });
+
+  test("chart data endpoint returns the stored one-minute points", async () => {
+    const { h } = app();
+    const at = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 120_000);
+    t.db.insert(systemSamples).values({ at, cpuPercent: 12.5, memPercent: 40, cpuTempC: 51, rxBytesPerSec: 1000, txBytesPerSec: 200 }).run();
+    const res = await t.request("/dashboard/series?range=hour", { headers: h });
+    expect(await res.json()).toEqual({ range: "hour", points: [{ at: at.getTime(), cpu: 12.5, mem: 40, temp: 51, rx: 1000, tx: 200 }] });
+    expect((await t.request("/dashboard/series?range=week", { headers: h })).status).toBe(422);
+  });
+
+  test("a user sees only their own usage and quota; admin pages are refused; anonymous is sent to sign in", async () => {
+    app();
+    const user = t.createUser("alice");
+    t.db.$client.run("update users set quota_bytes = 10000000000 where id = ?", [user.id]);
+    const h = t.signIn(user);
+    const res = await t.request("/dashboard", { headers: h });
+    const html = await res.text();
+    expect(html).toContain('data-testid="usage-card"');
+    expect(html).toContain("0 % of your 10.0 GB quota");
+    expect(html).not.toContain("cpu-card");
+    for (const path of ["/dashboard/fragments/live", "/dashboard/alerts", "/dashboard/power", "/dashboard/backups", "/dashboard/users", "/dashboard/series?range=day"]) {
+      expect((await t.request(path, { headers: h })).status).toBe(403);
+    }
+    const anon = await t.request("/dashboard");
+    expect(anon.status).toBe(303);
+    expect(anon.headers.get("location")).toEndWith("/login?next=%2Fdashboard");
+  });
+});
+
+describe("disks", () => {
+  test("check now reads SMART; the failing disk shows on the overview, in the banner and on its page with attributes and self-test log", async () => {
+    const smartctl = fakeSmartctl({ "/dev/sdc": { type: "usbjmicron", text: () => smartFixture("smart-fail2.json") } });
+    const { h } = app({ smart: createSmartReader({ run: smartctl.run }) });
+    const check = await t.request("/dashboard/disks/check", form(h));
+    expect(check.status).toBe(303);
+
+    const overview = await (await t.request("/dashboard", { headers: h })).text();
+    expect(overview).toContain("health-red");
+    expect(overview).toContain("reports SMART health FAILING");
+    expect(overview).toContain('<span class="badge bad">Failing</span>');
+    expect(overview).toContain('role="alert"');
+
+    const page = await t.request("/dashboard/disk?dev=%2Fdev%2Fsdc", { headers: h });
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain("Hitachi HDS721050DLE630");
+    expect(html).toContain("Reallocated_Sector_Ct (pre-fail) — FAILED now");
+    expect(html).toContain("Sectors found bad and remapped to spares");
+    expect(html).toContain("Completed: read failure");
+    expect(html).toContain("SMART overall health: DISK FAILING");
+    expectCspClean(html);
+
+    expect((await t.request("/dashboard/disk?dev=%2Fdev%2Fsdz", { headers: h })).status).toBe(404);
+  });
+
+  test("start a self-test: smartctl -t with the disk's type", async () => {
+    const smartctl = fakeSmartctl({ "/dev/sdb": { type: "sat", text: () => smartFixture("smart-ata-full.json") } });
+    const { h } = app({ smart: createSmartReader({ run: smartctl.run }) });
+    await t.request("/dashboard/disks/check", form(h));
+    const res = await t.request("/dashboard/disk/selftest?dev=%2Fdev%2Fsdb", form(h, { kind: "long" }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("The long self-test started.");
+    expect(smartctl.calls).toContainEqual(["smartctl", "-t", "long", "--json=c", "-d", "sat", "/dev/sdb"]);
+  });
+
+  test("a running self-test shows its progress in a fragment that polls itself", async () => {
+    const smartctl = fakeSmartctl({ "/dev/sdb": { type: "sat", text: () => smartFixture("smart-ata.json") } });
+    const { h } = app({ smart: createSmartReader({ run: smartctl.run }) });
+    await t.request("/dashboard/disks/check", form(h));
+    const html = await (await t.request("/dashboard/fragments/selftest?dev=%2Fdev%2Fsdb", { headers: { ...h, "hx-request": "true" } })).text();
+    expect(html).toContain("A self-test is running: 10 % left.");
+    expect(html).toContain('hx-trigger="load delay:15s"');
+    expect(html).toContain('<progress max="100" value="90">');
+  });
+
+  test("disk text from smartctl is escaped", async () => {
+    const evil = () => {
+      const json = JSON.parse(smartFixture("smart-nvme.json"));
+      json.model_name = '<img src=x onerror="alert(1)">';
+      return JSON.stringify(json);
+    };
+    const { h } = app({ smart: createSmartReader({ run: fakeSmartctl({ "/dev/nvme0": { type: "nvme", text: evil } }).run }) });
+    await t.request("/dashboard/disks/check", form(h));
+    for (const path of ["/dashboard", "/dashboard/disk?dev=%2Fdev%2Fnvme0"]) {
+      const html = await (await t.request(path, { headers: h })).text();
+      expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
+      expect(html).not.toContain("<img src=x");
+    }
+  });
+
+  test("without smartctl the dashboard still renders, with the reason", async () => {
+    const { h } = app({ smart: createSmartReader({ smartctl: "/nonexistent/smartctl" }) });
+    expect((await t.request("/dashboard/disks/check", form(h))).status).toBe(303);
+    const res = await t.request("/dashboard", { headers: h });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("No disk with SMART was found");
+  });
+
+  test("a virtio disk is listed as not available with the reason", async () => {
+    const { h } = app({ smart: createSmartReader({ run: fakeSmartctl({ "/dev/vda": { type: "auto", text: () => smartFixture("virtio-no-smart.json") } }).run }) });
+    await t.request("/dashboard/disks/check", form(h));
+    const overview = await (await t.request("/dashboard", { headers: h })).text();
+    expect(overview).toContain("No SMART");
+    const page = await (await t.request("/dashboard/disk?dev=%2Fdev%2Fvda", { headers: h })).text();
+    expect(page).toContain('data-testid="smart-unavailable"');
+    expect(page).toContain("smartctl cannot identify this kind of device");
+  });
+});
+
+describe("alerts", () => {
+  test("list and acknowledge (htmx swaps the row); the banner empties", async () => {
+    const { h } = app({ smart: createSmartReader({ run: fakeSmartctl({ "/dev/nvme0": { type: "nvme", text: () => smartFixture("smart-nvme-failed.json") } }).run }) });
+    await t.request("/dashboard/disks/check", form(h));
+    const list = await (await t.request("/dashboard/alerts", { headers: h })).text();
+    expect(list).toContain("logged 7 media errors");
+    const id = list.match(/id="alert-(\d+)"/)![1]!;
+    const ack = await t.request(`/dashboard/alerts/${id}/ack`, form({ ...h, "hx-request": "true" }));
+    const row = await ack.text();
+    expect(row).toStartWith(`<tr id="alert-${id}"`);
+    expect(row).toContain("acknowledged");
+    const banner = await (await t.request("/dashboard/fragments/banner", { headers: h })).text();
+    expect(banner).not.toContain('role="alert"');
+    expect((await t.request("/dashboard/alerts/99999/ack", form(h))).status).toBe(404);
+  });
+
+  test("acknowledging needs the CSRF token", async () => {
+    const { h } = app();
+    const { "x-csrf-token": _, ...noToken } = h;
+    expect((await t.request("/dashboard/alerts/1/ack", form(noToken))).status).toBe(403);
+  });
+});
+
+describe("power", () => {
+  test("disabled off the appliance, with the reason; a POST is refused and nothing runs", async () => {
+    const systemctl = fakeRunner(() => ({}));
+    const { h } = app({ power: systemdPower({ env: {}, run: systemctl.run }) });
+    const page = await (await t.request("/dashboard/power", { headers: h })).text();
+    expect(page).toContain('data-testid="power-disabled"');
+    expect(page).toContain("NAS_APPLIANCE is not set");
+    expect(page).toMatch(/<button type="submit" disabled>Restart…<\/button>/);
+    expect((await t.request("/dashboard/power/reboot", form(h, { confirm: "reboot" }))).status).toBe(409);
+    expect(systemctl.calls).toEqual([]);
+  });
+
+  test("admin-only, CSRF-protected, confirmed, audit-logged", async () => {
+    const systemctl = fakeRunner(() => ({}));
+    const { admin, h } = app({ power: systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true, run: systemctl.run }) });
+    const user = t.createUser("bob");
+    const hUser = t.signIn(user);
+    const { "x-csrf-token": _, ...noToken } = h;
+
+    expect((await t.request("/dashboard/power/reboot", form(hUser, { confirm: "reboot" }))).status).toBe(403);
+    expect((await t.request("/dashboard/power/reboot", form(noToken, { confirm: "reboot" }))).status).toBe(403);
+    expect((await t.request("/dashboard/power/reboot", form({ ...h, origin: "https://evil.example", "sec-fetch-site": "cross-site" }, { confirm: "reboot" }))).status).toBe(403);
+    expect((await t.request("/dashboard/power/reboot", form(h))).status).toBe(422);
+    expect((await t.request("/dashboard/power/reboot", form(h, { confirm: "poweroff" }))).status).toBe(400);
+    expect((await t.request("/dashboard/power/selfdestruct", form(h, { confirm: "selfdestruct" }))).status).toBe(422);
+    expect(systemctl.calls).toEqual([]);
+
+    const confirmPage = await (await t.request("/dashboard/power?confirm=reboot", { headers: h })).text();
+    expect(confirmPage).toContain('data-testid="power-confirm"');
+    const res = await t.request("/dashboard/power/reboot", form(h, { confirm: "reboot" }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Rebooting now…");
+    expect(systemctl.calls).toEqual([["systemctl", "reboot", "--no-wall"]]);
+
+    const audit = t.services.audit.list({});
+    expect(audit.find((e) => e.action === "power.reboot")).toMatchObject({ userId: admin.id, ok: true });
+    expect(audit.find((e) => e.action === "POST /dashboard/power/:action" && e.ok)).toMatchObject({ userId: admin.id, objectId: "reboot" });
+    expect(audit.filter((e) => e.action === "POST /dashboard/power/:action" && !e.ok).length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe("backups and users", () => {
+  test("back up now queues one job and shows it pending", async () => {
+    const { h } = app();
+    const res = await t.request("/dashboard/backups/run", form({ ...h, "hx-request": "true" }));
+    const html = await res.text();
+    expect(html).toContain("Backup pending…");
+    expect(html).toContain('hx-trigger="load delay:2s"');
+    await t.request("/dashboard/backups/run", form(h));
+    expect(t.services.jobs.counts().queued).toBe(1);
+    const page = await (await t.request("/dashboard/backups", { headers: h })).text();
+    expect(page).toContain("No backup yet.");
+  });
+
+  test("users with usage and quota", async () => {
+    const { h } = app();
+    const alice = t.createUser("alice");
+    t.db.$client.run("update users set quota_bytes = 5000000000 where id = ?", [alice.id]);
+    const html = await (await t.request("/dashboard/users", { headers: h })).text();
+    expect(html).toContain("alice");
+    expect(html).toContain("0 % of 5.0 GB");
+    expect(html).toContain("unlimited");
+  });
+});

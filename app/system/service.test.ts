@@ -1,0 +1,263 @@
+import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CommandNotFoundError, fakeRunner, type Runner } from "../../hw/run";
+import { createSmartReader } from "../../hw/smart";
+import { createSystemSampler } from "../../hw/system";
+import { smartFixture } from "../../hw/test-fixtures";
+import { openDb } from "../db/client";
+import type { User } from "../db/schema";
+import { dbBackupHandler, DB_BACKUP_JOB } from "../jobs/backup";
+import { createJobRepo } from "../jobs/repo";
+import { createJobQueue, createJobRunner, PermanentJobError } from "../jobs/service";
+import { createDashboardRepo } from "./repo";
+import { createDashboardService, systemdPower, type PowerControl } from "./service";
+
+const scanOf = (...devices: [string, string][]) =>
+  JSON.stringify({ smartctl: { exit_status: 0 }, devices: devices.map(([name, type]) => ({ name, info_name: name, type, protocol: type === "nvme" ? "NVMe" : "ATA" })) });
+
+/** A fake smartctl: `--scan-open` lists `scan`, `-x <dev>` answers from `reports[dev]` (fixture text). */
+function fakeSmartctl(scan: string, reports: Record<string, () => string>) {
+  return fakeRunner((argv) => {
+    if (argv.includes("--scan-open")) return { stdout: scan };
+    const dev = argv[argv.length - 1]!;
+    const text = reports[dev]?.();
+    if (argv.includes("-t")) return { stdout: JSON.stringify({ smartctl: { exit_status: 0 } }) };
+    if (!text) return { code: 2, stdout: JSON.stringify({ smartctl: { messages: [{ string: `Smartctl open device: ${dev} failed: No such device`, severity: "error" }], exit_status: 2 } }) };
+    return { code: JSON.parse(text).smartctl?.exit_status ?? 0, stdout: text };
+  });
+}
+
+function addAdmin(db: ReturnType<typeof openDb>): User {
+  db.$client.run("insert into users (id, username, display_name, role, webauthn_user_id, created_at) values ('u1', 'admin', 'Admin', 'admin', 'w1', 0)");
+  return { id: "u1" } as User;
+}
+
+const noVcgencmd: Runner = async () => {
+  throw new CommandNotFoundError("vcgencmd", "ENOENT");
+};
+
+function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<string, number>; now?: () => Date } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "dash-"));
+  const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
+  const repo = createDashboardRepo(db);
+  const jobs = createJobQueue({ repo: createJobRepo(db), now: opts.now });
+  const users: User[] = [];
+  const service = createDashboardService({
+    repo,
+    smart: createSmartReader({ run: opts.run ?? fakeSmartctl(scanOf(), {}).run }),
+    liveSampler: createSystemSampler({ run: noVcgencmd }),
+    minuteSampler: createSystemSampler({ run: noVcgencmd }),
+    power: opts.power ?? systemdPower({ env: {} }),
+    jobs,
+    dataDir,
+    listUsers: () => users,
+    usedBytes: () => 0,
+    thresholds: opts.thresholds,
+    now: opts.now,
+  });
+  return { db, repo, jobs, service, dataDir };
+}
+
+describe("disks and alerts", () => {
+  test("a failing USB disk and an NVMe with media errors: stored, alerted, health red", async () => {
+    const fake = fakeSmartctl(scanOf(["/dev/sdc", "usbjmicron"], ["/dev/nvme0", "nvme"]), {
+      "/dev/sdc": () => smartFixture("smart-fail2.json"),
+      "/dev/nvme0": () => smartFixture("smart-nvme-failed.json"),
+    });
+    const { service, repo } = setup({ run: fake.run });
+    await service.refreshDisks();
+    expect(fake.calls).toContainEqual(["smartctl", "-x", "--json=c", "-n", "standby", "-d", "usbjmicron", "/dev/sdc"]);
+    expect(repo.disks().map((d) => [d.device, d.subject])).toEqual([
+      ["/dev/nvme0", "disk:S466NX0M776250H"],
+      ["/dev/sdc", "disk:MSK423Y20S3HBC"],
+    ]);
+    const open = repo.openAlerts().map((a) => `${a.severity}:${a.code}:${a.subject}`).sort();
+    expect(open).toEqual([
+      "critical:smart-failing:disk:MSK423Y20S3HBC",
+      "warning:bad-sectors:disk:MSK423Y20S3HBC",
+      "warning:nvme-media-errors:disk:S466NX0M776250H",
+    ]);
+    const overview = await service.overview();
+    expect(overview.health.level).toBe("red");
+    expect(overview.disks.map((d) => [d.device, d.status])).toEqual([
+      ["/dev/nvme0", "warning"],
+      ["/dev/sdc", "failing"],
+    ]);
+    expect(overview.banner).toHaveLength(3);
+  });
+
+  test("alerts are not duplicated by repeated checks and clear when the condition is gone", async () => {
+    let text = smartFixture("smart-nvme-failed.json");
+    const fake = fakeSmartctl(scanOf(["/dev/nvme0", "nvme"]), { "/dev/nvme0": () => text });
+    const { service, repo } = setup({ run: fake.run });
+    await service.refreshDisks();
+    await service.refreshDisks();
+    expect(repo.openAlerts()).toHaveLength(1);
+    text = smartFixture("smart-nvme.json");
+    await service.refreshDisks();
+    expect(repo.openAlerts()).toEqual([]);
+    expect(service.alerts().map((a) => [a.code, a.clearedAt !== null])).toEqual([["nvme-media-errors", true]]);
+  });
+
+  test("rising reallocated sectors raise an event alert that stays until acknowledged", async () => {
+    const healthy = smartFixture("smart-ata.json");
+    const worse = JSON.parse(healthy);
+    worse.ata_smart_attributes.table.find((a: { id: number }) => a.id === 5).raw = { value: 12, string: "12" };
+    let text = healthy;
+    const fake = fakeSmartctl(scanOf(["/dev/sdb", "sat"]), { "/dev/sdb": () => text });
+    const { service, repo, db } = setup({ run: fake.run });
+    await service.refreshDisks();
+    expect(repo.openAlerts()).toEqual([]);
+
+    text = JSON.stringify(worse);
+    await service.refreshDisks();
+    const rising = repo.openAlerts().find((a) => a.code === "sectors-rising");
+    expect(rising?.message).toContain("reallocated sectors 0 → 12");
+
+    // Same count at the next check: nothing rises any more, but the event stays until someone has seen it.
+    await service.refreshDisks();
+    expect(repo.openAlerts().map((a) => a.code).sort()).toEqual(["reallocated-sectors", "sectors-rising"]);
+    const admin = addAdmin(db);
+    service.acknowledge(rising!.id, admin);
+    await service.checkAlerts();
+    expect(repo.openAlerts().map((a) => a.code)).toEqual(["reallocated-sectors"]);
+  });
+
+  test("acknowledged alerts leave the banner and stay acknowledged while unchanged", async () => {
+    const { service, repo, jobs, db } = setup({ thresholds: { hddWarnC: 50, hddCriticalC: 60 } });
+    const admin = addAdmin(db);
+    const job = jobs.enqueue("thumbnail");
+    jobs.claimNextJob(["thumbnail"]);
+    jobs.fail({ ...job, attempts: 1 }, new PermanentJobError("bad jpeg"));
+    await service.checkAlerts();
+    const [alert] = repo.openAlerts();
+    expect(alert).toMatchObject({ code: "jobs-failed", subject: "jobs:thumbnail", severity: "warning", message: "1 thumbnail job failed; last error: bad jpeg." });
+    expect(service.bannerAlerts()).toHaveLength(1);
+    service.acknowledge(alert!.id, admin);
+    expect(service.bannerAlerts()).toEqual([]);
+    expect(repo.alertById(alert!.id)?.acknowledgedBy).toBe(admin.id);
+    // Still failing at the next check: stays acknowledged.
+    await service.checkAlerts();
+    expect(service.bannerAlerts()).toEqual([]);
+    expect(() => service.acknowledge(999, admin)).toThrow("does not exist");
+  });
+
+  test("an acknowledged alert that gets worse comes back on the banner", async () => {
+    let temperature = 52;
+    const hot = () => {
+      const json = JSON.parse(smartFixture("smart-ata.json"));
+      json.temperature.current = temperature;
+      return JSON.stringify(json);
+    };
+    const fake = fakeSmartctl(scanOf(["/dev/sdb", "sat"]), { "/dev/sdb": hot });
+    const { service, db } = setup({ run: fake.run });
+    const admin = addAdmin(db);
+    await service.refreshDisks();
+    const [alert] = service.bannerAlerts();
+    expect(alert).toMatchObject({ code: "disk-temperature", severity: "warning" });
+    service.acknowledge(alert!.id, admin);
+    await service.refreshDisks();
+    expect(service.bannerAlerts()).toEqual([]);
+    temperature = 61;
+    await service.refreshDisks();
+    expect(service.bannerAlerts()).toMatchObject([{ id: alert!.id, severity: "critical", acknowledgedAt: null }]);
+  });
+
+  test("a disk that falls asleep keeps its last reading", async () => {
+    let asleep = false;
+    const standby = JSON.stringify({ smartctl: { messages: [{ string: "Device is in STANDBY mode, exit(2)", severity: "information" }], exit_status: 2 } });
+    const fake = fakeSmartctl(scanOf(["/dev/sdc", "usbjmicron"]), { "/dev/sdc": () => (asleep ? standby : smartFixture("smart-fail2.json")) });
+    const { service, repo } = setup({ run: fake.run });
+    await service.refreshDisks();
+    asleep = true;
+    await service.refreshDisks();
+    expect(repo.disk("/dev/sdc")?.report).toMatchObject({ available: true, health: "failed" });
+    expect(repo.openAlerts().map((a) => a.code)).toContain("smart-failing");
+  });
+
+  test("no smartctl and no SMART devices: clear not-available states, no throw", async () => {
+    const missing = setup({ run: async () => { throw new CommandNotFoundError("smartctl", "ENOENT"); } });
+    expect(await missing.service.refreshDisks()).toMatchObject({ available: false, code: "not-installed" });
+    expect((await missing.service.overview()).disks).toEqual([]);
+
+    const virtio = fakeSmartctl(scanOf(["/dev/vda", "auto"]), { "/dev/vda": () => smartFixture("virtio-no-smart.json") });
+    const vm = setup({ run: virtio.run });
+    await vm.service.refreshDisks();
+    const [disk] = (await vm.service.overview()).disks;
+    expect(disk).toMatchObject({ device: "/dev/vda", status: "unavailable" });
+    expect(disk?.reason).toContain("no SMART");
+  });
+
+  test("self-tests go to the disk with its smartctl type; unknown devices are refused", async () => {
+    const fake = fakeSmartctl(scanOf(["/dev/sdc", "usbjmicron"]), { "/dev/sdc": () => smartFixture("smart-fail2.json") });
+    const { service } = setup({ run: fake.run });
+    await service.refreshDisks();
+    expect(await service.startSelfTest("/dev/sdc", "short")).toMatchObject({ started: true });
+    expect(fake.calls).toContainEqual(["smartctl", "-t", "short", "--json=c", "-d", "usbjmicron", "/dev/sdc"]);
+    expect(service.startSelfTest("/dev/sda", "short")).rejects.toThrow("does not exist");
+  });
+});
+
+describe("samples", () => {
+  test("one row a minute, older than a day pruned, series per range", async () => {
+    let t = new Date("2026-11-27T12:00:30Z");
+    const { service, repo } = setup({ now: () => t });
+    repo.insertSample({ at: new Date("2026-11-26T11:00:00Z"), cpuPercent: 1, memPercent: 1, cpuTempC: null, rxBytesPerSec: null, txBytesPerSec: null });
+    repo.insertSample({ at: new Date("2026-11-27T11:30:00Z"), cpuPercent: 2, memPercent: 2, cpuTempC: 40, rxBytesPerSec: 5, txBytesPerSec: 6 });
+    await service.recordMinute();
+    const day = service.series("day");
+    expect(day).toHaveLength(2);
+    expect(day[0]).toEqual({ at: new Date("2026-11-27T11:30:00Z").getTime(), cpu: 2, mem: 2, temp: 40, rx: 5, tx: 6 });
+    expect(day[1]!.at % 60_000).toBe(0);
+    expect(day[1]!.mem).toBeGreaterThan(0);
+    expect(service.series("hour")).toHaveLength(2);
+    t = new Date("2026-11-27T12:45:00Z");
+    expect(service.series("hour")).toHaveLength(1);
+  });
+});
+
+describe("power", () => {
+  test("disabled unless on the appliance with systemd, with the reason", () => {
+    expect(systemdPower({ env: {} }).availability()).toMatchObject({ available: false, reason: expect.stringContaining("NAS_APPLIANCE") });
+    expect(systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => false }).availability()).toMatchObject({ available: false, reason: expect.stringContaining("systemd") });
+    expect(systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true }).availability()).toEqual({ available: true });
+  });
+
+  test("runs systemctl through the runner, and reports its failure", async () => {
+    const ok = fakeRunner(() => ({}));
+    const power = systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true, run: ok.run });
+    expect(await power.run("reboot")).toEqual({ ok: true, message: "Rebooting now…" });
+    expect(ok.calls).toEqual([["systemctl", "reboot", "--no-wall"]]);
+    const denied = fakeRunner(() => ({ code: 1, stderr: "Access denied\n" }));
+    const power2 = systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true, run: denied.run });
+    expect(await power2.run("poweroff")).toEqual({ ok: false, message: "systemctl poweroff failed: Access denied" });
+  });
+
+  test("the service refuses when power is not available", async () => {
+    const fake = fakeRunner(() => ({}));
+    const { service } = setup({ power: systemdPower({ env: {}, run: fake.run }) });
+    expect(service.runPower("reboot")).rejects.toThrow("NAS_APPLIANCE");
+    expect(fake.calls).toEqual([]);
+  });
+});
+
+describe("backups", () => {
+  test("run-now queues one db.backup job; the worker's backup opens and passes integrity_check", async () => {
+    const { service, jobs, db, dataDir } = setup();
+    const job = service.runBackupNow();
+    expect(job.kind).toBe(DB_BACKUP_JOB);
+    expect(service.runBackupNow().id).toBe(job.id); // already queued: not twice
+    const runner = createJobRunner({ queue: jobs, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir }) }, log: () => {} });
+    expect(await runner.runOnce()).toBe(true);
+    const { files, lastJob } = service.backups();
+    expect(lastJob?.status).toBe("done");
+    expect(files).toHaveLength(1);
+    const copy = new Database(files[0]!.path, { readonly: true });
+    expect(copy.query("pragma integrity_check").all()).toEqual([{ integrity_check: "ok" }]);
+    expect(copy.query("select count(*) as n from system_samples").get()).toEqual({ n: 0 });
+    copy.close();
+  });
+});
