@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CommandNotFoundError, fakeRunner } from "./run";
-import { createSystemSampler, decodeThrottled, parseThrottled } from "./system";
+import { createSystemSampler, decodeThrottled, listBlockDevices, parseThrottled } from "./system";
 
 function fakeRoot(files: Record<string, string>) {
   const root = mkdtempSync(join(tmpdir(), "sysroot-"));
@@ -140,5 +140,30 @@ describe("sampler on this machine", () => {
     expect(info.cpuModel.length).toBeGreaterThan(0);
     expect(info.cores).toBeGreaterThan(0);
     expect(info.os.kernel.length).toBeGreaterThan(0);
+  });
+});
+
+describe("block devices", () => {
+  test("whole disks from /sys/block, without loop/zram/dm layers or empty readers", async () => {
+    const root = fakeRoot({
+      "sys/block/sda/size": "27344764928\n",
+      "sys/block/sda/removable": "0\n",
+      "sys/block/sda/device/model": "WDC WD140EDFZ-11\n",
+      "sys/block/mmcblk0/size": "62333952\n",
+      "sys/block/mmcblk0/removable": "0\n",
+      "sys/block/mmcblk0/device/name": "SN64G\n",
+      "sys/block/sdb/size": "0\n",
+      "sys/block/loop0/size": "100\n",
+      "sys/block/zram0/size": "100\n",
+      "sys/block/dm-0/size": "100\n",
+    });
+    expect(await listBlockDevices(root)).toEqual([
+      { path: "/dev/mmcblk0", sizeBytes: 62333952 * 512, removable: false, model: "SN64G" },
+      { path: "/dev/sda", sizeBytes: 27344764928 * 512, removable: false, model: "WDC WD140EDFZ-11" },
+    ]);
+  });
+
+  test("this machine has at least one disk", async () => {
+    expect((await listBlockDevices()).length).toBeGreaterThan(0);
   });
 });

@@ -266,3 +266,28 @@ export function createSystemSampler(deps: SamplerDeps = {}): SystemSampler {
     },
   };
 }
+
+export interface BlockDevice {
+  /** "/dev/sda", "/dev/mmcblk0", "/dev/vda" */
+  path: string;
+  sizeBytes: number;
+  removable: boolean;
+  model: string | null;
+}
+
+// Not disks: loop/ram/zram devices, device-mapper and md layers (their members are listed), optical drives.
+const NOT_A_DISK = /^(loop|ram|zram|dm-|md|sr|nbd|fd)/;
+
+/** Whole disks from /sys/block, so disks smartctl does not list (virtio, SD cards) still show up with a reason. */
+export async function listBlockDevices(root = "/"): Promise<BlockDevice[]> {
+  const names = await readdir(join(root, "sys/block")).catch(() => [] as string[]);
+  const out: BlockDevice[] = [];
+  for (const name of names.filter((n) => !NOT_A_DISK.test(n)).sort()) {
+    const dir = join(root, "sys/block", name);
+    const sectors = Number(await readText(join(dir, "size")));
+    if (!sectors) continue; // an empty card reader
+    const model = (await readText(join(dir, "device/model"))) || (await readText(join(dir, "device/name")));
+    out.push({ path: `/dev/${name}`, sizeBytes: sectors * 512, removable: (await readText(join(dir, "removable"))) === "1", model: model || null });
+  }
+  return out;
+}

@@ -35,6 +35,7 @@ function app(hw: Partial<SystemHw> = {}) {
         liveSampler: createSystemSampler({ run: noVcgencmd }),
         minuteSampler: createSystemSampler({ run: noVcgencmd }),
         power: systemdPower({ env: {} }),
+        blockDevices: async () => [],
         ...hw,
       },
     },
@@ -68,7 +69,7 @@ describe("overview", () => {
     }
     expect(html).toContain('hx-get="/dashboard/fragments/live" hx-trigger="every 5s"');
     expect(html).toMatch(/<polyline points="0\.0,31\.0 60\.0,[\d.]+ 120\.0,[\d.]+"/);
-    expect(html).toContain("No disk with SMART was found");
+    expect(html).toContain("Disks are checked a few seconds after the server starts");
     expect(html).toContain("This machine exposes no temperature sensor");
     expect(html).toContain("Healthy");
     expectCspClean(html);
@@ -175,15 +176,24 @@ describe("disks", () => {
   });
 
   test("without smartctl the dashboard still renders, with the reason", async () => {
-    const { h } = app({ smart: createSmartReader({ smartctl: "/nonexistent/smartctl" }) });
+    const sda = { path: "/dev/sda", sizeBytes: 4e12, removable: false, model: "WDC WD40EFRX" };
+    const { h } = app({ smart: createSmartReader({ smartctl: "/nonexistent/smartctl" }), blockDevices: async () => [sda] });
     expect((await t.request("/dashboard/disks/check", form(h))).status).toBe(303);
     const res = await t.request("/dashboard", { headers: h });
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain("No disk with SMART was found");
+    const html = await res.text();
+    expect(html).toContain("SMART is not available: smartctl is not installed (package smartmontools).");
+    expect(html).toContain("WDC WD40EFRX");
+    expect(html).toContain("No SMART");
+    expect(html).toContain("health-green");
   });
 
-  test("a virtio disk is listed as not available with the reason", async () => {
-    const { h } = app({ smart: createSmartReader({ run: fakeSmartctl({ "/dev/vda": { type: "auto", text: () => smartFixture("virtio-no-smart.json") } }).run }) });
+  test("a VM's virtio disk (not in --scan-open) is listed as not available with smartctl's reason", async () => {
+    const smartctl = fakeRunner((argv) =>
+      argv.includes("--scan-open") ? { stdout: smartFixture("scan-open-virtio.json") } : { code: 1, stdout: smartFixture("virtio-no-smart.json") },
+    );
+    const vda = { path: "/dev/vda", sizeBytes: 256e9, removable: false, model: null };
+    const { h } = app({ smart: createSmartReader({ run: smartctl.run }), blockDevices: async () => [vda] });
     await t.request("/dashboard/disks/check", form(h));
     const overview = await (await t.request("/dashboard", { headers: h })).text();
     expect(overview).toContain("No SMART");

@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import { join } from "node:path";
 import { createSmartReader, type SmartReader } from "../../hw/smart";
-import { createSystemSampler, type SystemSampler } from "../../hw/system";
+import { createSystemSampler, listBlockDevices, type BlockDevice, type SystemSampler } from "../../hw/system";
 import type { AuditRepo } from "../audit/repo";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
@@ -28,6 +28,7 @@ export type SystemHw = {
   liveSampler: SystemSampler;
   minuteSampler: SystemSampler;
   power: PowerControl;
+  blockDevices: () => Promise<BlockDevice[]>;
 };
 
 type Deps = ContextDeps & {
@@ -50,6 +51,7 @@ export function systemRoutes(deps: Deps) {
     liveSampler: deps.hw?.liveSampler ?? createSystemSampler(),
     minuteSampler: deps.hw?.minuteSampler ?? createSystemSampler(),
     power: deps.hw?.power ?? systemdPower(),
+    blockDevices: deps.hw?.blockDevices ?? (() => listBlockDevices()),
     jobs: deps.jobs,
     dataDir: deps.config.dataDir,
     listUsers: () => deps.auth.listUsers(),

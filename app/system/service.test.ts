@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CommandNotFoundError, fakeRunner, type Runner } from "../../hw/run";
 import { createSmartReader } from "../../hw/smart";
-import { createSystemSampler } from "../../hw/system";
+import { createSystemSampler, type BlockDevice } from "../../hw/system";
 import { smartFixture } from "../../hw/test-fixtures";
 import { openDb } from "../db/client";
 import type { User } from "../db/schema";
@@ -39,7 +39,7 @@ const noVcgencmd: Runner = async () => {
   throw new CommandNotFoundError("vcgencmd", "ENOENT");
 };
 
-function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<string, number>; now?: () => Date } = {}) {
+function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<string, number>; now?: () => Date; blockDevices?: BlockDevice[] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "dash-"));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const repo = createDashboardRepo(db);
@@ -53,6 +53,7 @@ function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<s
     power: opts.power ?? systemdPower({ env: {} }),
     jobs,
     dataDir,
+    blockDevices: async () => opts.blockDevices ?? [],
     listUsers: () => users,
     usedBytes: () => 0,
     thresholds: opts.thresholds,
@@ -178,17 +179,28 @@ describe("disks and alerts", () => {
     expect(repo.openAlerts().map((a) => a.code)).toContain("smart-failing");
   });
 
-  test("no smartctl and no SMART devices: clear not-available states, no throw", async () => {
-    const missing = setup({ run: async () => { throw new CommandNotFoundError("smartctl", "ENOENT"); } });
+  test("no smartctl, and a VM whose disk has no SMART: clear not-available states, no throw", async () => {
+    const vda: BlockDevice = { path: "/dev/vda", sizeBytes: 256e9, removable: false, model: null };
+    const missing = setup({ run: async () => { throw new CommandNotFoundError("smartctl", "ENOENT"); }, blockDevices: [vda] });
     expect(await missing.service.refreshDisks()).toMatchObject({ available: false, code: "not-installed" });
-    expect((await missing.service.overview()).disks).toEqual([]);
+    const offline = await missing.service.overview();
+    expect(offline.scan?.result).toMatchObject({ available: false, reason: "smartctl is not installed (package smartmontools)" });
+    expect(offline.disks).toMatchObject([{ device: "/dev/vda", status: "unavailable", reason: "smartctl is not installed (package smartmontools)" }]);
+    expect(offline.health.level).toBe("green");
 
-    const virtio = fakeSmartctl(scanOf(["/dev/vda", "auto"]), { "/dev/vda": () => smartFixture("virtio-no-smart.json") });
-    const vm = setup({ run: virtio.run });
+    // A VM: --scan-open lists nothing (scan-open-virtio.json); the virtio disk from /sys/block gets smartctl's reason.
+    const virtio = fakeRunner((argv) =>
+      argv.includes("--scan-open") ? { stdout: smartFixture("scan-open-virtio.json") } : { code: 1, stdout: smartFixture("virtio-no-smart.json") },
+    );
+    const vm = setup({ run: virtio.run, blockDevices: [vda] });
     await vm.service.refreshDisks();
     const [disk] = (await vm.service.overview()).disks;
-    expect(disk).toMatchObject({ device: "/dev/vda", status: "unavailable" });
+    expect(disk).toMatchObject({ device: "/dev/vda", status: "unavailable", report: { capacityBytes: 256e9 } });
     expect(disk?.reason).toContain("no SMART");
+    expect(virtio.calls).toEqual([
+      ["smartctl", "--scan-open", "--json=c"],
+      ["smartctl", "-x", "--json=c", "-n", "standby", "/dev/vda"],
+    ]);
   });
 
   test("self-tests go to the disk with its smartctl type; unknown devices are refused", async () => {

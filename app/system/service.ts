@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { statfs } from "node:fs/promises";
 import { evaluateAlerts, countersOf, diskSubject, summarizeHealth, type Alert, type AlertThresholds, type FilesystemUsage } from "../../hw/alerts";
 import { runCommand, type Runner } from "../../hw/run";
-import type { SelfTestKind, SmartReader } from "../../hw/smart";
+import type { ScanResult, SelfTestKind, SmartReader } from "../../hw/smart";
 import type { SmartReport, SmartResult } from "../../hw/smart-parse";
-import type { SystemInfo, SystemSample, SystemSampler } from "../../hw/system";
+import { listBlockDevices, type BlockDevice, type SystemInfo, type SystemSample, type SystemSampler } from "../../hw/system";
 import type { User } from "../db/schema";
 import { HttpError, notFound } from "../http/errors";
 import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
@@ -80,6 +80,8 @@ export interface DashboardDeps {
   power: PowerControl;
   jobs: JobQueue;
   dataDir: string;
+  /** Whole disks of the machine (default: /sys/block), so disks smartctl does not list still appear with a reason. */
+  blockDevices?: () => Promise<BlockDevice[]>;
   listUsers: () => User[];
   usedBytes: (userId: string) => number;
   now?: () => Date;
@@ -103,6 +105,8 @@ export function createDashboardService(deps: DashboardDeps) {
   const now = deps.now ?? (() => new Date());
   let live: { at: number; sample: Promise<SystemSample> } | null = null;
   let info: Promise<SystemInfo> | null = null;
+  let lastScan: { at: Date; result: ScanResult } | null = null;
+  const blockDevices = deps.blockDevices ?? (() => listBlockDevices());
 
   function liveSample(): Promise<SystemSample> {
     const t = now().getTime();
@@ -166,9 +170,16 @@ export function createDashboardService(deps: DashboardDeps) {
   }
 
   /** Reads one device and stores the result; rising counters are compared with the previous reading of the same disk. */
-  async function readAndStoreDisk(device: string | Parameters<SmartReader["readSmartReport"]>[0], wake: boolean): Promise<{ row: DiskHealthRow; rising: Alert[] }> {
+  async function readAndStoreDisk(
+    device: string | Parameters<SmartReader["readSmartReport"]>[0],
+    wake: boolean,
+    identity?: BlockDevice,
+  ): Promise<{ row: DiskHealthRow; rising: Alert[] }> {
     const name = typeof device === "string" ? device : device.name;
-    const report = await smart.readSmartReport(device, { wake });
+    let report = await smart.readSmartReport(device, { wake });
+    if (!report.available && identity) {
+      report = { ...report, model: report.model ?? identity.model, capacityBytes: report.capacityBytes ?? identity.sizeBytes };
+    }
     const previousRow = repo.disk(name);
     // A sleeping disk keeps its last real reading; the alert rules should not forget a failing disk because it spun down.
     if (!report.available && report.code === "asleep" && previousRow?.report.available) {
@@ -216,16 +227,21 @@ export function createDashboardService(deps: DashboardDeps) {
       await checkAlerts(sample);
     },
 
-    /** Scans for disks and reads SMART from each without waking sleeping ones (hourly, and at start). */
+    /**
+     * Reads SMART, without waking sleeping disks, from every disk smartctl lists plus every other whole disk of the
+     * machine (virtio, SD cards), which then shows with smartctl's reason. Hourly, and at start.
+     */
     async refreshDisks() {
       const scan = await smart.scanDevices();
-      if (!scan.available) {
-        repo.forgetDisksExcept([]);
-        return scan;
-      }
+      lastScan = { at: now(), result: scan };
+      if (!scan.available && scan.code !== "not-installed") return scan; // a hiccup (timeout): keep the last readings
+      const scanned = scan.available ? scan.devices : [];
+      const covered = (path: string) => scanned.some((d) => d.name === path || path.startsWith(`${d.name}n`));
+      const others = (await blockDevices()).filter((b) => !covered(b.path));
       const rising: Alert[] = [];
-      for (const device of scan.devices) rising.push(...(await readAndStoreDisk(device, false)).rising);
-      repo.forgetDisksExcept(scan.devices.map((d) => d.name));
+      for (const device of scanned) rising.push(...(await readAndStoreDisk(device, false)).rising);
+      for (const block of others) await readAndStoreDisk(block.path, false, block);
+      repo.forgetDisksExcept([...scanned.map((d) => d.name), ...others.map((b) => b.path)]);
       raise(rising);
       await checkAlerts();
       return scan;
@@ -244,6 +260,8 @@ export function createDashboardService(deps: DashboardDeps) {
         health: summarizeHealth(open),
         banner: open.filter((a) => a.acknowledgedAt === null && a.severity !== "info"),
         disks: diskSummaries(alertRows),
+        /** The last smartctl scan: null until the first check (a few seconds after start). */
+        scan: lastScan,
         jobs: { counts: deps.jobs.counts(), active: repo.activeJobs() },
         power: deps.power.availability(),
       };
