@@ -88,6 +88,7 @@ describe("disks and alerts", () => {
       ["/dev/sdc", "failing"],
     ]);
     expect(overview.banner).toHaveLength(3);
+    expect(overview.banner[0]).toMatchObject({ severity: "critical", code: "smart-failing" });
   });
 
   test("alerts are not duplicated by repeated checks and clear when the condition is gone", async () => {

@@ -99,6 +99,11 @@ const EVENT_CODES = new Set<string>(["sectors-rising"]);
 const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
 
 const alertKey = (a: { code: string; subject: string }) => `${a.code}\u0000${a.subject}`;
+/** What the admin banner shows: unacknowledged warnings and critical alerts, worst first. */
+const forBanner = (rows: AlertRow[]) =>
+  rows
+    .filter((a) => a.clearedAt === null && a.acknowledgedAt === null && a.severity !== "info")
+    .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
 
 export function createDashboardService(deps: DashboardDeps) {
   const { repo, smart } = deps;
@@ -258,7 +263,7 @@ export function createDashboardService(deps: DashboardDeps) {
         info: sysInfo,
         storage: fs,
         health: summarizeHealth(open),
-        banner: open.filter((a) => a.acknowledgedAt === null && a.severity !== "info"),
+        banner: forBanner(open),
         disks: diskSummaries(alertRows),
         /** The last smartctl scan: null until the first check (a few seconds after start). */
         scan: lastScan,
@@ -273,8 +278,12 @@ export function createDashboardService(deps: DashboardDeps) {
     },
 
     /** Unacknowledged warnings and critical alerts, for the admin banner. */
-    bannerAlerts: () => repo.openAlerts().filter((a) => a.acknowledgedAt === null && a.severity !== "info"),
-    alerts: () => repo.listAlerts(new Date(now().getTime() - 7 * DAY)),
+    bannerAlerts: () => forBanner(repo.openAlerts()),
+    /** Open alerts worst first, then those resolved in the last week. */
+    alerts: () =>
+      repo.listAlerts(new Date(now().getTime() - 7 * DAY)).sort(
+        (a, b) => Number(a.clearedAt !== null) - Number(b.clearedAt !== null) || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.lastSeenAt.getTime() - a.lastSeenAt.getTime(),
+      ),
     acknowledge(id: number, admin: User) {
       if (!repo.alertById(id)) throw notFound("This alert");
       repo.acknowledge(id, admin.id, now());
