@@ -29,6 +29,7 @@ test: deps typecheck xss test-unit test-browser
 
 typecheck: deps
 	bunx tsc --noEmit
+	bunx tsc --noEmit -p tsconfig.e2e.json
 
 # @kitajs/ts-html-plugin: fails on any JSX text that could carry unescaped user input (run by node: it uses the TypeScript API).
 xss: deps
@@ -46,3 +47,23 @@ bench: deps
 
 clean:
 	rm -rf node_modules views/static/vendor out
+
+# The appliance image (os/README.md). BOARD: x86_64 | rpi4_64 | rpi5_64.
+BOARD ?= x86_64
+
+# Buildroot (pinned release, output outside the repo); needs internet for Buildroot's downloads.
+image:
+	os/scripts/buildroot-build.sh $(BOARD)
+
+# The same image from Debian packages with mmdebstrap (as root): out/nas-$(BOARD).img and .img.xz.
+image-debian: deps
+	os/debian/build.sh $(BOARD) out
+
+# Boots the Debian x86_64 image under qemu (TCG, OVMF) and checks it from outside.
+image-test: deps
+	os/debian/build.sh x86_64 out
+	bun os/tests/image.e2e.ts
+
+# Every defconfig symbol must be known to Buildroot (BUILDROOT_DIR=<checkout>; prints "skipped" without one).
+check-buildroot:
+	os/scripts/check-buildroot.sh
