@@ -28,20 +28,24 @@ export function createDriveRepo(db: Db) {
     /** Live names in a folder that start with `stem`, for picking "name (n).ext". */
     namesLike: (parentId: string, stem: string) =>
       (raw.query(`SELECT name FROM files WHERE parent_id = ? AND trashed_at IS NULL AND substr(name, 1, length(?)) = ?`).all(parentId, stem, stem) as { name: string }[]).map((r) => r.name),
-    /** Folders first, then files; one page. Each half walks its own index, so deep pages stay cheap. */
-    children(parentId: string, o: ListOptions): { items: DriveFile[]; total: number } {
+    /**
+     * Folders first, then files; one page plus whether more follow. No total count: counting a 100k-entry
+     * folder costs more than the page itself. Each half walks its own partial index.
+     */
+    children(parentId: string, o: ListOptions): { items: DriveFile[]; hasMore: boolean } {
       const col = o.sort === "updated" ? "updated_at" : o.sort === "size" ? "size" : "name";
       const dir = o.desc ? "DESC" : "ASC";
-      const counts = raw.query(`SELECT kind, count(*) AS n FROM files WHERE parent_id = ? AND trashed_at IS NULL GROUP BY kind`).all(parentId) as { kind: string; n: number }[];
-      const folders = counts.find((c) => c.kind === "folder")?.n ?? 0;
-      const total = folders + (counts.find((c) => c.kind === "file")?.n ?? 0);
       const page = (kind: string, offset: number, limit: number) =>
-        limit <= 0 ? [] : (raw.query(`SELECT * FROM files WHERE parent_id = ? AND kind = ? AND trashed_at IS NULL ORDER BY ${col} ${dir}, id ${dir} LIMIT ? OFFSET ?`)
+        limit <= 0 ? [] : (raw.query(`SELECT * FROM files WHERE parent_id = ? AND kind = ? AND trashed_at IS NULL ORDER BY ${col} ${dir}, seq ${dir} LIMIT ? OFFSET ?`)
           .all(parentId, kind, limit, offset) as Record<string, unknown>[]).map(fromRow);
-      const f = o.offset < folders ? page("folder", o.offset, Math.min(o.limit, folders - o.offset)) : [];
-      const rest = o.limit - f.length;
-      const fileOffset = Math.max(0, o.offset - folders);
-      return { items: [...f, ...page("file", fileOffset, rest)], total };
+      const folders = page("folder", o.offset, o.limit + 1);
+      let items = folders;
+      if (folders.length <= o.limit) {
+        const folderCount = o.offset === 0 ? folders.length
+          : (raw.query(`SELECT count(*) AS n FROM files WHERE parent_id = ? AND kind = 'folder' AND trashed_at IS NULL`).get(parentId) as { n: number }).n;
+        items = [...folders, ...page("file", Math.max(0, o.offset - folderCount), o.limit + 1 - folders.length)];
+      }
+      return { items: items.slice(0, o.limit), hasMore: items.length > o.limit };
     },
     /** Root → … → the item itself. */
     ancestors: (id: string) =>

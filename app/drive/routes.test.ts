@@ -287,3 +287,15 @@ test("app tokens work on the API without CSRF; cross-site cookie requests are re
   const evil = await t.request("/api/v1/upload?name=x.txt", { method: "PUT", headers: { cookie: A.cookie!, origin: "https://evil.example" }, body: "x" });
   expect(evil.status).toBe(403);
 });
+
+test("paging: folders first, then files, across the boundary, with hasMore", async () => {
+  const { t, A } = setup();
+  const parent = (await mkdir(t, A, "P")).item;
+  for (const n of ["f1", "f2", "f3"]) await mkdir(t, A, n, parent.id);
+  for (const n of ["a.txt", "b.txt", "c.txt"]) await upload(t, A, n, n, `&parentId=${parent.id}`);
+  const page = async (offset: number) =>
+    (await (await t.request(`/api/v1/files/${parent.id}?limit=2&offset=${offset}`, { headers: A })).json()) as { children: { name: string }[]; hasMore: boolean };
+  const pages = [await page(0), await page(2), await page(4)];
+  expect(pages.map((p) => p.children.map((c) => c.name))).toEqual([["f1", "f2"], ["f3", "a.txt"], ["b.txt", "c.txt"]]);
+  expect(pages.map((p) => p.hasMore)).toEqual([true, true, false]);
+});

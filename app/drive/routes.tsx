@@ -42,17 +42,17 @@ export function driveRoutes(deps: Deps) {
   const { drive, tus, settings } = deps;
 
   function renderPage(user: User, csrfToken: string, request: Request, p: { mode: DriveMode; title: string; folderId?: string; query?: string; opts?: ListOptions }) {
-    let listing: { items: ReturnType<DriveService["recent"]>; total: number; folderId: string | null; breadcrumbs: ReturnType<DriveService["recent"]> };
+    let listing: { items: ReturnType<DriveService["recent"]>; hasMore: boolean; folderId: string | null; breadcrumbs: ReturnType<DriveService["recent"]> };
     if (p.mode === "folder") {
       const r = drive.list(user, p.folderId, p.opts!);
-      listing = { items: r.items, total: r.total, folderId: r.folder.id, breadcrumbs: r.breadcrumbs };
+      listing = { items: r.items, hasMore: r.hasMore, folderId: r.folder.id, breadcrumbs: r.breadcrumbs };
     } else {
       const items = p.mode === "recent" ? drive.recent(user) : p.mode === "starred" ? drive.starred(user) : p.mode === "trash" ? drive.trash(user) : drive.search(user, p.query ?? "", 100);
-      listing = { items, total: items.length, folderId: null, breadcrumbs: [] };
+      listing = { items, hasMore: false, folderId: null, breadcrumbs: [] };
     }
     const url = new URL(request.url);
     const selfUrl = url.pathname + url.search;
-    const props = { mode: p.mode, selfUrl, folderId: listing.folderId, items: listing.items, total: listing.total, opts: p.opts };
+    const props = { mode: p.mode, selfUrl, folderId: listing.folderId, items: listing.items, hasMore: listing.hasMore, opts: p.opts };
     if (request.headers.get("hx-request") && request.headers.get("hx-target") === "listing") return <Listing {...props} />;
     return (
       <DrivePage {...props} user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} title={p.title}
@@ -103,14 +103,14 @@ export function driveRoutes(deps: Deps) {
     .get("/usage", ({ user }) => drive.usage(requireUser(user)))
     .get("/root", ({ user, query }) => {
       const r = drive.list(requireUser(user), undefined, listOptions(query));
-      return { item: itemJson(r.folder), children: r.items.map(itemJson), total: r.total };
+      return { item: itemJson(r.folder), children: r.items.map(itemJson), hasMore: r.hasMore };
     }, { query: ListQuery })
     .get("/files/:id", ({ user, params, query }) => {
       const u = requireUser(user);
       const item = drive.itemFor(u, params.id, "read", { trashed: true });
       if (item.kind !== "folder" || item.trashedAt) return { item: itemJson(item) };
       const r = drive.list(u, item.id, listOptions(query));
-      return { item: itemJson(item), path: r.breadcrumbs.map(itemJson), children: r.items.map(itemJson), total: r.total };
+      return { item: itemJson(item), path: r.breadcrumbs.map(itemJson), children: r.items.map(itemJson), hasMore: r.hasMore };
     }, { query: ListQuery })
     .get("/files/:id/content", ({ user, params, request, query, set }) => {
       const { file, path } = drive.content(requireUser(user), params.id);

@@ -151,8 +151,8 @@ export function createDriveService(deps: DriveDeps) {
 
     list(user: User, folderId: string | undefined, opts: ListOptions) {
       const folder = folderFor(user, folderId, "read");
-      const { items, total } = repo.children(folder.id, opts);
-      return { folder, breadcrumbs: repo.ancestors(folder.id), items, total };
+      const { items, hasMore } = repo.children(folder.id, opts);
+      return { folder, breadcrumbs: repo.ancestors(folder.id), items, hasMore };
     },
     breadcrumbs: (user: User, id: string) => repo.ancestors(itemFor(user, id, "read").id),
     recent: (user: User) => repo.recent(user.id, 50),

@@ -10,7 +10,7 @@ export type ListingProps = {
   selfUrl: string;
   folderId: string | null;
   items: DriveFile[];
-  total: number;
+  hasMore: boolean;
   opts?: ListOptions;
 };
 
@@ -73,7 +73,7 @@ function ItemRow({ item, mode }: { item: DriveFile; mode: DriveMode }) {
 
 /** The one swap target of the Drive pages: reloads itself when an action fires `drive-changed`. */
 export function Listing(p: ListingProps) {
-  const more = p.opts && p.opts.offset + p.items.length < p.total;
+  const more = p.hasMore;
   return (
     <section id="listing" class="drive-listing" hx-get={p.selfUrl} hx-trigger="drive-changed from:body" hx-swap="outerHTML" data-folder-id={p.folderId ?? ""} data-mode={p.mode}>
       {p.opts ? (
@@ -93,7 +93,7 @@ export function Listing(p: ListingProps) {
         </ul>
       )}
       {more && p.opts ? (
-        <p class="muted small" safe>{`Showing ${p.opts.offset + 1}–${p.opts.offset + p.items.length} of ${p.total}.`}</p>
+        <p class="muted small" safe>{`Showing ${p.opts.offset + 1}–${p.opts.offset + p.items.length}.`}</p>
       ) : ""}
       {more && p.opts ? (
         <a class="button" href={`${p.selfUrl.split("?")[0]}?sort=${p.opts.sort}${p.opts.desc ? "&desc=1" : ""}&offset=${p.opts.offset + p.opts.limit}`}>Next page</a>

@@ -48,9 +48,10 @@ export const files = sqliteTable(
   },
   (t) => [
     uniqueIndex("files_live_name").on(t.parentId, t.name).where(sql`trashed_at IS NULL`),
-    index("files_list").on(t.parentId, t.kind, t.name),
-    index("files_list_updated").on(t.parentId, t.updatedAt),
-    index("files_list_size").on(t.parentId, t.size),
+    // Listing indexes: one per sort order, live rows only, so the first page of a huge folder is an index walk.
+    index("files_list").on(t.parentId, t.kind, t.name).where(sql`trashed_at IS NULL`),
+    index("files_list_updated").on(t.parentId, t.kind, t.updatedAt).where(sql`trashed_at IS NULL`),
+    index("files_list_size").on(t.parentId, t.kind, t.size).where(sql`trashed_at IS NULL`),
     index("files_user_recent").on(t.userId, t.updatedAt),
     index("files_user_trash").on(t.userId, t.trashedAt),
     index("files_user_starred").on(t.userId, t.starred),
