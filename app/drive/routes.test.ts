@@ -299,3 +299,40 @@ test("paging: folders first, then files, across the boundary, with hasMore", asy
   expect(pages.map((p) => p.children.map((c) => c.name))).toEqual([["f1", "f2"], ["f3", "a.txt"], ["b.txt", "c.txt"]]);
   expect(pages.map((p) => p.hasMore)).toEqual([true, true, false]);
 });
+
+// A small tmpfs as the data dir gives a real ENOSPC (root only; reported as skipped elsewhere — storage.test.ts
+// covers the same path with an injected ENOSPC on every machine).
+const canMount = process.getuid?.() === 0 && Bun.spawnSync(["sh", "-c", "d=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs $d && umount $d && rmdir $d"]).exitCode === 0;
+
+test.skipIf(!canMount)("disk full: 507 with a clear message, nothing partial, and the server keeps serving", async () => {
+  const { mkdtempSync: mk } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const mnt = mk(join(tmpdir(), "drive-full-"));
+  expect(Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt]).exitCode).toBe(0);
+  try {
+    const t = createTestApp({ config: { dataDir: mnt } });
+    apps.push(t);
+    const alice = t.createAdmin("alice");
+    const A = t.signIn(alice);
+    // Declared too big for the free space: refused before a byte is written.
+    const declared = await upload(t, A, "huge.bin", new Uint8Array(6 * 1024 * 1024));
+    expect(declared.status).toBe(507);
+    expect(declared.body.error).toContain("disk is full");
+    // Undeclared length (a stream): the disk fills while writing.
+    const chunk = new Uint8Array(1024 * 1024).fill(7);
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 6; i++) c.enqueue(chunk);
+        c.close();
+      },
+    });
+    const r = await t.request("/api/v1/upload?name=stream.bin", { method: "PUT", headers: A, body: stream });
+    expect(r.status).toBe(507);
+    expect(readdirSync(join(mnt, "users", alice.id, "tmp"))).toEqual([]);
+    expect(existsSync(join(mnt, "users", alice.id, "blobs"))).toBe(false);
+    expect((await upload(t, A, "small.txt", "still works")).status).toBe(201);
+    expect((await t.request("/api/v1/root", { headers: A })).status).toBe(200);
+  } finally {
+    Bun.spawnSync(["umount", mnt]);
+  }
+});
