@@ -13,7 +13,7 @@ import type { TusUploads } from "./tus";
 
 type Deps = ContextDeps & { drive: DriveService; tus: TusUploads; settings: SettingsService };
 
-const PAGE = 200;
+const PAGE = 100;
 const listOptions = (q: { sort?: ListOptions["sort"]; desc?: string; offset?: number; limit?: number }): ListOptions =>
   ({ sort: q.sort ?? "name", desc: q.desc === "1" || q.desc === "true", offset: q.offset ?? 0, limit: q.limit ?? PAGE });
 const conflictOf = (v: string | null | undefined): Conflict => (v === "replace" ? "replace" : v === "fail" ? "fail" : "rename");

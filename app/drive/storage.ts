@@ -3,7 +3,7 @@
 //   <data>/users/<userId>/tmp/<random>               uploads being received (swept at start)
 //   <data>/uploads/<id>(.json)                        tus resumable uploads in progress
 // User-typed names never become path components: they live only in SQLite.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, statfsSync, unlinkSync, writeSync, existsSync, readdirSync, fsync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, statfsSync, unlinkSync, existsSync, readdirSync, fsync, write } from "node:fs";
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -11,7 +11,7 @@ import { resolveInside } from "../http/static";
 import { DriveError } from "./model";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
-export type WriteFn = (fd: number, chunk: Uint8Array) => void;
+export type WriteFn = (fd: number, chunk: Uint8Array) => void | Promise<void>;
 
 export type Received = { sha256: string; size: number; tempPath: string; head: Uint8Array };
 
@@ -35,13 +35,16 @@ export function safePath(root: string, ...components: string[]): string {
 export const isDiskFull = (e: unknown) => (e as NodeJS.ErrnoException)?.code === "ENOSPC" || (e as NodeJS.ErrnoException)?.code === "EDQUOT";
 export const diskFullError = () => new DriveError(507, "The disk is full: the upload was not stored. Free some space (empty the trash) and try again.");
 
+const writeAsync = (fd: number, buf: Uint8Array, offset: number) =>
+  new Promise<number>((res, rej) => write(fd, buf, offset, buf.byteLength - offset, null, (e, n) => (e ? rej(e) : res(n))));
 const fsyncAsync = (fd: number) => new Promise<void>((res, rej) => fsync(fd, (e) => (e ? rej(e) : res())));
 
 export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
   const root = opts.dataDir;
-  const write: WriteFn = opts.write ?? ((fd, chunk) => {
+  // Writes run on the thread pool so receiving and hashing the next chunk overlaps the disk write.
+  const write: WriteFn = opts.write ?? (async (fd, chunk) => {
     let off = 0;
-    while (off < chunk.byteLength) off += writeSync(fd, chunk, off);
+    while (off < chunk.byteLength) off += await writeAsync(fd, chunk, off);
   });
 
   const userDir = (userId: string) => {
@@ -75,11 +78,16 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
     let size = 0;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
-    const flush = () => {
+    // At most one write in flight: memory stays bounded (2 × COALESCE) and the disk is never idle.
+    let inflight: Promise<void> | null = null;
+    const flush = async () => {
       if (!pendingBytes) return;
-      write(fd, pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
+      const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
       pending = [];
       pendingBytes = 0;
+      if (inflight) await inflight;
+      inflight = Promise.resolve(write(fd, buf));
+      inflight.catch(() => {}); // observed by the next flush or the final await
     };
     try {
       for await (const chunk of source) {
@@ -95,14 +103,16 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
         // Chunks are copied because some stream sources reuse their buffers.
         pending.push(new Uint8Array(chunk));
         pendingBytes += chunk.byteLength;
-        if (pendingBytes >= COALESCE) flush();
+        if (pendingBytes >= COALESCE) await flush();
       }
-      flush();
+      await flush();
+      if (inflight) await inflight;
       if (limits.expectedBytes !== undefined && size !== limits.expectedBytes) throw new DriveError(400, "The upload ended before its declared length: nothing was stored.");
       await fsyncAsync(fd);
       closeSync(fd);
       return { sha256: hasher.digest("hex"), size, tempPath, head: head.subarray(0, headLen) };
     } catch (e) {
+      await (inflight as Promise<void> | null)?.catch(() => {});
       try { closeSync(fd); } catch { /* already closed */ }
       rmSync(tempPath, { force: true });
       throw isDiskFull(e) ? diskFullError() : e;
