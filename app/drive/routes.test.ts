@@ -336,3 +336,20 @@ test.skipIf(!canMount)("disk full: 507 with a clear message, nothing partial, an
     Bun.spawnSync(["umount", mnt]);
   }
 });
+
+test("files copied into the import folder from outside appear under Imported/, keeping their folders", async () => {
+  const { t, A, alice } = setup();
+  const { mkdirSync, writeFileSync, symlinkSync } = await import("node:fs");
+  const dir = join(t.dataDir, "users", alice.id, "import", "Camera", "2026");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "IMG_1.jpg"), "jpeg bytes");
+  symlinkSync("/etc/passwd", join(dir, "link"));
+  expect(await t.services.drive.scanImports(0)).toBe(1);
+  const found = (await (await t.request("/api/v1/search?q=IMG", { headers: A })).json()) as { items: { id: string; parentId: string }[] };
+  expect(found.items.length).toBe(1);
+  const stat = (await (await t.request(`/api/v1/files/${found.items[0]!.parentId}`, { headers: A })).json()) as { path: { name: string }[] };
+  expect(stat.path.map((p) => p.name)).toEqual(["", "Imported", "Camera", "2026"]);
+  expect(await (await t.request(`/api/v1/files/${found.items[0]!.id}/content`, { headers: A })).text()).toBe("jpeg bytes");
+  expect(existsSync(join(dir, "IMG_1.jpg"))).toBe(false);
+  expect(await t.services.drive.scanImports(0)).toBe(0);
+});

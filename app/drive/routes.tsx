@@ -176,7 +176,9 @@ export function driveRoutes(deps: Deps) {
     .onStart(async () => {
       drive.sweep();
       await tus.sweep();
+      await drive.scanImports();
       setInterval(() => { drive.purgeExpiredTrash(); void tus.sweep(); }, 3_600_000).unref();
+      setInterval(() => void drive.scanImports(), 60_000).unref();
     })
     .use(pages)
     .use(api);

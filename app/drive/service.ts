@@ -253,6 +253,28 @@ export function createDriveService(deps: DriveDeps) {
       return expired.length;
     },
 
+    /**
+     * Imports files copied into a user's import folder from outside the app into "Imported/…" in their Drive
+     * (same hash → fsync → rename → row path as uploads). Returns how many were imported; bad names are skipped.
+     */
+    async scanImports(minAgeMs = 60_000): Promise<number> {
+      let imported = 0;
+      for (const found of storage.pendingImports(minAgeMs)) {
+        const owner = repo.user(found.userId);
+        if (!owner) continue;
+        try {
+          const names = found.parts.map(validateName);
+          const folder = this.mkdirs(owner, undefined, ["Imported", ...names.slice(0, -1)]);
+          const received = await storage.adopt(owner.id, found.path);
+          const mime = await sniffMime(received.head, names.at(-1)!).catch(() => "application/octet-stream");
+          commitReceived(owner, folder.id, names.at(-1)!, received, mime, "rename");
+          imported++;
+        } catch (e) {
+          console.error(`drive import: skipped a file of user ${found.userId}: ${(e as Error).message}`);
+        }
+      }
+      return imported;
+    },
     /** A plain single-request upload, streamed to disk while hashing. */
     async upload(user: User, input: { parentId?: string; name: string; relativePath?: string[]; declaredLength?: number; conflict: Conflict }, source: AsyncIterable<Uint8Array>): Promise<DriveFile> {
       const name = validateName(input.name);

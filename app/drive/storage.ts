@@ -3,7 +3,7 @@
 //   <data>/users/<userId>/tmp/<random>               uploads being received (swept at start)
 //   <data>/uploads/<id>(.json)                        tus resumable uploads in progress
 // User-typed names never become path components: they live only in SQLite.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, statfsSync, unlinkSync, existsSync, readdirSync, fsync, write } from "node:fs";
+import { lstatSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, statfsSync, unlinkSync, existsSync, readdirSync, fsync, write } from "node:fs";
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -175,6 +175,35 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
     freeBytes() {
       const s = statfsSync(root);
       return Number(s.bavail) * Number(s.bsize);
+    },
+    /**
+     * Files placed in `<data>/users/<id>/import/` by other means (scp, a USB copy), older than `minAgeMs` so a
+     * copy still in progress is left alone. Symlinks and special files are skipped; every path is boundary-checked.
+     */
+    pendingImports(minAgeMs: number): { userId: string; path: string; parts: string[] }[] {
+      const usersDir = join(root, "users");
+      if (!existsSync(usersDir)) return [];
+      const found: { userId: string; path: string; parts: string[] }[] = [];
+      const cutoff = Date.now() - minAgeMs;
+      for (const userId of readdirSync(usersDir)) {
+        if (!ID.test(userId)) continue;
+        const importRoot = safePath(root, "users", userId, "import");
+        if (!existsSync(importRoot)) continue;
+        const walk = (parts: string[]) => {
+          const dir = parts.length ? resolveInside(importRoot, join(...parts)) : importRoot;
+          if (!dir) return;
+          for (const entry of readdirSync(dir, { withFileTypes: true })) {
+            const next = [...parts, entry.name];
+            if (entry.isDirectory()) walk(next);
+            else if (entry.isFile()) {
+              const path = resolveInside(importRoot, join(...next));
+              if (path && lstatSync(path).mtimeMs <= cutoff) found.push({ userId, path, parts: next });
+            }
+          }
+        };
+        walk([]);
+      }
+      return found;
     },
     /** Removes temp files left by a crash. Called once at start, before serving. */
     sweepTemp() {
