@@ -109,7 +109,7 @@ export function createDashboardService(deps: DashboardDeps) {
   const { repo, smart } = deps;
   const now = deps.now ?? (() => new Date());
   let live: { at: number; sample: Promise<SystemSample> } | null = null;
-  let info: Promise<SystemInfo> | null = null;
+  let info: { at: number; value: Promise<SystemInfo> } | null = null;
   let lastScan: { at: Date; result: ScanResult } | null = null;
   const blockDevices = deps.blockDevices ?? (() => listBlockDevices());
 
@@ -218,7 +218,12 @@ export function createDashboardService(deps: DashboardDeps) {
 
   return {
     liveSample,
-    info: () => (info ??= deps.liveSampler.info()),
+    /** Static facts, re-read every 10 minutes (an address from DHCP can change). */
+    info(): Promise<SystemInfo> {
+      const t = now().getTime();
+      if (!info || t - info.at > 10 * MINUTE) info = { at: t, value: deps.liveSampler.info() };
+      return info.value;
+    },
     storage,
 
     /** Once a minute: store a sample for the charts, drop what is older than a day, re-check the alerts. */
@@ -348,6 +353,8 @@ export function createDashboardService(deps: DashboardDeps) {
     /** Background work of the web process: a sample a minute, SMART every hour. Returns the function that stops it. */
     start() {
       const run = (what: string, fn: () => Promise<unknown>) => () => void fn().catch((e) => console.error(`dashboard ${what}:`, e));
+      // The first minute's CPU and throughput are deltas from this reading, not averages since boot.
+      run("sample", () => deps.minuteSampler.sample())();
       const minute = setInterval(run("sample", () => this.recordMinute()), MINUTE);
       const hourly = setInterval(run("SMART check", () => this.refreshDisks()), HOUR);
       const first = setTimeout(run("SMART check", () => this.refreshDisks()), 5_000);
