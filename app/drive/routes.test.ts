@@ -353,3 +353,17 @@ test("files copied into the import folder from outside appear under Imported/, k
   expect(existsSync(join(dir, "IMG_1.jpg"))).toBe(false);
   expect(await t.services.drive.scanImports(0)).toBe(0);
 });
+
+test("image preview: a WebP made with sharp, only for the owner", async () => {
+  const { t, A, B } = setup();
+  const sharp = (await import("sharp")).default;
+  const png = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: "#3366cc" } }).png().toBuffer();
+  const img = (await upload(t, A, "wide.png", new Uint8Array(png))).body.item;
+  const html = await (await t.request(`/drive/preview/${img.id}`, { headers: A })).text();
+  expect(html).toContain(`/drive/thumb/${img.id}`);
+  const r = await t.request(`/drive/thumb/${img.id}`, { headers: A });
+  expect(r.headers.get("content-type")).toBe("image/webp");
+  const meta = await sharp(new Uint8Array(await r.arrayBuffer())).metadata();
+  expect([meta.width, meta.height]).toEqual([960, 480]);
+  expect((await t.request(`/drive/thumb/${img.id}`, { headers: B })).status).toBe(404);
+});

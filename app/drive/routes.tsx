@@ -30,7 +30,7 @@ const emptyFragment = () => new Response("", { headers: { ...changed, "content-t
 
 function previewKind(mime: string | null, name: string): PreviewKind {
   const m = mime ?? "";
-  if (m.startsWith("image/") && inlineSafe(m)) return "image";
+  if (m.startsWith("image/") && !m.includes("svg")) return "image";
   if (m.startsWith("video/") && inlineSafe(m)) return "video";
   if (m.startsWith("audio/")) return "audio";
   if (m === "application/pdf") return "pdf";
@@ -89,6 +89,8 @@ export function driveRoutes(deps: Deps) {
       const text = kind === "text" ? new TextDecoder("utf-8", { fatal: false }).decode(await Bun.file(path).slice(0, 100_000).arrayBuffer()) : undefined;
       return <Preview file={file} kind={kind} text={text} />;
     })
+    .get("/thumb/:id", async ({ user, params }) =>
+      new Response(await drive.previewImage(requireUser(user), params.id), { headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" } }))
     .get("/move-dialog", ({ user, query }) => {
       const u = requireUser(user);
       const ids = asIds(query.ids);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { fileTypeFromBuffer } from "file-type";
+import sharp from "sharp";
 import type { DriveFile, User } from "../db/schema";
 import { notFound } from "../http/errors";
 import type { DriveRepo } from "./repo";
@@ -319,6 +320,18 @@ export function createDriveService(deps: DriveDeps) {
       const file = itemFor(user, id, "read");
       if (file.kind !== "file" || !file.sha256) throw new DriveError(400, "Folders download as a zip.");
       return { file, path: storage.blobPath(user.id, file.sha256) };
+    },
+    /**
+     * A preview-sized WebP of an image, made on the fly with sharp until Photos' thumbnails exist.
+     * Bounded input (pixel limit) and output (960 px) keep the web process responsive.
+     */
+    async previewImage(user: User, id: string): Promise<Uint8Array> {
+      const { path } = this.content(user, id);
+      try {
+        return await sharp(path, { limitInputPixels: 100_000_000 }).rotate().resize(960, 960, { fit: "inside", withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+      } catch {
+        throw new DriveError(415, "This image cannot be previewed.");
+      }
     },
     /** Every file and folder under the selection, with its path inside a zip. */
     zipEntries(user: User, ids: string[]) {

@@ -28,7 +28,7 @@ export function Preview({ file, kind, text }: { file: DriveFile; kind: PreviewKi
         <a href={`/api/v1/files/${file.id}/content`} download="" class="button">Download</a>
       </div>
       <p class="muted small" safe>{`${formatBytes(file.size)} · ${file.mime ?? "unknown type"} · ${formatDate(file.updatedAt)}`}</p>
-      {kind === "image" ? <img src={src} alt={file.name} class="drive-preview-media" /> : ""}
+      {kind === "image" ? <img src={`/drive/thumb/${file.id}`} alt={file.name} class="drive-preview-media" /> : ""}
       {kind === "video" ? <video src={src} controls class="drive-preview-media"></video> : ""}
       {kind === "audio" ? <audio src={src} controls="" preload="metadata"></audio> : ""}
       {kind === "pdf" ? <canvas class="drive-pdf drive-preview-media" data-pdf-url={src}></canvas> : ""}
