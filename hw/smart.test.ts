@@ -93,6 +93,22 @@ describe("readSmartReport", () => {
     expect(fake.calls).toHaveLength(2);
   });
 
+  test("a USB enclosure seen as SCSI without SMART is retried with -d sat; an NVMe without SMART is not", async () => {
+    const noSmart = (argv: readonly string[]) => ({
+      code: 4,
+      stdout: JSON.stringify({ smartctl: { exit_status: 4 }, device: { name: argv[argv.length - 1], type: "scsi", protocol: "SCSI" }, smart_support: { available: false } }),
+    });
+    const usb = fakeRunner((argv) => (argv.includes("sat") ? { stdout: smartFixture("smart-ata.json") } : noSmart(argv)));
+    const scsi = { name: "/dev/sdb", infoName: "/dev/sdb", type: "scsi", protocol: "SCSI" as const, openError: null };
+    expect(await createSmartReader({ run: usb.run }).readSmartReport(scsi)).toMatchObject({ available: true, model: "WDC WD140EDFZ-11A0VA0" });
+    expect(usb.calls[1]).toEqual(["smartctl", "-x", "--json=c", "-n", "standby", "-d", "sat", "/dev/sdb"]);
+
+    const nvme = fakeRunner(noSmart);
+    const r = await createSmartReader({ run: nvme.run }).readSmartReport({ ...scsi, name: "/dev/nvme0", type: "nvme", protocol: "NVMe" });
+    expect(r).toMatchObject({ available: false, code: "no-smart" });
+    expect(nvme.calls).toHaveLength(1);
+  });
+
   test("a virtio disk (or SD card) is not-available with the reason, and not retried", async () => {
     const fake = fakeRunner(() => ({ code: 1, stdout: smartFixture("virtio-no-smart.json") }));
     const r = await createSmartReader({ run: fake.run }).readSmartReport("/dev/vda");

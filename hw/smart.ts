@@ -101,9 +101,9 @@ export function createSmartReader(deps: SmartDeps = {}): SmartReader {
       const dArgs = typeArgs(device);
       const first = await readOnce(name, dArgs, opts.wake ?? false);
       // USB enclosures: smartctl may not know the bridge, or see only its SCSI face. Most bridges pass SAT through.
+      const seenAsScsi = dArgs.length === 0 || dArgs[1] === "scsi";
       const bridgeMayHideSat =
-        !first.available &&
-        (first.code === "unknown-usb-bridge" || (first.code === "no-smart" && !dArgs.includes("sat")));
+        !first.available && (first.code === "unknown-usb-bridge" || (first.code === "no-smart" && seenAsScsi));
       if (!bridgeMayHideSat) return first;
       const viaSat = await readOnce(name, ["-d", "sat"], opts.wake ?? false);
       if (viaSat.available) return viaSat;

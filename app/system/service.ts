@@ -3,7 +3,7 @@ import { statfs } from "node:fs/promises";
 import { evaluateAlerts, countersOf, diskSubject, summarizeHealth, type Alert, type AlertThresholds, type FilesystemUsage } from "../../hw/alerts";
 import { runCommand, type Runner } from "../../hw/run";
 import type { ScanResult, SelfTestKind, SmartReader } from "../../hw/smart";
-import type { SmartReport, SmartResult } from "../../hw/smart-parse";
+import { describeExitStatus, type SmartReport, type SmartResult } from "../../hw/smart-parse";
 import { listBlockDevices, type BlockDevice, type SystemInfo, type SystemSample, type SystemSampler } from "../../hw/system";
 import type { User } from "../db/schema";
 import { HttpError, notFound } from "../http/errors";
@@ -56,6 +56,8 @@ export interface DiskSummary {
   /** Why the status is what it is: the worst alert, or why SMART is not available. */
   reason: string;
   report: SmartResult;
+  /** smartctl's exit-status bits as sentences (empty when clean or not available). */
+  exitNotes: string[];
   checkedAt: Date;
 }
 
@@ -131,7 +133,7 @@ export function createDashboardService(deps: DashboardDeps) {
   function diskSummaries(alertRows: AlertRow[]): DiskSummary[] {
     return repo.disks().map((row: DiskHealthRow) => {
       if (!row.report.available) {
-        return { device: row.device, subject: row.subject, status: "unavailable", reason: row.report.reason, report: row.report, checkedAt: row.checkedAt };
+        return { device: row.device, subject: row.subject, status: "unavailable", reason: row.report.reason, report: row.report, exitNotes: [], checkedAt: row.checkedAt };
       }
       const mine = alertRows
         .filter((a) => a.subject === row.subject && a.clearedAt === null && a.severity !== "info")
@@ -139,7 +141,7 @@ export function createDashboardService(deps: DashboardDeps) {
       const worst = mine[0];
       const status: DiskStatus = !worst ? "ok" : worst.severity === "critical" ? "failing" : "warning";
       const reason = worst?.message ?? (row.report.health === "passed" ? "SMART overall health: passed" : "SMART overall health not reported");
-      return { device: row.device, subject: row.subject, status, reason, report: row.report, checkedAt: row.checkedAt };
+      return { device: row.device, subject: row.subject, status, reason, report: row.report, exitNotes: describeExitStatus(row.report.exit), checkedAt: row.checkedAt };
     });
   }
 

@@ -1,6 +1,5 @@
 import type { DiskSummary } from "../../app/system/service";
 import type { SmartReport } from "../../hw/smart-parse";
-import { describeExitStatus } from "../../hw/smart-parse";
 import { DashboardShell, type Base } from "./Shell";
 import { diskHref, formatBytes, formatCount, formatHours, formatTemp, formatWhen } from "./format";
 import type { AlertRow } from "../../app/system/repo";
@@ -37,7 +36,7 @@ function RefreshForm({ device, csrfToken }: { device: string; csrfToken: string 
 }
 
 function DiskDetail({ disk, report: r, csrfToken }: { disk: DiskSummary; report: SmartReport; csrfToken: string }) {
-  const exitLines = describeExitStatus(r.exit);
+  const exitLines = disk.exitNotes;
   return (
     <>
       <div class="cards dash-cards">
