@@ -57,7 +57,7 @@ export function driveRoutes(deps: Deps) {
       const r = drive.list(user, p.folderId, p.opts!);
       listing = { items: r.items, hasMore: r.hasMore, folderId: r.folder.id, breadcrumbs: r.breadcrumbs };
     } else {
-      const items = p.mode === "recent" ? drive.recent(user) : p.mode === "starred" ? drive.starred(user) : p.mode === "trash" ? drive.trash(user) : drive.search(user, p.query ?? "", 100);
+      const items = p.mode === "recent" ? drive.recent(user) : p.mode === "starred" ? drive.starred(user) : p.mode === "trash" ? drive.trash(user) : p.mode === "shared" ? [] : drive.search(user, p.query ?? "", 100);
       listing = { items, hasMore: false, folderId: null, breadcrumbs: [] };
     }
     const url = new URL(request.url);
@@ -78,7 +78,7 @@ export function driveRoutes(deps: Deps) {
     .get("/recent", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "recent", title: "Recent" }))
     .get("/starred", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "starred", title: "Starred" }))
     // Sharing is not built yet: the filter exists so its place in the UI is settled; it lists nothing.
-    .get("/shared", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "search", title: "Shared with me", query: "" }))
+    .get("/shared", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "shared", title: "Shared with me" }))
     .get("/trash", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "trash", title: "Trash" }))
     .get("/search", ({ user, csrfToken, request, query }) => renderPage(requireUser(user), csrfToken, request, { mode: "search", title: "Search", query: query.q ?? "" }), { query: SearchQuery })
     .get("/search/suggest", ({ user, query }) => <Suggestions items={drive.search(requireUser(user), query.q ?? "", 10)} q={query.q ?? ""} />, { query: SearchQuery })

@@ -2,7 +2,7 @@ import type { DriveFile } from "../../app/db/schema";
 import type { ListOptions } from "../../app/drive/model";
 import { formatBytes, formatDate } from "./format";
 
-export type DriveMode = "folder" | "recent" | "starred" | "trash" | "search";
+export type DriveMode = "folder" | "recent" | "starred" | "trash" | "search" | "shared";
 
 export type ListingProps = {
   mode: DriveMode;
@@ -86,7 +86,7 @@ export function Listing(p: ListingProps) {
         </div>
       ) : ""}
       {p.items.length === 0 ? (
-        <p class="drive-empty muted">{p.mode === "trash" ? "The trash is empty." : p.mode === "search" ? "Nothing matches." : "Nothing here yet. Drop files or folders here to upload."}</p>
+        <p class="drive-empty muted">{p.mode === "trash" ? "The trash is empty." : p.mode === "search" ? "Nothing matches." : p.mode === "shared" ? "Nothing is shared with you yet." : p.mode === "starred" ? "Nothing starred yet." : p.mode === "recent" ? "No files yet." : "Nothing here yet. Drop files or folders here to upload."}</p>
       ) : (
         <ul class="drive-items">
           {p.items.map((item) => <ItemRow item={item} mode={p.mode} />)}
