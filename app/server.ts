@@ -52,11 +52,12 @@ export function createApp(deps: AppDeps) {
       const { error, code, request, set } = c;
       const ctxUser = (c as unknown as { user?: import("./db/schema").User | null }).user ?? null;
       const csrfToken = (c as unknown as { csrfToken?: string }).csrfToken ?? "";
-      const status = error instanceof HttpError ? error.status
-        : "status" in (error as object) && typeof (error as { status: unknown }).status === "number" ? (error as { status: number }).status
-        : code === "NOT_FOUND" ? 404 : code === "VALIDATION" || code === "PARSE" ? 400 : 500;
-      const message = status >= 500 ? "The server hit an unexpected problem. It has been logged." : code === "VALIDATION" ? "Some input was missing or malformed." : (error as Error).message;
-      if (status >= 500) console.error(error);
+      // Errors we raised on purpose (HttpError, or a feature error carrying a status such as 507) speak for themselves.
+      const framework = code === "VALIDATION" || code === "PARSE" || code === "NOT_FOUND";
+      const intended = !framework && (error instanceof HttpError || (typeof error === "object" && error !== null && typeof (error as { status?: unknown }).status === "number" && error instanceof Error));
+      const status = intended ? (error as { status: number }).status : code === "NOT_FOUND" ? 404 : code === "VALIDATION" || code === "PARSE" ? 400 : 500;
+      const message = intended ? (error as Error).message : code === "VALIDATION" ? "Some input was missing or malformed." : code === "PARSE" ? "The request body could not be read." : status === 404 ? "Not found." : "The server hit an unexpected problem. It has been logged.";
+      if (!intended && status >= 500) console.error(error);
       const url = new URL(request.url);
       const wantsJson = (request.headers.get("accept") ?? "").includes("application/json") || url.pathname.startsWith("/api/") || url.pathname.startsWith("/auth/");
       if (status === 401 && !wantsJson && request.method === "GET" && !request.headers.get("hx-request")) {
