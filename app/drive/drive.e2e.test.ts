@@ -58,6 +58,7 @@ let browser: Browser;
 let page: Page;
 let origin: string;
 let errors: string[];
+let appToken: string;
 const files = mkdtempSync(join(tmpdir(), "drive-e2e-files-"));
 const uploaded = new Map<string, string>();
 
@@ -79,6 +80,7 @@ beforeAll(async () => {
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
   const user = auth.addUser({ username: "ada", displayName: "Ada", role: "admin" }, null).user;
   const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  appToken = auth.createAppToken(user.id, "tuspy").token;
   db.$client.close();
   browser = await launchBrowser();
   const context = await browser.newContext({ baseURL: origin });
@@ -132,6 +134,23 @@ test("an upload whose connection is cut mid-way resumes and completes intact", a
   await row("big.bin").waitFor();
   // The browser logs the connection we cut; anything else would still fail the last test.
   errors.splice(0, errors.length, ...errors.filter((e) => !/ERR_CONNECTION_(RESET|CLOSED|REFUSED)|ERR_EMPTY_RESPONSE|ERR_SOCKET_NOT_CONNECTED/.test(e)));
+});
+
+// Debian's python3-tuspy: a second, independent tus client, authenticated with an app token.
+const hasTuspy = Bun.spawnSync(["/usr/bin/python3", "-c", "import tusclient"]).exitCode === 0;
+test.skipIf(!hasTuspy)("a script uploads with another tus client (tuspy) and an app token", async () => {
+  const path = makeFile("from-python.bin", randomBytes(3 * 1024 * 1024 + 17));
+  const script = `import sys
+from tusclient import client
+c = client.TusClient(sys.argv[1], headers={"Authorization": "Bearer " + sys.argv[2]})
+u = c.uploader(sys.argv[3], chunk_size=1024 * 1024, metadata={"filename": "from-python.bin"})
+u.upload()
+print(u.url)`;
+  const r = Bun.spawnSync(["/usr/bin/python3", "-c", script, `${server.origin}/api/v1/uploads`, appToken, path], { stderr: "pipe" });
+  if (r.exitCode !== 0) console.error(r.stderr.toString());
+  expect(r.exitCode).toBe(0);
+  await page.goto("/drive");
+  await row("from-python.bin").waitFor();
 });
 
 test("rename, move with the dialog, trash and restore", async () => {
