@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomToken } from "./auth/crypto";
@@ -170,6 +170,18 @@ describe("nas invite and status", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("No database at");
   });
+});
+
+test("run as root on a data dir owned by the service user, files it creates belong to that user", async () => {
+  if (process.getuid?.() !== 0) throw new Error("this test runs as root, like CI and the box's admin shell");
+  const dir = tempDataDir();
+  chownSync(dir, 65534, 65534);
+  const r = await nas(dir, "user", "add", "frank");
+  expect(r.code).toBe(0);
+  for (const name of ["db.sqlite", "db.sqlite-wal", "db.sqlite-shm"]) {
+    if (existsSync(join(dir, name))) expect(statSync(join(dir, name)).uid).toBe(65534);
+  }
+  expect(statSync(join(dir, "db.sqlite")).uid).toBe(65534);
 });
 
 describe("usage errors exit with 2 and print the usage", () => {

@@ -60,6 +60,19 @@ const humanBytes = (n: number) => {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 };
 
+/**
+ * Run as the owner of the data dir: a root shell on the box must not leave root-owned files there (a new WAL, the
+ * database itself) that the server, running as its own user, then cannot write.
+ */
+function becomeDataDirOwner(dataDir: string) {
+  if (process.getuid?.() !== 0 || !existsSync(dataDir)) return;
+  const { uid, gid } = statSync(dataDir);
+  if (uid === 0) return;
+  process.setgroups?.([gid]);
+  process.setgid?.(gid);
+  process.setuid?.(uid);
+}
+
 function userNamed(s: Services, username: string) {
   const user = s.auth.userByName(username.trim().toLowerCase());
   if (!user) throw new CliError(`No user named "${username}". See "nas user list".`);
@@ -212,6 +225,7 @@ export function main(argv: string[], env: Record<string, string | undefined> = p
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    becomeDataDirOwner(config.dataDir);
     const dbPath = join(config.dataDir, "db.sqlite");
     if (!existsSync(dbPath) && !command.createsDatabase) {
       throw new CliError(`No database at ${dbPath}. Start the server once, or pass the right --data-dir (or DATA_DIR).`);
