@@ -17,7 +17,8 @@ mkdir -p "$work" "$cache"
 "$repo/os/scripts/bundle-app.sh" "$BUN_PACKAGE" "$BUN_CPU" "$work/bundle"
 
 packages="$(grep -v '^#' "$repo/os/debian/packages.txt" | tr '\n' ' ') $DEBIAN_PACKAGES"
-# Docs, man pages and translations are dropped; Recommends are not installed.
+# Debian 12 from mmdebstrap's default mirror (plus updates and security). Docs, man pages and
+# translations are dropped; Recommends are not installed.
 mmdebstrap --variant=minbase --arch="$DEBIAN_ARCH" --format=directory \
   --include="$(echo $packages | tr ' ' ',')" \
   --aptopt='APT::Install-Recommends "false"' \
@@ -26,11 +27,12 @@ mmdebstrap --variant=minbase --arch="$DEBIAN_ARCH" --format=directory \
   --dpkgopt='path-exclude=/usr/share/lintian/*' \
   --setup-hook="mkdir -p \"\$1/var/cache/apt/archives\" && cp -a \"$cache/.\" \"\$1/var/cache/apt/archives/\"" \
   --essential-hook="mkdir -p \"\$1/etc/initramfs-tools/conf.d\" \"\$1/usr/share/initramfs-tools/modules.d\"" \
-  --essential-hook="printf 'MODULES=most\nCOMPRESS=zstd\n' > \"\$1/etc/initramfs-tools/conf.d/nas.conf\"" \
-  --essential-hook="printf 'squashfs\noverlay\next4\n' > \"\$1/usr/share/initramfs-tools/modules.d/nas.conf\"" \
+  --essential-hook="printf 'MODULES=list\nCOMPRESS=zstd\n' > \"\$1/etc/initramfs-tools/conf.d/nas.conf\"" \
+  --essential-hook="cp \"$repo/os/debian/initramfs-modules\" \"\$1/usr/share/initramfs-tools/modules.d/nas.conf\"" \
   --customize-hook="cp -a \"\$1/var/cache/apt/archives/.\" \"$cache/\" && rm -f \"$cache/lock\"" \
   --customize-hook="cp -a \"$repo/os/rootfs-overlay/.\" \"\$1/\"" \
-  --customize-hook="mkdir -p \"\$1/opt/nasd\" && cp -a \"$work/bundle/.\" \"\$1/opt/nasd/\"" \
+  --customize-hook="cp -a \"$board/rootfs-overlay/.\" \"\$1/\"" \
+  --customize-hook="\"$repo/os/package/nasd/install.sh\" \"$work/bundle\" \"\$1\"" \
   --customize-hook="\"$repo/os/debian/slim.sh\" \"\$1\"" \
   --customize-hook="\"$repo/os/scripts/post-build.sh\" \"\$1\" \"$board\"" \
   bookworm "$work/rootfs"
@@ -45,7 +47,7 @@ if [ "$BOOTLOADER" = systemd-boot ]; then
   mkdir -p "$work/efi-part/EFI/BOOT"
   cp "$work/rootfs/usr/lib/systemd/boot/efi/systemd-bootx64.efi" "$work/efi-part/EFI/BOOT/bootx64.efi"
 fi
-mksquashfs "$work/rootfs" "$work/rootfs.squashfs" -noappend -quiet -comp zstd -Xcompression-level 19 -b 256K \
+mksquashfs "$work/rootfs" "$work/rootfs.squashfs" -noappend -quiet -comp zstd -Xcompression-level 19 -b 1M \
   -e var/cache/apt/archives var/lib/apt/lists
 "$repo/os/scripts/post-image.sh" "$work" "$board"
 

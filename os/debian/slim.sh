@@ -9,7 +9,14 @@ for kernel in "$root"/usr/lib/modules/*; do
   rm -rf "$k/sound" "$k/net/bluetooth" "$k/net/mac80211" "$k/net/wireless" "$k/drivers/net/wireless" \
     "$k/drivers/bluetooth" "$k/drivers/media" "$k/drivers/staging" "$k/drivers/infiniband" "$k/drivers/isdn" \
     "$k/drivers/comedi" "$k/drivers/iio" "$k/drivers/gpu/drm/amd" "$k/drivers/gpu/drm/nouveau" \
-    "$k/drivers/gpu/drm/radeon" "$k/drivers/net/ethernet/mellanox" "$k/drivers/net/can"
+    "$k/drivers/gpu/drm/radeon" "$k/drivers/net/ethernet/mellanox" "$k/drivers/net/can" \
+    "$k/drivers/net/wwan" "$k/drivers/net/ieee802154" "$k/drivers/net/hamradio" "$k/drivers/net/fddi" \
+    "$k/drivers/net/arcnet" "$k/drivers/atm" "$k/drivers/target" "$k/drivers/scsi/qla2xxx" "$k/drivers/scsi/lpfc" \
+    "$k/drivers/scsi/bfa" "$k/drivers/scsi/qla4xxx" "$k/drivers/scsi/be2iscsi" "$k/drivers/scsi/bnx2fc" \
+    "$k/drivers/scsi/bnx2i" "$k/drivers/scsi/fnic" "$k/drivers/scsi/csiostor" "$k/drivers/scsi/qedf" \
+    "$k/drivers/scsi/qedi" "$k/drivers/net/ethernet/qlogic" "$k/drivers/net/ethernet/chelsio" \
+    "$k/drivers/net/ethernet/sfc" "$k/drivers/net/ethernet/netronome" "$k/drivers/net/ethernet/huawei" \
+    "$k/drivers/net/ethernet/cavium" "$k/drivers/net/ethernet/emulex" "$k/drivers/gpu/drm/vmwgfx"
   chroot "$root" depmod "$(basename "$kernel")"
 done
 # ffmpeg's Debian build links GL/Vulkan through SDL and libplacebo; the OpenGL drivers (and LLVM for

@@ -34,4 +34,5 @@ fi
 bun install --production --frozen-lockfile --cpu="$cpu" --os=linux --no-progress --ignore-scripts > /dev/null
 # Type declarations and the TypeScript compiler are build-time only (Bun runs .ts directly).
 rm -rf node_modules/typescript node_modules/@typescript node_modules/@types node_modules/bun-types node_modules/csstype
+find node_modules \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -iname '*.md' \) -type f -delete
 du -sh "$dest/bin/bun" "$dest/node_modules" | sed 's/^/bundle: /'

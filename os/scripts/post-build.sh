@@ -9,7 +9,14 @@ enable() { # enable UNIT TARGET: static enablement inside the read-only image, n
   mkdir -p "$units/$2.wants"
   ln -sf "../$1" "$units/$2.wants/$1"
 }
+# /tmp is a tmpfs (the root is read-only; systemd's sandboxing also needs a writable /tmp).
+if [ ! -f "$units/tmp.mount" ] && [ -f "$target/usr/share/systemd/tmp.mount" ]; then
+  cp "$target/usr/share/systemd/tmp.mount" "$units/tmp.mount"
+fi
+enable tmp.mount local-fs.target
 enable data.mount local-fs.target
+[ -f "$units/efi.automount" ] && enable efi.automount local-fs.target
+[ -f "$units/mnt-boot.mount" ] && enable mnt-boot.mount local-fs.target && enable nas-boot-commit.service multi-user.target
 enable nasd-web.service multi-user.target
 enable nasd-worker.service multi-user.target
 enable nas-settings.path multi-user.target
@@ -20,7 +27,7 @@ for unit in systemd-networkd.service systemd-resolved.service avahi-daemon.servi
 done
 
 # Mount points for the overlays' upper layers and for the data partition (the root is read-only).
-mkdir -p "$target/mnt/state" "$target/data"
+mkdir -p "$target/mnt/state" "$target/mnt/boot" "$target/data" "$target/efi"
 
 # Every box makes its own machine id, SSH host keys and CA at first boot; none ship in the image.
 rm -f "$target/etc/ssh/ssh_host_"*
@@ -35,7 +42,8 @@ fi
 # SSH stays off until the wizard enables it with a key; no interactive first-boot questions.
 mkdir -p "$target/etc/systemd/system" "$target/etc/ssh/authorized_keys"
 rm -f "$target/etc/systemd/system/multi-user.target.wants/ssh.service" "$target/etc/systemd/system/sshd.service"
-for unit in ssh.service ssh.socket systemd-firstboot.service; do
+# Package-manager timers have nothing to do on an image that is updated as a whole (RAUC).
+for unit in ssh.service ssh.socket systemd-firstboot.service apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer; do
   ln -sf /dev/null "$target/etc/systemd/system/$unit"
 done
 

@@ -3,8 +3,8 @@
 # the Debian builder calls it the same way after staging the same files.
 # Usage: post-image.sh BINARIES_DIR BOARD_DIR
 # Inputs in BINARIES_DIR: rootfs.squashfs, the kernel ($KERNEL_IMAGE), optional initrd.img, and
-# for systemd-boot boards efi-part/EFI/BOOT/bootx64.efi; for Raspberry Pi boards rpi-firmware/,
-# the device trees and u-boot.bin.
+# for systemd-boot boards efi-part/EFI/BOOT/bootx64.efi; for Raspberry Pi boards rpi-firmware/
+# and the device trees.
 set -eu
 bin=$(realpath "$1")
 board=$(realpath "$2")
@@ -35,17 +35,23 @@ systemd-boot)
     echo "options $(slot_cmdline A)"
   } > "$efi/loader/entries/nas-A.conf"
   ;;
-uboot-rpi)
-  boot="$bin/boot-part"
-  rm -rf "$boot"
-  mkdir -p "$boot/overlays"
-  cp -r "$bin"/rpi-firmware/*.elf "$bin"/rpi-firmware/*.dat "$boot/" 2>/dev/null || true
-  cp "$bin"/rpi-firmware/overlays/* "$boot/overlays/" 2>/dev/null || true
-  cp "$bin"/*.dtb "$boot/"
-  cp "$board/config.txt" "$boot/config.txt"
-  cp "$bin/u-boot.bin" "$boot/u-boot.bin"
-  mkimage -A arm64 -T script -C none -d "$board/../rpi-common/boot.cmd" "$boot/boot.scr"
-  # U-Boot loads the kernel of the chosen slot from that slot's root filesystem (/boot/Image).
+rpi-tryboot)
+  # Partition 1 only says which boot slot to use; the firmware's tryboot flag picks the other once.
+  rm -rf "$bin/boot-part" "$bin/bootA-part"
+  mkdir -p "$bin/boot-part" "$bin/bootA-part"
+  printf '[all]\ntryboot_a_b=1\nboot_partition=2\n[tryboot]\nboot_partition=3\n' > "$bin/boot-part/autoboot.txt"
+  cp -r "$bin/rpi-firmware/." "$bin/bootA-part/"
+  cp "$bin"/*.dtb "$bin/bootA-part/" 2>/dev/null || true
+  cp "$bin/$KERNEL_IMAGE" "$bin/bootA-part/$KERNEL_IMAGE"
+  cp "$board/config.txt" "$bin/bootA-part/config.txt"
+  slot_cmdline A > "$bin/bootA-part/cmdline.txt"
+  make_vfat() { # make_vfat IMAGE SIZE_MIB LABEL DIR
+    rm -f "$1"
+    mkfs.vfat -C -n "$3" "$1" $(($2 * 1024)) > /dev/null
+    mcopy -s -i "$1" "$4"/* ::
+  }
+  make_vfat "$bin/boot.vfat" 32 NASBOOT "$bin/boot-part"
+  make_vfat "$bin/bootA.vfat" 128 NASBOOTA "$bin/bootA-part"
   ;;
 *)
   echo "post-image: unknown BOOTLOADER=$BOOTLOADER in $board/meta" >&2

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Every symbol our defconfigs set must survive `make BR2_EXTERNAL=os <defconfig>` in a Buildroot
+# checkout: kconfig silently drops unknown symbols and those whose dependencies are unmet.
+# Usage: BUILDROOT_DIR=/path/to/buildroot os/scripts/check-buildroot.sh
+set -eu
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+if [ -z "${BUILDROOT_DIR:-}" ] || [ ! -f "${BUILDROOT_DIR}/Makefile" ]; then
+  echo "check-buildroot: skipped (set BUILDROOT_DIR to a Buildroot checkout to run it)"
+  exit 0
+fi
+failed=0
+checked=0
+for defconfig in "$repo"/os/configs/*_defconfig; do
+  name=$(basename "$defconfig")
+  out=$(mktemp -d)
+  if ! make -s -C "$BUILDROOT_DIR" BR2_EXTERNAL="$repo/os" O="$out" "$name" > "$out/make.log" 2>&1; then
+    echo "FAIL $name: make $name failed"; cat "$out/make.log"; failed=$((failed + 1)); rm -rf "$out"; continue
+  fi
+  missing=""
+  while IFS= read -r line; do
+    case "$line" in
+      BR2_*=*) symbol=${line%%=*}; grep -qxF "$line" "$out/.config" || missing="$missing $symbol" ;;
+      "# BR2_"*" is not set") symbol=${line#\# }; symbol=${symbol%% *}; ! grep -q "^$symbol=" "$out/.config" || missing="$missing $symbol" ;;
+    esac
+  done < "$defconfig"
+  if [ -n "$missing" ]; then
+    echo "FAIL $name: unknown, or dependencies unmet:$missing"
+    failed=$((failed + 1))
+  else
+    echo "ok   $name: $(grep -c '^BR2_' "$defconfig") symbols resolved"
+    checked=$((checked + 1))
+  fi
+  rm -rf "$out"
+done
+echo "check-buildroot: $checked passed, $failed failed"
+[ "$failed" -eq 0 ]

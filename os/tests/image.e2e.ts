@@ -1,0 +1,223 @@
+#!/usr/bin/env bun
+/**
+ * qemu smoke test of the flashed image (make image-test). Boots out/nas-x86_64.img the way a box
+ * does — UEFI firmware (OVMF) → systemd-boot → kernel → squashfs root — on a disk larger than the
+ * image, under TCG, with user networking forwarded to 127.0.0.1 only and no route out of the guest.
+ *
+ * Checked from outside, as a person on the LAN would: the service answers over https, the wizard is
+ * served, the TLS chain verifies (curl, SNI nas.local) against the CA downloaded from the box over
+ * plain http, the data partition was grown (GPT read on the host + the console status line), / is
+ * read-only (console status line, printed by nas-console-banner.service from /proc/mounts), and after
+ * a clean power-off and a second boot of the same disk the CA that the first boot wrote to the data
+ * partition is served unchanged.
+ */
+import { spawn, spawnSync, type Subprocess } from "bun";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const repo = resolve(import.meta.dir, "../..");
+const image = process.env.IMAGE ?? join(repo, "out/nas-x86_64.img");
+const DISK_BYTES = 4 * 1024 ** 3;
+const BOOT_TIMEOUT_MS = Number(process.env.BOOT_TIMEOUT_S ?? 300) * 1000;
+const OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+const OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+
+let passed = 0;
+let failed = 0;
+function check(name: string, ok: boolean, detail = "") {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? "ok  " : "FAIL"} ${name}${detail ? ` (${detail})` : ""}`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Boot = { qemu: Subprocess; serialLog: string; monitor: string; https: number; http: number; startedAt: number };
+
+async function boot(work: string, disk: string, label: string): Promise<Boot> {
+  const https = await freePort();
+  const http = await freePort();
+  const serialLog = join(work, `serial-${label}.log`);
+  const monitor = join(work, `monitor-${label}.sock`);
+  const startedAt = performance.now();
+  const qemu = spawn(
+    [
+      "qemu-system-x86_64", "-accel", "tcg", "-machine", "q35", "-cpu", "max", "-smp", "2", "-m", "1536",
+      "-drive", `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`,
+      "-drive", `if=pflash,format=raw,file=${join(work, "OVMF_VARS.fd")}`,
+      "-drive", `file=${disk},format=raw,if=virtio`,
+      // restrict=on: the guest reaches nothing beyond qemu's own DHCP; only these forwards come in.
+      "-netdev", `user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:${https}-:443,hostfwd=tcp:127.0.0.1:${http}-:80`,
+      "-device", "virtio-net-pci,netdev=lan",
+      "-display", "none", "-serial", `file:${serialLog}`,
+      "-monitor", `unix:${monitor},server,nowait`, "-no-reboot",
+    ],
+    { stdout: "inherit", stderr: "inherit" },
+  );
+  return { qemu, serialLog, monitor, https, http, startedAt };
+}
+
+const serial = (b: Boot) => (existsSync(b.serialLog) ? readFileSync(b.serialLog, "latin1") : "");
+
+/** Seconds from power-on until GET https://…/healthz answers 200 (certificate not yet trusted). */
+async function waitForHttps(b: Boot): Promise<number | null> {
+  while (performance.now() - b.startedAt < BOOT_TIMEOUT_MS) {
+    if (b.qemu.exitCode !== null) return null;
+    try {
+      const res = await fetch(`https://127.0.0.1:${b.https}/healthz`, {
+        tls: { rejectUnauthorized: false },
+        signal: AbortSignal.timeout(5000),
+      });
+      if (res.status === 200) return (performance.now() - b.startedAt) / 1000;
+    } catch {}
+    await sleep(1000);
+  }
+  return null;
+}
+
+async function waitForSerial(b: Boot, pattern: RegExp, ms = 60_000): Promise<RegExpMatchArray | null> {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    const match = serial(b).match(pattern);
+    if (match) return match;
+    await sleep(1000);
+  }
+  return null;
+}
+
+async function powerOff(b: Boot): Promise<boolean> {
+  // The ACPI power button, as a person pressing it: systemd-logind shuts the box down cleanly.
+  const socket = await Bun.connect({ unix: b.monitor, socket: { data() {} } });
+  socket.write("system_powerdown\n");
+  const deadline = performance.now() + 180_000;
+  while (b.qemu.exitCode === null && performance.now() < deadline) await sleep(1000);
+  socket.end();
+  if (b.qemu.exitCode === null) {
+    b.qemu.kill(9);
+    await b.qemu.exited;
+    return false;
+  }
+  return true;
+}
+
+/** GET through curl with full verification against the box's CA, addressed as https://nas.local. */
+function curlVerified(b: Boot, caFile: string, path: string) {
+  const out = spawnSync([
+    "curl", "-sS", "--max-time", "30", "--cacert", caFile, "--resolve", `nas.local:${b.https}:127.0.0.1`,
+    "-o", "-", "-w", "\n%{http_code} %{ssl_verify_result} %{redirect_url}", `https://nas.local:${b.https}${path}`,
+  ]);
+  const text = out.stdout.toString();
+  const [status = "", verify = "", location = ""] = text.slice(text.lastIndexOf("\n") + 1).split(" ");
+  return { ok: out.exitCode === 0, body: text.slice(0, text.lastIndexOf("\n")), status: Number(status), verify, location, error: out.stderr.toString().trim() };
+}
+
+function partitions(disk: string): { name: string; start: number; size: number }[] {
+  const out = spawnSync(["sfdisk", "--json", disk]);
+  return JSON.parse(out.stdout.toString()).partitiontable.partitions;
+}
+
+async function fetchCa(b: Boot) {
+  // Over plain http, as a device that does not trust the box yet.
+  const res = await fetch(`http://127.0.0.1:${b.http}/ca.crt`, { signal: AbortSignal.timeout(10_000) });
+  const der = Buffer.from(await res.arrayBuffer());
+  return { status: res.status, type: res.headers.get("content-type"), der, sha256: createHash("sha256").update(der).digest("hex") };
+}
+
+const toPem = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString("base64").replace(/.{64}/g, "$&\n").replace(/\n$/, "")}\n-----END CERTIFICATE-----\n`;
+
+async function main() {
+  if (!existsSync(image)) throw new Error(`${image} is missing: run make image-debian first`);
+  const work = mkdtempSync(join(tmpdir(), "nas-image-test-"));
+  const disk = join(work, "disk.img");
+  const running: Boot[] = [];
+  const stopAll = () => running.forEach((b) => b.qemu.exitCode === null && b.qemu.kill(9));
+  process.on("exit", stopAll);
+  process.on("SIGINT", () => process.exit(130));
+  try {
+    // "Flash" the image onto a larger disk; first boot must grow the data partition into the rest.
+    spawnSync(["cp", "--sparse=always", image, disk]);
+    spawnSync(["truncate", "-s", String(DISK_BYTES), disk]);
+    copyFileSync(OVMF_VARS, join(work, "OVMF_VARS.fd"));
+    const imageBytes = statSync(image).size;
+    const xzBytes = existsSync(`${image}.xz`) ? statSync(`${image}.xz`).size : NaN;
+
+    console.log(`boot 1: ${image} on a ${DISK_BYTES / 1024 ** 3} GiB disk (OVMF → systemd-boot, TCG)`);
+    const first = await boot(work, disk, "1");
+    running.push(first);
+    const firstSeconds = await waitForHttps(first);
+    check("boot 1: https /healthz answers 200", firstSeconds !== null, firstSeconds ? `${firstSeconds.toFixed(1)} s` : "timed out");
+    if (firstSeconds === null) throw new Error("no https; serial log tail:\n" + serial(first).slice(-4000));
+
+    const ca = await fetchCa(first);
+    check("GET http /ca.crt serves the CA (DER)", ca.status === 200 && ca.type === "application/x-x509-ca-cert" && ca.der[0] === 0x30, `${ca.status} ${ca.type}`);
+    const caFile = join(work, "ca.pem");
+    writeFileSync(caFile, toPem(ca.der));
+
+    const health = curlVerified(first, caFile, "/healthz");
+    check("TLS chain and name nas.local verify against the box's CA (curl)", health.ok && health.status === 200 && health.verify === "0", health.error || `verify=${health.verify}`);
+    const home = curlVerified(first, caFile, "/");
+    check("GET / sends a new box to the wizard", home.status >= 300 && home.status < 400 && home.location.endsWith("/setup"), `${home.status} → ${home.location}`);
+    const wizard = curlVerified(first, caFile, "/setup");
+    check("the setup wizard is served over https", wizard.status === 200 && wizard.body.includes("Set up your NAS"), `${wizard.status}`);
+    const redirect = await fetch(`http://127.0.0.1:${first.http}/setup`, { redirect: "manual" });
+    check("plain http redirects to https", redirect.status >= 300 && redirect.status < 400 && (redirect.headers.get("location") ?? "").startsWith("https://"), `${redirect.status}`);
+    const trust = await fetch(`http://127.0.0.1:${first.http}/setup/trust`);
+    check("the trust instructions stay on plain http", trust.status === 200 && (await trust.text()).includes("ChromeOS"));
+
+    const status1 = await waitForSerial(first, /nas-status: root=(\w+) data_bytes=(\d+) web=(\w+)/);
+    check("console status line printed", status1 !== null);
+    check("/ is mounted read-only", status1?.[1] === "ro", `root=${status1?.[1]}`);
+    const dataBytes1 = Number(status1?.[2] ?? 0);
+
+    check("boot 1: clean power-off", await powerOff(first));
+    const data = partitions(disk).find((p) => p.name === "data");
+    const dataEnd = data ? (data.start + data.size) * 512 : 0;
+    const partitionBytes = (data?.size ?? 0) * 512;
+    check("GPT: the data partition reaches the end of the disk", data !== undefined && DISK_BYTES - dataEnd < 2 * 1024 ** 2, `ends ${((DISK_BYTES - dataEnd) / 1024).toFixed(0)} KiB before the end`);
+    // The image ships a 64 MiB data filesystem; grown, it fills (nearly all of) the grown partition.
+    check("the data filesystem was grown at first boot", partitionBytes > 1024 ** 3 && dataBytes1 > 0.95 * partitionBytes, `${(dataBytes1 / 1024 ** 2).toFixed(0)} MiB filesystem in a ${(partitionBytes / 1024 ** 2).toFixed(0)} MiB partition`);
+
+    console.log("boot 2: same disk");
+    const second = await boot(work, disk, "2");
+    running.push(second);
+    const secondSeconds = await waitForHttps(second);
+    check("boot 2: https /healthz answers 200", secondSeconds !== null, secondSeconds ? `${secondSeconds.toFixed(1)} s` : "timed out");
+    if (secondSeconds !== null) {
+      const again = await fetchCa(second);
+      check("the CA written to the data partition on boot 1 survives the reboot", again.sha256 === ca.sha256, again.sha256.slice(0, 16));
+      const verified = curlVerified(second, caFile, "/healthz");
+      check("boot 2: TLS still verifies with the CA trusted on boot 1", verified.ok && verified.status === 200, verified.error);
+      const status2 = await waitForSerial(second, /nas-status: root=(\w+) data_bytes=(\d+)/);
+      check("boot 2: data filesystem keeps its size, / read-only", status2?.[1] === "ro" && Number(status2?.[2]) === dataBytes1);
+    } else {
+      console.log(serial(second).slice(-4000));
+    }
+    check("boot 2: clean power-off", await powerOff(second));
+
+    console.log(`image: ${(imageBytes / 1024 ** 2).toFixed(0)} MiB raw, ${(xzBytes / 1024 ** 2).toFixed(1)} MiB .img.xz (target ≤ 200)`);
+    console.log(`boot to HTTPS 200 under TCG: first boot ${firstSeconds.toFixed(1)} s, second boot ${secondSeconds?.toFixed(1) ?? "-"} s (target ≤ 60)`);
+  } catch (error) {
+    failed++;
+    console.error(error);
+  } finally {
+    stopAll();
+    if (!process.env.KEEP) rmSync(work, { recursive: true, force: true });
+    else console.log(`kept ${work}`);
+  }
+  console.log(`image-test: ${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+}
+
+await main();
