@@ -54,6 +54,12 @@ describe("readSmartReport", () => {
     expect(r).toMatchObject({ available: true, health: "failed", reallocatedSectors: 1975 });
   });
 
+  test("a command prefix (sudo rule) is put before the arguments", async () => {
+    const fake = fakeRunner(() => ({ stdout: smartFixture("smart-ata.json") }));
+    await createSmartReader({ run: fake.run, smartctl: ["sudo", "-n", "/usr/sbin/smartctl"] }).readSmartReport("/dev/sdb");
+    expect(fake.calls).toEqual([["sudo", "-n", "/usr/sbin/smartctl", "-x", "--json=c", "-n", "standby", "/dev/sdb"]]);
+  });
+
   test("wake: true reads a sleeping disk", async () => {
     const fake = fakeRunner(() => ({ stdout: smartFixture("smart-ata.json") }));
     await createSmartReader({ run: fake.run }).readSmartReport("/dev/sdb", { wake: true });

@@ -32,8 +32,11 @@ export interface SmartReader {
 
 export interface SmartDeps {
   run?: Runner;
-  /** Path or name of the smartctl binary. */
-  smartctl?: string;
+  /**
+   * The smartctl command: a path, or an argument prefix such as ["sudo", "-n", "/usr/sbin/smartctl"] when the
+   * service user needs a sudo rule to open disks (smartctl needs root or CAP_SYS_RAWIO/CAP_SYS_ADMIN).
+   */
+  smartctl?: string | readonly string[];
   timeoutMs?: number;
 }
 
@@ -55,12 +58,12 @@ function typeArgs(device: string | ScannedDevice): string[] {
 
 export function createSmartReader(deps: SmartDeps = {}): SmartReader {
   const run = deps.run ?? runCommand;
-  const bin = deps.smartctl ?? "smartctl";
+  const command = typeof deps.smartctl === "string" ? [deps.smartctl] : [...(deps.smartctl ?? ["smartctl"])];
   const timeoutMs = deps.timeoutMs ?? 60_000;
 
   async function smartctl(args: string[]): Promise<RunResult | "not-installed"> {
     try {
-      return await run([bin, ...args], { timeoutMs, maxOutputBytes: 8 * 1024 * 1024 });
+      return await run([...command, ...args], { timeoutMs, maxOutputBytes: 8 * 1024 * 1024 });
     } catch (err) {
       if (err instanceof CommandNotFoundError) return "not-installed";
       throw err;
