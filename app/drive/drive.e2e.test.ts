@@ -187,6 +187,45 @@ test("rename, move with the dialog, trash and restore", async () => {
   await row("renamed <b>.bin").waitFor();
 });
 
+/** A one-page PDF with a line of text, offsets computed so pdf.js needs no repair. */
+function tinyPdf(): Uint8Array {
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    "<< /Length 44 >>\nstream\nBT /F1 24 Tf 40 100 Td (Hello PDF) Tj ET\nendstream",
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(out);
+}
+
+test("drag an item onto a folder moves it; search suggests as you type; a PDF previews with pdf.js", async () => {
+  const pdf = tinyPdf();
+  const path = makeFile("hello.pdf", pdf);
+  await page.goto("/drive");
+  await page.locator('input[type=file]:not([webkitdirectory])').setInputFiles(path);
+  await row("hello.pdf").waitFor({ timeout: 20_000 });
+  await row("hello.pdf").locator("a.drive-name").dragTo(row("Trip").locator("a.drive-name"));
+  await row("hello.pdf").waitFor({ state: "detached" });
+
+  await page.locator(".drive-search input[type=search]").pressSequentially("hel", { delay: 30 });
+  const suggestion = page.locator("#suggestions a", { hasText: "hello.pdf" });
+  await suggestion.waitFor();
+  await suggestion.click();
+  await page.waitForURL(/\/drive\/f\//);
+  await row("hello.pdf").locator("a.drive-name").click();
+  await page.locator("#preview canvas.drive-pdf[data-rendered='1']").waitFor({ timeout: 20_000 });
+});
+
 test("Shift+V switches between list and grid", async () => {
   await page.goto("/drive");
   const before = await page.locator(".drive-content").getAttribute("class");
