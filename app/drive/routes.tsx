@@ -178,9 +178,12 @@ export function driveRoutes(deps: Deps) {
     .onStart(async () => {
       drive.sweep();
       await tus.sweep();
-      await drive.scanImports();
+      // One import scan at a time: a slow scan must not race the next one for the same files.
+      let scanning: Promise<unknown> | null = null;
+      const scan = () => (scanning ??= drive.scanImports().finally(() => (scanning = null)));
+      await scan();
       setInterval(() => { drive.purgeExpiredTrash(); void tus.sweep(); }, 3_600_000).unref();
-      setInterval(() => void drive.scanImports(), 60_000).unref();
+      setInterval(scan, 60_000).unref();
     })
     .use(pages)
     .use(api);
