@@ -17,17 +17,33 @@ export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: stri
   const log = opts.log ?? ((m: string) => console.error(m));
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path, { create: true, strict: true });
+  // First: the web server, the worker and the CLI open a fresh database at the same moment on first boot.
+  sqlite.exec("PRAGMA busy_timeout = 5000");
   sqlite.exec("PRAGMA journal_mode = WAL");
   // FULL: a write we acknowledged survives power loss (the appliance has no UPS).
   sqlite.exec("PRAGMA synchronous = FULL");
   sqlite.exec("PRAGMA foreign_keys = ON");
-  sqlite.exec("PRAGMA busy_timeout = 5000");
   const check = sqlite.query<{ quick_check: string }, []>("PRAGMA quick_check").all();
   const problems = check.map((r) => r.quick_check).filter((r) => r !== "ok");
   if (problems.length) {
     log(`DATABASE CHECK FAILED for ${path}: ${problems.slice(0, 5).join("; ")} — restore from a backup (Dashboard → Backups)`);
   }
   const db = drizzle(sqlite, { schema }) as Db;
-  if (opts.migrate !== false) migrate(db, { migrationsFolder });
+  if (opts.migrate !== false) migrateAlongsideOthers(db);
   return db;
+}
+
+/**
+ * drizzle reads which migrations ran before it takes the write lock, so when two processes migrate a fresh
+ * database together the second fails on "table already exists". Run again, it sees the first one's work.
+ */
+function migrateAlongsideOthers(db: Db, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(db, { migrationsFolder });
+      return;
+    } catch (e) {
+      if (attempt >= attempts) throw e;
+    }
+  }
 }
