@@ -42,9 +42,10 @@ test("the admin's dashboard shows live cards, refreshes them with htmx, and runs
   }
   const cpu = await page.locator('[data-testid="cpu-card"] .big').textContent();
   expect(cpu).toMatch(/^\d+ %$/);
-  // The stylesheet applied: sparkline SVGs get their height from dashboard.css, not from a style attribute.
-  const sparkHeight = await page.locator('[data-testid="cpu-card"] svg.spark').evaluate((el) => getComputedStyle(el).height);
-  expect(sparkHeight).toBe("40px");
+  // The stylesheet applied: the per-core bars (SVG) get their height from dashboard.css, not from a style attribute.
+  const barHeight = await page.locator('[data-testid="cpu-card"] .cores svg.usage-bar').first().evaluate((el) => getComputedStyle(el).height);
+  expect(barHeight).toBe("5px");
+  await expect(page.locator('[data-testid="cpu-card"] .spark-empty').textContent()).resolves.toContain("one is recorded each minute");
 
   // htmx swaps #live every 5 s.
   const refresh = await page.waitForResponse((r) => r.url().endsWith("/dashboard/fragments/live"), { timeout: 12_000 });
