@@ -40,7 +40,7 @@ function ItemRow({ item, mode }: { item: DriveFile; mode: DriveMode }) {
       ) : (
         <a class="drive-name" href={`/api/v1/files/${item.id}/content`} hx-get={`/drive/preview/${item.id}`} hx-target="#preview" hx-swap="innerHTML" safe>{item.name}</a>
       )}
-      {item.starred ? <span class="drive-star" title="Starred">★</span> : ""}
+      {item.starred ? <span class="drive-star" title="Starred">★</span> : <span class="drive-star"></span>}
       <span class="drive-size muted" safe>{isFolder ? "—" : formatBytes(item.size)}</span>
       <span class="drive-date muted" safe>{formatDate(mode === "trash" && item.trashedAt ? item.trashedAt : item.updatedAt)}</span>
       <details class="drive-menu">
