@@ -3,12 +3,13 @@ import { join } from "node:path";
 import { loadConfig } from "./config";
 import { openDb } from "./db/client";
 import { dbBackupHandler, DB_BACKUP_JOB, scheduleDbBackup } from "./jobs/backup";
-import { createJobRunner, type JobHandlers } from "./jobs/service";
-import { createServices } from "./services";
+import { createJobRepo } from "./jobs/repo";
+import { createJobQueue, createJobRunner, type JobHandlers } from "./jobs/service";
 
 const config = loadConfig(process.argv.slice(2));
 const db = openDb(join(config.dataDir, "db.sqlite"));
-const queue = createServices({ db, config }).jobs;
+// Only the queue: the worker does not load the web features (passkeys, templates), which keeps it small.
+const queue = createJobQueue({ repo: createJobRepo(db) });
 const handlers: JobHandlers = {
   [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir: config.dataDir }),
 };
