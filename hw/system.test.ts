@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CommandNotFoundError, fakeRunner } from "./run";
-import { createSystemSampler, decodeThrottled, listBlockDevices, parseThrottled } from "./system";
+import { createSystemSampler, decodeThrottled, listBlockDevices, listVideoDevices, parseThrottled } from "./system";
 
 function fakeRoot(files: Record<string, string>) {
   const root = mkdtempSync(join(tmpdir(), "sysroot-"));
@@ -165,5 +165,23 @@ describe("block devices", () => {
 
   test("this machine has at least one disk", async () => {
     expect((await listBlockDevices()).length).toBeGreaterThan(0);
+  });
+});
+
+describe("video acceleration", () => {
+  test("DRM render nodes by driver and V4L2 codec devices, not cameras", async () => {
+    const root = fakeRoot({
+      "sys/class/drm/renderD128/device/uevent": "DRIVER=i915\nPCI_CLASS=30000\n",
+      "sys/class/drm/card0/device/uevent": "DRIVER=i915\n",
+      "sys/class/video4linux/video10/name": "bcm2835-codec-decode\n",
+      "sys/class/video4linux/video11/name": "bcm2835-codec-encode\n",
+      "sys/class/video4linux/video0/name": "USB Camera\n",
+    });
+    expect(await listVideoDevices(root)).toEqual([
+      { path: "/dev/dri/renderD128", name: "i915" },
+      { path: "/dev/video10", name: "bcm2835-codec-decode" },
+      { path: "/dev/video11", name: "bcm2835-codec-encode" },
+    ]);
+    expect(await listVideoDevices(fakeRoot({}))).toEqual([]);
   });
 });

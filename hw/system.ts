@@ -18,6 +18,8 @@ export interface SystemInfo {
   imageVersion: string | null;
   /** "Raspberry Pi 4 Model B Rev 1.5" from the device tree, null elsewhere. */
   boardModel: string | null;
+  /** Hardware video codecs the worker could use: DRM render nodes (VAAPI/QSV) and V4L2 memory-to-memory codecs (Pi). */
+  videoAcceleration: VideoDevice[];
   totalMemoryBytes: number;
   interfaces: NetworkInterfaceInfo[];
 }
@@ -30,6 +32,12 @@ export interface NetworkInterfaceInfo {
   /** Link speed in Mbit/s when the driver reports it. */
   speedMbps: number | null;
   type: string;
+}
+
+export interface VideoDevice {
+  path: string;
+  /** Driver or V4L2 card name: "i915", "bcm2835-codec-decode"… */
+  name: string;
 }
 
 export interface PiThrottling {
@@ -220,6 +228,7 @@ export function createSystemSampler(deps: SamplerDeps = {}): SystemSampler {
         os: { distro: osInfo.distro, release: osInfo.release, kernel: osInfo.kernel },
         imageVersion,
         boardModel: board || null,
+        videoAcceleration: await listVideoDevices(root),
         totalMemoryBytes: os.totalmem(),
         interfaces: (Array.isArray(ifaces) ? ifaces : [ifaces])
           .filter((i) => !i.internal && !i.virtual)
@@ -288,6 +297,23 @@ export async function listBlockDevices(root = "/"): Promise<BlockDevice[]> {
     if (!sectors) continue; // an empty card reader
     const model = (await readText(join(dir, "device/model"))) || (await readText(join(dir, "device/name")));
     out.push({ path: `/dev/${name}`, sizeBytes: sectors * 512, removable: (await readText(join(dir, "removable"))) === "1", model: model || null });
+  }
+  return out;
+}
+
+/**
+ * Video codec hardware visible to this machine: /dev/dri/renderD* (named by their DRM driver) and V4L2
+ * memory-to-memory devices (the Pi's bcm2835-codec and its successors), from sysfs only.
+ */
+export async function listVideoDevices(root = "/"): Promise<VideoDevice[]> {
+  const out: VideoDevice[] = [];
+  for (const node of (await readdir(join(root, "sys/class/drm")).catch(() => [] as string[])).filter((n) => /^renderD\d+$/.test(n)).sort()) {
+    const uevent = (await readText(join(root, "sys/class/drm", node, "device/uevent"))) ?? "";
+    out.push({ path: `/dev/dri/${node}`, name: uevent.match(/^DRIVER=(.+)$/m)?.[1] ?? "GPU" });
+  }
+  for (const node of (await readdir(join(root, "sys/class/video4linux")).catch(() => [] as string[])).sort()) {
+    const name = (await readText(join(root, "sys/class/video4linux", node, "name"))) ?? "";
+    if (/codec|m2m|encoder|decoder|hevc|h264/i.test(name)) out.push({ path: `/dev/${node}`, name });
   }
   return out;
 }

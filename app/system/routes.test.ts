@@ -71,6 +71,7 @@ describe("overview", () => {
     expect(html).toMatch(/<polyline points="0\.0,31\.0 60\.0,[\d.]+ 120\.0,[\d.]+"/);
     expect(html).toContain("Disks are checked a few seconds after the server starts");
     expect(html).toContain("This machine exposes no temperature sensor");
+    expect(html).toContain("Video acceleration: <span>");
     expect(html).toContain("Healthy");
     expectCspClean(html);
   });

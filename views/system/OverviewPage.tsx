@@ -82,6 +82,9 @@ export function LiveCards(p: { overview: Overview; hour: SeriesPoint[] }) {
           <p safe>{`${info.os.distro} ${info.os.release}`}</p>
           <p class="muted small" safe>{[`kernel ${info.os.kernel}`, info.arch, info.boardModel, info.imageVersion ? `image ${info.imageVersion}` : null].filter(Boolean).join(" · ")}</p>
           <p class="small" safe>{`Up ${formatDuration(sample.uptimeSeconds)}`}</p>
+          <p class="small">
+            Video acceleration: <span safe>{videoAcceleration(info.videoAcceleration)}</span>
+          </p>
         </section>
         <section class="card" data-testid="jobs-card">
           <h3>Jobs</h3>
@@ -111,6 +114,10 @@ function Throttling({ t }: { t: NonNullable<Overview["sample"]["throttling"]> })
       {past.length ? <span class="badge warn" safe>{`Since boot: ${past.join(", ")}`}</span> : ""}
     </p>
   );
+}
+
+function videoAcceleration(devices: Overview["info"]["videoAcceleration"]): string {
+  return devices.length ? devices.map((v) => `${v.name} (${v.path})`).join(", ") : "none found; videos are transcoded on the CPU.";
 }
 
 const STATUS_BADGE = { ok: "ok", warning: "warn", failing: "bad", unavailable: "" } as const;
