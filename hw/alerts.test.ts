@@ -146,7 +146,7 @@ describe("system rules", () => {
 
 describe("storage and jobs", () => {
   test("a data disk over 90 % full", () => {
-    const fs = (used: number) => ({ mount: "/data", label: "Data disk", totalBytes: 1000e9, usedBytes: used });
+    const fs = (used: number) => ({ mount: "/data", label: "Data disk", totalBytes: 1000e9, usedBytes: used, isData: true });
     expect(evaluateAlerts({ filesystems: [fs(900e9)] })).toEqual([]);
     expect(evaluateAlerts({ filesystems: [fs(930e9)] })).toEqual([
       { severity: "warning", code: "storage-full", subject: "fs:/data", message: "Data disk (/data) is 93 % full, 70.0 GB free: empty the trash or add a disk." },

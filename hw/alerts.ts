@@ -47,6 +47,8 @@ export interface FilesystemUsage {
   label: string;
   totalBytes: number;
   usedBytes: number;
+  /** The partition holding users' files: the advice is about the trash and adding a disk. */
+  isData?: boolean;
 }
 
 export interface FailedJob {
@@ -207,7 +209,7 @@ function storageAlerts(fs: FilesystemUsage, t: AlertThresholds): Alert[] {
     {
       severity: percent >= t.storageCriticalPercent ? "critical" : "warning",
       code: "storage-full",
-      message: `${fs.label} (${fs.mount}) is ${Math.floor(percent)} % full, ${freeGb.toFixed(1)} GB free: empty the trash or add a disk.`,
+      message: `${fs.label} (${fs.mount}) is ${Math.floor(percent)} % full, ${freeGb.toFixed(1)} GB free: ${fs.isData ? "empty the trash or add a disk" : "old logs or updates may need removing"}.`,
       subject: `fs:${fs.mount}`,
     },
   ];

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CommandNotFoundError, fakeRunner } from "./run";
-import { createSystemSampler, decodeThrottled, listBlockDevices, listVideoDevices, parseThrottled } from "./system";
+import { createSystemSampler, decodeThrottled, listBlockDevices, listFilesystems, listVideoDevices, parseThrottled } from "./system";
 
 function fakeRoot(files: Record<string, string>) {
   const root = mkdtempSync(join(tmpdir(), "sysroot-"));
@@ -183,5 +183,26 @@ describe("video acceleration", () => {
       { path: "/dev/video11", name: "bcm2835-codec-encode" },
     ]);
     expect(await listVideoDevices(fakeRoot({}))).toEqual([]);
+  });
+});
+
+describe("filesystems", () => {
+  test("writable block-device mounts once each, with df-style usage; read-only and virtual ones skipped", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mnt point-"));
+    const escaped = dir.replace(/ /g, "\\040");
+    const root = fakeRoot({
+      "proc/self/mounts": [
+        "/dev/mmcblk0p2 / squashfs ro,relatime 0 0",
+        `/dev/sda1 ${escaped} ext4 rw,relatime 0 0`,
+        `/dev/sda1 ${escaped}/bind ext4 rw,relatime 0 0`,
+        "tmpfs /run tmpfs rw 0 0",
+        "/dev/sdz1 /does/not/exist ext4 rw 0 0",
+      ].join("\n"),
+    });
+    const [fs, ...rest] = await listFilesystems(root);
+    expect(rest).toEqual([]);
+    expect(fs).toMatchObject({ device: "/dev/sda1", mount: dir, type: "ext4" });
+    expect(fs!.totalBytes).toBe(fs!.usedBytes + fs!.freeBytes);
+    expect(fs!.usedBytes).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,7 @@
  * System statistics for the dashboard: static facts (CPU model, OS, interfaces) read once, and a cheap sample
  * (load, memory, temperatures, throughput, Pi throttling) taken every few seconds by the web process.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, statfs } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import si from "systeminformation";
@@ -314,6 +314,37 @@ export async function listVideoDevices(root = "/"): Promise<VideoDevice[]> {
   for (const node of (await readdir(join(root, "sys/class/video4linux")).catch(() => [] as string[])).sort()) {
     const name = (await readText(join(root, "sys/class/video4linux", node, "name"))) ?? "";
     if (/codec|m2m|encoder|decoder|hevc|h264/i.test(name)) out.push({ path: `/dev/${node}`, name });
+  }
+  return out;
+}
+
+export interface MountedFilesystem {
+  device: string;
+  mount: string;
+  type: string;
+  totalBytes: number;
+  usedBytes: number;
+  /** What an unprivileged process can still write (root-reserved blocks excluded), as df shows it. */
+  freeBytes: number;
+}
+
+/** Writable filesystems on block devices (/proc/self/mounts), with usage; read-only ones (squashfs root) cannot fill up. */
+export async function listFilesystems(root = "/"): Promise<MountedFilesystem[]> {
+  const mounts = (await readText(join(root, "proc/self/mounts"))) ?? "";
+  const seen = new Set<string>();
+  const out: MountedFilesystem[] = [];
+  for (const line of mounts.split("\n")) {
+    const [device, rawMount, type, options] = line.split(" ");
+    if (!device?.startsWith("/dev/") || !rawMount || !type || !options) continue;
+    if (options.split(",").includes("ro") || seen.has(device)) continue; // bind mounts repeat the device
+    seen.add(device);
+    // /proc/mounts escapes spaces and the like as octal (\040).
+    const mount = rawMount.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    const s = await statfs(mount).catch(() => null);
+    if (!s) continue;
+    const used = (s.blocks - s.bfree) * s.bsize;
+    const free = s.bavail * s.bsize;
+    out.push({ device, mount, type, totalBytes: used + free, usedBytes: used, freeBytes: free });
   }
   return out;
 }

@@ -36,6 +36,7 @@ function app(hw: Partial<SystemHw> = {}) {
         minuteSampler: createSystemSampler({ run: noVcgencmd }),
         power: systemdPower({ env: {} }),
         blockDevices: async () => [],
+        filesystems: async () => [],
         ...hw,
       },
     },

@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import { join } from "node:path";
 import { createSmartReader, type SmartReader } from "../../hw/smart";
-import { createSystemSampler, listBlockDevices, type BlockDevice, type SystemSampler } from "../../hw/system";
+import { createSystemSampler, listBlockDevices, listFilesystems, type BlockDevice, type MountedFilesystem, type SystemSampler } from "../../hw/system";
 import type { AuditRepo } from "../audit/repo";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
@@ -29,6 +29,7 @@ export type SystemHw = {
   minuteSampler: SystemSampler;
   power: PowerControl;
   blockDevices: () => Promise<BlockDevice[]>;
+  filesystems: () => Promise<MountedFilesystem[]>;
 };
 
 type Deps = ContextDeps & {
@@ -52,6 +53,7 @@ export function systemRoutes(deps: Deps) {
     minuteSampler: deps.hw?.minuteSampler ?? createSystemSampler(),
     power: deps.hw?.power ?? systemdPower(),
     blockDevices: deps.hw?.blockDevices ?? (() => listBlockDevices()),
+    filesystems: deps.hw?.filesystems ?? (() => listFilesystems()),
     jobs: deps.jobs,
     dataDir: deps.config.dataDir,
     listUsers: () => deps.auth.listUsers(),

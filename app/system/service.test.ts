@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CommandNotFoundError, fakeRunner, type Runner } from "../../hw/run";
 import { createSmartReader } from "../../hw/smart";
-import { createSystemSampler, type BlockDevice } from "../../hw/system";
+import { createSystemSampler, type BlockDevice, type MountedFilesystem } from "../../hw/system";
 import { smartFixture } from "../../hw/test-fixtures";
 import { openDb } from "../db/client";
 import type { User } from "../db/schema";
@@ -39,7 +39,7 @@ const noVcgencmd: Runner = async () => {
   throw new CommandNotFoundError("vcgencmd", "ENOENT");
 };
 
-function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<string, number>; now?: () => Date; blockDevices?: BlockDevice[] } = {}) {
+function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<string, number>; now?: () => Date; blockDevices?: BlockDevice[]; filesystems?: MountedFilesystem[] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "dash-"));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const repo = createDashboardRepo(db);
@@ -54,6 +54,7 @@ function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<s
     jobs,
     dataDir,
     blockDevices: async () => opts.blockDevices ?? [],
+    filesystems: async () => opts.filesystems ?? [],
     listUsers: () => users,
     usedBytes: () => 0,
     thresholds: opts.thresholds,
@@ -211,6 +212,18 @@ describe("disks and alerts", () => {
     expect(await service.startSelfTest("/dev/sdc", "short")).toMatchObject({ started: true });
     expect(fake.calls).toContainEqual(["smartctl", "-t", "short", "--json=c", "-d", "usbjmicron", "/dev/sdc"]);
     expect(service.startSelfTest("/dev/sda", "short")).rejects.toThrow("does not exist");
+  });
+});
+
+describe("storage", () => {
+  test("a full boot partition alerts; the filesystem holding the data dir is the data disk, not listed twice", async () => {
+    const fs = (device: string, mount: string, usedPercent: number): MountedFilesystem => ({ device, mount, type: "ext4", totalBytes: 1e9, usedBytes: usedPercent * 1e7, freeBytes: (100 - usedPercent) * 1e7 });
+    const { service, repo } = setup({ filesystems: [fs("/dev/vda", "/", 20), fs("/dev/mmcblk0p1", "/boot/firmware", 95)] });
+    const overview = await service.overview();
+    expect(overview.otherFilesystems).toEqual([{ mount: "/boot/firmware", label: "Boot partition", totalBytes: 1e9, usedBytes: 95e7, freeBytes: 5e7, percent: 95 }]);
+    expect(overview.storage.label).toBe("Data");
+    await service.checkAlerts();
+    expect(repo.openAlerts()).toMatchObject([{ code: "storage-full", subject: "fs:/boot/firmware", severity: "warning", message: "Boot partition (/boot/firmware) is 95 % full, 0.1 GB free: old logs or updates may need removing." }]);
   });
 });
 

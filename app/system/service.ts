@@ -4,7 +4,7 @@ import { evaluateAlerts, countersOf, diskSubject, summarizeHealth, type Alert, t
 import { runCommand, type Runner } from "../../hw/run";
 import type { ScanResult, SelfTestKind, SmartReader } from "../../hw/smart";
 import { describeExitStatus, type SmartReport, type SmartResult } from "../../hw/smart-parse";
-import { listBlockDevices, type BlockDevice, type SystemInfo, type SystemSample, type SystemSampler } from "../../hw/system";
+import { listBlockDevices, listFilesystems, type BlockDevice, type MountedFilesystem, type SystemInfo, type SystemSample, type SystemSampler } from "../../hw/system";
 import type { User } from "../db/schema";
 import { HttpError, notFound } from "../http/errors";
 import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
@@ -84,6 +84,8 @@ export interface DashboardDeps {
   dataDir: string;
   /** Whole disks of the machine (default: /sys/block), so disks smartctl does not list still appear with a reason. */
   blockDevices?: () => Promise<BlockDevice[]>;
+  /** Writable filesystems of the machine (default: /proc/self/mounts); the one holding the data dir is "Data". */
+  filesystems?: () => Promise<MountedFilesystem[]>;
   listUsers: () => User[];
   usedBytes: (userId: string) => number;
   now?: () => Date;
@@ -114,6 +116,7 @@ export function createDashboardService(deps: DashboardDeps) {
   let info: { at: number; value: Promise<SystemInfo> } | null = null;
   let lastScan: { at: Date; result: ScanResult } | null = null;
   const blockDevices = deps.blockDevices ?? (() => listBlockDevices());
+  const filesystems = deps.filesystems ?? (() => listFilesystems());
 
   function liveSample(): Promise<SystemSample> {
     const t = now().getTime();
@@ -128,6 +131,23 @@ export function createDashboardService(deps: DashboardDeps) {
     // Like df: the percentage is of what users can fill (root-reserved blocks excluded).
     const total = used + free;
     return { mount: deps.dataDir, label: "Data", totalBytes: total, usedBytes: used, freeBytes: free, percent: total ? Math.round((1000 * used) / total) / 10 : 0 };
+  }
+
+  /** Filesystems other than the data one (boot/system partitions), labelled for people. */
+  async function otherFilesystems(): Promise<StorageUsage[]> {
+    const all = await filesystems();
+    const inside = (mount: string) => deps.dataDir === mount || deps.dataDir.startsWith(mount.endsWith("/") ? mount : `${mount}/`);
+    const dataMount = all.filter((f) => inside(f.mount)).sort((a, b) => b.mount.length - a.mount.length)[0]?.mount;
+    return all
+      .filter((f) => f.mount !== dataMount)
+      .map((f) => ({
+        mount: f.mount,
+        label: f.mount === "/" ? "System" : f.mount.startsWith("/boot") ? "Boot partition" : f.device,
+        totalBytes: f.totalBytes,
+        usedBytes: f.usedBytes,
+        freeBytes: f.freeBytes,
+        percent: f.totalBytes ? Math.round((1000 * f.usedBytes) / f.totalBytes) / 10 : 0,
+      }));
   }
 
   function diskSummaries(alertRows: AlertRow[]): DiskSummary[] {
@@ -149,11 +169,11 @@ export function createDashboardService(deps: DashboardDeps) {
   async function checkAlerts(sample?: SystemSample) {
     const at = now();
     const disks = repo.disks().map((row) => ({ report: row.report, previous: null }));
-    const fs = await storage();
+    const [fs, others] = await Promise.all([storage(), otherFilesystems()]);
     const evaluated = evaluateAlerts({
       disks,
       system: sample ?? (await liveSample()),
-      filesystems: [{ ...fs, label: "Data disk" }],
+      filesystems: [{ ...fs, label: "Data disk", isData: true }, ...others],
       failedJobs: repo.failedJobsSince(new Date(at.getTime() - DAY)),
       thresholds: deps.thresholds,
     });
@@ -262,13 +282,14 @@ export function createDashboardService(deps: DashboardDeps) {
     checkAlerts,
 
     async overview() {
-      const [sample, sysInfo, fs] = await Promise.all([liveSample(), this.info(), storage()]);
+      const [sample, sysInfo, fs, others] = await Promise.all([liveSample(), this.info(), storage(), otherFilesystems()]);
       const alertRows = repo.listAlerts(now());
       const open = alertRows.filter((a) => a.clearedAt === null);
       return {
         sample,
         info: sysInfo,
         storage: fs,
+        otherFilesystems: others,
         health: summarizeHealth(open),
         banner: forBanner(open),
         disks: diskSummaries(alertRows),

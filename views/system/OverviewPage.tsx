@@ -134,6 +134,12 @@ export function DisksCard(p: { overview: Overview; csrfToken: string }) {
         <UsageBar percent={storage.percent} label={`${storage.percent} % used`} />
         <p class="muted small" safe>{`${formatBytes(storage.usedBytes)} used · ${formatBytes(storage.freeBytes)} free of ${formatBytes(storage.totalBytes)}`}</p>
         <p class="muted small mono" safe>{storage.mount}</p>
+        {p.overview.otherFilesystems.map((f) => (
+          <div class="other-fs">
+            <span class="small" safe>{`${f.label} (${f.mount}): ${Math.round(f.percent)} % of ${formatBytes(f.totalBytes)}`}</span>
+            <UsageBar percent={f.percent} label={`${f.percent} % used`} />
+          </div>
+        ))}
       </section>
       <section class="card wide" data-testid="disks-card">
         <div class="spread">
