@@ -272,3 +272,20 @@ describe("job runner", () => {
     expect(queue.byId(job.id)).toMatchObject({ status: "queued", error: "interrupted by shutdown" });
   });
 });
+
+describe("job runner start", () => {
+  test("run() takes back a job left running by a crashed worker before claiming new work", async () => {
+    const { queue, advance } = queueAt(tempDb().open());
+    const orphan = queue.enqueue("k");
+    queue.claimNextJob(["k"]);
+    advance(16 * 60_000);
+    const ran: number[] = [];
+    const runner = createJobRunner({ queue, log: () => {}, pollMs: 5, handlers: { k: async (job) => { ran.push(job.id); } } });
+    const loop = runner.run();
+    for (let i = 0; i < 400 && ran.length === 0; i++) await Bun.sleep(5);
+    await runner.stop();
+    await loop;
+    expect(ran).toEqual([orphan.id]);
+    expect(queue.byId(orphan.id)).toMatchObject({ status: "done", attempts: 2 });
+  });
+});

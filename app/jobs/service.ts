@@ -142,10 +142,10 @@ export function createJobRunner(deps: {
     /** Runs until `stop()`; resolves once the current job, if any, has been recorded. */
     run(): Promise<void> {
       loop ??= (async () => {
-        reclaim();
         while (!stopping) {
           let ran = false;
           try {
+            // At start (lastReclaim = 0), then once a minute.
             if (Date.now() - lastReclaim > Math.min(staleMs, 60_000)) reclaim();
             ran = await runOnce();
           } catch (e) {
