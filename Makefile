@@ -5,7 +5,7 @@ export PATH := $(dir $(BUN)):$(PATH)
 
 DATA_DIR ?= ./data
 PORT ?= 8080
-UNIT_TESTS := ./app ./hw ./provision ./os/tests
+UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests
 
 .PHONY: run worker deps test typecheck xss test-unit test-browser bench image image-debian image-test check-buildroot clean
 
@@ -42,8 +42,12 @@ test-unit: deps
 test-browser: deps
 	bun test $$(find app -name '*.e2e.test.ts' | sort) --timeout=120000
 
+# Each prints its baseline (bare Bun.serve, dd conv=fsync, nginx…) measured in the same run, and the ratio.
 bench: deps
 	bun bench/spine.ts
+	bun bench/drive-io.ts
+	bun bench/drive-scale.ts
+	bun bench/dashboard-refresh.ts
 
 clean:
 	rm -rf node_modules views/static/vendor out

@@ -60,8 +60,14 @@ export function createApp(deps: AppDeps) {
       if (!intended && status >= 500) console.error(error);
       const url = new URL(request.url);
       const wantsJson = (request.headers.get("accept") ?? "").includes("application/json") || url.pathname.startsWith("/api/") || url.pathname.startsWith("/auth/");
+      const loginUrl = `/login?next=${encodeURIComponent(url.pathname + url.search)}`;
       if (status === 401 && !wantsJson && request.method === "GET" && !request.headers.get("hx-request")) {
-        return Response.redirect(`${url.origin}/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+        return Response.redirect(`${url.origin}${loginUrl}`, 303);
+      }
+      // A poll or click after the session expired: send the whole page to the sign-in screen, not a toast per poll.
+      if (status === 401 && request.headers.get("hx-request")) {
+        const page = new URL(request.headers.get("hx-current-url") ?? url.href, url.origin);
+        return new Response(null, { status: 401, headers: { "hx-redirect": `/login?next=${encodeURIComponent(page.pathname + page.search)}` } });
       }
       set.status = status;
       if (wantsJson) return Response.json({ error: message }, { status });

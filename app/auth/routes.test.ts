@@ -110,6 +110,20 @@ describe("sessions", () => {
     expect(auth.resolveSession(other)).toBeNull();
   });
 
+  test("signed out: pages redirect to sign-in, htmx polls get HX-Redirect to it, the API answers 401 JSON", async () => {
+    t = createTestApp();
+    t.createAdmin();
+    const page = await t.request("/settings?tab=1");
+    expect(page.status).toBe(303);
+    expect(page.headers.get("location")).toBe(`${TEST_ORIGIN}/login?next=%2Fsettings%3Ftab%3D1`);
+    const poll = await t.request("/settings", { headers: { "hx-request": "true", "hx-current-url": `${TEST_ORIGIN}/dashboard` } });
+    expect(poll.status).toBe(401);
+    expect(poll.headers.get("hx-redirect")).toBe("/login?next=%2Fdashboard");
+    const api = await t.request("/settings", { headers: { accept: "application/json" } });
+    expect(api.status).toBe(401);
+    expect(await api.json()).toEqual({ error: "Please sign in." });
+  });
+
   test("idle and absolute expiry", async () => {
     let now = new Date("2026-01-01T00:00:00Z");
     t = createTestApp({ deps: { now: () => now } });
