@@ -78,6 +78,9 @@ export function Layout(props: PageProps) {
             </nav>
           ) : null}
           <main id="main" class={props.user ? "with-nav" : "bare"}>
+            {props.user?.role === "admin" && props.active !== "dashboard" ? (
+              <div id="alert-banner" hx-get="/dashboard/fragments/banner" hx-trigger="load" hx-swap="outerHTML"></div>
+            ) : null}
             {props.children as "safe"}
           </main>
           <div id="toasts" aria-live="polite"></div>
