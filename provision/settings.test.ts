@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, readlinkSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InvalidSettingsError, parseSystemSettings, renderSystemFiles, writeSystemFiles } from "./settings";
+import { InvalidSettingsError, parseSystemSettings, readSystemSettings, renderSystemFiles, requestSystemSettings, writeSystemFiles } from "./settings";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -40,4 +40,14 @@ test("refuses unknown time zones, bad hosts, keyless SSH and non-keys", () => {
   ];
   for (const input of bad) expect(() => parseSystemSettings(input)).toThrow();
   expect(() => parseSystemSettings("nope")).toThrow(InvalidSettingsError);
+});
+
+test("the web process's request file round-trips, and a bad request writes nothing", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nas-req-"));
+  dirs.push(dir);
+  const path = join(dir, "system-settings.json");
+  requestSystemSettings(path, { timezone: "America/New_York", hostname: "Den" });
+  expect(readSystemSettings(path)).toEqual({ timezone: "America/New_York", hostname: "den" });
+  expect(() => requestSystemSettings(path, { timezone: "Nowhere/Land" })).toThrow(InvalidSettingsError);
+  expect(readSystemSettings(path).timezone).toBe("America/New_York");
 });

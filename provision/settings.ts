@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseHostname } from "./hostname";
 
@@ -92,4 +92,17 @@ export function writeSystemFiles(root: string, files: SystemFile[]) {
 
 export function readSystemSettings(path: string): SystemSettings {
   return parseSystemSettings(JSON.parse(readFileSync(path, "utf8")));
+}
+
+/**
+ * Called by the web process (unprivileged) when the wizard or settings change a system setting:
+ * validates, then writes the request file atomically. On the box, nas-settings.path sees the
+ * change and root applies it. Path: <DATA_DIR>/system-settings.json.
+ */
+export function requestSystemSettings(path: string, settings: SystemSettings, zoneinfoDir?: string): SystemSettings {
+  const valid = parseSystemSettings(settings, zoneinfoDir);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp`, JSON.stringify(valid, null, 2) + "\n", { mode: 0o640 });
+  renameSync(`${path}.tmp`, path);
+  return valid;
 }
