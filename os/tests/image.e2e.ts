@@ -54,13 +54,15 @@ async function boot(work: string, disk: string, label: string): Promise<Boot> {
   const startedAt = performance.now();
   const qemu = spawn(
     [
-      "qemu-system-x86_64", "-accel", "tcg", "-machine", "q35", "-cpu", "max", "-smp", "2", "-m", "1536",
+      // A box with one disk and one network port: no default CD drive, no network boot ROM.
+      "qemu-system-x86_64", "-nodefaults", "-accel", "tcg", "-machine", "q35", "-cpu", "max", "-smp", "2", "-m", "1536",
       "-drive", `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`,
       "-drive", `if=pflash,format=raw,file=${join(work, "OVMF_VARS.fd")}`,
-      "-drive", `file=${disk},format=raw,if=virtio`,
+      "-drive", `if=none,id=disk,file=${disk},format=raw`,
+      "-device", "virtio-blk-pci,drive=disk,bootindex=0",
       // restrict=on: the guest reaches nothing beyond qemu's own DHCP; only these forwards come in.
       "-netdev", `user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:${https}-:443,hostfwd=tcp:127.0.0.1:${http}-:80`,
-      "-device", "virtio-net-pci,netdev=lan",
+      "-device", "virtio-net-pci,netdev=lan,romfile=",
       "-display", "none", "-serial", `file:${serialLog}`,
       "-monitor", `unix:${monitor},server,nowait`, "-no-reboot",
     ],
