@@ -23,11 +23,16 @@ for defconfig in "$repo"/os/configs/*_defconfig; do
       "# BR2_"*" is not set") symbol=${line#\# }; symbol=${symbol%% *}; ! grep -q "^$symbol=" "$out/.config" || missing="$missing $symbol" ;;
     esac
   done < "$defconfig"
+  # show-info evaluates every selected package's .mk (ours included) without downloading anything.
+  if ! make -s -C "$BUILDROOT_DIR" BR2_EXTERNAL="$repo/os" O="$out" show-info > "$out/info.json" 2> "$out/info.log" \
+     || ! grep -q '"nasd"' "$out/info.json"; then
+    missing="$missing (show-info: $(tail -n 1 "$out/info.log"))"
+  fi
   if [ -n "$missing" ]; then
     echo "FAIL $name: unknown, or dependencies unmet:$missing"
     failed=$((failed + 1))
   else
-    echo "ok   $name: $(grep -c '^BR2_' "$defconfig") symbols resolved"
+    echo "ok   $name: $(grep -c '^BR2_' "$defconfig") symbols resolved, $(grep -o '"type": "target"' "$out/info.json" | wc -l) target packages"
     checked=$((checked + 1))
   fi
   rm -rf "$out"

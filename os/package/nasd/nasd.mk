@@ -5,6 +5,8 @@
 ################################################################################
 
 NASD_VERSION = $(shell sed -n 's/.*"version": "\(.*\)".*/\1/p' $(BR2_EXTERNAL_NAS_PATH)/../package.json)
+# Nothing to download: the sources are this repository (bundle-app.sh reads them in place).
+NASD_SOURCE =
 NASD_LICENSE = Proprietary
 NASD_DEPENDENCIES = ffmpeg
 
