@@ -4,9 +4,12 @@ import { appTokens, challenges, invites, passkeys, recoveryCodes, sessions, user
 
 /** Every query on the account tables. */
 export function createAuthRepo(db: Db) {
+  const sessionWithUserQ = db.select({ session: sessions, user: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.idHash, sql.placeholder("idHash"))).prepare();
+  const adminQ = db.select({ id: users.id }).from(users).where(eq(users.role, "admin")).limit(1).prepare();
   return {
     db,
-    adminExists: () => db.select({ id: users.id }).from(users).where(eq(users.role, "admin")).limit(1).all().length > 0,
+    adminExists: () => adminQ.all().length > 0,
     userById: (id: string) => db.select().from(users).where(eq(users.id, id)).get(),
     userByName: (username: string) => db.select().from(users).where(eq(users.username, username)).get(),
     userByHandle: (handle: string) => db.select().from(users).where(eq(users.webauthnUserId, handle)).get(),
@@ -26,9 +29,7 @@ export function createAuthRepo(db: Db) {
     deletePasskeysOf: (userId: string) => db.delete(passkeys).where(eq(passkeys.userId, userId)).run(),
 
     insertSession: (s: typeof sessions.$inferInsert) => db.insert(sessions).values(s).run(),
-    sessionWithUser: (idHash: string) =>
-      db.select({ session: sessions, user: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId))
-        .where(eq(sessions.idHash, idHash)).get(),
+    sessionWithUser: (idHash: string) => sessionWithUserQ.get({ idHash }),
     touchSession: (idHash: string, at: Date) => db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.idHash, idHash)).run(),
     deleteSession: (idHash: string) => db.delete(sessions).where(eq(sessions.idHash, idHash)).run(),
     deleteSessionsOf: (userId: string) => db.delete(sessions).where(eq(sessions.userId, userId)).run(),

@@ -68,6 +68,7 @@ type Deps = {
 export function createAuthService(deps: Deps) {
   const { repo } = deps;
   const now = deps.now ?? (() => new Date());
+  let setupDone = false;
 
   function newRecoveryCodes(userId: string): string[] {
     // 10 codes of 10 base32-ish characters, shown once, stored hashed.
@@ -103,7 +104,7 @@ export function createAuthService(deps: Deps) {
   }
 
   return {
-    setupDone: () => repo.adminExists(),
+    setupDone: () => (setupDone ||= repo.adminExists()),
 
     canRegister(inviteToken?: string | null): { allowed: boolean; reason?: string } {
       const policy = deps.registrationPolicy();

@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import type { Db } from "../db/client";
+import { runCommand, type Runner } from "../../hw/run";
 import { createDriveRepo } from "./repo";
 import { createDriveService } from "./service";
 import { createStorage, type WriteFn } from "./storage";
@@ -12,9 +14,13 @@ export function createDrive(deps: {
   trashRetentionDays: () => number;
   now?: () => Date;
   write?: WriteFn;
+  run?: Runner;
 }) {
+  const run = deps.run ?? runCommand;
+  const previewScript = join(import.meta.dir, "../media/preview.ts");
+  const runPreview = (input: string, out: string) => run([process.execPath, previewScript, input, out], { timeoutMs: 20_000 });
   const storage = createStorage({ dataDir: deps.dataDir, write: deps.write });
-  const drive = createDriveService({ repo: createDriveRepo(deps.db), storage, enqueue: deps.enqueue, trashRetentionDays: deps.trashRetentionDays, now: deps.now });
+  const drive = createDriveService({ repo: createDriveRepo(deps.db), storage, enqueue: deps.enqueue, runPreview, trashRetentionDays: deps.trashRetentionDays, now: deps.now });
   const tus = createTusUploads({ drive, dataDir: deps.dataDir });
   return { drive, tus, storage };
 }

@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTestApp, type TestApp } from "../testing";
 
@@ -366,4 +366,24 @@ test("image preview: a WebP made with sharp, only for the owner", async () => {
   const meta = await sharp(new Uint8Array(await r.arrayBuffer())).metadata();
   expect([meta.width, meta.height]).toEqual([960, 480]);
   expect((await t.request(`/drive/thumb/${img.id}`, { headers: B })).status).toBe(404);
+  // Made once, then served from the cache beside the blobs.
+  const alice = t.services.auth.userByName("alice")!;
+  expect(await t.services.drive.previewImage(alice, img.id)).toContain("/previews/");
+});
+
+test("damaged images: each gives a WebP or a clear 415 from the preview child process; the server keeps serving", async () => {
+  const { t, A } = setup();
+  const dir = join(import.meta.dir, "../../../shared/fixtures/photos/damaged");
+  for (const name of readdirSync(dir)) {
+    const item = (await upload(t, A, name, new Uint8Array(readFileSync(join(dir, name))))).body.item;
+    const r = await t.request(`/drive/thumb/${item.id}`, { headers: A });
+    if (r.status === 200) expect(r.headers.get("content-type")).toBe("image/webp");
+    else expect([r.status, await r.text()]).toEqual([415, expect.stringContaining("This image cannot be previewed.")]);
+  }
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(4000).fill(7)]);
+  const broken = (await upload(t, A, "broken.png", png)).body.item;
+  const r = await t.request(`/drive/thumb/${broken.id}`, { headers: A });
+  expect(r.status).toBe(415);
+  expect(await r.text()).toContain("cannot be previewed");
+  expect((await t.request("/healthz")).status).toBe(200);
 });

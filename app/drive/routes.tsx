@@ -90,7 +90,7 @@ export function driveRoutes(deps: Deps) {
       return <Preview file={file} kind={kind} text={text} />;
     })
     .get("/thumb/:id", async ({ user, params }) =>
-      new Response(await drive.previewImage(requireUser(user), params.id), { headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" } }))
+      new Response(Bun.file(await drive.previewImage(requireUser(user), params.id)), { headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" } }))
     .get("/move-dialog", ({ user, query }) => {
       const u = requireUser(user);
       const ids = asIds(query.ids);

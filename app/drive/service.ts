@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { fileTypeFromBuffer } from "file-type";
-import sharp from "sharp";
 import type { DriveFile, User } from "../db/schema";
 import { notFound } from "../http/errors";
 import type { DriveRepo } from "./repo";
@@ -13,6 +13,8 @@ export type DriveDeps = {
   trashRetentionDays: () => number;
   /** The jobs queue: every new file gets a job so Photos (thumbnails, EXIF) can pick it up. */
   enqueue: (kind: string, payload: Record<string, unknown>) => unknown;
+  /** Makes `out` (WebP) from the image at `input` in a child process; exit code 0 on success. */
+  runPreview: (input: string, out: string) => Promise<{ code: number | null }>;
   now?: () => Date;
 };
 
@@ -322,16 +324,16 @@ export function createDriveService(deps: DriveDeps) {
       return { file, path: storage.blobPath(user.id, file.sha256) };
     },
     /**
-     * A preview-sized WebP of an image, made on the fly with sharp until Photos' thumbnails exist.
-     * Bounded input (pixel limit) and output (960 px) keep the web process responsive.
+     * A preview-sized WebP of an image, made once per content by a child process (app/media/preview.ts)
+     * and kept beside the blobs, until Photos' thumbnails exist. The web process never runs sharp.
      */
-    async previewImage(user: User, id: string): Promise<Uint8Array> {
-      const { path } = this.content(user, id);
-      try {
-        return await sharp(path, { limitInputPixels: 100_000_000 }).rotate().resize(960, 960, { fit: "inside", withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
-      } catch {
-        throw new DriveError(415, "This image cannot be previewed.");
-      }
+    async previewImage(user: User, id: string): Promise<string> {
+      const { file, path } = this.content(user, id);
+      const out = storage.previewPath(user.id, file.sha256!);
+      if (existsSync(out)) return out;
+      const result = await deps.runPreview(path, out);
+      if (result.code !== 0 || !existsSync(out)) throw new DriveError(415, "This image cannot be previewed.");
+      return out;
     },
     /** Every file and folder under the selection, with its path inside a zip. */
     zipEntries(user: User, ids: string[]) {

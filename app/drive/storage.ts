@@ -55,6 +55,11 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
     if (!SHA.test(sha256)) throw new DriveError(400, "Refused an unsafe path.");
     return safePath(root, "users", userId, "blobs", sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   };
+  /** Cached preview of a blob's content (made by app/media/preview.ts); shares the blob's lifetime. */
+  const previewPath = (userId: string, sha256: string) => {
+    if (!SHA.test(sha256)) throw new DriveError(400, "Refused an unsafe path.");
+    return safePath(root, "users", userId, "previews", sha256.slice(0, 2), `${sha256}.webp`);
+  };
   const tmpDir = (userId: string) => {
     const dir = join(userDir(userId), "tmp");
     mkdirSync(dir, { recursive: true });
@@ -144,6 +149,7 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
   return {
     root,
     blobPath,
+    previewPath,
     /**
      * Moves a received temp file to its content address, or drops it if that content is already stored.
      * Synchronous on purpose: nothing else on the event loop (a purge) runs between this and the row commit.
@@ -167,6 +173,7 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
     adopt,
     removeBlob(userId: string, sha256: string) {
       rmSync(blobPath(userId, sha256), { force: true });
+      rmSync(previewPath(userId, sha256), { force: true });
     },
     blobSize(userId: string, sha256: string) {
       return statSync(blobPath(userId, sha256)).size;

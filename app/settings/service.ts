@@ -31,9 +31,17 @@ export function isValidTimeZone(tz: string): boolean {
 }
 
 export function createSettingsService(repo: SettingsRepo) {
+  // Read on every page: cached until this process changes them or another process commits anything.
+  let cached: ApplianceSettings | null = null;
+  let cachedAt = -1;
   return {
     all(): ApplianceSettings {
-      return {
+      const version = repo.dataVersion();
+      if (version !== cachedAt) {
+        cached = null;
+        cachedAt = version;
+      }
+      return cached ??= {
         deviceName: repo.get<string>("deviceName") ?? defaults.deviceName,
         timeZone: repo.get<string>("timeZone") ?? defaults.timeZone,
         registrationPolicy: repo.get<RegistrationPolicy>("registrationPolicy") ?? defaults.registrationPolicy,
@@ -41,6 +49,7 @@ export function createSettingsService(repo: SettingsRepo) {
       };
     },
     update(patch: Partial<ApplianceSettings>) {
+      cached = null;
       if (patch.deviceName !== undefined) {
         const err = validateDeviceName(patch.deviceName);
         if (err) throw new SettingsError(err);

@@ -1,0 +1,32 @@
+// `bun app/media/preview.ts <image> <out.webp>`: one preview-sized WebP (a damaged image shows what decodes), in its own process so a
+// damaged or hostile image can crash or exhaust sharp without touching the web server.
+import { mkdirSync, renameSync } from "node:fs";
+import { dirname } from "node:path";
+import sharp from "sharp";
+
+export const PREVIEW_SIZE = 960;
+
+export async function writePreview(input: string, output: string) {
+  mkdirSync(dirname(output), { recursive: true });
+  const tmp = `${output}.${process.pid}.tmp`;
+  await sharp(input, { limitInputPixels: 100_000_000, failOn: "none" })
+    .rotate()
+    .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: "inside", withoutEnlargement: true })
+    .webp({ quality: 80 })
+    .toFile(tmp);
+  renameSync(tmp, output);
+}
+
+if (import.meta.main) {
+  const [input, output] = process.argv.slice(2);
+  if (!input || !output) {
+    console.error("usage: preview.ts <image> <out.webp>");
+    process.exit(2);
+  }
+  try {
+    await writePreview(input, output);
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
+}
