@@ -1,0 +1,252 @@
+/**
+ * File-level copying for storage moves and second-disk copies: every file is written to a temporary name, synced,
+ * verified and renamed, so a file with its final name is always complete; a crash leaves at most a temp file.
+ */
+import { createHash } from "node:crypto";
+import {
+  chmodSync, closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync,
+  rmSync, statSync, symlinkSync, utimesSync, writeSync, type Stats,
+} from "node:fs";
+import { dirname, join, relative } from "node:path";
+
+const CHUNK = 1024 * 1024;
+/** Temporary files of an interrupted copy carry this suffix; the next run deletes them. */
+export const TEMP_SUFFIX = ".nas-copy-tmp";
+
+export type TreeEntry = { rel: string; kind: "file" | "dir" | "symlink"; size: number; mtimeMs: number };
+export type CopyProgress = { files: number; totalFiles: number; bytes: number; totalBytes: number };
+export type CopyOptions = {
+  /** Relative paths (or top-level names) not to copy. */
+  exclude?: (rel: string) => boolean;
+  onProgress?: (p: CopyProgress) => void;
+  /** Called after each file is in place; tests throw from it to simulate a crash mid-copy. */
+  afterFile?: (rel: string, index: number) => void;
+  signal?: AbortSignal;
+};
+export type CopyResult = { files: number; copied: number; skipped: number; bytesCopied: number; totalBytes: number; copiedPaths: string[] };
+
+export class VerifyError extends Error {
+  override readonly name = "VerifyError";
+}
+
+/** Every entry under `root` (depth first, parents before children), skipping our own temp files. */
+export function walkTree(root: string, exclude: (rel: string) => boolean = () => false): TreeEntry[] {
+  const out: TreeEntry[] = [];
+  const visit = (dir: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw e;
+    }
+    for (const name of names) {
+      if (name.endsWith(TEMP_SUFFIX)) continue;
+      const abs = join(dir, name);
+      const rel = relative(root, abs);
+      if (exclude(rel)) continue;
+      let st: Stats;
+      try {
+        st = lstatSync(abs);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") continue; // deleted while we walk: the next run sees it
+        throw e;
+      }
+      if (st.isDirectory()) {
+        out.push({ rel, kind: "dir", size: 0, mtimeMs: st.mtimeMs });
+        visit(abs);
+      } else if (st.isSymbolicLink()) out.push({ rel, kind: "symlink", size: 0, mtimeMs: st.mtimeMs });
+      else if (st.isFile()) out.push({ rel, kind: "file", size: st.size, mtimeMs: st.mtimeMs });
+    }
+  };
+  visit(root);
+  return out;
+}
+
+export function sha256File(path: string): string {
+  const hash = createHash("sha256");
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const n = readSync(fd, buf, 0, CHUNK, null);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex");
+}
+
+export function fsyncPath(path: string) {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Same size and same modification time (to the millisecond): treated as already copied. */
+export function sameFile(src: TreeEntry, dst: string): boolean {
+  try {
+    const st = statSync(dst);
+    return st.isFile() && st.size === src.size && Math.floor(st.mtimeMs) === Math.floor(src.mtimeMs);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Copies one file: temp name → sha256 of what was read → fsync → mtime → rename → fsync dir → re-read and compare.
+ * Returns the sha256. Throws VerifyError when the copy does not read back the same.
+ */
+export function copyFileVerified(src: string, dst: string, mtimeMs: number): string {
+  mkdirSync(dirname(dst), { recursive: true });
+  const tmp = `${dst}${TEMP_SUFFIX}`;
+  const hash = createHash("sha256");
+  const from = openSync(src, "r");
+  const to = openSync(tmp, "w", 0o600);
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const n = readSync(from, buf, 0, CHUNK, null);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+      let off = 0;
+      while (off < n) off += writeSync(to, buf, off, n - off);
+    }
+    fsyncSync(to);
+  } catch (e) {
+    closeSync(to);
+    closeSync(from);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(to);
+  closeSync(from);
+  const digest = hash.digest("hex");
+  const mode = statSync(src).mode & 0o7777;
+  const t = new Date(mtimeMs);
+  utimesSync(tmp, t, t);
+  chmodSync(tmp, mode);
+  renameSync(tmp, dst);
+  fsyncPath(dirname(dst));
+  const back = sha256File(dst);
+  if (back !== digest) throw new VerifyError(`${dst}: read back ${back.slice(0, 12)}…, expected ${digest.slice(0, 12)}…`);
+  return digest;
+}
+
+/**
+ * Makes `dst` hold every file of `src` (incremental: files with the same size and mtime are skipped).
+ * Files in `dst` that `src` lacks are left alone; `mirrorTree` handles deletions.
+ */
+export function copyTree(src: string, dst: string, opts: CopyOptions = {}): CopyResult {
+  mkdirSync(dst, { recursive: true });
+  removeTempFiles(dst);
+  const entries = walkTree(src, opts.exclude);
+  const fileEntries = entries.filter((e) => e.kind === "file");
+  const totalBytes = fileEntries.reduce((s, e) => s + e.size, 0);
+  const progress: CopyProgress = { files: 0, totalFiles: fileEntries.length, bytes: 0, totalBytes };
+  const result: CopyResult = { files: fileEntries.length, copied: 0, skipped: 0, bytesCopied: 0, totalBytes, copiedPaths: [] };
+  for (const e of entries) {
+    if (opts.signal?.aborted) throw new Error("copy interrupted");
+    const target = join(dst, e.rel);
+    if (e.kind === "dir") {
+      mkdirSync(target, { recursive: true });
+      continue;
+    }
+    if (e.kind === "symlink") {
+      const link = readlinkSync(join(src, e.rel));
+      rmSync(target, { force: true });
+      symlinkSync(link, target);
+      continue;
+    }
+    if (sameFile(e, target)) result.skipped++;
+    else {
+      copyFileVerified(join(src, e.rel), target, e.mtimeMs);
+      result.copied++;
+      result.bytesCopied += e.size;
+      result.copiedPaths.push(e.rel);
+    }
+    progress.files++;
+    progress.bytes += e.size;
+    opts.onProgress?.(progress);
+    opts.afterFile?.(e.rel, progress.files);
+  }
+  fsyncPath(dst);
+  return result;
+}
+
+/** Deletes temp files an interrupted run left behind. */
+export function removeTempFiles(root: string) {
+  const visit = (dir: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const abs = join(dir, name);
+      if (name.endsWith(TEMP_SUFFIX)) rmSync(abs, { force: true });
+      else if (lstatSync(abs).isDirectory()) visit(abs);
+    }
+  };
+  visit(root);
+}
+
+/**
+ * Checks that every file of `src` is in `dst` with the same size, and with `deep` the same sha256.
+ * Returns the number of files checked; throws VerifyError listing the first differences.
+ */
+export function verifyTree(src: string, dst: string, opts: { deep: boolean; exclude?: (rel: string) => boolean }): number {
+  const problems: string[] = [];
+  let n = 0;
+  for (const e of walkTree(src, opts.exclude)) {
+    if (e.kind !== "file") continue;
+    n++;
+    const target = join(dst, e.rel);
+    if (!existsSync(target)) problems.push(`${e.rel}: missing`);
+    else if (statSync(target).size !== e.size) problems.push(`${e.rel}: size differs`);
+    else if (opts.deep && sha256File(join(src, e.rel)) !== sha256File(target)) problems.push(`${e.rel}: content differs`);
+    if (problems.length >= 5) break;
+  }
+  if (problems.length) throw new VerifyError(`verification failed: ${problems.join("; ")}`);
+  return n;
+}
+
+function lexists(path: string) {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type MirrorResult = CopyResult & { trashed: string[] };
+
+/**
+ * A second-disk copy: `copyTree`, then files and folders in `dst` that `src` no longer has are moved into
+ * `dst/.trash/<stamp>/…` (kept, never deleted here), so a mistake on the data disk is not mirrored into a loss.
+ */
+export function mirrorTree(src: string, dst: string, opts: CopyOptions & { stamp: string }): MirrorResult {
+  const exclude = (rel: string) => rel === ".trash" || rel.startsWith(".trash/") || (opts.exclude?.(rel) ?? false);
+  const copied = copyTree(src, dst, { ...opts, exclude });
+  const present = new Set(walkTree(src, exclude).map((e) => e.rel));
+  const trashed: string[] = [];
+  const trashRoot = join(dst, ".trash", opts.stamp);
+  for (const e of walkTree(dst, exclude)) {
+    if (present.has(e.rel)) continue;
+    // A folder already moved with its parent is gone from dst by now.
+    if (!lexists(join(dst, e.rel))) continue;
+    const to = join(trashRoot, e.rel);
+    mkdirSync(dirname(to), { recursive: true });
+    renameSync(join(dst, e.rel), to);
+    trashed.push(e.rel);
+  }
+  if (trashed.length) fsyncPath(dst);
+  return { ...copied, trashed };
+}
