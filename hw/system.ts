@@ -5,7 +5,6 @@
 import { readdir, readFile, statfs } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
-import si from "systeminformation";
 import { CommandNotFoundError, runCommand, type Runner } from "./run";
 
 export interface SystemInfo {
@@ -210,8 +209,21 @@ export function createSystemSampler(deps: SamplerDeps = {}): SystemSampler {
     return value;
   }
 
+  /** /proc/meminfo in kB; without it (not Linux) the totals Node knows. */
+  async function readMemory() {
+    const text = await readText(path("proc/meminfo"));
+    const kb = (key: string) => Number(text?.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1] ?? NaN) * 1024;
+    const total = kb("MemTotal");
+    if (!Number.isFinite(total)) return { total: os.totalmem(), available: os.freemem(), swaptotal: 0, swapused: 0 };
+    const available = Number.isFinite(kb("MemAvailable")) ? kb("MemAvailable") : kb("MemFree");
+    const swaptotal = kb("SwapTotal") || 0;
+    return { total, available, swaptotal, swapused: swaptotal - (kb("SwapFree") || 0) };
+  }
+
   return {
     async info() {
+      // systeminformation is only needed for these static facts: load it on first use, not with the web process.
+      const { default: si } = await import("systeminformation");
       const [cpu, osInfo, ifaces, osRelease, board] = await Promise.all([
         si.cpu(),
         si.osInfo(),
@@ -246,7 +258,7 @@ export function createSystemSampler(deps: SamplerDeps = {}): SystemSampler {
     async sample() {
       const [cpu, mem, network, temperatures, throttling] = await Promise.all([
         readCpu(),
-        si.mem(),
+        readMemory(),
         readNetwork(),
         readTemperatures(),
         readThrottling(),

@@ -1,11 +1,4 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type RegistrationResponseJSON,
-} from "@simplewebauthn/server";
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config";
 import type { ApplianceSettings } from "../settings/service";
@@ -32,6 +25,9 @@ export type PendingRegistration =
   | { kind: "add"; userId: string; passkeyName: string };
 
 export type RegistrationResult = { user: User; recoveryCodes: string[] | null };
+
+/** @simplewebauthn/server and its CBOR/ASN.1 stack load on the first passkey ceremony, not with every process. */
+const webauthn = () => import("@simplewebauthn/server");
 
 export function validateUsername(raw: string): string {
   const u = raw.trim().toLowerCase();
@@ -165,7 +161,7 @@ export function createAuthService(deps: Deps) {
         exclude = repo.passkeysOf(user.id).map((p) => ({ id: p.id, transports: p.transports ?? undefined }));
         pending = { kind: "add", userId: user.id, passkeyName: passkeyNameFrom(input.userAgent) };
       }
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthn()).generateRegistrationOptions({
         rpName: deps.deviceName(),
         rpID: deps.config.rpID,
         userName,
@@ -185,7 +181,7 @@ export function createAuthService(deps: Deps) {
       if (!pending) throw new AuthError("Broken registration state.", 400);
       let verification;
       try {
-        verification = await verifyRegistrationResponse({
+        verification = await (await webauthn()).verifyRegistrationResponse({
           response,
           expectedChallenge: c.challenge,
           expectedOrigin: deps.config.origins,
@@ -247,7 +243,7 @@ export function createAuthService(deps: Deps) {
 
     async startLogin() {
       // Discoverable credentials: no username needed, the authenticator offers the account.
-      const options = await generateAuthenticationOptions({ rpID: deps.config.rpID, userVerification: "preferred" });
+      const options = await (await webauthn()).generateAuthenticationOptions({ rpID: deps.config.rpID, userVerification: "preferred" });
       return { challengeId: storeChallenge(options.challenge, "login"), options };
     },
 
@@ -260,7 +256,7 @@ export function createAuthService(deps: Deps) {
       if (!user || user.disabledAt) throw new AuthError("This account is disabled.", 403);
       let result;
       try {
-        result = await verifyAuthenticationResponse({
+        result = await (await webauthn()).verifyAuthenticationResponse({
           response,
           expectedChallenge: c.challenge,
           expectedOrigin: deps.config.origins,

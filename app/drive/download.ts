@@ -2,7 +2,6 @@
 // and headers that keep the content from ever running as part of the app's origin.
 import { Readable } from "node:stream";
 import { createReadStream } from "node:fs";
-import yazl from "yazl";
 import type { DriveFile } from "../db/schema";
 import { inlineSafe } from "./model";
 
@@ -67,7 +66,8 @@ export function serveFile(request: Request, file: DriveFile, path: string, opts:
 }
 
 /** A zip streamed as it is built (stored, not deflated: most large files are already compressed). */
-export function zipResponse(name: string, entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null }[]): Response {
+export async function zipResponse(name: string, entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null }[]): Promise<Response> {
+  const { default: yazl } = await import("yazl"); // loaded on the first zip download, not at start
   const zip = new yazl.ZipFile();
   for (const e of entries) {
     if (e.kind === "folder") zip.addEmptyDirectory(e.path, { mtime: e.file.updatedAt });

@@ -130,11 +130,11 @@ export function driveRoutes(deps: Deps) {
       set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
       return res;
     }, { query: t.Object({ inline: t.Optional(t.String()) }) })
-    .get("/zip", ({ user, query, set }) => {
+    .get("/zip", async ({ user, query, set }) => {
       const u = requireUser(user);
       const ids = asIds(query.ids);
       const entries = drive.zipEntries(u, ids);
-      const res = zipResponse(ids.length === 1 ? entries[0]?.path || "Drive" : "Drive", entries);
+      const res = await zipResponse(ids.length === 1 ? entries[0]?.path || "Drive" : "Drive", entries);
       set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
       return res;
     }, { query: t.Object({ ids: t.String() }) })

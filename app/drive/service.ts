@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { fileTypeFromBuffer } from "file-type";
 import type { DriveFile, User } from "../db/schema";
 import { notFound } from "../http/errors";
 import type { DriveRepo } from "./repo";
@@ -24,6 +23,7 @@ const newId = () => randomBytes(12).toString("base64url");
 
 /** The MIME type from the content's magic bytes, else from the extension. */
 export async function sniffMime(head: Uint8Array, name: string): Promise<string> {
+  const { fileTypeFromBuffer } = await import("file-type"); // loaded on the first upload, not at start
   const sniffed = await fileTypeFromBuffer(head).catch(() => undefined);
   if (sniffed) return sniffed.mime;
   const byExt = Bun.file(name).type.split(";")[0]!;
