@@ -1,6 +1,9 @@
 import { x509 } from "./x509";
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fromPem, TLS_FILES } from "./ca-files";
+
+export { caCertificateDer, caFingerprint, caMobileConfig, readCaCertificate, TLS_FILES } from "./ca-files";
 
 /**
  * The box's own certificate authority and its https server certificate.
@@ -19,13 +22,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const SERVER_VALIDITY_DAYS = 397;
 const RENEW_BEFORE_DAYS = 30;
 const CA_VALIDITY_DAYS = 20 * 365;
-
-export const TLS_FILES = {
-  caCert: "ca.crt",
-  caKey: "ca.key",
-  serverCert: "server.crt",
-  serverKey: "server.key",
-} as const;
 
 export type ServerNames = { dns: string[]; ips: string[] };
 
@@ -66,10 +62,6 @@ export function certificateNames(cert: x509.X509Certificate): ServerNames {
 function toPem(der: ArrayBuffer, label: string): string {
   const base64 = Buffer.from(der).toString("base64").replace(/.{64}/g, "$&\n");
   return `-----BEGIN ${label}-----\n${base64.replace(/\n$/, "")}\n-----END ${label}-----\n`;
-}
-
-function fromPem(pem: string): Buffer {
-  return Buffer.from(pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, ""), "base64");
 }
 
 async function exportKeyPem(key: CryptoKey): Promise<string> {
@@ -206,68 +198,4 @@ export async function ensureCertificates(opts: EnsureOptions): Promise<EnsureRes
   if (opts.keyOwner) chownSync(keyPath, 0, opts.keyOwner.gid);
   writeAtomic(join(opts.dir, TLS_FILES.serverCert), server.certPem, 0o644);
   return { changed: true, reason: state, names };
-}
-
-/** The CA certificate as PEM, or null before first boot provisioning ran. */
-export function readCaCertificate(dir: string): string | null {
-  const path = join(dir, TLS_FILES.caCert);
-  return existsSync(path) ? readFileSync(path, "utf8") : null;
-}
-
-export function caCertificateDer(pem: string): Buffer {
-  return fromPem(pem);
-}
-
-export function caFingerprint(pem: string): string {
-  const digest = new Bun.CryptoHasher("sha256").update(fromPem(pem)).digest("hex").toUpperCase();
-  return digest.match(/../g)!.join(":");
-}
-
-function xmlEscape(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** An Apple configuration profile (iOS, iPadOS, macOS) that installs the CA as a trusted root. */
-export function caMobileConfig(pem: string, opts: { hostname: string }): string {
-  const der = fromPem(pem).toString("base64");
-  const fingerprint = caFingerprint(pem).replace(/:/g, "");
-  const uuid = (seed: string) =>
-    `${seed.slice(0, 8)}-${seed.slice(8, 12)}-4${seed.slice(13, 16)}-8${seed.slice(17, 20)}-${seed.slice(20, 32)}`;
-  const name = xmlEscape(`${opts.hostname}.local certificate authority`);
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-<dict>
-  <key>PayloadContent</key>
-  <array>
-    <dict>
-      <key>PayloadCertificateFileName</key>
-      <string>nas-ca.crt</string>
-      <key>PayloadContent</key>
-      <data>${der}</data>
-      <key>PayloadDisplayName</key>
-      <string>${name}</string>
-      <key>PayloadIdentifier</key>
-      <string>local.nas.ca.${fingerprint.slice(0, 16)}</string>
-      <key>PayloadType</key>
-      <string>com.apple.security.root</string>
-      <key>PayloadUUID</key>
-      <string>${uuid(fingerprint.slice(0, 32))}</string>
-      <key>PayloadVersion</key>
-      <integer>1</integer>
-    </dict>
-  </array>
-  <key>PayloadDisplayName</key>
-  <string>${name}</string>
-  <key>PayloadIdentifier</key>
-  <string>local.nas.profile.${fingerprint.slice(0, 16)}</string>
-  <key>PayloadType</key>
-  <string>Configuration</string>
-  <key>PayloadUUID</key>
-  <string>${uuid(fingerprint.slice(32, 64))}</string>
-  <key>PayloadVersion</key>
-  <integer>1</integer>
-</dict>
-</plist>
-`;
 }

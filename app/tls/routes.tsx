@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import { hostname as osHostname } from "node:os";
-import { caCertificateDer, caFingerprint, caMobileConfig, readCaCertificate } from "../../provision/tls";
+import { caCertificateDer, caFingerprint, caMobileConfig, readCaCertificate } from "../../provision/ca-files";
 
 /**
  * The box's certificate authority and how to trust it. Reachable over plain http too (the
