@@ -5,18 +5,33 @@ import { openDb } from "./db/client";
 import { dbBackupHandler, DB_BACKUP_JOB, scheduleDbBackup } from "./jobs/backup";
 import { createJobRepo } from "./jobs/repo";
 import { createJobQueue, createJobRunner, type JobHandlers } from "./jobs/service";
+import { DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./jobs/storage";
+import { createStorageRepo } from "./system/storage-repo";
 
 const config = loadConfig(process.argv.slice(2));
 const db = openDb(join(config.dataDir, "db.sqlite"));
 // Only the queue: the worker does not load the web features (passkeys, templates), which keeps it small.
 const queue = createJobQueue({ repo: createJobRepo(db) });
-const handlers: JobHandlers = {
+const storageRepo = createStorageRepo(db);
+const allHandlers: JobHandlers = {
   [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir: config.dataDir }),
+  [DISK_COPY_JOB]: diskCopyHandler({ db, dataDir: config.dataDir, repo: storageRepo }),
+  // Formatting and mounting need root: on the image a second worker runs as root with NAS_WORKER_KINDS=storage.move.
+  [STORAGE_MOVE_JOB]: storageMoveHandler({ dataDir: config.dataDir, includeLoop: process.env.NAS_STORAGE_LOOP_DEVICES === "1" }),
 };
+// NAS_WORKER_KINDS limits a worker to some kinds; without it, a worker that is not root leaves storage.move to the root one.
+const only = process.env.NAS_WORKER_KINDS?.split(",").map((k) => k.trim()).filter(Boolean);
+const handlers: JobHandlers = Object.fromEntries(
+  Object.entries(allHandlers).filter(([kind]) => (only ? only.includes(kind) : kind !== STORAGE_MOVE_JOB || process.getuid?.() === 0)),
+);
 const runner = createJobRunner({ queue, handlers });
 
-scheduleDbBackup(queue, new Date());
-const backups = setInterval(() => scheduleDbBackup(queue, new Date()), 3600_000);
+const schedule = () => {
+  if (handlers[DB_BACKUP_JOB]) scheduleDbBackup(queue, new Date());
+  if (handlers[DISK_COPY_JOB]) scheduleDiskCopy(queue, storageRepo, new Date());
+};
+schedule();
+const backups = setInterval(schedule, 3600_000);
 
 let signals = 0;
 async function shutdown(signal: string) {

@@ -1,0 +1,137 @@
+import { Database } from "bun:sqlite";
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sha256File, walkTree } from "../../hw/storage-files";
+import { openDb } from "../db/client";
+import { settings } from "../db/schema";
+import { createStorageRepo } from "../system/storage-repo";
+import { createJobRepo } from "./repo";
+import { createJobQueue, createJobRunner } from "./service";
+import { checkCopyTarget, DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy } from "./storage";
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+// The copy must go to another filesystem than the data; /dev/shm is a tmpfs on these machines.
+const otherFs = existsSync("/dev/shm") && statSync("/dev/shm").dev !== statSync(tmpdir()).dev ? "/dev/shm" : null;
+if (!otherFs) console.log("SKIPPED: second-disk copy tests: no second filesystem (/dev/shm) to copy to");
+
+function setUp(afterFile?: (rel: string, i: number) => void) {
+  const dataDir = mkdtempSync(join(tmpdir(), "nas-copy-data-"));
+  const target = mkdtempSync(join(otherFs!, "nas-copy-target-"));
+  const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
+  cleanups.push(() => {
+    db.$client.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(target, { recursive: true, force: true });
+  });
+  db.insert(settings).values({ key: "deviceName", value: "copy-test" }).run();
+  for (let i = 0; i < 12; i++) {
+    mkdirSync(join(dataDir, `users/u1/blobs/${i % 3}`), { recursive: true });
+    writeFileSync(join(dataDir, `users/u1/blobs/${i % 3}/b${i}`), `blob ${i} `.repeat(1000 * (i + 1)));
+  }
+  const repo = createStorageRepo(db);
+  repo.setDiskCopyTarget(target, false);
+  const queue = createJobQueue({ repo: createJobRepo(db) });
+  let t = new Date("2026-11-27T01:00:00Z");
+  const now = () => t;
+  const runner = createJobRunner({ queue, log: () => {}, handlers: { [DISK_COPY_JOB]: diskCopyHandler({ db, dataDir, repo, now, afterFile: (rel, i) => afterFile?.(rel, i) }) } });
+  return { dataDir, target, db, repo, queue, runner, copy: join(target, "nasd-copy"), later: () => (t = new Date(t.getTime() + 3600_000)) };
+}
+
+const filesOf = (root: string) =>
+  Object.fromEntries(walkTree(root, (rel) => rel.startsWith("db.sqlite") || rel === ".trash" || rel.startsWith(".trash/")).filter((e) => e.kind === "file").map((e) => [e.rel, sha256File(join(root, e.rel))]));
+
+describe.skipIf(otherFs === null)("second-disk copy", () => {
+  test("first copy: every file and a consistent database snapshot; result recorded", async () => {
+    const s = setUp();
+    const job = s.queue.enqueue(DISK_COPY_JOB);
+    await s.runner.runOnce();
+    expect(s.queue.byId(job.id)?.status).toBe("done");
+    expect(filesOf(s.copy)).toEqual(filesOf(s.dataDir));
+    expect(Object.keys(filesOf(s.copy))).toHaveLength(12);
+    const snap = new Database(join(s.copy, "db.sqlite"), { readonly: true });
+    expect(snap.query("pragma integrity_check").get()).toEqual({ integrity_check: "ok" });
+    expect(snap.query("select value from settings where key = 'deviceName'").get()).toEqual({ value: "\"copy-test\"" });
+    snap.close();
+    const row = s.repo.diskCopy()!;
+    expect(row.lastOk).toBe(true);
+    expect(row.lastSummary).toContain("12 files copied");
+  });
+
+  test("incremental: only changed and new files are copied; deletions go to .trash, not away", async () => {
+    const s = setUp();
+    s.queue.enqueue(DISK_COPY_JOB);
+    await s.runner.runOnce();
+    const untouched = statSync(join(s.copy, "users/u1/blobs/0/b0")).ino;
+
+    writeFileSync(join(s.dataDir, "users/u1/blobs/1/b1"), "changed content");
+    writeFileSync(join(s.dataDir, "users/u1/blobs/new"), "new file");
+    rmSync(join(s.dataDir, "users/u1/blobs/2"), { recursive: true });
+    // Same size, new mtime: copied again (size + mtime decide).
+    utimesSync(join(s.dataDir, "users/u1/blobs/0/b3"), new Date(), new Date("2030-01-01"));
+    s.later();
+    s.queue.enqueue(DISK_COPY_JOB);
+    await s.runner.runOnce();
+
+    expect(filesOf(s.copy)).toEqual(filesOf(s.dataDir));
+    expect(s.repo.diskCopy()!.lastSummary).toMatch(/^3 files copied .* 6 unchanged, 1 moved to \.trash/);
+    expect(statSync(join(s.copy, "users/u1/blobs/0/b0")).ino).toBe(untouched);
+    const trash = walkTree(join(s.copy, ".trash")).filter((e) => e.kind === "file").map((e) => e.rel.split("/").slice(1).join("/"));
+    expect(trash.sort()).toEqual(["users/u1/blobs/2/b11", "users/u1/blobs/2/b2", "users/u1/blobs/2/b5", "users/u1/blobs/2/b8"]);
+  });
+
+  test("an interrupted copy is resumed: no half file under a final name, finished files are not copied again", async () => {
+    let stopAt: number | null = 5;
+    const copiedSecondRun: string[] = [];
+    let second = false;
+    const s = setUp((rel, i) => {
+      if (second) copiedSecondRun.push(rel);
+      if (stopAt !== null && i === stopAt) throw new Error("unplugged");
+    });
+    const first = s.queue.enqueue(DISK_COPY_JOB);
+    await s.runner.runOnce();
+    expect(s.queue.byId(first.id)?.status).toBe("queued"); // retried later
+    expect(s.repo.diskCopy()!.lastOk).toBe(false);
+    // Whatever is in the copy under a final name is complete.
+    for (const [rel, hash] of Object.entries(filesOf(s.copy))) expect(hash).toBe(sha256File(join(s.dataDir, rel)));
+    writeFileSync(join(s.copy, "users/u1/blobs/1/b4.nas-copy-tmp"), "half a file");
+
+    stopAt = null;
+    second = true;
+    s.later();
+    const again = s.queue.enqueue(DISK_COPY_JOB);
+    await s.runner.runOnce();
+    expect(s.queue.byId(again.id)?.status).toBe("done");
+    expect(filesOf(s.copy)).toEqual(filesOf(s.dataDir));
+    expect(existsSync(join(s.copy, "users/u1/blobs/1/b4.nas-copy-tmp"))).toBe(false);
+    expect(s.repo.diskCopy()!.lastSummary).toMatch(/^7 files copied .* 5 unchanged/);
+    expect(copiedSecondRun).toHaveLength(12);
+  });
+
+  test("refuses a target on the data disk or inside the data directory", () => {
+    const s = setUp();
+    expect(() => checkCopyTarget(s.dataDir, join(s.dataDir, "users"))).toThrow(/inside the data directory/);
+    const sibling = mkdtempSync(join(tmpdir(), "nas-same-disk-"));
+    cleanups.push(() => rmSync(sibling, { recursive: true, force: true }));
+    expect(() => checkCopyTarget(s.dataDir, sibling)).toThrow(/same disk/);
+    expect(checkCopyTarget(s.dataDir, s.target)).toBe(s.target);
+  });
+
+  test("nightly: queued once a day only when enabled", () => {
+    const s = setUp();
+    const at = new Date("2026-11-27T02:00:00Z");
+    expect(scheduleDiskCopy(s.queue, s.repo, at)).toBeNull();
+    s.repo.setDiskCopyTarget(s.target, true);
+    expect(scheduleDiskCopy(s.queue, s.repo, at)?.kind).toBe(DISK_COPY_JOB);
+    expect(scheduleDiskCopy(s.queue, s.repo, at)).toBeNull(); // one is waiting
+    s.queue.finish(s.queue.claimNextJob([DISK_COPY_JOB])!.id);
+    s.repo.recordDiskCopy(at, true, "ok");
+    expect(scheduleDiskCopy(s.queue, s.repo, new Date(at.getTime() + 3600_000))).toBeNull();
+    expect(scheduleDiskCopy(s.queue, s.repo, new Date(at.getTime() + 24 * 3600_000))?.kind).toBe(DISK_COPY_JOB);
+  });
+});
