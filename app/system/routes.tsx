@@ -13,6 +13,10 @@ import type { SettingsService } from "../settings/service";
 import type { AuthService } from "../auth/service";
 import { createDashboardRepo } from "./repo";
 import { createDashboardService, systemdPower, type PowerControl } from "./service";
+import { createStorageRepo } from "./storage-repo";
+import { storageRoutes } from "./storage-routes";
+import { createStorageService } from "./storage-service";
+import type { Runner } from "../../hw/run";
 import { AlertBanner } from "../../views/system/Shell";
 import { DisksCard, HistoryCard, LiveCards, OverviewPage } from "../../views/system/OverviewPage";
 import { DiskPage, SelfTestCard } from "../../views/system/DiskPage";
@@ -30,6 +34,9 @@ export type SystemHw = {
   power: PowerControl;
   blockDevices: () => Promise<BlockDevice[]>;
   filesystems: () => Promise<MountedFilesystem[]>;
+  /** Runs lsblk/blkid for the storage page; `storageLoopDevices` also offers loop devices as disks (tests). */
+  storageRun: Runner;
+  storageLoopDevices: boolean;
 };
 
 type Deps = ContextDeps & {
@@ -59,6 +66,15 @@ export function systemRoutes(deps: Deps) {
     listUsers: () => deps.auth.listUsers(),
     usedBytes: (userId) => drive.usedBytes(userId),
   });
+  const storage = createStorageService({
+    dataDir: deps.config.dataDir,
+    repo: createStorageRepo(deps.db),
+    jobs: deps.jobs,
+    listUsers: () => deps.auth.listUsers(),
+    filesystems: deps.hw?.filesystems ?? (() => listFilesystems()),
+    run: deps.hw?.storageRun,
+    includeLoop: deps.hw?.storageLoopDevices ?? process.env.NAS_STORAGE_LOOP_DEVICES === "1",
+  });
   const base = (user: NonNullable<ReturnType<typeof requireUser>>, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName });
   const banner = () => dashboard.bannerAlerts();
   const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
@@ -67,6 +83,7 @@ export function systemRoutes(deps: Deps) {
 
   return new Elysia({ prefix: "/dashboard" })
     .use(requestContext(deps))
+    .use(storageRoutes({ ...deps, storage, deviceName: () => deps.settings.all().deviceName, banner: () => dashboard.bannerAlerts() }))
     // Background sampling only in a listening server, never in tests that call app.handle().
     .onStart(() => {
       stopBackground ??= dashboard.start();

@@ -20,9 +20,10 @@ export function createStorageRepo(db: Db) {
       db.select({
         userId: blobs.userId,
         blobBytes: sql<number>`coalesce(sum(${blobs.size}), 0)`,
+        // Table-qualified by hand: inside the subquery drizzle's bare column names would bind to files.
         trashBytes: sql<number>`coalesce(sum(case when not exists (
-          select 1 from ${files} f where f.user_id = ${blobs.userId} and f.sha256 = ${blobs.sha256} and f.trashed_at is null
-        ) then ${blobs.size} else 0 end), 0)`,
+          select 1 from ${files} f where f.user_id = "blobs"."user_id" and f.sha256 = "blobs"."sha256" and f.trashed_at is null
+        ) then "blobs"."size" else 0 end), 0)`,
       }).from(blobs).groupBy(blobs.userId).all(),
   };
 }

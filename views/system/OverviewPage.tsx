@@ -134,6 +134,7 @@ export function DisksCard(p: { overview: Overview; csrfToken: string }) {
         <UsageBar percent={storage.percent} label={`${storage.percent} % used`} />
         <p class="muted small" safe>{`${formatBytes(storage.usedBytes)} used · ${formatBytes(storage.freeBytes)} free of ${formatBytes(storage.totalBytes)}`}</p>
         <p class="muted small mono" safe>{storage.mount}</p>
+        <p class="small"><a href="/dashboard/storage">What takes space, data disk, second-disk copy</a></p>
         {p.overview.otherFilesystems.map((f) => (
           <div class="other-fs">
             <span class="small" safe>{`${f.label} (${f.mount}): ${Math.round(f.percent)} % of ${formatBytes(f.totalBytes)}`}</span>

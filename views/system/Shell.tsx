@@ -7,6 +7,7 @@ export type Base = { user: User; csrfToken: string; deviceName: string };
 const tabs = [
   { id: "overview", href: "/dashboard", label: "Overview" },
   { id: "alerts", href: "/dashboard/alerts", label: "Alerts" },
+  { id: "storage", href: "/dashboard/storage", label: "Storage" },
   { id: "backups", href: "/dashboard/backups", label: "Backups" },
   { id: "users", href: "/dashboard/users", label: "Users" },
   { id: "power", href: "/dashboard/power", label: "Power" },

@@ -1,0 +1,58 @@
+import { Elysia, t } from "elysia";
+import type { User } from "../db/schema";
+import { requestContext, requireAdmin, type ContextDeps } from "../http/context";
+import { HttpError } from "../http/errors";
+import type { AlertRow } from "./repo";
+import type { StorageService } from "./storage-service";
+import { DiskCopyCard, MoveStatus, StoragePage } from "../../views/system/StoragePage";
+
+type Deps = ContextDeps & { storage: StorageService; deviceName: () => string; banner: () => AlertRow[] };
+
+/** /dashboard/storage (mounted inside the dashboard routes): space breakdown, choosing the data disk (typed confirmation), the second-disk copy. */
+export function storageRoutes(deps: Deps) {
+  const { storage } = deps;
+  const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
+  const page = async (user: User, csrfToken: string, error?: string) => (
+    <StoragePage user={user} csrfToken={csrfToken} deviceName={deps.deviceName()} banner={deps.banner()} location={storage.location()}
+      disks={await storage.disks()} space={storage.space()} copy={storage.diskCopy()} targets={await storage.copyTargets()} error={error} />
+  );
+  /** A refusal (wrong confirmation, system disk, bad target) comes back on the page, with the reason. */
+  const orRefusal = async (user: User, csrfToken: string, set: { status?: number | string }, action: () => Promise<unknown> | unknown) => {
+    try {
+      await action();
+      return null;
+    } catch (e) {
+      if (!(e instanceof HttpError) || e.status >= 500) throw e;
+      set.status = e.status;
+      return page(user, csrfToken, e.message);
+    }
+  };
+  const form = { _csrf: t.Optional(t.String()) };
+
+  return new Elysia({ prefix: "/storage" })
+    .use(requestContext(deps))
+    .get("/", async ({ user, csrfToken }) => page(requireAdmin(user), csrfToken))
+    .get("/fragments/move", ({ user }) => {
+      requireAdmin(user);
+      return <MoveStatus location={storage.location()} />;
+    })
+    .get("/fragments/copy", async ({ user, csrfToken }) => {
+      requireAdmin(user);
+      return <DiskCopyCard copy={storage.diskCopy()} targets={await storage.copyTargets()} csrfToken={csrfToken} />;
+    })
+    .post("/use", async ({ user, csrfToken, body, set, redirect }) => {
+      const u = requireAdmin(user);
+      return (await orRefusal(u, csrfToken, set, () => storage.requestMove(body.device, body.confirm))) ?? redirect("/dashboard/storage", 303);
+    }, { body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), ...form }) })
+    .post("/copy/target", async ({ user, csrfToken, body, set, redirect }) => {
+      const u = requireAdmin(user);
+      return (await orRefusal(u, csrfToken, set, () => storage.setCopyTarget(body.target, body.nightly === "on"))) ?? redirect("/dashboard/storage", 303);
+    }, { body: t.Object({ target: t.String({ minLength: 1, maxLength: 4096 }), nightly: t.Optional(t.String()), ...form }) })
+    .post("/copy/run", async ({ user, csrfToken, request, set, redirect }) => {
+      const u = requireAdmin(user);
+      const refused = await orRefusal(u, csrfToken, set, () => storage.runCopyNow());
+      if (refused) return refused;
+      if (!isHtmx(request)) return redirect("/dashboard/storage", 303);
+      return <DiskCopyCard copy={storage.diskCopy()} targets={await storage.copyTargets()} csrfToken={csrfToken} />;
+    }, { body: t.Object(form) });
+}

@@ -1,0 +1,177 @@
+import { lstatSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { runCommand, type Runner } from "../../hw/run";
+import { assertFormattable, confirmationFor, dataDiskMountpoint, listDisks, readStorageState, StorageError, storageStatePath, type Disk, type StorageState } from "../../hw/storage";
+import type { MountedFilesystem } from "../../hw/system";
+import type { Job, User } from "../db/schema";
+import { HttpError } from "../http/errors";
+import { backupDir, listBackups } from "../jobs/backup";
+import type { JobQueue } from "../jobs/service";
+import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/storage";
+import type { StorageRepo } from "./storage-repo";
+
+/** Derived media, per user: `<data>/thumbs/<userId>/…` and `<data>/transcodes/<userId>/…` (written by the worker). */
+export const DERIVED_DIRS = ["thumbs", "transcodes"] as const;
+/** Walking thumbnails and transcodes costs a directory walk: done at most this often, never per request. */
+const WALK_MAX_AGE_MS = 10 * 60_000;
+
+export type SpaceRow = { userId: string; username: string; originals: number; trash: number; thumbs: number; transcodes: number };
+export type SpaceBreakdown = {
+  originals: number;
+  trash: number;
+  thumbs: number;
+  transcodes: number;
+  database: number;
+  backups: number;
+  perUser: SpaceRow[];
+  /** When thumbnails and transcodes were last measured. */
+  walkedAt: Date;
+};
+
+export type DiskChoice = Disk & { confirmation: string };
+export type DisksView = { available: true; disks: DiskChoice[] } | { available: false; reason: string };
+
+function fileBytes(path: string) {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Bytes under each first-level folder of `root` (one per user id). */
+function bytesPerChild(root: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (dir: string): number => {
+    let sum = 0;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return 0;
+    }
+    for (const n of names) {
+      const st = lstatSync(join(dir, n), { throwIfNoEntry: false });
+      if (!st) continue;
+      sum += st.isDirectory() ? walk(join(dir, n)) : st.isFile() ? st.blocks * 512 : 0;
+    }
+    return sum;
+  };
+  let names: string[] = [];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return out;
+  }
+  for (const n of names) out.set(n, walk(join(root, n)));
+  return out;
+}
+
+export function createStorageService(deps: {
+  dataDir: string;
+  repo: StorageRepo;
+  jobs: JobQueue;
+  listUsers: () => User[];
+  filesystems: () => Promise<MountedFilesystem[]>;
+  run?: Runner;
+  /** Offer loop devices as disks (tests, and trying it out in a VM). */
+  includeLoop?: boolean;
+  now?: () => Date;
+}) {
+  const run = deps.run ?? runCommand;
+  const now = deps.now ?? (() => new Date());
+  const statePath = storageStatePath(deps.dataDir);
+  let walked: { at: Date; thumbs: Map<string, number>; transcodes: Map<string, number> } | null = null;
+
+  async function disks(): Promise<DisksView> {
+    try {
+      const list = await listDisks(run, { includeLoop: deps.includeLoop, extraSystemMounts: [deps.dataDir] });
+      return { available: true, disks: list.map((d) => ({ ...d, confirmation: confirmationFor(d) })) };
+    } catch (e) {
+      return { available: false, reason: (e as Error).message };
+    }
+  }
+
+  const pending = (job: Job | undefined) => job !== undefined && (job.status === "queued" || job.status === "running");
+
+  return {
+    disks,
+    /** Where the data lives and how far a move got. */
+    location(): { state: StorageState | null; job: Job | null; dataDir: string; mountpoint: string } {
+      return { state: readStorageState(statePath), job: deps.jobs.lastOfKind(STORAGE_MOVE_JOB) ?? null, dataDir: deps.dataDir, mountpoint: dataDiskMountpoint(deps.dataDir) };
+    },
+
+    /** Checks the disk and the typed confirmation now (so the admin sees a refusal at once), then queues the move. */
+    async requestMove(device: string, confirm: string): Promise<Job> {
+      if (pending(deps.jobs.lastOfKind(STORAGE_MOVE_JOB))) throw new HttpError(409, "A move to a data disk is already under way.");
+      if (readStorageState(statePath)?.state === "active") throw new HttpError(409, "The data is already on a data disk.");
+      const view = await disks();
+      if (!view.available) throw new HttpError(503, `The disks cannot be listed: ${view.reason}`);
+      const disk = view.disks.find((d) => d.path === device);
+      if (!disk) throw new HttpError(404, "That disk is no longer attached.");
+      try {
+        assertFormattable(disk, confirm);
+      } catch (e) {
+        if (e instanceof StorageError) throw new HttpError(400, e.message);
+        throw e;
+      }
+      return deps.jobs.enqueue(STORAGE_MOVE_JOB, { device: disk.path, confirm });
+    },
+
+    /** What takes space: from the database (blobs, trash), file sizes (database, backups) and a cached walk (thumbs, transcodes). */
+    space(opts: { refresh?: boolean } = {}): SpaceBreakdown {
+      const t = now();
+      if (!walked || opts.refresh || t.getTime() - walked.at.getTime() > WALK_MAX_AGE_MS) {
+        walked = { at: t, thumbs: bytesPerChild(join(deps.dataDir, "thumbs")), transcodes: bytesPerChild(join(deps.dataDir, "transcodes")) };
+      }
+      const w = walked;
+      const byUser = new Map(deps.repo.spaceByUser().map((r) => [r.userId, r]));
+      const perUser: SpaceRow[] = deps.listUsers().map((u) => {
+        const r = byUser.get(u.id);
+        return {
+          userId: u.id, username: u.username,
+          originals: (r?.blobBytes ?? 0) - (r?.trashBytes ?? 0), trash: r?.trashBytes ?? 0,
+          thumbs: w.thumbs.get(u.id) ?? 0, transcodes: w.transcodes.get(u.id) ?? 0,
+        };
+      });
+      const sum = (k: keyof Pick<SpaceRow, "originals" | "trash" | "thumbs" | "transcodes">) => perUser.reduce((s, r) => s + r[k], 0);
+      return {
+        originals: sum("originals"), trash: sum("trash"), thumbs: sum("thumbs"), transcodes: sum("transcodes"),
+        database: ["db.sqlite", "db.sqlite-wal", "db.sqlite-shm"].reduce((s, f) => s + fileBytes(join(deps.dataDir, f)), 0),
+        backups: listBackups(backupDir(deps.dataDir)).reduce((s, b) => s + b.bytes, 0),
+        perUser, walkedAt: w.at,
+      };
+    },
+
+    /** Mounted filesystems on another disk than the data, where a second-disk copy may go. */
+    async copyTargets(): Promise<MountedFilesystem[]> {
+      return (await deps.filesystems()).filter((f) => {
+        try {
+          checkCopyTarget(deps.dataDir, f.mount);
+          return f.mount !== "/" && !f.mount.startsWith("/boot");
+        } catch {
+          return false;
+        }
+      });
+    },
+    diskCopy() {
+      return { settings: deps.repo.diskCopy() ?? null, job: deps.jobs.lastOfKind(DISK_COPY_JOB) ?? null };
+    },
+    setCopyTarget(targetPath: string, nightly: boolean) {
+      try {
+        deps.repo.setDiskCopyTarget(checkCopyTarget(deps.dataDir, targetPath), nightly);
+      } catch (e) {
+        if (e instanceof StorageError) throw new HttpError(400, e.message);
+        throw e;
+      }
+    },
+    runCopyNow(): Job {
+      if (!deps.repo.diskCopy()) throw new HttpError(400, "Choose the second disk first.");
+      const last = deps.jobs.lastOfKind(DISK_COPY_JOB);
+      if (pending(last)) return last!;
+      return deps.jobs.enqueue(DISK_COPY_JOB);
+    },
+  };
+}
+
+export type StorageService = ReturnType<typeof createStorageService>;
