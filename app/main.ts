@@ -3,8 +3,11 @@ import { loadConfig } from "./config";
 import { openDb } from "./db/client";
 import { loadOrCreateSecret } from "./secret";
 import { createApp } from "./server";
+import { applyPendingRestore } from "./setup/restore";
 
 const config = loadConfig(process.argv.slice(2));
+// A backup the setup wizard staged goes in before anything opens the database.
+applyPendingRestore(config.dataDir);
 const db = openDb(join(config.dataDir, "db.sqlite"));
 const app = createApp({ config, db, secret: loadOrCreateSecret(config.dataDir) });
 

@@ -28,6 +28,8 @@ export type AppDeps = {
   now?: () => Date;
   /** Dashboard hardware (smartctl, samplers, power); tests pass fakes. */
   system?: Partial<import("./system/routes").SystemHw>;
+  /** After the wizard staged a database restore; default: exit so systemd restarts the server. Tests record the call. */
+  requestRestart?: () => void;
 };
 
 /** Builds the services once and composes every feature's routes. Tests call `createApp(deps).handle(request)`. */
@@ -90,7 +92,7 @@ export function createApp(deps: AppDeps) {
     })
     .use(staticRoutes())
     .use(tlsRoutes({ tlsDir: config.tlsDir }))
-    .use(setupRoutes({ ...ctx, settings, config }))
+    .use(setupRoutes({ ...ctx, settings, config, requestRestart: deps.requestRestart }))
     .use(authRoutes({ ...ctx, config, settings, audit, limits }))
     .use(settingsRoutes({ ...ctx, settings, audit, config }))
     .use(driveRoutes({ ...ctx, settings, drive: drive.drive, tus: drive.tus }))

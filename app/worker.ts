@@ -7,9 +7,12 @@ import { createJobRepo } from "./jobs/repo";
 import { createJobQueue, createJobRunner, type JobHandlers } from "./jobs/service";
 import { DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./jobs/storage";
 import { createStorageRepo } from "./system/storage-repo";
+import { applyPendingRestore, databaseIdentity, RESTART_EXIT_CODE } from "./setup/restore";
 
 const config = loadConfig(process.argv.slice(2));
+applyPendingRestore(config.dataDir);
 const db = openDb(join(config.dataDir, "db.sqlite"));
+const dbIdentity = databaseIdentity(config.dataDir);
 // Only the queue: the worker does not load the web features (passkeys, templates), which keeps it small.
 const queue = createJobQueue({ repo: createJobRepo(db) });
 const storageRepo = createStorageRepo(db);
@@ -32,6 +35,12 @@ const schedule = () => {
 };
 schedule();
 const backups = setInterval(schedule, 3600_000);
+// The web process swapped in a restored database: this connection still points at the old file, so restart.
+const restoreWatch = setInterval(() => {
+  if (databaseIdentity(config.dataDir) === dbIdentity) return;
+  console.log("the database was replaced (restored from a backup): restarting");
+  void runner.stop().then(() => process.exit(RESTART_EXIT_CODE));
+}, 5_000);
 
 let signals = 0;
 async function shutdown(signal: string) {
@@ -44,6 +53,7 @@ async function shutdown(signal: string) {
   }
   console.log(`${signal}: finishing the current job, then exiting`);
   clearInterval(backups);
+  clearInterval(restoreWatch);
   await runner.stop();
   db.$client.close();
   process.exit(0);

@@ -1,21 +1,54 @@
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import type { AuthService } from "../auth/service";
 import type { Config } from "../config";
 import { requestContext, type ContextDeps } from "../http/context";
+import { HttpError } from "../http/errors";
 import type { SettingsService } from "../settings/service";
+import { RESTART_EXIT_CODE, restoreCandidates, stageRestore } from "./restore";
 import { WizardPage } from "../../views/setup/WizardPage";
+import { RestoringPage } from "../../views/setup/RestorePanel";
+
+const exitForRestart = () => void setTimeout(() => process.exit(RESTART_EXIT_CODE), 500);
 
 /** The first-run wizard exists only while there is no administrator. */
-export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: SettingsService; config: Config }) {
+export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: SettingsService; config: Config; requestRestart?: () => void }) {
   const timeZones = Intl.supportedValuesOf("timeZone");
+  const requestRestart = deps.requestRestart ?? exitForRestart;
+  const wizard = (request: Request, csrfToken: string, restoreError?: string) => {
+    const origin = new URL(request.url).origin;
+    return (
+      <WizardPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} rpID={deps.config.rpID} origins={deps.config.origins}
+        timeZones={timeZones} wrongOrigin={deps.config.origins.includes(origin) ? null : origin}
+        backups={restoreCandidates(deps.config.dataDir)} restoreError={restoreError} />
+    );
+  };
   return new Elysia()
     .use(requestContext(deps))
     .get("/setup", ({ csrfToken, request, redirect }) => {
       if (deps.auth.setupDone()) return redirect("/login", 303);
-      const origin = new URL(request.url).origin;
-      return (
-        <WizardPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} rpID={deps.config.rpID} origins={deps.config.origins}
-          timeZones={timeZones} wrongOrigin={deps.config.origins.includes(origin) ? null : origin} />
-      );
+      return wizard(request, csrfToken);
+    })
+    .post("/setup/restore", ({ csrfToken, request, body, set }) => {
+      if (deps.auth.setupDone()) throw new HttpError(403, "This box is already set up; restore a backup only on a fresh box.");
+      const disk = body.name.startsWith("disk:");
+      const name = disk ? body.name.slice(5) : body.name;
+      const backup = restoreCandidates(deps.config.dataDir).find((b) => b.name === name && (b.source === "data disk") === disk);
+      if (!backup) {
+        set.status = 404;
+        return wizard(request, csrfToken, "That backup is not here any more.");
+      }
+      const check = stageRestore(deps.config.dataDir, backup.path);
+      if (!check.ok) {
+        set.status = 400;
+        return wizard(request, csrfToken, `This backup cannot be restored: ${check.reason}.`);
+      }
+      requestRestart();
+      return <RestoringPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} admins={check.admins} />;
+    }, { body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
+    // Polled by the restoring page: once the restarted server has the restored accounts, go to sign-in.
+    .get("/setup/restore/status", ({ set }) => {
+      if (!deps.auth.setupDone()) return <p hx-get="/setup/restore/status" hx-trigger="every 2s" hx-swap="outerHTML">Still restarting…</p>;
+      set.headers["hx-redirect"] = "/login";
+      return <p><a href="/login">Sign in</a></p>;
     });
 }

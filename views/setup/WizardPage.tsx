@@ -1,5 +1,7 @@
 import { Layout } from "../layout";
 import { RecoveryCodesPanel, SecureContextWarning } from "../auth/pages";
+import type { RestoreCandidate } from "../../app/setup/restore";
+import { RestorePanel } from "./RestorePanel";
 
 export type WizardProps = {
   csrfToken: string;
@@ -9,6 +11,9 @@ export type WizardProps = {
   timeZones: string[];
   /** The origin the browser used, when it is not one passkeys are valid for. */
   wrongOrigin: string | null;
+  /** Database backups found on this box: offered before starting over. */
+  backups?: RestoreCandidate[];
+  restoreError?: string;
 };
 
 const policies = [
@@ -21,6 +26,7 @@ const policies = [
 export function WizardPage(p: WizardProps) {
   return (
     <Layout title="Set up your NAS" user={null} csrfToken={p.csrfToken} deviceName={p.deviceName} scripts={["vendor/simplewebauthn-browser.min.js"]}>
+      {p.backups?.length ? <RestorePanel backups={p.backups} csrfToken={p.csrfToken} error={p.restoreError} /> : ""}
       <section class="card stack" x-data="setupWizard" id="wizard">
         <div class="steps" aria-hidden="true">
           <span x-bind:class="step >= 1 ? 'done' : ''"></span>

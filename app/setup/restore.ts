@@ -1,0 +1,114 @@
+/**
+ * Restoring the database from a backup in the first-run wizard (a re-flashed box, or a new SD card with the old
+ * data disk). The web and worker processes hold the database open, and swapping the file under an open SQLite
+ * connection corrupts what that connection writes next. So the wizard only *stages* a checked copy as
+ * `db.sqlite.restore` and restarts the server; each process swaps it in before it opens the database
+ * (`applyPendingRestore` in main.ts and worker.ts), and a worker that sees the file replaced restarts too.
+ */
+import { Database } from "bun:sqlite";
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { dataDiskMountpoint } from "../../hw/storage";
+import { backupDir, listBackups, type BackupFile } from "../jobs/backup";
+
+export const RESTORE_FILE = "db.sqlite.restore";
+/** A process exits with this code to be restarted (systemd's Restart=on-failure) onto a restored database. */
+export const RESTART_EXIT_CODE = 75;
+const MIGRATIONS_JOURNAL = join(import.meta.dir, "../db/migrations/meta/_journal.json");
+
+export type RestoreCandidate = BackupFile & { source: "data directory" | "data disk" };
+export type BackupCheck = { ok: true; admins: string[] } | { ok: false; reason: string };
+
+function fsyncPath(path: string) {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Backups in `<data>/backups/`, and on an attached data disk mounted at its usual place but not (yet) in use. */
+export function restoreCandidates(dataDir: string): RestoreCandidate[] {
+  const own = listBackups(backupDir(dataDir)).map((b) => ({ ...b, source: "data directory" as const }));
+  const onDisk = join(dataDiskMountpoint(dataDir), basename(dataDir), "backups");
+  const disk = onDisk === backupDir(dataDir) ? [] : listBackups(onDisk).map((b) => ({ ...b, source: "data disk" as const }));
+  return [...own, ...disk].sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime());
+}
+
+/** The backup opens, passes `PRAGMA integrity_check`, has an administrator and no migration this version lacks. */
+export function checkBackup(path: string): BackupCheck {
+  let db: Database | null = null;
+  try {
+    db = new Database(path, { readonly: true });
+    const check = db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").all().map((r) => r.integrity_check);
+    if (check.join() !== "ok") return { ok: false, reason: `the backup is damaged (integrity_check: ${check.slice(0, 3).join("; ")})` };
+    const known = (JSON.parse(readFileSync(MIGRATIONS_JOURNAL, "utf8")) as { entries: unknown[] }).entries.length;
+    const applied = db.query<{ n: number }, []>("select count(*) as n from __drizzle_migrations").get()?.n ?? 0;
+    if (applied > known) return { ok: false, reason: "the backup comes from a newer version of this software; update first" };
+    const admins = db.query<{ username: string }, []>("select username from users where role = 'admin' order by username").all().map((r) => r.username);
+    if (admins.length === 0) return { ok: false, reason: "the backup has no administrator account" };
+    return { ok: true, admins };
+  } catch (e) {
+    return { ok: false, reason: `the backup cannot be read: ${(e as Error).message}` };
+  } finally {
+    db?.close();
+  }
+}
+
+/** Checks `path` and copies it to `<data>/db.sqlite.restore` (temp, fsync, rename, fsync dir). */
+export function stageRestore(dataDir: string, path: string): BackupCheck {
+  const check = checkBackup(path);
+  if (!check.ok) return check;
+  const target = join(dataDir, RESTORE_FILE);
+  const tmp = `${target}.partial`;
+  copyFileSync(path, tmp);
+  fsyncPath(tmp);
+  renameSync(tmp, target);
+  fsyncPath(dataDir);
+  return check;
+}
+
+export const restorePending = (dataDir: string) => existsSync(join(dataDir, RESTORE_FILE));
+
+/**
+ * Before `openDb`: swaps a staged restore in. The current database (with its -wal/-shm) is kept beside it as
+ * `db.sqlite.before-restore-<time>` so nothing is lost. Safe when two processes start at once (a rename that lost
+ * the race finds its file gone) and after a crash at any step (the staged file stays until it is in place).
+ */
+export function applyPendingRestore(dataDir: string, log: (m: string) => void = console.log, now = new Date()): boolean {
+  const staged = join(dataDir, RESTORE_FILE);
+  if (!existsSync(staged)) return false;
+  const check = checkBackup(staged);
+  if (!check.ok) {
+    renameSync(staged, `${staged}.rejected`);
+    log(`restore refused: ${check.reason}; the current database stays`);
+    return false;
+  }
+  const db = join(dataDir, "db.sqlite");
+  const keep = `${db}.before-restore-${now.toISOString().replace(/[:.]/g, "-")}`;
+  const move = (from: string, to: string) => {
+    try {
+      renameSync(from, to);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+  };
+  move(db, keep);
+  move(`${db}-wal`, `${keep}-wal`);
+  rmSync(`${db}-shm`, { force: true });
+  move(staged, db);
+  fsyncPath(dataDir);
+  log(`database restored from the staged backup (admins: ${check.admins.join(", ")}); the previous one is ${basename(keep)}`);
+  return true;
+}
+
+/** The database file's identity, to notice that another process swapped in a restore. */
+export function databaseIdentity(dataDir: string): number | null {
+  try {
+    return statSync(join(dataDir, "db.sqlite")).ino;
+  } catch {
+    return null;
+  }
+}
+
