@@ -4,12 +4,24 @@
  */
 import { createHash } from "node:crypto";
 import {
-  chmodSync, closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync,
+  chmodSync, chownSync, closeSync, lchownSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync,
   rmSync, statSync, symlinkSync, utimesSync, writeSync, type Stats,
 } from "node:fs";
 import { dirname, join, relative } from "node:path";
 
 const CHUNK = 1024 * 1024;
+/** Root copies keep each file's owner (the move runs as root; the services read and write as nasd). */
+const keepOwners = process.getuid?.() === 0;
+
+/** Same owner (when root) and permission bits as `like`. */
+function matchOwnerAndMode(path: string, like: Stats, kind: "file" | "dir" | "symlink") {
+  if (kind === "symlink") {
+    if (keepOwners) lchownSync(path, like.uid, like.gid);
+    return;
+  }
+  if (keepOwners) chownSync(path, like.uid, like.gid);
+  chmodSync(path, like.mode & 0o7777);
+}
 /** Temporary files of an interrupted copy carry this suffix; the next run deletes them. */
 export const TEMP_SUFFIX = ".nas-copy-tmp";
 
@@ -127,10 +139,9 @@ export function copyFileVerified(src: string, dst: string, mtimeMs: number): str
   closeSync(to);
   closeSync(from);
   const digest = hash.digest("hex");
-  const mode = statSync(src).mode & 0o7777;
   const t = new Date(mtimeMs);
   utimesSync(tmp, t, t);
-  chmodSync(tmp, mode);
+  matchOwnerAndMode(tmp, statSync(src), "file");
   renameSync(tmp, dst);
   fsyncPath(dirname(dst));
   const back = sha256File(dst);
@@ -144,6 +155,7 @@ export function copyFileVerified(src: string, dst: string, mtimeMs: number): str
  */
 export function copyTree(src: string, dst: string, opts: CopyOptions = {}): CopyResult {
   mkdirSync(dst, { recursive: true });
+  matchOwnerAndMode(dst, statSync(src), "dir");
   removeTempFiles(dst);
   const entries = walkTree(src, opts.exclude);
   const fileEntries = entries.filter((e) => e.kind === "file");
@@ -155,12 +167,14 @@ export function copyTree(src: string, dst: string, opts: CopyOptions = {}): Copy
     const target = join(dst, e.rel);
     if (e.kind === "dir") {
       mkdirSync(target, { recursive: true });
+      matchOwnerAndMode(target, lstatSync(join(src, e.rel)), "dir");
       continue;
     }
     if (e.kind === "symlink") {
       const link = readlinkSync(join(src, e.rel));
       rmSync(target, { force: true });
       symlinkSync(link, target);
+      matchOwnerAndMode(target, lstatSync(join(src, e.rel)), "symlink");
       continue;
     }
     if (sameFile(e, target)) result.skipped++;

@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fakeRunner, runCommand } from "./run";
@@ -104,6 +104,11 @@ function setUp(): Env {
   writeFileSync(join(dataDir, "users/u1/blobs/ab/cd/abcd2"), "hello");
   writeFileSync(join(dataDir, "users/u1/empty"), "");
   for (let i = 0; i < 20; i++) writeFileSync(join(dataDir, `users/u1/blobs/ab/f${i}`), `file ${i}\n`.repeat(i + 1));
+  // Owned by the service user on the box: the copy made as root must keep owners and modes.
+  chownSync(join(dataDir, "users/u1/blobs/ab/cd/abcd2"), 4321, 4321);
+  chownSync(join(dataDir, "users/u1"), 4321, 4321);
+  chmodSync(join(dataDir, "users/u1/empty"), 0o640);
+  symlinkSync("blobs/ab/f1", join(dataDir, "users/u1/link"));
   const db = new Database(join(dataDir, "db.sqlite"));
   db.exec("PRAGMA journal_mode = WAL; create table t (id integer primary key, v text); insert into t (v) values ('one'), ('two');");
   db.close();
@@ -143,6 +148,10 @@ describe.skipIf(loopReason !== null)("moving the data dir onto a loop device", (
     const source = Bun.spawnSync(["findmnt", "-n", "-o", "SOURCE", "--mountpoint", e.dataDir]).stdout.toString();
     expect(source).toContain(e.loop);
     expect(snapshot(e.dataDir)).toEqual(latest);
+    expect(statSync(join(e.dataDir, "users/u1/blobs/ab/cd/abcd2")).uid).toBe(4321);
+    expect(statSync(join(e.dataDir, "users/u1")).gid).toBe(4321);
+    expect(statSync(join(e.dataDir, "users/u1/empty")).mode & 0o777).toBe(0o640);
+    expect(readlinkSync(join(e.dataDir, "users/u1/link"))).toBe("blobs/ab/f1");
     const moved = new Database(join(e.dataDir, "db.sqlite"), { readonly: true });
     expect(moved.query("pragma integrity_check").get()).toEqual({ integrity_check: "ok" });
     expect(moved.query("select v from t order by id").all()).toEqual([{ v: "one" }, { v: "two" }, { v: "after phase 1" }]);
