@@ -1,4 +1,5 @@
 // Worker entry: claims jobs from the shared database and runs them, one at a time, until SIGTERM.
+import { chownSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "./config";
 import { openDb } from "./db/client";
@@ -13,6 +14,13 @@ const config = loadConfig(process.argv.slice(2));
 applyPendingRestore(config.dataDir);
 const db = openDb(join(config.dataDir, "db.sqlite"));
 const dbIdentity = databaseIdentity(config.dataDir);
+if (process.getuid?.() === 0) {
+  // A root worker (storage.move) may have created -wal/-shm: give them to the data dir's owner so the services can write.
+  const owner = statSync(config.dataDir);
+  for (const f of ["db.sqlite", "db.sqlite-wal", "db.sqlite-shm"]) {
+    if (existsSync(join(config.dataDir, f))) chownSync(join(config.dataDir, f), owner.uid, owner.gid);
+  }
+}
 // Only the queue: the worker does not load the web features (passkeys, templates), which keeps it small.
 const queue = createJobQueue({ repo: createJobRepo(db) });
 const storageRepo = createStorageRepo(db);

@@ -108,7 +108,7 @@ export function parseLsblk(json: string, opts: { includeLoop?: boolean; extraSys
     disks.push({
       name: n.name, path: n.path, sizeBytes: size, model: trimmed(n.model), serial: trimmed(n.serial), removable: bool(n.rm), type: n.type,
       label: trimmed(n.label), fsType: trimmed(n.fstype), mountpoints: mountsOf(n), partitions,
-      systemReason: hit ? `it holds the running system (${hit === "[SWAP]" ? "swap" : `mounted at ${hit}`})` : null,
+      systemReason: hit ? `it holds the running system or the data (${hit === "[SWAP]" ? "swap" : `mounted at ${hit}`})` : null,
       isDataDisk: partitions.some((p) => p.label === DATA_LABEL) || n.label === DATA_LABEL,
     });
   }

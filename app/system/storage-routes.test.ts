@@ -54,7 +54,7 @@ describe("storage page", () => {
     const res = await t.request("/dashboard/storage", { headers: h });
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(html).toContain("System disk: it holds the running system (mounted at /boot/efi)");
+    expect(html).toContain("System disk: it holds the running system or the data (mounted at /boot/efi)");
     expect(html).toContain("type Samsung SSD 870");
     expect(html).toContain('value="/dev/sda"');
     expect(html).not.toContain('value="/dev/vda"');

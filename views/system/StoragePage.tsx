@@ -71,6 +71,7 @@ export function MoveStatus(p: { location: LocationView }) {
       {state === null ? <p safe>{`On the system disk, in ${p.location.dataDir}.`}</p> : (
         <p safe>{`${state.state === "active" ? "On the data disk" : state.state === "copied" ? "Copied to the data disk, switching at the next restart" : "Being copied to the data disk"}: ${state.device.model ?? state.device.path} (${formatBytes(state.device.sizeBytes)}, label ${state.label}). ${state.message}`}</p>
       )}
+      {state?.state === "copied" && !busy ? <p><a href="/dashboard/power?confirm=reboot">Restart the box to switch to the data disk</a></p> : ""}
       {busy ? (
         <p>
           <span safe>{`Moving the data: ${job!.status}`}</span>
