@@ -215,13 +215,15 @@ export function removeTempFiles(root: string) {
  * Checks that every file of `src` is in `dst` with the same size, and with `deep` the same sha256.
  * Returns the number of files checked; throws VerifyError listing the first differences.
  */
-export function verifyTree(src: string, dst: string, opts: { deep: boolean; exclude?: (rel: string) => boolean }): number {
+export function verifyTree(src: string, dst: string, opts: { deep: boolean; exclude?: (rel: string) => boolean; skipChanged?: boolean }): number {
   const problems: string[] = [];
   let n = 0;
   for (const e of walkTree(src, opts.exclude)) {
     if (e.kind !== "file") continue;
-    n++;
     const target = join(dst, e.rel);
+    // While the services run, a file written after its copy (the live database) is copied again at the switch.
+    if (opts.skipChanged && existsSync(target) && !sameFile(e, target)) continue;
+    n++;
     if (!existsSync(target)) problems.push(`${e.rel}: missing`);
     else if (statSync(target).size !== e.size) problems.push(`${e.rel}: size differs`);
     else if (opts.deep && sha256File(join(src, e.rel)) !== sha256File(target)) problems.push(`${e.rel}: content differs`);
@@ -238,6 +240,19 @@ function lexists(path: string) {
   } catch {
     return false;
   }
+}
+
+/** Deletes what `dst` has and `src` no longer has (a file deleted after an earlier pass). Only for a copy, never the original. */
+export function removeExtras(src: string, dst: string): string[] {
+  const present = new Set(walkTree(src).map((e) => e.rel));
+  const removed: string[] = [];
+  for (const e of walkTree(dst)) {
+    if (present.has(e.rel) || !lexists(join(dst, e.rel))) continue;
+    rmSync(join(dst, e.rel), { recursive: true, force: true });
+    removed.push(e.rel);
+  }
+  if (removed.length) fsyncPath(dst);
+  return removed;
 }
 
 export type MirrorResult = CopyResult & { trashed: string[] };

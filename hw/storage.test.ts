@@ -136,6 +136,7 @@ describe.skipIf(loopReason !== null)("moving the data dir onto a loop device", (
 
     // Written after phase 1 (the services kept running): the boot-time pass must carry it over.
     appendFileSync(join(e.dataDir, "users/u1/blobs/ab/cd/abcd2"), " world");
+    rmSync(join(e.dataDir, "users/u1/blobs/ab/f3")); // deleted after phase 1: must not come back
     const db = new Database(join(e.dataDir, "db.sqlite"));
     db.exec("insert into t (v) values ('after phase 1')");
     db.close();
@@ -198,6 +199,16 @@ describe.skipIf(loopReason !== null)("moving the data dir onto a loop device", (
     expect(ok.action).toBe("mounted");
     expect(snapshot(e.dataDir)).toEqual(latest);
     expect(readFileSync(join(e.dataDir, "users/u1/new-after-copy"), "utf8")).toBe("late");
+  });
+
+  test("a file written while phase 1 runs (the live database) does not fail the copy; the switch carries the new bytes", async () => {
+    const e = setUp();
+    const live = "users/u1/blobs/ab/cd/abcd1";
+    const state = await move(e, { afterFile: (rel) => { if (rel === live) appendFileSync(join(e.dataDir, live), "written by the web process"); } });
+    expect(state.state).toBe("copied");
+    const latest = snapshot(e.dataDir);
+    expect((await applyStorageAtBoot({ run: runCommand, dataDir: e.dataDir })).action).toBe("mounted");
+    expect(snapshot(e.dataDir)).toEqual(latest);
   });
 
   test("refuses a wrong confirmation for a real loop device and leaves it unformatted", async () => {

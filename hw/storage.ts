@@ -15,7 +15,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Runner } from "./run";
-import { copyTree, fsyncPath, verifyTree, type CopyProgress } from "./storage-files";
+import { copyTree, fsyncPath, removeExtras, verifyTree, type CopyProgress } from "./storage-files";
 
 export const DATA_LABEL = "nas-data";
 /** Linux filesystem data (GPT partition type). */
@@ -317,7 +317,7 @@ export async function copyDataToDisk(deps: MoveDeps, request: { device: string; 
   const target = join(current.mountpoint, `${dirName}.partial`);
   writeStorageState(statePath, { ...current, state: "copying", updatedAt: stamp(deps), message: "Copying the data to the new disk." });
   const copied = copyTree(deps.dataDir, target, { onProgress: deps.onProgress, afterFile: deps.afterFile, signal: deps.signal });
-  const checked = verifyTree(deps.dataDir, target, { deep: true });
+  const checked = verifyTree(deps.dataDir, target, { deep: true, skipChanged: true });
   log(`copied ${copied.copied} files (${copied.bytesCopied} bytes), ${copied.skipped} already there; ${checked} verified`);
   const done: StorageState = {
     ...current, state: "copied", updatedAt: stamp(deps), progress: { files: copied.files, totalFiles: copied.files, bytes: copied.totalBytes, totalBytes: copied.totalBytes },
@@ -351,6 +351,8 @@ export async function applyStorageAtBoot(deps: MoveDeps): Promise<BootOutcome> {
       // A crash after the rename below but before the state write finds the final name: finish from there.
       const target = existsSync(partial) ? partial : final;
       const copied = copyTree(state.dataDir, target, { onProgress: deps.onProgress, afterFile: deps.afterFile, signal: deps.signal });
+      // Deleted since phase 1 (a stale -wal next to a newer database would be the dangerous one).
+      removeExtras(state.dataDir, target);
       verifyTree(state.dataDir, target, { deep: true });
       if (target === partial) {
         renameSync(partial, final);
