@@ -46,7 +46,7 @@ async function tls(args: string[]) {
   } catch {}
   if (envChanged) writeFileSync(envPath, env, { mode: 0o644 });
   if (result.changed) console.log(`nas-tls: server certificate issued (${result.reason}) for ${[...result.names.dns, ...result.names.ips].join(" ")}`);
-  // --no-block: at boot this unit is ordered before the web server; waiting would deadlock.
+  // --no-block (here and below): these run from units inside the boot transaction; waiting could deadlock.
   if ((result.changed || envChanged) && values["restart-on-change"]) {
     run(["systemctl", "--no-block", "try-restart", values["restart-on-change"]]);
   }
@@ -61,16 +61,16 @@ async function applySettings(args: string[]) {
   if (root !== "/") return;
   if (settings.hostname) {
     run(["hostname", settings.hostname]);
-    run(["systemctl", "try-restart", "avahi-daemon.service"]);
-    if (values["tls-dir"]) run(["systemctl", "start", "nas-tls.service"]);
+    run(["systemctl", "--no-block", "try-restart", "avahi-daemon.service"]);
+    if (values["tls-dir"]) run(["systemctl", "--no-block", "start", "nas-tls.service"]);
   }
-  if (settings.ntpServers) run(["systemctl", "try-restart", "chrony.service"]);
+  if (settings.ntpServers) run(["systemctl", "--no-block", "try-restart", "chrony.service"]);
   if (settings.ssh?.enabled) {
     run(["ssh-keygen", "-A"]);
     run(["systemctl", "unmask", "ssh.service"]);
-    run(["systemctl", "enable", "--now", "ssh.service"]);
+    run(["systemctl", "enable", "--now", "--no-block", "ssh.service"]);
   } else if (settings.ssh) {
-    run(["systemctl", "disable", "--now", "ssh.service"]);
+    run(["systemctl", "disable", "--now", "--no-block", "ssh.service"]);
     run(["systemctl", "mask", "ssh.service"]);
   }
 }

@@ -20,6 +20,7 @@ enable data.mount local-fs.target
 enable nasd-web.service multi-user.target
 enable nasd-worker.service multi-user.target
 enable nas-settings.path multi-user.target
+enable nas-settings.service multi-user.target
 enable nas-console-banner.service multi-user.target
 enable nas-tls.timer timers.target
 for unit in systemd-networkd.service systemd-resolved.service avahi-daemon.service chrony.service; do
