@@ -9,7 +9,8 @@ import { settings } from "../db/schema";
 import { createStorageRepo } from "../system/storage-repo";
 import { createJobRepo } from "./repo";
 import { createJobQueue, createJobRunner } from "./service";
-import { checkCopyTarget, DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy } from "./storage";
+import { fakeRunner } from "../../hw/run";
+import { checkCopyTarget, DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./storage";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -133,5 +134,32 @@ describe.skipIf(otherFs === null)("second-disk copy", () => {
     s.repo.recordDiskCopy(at, true, "ok");
     expect(scheduleDiskCopy(s.queue, s.repo, new Date(at.getTime() + 3600_000))).toBeNull();
     expect(scheduleDiskCopy(s.queue, s.repo, new Date(at.getTime() + 24 * 3600_000))?.kind).toBe(DISK_COPY_JOB);
+  });
+});
+
+describe("storage.move job", () => {
+  test("a refused disk or confirmation fails the job at once (no retries) and formats nothing", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "nas-move-job-"));
+    const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
+    cleanups.push(() => {
+      db.$client.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const lsblk = JSON.stringify({ blockdevices: [
+      { name: "sda", path: "/dev/sda", type: "disk", size: 1e12, model: "Disk", children: [{ name: "sda1", path: "/dev/sda1", type: "part", size: 1e12, fstype: "ext4", uuid: "u", mountpoints: ["/"] }] },
+      { name: "sdb", path: "/dev/sdb", type: "disk", size: 1e12, model: "Spare" },
+    ] });
+    const fake = fakeRunner((argv) => (argv[0] === "lsblk" ? { stdout: lsblk } : argv[0] === "blkid" ? { code: 2 } : new Error(`must not run ${argv.join(" ")}`)));
+    const queue = createJobQueue({ repo: createJobRepo(db) });
+    const runner = createJobRunner({ queue, log: () => {}, handlers: { [STORAGE_MOVE_JOB]: storageMoveHandler({ dataDir: join(dataDir, "nasd"), run: fake.run }) } });
+    const boot = queue.enqueue(STORAGE_MOVE_JOB, { device: "/dev/sda", confirm: "Disk" });
+    const wrong = queue.enqueue(STORAGE_MOVE_JOB, { device: "/dev/sdb", confirm: "sdc" });
+    await runner.runOnce();
+    await runner.runOnce();
+    expect(queue.byId(boot.id)).toMatchObject({ status: "failed", attempts: 1 });
+    expect(queue.byId(boot.id)?.error).toContain("holds the running system");
+    expect(queue.byId(wrong.id)).toMatchObject({ status: "failed", attempts: 1 });
+    expect(queue.byId(wrong.id)?.error).toContain("confirmation does not match");
+    expect(fake.calls.every((c) => c[0] === "lsblk" || c[0] === "blkid")).toBe(true);
   });
 });
