@@ -132,6 +132,7 @@ export function DiskCopyCard(p: { copy: DiskCopyView; targets: MountedFilesystem
   const busy = pending(job);
   return (
     <section id="disk-copy" class="card stack" data-testid="disk-copy" {...(busy ? poll("/dashboard/storage/fragments/copy") : {})}>
+      {p.targets.length === 0 && !settings ? <p class="muted">No disk other than the data disk is mounted. Attach one (formatted, mounted by the system) to copy the data to it.</p> : ""}
       <form method="post" action="/dashboard/storage/copy/target" class="stack">
         <input type="hidden" name="_csrf" value={p.csrfToken} />
         <label for="copy-target">Second disk (a mounted disk other than the data disk)</label>
