@@ -68,6 +68,17 @@ test("the admin's dashboard shows live cards, refreshes them with htmx, and runs
   expect(errors).toEqual([]);
 });
 
+test("the storage page loads under the CSP: space breakdown, the system disk listed as such, the second-disk card", async () => {
+  const { page, errors } = await signedIn("storage-admin", "admin");
+  await page.goto(`${server.origin}/dashboard/storage`);
+  for (const card of ["space", "space-per-user", "storage-move", "disk-copy"]) {
+    await expect(page.locator(`[data-testid="${card}"]`).isVisible()).resolves.toBe(true);
+  }
+  // Only the system disk on a CI machine: listed with its reason, no format form.
+  await expect(page.locator('[data-testid="disks-table"]').textContent()).resolves.toContain("System disk");
+  expect(errors).toEqual([]);
+});
+
 test("a user sees their own storage only", async () => {
   const { page, errors } = await signedIn("carol", "user");
   await page.goto(`${server.origin}/dashboard`);
