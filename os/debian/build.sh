@@ -43,10 +43,18 @@ awk -v root="$work/rootfs/" 'index($2, root) == 1 { print $2 }' /proc/mounts | s
 # Stage what Buildroot would leave in its images/ directory, then run the shared post-image step.
 cp "$work/rootfs/boot/vmlinuz-"* "$work/$KERNEL_IMAGE"
 cp "$work/rootfs/boot/initrd.img-"* "$work/initrd.img"
-if [ "$BOOTLOADER" = systemd-boot ]; then
+case "$BOOTLOADER" in
+systemd-boot)
   mkdir -p "$work/efi-part/EFI/BOOT"
   cp "$work/rootfs/usr/lib/systemd/boot/efi/systemd-bootx64.efi" "$work/efi-part/EFI/BOOT/bootx64.efi"
-fi
+  ;;
+rpi-tryboot)
+  # Debian's raspi-firmware (start4.elf, fixup4.dat, …) and the kernel package's device trees.
+  mkdir -p "$work/rpi-firmware"
+  cp -r "$work/rootfs/usr/lib/raspi-firmware/." "$work/rpi-firmware/"
+  cp "$work"/rootfs/usr/lib/linux-image-*/broadcom/bcm27*-rpi-*.dtb "$work/"
+  ;;
+esac
 mksquashfs "$work/rootfs" "$work/rootfs.squashfs" -noappend -quiet -comp zstd -Xcompression-level 19 -b 1M \
   -e var/cache/apt/archives var/lib/apt/lists
 "$repo/os/scripts/post-image.sh" "$work" "$board"

@@ -44,6 +44,10 @@ rpi-tryboot)
   cp "$bin"/*.dtb "$bin/bootA-part/" 2>/dev/null || true
   cp "$bin/$KERNEL_IMAGE" "$bin/bootA-part/$KERNEL_IMAGE"
   cp "$board/config.txt" "$bin/bootA-part/config.txt"
+  if [ -f "$bin/initrd.img" ]; then # Debian's kernel loads its drivers from an initramfs
+    cp "$bin/initrd.img" "$bin/bootA-part/initrd.img"
+    echo "initramfs initrd.img followkernel" >> "$bin/bootA-part/config.txt"
+  fi
   slot_cmdline A > "$bin/bootA-part/cmdline.txt"
   make_vfat() { # make_vfat IMAGE SIZE_MIB LABEL DIR
     rm -f "$1"

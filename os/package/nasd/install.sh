@@ -10,5 +10,6 @@ mkdir -p "$target/opt/nasd" "$target/usr/lib/systemd/system" "$target/usr/lib/tm
 cp -a "$bundle/." "$target/opt/nasd/"
 chown -R 0:0 "$target/opt/nasd"
 install -m 0644 "$here"/systemd/* "$target/usr/lib/systemd/system/"
+install -D -m 0755 "$here/nas" "$target/usr/bin/nas"
 install -m 0644 "$here/tmpfiles.d/nasd.conf" "$target/usr/lib/tmpfiles.d/nasd.conf"
 install -m 0644 "$here/sysusers.d/nasd.conf" "$target/usr/lib/sysusers.d/nasd.conf"
