@@ -13,14 +13,19 @@ const CHUNK = 1024 * 1024;
 /** Root copies keep each file's owner (the move runs as root; the services read and write as nasd). */
 const keepOwners = process.getuid?.() === 0;
 
-/** Same owner (when root) and permission bits as `like`. */
-function matchOwnerAndMode(path: string, like: Stats, kind: "file" | "dir" | "symlink") {
-  if (kind === "symlink") {
-    if (keepOwners) lchownSync(path, like.uid, like.gid);
-    return;
+/** Same owner (when root) and permission bits as `like`. On a foreign filesystem (FAT, exFAT) what it cannot hold is skipped. */
+function matchOwnerAndMode(path: string, like: Stats, kind: "file" | "dir" | "symlink", foreign = false) {
+  try {
+    if (kind === "symlink") {
+      if (keepOwners) lchownSync(path, like.uid, like.gid);
+      return;
+    }
+    if (keepOwners) chownSync(path, like.uid, like.gid);
+    chmodSync(path, like.mode & 0o7777);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!foreign || (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP")) throw e;
   }
-  if (keepOwners) chownSync(path, like.uid, like.gid);
-  chmodSync(path, like.mode & 0o7777);
 }
 /** Temporary files of an interrupted copy carry this suffix; the next run deletes them. */
 export const TEMP_SUFFIX = ".nas-copy-tmp";
@@ -31,6 +36,11 @@ export type CopyOptions = {
   /** Relative paths (or top-level names) not to copy. */
   exclude?: (rel: string) => boolean;
   onProgress?: (p: CopyProgress) => void;
+  /**
+   * The target may be FAT/exFAT/NTFS (a second disk): modification times within 2 s count as equal (FAT keeps 2 s),
+   * and owners, modes and symlinks it cannot hold are skipped. Never for the data-disk move (ext4, exact).
+   */
+  foreignFs?: boolean;
   /** Called after each file is in place; tests throw from it to simulate a crash mid-copy. */
   afterFile?: (rel: string, index: number) => void;
   signal?: AbortSignal;
@@ -101,10 +111,11 @@ export function fsyncPath(path: string) {
 }
 
 /** Same size and same modification time (to the millisecond): treated as already copied. */
-export function sameFile(src: TreeEntry, dst: string): boolean {
+export function sameFile(src: TreeEntry, dst: string, toleranceMs = 0): boolean {
   try {
     const st = statSync(dst);
-    return st.isFile() && st.size === src.size && Math.floor(st.mtimeMs) === Math.floor(src.mtimeMs);
+    const mtimeMatches = toleranceMs > 0 ? Math.abs(st.mtimeMs - src.mtimeMs) <= toleranceMs : Math.floor(st.mtimeMs) === Math.floor(src.mtimeMs);
+    return st.isFile() && st.size === src.size && mtimeMatches;
   } catch {
     return false;
   }
@@ -114,7 +125,7 @@ export function sameFile(src: TreeEntry, dst: string): boolean {
  * Copies one file: temp name → sha256 of what was read → fsync → mtime → rename → fsync dir → re-read and compare.
  * Returns the sha256. Throws VerifyError when the copy does not read back the same.
  */
-export function copyFileVerified(src: string, dst: string, mtimeMs: number): string {
+export function copyFileVerified(src: string, dst: string, mtimeMs: number, foreign = false): string {
   mkdirSync(dirname(dst), { recursive: true });
   const tmp = `${dst}${TEMP_SUFFIX}`;
   const hash = createHash("sha256");
@@ -141,7 +152,7 @@ export function copyFileVerified(src: string, dst: string, mtimeMs: number): str
   const digest = hash.digest("hex");
   const t = new Date(mtimeMs);
   utimesSync(tmp, t, t);
-  matchOwnerAndMode(tmp, statSync(src), "file");
+  matchOwnerAndMode(tmp, statSync(src), "file", foreign);
   renameSync(tmp, dst);
   fsyncPath(dirname(dst));
   const back = sha256File(dst);
@@ -155,7 +166,8 @@ export function copyFileVerified(src: string, dst: string, mtimeMs: number): str
  */
 export function copyTree(src: string, dst: string, opts: CopyOptions = {}): CopyResult {
   mkdirSync(dst, { recursive: true });
-  matchOwnerAndMode(dst, statSync(src), "dir");
+  const foreign = opts.foreignFs ?? false;
+  matchOwnerAndMode(dst, statSync(src), "dir", foreign);
   removeTempFiles(dst);
   const entries = walkTree(src, opts.exclude);
   const fileEntries = entries.filter((e) => e.kind === "file");
@@ -167,19 +179,24 @@ export function copyTree(src: string, dst: string, opts: CopyOptions = {}): Copy
     const target = join(dst, e.rel);
     if (e.kind === "dir") {
       mkdirSync(target, { recursive: true });
-      matchOwnerAndMode(target, lstatSync(join(src, e.rel)), "dir");
+      matchOwnerAndMode(target, lstatSync(join(src, e.rel)), "dir", foreign);
       continue;
     }
     if (e.kind === "symlink") {
       const link = readlinkSync(join(src, e.rel));
       rmSync(target, { force: true });
-      symlinkSync(link, target);
-      matchOwnerAndMode(target, lstatSync(join(src, e.rel)), "symlink");
+      try {
+        symlinkSync(link, target);
+      } catch (err) {
+        if (foreign && (err as NodeJS.ErrnoException).code === "EPERM") continue; // FAT has no symlinks
+        throw err;
+      }
+      matchOwnerAndMode(target, lstatSync(join(src, e.rel)), "symlink", foreign);
       continue;
     }
-    if (sameFile(e, target)) result.skipped++;
+    if (sameFile(e, target, foreign ? 2000 : 0)) result.skipped++;
     else {
-      copyFileVerified(join(src, e.rel), target, e.mtimeMs);
+      copyFileVerified(join(src, e.rel), target, e.mtimeMs, foreign);
       result.copied++;
       result.bytesCopied += e.size;
       result.copiedPaths.push(e.rel);
@@ -263,7 +280,7 @@ export type MirrorResult = CopyResult & { trashed: string[] };
  */
 export function mirrorTree(src: string, dst: string, opts: CopyOptions & { stamp: string }): MirrorResult {
   const exclude = (rel: string) => rel === ".trash" || rel.startsWith(".trash/") || (opts.exclude?.(rel) ?? false);
-  const copied = copyTree(src, dst, { ...opts, exclude });
+  const copied = copyTree(src, dst, { foreignFs: true, ...opts, exclude });
   const present = new Set(walkTree(src, exclude).map((e) => e.rel));
   const trashed: string[] = [];
   const trashRoot = join(dst, ".trash", opts.stamp);

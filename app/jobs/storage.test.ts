@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256File, walkTree } from "../../hw/storage-files";
@@ -114,6 +114,20 @@ describe.skipIf(otherFs === null)("second-disk copy", () => {
     expect(copiedSecondRun).toHaveLength(12);
   });
 
+  test("a target that keeps coarse timestamps (FAT: 2 s) does not make every file look changed", async () => {
+    const s = setUp();
+    s.queue.enqueue(DISK_COPY_JOB);
+    await s.runner.runOnce();
+    for (const [rel] of Object.entries(filesOf(s.copy))) {
+      const src = statSync(join(s.dataDir, rel)).mtimeMs;
+      utimesSync(join(s.copy, rel), new Date(), new Date(Math.floor(src / 2000) * 2000)); // what FAT stores
+    }
+    s.later();
+    s.queue.enqueue(DISK_COPY_JOB);
+    await s.runner.runOnce();
+    expect(s.repo.diskCopy()!.lastSummary).toMatch(/^0 files copied .* 12 unchanged/);
+  });
+
   test("refuses a target on the data disk or inside the data directory", () => {
     const s = setUp();
     expect(() => checkCopyTarget(s.dataDir, join(s.dataDir, "users"))).toThrow(/inside the data directory/);
@@ -161,5 +175,50 @@ describe("storage.move job", () => {
     expect(queue.byId(wrong.id)).toMatchObject({ status: "failed", attempts: 1 });
     expect(queue.byId(wrong.id)?.error).toContain("confirmation does not match");
     expect(fake.calls.every((c) => c[0] === "lsblk" || c[0] === "blkid")).toBe(true);
+  });
+});
+
+// A USB disk formatted FAT is a likely second disk: 2 s timestamps, no owners, modes or symlinks.
+const vfatReason = process.getuid?.() !== 0 ? "not root"
+  : Bun.spawnSync(["losetup", "-f"]).exitCode !== 0 ? "no free loop device (losetup -f failed)"
+  : Bun.spawnSync(["sh", "-c", "command -v mkfs.vfat"]).exitCode !== 0 ? "mkfs.vfat is not installed (dosfstools)"
+  : !/\bvfat\b/.test(readFileSync("/proc/filesystems", "utf8")) && Bun.spawnSync(["sh", "-c", "modprobe vfat"]).exitCode !== 0 ? "this kernel has no vfat filesystem"
+  : null;
+if (vfatReason) console.log(`SKIPPED: second-disk copy onto a FAT loop device: ${vfatReason}`);
+
+describe.skipIf(vfatReason !== null)("second-disk copy onto a FAT loop device", () => {
+  test("first copy, then an unchanged run copies nothing, then only the changed file", async () => {
+    const s = setUp();
+    const work = mkdtempSync(join(tmpdir(), "nas-vfat-"));
+    const img = join(work, "usb.img");
+    Bun.spawnSync(["truncate", "-s", "64M", img]);
+    const loop = Bun.spawnSync(["losetup", "-f", "--show", img]).stdout.toString().trim();
+    const mnt = join(work, "mnt");
+    mkdirSync(mnt);
+    cleanups.push(() => {
+      Bun.spawnSync(["umount", mnt]);
+      Bun.spawnSync(["losetup", "-d", loop]);
+      rmSync(work, { recursive: true, force: true });
+    });
+    expect(Bun.spawnSync(["mkfs.vfat", "-n", "USBCOPY", loop]).exitCode).toBe(0);
+    expect(Bun.spawnSync(["mount", "-t", "vfat", loop, mnt]).exitCode).toBe(0);
+    s.repo.setDiskCopyTarget(mnt, false);
+
+    s.queue.enqueue(DISK_COPY_JOB);
+    await s.runner.runOnce();
+    expect(s.repo.diskCopy()).toMatchObject({ lastOk: true });
+    expect(filesOf(join(mnt, "nasd-copy"))).toEqual(filesOf(s.dataDir));
+
+    s.later();
+    s.queue.enqueue(DISK_COPY_JOB);
+    await s.runner.runOnce();
+    expect(s.repo.diskCopy()!.lastSummary).toMatch(/^0 files copied .* 12 unchanged/);
+
+    writeFileSync(join(s.dataDir, "users/u1/blobs/2/b5"), "new content of b5");
+    s.later();
+    s.queue.enqueue(DISK_COPY_JOB);
+    await s.runner.runOnce();
+    expect(s.repo.diskCopy()!.lastSummary).toMatch(/^1 files copied .* 11 unchanged/);
+    expect(filesOf(join(mnt, "nasd-copy"))).toEqual(filesOf(s.dataDir));
   });
 });
