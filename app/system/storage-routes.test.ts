@@ -100,11 +100,13 @@ describe("storage page", () => {
       { id: "f1", userId: admin.id, parentId: null, kind: "file", name: "live.jpg", sha256: "a".repeat(64), size: 5_000_000, createdAt: at, updatedAt: at },
       { id: "f2", userId: admin.id, parentId: null, kind: "file", name: "old.jpg", sha256: "b".repeat(64), size: 2_000_000, createdAt: at, updatedAt: at, trashedAt: at, trashRootId: "f2" },
     ]).run();
-    mkdirSync(join(t.dataDir, "thumbs", admin.id), { recursive: true });
-    writeFileSync(join(t.dataDir, "thumbs", admin.id, "t.webp"), Buffer.alloc(40_000));
+    mkdirSync(join(t.dataDir, "users", admin.id, "previews", "aa"), { recursive: true });
+    writeFileSync(join(t.dataDir, "users", admin.id, "previews", "aa", "p.webp"), Buffer.alloc(40_000));
+    mkdirSync(join(t.dataDir, "transcodes", admin.id), { recursive: true });
+    writeFileSync(join(t.dataDir, "transcodes", admin.id, "v.mp4"), Buffer.alloc(3_000_000));
     const html = await (await t.request("/dashboard/storage", { headers: h })).text();
     const perUser = html.slice(html.indexOf('data-testid="space-per-user"'));
-    expect(perUser).toMatch(/<td>admin<\/td><td>5\.0 MB<\/td><td>2\.0 MB<\/td><td>4\d\.\d kB<\/td><td>0 B<\/td>/);
+    expect(perUser).toMatch(/<td>admin<\/td><td>5\.0 MB<\/td><td>2\.0 MB<\/td><td>4\d\.\d kB<\/td><td>3\.0 MB<\/td>/);
   });
 
   test("second-disk copy: the target must be another disk; run now queues one job and the card polls", async () => {

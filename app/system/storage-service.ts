@@ -10,8 +10,10 @@ import type { JobQueue } from "../jobs/service";
 import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/storage";
 import type { StorageRepo } from "./storage-repo";
 
-/** Derived media, per user: `<data>/thumbs/<userId>/…` and `<data>/transcodes/<userId>/…` (written by the worker). */
-export const DERIVED_DIRS = ["thumbs", "transcodes"] as const;
+/**
+ * Derived media, per user: image previews in `<data>/users/<userId>/previews/` (app/drive/storage.ts), and the
+ * worker's `<data>/thumbs/<userId>/` and `<data>/transcodes/<userId>/`.
+ */
 /** Walking thumbnails and transcodes costs a directory walk: done at most this often, never per request. */
 const WALK_MAX_AGE_MS = 10 * 60_000;
 
@@ -39,9 +41,8 @@ function fileBytes(path: string) {
   }
 }
 
-/** Bytes under each first-level folder of `root` (one per user id). */
-function bytesPerChild(root: string): Map<string, number> {
-  const out = new Map<string, number>();
+/** Bytes on disk under `dir` (0 when it does not exist). */
+function dirBytes(dir: string): number {
   const walk = (dir: string): number => {
     let sum = 0;
     let names: string[];
@@ -57,13 +58,19 @@ function bytesPerChild(root: string): Map<string, number> {
     }
     return sum;
   };
+  return walk(dir);
+}
+
+/** Bytes under each first-level folder of `root` (one per user id). */
+function bytesPerChild(root: string): Map<string, number> {
+  const out = new Map<string, number>();
   let names: string[] = [];
   try {
     names = readdirSync(root);
   } catch {
     return out;
   }
-  for (const n of names) out.set(n, walk(join(root, n)));
+  for (const n of names) out.set(n, dirBytes(join(root, n)));
   return out;
 }
 
@@ -122,7 +129,9 @@ export function createStorageService(deps: {
     space(opts: { refresh?: boolean } = {}): SpaceBreakdown {
       const t = now();
       if (!walked || opts.refresh || t.getTime() - walked.at.getTime() > WALK_MAX_AGE_MS) {
-        walked = { at: t, thumbs: bytesPerChild(join(deps.dataDir, "thumbs")), transcodes: bytesPerChild(join(deps.dataDir, "transcodes")) };
+        const thumbs = bytesPerChild(join(deps.dataDir, "thumbs"));
+        for (const u of deps.listUsers()) thumbs.set(u.id, (thumbs.get(u.id) ?? 0) + dirBytes(join(deps.dataDir, "users", u.id, "previews")));
+        walked = { at: t, thumbs, transcodes: bytesPerChild(join(deps.dataDir, "transcodes")) };
       }
       const w = walked;
       const byUser = new Map(deps.repo.spaceByUser().map((r) => [r.userId, r]));
