@@ -48,12 +48,17 @@ const filesOf = (root: string) =>
   Object.fromEntries(walkTree(root, (rel) => rel.startsWith("db.sqlite") || rel === ".trash" || rel.startsWith(".trash/")).filter((e) => e.kind === "file").map((e) => [e.rel, sha256File(join(root, e.rel))]));
 
 describe.skipIf(otherFs === null)("second-disk copy", () => {
-  test("first copy: every file and a consistent database snapshot; result recorded", async () => {
+  test("first copy: every file and a consistent database snapshot, not the upload temp files or preview cache; result recorded", async () => {
     const s = setUp();
+    const original = filesOf(s.dataDir);
+    mkdirSync(join(s.dataDir, "users/u1/tmp"), { recursive: true });
+    writeFileSync(join(s.dataDir, "users/u1/tmp/upload-in-progress"), "partial");
+    mkdirSync(join(s.dataDir, "users/u1/previews/ab"), { recursive: true });
+    writeFileSync(join(s.dataDir, "users/u1/previews/ab/x.webp"), "cache");
     const job = s.queue.enqueue(DISK_COPY_JOB);
     await s.runner.runOnce();
     expect(s.queue.byId(job.id)?.status).toBe("done");
-    expect(filesOf(s.copy)).toEqual(filesOf(s.dataDir));
+    expect(filesOf(s.copy)).toEqual(original);
     expect(Object.keys(filesOf(s.copy))).toHaveLength(12);
     const snap = new Database(join(s.copy, "db.sqlite"), { readonly: true });
     expect(snap.query("pragma integrity_check").get()).toEqual({ integrity_check: "ok" });

@@ -13,6 +13,8 @@ export const DISK_COPY_JOB = "storage.disk-copy";
 export const DISK_COPY_DIR = "nasd-copy";
 /** The live database is copied as a consistent snapshot (VACUUM INTO), never as raw files. */
 const DB_FILES = new Set(["db.sqlite", "db.sqlite-wal", "db.sqlite-shm", "db.sqlite.partial"]);
+/** Not worth a second disk: uploads being received and Drive's preview cache (both rebuilt or swept on their own). */
+const SCRATCH = /^users\/[^/]+\/(tmp|previews)(\/|$)/;
 
 const percentOf = (p: CopyProgress) => (p.totalBytes > 0 ? (100 * p.bytes) / p.totalBytes : p.totalFiles > 0 ? (100 * p.files) / p.totalFiles : 0);
 
@@ -66,7 +68,7 @@ export function diskCopyHandler(deps: { db: Db; dataDir: string; repo: StorageRe
       const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
       const result = mirrorTree(deps.dataDir, dst, {
         stamp,
-        exclude: (rel) => DB_FILES.has(rel),
+        exclude: (rel) => DB_FILES.has(rel) || SCRATCH.test(rel),
         onProgress: (p) => ctx.progress(Math.min(95, percentOf(p) * 0.95)),
         afterFile: deps.afterFile,
         signal: ctx.signal,
