@@ -1,10 +1,10 @@
-import { html } from "@elysiajs/html";
 import { Elysia } from "elysia";
 import { authRoutes } from "./auth/routes";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
 import { requestContext, requireUser } from "./http/context";
 import { HttpError } from "./http/errors";
+import { htmlResponses } from "./http/html";
 import { createRateLimiter } from "./http/rate-limit";
 import { securityPlugin } from "./http/security";
 import { manifest, staticRoutes } from "./http/static";
@@ -47,7 +47,7 @@ export function createApp(deps: AppDeps) {
   };
 
   const app = new Elysia()
-    .use(html({ autoDetect: true }))
+    .use(htmlResponses)
     .use(requestContext(ctx))
     .use(securityPlugin({ config, audit }))
     .onError({ as: "global" }, (c) => {

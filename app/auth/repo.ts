@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { dataVersionReader, type Db } from "../db/client";
 import { appTokens, challenges, invites, passkeys, recoveryCodes, sessions, users, type Session, type User } from "../db/schema";
 
 type SessionUserRow = {
@@ -16,6 +16,23 @@ export function createAuthRepo(db: Db) {
      from sessions s join users u on u.id = s.user_id where s.id_hash = ?`,
   );
   const adminQ = db.select({ id: users.id }).from(users).where(eq(users.role, "admin")).limit(1).prepare();
+  // Every request resolves its session: keep the rows in memory. This repo clears the cache on each write to
+  // sessions or users; another process's commit changes data_version, which clears it too.
+  const sessionCache = new Map<string, { session: Session; user: User }>();
+  const dataVersion = dataVersionReader(db);
+  let cachedVersion = -1;
+  const invalidate = () => sessionCache.clear();
+  const loadSessionWithUser = (idHash: string): { session: Session; user: User } | undefined => {
+    const r = sessionWithUserQ.get(idHash);
+    if (!r) return undefined;
+    return {
+      session: { idHash, userId: r.user_id, createdAt: new Date(r.s_created), lastSeenAt: new Date(r.last_seen_at), ip: r.ip, userAgent: r.user_agent },
+      user: {
+        id: r.user_id, username: r.username, displayName: r.display_name, role: r.role, quotaBytes: r.quota_bytes, webauthnUserId: r.webauthn_user_id,
+        createdAt: new Date(r.u_created), disabledAt: r.disabled_at === null ? null : new Date(r.disabled_at),
+      },
+    };
+  };
   return {
     db,
     adminExists: () => adminQ.all().length > 0,
@@ -24,8 +41,10 @@ export function createAuthRepo(db: Db) {
     userByHandle: (handle: string) => db.select().from(users).where(eq(users.webauthnUserId, handle)).get(),
     listUsers: () => db.select().from(users).orderBy(users.createdAt).all(),
     insertUser: (u: typeof users.$inferInsert) => db.insert(users).values(u).returning().get(),
-    updateUser: (id: string, patch: Partial<typeof users.$inferInsert>) => db.update(users).set(patch).where(eq(users.id, id)).run(),
-
+    updateUser: (id: string, patch: Partial<typeof users.$inferInsert>) => {
+      invalidate();
+      return db.update(users).set(patch).where(eq(users.id, id)).run();
+    },
     passkeysOf: (userId: string) => db.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(passkeys.createdAt).all(),
     passkeyById: (id: string) => db.select().from(passkeys).where(eq(passkeys.id, id)).get(),
     insertPasskey: (p: typeof passkeys.$inferInsert) => db.insert(passkeys).values(p).run(),
@@ -38,24 +57,36 @@ export function createAuthRepo(db: Db) {
     deletePasskeysOf: (userId: string) => db.delete(passkeys).where(eq(passkeys.userId, userId)).run(),
 
     insertSession: (s: typeof sessions.$inferInsert) => db.insert(sessions).values(s).run(),
-    sessionWithUser: (idHash: string): { session: Session; user: User } | undefined => {
-      const r = sessionWithUserQ.get(idHash);
-      if (!r) return undefined;
-      return {
-        session: { idHash, userId: r.user_id, createdAt: new Date(r.s_created), lastSeenAt: new Date(r.last_seen_at), ip: r.ip, userAgent: r.user_agent },
-        user: {
-          id: r.user_id, username: r.username, displayName: r.display_name, role: r.role, quotaBytes: r.quota_bytes, webauthnUserId: r.webauthn_user_id,
-          createdAt: new Date(r.u_created), disabledAt: r.disabled_at === null ? null : new Date(r.disabled_at),
-        },
-      };
+    sessionWithUser: (idHash: string) => {
+      const version = dataVersion();
+      if (version !== cachedVersion || sessionCache.size > 10_000) {
+        invalidate();
+        cachedVersion = version;
+      }
+      let row = sessionCache.get(idHash);
+      if (!row) {
+        row = loadSessionWithUser(idHash);
+        if (row) sessionCache.set(idHash, row);
+      }
+      return row;
     },
-    touchSession: (idHash: string, at: Date) => db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.idHash, idHash)).run(),
-    deleteSession: (idHash: string) => db.delete(sessions).where(eq(sessions.idHash, idHash)).run(),
-    deleteSessionsOf: (userId: string) => db.delete(sessions).where(eq(sessions.userId, userId)).run(),
+    touchSession: (idHash: string, at: Date) => {
+      invalidate();
+      return db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.idHash, idHash)).run();
+    },
+    deleteSession: (idHash: string) => {
+      invalidate();
+      return db.delete(sessions).where(eq(sessions.idHash, idHash)).run();
+    },
+    deleteSessionsOf: (userId: string) => {
+      invalidate();
+      return db.delete(sessions).where(eq(sessions.userId, userId)).run();
+    },
     sessionsOf: (userId: string) => db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(sessions.lastSeenAt).all(),
-    deleteExpiredSessions: (idleBefore: Date, createdBefore: Date) =>
-      db.delete(sessions).where(or(lt(sessions.lastSeenAt, idleBefore), lt(sessions.createdAt, createdBefore))).run(),
-
+    deleteExpiredSessions: (idleBefore: Date, createdBefore: Date) => {
+      invalidate();
+      return db.delete(sessions).where(or(lt(sessions.lastSeenAt, idleBefore), lt(sessions.createdAt, createdBefore))).run();
+    },
     insertToken: (t: typeof appTokens.$inferInsert) => db.insert(appTokens).values(t).run(),
     tokenWithUser: (tokenHash: string) =>
       db.select({ token: appTokens, user: users }).from(appTokens).innerJoin(users, eq(users.id, appTokens.userId))

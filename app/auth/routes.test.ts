@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing";
 
 let t: TestApp;
@@ -122,6 +124,20 @@ describe("sessions", () => {
     const api = await t.request("/settings", { headers: { accept: "application/json" } });
     expect(api.status).toBe(401);
     expect(await api.json()).toEqual({ error: "Please sign in." });
+  });
+
+  test("sessions are cached, yet a sign-out or reset made by another process (the CLI) applies at once", async () => {
+    t = createTestApp();
+    const user = t.createAdmin();
+    const sid = t.services.auth.createSession(user.id, { ip: null, userAgent: null });
+    expect(t.services.auth.resolveSession(sid)?.user.id).toBe(user.id);
+    expect(t.services.auth.resolveSession(sid)?.user.id).toBe(user.id); // from the cache
+    const other = new Database(join(t.dataDir, "db.sqlite"));
+    other.run("update users set display_name = 'Renamed' where id = ?", [user.id]);
+    expect(t.services.auth.resolveSession(sid)?.user.displayName).toBe("Renamed");
+    other.run("delete from sessions");
+    other.close();
+    expect(t.services.auth.resolveSession(sid)).toBeNull();
   });
 
   test("idle and absolute expiry", async () => {

@@ -47,3 +47,12 @@ function migrateAlongsideOthers(db: Db, attempts = 3) {
     }
   }
 }
+
+/**
+ * SQLite's data_version: changes whenever another connection (the worker, the CLI) commits. Lets a
+ * process cache rows and still see other processes' changes at once; its own writes it must forget itself.
+ */
+export function dataVersionReader(db: Db): () => number {
+  const q = db.$client.prepare<{ data_version: number }, []>("PRAGMA data_version");
+  return () => q.get()!.data_version;
+}

@@ -1,13 +1,12 @@
 import { eq, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { dataVersionReader, type Db } from "../db/client";
 import { settings } from "../db/schema";
 
 export function createSettingsRepo(db: Db) {
   const getQ = db.select().from(settings).where(eq(settings.key, sql.placeholder("key"))).prepare();
-  const versionQ = db.$client.prepare<{ data_version: number }, []>("PRAGMA data_version");
   return {
     /** Changes whenever another connection (the worker, the CLI) commits to the database. */
-    dataVersion: () => versionQ.get()!.data_version,
+    dataVersion: dataVersionReader(db),
     get: <T>(key: string): T | undefined => getQ.get({ key })?.value as T | undefined,
     set: (key: string, value: unknown) =>
       db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run(),
