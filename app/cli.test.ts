@@ -102,6 +102,7 @@ describe("nas user", () => {
 
     const r = await nas(dir, "user", "reset", "carol");
     expect(r.code).toBe(0);
+    await Bun.sleep(250); // the web process sees another process's commit within 0.2 s (cached sessions)
     expect(auth.resolveSession(sid)).toBeNull();
     expect(auth.enrollmentUser(linkIn(r.stdout, "/enroll/"))?.id).toBe(carol.id);
 

@@ -50,9 +50,20 @@ function migrateAlongsideOthers(db: Db, attempts = 3) {
 
 /**
  * SQLite's data_version: changes whenever another connection (the worker, the CLI) commits. Lets a
- * process cache rows and still see other processes' changes at once; its own writes it must forget itself.
+ * process cache rows and still see other processes' changes; its own writes it must forget itself.
+ * Asking costs a few microseconds under load, so the answer is reused for `maxAgeMs`: another
+ * process's change is seen within that time.
  */
-export function dataVersionReader(db: Db): () => number {
+export function dataVersionReader(db: Db, maxAgeMs = 200): () => number {
   const q = db.$client.prepare<{ data_version: number }, []>("PRAGMA data_version");
-  return () => q.get()!.data_version;
+  let value = -1;
+  let readAt = -Infinity;
+  return () => {
+    const t = performance.now();
+    if (t - readAt > maxAgeMs) {
+      value = q.get()!.data_version;
+      readAt = t;
+    }
+    return value;
+  };
 }
