@@ -351,6 +351,7 @@ describe("XSS", () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("referrer-policy")).toBe("same-origin");
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(await res.text()).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
   });
 });
