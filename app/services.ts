@@ -6,14 +6,32 @@ import type { Db } from "./db/client";
 import { createJobRepo } from "./jobs/repo";
 import { createJobQueue } from "./jobs/service";
 import { createSettingsRepo } from "./settings/repo";
-import { createSettingsService } from "./settings/service";
+import { createSettingsService, type SystemSettingsSink } from "./settings/service";
+import { readSystemSettings, requestSystemSettings } from "../provision/settings";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * Merges OS settings into the request file root applies on the appliance (nas-settings.path). A time zone
+ * the OS does not know is logged, not fatal: the app keeps its own copy.
+ */
+function systemSettingsFile(path: string): SystemSettingsSink {
+  return (patch) => {
+    try {
+      const current = existsSync(path) ? readSystemSettings(path) : {};
+      requestSystemSettings(path, { ...current, ...patch });
+    } catch (e) {
+      console.error(`system settings not written to ${path}: ${(e as Error).message}`);
+    }
+  };
+}
 
 export type ServiceDeps = { db: Db; config: Config; now?: () => Date };
 
 /** The feature services over one database, built the same way by the web server, the worker and the admin CLI. */
 export function createServices({ db, config, now }: ServiceDeps) {
   const audit = createAuditRepo(db);
-  const settings = createSettingsService(createSettingsRepo(db));
+  const settings = createSettingsService(createSettingsRepo(db), { toSystem: systemSettingsFile(join(config.dataDir, "system-settings.json")) });
   const auth = createAuthService({
     repo: createAuthRepo(db),
     config,

@@ -26,3 +26,14 @@ test("settings are validated, cached, and a change made by another process is se
   expect(() => web.update({ trashRetentionDays: 0 })).toThrow(/at least 1 day/);
   expect(web.all().timeZone).toBe("UTC");
 });
+
+test("a time zone change is handed to the OS (the request file root applies on the appliance)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nas-settings-"));
+  dirs.push(dir);
+  const requests: { timezone?: string }[] = [];
+  const settings = createSettingsService(createSettingsRepo(openDb(join(dir, "db.sqlite"), { log: () => {} })), { toSystem: (p) => requests.push(p) });
+  settings.update({ deviceName: "nas2" });
+  settings.update({ timeZone: "Europe/Paris" });
+  expect(() => settings.update({ timeZone: "Nowhere/Land" })).toThrow();
+  expect(requests).toEqual([{ timezone: "Europe/Paris" }]);
+});

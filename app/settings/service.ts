@@ -30,7 +30,10 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
-export function createSettingsService(repo: SettingsRepo) {
+/** Hands OS-level settings (time zone) to root, which applies them on the appliance (provision/settings.ts). */
+export type SystemSettingsSink = (patch: { timezone?: string }) => void;
+
+export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: SystemSettingsSink } = {}) {
   // Read on every page: cached until this process changes them or another process commits anything.
   let cached: ApplianceSettings | null = null;
   let cachedAt = -1;
@@ -58,6 +61,7 @@ export function createSettingsService(repo: SettingsRepo) {
       if (patch.timeZone !== undefined) {
         if (!isValidTimeZone(patch.timeZone)) throw new SettingsError(`Unknown time zone: ${patch.timeZone}`);
         repo.set("timeZone", patch.timeZone);
+        deps.toSystem?.({ timezone: patch.timeZone });
       }
       if (patch.registrationPolicy !== undefined) {
         if (!REGISTRATION_POLICIES.includes(patch.registrationPolicy)) throw new SettingsError("Unknown registration policy.");
