@@ -4,7 +4,7 @@ import { existsSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { AuthError } from "./auth/service";
-import { loadConfig, type Config } from "./config";
+import { configFlags, loadConfig, type Config } from "./config";
 import { openDb, type Db } from "./db/client";
 import { backupDir, listBackups } from "./jobs/backup";
 import { createServices, type Services } from "./services";
@@ -31,12 +31,7 @@ class UsageError extends Error {}
 class CliError extends Error {}
 
 const options = {
-  "data-dir": { type: "string" },
-  port: { type: "string" },
-  host: { type: "string" },
-  origin: { type: "string", multiple: true },
-  "tls-cert": { type: "string" },
-  "tls-key": { type: "string" },
+  ...configFlags,
   admin: { type: "boolean" },
   name: { type: "string" },
   help: { type: "boolean", short: "h" },

@@ -18,7 +18,8 @@ export type Config = {
   secureCookies: boolean;
 };
 
-const flagSpec = {
+/** Flags shared by every entry point (web server, worker, CLI). */
+export const configFlags = {
   "data-dir": { type: "string" },
   port: { type: "string" },
   host: { type: "string" },
@@ -29,7 +30,7 @@ const flagSpec = {
 
 /** Flags win over env, env wins over defaults. Throws with a readable message on bad values. */
 export function loadConfig(argv: string[] = [], env: Record<string, string | undefined> = process.env): Config {
-  const { values } = parseArgs({ args: argv, options: flagSpec, strict: false, allowPositionals: true });
+  const { values } = parseArgs({ args: argv, options: configFlags, strict: false, allowPositionals: true });
   const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
 
   const dataDir = resolve(str(values["data-dir"]) ?? env.DATA_DIR ?? "./data");

@@ -3,12 +3,13 @@
 //   <data>/users/<userId>/tmp/<random>               uploads being received (swept at start)
 //   <data>/uploads/<id>(.json)                        tus resumable uploads in progress
 // User-typed names never become path components: they live only in SQLite.
-import { lstatSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, statfsSync, unlinkSync, existsSync, readdirSync, fsync, write } from "node:fs";
+import { lstatSync, closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, statfsSync, unlinkSync, existsSync, readdirSync, fsync, write } from "node:fs";
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { resolveInside } from "../http/static";
 import { DriveError } from "./model";
+import { fsyncPath } from "../durable";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
 export type WriteFn = (fd: number, chunk: Uint8Array) => void | Promise<void>;
@@ -64,10 +65,6 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
     const dir = join(userDir(userId), "tmp");
     mkdirSync(dir, { recursive: true });
     return dir;
-  };
-  const fsyncDir = (dir: string) => {
-    const fd = openSync(dir, "r");
-    try { fsyncSync(fd); } finally { closeSync(fd); }
   };
 
   /**
@@ -163,7 +160,7 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
       const dir = join(dest, "..");
       mkdirSync(dir, { recursive: true });
       renameSync(received.tempPath, dest);
-      fsyncDir(dir);
+      fsyncPath(dir);
       return { existed: false };
     },
     discard(received: Received) {

@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "../db/client";
 import { PermanentJobError, type JobHandler, type JobQueue } from "./service";
+import { fsyncPath } from "../durable";
 
 export const DB_BACKUP_JOB = "db.backup";
 export const DEFAULT_BACKUP_KEEP_DAYS = 14;
@@ -39,14 +40,6 @@ export function listBackups(dir: string): BackupFile[] {
   return out.sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime());
 }
 
-function fsyncPath(path: string) {
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * A consistent copy of the live database (VACUUM INTO reads one snapshot while the web process keeps writing).

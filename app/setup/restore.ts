@@ -6,10 +6,11 @@
  * (`applyPendingRestore` in main.ts and worker.ts), and a worker that sees the file replaced restarts too.
  */
 import { Database } from "bun:sqlite";
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { dataDiskMountpoint } from "../../hw/storage";
 import { backupDir, listBackups, type BackupFile } from "../jobs/backup";
+import { fsyncPath } from "../durable";
 
 export const RESTORE_FILE = "db.sqlite.restore";
 /** A process exits with this code to be restarted (systemd's Restart=on-failure) onto a restored database. */
@@ -19,14 +20,6 @@ const MIGRATIONS_JOURNAL = join(import.meta.dir, "../db/migrations/meta/_journal
 export type RestoreCandidate = BackupFile & { source: "data directory" | "data disk" };
 export type BackupCheck = { ok: true; admins: string[] } | { ok: false; reason: string };
 
-function fsyncPath(path: string) {
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Backups in `<data>/backups/`, and on an attached data disk mounted at its usual place but not (yet) in use. */
 export function restoreCandidates(dataDir: string): RestoreCandidate[] {
