@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, count, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { jobs, type Job } from "../db/schema";
 
@@ -65,6 +65,14 @@ export function createJobRepo(db: Db) {
       for (const r of rows) out[r.status] = r.n;
       return out;
     },
+
+    /** What the dashboard's jobs card shows: the next 20 queued or running. */
+    active: () =>
+      db.select({ id: jobs.id, kind: jobs.kind, status: jobs.status, progress: jobs.progress, createdAt: jobs.createdAt })
+        .from(jobs).where(inArray(jobs.status, ["queued", "running"])).orderBy(jobs.id).limit(20).all(),
+    failedSince: (since: Date) =>
+      db.select({ id: jobs.id, kind: jobs.kind, error: jobs.error }).from(jobs)
+        .where(and(eq(jobs.status, "failed"), gte(jobs.finishedAt, since))).orderBy(jobs.id).limit(500).all(),
 
     lastOfKind: (kind: string) =>
       db.select().from(jobs).where(eq(jobs.kind, kind)).orderBy(sql`${jobs.id} desc`).limit(1).get(),

@@ -56,6 +56,8 @@ export function createJobQueue(deps: {
     release: (job: Job, reason: string) => repo.requeue(job.id, reason, now()),
     reclaimStale: (staleMs: number) => repo.reclaimStale(new Date(now().getTime() - staleMs), maxAttempts, now()),
     counts: () => repo.counts(),
+    active: () => repo.active(),
+    failedSince: (since: Date) => repo.failedSince(since),
     byId: (id: number) => repo.byId(id),
     lastOfKind: (kind: string) => repo.lastOfKind(kind),
   };

@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { alerts, diskHealth, jobs, systemSamples, type AlertRow, type DiskHealthRow, type SystemSampleRow } from "../db/schema";
+import { alerts, diskHealth, systemSamples, type AlertRow, type DiskHealthRow, type SystemSampleRow } from "../db/schema";
 import type { Alert } from "../../hw/alerts";
 
-/** Every query of the dashboard: samples, alerts, cached disk health; plus read-only views of the jobs table. */
+/** Every query of the dashboard: samples, alerts, cached disk health. */
 export function createDashboardRepo(db: Db) {
   return {
     insertSample: (row: SystemSampleRow) => db.insert(systemSamples).values(row).onConflictDoNothing().run(),
@@ -42,14 +42,6 @@ export function createDashboardRepo(db: Db) {
       const gone = db.select({ device: diskHealth.device }).from(diskHealth).all().map((r) => r.device).filter((d) => !devices.includes(d));
       if (gone.length) db.delete(diskHealth).where(inArray(diskHealth.device, gone)).run();
     },
-
-    // Read-only views of the jobs queue (owned by app/jobs) for the overview card and the failed-jobs rule.
-    activeJobs: () =>
-      db.select({ id: jobs.id, kind: jobs.kind, status: jobs.status, progress: jobs.progress, createdAt: jobs.createdAt })
-        .from(jobs).where(inArray(jobs.status, ["queued", "running"])).orderBy(asc(jobs.id)).limit(20).all(),
-    failedJobsSince: (since: Date) =>
-      db.select({ id: jobs.id, kind: jobs.kind, error: jobs.error }).from(jobs)
-        .where(and(eq(jobs.status, "failed"), gte(jobs.finishedAt, since))).orderBy(asc(jobs.id)).limit(500).all(),
   };
 }
 

@@ -174,7 +174,7 @@ export function createDashboardService(deps: DashboardDeps) {
       disks,
       system: sample ?? (await liveSample()),
       filesystems: [{ ...fs, label: "Data disk", isData: true }, ...others],
-      failedJobs: repo.failedJobsSince(new Date(at.getTime() - DAY)),
+      failedJobs: deps.jobs.failedSince(new Date(at.getTime() - DAY)),
       thresholds: deps.thresholds,
     });
     syncAlerts(evaluated, at);
@@ -295,7 +295,7 @@ export function createDashboardService(deps: DashboardDeps) {
         disks: diskSummaries(alertRows),
         /** The last smartctl scan: null until the first check (a few seconds after start). */
         scan: lastScan,
-        jobs: { counts: deps.jobs.counts(), active: repo.activeJobs() },
+        jobs: { counts: deps.jobs.counts(), active: deps.jobs.active() },
         power: deps.power.availability(),
       };
     },
