@@ -7,7 +7,7 @@ import { HttpError } from "../http/errors";
 import type { RateLimiter } from "../http/rate-limit";
 import type { SettingsService } from "../settings/service";
 import { LoginPage, RegisterPage } from "../../views/auth/pages";
-import { AuthError, type AuthService } from "./service";
+import { AuthError } from "./service";
 
 export type AuthRouteDeps = ContextDeps & {
   config: Config;
