@@ -19,6 +19,7 @@ enable data.mount local-fs.target
 [ -f "$units/mnt-boot.mount" ] && enable mnt-boot.mount local-fs.target && enable nas-boot-commit.service multi-user.target
 enable nasd-web.service multi-user.target
 enable nasd-worker.service multi-user.target
+enable nasd-storage-worker.service multi-user.target
 enable nas-settings.path multi-user.target
 enable nas-settings.service multi-user.target
 enable nas-console-banner.service multi-user.target

@@ -178,9 +178,11 @@ async function main() {
     const trust = await fetch(`http://127.0.0.1:${first.http}/setup/trust`);
     check("the trust instructions stay on plain http", trust.status === 200 && (await trust.text()).includes("ChromeOS"));
 
-    const status1 = await waitForSerial(first, /nas-status: root=(\w+) data_bytes=(\d+) web=(\w+)/);
+    const status1 = await waitForSerial(first, /nas-status: root=(\w+) data_bytes=(\d+) web=(\w+) storage=(\w+) storage_worker=(\w+) power=(\w+)/);
     check("console status line printed", status1 !== null);
     check("/ is mounted read-only", status1?.[1] === "ro", `root=${status1?.[1]}`);
+    check("nas-storage.service ran and the root storage worker runs", status1?.[4] === "active" && status1?.[5] === "active", `storage=${status1?.[4]} storage_worker=${status1?.[5]}`);
+    check("polkit lets the web process reboot (pkcheck on its pid)", status1?.[6] === "yes", `power=${status1?.[6]}`);
     const dataBytes1 = Number(status1?.[2] ?? 0);
 
     check("boot 1: clean power-off", await powerOff(first));

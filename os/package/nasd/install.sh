@@ -13,3 +13,5 @@ install -m 0644 "$here"/systemd/* "$target/usr/lib/systemd/system/"
 install -D -m 0755 "$here/nas" "$target/usr/bin/nas"
 install -m 0644 "$here/tmpfiles.d/nasd.conf" "$target/usr/lib/tmpfiles.d/nasd.conf"
 install -m 0644 "$here/sysusers.d/nasd.conf" "$target/usr/lib/sysusers.d/nasd.conf"
+# Lets the web user (nasd) reboot / power off through logind; polkitd reads it (the directory belongs to polkitd).
+install -D -m 0644 "$here/polkit/50-nasd.rules" "$target/usr/share/polkit-1/rules.d/50-nasd.rules"
