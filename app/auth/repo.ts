@@ -38,7 +38,6 @@ export function createAuthRepo(db: Db) {
     adminExists: () => adminQ.all().length > 0,
     userById: (id: string) => db.select().from(users).where(eq(users.id, id)).get(),
     userByName: (username: string) => db.select().from(users).where(eq(users.username, username)).get(),
-    userByHandle: (handle: string) => db.select().from(users).where(eq(users.webauthnUserId, handle)).get(),
     listUsers: () => db.select().from(users).orderBy(users.createdAt).all(),
     insertUser: (u: typeof users.$inferInsert) => db.insert(users).values(u).returning().get(),
     updateUser: (id: string, patch: Partial<typeof users.$inferInsert>) => {

@@ -24,6 +24,9 @@ export type PendingRegistration =
   | { kind: "enroll"; userId: string; inviteHash: string }
   | { kind: "add"; userId: string; passkeyName: string };
 
+/** What the challenge row keeps until the browser answers: the pending account and its WebAuthn user handle. */
+type StoredRegistration = PendingRegistration & { handle: string };
+
 export type RegistrationResult = { user: User; recoveryCodes: string[] | null };
 
 /** @simplewebauthn/server and its CBOR/ASN.1 stack load on the first passkey ceremony, not with every process. */
@@ -76,7 +79,7 @@ export function createAuthService(deps: Deps) {
     return codes;
   }
 
-  function storeChallenge(challenge: string, purpose: "register" | "login", pending?: PendingRegistration) {
+  function storeChallenge(challenge: string, purpose: "register" | "login", pending?: StoredRegistration) {
     const id = randomToken(18);
     repo.deleteExpiredChallenges(now());
     repo.insertChallenge({ id, challenge, purpose, pending: pending ?? null, expiresAt: new Date(now().getTime() + CHALLENGE_TTL_MS) });
@@ -171,13 +174,12 @@ export function createAuthService(deps: Deps) {
         excludeCredentials: exclude,
         authenticatorSelection: { residentKey: "required", userVerification: "preferred" },
       });
-      (pending as PendingRegistration & { handle?: string }).handle = handle;
-      return { challengeId: storeChallenge(options.challenge, "register", pending), options };
+      return { challengeId: storeChallenge(options.challenge, "register", { ...pending, handle }), options };
     },
 
     async finishRegistration(challengeId: string, response: RegistrationResponseJSON, userAgent: string | null): Promise<RegistrationResult> {
       const c = takeChallenge(challengeId, "register");
-      const pending = c.pending as (PendingRegistration & { handle: string }) | null;
+      const pending = c.pending as StoredRegistration | null;
       if (!pending) throw new AuthError("Broken registration state.", 400);
       let verification;
       try {
