@@ -6,6 +6,7 @@ import { openDb } from "./db/client";
 import { dbBackupHandler, DB_BACKUP_JOB, scheduleDbBackup } from "./jobs/backup";
 import { createJobRepo } from "./jobs/repo";
 import { createJobQueue, createJobRunner, type JobHandlers } from "./jobs/service";
+import { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB, smartRefreshHandler, smartSelfTestHandler } from "./jobs/smart";
 import { DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./jobs/storage";
 import { createStorageRepo } from "./system/storage-repo";
 import { applyPendingRestore, databaseIdentity, RESTART_EXIT_CODE } from "./setup/restore";
@@ -27,13 +28,16 @@ const storageRepo = createStorageRepo(db);
 const allHandlers: JobHandlers = {
   [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir: config.dataDir }),
   [DISK_COPY_JOB]: diskCopyHandler({ db, dataDir: config.dataDir, repo: storageRepo }),
-  // Formatting and mounting need root: on the image a second worker runs as root with NAS_WORKER_KINDS=storage.move.
+  // Formatting, mounting and opening disks for SMART need root: on the image a second worker runs as root for these kinds.
   [STORAGE_MOVE_JOB]: storageMoveHandler({ dataDir: config.dataDir, includeLoop: process.env.NAS_STORAGE_LOOP_DEVICES === "1" }),
+  [SMART_REFRESH_JOB]: smartRefreshHandler({ db }),
+  [SMART_SELF_TEST_JOB]: smartSelfTestHandler({ db }),
 };
-// NAS_WORKER_KINDS limits a worker to some kinds; without it, a worker that is not root leaves storage.move to the root one.
+const ROOT_KINDS = new Set([STORAGE_MOVE_JOB, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB]);
+// NAS_WORKER_KINDS limits a worker to some kinds; without it, a worker that is not root leaves the root kinds to the root one.
 const only = process.env.NAS_WORKER_KINDS?.split(",").map((k) => k.trim()).filter(Boolean);
 const handlers: JobHandlers = Object.fromEntries(
-  Object.entries(allHandlers).filter(([kind]) => (only ? only.includes(kind) : kind !== STORAGE_MOVE_JOB || process.getuid?.() === 0)),
+  Object.entries(allHandlers).filter(([kind]) => (only ? only.includes(kind) : !ROOT_KINDS.has(kind) || process.getuid?.() === 0)),
 );
 const runner = createJobRunner({ queue, handlers });
 

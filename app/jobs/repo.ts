@@ -76,6 +76,9 @@ export function createJobRepo(db: Db) {
 
     lastOfKind: (kind: string) =>
       db.select().from(jobs).where(eq(jobs.kind, kind)).orderBy(sql`${jobs.id} desc`).limit(1).get(),
+    /** The newest jobs of a kind, newest first. */
+    recentOfKind: (kind: string, limit: number) =>
+      db.select().from(jobs).where(eq(jobs.kind, kind)).orderBy(sql`${jobs.id} desc`).limit(limit).all(),
   };
 }
 

@@ -60,6 +60,7 @@ export function createJobQueue(deps: {
     failedSince: (since: Date) => repo.failedSince(since),
     byId: (id: number) => repo.byId(id),
     lastOfKind: (kind: string) => repo.lastOfKind(kind),
+    recentOfKind: (kind: string, limit = 20) => repo.recentOfKind(kind, limit),
   };
 }
 

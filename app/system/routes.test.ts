@@ -190,6 +190,18 @@ describe("disks", () => {
     expect(html).toContain("health-green");
   });
 
+  test("on the image (SMART in the root worker) the buttons queue jobs and the page says a check is running", async () => {
+    const smartctl = fakeSmartctl({});
+    const { h } = app({ smart: createSmartReader({ run: smartctl.run }), smartInWorker: true });
+    expect((await t.request("/dashboard/disks/check", form(h))).status).toBe(303);
+    expect(smartctl.calls).toEqual([]);
+    expect(t.services.jobs.recentOfKind("smart.refresh")).toMatchObject([{ status: "queued" }]);
+    const html = await (await t.request("/dashboard", { headers: h })).text();
+    expect(html).toContain("Checking the disks…");
+    expect((await t.request("/dashboard/disk/refresh?dev=%2Fdev%2Fsdz", form(h))).status).toBe(404); // unknown disk: nothing queued
+    expect(t.services.jobs.recentOfKind("smart.refresh")).toHaveLength(1);
+  });
+
   test("a VM's virtio disk (not in --scan-open) is listed as not available with smartctl's reason", async () => {
     const smartctl = fakeRunner((argv) =>
       argv.includes("--scan-open") ? { stdout: smartFixture("scan-open-virtio.json") } : { code: 1, stdout: smartFixture("virtio-no-smart.json") },

@@ -12,6 +12,7 @@ import type { JobQueue } from "../jobs/service";
 import type { SettingsService } from "../settings/service";
 import type { AuthService } from "../auth/service";
 import { createDashboardRepo } from "./repo";
+import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./disk-health";
 import { createDashboardService, systemdPower, type PowerControl } from "./service";
 import { createStorageRepo } from "./storage-repo";
 import { storageRoutes } from "./storage-routes";
@@ -37,6 +38,8 @@ export type SystemHw = {
   /** Runs lsblk/blkid for the storage page; `storageLoopDevices` also offers loop devices as disks (tests). */
   storageRun: Runner;
   storageLoopDevices: boolean;
+  /** The web process may not open disks (the image): SMART is read by the root worker through `smart.*` jobs. */
+  smartInWorker: boolean;
 };
 
 type Deps = ContextDeps & {
@@ -53,13 +56,15 @@ const CSS_PATH = join(import.meta.dir, "../../views/system/dashboard.css");
 
 export function systemRoutes(deps: Deps) {
   const drive = createDriveRepo(deps.db);
+  const repo = createDashboardRepo(deps.db);
+  const health = createDiskHealth({ repo, smart: deps.hw?.smart ?? createSmartReader(), blockDevices: deps.hw?.blockDevices ?? (() => listBlockDevices()) });
+  const smartInWorker = deps.hw?.smartInWorker ?? process.env.NAS_SMART_IN_WORKER === "1";
   const dashboard = createDashboardService({
-    repo: createDashboardRepo(deps.db),
-    smart: deps.hw?.smart ?? createSmartReader(),
+    repo,
+    disks: smartInWorker ? queuedDiskChecks({ health, jobs: deps.jobs }) : directDiskChecks(health),
     liveSampler: deps.hw?.liveSampler ?? createSystemSampler(),
     minuteSampler: deps.hw?.minuteSampler ?? createSystemSampler(),
     power: deps.hw?.power ?? systemdPower(),
-    blockDevices: deps.hw?.blockDevices ?? (() => listBlockDevices()),
     filesystems: deps.hw?.filesystems ?? (() => listFilesystems()),
     jobs: deps.jobs,
     dataDir: deps.config.dataDir,
@@ -139,8 +144,8 @@ export function systemRoutes(deps: Deps) {
     .post("/disk/selftest", async ({ user, csrfToken, query, body }) => {
       const u = requireAdmin(user);
       try {
-        const result = await dashboard.startSelfTest(query.dev, body.kind);
-        return <DiskPage {...base(u, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} message={result.started ? `The ${body.kind} self-test started.` : ""} />;
+        const message = await dashboard.startSelfTest(query.dev, body.kind);
+        return <DiskPage {...base(u, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} message={message} />;
       } catch (e) {
         if (!(e instanceof HttpError) || e.status !== 409) throw e;
         return <DiskPage {...base(u, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} error={e.message} />;

@@ -13,6 +13,8 @@ import { dbBackupHandler, DB_BACKUP_JOB } from "../jobs/backup";
 import { createJobRepo } from "../jobs/repo";
 import { createJobQueue, createJobRunner, PermanentJobError } from "../jobs/service";
 import { createDashboardRepo } from "./repo";
+import { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB, smartRefreshHandler, smartSelfTestHandler } from "../jobs/smart";
+import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./disk-health";
 import { createDashboardService, systemdPower, type PowerControl } from "./service";
 
 const scanOf = (...devices: [string, string][]) =>
@@ -39,28 +41,30 @@ const noVcgencmd: Runner = async () => {
   throw new CommandNotFoundError("vcgencmd", "ENOENT");
 };
 
-function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<string, number>; now?: () => Date; blockDevices?: BlockDevice[]; filesystems?: MountedFilesystem[] } = {}) {
+function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<string, number>; now?: () => Date; blockDevices?: BlockDevice[]; filesystems?: MountedFilesystem[]; smartInWorker?: boolean } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "dash-"));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const repo = createDashboardRepo(db);
   const jobs = createJobQueue({ repo: createJobRepo(db), now: opts.now });
   const users: User[] = [];
+  const smart = createSmartReader({ run: opts.run ?? fakeSmartctl(scanOf(), {}).run });
+  const blockDevices = async () => opts.blockDevices ?? [];
+  const health = createDiskHealth({ repo, smart, blockDevices, now: opts.now, thresholds: opts.thresholds });
   const service = createDashboardService({
     repo,
-    smart: createSmartReader({ run: opts.run ?? fakeSmartctl(scanOf(), {}).run }),
+    disks: opts.smartInWorker ? queuedDiskChecks({ health, jobs }) : directDiskChecks(health, opts.now),
     liveSampler: createSystemSampler({ run: noVcgencmd }),
     minuteSampler: createSystemSampler({ run: noVcgencmd }),
     power: opts.power ?? systemdPower({ env: {} }),
     jobs,
     dataDir,
-    blockDevices: async () => opts.blockDevices ?? [],
     filesystems: async () => opts.filesystems ?? [],
     listUsers: () => users,
     usedBytes: () => 0,
     thresholds: opts.thresholds,
     now: opts.now,
   });
-  return { db, repo, jobs, service, dataDir };
+  return { db, repo, jobs, service, dataDir, smart, blockDevices };
 }
 
 describe("disks and alerts", () => {
@@ -184,9 +188,9 @@ describe("disks and alerts", () => {
   test("no smartctl, and a VM whose disk has no SMART: clear not-available states, no throw", async () => {
     const vda: BlockDevice = { path: "/dev/vda", sizeBytes: 256e9, removable: false, model: null };
     const missing = setup({ run: async () => { throw new CommandNotFoundError("smartctl", "ENOENT"); }, blockDevices: [vda] });
-    expect(await missing.service.refreshDisks()).toMatchObject({ available: false, code: "not-installed" });
+    await missing.service.refreshDisks();
     const offline = await missing.service.overview();
-    expect(offline.scan?.result).toMatchObject({ available: false, reason: "smartctl is not installed (package smartmontools)" });
+    expect(offline.diskCheck).toMatchObject({ pending: false, unavailableReason: "smartctl is not installed (package smartmontools)" });
     expect(offline.disks).toMatchObject([{ device: "/dev/vda", status: "unavailable", reason: "smartctl is not installed (package smartmontools)" }]);
     expect(offline.health.level).toBe("green");
 
@@ -209,9 +213,82 @@ describe("disks and alerts", () => {
     const fake = fakeSmartctl(scanOf(["/dev/sdc", "usbjmicron"]), { "/dev/sdc": () => smartFixture("smart-fail2.json") });
     const { service } = setup({ run: fake.run });
     await service.refreshDisks();
-    expect(await service.startSelfTest("/dev/sdc", "short")).toMatchObject({ started: true });
+    expect(await service.startSelfTest("/dev/sdc", "short")).toBe("The short self-test started.");
     expect(fake.calls).toContainEqual(["smartctl", "-t", "short", "--json=c", "-d", "usbjmicron", "/dev/sdc"]);
     expect(service.startSelfTest("/dev/sda", "short")).rejects.toThrow("does not exist");
+  });
+});
+
+describe("SMART through the root worker (the image: the web process cannot open disks)", () => {
+  /** The root storage worker: only the smart.* kinds, the same SMART reader and block devices as the machine. */
+  const rootWorker = (t: ReturnType<typeof setup>) =>
+    createJobRunner({
+      queue: t.jobs,
+      handlers: {
+        [SMART_REFRESH_JOB]: smartRefreshHandler({ db: t.db, smart: t.smart, blockDevices: t.blockDevices }),
+        [SMART_SELF_TEST_JOB]: smartSelfTestHandler({ db: t.db, smart: t.smart, blockDevices: t.blockDevices }),
+      },
+      log: () => {},
+    });
+
+  test("the web queues one check, the worker reads the disks, the dashboard shows what it stored", async () => {
+    const fake = fakeSmartctl(scanOf(["/dev/sdc", "usbjmicron"]), { "/dev/sdc": () => smartFixture("smart-fail2.json") });
+    const vda: BlockDevice = { path: "/dev/vda", sizeBytes: 8e9, removable: false, model: null };
+    const t = setup({ run: fake.run, smartInWorker: true, blockDevices: [vda] });
+    expect((await t.service.overview()).diskCheck).toBeNull();
+    await t.service.refreshDisks();
+    await t.service.refreshDisks(); // a second click while the first waits adds nothing
+    expect(fake.calls).toEqual([]); // the web process never ran smartctl
+    expect(t.jobs.recentOfKind(SMART_REFRESH_JOB)).toMatchObject([{ status: "queued", payload: {} }]);
+    expect((await t.service.overview()).diskCheck).toMatchObject({ at: null, pending: true });
+
+    expect(await rootWorker(t).runOnce()).toBe(true);
+    const overview = await t.service.overview();
+    expect(overview.diskCheck).toMatchObject({ pending: false, unavailableReason: null });
+    expect(overview.diskCheck?.at).toBeInstanceOf(Date);
+    expect(overview.disks.map((d) => d.device)).toEqual(["/dev/sdc", "/dev/vda"]);
+    expect(t.repo.disk("/dev/sdc")?.report).toMatchObject({ available: true, health: "failed" });
+    await t.service.checkAlerts(); // the web's minute check turns the stored reading into alerts
+    expect(t.repo.openAlerts().map((a) => a.code)).toContain("smart-failing");
+
+    // "Read SMART now" and a self-test are jobs too, for that disk only.
+    await t.service.refreshDisk("/dev/sdc");
+    expect(t.jobs.recentOfKind(SMART_REFRESH_JOB)[0]).toMatchObject({ status: "queued", payload: { device: "/dev/sdc" } });
+    expect(await t.service.startSelfTest("/dev/sdc", "short")).toBe("The short self-test was requested; it starts within a few seconds.");
+    expect(t.service.startSelfTest("/dev/sdc", "short")).rejects.toThrow("already requested");
+    expect(t.service.startSelfTest("/dev/vda", "short")).rejects.toThrow("SMART is not available on /dev/vda");
+    const worker = rootWorker(t);
+    while (await worker.runOnce());
+    expect(fake.calls).toContainEqual(["smartctl", "-x", "--json=c", "-d", "usbjmicron", "/dev/sdc"]); // woken: no -n standby
+    expect(fake.calls).toContainEqual(["smartctl", "-t", "short", "--json=c", "-d", "usbjmicron", "/dev/sdc"]);
+    expect(t.jobs.recentOfKind(SMART_SELF_TEST_JOB)).toMatchObject([{ status: "done" }]);
+  });
+
+  test("no smartctl on the box: the check fails once (no retries) and the dashboard says why", async () => {
+    const vda: BlockDevice = { path: "/dev/vda", sizeBytes: 8e9, removable: false, model: null };
+    const t = setup({ run: async () => { throw new CommandNotFoundError("smartctl", "ENOENT"); }, smartInWorker: true, blockDevices: [vda] });
+    await t.service.refreshDisks();
+    await rootWorker(t).runOnce();
+    expect(t.jobs.recentOfKind(SMART_REFRESH_JOB)).toMatchObject([{ status: "failed", attempts: 1 }]);
+    const overview = await t.service.overview();
+    expect(overview.diskCheck).toMatchObject({ pending: false, unavailableReason: "smartctl is not installed (package smartmontools)" });
+    expect(overview.disks).toMatchObject([{ device: "/dev/vda", status: "unavailable", reason: "smartctl is not installed (package smartmontools)" }]);
+  });
+
+  test("hostile or stale payloads fail permanently without running smartctl on them", async () => {
+    const fake = fakeSmartctl(scanOf(), {});
+    const t = setup({ run: fake.run, smartInWorker: true });
+    t.jobs.enqueue(SMART_REFRESH_JOB, { device: "/dev/sdz" }); // a disk that was unplugged since
+    t.jobs.enqueue(SMART_SELF_TEST_JOB, { device: "-s on", kind: "short" });
+    t.jobs.enqueue(SMART_SELF_TEST_JOB, { device: "/dev/sda", kind: "forever" });
+    const worker = rootWorker(t);
+    while (await worker.runOnce());
+    expect([...t.jobs.recentOfKind(SMART_REFRESH_JOB), ...t.jobs.recentOfKind(SMART_SELF_TEST_JOB)].map((j) => [j.status, j.attempts, j.error])).toEqual([
+      ["failed", 1, "This disk does not exist or you cannot see it."],
+      ["failed", 1, "payload needs device and kind short|long"],
+      ["failed", 1, "This disk does not exist or you cannot see it."],
+    ]);
+    expect(fake.calls).toEqual([]);
   });
 });
 

@@ -1,14 +1,15 @@
 import { existsSync } from "node:fs";
 import { statfs } from "node:fs/promises";
-import { evaluateAlerts, countersOf, diskSubject, summarizeHealth, type Alert, type AlertThresholds, type FilesystemUsage } from "../../hw/alerts";
+import { evaluateAlerts, summarizeHealth, type Alert, type AlertThresholds, type FilesystemUsage } from "../../hw/alerts";
 import { runCommand, type Runner } from "../../hw/run";
-import type { ScanResult, SelfTestKind, SmartReader } from "../../hw/smart";
-import { describeExitStatus, type SmartReport, type SmartResult } from "../../hw/smart-parse";
-import { listBlockDevices, listFilesystems, type BlockDevice, type MountedFilesystem, type SystemInfo, type SystemSample, type SystemSampler } from "../../hw/system";
+import type { SelfTestKind } from "../../hw/smart";
+import { describeExitStatus, type SmartResult } from "../../hw/smart-parse";
+import { listFilesystems, type MountedFilesystem, type SystemInfo, type SystemSample, type SystemSampler } from "../../hw/system";
 import type { User } from "../db/schema";
 import { HttpError, notFound } from "../http/errors";
 import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
 import type { JobQueue } from "../jobs/service";
+import { alertKey, type DiskChecks } from "./disk-health";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
 
 // ---------------------------------------------------------------------------------------------------------
@@ -74,7 +75,8 @@ export interface UserUsage {
 
 export interface DashboardDeps {
   repo: DashboardRepo;
-  smart: SmartReader;
+  /** SMART: read in this process, or queued for the root worker (the image). */
+  disks: DiskChecks;
   /** For the live cards (every few seconds while someone watches). */
   liveSampler: SystemSampler;
   /** A second sampler used once a minute, so the stored CPU% and throughput are averages over that minute. */
@@ -82,8 +84,6 @@ export interface DashboardDeps {
   power: PowerControl;
   jobs: JobQueue;
   dataDir: string;
-  /** Whole disks of the machine (default: /sys/block), so disks smartctl does not list still appear with a reason. */
-  blockDevices?: () => Promise<BlockDevice[]>;
   /** Writable filesystems of the machine (default: /proc/self/mounts); the one holding the data dir is "Data". */
   filesystems?: () => Promise<MountedFilesystem[]>;
   listUsers: () => User[];
@@ -102,7 +102,6 @@ const LIVE_SAMPLE_MAX_AGE_MS = 4_000;
 const EVENT_CODES = new Set<string>(["sectors-rising"]);
 const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
 
-const alertKey = (a: { code: string; subject: string }) => `${a.code}\u0000${a.subject}`;
 /** What the admin banner shows: unacknowledged warnings and critical alerts, worst first. */
 const forBanner = (rows: AlertRow[]) =>
   rows
@@ -110,12 +109,10 @@ const forBanner = (rows: AlertRow[]) =>
     .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
 
 export function createDashboardService(deps: DashboardDeps) {
-  const { repo, smart } = deps;
+  const { repo } = deps;
   const now = deps.now ?? (() => new Date());
   let live: { at: number; sample: Promise<SystemSample> } | null = null;
   let info: { at: number; value: Promise<SystemInfo> } | null = null;
-  let lastScan: { at: Date; result: ScanResult } | null = null;
-  const blockDevices = deps.blockDevices ?? (() => listBlockDevices());
   const filesystems = deps.filesystems ?? (() => listFilesystems());
 
   function liveSample(): Promise<SystemSample> {
@@ -196,42 +193,6 @@ export function createDashboardService(deps: DashboardDeps) {
     repo.clearAlerts(stale.map((a) => a.id), at);
   }
 
-  /** Reads one device and stores the result; rising counters are compared with the previous reading of the same disk. */
-  async function readAndStoreDisk(
-    device: string | Parameters<SmartReader["readSmartReport"]>[0],
-    wake: boolean,
-    identity?: BlockDevice,
-  ): Promise<{ row: DiskHealthRow; rising: Alert[] }> {
-    const name = typeof device === "string" ? device : device.name;
-    let report = await smart.readSmartReport(device, { wake });
-    if (!report.available && identity) {
-      report = { ...report, model: report.model ?? identity.model, capacityBytes: report.capacityBytes ?? identity.sizeBytes };
-    }
-    const previousRow = repo.disk(name);
-    // A sleeping disk keeps its last real reading; the alert rules should not forget a failing disk because it spun down.
-    if (!report.available && report.code === "asleep" && previousRow?.report.available) {
-      return { row: previousRow, rising: [] };
-    }
-    const subject = report.available ? diskSubject(report) : `disk:${name}`;
-    const previous = report.available ? repo.countersFor(subject) : null;
-    const row: DiskHealthRow = { device: name, subject, report, counters: report.available ? countersOf(report) : null, checkedAt: now() };
-    repo.saveDisk(row);
-    const rising = report.available
-      ? evaluateAlerts({ disks: [{ report, previous }], thresholds: deps.thresholds }).filter((a) => a.code === "sectors-rising")
-      : [];
-    return { row, rising };
-  }
-
-  function raise(alerts: Alert[]) {
-    const at = now();
-    const open = new Map(repo.openAlerts().map((a) => [alertKey(a), a]));
-    for (const a of alerts) {
-      const existing = open.get(alertKey(a));
-      if (existing) repo.refreshAlert(existing.id, a, at, true);
-      else repo.insertAlert(a, at);
-    }
-  }
-
   function knownDisk(device: string): DiskHealthRow {
     const row = repo.disk(device);
     if (!row) throw notFound("This disk");
@@ -259,24 +220,10 @@ export function createDashboardService(deps: DashboardDeps) {
       await checkAlerts(sample);
     },
 
-    /**
-     * Reads SMART, without waking sleeping disks, from every disk smartctl lists plus every other whole disk of the
-     * machine (virtio, SD cards), which then shows with smartctl's reason. Hourly, and at start.
-     */
+    /** SMART for every disk (hourly, at start, and on "Check disks now"), then the alert rules on what is stored. */
     async refreshDisks() {
-      const scan = await smart.scanDevices();
-      lastScan = { at: now(), result: scan };
-      if (!scan.available && scan.code !== "not-installed") return scan; // a hiccup (timeout): keep the last readings
-      const scanned = scan.available ? scan.devices : [];
-      const covered = (path: string) => scanned.some((d) => d.name === path || path.startsWith(`${d.name}n`));
-      const others = (await blockDevices()).filter((b) => !covered(b.path));
-      const rising: Alert[] = [];
-      for (const device of scanned) rising.push(...(await readAndStoreDisk(device, false)).rising);
-      for (const block of others) await readAndStoreDisk(block.path, false, block);
-      repo.forgetDisksExcept([...scanned.map((d) => d.name), ...others.map((b) => b.path)]);
-      raise(rising);
+      await deps.disks.refreshAll();
       await checkAlerts();
-      return scan;
     },
 
     checkAlerts,
@@ -293,8 +240,8 @@ export function createDashboardService(deps: DashboardDeps) {
         health: summarizeHealth(open),
         banner: forBanner(open),
         disks: diskSummaries(alertRows),
-        /** The last smartctl scan: null until the first check (a few seconds after start). */
-        scan: lastScan,
+        /** The last full SMART check: null until the first one (a few seconds after start). */
+        diskCheck: deps.disks.state(),
         jobs: { counts: deps.jobs.counts(), active: deps.jobs.active() },
         power: deps.power.availability(),
       };
@@ -323,22 +270,11 @@ export function createDashboardService(deps: DashboardDeps) {
     },
     /** Reads SMART now, waking the disk if needed: the admin asked for it. */
     async refreshDisk(device: string) {
-      const row = knownDisk(device);
-      const { rising } = await readAndStoreDisk(row.device, true);
-      raise(rising);
+      await deps.disks.refreshOne(knownDisk(device).device);
       await checkAlerts();
     },
-    async startSelfTest(device: string, kind: SelfTestKind) {
-      const row = knownDisk(device);
-      const report: SmartReport | null = row.report.available ? row.report : null;
-      if (!report) throw new HttpError(409, `SMART is not available on ${row.device}: ${row.report.available ? "" : row.report.reason}`);
-      if (report.selfTest?.inProgress) throw new HttpError(409, "A self-test is already running on this disk.");
-      const device_ = { name: row.device, infoName: row.device, type: report.device.type, protocol: report.device.protocol, openError: null };
-      const result = await smart.startSelfTest(device_, kind);
-      if (!result.started) throw new HttpError(409, `The disk refused the self-test: ${result.reason}`);
-      await readAndStoreDisk(device_, true);
-      return result;
-    },
+    /** Starts the test (or queues it for the root worker); returns what to tell the admin. */
+    startSelfTest: async (device: string, kind: SelfTestKind) => deps.disks.startSelfTest(knownDisk(device).device, kind),
 
     power: () => deps.power.availability(),
     async runPower(action: PowerAction) {

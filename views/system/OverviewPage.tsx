@@ -125,7 +125,7 @@ const STATUS_TEXT = { ok: "Healthy", warning: "Warning", failing: "Failing", una
 
 /** Swap target #disks: storage bar and disks with their SMART status. Polls every 60 s. */
 export function DisksCard(p: { overview: Overview; csrfToken: string }) {
-  const { storage, disks, scan } = p.overview;
+  const { storage, disks, diskCheck } = p.overview;
   return (
     <div id="disks" class="cards dash-cards" hx-get="/dashboard/fragments/disks" hx-trigger="every 60s" hx-swap="outerHTML">
       <section class="card" data-testid="storage-card">
@@ -150,12 +150,13 @@ export function DisksCard(p: { overview: Overview; csrfToken: string }) {
             <button type="submit" class="link">Check disks now</button>
           </form>
         </div>
-        {scan && !scan.result.available ? <p class="notice warn small" safe>{`SMART is not available: ${scan.result.reason}.`}</p> : ""}
+        {diskCheck?.unavailableReason ? <p class="notice warn small" safe>{`SMART is not available: ${diskCheck.unavailableReason}.`}</p> : ""}
+        {diskCheck?.pending ? <p class="muted small">Checking the disks…</p> : ""}
         {disks.length === 0 ? (
           <p class="muted" safe>
-            {scan === null
-              ? "Disks are checked a few seconds after the server starts, then every hour."
-              : `No disk found at the last check (${formatWhen(scan.at)}).`}
+            {diskCheck?.at
+              ? `No disk found at the last check (${formatWhen(diskCheck.at)}).`
+              : "Disks are checked a few seconds after the server starts, then every hour."}
           </p>
         ) : (
           <table>

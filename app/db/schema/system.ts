@@ -37,7 +37,8 @@ export const jobs = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
   },
-  (t) => [index("jobs_claim").on(t.status, t.runAfter)],
+  // jobs_kind: "the last backup", "is a SMART check already queued" without scanning every photo job.
+  (t) => [index("jobs_claim").on(t.status, t.runAfter), index("jobs_kind").on(t.kind, t.id)],
 );
 
 export type AuditEntry = typeof auditLog.$inferSelect;

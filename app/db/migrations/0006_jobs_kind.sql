@@ -1,0 +1,1 @@
+CREATE INDEX `jobs_kind` ON `jobs` (`kind`,`id`);

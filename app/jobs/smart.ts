@@ -1,0 +1,54 @@
+import { createSmartReader, type SmartReader } from "../../hw/smart";
+import { listBlockDevices, type BlockDevice } from "../../hw/system";
+import type { Db } from "../db/client";
+import { HttpError } from "../http/errors";
+import { createDashboardRepo } from "../system/repo";
+import { createDiskHealth, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB } from "../system/disk-health";
+import { PermanentJobError, type JobHandler } from "./service";
+
+export { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB };
+
+type SmartJobDeps = { db: Db; smart?: SmartReader; blockDevices?: () => Promise<BlockDevice[]> };
+
+const healthOf = (deps: SmartJobDeps) =>
+  createDiskHealth({ repo: createDashboardRepo(deps.db), smart: deps.smart ?? createSmartReader(), blockDevices: deps.blockDevices ?? (() => listBlockDevices()) });
+
+/** A disk that is gone or refuses is not helped by retrying. */
+const permanent = (e: unknown) => (e instanceof HttpError ? new PermanentJobError(e.message) : e);
+
+/**
+ * `smart.refresh` (payload `{}` = every disk without waking them, or `{ device }` = that disk, woken). Needs root
+ * to open real disks: on the image only the root storage worker takes it.
+ */
+export function smartRefreshHandler(deps: SmartJobDeps): JobHandler {
+  const health = healthOf(deps);
+  return async (job) => {
+    const { device } = job.payload as { device?: unknown };
+    if (device !== undefined && typeof device !== "string") throw new PermanentJobError("payload.device must be a device path");
+    try {
+      if (device) return await health.refreshOne(device);
+      const scan = await health.refreshAll();
+      if (!scan.available) {
+        // Not installed will not fix itself; a timeout might.
+        const message = `SMART is not available: ${scan.reason}`;
+        throw scan.code === "not-installed" ? new PermanentJobError(message) : new Error(message);
+      }
+    } catch (e) {
+      throw permanent(e);
+    }
+  };
+}
+
+/** `smart.self-test` (payload `{ device, kind: "short" | "long" }`): starts the test and stores a fresh reading. */
+export function smartSelfTestHandler(deps: SmartJobDeps): JobHandler {
+  const health = healthOf(deps);
+  return async (job, ctx) => {
+    const { device, kind } = job.payload as { device?: unknown; kind?: unknown };
+    if (typeof device !== "string" || (kind !== "short" && kind !== "long")) throw new PermanentJobError("payload needs device and kind short|long");
+    try {
+      ctx.log(await health.startSelfTest(device, kind));
+    } catch (e) {
+      throw permanent(e);
+    }
+  };
+}
