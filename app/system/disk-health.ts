@@ -59,6 +59,10 @@ export function createDiskHealth(deps: {
       : [];
   }
 
+  /** How smartctl reached the disk last time (its -d type), so a USB bridge is addressed the same way again. */
+  const addressOf = (row: DiskHealthRow): string | ScannedDevice =>
+    row.report.available ? { name: row.device, infoName: row.device, type: row.report.device.type, protocol: row.report.device.protocol, openError: null } : row.device;
+
   function knownDisk(device: string): DiskHealthRow {
     const row = repo.disk(device);
     if (!row) throw notFound("This disk");
@@ -87,14 +91,14 @@ export function createDiskHealth(deps: {
     /** One known disk, waking it if needed: the admin asked for it. */
     async refreshOne(device: string) {
       const row = knownDisk(device);
-      raiseAlerts(repo, await readAndStore(row.device, true), now());
+      raiseAlerts(repo, await readAndStore(addressOf(row), true), now());
     },
     /** Checks that the disk can run a test now; returns what smartctl needs to address it. */
     selfTestTarget(device: string): ScannedDevice {
       const row = knownDisk(device);
       if (!row.report.available) throw new HttpError(409, `SMART is not available on ${row.device}: ${row.report.reason}`);
       if (row.report.selfTest?.inProgress) throw new HttpError(409, "A self-test is already running on this disk.");
-      return { name: row.device, infoName: row.device, type: row.report.device.type, protocol: row.report.device.protocol, openError: null };
+      return addressOf(row) as ScannedDevice;
     },
     async startSelfTest(device: string, kind: SelfTestKind): Promise<string> {
       const target = this.selfTestTarget(device);
@@ -118,6 +122,8 @@ export interface DiskChecks {
   refreshOne(device: string): Promise<void>;
   startSelfTest(device: string, kind: SelfTestKind): Promise<string>;
   state(): DiskCheckState | null;
+  /** A reading or self-test of this disk is queued or running (always false when read directly). */
+  pendingFor(device: string): boolean;
 }
 
 /** The web process reads SMART itself (a developer's machine, or any host where the server may open disks). */
@@ -130,6 +136,7 @@ export function directDiskChecks(health: DiskHealth, now: () => Date = () => new
     refreshOne: (device) => health.refreshOne(device),
     startSelfTest: (device, kind) => health.startSelfTest(device, kind),
     state: () => (last ? { at: last.at, pending: false, unavailableReason: last.scan.available ? null : last.scan.reason } : null),
+    pendingFor: () => false,
   };
 }
 
@@ -154,6 +161,7 @@ export function queuedDiskChecks(deps: { health: DiskHealth; jobs: JobQueue }): 
       jobs.enqueue(SMART_SELF_TEST_JOB, { device: target.name, kind });
       return `The ${kind} self-test was requested; it starts within a few seconds.`;
     },
+    pendingFor: (device) => pending(SMART_REFRESH_JOB, device) || pending(SMART_SELF_TEST_JOB, device),
     state() {
       const full = jobs.recentOfKind(SMART_REFRESH_JOB).filter((j) => deviceOf(j) === null);
       if (full.length === 0) return null;

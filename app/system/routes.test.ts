@@ -5,6 +5,8 @@ import { createSystemSampler } from "../../hw/system";
 import { smartFixture } from "../../hw/test-fixtures";
 import { systemSamples } from "../db/schema";
 import { createTestApp, type TestApp } from "../testing";
+import { createJobRunner } from "../jobs/service";
+import { smartRefreshHandler } from "../jobs/smart";
 import { systemdPower } from "./service";
 import type { SystemHw } from "./routes";
 
@@ -200,6 +202,16 @@ describe("disks", () => {
     expect(html).toContain("Checking the disks…");
     expect((await t.request("/dashboard/disk/refresh?dev=%2Fdev%2Fsdz", form(h))).status).toBe(404); // unknown disk: nothing queued
     expect(t.services.jobs.recentOfKind("smart.refresh")).toHaveLength(1);
+
+    // The root worker runs the check; then "Read SMART now" queues that disk and its page polls until it is read.
+    const disks = fakeSmartctl({ "/dev/sdb": { type: "sat", text: () => smartFixture("smart-ata-full.json") } });
+    const worker = createJobRunner({ queue: t.services.jobs, handlers: { "smart.refresh": smartRefreshHandler({ db: t.db, smart: createSmartReader({ run: disks.run }), blockDevices: async () => [] }) }, log: () => {} });
+    expect(await worker.runOnce()).toBe(true);
+    expect((await t.request("/dashboard/disk/refresh?dev=%2Fdev%2Fsdb", form(h))).status).toBe(303);
+    expect(await (await t.request("/dashboard/disk?dev=%2Fdev%2Fsdb", { headers: h })).text()).toContain("Reading SMART from the disk");
+    expect(await worker.runOnce()).toBe(true);
+    expect(await (await t.request("/dashboard/disk?dev=%2Fdev%2Fsdb", { headers: h })).text()).not.toContain("Reading SMART from the disk");
+    expect(disks.calls.at(-1)).toEqual(["smartctl", "-x", "--json=c", "-d", "sat", "/dev/sdb"]); // woken (no -n standby), same -d type
   });
 
   test("a VM's virtio disk (not in --scan-open) is listed as not available with smartctl's reason", async () => {

@@ -264,9 +264,11 @@ export function createDashboardService(deps: DashboardDeps) {
       repo.acknowledge(id, admin.id, now());
     },
 
+    /** One disk for its page; `checkPending` while a reading or self-test queued for the root worker waits. */
     disk(device: string) {
       const row = knownDisk(device);
-      return diskSummaries(repo.listAlerts(now())).find((d) => d.device === row.device)!;
+      const summary = diskSummaries(repo.listAlerts(now())).find((d) => d.device === row.device)!;
+      return { ...summary, checkPending: deps.disks.pendingFor(row.device) };
     },
     /** Reads SMART now, waking the disk if needed: the admin asked for it. */
     async refreshDisk(device: string) {

@@ -4,7 +4,7 @@ import { DashboardShell, type Base } from "./Shell";
 import { diskHref, formatBytes, formatCount, formatHours, formatTemp, formatWhen } from "./format";
 import type { AlertRow } from "../../app/system/repo";
 
-export function DiskPage(p: Base & { disk: DiskSummary; banner: AlertRow[]; message?: string; error?: string }) {
+export function DiskPage(p: Base & { disk: DiskSummary & { checkPending: boolean }; banner: AlertRow[]; message?: string; error?: string }) {
   const { disk } = p;
   const r = disk.report;
   return (
@@ -13,6 +13,12 @@ export function DiskPage(p: Base & { disk: DiskSummary; banner: AlertRow[]; mess
       <h1 safe>{`${disk.device}${r.model ? ` · ${r.model}` : ""}`}</h1>
       {p.message ? <div class="notice ok" safe>{p.message}</div> : ""}
       {p.error ? <div class="notice bad" safe>{p.error}</div> : ""}
+      {disk.checkPending ? (
+        // Re-reads the page until the worker has stored the new reading; the refreshed page has no poller.
+        <p class="notice" hx-get={diskHref(disk.device)} hx-trigger="every 2s" hx-select="#main" hx-target="#main" hx-swap="outerHTML">
+          Reading SMART from the disk… this page updates when it is done.
+        </p>
+      ) : ""}
       {r.available ? <DiskDetail disk={disk} report={r} csrfToken={p.csrfToken} /> : (
         <div class="card" data-testid="smart-unavailable">
           <h2>SMART not available</h2>
