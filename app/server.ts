@@ -13,6 +13,9 @@ import { driveRoutes } from "./drive/routes";
 import { createServices } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
+import { createStorageRepo } from "./system/storage-repo";
+import { createStorageService } from "./system/storage-service";
+import { listFilesystems } from "../hw/system";
 import { systemRoutes } from "./system/routes";
 import { tlsRoutes } from "./tls/routes";
 import { ErrorPage, ErrorToast } from "../views/ErrorPage";
@@ -38,6 +41,16 @@ export function createApp(deps: AppDeps) {
   const services = createServices({ db, config, now: deps.now });
   const { audit, settings, auth } = services;
   const drive = createDrive({ db, dataDir: config.dataDir, enqueue: services.jobs.enqueue, trashRetentionDays: () => settings.all().trashRetentionDays, now: deps.now });
+  // The data disk is chosen in the wizard's last step and on Dashboard → Storage: one service for both.
+  const storage = createStorageService({
+    dataDir: config.dataDir,
+    repo: createStorageRepo(db),
+    jobs: services.jobs,
+    listUsers: () => auth.listUsers(),
+    filesystems: deps.system?.filesystems ?? (() => listFilesystems()),
+    run: deps.system?.storageRun,
+    includeLoop: deps.system?.storageLoopDevices ?? process.env.NAS_STORAGE_LOOP_DEVICES === "1",
+  });
   const ctx = { auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp };
   const limits = {
     loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000 }),
@@ -92,11 +105,11 @@ export function createApp(deps: AppDeps) {
     })
     .use(staticRoutes())
     .use(tlsRoutes({ tlsDir: config.tlsDir }))
-    .use(setupRoutes({ ...ctx, settings, config, requestRestart: deps.requestRestart }))
+    .use(setupRoutes({ ...ctx, settings, config, storage, requestRestart: deps.requestRestart }))
     .use(authRoutes({ ...ctx, config, settings, audit, limits }))
     .use(settingsRoutes({ ...ctx, settings, audit, config }))
     .use(driveRoutes({ ...ctx, settings, drive: drive.drive, tus: drive.tus }))
-    .use(systemRoutes({ ...ctx, config, db, audit, settings, auth, jobs: services.jobs, hw: deps.system }))
+    .use(systemRoutes({ ...ctx, config, db, audit, settings, auth, jobs: services.jobs, storage, hw: deps.system }))
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);
       const u = requireUser(user);

@@ -1,19 +1,39 @@
 // The whole account journey in Debian's Chromium with a CDP virtual authenticator, plus the attacks
 // a passkey server must refuse. Runs by `make test-browser` (part of `make test`).
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { addVirtualAuthenticator, launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
 
 let server: TestServer;
 let browser: Browser;
+let fakeBin: string;
+
+// The wizard's storage step lists disks with lsblk: the server finds this one first in its PATH (a boot disk and
+// one free disk whose model carries markup), so the step looks the same on every machine. Nothing here formats.
+const lsblk = JSON.stringify({
+  blockdevices: [
+    { name: "mmcblk0", path: "/dev/mmcblk0", type: "disk", size: 32e9, children: [
+      { name: "mmcblk0p2", path: "/dev/mmcblk0p2", type: "part", size: 31e9, fstype: "ext4", uuid: "u-root", mountpoints: ["/"] },
+    ] },
+    { name: "sda", path: "/dev/sda", type: "disk", size: 2e12, model: "WD Red <img src=x onerror=alert(1)>", children: [] },
+  ],
+});
 
 beforeAll(async () => {
-  server = await startServer();
+  fakeBin = mkdtempSync(join(tmpdir(), "nas-e2e-bin-"));
+  writeFileSync(join(fakeBin, "lsblk"), `#!/bin/sh\ncat <<'EOF'\n${lsblk}\nEOF\n`);
+  chmodSync(join(fakeBin, "lsblk"), 0o755);
+  server = await startServer({ env: { PATH: `${fakeBin}:${process.env.PATH}` } });
   browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  rmSync(fakeBin, { recursive: true, force: true });
 });
 
 /** A page with its own authenticator: one person's phone. */
@@ -85,7 +105,23 @@ test("fresh server → wizard → admin passkey → sign out → passkey sign-in
   await expect(page.locator("#summary").textContent()).resolves.toContain("Family NAS");
   await page.click("#wizard-next");
   await saveCodesAndContinue(page);
+
+  // Last step, signed in now: where the files live. The free disk is offered (its name as text), the boot disk is not.
+  await page.waitForURL(`${server.origin}/setup/storage`);
+  expect(await page.textContent("h1")).toBe("Where should your files live?");
+  const disks = page.locator('[data-testid="setup-disks"]');
+  expect(await disks.textContent()).toContain("WD Red <img src=x onerror=alert(1)>");
+  expect(await disks.locator("img").count()).toBe(0);
+  expect(await disks.textContent()).not.toContain("mmcblk0");
+  // Choosing the disk opens its typed confirmation; keeping the files here formats nothing.
+  await expect(page.locator("#confirm-sda").isVisible()).resolves.toBe(false);
+  await disks.locator('input[type="radio"]').check();
+  await page.locator("#confirm-sda").waitFor({ state: "visible" });
+  await page.click("#storage-keep");
   await page.waitForURL(`${server.origin}/`);
+  const db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
+  expect(db.query("select count(*) as n from jobs where kind = 'storage.move'").get()).toEqual({ n: 0 });
+  db.close();
   expect(await page.textContent("h1")).toContain("Ada Lovelace");
   expect(await page.title()).toContain("Family NAS");
   expect(await admin.authenticator.credentials()).toHaveLength(1);

@@ -1,17 +1,22 @@
 import { Elysia, t } from "elysia";
 import type { AuthService } from "../auth/service";
 import type { Config } from "../config";
-import { requestContext, type ContextDeps } from "../http/context";
+import { requestContext, requireAdmin, type ContextDeps } from "../http/context";
 import { HttpError } from "../http/errors";
 import type { SettingsService } from "../settings/service";
+import type { StorageService } from "../system/storage-service";
 import { RESTART_EXIT_CODE, restoreCandidates, stageRestore } from "./restore";
 import { WizardPage } from "../../views/setup/WizardPage";
 import { RestoringPage } from "../../views/setup/RestorePanel";
+import { StorageStepPage } from "../../views/setup/StorageStep";
 
 const exitForRestart = () => void setTimeout(() => process.exit(RESTART_EXIT_CODE), 500);
 
-/** The first-run wizard exists only while there is no administrator. */
-export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: SettingsService; config: Config; requestRestart?: () => void }) {
+/**
+ * The first-run wizard exists only while there is no administrator. Its last step, choosing the data disk, comes after
+ * the admin's passkey (the admin is signed in then) and uses the storage service exactly as Dashboard → Storage does.
+ */
+export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: SettingsService; config: Config; storage: StorageService; requestRestart?: () => void }) {
   const timeZones = Intl.supportedValuesOf("timeZone");
   const requestRestart = deps.requestRestart ?? exitForRestart;
   const wizard = (request: Request, csrfToken: string, restoreError?: string) => {
@@ -22,6 +27,9 @@ export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: S
         backups={restoreCandidates(deps.config.dataDir)} restoreError={restoreError} />
     );
   };
+  const storageStep = async (csrfToken: string, error?: string) => (
+    <StorageStepPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} disks={await deps.storage.disks()} location={deps.storage.location()} error={error} />
+  );
   return new Elysia()
     .use(requestContext(deps))
     .get("/setup", ({ csrfToken, request, redirect }) => {
@@ -45,6 +53,22 @@ export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: S
       requestRestart();
       return <RestoringPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} admins={check.admins} />;
     }, { body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
+    .get("/setup/storage", ({ user, csrfToken }) => {
+      requireAdmin(user);
+      return storageStep(csrfToken);
+    })
+    // A refusal (wrong confirmation, system disk, disk in use, a move under way) comes back on the step with its reason.
+    .post("/setup/storage/use", async ({ user, csrfToken, body, set, redirect }) => {
+      requireAdmin(user);
+      try {
+        await deps.storage.requestMove(body.device, body.confirm);
+      } catch (e) {
+        if (!(e instanceof HttpError) || e.status >= 500) throw e;
+        set.status = e.status;
+        return storageStep(csrfToken, e.message);
+      }
+      return redirect("/setup/storage", 303);
+    }, { body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
     // Polled by the restoring page: once the restarted server has the restored accounts, go to sign-in.
     .get("/setup/restore/status", ({ set }) => {
       if (!deps.auth.setupDone()) return <p hx-get="/setup/restore/status" hx-trigger="every 2s" hx-swap="outerHTML">Still restarting…</p>;

@@ -14,9 +14,8 @@ import type { AuthService } from "../auth/service";
 import { createDashboardRepo } from "./repo";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./disk-health";
 import { createDashboardService, systemdPower, type PowerControl } from "./service";
-import { createStorageRepo } from "./storage-repo";
 import { storageRoutes } from "./storage-routes";
-import { createStorageService } from "./storage-service";
+import type { StorageService } from "./storage-service";
 import type { Runner } from "../../hw/run";
 import { AlertBanner } from "../../views/system/Shell";
 import { DisksCard, HistoryCard, LiveCards, OverviewPage } from "../../views/system/OverviewPage";
@@ -26,6 +25,7 @@ import { PowerPage } from "../../views/system/PowerPage";
 import { BackupsPage, BackupStatus } from "../../views/system/BackupsPage";
 import { UsagePage, UsersPage } from "../../views/system/UsersPage";
 import { diskHref } from "../../views/system/format";
+import { APP_ROOT } from "../paths";
 
 /** Hardware behind the dashboard; tests replace any part (fake smartctl runner, fake power). */
 export type SystemHw = {
@@ -49,10 +49,12 @@ type Deps = ContextDeps & {
   settings: SettingsService;
   auth: AuthService;
   jobs: JobQueue;
+  /** Built once by createApp: the setup wizard's storage step uses the same one. */
+  storage: StorageService;
   hw?: Partial<SystemHw>;
 };
 
-const CSS_PATH = join(import.meta.dir, "../../views/system/dashboard.css");
+const CSS_PATH = join(APP_ROOT, "views/system/dashboard.css");
 
 export function systemRoutes(deps: Deps) {
   const drive = createDriveRepo(deps.db);
@@ -71,15 +73,6 @@ export function systemRoutes(deps: Deps) {
     listUsers: () => deps.auth.listUsers(),
     usedBytes: (userId) => drive.usedBytes(userId),
   });
-  const storage = createStorageService({
-    dataDir: deps.config.dataDir,
-    repo: createStorageRepo(deps.db),
-    jobs: deps.jobs,
-    listUsers: () => deps.auth.listUsers(),
-    filesystems: deps.hw?.filesystems ?? (() => listFilesystems()),
-    run: deps.hw?.storageRun,
-    includeLoop: deps.hw?.storageLoopDevices ?? process.env.NAS_STORAGE_LOOP_DEVICES === "1",
-  });
   const base = (user: NonNullable<ReturnType<typeof requireUser>>, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName });
   const banner = () => dashboard.bannerAlerts();
   const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
@@ -88,7 +81,7 @@ export function systemRoutes(deps: Deps) {
 
   return new Elysia({ prefix: "/dashboard" })
     .use(requestContext(deps))
-    .use(storageRoutes({ ...deps, storage, deviceName: () => deps.settings.all().deviceName, banner: () => dashboard.bannerAlerts() }))
+    .use(storageRoutes({ ...deps, deviceName: () => deps.settings.all().deviceName, banner: () => dashboard.bannerAlerts() }))
     // Background sampling only in a listening server, never in tests that call app.handle().
     .onStart(() => {
       stopBackground ??= dashboard.start();

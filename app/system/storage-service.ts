@@ -30,7 +30,8 @@ export type SpaceBreakdown = {
   walkedAt: Date;
 };
 
-export type DiskChoice = Disk & { confirmation: string };
+/** `refusal`: why this disk may not be formatted (system disk, in use), or null for a candidate. */
+export type DiskChoice = Disk & { confirmation: string; refusal: string | null };
 export type DisksView = { available: true; disks: DiskChoice[] } | { available: false; reason: string };
 
 function fileBytes(path: string) {
@@ -90,10 +91,21 @@ export function createStorageService(deps: {
   const statePath = storageStatePath(deps.dataDir);
   let walked: { at: Date; thumbs: Map<string, number>; transcodes: Map<string, number> } | null = null;
 
+  /** The same check the move makes, with the disk's own confirmation: what is left is the system disk or a disk in use. */
+  const refusalOf = (disk: Disk): string | null => {
+    try {
+      assertFormattable(disk, confirmationFor(disk));
+      return null;
+    } catch (e) {
+      if (e instanceof StorageError) return e.message;
+      throw e;
+    }
+  };
+
   async function disks(): Promise<DisksView> {
     try {
       const list = await listDisks(run, { includeLoop: deps.includeLoop, extraSystemMounts: [deps.dataDir] });
-      return { available: true, disks: list.map((d) => ({ ...d, confirmation: confirmationFor(d) })) };
+      return { available: true, disks: list.map((d) => ({ ...d, confirmation: confirmationFor(d), refusal: refusalOf(d) })) };
     } catch (e) {
       return { available: false, reason: (e as Error).message };
     }
@@ -101,17 +113,27 @@ export function createStorageService(deps: {
 
   const pending = (job: Job | undefined) => job !== undefined && (job.status === "queued" || job.status === "running");
 
+  /** Why no move may start now, or null: the pages hide the disk choice for the same reason `requestMove` refuses. */
+  function moveBlocked(): string | null {
+    if (pending(deps.jobs.lastOfKind(STORAGE_MOVE_JOB))) return "A move to a data disk is already under way.";
+    if (readStorageState(statePath)?.state === "active") return "The data is already on a data disk.";
+    return null;
+  }
+
   return {
     disks,
-    /** Where the data lives and how far a move got. */
-    location(): { state: StorageState | null; job: Job | null; dataDir: string; mountpoint: string } {
-      return { state: readStorageState(statePath), job: deps.jobs.lastOfKind(STORAGE_MOVE_JOB) ?? null, dataDir: deps.dataDir, mountpoint: dataDiskMountpoint(deps.dataDir) };
+    /** Where the data lives, how far a move got, and whether another may start. */
+    location(): { state: StorageState | null; job: Job | null; dataDir: string; mountpoint: string; blocked: string | null } {
+      return {
+        state: readStorageState(statePath), job: deps.jobs.lastOfKind(STORAGE_MOVE_JOB) ?? null, dataDir: deps.dataDir,
+        mountpoint: dataDiskMountpoint(deps.dataDir), blocked: moveBlocked(),
+      };
     },
 
     /** Checks the disk and the typed confirmation now (so the admin sees a refusal at once), then queues the move. */
     async requestMove(device: string, confirm: string): Promise<Job> {
-      if (pending(deps.jobs.lastOfKind(STORAGE_MOVE_JOB))) throw new HttpError(409, "A move to a data disk is already under way.");
-      if (readStorageState(statePath)?.state === "active") throw new HttpError(409, "The data is already on a data disk.");
+      const blocked = moveBlocked();
+      if (blocked) throw new HttpError(409, blocked);
       const view = await disks();
       if (!view.available) throw new HttpError(503, `The disks cannot be listed: ${view.reason}`);
       const disk = view.disks.find((d) => d.path === device);

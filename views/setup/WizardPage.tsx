@@ -22,19 +22,25 @@ const policies = [
   { id: "open", title: "Open", text: "Anyone who can reach this box on your network can create an account." },
 ] as const;
 
-/** First-run setup: five steps in one page (Alpine keeps the state), ending in the admin's passkey. */
+/** Five steps on this page, then the storage step (views/setup/StorageStep.tsx) once the admin is signed in. */
+const STEPS = 6;
+
+/** The progress bar; on this page Alpine marks the steps done, the storage step passes `done`. */
+export function WizardSteps(p: { done?: number }) {
+  return (
+    <div class="steps" aria-hidden="true">
+      {Array.from({ length: STEPS }, (_, i) => (p.done === undefined ? <span x-bind:class={`step >= ${i + 1} ? 'done' : ''`}></span> : <span class={i < p.done ? "done" : undefined}></span>))}
+    </div>
+  );
+}
+
+/** First-run setup: five steps in one page (Alpine keeps the state), ending in the admin's passkey; then the storage step. */
 export function WizardPage(p: WizardProps) {
   return (
     <Layout title="Set up your NAS" user={null} csrfToken={p.csrfToken} deviceName={p.deviceName} scripts={["vendor/simplewebauthn-browser.min.js"]}>
       {p.backups?.length ? <RestorePanel backups={p.backups} csrfToken={p.csrfToken} error={p.restoreError} /> : ""}
-      <section class="card stack" x-data="setupWizard" id="wizard">
-        <div class="steps" aria-hidden="true">
-          <span x-bind:class="step >= 1 ? 'done' : ''"></span>
-          <span x-bind:class="step >= 2 ? 'done' : ''"></span>
-          <span x-bind:class="step >= 3 ? 'done' : ''"></span>
-          <span x-bind:class="step >= 4 ? 'done' : ''"></span>
-          <span x-bind:class="step >= 5 ? 'done' : ''"></span>
-        </div>
+      <section class="card stack" x-data="setupWizard" id="wizard" data-next="/setup/storage">
+        <WizardSteps />
         <SecureContextWarning rpID={p.rpID} origins={p.origins} />
         {p.wrongOrigin ? (
           <div class="notice warn">

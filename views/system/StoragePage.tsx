@@ -1,13 +1,14 @@
 import type { Job } from "../../app/db/schema";
 import type { DiskCopyRow } from "../../app/db/schema";
 import type { AlertRow } from "../../app/system/repo";
-import type { DisksView, SpaceBreakdown } from "../../app/system/storage-service";
+import type { DiskChoice, DisksView, SpaceBreakdown } from "../../app/system/storage-service";
 import type { MountedFilesystem } from "../../hw/system";
-import type { StorageState } from "../../hw/storage";
+import type { Partition, StorageState } from "../../hw/storage";
 import { DashboardShell, type Base } from "./Shell";
 import { formatBytes, formatWhen } from "./format";
 
-export type LocationView = { state: StorageState | null; job: Job | null; dataDir: string; mountpoint: string };
+/** `blocked`: why no move may start now (one under way, or done), or null. */
+export type LocationView = { state: StorageState | null; job: Job | null; dataDir: string; mountpoint: string; blocked: string | null };
 export type DiskCopyView = { settings: DiskCopyRow | null; job: Job | null };
 
 const pending = (job: Job | null) => job !== null && (job.status === "queued" || job.status === "running");
@@ -85,7 +86,6 @@ export function MoveStatus(p: { location: LocationView }) {
 
 function DisksCard(p: { disks: DisksView; location: LocationView; csrfToken: string }) {
   if (!p.disks.available) return <section class="card"><p class="muted" safe>{`Disks are not available: ${p.disks.reason}`}</p></section>;
-  const locked = pending(p.location.job) || p.location.state?.state === "active";
   return (
     <section class="card table-wrap">
       <h3>Attached disks</h3>
@@ -100,22 +100,14 @@ function DisksCard(p: { disks: DisksView; location: LocationView; csrfToken: str
                 <td>
                   {d.partitions.length === 0 ? <span class="muted">none</span> : (
                     <ul class="plain small">
-                      {d.partitions.map((part) => (
-                        <li safe>{`${part.name}: ${formatBytes(part.sizeBytes)}${part.fsType ? `, ${part.fsType}` : ""}${part.label ? `, “${part.label}”` : ""}${part.mountpoints.length ? `, mounted at ${part.mountpoints.join(", ")}` : ""}`}</li>
-                      ))}
+                      {d.partitions.map((part) => <li safe>{partitionSummary(part)}</li>)}
                     </ul>
                   )}
                 </td>
                 <td>
-                  {d.systemReason ? <span class="muted small" safe>{`System disk: ${d.systemReason}`}</span> : locked ? "" : (
-                    <form method="post" action="/dashboard/storage/use" class="stack">
-                      <input type="hidden" name="_csrf" value={p.csrfToken} />
-                      <input type="hidden" name="device" value={d.path} />
-                      <label for={`confirm-${d.name}`} safe>{`Erase everything on it and use it for data: type ${d.confirmation}`}</label>
-                      <input id={`confirm-${d.name}`} name="confirm" type="text" autocomplete="off" required />
-                      <button type="submit" class="danger">Format and move the data</button>
-                    </form>
-                  )}
+                  {d.systemReason ? <span class="muted small" safe>{`System disk: ${d.systemReason}`}</span>
+                    : d.refusal ? <span class="muted small" safe>{d.refusal}</span>
+                    : p.location.blocked ? "" : <FormatDiskForm disk={d} action="/dashboard/storage/use" csrfToken={p.csrfToken} />}
                 </td>
               </tr>
             ))}
@@ -123,6 +115,25 @@ function DisksCard(p: { disks: DisksView; location: LocationView; csrfToken: str
         </table>
       )}
     </section>
+  );
+}
+
+/** One partition in a line: name, size, filesystem, label, mounts. */
+export function partitionSummary(part: Partition): string {
+  return `${part.name}: ${formatBytes(part.sizeBytes)}${part.fsType ? `, ${part.fsType}` : ""}${part.label ? `, “${part.label}”` : ""}${part.mountpoints.length ? `, mounted at ${part.mountpoints.join(", ")}` : ""}`;
+}
+
+/** The typed confirmation that formats a disk and queues the move (dashboard and setup wizard; `action` is where each posts). */
+export function FormatDiskForm(p: { disk: DiskChoice; action: string; csrfToken: string }) {
+  const d = p.disk;
+  return (
+    <form method="post" action={p.action} class="stack">
+      <input type="hidden" name="_csrf" value={p.csrfToken} />
+      <input type="hidden" name="device" value={d.path} />
+      <label for={`confirm-${d.name}`} safe>{`Erase everything on it and use it for data: type ${d.confirmation}`}</label>
+      <input id={`confirm-${d.name}`} name="confirm" type="text" autocomplete="off" required />
+      <button type="submit" class="danger">Format and move the data</button>
+    </form>
   );
 }
 

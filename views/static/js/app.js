@@ -76,6 +76,10 @@
         this.error = "";
         if (this.step > 1) this.step--;
       },
+      // After the recovery codes the wizard goes on to its storage step (data-next), a page of its own: the admin is signed in now.
+      done() {
+        window.location.assign(this.$root.dataset.next || this.nextUrl);
+      },
       submitStep(event) {
         event.preventDefault();
         return this.next();
@@ -126,6 +130,9 @@
         }
       },
     }));
+
+    // The wizard's storage step: which disk's typed confirmation is open.
+    Alpine.data("diskChoice", () => ({ chosen: "" }));
 
     // Copy-to-clipboard buttons (tokens, invite links): data-copy="#element-id".
     Alpine.data("copyButton", () => ({
