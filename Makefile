@@ -7,7 +7,7 @@ DATA_DIR ?= ./data
 PORT ?= 8080
 UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests
 
-.PHONY: run worker deps test typecheck xss test-unit test-browser bench image image-debian image-test check-buildroot clean
+.PHONY: run worker deps build test typecheck xss test-unit test-browser bench image image-debian image-test check-buildroot clean
 
 # Installs Bun (from the npm registry) when missing, then the packages from bun.lock.
 deps: node_modules/.installed views/static/vendor/.done
@@ -24,6 +24,12 @@ run: deps
 
 worker: deps
 	DATA_DIR=$(DATA_DIR) bun app/worker.ts
+
+# What the image runs: app/main.ts and app/worker.ts bundled into dist/ (one file per entry plus shared and lazily
+# loaded chunks). Fewer modules to load: about 6 MB less memory for the web process than running the sources.
+build: deps
+	rm -rf dist
+	bun build app/main.ts app/worker.ts --target=bun --outdir dist --splitting
 
 test: deps typecheck xss test-unit test-browser
 
@@ -50,7 +56,7 @@ bench: deps
 	bun bench/dashboard-refresh.ts
 
 clean:
-	rm -rf node_modules views/static/vendor out
+	rm -rf node_modules views/static/vendor out dist
 
 # The appliance image (os/README.md). BOARD: x86_64 | rpi4_64 | rpi5_64.
 BOARD ?= x86_64

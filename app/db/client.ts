@@ -4,10 +4,11 @@ import { migrate } from "drizzle-orm/bun-sqlite/migrator";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as schema from "./schema";
+import { APP_ROOT } from "../paths";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
-const migrationsFolder = join(import.meta.dir, "migrations");
+const migrationsFolder = join(APP_ROOT, "app/db/migrations");
 
 /**
  * Opens (creating if needed) the SQLite database, applies the pragmas every process must share,

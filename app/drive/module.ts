@@ -5,6 +5,7 @@ import { createDriveRepo } from "./repo";
 import { createDriveService } from "./service";
 import { createStorage, type WriteFn } from "./storage";
 import { createTusUploads } from "./tus";
+import { APP_ROOT } from "../paths";
 
 /** Wires Drive's repo, storage, service and tus endpoint over one database and data dir. */
 export function createDrive(deps: {
@@ -17,7 +18,7 @@ export function createDrive(deps: {
   run?: Runner;
 }) {
   const run = deps.run ?? runCommand;
-  const previewScript = join(import.meta.dir, "../media/preview.ts");
+  const previewScript = join(APP_ROOT, "app/media/preview.ts");
   const runPreview = (input: string, out: string) => run([process.execPath, previewScript, input, out], { timeoutMs: 20_000 });
   const storage = createStorage({ dataDir: deps.dataDir, write: deps.write });
   const drive = createDriveService({ repo: createDriveRepo(deps.db), storage, enqueue: deps.enqueue, runPreview, trashRetentionDays: deps.trashRetentionDays, now: deps.now });

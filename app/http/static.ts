@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import { join, relative, resolve, isAbsolute } from "node:path";
+import { APP_ROOT } from "../paths";
 
 const types: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
@@ -15,7 +16,7 @@ export function resolveInside(root: string, rel: string): string | null {
   return r && !r.startsWith("..") && !isAbsolute(r) ? full : null;
 }
 
-export function staticRoutes(root = join(import.meta.dir, "../../views/static")) {
+export function staticRoutes(root = join(APP_ROOT, "views/static")) {
   return new Elysia().get("/static/*", async ({ params, set, headers }) => {
     const path = resolveInside(root, decodeURIComponent(params["*"]));
     const file = path ? Bun.file(path) : null;

@@ -26,6 +26,10 @@ done
 # Tests and fixtures stay out of the image.
 find "$dest" \( -name '*.test.ts' -o -name '*.test.tsx' -o -name '*.e2e.ts' -o -name fixtures \) -prune -exec rm -rf {} +
 
+# The web and worker processes run the bundle (fewer modules, less memory); the CLI, the preview child and the
+# storage boot script run from the sources copied above.
+(cd "$repo" && bun build app/main.ts app/worker.ts --target=bun --outdir "$dest/dist" --splitting > /dev/null)
+
 cd "$dest"
 if [ -f scripts/vendor.ts ] || [ -f "$repo/scripts/vendor.ts" ]; then
   (cd "$repo" && bun run scripts/vendor.ts)

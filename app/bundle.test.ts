@@ -1,0 +1,46 @@
+// The image runs the bundle (make build → dist/), not the sources: it must find its migrations and assets and serve.
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { listBackups } from "./jobs/backup";
+import { freePort } from "./testing-browser";
+
+const root = join(import.meta.dir, "..");
+// One level below the root, like dist/, so the bundle resolves APP_ROOT the same way.
+const out = join(root, ".bundle-test");
+const dataDir = mkdtempSync(join(tmpdir(), "nas-bundle-"));
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test("the bundled web and worker start on a fresh data dir, migrate it, serve the wizard and assets, run a job", async () => {
+  const build = Bun.spawnSync(["bun", "build", "app/main.ts", "app/worker.ts", "--target=bun", "--outdir", out, "--splitting"], { cwd: root, stderr: "pipe" });
+  expect(build.exitCode, build.stderr.toString()).toBe(0);
+
+  const port = await freePort();
+  const web = Bun.spawn(["bun", join(out, "main.js")], { cwd: tmpdir(), env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1" }, stdout: "pipe", stderr: "pipe" });
+  const worker = Bun.spawn(["bun", join(out, "worker.js")], { cwd: tmpdir(), env: { ...process.env, DATA_DIR: dataDir }, stdout: "pipe", stderr: "pipe" });
+  try {
+    const origin = `http://127.0.0.1:${port}`;
+    let health: Response | null = null;
+    for (let i = 0; i < 200 && !health?.ok; i++) {
+      health = await fetch(`${origin}/healthz`).catch(() => null);
+      if (!health?.ok) await Bun.sleep(100);
+    }
+    expect(await health?.json()).toEqual({ status: "ok", setupDone: false });
+    const wizard = await fetch(`${origin}/setup`);
+    expect(wizard.status).toBe(200);
+    expect(await wizard.text()).toContain("Set up your NAS");
+    expect((await fetch(`${origin}/static/app.css`)).headers.get("content-type")).toContain("text/css");
+    // The worker's first daily backup proves it opened the same database and ran a job.
+    for (let i = 0; i < 200 && listBackups(join(dataDir, "backups")).length === 0; i++) await Bun.sleep(100);
+    expect(listBackups(join(dataDir, "backups"))).toHaveLength(1);
+  } finally {
+    web.kill("SIGTERM");
+    worker.kill("SIGTERM");
+    expect(await web.exited).toBe(0);
+    expect(await worker.exited).toBe(0);
+  }
+}, 60_000);
