@@ -90,7 +90,7 @@ function postVerify(page: Page, body: unknown) {
 
 let admin: Awaited<ReturnType<typeof newDevice>>;
 
-test("fresh server → wizard → admin passkey → sign out → passkey sign-in", async () => {
+test("fresh server → wizard → admin passkey → storage step (keep files here) → sign out → passkey sign-in", async () => {
   admin = await newDevice();
   const { page } = admin;
   await page.goto(server.origin);

@@ -48,7 +48,7 @@ describe("setup wizard: storage step", () => {
     expect(html).toContain("everything on it is erased");
     expect(html).toContain('action="/setup/storage/use"');
     expect(html).toContain('value="/dev/sda"');
-    expect(html).toContain("type WD Red &lt;i&gt;Plus&lt;/i&gt;");
+    expect(html).toContain("type <code>WD Red &lt;i&gt;Plus&lt;/i&gt;</code>");
     expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
     expect(html).not.toContain("<img src=x");
     expect(html).not.toContain("<i>Plus");
@@ -67,6 +67,9 @@ describe("setup wizard: storage step", () => {
     const page = await wrong.text();
     expect(page).toContain("The confirmation does not match: type &quot;WD Red &lt;i&gt;Plus&lt;/i&gt;&quot; to format /dev/sda.");
     expect(page).toContain("Where should your files live?");
+    // The disk just posted stays chosen, so its confirmation is open again beside the reason.
+    expect(page).toContain('data-chosen="0"');
+    expect(page).toMatch(/<input type="radio" name="disk" value="0" x-model="chosen" checked\/>/);
 
     const boot = await t.request("/setup/storage/use", form(h, { device: "/dev/mmcblk0", confirm: "mmcblk0" }));
     expect(boot.status).toBe(400);

@@ -27,8 +27,9 @@ export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: S
         backups={restoreCandidates(deps.config.dataDir)} restoreError={restoreError} />
     );
   };
-  const storageStep = async (csrfToken: string, error?: string) => (
-    <StorageStepPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} disks={await deps.storage.disks()} location={deps.storage.location()} error={error} />
+  const storageStep = async (csrfToken: string, refused?: { error: string; device: string }) => (
+    <StorageStepPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} disks={await deps.storage.disks()} location={deps.storage.location()}
+      error={refused?.error} chosen={refused?.device} />
   );
   return new Elysia()
     .use(requestContext(deps))
@@ -65,7 +66,7 @@ export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: S
       } catch (e) {
         if (!(e instanceof HttpError) || e.status >= 500) throw e;
         set.status = e.status;
-        return storageStep(csrfToken, e.message);
+        return storageStep(csrfToken, { error: e.message, device: body.device });
       }
       return redirect("/setup/storage", 303);
     }, { body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })

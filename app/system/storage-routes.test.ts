@@ -55,7 +55,7 @@ describe("storage page", () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain("System disk: it holds the running system or the data (mounted at /boot/efi)");
-    expect(html).toContain("type Samsung SSD 870");
+    expect(html).toContain("type <code>Samsung SSD 870</code>");
     expect(html).toContain('value="/dev/sda"');
     expect(html).not.toContain('value="/dev/vda"');
     expect(html).toContain("&lt;b&gt;holiday&lt;/b&gt;");

@@ -4,7 +4,8 @@ import { FormatDiskForm, MoveStatus, partitionSummary, type LocationView } from 
 import { formatBytes } from "../system/format";
 import { WizardSteps } from "./WizardPage";
 
-export type StorageStepProps = { csrfToken: string; deviceName: string; disks: DisksView; location: LocationView; error?: string };
+/** `chosen`: the device just posted, whose confirmation stays open next to its refusal. */
+export type StorageStepProps = { csrfToken: string; deviceName: string; disks: DisksView; location: LocationView; error?: string; chosen?: string };
 
 const pending = (l: LocationView) => l.job !== null && (l.job.status === "queued" || l.job.status === "running");
 
@@ -29,6 +30,7 @@ function StorageStep(p: StorageStepProps) {
   const started = location.state !== null || pending(location);
   const candidates = disks.available ? disks.disks.filter((d) => d.refusal === null) : [];
   const choosing = !started && candidates.length > 0;
+  const chosenIndex = candidates.findIndex((d) => d.path === p.chosen);
   return (
     <div class="stack" id="setup-storage" data-testid="setup-storage">
       <h1>Where should your files live?</h1>
@@ -43,11 +45,11 @@ function StorageStep(p: StorageStepProps) {
               Your files are on this device's system disk for now; an SD card or USB stick there is slow and wears out.
               Choosing a disk below formats it: <strong>everything on it is erased</strong>.
             </p>
-            <div class="stack" x-data="diskChoice" data-testid="setup-disks">
+            <div class="stack" x-data="diskChoice" data-testid="setup-disks" data-chosen={chosenIndex >= 0 ? String(chosenIndex) : undefined}>
               {candidates.map((d, i) => (
                 <div class="disk-choice">
                   <label class="choice">
-                    <input type="radio" name="disk" value={String(i)} x-model="chosen" />
+                    <input type="radio" name="disk" value={String(i)} x-model="chosen" checked={i === chosenIndex} />
                     <span>
                       <strong safe>{d.model ?? d.name}</strong>
                       <span class="muted small" safe>{[`${d.path} · ${formatBytes(d.sizeBytes)}`, ...d.partitions.map(partitionSummary)].join(" · ")}</span>
@@ -61,17 +63,10 @@ function StorageStep(p: StorageStepProps) {
             </div>
           </>
         )}
-      {choosing ? (
-        <div class="spread">
-          <p class="hint">You can choose a disk later in Dashboard → Storage.</p>
-          <a class="button" href="/" id="storage-keep">Keep files on this device for now</a>
-        </div>
-      ) : (
-        <div class="spread">
-          <span></span>
-          <a class="button primary" href="/" id="storage-finish">Finish</a>
-        </div>
-      )}
+      <div class="spread wizard-end">
+        {choosing ? <span class="hint">You can choose a disk later in Dashboard → Storage.</span> : <span></span>}
+        {choosing ? <a class="button" href="/" id="storage-keep">Keep files on this device for now</a> : <a class="button primary" href="/" id="storage-finish">Finish</a>}
+      </div>
     </div>
   );
 }

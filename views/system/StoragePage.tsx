@@ -130,7 +130,7 @@ export function FormatDiskForm(p: { disk: DiskChoice; action: string; csrfToken:
     <form method="post" action={p.action} class="stack">
       <input type="hidden" name="_csrf" value={p.csrfToken} />
       <input type="hidden" name="device" value={d.path} />
-      <label for={`confirm-${d.name}`} safe>{`Erase everything on it and use it for data: type ${d.confirmation}`}</label>
+      <label for={`confirm-${d.name}`}>Erase everything on it and use it for data: type <code safe>{d.confirmation}</code></label>
       <input id={`confirm-${d.name}`} name="confirm" type="text" autocomplete="off" required />
       <button type="submit" class="danger">Format and move the data</button>
     </form>

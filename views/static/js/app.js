@@ -132,7 +132,13 @@
     }));
 
     // The wizard's storage step: which disk's typed confirmation is open.
-    Alpine.data("diskChoice", () => ({ chosen: "" }));
+    Alpine.data("diskChoice", () => ({
+      chosen: "",
+      init() {
+        // After a refusal the server names the disk that was posted: its confirmation stays open.
+        this.chosen = this.$root.dataset.chosen ?? "";
+      },
+    }));
 
     // Copy-to-clipboard buttons (tokens, invite links): data-copy="#element-id".
     Alpine.data("copyButton", () => ({
