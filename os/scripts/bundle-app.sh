@@ -39,4 +39,8 @@ bun install --production --frozen-lockfile --cpu="$cpu" --os=linux --no-progress
 # Type declarations and the TypeScript compiler are build-time only (Bun runs .ts directly).
 rm -rf node_modules/typescript node_modules/@typescript node_modules/@types node_modules/bun-types node_modules/csstype
 find node_modules \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -iname '*.md' \) -type f -delete
+# Test coverage reports, docs and examples shipped inside packages (fluent-ffmpeg alone carries 12 MB of coverage).
+for pkg in node_modules/* node_modules/@*/*; do
+  rm -rf "$pkg/coverage" "$pkg/doc" "$pkg/docs" "$pkg/example" "$pkg/examples" "$pkg/test" "$pkg/tests" "$pkg/__tests__"
+done
 du -sh "$dest/bin/bun" "$dest/node_modules" | sed 's/^/bundle: /'
