@@ -49,6 +49,15 @@ for unit in ssh.service ssh.socket systemd-firstboot.service apt-daily.timer apt
   ln -sf /dev/null "$target/etc/systemd/system/$unit"
 done
 
+# The image's identity for the dashboard and for support (os-release IMAGE_ID / IMAGE_VERSION): app version + commit.
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$repo/package.json")
+rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+os_release="$target/usr/lib/os-release"
+[ -f "$os_release" ] || os_release="$target/etc/os-release"
+sed -i '/^IMAGE_ID=/d; /^IMAGE_VERSION=/d' "$os_release"
+printf 'IMAGE_ID=nas\nIMAGE_VERSION=%s+%s\n' "$version" "$rev" >> "$os_release"
+
 ln -sf ../usr/share/zoneinfo/UTC "$target/etc/localtime"
 [ -e "$target/etc/resolv.conf" ] && [ ! -L "$target/etc/resolv.conf" ] && \
   ln -sf ../run/systemd/resolve/stub-resolv.conf "$target/etc/resolv.conf"

@@ -153,7 +153,7 @@ export function DisksCard(p: { overview: Overview; csrfToken: string }) {
         {diskCheck?.unavailableReason ? <p class="notice warn small" safe>{`SMART is not available: ${diskCheck.unavailableReason}.`}</p> : ""}
         {diskCheck?.pending ? <p class="muted small">Checking the disks…</p> : ""}
         {disks.length === 0 ? (
-          <p class="muted" safe>
+          <p class="muted">
             {diskCheck?.at
               ? `No disk found at the last check (${formatWhen(diskCheck.at)}).`
               : "Disks are checked a few seconds after the server starts, then every hour."}
