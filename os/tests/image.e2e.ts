@@ -216,6 +216,11 @@ async function checkDashboardInBrowser(work: string, caFile: string, b: Boot) {
     await page.locator("#recovery-codes").waitFor({ state: "visible" });
     const codes = await page.locator("#recovery-codes .codes span").count();
     await page.click("#codes-saved");
+    // Last step, signed in: where the files live. The only disk is the one the system boots from.
+    await page.waitForURL(`${origin}/setup/storage`);
+    const storageStep = await text(page, '[data-testid="setup-storage"]');
+    check("wizard storage step: the system disk is not offered for formatting", (await page.locator('[data-testid="setup-disks"]').count()) === 0 && !storageStep.includes("/dev/vda"), storageStep.slice(0, 160));
+    await page.click("#storage-finish");
     await page.waitForURL(`${origin}/`);
     const passkeys = (await authenticator.credentials()).length;
     check("setup wizard: admin created with a passkey (virtual authenticator), signed in", passkeys === 1 && codes === 10 && (await text(page, "h1")).includes("Ada Lovelace"), `${passkeys} passkey, ${codes} recovery codes`);
