@@ -49,12 +49,16 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
   };
 }
 
-/** Flags from CONVENTIONS.md: the network is closed, so Chromium must not try to phone home. */
-export function launchBrowser(): Promise<Browser> {
+/**
+ * Flags from CONVENTIONS.md: the network is closed, so Chromium must not try to phone home. `args` adds flags
+ * (e.g. --host-resolver-rules), `env` replaces variables (e.g. HOME for an NSS database that trusts a CA).
+ */
+export function launchBrowser(opts: { args?: string[]; env?: Record<string, string> } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    env: opts.env ? { ...process.env, ...opts.env } : undefined,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", ...(opts.args ?? [])],
   });
 }
 
@@ -78,4 +82,18 @@ export function watchPageErrors(page: Page) {
   });
   page.on("pageerror", (e) => errors.push(e.message));
   return errors;
+}
+
+/**
+ * Fills the setup wizard's first steps (device name, admin, the browser's time zone, invite only) and stops on the
+ * summary, before the passkey: the caller checks the summary, clicks #wizard-next and handles the passkey.
+ */
+export async function fillWizardToSummary(page: Page, p: { deviceName: string; username: string; displayName: string }) {
+  await page.fill("#device-name", p.deviceName);
+  await page.click("#wizard-next");
+  await page.fill("#admin-username", p.username);
+  await page.fill("#admin-display", p.displayName);
+  await page.click("#wizard-next");
+  await page.click("#wizard-next"); // time zone: the browser's own
+  await page.click("#wizard-next"); // invite only
 }

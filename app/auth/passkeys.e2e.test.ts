@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { addVirtualAuthenticator, launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { addVirtualAuthenticator, fillWizardToSummary, launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
 
 let server: TestServer;
 let browser: Browser;
@@ -95,13 +95,7 @@ test("fresh server → wizard → admin passkey → storage step (keep files her
   const { page } = admin;
   await page.goto(server.origin);
   await page.waitForURL(/\/setup$/);
-  await page.fill("#device-name", "Family NAS");
-  await page.click("#wizard-next");
-  await page.fill("#admin-username", "ada");
-  await page.fill("#admin-display", "Ada Lovelace");
-  await page.click("#wizard-next");
-  await page.click("#wizard-next"); // time zone: the browser's own
-  await page.click("#wizard-next"); // invite only
+  await fillWizardToSummary(page, { deviceName: "Family NAS", username: "ada", displayName: "Ada Lovelace" });
   await expect(page.locator("#summary").textContent()).resolves.toContain("Family NAS");
   await page.click("#wizard-next");
   await saveCodesAndContinue(page);

@@ -28,6 +28,13 @@ export function raiseAlerts(repo: DashboardRepo, alerts: Alert[], at: Date) {
   }
 }
 
+/** The stored row of a disk the last check found; 404 for any other name (never passed on to smartctl). */
+export function knownDiskRow(repo: DashboardRepo, device: string): DiskHealthRow {
+  const row = repo.disk(device);
+  if (!row) throw notFound("This disk");
+  return row;
+}
+
 /** The SMART work itself: runs smartctl through `smart` and stores what it finds. */
 export function createDiskHealth(deps: {
   repo: DashboardRepo;
@@ -63,11 +70,7 @@ export function createDiskHealth(deps: {
   const addressOf = (row: DiskHealthRow): string | ScannedDevice =>
     row.report.available ? { name: row.device, infoName: row.device, type: row.report.device.type, protocol: row.report.device.protocol, openError: null } : row.device;
 
-  function knownDisk(device: string): DiskHealthRow {
-    const row = repo.disk(device);
-    if (!row) throw notFound("This disk");
-    return row;
-  }
+  const knownDisk = (device: string) => knownDiskRow(repo, device);
 
   return {
     knownDisk,

@@ -9,7 +9,7 @@ import type { User } from "../db/schema";
 import { HttpError, notFound } from "../http/errors";
 import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
 import type { JobQueue } from "../jobs/service";
-import { alertKey, type DiskChecks } from "./disk-health";
+import { alertKey, knownDiskRow, type DiskChecks } from "./disk-health";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
 
 // ---------------------------------------------------------------------------------------------------------
@@ -193,11 +193,7 @@ export function createDashboardService(deps: DashboardDeps) {
     repo.clearAlerts(stale.map((a) => a.id), at);
   }
 
-  function knownDisk(device: string): DiskHealthRow {
-    const row = repo.disk(device);
-    if (!row) throw notFound("This disk");
-    return row;
-  }
+  const knownDisk = (device: string) => knownDiskRow(repo, device);
 
   return {
     liveSample,

@@ -24,8 +24,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type Page } from "playwright-core";
-import { addVirtualAuthenticator, watchPageErrors } from "../../app/testing-browser";
+import { Database } from "bun:sqlite";
+import { type Page } from "playwright-core";
+import { addVirtualAuthenticator, fillWizardToSummary, launchBrowser, watchPageErrors } from "../../app/testing-browser";
 
 const repo = resolve(import.meta.dir, "../..");
 const image = process.env.IMAGE ?? join(repo, "out/nas-x86_64.img");
@@ -134,6 +135,22 @@ function curlVerified(b: Boot, caFile: string, path: string) {
   return { ok: out.exitCode === 0, body: text.slice(0, text.lastIndexOf("\n")), status: Number(status), verify, location, error: out.stderr.toString().trim() };
 }
 
+/** The smart.* jobs in /data/nasd/db.sqlite, copied out of the data partition's ext4 with debugfs (no mount, no root). */
+function smartJobsOnDisk(work: string, disk: string, data: { start: number; size: number } | undefined) {
+  if (!data) return [];
+  const part = join(work, "data-part.ext4");
+  spawnSync(["dd", `if=${disk}`, `of=${part}`, "bs=1M", "iflag=skip_bytes,count_bytes", `skip=${data.start * 512}`, `count=${data.size * 512}`, "conv=sparse", "status=none"]);
+  for (const f of ["db.sqlite", "db.sqlite-wal"]) spawnSync(["debugfs", "-R", `dump /nasd/${f} ${join(work, f)}`, part], { stderr: "ignore" });
+  rmSync(part, { force: true });
+  if (!existsSync(join(work, "db.sqlite"))) return [];
+  const db = new Database(join(work, "db.sqlite")); // a copy: read-write so a leftover WAL can be read
+  try {
+    return db.query<{ kind: string; status: string; error: string | null }, []>("select kind, status, error from jobs where kind like 'smart.%' order by id").all();
+  } finally {
+    db.close();
+  }
+}
+
 function partitions(disk: string): { name: string; start: number; size: number }[] {
   const out = spawnSync(["sfdisk", "--json", disk]);
   return JSON.parse(out.stdout.toString()).partitiontable.partitions;
@@ -161,15 +178,7 @@ async function launchTrustingBrowser(work: string, caFile: string, httpsPort: nu
     const res = spawnSync(["certutil", "-d", nssdb, ...args]);
     if (res.exitCode !== 0) throw new Error(`certutil ${args[0]}: ${res.stderr.toString().trim()}`);
   }
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    env: { ...process.env, HOME: home },
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-      `--host-resolver-rules=MAP nas.local 127.0.0.1:${httpsPort}`,
-    ],
-  });
+  return launchBrowser({ env: { HOME: home }, args: [`--host-resolver-rules=MAP nas.local 127.0.0.1:${httpsPort}`] });
 }
 
 /** The element's text as rendered, whitespace collapsed; "" when there is no such element. */
@@ -205,13 +214,7 @@ async function checkDashboardInBrowser(work: string, caFile: string, b: Boot) {
     check("Chromium opens https://nas.local trusting the box's CA (NSS db) and lands on the wizard", page.url() === `${origin}/setup`, page.url());
     check("the page is a secure context with WebAuthn", (await page.evaluate("window.isSecureContext && typeof PublicKeyCredential === 'function'")) === true);
 
-    await page.fill("#device-name", "Image Test NAS");
-    await page.click("#wizard-next");
-    await page.fill("#admin-username", "ada");
-    await page.fill("#admin-display", "Ada Lovelace");
-    await page.click("#wizard-next");
-    await page.click("#wizard-next"); // time zone: the browser's own
-    await page.click("#wizard-next"); // invite only
+    await fillWizardToSummary(page, { deviceName: "Image Test NAS", username: "ada", displayName: "Ada Lovelace" });
     await page.click("#wizard-next"); // create the passkey
     await page.locator("#recovery-codes").waitFor({ state: "visible" });
     const codes = await page.locator("#recovery-codes .codes span").count();
@@ -336,6 +339,11 @@ async function main() {
     check("GPT: the data partition reaches the end of the disk", data !== undefined && DISK_BYTES - dataEnd < 2 * 1024 ** 2, `ends ${((DISK_BYTES - dataEnd) / 1024).toFixed(0)} KiB before the end`);
     // The image ships a 64 MiB data filesystem; grown, it fills (nearly all of) the grown partition.
     check("the data filesystem was grown at first boot", partitionBytes > 1024 ** 3 && dataBytes1 > 0.95 * partitionBytes, `${(dataBytes1 / 1024 ** 2).toFixed(0)} MiB filesystem in a ${(partitionBytes / 1024 ** 2).toFixed(0)} MiB partition`);
+
+    // Who read SMART: the database the box wrote, read on the host after the clean power-off.
+    const jobs = smartJobsOnDisk(work, disk, data);
+    check("SMART was read by the root worker's smart.refresh job (database on the data partition)",
+      jobs.some((j) => j.kind === "smart.refresh" && j.status === "done") && jobs.every((j) => j.status !== "failed"), JSON.stringify(jobs));
 
     console.log("boot 2: same disk");
     const second = await boot(work, disk, "2");
