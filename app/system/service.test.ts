@@ -41,7 +41,7 @@ const noVcgencmd: Runner = async () => {
   throw new CommandNotFoundError("vcgencmd", "ENOENT");
 };
 
-function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<string, number>; now?: () => Date; blockDevices?: BlockDevice[]; filesystems?: MountedFilesystem[]; smartInWorker?: boolean } = {}) {
+function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<string, number>; now?: () => Date; blockDevices?: BlockDevice[]; filesystems?: MountedFilesystem[]; smartInWorker?: boolean; processUsage?: () => { cpuMicros: number; rssBytes: number } } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "dash-"));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const repo = createDashboardRepo(db);
@@ -63,6 +63,7 @@ function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<s
     usedBytes: () => 0,
     thresholds: opts.thresholds,
     now: opts.now,
+    processUsage: opts.processUsage,
   });
   return { db, repo, jobs, service, dataDir, smart, blockDevices };
 }
@@ -319,6 +320,18 @@ describe("samples", () => {
     expect(service.series("hour")).toHaveLength(2);
     t = new Date("2026-11-27T12:45:00Z");
     expect(service.series("hour")).toHaveLength(1);
+  });
+
+  test("the server's own CPU share is measured between minute samples (open tabs' polling included)", async () => {
+    let t = new Date("2026-11-27T12:00:00Z");
+    let cpuMicros = 5_000_000;
+    const { service } = setup({ now: () => t, processUsage: () => ({ cpuMicros, rssBytes: 56e6 }) });
+    await service.recordMinute();
+    expect((await service.overview()).self).toEqual({ rssBytes: 56e6, cpuPercentLastMinute: null }); // nothing to compare with yet
+    t = new Date("2026-11-27T12:01:00Z");
+    cpuMicros += 84_000; // 84 ms of CPU in 60 s
+    await service.recordMinute();
+    expect((await service.overview()).self.cpuPercentLastMinute).toBe(0.14);
   });
 });
 

@@ -91,7 +91,17 @@ export interface DashboardDeps {
   now?: () => Date;
   thresholds?: Partial<AlertThresholds>;
   backupKeepDays?: number;
+  /** This process's CPU time (µs, user + system) and resident memory; default: Bun's process counters. */
+  processUsage?: () => { cpuMicros: number; rssBytes: number };
 }
+
+/** The web server's own footprint: memory now, and its share of one core over the last recorded minute. */
+export type SelfUsage = { rssBytes: number; cpuPercentLastMinute: number | null };
+
+const processCounters = () => {
+  const cpu = process.cpuUsage();
+  return { cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss() };
+};
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -113,6 +123,10 @@ export function createDashboardService(deps: DashboardDeps) {
   const now = deps.now ?? (() => new Date());
   let live: { at: number; sample: Promise<SystemSample> } | null = null;
   let info: { at: number; value: Promise<SystemInfo> } | null = null;
+  const processUsage = deps.processUsage ?? processCounters;
+  // CPU time at the previous minute sample, and the share of a core used since then (open tabs' polling included).
+  let cpuMark: { at: number; cpuMicros: number } | null = null;
+  let cpuPercentLastMinute: number | null = null;
   const filesystems = deps.filesystems ?? (() => listFilesystems());
 
   function liveSample(): Promise<SystemSample> {
@@ -207,6 +221,11 @@ export function createDashboardService(deps: DashboardDeps) {
 
     /** Once a minute: store a sample for the charts, drop what is older than a day, re-check the alerts. */
     async recordMinute() {
+      const usage = processUsage();
+      const t = now().getTime();
+      // µs of CPU per ms of wall time is 0.1 % of one core; kept to two decimals.
+      if (cpuMark && t > cpuMark.at) cpuPercentLastMinute = Math.round((10 * (usage.cpuMicros - cpuMark.cpuMicros)) / (t - cpuMark.at)) / 100;
+      cpuMark = { at: t, cpuMicros: usage.cpuMicros };
       const sample = await deps.minuteSampler.sample();
       const at = new Date(Math.floor(sample.at / MINUTE) * MINUTE);
       const eth = sample.network.filter((n) => n.up);
@@ -240,6 +259,7 @@ export function createDashboardService(deps: DashboardDeps) {
         diskCheck: deps.disks.state(),
         jobs: { counts: deps.jobs.counts(), active: deps.jobs.active() },
         power: deps.power.availability(),
+        self: { rssBytes: processUsage().rssBytes, cpuPercentLastMinute } satisfies SelfUsage,
       };
     },
 
@@ -312,6 +332,7 @@ export function createDashboardService(deps: DashboardDeps) {
       const run = (what: string, fn: () => Promise<unknown>) => () => void fn().catch((e) => console.error(`dashboard ${what}:`, e));
       // The first minute's CPU and throughput are deltas from this reading, not averages since boot.
       run("sample", () => deps.minuteSampler.sample())();
+      cpuMark = { at: now().getTime(), cpuMicros: processUsage().cpuMicros };
       const minute = setInterval(run("sample", () => this.recordMinute()), MINUTE);
       const hourly = setInterval(run("SMART check", () => this.refreshDisks()), HOUR);
       const first = setTimeout(run("SMART check", () => this.refreshDisks()), 5_000);

@@ -274,6 +274,15 @@ async function checkDashboardInBrowser(work: string, caFile: string, b: Boot) {
     const row = name ? await text(page, `[data-testid="backups"] tr:has(td:text-is("${name}"))`) : `none new besides ${[...before].join(", ") || "nothing"}`;
     check("dashboard: Back up now → the worker writes a new backup, listed on the backups page", backedUp && /^db-\d{8}-\d{6}\.sqlite \S/.test(row), `${row}; last run: ${await text(page, "#backup-status strong + span")}`);
 
+    // What an open dashboard costs the box: the web process's own CPU share over a whole minute in which only this
+    // tab (polling every 5 s) was open. 125 s covers at least one full minute between two of its samples.
+    await page.goto(`${origin}/dashboard`);
+    await page.waitForTimeout(125_000);
+    const selfUsage = await text(page, '[data-testid="self-usage"]');
+    const cpuShare = selfUsage.match(/([\d.]+) % of one core over the last minute/)?.[1];
+    check("dashboard: the web process's own CPU share with this tab open is measured", cpuShare !== undefined, selfUsage);
+    if (cpuShare !== undefined) console.log(`dashboard refresh on the box (qemu TCG, one open tab): web process ${cpuShare} % of one core`);
+
     check("the dashboard pages ran without console errors or CSP violations", errors.length === 0, errors.join(" | ").slice(0, 300));
   } finally {
     await browser.close();

@@ -85,6 +85,7 @@ export function LiveCards(p: { overview: Overview; hour: SeriesPoint[] }) {
           <p class="small">
             Video acceleration: <span safe>{videoAcceleration(info.videoAcceleration)}</span>
           </p>
+          <p class="muted small" data-testid="self-usage" safe>{selfUsage(p.overview.self)}</p>
         </section>
         <section class="card" data-testid="jobs-card">
           <h3>Jobs</h3>
@@ -114,6 +115,12 @@ function Throttling({ t }: { t: NonNullable<Overview["sample"]["throttling"]> })
       {past.length ? <span class="badge warn" safe>{`Since boot: ${past.join(", ")}`}</span> : ""}
     </p>
   );
+}
+
+/** The web server's own cost, open dashboard tabs included: what "the dashboard costs < 1 % CPU" is checked against. */
+function selfUsage(self: Overview["self"]): string {
+  const cpu = self.cpuPercentLastMinute === null ? "CPU share after the first minute" : `${self.cpuPercentLastMinute.toFixed(2)} % of one core over the last minute`;
+  return `This server: ${formatBytes(self.rssBytes)} memory · ${cpu}`;
 }
 
 function videoAcceleration(devices: Overview["info"]["videoAcceleration"]): string {
