@@ -10,6 +10,13 @@ import { createApp, type AppDeps } from "./server";
 
 export const TEST_ORIGIN = "http://localhost:8080";
 
+/** A form POST as a browser sends it, with the signed-in headers (cookie, origin, CSRF token) from `signIn`. */
+export const postForm = (headers: Record<string, string>, fields: Record<string, string> = {}) => ({
+  method: "POST",
+  headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+  body: new URLSearchParams(fields).toString(),
+});
+
 export type TestApp = ReturnType<typeof createTestApp>;
 
 export function createTestApp(opts: { config?: Partial<Config>; deps?: Partial<AppDeps> } = {}) {

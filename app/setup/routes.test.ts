@@ -3,7 +3,7 @@ import { fakeRunner } from "../../hw/run";
 import { hmac } from "../auth/crypto";
 import { jobs } from "../db/schema";
 import { STORAGE_MOVE_JOB } from "../jobs/storage";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing";
+import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../testing";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -29,11 +29,6 @@ function app(disks: object[] | Error = [system, inUse, free]) {
   return fake;
 }
 
-const form = (headers: Record<string, string>, fields: Record<string, string>) => ({
-  method: "POST",
-  headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
-  body: new URLSearchParams(fields).toString(),
-});
 const moveJobs = () => t.db.select().from(jobs).all().filter((j) => j.kind === STORAGE_MOVE_JOB);
 
 describe("setup wizard: storage step", () => {
@@ -62,7 +57,7 @@ describe("setup wizard: storage step", () => {
   test("a wrong confirmation, the boot disk and a disk in use are refused with the reason and queue nothing", async () => {
     app();
     const h = t.signIn(t.createAdmin());
-    const wrong = await t.request("/setup/storage/use", form(h, { device: "/dev/sda", confirm: "sda1" }));
+    const wrong = await t.request("/setup/storage/use", postForm(h, { device: "/dev/sda", confirm: "sda1" }));
     expect(wrong.status).toBe(400);
     const page = await wrong.text();
     expect(page).toContain("The confirmation does not match: type &quot;WD Red &lt;i&gt;Plus&lt;/i&gt;&quot; to format /dev/sda.");
@@ -71,15 +66,15 @@ describe("setup wizard: storage step", () => {
     expect(page).toContain('data-chosen="0"');
     expect(page).toMatch(/<input type="radio" name="disk" value="0" x-model="chosen" checked\/>/);
 
-    const boot = await t.request("/setup/storage/use", form(h, { device: "/dev/mmcblk0", confirm: "mmcblk0" }));
+    const boot = await t.request("/setup/storage/use", postForm(h, { device: "/dev/mmcblk0", confirm: "mmcblk0" }));
     expect(boot.status).toBe(400);
     expect(await boot.text()).toContain("/dev/mmcblk0 cannot be used for data: it holds the running system or the data");
 
-    const busy = await t.request("/setup/storage/use", form(h, { device: "/dev/sdb", confirm: "USB Stick" }));
+    const busy = await t.request("/setup/storage/use", postForm(h, { device: "/dev/sdb", confirm: "USB Stick" }));
     expect(busy.status).toBe(400);
     expect(await busy.text()).toContain("/dev/sdb is in use (mounted at /mnt/usb)");
 
-    const gone = await t.request("/setup/storage/use", form(h, { device: "/dev/sdz", confirm: "sdz" }));
+    const gone = await t.request("/setup/storage/use", postForm(h, { device: "/dev/sdz", confirm: "sdz" }));
     expect(gone.status).toBe(404);
     expect(moveJobs()).toHaveLength(0);
   });
@@ -87,7 +82,7 @@ describe("setup wizard: storage step", () => {
   test("the right confirmation queues storage.move; the step then shows its progress (polling) and Finish, and no second move", async () => {
     app();
     const h = t.signIn(t.createAdmin());
-    const ok = await t.request("/setup/storage/use", form(h, { device: "/dev/sda", confirm: " wd red <i>plus</i> " }));
+    const ok = await t.request("/setup/storage/use", postForm(h, { device: "/dev/sda", confirm: " wd red <i>plus</i> " }));
     expect(ok.status).toBe(303);
     expect(ok.headers.get("location")).toBe("/setup/storage");
     expect(moveJobs().map((j) => j.payload)).toEqual([{ device: "/dev/sda", confirm: " wd red <i>plus</i> " }]);
@@ -98,7 +93,7 @@ describe("setup wizard: storage step", () => {
     expect(html).toMatch(/<a class="button primary" href="\/" id="storage-finish">Finish<\/a>/);
     expect(html).not.toContain("Format and move the data");
     expect(html).not.toContain("storage-keep");
-    const again = await t.request("/setup/storage/use", form(h, { device: "/dev/sda", confirm: "sda" }));
+    const again = await t.request("/setup/storage/use", postForm(h, { device: "/dev/sda", confirm: "sda" }));
     expect(again.status).toBe(409);
     expect(await again.text()).toContain("A move to a data disk is already under way.");
     expect(moveJobs()).toHaveLength(1);
@@ -131,7 +126,7 @@ describe("setup wizard: storage step", () => {
     // A POST with a valid anonymous CSRF token still needs the admin.
     const pre = "anonymous-browser";
     const anon = { cookie: `nas_pre=${pre}`, origin: TEST_ORIGIN, "sec-fetch-site": "same-origin", "x-csrf-token": hmac(t.secret, `csrf:${pre}`) };
-    expect((await t.request("/setup/storage/use", form(anon, { device: "/dev/sda", confirm: "WD Red <i>Plus</i>" }))).status).toBe(401);
+    expect((await t.request("/setup/storage/use", postForm(anon, { device: "/dev/sda", confirm: "WD Red <i>Plus</i>" }))).status).toBe(401);
     expect(moveJobs()).toHaveLength(0);
     expect(fake.calls).toEqual([]);
   });
@@ -141,11 +136,11 @@ describe("setup wizard: storage step", () => {
     const admin = t.signIn(t.createAdmin());
     const bob = t.signIn(t.createUser("bob"));
     expect((await t.request("/setup/storage", { headers: bob })).status).toBe(403);
-    expect((await t.request("/setup/storage/use", form(bob, { device: "/dev/sda", confirm: "WD Red <i>Plus</i>" }))).status).toBe(403);
+    expect((await t.request("/setup/storage/use", postForm(bob, { device: "/dev/sda", confirm: "WD Red <i>Plus</i>" }))).status).toBe(403);
     const { "x-csrf-token": _token, ...noToken } = admin;
-    expect((await t.request("/setup/storage/use", form(noToken, { device: "/dev/sda", confirm: "WD Red <i>Plus</i>" }))).status).toBe(403);
+    expect((await t.request("/setup/storage/use", postForm(noToken, { device: "/dev/sda", confirm: "WD Red <i>Plus</i>" }))).status).toBe(403);
     const crossSite = { ...admin, origin: "http://evil.example", "sec-fetch-site": "cross-site" };
-    expect((await t.request("/setup/storage/use", form(crossSite, { device: "/dev/sda", confirm: "WD Red <i>Plus</i>" }))).status).toBe(403);
+    expect((await t.request("/setup/storage/use", postForm(crossSite, { device: "/dev/sda", confirm: "WD Red <i>Plus</i>" }))).status).toBe(403);
     expect(moveJobs()).toHaveLength(0);
   });
 });

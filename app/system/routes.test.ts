@@ -4,7 +4,7 @@ import { createSmartReader } from "../../hw/smart";
 import { createSystemSampler } from "../../hw/system";
 import { smartFixture } from "../../hw/test-fixtures";
 import { systemSamples } from "../db/schema";
-import { createTestApp, type TestApp } from "../testing";
+import { createTestApp, postForm, type TestApp } from "../testing";
 import { createJobRunner } from "../jobs/service";
 import { smartRefreshHandler } from "../jobs/smart";
 import { systemdPower } from "./service";
@@ -47,11 +47,6 @@ function app(hw: Partial<SystemHw> = {}) {
   return { admin, h: t.signIn(admin) };
 }
 
-const form = (headers: Record<string, string>, fields: Record<string, string> = {}) => ({
-  method: "POST",
-  headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
-  body: new URLSearchParams(fields).toString(),
-});
 
 /** The strict CSP forbids inline styles and scripts: the dashboard's HTML must carry neither. */
 function expectCspClean(html: string) {
@@ -122,7 +117,7 @@ describe("disks", () => {
   test("check now reads SMART; the failing disk shows on the overview, in the banner and on its page with attributes and self-test log", async () => {
     const smartctl = fakeSmartctl({ "/dev/sdc": { type: "usbjmicron", text: () => smartFixture("smart-fail2.json") } });
     const { h } = app({ smart: createSmartReader({ run: smartctl.run }) });
-    const check = await t.request("/dashboard/disks/check", form(h));
+    const check = await t.request("/dashboard/disks/check", postForm(h));
     expect(check.status).toBe(303);
 
     const overview = await (await t.request("/dashboard", { headers: h })).text();
@@ -147,8 +142,8 @@ describe("disks", () => {
   test("start a self-test: smartctl -t with the disk's type", async () => {
     const smartctl = fakeSmartctl({ "/dev/sdb": { type: "sat", text: () => smartFixture("smart-ata-full.json") } });
     const { h } = app({ smart: createSmartReader({ run: smartctl.run }) });
-    await t.request("/dashboard/disks/check", form(h));
-    const res = await t.request("/dashboard/disk/selftest?dev=%2Fdev%2Fsdb", form(h, { kind: "long" }));
+    await t.request("/dashboard/disks/check", postForm(h));
+    const res = await t.request("/dashboard/disk/selftest?dev=%2Fdev%2Fsdb", postForm(h, { kind: "long" }));
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("The long self-test started.");
     expect(smartctl.calls).toContainEqual(["smartctl", "-t", "long", "--json=c", "-d", "sat", "/dev/sdb"]);
@@ -157,7 +152,7 @@ describe("disks", () => {
   test("a running self-test shows its progress in a fragment that polls itself", async () => {
     const smartctl = fakeSmartctl({ "/dev/sdb": { type: "sat", text: () => smartFixture("smart-ata.json") } });
     const { h } = app({ smart: createSmartReader({ run: smartctl.run }) });
-    await t.request("/dashboard/disks/check", form(h));
+    await t.request("/dashboard/disks/check", postForm(h));
     const html = await (await t.request("/dashboard/fragments/selftest?dev=%2Fdev%2Fsdb", { headers: { ...h, "hx-request": "true" } })).text();
     expect(html).toContain("A self-test is running: 10 % left.");
     expect(html).toContain('hx-trigger="load delay:15s"');
@@ -171,7 +166,7 @@ describe("disks", () => {
       return JSON.stringify(json);
     };
     const { h } = app({ smart: createSmartReader({ run: fakeSmartctl({ "/dev/nvme0": { type: "nvme", text: evil } }).run }) });
-    await t.request("/dashboard/disks/check", form(h));
+    await t.request("/dashboard/disks/check", postForm(h));
     for (const path of ["/dashboard", "/dashboard/disk?dev=%2Fdev%2Fnvme0"]) {
       const html = await (await t.request(path, { headers: h })).text();
       expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
@@ -182,7 +177,7 @@ describe("disks", () => {
   test("without smartctl the dashboard still renders, with the reason", async () => {
     const sda = { path: "/dev/sda", sizeBytes: 4e12, removable: false, model: "WDC WD40EFRX" };
     const { h } = app({ smart: createSmartReader({ smartctl: "/nonexistent/smartctl" }), blockDevices: async () => [sda] });
-    expect((await t.request("/dashboard/disks/check", form(h))).status).toBe(303);
+    expect((await t.request("/dashboard/disks/check", postForm(h))).status).toBe(303);
     const res = await t.request("/dashboard", { headers: h });
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -195,19 +190,19 @@ describe("disks", () => {
   test("on the image (SMART in the root worker) the buttons queue jobs and the page says a check is running", async () => {
     const smartctl = fakeSmartctl({});
     const { h } = app({ smart: createSmartReader({ run: smartctl.run }), smartInWorker: true });
-    expect((await t.request("/dashboard/disks/check", form(h))).status).toBe(303);
+    expect((await t.request("/dashboard/disks/check", postForm(h))).status).toBe(303);
     expect(smartctl.calls).toEqual([]);
     expect(t.services.jobs.recentOfKind("smart.refresh")).toMatchObject([{ status: "queued" }]);
     const html = await (await t.request("/dashboard", { headers: h })).text();
     expect(html).toContain("Checking the disks…");
-    expect((await t.request("/dashboard/disk/refresh?dev=%2Fdev%2Fsdz", form(h))).status).toBe(404); // unknown disk: nothing queued
+    expect((await t.request("/dashboard/disk/refresh?dev=%2Fdev%2Fsdz", postForm(h))).status).toBe(404); // unknown disk: nothing queued
     expect(t.services.jobs.recentOfKind("smart.refresh")).toHaveLength(1);
 
     // The root worker runs the check; then "Read SMART now" queues that disk and its page polls until it is read.
     const disks = fakeSmartctl({ "/dev/sdb": { type: "sat", text: () => smartFixture("smart-ata-full.json") } });
     const worker = createJobRunner({ queue: t.services.jobs, handlers: { "smart.refresh": smartRefreshHandler({ db: t.db, smart: createSmartReader({ run: disks.run }), blockDevices: async () => [] }) }, log: () => {} });
     expect(await worker.runOnce()).toBe(true);
-    expect((await t.request("/dashboard/disk/refresh?dev=%2Fdev%2Fsdb", form(h))).status).toBe(303);
+    expect((await t.request("/dashboard/disk/refresh?dev=%2Fdev%2Fsdb", postForm(h))).status).toBe(303);
     expect(await (await t.request("/dashboard/disk?dev=%2Fdev%2Fsdb", { headers: h })).text()).toContain("Reading SMART from the disk");
     expect(await worker.runOnce()).toBe(true);
     expect(await (await t.request("/dashboard/disk?dev=%2Fdev%2Fsdb", { headers: h })).text()).not.toContain("Reading SMART from the disk");
@@ -220,7 +215,7 @@ describe("disks", () => {
     );
     const vda = { path: "/dev/vda", sizeBytes: 256e9, removable: false, model: null };
     const { h } = app({ smart: createSmartReader({ run: smartctl.run }), blockDevices: async () => [vda] });
-    await t.request("/dashboard/disks/check", form(h));
+    await t.request("/dashboard/disks/check", postForm(h));
     const overview = await (await t.request("/dashboard", { headers: h })).text();
     expect(overview).toContain("No SMART");
     const page = await (await t.request("/dashboard/disk?dev=%2Fdev%2Fvda", { headers: h })).text();
@@ -232,23 +227,23 @@ describe("disks", () => {
 describe("alerts", () => {
   test("list and acknowledge (htmx swaps the row); the banner empties", async () => {
     const { h } = app({ smart: createSmartReader({ run: fakeSmartctl({ "/dev/nvme0": { type: "nvme", text: () => smartFixture("smart-nvme-failed.json") } }).run }) });
-    await t.request("/dashboard/disks/check", form(h));
+    await t.request("/dashboard/disks/check", postForm(h));
     const list = await (await t.request("/dashboard/alerts", { headers: h })).text();
     expect(list).toContain("logged 7 media errors");
     const id = list.match(/id="alert-(\d+)"/)![1]!;
-    const ack = await t.request(`/dashboard/alerts/${id}/ack`, form({ ...h, "hx-request": "true" }));
+    const ack = await t.request(`/dashboard/alerts/${id}/ack`, postForm({ ...h, "hx-request": "true" }));
     const row = await ack.text();
     expect(row).toStartWith(`<tr id="alert-${id}"`);
     expect(row).toContain("acknowledged");
     const banner = await (await t.request("/dashboard/fragments/banner", { headers: h })).text();
     expect(banner).not.toContain('role="alert"');
-    expect((await t.request("/dashboard/alerts/99999/ack", form(h))).status).toBe(404);
+    expect((await t.request("/dashboard/alerts/99999/ack", postForm(h))).status).toBe(404);
   });
 
   test("acknowledging needs the CSRF token", async () => {
     const { h } = app();
     const { "x-csrf-token": _, ...noToken } = h;
-    expect((await t.request("/dashboard/alerts/1/ack", form(noToken))).status).toBe(403);
+    expect((await t.request("/dashboard/alerts/1/ack", postForm(noToken))).status).toBe(403);
   });
 });
 
@@ -260,7 +255,7 @@ describe("power", () => {
     expect(page).toContain('data-testid="power-disabled"');
     expect(page).toContain("NAS_APPLIANCE is not set");
     expect(page).toMatch(/<button type="submit" disabled>Restart…<\/button>/);
-    expect((await t.request("/dashboard/power/reboot", form(h, { confirm: "reboot" }))).status).toBe(409);
+    expect((await t.request("/dashboard/power/reboot", postForm(h, { confirm: "reboot" }))).status).toBe(409);
     expect(systemctl.calls).toEqual([]);
   });
 
@@ -271,17 +266,17 @@ describe("power", () => {
     const hUser = t.signIn(user);
     const { "x-csrf-token": _, ...noToken } = h;
 
-    expect((await t.request("/dashboard/power/reboot", form(hUser, { confirm: "reboot" }))).status).toBe(403);
-    expect((await t.request("/dashboard/power/reboot", form(noToken, { confirm: "reboot" }))).status).toBe(403);
-    expect((await t.request("/dashboard/power/reboot", form({ ...h, origin: "https://evil.example", "sec-fetch-site": "cross-site" }, { confirm: "reboot" }))).status).toBe(403);
-    expect([400, 422]).toContain((await t.request("/dashboard/power/reboot", form(h))).status);
-    expect((await t.request("/dashboard/power/reboot", form(h, { confirm: "poweroff" }))).status).toBe(400);
-    expect([400, 422]).toContain((await t.request("/dashboard/power/selfdestruct", form(h, { confirm: "selfdestruct" }))).status);
+    expect((await t.request("/dashboard/power/reboot", postForm(hUser, { confirm: "reboot" }))).status).toBe(403);
+    expect((await t.request("/dashboard/power/reboot", postForm(noToken, { confirm: "reboot" }))).status).toBe(403);
+    expect((await t.request("/dashboard/power/reboot", postForm({ ...h, origin: "https://evil.example", "sec-fetch-site": "cross-site" }, { confirm: "reboot" }))).status).toBe(403);
+    expect([400, 422]).toContain((await t.request("/dashboard/power/reboot", postForm(h))).status);
+    expect((await t.request("/dashboard/power/reboot", postForm(h, { confirm: "poweroff" }))).status).toBe(400);
+    expect([400, 422]).toContain((await t.request("/dashboard/power/selfdestruct", postForm(h, { confirm: "selfdestruct" }))).status);
     expect(systemctl.calls).toEqual([]);
 
     const confirmPage = await (await t.request("/dashboard/power?confirm=reboot", { headers: h })).text();
     expect(confirmPage).toContain('data-testid="power-confirm"');
-    const res = await t.request("/dashboard/power/reboot", form(h, { confirm: "reboot" }));
+    const res = await t.request("/dashboard/power/reboot", postForm(h, { confirm: "reboot" }));
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Rebooting now…");
     expect(systemctl.calls).toEqual([["systemctl", "reboot", "--no-wall"]]);
@@ -296,11 +291,11 @@ describe("power", () => {
 describe("backups and users", () => {
   test("back up now queues one job and shows it pending", async () => {
     const { h } = app();
-    const res = await t.request("/dashboard/backups/run", form({ ...h, "hx-request": "true" }));
+    const res = await t.request("/dashboard/backups/run", postForm({ ...h, "hx-request": "true" }));
     const html = await res.text();
     expect(html).toContain("Backup pending…");
     expect(html).toContain('hx-trigger="load delay:2s"');
-    await t.request("/dashboard/backups/run", form(h));
+    await t.request("/dashboard/backups/run", postForm(h));
     expect(t.services.jobs.counts().queued).toBe(1);
     const page = await (await t.request("/dashboard/backups", { headers: h })).text();
     expect(page).toContain("No backup yet.");

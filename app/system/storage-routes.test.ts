@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } f
 import { join } from "node:path";
 import { fakeRunner } from "../../hw/run";
 import { blobs, files, jobs } from "../db/schema";
-import { createTestApp, type TestApp } from "../testing";
+import { createTestApp, postForm, type TestApp } from "../testing";
 import { STORAGE_MOVE_JOB, DISK_COPY_JOB } from "../jobs/storage";
 
 let t: TestApp;
@@ -41,11 +41,6 @@ function app(filesystems: { device: string; mount: string }[] = []) {
   return { admin, h: t.signIn(admin), fake };
 }
 
-const form = (headers: Record<string, string>, fields: Record<string, string>) => ({
-  method: "POST",
-  headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
-  body: new URLSearchParams(fields).toString(),
-});
 const moveJobs = () => t.db.select().from(jobs).all().filter((j) => j.kind === STORAGE_MOVE_JOB);
 
 describe("storage page", () => {
@@ -64,29 +59,29 @@ describe("storage page", () => {
 
   test("a wrong confirmation and the system disk are refused with the reason; the right one queues the move", async () => {
     const { h } = app();
-    const wrong = await t.request("/dashboard/storage/use", form(h, { device: "/dev/sda", confirm: "sda1" }));
+    const wrong = await t.request("/dashboard/storage/use", postForm(h, { device: "/dev/sda", confirm: "sda1" }));
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain("The confirmation does not match: type &quot;Samsung SSD 870&quot;");
-    const system = await t.request("/dashboard/storage/use", form(h, { device: "/dev/vda", confirm: "vda" }));
+    const system = await t.request("/dashboard/storage/use", postForm(h, { device: "/dev/vda", confirm: "vda" }));
     expect(system.status).toBe(400);
     expect(await system.text()).toContain("cannot be used for data");
     expect(moveJobs()).toHaveLength(0);
 
-    const ok = await t.request("/dashboard/storage/use", form(h, { device: "/dev/sda", confirm: "samsung ssd 870" }));
+    const ok = await t.request("/dashboard/storage/use", postForm(h, { device: "/dev/sda", confirm: "samsung ssd 870" }));
     expect(ok.status).toBe(303);
     expect(moveJobs().map((j) => j.payload)).toEqual([{ device: "/dev/sda", confirm: "samsung ssd 870" }]);
     // While it is pending the page polls its progress and offers no second move.
     const page = await (await t.request("/dashboard/storage", { headers: h })).text();
     expect(page).toContain('hx-get="/dashboard/storage/fragments/move"');
     expect(page).not.toContain("Format and move the data");
-    expect((await t.request("/dashboard/storage/use", form(h, { device: "/dev/sda", confirm: "sda" }))).status).toBe(409);
+    expect((await t.request("/dashboard/storage/use", postForm(h, { device: "/dev/sda", confirm: "sda" }))).status).toBe(409);
   });
 
   test("admin only", async () => {
     app();
     const user = t.createUser("bob");
     expect((await t.request("/dashboard/storage", { headers: t.signIn(user) })).status).toBe(403);
-    expect((await t.request("/dashboard/storage/use", form(t.signIn(user), { device: "/dev/sda", confirm: "sda" }))).status).toBe(403);
+    expect((await t.request("/dashboard/storage/use", postForm(t.signIn(user), { device: "/dev/sda", confirm: "sda" }))).status).toBe(403);
   });
 
   test("space breakdown: originals, trash, thumbnails per user from the database and a walk", async () => {
@@ -113,20 +108,20 @@ describe("storage page", () => {
     const other = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/nas-target-") : null;
     if (other) extra.push(other);
     const { h } = app(other ? [{ device: "tmpfs", mount: other }] : []);
-    const inside = await t.request("/dashboard/storage/copy/target", form(h, { target: join(t.dataDir, "users") }));
+    const inside = await t.request("/dashboard/storage/copy/target", postForm(h, { target: join(t.dataDir, "users") }));
     expect(inside.status).toBe(400);
-    expect((await t.request("/dashboard/storage/copy/run", form(h, {}))).status).toBe(400);
+    expect((await t.request("/dashboard/storage/copy/run", postForm(h, {}))).status).toBe(400);
     if (!other || statSync(other).dev === statSync(t.dataDir).dev) {
       console.log("SKIPPED (part): no second filesystem to choose as a copy target");
       return;
     }
-    expect((await t.request("/dashboard/storage/copy/target", form(h, { target: other, nightly: "on" }))).status).toBe(303);
-    const run = await t.request("/dashboard/storage/copy/run", form({ ...h, "hx-request": "true" }, {}));
+    expect((await t.request("/dashboard/storage/copy/target", postForm(h, { target: other, nightly: "on" }))).status).toBe(303);
+    const run = await t.request("/dashboard/storage/copy/run", postForm({ ...h, "hx-request": "true" }, {}));
     expect(run.status).toBe(200);
     const card = await run.text();
     expect(card).toContain('hx-get="/dashboard/storage/fragments/copy"');
     expect(card).toContain("checked");
-    await t.request("/dashboard/storage/copy/run", form(h, {}));
+    await t.request("/dashboard/storage/copy/run", postForm(h, {}));
     expect(t.db.select().from(jobs).all().filter((j) => j.kind === DISK_COPY_JOB)).toHaveLength(1);
   });
 });
