@@ -1,3 +1,4 @@
+import Html from "@kitajs/html";
 import type { User } from "../app/db/schema";
 
 export type PageProps = {
@@ -60,48 +61,31 @@ const navLists = new Map<PageProps["active"], JSX.Element>(
 
 const navList = (active: PageProps["active"]): JSX.Element => navLists.get(active) ?? navLists.get(undefined)!;
 
-/** The page shell: navigation, CSRF token for htmx, vendored scripts (no inline script: the CSP forbids it). */
-export function Layout(props: PageProps) {
-  const hxHeaders = JSON.stringify({ "X-CSRF-Token": props.csrfToken });
-  return (
-    <>
-      {"<!doctype html>"}
-      <html lang="en">
-        <head>
-          {staticHead}
-          <meta name="csrf-token" content={props.csrfToken} />
-          <title safe>{`${props.title} · ${props.deviceName}`}</title>
-          {(props.scripts ?? []).map((s) => (
-            <script src={`/static/${s}`} defer></script>
-          ))}
-          <script src="/static/js/app.js" defer></script>
-          <script src="/static/vendor/alpine-csp.min.js" defer></script>
-        </head>
-        <body hx-headers={hxHeaders} class={props.user ? "signed-in" : "signed-out"}>
-          {props.user ? (
-            <nav class="appnav" aria-label="Main">
-              <a class="brand" href="/">
-                <img src="/static/icons/icon.svg" alt="" width="28" height="28" />
-                <span safe>{props.deviceName}</span>
-              </a>
-              {navList(props.active)}
-              <form method="post" action="/logout" class="logout">
-                <input type="hidden" name="_csrf" value={props.csrfToken} />
-                <button type="submit" class="link" title="Sign out">
-                  <span safe>{props.user.displayName}</span> · Sign out
-                </button>
-              </form>
-            </nav>
-          ) : null}
-          <main id="main" class={props.user ? "with-nav" : "bare"}>
-            {props.user?.role === "admin" && props.active !== "dashboard" ? (
-              <div id="alert-banner" hx-get="/dashboard/fragments/banner" hx-trigger="load" hx-swap="outerHTML"></div>
-            ) : null}
-            {props.children as "safe"}
-          </main>
-          <div id="toasts" aria-live="polite"></div>
-        </body>
-      </html>
-    </>
-  );
+const escape = (text: string) => Html.escapeHtml(text);
+const pageTail = '<div id="toasts" aria-live="polite"></div></body></html>';
+const bannerPoller = '<div id="alert-banner" hx-get="/dashboard/fragments/banner" hx-trigger="load" hx-swap="outerHTML"></div>';
+const appScripts = '<script src="/static/js/app.js" defer></script><script src="/static/vendor/alpine-csp.min.js" defer></script>';
+
+/**
+ * The page shell: navigation, CSRF token for htmx, vendored scripts (no inline script: the CSP forbids it).
+ * Every page pays for it, so it is assembled from pre-rendered strings; the few values in it are escaped here.
+ */
+export function Layout(props: PageProps): JSX.Element {
+  const token = escape(props.csrfToken);
+  const hxHeaders = escape(JSON.stringify({ "X-CSRF-Token": props.csrfToken }));
+  const scripts = (props.scripts ?? []).map((s) => `<script src="/static/${escape(s)}" defer></script>`).join("");
+  const nav = props.user
+    ? `<nav class="appnav" aria-label="Main"><a class="brand" href="/"><img src="/static/icons/icon.svg" alt="" width="28" height="28"/><span>${escape(props.deviceName)}</span></a>` +
+      `${navList(props.active)}<form method="post" action="/logout" class="logout"><input type="hidden" name="_csrf" value="${token}"/>` +
+      `<button type="submit" class="link" title="Sign out"><span>${escape(props.user.displayName)}</span> · Sign out</button></form></nav>`
+    : "";
+  const banner = props.user?.role === "admin" && props.active !== "dashboard" ? bannerPoller : "";
+  const page = (children: string) =>
+    `<!doctype html><html lang="en"><head>${staticHead}<meta name="csrf-token" content="${token}"/>` +
+    `<title>${escape(`${props.title} · ${props.deviceName}`)}</title>${scripts}${appScripts}</head>` +
+    `<body hx-headers="${hxHeaders}" class="${props.user ? "signed-in" : "signed-out"}">${nav}` +
+    `<main id="main" class="${props.user ? "with-nav" : "bare"}">${banner}${children}</main>${pageTail}`;
+  // Children are rendered HTML already (one element, several, or a promise from an async component).
+  const children = props.children === undefined ? "" : Html.contentsToString([props.children]);
+  return typeof children === "string" ? page(children) : children.then(page);
 }
