@@ -11,18 +11,11 @@ import { readSystemSettings, requestSystemSettings } from "../provision/settings
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
-/**
- * Merges OS settings into the request file root applies on the appliance (nas-settings.path). A time zone
- * the OS does not know is logged, not fatal: the app keeps its own copy.
- */
+/** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
 function systemSettingsFile(path: string): SystemSettingsSink {
   return (patch) => {
-    try {
-      const current = existsSync(path) ? readSystemSettings(path) : {};
-      requestSystemSettings(path, { ...current, ...patch });
-    } catch (e) {
-      console.error(`system settings not written to ${path}: ${(e as Error).message}`);
-    }
+    const current = existsSync(path) ? readSystemSettings(path) : {};
+    requestSystemSettings(path, { ...current, ...patch });
   };
 }
 

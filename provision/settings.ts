@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseHostname } from "./hostname";
 
@@ -16,8 +16,46 @@ export type SystemSettings = {
 
 export class InvalidSettingsError extends Error {}
 
+/** Limits shared by the settings page and root: more than this is a mistake, not a configuration. */
+export const MAX_NTP_SERVERS = 20;
+export const MAX_AUTHORIZED_KEYS = 32;
+/** An RSA 16384-bit public key line is about 2,800 characters. */
+export const MAX_AUTHORIZED_KEY_LENGTH = 8192;
+
 const NTP_SERVER = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i;
-const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/=]+( [^\n\r]*)?$/;
+
+/** A host name or IPv4 address chrony can be pointed at (no ports, no options, nothing a config line could abuse). */
+export function isValidNtpServer(server: string): boolean {
+  return NTP_SERVER.test(server);
+}
+
+export const SSH_KEY_TYPES = [
+  "ssh-ed25519",
+  "ssh-rsa",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "sk-ssh-ed25519@openssh.com",
+  "sk-ecdsa-sha2-nistp256@openssh.com",
+] as const;
+
+/**
+ * Why one authorized_keys line is refused, or null: `<type> <base64 key> [comment]`, a type from SSH_KEY_TYPES
+ * that the key blob itself names, no options and no control characters anywhere.
+ */
+export function authorizedKeyProblem(line: string): string | null {
+  if (line.length > MAX_AUTHORIZED_KEY_LENGTH) return `is longer than ${MAX_AUTHORIZED_KEY_LENGTH} characters`;
+  if (/[\u0000-\u001f\u007f]/.test(line)) return "contains control characters";
+  if (line.includes("PRIVATE KEY")) return "is a private key: paste the public key (the .pub file) and keep the private one secret";
+  const [type = "", blob = ""] = line.split(" ");
+  if (!(SSH_KEY_TYPES as readonly string[]).includes(type)) return `does not start with a supported key type (${SSH_KEY_TYPES.join(", ")})`;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) return "has no base64 key after the type";
+  // The blob starts with its own type name (uint32 length + name): catches a pasted fragment or a mislabelled key.
+  const bytes = Buffer.from(blob, "base64");
+  const nameLength = bytes.length >= 4 ? bytes.readUInt32BE(0) : -1;
+  if (nameLength !== type.length || bytes.subarray(4, 4 + nameLength).toString("latin1") !== type) return `is not a valid ${type} key`;
+  return null;
+}
 
 export function parseSystemSettings(raw: unknown, zoneinfoDir = "/usr/share/zoneinfo"): SystemSettings {
   if (typeof raw !== "object" || raw === null) throw new InvalidSettingsError("settings must be an object");
@@ -32,15 +70,17 @@ export function parseSystemSettings(raw: unknown, zoneinfoDir = "/usr/share/zone
     settings.timezone = tz;
   }
   if (input.ntpServers !== undefined) {
-    if (!Array.isArray(input.ntpServers) || !input.ntpServers.every((s) => typeof s === "string" && NTP_SERVER.test(s))) {
+    if (!Array.isArray(input.ntpServers) || !input.ntpServers.every((s) => typeof s === "string" && isValidNtpServer(s))) {
       throw new InvalidSettingsError("ntpServers must be host names or addresses");
     }
+    if (input.ntpServers.length > MAX_NTP_SERVERS) throw new InvalidSettingsError(`at most ${MAX_NTP_SERVERS} ntpServers`);
     settings.ntpServers = input.ntpServers as string[];
   }
   if (input.ssh !== undefined) {
     const ssh = input.ssh as { enabled?: unknown; authorizedKeys?: unknown };
     const keys = Array.isArray(ssh.authorizedKeys) ? ssh.authorizedKeys.map((k) => String(k).trim()) : [];
-    if (!keys.every((k) => SSH_KEY.test(k))) throw new InvalidSettingsError("authorizedKeys must be OpenSSH public keys");
+    if (!keys.every((k) => authorizedKeyProblem(k) === null)) throw new InvalidSettingsError("authorizedKeys must be OpenSSH public keys");
+    if (keys.length > MAX_AUTHORIZED_KEYS) throw new InvalidSettingsError(`at most ${MAX_AUTHORIZED_KEYS} authorizedKeys`);
     // SSH only ever with a key: enabling it without one is refused.
     if (ssh.enabled === true && keys.length === 0) throw new InvalidSettingsError("SSH needs at least one public key");
     settings.ssh = { enabled: ssh.enabled === true, authorizedKeys: keys };
@@ -102,7 +142,20 @@ export function readSystemSettings(path: string): SystemSettings {
 export function requestSystemSettings(path: string, settings: SystemSettings, zoneinfoDir?: string): SystemSettings {
   const valid = parseSystemSettings(settings, zoneinfoDir);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.tmp`, JSON.stringify(valid, null, 2) + "\n", { mode: 0o640 });
+  // temp → fsync → rename → fsync dir: after a power cut root finds the old request or the new one, never half.
+  const fd = openSync(`${path}.tmp`, "w", 0o640);
+  try {
+    writeFileSync(fd, JSON.stringify(valid, null, 2) + "\n");
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(`${path}.tmp`, path);
+  const dir = openSync(dirname(path), "r");
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
   return valid;
 }

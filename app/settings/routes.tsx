@@ -4,8 +4,8 @@ import { sha256 } from "../auth/crypto";
 import { AuthError, type AuthService } from "../auth/service";
 import type { Config } from "../config";
 import { requestContext, requireAdmin, requireUser, type ContextDeps } from "../http/context";
-import { AccountPage, AdminPage, AuditPage } from "../../views/settings/pages";
-import { SettingsError, type ApplianceSettings, type SettingsService } from "./service";
+import { AccountPage, AdminPage, AuditPage, SystemPage, type SystemCard } from "../../views/settings/pages";
+import { hostnameFromDeviceName, SettingsError, type ApplianceSettings, type SettingsService, type SshChange } from "./service";
 
 type Deps = ContextDeps & { auth: AuthService; settings: SettingsService; audit: AuditRepo; config: Config };
 
@@ -22,6 +22,33 @@ export function settingsRoutes(deps: Deps) {
     <AdminPage user={u} csrfToken={csrfToken} deviceName={deviceName()} settings={settings.all()} timeZones={timeZones} users={auth.listUsers()}
       invites={auth.openInvites()} origin={config.origins[0]!} {...extra} />
   );
+  const systemPage = (u: NonNullable<ReturnType<AuthService["userById"]>>, csrfToken: string, extra: Partial<Parameters<typeof SystemPage>[0]> = {}) => (
+    <SystemPage user={u} csrfToken={csrfToken} deviceName={deviceName()} host={settings.host()} suggestedHostname={hostnameFromDeviceName(deviceName())} {...extra} />
+  );
+  /**
+   * One system-page form: the change, a specific audit row saying what it did (the generic row only names the route),
+   * and on a refusal the page again with the message beside the field and what was typed, as 422 so the generic row reads "refused".
+   */
+  const systemChange = (
+    c: { user: Parameters<typeof requireAdmin>[0]; csrfToken: string; ip: string | null; set: { status?: number | string } },
+    card: SystemCard,
+    typed: Parameters<typeof SystemPage>[0]["typed"],
+    change: () => { action: string; detail: string; message: string },
+  ) => {
+    const u = requireAdmin(c.user);
+    try {
+      const done = change();
+      audit.record({ userId: u.id, ip: c.ip, action: done.action, ok: true, detail: done.detail.slice(0, 500) });
+      return systemPage(u, c.csrfToken, { saved: { card, message: done.message } });
+    } catch (e) {
+      if (!(e instanceof SettingsError)) throw e;
+      c.set.status = 422;
+      return systemPage(u, c.csrfToken, { error: { card, message: e.message }, typed });
+    }
+  };
+  const keyList = (r: SshChange) => r.changed.map((k) => `${k.type} ${k.comment}`.trim()).join(", ");
+  // Not echoed back: a huge paste (the message says what was wrong) or a private key pasted by mistake.
+  const keep = (text: string) => (text.length <= 64 * 1024 && !text.includes("PRIVATE KEY") ? text : "");
   const catchUserError = (fn: () => JSX.Element | string, render: (error: string) => JSX.Element | string) => {
     try {
       return fn();
@@ -100,6 +127,41 @@ export function settingsRoutes(deps: Deps) {
         return adminPage(u, csrfToken, { newLink: { label: `New passkey enrolment link for ${target.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` } });
       }, (error) => adminPage(u, csrfToken, { error }));
     })
+    .get("/system", ({ user, csrfToken }) => systemPage(requireAdmin(user), csrfToken))
+    .post("/system/hostname", (c) => systemChange(c, "hostname", { hostname: keep(c.body.hostname) }, () => {
+      const r = settings.setHostname(c.body.hostname, { confirmed: c.body.confirm === "yes" });
+      if (r.hostname === r.previous) return { action: "settings.hostname", detail: `${r.hostname} (unchanged)`, message: `The host name is already ${r.hostname}.` };
+      return {
+        action: "settings.hostname",
+        detail: `${r.previous} → ${r.hostname}`,
+        message: `Renamed to ${r.hostname}. Within a minute the box answers at https://${r.hostname}.local instead of https://${r.previous}.local: continue there.`,
+      };
+    }), { body: t.Object({ hostname: t.String(), confirm: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) })
+    .post("/system/time-servers", (c) => systemChange(c, "ntp", { ntpServers: keep(c.body.servers) }, () => {
+      const servers = settings.setTimeServers(c.body.servers);
+      return servers.length === 0
+        ? { action: "settings.ntp", detail: "default pool", message: "Saved: the box uses the public time server pool." }
+        : { action: "settings.ntp", detail: servers.join(" "), message: `Saved: ${servers.length} time server${servers.length === 1 ? "" : "s"} as well as the pool.` };
+    }), { body: t.Object({ servers: t.String(), _csrf: t.Optional(t.String()) }) })
+    .post("/system/ssh", (c) => {
+      const enabled = c.body.enabled === "on";
+      return systemChange(c, "ssh", { sshKeys: keep(c.body.keys ?? ""), sshEnabled: enabled }, () => {
+        const r = settings.setSsh({ enabled, addKeys: c.body.keys ?? "" });
+        return {
+          action: r.enabled ? "settings.ssh.on" : "settings.ssh.off",
+          detail: `${r.keys} key${r.keys === 1 ? "" : "s"}${r.changed.length ? `; added: ${keyList(r)}` : ""}`,
+          message: r.enabled ? `SSH is on with ${r.keys} key${r.keys === 1 ? "" : "s"}.` : "SSH is off.",
+        };
+      });
+    }, { body: t.Object({ keys: t.Optional(t.String()), enabled: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) })
+    .post("/system/ssh/keys/:id/remove", (c) => systemChange(c, "ssh", undefined, () => {
+      const r = settings.removeSshKey(c.params.id);
+      return {
+        action: "settings.ssh.key-removed",
+        detail: `${keyList(r)}; ${r.keys} left, SSH ${r.enabled ? "on" : "off"}`,
+        message: r.keys === 0 ? "Key removed. That was the last one: SSH is off." : "Key removed.",
+      };
+    }))
     .get("/audit", ({ user, csrfToken, query }) => {
       const u = requireAdmin(user);
       const filter = { user: query.user || undefined, action: query.action || undefined };

@@ -1,3 +1,12 @@
+import { DEFAULT_HOSTNAME, InvalidHostnameError, isValidHostname, parseHostname } from "../../provision/hostname";
+import {
+  authorizedKeyProblem,
+  isValidNtpServer,
+  MAX_AUTHORIZED_KEYS,
+  MAX_NTP_SERVERS,
+  type SystemSettings,
+} from "../../provision/settings";
+import { sha256 } from "../auth/crypto";
 import type { SettingsRepo } from "./repo";
 
 export const REGISTRATION_POLICIES = ["closed", "invite", "open"] as const;
@@ -30,8 +39,70 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
-/** Hands OS-level settings (time zone) to root, which applies them on the appliance (provision/settings.ts). */
-export type SystemSettingsSink = (patch: { timezone?: string }) => void;
+/**
+ * Hands OS-level settings to root, which applies them on the appliance (provision/settings.ts validates both
+ * sides, so the page can never write what root would refuse). Throws when the request could not be written.
+ */
+export type SystemSettingsSink = (patch: SystemSettings) => void;
+
+/** An authorized key as pages see it: its type and comment, never the key itself. */
+export type SshKeyView = { id: string; type: string; comment: string };
+
+/** The box's host name (<name>.local), extra time servers and SSH access, as the system settings page shows them. */
+export type HostSettings = {
+  hostname: string;
+  /** Empty: the image's default pool only. */
+  ntpServers: string[];
+  ssh: { enabled: boolean; keys: SshKeyView[] };
+};
+
+type StoredSsh = { enabled: boolean; authorizedKeys: string[] };
+/** What an SSH change did: on or off, how many keys are left, and the keys added or removed. */
+export type SshChange = { enabled: boolean; keys: number; changed: SshKeyView[] };
+
+/** Identifies a key for removal by its key material (the comment may repeat or change). */
+const keyId = (line: string) => sha256(line.split(" ")[1] ?? "").slice(0, 16);
+
+function keyView(line: string): SshKeyView {
+  const [type = "", , ...comment] = line.split(" ");
+  return { id: keyId(line), type, comment: comment.join(" ") };
+}
+
+/** Lines of a textarea, trimmed, blanks dropped, with their 1-based line numbers for error messages. */
+function nonEmptyLines(text: string): { n: number; line: string }[] {
+  return text.split(/\r\n|\r|\n/).map((line, i) => ({ n: i + 1, line: line.trim() })).filter((l) => l.line !== "");
+}
+
+/** A short, printable excerpt of user input for an error message (the page escapes it). */
+const excerpt = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+
+/** The host name the device name suggests ("Attic NAS" → attic-nas), or the image's default. */
+export function hostnameFromDeviceName(deviceName: string): string {
+  const slug = deviceName.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-").replace(/^-+/, "").slice(0, 63).replace(/-+$/, "");
+  return isValidHostname(slug) ? slug : DEFAULT_HOSTNAME;
+}
+
+/** One time server per line; empty means the default pool. Same rule as root (provision/settings.ts). */
+export function parseTimeServers(text: string): string[] {
+  const lines = nonEmptyLines(text);
+  if (lines.length > MAX_NTP_SERVERS) throw new SettingsError(`List at most ${MAX_NTP_SERVERS} time servers (this list has ${lines.length}).`);
+  for (const { n, line } of lines) {
+    if (!isValidNtpServer(line)) throw new SettingsError(`Line ${n}: ${excerpt(line)} is not a host name or IPv4 address.`);
+  }
+  return [...new Set(lines.map((l) => l.line.toLowerCase()))];
+}
+
+/** OpenSSH public keys, one per line. Same rule as root (provision/settings.ts). */
+export function parseAuthorizedKeys(text: string): string[] {
+  const lines = nonEmptyLines(text);
+  if (lines.length > MAX_AUTHORIZED_KEYS) throw new SettingsError(`Paste at most ${MAX_AUTHORIZED_KEYS} keys (this list has ${lines.length}).`);
+  for (const { n, line } of lines) {
+    const problem = authorizedKeyProblem(line);
+    if (problem) throw new SettingsError(`Key on line ${n} ${problem}.`);
+  }
+  return lines.map((l) => l.line);
+}
 
 export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: SystemSettingsSink } = {}) {
   // Read on every page: cached until this process changes them or another process commits anything.
@@ -61,7 +132,12 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
       if (patch.timeZone !== undefined) {
         if (!isValidTimeZone(patch.timeZone)) throw new SettingsError(`Unknown time zone: ${patch.timeZone}`);
         repo.set("timeZone", patch.timeZone);
-        deps.toSystem?.({ timezone: patch.timeZone });
+        // The app keeps its own copy: a time zone the OS lacks (or a failed write) is logged, not fatal.
+        try {
+          deps.toSystem?.({ timezone: patch.timeZone });
+        } catch (e) {
+          console.error(`time zone not handed to the system: ${(e as Error).message}`);
+        }
       }
       if (patch.registrationPolicy !== undefined) {
         if (!REGISTRATION_POLICIES.includes(patch.registrationPolicy)) throw new SettingsError("Unknown registration policy.");
@@ -72,7 +148,84 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
         repo.set("trashRetentionDays", patch.trashRetentionDays);
       }
     },
+
+    host(): HostSettings {
+      const ssh = storedSsh();
+      return {
+        hostname: repo.get<string>("hostname") ?? DEFAULT_HOSTNAME,
+        ntpServers: repo.get<string[]>("ntpServers") ?? [],
+        ssh: { enabled: ssh.enabled, keys: ssh.authorizedKeys.map(keyView) },
+      };
+    },
+
+    /**
+     * Renames the box (<name>.local). Passkeys are bound to that name (it becomes the WebAuthn rpID), so a real
+     * change must be confirmed. An unchanged name writes nothing.
+     */
+    setHostname(input: string, opts: { confirmed: boolean }): { previous: string; hostname: string } {
+      let hostname: string;
+      try {
+        hostname = parseHostname(input);
+      } catch (e) {
+        if (e instanceof InvalidHostnameError) throw new SettingsError(e.message);
+        throw e;
+      }
+      const previous = repo.get<string>("hostname") ?? DEFAULT_HOSTNAME;
+      if (hostname === previous) return { previous, hostname };
+      if (!opts.confirmed) throw new SettingsError("Tick “I have my recovery codes” to rename the box: passkeys must be added again at the new address.");
+      handOver({ hostname }, () => repo.set("hostname", hostname));
+      return { previous, hostname };
+    },
+
+    setTimeServers(text: string): string[] {
+      const servers = parseTimeServers(text);
+      handOver({ ntpServers: servers }, () => repo.set("ntpServers", servers));
+      return servers;
+    },
+
+    /** Adds pasted keys (duplicates of a stored key are skipped) and turns SSH on or off. On needs a key. */
+    setSsh(input: { enabled: boolean; addKeys: string }): SshChange {
+      const current = storedSsh();
+      const byId = new Map(current.authorizedKeys.map((k) => [keyId(k), k]));
+      const added: string[] = [];
+      for (const key of parseAuthorizedKeys(input.addKeys)) {
+        if (byId.has(keyId(key))) continue;
+        byId.set(keyId(key), key);
+        added.push(key);
+      }
+      if (byId.size > MAX_AUTHORIZED_KEYS) throw new SettingsError(`At most ${MAX_AUTHORIZED_KEYS} keys in all: remove some first.`);
+      if (input.enabled && byId.size === 0) throw new SettingsError("Paste at least one public key to turn SSH on.");
+      const next = { enabled: input.enabled, authorizedKeys: [...byId.values()] };
+      handOver({ ssh: next }, () => repo.set("ssh", next));
+      return { enabled: next.enabled, keys: next.authorizedKeys.length, changed: added.map(keyView) };
+    },
+
+    /** Removes one key; removing the last one turns SSH off. */
+    removeSshKey(id: string): SshChange {
+      const current = storedSsh();
+      const removed = current.authorizedKeys.filter((k) => keyId(k) === id);
+      if (removed.length === 0) throw new SettingsError("That key is not on the list any more.");
+      const authorizedKeys = current.authorizedKeys.filter((k) => keyId(k) !== id);
+      const next = { enabled: current.enabled && authorizedKeys.length > 0, authorizedKeys };
+      handOver({ ssh: next }, () => repo.set("ssh", next));
+      return { enabled: next.enabled, keys: authorizedKeys.length, changed: removed.map(keyView) };
+    },
   };
+
+  function storedSsh(): StoredSsh {
+    return repo.get<StoredSsh>("ssh") ?? { enabled: false, authorizedKeys: [] };
+  }
+
+  /** The request file first, then the row: a change the system never received is not shown as saved. */
+  function handOver(patch: SystemSettings, store: () => void) {
+    try {
+      deps.toSystem?.(patch);
+    } catch (e) {
+      console.error(`system settings request not written: ${(e as Error).message}`);
+      throw new SettingsError("The change could not be handed to the system, so nothing was saved. The server log has the reason.");
+    }
+    store();
+  }
 }
 
 export class SettingsError extends Error {}
