@@ -100,7 +100,7 @@ export function systemRoutes(deps: Deps) {
     })
     .get("/fragments/live", async ({ user }) => {
       requireAdmin(user);
-      return <LiveCards overview={await dashboard.overview()} hour={dashboard.series("hour")} />;
+      return <LiveCards overview={await dashboard.live()} hour={dashboard.series("hour")} />;
     })
     .get("/fragments/disks", async ({ user, csrfToken }) => {
       requireAdmin(user);

@@ -243,23 +243,30 @@ export function createDashboardService(deps: DashboardDeps) {
 
     checkAlerts,
 
-    async overview() {
-      const [sample, sysInfo, fs, others] = await Promise.all([liveSample(), this.info(), storage(), otherFilesystems()]);
-      const alertRows = repo.listAlerts(now());
-      const open = alertRows.filter((a) => a.clearedAt === null);
+    /** What the live cards (#live, polled every 5 s) show: no disks, no filesystems, no stored SMART reports parsed. */
+    async live() {
+      const [sample, sysInfo] = await Promise.all([liveSample(), this.info()]);
       return {
         sample,
         info: sysInfo,
+        health: summarizeHealth(repo.openAlerts()),
+        jobs: { counts: deps.jobs.counts(), active: deps.jobs.active() },
+        self: { rssBytes: processUsage().rssBytes, cpuPercentLastMinute } satisfies SelfUsage,
+      };
+    },
+
+    async overview() {
+      const [live, fs, others] = await Promise.all([this.live(), storage(), otherFilesystems()]);
+      const alertRows = repo.listAlerts(now());
+      return {
+        ...live,
         storage: fs,
         otherFilesystems: others,
-        health: summarizeHealth(open),
-        banner: forBanner(open),
+        banner: forBanner(alertRows.filter((a) => a.clearedAt === null)),
         disks: diskSummaries(alertRows),
         /** The last full SMART check: null until the first one (a few seconds after start). */
         diskCheck: deps.disks.state(),
-        jobs: { counts: deps.jobs.counts(), active: deps.jobs.active() },
         power: deps.power.availability(),
-        self: { rssBytes: processUsage().rssBytes, cpuPercentLastMinute } satisfies SelfUsage,
       };
     },
 

@@ -4,6 +4,8 @@ import { downsample, Sparkline, UsageBar } from "./Sparkline";
 import { diskHref, formatBytes, formatDuration, formatRate, formatTemp, formatWhen } from "./format";
 
 export type Overview = Awaited<ReturnType<DashboardService["overview"]>>;
+/** The part of the overview the live cards show (polled every 5 s, so it reads nothing else). */
+export type LiveOverview = Awaited<ReturnType<DashboardService["live"]>>;
 
 export function OverviewPage(p: Base & { overview: Overview; hour: SeriesPoint[]; day: SeriesPoint[] }) {
   return (
@@ -21,7 +23,7 @@ export function OverviewPage(p: Base & { overview: Overview; hour: SeriesPoint[]
 const HEALTH_TEXT = { green: "Healthy", amber: "Needs attention", red: "Problem" } as const;
 
 /** Swap target #live: health, CPU, memory, temperature, network, uptime, jobs. Polls every 5 s. */
-export function LiveCards(p: { overview: Overview; hour: SeriesPoint[] }) {
+export function LiveCards(p: { overview: LiveOverview; hour: SeriesPoint[] }) {
   const { sample, info, health, jobs } = p.overview;
   const up = sample.network.filter((n) => n.up);
   return (
@@ -118,7 +120,7 @@ function Throttling({ t }: { t: NonNullable<Overview["sample"]["throttling"]> })
 }
 
 /** The web server's own cost, open dashboard tabs included: what "the dashboard costs < 1 % CPU" is checked against. */
-function selfUsage(self: Overview["self"]): string {
+function selfUsage(self: LiveOverview["self"]): string {
   const cpu = self.cpuPercentLastMinute === null ? "CPU share after the first minute" : `${self.cpuPercentLastMinute.toFixed(2)} % of one core over the last minute`;
   return `This server: ${formatBytes(self.rssBytes)} memory · ${cpu}`;
 }
