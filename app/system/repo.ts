@@ -1,16 +1,19 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { alerts, diskHealth, systemSamples, type AlertRow, type DiskHealthRow, type SystemSampleRow } from "../db/schema";
 import type { Alert } from "../../hw/alerts";
 
 /** Every query of the dashboard: samples, alerts, cached disk health. */
 export function createDashboardRepo(db: Db) {
+  // Prepared once: the dashboard's live cards and charts read these every few seconds.
+  const samplesSince = db.select().from(systemSamples).where(gte(systemSamples.at, sql.placeholder("since"))).orderBy(asc(systemSamples.at)).prepare();
+  const openAlerts = db.select().from(alerts).where(isNull(alerts.clearedAt)).prepare();
   return {
     insertSample: (row: SystemSampleRow) => db.insert(systemSamples).values(row).onConflictDoNothing().run(),
-    samplesSince: (since: Date) => db.select().from(systemSamples).where(gte(systemSamples.at, since)).orderBy(asc(systemSamples.at)).all(),
+    samplesSince: (since: Date): SystemSampleRow[] => samplesSince.all({ since: since.getTime() }),
     pruneSamples: (before: Date) => db.delete(systemSamples).where(lt(systemSamples.at, before)).run(),
 
-    openAlerts: () => db.select().from(alerts).where(isNull(alerts.clearedAt)).all(),
+    openAlerts: (): AlertRow[] => openAlerts.all(),
     /** Open alerts and those cleared after `clearedSince`, newest first. */
     listAlerts: (clearedSince: Date) =>
       db.select().from(alerts)
