@@ -389,6 +389,15 @@ export function createAuthService(deps: Deps) {
       return { user, enrollToken: this.createInvite(by, userId) };
     },
 
+    /** The admin sets how much a person may store (null: no limit). Drive checks it on every upload. */
+    setQuota(userId: string, quotaBytes: number | null) {
+      const user = repo.userById(userId);
+      if (!user) throw new AuthError("Unknown user.", 404);
+      if (quotaBytes !== null && (!Number.isSafeInteger(quotaBytes) || quotaBytes <= 0)) throw new AuthError("A quota is a positive number of bytes.");
+      repo.updateUser(userId, { quotaBytes });
+      return { ...user, quotaBytes };
+    },
+
     userById: (id: string) => repo.userById(id),
     userByName: (name: string) => repo.userByName(name),
     listUsers: () => repo.listUsers(),

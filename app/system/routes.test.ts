@@ -301,6 +301,43 @@ describe("backups and users", () => {
     expect(page).toContain("No backup yet.");
   });
 
+  test("the admin sets a quota in GB; Drive enforces it; empty removes it; bad input changes nothing", async () => {
+    const { h } = app();
+    const alice = t.createUser("alice");
+    const A = t.signIn(alice);
+    const quotaOf = () => t.services.auth.userById(alice.id)?.quotaBytes;
+    const set = (quota: string) => t.request(`/dashboard/users/${alice.id}/quota`, postForm(h, { quota }));
+
+    const saved = await set("0.000000015"); // 15 bytes, so an upload can cross it
+    expect(saved.status).toBe(303);
+    expect(quotaOf()).toBe(15);
+    expect(await (await t.request(saved.headers.get("location")!, { headers: h })).text()).toContain('<span class="badge ok">saved</span>');
+    const upload = (name: string, body: string) =>
+      t.request(`/api/v1/upload?name=${name}`, { method: "PUT", headers: A, body });
+    expect((await upload("a.txt", "0123456789")).status).toBe(201);
+    expect((await upload("b.txt", "0123456789")).status).toBe(413); // would make 20 > 15 bytes
+
+    expect((await set("2,5")).status).toBe(303); // a decimal comma is read as a point
+    expect(quotaOf()).toBe(2_500_000_000);
+    for (const bad of ["-1", "0", "abc", "1e3", "2000000", "1.2.3"]) {
+      const res = await set(bad);
+      expect(res.status).toBe(400);
+      const html = await res.text();
+      expect(html).toContain("Enter the quota in GB");
+      expect(html).toContain(`value="${bad}"`); // the typed value stays in the field
+      expect(quotaOf()).toBe(2_500_000_000);
+    }
+    expect((await set("")).status).toBe(303);
+    expect(quotaOf()).toBeNull();
+
+    expect((await t.request("/dashboard/users/no-such-user/quota", postForm(h, { quota: "5" }))).status).toBe(404);
+    expect((await t.request(`/dashboard/users/${alice.id}/quota`, postForm(A, { quota: "1000" }))).status).toBe(403); // not an admin
+    expect((await t.request(`/dashboard/users/${alice.id}/quota`, postForm({ ...h, "x-csrf-token": "forged" }, { quota: "1000" }))).status).toBe(403);
+    expect(quotaOf()).toBeNull();
+    // Every attempt is in the audit log; the three that changed the quota are marked ok.
+    expect(t.db.$client.query("select count(*) as n, sum(ok) as ok from audit_log where action like 'POST /dashboard/users/%/quota'").get()).toEqual({ n: 12, ok: 3 });
+  });
+
   test("users with usage and quota", async () => {
     const { h } = app();
     const alice = t.createUser("alice");

@@ -71,6 +71,7 @@ export function systemRoutes(deps: Deps) {
     jobs: deps.jobs,
     dataDir: deps.config.dataDir,
     listUsers: () => deps.auth.listUsers(),
+    setQuota: (userId, quotaBytes) => deps.auth.setQuota(userId, quotaBytes),
     usedBytes: (userId) => drive.usedBytes(userId),
   });
   const base = (user: NonNullable<ReturnType<typeof requireUser>>, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName });
@@ -195,8 +196,19 @@ export function systemRoutes(deps: Deps) {
       return <BackupStatus backups={dashboard.backups()} csrfToken={csrfToken} />;
     })
 
-    .get("/users", ({ user, csrfToken }) => {
+    .get("/users", ({ user, csrfToken, query }) => {
       const u = requireAdmin(user);
-      return <UsersPage {...base(u, csrfToken)} users={dashboard.users()} banner={banner()} />;
-    });
+      return <UsersPage {...base(u, csrfToken)} users={dashboard.users()} banner={banner()} saved={query.saved} />;
+    }, { query: t.Object({ saved: t.Optional(t.String({ maxLength: 64 })) }) })
+    .post("/users/:id/quota", ({ user, csrfToken, params, body, set, redirect }) => {
+      const u = requireAdmin(user);
+      try {
+        dashboard.setQuota(params.id, body.quota);
+      } catch (e) {
+        if (!(e instanceof HttpError) || e.status !== 400) throw e;
+        set.status = 400;
+        return <UsersPage {...base(u, csrfToken)} users={dashboard.users()} banner={banner()} error={{ userId: params.id, message: e.message, value: body.quota }} />;
+      }
+      return redirect(`/dashboard/users?saved=${encodeURIComponent(params.id)}`, 303);
+    }, { params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }), body: t.Object({ quota: t.String({ maxLength: 40 }), _csrf: t.Optional(t.String()) }) });
 }

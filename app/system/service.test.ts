@@ -60,6 +60,7 @@ function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<s
     dataDir,
     filesystems: async () => opts.filesystems ?? [],
     listUsers: () => users,
+    setQuota: () => {},
     usedBytes: () => 0,
     thresholds: opts.thresholds,
     now: opts.now,

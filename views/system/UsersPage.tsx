@@ -4,10 +4,13 @@ import { DashboardShell, type Base } from "./Shell";
 import { UsageBar } from "./Sparkline";
 import { formatBytes } from "./format";
 
-export function UsersPage(p: Base & { users: UserUsage[]; banner: AlertRow[] }) {
+type QuotaError = { userId: string; message: string; value: string };
+
+export function UsersPage(p: Base & { users: UserUsage[]; banner: AlertRow[]; saved?: string; error?: QuotaError }) {
   return (
     <DashboardShell {...p} title="Users" tab="users" banner={p.banner}>
       <h1>Users and storage</h1>
+      {p.error ? <div class="notice bad" role="alert" safe>{p.error.message}</div> : ""}
       <div class="card table-wrap">
         <table data-testid="users">
           <thead><tr><th>User</th><th>Role</th><th>Used</th><th>Quota</th></tr></thead>
@@ -18,20 +21,38 @@ export function UsersPage(p: Base & { users: UserUsage[]; banner: AlertRow[] }) 
                 <td>{u.user.role}</td>
                 <td safe>{formatBytes(u.usedBytes)}</td>
                 <td>
-                  {u.user.quotaBytes === null ? <span class="muted">unlimited</span> : (
+                  {u.user.quotaBytes === null ? <span class="muted small">unlimited</span> : (
                     <>
                       <UsageBar percent={u.percentOfQuota ?? 0} label={`${u.percentOfQuota ?? 0} % of quota`} />
                       <span class="small" safe>{`${u.percentOfQuota ?? 0} % of ${formatBytes(u.user.quotaBytes)}`}</span>
                     </>
                   )}
+                  <QuotaForm usage={u} csrfToken={p.csrfToken} saved={p.saved === u.user.id} error={p.error?.userId === u.user.id ? p.error : undefined} />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      <p class="muted small">A quota below what someone already stores deletes nothing: new uploads are refused until they are under it.</p>
       <p class="muted small">Invite people, reset passkeys and change the registration policy under <a href="/settings/admin">Settings → Administration</a>; the audit log is at <a href="/settings/audit">Settings → Audit log</a>.</p>
     </DashboardShell>
+  );
+}
+
+/** Quota in GB; empty means no limit. */
+function QuotaForm(p: { usage: UserUsage; csrfToken: string; saved: boolean; error?: QuotaError }) {
+  const id = `quota-${p.usage.user.id}`;
+  const current = p.usage.user.quotaBytes === null ? "" : String(Math.round(p.usage.user.quotaBytes / 1e7) / 100);
+  return (
+    <form method="post" action={`/dashboard/users/${encodeURIComponent(p.usage.user.id)}/quota`} class="row quota-form">
+      <input type="hidden" name="_csrf" value={p.csrfToken} />
+      <label class="visually-hidden" for={id} safe>{`Quota for ${p.usage.user.username} in GB`}</label>
+      <input id={id} name="quota" inputmode="decimal" size="6" maxlength="40" placeholder="no limit" value={p.error ? p.error.value : current} aria-invalid={p.error ? "true" : undefined} />
+      <span class="small">GB</span>
+      <button type="submit" class="small">Set</button>
+      {p.saved ? <span class="badge ok">saved</span> : ""}
+    </form>
   );
 }
 
