@@ -112,6 +112,26 @@ describe("nas user", () => {
   });
 });
 
+describe("nas user quota", () => {
+  test("sets a quota in GB the server enforces, lists it, removes it with none; bad input changes nothing", async () => {
+    const dir = tempDataDir();
+    expect((await nas(dir, "user", "add", "alice")).code).toBe(0);
+    const set = await nas(dir, "user", "quota", "alice", "1.5");
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain("alice may now store 1.5 GB.");
+    expect((await nas(dir, "user", "list")).stdout).toMatch(/alice\s+user\s+alice\s+0\s+\S+\s+1.5 GB\s+active/);
+    const bad = await nas(dir, "user", "quota", "alice", "lots");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("Enter the quota in GB");
+    expect((await nas(dir, "user", "quota", "nobody", "5")).code).toBe(1);
+    const { auth, db } = appOn(dir);
+    expect(auth.userByName("alice")?.quotaBytes).toBe(1_500_000_000);
+    expect(db.select().from(auditLog).all().filter((r) => r.action === "cli.user.quota")).toHaveLength(1);
+    expect((await nas(dir, "user", "quota", "alice", "none")).stdout).toContain("alice may now store without limit.");
+    expect(auth.userByName("alice")?.quotaBytes).toBeNull();
+  });
+});
+
 describe("nas token", () => {
   test("create prints a token that authenticates as the user; revoke makes it stop working", async () => {
     const dir = tempDataDir();

@@ -15,6 +15,7 @@ Commands:
   user add <username> [--admin] [--name "Display Name"]   create an account; prints its one-time passkey enrolment link
   user list                                               list accounts
   user reset <username>                                   remove the user's passkeys, sessions and recovery codes; prints a new enrolment link
+  user quota <username> <GB|none>                         set how much the user may store (none: no limit)
   token create <username> <name>                          create an app token (shown once) for scripts and clients
   token list <username>                                   list a user's active app tokens
   token revoke <id>                                       revoke an app token
@@ -105,8 +106,8 @@ const commands: Record<string, Command> = {
         out.print(`No users yet. Open ${origin}/setup or run "nas user add <username> --admin".`);
         return;
       }
-      const rows = users.map((u) => [u.username, u.role, u.displayName, String(s.auth.passkeysOf(u.id).length), u.createdAt.toISOString().slice(0, 10), u.disabledAt ? "disabled" : "active"]);
-      const header = ["USERNAME", "ROLE", "NAME", "PASSKEYS", "CREATED", "STATE"];
+      const rows = users.map((u) => [u.username, u.role, u.displayName, String(s.auth.passkeysOf(u.id).length), u.createdAt.toISOString().slice(0, 10), u.quotaBytes === null ? "none" : `${u.quotaBytes / 1e9} GB`, u.disabledAt ? "disabled" : "active"]);
+      const header = ["USERNAME", "ROLE", "NAME", "PASSKEYS", "CREATED", "QUOTA", "STATE"];
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
       for (const r of [header, ...rows]) out.print(r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
     },
@@ -120,6 +121,15 @@ const commands: Record<string, Command> = {
       out.print(`Reset ${user.username}: passkeys, sessions and recovery codes removed.`);
       out.print(`Send this one-time link to enrol a new passkey (valid 7 days):`);
       out.print(`${origin}/enroll/${enrollToken}`);
+    },
+  },
+  "user quota": {
+    args: ["username", "GB|none"],
+    flags: [],
+    run(args, _flags, { services: s, out, audit }) {
+      const user = s.auth.setQuota(userNamed(s, args[0]!).id, args[1] === "none" ? "" : args[1]!);
+      audit("user.quota", user.id);
+      out.print(`${user.username} may now store ${user.quotaBytes === null ? "without limit" : `${user.quotaBytes / 1e9} GB`}.`);
     },
   },
   "token create": {

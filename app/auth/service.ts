@@ -389,11 +389,19 @@ export function createAuthService(deps: Deps) {
       return { user, enrollToken: this.createInvite(by, userId) };
     },
 
-    /** The admin sets how much a person may store (null: no limit). Drive checks it on every upload. */
-    setQuota(userId: string, quotaBytes: number | null) {
+    /**
+     * The admin sets how much a person may store, in GB as typed ("1.5", "2,5"); empty means no limit. Drive checks
+     * it on every upload. A quota below what the person already stores deletes nothing: new uploads are refused.
+     */
+    setQuota(userId: string, gigabytes: string) {
       const user = repo.userById(userId);
       if (!user) throw new AuthError("Unknown user.", 404);
-      if (quotaBytes !== null && (!Number.isSafeInteger(quotaBytes) || quotaBytes <= 0)) throw new AuthError("A quota is a positive number of bytes.");
+      const text = gigabytes.trim().replace(",", ".");
+      const gb = Number(text);
+      if (text !== "" && (!/^\d+(\.\d+)?$/.test(text) || !(gb > 0 && gb <= 1_000_000))) {
+        throw new AuthError("Enter the quota in GB, as a number greater than 0 (at most 1000000), or leave it empty for no limit.");
+      }
+      const quotaBytes = text === "" ? null : Math.max(1, Math.round(gb * 1e9));
       repo.updateUser(userId, { quotaBytes });
       return { ...user, quotaBytes };
     },

@@ -71,7 +71,7 @@ export function systemRoutes(deps: Deps) {
     jobs: deps.jobs,
     dataDir: deps.config.dataDir,
     listUsers: () => deps.auth.listUsers(),
-    setQuota: (userId, quotaBytes) => deps.auth.setQuota(userId, quotaBytes),
+    setQuota: (userId, gigabytes) => deps.auth.setQuota(userId, gigabytes),
     usedBytes: (userId) => drive.usedBytes(userId),
   });
   const base = (user: NonNullable<ReturnType<typeof requireUser>>, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName });
@@ -205,9 +205,9 @@ export function systemRoutes(deps: Deps) {
       try {
         dashboard.setQuota(params.id, body.quota);
       } catch (e) {
-        if (!(e instanceof HttpError) || e.status !== 400) throw e;
+        if ((e as { status?: number }).status !== 400) throw e; // unknown user: 404 from the error handler
         set.status = 400;
-        return <UsersPage {...base(u, csrfToken)} users={dashboard.users()} banner={banner()} error={{ userId: params.id, message: e.message, value: body.quota }} />;
+        return <UsersPage {...base(u, csrfToken)} users={dashboard.users()} banner={banner()} error={{ userId: params.id, message: (e as Error).message, value: body.quota }} />;
       }
       return redirect(`/dashboard/users?saved=${encodeURIComponent(params.id)}`, 303);
     }, { params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }), body: t.Object({ quota: t.String({ maxLength: 40 }), _csrf: t.Optional(t.String()) }) });

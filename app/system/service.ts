@@ -87,8 +87,8 @@ export interface DashboardDeps {
   /** Writable filesystems of the machine (default: /proc/self/mounts); the one holding the data dir is "Data". */
   filesystems?: () => Promise<MountedFilesystem[]>;
   listUsers: () => User[];
-  /** Stores a person's quota (null: unlimited); throws for an unknown user. */
-  setQuota: (userId: string, quotaBytes: number | null) => unknown;
+  /** Stores a person's quota from the admin's GB text (empty: unlimited); throws for bad input or an unknown user. */
+  setQuota: (userId: string, gigabytes: string) => unknown;
   usedBytes: (userId: string) => number;
   now?: () => Date;
   thresholds?: Partial<AlertThresholds>;
@@ -321,19 +321,7 @@ export function createDashboardService(deps: DashboardDeps) {
       return deps.jobs.enqueue(DB_BACKUP_JOB, { keepDays: deps.backupKeepDays ?? DEFAULT_BACKUP_KEEP_DAYS });
     },
 
-    /**
-     * The admin's quota field: gigabytes (decimal, "1.5"), or empty for no limit. A quota below what the person
-     * already stores is allowed: nothing is deleted, new uploads are refused until they are under it.
-     */
-    setQuota(userId: string, input: string) {
-      const text = input.trim().replace(",", ".");
-      if (text === "") return deps.setQuota(userId, null);
-      const gb = Number(text);
-      if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(gb) || gb <= 0 || gb > 1_000_000) {
-        throw new HttpError(400, "Enter the quota in GB, as a number greater than 0 (at most 1000000), or leave it empty for no limit.");
-      }
-      return deps.setQuota(userId, Math.round(gb * 1e9));
-    },
+    setQuota: (userId: string, gigabytes: string) => deps.setQuota(userId, gigabytes),
 
     users(): UserUsage[] {
       return deps.listUsers().map((u) => {
