@@ -104,6 +104,17 @@ test("quota: a declared length over quota is refused up front; nothing partial s
   expect(tus.status).toBe(413);
 });
 
+test("quota: uploads that each fit when they start cannot add up to more than the quota", async () => {
+  const { t, A, alice } = setup();
+  t.db.$client.query("UPDATE users SET quota_bytes = 100 WHERE id = ?").run(alice.id);
+  const results = await Promise.all(["a", "b", "c"].map((n) => upload(t, A, `${n}.bin`, n.repeat(60))));
+  expect(results.map((r) => r.status).sort()).toEqual([201, 413, 413]);
+  const usage = (await (await t.request("/api/v1/usage", { headers: A })).json()) as { used: number };
+  expect(usage.used).toBe(60);
+  // The refused bytes are gone: one blob on disk, no temp files.
+  expect(readdirSync(join(t.dataDir, "users", alice.id, "tmp"))).toEqual([]);
+});
+
 test("names: kept as typed (NFC); /, NUL, . and .., overlong and traversal attempts are refused", async () => {
   const { t, A } = setup();
   const ok = await mkdir(t, A, "Cafe\u0301 ☕ 日本");

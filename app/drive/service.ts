@@ -124,6 +124,9 @@ export function createDriveService(deps: DriveDeps) {
           repo.markTrashed(existing.id, at, pathNames(parentId));
         }
         const finalName = existing && conflict !== "replace" ? placeName(parentId, name, conflict) : name;
+        // The exact quota check, inside the synchronous transaction: uploads that each fitted when they started
+        // cannot add up to more than the quota. Content this person already stores costs nothing.
+        if (!repo.blob(user.id, received.sha256) && received.size > quotaLeft(user)) throw quotaError();
         repo.addBlobRef(user.id, received.sha256, received.size, mime, at);
         const file = repo.insert({ id: newId(), userId: user.id, parentId, kind: "file", name: finalName, sha256: received.sha256, size: received.size, mime, createdAt: at, updatedAt: at });
         deps.enqueue(FILE_ADDED_JOB, { fileId: file.id, userId: user.id, sha256: received.sha256, mime });
