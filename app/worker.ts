@@ -42,6 +42,7 @@ const handlers: JobHandlers = Object.fromEntries(
 const runner = createJobRunner({ queue, handlers });
 
 const schedule = () => {
+  queue.pruneFinished();
   if (handlers[DB_BACKUP_JOB]) scheduleDbBackup(queue, new Date());
   if (handlers[DISK_COPY_JOB]) scheduleDiskCopy(queue, storageRepo, new Date());
 };

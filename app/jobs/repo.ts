@@ -1,4 +1,4 @@
-import { and, count, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, count, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { jobs, type Job } from "../db/schema";
 
@@ -78,6 +78,12 @@ export function createJobRepo(db: Db) {
 
     lastOfKind: (kind: string) =>
       db.select().from(jobs).where(eq(jobs.kind, kind)).orderBy(sql`${jobs.id} desc`).limit(1).get(),
+    /** Forgets finished jobs: done ones finished before `doneBefore`, failed ones before `failedBefore`. */
+    pruneFinished: (doneBefore: Date, failedBefore: Date) =>
+      db.delete(jobs).where(or(
+        and(eq(jobs.status, "done"), lt(jobs.finishedAt, doneBefore)),
+        and(eq(jobs.status, "failed"), lt(jobs.finishedAt, failedBefore)),
+      )).returning({ id: jobs.id }).all().length,
     /** The newest jobs of a kind, newest first. */
     recentOfKind: (kind: string, limit: number) =>
       db.select().from(jobs).where(eq(jobs.kind, kind)).orderBy(sql`${jobs.id} desc`).limit(limit).all(),

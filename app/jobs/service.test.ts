@@ -152,6 +152,31 @@ describe("finish, fail and retry", () => {
   });
 });
 
+describe("pruning", () => {
+  test("done jobs go after a week, failed ones after a month; queued and running ones stay", () => {
+    const db = tempDb().open();
+    const { queue, advance } = queueAt(db);
+    const finished = (kind: string, fail: boolean) => {
+      queue.enqueue(kind);
+      const job = queue.claimNextJob([kind])!;
+      if (fail) queue.fail(job, new PermanentJobError("broken file"));
+      else queue.finish(job.id);
+    };
+    finished("old.done", false);
+    finished("old.failed", true);
+    advance(8 * 86_400_000);
+    finished("recent.done", false);
+    queue.enqueue("waiting");
+    queue.enqueue("busy");
+    queue.claimNextJob(["busy"]);
+    expect(queue.pruneFinished()).toBe(1); // old.done: 8 days; old.failed is kept for a month
+    advance(23 * 86_400_000);
+    expect(queue.pruneFinished()).toBe(2); // old.failed (31 days), recent.done (23 days)
+    const left = db.$client.query("select kind, status from jobs order by id").all();
+    expect(left).toEqual([{ kind: "waiting", status: "queued" }, { kind: "busy", status: "running" }]);
+  });
+});
+
 describe("reclaiming jobs of a crashed worker", () => {
   test("a running job whose lock is older than the limit is queued again; a fresh one is left alone", () => {
     const { queue, advance } = queueAt(tempDb().open());

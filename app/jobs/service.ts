@@ -61,6 +61,8 @@ export function createJobQueue(deps: {
     byId: (id: number) => repo.byId(id),
     lastOfKind: (kind: string) => repo.lastOfKind(kind),
     recentOfKind: (kind: string, limit = 20) => repo.recentOfKind(kind, limit),
+    /** Keeps the table small: done jobs for a week, failed ones (and their errors) for a month. Returns how many went. */
+    pruneFinished: () => repo.pruneFinished(new Date(now().getTime() - 7 * 86_400_000), new Date(now().getTime() - 30 * 86_400_000)),
   };
 }
 
