@@ -22,6 +22,17 @@ export type Viewer = { user: User; via: "session" | "token"; sessionId: string |
  * the CSRF token every page embeds. Feature modules `.use()` it; Elysia de-duplicates it by name.
  */
 export function requestContext(deps: ContextDeps) {
+  // The token is a pure function of the cookie: computed once per browser, not on every request.
+  const csrfTokens = new Map<string, string>();
+  const csrfTokenFor = (base: string) => {
+    let token = csrfTokens.get(base);
+    if (!token) {
+      if (csrfTokens.size >= 10_000) csrfTokens.clear();
+      token = hmac(deps.secret, `csrf:${base}`);
+      csrfTokens.set(base, token);
+    }
+    return token;
+  };
   return new Elysia({ name: "request-context" }).derive({ as: "global" }, ({ request, cookie, server }) => {
     const ip = deps.clientIp ? deps.clientIp(request) : (server?.requestIP(request)?.address ?? null);
     let viewer: Viewer | null = null;
@@ -41,7 +52,7 @@ export function requestContext(deps: ContextDeps) {
       csrfBase = randomToken(18);
       cookie[PRE_COOKIE]!.set({ value: csrfBase, httpOnly: true, sameSite: "lax", secure: deps.secureCookies, path: "/" });
     }
-    const csrfToken = csrfBase ? hmac(deps.secret, `csrf:${csrfBase}`) : "";
+    const csrfToken = csrfBase ? csrfTokenFor(csrfBase) : "";
     return {
       ip,
       viewer,
