@@ -5,7 +5,7 @@ import { loadConfig } from "./config";
 import { openDb } from "./db/client";
 import { dbBackupHandler, DB_BACKUP_JOB, scheduleDbBackup } from "./jobs/backup";
 import { createJobRepo } from "./jobs/repo";
-import { createJobQueue, createJobRunner, type JobHandlers } from "./jobs/service";
+import { createJobQueue, createJobRunner, jobLanes, type JobHandlers } from "./jobs/service";
 import { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB, smartRefreshHandler, smartSelfTestHandler } from "./jobs/smart";
 import { DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./jobs/storage";
 import { createStorageRepo } from "./system/storage-repo";
@@ -39,7 +39,11 @@ const only = process.env.NAS_WORKER_KINDS?.split(",").map((k) => k.trim()).filte
 const handlers: JobHandlers = Object.fromEntries(
   Object.entries(allHandlers).filter(([kind]) => (only ? only.includes(kind) : !ROOT_KINDS.has(kind) || process.getuid?.() === 0)),
 );
-const runner = createJobRunner({ queue, handlers });
+// Copies that take hours (a new data disk, the second-disk copy) run in their own lane, so they never hold up
+// SMART checks, the nightly backup or (later) media jobs. Each lane runs one job at a time.
+const LONG_KINDS = new Set([STORAGE_MOVE_JOB, DISK_COPY_JOB]);
+const runners = jobLanes(handlers, LONG_KINDS).map((lane) => createJobRunner({ queue, handlers: lane }));
+const stopRunners = () => Promise.all(runners.map((r) => r.stop()));
 
 const schedule = () => {
   queue.pruneFinished();
@@ -52,7 +56,7 @@ const backups = setInterval(schedule, 3600_000);
 const restoreWatch = setInterval(() => {
   if (databaseIdentity(config.dataDir) === dbIdentity) return;
   console.log("the database was replaced (restored from a backup): restarting");
-  void runner.stop().then(() => process.exit(RESTART_EXIT_CODE));
+  void stopRunners().then(() => process.exit(RESTART_EXIT_CODE));
 }, 5_000);
 
 let signals = 0;
@@ -60,19 +64,19 @@ async function shutdown(signal: string) {
   signals += 1;
   if (signals > 1) {
     // Asked twice: stop the running job now; it goes back to the queue for the next start.
-    console.log(`${signal} again: interrupting the current job`);
-    runner.abortCurrent();
+    console.log(`${signal} again: interrupting the current jobs`);
+    for (const r of runners) r.abortCurrent();
     return;
   }
-  console.log(`${signal}: finishing the current job, then exiting`);
+  console.log(`${signal}: finishing the current jobs, then exiting`);
   clearInterval(backups);
   clearInterval(restoreWatch);
-  await runner.stop();
+  await stopRunners();
   db.$client.close();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
-console.log(`nasd worker started (data: ${config.dataDir}; handles ${runner.kinds.join(", ")})`);
-await runner.run();
+console.log(`nasd worker started (data: ${config.dataDir}; handles ${runners.map((r) => r.kinds.join(", ")).join(" | ")})`);
+await Promise.all(runners.map((r) => r.run()));

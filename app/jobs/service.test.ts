@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb, type Db } from "../db/client";
 import { createJobRepo } from "./repo";
-import { createJobQueue, createJobRunner, PermanentJobError, type JobHandlers } from "./service";
+import { createJobQueue, createJobRunner, jobLanes, PermanentJobError, type JobHandlers } from "./service";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -149,6 +149,36 @@ describe("finish, fail and retry", () => {
     queue.finish(job.id);
     expect(queue.byId(job.id)).toMatchObject({ status: "done", progress: 100, error: null, lockedAt: null, attempts: 2 });
     expect(queue.counts()).toEqual({ queued: 0, running: 0, done: 1, failed: 0 });
+  });
+});
+
+describe("lanes", () => {
+  test("a long copy in its own lane does not hold up short jobs queued after it", async () => {
+    const db = tempDb().open();
+    const queue = createJobQueue({ repo: createJobRepo(db) });
+    let releaseCopy!: () => void;
+    const copying = new Promise<void>((r) => (releaseCopy = r));
+    const done: string[] = [];
+    const handlers: JobHandlers = {
+      "storage.disk-copy": async () => { await copying; done.push("copy"); },
+      "smart.refresh": async () => { done.push("smart"); },
+      "db.backup": async () => { done.push("backup"); },
+    };
+    const lanes = jobLanes(handlers, new Set(["storage.disk-copy", "storage.move"]));
+    expect(lanes.map((l) => Object.keys(l))).toEqual([["storage.disk-copy"], ["smart.refresh", "db.backup"]]);
+    queue.enqueue("storage.disk-copy");
+    queue.enqueue("smart.refresh");
+    queue.enqueue("db.backup");
+    const runners = lanes.map((lane) => createJobRunner({ queue, handlers: lane, pollMs: 5, log: () => {} }));
+    const running = Promise.all(runners.map((r) => r.run()));
+    for (let i = 0; i < 200 && done.length < 2; i++) await Bun.sleep(5);
+    expect(done).toEqual(["smart", "backup"]); // while the copy is still running
+    releaseCopy();
+    for (let i = 0; i < 200 && done.length < 3; i++) await Bun.sleep(5);
+    await Promise.all(runners.map((r) => r.stop()));
+    await running;
+    expect(done).toEqual(["smart", "backup", "copy"]);
+    expect(queue.counts()).toMatchObject({ done: 3, queued: 0, running: 0 });
   });
 });
 

@@ -69,6 +69,16 @@ export function createJobQueue(deps: {
 export type JobQueue = ReturnType<typeof createJobQueue>;
 
 /**
+ * Splits handlers into lanes that each run one job at a time, side by side: the `long` kinds (copies that take
+ * hours) in one, everything else in the other, so a long copy never holds up short jobs. Empty lanes are dropped.
+ */
+export function jobLanes(handlers: JobHandlers, long: ReadonlySet<string>): JobHandlers[] {
+  return [true, false]
+    .map((isLong) => Object.fromEntries(Object.entries(handlers).filter(([kind]) => long.has(kind) === isLong)))
+    .filter((lane) => Object.keys(lane).length > 0);
+}
+
+/**
  * The worker loop: claim a job, run its handler, record the outcome, repeat. A handler that throws (or rejects,
  * or throws a non-Error) is recorded on its job and the loop goes on; only `stop()` ends it.
  */
