@@ -3,7 +3,8 @@ import { chownSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "./config";
 import { openDb } from "./db/client";
-import { dbBackupHandler, DB_BACKUP_JOB, scheduleDbBackup } from "./jobs/backup";
+import { dbBackupHandler, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, scheduleDbBackup } from "./jobs/backup";
+import { createSettingsRepo } from "./settings/repo";
 import { createJobRepo } from "./jobs/repo";
 import { createJobQueue, createJobRunner, jobLanes, type JobHandlers } from "./jobs/service";
 import { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB, smartRefreshHandler, smartSelfTestHandler } from "./jobs/smart";
@@ -25,6 +26,7 @@ if (process.getuid?.() === 0) {
 // Only the queue: the worker does not load the web features (passkeys, templates), which keeps it small.
 const queue = createJobQueue({ repo: createJobRepo(db) });
 const storageRepo = createStorageRepo(db);
+const settingsRepo = createSettingsRepo(db);
 const allHandlers: JobHandlers = {
   [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir: config.dataDir }),
   [DISK_COPY_JOB]: diskCopyHandler({ db, dataDir: config.dataDir, repo: storageRepo }),
@@ -47,7 +49,8 @@ const stopRunners = () => Promise.all(runners.map((r) => r.stop()));
 
 const schedule = () => {
   queue.pruneFinished();
-  if (handlers[DB_BACKUP_JOB]) scheduleDbBackup(queue, new Date());
+  // The admin's retention (Dashboard → Backups), read from the shared settings table at each run.
+  if (handlers[DB_BACKUP_JOB]) scheduleDbBackup(queue, new Date(), settingsRepo.get<number>("backupKeepDays") ?? DEFAULT_BACKUP_KEEP_DAYS);
   if (handlers[DISK_COPY_JOB]) scheduleDiskCopy(queue, storageRepo, new Date());
 };
 schedule();

@@ -89,7 +89,8 @@ describe("scheduleDbBackup", () => {
     const { db } = tempDataDir();
     let t = new Date("2026-01-01T00:00:00Z").getTime();
     const queue = createJobQueue({ repo: createJobRepo(db), now: () => new Date(t) });
-    const first = scheduleDbBackup(queue, new Date(t));
+    const first = scheduleDbBackup(queue, new Date(t), 30);
+    expect(first?.payload).toEqual({ keepDays: 30 });
     expect(first?.kind).toBe(DB_BACKUP_JOB);
     expect(scheduleDbBackup(queue, new Date(t))).toBeNull();
     queue.claimNextJob([DB_BACKUP_JOB]);

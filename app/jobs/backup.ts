@@ -91,10 +91,13 @@ export function dbBackupHandler(deps: { db: Db; dataDir: string; now?: () => Dat
   };
 }
 
-/** Queues a backup when the last one is older than `everyMs` and none is waiting. Returns the job it queued, if any. */
-export function scheduleDbBackup(queue: JobQueue, now: Date, everyMs = 24 * 3600_000) {
+/**
+ * Queues a backup keeping `keepDays` days when the last one is older than `everyMs` and none is waiting. Returns the
+ * job it queued, if any.
+ */
+export function scheduleDbBackup(queue: JobQueue, now: Date, keepDays = DEFAULT_BACKUP_KEEP_DAYS, everyMs = 24 * 3600_000) {
   const last = queue.lastOfKind(DB_BACKUP_JOB);
   if (last && (last.status === "queued" || last.status === "running")) return null;
   if (last && now.getTime() - last.createdAt.getTime() < everyMs) return null;
-  return queue.enqueue(DB_BACKUP_JOB);
+  return queue.enqueue(DB_BACKUP_JOB, { keepDays });
 }

@@ -7,6 +7,7 @@ import {
   type SystemSettings,
 } from "../../provision/settings";
 import { sha256 } from "../auth/crypto";
+import { DEFAULT_BACKUP_KEEP_DAYS } from "../jobs/backup";
 import type { SettingsRepo } from "./repo";
 
 export const REGISTRATION_POLICIES = ["closed", "invite", "open"] as const;
@@ -17,9 +18,11 @@ export type ApplianceSettings = {
   timeZone: string;
   registrationPolicy: RegistrationPolicy;
   trashRetentionDays: number;
+  /** How many days of nightly database backups the worker keeps. */
+  backupKeepDays: number;
 };
 
-const defaults: ApplianceSettings = { deviceName: "nas", timeZone: "UTC", registrationPolicy: "invite", trashRetentionDays: 30 };
+const defaults: ApplianceSettings = { deviceName: "nas", timeZone: "UTC", registrationPolicy: "invite", trashRetentionDays: 30, backupKeepDays: DEFAULT_BACKUP_KEEP_DAYS };
 
 /** Device names appear in page titles and mDNS: printable, short. */
 export function validateDeviceName(name: string): string | null {
@@ -120,6 +123,7 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
         timeZone: repo.get<string>("timeZone") ?? defaults.timeZone,
         registrationPolicy: repo.get<RegistrationPolicy>("registrationPolicy") ?? defaults.registrationPolicy,
         trashRetentionDays: repo.get<number>("trashRetentionDays") ?? defaults.trashRetentionDays,
+        backupKeepDays: repo.get<number>("backupKeepDays") ?? defaults.backupKeepDays,
       };
     },
     update(patch: Partial<ApplianceSettings>) {
@@ -146,6 +150,12 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
       if (patch.trashRetentionDays !== undefined) {
         if (!Number.isInteger(patch.trashRetentionDays) || patch.trashRetentionDays < 1) throw new SettingsError("Trash retention must be at least 1 day.");
         repo.set("trashRetentionDays", patch.trashRetentionDays);
+      }
+      if (patch.backupKeepDays !== undefined) {
+        if (!Number.isInteger(patch.backupKeepDays) || patch.backupKeepDays < 1 || patch.backupKeepDays > 365) {
+          throw new SettingsError("Keep backups for 1 to 365 days.");
+        }
+        repo.set("backupKeepDays", patch.backupKeepDays);
       }
     },
 

@@ -301,6 +301,26 @@ describe("backups and users", () => {
     expect(page).toContain("No backup yet.");
   });
 
+  test("the admin sets how many days of backups to keep; Back up now and the page use it; bad input changes nothing", async () => {
+    const { h } = app();
+    const keep = (days: string, headers = h) => t.request("/dashboard/backups/keep", postForm(headers, { days }));
+    expect((await keep("30")).status).toBe(303);
+    expect(t.services.settings.all().backupKeepDays).toBe(30);
+    expect(await (await t.request("/dashboard/backups", { headers: h })).text()).toContain("keeps 30 days of them");
+    await t.request("/dashboard/backups/run", postForm(h));
+    expect(t.services.jobs.lastOfKind("db.backup")?.payload).toEqual({ keepDays: 30 });
+    for (const bad of ["0", "366", "abc", "7.5", "-1", ""]) {
+      const res = await keep(bad);
+      expect(res.status).toBe(400);
+      const html = await res.text();
+      expect(html).toContain("Keep backups for 1 to 365 days.");
+      expect(html).toContain(`value="${bad}"`);
+    }
+    const user = t.signIn(t.createUser("mallory"));
+    expect((await keep("1", user)).status).toBe(403);
+    expect(t.services.settings.all().backupKeepDays).toBe(30);
+  });
+
   test("the admin sets a quota in GB; Drive enforces it; empty removes it; bad input changes nothing", async () => {
     const { h } = app();
     const alice = t.createUser("alice");

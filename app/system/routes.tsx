@@ -9,7 +9,7 @@ import { createDriveRepo } from "../drive/repo";
 import { requestContext, requireAdmin, requireUser, type ContextDeps } from "../http/context";
 import { HttpError } from "../http/errors";
 import type { JobQueue } from "../jobs/service";
-import type { SettingsService } from "../settings/service";
+import { SettingsError, type SettingsService } from "../settings/service";
 import type { AuthService } from "../auth/service";
 import { createDashboardRepo } from "./repo";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./disk-health";
@@ -72,6 +72,7 @@ export function systemRoutes(deps: Deps) {
     dataDir: deps.config.dataDir,
     listUsers: () => deps.auth.listUsers(),
     setQuota: (userId, gigabytes) => deps.auth.setQuota(userId, gigabytes),
+    backupKeepDays: () => deps.settings.all().backupKeepDays,
     usedBytes: (userId) => drive.usedBytes(userId),
   });
   const base = (user: NonNullable<ReturnType<typeof requireUser>>, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName });
@@ -189,6 +190,17 @@ export function systemRoutes(deps: Deps) {
       requireAdmin(user);
       return <BackupStatus backups={dashboard.backups()} csrfToken={csrfToken} />;
     })
+    .post("/backups/keep", ({ user, csrfToken, body, set, redirect }) => {
+      const u = requireAdmin(user);
+      try {
+        deps.settings.update({ backupKeepDays: /^\d{1,4}$/.test(body.days.trim()) ? Number(body.days.trim()) : Number.NaN });
+      } catch (e) {
+        if (!(e instanceof SettingsError)) throw e;
+        set.status = 400;
+        return <BackupsPage {...base(u, csrfToken)} backups={dashboard.backups()} banner={banner()} keepError={{ message: e.message, value: body.days }} />;
+      }
+      return redirect("/dashboard/backups", 303);
+    }, { body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) })
     .post("/backups/run", ({ user, csrfToken, request, redirect }) => {
       requireAdmin(user);
       dashboard.runBackupNow();

@@ -92,7 +92,8 @@ export interface DashboardDeps {
   usedBytes: (userId: string) => number;
   now?: () => Date;
   thresholds?: Partial<AlertThresholds>;
-  backupKeepDays?: number;
+  /** Days of nightly backups to keep (a setting; default: the backup module's). */
+  backupKeepDays?: () => number;
   /** This process's CPU time (µs, user + system) and resident memory; default: Bun's process counters. */
   processUsage?: () => { cpuMicros: number; rssBytes: number };
 }
@@ -126,6 +127,7 @@ export function createDashboardService(deps: DashboardDeps) {
   let live: { at: number; sample: Promise<SystemSample> } | null = null;
   let info: { at: number; value: Promise<SystemInfo> } | null = null;
   const processUsage = deps.processUsage ?? processCounters;
+  const keepDays = deps.backupKeepDays ?? (() => DEFAULT_BACKUP_KEEP_DAYS);
   // CPU time at the previous minute sample, and the share of a core used since then (open tabs' polling included).
   let cpuMark: { at: number; cpuMicros: number } | null = null;
   let cpuPercentLastMinute: number | null = null;
@@ -312,13 +314,13 @@ export function createDashboardService(deps: DashboardDeps) {
 
     backups() {
       const last = deps.jobs.lastOfKind(DB_BACKUP_JOB) ?? null;
-      return { files: listBackups(backupDir(deps.dataDir)), lastJob: last, keepDays: deps.backupKeepDays ?? DEFAULT_BACKUP_KEEP_DAYS };
+      return { files: listBackups(backupDir(deps.dataDir)), lastJob: last, keepDays: keepDays() };
     },
     /** Queues a backup for the worker unless one is already waiting or running. */
     runBackupNow() {
       const last = deps.jobs.lastOfKind(DB_BACKUP_JOB);
       if (last && (last.status === "queued" || last.status === "running")) return last;
-      return deps.jobs.enqueue(DB_BACKUP_JOB, { keepDays: deps.backupKeepDays ?? DEFAULT_BACKUP_KEEP_DAYS });
+      return deps.jobs.enqueue(DB_BACKUP_JOB, { keepDays: keepDays() });
     },
 
     setQuota: (userId: string, gigabytes: string) => deps.setQuota(userId, gigabytes),

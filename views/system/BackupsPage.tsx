@@ -6,11 +6,19 @@ import { formatBytes, formatWhen } from "./format";
 
 export type BackupsView = { files: BackupFile[]; lastJob: Job | null; keepDays: number };
 
-export function BackupsPage(p: Base & { backups: BackupsView; banner: AlertRow[] }) {
+export function BackupsPage(p: Base & { backups: BackupsView; banner: AlertRow[]; keepError?: { message: string; value: string } }) {
   return (
     <DashboardShell {...p} title="Backups" tab="backups" banner={p.banner}>
       <h1>Database backups</h1>
       <p class="muted" safe>{`Every night the worker writes a consistent copy of the database (SQLite VACUUM INTO) to the data disk's backups folder and keeps ${p.backups.keepDays} days of them. Restore one from the setup wizard.`}</p>
+      {p.keepError ? <div class="notice bad" role="alert" safe>{p.keepError.message}</div> : ""}
+      <form method="post" action="/dashboard/backups/keep" class="row keep-form">
+        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <label for="keep-days">Keep backups for</label>
+        <input id="keep-days" name="days" inputmode="numeric" size="4" maxlength="20" value={p.keepError ? p.keepError.value : String(p.backups.keepDays)} aria-invalid={p.keepError ? "true" : undefined} />
+        <span>days</span>
+        <button type="submit">Save</button>
+      </form>
       <BackupStatus backups={p.backups} csrfToken={p.csrfToken} />
     </DashboardShell>
   );
