@@ -116,7 +116,13 @@ export function createDiskHealth(deps: {
 export type DiskHealth = ReturnType<typeof createDiskHealth>;
 
 /** When the disks were last checked; `pending` while a check is queued or running. */
-export type DiskCheckState = { at: Date | null; pending: boolean; unavailableReason: string | null };
+export type DiskCheckState = {
+  at: Date | null;
+  pending: boolean;
+  /** Set when a queued check has waited over 5 minutes (when it was queued): the root worker is not running. */
+  stalledSince: Date | null;
+  unavailableReason: string | null;
+};
 
 /** What the dashboard asks of SMART; it never reads disks any other way. */
 export interface DiskChecks {
@@ -138,14 +144,20 @@ export function directDiskChecks(health: DiskHealth, now: () => Date = () => new
     },
     refreshOne: (device) => health.refreshOne(device),
     startSelfTest: (device, kind) => health.startSelfTest(device, kind),
-    state: () => (last ? { at: last.at, pending: false, unavailableReason: last.scan.available ? null : last.scan.reason } : null),
+    state: () => (last ? { at: last.at, pending: false, stalledSince: null, unavailableReason: last.scan.available ? null : last.scan.reason } : null),
     pendingFor: () => false,
   };
 }
 
 /** The web process only queues `smart.*` jobs; the root storage worker runs them (the image). */
-export function queuedDiskChecks(deps: { health: DiskHealth; jobs: JobQueue }): DiskChecks {
+export function queuedDiskChecks(deps: { health: DiskHealth; jobs: JobQueue; now?: () => Date }): DiskChecks {
   const { health, jobs } = deps;
+  const now = deps.now ?? (() => new Date());
+  const STALLED_MS = 5 * 60_000;
+  const stalled = (newestFirst: Job[]) => {
+    const oldestQueued = newestFirst.filter((j) => j.status === "queued").at(-1)?.createdAt;
+    return oldestQueued && now().getTime() - oldestQueued.getTime() > STALLED_MS ? oldestQueued : null;
+  };
   const deviceOf = (job: Job) => (job.payload as { device?: string }).device ?? null;
   const isPending = (job: Job) => job.status === "queued" || job.status === "running";
   /** A second click while the same check waits adds nothing. */
@@ -172,6 +184,7 @@ export function queuedDiskChecks(deps: { health: DiskHealth; jobs: JobQueue }): 
       return {
         at: finished?.finishedAt ?? null,
         pending: full.some(isPending),
+        stalledSince: stalled(full),
         unavailableReason: finished?.status === "failed" ? (finished.error ?? "").replace(/^SMART is not available: /, "") : null,
       };
     },

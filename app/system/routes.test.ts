@@ -195,6 +195,10 @@ describe("disks", () => {
     expect(t.services.jobs.recentOfKind("smart.refresh")).toMatchObject([{ status: "queued" }]);
     const html = await (await t.request("/dashboard", { headers: h })).text();
     expect(html).toContain("Checking the disks…");
+    // Nobody took it for ten minutes: the page names the worker that should have.
+    t.db.$client.run("update jobs set created_at = created_at - 600000 where kind = 'smart.refresh'");
+    expect(await (await t.request("/dashboard", { headers: h })).text()).toContain("the storage worker (nasd-storage-worker.service), which reads SMART, does not seem to be running");
+    t.db.$client.run("update jobs set created_at = created_at + 600000 where kind = 'smart.refresh'");
     expect((await t.request("/dashboard/disk/refresh?dev=%2Fdev%2Fsdz", postForm(h))).status).toBe(404); // unknown disk: nothing queued
     expect(t.services.jobs.recentOfKind("smart.refresh")).toHaveLength(1);
 

@@ -52,7 +52,7 @@ function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<s
   const health = createDiskHealth({ repo, smart, blockDevices, now: opts.now, thresholds: opts.thresholds });
   const service = createDashboardService({
     repo,
-    disks: opts.smartInWorker ? queuedDiskChecks({ health, jobs }) : directDiskChecks(health, opts.now),
+    disks: opts.smartInWorker ? queuedDiskChecks({ health, jobs, now: opts.now }) : directDiskChecks(health, opts.now),
     liveSampler: createSystemSampler({ run: noVcgencmd }),
     minuteSampler: createSystemSampler({ run: noVcgencmd }),
     power: opts.power ?? systemdPower({ env: {} }),
@@ -264,6 +264,17 @@ describe("SMART through the root worker (the image: the web process cannot open 
     expect(fake.calls).toContainEqual(["smartctl", "-x", "--json=c", "-d", "usbjmicron", "/dev/sdc"]); // woken: no -n standby
     expect(fake.calls).toContainEqual(["smartctl", "-t", "short", "--json=c", "-d", "usbjmicron", "/dev/sdc"]);
     expect(t.jobs.recentOfKind(SMART_SELF_TEST_JOB)).toMatchObject([{ status: "done" }]);
+  });
+
+  test("a check nobody takes for five minutes says the storage worker is not running", async () => {
+    let t0 = new Date("2026-11-27T12:00:00Z");
+    const t = setup({ smartInWorker: true, now: () => t0 });
+    await t.service.refreshDisks();
+    expect((await t.service.overview()).diskCheck).toMatchObject({ pending: true, stalledSince: null });
+    t0 = new Date("2026-11-27T12:05:01Z");
+    expect((await t.service.overview()).diskCheck?.stalledSince).toEqual(new Date("2026-11-27T12:00:00Z"));
+    await rootWorker(t).runOnce(); // the worker comes back
+    expect((await t.service.overview()).diskCheck).toMatchObject({ pending: false, stalledSince: null });
   });
 
   test("no smartctl on the box: the check fails once (no retries) and the dashboard says why", async () => {

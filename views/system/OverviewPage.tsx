@@ -160,7 +160,9 @@ export function DisksCard(p: { overview: Overview; csrfToken: string }) {
           </form>
         </div>
         {diskCheck?.unavailableReason ? <p class="notice warn small" safe>{`SMART is not available: ${diskCheck.unavailableReason}.`}</p> : ""}
-        {diskCheck?.pending ? <p class="muted small">Checking the disks…</p> : ""}
+        {diskCheck?.stalledSince ? (
+          <p class="notice warn small" safe>{`The disk check queued at ${formatWhen(diskCheck.stalledSince)} has not started: the storage worker (nasd-storage-worker.service), which reads SMART, does not seem to be running.`}</p>
+        ) : diskCheck?.pending ? <p class="muted small">Checking the disks…</p> : ""}
         {disks.length === 0 ? (
           <p class="muted">
             {diskCheck?.at
