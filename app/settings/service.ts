@@ -20,9 +20,11 @@ export type ApplianceSettings = {
   trashRetentionDays: number;
   /** How many days of nightly database backups the worker keeps. */
   backupKeepDays: number;
+  /** Where new alerts are POSTed (an ntfy topic URL or any webhook); null: nowhere. */
+  alertWebhook: string | null;
 };
 
-const defaults: ApplianceSettings = { deviceName: "nas", timeZone: "UTC", registrationPolicy: "invite", trashRetentionDays: 30, backupKeepDays: DEFAULT_BACKUP_KEEP_DAYS };
+const defaults: ApplianceSettings = { deviceName: "nas", timeZone: "UTC", registrationPolicy: "invite", trashRetentionDays: 30, backupKeepDays: DEFAULT_BACKUP_KEEP_DAYS, alertWebhook: null };
 
 /** Device names appear in page titles and mDNS: printable, short. */
 export function validateDeviceName(name: string): string | null {
@@ -79,6 +81,22 @@ function nonEmptyLines(text: string): { n: number; line: string }[] {
 /** A short, printable excerpt of user input for an error message (the page escapes it). */
 const excerpt = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 
+/** An http(s) URL without credentials (they would show on the page and in logs); empty means none. */
+export function parseWebhookUrl(input: string): string | null {
+  const text = input.trim();
+  if (text === "") return null;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new SettingsError("Enter a full web address, e.g. https://ntfy.sh/my-nas-alerts.");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new SettingsError("The address must start with https:// or http://.");
+  if (url.username || url.password) throw new SettingsError("Put no user name or password in the address; use a private topic name instead.");
+  if (text.length > 500) throw new SettingsError("The address is too long (500 characters at most).");
+  return url.toString();
+}
+
 /** The host name the device name suggests ("Attic NAS" → attic-nas), or the image's default. */
 export function hostnameFromDeviceName(deviceName: string): string {
   const slug = deviceName.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
@@ -124,6 +142,7 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
         registrationPolicy: repo.get<RegistrationPolicy>("registrationPolicy") ?? defaults.registrationPolicy,
         trashRetentionDays: repo.get<number>("trashRetentionDays") ?? defaults.trashRetentionDays,
         backupKeepDays: repo.get<number>("backupKeepDays") ?? defaults.backupKeepDays,
+        alertWebhook: repo.get<string>("alertWebhook") || defaults.alertWebhook, // "" once removed
       };
     },
     update(patch: Partial<ApplianceSettings>) {
@@ -157,6 +176,7 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
         }
         repo.set("backupKeepDays", patch.backupKeepDays);
       }
+      if (patch.alertWebhook !== undefined) repo.set("alertWebhook", parseWebhookUrl(patch.alertWebhook ?? "") ?? "");
     },
 
     host(): HostSettings {

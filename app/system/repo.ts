@@ -25,11 +25,17 @@ export function createDashboardRepo(db: Db) {
     /** `reopen`: the alert got worse (or the event happened again), so it goes back on the banner. */
     refreshAlert: (id: number, a: Pick<Alert, "severity" | "message">, at: Date, reopen: boolean) =>
       db.update(alerts)
-        .set({ severity: a.severity, message: a.message, lastSeenAt: at, ...(reopen ? { acknowledgedAt: null, acknowledgedBy: null } : {}) })
+        .set({ severity: a.severity, message: a.message, lastSeenAt: at, ...(reopen ? { acknowledgedAt: null, acknowledgedBy: null, notifiedAt: null } : {}) })
         .where(eq(alerts.id, id)).run(),
     clearAlerts: (ids: number[], at: Date) => {
       if (ids.length) db.update(alerts).set({ clearedAt: at }).where(inArray(alerts.id, ids)).run();
     },
+    /** Open, unacknowledged warnings and critical alerts the webhook has not accepted yet, oldest first. */
+    toNotify: () =>
+      db.select().from(alerts)
+        .where(and(isNull(alerts.clearedAt), isNull(alerts.acknowledgedAt), isNull(alerts.notifiedAt), inArray(alerts.severity, ["warning", "critical"])))
+        .orderBy(asc(alerts.id)).limit(50).all(),
+    markNotified: (id: number, at: Date) => db.update(alerts).set({ notifiedAt: at }).where(eq(alerts.id, id)).run(),
     acknowledge: (id: number, userId: string, at: Date) =>
       db.update(alerts).set({ acknowledgedAt: at, acknowledgedBy: userId })
         .where(and(eq(alerts.id, id), isNull(alerts.acknowledgedAt))).returning().get(),

@@ -305,6 +305,35 @@ describe("backups and users", () => {
     expect(page).toContain("No backup yet.");
   });
 
+  test("the admin points alerts at a webhook (ntfy), sends a test, and bad addresses are refused", async () => {
+    const { h } = app();
+    const got: string[] = [];
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: async (req) => (got.push(await req.text()), new Response("ok")) });
+    try {
+      const url = `http://127.0.0.1:${server.port}/my-nas`;
+      const save = (value: string, headers = h) => t.request("/dashboard/alerts/webhook", postForm(headers, { url: value }));
+      for (const [bad, why] of [["ftp://example.com/x", "must start with https:// or http://"], ["not a url", "Enter a full web address"], ["https://me:secret@ntfy.example/t", "no user name or password"]]) {
+        const res = await save(bad!);
+        expect(res.status).toBe(400);
+        const html = await res.text();
+        expect(html).toContain(why!);
+        expect(html).toContain(`value="${bad}"`);
+      }
+      expect(t.services.settings.all().alertWebhook).toBeNull();
+      expect((await save(url)).status).toBe(303);
+      expect(t.services.settings.all().alertWebhook).toBe(url);
+      const page = await (await t.request("/dashboard/alerts/webhook/test", postForm(h))).text();
+      expect(page).toContain("Delivered");
+      expect(got).toEqual([expect.stringContaining("test alert")]);
+      expect((await save("", t.signIn(t.createUser("mallory")))).status).toBe(403);
+      expect((await save("")).status).toBe(303); // empty: alerts stay on the pages only
+      expect(t.services.settings.all().alertWebhook).toBeNull();
+      expect((await t.request("/dashboard/alerts/webhook/test", postForm(h))).status).toBe(409);
+    } finally {
+      server.stop(true);
+    }
+  });
+
   test("the admin sets how many days of backups to keep; Back up now and the page use it; bad input changes nothing", async () => {
     const { h } = app();
     const keep = (days: string, headers = h) => t.request("/dashboard/backups/keep", postForm(headers, { days }));

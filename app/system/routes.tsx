@@ -73,6 +73,8 @@ export function systemRoutes(deps: Deps) {
     listUsers: () => deps.auth.listUsers(),
     setQuota: (userId, gigabytes) => deps.auth.setQuota(userId, gigabytes),
     backupKeepDays: () => deps.settings.all().backupKeepDays,
+    alertWebhook: () => deps.settings.all().alertWebhook,
+    deviceName: () => deps.settings.all().deviceName,
     usedBytes: (userId) => drive.usedBytes(userId),
   });
   const base = (user: NonNullable<ReturnType<typeof requireUser>>, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName });
@@ -156,7 +158,24 @@ export function systemRoutes(deps: Deps) {
 
     .get("/alerts", ({ user, csrfToken }) => {
       const u = requireAdmin(user);
-      return <AlertsPage {...base(u, csrfToken)} alerts={dashboard.alerts()} banner={banner()} />;
+      return <AlertsPage {...base(u, csrfToken)} alerts={dashboard.alerts()} banner={banner()} webhook={dashboard.webhook()} />;
+    })
+    .post("/alerts/webhook", ({ user, csrfToken, body, set, redirect }) => {
+      const u = requireAdmin(user);
+      try {
+        deps.settings.update({ alertWebhook: body.url });
+      } catch (e) {
+        if (!(e instanceof SettingsError)) throw e;
+        set.status = 400;
+        return <AlertsPage {...base(u, csrfToken)} alerts={dashboard.alerts()} banner={banner()} webhook={dashboard.webhook()} webhookError={{ message: e.message, value: body.url }} />;
+      }
+      void dashboard.deliverAlerts().catch((e) => console.error("alert webhook:", e));
+      return redirect("/dashboard/alerts", 303);
+    }, { body: t.Object({ url: t.String({ maxLength: 2000 }), _csrf: t.Optional(t.String()) }) })
+    .post("/alerts/webhook/test", async ({ user, csrfToken }) => {
+      const u = requireAdmin(user);
+      await dashboard.sendTestAlert();
+      return <AlertsPage {...base(u, csrfToken)} alerts={dashboard.alerts()} banner={banner()} webhook={dashboard.webhook()} />;
     })
     .post("/alerts/:id/ack", ({ user, csrfToken, params, request, redirect }) => {
       const u = requireAdmin(user);

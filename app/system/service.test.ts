@@ -41,7 +41,11 @@ const noVcgencmd: Runner = async () => {
   throw new CommandNotFoundError("vcgencmd", "ENOENT");
 };
 
-function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<string, number>; now?: () => Date; blockDevices?: BlockDevice[]; filesystems?: MountedFilesystem[]; smartInWorker?: boolean; processUsage?: () => { cpuMicros: number; rssBytes: number } } = {}) {
+function setup(opts: {
+  run?: Runner; power?: PowerControl; thresholds?: Record<string, number>; now?: () => Date; blockDevices?: BlockDevice[];
+  filesystems?: MountedFilesystem[]; filesystemsFn?: () => MountedFilesystem[]; smartInWorker?: boolean;
+  processUsage?: () => { cpuMicros: number; rssBytes: number }; alertWebhook?: string;
+} = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "dash-"));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const repo = createDashboardRepo(db);
@@ -58,7 +62,8 @@ function setup(opts: { run?: Runner; power?: PowerControl; thresholds?: Record<s
     power: opts.power ?? systemdPower({ env: {} }),
     jobs,
     dataDir,
-    filesystems: async () => opts.filesystems ?? [],
+    filesystems: async () => opts.filesystemsFn?.() ?? opts.filesystems ?? [],
+    alertWebhook: () => opts.alertWebhook ?? null,
     listUsers: () => users,
     setQuota: () => {},
     usedBytes: () => 0,
@@ -302,6 +307,59 @@ describe("SMART through the root worker (the image: the web process cannot open 
       ["failed", 1, "This disk does not exist or you cannot see it."],
     ]);
     expect(fake.calls).toEqual([]);
+  });
+});
+
+describe("alert webhook", () => {
+  /** A real HTTP receiver on loopback, like an ntfy server; `down` makes it answer 503. */
+  function receiver() {
+    const got: { title: string | null; priority: string | null; body: string }[] = [];
+    let down = false;
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      async fetch(req) {
+        if (down) return new Response("busy", { status: 503 });
+        got.push({ title: req.headers.get("title"), priority: req.headers.get("priority"), body: await req.text() });
+        return new Response("ok");
+      },
+    });
+    return { url: `http://127.0.0.1:${server.port}/nas-alerts`, got, setDown: (d: boolean) => (down = d), stop: () => server.stop(true) };
+  }
+
+  test("new warnings go out once; a receiver that is down gets them later; acknowledged ones are not sent; worse ones again", async () => {
+    const hook = receiver();
+    try {
+      const fs = (mount: string, usedPercent: number): MountedFilesystem => ({ device: "/dev/sda1", mount, type: "vfat", totalBytes: 1e9, usedBytes: usedPercent * 1e7, freeBytes: (100 - usedPercent) * 1e7 });
+      let filesystems = [fs("/boot/firmware", 95), fs("/srv/usb", 95)];
+      const { service, db, repo } = setup({ alertWebhook: hook.url, filesystemsFn: () => filesystems });
+      const admin = addAdmin(db);
+
+      hook.setDown(true);
+      await service.checkAlerts();
+      await service.deliverAlerts();
+      expect(hook.got).toEqual([]);
+      expect(service.webhook().lastDelivery).toMatchObject({ ok: false, detail: expect.stringContaining("HTTP 503") });
+      service.acknowledge(repo.openAlerts().find((a) => a.subject === "fs:/srv/usb")!.id, admin); // seen on the page meanwhile
+
+      hook.setDown(false);
+      await service.checkAlerts(); // the next minute's check
+      await service.deliverAlerts();
+      expect(hook.got).toEqual([{ title: "nas: warning", priority: "high", body: expect.stringContaining("Boot partition (/boot/firmware) is 95 % full") }]);
+      await service.checkAlerts();
+      await service.deliverAlerts();
+      expect(hook.got).toHaveLength(1); // sent once, not every minute
+
+      filesystems = [fs("/boot/firmware", 99), fs("/srv/usb", 95)]; // the boot partition gets worse: critical
+      await service.checkAlerts();
+      await service.deliverAlerts();
+      expect(hook.got.map((g) => g.priority)).toEqual(["high", "urgent"]);
+
+      expect(await service.sendTestAlert()).toMatchObject({ ok: true });
+      expect(hook.got.at(-1)?.body).toContain("test alert");
+    } finally {
+      hook.stop();
+    }
   });
 });
 

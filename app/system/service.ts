@@ -10,6 +10,7 @@ import { HttpError, notFound } from "../http/errors";
 import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
 import type { JobQueue } from "../jobs/service";
 import { alertKey, knownDiskRow, type DiskChecks } from "./disk-health";
+import { postAlert } from "./notify";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
 
 // ---------------------------------------------------------------------------------------------------------
@@ -94,9 +95,16 @@ export interface DashboardDeps {
   thresholds?: Partial<AlertThresholds>;
   /** Days of nightly backups to keep (a setting; default: the backup module's). */
   backupKeepDays?: () => number;
+  /** The admin's alert webhook (a setting) and the name the notices carry; none: alerts only show on the pages. */
+  alertWebhook?: () => string | null;
+  deviceName?: () => string;
+  fetch?: typeof fetch;
   /** This process's CPU time (µs, user + system) and resident memory; default: Bun's process counters. */
   processUsage?: () => { cpuMicros: number; rssBytes: number };
 }
+
+/** The last attempt to hand an alert to the admin's webhook. */
+export type WebhookDelivery = { at: Date; ok: boolean; detail: string };
 
 /** The web server's own footprint: memory now, and its share of one core over the last recorded minute. */
 export type SelfUsage = { rssBytes: number; cpuPercentLastMinute: number | null };
@@ -128,6 +136,33 @@ export function createDashboardService(deps: DashboardDeps) {
   let info: { at: number; value: Promise<SystemInfo> } | null = null;
   const processUsage = deps.processUsage ?? processCounters;
   const keepDays = deps.backupKeepDays ?? (() => DEFAULT_BACKUP_KEEP_DAYS);
+  let lastDelivery: WebhookDelivery | null = null;
+  let delivery: Promise<void> | null = null;
+
+  /** Sends what `toNotify` lists, oldest first; stops at the first failure (tried again at the next check). */
+  async function sendPending(url: string) {
+    for (const alert of repo.toNotify()) {
+      try {
+        await postAlert(url, alert, deps.deviceName?.() ?? "nas", deps.fetch);
+      } catch (e) {
+        lastDelivery = { at: now(), ok: false, detail: (e as Error).message };
+        return;
+      }
+      repo.markNotified(alert.id, now());
+      lastDelivery = { at: now(), ok: true, detail: alert.message };
+    }
+  }
+
+  /**
+   * Hands new warnings and critical alerts (and ones that got worse) to the admin's webhook, in the background: a
+   * slow receiver never holds up a page. One run at a time; a receiver that is down loses nothing.
+   */
+  function deliverAlerts(): Promise<void> {
+    const url = deps.alertWebhook?.();
+    if (!url) return Promise.resolve();
+    delivery ??= sendPending(url).finally(() => (delivery = null));
+    return delivery;
+  }
   // CPU time at the previous minute sample, and the share of a core used since then (open tabs' polling included).
   let cpuMark: { at: number; cpuMicros: number } | null = null;
   let cpuPercentLastMinute: number | null = null;
@@ -193,6 +228,7 @@ export function createDashboardService(deps: DashboardDeps) {
       thresholds: deps.thresholds,
     });
     syncAlerts(evaluated, at);
+    void deliverAlerts().catch((e) => console.error("alert webhook:", e));
     return evaluated;
   }
 
@@ -246,6 +282,21 @@ export function createDashboardService(deps: DashboardDeps) {
     },
 
     checkAlerts,
+    deliverAlerts,
+    /** The webhook setting and how the last delivery went, for the alerts page. */
+    webhook: () => ({ url: deps.alertWebhook?.() ?? null, lastDelivery }),
+    /** "Send a test": a made-up warning straight to the webhook, so the admin sees it arrive. */
+    async sendTestAlert(): Promise<WebhookDelivery> {
+      const url = deps.alertWebhook?.();
+      if (!url) throw new HttpError(409, "Set an address to send alerts to first.");
+      const notice = { severity: "warning" as const, code: "test", subject: "test", message: "This is a test alert from your NAS. Real alerts arrive like this." };
+      try {
+        await postAlert(url, notice, deps.deviceName?.() ?? "nas", deps.fetch);
+        return (lastDelivery = { at: now(), ok: true, detail: notice.message });
+      } catch (e) {
+        return (lastDelivery = { at: now(), ok: false, detail: (e as Error).message });
+      }
+    },
 
     /** What the live cards (#live, polled every 5 s) show: no disks, no filesystems, no stored SMART reports parsed. */
     async live() {

@@ -1,10 +1,13 @@
 import type { AlertRow } from "../../app/system/repo";
+import type { WebhookDelivery } from "../../app/system/service";
 import { DashboardShell, type Base } from "./Shell";
 import { formatWhen } from "./format";
 
 const SEVERITY_BADGE = { critical: "bad", warning: "warn", info: "" } as const;
 
-export function AlertsPage(p: Base & { alerts: AlertRow[]; banner: AlertRow[] }) {
+export type WebhookView = { url: string | null; lastDelivery: WebhookDelivery | null };
+
+export function AlertsPage(p: Base & { alerts: AlertRow[]; banner: AlertRow[]; webhook: WebhookView; webhookError?: { message: string; value: string } }) {
   const open = p.alerts.filter((a) => a.clearedAt === null);
   const cleared = p.alerts.filter((a) => a.clearedAt !== null);
   return (
@@ -15,6 +18,7 @@ export function AlertsPage(p: Base & { alerts: AlertRow[]; banner: AlertRow[] })
       {open.length === 0 ? <p class="notice ok">No active alerts.</p> : <AlertTable alerts={open} csrfToken={p.csrfToken} />}
       <h2>Resolved in the last 7 days</h2>
       {cleared.length === 0 ? <p class="muted">None.</p> : <AlertTable alerts={cleared} csrfToken={p.csrfToken} />}
+      <WebhookCard webhook={p.webhook} csrfToken={p.csrfToken} error={p.webhookError} />
     </DashboardShell>
   );
 }
@@ -56,5 +60,30 @@ export function AlertItem({ alert: a, csrfToken }: { alert: AlertRow; csrfToken:
         )}
       </td>
     </tr>
+  );
+}
+
+/** Where new warnings and critical alerts are sent, so a failing disk reaches the admin's phone. */
+function WebhookCard(p: { webhook: WebhookView; csrfToken: string; error?: { message: string; value: string } }) {
+  const last = p.webhook.lastDelivery;
+  return (
+    <section class="card stack" data-testid="webhook">
+      <h2>Send alerts to your phone</h2>
+      <p class="muted small">New warnings and critical alerts (and alerts that get worse) are sent once, as a POST with the message as text, to an <a href="https://ntfy.sh" rel="noreferrer">ntfy</a> topic address (the ntfy app then shows them) or any webhook. A receiver that is down gets them at the next check.</p>
+      {p.error ? <div class="notice bad" role="alert" safe>{p.error.message}</div> : ""}
+      <form method="post" action="/dashboard/alerts/webhook" class="row">
+        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <label class="visually-hidden" for="webhook-url">Address to send alerts to</label>
+        <input id="webhook-url" name="url" type="url" maxlength="500" size="40" placeholder="https://ntfy.sh/your-private-topic" value={p.error ? p.error.value : (p.webhook.url ?? "")} aria-invalid={p.error ? "true" : undefined} />
+        <button type="submit">Save</button>
+      </form>
+      {p.webhook.url ? (
+        <form method="post" action="/dashboard/alerts/webhook/test" class="row">
+          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <button type="submit">Send a test alert</button>
+          {last ? <span class={`small ${last.ok ? "" : "bad-text"}`} safe>{`${last.ok ? "Delivered" : "Not delivered"} ${formatWhen(last.at)}: ${last.detail}`}</span> : ""}
+        </form>
+      ) : <p class="muted small">Not set: alerts only show here and on the banner.</p>}
+    </section>
   );
 }

@@ -31,6 +31,8 @@ export const alerts = sqliteTable(
     clearedAt: integer("cleared_at", { mode: "timestamp_ms" }),
     acknowledgedAt: integer("acknowledged_at", { mode: "timestamp_ms" }),
     acknowledgedBy: text("acknowledged_by").references(() => users.id, { onDelete: "set null" }),
+    /** When the admin's alert webhook accepted it; cleared when the alert gets worse, so it is sent again. */
+    notifiedAt: integer("notified_at", { mode: "timestamp_ms" }),
   },
   (t) => [
     uniqueIndex("alerts_open_code_subject").on(t.code, t.subject).where(sql`cleared_at is null`),
