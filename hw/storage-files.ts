@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import {
-  chmodSync, chownSync, closeSync, lchownSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync,
+  chmodSync, chownSync, closeSync, lchownSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync, writeFileSync,
   rmSync, statSync, symlinkSync, utimesSync, writeSync, type Stats,
 } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -101,6 +101,7 @@ export function sha256File(path: string): string {
   return hash.digest("hex");
 }
 
+/** fsync a file or a directory by path: after a rename, syncing the directory makes the new name durable. */
 export function fsyncPath(path: string) {
   const fd = openSync(path, "r");
   try {
@@ -108,6 +109,20 @@ export function fsyncPath(path: string) {
   } finally {
     closeSync(fd);
   }
+}
+
+/** temp → fsync → rename → fsync dir: after a power cut the file is the old content or the new, never half. */
+export function writeFileDurably(path: string, text: string, mode = 0o644) {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, "w", mode);
+  try {
+    writeFileSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  fsyncPath(dirname(path));
 }
 
 /** Same size and same modification time (to the millisecond): treated as already copied. */

@@ -12,10 +12,10 @@
  * and is the only switch. Until it says `active`, the old directory is the data and is only ever read; after it,
  * the old copy stays where it was (hidden under the bind mount) until the admin removes it.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Runner } from "./run";
-import { copyTree, fsyncPath, removeExtras, verifyTree, type CopyProgress } from "./storage-files";
+import { copyTree, fsyncPath, removeExtras, verifyTree, writeFileDurably, type CopyProgress } from "./storage-files";
 
 export const DATA_LABEL = "nas-data";
 /** Linux filesystem data (GPT partition type). */
@@ -252,18 +252,9 @@ export function readStorageState(path: string): StorageState | null {
   }
 }
 
-/** temp → fsync → rename → fsync dir: the file on disk is always the old or the new state, whole. */
+/** The file on disk is always the old or the new state, whole. */
 export function writeStorageState(path: string, state: StorageState) {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, "w", 0o644);
-  try {
-    writeSync(fd, `${JSON.stringify(state, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  fsyncPath(dirname(path));
+  writeFileDurably(path, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 export type MoveDeps = {

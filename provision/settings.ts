@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { writeFileDurably } from "../hw/storage-files";
 import { parseHostname } from "./hostname";
 
 /**
@@ -142,20 +143,7 @@ export function readSystemSettings(path: string): SystemSettings {
 export function requestSystemSettings(path: string, settings: SystemSettings, zoneinfoDir?: string): SystemSettings {
   const valid = parseSystemSettings(settings, zoneinfoDir);
   mkdirSync(dirname(path), { recursive: true });
-  // temp → fsync → rename → fsync dir: after a power cut root finds the old request or the new one, never half.
-  const fd = openSync(`${path}.tmp`, "w", 0o640);
-  try {
-    writeFileSync(fd, JSON.stringify(valid, null, 2) + "\n");
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(`${path}.tmp`, path);
-  const dir = openSync(dirname(path), "r");
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
+  // After a power cut root finds the old request or the new one, never half.
+  writeFileDurably(path, JSON.stringify(valid, null, 2) + "\n", 0o640);
   return valid;
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { resolveInside } from "../http/static";
 import { DriveError } from "./model";
-import { fsyncPath } from "../durable";
+import { fsyncPath } from "../../hw/storage-files";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
 export type WriteFn = (fd: number, chunk: Uint8Array) => void | Promise<void>;

@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } 
 import { basename, join } from "node:path";
 import { dataDiskMountpoint } from "../../hw/storage";
 import { backupDir, listBackups, type BackupFile } from "../jobs/backup";
-import { fsyncPath } from "../durable";
+import { fsyncPath } from "../../hw/storage-files";
 import { APP_ROOT } from "../paths";
 
 export const RESTORE_FILE = "db.sqlite.restore";
