@@ -160,7 +160,8 @@ export function createDashboardService(deps: DashboardDeps) {
   function deliverAlerts(): Promise<void> {
     const url = deps.alertWebhook?.();
     if (!url) return Promise.resolve();
-    delivery ??= sendPending(url).finally(() => (delivery = null));
+    // Never rejects: a database error while recording a delivery is logged, the next check tries again.
+    delivery ??= sendPending(url).catch((e) => console.error("alert webhook:", e)).finally(() => (delivery = null));
     return delivery;
   }
   // CPU time at the previous minute sample, and the share of a core used since then (open tabs' polling included).
@@ -228,7 +229,7 @@ export function createDashboardService(deps: DashboardDeps) {
       thresholds: deps.thresholds,
     });
     syncAlerts(evaluated, at);
-    void deliverAlerts().catch((e) => console.error("alert webhook:", e));
+    void deliverAlerts();
     return evaluated;
   }
 
