@@ -243,6 +243,9 @@ async function checkDashboardInBrowser(work: string, caFile: string, b: Boot) {
     const temperature = await text(page, '[data-testid="temperature-card"] .big');
     const temperatureDetail = await text(page, '[data-testid="temperature-card"] .muted');
     check("dashboard: CPU temperature or why there is none", /^\d+ °C$/.test(temperature) || (temperature === "—" && /no temperature sensor/.test(temperatureDetail)), `${temperature}; ${temperatureDetail}`);
+    // os-release's IMAGE_VERSION, written at build time from package.json and the commit.
+    const system = await text(page, '[data-testid="system-card"]');
+    check("dashboard: the image version from os-release", /image \d+\.\d+\.\d+\+[0-9a-f]{7,}/.test(system), system.match(/image \S+/)?.[0] ?? system);
     const nic = await text(page, '[data-testid="network-card"] li');
     check("dashboard: network interface with its address", /^\w+ \d+\.\d+\.\d+\.\d+/.test(nic), nic);
     const storage = await text(page, '[data-testid="storage-card"] .muted');
