@@ -384,7 +384,7 @@ test("image preview: a WebP made with sharp, only for the owner", async () => {
 
 test("damaged images: each gives a WebP or a clear 415 from the preview child process; the server keeps serving", async () => {
   const { t, A } = setup();
-  const dir = join(import.meta.dir, "../../../shared/fixtures/photos/damaged");
+  const dir = join(import.meta.dir, "../../test/fixtures/photos/damaged");
   for (const name of readdirSync(dir)) {
     const item = (await upload(t, A, name, new Uint8Array(readFileSync(join(dir, name))))).body.item;
     const r = await t.request(`/drive/thumb/${item.id}`, { headers: A });
