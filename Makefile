@@ -7,7 +7,7 @@ DATA_DIR ?= ./data
 PORT ?= 8080
 UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests
 
-.PHONY: run worker deps build test typecheck xss test-unit test-browser bench image image-debian image-test check-buildroot clean
+.PHONY: run worker deps system-deps build test typecheck xss test-unit test-unit-next-year test-browser bench image image-debian image-test check-buildroot clean
 
 # Installs Bun (from the npm registry) when missing, then the packages from bun.lock.
 deps: node_modules/.installed views/static/vendor/.done
@@ -31,7 +31,12 @@ build: deps
 	rm -rf dist
 	bun build app/main.ts app/worker.ts --target=bun --outdir dist --splitting
 
-test: deps typecheck xss test-unit test-browser
+test: deps system-deps typecheck xss test-unit test-unit-next-year test-browser
+
+# Chromium, ffmpeg, smartctl, faketime…: installed with apt when missing (as root, or through sudo); elsewhere it
+# prints the command to run.
+system-deps:
+	@scripts/system-deps.sh
 
 typecheck: deps
 	bunx tsc --noEmit
@@ -43,6 +48,10 @@ xss: deps
 
 test-unit: deps
 	bun test $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
+
+# The same tests with the clock a year ahead (libfaketime): no test may depend on the day it was written.
+test-unit-next-year: deps
+	faketime -f '+366d' bun test $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
 
 # Real Chromium (Debian's /usr/bin/chromium) through playwright-core.
 test-browser: deps

@@ -1,6 +1,6 @@
 // Browser-test helpers: a real server process on a free port and Debian's Chromium through playwright-core.
 import { chromium, type Browser, type Page } from "playwright-core";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -54,8 +54,12 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
  * (e.g. --host-resolver-rules), `env` replaces variables (e.g. HOME for an NSS database that trusts a CA).
  */
 export function launchBrowser(opts: { args?: string[]; env?: Record<string, string> } = {}): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (!existsSync(executablePath)) {
+    throw new Error(`No Chromium at ${executablePath}: browser tests need it. Install it (Debian: sudo apt-get install chromium, which \`make test\` does as root) or set CHROMIUM_PATH.`);
+  }
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath,
     headless: true,
     env: opts.env ? { ...process.env, ...opts.env } : undefined,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", ...(opts.args ?? [])],

@@ -20,7 +20,7 @@ export function createDrive(deps: {
   const run = deps.run ?? runCommand;
   const previewScript = join(APP_ROOT, "app/media/preview.ts");
   const runPreview = (input: string, out: string) => run([process.execPath, previewScript, input, out], { timeoutMs: 20_000 });
-  const storage = createStorage({ dataDir: deps.dataDir, write: deps.write });
+  const storage = createStorage({ dataDir: deps.dataDir, write: deps.write, now: deps.now });
   const drive = createDriveService({ repo: createDriveRepo(deps.db), storage, enqueue: deps.enqueue, runPreview, trashRetentionDays: deps.trashRetentionDays, now: deps.now });
   const tus = createTusUploads({ drive, dataDir: deps.dataDir });
   return { drive, tus, storage };

@@ -40,8 +40,9 @@ const writeAsync = (fd: number, buf: Uint8Array, offset: number) =>
   new Promise<number>((res, rej) => write(fd, buf, offset, buf.byteLength - offset, null, (e, n) => (e ? rej(e) : res(n))));
 const fsyncAsync = (fd: number) => new Promise<void>((res, rej) => fsync(fd, (e) => (e ? rej(e) : res())));
 
-export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
+export function createStorage(opts: { dataDir: string; write?: WriteFn; now?: () => Date }) {
   const root = opts.dataDir;
+  const now = opts.now ?? (() => new Date());
   // Writes run on the thread pool so receiving and hashing the next chunk overlaps the disk write.
   const write: WriteFn = opts.write ?? (async (fd, chunk) => {
     let off = 0;
@@ -188,7 +189,7 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
       const usersDir = join(root, "users");
       if (!existsSync(usersDir)) return [];
       const found: { userId: string; path: string; parts: string[] }[] = [];
-      const cutoff = Date.now() - minAgeMs;
+      const cutoff = now().getTime() - minAgeMs;
       for (const userId of readdirSync(usersDir)) {
         if (!ID.test(userId)) continue;
         const importRoot = safePath(root, "users", userId, "import");
@@ -201,7 +202,8 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn }) {
             if (entry.isDirectory()) walk(next);
             else if (entry.isFile()) {
               const path = resolveInside(importRoot, join(...next));
-              if (path && lstatSync(path).mtimeMs <= cutoff) found.push({ userId, path, parts: next });
+              // minAgeMs 0 takes every file: a file's mtime may read a hair ahead of the process clock.
+              if (path && (minAgeMs <= 0 || lstatSync(path).mtimeMs <= cutoff)) found.push({ userId, path, parts: next });
             }
           }
         };

@@ -268,7 +268,8 @@ export function createDashboardService(deps: DashboardDeps) {
       if (cpuMark && t > cpuMark.at) cpuPercentLastMinute = Math.round((10 * (usage.cpuMicros - cpuMark.cpuMicros)) / (t - cpuMark.at)) / 100;
       cpuMark = { at: t, cpuMicros: usage.cpuMicros };
       const sample = await deps.minuteSampler.sample();
-      const at = new Date(Math.floor(sample.at / MINUTE) * MINUTE);
+      // Stamped, pruned and queried with the one injected clock (the sampler's own clock only times its deltas).
+      const at = new Date(Math.floor(t / MINUTE) * MINUTE);
       const eth = sample.network.filter((n) => n.up);
       const sum = (k: "rxBytesPerSec" | "txBytesPerSec") => (eth.some((n) => n[k] !== null) ? eth.reduce((s, n) => s + (n[k] ?? 0), 0) : null);
       repo.insertSample({ at, cpuPercent: sample.cpu.percent, memPercent: sample.memory.percent, cpuTempC: sample.cpuTemperatureC, rxBytesPerSec: sum("rxBytesPerSec"), txBytesPerSec: sum("txBytesPerSec") });

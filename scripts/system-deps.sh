@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the system packages `make test` needs (Debian/Ubuntu), or says the one command to run.
+# Used by `make test` and by .ci/run; `--image` adds what building and booting the appliance image needs.
+set -euo pipefail
+
+packages=(chromium ffmpeg smartmontools sqlite3 openssl curl ca-certificates faketime libheif-examples libvips-tools
+  python3-tuspy wrk nginx-light)
+if [ "${1:-}" = "--image" ]; then
+  packages+=(qemu-system-x86 qemu-utils ovmf libnss3-tools mmdebstrap genimage squashfs-tools erofs-utils mtools
+    dosfstools e2fsprogs fdisk xz-utils systemd-boot-efi)
+fi
+
+if ! command -v dpkg-query >/dev/null; then
+  echo "system-deps: not a Debian/Ubuntu system. Install these with your package manager: ${packages[*]}" >&2
+  echo "(Chromium is expected at /usr/bin/chromium, or set CHROMIUM_PATH.)" >&2
+  exit 0
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "system-deps: installing ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null; then
+  echo "system-deps: not root, using sudo" >&2
+  sudo=(sudo)
+else
+  echo "system-deps: run as root: apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
