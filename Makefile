@@ -49,9 +49,10 @@ xss: deps
 test-unit: deps
 	bun test $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
 
-# The same tests with the clock a year ahead (libfaketime): no test may depend on the day it was written.
+# The same tests with the clock a year ahead (libfaketime) and in random order (bun prints the seed): no test may
+# depend on the day it was written or on another test.
 test-unit-next-year: deps
-	faketime -f '+366d' bun test $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
+	faketime -f '+366d' bun test --randomize $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
 
 # Real Chromium (Debian's /usr/bin/chromium) through playwright-core.
 test-browser: deps
