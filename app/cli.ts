@@ -3,11 +3,11 @@
 import { existsSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { AuthError } from "./auth/service";
 import { configFlags, loadConfig, type Config } from "./config";
 import { openDb, type Db } from "./db/client";
 import { backupDir, listBackups } from "./jobs/backup";
 import { createServices, type Services } from "./services";
+import { AppError } from "./errors";
 
 const USAGE = `Usage: nas [--data-dir DIR] [--origin URL] <command>
 
@@ -246,7 +246,7 @@ export function main(argv: string[], env: Record<string, string | undefined> = p
       out.warn(USAGE);
       return 2;
     }
-    if (e instanceof CliError || e instanceof AuthError) {
+    if (e instanceof CliError || e instanceof AppError) {
       out.warn(`nas: ${e.message}`);
       return 1;
     }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { loadConfig } from "./config";
 import { openDb } from "./db/client";
+import { serveOptions } from "./http/errors";
 import { loadOrCreateSecret } from "./secret";
 import { createApp } from "./server";
 import { applyPendingRestore } from "./setup/restore";
@@ -12,7 +13,7 @@ const db = openDb(join(config.dataDir, "db.sqlite"));
 const app = createApp({ config, db, secret: loadOrCreateSecret(config.dataDir) });
 
 const tls = config.tls ? { cert: Bun.file(config.tls.cert), key: Bun.file(config.tls.key) } : undefined;
-app.listen({ port: config.port, hostname: config.hostname, tls, maxRequestBodySize: 64 * 1024 ** 3 });
+app.listen({ ...serveOptions, port: config.port, hostname: config.hostname, tls, maxRequestBodySize: 64 * 1024 ** 3 });
 console.log(`nasd listening on ${tls ? "https" : "http"}://${config.hostname}:${app.server?.port} (data: ${config.dataDir}; passkeys for ${config.rpID})`);
 
 let redirector: ReturnType<typeof Bun.serve> | null = null;

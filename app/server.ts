@@ -3,7 +3,7 @@ import { authRoutes } from "./auth/routes";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
 import { requestContext, requireUser } from "./http/context";
-import { HttpError } from "./http/errors";
+import { errorHandler } from "./http/errors";
 import { htmlResponses } from "./http/html";
 import { createRateLimiter } from "./http/rate-limit";
 import { securityPlugin } from "./http/security";
@@ -18,7 +18,6 @@ import { createStorageService } from "./system/storage-service";
 import { listFilesystems } from "../hw/system";
 import { systemRoutes } from "./system/routes";
 import { tlsRoutes } from "./tls/routes";
-import { ErrorPage, ErrorToast } from "../views/ErrorPage";
 import { HomePage } from "../views/home/HomePage";
 
 export type AppDeps = {
@@ -63,38 +62,8 @@ export function createApp(deps: AppDeps) {
     .use(htmlResponses)
     .use(requestContext(ctx))
     .use(securityPlugin({ config, audit }))
-    .onError({ as: "global" }, (c) => {
-      const { error, code, request, set } = c;
-      const ctxUser = (c as unknown as { user?: import("./db/schema").User | null }).user ?? null;
-      const csrfToken = (c as unknown as { csrfToken?: string }).csrfToken ?? "";
-      // Errors we raised on purpose (HttpError, or a feature error carrying a status such as 507) speak for themselves.
-      const framework = code === "VALIDATION" || code === "PARSE" || code === "NOT_FOUND";
-      const intended = !framework && (error instanceof HttpError || (typeof error === "object" && error !== null && typeof (error as { status?: unknown }).status === "number" && error instanceof Error));
-      const status = intended ? (error as { status: number }).status : code === "NOT_FOUND" ? 404 : code === "VALIDATION" || code === "PARSE" ? 400 : 500;
-      const message = intended ? (error as Error).message : code === "VALIDATION" ? "Some input was missing or malformed." : code === "PARSE" ? "The request body could not be read." : status === 404 ? "Not found." : "The server hit an unexpected problem. It has been logged.";
-      if (!intended && status >= 500) console.error(error);
-      const url = new URL(request.url);
-      const wantsJson = (request.headers.get("accept") ?? "").includes("application/json") || url.pathname.startsWith("/api/") || url.pathname.startsWith("/auth/");
-      const loginUrl = `/login?next=${encodeURIComponent(url.pathname + url.search)}`;
-      if (status === 401 && !wantsJson && request.method === "GET" && !request.headers.get("hx-request")) {
-        return Response.redirect(`${url.origin}${loginUrl}`, 303);
-      }
-      // A poll or click after the session expired: send the whole page to the sign-in screen, not a toast per poll.
-      if (status === 401 && request.headers.get("hx-request")) {
-        const page = new URL(request.headers.get("hx-current-url") ?? url.href, url.origin);
-        return new Response(null, { status: 401, headers: { "hx-redirect": `/login?next=${encodeURIComponent(page.pathname + page.search)}` } });
-      }
-      set.status = status;
-      if (wantsJson) return Response.json({ error: message }, { status });
-      if (request.headers.get("hx-request")) {
-        return new Response(ErrorToast({ message }) as string, {
-          status, headers: { "content-type": "text/html; charset=utf-8", "hx-retarget": "#toasts", "hx-reswap": "beforeend" },
-        });
-      }
-      return new Response(ErrorPage({ status, message, user: ctxUser, csrfToken, deviceName: settings.all().deviceName }) as string, {
-        status, headers: { "content-type": "text/html; charset=utf-8" },
-      });
-    })
+    // After the security plugin, whose error hook writes the audit row of a refused change first.
+    .use(errorHandler({ deviceName: () => settings.all().deviceName }))
     .get("/healthz", () => {
       const ok = db.$client.query("select 1 as ok").get() as { ok: number } | null;
       return { status: ok?.ok === 1 ? "ok" : "degraded", setupDone: auth.setupDone() };

@@ -1,13 +1,14 @@
 import type { User } from "../app/db/schema";
 import { Layout } from "./layout";
 
-export function ErrorPage(p: { status: number; message: string; user: User | null; csrfToken: string; deviceName: string }) {
+export function ErrorPage(p: { status: number; message: string; requestId?: string | null; user: User | null; csrfToken: string; deviceName: string }) {
   const title = p.status === 404 ? "Not found" : p.status === 403 ? "Not allowed" : p.status === 429 ? "Slow down" : p.status >= 500 ? "Something went wrong" : "Cannot do that";
   return (
     <Layout title={title} user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName}>
       <section class="card stack" id="error">
         <h1>{title}</h1>
         <p safe>{p.message}</p>
+        {p.requestId ? <p class="muted">Reference for the logs: <code safe>{p.requestId}</code></p> : ""}
         <p><a href="/">Back to the start page</a></p>
       </section>
     </Layout>

@@ -3,11 +3,11 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simp
 import type { AuditRepo } from "../audit/repo";
 import type { Config } from "../config";
 import { requestContext, requireUser, sessionCookie, SESSION_COOKIE, PRE_COOKIE, type ContextDeps } from "../http/context";
-import { HttpError } from "../http/errors";
 import type { RateLimiter } from "../http/rate-limit";
 import type { SettingsService } from "../settings/service";
 import { LoginPage, RegisterPage } from "../../views/auth/pages";
-import { AuthError } from "./service";
+import { AppError, tooManyRequests } from "../errors";
+import { withFormError } from "../http/forms";
 
 export type AuthRouteDeps = ContextDeps & {
   config: Config;
@@ -32,6 +32,13 @@ const Verify = t.Object({ challengeId: t.String(), response: t.Any() });
 export function authRoutes(deps: AuthRouteDeps) {
   const { auth, config, settings, audit, limits } = deps;
   const base = (csrfToken: string) => ({ csrfToken, deviceName: settings.all().deviceName, rpID: config.rpID, origins: config.origins });
+  type Cookies = Record<string, { value?: unknown; set: (c: { value: string }) => unknown; remove: () => unknown }>;
+  /** Signs the browser in: a new session id (replacing the one it had: rotation) and no pre-login cookie left behind. */
+  const startSession = (cookie: Cookies, userId: string, ip: string | null, userAgent: string | undefined) => {
+    const sid = auth.createSession(userId, { ip, userAgent: userAgent ?? null }, cookie[SESSION_COOKIE]?.value as string | undefined);
+    cookie[SESSION_COOKIE]!.set({ value: sid, ...sessionCookie(config.secureCookies) });
+    cookie[PRE_COOKIE]!.remove();
+  };
 
   return new Elysia()
     .use(requestContext(deps))
@@ -60,18 +67,14 @@ export function authRoutes(deps: AuthRouteDeps) {
 
     .post("/auth/register/verify", async ({ body, headers, cookie, ip, user }) => {
       const result = await auth.finishRegistration(body.challengeId, body.response as RegistrationResponseJSON, headers["user-agent"] ?? null);
-      if (user && user.id !== result.user.id) throw new HttpError(403, "Signed in as someone else.");
-      if (!user) {
-        const sid = auth.createSession(result.user.id, { ip, userAgent: headers["user-agent"] ?? null }, cookie[SESSION_COOKIE]?.value as string | undefined);
-        cookie[SESSION_COOKIE]!.set({ value: sid, ...sessionCookie(config.secureCookies) });
-        cookie[PRE_COOKIE]!.remove();
-      }
+      if (user && user.id !== result.user.id) throw new AppError(403, "Signed in as someone else.");
+      if (!user) startSession(cookie, result.user.id, ip, headers["user-agent"]);
       audit.record({ userId: result.user.id, ip, action: "auth.passkey.registered", objectId: result.user.id, ok: true });
       return { redirect: user ? "/settings" : "/", recoveryCodes: result.recoveryCodes };
     }, { body: Verify })
 
     .post("/auth/login/options", async ({ ip }) => {
-      if (ip && limits.loginByIp.blocked(`ip:${ip}`)) throw new HttpError(429, "Too many sign-in attempts from this address. Wait a few minutes.");
+      if (ip && limits.loginByIp.blocked(`ip:${ip}`)) throw tooManyRequests("Too many sign-in attempts from this address. Wait a few minutes.", limits.loginByIp.retryAfterSeconds(`ip:${ip}`));
       return auth.startLogin();
     })
 
@@ -81,13 +84,12 @@ export function authRoutes(deps: AuthRouteDeps) {
       const ipKey = `ip:${ip ?? "unknown"}`;
       if (limits.loginByIp.blocked(ipKey) || (owner && limits.loginByAccount.blocked(`user:${owner}`))) {
         audit.record({ userId: owner, ip, action: "auth.login", ok: false, detail: "rate limited" });
-        throw new HttpError(429, "Too many sign-in attempts. Wait a few minutes and try again.");
+        const wait = Math.max(limits.loginByIp.retryAfterSeconds(ipKey), owner ? limits.loginByAccount.retryAfterSeconds(`user:${owner}`) : 0);
+        throw tooManyRequests("Too many sign-in attempts. Wait a few minutes and try again.", wait);
       }
       try {
         const user = await auth.finishLogin(body.challengeId, response);
-        const sid = auth.createSession(user.id, { ip, userAgent: headers["user-agent"] ?? null }, cookie[SESSION_COOKIE]?.value as string | undefined);
-        cookie[SESSION_COOKIE]!.set({ value: sid, ...sessionCookie(config.secureCookies) });
-        cookie[PRE_COOKIE]!.remove();
+        startSession(cookie, user.id, ip, headers["user-agent"]);
         audit.record({ userId: user.id, ip, action: "auth.login", objectId: response.id, ok: true });
         return { ok: true };
       } catch (e) {
@@ -98,26 +100,22 @@ export function authRoutes(deps: AuthRouteDeps) {
       }
     }, { body: Verify })
 
-    .post("/auth/recover", ({ body, ip, headers, cookie, csrfToken, redirect }) => {
+    .post("/auth/recover", ({ body, ip, headers, cookie, csrfToken, redirect, set }) => {
       const account = `user:${body.username.trim().toLowerCase()}`;
       const ipKey = `ip:${ip ?? "unknown"}`;
       if (!limits.recoveryByIp.hit(ipKey) || !limits.recoveryByAccount.hit(account)) {
         audit.record({ ip, action: "auth.recover", ok: false, detail: "rate limited" });
-        throw new HttpError(429, "Too many recovery attempts. Wait 15 minutes and try again.");
+        throw tooManyRequests("Too many recovery attempts. Wait 15 minutes and try again.", Math.max(limits.recoveryByIp.retryAfterSeconds(ipKey), limits.recoveryByAccount.retryAfterSeconds(account)));
       }
-      try {
+      return withFormError(set, () => {
         const user = auth.recover(body.username, body.code);
-        const sid = auth.createSession(user.id, { ip, userAgent: headers["user-agent"] ?? null }, cookie[SESSION_COOKIE]?.value as string | undefined);
-        cookie[SESSION_COOKIE]!.set({ value: sid, ...sessionCookie(config.secureCookies) });
+        startSession(cookie, user.id, ip, headers["user-agent"]);
         audit.record({ userId: user.id, ip, action: "auth.recover", ok: true });
         return redirect("/settings?recovered=1", 303);
-      } catch (e) {
+      }, (e) => {
         audit.record({ ip, action: "auth.recover", ok: false, detail: body.username.slice(0, 64) });
-        if (e instanceof AuthError) {
-          return new Response(String(<LoginPage {...base(csrfToken)} next="/" error={e.message} />), { status: 401, headers: { "content-type": "text/html; charset=utf-8" } });
-        }
-        throw e;
-      }
+        return <LoginPage {...base(csrfToken)} next="/" error={e.message} />;
+      });
     }, { body: t.Object({ username: t.String({ maxLength: 64 }), code: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) })
 
     .post("/logout", ({ cookie, redirect, viewer }) => {

@@ -4,18 +4,13 @@ import type { Config } from "../config";
 import type { ApplianceSettings } from "../settings/service";
 import { randomToken, sha256 } from "./crypto";
 import type { AuthRepo, User } from "./repo";
+import { AppError } from "../errors";
 
 export const SESSION_IDLE_MS = 7 * 24 * 3600_000;
 export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
 const CHALLENGE_TTL_MS = 5 * 60_000;
 const INVITE_TTL_MS = 7 * 24 * 3600_000;
 const RECOVERY_CODE_COUNT = 10;
-
-export class AuthError extends Error {
-  constructor(message: string, readonly status = 400) {
-    super(message);
-  }
-}
 
 /** What a passkey registration will create or attach to once the browser answers the challenge. */
 export type PendingRegistration =
@@ -35,16 +30,16 @@ const webauthn = () => import("@simplewebauthn/server");
 export function validateUsername(raw: string): string {
   const u = raw.trim().toLowerCase();
   if (!/^[a-z0-9][a-z0-9._-]{0,31}$/.test(u)) {
-    throw new AuthError("Usernames are 1–32 characters: lower-case letters, digits, dot, dash or underscore, starting with a letter or digit.");
+    throw new AppError(400, "Usernames are 1–32 characters: lower-case letters, digits, dot, dash or underscore, starting with a letter or digit.");
   }
   return u;
 }
 
 export function validateDisplayName(raw: string): string {
   const n = raw.normalize("NFC").trim();
-  if (!n) throw new AuthError("Enter a display name.");
-  if (n.length > 64) throw new AuthError("Display names are at most 64 characters.");
-  if (/[\u0000-\u001f\u007f]/.test(n)) throw new AuthError("Display names cannot contain control characters.");
+  if (!n) throw new AppError(400, "Enter a display name.");
+  if (n.length > 64) throw new AppError(400, "Display names are at most 64 characters.");
+  if (/[\u0000-\u001f\u007f]/.test(n)) throw new AppError(400, "Display names cannot contain control characters.");
   return n;
 }
 
@@ -90,7 +85,7 @@ export function createAuthService(deps: Deps) {
   function takeChallenge(id: string, purpose: "register" | "login") {
     const c = repo.takeChallenge(id);
     if (!c || c.purpose !== purpose || c.expiresAt.getTime() < now().getTime()) {
-      throw new AuthError("This sign-in attempt expired or was already used. Please try again.", 400);
+      throw new AppError(400, "This sign-in attempt expired or was already used. Please try again.");
     }
     return c;
   }
@@ -98,7 +93,7 @@ export function createAuthService(deps: Deps) {
   function checkInvite(token: string | null | undefined) {
     if (!token) return null;
     const invite = repo.validInvite(sha256(token), now());
-    if (!invite) throw new AuthError("This invite link is invalid, expired or already used.", 403);
+    if (!invite) throw new AppError(403, "This invite link is invalid, expired or already used.");
     return invite;
   }
 
@@ -133,31 +128,31 @@ export function createAuthService(deps: Deps) {
       let handle: string;
       let exclude: { id: string; transports?: string[] }[] = [];
       if (input.kind === "setup") {
-        if (repo.adminExists()) throw new AuthError("Setup is already complete.", 409);
+        if (repo.adminExists()) throw new AppError(409, "Setup is already complete.");
         userName = validateUsername(input.username);
         displayName = validateDisplayName(input.displayName);
         handle = randomToken(16);
         pending = { kind: "setup", username: userName, displayName, settings: input.settings };
       } else if (input.kind === "signup") {
-        if (!repo.adminExists()) throw new AuthError("Finish the setup wizard first.", 409);
+        if (!repo.adminExists()) throw new AppError(409, "Finish the setup wizard first.");
         const gate = this.canRegister(input.inviteToken);
-        if (!gate.allowed) throw new AuthError(gate.reason!, 403);
+        if (!gate.allowed) throw new AppError(403, gate.reason!);
         userName = validateUsername(input.username);
         displayName = validateDisplayName(input.displayName);
-        if (repo.userByName(userName)) throw new AuthError("That username is taken.", 409);
+        if (repo.userByName(userName)) throw new AppError(409, "That username is taken.");
         handle = randomToken(16);
         pending = { kind: "signup", username: userName, displayName, inviteHash: input.inviteToken ? sha256(input.inviteToken) : null };
       } else if (input.kind === "enroll") {
         const invite = checkInvite(input.inviteToken);
         const user = invite?.forUserId ? repo.userById(invite.forUserId) : undefined;
-        if (!invite || !user) throw new AuthError("This enrolment link is not valid.", 403);
+        if (!invite || !user) throw new AppError(403, "This enrolment link is not valid.");
         userName = user.username;
         displayName = user.displayName;
         handle = user.webauthnUserId;
         pending = { kind: "enroll", userId: user.id, inviteHash: invite.tokenHash };
       } else {
         const user = repo.userById(input.userId);
-        if (!user) throw new AuthError("Unknown user.", 404);
+        if (!user) throw new AppError(404, "Unknown user.");
         userName = user.username;
         displayName = user.displayName;
         handle = user.webauthnUserId;
@@ -180,7 +175,7 @@ export function createAuthService(deps: Deps) {
     async finishRegistration(challengeId: string, response: RegistrationResponseJSON, userAgent: string | null): Promise<RegistrationResult> {
       const c = takeChallenge(challengeId, "register");
       const pending = c.pending as StoredRegistration | null;
-      if (!pending) throw new AuthError("Broken registration state.", 400);
+      if (!pending) throw new AppError(400, "Broken registration state.");
       let verification;
       try {
         verification = await (await webauthn()).verifyRegistrationResponse({
@@ -191,11 +186,11 @@ export function createAuthService(deps: Deps) {
           requireUserVerification: false,
         });
       } catch (e) {
-        throw new AuthError(`Passkey was not accepted: ${(e as Error).message}`, 400);
+        throw new AppError(400, `Passkey was not accepted: ${(e as Error).message}`);
       }
-      if (!verification.verified) throw new AuthError("Passkey was not accepted.", 400);
+      if (!verification.verified) throw new AppError(400, "Passkey was not accepted.");
       const info = verification.registrationInfo;
-      if (repo.passkeyById(info.credential.id)) throw new AuthError("This passkey is already registered.", 409);
+      if (repo.passkeyById(info.credential.id)) throw new AppError(409, "This passkey is already registered.");
       const at = now();
       const passkeyRow = (userId: string, name: string) => ({
         id: info.credential.id,
@@ -212,19 +207,19 @@ export function createAuthService(deps: Deps) {
       return repo.db.transaction(() => {
         if (pending.kind === "add" || pending.kind === "enroll") {
           const user = repo.userById(pending.userId);
-          if (!user) throw new AuthError("Unknown user.", 404);
+          if (!user) throw new AppError(404, "Unknown user.");
           if (pending.kind === "enroll" && !repo.useInvite(pending.inviteHash, user.id, at)) {
-            throw new AuthError("This enrolment link was already used.", 409);
+            throw new AppError(409, "This enrolment link was already used.");
           }
           repo.insertPasskey(passkeyRow(user.id, pending.kind === "add" ? pending.passkeyName : passkeyNameFrom(userAgent)));
           const codes = repo.unusedRecoveryCodes(user.id) === 0 ? newRecoveryCodes(user.id) : null;
           return { user, recoveryCodes: codes };
         }
         // New account (setup wizard or sign-up): re-check what may have changed since the options were issued.
-        if (pending.kind === "setup" && repo.adminExists()) throw new AuthError("Setup is already complete.", 409);
-        if (repo.userByName(pending.username)) throw new AuthError("That username is taken.", 409);
+        if (pending.kind === "setup" && repo.adminExists()) throw new AppError(409, "Setup is already complete.");
+        if (repo.userByName(pending.username)) throw new AppError(409, "That username is taken.");
         if (pending.kind === "signup" && deps.registrationPolicy() !== "open" && !pending.inviteHash) {
-          throw new AuthError("Registration is not open.", 403);
+          throw new AppError(403, "Registration is not open.");
         }
         const user = repo.insertUser({
           id: randomUUID(),
@@ -235,7 +230,7 @@ export function createAuthService(deps: Deps) {
           createdAt: at,
         });
         if (pending.kind === "signup" && pending.inviteHash && !repo.useInvite(pending.inviteHash, user.id, at)) {
-          throw new AuthError("This invite link was already used.", 409);
+          throw new AppError(409, "This invite link was already used.");
         }
         if (pending.kind === "setup") deps.applySetup(pending.settings);
         repo.insertPasskey(passkeyRow(user.id, passkeyNameFrom(userAgent)));
@@ -249,13 +244,13 @@ export function createAuthService(deps: Deps) {
       return { challengeId: storeChallenge(options.challenge, "login"), options };
     },
 
-    /** Returns the user, or throws AuthError. `accountKey` tells the caller which account was targeted, for rate limits and audit. */
+    /** Returns the user, or throws AppError. `accountKey` tells the caller which account was targeted, for rate limits and audit. */
     async finishLogin(challengeId: string, response: AuthenticationResponseJSON): Promise<User> {
       const c = takeChallenge(challengeId, "login");
       const passkey = typeof response?.id === "string" ? repo.passkeyById(response.id) : undefined;
-      if (!passkey) throw new AuthError("This passkey is not registered on this device.", 401);
+      if (!passkey) throw new AppError(401, "This passkey is not registered on this device.");
       const user = repo.userById(passkey.userId);
-      if (!user || user.disabledAt) throw new AuthError("This account is disabled.", 403);
+      if (!user || user.disabledAt) throw new AppError(403, "This account is disabled.");
       let result;
       try {
         result = await (await webauthn()).verifyAuthenticationResponse({
@@ -267,9 +262,9 @@ export function createAuthService(deps: Deps) {
           requireUserVerification: false,
         });
       } catch (e) {
-        throw new AuthError(`Sign-in failed: ${(e as Error).message}`, 401);
+        throw new AppError(401, `Sign-in failed: ${(e as Error).message}`);
       }
-      if (!result.verified) throw new AuthError("Sign-in failed: the passkey signature did not verify.", 401);
+      if (!result.verified) throw new AppError(401, "Sign-in failed: the passkey signature did not verify.");
       // simplewebauthn rejects a counter that did not grow unless both are 0 (synced passkeys always send 0).
       repo.touchPasskey(passkey.id, result.authenticationInfo.newCounter, now());
       return user;
@@ -290,7 +285,7 @@ export function createAuthService(deps: Deps) {
       const user = repo.userByName(username.trim().toLowerCase());
       const normalized = code.trim().toLowerCase().replace(/\s+/g, "");
       if (!user || user.disabledAt || !repo.consumeRecoveryCode(user.id, sha256(normalized), now())) {
-        throw new AuthError("That username and recovery code do not match an unused code.", 401);
+        throw new AppError(401, "That username and recovery code do not match an unused code.");
       }
       return user;
     },
@@ -328,18 +323,18 @@ export function createAuthService(deps: Deps) {
     passkeysOf: (userId: string) => repo.passkeysOf(userId),
     renamePasskey(userId: string, id: string, name: string) {
       const n = name.normalize("NFC").trim().slice(0, 64);
-      if (!n) throw new AuthError("Give the passkey a name.");
-      if (!repo.renamePasskey(userId, id, n)) throw new AuthError("No such passkey.", 404);
+      if (!n) throw new AppError(400, "Give the passkey a name.");
+      if (!repo.renamePasskey(userId, id, n)) throw new AppError(404, "No such passkey.");
     },
     deletePasskey(userId: string, id: string) {
-      if (repo.passkeysOf(userId).length <= 1) throw new AuthError("You cannot remove your last passkey: add another one first.", 409);
-      if (!repo.deletePasskey(userId, id)) throw new AuthError("No such passkey.", 404);
+      if (repo.passkeysOf(userId).length <= 1) throw new AppError(409, "You cannot remove your last passkey: add another one first.");
+      if (!repo.deletePasskey(userId, id)) throw new AppError(404, "No such passkey.");
     },
 
     // App tokens for scripts and clients: shown once, stored hashed, revocable per device.
     createAppToken(userId: string, name: string) {
       const n = name.normalize("NFC").trim().slice(0, 64);
-      if (!n) throw new AuthError("Name the device or script this token is for.");
+      if (!n) throw new AppError(400, "Name the device or script this token is for.");
       const token = `nas_${randomToken()}`;
       const id = randomUUID();
       repo.insertToken({ id, userId, name: n, tokenHash: sha256(token), createdAt: now() });
@@ -354,10 +349,10 @@ export function createAuthService(deps: Deps) {
     },
     tokensOf: (userId: string) => repo.tokensOf(userId),
     revokeAppToken(userId: string, id: string) {
-      if (!repo.revokeToken(userId, id, now())) throw new AuthError("No such token.", 404);
+      if (!repo.revokeToken(userId, id, now())) throw new AppError(404, "No such token.");
     },
     revokeAppTokenById(id: string) {
-      if (!repo.revokeTokenById(id, now())) throw new AuthError("No such token.", 404);
+      if (!repo.revokeTokenById(id, now())) throw new AppError(404, "No such token.");
     },
 
     createInvite(createdBy: string | null, forUserId: string | null = null) {
@@ -372,7 +367,7 @@ export function createAuthService(deps: Deps) {
     addUser(input: { username: string; displayName?: string; role?: "admin" | "user" }, createdBy: string | null) {
       const username = validateUsername(input.username);
       const displayName = validateDisplayName(input.displayName ?? username);
-      if (repo.userByName(username)) throw new AuthError("That username is taken.", 409);
+      if (repo.userByName(username)) throw new AppError(409, "That username is taken.");
       const user = repo.insertUser({ id: randomUUID(), username, displayName, role: input.role ?? "user", webauthnUserId: randomToken(16), createdAt: now() });
       return { user, enrollToken: this.createInvite(createdBy, user.id) };
     },
@@ -380,7 +375,7 @@ export function createAuthService(deps: Deps) {
     /** Admin reset: removes passkeys, sessions and recovery codes; the user enrols again through a one-time link. */
     resetUser(userId: string, by: string | null) {
       const user = repo.userById(userId);
-      if (!user) throw new AuthError("Unknown user.", 404);
+      if (!user) throw new AppError(404, "Unknown user.");
       repo.db.transaction(() => {
         repo.deletePasskeysOf(userId);
         repo.deleteSessionsOf(userId);
@@ -395,11 +390,11 @@ export function createAuthService(deps: Deps) {
      */
     setQuota(userId: string, gigabytes: string) {
       const user = repo.userById(userId);
-      if (!user) throw new AuthError("Unknown user.", 404);
+      if (!user) throw new AppError(404, "Unknown user.");
       const text = gigabytes.trim().replace(",", ".");
       const gb = Number(text);
       if (text !== "" && (!/^\d+(\.\d+)?$/.test(text) || !(gb > 0 && gb <= 1_000_000))) {
-        throw new AuthError("Enter the quota in GB, as a number greater than 0 (at most 1000000), or leave it empty for no limit.");
+        throw new AppError(400, "Enter the quota in GB, as a number greater than 0 (at most 1000000), or leave it empty for no limit.");
       }
       const quotaBytes = text === "" ? null : Math.max(1, Math.round(gb * 1e9));
       repo.updateUser(userId, { quotaBytes });

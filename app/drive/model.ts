@@ -1,27 +1,22 @@
 import { t, type Static } from "elysia";
 import type { DriveFile } from "../db/schema";
+import { AppError } from "../errors";
 
-/** Thrown for input the user can fix; the message is shown as is. */
-export class DriveError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
 
 const NAME_MAX_BYTES = 255;
 
 /**
  * Names are kept exactly as typed (NFC). Refused: empty, `.`/`..`, `/`, NUL and other control
- * characters, over 255 UTF-8 bytes. Returns the normalised name or throws a DriveError saying why.
+ * characters, over 255 UTF-8 bytes. Returns the normalised name or throws a AppError saying why.
  */
 export function validateName(raw: string): string {
   const name = raw.normalize("NFC");
-  if (name.length === 0 || name.trim().length === 0) throw new DriveError(400, "Give it a name.");
-  if (name === "." || name === "..") throw new DriveError(400, `“${name}” is reserved and cannot be used as a name.`);
-  if (name.includes("/")) throw new DriveError(400, "Names cannot contain “/”.");
-  if (name.includes("\0")) throw new DriveError(400, "Names cannot contain the NUL character.");
-  if (/[\u0001-\u001f\u007f]/.test(name)) throw new DriveError(400, "Names cannot contain control characters.");
-  if (Buffer.byteLength(name, "utf8") > NAME_MAX_BYTES) throw new DriveError(400, `Names can be at most ${NAME_MAX_BYTES} bytes long (UTF-8).`);
+  if (name.length === 0 || name.trim().length === 0) throw new AppError(400, "Give it a name.");
+  if (name === "." || name === "..") throw new AppError(400, `“${name}” is reserved and cannot be used as a name.`);
+  if (name.includes("/")) throw new AppError(400, "Names cannot contain “/”.");
+  if (name.includes("\0")) throw new AppError(400, "Names cannot contain the NUL character.");
+  if (/[\u0001-\u001f\u007f]/.test(name)) throw new AppError(400, "Names cannot contain control characters.");
+  if (Buffer.byteLength(name, "utf8") > NAME_MAX_BYTES) throw new AppError(400, `Names can be at most ${NAME_MAX_BYTES} bytes long (UTF-8).`);
   return name;
 }
 

@@ -6,7 +6,7 @@ import { DrivePage } from "../../views/drive/DrivePage";
 import { Listing, type DriveMode } from "../../views/drive/Listing";
 import { MoveDialog, Preview, Suggestions, type PreviewKind } from "../../views/drive/fragments";
 import { serveFile, zipResponse } from "./download";
-import { DriveError, IdsBody, ListQuery, MkdirBody, MoveBody, NameBody, SearchQuery, StarBody, asIds, inlineSafe, isTextLike, itemJson, type Conflict, type ListOptions } from "./model";
+import { IdsBody, ListQuery, MkdirBody, MoveBody, NameBody, SearchQuery, StarBody, asIds, inlineSafe, isTextLike, itemJson, type Conflict, type ListOptions } from "./model";
 import { openApiDocument } from "./openapi";
 import type { DriveService } from "./service";
 import type { TusUploads } from "./tus";
@@ -35,16 +35,6 @@ function previewKind(mime: string | null, name: string): PreviewKind {
   if (m.startsWith("audio/")) return "audio";
   if (m === "application/pdf") return "pdf";
   return isTextLike(mime, name) ? "text" : "none";
-}
-
-/** A full disk is the one 5xx whose message must reach the client (the app's error handler hides 5xx details). */
-async function diskFullAsJson(fn: () => Promise<unknown>) {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof DriveError && e.status === 507) return Response.json({ error: e.message }, { status: 507 });
-    throw e;
-  }
 }
 
 /** Drive: the pages under /drive (htmx) and the JSON API under /api/v1 (same service, same checks). */
@@ -160,18 +150,16 @@ export function driveRoutes(deps: Deps) {
     .all("/uploads", ({ user, request }) => tus.handle(request, requireUser(user), undefined), { parse: "none" })
     .all("/uploads/:id", ({ user, request, params }) => tus.handle(request, requireUser(user), params.id), { parse: "none" });
 
-  function plainUpload(user: User, request: Request, query: { name: string; parentId?: string; path?: string; conflict?: string }, set: { status?: number | string }) {
-    return diskFullAsJson(async () => {
-      const file = await drive.upload(user, {
-        name: query.name,
-        parentId: query.parentId || undefined,
-        relativePath: query.path ? query.path.split("/").filter(Boolean) : undefined,
-        declaredLength: declaredLength(request),
-        conflict: conflictOf(query.conflict),
-      }, requestBytes(request));
-      set.status = 201;
-      return { item: itemJson(file) };
-    });
+  async function plainUpload(user: User, request: Request, query: { name: string; parentId?: string; path?: string; conflict?: string }, set: { status?: number | string }) {
+    const file = await drive.upload(user, {
+      name: query.name,
+      parentId: query.parentId || undefined,
+      relativePath: query.path ? query.path.split("/").filter(Boolean) : undefined,
+      declaredLength: declaredLength(request),
+      conflict: conflictOf(query.conflict),
+    }, requestBytes(request));
+    set.status = 201;
+    return { item: itemJson(file) };
   }
 
   return new Elysia({ name: "drive" })

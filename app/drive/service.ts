@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { DriveFile, User } from "../db/schema";
-import { notFound } from "../http/errors";
 import type { DriveRepo } from "./repo";
 import { diskFullError, type Received, type Storage } from "./storage";
-import { DriveError, numberedName, validateName, type Conflict, type ListOptions } from "./model";
+import { numberedName, validateName, type Conflict, type ListOptions } from "./model";
+import { AppError, notFound } from "../errors";
 
 export type DriveDeps = {
   repo: DriveRepo;
@@ -62,7 +62,7 @@ export function createDriveService(deps: DriveDeps) {
   function folderFor(user: User, id: string | undefined, action: Action): DriveFile {
     if (!id) return rootOf(user);
     const folder = itemFor(user, id, action);
-    if (folder.kind !== "folder") throw new DriveError(400, "That is a file, not a folder.");
+    if (folder.kind !== "folder") throw new AppError(400, "That is a file, not a folder.");
     return folder;
   }
   /** A free name in `parentId`: the name itself, or "name (n).ext". */
@@ -76,7 +76,7 @@ export function createDriveService(deps: DriveDeps) {
     const existing = repo.liveChild(parentId, name);
     if (!existing || existing.id === exceptId) return name;
     if (conflict === "rename") return freeName(parentId, name);
-    throw new DriveError(409, `“${name}” already exists in this folder.`);
+    throw new AppError(409, `“${name}” already exists in this folder.`);
   }
   const pathNames = (id: string) => repo.ancestors(id).filter((a) => a.parentId !== null).map((a) => a.name);
 
@@ -89,10 +89,10 @@ export function createDriveService(deps: DriveDeps) {
     if (bytes > quotaLeft(user) - repo.pendingUploadBytes(user.id)) throw quotaError();
     if (bytes > storage.freeBytes()) throw diskFullError();
   }
-  const quotaError = () => new DriveError(413, "This upload would exceed your storage quota. Delete files or empty the trash, or ask the administrator for more space.");
+  const quotaError = () => new AppError(413, "This upload would exceed your storage quota. Delete files or empty the trash, or ask the administrator for more space.");
 
   function trashOne(user: User, item: DriveFile, at: Date) {
-    if (item.parentId === null) throw new DriveError(400, "The root folder cannot be deleted.");
+    if (item.parentId === null) throw new AppError(400, "The root folder cannot be deleted.");
     repo.markTrashed(item.id, at, pathNames(item.parentId));
   }
   function purgeTrashRoot(item: DriveFile) {
@@ -113,13 +113,13 @@ export function createDriveService(deps: DriveDeps) {
     let placed: { existed: boolean } | null = null;
     try {
       const parent = repo.byId(parentId);
-      if (!can(user, "write", parent) || parent.trashedAt) throw new DriveError(409, "The destination folder was deleted while uploading.");
+      if (!can(user, "write", parent) || parent.trashedAt) throw new AppError(409, "The destination folder was deleted while uploading.");
       placed = storage.place(user.id, received);
       const at = now();
       return repo.transaction(() => {
         const existing = repo.liveChild(parentId, name);
         if (existing && conflict === "replace") {
-          if (existing.kind === "folder") throw new DriveError(409, `A folder named “${name}” exists here; it was not replaced.`);
+          if (existing.kind === "folder") throw new AppError(409, `A folder named “${name}” exists here; it was not replaced.`);
           // Replacing never destroys: the old version goes to the trash.
           repo.markTrashed(existing.id, at, pathNames(parentId));
         }
@@ -187,7 +187,7 @@ export function createDriveService(deps: DriveDeps) {
     },
     rename(user: User, id: string, rawName: string): DriveFile {
       const item = itemFor(user, id, "write");
-      if (item.parentId === null) throw new DriveError(400, "The root folder cannot be renamed.");
+      if (item.parentId === null) throw new AppError(400, "The root folder cannot be renamed.");
       const name = validateName(rawName);
       return repo.transaction(() => repo.update(item.id, { name: placeName(item.parentId!, name, "fail", item.id), updatedAt: now() })!);
     },
@@ -197,8 +197,8 @@ export function createDriveService(deps: DriveDeps) {
       const targetPath = new Set(repo.ancestors(target.id).map((a) => a.id));
       return repo.transaction(() =>
         items.map((item) => {
-          if (item.parentId === null) throw new DriveError(400, "The root folder cannot be moved.");
-          if (targetPath.has(item.id)) throw new DriveError(400, `“${item.name}” cannot be moved into itself.`);
+          if (item.parentId === null) throw new AppError(400, "The root folder cannot be moved.");
+          if (targetPath.has(item.id)) throw new AppError(400, `“${item.name}” cannot be moved into itself.`);
           if (item.parentId === target.id) return item;
           return repo.update(item.id, { parentId: target.id, name: placeName(target.id, item.name, "rename"), updatedAt: now() })!;
         }),
@@ -210,7 +210,7 @@ export function createDriveService(deps: DriveDeps) {
       const targetPath = new Set(repo.ancestors(target.id).map((a) => a.id));
       return repo.transaction(() =>
         items.map((item) => {
-          if (item.parentId === null || targetPath.has(item.id)) throw new DriveError(400, `“${item.name || "Drive"}” cannot be copied into itself.`);
+          if (item.parentId === null || targetPath.has(item.id)) throw new AppError(400, `“${item.name || "Drive"}” cannot be copied into itself.`);
           return copyTree(user, item, target.id, freeName(target.id, item.name), now());
         }),
       );
@@ -229,7 +229,7 @@ export function createDriveService(deps: DriveDeps) {
       const items = ids.map((id) => itemFor(user, id, "write", { trashed: true }));
       return repo.transaction(() =>
         items.map((item) => {
-          if (!item.trashedAt || item.trashRootId !== item.id) throw new DriveError(400, `“${item.name}” is not in the trash.`);
+          if (!item.trashedAt || item.trashRootId !== item.id) throw new AppError(400, `“${item.name}” is not in the trash.`);
           const parent = item.parentId ? repo.byId(item.parentId) : undefined;
           const target = parent && can(user, "write", parent) && !parent.trashedAt ? parent : this.mkdirs(user, undefined, item.trashedFromPath ?? []);
           repo.unmarkTrashed(item.id, target.id, freeName(target.id, item.name));
@@ -240,7 +240,7 @@ export function createDriveService(deps: DriveDeps) {
     purge(user: User, ids: string[]) {
       const items = ids.map((id) => itemFor(user, id, "write", { trashed: true }));
       for (const item of items) {
-        if (item.trashRootId !== item.id) throw new DriveError(400, `“${item.name}” is not in the trash.`);
+        if (item.trashRootId !== item.id) throw new AppError(400, `“${item.name}” is not in the trash.`);
         purgeTrashRoot(item);
       }
     },
@@ -306,7 +306,7 @@ export function createDriveService(deps: DriveDeps) {
       const up = this.resumableFor(user, id);
       const received = await storage.adopt(user.id, path);
       try {
-        if (received.size !== up.length) throw new DriveError(400, "The upload's size does not match its declared length.");
+        if (received.size !== up.length) throw new AppError(400, "The upload's size does not match its declared length.");
         const mime = await sniffMime(received.head, up.name);
         const file = commitReceived(user, up.parentId, up.name, received, mime, up.onConflict);
         repo.deleteUpload(id);
@@ -323,7 +323,7 @@ export function createDriveService(deps: DriveDeps) {
     /** What a download needs: the item and where its content is. */
     content(user: User, id: string) {
       const file = itemFor(user, id, "read");
-      if (file.kind !== "file" || !file.sha256) throw new DriveError(400, "Folders download as a zip.");
+      if (file.kind !== "file" || !file.sha256) throw new AppError(400, "Folders download as a zip.");
       return { file, path: storage.blobPath(user.id, file.sha256) };
     },
     /**
@@ -335,7 +335,7 @@ export function createDriveService(deps: DriveDeps) {
       const out = storage.previewPath(user.id, file.sha256!);
       if (existsSync(out)) return out;
       const result = await deps.runPreview(path, out);
-      if (result.code !== 0 || !existsSync(out)) throw new DriveError(415, "This image cannot be previewed.");
+      if (result.code !== 0 || !existsSync(out)) throw new AppError(415, "This image cannot be previewed.");
       return out;
     },
     /** Every file and folder under the selection, with its path inside a zip. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { createStorage, safePath, type WriteFn } from "./storage";
-import { DriveError } from "./model";
+import { AppError } from "../errors";
 
 const dirs: string[] = [];
 const tempData = () => {
@@ -17,7 +17,7 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 async function* chunks(...parts: (string | Uint8Array)[]) {
   for (const p of parts) yield typeof p === "string" ? new TextEncoder().encode(p) : p;
 }
-const tooLarge = () => new DriveError(413, "quota");
+const tooLarge = () => new AppError(413, "quota");
 
 test("receive hashes while streaming, place moves the content to its address and fsyncs", async () => {
   const s = createStorage({ dataDir: tempData() });
@@ -52,7 +52,7 @@ test("shorter than declared: nothing kept", async () => {
   expect(readdirSync(join(s.root, "users/u1/tmp"))).toEqual([]);
 });
 
-test("ENOSPC while writing becomes a 507 DriveError and leaves no partial file", async () => {
+test("ENOSPC while writing becomes a 507 AppError and leaves no partial file", async () => {
   let written = 0;
   const fullAfter1MiB: WriteFn = (_fd, chunk) => {
     written += chunk.byteLength;
@@ -61,7 +61,7 @@ test("ENOSPC while writing becomes a 507 DriveError and leaves no partial file",
   const s = createStorage({ dataDir: tempData(), write: fullAfter1MiB });
   const big = new Uint8Array(1 << 20);
   const err = await s.receive("u1", chunks(big, big, big), { maxBytes: Infinity, tooLarge }).catch((e) => e);
-  expect(err).toBeInstanceOf(DriveError);
+  expect(err).toBeInstanceOf(AppError);
   expect(err.status).toBe(507);
   expect(readdirSync(join(s.root, "users/u1/tmp"))).toEqual([]);
   expect(existsSync(join(s.root, "users/u1/blobs"))).toBe(false);
@@ -80,12 +80,12 @@ test("a source that fails mid-stream (dropped connection) leaves nothing", async
 test("safePath refuses traversal, absolute paths, NUL and separators in components", () => {
   const root = tempData();
   for (const bad of ["..", ".", "../x", "%2e%2e%2f", "/etc/passwd", "a/b", "a\0b", "", "x".repeat(200)]) {
-    expect(() => safePath(root, "users", bad)).toThrow(DriveError);
+    expect(() => safePath(root, "users", bad)).toThrow(AppError);
   }
   expect(safePath(root, "users", "abc_DEF-1")).toBe(join(root, "users", "abc_DEF-1"));
   const s = createStorage({ dataDir: root });
-  expect(() => s.blobPath("../u2", "a".repeat(64))).toThrow(DriveError);
-  expect(() => s.blobPath("u1", "../../etc/passwd")).toThrow(DriveError);
+  expect(() => s.blobPath("../u2", "a".repeat(64))).toThrow(AppError);
+  expect(() => s.blobPath("u1", "../../etc/passwd")).toThrow(AppError);
 });
 
 test("sweepTemp removes leftovers of a crash", () => {

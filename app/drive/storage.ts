@@ -8,8 +8,8 @@ import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { resolveInside } from "../http/static";
-import { DriveError } from "./model";
 import { fsyncPath } from "../../hw/storage-files";
+import { AppError } from "../errors";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
 export type WriteFn = (fd: number, chunk: Uint8Array) => void | Promise<void>;
@@ -26,15 +26,15 @@ const COALESCE = 1 << 20;
  */
 export function safePath(root: string, ...components: string[]): string {
   for (const c of components) {
-    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(c) || c === "." || c === "..") throw new DriveError(400, "Refused an unsafe path.");
+    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(c) || c === "." || c === "..") throw new AppError(400, "Refused an unsafe path.");
   }
   const full = resolveInside(root, join(...components));
-  if (!full) throw new DriveError(400, "Refused an unsafe path.");
+  if (!full) throw new AppError(400, "Refused an unsafe path.");
   return full;
 }
 
 export const isDiskFull = (e: unknown) => (e as NodeJS.ErrnoException)?.code === "ENOSPC" || (e as NodeJS.ErrnoException)?.code === "EDQUOT";
-export const diskFullError = () => new DriveError(507, "The disk is full: the upload was not stored. Free some space (empty the trash) and try again.");
+export const diskFullError = () => new AppError(507, "The disk is full: the upload was not stored. Free some space (empty the trash) and try again.");
 
 const writeAsync = (fd: number, buf: Uint8Array, offset: number) =>
   new Promise<number>((res, rej) => write(fd, buf, offset, buf.byteLength - offset, null, (e, n) => (e ? rej(e) : res(n))));
@@ -50,16 +50,16 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn; now?: ()
   });
 
   const userDir = (userId: string) => {
-    if (!ID.test(userId)) throw new DriveError(400, "Refused an unsafe path.");
+    if (!ID.test(userId)) throw new AppError(400, "Refused an unsafe path.");
     return safePath(root, "users", userId);
   };
   const blobPath = (userId: string, sha256: string) => {
-    if (!SHA.test(sha256)) throw new DriveError(400, "Refused an unsafe path.");
+    if (!SHA.test(sha256)) throw new AppError(400, "Refused an unsafe path.");
     return safePath(root, "users", userId, "blobs", sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   };
   /** Cached preview of a blob's content (made by app/media/preview.ts); shares the blob's lifetime. */
   const previewPath = (userId: string, sha256: string) => {
-    if (!SHA.test(sha256)) throw new DriveError(400, "Refused an unsafe path.");
+    if (!SHA.test(sha256)) throw new AppError(400, "Refused an unsafe path.");
     return safePath(root, "users", userId, "previews", sha256.slice(0, 2), `${sha256}.webp`);
   };
   const tmpDir = (userId: string) => {
@@ -96,7 +96,7 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn; now?: ()
       for await (const chunk of source) {
         size += chunk.byteLength;
         if (size > limits.maxBytes) throw limits.tooLarge();
-        if (limits.expectedBytes !== undefined && size > limits.expectedBytes) throw new DriveError(400, "The upload is longer than its declared length.");
+        if (limits.expectedBytes !== undefined && size > limits.expectedBytes) throw new AppError(400, "The upload is longer than its declared length.");
         hasher.update(chunk);
         if (headLen < head.length) {
           const take = Math.min(head.length - headLen, chunk.byteLength);
@@ -110,7 +110,7 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn; now?: ()
       }
       await flush();
       if (inflight) await inflight;
-      if (limits.expectedBytes !== undefined && size !== limits.expectedBytes) throw new DriveError(400, "The upload ended before its declared length: nothing was stored.");
+      if (limits.expectedBytes !== undefined && size !== limits.expectedBytes) throw new AppError(400, "The upload ended before its declared length: nothing was stored.");
       await fsyncAsync(fd);
       closeSync(fd);
       return { sha256: hasher.digest("hex"), size, tempPath, head: head.subarray(0, headLen) };

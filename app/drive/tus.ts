@@ -6,17 +6,16 @@ import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { User } from "../db/schema";
-import { HttpError } from "../http/errors";
 import type { DriveService } from "./service";
 import { isDiskFull, safePath } from "./storage";
-import { DriveError } from "./model";
+import { AppError } from "../errors";
 
 export const TUS_PATH = "/api/v1/uploads";
 const DAY = 86_400_000;
 
 type TusError = { status_code: number; body: string };
 const tusError = (e: unknown): TusError => {
-  if (e instanceof DriveError || e instanceof HttpError) return { status_code: e.status, body: `${e.message}\n` };
+  if (e instanceof AppError || e instanceof AppError) return { status_code: e.status, body: `${e.message}\n` };
   if (isDiskFull(e)) return { status_code: 507, body: "The disk is full: the upload was not stored.\n" };
   throw e;
 };
@@ -81,7 +80,7 @@ export function createTusUploads(deps: { drive: DriveService; dataDir: string })
     /** Hands a request to tus after checking that an existing upload belongs to `user`. */
     async handle(request: Request, user: User, uploadId: string | undefined): Promise<Response> {
       if (uploadId) {
-        if (!/^[0-9a-f]{32}$/.test(uploadId)) throw new HttpError(404, "This upload does not exist or you cannot see it.");
+        if (!/^[0-9a-f]{32}$/.test(uploadId)) throw new AppError(404, "This upload does not exist or you cannot see it.");
         drive.resumableFor(user, uploadId);
       }
       owners.set(request, user);

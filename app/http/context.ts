@@ -2,7 +2,7 @@ import { Elysia } from "elysia";
 import type { AuthService } from "../auth/service";
 import { hmac, randomToken, safeEqual } from "../auth/crypto";
 import type { User } from "../db/schema";
-import { HttpError } from "./errors";
+import { AppError } from "../errors";
 
 export const SESSION_COOKIE = "nas_session";
 /** Anonymous visitors get a random cookie so their forms (login, wizard) carry a CSRF token too. */
@@ -39,7 +39,7 @@ export function requestContext(deps: ContextDeps) {
     const bearer = request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (bearer) {
       const row = deps.auth.resolveAppToken(bearer);
-      if (!row) throw new HttpError(401, "This app token is invalid or was revoked.");
+      if (!row) throw new AppError(401, "This app token is invalid or was revoked.");
       viewer = { user: row.user, via: "token", sessionId: null };
     } else {
       const sid = cookie[SESSION_COOKIE]?.value as string | undefined;
@@ -65,13 +65,13 @@ export function requestContext(deps: ContextDeps) {
 }
 
 export function requireUser(user: User | null): User {
-  if (!user) throw new HttpError(401, "Please sign in.");
+  if (!user) throw new AppError(401, "Please sign in.");
   return user;
 }
 
 export function requireAdmin(user: User | null): User {
   const u = requireUser(user);
-  if (u.role !== "admin") throw new HttpError(403, "Only the administrator can do this.");
+  if (u.role !== "admin") throw new AppError(403, "Only the administrator can do this.");
   return u;
 }
 

@@ -1,7 +1,74 @@
-/** Thrown by services and guards; the app's error handler turns it into a page, a fragment or JSON. */
-export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
+import { Elysia } from "elysia";
+import type { User } from "../db/schema";
+import { AppError, userFacing } from "../errors";
+import { ErrorPage, ErrorToast } from "../../views/ErrorPage";
+
+const FRAMEWORK_ERRORS: Record<string, AppError> = {
+  NOT_FOUND: new AppError(404, "Not found."),
+  VALIDATION: new AppError(400, "Some input was missing or malformed."),
+  PARSE: new AppError(400, "The request body could not be read."),
+  INVALID_COOKIE_SIGNATURE: new AppError(400, "A cookie was damaged. Reload the page."),
+};
+
+/** The status and sentence for any failure of a request; `requestId` is set for bugs, which are logged with it. */
+export function describeError(code: string | number, error: unknown): { status: number; message: string; requestId: string | null } {
+  const known = userFacing(error) ?? FRAMEWORK_ERRORS[String(code)];
+  if (known) return { status: known.status, message: known.message, requestId: null };
+  return { status: 500, message: "The server hit an unexpected problem.", requestId: crypto.randomUUID().slice(0, 8) };
 }
-export const notFound = (what = "This item") => new HttpError(404, `${what} does not exist or you cannot see it.`);
+
+const wantsJson = (request: Request, url: URL) =>
+  (request.headers.get("accept") ?? "").includes("application/json") || url.pathname.startsWith("/api/") || url.pathname.startsWith("/auth/");
+
+/**
+ * The one place a failed request becomes a response, in every mode (never Bun's development page, which shows
+ * paths and source): JSON for the API, a toast for htmx, otherwise the app's error page in the normal layout.
+ * A signed-out page view goes to sign-in, and an htmx poll after the session expired sends the page there.
+ */
+export function errorHandler(deps: { deviceName: () => string }) {
+  return new Elysia({ name: "error-handler" }).error({ AppError }).onError({ as: "global" }, (c) => {
+    const { error, code, request, set } = c;
+    const { status, message, requestId } = describeError(code, error);
+    if (requestId) console.error(`request ${requestId}: ${request.method} ${new URL(request.url).pathname} failed:`, error);
+    const url = new URL(request.url);
+    const json = wantsJson(request, url);
+    if (status === 401 && !json && request.method === "GET" && !request.headers.get("hx-request")) {
+      return Response.redirect(`${url.origin}/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+    }
+    if (status === 401 && request.headers.get("hx-request")) {
+      const page = new URL(request.headers.get("hx-current-url") ?? url.href, url.origin);
+      return new Response(null, { status: 401, headers: { "hx-redirect": `/login?next=${encodeURIComponent(page.pathname + page.search)}` } });
+    }
+    set.status = status;
+    const text = requestId ? `${message} Reference: ${requestId}.` : message;
+    const headers: Record<string, string> = {};
+    if (error instanceof AppError && error.retryAfterSeconds) headers["retry-after"] = String(error.retryAfterSeconds);
+    if (json) return Response.json(requestId ? { error: text, requestId } : { error: text }, { status, headers });
+    if (request.headers.get("hx-request")) {
+      return new Response(ErrorToast({ message: text }) as string, {
+        status, headers: { ...headers, "content-type": "text/html; charset=utf-8", "hx-retarget": "#toasts", "hx-reswap": "beforeend" },
+      });
+    }
+    const ctx = c as unknown as { user?: User | null; csrfToken?: string };
+    let deviceName = "NAS";
+    try {
+      deviceName = deps.deviceName();
+    } catch {} // the database may be what failed: the page still renders
+    return new Response(ErrorPage({ status, message, requestId, user: ctx.user ?? null, csrfToken: ctx.csrfToken ?? "", deviceName }) as string, {
+      status, headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+    });
+  });
+}
+
+/**
+ * Options for Bun.serve: never Bun's development error page (it shows the working directory, paths and source),
+ * and for anything that escapes Elysia itself a plain 500 with a reference, the detail in the log.
+ */
+export const serveOptions = {
+  development: false,
+  error(error: Error) {
+    const requestId = crypto.randomUUID().slice(0, 8);
+    console.error(`request ${requestId} failed outside the app's error handler:`, error);
+    return new Response(`The server hit an unexpected problem. Reference: ${requestId}.\n`, { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+  },
+};

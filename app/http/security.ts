@@ -2,7 +2,7 @@ import { Elysia } from "elysia";
 import type { AuditRepo } from "../audit/repo";
 import type { Config } from "../config";
 import type { User } from "../db/schema";
-import { HttpError } from "./errors";
+import { AppError } from "../errors";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -65,11 +65,11 @@ export function securityPlugin(deps: { config: Pick<Config, "origins">; audit: A
       const usesCookies = !/^Bearer\s/i.test(request.headers.get("authorization") ?? "");
       if (!usesCookies) return; // app tokens are not sent automatically by browsers: no CSRF risk
       if (!isSameOrigin(request, deps.config.origins)) {
-        throw new HttpError(403, "Cross-site request refused (origin check). Reload the page and try again.");
+        throw new AppError(403, "Cross-site request refused (origin check). Reload the page and try again.");
       }
       const sent = request.headers.get("x-csrf-token") ?? (body && typeof body === "object" ? (body as Record<string, unknown>)._csrf : null);
       if (!ctx.csrfValid(typeof sent === "string" ? sent : null)) {
-        throw new HttpError(403, "Your session changed in another tab (CSRF token mismatch). Reload the page and try again.");
+        throw new AppError(403, "Your session changed in another tab (CSRF token mismatch). Reload the page and try again.");
       }
     })
     .onAfterHandle({ as: "global" }, (c) => {
@@ -79,6 +79,6 @@ export function securityPlugin(deps: { config: Pick<Config, "origins">; audit: A
     })
     .onError({ as: "global" }, (c) => {
       const e = c.error as { status?: unknown };
-      audit(c, e instanceof HttpError ? e.status : typeof e?.status === "number" ? e.status : c.code === "VALIDATION" ? 422 : 500);
+      audit(c, e instanceof AppError ? e.status : typeof e?.status === "number" ? e.status : c.code === "VALIDATION" ? 422 : 500);
     });
 }

@@ -1,10 +1,10 @@
 import { createSmartReader, type SmartReader } from "../../hw/smart";
 import { listBlockDevices, type BlockDevice } from "../../hw/system";
 import type { Db } from "../db/client";
-import { HttpError } from "../http/errors";
 import { createDashboardRepo } from "../system/repo";
 import { createDiskHealth, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB } from "../system/disk-health";
 import { PermanentJobError, type JobHandler } from "./service";
+import { AppError } from "../errors";
 
 export { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB };
 
@@ -14,7 +14,7 @@ const healthOf = (deps: SmartJobDeps) =>
   createDiskHealth({ repo: createDashboardRepo(deps.db), smart: deps.smart ?? createSmartReader(), blockDevices: deps.blockDevices ?? (() => listBlockDevices()) });
 
 /** A disk that is gone or refuses is not helped by retrying. */
-const permanent = (e: unknown) => (e instanceof HttpError ? new PermanentJobError(e.message) : e);
+const permanent = (e: unknown) => (e instanceof AppError ? new PermanentJobError(e.message) : e);
 
 /**
  * `smart.refresh` (payload `{}` = every disk without waking them, or `{ device }` = that disk, woken). Needs root

@@ -1,11 +1,13 @@
 import { Elysia, t } from "elysia";
 import type { AuditRepo } from "../audit/repo";
 import { sha256 } from "../auth/crypto";
-import { AuthError, type AuthService } from "../auth/service";
+import { type AuthService } from "../auth/service";
 import type { Config } from "../config";
 import { requestContext, requireAdmin, requireUser, type ContextDeps } from "../http/context";
 import { AccountPage, AdminPage, AuditPage, SystemPage, type SystemCard } from "../../views/settings/pages";
-import { hostnameFromDeviceName, SettingsError, type ApplianceSettings, type SettingsService, type SshChange } from "./service";
+import { hostnameFromDeviceName, type ApplianceSettings, type SettingsService, type SshChange } from "./service";
+import { AppError } from "../errors";
+import { withFormError } from "../http/forms";
 
 type Deps = ContextDeps & { auth: AuthService; settings: SettingsService; audit: AuditRepo; config: Config };
 
@@ -36,68 +38,59 @@ export function settingsRoutes(deps: Deps) {
     change: () => { action: string; detail: string; message: string },
   ) => {
     const u = requireAdmin(c.user);
-    try {
+    return withFormError(c.set, () => {
       const done = change();
       audit.record({ userId: u.id, ip: c.ip, action: done.action, ok: true, detail: done.detail.slice(0, 500) });
       return systemPage(u, c.csrfToken, { saved: { card, message: done.message } });
-    } catch (e) {
-      if (!(e instanceof SettingsError)) throw e;
+    }, (e) => {
       c.set.status = 422;
       return systemPage(u, c.csrfToken, { error: { card, message: e.message }, typed });
-    }
+    });
   };
   const keyList = (r: SshChange) => r.changed.map((k) => `${k.type} ${k.comment}`.trim()).join(", ");
   // Not echoed back: a huge paste (the message says what was wrong) or a private key pasted by mistake.
   const keep = (text: string) => (text.length <= 64 * 1024 && !text.includes("PRIVATE KEY") ? text : "");
-  const catchUserError = (fn: () => JSX.Element | string, render: (error: string) => JSX.Element | string) => {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof AuthError || e instanceof SettingsError) return render(e.message);
-      throw e;
-    }
-  };
 
   return new Elysia({ prefix: "/settings" })
     .use(requestContext(deps))
     .get("/", ({ user, csrfToken, viewer, query }) => accountPage(requireUser(user), csrfToken, viewer?.sessionId ?? null, { recovered: query.recovered === "1" }))
-    .post("/passkeys/:id/delete", ({ user, csrfToken, viewer, params }) => {
+    .post("/passkeys/:id/delete", ({ user, csrfToken, viewer, params, set }) => {
       const u = requireUser(user);
-      return catchUserError(() => {
+      return withFormError(set, () => {
         auth.deletePasskey(u.id, params.id);
         return accountPage(u, csrfToken, viewer?.sessionId ?? null);
-      }, (error) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
+      }, ({ message: error }) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
     })
-    .post("/passkeys/:id/rename", ({ user, csrfToken, viewer, params, body }) => {
+    .post("/passkeys/:id/rename", ({ user, csrfToken, viewer, params, body, set }) => {
       const u = requireUser(user);
-      return catchUserError(() => {
+      return withFormError(set, () => {
         auth.renamePasskey(u.id, params.id, body.name);
         return accountPage(u, csrfToken, viewer?.sessionId ?? null);
-      }, (error) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
+      }, ({ message: error }) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
     }, { body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
     .post("/recovery-codes", ({ user, csrfToken, viewer }) => {
       const u = requireUser(user);
       return accountPage(u, csrfToken, viewer?.sessionId ?? null, { newRecoveryCodes: auth.regenerateRecoveryCodes(u.id) });
     })
-    .post("/tokens", ({ user, csrfToken, viewer, body }) => {
+    .post("/tokens", ({ user, csrfToken, viewer, body, set }) => {
       const u = requireUser(user);
-      return catchUserError(() => {
+      return withFormError(set, () => {
         const { token } = auth.createAppToken(u.id, body.name);
         return accountPage(u, csrfToken, viewer?.sessionId ?? null, { newToken: { name: body.name, token } });
-      }, (error) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
+      }, ({ message: error }) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
     }, { body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
-    .post("/tokens/:id/revoke", ({ user, csrfToken, viewer, params }) => {
+    .post("/tokens/:id/revoke", ({ user, csrfToken, viewer, params, set }) => {
       const u = requireUser(user);
-      return catchUserError(() => {
+      return withFormError(set, () => {
         auth.revokeAppToken(u.id, params.id);
         return accountPage(u, csrfToken, viewer?.sessionId ?? null);
-      }, (error) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
+      }, ({ message: error }) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
     })
 
     .get("/admin", ({ user, csrfToken }) => adminPage(requireAdmin(user), csrfToken))
-    .post("/admin/device", ({ user, csrfToken, body }) => {
+    .post("/admin/device", ({ user, csrfToken, body, set }) => {
       const u = requireAdmin(user);
-      return catchUserError(() => {
+      return withFormError(set, () => {
         settings.update({
           deviceName: body.deviceName,
           timeZone: body.timeZone,
@@ -105,27 +98,27 @@ export function settingsRoutes(deps: Deps) {
           trashRetentionDays: body.trashRetentionDays ? Number(body.trashRetentionDays) : undefined,
         });
         return adminPage(u, csrfToken, { saved: true });
-      }, (error) => adminPage(u, csrfToken, { error }));
+      }, ({ message: error }) => adminPage(u, csrfToken, { error }));
     }, { body: t.Object({ deviceName: t.String(), timeZone: t.String(), registrationPolicy: t.String(), trashRetentionDays: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) })
     .post("/admin/invites", ({ user, csrfToken }) => {
       const u = requireAdmin(user);
       const token = auth.createInvite(u.id);
       return adminPage(u, csrfToken, { newLink: { label: "Invite link (one person, valid 7 days)", url: `${config.origins[0]}/register?invite=${token}` } });
     })
-    .post("/admin/users", ({ user, csrfToken, body }) => {
+    .post("/admin/users", ({ user, csrfToken, body, set }) => {
       const u = requireAdmin(user);
-      return catchUserError(() => {
+      return withFormError(set, () => {
         const { user: created, enrollToken } = auth.addUser({ username: body.username }, u.id);
         return adminPage(u, csrfToken, { newLink: { label: `Passkey enrolment link for ${created.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` } });
-      }, (error) => adminPage(u, csrfToken, { error }));
+      }, ({ message: error }) => adminPage(u, csrfToken, { error }));
     }, { body: t.Object({ username: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) })
-    .post("/admin/users/:id/reset", ({ user, csrfToken, params }) => {
+    .post("/admin/users/:id/reset", ({ user, csrfToken, params, set }) => {
       const u = requireAdmin(user);
-      return catchUserError(() => {
-        if (params.id === u.id) throw new AuthError("Use your recovery codes or another admin to reset your own account.");
+      return withFormError(set, () => {
+        if (params.id === u.id) throw new AppError(400, "Use your recovery codes or another admin to reset your own account.");
         const { user: target, enrollToken } = auth.resetUser(params.id, u.id);
         return adminPage(u, csrfToken, { newLink: { label: `New passkey enrolment link for ${target.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` } });
-      }, (error) => adminPage(u, csrfToken, { error }));
+      }, ({ message: error }) => adminPage(u, csrfToken, { error }));
     })
     .get("/system", ({ user, csrfToken }) => systemPage(requireAdmin(user), csrfToken))
     .post("/system/hostname", (c) => systemChange(c, "hostname", { hostname: keep(c.body.hostname) }, () => {

@@ -7,7 +7,8 @@ import { createSettingsRepo } from "./repo";
 import { parseSystemSettings } from "../../provision/settings";
 import { loadConfig } from "../config";
 import { createServices } from "../services";
-import { createSettingsService, hostnameFromDeviceName, SettingsError } from "./service";
+import { createSettingsService, hostnameFromDeviceName } from "./service";
+import { AppError } from "../errors";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -126,7 +127,7 @@ describe("host name, time servers and SSH: what the page writes is exactly what 
       [() => b.settings.setSsh({ enabled: true, addKeys: Array(33).fill(ED25519).join("\n") }), /at most 32 keys/],
     ];
     for (const [attempt, message] of refusals) {
-      expect(attempt).toThrow(SettingsError);
+      expect(attempt).toThrow(AppError);
       expect(attempt).toThrow(message);
     }
     expect(readFileSync(b.file, "utf8")).toBe(before);

@@ -1,14 +1,9 @@
 import { DEFAULT_HOSTNAME, InvalidHostnameError, isValidHostname, parseHostname } from "../../provision/hostname";
-import {
-  authorizedKeyProblem,
-  isValidNtpServer,
-  MAX_AUTHORIZED_KEYS,
-  MAX_NTP_SERVERS,
-  type SystemSettings,
-} from "../../provision/settings";
+import { authorizedKeyProblem, isValidNtpServer, MAX_AUTHORIZED_KEYS, MAX_NTP_SERVERS, type SystemSettings } from "../../provision/settings";
 import { sha256 } from "../auth/crypto";
 import { DEFAULT_BACKUP_KEEP_DAYS } from "../jobs/backup";
 import type { SettingsRepo } from "./repo";
+import { AppError } from "../errors";
 
 export const REGISTRATION_POLICIES = ["closed", "invite", "open"] as const;
 export type RegistrationPolicy = (typeof REGISTRATION_POLICIES)[number];
@@ -89,11 +84,11 @@ export function parseWebhookUrl(input: string): string | null {
   try {
     url = new URL(text);
   } catch {
-    throw new SettingsError("Enter a full web address, e.g. https://ntfy.sh/my-nas-alerts.");
+    throw new AppError(400, "Enter a full web address, e.g. https://ntfy.sh/my-nas-alerts.");
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new SettingsError("The address must start with https:// or http://.");
-  if (url.username || url.password) throw new SettingsError("Put no user name or password in the address; use a private topic name instead.");
-  if (text.length > 500) throw new SettingsError("The address is too long (500 characters at most).");
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new AppError(400, "The address must start with https:// or http://.");
+  if (url.username || url.password) throw new AppError(400, "Put no user name or password in the address; use a private topic name instead.");
+  if (text.length > 500) throw new AppError(400, "The address is too long (500 characters at most).");
   return url.toString();
 }
 
@@ -107,9 +102,9 @@ export function hostnameFromDeviceName(deviceName: string): string {
 /** One time server per line; empty means the default pool. Same rule as root (provision/settings.ts). */
 export function parseTimeServers(text: string): string[] {
   const lines = nonEmptyLines(text);
-  if (lines.length > MAX_NTP_SERVERS) throw new SettingsError(`List at most ${MAX_NTP_SERVERS} time servers (this list has ${lines.length}).`);
+  if (lines.length > MAX_NTP_SERVERS) throw new AppError(400, `List at most ${MAX_NTP_SERVERS} time servers (this list has ${lines.length}).`);
   for (const { n, line } of lines) {
-    if (!isValidNtpServer(line)) throw new SettingsError(`Line ${n}: ${excerpt(line)} is not a host name or IPv4 address.`);
+    if (!isValidNtpServer(line)) throw new AppError(400, `Line ${n}: ${excerpt(line)} is not a host name or IPv4 address.`);
   }
   return [...new Set(lines.map((l) => l.line.toLowerCase()))];
 }
@@ -117,10 +112,10 @@ export function parseTimeServers(text: string): string[] {
 /** OpenSSH public keys, one per line. Same rule as root (provision/settings.ts). */
 export function parseAuthorizedKeys(text: string): string[] {
   const lines = nonEmptyLines(text);
-  if (lines.length > MAX_AUTHORIZED_KEYS) throw new SettingsError(`Paste at most ${MAX_AUTHORIZED_KEYS} keys (this list has ${lines.length}).`);
+  if (lines.length > MAX_AUTHORIZED_KEYS) throw new AppError(400, `Paste at most ${MAX_AUTHORIZED_KEYS} keys (this list has ${lines.length}).`);
   for (const { n, line } of lines) {
     const problem = authorizedKeyProblem(line);
-    if (problem) throw new SettingsError(`Key on line ${n} ${problem}.`);
+    if (problem) throw new AppError(400, `Key on line ${n} ${problem}.`);
   }
   return lines.map((l) => l.line);
 }
@@ -149,11 +144,11 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
       cached = null;
       if (patch.deviceName !== undefined) {
         const err = validateDeviceName(patch.deviceName);
-        if (err) throw new SettingsError(err);
+        if (err) throw new AppError(400, err);
         repo.set("deviceName", patch.deviceName.normalize("NFC").trim());
       }
       if (patch.timeZone !== undefined) {
-        if (!isValidTimeZone(patch.timeZone)) throw new SettingsError(`Unknown time zone: ${patch.timeZone}`);
+        if (!isValidTimeZone(patch.timeZone)) throw new AppError(400, `Unknown time zone: ${patch.timeZone}`);
         repo.set("timeZone", patch.timeZone);
         // The app keeps its own copy: a time zone the OS lacks (or a failed write) is logged, not fatal.
         try {
@@ -163,16 +158,16 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
         }
       }
       if (patch.registrationPolicy !== undefined) {
-        if (!REGISTRATION_POLICIES.includes(patch.registrationPolicy)) throw new SettingsError("Unknown registration policy.");
+        if (!REGISTRATION_POLICIES.includes(patch.registrationPolicy)) throw new AppError(400, "Unknown registration policy.");
         repo.set("registrationPolicy", patch.registrationPolicy);
       }
       if (patch.trashRetentionDays !== undefined) {
-        if (!Number.isInteger(patch.trashRetentionDays) || patch.trashRetentionDays < 1) throw new SettingsError("Trash retention must be at least 1 day.");
+        if (!Number.isInteger(patch.trashRetentionDays) || patch.trashRetentionDays < 1) throw new AppError(400, "Trash retention must be at least 1 day.");
         repo.set("trashRetentionDays", patch.trashRetentionDays);
       }
       if (patch.backupKeepDays !== undefined) {
         if (!Number.isInteger(patch.backupKeepDays) || patch.backupKeepDays < 1 || patch.backupKeepDays > 365) {
-          throw new SettingsError("Keep backups for 1 to 365 days.");
+          throw new AppError(400, "Keep backups for 1 to 365 days.");
         }
         repo.set("backupKeepDays", patch.backupKeepDays);
       }
@@ -197,12 +192,12 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
       try {
         hostname = parseHostname(input);
       } catch (e) {
-        if (e instanceof InvalidHostnameError) throw new SettingsError(e.message);
+        if (e instanceof InvalidHostnameError) throw new AppError(400, e.message);
         throw e;
       }
       const previous = repo.get<string>("hostname") ?? DEFAULT_HOSTNAME;
       if (hostname === previous) return { previous, hostname };
-      if (!opts.confirmed) throw new SettingsError("Tick “I have my recovery codes” to rename the box: passkeys must be added again at the new address.");
+      if (!opts.confirmed) throw new AppError(400, "Tick “I have my recovery codes” to rename the box: passkeys must be added again at the new address.");
       handOver({ hostname }, () => repo.set("hostname", hostname));
       return { previous, hostname };
     },
@@ -223,8 +218,8 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
         byId.set(keyId(key), key);
         added.push(key);
       }
-      if (byId.size > MAX_AUTHORIZED_KEYS) throw new SettingsError(`At most ${MAX_AUTHORIZED_KEYS} keys in all: remove some first.`);
-      if (input.enabled && byId.size === 0) throw new SettingsError("Paste at least one public key to turn SSH on.");
+      if (byId.size > MAX_AUTHORIZED_KEYS) throw new AppError(400, `At most ${MAX_AUTHORIZED_KEYS} keys in all: remove some first.`);
+      if (input.enabled && byId.size === 0) throw new AppError(400, "Paste at least one public key to turn SSH on.");
       const next = { enabled: input.enabled, authorizedKeys: [...byId.values()] };
       handOver({ ssh: next }, () => repo.set("ssh", next));
       return { enabled: next.enabled, keys: next.authorizedKeys.length, changed: added.map(keyView) };
@@ -234,7 +229,7 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
     removeSshKey(id: string): SshChange {
       const current = storedSsh();
       const removed = current.authorizedKeys.filter((k) => keyId(k) === id);
-      if (removed.length === 0) throw new SettingsError("That key is not on the list any more.");
+      if (removed.length === 0) throw new AppError(400, "That key is not on the list any more.");
       const authorizedKeys = current.authorizedKeys.filter((k) => keyId(k) !== id);
       const next = { enabled: current.enabled && authorizedKeys.length > 0, authorizedKeys };
       handOver({ ssh: next }, () => repo.set("ssh", next));
@@ -252,11 +247,10 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
       deps.toSystem?.(patch);
     } catch (e) {
       console.error(`system settings request not written: ${(e as Error).message}`);
-      throw new SettingsError("The change could not be handed to the system, so nothing was saved. The server log has the reason.");
+      throw new AppError(400, "The change could not be handed to the system, so nothing was saved. The server log has the reason.");
     }
     store();
   }
 }
 
-export class SettingsError extends Error {}
 export type SettingsService = ReturnType<typeof createSettingsService>;

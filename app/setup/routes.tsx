@@ -2,13 +2,14 @@ import { Elysia, t } from "elysia";
 import type { AuthService } from "../auth/service";
 import type { Config } from "../config";
 import { requestContext, requireAdmin, type ContextDeps } from "../http/context";
-import { HttpError } from "../http/errors";
 import type { SettingsService } from "../settings/service";
 import type { StorageService } from "../system/storage-service";
 import { RESTART_EXIT_CODE, restoreCandidates, stageRestore } from "./restore";
 import { WizardPage } from "../../views/setup/WizardPage";
 import { RestoringPage } from "../../views/setup/RestorePanel";
 import { StorageStepPage } from "../../views/setup/StorageStep";
+import { AppError } from "../errors";
+import { withFormError } from "../http/forms";
 
 const exitForRestart = () => void setTimeout(() => process.exit(RESTART_EXIT_CODE), 500);
 
@@ -38,7 +39,7 @@ export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: S
       return wizard(request, csrfToken);
     })
     .post("/setup/restore", ({ csrfToken, request, body, set }) => {
-      if (deps.auth.setupDone()) throw new HttpError(403, "This box is already set up; restore a backup only on a fresh box.");
+      if (deps.auth.setupDone()) throw new AppError(403, "This box is already set up; restore a backup only on a fresh box.");
       const disk = body.name.startsWith("disk:");
       const name = disk ? body.name.slice(5) : body.name;
       const backup = restoreCandidates(deps.config.dataDir).find((b) => b.name === name && (b.source === "data disk") === disk);
@@ -61,14 +62,10 @@ export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: S
     // A refusal (wrong confirmation, system disk, disk in use, a move under way) comes back on the step with its reason.
     .post("/setup/storage/use", async ({ user, csrfToken, body, set, redirect }) => {
       requireAdmin(user);
-      try {
+      return withFormError(set, async () => {
         await deps.storage.requestMove(body.device, body.confirm);
-      } catch (e) {
-        if (!(e instanceof HttpError) || e.status >= 500) throw e;
-        set.status = e.status;
-        return storageStep(csrfToken, { error: e.message, device: body.device });
-      }
-      return redirect("/setup/storage", 303);
+        return redirect("/setup/storage", 303);
+      }, (e) => storageStep(csrfToken, { error: e.message, device: body.device }));
     }, { body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
     // Polled by the restoring page: once the restarted server has the restored accounts, go to sign-in.
     .get("/setup/restore/status", ({ set }) => {

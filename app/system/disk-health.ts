@@ -9,9 +9,9 @@ import type { ScanResult, SelfTestKind, SmartReader } from "../../hw/smart";
 import type { ScannedDevice } from "../../hw/smart-parse";
 import type { BlockDevice } from "../../hw/system";
 import type { Job } from "../db/schema";
-import { HttpError, notFound } from "../http/errors";
 import type { JobQueue } from "../jobs/service";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
+import { AppError, notFound } from "../errors";
 
 export const SMART_REFRESH_JOB = "smart.refresh";
 export const SMART_SELF_TEST_JOB = "smart.self-test";
@@ -99,14 +99,14 @@ export function createDiskHealth(deps: {
     /** Checks that the disk can run a test now; returns what smartctl needs to address it. */
     selfTestTarget(device: string): ScannedDevice {
       const row = knownDisk(device);
-      if (!row.report.available) throw new HttpError(409, `SMART is not available on ${row.device}: ${row.report.reason}`);
-      if (row.report.selfTest?.inProgress) throw new HttpError(409, "A self-test is already running on this disk.");
+      if (!row.report.available) throw new AppError(409, `SMART is not available on ${row.device}: ${row.report.reason}`);
+      if (row.report.selfTest?.inProgress) throw new AppError(409, "A self-test is already running on this disk.");
       return addressOf(row) as ScannedDevice;
     },
     async startSelfTest(device: string, kind: SelfTestKind): Promise<string> {
       const target = this.selfTestTarget(device);
       const result = await smart.startSelfTest(target, kind);
-      if (!result.started) throw new HttpError(409, `The disk refused the self-test: ${result.reason}`);
+      if (!result.started) throw new AppError(409, `The disk refused the self-test: ${result.reason}`);
       await readAndStore(target, true);
       return `The ${kind} self-test started.`;
     },
@@ -172,7 +172,7 @@ export function queuedDiskChecks(deps: { health: DiskHealth; jobs: JobQueue; now
     },
     async startSelfTest(device, kind) {
       const target = health.selfTestTarget(device);
-      if (pending(SMART_SELF_TEST_JOB, target.name)) throw new HttpError(409, "A self-test for this disk was already requested.");
+      if (pending(SMART_SELF_TEST_JOB, target.name)) throw new AppError(409, "A self-test for this disk was already requested.");
       jobs.enqueue(SMART_SELF_TEST_JOB, { device: target.name, kind });
       return `The ${kind} self-test was requested; it starts within a few seconds.`;
     },

@@ -7,9 +7,8 @@ import type { Config } from "../config";
 import type { Db } from "../db/client";
 import { createDriveRepo } from "../drive/repo";
 import { requestContext, requireAdmin, requireUser, type ContextDeps } from "../http/context";
-import { HttpError } from "../http/errors";
 import type { JobQueue } from "../jobs/service";
-import { SettingsError, type SettingsService } from "../settings/service";
+import { type SettingsService } from "../settings/service";
 import type { AuthService } from "../auth/service";
 import { createDashboardRepo } from "./repo";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./disk-health";
@@ -26,6 +25,8 @@ import { BackupsPage, BackupStatus } from "../../views/system/BackupsPage";
 import { UsagePage, UsersPage } from "../../views/system/UsersPage";
 import { diskHref } from "../../views/system/format";
 import { APP_ROOT } from "../paths";
+import { AppError } from "../errors";
+import { withFormError } from "../http/forms";
 
 /** Hardware behind the dashboard; tests replace any part (fake smartctl runner, fake power). */
 export type SystemHw = {
@@ -138,15 +139,12 @@ export function systemRoutes(deps: Deps) {
       await dashboard.refreshDisk(query.dev);
       return redirect(diskHref(query.dev), 303);
     }, { query: device })
-    .post("/disk/selftest", async ({ user, csrfToken, query, body }) => {
+    .post("/disk/selftest", async ({ user, csrfToken, query, body, set }) => {
       const u = requireAdmin(user);
-      try {
+      return withFormError(set, async () => {
         const message = await dashboard.startSelfTest(query.dev, body.kind);
         return <DiskPage {...base(u, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} message={message} />;
-      } catch (e) {
-        if (!(e instanceof HttpError) || e.status !== 409) throw e;
-        return <DiskPage {...base(u, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} error={e.message} />;
-      }
+      }, (e) => <DiskPage {...base(u, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} error={e.message} />);
     }, { query: device, body: t.Object({ kind: t.Union([t.Literal("short"), t.Literal("long")]), _csrf: t.Optional(t.String()) }) })
     .get("/fragments/selftest", async ({ user, csrfToken, query }) => {
       requireAdmin(user);
@@ -162,15 +160,11 @@ export function systemRoutes(deps: Deps) {
     })
     .post("/alerts/webhook", ({ user, csrfToken, body, set, redirect }) => {
       const u = requireAdmin(user);
-      try {
+      return withFormError(set, () => {
         deps.settings.update({ alertWebhook: body.url });
-      } catch (e) {
-        if (!(e instanceof SettingsError)) throw e;
-        set.status = 400;
-        return <AlertsPage {...base(u, csrfToken)} alerts={dashboard.alerts()} banner={banner()} webhook={dashboard.webhook()} webhookError={{ message: e.message, value: body.url }} />;
-      }
-      void dashboard.deliverAlerts(); // open alerts go out now, not at the next minute
-      return redirect("/dashboard/alerts", 303);
+        void dashboard.deliverAlerts(); // open alerts go out now, not at the next minute
+        return redirect("/dashboard/alerts", 303);
+      }, (e) => <AlertsPage {...base(u, csrfToken)} alerts={dashboard.alerts()} banner={banner()} webhook={dashboard.webhook()} webhookError={{ message: e.message, value: body.url }} />);
     }, { body: t.Object({ url: t.String({ maxLength: 2000 }), _csrf: t.Optional(t.String()) }) })
     .post("/alerts/webhook/test", async ({ user, csrfToken }) => {
       const u = requireAdmin(user);
@@ -191,7 +185,7 @@ export function systemRoutes(deps: Deps) {
     }, { query: t.Object({ confirm: t.Optional(t.Union([t.Literal("reboot"), t.Literal("poweroff")])) }) })
     .post("/power/:action", async ({ user, csrfToken, params, body, ip }) => {
       const u = requireAdmin(user);
-      if (body.confirm !== params.action) throw new HttpError(400, "Confirm the action on the confirmation page first.");
+      if (body.confirm !== params.action) throw new AppError(400, "Confirm the action on the confirmation page first.");
       // Recorded before the command: once it succeeds, this process may not live long enough to write anything.
       deps.audit.record({ userId: u.id, ip, action: `power.${params.action}`, objectId: null, ok: dashboard.power().available, detail: "requested from the dashboard" });
       const result = await dashboard.runPower(params.action);
@@ -211,14 +205,10 @@ export function systemRoutes(deps: Deps) {
     })
     .post("/backups/keep", ({ user, csrfToken, body, set, redirect }) => {
       const u = requireAdmin(user);
-      try {
+      return withFormError(set, () => {
         deps.settings.update({ backupKeepDays: /^\d{1,4}$/.test(body.days.trim()) ? Number(body.days.trim()) : Number.NaN });
-      } catch (e) {
-        if (!(e instanceof SettingsError)) throw e;
-        set.status = 400;
-        return <BackupsPage {...base(u, csrfToken)} backups={dashboard.backups()} banner={banner()} keepError={{ message: e.message, value: body.days }} />;
-      }
-      return redirect("/dashboard/backups", 303);
+        return redirect("/dashboard/backups", 303);
+      }, (e) => <BackupsPage {...base(u, csrfToken)} backups={dashboard.backups()} banner={banner()} keepError={{ message: e.message, value: body.days }} />);
     }, { body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) })
     .post("/backups/run", ({ user, csrfToken, request, redirect }) => {
       requireAdmin(user);
@@ -233,13 +223,9 @@ export function systemRoutes(deps: Deps) {
     }, { query: t.Object({ saved: t.Optional(t.String({ maxLength: 64 })) }) })
     .post("/users/:id/quota", ({ user, csrfToken, params, body, set, redirect }) => {
       const u = requireAdmin(user);
-      try {
+      return withFormError(set, () => {
         dashboard.setQuota(params.id, body.quota);
-      } catch (e) {
-        if ((e as { status?: number }).status !== 400) throw e; // unknown user: 404 from the error handler
-        set.status = 400;
-        return <UsersPage {...base(u, csrfToken)} users={dashboard.users()} banner={banner()} error={{ userId: params.id, message: (e as Error).message, value: body.quota }} />;
-      }
-      return redirect(`/dashboard/users?saved=${encodeURIComponent(params.id)}`, 303);
+        return redirect(`/dashboard/users?saved=${encodeURIComponent(params.id)}`, 303);
+      }, (e) => <UsersPage {...base(u, csrfToken)} users={dashboard.users()} banner={banner()} error={{ userId: params.id, message: e.message, value: body.quota }} />);
     }, { params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }), body: t.Object({ quota: t.String({ maxLength: 40 }), _csrf: t.Optional(t.String()) }) });
 }

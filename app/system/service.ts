@@ -6,12 +6,12 @@ import type { SelfTestKind } from "../../hw/smart";
 import { describeExitStatus, type SmartResult } from "../../hw/smart-parse";
 import { listFilesystems, type MountedFilesystem, type SystemInfo, type SystemSample, type SystemSampler } from "../../hw/system";
 import type { User } from "../db/schema";
-import { HttpError, notFound } from "../http/errors";
 import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
 import type { JobQueue } from "../jobs/service";
 import { alertKey, knownDiskRow, type DiskChecks } from "./disk-health";
 import { postAlert } from "./notify";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
+import { AppError, notFound } from "../errors";
 
 // ---------------------------------------------------------------------------------------------------------
 // Power: reboot / shut down through systemd (logind decides whether the nasd user may).
@@ -290,7 +290,7 @@ export function createDashboardService(deps: DashboardDeps) {
     /** "Send a test": a made-up warning straight to the webhook, so the admin sees it arrive. */
     async sendTestAlert(): Promise<WebhookDelivery> {
       const url = deps.alertWebhook?.();
-      if (!url) throw new HttpError(409, "Set an address to send alerts to first.");
+      if (!url) throw new AppError(409, "Set an address to send alerts to first.");
       const notice = { severity: "warning" as const, code: "test", subject: "test", message: "This is a test alert from your NAS. Real alerts arrive like this." };
       try {
         await postAlert(url, notice, deps.deviceName?.() ?? "nas", deps.fetch);
@@ -361,7 +361,7 @@ export function createDashboardService(deps: DashboardDeps) {
     power: () => deps.power.availability(),
     async runPower(action: PowerAction) {
       const availability = deps.power.availability();
-      if (!availability.available) throw new HttpError(409, availability.reason);
+      if (!availability.available) throw new AppError(409, availability.reason);
       return deps.power.run(action);
     },
 

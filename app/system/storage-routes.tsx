@@ -1,10 +1,10 @@
 import { Elysia, t } from "elysia";
 import type { User } from "../db/schema";
 import { requestContext, requireAdmin, type ContextDeps } from "../http/context";
-import { HttpError } from "../http/errors";
 import type { AlertRow } from "./repo";
 import type { StorageService } from "./storage-service";
 import { DiskCopyCard, MoveStatus, StoragePage } from "../../views/system/StoragePage";
+import { withFormError } from "../http/forms";
 
 type Deps = ContextDeps & { storage: StorageService; deviceName: () => string; banner: () => AlertRow[] };
 
@@ -17,16 +17,8 @@ export function storageRoutes(deps: Deps) {
       disks={await storage.disks()} space={storage.space()} copy={storage.diskCopy()} targets={await storage.copyTargets()} error={error} />
   );
   /** A refusal (wrong confirmation, system disk, bad target) comes back on the page, with the reason. */
-  const orRefusal = async (user: User, csrfToken: string, set: { status?: number | string }, action: () => Promise<unknown> | unknown) => {
-    try {
-      await action();
-      return null;
-    } catch (e) {
-      if (!(e instanceof HttpError) || e.status >= 500) throw e;
-      set.status = e.status;
-      return page(user, csrfToken, e.message);
-    }
-  };
+  const orRefusal = (user: User, csrfToken: string, set: { status?: number | string }, action: () => Promise<unknown> | unknown) =>
+    withFormError(set, async () => (await action(), null), (e) => page(user, csrfToken, e.message));
   const form = { _csrf: t.Optional(t.String()) };
 
   return new Elysia({ prefix: "/storage" })

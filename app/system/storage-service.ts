@@ -4,11 +4,11 @@ import { runCommand, type Runner } from "../../hw/run";
 import { assertFormattable, confirmationFor, dataDiskMountpoint, listDisks, readStorageState, StorageError, storageStatePath, type Disk, type StorageState } from "../../hw/storage";
 import type { MountedFilesystem } from "../../hw/system";
 import type { Job, User } from "../db/schema";
-import { HttpError } from "../http/errors";
 import { backupDir, listBackups } from "../jobs/backup";
 import type { JobQueue } from "../jobs/service";
 import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/storage";
 import type { StorageRepo } from "./storage-repo";
+import { AppError } from "../errors";
 
 /**
  * Derived media, per user: image previews in `<data>/users/<userId>/previews/` (app/drive/storage.ts), and the
@@ -133,15 +133,15 @@ export function createStorageService(deps: {
     /** Checks the disk and the typed confirmation now (so the admin sees a refusal at once), then queues the move. */
     async requestMove(device: string, confirm: string): Promise<Job> {
       const blocked = moveBlocked();
-      if (blocked) throw new HttpError(409, blocked);
+      if (blocked) throw new AppError(409, blocked);
       const view = await disks();
-      if (!view.available) throw new HttpError(503, `The disks cannot be listed: ${view.reason}`);
+      if (!view.available) throw new AppError(503, `The disks cannot be listed: ${view.reason}`);
       const disk = view.disks.find((d) => d.path === device);
-      if (!disk) throw new HttpError(404, "That disk is no longer attached.");
+      if (!disk) throw new AppError(404, "That disk is no longer attached.");
       try {
         assertFormattable(disk, confirm);
       } catch (e) {
-        if (e instanceof StorageError) throw new HttpError(400, e.message);
+        if (e instanceof StorageError) throw new AppError(400, e.message);
         throw e;
       }
       return deps.jobs.enqueue(STORAGE_MOVE_JOB, { device: disk.path, confirm });
@@ -192,12 +192,12 @@ export function createStorageService(deps: {
       try {
         deps.repo.setDiskCopyTarget(checkCopyTarget(deps.dataDir, targetPath), nightly);
       } catch (e) {
-        if (e instanceof StorageError) throw new HttpError(400, e.message);
+        if (e instanceof StorageError) throw new AppError(400, e.message);
         throw e;
       }
     },
     runCopyNow(): Job {
-      if (!deps.repo.diskCopy()) throw new HttpError(400, "Choose the second disk first.");
+      if (!deps.repo.diskCopy()) throw new AppError(400, "Choose the second disk first.");
       const last = deps.jobs.lastOfKind(DISK_COPY_JOB);
       if (pending(last)) return last!;
       return deps.jobs.enqueue(DISK_COPY_JOB);

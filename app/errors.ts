@@ -1,0 +1,36 @@
+/**
+ * The one error type for something a person can act on: services throw it with an HTTP status and a sentence that
+ * is shown as is. The web app maps it once (app/http/errors.ts) to a page, an htmx toast or JSON; the worker treats
+ * it as permanent (retrying cannot fix bad input). Anything else that escapes is a bug: logged, never shown.
+ */
+export class AppError extends Error {
+  constructor(readonly status: number, message: string, readonly retryAfterSeconds?: number) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+/** A 429 that tells the client when to come back (`Retry-After`). */
+export const tooManyRequests = (message: string, retryAfterSeconds: number) => new AppError(429, message, Math.max(1, retryAfterSeconds));
+
+export const notFound = (what = "This item") => new AppError(404, `${what} does not exist or you cannot see it.`);
+
+export const DISK_FULL_MESSAGE = "The disk is full. Free some space (empty the trash, delete large files) and try again.";
+
+/**
+ * A full disk reaches us as ENOSPC from a file write or as SQLite's SQLITE_FULL ("database or disk is full") from
+ * any insert, the audit row included: both become the same 507 with the same sentence.
+ */
+export function isDiskFull(e: unknown): boolean {
+  if (typeof e !== "object" || e === null) return false;
+  const { code, errno, message } = e as { code?: unknown; errno?: unknown; message?: unknown };
+  return code === "ENOSPC" || code === "SQLITE_FULL" || errno === 13 && String(code).startsWith("SQLITE") || (typeof message === "string" && /database or disk is full/i.test(message));
+}
+
+/** The status and message to show for any thrown value; `null` for a bug (to be logged and shown as a plain 500). */
+export function userFacing(e: unknown): AppError | null {
+  if (e instanceof AppError) return e;
+  if (isDiskFull(e)) return new AppError(507, DISK_FULL_MESSAGE);
+  if (e instanceof URIError) return new AppError(400, "The address contains a malformed %-escape.");
+  return null;
+}
