@@ -2,7 +2,8 @@ import { Elysia } from "elysia";
 import { authRoutes } from "./auth/routes";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
-import { requestContext, requireUser } from "./http/context";
+import { accessControl } from "./http/access";
+import { requestContext } from "./http/context";
 import { errorHandler } from "./http/errors";
 import { htmlResponses } from "./http/html";
 import { createRateLimiter } from "./http/rate-limit";
@@ -50,7 +51,9 @@ export function createApp(deps: AppDeps) {
     run: deps.system?.storageRun,
     includeLoop: deps.system?.storageLoopDevices ?? process.env.NAS_STORAGE_LOOP_DEVICES === "1",
   });
-  const ctx = { auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp };
+  // Built once: who is asking and the access rules every route declares (app/http/access.ts).
+  const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
+  const access = accessControl({ context, origins: config.origins });
   const limits = {
     loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000 }),
     loginByAccount: createRateLimiter({ limit: 10, windowMs: 5 * 60_000 }),
@@ -60,30 +63,30 @@ export function createApp(deps: AppDeps) {
 
   const app = new Elysia()
     .use(htmlResponses)
-    .use(requestContext(ctx))
-    .use(securityPlugin({ config, audit }))
+    .use(access)
+    .use(securityPlugin({ audit }))
     // After the security plugin, whose error hook writes the audit row of a refused change first.
     .use(errorHandler({ deviceName: () => settings.all().deviceName }))
     .get("/healthz", () => {
       const ok = db.$client.query("select 1 as ok").get() as { ok: number } | null;
       return { status: ok?.ok === 1 ? "ok" : "degraded", setupDone: auth.setupDone() };
-    })
+    }, { public: true })
     .get("/manifest.webmanifest", ({ set }) => {
       set.headers["content-type"] = "application/manifest+json";
       return JSON.stringify(manifest(settings.all().deviceName));
-    })
+    }, { public: true })
     .use(staticRoutes())
     .use(tlsRoutes({ tlsDir: config.tlsDir }))
-    .use(setupRoutes({ ...ctx, settings, config, storage, requestRestart: deps.requestRestart }))
-    .use(authRoutes({ ...ctx, config, settings, audit, limits }))
-    .use(settingsRoutes({ ...ctx, settings, audit, config }))
-    .use(driveRoutes({ ...ctx, settings, drive: drive.drive, tus: drive.tus }))
-    .use(systemRoutes({ ...ctx, config, db, audit, settings, auth, jobs: services.jobs, storage, hw: deps.system }))
+    .use(setupRoutes({ access, auth, settings, config, storage, requestRestart: deps.requestRestart }))
+    .use(authRoutes({ access, auth, config, settings, audit, limits }))
+    .use(settingsRoutes({ access, auth, settings, audit, config }))
+    .use(driveRoutes({ access, settings, drive: drive.drive, tus: drive.tus }))
+    .use(systemRoutes({ access, config, db, audit, settings, auth, jobs: services.jobs, storage, hw: deps.system }))
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);
-      const u = requireUser(user);
-      return HomePage({ user: u, csrfToken, deviceName: settings.all().deviceName });
-    });
+      if (!user) return redirect("/login", 303);
+      return HomePage({ user, csrfToken, deviceName: settings.all().deviceName });
+    }, { public: true });
 
   return Object.assign(app, { services: { ...services, drive: drive.drive } });
 }

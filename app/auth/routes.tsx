@@ -2,14 +2,18 @@ import { Elysia, t } from "elysia";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import type { AuditRepo } from "../audit/repo";
 import type { Config } from "../config";
-import { requestContext, requireUser, sessionCookie, SESSION_COOKIE, PRE_COOKIE, type ContextDeps } from "../http/context";
+import type { AccessControl } from "../http/access";
+import type { AuthService } from "./service";
+import { sessionCookie, SESSION_COOKIE, PRE_COOKIE } from "../http/context";
 import type { RateLimiter } from "../http/rate-limit";
 import type { SettingsService } from "../settings/service";
 import { LoginPage, RegisterPage } from "../../views/auth/pages";
 import { AppError, tooManyRequests } from "../errors";
 import { withFormError } from "../http/forms";
 
-export type AuthRouteDeps = ContextDeps & {
+export type AuthRouteDeps = {
+  access: AccessControl;
+  auth: AuthService;
   config: Config;
   settings: SettingsService;
   audit: AuditRepo;
@@ -41,29 +45,31 @@ export function authRoutes(deps: AuthRouteDeps) {
   };
 
   return new Elysia()
-    .use(requestContext(deps))
+    .use(deps.access)
     .get("/login", ({ user, csrfToken, query, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);
       if (user) return redirect(safeNext(query.next), 303);
       return <LoginPage {...base(csrfToken)} next={safeNext(query.next)} />;
-    })
+    }, { public: true })
     .get("/register", ({ csrfToken, query, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);
       const invite = typeof query.invite === "string" ? query.invite : null;
       const gate = auth.canRegister(invite);
       return <RegisterPage {...base(csrfToken)} mode="signup" inviteToken={invite} allowed={gate.allowed} reason={gate.reason} />;
-    })
+    }, { public: true })
     .get("/enroll/:token", ({ csrfToken, params }) => {
       // An enrolment link is for an account the admin created or reset; the token is checked again on use.
       const user = auth.enrollmentUser(params.token);
       return <RegisterPage {...base(csrfToken)} mode="enroll" inviteToken={params.token} allowed={!!user}
         reason="This link is invalid, expired or already used. Ask the administrator for a new one." username={user?.username} />;
-    })
+    }, { public: true })
 
     .post("/auth/register/options", async ({ body, user, headers }) => {
-      if (body.kind === "add") return auth.startRegistration({ kind: "add", userId: requireUser(user).id, userAgent: headers["user-agent"] ?? null });
-      return auth.startRegistration(body);
-    }, { body: RegisterStart })
+      // Public for the wizard, sign-up and enrolment links; adding a passkey to an account needs that account.
+      if (body.kind !== "add") return auth.startRegistration(body);
+      if (!user) throw new AppError(401, "Please sign in.");
+      return auth.startRegistration({ kind: "add", userId: user.id, userAgent: headers["user-agent"] ?? null });
+    }, { public: true, body: RegisterStart })
 
     .post("/auth/register/verify", async ({ body, headers, cookie, ip, user }) => {
       const result = await auth.finishRegistration(body.challengeId, body.response as RegistrationResponseJSON, headers["user-agent"] ?? null);
@@ -71,12 +77,12 @@ export function authRoutes(deps: AuthRouteDeps) {
       if (!user) startSession(cookie, result.user.id, ip, headers["user-agent"]);
       audit.record({ userId: result.user.id, ip, action: "auth.passkey.registered", objectId: result.user.id, ok: true });
       return { redirect: user ? "/settings" : "/", recoveryCodes: result.recoveryCodes };
-    }, { body: Verify })
+    }, { public: true, body: Verify })
 
     .post("/auth/login/options", async ({ ip }) => {
       if (ip && limits.loginByIp.blocked(`ip:${ip}`)) throw tooManyRequests("Too many sign-in attempts from this address. Wait a few minutes.", limits.loginByIp.retryAfterSeconds(`ip:${ip}`));
       return auth.startLogin();
-    })
+    }, { public: true })
 
     .post("/auth/login/verify", async ({ body, ip, headers, cookie }) => {
       const response = body.response as AuthenticationResponseJSON;
@@ -98,7 +104,7 @@ export function authRoutes(deps: AuthRouteDeps) {
         audit.record({ userId: owner, ip, action: "auth.login", objectId: typeof response?.id === "string" ? response.id : null, ok: false, detail: (e as Error).message.slice(0, 200) });
         throw e;
       }
-    }, { body: Verify })
+    }, { public: true, body: Verify })
 
     .post("/auth/recover", ({ body, ip, headers, cookie, csrfToken, redirect, set }) => {
       const account = `user:${body.username.trim().toLowerCase()}`;
@@ -116,16 +122,16 @@ export function authRoutes(deps: AuthRouteDeps) {
         audit.record({ ip, action: "auth.recover", ok: false, detail: body.username.slice(0, 64) });
         return <LoginPage {...base(csrfToken)} next="/" error={e.message} />;
       });
-    }, { body: t.Object({ username: t.String({ maxLength: 64 }), code: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) })
+    }, { public: true, body: t.Object({ username: t.String({ maxLength: 64 }), code: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) })
 
     .post("/logout", ({ cookie, redirect, viewer }) => {
       if (viewer?.sessionId) auth.logout(viewer.sessionId);
       cookie[SESSION_COOKIE]!.remove();
       return redirect("/login", 303);
-    })
+    }, { public: true })
     .post("/logout-all", ({ cookie, redirect, user }) => {
-      auth.logoutEverywhere(requireUser(user).id);
+      auth.logoutEverywhere(user.id);
       cookie[SESSION_COOKIE]!.remove();
       return redirect("/login", 303);
-    });
+    }, { auth: "user" });
 }

@@ -1,5 +1,5 @@
 import { Elysia, t } from "elysia";
-import { requestContext, requireUser, type ContextDeps } from "../http/context";
+import type { AccessControl } from "../http/access";
 import type { User } from "../db/schema";
 import type { SettingsService } from "../settings/service";
 import { DrivePage } from "../../views/drive/DrivePage";
@@ -11,7 +11,7 @@ import { openApiDocument } from "./openapi";
 import type { DriveService } from "./service";
 import type { TusUploads } from "./tus";
 
-type Deps = ContextDeps & { drive: DriveService; tus: TusUploads; settings: SettingsService };
+type Deps = { access: AccessControl; drive: DriveService; tus: TusUploads; settings: SettingsService };
 
 const PAGE = 100;
 const listOptions = (q: { sort?: ListOptions["sort"]; desc?: string; offset?: number; limit?: number }): ListOptions =>
@@ -61,94 +61,90 @@ export function driveRoutes(deps: Deps) {
   }
 
   const pages = new Elysia({ prefix: "/drive" })
-    .use(requestContext(deps))
-    .get("/", ({ user, csrfToken, request, query }) => renderPage(requireUser(user), csrfToken, request, { mode: "folder", title: "My Drive", opts: listOptions(query) }), { query: ListQuery })
+    .use(deps.access)
+    .get("/", ({ user, csrfToken, request, query }) => renderPage(user, csrfToken, request, { mode: "folder", title: "My Drive", opts: listOptions(query) }), { auth: "user", query: ListQuery })
     .get("/f/:folderId", ({ user, csrfToken, request, query, params }) =>
-      renderPage(requireUser(user), csrfToken, request, { mode: "folder", title: "Drive", folderId: params.folderId, opts: listOptions(query) }), { query: ListQuery })
-    .get("/recent", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "recent", title: "Recent" }))
-    .get("/starred", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "starred", title: "Starred" }))
+      renderPage(user, csrfToken, request, { mode: "folder", title: "Drive", folderId: params.folderId, opts: listOptions(query) }), { auth: "user", query: ListQuery })
+    .get("/recent", ({ user, csrfToken, request }) => renderPage(user, csrfToken, request, { mode: "recent", title: "Recent" }), { auth: "user" })
+    .get("/starred", ({ user, csrfToken, request }) => renderPage(user, csrfToken, request, { mode: "starred", title: "Starred" }), { auth: "user" })
     // Sharing is not built yet: the filter exists so its place in the UI is settled; it lists nothing.
-    .get("/shared", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "shared", title: "Shared with me" }))
-    .get("/trash", ({ user, csrfToken, request }) => renderPage(requireUser(user), csrfToken, request, { mode: "trash", title: "Trash" }))
-    .get("/search", ({ user, csrfToken, request, query }) => renderPage(requireUser(user), csrfToken, request, { mode: "search", title: "Search", query: query.q ?? "" }), { query: SearchQuery })
-    .get("/search/suggest", ({ user, query }) => <Suggestions items={drive.search(requireUser(user), query.q ?? "", 10)} q={query.q ?? ""} />, { query: SearchQuery })
+    .get("/shared", ({ user, csrfToken, request }) => renderPage(user, csrfToken, request, { mode: "shared", title: "Shared with me" }), { auth: "user" })
+    .get("/trash", ({ user, csrfToken, request }) => renderPage(user, csrfToken, request, { mode: "trash", title: "Trash" }), { auth: "user" })
+    .get("/search", ({ user, csrfToken, request, query }) => renderPage(user, csrfToken, request, { mode: "search", title: "Search", query: query.q ?? "" }), { auth: "user", query: SearchQuery })
+    .get("/search/suggest", ({ user, query }) => <Suggestions items={drive.search(user, query.q ?? "", 10)} q={query.q ?? ""} />, { auth: "user", query: SearchQuery })
     .get("/preview/:id", async ({ user, params }) => {
-      const u = requireUser(user);
-      const { file, path } = drive.content(u, params.id);
+      const { file, path } = drive.content(user, params.id);
       const kind = previewKind(file.mime, file.name);
       const text = kind === "text" ? new TextDecoder("utf-8", { fatal: false }).decode(await Bun.file(path).slice(0, 100_000).arrayBuffer()) : undefined;
       return <Preview file={file} kind={kind} text={text} />;
-    })
+    }, { auth: "user" })
     .get("/thumb/:id", async ({ user, params }) =>
-      new Response(Bun.file(await drive.previewImage(requireUser(user), params.id)), { headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" } }))
+      new Response(Bun.file(await drive.previewImage(user, params.id)), { headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" } }), { auth: "user" })
     .get("/move-dialog", ({ user, query }) => {
-      const u = requireUser(user);
       const ids = asIds(query.ids);
-      const folder = drive.folderFor(u, query.at || undefined, "read");
-      const subfolders = drive.list(u, folder.id, { sort: "name", desc: false, offset: 0, limit: 500 }).items.filter((f) => f.kind === "folder" && !ids.includes(f.id));
-      return <MoveDialog ids={ids} folder={folder} crumbs={drive.breadcrumbs(u, folder.id)} subfolders={subfolders} />;
-    }, { query: t.Object({ ids: t.String(), at: t.Optional(t.String()) }) })
+      const folder = drive.folderFor(user, query.at || undefined, "read");
+      const subfolders = drive.list(user, folder.id, { sort: "name", desc: false, offset: 0, limit: 500 }).items.filter((f) => f.kind === "folder" && !ids.includes(f.id));
+      return <MoveDialog ids={ids} folder={folder} crumbs={drive.breadcrumbs(user, folder.id)} subfolders={subfolders} />;
+    }, { auth: "user", query: t.Object({ ids: t.String(), at: t.Optional(t.String()) }) })
     // Page actions answer with an empty fragment and an `HX-Trigger: drive-changed` so the listing reloads itself.
-    .post("/actions/mkdir", ({ user, body }) => (drive.mkdir(requireUser(user), body.parentId || undefined, body.name), emptyFragment()), { body: MkdirBody })
-    .post("/actions/rename", ({ user, body }) => (drive.rename(requireUser(user), asIds(body.ids)[0]!, body.name), emptyFragment()), { body: t.Object({ ids: t.String(), name: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }) })
-    .post("/actions/move", ({ user, body }) => (drive.move(requireUser(user), asIds(body.ids), body.targetId), emptyFragment()), { body: MoveBody })
-    .post("/actions/copy", ({ user, body }) => (drive.copy(requireUser(user), asIds(body.ids), body.targetId), emptyFragment()), { body: MoveBody })
-    .post("/actions/star", ({ user, body }) => (drive.star(requireUser(user), asIds(body.ids)[0]!, body.starred === "1"), emptyFragment()), { body: t.Object({ ids: t.String(), starred: t.String(), _csrf: t.Optional(t.String()) }) })
-    .post("/actions/trash", ({ user, body }) => (drive.moveToTrash(requireUser(user), asIds(body.ids)), emptyFragment()), { body: IdsBody })
-    .post("/actions/restore", ({ user, body }) => (drive.restore(requireUser(user), asIds(body.ids)), emptyFragment()), { body: IdsBody })
-    .post("/actions/purge", ({ user, body }) => (drive.purge(requireUser(user), asIds(body.ids)), emptyFragment()), { body: IdsBody })
-    .post("/actions/empty-trash", ({ user }) => (drive.emptyTrash(requireUser(user)), emptyFragment()));
+    .post("/actions/mkdir", ({ user, body }) => (drive.mkdir(user, body.parentId || undefined, body.name), emptyFragment()), { auth: "user", body: MkdirBody })
+    .post("/actions/rename", ({ user, body }) => (drive.rename(user, asIds(body.ids)[0]!, body.name), emptyFragment()), { auth: "user", body: t.Object({ ids: t.String(), name: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }) })
+    .post("/actions/move", ({ user, body }) => (drive.move(user, asIds(body.ids), body.targetId), emptyFragment()), { auth: "user", body: MoveBody })
+    .post("/actions/copy", ({ user, body }) => (drive.copy(user, asIds(body.ids), body.targetId), emptyFragment()), { auth: "user", body: MoveBody })
+    .post("/actions/star", ({ user, body }) => (drive.star(user, asIds(body.ids)[0]!, body.starred === "1"), emptyFragment()), { auth: "user", body: t.Object({ ids: t.String(), starred: t.String(), _csrf: t.Optional(t.String()) }) })
+    .post("/actions/trash", ({ user, body }) => (drive.moveToTrash(user, asIds(body.ids)), emptyFragment()), { auth: "user", body: IdsBody })
+    .post("/actions/restore", ({ user, body }) => (drive.restore(user, asIds(body.ids)), emptyFragment()), { auth: "user", body: IdsBody })
+    .post("/actions/purge", ({ user, body }) => (drive.purge(user, asIds(body.ids)), emptyFragment()), { auth: "user", body: IdsBody })
+    .post("/actions/empty-trash", ({ user }) => (drive.emptyTrash(user), emptyFragment()), { auth: "user" });
 
   const api = new Elysia({ prefix: "/api/v1" })
-    .use(requestContext(deps))
-    .get("/openapi.json", () => openApiDocument())
-    .get("/usage", ({ user }) => drive.usage(requireUser(user)))
+    .use(deps.access)
+    .get("/openapi.json", () => openApiDocument(), { public: true })
+    .get("/usage", ({ user }) => drive.usage(user), { auth: "user" })
     .get("/root", ({ user, query }) => {
-      const r = drive.list(requireUser(user), undefined, listOptions(query));
+      const r = drive.list(user, undefined, listOptions(query));
       return { item: itemJson(r.folder), children: r.items.map(itemJson), hasMore: r.hasMore };
-    }, { query: ListQuery })
+    }, { auth: "user", query: ListQuery })
     .get("/files/:id", ({ user, params, query }) => {
-      const u = requireUser(user);
-      const item = drive.itemFor(u, params.id, "read", { trashed: true });
+      const item = drive.itemFor(user, params.id, "read", { trashed: true });
       if (item.kind !== "folder" || item.trashedAt) return { item: itemJson(item) };
-      const r = drive.list(u, item.id, listOptions(query));
+      const r = drive.list(user, item.id, listOptions(query));
       return { item: itemJson(item), path: r.breadcrumbs.map(itemJson), children: r.items.map(itemJson), hasMore: r.hasMore };
-    }, { query: ListQuery })
+    }, { auth: "user", query: ListQuery })
     .get("/files/:id/content", ({ user, params, request, query, set }) => {
-      const { file, path } = drive.content(requireUser(user), params.id);
+      const { file, path } = drive.content(user, params.id);
       const res = serveFile(request, file, path, { inline: query.inline === "1" });
       set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
       return res;
-    }, { query: t.Object({ inline: t.Optional(t.String()) }) })
+    }, { auth: "user", query: t.Object({ inline: t.Optional(t.String()) }) })
     .get("/zip", async ({ user, query, set }) => {
-      const u = requireUser(user);
       const ids = asIds(query.ids);
-      const entries = drive.zipEntries(u, ids);
+      const entries = drive.zipEntries(user, ids);
       const res = await zipResponse(ids.length === 1 ? entries[0]?.path || "Drive" : "Drive", entries);
       set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
       return res;
-    }, { query: t.Object({ ids: t.String() }) })
+    }, { auth: "user", query: t.Object({ ids: t.String() }) })
     .post("/folders", ({ user, body, set }) => {
       set.status = 201;
-      return { item: itemJson(drive.mkdir(requireUser(user), body.parentId, body.name)) };
-    }, { body: MkdirBody })
-    .patch("/files/:id", ({ user, params, body }) => ({ item: itemJson(drive.rename(requireUser(user), params.id, body.name)) }), { body: NameBody })
-    .post("/files/:id/star", ({ user, params, body }) => ({ item: itemJson(drive.star(requireUser(user), params.id, body.starred === true || body.starred === "1" || body.starred === "true")) }), { body: StarBody })
-    .post("/move", ({ user, body }) => ({ items: drive.move(requireUser(user), asIds(body.ids), body.targetId).map(itemJson) }), { body: MoveBody })
-    .post("/copy", ({ user, body }) => ({ items: drive.copy(requireUser(user), asIds(body.ids), body.targetId).map(itemJson) }), { body: MoveBody })
-    .post("/trash", ({ user, body }) => ({ items: drive.moveToTrash(requireUser(user), asIds(body.ids)).map((i) => i.id) }), { body: IdsBody })
-    .post("/restore", ({ user, body }) => ({ items: drive.restore(requireUser(user), asIds(body.ids)).map(itemJson) }), { body: IdsBody })
-    .post("/purge", ({ user, body }) => (drive.purge(requireUser(user), asIds(body.ids)), { ok: true }), { body: IdsBody })
-    .get("/trash", ({ user }) => ({ items: drive.trash(requireUser(user)).map(itemJson) }))
-    .delete("/trash", ({ user }) => (drive.emptyTrash(requireUser(user)), { ok: true }))
-    .get("/recent", ({ user }) => ({ items: drive.recent(requireUser(user)).map(itemJson) }))
-    .get("/starred", ({ user }) => ({ items: drive.starred(requireUser(user)).map(itemJson) }))
-    .get("/search", ({ user, query }) => ({ items: drive.search(requireUser(user), query.q ?? "", query.limit ?? 10).map(itemJson) }), { query: SearchQuery })
+      return { item: itemJson(drive.mkdir(user, body.parentId, body.name)) };
+    }, { auth: "user", body: MkdirBody })
+    .patch("/files/:id", ({ user, params, body }) => ({ item: itemJson(drive.rename(user, params.id, body.name)) }), { auth: "user", body: NameBody })
+    .post("/files/:id/star", ({ user, params, body }) => ({ item: itemJson(drive.star(user, params.id, body.starred === true || body.starred === "1" || body.starred === "true")) }), { auth: "user", body: StarBody })
+    .post("/move", ({ user, body }) => ({ items: drive.move(user, asIds(body.ids), body.targetId).map(itemJson) }), { auth: "user", body: MoveBody })
+    .post("/copy", ({ user, body }) => ({ items: drive.copy(user, asIds(body.ids), body.targetId).map(itemJson) }), { auth: "user", body: MoveBody })
+    .post("/trash", ({ user, body }) => ({ items: drive.moveToTrash(user, asIds(body.ids)).map((i) => i.id) }), { auth: "user", body: IdsBody })
+    .post("/restore", ({ user, body }) => ({ items: drive.restore(user, asIds(body.ids)).map(itemJson) }), { auth: "user", body: IdsBody })
+    .post("/purge", ({ user, body }) => (drive.purge(user, asIds(body.ids)), { ok: true }), { auth: "user", body: IdsBody })
+    .get("/trash", ({ user }) => ({ items: drive.trash(user).map(itemJson) }), { auth: "user" })
+    .delete("/trash", ({ user }) => (drive.emptyTrash(user), { ok: true }), { auth: "user" })
+    .get("/recent", ({ user }) => ({ items: drive.recent(user).map(itemJson) }), { auth: "user" })
+    .get("/starred", ({ user }) => ({ items: drive.starred(user).map(itemJson) }), { auth: "user" })
+    .get("/search", ({ user, query }) => ({ items: drive.search(user, query.q ?? "", query.limit ?? 10).map(itemJson) }), { auth: "user", query: SearchQuery })
     // A plain upload: the request body is the file (curl -T file URL?name=…, or POST --data-binary).
-    .post("/upload", ({ user, request, query, set }) => plainUpload(requireUser(user), request, query, set), { parse: "none", query: t.Object({ name: t.String(), parentId: t.Optional(t.String()), path: t.Optional(t.String()), conflict: t.Optional(t.String()) }) })
-    .put("/upload", ({ user, request, query, set }) => plainUpload(requireUser(user), request, query, set), { parse: "none", query: t.Object({ name: t.String(), parentId: t.Optional(t.String()), path: t.Optional(t.String()), conflict: t.Optional(t.String()) }) })
-    .all("/uploads", ({ user, request }) => tus.handle(request, requireUser(user), undefined), { parse: "none" })
-    .all("/uploads/:id", ({ user, request, params }) => tus.handle(request, requireUser(user), params.id), { parse: "none" });
+    .post("/upload", ({ user, request, query, set }) => plainUpload(user, request, query, set), { auth: "user", parse: "none", query: t.Object({ name: t.String(), parentId: t.Optional(t.String()), path: t.Optional(t.String()), conflict: t.Optional(t.String()) }) })
+    .put("/upload", ({ user, request, query, set }) => plainUpload(user, request, query, set), { auth: "user", parse: "none", query: t.Object({ name: t.String(), parentId: t.Optional(t.String()), path: t.Optional(t.String()), conflict: t.Optional(t.String()) }) })
+    .all("/uploads", ({ user, request }) => tus.handle(request, user, undefined), { auth: "user", parse: "none" })
+    .all("/uploads/:id", ({ user, request, params }) => tus.handle(request, user, params.id), { auth: "user", parse: "none" });
 
   async function plainUpload(user: User, request: Request, query: { name: string; parentId?: string; path?: string; conflict?: string }, set: { status?: number | string }) {
     const file = await drive.upload(user, {

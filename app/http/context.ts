@@ -19,7 +19,7 @@ export type Viewer = { user: User; via: "session" | "token"; sessionId: string |
 
 /**
  * Resolves who is asking (session cookie or `Authorization: Bearer` app token), the client IP and
- * the CSRF token every page embeds. Feature modules `.use()` it; Elysia de-duplicates it by name.
+ * the CSRF token every page embeds. Built once by the app; routes reach it through the access plugin.
  */
 export function requestContext(deps: ContextDeps) {
   // The token is a pure function of the cookie: computed once per browser, not on every request.
@@ -36,10 +36,12 @@ export function requestContext(deps: ContextDeps) {
   return new Elysia({ name: "request-context" }).derive({ as: "global" }, ({ request, cookie, server }) => {
     const ip = deps.clientIp ? deps.clientIp(request) : (server?.requestIP(request)?.address ?? null);
     let viewer: Viewer | null = null;
-    const bearer = request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    if (bearer) {
-      const row = deps.auth.resolveAppToken(bearer);
-      if (!row) throw new AppError(401, "This app token is invalid or was revoked.");
+    const authorization = request.headers.get("authorization");
+    if (authorization !== null) {
+      // Present means the caller chose a token: a malformed or unknown one is a 401, never a fall back to the cookie.
+      const bearer = authorization.match(/^Bearer\s+(\S+)$/i)?.[1];
+      const row = bearer ? deps.auth.resolveAppToken(bearer) : null;
+      if (!row) throw new AppError(401, "This app token is invalid or was revoked (send Authorization: Bearer <token>).");
       viewer = { user: row.user, via: "token", sessionId: null };
     } else {
       const sid = cookie[SESSION_COOKIE]?.value as string | undefined;
@@ -64,17 +66,8 @@ export function requestContext(deps: ContextDeps) {
   });
 }
 
-export function requireUser(user: User | null): User {
-  if (!user) throw new AppError(401, "Please sign in.");
-  return user;
-}
-
-export function requireAdmin(user: User | null): User {
-  const u = requireUser(user);
-  if (u.role !== "admin") throw new AppError(403, "Only the administrator can do this.");
-  return u;
-}
-
 export function sessionCookie(secure: boolean) {
   return { httpOnly: true, secure, sameSite: "lax" as const, path: "/", maxAge: 30 * 24 * 3600 };
 }
+
+export type RequestContext = ReturnType<typeof requestContext>;

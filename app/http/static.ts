@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { publicGet } from "./access";
 import { join, relative, resolve, isAbsolute } from "node:path";
 import { APP_ROOT } from "../paths";
 
@@ -28,7 +29,7 @@ export function staticRoutes(root = join(APP_ROOT, "views/static")) {
     if (headers["if-none-match"] === etag) return new Response(null, { status: 304, headers: { etag } });
     const ext = path!.slice(path!.lastIndexOf("."));
     return new Response(file, { headers: { "content-type": types[ext] ?? "application/octet-stream", etag, "cache-control": "public, max-age=300" } });
-  });
+  }, publicGet);
 }
 
 export const manifest = (name: string) => ({

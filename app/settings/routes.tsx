@@ -3,13 +3,14 @@ import type { AuditRepo } from "../audit/repo";
 import { sha256 } from "../auth/crypto";
 import { type AuthService } from "../auth/service";
 import type { Config } from "../config";
-import { requestContext, requireAdmin, requireUser, type ContextDeps } from "../http/context";
+import type { AccessControl } from "../http/access";
+import type { User } from "../db/schema";
 import { AccountPage, AdminPage, AuditPage, SystemPage, type SystemCard } from "../../views/settings/pages";
 import { hostnameFromDeviceName, type ApplianceSettings, type SettingsService, type SshChange } from "./service";
 import { AppError } from "../errors";
 import { withFormError } from "../http/forms";
 
-type Deps = ContextDeps & { auth: AuthService; settings: SettingsService; audit: AuditRepo; config: Config };
+type Deps = { access: AccessControl; auth: AuthService; settings: SettingsService; audit: AuditRepo; config: Config };
 
 export function settingsRoutes(deps: Deps) {
   const { auth, settings, audit, config } = deps;
@@ -32,12 +33,12 @@ export function settingsRoutes(deps: Deps) {
    * and on a refusal the page again with the message beside the field and what was typed, as 422 so the generic row reads "refused".
    */
   const systemChange = (
-    c: { user: Parameters<typeof requireAdmin>[0]; csrfToken: string; ip: string | null; set: { status?: number | string } },
+    c: { user: User; csrfToken: string; ip: string | null; set: { status?: number | string } },
     card: SystemCard,
     typed: Parameters<typeof SystemPage>[0]["typed"],
     change: () => { action: string; detail: string; message: string },
   ) => {
-    const u = requireAdmin(c.user);
+    const u = c.user;
     return withFormError(c.set, () => {
       const done = change();
       audit.record({ userId: u.id, ip: c.ip, action: done.action, ok: true, detail: done.detail.slice(0, 500) });
@@ -52,44 +53,38 @@ export function settingsRoutes(deps: Deps) {
   const keep = (text: string) => (text.length <= 64 * 1024 && !text.includes("PRIVATE KEY") ? text : "");
 
   return new Elysia({ prefix: "/settings" })
-    .use(requestContext(deps))
-    .get("/", ({ user, csrfToken, viewer, query }) => accountPage(requireUser(user), csrfToken, viewer?.sessionId ?? null, { recovered: query.recovered === "1" }))
+    .use(deps.access)
+    .get("/", ({ user, csrfToken, viewer, query }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { recovered: query.recovered === "1" }), { auth: "user" })
     .post("/passkeys/:id/delete", ({ user, csrfToken, viewer, params, set }) => {
-      const u = requireUser(user);
       return withFormError(set, () => {
-        auth.deletePasskey(u.id, params.id);
-        return accountPage(u, csrfToken, viewer?.sessionId ?? null);
-      }, ({ message: error }) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
-    })
+        auth.deletePasskey(user.id, params.id);
+        return accountPage(user, csrfToken, viewer?.sessionId ?? null);
+      }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
+    }, { auth: "user" })
     .post("/passkeys/:id/rename", ({ user, csrfToken, viewer, params, body, set }) => {
-      const u = requireUser(user);
       return withFormError(set, () => {
-        auth.renamePasskey(u.id, params.id, body.name);
-        return accountPage(u, csrfToken, viewer?.sessionId ?? null);
-      }, ({ message: error }) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
-    }, { body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
+        auth.renamePasskey(user.id, params.id, body.name);
+        return accountPage(user, csrfToken, viewer?.sessionId ?? null);
+      }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
+    }, { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
     .post("/recovery-codes", ({ user, csrfToken, viewer }) => {
-      const u = requireUser(user);
-      return accountPage(u, csrfToken, viewer?.sessionId ?? null, { newRecoveryCodes: auth.regenerateRecoveryCodes(u.id) });
-    })
+      return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newRecoveryCodes: auth.regenerateRecoveryCodes(user.id) });
+    }, { auth: "user" })
     .post("/tokens", ({ user, csrfToken, viewer, body, set }) => {
-      const u = requireUser(user);
       return withFormError(set, () => {
-        const { token } = auth.createAppToken(u.id, body.name);
-        return accountPage(u, csrfToken, viewer?.sessionId ?? null, { newToken: { name: body.name, token } });
-      }, ({ message: error }) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
-    }, { body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
+        const { token } = auth.createAppToken(user.id, body.name);
+        return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newToken: { name: body.name, token } });
+      }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
+    }, { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
     .post("/tokens/:id/revoke", ({ user, csrfToken, viewer, params, set }) => {
-      const u = requireUser(user);
       return withFormError(set, () => {
-        auth.revokeAppToken(u.id, params.id);
-        return accountPage(u, csrfToken, viewer?.sessionId ?? null);
-      }, ({ message: error }) => accountPage(u, csrfToken, viewer?.sessionId ?? null, { error }));
-    })
+        auth.revokeAppToken(user.id, params.id);
+        return accountPage(user, csrfToken, viewer?.sessionId ?? null);
+      }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
+    }, { auth: "user" })
 
-    .get("/admin", ({ user, csrfToken }) => adminPage(requireAdmin(user), csrfToken))
+    .get("/admin", ({ user, csrfToken }) => adminPage(user, csrfToken), { auth: "admin" })
     .post("/admin/device", ({ user, csrfToken, body, set }) => {
-      const u = requireAdmin(user);
       return withFormError(set, () => {
         settings.update({
           deviceName: body.deviceName,
@@ -97,30 +92,27 @@ export function settingsRoutes(deps: Deps) {
           registrationPolicy: body.registrationPolicy as ApplianceSettings["registrationPolicy"],
           trashRetentionDays: body.trashRetentionDays ? Number(body.trashRetentionDays) : undefined,
         });
-        return adminPage(u, csrfToken, { saved: true });
-      }, ({ message: error }) => adminPage(u, csrfToken, { error }));
-    }, { body: t.Object({ deviceName: t.String(), timeZone: t.String(), registrationPolicy: t.String(), trashRetentionDays: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) })
+        return adminPage(user, csrfToken, { saved: true });
+      }, ({ message: error }) => adminPage(user, csrfToken, { error }));
+    }, { auth: "admin", body: t.Object({ deviceName: t.String(), timeZone: t.String(), registrationPolicy: t.String(), trashRetentionDays: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) })
     .post("/admin/invites", ({ user, csrfToken }) => {
-      const u = requireAdmin(user);
-      const token = auth.createInvite(u.id);
-      return adminPage(u, csrfToken, { newLink: { label: "Invite link (one person, valid 7 days)", url: `${config.origins[0]}/register?invite=${token}` } });
-    })
+      const token = auth.createInvite(user.id);
+      return adminPage(user, csrfToken, { newLink: { label: "Invite link (one person, valid 7 days)", url: `${config.origins[0]}/register?invite=${token}` } });
+    }, { auth: "admin" })
     .post("/admin/users", ({ user, csrfToken, body, set }) => {
-      const u = requireAdmin(user);
       return withFormError(set, () => {
-        const { user: created, enrollToken } = auth.addUser({ username: body.username }, u.id);
-        return adminPage(u, csrfToken, { newLink: { label: `Passkey enrolment link for ${created.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` } });
-      }, ({ message: error }) => adminPage(u, csrfToken, { error }));
-    }, { body: t.Object({ username: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) })
+        const { user: created, enrollToken } = auth.addUser({ username: body.username }, user.id);
+        return adminPage(user, csrfToken, { newLink: { label: `Passkey enrolment link for ${created.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` } });
+      }, ({ message: error }) => adminPage(user, csrfToken, { error }));
+    }, { auth: "admin", body: t.Object({ username: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) })
     .post("/admin/users/:id/reset", ({ user, csrfToken, params, set }) => {
-      const u = requireAdmin(user);
       return withFormError(set, () => {
-        if (params.id === u.id) throw new AppError(400, "Use your recovery codes or another admin to reset your own account.");
-        const { user: target, enrollToken } = auth.resetUser(params.id, u.id);
-        return adminPage(u, csrfToken, { newLink: { label: `New passkey enrolment link for ${target.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` } });
-      }, ({ message: error }) => adminPage(u, csrfToken, { error }));
-    })
-    .get("/system", ({ user, csrfToken }) => systemPage(requireAdmin(user), csrfToken))
+        if (params.id === user.id) throw new AppError(400, "Use your recovery codes or another admin to reset your own account.");
+        const { user: target, enrollToken } = auth.resetUser(params.id, user.id);
+        return adminPage(user, csrfToken, { newLink: { label: `New passkey enrolment link for ${target.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` } });
+      }, ({ message: error }) => adminPage(user, csrfToken, { error }));
+    }, { auth: "admin" })
+    .get("/system", ({ user, csrfToken }) => systemPage(user, csrfToken), { auth: "admin" })
     .post("/system/hostname", (c) => systemChange(c, "hostname", { hostname: keep(c.body.hostname) }, () => {
       const r = settings.setHostname(c.body.hostname, { confirmed: c.body.confirm === "yes" });
       if (r.hostname === r.previous) return { action: "settings.hostname", detail: `${r.hostname} (unchanged)`, message: `The host name is already ${r.hostname}.` };
@@ -129,13 +121,13 @@ export function settingsRoutes(deps: Deps) {
         detail: `${r.previous} → ${r.hostname}`,
         message: `Renamed to ${r.hostname}. Within a minute the box answers at https://${r.hostname}.local instead of https://${r.previous}.local: continue there.`,
       };
-    }), { body: t.Object({ hostname: t.String(), confirm: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) })
+    }), { auth: "admin", body: t.Object({ hostname: t.String(), confirm: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) })
     .post("/system/time-servers", (c) => systemChange(c, "ntp", { ntpServers: keep(c.body.servers) }, () => {
       const servers = settings.setTimeServers(c.body.servers);
       return servers.length === 0
         ? { action: "settings.ntp", detail: "default pool", message: "Saved: the box uses the public time server pool." }
         : { action: "settings.ntp", detail: servers.join(" "), message: `Saved: ${servers.length} time server${servers.length === 1 ? "" : "s"} as well as the pool.` };
-    }), { body: t.Object({ servers: t.String(), _csrf: t.Optional(t.String()) }) })
+    }), { auth: "admin", body: t.Object({ servers: t.String(), _csrf: t.Optional(t.String()) }) })
     .post("/system/ssh", (c) => {
       const enabled = c.body.enabled === "on";
       return systemChange(c, "ssh", { sshKeys: keep(c.body.keys ?? ""), sshEnabled: enabled }, () => {
@@ -146,7 +138,7 @@ export function settingsRoutes(deps: Deps) {
           message: r.enabled ? `SSH is on with ${r.keys} key${r.keys === 1 ? "" : "s"}.` : "SSH is off.",
         };
       });
-    }, { body: t.Object({ keys: t.Optional(t.String()), enabled: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) })
+    }, { auth: "admin", body: t.Object({ keys: t.Optional(t.String()), enabled: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) })
     .post("/system/ssh/keys/:id/remove", (c) => systemChange(c, "ssh", undefined, () => {
       const r = settings.removeSshKey(c.params.id);
       return {
@@ -154,13 +146,12 @@ export function settingsRoutes(deps: Deps) {
         detail: `${keyList(r)}; ${r.keys} left, SSH ${r.enabled ? "on" : "off"}`,
         message: r.keys === 0 ? "Key removed. That was the last one: SSH is off." : "Key removed.",
       };
-    }))
+    }), { auth: "admin" })
     .get("/audit", ({ user, csrfToken, query }) => {
-      const u = requireAdmin(user);
       const filter = { user: query.user || undefined, action: query.action || undefined };
       const entries = audit.list({ userId: filter.user, action: filter.action, before: query.before ? Number(query.before) : undefined, limit: 100 });
       const users = new Map(auth.listUsers().map((x) => [x.id, x.username]));
-      return <AuditPage user={u} csrfToken={csrfToken} deviceName={deviceName()} entries={entries} users={users} filter={filter}
+      return <AuditPage user={user} csrfToken={csrfToken} deviceName={deviceName()} entries={entries} users={users} filter={filter}
         nextBefore={entries.length === 100 ? entries[entries.length - 1]!.id : null} />;
-    });
+    }, { auth: "admin" });
 }

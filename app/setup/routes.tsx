@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import type { AuthService } from "../auth/service";
 import type { Config } from "../config";
-import { requestContext, requireAdmin, type ContextDeps } from "../http/context";
+import type { AccessControl } from "../http/access";
 import type { SettingsService } from "../settings/service";
 import type { StorageService } from "../system/storage-service";
 import { RESTART_EXIT_CODE, restoreCandidates, stageRestore } from "./restore";
@@ -17,7 +17,7 @@ const exitForRestart = () => void setTimeout(() => process.exit(RESTART_EXIT_COD
  * The first-run wizard exists only while there is no administrator. Its last step, choosing the data disk, comes after
  * the admin's passkey (the admin is signed in then) and uses the storage service exactly as Dashboard → Storage does.
  */
-export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: SettingsService; config: Config; storage: StorageService; requestRestart?: () => void }) {
+export function setupRoutes(deps: { access: AccessControl; auth: AuthService; settings: SettingsService; config: Config; storage: StorageService; requestRestart?: () => void }) {
   const timeZones = Intl.supportedValuesOf("timeZone");
   const requestRestart = deps.requestRestart ?? exitForRestart;
   const wizard = (request: Request, csrfToken: string, restoreError?: string) => {
@@ -33,11 +33,11 @@ export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: S
       error={refused?.error} chosen={refused?.device} />
   );
   return new Elysia()
-    .use(requestContext(deps))
+    .use(deps.access)
     .get("/setup", ({ csrfToken, request, redirect }) => {
       if (deps.auth.setupDone()) return redirect("/login", 303);
       return wizard(request, csrfToken);
-    })
+    }, { public: true })
     .post("/setup/restore", ({ csrfToken, request, body, set }) => {
       if (deps.auth.setupDone()) throw new AppError(403, "This box is already set up; restore a backup only on a fresh box.");
       const disk = body.name.startsWith("disk:");
@@ -54,23 +54,19 @@ export function setupRoutes(deps: ContextDeps & { auth: AuthService; settings: S
       }
       requestRestart();
       return <RestoringPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} admins={check.admins} />;
-    }, { body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
-    .get("/setup/storage", ({ user, csrfToken }) => {
-      requireAdmin(user);
-      return storageStep(csrfToken);
-    })
+    }, { public: true, body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
+    .get("/setup/storage", ({ csrfToken }) => storageStep(csrfToken), { auth: "admin" })
     // A refusal (wrong confirmation, system disk, disk in use, a move under way) comes back on the step with its reason.
-    .post("/setup/storage/use", async ({ user, csrfToken, body, set, redirect }) => {
-      requireAdmin(user);
+    .post("/setup/storage/use", async ({ csrfToken, body, set, redirect }) => {
       return withFormError(set, async () => {
         await deps.storage.requestMove(body.device, body.confirm);
         return redirect("/setup/storage", 303);
       }, (e) => storageStep(csrfToken, { error: e.message, device: body.device }));
-    }, { body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
+    }, { auth: "admin", body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
     // Polled by the restoring page: once the restarted server has the restored accounts, go to sign-in.
     .get("/setup/restore/status", ({ set }) => {
       if (!deps.auth.setupDone()) return <p hx-get="/setup/restore/status" hx-trigger="every 2s" hx-swap="outerHTML">Still restarting…</p>;
       set.headers["hx-redirect"] = "/login";
       return <p><a href="/login">Sign in</a></p>;
-    });
+    }, { public: true });
 }

@@ -1,12 +1,12 @@
 import { Elysia, t } from "elysia";
 import type { User } from "../db/schema";
-import { requestContext, requireAdmin, type ContextDeps } from "../http/context";
+import type { AccessControl } from "../http/access";
 import type { AlertRow } from "./repo";
 import type { StorageService } from "./storage-service";
 import { DiskCopyCard, MoveStatus, StoragePage } from "../../views/system/StoragePage";
 import { withFormError } from "../http/forms";
 
-type Deps = ContextDeps & { storage: StorageService; deviceName: () => string; banner: () => AlertRow[] };
+type Deps = { access: AccessControl; storage: StorageService; deviceName: () => string; banner: () => AlertRow[] };
 
 /** /dashboard/storage (mounted inside the dashboard routes): space breakdown, choosing the data disk (typed confirmation), the second-disk copy. */
 export function storageRoutes(deps: Deps) {
@@ -22,29 +22,26 @@ export function storageRoutes(deps: Deps) {
   const form = { _csrf: t.Optional(t.String()) };
 
   return new Elysia({ prefix: "/storage" })
-    .use(requestContext(deps))
-    .get("/", async ({ user, csrfToken }) => page(requireAdmin(user), csrfToken))
+    .use(deps.access)
+    .get("/", async ({ user, csrfToken }) => page(user, csrfToken), { auth: "admin" })
     .get("/fragments/move", ({ user }) => {
-      requireAdmin(user);
+      user;
       return <MoveStatus location={storage.location()} />;
-    })
+    }, { auth: "admin" })
     .get("/fragments/copy", async ({ user, csrfToken }) => {
-      requireAdmin(user);
+      user;
       return <DiskCopyCard copy={storage.diskCopy()} targets={await storage.copyTargets()} csrfToken={csrfToken} />;
-    })
+    }, { auth: "admin" })
     .post("/use", async ({ user, csrfToken, body, set, redirect }) => {
-      const u = requireAdmin(user);
-      return (await orRefusal(u, csrfToken, set, () => storage.requestMove(body.device, body.confirm))) ?? redirect("/dashboard/storage", 303);
-    }, { body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), ...form }) })
+      return (await orRefusal(user, csrfToken, set, () => storage.requestMove(body.device, body.confirm))) ?? redirect("/dashboard/storage", 303);
+    }, { auth: "admin", body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), ...form }) })
     .post("/copy/target", async ({ user, csrfToken, body, set, redirect }) => {
-      const u = requireAdmin(user);
-      return (await orRefusal(u, csrfToken, set, () => storage.setCopyTarget(body.target, body.nightly === "on"))) ?? redirect("/dashboard/storage", 303);
-    }, { body: t.Object({ target: t.String({ minLength: 1, maxLength: 4096 }), nightly: t.Optional(t.String()), ...form }) })
+      return (await orRefusal(user, csrfToken, set, () => storage.setCopyTarget(body.target, body.nightly === "on"))) ?? redirect("/dashboard/storage", 303);
+    }, { auth: "admin", body: t.Object({ target: t.String({ minLength: 1, maxLength: 4096 }), nightly: t.Optional(t.String()), ...form }) })
     .post("/copy/run", async ({ user, csrfToken, request, set, redirect }) => {
-      const u = requireAdmin(user);
-      const refused = await orRefusal(u, csrfToken, set, () => storage.runCopyNow());
+      const refused = await orRefusal(user, csrfToken, set, () => storage.runCopyNow());
       if (refused) return refused;
       if (!isHtmx(request)) return redirect("/dashboard/storage", 303);
       return <DiskCopyCard copy={storage.diskCopy()} targets={await storage.copyTargets()} csrfToken={csrfToken} />;
-    }, { body: t.Object(form) });
+    }, { auth: "admin", body: t.Object(form) });
 }

@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { publicGet } from "../http/access";
 import { hostname as osHostname } from "node:os";
 import { caCertificateDer, caFingerprint, caMobileConfig, readCaCertificate } from "../../provision/ca-files";
 
@@ -23,12 +24,12 @@ export function tlsRoutes(opts: { tlsDir: string; hostname?: () => string }) {
           "cache-control": "no-cache",
         },
       });
-    })
+    }, publicGet)
     .get("/ca.pem", () => {
       const pem = caPem();
       if (!pem) return notProvisioned();
       return new Response(pem, { headers: { "content-type": "application/x-pem-file", "cache-control": "no-cache" } });
-    })
+    }, publicGet)
     .get("/ca.mobileconfig", () => {
       const pem = caPem();
       if (!pem) return notProvisioned();
@@ -39,12 +40,12 @@ export function tlsRoutes(opts: { tlsDir: string; hostname?: () => string }) {
           "cache-control": "no-cache",
         },
       });
-    })
+    }, publicGet)
     .get("/setup/trust", () => {
       const pem = caPem();
       const page = <TrustPage host={`${hostname()}.local`} fingerprint={pem ? caFingerprint(pem) : null} />;
       return new Response("<!doctype html>" + page, { headers: { "content-type": "text/html; charset=utf-8" } });
-    });
+    }, publicGet);
 }
 
 function TrustPage(props: { host: string; fingerprint: string | null }) {
