@@ -3,7 +3,7 @@
 import { existsSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { configFlags, loadConfig, type Config } from "./config";
+import { configFlags, linkOrigin, loadConfig, type Config } from "./config";
 import { openDb, type Db } from "./db/client";
 import { backupDir, listBackups } from "./jobs/backup";
 import { createServices, type Services } from "./services";
@@ -238,7 +238,7 @@ export function main(argv: string[], env: Record<string, string | undefined> = p
     db = openDb(dbPath, { log: out.warn });
     const services = createServices({ db, config });
     const audit = (action: string, objectId: string | null) => services.audit.record({ action: `cli.${action}`, objectId, ok: true, detail: "admin CLI" });
-    command.run(args, flags, { config, db, services, out, origin: config.origins[0]!, audit });
+    command.run(args, flags, { config, db, services, out, origin: linkOrigin(config, argv, env), audit });
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -62,4 +63,33 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
     deviceNameFallback: env.DEVICE_NAME ?? "nas",
     secureCookies: origins.every((o) => o.startsWith("https:")),
   };
+}
+
+/**
+ * The data dir holds everyone's files and the database: private to the service (0700), and every file this process
+ * creates from now on (tus partial files, previews, backups) is 0600 whatever the caller's umask.
+ */
+export function makeDataDirPrivate(dataDir: string) {
+  process.umask(0o077);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+}
+
+const SERVED_ORIGINS = "served-origins.json";
+
+/** The web server notes the origins it serves, so the admin CLI prints links for them without being told again. */
+export function recordServedOrigins(dataDir: string, origins: string[]) {
+  writeFileSync(join(dataDir, SERVED_ORIGINS), JSON.stringify({ origins }), { mode: 0o600 });
+}
+
+/** Where printed links point: an explicit --origin/ORIGIN, else what the server last served, else the default. */
+export function linkOrigin(config: Config, argv: string[], env: Record<string, string | undefined>): string {
+  const explicit = argv.some((a) => a === "--origin" || a.startsWith("--origin=")) || !!env.ORIGIN;
+  if (!explicit) {
+    try {
+      const served = JSON.parse(readFileSync(join(config.dataDir, SERVED_ORIGINS), "utf8")) as { origins?: unknown };
+      if (Array.isArray(served.origins) && typeof served.origins[0] === "string") return served.origins[0];
+    } catch {} // no server has run on this data dir yet
+  }
+  return config.origins[0]!;
 }

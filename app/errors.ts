@@ -15,16 +15,16 @@ export const tooManyRequests = (message: string, retryAfterSeconds: number) => n
 
 export const notFound = (what = "This item") => new AppError(404, `${what} does not exist or you cannot see it.`);
 
-export const DISK_FULL_MESSAGE = "The disk is full. Free some space (empty the trash, delete large files) and try again.";
+export const DISK_FULL_MESSAGE = "The disk is full: nothing was stored. Free some space (empty the trash, delete large files) and try again.";
 
 /**
- * A full disk reaches us as ENOSPC from a file write or as SQLite's SQLITE_FULL ("database or disk is full") from
- * any insert, the audit row included: both become the same 507 with the same sentence.
+ * A full disk reaches us as ENOSPC (or EDQUOT) from a file write, or as SQLite's SQLITE_FULL ("database or disk is
+ * full") from any insert, the audit row included: all become the same 507 with the same sentence.
  */
 export function isDiskFull(e: unknown): boolean {
   if (typeof e !== "object" || e === null) return false;
-  const { code, errno, message } = e as { code?: unknown; errno?: unknown; message?: unknown };
-  return code === "ENOSPC" || code === "SQLITE_FULL" || errno === 13 && String(code).startsWith("SQLITE") || (typeof message === "string" && /database or disk is full/i.test(message));
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  return code === "ENOSPC" || code === "EDQUOT" || code === "SQLITE_FULL" || (typeof message === "string" && /database or disk is full/i.test(message));
 }
 
 /** The status and message to show for any thrown value; `null` for a bug (to be logged and shown as a plain 500). */

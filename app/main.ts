@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { loadConfig } from "./config";
+import { loadConfig, makeDataDirPrivate, recordServedOrigins } from "./config";
 import { openDb } from "./db/client";
 import { serveOptions } from "./http/errors";
 import { loadOrCreateSecret } from "./secret";
@@ -7,6 +7,7 @@ import { createApp } from "./server";
 import { applyPendingRestore } from "./setup/restore";
 
 const config = loadConfig(process.argv.slice(2));
+makeDataDirPrivate(config.dataDir);
 // A backup the setup wizard staged goes in before anything opens the database.
 applyPendingRestore(config.dataDir);
 const db = openDb(join(config.dataDir, "db.sqlite"));
@@ -14,6 +15,7 @@ const app = createApp({ config, db, secret: loadOrCreateSecret(config.dataDir) }
 
 const tls = config.tls ? { cert: Bun.file(config.tls.cert), key: Bun.file(config.tls.key) } : undefined;
 app.listen({ ...serveOptions, port: config.port, hostname: config.hostname, tls, maxRequestBodySize: 64 * 1024 ** 3 });
+recordServedOrigins(config.dataDir, config.origins);
 console.log(`nasd listening on ${tls ? "https" : "http"}://${config.hostname}:${app.server?.port} (data: ${config.dataDir}; passkeys for ${config.rpID})`);
 
 let redirector: ReturnType<typeof Bun.serve> | null = null;

@@ -20,7 +20,8 @@ export const postForm = (headers: Record<string, string>, fields: Record<string,
 export type TestApp = ReturnType<typeof createTestApp>;
 
 export function createTestApp(opts: { config?: Partial<Config>; deps?: Partial<AppDeps> } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "nas-test-"));
+  // A given data dir (e.g. a small tmpfs) holds the database too, as on the box.
+  const dataDir = opts.config?.dataDir ?? mkdtempSync(join(tmpdir(), "nas-test-"));
   const config = { ...loadConfig([], { DATA_DIR: dataDir, PORT: "8080" }), ...opts.config };
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const secret = Buffer.from(randomToken(32));

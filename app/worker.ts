@@ -1,7 +1,7 @@
 // Worker entry: claims jobs from the shared database and runs them, one at a time, until SIGTERM.
 import { chownSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig } from "./config";
+import { loadConfig, makeDataDirPrivate } from "./config";
 import { openDb } from "./db/client";
 import { dbBackupHandler, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, scheduleDbBackup } from "./jobs/backup";
 import { createSettingsRepo } from "./settings/repo";
@@ -13,6 +13,7 @@ import { createStorageRepo } from "./system/storage-repo";
 import { applyPendingRestore, databaseIdentity, RESTART_EXIT_CODE } from "./setup/restore";
 
 const config = loadConfig(process.argv.slice(2));
+makeDataDirPrivate(config.dataDir);
 applyPendingRestore(config.dataDir);
 const db = openDb(join(config.dataDir, "db.sqlite"));
 const dbIdentity = databaseIdentity(config.dataDir);

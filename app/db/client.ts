@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { migrate } from "drizzle-orm/bun-sqlite/migrator";
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as schema from "./schema";
 import { APP_ROOT } from "../paths";
@@ -16,7 +16,12 @@ const migrationsFolder = join(APP_ROOT, "app/db/migrations");
  */
 export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: string) => void } = {}): Db {
   const log = opts.log ?? ((m: string) => console.error(m));
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Private to the service; SQLite gives its -wal and -shm files the database file's mode.
+    closeSync(openSync(path, "a", 0o600));
+    chmodSync(path, 0o600);
+  }
   const sqlite = new Database(path, { create: true, strict: true });
   // First: the web server, the worker and the CLI open a fresh database at the same moment on first boot.
   sqlite.exec("PRAGMA busy_timeout = 5000");

@@ -51,7 +51,8 @@ export function serveFile(request: Request, file: DriveFile, path: string, opts:
     "cache-control": "private, no-cache",
   };
   const inm = request.headers.get("if-none-match");
-  if (inm && inm.split(",").map((s) => s.trim()).includes(etag)) return new Response(null, { status: 304, headers });
+  // RFC 9110 13.1.2: "*" matches any current representation, so a GET or HEAD gets 304 like a matching tag.
+  if (inm && (inm.trim() === "*" || inm.split(",").map((s) => s.trim().replace(/^W\//, "")).includes(etag))) return new Response(null, { status: 304, headers });
   const ifRange = request.headers.get("if-range");
   const range = ifRange && ifRange !== etag && ifRange !== headers["last-modified"] ? null : parseRange(request.headers.get("range"), size);
   if (range === "unsatisfiable") return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${size}` } });

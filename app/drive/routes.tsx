@@ -141,17 +141,18 @@ export function driveRoutes(deps: Deps) {
     .get("/starred", ({ user }) => ({ items: drive.starred(user).map(itemJson) }), { auth: "user" })
     .get("/search", ({ user, query }) => ({ items: drive.search(user, query.q ?? "", query.limit ?? 10).map(itemJson) }), { auth: "user", query: SearchQuery })
     // A plain upload: the request body is the file (curl -T file URL?name=…, or POST --data-binary).
-    .post("/upload", ({ user, request, query, set }) => plainUpload(user, request, query, set), { auth: "user", parse: "none", query: t.Object({ name: t.String(), parentId: t.Optional(t.String()), path: t.Optional(t.String()), conflict: t.Optional(t.String()) }) })
-    .put("/upload", ({ user, request, query, set }) => plainUpload(user, request, query, set), { auth: "user", parse: "none", query: t.Object({ name: t.String(), parentId: t.Optional(t.String()), path: t.Optional(t.String()), conflict: t.Optional(t.String()) }) })
+    .post("/upload", ({ user, request, query, set }) => plainUpload(user, request, query, set), { auth: "user", parse: "none", query: t.Object({ name: t.String(), parentId: t.Optional(t.String()), path: t.Optional(t.String()), conflict: t.Optional(t.String()), sha256: t.Optional(t.String()) }) })
+    .put("/upload", ({ user, request, query, set }) => plainUpload(user, request, query, set), { auth: "user", parse: "none", query: t.Object({ name: t.String(), parentId: t.Optional(t.String()), path: t.Optional(t.String()), conflict: t.Optional(t.String()), sha256: t.Optional(t.String()) }) })
     .all("/uploads", ({ user, request }) => tus.handle(request, user, undefined), { auth: "user", parse: "none" })
     .all("/uploads/:id", ({ user, request, params }) => tus.handle(request, user, params.id), { auth: "user", parse: "none" });
 
-  async function plainUpload(user: User, request: Request, query: { name: string; parentId?: string; path?: string; conflict?: string }, set: { status?: number | string }) {
+  async function plainUpload(user: User, request: Request, query: { name: string; parentId?: string; path?: string; conflict?: string; sha256?: string }, set: { status?: number | string }) {
     const file = await drive.upload(user, {
       name: query.name,
       parentId: query.parentId || undefined,
       relativePath: query.path ? query.path.split("/").filter(Boolean) : undefined,
       declaredLength: declaredLength(request),
+      sha256: query.sha256 ?? request.headers.get("x-content-sha256") ?? undefined,
       conflict: conflictOf(query.conflict),
     }, requestBytes(request));
     set.status = 201;
@@ -161,12 +162,12 @@ export function driveRoutes(deps: Deps) {
   return new Elysia({ name: "drive" })
     .onStart(async () => {
       drive.sweep();
-      await tus.sweep();
+      tus.sweep();
       // One import scan at a time: a slow scan must not race the next one for the same files.
       let scanning: Promise<unknown> | null = null;
       const scan = () => (scanning ??= drive.scanImports().finally(() => (scanning = null)));
       await scan();
-      setInterval(() => { drive.purgeExpiredTrash(); void tus.sweep(); }, 3_600_000).unref();
+      setInterval(() => { drive.purgeExpiredTrash(); tus.sweep(); }, 3_600_000).unref();
       setInterval(scan, 60_000).unref();
     })
     .use(pages)

@@ -30,11 +30,20 @@ export async function sniffMime(head: Uint8Array, name: string): Promise<string>
   return byExt || "application/octet-stream";
 }
 
-/** Builds an FTS5 query from what the user typed: every word must match as a prefix. */
+/**
+ * Builds an FTS5 query from what the user typed, for any input: every word must match as a prefix. Each word is one
+ * FTS5 string (quotes doubled); control characters, which FTS5 cannot hold in a string, and lone surrogates go.
+ */
 export function ftsQuery(q: string): string | null {
-  const words = q.normalize("NFC").split(/\s+/).map((w) => w.replace(/"/g, "")).filter(Boolean).slice(0, 8);
-  return words.length ? words.map((w) => `"${w}"*`).join(" ") : null;
+  const words = q.toWellFormed().normalize("NFC").replace(/[\p{Cc}]/gu, " ").split(/\s+/).filter(Boolean).slice(0, 8);
+  return words.length ? words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(" ") : null;
 }
+
+const validSha256 = (v: string | undefined) => {
+  if (v === undefined || v === "") return undefined;
+  if (!/^[0-9a-f]{64}$/.test(v)) throw new AppError(400, "sha256 must be 64 lower-case hex digits.");
+  return v;
+};
 
 export function createDriveService(deps: DriveDeps) {
   const { repo, storage } = deps;
@@ -84,10 +93,20 @@ export function createDriveService(deps: DriveDeps) {
     const quota = repo.user(user.id)?.quotaBytes ?? null;
     return quota === null ? Number.POSITIVE_INFINITY : Math.max(0, quota - repo.usedBytes(user.id));
   }
-  /** Refuses a declared size up front: over quota → 413, more than the disk has free → 507. */
-  function checkSpace(user: User, bytes: number) {
-    if (bytes > quotaLeft(user) - repo.pendingUploadBytes(user.id)) throw quotaError();
+  /**
+   * Refuses a declared size up front: over quota → 413, more than the disk has free → 507. Content this person
+   * already stores costs no quota, but that is only known before hashing when the client declares the SHA-256
+   * (`?sha256=` or tus metadata `sha256`): then the quota check is skipped and the hash verified on arrival.
+   */
+  function checkSpace(user: User, bytes: number, declaredSha256?: string) {
+    const alreadyStored = declaredSha256 !== undefined && !!repo.blob(user.id, declaredSha256);
+    if (!alreadyStored && bytes > quotaLeft(user) - repo.pendingUploadBytes(user.id)) throw quotaError();
     if (bytes > storage.freeBytes()) throw diskFullError();
+  }
+  function checkDeclaredSha256(received: Received, declared: string | undefined) {
+    if (declared !== undefined && received.sha256 !== declared) {
+      throw new AppError(400, "The content does not match the SHA-256 it was declared with; nothing was stored.");
+    }
   }
   const quotaError = () => new AppError(413, "This upload would exceed your storage quota. Delete files or empty the trash, or ask the administrator for more space.");
 
@@ -282,19 +301,28 @@ export function createDriveService(deps: DriveDeps) {
       return imported;
     },
     /** A plain single-request upload, streamed to disk while hashing. */
-    async upload(user: User, input: { parentId?: string; name: string; relativePath?: string[]; declaredLength?: number; conflict: Conflict }, source: AsyncIterable<Uint8Array>): Promise<DriveFile> {
+    async upload(user: User, input: { parentId?: string; name: string; relativePath?: string[]; declaredLength?: number; sha256?: string; conflict: Conflict }, source: AsyncIterable<Uint8Array>): Promise<DriveFile> {
       const name = validateName(input.name);
+      const sha256 = validSha256(input.sha256);
       const parent = input.relativePath?.length ? this.mkdirs(user, input.parentId, input.relativePath.map(validateName)) : folderFor(user, input.parentId, "write");
-      if (input.declaredLength !== undefined) checkSpace(user, input.declaredLength);
-      const received = await storage.receive(user.id, source, { maxBytes: quotaLeft(user), expectedBytes: input.declaredLength, tooLarge: quotaError });
-      const mime = await sniffMime(received.head, name).catch((e) => { storage.discard(received); throw e; });
+      if (input.declaredLength !== undefined) checkSpace(user, input.declaredLength, sha256);
+      const known = sha256 === undefined ? undefined : repo.blob(user.id, sha256);
+      const received = await storage.receive(user.id, source, { maxBytes: known ? known.size : quotaLeft(user), expectedBytes: input.declaredLength, tooLarge: quotaError });
+      let mime: string;
+      try {
+        checkDeclaredSha256(received, sha256);
+        mime = await sniffMime(received.head, name);
+      } catch (e) {
+        storage.discard(received);
+        throw e;
+      }
       return commitReceived(user, parent.id, name, received, mime, input.conflict);
     },
     /** Registers a tus upload at its first request: name, destination and declared length are checked here. */
-    beginResumable(user: User, id: string, input: { parentId?: string; name: string; relativePath?: string[]; length: number; conflict: Conflict }) {
+    beginResumable(user: User, id: string, input: { parentId?: string; name: string; relativePath?: string[]; length: number; sha256?: string; conflict: Conflict }) {
       const name = validateName(input.name);
       const parent = input.relativePath?.length ? this.mkdirs(user, input.parentId, input.relativePath.map(validateName)) : folderFor(user, input.parentId, "write");
-      checkSpace(user, input.length);
+      checkSpace(user, input.length, validSha256(input.sha256));
       repo.insertUpload({ id, userId: user.id, parentId: parent.id, name, length: input.length, onConflict: input.conflict === "replace" ? "replace" : "rename", createdAt: now() });
     },
     resumableFor(user: User, id: string) {
@@ -302,11 +330,12 @@ export function createDriveService(deps: DriveDeps) {
       if (!up || up.userId !== user.id) throw notFound("This upload");
       return up;
     },
-    async finishResumable(user: User, id: string, path: string): Promise<DriveFile> {
+    async finishResumable(user: User, id: string, path: string, declaredSha256?: string): Promise<DriveFile> {
       const up = this.resumableFor(user, id);
       const received = await storage.adopt(user.id, path);
       try {
         if (received.size !== up.length) throw new AppError(400, "The upload's size does not match its declared length.");
+        checkDeclaredSha256(received, validSha256(declaredSha256));
         const mime = await sniffMime(received.head, up.name);
         const file = commitReceived(user, up.parentId, up.name, received, mime, up.onConflict);
         repo.deleteUpload(id);
@@ -342,7 +371,9 @@ export function createDriveService(deps: DriveDeps) {
     zipEntries(user: User, ids: string[]) {
       const entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null }[] = [];
       const walk = (item: DriveFile, prefix: string) => {
-        const path = prefix ? `${prefix}/${item.name}` : item.name || "Drive";
+        // A name is one path segment in Drive, but zip tools read a backslash as a separator and ".." as a way up.
+        const segment = item.name.replace(/\\/g, "_") || "Drive";
+        const path = prefix ? `${prefix}/${segment}` : segment;
         entries.push({ path, kind: item.kind, file: item, blobPath: item.sha256 ? storage.blobPath(user.id, item.sha256) : null });
         if (item.kind === "folder") for (const c of repo.children(item.id, { sort: "name", desc: false, offset: 0, limit: 1_000_000 }).items) walk(c, path);
       };

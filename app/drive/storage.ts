@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { resolveInside } from "../http/static";
 import { fsyncPath } from "../../hw/storage-files";
-import { AppError } from "../errors";
+import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../errors";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
 export type WriteFn = (fd: number, chunk: Uint8Array) => void | Promise<void>;
@@ -33,8 +33,7 @@ export function safePath(root: string, ...components: string[]): string {
   return full;
 }
 
-export const isDiskFull = (e: unknown) => (e as NodeJS.ErrnoException)?.code === "ENOSPC" || (e as NodeJS.ErrnoException)?.code === "EDQUOT";
-export const diskFullError = () => new AppError(507, "The disk is full: the upload was not stored. Free some space (empty the trash) and try again.");
+export const diskFullError = () => new AppError(507, DISK_FULL_MESSAGE);
 
 const writeAsync = (fd: number, buf: Uint8Array, offset: number) =>
   new Promise<number>((res, rej) => write(fd, buf, offset, buf.byteLength - offset, null, (e, n) => (e ? rej(e) : res(n))));

@@ -2,21 +2,21 @@
 // (name, destination, declared length vs quota and free disk), each later request must come from the owner,
 // and the finished file goes through the same hash → fsync → rename → row path as every other upload.
 import type { Server } from "@tus/server";
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { User } from "../db/schema";
 import type { DriveService } from "./service";
-import { isDiskFull, safePath } from "./storage";
-import { AppError } from "../errors";
+import { safePath } from "./storage";
+import { AppError, isDiskFull, userFacing } from "../errors";
 
 export const TUS_PATH = "/api/v1/uploads";
 const DAY = 86_400_000;
 
 type TusError = { status_code: number; body: string };
 const tusError = (e: unknown): TusError => {
-  if (e instanceof AppError || e instanceof AppError) return { status_code: e.status, body: `${e.message}\n` };
-  if (isDiskFull(e)) return { status_code: 507, body: "The disk is full: the upload was not stored.\n" };
+  const known = userFacing(e);
+  if (known) return { status_code: known.status, body: `${known.message}\n` };
   throw e;
 };
 
@@ -26,6 +26,8 @@ export function createTusUploads(deps: { drive: DriveService; dataDir: string })
   mkdirSync(directory, { recursive: true });
   /** The user each in-flight request belongs to; the route sets it before handing the request to tus. */
   const owners = new WeakMap<Request, User>();
+  /** The upload a creation request made, so a refused creation-with-upload can be undone (its client never got a Location). */
+  const createdBy = new WeakMap<Request, string>();
   const ownerOf = (req: Request) => {
     const user = owners.get(req);
     if (!user) throw { status_code: 401, body: "Please sign in.\n" } satisfies TusError;
@@ -40,7 +42,9 @@ export function createTusUploads(deps: { drive: DriveService; dataDir: string })
     const tus = new Server({
       path: TUS_PATH,
       relativeLocation: true,
-      datastore: new FileStore({ directory, expirationPeriodInMilliseconds: 7 * DAY }),
+      // No tus expiration: it re-reads a finished upload after onUploadFinish adopted its file (a creation-with-upload
+      // of a whole file then answered 404). Uploads nobody resumes are dropped by sweep() from our own rows.
+      datastore: new FileStore({ directory }),
       namingFunction: () => randomBytes(16).toString("hex"),
       async onUploadCreate(req, upload) {
         const user = ownerOf(req);
@@ -52,17 +56,19 @@ export function createTusUploads(deps: { drive: DriveService; dataDir: string })
             parentId: m.parentId || undefined,
             relativePath: m.relativePath ? m.relativePath.split("/").filter(Boolean) : undefined,
             length: upload.size,
+            sha256: m.sha256 || undefined,
             conflict: m.conflict === "replace" ? "replace" : "rename",
           });
         } catch (e) {
           throw tusError(e);
         }
+        createdBy.set(req, upload.id);
         return {};
       },
       async onUploadFinish(req, upload) {
         const user = ownerOf(req);
         try {
-          const file = await drive.finishResumable(user, upload.id, safePath(directory, upload.id));
+          const file = await drive.finishResumable(user, upload.id, safePath(directory, upload.id), upload.metadata?.sha256 || undefined);
           return { headers: { "X-Drive-File-Id": file.id } };
         } catch (e) {
           throw tusError(e);
@@ -70,11 +76,18 @@ export function createTusUploads(deps: { drive: DriveService; dataDir: string })
           rmSync(safePath(directory, `${upload.id}.json`), { force: true });
         }
       },
-      onResponseError: (_req, err) => (err instanceof Error ? (isDiskFull(err) ? tusError(err) : undefined) : undefined),
+      onResponseError: (_req, err) => (err instanceof Error && isDiskFull(err) ? tusError(err) : undefined),
     });
     tus.on(EVENTS.POST_TERMINATE, (_req: Request, _res: Response, id: string) => drive.forgetResumable(id));
     return tus;
   }
+
+  /** Removes an upload: its partial file, tus's metadata file and the row that reserves its length against the quota. */
+  const forget = (id: string) => {
+    rmSync(safePath(directory, id), { force: true });
+    rmSync(safePath(directory, `${id}.json`), { force: true });
+    drive.forgetResumable(id);
+  };
 
   return {
     /** Hands a request to tus after checking that an existing upload belongs to `user`. */
@@ -84,16 +97,14 @@ export function createTusUploads(deps: { drive: DriveService; dataDir: string })
         drive.resumableFor(user, uploadId);
       }
       owners.set(request, user);
-      return (await tusServer()).handleWeb(request);
+      const response = await (await tusServer()).handleWeb(request);
+      const created = createdBy.get(request);
+      if (created && response.status >= 400) forget(created);
+      return response;
     },
     /** Drops uploads nobody resumed for a week (rows and partial files). */
-    async sweep() {
-      if (readdirSync(directory).length > 0) await (await tusServer()).cleanUpExpiredUploads().catch(() => 0);
-      for (const up of drive.staleUploads(7 * DAY)) {
-        rmSync(safePath(directory, up.id), { force: true });
-        rmSync(safePath(directory, `${up.id}.json`), { force: true });
-        drive.forgetResumable(up.id);
-      }
+    sweep() {
+      for (const up of drive.staleUploads(7 * DAY)) forget(up.id);
     },
   };
 }
