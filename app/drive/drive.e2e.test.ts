@@ -109,7 +109,7 @@ const apiFolder = async (name: string, parentId?: string) =>
 async function apiUpload(name: string, bytes: Uint8Array, parentId?: string) {
   uploaded.set(name, sha(bytes));
   const q = new URLSearchParams({ name, ...(parentId ? { parentId } : {}) });
-  return (await api<{ item: { id: string } }>(`/upload?${q}`, { method: "PUT", body: bytes })).item.id;
+  return (await api<{ item: { id: string } }>(`/upload?${q}`, { method: "PUT", body: new Blob([bytes as Uint8Array<ArrayBuffer>]) })).item.id;
 }
 
 test("folder upload by picker and files by drag-and-drop, with progress", async () => {

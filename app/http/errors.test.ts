@@ -1,5 +1,6 @@
 // How failures reach people: the app's own page, toast or JSON with a reference, never internals (README, "Security").
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { fakeRunner } from "../../hw/run";
 import { createSmartReader } from "../../hw/smart";
 import { createSystemSampler } from "../../hw/system";
 import { hmac } from "../auth/crypto";
@@ -18,7 +19,7 @@ function brokenDashboard() {
   t = createTestApp({
     deps: {
       system: {
-        smart: createSmartReader({ run: async () => ({ code: 0, stdout: "{}", stderr: "" }) }),
+        smart: createSmartReader({ run: fakeRunner(() => ({ stdout: "{}" })).run }),
         liveSampler: broken,
         minuteSampler: broken,
         power: systemdPower({ env: {} }),
