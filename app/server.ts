@@ -9,14 +9,10 @@ import { htmlResponses } from "./http/html";
 import { createRateLimiter } from "./http/rate-limit";
 import { securityPlugin } from "./http/security";
 import { manifest, staticRoutes } from "./http/static";
-import { createDrive } from "./drive/module";
 import { driveRoutes } from "./drive/routes";
-import { createServices } from "./services";
+import { createWebServices, type SystemHw } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
-import { createStorageRepo } from "./system/storage-repo";
-import { createStorageService } from "./system/storage-service";
-import { listFilesystems } from "../hw/system";
 import { systemRoutes } from "./system/routes";
 import { tlsRoutes } from "./tls/routes";
 import { HomePage } from "../views/home/HomePage";
@@ -30,7 +26,7 @@ export type AppDeps = {
   clientIp?: (request: Request) => string | null;
   now?: () => Date;
   /** Dashboard hardware (smartctl, samplers, power); tests pass fakes. */
-  system?: Partial<import("./system/routes").SystemHw>;
+  system?: Partial<SystemHw>;
   /** After the wizard staged a database restore; default: exit so systemd restarts the server. Tests record the call. */
   requestRestart?: () => void;
 };
@@ -38,19 +34,8 @@ export type AppDeps = {
 /** Builds the services once and composes every feature's routes. Tests call `createApp(deps).handle(request)`. */
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
-  const services = createServices({ db, config, now: deps.now });
-  const { audit, settings, auth } = services;
-  const drive = createDrive({ db, dataDir: config.dataDir, enqueue: services.jobs.enqueue, trashRetentionDays: () => settings.all().trashRetentionDays, now: deps.now });
-  // The data disk is chosen in the wizard's last step and on Dashboard → Storage: one service for both.
-  const storage = createStorageService({
-    dataDir: config.dataDir,
-    repo: createStorageRepo(db),
-    jobs: services.jobs,
-    listUsers: () => auth.listUsers(),
-    filesystems: deps.system?.filesystems ?? (() => listFilesystems()),
-    run: deps.system?.storageRun,
-    includeLoop: deps.system?.storageLoopDevices ?? process.env.NAS_STORAGE_LOOP_DEVICES === "1",
-  });
+  const services = createWebServices({ db, config, now: deps.now, hw: deps.system });
+  const { audit, settings, auth, drive, tus, storage, dashboard } = services;
   // Built once: who is asking and the access rules every route declares (app/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const access = accessControl({ context, origins: config.origins });
@@ -80,15 +65,15 @@ export function createApp(deps: AppDeps) {
     .use(setupRoutes({ access, auth, settings, config, storage, requestRestart: deps.requestRestart }))
     .use(authRoutes({ access, auth, config, settings, audit, limits }))
     .use(settingsRoutes({ access, auth, settings, audit, config }))
-    .use(driveRoutes({ access, settings, drive: drive.drive, tus: drive.tus }))
-    .use(systemRoutes({ access, config, db, audit, settings, auth, jobs: services.jobs, storage, hw: deps.system }))
+    .use(driveRoutes({ access, settings, drive, tus }))
+    .use(systemRoutes({ access, audit, settings, dashboard, storage }))
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);
       if (!user) return redirect("/login", 303);
       return HomePage({ user, csrfToken, deviceName: settings.all().deviceName });
     }, { public: true });
 
-  return Object.assign(app, { services: { ...services, drive: drive.drive } });
+  return Object.assign(app, { services });
 }
 
 export type App = ReturnType<typeof createApp>;

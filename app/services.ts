@@ -10,6 +10,19 @@ import { createSettingsService, type SystemSettingsSink } from "./settings/servi
 import { readSystemSettings, requestSystemSettings } from "../provision/settings";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { runCommand, type Runner } from "../hw/run";
+import { createSmartReader, type SmartReader } from "../hw/smart";
+import { createSystemSampler, listBlockDevices, listFilesystems, type BlockDevice, type MountedFilesystem, type SystemSampler } from "../hw/system";
+import { createDriveRepo } from "./drive/repo";
+import { createDriveService } from "./drive/service";
+import { createStorage } from "./drive/storage";
+import { createTusUploads } from "./drive/tus";
+import { APP_ROOT } from "./paths";
+import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./system/disk-health";
+import { createDashboardRepo } from "./system/repo";
+import { createDashboardService, systemdPower, type PowerControl } from "./system/service";
+import { createStorageRepo } from "./system/storage-repo";
+import { createStorageService } from "./system/storage-service";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
 function systemSettingsFile(path: string): SystemSettingsSink {
@@ -38,3 +51,72 @@ export function createServices({ db, config, now }: ServiceDeps) {
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/** Dashboard hardware (smartctl, samplers, power, lsblk); tests replace any part with fakes. */
+export type SystemHw = {
+  smart: SmartReader;
+  liveSampler: SystemSampler;
+  minuteSampler: SystemSampler;
+  power: PowerControl;
+  blockDevices: () => Promise<BlockDevice[]>;
+  filesystems: () => Promise<MountedFilesystem[]>;
+  /** Runs lsblk/blkid for the storage page; `storageLoopDevices` also offers loop devices as disks (tests). */
+  storageRun: Runner;
+  storageLoopDevices: boolean;
+  /** The web process may not open disks (the image): SMART is read by the root worker through `smart.*` jobs. */
+  smartInWorker: boolean;
+};
+
+/**
+ * The web process's composition root: every service its routes use, built once here from the database, the config
+ * and the hardware (real by default, fakes in tests). Routes receive these; none builds a service or touches `hw/`.
+ */
+export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw> }) {
+  const { db, config, now, hw = {} } = deps;
+  const core = createServices({ db, config, now });
+  const { settings, auth, jobs } = core;
+  const driveRepo = createDriveRepo(db);
+  const previewScript = join(APP_ROOT, "app/media/preview.ts");
+  const storageFiles = createStorage({ dataDir: config.dataDir, now });
+  const drive = createDriveService({
+    repo: driveRepo,
+    storage: storageFiles,
+    enqueue: jobs.enqueue,
+    runPreview: (input, out) => runCommand([process.execPath, previewScript, input, out], { timeoutMs: 20_000 }),
+    trashRetentionDays: () => settings.all().trashRetentionDays,
+    now,
+  });
+  const filesystems = hw.filesystems ?? (() => listFilesystems());
+  // The data disk is chosen in the wizard's last step and on Dashboard → Storage: one service for both.
+  const storage = createStorageService({
+    dataDir: config.dataDir,
+    repo: createStorageRepo(db),
+    jobs,
+    listUsers: () => auth.listUsers(),
+    filesystems,
+    run: hw.storageRun,
+    includeLoop: hw.storageLoopDevices ?? process.env.NAS_STORAGE_LOOP_DEVICES === "1",
+  });
+  const dashboardRepo = createDashboardRepo(db);
+  const health = createDiskHealth({ repo: dashboardRepo, smart: hw.smart ?? createSmartReader(), blockDevices: hw.blockDevices ?? (() => listBlockDevices()) });
+  const smartInWorker = hw.smartInWorker ?? process.env.NAS_SMART_IN_WORKER === "1";
+  const dashboard = createDashboardService({
+    repo: dashboardRepo,
+    disks: smartInWorker ? queuedDiskChecks({ health, jobs }) : directDiskChecks(health),
+    liveSampler: hw.liveSampler ?? createSystemSampler(),
+    minuteSampler: hw.minuteSampler ?? createSystemSampler(),
+    power: hw.power ?? systemdPower(),
+    filesystems,
+    jobs,
+    dataDir: config.dataDir,
+    listUsers: () => auth.listUsers(),
+    setQuota: (userId, gigabytes) => auth.setQuota(userId, gigabytes),
+    backupKeepDays: () => settings.all().backupKeepDays,
+    alertWebhook: () => settings.all().alertWebhook,
+    deviceName: () => settings.all().deviceName,
+    usedBytes: (userId) => driveRepo.usedBytes(userId),
+  });
+  return { ...core, drive, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard };
+}
+
+export type WebServices = ReturnType<typeof createWebServices>;

@@ -8,7 +8,7 @@ import { createTestApp, postForm, type TestApp } from "../testing";
 import { createJobRunner } from "../jobs/service";
 import { smartRefreshHandler } from "../jobs/smart";
 import { systemdPower } from "./service";
-import type { SystemHw } from "./routes";
+import type { SystemHw } from "../services";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());

@@ -1,22 +1,12 @@
 import { Elysia, t } from "elysia";
 import { join } from "node:path";
-import { createSmartReader, type SmartReader } from "../../hw/smart";
-import { createSystemSampler, listBlockDevices, listFilesystems, type BlockDevice, type MountedFilesystem, type SystemSampler } from "../../hw/system";
 import type { AuditRepo } from "../audit/repo";
-import type { Config } from "../config";
-import type { Db } from "../db/client";
-import { createDriveRepo } from "../drive/repo";
 import type { AccessControl } from "../http/access";
 import type { User } from "../db/schema";
-import type { JobQueue } from "../jobs/service";
-import { type SettingsService } from "../settings/service";
-import type { AuthService } from "../auth/service";
-import { createDashboardRepo } from "./repo";
-import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./disk-health";
-import { createDashboardService, systemdPower, type PowerControl } from "./service";
+import type { SettingsService } from "../settings/service";
+import type { DashboardService } from "./service";
 import { storageRoutes } from "./storage-routes";
 import type { StorageService } from "./storage-service";
-import type { Runner } from "../../hw/run";
 import { AlertBanner } from "../../views/system/Shell";
 import { DisksCard, HistoryCard, LiveCards, OverviewPage } from "../../views/system/OverviewPage";
 import { DiskPage, SelfTestCard } from "../../views/system/DiskPage";
@@ -29,56 +19,19 @@ import { APP_ROOT } from "../paths";
 import { AppError } from "../errors";
 import { withFormError } from "../http/forms";
 
-/** Hardware behind the dashboard; tests replace any part (fake smartctl runner, fake power). */
-export type SystemHw = {
-  smart: SmartReader;
-  liveSampler: SystemSampler;
-  minuteSampler: SystemSampler;
-  power: PowerControl;
-  blockDevices: () => Promise<BlockDevice[]>;
-  filesystems: () => Promise<MountedFilesystem[]>;
-  /** Runs lsblk/blkid for the storage page; `storageLoopDevices` also offers loop devices as disks (tests). */
-  storageRun: Runner;
-  storageLoopDevices: boolean;
-  /** The web process may not open disks (the image): SMART is read by the root worker through `smart.*` jobs. */
-  smartInWorker: boolean;
-};
-
-type Deps = { access: AccessControl;
-  config: Config;
-  db: Db;
+type Deps = {
+  access: AccessControl;
   audit: AuditRepo;
   settings: SettingsService;
-  auth: AuthService;
-  jobs: JobQueue;
-  /** Built once by createApp: the setup wizard's storage step uses the same one. */
+  dashboard: DashboardService;
+  /** Built once: the setup wizard's storage step uses the same one. */
   storage: StorageService;
-  hw?: Partial<SystemHw>;
 };
 
 const CSS_PATH = join(APP_ROOT, "views/system/dashboard.css");
 
 export function systemRoutes(deps: Deps) {
-  const drive = createDriveRepo(deps.db);
-  const repo = createDashboardRepo(deps.db);
-  const health = createDiskHealth({ repo, smart: deps.hw?.smart ?? createSmartReader(), blockDevices: deps.hw?.blockDevices ?? (() => listBlockDevices()) });
-  const smartInWorker = deps.hw?.smartInWorker ?? process.env.NAS_SMART_IN_WORKER === "1";
-  const dashboard = createDashboardService({
-    repo,
-    disks: smartInWorker ? queuedDiskChecks({ health, jobs: deps.jobs }) : directDiskChecks(health),
-    liveSampler: deps.hw?.liveSampler ?? createSystemSampler(),
-    minuteSampler: deps.hw?.minuteSampler ?? createSystemSampler(),
-    power: deps.hw?.power ?? systemdPower(),
-    filesystems: deps.hw?.filesystems ?? (() => listFilesystems()),
-    jobs: deps.jobs,
-    dataDir: deps.config.dataDir,
-    listUsers: () => deps.auth.listUsers(),
-    setQuota: (userId, gigabytes) => deps.auth.setQuota(userId, gigabytes),
-    backupKeepDays: () => deps.settings.all().backupKeepDays,
-    alertWebhook: () => deps.settings.all().alertWebhook,
-    deviceName: () => deps.settings.all().deviceName,
-    usedBytes: (userId) => drive.usedBytes(userId),
-  });
+  const { dashboard } = deps;
   const base = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName });
   const banner = () => dashboard.bannerAlerts();
   const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
@@ -87,7 +40,7 @@ export function systemRoutes(deps: Deps) {
 
   return new Elysia({ prefix: "/dashboard" })
     .use(deps.access)
-    .use(storageRoutes({ ...deps, deviceName: () => deps.settings.all().deviceName, banner: () => dashboard.bannerAlerts() }))
+    .use(storageRoutes({ access: deps.access, storage: deps.storage, deviceName: () => deps.settings.all().deviceName, banner: () => dashboard.bannerAlerts() }))
     // Background sampling only in a listening server, never in tests that call app.handle().
     .onStart(() => {
       stopBackground ??= dashboard.start();
