@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CommandNotFoundError, fakeRunner, runCommand } from "./run";
+import { CommandNotFoundError, runCommand } from "./run";
+import { fakeRunner } from "./testing";
 
 describe("runCommand", () => {
   test("passes arguments verbatim, without a shell", async () => {

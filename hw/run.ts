@@ -166,15 +166,3 @@ function collect(stream: ReadableStream<Uint8Array>, limit: number, keep: "head"
   })();
   return { done, stop: () => void reader.cancel().catch(() => {}) };
 }
-
-/** A Runner for tests: answers from a function of argv, records every call. */
-export function fakeRunner(answer: (argv: readonly string[]) => Partial<RunResult> | Error) {
-  const calls: string[][] = [];
-  const run: Runner = async (argv) => {
-    calls.push([...argv]);
-    const result = answer(argv);
-    if (result instanceof Error) throw result;
-    return { code: 0, signal: null, stdout: "", stderr: "", timedOut: false, truncated: false, durationMs: 0, ...result };
-  };
-  return { run, calls };
-}

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { CommandNotFoundError, fakeRunner } from "./run";
+import { CommandNotFoundError } from "./run";
 import { createSmartReader } from "./smart";
 import { smartFixture } from "./test-fixtures";
+import { fakeRunner } from "./testing";
 
 const missingBinary = () => new CommandNotFoundError("smartctl", "ENOENT");
 

@@ -3,11 +3,12 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fakeRunner, runCommand } from "./run";
+import { runCommand } from "./run";
 import {
   applyStorageAtBoot, assertFormattable, confirmationFor, copyDataToDisk, listDisks, parseLsblk, readStorageState, StorageError, storageStatePath,
 } from "./storage";
 import { sha256File, walkTree } from "./storage-files";
+import { fakeRunner } from "./testing";
 
 const lsblkFixture = JSON.stringify({
   blockdevices: [

@@ -2,8 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { CommandNotFoundError, fakeRunner } from "./run";
+import { CommandNotFoundError } from "./run";
 import { createSystemSampler, decodeThrottled, listBlockDevices, listFilesystems, listVideoDevices, parseThrottled } from "./system";
+import { fakeRunner } from "./testing";
 
 function fakeRoot(files: Record<string, string>) {
   const root = mkdtempSync(join(tmpdir(), "sysroot-"));

@@ -64,7 +64,9 @@ const navList = (active: PageProps["active"]): JSX.Element => navLists.get(activ
 const escape = (text: string) => Html.escapeHtml(text);
 const pageTail = '<div id="toasts" aria-live="polite"></div></body></html>';
 const bannerPoller = '<div id="alert-banner" hx-get="/dashboard/fragments/banner" hx-trigger="load" hx-swap="outerHTML"></div>';
-const appScripts = '<script src="/static/js/app.js" defer></script><script src="/static/vendor/alpine-csp.min.js" defer></script>';
+// app.js first (page scripts use its window.nas helpers), Alpine last (after every component is registered).
+const appScript = '<script src="/static/js/app.js" defer></script>';
+const alpineScript = '<script src="/static/vendor/alpine-csp.min.js" defer></script>';
 
 /**
  * The page shell: navigation, CSRF token for htmx, vendored scripts (no inline script: the CSP forbids it).
@@ -82,7 +84,7 @@ export function Layout(props: PageProps): JSX.Element {
   const banner = props.user?.role === "admin" && props.active !== "dashboard" ? bannerPoller : "";
   const page = (children: string) =>
     `<!doctype html><html lang="en"><head>${staticHead}<meta name="csrf-token" content="${token}"/>` +
-    `<title>${escape(`${props.title} · ${props.deviceName}`)}</title>${scripts}${appScripts}</head>` +
+    `<title>${escape(`${props.title} · ${props.deviceName}`)}</title>${appScript}${scripts}${alpineScript}</head>` +
     `<body hx-headers="${hxHeaders}" class="${props.user ? "signed-in" : "signed-out"}">${nav}` +
     `<main id="main" class="${props.user ? "with-nav" : "bare"}">${banner}${children}</main>${pageTail}`;
   // Children are rendered HTML already (one element, several, or a promise from an async component).

@@ -19,7 +19,6 @@ export function createDriveRepo(db: Db) {
     transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
     user: (userId: string) => db.select().from(users).where(eq(users.id, userId)).get(),
     byId: (id: string) => db.select().from(files).where(eq(files.id, id)).get(),
-    byIds: (ids: string[]) => db.select().from(files).where(inArray(files.id, ids)).all(),
     rootOf: (userId: string) => db.select().from(files).where(and(eq(files.userId, userId), isNull(files.parentId))).get(),
     insert: (row: typeof files.$inferInsert) => db.insert(files).values(row).returning().get(),
     update: (id: string, patch: Partial<typeof files.$inferInsert>) => db.update(files).set(patch).where(eq(files.id, id)).returning().get(),
@@ -51,7 +50,6 @@ export function createDriveRepo(db: Db) {
     ancestors: (id: string) =>
       (raw.query(`WITH RECURSIVE up(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM files WHERE id = ? UNION ALL SELECT f.id, f.parent_id, up.depth + 1 FROM files f JOIN up ON f.id = up.parent_id)
         SELECT files.* FROM up JOIN files ON files.id = up.id ORDER BY up.depth DESC`).all(id) as Record<string, unknown>[]).map(fromRow),
-    descendantIds: (id: string) => (raw.query(descendantsSql).all(id) as { id: string }[]).map((r) => r.id),
     markTrashed(rootId: string, at: Date, fromPath: string[]) {
       raw.query(`UPDATE files SET trashed_at = ?, trash_root_id = ? WHERE trashed_at IS NULL AND id IN (${descendantsSql})`).run(at.getTime(), rootId, rootId);
       raw.query(`UPDATE files SET trashed_from_path = ? WHERE id = ?`).run(JSON.stringify(fromPath), rootId);

@@ -3,7 +3,7 @@
 //   <data>/users/<userId>/tmp/<random>               uploads being received (swept at start)
 //   <data>/uploads/<id>(.json)                        tus resumable uploads in progress
 // User-typed names never become path components: they live only in SQLite.
-import { lstatSync, closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, statfsSync, unlinkSync, existsSync, readdirSync, fsync, write } from "node:fs";
+import { lstatSync, closeSync, mkdirSync, openSync, renameSync, rmSync, statfsSync, unlinkSync, existsSync, readdirSync, fsync, write } from "node:fs";
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -171,9 +171,6 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn; now?: ()
     removeBlob(userId: string, sha256: string) {
       rmSync(blobPath(userId, sha256), { force: true });
       rmSync(previewPath(userId, sha256), { force: true });
-    },
-    blobSize(userId: string, sha256: string) {
-      return statSync(blobPath(userId, sha256)).size;
     },
     /** Bytes still free for unprivileged writers on the data filesystem. */
     freeBytes() {

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "../db/client";
-import { PermanentJobError, type JobHandler, type JobQueue } from "./service";
+import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
 import { fsyncPath } from "../../hw/storage-files";
 
 export const DB_BACKUP_JOB = "db.backup";
@@ -97,7 +97,7 @@ export function dbBackupHandler(deps: { db: Db; dataDir: string; now?: () => Dat
  */
 export function scheduleDbBackup(queue: JobQueue, now: Date, keepDays = DEFAULT_BACKUP_KEEP_DAYS, everyMs = 24 * 3600_000) {
   const last = queue.lastOfKind(DB_BACKUP_JOB);
-  if (last && (last.status === "queued" || last.status === "running")) return null;
+  if (isPending(last)) return null;
   if (last && now.getTime() - last.createdAt.getTime() < everyMs) return null;
   return queue.enqueue(DB_BACKUP_JOB, { keepDays });
 }

@@ -1,6 +1,9 @@
 import type { Job } from "../db/schema";
 import type { JobRepo } from "./repo";
 
+/** Waiting or being worked on: a second request for the same work adds nothing. */
+export const isPending = (job: Job | undefined): boolean => job?.status === "queued" || job?.status === "running";
+
 /** Thrown by a handler when retrying cannot help (a corrupt file, a bad payload): the job fails at once. */
 export class PermanentJobError extends Error {}
 

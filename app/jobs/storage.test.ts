@@ -9,8 +9,9 @@ import { settings } from "../db/schema";
 import { createStorageRepo } from "../system/storage-repo";
 import { createJobRepo } from "./repo";
 import { createJobQueue, createJobRunner } from "./service";
-import { fakeRunner } from "../../hw/run";
+
 import { checkCopyTarget, DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./storage";
+import { fakeRunner } from "../../hw/testing";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -5,7 +5,7 @@ import { copyDataToDisk, StorageError } from "../../hw/storage";
 import { fsyncPath, mirrorTree, type CopyProgress } from "../../hw/storage-files";
 import type { Db } from "../db/client";
 import type { StorageRepo } from "../system/storage-repo";
-import { PermanentJobError, type JobHandler, type JobQueue } from "./service";
+import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
 
 export const STORAGE_MOVE_JOB = "storage.move";
 export const DISK_COPY_JOB = "storage.disk-copy";
@@ -98,7 +98,7 @@ export function scheduleDiskCopy(queue: JobQueue, repo: StorageRepo, now: Date) 
   const row = repo.diskCopy();
   if (!row?.nightly) return null;
   const last = queue.lastOfKind(DISK_COPY_JOB);
-  if (last && (last.status === "queued" || last.status === "running")) return null;
+  if (isPending(last)) return null;
   if (row.lastRunAt && now.getTime() - row.lastRunAt.getTime() < 23 * 3600_000) return null;
   return queue.enqueue(DISK_COPY_JOB);
 }

@@ -63,7 +63,6 @@ export function stageRestore(dataDir: string, path: string): BackupCheck {
   return check;
 }
 
-export const restorePending = (dataDir: string) => existsSync(join(dataDir, RESTORE_FILE));
 
 /**
  * Before `openDb`: swaps a staged restore in. The current database (with its -wal/-shm) is kept beside it as

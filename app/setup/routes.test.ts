@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { fakeRunner } from "../../hw/run";
+
 import { hmac } from "../auth/crypto";
 import { jobs } from "../db/schema";
 import { STORAGE_MOVE_JOB } from "../jobs/storage";
 import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../testing";
+import { fakeRunner } from "../../hw/testing";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());

@@ -9,7 +9,7 @@ import type { ScanResult, SelfTestKind, SmartReader } from "../../hw/smart";
 import type { ScannedDevice } from "../../hw/smart-parse";
 import type { BlockDevice } from "../../hw/system";
 import type { Job } from "../db/schema";
-import type { JobQueue } from "../jobs/service";
+import { isPending, type JobQueue } from "../jobs/service";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
 import { AppError, notFound } from "../errors";
 
@@ -159,7 +159,6 @@ export function queuedDiskChecks(deps: { health: DiskHealth; jobs: JobQueue; now
     return oldestQueued && now().getTime() - oldestQueued.getTime() > STALLED_MS ? oldestQueued : null;
   };
   const deviceOf = (job: Job) => (job.payload as { device?: string }).device ?? null;
-  const isPending = (job: Job) => job.status === "queued" || job.status === "running";
   /** A second click while the same check waits adds nothing. */
   const pending = (kind: string, device: string | null) => jobs.recentOfKind(kind).some((j) => isPending(j) && deviceOf(j) === device);
   return {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { CommandNotFoundError, fakeRunner, type Runner } from "../../hw/run";
+import { CommandNotFoundError, type Runner } from "../../hw/run";
 import { createSmartReader } from "../../hw/smart";
 import { createSystemSampler } from "../../hw/system";
 import { smartFixture } from "../../hw/test-fixtures";
@@ -9,6 +9,7 @@ import { createJobRunner } from "../jobs/service";
 import { smartRefreshHandler } from "../jobs/smart";
 import { systemdPower } from "./service";
 import type { SystemHw } from "../services";
+import { fakeRunner } from "../../hw/testing";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -46,7 +47,6 @@ function app(hw: Partial<SystemHw> = {}) {
   const admin = t.createAdmin();
   return { admin, h: t.signIn(admin) };
 }
-
 
 /** The strict CSP forbids inline styles and scripts: the dashboard's HTML must carry neither. */
 function expectCspClean(html: string) {

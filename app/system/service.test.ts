@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CommandNotFoundError, fakeRunner, type Runner } from "../../hw/run";
+import { CommandNotFoundError, type Runner } from "../../hw/run";
 import { createSmartReader } from "../../hw/smart";
 import { createSystemSampler, type BlockDevice, type MountedFilesystem } from "../../hw/system";
 import { smartFixture } from "../../hw/test-fixtures";
@@ -16,6 +16,7 @@ import { createDashboardRepo } from "./repo";
 import { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB, smartRefreshHandler, smartSelfTestHandler } from "../jobs/smart";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./disk-health";
 import { createDashboardService, systemdPower, type PowerControl } from "./service";
+import { fakeRunner } from "../../hw/testing";
 
 const scanOf = (...devices: [string, string][]) =>
   JSON.stringify({ smartctl: { exit_status: 0 }, devices: devices.map(([name, type]) => ({ name, info_name: name, type, protocol: type === "nvme" ? "NVMe" : "ATA" })) });

@@ -7,7 +7,7 @@ import { describeExitStatus, type SmartResult } from "../../hw/smart-parse";
 import { listFilesystems, type MountedFilesystem, type SystemInfo, type SystemSample, type SystemSampler } from "../../hw/system";
 import type { User } from "../db/schema";
 import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
-import type { JobQueue } from "../jobs/service";
+import { isPending, type JobQueue } from "../jobs/service";
 import { alertKey, knownDiskRow, type DiskChecks } from "./disk-health";
 import { postAlert } from "./notify";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
@@ -372,7 +372,7 @@ export function createDashboardService(deps: DashboardDeps) {
     /** Queues a backup for the worker unless one is already waiting or running. */
     runBackupNow() {
       const last = deps.jobs.lastOfKind(DB_BACKUP_JOB);
-      if (last && (last.status === "queued" || last.status === "running")) return last;
+      if (last && isPending(last)) return last;
       return deps.jobs.enqueue(DB_BACKUP_JOB, { keepDays: keepDays() });
     },
 

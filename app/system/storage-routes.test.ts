@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { fakeRunner } from "../../hw/run";
+
 import { blobs, files, jobs } from "../db/schema";
 import { createTestApp, postForm, type TestApp } from "../testing";
 import { STORAGE_MOVE_JOB, DISK_COPY_JOB } from "../jobs/storage";
+import { fakeRunner } from "../../hw/testing";
 
 let t: TestApp;
 const extra: string[] = [];

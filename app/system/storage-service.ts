@@ -5,7 +5,7 @@ import { assertFormattable, confirmationFor, dataDiskMountpoint, listDisks, read
 import type { MountedFilesystem } from "../../hw/system";
 import type { Job, User } from "../db/schema";
 import { backupDir, listBackups } from "../jobs/backup";
-import type { JobQueue } from "../jobs/service";
+import { isPending, type JobQueue } from "../jobs/service";
 import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/storage";
 import type { StorageRepo } from "./storage-repo";
 import { AppError } from "../errors";
@@ -111,11 +111,10 @@ export function createStorageService(deps: {
     }
   }
 
-  const pending = (job: Job | undefined) => job !== undefined && (job.status === "queued" || job.status === "running");
 
   /** Why no move may start now, or null: the pages hide the disk choice for the same reason `requestMove` refuses. */
   function moveBlocked(): string | null {
-    if (pending(deps.jobs.lastOfKind(STORAGE_MOVE_JOB))) return "A move to a data disk is already under way.";
+    if (isPending(deps.jobs.lastOfKind(STORAGE_MOVE_JOB))) return "A move to a data disk is already under way.";
     if (readStorageState(statePath)?.state === "active") return "The data is already on a data disk.";
     return null;
   }
@@ -199,7 +198,7 @@ export function createStorageService(deps: {
     runCopyNow(): Job {
       if (!deps.repo.diskCopy()) throw new AppError(400, "Choose the second disk first.");
       const last = deps.jobs.lastOfKind(DISK_COPY_JOB);
-      if (pending(last)) return last!;
+      if (isPending(last)) return last!;
       return deps.jobs.enqueue(DISK_COPY_JOB);
     },
   };

@@ -120,15 +120,3 @@ export function RecoveryCodesPanel() {
     </div>
   );
 }
-
-export function MessagePage(p: Base & { title: string; message: string; user?: PageProps["user"]; status?: number }) {
-  return (
-    <Layout title={p.title} user={p.user ?? null} csrfToken={p.csrfToken} deviceName={p.deviceName}>
-      <section class="card stack">
-        <h1 safe>{p.title}</h1>
-        <p safe>{p.message}</p>
-        <p><a href="/">Go to the start page</a></p>
-      </section>
-    </Layout>
-  );
-}

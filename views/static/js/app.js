@@ -15,6 +15,18 @@
     return data;
   }
 
+  function toast(message) {
+    const el = document.createElement("div");
+    el.className = "toast";
+    el.setAttribute("role", "alert");
+    el.textContent = message;
+    document.getElementById("toasts")?.append(el);
+    setTimeout(() => el.remove(), 6000);
+  }
+
+  /** Shared with the page scripts (drive.js…), which load after this file. */
+  window.nas = { csrf, postJSON, toast };
+
   const secureContext = () => window.isSecureContext && typeof window.PublicKeyCredential === "function";
 
   function explain(err) {

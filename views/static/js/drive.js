@@ -1,32 +1,11 @@
 // Drive page behaviour (Alpine, CSP build): uploads through tus with progress and resume, selection,
 // drag-to-move, the "Move to…" dialog, the list/grid toggle (Shift+V) and PDF previews with pdf.js.
 (() => {
-  const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+  const { csrf, postJSON: api, toast } = window.nas;
   const changed = () => document.body.dispatchEvent(new Event("drive-changed"));
   const CONCURRENCY = 3;
   /** tus.Upload objects live outside Alpine's reactive state (proxies break Blob and the client's internals). */
   const tusUploads = new Map();
-
-  async function api(path, body) {
-    const res = await fetch(path, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json", "x-csrf-token": csrf() },
-      body: JSON.stringify(body),
-      credentials: "same-origin",
-    });
-    const data = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(data.error ?? `The server answered ${res.status}.`);
-    return data;
-  }
-
-  function toast(message) {
-    const el = document.createElement("div");
-    el.className = "toast";
-    el.setAttribute("role", "alert");
-    el.textContent = message;
-    document.getElementById("toasts")?.append(el);
-    setTimeout(() => el.remove(), 6000);
-  }
 
   /** Files (with their folder path) from a drop, walking dropped folders recursively. */
   async function filesFromDrop(dataTransfer) {
