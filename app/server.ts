@@ -13,7 +13,7 @@ import { driveRoutes } from "./drive/routes";
 import { createWebServices, type SystemHw } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
-import { systemRoutes } from "./system/routes";
+import { systemRoutes } from "./dashboard/routes";
 import { tlsRoutes } from "./tls/routes";
 import { HomePage } from "../views/home/HomePage";
 

@@ -15,14 +15,14 @@ import { createSmartReader, type SmartReader } from "../hw/smart";
 import { createSystemSampler, listBlockDevices, listFilesystems, type BlockDevice, type MountedFilesystem, type SystemSampler } from "../hw/system";
 import { createDriveRepo } from "./drive/repo";
 import { createDriveService } from "./drive/service";
-import { createStorage } from "./drive/storage";
+import { createBlobStore } from "./drive/blobs";
 import { createTusUploads } from "./drive/tus";
 import { APP_ROOT } from "./paths";
-import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./system/disk-health";
-import { createDashboardRepo } from "./system/repo";
-import { createDashboardService, systemdPower, type PowerControl } from "./system/service";
-import { createStorageRepo } from "./system/storage-repo";
-import { createStorageService } from "./system/storage-service";
+import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
+import { createDashboardRepo } from "./dashboard/repo";
+import { createDashboardService, systemdPower, type PowerControl } from "./dashboard/service";
+import { createDataDiskRepo } from "./datadisk/repo";
+import { createDataDiskService } from "./datadisk/service";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
 function systemSettingsFile(path: string): SystemSettingsSink {
@@ -77,10 +77,10 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw> }
   const { settings, auth, jobs } = core;
   const driveRepo = createDriveRepo(db);
   const previewScript = join(APP_ROOT, "app/media/preview.ts");
-  const storageFiles = createStorage({ dataDir: config.dataDir, now });
+  const blobs = createBlobStore({ dataDir: config.dataDir, now });
   const drive = createDriveService({
     repo: driveRepo,
-    storage: storageFiles,
+    blobs,
     enqueue: jobs.enqueue,
     runPreview: (input, out) => runCommand([process.execPath, previewScript, input, out], { timeoutMs: 20_000 }),
     trashRetentionDays: () => settings.all().trashRetentionDays,
@@ -88,9 +88,9 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw> }
   });
   const filesystems = hw.filesystems ?? (() => listFilesystems());
   // The data disk is chosen in the wizard's last step and on Dashboard → Storage: one service for both.
-  const storage = createStorageService({
+  const storage = createDataDiskService({
     dataDir: config.dataDir,
-    repo: createStorageRepo(db),
+    repo: createDataDiskRepo(db),
     jobs,
     listUsers: () => auth.listUsers(),
     filesystems,

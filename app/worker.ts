@@ -8,8 +8,8 @@ import { createSettingsRepo } from "./settings/repo";
 import { createJobRepo } from "./jobs/repo";
 import { createJobQueue, createJobRunner, jobLanes, type JobHandlers } from "./jobs/service";
 import { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB, smartRefreshHandler, smartSelfTestHandler } from "./jobs/smart";
-import { DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./jobs/storage";
-import { createStorageRepo } from "./system/storage-repo";
+import { DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./jobs/datadisk";
+import { createDataDiskRepo } from "./datadisk/repo";
 import { applyPendingRestore, databaseIdentity, RESTART_EXIT_CODE } from "./setup/restore";
 
 const config = loadConfig(process.argv.slice(2));
@@ -26,7 +26,7 @@ if (process.getuid?.() === 0) {
 }
 // Only the queue: the worker does not load the web features (passkeys, templates), which keeps it small.
 const queue = createJobQueue({ repo: createJobRepo(db) });
-const storageRepo = createStorageRepo(db);
+const storageRepo = createDataDiskRepo(db);
 const settingsRepo = createSettingsRepo(db);
 const allHandlers: JobHandlers = {
   [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir: config.dataDir }),

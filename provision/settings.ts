@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { writeFileDurably } from "../hw/storage-files";
+import { writeFileDurably } from "../hw/files";
 import { parseHostname } from "./hostname";
 
 /**

@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { DriveFile, User } from "../db/schema";
 import type { DriveRepo } from "./repo";
-import { diskFullError, type Received, type Storage } from "./storage";
+import { diskFullError, type Received, type BlobStore } from "./blobs";
 import { numberedName, validateName, type Conflict, type ListOptions } from "./model";
 import { AppError, notFound } from "../errors";
 
 export type DriveDeps = {
   repo: DriveRepo;
-  storage: Storage;
+  blobs: BlobStore;
   trashRetentionDays: () => number;
   /** The jobs queue: every new file gets a job so Photos (thumbnails, EXIF) can pick it up. */
   enqueue: (kind: string, payload: Record<string, unknown>) => unknown;
@@ -46,7 +46,7 @@ const validSha256 = (v: string | undefined) => {
 };
 
 export function createDriveService(deps: DriveDeps) {
-  const { repo, storage } = deps;
+  const { repo, blobs } = deps;
   const now = deps.now ?? (() => new Date());
 
   /**
@@ -101,7 +101,7 @@ export function createDriveService(deps: DriveDeps) {
   function checkSpace(user: User, bytes: number, declaredSha256?: string) {
     const alreadyStored = declaredSha256 !== undefined && !!repo.blob(user.id, declaredSha256);
     if (!alreadyStored && bytes > quotaLeft(user) - repo.pendingUploadBytes(user.id)) throw quotaError();
-    if (bytes > storage.freeBytes()) throw diskFullError();
+    if (bytes > blobs.freeBytes()) throw diskFullError();
   }
   function checkDeclaredSha256(received: Received, declared: string | undefined) {
     if (declared !== undefined && received.sha256 !== declared) {
@@ -121,7 +121,7 @@ export function createDriveService(deps: DriveDeps) {
       for (const r of rows) if (r.sha256 && repo.dropBlobRef(r.userId, r.sha256)) gone.push(r.sha256);
       repo.deleteRows(rows.map((r) => r.id));
     });
-    for (const sha of gone) storage.removeBlob(item.userId, sha);
+    for (const sha of gone) blobs.removeBlob(item.userId, sha);
   }
 
   /**
@@ -133,7 +133,7 @@ export function createDriveService(deps: DriveDeps) {
     try {
       const parent = repo.byId(parentId);
       if (!can(user, "write", parent) || parent.trashedAt) throw new AppError(409, "The destination folder was deleted while uploading.");
-      placed = storage.place(user.id, received);
+      placed = blobs.place(user.id, received);
       const at = now();
       return repo.transaction(() => {
         const existing = repo.liveChild(parentId, name);
@@ -152,8 +152,8 @@ export function createDriveService(deps: DriveDeps) {
         return file;
       });
     } catch (e) {
-      if (!placed) storage.discard(received);
-      else if (!placed.existed && !repo.blob(user.id, received.sha256)) storage.removeBlob(user.id, received.sha256);
+      if (!placed) blobs.discard(received);
+      else if (!placed.existed && !repo.blob(user.id, received.sha256)) blobs.removeBlob(user.id, received.sha256);
       throw e;
     }
   }
@@ -268,7 +268,7 @@ export function createDriveService(deps: DriveDeps) {
     },
     /** Start-up housekeeping: temp files of interrupted uploads, then trash past its retention. */
     sweep() {
-      storage.sweepTemp();
+      blobs.sweepTemp();
       return this.purgeExpiredTrash();
     },
     purgeExpiredTrash() {
@@ -284,13 +284,13 @@ export function createDriveService(deps: DriveDeps) {
      */
     async scanImports(minAgeMs = 60_000): Promise<number> {
       let imported = 0;
-      for (const found of storage.pendingImports(minAgeMs)) {
+      for (const found of blobs.pendingImports(minAgeMs)) {
         const owner = repo.user(found.userId);
         if (!owner) continue;
         try {
           const names = found.parts.map(validateName);
           const folder = this.mkdirs(owner, undefined, ["Imported", ...names.slice(0, -1)]);
-          const received = await storage.adopt(owner.id, found.path);
+          const received = await blobs.adopt(owner.id, found.path);
           const mime = await sniffMime(received.head, names.at(-1)!).catch(() => "application/octet-stream");
           commitReceived(owner, folder.id, names.at(-1)!, received, mime, "rename");
           imported++;
@@ -307,13 +307,13 @@ export function createDriveService(deps: DriveDeps) {
       const parent = input.relativePath?.length ? this.mkdirs(user, input.parentId, input.relativePath.map(validateName)) : folderFor(user, input.parentId, "write");
       if (input.declaredLength !== undefined) checkSpace(user, input.declaredLength, sha256);
       const known = sha256 === undefined ? undefined : repo.blob(user.id, sha256);
-      const received = await storage.receive(user.id, source, { maxBytes: known ? known.size : quotaLeft(user), expectedBytes: input.declaredLength, tooLarge: quotaError });
+      const received = await blobs.receive(user.id, source, { maxBytes: known ? known.size : quotaLeft(user), expectedBytes: input.declaredLength, tooLarge: quotaError });
       let mime: string;
       try {
         checkDeclaredSha256(received, sha256);
         mime = await sniffMime(received.head, name);
       } catch (e) {
-        storage.discard(received);
+        blobs.discard(received);
         throw e;
       }
       return commitReceived(user, parent.id, name, received, mime, input.conflict);
@@ -332,7 +332,7 @@ export function createDriveService(deps: DriveDeps) {
     },
     async finishResumable(user: User, id: string, path: string, declaredSha256?: string): Promise<DriveFile> {
       const up = this.resumableFor(user, id);
-      const received = await storage.adopt(user.id, path);
+      const received = await blobs.adopt(user.id, path);
       try {
         if (received.size !== up.length) throw new AppError(400, "The upload's size does not match its declared length.");
         checkDeclaredSha256(received, validSha256(declaredSha256));
@@ -341,7 +341,7 @@ export function createDriveService(deps: DriveDeps) {
         repo.deleteUpload(id);
         return file;
       } catch (e) {
-        storage.discard(received);
+        blobs.discard(received);
         repo.deleteUpload(id);
         throw e;
       }
@@ -353,7 +353,7 @@ export function createDriveService(deps: DriveDeps) {
     content(user: User, id: string) {
       const file = itemFor(user, id, "read");
       if (file.kind !== "file" || !file.sha256) throw new AppError(400, "Folders download as a zip.");
-      return { file, path: storage.blobPath(user.id, file.sha256) };
+      return { file, path: blobs.blobPath(user.id, file.sha256) };
     },
     /**
      * A preview-sized WebP of an image, made once per content by a child process (app/media/preview.ts)
@@ -361,7 +361,7 @@ export function createDriveService(deps: DriveDeps) {
      */
     async previewImage(user: User, id: string): Promise<string> {
       const { file, path } = this.content(user, id);
-      const out = storage.previewPath(user.id, file.sha256!);
+      const out = blobs.previewPath(user.id, file.sha256!);
       if (existsSync(out)) return out;
       const result = await deps.runPreview(path, out);
       if (result.code !== 0 || !existsSync(out)) throw new AppError(415, "This image cannot be previewed.");
@@ -374,7 +374,7 @@ export function createDriveService(deps: DriveDeps) {
         // A name is one path segment in Drive, but zip tools read a backslash as a separator and ".." as a way up.
         const segment = item.name.replace(/\\/g, "_") || "Drive";
         const path = prefix ? `${prefix}/${segment}` : segment;
-        entries.push({ path, kind: item.kind, file: item, blobPath: item.sha256 ? storage.blobPath(user.id, item.sha256) : null });
+        entries.push({ path, kind: item.kind, file: item, blobPath: item.sha256 ? blobs.blobPath(user.id, item.sha256) : null });
         if (item.kind === "folder") for (const c of repo.children(item.id, { sort: "name", desc: false, offset: 0, limit: 1_000_000 }).items) walk(c, path);
       };
       for (const id of ids) walk(itemFor(user, id, "read"), "");

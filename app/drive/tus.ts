@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { User } from "../db/schema";
 import type { DriveService } from "./service";
-import { safePath } from "./storage";
+import { safePath } from "./blobs";
 import { AppError, isDiskFull, userFacing } from "../errors";
 
 export const TUS_PATH = "/api/v1/uploads";

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "../db/client";
 import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
-import { fsyncPath } from "../../hw/storage-files";
+import { fsyncPath } from "../../hw/files";
 
 export const DB_BACKUP_JOB = "db.backup";
 export const DEFAULT_BACKUP_KEEP_DAYS = 14;

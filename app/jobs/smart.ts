@@ -1,8 +1,8 @@
 import { createSmartReader, type SmartReader } from "../../hw/smart";
 import { listBlockDevices, type BlockDevice } from "../../hw/system";
 import type { Db } from "../db/client";
-import { createDashboardRepo } from "../system/repo";
-import { createDiskHealth, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB } from "../system/disk-health";
+import { createDashboardRepo } from "../dashboard/repo";
+import { createDiskHealth, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB } from "../dashboard/disk-health";
 import { PermanentJobError, type JobHandler } from "./service";
 import { AppError } from "../errors";
 

@@ -8,9 +8,9 @@
 import { Database } from "bun:sqlite";
 import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { dataDiskMountpoint } from "../../hw/storage";
+import { dataDiskMountpoint } from "../../hw/datadisk";
 import { backupDir, listBackups, type BackupFile } from "../jobs/backup";
-import { fsyncPath } from "../../hw/storage-files";
+import { fsyncPath } from "../../hw/files";
 import { APP_ROOT } from "../paths";
 
 export const RESTORE_FILE = "db.sqlite.restore";

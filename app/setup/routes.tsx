@@ -3,7 +3,7 @@ import type { AuthService } from "../auth/service";
 import type { Config } from "../config";
 import type { AccessControl } from "../http/access";
 import type { SettingsService } from "../settings/service";
-import type { StorageService } from "../system/storage-service";
+import type { DataDiskService } from "../datadisk/service";
 import { RESTART_EXIT_CODE, restoreCandidates, stageRestore } from "./restore";
 import { WizardPage } from "../../views/setup/WizardPage";
 import { RestoringPage } from "../../views/setup/RestorePanel";
@@ -17,7 +17,7 @@ const exitForRestart = () => void setTimeout(() => process.exit(RESTART_EXIT_COD
  * The first-run wizard exists only while there is no administrator. Its last step, choosing the data disk, comes after
  * the admin's passkey (the admin is signed in then) and uses the storage service exactly as Dashboard → Storage does.
  */
-export function setupRoutes(deps: { access: AccessControl; auth: AuthService; settings: SettingsService; config: Config; storage: StorageService; requestRestart?: () => void }) {
+export function setupRoutes(deps: { access: AccessControl; auth: AuthService; settings: SettingsService; config: Config; storage: DataDiskService; requestRestart?: () => void }) {
   const timeZones = Intl.supportedValuesOf("timeZone");
   const requestRestart = deps.requestRestart ?? exitForRestart;
   const wizard = (request: Request, csrfToken: string, restoreError?: string) => {

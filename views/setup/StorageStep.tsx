@@ -1,7 +1,7 @@
-import type { DisksView } from "../../app/system/storage-service";
+import type { DisksView } from "../../app/datadisk/service";
 import { Layout } from "../layout";
-import { FormatDiskForm, MoveStatus, partitionSummary, type LocationView } from "../system/StoragePage";
-import { formatBytes } from "../system/format";
+import { FormatDiskForm, MoveStatus, partitionSummary, type LocationView } from "../dashboard/StoragePage";
+import { formatBytes } from "../dashboard/format";
 import { WizardSteps } from "./WizardPage";
 
 /** `chosen`: the device just posted, whose confirmation stays open next to its refusal. */
@@ -11,7 +11,7 @@ const pending = (l: LocationView) => l.job !== null && (l.job.status === "queued
 
 /**
  * The wizard's last step, once the admin is signed in: keep the files on the system disk or format an attached disk
- * for them. Candidates, the typed confirmation and the move's progress are the storage page's own (views/system/StoragePage).
+ * for them. Candidates, the typed confirmation and the move's progress are the storage page's own (views/dashboard/StoragePage).
  */
 export function StorageStepPage(p: StorageStepProps) {
   // Same chrome as the wizard (no navigation yet): the admin leaves through "Finish" or "Keep files…".

@@ -3,4 +3,4 @@ export * from "./accounts";
 export * from "./system";
 export * from "./drive";
 export * from "./dashboard";
-export * from "./storage";
+export * from "./datadisk";

@@ -1,6 +1,6 @@
 import type { Job } from "../../app/db/schema";
 import type { BackupFile } from "../../app/jobs/backup";
-import type { AlertRow } from "../../app/system/repo";
+import type { AlertRow } from "../../app/dashboard/repo";
 import { DashboardShell, type Base } from "./Shell";
 import { formatBytes, formatWhen } from "./format";
 

@@ -1,15 +1,15 @@
 import { Elysia, t } from "elysia";
 import type { User } from "../db/schema";
 import type { AccessControl } from "../http/access";
-import type { AlertRow } from "./repo";
-import type { StorageService } from "./storage-service";
-import { DiskCopyCard, MoveStatus, StoragePage } from "../../views/system/StoragePage";
+import type { AlertRow } from "../dashboard/repo";
+import type { DataDiskService } from "./service";
+import { DiskCopyCard, MoveStatus, StoragePage } from "../../views/dashboard/StoragePage";
 import { withFormError } from "../http/forms";
 
-type Deps = { access: AccessControl; storage: StorageService; deviceName: () => string; banner: () => AlertRow[] };
+type Deps = { access: AccessControl; storage: DataDiskService; deviceName: () => string; banner: () => AlertRow[] };
 
 /** /dashboard/storage (mounted inside the dashboard routes): space breakdown, choosing the data disk (typed confirmation), the second-disk copy. */
-export function storageRoutes(deps: Deps) {
+export function dataDiskRoutes(deps: Deps) {
   const { storage } = deps;
   const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
   const page = async (user: User, csrfToken: string, error?: string) => (

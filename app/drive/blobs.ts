@@ -8,7 +8,7 @@ import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { resolveInside } from "../http/static";
-import { fsyncPath } from "../../hw/storage-files";
+import { fsyncPath } from "../../hw/files";
 import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../errors";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
@@ -39,7 +39,7 @@ const writeAsync = (fd: number, buf: Uint8Array, offset: number) =>
   new Promise<number>((res, rej) => write(fd, buf, offset, buf.byteLength - offset, null, (e, n) => (e ? rej(e) : res(n))));
 const fsyncAsync = (fd: number) => new Promise<void>((res, rej) => fsync(fd, (e) => (e ? rej(e) : res())));
 
-export function createStorage(opts: { dataDir: string; write?: WriteFn; now?: () => Date }) {
+export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: () => Date }) {
   const root = opts.dataDir;
   const now = opts.now ?? (() => new Date());
   // Writes run on the thread pool so receiving and hashing the next chunk overlaps the disk write.
@@ -226,4 +226,4 @@ export function createStorage(opts: { dataDir: string; write?: WriteFn; now?: ()
   };
 }
 
-export type Storage = ReturnType<typeof createStorage>;
+export type BlobStore = ReturnType<typeof createBlobStore>;

@@ -5,16 +5,16 @@ import type { AccessControl } from "../http/access";
 import type { User } from "../db/schema";
 import type { SettingsService } from "../settings/service";
 import type { DashboardService } from "./service";
-import { storageRoutes } from "./storage-routes";
-import type { StorageService } from "./storage-service";
-import { AlertBanner } from "../../views/system/Shell";
-import { DisksCard, HistoryCard, LiveCards, OverviewPage } from "../../views/system/OverviewPage";
-import { DiskPage, SelfTestCard } from "../../views/system/DiskPage";
-import { AlertItem, AlertsPage } from "../../views/system/AlertsPage";
-import { PowerPage } from "../../views/system/PowerPage";
-import { BackupsPage, BackupStatus } from "../../views/system/BackupsPage";
-import { UsagePage, UsersPage } from "../../views/system/UsersPage";
-import { diskHref } from "../../views/system/format";
+import { dataDiskRoutes } from "../datadisk/routes";
+import type { DataDiskService } from "../datadisk/service";
+import { AlertBanner } from "../../views/dashboard/Shell";
+import { DisksCard, HistoryCard, LiveCards, OverviewPage } from "../../views/dashboard/OverviewPage";
+import { DiskPage, SelfTestCard } from "../../views/dashboard/DiskPage";
+import { AlertItem, AlertsPage } from "../../views/dashboard/AlertsPage";
+import { PowerPage } from "../../views/dashboard/PowerPage";
+import { BackupsPage, BackupStatus } from "../../views/dashboard/BackupsPage";
+import { UsagePage, UsersPage } from "../../views/dashboard/UsersPage";
+import { diskHref } from "../../views/dashboard/format";
 import { APP_ROOT } from "../paths";
 import { AppError } from "../errors";
 import { withFormError } from "../http/forms";
@@ -25,10 +25,10 @@ type Deps = {
   settings: SettingsService;
   dashboard: DashboardService;
   /** Built once: the setup wizard's storage step uses the same one. */
-  storage: StorageService;
+  storage: DataDiskService;
 };
 
-const CSS_PATH = join(APP_ROOT, "views/system/dashboard.css");
+const CSS_PATH = join(APP_ROOT, "views/dashboard/dashboard.css");
 
 export function systemRoutes(deps: Deps) {
   const { dashboard } = deps;
@@ -40,7 +40,7 @@ export function systemRoutes(deps: Deps) {
 
   return new Elysia({ prefix: "/dashboard" })
     .use(deps.access)
-    .use(storageRoutes({ access: deps.access, storage: deps.storage, deviceName: () => deps.settings.all().deviceName, banner: () => dashboard.bannerAlerts() }))
+    .use(dataDiskRoutes({ access: deps.access, storage: deps.storage, deviceName: () => deps.settings.all().deviceName, banner: () => dashboard.bannerAlerts() }))
     // Background sampling only in a listening server, never in tests that call app.handle().
     .onStart(() => {
       stopBackground ??= dashboard.start();

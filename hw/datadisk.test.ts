@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { runCommand } from "./run";
 import {
   applyStorageAtBoot, assertFormattable, confirmationFor, copyDataToDisk, listDisks, parseLsblk, readStorageState, StorageError, storageStatePath,
-} from "./storage";
-import { sha256File, walkTree } from "./storage-files";
+} from "./datadisk";
+import { sha256File, walkTree } from "./files";
 import { fakeRunner } from "./testing";
 
 const lsblkFixture = JSON.stringify({
@@ -74,7 +74,7 @@ const loopReason: string | null = (() => {
   }
   return null;
 })();
-if (loopReason) console.log(`SKIPPED: hw/storage loop-device tests: ${loopReason}`);
+if (loopReason) console.log(`SKIPPED: hw/datadisk loop-device tests: ${loopReason}`);
 
 type Env = { dir: string; dataDir: string; loop: string; mounts: string[] };
 let env: Env | null = null;

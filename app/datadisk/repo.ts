@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { blobs, diskCopy, files, type DiskCopyRow } from "../db/schema";
 
 /** Every query of the storage pages: the second-disk copy row and the space each user's files take. */
-export function createStorageRepo(db: Db) {
+export function createDataDiskRepo(db: Db) {
   return {
     diskCopy: (): DiskCopyRow | undefined => db.select().from(diskCopy).where(eq(diskCopy.id, 1)).get(),
     setDiskCopyTarget: (targetPath: string, nightly: boolean) =>
@@ -28,4 +28,4 @@ export function createStorageRepo(db: Db) {
   };
 }
 
-export type StorageRepo = ReturnType<typeof createStorageRepo>;
+export type DataDiskRepo = ReturnType<typeof createDataDiskRepo>;

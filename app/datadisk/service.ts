@@ -1,17 +1,17 @@
 import { lstatSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
-import { assertFormattable, confirmationFor, dataDiskMountpoint, listDisks, readStorageState, StorageError, storageStatePath, type Disk, type StorageState } from "../../hw/storage";
+import { assertFormattable, confirmationFor, dataDiskMountpoint, listDisks, readStorageState, StorageError, storageStatePath, type Disk, type StorageState } from "../../hw/datadisk";
 import type { MountedFilesystem } from "../../hw/system";
 import type { Job, User } from "../db/schema";
 import { backupDir, listBackups } from "../jobs/backup";
 import { isPending, type JobQueue } from "../jobs/service";
-import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/storage";
-import type { StorageRepo } from "./storage-repo";
+import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/datadisk";
+import type { DataDiskRepo } from "./repo";
 import { AppError } from "../errors";
 
 /**
- * Derived media, per user: image previews in `<data>/users/<userId>/previews/` (app/drive/storage.ts), and the
+ * Derived media, per user: image previews in `<data>/users/<userId>/previews/` (app/drive/blobs.ts), and the
  * worker's `<data>/thumbs/<userId>/` and `<data>/transcodes/<userId>/`.
  */
 /** Walking thumbnails and transcodes costs a directory walk: done at most this often, never per request. */
@@ -75,9 +75,9 @@ function bytesPerChild(root: string): Map<string, number> {
   return out;
 }
 
-export function createStorageService(deps: {
+export function createDataDiskService(deps: {
   dataDir: string;
-  repo: StorageRepo;
+  repo: DataDiskRepo;
   jobs: JobQueue;
   listUsers: () => User[];
   filesystems: () => Promise<MountedFilesystem[]>;
@@ -204,4 +204,4 @@ export function createStorageService(deps: {
   };
 }
 
-export type StorageService = ReturnType<typeof createStorageService>;
+export type DataDiskService = ReturnType<typeof createDataDiskService>;

@@ -1,9 +1,9 @@
 import type { Job } from "../../app/db/schema";
 import type { DiskCopyRow } from "../../app/db/schema";
-import type { AlertRow } from "../../app/system/repo";
-import type { DiskChoice, DisksView, SpaceBreakdown } from "../../app/system/storage-service";
+import type { AlertRow } from "../../app/dashboard/repo";
+import type { DiskChoice, DisksView, SpaceBreakdown } from "../../app/datadisk/service";
 import type { MountedFilesystem } from "../../hw/system";
-import type { Partition, StorageState } from "../../hw/storage";
+import type { Partition, StorageState } from "../../hw/datadisk";
 import { DashboardShell, type Base } from "./Shell";
 import { formatBytes, formatWhen } from "./format";
 

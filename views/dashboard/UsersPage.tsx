@@ -1,5 +1,5 @@
-import type { AlertRow } from "../../app/system/repo";
-import type { UserUsage } from "../../app/system/service";
+import type { AlertRow } from "../../app/dashboard/repo";
+import type { UserUsage } from "../../app/dashboard/service";
 import { DashboardShell, type Base } from "./Shell";
 import { UsageBar } from "./Sparkline";
 import { formatBytes } from "./format";

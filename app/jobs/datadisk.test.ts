@@ -3,14 +3,14 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sha256File, walkTree } from "../../hw/storage-files";
+import { sha256File, walkTree } from "../../hw/files";
 import { openDb } from "../db/client";
 import { settings } from "../db/schema";
-import { createStorageRepo } from "../system/storage-repo";
+import { createDataDiskRepo } from "../datadisk/repo";
 import { createJobRepo } from "./repo";
 import { createJobQueue, createJobRunner } from "./service";
 
-import { checkCopyTarget, DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./storage";
+import { checkCopyTarget, DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./datadisk";
 import { fakeRunner } from "../../hw/testing";
 
 const cleanups: (() => void)[] = [];
@@ -36,7 +36,7 @@ function setUp(afterFile?: (rel: string, i: number) => void) {
     mkdirSync(join(dataDir, `users/u1/blobs/${i % 3}`), { recursive: true });
     writeFileSync(join(dataDir, `users/u1/blobs/${i % 3}/b${i}`), `blob ${i} `.repeat(1000 * (i + 1)));
   }
-  const repo = createStorageRepo(db);
+  const repo = createDataDiskRepo(db);
   repo.setDiskCopyTarget(target, false);
   const queue = createJobQueue({ repo: createJobRepo(db) });
   let t = new Date("2026-11-27T01:00:00Z");

@@ -1,4 +1,4 @@
-import type { DashboardService, DiskSummary, SeriesPoint } from "../../app/system/service";
+import type { DashboardService, DiskSummary, SeriesPoint } from "../../app/dashboard/service";
 import { DashboardShell, type Base } from "./Shell";
 import { downsample, Sparkline, UsageBar } from "./Sparkline";
 import { diskHref, formatBytes, formatDuration, formatRate, formatTemp, formatWhen } from "./format";

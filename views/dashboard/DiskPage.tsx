@@ -1,8 +1,8 @@
-import type { DiskSummary } from "../../app/system/service";
+import type { DiskSummary } from "../../app/dashboard/service";
 import type { SmartReport } from "../../hw/smart-parse";
 import { DashboardShell, type Base } from "./Shell";
 import { diskHref, formatBytes, formatCount, formatHours, formatTemp, formatWhen } from "./format";
-import type { AlertRow } from "../../app/system/repo";
+import type { AlertRow } from "../../app/dashboard/repo";
 
 export function DiskPage(p: Base & { disk: DiskSummary & { checkPending: boolean }; banner: AlertRow[]; message?: string; error?: string }) {
   const { disk } = p;

@@ -1,5 +1,5 @@
 import type { User } from "../../app/db/schema";
-import type { AlertRow } from "../../app/system/repo";
+import type { AlertRow } from "../../app/dashboard/repo";
 import { Layout } from "../layout";
 
 export type Base = { user: User; csrfToken: string; deviceName: string };

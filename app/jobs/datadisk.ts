@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
-import { copyDataToDisk, StorageError } from "../../hw/storage";
-import { fsyncPath, mirrorTree, type CopyProgress } from "../../hw/storage-files";
+import { copyDataToDisk, StorageError } from "../../hw/datadisk";
+import { fsyncPath, mirrorTree, type CopyProgress } from "../../hw/files";
 import type { Db } from "../db/client";
-import type { StorageRepo } from "../system/storage-repo";
+import type { DataDiskRepo } from "../datadisk/repo";
 import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
 
 export const STORAGE_MOVE_JOB = "storage.move";
@@ -20,7 +20,7 @@ const percentOf = (p: CopyProgress) => (p.totalBytes > 0 ? (100 * p.bytes) / p.t
 
 /**
  * `storage.move` (payload `{ device, confirm }`): phase 1 of moving the data directory onto a new disk (see
- * hw/storage.ts). Needs root (sfdisk, mkfs, mount): the image runs it in a worker started as root for this kind only.
+ * hw/datadisk.ts). Needs root (sfdisk, mkfs, mount): the image runs it in a worker started as root for this kind only.
  */
 export function storageMoveHandler(deps: { dataDir: string; run?: Runner; includeLoop?: boolean; statePath?: string; mountpoint?: string }): JobHandler {
   return async (job, ctx) => {
@@ -56,7 +56,7 @@ export function checkCopyTarget(dataDir: string, target: string): string {
  * changed; temp file + fsync + rename per file; deletions go to `.trash/<time>/`), then a consistent snapshot of the
  * database. An interrupted run leaves only temp files, which the next run deletes before it resumes.
  */
-export function diskCopyHandler(deps: { db: Db; dataDir: string; repo: StorageRepo; now?: () => Date; afterFile?: (rel: string, i: number) => void }): JobHandler {
+export function diskCopyHandler(deps: { db: Db; dataDir: string; repo: DataDiskRepo; now?: () => Date; afterFile?: (rel: string, i: number) => void }): JobHandler {
   const now = deps.now ?? (() => new Date());
   return async (_job, ctx) => {
     const row = deps.repo.diskCopy();
@@ -94,7 +94,7 @@ export function diskCopyHandler(deps: { db: Db; dataDir: string; repo: StorageRe
 }
 
 /** Queues the nightly copy when it is enabled, the last run is a day old and none is waiting. */
-export function scheduleDiskCopy(queue: JobQueue, repo: StorageRepo, now: Date) {
+export function scheduleDiskCopy(queue: JobQueue, repo: DataDiskRepo, now: Date) {
   const row = repo.diskCopy();
   if (!row?.nightly) return null;
   const last = queue.lastOfKind(DISK_COPY_JOB);

@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Runner } from "./run";
-import { copyTree, fsyncPath, removeExtras, verifyTree, writeFileDurably, type CopyProgress } from "./storage-files";
+import { copyTree, fsyncPath, removeExtras, verifyTree, writeFileDurably, type CopyProgress } from "./files";
 
 export const DATA_LABEL = "nas-data";
 /** Linux filesystem data (GPT partition type). */
