@@ -14,7 +14,7 @@ import { AlertItem, AlertsPage } from "../../views/dashboard/AlertsPage";
 import { PowerPage } from "../../views/dashboard/PowerPage";
 import { BackupsPage, BackupStatus } from "../../views/dashboard/BackupsPage";
 import { UsagePage, UsersPage } from "../../views/dashboard/UsersPage";
-import { diskHref } from "../../views/dashboard/format";
+import { diskHref } from "../../views/dashboard/links";
 import { APP_ROOT } from "../paths";
 import { AppError } from "../errors";
 import { withFormError } from "../http/forms";

@@ -1,7 +1,7 @@
 import type { AlertRow } from "../../app/dashboard/repo";
 import type { WebhookDelivery } from "../../app/dashboard/service";
 import { DashboardShell, type Base } from "./Shell";
-import { formatWhen } from "./format";
+import { formatWhen } from "../format";
 
 const SEVERITY_BADGE = { critical: "bad", warning: "warn", info: "" } as const;
 

@@ -2,7 +2,7 @@ import type { Job } from "../../app/db/schema";
 import type { BackupFile } from "../../app/jobs/backup";
 import type { AlertRow } from "../../app/dashboard/repo";
 import { DashboardShell, type Base } from "./Shell";
-import { formatBytes, formatWhen } from "./format";
+import { formatBytes, formatWhen } from "../format";
 
 export type BackupsView = { files: BackupFile[]; lastJob: Job | null; keepDays: number };
 

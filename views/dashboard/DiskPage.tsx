@@ -1,7 +1,8 @@
 import type { DiskSummary } from "../../app/dashboard/service";
 import type { SmartReport } from "../../hw/smart-parse";
 import { DashboardShell, type Base } from "./Shell";
-import { diskHref, formatBytes, formatCount, formatHours, formatTemp, formatWhen } from "./format";
+import { formatBytes, formatCount, formatHours, formatTemp, formatWhen } from "../format";
+import { diskHref } from "./links";
 import type { AlertRow } from "../../app/dashboard/repo";
 
 export function DiskPage(p: Base & { disk: DiskSummary & { checkPending: boolean }; banner: AlertRow[]; message?: string; error?: string }) {

@@ -1,7 +1,8 @@
 import type { DashboardService, DiskSummary, SeriesPoint } from "../../app/dashboard/service";
 import { DashboardShell, type Base } from "./Shell";
 import { downsample, Sparkline, UsageBar } from "./Sparkline";
-import { diskHref, formatBytes, formatDuration, formatRate, formatTemp, formatWhen } from "./format";
+import { formatBytes, formatDuration, formatRate, formatTemp, formatWhen } from "../format";
+import { diskHref } from "./links";
 
 export type Overview = Awaited<ReturnType<DashboardService["overview"]>>;
 /** The part of the overview the live cards show (polled every 5 s, so it reads nothing else). */

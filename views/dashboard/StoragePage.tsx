@@ -5,7 +5,7 @@ import type { DiskChoice, DisksView, SpaceBreakdown } from "../../app/datadisk/s
 import type { MountedFilesystem } from "../../hw/system";
 import type { Partition, StorageState } from "../../hw/datadisk";
 import { DashboardShell, type Base } from "./Shell";
-import { formatBytes, formatWhen } from "./format";
+import { formatBytes, formatWhen } from "../format";
 
 /** `blocked`: why no move may start now (one under way, or done), or null. */
 export type LocationView = { state: StorageState | null; job: Job | null; dataDir: string; mountpoint: string; blocked: string | null };

@@ -2,7 +2,7 @@ import type { AlertRow } from "../../app/dashboard/repo";
 import type { UserUsage } from "../../app/dashboard/service";
 import { DashboardShell, type Base } from "./Shell";
 import { UsageBar } from "./Sparkline";
-import { formatBytes } from "./format";
+import { formatBytes } from "../format";
 
 type QuotaError = { userId: string; message: string; value: string };
 

@@ -1,6 +1,6 @@
 import type { DriveFile, User } from "../../app/db/schema";
 import { Layout } from "../layout";
-import { formatBytes } from "./format";
+import { formatBytes } from "../format";
 import { Listing, type ListingProps } from "./Listing";
 
 export type DrivePageProps = ListingProps & {

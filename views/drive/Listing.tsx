@@ -1,6 +1,6 @@
 import type { DriveFile } from "../../app/db/schema";
 import type { ListOptions } from "../../app/drive/model";
-import { formatBytes, formatDate } from "./format";
+import { formatBytes, formatDate } from "../format";
 
 export type DriveMode = "folder" | "recent" | "starred" | "trash" | "search" | "shared";
 

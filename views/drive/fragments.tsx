@@ -1,5 +1,5 @@
 import type { DriveFile } from "../../app/db/schema";
-import { formatBytes, formatDate } from "./format";
+import { formatBytes, formatDate } from "../format";
 
 /** Autocomplete under the search box (top 10). */
 export function Suggestions({ items, q }: { items: DriveFile[]; q: string }) {

@@ -1,7 +1,7 @@
 import type { DisksView } from "../../app/datadisk/service";
 import { Layout } from "../layout";
 import { FormatDiskForm, MoveStatus, partitionSummary, type LocationView } from "../dashboard/StoragePage";
-import { formatBytes } from "../dashboard/format";
+import { formatBytes } from "../format";
 import { WizardSteps } from "./WizardPage";
 
 /** `chosen`: the device just posted, whose confirmation stays open next to its refusal. */

@@ -1,4 +1,4 @@
-// Formatting for the dashboard views: plain functions, no I/O.
+// Formatting for every view: plain functions, no I/O. Sizes in decimal units (kB, MB, GB), as OS file managers show them.
 
 export function formatBytes(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return "—";
@@ -32,5 +32,4 @@ export const formatWhen = (d: Date | number | null | undefined) =>
 
 export const formatCount = (n: number | null | undefined) => (n === null || n === undefined ? "—" : n.toLocaleString("en"));
 
-/** A device path as a URL query value. */
-export const diskHref = (device: string) => `/dashboard/disk?dev=${encodeURIComponent(device)}`;
+export const formatDate = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
