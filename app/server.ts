@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createServices({ db, config, now: deps.now });
   const { audit, settings, auth } = services;
-  const drive = createDrive({ db, dataDir: config.dataDir, enqueue: services.jobs.enqueue, trashRetentionDays: () => settings.all().trashRetentionDays, now: deps.now });
+  const drive = createDrive({ db, dataDir: config.dataDir, media: services.media, trashRetentionDays: () => settings.all().trashRetentionDays, now: deps.now });
   // The data disk is chosen in the wizard's last step and on Dashboard → Storage: one service for both.
   const storage = createStorageService({
     dataDir: config.dataDir,

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Db } from "../db/client";
 import { runCommand, type Runner } from "../../hw/run";
 import { createDriveRepo } from "./repo";
-import { createDriveService } from "./service";
+import { createDriveService, type ContentListener } from "./service";
 import { createStorage, type WriteFn } from "./storage";
 import { createTusUploads } from "./tus";
 import { APP_ROOT } from "../paths";
@@ -11,7 +11,7 @@ import { APP_ROOT } from "../paths";
 export function createDrive(deps: {
   db: Db;
   dataDir: string;
-  enqueue: (kind: string, payload: Record<string, unknown>) => unknown;
+  media?: ContentListener;
   trashRetentionDays: () => number;
   now?: () => Date;
   write?: WriteFn;
@@ -21,7 +21,7 @@ export function createDrive(deps: {
   const previewScript = join(APP_ROOT, "app/media/preview.ts");
   const runPreview = (input: string, out: string) => run([process.execPath, previewScript, input, out], { timeoutMs: 20_000 });
   const storage = createStorage({ dataDir: deps.dataDir, write: deps.write });
-  const drive = createDriveService({ repo: createDriveRepo(deps.db), storage, enqueue: deps.enqueue, runPreview, trashRetentionDays: deps.trashRetentionDays, now: deps.now });
+  const drive = createDriveService({ repo: createDriveRepo(deps.db), storage, media: deps.media, runPreview, trashRetentionDays: deps.trashRetentionDays, now: deps.now });
   const tus = createTusUploads({ drive, dataDir: deps.dataDir });
   return { drive, tus, storage };
 }

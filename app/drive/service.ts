@@ -10,15 +10,18 @@ export type DriveDeps = {
   repo: DriveRepo;
   storage: Storage;
   trashRetentionDays: () => number;
-  /** The jobs queue: every new file gets a job so Photos (thumbnails, EXIF) can pick it up. */
-  enqueue: (kind: string, payload: Record<string, unknown>) => unknown;
+  /** The media pipeline: told about each new file (in the transaction that records it) and each purged content. */
+  media?: ContentListener;
   /** Makes `out` (WebP) from the image at `input` in a child process; exit code 0 on success. */
   runPreview: (input: string, out: string) => Promise<{ code: number | null }>;
   now?: () => Date;
 };
 
 export type Action = "read" | "write";
-export const FILE_ADDED_JOB = "drive.file-added";
+export type ContentListener = {
+  fileAdded: (file: DriveFile) => void;
+  contentRemoved: (userId: string, sha256: string) => void;
+};
 const newId = () => randomBytes(12).toString("base64url");
 
 /** The MIME type from the content's magic bytes, else from the extension. */
@@ -102,7 +105,10 @@ export function createDriveService(deps: DriveDeps) {
       for (const r of rows) if (r.sha256 && repo.dropBlobRef(r.userId, r.sha256)) gone.push(r.sha256);
       repo.deleteRows(rows.map((r) => r.id));
     });
-    for (const sha of gone) storage.removeBlob(item.userId, sha);
+    for (const sha of gone) {
+      storage.removeBlob(item.userId, sha);
+      deps.media?.contentRemoved(item.userId, sha);
+    }
   }
 
   /**
@@ -129,7 +135,7 @@ export function createDriveService(deps: DriveDeps) {
         if (!repo.blob(user.id, received.sha256) && received.size > quotaLeft(user)) throw quotaError();
         repo.addBlobRef(user.id, received.sha256, received.size, mime, at);
         const file = repo.insert({ id: newId(), userId: user.id, parentId, kind: "file", name: finalName, sha256: received.sha256, size: received.size, mime, createdAt: at, updatedAt: at });
-        deps.enqueue(FILE_ADDED_JOB, { fileId: file.id, userId: user.id, sha256: received.sha256, mime });
+        deps.media?.fileAdded(file);
         return file;
       });
     } catch (e) {

@@ -64,6 +64,11 @@ export function createJobQueue<P extends PayloadMap = JobPayloads>(deps: {
     /** Puts a job back without a delay, e.g. when the worker is told to stop in the middle of it. */
     release: (job: Job, reason: string) => repo.requeue(job.id, reason, now()),
     reclaimStale: (staleMs: number) => repo.reclaimStale(new Date(now().getTime() - staleMs), maxAttempts, now()),
+    /**
+     * At worker start: every `running` job of these kinds was left by this worker's previous life (one worker
+     * process runs a given kind), so it goes back to the queue now rather than after the stale timeout.
+     */
+    reclaimLeftRunning: (kinds: readonly string[]) => repo.reclaimStale(new Date(now().getTime() + 1), maxAttempts, now(), kinds),
     counts: () => repo.counts(),
     active: () => repo.active(),
     failedSince: (since: Date) => repo.failedSince(since),

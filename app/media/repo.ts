@@ -14,12 +14,12 @@ export function createMediaRepo(db: Db) {
     get: (userId: string, sha256: string) => db.select().from(media).where(and(eq(media.userId, userId), eq(media.sha256, sha256))).get(),
     /** A new row in `queued`; false when the content already has one (a second copy of the same photo). */
     insertQueued: (userId: string, sha256: string, kind: MediaKind, at: Date) =>
-      db.insert(media).values({ userId, sha256, kind, status: "queued", updatedAt: at }).onConflictDoNothing().run().changes > 0,
+      db.insert(media).values({ userId, sha256, kind, status: "queued", updatedAt: at }).onConflictDoNothing().returning({ kind: media.kind }).all().length > 0,
     setStatus: (userId: string, sha256: string, status: MediaStatus, at: Date, error: string | null = null) =>
       db.update(media).set({ status, error, updatedAt: at }).where(and(eq(media.userId, userId), eq(media.sha256, sha256))).run(),
     /** The pipeline's result; nothing when the content was purged meanwhile (the row went with the blob). */
     record: (userId: string, sha256: string, facts: MediaFacts, at: Date) =>
-      db.update(media).set({ ...facts, updatedAt: at }).where(and(eq(media.userId, userId), eq(media.sha256, sha256))).run().changes > 0,
+      db.update(media).set({ ...facts, updatedAt: at }).where(and(eq(media.userId, userId), eq(media.sha256, sha256))).returning({ kind: media.kind }).all().length > 0,
     blobExists: (userId: string, sha256: string) =>
       !!db.select({ n: sql`1` }).from(blobs).where(and(eq(blobs.userId, userId), eq(blobs.sha256, sha256))).get(),
     /** One user's totals by status: the "processing N of M" indicator. */
@@ -42,7 +42,7 @@ export function createMediaRepo(db: Db) {
     /** Drops queued work for content that is gone (a purge). A running job notices by itself. */
     cancelQueuedJobs: (userId: string, sha256: string) =>
       db.delete(jobs).where(and(eq(jobs.kind, "media.process"), eq(jobs.status, "queued"),
-        sql`json_extract(${jobs.payload}, '$.userId') = ${userId}`, sql`json_extract(${jobs.payload}, '$.sha256') = ${sha256}`)).run().changes,
+        sql`json_extract(${jobs.payload}, '$.userId') = ${userId}`, sql`json_extract(${jobs.payload}, '$.sha256') = ${sha256}`)).returning({ id: jobs.id }).all().length,
   };
 }
 

@@ -1,0 +1,120 @@
+// Worker only: sharp and libheif-js are loaded on the first photo, never by the web process.
+import { mkdirSync, renameSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Sharp, SharpOptions } from "sharp";
+import { rgbaToThumbHash } from "thumbhash";
+
+export const THUMB_SIZE = 250;
+export const PREVIEW_SIZE = 1440;
+/** A 200 MP panorama still fits; a decompression bomb (50000 × 50000 PNG) is refused before any pixel is decoded. */
+export const MAX_INPUT_PIXELS = 200_000_000;
+/**
+ * "none": a camera file with a damaged EXIF block or a few bad bytes still gets a thumbnail (what decodes);
+ * libjpeg's hard errors (e.g. a broken Huffman stream) still fail and end in the error state.
+ */
+const SHARP_INPUT: SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn: "none" };
+
+export type ImageResult = { width: number; height: number; thumbhash: string };
+/** A failure that is the file's fault: recorded on the row as is, never retried. */
+export class MediaFileError extends Error {}
+
+const sharpLib = async () => (await import("sharp")).default;
+
+/** Writes through a temp name so a crash never leaves half a thumbnail under the real one. */
+async function writeAtomically(path: string, make: (tmp: string) => Promise<unknown>) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await make(tmp);
+  renameSync(tmp, path);
+}
+
+/**
+ * One decode (shrink-on-load for JPEG, EXIF orientation applied, converted to sRGB), then the preview, the grid
+ * thumbnail and the ThumbHash all from that one buffer. Derivatives carry no metadata (sharp strips it by default).
+ */
+async function derive(decoded: Sharp, out: { thumb: string; preview: string }): Promise<ImageResult> {
+  const sharp = await sharpLib();
+  const { data, info } = await decoded
+    .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: "inside", withoutEnlargement: true })
+    .toColourspace("srgb")
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
+  const shortSide = Math.min(info.width, info.height);
+  const thumbScale = Math.min(1, THUMB_SIZE / shortSide);
+  await Promise.all([
+    writeAtomically(out.preview, (tmp) => sharp(data, raw).jpeg({ quality: 80, mozjpeg: false }).toFile(tmp)),
+    writeAtomically(out.thumb, (tmp) =>
+      sharp(data, raw).resize(Math.round(info.width * thumbScale), Math.round(info.height * thumbScale)).webp({ quality: 75 }).toFile(tmp)),
+  ]);
+  // ThumbHash wants RGBA at most 100 × 100.
+  const small = await sharp(data, raw).resize(100, 100, { fit: "inside" }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const hash = rgbaToThumbHash(small.info.width, small.info.height, small.data);
+  return { width: info.width, height: info.height, thumbhash: Buffer.from(hash).toString("base64") };
+}
+
+const describe = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);
+
+/** Thumbnails of a JPEG/PNG/WebP/TIFF/AVIF (anything the prebuilt sharp decodes). */
+export async function thumbnailsOfImage(input: string, out: { thumb: string; preview: string }): Promise<ImageResult> {
+  const sharp = await sharpLib();
+  try {
+    return await derive(sharp(input, SHARP_INPUT).rotate(), out);
+  } catch (e) {
+    if (/pixel limit/i.test(describe(e))) throw new MediaFileError(`This image is too large to process (over ${MAX_INPUT_PIXELS / 1e6} megapixels).`);
+    throw new MediaFileError(`This image could not be decoded: ${describe(e)}.`);
+  }
+}
+
+/**
+ * HEIC/HEIF (iPhone): the prebuilt sharp has no HEVC decoder, so libheif compiled to WebAssembly decodes the
+ * primary image (bursts and depth maps are other items of the same file) to RGBA; sharp does the rest.
+ * libheif applies the HEIF rotation itself, so EXIF orientation must not be applied again.
+ */
+export async function thumbnailsOfHeic(input: string, out: { thumb: string; preview: string }): Promise<ImageResult> {
+  const sharp = await sharpLib();
+  const { width, height, rgba } = await decodeHeicPrimary(new Uint8Array(await Bun.file(input).arrayBuffer()));
+  return derive(sharp(rgba, { raw: { width, height, channels: 4 }, limitInputPixels: MAX_INPUT_PIXELS }), out);
+}
+
+type HeifDecoder = { decode(data: Uint8Array): HeifImage[] };
+type HeifImage = {
+  is_primary(): boolean;
+  get_width(): number;
+  get_height(): number;
+  display(target: { data: Uint8ClampedArray; width: number; height: number }, done: (r: unknown) => void): void;
+  free(): void;
+};
+/** One decoder for the process: each decode frees the previous file's context (a new decoder would leak it). */
+let heifDecoder: HeifDecoder | undefined;
+
+export async function decodeHeicPrimary(bytes: Uint8Array): Promise<{ width: number; height: number; rgba: Buffer }> {
+  if (!heifDecoder) {
+    const libheif = (await import("libheif-js/wasm-bundle")).default as unknown as { HeifDecoder: new () => HeifDecoder };
+    heifDecoder = new libheif.HeifDecoder();
+  }
+  const images = heifDecoder.decode(bytes);
+  try {
+    const primary = images.find((i) => i.is_primary()) ?? images[0];
+    if (!primary) throw new MediaFileError("This HEIC file holds no image that can be decoded.");
+    const width = primary.get_width();
+    const height = primary.get_height();
+    if (width * height > MAX_INPUT_PIXELS) throw new MediaFileError(`This image is too large to process (over ${MAX_INPUT_PIXELS / 1e6} megapixels).`);
+    const data = new Uint8ClampedArray(width * height * 4);
+    const ok = await new Promise((resolve) => primary.display({ data, width, height }, resolve));
+    if (!ok) throw new MediaFileError("This HEIC image could not be decoded.");
+    return { width, height, rgba: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
+  } finally {
+    for (const i of images) i.free();
+  }
+}
+
+/** RAW: the camera's embedded JPEG preview when there is one; null means "no preview". */
+export async function thumbnailsOfRawPreview(jpeg: Uint8Array, out: { thumb: string; preview: string }): Promise<ImageResult> {
+  const sharp = await sharpLib();
+  return derive(sharp(jpeg, SHARP_INPUT).rotate(), out);
+}
+
+/** A still (a video's poster frame) already on disk as JPEG. */
+export const thumbnailsOfPoster = thumbnailsOfImage;

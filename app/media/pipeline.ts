@@ -1,0 +1,125 @@
+// Worker only: turns one stored content into thumbnails, metadata, a place and a playable video.
+import { rmSync, statSync } from "node:fs";
+import type { Runner } from "../../hw/run";
+import type { Db } from "../db/client";
+import { createStorage } from "../drive/storage";
+import type { JobHandler } from "../jobs/service";
+import { placeOf } from "./geocode";
+import { MediaFileError, thumbnailsOfHeic, thumbnailsOfImage, thumbnailsOfPoster, thumbnailsOfRawPreview, type ImageResult } from "./image";
+import { readPhotoMetadata } from "./metadata";
+import { MEDIA_PIPELINE_VERSION } from "./model";
+import { derivativePaths, removeDerivatives, type DerivativePaths } from "./paths";
+import { createMediaRepo, type MediaFacts } from "./repo";
+import { createVideoTools, playbackOf, type Encoder } from "./video";
+
+export type PipelineDeps = {
+  db: Db;
+  dataDir: string;
+  run: Runner;
+  /** The encoder found at worker start (hwaccel.ts); software when hardware fails on a file. */
+  encoder: () => Encoder;
+  softwareEncoder: Encoder;
+  now?: () => Date;
+  log?: (message: string) => void;
+};
+
+/** HEIF brands whose pixels are HEVC (the prebuilt sharp cannot decode those; AVIF it can). */
+const HEVC_BRANDS = new Set(["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"]);
+async function isHeic(path: string) {
+  const head = new Uint8Array(await Bun.file(path).slice(0, 12).arrayBuffer());
+  return new TextDecoder().decode(head.subarray(4, 8)) === "ftyp" && HEVC_BRANDS.has(new TextDecoder().decode(head.subarray(8, 12)));
+}
+
+async function placeFacts(latitude: number | null, longitude: number | null): Promise<MediaFacts> {
+  if (latitude === null || longitude === null) return {};
+  const place = await placeOf(latitude, longitude);
+  return place ? { city: place.city, region: place.region, country: place.country } : {};
+}
+
+const imageFacts = (r: ImageResult): MediaFacts => ({ width: r.width, height: r.height, thumbhash: r.thumbhash });
+
+export function createMediaPipeline(deps: PipelineDeps) {
+  const repo = createMediaRepo(deps.db);
+  const storage = createStorage({ dataDir: deps.dataDir });
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log ?? ((m: string) => console.log(m));
+  const video = createVideoTools({ run: deps.run });
+
+  async function photo(input: string, out: DerivativePaths, mtime: Date, raw: boolean): Promise<MediaFacts> {
+    const meta = await readPhotoMetadata(input, mtime);
+    const base: MediaFacts = { ...meta, ...(await placeFacts(meta.latitude, meta.longitude)) };
+    if (raw) {
+      const exifr = (await import("exifr")).default;
+      const embedded = await exifr.thumbnail(input).catch(() => undefined);
+      if (!embedded) return { ...base, status: "no-preview", error: "This RAW file has no embedded preview." };
+      return { ...base, ...imageFacts(await thumbnailsOfRawPreview(embedded, out)) };
+    }
+    const result = (await isHeic(input)) ? await thumbnailsOfHeic(input, out) : await thumbnailsOfImage(input, out);
+    return { ...base, ...imageFacts(result) };
+  }
+
+  async function clip(input: string, out: DerivativePaths, mtime: Date, signal: AbortSignal): Promise<MediaFacts> {
+    const facts = await video.probe(input, signal);
+    const posterPath = `${out.preview}.poster.jpg`;
+    let still: ImageResult;
+    try {
+      await video.poster(input, posterPath, facts, signal);
+      still = await thumbnailsOfPoster(posterPath, out);
+    } finally {
+      rmSync(posterPath, { force: true });
+    }
+    const playback = playbackOf(facts);
+    let encoder: string | null = null;
+    if (playback === "remux") await video.remux(input, out.video, facts, signal);
+    if (playback === "transcode") {
+      const preferred = deps.encoder();
+      try {
+        await video.transcode(input, out.video, facts, preferred, signal);
+        encoder = preferred.name;
+      } catch (e) {
+        if (preferred.name === deps.softwareEncoder.name || signal.aborted) throw e;
+        log(`${preferred.name} failed on a file (${(e as Error).message}); encoding it in software`);
+        await video.transcode(input, out.video, facts, deps.softwareEncoder, signal);
+        encoder = deps.softwareEncoder.name;
+      }
+    }
+    return {
+      ...imageFacts(still), durationMs: facts.durationMs, videoCodec: facts.videoCodec, playback, encoder,
+      takenAt: facts.takenAt ?? mtime, takenSource: facts.takenAt ? "container" : "file-mtime", takenOffset: null,
+      latitude: facts.latitude, longitude: facts.longitude, altitude: facts.altitude, contentId: facts.contentId,
+      ...(await placeFacts(facts.latitude, facts.longitude)),
+    };
+  }
+
+  /** Processes one content; false when there was nothing to do (the content was purged meanwhile). */
+  async function processContent(userId: string, sha256: string, signal: AbortSignal): Promise<boolean> {
+    const row = repo.get(userId, sha256);
+    if (!row) return false;
+    const input = storage.blobPath(userId, sha256);
+    const out = derivativePaths(deps.dataDir, userId, sha256);
+    repo.setStatus(userId, sha256, "processing", now());
+    try {
+      const mtime = statSync(input).mtime;
+      const facts = row.kind === "video" ? await clip(input, out, mtime, signal) : await photo(input, out, mtime, row.kind === "raw");
+      const kept = repo.record(userId, sha256, { status: "done", error: null, ...facts, version: MEDIA_PIPELINE_VERSION }, now());
+      // Purged while we worked: what we just wrote has no owner any more.
+      if (!kept || !repo.blobExists(userId, sha256)) removeDerivatives(deps.dataDir, userId, sha256);
+      return kept;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if ((e as NodeJS.ErrnoException).code === "ENOENT" && !repo.blobExists(userId, sha256)) return false;
+      repo.setStatus(userId, sha256, "failed", now(), e instanceof MediaFileError ? message : `${message} (will retry)`);
+      // The file's own fault is final; anything else (disk full, a timeout under load) is retried by the queue.
+      if (e instanceof MediaFileError) return true;
+      throw e;
+    }
+  }
+
+  const handler: JobHandler<"media.process"> = async (job, ctx) => {
+    const { userId, sha256 } = job.payload;
+    if (typeof userId !== "string" || typeof sha256 !== "string") return;
+    ctx.progress(5);
+    await processContent(userId, sha256, ctx.signal);
+  };
+  return { handler, processContent };
+}
