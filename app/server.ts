@@ -10,6 +10,7 @@ import { securityPlugin } from "./http/security";
 import { manifest, staticRoutes } from "./http/static";
 import { createDrive } from "./drive/module";
 import { driveRoutes } from "./drive/routes";
+import { mediaRoutes } from "./media/routes";
 import { createServices } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
@@ -108,8 +109,9 @@ export function createApp(deps: AppDeps) {
     .use(setupRoutes({ ...ctx, settings, config, storage, requestRestart: deps.requestRestart }))
     .use(authRoutes({ ...ctx, config, settings, audit, limits }))
     .use(settingsRoutes({ ...ctx, settings, audit, config }))
-    .use(driveRoutes({ ...ctx, settings, drive: drive.drive, tus: drive.tus }))
-    .use(systemRoutes({ ...ctx, config, db, audit, settings, auth, jobs: services.jobs, storage, hw: deps.system }))
+    .use(driveRoutes({ ...ctx, settings, drive: drive.drive, tus: drive.tus, media: services.media }))
+    .use(mediaRoutes({ ...ctx, drive: drive.drive, media: services.media }))
+    .use(systemRoutes({ ...ctx, config, db, audit, settings, auth, jobs: services.jobs, media: services.media, storage, hw: deps.system }))
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);
       const u = requireUser(user);

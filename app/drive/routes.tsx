@@ -10,8 +10,9 @@ import { DriveError, IdsBody, ListQuery, MkdirBody, MoveBody, NameBody, SearchQu
 import { openApiDocument } from "./openapi";
 import type { DriveService } from "./service";
 import type { TusUploads } from "./tus";
+import type { MediaService } from "../media/service";
 
-type Deps = ContextDeps & { drive: DriveService; tus: TusUploads; settings: SettingsService };
+type Deps = ContextDeps & { drive: DriveService; tus: TusUploads; settings: SettingsService; media: MediaService };
 
 const PAGE = 100;
 const listOptions = (q: { sort?: ListOptions["sort"]; desc?: string; offset?: number; limit?: number }): ListOptions =>
@@ -49,7 +50,7 @@ async function diskFullAsJson(fn: () => Promise<unknown>) {
 
 /** Drive: the pages under /drive (htmx) and the JSON API under /api/v1 (same service, same checks). */
 export function driveRoutes(deps: Deps) {
-  const { drive, tus, settings } = deps;
+  const { drive, tus, settings, media } = deps;
 
   function renderPage(user: User, csrfToken: string, request: Request, p: { mode: DriveMode; title: string; folderId?: string; query?: string; opts?: ListOptions }) {
     let listing: { items: ReturnType<DriveService["recent"]>; hasMore: boolean; folderId: string | null; breadcrumbs: ReturnType<DriveService["recent"]> };
@@ -66,7 +67,7 @@ export function driveRoutes(deps: Deps) {
     if (request.headers.get("hx-request") && request.headers.get("hx-target") === "listing") return <Listing {...props} />;
     return (
       <DrivePage {...props} user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} title={p.title}
-        breadcrumbs={listing.breadcrumbs} usage={drive.usage(user)} query={p.query} />
+        breadcrumbs={listing.breadcrumbs} usage={drive.usage(user)} query={p.query} mediaProgress={media.progressFor(user)} />
     );
   }
 
@@ -89,8 +90,12 @@ export function driveRoutes(deps: Deps) {
       const text = kind === "text" ? new TextDecoder("utf-8", { fatal: false }).decode(await Bun.file(path).slice(0, 100_000).arrayBuffer()) : undefined;
       return <Preview file={file} kind={kind} text={text} />;
     })
-    .get("/thumb/:id", async ({ user, params }) =>
-      new Response(Bun.file(await drive.previewImage(requireUser(user), params.id)), { headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" } }))
+    // The media pipeline's grid thumbnail once it exists; until then (or for what it skips) the on-demand preview.
+    .get("/thumb/:id", async ({ user, params }) => {
+      const u = requireUser(user);
+      const path = media.derivativeOf(drive.itemFor(u, params.id, "read"), "thumb") ?? (await drive.previewImage(u, params.id));
+      return new Response(Bun.file(path), { headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" } });
+    })
     .get("/move-dialog", ({ user, query }) => {
       const u = requireUser(user);
       const ids = asIds(query.ids);

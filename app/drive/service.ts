@@ -267,25 +267,43 @@ export function createDriveService(deps: DriveDeps) {
 
     /**
      * Imports files copied into a user's import folder from outside the app into "Imported/…" in their Drive
-     * (same hash → fsync → rename → row path as uploads). Returns how many were imported; bad names are skipped.
+     * (same hash → fsync → rename → row path as uploads); content the user already stores is skipped, not
+     * stored twice. Bad names are skipped too.
      */
-    async scanImports(minAgeMs = 60_000): Promise<number> {
-      let imported = 0;
+    async scanImports(minAgeMs = 60_000): Promise<{ imported: number; duplicates: number }> {
+      const counts = { imported: 0, duplicates: 0 };
       for (const found of storage.pendingImports(minAgeMs)) {
         const owner = repo.user(found.userId);
         if (!owner) continue;
         try {
           const names = found.parts.map(validateName);
-          const folder = this.mkdirs(owner, undefined, ["Imported", ...names.slice(0, -1)]);
           const received = await storage.adopt(owner.id, found.path);
-          const mime = await sniffMime(received.head, names.at(-1)!).catch(() => "application/octet-stream");
-          commitReceived(owner, folder.id, names.at(-1)!, received, mime, "rename");
-          imported++;
+          const file = await this.importReceived(owner, ["Imported", ...names.slice(0, -1)], names.at(-1)!, received);
+          counts[file ? "imported" : "duplicates"]++;
         } catch (e) {
           console.error(`drive import: skipped a file of user ${found.userId}: ${(e as Error).message}`);
         }
       }
-      return imported;
+      return counts;
+    },
+    /** Reads `source` into `folderNames` (created as needed); null when the user already stores this content. */
+    async importFile(user: User, folderNames: string[], name: string, source: AsyncIterable<Uint8Array>): Promise<DriveFile | null> {
+      const received = await storage.receive(user.id, source, { maxBytes: quotaLeft(user), tooLarge: quotaError });
+      return this.importReceived(user, folderNames, validateName(name), received);
+    },
+    async importReceived(user: User, folderNames: string[], name: string, received: Received): Promise<DriveFile | null> {
+      if (repo.blob(user.id, received.sha256)) {
+        storage.discard(received);
+        return null;
+      }
+      try {
+        const folder = this.mkdirs(user, undefined, folderNames.map(validateName));
+        const mime = await sniffMime(received.head, name).catch(() => "application/octet-stream");
+        return commitReceived(user, folder.id, name, received, mime, "rename");
+      } catch (e) {
+        storage.discard(received);
+        throw e;
+      }
     },
     /** A plain single-request upload, streamed to disk while hashing. */
     async upload(user: User, input: { parentId?: string; name: string; relativePath?: string[]; declaredLength?: number; conflict: Conflict }, source: AsyncIterable<Uint8Array>): Promise<DriveFile> {

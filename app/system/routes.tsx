@@ -8,6 +8,7 @@ import type { Db } from "../db/client";
 import { createDriveRepo } from "../drive/repo";
 import { requestContext, requireAdmin, requireUser, type ContextDeps } from "../http/context";
 import { HttpError } from "../http/errors";
+import type { MediaService } from "../media/service";
 import type { JobQueue } from "../jobs/service";
 import { SettingsError, type SettingsService } from "../settings/service";
 import type { AuthService } from "../auth/service";
@@ -49,6 +50,7 @@ type Deps = ContextDeps & {
   settings: SettingsService;
   auth: AuthService;
   jobs: JobQueue;
+  media?: MediaService;
   /** Built once by createApp: the setup wizard's storage step uses the same one. */
   storage: StorageService;
   hw?: Partial<SystemHw>;
@@ -69,6 +71,7 @@ export function systemRoutes(deps: Deps) {
     power: deps.hw?.power ?? systemdPower(),
     filesystems: deps.hw?.filesystems ?? (() => listFilesystems()),
     jobs: deps.jobs,
+    media: deps.media && (() => deps.media!.overview()),
     dataDir: deps.config.dataDir,
     listUsers: () => deps.auth.listUsers(),
     setQuota: (userId, gigabytes) => deps.auth.setQuota(userId, gigabytes),
