@@ -1,0 +1,29 @@
+// Test helpers for the media pipeline: a real app (temp SQLite, temp data dir), the real pipeline in process.
+import { join } from "node:path";
+import { runCommand, type Runner } from "../../hw/run";
+import type { User } from "../db/schema";
+import { createJobRunner } from "../jobs/service";
+import { createTestApp } from "../testing";
+import { createMediaPipeline } from "./pipeline";
+import { SOFTWARE_ENCODER } from "./video";
+
+export const FIXTURES = join(import.meta.dir, "../../test/fixtures/photos");
+
+export function mediaTestApp(opts: { run?: Runner } = {}) {
+  const t = createTestApp();
+  const pipeline = createMediaPipeline({ db: t.db, dataDir: t.dataDir, run: opts.run ?? runCommand, encoder: () => SOFTWARE_ENCODER, softwareEncoder: SOFTWARE_ENCODER, log: () => {} });
+  const runner = createJobRunner({ queue: t.services.jobs, handlers: { "media.process": pipeline.handler }, log: () => {} });
+  return {
+    ...t,
+    /** Stores a file in `user`'s Drive as an upload does (which queues its media job). */
+    upload: (user: User, path: string, name = path.split("/").at(-1)!) =>
+      t.services.drive.upload(user, { name, conflict: "rename" }, Bun.file(path).stream() as unknown as AsyncIterable<Uint8Array>),
+    /** Runs queued media jobs until none is left; returns how many ran. */
+    async drain() {
+      let n = 0;
+      while (await runner.runOnce()) n++;
+      return n;
+    },
+    row: (user: User, sha256: string | null) => t.services.media.facts({ userId: user.id, sha256 } as never),
+  };
+}
