@@ -63,7 +63,7 @@ export async function thumbnailsOfImage(input: string, out: { thumb: string; pre
     return await derive(sharp(input, SHARP_INPUT).rotate(), out);
   } catch (e) {
     if (/pixel limit/i.test(describe(e))) throw new MediaFileError(`This image is too large to process (over ${MAX_INPUT_PIXELS / 1e6} megapixels).`);
-    throw new MediaFileError(`This image could not be decoded: ${describe(e)}.`);
+    throw new MediaFileError(`This image could not be decoded: ${describe(e).replaceAll(input, "the file")}.`);
   }
 }
 

@@ -121,14 +121,22 @@ export function remuxArgs(input: string, output: string, audioOk: boolean): stri
   ];
 }
 
-const lastLine = (s: string) => s.trim().split("\n").at(-1)?.slice(0, 300) ?? "";
+/** ffmpeg's complaint for people: no internal paths (the blob's place on disk), no "[hls @ 0x55…]" addresses. */
+export function ffmpegReason(stderr: string, paths: string[]): string {
+  const lines = stderr.trim().split("\n").map((line) => {
+    let l = line.replace(/^\[([\w-]+) @ 0x[0-9a-f]+\] /, "$1: ");
+    for (const p of paths) l = l.replaceAll(`file:${p}`, "the file").replaceAll(p, "the file");
+    return l.trim();
+  });
+  return [...new Set(lines.filter(Boolean))].slice(-3).join("; ").slice(0, 300);
+}
 
 export function createVideoTools(deps: { run: Runner; signal?: AbortSignal }) {
   const { run } = deps;
-  const ffmpeg = async (argv: string[], timeoutMs: number, signal?: AbortSignal) => {
+  const ffmpeg = async (argv: string[], paths: string[], timeoutMs: number, signal?: AbortSignal) => {
     const r = await run([...LOW_PRIORITY, ...argv], { timeoutMs, maxOutputBytes: 64 * 1024, signal });
     if (r.timedOut) throw new Error(`ffmpeg took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
-    if (r.code !== 0) throw new MediaFileError(`ffmpeg could not read this video: ${lastLine(r.stderr) || `exit code ${r.code}`}`);
+    if (r.code !== 0) throw new MediaFileError(`ffmpeg could not convert this video: ${ffmpegReason(r.stderr, paths) || `exit code ${r.code}`}.`);
   };
   /** Temp name then rename: a killed ffmpeg never leaves a half MP4 under the real name. */
   const atomically = async (output: string, make: (tmp: string) => Promise<void>) => {
@@ -145,7 +153,7 @@ export function createVideoTools(deps: { run: Runner; signal?: AbortSignal }) {
     async probe(input: string, signal?: AbortSignal): Promise<VideoFacts> {
       const r = await run([...LOW_PRIORITY, "ffprobe", "-v", "error", ...SAFE_INPUT, "-show_format", "-show_streams", "-of", "json", `file:${input}`], { timeoutMs: 30_000, maxOutputBytes: 1024 * 1024, signal });
       if (r.timedOut) throw new Error("ffprobe took longer than 30 s and was stopped");
-      if (r.code !== 0) throw new MediaFileError(`This is not a video that can be read: ${lastLine(r.stderr) || `exit code ${r.code}`}.`);
+      if (r.code !== 0) throw new MediaFileError(`This is not a video that can be read: ${ffmpegReason(r.stderr, [input]) || `exit code ${r.code}`}.`);
       const facts = parseProbe(r.stdout);
       if (!facts.videoCodec) throw new MediaFileError("This file has no video stream.");
       return facts;
@@ -154,13 +162,13 @@ export function createVideoTools(deps: { run: Runner; signal?: AbortSignal }) {
     poster(input: string, output: string, facts: VideoFacts, signal?: AbortSignal) {
       const at = Math.min(1, (facts.durationMs ?? 0) / 2000);
       return atomically(output, (tmp) =>
-        ffmpeg(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", ...SAFE_INPUT, "-ss", at.toFixed(3), "-i", `file:${input}`, "-frames:v", "1", "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", `file:${tmp}`], 60_000, signal));
+        ffmpeg(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", ...SAFE_INPUT, "-ss", at.toFixed(3), "-i", `file:${input}`, "-frames:v", "1", "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", `file:${tmp}`], [input, tmp], 60_000, signal));
     },
     transcode(input: string, output: string, facts: VideoFacts, encoder: Encoder, signal?: AbortSignal) {
-      return atomically(output, (tmp) => ffmpeg(transcodeArgs(input, tmp, targetSize(facts), encoder), timeoutFor(facts), signal));
+      return atomically(output, (tmp) => ffmpeg(transcodeArgs(input, tmp, targetSize(facts), encoder), [input, tmp], timeoutFor(facts), signal));
     },
     remux(input: string, output: string, facts: VideoFacts, signal?: AbortSignal) {
-      return atomically(output, (tmp) => ffmpeg(remuxArgs(input, tmp, audioPlays(facts)), timeoutFor(facts), signal));
+      return atomically(output, (tmp) => ffmpeg(remuxArgs(input, tmp, audioPlays(facts)), [input, tmp], timeoutFor(facts), signal));
     },
   };
 }
