@@ -20,10 +20,13 @@ export class MediaFileError extends Error {}
 
 const sharpLib = async () => (await import("sharp")).default;
 
-/** Writes through a temp name so a crash never leaves half a thumbnail under the real one. */
+/**
+ * Writes through a temp name so a crash never leaves half a thumbnail under the real one; the temp name is fixed,
+ * so the retry after a crash overwrites what the crash left.
+ */
 async function writeAtomically(path: string, make: (tmp: string) => Promise<unknown>) {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = `${path}.tmp`;
   await make(tmp);
   renameSync(tmp, path);
 }

@@ -18,5 +18,7 @@ export function derivativePaths(dataDir: string, userId: string, sha256: string)
 export type DerivativePaths = ReturnType<typeof derivativePaths>;
 
 export function removeDerivatives(dataDir: string, userId: string, sha256: string) {
-  for (const p of Object.values(derivativePaths(dataDir, userId, sha256))) rmSync(p, { force: true });
+  for (const p of Object.values(derivativePaths(dataDir, userId, sha256))) {
+    for (const f of [p, `${p}.tmp`, `${p}.poster.jpg`, `${p}.poster.jpg.tmp`]) rmSync(f, { force: true });
+  }
 }

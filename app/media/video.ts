@@ -141,7 +141,7 @@ export function createVideoTools(deps: { run: Runner; signal?: AbortSignal }) {
   /** Temp name then rename: a killed ffmpeg never leaves a half MP4 under the real name. */
   const atomically = async (output: string, make: (tmp: string) => Promise<void>) => {
     mkdirSync(dirname(output), { recursive: true });
-    const tmp = `${output}.${process.pid}.tmp`;
+    const tmp = `${output}.tmp`;
     try {
       await make(tmp);
       renameSync(tmp, output);
