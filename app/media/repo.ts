@@ -36,9 +36,16 @@ export function createMediaRepo(db: Db) {
     requeueOlderThan: (version: number, at: Date) =>
       db.update(media).set({ status: "queued", error: null, updatedAt: at }).where(lt(media.version, version))
         .returning({ userId: media.userId, sha256: media.sha256 }).all(),
-    /** Live Photos: the other half (still ↔ MOV) with the same content identifier. */
-    pairOf: (userId: string, contentId: string, sha256: string) =>
-      db.select().from(media).where(and(eq(media.userId, userId), eq(media.contentId, contentId), sql`${media.sha256} <> ${sha256}`)).get(),
+    /** Live Photos: links this content with the other half (still ↔ MOV) carrying the same content identifier, if stored. */
+    linkLivePair: (userId: string, sha256: string, contentId: string) =>
+      raw.transaction(() => {
+        const other = db.select({ sha256: media.sha256 }).from(media)
+          .where(and(eq(media.userId, userId), eq(media.contentId, contentId), sql`${media.sha256} <> ${sha256}`)).get();
+        if (!other) return null;
+        db.update(media).set({ livePairSha256: other.sha256 }).where(and(eq(media.userId, userId), eq(media.sha256, sha256))).run();
+        db.update(media).set({ livePairSha256: sha256 }).where(and(eq(media.userId, userId), eq(media.sha256, other.sha256))).run();
+        return other.sha256;
+      })(),
     /** Drops queued work for content that is gone (a purge). A running job notices by itself. */
     cancelQueuedJobs: (userId: string, sha256: string) =>
       db.delete(jobs).where(and(eq(jobs.kind, "media.process"), eq(jobs.status, "queued"),

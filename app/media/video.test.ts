@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -58,6 +58,23 @@ describe("videos through the pipeline (real ffmpeg)", () => {
     }
   }, 120_000);
 
+  test("a Live Photo: the still and its MOV, which share Apple's content identifier, are linked both ways", async () => {
+    const t = mediaTestApp();
+    try {
+      const ann = t.createUser("ann");
+      const still = clip("IMG_0001.JPG");
+      await Bun.write(still, withAppleMakerNote(await sharp({ create: { width: 64, height: 48, channels: 3, background: "#4a8" } }).jpeg().toBuffer(), "A90ABD4D-79FE-45F3-837C-3B769EF04210"));
+      const photo = await t.upload(ann, still);
+      const movie = await t.upload(ann, clip("IMG_0001.MOV"));
+      await t.upload(ann, clip("h264.mp4"));
+      await t.drain();
+      expect(t.row(ann, photo.sha256)).toMatchObject({ status: "done", contentId: "A90ABD4D-79FE-45F3-837C-3B769EF04210", livePairSha256: movie.sha256 });
+      expect(t.row(ann, movie.sha256)!.livePairSha256).toBe(photo.sha256);
+    } finally {
+      t.cleanup();
+    }
+  }, 60_000);
+
   test("an HLS playlist renamed .mp4 is refused without opening the file it names", async () => {
     const t = mediaTestApp();
     try {
@@ -88,6 +105,27 @@ describe("videos through the pipeline (real ffmpeg)", () => {
     }
   }, 60_000);
 });
+
+/** A JPEG with an EXIF block whose MakerNote is Apple's, holding only tag 0x0011 (ContentIdentifier), as iPhones write it. */
+function withAppleMakerNote(jpeg: Buffer, contentId: string): Uint8Array {
+  const note = new Uint8Array(16 + 12 + 4 + 37);
+  const nv = new DataView(note.buffer);
+  note.set(new TextEncoder().encode("Apple iOS\0\0\x01MM"));
+  nv.setUint16(14, 1);
+  nv.setUint16(16, 0x0011); nv.setUint16(18, 2); nv.setUint32(20, 37); nv.setUint32(24, 32);
+  note.set(new TextEncoder().encode(`${contentId}\0`), 32);
+  // TIFF (big-endian): IFD0 with one entry (the Exif IFD pointer), then the Exif IFD with one entry (MakerNote).
+  const tiff = new Uint8Array(8 + 18 + 18 + note.length);
+  const tv = new DataView(tiff.buffer);
+  tiff.set(new TextEncoder().encode("MM\0*"));
+  tv.setUint32(4, 8);
+  tv.setUint16(8, 1); tv.setUint16(10, 0x8769); tv.setUint16(12, 4); tv.setUint32(14, 1); tv.setUint32(18, 26); tv.setUint32(22, 0);
+  tv.setUint16(26, 1); tv.setUint16(28, 0x927c); tv.setUint16(30, 7); tv.setUint32(32, note.length); tv.setUint32(36, 44); tv.setUint32(40, 0);
+  tiff.set(note, 44);
+  const payload = new Uint8Array([...new TextEncoder().encode("Exif\0\0"), ...tiff]);
+  const app1 = new Uint8Array([0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload]);
+  return new Uint8Array([0xff, 0xd8, ...app1, ...jpeg.subarray(2)]);
+}
 
 async function probe(path: string) {
   const r = await runCommand(["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", path]);

@@ -30,6 +30,7 @@ CREATE TABLE `media` (
 	`encoder` text,
 	`thumbhash` text,
 	`content_id` text,
+	`live_pair_sha256` text,
 	`updated_at` integer NOT NULL,
 	PRIMARY KEY(`user_id`, `sha256`),
 	FOREIGN KEY (`user_id`,`sha256`) REFERENCES `blobs`(`user_id`,`sha256`) ON UPDATE no action ON DELETE cascade

@@ -48,6 +48,8 @@ export const media = sqliteTable(
     thumbhash: text("thumbhash"),
     /** Apple's content identifier: a Live Photo's still and its MOV share it. */
     contentId: text("content_id"),
+    /** The other half of a Live Photo (the still ↔ its MOV), once both are processed: Photos shows them as one item. */
+    livePairSha256: text("live_pair_sha256"),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [
