@@ -11,7 +11,6 @@ import { createJobQueue, createJobRunner, type JobHandlers } from "./jobs/servic
 import { scheduleDiskCopy } from "./jobs/storage";
 import { detectEncoder } from "./media/hwaccel";
 import { ENCODER_SETTING } from "./media/model";
-import { createMediaPipeline } from "./media/pipeline";
 import { SOFTWARE_ENCODER } from "./media/video";
 import { createSettingsRepo } from "./settings/repo";
 import { applyPendingRestore, databaseIdentity, RESTART_EXIT_CODE } from "./setup/restore";
@@ -35,8 +34,10 @@ const settingsRepo = createSettingsRepo(db);
 
 // Software until the trial encodes at start say otherwise; the choice and its reason go to the dashboard.
 let encoder = SOFTWARE_ENCODER;
-const media = createMediaPipeline({ db, dataDir: config.dataDir, run: runCommand, encoder: () => encoder, softwareEncoder: SOFTWARE_ENCODER });
-const lanes = createLanes({ db, dataDir: config.dataDir, storageRepo, includeLoop: process.env.NAS_STORAGE_LOOP_DEVICES === "1", media });
+const lanes = createLanes({
+  db, dataDir: config.dataDir, storageRepo, includeLoop: process.env.NAS_STORAGE_LOOP_DEVICES === "1",
+  media: { run: runCommand, encoder: () => encoder, softwareEncoder: SOFTWARE_ENCODER },
+});
 
 const ROOT_KINDS = new Set(["storage.move", "smart.refresh", "smart.self-test"]);
 // NAS_WORKER_KINDS limits a worker to some kinds; without it, a worker that is not root leaves the root kinds to the root one.

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "../db/client";
+import { fakeRunner } from "../../hw/run";
+import { SOFTWARE_ENCODER } from "../media/video";
 import { createStorageRepo } from "../system/storage-repo";
 import { JOB_KINDS } from "./kinds";
 import { createLanes, LANE_KINDS } from "./lanes";
@@ -11,7 +13,7 @@ test("every job kind has exactly one handler, in exactly one lane", () => {
   const dir = mkdtempSync(join(tmpdir(), "nas-lanes-"));
   const db = openDb(join(dir, "db.sqlite"), { log: () => {} });
   try {
-    const lanes = createLanes({ db, dataDir: dir, storageRepo: createStorageRepo(db), includeLoop: false, media: { handler: async () => {} } });
+    const lanes = createLanes({ db, dataDir: dir, storageRepo: createStorageRepo(db), includeLoop: false, media: { run: fakeRunner(() => ({})).run, encoder: () => SOFTWARE_ENCODER, softwareEncoder: SOFTWARE_ENCODER } });
     const handled = Object.values(lanes).flatMap((lane) => Object.keys(lane));
     expect(handled.sort()).toEqual([...JOB_KINDS].sort());
     for (const [lane, kinds] of Object.entries(LANE_KINDS)) expect(Object.keys(lanes[lane as keyof typeof lanes]).sort()).toEqual([...kinds].sort());

@@ -1,12 +1,10 @@
 import type { Runner } from "../../hw/run";
 import type { Db } from "../db/client";
-import type { createMediaPipeline } from "../media/pipeline";
+import type { PipelineDeps } from "../media/pipeline";
 import type { StorageRepo } from "../system/storage-repo";
 import { dbBackupHandler } from "./backup";
 import type { JobKind } from "./kinds";
-import type { JobHandlers } from "./service";
-import { smartRefreshHandler, smartSelfTestHandler } from "./smart";
-import { diskCopyHandler, storageMoveHandler } from "./storage";
+import type { JobHandler, JobHandlers } from "./service";
 
 /**
  * The worker's lanes: each runs its jobs one at a time (the media lane may run a few side by side), and lanes
@@ -31,22 +29,32 @@ export type LaneDeps = {
   storageRepo: StorageRepo;
   includeLoop: boolean;
   run?: Runner;
-  media: Pick<ReturnType<typeof createMediaPipeline>, "handler">;
+  media: Omit<PipelineDeps, "db" | "dataDir">;
 };
+
+/**
+ * A handler whose module loads on its first job: an idle worker keeps no disk, SMART or media code (sharp,
+ * exifr, the city index) in memory, and a worker that never runs a kind never loads it at all.
+ */
+function lazy<K extends JobKind>(load: () => Promise<JobHandler<K>>): JobHandler<K> {
+  let handler: Promise<JobHandler<K>> | undefined;
+  return async (job, ctx) => (await (handler ??= load()))(job, ctx);
+}
 
 /** One handler map per lane, typed by the kinds of that lane. */
 export function createLanes(deps: LaneDeps): Lanes {
+  const { db, dataDir } = deps;
   return {
     long: {
-      "storage.disk-copy": diskCopyHandler({ db: deps.db, dataDir: deps.dataDir, repo: deps.storageRepo }),
+      "storage.disk-copy": lazy(async () => (await import("./storage")).diskCopyHandler({ db, dataDir, repo: deps.storageRepo })),
       // Formatting, mounting and opening disks need root: on the image a second worker runs as root for these kinds.
-      "storage.move": storageMoveHandler({ dataDir: deps.dataDir, includeLoop: deps.includeLoop, run: deps.run }),
+      "storage.move": lazy(async () => (await import("./storage")).storageMoveHandler({ dataDir, includeLoop: deps.includeLoop, run: deps.run })),
     },
     system: {
-      "db.backup": dbBackupHandler({ db: deps.db, dataDir: deps.dataDir }),
-      "smart.refresh": smartRefreshHandler({ db: deps.db }),
-      "smart.self-test": smartSelfTestHandler({ db: deps.db }),
+      "db.backup": dbBackupHandler({ db, dataDir }),
+      "smart.refresh": lazy(async () => (await import("./smart")).smartRefreshHandler({ db })),
+      "smart.self-test": lazy(async () => (await import("./smart")).smartSelfTestHandler({ db })),
     },
-    media: { "media.process": deps.media.handler },
+    media: { "media.process": lazy(async () => (await import("../media/pipeline")).createMediaPipeline({ db, dataDir, ...deps.media }).handler) },
   };
 }

@@ -1,5 +1,4 @@
 // Worker only. EXIF/XMP through exifr: every value is checked, since a camera (or an attacker) can write anything.
-import exifr from "exifr";
 
 export type PhotoMetadata = {
   takenAt: Date | null;
@@ -71,6 +70,7 @@ type Segments = { ifd0?: Segment; exif?: Segment; gps?: Segment; xmp?: Segment; 
 export async function readPhotoMetadata(input: string | Uint8Array, mtime: Date): Promise<PhotoMetadata> {
   let segments: Segments = {};
   try {
+    const exifr = (await import("exifr")).default;
     segments = ((await exifr.parse(input as string, {
       tiff: true, exif: true, gps: true, xmp: true, makerNote: true, ifd1: false, icc: false, iptc: false, jfif: false, ihdr: false,
       reviveValues: false, translateValues: false, mergeOutput: false,
