@@ -18,7 +18,15 @@ export type ImageResult = { width: number; height: number; thumbhash: string };
 /** A failure that is the file's fault: recorded on the row as is, never retried. */
 export class MediaFileError extends Error {}
 
-const sharpLib = async () => (await import("sharp")).default;
+let sharpLoaded: typeof import("sharp").default | undefined;
+const sharpLib = async () => {
+  if (!sharpLoaded) {
+    sharpLoaded = (await import("sharp")).default;
+    // Each file is decoded once: libvips' operation cache (up to 50 MB of decoded pixels) would only hold memory.
+    sharpLoaded.cache(false);
+  }
+  return sharpLoaded;
+};
 
 /**
  * Writes through a temp name so a crash never leaves half a thumbnail under the real one; the temp name is fixed,

@@ -5,12 +5,14 @@ import type { Db } from "../db/client";
 import { createStorage } from "../drive/storage";
 import type { JobHandler } from "../jobs/service";
 import { placeOf } from "./geocode";
-import { MediaFileError, thumbnailsOfHeic, thumbnailsOfImage, thumbnailsOfPoster, thumbnailsOfRawPreview, type ImageResult } from "./image";
+import { join } from "node:path";
+import { APP_ROOT } from "../paths";
+import { MediaFileError, thumbnailsOfImage, thumbnailsOfPoster, thumbnailsOfRawPreview, type ImageResult } from "./image";
 import { readPhotoMetadata } from "./metadata";
 import { MEDIA_PIPELINE_VERSION } from "./model";
 import { derivativePaths, removeDerivatives, type DerivativePaths } from "./paths";
 import { createMediaRepo, type MediaFacts } from "./repo";
-import { createVideoTools, playbackOf, type Encoder } from "./video";
+import { createVideoTools, ffmpegReason, LOW_PRIORITY, playbackOf, type Encoder } from "./video";
 
 export type PipelineDeps = {
   db: Db;
@@ -36,6 +38,8 @@ async function placeFacts(latitude: number | null, longitude: number | null): Pr
   return place ? { city: place.city, region: place.region, country: place.country } : {};
 }
 
+const HEIC_SCRIPT = join(APP_ROOT, "app/media/heic.ts");
+
 const imageFacts = (r: ImageResult): MediaFacts => ({ width: r.width, height: r.height, thumbhash: r.thumbhash });
 
 export function createMediaPipeline(deps: PipelineDeps) {
@@ -45,7 +49,16 @@ export function createMediaPipeline(deps: PipelineDeps) {
   const log = deps.log ?? ((m: string) => console.log(m));
   const video = createVideoTools({ run: deps.run });
 
-  async function photo(input: string, out: DerivativePaths, mtime: Date, raw: boolean): Promise<MediaFacts> {
+  /** HEIC in a child process (app/media/heic.ts), so libheif's WebAssembly memory is returned after each photo. */
+  async function heicThumbnails(input: string, out: DerivativePaths, signal: AbortSignal): Promise<ImageResult> {
+    const r = await deps.run([...LOW_PRIORITY, process.execPath, HEIC_SCRIPT, input, out.thumb, out.preview], { timeoutMs: 180_000, maxOutputBytes: 64 * 1024, signal });
+    if (r.code === 0) return JSON.parse(r.stdout) as ImageResult;
+    const reason = ffmpegReason(r.stderr, [input]) || (r.timedOut ? "it took longer than 3 minutes" : `exit code ${r.code ?? r.signal}`);
+    if (r.code === 3) throw new MediaFileError(reason);
+    throw new Error(`HEIC decoding failed: ${reason}`);
+  }
+
+  async function photo(input: string, out: DerivativePaths, mtime: Date, raw: boolean, signal: AbortSignal): Promise<MediaFacts> {
     const meta = await readPhotoMetadata(input, mtime);
     const base: MediaFacts = { ...meta, ...(await placeFacts(meta.latitude, meta.longitude)) };
     if (raw) {
@@ -54,7 +67,7 @@ export function createMediaPipeline(deps: PipelineDeps) {
       if (!embedded) return { ...base, status: "no-preview", error: "This RAW file has no embedded preview." };
       return { ...base, ...imageFacts(await thumbnailsOfRawPreview(embedded, out)) };
     }
-    const result = (await isHeic(input)) ? await thumbnailsOfHeic(input, out) : await thumbnailsOfImage(input, out);
+    const result = (await isHeic(input)) ? await heicThumbnails(input, out, signal) : await thumbnailsOfImage(input, out);
     return { ...base, ...imageFacts(result) };
   }
 
@@ -100,7 +113,7 @@ export function createMediaPipeline(deps: PipelineDeps) {
     repo.setStatus(userId, sha256, "processing", now());
     try {
       const mtime = statSync(input).mtime;
-      const facts = row.kind === "video" ? await clip(input, out, mtime, signal) : await photo(input, out, mtime, row.kind === "raw");
+      const facts = row.kind === "video" ? await clip(input, out, mtime, signal) : await photo(input, out, mtime, row.kind === "raw", signal);
       const kept = repo.record(userId, sha256, { status: "done", error: null, ...facts, version: MEDIA_PIPELINE_VERSION }, now());
       if (kept && facts.contentId) repo.linkLivePair(userId, sha256, facts.contentId);
       // Purged while we worked: what we just wrote has no owner any more.

@@ -121,7 +121,7 @@ export function remuxArgs(input: string, output: string, audioOk: boolean): stri
   ];
 }
 
-/** ffmpeg's complaint for people: no internal paths (the blob's place on disk), no "[hls @ 0x55…]" addresses. */
+/** A child's complaint (ffmpeg's, or heic.ts') for people: no internal paths (the blob's place on disk), no "[hls @ 0x55…]" addresses. */
 export function ffmpegReason(stderr: string, paths: string[]): string {
   const lines = stderr.trim().split("\n").map((line) => {
     let l = line.replace(/^\[([\w-]+) @ 0x[0-9a-f]+\] /, "$1: ");
