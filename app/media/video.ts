@@ -9,8 +9,11 @@ import { MediaFileError } from "./image";
  * `.mp4` would otherwise make ffmpeg open the files or URLs it names.
  */
 const SAFE_INPUT = ["-protocol_whitelist", "file,pipe", "-format_whitelist", "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,asf,ogg,dv"];
-/** The box keeps answering while a video encodes: lowest CPU priority, lowest best-effort disk priority. */
-export const LOW_PRIORITY = ["nice", "-n", "19", "ionice", "-c", "2", "-n", "7"];
+/**
+ * The box keeps answering while a video encodes: lowest CPU priority, lowest best-effort disk priority. ionice is
+ * util-linux's schedutils (Debian has it; a Buildroot image without BR2_PACKAGE_UTIL_LINUX_SCHEDUTILS does not).
+ */
+export const LOW_PRIORITY = ["nice", "-n", "19", ...(Bun.which("ionice") ? ["ionice", "-c", "2", "-n", "7"] : [])];
 export const TRANSCODE_HEIGHT = 720;
 export const CRF = 23;
 
