@@ -14,7 +14,9 @@ export const MAX_INPUT_PIXELS = 200_000_000;
  */
 const SHARP_INPUT: SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn: "none" };
 
+/** `width`/`height`: the original's, upright (after EXIF orientation), not the derivatives'. */
 export type ImageResult = { width: number; height: number; thumbhash: string };
+type Size = { width: number; height: number };
 /** A failure that is the file's fault: recorded on the row as is, never retried. */
 export class MediaFileError extends Error {}
 
@@ -43,7 +45,7 @@ async function writeAtomically(path: string, make: (tmp: string) => Promise<unkn
  * One decode (shrink-on-load for JPEG, EXIF orientation applied, converted to sRGB), then the preview, the grid
  * thumbnail and the ThumbHash all from that one buffer. Derivatives carry no metadata (sharp strips it by default).
  */
-async function derive(decoded: Sharp, out: { thumb: string; preview: string }): Promise<ImageResult> {
+async function derive(decoded: Sharp, original: Size, out: { thumb: string; preview: string }): Promise<ImageResult> {
   const sharp = await sharpLib();
   const { data, info } = await decoded
     .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: "inside", withoutEnlargement: true })
@@ -52,17 +54,18 @@ async function derive(decoded: Sharp, out: { thumb: string; preview: string }): 
     .raw()
     .toBuffer({ resolveWithObject: true });
   const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
-  const shortSide = Math.min(info.width, info.height);
-  const thumbScale = Math.min(1, THUMB_SIZE / shortSide);
-  await Promise.all([
-    writeAtomically(out.preview, (tmp) => sharp(data, raw).jpeg({ quality: 80, mozjpeg: false }).toFile(tmp)),
+  const thumbScale = Math.min(1, THUMB_SIZE / Math.min(info.width, info.height));
+  // Encoder settings measured on a 1440-px preview (bench/README.md): Huffman optimisation triples the JPEG's
+  // encode time for 2 % of its size; WebP effort 2 instead of 4 halves the thumbnail's for 6 %.
+  const [, , small] = await Promise.all([
+    writeAtomically(out.preview, (tmp) => sharp(data, raw).jpeg({ quality: 80, optimiseCoding: false }).toFile(tmp)),
     writeAtomically(out.thumb, (tmp) =>
-      sharp(data, raw).resize(Math.round(info.width * thumbScale), Math.round(info.height * thumbScale)).webp({ quality: 75 }).toFile(tmp)),
+      sharp(data, raw).resize(Math.round(info.width * thumbScale), Math.round(info.height * thumbScale)).webp({ quality: 75, effort: 2 }).toFile(tmp)),
+    // ThumbHash wants RGBA at most 100 × 100.
+    sharp(data, raw).resize(100, 100, { fit: "inside" }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
   ]);
-  // ThumbHash wants RGBA at most 100 × 100.
-  const small = await sharp(data, raw).resize(100, 100, { fit: "inside" }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const hash = rgbaToThumbHash(small.info.width, small.info.height, small.data);
-  return { width: info.width, height: info.height, thumbhash: Buffer.from(hash).toString("base64") };
+  return { ...original, thumbhash: Buffer.from(hash).toString("base64") };
 }
 
 const describe = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);
@@ -71,7 +74,8 @@ const describe = (e: unknown) => (e instanceof Error ? e.message : String(e)).sp
 export async function thumbnailsOfImage(input: string, out: { thumb: string; preview: string }): Promise<ImageResult> {
   const sharp = await sharpLib();
   try {
-    return await derive(sharp(input, SHARP_INPUT).rotate(), out);
+    const meta = await sharp(input, SHARP_INPUT).metadata();
+    return await derive(sharp(input, SHARP_INPUT).rotate(), meta.autoOrient ?? meta, out);
   } catch (e) {
     if (/pixel limit/i.test(describe(e))) throw new MediaFileError(`This image is too large to process (over ${MAX_INPUT_PIXELS / 1e6} megapixels).`);
     throw new MediaFileError(`This image could not be decoded: ${describe(e).replaceAll(input, "the file")}.`);
@@ -86,7 +90,7 @@ export async function thumbnailsOfImage(input: string, out: { thumb: string; pre
 export async function thumbnailsOfHeic(input: string, out: { thumb: string; preview: string }): Promise<ImageResult> {
   const sharp = await sharpLib();
   const { width, height, rgba } = await decodeHeicPrimary(new Uint8Array(await Bun.file(input).arrayBuffer()));
-  return derive(sharp(rgba, { raw: { width, height, channels: 4 }, limitInputPixels: MAX_INPUT_PIXELS }), out);
+  return derive(sharp(rgba, { raw: { width, height, channels: 4 }, limitInputPixels: MAX_INPUT_PIXELS }), { width, height }, out);
 }
 
 type HeifDecoder = { decode(data: Uint8Array): HeifImage[] };
@@ -124,8 +128,9 @@ export async function decodeHeicPrimary(bytes: Uint8Array): Promise<{ width: num
 /** RAW: the camera's embedded JPEG preview when there is one; null means "no preview". */
 export async function thumbnailsOfRawPreview(jpeg: Uint8Array, out: { thumb: string; preview: string }): Promise<ImageResult> {
   const sharp = await sharpLib();
-  return derive(sharp(jpeg, SHARP_INPUT).rotate(), out);
+  const meta = await sharp(jpeg, SHARP_INPUT).metadata();
+  return derive(sharp(jpeg, SHARP_INPUT).rotate(), meta.autoOrient ?? meta, out);
 }
 
-/** A still (a video's poster frame) already on disk as JPEG. */
+/** A video's poster frame (already upright, as JPEG); the size is the video's, so the caller sets it. */
 export const thumbnailsOfPoster = thumbnailsOfImage;

@@ -56,7 +56,7 @@ describe("photos", () => {
     const f = await t.upload(ann, join(FIXTURES, "phone/iphone_13_pro_max.HEIC"));
     await t.drain();
     const row = t.row(ann, f.sha256)!;
-    expect(row).toMatchObject({ status: "done", width: 1080, height: 1440, make: "Apple", model: "iPhone 13 Pro Max", takenOffset: 60, takenSource: "exif-offset", orientation: 6 });
+    expect(row).toMatchObject({ status: "done", width: 3024, height: 4032, make: "Apple", model: "iPhone 13 Pro Max", takenOffset: 60, takenSource: "exif-offset", orientation: 6 });
     expect(row.takenAt!.toISOString()).toBe("2022-02-16T11:55:41.000Z");
     expect(await sharp(derivativePaths(t.dataDir, ann.id, f.sha256!).thumb).metadata()).toMatchObject({ width: 250, height: 333 });
   });
@@ -74,6 +74,7 @@ describe("photos", () => {
     // No magic bytes, so Drive went by the name: the pipeline tries and says why it failed.
     expect(t.row(ann, notAnImage.sha256)).toMatchObject({ status: "failed", error: "This image could not be decoded: Input file contains unsupported image format." });
     for (const f of fine) expect(t.row(ann, f.sha256)).toMatchObject({ status: "done", error: null });
+    expect(t.row(ann, fine[0]!.sha256)).toMatchObject({ width: 3872, height: 2403 }); // the original's size, not the preview's
     // A bad file is the file's state, not a failed job: nothing to retry, no "jobs failed" alert.
     expect(t.services.jobs.counts()).toMatchObject({ done: 5, failed: 0, queued: 0 });
     expect(t.services.media.progressFor(ann)).toEqual({ pending: 0, total: 5, failed: 2 });

@@ -96,8 +96,9 @@ export function createMediaPipeline(deps: PipelineDeps) {
         encoder = deps.softwareEncoder.name;
       }
     }
+    const turned = facts.rotation === 90 || facts.rotation === 270;
     return {
-      ...imageFacts(still), durationMs: facts.durationMs, videoCodec: facts.videoCodec, playback, encoder,
+      ...imageFacts(still), width: turned ? facts.height : facts.width, height: turned ? facts.width : facts.height, durationMs: facts.durationMs, videoCodec: facts.videoCodec, playback, encoder,
       takenAt: facts.takenAt ?? mtime, takenSource: facts.takenAt ? "container" : "file-mtime", takenOffset: null,
       latitude: facts.latitude, longitude: facts.longitude, altitude: facts.altitude, contentId: facts.contentId,
       ...(await placeFacts(facts.latitude, facts.longitude)),
