@@ -350,10 +350,12 @@ test.skipIf(!canMount)("disk full: 507 with a clear message, nothing partial, an
 
 test("files copied into the import folder from outside appear under Imported/, keeping their folders", async () => {
   const { t, A, alice } = setup();
-  const { mkdirSync, writeFileSync, symlinkSync } = await import("node:fs");
+  const { mkdirSync, writeFileSync, symlinkSync, utimesSync } = await import("node:fs");
   const dir = join(t.dataDir, "users", alice.id, "import", "Camera", "2026");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "IMG_1.jpg"), "jpeg bytes");
+  const past = new Date(Date.now() - 1000); // scanImports(0) still skips a file whose mtime is not yet in the past
+  utimesSync(join(dir, "IMG_1.jpg"), past, past);
   symlinkSync("/etc/passwd", join(dir, "link"));
   expect(await t.services.drive.scanImports(0)).toEqual({ imported: 1, duplicates: 0 });
   const found = (await (await t.request("/api/v1/search?q=IMG", { headers: A })).json()) as { items: { id: string; parentId: string }[] };
@@ -365,6 +367,7 @@ test("files copied into the import folder from outside appear under Imported/, k
   expect(await t.services.drive.scanImports(0)).toEqual({ imported: 0, duplicates: 0 });
   // The same bytes dropped in again under another name: already stored, so skipped (and taken out of the folder).
   writeFileSync(join(dir, "copy-of-IMG_1.jpg"), "jpeg bytes");
+  utimesSync(join(dir, "copy-of-IMG_1.jpg"), past, past);
   expect(await t.services.drive.scanImports(0)).toEqual({ imported: 0, duplicates: 1 });
   expect(existsSync(join(dir, "copy-of-IMG_1.jpg"))).toBe(false);
 });
