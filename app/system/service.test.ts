@@ -58,7 +58,8 @@ function setup(opts: {
     repo,
     disks: opts.smartInWorker ? queuedDiskChecks({ health, jobs, now: opts.now }) : directDiskChecks(health, opts.now),
     liveSampler: createSystemSampler({ run: noVcgencmd }),
-    minuteSampler: createSystemSampler({ run: noVcgencmd }),
+    // On the test's clock: a sample stamped with the real date would be pruned as older than the test's "now".
+    minuteSampler: createSystemSampler({ run: noVcgencmd, now: opts.now && (() => opts.now!().getTime()) }),
     power: opts.power ?? systemdPower({ env: {} }),
     jobs,
     dataDir,
