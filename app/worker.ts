@@ -11,6 +11,8 @@ import { createJobQueue, createJobRunner, type JobHandlers } from "./jobs/servic
 import { scheduleDiskCopy } from "./jobs/storage";
 import { detectEncoder } from "./media/hwaccel";
 import { ENCODER_SETTING } from "./media/model";
+import { createMediaRepo } from "./media/repo";
+import { createMediaService } from "./media/service";
 import { SOFTWARE_ENCODER } from "./media/video";
 import { createSettingsRepo } from "./settings/repo";
 import { applyPendingRestore, databaseIdentity, RESTART_EXIT_CODE } from "./setup/restore";
@@ -61,8 +63,12 @@ if (mine("media.process")) {
   });
 }
 
+// Only the queueing side of the media service: it finds content stored before the pipeline (or whose job was lost).
+const media = createMediaService({ repo: createMediaRepo(db), jobs: queue, dataDir: config.dataDir, setting: settingsRepo.get });
+
 const schedule = () => {
   queue.pruneFinished();
+  if (mine("media.process")) media.backfill();
   // The admin's retention (Dashboard → Backups), read from the shared settings table at each run.
   if (mine("db.backup")) scheduleDbBackup(queue, new Date(), settingsRepo.get<number>("backupKeepDays") ?? DEFAULT_BACKUP_KEEP_DAYS);
   if (mine("storage.disk-copy")) scheduleDiskCopy(queue, storageRepo, new Date());

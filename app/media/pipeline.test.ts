@@ -112,6 +112,40 @@ describe("photos", () => {
   });
 });
 
+describe("RAW and content stored before the pipeline", () => {
+  test("RAW: the embedded JPEG preview when there is one, else a clear no-preview state", async () => {
+    const { t, ann } = setup();
+    const dir = mkdtempSync(join(tmpdir(), "nas-raw-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    // A camera file carrying an EXIF thumbnail (IFD1 JPEG), named as a Nikon RAW: the RAW path takes the embedded JPEG.
+    const nef = join(dir, "DSC_0001.NEF");
+    await Bun.write(nef, Bun.file(join(FIXTURES, "gps/DSCN0010.jpg")));
+    // A TIFF without any embedded preview, named as a DNG.
+    const dng = join(dir, "IMG_0002.dng");
+    await Bun.write(dng, await sharp({ create: { width: 32, height: 24, channels: 3, background: "#888" } }).tiff().toBuffer());
+    const withPreview = await t.upload(ann, nef);
+    const without = await t.upload(ann, dng);
+    await t.drain();
+    expect(t.row(ann, withPreview.sha256)).toMatchObject({ kind: "raw", status: "done", make: "NIKON", city: "Arezzo" });
+    // That embedded JPEG is 160 × 120: derivatives are never enlarged.
+    expect(await sharp(derivativePaths(t.dataDir, ann.id, withPreview.sha256!).thumb).metadata()).toMatchObject({ format: "webp", width: 160, height: 120 });
+    expect(t.row(ann, without.sha256)).toMatchObject({ kind: "raw", status: "no-preview", error: "This RAW file has no embedded preview." });
+  });
+
+  test("content stored before the pipeline existed gets a row and a job once (the worker backfills at start)", async () => {
+    const { t, ann } = setup();
+    const photo = await t.upload(ann, join(FIXTURES, "cameras/Pentax_K10D.jpg"));
+    await t.upload(ann, join(FIXTURES, "README.md"), "notes.txt");
+    // As on a box that stored these before this pipeline: no media rows, no jobs.
+    t.db.$client.run("DELETE FROM media");
+    t.db.$client.run("DELETE FROM jobs");
+    expect(t.services.media.backfill()).toBe(1);
+    expect(t.services.media.backfill()).toBe(0);
+    await t.drain();
+    expect(t.row(ann, photo.sha256)).toMatchObject({ status: "done", make: "PENTAX Corporation" });
+  });
+});
+
 /** A PNG whose header claims `w × h` pixels and whose data is a few bytes: only the header is ever needed to refuse it. */
 function pngHeaderOnly(w: number, h: number): Uint8Array {
   const chunk = (type: string, data: Uint8Array) => {

@@ -46,6 +46,16 @@ export function createMediaRepo(db: Db) {
         db.update(media).set({ livePairSha256: sha256 }).where(and(eq(media.userId, userId), eq(media.sha256, other.sha256))).run();
         return other.sha256;
       })(),
+    /** Stored content that may be media and has no row: stored before the pipeline existed, or its job was lost. */
+    contentWithoutRow: (after: { userId: string; sha256: string }, limit: number) =>
+      raw.query<{ userId: string; sha256: string; mime: string; name: string | null }, [string, string, number]>(
+        `SELECT b.user_id AS userId, b.sha256 AS sha256, b.mime AS mime,
+           (SELECT f.name FROM files f WHERE f.user_id = b.user_id AND f.sha256 = b.sha256 LIMIT 1) AS name
+         FROM blobs b LEFT JOIN media m ON m.user_id = b.user_id AND m.sha256 = b.sha256
+         WHERE m.sha256 IS NULL AND (b.mime LIKE 'image/%' OR b.mime LIKE 'video/%' OR b.mime = 'application/octet-stream')
+           AND (b.user_id, b.sha256) > (?, ?)
+         ORDER BY b.user_id, b.sha256 LIMIT ?`,
+      ).all(after.userId, after.sha256, limit),
     /** Drops queued work for content that is gone (a purge). A running job notices by itself. */
     cancelQueuedJobs: (userId: string, sha256: string) =>
       db.delete(jobs).where(and(eq(jobs.kind, "media.process"), eq(jobs.status, "queued"),

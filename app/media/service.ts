@@ -51,14 +51,36 @@ export function createMediaService(deps: MediaDeps) {
       const c = repo.countsAll();
       return { pending: pendingOf(c), total: totalOf(c), failed: c.failed ?? 0, encoder: deps.setting<EncoderChoice>(ENCODER_SETTING) ?? null };
     },
-    /** Queues again every row made by an older pipeline (`all`: every row). Returns how many. */
+    /**
+     * Gives content stored before the pipeline existed (or whose job was lost) a row and a job. The worker calls
+     * it at start; RAW files sniffed as octet-stream are recognised by name. Returns how many were queued.
+     */
+    backfill(batch = 1000): number {
+      let queued = 0;
+      let after = { userId: "", sha256: "" };
+      for (;;) {
+        const rows = repo.contentWithoutRow(after, batch);
+        repo.transaction(() => {
+          for (const r of rows) {
+            const kind = mediaKindOf(r.mime, r.name ?? "");
+            if (kind && repo.insertQueued(r.userId, r.sha256, kind, now())) {
+              enqueue(r.userId, r.sha256);
+              queued++;
+            }
+          }
+        });
+        if (rows.length < batch) return queued;
+        after = rows.at(-1)!;
+      }
+    },
+    /** Queues again every row made by an older pipeline (`all`: every row), and backfills. Returns how many. */
     reprocess(opts: { all?: boolean } = {}) {
       const rows = repo.transaction(() => {
         const r = repo.requeueOlderThan(opts.all ? Number.MAX_SAFE_INTEGER : MEDIA_PIPELINE_VERSION, now());
         for (const { userId, sha256 } of r) enqueue(userId, sha256);
         return r;
       });
-      return rows.length;
+      return rows.length + this.backfill();
     },
     /**
      * The derivative of a file `file` the caller may read (Drive's `itemFor` decided that), when the pipeline made

@@ -38,4 +38,6 @@ CREATE TABLE `media` (
 --> statement-breakpoint
 CREATE INDEX `media_user_status` ON `media` (`user_id`,`status`);--> statement-breakpoint
 CREATE INDEX `media_content_id` ON `media` (`user_id`,`content_id`);--> statement-breakpoint
-CREATE INDEX `media_place` ON `media` (`user_id`,`city`);
+CREATE INDEX `media_place` ON `media` (`user_id`,`city`);--> statement-breakpoint
+-- Drive used to queue a job per new file that nothing ran; the media pipeline's own jobs replace them (and the worker backfills rows for content stored before it).
+DELETE FROM `jobs` WHERE `kind` = 'drive.file-added';
