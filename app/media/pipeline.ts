@@ -113,7 +113,7 @@ export function createMediaPipeline(deps: PipelineDeps) {
     const turned = facts.rotation === 90 || facts.rotation === 270;
     return {
       ...imageFacts(still), width: turned ? facts.height : facts.width, height: turned ? facts.width : facts.height, durationMs: facts.durationMs, videoCodec: facts.videoCodec, playback, encoder,
-      takenAt: facts.takenAt ?? mtime, takenSource: facts.takenAt ? "container" : "file-mtime", takenOffset: null,
+      takenAt: facts.takenAt ?? mtime, takenSource: facts.takenAt ? "container" : "file-mtime", takenOffset: facts.takenOffset,
       latitude: facts.latitude, longitude: facts.longitude, altitude: facts.altitude, contentId: facts.contentId,
       ...(await placeFacts(facts.latitude, facts.longitude)),
     };

@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Runner } from "../../hw/run";
 import { MediaFileError } from "./image";
+import { parseOffset } from "./metadata";
 
 /**
  * Inputs may only be read as files, by the demuxers of real video containers: an HLS/concat playlist renamed
@@ -28,6 +29,8 @@ export type VideoFacts = {
   /** The MP4 family's major brand: "qt" is a QuickTime MOV, which browsers do not all play. */
   brand: string | null;
   takenAt: Date | null;
+  /** Minutes east of UTC, when the phone wrote its local offset (Apple's creationdate does). */
+  takenOffset: number | null;
   latitude: number | null;
   longitude: number | null;
   altitude: number | null;
@@ -60,6 +63,8 @@ export function parseProbe(json: string): VideoFacts {
   const duration = Number(p.format?.duration);
   const created = tags["com.apple.quicktime.creationdate"] ?? tags.creation_time;
   const takenAt = created && !Number.isNaN(Date.parse(created)) ? new Date(created) : null;
+  // "2024-06-01T12:00:00+0200" carries the offset; creation_time is always UTC ("…Z"), which says nothing about it.
+  const offset = takenAt && tags["com.apple.quicktime.creationdate"] ? parseOffset(/([+-]\d{2}:?\d{2})$/.exec(created!)?.[1]) : null;
   const place = parseIso6709(tags["com.apple.quicktime.location.iso6709"] ?? tags.location);
   return {
     durationMs: Number.isFinite(duration) ? Math.round(duration * 1000) : null,
@@ -71,6 +76,7 @@ export function parseProbe(json: string): VideoFacts {
     container: p.format?.format_name ?? "",
     brand: tags.major_brand?.trim() || null,
     takenAt,
+    takenOffset: offset,
     latitude: place?.latitude ?? null,
     longitude: place?.longitude ?? null,
     altitude: place?.altitude ?? null,
