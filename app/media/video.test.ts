@@ -58,6 +58,21 @@ describe("videos through the pipeline (real ffmpeg)", () => {
     }
   }, 120_000);
 
+  test("a hardware encoder that fails on a file: that file is encoded in software instead", async () => {
+    // VAAPI on a render node that does not exist: real ffmpeg fails at once, as a broken driver would.
+    const broken = { name: "h264_vaapi", label: "VAAPI (/dev/dri/renderD199)", inputArgs: ["-vaapi_device", "/dev/dri/renderD199"],
+      args: () => ["-vf", "format=nv12,hwupload", "-c:v", "h264_vaapi"] };
+    const t = mediaTestApp({ encoder: broken });
+    try {
+      const ann = t.createUser("ann");
+      const hevc = await t.upload(ann, clip("IMG_0001.MOV"));
+      await t.drain();
+      expect(t.row(ann, hevc.sha256)).toMatchObject({ status: "done", playback: "transcode", encoder: "libx264" });
+    } finally {
+      t.cleanup();
+    }
+  }, 60_000);
+
   test("a Live Photo: the still and its MOV, which share Apple's content identifier, are linked both ways", async () => {
     const t = mediaTestApp();
     try {
