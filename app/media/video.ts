@@ -11,10 +11,11 @@ import { parseOffset } from "./metadata";
  */
 const SAFE_INPUT = ["-protocol_whitelist", "file,pipe", "-format_whitelist", "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,asf,ogg,dv"];
 /**
- * The box keeps answering while a video encodes: lowest CPU priority, lowest best-effort disk priority. ionice is
+ * The box keeps answering while a video encodes: lowest CPU priority and the idle disk class, as the image's worker
+ * unit itself runs (Nice=10, IOSchedulingClass=idle); a child must not climb back to best-effort. ionice is
  * util-linux's schedutils (Debian has it; a Buildroot image without BR2_PACKAGE_UTIL_LINUX_SCHEDUTILS does not).
  */
-export const LOW_PRIORITY = ["nice", "-n", "19", ...(Bun.which("ionice") ? ["ionice", "-c", "2", "-n", "7"] : [])];
+export const LOW_PRIORITY = ["nice", "-n", "19", ...(Bun.which("ionice") ? ["ionice", "-c", "3"] : [])];
 export const TRANSCODE_HEIGHT = 720;
 export const CRF = 23;
 
