@@ -11,6 +11,9 @@ import { manifest, staticRoutes } from "./http/static";
 import { createDrive } from "./drive/module";
 import { driveRoutes } from "./drive/routes";
 import { mediaRoutes } from "./media/routes";
+import { createPhotosRepo } from "./photos/repo";
+import { photosRoutes } from "./photos/routes";
+import { createPhotosService } from "./photos/service";
 import { createServices } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
@@ -52,6 +55,7 @@ export function createApp(deps: AppDeps) {
     run: deps.system?.storageRun,
     includeLoop: deps.system?.storageLoopDevices ?? process.env.NAS_STORAGE_LOOP_DEVICES === "1",
   });
+  const photos = createPhotosService({ repo: createPhotosRepo(db), drive: drive.drive, media: services.media, now: deps.now });
   const ctx = { auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp };
   const limits = {
     loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000 }),
@@ -111,6 +115,7 @@ export function createApp(deps: AppDeps) {
     .use(settingsRoutes({ ...ctx, settings, audit, config }))
     .use(driveRoutes({ ...ctx, settings, drive: drive.drive, tus: drive.tus, media: services.media }))
     .use(mediaRoutes({ ...ctx, drive: drive.drive, media: services.media }))
+    .use(photosRoutes({ ...ctx, settings, photos }))
     .use(systemRoutes({ ...ctx, config, db, audit, settings, auth, jobs: services.jobs, media: services.media, storage, hw: deps.system }))
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);
@@ -118,7 +123,7 @@ export function createApp(deps: AppDeps) {
       return HomePage({ user: u, csrfToken, deviceName: settings.all().deviceName });
     });
 
-  return Object.assign(app, { services: { ...services, drive: drive.drive } });
+  return Object.assign(app, { services: { ...services, drive: drive.drive, photos } });
 }
 
 export type App = ReturnType<typeof createApp>;

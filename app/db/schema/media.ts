@@ -58,6 +58,8 @@ export const media = sqliteTable(
     index("media_user_status").on(t.userId, t.status),
     index("media_content_id").on(t.userId, t.contentId),
     index("media_place").on(t.userId, t.city),
+    // Photos: the timeline, its scrubber buckets and month pages walk this (newest first, capture time indexed).
+    index("media_timeline").on(t.userId, t.takenAt, t.takenOffset, t.status, t.kind),
   ],
 );
 

@@ -1,0 +1,89 @@
+import { Elysia, t } from "elysia";
+import { requestContext, requireUser, type ContextDeps } from "../http/context";
+import { CSP } from "../http/security";
+import type { User } from "../db/schema";
+import type { SettingsService } from "../settings/service";
+import { AlbumHeader, AlbumsPage, GridPage, MapPage, TimelinePage } from "../../views/photos/PhotosPage";
+import { InfoPanel } from "../../views/photos/InfoPanel";
+import type { PhotosService } from "./service";
+import type { GridItem } from "./repo";
+
+type Deps = ContextDeps & { photos: PhotosService; settings: SettingsService };
+
+const Ids = t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 });
+const SourceQuery = t.Object({ src: t.Optional(t.String({ maxLength: 20 })), p: t.Optional(t.String({ maxLength: 200 })) });
+// OpenStreetMap's tiles load in the browser, from its own internet access: only the map page allows them.
+const MAP_CSP = CSP.replace("img-src 'self' data: blob:", "img-src 'self' data: blob: https://tile.openstreetmap.org");
+
+/** The grid's JSON: only ids, sizes, times and the placeholder; the browser builds tiles with textContent and attributes. */
+const itemJson = (i: GridItem) => ({ id: i.id, w: i.width, h: i.height, t: i.local, k: i.kind, d: i.durationMs, th: i.thumbhash, f: i.favourite });
+
+/** Photos: pages under /photos, their JSON under /photos/api. Every item id goes through Drive's access check. */
+export function photosRoutes(deps: Deps) {
+  const { photos, settings } = deps;
+  const shell = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: settings.all().deviceName, pending: photos.pending(user) });
+
+  return new Elysia({ prefix: "/photos" })
+    .use(requestContext(deps))
+    .get("/", ({ user, csrfToken }) => {
+      const u = requireUser(user);
+      return <TimelinePage {...shell(u, csrfToken)} memories={photos.memories(u)} />;
+    })
+    .get("/favourites", ({ user, csrfToken }) =>
+      <GridPage {...shell(requireUser(user), csrfToken)} title="Favourites" tab="favourites" source="favourites" empty="No favourites yet: open a photo and press the heart." />)
+    .get("/archive", ({ user, csrfToken }) =>
+      <GridPage {...shell(requireUser(user), csrfToken)} title="Archive" tab="archive" source="archive" empty="Nothing archived. Archived photos leave the timeline but stay in Drive, albums and search." />)
+    .get("/search", ({ user, csrfToken, query }) => {
+      const q = (query.q ?? "").trim();
+      return <GridPage {...shell(requireUser(user), csrfToken)} title="Search" tab="search" query={q} heading={q ? `Results for “${q}”` : "Search"} source="search" param={q} empty="Nothing matches." />;
+    }, { query: t.Object({ q: t.Optional(t.String({ maxLength: 200 })) }) })
+    .get("/albums", ({ user, csrfToken }) => {
+      const u = requireUser(user);
+      return <AlbumsPage {...shell(u, csrfToken)} albums={photos.albums(u)} />;
+    })
+    .get("/albums/:id", ({ user, csrfToken, params }) => {
+      const u = requireUser(user);
+      const album = photos.album(u, params.id);
+      return <GridPage {...shell(u, csrfToken)} title={album.name} tab="album" source="album" param={album.id} heading={album.name} empty="This album is empty." headerExtra={<AlbumHeader id={album.id} name={album.name} />} />;
+    })
+    .post("/albums", ({ user, body, request, redirect }) => {
+      const album = photos.createAlbum(requireUser(user), body.name, body.ids ?? []);
+      if ((request.headers.get("accept") ?? "").includes("application/json")) return { id: album.id };
+      return redirect(`/photos/albums/${album.id}`, 303);
+    }, { body: t.Object({ name: t.String({ maxLength: 1000 }), ids: t.Optional(Ids), _csrf: t.Optional(t.String()) }) })
+    .post("/albums/:id/rename", ({ user, params, body, redirect }) => {
+      photos.renameAlbum(requireUser(user), params.id, body.name);
+      return redirect(`/photos/albums/${params.id}`, 303);
+    }, { body: t.Object({ name: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }) })
+    .post("/albums/:id/delete", ({ user, params, redirect }) => {
+      photos.deleteAlbum(requireUser(user), params.id);
+      return redirect("/photos/albums", 303);
+    })
+    .post("/albums/:id/add", ({ user, params, body }) => (photos.addToAlbum(requireUser(user), params.id, body.ids), { ok: true }), { body: t.Object({ ids: Ids }) })
+    .post("/albums/:id/remove", ({ user, params, body }) => (photos.removeFromAlbum(requireUser(user), params.id, body.ids), { ok: true }), { body: t.Object({ ids: Ids }) })
+    .post("/albums/:id/cover", ({ user, params, body }) => (photos.setCover(requireUser(user), params.id, body.id), { ok: true }), { body: t.Object({ id: t.String({ maxLength: 64 }) }) })
+    .get("/map", ({ user, csrfToken, set }) => {
+      const u = requireUser(user);
+      set.headers["content-security-policy"] = MAP_CSP;
+      return <MapPage {...shell(u, csrfToken)} places={photos.places(u)} />;
+    })
+    .get("/api/albums", ({ user }) => ({ albums: photos.albums(requireUser(user)).map((a) => ({ id: a.id, name: a.name, n: a.n })) }))
+    .get("/api/buckets", ({ user, query }) => {
+      const u = requireUser(user);
+      return { months: photos.buckets(u, photos.source(u, query.src ?? "timeline", query.p)) };
+    }, { query: SourceQuery })
+    .get("/api/month/:key", ({ user, params, query }) => {
+      const u = requireUser(user);
+      return { items: photos.month(u, photos.source(u, query.src ?? "timeline", query.p), params.key).map(itemJson) };
+    }, { query: SourceQuery })
+    .get("/api/info/:id", ({ user, params }) => <InfoPanel {...photos.info(requireUser(user), params.id)} />)
+    .post("/api/favourite", ({ user, body }) => (photos.setFavourite(requireUser(user), body.ids, body.on), { ok: true }), { body: t.Object({ ids: Ids, on: t.Boolean() }) })
+    .post("/api/archive", ({ user, body }) => (photos.setArchived(requireUser(user), body.ids, body.on), { ok: true }), { body: t.Object({ ids: Ids, on: t.Boolean() }) })
+    .post("/api/trash", ({ user, body }) => ({ ids: photos.trash(requireUser(user), body.ids) }), { body: t.Object({ ids: Ids }) })
+    .post("/api/restore", ({ user, body }) => ({ ids: photos.restore(requireUser(user), body.ids) }), { body: t.Object({ ids: Ids }) })
+    .get("/api/clusters", ({ user, query }) =>
+      ({ points: photos.clusters(requireUser(user), [query.w ?? -180, query.s ?? -85, query.e ?? 180, query.n ?? 85], query.z ?? 0) }),
+      { query: t.Object({ w: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })), s: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })), e: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })), n: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })), z: t.Optional(t.Numeric({ minimum: 0, maximum: 22 })) }) })
+    .get("/api/cluster/:id", ({ user, params }) => ({ items: photos.clusterItems(requireUser(user), Number(params.id)).map(itemJson) }), { params: t.Object({ id: t.Numeric() }) })
+    .get("/api/memories", ({ user }) => ({ items: photos.memories(requireUser(user)).map(itemJson) }));
+}
