@@ -31,6 +31,8 @@ export type GridItem = {
   durationMs: number | null;
   thumbhash: string | null;
   favourite: boolean;
+  playback: "original" | "remux" | "transcode" | null;
+  mime: string;
 };
 
 export type PlaceCount = { city: string; country: string | null; n: number };
@@ -99,11 +101,14 @@ const toItem = (r: Record<string, unknown>): GridItem => ({
   durationMs: r.duration_ms as number | null,
   thumbhash: r.thumbhash as string | null,
   favourite: !!r.favourite,
+  playback: r.playback as GridItem["playback"],
+  mime: (r.mime as string | null) ?? "",
 });
 
 const ITEM_COLUMNS = `m.sha256, m.kind, m.width, m.height, ${LOCAL} AS local, m.duration_ms, m.thumbhash,
   (SELECT f.id FROM files f WHERE f.user_id = m.user_id AND f.sha256 = m.sha256 AND f.trashed_at IS NULL ORDER BY f.seq LIMIT 1) AS file_id,
-  ${FLAG("favourite")} AS favourite`;
+  ${FLAG("favourite")} AS favourite, m.playback,
+  (SELECT b.mime FROM blobs b WHERE b.user_id = m.user_id AND b.sha256 = m.sha256) AS mime`;
 
 /** Every SQL statement of Photos. Callers pass the owner's id; nothing here decides authorization. */
 export function createPhotosRepo(db: Db) {

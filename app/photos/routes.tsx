@@ -16,7 +16,10 @@ const SourceQuery = t.Object({ src: t.Optional(t.String({ maxLength: 20 })), p: 
 const MAP_CSP = CSP.replace("img-src 'self' data: blob:", "img-src 'self' data: blob: https://tile.openstreetmap.org");
 
 /** The grid's JSON: only ids, sizes, times and the placeholder; the browser builds tiles with textContent and attributes. */
-const itemJson = (i: GridItem) => ({ id: i.id, w: i.width, h: i.height, t: i.local, k: i.kind, d: i.durationMs, th: i.thumbhash, f: i.favourite });
+const itemJson = (i: GridItem) => ({ id: i.id, w: i.width, h: i.height, t: i.local, k: i.kind, d: i.durationMs, th: i.thumbhash, f: i.favourite,
+  // Where the full picture or the playable video comes from: the original when a browser shows it as is.
+  o: i.kind === "image" && WEB_IMAGES.has(i.mime), v: i.kind === "video" && i.playback !== null && i.playback !== "original" });
+const WEB_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
 
 /** Photos: pages under /photos, their JSON under /photos/api. Every item id goes through Drive's access check. */
 export function photosRoutes(deps: Deps) {

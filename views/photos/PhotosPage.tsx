@@ -14,7 +14,7 @@ const tabs = [
   { id: "map", href: "/photos/map", label: "Map" },
 ] as const;
 
-const scripts = ["js/photos.js"];
+const scripts = ["vendor/tus.min.js", "js/photos.js"];
 
 /** Every Photos page: tabs, search, upload, the processing note, the selection bar and the lightbox's host. */
 export function PhotosShell(p: ShellProps) {
