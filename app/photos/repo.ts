@@ -134,6 +134,9 @@ export function createPhotosRepo(db: Db) {
     /** Media rows whose content is still waiting for the pipeline: the "processing N files" note. */
     pendingCount: (userId: string) =>
       (raw.query("SELECT count(*) AS n FROM media WHERE user_id = ? AND status IN ('queued', 'processing')").get(userId) as { n: number }).n,
+    /** Processed rows of a user (an index count): the map's cached clusters are rebuilt when it changes. */
+    doneCount: (userId: string) =>
+      (raw.query("SELECT count(*) AS n FROM media WHERE user_id = ? AND status = 'done'").get(userId) as { n: number }).n,
     /** Distinct places with counts (for search matching and the offline map list). */
     places: (userId: string): PlaceCount[] =>
       raw.query(`SELECT m.city, m.country, count(*) AS n FROM media m WHERE ${VISIBLE} AND m.city IS NOT NULL GROUP BY m.city, m.country ORDER BY n DESC`)

@@ -67,7 +67,7 @@ export function parseSearch(q: string, knownPlaces: string[]): SearchFilter {
 export function createPhotosService(deps: PhotosDeps) {
   const { repo, drive, media } = deps;
   const now = deps.now ?? (() => new Date());
-  const maps = new Map<string, { at: number; index: Supercluster<{ sha256: string }> }>();
+  const maps = new Map<string, { at: number; done: number; index: Supercluster<{ sha256: string }> }>();
 
   /** Drive decides access: another user's file id is a 404 here exactly as in Drive. */
   function contentOf(user: User, id: string): DriveFile & { sha256: string } {
@@ -89,10 +89,11 @@ export function createPhotosService(deps: PhotosDeps) {
   }
   function mapIndex(user: User) {
     const cached = maps.get(user.id);
-    if (cached && now().getTime() - cached.at < MAP_CACHE_MS) return cached.index;
+    const done = repo.doneCount(user.id);
+    if (cached && cached.done === done && now().getTime() - cached.at < MAP_CACHE_MS) return cached.index;
     const index = new Supercluster<{ sha256: string }>({ radius: 60, maxZoom: 17 });
     index.load(repo.gpsPoints(user.id).map((p) => ({ type: "Feature", properties: { sha256: p.sha256 }, geometry: { type: "Point", coordinates: [p.lng, p.lat] } })));
-    maps.set(user.id, { at: now().getTime(), index });
+    maps.set(user.id, { at: now().getTime(), done, index });
     return index;
   }
 
@@ -184,7 +185,10 @@ export function createPhotosService(deps: PhotosDeps) {
     setCover(user: User, id: string, fileId: string) {
       repo.setCover(albumFor(user, id).id, contentOf(user, fileId).sha256, now());
     },
-    /** Clustered pins for a viewport (west, south, east, north) at a zoom; one user's index, rebuilt at most once a minute. */
+    /**
+   * Clustered pins for a viewport (west, south, east, north) at a zoom. One index per user, kept while the count of
+   * processed rows is unchanged and for at most a minute (a trash from Drive shows on the map within that minute).
+   */
     clusters(user: User, bbox: [number, number, number, number], zoom: number): ClusterPoint[] {
       const index = mapIndex(user);
       const features = index.getClusters(bbox, Math.max(0, Math.min(20, Math.round(zoom))));
