@@ -272,7 +272,7 @@
     const panel = el("aside", "photos-info-panel");
     panel.id = "photos-info-panel";
     panel.hidden = true;
-    const current = () => pswp.currSlide?.data;
+    const current = () => dataSource[pswp.currIndex];
     const refreshInfo = async () => {
       if (panel.hidden || !current()) return;
       const res = await fetch(`/photos/api/info/${current().id}`, { credentials: "same-origin" });
@@ -300,7 +300,7 @@
     const favButton = { el: null };
     const syncFav = () => favButton.el?.setAttribute("aria-pressed", current()?.item.f ? "true" : "false");
     pswp.on("uiRegister", () => {
-      pswp.ui.registerElement({ name: "info", order: 15, isButton: true, title: "Info (i)", html: "ⓘ", onClick: () => { panel.hidden = !panel.hidden; refreshInfo(); } });
+      pswp.ui.registerElement({ name: "info", order: 15, isButton: true, title: "Info (i)", html: "ⓘ", onClick: toggleInfo });
       pswp.ui.registerElement({
         name: "favourite", order: 16, isButton: true, title: "Favourite", html: "♥",
         onInit: (b) => { favButton.el = b; syncFav(); },
@@ -325,8 +325,12 @@
         },
       });
     });
-    pswp.on("bindEvents", () => pswp.element.appendChild(panel));
-    pswp.on("keydown", (e) => { if (e.originalEvent.key === "i") { panel.hidden = !panel.hidden; refreshInfo(); } });
+    const toggleInfo = () => { panel.hidden = !panel.hidden; refreshInfo(); };
+    const onKey = (e) => { if (e.key === "i" && !e.ctrlKey && !e.metaKey && !e.altKey) toggleInfo(); };
+    pswp.on("afterInit", () => pswp.element.appendChild(panel));
+    pswp.on("openingAnimationEnd", () => pswp.element.classList.add("photos-opened"));
+    document.addEventListener("keydown", onKey);
+    pswp.on("destroy", () => document.removeEventListener("keydown", onKey));
     pswp.init();
   }
 
