@@ -60,7 +60,7 @@ if (mine("media.process")) {
     encoder = found;
     settingsRepo.set(ENCODER_SETTING, choice);
     console.log(`video encoder: ${choice.label} (${choice.reason})`);
-  });
+  }).catch((e: Error) => console.error(`video encoder check failed, staying with software: ${e.message}`));
 }
 
 // Only the queueing side of the media service: it finds content stored before the pipeline (or whose job was lost).

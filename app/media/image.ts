@@ -131,6 +131,3 @@ export async function thumbnailsOfRawPreview(jpeg: Uint8Array, out: { thumb: str
   const meta = await sharp(jpeg, SHARP_INPUT).metadata();
   return derive(sharp(jpeg, SHARP_INPUT).rotate(), meta.autoOrient ?? meta, out);
 }
-
-/** A video's poster frame (already upright, as JPEG); the size is the video's, so the caller sets it. */
-export const thumbnailsOfPoster = thumbnailsOfImage;

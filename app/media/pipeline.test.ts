@@ -40,6 +40,25 @@ describe("photos", () => {
     }
   });
 
+  test("a photo in Display P3 comes out as sRGB pixels, without a profile", async () => {
+    const { t, ann } = setup();
+    const dir = mkdtempSync(join(tmpdir(), "nas-p3-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    // sRGB green (0, 200, 0) stored as Display P3 numbers (≈ 90, 197, 59) with the P3 profile embedded.
+    const path = join(dir, "p3.jpg");
+    await Bun.write(path, await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 0, g: 200, b: 0 } } }).withIccProfile("p3").jpeg({ quality: 100 }).toBuffer());
+    const stored = await sharp(path).keepIccProfile().raw().toBuffer();
+    expect(stored[0]).toBeGreaterThan(60); // really P3 numbers on disk
+    const f = await t.upload(ann, path);
+    await t.drain();
+    const preview = derivativePaths(t.dataDir, ann.id, f.sha256!).preview;
+    expect((await sharp(preview).metadata()).icc).toBeUndefined();
+    const [r, g, b] = await sharp(preview).raw().toBuffer();
+    expect(r!).toBeLessThan(12);
+    expect(Math.abs(g! - 200)).toBeLessThan(6);
+    expect(b!).toBeLessThan(12);
+  });
+
   test("GPS photos get the offline place name and the camera's metadata", async () => {
     const { t, ann } = setup();
     const f = await t.upload(ann, join(FIXTURES, "gps/DSCN0010.jpg"));

@@ -1,13 +1,13 @@
 // Worker only: turns one stored content into thumbnails, metadata, a place and a playable video.
 import { rmSync, statSync } from "node:fs";
+import { join } from "node:path";
 import type { Runner } from "../../hw/run";
 import type { Db } from "../db/client";
 import { createStorage } from "../drive/storage";
-import type { JobHandler } from "../jobs/service";
-import { placeOf } from "./geocode";
-import { join } from "node:path";
+import { PermanentJobError, type JobHandler } from "../jobs/service";
 import { APP_ROOT } from "../paths";
-import { MediaFileError, thumbnailsOfImage, thumbnailsOfPoster, thumbnailsOfRawPreview, type ImageResult } from "./image";
+import { placeOf } from "./geocode";
+import { MediaFileError, thumbnailsOfImage, thumbnailsOfRawPreview, type ImageResult } from "./image";
 import { readPhotoMetadata } from "./metadata";
 import { MEDIA_PIPELINE_VERSION } from "./model";
 import { derivativePaths, removeDerivatives, type DerivativePaths } from "./paths";
@@ -40,6 +40,20 @@ async function placeFacts(latitude: number | null, longitude: number | null): Pr
 
 const HEIC_SCRIPT = join(APP_ROOT, "app/media/heic.ts");
 
+/**
+ * Progress is also the queue's heartbeat: a transcode that runs for an hour on a Pi reports every half minute, so it
+ * is never taken back as the job of a dead worker (the queue reclaims jobs silent for 15 minutes).
+ */
+async function withHeartbeat<T>(progress: (percent: number) => void, work: () => Promise<T>): Promise<T> {
+  let percent = 10;
+  const timer = setInterval(() => progress(Math.min(95, ++percent)), 30_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 const imageFacts = (r: ImageResult): MediaFacts => ({ width: r.width, height: r.height, thumbhash: r.thumbhash });
 
 export function createMediaPipeline(deps: PipelineDeps) {
@@ -71,70 +85,68 @@ export function createMediaPipeline(deps: PipelineDeps) {
     return { ...base, ...imageFacts(result) };
   }
 
-  async function clip(input: string, out: DerivativePaths, mtime: Date, signal: AbortSignal): Promise<MediaFacts> {
+  async function clip(input: string, out: DerivativePaths, mtime: Date, signal: AbortSignal, progress: (percent: number) => void): Promise<MediaFacts> {
     const facts = await video.probe(input, signal);
     const posterPath = `${out.preview}.poster.jpg`;
     let still: ImageResult;
     try {
       await video.poster(input, posterPath, facts, signal);
-      still = await thumbnailsOfPoster(posterPath, out);
+      still = await thumbnailsOfImage(posterPath, out);
     } finally {
       rmSync(posterPath, { force: true });
     }
     const playback = playbackOf(facts);
     let encoder: string | null = null;
-    if (playback === "remux") await video.remux(input, out.video, facts, signal);
+    if (playback === "remux") await withHeartbeat(progress, () => video.remux(input, out.video, facts, signal));
     if (playback === "transcode") {
       const preferred = deps.encoder();
       try {
-        await video.transcode(input, out.video, facts, preferred, signal);
+        await withHeartbeat(progress, () => video.transcode(input, out.video, facts, preferred, signal));
         encoder = preferred.name;
       } catch (e) {
         if (preferred.name === deps.softwareEncoder.name || signal.aborted) throw e;
         log(`${preferred.name} failed on a file (${(e as Error).message}); encoding it in software`);
-        await video.transcode(input, out.video, facts, deps.softwareEncoder, signal);
+        await withHeartbeat(progress, () => video.transcode(input, out.video, facts, deps.softwareEncoder, signal));
         encoder = deps.softwareEncoder.name;
       }
     }
     const turned = facts.rotation === 90 || facts.rotation === 270;
     return {
       ...imageFacts(still), width: turned ? facts.height : facts.width, height: turned ? facts.width : facts.height, durationMs: facts.durationMs, videoCodec: facts.videoCodec, playback, encoder,
-      takenAt: facts.takenAt ?? mtime, takenSource: facts.takenAt ? "container" : "file-mtime", takenOffset: null,
+      takenAt: facts.takenAt ?? mtime, takenSource: facts.takenAt ? "container" : "file-mtime", takenOffset: facts.takenOffset,
       latitude: facts.latitude, longitude: facts.longitude, altitude: facts.altitude, contentId: facts.contentId,
       ...(await placeFacts(facts.latitude, facts.longitude)),
     };
   }
 
-  /** Processes one content; false when there was nothing to do (the content was purged meanwhile). */
-  async function processContent(userId: string, sha256: string, signal: AbortSignal): Promise<boolean> {
+  /** Processes one content; nothing to do when it was purged meanwhile (its row went with it). */
+  async function processContent(userId: string, sha256: string, signal: AbortSignal, progress: (percent: number) => void): Promise<void> {
     const row = repo.get(userId, sha256);
-    if (!row) return false;
+    if (!row) return;
     const input = storage.blobPath(userId, sha256);
     const out = derivativePaths(deps.dataDir, userId, sha256);
     repo.setStatus(userId, sha256, "processing", now());
     try {
       const mtime = statSync(input).mtime;
-      const facts = row.kind === "video" ? await clip(input, out, mtime, signal) : await photo(input, out, mtime, row.kind === "raw", signal);
+      const facts = row.kind === "video" ? await clip(input, out, mtime, signal, progress) : await photo(input, out, mtime, row.kind === "raw", signal);
       const kept = repo.record(userId, sha256, { status: "done", error: null, ...facts, version: MEDIA_PIPELINE_VERSION }, now());
       if (kept && facts.contentId) repo.linkLivePair(userId, sha256, facts.contentId);
       // Purged while we worked: what we just wrote has no owner any more.
       if (!kept || !repo.blobExists(userId, sha256)) removeDerivatives(deps.dataDir, userId, sha256);
-      return kept;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      if ((e as NodeJS.ErrnoException).code === "ENOENT" && !repo.blobExists(userId, sha256)) return false;
+      if ((e as NodeJS.ErrnoException).code === "ENOENT" && !repo.blobExists(userId, sha256)) return;
       repo.setStatus(userId, sha256, "failed", now(), e instanceof MediaFileError ? message : `${message} (will retry)`);
       // The file's own fault is final; anything else (disk full, a timeout under load) is retried by the queue.
-      if (e instanceof MediaFileError) return true;
-      throw e;
+      if (!(e instanceof MediaFileError)) throw e;
     }
   }
 
   const handler: JobHandler<"media.process"> = async (job, ctx) => {
     const { userId, sha256 } = job.payload;
-    if (typeof userId !== "string" || typeof sha256 !== "string") return;
+    if (typeof userId !== "string" || typeof sha256 !== "string") throw new PermanentJobError("payload needs userId and sha256");
     ctx.progress(5);
-    await processContent(userId, sha256, ctx.signal);
+    await processContent(userId, sha256, ctx.signal, ctx.progress);
   };
-  return { handler, processContent };
+  return { handler };
 }

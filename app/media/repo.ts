@@ -1,4 +1,4 @@
-import { and, count, eq, lt, sql } from "drizzle-orm";
+import { and, count, eq, lt, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { blobs, jobs, media, type Media } from "../db/schema";
 
@@ -32,9 +32,11 @@ export function createMediaRepo(db: Db) {
       const rows = db.select({ status: media.status, n: count() }).from(media).groupBy(media.status).all();
       return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<MediaStatus, number>>;
     },
-    /** Rows made by an older pipeline (or all), back to `queued`; returns them so each gets a job. */
+    /** Finished rows made by an older pipeline (or all), back to `queued`; returns them so each gets a job. Rows
+     *  still waiting for their job are left alone: that job will make them with the current pipeline. */
     requeueOlderThan: (version: number, at: Date) =>
-      db.update(media).set({ status: "queued", error: null, updatedAt: at }).where(lt(media.version, version))
+      db.update(media).set({ status: "queued", error: null, updatedAt: at })
+        .where(and(lt(media.version, version), notInArray(media.status, ["queued", "processing"])))
         .returning({ userId: media.userId, sha256: media.sha256 }).all(),
     /** Live Photos: links this content with the other half (still ↔ MOV) carrying the same content identifier, if stored. */
     linkLivePair: (userId: string, sha256: string, contentId: string) =>

@@ -1,5 +1,4 @@
 import type { DriveFile, User } from "../db/schema";
-import { notFound } from "../http/errors";
 import type { JobQueue } from "../jobs/service";
 import { ENCODER_SETTING, MEDIA_PIPELINE_VERSION, mediaKindOf, type EncoderChoice } from "./model";
 import { derivativePaths, removeDerivatives } from "./paths";
@@ -93,10 +92,6 @@ export function createMediaService(deps: MediaDeps) {
       if (which === "video" && (row.playback === null || row.playback === "original")) return undefined;
       const path = derivativePaths(deps.dataDir, file.userId, file.sha256)[which];
       return Bun.file(path).size > 0 ? path : undefined;
-    },
-    facts(file: DriveFile) {
-      if (!file.sha256) throw notFound("This item");
-      return repo.get(file.userId, file.sha256);
     },
   };
 }

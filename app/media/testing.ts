@@ -5,13 +5,16 @@ import type { User } from "../db/schema";
 import { createJobRunner } from "../jobs/service";
 import { createTestApp } from "../testing";
 import { createMediaPipeline } from "./pipeline";
-import { SOFTWARE_ENCODER } from "./video";
+import { createMediaRepo } from "./repo";
+import { SOFTWARE_ENCODER, type Encoder } from "./video";
 
 export const FIXTURES = join(import.meta.dir, "../../test/fixtures/photos");
 
-export function mediaTestApp(opts: { run?: Runner } = {}) {
+export function mediaTestApp(opts: { run?: Runner; encoder?: Encoder } = {}) {
   const t = createTestApp();
-  const pipeline = createMediaPipeline({ db: t.db, dataDir: t.dataDir, run: opts.run ?? runCommand, encoder: () => SOFTWARE_ENCODER, softwareEncoder: SOFTWARE_ENCODER, log: () => {} });
+  const encoder = opts.encoder ?? SOFTWARE_ENCODER;
+  const pipeline = createMediaPipeline({ db: t.db, dataDir: t.dataDir, run: opts.run ?? runCommand, encoder: () => encoder, softwareEncoder: SOFTWARE_ENCODER, log: () => {} });
+  const repo = createMediaRepo(t.db);
   const runner = createJobRunner({ queue: t.services.jobs, handlers: { "media.process": pipeline.handler }, log: () => {} });
   return {
     ...t,
@@ -24,6 +27,7 @@ export function mediaTestApp(opts: { run?: Runner } = {}) {
       while (await runner.runOnce()) n++;
       return n;
     },
-    row: (user: User, sha256: string | null) => t.services.media.facts({ userId: user.id, sha256 } as never),
+    /** The media row of one of `user`'s contents. */
+    row: (user: User, sha256: string | null) => (sha256 ? repo.get(user.id, sha256) : undefined),
   };
 }

@@ -58,6 +58,21 @@ describe("videos through the pipeline (real ffmpeg)", () => {
     }
   }, 120_000);
 
+  test("a hardware encoder that fails on a file: that file is encoded in software instead", async () => {
+    // VAAPI on a render node that does not exist: real ffmpeg fails at once, as a broken driver would.
+    const broken = { name: "h264_vaapi", label: "VAAPI (/dev/dri/renderD199)", inputArgs: ["-vaapi_device", "/dev/dri/renderD199"],
+      args: () => ["-vf", "format=nv12,hwupload", "-c:v", "h264_vaapi"] };
+    const t = mediaTestApp({ encoder: broken });
+    try {
+      const ann = t.createUser("ann");
+      const hevc = await t.upload(ann, clip("IMG_0001.MOV"));
+      await t.drain();
+      expect(t.row(ann, hevc.sha256)).toMatchObject({ status: "done", playback: "transcode", encoder: "libx264" });
+    } finally {
+      t.cleanup();
+    }
+  }, 60_000);
+
   test("a Live Photo: the still and its MOV, which share Apple's content identifier, are linked both ways", async () => {
     const t = mediaTestApp();
     try {
@@ -151,6 +166,11 @@ describe("decisions", () => {
     expect(targetSize({ ...base, rotation: 90 })).toEqual({ width: 720, height: 1280 });
     expect(targetSize({ ...base, width: 640, height: 360 })).toEqual({ width: 640, height: 360 });
     expect(parseIso6709("+38.7223-009.1393+012.000/")).toEqual({ latitude: 38.7223, longitude: -9.1393, altitude: 12 });
+    const iphone = parseProbe(JSON.stringify({ streams: [{ codec_type: "video", codec_name: "hevc", width: 1920, height: 1080, side_data_list: [{ rotation: -90 }] }],
+      format: { format_name: "mov,mp4,m4a,3gp,3g2,mj2", tags: { "com.apple.quicktime.creationdate": "2024-06-01T12:00:00+0200", creation_time: "2024-06-01T10:00:00.000000Z" } } }));
+    expect(iphone).toMatchObject({ rotation: 270, takenOffset: 120 });
+    expect(iphone.takenAt!.toISOString()).toBe("2024-06-01T10:00:00.000Z");
+    expect(targetSize(iphone)).toEqual({ width: 720, height: 1280 });
     expect(parseIso6709("+99.0000+000.0000/")).toBeNull();
   });
 });

@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Runner } from "../../hw/run";
 import { MediaFileError } from "./image";
+import { parseOffset } from "./metadata";
 
 /**
  * Inputs may only be read as files, by the demuxers of real video containers: an HLS/concat playlist renamed
@@ -10,10 +11,11 @@ import { MediaFileError } from "./image";
  */
 const SAFE_INPUT = ["-protocol_whitelist", "file,pipe", "-format_whitelist", "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,asf,ogg,dv"];
 /**
- * The box keeps answering while a video encodes: lowest CPU priority, lowest best-effort disk priority. ionice is
+ * The box keeps answering while a video encodes: lowest CPU priority and the idle disk class, as the image's worker
+ * unit itself runs (Nice=10, IOSchedulingClass=idle); a child must not climb back to best-effort. ionice is
  * util-linux's schedutils (Debian has it; a Buildroot image without BR2_PACKAGE_UTIL_LINUX_SCHEDUTILS does not).
  */
-export const LOW_PRIORITY = ["nice", "-n", "19", ...(Bun.which("ionice") ? ["ionice", "-c", "2", "-n", "7"] : [])];
+export const LOW_PRIORITY = ["nice", "-n", "19", ...(Bun.which("ionice") ? ["ionice", "-c", "3"] : [])];
 export const TRANSCODE_HEIGHT = 720;
 export const CRF = 23;
 
@@ -28,6 +30,8 @@ export type VideoFacts = {
   /** The MP4 family's major brand: "qt" is a QuickTime MOV, which browsers do not all play. */
   brand: string | null;
   takenAt: Date | null;
+  /** Minutes east of UTC, when the phone wrote its local offset (Apple's creationdate does). */
+  takenOffset: number | null;
   latitude: number | null;
   longitude: number | null;
   altitude: number | null;
@@ -60,6 +64,8 @@ export function parseProbe(json: string): VideoFacts {
   const duration = Number(p.format?.duration);
   const created = tags["com.apple.quicktime.creationdate"] ?? tags.creation_time;
   const takenAt = created && !Number.isNaN(Date.parse(created)) ? new Date(created) : null;
+  // "2024-06-01T12:00:00+0200" carries the offset; creation_time is always UTC ("…Z"), which says nothing about it.
+  const offset = takenAt && tags["com.apple.quicktime.creationdate"] ? parseOffset(/([+-]\d{2}:?\d{2})$/.exec(created!)?.[1]) : null;
   const place = parseIso6709(tags["com.apple.quicktime.location.iso6709"] ?? tags.location);
   return {
     durationMs: Number.isFinite(duration) ? Math.round(duration * 1000) : null,
@@ -71,6 +77,7 @@ export function parseProbe(json: string): VideoFacts {
     container: p.format?.format_name ?? "",
     brand: tags.major_brand?.trim() || null,
     takenAt,
+    takenOffset: offset,
     latitude: place?.latitude ?? null,
     longitude: place?.longitude ?? null,
     altitude: place?.altitude ?? null,
