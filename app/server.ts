@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps) {
     run: deps.system?.storageRun,
     includeLoop: deps.system?.storageLoopDevices ?? process.env.NAS_STORAGE_LOOP_DEVICES === "1",
   });
-  const photos = createPhotosService({ repo: createPhotosRepo(db), drive: drive.drive, media: services.media, now: deps.now });
+  const photos = createPhotosService({ repo: createPhotosRepo(db), drive: drive.drive, now: deps.now });
   const ctx = { auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp };
   const limits = {
     loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000 }),

@@ -1,5 +1,6 @@
+import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import type { Album } from "../db/schema";
+import { media, type Album } from "../db/schema";
 
 /** What narrows a grid: the timeline, Favourites, Archive, one album, or a parsed search. */
 export type Source =
@@ -14,8 +15,9 @@ export type SearchFilter = {
   from?: number;
   to?: number;
   mediaKind?: "video" | "photo";
-  /** Exact place names (city or country) that matched the words. */
-  places?: string[];
+  /** Exact place names that matched the words: towns, countries. */
+  cities?: string[];
+  countries?: string[];
   /** Words matched against camera, file name and album name. */
   text?: string;
 };
@@ -74,11 +76,13 @@ function whereOf(userId: string, source: Source): { sql: string; params: Params 
         parts.push(`m.taken_at >= $from - ${DAY} AND m.taken_at < $to + ${DAY} AND ${LOCAL} >= $from AND ${LOCAL} < $to`);
       }
       if (s.mediaKind) parts.push(s.mediaKind === "video" ? "m.kind = 'video'" : "m.kind <> 'video'");
-      if (s.places?.length) {
-        s.places.forEach((p, i) => (params[`$p${i}`] = p));
-        const list = s.places.map((_, i) => `$p${i}`).join(", ");
-        parts.push(`(m.city IN (${list}) OR m.country IN (${list}))`);
-      }
+      // Each list is an IN over its own index (user_id, city) / (user_id, country).
+      const inList = (col: string, names: string[], tag: string) => {
+        names.forEach((n, i) => (params[`$${tag}${i}`] = n));
+        return `m.${col} IN (${names.map((_, i) => `$${tag}${i}`).join(", ")})`;
+      };
+      const placeParts = [s.cities?.length ? inList("city", s.cities, "c") : "", s.countries?.length ? inList("country", s.countries, "k") : ""].filter(Boolean);
+      if (placeParts.length) parts.push(`(${placeParts.join(" OR ")})`);
       if (s.text) {
         params.$like = `%${s.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         parts.push(`(m.model LIKE $like ESCAPE '\\' OR m.make LIKE $like ESCAPE '\\' OR m.lens LIKE $like ESCAPE '\\'
@@ -117,6 +121,8 @@ export function createPhotosRepo(db: Db) {
 
   return {
     transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
+    /** The pipeline's facts about one content (read only: the media feature writes them). */
+    mediaRow: (userId: string, sha256: string) => db.select().from(media).where(and(eq(media.userId, userId), eq(media.sha256, sha256))).get(),
     /** Items per local day (day number since 1970), newest first: the scrubber and section heights come from this. */
     dayCounts(userId: string, source: Source): { day: number; n: number }[] {
       const w = whereOf(userId, source);
@@ -134,6 +140,19 @@ export function createPhotosRepo(db: Db) {
     /** Media rows whose content is still waiting for the pipeline: the "processing N files" note. */
     pendingCount: (userId: string) =>
       (raw.query("SELECT count(*) AS n FROM media WHERE user_id = ? AND status IN ('queued', 'processing')").get(userId) as { n: number }).n,
+    /**
+     * Changes whenever what a user's grids show can change outside Photos: a row added, removed or updated by the
+     * worker (count and newest `updated_at`, both from indexes), a file trashed or restored in Drive (the trash's
+     * count and sum of keys, from the trash index).
+     */
+    version: (userId: string) =>
+      (raw.query(`SELECT (SELECT count(*) FROM media WHERE user_id = $u) || ':' || (SELECT coalesce(max(updated_at), 0) FROM media WHERE user_id = $u)
+        || ':' || (SELECT count(*) || ':' || total(seq) FROM files WHERE user_id = $u AND trashed_at IS NOT NULL) AS v`).get({ $u: userId } as never) as { v: string }).v,
+    /** The distinct town and country names of a user's photos (search recognises them). */
+    placeNames: (userId: string) => ({
+      cities: (raw.query("SELECT DISTINCT city AS name FROM media WHERE user_id = ? AND city IS NOT NULL").all(userId) as { name: string }[]).map((r) => r.name),
+      countries: (raw.query("SELECT DISTINCT country AS name FROM media WHERE user_id = ? AND country IS NOT NULL").all(userId) as { name: string }[]).map((r) => r.name),
+    }),
     /** Processed rows of a user (an index count): the map's cached clusters are rebuilt when it changes. */
     doneCount: (userId: string) =>
       (raw.query("SELECT count(*) AS n FROM media WHERE user_id = ? AND status = 'done'").get(userId) as { n: number }).n,

@@ -94,9 +94,11 @@ test("search: place, year, month and year, camera, file name, album, media type"
 });
 
 test("parseSearch splits dates, media types and known places from the rest", () => {
-  expect(parseSearch("July 2021", [])).toEqual({ from: Date.UTC(2021, 6, 1), to: Date.UTC(2021, 7, 1) });
-  expect(parseSearch("videos 2019 lisbon", ["Lisbon"])).toEqual({ from: Date.UTC(2019, 0, 1), to: Date.UTC(2020, 0, 1), mediaKind: "video", places: ["Lisbon"] });
-  expect(parseSearch("nikon", ["Lisbon"])).toEqual({ text: "nikon" });
+  const known = { cities: ["Lisbon"], countries: ["Portugal"] };
+  expect(parseSearch("July 2021", known)).toEqual({ from: Date.UTC(2021, 6, 1), to: Date.UTC(2021, 7, 1) });
+  expect(parseSearch("videos 2019 lisbon", known)).toEqual({ from: Date.UTC(2019, 0, 1), to: Date.UTC(2020, 0, 1), mediaKind: "video", cities: ["Lisbon"] });
+  expect(parseSearch("portugal", known)).toEqual({ countries: ["Portugal"] });
+  expect(parseSearch("nikon", known)).toEqual({ text: "nikon" });
 });
 
 test("favourites, archive (leaves the timeline, stays in search and albums), trash with undo, albums", async () => {

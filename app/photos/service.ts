@@ -3,10 +3,9 @@ import Supercluster from "supercluster";
 import type { DriveFile, User } from "../db/schema";
 import { HttpError, notFound } from "../http/errors";
 import type { DriveService } from "../drive/service";
-import type { MediaService } from "../media/service";
 import type { GridItem, PhotosRepo, SearchFilter, Source } from "./repo";
 
-export type PhotosDeps = { repo: PhotosRepo; drive: DriveService; media: MediaService; now?: () => Date };
+export type PhotosDeps = { repo: PhotosRepo; drive: DriveService; now?: () => Date };
 
 export type MonthBucket = { key: string; year: number; month: number; n: number; days: { day: number; n: number }[] };
 export type ClusterPoint = { lat: number; lng: number; n: number; cluster: number | null; id: string | null };
@@ -30,7 +29,7 @@ export function monthRange(key: string): { from: number; to: number } {
  * a known place name (exact city or country of this user's photos), and whatever is left matches camera, file
  * name and album name.
  */
-export function parseSearch(q: string, knownPlaces: string[]): SearchFilter {
+export function parseSearch(q: string, known: { cities: string[]; countries: string[] }): SearchFilter {
   const filter: SearchFilter = {};
   let rest = q.trim().replace(/\s+/g, " ");
   const monthYear = /\b([a-z]{3,9})\.? (\d{4})\b/i.exec(rest);
@@ -56,23 +55,56 @@ export function parseSearch(q: string, knownPlaces: string[]): SearchFilter {
   rest = rest.trim().replace(/\s+/g, " ");
   if (rest) {
     const lower = rest.toLowerCase();
-    const places = knownPlaces.filter((p) => p.toLowerCase() === lower);
-    if (places.length) filter.places = places;
-    else filter.text = rest;
+    const cities = known.cities.filter((p) => p.toLowerCase() === lower);
+    const countries = known.countries.filter((p) => p.toLowerCase() === lower);
+    if (cities.length) filter.cities = cities;
+    if (countries.length) filter.countries = countries;
+    if (!cities.length && !countries.length) filter.text = rest;
   }
   return filter;
 }
 
+function monthsOf(days: { day: number; n: number }[]): MonthBucket[] {
+  const months: MonthBucket[] = [];
+  for (const { day, n } of days) {
+    const d = new Date(day * DAY);
+    const key = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
+    let last = months.at(-1);
+    if (last?.key !== key) months.push((last = { key, year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, n: 0, days: [] }));
+    last.n += n;
+    last.days.push({ day, n });
+  }
+  return months;
+}
+
 /** Photos' rules over the media rows: what a user sees, their marks and albums, the map. */
 export function createPhotosService(deps: PhotosDeps) {
-  const { repo, drive, media } = deps;
+  const { repo, drive } = deps;
   const now = deps.now ?? (() => new Date());
   const maps = new Map<string, { at: number; done: number; index: Supercluster<{ sha256: string }> }>();
+  // Per-user results keyed by the data's version (repo.version) plus Photos' own writes (flags, albums): a scrubber
+  // over 200k rows is a full index walk, and it only changes when the library does.
+  const results = new Map<string, { version: string; values: Map<string, unknown> }>();
+  const localWrites = new Map<string, number>();
+  const touched = (user: User) => {
+    localWrites.set(user.id, (localWrites.get(user.id) ?? 0) + 1);
+    maps.delete(user.id);
+  };
+  function cached<T>(user: User, key: string, compute: () => T): T {
+    const version = `${repo.version(user.id)}:${localWrites.get(user.id) ?? 0}`;
+    let entry = results.get(user.id);
+    if (entry?.version !== version) results.set(user.id, (entry = { version, values: new Map() }));
+    if (!entry.values.has(key)) {
+      if (entry.values.size >= 64) entry.values.delete(entry.values.keys().next().value!);
+      entry.values.set(key, compute());
+    }
+    return entry.values.get(key) as T;
+  }
 
   /** Drive decides access: another user's file id is a 404 here exactly as in Drive. */
   function contentOf(user: User, id: string): DriveFile & { sha256: string } {
     const file = drive.itemFor(user, id, "read");
-    if (file.kind !== "file" || !file.sha256 || !media.facts(file)) throw notFound("This photo");
+    if (file.kind !== "file" || !file.sha256 || !repo.mediaRow(user.id, file.sha256)) throw notFound("This photo");
     return file as DriveFile & { sha256: string };
   }
   const contentsOf = (user: User, ids: string[]) => [...new Set(ids.map((id) => contentOf(user, id).sha256))];
@@ -103,21 +135,12 @@ export function createPhotosService(deps: PhotosDeps) {
       if (name === "favourites") return { kind: "favourites" };
       if (name === "archive") return { kind: "archive" };
       if (name === "album") return { kind: "album", albumId: albumFor(user, param ?? "").id };
-      if (name === "search") return { kind: "search", search: parseSearch(param ?? "", repo.places(user.id).flatMap((p) => [p.city, p.country ?? ""])) };
+      if (name === "search") return { kind: "search", search: parseSearch(param ?? "", cached(user, "places", () => repo.placeNames(user.id))) };
       return { kind: "timeline" };
     },
     /** The scrubber: months newest first with their day counts (sections are sized from these before they load). */
     buckets(user: User, source: Source): MonthBucket[] {
-      const months: MonthBucket[] = [];
-      for (const { day, n } of repo.dayCounts(user.id, source)) {
-        const d = new Date(day * DAY);
-        const key = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
-        let last = months.at(-1);
-        if (last?.key !== key) months.push((last = { key, year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, n: 0, days: [] }));
-        last.n += n;
-        last.days.push({ day, n });
-      }
-      return months;
+      return cached(user, `buckets:${JSON.stringify(source)}`, () => monthsOf(repo.dayCounts(user.id, source)));
     },
     month(user: User, source: Source, key: string): GridItem[] {
       const { from, to } = monthRange(key);
@@ -133,7 +156,7 @@ export function createPhotosService(deps: PhotosDeps) {
     /** Everything the info panel shows about one file the user may read. */
     info(user: User, id: string) {
       const file = contentOf(user, id);
-      const facts = media.facts(file)!;
+      const facts = repo.mediaRow(user.id, file.sha256)!;
       const flags = repo.flags(user.id, file.sha256);
       return {
         file, facts, favourite: !!flags.favourite, archived: !!flags.archived,
@@ -143,19 +166,20 @@ export function createPhotosService(deps: PhotosDeps) {
     },
     setFavourite(user: User, ids: string[], on: boolean) {
       repo.setFlag(user.id, contentsOf(user, ids), "favourite", on);
+      touched(user);
     },
     setArchived(user: User, ids: string[], on: boolean) {
       repo.setFlag(user.id, contentsOf(user, ids), "archived", on);
-      maps.delete(user.id);
+      touched(user);
     },
     /** To Drive's trash (undo = restore); returns the ids trashed. */
     trash(user: User, ids: string[]) {
       ids.forEach((id) => contentOf(user, id));
-      maps.delete(user.id);
+      touched(user);
       return drive.moveToTrash(user, ids).map((f) => f.id);
     },
     restore(user: User, ids: string[]) {
-      maps.delete(user.id);
+      touched(user);
       return drive.restore(user, ids).map((f) => f.id);
     },
     albums: (user: User) => repo.albums(user.id),
@@ -168,6 +192,7 @@ export function createPhotosService(deps: PhotosDeps) {
         repo.insertAlbum(album);
         repo.addToAlbum(album.id, user.id, shas, at);
       });
+      touched(user);
       return album;
     },
     renameAlbum(user: User, id: string, rawName: string) {
@@ -175,12 +200,15 @@ export function createPhotosService(deps: PhotosDeps) {
     },
     deleteAlbum(user: User, id: string) {
       repo.deleteAlbum(albumFor(user, id).id);
+      touched(user);
     },
     addToAlbum(user: User, id: string, ids: string[]) {
       repo.addToAlbum(albumFor(user, id).id, user.id, contentsOf(user, ids), now());
+      touched(user);
     },
     removeFromAlbum(user: User, id: string, ids: string[]) {
       repo.removeFromAlbum(albumFor(user, id).id, contentsOf(user, ids));
+      touched(user);
     },
     setCover(user: User, id: string, fileId: string) {
       repo.setCover(albumFor(user, id).id, contentOf(user, fileId).sha256, now());

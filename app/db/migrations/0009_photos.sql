@@ -29,4 +29,6 @@ CREATE TABLE `photo_flags` (
 	FOREIGN KEY (`user_id`,`sha256`) REFERENCES `blobs`(`user_id`,`sha256`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `media_timeline` ON `media` (`user_id`,`taken_at`,`taken_offset`,`status`,`kind`);
+CREATE INDEX `media_timeline` ON `media` (`user_id`,`taken_at`,`taken_offset`,`status`,`kind`);--> statement-breakpoint
+CREATE INDEX `media_country` ON `media` (`user_id`,`country`);--> statement-breakpoint
+CREATE INDEX `media_user_updated` ON `media` (`user_id`,`updated_at`);

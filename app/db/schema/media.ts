@@ -60,6 +60,9 @@ export const media = sqliteTable(
     index("media_place").on(t.userId, t.city),
     // Photos: the timeline, its scrubber buckets and month pages walk this (newest first, capture time indexed).
     index("media_timeline").on(t.userId, t.takenAt, t.takenOffset, t.status, t.kind),
+    // Photos: search by country, and the newest change of a user's rows (its cached scrubber is keyed by it).
+    index("media_country").on(t.userId, t.country),
+    index("media_user_updated").on(t.userId, t.updatedAt),
   ],
 );
 
