@@ -105,8 +105,11 @@ test("favourites, archive (leaves the timeline, stays in search and albums), tra
   const { t, A, arezzo, canon } = await seeded();
   expect((await t.request("/photos/api/favourite", post(A, { ids: [canon.id], on: true }))).status).toBe(200);
   expect(await ids(await t.request("/photos/api/month/2008-05?src=favourites", { headers: A }))).toEqual([canon.id]);
+  const timelineMonths = async () => ((await (await t.request("/photos/api/buckets", { headers: A })).json()) as { months: { key: string; n: number }[] }).months.map((m) => `${m.key}:${m.n}`);
+  expect(await timelineMonths()).toEqual(["2008-10:1", "2008-05:1"]);
   await t.request("/photos/api/archive", post(A, { ids: [arezzo.id], on: true }));
   expect(await ids(await t.request("/photos/api/month/2008-10", { headers: A }))).toEqual([]);
+  expect(await timelineMonths()).toEqual(["2008-05:1"]);
   expect(await ids(await t.request("/photos/api/month/2008-10?src=archive", { headers: A }))).toEqual([arezzo.id]);
   expect(await ids(await t.request("/photos/api/month/2008-10?src=search&p=Arezzo", { headers: A }))).toEqual([arezzo.id]);
   await t.request("/photos/api/archive", post(A, { ids: [arezzo.id], on: false }));
@@ -114,7 +117,13 @@ test("favourites, archive (leaves the timeline, stays in search and albums), tra
   const trashed = (await (await t.request("/photos/api/trash", post(A, { ids: [arezzo.id] }))).json()) as { ids: string[] };
   expect(trashed.ids).toEqual([arezzo.id]);
   expect(await ids(await t.request("/photos/api/month/2008-10", { headers: A }))).toEqual([]);
+  expect(await timelineMonths()).toEqual(["2008-05:1"]);
   await t.request("/photos/api/restore", post(A, { ids: trashed.ids }));
+  expect(await timelineMonths()).toEqual(["2008-10:1", "2008-05:1"]);
+  // Trash in Drive (not through Photos) also leaves the timeline: the cached scrubber follows the library's version.
+  t.services.drive.moveToTrash(t.services.auth.listUsers().find((u) => u.username === "ann")!, [canon.id]);
+  expect(await timelineMonths()).toEqual(["2008-10:1"]);
+  t.services.drive.restore(t.services.auth.listUsers().find((u) => u.username === "ann")!, [canon.id]);
   expect(await ids(await t.request("/photos/api/month/2008-10", { headers: A }))).toEqual([arezzo.id]);
   // albums: create from a selection, add, remove, cover, rename, grid
   const { id } = (await (await t.request("/photos/albums", post(A, { name: "Trip", ids: [arezzo.id] }))).json()) as { id: string };

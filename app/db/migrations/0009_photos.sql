@@ -1,3 +1,4 @@
+-- drizzle-kit 0.31 splits an expression index at its commas; media_days below was corrected by hand (the snapshot is right).
 CREATE TABLE `album_items` (
 	`album_id` text NOT NULL,
 	`user_id` text NOT NULL,
@@ -29,6 +30,7 @@ CREATE TABLE `photo_flags` (
 	FOREIGN KEY (`user_id`,`sha256`) REFERENCES `blobs`(`user_id`,`sha256`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `media_timeline` ON `media` (`user_id`,`taken_at`,`taken_offset`,`status`,`kind`);--> statement-breakpoint
+CREATE INDEX `media_timeline` ON `media` (`user_id`,`taken_at`,`taken_offset`,`status`,`kind`,`live_pair_sha256`);--> statement-breakpoint
+CREATE INDEX `media_days` ON `media` (`user_id`,((taken_at + coalesce(taken_offset, 0) * 60000) / 86400000),`status`,`kind`,`live_pair_sha256`,`taken_at`,`taken_offset`);--> statement-breakpoint
 CREATE INDEX `media_country` ON `media` (`user_id`,`country`);--> statement-breakpoint
 CREATE INDEX `media_user_updated` ON `media` (`user_id`,`updated_at`);
