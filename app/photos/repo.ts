@@ -57,9 +57,9 @@ const FLAG = (col: string) => `EXISTS (SELECT 1 FROM photo_flags p WHERE p.user_
 
 type Params = Record<string, string | number | null>;
 
-function whereOf(userId: string, source: Source): { sql: string; params: Params } {
+function whereOf(userId: string, source: Source, base = VISIBLE): { sql: string; params: Params } {
   const params: Params = { $u: userId };
-  const parts = [VISIBLE];
+  const parts = [base];
   switch (source.kind) {
     case "timeline":
       parts.push(`NOT ${FLAG("archived")}`);
@@ -149,22 +149,24 @@ export function createPhotosRepo(db: Db) {
     },
     /** Items whose local capture time is in [from, to), newest first. */
     itemsBetween(userId: string, source: Source, from: number, to: number, limit = 5000): GridItem[] {
-      const w = whereOf(userId, source);
+      // The live-file lookup that names each tile's Drive id is also the "not in the trash" check.
+      const w = whereOf(userId, source, SHOWN);
       const params = { ...w.params, $lo: from, $hi: to, $limit: limit };
-      return all(`SELECT ${ITEM_COLUMNS} FROM media m INDEXED BY media_timeline
+      return all(`SELECT * FROM (SELECT ${ITEM_COLUMNS} FROM media m INDEXED BY media_timeline
         WHERE m.user_id = $u AND m.taken_at >= $lo - ${DAY} AND m.taken_at < $hi + ${DAY} AND ${LOCAL} >= $lo AND ${LOCAL} < $hi AND ${w.sql}
-        ORDER BY m.taken_at DESC LIMIT $limit`, params).map(toItem);
+        ORDER BY m.taken_at DESC) WHERE file_id IS NOT NULL LIMIT $limit`, params).map(toItem);
     },
     /** Media rows whose content is still waiting for the pipeline: the "processing N files" note. */
     pendingCount: (userId: string) =>
       (raw.query("SELECT count(*) AS n FROM media WHERE user_id = ? AND status IN ('queued', 'processing')").get(userId) as { n: number }).n,
     /**
-     * Changes whenever what a user's grids show can change outside Photos: a row added, removed or updated by the
-     * worker (count and newest `updated_at`, both from indexes), a file trashed or restored in Drive (the trash's
-     * count and sum of keys, from the trash index).
+     * Changes whenever what a user's grids show can change outside Photos, from index lookups only (no count over
+     * every row): the worker adding, finishing or requeueing a row (newest `updated_at`, rows still pending), Drive
+     * trashing, restoring or purging (the trash's count and sum of keys; a purge empties trash rows).
      */
     version: (userId: string) =>
-      (raw.query(`SELECT (SELECT count(*) FROM media WHERE user_id = $u) || ':' || (SELECT coalesce(max(updated_at), 0) FROM media WHERE user_id = $u)
+      (raw.query(`SELECT (SELECT coalesce(max(updated_at), 0) FROM media WHERE user_id = $u)
+        || ':' || (SELECT count(*) FROM media WHERE user_id = $u AND status IN ('queued', 'processing'))
         || ':' || (SELECT count(*) || ':' || total(seq) FROM files WHERE user_id = $u AND trashed_at IS NOT NULL) AS v`).get({ $u: userId } as never) as { v: string }).v,
     /** The distinct town and country names of a user's photos (search recognises them). */
     placeNames: (userId: string) => ({
