@@ -7,9 +7,9 @@ import { loadConfig } from "../config";
 import { openDb } from "../db/client";
 import { createServices } from "../services";
 import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
-import { FIXTURES } from "./testing";
 
 const root = join(import.meta.dir, "../..");
+const FIXTURES = join(root, "test/fixtures/photos");
 let server: TestServer;
 let browser: Browser;
 let page: Page;

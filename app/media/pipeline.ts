@@ -145,7 +145,6 @@ export function createMediaPipeline(deps: PipelineDeps) {
   const handler: JobHandler<"media.process"> = async (job, ctx) => {
     const { userId, sha256 } = job.payload;
     if (typeof userId !== "string" || typeof sha256 !== "string") throw new PermanentJobError("payload needs userId and sha256");
-    ctx.progress(5);
     await processContent(userId, sha256, ctx.signal, ctx.progress);
   };
   return { handler };
