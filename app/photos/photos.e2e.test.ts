@@ -12,9 +12,10 @@ import { loadConfig } from "../config";
 import { openDb } from "../db/client";
 import { createServices } from "../services";
 import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
-import { FIXTURES } from "../media/testing";
 
 const root = join(import.meta.dir, "../..");
+// Named here, not imported from app/media/testing: that module reaches the worker's untyped packages.
+const FIXTURES = join(root, "test/fixtures/photos");
 const uploads = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "gps/DSCN0027.jpg", "gps/DSCN0038.jpg", "cameras/Canon_40D.jpg", "cameras/Nikon_D70.jpg",
   "cameras/Sony_HDR-HC3.jpg", "phone/jolla.jpg", "orientation/landscape_6.jpg"].map((f) => join(FIXTURES, f));
 

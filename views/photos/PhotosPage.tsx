@@ -4,7 +4,7 @@ import { Layout } from "../layout";
 
 export type PhotosTab = "timeline" | "albums" | "favourites" | "archive" | "map" | "search" | "album";
 
-type ShellProps = { user: User; csrfToken: string; deviceName: string; title: string; tab: PhotosTab; query?: string; pending: number; children?: JSX.Element | JSX.Element[] };
+type ShellProps = { user: User; csrfToken: string; deviceName: string; title: string; tab: PhotosTab; query?: string; pending: number; children?: JSX.Element };
 
 const tabs = [
   { id: "timeline", href: "/photos", label: "Photos" },
@@ -18,6 +18,7 @@ const scripts = ["vendor/tus.min.js", "js/photos.js"];
 
 /** Every Photos page: tabs, search, upload, the processing note, the selection bar and the lightbox's host. */
 export function PhotosShell(p: ShellProps) {
+  const htmlChildren = p.children ?? ""; // rendered views already (escaped by their own components)
   return (
     <Layout title={p.title} user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="photos" scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : scripts}>
       <div class="photos">
@@ -37,7 +38,7 @@ export function PhotosShell(p: ShellProps) {
         </header>
         <p id="photos-upload-status" class="small muted" role="status" aria-live="polite"></p>
         {p.pending > 0 ? <p class="photos-pending small muted" role="status" safe>{`Processing ${p.pending} ${p.pending === 1 ? "file" : "files"}…`}</p> : ""}
-        {p.children}
+        {htmlChildren}
         <div id="photos-selection" class="photos-selection" hidden>
           <span id="photos-selection-count"></span>
           <button type="button" data-act="favourite">Favourite</button>
@@ -87,7 +88,7 @@ export function Strip(p: { items: GridItem[]; label: string; id: string }) {
           <a class="photos-tile strip" href={`/media/preview/${i.id}`} data-id={i.id} data-w={String(i.width)} data-h={String(i.height)} data-kind={i.kind} data-th={i.thumbhash ?? ""}>
             <img src={`/drive/thumb/${i.id}`} alt="" loading="lazy" />
             {i.kind === "video" ? <span class="photos-duration" safe>{durationLabel(i.durationMs)}</span> : ""}
-            <span class="small">{String(new Date(i.local).getUTCFullYear())}</span>
+            <span class="small" safe>{String(new Date(i.local).getUTCFullYear())}</span>
           </a>
         ))}
       </div>
@@ -98,18 +99,23 @@ export function Strip(p: { items: GridItem[]; label: string; id: string }) {
 export function TimelinePage(p: Omit<ShellProps, "tab" | "title"> & { memories: GridItem[] }) {
   return (
     <PhotosShell {...p} title="Photos" tab="timeline">
-      <Strip items={p.memories} label="On this day" id="photos-memories" />
-      <Grid source="timeline" empty="No photos yet. Upload some, or put photos and videos in Drive." />
+      <>
+        <Strip items={p.memories} label="On this day" id="photos-memories" />
+        <Grid source="timeline" empty="No photos yet. Upload some, or put photos and videos in Drive." />
+      </>
     </PhotosShell>
   );
 }
 
 export function GridPage(p: Omit<ShellProps, "children"> & { source: string; param?: string; heading?: string; empty: string; headerExtra?: JSX.Element }) {
+  const htmlHeader = p.headerExtra ?? ""; // a rendered view (AlbumHeader escapes its own values)
   return (
     <PhotosShell {...p}>
-      {p.heading ? <h1 class="photos-heading" safe>{p.heading}</h1> : ""}
-      {p.headerExtra ?? ""}
-      <Grid source={p.source} param={p.param} empty={p.empty} />
+      <>
+        {p.heading ? <h1 class="photos-heading" safe>{p.heading}</h1> : ""}
+        {htmlHeader}
+        <Grid source={p.source} param={p.param} empty={p.empty} />
+      </>
     </PhotosShell>
   );
 }
@@ -127,6 +133,7 @@ export function AlbumHeader(p: { id: string; name: string }) {
 export function AlbumsPage(p: Omit<ShellProps, "tab" | "title"> & { albums: { id: string; name: string; n: number; cover_id: string | null }[] }) {
   return (
     <PhotosShell {...p} title="Albums" tab="albums">
+      <>
       <form class="photos-album-create" method="post" action="/photos/albums">
         <label>New album <input name="name" maxlength="200" required /></label>
         <button type="submit">Create</button>
@@ -143,6 +150,7 @@ export function AlbumsPage(p: Omit<ShellProps, "tab" | "title"> & { albums: { id
           </li>
         ))}
       </ul>
+      </>
     </PhotosShell>
   );
 }
@@ -150,6 +158,7 @@ export function AlbumsPage(p: Omit<ShellProps, "tab" | "title"> & { albums: { id
 export function MapPage(p: Omit<ShellProps, "tab" | "title"> & { places: PlaceCount[] }) {
   return (
     <PhotosShell {...p} title="Map" tab="map">
+      <>
       <p id="photos-map-offline" class="photos-map-offline" role="status" hidden>
         The map tiles come from OpenStreetMap over this browser's internet connection, which is not reachable now. Your places are listed below.
       </p>
@@ -161,11 +170,12 @@ export function MapPage(p: Omit<ShellProps, "tab" | "title"> & { places: PlaceCo
         <ul>
           {p.places.map((pl) => (
             <li>
-              <a href={`/photos/search?q=${encodeURIComponent(pl.city)}`} safe>{pl.country ? `${pl.city}, ${pl.country}` : pl.city}</a> <span class="small muted">{String(pl.n)}</span>
+              <a href={`/photos/search?q=${encodeURIComponent(pl.city)}`} safe>{pl.country ? `${pl.city}, ${pl.country}` : pl.city}</a> <span class="small muted" safe>{String(pl.n)}</span>
             </li>
           ))}
         </ul>
       </section>
+      </>
     </PhotosShell>
   );
 }
