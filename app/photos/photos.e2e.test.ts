@@ -136,6 +136,36 @@ test("an album from a selection (click, shift-click range)", async () => {
   expect(await tiles("#photos-grid").count()).toBe(3);
 });
 
+test("select a month from its header and download the selection as a zip", async () => {
+  await page.goto("/photos");
+  await page.locator("#m-2008-10").scrollIntoViewIfNeeded();
+  await page.locator("#m-2008-10 .photos-tile").nth(3).waitFor();
+  await page.locator("#m-2008-10 .photos-pick-month").click();
+  expect(await page.locator("#photos-selection-count").textContent()).toBe("4 selected");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#photos-selection button[data-act='zip']").click()]);
+  expect(download.suggestedFilename()).toMatch(/\.zip$/);
+  await page.locator("#photos-selection button[data-act='clear']").click();
+  expect(await page.locator("#photos-selection").isHidden()).toBe(true);
+});
+
+test("favourite from the lightbox; delete to the trash and undo", async () => {
+  await page.goto("/photos");
+  await page.locator("#m-2008-05").scrollIntoViewIfNeeded();
+  await page.locator("#m-2008-05 .photos-tile img").first().click();
+  await page.locator(".pswp.photos-opened").waitFor();
+  await page.locator(".pswp__button--favourite").click();
+  await page.locator(".pswp__button--favourite[aria-pressed='true']").waitFor();
+  await page.locator(".pswp__button--delete").click();
+  await page.locator(".toast", { hasText: "1 moved to the trash." }).waitFor();
+  await page.locator("#m-2008-05").waitFor({ state: "attached" });
+  await page.waitForFunction(() => document.querySelectorAll("#m-2008-05 .photos-tile").length === 0);
+  await page.locator(".toast button", { hasText: "Undo" }).click();
+  await page.locator("#m-2008-05 .photos-tile").first().waitFor();
+  await page.goto("/photos/favourites");
+  await tiles("#photos-grid").first().waitFor();
+  expect(await tiles("#photos-grid").count()).toBe(1);
+});
+
 test("search by place name and by year", async () => {
   await page.goto("/photos");
   await page.fill("#photos-q", "Arezzo");

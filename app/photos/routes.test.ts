@@ -1,7 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { FIXTURES, mediaTestApp } from "../media/testing";
-import { parseSearch } from "./service";
+import { createPhotosRepo } from "./repo";
+import { createPhotosService, parseSearch } from "./service";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -166,4 +167,17 @@ test("every Photos page needs a session; the map page alone may load OpenStreetM
   }
   expect((await t.request("/photos/map", { headers: A })).headers.get("content-security-policy")).toContain("https://tile.openstreetmap.org");
   expect((await t.request("/photos", { headers: A })).headers.get("content-security-policy")).not.toContain("openstreetmap");
+});
+
+test("memories: the same day in earlier years (the box's today), newest year first; the processing note", async () => {
+  const { t, ann, bob, arezzo, B } = await seeded();
+  const photos = (day: Date) => createPhotosService({ repo: createPhotosRepo(t.db), drive: t.services.drive, now: () => day });
+  expect(photos(new Date(2026, 9, 22, 9)).memories(ann).map((i) => i.id)).toEqual([arezzo.id]);
+  expect(photos(new Date(2026, 9, 23, 9)).memories(ann)).toEqual([]);
+  expect(photos(new Date(2008, 9, 22, 9)).memories(ann)).toEqual([]); // not the same year
+  expect(photos(new Date(2026, 9, 22, 9)).memories(bob)).toEqual([]);
+  await t.upload(bob, join(FIXTURES, "cameras/Pentax_K10D.jpg"));
+  expect(await (await t.request("/photos", { headers: B })).text()).toContain("Processing 1 file…");
+  await t.drain();
+  expect(await (await t.request("/photos", { headers: B })).text()).not.toContain("Processing");
 });

@@ -43,6 +43,7 @@ export function PhotosShell(p: ShellProps) {
           <span id="photos-selection-count"></span>
           <button type="button" data-act="favourite">Favourite</button>
           <button type="button" data-act="album">Add to album</button>
+          <button type="button" data-act="zip">Download</button>
           <button type="button" data-act="archive">{p.tab === "archive" ? "Unarchive" : "Archive"}</button>
           {p.tab === "album" ? <button type="button" data-act="remove">Remove from album</button> : ""}
           <button type="button" data-act="trash" class="danger">Delete</button>

@@ -220,6 +220,15 @@
       node.id = `m-${m.key}`;
       node.dataset.key = m.key;
       const h = el("h2", null, `${MONTHS[m.month - 1]} ${m.year}`);
+      const pickMonth = el("button", "link photos-pick-month", "Select month");
+      pickMonth.type = "button";
+      pickMonth.addEventListener("click", () => {
+        const items = loaded.get(m.key) ?? [];
+        const all = items.length > 0 && items.every((i) => selection.has(i.id));
+        items.forEach((i) => toggle(i.id, !all));
+        refreshSelection();
+      });
+      h.append(" ", pickMonth);
       const body = el("div", "photos-month-body");
       node.append(h, body);
       const s = { key: m.key, el: node, body, state: "empty", height: estimate(m.n) };
@@ -379,6 +388,7 @@
     const ids = [...selection];
     try {
       if (act === "clear") selection.clear();
+      if (act === "zip") window.location.assign(`/api/v1/zip?ids=${encodeURIComponent(ids.join(","))}`);
       if (act === "favourite") { await api("/photos/api/favourite", { ids, on: true }); toast(`${ids.length} added to Favourites.`); selection.clear(); reloadShown(); }
       if (act === "archive") {
         const on = grid?.dataset.source !== "archive";
