@@ -125,9 +125,58 @@ export async function decodeHeicPrimary(bytes: Uint8Array): Promise<{ width: num
   }
 }
 
-/** RAW: the camera's embedded JPEG preview when there is one; null means "no preview". */
-export async function thumbnailsOfRawPreview(jpeg: Uint8Array, out: { thumb: string; preview: string }): Promise<ImageResult> {
+/**
+ * What EXIF orientation 1–8 asks for, as sharp operations: for pixels whose own file carries no orientation (the
+ * JPEG previews inside RAW files; the orientation is the RAW's). sharp mirrors first, then rotates (so 5 and 7 read
+ * backwards from the EXIF wording); the 8 orientation fixtures check every case.
+ */
+export function orient(image: Sharp, orientation: number | null): Sharp {
+  switch (orientation) {
+    case 2: return image.flop();
+    case 3: return image.rotate(180);
+    case 4: return image.flip();
+    case 5: return image.rotate(270).flop();
+    case 6: return image.rotate(90);
+    case 7: return image.rotate(90).flop();
+    case 8: return image.rotate(270);
+    default: return image;
+  }
+}
+
+const SOI = Buffer.from([0xff, 0xd8, 0xff]);
+
+/**
+ * The largest JPEG a RAW file carries (cameras embed a thumbnail and one or more previews, often one at full size;
+ * the sensor data itself is lossless JPEG or not JPEG at all, which libjpeg refuses). Found by its start marker and
+ * confirmed by sharp reading its header: this covers DNG, CR2, NEF, ARW, ORF, RW2, PEF without a parser per maker.
+ */
+export async function largestEmbeddedJpeg(bytes: Buffer): Promise<Buffer | null> {
+  const sharp = await sharpLib();
+  let best: { at: number; pixels: number } | null = null;
+  let tried = 0;
+  for (let at = bytes.indexOf(SOI); at >= 0 && tried < 64; at = bytes.indexOf(SOI, at + SOI.length), tried++) {
+    const candidate = bytes.subarray(at);
+    const meta = await sharp(candidate, { limitInputPixels: MAX_INPUT_PIXELS }).metadata().catch(() => null);
+    if (meta?.format !== "jpeg" || !meta.width || !meta.height || (best && meta.width * meta.height <= best.pixels)) continue;
+    // A header is not enough: JPEG-compressed TIFF tiles start the same way but lack their tables. Decoding at 1/8
+    // scale (shrink-on-load) proves it for a few milliseconds.
+    const decodes = await sharp(candidate, { limitInputPixels: MAX_INPUT_PIXELS }).resize(8, 8).raw().toBuffer().then(() => true, () => false);
+    if (decodes) best = { at, pixels: meta.width * meta.height };
+  }
+  return best ? bytes.subarray(best.at) : null;
+}
+
+/** RAW: derivatives from its largest embedded JPEG preview, turned by the RAW's own EXIF orientation. */
+export async function thumbnailsOfRawPreview(jpeg: Buffer, rawOrientation: number | null, out: { thumb: string; preview: string }): Promise<ImageResult> {
   const sharp = await sharpLib();
   const meta = await sharp(jpeg, SHARP_INPUT).metadata();
-  return derive(sharp(jpeg, SHARP_INPUT).rotate(), meta.autoOrient ?? meta, out);
+  // A preview with its own EXIF orientation says how to show it; most carry none and follow the RAW's.
+  const image = meta.orientation ? sharp(jpeg, SHARP_INPUT).rotate() : orient(sharp(jpeg, SHARP_INPUT), rawOrientation);
+  const turned = !meta.orientation && (rawOrientation ?? 1) >= 5;
+  const size = meta.orientation ? (meta.autoOrient ?? meta) : turned ? { width: meta.height, height: meta.width } : meta;
+  try {
+    return await derive(image, size, out);
+  } catch (e) {
+    throw new MediaFileError(`The preview inside this RAW file could not be decoded: ${describe(e)}.`);
+  }
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
+import { orient } from "./image";
 import { derivativePaths } from "./paths";
 import { FIXTURES, mediaTestApp } from "./testing";
 
@@ -132,23 +133,39 @@ describe("photos", () => {
 });
 
 describe("RAW and content stored before the pipeline", () => {
-  test("RAW: the embedded JPEG preview when there is one, else a clear no-preview state", async () => {
+  test("RAW: derivatives from the largest embedded JPEG, turned by the RAW's orientation; else a clear no-preview state", async () => {
     const { t, ann } = setup();
     const dir = mkdtempSync(join(tmpdir(), "nas-raw-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    // A camera file carrying an EXIF thumbnail (IFD1 JPEG), named as a Nikon RAW: the RAW path takes the embedded JPEG.
+    // Shaped like a camera RAW: a TIFF (here standing in for the sensor data) saying Orientation 6, followed by a
+    // small thumbnail and a larger preview, both JPEGs without EXIF of their own.
+    const sensor = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#333" } }).tiff().withMetadata({ orientation: 6 }).toBuffer();
+    const scene = sharp(join(FIXTURES, "orientation/landscape_1.jpg"));
+    const small = await scene.clone().resize(160, 120).jpeg().toBuffer();
+    const large = await scene.clone().resize(1200, 900).jpeg().toBuffer();
     const nef = join(dir, "DSC_0001.NEF");
-    await Bun.write(nef, Bun.file(join(FIXTURES, "gps/DSCN0010.jpg")));
-    // A TIFF without any embedded preview, named as a DNG.
+    await Bun.write(nef, Buffer.concat([sensor, small, large]));
     const dng = join(dir, "IMG_0002.dng");
-    await Bun.write(dng, await sharp({ create: { width: 32, height: 24, channels: 3, background: "#888" } }).tiff().toBuffer());
+    await Bun.write(dng, sensor);
     const withPreview = await t.upload(ann, nef);
     const without = await t.upload(ann, dng);
     await t.drain();
-    expect(t.row(ann, withPreview.sha256)).toMatchObject({ kind: "raw", status: "done", make: "NIKON", city: "Arezzo" });
-    // That embedded JPEG is 160 × 120: derivatives are never enlarged.
-    expect(await sharp(derivativePaths(t.dataDir, ann.id, withPreview.sha256!).thumb).metadata()).toMatchObject({ format: "webp", width: 160, height: 120 });
+    expect(t.row(ann, withPreview.sha256)).toMatchObject({ kind: "raw", status: "done", orientation: 6, width: 900, height: 1200 });
+    const paths = derivativePaths(t.dataDir, ann.id, withPreview.sha256!);
+    expect(await sharp(paths.preview).metadata()).toMatchObject({ width: 900, height: 1200 }); // the large one, upright
+    expect(await sharp(paths.thumb).metadata()).toMatchObject({ format: "webp", width: 250, height: 333 });
     expect(t.row(ann, without.sha256)).toMatchObject({ kind: "raw", status: "no-preview", error: "This RAW file has no embedded preview." });
+  });
+
+  test("orientations 1–8 as sharp operations turn each fixture's stored pixels upright", async () => {
+    const pixels = (img: ReturnType<typeof sharp>) => img.resize(32, 24, { fit: "fill" }).greyscale().raw().toBuffer();
+    const reference = await pixels(sharp(join(FIXTURES, "orientation/landscape_1.jpg")));
+    for (let o = 1; o <= 8; o++) {
+      // Without .rotate(), sharp leaves the stored pixels as they are: what a RAW's embedded preview looks like.
+      const p = await pixels(sharp(await orient(sharp(join(FIXTURES, `orientation/landscape_${o}.jpg`)), o).toBuffer()));
+      const diff = p.reduce((sum, v, k) => sum + Math.abs(v - reference[k]!), 0) / p.length;
+      expect(diff).toBeLessThan(12);
+    }
   });
 
   test("content stored before the pipeline existed gets a row and a job once (the worker backfills at start)", async () => {

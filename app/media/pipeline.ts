@@ -7,7 +7,7 @@ import { createStorage } from "../drive/storage";
 import { PermanentJobError, type JobHandler } from "../jobs/service";
 import { APP_ROOT } from "../paths";
 import { placeOf } from "./geocode";
-import { MediaFileError, thumbnailsOfImage, thumbnailsOfRawPreview, type ImageResult } from "./image";
+import { largestEmbeddedJpeg, MediaFileError, thumbnailsOfImage, thumbnailsOfRawPreview, type ImageResult } from "./image";
 import { readPhotoMetadata } from "./metadata";
 import { MEDIA_PIPELINE_VERSION } from "./model";
 import { derivativePaths, removeDerivatives, type DerivativePaths } from "./paths";
@@ -76,10 +76,9 @@ export function createMediaPipeline(deps: PipelineDeps) {
     const meta = await readPhotoMetadata(input, mtime);
     const base: MediaFacts = { ...meta, ...(await placeFacts(meta.latitude, meta.longitude)) };
     if (raw) {
-      const exifr = (await import("exifr")).default;
-      const embedded = await exifr.thumbnail(input).catch(() => undefined);
+      const embedded = await largestEmbeddedJpeg(Buffer.from(await Bun.file(input).arrayBuffer()));
       if (!embedded) return { ...base, status: "no-preview", error: "This RAW file has no embedded preview." };
-      return { ...base, ...imageFacts(await thumbnailsOfRawPreview(embedded, out)) };
+      return { ...base, ...imageFacts(await thumbnailsOfRawPreview(embedded, meta.orientation, out)) };
     }
     const result = (await isHeic(input)) ? await heicThumbnails(input, out, signal) : await thumbnailsOfImage(input, out);
     return { ...base, ...imageFacts(result) };
