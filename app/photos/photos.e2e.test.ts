@@ -148,7 +148,7 @@ test("select a month from its header and download the selection as a zip", async
   expect(await page.locator("#photos-selection").isHidden()).toBe(true);
 });
 
-test("favourite from the lightbox; delete to the trash and undo", async () => {
+test("from the lightbox: favourite, delete to the trash and undo, add to a new album, archive", async () => {
   await page.goto("/photos");
   await page.locator("#m-2008-05").scrollIntoViewIfNeeded();
   await page.locator("#m-2008-05 .photos-tile img").first().click();
@@ -161,6 +161,21 @@ test("favourite from the lightbox; delete to the trash and undo", async () => {
   await page.waitForFunction(() => document.querySelectorAll("#m-2008-05 .photos-tile").length === 0);
   await page.locator(".toast button", { hasText: "Undo" }).click();
   await page.locator("#m-2008-05 .photos-tile").first().waitFor();
+  // Add to an album and archive from inside the lightbox.
+  await page.locator("#m-2008-05 .photos-tile img").first().click();
+  await page.locator(".pswp.photos-opened").waitFor();
+  await page.locator(".pswp__button--album").click();
+  await page.fill("#photos-album-name", "Canon");
+  await page.locator("#photos-album-form button[value='ok']").click();
+  await page.locator(".toast", { hasText: "Album “Canon” created." }).waitFor();
+  await page.locator(".pswp__button--archive").click();
+  await page.locator(".toast", { hasText: "Archived" }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll("#m-2008-05 .photos-tile").length === 0);
+  await page.goto("/photos/archive");
+  await tiles("#photos-grid").first().waitFor();
+  expect(await tiles("#photos-grid").count()).toBe(1);
+  await page.goto("/photos/albums");
+  expect(await page.locator(".photos-albums li", { hasText: "Canon" }).locator(".small").textContent()).toBe("1 item");
   await page.goto("/photos/favourites");
   await tiles("#photos-grid").first().waitFor();
   expect(await tiles("#photos-grid").count()).toBe(1);

@@ -326,7 +326,32 @@
         onClick: () => { const a = el("a"); a.href = `/api/v1/files/${current().id}/content`; a.download = ""; document.body.appendChild(a); a.click(); a.remove(); },
       });
       pswp.ui.registerElement({
-        name: "delete", order: 18, isButton: true, title: "Move to trash", html: "🗑",
+        name: "album", order: 18, isButton: true, title: "Add to album", html: "＋",
+        onClick: async () => {
+          const id = current().id;
+          const choice = await chooseAlbum();
+          if (!choice) return;
+          if (choice.name) await api("/photos/albums", { name: choice.name, ids: [id] });
+          else await api(`/photos/albums/${choice.id}/add`, { ids: [id] });
+          toast(choice.name ? `Album “${choice.name}” created.` : "Added to the album.");
+          refreshInfo();
+        },
+      });
+      pswp.ui.registerElement({
+        name: "archive", order: 19, isButton: true, title: "Archive (leaves the timeline)", html: "⇩",
+        onClick: async () => {
+          const id = current().id;
+          const on = grid?.dataset.source !== "archive";
+          await api("/photos/api/archive", { ids: [id], on });
+          toast(on ? "Archived: it stays in Drive, albums and search." : "Back in the timeline.", {
+            label: "Undo", run: async () => { await api("/photos/api/archive", { ids: [id], on: !on }); reloadShown(); },
+          });
+          pswp.close();
+          reloadShown();
+        },
+      });
+      pswp.ui.registerElement({
+        name: "delete", order: 20, isButton: true, title: "Move to trash", html: "🗑",
         onClick: async () => {
           const id = current().id;
           await trashWithUndo([id]);
