@@ -35,6 +35,9 @@ export type GridItem = {
   favourite: boolean;
   playback: "original" | "remux" | "transcode" | null;
   mime: string;
+  /** A Live Photo's still: the Drive file id of its short video, and how that video plays. */
+  liveId: string | null;
+  livePlayback: "original" | "remux" | "transcode" | null;
 };
 
 export type PlaceCount = { city: string; country: string | null; n: number };
@@ -113,12 +116,16 @@ const toItem = (r: Record<string, unknown>): GridItem => ({
   thumbhash: r.thumbhash as string | null,
   favourite: !!r.favourite,
   playback: r.playback as GridItem["playback"],
+  liveId: (r.live_id as string | null) ?? null,
+  livePlayback: (r.live_playback as GridItem["playback"]) ?? null,
   mime: (r.mime as string | null) ?? "",
 });
 
 const ITEM_COLUMNS = `m.sha256, m.kind, m.width, m.height, ${LOCAL} AS local, m.duration_ms, m.thumbhash,
   (SELECT f.id FROM files f WHERE f.user_id = m.user_id AND f.sha256 = m.sha256 AND f.trashed_at IS NULL ORDER BY f.seq LIMIT 1) AS file_id,
   ${FLAG("favourite")} AS favourite, m.playback,
+  (SELECT f.id FROM files f WHERE m.kind <> 'video' AND f.user_id = m.user_id AND f.sha256 = m.live_pair_sha256 AND f.trashed_at IS NULL LIMIT 1) AS live_id,
+  (SELECT v.playback FROM media v WHERE m.kind <> 'video' AND v.user_id = m.user_id AND v.sha256 = m.live_pair_sha256) AS live_playback,
   (SELECT b.mime FROM blobs b WHERE b.user_id = m.user_id AND b.sha256 = m.sha256) AS mime`;
 
 /** Every SQL statement of Photos. Callers pass the owner's id; nothing here decides authorization. */

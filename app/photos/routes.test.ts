@@ -181,3 +181,16 @@ test("memories: the same day in earlier years (the box's today), newest year fir
   await t.drain();
   expect(await (await t.request("/photos", { headers: B })).text()).not.toContain("Processing");
 });
+
+test("a Live Photo shows once, as its still, carrying its motion's URL; the video half is not a separate item", async () => {
+  const { t, ann, A, arezzo } = await seeded();
+  const motion = await t.upload(ann, join(FIXTURES, "gps/DSCN0027.jpg"), "IMG_0001.MOV");
+  await t.drain();
+  // Stand-in for a still and its MOV linked by the pipeline (same Apple content identifier).
+  t.db.$client.query("UPDATE media SET kind = 'video', playback = 'transcode', live_pair_sha256 = ? WHERE user_id = ? AND sha256 = ?").run(arezzo.sha256, ann.id, motion.sha256);
+  t.db.$client.query("UPDATE media SET live_pair_sha256 = ?, updated_at = updated_at + 1 WHERE user_id = ? AND sha256 = ?").run(motion.sha256, ann.id, arezzo.sha256);
+  const { items } = (await (await t.request("/photos/api/month/2008-10", { headers: A })).json()) as { items: { id: string; l: string | null }[] };
+  expect(items).toEqual([expect.objectContaining({ id: arezzo.id, l: `/media/video/${motion.id}` })]);
+  const { months } = (await (await t.request("/photos/api/buckets", { headers: A })).json()) as { months: { key: string; n: number }[] };
+  expect(months.find((m) => m.key === "2008-10")?.n).toBe(1);
+});

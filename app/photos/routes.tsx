@@ -18,7 +18,9 @@ const MAP_CSP = CSP.replace("img-src 'self' data: blob:", "img-src 'self' data: 
 /** The grid's JSON: only ids, sizes, times and the placeholder; the browser builds tiles with textContent and attributes. */
 const itemJson = (i: GridItem) => ({ id: i.id, w: i.width, h: i.height, t: i.local, k: i.kind, d: i.durationMs, th: i.thumbhash, f: i.favourite,
   // Where the full picture or the playable video comes from: the original when a browser shows it as is.
-  o: i.kind === "image" && WEB_IMAGES.has(i.mime), v: i.kind === "video" && i.playback !== null && i.playback !== "original" });
+  o: i.kind === "image" && WEB_IMAGES.has(i.mime), v: i.kind === "video" && i.playback !== null && i.playback !== "original",
+  // A Live Photo's motion: played over the tile on hover or long-press.
+  l: i.liveId === null ? null : i.livePlayback === "remux" || i.livePlayback === "transcode" ? `/media/video/${i.liveId}` : `/api/v1/files/${i.liveId}/content?inline=1` });
 const WEB_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
 
 /** Photos: pages under /photos, their JSON under /photos/api. Every item id goes through Drive's access check. */

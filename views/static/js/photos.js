@@ -72,6 +72,10 @@
     a.appendChild(img);
     if (item.k === "video") a.appendChild(el("span", "photos-duration", duration(item.d)));
     if (item.f) a.appendChild(el("span", "photos-fav", "♥"));
+    if (item.l) {
+      a.dataset.live = item.l;
+      a.appendChild(el("span", "photos-live", "LIVE"));
+    }
     const check = el("button", "photos-check", "✓");
     check.type = "button";
     check.setAttribute("aria-label", "Select");
@@ -79,6 +83,30 @@
     if (selection.has(item.id)) a.classList.add("selected");
     return a;
   }
+
+  // ---- Live Photos: the motion plays over the still on hover (mouse) or a long press (touch) ----
+  function playLive(t) {
+    if (!t?.dataset.live || t.querySelector("video")) return;
+    const v = el("video", "photos-live-video");
+    v.muted = true;
+    v.playsInline = true;
+    v.autoplay = true;
+    v.src = t.dataset.live;
+    v.addEventListener("ended", () => v.remove());
+    t.appendChild(v);
+  }
+  const stopLive = (t) => t?.querySelector(".photos-live-video")?.remove();
+  document.addEventListener("mouseover", (e) => playLive(e.target.closest?.(".photos-tile[data-live]")));
+  document.addEventListener("mouseout", (e) => {
+    const t = e.target.closest?.(".photos-tile[data-live]");
+    if (t && !t.contains(e.relatedTarget)) stopLive(t);
+  });
+  let pressTimer = 0;
+  document.addEventListener("touchstart", (e) => {
+    const t = e.target.closest?.(".photos-tile[data-live]");
+    if (t) pressTimer = setTimeout(() => playLive(t), 400);
+  }, { passive: true });
+  document.addEventListener("touchend", (e) => { clearTimeout(pressTimer); stopLive(e.target.closest?.(".photos-tile[data-live]")); }, { passive: true });
 
   // ---- selection ----
   const selection = new Set();
