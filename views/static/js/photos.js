@@ -62,6 +62,7 @@
     const a = el("a", "photos-tile");
     a.href = item.o ? `/api/v1/files/${item.id}/content?inline=1` : `/media/preview/${item.id}`;
     a.dataset.id = item.id;
+    if (item.t) a.setAttribute("aria-label", `${item.k === "video" ? "Video" : item.l ? "Live Photo" : "Photo"}, ${dayLabel(item.t)}`);
     const bg = placeholder(item.th);
     if (bg) a.style.backgroundImage = `url("${bg}")`;
     const img = el("img");
@@ -218,13 +219,23 @@
       }
       nav.appendChild(b);
     }
+    const jump = (a) => {
+      const s = a && sections.find((x) => x.key === a.dataset.key);
+      if (s) window.scrollTo({ top: s.el.getBoundingClientRect().top + window.scrollY - 60 });
+    };
     nav.addEventListener("click", (e) => {
       const a = e.target.closest(".photos-scrub");
       if (!a) return;
       e.preventDefault();
-      const s = sections.find((x) => x.key === a.dataset.key);
-      if (s) window.scrollTo({ top: s.el.getBoundingClientRect().top + window.scrollY - 60 });
+      jump(a);
     });
+    // Dragging along the scrubber (mouse or finger) scrolls with it, month by month.
+    let dragging = false;
+    const under = (e) => document.elementFromPoint(nav.getBoundingClientRect().left + 4, e.clientY)?.closest(".photos-scrub");
+    nav.addEventListener("pointerdown", (e) => { dragging = true; nav.setPointerCapture(e.pointerId); });
+    nav.addEventListener("pointermove", (e) => { if (dragging) jump(under(e)); });
+    nav.addEventListener("pointerup", () => { dragging = false; });
+    nav.addEventListener("pointercancel", () => { dragging = false; });
   }
 
   async function startGrid() {
