@@ -20,6 +20,8 @@ import { createDriveService } from "./drive/service";
 import { createBlobStore } from "./drive/blobs";
 import { createTusUploads } from "./drive/tus";
 import { APP_ROOT } from "./paths";
+import { createPhotosRepo } from "./photos/repo";
+import { createPhotosService } from "./photos/service";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
 import { createDashboardRepo } from "./dashboard/repo";
 import { createDashboardService, systemdPower, type PowerControl } from "./dashboard/service";
@@ -126,7 +128,8 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw> }
     deviceName: () => settings.all().deviceName,
     usedBytes: (userId) => driveRepo.usedBytes(userId),
   });
-  return { ...core, drive, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard };
+  const photos = createPhotosService({ repo: createPhotosRepo(db), drive, now });
+  return { ...core, drive, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos };
 }
 
 export type WebServices = ReturnType<typeof createWebServices>;

@@ -5,3 +5,4 @@ export * from "./drive";
 export * from "./dashboard";
 export * from "./datadisk";
 export * from "./media";
+export * from "./photos";
