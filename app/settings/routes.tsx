@@ -76,6 +76,12 @@ export function settingsRoutes(deps: Deps) {
         return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newToken: { name: body.name, token } });
       }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
     }, { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
+    .post("/sessions/:id/end", ({ user, csrfToken, viewer, params, set, redirect }) => {
+      return withFormError(set, () => {
+        auth.endSession(user.id, params.id);
+        return redirect("/settings#sessions", 303);
+      }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
+    }, { auth: "user" })
     .post("/tokens/:id/revoke", ({ user, csrfToken, viewer, params, set }) => {
       return withFormError(set, () => {
         auth.revokeAppToken(user.id, params.id);

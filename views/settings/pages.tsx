@@ -1,10 +1,13 @@
 import type { AppToken, AuditEntry, Invite, Passkey, Session, User } from "../../app/db/schema";
 import type { ApplianceSettings, HostSettings } from "../../app/settings/service";
 import { Layout } from "../layout";
+import { CodeButtons } from "../auth/pages";
+import { describeBrowser, formatWhen } from "../format";
+import { Time } from "../Time";
 
 type Base = { user: User; csrfToken: string; deviceName: string };
 
-const when = (d: Date | null | undefined) => (d ? d.toISOString().replace("T", " ").slice(0, 16) : "never");
+const when = (d: Date | null | undefined) => formatWhen(d);
 
 const actorName = (e: AuditEntry, users: Map<string, string>): string => (e.userId ? (users.get(e.userId) ?? e.userId) : "anonymous");
 
@@ -82,7 +85,10 @@ export function AccountPage(p: Base & {
         <h2>Recovery codes</h2>
         <p><span safe>{String(p.unusedRecoveryCodes)}</span> unused codes left. Each signs you in once if you lose every passkey.</p>
         {p.newRecoveryCodes ? (
-          <div class="codes" id="new-codes">{p.newRecoveryCodes.map((c) => <span safe>{c}</span>)}</div>
+          <div class="stack" x-data="codeActions" data-codes id="recovery-codes">
+            <div class="codes" id="new-codes">{p.newRecoveryCodes.map((c) => <span safe>{c}</span>)}</div>
+            <CodeButtons />
+          </div>
         ) : ""}
         <form method="post" action="/settings/recovery-codes">
           <Csrf token={p.csrfToken} />
@@ -92,7 +98,7 @@ export function AccountPage(p: Base & {
 
       <section class="card stack" id="tokens">
         <h2>App tokens</h2>
-        <p class="muted">For scripts, sync clients and the API: send <code>Authorization: Bearer &lt;token&gt;</code>. Revoke a token when a device is lost.</p>
+        <p class="muted">For scripts, sync clients and the API: send <code safe>{"Authorization: Bearer <token>"}</code>. Revoke a token when a device is lost.</p>
         {p.newToken ? <OneTimeSecret label={`Token for ${p.newToken.name}`} value={p.newToken.token} id="new-token" /> : ""}
         <table>
           <thead><tr><th>Device</th><th>Created</th><th>Last used</th><th></th></tr></thead>
@@ -121,18 +127,32 @@ export function AccountPage(p: Base & {
 
       <section class="card stack" id="sessions">
         <h2>Signed-in browsers</h2>
-        <table>
-          <thead><tr><th>Browser</th><th>Address</th><th>Last seen</th></tr></thead>
-          <tbody>
-            {p.sessions.map((s) => (
-              <tr>
-                <td safe>{(s.userAgent ?? "unknown").slice(0, 80)}</td>
-                <td safe>{s.ip ?? ""}</td>
-                <td safe>{`${when(s.lastSeenAt)}${s.idHash === p.currentSessionHash ? " (this one)" : ""}`}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ul class="session-list">
+          {p.sessions.map((s) => {
+            const current = s.idHash === p.currentSessionHash;
+            return (
+              <li class="session" data-current={current ? "true" : undefined}>
+                <div>
+                  <strong safe>{describeBrowser(s.userAgent)}</strong>
+                  <div class="muted small">
+                    last seen <Time at={s.lastSeenAt} relative />{s.ip ? <span safe>{` · ${s.ip}`}</span> : ""}{current ? <strong> · this browser</strong> : ""}
+                  </div>
+                </div>
+                {current ? (
+                  <form method="post" action="/logout">
+                    <Csrf token={p.csrfToken} />
+                    <button type="submit" id="sign-out-here">Sign out</button>
+                  </form>
+                ) : (
+                  <form method="post" action={`/settings/sessions/${encodeURIComponent(s.idHash)}/end`}>
+                    <Csrf token={p.csrfToken} />
+                    <button type="submit" class="danger" aria-label={`Sign out ${describeBrowser(s.userAgent)}`}>Sign out</button>
+                  </form>
+                )}
+              </li>
+            );
+          })}
+        </ul>
         <form method="post" action="/logout-all">
           <Csrf token={p.csrfToken} />
           <button class="danger" type="submit">Sign out everywhere</button>
@@ -367,7 +387,7 @@ export function AuditPage(p: Base & { entries: AuditEntry[]; users: Map<string, 
         <button type="submit">Filter</button>
       </form>
       <table id="audit">
-        <thead><tr><th>When (UTC)</th><th>Who</th><th>Address</th><th>Action</th><th>Object</th><th>Result</th></tr></thead>
+        <thead><tr><th>When</th><th>Who</th><th>Address</th><th>Action</th><th>Object</th><th>Result</th></tr></thead>
         <tbody>
           {p.entries.map((e) => (
             <tr>

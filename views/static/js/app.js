@@ -42,7 +42,37 @@
     return postJSON("/auth/register/verify", { challengeId, response });
   }
 
+  /** Copy, download (.txt) and print for recovery codes shown in a `[data-codes]` block. */
+  const codeActions = {
+    copiedCodes: false,
+    codesText() {
+      const box = this.$el.closest("[data-codes]");
+      const codes = [...(box?.querySelectorAll(".codes span") ?? [])].map((s) => s.textContent.trim());
+      const title = document.title.split(" · ").pop();
+      return `Recovery codes for ${title} (each works once)\n\n${codes.join("\n")}\n`;
+    },
+    async copyCodes() {
+      await navigator.clipboard?.writeText(this.codesText());
+      this.copiedCodes = true;
+    },
+    downloadCodes() {
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob([this.codesText()], { type: "text/plain" }));
+      a.download = `${document.title.split(" · ").pop()}-recovery-codes.txt`.replace(/[^\w.-]+/g, "-");
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    },
+    printCodes() {
+      document.body.classList.add("printing-codes");
+      window.addEventListener("afterprint", () => document.body.classList.remove("printing-codes"), { once: true });
+      window.print();
+    },
+  };
+
   const registrationFlow = {
+    ...codeActions,
     busy: false,
     error: "",
     codes: null,
@@ -78,11 +108,25 @@
       displayName: "",
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
       policy: "invite",
+      start: "new",
+      usernameError: false,
+      displayNameError: false,
       get policyLabel() {
         return { invite: "Invite only", closed: "Closed", open: "Open" }[this.policy];
       },
       init() {
         this.deviceName = document.getElementById("device-name")?.getAttribute("value") || this.deviceName;
+        this.start = this.$root.dataset.start || "new";
+      },
+      // The server's rules (app/auth/service.ts validateUsername/validateDisplayName), checked when a field is left.
+      checkUsername() {
+        this.usernameError = !/^[a-z0-9][a-z0-9._-]{0,31}$/.test(this.username.trim().toLowerCase());
+        return !this.usernameError;
+      },
+      checkDisplayName() {
+        const n = this.displayName.trim();
+        this.displayNameError = !n || n.length > 64 || /[\u0000-\u001f\u007f]/.test(n);
+        return !this.displayNameError;
       },
       back() {
         this.error = "";
@@ -99,7 +143,12 @@
       next() {
         this.error = "";
         if (this.step === 1 && !this.deviceName.trim()) return (this.error = "Give the device a name.");
-        if (this.step === 2 && (!this.username.trim() || !this.displayName.trim())) return (this.error = "Enter a username and your name.");
+        if (this.step === 2) {
+          const userOk = this.checkUsername();
+          const nameOk = this.checkDisplayName();
+          if (!userOk) return (this.error = "The username can hold only lower-case letters, digits, dot, dash or underscore (no spaces).");
+          if (!nameOk) return (this.error = "Enter your name.");
+        }
         if (this.step < 5) return this.step++;
         if (!this.secure) return (this.error = "This page is not a secure context, so the browser will not create a passkey. See the note above.");
         return this.runRegistration({
@@ -151,6 +200,8 @@
         this.chosen = this.$root.dataset.chosen ?? "";
       },
     }));
+
+    Alpine.data("codeActions", () => ({ ...codeActions }));
 
     // Copy-to-clipboard buttons (tokens, invite links): data-copy="#element-id".
     Alpine.data("copyButton", () => ({
