@@ -48,8 +48,12 @@
     codesText() {
       const box = this.$el.closest("[data-codes]");
       const codes = [...(box?.querySelectorAll(".codes span") ?? [])].map((s) => s.textContent.trim());
-      const title = document.title.split(" · ").pop();
+      const title = this.boxName();
       return `Recovery codes for ${title} (each works once)\n\n${codes.join("\n")}\n`;
+    },
+    // The wizard names the box before the page knows it; elsewhere the page title ends with it.
+    boxName() {
+      return (this.deviceName || document.title.split(" · ").pop()).trim();
     },
     async copyCodes() {
       await navigator.clipboard?.writeText(this.codesText());
@@ -58,7 +62,7 @@
     downloadCodes() {
       const a = document.createElement("a");
       a.href = URL.createObjectURL(new Blob([this.codesText()], { type: "text/plain" }));
-      a.download = `${document.title.split(" · ").pop()}-recovery-codes.txt`.replace(/[^\w.-]+/g, "-");
+      a.download = `${this.boxName()}-recovery-codes.txt`.replace(/[^\w.-]+/g, "-");
       document.body.append(a);
       a.click();
       a.remove();
