@@ -7,7 +7,7 @@ DATA_DIR ?= ./data
 PORT ?= 8080
 UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests
 
-.PHONY: run worker deps system-deps build test typecheck xss test-unit test-unit-next-year test-browser bench image image-debian image-test check-buildroot clean
+.PHONY: run worker deps system-deps build test typecheck lint format xss test-unit test-unit-next-year test-browser bench image image-debian image-test check-buildroot clean
 
 # Installs Bun (from the npm registry) when missing, then the packages from bun.lock.
 deps: node_modules/.installed views/static/vendor/.done
@@ -41,6 +41,14 @@ system-deps:
 typecheck: deps
 	bunx tsc --noEmit
 	bunx tsc --noEmit -p tsconfig.e2e.json
+	bunx tsc -p tsconfig.browser.json
+
+# Biome: formatting and lint rules (biome.json). `make format` rewrites what `make lint` would refuse.
+lint: deps
+	bunx biome check .
+
+format: deps
+	bunx biome check --write .
 
 # @kitajs/ts-html-plugin: fails on any JSX text that could carry unescaped user input (run by node: it uses the TypeScript API).
 xss: deps

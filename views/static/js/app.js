@@ -1,7 +1,7 @@
 // Alpine components for the whole app. The CSP forbids inline script, so every component lives here
 // and pages refer to them by name (x-data="setupWizard").
 (() => {
-  const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+  const csrf = () => /** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name="csrf-token"]'))?.content ?? "";
 
   async function postJSON(url, body) {
     const res = await fetch(url, {
@@ -169,7 +169,7 @@
       username: "",
       displayName: "",
       register() {
-        const kind = this.$el.closest("[data-kind]")?.dataset.kind ?? this.$root.dataset.kind;
+        const kind = /** @type {HTMLElement | null} */ (this.$el.closest("[data-kind]"))?.dataset.kind ?? this.$root.dataset.kind;
         const invite = this.$root.dataset.invite || null;
         const start = kind === "enroll" ? { kind, inviteToken: invite } : kind === "add" ? { kind } : { kind, username: this.username, displayName: this.displayName, inviteToken: invite };
         return this.runRegistration(start);
@@ -211,7 +211,7 @@
     Alpine.data("copyButton", () => ({
       copied: false,
       async copy() {
-        const target = document.querySelector(this.$el.dataset.copy);
+        const target = /** @type {HTMLInputElement | null} */ (document.querySelector(this.$el.dataset.copy));
         await navigator.clipboard?.writeText(target?.value ?? target?.textContent ?? "");
         this.copied = true;
       },
@@ -219,7 +219,7 @@
   });
 
   // htmx: errors come back as toasts (HX-Retarget #toasts); they fade after a while.
-  document.addEventListener("htmx:afterSwap", (e) => {
+  document.addEventListener("htmx:afterSwap", (/** @type {CustomEvent} */ e) => {
     if (e.detail.target?.id !== "toasts") return;
     for (const t of document.querySelectorAll("#toasts .toast")) setTimeout(() => t.remove(), 6000);
   });

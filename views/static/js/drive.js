@@ -30,17 +30,18 @@
     return out;
   }
 
-  const selectedIds = () => [...document.querySelectorAll("#listing .drive-select:checked")].map((c) => c.value);
+  const selectedIds = () => [.../** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll("#listing .drive-select:checked"))].map((c) => c.value);
 
   function openMoveDialog(ids) {
-    const dialog = document.getElementById("move-dialog");
+    const dialog = /** @type {HTMLDialogElement | null} */ (document.getElementById("move-dialog"));
     if (!dialog || !ids.length) return;
     window.htmx.ajax("GET", `/drive/move-dialog?ids=${encodeURIComponent(ids.join(","))}`, { target: "#move-dialog", swap: "innerHTML" })
       .then(() => dialog.showModal());
   }
 
+  const PDFJS = "/static/vendor/pdfjs/pdf.min.mjs";
   async function renderPdf(canvas) {
-    const pdfjs = await import("/static/vendor/pdfjs/pdf.min.mjs");
+    const pdfjs = await import(PDFJS);
     pdfjs.GlobalWorkerOptions.workerSrc = "/static/vendor/pdfjs/pdf.worker.min.mjs";
     const doc = await pdfjs.getDocument({ url: canvas.dataset.pdfUrl, isEvalSupported: false }).promise;
     const page = await doc.getPage(1);
@@ -52,12 +53,13 @@
   }
 
   document.addEventListener("htmx:afterSwap", (e) => {
-    for (const c of e.target.querySelectorAll?.("canvas.drive-pdf") ?? []) renderPdf(c).catch((err) => toast(`PDF preview failed: ${err.message}`));
+    for (const c of /** @type {Element} */ (e.target).querySelectorAll?.("canvas.drive-pdf") ?? []) renderPdf(c).catch((err) => toast(`PDF preview failed: ${err.message}`));
   });
   document.addEventListener("click", (e) => {
-    const close = e.target.closest?.("[data-close-dialog]");
-    if (close) document.getElementById(close.dataset.closeDialog)?.close();
-    const moveOne = e.target.closest?.(".drive-move-one");
+    const target = /** @type {Element} */ (e.target);
+    const close = /** @type {HTMLElement | null} */ (target.closest?.("[data-close-dialog]"));
+    if (close) /** @type {HTMLDialogElement | null} */ (document.getElementById(close.dataset.closeDialog))?.close();
+    const moveOne = /** @type {HTMLElement | null} */ (target.closest?.(".drive-move-one"));
     if (moveOne) openMoveDialog([moveOne.dataset.id]);
   });
 
