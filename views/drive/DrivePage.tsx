@@ -39,6 +39,15 @@ function Breadcrumbs({ crumbs }: { crumbs: DriveFile[] }) {
   );
 }
 
+/** "8.8 MB of 10 GB used": reloads itself after every change in Drive (uploads, trash, restore). */
+export function UsageLine({ usage }: { usage: { used: number; quota: number | null } }) {
+  return (
+    <p class="muted small drive-usage" id="drive-usage" hx-get="/drive/usage" hx-trigger="drive-changed from:body" hx-swap="outerHTML" safe>
+      {usage.quota === null ? `${formatBytes(usage.used)} used` : `${formatBytes(usage.used)} of ${formatBytes(usage.quota)} used`}
+    </p>
+  );
+}
+
 /** The Drive shell: filters, search, toolbar, upload panel, the listing and the preview pane. */
 export function DrivePage(p: DrivePageProps) {
   const writable = p.mode === "folder";
@@ -51,7 +60,7 @@ export function DrivePage(p: DrivePageProps) {
               <li><a href={f.href} class={p.mode === f.mode ? "active" : undefined}>{f.label}</a></li>
             ))}
           </ul>
-          <p class="muted small drive-usage" safe>{p.usage.quota === null ? `${formatBytes(p.usage.used)} used` : `${formatBytes(p.usage.used)} of ${formatBytes(p.usage.quota)} used`}</p>
+          <UsageLine usage={p.usage} />
         </aside>
         <div class="drive-main">
           <form class="drive-search" action="/drive/search" method="get" role="search">
@@ -108,7 +117,11 @@ export function DrivePage(p: DrivePageProps) {
             <div class="drive-content" x-bind="layout">
               <Listing {...p} />
             </div>
-            <aside id="preview" class="drive-preview" aria-live="polite"></aside>
+            {p.highlight ? (
+              <aside id="preview" class="drive-preview" aria-live="polite" hx-get={`/drive/preview/${encodeURIComponent(p.highlight)}`} hx-trigger="load" hx-swap="innerHTML"></aside>
+            ) : (
+              <aside id="preview" class="drive-preview" aria-live="polite"></aside>
+            )}
           </div>
           <section class="drive-uploads card" x-show="hasUploads" x-cloak aria-label="Uploads">
             <div class="spread">

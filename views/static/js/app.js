@@ -15,13 +15,27 @@
     return data;
   }
 
-  function toast(message) {
+  /** A short message at the bottom; with `action` ({ label, run }) it carries a button (Undo) and stays a little longer. */
+  function toast(message, action) {
     const el = document.createElement("div");
     el.className = "toast";
-    el.setAttribute("role", "alert");
-    el.textContent = message;
+    el.setAttribute("role", action ? "status" : "alert");
+    const text = document.createElement("span");
+    text.textContent = message;
+    el.append(text);
+    if (action) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "toast-action";
+      button.textContent = action.label;
+      button.addEventListener("click", () => {
+        el.remove();
+        action.run();
+      });
+      el.append(button);
+    }
     document.getElementById("toasts")?.append(el);
-    setTimeout(() => el.remove(), 6000);
+    setTimeout(() => el.remove(), action ? 10_000 : 6000);
   }
 
   /** Shared with the page scripts (drive.js…), which load after this file. */
