@@ -138,7 +138,7 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
   await page.evaluate(await axeSource());
   const results = await page.evaluate(async () => {
     // @ts-expect-error: injected above
-    const r = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    const r = await axe.run(globalThis.document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
     return (r.violations as { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[])
       .filter((v) => v.impact === "serious" || v.impact === "critical")
       .flatMap((v) => v.nodes.slice(0, 3).map((n) => `${v.id}: ${n.target.join(" ")} (${n.failureSummary.split("\n").slice(1, 2).join("").trim()})`));
@@ -147,4 +147,4 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
 }
 
 /** How far the page scrolls sideways (0 when nothing is wider than the viewport). */
-export const sidewaysOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+export const sidewaysOverflow = (page: Page): Promise<number> => page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth");

@@ -66,7 +66,7 @@ export function DrivePage(p: DrivePageProps) {
           <form class="drive-search" action="/drive/search" method="get" role="search">
             <input type="search" name="q" value={p.query ?? ""} placeholder="Search your Drive" aria-label="Search" autocomplete="off"
               hx-get="/drive/search/suggest" hx-trigger="input changed delay:250ms, search" hx-target="#suggestions" hx-swap="innerHTML" />
-            <div id="suggestions" class="drive-suggestions" role="listbox"></div>
+            <div id="suggestions" class="drive-suggestions" aria-live="polite"></div>
           </form>
           <div class="spread">
             {p.mode === "folder" ? <Breadcrumbs crumbs={p.breadcrumbs} /> : <h1 safe>{p.title}</h1>}

@@ -43,8 +43,9 @@ function sortLink(selfUrl: string, opts: ListOptions, sort: ListOptions["sort"],
   const desc = opts.sort === sort ? !opts.desc : sort !== "name";
   const url = `${selfUrl.split("?")[0]}?sort=${sort}${desc ? "&desc=1" : ""}`;
   return (
-    <a href={url} class={opts.sort === sort ? "sorted" : undefined} aria-sort={opts.sort === sort ? (opts.desc ? "descending" : "ascending") : undefined}>
+    <a href={url} class={opts.sort === sort ? "sorted" : undefined}>
       <span safe>{label}</span>
+      {opts.sort === sort ? <span class="visually-hidden">{opts.desc ? ", sorted descending" : ", sorted ascending"}</span> : ""}
     </a>
   );
 }

@@ -7,7 +7,7 @@ export function Suggestions({ items, q }: { items: DriveFile[]; q: string }) {
   return (
     <ul class="card">
       {items.map((f) => (
-        <li role="option">
+        <li>
           <a href={f.kind === "folder" ? `/drive/f/${f.id}` : `/drive/f/${f.parentId}?select=${f.id}`} safe>{f.name}</a>
         </li>
       ))}

@@ -232,6 +232,21 @@
     }));
   });
 
+  // On a phone, tables become stacked rows (app.css); each cell is labelled with its column's heading.
+  function labelTableCells(root) {
+    for (const table of root.querySelectorAll?.("table") ?? []) {
+      const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+      if (!heads.length) continue;
+      for (const row of table.querySelectorAll("tbody tr")) {
+        [...row.children].forEach((cell, i) => {
+          if (heads[i]) cell.setAttribute("data-label", heads[i]);
+        });
+      }
+    }
+  }
+  document.addEventListener("DOMContentLoaded", () => labelTableCells(document));
+  document.addEventListener("htmx:afterSwap", (e) => labelTableCells(/** @type {Element} */ (e.target)));
+
   // htmx: errors come back as toasts (HX-Retarget #toasts); they fade after a while.
   document.addEventListener("htmx:afterSwap", (/** @type {CustomEvent} */ e) => {
     if (e.detail.target?.id !== "toasts") return;
