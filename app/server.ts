@@ -75,7 +75,8 @@ export function createApp(deps: AppDeps) {
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);
       if (!user) return redirect("/login", 303);
-      return HomePage({ user, csrfToken, deviceName: settings.all().deviceName });
+      return HomePage({ user, csrfToken, deviceName: settings.all().deviceName, usage: drive.usage(user), recent: drive.recent(user).filter((f) => f.kind === "file").slice(0, 8),
+        health: user.role === "admin" ? dashboard.health() : null });
     }, { public: true });
 
   return Object.assign(app, { services });

@@ -82,3 +82,14 @@ export function describeBrowser(userAgent: string | null | undefined): string {
   if (browser && os) return `${browser} on ${os}`;
   return browser || userAgent.split(/[/\s]/)[0]!.slice(0, 40) || "Unknown browser";
 }
+
+/** Midnight at the start of `ymd` ("2026-11-30") in the box's time zone, as an instant. */
+export function startOfDay(ymd: string, tz = displayTimeZone): Date {
+  const [y, m, d] = ymd.split("-").map(Number) as [number, number, number];
+  const guess = Date.UTC(y, m - 1, d);
+  // The zone's offset at that moment: format the instant there and read it back as if it were UTC.
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" })
+    .formatToParts(new Date(guess)).map((p) => [p.type, p.value]));
+  const shown = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return new Date(guess - (shown - guess));
+}

@@ -211,5 +211,6 @@ test("#13 'Used' follows an upload without a reload, in decimal units", async ()
   expect(after).toBe(`${formatBytes(used)} used`);
   // Decimal units, as the dashboard shows them: 8 388 608 bytes are 8.4 MB, not 8.0.
   expect(formatBytes(8_388_608)).toBe("8.4 MB");
-  expect(errors).toEqual([]);
+  // The HEIC thumbnail's 415 (test #8) is logged by Chromium as a failed load; nothing else may be.
+  expect(errors.filter((e) => !e.includes("status of 415"))).toEqual([]);
 });
