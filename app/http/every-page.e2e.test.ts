@@ -1,6 +1,7 @@
 // Every page, light and dark, desktop and a 360 px phone (issue 13 #20, #21): axe-core finds no serious or critical
 // WCAG 2 A/AA violation (contrast included), nothing scrolls sideways on the phone, and no script error or CSP violation.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import sharp from "sharp";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, seriousA11yViolations, sidewaysOverflow, signedInPage, startServer, watchPageErrors, type TestServer } from "../testing-browser";
 
@@ -63,3 +64,23 @@ for (const scheme of ["light", "dark"] as const) {
     }, 240_000);
   }
 }
+
+test("dark: every text field looks like the others (quota, retention, webhook); the side column reaches the bottom of a long page", async () => {
+  const { page, context } = await signedInPage(browser, server, { colorScheme: "dark" });
+  const surface = await page.goto("/settings").then(() => page.evaluate(() => getComputedStyle(document.querySelector(".card")!).backgroundColor));
+  const fields: [string, string][] = [["/dashboard/users", "input[name=quota]"], ["/settings/admin", "#trash"], ["/dashboard/alerts", "#webhook-url"], ["/settings/audit", "#audit-date"]];
+  for (const [url, selector] of fields) {
+    await page.goto(url);
+    const style = await page.locator(selector).first().evaluate((el) => ({ bg: getComputedStyle(el).backgroundColor, radius: getComputedStyle(el).borderTopLeftRadius }));
+    expect({ url, ...style }).toEqual({ url, bg: surface, radius: "8px" });
+  }
+  // A full-page capture of the (long) dashboard: the pixel at the bottom of the side column is the nav's colour, not the page's.
+  await page.goto("/dashboard");
+  const png = await page.screenshot({ fullPage: true });
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  expect(info.height).toBeGreaterThan(800);
+  const pixel = (x: number, y: number) => [...data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3)];
+  expect(pixel(10, info.height - 5)).toEqual(pixel(10, 5));
+  expect(pixel(10, info.height - 5)).not.toEqual(pixel(600, info.height - 5));
+  await context.close();
+});
