@@ -26,3 +26,12 @@ test("browsers are named from their user agent", async () => {
   expect(describeBrowser(null)).toBe("Unknown browser");
   expect(describeBrowser("curl/8.5.0")).toBe("curl");
 });
+
+test("grid names are cut in the middle, keeping the extension", async () => {
+  const { shortName, splitName } = await import("./drive/Listing");
+  expect(shortName("lake at dawn, seen from the boathouse.jpg")).toBe("lake at dawn, s…thouse.jpg");
+  expect(shortName("short.txt")).toBe("short.txt");
+  expect([...shortName("ü".repeat(50) + ".jpeg")].length).toBe(26);
+  expect(splitName("archive.tar.gz")).toEqual(["archive.tar", ".gz"]);
+  expect(splitName(".bashrc")).toEqual([".bashrc", ""]);
+});

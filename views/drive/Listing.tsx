@@ -24,12 +24,24 @@ export function splitName(name: string): [string, string] {
   return dot > 0 && name.length - dot <= 8 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
 }
 
+/** At most `max` characters, cut in the middle so the end of the name and its extension stay: "lake at dawn, seen fro…athouse.jpg". */
+export function shortName(name: string, max = 26): string {
+  const chars = [...name];
+  if (chars.length <= max) return name;
+  const tail = Math.min(chars.length - 1, splitName(name)[1].length + 6);
+  return `${chars.slice(0, max - tail - 1).join("")}…${chars.slice(-tail).join("")}`;
+}
+
+/** List view: one line, the base cut with an ellipsis and the extension kept. Grid view: two lines of a middle-cut name. */
 function Name({ name }: { name: string }) {
   const [base, ext] = splitName(name);
   return (
     <>
-      <span class="drive-name-base" safe>{base}</span>
-      {ext ? <span class="drive-name-ext" safe>{ext}</span> : ""}
+      <span class="drive-name-list">
+        <span class="drive-name-base" safe>{base}</span>
+        {ext ? <span class="drive-name-ext" safe>{ext}</span> : ""}
+      </span>
+      <span class="drive-name-grid" safe>{shortName(name)}</span>
     </>
   );
 }
