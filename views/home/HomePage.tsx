@@ -22,7 +22,7 @@ export function HomePage(p: { user: User; csrfToken: string; deviceName: string;
         {p.health ? (
           <a class={`card home-health home-health-${p.health.level}`} href="/dashboard" data-testid="home-health">
             <h2>Health of the box</h2>
-            <p class="big-number" safe>{HEALTH_TEXT[p.health.level]}</p>
+            <p class="big-number">{HEALTH_TEXT[p.health.level]}</p>
             <p class="muted" safe>{p.health.reason}</p>
           </a>
         ) : ""}
@@ -37,7 +37,7 @@ export function HomePage(p: { user: User; csrfToken: string; deviceName: string;
             {p.recent.map((f) => (
               <li>
                 <a href={f.parentId ? `/drive/f/${f.parentId}?select=${f.id}` : "/drive"} safe>{f.name}</a>
-                <span class="muted small">{formatBytes(f.size)} · <Time at={f.updatedAt} relative /></span>
+                <span class="muted small"><span safe>{formatBytes(f.size)}</span> · <Time at={f.updatedAt} relative /></span>
               </li>
             ))}
           </ul>

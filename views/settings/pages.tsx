@@ -1,3 +1,4 @@
+import Html from "@kitajs/html";
 import type { AppToken, AuditEntry, Invite, Passkey, Session, User } from "../../app/db/schema";
 import type { ApplianceSettings, HostSettings } from "../../app/settings/service";
 import { Layout } from "../layout";
@@ -99,7 +100,7 @@ export function AccountPage(p: Base & {
 
       <section class="card stack" id="tokens">
         <h2>App tokens</h2>
-        <p class="muted">For scripts, sync clients and the API: send <code safe>{"Authorization: Bearer <token>"}</code>. Revoke a token when a device is lost.</p>
+        <p class="muted">For scripts, sync clients and the API: send <code>{Html.escapeHtml("Authorization: Bearer <token>")}</code>. Revoke a token when a device is lost.</p>
         {p.newToken ? <OneTimeSecret label={`Token for ${p.newToken.name}`} value={p.newToken.token} id="new-token" /> : ""}
         <table>
           <thead><tr><th>Device</th><th>Created</th><th>Last used</th><th></th></tr></thead>
