@@ -408,7 +408,7 @@ describe("samples", () => {
 
 describe("power", () => {
   test("disabled unless on the appliance with systemd, with the reason", () => {
-    expect(systemdPower({ env: {} }).availability()).toMatchObject({ available: false, reason: expect.stringContaining("NAS_APPLIANCE") });
+    expect(systemdPower({ env: {} }).availability()).toMatchObject({ available: false, reason: expect.stringContaining("only on the NAS appliance itself") });
     expect(systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => false }).availability()).toMatchObject({ available: false, reason: expect.stringContaining("systemd") });
     expect(systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true }).availability()).toEqual({ available: true });
   });
@@ -426,7 +426,7 @@ describe("power", () => {
   test("the service refuses when power is not available", async () => {
     const fake = fakeRunner(() => ({}));
     const { service } = setup({ power: systemdPower({ env: {}, run: fake.run }) });
-    expect(service.runPower("reboot")).rejects.toThrow("NAS_APPLIANCE");
+    expect(service.runPower("reboot")).rejects.toThrow("only on the NAS appliance itself");
     expect(fake.calls).toEqual([]);
   });
 });
