@@ -10,6 +10,7 @@ import { createRateLimiter } from "./http/rate-limit";
 import { securityPlugin } from "./http/security";
 import { manifest, staticRoutes } from "./http/static";
 import { driveRoutes } from "./drive/routes";
+import { mediaRoutes } from "./media/routes";
 import { createWebServices, type SystemHw } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
@@ -36,7 +37,7 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.system });
-  const { audit, settings, auth, drive, tus, storage, dashboard } = services;
+  const { audit, settings, auth, drive, tus, storage, dashboard, media } = services;
   // Built once: who is asking and the access rules every route declares (app/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const access = accessControl({ context, origins: config.origins });
@@ -70,7 +71,8 @@ export function createApp(deps: AppDeps) {
     .use(setupRoutes({ access, auth, settings, config, storage, requestRestart: deps.requestRestart }))
     .use(authRoutes({ access, auth, config, settings, audit, limits }))
     .use(settingsRoutes({ access, auth, settings, audit, config }))
-    .use(driveRoutes({ access, settings, drive, tus }))
+    .use(driveRoutes({ access, settings, drive, tus, media }))
+    .use(mediaRoutes({ access, drive, media }))
     .use(systemRoutes({ access, audit, settings, dashboard, storage }))
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);

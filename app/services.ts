@@ -5,6 +5,8 @@ import type { Config } from "./config";
 import type { Db } from "./db/client";
 import { createJobRepo } from "./jobs/repo";
 import { createJobQueue } from "./jobs/service";
+import { createMediaRepo } from "./media/repo";
+import { createMediaService } from "./media/service";
 import { createSettingsRepo } from "./settings/repo";
 import { createSettingsService, type SystemSettingsSink } from "./settings/service";
 import { readSystemSettings, requestSystemSettings } from "../provision/settings";
@@ -37,7 +39,8 @@ export type ServiceDeps = { db: Db; config: Config; now?: () => Date };
 /** The feature services over one database, built the same way by the web server, the worker and the admin CLI. */
 export function createServices({ db, config, now }: ServiceDeps) {
   const audit = createAuditRepo(db);
-  const settings = createSettingsService(createSettingsRepo(db), { toSystem: systemSettingsFile(join(config.dataDir, "system-settings.json")) });
+  const settingsRepo = createSettingsRepo(db);
+  const settings = createSettingsService(settingsRepo, { toSystem: systemSettingsFile(join(config.dataDir, "system-settings.json")) });
   const auth = createAuthService({
     repo: createAuthRepo(db),
     config,
@@ -47,7 +50,9 @@ export function createServices({ db, config, now }: ServiceDeps) {
     applySetup: (s) => settings.update(s),
   });
   const jobs = createJobQueue({ repo: createJobRepo(db), now });
-  return { audit, settings, auth, jobs };
+  // The web side of the media pipeline only: it queues work and finds derivatives; the worker decodes.
+  const media = createMediaService({ repo: createMediaRepo(db), jobs, dataDir: config.dataDir, setting: settingsRepo.get, now });
+  return { audit, settings, auth, jobs, media };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -67,6 +72,19 @@ export type SystemHw = {
   smartInWorker: boolean;
 };
 
+/** Drive over one database and data dir, telling the media pipeline about new content: the web process and the admin CLI's import. */
+export function createDrive(core: Services, { db, config, now }: ServiceDeps) {
+  const previewScript = join(APP_ROOT, "app/media/preview.ts");
+  return createDriveService({
+    repo: createDriveRepo(db),
+    blobs: createBlobStore({ dataDir: config.dataDir, now }),
+    media: core.media,
+    runPreview: (input, out) => runCommand([process.execPath, previewScript, input, out], { timeoutMs: 20_000 }),
+    trashRetentionDays: () => core.settings.all().trashRetentionDays,
+    now,
+  });
+}
+
 /**
  * The web process's composition root: every service its routes use, built once here from the database, the config
  * and the hardware (real by default, fakes in tests). Routes receive these; none builds a service or touches `hw/`.
@@ -76,16 +94,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw> }
   const core = createServices({ db, config, now });
   const { settings, auth, jobs } = core;
   const driveRepo = createDriveRepo(db);
-  const previewScript = join(APP_ROOT, "app/media/preview.ts");
-  const blobs = createBlobStore({ dataDir: config.dataDir, now });
-  const drive = createDriveService({
-    repo: driveRepo,
-    blobs,
-    enqueue: jobs.enqueue,
-    runPreview: (input, out) => runCommand([process.execPath, previewScript, input, out], { timeoutMs: 20_000 }),
-    trashRetentionDays: () => settings.all().trashRetentionDays,
-    now,
-  });
+  const drive = createDrive(core, deps);
   const filesystems = hw.filesystems ?? (() => listFilesystems());
   // The data disk is chosen in the wizard's last step and on Dashboard → Storage: one service for both.
   const storage = createDataDiskService({
@@ -109,6 +118,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw> }
     filesystems,
     jobs,
     dataDir: config.dataDir,
+    media: () => core.media.overview(),
     listUsers: () => auth.listUsers(),
     setQuota: (userId, gigabytes) => auth.setQuota(userId, gigabytes),
     backupKeepDays: () => settings.all().backupKeepDays,
