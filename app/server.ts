@@ -115,7 +115,7 @@ export function createApp(deps: AppDeps) {
     .use(settingsRoutes({ ...ctx, settings, audit, config }))
     .use(driveRoutes({ ...ctx, settings, drive: drive.drive, tus: drive.tus, media: services.media }))
     .use(mediaRoutes({ ...ctx, drive: drive.drive, media: services.media }))
-    .use(photosRoutes({ ...ctx, settings, photos }))
+    .use(photosRoutes({ ...ctx, settings, photos, media: services.media }))
     .use(systemRoutes({ ...ctx, config, db, audit, settings, auth, jobs: services.jobs, media: services.media, storage, hw: deps.system }))
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);

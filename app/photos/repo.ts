@@ -163,9 +163,6 @@ export function createPhotosRepo(db: Db) {
         WHERE m.user_id = $u AND m.taken_at >= $lo - ${DAY} AND m.taken_at < $hi + ${DAY} AND ${LOCAL} >= $lo AND ${LOCAL} < $hi AND ${w.sql}
         ORDER BY m.taken_at DESC) WHERE file_id IS NOT NULL LIMIT $limit`, params).map(toItem);
     },
-    /** Media rows whose content is still waiting for the pipeline: the "processing N files" note. */
-    pendingCount: (userId: string) =>
-      (raw.query("SELECT count(*) AS n FROM media WHERE user_id = ? AND status IN ('queued', 'processing')").get(userId) as { n: number }).n,
     /**
      * Changes whenever what a user's grids show can change outside Photos, from index lookups only (no count over
      * every row): the worker adding, finishing or requeueing a row (newest `updated_at`, rows still pending), Drive

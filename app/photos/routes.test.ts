@@ -177,9 +177,9 @@ test("memories: the same day in earlier years (the box's today), newest year fir
   expect(photos(new Date(2008, 9, 22, 9)).memories(ann)).toEqual([]); // not the same year
   expect(photos(new Date(2026, 9, 22, 9)).memories(bob)).toEqual([]);
   await t.upload(bob, join(FIXTURES, "cameras/Pentax_K10D.jpg"));
-  expect(await (await t.request("/photos", { headers: B })).text()).toContain("Processing 1 file…");
+  expect(await (await t.request("/photos", { headers: B })).text()).toContain("Processing 1 of 2 photos and videos");
   await t.drain();
-  expect(await (await t.request("/photos", { headers: B })).text()).not.toContain("Processing");
+  expect(await (await t.request("/photos", { headers: B })).text()).toContain("2 photos and videos processed");
 });
 
 test("a Live Photo shows once, as its still, carrying its motion's URL; the video half is not a separate item", async () => {

@@ -5,10 +5,11 @@ import type { User } from "../db/schema";
 import type { SettingsService } from "../settings/service";
 import { AlbumHeader, AlbumsPage, GridPage, MapPage, TimelinePage } from "../../views/photos/PhotosPage";
 import { InfoPanel } from "../../views/photos/InfoPanel";
+import type { MediaService } from "../media/service";
 import type { PhotosService } from "./service";
 import type { GridItem } from "./repo";
 
-type Deps = ContextDeps & { photos: PhotosService; settings: SettingsService };
+type Deps = ContextDeps & { photos: PhotosService; settings: SettingsService; media: MediaService };
 
 const Ids = t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 });
 const SourceQuery = t.Object({ src: t.Optional(t.String({ maxLength: 20 })), p: t.Optional(t.String({ maxLength: 200 })) });
@@ -25,8 +26,9 @@ const WEB_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif"
 
 /** Photos: pages under /photos, their JSON under /photos/api. Every item id goes through Drive's access check. */
 export function photosRoutes(deps: Deps) {
-  const { photos, settings } = deps;
-  const shell = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: settings.all().deviceName, pending: photos.pending(user) });
+  const { photos, settings, media } = deps;
+  // "Processing N of M" is the media pipeline's own fragment: it polls itself while work is pending.
+  const shell = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: settings.all().deviceName, progress: media.progressFor(user) });
 
   return new Elysia({ prefix: "/photos" })
     .use(requestContext(deps))

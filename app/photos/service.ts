@@ -146,7 +146,6 @@ export function createPhotosService(deps: PhotosDeps) {
       const { from, to } = monthRange(key);
       return repo.itemsBetween(user.id, source, from, to);
     },
-    pending: (user: User) => repo.pendingCount(user.id),
     places: (user: User) => repo.places(user.id),
     /** "On this day": the same calendar day in earlier years (the box's today). */
     memories(user: User): GridItem[] {
