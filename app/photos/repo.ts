@@ -155,7 +155,7 @@ export function createPhotosRepo(db: Db) {
         .map((r) => ({ day: r.day as number, n: r.n as number }));
     },
     /** Items whose local capture time is in [from, to), newest first. */
-    itemsBetween(userId: string, source: Source, from: number, to: number, limit = 5000): GridItem[] {
+    itemsBetween(userId: string, source: Source, from: number, to: number, limit = -1): GridItem[] {
       // The live-file lookup that names each tile's Drive id is also the "not in the trash" check.
       const w = whereOf(userId, source, SHOWN);
       const params = { ...w.params, $lo: from, $hi: to, $limit: limit };
