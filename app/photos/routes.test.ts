@@ -64,9 +64,9 @@ test("user B never sees user A's photos, albums, places, thumbnails or pins: by 
   const bobMap = await t.request("/photos/map", { headers: B });
   expect(await bobMap.text()).not.toContain("Arezzo");
   expect(((await (await t.request("/photos/api/clusters", { headers: B })).json()) as { points: unknown[] }).points).toEqual([]);
-  const annPins = ((await (await t.request("/photos/api/clusters?z=3", { headers: A })).json()) as { points: { id: string | null; cluster: number | null }[] }).points;
+  const annPins = ((await (await t.request("/photos/api/clusters?z=3", { headers: A })).json()) as { points: { item: { id: string; w: number } | null; cluster: number | null }[] }).points;
   expect(annPins).toHaveLength(1);
-  expect(annPins[0]!.id).toBe(arezzo.id);
+  expect(annPins[0]!.item).toMatchObject({ id: arezzo.id, w: 640 });
   // a cluster id only means something in its owner's index
   await t.upload((t.services.auth.listUsers().find((u) => u.username === "ann"))!, join(FIXTURES, "gps/DSCN0010.jpg"));
   await t.drain();

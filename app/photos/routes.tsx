@@ -89,7 +89,8 @@ export function photosRoutes(deps: Deps) {
     .post("/api/trash", ({ user, body }) => ({ ids: photos.trash(requireUser(user), body.ids) }), { body: t.Object({ ids: Ids }) })
     .post("/api/restore", ({ user, body }) => ({ ids: photos.restore(requireUser(user), body.ids) }), { body: t.Object({ ids: Ids }) })
     .get("/api/clusters", ({ user, query }) =>
-      ({ points: photos.clusters(requireUser(user), [query.w ?? -180, query.s ?? -85, query.e ?? 180, query.n ?? 85], query.z ?? 0) }),
+      ({ points: photos.clusters(requireUser(user), [query.w ?? -180, query.s ?? -85, query.e ?? 180, query.n ?? 85], query.z ?? 0)
+        .map(({ item, ...p }) => ({ ...p, item: item && itemJson(item) })) }),
       { query: t.Object({ w: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })), s: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })), e: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })), n: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })), z: t.Optional(t.Numeric({ minimum: 0, maximum: 22 })) }) })
     .get("/api/cluster/:id", ({ user, params }) => ({ items: photos.clusterItems(requireUser(user), Number(params.id)).map(itemJson) }), { params: t.Object({ id: t.Numeric() }) })
     .get("/api/memories", ({ user }) => ({ items: photos.memories(requireUser(user)).map(itemJson) }));

@@ -554,8 +554,8 @@
           if (p.cluster !== null) {
             const { items } = await api(`/photos/api/cluster/${p.cluster}`);
             showItems(items, `${items.length} photos here`);
-          } else if (p.id) {
-            openLightbox([{ id: p.id, w: 0, h: 0, k: "image", o: false, f: false }], 0);
+          } else if (p.item) {
+            openLightbox([p.item], 0);
           }
         });
       }
