@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps) {
     .use(settingsRoutes({ access, auth, settings, audit, config }))
     .use(driveRoutes({ access, settings, drive, tus, media }))
     .use(mediaRoutes({ access, drive, media }))
-    .use(photosRoutes({ access, settings, photos }))
+    .use(photosRoutes({ access, settings, photos, media }))
     .use(systemRoutes({ access, audit, settings, dashboard, storage }))
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);

@@ -499,7 +499,8 @@
         endpoint: "/api/v1/uploads", chunkSize: 8 * 1024 * 1024, retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000],
         removeFingerprintOnSuccess: true, headers: { "X-CSRF-Token": csrf() },
         metadata: { filename: file.name, filetype: file.type, parentId: "", relativePath: dir, conflict: "rename" },
-        onSuccess: () => { done++; report(); next(); },
+        // "drive-changed" wakes the media progress fragment, which then polls while the worker processes.
+        onSuccess: () => { done++; report(); document.body.dispatchEvent(new CustomEvent("drive-changed")); next(); },
         onError: () => { failed++; report(); next(); },
       });
       upload.findPreviousUploads().then((prev) => { if (prev.length) upload.resumeFromPreviousUpload(prev[0]); upload.start(); });
@@ -553,8 +554,8 @@
           if (p.cluster !== null) {
             const { items } = await api(`/photos/api/cluster/${p.cluster}`);
             showItems(items, `${items.length} photos here`);
-          } else if (p.id) {
-            openLightbox([{ id: p.id, w: 0, h: 0, k: "image", o: false, f: false }], 0);
+          } else if (p.item) {
+            openLightbox([p.item], 0);
           }
         });
       }
@@ -562,6 +563,15 @@
     map.on("moveend", refresh);
     refresh();
   }
+
+  // The pipeline finished what was pending (the progress fragment stopped polling): offer the new photos.
+  const busy = () => document.getElementById("media-progress")?.getAttribute("hx-trigger")?.startsWith("load") ?? false;
+  let wasBusy = busy();
+  document.body.addEventListener("htmx:afterSwap", () => {
+    const now = busy();
+    if (grid && wasBusy && !now) toast("New photos are ready.", { label: "Show", run: () => window.location.reload() });
+    wasBusy = now;
+  });
 
   if (grid) {
     grid.addEventListener("click", (e) => tileClick(e, flatItems));
