@@ -3,7 +3,7 @@
 // Everything the server sends here is ids, numbers and escaped HTML fragments; text goes in with textContent.
 (() => {
   const V = "/static/vendor/";
-  const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+  const { csrf } = window.nas;
   const $ = (sel, root = document) => root.querySelector(sel);
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
@@ -97,17 +97,17 @@
     t.appendChild(v);
   }
   const stopLive = (t) => t?.querySelector(".photos-live-video")?.remove();
-  document.addEventListener("mouseover", (e) => playLive(e.target.closest?.(".photos-tile[data-live]")));
+  document.addEventListener("mouseover", (e) => playLive(/** @type {Element} */ (e.target).closest?.(".photos-tile[data-live]")));
   document.addEventListener("mouseout", (e) => {
-    const t = e.target.closest?.(".photos-tile[data-live]");
-    if (t && !t.contains(e.relatedTarget)) stopLive(t);
+    const t = /** @type {Element} */ (e.target).closest?.(".photos-tile[data-live]");
+    if (t && !t.contains(/** @type {Node | null} */ (e.relatedTarget))) stopLive(t);
   });
   let pressTimer = 0;
   document.addEventListener("touchstart", (e) => {
-    const t = e.target.closest?.(".photos-tile[data-live]");
+    const t = /** @type {Element} */ (e.target).closest?.(".photos-tile[data-live]");
     if (t) pressTimer = setTimeout(() => playLive(t), 400);
   }, { passive: true });
-  document.addEventListener("touchend", (e) => { clearTimeout(pressTimer); stopLive(e.target.closest?.(".photos-tile[data-live]")); }, { passive: true });
+  document.addEventListener("touchend", (e) => { clearTimeout(pressTimer); stopLive(/** @type {Element} */ (e.target).closest?.(".photos-tile[data-live]")); }, { passive: true });
 
   // ---- selection ----
   const selection = new Set();
@@ -117,7 +117,7 @@
     if (!bar) return;
     bar.hidden = selection.size === 0;
     $("#photos-selection-count").textContent = `${selection.size} selected`;
-    document.querySelectorAll(".photos-tile").forEach((t) => t.classList.toggle("selected", selection.has(t.dataset.id)));
+    document.querySelectorAll(".photos-tile").forEach((/** @type {HTMLElement} */ t) => t.classList.toggle("selected", selection.has(t.dataset.id)));
     document.body.classList.toggle("photos-selecting", selection.size > 0);
   }
   function toggle(id, on) {
@@ -249,7 +249,7 @@
     }
     const observer = new IntersectionObserver((entries) => {
       for (const e of entries) {
-        const s = e.target._section;
+        const s = /** @type {any} */ (e.target)._section;
         if (e.isIntersecting) load(s);
         else unload(s);
       }
@@ -512,7 +512,7 @@
 
   // ---- strips (memories) ----
   document.querySelectorAll(".photos-strip-row").forEach((row) => {
-    const items = () => [...row.querySelectorAll(".photos-tile")].map((t) => ({ id: t.dataset.id, w: Number(t.dataset.w), h: Number(t.dataset.h), k: t.dataset.kind, o: false, v: true, f: false }));
+    const items = () => [.../** @type {NodeListOf<HTMLElement>} */ (row.querySelectorAll(".photos-tile"))].map((t) => ({ id: t.dataset.id, w: Number(t.dataset.w), h: Number(t.dataset.h), k: t.dataset.kind, o: false, v: true, f: false }));
     row.addEventListener("click", (e) => tileClick(e, items));
   });
 
