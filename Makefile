@@ -7,7 +7,7 @@ DATA_DIR ?= ./data
 PORT ?= 8080
 UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests
 
-.PHONY: run worker deps build test typecheck xss test-unit test-browser bench image image-debian image-test check-buildroot clean
+.PHONY: run worker deps build test typecheck xss test-unit test-browser bench image image-debian image-test bundle arm64-check image-rpi4 check-buildroot clean
 
 # Installs Bun (from the npm registry) when missing, then the packages from bun.lock.
 deps: node_modules/.installed views/static/vendor/.done
@@ -69,10 +69,27 @@ image:
 image-debian: deps
 	os/debian/build.sh $(BOARD) out
 
+# A signed RAUC update bundle (verity) of the last image-debian build of BOARD: out/nas-$(BOARD)-<version>.raucb.
+# Signing keys: NAS_SIGNING_CERT/NAS_SIGNING_KEY, else development keys made once in out/keys (os/README.md).
+bundle:
+	[ -f out/debian-$(BOARD)/rootfs.squashfs ] || $(MAKE) image-debian BOARD=$(BOARD)
+	os/scripts/make-bundle.sh $(BOARD) out/debian-$(BOARD) out
+
 # Boots the Debian x86_64 image under qemu (TCG, OVMF) and checks it from outside.
 image-test: deps
 	os/debian/build.sh x86_64 out
 	bun os/tests/image.e2e.ts
+
+# The arm64 app bundle (Bun, sharp, the app) answers /healthz under qemu-user as a Pi 4 (cortex-a72) and a Pi 5
+# (cortex-a76) core: minutes, run by CI. Needs qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross.
+arm64-check: deps
+	os/scripts/arm64-check.sh
+
+# The Raspberry Pi 4 image from Debian packages on a fresh Debian 12 machine (root): installs what an arm64 root
+# filesystem needs on an x86 host (qemu-user-static + binfmt, arch-test), then builds. About half an hour: not in CI.
+image-rpi4: deps
+	os/debian/arm64-host.sh
+	os/debian/build.sh rpi4_64 out
 
 # Every defconfig symbol must be known to Buildroot (BUILDROOT_DIR=<checkout>; prints "skipped" without one).
 check-buildroot:
