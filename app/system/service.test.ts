@@ -58,7 +58,8 @@ function setup(opts: {
     repo,
     disks: opts.smartInWorker ? queuedDiskChecks({ health, jobs, now: opts.now }) : directDiskChecks(health, opts.now),
     liveSampler: createSystemSampler({ run: noVcgencmd }),
-    minuteSampler: createSystemSampler({ run: noVcgencmd }),
+    // The sampler stamps samples with the test's clock too, or "older than a day" depends on today's date.
+    minuteSampler: createSystemSampler({ run: noVcgencmd, now: opts.now ? () => opts.now!().getTime() : undefined }),
     power: opts.power ?? systemdPower({ env: {} }),
     jobs,
     dataDir,
