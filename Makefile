@@ -45,8 +45,9 @@ test-unit: deps
 	bun test $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
 
 # Real Chromium (Debian's /usr/bin/chromium) through playwright-core.
+# ./app: bun takes the files as paths, not name filters that scan the whole tree (out/ may hold an image build with /proc mounted).
 test-browser: deps
-	bun test $$(find app -name '*.e2e.test.ts' | sort) --timeout=120000
+	bun test $$(find ./app -name '*.e2e.test.ts' | sort) --timeout=120000
 
 # Each prints its baseline (bare Bun.serve, dd conv=fsync, nginx…) measured in the same run, and the ratio.
 bench: deps
