@@ -7,7 +7,7 @@ DATA_DIR ?= ./data
 PORT ?= 8080
 UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests
 
-.PHONY: run worker deps build test typecheck xss test-unit test-browser bench image image-debian image-test bundle arm64-check image-rpi4 check-buildroot clean
+.PHONY: run worker deps build test typecheck xss test-unit test-browser bench image image-debian image-test bundle arm64-check image-rpi4 image-rpi4-test check-buildroot clean
 
 # Installs Bun (from the npm registry) when missing, then the packages from bun.lock.
 deps: node_modules/.installed views/static/vendor/.done
@@ -91,6 +91,11 @@ arm64-check: deps
 image-rpi4: deps
 	os/debian/arm64-host.sh
 	os/debian/build.sh rpi4_64 out
+
+# The Pi 4 image's arm64 root booted under qemu-system-aarch64 (virt machine, the slot's kernel, initramfs and
+# command line) until the app is healthy. Needs qemu-system-arm; a few minutes; not in CI.
+image-rpi4-test: image-rpi4
+	os/tests/rpi4-virt-boot.sh out/nas-rpi4_64.img
 
 # Every defconfig symbol must be known to Buildroot (BUILDROOT_DIR=<checkout>; prints "skipped" without one).
 check-buildroot:
