@@ -7,7 +7,7 @@ DATA_DIR ?= ./data
 PORT ?= 8080
 UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests
 
-.PHONY: run worker deps system-deps build test typecheck lint format xss test-unit test-unit-next-year test-browser screenshots bench image image-debian image-test check-buildroot clean
+.PHONY: run worker deps system-deps build test typecheck lint format xss test-unit test-unit-next-year test-browser screenshots bench image image-debian image-test bundle arm64-check image-rpi4 image-rpi4-test check-buildroot clean
 
 # Installs Bun (from the npm registry) when missing, then the packages from bun.lock.
 deps: node_modules/.installed views/static/vendor/.done
@@ -63,8 +63,9 @@ test-unit-next-year: deps
 	faketime -f '+366d' bun test --randomize $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
 
 # Real Chromium (Debian's /usr/bin/chromium) through playwright-core.
+# ./app: bun takes the files as paths, not name filters that scan the whole tree (out/ may hold an image build with /proc mounted).
 test-browser: deps
-	bun test $$(find app -name '*.e2e.test.ts' | sort) --timeout=120000
+	bun test $$(find ./app -name '*.e2e.test.ts' | sort) --timeout=120000
 
 # The wizard, Drive (grid and viewer), the dashboard and settings at desktop and phone size, into docs/screenshots/.
 screenshots: deps
@@ -91,10 +92,32 @@ image:
 image-debian: deps
 	os/debian/build.sh $(BOARD) out
 
+# A signed RAUC update bundle (verity) of the last image-debian build of BOARD: out/nas-$(BOARD)-<version>.raucb.
+# Signing keys: NAS_SIGNING_CERT/NAS_SIGNING_KEY, else development keys made once in out/keys (os/README.md).
+bundle:
+	[ -f out/debian-$(BOARD)/rootfs.squashfs ] || $(MAKE) image-debian BOARD=$(BOARD)
+	os/scripts/make-bundle.sh $(BOARD) out/debian-$(BOARD) out
+
 # Boots the Debian x86_64 image under qemu (TCG, OVMF) and checks it from outside.
 image-test: deps
 	os/debian/build.sh x86_64 out
 	bun os/tests/image.e2e.ts
+
+# The arm64 app bundle (Bun, sharp, the app) answers /healthz under qemu-user as a Pi 4 (cortex-a72) and a Pi 5
+# (cortex-a76) core: minutes, run by CI. Needs qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross.
+arm64-check: deps
+	os/scripts/arm64-check.sh
+
+# The Raspberry Pi 4 image from Debian packages on a fresh Debian 12 machine (root): installs what an arm64 root
+# filesystem needs on an x86 host (qemu-user-static + binfmt, arch-test), then builds. About half an hour: not in CI.
+image-rpi4: deps
+	os/debian/arm64-host.sh
+	os/debian/build.sh rpi4_64 out
+
+# The Pi 4 image's arm64 root booted under qemu-system-aarch64 (virt machine, the slot's kernel, initramfs and
+# command line) until the app is healthy. Needs qemu-system-arm; a few minutes; not in CI.
+image-rpi4-test: image-rpi4
+	os/tests/rpi4-virt-boot.sh out/nas-rpi4_64.img
 
 # Every defconfig symbol must be known to Buildroot (BUILDROOT_DIR=<checkout>; prints "skipped" without one).
 check-buildroot:

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { lanAddresses, webOriginsEnv } from "./network";
-import { readSystemSettings, renderSystemFiles, writeSystemFiles } from "./settings";
+import { readSystemSettings, renderSystemFiles, sshUnit, writeSystemFiles } from "./settings";
 import { ensureCertificates } from "./tls";
 
 function run(argv: string[]) {
@@ -65,13 +65,14 @@ async function applySettings(args: string[]) {
     if (values["tls-dir"]) run(["systemctl", "--no-block", "start", "nas-tls.service"]);
   }
   if (settings.ntpServers) run(["systemctl", "--no-block", "try-restart", "chrony.service"]);
+  const ssh = sshUnit(root);
   if (settings.ssh?.enabled) {
     run(["ssh-keygen", "-A"]);
-    run(["systemctl", "unmask", "ssh.service"]);
-    run(["systemctl", "enable", "--now", "--no-block", "ssh.service"]);
+    run(["systemctl", "unmask", ssh]);
+    run(["systemctl", "enable", "--now", "--no-block", ssh]);
   } else if (settings.ssh) {
-    run(["systemctl", "disable", "--now", "--no-block", "ssh.service"]);
-    run(["systemctl", "mask", "ssh.service"]);
+    run(["systemctl", "disable", "--now", "--no-block", ssh]);
+    run(["systemctl", "mask", ssh]);
   }
 }
 

@@ -15,4 +15,8 @@ power=no
 [ "${web_pid:-0}" != 0 ] && command -v pkcheck > /dev/null && pkcheck --action-id org.freedesktop.login1.reboot --process "$web_pid" > /dev/null 2>&1 && power=yes
 echo "nas: open https://$host.local$addrs"
 echo "nas: trust the certificate: http://$host.local/setup/trust"
-echo "nas-status: root=$root_mode data_bytes=${data_bytes:-0} web=$web storage=$storage storage_worker=$storage_worker power=$power"
+# Update state for support: the booted A/B slot, the image version, and the watchdog systemd arms.
+slot=$(sed -n 's/.*rauc\.slot=\([AB]\).*/\1/p' /proc/cmdline)
+image=$(sed -n 's/^IMAGE_VERSION=//p' /usr/lib/os-release)
+watchdog=$(tr ' ' _ < /sys/class/watchdog/watchdog0/identity 2> /dev/null || echo none)
+echo "nas-status: root=$root_mode data_bytes=${data_bytes:-0} web=$web storage=$storage storage_worker=$storage_worker power=$power slot=${slot:-?} image=${image:-?} watchdog=$watchdog"

@@ -147,3 +147,8 @@ export function requestSystemSettings(path: string, settings: SystemSettings, zo
   writeFileDurably(path, JSON.stringify(valid, null, 2) + "\n", 0o640);
   return valid;
 }
+
+/** The OpenSSH unit of this image: Buildroot installs sshd.service, Debian ssh.service (sshd.service is only its alias). */
+export function sshUnit(root: string): string {
+  return existsSync(join(root, "usr/lib/systemd/system/sshd.service")) ? "sshd.service" : "ssh.service";
+}

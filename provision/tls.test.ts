@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { x509 } from "./x509";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { caFingerprint, caMobileConfig, certificateNames, ensureCertificates, serverNames } from "./tls";
+import { caFingerprint, caMobileConfig, certificateNames, ensureCertificates, issueServerCertificate, serverNames } from "./tls";
 
 const dirs: string[] = [];
 function tempDir() {
@@ -69,7 +69,9 @@ describe("ensureCertificates", () => {
     expect((await ensureCertificates({ dir, hostname: "nas", addresses: [], now: later })).reason).toBe("expiring");
   });
 
-  test("a browser-like client that trusts only the CA accepts the server for its IP", async () => {
+  // curl (OpenSSL) checks name constraints with IP ranges as browsers do; Bun's own TLS client (BoringSSL's older
+  // verifier) refuses any CA carrying IP constraints ("unsupported name constraint type"), so it is not the client here.
+  test("a client that trusts only the CA accepts the server for its IP", async () => {
     const dir = tempDir();
     await ensureCertificates({ dir, hostname: "nas", addresses: ["127.0.0.1"] });
     using server = Bun.serve({
@@ -78,11 +80,50 @@ describe("ensureCertificates", () => {
       tls: { cert: read(dir, "server.crt"), key: read(dir, "server.key") },
       fetch: () => new Response("ok"),
     });
-    const trusted = await fetch(`https://127.0.0.1:${server.port}/`, { tls: { ca: read(dir, "ca.crt") } });
-    expect(await trusted.text()).toBe("ok");
+    // Async: the server answers from this same process.
+    const curl = async (caDir: string) => {
+      const proc = Bun.spawn(["curl", "-sS", "--cacert", join(caDir, "ca.crt"), `https://127.0.0.1:${server.port}/`], { stderr: "pipe" });
+      return { code: await proc.exited, out: `${await new Response(proc.stdout).text()}${await new Response(proc.stderr).text()}` };
+    };
+    expect(await curl(dir)).toEqual({ code: 0, out: "ok" });
     const otherCa = tempDir();
     await ensureCertificates({ dir: otherCa, hostname: "nas", addresses: [] });
-    await expect(fetch(`https://127.0.0.1:${server.port}/`, { tls: { ca: read(otherCa, "ca.crt") } })).rejects.toThrow();
+    expect((await curl(otherCa)).code).not.toBe(0);
+  });
+});
+
+describe("power cuts and a stolen CA key", () => {
+  test("an empty ca.key (power cut before the write reached the disk) is replaced by a new CA instead of failing forever", async () => {
+    const dir = tempDir();
+    await ensureCertificates({ dir, hostname: "nas", addresses: ["10.0.0.2"] });
+    writeFileSync(join(dir, "ca.key"), "");
+    const result = await ensureCertificates({ dir, hostname: "nas", addresses: ["10.0.0.2"] });
+    expect(result).toMatchObject({ changed: true, reason: "new-ca" });
+    expect(read(dir, "ca.key")).toContain("BEGIN PRIVATE KEY");
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  test("the CA is name-constrained: openssl accepts its server certificate but refuses one it signs for another site", async () => {
+    const dir = tempDir();
+    await ensureCertificates({ dir, hostname: "attic", addresses: ["192.168.1.20", "2001:db8::20"] });
+    const names = certificateNames(serverCert(dir));
+    // A public IPv6 address is outside the constraints, so it is left out rather than breaking the whole certificate.
+    expect(names.ips).toEqual(["192.168.1.20"]);
+    expect(names.dns.sort()).toEqual(["attic", "attic.local", "nas.local"]);
+    const ca = new x509.X509Certificate(read(dir, "ca.crt"));
+    expect(ca.getExtension("2.5.29.30")?.critical).toBe(true);
+    const key = await crypto.subtle.importKey("pkcs8", Buffer.from(read(dir, "ca.key").replace(/-----[A-Z ]+-----|\s/g, ""), "base64"), { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+    const verify = (pem: string) => {
+      writeFileSync(join(dir, "leaf.pem"), pem.split(/(?<=-----END CERTIFICATE-----)/)[0]!);
+      const out = Bun.spawnSync(["openssl", "verify", "-CAfile", join(dir, "ca.crt"), join(dir, "leaf.pem")]);
+      return `${out.exitCode} ${out.stdout.toString()}${out.stderr.toString()}`;
+    };
+    expect(verify(read(dir, "server.crt"))).toMatch(/^0 .*OK/);
+    const stolen = { cert: ca, key, certPem: read(dir, "ca.crt") };
+    for (const names of [{ dns: ["www.example-bank.com"], ips: [] }, { dns: ["nas.local"], ips: ["8.8.8.8"] }]) {
+      const forged = await issueServerCertificate(stolen, names, new Date());
+      expect(verify(forged.certPem)).toMatch(/permitted subtree violation/);
+    }
   });
 });
 

@@ -1,6 +1,9 @@
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { GeneralName, GeneralSubtree, GeneralSubtrees, id_ce_nameConstraints, NameConstraints } from "@peculiar/asn1-x509";
 import { x509 } from "./x509";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileDurably } from "../hw/files";
 import { fromPem, TLS_FILES } from "./ca-files";
 
 export { caCertificateDer, caFingerprint, caMobileConfig, readCaCertificate, TLS_FILES } from "./ca-files";
@@ -74,12 +77,41 @@ function randomSerial(): string {
   return Buffer.from(bytes).toString("hex");
 }
 
-/** Writes through a temp file and rename so a power cut never leaves half a key. */
-function writeAtomic(path: string, content: string, mode: number) {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, content, { mode });
-  chmodSync(tmp, mode);
-  renameSync(tmp, path);
+/**
+ * What the CA may sign for (X.509 Name Constraints, critical): names under .local, the box's own
+ * single-label host name, loopback and private address ranges. Whoever trusted the CA stays safe
+ * from certificates for other sites even if the CA key is stolen from the box.
+ */
+const PERMITTED_IP_RANGES = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10", "fc00::/7", "fe80::/10"];
+
+function nameConstraintsFor(hostname: string): x509.Extension {
+  const dns = [...new Set(["local", hostname.toLowerCase()])];
+  const subtrees = [
+    ...dns.map((dNSName) => new GeneralSubtree({ base: new GeneralName({ dNSName }) })),
+    ...PERMITTED_IP_RANGES.map((iPAddress) => new GeneralSubtree({ base: new GeneralName({ iPAddress }) })),
+  ];
+  const value = AsnConvert.serialize(new NameConstraints({ permittedSubtrees: new GeneralSubtrees(subtrees) }));
+  return new x509.Extension(id_ce_nameConstraints, true, value);
+}
+
+/** An address or range as the raw bytes X.509 stores (address, then mask for a range). */
+function ipBytes(address: string): Uint8Array {
+  return new Uint8Array(AsnConvert.serialize(new GeneralName({ iPAddress: address }))).slice(2);
+}
+
+/** Drops names the CA may not sign for (a public IPv6 address, a host name chosen after the CA was made). */
+export function namesWithinConstraints(names: ServerNames, ca: x509.X509Certificate): ServerNames {
+  const ext = ca.getExtension(id_ce_nameConstraints);
+  if (!ext) return names; // a CA made before constraints existed
+  const subtrees = AsnConvert.parse(ext.value, NameConstraints).permittedSubtrees ?? [];
+  const dns = subtrees.flatMap((s) => (s.base.dNSName ? [s.base.dNSName.toLowerCase()] : []));
+  const ranges = subtrees.flatMap((s) => (s.base.iPAddress ? [ipBytes(s.base.iPAddress)] : []));
+  const dnsOk = (name: string) => dns.some((base) => name === base || name.endsWith(`.${base}`));
+  const ipOk = (address: string) => {
+    const bytes = ipBytes(address);
+    return ranges.some((r) => r.length === 2 * bytes.length && bytes.every((b, i) => (b & r[bytes.length + i]!) === r[i]));
+  };
+  return { dns: names.dns.filter(dnsOk), ips: names.ips.filter(ipOk) };
 }
 
 export type CertificateAuthority = { cert: x509.X509Certificate; key: CryptoKey; certPem: string };
@@ -98,6 +130,7 @@ export async function createCertificateAuthority(label: string, now: Date): Prom
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      nameConstraintsFor(label),
     ],
   });
   const certPem = cert.toString("pem") + "\n";
@@ -131,13 +164,22 @@ export async function issueServerCertificate(ca: CertificateAuthority, names: Se
   return { certPem: cert.toString("pem") + "\n" + ca.certPem, keyPem: await exportKeyPem(keys.privateKey) };
 }
 
+/**
+ * The CA on disk, or null when there is none or it cannot be used (an empty or half-written key from a
+ * power cut on a box that predates durable writes): a new CA is better than a web server that never starts.
+ */
 async function loadCertificateAuthority(dir: string): Promise<CertificateAuthority | null> {
   const certPath = join(dir, TLS_FILES.caCert);
   const keyPath = join(dir, TLS_FILES.caKey);
   if (!existsSync(certPath) || !existsSync(keyPath)) return null;
-  const certPem = readFileSync(certPath, "utf8");
-  const key = await crypto.subtle.importKey("pkcs8", new Uint8Array(fromPem(readFileSync(keyPath, "utf8"))), KEY_ALGORITHM, false, ["sign"]);
-  return { cert: new x509.X509Certificate(certPem), key, certPem };
+  try {
+    const certPem = readFileSync(certPath, "utf8");
+    const key = await crypto.subtle.importKey("pkcs8", new Uint8Array(fromPem(readFileSync(keyPath, "utf8"))), KEY_ALGORITHM, false, ["sign"]);
+    return { cert: new x509.X509Certificate(certPem), key, certPem };
+  } catch (error) {
+    console.error(`nas-tls: the CA in ${dir} is unreadable (${(error as Error).message}); making a new one`);
+    return null;
+  }
 }
 
 /** First certificate of a PEM bundle. */
@@ -176,26 +218,27 @@ export type EnsureOptions = {
 /** Makes sure dir holds the CA (created once, then reused) and a current server certificate. */
 export async function ensureCertificates(opts: EnsureOptions): Promise<EnsureResult> {
   const now = opts.now ?? new Date();
-  const names = serverNames(opts.hostname, opts.addresses);
   mkdirSync(opts.dir, { recursive: true, mode: 0o755 });
 
   let ca = await loadCertificateAuthority(opts.dir);
   let newCa = false;
   if (!ca) {
     const created = await createCertificateAuthority(opts.hostname, now);
-    writeAtomic(join(opts.dir, TLS_FILES.caKey), created.keyPem, 0o600);
-    writeAtomic(join(opts.dir, TLS_FILES.caCert), created.ca.certPem, 0o644);
+    // Key first: a certificate on disk without its key would be taken for a CA that cannot sign.
+    writeFileDurably(join(opts.dir, TLS_FILES.caKey), created.keyPem, 0o600);
+    writeFileDurably(join(opts.dir, TLS_FILES.caCert), created.ca.certPem, 0o644);
     ca = created.ca;
     newCa = true;
   }
 
+  const names = namesWithinConstraints(serverNames(opts.hostname, opts.addresses), ca.cert);
   const state = newCa ? "new-ca" : await serverCertificateState(opts.dir, ca, names, now);
   if (state === "current") return { changed: false, reason: state, names };
 
   const server = await issueServerCertificate(ca, names, now);
   const keyPath = join(opts.dir, TLS_FILES.serverKey);
-  writeAtomic(keyPath, server.keyPem, opts.keyOwner ? 0o640 : 0o600);
+  writeFileDurably(keyPath, server.keyPem, opts.keyOwner ? 0o640 : 0o600);
   if (opts.keyOwner) chownSync(keyPath, 0, opts.keyOwner.gid);
-  writeAtomic(join(opts.dir, TLS_FILES.serverCert), server.certPem, 0o644);
+  writeFileDurably(join(opts.dir, TLS_FILES.serverCert), server.certPem, 0o644);
   return { changed: true, reason: state, names };
 }

@@ -7,7 +7,8 @@ packages=(chromium ffmpeg smartmontools sqlite3 openssl curl ca-certificates fak
   python3-tuspy wrk nginx-light)
 if [ "${1:-}" = "--image" ]; then
   packages+=(qemu-system-x86 qemu-utils ovmf libnss3-tools mmdebstrap genimage squashfs-tools erofs-utils mtools
-    dosfstools e2fsprogs fdisk xz-utils systemd-boot-efi)
+    dosfstools e2fsprogs fdisk xz-utils grub-efi-amd64-bin rauc openssh-client qemu-user-static libc6-arm64-cross
+    libstdc++6-arm64-cross)
 fi
 
 if ! command -v dpkg-query >/dev/null; then

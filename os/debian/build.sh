@@ -19,7 +19,8 @@ mkdir -p "$work" "$cache"
 packages="$(grep -v '^#' "$repo/os/debian/packages.txt" | tr '\n' ' ') $DEBIAN_PACKAGES"
 # Debian 12 from mmdebstrap's default mirror (plus updates and security). Docs, man pages and
 # translations are dropped; Recommends are not installed.
-mmdebstrap --variant=minbase --arch="$DEBIAN_ARCH" --format=directory \
+# non-free-firmware: raspi-firmware (the Pi boot files) lives there; the x86 image takes nothing from it.
+mmdebstrap --variant=minbase --arch="$DEBIAN_ARCH" --format=directory --components=main,non-free-firmware \
   --include="$(echo $packages | tr ' ' ',')" \
   --aptopt='APT::Install-Recommends "false"' \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
@@ -41,12 +42,15 @@ mmdebstrap --variant=minbase --arch="$DEBIAN_ARCH" --format=directory \
 awk -v root="$work/rootfs/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r umount -l
 
 # Stage what Buildroot would leave in its images/ directory, then run the shared post-image step.
-cp "$work/rootfs/boot/vmlinuz-"* "$work/$KERNEL_IMAGE"
-cp "$work/rootfs/boot/initrd.img-"* "$work/initrd.img"
+# post-build.sh gave the kernel and initramfs stable names in /boot (what RAUC's post-install reads too).
+cp "$work/rootfs/boot/$KERNEL_IMAGE" "$work/$KERNEL_IMAGE"
+cp "$work/rootfs/boot/initrd.img" "$work/initrd.img"
 case "$BOOTLOADER" in
-systemd-boot)
+grub)
+  # GRUB's EFI image from the build host's grub-efi-amd64-bin: the modules grub.cfg uses, nothing else.
   mkdir -p "$work/efi-part/EFI/BOOT"
-  cp "$work/rootfs/usr/lib/systemd/boot/efi/systemd-bootx64.efi" "$work/efi-part/EFI/BOOT/bootx64.efi"
+  grub-mkimage -O x86_64-efi -p /EFI/BOOT -o "$work/efi-part/EFI/BOOT/bootx64.efi" \
+    part_gpt fat normal linux loadenv test regexp probe echo configfile efi_gop
   ;;
 rpi-tryboot)
   # Debian's raspi-firmware (start4.elf, fixup4.dat, …) and the kernel package's device trees.

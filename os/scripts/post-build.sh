@@ -3,11 +3,14 @@
 # Usage: post-build.sh TARGET_DIR [BOARD_DIR]
 set -eu
 target=$(realpath "$1")
+board=${2:+$(realpath "$2")}
+repo=$(cd "$(dirname "$0")/../.." && pwd)
 units="$target/usr/lib/systemd/system"
+[ -z "$board" ] || . "$board/meta"
 
-enable() { # enable UNIT TARGET: static enablement inside the read-only image, not in /etc
-  mkdir -p "$units/$2.wants"
-  ln -sf "../$1" "$units/$2.wants/$1"
+enable() { # enable UNIT TARGET [wants|requires]: static enablement inside the read-only image, not in /etc
+  mkdir -p "$units/$2.${3:-wants}"
+  ln -sf "../$1" "$units/$2.${3:-wants}/$1"
 }
 # /tmp is a tmpfs (the root is read-only; systemd's sandboxing also needs a writable /tmp).
 if [ ! -f "$units/tmp.mount" ] && [ -f "$target/usr/share/systemd/tmp.mount" ]; then
@@ -24,12 +27,37 @@ enable nas-settings.path multi-user.target
 enable nas-settings.service multi-user.target
 enable nas-console-banner.service multi-user.target
 enable nas-tls.timer timers.target
+# A boot is complete (and its slot marked good by RAUC) only when the app answered its health check.
+enable nas-health.service boot-complete.target requires
+enable nas-health.service multi-user.target
+enable rauc-mark-good.service multi-user.target
 for unit in systemd-networkd.service systemd-resolved.service avahi-daemon.service chrony.service; do
   [ -f "$units/$unit" ] && enable "$unit" multi-user.target
 done
 
 # Mount points for the overlays' upper layers and for the data partition (the root is read-only).
 mkdir -p "$target/mnt/state" "$target/mnt/boot" "$target/data" "$target/efi"
+
+# Stable names for the slot's kernel and initramfs (Buildroot installs /boot/$KERNEL_IMAGE itself; Debian
+# names them by version): the image builder and RAUC's post-install handler read these.
+if [ -n "$board" ] && [ ! -e "$target/boot/$KERNEL_IMAGE" ]; then
+  for f in "$target"/boot/vmlinuz-*; do [ -e "$f" ] && ln -sf "$(basename "$f")" "$target/boot/$KERNEL_IMAGE"; done
+fi
+for f in "$target"/boot/initrd.img-*; do [ -e "$f" ] && ln -sf "$(basename "$f")" "$target/boot/initrd.img"; done
+
+# RAUC: one compatible per board (a Pi 5 bundle never installs on a Pi 4) and the release keyring.
+if [ -f "$target/etc/rauc/system.conf" ]; then
+  [ -n "$board" ] || { echo "post-build: BOARD_DIR is needed for the RAUC compatible" >&2; exit 1; }
+  sed -i "s/@BOARD_COMPATIBLE@/nas-$BOARD_ID/" "$target/etc/rauc/system.conf"
+  install -D -m 0644 "$("$repo/os/scripts/signing-keys.sh" keyring)" "$target/etc/rauc/keyring.pem"
+fi
+
+# Buildroot's chrony.conf lacks Debian's sourcedir: the NTP servers the wizard writes to
+# /etc/chrony/sources.d/ would be ignored without it.
+if [ -f "$target/etc/chrony.conf" ] && ! grep -q '^sourcedir /etc/chrony/sources.d' "$target/etc/chrony.conf"; then
+  printf '\n# NTP servers chosen in the web wizard (provision/settings.ts)\nsourcedir /etc/chrony/sources.d\n' >> "$target/etc/chrony.conf"
+fi
+mkdir -p "$target/etc/chrony/sources.d"
 
 # Every box makes its own machine id, SSH host keys and CA at first boot; none ship in the image.
 rm -f "$target/etc/ssh/ssh_host_"*
@@ -43,14 +71,16 @@ fi
 
 # SSH stays off until the wizard enables it with a key; no interactive first-boot questions.
 mkdir -p "$target/etc/systemd/system" "$target/etc/ssh/authorized_keys"
-rm -f "$target/etc/systemd/system/multi-user.target.wants/ssh.service" "$target/etc/systemd/system/sshd.service"
+rm -f "$target/etc/systemd/system/multi-user.target.wants/ssh.service" "$target/etc/systemd/system/multi-user.target.wants/sshd.service"
 # Package-manager timers have nothing to do on an image that is updated as a whole (RAUC).
 for unit in ssh.service ssh.socket systemd-firstboot.service apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer; do
   ln -sf /dev/null "$target/etc/systemd/system/$unit"
 done
+# Buildroot's OpenSSH unit is sshd.service (Debian's ssh.service only gets sshd.service as an alias when
+# enabled, so that name must stay free there); provision/settings.ts sshUnit() picks the same name.
+[ ! -f "$units/sshd.service" ] || ln -sf /dev/null "$target/etc/systemd/system/sshd.service"
 
 # The image's identity for the dashboard and for support (os-release IMAGE_ID / IMAGE_VERSION): app version + commit.
-repo=$(cd "$(dirname "$0")/../.." && pwd)
 version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$repo/package.json")
 rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 os_release="$target/usr/lib/os-release"

@@ -3,37 +3,26 @@
 # the Debian builder calls it the same way after staging the same files.
 # Usage: post-image.sh BINARIES_DIR BOARD_DIR
 # Inputs in BINARIES_DIR: rootfs.squashfs, the kernel ($KERNEL_IMAGE), optional initrd.img, and
-# for systemd-boot boards efi-part/EFI/BOOT/bootx64.efi; for Raspberry Pi boards rpi-firmware/
+# for GRUB boards efi-part/EFI/BOOT/bootx64.efi; for Raspberry Pi boards rpi-firmware/
 # and the device trees.
 set -eu
 bin=$(realpath "$1")
 board=$(realpath "$2")
 . "$board/meta"
 
-slot_cmdline() {
-  echo "root=PARTLABEL=root$1 rootfstype=squashfs ro rootwait init=/usr/lib/nas/preinit rauc.slot=$1 $CONSOLE"
-}
-
 case "$BOOTLOADER" in
-systemd-boot)
+grub)
+  # GRUB (bootx64.efi: Buildroot's grub2 package, or grub-mkimage in debian/build.sh) reads
+  # EFI/BOOT/grub.cfg and its counters in EFI/BOOT/grubenv; each slot's kernel sits in nas/<slot>/.
   efi="$bin/efi-part"
-  rm -rf "$efi/loader" "$efi/nas"
-  mkdir -p "$efi/loader/entries" "$efi/nas/A"
-  cp "$bin/$KERNEL_IMAGE" "$efi/nas/A/$KERNEL_IMAGE"
-  initrd_line=""
-  if [ -f "$bin/initrd.img" ]; then
-    cp "$bin/initrd.img" "$efi/nas/A/initrd.img"
-    initrd_line="initrd /nas/A/initrd.img"
-  fi
-  # No editor: nobody at the console can add init=/bin/sh. The menu shows while a key is held.
-  printf 'default nas-A*\ntimeout 0\neditor no\nconsole-mode keep\n' > "$efi/loader/loader.conf"
-  # Slot B gets its entry (with a boot counter, see rauc-bootloader) when RAUC installs into it.
-  {
-    echo "title NAS (slot A)"
-    echo "linux /nas/A/$KERNEL_IMAGE"
-    [ -z "$initrd_line" ] || echo "$initrd_line"
-    echo "options $(slot_cmdline A)"
-  } > "$efi/loader/entries/nas-A.conf"
+  rm -rf "$efi/nas" "$efi/loader"
+  mkdir -p "$efi/nas/A" "$efi/EFI/BOOT"
+  [ -f "$efi/EFI/BOOT/bootx64.efi" ] || { echo "post-image: $efi/EFI/BOOT/bootx64.efi (GRUB) is missing" >&2; exit 1; }
+  cp "$bin/$KERNEL_IMAGE" "$efi/nas/A/bzImage"
+  [ ! -f "$bin/initrd.img" ] || cp "$bin/initrd.img" "$efi/nas/A/initrd.img"
+  sed "s|@CONSOLE@|$CONSOLE|" "$board/grub.cfg" > "$efi/EFI/BOOT/grub.cfg"
+  # Slot A may boot and has all its tries; slot B is empty until the first update.
+  NAS_GRUBENV="$efi/EFI/BOOT/grubenv" NAS_CMDLINE=/dev/null "$board/rootfs-overlay/usr/lib/nas/rauc-bootloader" set-primary A
   ;;
 rpi-tryboot)
   # Partition 1 only says which boot slot to use; the firmware's tryboot flag picks the other once.
@@ -48,7 +37,10 @@ rpi-tryboot)
     cp "$bin/initrd.img" "$bin/bootA-part/initrd.img"
     echo "initramfs initrd.img followkernel" >> "$bin/bootA-part/config.txt"
   fi
-  slot_cmdline A > "$bin/bootA-part/cmdline.txt"
+  # The root by partition UUID (fixed in genimage.cfg), never by a name another disk could carry;
+  # rauc-post-install-rpi rewrites it for slot B when an update writes bootB.
+  rootA_uuid=$(awk '/partition nasd-rootA/ { f = 1 } f && /partition-uuid/ { gsub(/[" ]/, "", $3); print $3; exit }' "$board/genimage.cfg")
+  echo "root=PARTUUID=$rootA_uuid rootfstype=squashfs ro rootwait init=/usr/lib/nas/preinit rauc.slot=A panic=10 $CONSOLE" > "$bin/bootA-part/cmdline.txt"
   make_vfat() { # make_vfat IMAGE SIZE_MIB LABEL DIR
     rm -f "$1"
     mkfs.vfat -C -n "$3" "$1" $(($2 * 1024)) > /dev/null

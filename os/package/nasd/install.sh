@@ -11,6 +11,7 @@ cp -a "$bundle/." "$target/opt/nasd/"
 chown -R 0:0 "$target/opt/nasd"
 install -m 0644 "$here"/systemd/* "$target/usr/lib/systemd/system/"
 install -D -m 0755 "$here/nas" "$target/usr/bin/nas"
+install -D -m 0755 "$here/nas-update" "$target/usr/lib/nas/nas-update"
 install -m 0644 "$here/tmpfiles.d/nasd.conf" "$target/usr/lib/tmpfiles.d/nasd.conf"
 install -m 0644 "$here/sysusers.d/nasd.conf" "$target/usr/lib/sysusers.d/nasd.conf"
 # Lets the web user (nasd) reboot / power off through logind; polkitd reads it (the directory belongs to polkitd).
