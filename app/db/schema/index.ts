@@ -4,3 +4,4 @@ export * from "./system";
 export * from "./drive";
 export * from "./dashboard";
 export * from "./datadisk";
+export * from "./share";
