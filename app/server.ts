@@ -10,6 +10,7 @@ import { createRateLimiter } from "./http/rate-limit";
 import { securityPlugin } from "./http/security";
 import { manifest, staticRoutes } from "./http/static";
 import { driveRoutes } from "./drive/routes";
+import { shareRoutes } from "./share/routes";
 import { createWebServices, type SystemHw } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
@@ -34,8 +35,8 @@ export type AppDeps = {
 /** Builds the services once and composes every feature's routes. Tests call `createApp(deps).handle(request)`. */
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
-  const services = createWebServices({ db, config, now: deps.now, hw: deps.system });
-  const { audit, settings, auth, drive, tus, storage, dashboard } = services;
+  const services = createWebServices({ db, config, now: deps.now, hw: deps.system, secret: deps.secret });
+  const { audit, settings, auth, drive, share, tus, storage, dashboard } = services;
   // Built once: who is asking and the access rules every route declares (app/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const access = accessControl({ context, origins: config.origins });
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps) {
     .use(authRoutes({ access, auth, config, settings, audit, limits }))
     .use(settingsRoutes({ access, auth, settings, audit, config }))
     .use(driveRoutes({ access, settings, drive, tus }))
+    .use(shareRoutes({ access, share, drive, settings, secureCookies: config.secureCookies }))
     .use(systemRoutes({ access, audit, settings, dashboard, storage }))
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);

@@ -1,0 +1,109 @@
+import type { DriveFile, User } from "../../app/db/schema";
+import type { LinkJson } from "../../app/share/service";
+import { Layout } from "../layout";
+
+type Base = { user: User; csrfToken: string; deviceName: string };
+
+function LinkTable({ links, csrfToken, showOwner, testid }: { links: LinkJson[]; csrfToken: string; showOwner: boolean; testid: string }) {
+  if (!links.length) return <p class="muted">No links yet. Share a file or folder from its ⋯ menu in Drive.</p>;
+  return (
+    <div class="card table-wrap">
+      <table data-testid={testid}>
+        <thead>
+          <tr>
+            <th>Shared</th>
+            {showOwner ? <th>Owner</th> : ""}
+            <th>State</th>
+            <th>Views</th>
+            <th>Expires</th>
+            <th>Options</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {links.map((l) => (
+            <tr data-link={l.id} data-state={l.state}>
+              <td safe>{l.name === null ? "(deleted)" : l.kind === "folder" ? `${l.name}/` : l.name}</td>
+              {showOwner ? <td safe>{l.owner}</td> : ""}
+              <td>{l.state}</td>
+              <td>{l.views}</td>
+              <td safe>{l.expiresAt ? l.expiresAt.slice(0, 16).replace("T", " ") : "never"}</td>
+              <td safe>{[l.hasPassword ? "password" : "", l.allowDownload ? "" : "view only", l.allowMetadata ? "with metadata" : ""].filter(Boolean).join(", ") || "—"}</td>
+              <td>
+                {l.state === "revoked" ? "" : (
+                  <form method="post" action={`/shared/${l.id}/revoke`}>
+                    <input type="hidden" name="_csrf" value={csrfToken} />
+                    <button type="submit" class="danger">Revoke</button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Every link of this user (and, for the admin, every link on the box) with its state, views and a revoke button. */
+export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null }) {
+  return (
+    <Layout title="Shared links" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
+      <section class="stack">
+        <div class="spread">
+          <h1>Shared links</h1>
+          <a href="/drive" class="button">Back to Drive</a>
+        </div>
+        <LinkTable links={p.own} csrfToken={p.csrfToken} showOwner={false} testid="my-links" />
+        {p.all ? (
+          <>
+            <h2>Every link on this box</h2>
+            <LinkTable links={p.all} csrfToken={p.csrfToken} showOwner={true} testid="all-links" />
+          </>
+        ) : ""}
+      </section>
+    </Layout>
+  );
+}
+
+/** The share form for one file or folder. */
+export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
+  return (
+    <Layout title="Share" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
+      <section class="card stack">
+        <h1 safe>{`Share “${p.item.name}”`}</h1>
+        <form method="post" action="/shared" class="stack" id="share-form">
+          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="fileId" value={p.item.id} />
+          <label>
+            Password (optional)
+            <input type="password" name="password" autocomplete="new-password" minlength="4" />
+          </label>
+          <label>
+            Expires after (days, optional)
+            <input type="number" name="expiresInDays" min="1" max="3650" />
+          </label>
+          <label><input type="checkbox" name="viewOnly" value="1" /> View only (no downloads)</label>
+          <label><input type="checkbox" name="allowMetadata" value="1" /> Include photo metadata (camera, date, location)</label>
+          {p.error ? <p class="error" role="alert" safe>{p.error}</p> : ""}
+          <button type="submit" class="primary">Create link</button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+/** Shown once, right after creation: the token is not stored and cannot be shown again. */
+export function LinkCreatedPage(p: Base & { item: DriveFile; url: string; qrDataUrl: string }) {
+  return (
+    <Layout title="Link created" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
+      <section class="card stack">
+        <h1 safe>{`Link to “${p.item.name}”`}</h1>
+        <p>Copy it now: for your safety it is stored only in a form that cannot be turned back into the link.</p>
+        <input type="text" readonly value={p.url} id="share-url" aria-label="Share link" />
+        <img src={p.qrDataUrl} alt="QR code of the link" width="220" height="220" class="share-qr" />
+        <a href="/shared" class="button">All shared links</a>
+      </section>
+    </Layout>
+  );
+}
