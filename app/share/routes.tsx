@@ -1,5 +1,7 @@
 import { Elysia, t } from "elysia";
+import { join } from "node:path";
 import QRCode from "qrcode";
+import { APP_ROOT } from "../paths";
 import type { AccessControl } from "../http/access";
 import type { User } from "../db/schema";
 import type { DriveService } from "../drive/service";
@@ -15,6 +17,7 @@ type Deps = { access: AccessControl; share: ShareService; drive: DriveService; s
 
 /** The unlock cookie: HttpOnly and sent only to this link's own addresses. */
 export const UNLOCK_COOKIE = "nas_link";
+const CSS_PATH = join(APP_ROOT, "views/share/share.css");
 const PAGE = { sort: "name", desc: false, offset: 0, limit: 500 } as const;
 const LinkParams = t.Object({ token: t.String() });
 const ItemParams = t.Object({ token: t.String(), id: t.String() });
@@ -139,6 +142,7 @@ export function shareRoutes(deps: Deps) {
 
   const pages = new Elysia({ prefix: "/shared" })
     .use(deps.access)
+    .get("/assets/share.css", () => new Response(Bun.file(CSS_PATH), { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" } }), { public: true })
     .get("/", ({ user, csrfToken }) =>
       <SharedPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} own={share.listOwn(user)} all={user.role === "admin" ? share.listAll() : null} />, { auth: "user" })
     .get("/new", ({ user, csrfToken, query }) =>

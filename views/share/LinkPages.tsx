@@ -22,6 +22,7 @@ const base = (v: LinkView) => `/s/${v.token}`;
 export function PasswordPage({ view, error, name }: { view: LinkView; error?: string; name: string }) {
   return (
     <Layout title="Protected link" user={null} csrfToken={view.csrfToken} deviceName={view.deviceName}>
+      <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="card stack share-unlock">
         <h1 safe>{name}</h1>
         <p class="muted">This link is protected by a password.</p>
@@ -44,6 +45,7 @@ export function FolderPage({ view, folder, path, items, hasMore }: { view: LinkV
   const others = items.filter((i) => !photos.includes(i));
   return (
     <Layout title={folder.name} user={null} csrfToken={view.csrfToken} deviceName={view.deviceName}>
+      <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="stack share-page">
         <nav class="muted small" aria-label="Folder path">
           {path.map((p, i) => (
@@ -88,6 +90,7 @@ export function FilePage({ view, file, parent, prev, next }: { view: LinkView; f
   const src = `${base(view)}/content/${file.id}`;
   return (
     <Layout title={file.name} user={null} csrfToken={view.csrfToken} deviceName={view.deviceName}>
+      <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="stack share-page share-file">
         <div class="spread">
           {parent !== null ? <a href={parent} class="button">Back</a> : <span></span>}

@@ -27,7 +27,7 @@ function LinkTable({ links, csrfToken, showOwner, testid }: { links: LinkJson[];
               {showOwner ? <td safe>{l.owner}</td> : ""}
               <td>{l.state}</td>
               <td>{l.views}</td>
-              <td safe>{l.expiresAt ? l.expiresAt.slice(0, 16).replace("T", " ") : "never"}</td>
+              <td>{l.expiresAt ? l.expiresAt.slice(0, 16).replace("T", " ") : "never"}</td>
               <td safe>{[l.hasPassword ? "password" : "", l.allowDownload ? "" : "view only", l.allowMetadata ? "with metadata" : ""].filter(Boolean).join(", ") || "—"}</td>
               <td>
                 {l.state === "revoked" ? "" : (
@@ -49,6 +49,7 @@ function LinkTable({ links, csrfToken, showOwner, testid }: { links: LinkJson[];
 export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null }) {
   return (
     <Layout title="Shared links" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
+      <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="stack">
         <div class="spread">
           <h1>Shared links</h1>
@@ -70,6 +71,7 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null }
 export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
   return (
     <Layout title="Share" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
+      <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="card stack">
         <h1 safe>{`Share “${p.item.name}”`}</h1>
         <form method="post" action="/shared" class="stack" id="share-form">
@@ -97,6 +99,7 @@ export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
 export function LinkCreatedPage(p: Base & { item: DriveFile; url: string; qrDataUrl: string }) {
   return (
     <Layout title="Link created" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
+      <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="card stack">
         <h1 safe>{`Link to “${p.item.name}”`}</h1>
         <p>Copy it now: for your safety it is stored only in a form that cannot be turned back into the link.</p>
