@@ -17,6 +17,8 @@ export function isSameOrigin(request: Request, origins: string[]): boolean {
   const site = request.headers.get("sec-fetch-site");
   if (site && site !== "same-origin") return false;
   const origin = request.headers.get("origin");
+  // Under Referrer-Policy: no-referrer (the share link pages) the browser sends `Origin: null`: Sec-Fetch-Site decides.
+  if (origin === "null") return site === "same-origin";
   if (!origin) return site === "same-origin" || site === null;
   return origin === new URL(request.url).origin || origins.includes(origin);
 }

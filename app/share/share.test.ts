@@ -154,6 +154,18 @@ describe("the link pages", () => {
     expect((await f.t.request(`/s/${token}/thumb/${f.items.photo!.id}`, { headers: { cookie: right.pair! } })).status).toBe(410);
   });
 
+  test("the password form works under no-referrer (Origin: null from our own page) and is refused from another site", async () => {
+    f = await shareFixture();
+    const { token } = f.links.locked;
+    const own = { ...visitor(f), origin: "null", "sec-fetch-site": "same-origin" };
+    expect((await unlock(f, token, PASSWORD, own)).res.status).toBe(303);
+    for (const site of ["cross-site", "same-site", "none"]) {
+      const res = await unlock(f, token, PASSWORD, { ...own, "sec-fetch-site": site });
+      expect([site, res.res.status, res.cookie]).toEqual([site, 403, undefined]);
+    }
+    expect((await unlock(f, token, PASSWORD, { ...visitor(f), origin: "null", "sec-fetch-site": "" })).res.status).toBe(403);
+  });
+
   test("password guessing is throttled per link and per address, with Retry-After, and the right password waits too", async () => {
     f = await shareFixture();
     const { token } = f.links.locked;
