@@ -87,6 +87,7 @@ export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
           </label>
           <label><input type="checkbox" name="viewOnly" value="1" /> View only (no downloads)</label>
           <label><input type="checkbox" name="allowMetadata" value="1" /> Include photo metadata (camera, date, location)</label>
+          <p class="muted small">Without it, JPEG photos are sent without their metadata and other photos that record a place are shown as previews only. Videos are sent as recorded, with any location the camera stored in them.</p>
           {p.error ? <p class="error" role="alert" safe>{p.error}</p> : ""}
           <button type="submit" class="primary">Create link</button>
         </form>
