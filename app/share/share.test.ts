@@ -1,6 +1,7 @@
 // Share links through the app's front door (app.handle): creation, the password and its throttle, expiry, revoke,
 // the shared root (no escape by id or path), view only, and no EXIF/GPS in what a link serves.
 import { afterEach, describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import exifr from "exifr";
 import { hmac } from "../auth/crypto";
 import { TEST_ORIGIN } from "../testing";
@@ -238,6 +239,23 @@ describe("the link pages", () => {
     expect((await f.t.request(`/s/${token}/content/${f.items.photo!.id}`)).status).toBe(403);
     expect((await f.t.request(`/s/${token}/content/${f.items.note!.id}?download=1`)).status).toBe(403);
     expect((await f.t.request(`/s/${token}/zip`)).status).toBe(403);
+  });
+
+  test("video plays inline (with Range) even on a view-only link; a photo's original does not", async () => {
+    f = await shareFixture();
+    const out = join(f.t.dataDir, "clip.mp4");
+    const ff = Bun.spawnSync(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x64:rate=10", "-t", "1", "-c:v", "mpeg4", "-pix_fmt", "yuv420p", "-y", out]);
+    expect(ff.exitCode).toBe(0);
+    const clip = await f.t.services.drive.upload(f.alice, { parentId: f.items.holiday!.id, name: "clip.mp4", conflict: "fail" }, (async function* () { yield await Bun.file(out).bytes(); })());
+    expect(clip.mime).toBe("video/mp4");
+    for (const token of [f.links.open.token, f.links.viewOnly.token]) {
+      const page = await (await f.t.request(`/s/${token}/v/${clip.id}`)).text();
+      expect(page).toContain(`<video src="/s/${token}/content/${clip.id}" controls`);
+      const res = await f.t.request(`/s/${token}/content/${clip.id}`, { headers: { range: "bytes=0-99" } });
+      expect([res.status, res.headers.get("content-type"), res.headers.get("content-disposition")?.startsWith("inline")]).toEqual([206, "video/mp4", true]);
+    }
+    expect((await f.t.request(`/s/${f.links.viewOnly.token}/content/${clip.id}?download=1`)).status).toBe(403);
+    expect((await f.t.request(`/s/${f.links.viewOnly.token}/content/${f.items.photo!.id}`)).status).toBe(403);
   });
 
   test("the view counter counts page views", async () => {

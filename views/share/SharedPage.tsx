@@ -91,6 +91,7 @@ export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
           {p.error ? <p class="error" role="alert" safe>{p.error}</p> : ""}
           <button type="submit" class="primary">Create link</button>
         </form>
+        <a href="/shared">All shared links</a>
       </section>
     </Layout>
   );
