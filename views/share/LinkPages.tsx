@@ -70,7 +70,7 @@ export function FolderPage({ view, folder, path, items, hasMore }: { view: LinkV
             ))}
           </ul>
         ) : ""}
-        <ul class="share-list card" data-testid="share-list">
+        {others.length === 0 && photos.length > 0 ? "" : <ul class="share-list card" data-testid="share-list">
           {others.map((i) => (
             <li class="spread">
               <a href={i.kind === "folder" ? `${base(view)}/f/${i.id}` : `${base(view)}/v/${i.id}`} safe>{i.kind === "folder" ? `${i.name}/` : i.name}</a>
@@ -78,7 +78,7 @@ export function FolderPage({ view, folder, path, items, hasMore }: { view: LinkV
             </li>
           ))}
           {items.length === 0 ? <li class="muted">This folder is empty.</li> : ""}
-        </ul>
+        </ul>}
         {hasMore ? <p class="muted small">Only the first items are shown; download all to get every file.</p> : ""}
       </section>
     </Layout>
