@@ -87,7 +87,7 @@ test("a password-protected folder link opened on a phone: password, photos, a do
   // Through the photos one by one, then download the one on screen.
   await gallery.first().tap();
   await page.locator("#share-photo").waitFor();
-  expect(await page.locator("h1").textContent()).toBe(photos[0]);
+  expect(await page.locator("h1").textContent()).toBe(photos[0]!);
   for (const name of photos.slice(1)) {
     await page.locator('a[rel="next"]').tap();
     await page.waitForFunction((n) => document.querySelector("h1")?.textContent === n, name);
