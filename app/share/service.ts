@@ -131,7 +131,10 @@ export function createShareService(deps: ShareDeps) {
       for (const [limiter, key] of keys) {
         if (limiter.blocked(key)) throw tooManyRequests("Too many wrong passwords. Wait a moment and try again.", limiter.retryAfterSeconds(key));
       }
-      if (await Bun.password.verify(password.slice(0, 1024), link.passwordHash)) return unlockValue(link);
+      if (await Bun.password.verify(password.slice(0, 1024), link.passwordHash)) {
+        record(null, "share.unlock", link.id, true, `from ${ip ?? "unknown"}`);
+        return unlockValue(link);
+      }
       for (const [limiter, key] of keys) limiter.hit(key);
       record(null, "share.unlock", link.id, false, `wrong password from ${ip ?? "unknown"}`);
       throw new AppError(403, "Wrong password.");

@@ -73,6 +73,8 @@ describe("creating and managing links", () => {
     expect(actions).toContain(`share.create ${locked.link.id} true`);
     expect(actions).toContain(`share.revoke ${open.link.id} true`);
     expect(actions).toContain(`share.revoke ${bobsLink.link.id} true`);
+    await f.t.request(`/s/${locked.token}/unlock`, form(visitor(f), { password: PASSWORD }));
+    expect(f.t.services.audit.list({ action: "share.unlock" }).map((r) => [r.objectId, r.ok])).toEqual([[locked.link.id, true]]);
     expect(actions).toContain(`DELETE /api/v1/shares/:id ${open.link.id} false`); // bob's refused attempt
   });
 
@@ -223,6 +225,13 @@ describe("the link pages", () => {
     expect((await f.t.request(`/s/${fileToken}/content/${f.items.photo!.id}`)).status).toBe(200);
     // Inside the root, deeper folders are reachable.
     expect((await f.t.request(`/s/${token}/content/${f.items.inSub!.id}?download=1`)).status).toBe(200);
+    // A page inside the link names nothing above the shared root: not the owner, not the owner's other folders.
+    const inner = await (await f.t.request(`/s/${token}/f/${f.items.sub!.id}`)).text();
+    expect(inner).toContain("hike.txt");
+    for (const leak of ["alice", "Private", "secret.txt", f.t.services.drive.rootOf(f.alice).id, f.items.privateFolder!.id]) expect([leak, inner.includes(leak)]).toEqual([leak, false]);
+    const links = [...inner.matchAll(/href="(\/s\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((l) => !l.startsWith(`/s/${token}`))).toEqual([]);
     // A link whose folder went to the trash serves nothing.
     f.t.services.drive.moveToTrash(f.alice, [f.items.sub!.id]);
     expect((await f.t.request(`/s/${token}/content/${f.items.inSub!.id}`)).status).toBe(404);
