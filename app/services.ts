@@ -81,12 +81,14 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
   const driveRepo = createDriveRepo(db);
   const previewScript = join(APP_ROOT, "app/media/preview.ts");
   const blobs = createBlobStore({ dataDir: config.dataDir, now });
+  const shareRepo = createShareRepo(db);
   const drive = createDriveService({
     repo: driveRepo,
     blobs,
     enqueue: jobs.enqueue,
     runPreview: (input, out) => runCommand([process.execPath, previewScript, input, out], { timeoutMs: 20_000 }),
     trashRetentionDays: () => settings.all().trashRetentionDays,
+    grants: { access: (userId, folderIds) => shareRepo.bestAccess(userId, folderIds), rootsFor: (userId) => shareRepo.folderIdsFor(userId) },
     now,
   });
   const filesystems = hw.filesystems ?? (() => listFilesystems());
@@ -120,10 +122,11 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     usedBytes: (userId) => driveRepo.usedBytes(userId),
   });
   const share = createShareService({
-    repo: createShareRepo(db),
+    repo: shareRepo,
     drive,
     audit: core.audit,
     userById: (id) => auth.userById(id),
+    userByName: (username) => auth.listUsers().find((u) => u.username === username),
     secret: deps.secret,
     // Link passwords: 10 tries per link and 30 per address in 15 minutes, checked before the slow hash runs.
     attempts: { byLink: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000 }) },

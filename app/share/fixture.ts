@@ -21,6 +21,8 @@ export async function shareFixture() {
   const alice = t.createAdmin("alice");
   const bob = t.createUser("bob");
   const carol = t.createUser("carol");
+  const dave = t.createUser("dave");
+  t.createUser("eve");
   const put = (user: User, parentId: string, name: string, content: Uint8Array | string) =>
     drive.upload(user, { parentId, name, conflict: "fail" }, bytes(content));
   const holiday = drive.mkdir(alice, undefined, "Holiday");
@@ -43,10 +45,13 @@ export async function shareFixture() {
   const viewOnly = await share.create(alice, { fileId: holiday.id, allowDownload: false });
   const withMetadata = await share.create(alice, { fileId: holiday.id, allowMetadata: true });
   const fileLink = await share.create(alice, { fileId: photo.id });
+  // Holiday is also shared with two people on the box: carol may read it, dave may also write into it.
+  share.shareWithUser(alice, { folderId: holiday.id, username: "carol", access: "read" });
+  share.shareWithUser(alice, { folderId: holiday.id, username: "dave", access: "write" });
   clock += 120_000; // the expiring link is now past its date
 
   return {
-    t, alice, bob, carol,
+    t, alice, bob, carol, dave,
     items: { holiday, sub, photo, note, inSub, trashed, privateFolder, secret, bobsFile } as Record<string, DriveFile>,
     links: { open, locked, expired, revoked, sibling, viewOnly, withMetadata, fileLink },
     tick: (ms: number) => (clock += ms),

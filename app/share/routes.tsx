@@ -32,6 +32,7 @@ const CreateBody = t.Object({
   _csrf: t.Optional(t.String()),
 });
 type CreateInput = typeof CreateBody.static;
+const GrantBody = t.Object({ folderId: t.String({ maxLength: 64 }), username: t.String({ maxLength: 64 }), access: t.Union([t.Literal("read"), t.Literal("write")]), _csrf: t.Optional(t.String()) });
 const yes = (v: boolean | string | undefined) => v === true || v === "1" || v === "true" || v === "on";
 
 function expiryOf(body: CreateInput, now: Date): Date | null {
@@ -144,7 +145,8 @@ export function shareRoutes(deps: Deps) {
     .use(deps.access)
     .get("/assets/share.css", () => new Response(Bun.file(CSS_PATH), { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" } }), { public: true })
     .get("/", ({ user, csrfToken }) =>
-      <SharedPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} own={share.listOwn(user)} all={user.role === "admin" ? share.listAll() : null} />, { auth: "user" })
+      <SharedPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} own={share.listOwn(user)} all={user.role === "admin" ? share.listAll() : null}
+        people={user.role === "admin" ? share.allGrants() : share.grantsOf(user)} />, { auth: "user" })
     .get("/new", ({ user, csrfToken, query }) =>
       <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={deps.drive.itemFor(user, query.fileId, "read")} />, { auth: "user", query: t.Object({ fileId: t.String() }) })
     .post("/", ({ user, csrfToken, body, request, set }) => {
@@ -158,7 +160,13 @@ export function shareRoutes(deps: Deps) {
         return <LinkCreatedPage {...base} item={item} url={url} qrDataUrl={`data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`} />;
       }, (e) => <NewLinkPage {...base} item={item} error={e.message} />);
     }, { auth: "user", body: CreateBody })
-    .post("/:id/revoke", ({ user, params, redirect }) => (share.revoke(user, params.id), redirect("/shared", 303)), { auth: "user", body: t.Object({ _csrf: t.Optional(t.String()) }) });
+    .post("/:id/revoke", ({ user, params, redirect }) => (share.revoke(user, params.id), redirect("/shared", 303)), { auth: "user", body: t.Object({ _csrf: t.Optional(t.String()) }) })
+    .post("/users", ({ user, csrfToken, body, set, redirect }) => {
+      const item = deps.drive.itemFor(user, body.folderId, "read");
+      return withFormError(set, () => (share.shareWithUser(user, body), redirect("/shared", 303)),
+        (e) => <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} error={e.message} />);
+    }, { auth: "user", body: GrantBody })
+    .post("/users/:id/remove", ({ user, params, redirect }) => (share.unshareWithUser(user, params.id), redirect("/shared", 303)), { auth: "user", body: t.Object({ _csrf: t.Optional(t.String()) }) });
 
   const api = new Elysia({ prefix: "/api/v1" })
     .use(deps.access)
@@ -170,7 +178,14 @@ export function shareRoutes(deps: Deps) {
       return { link: listed, token, url: linkUrl(request, token) };
     }, { auth: "user", body: CreateBody })
     .delete("/shares/:id", ({ user, params }) => ({ id: share.revoke(user, params.id).id, state: "revoked" }), { auth: "user" })
-    .get("/admin/shares", () => ({ links: share.listAll() }), { auth: "admin" });
+    .get("/admin/shares", () => ({ links: share.listAll(), users: share.allGrants() }), { auth: "admin" })
+    .get("/shares/users", ({ user }) => ({ shares: share.grantsOf(user) }), { auth: "user" })
+    .post("/shares/users", ({ user, body, set }) => {
+      const grant = share.shareWithUser(user, body);
+      set.status = 201;
+      return { share: share.grantsOf(user).find((g) => g.id === grant.id) };
+    }, { auth: "user", body: GrantBody })
+    .delete("/shares/users/:id", ({ user, params }) => (share.unshareWithUser(user, params.id), { ok: true }), { auth: "user" });
 
   return new Elysia({ name: "share" }).use(front).use(inside).use(pages).use(api);
 }

@@ -8,13 +8,14 @@ import { hmac, safeEqual, sha256 } from "../auth/crypto";
 import type { RateLimiter } from "../http/rate-limit";
 import { AppError, notFound, tooManyRequests } from "../errors";
 import { stripJpegMetadata } from "./jpeg";
-import type { ListedLink, ShareLink, ShareRepo } from "./repo";
+import type { ListedGrant, ListedLink, ShareLink, ShareRepo } from "./repo";
 
 export type ShareDeps = {
   repo: ShareRepo;
   drive: DriveService;
   audit: AuditRepo;
   userById: (id: string) => User | undefined;
+  userByName: (username: string) => User | undefined;
   /** Keys the per-link unlock cookie. */
   secret: Buffer;
   /** Password attempts, counted per link and per client IP. */
@@ -42,6 +43,11 @@ export function linkJson(l: ListedLink, at: Date) {
   };
 }
 export type LinkJson = ReturnType<typeof linkJson>;
+
+export function grantJson(g: ListedGrant) {
+  return { id: g.grant.id, folderId: g.grant.folderId, name: g.folderName ?? null, owner: g.owner, grantee: g.grantee, access: g.grant.access, createdAt: g.grant.createdAt.toISOString() };
+}
+export type GrantJson = ReturnType<typeof grantJson>;
 
 export function createShareService(deps: ShareDeps) {
   const { repo, drive, audit } = deps;
@@ -82,6 +88,8 @@ export function createShareService(deps: ShareDeps) {
     /** Creates a link and returns its token: the only time it exists outside the visitor's address bar. */
     async create(user: User, input: CreateLinkInput): Promise<{ link: ShareLink; token: string }> {
       const target = drive.itemFor(user, input.fileId, "read");
+      // A folder shared with this user is still its owner's: only the owner publishes it.
+      if (target.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
       if (target.parentId === null) throw new AppError(400, "Share a folder or file inside your Drive, not all of it.");
       if (input.password !== undefined && input.password !== "" && input.password.length < 4) throw new AppError(400, "A link password needs at least 4 characters.");
       if (input.expiresAt && input.expiresAt.getTime() <= now().getTime()) throw new AppError(400, "The expiry date is in the past.");
@@ -102,6 +110,29 @@ export function createShareService(deps: ShareDeps) {
       record(user, "share.revoke", link.id, true, link.userId === user.id ? undefined : `as administrator, owner ${link.userId}`);
       return revoked;
     },
+
+    /** Shares `folderId` (the owner's own folder) with another user of the box, read or read-write; again: changes the access. */
+    shareWithUser(owner: User, input: { folderId: string; username: string; access: "read" | "write" }) {
+      const folder = drive.itemFor(owner, input.folderId, "read");
+      if (folder.userId !== owner.id) throw new AppError(403, "Only the owner can share this folder.");
+      if (folder.kind !== "folder") throw new AppError(400, "Only folders can be shared with people; share a file with a link.");
+      if (folder.parentId === null) throw new AppError(400, "Share a folder inside your Drive, not all of it.");
+      if (input.access !== "read" && input.access !== "write") throw new AppError(400, "Access is read or write.");
+      const grantee = deps.userByName(input.username.trim().toLowerCase());
+      if (!grantee || grantee.id === owner.id) throw new AppError(404, `There is no other person called “${input.username}” on this box.`);
+      const grant = repo.upsertGrant({ id: randomBytes(12).toString("base64url"), ownerId: owner.id, folderId: folder.id, granteeId: grantee.id, access: input.access, createdAt: now() });
+      record(owner, "share.user.grant", grant.id, true, `folder ${folder.id} with ${grantee.username}, ${grant.access}`);
+      return grant;
+    },
+    /** Ends a folder share at once (owner or admin); the recipient's next request no longer sees the folder. */
+    unshareWithUser(user: User, id: string) {
+      const grant = repo.grantById(id);
+      if (!grant || (grant.ownerId !== user.id && user.role !== "admin")) throw notFound("This share");
+      repo.deleteGrant(grant.id);
+      record(user, "share.user.remove", grant.id, true, `folder ${grant.folderId}, grantee ${grant.granteeId}`);
+    },
+    grantsOf: (user: User) => repo.grants(user.id).map(grantJson),
+    allGrants: () => repo.grants().map(grantJson),
 
     /** The link behind a token: unknown → 404, revoked or expired → 410, its root deleted or trashed → 404. */
     open(token: string): OpenLink {

@@ -1,5 +1,5 @@
 import type { DriveFile, User } from "../../app/db/schema";
-import type { LinkJson } from "../../app/share/service";
+import type { GrantJson, LinkJson } from "../../app/share/service";
 import { Layout } from "../layout";
 
 type Base = { user: User; csrfToken: string; deviceName: string };
@@ -45,8 +45,37 @@ function LinkTable({ links, csrfToken, showOwner, testid }: { links: LinkJson[];
   );
 }
 
+function PeopleTable({ shares, csrfToken }: { shares: GrantJson[]; csrfToken: string }) {
+  if (!shares.length) return <p class="muted">No folder is shared with people on this box.</p>;
+  return (
+    <div class="card table-wrap">
+      <table data-testid="people-shares">
+        <thead>
+          <tr><th>Folder</th><th>Owner</th><th>Shared with</th><th>Access</th><th></th></tr>
+        </thead>
+        <tbody>
+          {shares.map((g) => (
+            <tr data-share={g.id}>
+              <td safe>{g.name ?? "(deleted)"}</td>
+              <td safe>{g.owner}</td>
+              <td safe>{g.grantee}</td>
+              <td>{g.access === "write" ? "read and write" : "read"}</td>
+              <td>
+                <form method="post" action={`/shared/users/${g.id}/remove`}>
+                  <input type="hidden" name="_csrf" value={csrfToken} />
+                  <button type="submit" class="danger">Remove access</button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** Every link of this user (and, for the admin, every link on the box) with its state, views and a revoke button. */
-export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null }) {
+export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; people: GrantJson[] }) {
   return (
     <Layout title="Shared links" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
       <link rel="stylesheet" href="/shared/assets/share.css" />
@@ -56,6 +85,8 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null }
           <a href="/drive" class="button">Back to Drive</a>
         </div>
         <LinkTable links={p.own} csrfToken={p.csrfToken} showOwner={false} testid="my-links" />
+        <h2>Folders shared with people</h2>
+        <PeopleTable shares={p.people} csrfToken={p.csrfToken} />
         {p.all ? (
           <>
             <h2>Every link on this box</h2>
@@ -91,6 +122,25 @@ export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
           {p.error ? <p class="error" role="alert" safe>{p.error}</p> : ""}
           <button type="submit" class="primary">Create link</button>
         </form>
+        {p.item.kind === "folder" ? (
+          <form method="post" action="/shared/users" class="stack" id="share-user-form">
+            <h2>Share with a person on this box</h2>
+            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="folderId" value={p.item.id} />
+            <label>
+              User name
+              <input type="text" name="username" required autocomplete="off" />
+            </label>
+            <label>
+              Access
+              <select name="access">
+                <option value="read">Read</option>
+                <option value="write">Read and write (their uploads count against your quota)</option>
+              </select>
+            </label>
+            <button type="submit">Share</button>
+          </form>
+        ) : ""}
         <a href="/shared">All shared links</a>
       </section>
     </Layout>

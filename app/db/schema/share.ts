@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "./accounts";
 
 /**
@@ -27,3 +27,22 @@ export const shareLinks = sqliteTable(
 );
 
 export type ShareLink = typeof shareLinks.$inferSelect;
+
+/**
+ * A folder of its owner shared with another user of the box, read or read-write. Drive's `can()` reads these on
+ * every request, so deleting a row ends the access at once, for open sessions and app tokens alike.
+ */
+export const folderShares = sqliteTable(
+  "folder_shares",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    folderId: text("folder_id").notNull(),
+    granteeId: text("grantee_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    access: text("access", { enum: ["read", "write"] }).notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("folder_shares_folder_grantee").on(t.folderId, t.granteeId), index("folder_shares_grantee").on(t.granteeId)],
+);
+
+export type FolderShare = typeof folderShares.$inferSelect;
