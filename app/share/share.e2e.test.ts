@@ -2,7 +2,8 @@
 // password and an expiry; a family member opens the link in a fresh browser at phone size, enters the password,
 // looks through the photos and downloads one, which arrives without its GPS position.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import exifr from "exifr";
 import type { Browser } from "playwright-core";
@@ -18,6 +19,7 @@ let server: TestServer;
 let browser: Browser;
 let sid: string;
 let appToken: string;
+let bobSid: string;
 
 beforeAll(async () => {
   server = await startServer();
@@ -26,6 +28,8 @@ beforeAll(async () => {
   const user = auth.addUser({ username: "ada", displayName: "Ada", role: "admin" }, null).user;
   sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
   appToken = auth.createAppToken(user.id, "seed").token;
+  const bob = auth.addUser({ username: "bob", displayName: "Bob", role: "user" }, null).user;
+  bobSid = auth.createSession(bob.id, { ip: "127.0.0.1", userAgent: "e2e" });
   db.$client.close();
   browser = await launchBrowser();
 });
@@ -109,4 +113,31 @@ test("a password-protected folder link opened on a phone: password, photos, a do
   expect(errors).toEqual(["Failed to load resource: the server responded with a status of 401 (Unauthorized)", "Failed to load resource: the server responded with a status of 403 (Forbidden)"]);
   await owner.close();
   await phone.close();
+});
+
+test("a folder shared read-write with another user: it is under “Shared with me” and takes their upload", async () => {
+  const folder = (await api<{ item: { id: string } }>("/folders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Together" }) })).item.id;
+  await api("/shares/users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ folderId: folder, username: "bob", access: "write" }) });
+
+  const context = await browser.newContext({ baseURL: server.origin });
+  await context.addCookies([{ name: "nas_session", value: bobSid, domain: "localhost", path: "/", httpOnly: true, sameSite: "Lax" }]);
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  await page.goto("/drive/shared");
+  await page.locator('#listing .drive-item[data-name="Together"] a.drive-name').click();
+  await page.waitForURL(`**/drive/f/${folder}`);
+  const dir = mkdtempSync(join(tmpdir(), "share-e2e-"));
+  try {
+    writeFileSync(join(dir, "from-bob.txt"), "hello from bob\n");
+    await page.locator("input[type=file]:not([webkitdirectory])").setInputFiles(join(dir, "from-bob.txt"));
+    await page.locator(".drive-upload", { hasText: "from-bob.txt" }).locator("text=Done").waitFor({ timeout: 30_000 });
+    await page.locator('#listing .drive-item[data-name="from-bob.txt"]').waitFor();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // It is the owner's file now, in the owner's folder.
+  const listed = await api<{ children: { name: string }[] }>(`/files/${folder}`);
+  expect(listed.children.map((c) => c.name)).toEqual(["from-bob.txt"]);
+  expect(errors).toEqual([]);
+  await context.close();
 });
