@@ -147,8 +147,11 @@ export function shareRoutes(deps: Deps) {
     .get("/", ({ user, csrfToken }) =>
       <SharedPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} own={share.listOwn(user)} all={user.role === "admin" ? share.listAll() : null}
         people={user.role === "admin" ? share.allGrants() : share.grantsOf(user)} />, { auth: "user" })
-    .get("/new", ({ user, csrfToken, query }) =>
-      <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={deps.drive.itemFor(user, query.fileId, "read")} />, { auth: "user", query: t.Object({ fileId: t.String() }) })
+    .get("/new", ({ user, csrfToken, query }) => {
+      const item = deps.drive.itemFor(user, query.fileId, "read");
+      if (item.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
+      return <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} />;
+    }, { auth: "user", query: t.Object({ fileId: t.String() }) })
     .post("/", ({ user, csrfToken, body, request, set }) => {
       const base = { user, csrfToken, deviceName: settings.all().deviceName };
       const item = deps.drive.itemFor(user, body.fileId, "read");

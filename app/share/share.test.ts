@@ -43,6 +43,17 @@ describe("creating and managing links", () => {
     expect(listing).not.toContain("argon2");
   });
 
+  test("every /api/v1 share route is in the API document", async () => {
+    f = await shareFixture();
+    const doc = (await (await f.t.request("/api/v1/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
+    const routes = f.t.app.routes.filter((r) => /^\/api\/v1\/(admin\/)?shares/.test(r.path));
+    expect(routes.length).toBe(7);
+    for (const r of routes) {
+      const path = r.path.slice("/api/v1".length).replace(/:(\w+)/g, "{$1}");
+      expect([r.method, r.path, !!doc.paths[path]?.[r.method.toLowerCase()]]).toEqual([r.method, r.path, true]);
+    }
+  });
+
   test("only the owner's own items can be shared: another user's file id is a 404", async () => {
     f = await shareFixture();
     const B = f.t.signIn(f.bob);
