@@ -231,3 +231,37 @@ describe("usage errors exit with 2 and print the usage", () => {
     expect(r.stdout).toContain("user add <username> [--admin]");
   });
 });
+
+describe("nas import and nas media", () => {
+  test("import copies a folder into the user's Drive with progress, skips content already stored, and queues media work", async () => {
+    const dir = tempDataDir();
+    await nas(dir, "user", "add", "eve");
+    const src = join(tempDataDir(), "Holiday");
+    const photos = join(import.meta.dir, "../test/fixtures/photos");
+    const { mkdirSync, copyFileSync, symlinkSync } = await import("node:fs");
+    mkdirSync(join(src, "Day 1"), { recursive: true });
+    copyFileSync(join(photos, "gps/DSCN0010.jpg"), join(src, "Day 1", "a.jpg"));
+    copyFileSync(join(photos, "gps/DSCN0010.jpg"), join(src, "same-as-a.jpg"));
+    copyFileSync(join(photos, "README.md"), join(src, "notes.md"));
+    symlinkSync("/etc/passwd", join(src, "passwd"));
+    expect((await nas(dir, "import", src)).code).toBe(2); // --user is required
+
+    const r = await nas(dir, "import", src, "--user", "eve");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("[1/3] imported: Day 1/a.jpg");
+    expect(r.stdout).toContain("[3/3] already stored, skipped: same-as-a.jpg");
+    expect(r.stdout).toContain("Imported 2 files for eve; 1 already stored; 0 failed.");
+    expect((await nas(dir, "import", src, "--user", "eve")).stdout).toContain("Imported 0 files for eve; 3 already stored");
+
+    const { app, auth, db } = appOn(dir);
+    const eve = auth.userByName("eve")!;
+    const names = db.$client.query<{ name: string }, [string]>("select name from files where user_id = ? order by seq").all(eve.id).map((f) => f.name);
+    expect(names).toEqual(["", "Imported", "Holiday", "Day 1", "a.jpg", "notes.md"]);
+    expect(app.services.jobs.counts().queued).toBe(1); // one photo; the notes are not media
+
+    // Still waiting for its job (no worker here): its job will use the current pipeline, so nothing is queued twice.
+    expect((await nas(dir, "media", "reprocess")).stdout).toContain("Every photo and video is up to date.");
+    db.$client.run("UPDATE media SET status = 'done', version = 0"); // made by an older pipeline
+    expect((await nas(dir, "media", "reprocess")).stdout).toContain("Queued 1 photos and videos again");
+  });
+});

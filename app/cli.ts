@@ -1,12 +1,12 @@
 #!/usr/bin/env bun
 // Admin CLI: works on the same data dir and config as the server (DATA_DIR / --data-dir, ORIGIN / --origin).
-import { existsSync, statfsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, statfsSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { configFlags, linkOrigin, loadConfig, type Config } from "./config";
 import { openDb, type Db } from "./db/client";
 import { backupDir, listBackups } from "./jobs/backup";
-import { createServices, type Services } from "./services";
+import { createDrive, createServices, type Services } from "./services";
 import { AppError } from "./errors";
 
 const USAGE = `Usage: nas [--data-dir DIR] [--origin URL] <command>
@@ -21,6 +21,9 @@ Commands:
   token revoke <id>                                       revoke an app token
   invite                                                  print a one-time registration link (registration policy "invite")
   status                                                  data dir, database check, users, setup, jobs, disk space
+  import <dir> --user <username>                          copy a folder of photos/files into the user's Drive (Imported/<dir name>/…),
+                                                          skipping content the user already stores (same SHA-256)
+  media reprocess [--all]                                 queue again the photos and videos made by an older pipeline (--all: every one)
 
 Options:
   --data-dir DIR   data directory (default: $DATA_DIR or ./data)
@@ -35,10 +38,12 @@ const options = {
   ...configFlags,
   admin: { type: "boolean" },
   name: { type: "string" },
+  user: { type: "string" },
+  all: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-type Flags = { admin?: boolean; name?: string };
+type Flags = { admin?: boolean; name?: string; user?: string; all?: boolean };
 type Out = { print: (line: string) => void; warn: (line: string) => void };
 
 function parse(argv: string[]) {
@@ -81,7 +86,7 @@ type Command = {
   flags: (keyof Flags)[];
   /** `user add` may create the database (headless setup); every other command needs the server to have made it. */
   createsDatabase?: boolean;
-  run: (args: string[], flags: Flags, ctx: Ctx) => void;
+  run: (args: string[], flags: Flags, ctx: Ctx) => void | Promise<void>;
 };
 
 const commands: Record<string, Command> = {
@@ -173,6 +178,43 @@ const commands: Record<string, Command> = {
       out.print(`${origin}/register?invite=${token}`);
     },
   },
+  import: {
+    args: ["dir"],
+    flags: ["user"],
+    async run(args, flags, { config, db, services: s, out, audit }) {
+      if (!flags.user) throw new UsageError(`"nas import" needs --user <username>`);
+      const user = userNamed(s, flags.user);
+      const root = resolve(args[0]!);
+      if (!existsSync(root) || !statSync(root).isDirectory()) throw new CliError(`${root} is not a folder.`);
+      const drive = createDrive(s, { db, config });
+      // Regular files only: a symlink could point anywhere on the box.
+      const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+      const counts = { imported: 0, duplicates: 0, failed: 0 };
+      for (const [i, path] of files.entries()) {
+        const folders = ["Imported", basename(root), ...relative(root, dirname(path)).split(sep).filter(Boolean)];
+        try {
+          const file = await drive.importFile(user, folders, basename(path), Bun.file(path).stream());
+          counts[file ? "imported" : "duplicates"]++;
+          out.print(`[${i + 1}/${files.length}] ${file ? "imported" : "already stored, skipped"}: ${relative(root, path)}`);
+        } catch (e) {
+          counts.failed++;
+          out.warn(`[${i + 1}/${files.length}] not imported: ${relative(root, path)}: ${(e as Error).message}`);
+        }
+      }
+      audit("import", user.id);
+      out.print(`Imported ${counts.imported} files for ${user.username}; ${counts.duplicates} already stored; ${counts.failed} failed. Photos and videos are processed by the worker.`);
+      if (counts.failed) throw new CliError(`${counts.failed} files could not be imported.`);
+    },
+  },
+  "media reprocess": {
+    args: [],
+    flags: ["all"],
+    run(_args, flags, { services: s, out, audit }) {
+      const n = s.media.reprocess({ all: flags.all });
+      audit("media.reprocess", null);
+      out.print(n === 0 ? "Every photo and video is up to date." : `Queued ${n} photos and videos again; the worker processes them in the background.`);
+    },
+  },
   status: {
     args: [],
     flags: [],
@@ -203,7 +245,7 @@ const commands: Record<string, Command> = {
 };
 
 /** Runs one command; returns the process exit code (0 ok, 1 failed, 2 usage). */
-export function main(argv: string[], env: Record<string, string | undefined> = process.env, out: Out = { print: console.log, warn: console.error }): number {
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env, out: Out = { print: console.log, warn: console.error }): Promise<number> {
   let db: Db | null = null;
   try {
     const { values, positionals } = parse(argv);
@@ -212,14 +254,14 @@ export function main(argv: string[], env: Record<string, string | undefined> = p
       return 0;
     }
     const group = positionals[0] ?? "";
-    const name = ["user", "token"].includes(group) ? `${group} ${positionals[1] ?? ""}`.trim() : group;
+    const name = ["user", "token", "media"].includes(group) ? `${group} ${positionals[1] ?? ""}`.trim() : group;
     const command = commands[name];
     if (!command) throw new UsageError(name ? `Unknown command "nas ${name}".` : "Give a command.");
     const args = positionals.slice(name.split(" ").length);
     if (args.length !== command.args.length) {
       throw new UsageError(`"nas ${name}" takes ${command.args.length ? command.args.map((a) => `<${a}>`).join(" ") : "no arguments"}`);
     }
-    const flags: Flags = { admin: values.admin, name: values.name };
+    const flags: Flags = { admin: values.admin, name: values.name, user: values.user, all: values.all };
     for (const key of Object.keys(flags) as (keyof Flags)[]) {
       if (flags[key] !== undefined && !command.flags.includes(key)) throw new UsageError(`--${key} does not apply to "nas ${name}"`);
     }
@@ -238,7 +280,7 @@ export function main(argv: string[], env: Record<string, string | undefined> = p
     db = openDb(dbPath, { log: out.warn });
     const services = createServices({ db, config });
     const audit = (action: string, objectId: string | null) => services.audit.record({ action: `cli.${action}`, objectId, ok: true, detail: "admin CLI" });
-    command.run(args, flags, { config, db, services, out, origin: linkOrigin(config, argv, env), audit });
+    await command.run(args, flags, { config, db, services, out, origin: linkOrigin(config, argv, env), audit });
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
@@ -257,4 +299,4 @@ export function main(argv: string[], env: Record<string, string | undefined> = p
   }
 }
 
-if (import.meta.main) process.exit(main(process.argv.slice(2)));
+if (import.meta.main) process.exit(await main(process.argv.slice(2)));

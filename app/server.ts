@@ -10,6 +10,8 @@ import { createRateLimiter } from "./http/rate-limit";
 import { securityPlugin } from "./http/security";
 import { manifest, staticRoutes } from "./http/static";
 import { driveRoutes } from "./drive/routes";
+import { mediaRoutes } from "./media/routes";
+import { photosRoutes } from "./photos/routes";
 import { shareRoutes } from "./share/routes";
 import { createWebServices, type SystemHw } from "./services";
 import { settingsRoutes } from "./settings/routes";
@@ -36,7 +38,7 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.system, secret: deps.secret });
-  const { audit, settings, auth, drive, share, tus, storage, dashboard } = services;
+  const { audit, settings, auth, drive, share, tus, storage, dashboard, media, photos } = services;
   // Built once: who is asking and the access rules every route declares (app/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const access = accessControl({ context, origins: config.origins });
@@ -66,7 +68,9 @@ export function createApp(deps: AppDeps) {
     .use(setupRoutes({ access, auth, settings, config, storage, requestRestart: deps.requestRestart }))
     .use(authRoutes({ access, auth, config, settings, audit, limits }))
     .use(settingsRoutes({ access, auth, settings, audit, config }))
-    .use(driveRoutes({ access, settings, drive, tus }))
+    .use(driveRoutes({ access, settings, drive, tus, media }))
+    .use(mediaRoutes({ access, drive, media }))
+    .use(photosRoutes({ access, settings, photos }))
     .use(shareRoutes({ access, share, drive, settings, secureCookies: config.secureCookies }))
     .use(systemRoutes({ access, audit, settings, dashboard, storage }))
     .get("/", ({ user, csrfToken, redirect }) => {

@@ -5,6 +5,8 @@ import type { Config } from "./config";
 import type { Db } from "./db/client";
 import { createJobRepo } from "./jobs/repo";
 import { createJobQueue } from "./jobs/service";
+import { createMediaRepo } from "./media/repo";
+import { createMediaService } from "./media/service";
 import { createSettingsRepo } from "./settings/repo";
 import { createSettingsService, type SystemSettingsSink } from "./settings/service";
 import { readSystemSettings, requestSystemSettings } from "../provision/settings";
@@ -18,6 +20,8 @@ import { createDriveService } from "./drive/service";
 import { createBlobStore } from "./drive/blobs";
 import { createTusUploads } from "./drive/tus";
 import { APP_ROOT } from "./paths";
+import { createPhotosRepo } from "./photos/repo";
+import { createPhotosService } from "./photos/service";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
 import { createDashboardRepo } from "./dashboard/repo";
 import { createDashboardService, systemdPower, type PowerControl } from "./dashboard/service";
@@ -40,7 +44,8 @@ export type ServiceDeps = { db: Db; config: Config; now?: () => Date };
 /** The feature services over one database, built the same way by the web server, the worker and the admin CLI. */
 export function createServices({ db, config, now }: ServiceDeps) {
   const audit = createAuditRepo(db);
-  const settings = createSettingsService(createSettingsRepo(db), { toSystem: systemSettingsFile(join(config.dataDir, "system-settings.json")) });
+  const settingsRepo = createSettingsRepo(db);
+  const settings = createSettingsService(settingsRepo, { toSystem: systemSettingsFile(join(config.dataDir, "system-settings.json")) });
   const auth = createAuthService({
     repo: createAuthRepo(db),
     config,
@@ -50,7 +55,9 @@ export function createServices({ db, config, now }: ServiceDeps) {
     applySetup: (s) => settings.update(s),
   });
   const jobs = createJobQueue({ repo: createJobRepo(db), now });
-  return { audit, settings, auth, jobs };
+  // The web side of the media pipeline only: it queues work and finds derivatives; the worker decodes.
+  const media = createMediaService({ repo: createMediaRepo(db), jobs, dataDir: config.dataDir, setting: settingsRepo.get, now });
+  return { audit, settings, auth, jobs, media };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -70,6 +77,26 @@ export type SystemHw = {
   smartInWorker: boolean;
 };
 
+/** Drive over one database and data dir, telling the media pipeline about new content: the web process and the admin CLI's import. */
+export function createDrive(core: Services, { db, config, now }: ServiceDeps) {
+  const previewScript = join(APP_ROOT, "app/media/preview.ts");
+  return createDriveService({
+    repo: createDriveRepo(db),
+    blobs: createBlobStore({ dataDir: config.dataDir, now }),
+    media: core.media,
+    runPreview: (input, out) => runCommand([process.execPath, previewScript, input, out], { timeoutMs: 20_000 }),
+    trashRetentionDays: () => core.settings.all().trashRetentionDays,
+    grants: folderShareGrants(db),
+    now,
+  });
+}
+
+/** What Drive's can() reads about folders shared between users (app/share), on every check. */
+function folderShareGrants(db: Db) {
+  const shares = createShareRepo(db);
+  return { access: (userId: string, folderIds: string[]) => shares.bestAccess(userId, folderIds), rootsFor: (userId: string) => shares.folderIdsFor(userId) };
+}
+
 /**
  * The web process's composition root: every service its routes use, built once here from the database, the config
  * and the hardware (real by default, fakes in tests). Routes receive these; none builds a service or touches `hw/`.
@@ -79,18 +106,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
   const core = createServices({ db, config, now });
   const { settings, auth, jobs } = core;
   const driveRepo = createDriveRepo(db);
-  const previewScript = join(APP_ROOT, "app/media/preview.ts");
-  const blobs = createBlobStore({ dataDir: config.dataDir, now });
-  const shareRepo = createShareRepo(db);
-  const drive = createDriveService({
-    repo: driveRepo,
-    blobs,
-    enqueue: jobs.enqueue,
-    runPreview: (input, out) => runCommand([process.execPath, previewScript, input, out], { timeoutMs: 20_000 }),
-    trashRetentionDays: () => settings.all().trashRetentionDays,
-    grants: { access: (userId, folderIds) => shareRepo.bestAccess(userId, folderIds), rootsFor: (userId) => shareRepo.folderIdsFor(userId) },
-    now,
-  });
+  const drive = createDrive(core, deps);
   const filesystems = hw.filesystems ?? (() => listFilesystems());
   // The data disk is chosen in the wizard's last step and on Dashboard → Storage: one service for both.
   const storage = createDataDiskService({
@@ -114,6 +130,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     filesystems,
     jobs,
     dataDir: config.dataDir,
+    media: () => core.media.overview(),
     listUsers: () => auth.listUsers(),
     setQuota: (userId, gigabytes) => auth.setQuota(userId, gigabytes),
     backupKeepDays: () => settings.all().backupKeepDays,
@@ -121,8 +138,9 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     deviceName: () => settings.all().deviceName,
     usedBytes: (userId) => driveRepo.usedBytes(userId),
   });
+  const photos = createPhotosService({ repo: createPhotosRepo(db), drive, now });
   const share = createShareService({
-    repo: shareRepo,
+    repo: createShareRepo(db),
     drive,
     audit: core.audit,
     userById: (id) => auth.userById(id),
@@ -132,7 +150,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     attempts: { byLink: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000 }) },
     now,
   });
-  return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard };
+  return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos };
 }
 
 export type WebServices = ReturnType<typeof createWebServices>;

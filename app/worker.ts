@@ -1,16 +1,22 @@
-// Worker entry: claims jobs from the shared database and runs them, one at a time, until SIGTERM.
+// Worker entry: claims jobs from the shared database and runs them, lane by lane, until SIGTERM.
 import { chownSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { runCommand } from "../hw/run";
 import { loadConfig, makeDataDirPrivate } from "./config";
 import { openDb } from "./db/client";
-import { dbBackupHandler, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, scheduleDbBackup } from "./jobs/backup";
-import { createSettingsRepo } from "./settings/repo";
+import { DEFAULT_BACKUP_KEEP_DAYS, scheduleDbBackup } from "./jobs/backup";
+import { createLanes, type Lanes } from "./jobs/lanes";
 import { createJobRepo } from "./jobs/repo";
-import { createJobQueue, createJobRunner, jobLanes, type JobHandlers } from "./jobs/service";
-import { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB, smartRefreshHandler, smartSelfTestHandler } from "./jobs/smart";
-import { DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./jobs/datadisk";
-import { createDataDiskRepo } from "./datadisk/repo";
+import { createJobQueue, createJobRunner, type JobHandlers } from "./jobs/service";
+import { scheduleDiskCopy } from "./jobs/datadisk";
+import { detectEncoder } from "./media/hwaccel";
+import { ENCODER_SETTING } from "./media/model";
+import { createMediaRepo } from "./media/repo";
+import { createMediaService } from "./media/service";
+import { SOFTWARE_ENCODER } from "./media/video";
+import { createSettingsRepo } from "./settings/repo";
 import { applyPendingRestore, databaseIdentity, RESTART_EXIT_CODE } from "./setup/restore";
+import { createDataDiskRepo } from "./datadisk/repo";
 
 const config = loadConfig(process.argv.slice(2));
 makeDataDirPrivate(config.dataDir);
@@ -28,31 +34,45 @@ if (process.getuid?.() === 0) {
 const queue = createJobQueue({ repo: createJobRepo(db) });
 const storageRepo = createDataDiskRepo(db);
 const settingsRepo = createSettingsRepo(db);
-const allHandlers: JobHandlers = {
-  [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir: config.dataDir }),
-  [DISK_COPY_JOB]: diskCopyHandler({ db, dataDir: config.dataDir, repo: storageRepo }),
-  // Formatting, mounting and opening disks for SMART need root: on the image a second worker runs as root for these kinds.
-  [STORAGE_MOVE_JOB]: storageMoveHandler({ dataDir: config.dataDir, includeLoop: process.env.NAS_STORAGE_LOOP_DEVICES === "1" }),
-  [SMART_REFRESH_JOB]: smartRefreshHandler({ db }),
-  [SMART_SELF_TEST_JOB]: smartSelfTestHandler({ db }),
-};
-const ROOT_KINDS = new Set([STORAGE_MOVE_JOB, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB]);
+
+// Software until the trial encodes at start say otherwise; the choice and its reason go to the dashboard.
+let encoder = SOFTWARE_ENCODER;
+const lanes = createLanes({
+  db, dataDir: config.dataDir, storageRepo, includeLoop: process.env.NAS_STORAGE_LOOP_DEVICES === "1",
+  media: { run: runCommand, encoder: () => encoder, softwareEncoder: SOFTWARE_ENCODER },
+});
+
+const ROOT_KINDS = new Set(["storage.move", "smart.refresh", "smart.self-test"]);
 // NAS_WORKER_KINDS limits a worker to some kinds; without it, a worker that is not root leaves the root kinds to the root one.
 const only = process.env.NAS_WORKER_KINDS?.split(",").map((k) => k.trim()).filter(Boolean);
-const handlers: JobHandlers = Object.fromEntries(
-  Object.entries(allHandlers).filter(([kind]) => (only ? only.includes(kind) : !ROOT_KINDS.has(kind) || process.getuid?.() === 0)),
-);
-// Copies that take hours (a new data disk, the second-disk copy) run in their own lane, so they never hold up
-// SMART checks, the nightly backup or (later) media jobs. Each lane runs one job at a time.
-const LONG_KINDS = new Set([STORAGE_MOVE_JOB, DISK_COPY_JOB]);
-const runners = jobLanes(handlers, LONG_KINDS).map((lane) => createJobRunner({ queue, handlers: lane }));
+const mine = (kind: string) => (only ? only.includes(kind) : !ROOT_KINDS.has(kind) || process.getuid?.() === 0);
+const laneHandlers = (lane: keyof Lanes) =>
+  Object.fromEntries(Object.entries(lanes[lane]).filter(([kind]) => mine(kind))) as Partial<JobHandlers>;
+// Photos and videos may run a few at a time (NAS_MEDIA_WORKERS, default 1: a 2-core box also serves requests).
+const mediaWorkers = Math.max(1, Math.min(4, Number(process.env.NAS_MEDIA_WORKERS) || 1));
+const runnerLanes = [laneHandlers("long"), laneHandlers("system"), ...Array.from({ length: mediaWorkers }, () => laneHandlers("media"))]
+  .filter((lane) => Object.keys(lane).length > 0);
+queue.reclaimLeftRunning([...new Set(runnerLanes.flatMap((lane) => Object.keys(lane)))]);
+const runners = runnerLanes.map((handlers) => createJobRunner({ queue, handlers }));
 const stopRunners = () => Promise.all(runners.map((r) => r.stop()));
+
+if (mine("media.process")) {
+  void detectEncoder({ run: runCommand }).then(({ encoder: found, choice }) => {
+    encoder = found;
+    settingsRepo.set(ENCODER_SETTING, choice);
+    console.log(`video encoder: ${choice.label} (${choice.reason})`);
+  }).catch((e: Error) => console.error(`video encoder check failed, staying with software: ${e.message}`));
+}
+
+// Only the queueing side of the media service: it finds content stored before the pipeline (or whose job was lost).
+const media = createMediaService({ repo: createMediaRepo(db), jobs: queue, dataDir: config.dataDir, setting: settingsRepo.get });
 
 const schedule = () => {
   queue.pruneFinished();
+  if (mine("media.process")) media.backfill();
   // The admin's retention (Dashboard → Backups), read from the shared settings table at each run.
-  if (handlers[DB_BACKUP_JOB]) scheduleDbBackup(queue, new Date(), settingsRepo.get<number>("backupKeepDays") ?? DEFAULT_BACKUP_KEEP_DAYS);
-  if (handlers[DISK_COPY_JOB]) scheduleDiskCopy(queue, storageRepo, new Date());
+  if (mine("db.backup")) scheduleDbBackup(queue, new Date(), settingsRepo.get<number>("backupKeepDays") ?? DEFAULT_BACKUP_KEEP_DAYS);
+  if (mine("storage.disk-copy")) scheduleDiskCopy(queue, storageRepo, new Date());
 };
 schedule();
 const backups = setInterval(schedule, 3600_000);

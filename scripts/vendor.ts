@@ -15,9 +15,20 @@ const assets: [from: string, to: string][] = [
   ["tus-js-client/dist/tus.min.js", "tus.min.js"],
   ["pdfjs-dist/build/pdf.min.mjs", "pdfjs/pdf.min.mjs"],
   ["pdfjs-dist/build/pdf.worker.min.mjs", "pdfjs/pdf.worker.min.mjs"],
+  ["photoswipe/dist/photoswipe.esm.min.js", "photoswipe/photoswipe.esm.min.js"],
+  ["photoswipe/dist/photoswipe.css", "photoswipe/photoswipe.css"],
+  ["thumbhash/thumbhash.js", "thumbhash.mjs"],
+  ["leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
+  ["leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
+  ...["layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png", "marker-shadow.png"].map((f): [string, string] => [`leaflet/dist/images/${f}`, `leaflet/images/${f}`]),
 ];
-mkdirSync(join(out, "pdfjs"), { recursive: true });
+for (const dir of ["pdfjs", "photoswipe", "leaflet/images"]) mkdirSync(join(out, dir), { recursive: true });
 for (const [from, to] of assets) copyFileSync(join(root, "node_modules", from), join(out, to));
+
+// justified-layout ships CommonJS only: bundled once into an ES module the Photos page imports.
+const justified = await Bun.build({ entrypoints: [join(root, "node_modules/justified-layout/lib/index.js")], format: "esm", minify: true, target: "browser" });
+if (!justified.success) throw new Error(`justified-layout bundle failed: ${justified.logs.join("\n")}`);
+await Bun.write(join(out, "justified-layout.mjs"), justified.outputs[0]!);
 
 const svg = readFileSync(join(root, "views/static/icons/icon.svg"));
 for (const size of [192, 512]) {

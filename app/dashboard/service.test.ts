@@ -59,7 +59,8 @@ function setup(opts: {
     repo,
     disks: opts.smartInWorker ? queuedDiskChecks({ health, jobs, now: opts.now }) : directDiskChecks(health, opts.now),
     liveSampler: createSystemSampler({ run: noVcgencmd }),
-    minuteSampler: createSystemSampler({ run: noVcgencmd }),
+    // On the test's clock: a sample stamped with the real date would be pruned as older than the test's "now".
+    minuteSampler: createSystemSampler({ run: noVcgencmd, now: opts.now && (() => opts.now!().getTime()) }),
     power: opts.power ?? systemdPower({ env: {} }),
     jobs,
     dataDir,
@@ -144,12 +145,12 @@ describe("disks and alerts", () => {
   test("acknowledged alerts leave the banner and stay acknowledged while unchanged", async () => {
     const { service, repo, jobs, db } = setup({ thresholds: { hddWarnC: 50, hddCriticalC: 60 } });
     const admin = addAdmin(db);
-    const job = jobs.enqueue("thumbnail");
-    jobs.claimNextJob(["thumbnail"]);
+    const job = jobs.enqueue("media.process", { userId: "u1", sha256: "ab" });
+    jobs.claimNextJob(["media.process"]);
     jobs.fail({ ...job, attempts: 1 }, new PermanentJobError("bad jpeg"));
     await service.checkAlerts();
     const [alert] = repo.openAlerts();
-    expect(alert).toMatchObject({ code: "jobs-failed", subject: "jobs:thumbnail", severity: "warning", message: "1 thumbnail job failed; last error: bad jpeg." });
+    expect(alert).toMatchObject({ code: "jobs-failed", subject: "jobs:media.process", severity: "warning", message: "1 media.process job failed; last error: bad jpeg." });
     expect(service.bannerAlerts()).toHaveLength(1);
     service.acknowledge(alert!.id, admin);
     expect(service.bannerAlerts()).toEqual([]);
@@ -299,7 +300,7 @@ describe("SMART through the root worker (the image: the web process cannot open 
     const t = setup({ run: fake.run, smartInWorker: true });
     t.jobs.enqueue(SMART_REFRESH_JOB, { device: "/dev/sdz" }); // a disk that was unplugged since
     t.jobs.enqueue(SMART_SELF_TEST_JOB, { device: "-s on", kind: "short" });
-    t.jobs.enqueue(SMART_SELF_TEST_JOB, { device: "/dev/sda", kind: "forever" });
+    t.jobs.enqueue(SMART_SELF_TEST_JOB, { device: "/dev/sda", kind: "forever" as "long" }); // as an old or hand-written row could hold
     const worker = rootWorker(t);
     while (await worker.runOnce());
     expect([...t.jobs.recentOfKind(SMART_REFRESH_JOB), ...t.jobs.recentOfKind(SMART_SELF_TEST_JOB)].map((j) => [j.status, j.attempts, j.error])).toEqual([

@@ -8,6 +8,7 @@ import { listFilesystems, type MountedFilesystem, type SystemInfo, type SystemSa
 import type { User } from "../db/schema";
 import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
 import { isPending, type JobQueue } from "../jobs/service";
+import type { MediaOverview } from "../media/service";
 import { alertKey, knownDiskRow, type DiskChecks } from "./disk-health";
 import { postAlert } from "./notify";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
@@ -84,6 +85,8 @@ export interface DashboardDeps {
   minuteSampler: SystemSampler;
   power: PowerControl;
   jobs: JobQueue;
+  /** The media pipeline's totals and the video encoder the worker chose (the jobs card). */
+  media?: () => MediaOverview;
   dataDir: string;
   /** Writable filesystems of the machine (default: /proc/self/mounts); the one holding the data dir is "Data". */
   filesystems?: () => Promise<MountedFilesystem[]>;
@@ -307,7 +310,7 @@ export function createDashboardService(deps: DashboardDeps) {
         sample,
         info: sysInfo,
         health: summarizeHealth(repo.openAlerts()),
-        jobs: { counts: deps.jobs.counts(), active: deps.jobs.active() },
+        jobs: { counts: deps.jobs.counts(), active: deps.jobs.active(), media: deps.media?.() ?? null },
         self: { rssBytes: processUsage().rssBytes, cpuPercentLastMinute } satisfies SelfUsage,
       };
     },

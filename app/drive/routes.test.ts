@@ -350,19 +350,26 @@ test.skipIf(!canMount)("disk full: 507 with a clear message, nothing partial, an
 
 test("files copied into the import folder from outside appear under Imported/, keeping their folders", async () => {
   const { t, A, alice } = setup();
-  const { mkdirSync, writeFileSync, symlinkSync } = await import("node:fs");
+  const { mkdirSync, writeFileSync, symlinkSync, utimesSync } = await import("node:fs");
   const dir = join(t.dataDir, "users", alice.id, "import", "Camera", "2026");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "IMG_1.jpg"), "jpeg bytes");
+  const past = new Date(Date.now() - 1000); // scanImports(0) still skips a file whose mtime is not yet in the past
+  utimesSync(join(dir, "IMG_1.jpg"), past, past);
   symlinkSync("/etc/passwd", join(dir, "link"));
-  expect(await t.services.drive.scanImports(0)).toBe(1);
+  expect(await t.services.drive.scanImports(0)).toEqual({ imported: 1, duplicates: 0 });
   const found = (await (await t.request("/api/v1/search?q=IMG", { headers: A })).json()) as { items: { id: string; parentId: string }[] };
   expect(found.items.length).toBe(1);
   const stat = (await (await t.request(`/api/v1/files/${found.items[0]!.parentId}`, { headers: A })).json()) as { path: { name: string }[] };
   expect(stat.path.map((p) => p.name)).toEqual(["", "Imported", "Camera", "2026"]);
   expect(await (await t.request(`/api/v1/files/${found.items[0]!.id}/content`, { headers: A })).text()).toBe("jpeg bytes");
   expect(existsSync(join(dir, "IMG_1.jpg"))).toBe(false);
-  expect(await t.services.drive.scanImports(0)).toBe(0);
+  expect(await t.services.drive.scanImports(0)).toEqual({ imported: 0, duplicates: 0 });
+  // The same bytes dropped in again under another name: already stored, so skipped (and taken out of the folder).
+  writeFileSync(join(dir, "copy-of-IMG_1.jpg"), "jpeg bytes");
+  utimesSync(join(dir, "copy-of-IMG_1.jpg"), past, past);
+  expect(await t.services.drive.scanImports(0)).toEqual({ imported: 0, duplicates: 1 });
+  expect(existsSync(join(dir, "copy-of-IMG_1.jpg"))).toBe(false);
 });
 
 test("image preview: a WebP made with sharp, only for the owner", async () => {

@@ -10,8 +10,9 @@ import { IdsBody, ListQuery, MkdirBody, MoveBody, NameBody, SearchQuery, StarBod
 import { openApiDocument } from "./openapi";
 import type { DriveService } from "./service";
 import type { TusUploads } from "./tus";
+import type { MediaService } from "../media/service";
 
-type Deps = { access: AccessControl; drive: DriveService; tus: TusUploads; settings: SettingsService };
+type Deps = { access: AccessControl; drive: DriveService; tus: TusUploads; settings: SettingsService; media: MediaService };
 
 const PAGE = 100;
 const listOptions = (q: { sort?: ListOptions["sort"]; desc?: string; offset?: number; limit?: number }): ListOptions =>
@@ -39,7 +40,7 @@ function previewKind(mime: string | null, name: string): PreviewKind {
 
 /** Drive: the pages under /drive (htmx) and the JSON API under /api/v1 (same service, same checks). */
 export function driveRoutes(deps: Deps) {
-  const { drive, tus, settings } = deps;
+  const { drive, tus, settings, media } = deps;
 
   function renderPage(user: User, csrfToken: string, request: Request, p: { mode: DriveMode; title: string; folderId?: string; query?: string; opts?: ListOptions }) {
     let listing: { items: ReturnType<DriveService["recent"]>; hasMore: boolean; folderId: string | null; breadcrumbs: ReturnType<DriveService["recent"]> };
@@ -56,7 +57,7 @@ export function driveRoutes(deps: Deps) {
     if (request.headers.get("hx-request") && request.headers.get("hx-target") === "listing") return <Listing {...props} />;
     return (
       <DrivePage {...props} user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} title={p.title}
-        breadcrumbs={listing.breadcrumbs} usage={drive.usage(user)} query={p.query} />
+        breadcrumbs={listing.breadcrumbs} usage={drive.usage(user)} query={p.query} mediaProgress={media.progressFor(user)} />
     );
   }
 
@@ -78,8 +79,11 @@ export function driveRoutes(deps: Deps) {
       const text = kind === "text" ? new TextDecoder("utf-8", { fatal: false }).decode(await Bun.file(path).slice(0, 100_000).arrayBuffer()) : undefined;
       return <Preview file={file} kind={kind} text={text} />;
     }, { auth: "user" })
-    .get("/thumb/:id", async ({ user, params }) =>
-      new Response(Bun.file(await drive.previewImage(user, params.id)), { headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" } }), { auth: "user" })
+    // The media pipeline's grid thumbnail once it exists; until then (or for what it skips) the on-demand preview.
+    .get("/thumb/:id", async ({ user, params }) => {
+      const path = media.derivativeOf(drive.itemFor(user, params.id, "read"), "thumb") ?? (await drive.previewImage(user, params.id));
+      return new Response(Bun.file(path), { headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" } });
+    }, { auth: "user" })
     .get("/move-dialog", ({ user, query }) => {
       const ids = asIds(query.ids);
       const folder = drive.folderFor(user, query.at || undefined, "read");

@@ -10,8 +10,8 @@ export type DriveDeps = {
   repo: DriveRepo;
   blobs: BlobStore;
   trashRetentionDays: () => number;
-  /** The jobs queue: every new file gets a job so Photos (thumbnails, EXIF) can pick it up. */
-  enqueue: (kind: string, payload: Record<string, unknown>) => unknown;
+  /** The media pipeline: told about each new file (in the transaction that records it) and each purged content. */
+  media?: ContentListener;
   /** Makes `out` (WebP) from the image at `input` in a child process; exit code 0 on success. */
   runPreview: (input: string, out: string) => Promise<{ code: number | null }>;
   /** Folders shared with a user (app/share): the best access granted on any of `folderIds`, and the shared roots. */
@@ -20,7 +20,10 @@ export type DriveDeps = {
 };
 
 export type Action = "read" | "write";
-export const FILE_ADDED_JOB = "drive.file-added";
+export type ContentListener = {
+  fileAdded: (file: DriveFile) => void;
+  contentRemoved: (userId: string, sha256: string) => void;
+};
 const newId = () => randomBytes(12).toString("base64url");
 
 /** The MIME type from the content's magic bytes, else from the extension. */
@@ -154,7 +157,10 @@ export function createDriveService(deps: DriveDeps) {
       for (const r of rows) if (r.sha256 && repo.dropBlobRef(r.userId, r.sha256)) gone.push(r.sha256);
       repo.deleteRows(rows.map((r) => r.id));
     });
-    for (const sha of gone) blobs.removeBlob(item.userId, sha);
+    for (const sha of gone) {
+      blobs.removeBlob(item.userId, sha);
+      deps.media?.contentRemoved(item.userId, sha);
+    }
   }
 
   /**
@@ -184,7 +190,7 @@ export function createDriveService(deps: DriveDeps) {
         if (!repo.blob(owner!.id, received.sha256) && received.size > quotaLeft(owner!)) throw quotaError();
         repo.addBlobRef(owner!.id, received.sha256, received.size, mime, at);
         const file = repo.insert({ id: newId(), userId: owner!.id, parentId, kind: "file", name: finalName, sha256: received.sha256, size: received.size, mime, createdAt: at, updatedAt: at, createdBy: owner!.id === user.id ? null : user.id });
-        deps.enqueue(FILE_ADDED_JOB, { fileId: file.id, userId: owner!.id, sha256: received.sha256, mime });
+        deps.media?.fileAdded(file);
         return file;
       });
     } catch (e) {
@@ -322,25 +328,43 @@ export function createDriveService(deps: DriveDeps) {
 
     /**
      * Imports files copied into a user's import folder from outside the app into "Imported/…" in their Drive
-     * (same hash → fsync → rename → row path as uploads). Returns how many were imported; bad names are skipped.
+     * (same hash → fsync → rename → row path as uploads); content the user already stores is skipped, not
+     * stored twice. Bad names are skipped too.
      */
-    async scanImports(minAgeMs = 60_000): Promise<number> {
-      let imported = 0;
+    async scanImports(minAgeMs = 60_000): Promise<{ imported: number; duplicates: number }> {
+      const counts = { imported: 0, duplicates: 0 };
       for (const found of blobs.pendingImports(minAgeMs)) {
         const owner = repo.user(found.userId);
         if (!owner) continue;
         try {
           const names = found.parts.map(validateName);
-          const folder = this.mkdirs(owner, undefined, ["Imported", ...names.slice(0, -1)]);
           const received = await blobs.adopt(owner.id, found.path);
-          const mime = await sniffMime(received.head, names.at(-1)!).catch(() => "application/octet-stream");
-          commitReceived(owner, folder.id, names.at(-1)!, received, mime, "rename");
-          imported++;
+          const file = await this.importReceived(owner, ["Imported", ...names.slice(0, -1)], names.at(-1)!, received);
+          counts[file ? "imported" : "duplicates"]++;
         } catch (e) {
           console.error(`drive import: skipped a file of user ${found.userId}: ${(e as Error).message}`);
         }
       }
-      return imported;
+      return counts;
+    },
+    /** Reads `source` into `folderNames` (created as needed); null when the user already stores this content. */
+    async importFile(user: User, folderNames: string[], name: string, source: AsyncIterable<Uint8Array>): Promise<DriveFile | null> {
+      const received = await blobs.receive(user.id, source, { maxBytes: quotaLeft(user), tooLarge: quotaError });
+      return this.importReceived(user, folderNames, validateName(name), received);
+    },
+    async importReceived(user: User, folderNames: string[], name: string, received: Received): Promise<DriveFile | null> {
+      if (repo.blob(user.id, received.sha256)) {
+        blobs.discard(received);
+        return null;
+      }
+      try {
+        const folder = this.mkdirs(user, undefined, folderNames.map(validateName));
+        const mime = await sniffMime(received.head, name).catch(() => "application/octet-stream");
+        return commitReceived(user, folder.id, name, received, mime, "rename");
+      } catch (e) {
+        blobs.discard(received);
+        throw e;
+      }
     },
     /** A plain single-request upload, streamed to disk while hashing. */
     async upload(user: User, input: { parentId?: string; name: string; relativePath?: string[]; declaredLength?: number; sha256?: string; conflict: Conflict }, source: AsyncIterable<Uint8Array>): Promise<DriveFile> {

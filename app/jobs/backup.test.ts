@@ -54,7 +54,7 @@ describe("db.backup", () => {
     const { dataDir, db } = tempDataDir();
     const queue = createJobQueue({ repo: createJobRepo(db) });
     const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir }) } });
-    const job = queue.enqueue(DB_BACKUP_JOB, { keepDays: "forever" });
+    const job = queue.enqueue(DB_BACKUP_JOB, { keepDays: "forever" as unknown as number });
     await runner.runOnce();
     expect(queue.byId(job.id)).toMatchObject({ status: "failed" });
     expect(queue.byId(job.id)?.error).toContain("keepDays");

@@ -76,7 +76,7 @@ export function pruneBackups(dir: string, now: Date, keepDays: number): string[]
 }
 
 /** Job handler for `db.backup`; payload `{ keepDays?: number }`. */
-export function dbBackupHandler(deps: { db: Db; dataDir: string; now?: () => Date }): JobHandler {
+export function dbBackupHandler(deps: { db: Db; dataDir: string; now?: () => Date }): JobHandler<"db.backup"> {
   const now = deps.now ?? (() => new Date());
   return async (job, ctx) => {
     const keepDays = job.payload.keepDays ?? DEFAULT_BACKUP_KEEP_DAYS;

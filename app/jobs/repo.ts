@@ -52,7 +52,7 @@ export function createJobRepo(db: Db) {
      * Jobs left `running` by a worker that died: back to the queue, or failed once they used up their attempts
      * (a file that crashes the worker every time must not crash it forever).
      */
-    reclaimStale: (lockedBefore: Date, maxAttempts: number, at: Date) =>
+    reclaimStale: (lockedBefore: Date, maxAttempts: number, at: Date, kinds?: readonly string[]) =>
       db.update(jobs)
         .set({
           status: sql`case when ${jobs.attempts} >= ${maxAttempts} then 'failed' else 'queued' end`,
@@ -60,7 +60,7 @@ export function createJobRepo(db: Db) {
           finishedAt: sql`case when ${jobs.attempts} >= ${maxAttempts} then ${at.getTime()} else null end`,
           lockedAt: null,
         })
-        .where(and(eq(jobs.status, "running"), lt(jobs.lockedAt, lockedBefore)))
+        .where(and(eq(jobs.status, "running"), lt(jobs.lockedAt, lockedBefore), kinds ? inArray(jobs.kind, [...kinds]) : undefined))
         .returning({ id: jobs.id, status: jobs.status }).all(),
 
     counts: (): JobCounts => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb, type Db } from "../db/client";
 import { createJobRepo } from "./repo";
-import { createJobQueue, createJobRunner, jobLanes, PermanentJobError, type JobHandlers } from "./service";
+import { createJobQueue, createJobRunner, PermanentJobError, type JobHandlers, type UntypedPayloads } from "./service";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -30,7 +30,7 @@ function tempDb() {
 /** A queue on a clock the test moves by hand. */
 function queueAt(db: Db, start = new Date("2026-01-01T00:00:00Z"), opts: { maxAttempts?: number } = {}) {
   let t = start.getTime();
-  const queue = createJobQueue({ repo: createJobRepo(db), now: () => new Date(t), maxAttempts: opts.maxAttempts, backoffMs: (n) => n * 60_000 });
+  const queue = createJobQueue<UntypedPayloads>({ repo: createJobRepo(db), now: () => new Date(t), maxAttempts: opts.maxAttempts, backoffMs: (n) => n * 60_000 });
   return { queue, advance: (ms: number) => (t += ms) };
 }
 
@@ -57,8 +57,8 @@ describe("claimNextJob", () => {
 
   test("two connections claiming in turn never get the same job", () => {
     const t = tempDb();
-    const a = createJobQueue({ repo: createJobRepo(t.open()) });
-    const b = createJobQueue({ repo: createJobRepo(t.open()) });
+    const a = createJobQueue<UntypedPayloads>({ repo: createJobRepo(t.open()) });
+    const b = createJobQueue<UntypedPayloads>({ repo: createJobRepo(t.open()) });
     for (let i = 0; i < 50; i++) a.enqueue("k", { i });
     const seen: number[] = [];
     for (;;) {
@@ -74,14 +74,14 @@ describe("claimNextJob", () => {
 
   test("two processes claiming at the same time split the jobs without overlap", async () => {
     const t = tempDb();
-    const queue = createJobQueue({ repo: createJobRepo(t.open()) });
+    const queue = createJobQueue<UntypedPayloads>({ repo: createJobRepo(t.open()) });
     const total = 300;
     for (let i = 0; i < total; i++) queue.enqueue("k", { i });
     const script = `
       import { openDb } from ${JSON.stringify(join(import.meta.dir, "../db/client.ts"))};
       import { createJobRepo } from ${JSON.stringify(join(import.meta.dir, "repo.ts"))};
       import { createJobQueue } from ${JSON.stringify(join(import.meta.dir, "service.ts"))};
-      const q = createJobQueue({ repo: createJobRepo(openDb(process.env.JOBS_DB!, { log: () => {} })) });
+      const q = createJobQueue<UntypedPayloads>({ repo: createJobRepo(openDb(process.env.JOBS_DB!, { log: () => {} })) });
       const ids = [];
       for (let j; (j = q.claimNextJob(["k"])); ) ids.push(j.id);
       console.log(JSON.stringify(ids));`;
@@ -155,17 +155,14 @@ describe("finish, fail and retry", () => {
 describe("lanes", () => {
   test("a long copy in its own lane does not hold up short jobs queued after it", async () => {
     const db = tempDb().open();
-    const queue = createJobQueue({ repo: createJobRepo(db) });
+    const queue = createJobQueue<UntypedPayloads>({ repo: createJobRepo(db) });
     let releaseCopy!: () => void;
     const copying = new Promise<void>((r) => (releaseCopy = r));
     const done: string[] = [];
-    const handlers: JobHandlers = {
-      "storage.disk-copy": async () => { await copying; done.push("copy"); },
-      "smart.refresh": async () => { done.push("smart"); },
-      "db.backup": async () => { done.push("backup"); },
-    };
-    const lanes = jobLanes(handlers, new Set(["storage.disk-copy", "storage.move"]));
-    expect(lanes.map((l) => Object.keys(l))).toEqual([["storage.disk-copy"], ["smart.refresh", "db.backup"]]);
+    const lanes: JobHandlers<string, UntypedPayloads>[] = [
+      { "storage.disk-copy": async () => { await copying; done.push("copy"); } },
+      { "smart.refresh": async () => { done.push("smart"); }, "db.backup": async () => { done.push("backup"); } },
+    ];
     queue.enqueue("storage.disk-copy");
     queue.enqueue("smart.refresh");
     queue.enqueue("db.backup");
@@ -251,9 +248,9 @@ describe("job runner", () => {
   test("a throwing handler is recorded on its job and the next job still runs", async () => {
     const { queue } = queueAt(tempDb().open());
     const done: number[] = [];
-    const handlers: JobHandlers = {
+    const handlers: JobHandlers<string, UntypedPayloads> = {
       boom: async () => { throw new Error("corrupt input"); },
-      syncBoom: (() => { throw new TypeError("not even async"); }) as unknown as JobHandlers[string],
+      syncBoom: (() => { throw new TypeError("not even async"); }) as unknown as JobHandlers<string, UntypedPayloads>[string],
       weird: async () => { throw { not: "an error" }; },
       ok: async (job, ctx) => { ctx.progress(50); done.push(job.id); },
     };

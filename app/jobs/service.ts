@@ -1,4 +1,5 @@
 import type { Job } from "../db/schema";
+import type { JobPayloads } from "./kinds";
 import type { JobRepo } from "./repo";
 
 /** Waiting or being worked on: a second request for the same work adds nothing. */
@@ -14,8 +15,16 @@ export type JobContext = {
   /** Aborted when the worker must stop now; handlers that spawn processes should kill them. */
   signal: AbortSignal;
 };
-export type JobHandler = (job: Job, ctx: JobContext) => Promise<void>;
-export type JobHandlers = Readonly<Record<string, JobHandler>>;
+/** Kind → payload. The app's is `JobPayloads`; the queue's own tests use free-form kinds. */
+export type PayloadMap = { [kind: string]: object };
+export type TypedJob<P extends PayloadMap = JobPayloads, K extends keyof P = keyof P> = Omit<Job, "kind" | "payload"> & { kind: K; payload: P[K] };
+export type JobHandler<K extends keyof P = keyof JobPayloads, P extends PayloadMap = JobPayloads> = (job: TypedJob<P, K>, ctx: JobContext) => Promise<void>;
+/** One worker lane: a handler for each of its kinds. */
+export type JobHandlers<K extends keyof P = keyof JobPayloads, P extends PayloadMap = JobPayloads> = { readonly [Q in K]: JobHandler<Q, P> };
+/** The payload may be left out when every field of it is optional. */
+type EnqueueArgs<T> = {} extends T ? [payload?: T, runAfter?: Date] : [payload: T, runAfter?: Date];
+/** For the queue's own tests: any kind, any payload. */
+export type UntypedPayloads = Record<string, Record<string, unknown>>;
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 /** 30 s, 1 min, 2 min, 4 min … capped at an hour. */
@@ -23,7 +32,7 @@ export const defaultBackoffMs = (attempt: number) => Math.min(30_000 * 2 ** Math
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message || e.name : String(e)).slice(0, 2000);
 
-export function createJobQueue(deps: {
+export function createJobQueue<P extends PayloadMap = JobPayloads>(deps: {
   repo: JobRepo;
   now?: () => Date;
   maxAttempts?: number;
@@ -36,10 +45,10 @@ export function createJobQueue(deps: {
 
   return {
     maxAttempts,
-    enqueue(kind: string, payload: Record<string, unknown> = {}, runAfter?: Date): Job {
+    enqueue<K extends keyof P & string>(kind: K, ...[payload, runAfter]: EnqueueArgs<P[K]>): TypedJob<P, K> {
       if (!kind) throw new Error("A job needs a kind.");
       const at = now();
-      return repo.insert(kind, payload, runAfter ?? at, at);
+      return repo.insert(kind, (payload ?? {}) as Record<string, unknown>, runAfter ?? at, at) as TypedJob<P, K>;
     },
     /** The oldest due job among `kinds`, now `running` and owned by the caller; undefined when none is due. */
     claimNextJob: (kinds: readonly string[]) => repo.claimNext(kinds, now()),
@@ -58,6 +67,11 @@ export function createJobQueue(deps: {
     /** Puts a job back without a delay, e.g. when the worker is told to stop in the middle of it. */
     release: (job: Job, reason: string) => repo.requeue(job.id, reason, now()),
     reclaimStale: (staleMs: number) => repo.reclaimStale(new Date(now().getTime() - staleMs), maxAttempts, now()),
+    /**
+     * At worker start: every `running` job of these kinds was left by this worker's previous life (one worker
+     * process runs a given kind), so it goes back to the queue now rather than after the stale timeout.
+     */
+    reclaimLeftRunning: (kinds: readonly string[]) => repo.reclaimStale(new Date(now().getTime() + 1), maxAttempts, now(), kinds),
     counts: () => repo.counts(),
     active: () => repo.active(),
     failedSince: (since: Date) => repo.failedSince(since),
@@ -69,25 +83,15 @@ export function createJobQueue(deps: {
   };
 }
 
-export type JobQueue = ReturnType<typeof createJobQueue>;
-
-/**
- * Splits handlers into lanes that each run one job at a time, side by side: the `long` kinds (copies that take
- * hours) in one, everything else in the other, so a long copy never holds up short jobs. Empty lanes are dropped.
- */
-export function jobLanes(handlers: JobHandlers, long: ReadonlySet<string>): JobHandlers[] {
-  return [true, false]
-    .map((isLong) => Object.fromEntries(Object.entries(handlers).filter(([kind]) => long.has(kind) === isLong)))
-    .filter((lane) => Object.keys(lane).length > 0);
-}
+export type JobQueue<P extends PayloadMap = JobPayloads> = ReturnType<typeof createJobQueue<P>>;
 
 /**
  * The worker loop: claim a job, run its handler, record the outcome, repeat. A handler that throws (or rejects,
  * or throws a non-Error) is recorded on its job and the loop goes on; only `stop()` ends it.
  */
-export function createJobRunner(deps: {
-  queue: JobQueue;
-  handlers: JobHandlers;
+export function createJobRunner<P extends PayloadMap = JobPayloads>(deps: {
+  queue: JobQueue<P>;
+  handlers: Partial<JobHandlers<keyof P, P>>;
   log?: (message: string) => void;
   /** Wait between polls when nothing is due. */
   pollMs?: number;
@@ -115,7 +119,7 @@ export function createJobRunner(deps: {
   }
 
   async function runJob(job: Job) {
-    const handler = handlers[job.kind]!;
+    const handler = handlers[job.kind as keyof P] as JobHandler<keyof P, P>;
     const signal = abort.signal;
     let lastWrite = 0;
     let lastPercent = -1;
@@ -132,7 +136,7 @@ export function createJobRunner(deps: {
       signal,
     };
     try {
-      await handler(job, ctx);
+      await handler(job as TypedJob<P>, ctx);
     } catch (e) {
       if (signal.aborted) {
         queue.release(job, "interrupted by shutdown");

@@ -20,7 +20,7 @@ const permanent = (e: unknown) => (e instanceof AppError ? new PermanentJobError
  * `smart.refresh` (payload `{}` = every disk without waking them, or `{ device }` = that disk, woken). Needs root
  * to open real disks: on the image only the root storage worker takes it.
  */
-export function smartRefreshHandler(deps: SmartJobDeps): JobHandler {
+export function smartRefreshHandler(deps: SmartJobDeps): JobHandler<"smart.refresh"> {
   const health = healthOf(deps);
   return async (job) => {
     const { device } = job.payload as { device?: unknown };
@@ -40,7 +40,7 @@ export function smartRefreshHandler(deps: SmartJobDeps): JobHandler {
 }
 
 /** `smart.self-test` (payload `{ device, kind: "short" | "long" }`): starts the test and stores a fresh reading. */
-export function smartSelfTestHandler(deps: SmartJobDeps): JobHandler {
+export function smartSelfTestHandler(deps: SmartJobDeps): JobHandler<"smart.self-test"> {
   const health = healthOf(deps);
   return async (job, ctx) => {
     const { device, kind } = job.payload as { device?: unknown; kind?: unknown };

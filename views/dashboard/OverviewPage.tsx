@@ -93,6 +93,7 @@ export function LiveCards(p: { overview: LiveOverview; hour: SeriesPoint[] }) {
         <section class="card" data-testid="jobs-card">
           <h3>Jobs</h3>
           <p class="small" safe>{`${jobs.counts.running} running · ${jobs.counts.queued} queued · ${jobs.counts.failed} failed`}</p>
+          {jobs.media ? <MediaJobs media={jobs.media} /> : ""}
           {jobs.active.length === 0 ? <p class="muted small">Nothing in the queue.</p> : ""}
           <ul class="plain">
             {jobs.active.slice(0, 6).map((j) => (
@@ -104,6 +105,22 @@ export function LiveCards(p: { overview: LiveOverview; hour: SeriesPoint[] }) {
           </ul>
         </section>
       </div>
+    </div>
+  );
+}
+
+/** Photos and videos: how far the pipeline is, which encoder the worker chose and why, and a way to redo old output. */
+function MediaJobs({ media }: { media: NonNullable<LiveOverview["jobs"]["media"]> }) {
+  // The reason quotes ffmpeg's own words (from the worker): text, escaped like everything else.
+  const encoder: string = media.encoder ? `Video encoder: ${media.encoder.label} — ${media.encoder.reason}` : "Video encoder: not checked yet (the worker checks at start)";
+  return (
+    <div data-testid="media-jobs">
+      <p class="small" safe>{`Media: ${media.total - media.pending} of ${media.total} processed${media.failed ? ` · ${media.failed} could not be processed` : ""}`}</p>
+      {media.pending > 0 ? <UsageBar percent={Math.round((100 * (media.total - media.pending)) / media.total)} label={`${media.pending} waiting`} /> : ""}
+      <p class="muted small" data-testid="video-encoder" safe>{encoder}</p>
+      <form hx-post="/media/reprocess" hx-target="this" hx-swap="afterend">
+        <button type="submit" class="small">Re-process older media</button>
+      </form>
     </div>
   );
 }

@@ -2,6 +2,8 @@ import type { DriveFile, User } from "../../app/db/schema";
 import { Layout } from "../layout";
 import { formatBytes } from "../format";
 import { Listing, type ListingProps } from "./Listing";
+import { MediaProgress } from "../media/MediaProgress";
+import type { MediaProgress as Progress } from "../../app/media/service";
 
 export type DrivePageProps = ListingProps & {
   user: User;
@@ -11,6 +13,7 @@ export type DrivePageProps = ListingProps & {
   breadcrumbs: DriveFile[];
   usage: { used: number; quota: number | null };
   query?: string;
+  mediaProgress: Progress;
 };
 
 const filters = [
@@ -52,6 +55,7 @@ export function DrivePage(p: DrivePageProps) {
             ))}
           </ul>
           <p class="muted small drive-usage" safe>{p.usage.quota === null ? `${formatBytes(p.usage.used)} used` : `${formatBytes(p.usage.used)} of ${formatBytes(p.usage.quota)} used`}</p>
+          <MediaProgress progress={p.mediaProgress} />
         </aside>
         <div class="drive-main">
           <form class="drive-search" action="/drive/search" method="get" role="search">

@@ -4,4 +4,6 @@ export * from "./system";
 export * from "./drive";
 export * from "./dashboard";
 export * from "./datadisk";
+export * from "./media";
+export * from "./photos";
 export * from "./share";

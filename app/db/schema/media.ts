@@ -1,0 +1,72 @@
+import { sql } from "drizzle-orm";
+import { sqliteTable, text, integer, real, index, primaryKey, foreignKey } from "drizzle-orm/sqlite-core";
+import { blobs } from "./drive";
+
+/**
+ * What the media pipeline knows about one stored content of a user (a blob): every Drive file with that content
+ * shows the same thumbnails and metadata. Deleted with the blob (a purge), so a row never outlives its content.
+ */
+export const media = sqliteTable(
+  "media",
+  {
+    userId: text("user_id").notNull(),
+    sha256: text("sha256").notNull(),
+    kind: text("kind", { enum: ["image", "raw", "video"] }).notNull(),
+    /** queued → processing → done | failed (with `error`) | no-preview (a RAW without an embedded JPEG). */
+    status: text("status", { enum: ["queued", "processing", "done", "failed", "no-preview"] }).notNull(),
+    /** A sentence for people: why this file has no thumbnail. */
+    error: text("error"),
+    /** The pipeline version that produced this row; a higher one in the code means "reprocess". */
+    version: integer("version").notNull().default(0),
+    width: integer("width"),
+    height: integer("height"),
+    orientation: integer("orientation"),
+    /** Capture time as UTC milliseconds; `takenOffset` is minutes east of UTC where it was taken. */
+    takenAt: integer("taken_at", { mode: "timestamp_ms" }),
+    takenOffset: integer("taken_offset"),
+    /** Where `takenAt` came from: the camera's offset, the box's time zone, the container (video) or the file's mtime. */
+    takenSource: text("taken_source", { enum: ["exif-offset", "box-timezone", "container", "file-mtime"] }),
+    make: text("make"),
+    model: text("model"),
+    lens: text("lens"),
+    fNumber: real("f_number"),
+    exposureTime: real("exposure_time"),
+    iso: integer("iso"),
+    focalLength: real("focal_length"),
+    latitude: real("latitude"),
+    longitude: real("longitude"),
+    altitude: real("altitude"),
+    city: text("city"),
+    region: text("region"),
+    country: text("country"),
+    durationMs: integer("duration_ms"),
+    videoCodec: text("video_codec"),
+    /** How a browser plays it: the original as is, or our MP4 (remuxed or transcoded). */
+    playback: text("playback", { enum: ["original", "remux", "transcode"] }),
+    /** Which encoder made the MP4 (libx264, h264_vaapi, h264_v4l2m2m). */
+    encoder: text("encoder"),
+    /** ThumbHash (base64): the grid paints this before the thumbnail arrives. */
+    thumbhash: text("thumbhash"),
+    /** Apple's content identifier: a Live Photo's still and its MOV share it. */
+    contentId: text("content_id"),
+    /** The other half of a Live Photo (the still ↔ its MOV), once both are processed: Photos shows them as one item. */
+    livePairSha256: text("live_pair_sha256"),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.sha256] }),
+    foreignKey({ columns: [t.userId, t.sha256], foreignColumns: [blobs.userId, blobs.sha256] }).onDelete("cascade"),
+    index("media_user_status").on(t.userId, t.status),
+    index("media_content_id").on(t.userId, t.contentId),
+    index("media_place").on(t.userId, t.city),
+    // Photos: the timeline, its scrubber buckets and month pages walk this (newest first, capture time indexed).
+    index("media_timeline").on(t.userId, t.takenAt, t.takenOffset, t.status, t.kind, t.livePairSha256),
+    // Photos: the scrubber's day counts, grouped by the local day in index order (the same expression as app/photos/repo.ts).
+    index("media_days").on(t.userId, sql`((taken_at + coalesce(taken_offset, 0) * 60000) / 86400000)`, t.status, t.kind, t.livePairSha256, t.takenAt, t.takenOffset),
+    // Photos: search by country, and the newest change of a user's rows (its cached scrubber is keyed by it).
+    index("media_country").on(t.userId, t.country),
+    index("media_user_updated").on(t.userId, t.updatedAt),
+  ],
+);
+
+export type Media = typeof media.$inferSelect;

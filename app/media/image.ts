@@ -1,0 +1,182 @@
+// Worker only: sharp and libheif-js are loaded on the first photo, never by the web process.
+import { mkdirSync, renameSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Sharp, SharpOptions } from "sharp";
+import { rgbaToThumbHash } from "thumbhash";
+
+export const THUMB_SIZE = 250;
+export const PREVIEW_SIZE = 1440;
+/** A 200 MP panorama still fits; a decompression bomb (50000 × 50000 PNG) is refused before any pixel is decoded. */
+export const MAX_INPUT_PIXELS = 200_000_000;
+/**
+ * "none": a camera file with a damaged EXIF block or a few bad bytes still gets a thumbnail (what decodes);
+ * libjpeg's hard errors (e.g. a broken Huffman stream) still fail and end in the error state.
+ */
+const SHARP_INPUT: SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn: "none" };
+
+/** `width`/`height`: the original's, upright (after EXIF orientation), not the derivatives'. */
+export type ImageResult = { width: number; height: number; thumbhash: string };
+type Size = { width: number; height: number };
+/** A failure that is the file's fault: recorded on the row as is, never retried. */
+export class MediaFileError extends Error {}
+
+let sharpLoaded: typeof import("sharp").default | undefined;
+const sharpLib = async () => {
+  if (!sharpLoaded) {
+    sharpLoaded = (await import("sharp")).default;
+    // Each file is decoded once: libvips' operation cache (up to 50 MB of decoded pixels) would only hold memory.
+    sharpLoaded.cache(false);
+  }
+  return sharpLoaded;
+};
+
+/**
+ * Writes through a temp name so a crash never leaves half a thumbnail under the real one; the temp name is fixed,
+ * so the retry after a crash overwrites what the crash left.
+ */
+async function writeAtomically(path: string, make: (tmp: string) => Promise<unknown>) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp`;
+  await make(tmp);
+  renameSync(tmp, path);
+}
+
+/**
+ * One decode (shrink-on-load for JPEG, EXIF orientation applied, converted to sRGB), then the preview, the grid
+ * thumbnail and the ThumbHash all from that one buffer. Derivatives carry no metadata (sharp strips it by default).
+ */
+async function derive(decoded: Sharp, original: Size, out: { thumb: string; preview: string }): Promise<ImageResult> {
+  const sharp = await sharpLib();
+  const { data, info } = await decoded
+    .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: "inside", withoutEnlargement: true })
+    .toColourspace("srgb")
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
+  const thumbScale = Math.min(1, THUMB_SIZE / Math.min(info.width, info.height));
+  // Encoder settings measured on a 1440-px preview (bench/README.md): Huffman optimisation triples the JPEG's
+  // encode time for 2 % of its size; WebP effort 2 instead of 4 halves the thumbnail's for 6 %.
+  const [, , small] = await Promise.all([
+    writeAtomically(out.preview, (tmp) => sharp(data, raw).jpeg({ quality: 80, optimiseCoding: false }).toFile(tmp)),
+    writeAtomically(out.thumb, (tmp) =>
+      sharp(data, raw).resize(Math.round(info.width * thumbScale), Math.round(info.height * thumbScale)).webp({ quality: 75, effort: 2 }).toFile(tmp)),
+    // ThumbHash wants RGBA at most 100 × 100.
+    sharp(data, raw).resize(100, 100, { fit: "inside" }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
+  ]);
+  const hash = rgbaToThumbHash(small.info.width, small.info.height, small.data);
+  return { ...original, thumbhash: Buffer.from(hash).toString("base64") };
+}
+
+const describe = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);
+
+/** Thumbnails of a JPEG/PNG/WebP/TIFF/AVIF (anything the prebuilt sharp decodes). */
+export async function thumbnailsOfImage(input: string, out: { thumb: string; preview: string }): Promise<ImageResult> {
+  const sharp = await sharpLib();
+  try {
+    const meta = await sharp(input, SHARP_INPUT).metadata();
+    return await derive(sharp(input, SHARP_INPUT).rotate(), meta.autoOrient ?? meta, out);
+  } catch (e) {
+    if (/pixel limit/i.test(describe(e))) throw new MediaFileError(`This image is too large to process (over ${MAX_INPUT_PIXELS / 1e6} megapixels).`);
+    throw new MediaFileError(`This image could not be decoded: ${describe(e).replaceAll(input, "the file")}.`);
+  }
+}
+
+/**
+ * HEIC/HEIF (iPhone): the prebuilt sharp has no HEVC decoder, so libheif compiled to WebAssembly decodes the
+ * primary image (bursts and depth maps are other items of the same file) to RGBA; sharp does the rest.
+ * libheif applies the HEIF rotation itself, so EXIF orientation must not be applied again.
+ */
+export async function thumbnailsOfHeic(input: string, out: { thumb: string; preview: string }): Promise<ImageResult> {
+  const sharp = await sharpLib();
+  const { width, height, rgba } = await decodeHeicPrimary(new Uint8Array(await Bun.file(input).arrayBuffer()));
+  return derive(sharp(rgba, { raw: { width, height, channels: 4 }, limitInputPixels: MAX_INPUT_PIXELS }), { width, height }, out);
+}
+
+type HeifDecoder = { decode(data: Uint8Array): HeifImage[] };
+type HeifImage = {
+  is_primary(): boolean;
+  get_width(): number;
+  get_height(): number;
+  display(target: { data: Uint8ClampedArray; width: number; height: number }, done: (r: unknown) => void): void;
+  free(): void;
+};
+/** One decoder for the process: each decode frees the previous file's context (a new decoder would leak it). */
+let heifDecoder: HeifDecoder | undefined;
+
+export async function decodeHeicPrimary(bytes: Uint8Array): Promise<{ width: number; height: number; rgba: Buffer }> {
+  if (!heifDecoder) {
+    const libheif = (await import("libheif-js/wasm-bundle")).default as unknown as { HeifDecoder: new () => HeifDecoder };
+    heifDecoder = new libheif.HeifDecoder();
+  }
+  const images = heifDecoder.decode(bytes);
+  try {
+    const primary = images.find((i) => i.is_primary()) ?? images[0];
+    if (!primary) throw new MediaFileError("This HEIC file holds no image that can be decoded.");
+    const width = primary.get_width();
+    const height = primary.get_height();
+    if (width * height > MAX_INPUT_PIXELS) throw new MediaFileError(`This image is too large to process (over ${MAX_INPUT_PIXELS / 1e6} megapixels).`);
+    const data = new Uint8ClampedArray(width * height * 4);
+    const ok = await new Promise((resolve) => primary.display({ data, width, height }, resolve));
+    if (!ok) throw new MediaFileError("This HEIC image could not be decoded.");
+    return { width, height, rgba: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
+  } finally {
+    for (const i of images) i.free();
+  }
+}
+
+/**
+ * What EXIF orientation 1–8 asks for, as sharp operations: for pixels whose own file carries no orientation (the
+ * JPEG previews inside RAW files; the orientation is the RAW's). sharp mirrors first, then rotates (so 5 and 7 read
+ * backwards from the EXIF wording); the 8 orientation fixtures check every case.
+ */
+export function orient(image: Sharp, orientation: number | null): Sharp {
+  switch (orientation) {
+    case 2: return image.flop();
+    case 3: return image.rotate(180);
+    case 4: return image.flip();
+    case 5: return image.rotate(270).flop();
+    case 6: return image.rotate(90);
+    case 7: return image.rotate(90).flop();
+    case 8: return image.rotate(270);
+    default: return image;
+  }
+}
+
+const SOI = Buffer.from([0xff, 0xd8, 0xff]);
+
+/**
+ * The largest JPEG a RAW file carries (cameras embed a thumbnail and one or more previews, often one at full size;
+ * the sensor data itself is lossless JPEG or not JPEG at all, which libjpeg refuses). Found by its start marker and
+ * confirmed by sharp reading its header: this covers DNG, CR2, NEF, ARW, ORF, RW2, PEF without a parser per maker.
+ */
+export async function largestEmbeddedJpeg(bytes: Buffer): Promise<Buffer | null> {
+  const sharp = await sharpLib();
+  let best: { at: number; pixels: number } | null = null;
+  let tried = 0;
+  for (let at = bytes.indexOf(SOI); at >= 0 && tried < 64; at = bytes.indexOf(SOI, at + SOI.length), tried++) {
+    const candidate = bytes.subarray(at);
+    const meta = await sharp(candidate, { limitInputPixels: MAX_INPUT_PIXELS }).metadata().catch(() => null);
+    if (meta?.format !== "jpeg" || !meta.width || !meta.height || (best && meta.width * meta.height <= best.pixels)) continue;
+    // A header is not enough: JPEG-compressed TIFF tiles start the same way but lack their tables. Decoding at 1/8
+    // scale (shrink-on-load) proves it for a few milliseconds.
+    const decodes = await sharp(candidate, { limitInputPixels: MAX_INPUT_PIXELS }).resize(8, 8).raw().toBuffer().then(() => true, () => false);
+    if (decodes) best = { at, pixels: meta.width * meta.height };
+  }
+  return best ? bytes.subarray(best.at) : null;
+}
+
+/** RAW: derivatives from its largest embedded JPEG preview, turned by the RAW's own EXIF orientation. */
+export async function thumbnailsOfRawPreview(jpeg: Buffer, rawOrientation: number | null, out: { thumb: string; preview: string }): Promise<ImageResult> {
+  const sharp = await sharpLib();
+  const meta = await sharp(jpeg, SHARP_INPUT).metadata();
+  // A preview with its own EXIF orientation says how to show it; most carry none and follow the RAW's.
+  const image = meta.orientation ? sharp(jpeg, SHARP_INPUT).rotate() : orient(sharp(jpeg, SHARP_INPUT), rawOrientation);
+  const turned = !meta.orientation && (rawOrientation ?? 1) >= 5;
+  const size = meta.orientation ? (meta.autoOrient ?? meta) : turned ? { width: meta.height, height: meta.width } : meta;
+  try {
+    return await derive(image, size, out);
+  } catch (e) {
+    throw new MediaFileError(`The preview inside this RAW file could not be decoded: ${describe(e)}.`);
+  }
+}

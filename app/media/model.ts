@@ -1,0 +1,20 @@
+import type { MediaKind } from "./repo";
+
+/** Bump when the pipeline's output changes: `nas media reprocess` (or the dashboard button) redoes older rows. */
+export const MEDIA_PIPELINE_VERSION = 1;
+
+const RAW_EXT = /\.(dng|cr2|cr3|nef|nrw|arw|orf|rw2|raf|pef|srw)$/i;
+
+/** Which part of the pipeline a stored file goes through; undefined: not media (documents, SVG…). */
+export function mediaKindOf(mime: string | null, name: string): MediaKind | undefined {
+  const m = (mime ?? "").toLowerCase();
+  // file-type reports most RAW formats as TIFF or as image/x-<vendor>-<raw>: the extension decides.
+  if (RAW_EXT.test(name) || /^image\/x-(adobe-dng|canon-cr[23]|nikon-nef|sony-arw|olympus-orf|panasonic-rw2|fujifilm-raf)$/.test(m)) return "raw";
+  if (m.startsWith("image/") && !m.includes("svg")) return "image";
+  if (m.startsWith("video/")) return "video";
+  return undefined;
+}
+
+/** What the worker found out about hardware video encoding at its start (shared through the settings table). */
+export type EncoderChoice = { encoder: string; label: string; reason: string; checkedAt: string };
+export const ENCODER_SETTING = "media.encoder";

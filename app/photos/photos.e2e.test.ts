@@ -1,0 +1,238 @@
+// Photos in a real Chromium against a real server and a real worker process: upload the fixtures from the Photos
+// page, wait for the pipeline, scroll, jump with the scrubber, lightbox with arrow keys and the info panel, an album
+// from a selection, search by place and year, the map's cluster, a video played with a seek, and a 360-px phone.
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { runCommand } from "../../hw/run";
+import { loadConfig } from "../config";
+import { openDb } from "../db/client";
+import { createServices } from "../services";
+import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+
+const root = join(import.meta.dir, "../..");
+// Named here, not imported from app/media/testing: that module reaches the worker's untyped packages.
+const FIXTURES = join(root, "test/fixtures/photos");
+const uploads = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "gps/DSCN0027.jpg", "gps/DSCN0038.jpg", "cameras/Canon_40D.jpg", "cameras/Nikon_D70.jpg",
+  "cameras/Sony_HDR-HC3.jpg", "phone/jolla.jpg", "orientation/landscape_6.jpg"].map((f) => join(FIXTURES, f));
+
+let server: TestServer;
+let worker: ReturnType<typeof Bun.spawn>;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let db: Database;
+const work = mkdtempSync(join(tmpdir(), "photos-e2e-"));
+
+async function waitFor<T>(what: string, probe: () => T | undefined | null | false, limitMs = 90_000): Promise<T> {
+  const end = Date.now() + limitMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await Bun.sleep(100);
+  }
+}
+
+beforeAll(async () => {
+  // A 4-second H.264 clip (ffmpeg's test source), so the lightbox can seek inside it.
+  const clip = join(work, "clip.mp4");
+  const made = await runCommand(["ffmpeg", "-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=15", "-t", "4",
+    "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-movflags", "+faststart", clip], { timeoutMs: 60_000 });
+  if (made.code !== 0) throw new Error(made.stderr);
+  uploads.push(clip);
+  server = await startServer();
+  const setup = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
+  const { auth } = createServices({ db: setup, config: loadConfig([], { DATA_DIR: server.dataDir }) });
+  const user = auth.addUser({ username: "ann", displayName: "Ann", role: "user" }, null).user;
+  const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  setup.$client.close();
+  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], { cwd: root, stdout: "ignore", stderr: "pipe", env: { ...process.env, NAS_WORKER_KINDS: "media.process" } });
+  db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
+  browser = await launchBrowser();
+  const context = await browser.newContext({ baseURL: server.origin });
+  await context.addCookies([{ name: "nas_session", value: sid, domain: "localhost", path: "/", httpOnly: true, sameSite: "Lax" }]);
+  page = await context.newPage();
+  errors = watchPageErrors(page);
+}, 120_000);
+
+afterAll(async () => {
+  db?.close();
+  await browser?.close();
+  worker?.kill("SIGTERM");
+  await worker?.exited;
+  await server?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const tiles = (scope = "") => page.locator(`${scope} .photos-tile`);
+
+test("upload from Photos into Drive's Photos/YYYY/MM, then the timeline after processing", async () => {
+  await page.goto("/photos");
+  await page.locator("#photos-grid p.muted", { hasText: "No photos yet" }).waitFor();
+  await page.locator("#photos-upload").setInputFiles(uploads);
+  await page.locator("#photos-upload-status", { hasText: `Uploaded ${uploads.length} of ${uploads.length}.` }).waitFor({ timeout: 60_000 });
+  const folders = db.query<{ name: string }, []>("SELECT name FROM files WHERE kind = 'folder' AND parent_id IN (SELECT id FROM files WHERE name = 'Photos')").all();
+  expect(folders.map((f) => f.name)).toEqual([String(new Date().getFullYear())]);
+  await waitFor("the pipeline to finish", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status IN ('queued', 'processing')").get()!.n === 0);
+  await page.reload();
+  await tiles().first().waitFor();
+  // Newest first: the clip (dated by its upload), then 2014 (Jolla), 2008-10 (the GPS photos), …
+  const months = await page.locator(".photos-month").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key));
+  expect(months.slice(1)).toEqual(["2014-09", "2008-10", "2008-05", "2008-03", "2007-06"]);
+  await page.locator("#m-2008-10 .photos-tile").nth(3).waitFor();
+  expect(await page.locator("#m-2008-10 .photos-day h3").first().textContent()).toBe("Wed, 22 October 2008");
+  // Thumbhash placeholders are painted under each thumbnail.
+  expect(await page.locator("#m-2008-10 .photos-tile").first().evaluate((e) => getComputedStyle(e).backgroundImage)).toContain("data:image/png");
+  // The video tile carries its duration.
+  expect(await page.locator(".photos-tile .photos-duration").first().textContent()).toBe("0:04");
+}, 180_000);
+
+test("scrolling and the scrubber's jump to the oldest year", async () => {
+  await page.mouse.wheel(0, 4000);
+  await page.locator(".photos-scrub[data-year='2007']").click();
+  await page.locator("#m-2007-06 .photos-tile").first().waitFor();
+  expect(await page.locator("#m-2007-06").evaluate((e) => e.getBoundingClientRect().top < window.innerHeight)).toBe(true);
+});
+
+test("lightbox: arrow keys step through photos, the info panel shows camera and place", async () => {
+  await page.locator("#m-2008-10").scrollIntoViewIfNeeded();
+  await page.locator("#m-2008-10 .photos-tile img").first().click();
+  await page.locator(".pswp.photos-opened").waitFor(); // keys pressed during the opening animation are not for us
+  await page.keyboard.press("i");
+  await page.locator(".photos-info .info-camera").waitFor();
+  expect(await page.locator(".photos-info .info-camera").textContent()).toBe("NIKON COOLPIX P6000");
+  expect(await page.locator(".photos-info .info-place").textContent()).toBe("Arezzo, Italy");
+  const first = await page.locator(".photos-info h2").textContent();
+  await Bun.sleep(1000);
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction((name) => document.querySelector(".photos-info h2")?.textContent !== name, first);
+  expect(await page.locator(".photos-info h2").textContent()).toMatch(/^DSCN00\d\d\.jpg$/);
+  expect(await page.locator(".photos-info .info-path").textContent()).toMatch(/^Photos\/\d{4}\/\d{2}\/DSCN00\d\d\.jpg$/);
+  await page.keyboard.press("ArrowLeft");
+  await page.waitForFunction((name) => document.querySelector(".photos-info h2")?.textContent === name, first);
+  await page.keyboard.press("Escape");
+  await page.locator(".pswp").waitFor({ state: "detached" });
+});
+
+test("an album from a selection (click, shift-click range)", async () => {
+  const day = page.locator("#m-2008-10 .photos-tile");
+  await day.nth(0).hover();
+  await day.nth(0).locator(".photos-check").click();
+  await day.nth(2).click({ modifiers: ["Shift"] });
+  expect(await page.locator("#photos-selection-count").textContent()).toBe("3 selected");
+  await page.locator("#photos-selection button[data-act='album']").click();
+  await page.fill("#photos-album-name", "Tuscany <b>2008</b>");
+  await page.locator("#photos-album-form button[value='ok']").click();
+  await page.locator(".toast", { hasText: "Album “Tuscany <b>2008</b>” created." }).waitFor();
+  await page.goto("/photos/albums");
+  const card = page.locator(".photos-albums li", { hasText: "Tuscany <b>2008</b>" });
+  expect(await card.locator(".small").textContent()).toBe("3 items");
+  await card.locator("a").click();
+  await page.locator("#photos-grid .photos-tile").nth(2).waitFor();
+  expect(await tiles("#photos-grid").count()).toBe(3);
+});
+
+test("select a month from its header and download the selection as a zip", async () => {
+  await page.goto("/photos");
+  await page.locator("#m-2008-10").scrollIntoViewIfNeeded();
+  await page.locator("#m-2008-10 .photos-tile").nth(3).waitFor();
+  await page.locator("#m-2008-10 .photos-pick-month").click();
+  expect(await page.locator("#photos-selection-count").textContent()).toBe("4 selected");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#photos-selection button[data-act='zip']").click()]);
+  expect(download.suggestedFilename()).toMatch(/\.zip$/);
+  await page.locator("#photos-selection button[data-act='clear']").click();
+  expect(await page.locator("#photos-selection").isHidden()).toBe(true);
+});
+
+test("from the lightbox: favourite, delete to the trash and undo, add to a new album, archive", async () => {
+  await page.goto("/photos");
+  await page.locator("#m-2008-05").scrollIntoViewIfNeeded();
+  await page.locator("#m-2008-05 .photos-tile img").first().click();
+  await page.locator(".pswp.photos-opened").waitFor();
+  await page.locator(".pswp__button--favourite").click();
+  await page.locator(".pswp__button--favourite[aria-pressed='true']").waitFor();
+  await page.locator(".pswp__button--delete").click();
+  await page.locator(".toast", { hasText: "1 moved to the trash." }).waitFor();
+  await page.locator("#m-2008-05").waitFor({ state: "attached" });
+  await page.waitForFunction(() => document.querySelectorAll("#m-2008-05 .photos-tile").length === 0);
+  await page.locator(".toast button", { hasText: "Undo" }).click();
+  await page.locator("#m-2008-05 .photos-tile").first().waitFor();
+  // Add to an album and archive from inside the lightbox.
+  await page.locator("#m-2008-05 .photos-tile img").first().click();
+  await page.locator(".pswp.photos-opened").waitFor();
+  await page.locator(".pswp__button--album").click();
+  await page.fill("#photos-album-name", "Canon");
+  await page.locator("#photos-album-form button[value='ok']").click();
+  await page.locator(".toast", { hasText: "Album “Canon” created." }).waitFor();
+  await page.locator(".pswp__button--archive").click();
+  await page.locator(".toast", { hasText: "Archived" }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll("#m-2008-05 .photos-tile").length === 0);
+  await page.goto("/photos/archive");
+  await tiles("#photos-grid").first().waitFor();
+  expect(await tiles("#photos-grid").count()).toBe(1);
+  await page.goto("/photos/albums");
+  expect(await page.locator(".photos-albums li", { hasText: "Canon" }).locator(".small").textContent()).toBe("1 item");
+  await page.goto("/photos/favourites");
+  await tiles("#photos-grid").first().waitFor();
+  expect(await tiles("#photos-grid").count()).toBe(1);
+});
+
+test("search by place name and by year", async () => {
+  await page.goto("/photos");
+  await page.fill("#photos-q", "Arezzo");
+  await page.press("#photos-q", "Enter");
+  await page.waitForURL(/\/photos\/search\?q=Arezzo/);
+  await tiles("#photos-grid").nth(3).waitFor();
+  expect(await tiles("#photos-grid").count()).toBe(4);
+  await page.goto("/photos/search?q=2007");
+  await tiles("#photos-grid").first().waitFor();
+  expect(await tiles("#photos-grid").count()).toBe(1);
+});
+
+test("the map: clustered pins from the data endpoint, a cluster click lists its photos; offline it says so", async () => {
+  await page.goto("/photos/map");
+  const pin = page.locator(".photos-pin.cluster");
+  await pin.first().waitFor();
+  expect(await pin.first().textContent()).toBe("4");
+  await pin.first().click();
+  await page.locator("#photos-map-items .photos-tile").nth(3).waitFor();
+  expect(await page.locator("#photos-map-items .photos-tile").count()).toBe(4);
+  // No internet here: the tiles fail, the page says so and the places list stays.
+  await page.locator("#photos-map-offline").waitFor({ state: "visible" });
+  expect(await page.locator(".photos-places li").first().textContent()).toContain("Arezzo, Italy");
+  expect(await page.locator(".leaflet-control-attribution").textContent()).toContain("OpenStreetMap");
+});
+
+test("a video plays inline in the lightbox and seeks (Range)", async () => {
+  await page.goto("/photos");
+  const video = page.locator(".photos-tile:has(.photos-duration)").first();
+  await video.waitFor();
+  await video.locator("img").click();
+  const player = page.locator(".pswp--open video");
+  await player.waitFor();
+  await page.locator(".pswp.photos-opened").waitFor();
+  const seeked = await player.evaluate(async (v: HTMLVideoElement) => {
+    v.muted = true;
+    await v.play();
+    await new Promise((resolve) => { v.addEventListener("seeked", resolve, { once: true }); v.currentTime = 3; });
+    return { at: v.currentTime, duration: v.duration, ready: v.readyState };
+  });
+  expect(seeked.at).toBeGreaterThanOrEqual(2.9);
+  expect(seeked.duration).toBeCloseTo(4, 0);
+  expect(seeked.ready).toBeGreaterThanOrEqual(2);
+  await page.keyboard.press("Escape");
+});
+
+test("a 360-px phone: no sideways scrolling, tiles and scrubber fit", async () => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto("/photos");
+  await tiles("#photos-grid").first().waitFor();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  expect(await page.locator("#photos-scrubber").isVisible()).toBe(true);
+  // Only network failures of the OpenStreetMap tiles may be logged (the network is closed here).
+  expect(errors.filter((e) => !/Failed to load resource|tile\.openstreetmap/.test(e))).toEqual([]);
+});

@@ -1,0 +1,250 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { media, type Album } from "../db/schema";
+
+/** What narrows a grid: the timeline, Favourites, Archive, one album, or a parsed search. */
+export type Source =
+  | { kind: "timeline" }
+  | { kind: "favourites" }
+  | { kind: "archive" }
+  | { kind: "album"; albumId: string }
+  | { kind: "search"; search: SearchFilter };
+
+/** A search already parsed by the service: every present part must match. */
+export type SearchFilter = {
+  from?: number;
+  to?: number;
+  mediaKind?: "video" | "photo";
+  /** Exact place names that matched the words: towns, countries. */
+  cities?: string[];
+  countries?: string[];
+  /** Words matched against camera, file name and album name. */
+  text?: string;
+};
+
+export type GridItem = {
+  id: string;
+  sha256: string;
+  kind: "image" | "raw" | "video";
+  width: number;
+  height: number;
+  /** Local capture time as milliseconds (UTC clock fields = the camera's local time). */
+  local: number;
+  durationMs: number | null;
+  thumbhash: string | null;
+  favourite: boolean;
+  playback: "original" | "remux" | "transcode" | null;
+  mime: string;
+  /** A Live Photo's still: the Drive file id of its short video, and how that video plays. */
+  liveId: string | null;
+  livePlayback: "original" | "remux" | "transcode" | null;
+};
+
+export type PlaceCount = { city: string; country: string | null; n: number };
+export type GpsPoint = { sha256: string; lat: number; lng: number };
+
+const DAY = 86_400_000;
+const LOCAL = "(m.taken_at + coalesce(m.taken_offset, 0) * 60000)";
+// Exactly the expression of the media_days index (app/db/schema/media.ts), so GROUP BY walks that index in order.
+const DAY_EXPR = "((taken_at + coalesce(taken_offset, 0) * 60000) / 86400000)";
+// A content shows in Photos when processed, has a time, is not the hidden video half of a Live Photo, and at least
+// one Drive file with it is out of the trash.
+const SHOWN = `m.user_id = $u AND m.status = 'done' AND m.taken_at IS NOT NULL AND NOT (m.kind = 'video' AND m.live_pair_sha256 IS NOT NULL)`;
+const VISIBLE = `${SHOWN}
+  AND EXISTS (SELECT 1 FROM files f WHERE f.user_id = m.user_id AND f.sha256 = m.sha256 AND f.trashed_at IS NULL)`;
+// Contents out of the timeline although processed: every Drive copy in the trash, or archived. Usually few.
+const HIDDEN = `SELECT f.sha256 FROM files f INDEXED BY files_user_trash WHERE f.user_id = $u AND f.trashed_at IS NOT NULL AND f.sha256 IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM files g WHERE g.user_id = f.user_id AND g.sha256 = f.sha256 AND g.trashed_at IS NULL)
+  UNION SELECT p.sha256 FROM photo_flags p WHERE p.user_id = $u AND p.archived = 1`;
+const FLAG = (col: string) => `EXISTS (SELECT 1 FROM photo_flags p WHERE p.user_id = m.user_id AND p.sha256 = m.sha256 AND p.${col} = 1)`;
+
+type Params = Record<string, string | number | null>;
+
+function whereOf(userId: string, source: Source, base = VISIBLE): { sql: string; params: Params } {
+  const params: Params = { $u: userId };
+  const parts = [base];
+  switch (source.kind) {
+    case "timeline":
+      parts.push(`NOT ${FLAG("archived")}`);
+      break;
+    // Small sets drive the lookup (IN over their table, then the media primary key), not a walk of every row.
+    case "favourites":
+      parts.push("m.sha256 IN (SELECT p.sha256 FROM photo_flags p WHERE p.user_id = $u AND p.favourite = 1)");
+      break;
+    case "archive":
+      parts.push("m.sha256 IN (SELECT p.sha256 FROM photo_flags p WHERE p.user_id = $u AND p.archived = 1)");
+      break;
+    case "album":
+      params.$album = source.albumId;
+      parts.push("m.sha256 IN (SELECT a.sha256 FROM album_items a WHERE a.album_id = $album AND a.user_id = $u)");
+      break;
+    case "search": {
+      const s = source.search;
+      if (s.from !== undefined && s.to !== undefined) {
+        params.$from = s.from;
+        params.$to = s.to;
+        parts.push(`m.taken_at >= $from - ${DAY} AND m.taken_at < $to + ${DAY} AND ${LOCAL} >= $from AND ${LOCAL} < $to`);
+      }
+      if (s.mediaKind) parts.push(s.mediaKind === "video" ? "m.kind = 'video'" : "m.kind <> 'video'");
+      // Each list is an IN over its own index (user_id, city) / (user_id, country).
+      const inList = (col: string, names: string[], tag: string) => {
+        names.forEach((n, i) => (params[`$${tag}${i}`] = n));
+        return `m.${col} IN (${names.map((_, i) => `$${tag}${i}`).join(", ")})`;
+      };
+      const placeParts = [s.cities?.length ? inList("city", s.cities, "c") : "", s.countries?.length ? inList("country", s.countries, "k") : ""].filter(Boolean);
+      if (placeParts.length) parts.push(`(${placeParts.join(" OR ")})`);
+      if (s.text) {
+        params.$like = `%${s.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        parts.push(`(m.model LIKE $like ESCAPE '\\' OR m.make LIKE $like ESCAPE '\\' OR m.lens LIKE $like ESCAPE '\\'
+          OR EXISTS (SELECT 1 FROM files f WHERE f.user_id = m.user_id AND f.sha256 = m.sha256 AND f.trashed_at IS NULL AND f.name LIKE $like ESCAPE '\\')
+          OR EXISTS (SELECT 1 FROM album_items a JOIN albums b ON b.id = a.album_id WHERE a.user_id = m.user_id AND a.sha256 = m.sha256 AND b.name LIKE $like ESCAPE '\\'))`);
+      }
+      break;
+    }
+  }
+  return { sql: parts.join(" AND "), params };
+}
+
+const toItem = (r: Record<string, unknown>): GridItem => ({
+  id: r.file_id as string,
+  sha256: r.sha256 as string,
+  kind: r.kind as GridItem["kind"],
+  width: (r.width as number | null) ?? 1,
+  height: (r.height as number | null) ?? 1,
+  local: r.local as number,
+  durationMs: r.duration_ms as number | null,
+  thumbhash: r.thumbhash as string | null,
+  favourite: !!r.favourite,
+  playback: r.playback as GridItem["playback"],
+  liveId: (r.live_id as string | null) ?? null,
+  livePlayback: (r.live_playback as GridItem["playback"]) ?? null,
+  mime: (r.mime as string | null) ?? "",
+});
+
+const ITEM_COLUMNS = `m.sha256, m.kind, m.width, m.height, ${LOCAL} AS local, m.duration_ms, m.thumbhash,
+  (SELECT f.id FROM files f WHERE f.user_id = m.user_id AND f.sha256 = m.sha256 AND f.trashed_at IS NULL ORDER BY f.seq LIMIT 1) AS file_id,
+  ${FLAG("favourite")} AS favourite, m.playback,
+  (SELECT f.id FROM files f WHERE m.kind <> 'video' AND f.user_id = m.user_id AND f.sha256 = m.live_pair_sha256 AND f.trashed_at IS NULL LIMIT 1) AS live_id,
+  (SELECT v.playback FROM media v WHERE m.kind <> 'video' AND v.user_id = m.user_id AND v.sha256 = m.live_pair_sha256) AS live_playback,
+  (SELECT b.mime FROM blobs b WHERE b.user_id = m.user_id AND b.sha256 = m.sha256) AS mime`;
+
+/** Every SQL statement of Photos. Callers pass the owner's id; nothing here decides authorization. */
+export function createPhotosRepo(db: Db) {
+  const raw = db.$client;
+  const all = (sql: string, params: Params) => raw.query(sql).all(params as never) as Record<string, unknown>[];
+
+  return {
+    transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
+    /** The pipeline's facts about one content (read only: the media feature writes them). */
+    mediaRow: (userId: string, sha256: string) => db.select().from(media).where(and(eq(media.userId, userId), eq(media.sha256, sha256))).get(),
+    /** Items per local day (day number since 1970), newest first: the scrubber and section heights come from this. */
+    dayCounts(userId: string, source: Source): { day: number; n: number }[] {
+      // The timeline is every shown row (one walk of the covering timeline index) minus the few hidden ones,
+      // instead of checking the trash and the archive for each of 200k rows.
+      if (source.kind === "timeline") {
+        return all(`SELECT day, sum(n) AS n FROM (
+            SELECT ${DAY_EXPR} AS day, count(*) AS n FROM media WHERE user_id = $u AND status = 'done' AND ${DAY_EXPR} IS NOT NULL
+              AND NOT (kind = 'video' AND live_pair_sha256 IS NOT NULL) GROUP BY ${DAY_EXPR}
+            UNION ALL
+            SELECT ${LOCAL} / ${DAY} AS day, -count(*) AS n FROM (${HIDDEN}) AS h CROSS JOIN media m
+              WHERE m.user_id = $u AND m.sha256 = h.sha256 AND ${SHOWN} GROUP BY day)
+          GROUP BY day HAVING sum(n) > 0 ORDER BY day DESC`, { $u: userId }).map((r) => ({ day: r.day as number, n: r.n as number }));
+      }
+      const w = whereOf(userId, source);
+      return all(`SELECT ${LOCAL} / ${DAY} AS day, count(*) AS n FROM media m WHERE ${w.sql} GROUP BY day ORDER BY day DESC`, w.params)
+        .map((r) => ({ day: r.day as number, n: r.n as number }));
+    },
+    /** Items whose local capture time is in [from, to), newest first. */
+    itemsBetween(userId: string, source: Source, from: number, to: number, limit = 5000): GridItem[] {
+      // The live-file lookup that names each tile's Drive id is also the "not in the trash" check.
+      const w = whereOf(userId, source, SHOWN);
+      const params = { ...w.params, $lo: from, $hi: to, $limit: limit };
+      return all(`SELECT * FROM (SELECT ${ITEM_COLUMNS} FROM media m INDEXED BY media_timeline
+        WHERE m.user_id = $u AND m.taken_at >= $lo - ${DAY} AND m.taken_at < $hi + ${DAY} AND ${LOCAL} >= $lo AND ${LOCAL} < $hi AND ${w.sql}
+        ORDER BY m.taken_at DESC) WHERE file_id IS NOT NULL LIMIT $limit`, params).map(toItem);
+    },
+    /** Media rows whose content is still waiting for the pipeline: the "processing N files" note. */
+    pendingCount: (userId: string) =>
+      (raw.query("SELECT count(*) AS n FROM media WHERE user_id = ? AND status IN ('queued', 'processing')").get(userId) as { n: number }).n,
+    /**
+     * Changes whenever what a user's grids show can change outside Photos, from index lookups only (no count over
+     * every row): the worker adding, finishing or requeueing a row (newest `updated_at`, rows still pending), Drive
+     * trashing, restoring or purging (the trash's count and sum of keys; a purge empties trash rows).
+     */
+    version: (userId: string) =>
+      (raw.query(`SELECT (SELECT coalesce(max(updated_at), 0) FROM media WHERE user_id = $u)
+        || ':' || (SELECT count(*) FROM media WHERE user_id = $u AND status IN ('queued', 'processing'))
+        || ':' || (SELECT count(*) || ':' || total(seq) FROM files WHERE user_id = $u AND trashed_at IS NOT NULL) AS v`).get({ $u: userId } as never) as { v: string }).v,
+    /** The distinct town and country names of a user's photos (search recognises them). */
+    placeNames: (userId: string) => ({
+      cities: (raw.query("SELECT DISTINCT city AS name FROM media WHERE user_id = ? AND city IS NOT NULL").all(userId) as { name: string }[]).map((r) => r.name),
+      countries: (raw.query("SELECT DISTINCT country AS name FROM media WHERE user_id = ? AND country IS NOT NULL").all(userId) as { name: string }[]).map((r) => r.name),
+    }),
+    /** Processed rows of a user (an index count): the map's cached clusters are rebuilt when it changes. */
+    doneCount: (userId: string) =>
+      (raw.query("SELECT count(*) AS n FROM media WHERE user_id = ? AND status = 'done'").get(userId) as { n: number }).n,
+    /** Distinct places with counts (for search matching and the offline map list). */
+    places: (userId: string): PlaceCount[] =>
+      raw.query(`SELECT m.city, m.country, count(*) AS n FROM media m WHERE ${VISIBLE} AND m.city IS NOT NULL GROUP BY m.city, m.country ORDER BY n DESC`)
+        .all({ $u: userId } as never) as PlaceCount[],
+    /** Every located visible item of one user (the map's cluster index is built from these). */
+    gpsPoints: (userId: string): GpsPoint[] =>
+      raw.query(`SELECT m.sha256, m.latitude AS lat, m.longitude AS lng FROM media m WHERE ${VISIBLE} AND m.latitude IS NOT NULL AND m.longitude IS NOT NULL`)
+        .all({ $u: userId } as never) as GpsPoint[],
+    /** Grid items for given contents (a map cluster's leaves), newest first. */
+    itemsFor(userId: string, shas: string[]): GridItem[] {
+      if (shas.length === 0) return [];
+      const params: Params = { $u: userId };
+      shas.forEach((s, i) => (params[`$s${i}`] = s));
+      return all(`SELECT ${ITEM_COLUMNS} FROM media m WHERE ${VISIBLE} AND m.sha256 IN (${shas.map((_, i) => `$s${i}`).join(",")}) ORDER BY m.taken_at DESC`, params).map(toItem);
+    },
+    flags: (userId: string, sha256: string) =>
+      (raw.query("SELECT favourite, archived FROM photo_flags WHERE user_id = ? AND sha256 = ?").get(userId, sha256) as { favourite: number; archived: number } | null) ?? { favourite: 0, archived: 0 },
+    setFlag(userId: string, shas: string[], flag: "favourite" | "archived", on: boolean) {
+      const stmt = raw.query(`INSERT INTO photo_flags (user_id, sha256, ${flag}) VALUES (?, ?, ?) ON CONFLICT (user_id, sha256) DO UPDATE SET ${flag} = excluded.${flag}`);
+      raw.transaction(() => shas.forEach((s) => stmt.run(userId, s, on ? 1 : 0)))();
+    },
+    /** Folder names from the root to a file's folder (the info panel's Drive path). */
+    folderPath: (parentId: string | null) =>
+      (raw.query(`WITH RECURSIVE up(id, parent_id, name, depth) AS (SELECT id, parent_id, name, 0 FROM files WHERE id = ?
+        UNION ALL SELECT f.id, f.parent_id, f.name, up.depth + 1 FROM files f JOIN up ON f.id = up.parent_id)
+        SELECT name FROM up WHERE parent_id IS NOT NULL ORDER BY depth DESC`).all(parentId) as { name: string }[]).map((r) => r.name),
+    /** Same-day items of earlier years: one small index range per year. */
+    onThisDay(userId: string, month: number, day: number, beforeYear: number, years = 30): GridItem[] {
+      const out: GridItem[] = [];
+      for (let y = beforeYear - 1; y >= beforeYear - years; y--) {
+        const from = Date.UTC(y, month - 1, day);
+        if (new Date(from).getUTCDate() !== day) continue;
+        out.push(...this.itemsBetween(userId, { kind: "timeline" }, from, from + DAY, 20));
+      }
+      return out;
+    },
+    albums: (userId: string) =>
+      raw.query(`SELECT b.id, b.name, b.cover_sha256 AS cover, (SELECT count(*) FROM album_items a WHERE a.album_id = b.id) AS n,
+          (SELECT f.id FROM files f WHERE f.user_id = b.user_id AND f.trashed_at IS NULL AND f.sha256 = coalesce(b.cover_sha256,
+            (SELECT a.sha256 FROM album_items a JOIN media m ON m.user_id = a.user_id AND m.sha256 = a.sha256 WHERE a.album_id = b.id ORDER BY m.taken_at DESC LIMIT 1)) LIMIT 1) AS cover_id
+        FROM albums b WHERE b.user_id = ? ORDER BY b.name COLLATE NOCASE`).all(userId) as { id: string; name: string; n: number; cover_id: string | null }[],
+    album: (id: string) => {
+      const r = raw.query("SELECT id, user_id, name, cover_sha256, created_at, updated_at FROM albums WHERE id = ?").get(id) as Record<string, unknown> | null;
+      return r ? ({ id: r.id, userId: r.user_id, name: r.name, coverSha256: r.cover_sha256, createdAt: new Date(r.created_at as number), updatedAt: new Date(r.updated_at as number) } as Album) : undefined;
+    },
+    insertAlbum: (a: Album) =>
+      raw.query("INSERT INTO albums (id, user_id, name, cover_sha256, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .run(a.id, a.userId, a.name, a.coverSha256, a.createdAt.getTime(), a.updatedAt.getTime()),
+    renameAlbum: (id: string, name: string, at: Date) => raw.query("UPDATE albums SET name = ?, updated_at = ? WHERE id = ?").run(name, at.getTime(), id),
+    setCover: (id: string, sha256: string | null, at: Date) => raw.query("UPDATE albums SET cover_sha256 = ?, updated_at = ? WHERE id = ?").run(sha256, at.getTime(), id),
+    deleteAlbum: (id: string) => raw.query("DELETE FROM albums WHERE id = ?").run(id),
+    addToAlbum(albumId: string, userId: string, shas: string[], at: Date) {
+      const stmt = raw.query("INSERT OR IGNORE INTO album_items (album_id, user_id, sha256, added_at) VALUES (?, ?, ?, ?)");
+      raw.transaction(() => shas.forEach((s) => stmt.run(albumId, userId, s, at.getTime())))();
+    },
+    removeFromAlbum(albumId: string, shas: string[]) {
+      const stmt = raw.query("DELETE FROM album_items WHERE album_id = ? AND sha256 = ?");
+      raw.transaction(() => shas.forEach((s) => stmt.run(albumId, s)))();
+    },
+    albumsOf: (userId: string, sha256: string) =>
+      raw.query("SELECT b.id, b.name FROM album_items a JOIN albums b ON b.id = a.album_id WHERE a.user_id = ? AND a.sha256 = ? ORDER BY b.name").all(userId, sha256) as { id: string; name: string }[],
+  };
+}
+
+export type PhotosRepo = ReturnType<typeof createPhotosRepo>;

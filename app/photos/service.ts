@@ -1,0 +1,244 @@
+import { randomBytes } from "node:crypto";
+import Supercluster from "supercluster";
+import type { DriveFile, User } from "../db/schema";
+import { AppError, notFound } from "../errors";
+import type { DriveService } from "../drive/service";
+import type { GridItem, PhotosRepo, SearchFilter, Source } from "./repo";
+
+export type PhotosDeps = { repo: PhotosRepo; drive: DriveService; now?: () => Date };
+
+export type MonthBucket = { key: string; year: number; month: number; n: number; days: { day: number; n: number }[] };
+export type ClusterPoint = { lat: number; lng: number; n: number; cluster: number | null; id: string | null };
+
+const DAY = 86_400_000;
+const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MAP_CACHE_MS = 60_000;
+const newId = () => randomBytes(12).toString("base64url");
+
+/** "2021-07" → the local-time range of that month. */
+export function monthRange(key: string): { from: number; to: number } {
+  const m = /^(\d{4})-(\d{2})$/.exec(key);
+  const year = Number(m?.[1]);
+  const month = Number(m?.[2]);
+  if (!m || month < 1 || month > 12) throw new AppError(400, "A month looks like 2021-07.");
+  return { from: Date.UTC(year, month - 1, 1), to: Date.UTC(year, month, 1) };
+}
+
+/**
+ * Words → filter: a year ("2019"), a month and year ("July 2021", "jul 2021"), a media type ("videos", "photos"),
+ * a known place name (exact city or country of this user's photos), and whatever is left matches camera, file
+ * name and album name.
+ */
+export function parseSearch(q: string, known: { cities: string[]; countries: string[] }): SearchFilter {
+  const filter: SearchFilter = {};
+  let rest = q.trim().replace(/\s+/g, " ");
+  const monthYear = /\b([a-z]{3,9})\.? (\d{4})\b/i.exec(rest);
+  const monthIndex = monthYear ? MONTHS.findIndex((m) => m.startsWith(monthYear[1]!.toLowerCase()) && monthYear[1]!.length >= 3) : -1;
+  if (monthYear && monthIndex >= 0) {
+    const y = Number(monthYear[2]);
+    filter.from = Date.UTC(y, monthIndex, 1);
+    filter.to = Date.UTC(y, monthIndex + 1, 1);
+    rest = rest.replace(monthYear[0], " ");
+  } else {
+    const year = /\b(1[89]\d\d|2\d\d\d)\b/.exec(rest);
+    if (year) {
+      filter.from = Date.UTC(Number(year[1]), 0, 1);
+      filter.to = Date.UTC(Number(year[1]) + 1, 0, 1);
+      rest = rest.replace(year[0], " ");
+    }
+  }
+  const kind = /\b(videos?|photos?|pictures?|images?)\b/i.exec(rest);
+  if (kind) {
+    filter.mediaKind = kind[1]!.toLowerCase().startsWith("video") ? "video" : "photo";
+    rest = rest.replace(kind[0], " ");
+  }
+  rest = rest.trim().replace(/\s+/g, " ");
+  if (rest) {
+    const lower = rest.toLowerCase();
+    const cities = known.cities.filter((p) => p.toLowerCase() === lower);
+    const countries = known.countries.filter((p) => p.toLowerCase() === lower);
+    if (cities.length) filter.cities = cities;
+    if (countries.length) filter.countries = countries;
+    if (!cities.length && !countries.length) filter.text = rest;
+  }
+  return filter;
+}
+
+function monthsOf(days: { day: number; n: number }[]): MonthBucket[] {
+  const months: MonthBucket[] = [];
+  for (const { day, n } of days) {
+    const d = new Date(day * DAY);
+    const key = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
+    let last = months.at(-1);
+    if (last?.key !== key) months.push((last = { key, year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, n: 0, days: [] }));
+    last.n += n;
+    last.days.push({ day, n });
+  }
+  return months;
+}
+
+/** Photos' rules over the media rows: what a user sees, their marks and albums, the map. */
+export function createPhotosService(deps: PhotosDeps) {
+  const { repo, drive } = deps;
+  const now = deps.now ?? (() => new Date());
+  const maps = new Map<string, { at: number; done: number; index: Supercluster<{ sha256: string }> }>();
+  // Per-user results keyed by the data's version (repo.version) plus Photos' own writes (flags, albums): a scrubber
+  // over 200k rows is a full index walk, and it only changes when the library does.
+  const results = new Map<string, { version: string; values: Map<string, unknown> }>();
+  const localWrites = new Map<string, number>();
+  const touched = (user: User) => {
+    localWrites.set(user.id, (localWrites.get(user.id) ?? 0) + 1);
+    maps.delete(user.id);
+  };
+  function cached<T>(user: User, key: string, compute: () => T): T {
+    const version = `${repo.version(user.id)}:${localWrites.get(user.id) ?? 0}`;
+    let entry = results.get(user.id);
+    if (entry?.version !== version) results.set(user.id, (entry = { version, values: new Map() }));
+    if (!entry.values.has(key)) {
+      if (entry.values.size >= 64) entry.values.delete(entry.values.keys().next().value!);
+      entry.values.set(key, compute());
+    }
+    return entry.values.get(key) as T;
+  }
+
+  /** Drive decides access: another user's file id is a 404 here exactly as in Drive. */
+  function contentOf(user: User, id: string): DriveFile & { sha256: string } {
+    const file = drive.itemFor(user, id, "read");
+    if (file.kind !== "file" || !file.sha256 || !repo.mediaRow(user.id, file.sha256)) throw notFound("This photo");
+    return file as DriveFile & { sha256: string };
+  }
+  const contentsOf = (user: User, ids: string[]) => [...new Set(ids.map((id) => contentOf(user, id).sha256))];
+
+  function albumFor(user: User, id: string) {
+    const album = repo.album(id);
+    if (!album || album.userId !== user.id) throw notFound("This album");
+    return album;
+  }
+  function albumName(raw: string) {
+    const name = raw.trim();
+    if (!name || name.length > 200) throw new AppError(400, "An album name needs 1 to 200 characters.");
+    return name;
+  }
+  function mapIndex(user: User) {
+    const cached = maps.get(user.id);
+    const done = repo.doneCount(user.id);
+    if (cached && cached.done === done && now().getTime() - cached.at < MAP_CACHE_MS) return cached.index;
+    const index = new Supercluster<{ sha256: string }>({ radius: 60, maxZoom: 17 });
+    index.load(repo.gpsPoints(user.id).map((p) => ({ type: "Feature", properties: { sha256: p.sha256 }, geometry: { type: "Point", coordinates: [p.lng, p.lat] } })));
+    maps.set(user.id, { at: now().getTime(), done, index });
+    return index;
+  }
+
+  return {
+    /** A grid's source from the URL: album ids are checked against the owner (another user's album is a 404). */
+    source(user: User, name: string, param?: string): Source {
+      if (name === "favourites") return { kind: "favourites" };
+      if (name === "archive") return { kind: "archive" };
+      if (name === "album") return { kind: "album", albumId: albumFor(user, param ?? "").id };
+      if (name === "search") return { kind: "search", search: parseSearch(param ?? "", cached(user, "places", () => repo.placeNames(user.id))) };
+      return { kind: "timeline" };
+    },
+    /** The scrubber: months newest first with their day counts (sections are sized from these before they load). */
+    buckets(user: User, source: Source): MonthBucket[] {
+      return cached(user, `buckets:${JSON.stringify(source)}`, () => monthsOf(repo.dayCounts(user.id, source)));
+    },
+    month(user: User, source: Source, key: string): GridItem[] {
+      const { from, to } = monthRange(key);
+      return repo.itemsBetween(user.id, source, from, to);
+    },
+    pending: (user: User) => repo.pendingCount(user.id),
+    places: (user: User) => repo.places(user.id),
+    /** "On this day": the same calendar day in earlier years (the box's today). */
+    memories(user: User): GridItem[] {
+      const t = now();
+      return repo.onThisDay(user.id, t.getMonth() + 1, t.getDate(), t.getFullYear());
+    },
+    /** Everything the info panel shows about one file the user may read. */
+    info(user: User, id: string) {
+      const file = contentOf(user, id);
+      const facts = repo.mediaRow(user.id, file.sha256)!;
+      const flags = repo.flags(user.id, file.sha256);
+      return {
+        file, facts, favourite: !!flags.favourite, archived: !!flags.archived,
+        path: [...repo.folderPath(file.parentId), file.name].join("/"),
+        albums: repo.albumsOf(user.id, file.sha256),
+      };
+    },
+    setFavourite(user: User, ids: string[], on: boolean) {
+      repo.setFlag(user.id, contentsOf(user, ids), "favourite", on);
+      touched(user);
+    },
+    setArchived(user: User, ids: string[], on: boolean) {
+      repo.setFlag(user.id, contentsOf(user, ids), "archived", on);
+      touched(user);
+    },
+    /** To Drive's trash (undo = restore); returns the ids trashed. */
+    trash(user: User, ids: string[]) {
+      ids.forEach((id) => contentOf(user, id));
+      touched(user);
+      return drive.moveToTrash(user, ids).map((f) => f.id);
+    },
+    restore(user: User, ids: string[]) {
+      touched(user);
+      return drive.restore(user, ids).map((f) => f.id);
+    },
+    albums: (user: User) => repo.albums(user.id),
+    album: albumFor,
+    createAlbum(user: User, rawName: string, ids: string[] = []) {
+      const shas = contentsOf(user, ids);
+      const at = now();
+      const album = { id: newId(), userId: user.id, name: albumName(rawName), coverSha256: null, createdAt: at, updatedAt: at };
+      repo.transaction(() => {
+        repo.insertAlbum(album);
+        repo.addToAlbum(album.id, user.id, shas, at);
+      });
+      touched(user);
+      return album;
+    },
+    renameAlbum(user: User, id: string, rawName: string) {
+      repo.renameAlbum(albumFor(user, id).id, albumName(rawName), now());
+    },
+    deleteAlbum(user: User, id: string) {
+      repo.deleteAlbum(albumFor(user, id).id);
+      touched(user);
+    },
+    addToAlbum(user: User, id: string, ids: string[]) {
+      repo.addToAlbum(albumFor(user, id).id, user.id, contentsOf(user, ids), now());
+      touched(user);
+    },
+    removeFromAlbum(user: User, id: string, ids: string[]) {
+      repo.removeFromAlbum(albumFor(user, id).id, contentsOf(user, ids));
+      touched(user);
+    },
+    setCover(user: User, id: string, fileId: string) {
+      repo.setCover(albumFor(user, id).id, contentOf(user, fileId).sha256, now());
+    },
+    /**
+   * Clustered pins for a viewport (west, south, east, north) at a zoom. One index per user, kept while the count of
+   * processed rows is unchanged and for at most a minute (a trash from Drive shows on the map within that minute).
+   */
+    clusters(user: User, bbox: [number, number, number, number], zoom: number): ClusterPoint[] {
+      const index = mapIndex(user);
+      const features = index.getClusters(bbox, Math.max(0, Math.min(20, Math.round(zoom))));
+      const singles = features.filter((f) => !f.properties || !("cluster" in f.properties)).map((f) => (f.properties as { sha256: string }).sha256);
+      const ids = new Map(repo.itemsFor(user.id, singles).map((i) => [i.sha256, i.id]));
+      return features.map((f) => {
+        const [lng, lat] = f.geometry.coordinates as [number, number];
+        const p = f.properties as { cluster?: boolean; cluster_id?: number; point_count?: number; sha256?: string };
+        return p.cluster ? { lat, lng, n: p.point_count!, cluster: p.cluster_id!, id: null } : { lat, lng, n: 1, cluster: null, id: ids.get(p.sha256!) ?? null };
+      });
+    },
+    /** The photos under one cluster pin (newest first, at most `limit`). */
+    clusterItems(user: User, clusterId: number, limit = 500): GridItem[] {
+      let leaves: { properties: { sha256: string } }[];
+      try {
+        leaves = mapIndex(user).getLeaves(clusterId, limit) as never;
+      } catch {
+        throw notFound("This map cluster");
+      }
+      return repo.itemsFor(user.id, leaves.map((l) => l.properties.sha256));
+    },
+  };
+}
+
+export type PhotosService = ReturnType<typeof createPhotosService>;

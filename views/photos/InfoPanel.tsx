@@ -1,0 +1,60 @@
+import type { DriveFile, Media } from "../../app/db/schema";
+import { formatBytes } from "../format";
+
+export type InfoProps = { file: DriveFile; facts: Media; favourite: boolean; archived: boolean; path: string; albums: { id: string; name: string }[] };
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** "2021-07-14 18:03:22 UTC+01:00": the camera's local time with its offset, as the pipeline recorded it. */
+export function takenLabel(m: Pick<Media, "takenAt" | "takenOffset" | "takenSource">): string {
+  if (!m.takenAt) return "Unknown";
+  const offset = m.takenOffset ?? 0;
+  const d = new Date(m.takenAt.getTime() + offset * 60_000);
+  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  if (m.takenOffset === null) return `${date} (local time, no time zone recorded)`;
+  const sign = offset < 0 ? "-" : "+";
+  return `${date} UTC${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+}
+
+export function exposureLabel(m: Pick<Media, "fNumber" | "exposureTime" | "iso" | "focalLength">): string {
+  const parts: string[] = [];
+  if (m.fNumber) parts.push(`ƒ/${m.fNumber}`);
+  if (m.exposureTime) parts.push(m.exposureTime >= 1 ? `${m.exposureTime} s` : `1/${Math.round(1 / m.exposureTime)} s`);
+  if (m.focalLength) parts.push(`${m.focalLength} mm`);
+  if (m.iso) parts.push(`ISO ${m.iso}`);
+  return parts.join(" · ");
+}
+
+/** The lightbox's info panel (one htmx/fetch swap target). Every value from EXIF is text, escaped. */
+export function InfoPanel(p: InfoProps) {
+  const m = p.facts;
+  const camera = [m.make, m.model].filter(Boolean).join(" ");
+  const place = [m.city, m.country].filter(Boolean).join(", ");
+  return (
+    <div class="photos-info" data-id={p.file.id} data-favourite={p.favourite ? "1" : "0"}>
+      <h2 safe>{p.file.name}</h2>
+      <dl>
+        <dt>Taken</dt>
+        <dd class="info-taken" safe>{takenLabel(m)}</dd>
+        {camera ? (<><dt>Camera</dt><dd class="info-camera" safe>{camera}</dd></>) : ""}
+        {m.lens ? (<><dt>Lens</dt><dd safe>{m.lens}</dd></>) : ""}
+        {exposureLabel(m) ? (<><dt>Exposure</dt><dd safe>{exposureLabel(m)}</dd></>) : ""}
+        {m.width && m.height ? (<><dt>Dimensions</dt><dd safe>{`${m.width} × ${m.height}`}</dd></>) : ""}
+        {m.durationMs ? (<><dt>Duration</dt><dd safe>{`${(m.durationMs / 1000).toFixed(1)} s`}</dd></>) : ""}
+        <dt>Size</dt>
+        <dd safe>{formatBytes(p.file.size)}</dd>
+        {place ? (<><dt>Place</dt><dd class="info-place" safe>{place}</dd></>) : ""}
+        {m.latitude !== null && m.longitude !== null ? (
+          <><dt>Location</dt><dd><a href={`/photos/map?lat=${m.latitude.toFixed(5)}&lng=${m.longitude.toFixed(5)}`} safe>{`${m.latitude.toFixed(5)}, ${m.longitude.toFixed(5)}`}</a></dd></>
+        ) : ""}
+        <dt>In Drive</dt>
+        <dd class="info-path" safe>{p.path}</dd>
+        {p.albums.length ? (<><dt>Albums</dt><dd>{p.albums.map((a) => <a href={`/photos/albums/${encodeURIComponent(a.id)}`} safe>{a.name}</a>)}</dd></>) : ""}
+        {p.archived ? (<><dt>Archived</dt><dd>Hidden from the timeline</dd></>) : ""}
+      </dl>
+      <p class="photos-info-actions">
+        <a class="button" href={`/api/v1/files/${encodeURIComponent(p.file.id)}/content`} download={p.file.name}>Download original</a>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,182 @@
+import type { User } from "../../app/db/schema";
+import type { GridItem, PlaceCount } from "../../app/photos/repo";
+import { Layout } from "../layout";
+
+export type PhotosTab = "timeline" | "albums" | "favourites" | "archive" | "map" | "search" | "album";
+
+type ShellProps = { user: User; csrfToken: string; deviceName: string; title: string; tab: PhotosTab; query?: string; pending: number; children?: JSX.Element };
+
+const tabs = [
+  { id: "timeline", href: "/photos", label: "Photos" },
+  { id: "albums", href: "/photos/albums", label: "Albums" },
+  { id: "favourites", href: "/photos/favourites", label: "Favourites" },
+  { id: "archive", href: "/photos/archive", label: "Archive" },
+  { id: "map", href: "/photos/map", label: "Map" },
+] as const;
+
+const scripts = ["vendor/tus.min.js", "js/photos.js"];
+
+/** Every Photos page: tabs, search, upload, the processing note, the selection bar and the lightbox's host. */
+export function PhotosShell(p: ShellProps) {
+  const htmlChildren = p.children ?? ""; // rendered views already (escaped by their own components)
+  return (
+    <Layout title={p.title} user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="photos" scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : scripts}>
+      <div class="photos">
+        <header class="photos-bar">
+          <nav class="photos-tabs" aria-label="Photos">
+            {tabs.map((t) => (
+              <a href={t.href} class={p.tab === t.id ? "active" : undefined} aria-current={p.tab === t.id ? "page" : undefined}>{t.label}</a>
+            ))}
+          </nav>
+          <form class="photos-search" method="get" action="/photos/search" role="search">
+            <input type="search" name="q" id="photos-q" placeholder="Places, 2019, July 2021, camera, file, album, videos" aria-label="Search photos" value={p.query ?? ""} />
+          </form>
+          <label class="button photos-upload">
+            Upload
+            <input type="file" id="photos-upload" accept="image/*,video/*" multiple hidden />
+          </label>
+        </header>
+        <p id="photos-upload-status" class="small muted" role="status" aria-live="polite"></p>
+        {p.pending > 0 ? <p class="photos-pending small muted" role="status" safe>{`Processing ${p.pending} ${p.pending === 1 ? "file" : "files"}…`}</p> : ""}
+        {htmlChildren}
+        <div id="photos-selection" class="photos-selection" hidden>
+          <span id="photos-selection-count"></span>
+          <button type="button" data-act="favourite">Favourite</button>
+          <button type="button" data-act="album">Add to album</button>
+          <button type="button" data-act="zip">Download</button>
+          <button type="button" data-act="archive">{p.tab === "archive" ? "Unarchive" : "Archive"}</button>
+          {p.tab === "album" ? <button type="button" data-act="remove">Remove from album</button> : ""}
+          <button type="button" data-act="trash" class="danger">Delete</button>
+          <button type="button" data-act="clear" class="link">Clear</button>
+        </div>
+        <dialog id="photos-album-dialog" class="photos-dialog">
+          <form id="photos-album-form" method="dialog">
+            <h2>Add to album</h2>
+            <label>New album <input name="name" id="photos-album-name" maxlength="200" /></label>
+            <div id="photos-album-choices" class="photos-album-choices"></div>
+            <menu><button type="submit" value="ok">Add</button> <button type="submit" value="cancel" class="link">Cancel</button></menu>
+          </form>
+        </dialog>
+      </div>
+    </Layout>
+  );
+}
+
+/** The windowed grid: sections are sized from the buckets and filled only near the viewport (photos.js). */
+export function Grid(p: { source: string; param?: string; empty: string }) {
+  return (
+    <div class="photos-main">
+      <div id="photos-grid" class="photos-grid" data-source={p.source} data-param={p.param ?? ""} data-empty={p.empty} aria-busy="true"></div>
+      <nav id="photos-scrubber" class="photos-scrubber" aria-label="Jump to a date"></nav>
+    </div>
+  );
+}
+
+export const durationLabel = (ms: number | null) => {
+  if (ms === null) return "";
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+};
+
+/** A small server-rendered strip of tiles (memories, map cluster): same markup as the grid's tiles. */
+export function Strip(p: { items: GridItem[]; label: string; id: string }) {
+  if (p.items.length === 0) return "";
+  return (
+    <section class="photos-strip" id={p.id} aria-label={p.label}>
+      <h2 safe>{p.label}</h2>
+      <div class="photos-strip-row">
+        {p.items.map((i) => (
+          <a class="photos-tile strip" href={`/media/preview/${i.id}`} data-id={i.id} data-w={String(i.width)} data-h={String(i.height)} data-kind={i.kind} data-th={i.thumbhash ?? ""}>
+            <img src={`/drive/thumb/${i.id}`} alt="" loading="lazy" />
+            {i.kind === "video" ? <span class="photos-duration" safe>{durationLabel(i.durationMs)}</span> : ""}
+            <span class="small" safe>{String(new Date(i.local).getUTCFullYear())}</span>
+          </a>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+export function TimelinePage(p: Omit<ShellProps, "tab" | "title"> & { memories: GridItem[] }) {
+  return (
+    <PhotosShell {...p} title="Photos" tab="timeline">
+      <>
+        <Strip items={p.memories} label="On this day" id="photos-memories" />
+        <Grid source="timeline" empty="No photos yet. Upload some, or put photos and videos in Drive." />
+      </>
+    </PhotosShell>
+  );
+}
+
+export function GridPage(p: Omit<ShellProps, "children"> & { source: string; param?: string; heading?: string; empty: string; headerExtra?: JSX.Element }) {
+  const htmlHeader = p.headerExtra ?? ""; // a rendered view (AlbumHeader escapes its own values)
+  return (
+    <PhotosShell {...p}>
+      <>
+        {p.heading ? <h1 class="photos-heading" safe>{p.heading}</h1> : ""}
+        {htmlHeader}
+        <Grid source={p.source} param={p.param} empty={p.empty} />
+      </>
+    </PhotosShell>
+  );
+}
+
+export function AlbumHeader(p: { id: string; name: string }) {
+  return (
+    <form class="photos-album-rename" method="post" action={`/photos/albums/${encodeURIComponent(p.id)}/rename`}>
+      <label>Album name <input name="name" value={p.name} maxlength="200" required /></label>
+      <button type="submit">Rename</button>
+      <button type="submit" formaction={`/photos/albums/${encodeURIComponent(p.id)}/delete`} class="link danger">Delete album</button>
+    </form>
+  );
+}
+
+export function AlbumsPage(p: Omit<ShellProps, "tab" | "title"> & { albums: { id: string; name: string; n: number; cover_id: string | null }[] }) {
+  return (
+    <PhotosShell {...p} title="Albums" tab="albums">
+      <>
+      <form class="photos-album-create" method="post" action="/photos/albums">
+        <label>New album <input name="name" maxlength="200" required /></label>
+        <button type="submit">Create</button>
+      </form>
+      {p.albums.length === 0 ? <p class="muted">No albums yet. Select photos in the timeline and choose "Add to album".</p> : ""}
+      <ul class="photos-albums">
+        {p.albums.map((a) => (
+          <li>
+            <a href={`/photos/albums/${encodeURIComponent(a.id)}`}>
+              {a.cover_id ? <img src={`/drive/thumb/${a.cover_id}`} alt="" loading="lazy" /> : <span class="photos-album-empty"></span>}
+              <strong safe>{a.name}</strong>
+              <span class="small muted" safe>{`${a.n} ${a.n === 1 ? "item" : "items"}`}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
+      </>
+    </PhotosShell>
+  );
+}
+
+export function MapPage(p: Omit<ShellProps, "tab" | "title"> & { places: PlaceCount[] }) {
+  return (
+    <PhotosShell {...p} title="Map" tab="map">
+      <>
+      <p id="photos-map-offline" class="photos-map-offline" role="status" hidden>
+        The map tiles come from OpenStreetMap over this browser's internet connection, which is not reachable now. Your places are listed below.
+      </p>
+      <div id="photos-map" class="photos-map" aria-label="Map of photos"></div>
+      <section id="photos-map-items" class="photos-map-items" aria-live="polite"></section>
+      <section class="photos-places">
+        <h2>Places</h2>
+        {p.places.length === 0 ? <p class="muted">No photo has a location yet.</p> : ""}
+        <ul>
+          {p.places.map((pl) => (
+            <li>
+              <a href={`/photos/search?q=${encodeURIComponent(pl.city)}`} safe>{pl.country ? `${pl.city}, ${pl.country}` : pl.city}</a> <span class="small muted" safe>{String(pl.n)}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      </>
+    </PhotosShell>
+  );
+}
