@@ -7,7 +7,7 @@ DATA_DIR ?= ./data
 PORT ?= 8080
 UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests
 
-.PHONY: run worker deps system-deps build test typecheck lint format xss test-unit test-unit-next-year test-browser bench image image-debian image-test check-buildroot clean
+.PHONY: run worker deps system-deps build test typecheck lint format xss test-unit test-unit-next-year test-browser screenshots bench image image-debian image-test check-buildroot clean
 
 # Installs Bun (from the npm registry) when missing, then the packages from bun.lock.
 deps: node_modules/.installed views/static/vendor/.done
@@ -65,6 +65,10 @@ test-unit-next-year: deps
 # Real Chromium (Debian's /usr/bin/chromium) through playwright-core.
 test-browser: deps
 	bun test $$(find app -name '*.e2e.test.ts' | sort) --timeout=120000
+
+# The wizard, Drive (grid and viewer), the dashboard and settings at desktop and phone size, into docs/screenshots/.
+screenshots: deps
+	bun scripts/screenshots.ts
 
 # Each prints its baseline (bare Bun.serve, dd conv=fsync, nginx…) measured in the same run, and the ratio.
 bench: deps

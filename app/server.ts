@@ -19,6 +19,7 @@ import { setupRoutes } from "./setup/routes";
 import { systemRoutes } from "./dashboard/routes";
 import { tlsRoutes } from "./tls/routes";
 import { HomePage } from "../views/home/HomePage";
+import { hmac } from "./auth/crypto";
 
 export type AppDeps = {
   config: Config;
@@ -54,7 +55,11 @@ export function createApp(deps: AppDeps) {
     .use(access)
     .use(securityPlugin({ audit }))
     // After the security plugin, whose error hook writes the audit row of a refused change first.
-    .use(errorHandler({ deviceName: () => settings.all().deviceName }))
+    // An unknown address matched no route, so no route resolved the viewer: the error page asks for it (layout with navigation).
+    .use(errorHandler({ deviceName: () => settings.all().deviceName, viewerOf: (cookieValue) => {
+      const user = cookieValue ? auth.resolveSession(cookieValue)?.user : undefined;
+      return user ? { user, csrfToken: hmac(deps.secret, `csrf:${cookieValue}`) } : null;
+    } }))
     .get("/healthz", () => {
       const ok = db.$client.query("select 1 as ok").get() as { ok: number } | null;
       return { status: ok?.ok === 1 ? "ok" : "degraded", setupDone: auth.setupDone() };
@@ -76,7 +81,8 @@ export function createApp(deps: AppDeps) {
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);
       if (!user) return redirect("/login", 303);
-      return HomePage({ user, csrfToken, deviceName: settings.all().deviceName });
+      return HomePage({ user, csrfToken, deviceName: settings.all().deviceName, usage: drive.usage(user), recent: drive.recent(user).filter((f) => f.kind === "file").slice(0, 8),
+        health: user.role === "admin" ? dashboard.health() : null });
     }, { public: true });
 
   return Object.assign(app, { services });

@@ -101,3 +101,50 @@ export async function fillWizardToSummary(page: Page, p: { deviceName: string; u
   await page.click("#wizard-next"); // time zone: the browser's own
   await page.click("#wizard-next"); // invite only
 }
+
+/**
+ * A browser context already signed in as a new user of the server (made in its database: passkeys are tested
+ * elsewhere). Returns the page and an app token for the API, so a test can make its own files.
+ */
+export async function signedInPage(browser: Browser, server: TestServer, opts: { username?: string; role?: "admin" | "user"; viewport?: { width: number; height: number }; colorScheme?: "light" | "dark" } = {}) {
+  const { openDb } = await import("./db/client");
+  const { createServices } = await import("./services");
+  const { loadConfig } = await import("./config");
+  const db = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
+  const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
+  const username = opts.username ?? "ada";
+  const user = auth.userByName(username) ?? auth.addUser({ username, displayName: username[0]!.toUpperCase() + username.slice(1), role: opts.role ?? "admin" }, null).user;
+  const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36" });
+  const token = auth.createAppToken(user.id, "e2e").token;
+  db.$client.close();
+  const context = await browser.newContext({ baseURL: server.origin, viewport: opts.viewport ?? { width: 1280, height: 800 }, colorScheme: opts.colorScheme ?? "light" });
+  await context.addCookies([{ name: "nas_session", value: sid, domain: "localhost", path: "/", httpOnly: true, sameSite: "Lax" }]);
+  const page = await context.newPage();
+  const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    const res = await fetch(`${server.origin}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  return { context, page, user, api };
+}
+
+const axeSource = () => Bun.file(join(root, "node_modules/axe-core/axe.min.js")).text();
+
+/**
+ * axe-core's WCAG 2 A/AA rules on the page as it is now: the serious and critical violations, each as
+ * "rule: target (summary)". Injected through the DevTools protocol, so the page's CSP stays as it is.
+ */
+export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  await page.evaluate(await axeSource());
+  const results = await page.evaluate(async () => {
+    // @ts-expect-error: injected above
+    const r = await axe.run(globalThis.document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return (r.violations as { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[])
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .flatMap((v) => v.nodes.slice(0, 3).map((n) => `${v.id}: ${n.target.join(" ")} (${n.failureSummary.split("\n").slice(1, 2).join("").trim()})`));
+  });
+  return results;
+}
+
+/** How far the page scrolls sideways (0 when nothing is wider than the viewport). */
+export const sidewaysOverflow = (page: Page): Promise<number> => page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth");

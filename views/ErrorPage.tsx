@@ -9,7 +9,10 @@ export function ErrorPage(p: { status: number; message: string; requestId?: stri
         <h1>{title}</h1>
         <p safe>{p.message}</p>
         {p.requestId ? <p class="muted">Reference for the logs: <code safe>{p.requestId}</code></p> : ""}
-        <p><a href="/">Back to the start page</a></p>
+        <p class="row">
+          <a class="button primary" href="/">Back to the start page</a>
+          {p.user ? <a class="button" href="/drive">Open Drive</a> : <a class="button" href="/login">Sign in</a>}
+        </p>
       </section>
     </Layout>
   );

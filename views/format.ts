@@ -1,4 +1,5 @@
 // Formatting for every view: plain functions, no I/O. Sizes in decimal units (kB, MB, GB), as OS file managers show them.
+import Bowser from "bowser";
 
 export function formatBytes(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return "—";
@@ -27,9 +28,68 @@ export const formatHours = (hours: number | null) => (hours === null ? "—" : `
 
 export const formatTemp = (c: number | null | undefined) => (c === null || c === undefined ? "—" : `${Math.round(c)} °C`);
 
-export const formatWhen = (d: Date | number | null | undefined) =>
-  d === null || d === undefined ? "never" : new Date(d).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+// Times are shown in the box's time zone (Settings → Administration), set by the settings service when it reads it.
+let displayTimeZone = "UTC";
+const formatters = new Map<string, { local: Intl.DateTimeFormat; zone: Intl.DateTimeFormat }>();
+
+export function setDisplayTimeZone(tz: string) {
+  displayTimeZone = tz;
+}
+
+function formattersFor(tz: string) {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = {
+      // sv-SE writes ISO-like "2026-11-30 14:05".
+      local: new Intl.DateTimeFormat("sv-SE", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+      zone: new Intl.DateTimeFormat("en-GB", { timeZone: tz, timeZoneName: "short" }),
+    };
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+/** "2026-11-30 14:05 CET": date and time in the box's time zone, with the zone's name. */
+export const formatWhen = (d: Date | number | null | undefined) => {
+  if (d === null || d === undefined) return "never";
+  const f = formattersFor(displayTimeZone);
+  const zone = f.zone.formatToParts(new Date(d)).find((p) => p.type === "timeZoneName")?.value ?? displayTimeZone;
+  return `${f.local.format(new Date(d))} ${zone}`;
+};
+
+/** "2 h ago", "in 3 days", "just now": for recent times where the distance says more than the clock. */
+export function formatAgo(d: Date | number, now: Date | number = Date.now()): string {
+  const s = Math.round((new Date(now).getTime() - new Date(d).getTime()) / 1000);
+  const abs = Math.abs(s);
+  if (abs < 60) return "just now";
+  const [n, unit] = abs < 3600 ? [Math.round(abs / 60), "min"] : abs < 86400 ? [Math.round(abs / 3600), "h"] : [Math.round(abs / 86400), abs < 2 * 86400 ? "day" : "days"];
+  return s >= 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
+}
 
 export const formatCount = (n: number | null | undefined) => (n === null || n === undefined ? "—" : n.toLocaleString("en"));
 
-export const formatDate = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
+/** "2026-11-30 14:05" in the box's time zone (lists, where a zone name on every row is noise; pages say the zone once). */
+export const formatDate = (d: Date) => formattersFor(displayTimeZone).local.format(d);
+
+export const timeZoneName = () => displayTimeZone;
+
+/** "Firefox on Windows" from a User-Agent header (bowser); whatever it cannot name is shown as the product token. */
+export function describeBrowser(userAgent: string | null | undefined): string {
+  if (!userAgent) return "Unknown browser";
+  const parsed = Bowser.parse(userAgent);
+  const browser = parsed.browser.name;
+  const os = parsed.os.name;
+  if (browser && os) return `${browser} on ${os}`;
+  return browser || userAgent.split(/[/\s]/)[0]!.slice(0, 40) || "Unknown browser";
+}
+
+/** Midnight at the start of `ymd` ("2026-11-30") in the box's time zone, as an instant. */
+export function startOfDay(ymd: string, tz = displayTimeZone): Date {
+  const [y, m, d] = ymd.split("-").map(Number) as [number, number, number];
+  const guess = Date.UTC(y, m - 1, d);
+  // The zone's offset at that moment: format the instant there and read it back as if it were UTC.
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" })
+    .formatToParts(new Date(guess)).map((p) => [p.type, p.value]));
+  const shown = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return new Date(guess - (shown - guess));
+}

@@ -69,6 +69,10 @@ export function createAuthRepo(db: Db) {
       }
       return row;
     },
+    deleteSessionOf: (userId: string, idHash: string) => {
+      invalidate();
+      return db.delete(sessions).where(and(eq(sessions.idHash, idHash), eq(sessions.userId, userId))).returning().all().length;
+    },
     touchSession: (idHash: string, at: Date) => {
       invalidate();
       return db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.idHash, idHash)).run();

@@ -319,6 +319,10 @@ export function createAuthService(deps: Deps) {
 
     logout: (cookieValue: string) => repo.deleteSession(sha256(cookieValue)),
     logoutEverywhere: (userId: string) => repo.deleteSessionsOf(userId),
+    /** Signs one of the user's own browsers out (by the session's hash, as the settings page lists them). */
+    endSession(userId: string, idHash: string) {
+      if (repo.deleteSessionOf(userId, idHash) === 0) throw new AppError(404, "That browser is signed out already.");
+    },
     sessionsOf: (userId: string) => repo.sessionsOf(userId),
     passkeysOf: (userId: string) => repo.passkeysOf(userId),
     renamePasskey(userId: string, id: string, name: string) {

@@ -257,7 +257,8 @@ describe("power", () => {
     const { h } = app({ power: systemdPower({ env: {}, run: systemctl.run }) });
     const page = await (await t.request("/dashboard/power", { headers: h })).text();
     expect(page).toContain('data-testid="power-disabled"');
-    expect(page).toContain("NAS_APPLIANCE is not set");
+    expect(page).toContain("work only on the NAS appliance itself");
+    expect(page).not.toContain("NAS_APPLIANCE"); // plain words, not the variable (issue 13 #18)
     expect(page).toMatch(/<button type="submit" disabled>Restart…<\/button>/);
     expect((await t.request("/dashboard/power/reboot", postForm(h, { confirm: "reboot" }))).status).toBe(409);
     expect(systemctl.calls).toEqual([]);

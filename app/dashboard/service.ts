@@ -35,7 +35,7 @@ export function systemdPower(deps: { run?: Runner; env?: Record<string, string |
   const systemdBooted = deps.systemdBooted ?? (() => existsSync("/run/systemd/system"));
   return {
     availability() {
-      if (env.NAS_APPLIANCE !== "1") return { available: false, reason: "This server is not running on the appliance image (NAS_APPLIANCE is not set), so it will not reboot or shut down the machine." };
+      if (env.NAS_APPLIANCE !== "1") return { available: false, reason: "Restart and shut down work only on the NAS appliance itself. This copy of the software runs on another computer (for trying it out or development), so these buttons stay off and never switch that computer off." };
       if (!systemdBooted()) return { available: false, reason: "systemd is not running on this machine, so there is no safe way to reboot or shut down from here." };
       return { available: true };
     },
@@ -337,6 +337,8 @@ export function createDashboardService(deps: DashboardDeps) {
 
     /** Unacknowledged warnings and critical alerts, for the admin banner. */
     bannerAlerts: () => forBanner(repo.openAlerts()),
+    /** Green, amber or red with its reason, from the open alerts (the start page's health line). */
+    health: () => summarizeHealth(repo.openAlerts()),
     /** Open alerts worst first, then those resolved in the last week. */
     alerts: () =>
       repo.listAlerts(new Date(now().getTime() - 7 * DAY)).sort(

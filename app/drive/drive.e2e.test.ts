@@ -241,9 +241,12 @@ test("drag an item onto a folder moves it; search suggests as you type; a PDF pr
   const suggestion = page.locator("#suggestions a", { hasText: "hello.pdf" });
   await suggestion.waitFor();
   await suggestion.click();
-  await page.waitForURL(/\/drive\/f\//);
-  await row("hello.pdf").locator("a.drive-name").click();
+  // The suggestion opens the file's folder with the file selected and in the viewer (issue 13 #12).
+  await page.waitForURL(/\/drive\/f\/[^?]+\?select=/);
   await page.locator("#preview canvas.drive-pdf[data-rendered='1']").waitFor({ timeout: 20_000 });
+  expect(await row("hello.pdf").locator(".drive-select").isChecked()).toBe(true);
+  await page.keyboard.press("Escape");
+  await page.locator("#preview .viewer").waitFor({ state: "detached" });
 });
 
 test("Shift+V switches between list and grid", async () => {

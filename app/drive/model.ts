@@ -39,6 +39,8 @@ export const ListQuery = t.Object({
   offset: t.Optional(t.Numeric({ minimum: 0 })),
   limit: t.Optional(t.Numeric({ minimum: 1, maximum: 1000 })),
   view: t.Optional(t.Union([t.Literal("list"), t.Literal("grid")])),
+  /** A file in this folder to select and preview (a search suggestion links here). */
+  select: t.Optional(t.String({ maxLength: 64 })),
 });
 export const NameBody = t.Object({ name: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) });
 export const MkdirBody = t.Object({ parentId: t.Optional(t.String()), name: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) });

@@ -1,8 +1,8 @@
 import { Elysia, t } from "elysia";
 import type { AccessControl } from "../http/access";
-import type { User } from "../db/schema";
+import type { DriveFile, User } from "../db/schema";
 import type { SettingsService } from "../settings/service";
-import { DrivePage } from "../../views/drive/DrivePage";
+import { DrivePage, UsageLine } from "../../views/drive/DrivePage";
 import { Listing, type DriveMode } from "../../views/drive/Listing";
 import { MoveDialog, Preview, Suggestions, type PreviewKind } from "../../views/drive/fragments";
 import { serveFile, zipResponse } from "./download";
@@ -28,6 +28,19 @@ const declaredLength = (request: Request) => {
 };
 const changed = { "hx-trigger": "drive-changed" };
 const emptyFragment = () => new Response("", { headers: { ...changed, "content-type": "text/html; charset=utf-8" } });
+const count = (n: number, what = "item") => `${n} ${what}${n === 1 ? "" : "s"}`;
+/**
+ * An action that says what it did: drive.js shows `message` as a toast, with an Undo button that posts `undo` when
+ * given. htmx turns the JSON HX-Trigger into the events `drive-changed` and `drive-done`.
+ */
+const doneFragment = (message: string, undo?: { url: string; vals: Record<string, string> }) =>
+  new Response("", {
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      // Header values are Latin-1: escape everything else, JSON.parse reads the \u escapes back.
+      "hx-trigger": JSON.stringify({ "drive-changed": true, "drive-done": { message, undo } }).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    },
+  });
 
 function previewKind(mime: string | null, name: string): PreviewKind {
   const m = mime ?? "";
@@ -42,7 +55,23 @@ function previewKind(mime: string | null, name: string): PreviewKind {
 export function driveRoutes(deps: Deps) {
   const { drive, tus, settings, media } = deps;
 
-  function renderPage(user: User, csrfToken: string, request: Request, p: { mode: DriveMode; title: string; folderId?: string; query?: string; opts?: ListOptions }) {
+  /** Search results: the folder each one is in, as a path ("My Drive / Photos / 2024"). */
+  function locationsOf(user: User, items: DriveFile[]) {
+    const paths = new Map<string, string>();
+    const out = new Map<string, { id: string; path: string }>();
+    for (const item of items) {
+      if (!item.parentId) continue;
+      let path = paths.get(item.parentId);
+      if (path === undefined) {
+        path = drive.breadcrumbs(user, item.parentId).map((c) => (c.parentId === null ? "My Drive" : c.name)).join(" / ");
+        paths.set(item.parentId, path);
+      }
+      out.set(item.id, { id: item.parentId, path });
+    }
+    return out;
+  }
+
+  function renderPage(user: User, csrfToken: string, request: Request, p: { mode: DriveMode; title: string; folderId?: string; query?: string; opts?: ListOptions; select?: string }) {
     let listing: { items: ReturnType<DriveService["recent"]>; hasMore: boolean; folderId: string | null; breadcrumbs: ReturnType<DriveService["recent"]> };
     if (p.mode === "folder") {
       const r = drive.list(user, p.folderId, p.opts!);
@@ -52,20 +81,24 @@ export function driveRoutes(deps: Deps) {
       listing = { items, hasMore: false, folderId: null, breadcrumbs: [] };
     }
     const url = new URL(request.url);
+    url.searchParams.delete("select");
     const selfUrl = url.pathname + url.search;
-    const props = { mode: p.mode, selfUrl, folderId: listing.folderId, items: listing.items, hasMore: listing.hasMore, opts: p.opts };
+    const locations = p.mode === "search" ? locationsOf(user, listing.items) : undefined;
+    const props = { mode: p.mode, selfUrl, folderId: listing.folderId, items: listing.items, hasMore: listing.hasMore, opts: p.opts, locations, highlight: p.select };
     if (request.headers.get("hx-request") && request.headers.get("hx-target") === "listing") return <Listing {...props} />;
     return (
       <DrivePage {...props} user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} title={p.title}
-        breadcrumbs={listing.breadcrumbs} usage={drive.usage(user)} query={p.query} mediaProgress={media.progressFor(user)} />
+        breadcrumbs={listing.breadcrumbs} usage={drive.usage(user)} query={p.query} highlight={p.select} mediaProgress={media.progressFor(user)} />
     );
   }
 
   const pages = new Elysia({ prefix: "/drive" })
     .use(deps.access)
-    .get("/", ({ user, csrfToken, request, query }) => renderPage(user, csrfToken, request, { mode: "folder", title: "My Drive", opts: listOptions(query) }), { auth: "user", query: ListQuery })
+    .get("/", ({ user, csrfToken, request, query }) => renderPage(user, csrfToken, request, { mode: "folder", title: "My Drive", opts: listOptions(query), select: query.select }), { auth: "user", query: ListQuery })
     .get("/f/:folderId", ({ user, csrfToken, request, query, params }) =>
-      renderPage(user, csrfToken, request, { mode: "folder", title: "Drive", folderId: params.folderId, opts: listOptions(query) }), { auth: "user", query: ListQuery })
+      renderPage(user, csrfToken, request, { mode: "folder", title: "Drive", folderId: params.folderId, opts: listOptions(query), select: query.select }), { auth: "user", query: ListQuery })
+    // The storage line beside the filters: reloaded after every change (uploads included).
+    .get("/usage", ({ user }) => <UsageLine usage={drive.usage(user)} />, { auth: "user" })
     .get("/recent", ({ user, csrfToken, request }) => renderPage(user, csrfToken, request, { mode: "recent", title: "Recent" }), { auth: "user" })
     .get("/starred", ({ user, csrfToken, request }) => renderPage(user, csrfToken, request, { mode: "starred", title: "Starred" }), { auth: "user" })
     // Folders other people shared with this user (app/share); opening one lists it through can().
@@ -93,12 +126,32 @@ export function driveRoutes(deps: Deps) {
     // Page actions answer with an empty fragment and an `HX-Trigger: drive-changed` so the listing reloads itself.
     .post("/actions/mkdir", ({ user, body }) => (drive.mkdir(user, body.parentId || undefined, body.name), emptyFragment()), { auth: "user", body: MkdirBody })
     .post("/actions/rename", ({ user, body }) => (drive.rename(user, asIds(body.ids)[0]!, body.name), emptyFragment()), { auth: "user", body: t.Object({ ids: t.String(), name: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }) })
-    .post("/actions/move", ({ user, body }) => (drive.move(user, asIds(body.ids), body.targetId), emptyFragment()), { auth: "user", body: MoveBody })
+    .post("/actions/move", ({ user, body }) => {
+      const ids = asIds(body.ids);
+      const from = new Set(ids.map((id) => drive.itemFor(user, id, "read").parentId));
+      const target = drive.itemFor(user, body.targetId, "read");
+      drive.move(user, ids, body.targetId);
+      const back = from.size === 1 ? [...from][0] : null;
+      return doneFragment(`Moved ${count(ids.length)} to ${target.parentId === null ? "My Drive" : target.name}.`,
+        back ? { url: "/drive/actions/move", vals: { ids: ids.join(","), targetId: back } } : undefined);
+    }, { auth: "user", body: MoveBody })
     .post("/actions/copy", ({ user, body }) => (drive.copy(user, asIds(body.ids), body.targetId), emptyFragment()), { auth: "user", body: MoveBody })
     .post("/actions/star", ({ user, body }) => (drive.star(user, asIds(body.ids)[0]!, body.starred === "1"), emptyFragment()), { auth: "user", body: t.Object({ ids: t.String(), starred: t.String(), _csrf: t.Optional(t.String()) }) })
-    .post("/actions/trash", ({ user, body }) => (drive.moveToTrash(user, asIds(body.ids)), emptyFragment()), { auth: "user", body: IdsBody })
-    .post("/actions/restore", ({ user, body }) => (drive.restore(user, asIds(body.ids)), emptyFragment()), { auth: "user", body: IdsBody })
-    .post("/actions/purge", ({ user, body }) => (drive.purge(user, asIds(body.ids)), emptyFragment()), { auth: "user", body: IdsBody })
+    .post("/actions/trash", ({ user, body }) => {
+      const ids = asIds(body.ids);
+      drive.moveToTrash(user, ids);
+      return doneFragment(`Moved ${count(ids.length)} to the trash.`, { url: "/drive/actions/restore", vals: { ids: ids.join(",") } });
+    }, { auth: "user", body: IdsBody })
+    .post("/actions/restore", ({ user, body }) => {
+      const ids = asIds(body.ids);
+      drive.restore(user, ids);
+      return doneFragment(`Restored ${count(ids.length)}.`, { url: "/drive/actions/trash", vals: { ids: ids.join(",") } });
+    }, { auth: "user", body: IdsBody })
+    .post("/actions/purge", ({ user, body }) => {
+      const ids = asIds(body.ids);
+      drive.purge(user, ids);
+      return doneFragment(`Deleted ${count(ids.length)} forever.`);
+    }, { auth: "user", body: IdsBody })
     .post("/actions/empty-trash", ({ user }) => (drive.emptyTrash(user), emptyFragment()), { auth: "user" });
 
   const api = new Elysia({ prefix: "/api/v1" })

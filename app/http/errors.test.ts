@@ -71,7 +71,7 @@ describe("#3 an unexpected error shows the app's page with a reference and logs 
     const h = t.signIn(t.createAdmin());
     const res = await t.request("/no/such/page", { headers: h });
     expect(res.status).toBe(404);
-    expect(await res.text()).toContain('<a href="/">Back to the start page</a>');
+    expect(await res.text()).toContain('<a class="button primary" href="/">Back to the start page</a>');
   });
 });
 

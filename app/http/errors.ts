@@ -4,7 +4,7 @@ import { AppError, userFacing } from "../errors";
 import { ErrorPage, ErrorToast } from "../../views/ErrorPage";
 
 const FRAMEWORK_ERRORS: Record<string, AppError> = {
-  NOT_FOUND: new AppError(404, "Not found."),
+  NOT_FOUND: new AppError(404, "There is nothing at this address: the link may be mistyped or out of date."),
   VALIDATION: new AppError(400, "Some input was missing or malformed."),
   PARSE: new AppError(400, "The request body could not be read."),
   INVALID_COOKIE_SIGNATURE: new AppError(400, "A cookie was damaged. Reload the page."),
@@ -25,7 +25,7 @@ const wantsJson = (request: Request, url: URL) =>
  * paths and source): JSON for the API, a toast for htmx, otherwise the app's error page in the normal layout.
  * A signed-out page view goes to sign-in, and an htmx poll after the session expired sends the page there.
  */
-export function errorHandler(deps: { deviceName: () => string }) {
+export function errorHandler(deps: { deviceName: () => string; viewerOf?: (sessionCookie: string | undefined) => { user: User; csrfToken: string } | null }) {
   return new Elysia({ name: "error-handler" }).error({ AppError }).onError({ as: "global" }, (c) => {
     const { error, code, request, set } = c;
     const { status, message, requestId } = describeError(code, error);
@@ -50,7 +50,13 @@ export function errorHandler(deps: { deviceName: () => string }) {
         status, headers: { ...headers, "content-type": "text/html; charset=utf-8", "hx-retarget": "#toasts", "hx-reswap": "beforeend" },
       });
     }
-    const ctx = c as unknown as { user?: User | null; csrfToken?: string };
+    let ctx = c as unknown as { user?: User | null; csrfToken?: string };
+    if (ctx.user === undefined && code === "NOT_FOUND") {
+      try {
+        const sid = /(?:^|;\s*)nas_session=([^;]+)/.exec(request.headers.get("cookie") ?? "")?.[1];
+        ctx = deps.viewerOf?.(sid ? decodeURIComponent(sid) : undefined) ?? {};
+      } catch {} // the page still renders, signed out
+    }
     let deviceName = "NAS";
     try {
       deviceName = deps.deviceName();

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "../db/client";
-import { settings } from "../db/schema";
+import { settings, users } from "../db/schema";
 import { backupDir, backupFileName, DB_BACKUP_JOB, dbBackupHandler, listBackups, pruneBackups, scheduleDbBackup } from "./backup";
 import { createJobRepo } from "./repo";
 import { createJobQueue, createJobRunner } from "./service";
@@ -14,9 +14,10 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
-function tempDataDir() {
+function tempDataDir(opts: { admin?: boolean } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "nas-backup-"));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
+  if (opts.admin !== false) db.insert(users).values({ id: "u1", username: "alice", displayName: "Alice", role: "admin", webauthnUserId: "w1", createdAt: new Date() }).run();
   cleanups.push(() => {
     db.$client.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -48,6 +49,16 @@ describe("db.backup", () => {
     } finally {
       copy.close();
     }
+  });
+
+  test("a box with no administrator yet (setup not finished) is not backed up", async () => {
+    const { dataDir, db } = tempDataDir({ admin: false });
+    const queue = createJobQueue({ repo: createJobRepo(db) });
+    const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir }) } });
+    const job = queue.enqueue(DB_BACKUP_JOB);
+    expect(await runner.runOnce()).toBe(true);
+    expect(queue.byId(job.id)?.status).toBe("done");
+    expect(listBackups(backupDir(dataDir))).toEqual([]);
   });
 
   test("a bad keepDays fails the job at once with the reason", async () => {

@@ -83,6 +83,9 @@ export function dbBackupHandler(deps: { db: Db; dataDir: string; now?: () => Dat
     if (typeof keepDays !== "number" || !Number.isInteger(keepDays) || keepDays < 1) {
       throw new PermanentJobError(`keepDays must be a whole number of days ≥ 1, got ${JSON.stringify(keepDays)}`);
     }
+    // A box still in its setup wizard has nothing to keep, and such a backup would be offered as a "restore" on a new box.
+    const admins = deps.db.$client.query<{ n: number }, []>("select count(*) as n from users where role = 'admin'").get()?.n ?? 0;
+    if (admins === 0) return ctx.log("skipped: no administrator yet (setup not finished)");
     const dir = backupDir(deps.dataDir);
     const file = backupDatabase(deps.db, dir, now());
     ctx.progress(90);

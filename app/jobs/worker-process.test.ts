@@ -3,6 +3,8 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openDb } from "../db/client";
+import { users } from "../db/schema";
 import { listBackups } from "./backup";
 
 const root = join(import.meta.dir, "../..");
@@ -23,6 +25,10 @@ async function waitFor<T>(what: string, probe: () => T | undefined | null | fals
 
 test("the worker process takes its first daily backup and exits cleanly on SIGTERM", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "nas-worker-"));
+  // A set-up box: one administrator (a box still in its wizard is not backed up).
+  const seed = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
+  seed.insert(users).values({ id: "u1", username: "alice", displayName: "Alice", role: "admin", webauthnUserId: "w1", createdAt: new Date() }).run();
+  seed.$client.close();
   const proc = Bun.spawn(["bun", "app/worker.ts", "--data-dir", dataDir], { cwd: root, stdout: "pipe", stderr: "pipe" });
   cleanups.push(() => {
     proc.kill("SIGKILL");

@@ -8,6 +8,8 @@ import type { User } from "../db/schema";
 import { AccountPage, AdminPage, AuditPage, SystemPage, type SystemCard } from "../../views/settings/pages";
 import { hostnameFromDeviceName, type ApplianceSettings, type SettingsService, type SshChange } from "./service";
 import { AppError } from "../errors";
+import { actionsOfKind, AUDIT_KINDS, type AuditKind } from "../../views/settings/audit";
+import { formatDate, startOfDay } from "../../views/format";
 import { withFormError } from "../http/forms";
 
 type Deps = { access: AccessControl; auth: AuthService; settings: SettingsService; audit: AuditRepo; config: Config };
@@ -76,6 +78,12 @@ export function settingsRoutes(deps: Deps) {
         return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newToken: { name: body.name, token } });
       }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
     }, { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
+    .post("/sessions/:id/end", ({ user, csrfToken, viewer, params, set, redirect }) => {
+      return withFormError(set, () => {
+        auth.endSession(user.id, params.id);
+        return redirect("/settings#sessions", 303);
+      }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
+    }, { auth: "user" })
     .post("/tokens/:id/revoke", ({ user, csrfToken, viewer, params, set }) => {
       return withFormError(set, () => {
         auth.revokeAppToken(user.id, params.id);
@@ -148,10 +156,16 @@ export function settingsRoutes(deps: Deps) {
       };
     }), { auth: "admin" })
     .get("/audit", ({ user, csrfToken, query }) => {
-      const filter = { user: query.user || undefined, action: query.action || undefined };
-      const entries = audit.list({ userId: filter.user, action: filter.action, before: query.before ? Number(query.before) : undefined, limit: 100 });
+      const kind = query.kind && query.kind in AUDIT_KINDS ? (query.kind as AuditKind) : undefined;
+      const day = query.date && /^\d{4}-\d{2}-\d{2}$/.test(query.date) ? query.date : undefined;
+      const filter = { user: query.user || undefined, action: query.action || undefined, kind, date: day };
+      const from = day ? startOfDay(day, settings.all().timeZone) : undefined;
+      const entries = audit.list({ userId: filter.user, action: filter.action, actions: kind ? actionsOfKind(kind) : undefined, from,
+        to: from ? new Date(from.getTime() + 26 * 3600_000) : undefined, before: query.before ? Number(query.before) : undefined, limit: 200 });
+      // A day's window is cut at the next midnight in the box's zone (26 h covers a DST change).
+      const inDay = day ? entries.filter((e) => formatDate(e.at).startsWith(day)) : entries;
       const users = new Map(auth.listUsers().map((x) => [x.id, x.username]));
-      return <AuditPage user={user} csrfToken={csrfToken} deviceName={deviceName()} entries={entries} users={users} filter={filter}
-        nextBefore={entries.length === 100 ? entries[entries.length - 1]!.id : null} />;
-    }, { auth: "admin" });
+      return <AuditPage user={user} csrfToken={csrfToken} deviceName={deviceName()} entries={inDay} users={users} filter={filter}
+        nextBefore={entries.length === 200 ? entries[entries.length - 1]!.id : null} />;
+    }, { auth: "admin", query: t.Object({ user: t.Optional(t.String()), action: t.Optional(t.String({ maxLength: 100 })), kind: t.Optional(t.String()), date: t.Optional(t.String()), before: t.Optional(t.String()) }) });
 }

@@ -1,3 +1,4 @@
+import { setDisplayTimeZone } from "../../views/format";
 import { DEFAULT_HOSTNAME, InvalidHostnameError, isValidHostname, parseHostname } from "../../provision/hostname";
 import { authorizedKeyProblem, isValidNtpServer, MAX_AUTHORIZED_KEYS, MAX_NTP_SERVERS, type SystemSettings } from "../../provision/settings";
 import { sha256 } from "../auth/crypto";
@@ -131,7 +132,8 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
         cached = null;
         cachedAt = version;
       }
-      return cached ??= {
+      if (cached) return cached;
+      cached = {
         deviceName: repo.get<string>("deviceName") ?? defaults.deviceName,
         timeZone: repo.get<string>("timeZone") ?? defaults.timeZone,
         registrationPolicy: repo.get<RegistrationPolicy>("registrationPolicy") ?? defaults.registrationPolicy,
@@ -139,6 +141,9 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
         backupKeepDays: repo.get<number>("backupKeepDays") ?? defaults.backupKeepDays,
         alertWebhook: repo.get<string>("alertWebhook") || defaults.alertWebhook, // "" once removed
       };
+      // Every page reads the settings first, so the views format times in the box's zone from here on.
+      setDisplayTimeZone(cached.timeZone);
+      return cached;
     },
     update(patch: Partial<ApplianceSettings>) {
       cached = null;

@@ -102,6 +102,22 @@ describe("restore from a backup in the setup wizard", () => {
     expect(existsSync(join(t.dataDir, RESTORE_FILE))).toBe(false);
   });
 
+  test("a backup without an administrator (an unfinished setup) is never offered", async () => {
+    const t = createTestApp();
+    apps.push(t);
+    const empty = createTestApp();
+    apps.push(empty);
+    backupDatabase(empty.db, backupDir(t.dataDir), new Date("2026-11-29T03:00:00Z"));
+    const { html } = await anonymous(t);
+    expect(html).not.toContain("Restore from a backup");
+    expect(html).not.toContain('id="restore"');
+    const real = oldBoxBackup(t.dataDir);
+    const again = await anonymous(t);
+    expect(again.html).toContain("Restore from a backup");
+    expect(again.html).toContain(real.name);
+    expect(again.html).not.toContain("db-20261129-030000.sqlite");
+  });
+
   test("a staged file that fails its check at start is set aside and the current database stays", () => {
     const t = createTestApp();
     apps.push(t);

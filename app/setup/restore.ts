@@ -22,13 +22,21 @@ export type RestoreCandidate = BackupFile & { source: "data directory" | "data d
 export type BackupCheck = { ok: true; admins: string[] } | { ok: false; reason: string };
 
 
-/** Backups in `<data>/backups/`, and on an attached data disk mounted at its usual place but not (yet) in use. */
+/**
+ * Backups in `<data>/backups/`, and on an attached data disk mounted at its usual place but not (yet) in use. Only
+ * backups holding an administrator are offered: one of an unfinished setup brings nothing back. A damaged one stays
+ * offered, so the wizard can say why it cannot be restored.
+ */
 export function restoreCandidates(dataDir: string): RestoreCandidate[] {
   const own = listBackups(backupDir(dataDir)).map((b) => ({ ...b, source: "data directory" as const }));
   const onDisk = join(dataDiskMountpoint(dataDir), basename(dataDir), "backups");
   const disk = onDisk === backupDir(dataDir) ? [] : listBackups(onDisk).map((b) => ({ ...b, source: "data disk" as const }));
-  return [...own, ...disk].sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime());
+  return [...own, ...disk]
+    .filter((b) => { const c = checkBackup(b.path); return c.ok || c.reason !== NO_ADMIN; })
+    .sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime());
 }
+
+const NO_ADMIN = "the backup has no administrator account";
 
 /** The backup opens, passes `PRAGMA integrity_check`, has an administrator and no migration this version lacks. */
 export function checkBackup(path: string): BackupCheck {
@@ -41,7 +49,7 @@ export function checkBackup(path: string): BackupCheck {
     const applied = db.query<{ n: number }, []>("select count(*) as n from __drizzle_migrations").get()?.n ?? 0;
     if (applied > known) return { ok: false, reason: "the backup comes from a newer version of this software; update first" };
     const admins = db.query<{ username: string }, []>("select username from users where role = 'admin' order by username").all().map((r) => r.username);
-    if (admins.length === 0) return { ok: false, reason: "the backup has no administrator account" };
+    if (admins.length === 0) return { ok: false, reason: NO_ADMIN };
     return { ok: true, admins };
   } catch (e) {
     return { ok: false, reason: `the backup cannot be read: ${(e as Error).message}` };

@@ -107,7 +107,7 @@ export function RegisterPage(p: Base & {
 /** Filled by Alpine right after a passkey registration: the codes exist only in this response. */
 export function RecoveryCodesPanel() {
   return (
-    <div x-show="codes" x-cloak class="stack" id="recovery-codes">
+    <div x-show="codes" x-cloak class="stack" id="recovery-codes" data-codes>
       <div class="notice ok"><strong>Your passkey is ready.</strong></div>
       <h2>Save your recovery codes</h2>
       <p>If you lose every passkey, each of these codes signs you in once. They are shown only now: print them or keep them in a password manager.</p>
@@ -116,7 +116,20 @@ export function RecoveryCodesPanel() {
           <span x-text="code"></span>
         </template>
       </div>
+      <CodeButtons />
       <button class="primary" type="button" x-on:click="done" id="codes-saved">I saved them — continue</button>
+    </div>
+  );
+}
+
+/** Copy, download and print for the recovery codes around it (inside an Alpine scope with `codeActions`). */
+export function CodeButtons() {
+  return (
+    <div class="row no-print">
+      <button type="button" x-on:click="copyCodes" id="codes-copy">Copy</button>
+      <button type="button" x-on:click="downloadCodes" id="codes-download">Download (.txt)</button>
+      <button type="button" x-on:click="printCodes" id="codes-print">Print</button>
+      <span class="muted small" x-show="copiedCodes" x-cloak role="status">Copied.</span>
     </div>
   );
 }

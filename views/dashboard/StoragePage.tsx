@@ -141,9 +141,21 @@ export function FormatDiskForm(p: { disk: DiskChoice; action: string; csrfToken:
 export function DiskCopyCard(p: { copy: DiskCopyView; targets: MountedFilesystem[]; csrfToken: string }) {
   const { settings, job } = p.copy;
   const busy = pending(job);
+  // Nothing to choose and nothing set up: say so and how to get a second disk, instead of an empty drop-down (issue 13 #16).
+  if (p.targets.length === 0 && !settings) {
+    return (
+      <section id="disk-copy" class="card stack" data-testid="disk-copy">
+        <p data-testid="no-second-disk"><strong>There is no second disk.</strong> A copy on another disk keeps your files when the data disk fails.</p>
+        <ol class="small">
+          <li>Plug a USB disk (or a second internal disk) into the box. Its files stay, but it needs a filesystem Linux reads (ext4 is best).</li>
+          <li>Once the system has mounted it, it appears here and you choose it, then “Copy every night”.</li>
+        </ol>
+        <p class="muted small">Only changed files are copied; files deleted here are moved to <code>.trash</code> on the second disk, not deleted.</p>
+      </section>
+    );
+  }
   return (
     <section id="disk-copy" class="card stack" data-testid="disk-copy" {...(busy ? poll("/dashboard/storage/fragments/copy") : {})}>
-      {p.targets.length === 0 && !settings ? <p class="muted">No disk other than the data disk is mounted. Attach one (formatted, mounted by the system) to copy the data to it.</p> : ""}
       <form method="post" action="/dashboard/storage/copy/target" class="stack">
         <input type="hidden" name="_csrf" value={p.csrfToken} />
         <label for="copy-target">Second disk (a mounted disk other than the data disk)</label>

@@ -42,6 +42,15 @@ function Breadcrumbs({ crumbs }: { crumbs: DriveFile[] }) {
   );
 }
 
+/** "8.8 MB of 10 GB used": reloads itself after every change in Drive (uploads, trash, restore). */
+export function UsageLine({ usage }: { usage: { used: number; quota: number | null } }) {
+  return (
+    <p class="muted small drive-usage" id="drive-usage" hx-get="/drive/usage" hx-trigger="drive-changed from:body" hx-swap="outerHTML" safe>
+      {usage.quota === null ? `${formatBytes(usage.used)} used` : `${formatBytes(usage.used)} of ${formatBytes(usage.quota)} used`}
+    </p>
+  );
+}
+
 /** The Drive shell: filters, search, toolbar, upload panel, the listing and the preview pane. */
 export function DrivePage(p: DrivePageProps) {
   const writable = p.mode === "folder";
@@ -54,14 +63,14 @@ export function DrivePage(p: DrivePageProps) {
               <li><a href={f.href} class={p.mode === f.mode ? "active" : undefined}>{f.label}</a></li>
             ))}
           </ul>
-          <p class="muted small drive-usage" safe>{p.usage.quota === null ? `${formatBytes(p.usage.used)} used` : `${formatBytes(p.usage.used)} of ${formatBytes(p.usage.quota)} used`}</p>
+          <UsageLine usage={p.usage} />
           <MediaProgress progress={p.mediaProgress} />
         </aside>
         <div class="drive-main">
           <form class="drive-search" action="/drive/search" method="get" role="search">
             <input type="search" name="q" value={p.query ?? ""} placeholder="Search your Drive" aria-label="Search" autocomplete="off"
               hx-get="/drive/search/suggest" hx-trigger="input changed delay:250ms, search" hx-target="#suggestions" hx-swap="innerHTML" />
-            <div id="suggestions" class="drive-suggestions" role="listbox"></div>
+            <div id="suggestions" class="drive-suggestions" aria-live="polite"></div>
           </form>
           <div class="spread">
             {p.mode === "folder" ? <Breadcrumbs crumbs={p.breadcrumbs} /> : <h1 safe>{p.title}</h1>}
@@ -112,7 +121,11 @@ export function DrivePage(p: DrivePageProps) {
             <div class="drive-content" x-bind="layout">
               <Listing {...p} />
             </div>
-            <aside id="preview" class="drive-preview" aria-live="polite"></aside>
+            {p.highlight ? (
+              <aside id="preview" class="drive-preview" aria-live="polite" hx-get={`/drive/preview/${encodeURIComponent(p.highlight)}`} hx-trigger="load" hx-swap="innerHTML"></aside>
+            ) : (
+              <aside id="preview" class="drive-preview" aria-live="polite"></aside>
+            )}
           </div>
           <section class="drive-uploads card" x-show="hasUploads" x-cloak aria-label="Uploads">
             <div class="spread">

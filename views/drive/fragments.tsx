@@ -7,8 +7,8 @@ export function Suggestions({ items, q }: { items: DriveFile[]; q: string }) {
   return (
     <ul class="card">
       {items.map((f) => (
-        <li role="option">
-          <a href={f.kind === "folder" ? `/drive/f/${f.id}` : `/drive/f/${f.parentId}`} safe>{f.name}</a>
+        <li>
+          <a href={f.kind === "folder" ? `/drive/f/${f.id}` : `/drive/f/${f.parentId}?select=${f.id}`} safe>{f.name}</a>
         </li>
       ))}
       <li><a href={`/drive/search?q=${encodeURIComponent(q)}`}>All results for “<span safe>{q}</span>”</a></li>
@@ -18,22 +18,60 @@ export function Suggestions({ items, q }: { items: DriveFile[]; q: string }) {
 
 export type PreviewKind = "image" | "video" | "audio" | "pdf" | "text" | "none";
 
-/** The preview pane: media play from the download URL; text is shown escaped; PDFs render with pdf.js. */
+/**
+ * The viewer: a full-window overlay over the listing (drive.js: Escape closes, ←/→ and swipes go to the previous or
+ * next file, PDF pages and zoom). Media play from the download URL; text is shown escaped; PDFs render with pdf.js.
+ */
 export function Preview({ file, kind, text }: { file: DriveFile; kind: PreviewKind; text?: string }) {
   const src = `/api/v1/files/${file.id}/content?inline=1`;
   return (
-    <div class="drive-preview-body">
-      <div class="spread">
-        <strong safe>{file.name}</strong>
-        <a href={`/api/v1/files/${file.id}/content`} download="" class="button">Download</a>
+    <div class="viewer" role="dialog" aria-modal="true" aria-label={file.name} data-file-id={file.id}>
+      <header class="viewer-bar">
+        <button type="button" class="viewer-close" data-viewer="close" aria-label="Close (Esc)" title="Close (Esc)">✕</button>
+        <div class="viewer-title">
+          <strong safe>{file.name}</strong>
+          <span class="muted small" safe>{`${formatBytes(file.size)} · ${file.mime ?? "unknown type"} · ${formatDate(file.updatedAt)}`}</span>
+        </div>
+        <div class="viewer-actions">
+          <a href={src} target="_blank" rel="noopener" class="button" id="viewer-open">Open in new tab</a>
+          <a href={`/api/v1/files/${file.id}/content`} download="" class="button" id="viewer-download">Download</a>
+        </div>
+      </header>
+      <div class="viewer-stage">
+        <button type="button" class="viewer-nav viewer-prev" data-viewer="prev" aria-label="Previous file (←)" title="Previous file (←)">‹</button>
+        <div class="viewer-content">
+          {kind === "image" ? <img src={`/drive/thumb/${file.id}`} alt={file.name} class="viewer-media" /> : ""}
+          {kind === "video" ? <video src={src} controls class="viewer-media"></video> : ""}
+          {kind === "audio" ? <audio src={src} controls="" preload="metadata"></audio> : ""}
+          {kind === "pdf" ? (
+            <div class="viewer-pdf">
+              <div class="row viewer-pdf-bar">
+                <button type="button" data-pdf="prev" aria-label="Previous page">Page ‹</button>
+                <span class="viewer-pdf-page" aria-live="polite">Page 1</span>
+                <button type="button" data-pdf="next" aria-label="Next page">Page ›</button>
+                <button type="button" data-pdf="zoom-out" aria-label="Zoom out">−</button>
+                <button type="button" data-pdf="zoom-in" aria-label="Zoom in">+</button>
+              </div>
+              <canvas class="drive-pdf" data-pdf-url={src}></canvas>
+            </div>
+          ) : ""}
+          {kind === "text" ? <pre class="drive-text" safe>{text ?? ""}</pre> : ""}
+          {kind === "none" ? <FileTile name={file.name} /> : ""}
+        </div>
+        <button type="button" class="viewer-nav viewer-next" data-viewer="next" aria-label="Next file (→)" title="Next file (→)">›</button>
       </div>
-      <p class="muted small" safe>{`${formatBytes(file.size)} · ${file.mime ?? "unknown type"} · ${formatDate(file.updatedAt)}`}</p>
-      {kind === "image" ? <img src={`/drive/thumb/${file.id}`} alt={file.name} class="drive-preview-media" /> : ""}
-      {kind === "video" ? <video src={src} controls class="drive-preview-media"></video> : ""}
-      {kind === "audio" ? <audio src={src} controls="" preload="metadata"></audio> : ""}
-      {kind === "pdf" ? <canvas class="drive-pdf drive-preview-media" data-pdf-url={src}></canvas> : ""}
-      {kind === "text" ? <pre class="drive-text" safe>{text ?? ""}</pre> : ""}
-      {kind === "none" ? <p class="muted">No preview for this kind of file.</p> : ""}
+    </div>
+  );
+}
+
+/** What stands in for a file that cannot be shown (HEIC until the media pipeline, damaged images, archives…). */
+export function FileTile({ name }: { name: string }) {
+  const dot = name.lastIndexOf(".");
+  const ext = dot > 0 ? name.slice(dot + 1).toUpperCase().slice(0, 6) : "FILE";
+  return (
+    <div class="file-tile">
+      <span class="file-tile-ext" safe>{ext}</span>
+      <p>No preview for this file</p>
     </div>
   );
 }

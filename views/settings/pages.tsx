@@ -1,10 +1,15 @@
+import Html from "@kitajs/html";
 import type { AppToken, AuditEntry, Invite, Passkey, Session, User } from "../../app/db/schema";
 import type { ApplianceSettings, HostSettings } from "../../app/settings/service";
 import { Layout } from "../layout";
+import { CodeButtons } from "../auth/pages";
+import { describeBrowser, formatDate, formatWhen, timeZoneName } from "../format";
+import { AUDIT_KINDS, describeAction, groupAudit, type AuditKind } from "./audit";
+import { Time } from "../Time";
 
 type Base = { user: User; csrfToken: string; deviceName: string };
 
-const when = (d: Date | null | undefined) => (d ? d.toISOString().replace("T", " ").slice(0, 16) : "never");
+const when = (d: Date | null | undefined) => formatWhen(d);
 
 const actorName = (e: AuditEntry, users: Map<string, string>): string => (e.userId ? (users.get(e.userId) ?? e.userId) : "anonymous");
 
@@ -82,7 +87,10 @@ export function AccountPage(p: Base & {
         <h2>Recovery codes</h2>
         <p><span safe>{String(p.unusedRecoveryCodes)}</span> unused codes left. Each signs you in once if you lose every passkey.</p>
         {p.newRecoveryCodes ? (
-          <div class="codes" id="new-codes">{p.newRecoveryCodes.map((c) => <span safe>{c}</span>)}</div>
+          <div class="stack" x-data="codeActions" data-codes id="recovery-codes">
+            <div class="codes" id="new-codes">{p.newRecoveryCodes.map((c) => <span safe>{c}</span>)}</div>
+            <CodeButtons />
+          </div>
         ) : ""}
         <form method="post" action="/settings/recovery-codes">
           <Csrf token={p.csrfToken} />
@@ -92,7 +100,7 @@ export function AccountPage(p: Base & {
 
       <section class="card stack" id="tokens">
         <h2>App tokens</h2>
-        <p class="muted">For scripts, sync clients and the API: send <code>Authorization: Bearer &lt;token&gt;</code>. Revoke a token when a device is lost.</p>
+        <p class="muted">For scripts, sync clients and the API: send <code>{Html.escapeHtml("Authorization: Bearer <token>")}</code>. Revoke a token when a device is lost.</p>
         {p.newToken ? <OneTimeSecret label={`Token for ${p.newToken.name}`} value={p.newToken.token} id="new-token" /> : ""}
         <table>
           <thead><tr><th>Device</th><th>Created</th><th>Last used</th><th></th></tr></thead>
@@ -121,18 +129,32 @@ export function AccountPage(p: Base & {
 
       <section class="card stack" id="sessions">
         <h2>Signed-in browsers</h2>
-        <table>
-          <thead><tr><th>Browser</th><th>Address</th><th>Last seen</th></tr></thead>
-          <tbody>
-            {p.sessions.map((s) => (
-              <tr>
-                <td safe>{(s.userAgent ?? "unknown").slice(0, 80)}</td>
-                <td safe>{s.ip ?? ""}</td>
-                <td safe>{`${when(s.lastSeenAt)}${s.idHash === p.currentSessionHash ? " (this one)" : ""}`}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ul class="session-list">
+          {p.sessions.map((s) => {
+            const current = s.idHash === p.currentSessionHash;
+            return (
+              <li class="session" data-current={current ? "true" : undefined}>
+                <div>
+                  <strong safe>{describeBrowser(s.userAgent)}</strong>
+                  <div class="muted small">
+                    last seen <Time at={s.lastSeenAt} relative />{s.ip ? <span safe>{` · ${s.ip}`}</span> : ""}{current ? <strong> · this browser</strong> : ""}
+                  </div>
+                </div>
+                {current ? (
+                  <form method="post" action="/logout">
+                    <Csrf token={p.csrfToken} />
+                    <button type="submit" id="sign-out-here">Sign out</button>
+                  </form>
+                ) : (
+                  <form method="post" action={`/settings/sessions/${encodeURIComponent(s.idHash)}/end`}>
+                    <Csrf token={p.csrfToken} />
+                    <button type="submit" class="danger" aria-label={`Sign out ${describeBrowser(s.userAgent)}`}>Sign out</button>
+                  </form>
+                )}
+              </li>
+            );
+          })}
+        </ul>
         <form method="post" action="/logout-all">
           <Csrf token={p.csrfToken} />
           <button class="danger" type="submit">Sign out everywhere</button>
@@ -354,34 +376,57 @@ export function SystemPage(p: Base & {
   );
 }
 
-export function AuditPage(p: Base & { entries: AuditEntry[]; users: Map<string, string>; filter: { user?: string; action?: string }; nextBefore: number | null }) {
+export function AuditPage(p: Base & { entries: AuditEntry[]; users: Map<string, string>; filter: { user?: string; action?: string; kind?: AuditKind; date?: string }; nextBefore: number | null }) {
+  const groups = groupAudit(p.entries);
+  const query = (extra: Record<string, string>) =>
+    new URLSearchParams(Object.entries({ user: p.filter.user ?? "", kind: p.filter.kind ?? "", date: p.filter.date ?? "", ...extra }).filter(([, v]) => v)).toString();
   return (
     <Layout title="Audit log" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="settings">
       <h1>Audit log</h1>
-      <form method="get" action="/settings/audit" class="row card">
-        <input type="text" name="action" value={p.filter.action ?? ""} placeholder="action contains…" aria-label="Action filter" />
-        <select name="user" aria-label="User filter">
-          <option value="">everyone</option>
-          {[...p.users].map(([id, name]) => <option value={id} selected={p.filter.user === id} safe>{name}</option>)}
-        </select>
-        <button type="submit">Filter</button>
+      <form method="get" action="/settings/audit" class="card audit-filter" id="audit-filter">
+        <div>
+          <label for="audit-user">Person</label>
+          <select name="user" id="audit-user">
+            <option value="">Everyone</option>
+            {[...p.users].map(([id, name]) => <option value={id} selected={p.filter.user === id} safe>{name}</option>)}
+          </select>
+        </div>
+        <div>
+          <label for="audit-kind">What</label>
+          <select name="kind" id="audit-kind">
+            <option value="">Everything</option>
+            {Object.entries(AUDIT_KINDS).map(([id, label]) => <option value={id} selected={p.filter.kind === id} safe>{label}</option>)}
+          </select>
+        </div>
+        <div>
+          <label for="audit-date">Day</label>
+          <input type="date" name="date" id="audit-date" value={p.filter.date ?? ""} />
+        </div>
+        <button type="submit">Show</button>
       </form>
-      <table id="audit">
-        <thead><tr><th>When (UTC)</th><th>Who</th><th>Address</th><th>Action</th><th>Object</th><th>Result</th></tr></thead>
-        <tbody>
-          {p.entries.map((e) => (
-            <tr>
-              <td safe>{when(e.at)}</td>
-              <td safe>{actorName(e, p.users)}</td>
-              <td safe>{e.ip ?? ""}</td>
-              <td class="mono" safe>{e.action}</td>
-              <td class="mono small" safe>{e.objectId ?? ""}</td>
-              <td>{e.ok ? <span class="badge ok">ok</span> : <span class="badge bad" title={e.detail ?? ""}>refused</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {p.nextBefore ? <p><a href={`/settings/audit?before=${p.nextBefore}&action=${encodeURIComponent(p.filter.action ?? "")}&user=${encodeURIComponent(p.filter.user ?? "")}`}>Older entries</a></p> : ""}
+      <p class="muted small" safe>{`Times in ${timeZoneName()}. Repeated steps of one action (an upload's parts) are shown once.`}</p>
+      {groups.length === 0 ? <p class="muted">Nothing matches.</p> : (
+        <ul class="audit-list" id="audit">
+          {groups.map(({ entry: e, count, first }) => {
+            const { words } = describeAction(e.action);
+            return (
+              <li class={e.ok ? undefined : "refused"}>
+                <div>
+                  {e.ok ? "" : <span class="badge bad">refused</span>} <strong safe>{actorName(e, p.users)}</strong> <span safe>{words}</span>
+                  {count > 1 ? <span class="muted" safe>{` (${count} steps)`}</span> : ""}
+                  {e.detail ? <span class="muted" safe>{`: ${e.detail}`}</span> : ""}
+                </div>
+                <div class="muted small">
+                  <Time at={e.at} />{count > 1 ? <span safe>{` (from ${formatDate(first)})`}</span> : ""}{e.ip ? <span safe>{` · ${e.ip}`}</span> : ""}
+                  <span class="audit-raw" title="What the server recorded" safe>{` · ${e.action}`}</span>
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {p.nextBefore ? <p><a href={`/settings/audit?${query({ before: String(p.nextBefore) })}`}>Older entries</a></p> : ""}
     </Layout>
   );
 }
+

@@ -1,28 +1,25 @@
 import type { RestoreCandidate } from "../../app/setup/restore";
 import { Layout } from "../layout";
+import { formatBytes, formatWhen } from "../format";
 
-const fmtBytes = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1e3))} kB`);
-const fmtWhen = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
-/** Shown above the wizard when backups exist: bring the old accounts, files and settings back instead of starting over. */
+/** The wizard's welcome step when backups exist and the owner chose to restore: bring the old accounts, files and settings back. */
 export function RestorePanel(p: { backups: RestoreCandidate[]; csrfToken: string; error?: string }) {
   return (
-    <section class="card stack" id="restore" data-testid="restore">
-      <h2>Restore from a backup</h2>
-      <p>This box has database backups from an earlier setup. Restore one to get the accounts, files and settings back; then sign in with your existing passkey.</p>
+    <div class="stack" id="restore" data-testid="restore" x-show="step === 1 && start === 'restore' && !codes" x-cloak>
+      <p>Choose a backup. It is checked first; then the box restarts on it and you sign in with your existing passkey.</p>
       {p.error ? <div class="notice bad" role="alert" safe>{p.error}</div> : ""}
       <form method="post" action="/setup/restore" class="stack">
         <input type="hidden" name="_csrf" value={p.csrfToken} />
         {p.backups.map((b, i) => (
           <label class="choice">
             <input type="radio" name="name" value={`${b.source === "data disk" ? "disk:" : ""}${b.name}`} checked={i === 0} />
-            <span><strong safe>{fmtWhen(b.takenAt)}</strong><span class="muted" safe>{`${b.name} · ${fmtBytes(b.bytes)} · on the ${b.source}`}</span></span>
+            <span><strong safe>{formatWhen(b.takenAt)}</strong><span class="muted" safe>{`${b.name} · ${formatBytes(b.bytes)} · on the ${b.source}`}</span></span>
           </label>
         ))}
-        <button type="submit">Check and restore</button>
+        <button type="submit" class="primary">Check and restore</button>
       </form>
-      <p class="muted small">Or set up a new box below.</p>
-    </section>
+    </div>
   );
 }
 

@@ -38,8 +38,7 @@ export function WizardSteps(p: { done?: number }) {
 export function WizardPage(p: WizardProps) {
   return (
     <Layout title="Set up your NAS" user={null} csrfToken={p.csrfToken} deviceName={p.deviceName} scripts={["vendor/simplewebauthn-browser.min.js"]}>
-      {p.backups?.length ? <RestorePanel backups={p.backups} csrfToken={p.csrfToken} error={p.restoreError} /> : ""}
-      <section class="card stack" x-data="setupWizard" id="wizard" data-next="/setup/storage">
+      <section class="card stack" x-data="setupWizard" id="wizard" data-next="/setup/storage" data-start={p.restoreError ? "restore" : "new"}>
         <WizardSteps />
         <SecureContextWarning rpID={p.rpID} origins={p.origins} />
         {p.wrongOrigin ? (
@@ -53,10 +52,23 @@ export function WizardPage(p: WizardProps) {
           <div x-show="step === 1" class="stack">
             <h1>Welcome to your NAS</h1>
             <p>A few questions and you are ready: this takes about a minute. Everything stays on this box.</p>
-            <div>
+            {p.backups?.length ? (
+              <fieldset class="stack plain" id="start-choice">
+                <legend class="visually-hidden">How do you want to start?</legend>
+                <label class="choice">
+                  <input type="radio" name="start" value="new" x-model="start" />
+                  <span><strong>Set up a new box</strong><span class="muted">Start with no accounts and no files.</span></span>
+                </label>
+                <label class="choice">
+                  <input type="radio" name="start" value="restore" x-model="start" id="start-restore" />
+                  <span><strong>Restore from a backup</strong><span class="muted">This box holds backups of an earlier setup: bring its accounts, files and settings back.</span></span>
+                </label>
+              </fieldset>
+            ) : ""}
+            <div x-show="start === 'new'">
               <label for="device-name">Name this device</label>
-              <input id="device-name" type="text" x-model="deviceName" maxlength="63" required />
-              <p class="hint">Shown in the browser tab and to people you invite.</p>
+              <input id="device-name" type="text" x-model="deviceName" maxlength="63" required aria-describedby="device-name-rule" />
+              <p class="hint" id="device-name-rule">Shown in the browser tab and to people you invite.</p>
             </div>
           </div>
 
@@ -64,12 +76,17 @@ export function WizardPage(p: WizardProps) {
             <h1>Your administrator account</h1>
             <div>
               <label for="admin-username">Username</label>
-              <input id="admin-username" type="text" x-model="username" autocomplete="username" maxlength="32" />
-              <p class="hint">Lower-case letters, digits, dot, dash, underscore.</p>
+              <input id="admin-username" type="text" x-model="username" x-on:blur="checkUsername" autocomplete="username" maxlength="32"
+                aria-describedby="admin-username-rule" x-bind:aria-invalid="usernameError ? 'true' : 'false'" />
+              <p class="hint" id="admin-username-rule" x-bind:class="usernameError ? 'field-error' : ''">
+                1–32 lower-case letters, digits, dot, dash or underscore; no spaces. You type it to sign in on a new device.
+              </p>
             </div>
             <div>
               <label for="admin-display">Your name</label>
-              <input id="admin-display" type="text" x-model="displayName" autocomplete="name" maxlength="64" />
+              <input id="admin-display" type="text" x-model="displayName" x-on:blur="checkDisplayName" autocomplete="name" maxlength="64"
+                aria-describedby="admin-display-rule" x-bind:aria-invalid="displayNameError ? 'true' : 'false'" />
+              <p class="hint" id="admin-display-rule" x-bind:class="displayNameError ? 'field-error' : ''">How you are shown to others, e.g. "Ada Lovelace". Required.</p>
             </div>
             <p class="muted small">You will sign in with a passkey (your fingerprint, face or device PIN): there is no password to forget or leak.</p>
           </div>
@@ -111,12 +128,13 @@ export function WizardPage(p: WizardProps) {
           </div>
 
           <div class="notice bad" x-show="error" x-text="error" x-cloak role="alert"></div>
-          <div class="spread">
+          <div class="spread" x-show="start === 'new'">
             <button type="button" x-on:click="back" x-show="step > 1" x-cloak>Back</button>
             <span></span>
             <button type="submit" class="primary" id="wizard-next" x-bind:disabled="busy" x-text="step === 5 ? 'Create passkey and finish' : 'Continue'">Continue</button>
           </div>
         </form>
+        {p.backups?.length ? <RestorePanel backups={p.backups} csrfToken={p.csrfToken} error={p.restoreError} /> : ""}
         <RecoveryCodesPanel />
       </section>
     </Layout>

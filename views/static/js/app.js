@@ -15,13 +15,27 @@
     return data;
   }
 
-  function toast(message) {
+  /** A short message at the bottom; with `action` ({ label, run }) it carries a button (Undo) and stays a little longer. */
+  function toast(message, action) {
     const el = document.createElement("div");
     el.className = "toast";
-    el.setAttribute("role", "alert");
-    el.textContent = message;
+    el.setAttribute("role", action ? "status" : "alert");
+    const text = document.createElement("span");
+    text.textContent = message;
+    el.append(text);
+    if (action) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "toast-action";
+      button.textContent = action.label;
+      button.addEventListener("click", () => {
+        el.remove();
+        action.run();
+      });
+      el.append(button);
+    }
     document.getElementById("toasts")?.append(el);
-    setTimeout(() => el.remove(), 6000);
+    setTimeout(() => el.remove(), action ? 10_000 : 6000);
   }
 
   /** Shared with the page scripts (drive.js…), which load after this file. */
@@ -42,7 +56,41 @@
     return postJSON("/auth/register/verify", { challengeId, response });
   }
 
+  /** Copy, download (.txt) and print for recovery codes shown in a `[data-codes]` block. */
+  const codeActions = {
+    copiedCodes: false,
+    codesText() {
+      const box = this.$el.closest("[data-codes]");
+      const codes = [...(box?.querySelectorAll(".codes span") ?? [])].map((s) => s.textContent.trim());
+      const title = this.boxName();
+      return `Recovery codes for ${title} (each works once)\n\n${codes.join("\n")}\n`;
+    },
+    // The wizard names the box before the page knows it; elsewhere the page title ends with it.
+    boxName() {
+      return (this.deviceName || document.title.split(" · ").pop()).trim();
+    },
+    async copyCodes() {
+      await navigator.clipboard?.writeText(this.codesText());
+      this.copiedCodes = true;
+    },
+    downloadCodes() {
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob([this.codesText()], { type: "text/plain" }));
+      a.download = `${this.boxName()}-recovery-codes.txt`.replace(/[^\w.-]+/g, "-");
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    },
+    printCodes() {
+      document.body.classList.add("printing-codes");
+      window.addEventListener("afterprint", () => document.body.classList.remove("printing-codes"), { once: true });
+      window.print();
+    },
+  };
+
   const registrationFlow = {
+    ...codeActions,
     busy: false,
     error: "",
     codes: null,
@@ -78,11 +126,25 @@
       displayName: "",
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
       policy: "invite",
+      start: "new",
+      usernameError: false,
+      displayNameError: false,
       get policyLabel() {
         return { invite: "Invite only", closed: "Closed", open: "Open" }[this.policy];
       },
       init() {
         this.deviceName = document.getElementById("device-name")?.getAttribute("value") || this.deviceName;
+        this.start = this.$root.dataset.start || "new";
+      },
+      // The server's rules (app/auth/service.ts validateUsername/validateDisplayName), checked when a field is left.
+      checkUsername() {
+        this.usernameError = !/^[a-z0-9][a-z0-9._-]{0,31}$/.test(this.username.trim().toLowerCase());
+        return !this.usernameError;
+      },
+      checkDisplayName() {
+        const n = this.displayName.trim();
+        this.displayNameError = !n || n.length > 64 || /[\u0000-\u001f\u007f]/.test(n);
+        return !this.displayNameError;
       },
       back() {
         this.error = "";
@@ -99,7 +161,12 @@
       next() {
         this.error = "";
         if (this.step === 1 && !this.deviceName.trim()) return (this.error = "Give the device a name.");
-        if (this.step === 2 && (!this.username.trim() || !this.displayName.trim())) return (this.error = "Enter a username and your name.");
+        if (this.step === 2) {
+          const userOk = this.checkUsername();
+          const nameOk = this.checkDisplayName();
+          if (!userOk) return (this.error = "The username can hold only lower-case letters, digits, dot, dash or underscore (no spaces).");
+          if (!nameOk) return (this.error = "Enter your name.");
+        }
         if (this.step < 5) return this.step++;
         if (!this.secure) return (this.error = "This page is not a secure context, so the browser will not create a passkey. See the note above.");
         return this.runRegistration({
@@ -152,6 +219,8 @@
       },
     }));
 
+    Alpine.data("codeActions", () => ({ ...codeActions }));
+
     // Copy-to-clipboard buttons (tokens, invite links): data-copy="#element-id".
     Alpine.data("copyButton", () => ({
       copied: false,
@@ -162,6 +231,21 @@
       },
     }));
   });
+
+  // On a phone, tables become stacked rows (app.css); each cell is labelled with its column's heading.
+  function labelTableCells(root) {
+    for (const table of root.querySelectorAll?.("table") ?? []) {
+      const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+      if (!heads.length) continue;
+      for (const row of table.querySelectorAll("tbody tr")) {
+        [...row.children].forEach((cell, i) => {
+          if (heads[i]) cell.setAttribute("data-label", heads[i]);
+        });
+      }
+    }
+  }
+  document.addEventListener("DOMContentLoaded", () => labelTableCells(document));
+  document.addEventListener("htmx:afterSwap", (e) => labelTableCells(/** @type {Element} */ (e.target)));
 
   // htmx: errors come back as toasts (HX-Retarget #toasts); they fade after a while.
   document.addEventListener("htmx:afterSwap", (/** @type {CustomEvent} */ e) => {

@@ -40,20 +40,95 @@
   }
 
   const PDFJS = "/static/vendor/pdfjs/pdf.min.mjs";
+  /** Open PDFs by canvas: the document, the page shown and the zoom. */
+  const pdfs = new WeakMap();
   async function renderPdf(canvas) {
     const pdfjs = await import(PDFJS);
     pdfjs.GlobalWorkerOptions.workerSrc = "/static/vendor/pdfjs/pdf.worker.min.mjs";
     const doc = await pdfjs.getDocument({ url: canvas.dataset.pdfUrl, isEvalSupported: false }).promise;
-    const page = await doc.getPage(1);
-    const viewport = page.getViewport({ scale: Math.min(2, 640 / page.getViewport({ scale: 1 }).width) });
+    pdfs.set(canvas, { doc, page: 1, zoom: 1 });
+    await drawPdfPage(canvas);
+  }
+  async function drawPdfPage(canvas) {
+    const state = pdfs.get(canvas);
+    if (!state) return;
+    const page = await state.doc.getPage(state.page);
+    const fit = Math.min(2, (canvas.parentElement?.clientWidth || 640) / page.getViewport({ scale: 1 }).width);
+    const viewport = page.getViewport({ scale: fit * state.zoom });
     canvas.width = viewport.width;
     canvas.height = viewport.height;
     await page.render({ canvasContext: canvas.getContext("2d"), viewport }).promise;
-    canvas.dataset.rendered = String(doc.numPages);
+    canvas.dataset.rendered = String(state.doc.numPages);
+    canvas.dataset.page = String(state.page);
+    const label = canvas.closest(".viewer-pdf")?.querySelector(".viewer-pdf-page");
+    if (label) label.textContent = `Page ${state.page} of ${state.doc.numPages} · ${Math.round(state.zoom * 100)} %`;
+  }
+  function pdfCommand(button) {
+    const canvas = button.closest(".viewer-pdf")?.querySelector("canvas.drive-pdf");
+    const state = canvas && pdfs.get(canvas);
+    if (!state) return;
+    const cmd = button.dataset.pdf;
+    if (cmd === "prev") state.page = Math.max(1, state.page - 1);
+    if (cmd === "next") state.page = Math.min(state.doc.numPages, state.page + 1);
+    if (cmd === "zoom-in") state.zoom = Math.min(4, state.zoom * 1.25);
+    if (cmd === "zoom-out") state.zoom = Math.max(0.25, state.zoom / 1.25);
+    drawPdfPage(canvas).catch((err) => toast(`PDF page failed: ${err.message}`));
   }
 
+  // The viewer (#preview holds it while open): close, previous/next file in the listing's order.
+  const preview = () => document.getElementById("preview");
+  const viewerOpen = () => !!preview()?.querySelector(".viewer");
+  let openedFrom = null;
+  function closeViewer() {
+    const el = preview();
+    if (!el) return;
+    el.innerHTML = "";
+    /** @type {HTMLElement | null} */ (openedFrom)?.focus?.();
+  }
+  function stepViewer(delta) {
+    const current = preview()?.querySelector(".viewer")?.getAttribute("data-file-id");
+    const files = [...document.querySelectorAll('#listing .drive-item[data-kind="file"]')].map((r) => /** @type {HTMLElement} */ (r).dataset.id);
+    if (!current || !files.length) return;
+    const i = files.indexOf(current);
+    const next = files[(i + delta + files.length) % files.length];
+    if (next && next !== current) window.htmx.ajax("GET", `/drive/preview/${next}`, { target: "#preview", swap: "innerHTML" });
+  }
+
+  /** An image that cannot be shown (415 from /drive/thumb: HEIC, damaged) becomes a file-type tile. */
+  function fileTile(name) {
+    const dot = name.lastIndexOf(".");
+    const tile = document.createElement("div");
+    tile.className = "file-tile";
+    const ext = document.createElement("span");
+    ext.className = "file-tile-ext";
+    ext.textContent = dot > 0 ? name.slice(dot + 1).toUpperCase().slice(0, 6) : "FILE";
+    const p = document.createElement("p");
+    p.textContent = "No preview for this file";
+    tile.append(ext, p);
+    return tile;
+  }
+  document.addEventListener("error", (e) => {
+    const img = /** @type {HTMLImageElement} */ (e.target);
+    if (!(img instanceof HTMLImageElement)) return;
+    if (img.classList.contains("drive-thumb")) {
+      img.closest(".drive-item")?.classList.add("no-thumb");
+      img.remove();
+    } else if (img.classList.contains("viewer-media")) {
+      img.replaceWith(fileTile(img.alt));
+    }
+  }, true);
+  document.addEventListener("load", (e) => {
+    const img = e.target;
+    if (img instanceof HTMLImageElement && img.classList.contains("drive-thumb")) img.closest(".drive-item")?.classList.add("has-thumb");
+  }, true);
+
   document.addEventListener("htmx:afterSwap", (e) => {
-    for (const c of /** @type {Element} */ (e.target).querySelectorAll?.("canvas.drive-pdf") ?? []) renderPdf(c).catch((err) => toast(`PDF preview failed: ${err.message}`));
+    const target = /** @type {Element} */ (e.target);
+    for (const c of target.querySelectorAll?.("canvas.drive-pdf") ?? []) renderPdf(c).catch((err) => toast(`PDF preview failed: ${err.message}`));
+    if (target.id === "preview" && viewerOpen()) {
+      if (!target.contains(document.activeElement)) openedFrom = document.activeElement;
+      /** @type {HTMLElement | null} */ (target.querySelector(".viewer-close"))?.focus();
+    }
   });
   document.addEventListener("click", (e) => {
     const target = /** @type {Element} */ (e.target);
@@ -61,6 +136,106 @@
     if (close) /** @type {HTMLDialogElement | null} */ (document.getElementById(close.dataset.closeDialog))?.close();
     const moveOne = /** @type {HTMLElement | null} */ (target.closest?.(".drive-move-one"));
     if (moveOne) openMoveDialog([moveOne.dataset.id]);
+    const viewerButton = /** @type {HTMLElement | null} */ (target.closest?.("[data-viewer]"));
+    if (viewerButton) {
+      const cmd = viewerButton.dataset.viewer;
+      if (cmd === "close") closeViewer();
+      else stepViewer(cmd === "next" ? 1 : -1);
+    }
+    const pdfButton = /** @type {HTMLElement | null} */ (target.closest?.("[data-pdf]"));
+    if (pdfButton) pdfCommand(pdfButton);
+    // A click outside an open row menu closes it.
+    for (const menu of document.querySelectorAll("details.drive-menu[open]")) if (!menu.contains(target)) menu.removeAttribute("open");
+  });
+  let touchX = null;
+  document.addEventListener("touchstart", (e) => {
+    touchX = viewerOpen() && preview().contains(/** @type {Node} */ (e.target)) ? e.touches[0].clientX : null;
+  }, { passive: true });
+  document.addEventListener("touchend", (e) => {
+    if (touchX === null) return;
+    const dx = e.changedTouches[0].clientX - touchX;
+    touchX = null;
+    if (Math.abs(dx) > 50) stepViewer(dx < 0 ? 1 : -1);
+  }, { passive: true });
+
+  // Row menus open in the top layer's way: fixed to the viewport beside their button, flipped up when the room below is short.
+  document.addEventListener("toggle", (e) => {
+    const menu = e.target;
+    if (!(menu instanceof HTMLDetailsElement) || !menu.classList.contains("drive-menu") || !menu.open) return;
+    for (const other of document.querySelectorAll("details.drive-menu[open]")) if (other !== menu) other.removeAttribute("open");
+    placeMenu(menu);
+  }, true);
+  function placeMenu(menu) {
+    const body = /** @type {HTMLElement | null} */ (menu.querySelector(".drive-menu-body"));
+    if (!body) return;
+    const anchor = menu.querySelector("summary").getBoundingClientRect();
+    const width = Math.min(body.offsetWidth || 260, window.innerWidth - 16);
+    const height = body.offsetHeight;
+    const below = window.innerHeight - anchor.bottom;
+    const top = below >= height + 8 || anchor.top < height + 8 ? Math.min(anchor.bottom + 4, Math.max(8, window.innerHeight - height - 8)) : anchor.top - height - 4;
+    const left = Math.max(8, Math.min(anchor.right - width, window.innerWidth - width - 8));
+    body.style.setProperty("--menu-top", `${Math.max(8, top)}px`);
+    body.style.setProperty("--menu-left", `${left}px`);
+    body.classList.add("placed");
+  }
+  window.addEventListener("scroll", () => { for (const m of document.querySelectorAll("details.drive-menu[open]")) m.removeAttribute("open"); }, { passive: true });
+
+  // What an action did, with Undo (the server's HX-Trigger "drive-done").
+  document.body.addEventListener("drive-done", (e) => {
+    const { message, undo } = /** @type {CustomEvent} */ (e).detail ?? {};
+    if (!message) return;
+    toast(message, undo ? { label: "Undo", run: () => window.htmx.ajax("POST", undo.url, { values: undo.vals, swap: "none" }) } : undefined);
+  });
+
+  // Selection: Shift-click selects a range, Ctrl/⌘+A all, the head's box all or none.
+  let lastChecked = null;
+  const boxes = () => /** @type {HTMLInputElement[]} */ ([...document.querySelectorAll("#listing .drive-select")]);
+  function setAll(on) {
+    for (const b of boxes()) b.checked = on;
+    document.getElementById("listing")?.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  document.addEventListener("click", (e) => {
+    const box = e.target;
+    if (!(box instanceof HTMLInputElement)) return;
+    if (box.classList.contains("drive-select-all")) return setAll(box.checked);
+    if (!box.classList.contains("drive-select")) return;
+    const all = boxes();
+    if (e.shiftKey && lastChecked && all.includes(lastChecked)) {
+      const [a, b] = [all.indexOf(lastChecked), all.indexOf(box)].sort((x, y) => x - y);
+      for (const other of all.slice(a, b + 1)) other.checked = box.checked;
+    }
+    lastChecked = box;
+  });
+  document.addEventListener("change", () => {
+    const all = boxes();
+    const head = /** @type {HTMLInputElement | null} */ (document.querySelector("#listing .drive-select-all"));
+    if (!head) return;
+    const n = all.filter((b) => b.checked).length;
+    head.checked = n > 0 && n === all.length;
+    head.indeterminate = n > 0 && n < all.length;
+  });
+  document.addEventListener("keydown", (e) => {
+    const typing = /** @type {Element} */ (e.target).closest?.("input:not([type=checkbox]), textarea, select, [contenteditable]");
+    if (viewerOpen()) {
+      if (e.key === "Escape") { e.preventDefault(); closeViewer(); }
+      else if (e.key === "ArrowRight" && !typing) { e.preventDefault(); stepViewer(1); }
+      else if (e.key === "ArrowLeft" && !typing) { e.preventDefault(); stepViewer(-1); }
+      return;
+    }
+    if (e.key === "Escape") for (const m of document.querySelectorAll("details.drive-menu[open]")) m.removeAttribute("open");
+    if ((e.ctrlKey || e.metaKey) && (e.key === "a" || e.key === "A") && !typing && document.getElementById("listing")) {
+      e.preventDefault();
+      setAll(true);
+    }
+  });
+  // Right-click on a row opens its menu (and selects nothing else).
+  document.addEventListener("contextmenu", (e) => {
+    const row = /** @type {Element} */ (e.target).closest?.("#listing .drive-item");
+    const menu = /** @type {HTMLDetailsElement | null} */ (row?.querySelector("details.drive-menu"));
+    if (!menu) return;
+    e.preventDefault();
+    menu.open = true;
+    /** @type {HTMLElement | null} */ (menu.querySelector(".drive-menu-body button, .drive-menu-body a, .drive-menu-body input"))?.focus();
   });
 
   document.addEventListener("alpine:init", () => {

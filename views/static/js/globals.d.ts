@@ -3,9 +3,9 @@ type AlpineMagics = { $root: HTMLElement; $el: HTMLElement; $refs: Record<string
 
 interface Window {
   /** Shared helpers from app.js, loaded before every page script. */
-  nas: { csrf(): string; postJSON(url: string, body?: unknown): Promise<any>; toast(message: string): void };
+  nas: { csrf(): string; postJSON(url: string, body?: unknown): Promise<any>; toast(message: string, action?: { label: string; run: () => void }): void };
   Alpine: { data<T>(name: string, factory: () => T & ThisType<T & AlpineMagics>): void };
-  htmx: { ajax(method: string, url: string, opts: { target: string; swap: string }): Promise<void>; process(el: Element): void };
+  htmx: { ajax(method: string, url: string, opts: { target?: string; swap?: string; values?: Record<string, string> }): Promise<void>; process(el: Element): void };
   tus: { Upload: new (file: Blob, options: Record<string, unknown>) => any };
 }
 

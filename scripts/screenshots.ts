@@ -1,0 +1,79 @@
+// `make screenshots`: the wizard, Drive (grid and viewer), the dashboard and settings at desktop (1280×800) and
+// phone (360×740) size, from a real server on a temp data dir, written to docs/screenshots/ for the README.
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import sharp from "sharp";
+import type { Page } from "playwright-core";
+import { launchBrowser, signedInPage, startServer } from "../app/testing-browser";
+
+const root = join(import.meta.dir, "..");
+const out = join(root, "docs/screenshots");
+const photos = join(root, "test/fixtures/photos");
+const sizes = { desktop: { width: 1280, height: 800 }, phone: { width: 360, height: 740 } } as const;
+const MAX_BYTES = 300_000;
+
+/** A PNG of the viewport, palette-quantised (and scaled down if still too big) to stay under 300 KB. */
+async function shoot(page: Page, name: string) {
+  const raw = await page.screenshot();
+  let png = await sharp(raw).png({ palette: true, quality: 80, compressionLevel: 9 }).toBuffer();
+  for (let scale = 0.9; png.byteLength > MAX_BYTES && scale > 0.4; scale -= 0.1) {
+    const width = Math.round((await sharp(raw).metadata()).width! * scale);
+    png = await sharp(raw).resize({ width }).png({ palette: true, quality: 70, compressionLevel: 9 }).toBuffer();
+  }
+  await Bun.write(join(out, `${name}.png`), png);
+  console.log(`${name}.png ${Math.round(png.byteLength / 1000)} kB`);
+}
+
+mkdirSync(out, { recursive: true });
+const server = await startServer();
+const browser = await launchBrowser();
+try {
+  for (const [size, viewport] of Object.entries(sizes)) {
+    const context = await browser.newContext({ viewport, colorScheme: "light" });
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/setup`);
+    await page.fill("#device-name", "homebox");
+    await shoot(page, `wizard-${size}`);
+    await context.close();
+  }
+
+  const { api, context } = await signedInPage(browser, server, { username: "ada" });
+  await context.close();
+  const folder = async (name: string, parentId?: string) =>
+    (await api<{ item: { id: string } }>("/folders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, parentId }) })).item.id;
+  const upload = (name: string, bytes: Uint8Array | Buffer, parentId?: string) =>
+    api<{ item: { id: string } }>(`/upload?${new URLSearchParams({ name, ...(parentId ? { parentId } : {}) })}`, { method: "PUT", body: new Blob([new Uint8Array(bytes)]) });
+  const trip = await folder("Summer trip 2026");
+  await folder("Documents");
+  await upload("lake at dawn, seen from the boathouse.jpg", readFileSync(join(photos, "phone/jolla.jpg")), trip);
+  await upload("no_exif.jpg", readFileSync(join(photos, "phone/no_exif.jpg")), trip);
+  await upload("IMG_0042.HEIC", readFileSync(join(photos, "phone/iphone_13_pro_max.HEIC")), trip);
+  for (const [name, color] of [["sunset.png", { r: 240, g: 140, b: 60 }], ["forest.png", { r: 40, g: 120, b: 70 }]] as const) {
+    await upload(name, await sharp({ create: { width: 640, height: 480, channels: 3, background: color } }).png().toBuffer(), trip);
+  }
+  await upload("packing list.txt", new TextEncoder().encode("tent\nstove\nmap\n"), trip);
+
+  for (const [size, viewport] of Object.entries(sizes)) {
+    const { page, context } = await signedInPage(browser, server, { username: "ada", viewport });
+    await page.goto(`/drive/f/${trip}`);
+    await page.evaluate(() => localStorage.setItem("drive.view", "grid"));
+    await page.reload();
+    await page.waitForLoadState("networkidle");
+    await page.locator(".drive-item.has-thumb").first().waitFor();
+    await shoot(page, `drive-grid-${size}`);
+    await page.locator('.drive-item[data-name="lake at dawn, seen from the boathouse.jpg"] a.drive-name').click();
+    await page.locator("#preview .viewer img").waitFor();
+    await page.waitForFunction(() => (document.querySelector("#preview .viewer img") as HTMLImageElement | null)?.complete);
+    await shoot(page, `drive-viewer-${size}`);
+    await page.keyboard.press("Escape");
+    await page.goto("/dashboard");
+    await page.waitForLoadState("networkidle");
+    await shoot(page, `dashboard-${size}`);
+    await page.goto("/settings");
+    await shoot(page, `settings-${size}`);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+}
