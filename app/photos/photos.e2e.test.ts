@@ -78,7 +78,10 @@ test("upload from Photos into Drive's Photos/YYYY/MM, then the timeline after pr
   const folders = db.query<{ name: string }, []>("SELECT name FROM files WHERE kind = 'folder' AND parent_id IN (SELECT id FROM files WHERE name = 'Photos')").all();
   expect(folders.map((f) => f.name)).toEqual([String(new Date().getFullYear())]);
   await waitFor("the pipeline to finish", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status IN ('queued', 'processing')").get()!.n === 0);
-  await page.reload();
+  // The progress line polls while the worker runs, then offers the new photos.
+  await page.locator("#media-progress", { hasText: `${uploads.length} photos and videos processed` }).waitFor();
+  await page.locator(".toast button", { hasText: "Show" }).click();
+  await page.waitForLoadState("load");
   await tiles().first().waitFor();
   // Newest first: the clip (dated by its upload), then 2014 (Jolla), 2008-10 (the GPS photos), …
   const months = await page.locator(".photos-month").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key));

@@ -155,7 +155,7 @@ export function createPhotosRepo(db: Db) {
         .map((r) => ({ day: r.day as number, n: r.n as number }));
     },
     /** Items whose local capture time is in [from, to), newest first. */
-    itemsBetween(userId: string, source: Source, from: number, to: number, limit = 5000): GridItem[] {
+    itemsBetween(userId: string, source: Source, from: number, to: number, limit = -1): GridItem[] {
       // The live-file lookup that names each tile's Drive id is also the "not in the trash" check.
       const w = whereOf(userId, source, SHOWN);
       const params = { ...w.params, $lo: from, $hi: to, $limit: limit };
@@ -163,9 +163,6 @@ export function createPhotosRepo(db: Db) {
         WHERE m.user_id = $u AND m.taken_at >= $lo - ${DAY} AND m.taken_at < $hi + ${DAY} AND ${LOCAL} >= $lo AND ${LOCAL} < $hi AND ${w.sql}
         ORDER BY m.taken_at DESC) WHERE file_id IS NOT NULL LIMIT $limit`, params).map(toItem);
     },
-    /** Media rows whose content is still waiting for the pipeline: the "processing N files" note. */
-    pendingCount: (userId: string) =>
-      (raw.query("SELECT count(*) AS n FROM media WHERE user_id = ? AND status IN ('queued', 'processing')").get(userId) as { n: number }).n,
     /**
      * Changes whenever what a user's grids show can change outside Photos, from index lookups only (no count over
      * every row): the worker adding, finishing or requeueing a row (newest `updated_at`, rows still pending), Drive

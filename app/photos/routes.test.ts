@@ -64,9 +64,9 @@ test("user B never sees user A's photos, albums, places, thumbnails or pins: by 
   const bobMap = await t.request("/photos/map", { headers: B });
   expect(await bobMap.text()).not.toContain("Arezzo");
   expect(((await (await t.request("/photos/api/clusters", { headers: B })).json()) as { points: unknown[] }).points).toEqual([]);
-  const annPins = ((await (await t.request("/photos/api/clusters?z=3", { headers: A })).json()) as { points: { id: string | null; cluster: number | null }[] }).points;
+  const annPins = ((await (await t.request("/photos/api/clusters?z=3", { headers: A })).json()) as { points: { item: { id: string; w: number } | null; cluster: number | null }[] }).points;
   expect(annPins).toHaveLength(1);
-  expect(annPins[0]!.id).toBe(arezzo.id);
+  expect(annPins[0]!.item).toMatchObject({ id: arezzo.id, w: 640 });
   // a cluster id only means something in its owner's index
   await t.upload((t.services.auth.listUsers().find((u) => u.username === "ann"))!, join(FIXTURES, "gps/DSCN0010.jpg"));
   await t.drain();
@@ -177,9 +177,9 @@ test("memories: the same day in earlier years (the box's today), newest year fir
   expect(photos(new Date(2008, 9, 22, 9)).memories(ann)).toEqual([]); // not the same year
   expect(photos(new Date(2026, 9, 22, 9)).memories(bob)).toEqual([]);
   await t.upload(bob, join(FIXTURES, "cameras/Pentax_K10D.jpg"));
-  expect(await (await t.request("/photos", { headers: B })).text()).toContain("Processing 1 file…");
+  expect(await (await t.request("/photos", { headers: B })).text()).toContain("Processing 1 of 2 photos and videos");
   await t.drain();
-  expect(await (await t.request("/photos", { headers: B })).text()).not.toContain("Processing");
+  expect(await (await t.request("/photos", { headers: B })).text()).toContain("2 photos and videos processed");
 });
 
 test("a Live Photo shows once, as its still, carrying its motion's URL; the video half is not a separate item", async () => {

@@ -5,10 +5,11 @@ import type { User } from "../db/schema";
 import type { SettingsService } from "../settings/service";
 import { AlbumHeader, AlbumsPage, GridPage, MapPage, TimelinePage } from "../../views/photos/PhotosPage";
 import { InfoPanel } from "../../views/photos/InfoPanel";
+import type { MediaService } from "../media/service";
 import type { PhotosService } from "./service";
 import type { GridItem } from "./repo";
 
-type Deps = { access: AccessControl; photos: PhotosService; settings: SettingsService };
+type Deps = { access: AccessControl; photos: PhotosService; settings: SettingsService; media: MediaService };
 
 const Ids = t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 });
 const SourceQuery = t.Object({ src: t.Optional(t.String({ maxLength: 20 })), p: t.Optional(t.String({ maxLength: 200 })) });
@@ -25,8 +26,9 @@ const WEB_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif"
 
 /** Photos: pages under /photos, their JSON under /photos/api. Every item id goes through Drive's access check. */
 export function photosRoutes(deps: Deps) {
-  const { photos, settings } = deps;
-  const shell = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: settings.all().deviceName, pending: photos.pending(user) });
+  const { photos, settings, media } = deps;
+  // "Processing N of M" is the media pipeline's own fragment: it polls itself while work is pending.
+  const shell = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: settings.all().deviceName, progress: media.progressFor(user) });
 
   return new Elysia({ prefix: "/photos" })
     .use(deps.access)
@@ -81,7 +83,8 @@ export function photosRoutes(deps: Deps) {
     .post("/api/trash", ({ user, body }) => ({ ids: photos.trash(user, body.ids) }), { auth: "user", body: t.Object({ ids: Ids }) })
     .post("/api/restore", ({ user, body }) => ({ ids: photos.restore(user, body.ids) }), { auth: "user", body: t.Object({ ids: Ids }) })
     .get("/api/clusters", ({ user, query }) =>
-      ({ points: photos.clusters(user, [query.w ?? -180, query.s ?? -85, query.e ?? 180, query.n ?? 85], query.z ?? 0) }),
+      ({ points: photos.clusters(user, [query.w ?? -180, query.s ?? -85, query.e ?? 180, query.n ?? 85], query.z ?? 0)
+        .map(({ item, ...p }) => ({ ...p, item: item && itemJson(item) })) }),
       { auth: "user", query: t.Object({ w: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })), s: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })), e: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })), n: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })), z: t.Optional(t.Numeric({ minimum: 0, maximum: 22 })) }) })
     .get("/api/cluster/:id", ({ user, params }) => ({ items: photos.clusterItems(user, Number(params.id)).map(itemJson) }), { auth: "user", params: t.Object({ id: t.Numeric() }) })
     .get("/api/memories", ({ user }) => ({ items: photos.memories(user).map(itemJson) }), { auth: "user" });

@@ -8,7 +8,7 @@ import type { GridItem, PhotosRepo, SearchFilter, Source } from "./repo";
 export type PhotosDeps = { repo: PhotosRepo; drive: DriveService; now?: () => Date };
 
 export type MonthBucket = { key: string; year: number; month: number; n: number; days: { day: number; n: number }[] };
-export type ClusterPoint = { lat: number; lng: number; n: number; cluster: number | null; id: string | null };
+export type ClusterPoint = { lat: number; lng: number; n: number; cluster: number | null; item: GridItem | null };
 
 const DAY = 86_400_000;
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
@@ -146,7 +146,6 @@ export function createPhotosService(deps: PhotosDeps) {
       const { from, to } = monthRange(key);
       return repo.itemsBetween(user.id, source, from, to);
     },
-    pending: (user: User) => repo.pendingCount(user.id),
     places: (user: User) => repo.places(user.id),
     /** "On this day": the same calendar day in earlier years (the box's today). */
     memories(user: User): GridItem[] {
@@ -221,11 +220,11 @@ export function createPhotosService(deps: PhotosDeps) {
       const index = mapIndex(user);
       const features = index.getClusters(bbox, Math.max(0, Math.min(20, Math.round(zoom))));
       const singles = features.filter((f) => !f.properties || !("cluster" in f.properties)).map((f) => (f.properties as { sha256: string }).sha256);
-      const ids = new Map(repo.itemsFor(user.id, singles).map((i) => [i.sha256, i.id]));
+      const items = new Map(repo.itemsFor(user.id, singles).map((i) => [i.sha256, i]));
       return features.map((f) => {
         const [lng, lat] = f.geometry.coordinates as [number, number];
         const p = f.properties as { cluster?: boolean; cluster_id?: number; point_count?: number; sha256?: string };
-        return p.cluster ? { lat, lng, n: p.point_count!, cluster: p.cluster_id!, id: null } : { lat, lng, n: 1, cluster: null, id: ids.get(p.sha256!) ?? null };
+        return p.cluster ? { lat, lng, n: p.point_count!, cluster: p.cluster_id!, item: null } : { lat, lng, n: 1, cluster: null, item: items.get(p.sha256!) ?? null };
       });
     },
     /** The photos under one cluster pin (newest first, at most `limit`). */

@@ -1,10 +1,12 @@
 import type { User } from "../../app/db/schema";
 import type { GridItem, PlaceCount } from "../../app/photos/repo";
+import type { MediaProgress as Progress } from "../../app/media/service";
 import { Layout } from "../layout";
+import { MediaProgress } from "../media/MediaProgress";
 
 export type PhotosTab = "timeline" | "albums" | "favourites" | "archive" | "map" | "search" | "album";
 
-type ShellProps = { user: User; csrfToken: string; deviceName: string; title: string; tab: PhotosTab; query?: string; pending: number; children?: JSX.Element };
+type ShellProps = { user: User; csrfToken: string; deviceName: string; title: string; tab: PhotosTab; query?: string; progress: Progress; children?: JSX.Element };
 
 const tabs = [
   { id: "timeline", href: "/photos", label: "Photos" },
@@ -37,7 +39,7 @@ export function PhotosShell(p: ShellProps) {
           </label>
         </header>
         <p id="photos-upload-status" class="small muted" role="status" aria-live="polite"></p>
-        {p.pending > 0 ? <p class="photos-pending small muted" role="status" safe>{`Processing ${p.pending} ${p.pending === 1 ? "file" : "files"}…`}</p> : ""}
+        <MediaProgress progress={p.progress} />
         {htmlChildren}
         <div id="photos-selection" class="photos-selection" hidden>
           <span id="photos-selection-count"></span>

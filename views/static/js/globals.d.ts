@@ -7,6 +7,8 @@ interface Window {
   Alpine: { data<T>(name: string, factory: () => T & ThisType<T & AlpineMagics>): void };
   htmx: { ajax(method: string, url: string, opts: { target?: string; swap?: string; values?: Record<string, string> }): Promise<void>; process(el: Element): void };
   tus: { Upload: new (file: Blob, options: Record<string, unknown>) => any };
+  /** Leaflet, on the map page only. */
+  L: any;
 }
 
 declare const SimpleWebAuthnBrowser: { startRegistration(options: { optionsJSON: unknown }): Promise<unknown>; startAuthentication(options: { optionsJSON: unknown }): Promise<unknown> };

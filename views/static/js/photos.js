@@ -3,7 +3,7 @@
 // Everything the server sends here is ids, numbers and escaped HTML fragments; text goes in with textContent.
 (() => {
   const V = "/static/vendor/";
-  const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+  const { csrf } = window.nas;
   const $ = (sel, root = document) => root.querySelector(sel);
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
@@ -97,17 +97,17 @@
     t.appendChild(v);
   }
   const stopLive = (t) => t?.querySelector(".photos-live-video")?.remove();
-  document.addEventListener("mouseover", (e) => playLive(e.target.closest?.(".photos-tile[data-live]")));
+  document.addEventListener("mouseover", (e) => playLive(/** @type {Element} */ (e.target).closest?.(".photos-tile[data-live]")));
   document.addEventListener("mouseout", (e) => {
-    const t = e.target.closest?.(".photos-tile[data-live]");
-    if (t && !t.contains(e.relatedTarget)) stopLive(t);
+    const t = /** @type {Element} */ (e.target).closest?.(".photos-tile[data-live]");
+    if (t && !t.contains(/** @type {Node | null} */ (e.relatedTarget))) stopLive(t);
   });
   let pressTimer = 0;
   document.addEventListener("touchstart", (e) => {
-    const t = e.target.closest?.(".photos-tile[data-live]");
+    const t = /** @type {Element} */ (e.target).closest?.(".photos-tile[data-live]");
     if (t) pressTimer = setTimeout(() => playLive(t), 400);
   }, { passive: true });
-  document.addEventListener("touchend", (e) => { clearTimeout(pressTimer); stopLive(e.target.closest?.(".photos-tile[data-live]")); }, { passive: true });
+  document.addEventListener("touchend", (e) => { clearTimeout(pressTimer); stopLive(/** @type {Element} */ (e.target).closest?.(".photos-tile[data-live]")); }, { passive: true });
 
   // ---- selection ----
   const selection = new Set();
@@ -117,7 +117,7 @@
     if (!bar) return;
     bar.hidden = selection.size === 0;
     $("#photos-selection-count").textContent = `${selection.size} selected`;
-    document.querySelectorAll(".photos-tile").forEach((t) => t.classList.toggle("selected", selection.has(t.dataset.id)));
+    document.querySelectorAll(".photos-tile").forEach((/** @type {HTMLElement} */ t) => t.classList.toggle("selected", selection.has(t.dataset.id)));
     document.body.classList.toggle("photos-selecting", selection.size > 0);
   }
   function toggle(id, on) {
@@ -249,7 +249,7 @@
     }
     const observer = new IntersectionObserver((entries) => {
       for (const e of entries) {
-        const s = e.target._section;
+        const s = /** @type {any} */ (e.target)._section;
         if (e.isIntersecting) load(s);
         else unload(s);
       }
@@ -499,7 +499,8 @@
         endpoint: "/api/v1/uploads", chunkSize: 8 * 1024 * 1024, retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000],
         removeFingerprintOnSuccess: true, headers: { "X-CSRF-Token": csrf() },
         metadata: { filename: file.name, filetype: file.type, parentId: "", relativePath: dir, conflict: "rename" },
-        onSuccess: () => { done++; report(); next(); },
+        // "drive-changed" wakes the media progress fragment, which then polls while the worker processes.
+        onSuccess: () => { done++; report(); document.body.dispatchEvent(new CustomEvent("drive-changed")); next(); },
         onError: () => { failed++; report(); next(); },
       });
       upload.findPreviousUploads().then((prev) => { if (prev.length) upload.resumeFromPreviousUpload(prev[0]); upload.start(); });
@@ -511,7 +512,7 @@
 
   // ---- strips (memories) ----
   document.querySelectorAll(".photos-strip-row").forEach((row) => {
-    const items = () => [...row.querySelectorAll(".photos-tile")].map((t) => ({ id: t.dataset.id, w: Number(t.dataset.w), h: Number(t.dataset.h), k: t.dataset.kind, o: false, v: true, f: false }));
+    const items = () => [.../** @type {NodeListOf<HTMLElement>} */ (row.querySelectorAll(".photos-tile"))].map((t) => ({ id: t.dataset.id, w: Number(t.dataset.w), h: Number(t.dataset.h), k: t.dataset.kind, o: false, v: true, f: false }));
     row.addEventListener("click", (e) => tileClick(e, items));
   });
 
@@ -553,8 +554,8 @@
           if (p.cluster !== null) {
             const { items } = await api(`/photos/api/cluster/${p.cluster}`);
             showItems(items, `${items.length} photos here`);
-          } else if (p.id) {
-            openLightbox([{ id: p.id, w: 0, h: 0, k: "image", o: false, f: false }], 0);
+          } else if (p.item) {
+            openLightbox([p.item], 0);
           }
         });
       }
@@ -562,6 +563,15 @@
     map.on("moveend", refresh);
     refresh();
   }
+
+  // The pipeline finished what was pending (the progress fragment stopped polling): offer the new photos.
+  const busy = () => document.getElementById("media-progress")?.getAttribute("hx-trigger")?.startsWith("load") ?? false;
+  let wasBusy = busy();
+  document.body.addEventListener("htmx:afterSwap", () => {
+    const now = busy();
+    if (grid && wasBusy && !now) toast("New photos are ready.", { label: "Show", run: () => window.location.reload() });
+    wasBusy = now;
+  });
 
   if (grid) {
     grid.addEventListener("click", (e) => tileClick(e, flatItems));
