@@ -58,6 +58,10 @@ function pdfOf(pages: number): Uint8Array {
   return new TextEncoder().encode(out);
 }
 
+/** The text a person sees once the page has caught up (renders are asynchronous): an exact match within 10 s. */
+const textIs = (selector: string, text: string) =>
+  page.waitForFunction(([sel, want]) => document.querySelector(sel!)?.textContent === want, [selector, text], { timeout: 10_000 });
+
 test("#7 #8 grid: real thumbnails, a tile saying 'No preview for this file' for HEIC, names on two lines with the extension kept", async () => {
   const at = await folder("Grid");
   await upload("red.png", await png(220, 30, 30), at);
@@ -125,15 +129,16 @@ test("#10 the viewer: full window, Escape closes, arrows go to the next file, PD
   const box = (await viewer.boundingBox())!;
   expect(box.width).toBe(1280);
   expect(box.height).toBe(800);
-  await expect(page.locator("#preview .viewer-close").evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+  // The viewer moves focus to its close button once it is shown (a frame after the swap): wait for it, at most 10 s.
+  await page.waitForFunction(() => document.activeElement?.matches("#preview .viewer-close") === true, null, { timeout: 10_000 });
   await page.keyboard.press("ArrowRight");
   await page.locator("#preview canvas.drive-pdf[data-page='1']").waitFor({ timeout: 20_000 });
-  await expect(page.locator("#preview .viewer-pdf-page").textContent()).resolves.toBe("Page 1 of 3 · 100 %");
+  await textIs("#preview .viewer-pdf-page", "Page 1 of 3 · 100 %");
   await page.click("#preview [data-pdf=next]");
   await page.locator("#preview canvas.drive-pdf[data-page='2']").waitFor();
   const width = await page.locator("#preview canvas.drive-pdf").evaluate((c: HTMLCanvasElement) => c.width);
   await page.click("#preview [data-pdf=zoom-in]");
-  await expect(page.locator("#preview .viewer-pdf-page").textContent()).resolves.toBe("Page 2 of 3 · 125 %");
+  await textIs("#preview .viewer-pdf-page", "Page 2 of 3 · 125 %");
   expect(await page.locator("#preview canvas.drive-pdf").evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(width);
   await expect(page.locator("#viewer-download").getAttribute("download")).resolves.toBe("");
   const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#viewer-open")]);
@@ -141,7 +146,7 @@ test("#10 the viewer: full window, Escape closes, arrows go to the next file, PD
   expect(popup.url()).toContain("/content?inline=1");
   await popup.close();
   await page.keyboard.press("ArrowRight");
-  await expect(page.locator("#preview pre.drive-text").textContent()).resolves.toBe("third file\n");
+  await textIs("#preview pre.drive-text", "third file\n");
   await page.keyboard.press("ArrowLeft");
   await page.locator("#preview canvas.drive-pdf").waitFor();
   await page.keyboard.press("Escape");
