@@ -12,6 +12,7 @@ import { manifest, staticRoutes } from "./http/static";
 import { driveRoutes } from "./drive/routes";
 import { mediaRoutes } from "./media/routes";
 import { photosRoutes } from "./photos/routes";
+import { shareRoutes } from "./share/routes";
 import { createWebServices, type SystemHw } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
@@ -37,8 +38,8 @@ export type AppDeps = {
 /** Builds the services once and composes every feature's routes. Tests call `createApp(deps).handle(request)`. */
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
-  const services = createWebServices({ db, config, now: deps.now, hw: deps.system });
-  const { audit, settings, auth, drive, tus, storage, dashboard, media, photos } = services;
+  const services = createWebServices({ db, config, now: deps.now, hw: deps.system, secret: deps.secret });
+  const { audit, settings, auth, drive, share, tus, storage, dashboard, media, photos } = services;
   // Built once: who is asking and the access rules every route declares (app/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const access = accessControl({ context, origins: config.origins });
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps) {
     .use(driveRoutes({ access, settings, drive, tus, media }))
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, settings, photos, media }))
+    .use(shareRoutes({ access, share, drive, settings, secureCookies: config.secureCookies }))
     .use(systemRoutes({ access, audit, settings, dashboard, storage }))
     .get("/", ({ user, csrfToken, redirect }) => {
       if (!auth.setupDone()) return redirect("/setup", 303);

@@ -27,6 +27,9 @@ import { createDashboardRepo } from "./dashboard/repo";
 import { createDashboardService, systemdPower, type PowerControl } from "./dashboard/service";
 import { createDataDiskRepo } from "./datadisk/repo";
 import { createDataDiskService } from "./datadisk/service";
+import { createRateLimiter } from "./http/rate-limit";
+import { createShareRepo } from "./share/repo";
+import { createShareService } from "./share/service";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
 function systemSettingsFile(path: string): SystemSettingsSink {
@@ -83,15 +86,22 @@ export function createDrive(core: Services, { db, config, now }: ServiceDeps) {
     media: core.media,
     runPreview: (input, out) => runCommand([process.execPath, previewScript, input, out], { timeoutMs: 20_000 }),
     trashRetentionDays: () => core.settings.all().trashRetentionDays,
+    grants: folderShareGrants(db),
     now,
   });
+}
+
+/** What Drive's can() reads about folders shared between users (app/share), on every check. */
+function folderShareGrants(db: Db) {
+  const shares = createShareRepo(db);
+  return { access: (userId: string, folderIds: string[]) => shares.bestAccess(userId, folderIds), rootsFor: (userId: string) => shares.folderIdsFor(userId) };
 }
 
 /**
  * The web process's composition root: every service its routes use, built once here from the database, the config
  * and the hardware (real by default, fakes in tests). Routes receive these; none builds a service or touches `hw/`.
  */
-export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw> }) {
+export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; secret: Buffer }) {
   const { db, config, now, hw = {} } = deps;
   const core = createServices({ db, config, now });
   const { settings, auth, jobs } = core;
@@ -129,7 +139,18 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw> }
     usedBytes: (userId) => driveRepo.usedBytes(userId),
   });
   const photos = createPhotosService({ repo: createPhotosRepo(db), drive, now });
-  return { ...core, drive, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos };
+  const share = createShareService({
+    repo: createShareRepo(db),
+    drive,
+    audit: core.audit,
+    userById: (id) => auth.userById(id),
+    userByName: (username) => auth.listUsers().find((u) => u.username === username),
+    secret: deps.secret,
+    // Link passwords: 10 tries per link and 30 per address in 15 minutes, checked before the slow hash runs.
+    attempts: { byLink: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000 }) },
+    now,
+  });
+  return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos };
 }
 
 export type WebServices = ReturnType<typeof createWebServices>;

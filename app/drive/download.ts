@@ -34,7 +34,8 @@ export function parseRange(header: string | null, size: number): { start: number
   return { start, end };
 }
 
-export function serveFile(request: Request, file: DriveFile, path: string, opts: { inline: boolean }): Response {
+/** `body` is the stored file's path, or bytes prepared for this response (a shared JPEG without its metadata). */
+export function serveFile(request: Request, file: DriveFile, body: string | Blob, opts: { inline: boolean }): Response {
   const size = file.size;
   const etag = `"${file.sha256}"`;
   const mime = file.mime ?? "application/octet-stream";
@@ -56,7 +57,7 @@ export function serveFile(request: Request, file: DriveFile, path: string, opts:
   const ifRange = request.headers.get("if-range");
   const range = ifRange && ifRange !== etag && ifRange !== headers["last-modified"] ? null : parseRange(request.headers.get("range"), size);
   if (range === "unsatisfiable") return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${size}` } });
-  const blob = Bun.file(path);
+  const blob = typeof body === "string" ? Bun.file(body) : body;
   if (range) {
     return new Response(blob.slice(range.start, range.end + 1), {
       status: 206,
@@ -67,11 +68,12 @@ export function serveFile(request: Request, file: DriveFile, path: string, opts:
 }
 
 /** A zip streamed as it is built (stored, not deflated: most large files are already compressed). */
-export async function zipResponse(name: string, entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null }[]): Promise<Response> {
+export async function zipResponse(name: string, entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null; open?: () => Readable }[]): Promise<Response> {
   const { default: yazl } = await import("yazl"); // loaded on the first zip download, not at start
   const zip = new yazl.ZipFile();
   for (const e of entries) {
     if (e.kind === "folder") zip.addEmptyDirectory(e.path, { mtime: e.file.updatedAt });
+    else if (e.open) zip.addReadStreamLazy(e.path, { mtime: e.file.updatedAt, compress: false }, (cb) => cb(null, e.open!()));
     else if (e.blobPath) zip.addReadStream(createReadStream(e.blobPath), e.path, { mtime: e.file.updatedAt, compress: false, size: e.file.size });
   }
   zip.end();

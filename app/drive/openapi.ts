@@ -1,4 +1,5 @@
 // The OpenAPI 3.1 description of the Drive API, served at /api/v1/openapi.json. Kept by hand beside the routes.
+import { sharePaths } from "../share/openapi";
 const item = {
   type: "object",
   required: ["id", "parentId", "kind", "name", "size", "mime", "sha256", "starred", "createdAt", "updatedAt", "trashedAt"],
@@ -84,6 +85,7 @@ export function openApiDocument() {
           responses: { "201": { description: "Created; Location names the upload" }, "413": { description: "Over quota" }, "507": { description: "Disk full" }, ...errors },
         },
       },
+      ...sharePaths,
     },
   };
 }

@@ -12,6 +12,7 @@ export function createDriveRepo(db: Db) {
     mime: r.mime as string | null, starred: !!r.starred, createdAt: new Date(r.created_at as number), updatedAt: new Date(r.updated_at as number),
     trashedAt: r.trashed_at == null ? null : new Date(r.trashed_at as number), trashRootId: r.trash_root_id as string | null,
     trashedFromPath: r.trashed_from_path == null ? null : JSON.parse(r.trashed_from_path as string),
+    createdBy: (r.created_by as string | null) ?? null,
   });
   const descendantsSql = `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT f.id FROM files f JOIN sub ON f.parent_id = sub.id) SELECT id FROM sub`;
 

@@ -77,7 +77,7 @@ export function driveRoutes(deps: Deps) {
       const r = drive.list(user, p.folderId, p.opts!);
       listing = { items: r.items, hasMore: r.hasMore, folderId: r.folder.id, breadcrumbs: r.breadcrumbs };
     } else {
-      const items = p.mode === "recent" ? drive.recent(user) : p.mode === "starred" ? drive.starred(user) : p.mode === "trash" ? drive.trash(user) : p.mode === "shared" ? [] : drive.search(user, p.query ?? "", 100);
+      const items = p.mode === "recent" ? drive.recent(user) : p.mode === "starred" ? drive.starred(user) : p.mode === "trash" ? drive.trash(user) : p.mode === "shared" ? drive.sharedWithMe(user) : drive.search(user, p.query ?? "", 100);
       listing = { items, hasMore: false, folderId: null, breadcrumbs: [] };
     }
     const url = new URL(request.url);
@@ -101,7 +101,7 @@ export function driveRoutes(deps: Deps) {
     .get("/usage", ({ user }) => <UsageLine usage={drive.usage(user)} />, { auth: "user" })
     .get("/recent", ({ user, csrfToken, request }) => renderPage(user, csrfToken, request, { mode: "recent", title: "Recent" }), { auth: "user" })
     .get("/starred", ({ user, csrfToken, request }) => renderPage(user, csrfToken, request, { mode: "starred", title: "Starred" }), { auth: "user" })
-    // Sharing is not built yet: the filter exists so its place in the UI is settled; it lists nothing.
+    // Folders other people shared with this user (app/share); opening one lists it through can().
     .get("/shared", ({ user, csrfToken, request }) => renderPage(user, csrfToken, request, { mode: "shared", title: "Shared with me" }), { auth: "user" })
     .get("/trash", ({ user, csrfToken, request }) => renderPage(user, csrfToken, request, { mode: "trash", title: "Trash" }), { auth: "user" })
     .get("/search", ({ user, csrfToken, request, query }) => renderPage(user, csrfToken, request, { mode: "search", title: "Search", query: query.q ?? "" }), { auth: "user", query: SearchQuery })

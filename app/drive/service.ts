@@ -14,6 +14,8 @@ export type DriveDeps = {
   media?: ContentListener;
   /** Makes `out` (WebP) from the image at `input` in a child process; exit code 0 on success. */
   runPreview: (input: string, out: string) => Promise<{ code: number | null }>;
+  /** Folders shared with a user (app/share): the best access granted on any of `folderIds`, and the shared roots. */
+  grants?: { access: (userId: string, folderIds: string[]) => Action | null; rootsFor: (userId: string) => string[] };
   now?: () => Date;
 };
 
@@ -52,12 +54,43 @@ export function createDriveService(deps: DriveDeps) {
   const { repo, blobs } = deps;
   const now = deps.now ?? (() => new Date());
 
+  /** The best access a folder share gives `user` on `item` (through it or any folder above it). */
+  function grantedAccess(user: User, item: DriveFile): Action | null {
+    return deps.grants?.access(user.id, repo.ancestors(item.id).map((a) => a.id)) ?? null;
+  }
   /**
-   * The one authorization check of Drive: may `user` do `action` on `item`? Owner only for now;
-   * sharing extends this function. Others' items look exactly like missing ones (404).
+   * The one authorization check of Drive: may `user` do `action` on `item`? The owner may do anything; another user
+   * what a folder share on the item or a folder above it grants (read, or read-write), read from the database on every
+   * call so a removed share ends at once. Items one cannot see look exactly like missing ones (404).
    */
-  function can(user: User, _action: Action, item: DriveFile | undefined): item is DriveFile {
-    return !!item && item.userId === user.id;
+  function can(user: User, action: Action, item: DriveFile | undefined): item is DriveFile {
+    if (!item) return false;
+    if (item.userId === user.id) return true;
+    const granted = grantedAccess(user, item);
+    return granted === "write" || (granted === "read" && action === "read");
+  }
+  /** A change to the item itself (rename, move, trash): a recipient may not change the shared folder itself. */
+  function changeable(user: User, id: string): DriveFile {
+    const item = itemFor(user, id, "write");
+    if (item.userId !== user.id && deps.grants?.rootsFor(user.id).includes(item.id)) throw new AppError(403, "Only the owner can rename, move or delete a shared folder.");
+    return item;
+  }
+  function ownerOnly(user: User, item: DriveFile, what: string): DriveFile {
+    if (item.userId !== user.id) throw new AppError(403, `Only the owner can ${what}.`);
+    return item;
+  }
+  /** Root → … → the item, cut at the shared folder for a recipient: nothing above it is theirs to see. */
+  function visibleAncestors(user: User, id: string): DriveFile[] {
+    const all = repo.ancestors(id);
+    if (!all.length || all[0]!.userId === user.id) return all;
+    const roots = new Set(deps.grants?.rootsFor(user.id) ?? []);
+    const top = all.findIndex((a) => roots.has(a.id));
+    return top < 0 ? [] : all.slice(top);
+  }
+  function ownerOf(item: DriveFile): User {
+    const owner = repo.user(item.userId);
+    if (!owner) throw notFound("This folder");
+    return owner;
   }
   function itemFor(user: User, id: string, action: Action, opts: { trashed?: boolean } = {}): DriveFile {
     const item = repo.byId(id);
@@ -136,10 +169,13 @@ export function createDriveService(deps: DriveDeps) {
    */
   function commitReceived(user: User, parentId: string, name: string, received: Received, mime: string, conflict: Conflict): DriveFile {
     let placed: { existed: boolean } | null = null;
+    let owner: User | null = null;
     try {
       const parent = repo.byId(parentId);
       if (!can(user, "write", parent) || parent.trashedAt) throw new AppError(409, "The destination folder was deleted while uploading.");
-      placed = blobs.place(user.id, received);
+      // Into a folder shared with the uploader: the owner's content, quota and rows; the uploader is its author.
+      owner = ownerOf(parent);
+      placed = blobs.place(owner.id, received);
       const at = now();
       return repo.transaction(() => {
         const existing = repo.liveChild(parentId, name);
@@ -151,22 +187,22 @@ export function createDriveService(deps: DriveDeps) {
         const finalName = existing && conflict !== "replace" ? placeName(parentId, name, conflict) : name;
         // The exact quota check, inside the synchronous transaction: uploads that each fitted when they started
         // cannot add up to more than the quota. Content this person already stores costs nothing.
-        if (!repo.blob(user.id, received.sha256) && received.size > quotaLeft(user)) throw quotaError();
-        repo.addBlobRef(user.id, received.sha256, received.size, mime, at);
-        const file = repo.insert({ id: newId(), userId: user.id, parentId, kind: "file", name: finalName, sha256: received.sha256, size: received.size, mime, createdAt: at, updatedAt: at });
+        if (!repo.blob(owner!.id, received.sha256) && received.size > quotaLeft(owner!)) throw quotaError();
+        repo.addBlobRef(owner!.id, received.sha256, received.size, mime, at);
+        const file = repo.insert({ id: newId(), userId: owner!.id, parentId, kind: "file", name: finalName, sha256: received.sha256, size: received.size, mime, createdAt: at, updatedAt: at, createdBy: owner!.id === user.id ? null : user.id });
         deps.media?.fileAdded(file);
         return file;
       });
     } catch (e) {
       if (!placed) blobs.discard(received);
-      else if (!placed.existed && !repo.blob(user.id, received.sha256)) blobs.removeBlob(user.id, received.sha256);
+      else if (!placed.existed && !repo.blob(owner!.id, received.sha256)) blobs.removeBlob(owner!.id, received.sha256);
       throw e;
     }
   }
 
   function copyTree(user: User, item: DriveFile, targetId: string, name: string, at: Date): DriveFile {
-    const copy = repo.insert({ id: newId(), userId: user.id, parentId: targetId, kind: item.kind, name, sha256: item.sha256, size: item.size, mime: item.mime, createdAt: at, updatedAt: at });
-    if (item.sha256) repo.addBlobRef(user.id, item.sha256, item.size, item.mime ?? "application/octet-stream", at);
+    const copy = repo.insert({ id: newId(), userId: item.userId, parentId: targetId, kind: item.kind, name, sha256: item.sha256, size: item.size, mime: item.mime, createdAt: at, updatedAt: at, createdBy: item.userId === user.id ? null : user.id });
+    if (item.sha256) repo.addBlobRef(item.userId, item.sha256, item.size, item.mime ?? "application/octet-stream", at);
     if (item.kind === "folder") {
       for (const child of repo.children(item.id, { sort: "name", desc: false, offset: 0, limit: 1_000_000 }).items) copyTree(user, child, copy.id, child.name, at);
     }
@@ -183,9 +219,12 @@ export function createDriveService(deps: DriveDeps) {
     list(user: User, folderId: string | undefined, opts: ListOptions) {
       const folder = folderFor(user, folderId, "read");
       const { items, hasMore } = repo.children(folder.id, opts);
-      return { folder, breadcrumbs: repo.ancestors(folder.id), items, hasMore };
+      return { folder, breadcrumbs: visibleAncestors(user, folder.id), items, hasMore };
     },
-    breadcrumbs: (user: User, id: string) => repo.ancestors(itemFor(user, id, "read").id),
+    breadcrumbs: (user: User, id: string) => visibleAncestors(user, itemFor(user, id, "read").id),
+    /** Folders other users shared with this one (live ones), for "Shared with me". */
+    sharedWithMe: (user: User) =>
+      (deps.grants?.rootsFor(user.id) ?? []).map((id) => repo.byId(id)).filter((f): f is DriveFile => !!f && !f.trashedAt && can(user, "read", f)),
     recent: (user: User) => repo.recent(user.id, 50),
     starred: (user: User) => repo.starred(user.id),
     trash: (user: User) => repo.trashRoots(user.id),
@@ -201,7 +240,7 @@ export function createDriveService(deps: DriveDeps) {
         const existing = repo.liveChild(parent.id, name);
         if (existing?.kind === "folder" && conflict === "replace") return existing;
         const at = now();
-        return repo.insert({ id: newId(), userId: user.id, parentId: parent.id, kind: "folder", name: placeName(parent.id, name, conflict), createdAt: at, updatedAt: at });
+        return repo.insert({ id: newId(), userId: parent.userId, parentId: parent.id, kind: "folder", name: placeName(parent.id, name, conflict), createdAt: at, updatedAt: at, createdBy: parent.userId === user.id ? null : user.id });
       });
     },
     /** Creates each missing folder of `path` (names) under `parentId`, reusing existing ones: for folder uploads. */
@@ -211,14 +250,15 @@ export function createDriveService(deps: DriveDeps) {
       return folder;
     },
     rename(user: User, id: string, rawName: string): DriveFile {
-      const item = itemFor(user, id, "write");
+      const item = changeable(user, id);
       if (item.parentId === null) throw new AppError(400, "The root folder cannot be renamed.");
       const name = validateName(rawName);
       return repo.transaction(() => repo.update(item.id, { name: placeName(item.parentId!, name, "fail", item.id), updatedAt: now() })!);
     },
     move(user: User, ids: string[], targetId: string): DriveFile[] {
       const target = folderFor(user, targetId, "write");
-      const items = ids.map((id) => itemFor(user, id, "write"));
+      const items = ids.map((id) => changeable(user, id));
+      if (items.some((i) => i.userId !== target.userId)) throw new AppError(400, "Items move only within one person's Drive: copy them instead.");
       const targetPath = new Set(repo.ancestors(target.id).map((a) => a.id));
       return repo.transaction(() =>
         items.map((item) => {
@@ -232,6 +272,8 @@ export function createDriveService(deps: DriveDeps) {
     copy(user: User, ids: string[], targetId: string): DriveFile[] {
       const target = folderFor(user, targetId, "write");
       const items = ids.map((id) => itemFor(user, id, "read"));
+      // Content is shared between copies by reference, which only works inside one person's storage.
+      if (items.some((i) => i.userId !== target.userId)) throw new AppError(400, "Copying between two people's Drives is not supported yet: download and upload instead.");
       const targetPath = new Set(repo.ancestors(target.id).map((a) => a.id));
       return repo.transaction(() =>
         items.map((item) => {
@@ -241,17 +283,17 @@ export function createDriveService(deps: DriveDeps) {
       );
     },
     star(user: User, id: string, starred: boolean) {
-      return repo.update(itemFor(user, id, "write").id, { starred })!;
+      return repo.update(ownerOnly(user, itemFor(user, id, "write"), "star items (stars are the owner's)").id, { starred })!;
     },
     moveToTrash(user: User, ids: string[]) {
-      const items = ids.map((id) => itemFor(user, id, "write"));
+      const items = ids.map((id) => changeable(user, id));
       const at = now();
       repo.transaction(() => items.forEach((item) => trashOne(user, item, at)));
       return items;
     },
     /** Back to the original folder; parents that were deleted meanwhile are recreated from the saved path. */
     restore(user: User, ids: string[]): DriveFile[] {
-      const items = ids.map((id) => itemFor(user, id, "write", { trashed: true }));
+      const items = ids.map((id) => ownerOnly(user, itemFor(user, id, "write", { trashed: true }), "restore from the trash"));
       return repo.transaction(() =>
         items.map((item) => {
           if (!item.trashedAt || item.trashRootId !== item.id) throw new AppError(400, `“${item.name}” is not in the trash.`);
@@ -263,7 +305,7 @@ export function createDriveService(deps: DriveDeps) {
       );
     },
     purge(user: User, ids: string[]) {
-      const items = ids.map((id) => itemFor(user, id, "write", { trashed: true }));
+      const items = ids.map((id) => ownerOnly(user, itemFor(user, id, "write", { trashed: true }), "delete forever"));
       for (const item of items) {
         if (item.trashRootId !== item.id) throw new AppError(400, `“${item.name}” is not in the trash.`);
         purgeTrashRoot(item);
@@ -329,9 +371,10 @@ export function createDriveService(deps: DriveDeps) {
       const name = validateName(input.name);
       const sha256 = validSha256(input.sha256);
       const parent = input.relativePath?.length ? this.mkdirs(user, input.parentId, input.relativePath.map(validateName)) : folderFor(user, input.parentId, "write");
-      if (input.declaredLength !== undefined) checkSpace(user, input.declaredLength, sha256);
-      const known = sha256 === undefined ? undefined : repo.blob(user.id, sha256);
-      const received = await blobs.receive(user.id, source, { maxBytes: known ? known.size : quotaLeft(user), expectedBytes: input.declaredLength, tooLarge: quotaError });
+      const owner = ownerOf(parent); // the quota is the folder owner's, also for an upload into a folder shared with this user
+      if (input.declaredLength !== undefined) checkSpace(owner, input.declaredLength, sha256);
+      const known = sha256 === undefined ? undefined : repo.blob(owner.id, sha256);
+      const received = await blobs.receive(user.id, source, { maxBytes: known ? known.size : quotaLeft(owner), expectedBytes: input.declaredLength, tooLarge: quotaError });
       let mime: string;
       try {
         checkDeclaredSha256(received, sha256);
@@ -346,7 +389,7 @@ export function createDriveService(deps: DriveDeps) {
     beginResumable(user: User, id: string, input: { parentId?: string; name: string; relativePath?: string[]; length: number; sha256?: string; conflict: Conflict }) {
       const name = validateName(input.name);
       const parent = input.relativePath?.length ? this.mkdirs(user, input.parentId, input.relativePath.map(validateName)) : folderFor(user, input.parentId, "write");
-      checkSpace(user, input.length, validSha256(input.sha256));
+      checkSpace(ownerOf(parent), input.length, validSha256(input.sha256));
       repo.insertUpload({ id, userId: user.id, parentId: parent.id, name, length: input.length, onConflict: input.conflict === "replace" ? "replace" : "rename", createdAt: now() });
     },
     resumableFor(user: User, id: string) {
@@ -377,7 +420,7 @@ export function createDriveService(deps: DriveDeps) {
     content(user: User, id: string) {
       const file = itemFor(user, id, "read");
       if (file.kind !== "file" || !file.sha256) throw new AppError(400, "Folders download as a zip.");
-      return { file, path: blobs.blobPath(user.id, file.sha256) };
+      return { file, path: blobs.blobPath(file.userId, file.sha256) };
     },
     /**
      * A preview-sized WebP of an image, made once per content by a child process (app/media/preview.ts)
@@ -385,7 +428,7 @@ export function createDriveService(deps: DriveDeps) {
      */
     async previewImage(user: User, id: string): Promise<string> {
       const { file, path } = this.content(user, id);
-      const out = blobs.previewPath(user.id, file.sha256!);
+      const out = blobs.previewPath(file.userId, file.sha256!);
       if (existsSync(out)) return out;
       const result = await deps.runPreview(path, out);
       if (result.code !== 0 || !existsSync(out)) throw new AppError(415, "This image cannot be previewed.");
@@ -398,7 +441,7 @@ export function createDriveService(deps: DriveDeps) {
         // A name is one path segment in Drive, but zip tools read a backslash as a separator and ".." as a way up.
         const segment = item.name.replace(/\\/g, "_") || "Drive";
         const path = prefix ? `${prefix}/${segment}` : segment;
-        entries.push({ path, kind: item.kind, file: item, blobPath: item.sha256 ? blobs.blobPath(user.id, item.sha256) : null });
+        entries.push({ path, kind: item.kind, file: item, blobPath: item.sha256 ? blobs.blobPath(item.userId, item.sha256) : null });
         if (item.kind === "folder") for (const c of repo.children(item.id, { sort: "name", desc: false, offset: 0, limit: 1_000_000 }).items) walk(c, path);
       };
       for (const id of ids) walk(itemFor(user, id, "read"), "");

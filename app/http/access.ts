@@ -3,8 +3,11 @@ import type { User } from "../db/schema";
 import { AppError } from "../errors";
 import type { RequestContext } from "./context";
 
-/** Who may call a route. Every route declares one: a test walks the route table and fails on a route without it. */
-export type Access = "public" | "user" | "admin";
+/**
+ * Who may call a route. Every route declares one: a test walks the route table and fails on a route without it.
+ * "link" routes are public routes that serve what a share link grants (under /s/:token); each checks its link.
+ */
+export type Access = "public" | "user" | "admin" | "link";
 export const ACCESS_DETAIL = "x-access";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -14,6 +17,8 @@ export function isSameOrigin(request: Request, origins: string[]): boolean {
   const site = request.headers.get("sec-fetch-site");
   if (site && site !== "same-origin") return false;
   const origin = request.headers.get("origin");
+  // Under Referrer-Policy: no-referrer (the share link pages) the browser sends `Origin: null`: Sec-Fetch-Site decides.
+  if (origin === "null") return site === "same-origin";
   if (!origin) return site === "same-origin" || site === null;
   return origin === new URL(request.url).origin || origins.includes(origin);
 }
@@ -26,7 +31,7 @@ type Asking = { request: Request; body: unknown; viewer: { user: User; via: "ses
  * with an app token, which browsers never send on their own.
  */
 function admit(level: Access, c: Asking, origins: string[]) {
-  if (level !== "public" && !c.viewer) throw new AppError(401, "Please sign in.");
+  if ((level === "user" || level === "admin") && !c.viewer) throw new AppError(401, "Please sign in.");
   if (level === "admin" && c.viewer!.user.role !== "admin") throw new AppError(403, "Only the administrator can do this.");
   if (!UNSAFE.has(c.request.method) || c.viewer?.via === "token") return;
   if (!isSameOrigin(c.request, origins)) throw new AppError(403, "Cross-site request refused (origin check). Reload the page and try again.");
@@ -57,6 +62,11 @@ export function accessControl(deps: { context: RequestContext; origins: string[]
     public: (on: true) => ({
       detail: accessDetail(on ? "public" : "user"),
       transform: (c: Asking) => admit("public", c, deps.origins),
+    }),
+    /** Reached through a share link: public to the access rules, and the route itself resolves and checks its link. */
+    link: (on: true) => ({
+      detail: accessDetail(on ? "link" : "user"),
+      transform: (c: Asking) => admit(on ? "link" : "user", c, deps.origins),
     }),
   });
 }

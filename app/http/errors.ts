@@ -29,7 +29,8 @@ export function errorHandler(deps: { deviceName: () => string; viewerOf?: (sessi
   return new Elysia({ name: "error-handler" }).error({ AppError }).onError({ as: "global" }, (c) => {
     const { error, code, request, set } = c;
     const { status, message, requestId } = describeError(code, error);
-    if (requestId) console.error(`request ${requestId}: ${request.method} ${new URL(request.url).pathname} failed:`, error);
+    // A share link's token is a password in the address (/s/<token>/…): it never goes into the log.
+    if (requestId) console.error(`request ${requestId}: ${request.method} ${new URL(request.url).pathname.replace(/^\/s\/[^/]+/, "/s/…")} failed:`, error);
     const url = new URL(request.url);
     const json = wantsJson(request, url);
     if (status === 401 && !json && request.method === "GET" && !request.headers.get("hx-request")) {

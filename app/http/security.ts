@@ -32,7 +32,8 @@ export function securityPlugin(deps: { audit: AuditRepo }) {
   const audit = (c: { request: Request }, status: number) => {
     if (!UNSAFE.has(c.request.method)) return;
     const ctx = c as unknown as Partial<Ctx>;
-    const params = ctx.params ?? {};
+    // A share link's token is a password in the address: it never goes into the log.
+    const { token: _token, ...params } = ctx.params ?? {};
     deps.audit.record({
       userId: ctx.user?.id ?? null,
       ip: ctx.ip ?? null,

@@ -107,6 +107,7 @@ function ItemRow({ item, mode, location, highlight }: { item: DriveFile; mode: D
                 <button type="submit">Rename</button>
               </form>
               <a class="button" href={isFolder ? `/api/v1/zip?ids=${item.id}` : `/api/v1/files/${item.id}/content`} download="">Download</a>
+              <a class="button" href={`/shared/new?fileId=${item.id}`}>Share…</a>
               <button type="button" hx-post="/drive/actions/star" hx-vals={JSON.stringify({ ids: item.id, starred: item.starred ? "0" : "1" })} hx-swap="none">{item.starred ? "Unstar" : "Star"}</button>
               <button type="button" class="drive-move-one" data-id={item.id}>Move to…</button>
               <button type="button" hx-post="/drive/actions/copy" hx-vals={JSON.stringify({ ids: item.id, targetId: item.parentId ?? "" })} hx-swap="none">Make a copy</button>

@@ -45,6 +45,8 @@ export const files = sqliteTable(
     trashRootId: text("trash_root_id"),
     /** Folder names from the root to the original parent, so restore can recreate missing parents. */
     trashedFromPath: text("trashed_from_path", { mode: "json" }).$type<string[]>(),
+    /** Who added it, when not the owner (a user writing into a folder shared with them); null: the owner. */
+    createdBy: text("created_by"),
   },
   (t) => [
     uniqueIndex("files_live_name").on(t.parentId, t.name).where(sql`trashed_at IS NULL`),

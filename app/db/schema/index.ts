@@ -6,3 +6,4 @@ export * from "./dashboard";
 export * from "./datadisk";
 export * from "./media";
 export * from "./photos";
+export * from "./share";

@@ -1,0 +1,59 @@
+// Test fixture for Sharing: an owner with a shared folder (photos with GPS, a subfolder, a trashed file) beside a
+// private sibling folder, and links of every kind to them. Real SQLite, real files, real argon2id hashes.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createTestApp, type TestApp } from "../testing";
+import type { DriveFile, User } from "../db/schema";
+
+export const GPS_PHOTO = readFileSync(join(import.meta.dir, "../../test/fixtures/photos/gps/DSCN0010.jpg"));
+export const PASSWORD = "correct horse";
+
+async function* bytes(b: Uint8Array | string) {
+  yield typeof b === "string" ? new TextEncoder().encode(b) : b;
+}
+
+export type ShareFixture = Awaited<ReturnType<typeof shareFixture>>;
+
+export async function shareFixture() {
+  let clock = Date.now();
+  const t: TestApp = createTestApp({ deps: { now: () => new Date(clock) } });
+  const { drive, share } = t.services;
+  const alice = t.createAdmin("alice");
+  const bob = t.createUser("bob");
+  const carol = t.createUser("carol");
+  const dave = t.createUser("dave");
+  t.createUser("eve");
+  const put = (user: User, parentId: string, name: string, content: Uint8Array | string) =>
+    drive.upload(user, { parentId, name, conflict: "fail" }, bytes(content));
+  const holiday = drive.mkdir(alice, undefined, "Holiday");
+  const sub = drive.mkdir(alice, holiday.id, "Day 2");
+  const photo = await put(alice, holiday.id, "beach.jpg", GPS_PHOTO);
+  const note = await put(alice, holiday.id, "notes.txt", "sun and sea");
+  const inSub = await put(alice, sub.id, "hike.txt", "up the hill");
+  const trashed = await put(alice, holiday.id, "deleted.txt", "gone");
+  drive.moveToTrash(alice, [trashed.id]);
+  const privateFolder = drive.mkdir(alice, undefined, "Private");
+  const secret = await put(alice, privateFolder.id, "secret.txt", "the owner's other files");
+  const bobsFile = await put(bob, drive.rootOf(bob).id, "bob.txt", "bob's");
+
+  const open = await share.create(alice, { fileId: holiday.id });
+  const locked = await share.create(alice, { fileId: holiday.id, password: PASSWORD });
+  const expired = await share.create(alice, { fileId: holiday.id, expiresAt: new Date(clock + 60_000) });
+  const revoked = await share.create(alice, { fileId: holiday.id });
+  share.revoke(alice, revoked.link.id);
+  const sibling = await share.create(alice, { fileId: privateFolder.id });
+  const viewOnly = await share.create(alice, { fileId: holiday.id, allowDownload: false });
+  const withMetadata = await share.create(alice, { fileId: holiday.id, allowMetadata: true });
+  const fileLink = await share.create(alice, { fileId: photo.id });
+  // Holiday is also shared with two people on the box: carol may read it, dave may also write into it.
+  share.shareWithUser(alice, { folderId: holiday.id, username: "carol", access: "read" });
+  share.shareWithUser(alice, { folderId: holiday.id, username: "dave", access: "write" });
+  clock += 120_000; // the expiring link is now past its date
+
+  return {
+    t, alice, bob, carol, dave,
+    items: { holiday, sub, photo, note, inSub, trashed, privateFolder, secret, bobsFile } as Record<string, DriveFile>,
+    links: { open, locked, expired, revoked, sibling, viewOnly, withMetadata, fileLink },
+    tick: (ms: number) => (clock += ms),
+  };
+}

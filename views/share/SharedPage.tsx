@@ -1,0 +1,164 @@
+import type { DriveFile, User } from "../../app/db/schema";
+import type { GrantJson, LinkJson } from "../../app/share/service";
+import { Layout } from "../layout";
+
+type Base = { user: User; csrfToken: string; deviceName: string };
+
+function LinkTable({ links, csrfToken, showOwner, testid }: { links: LinkJson[]; csrfToken: string; showOwner: boolean; testid: string }) {
+  if (!links.length) return <p class="muted">No links yet. Share a file or folder from its ⋯ menu in Drive.</p>;
+  return (
+    <div class="card table-wrap">
+      <table data-testid={testid}>
+        <thead>
+          <tr>
+            <th>Shared</th>
+            {showOwner ? <th>Owner</th> : ""}
+            <th>State</th>
+            <th>Views</th>
+            <th>Expires</th>
+            <th>Options</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {links.map((l) => (
+            <tr data-link={l.id} data-state={l.state}>
+              <td safe>{l.name === null ? "(deleted)" : l.kind === "folder" ? `${l.name}/` : l.name}</td>
+              {showOwner ? <td safe>{l.owner}</td> : ""}
+              <td>{l.state}</td>
+              <td>{l.views}</td>
+              <td>{l.expiresAt ? l.expiresAt.slice(0, 16).replace("T", " ") : "never"}</td>
+              <td safe>{[l.hasPassword ? "password" : "", l.allowDownload ? "" : "view only", l.allowMetadata ? "with metadata" : ""].filter(Boolean).join(", ") || "—"}</td>
+              <td>
+                {l.state === "revoked" ? "" : (
+                  <form method="post" action={`/shared/${l.id}/revoke`}>
+                    <input type="hidden" name="_csrf" value={csrfToken} />
+                    <button type="submit" class="danger">Revoke</button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function PeopleTable({ shares, csrfToken }: { shares: GrantJson[]; csrfToken: string }) {
+  if (!shares.length) return <p class="muted">No folder is shared with people on this box.</p>;
+  return (
+    <div class="card table-wrap">
+      <table data-testid="people-shares">
+        <thead>
+          <tr><th>Folder</th><th>Owner</th><th>Shared with</th><th>Access</th><th></th></tr>
+        </thead>
+        <tbody>
+          {shares.map((g) => (
+            <tr data-share={g.id}>
+              <td safe>{g.name ?? "(deleted)"}</td>
+              <td safe>{g.owner}</td>
+              <td safe>{g.grantee}</td>
+              <td>{g.access === "write" ? "read and write" : "read"}</td>
+              <td>
+                <form method="post" action={`/shared/users/${g.id}/remove`}>
+                  <input type="hidden" name="_csrf" value={csrfToken} />
+                  <button type="submit" class="danger">Remove access</button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Every link of this user (and, for the admin, every link on the box) with its state, views and a revoke button. */
+export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; people: GrantJson[] }) {
+  return (
+    <Layout title="Shared links" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
+      <link rel="stylesheet" href="/shared/assets/share.css" />
+      <section class="stack">
+        <div class="spread">
+          <h1>Shared links</h1>
+          <a href="/drive" class="button">Back to Drive</a>
+        </div>
+        <LinkTable links={p.own} csrfToken={p.csrfToken} showOwner={false} testid="my-links" />
+        <h2>Folders shared with people</h2>
+        <PeopleTable shares={p.people} csrfToken={p.csrfToken} />
+        {p.all ? (
+          <>
+            <h2>Every link on this box</h2>
+            <LinkTable links={p.all} csrfToken={p.csrfToken} showOwner={true} testid="all-links" />
+          </>
+        ) : ""}
+      </section>
+    </Layout>
+  );
+}
+
+/** The share form for one file or folder. */
+export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
+  return (
+    <Layout title="Share" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
+      <link rel="stylesheet" href="/shared/assets/share.css" />
+      <section class="card stack">
+        <h1 safe>{`Share “${p.item.name}”`}</h1>
+        <form method="post" action="/shared" class="stack" id="share-form">
+          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="fileId" value={p.item.id} />
+          <label>
+            Password (optional)
+            <input type="password" name="password" autocomplete="new-password" minlength="4" />
+          </label>
+          <label>
+            Expires after (days, optional)
+            <input type="number" name="expiresInDays" min="1" max="3650" />
+          </label>
+          <label><input type="checkbox" name="viewOnly" value="1" /> View only (no downloads)</label>
+          <label><input type="checkbox" name="allowMetadata" value="1" /> Include photo metadata (camera, date, location)</label>
+          <p class="muted small">Without it, JPEG photos are sent without their metadata and other photos that record a place are shown as previews only. Videos are sent as recorded, with any location the camera stored in them.</p>
+          {p.error ? <p class="error" role="alert" safe>{p.error}</p> : ""}
+          <button type="submit" class="primary">Create link</button>
+        </form>
+        {p.item.kind === "folder" ? (
+          <form method="post" action="/shared/users" class="stack" id="share-user-form">
+            <h2>Share with a person on this box</h2>
+            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="folderId" value={p.item.id} />
+            <label>
+              User name
+              <input type="text" name="username" required autocomplete="off" />
+            </label>
+            <label>
+              Access
+              <select name="access">
+                <option value="read">Read</option>
+                <option value="write">Read and write (their uploads count against your quota)</option>
+              </select>
+            </label>
+            <button type="submit">Share</button>
+          </form>
+        ) : ""}
+        <a href="/shared">All shared links</a>
+      </section>
+    </Layout>
+  );
+}
+
+/** Shown once, right after creation: the token is not stored and cannot be shown again. */
+export function LinkCreatedPage(p: Base & { item: DriveFile; url: string; qrDataUrl: string }) {
+  return (
+    <Layout title="Link created" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
+      <link rel="stylesheet" href="/shared/assets/share.css" />
+      <section class="card stack">
+        <h1 safe>{`Link to “${p.item.name}”`}</h1>
+        <p>Copy it now: for your safety it is stored only in a form that cannot be turned back into the link.</p>
+        <input type="text" readonly value={p.url} id="share-url" aria-label="Share link" />
+        <img src={p.qrDataUrl} alt="QR code of the link" width="220" height="220" class="share-qr" />
+        <a href="/shared" class="button">All shared links</a>
+      </section>
+    </Layout>
+  );
+}
