@@ -31,7 +31,7 @@ build: deps
 	rm -rf dist
 	bun build app/main.ts app/worker.ts --target=bun --outdir dist --splitting
 
-test: deps system-deps typecheck xss test-unit test-unit-next-year test-browser
+test: deps system-deps lint typecheck xss test-unit test-unit-next-year test-browser
 
 # Chromium, ffmpeg, smartctl, faketime…: installed with apt when missing (as root, or through sudo); elsewhere it
 # prints the command to run.

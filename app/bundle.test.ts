@@ -21,7 +21,12 @@ test("the bundled web and worker start on a fresh data dir, migrate it, serve th
   expect(build.exitCode, build.stderr.toString()).toBe(0);
 
   const port = await freePort();
-  const web = Bun.spawn(["bun", join(out, "main.js")], { cwd: tmpdir(), env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1" }, stdout: "pipe", stderr: "pipe" });
+  const web = Bun.spawn(["bun", join(out, "main.js")], {
+    cwd: tmpdir(),
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const worker = Bun.spawn(["bun", join(out, "worker.js")], { cwd: tmpdir(), env: { ...process.env, DATA_DIR: dataDir }, stdout: "pipe", stderr: "pipe" });
   try {
     const origin = `http://127.0.0.1:${port}`;

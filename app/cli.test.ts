@@ -67,7 +67,13 @@ describe("nas user", () => {
     expect(html).not.toContain("This link is invalid");
     expect((await get("/enroll/not-a-real-token")).status).toBe(200);
     expect(await (await get("/enroll/not-a-real-token")).text()).toContain("This link is invalid");
-    expect(db.select().from(auditLog).all().map((a) => a.action)).toContain("cli.user.add");
+    expect(
+      db
+        .select()
+        .from(auditLog)
+        .all()
+        .map((a) => a.action),
+    ).toContain("cli.user.add");
   });
 
   test("add without --admin makes a plain user; list shows both; a taken name fails with exit 1", async () => {
@@ -126,7 +132,13 @@ describe("nas user quota", () => {
     expect((await nas(dir, "user", "quota", "nobody", "5")).code).toBe(1);
     const { auth, db } = appOn(dir);
     expect(auth.userByName("alice")?.quotaBytes).toBe(1_500_000_000);
-    expect(db.select().from(auditLog).all().filter((r) => r.action === "cli.user.quota")).toHaveLength(1);
+    expect(
+      db
+        .select()
+        .from(auditLog)
+        .all()
+        .filter((r) => r.action === "cli.user.quota"),
+    ).toHaveLength(1);
     expect((await nas(dir, "user", "quota", "alice", "none")).stdout).toContain("alice may now store without limit.");
     expect(auth.userByName("alice")?.quotaBytes).toBeNull();
   });
@@ -255,7 +267,10 @@ describe("nas import and nas media", () => {
 
     const { app, auth, db } = appOn(dir);
     const eve = auth.userByName("eve")!;
-    const names = db.$client.query<{ name: string }, [string]>("select name from files where user_id = ? order by seq").all(eve.id).map((f) => f.name);
+    const names = db.$client
+      .query<{ name: string }, [string]>("select name from files where user_id = ? order by seq")
+      .all(eve.id)
+      .map((f) => f.name);
     expect(names).toEqual(["", "Imported", "Holiday", "Day 1", "a.jpg", "notes.md"]);
     expect(app.services.jobs.counts().queued).toBe(1); // one photo; the notes are not media
 

@@ -111,10 +111,24 @@ const commands: Record<string, Command> = {
         out.print(`No users yet. Open ${origin}/setup or run "nas user add <username> --admin".`);
         return;
       }
-      const rows = users.map((u) => [u.username, u.role, u.displayName, String(s.auth.passkeysOf(u.id).length), u.createdAt.toISOString().slice(0, 10), u.quotaBytes === null ? "none" : `${u.quotaBytes / 1e9} GB`, u.disabledAt ? "disabled" : "active"]);
+      const rows = users.map((u) => [
+        u.username,
+        u.role,
+        u.displayName,
+        String(s.auth.passkeysOf(u.id).length),
+        u.createdAt.toISOString().slice(0, 10),
+        u.quotaBytes === null ? "none" : `${u.quotaBytes / 1e9} GB`,
+        u.disabledAt ? "disabled" : "active",
+      ]);
       const header = ["USERNAME", "ROLE", "NAME", "PASSKEYS", "CREATED", "QUOTA", "STATE"];
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-      for (const r of [header, ...rows]) out.print(r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
+      for (const r of [header, ...rows])
+        out.print(
+          r
+            .map((c, i) => c.padEnd(widths[i]!))
+            .join("  ")
+            .trimEnd(),
+        );
     },
   },
   "user reset": {
@@ -171,7 +185,10 @@ const commands: Record<string, Command> = {
     flags: [],
     run(_args, _flags, { services: s, out, origin, audit }) {
       const policy = s.settings.all().registrationPolicy;
-      if (policy !== "invite") out.warn(`Note: registration policy is "${policy}"; ${policy === "closed" ? "this link will not work until it is \"invite\"" : "anyone can register without a link"} (Settings → Registration).`);
+      if (policy !== "invite")
+        out.warn(
+          `Note: registration policy is "${policy}"; ${policy === "closed" ? 'this link will not work until it is "invite"' : "anyone can register without a link"} (Settings → Registration).`,
+        );
       const token = s.auth.createInvite(null);
       audit("invite.create", null);
       out.print(`One-time registration link (valid 7 days):`);
@@ -188,7 +205,10 @@ const commands: Record<string, Command> = {
       if (!existsSync(root) || !statSync(root).isDirectory()) throw new CliError(`${root} is not a folder.`);
       const drive = createDrive(s, { db, config });
       // Regular files only: a symlink could point anywhere on the box.
-      const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+      const files = readdirSync(root, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name))
+        .sort();
       const counts = { imported: 0, duplicates: 0, failed: 0 };
       for (const [i, path] of files.entries()) {
         const folders = ["Imported", basename(root), ...relative(root, dirname(path)).split(sep).filter(Boolean)];
@@ -202,7 +222,9 @@ const commands: Record<string, Command> = {
         }
       }
       audit("import", user.id);
-      out.print(`Imported ${counts.imported} files for ${user.username}; ${counts.duplicates} already stored; ${counts.failed} failed. Photos and videos are processed by the worker.`);
+      out.print(
+        `Imported ${counts.imported} files for ${user.username}; ${counts.duplicates} already stored; ${counts.failed} failed. Photos and videos are processed by the worker.`,
+      );
       if (counts.failed) throw new CliError(`${counts.failed} files could not be imported.`);
     },
   },
@@ -220,7 +242,10 @@ const commands: Record<string, Command> = {
     flags: [],
     run(_args, _flags, { config, db, services: s, out, origin }) {
       const dbPath = join(config.dataDir, "db.sqlite");
-      const check = db.$client.query<{ quick_check: string }, []>("PRAGMA quick_check").all().map((r) => r.quick_check);
+      const check = db.$client
+        .query<{ quick_check: string }, []>("PRAGMA quick_check")
+        .all()
+        .map((r) => r.quick_check);
       const healthy = check.length === 1 && check[0] === "ok";
       const users = s.auth.listUsers();
       const admins = users.filter((u) => u.role === "admin").length;
@@ -245,7 +270,11 @@ const commands: Record<string, Command> = {
 };
 
 /** Runs one command; returns the process exit code (0 ok, 1 failed, 2 usage). */
-export async function main(argv: string[], env: Record<string, string | undefined> = process.env, out: Out = { print: console.log, warn: console.error }): Promise<number> {
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  out: Out = { print: console.log, warn: console.error },
+): Promise<number> {
   let db: Db | null = null;
   try {
     const { values, positionals } = parse(argv);

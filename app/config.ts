@@ -43,7 +43,11 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
   if (Boolean(certPath) !== Boolean(keyPath)) throw new Error("TLS_CERT and TLS_KEY must be given together");
   const tls = certPath && keyPath ? { cert: resolve(certPath), key: resolve(keyPath) } : null;
 
-  const originList = (values.origin as string[] | undefined) ?? env.ORIGIN?.split(",").map((s) => s.trim()).filter(Boolean);
+  const originList =
+    (values.origin as string[] | undefined) ??
+    env.ORIGIN?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   const origins = originList?.length ? originList : [`${tls ? "https" : "http"}://localhost${port === 80 || port === 443 ? "" : `:${port}`}`];
   for (const o of origins) {
     const u = new URL(o);

@@ -4,7 +4,11 @@
  * it as permanent (retrying cannot fix bad input). Anything else that escapes is a bug: logged, never shown.
  */
 export class AppError extends Error {
-  constructor(readonly status: number, message: string, readonly retryAfterSeconds?: number) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(message);
     this.name = "AppError";
   }

@@ -26,7 +26,8 @@ if (tls && config.httpRedirectPort > 0) {
     hostname: config.hostname,
     fetch(req) {
       const url = new URL(req.url);
-      if (url.pathname.startsWith("/ca") || url.pathname === "/setup/trust" || url.pathname === "/healthz" || url.pathname.startsWith("/static/")) return app.handle(req);
+      if (url.pathname.startsWith("/ca") || url.pathname === "/setup/trust" || url.pathname === "/healthz" || url.pathname.startsWith("/static/"))
+        return app.handle(req);
       url.protocol = "https:";
       url.port = config.port === 443 ? "" : String(config.port);
       return Response.redirect(url.toString(), 308);

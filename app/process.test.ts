@@ -24,7 +24,13 @@ const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
 test("#11 the data dir is private to the service: 0700 folders, 0600 database and tus partial files", async () => {
   const r = await fetch(`${server.origin}/api/v1/uploads`, {
     method: "POST",
-    headers: { authorization: `Bearer ${token}`, "tus-resumable": "1.0.0", "upload-length": "10", "upload-metadata": `filename ${btoa("half.bin")}`, "content-type": "application/offset+octet-stream" },
+    headers: {
+      authorization: `Bearer ${token}`,
+      "tus-resumable": "1.0.0",
+      "upload-length": "10",
+      "upload-metadata": `filename ${btoa("half.bin")}`,
+      "content-type": "application/offset+octet-stream",
+    },
     body: "01234",
   });
   expect(r.status).toBe(201);

@@ -56,18 +56,31 @@ export function createApp(deps: AppDeps) {
     .use(securityPlugin({ audit }))
     // After the security plugin, whose error hook writes the audit row of a refused change first.
     // An unknown address matched no route, so no route resolved the viewer: the error page asks for it (layout with navigation).
-    .use(errorHandler({ deviceName: () => settings.all().deviceName, viewerOf: (cookieValue) => {
-      const user = cookieValue ? auth.resolveSession(cookieValue)?.user : undefined;
-      return user ? { user, csrfToken: hmac(deps.secret, `csrf:${cookieValue}`) } : null;
-    } }))
-    .get("/healthz", () => {
-      const ok = db.$client.query("select 1 as ok").get() as { ok: number } | null;
-      return { status: ok?.ok === 1 ? "ok" : "degraded", setupDone: auth.setupDone() };
-    }, { public: true })
-    .get("/manifest.webmanifest", ({ set }) => {
-      set.headers["content-type"] = "application/manifest+json";
-      return JSON.stringify(manifest(settings.all().deviceName));
-    }, { public: true })
+    .use(
+      errorHandler({
+        deviceName: () => settings.all().deviceName,
+        viewerOf: (cookieValue) => {
+          const user = cookieValue ? auth.resolveSession(cookieValue)?.user : undefined;
+          return user ? { user, csrfToken: hmac(deps.secret, `csrf:${cookieValue}`) } : null;
+        },
+      }),
+    )
+    .get(
+      "/healthz",
+      () => {
+        const ok = db.$client.query("select 1 as ok").get() as { ok: number } | null;
+        return { status: ok?.ok === 1 ? "ok" : "degraded", setupDone: auth.setupDone() };
+      },
+      { public: true },
+    )
+    .get(
+      "/manifest.webmanifest",
+      ({ set }) => {
+        set.headers["content-type"] = "application/manifest+json";
+        return JSON.stringify(manifest(settings.all().deviceName));
+      },
+      { public: true },
+    )
     .use(staticRoutes())
     .use(tlsRoutes({ tlsDir: config.tlsDir }))
     .use(setupRoutes({ access, auth, settings, config, storage, requestRestart: deps.requestRestart }))
@@ -78,12 +91,25 @@ export function createApp(deps: AppDeps) {
     .use(photosRoutes({ access, settings, photos, media }))
     .use(shareRoutes({ access, share, drive, settings, secureCookies: config.secureCookies }))
     .use(systemRoutes({ access, audit, settings, dashboard, storage }))
-    .get("/", ({ user, csrfToken, redirect }) => {
-      if (!auth.setupDone()) return redirect("/setup", 303);
-      if (!user) return redirect("/login", 303);
-      return HomePage({ user, csrfToken, deviceName: settings.all().deviceName, usage: drive.usage(user), recent: drive.recent(user).filter((f) => f.kind === "file").slice(0, 8),
-        health: user.role === "admin" ? dashboard.health() : null });
-    }, { public: true });
+    .get(
+      "/",
+      ({ user, csrfToken, redirect }) => {
+        if (!auth.setupDone()) return redirect("/setup", 303);
+        if (!user) return redirect("/login", 303);
+        return HomePage({
+          user,
+          csrfToken,
+          deviceName: settings.all().deviceName,
+          usage: drive.usage(user),
+          recent: drive
+            .recent(user)
+            .filter((f) => f.kind === "file")
+            .slice(0, 8),
+          health: user.role === "admin" ? dashboard.health() : null,
+        });
+      },
+      { public: true },
+    );
 
   return Object.assign(app, { services });
 }

@@ -56,13 +56,24 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
 export function launchBrowser(opts: { args?: string[]; env?: Record<string, string> } = {}): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
   if (!existsSync(executablePath)) {
-    throw new Error(`No Chromium at ${executablePath}: browser tests need it. Install it (Debian: sudo apt-get install chromium, which \`make test\` does as root) or set CHROMIUM_PATH.`);
+    throw new Error(
+      `No Chromium at ${executablePath}: browser tests need it. Install it (Debian: sudo apt-get install chromium, which \`make test\` does as root) or set CHROMIUM_PATH.`,
+    );
   }
   return chromium.launch({
     executablePath,
     headless: true,
     env: opts.env ? { ...process.env, ...opts.env } : undefined,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", ...(opts.args ?? [])],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      ...(opts.args ?? []),
+    ],
   });
 }
 
@@ -71,7 +82,14 @@ export async function addVirtualAuthenticator(page: Page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("WebAuthn.enable");
   const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return {
     credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
@@ -106,18 +124,30 @@ export async function fillWizardToSummary(page: Page, p: { deviceName: string; u
  * A browser context already signed in as a new user of the server (made in its database: passkeys are tested
  * elsewhere). Returns the page and an app token for the API, so a test can make its own files.
  */
-export async function signedInPage(browser: Browser, server: TestServer, opts: { username?: string; role?: "admin" | "user"; viewport?: { width: number; height: number }; colorScheme?: "light" | "dark" } = {}) {
+export async function signedInPage(
+  browser: Browser,
+  server: TestServer,
+  opts: { username?: string; role?: "admin" | "user"; viewport?: { width: number; height: number }; colorScheme?: "light" | "dark" } = {},
+) {
   const { openDb } = await import("./db/client");
   const { createServices } = await import("./services");
   const { loadConfig } = await import("./config");
   const db = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
   const username = opts.username ?? "ada";
-  const user = auth.userByName(username) ?? auth.addUser({ username, displayName: username[0]!.toUpperCase() + username.slice(1), role: opts.role ?? "admin" }, null).user;
-  const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36" });
+  const user =
+    auth.userByName(username) ?? auth.addUser({ username, displayName: username[0]!.toUpperCase() + username.slice(1), role: opts.role ?? "admin" }, null).user;
+  const sid = auth.createSession(user.id, {
+    ip: "127.0.0.1",
+    userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+  });
   const token = auth.createAppToken(user.id, "e2e").token;
   db.$client.close();
-  const context = await browser.newContext({ baseURL: server.origin, viewport: opts.viewport ?? { width: 1280, height: 800 }, colorScheme: opts.colorScheme ?? "light" });
+  const context = await browser.newContext({
+    baseURL: server.origin,
+    viewport: opts.viewport ?? { width: 1280, height: 800 },
+    colorScheme: opts.colorScheme ?? "light",
+  });
   await context.addCookies([{ name: "nas_session", value: sid, domain: "localhost", path: "/", httpOnly: true, sameSite: "Lax" }]);
   const page = await context.newPage();
   const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {

@@ -38,30 +38,37 @@ const settingsRepo = createSettingsRepo(db);
 // Software until the trial encodes at start say otherwise; the choice and its reason go to the dashboard.
 let encoder = SOFTWARE_ENCODER;
 const lanes = createLanes({
-  db, dataDir: config.dataDir, storageRepo, includeLoop: process.env.NAS_STORAGE_LOOP_DEVICES === "1",
+  db,
+  dataDir: config.dataDir,
+  storageRepo,
+  includeLoop: process.env.NAS_STORAGE_LOOP_DEVICES === "1",
   media: { run: runCommand, encoder: () => encoder, softwareEncoder: SOFTWARE_ENCODER },
 });
 
 const ROOT_KINDS = new Set(["storage.move", "smart.refresh", "smart.self-test"]);
 // NAS_WORKER_KINDS limits a worker to some kinds; without it, a worker that is not root leaves the root kinds to the root one.
-const only = process.env.NAS_WORKER_KINDS?.split(",").map((k) => k.trim()).filter(Boolean);
+const only = process.env.NAS_WORKER_KINDS?.split(",")
+  .map((k) => k.trim())
+  .filter(Boolean);
 const mine = (kind: string) => (only ? only.includes(kind) : !ROOT_KINDS.has(kind) || process.getuid?.() === 0);
-const laneHandlers = (lane: keyof Lanes) =>
-  Object.fromEntries(Object.entries(lanes[lane]).filter(([kind]) => mine(kind))) as Partial<JobHandlers>;
+const laneHandlers = (lane: keyof Lanes) => Object.fromEntries(Object.entries(lanes[lane]).filter(([kind]) => mine(kind))) as Partial<JobHandlers>;
 // Photos and videos may run a few at a time (NAS_MEDIA_WORKERS, default 1: a 2-core box also serves requests).
 const mediaWorkers = Math.max(1, Math.min(4, Number(process.env.NAS_MEDIA_WORKERS) || 1));
-const runnerLanes = [laneHandlers("long"), laneHandlers("system"), ...Array.from({ length: mediaWorkers }, () => laneHandlers("media"))]
-  .filter((lane) => Object.keys(lane).length > 0);
+const runnerLanes = [laneHandlers("long"), laneHandlers("system"), ...Array.from({ length: mediaWorkers }, () => laneHandlers("media"))].filter(
+  (lane) => Object.keys(lane).length > 0,
+);
 queue.reclaimLeftRunning([...new Set(runnerLanes.flatMap((lane) => Object.keys(lane)))]);
 const runners = runnerLanes.map((handlers) => createJobRunner({ queue, handlers }));
 const stopRunners = () => Promise.all(runners.map((r) => r.stop()));
 
 if (mine("media.process")) {
-  void detectEncoder({ run: runCommand }).then(({ encoder: found, choice }) => {
-    encoder = found;
-    settingsRepo.set(ENCODER_SETTING, choice);
-    console.log(`video encoder: ${choice.label} (${choice.reason})`);
-  }).catch((e: Error) => console.error(`video encoder check failed, staying with software: ${e.message}`));
+  void detectEncoder({ run: runCommand })
+    .then(({ encoder: found, choice }) => {
+      encoder = found;
+      settingsRepo.set(ENCODER_SETTING, choice);
+      console.log(`video encoder: ${choice.label} (${choice.reason})`);
+    })
+    .catch((e: Error) => console.error(`video encoder check failed, staying with software: ${e.message}`));
 }
 
 // Only the queueing side of the media service: it finds content stored before the pipeline (or whose job was lost).

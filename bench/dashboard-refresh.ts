@@ -53,7 +53,8 @@ try {
   };
   // Warm up: first renders, lazily compiled routes, the JIT, systeminformation's static facts.
   for (let i = 0; i < 20; i++) {
-    for (const path of ["/dashboard", "/dashboard/fragments/live", "/dashboard/fragments/banner", "/dashboard/fragments/disks", "/dashboard/fragments/history"]) await get(path);
+    for (const path of ["/dashboard", "/dashboard/fragments/live", "/dashboard/fragments/banner", "/dashboard/fragments/disks", "/dashboard/fragments/history"])
+      await get(path);
   }
   await Bun.sleep(6_000); // past the server's first SMART check (5 s after start)
 
@@ -81,7 +82,9 @@ try {
   const idle = await window("server idle (baseline)", false);
   const watched = await window("server + dashboard tab polling", true);
   const refreshCpu = Math.max(0, watched.cpuMs - idle.cpuMs);
-  console.log(`dashboard refresh: ${(refreshCpu / watched.requests).toFixed(1)} ms CPU per fragment request; ${((100 * refreshCpu) / (seconds * 1000)).toFixed(3)} % of one core`);
+  console.log(
+    `dashboard refresh: ${(refreshCpu / watched.requests).toFixed(1)} ms CPU per fragment request; ${((100 * refreshCpu) / (seconds * 1000)).toFixed(3)} % of one core`,
+  );
   console.log(`ratio watched/idle: ${(watched.cpuMs / Math.max(idle.cpuMs, TICK_MS)).toFixed(2)}`);
   const check = openDb(join(dataDir, "db.sqlite"), { migrate: false, log: () => {} });
   const samples = check.$client.query("select count(*) as n from system_samples").get() as { n: number };

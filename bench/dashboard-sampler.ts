@@ -28,9 +28,7 @@ async function measure(name: string, n: number, sample: () => Promise<unknown>) 
 
 const n = Number(process.argv[2] ?? 200);
 const sampler = createSystemSampler();
-const baseline = await measure("systeminformation only", n, () =>
-  Promise.all([si.currentLoad(), si.mem(), si.networkStats("*"), si.cpuTemperature()]),
-);
+const baseline = await measure("systeminformation only", n, () => Promise.all([si.currentLoad(), si.mem(), si.networkStats("*"), si.cpuTemperature()]));
 const ours = await measure("hw/system.ts sample()", n, () => sampler.sample());
 console.log(`ratio ours/baseline: ${(ours / baseline).toFixed(2)}`);
 for (const every of [5, 60]) {

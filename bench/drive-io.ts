@@ -33,7 +33,11 @@ const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const writeBytes = (pid: number) => Number(/^write_bytes:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))![1]);
 async function waitFor(url: string) {
   for (let i = 0; i < 200; i++) {
-    try { if ((await fetch(url)).status < 500) return; } catch { /* not up yet */ }
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      /* not up yet */
+    }
     await Bun.sleep(50);
   }
   throw new Error(`${url} did not come up`);
@@ -55,7 +59,12 @@ try {
   const dataDir = join(work, "data");
   mkdirSync(dataDir);
   const port = freePort();
-  const server = Bun.spawn(["bun", "app/main.ts"], { cwd: root, env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1" }, stdout: "ignore", stderr: "inherit" });
+  const server = Bun.spawn(["bun", "app/main.ts"], {
+    cwd: root,
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1" },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
   procs.push(server);
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`);
@@ -64,7 +73,6 @@ try {
   const user = auth.addUser({ username: "bench", displayName: "Bench", role: "admin" }, null).user;
   const { token } = auth.createAppToken(user.id, "bench");
   db.$client.close();
-
 
   const before = writeBytes(server.pid);
   t0 = performance.now();
@@ -79,16 +87,19 @@ try {
   const blobDir = join(dataDir, "users", user.id, "blobs", item.sha256.slice(0, 2), item.sha256.slice(2, 4));
   const nginxPort = freePort();
   const conf = join(work, "nginx.conf");
-  writeFileSync(conf, `daemon off; user root; worker_processes 1; pid ${work}/nginx.pid; error_log ${work}/nginx-error.log;
+  writeFileSync(
+    conf,
+    `daemon off; user root; worker_processes 1; pid ${work}/nginx.pid; error_log ${work}/nginx-error.log;
 events {}
 http { access_log off; sendfile on; client_body_temp_path ${work}; proxy_temp_path ${work}; fastcgi_temp_path ${work}; uwsgi_temp_path ${work}; scgi_temp_path ${work};
   types { application/octet-stream bin; } server { listen 127.0.0.1:${nginxPort}; root ${blobDir}; location / { } } }
-`);
+`,
+  );
   const nginx = Bun.spawn(["nginx", "-c", conf, "-e", join(work, "nginx-error.log")], { stdout: "ignore", stderr: "inherit" });
   procs.push(nginx);
   await waitFor(`http://127.0.0.1:${nginxPort}/`);
 
-  const offsets = Array.from({ length: rangeRequests }, (_, i) => Math.floor(((i * 7919) % rangeRequests) / rangeRequests * (sizeMb - rangeMb)) * MB);
+  const offsets = Array.from({ length: rangeRequests }, (_, i) => Math.floor((((i * 7919) % rangeRequests) / rangeRequests) * (sizeMb - rangeMb)) * MB);
   const ranges = async (url: string, headers: string[]) => {
     let bytes = 0;
     const t = performance.now();
@@ -106,7 +117,9 @@ http { access_log off; sendfile on; client_body_temp_path ${work}; proxy_temp_pa
   const upMBs = sizeMb / uploadSeconds;
   console.log(`upload   dd conv=fsync ${ddMBs.toFixed(0)} MiB/s · server ${upMBs.toFixed(0)} MiB/s · ratio ${(upMBs / ddMBs).toFixed(2)} (target ≥ 0.80)`);
   console.log(`written  ${(written / MB).toFixed(0)} MiB for a ${sizeMb} MiB file · ratio ${(written / (sizeMb * MB)).toFixed(3)} (target ≤ 1.05)`);
-  console.log(`download ${rangeRequests}×${rangeMb} MiB ranges: nginx ${nginxMBs.toFixed(0)} MiB/s · server ${oursMBs.toFixed(0)} MiB/s · ratio ${(oursMBs / nginxMBs).toFixed(2)} (target ≥ 0.80)`);
+  console.log(
+    `download ${rangeRequests}×${rangeMb} MiB ranges: nginx ${nginxMBs.toFixed(0)} MiB/s · server ${oursMBs.toFixed(0)} MiB/s · ratio ${(oursMBs / nginxMBs).toFixed(2)} (target ≥ 0.80)`,
+  );
 } finally {
   for (const p of procs) p.kill();
   await Bun.sleep(200);

@@ -12,7 +12,33 @@ import { createApp } from "../app/server";
 const LIST_ENTRIES = Number(process.env.LIST_ENTRIES ?? 100_000);
 const FTS_NAMES = Number(process.env.FTS_NAMES ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 300);
-const words = ["holiday", "invoice", "report", "scan", "photo", "budget", "draft", "music", "video", "notes", "paris", "berlin", "garden", "tax", "letter", "contract", "family", "birthday", "project", "backup", "summer", "winter", "receipt", "school", "recipe"];
+const words = [
+  "holiday",
+  "invoice",
+  "report",
+  "scan",
+  "photo",
+  "budget",
+  "draft",
+  "music",
+  "video",
+  "notes",
+  "paris",
+  "berlin",
+  "garden",
+  "tax",
+  "letter",
+  "contract",
+  "family",
+  "birthday",
+  "project",
+  "backup",
+  "summer",
+  "winter",
+  "receipt",
+  "school",
+  "recipe",
+];
 const exts = ["jpg", "pdf", "docx", "mp4", "txt", "png", "xlsx", "mp3"];
 
 const dataDir = mkdtempSync(join(tmpdir(), "drive-scale-"));
@@ -31,7 +57,9 @@ try {
   const big = drive.mkdir(user, root.id, "big");
   const other = drive.mkdir(user, root.id, "other");
 
-  const insert = db.$client.prepare(`INSERT INTO files (id, user_id, parent_id, kind, name, sha256, size, mime, starred, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`);
+  const insert = db.$client.prepare(
+    `INSERT INTO files (id, user_id, parent_id, kind, name, sha256, size, mime, starred, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+  );
   const seed = (parentId: string, n: number, offset: number) => {
     const now = Date.now();
     db.$client.transaction(() => {
@@ -39,7 +67,18 @@ try {
         const k = offset + i;
         const folder = k % 50 === 0;
         const name = `${pick(words, k * 7)} ${pick(words, k * 13 + 3)} ${k}${folder ? "" : `.${pick(exts, k)}`}`;
-        insert.run(`b${k.toString(36)}`, user.id, parentId, folder ? "folder" : "file", name, folder ? null : "0".repeat(64), folder ? 0 : k % 100_000, folder ? null : "application/octet-stream", now - k * 1000, now - k * 1000);
+        insert.run(
+          `b${k.toString(36)}`,
+          user.id,
+          parentId,
+          folder ? "folder" : "file",
+          name,
+          folder ? null : "0".repeat(64),
+          folder ? 0 : k % 100_000,
+          folder ? null : "application/octet-stream",
+          now - k * 1000,
+          now - k * 1000,
+        );
       }
     })();
   };
@@ -57,7 +96,9 @@ try {
     const xs: number[] = [];
     for (let i = 0; i < RUNS; i++) xs.push(await time(() => fn(i)));
     const p95 = pct(xs, 95);
-    console.log(`${label.padEnd(44)} p50 ${pct(xs, 50).toFixed(2)} ms · p95 ${p95.toFixed(2)} ms · p95/target ${(p95 / target).toFixed(2)} (target ≤ ${target} ms)`);
+    console.log(
+      `${label.padEnd(44)} p50 ${pct(xs, 50).toFixed(2)} ms · p95 ${p95.toFixed(2)} ms · p95/target ${(p95 / target).toFixed(2)} (target ≤ ${target} ms)`,
+    );
   };
   const sorts = ["name", "updated", "size"];
   await measure(`list ${LIST_ENTRIES}: first page, HTML page`, 30, async () => {

@@ -62,10 +62,11 @@ async function pipelineOn(files: string[]) {
   for (const f of files) await t.upload(user, f);
   await t.drain(); // warm-up: loads sharp, exifr, libheif and the city index once, as a running worker has them
   return {
-    round: () => seconds(async () => {
-      t.services.media.reprocess({ all: true });
-      await t.drain();
-    }),
+    round: () =>
+      seconds(async () => {
+        t.services.media.reprocess({ all: true });
+        await t.drain();
+      }),
     failed: () => t.services.media.progressFor(user).failed,
     cleanup: t.cleanup,
   };
@@ -110,12 +111,13 @@ async function heic() {
     return p;
   });
   const p = await pipelineOn(files);
-  const system = () => seconds(async () => {
-    for (const f of files) {
-      await sh([...LOW_PRIORITY, "heif-convert", f, `${f}.jpg`]);
-      await sh([...LOW_PRIORITY, "vipsthumbnail", "-s", "1440", "-o", `${f}.tn.jpg`, `${f}.jpg`]);
-    }
-  });
+  const system = () =>
+    seconds(async () => {
+      for (const f of files) {
+        await sh([...LOW_PRIORITY, "heif-convert", f, `${f}.jpg`]);
+        await sh([...LOW_PRIORITY, "vipsthumbnail", "-s", "1440", "-o", `${f}.tn.jpg`, `${f}.jpg`]);
+      }
+    });
   const libvipsDirect = () => seconds(() => sh([...LOW_PRIORITY, "vipsthumbnail", "-s", "1440", "-o", `${dir}/%s.vips.jpg`, ...files]));
   await system();
   const ours: number[] = [];
@@ -160,8 +162,37 @@ async function video() {
 }
 
 async function makeVideo(path: string) {
-  await sh(["ffmpeg", "-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", `testsrc2=size=1920x1080:rate=30`, "-f", "lavfi", "-i", "sine=frequency=440",
-    "-t", String(VIDEO_SECONDS), "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-pix_fmt", "yuv420p", "-tag:v", "hvc1", "-c:a", "aac", "-shortest", path]);
+  await sh([
+    "ffmpeg",
+    "-hide_banner",
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=1920x1080:rate=30`,
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440",
+    "-t",
+    String(VIDEO_SECONDS),
+    "-c:v",
+    "libx265",
+    "-preset",
+    "ultrafast",
+    "-x265-params",
+    "log-level=error",
+    "-pix_fmt",
+    "yuv420p",
+    "-tag:v",
+    "hvc1",
+    "-c:a",
+    "aac",
+    "-shortest",
+    path,
+  ]);
 }
 
 async function memory() {
@@ -169,8 +200,14 @@ async function memory() {
   if (!(await Bun.file(join(work, "1080p.mov")).exists())) await makeVideo(join(work, "1080p.mov"));
   const t = mediaTestApp();
   const user = t.createUser("bench");
-  for (const f of [...photoSet(join(work, "mem")).slice(0, 6), join(FIXTURES, HEIC), join(FIXTURES, "gps/DSCN0010.jpg"), join(work, "1080p.mov")]) await t.upload(user, f);
-  const worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", t.dataDir], { cwd: root, stdout: "ignore", stderr: "inherit", env: { ...process.env, NAS_WORKER_KINDS: "media.process" } });
+  for (const f of [...photoSet(join(work, "mem")).slice(0, 6), join(FIXTURES, HEIC), join(FIXTURES, "gps/DSCN0010.jpg"), join(work, "1080p.mov")])
+    await t.upload(user, f);
+  const worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", t.dataDir], {
+    cwd: root,
+    stdout: "ignore",
+    stderr: "inherit",
+    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
+  });
   for (let i = 0; i < 6000 && t.services.media.progressFor(user).pending > 0; i++) await Bun.sleep(100);
   const peak = await rssKb(worker.pid, "VmHWM");
   worker.kill("SIGTERM");
@@ -203,27 +240,39 @@ try {
   const row: string[] = [new Date().toISOString().slice(0, 10)];
   if (want("ingest")) {
     const i = await ingest();
-    console.log(`ingest JPEG (${i.n} photos, 8–10 MP): pipeline ${i.ours.toFixed(2)} photos/s vs vipsthumbnail -s 1440 ${i.theirs.toFixed(2)} photos/s → ratio ${i.ratio.toFixed(2)} (target ≥ 1.2; rounds ${i.spread})`);
+    console.log(
+      `ingest JPEG (${i.n} photos, 8–10 MP): pipeline ${i.ours.toFixed(2)} photos/s vs vipsthumbnail -s 1440 ${i.theirs.toFixed(2)} photos/s → ratio ${i.ratio.toFixed(2)} (target ≥ 1.2; rounds ${i.spread})`,
+    );
     row.push(`${i.ratio.toFixed(2)}× (${i.ours.toFixed(1)} vs ${i.theirs.toFixed(1)} photos/s)`);
   }
   if (want("heic")) {
     const h = await heic();
-    console.log(`ingest HEIC (12 MP iPhone): pipeline/libheif-js ${h.ours.toFixed(2)} photos/s vs heif-convert + vipsthumbnail ${h.theirs.toFixed(2)} photos/s → ratio ${h.ratio.toFixed(2)} (rounds ${h.spread}); Debian libvips reading HEIC itself: ${h.direct.toFixed(2)} photos/s`);
+    console.log(
+      `ingest HEIC (12 MP iPhone): pipeline/libheif-js ${h.ours.toFixed(2)} photos/s vs heif-convert + vipsthumbnail ${h.theirs.toFixed(2)} photos/s → ratio ${h.ratio.toFixed(2)} (rounds ${h.spread}); Debian libvips reading HEIC itself: ${h.direct.toFixed(2)} photos/s`,
+    );
     row.push(`${h.ratio.toFixed(2)}× (${h.ours.toFixed(2)} vs ${h.theirs.toFixed(2)} photos/s)`);
   }
   if (want("video")) {
     const v = await video();
-    console.log(`video 1080p HEVC → ${v.size.width}×${v.size.height} H.264: pipeline vs bare ffmpeg → ratio ${v.ratio.toFixed(2)} (target ≥ 0.95; rounds ${v.spread})`);
+    console.log(
+      `video 1080p HEVC → ${v.size.width}×${v.size.height} H.264: pipeline vs bare ffmpeg → ratio ${v.ratio.toFixed(2)} (target ≥ 0.95; rounds ${v.spread})`,
+    );
     row.push(`${v.ratio.toFixed(2)}×`);
   }
   if (want("memory")) {
     const m = await memory();
-    console.log(`memory: worker peak during ingest ${m.peakMb.toFixed(0)} MB (target ≤ 300); idle web ${m.webMb.toFixed(1)} MB + worker ${m.workerMb.toFixed(1)} MB = ${(m.webMb + m.workerMb).toFixed(1)} MB (target ≤ 100)`);
+    console.log(
+      `memory: worker peak during ingest ${m.peakMb.toFixed(0)} MB (target ≤ 300); idle web ${m.webMb.toFixed(1)} MB + worker ${m.workerMb.toFixed(1)} MB = ${(m.webMb + m.workerMb).toFixed(1)} MB (target ≤ 100)`,
+    );
     row.push(`${m.peakMb.toFixed(0)} MB`, `${(m.webMb + m.workerMb).toFixed(1)} MB`);
   }
-  console.log(`load average: ${(await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ")} (other work on the machine moves both sides unevenly)`);
+  console.log(
+    `load average: ${(await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ")} (other work on the machine moves both sides unevenly)`,
+  );
   if (parts.length === 0) {
-    console.log(`\n| date | ingest JPEG vs vipsthumbnail | HEIC libheif-js vs heif-convert+vipsthumbnail | video vs bare ffmpeg | worker peak RSS | idle web + worker |`);
+    console.log(
+      `\n| date | ingest JPEG vs vipsthumbnail | HEIC libheif-js vs heif-convert+vipsthumbnail | video vs bare ffmpeg | worker peak RSS | idle web + worker |`,
+    );
     console.log(`| --- | --- | --- | --- | --- | --- |`);
     console.log(`| ${row.join(" | ")} |`);
   }

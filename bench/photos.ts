@@ -39,9 +39,13 @@ try {
   let t0 = performance.now();
   const raw = db.$client;
   raw.transaction(() => {
-    raw.query("INSERT INTO files (id, user_id, parent_id, kind, name, size, starred, created_at, updated_at) VALUES (?, ?, NULL, 'folder', '', 0, 0, ?, ?)").run(rootId, user.id, now, now);
+    raw
+      .query("INSERT INTO files (id, user_id, parent_id, kind, name, size, starred, created_at, updated_at) VALUES (?, ?, NULL, 'folder', '', 0, 0, ?, ?)")
+      .run(rootId, user.id, now, now);
     const blob = raw.prepare("INSERT INTO blobs (user_id, sha256, size, mime, refcount, created_at) VALUES (?, ?, ?, ?, 1, ?)");
-    const file = raw.prepare("INSERT INTO files (id, user_id, parent_id, kind, name, sha256, size, mime, starred, created_at, updated_at) VALUES (?, ?, ?, 'file', ?, ?, ?, ?, 0, ?, ?)");
+    const file = raw.prepare(
+      "INSERT INTO files (id, user_id, parent_id, kind, name, sha256, size, mime, starred, created_at, updated_at) VALUES (?, ?, ?, 'file', ?, ?, ?, ?, 0, ?, ?)",
+    );
     const media = raw.prepare(`INSERT INTO media (user_id, sha256, kind, status, version, width, height, taken_at, taken_offset, taken_source, make, model,
       latitude, longitude, city, country, duration_ms, thumbhash, updated_at) VALUES (?, ?, ?, 'done', 1, ?, ?, ?, ?, 'exif-offset', ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     for (let i = 0; i < ROWS; i++) {
@@ -52,8 +56,24 @@ try {
       const portrait = rand() < 0.3;
       blob.run(user.id, sha, 3_000_000, video ? "video/mp4" : "image/jpeg", now);
       file.run(`f${i.toString(36)}`, user.id, rootId, `IMG_${i}.${video ? "mp4" : "jpg"}`, sha, 3_000_000, video ? "video/mp4" : "image/jpeg", now, now);
-      media.run(user.id, sha, video ? "video" : "image", portrait ? 3000 : 4000, portrait ? 4000 : 3000, taken, 60, "Canon", `EOS ${i % 30}D`,
-        gps ? gps.lat + rand() * 0.1 : null, gps ? gps.lng + rand() * 0.1 : null, gps?.city ?? null, gps?.country ?? null, video ? 15_000 : null, "1QcSHQRnh493V4dIh4eXh1h4kJUI", now);
+      media.run(
+        user.id,
+        sha,
+        video ? "video" : "image",
+        portrait ? 3000 : 4000,
+        portrait ? 4000 : 3000,
+        taken,
+        60,
+        "Canon",
+        `EOS ${i % 30}D`,
+        gps ? gps.lat + rand() * 0.1 : null,
+        gps ? gps.lng + rand() * 0.1 : null,
+        gps?.city ?? null,
+        gps?.country ?? null,
+        video ? 15_000 : null,
+        "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+        now,
+      );
     }
   })();
   raw.exec("ANALYZE");
@@ -82,7 +102,9 @@ try {
       xs.push(performance.now() - t);
     }
     const p95 = pct(xs, 95);
-    console.log(`${label.padEnd(46)} p50 ${pct(xs, 50).toFixed(1)} ms · p95 ${p95.toFixed(1)} ms · p95/target ${(p95 / target).toFixed(2)} (target ≤ ${target} ms)`);
+    console.log(
+      `${label.padEnd(46)} p50 ${pct(xs, 50).toFixed(1)} ms · p95 ${p95.toFixed(1)} ms · p95/target ${(p95 / target).toFixed(2)} (target ≤ ${target} ms)`,
+    );
     rows.push(`| ${label} | ${pct(xs, 50).toFixed(1)} ms | ${p95.toFixed(1)} ms | ≤ ${target} ms |`);
   };
   await measure("scrubber buckets (timeline)", 50, () => get("/photos/api/buckets"));
@@ -126,8 +148,13 @@ try {
     await page.waitForTimeout(1000);
     counts.push(await nodes());
     const tiles = await page.evaluate<number>("document.querySelectorAll('.photos-tile').length");
-    console.log(`Chromium: first thumbnails ${firstTiles.toFixed(0)} ms after navigation; DOM nodes min ${Math.min(...counts)} / max ${Math.max(...counts)} while scrolling and jumping to the oldest month (${tiles} tiles in the DOM at the end, of ${ROWS})`);
-    rows.push(`| Chromium /photos: first thumbnails | ${firstTiles.toFixed(0)} ms | | |`, `| Chromium: max DOM nodes scrolling ten years | ${Math.max(...counts)} | | bounded |`);
+    console.log(
+      `Chromium: first thumbnails ${firstTiles.toFixed(0)} ms after navigation; DOM nodes min ${Math.min(...counts)} / max ${Math.max(...counts)} while scrolling and jumping to the oldest month (${tiles} tiles in the DOM at the end, of ${ROWS})`,
+    );
+    rows.push(
+      `| Chromium /photos: first thumbnails | ${firstTiles.toFixed(0)} ms | | |`,
+      `| Chromium: max DOM nodes scrolling ten years | ${Math.max(...counts)} | | bounded |`,
+    );
     await browser.close();
   }
   console.log(`\n| measure (${ROWS} rows, HTTP) | p50 | p95 | target |\n| --- | --- | --- | --- |\n${rows.join("\n")}`);

@@ -136,7 +136,10 @@ async function main() {
 
     const helloPort = freePort();
     const helloUrl = `http://127.0.0.1:${helloPort}/`;
-    const hello = Bun.spawn(["bun", "-e", `Bun.serve({ port: ${helloPort}, hostname: "127.0.0.1", fetch: () => new Response("Hello, world!") })`], { stdout: "ignore", stderr: "inherit" });
+    const hello = Bun.spawn(["bun", "-e", `Bun.serve({ port: ${helloPort}, hostname: "127.0.0.1", fetch: () => new Response("Hello, world!") })`], {
+      stdout: "ignore",
+      stderr: "inherit",
+    });
     procs.push(hello);
     await waitForHttp(helloUrl, hello);
 
@@ -149,8 +152,14 @@ async function main() {
     await stop(server);
     await stop(hello);
 
-    const app = medianBy(rounds.map((r) => r.app), (r) => r.requestsPerSec);
-    const baseline = medianBy(rounds.map((r) => r.baseline), (r) => r.requestsPerSec);
+    const app = medianBy(
+      rounds.map((r) => r.app),
+      (r) => r.requestsPerSec,
+    );
+    const baseline = medianBy(
+      rounds.map((r) => r.baseline),
+      (r) => r.requestsPerSec,
+    );
     const ratios = rounds.map((r) => r.app.requestsPerSec / r.baseline.requestsPerSec);
     const ratio = median(ratios);
     const non2xx = rounds.reduce((n, r) => n + r.app.non2xx, 0);
@@ -159,16 +168,28 @@ async function main() {
     const settings = `wrk -t${wrkSettings.threads} -c${wrkSettings.connections} -d${wrkSettings.duration}`;
 
     console.log(`machine:              ${machine}, Bun ${Bun.version}`);
-    console.log(`idle RSS after start: ${idleRss.toFixed(1)} MB (target ≤ ${RSS_TARGET_MB} MB) ${idleRss <= RSS_TARGET_MB ? "OK" : "OVER"} (dist/main.js, as on the image; ${sourcesRss.toFixed(1)} MB running app/main.ts)`);
+    console.log(
+      `idle RSS after start: ${idleRss.toFixed(1)} MB (target ≤ ${RSS_TARGET_MB} MB) ${idleRss <= RSS_TARGET_MB ? "OK" : "OVER"} (dist/main.js, as on the image; ${sourcesRss.toFixed(1)} MB running app/main.ts)`,
+    );
     console.log(`RSS after load:       ${loadedRss.toFixed(1)} MB`);
     console.log(`GET / signed in:      ${fmt(app.requestsPerSec)} req/s (avg latency ${app.latencyAvg}${app.errors ? `; ${app.errors}` : ""})`);
-    console.log(`Bun.serve hello:      ${fmt(baseline.requestsPerSec)} req/s (avg latency ${baseline.latencyAvg}${baseline.errors ? `; ${baseline.errors}` : ""})`);
-    console.log(`ratio:                ${ratio.toFixed(2)} (target ≥ ${RATIO_TARGET}) ${ratio >= RATIO_TARGET ? "OK" : "UNDER"}; median of ${ROUNDS} alternating rounds: ${ratios.map((r) => r.toFixed(2)).join(", ")}`);
-    console.log(`load average:         ${loadavg().map((l) => l.toFixed(2)).join(" ")} (anything else busy on the machine lowers both numbers unevenly)`);
+    console.log(
+      `Bun.serve hello:      ${fmt(baseline.requestsPerSec)} req/s (avg latency ${baseline.latencyAvg}${baseline.errors ? `; ${baseline.errors}` : ""})`,
+    );
+    console.log(
+      `ratio:                ${ratio.toFixed(2)} (target ≥ ${RATIO_TARGET}) ${ratio >= RATIO_TARGET ? "OK" : "UNDER"}; median of ${ROUNDS} alternating rounds: ${ratios.map((r) => r.toFixed(2)).join(", ")}`,
+    );
+    console.log(
+      `load average:         ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")} (anything else busy on the machine lowers both numbers unevenly)`,
+    );
     console.log("");
     console.log("| date | machine | idle RSS | GET / (signed in) | Bun.serve hello | ratio | wrk |");
     console.log("| --- | --- | --- | --- | --- | --- | --- |");
-    console.log(`| ${new Date().toISOString().slice(0, 10)} | ${machine} | ${idleRss.toFixed(1)} MB | ${fmt(app.requestsPerSec)} req/s | ${fmt(baseline.requestsPerSec)} req/s | ${ratio.toFixed(2)} | ${settings} |`);
+    console.log(
+      `| ${new Date().toISOString().slice(0, 10)} | ${machine} | ${idleRss.toFixed(1)} MB | ${fmt(app.requestsPerSec)} req/s | ${fmt(baseline.requestsPerSec)} req/s | ${ratio.toFixed(2)} | ${settings} |`,
+    );
   } finally {
     for (const p of procs) if (p.exitCode === null) p.kill("SIGKILL");
     rmSync(dataDir, { recursive: true, force: true });

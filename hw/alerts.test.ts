@@ -4,6 +4,7 @@ import { parseSmartReport, type SmartReport } from "./smart-parse";
 import { decodeThrottled, type SystemSample } from "./system";
 import { smartFixture } from "./test-fixtures";
 
+// biome-ignore lint/suspicious/noExplicitAny: tests patch the fixture JSON freely
 function report(name: string, patch: (json: Record<string, any>) => void = () => {}): SmartReport {
   const json = JSON.parse(smartFixture(name));
   patch(json);
@@ -49,16 +50,21 @@ describe("disk rules on the fixtures", () => {
   test("the NVMe that passes SMART but has 7 media errors (smart-nvme-failed.json) raises an alert", () => {
     const alerts = evaluateAlerts({ disks: [{ report: report("smart-nvme-failed.json") }] });
     expect(codes(alerts)).toEqual(["warning:nvme-media-errors"]);
-    expect(alerts[0]?.message).toBe(
-      "/dev/nvme0 (Samsung SSD 970 EVO 500GB) logged 7 media errors (data the SSD could not read back); check your backups.",
-    );
+    expect(alerts[0]?.message).toBe("/dev/nvme0 (Samsung SSD 970 EVO 500GB) logged 7 media errors (data the SSD could not read back); check your backups.");
     expect(summarizeHealth(alerts).level).toBe("amber");
   });
 
   test("the SAS disk's 56 grown defects are information while they do not grow", () => {
-    const alerts = evaluateAlerts({ disks: [{ report: report("smart-scsi.json"), previous: { reallocatedSectors: 56, pendingSectors: null, uncorrectableSectors: 0, mediaErrors: null } }] });
+    const alerts = evaluateAlerts({
+      disks: [{ report: report("smart-scsi.json"), previous: { reallocatedSectors: 56, pendingSectors: null, uncorrectableSectors: 0, mediaErrors: null } }],
+    });
     expect(alerts).toEqual([
-      { severity: "info", code: "reallocated-sectors", subject: "disk:Z1Z5DWJK0000XXXXXXXX", message: "/dev/sdg (SEAGATE ST4000NM0043) has remapped 56 bad sectors; watch whether the number grows." },
+      {
+        severity: "info",
+        code: "reallocated-sectors",
+        subject: "disk:Z1Z5DWJK0000XXXXXXXX",
+        message: "/dev/sdg (SEAGATE ST4000NM0043) has remapped 56 bad sectors; watch whether the number grows.",
+      },
     ]);
     expect(summarizeHealth(alerts).level).toBe("green");
   });
@@ -126,14 +132,8 @@ describe("disk rules on the fixtures", () => {
 
 describe("system rules", () => {
   test("Pi under-voltage now is critical, since boot is a warning; throttling likewise", () => {
-    expect(codes(evaluateAlerts({ system: sample({ throttling: decodeThrottled(0x50005) }) }))).toEqual([
-      "critical:pi-undervoltage",
-      "warning:pi-throttled",
-    ]);
-    expect(codes(evaluateAlerts({ system: sample({ throttling: decodeThrottled(0x50000) }) }))).toEqual([
-      "warning:pi-undervoltage",
-      "info:pi-throttled",
-    ]);
+    expect(codes(evaluateAlerts({ system: sample({ throttling: decodeThrottled(0x50005) }) }))).toEqual(["critical:pi-undervoltage", "warning:pi-throttled"]);
+    expect(codes(evaluateAlerts({ system: sample({ throttling: decodeThrottled(0x50000) }) }))).toEqual(["warning:pi-undervoltage", "info:pi-throttled"]);
     expect(evaluateAlerts({ system: sample({ throttling: decodeThrottled(0) }) })).toEqual([]);
   });
 
@@ -149,7 +149,12 @@ describe("storage and jobs", () => {
     const fs = (used: number) => ({ mount: "/data", label: "Data disk", totalBytes: 1000e9, usedBytes: used, isData: true });
     expect(evaluateAlerts({ filesystems: [fs(900e9)] })).toEqual([]);
     expect(evaluateAlerts({ filesystems: [fs(930e9)] })).toEqual([
-      { severity: "warning", code: "storage-full", subject: "fs:/data", message: "Data disk (/data) is 93 % full, 70.0 GB free: empty the trash or add a disk." },
+      {
+        severity: "warning",
+        code: "storage-full",
+        subject: "fs:/data",
+        message: "Data disk (/data) is 93 % full, 70.0 GB free: empty the trash or add a disk.",
+      },
     ]);
     expect(codes(evaluateAlerts({ filesystems: [fs(980e9)] }))).toEqual(["critical:storage-full"]);
   });

@@ -121,7 +121,11 @@ function diskAlerts(r: SmartReport, previous: DiskCounters | null | undefined, t
   } else {
     const failingNow = r.attributes.filter((a) => a.prefailure && a.whenFailed === "now");
     if (failingNow.length) {
-      add("critical", "smart-attribute-failing", `${label}: pre-failure attribute ${failingNow.map((a) => a.name).join(", ")} is below its threshold; the disk may fail soon.`);
+      add(
+        "critical",
+        "smart-attribute-failing",
+        `${label}: pre-failure attribute ${failingNow.map((a) => a.name).join(", ")} is below its threshold; the disk may fail soon.`,
+      );
     }
   }
 
@@ -144,17 +148,29 @@ function diskAlerts(r: SmartReport, previous: DiskCounters | null | undefined, t
   const uncorrectable = r.uncorrectableSectors ?? 0;
   if (pending > 0 || uncorrectable > 0) {
     const parts = [pending > 0 ? plural(pending, "pending sector") : null, uncorrectable > 0 ? plural(uncorrectable, "uncorrectable sector") : null];
-    add("warning", "bad-sectors", `${label} has ${parts.filter(Boolean).join(" and ")}: some data could not be read. Run a long self-test and check your backups.`);
+    add(
+      "warning",
+      "bad-sectors",
+      `${label} has ${parts.filter(Boolean).join(" and ")}: some data could not be read. Run a long self-test and check your backups.`,
+    );
   } else if ((r.reallocatedSectors ?? 0) > 0 && r.health !== "failed") {
     add("info", "reallocated-sectors", `${label} has remapped ${plural(r.reallocatedSectors ?? 0, "bad sector")}; watch whether the number grows.`);
   }
 
   if (r.nvme) {
     if (r.nvme.criticalWarning !== 0) {
-      add("critical", "nvme-critical-warning", `${label} raises an NVMe critical warning: ${r.nvme.criticalWarnings.join("; ") || `0x${r.nvme.criticalWarning.toString(16)}`}.`);
+      add(
+        "critical",
+        "nvme-critical-warning",
+        `${label} raises an NVMe critical warning: ${r.nvme.criticalWarnings.join("; ") || `0x${r.nvme.criticalWarning.toString(16)}`}.`,
+      );
     }
     if (r.nvme.mediaErrors > 0) {
-      add("warning", "nvme-media-errors", `${label} logged ${plural(r.nvme.mediaErrors, "media error")} (data the SSD could not read back); check your backups.`);
+      add(
+        "warning",
+        "nvme-media-errors",
+        `${label} logged ${plural(r.nvme.mediaErrors, "media error")} (data the SSD could not read back); check your backups.`,
+      );
     }
     if (r.nvme.percentageUsed >= t.ssdWornPercent) {
       add("warning", "ssd-worn", `${label} has used ${r.nvme.percentageUsed} % of its rated write endurance.`);
@@ -182,12 +198,20 @@ function systemAlerts(s: SystemSample, t: AlertThresholds): Alert[] {
   const out: Alert[] = [];
   const add = (severity: AlertSeverity, code: AlertCode, message: string) => out.push({ severity, code, message, subject: "system" });
   if (s.cpuTemperatureC !== null && s.cpuTemperatureC >= t.cpuWarnC) {
-    add(s.cpuTemperatureC >= t.cpuCriticalC ? "critical" : "warning", "cpu-temperature", `The processor is at ${s.cpuTemperatureC} °C: check the fan and airflow.`);
+    add(
+      s.cpuTemperatureC >= t.cpuCriticalC ? "critical" : "warning",
+      "cpu-temperature",
+      `The processor is at ${s.cpuTemperatureC} °C: check the fan and airflow.`,
+    );
   }
   const th = s.throttling;
   if (th) {
     if (th.underVoltageNow) {
-      add("critical", "pi-undervoltage", "Under-voltage right now: the power supply is too weak. Disks may disconnect and data can be corrupted; use the official supply.");
+      add(
+        "critical",
+        "pi-undervoltage",
+        "Under-voltage right now: the power supply is too weak. Disks may disconnect and data can be corrupted; use the official supply.",
+      );
     } else if (th.underVoltageOccurred) {
       add("warning", "pi-undervoltage", "Under-voltage happened since the last boot: the power supply is marginal.");
     }

@@ -1,25 +1,64 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand } from "./run";
 import {
-  applyStorageAtBoot, assertFormattable, confirmationFor, copyDataToDisk, listDisks, parseLsblk, readStorageState, StorageError, storageStatePath,
+  applyStorageAtBoot,
+  assertFormattable,
+  confirmationFor,
+  copyDataToDisk,
+  listDisks,
+  parseLsblk,
+  readStorageState,
+  StorageError,
+  storageStatePath,
 } from "./datadisk";
 import { sha256File, walkTree } from "./files";
 import { fakeRunner } from "./testing";
 
 const lsblkFixture = JSON.stringify({
   blockdevices: [
-    { name: "mmcblk0", path: "/dev/mmcblk0", type: "disk", size: 31_914_983_424, model: null, serial: "0x1234", rm: false, ro: false, children: [
-      { name: "mmcblk0p1", path: "/dev/mmcblk0p1", type: "part", size: 268_435_456, label: "BOOT", fstype: "vfat", mountpoints: ["/boot/firmware"] },
-      { name: "mmcblk0p2", path: "/dev/mmcblk0p2", type: "part", size: 4_294_967_296, label: "rootfs", fstype: "ext4", mountpoints: ["/"] },
-      { name: "mmcblk0p3", path: "/dev/mmcblk0p3", type: "part", size: 27_000_000_000, label: "data", fstype: "ext4", mountpoints: ["/data"] },
-    ] },
-    { name: "sda", path: "/dev/sda", type: "disk", size: 2_000_398_934_016, model: "WDC WD20EFRX-68E", serial: "WD-1", rm: false, ro: false, children: [
-      { name: "sda1", path: "/dev/sda1", type: "part", size: 2_000_397_868_544, label: "photos", fstype: "ntfs", mountpoints: [null] },
-    ] },
+    {
+      name: "mmcblk0",
+      path: "/dev/mmcblk0",
+      type: "disk",
+      size: 31_914_983_424,
+      model: null,
+      serial: "0x1234",
+      rm: false,
+      ro: false,
+      children: [
+        { name: "mmcblk0p1", path: "/dev/mmcblk0p1", type: "part", size: 268_435_456, label: "BOOT", fstype: "vfat", mountpoints: ["/boot/firmware"] },
+        { name: "mmcblk0p2", path: "/dev/mmcblk0p2", type: "part", size: 4_294_967_296, label: "rootfs", fstype: "ext4", mountpoints: ["/"] },
+        { name: "mmcblk0p3", path: "/dev/mmcblk0p3", type: "part", size: 27_000_000_000, label: "data", fstype: "ext4", mountpoints: ["/data"] },
+      ],
+    },
+    {
+      name: "sda",
+      path: "/dev/sda",
+      type: "disk",
+      size: 2_000_398_934_016,
+      model: "WDC WD20EFRX-68E",
+      serial: "WD-1",
+      rm: false,
+      ro: false,
+      children: [{ name: "sda1", path: "/dev/sda1", type: "part", size: 2_000_397_868_544, label: "photos", fstype: "ntfs", mountpoints: [null] }],
+    },
     { name: "sdb", path: "/dev/sdb", type: "disk", size: 0, model: "Card reader", rm: true, ro: false },
     { name: "zram0", path: "/dev/zram0", type: "disk", size: 1_000_000, mountpoints: ["[SWAP]"] },
     { name: "loop3", path: "/dev/loop3", type: "loop", size: 1_000_000 },
@@ -49,7 +88,9 @@ describe("listing disks", () => {
   test("copyDataToDisk refuses the boot disk and a wrong confirmation before running any destructive command", async () => {
     const dir = mkdtempSync(join(tmpdir(), "nas-refuse-"));
     try {
-      const fake = fakeRunner((argv) => (argv[0] === "lsblk" ? { stdout: lsblkFixture } : argv[0] === "blkid" ? { code: 2 } : new Error(`must not run ${argv[0]}`)));
+      const fake = fakeRunner((argv) =>
+        argv[0] === "lsblk" ? { stdout: lsblkFixture } : argv[0] === "blkid" ? { code: 2 } : new Error(`must not run ${argv[0]}`),
+      );
       const deps = { run: fake.run, dataDir: join(dir, "nasd") };
       await expect(copyDataToDisk(deps, { device: "/dev/mmcblk0", confirm: "mmcblk0" })).rejects.toThrow(/holds the running system/);
       await expect(copyDataToDisk(deps, { device: "/dev/sda", confirm: "WDC" })).rejects.toThrow(/confirmation does not match/);
@@ -118,7 +159,11 @@ function setUp(): Env {
 
 /** sha256 of every file under root, by relative path. */
 function snapshot(root: string) {
-  return Object.fromEntries(walkTree(root).filter((e) => e.kind === "file").map((e) => [e.rel, sha256File(join(root, e.rel))]));
+  return Object.fromEntries(
+    walkTree(root)
+      .filter((e) => e.kind === "file")
+      .map((e) => [e.rel, sha256File(join(root, e.rel))]),
+  );
 }
 
 const move = (e: Env, extra: Partial<Parameters<typeof copyDataToDisk>[0]> = {}) =>
@@ -171,7 +216,13 @@ describe.skipIf(loopReason !== null)("moving the data dir onto a loop device", (
   test("a crash in the middle of the copy keeps the old data in use and whole; the next run resumes and completes", async () => {
     const e = setUp();
     const before = snapshot(e.dataDir);
-    await expect(move(e, { afterFile: (_rel, i) => { if (i === 7) throw new Error("power cut"); } })).rejects.toThrow("power cut");
+    await expect(
+      move(e, {
+        afterFile: (_rel, i) => {
+          if (i === 7) throw new Error("power cut");
+        },
+      }),
+    ).rejects.toThrow("power cut");
     expect(readStorageState(storageStatePath(e.dataDir))!.state).toBe("copying");
     // A reboot now: the boot side keeps the old data.
     const atBoot = await applyStorageAtBoot({ run: runCommand, dataDir: e.dataDir });
@@ -192,7 +243,13 @@ describe.skipIf(loopReason !== null)("moving the data dir onto a loop device", (
     await move(e);
     writeFileSync(join(e.dataDir, "users/u1/new-after-copy"), "late");
     const latest = snapshot(e.dataDir);
-    const failed = await applyStorageAtBoot({ run: runCommand, dataDir: e.dataDir, afterFile: (rel) => { if (rel.includes("new-after-copy")) throw new Error("power cut"); } });
+    const failed = await applyStorageAtBoot({
+      run: runCommand,
+      dataDir: e.dataDir,
+      afterFile: (rel) => {
+        if (rel.includes("new-after-copy")) throw new Error("power cut");
+      },
+    });
     expect(failed.action).toBe("kept-old");
     expect(readStorageState(storageStatePath(e.dataDir))!.state).toBe("copied");
     expect(snapshot(e.dataDir)).toEqual(latest);
@@ -205,7 +262,11 @@ describe.skipIf(loopReason !== null)("moving the data dir onto a loop device", (
   test("a file written while phase 1 runs (the live database) does not fail the copy; the switch carries the new bytes", async () => {
     const e = setUp();
     const live = "users/u1/blobs/ab/cd/abcd1";
-    const state = await move(e, { afterFile: (rel) => { if (rel === live) appendFileSync(join(e.dataDir, live), "written by the web process"); } });
+    const state = await move(e, {
+      afterFile: (rel) => {
+        if (rel === live) appendFileSync(join(e.dataDir, live), "written by the web process");
+      },
+    });
     expect(state.state).toBe("copied");
     const latest = snapshot(e.dataDir);
     expect((await applyStorageAtBoot({ run: runCommand, dataDir: e.dataDir })).action).toBe("mounted");
@@ -214,7 +275,9 @@ describe.skipIf(loopReason !== null)("moving the data dir onto a loop device", (
 
   test("refuses a wrong confirmation for a real loop device and leaves it unformatted", async () => {
     const e = setUp();
-    await expect(copyDataToDisk({ run: runCommand, dataDir: e.dataDir, includeLoop: true }, { device: e.loop, confirm: "sda" })).rejects.toThrow(/confirmation does not match/);
+    await expect(copyDataToDisk({ run: runCommand, dataDir: e.dataDir, includeLoop: true }, { device: e.loop, confirm: "sda" })).rejects.toThrow(
+      /confirmation does not match/,
+    );
     const [disk] = await listDisks(runCommand, { includeLoop: true, devices: [e.loop] });
     expect(disk!.partitions).toHaveLength(0);
   });

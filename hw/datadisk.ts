@@ -94,8 +94,14 @@ export function parseLsblk(json: string, opts: { includeLoop?: boolean; extraSys
     const partitions: Partition[] = (n.children ?? [])
       .filter((c) => c.type === "part")
       .map((c) => ({
-        name: c.name, path: c.path, sizeBytes: Number(c.size ?? 0), label: trimmed(c.label), partLabel: trimmed(c.partlabel),
-        fsType: trimmed(c.fstype), uuid: trimmed(c.uuid), mountpoints: mountsOf(c),
+        name: c.name,
+        path: c.path,
+        sizeBytes: Number(c.size ?? 0),
+        label: trimmed(c.label),
+        partLabel: trimmed(c.partlabel),
+        fsType: trimmed(c.fstype),
+        uuid: trimmed(c.uuid),
+        mountpoints: mountsOf(c),
       }));
     // Mounts anywhere below the disk count (LVM, crypt and raid children of partitions too).
     const allMounts: string[] = [];
@@ -106,8 +112,17 @@ export function parseLsblk(json: string, opts: { includeLoop?: boolean; extraSys
     collect(n);
     const hit = allMounts.find((m) => system.has(m));
     disks.push({
-      name: n.name, path: n.path, sizeBytes: size, model: trimmed(n.model), serial: trimmed(n.serial), removable: bool(n.rm), type: n.type,
-      label: trimmed(n.label), fsType: trimmed(n.fstype), mountpoints: mountsOf(n), partitions,
+      name: n.name,
+      path: n.path,
+      sizeBytes: size,
+      model: trimmed(n.model),
+      serial: trimmed(n.serial),
+      removable: bool(n.rm),
+      type: n.type,
+      label: trimmed(n.label),
+      fsType: trimmed(n.fstype),
+      mountpoints: mountsOf(n),
+      partitions,
       systemReason: hit ? `it holds the running system or the data (${hit === "[SWAP]" ? "swap" : `mounted at ${hit}`})` : null,
       isDataDisk: partitions.some((p) => p.label === DATA_LABEL) || n.label === DATA_LABEL,
     });
@@ -170,7 +185,8 @@ export function assertFormattable(disk: Disk, typed: string) {
 
 async function must(run: Runner, argv: string[], opts: { timeoutMs?: number; stdin?: string } = {}) {
   const res = await run(argv, { timeoutMs: opts.timeoutMs ?? 60_000, stdin: opts.stdin });
-  if (res.code !== 0) throw new StorageError(`${argv[0]} failed: ${(res.stderr || res.stdout).trim().slice(-500) || `exit ${res.code}`}${res.timedOut ? " (timed out)" : ""}`);
+  if (res.code !== 0)
+    throw new StorageError(`${argv[0]} failed: ${(res.stderr || res.stdout).trim().slice(-500) || `exit ${res.code}`}${res.timedOut ? " (timed out)" : ""}`);
   return res;
 }
 
@@ -196,7 +212,9 @@ export async function formatDataDisk(run: Runner, disk: Disk, sleep = (ms: numbe
   await must(run, ["sfdisk", "--quiet", "--wipe", "always", disk.path], { stdin: `label: gpt\ntype=${LINUX_FS_GUID}, name="${DATA_LABEL}"\n` });
   const partition = await waitForPartition(run, disk, sleep);
   // -m 1: 1 % reserved for root is plenty on a data disk; lazy init keeps formatting a big disk to seconds.
-  await must(run, ["mkfs.ext4", "-F", "-q", "-L", DATA_LABEL, "-m", "1", "-E", "lazy_itable_init=1,lazy_journal_init=1", partition], { timeoutMs: 30 * 60_000 });
+  await must(run, ["mkfs.ext4", "-F", "-q", "-L", DATA_LABEL, "-m", "1", "-E", "lazy_itable_init=1,lazy_journal_init=1", partition], {
+    timeoutMs: 30 * 60_000,
+  });
   const uuid = (await must(run, ["blkid", "--match-tag", "UUID", "--output", "value", partition])).stdout.trim();
   if (!uuid) throw new StorageError(`no filesystem UUID on ${partition} after mkfs`);
   return { partition, uuid };
@@ -297,8 +315,15 @@ export async function copyDataToDisk(deps: MoveDeps, request: { device: string; 
     log(`formatting ${disk.path}`);
     const { uuid } = await formatDataDisk(deps.run, disk);
     state = {
-      version: 1, state: "copying", label: DATA_LABEL, uuid, mountpoint, dataDir: deps.dataDir, dirName,
-      device: { path: disk.path, model: disk.model, serial: disk.serial, sizeBytes: disk.sizeBytes }, updatedAt: stamp(deps),
+      version: 1,
+      state: "copying",
+      label: DATA_LABEL,
+      uuid,
+      mountpoint,
+      dataDir: deps.dataDir,
+      dirName,
+      device: { path: disk.path, model: disk.model, serial: disk.serial, sizeBytes: disk.sizeBytes },
+      updatedAt: stamp(deps),
       message: "Copying the data to the new disk.",
     };
     writeStorageState(statePath, state);
@@ -311,7 +336,10 @@ export async function copyDataToDisk(deps: MoveDeps, request: { device: string; 
   const checked = verifyTree(deps.dataDir, target, { deep: true, skipChanged: true });
   log(`copied ${copied.copied} files (${copied.bytesCopied} bytes), ${copied.skipped} already there; ${checked} verified`);
   const done: StorageState = {
-    ...current, state: "copied", updatedAt: stamp(deps), progress: { files: copied.files, totalFiles: copied.files, bytes: copied.totalBytes, totalBytes: copied.totalBytes },
+    ...current,
+    state: "copied",
+    updatedAt: stamp(deps),
+    progress: { files: copied.files, totalFiles: copied.files, bytes: copied.totalBytes, totalBytes: copied.totalBytes },
     message: `${checked} files copied and verified. Restart the box to switch to the new disk; files changed until then are copied again at the restart.`,
   };
   writeStorageState(statePath, done);
@@ -349,7 +377,12 @@ export async function applyStorageAtBoot(deps: MoveDeps): Promise<BootOutcome> {
         renameSync(partial, final);
         fsyncPath(state.mountpoint);
       }
-      writeStorageState(statePath, { ...state, state: "active", updatedAt: stamp(deps), message: `Data moved to the disk (${copied.copied} files updated at the switch, every file verified). The old copy is still at ${state.dataDir} on the first disk.` });
+      writeStorageState(statePath, {
+        ...state,
+        state: "active",
+        updatedAt: stamp(deps),
+        message: `Data moved to the disk (${copied.copied} files updated at the switch, every file verified). The old copy is still at ${state.dataDir} on the first disk.`,
+      });
     } catch (e) {
       return { action: "kept-old", message: `the switch to the data disk failed, the old data stays in use: ${(e as Error).message}` };
     }

@@ -4,8 +4,26 @@
  */
 import { createHash } from "node:crypto";
 import {
-  chmodSync, chownSync, closeSync, lchownSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync, writeFileSync,
-  rmSync, statSync, symlinkSync, utimesSync, writeSync, type Stats,
+  chmodSync,
+  chownSync,
+  closeSync,
+  lchownSync,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeSync,
+  type Stats,
 } from "node:fs";
 import { dirname, join, relative } from "node:path";
 

@@ -289,7 +289,12 @@ describe("NVMe", () => {
       current_self_test_operation: { value: 1, string: "Short self-test in progress" },
       current_self_test_completion_percent: 30,
       table: [
-        { self_test_code: { value: 2, string: "Extended" }, self_test_result: { value: 7, string: "Completed: failed segments" }, power_on_hours: 2400, lba: 123 },
+        {
+          self_test_code: { value: 2, string: "Extended" },
+          self_test_result: { value: 7, string: "Completed: failed segments" },
+          power_on_hours: 2400,
+          lba: 123,
+        },
         { self_test_code: { value: 1, string: "Short" }, self_test_result: { value: 0, string: "Completed without error" }, power_on_hours: 2300 },
       ],
     };
@@ -349,7 +354,10 @@ describe("no SMART", () => {
     const text = JSON.stringify({
       smartctl: {
         argv: ["smartctl", "-x", "--json=c", "/dev/sdb"],
-        messages: [{ string: "/dev/sdb: Unknown USB bridge [0x152d:0x0578 (0x214)]", severity: "error" }, { string: "Please specify device type with the -d option.", severity: "error" }],
+        messages: [
+          { string: "/dev/sdb: Unknown USB bridge [0x152d:0x0578 (0x214)]", severity: "error" },
+          { string: "Please specify device type with the -d option.", severity: "error" },
+        ],
         exit_status: 1,
       },
     });

@@ -436,13 +436,7 @@ function parseSelfTestProgress(json: Json): SelfTestProgress | null {
   return null;
 }
 
-function unavailable(
-  device: string,
-  code: UnavailableCode,
-  reason: string,
-  json: Json | null,
-  exit: SmartExitStatus | null,
-): SmartUnavailable {
+function unavailable(device: string, code: UnavailableCode, reason: string, json: Json | null, exit: SmartExitStatus | null): SmartUnavailable {
   return {
     available: false,
     device,
@@ -470,7 +464,10 @@ export function parseSmartReport(text: string, opts: { device?: string; processE
   const name = str(deviceJson.name) ?? opts.device ?? argv.findLast((a) => a.startsWith("/dev/")) ?? fallbackName;
   const exit = decodeExitStatus(num(obj(json.smartctl).exit_status) ?? opts.processExitCode ?? 0);
   const messages = messagesOf(json);
-  const errorText = messages.filter((m) => m.severity === "error").map((m) => m.text).join("; ");
+  const errorText = messages
+    .filter((m) => m.severity === "error")
+    .map((m) => m.text)
+    .join("; ");
 
   if (exit.noData) {
     // `-n standby` skipped the device: "Device is in STANDBY mode, exit(2)" (also SLEEP / IDLE modes).
@@ -481,7 +478,13 @@ export function parseSmartReport(text: string, opts: { device?: string; processE
       return unavailable(name, "unknown-usb-bridge", `${errorText} (smartctl does not know this USB bridge)`, json, exit);
     }
     if (/unable to detect device type/i.test(errorText)) {
-      return unavailable(name, "unknown-device-type", "no SMART: smartctl cannot identify this kind of device (virtual disk, SD/MMC card or unsupported bridge)", json, exit);
+      return unavailable(
+        name,
+        "unknown-device-type",
+        "no SMART: smartctl cannot identify this kind of device (virtual disk, SD/MMC card or unsupported bridge)",
+        json,
+        exit,
+      );
     }
     if (exit.deviceOpenFailed) {
       return unavailable(name, "open-failed", `the device could not be opened${errorText ? `: ${errorText}` : ""}`, json, exit);
@@ -533,14 +536,9 @@ export function parseSmartReport(text: string, opts: { device?: string; processE
   const health: SmartHealth = passed === true && !exit.diskFailing ? "passed" : passed === false || exit.diskFailing ? "failed" : "unknown";
 
   const namespaces = arr(json.nvme_namespaces);
-  const capacityBytes = firstNum(
-    obj(json.user_capacity).bytes,
-    json.nvme_total_capacity,
-    obj(obj(namespaces[0]).capacity).bytes,
-  );
+  const capacityBytes = firstNum(obj(json.user_capacity).bytes, json.nvme_total_capacity, obj(obj(namespaces[0]).capacity).bytes);
 
-  const selfTestLog =
-    protocol === "NVMe" ? parseNvmeSelfTestLog(json) : isScsi ? parseScsiSelfTestLog(json) : parseAtaSelfTestLog(json);
+  const selfTestLog = protocol === "NVMe" ? parseNvmeSelfTestLog(json) : isScsi ? parseScsiSelfTestLog(json) : parseAtaSelfTestLog(json);
   const errorLog = obj(json.ata_smart_error_log);
 
   return {

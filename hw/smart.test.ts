@@ -69,7 +69,11 @@ describe("readSmartReport", () => {
 
   test("a disk in standby is reported as asleep", async () => {
     const standby = JSON.stringify({
-      smartctl: { argv: ["smartctl", "-x", "--json=c", "-n", "standby", "/dev/sdb"], messages: [{ string: "Device is in STANDBY mode, exit(2)", severity: "information" }], exit_status: 2 },
+      smartctl: {
+        argv: ["smartctl", "-x", "--json=c", "-n", "standby", "/dev/sdb"],
+        messages: [{ string: "Device is in STANDBY mode, exit(2)", severity: "information" }],
+        exit_status: 2,
+      },
     });
     const fake = fakeRunner(() => ({ code: 2, stdout: standby }));
     expect(await createSmartReader({ run: fake.run }).readSmartReport("/dev/sdb")).toMatchObject({ available: false, code: "asleep" });
@@ -91,8 +95,16 @@ describe("readSmartReport", () => {
   test("a USB bridge without SAT pass-through stays not-available, with both reasons", async () => {
     const fake = fakeRunner((argv) =>
       argv.includes("sat")
-        ? { code: 2, stdout: JSON.stringify({ smartctl: { messages: [{ string: "Smartctl open device: /dev/sdc [SAT] failed: Operation not permitted", severity: "error" }], exit_status: 2 } }) }
-        : { code: 1, stdout: JSON.stringify({ smartctl: { messages: [{ string: "/dev/sdc: Unknown USB bridge [0x0bda:0x9210]", severity: "error" }], exit_status: 1 } }) },
+        ? {
+            code: 2,
+            stdout: JSON.stringify({
+              smartctl: { messages: [{ string: "Smartctl open device: /dev/sdc [SAT] failed: Operation not permitted", severity: "error" }], exit_status: 2 },
+            }),
+          }
+        : {
+            code: 1,
+            stdout: JSON.stringify({ smartctl: { messages: [{ string: "/dev/sdc: Unknown USB bridge [0x0bda:0x9210]", severity: "error" }], exit_status: 1 } }),
+          },
     );
     const r = await createSmartReader({ run: fake.run }).readSmartReport("/dev/sdc");
     expect(r).toMatchObject({ available: false, code: "unknown-usb-bridge" });
@@ -103,7 +115,11 @@ describe("readSmartReport", () => {
   test("a USB enclosure seen as SCSI without SMART is retried with -d sat; an NVMe without SMART is not", async () => {
     const noSmart = (argv: readonly string[]) => ({
       code: 4,
-      stdout: JSON.stringify({ smartctl: { exit_status: 4 }, device: { name: argv[argv.length - 1], type: "scsi", protocol: "SCSI" }, smart_support: { available: false } }),
+      stdout: JSON.stringify({
+        smartctl: { exit_status: 4 },
+        device: { name: argv[argv.length - 1], type: "scsi", protocol: "SCSI" },
+        smart_support: { available: false },
+      }),
     });
     const usb = fakeRunner((argv) => (argv.includes("sat") ? { stdout: smartFixture("smart-ata.json") } : noSmart(argv)));
     const scsi = { name: "/dev/sdb", infoName: "/dev/sdb", type: "scsi", protocol: "SCSI" as const, openError: null };

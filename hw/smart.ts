@@ -13,9 +13,7 @@ import {
   type UnavailableCode,
 } from "./smart-parse";
 
-export type ScanResult =
-  | { available: true; devices: ScannedDevice[] }
-  | { available: false; code: UnavailableCode; reason: string };
+export type ScanResult = { available: true; devices: ScannedDevice[] } | { available: false; code: UnavailableCode; reason: string };
 
 export type SelfTestKind = "short" | "long";
 
@@ -105,8 +103,7 @@ export function createSmartReader(deps: SmartDeps = {}): SmartReader {
       const first = await readOnce(name, dArgs, opts.wake ?? false);
       // USB enclosures: smartctl may not know the bridge, or see only its SCSI face. Most bridges pass SAT through.
       const seenAsScsi = dArgs.length === 0 || dArgs[1] === "scsi";
-      const bridgeMayHideSat =
-        !first.available && (first.code === "unknown-usb-bridge" || (first.code === "no-smart" && seenAsScsi));
+      const bridgeMayHideSat = !first.available && (first.code === "unknown-usb-bridge" || (first.code === "no-smart" && seenAsScsi));
       if (!bridgeMayHideSat) return first;
       const viaSat = await readOnce(name, ["-d", "sat"], opts.wake ?? false);
       if (viaSat.available) return viaSat;

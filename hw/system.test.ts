@@ -40,7 +40,7 @@ describe("Raspberry Pi throttling", () => {
     expect(parseThrottled("throttled=0x50005\n")).toBe(0x50005);
     expect(parseThrottled("50000")).toBe(0x50000);
     expect(parseThrottled("0")).toBe(0);
-    expect(parseThrottled("error=1 error_msg=\"Command not registered\"")).toBeNull();
+    expect(parseThrottled('error=1 error_msg="Command not registered"')).toBeNull();
   });
 });
 

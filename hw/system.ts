@@ -98,7 +98,11 @@ export interface SystemSampler {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
-const readText = (path: string) => readFile(path, "utf8").then((s) => s.replace(/\0/g, "").trim(), () => null);
+const readText = (path: string) =>
+  readFile(path, "utf8").then(
+    (s) => s.replace(/\0/g, "").trim(),
+    () => null,
+  );
 
 // Thermal zones that are the CPU/SoC on common boards (x86 pkg temp, Pi's cpu-thermal, Rockchip soc-thermal…).
 const CPU_SENSOR = /cpu|soc|x86_pkg|coretemp|k10temp|zenpower|package|tctl|acpitz/i;
@@ -180,8 +184,7 @@ export function createSystemSampler(deps: SamplerDeps = {}): SystemSampler {
     const seconds = previous ? (at - previous.at) / 1000 : 0;
     return rows.map((r) => {
       const p = previous?.bytes.get(r.name);
-      const rate = (cur: number, old: number | undefined) =>
-        old !== undefined && seconds > 0 && cur >= old ? Math.round((cur - old) / seconds) : null;
+      const rate = (cur: number, old: number | undefined) => (old !== undefined && seconds > 0 && cur >= old ? Math.round((cur - old) / seconds) : null);
       return { ...r, rxBytesPerSec: rate(r.rxBytes, p?.rx), txBytesPerSec: rate(r.txBytes, p?.tx) };
     });
   }
@@ -256,13 +259,7 @@ export function createSystemSampler(deps: SamplerDeps = {}): SystemSampler {
     },
 
     async sample() {
-      const [cpu, mem, network, temperatures, throttling] = await Promise.all([
-        readCpu(),
-        readMemory(),
-        readNetwork(),
-        readTemperatures(),
-        readThrottling(),
-      ]);
+      const [cpu, mem, network, temperatures, throttling] = await Promise.all([readCpu(), readMemory(), readNetwork(), readTemperatures(), readThrottling()]);
       const [load1, load5, load15] = os.loadavg() as [number, number, number];
       const cpuTemps = temperatures.filter((t) => CPU_SENSOR.test(t.label));
       const hottest = (cpuTemps.length ? cpuTemps : temperatures).reduce<number | null>((max, t) => (max === null || t.celsius > max ? t.celsius : max), null);

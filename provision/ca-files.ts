@@ -37,8 +37,7 @@ function xmlEscape(text: string): string {
 export function caMobileConfig(pem: string, opts: { hostname: string }): string {
   const der = fromPem(pem).toString("base64");
   const fingerprint = caFingerprint(pem).replace(/:/g, "");
-  const uuid = (seed: string) =>
-    `${seed.slice(0, 8)}-${seed.slice(8, 12)}-4${seed.slice(13, 16)}-8${seed.slice(17, 20)}-${seed.slice(20, 32)}`;
+  const uuid = (seed: string) => `${seed.slice(0, 8)}-${seed.slice(8, 12)}-4${seed.slice(13, 16)}-8${seed.slice(17, 20)}-${seed.slice(20, 32)}`;
   const name = xmlEscape(`${opts.hostname}.local certificate authority`);
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">

@@ -31,7 +31,11 @@ export async function waitUntilHealthy(opts: HealthOptions): Promise<{ healthy: 
 if (import.meta.main) {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { deadline: { type: "string", default: "300" }, url: { type: "string", default: "https://127.0.0.1/healthz" }, unit: { type: "string", default: "nasd-web.service" } },
+    options: {
+      deadline: { type: "string", default: "300" },
+      url: { type: "string", default: "https://127.0.0.1/healthz" },
+      unit: { type: "string", default: "nasd-web.service" },
+    },
   });
   const unit = values.unit!;
   const result = await waitUntilHealthy({
@@ -41,7 +45,12 @@ if (import.meta.main) {
     // when its restarts are spaced wider than systemd's start limit).
     unitFailed: () => {
       const out = Bun.spawnSync(["systemctl", "show", "-p", "ActiveState", "-p", "NRestarts", unit]).stdout.toString();
-      const props = Object.fromEntries(out.split("\n").filter(Boolean).map((line) => line.split("=", 2) as [string, string]));
+      const props = Object.fromEntries(
+        out
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => line.split("=", 2) as [string, string]),
+      );
       return props.ActiveState === "failed" || Number(props.NRestarts) >= 5;
     },
   });

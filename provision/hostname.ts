@@ -9,7 +9,10 @@ export class InvalidHostnameError extends Error {}
  * not starting or ending with a hyphen, not all digits (that would read as an address).
  */
 export function parseHostname(input: string): string {
-  const name = input.trim().toLowerCase().replace(/\.local\.?$/, "");
+  const name = input
+    .trim()
+    .toLowerCase()
+    .replace(/\.local\.?$/, "");
   if (name.length === 0 || name.length > 63) throw new InvalidHostnameError("A name has 1 to 63 characters.");
   if (!/^[a-z0-9-]+$/.test(name)) throw new InvalidHostnameError("Use only letters a–z, digits and hyphens.");
   if (name.startsWith("-") || name.endsWith("-")) throw new InvalidHostnameError("A name cannot start or end with a hyphen.");

@@ -65,7 +65,8 @@ test("the web process's request file round-trips, and a bad request writes nothi
 
 test("the key and time-server rules the settings page shares: real keys pass, fragments, options, control characters and lists too long fail", () => {
   const ed25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILkQAUmwU51aLeynpCMsI9GJUz8nDDQyvnKTWu1bJodp me@ed25519";
-  const ecdsa = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBE5E+bG8UhHaxEzYVas7zt7/+Zppw1AwXXi/bUotrdzHqsovji/bQfA3k2s4VCQvy2PztFjlc09j/GZxdP3zfbk=";
+  const ecdsa =
+    "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBE5E+bG8UhHaxEzYVas7zt7/+Zppw1AwXXi/bUotrdzHqsovji/bQfA3k2s4VCQvy2PztFjlc09j/GZxdP3zfbk=";
   expect(authorizedKeyProblem(ed25519)).toBeNull();
   expect(authorizedKeyProblem(ecdsa)).toBeNull();
   expect(authorizedKeyProblem(`${ed25519} <img src=x onerror=alert(1)>`)).toBeNull(); // a comment is free text; the page escapes it

@@ -112,7 +112,13 @@ describe("power cuts and a stolen CA key", () => {
     expect(names.dns.sort()).toEqual(["attic", "attic.local", "nas.local"]);
     const ca = new x509.X509Certificate(read(dir, "ca.crt"));
     expect(ca.getExtension("2.5.29.30")?.critical).toBe(true);
-    const key = await crypto.subtle.importKey("pkcs8", Buffer.from(read(dir, "ca.key").replace(/-----[A-Z ]+-----|\s/g, ""), "base64"), { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+    const key = await crypto.subtle.importKey(
+      "pkcs8",
+      Buffer.from(read(dir, "ca.key").replace(/-----[A-Z ]+-----|\s/g, ""), "base64"),
+      { name: "ECDSA", namedCurve: "P-256" },
+      false,
+      ["sign"],
+    );
     const verify = (pem: string) => {
       writeFileSync(join(dir, "leaf.pem"), pem.split(/(?<=-----END CERTIFICATE-----)/)[0]!);
       const out = Bun.spawnSync(["openssl", "verify", "-CAfile", join(dir, "ca.crt"), join(dir, "leaf.pem")]);
@@ -120,7 +126,10 @@ describe("power cuts and a stolen CA key", () => {
     };
     expect(verify(read(dir, "server.crt"))).toMatch(/^0 .*OK/);
     const stolen = { cert: ca, key, certPem: read(dir, "ca.crt") };
-    for (const names of [{ dns: ["www.example-bank.com"], ips: [] }, { dns: ["nas.local"], ips: ["8.8.8.8"] }]) {
+    for (const names of [
+      { dns: ["www.example-bank.com"], ips: [] },
+      { dns: ["nas.local"], ips: ["8.8.8.8"] },
+    ]) {
       const forged = await issueServerCertificate(stolen, names, new Date());
       expect(verify(forged.certPem)).toMatch(/permitted subtree violation/);
     }

@@ -17,7 +17,6 @@ export { caCertificateDer, caFingerprint, caMobileConfig, readCaCertificate, TLS
  * addresses change, and the CA stays the same for the life of the data partition.
  */
 
-
 const KEY_ALGORITHM = { name: "ECDSA", namedCurve: "P-256" } as const;
 const SIGNING_ALGORITHM = { name: "ECDSA", hash: "SHA-256" } as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -82,7 +81,17 @@ function randomSerial(): string {
  * single-label host name, loopback and private address ranges. Whoever trusted the CA stays safe
  * from certificates for other sites even if the CA key is stolen from the box.
  */
-const PERMITTED_IP_RANGES = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10", "fc00::/7", "fe80::/10"];
+const PERMITTED_IP_RANGES = [
+  "127.0.0.0/8",
+  "::1/128",
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "169.254.0.0/16",
+  "100.64.0.0/10",
+  "fc00::/7",
+  "fe80::/10",
+];
 
 function nameConstraintsFor(hostname: string): x509.Extension {
   const dns = [...new Set(["local", hostname.toLowerCase()])];

@@ -28,7 +28,10 @@ group("nas update status", () => {
 
   test("a later update that never became healthy: the box runs the other slot and says it rolled back", () => {
     const s = summarize(
-      status("B", { A: { version: "0.1.0+broken", installed: "2026-11-30T14:00:00Z", good: false }, B: { version: "0.1.0+n1", installed: "2026-11-30T13:00:00Z" } }),
+      status("B", {
+        A: { version: "0.1.0+broken", installed: "2026-11-30T14:00:00Z", good: false },
+        B: { version: "0.1.0+n1", installed: "2026-11-30T13:00:00Z" },
+      }),
       "0.1.0+n1",
     );
     expect(s.rolledBack?.name).toBe("A");

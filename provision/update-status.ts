@@ -10,7 +10,15 @@ export type RaucStatus = {
   compatible: string;
   booted: string;
   boot_primary: string | null;
-  slots: Record<string, { class: string; bootname?: string | null; boot_status?: string | null; slot_status?: { bundle?: { version?: string }; installed?: { timestamp?: string } } }>[];
+  slots: Record<
+    string,
+    {
+      class: string;
+      bootname?: string | null;
+      boot_status?: string | null;
+      slot_status?: { bundle?: { version?: string }; installed?: { timestamp?: string } };
+    }
+  >[];
 };
 
 export type SlotSummary = { name: string; version: string; installed: string | null; good: boolean; booted: boolean };
@@ -37,9 +45,12 @@ export function summarize(status: RaucStatus, imageVersion: string): UpdateStatu
 export function describe(s: UpdateStatus): string {
   const lines = [`booted: slot ${s.booted} (${s.compatible})`];
   for (const slot of s.slots) {
-    lines.push(`slot ${slot.name}: ${slot.version}, ${slot.good ? "good" : "bad"}${slot.booted ? ", booted" : ""}${slot.installed ? `, installed ${slot.installed}` : ""}`);
+    lines.push(
+      `slot ${slot.name}: ${slot.version}, ${slot.good ? "good" : "bad"}${slot.booted ? ", booted" : ""}${slot.installed ? `, installed ${slot.installed}` : ""}`,
+    );
   }
-  if (s.rolledBack) lines.push(`rolled back: the update to ${s.rolledBack.version} in slot ${s.rolledBack.name} did not become healthy; running slot ${s.booted}`);
+  if (s.rolledBack)
+    lines.push(`rolled back: the update to ${s.rolledBack.version} in slot ${s.rolledBack.name} did not become healthy; running slot ${s.booted}`);
   return lines.join("\n");
 }
 

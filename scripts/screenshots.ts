@@ -40,16 +40,34 @@ try {
   const { api, context } = await signedInPage(browser, server, { username: "ada" });
   await context.close();
   const folder = async (name: string, parentId?: string) =>
-    (await api<{ item: { id: string } }>("/folders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, parentId }) })).item.id;
+    (
+      await api<{ item: { id: string } }>("/folders", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name, parentId }),
+      })
+    ).item.id;
   const upload = (name: string, bytes: Uint8Array | Buffer, parentId?: string) =>
-    api<{ item: { id: string } }>(`/upload?${new URLSearchParams({ name, ...(parentId ? { parentId } : {}) })}`, { method: "PUT", body: new Blob([new Uint8Array(bytes)]) });
+    api<{ item: { id: string } }>(`/upload?${new URLSearchParams({ name, ...(parentId ? { parentId } : {}) })}`, {
+      method: "PUT",
+      body: new Blob([new Uint8Array(bytes)]),
+    });
   const trip = await folder("Summer trip 2026");
   await folder("Documents");
   await upload("lake at dawn, seen from the boathouse.jpg", readFileSync(join(photos, "phone/jolla.jpg")), trip);
   await upload("no_exif.jpg", readFileSync(join(photos, "phone/no_exif.jpg")), trip);
   await upload("IMG_0042.HEIC", readFileSync(join(photos, "phone/iphone_13_pro_max.HEIC")), trip);
-  for (const [name, color] of [["sunset.png", { r: 240, g: 140, b: 60 }], ["forest.png", { r: 40, g: 120, b: 70 }]] as const) {
-    await upload(name, await sharp({ create: { width: 640, height: 480, channels: 3, background: color } }).png().toBuffer(), trip);
+  for (const [name, color] of [
+    ["sunset.png", { r: 240, g: 140, b: 60 }],
+    ["forest.png", { r: 40, g: 120, b: 70 }],
+  ] as const) {
+    await upload(
+      name,
+      await sharp({ create: { width: 640, height: 480, channels: 3, background: color } })
+        .png()
+        .toBuffer(),
+      trip,
+    );
   }
   await upload("packing list.txt", new TextEncoder().encode("tent\nstove\nmap\n"), trip);
 

@@ -20,7 +20,10 @@ const assets: [from: string, to: string][] = [
   ["thumbhash/thumbhash.js", "thumbhash.mjs"],
   ["leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
   ["leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
-  ...["layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png", "marker-shadow.png"].map((f): [string, string] => [`leaflet/dist/images/${f}`, `leaflet/images/${f}`]),
+  ...["layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png", "marker-shadow.png"].map((f): [string, string] => [
+    `leaflet/dist/images/${f}`,
+    `leaflet/images/${f}`,
+  ]),
 ];
 for (const dir of ["pdfjs", "photoswipe", "leaflet/images"]) mkdirSync(join(out, dir), { recursive: true });
 for (const [from, to] of assets) copyFileSync(join(root, "node_modules", from), join(out, to));
@@ -32,6 +35,9 @@ await Bun.write(join(out, "justified-layout.mjs"), justified.outputs[0]!);
 
 const svg = readFileSync(join(root, "views/static/icons/icon.svg"));
 for (const size of [192, 512]) {
-  await sharp(svg, { density: 300 }).resize(size, size).png().toFile(join(out, `icon-${size}.png`));
+  await sharp(svg, { density: 300 })
+    .resize(size, size)
+    .png()
+    .toFile(join(out, `icon-${size}.png`));
 }
 console.log(`vendored ${assets.length} scripts and icons into ${out}`);

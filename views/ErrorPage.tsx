@@ -2,16 +2,41 @@ import type { User } from "../app/db/schema";
 import { Layout } from "./layout";
 
 export function ErrorPage(p: { status: number; message: string; requestId?: string | null; user: User | null; csrfToken: string; deviceName: string }) {
-  const title = p.status === 404 ? "Not found" : p.status === 403 ? "Not allowed" : p.status === 429 ? "Slow down" : p.status >= 500 ? "Something went wrong" : "Cannot do that";
+  const title =
+    p.status === 404
+      ? "Not found"
+      : p.status === 403
+        ? "Not allowed"
+        : p.status === 429
+          ? "Slow down"
+          : p.status >= 500
+            ? "Something went wrong"
+            : "Cannot do that";
   return (
     <Layout title={title} user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName}>
       <section class="card stack" id="error">
         <h1>{title}</h1>
         <p safe>{p.message}</p>
-        {p.requestId ? <p class="muted">Reference for the logs: <code safe>{p.requestId}</code></p> : ""}
+        {p.requestId ? (
+          <p class="muted">
+            Reference for the logs: <code safe>{p.requestId}</code>
+          </p>
+        ) : (
+          ""
+        )}
         <p class="row">
-          <a class="button primary" href="/">Back to the start page</a>
-          {p.user ? <a class="button" href="/drive">Open Drive</a> : <a class="button" href="/login">Sign in</a>}
+          <a class="button primary" href="/">
+            Back to the start page
+          </a>
+          {p.user ? (
+            <a class="button" href="/drive">
+              Open Drive
+            </a>
+          ) : (
+            <a class="button" href="/login">
+              Sign in
+            </a>
+          )}
         </p>
       </section>
     </Layout>
@@ -20,5 +45,9 @@ export function ErrorPage(p: { status: number; message: string; requestId?: stri
 
 /** What htmx swaps into #toasts when a request fails. */
 export function ErrorToast({ message }: { message: string }) {
-  return <div class="toast" role="alert" safe>{message}</div>;
+  return (
+    <div class="toast" role="alert" safe>
+      {message}
+    </div>
+  );
 }

@@ -5,8 +5,12 @@ export function Time({ at, relative }: { at: Date | number | null | undefined; r
   if (at === null || at === undefined) return <span>never</span>;
   const d = new Date(at);
   return relative ? (
-    <time datetime={d.toISOString()} title={formatWhen(d)} safe>{formatAgo(d)}</time>
+    <time datetime={d.toISOString()} title={formatWhen(d)} safe>
+      {formatAgo(d)}
+    </time>
   ) : (
-    <time datetime={d.toISOString()} safe>{formatWhen(d)}</time>
+    <time datetime={d.toISOString()} safe>
+      {formatWhen(d)}
+    </time>
   );
 }

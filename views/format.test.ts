@@ -2,7 +2,15 @@ import { expect, test } from "bun:test";
 import { formatBytes } from "./format";
 
 test("one size formatter for every page, in decimal units as OS file managers show them", () => {
-  expect([0, 999, 1000, 8_800_000, 8_388_608, 1_500_000_000, 2e12].map(formatBytes)).toEqual(["0 B", "999 B", "1.0 kB", "8.8 MB", "8.4 MB", "1.5 GB", "2.0 TB"]);
+  expect([0, 999, 1000, 8_800_000, 8_388_608, 1_500_000_000, 2e12].map(formatBytes)).toEqual([
+    "0 B",
+    "999 B",
+    "1.0 kB",
+    "8.8 MB",
+    "8.4 MB",
+    "1.5 GB",
+    "2.0 TB",
+  ]);
   expect([null, undefined, Number.NaN].map(formatBytes)).toEqual(["—", "—", "—"]);
 });
 
@@ -22,7 +30,9 @@ test("times in the box's time zone with its name, and relative times", async () 
 test("browsers are named from their user agent", async () => {
   const { describeBrowser } = await import("./format");
   expect(describeBrowser("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0")).toBe("Firefox on Windows");
-  expect(describeBrowser("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1")).toBe("Safari on iOS");
+  expect(
+    describeBrowser("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"),
+  ).toBe("Safari on iOS");
   expect(describeBrowser(null)).toBe("Unknown browser");
   expect(describeBrowser("curl/8.5.0")).toBe("curl");
 });

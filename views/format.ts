@@ -13,7 +13,8 @@ export function formatBytes(n: number | null | undefined): string {
   return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
 }
 
-export const formatRate = (bytesPerSec: number | null | undefined) => (bytesPerSec === null || bytesPerSec === undefined ? "—" : `${formatBytes(bytesPerSec)}/s`);
+export const formatRate = (bytesPerSec: number | null | undefined) =>
+  bytesPerSec === null || bytesPerSec === undefined ? "—" : `${formatBytes(bytesPerSec)}/s`;
 
 export function formatDuration(seconds: number): string {
   const d = Math.floor(seconds / 86400);
@@ -41,7 +42,15 @@ function formattersFor(tz: string) {
   if (!f) {
     f = {
       // sv-SE writes ISO-like "2026-11-30 14:05".
-      local: new Intl.DateTimeFormat("sv-SE", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+      local: new Intl.DateTimeFormat("sv-SE", {
+        timeZone: tz,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }),
       zone: new Intl.DateTimeFormat("en-GB", { timeZone: tz, timeZoneName: "short" }),
     };
     formatters.set(tz, f);
@@ -62,7 +71,8 @@ export function formatAgo(d: Date | number, now: Date | number = Date.now()): st
   const s = Math.round((new Date(now).getTime() - new Date(d).getTime()) / 1000);
   const abs = Math.abs(s);
   if (abs < 60) return "just now";
-  const [n, unit] = abs < 3600 ? [Math.round(abs / 60), "min"] : abs < 86400 ? [Math.round(abs / 3600), "h"] : [Math.round(abs / 86400), abs < 2 * 86400 ? "day" : "days"];
+  const [n, unit] =
+    abs < 3600 ? [Math.round(abs / 60), "min"] : abs < 86400 ? [Math.round(abs / 3600), "h"] : [Math.round(abs / 86400), abs < 2 * 86400 ? "day" : "days"];
   return s >= 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
 }
 
@@ -88,8 +98,20 @@ export function startOfDay(ymd: string, tz = displayTimeZone): Date {
   const [y, m, d] = ymd.split("-").map(Number) as [number, number, number];
   const guess = Date.UTC(y, m - 1, d);
   // The zone's offset at that moment: format the instant there and read it back as if it were UTC.
-  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" })
-    .formatToParts(new Date(guess)).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    })
+      .formatToParts(new Date(guess))
+      .map((p) => [p.type, p.value]),
+  );
   const shown = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
   return new Date(guess - (shown - guess));
 }

@@ -5,7 +5,14 @@ import { Layout } from "./layout";
 const user = { id: "u1", username: "eve", displayName: '<img src=x onerror="alert(1)">', role: "admin" } as User;
 
 test("the page shell escapes every value it carries (name, device name, title, CSRF token, script names)", () => {
-  const html = Layout({ title: "</title><script>", user, csrfToken: 'a"b', deviceName: "<b>nas</b>", scripts: ['x"><script>'], children: "<p>ok</p>" }) as string;
+  const html = Layout({
+    title: "</title><script>",
+    user,
+    csrfToken: 'a"b',
+    deviceName: "<b>nas</b>",
+    scripts: ['x"><script>'],
+    children: "<p>ok</p>",
+  }) as string;
   expect(html).not.toContain("<img src=x");
   expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
   expect(html).not.toContain("<b>nas");
@@ -13,7 +20,7 @@ test("the page shell escapes every value it carries (name, device name, title, C
   expect(html).not.toContain('x"><script>');
   expect(html).toContain('content="a&quot;b"');
   expect(html).toContain('hx-headers="{&quot;X-CSRF-Token&quot;:&quot;a\\&quot;b&quot;}"');
-  expect(html).toContain("<main id=\"main\" class=\"with-nav\"><div id=\"alert-banner\"");
+  expect(html).toContain('<main id="main" class="with-nav"><div id="alert-banner"');
   expect(html).toContain("<p>ok</p></main>"); // children are rendered HTML, passed through
 });
 

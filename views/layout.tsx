@@ -17,7 +17,12 @@ const nav = [
   { id: "drive", href: "/drive", label: "Drive", icon: "M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z" },
   { id: "photos", href: "/photos", label: "Photos", icon: "M4 5h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm2 11h12l-4-5-3 4-2-2z" },
   { id: "dashboard", href: "/dashboard", label: "Dashboard", icon: "M4 13h6V4H4zm10 7h6V11h-6zM4 20h6v-4H4zm10-11h6V4h-6z" },
-  { id: "settings", href: "/settings", label: "Settings", icon: "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7 7 0 0 0-2-1.2L14.5 3h-4l-.4 2.6a7 7 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7 7 0 0 0 2 1.2l.4 2.6h4l.4-2.6a7 7 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2z" },
+  {
+    id: "settings",
+    href: "/settings",
+    label: "Settings",
+    icon: "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7 7 0 0 0-2-1.2L14.5 3h-4l-.4 2.6a7 7 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7 7 0 0 0 2 1.2l.4 2.6h4l.4-2.6a7 7 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2z",
+  },
 ] as const;
 
 export function Icon({ d, label }: { d: string; label?: string }) {
@@ -35,7 +40,10 @@ const staticHead: JSX.Element = (
     <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
     <meta name="color-scheme" content="light dark" />
     <meta name="theme-color" content="#1f6feb" />
-    <meta name="htmx-config" content='{"allowEval":false,"allowScriptTags":false,"includeIndicatorStyles":false,"selfRequestsOnly":true,"historyCacheSize":0}' />
+    <meta
+      name="htmx-config"
+      content='{"allowEval":false,"allowScriptTags":false,"includeIndicatorStyles":false,"selfRequestsOnly":true,"historyCacheSize":0}'
+    />
     <link rel="manifest" href="/manifest.webmanifest" />
     <link rel="icon" href="/static/icons/icon.svg" type="image/svg+xml" />
     <link rel="apple-touch-icon" href="/static/vendor/icon-192.png" />
@@ -62,7 +70,7 @@ const navLists = new Map<PageProps["active"], JSX.Element>(
 
 const navList = (active: PageProps["active"]): JSX.Element => navLists.get(active) ?? navLists.get(undefined)!;
 
-const escape = (text: string) => Html.escapeHtml(text);
+const escapeText = (text: string) => Html.escapeHtml(text);
 const pageTail = '<div id="toasts" aria-live="polite"></div></body></html>';
 const bannerPoller = '<div id="alert-banner" hx-get="/dashboard/fragments/banner" hx-trigger="load" hx-swap="outerHTML"></div>';
 // app.js first (page scripts use its window.nas helpers), Alpine last (after every component is registered).
@@ -74,18 +82,18 @@ const alpineScript = '<script src="/static/vendor/alpine-csp.min.js" defer></scr
  * Every page pays for it, so it is assembled from pre-rendered strings; the few values in it are escaped here.
  */
 export function Layout(props: PageProps): JSX.Element {
-  const token = escape(props.csrfToken);
-  const hxHeaders = escape(JSON.stringify({ "X-CSRF-Token": props.csrfToken }));
-  const scripts = (props.scripts ?? []).map((s) => `<script src="/static/${escape(s)}" defer></script>`).join("");
+  const token = escapeText(props.csrfToken);
+  const hxHeaders = escapeText(JSON.stringify({ "X-CSRF-Token": props.csrfToken }));
+  const scripts = (props.scripts ?? []).map((s) => `<script src="/static/${escapeText(s)}" defer></script>`).join("");
   const nav = props.user
-    ? `<nav class="appnav" aria-label="Main"><a class="brand" href="/"><img src="/static/icons/icon.svg" alt="" width="28" height="28"/><span>${escape(props.deviceName)}</span></a>` +
+    ? `<nav class="appnav" aria-label="Main"><a class="brand" href="/"><img src="/static/icons/icon.svg" alt="" width="28" height="28"/><span>${escapeText(props.deviceName)}</span></a>` +
       `${navList(props.active)}<form method="post" action="/logout" class="logout"><input type="hidden" name="_csrf" value="${token}"/>` +
-      `<button type="submit" class="link" title="Sign out"><span>${escape(props.user.displayName)}</span> · Sign out</button></form></nav>`
+      `<button type="submit" class="link" title="Sign out"><span>${escapeText(props.user.displayName)}</span> · Sign out</button></form></nav>`
     : "";
   const banner = props.user?.role === "admin" && props.active !== "dashboard" ? bannerPoller : "";
   const page = (children: string) =>
     `<!doctype html><html lang="en"><head>${staticHead}<meta name="csrf-token" content="${token}"/>` +
-    `<title>${escape(`${props.title} · ${props.deviceName}`)}</title>${appScript}${scripts}${alpineScript}</head>` +
+    `<title>${escapeText(`${props.title} · ${props.deviceName}`)}</title>${appScript}${scripts}${alpineScript}</head>` +
     `<body hx-headers="${hxHeaders}" class="${props.user ? "signed-in" : "signed-out"}">${nav}` +
     `<main id="main" class="${props.user ? "with-nav" : "bare"}">${banner}${children}</main>${pageTail}`;
   // Children are rendered HTML already (one element, several, or a promise from an async component).

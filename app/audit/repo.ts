@@ -8,7 +8,10 @@ export type AuditFilter = { userId?: string; action?: string; actions?: string[]
 export function createAuditRepo(db: Db) {
   return {
     record: (r: AuditRecord, at = new Date()) =>
-      db.insert(auditLog).values({ at, userId: r.userId ?? null, ip: r.ip ?? null, action: r.action, objectId: r.objectId ?? null, ok: r.ok, detail: r.detail ?? null }).run(),
+      db
+        .insert(auditLog)
+        .values({ at, userId: r.userId ?? null, ip: r.ip ?? null, action: r.action, objectId: r.objectId ?? null, ok: r.ok, detail: r.detail ?? null })
+        .run(),
     list: (f: AuditFilter = {}) => {
       const where: SQL[] = [];
       if (f.userId) where.push(eq(auditLog.userId, f.userId));
@@ -17,7 +20,13 @@ export function createAuditRepo(db: Db) {
       if (f.from) where.push(gte(auditLog.at, f.from));
       if (f.to) where.push(lt(auditLog.at, f.to));
       if (f.before) where.push(lt(auditLog.id, f.before));
-      return db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(Math.min(f.limit ?? 100, 500)).all();
+      return db
+        .select()
+        .from(auditLog)
+        .where(and(...where))
+        .orderBy(desc(auditLog.id))
+        .limit(Math.min(f.limit ?? 100, 500))
+        .all();
     },
   };
 }

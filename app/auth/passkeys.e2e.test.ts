@@ -16,9 +16,13 @@ let fakeBin: string;
 // one free disk whose model carries markup), so the step looks the same on every machine. Nothing here formats.
 const lsblk = JSON.stringify({
   blockdevices: [
-    { name: "mmcblk0", path: "/dev/mmcblk0", type: "disk", size: 32e9, children: [
-      { name: "mmcblk0p2", path: "/dev/mmcblk0p2", type: "part", size: 31e9, fstype: "ext4", uuid: "u-root", mountpoints: ["/"] },
-    ] },
+    {
+      name: "mmcblk0",
+      path: "/dev/mmcblk0",
+      type: "disk",
+      size: 32e9,
+      children: [{ name: "mmcblk0p2", path: "/dev/mmcblk0p2", type: "part", size: 31e9, fstype: "ext4", uuid: "u-root", mountpoints: ["/"] }],
+    },
     { name: "sda", path: "/dev/sda", type: "disk", size: 2e12, model: "WD Red <img src=x onerror=alert(1)>", children: [] },
   ],
 });
@@ -185,7 +189,11 @@ test("a replayed challenge is refused, even after a successful sign-in", async (
 test("an assertion made on another origin (a phishing page relaying the challenge) is refused", async () => {
   const { page } = admin;
   // Same rpID (localhost), different origin: what a look-alike page on another port could obtain.
-  const phishing = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("<!doctype html><title>phish</title>", { headers: { "content-type": "text/html" } }) });
+  const phishing = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: () => new Response("<!doctype html><title>phish</title>", { headers: { "content-type": "text/html" } }),
+  });
   try {
     await page.goto(`${server.origin}/login`);
     const { challengeId, options } = await page.evaluate(async () => {
@@ -196,12 +204,26 @@ test("an assertion made on another origin (a phishing page relaying the challeng
     await page.goto(`http://localhost:${phishing.port}/`);
     const response = await page.evaluate(async (opts) => {
       const b64 = (s: string) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-      const enc = (b: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-      const cred = (await navigator.credentials.get({ publicKey: { challenge: b64(opts.challenge), rpId: opts.rpId, userVerification: "preferred" } })) as PublicKeyCredential;
+      const enc = (b: ArrayBuffer) =>
+        btoa(String.fromCharCode(...new Uint8Array(b)))
+          .replace(/\+/g, "-")
+          .replace(/\//g, "_")
+          .replace(/=+$/, "");
+      const cred = (await navigator.credentials.get({
+        publicKey: { challenge: b64(opts.challenge), rpId: opts.rpId, userVerification: "preferred" },
+      })) as PublicKeyCredential;
       const r = cred.response as AuthenticatorAssertionResponse;
       return {
-        id: cred.id, rawId: enc(cred.rawId), type: cred.type, clientExtensionResults: {},
-        response: { clientDataJSON: enc(r.clientDataJSON), authenticatorData: enc(r.authenticatorData), signature: enc(r.signature), userHandle: r.userHandle ? enc(r.userHandle) : undefined },
+        id: cred.id,
+        rawId: enc(cred.rawId),
+        type: cred.type,
+        clientExtensionResults: {},
+        response: {
+          clientDataJSON: enc(r.clientDataJSON),
+          authenticatorData: enc(r.authenticatorData),
+          signature: enc(r.signature),
+          userHandle: r.userHandle ? enc(r.userHandle) : undefined,
+        },
       };
     }, options);
     await page.goto(`${server.origin}/login`);

@@ -3,8 +3,18 @@ import { dataVersionReader, type Db } from "../db/client";
 import { appTokens, challenges, invites, passkeys, recoveryCodes, sessions, users, type Session, type User } from "../db/schema";
 
 type SessionUserRow = {
-  user_id: string; s_created: number; last_seen_at: number; ip: string | null; user_agent: string | null;
-  username: string; display_name: string; role: "admin" | "user"; quota_bytes: number | null; webauthn_user_id: string; u_created: number; disabled_at: number | null;
+  user_id: string;
+  s_created: number;
+  last_seen_at: number;
+  ip: string | null;
+  user_agent: string | null;
+  username: string;
+  display_name: string;
+  role: "admin" | "user";
+  quota_bytes: number | null;
+  webauthn_user_id: string;
+  u_created: number;
+  disabled_at: number | null;
 };
 
 /** Every query on the account tables. */
@@ -28,8 +38,14 @@ export function createAuthRepo(db: Db) {
     return {
       session: { idHash, userId: r.user_id, createdAt: new Date(r.s_created), lastSeenAt: new Date(r.last_seen_at), ip: r.ip, userAgent: r.user_agent },
       user: {
-        id: r.user_id, username: r.username, displayName: r.display_name, role: r.role, quotaBytes: r.quota_bytes, webauthnUserId: r.webauthn_user_id,
-        createdAt: new Date(r.u_created), disabledAt: r.disabled_at === null ? null : new Date(r.disabled_at),
+        id: r.user_id,
+        username: r.username,
+        displayName: r.display_name,
+        role: r.role,
+        quotaBytes: r.quota_bytes,
+        webauthnUserId: r.webauthn_user_id,
+        createdAt: new Date(r.u_created),
+        disabledAt: r.disabled_at === null ? null : new Date(r.disabled_at),
       },
     };
   };
@@ -47,12 +63,20 @@ export function createAuthRepo(db: Db) {
     passkeysOf: (userId: string) => db.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(passkeys.createdAt).all(),
     passkeyById: (id: string) => db.select().from(passkeys).where(eq(passkeys.id, id)).get(),
     insertPasskey: (p: typeof passkeys.$inferInsert) => db.insert(passkeys).values(p).run(),
-    touchPasskey: (id: string, counter: number, at: Date) =>
-      db.update(passkeys).set({ counter, lastUsedAt: at }).where(eq(passkeys.id, id)).run(),
+    touchPasskey: (id: string, counter: number, at: Date) => db.update(passkeys).set({ counter, lastUsedAt: at }).where(eq(passkeys.id, id)).run(),
     renamePasskey: (userId: string, id: string, name: string) =>
-      db.update(passkeys).set({ name }).where(and(eq(passkeys.id, id), eq(passkeys.userId, userId))).returning().all().length,
+      db
+        .update(passkeys)
+        .set({ name })
+        .where(and(eq(passkeys.id, id), eq(passkeys.userId, userId)))
+        .returning()
+        .all().length,
     deletePasskey: (userId: string, id: string) =>
-      db.delete(passkeys).where(and(eq(passkeys.id, id), eq(passkeys.userId, userId))).returning().all().length,
+      db
+        .delete(passkeys)
+        .where(and(eq(passkeys.id, id), eq(passkeys.userId, userId)))
+        .returning()
+        .all().length,
     deletePasskeysOf: (userId: string) => db.delete(passkeys).where(eq(passkeys.userId, userId)).run(),
 
     insertSession: (s: typeof sessions.$inferInsert) => db.insert(sessions).values(s).run(),
@@ -71,7 +95,11 @@ export function createAuthRepo(db: Db) {
     },
     deleteSessionOf: (userId: string, idHash: string) => {
       invalidate();
-      return db.delete(sessions).where(and(eq(sessions.idHash, idHash), eq(sessions.userId, userId))).returning().all().length;
+      return db
+        .delete(sessions)
+        .where(and(eq(sessions.idHash, idHash), eq(sessions.userId, userId)))
+        .returning()
+        .all().length;
     },
     touchSession: (idHash: string, at: Date) => {
       invalidate();
@@ -88,19 +116,41 @@ export function createAuthRepo(db: Db) {
     sessionsOf: (userId: string) => db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(sessions.lastSeenAt).all(),
     deleteExpiredSessions: (idleBefore: Date, createdBefore: Date) => {
       invalidate();
-      return db.delete(sessions).where(or(lt(sessions.lastSeenAt, idleBefore), lt(sessions.createdAt, createdBefore))).run();
+      return db
+        .delete(sessions)
+        .where(or(lt(sessions.lastSeenAt, idleBefore), lt(sessions.createdAt, createdBefore)))
+        .run();
     },
     insertToken: (t: typeof appTokens.$inferInsert) => db.insert(appTokens).values(t).run(),
     tokenWithUser: (tokenHash: string) =>
-      db.select({ token: appTokens, user: users }).from(appTokens).innerJoin(users, eq(users.id, appTokens.userId))
-        .where(and(eq(appTokens.tokenHash, tokenHash), isNull(appTokens.revokedAt))).get(),
+      db
+        .select({ token: appTokens, user: users })
+        .from(appTokens)
+        .innerJoin(users, eq(users.id, appTokens.userId))
+        .where(and(eq(appTokens.tokenHash, tokenHash), isNull(appTokens.revokedAt)))
+        .get(),
     touchToken: (id: string, at: Date) => db.update(appTokens).set({ lastUsedAt: at }).where(eq(appTokens.id, id)).run(),
     tokensOf: (userId: string) =>
-      db.select().from(appTokens).where(and(eq(appTokens.userId, userId), isNull(appTokens.revokedAt))).orderBy(appTokens.createdAt).all(),
+      db
+        .select()
+        .from(appTokens)
+        .where(and(eq(appTokens.userId, userId), isNull(appTokens.revokedAt)))
+        .orderBy(appTokens.createdAt)
+        .all(),
     revokeToken: (userId: string, id: string, at: Date) =>
-      db.update(appTokens).set({ revokedAt: at }).where(and(eq(appTokens.id, id), eq(appTokens.userId, userId), isNull(appTokens.revokedAt))).returning().all().length,
+      db
+        .update(appTokens)
+        .set({ revokedAt: at })
+        .where(and(eq(appTokens.id, id), eq(appTokens.userId, userId), isNull(appTokens.revokedAt)))
+        .returning()
+        .all().length,
     revokeTokenById: (id: string, at: Date) =>
-      db.update(appTokens).set({ revokedAt: at }).where(and(eq(appTokens.id, id), isNull(appTokens.revokedAt))).returning().all().length,
+      db
+        .update(appTokens)
+        .set({ revokedAt: at })
+        .where(and(eq(appTokens.id, id), isNull(appTokens.revokedAt)))
+        .returning()
+        .all().length,
 
     replaceRecoveryCodes: (userId: string, hashes: string[], at: Date) =>
       db.transaction((tx) => {
@@ -109,19 +159,41 @@ export function createAuthRepo(db: Db) {
       }),
     /** Marks the code used and returns its owner, atomically: a code works once. */
     consumeRecoveryCode: (userId: string, codeHash: string, at: Date) =>
-      db.update(recoveryCodes).set({ usedAt: at })
-        .where(and(eq(recoveryCodes.codeHash, codeHash), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))).returning().all().length === 1,
+      db
+        .update(recoveryCodes)
+        .set({ usedAt: at })
+        .where(and(eq(recoveryCodes.codeHash, codeHash), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+        .returning()
+        .all().length === 1,
     unusedRecoveryCodes: (userId: string) =>
-      db.select({ n: sql<number>`count(*)` }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))).get()?.n ?? 0,
+      db
+        .select({ n: sql<number>`count(*)` })
+        .from(recoveryCodes)
+        .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+        .get()?.n ?? 0,
     deleteRecoveryCodesOf: (userId: string) => db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run(),
 
     insertInvite: (i: typeof invites.$inferInsert) => db.insert(invites).values(i).run(),
     validInvite: (tokenHash: string, now: Date) =>
-      db.select().from(invites).where(and(eq(invites.tokenHash, tokenHash), isNull(invites.usedAt), gt(invites.expiresAt, now))).get(),
+      db
+        .select()
+        .from(invites)
+        .where(and(eq(invites.tokenHash, tokenHash), isNull(invites.usedAt), gt(invites.expiresAt, now)))
+        .get(),
     useInvite: (tokenHash: string, userId: string, at: Date) =>
-      db.update(invites).set({ usedAt: at, usedBy: userId }).where(and(eq(invites.tokenHash, tokenHash), isNull(invites.usedAt))).returning().all().length === 1,
+      db
+        .update(invites)
+        .set({ usedAt: at, usedBy: userId })
+        .where(and(eq(invites.tokenHash, tokenHash), isNull(invites.usedAt)))
+        .returning()
+        .all().length === 1,
     openInvites: (now: Date) =>
-      db.select().from(invites).where(and(isNull(invites.usedAt), gt(invites.expiresAt, now))).orderBy(invites.createdAt).all(),
+      db
+        .select()
+        .from(invites)
+        .where(and(isNull(invites.usedAt), gt(invites.expiresAt, now)))
+        .orderBy(invites.createdAt)
+        .all(),
 
     insertChallenge: (c: typeof challenges.$inferInsert) => db.insert(challenges).values(c).run(),
     /** Deletes and returns the challenge: it is gone whether verification then succeeds or not. */

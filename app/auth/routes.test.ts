@@ -166,7 +166,9 @@ describe("sessions", () => {
     const sid = t.services.auth.createSession(user.id, { ip: null, userAgent: null });
     const [code] = t.services.auth.regenerateRecoveryCodes(user.id);
     const h = { ...t.browserHeaders(sid), origin: "https://nas.local", "content-type": "application/x-www-form-urlencoded" };
-    const res = await t.app.handle(new Request("https://nas.local/auth/recover", { method: "POST", headers: h, body: new URLSearchParams({ username: "admin", code: code! }) }));
+    const res = await t.app.handle(
+      new Request("https://nas.local/auth/recover", { method: "POST", headers: h, body: new URLSearchParams({ username: "admin", code: code! }) }),
+    );
     const setCookie = res.headers.get("set-cookie") ?? "";
     expect(setCookie).toContain("nas_session=");
     expect(setCookie).toContain("Secure");
@@ -225,7 +227,11 @@ describe("app tokens", () => {
     const page = await t.request("/settings", { headers: { authorization: `Bearer ${token}` } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("backup script");
-    const created = await t.request("/settings/tokens", { method: "POST", headers: { authorization: `Bearer ${token}` }, body: new URLSearchParams({ name: "second" }) });
+    const created = await t.request("/settings/tokens", {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: new URLSearchParams({ name: "second" }),
+    });
     expect(created.status).toBe(200);
 
     auth.revokeAppToken(user.id, id);
@@ -250,10 +256,17 @@ describe("passkeys", () => {
     const a = t.createAdmin("alice");
     const b = t.createUser("bob");
     const insert = (id: string, userId: string) =>
-      t.db.$client.run("insert into passkeys (id, user_id, public_key, device_type, name, created_at) values (?, ?, x'00', 'multiDevice', 'Phone', 0)", [id, userId]);
+      t.db.$client.run("insert into passkeys (id, user_id, public_key, device_type, name, created_at) values (?, ?, x'00', 'multiDevice', 'Phone', 0)", [
+        id,
+        userId,
+      ]);
     insert("cred-a", a.id);
     insert("cred-b", b.id);
-    const form = (name: string) => ({ method: "POST", headers: { ...t.signIn(b), "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ name }) });
+    const form = (name: string) => ({
+      method: "POST",
+      headers: { ...t.signIn(b), "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ name }),
+    });
 
     expect(await (await t.request("/settings/passkeys/cred-a/rename", form("mine now"))).text()).toContain("No such passkey");
     expect(t.services.auth.passkeysOf(a.id)[0]!.name).toBe("Phone");
@@ -276,7 +289,11 @@ describe("rate limits", () => {
     const [code] = t.services.auth.regenerateRecoveryCodes(user.id);
     const h = await anonymousBrowser(t);
     const attempt = (c: string) =>
-      t.request("/auth/recover", { method: "POST", headers: { ...h, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ username: "carol", code: c }) });
+      t.request("/auth/recover", {
+        method: "POST",
+        headers: { ...h, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ username: "carol", code: c }),
+      });
     for (let i = 0; i < 5; i++) expect((await attempt("wrong-code")).status).toBe(401);
     expect((await attempt(code!)).status).toBe(429);
   });
@@ -287,7 +304,11 @@ describe("rate limits", () => {
     const [code] = t.services.auth.regenerateRecoveryCodes(user.id);
     const h = await anonymousBrowser(t);
     const attempt = () =>
-      t.request("/auth/recover", { method: "POST", headers: { ...h, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ username: "dave", code: code! }) });
+      t.request("/auth/recover", {
+        method: "POST",
+        headers: { ...h, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ username: "dave", code: code! }),
+      });
     const first = await attempt();
     expect(first.status).toBe(303);
     expect(first.headers.get("set-cookie")).toContain("nas_session=");

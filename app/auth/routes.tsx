@@ -24,9 +24,16 @@ export type AuthRouteDeps = {
 export const safeNext = (next: unknown) => (typeof next === "string" && /^\/(?!\/)[^\\]*$/.test(next) ? next : "/");
 
 const RegisterStart = t.Union([
-  t.Object({ kind: t.Literal("setup"), username: t.String(), displayName: t.String(), settings: t.Object({
-    deviceName: t.Optional(t.String()), timeZone: t.Optional(t.String()), registrationPolicy: t.Optional(t.Union([t.Literal("closed"), t.Literal("invite"), t.Literal("open")])),
-  }) }),
+  t.Object({
+    kind: t.Literal("setup"),
+    username: t.String(),
+    displayName: t.String(),
+    settings: t.Object({
+      deviceName: t.Optional(t.String()),
+      timeZone: t.Optional(t.String()),
+      registrationPolicy: t.Optional(t.Union([t.Literal("closed"), t.Literal("invite"), t.Literal("open")])),
+    }),
+  }),
   t.Object({ kind: t.Literal("signup"), username: t.String(), displayName: t.String(), inviteToken: t.Optional(t.Nullable(t.String())) }),
   t.Object({ kind: t.Literal("enroll"), inviteToken: t.String() }),
   t.Object({ kind: t.Literal("add") }),
@@ -46,92 +53,155 @@ export function authRoutes(deps: AuthRouteDeps) {
 
   return new Elysia()
     .use(deps.access)
-    .get("/login", ({ user, csrfToken, query, redirect }) => {
-      if (!auth.setupDone()) return redirect("/setup", 303);
-      if (user) return redirect(safeNext(query.next), 303);
-      return <LoginPage {...base(csrfToken)} next={safeNext(query.next)} />;
-    }, { public: true })
-    .get("/register", ({ csrfToken, query, redirect }) => {
-      if (!auth.setupDone()) return redirect("/setup", 303);
-      const invite = typeof query.invite === "string" ? query.invite : null;
-      const gate = auth.canRegister(invite);
-      return <RegisterPage {...base(csrfToken)} mode="signup" inviteToken={invite} allowed={gate.allowed} reason={gate.reason} />;
-    }, { public: true })
-    .get("/enroll/:token", ({ csrfToken, params }) => {
-      // An enrolment link is for an account the admin created or reset; the token is checked again on use.
-      const user = auth.enrollmentUser(params.token);
-      return <RegisterPage {...base(csrfToken)} mode="enroll" inviteToken={params.token} allowed={!!user}
-        reason="This link is invalid, expired or already used. Ask the administrator for a new one." username={user?.username} />;
-    }, { public: true })
+    .get(
+      "/login",
+      ({ user, csrfToken, query, redirect }) => {
+        if (!auth.setupDone()) return redirect("/setup", 303);
+        if (user) return redirect(safeNext(query.next), 303);
+        return <LoginPage {...base(csrfToken)} next={safeNext(query.next)} />;
+      },
+      { public: true },
+    )
+    .get(
+      "/register",
+      ({ csrfToken, query, redirect }) => {
+        if (!auth.setupDone()) return redirect("/setup", 303);
+        const invite = typeof query.invite === "string" ? query.invite : null;
+        const gate = auth.canRegister(invite);
+        return <RegisterPage {...base(csrfToken)} mode="signup" inviteToken={invite} allowed={gate.allowed} reason={gate.reason} />;
+      },
+      { public: true },
+    )
+    .get(
+      "/enroll/:token",
+      ({ csrfToken, params }) => {
+        // An enrolment link is for an account the admin created or reset; the token is checked again on use.
+        const user = auth.enrollmentUser(params.token);
+        return (
+          <RegisterPage
+            {...base(csrfToken)}
+            mode="enroll"
+            inviteToken={params.token}
+            allowed={!!user}
+            reason="This link is invalid, expired or already used. Ask the administrator for a new one."
+            username={user?.username}
+          />
+        );
+      },
+      { public: true },
+    )
 
-    .post("/auth/register/options", async ({ body, user, headers }) => {
-      // Public for the wizard, sign-up and enrolment links; adding a passkey to an account needs that account.
-      if (body.kind !== "add") return auth.startRegistration(body);
-      if (!user) throw new AppError(401, "Please sign in.");
-      return auth.startRegistration({ kind: "add", userId: user.id, userAgent: headers["user-agent"] ?? null });
-    }, { public: true, body: RegisterStart })
+    .post(
+      "/auth/register/options",
+      async ({ body, user, headers }) => {
+        // Public for the wizard, sign-up and enrolment links; adding a passkey to an account needs that account.
+        if (body.kind !== "add") return auth.startRegistration(body);
+        if (!user) throw new AppError(401, "Please sign in.");
+        return auth.startRegistration({ kind: "add", userId: user.id, userAgent: headers["user-agent"] ?? null });
+      },
+      { public: true, body: RegisterStart },
+    )
 
-    .post("/auth/register/verify", async ({ body, headers, cookie, ip, user }) => {
-      const result = await auth.finishRegistration(body.challengeId, body.response as RegistrationResponseJSON, headers["user-agent"] ?? null);
-      if (user && user.id !== result.user.id) throw new AppError(403, "Signed in as someone else.");
-      if (!user) startSession(cookie, result.user.id, ip, headers["user-agent"]);
-      audit.record({ userId: result.user.id, ip, action: "auth.passkey.registered", objectId: result.user.id, ok: true });
-      return { redirect: user ? "/settings" : "/", recoveryCodes: result.recoveryCodes };
-    }, { public: true, body: Verify })
+    .post(
+      "/auth/register/verify",
+      async ({ body, headers, cookie, ip, user }) => {
+        const result = await auth.finishRegistration(body.challengeId, body.response as RegistrationResponseJSON, headers["user-agent"] ?? null);
+        if (user && user.id !== result.user.id) throw new AppError(403, "Signed in as someone else.");
+        if (!user) startSession(cookie, result.user.id, ip, headers["user-agent"]);
+        audit.record({ userId: result.user.id, ip, action: "auth.passkey.registered", objectId: result.user.id, ok: true });
+        return { redirect: user ? "/settings" : "/", recoveryCodes: result.recoveryCodes };
+      },
+      { public: true, body: Verify },
+    )
 
-    .post("/auth/login/options", async ({ ip }) => {
-      if (ip && limits.loginByIp.blocked(`ip:${ip}`)) throw tooManyRequests("Too many sign-in attempts from this address. Wait a few minutes.", limits.loginByIp.retryAfterSeconds(`ip:${ip}`));
-      return auth.startLogin();
-    }, { public: true })
+    .post(
+      "/auth/login/options",
+      async ({ ip }) => {
+        if (ip && limits.loginByIp.blocked(`ip:${ip}`))
+          throw tooManyRequests("Too many sign-in attempts from this address. Wait a few minutes.", limits.loginByIp.retryAfterSeconds(`ip:${ip}`));
+        return auth.startLogin();
+      },
+      { public: true },
+    )
 
-    .post("/auth/login/verify", async ({ body, ip, headers, cookie }) => {
-      const response = body.response as AuthenticationResponseJSON;
-      const owner = typeof response?.id === "string" ? auth.passkeyOwner(response.id) : null;
-      const ipKey = `ip:${ip ?? "unknown"}`;
-      if (limits.loginByIp.blocked(ipKey) || (owner && limits.loginByAccount.blocked(`user:${owner}`))) {
-        audit.record({ userId: owner, ip, action: "auth.login", ok: false, detail: "rate limited" });
-        const wait = Math.max(limits.loginByIp.retryAfterSeconds(ipKey), owner ? limits.loginByAccount.retryAfterSeconds(`user:${owner}`) : 0);
-        throw tooManyRequests("Too many sign-in attempts. Wait a few minutes and try again.", wait);
-      }
-      try {
-        const user = await auth.finishLogin(body.challengeId, response);
-        startSession(cookie, user.id, ip, headers["user-agent"]);
-        audit.record({ userId: user.id, ip, action: "auth.login", objectId: response.id, ok: true });
-        return { ok: true };
-      } catch (e) {
-        limits.loginByIp.hit(ipKey);
-        if (owner) limits.loginByAccount.hit(`user:${owner}`);
-        audit.record({ userId: owner, ip, action: "auth.login", objectId: typeof response?.id === "string" ? response.id : null, ok: false, detail: (e as Error).message.slice(0, 200) });
-        throw e;
-      }
-    }, { public: true, body: Verify })
+    .post(
+      "/auth/login/verify",
+      async ({ body, ip, headers, cookie }) => {
+        const response = body.response as AuthenticationResponseJSON;
+        const owner = typeof response?.id === "string" ? auth.passkeyOwner(response.id) : null;
+        const ipKey = `ip:${ip ?? "unknown"}`;
+        if (limits.loginByIp.blocked(ipKey) || (owner && limits.loginByAccount.blocked(`user:${owner}`))) {
+          audit.record({ userId: owner, ip, action: "auth.login", ok: false, detail: "rate limited" });
+          const wait = Math.max(limits.loginByIp.retryAfterSeconds(ipKey), owner ? limits.loginByAccount.retryAfterSeconds(`user:${owner}`) : 0);
+          throw tooManyRequests("Too many sign-in attempts. Wait a few minutes and try again.", wait);
+        }
+        try {
+          const user = await auth.finishLogin(body.challengeId, response);
+          startSession(cookie, user.id, ip, headers["user-agent"]);
+          audit.record({ userId: user.id, ip, action: "auth.login", objectId: response.id, ok: true });
+          return { ok: true };
+        } catch (e) {
+          limits.loginByIp.hit(ipKey);
+          if (owner) limits.loginByAccount.hit(`user:${owner}`);
+          audit.record({
+            userId: owner,
+            ip,
+            action: "auth.login",
+            objectId: typeof response?.id === "string" ? response.id : null,
+            ok: false,
+            detail: (e as Error).message.slice(0, 200),
+          });
+          throw e;
+        }
+      },
+      { public: true, body: Verify },
+    )
 
-    .post("/auth/recover", ({ body, ip, headers, cookie, csrfToken, redirect, set }) => {
-      const account = `user:${body.username.trim().toLowerCase()}`;
-      const ipKey = `ip:${ip ?? "unknown"}`;
-      if (!limits.recoveryByIp.hit(ipKey) || !limits.recoveryByAccount.hit(account)) {
-        audit.record({ ip, action: "auth.recover", ok: false, detail: "rate limited" });
-        throw tooManyRequests("Too many recovery attempts. Wait 15 minutes and try again.", Math.max(limits.recoveryByIp.retryAfterSeconds(ipKey), limits.recoveryByAccount.retryAfterSeconds(account)));
-      }
-      return withFormError(set, () => {
-        const user = auth.recover(body.username, body.code);
-        startSession(cookie, user.id, ip, headers["user-agent"]);
-        audit.record({ userId: user.id, ip, action: "auth.recover", ok: true });
-        return redirect("/settings?recovered=1", 303);
-      }, (e) => {
-        audit.record({ ip, action: "auth.recover", ok: false, detail: body.username.slice(0, 64) });
-        return <LoginPage {...base(csrfToken)} next="/" error={e.message} />;
-      });
-    }, { public: true, body: t.Object({ username: t.String({ maxLength: 64 }), code: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) })
+    .post(
+      "/auth/recover",
+      ({ body, ip, headers, cookie, csrfToken, redirect, set }) => {
+        const account = `user:${body.username.trim().toLowerCase()}`;
+        const ipKey = `ip:${ip ?? "unknown"}`;
+        if (!limits.recoveryByIp.hit(ipKey) || !limits.recoveryByAccount.hit(account)) {
+          audit.record({ ip, action: "auth.recover", ok: false, detail: "rate limited" });
+          throw tooManyRequests(
+            "Too many recovery attempts. Wait 15 minutes and try again.",
+            Math.max(limits.recoveryByIp.retryAfterSeconds(ipKey), limits.recoveryByAccount.retryAfterSeconds(account)),
+          );
+        }
+        return withFormError(
+          set,
+          () => {
+            const user = auth.recover(body.username, body.code);
+            startSession(cookie, user.id, ip, headers["user-agent"]);
+            audit.record({ userId: user.id, ip, action: "auth.recover", ok: true });
+            return redirect("/settings?recovered=1", 303);
+          },
+          (e) => {
+            audit.record({ ip, action: "auth.recover", ok: false, detail: body.username.slice(0, 64) });
+            return <LoginPage {...base(csrfToken)} next="/" error={e.message} />;
+          },
+        );
+      },
+      { public: true, body: t.Object({ username: t.String({ maxLength: 64 }), code: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) },
+    )
 
-    .post("/logout", ({ cookie, redirect, viewer }) => {
-      if (viewer?.sessionId) auth.logout(viewer.sessionId);
-      cookie[SESSION_COOKIE]!.remove();
-      return redirect("/login", 303);
-    }, { public: true })
-    .post("/logout-all", ({ cookie, redirect, user }) => {
-      auth.logoutEverywhere(user.id);
-      cookie[SESSION_COOKIE]!.remove();
-      return redirect("/login", 303);
-    }, { auth: "user" });
+    .post(
+      "/logout",
+      ({ cookie, redirect, viewer }) => {
+        if (viewer?.sessionId) auth.logout(viewer.sessionId);
+        cookie[SESSION_COOKIE]!.remove();
+        return redirect("/login", 303);
+      },
+      { public: true },
+    )
+    .post(
+      "/logout-all",
+      ({ cookie, redirect, user }) => {
+        auth.logoutEverywhere(user.id);
+        cookie[SESSION_COOKIE]!.remove();
+        return redirect("/login", 303);
+      },
+      { auth: "user" },
+    );
 }

@@ -45,7 +45,17 @@ export function validateDisplayName(raw: string): string {
 
 function passkeyNameFrom(userAgent: string | null): string {
   const ua = userAgent ?? "";
-  const os = /iPhone|iPad/.test(ua) ? "iPhone/iPad" : /Android/.test(ua) ? "Android" : /Mac OS X/.test(ua) ? "Mac" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "Passkey";
+  const os = /iPhone|iPad/.test(ua)
+    ? "iPhone/iPad"
+    : /Android/.test(ua)
+      ? "Android"
+      : /Mac OS X/.test(ua)
+        ? "Mac"
+        : /Windows/.test(ua)
+          ? "Windows"
+          : /Linux/.test(ua)
+            ? "Linux"
+            : "Passkey";
   return `${os} passkey`;
 }
 
@@ -117,11 +127,13 @@ export function createAuthService(deps: Deps) {
     },
 
     /** Starts a passkey registration; validates everything that can be validated before the browser is involved. */
-    async startRegistration(input:
-      | { kind: "setup"; username: string; displayName: string; settings: Partial<ApplianceSettings> }
-      | { kind: "signup"; username: string; displayName: string; inviteToken?: string | null }
-      | { kind: "enroll"; inviteToken: string }
-      | { kind: "add"; userId: string; userAgent: string | null }) {
+    async startRegistration(
+      input:
+        | { kind: "setup"; username: string; displayName: string; settings: Partial<ApplianceSettings> }
+        | { kind: "signup"; username: string; displayName: string; inviteToken?: string | null }
+        | { kind: "enroll"; inviteToken: string }
+        | { kind: "add"; userId: string; userAgent: string | null },
+    ) {
       let pending: PendingRegistration;
       let userName: string;
       let displayName: string;
@@ -258,7 +270,12 @@ export function createAuthService(deps: Deps) {
           expectedChallenge: c.challenge,
           expectedOrigin: deps.config.origins,
           expectedRPID: deps.config.rpID,
-          credential: { id: passkey.id, publicKey: new Uint8Array(passkey.publicKey), counter: passkey.counter, transports: (passkey.transports ?? undefined) as never },
+          credential: {
+            id: passkey.id,
+            publicKey: new Uint8Array(passkey.publicKey),
+            counter: passkey.counter,
+            transports: (passkey.transports ?? undefined) as never,
+          },
           requireUserVerification: false,
         });
       } catch (e) {

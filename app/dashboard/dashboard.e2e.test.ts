@@ -37,13 +37,27 @@ async function signedIn(username: string, role: "admin" | "user") {
 test("the admin's dashboard shows live cards, refreshes them with htmx, and runs clean under the CSP", async () => {
   const { page, errors } = await signedIn("admin", "admin");
   await page.goto(`${server.origin}/dashboard`);
-  for (const card of ["health", "cpu-card", "memory-card", "temperature-card", "network-card", "system-card", "jobs-card", "storage-card", "disks-card", "history-card"]) {
+  for (const card of [
+    "health",
+    "cpu-card",
+    "memory-card",
+    "temperature-card",
+    "network-card",
+    "system-card",
+    "jobs-card",
+    "storage-card",
+    "disks-card",
+    "history-card",
+  ]) {
     await expect(page.locator(`[data-testid="${card}"]`).isVisible()).resolves.toBe(true);
   }
   const cpu = await page.locator('[data-testid="cpu-card"] .big').textContent();
   expect(cpu).toMatch(/^\d+ %$/);
   // The stylesheet applied: the per-core bars (SVG) get their height from dashboard.css, not from a style attribute.
-  const barHeight = await page.locator('[data-testid="cpu-card"] .cores svg.usage-bar').first().evaluate((el) => getComputedStyle(el).height);
+  const barHeight = await page
+    .locator('[data-testid="cpu-card"] .cores svg.usage-bar')
+    .first()
+    .evaluate((el) => getComputedStyle(el).height);
   expect(barHeight).toBe("5px");
   await expect(page.locator('[data-testid="cpu-card"] .spark-empty').textContent()).resolves.toContain("one is recorded each minute");
 

@@ -61,14 +61,14 @@ export function createDiskHealth(deps: {
     const previous = report.available ? repo.countersFor(subject) : null;
     const row: DiskHealthRow = { device: name, subject, report, counters: report.available ? countersOf(report) : null, checkedAt: now() };
     repo.saveDisk(row);
-    return report.available
-      ? evaluateAlerts({ disks: [{ report, previous }], thresholds: deps.thresholds }).filter((a) => a.code === "sectors-rising")
-      : [];
+    return report.available ? evaluateAlerts({ disks: [{ report, previous }], thresholds: deps.thresholds }).filter((a) => a.code === "sectors-rising") : [];
   }
 
   /** How smartctl reached the disk last time (its -d type), so a USB bridge is addressed the same way again. */
   const addressOf = (row: DiskHealthRow): string | ScannedDevice =>
-    row.report.available ? { name: row.device, infoName: row.device, type: row.report.device.type, protocol: row.report.device.protocol, openError: null } : row.device;
+    row.report.available
+      ? { name: row.device, infoName: row.device, type: row.report.device.type, protocol: row.report.device.protocol, openError: null }
+      : row.device;
 
   const knownDisk = (device: string) => knownDiskRow(repo, device);
 

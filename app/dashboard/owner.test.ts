@@ -35,7 +35,9 @@ test("#19 the start page: storage used, recent files opening in their folder, an
   const admin = t.createAdmin("alice");
   const bob = t.createUser("bob");
   const { drive } = t.services;
-  const bytes = async function* () { yield new TextEncoder().encode("x".repeat(8_800_000)); };
+  const bytes = async function* () {
+    yield new TextEncoder().encode("x".repeat(8_800_000));
+  };
   const file = await drive.upload(admin, { name: "IMG_0042 <b>.jpg", conflict: "rename" }, bytes());
   const html = await (await t.request("/", { headers: t.signIn(admin) })).text();
   expect(html).toContain('data-testid="home-storage"');
@@ -63,7 +65,7 @@ test("#17 the audit log in words: who did what, an upload's chunks folded into o
   t.services.settings.update({ timeZone: "Europe/Berlin" });
   const h = t.signIn(admin);
   const html = await (await t.request("/settings/audit", { headers: h })).text();
-  expect(html).toContain("<strong>bob</strong> <span>uploaded a file</span><span class=\"muted\"> (5 steps)</span>");
+  expect(html).toContain('<strong>bob</strong> <span>uploaded a file</span><span class="muted"> (5 steps)</span>');
   expect(html.match(/uploaded a file/g)).toHaveLength(1);
   expect(html).toContain("<strong>alice</strong> <span>moved files to the trash</span>");
   expect(html).toContain('<span class="badge bad">refused</span> <strong>bob</strong> <span>created an invite link</span>');
@@ -83,10 +85,20 @@ test("#14 Drive lists times in the box's time zone", async () => {
   app();
   const admin = t.createAdmin("alice");
   t.services.settings.update({ timeZone: "America/New_York" });
-  const bytes = async function* () { yield new TextEncoder().encode("hello"); };
+  const bytes = async function* () {
+    yield new TextEncoder().encode("hello");
+  };
   const file = await t.services.drive.upload(admin, { name: "notes.txt", conflict: "rename" }, bytes());
   const html = await (await t.request("/drive", { headers: t.signIn(admin) })).text();
-  const local = new Intl.DateTimeFormat("sv-SE", { timeZone: "America/New_York", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(file.updatedAt);
+  const local = new Intl.DateTimeFormat("sv-SE", {
+    timeZone: "America/New_York",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(file.updatedAt);
   expect(html).toContain(`datetime="${file.updatedAt.toISOString()}">${local}</time>`);
   expect(html).not.toContain(`>${file.updatedAt.toISOString().slice(0, 16).replace("T", " ")}</time>`);
 });

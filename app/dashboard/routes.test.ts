@@ -58,11 +58,34 @@ function expectCspClean(html: string) {
 describe("overview", () => {
   test("the admin sees every card, server-rendered sparklines, polling fragments, and no inline style or script", async () => {
     const { h } = app();
-    t.db.insert(systemSamples).values([0, 1, 2].map((i) => ({ at: new Date(Date.now() - (3 - i) * 60_000), cpuPercent: 10 * i, memPercent: 40, cpuTempC: null, rxBytesPerSec: 100, txBytesPerSec: 50 }))).run();
+    t.db
+      .insert(systemSamples)
+      .values(
+        [0, 1, 2].map((i) => ({
+          at: new Date(Date.now() - (3 - i) * 60_000),
+          cpuPercent: 10 * i,
+          memPercent: 40,
+          cpuTempC: null,
+          rxBytesPerSec: 100,
+          txBytesPerSec: 50,
+        })),
+      )
+      .run();
     const res = await t.request("/dashboard", { headers: h });
     expect(res.status).toBe(200);
     const html = await res.text();
-    for (const card of ["health", "cpu-card", "memory-card", "temperature-card", "network-card", "system-card", "jobs-card", "storage-card", "disks-card", "history-card"]) {
+    for (const card of [
+      "health",
+      "cpu-card",
+      "memory-card",
+      "temperature-card",
+      "network-card",
+      "system-card",
+      "jobs-card",
+      "storage-card",
+      "disks-card",
+      "history-card",
+    ]) {
       expect(html).toContain(`data-testid="${card}"`);
     }
     expect(html).toContain('hx-get="/dashboard/fragments/live" hx-trigger="every 5s"');
@@ -76,7 +99,12 @@ describe("overview", () => {
 
   test("fragments render alone for htmx", async () => {
     const { h } = app();
-    for (const [path, id] of [["live", "live"], ["disks", "disks"], ["history", "history"], ["banner", "alert-banner"]] as const) {
+    for (const [path, id] of [
+      ["live", "live"],
+      ["disks", "disks"],
+      ["history", "history"],
+      ["banner", "alert-banner"],
+    ] as const) {
       const res = await t.request(`/dashboard/fragments/${path}`, { headers: { ...h, "hx-request": "true" } });
       const html = await res.text();
       expect(res.status).toBe(200);
@@ -104,7 +132,14 @@ describe("overview", () => {
     expect(html).toContain('data-testid="usage-card"');
     expect(html).toContain("0 % of your 10.0 GB quota");
     expect(html).not.toContain("cpu-card");
-    for (const path of ["/dashboard/fragments/live", "/dashboard/alerts", "/dashboard/power", "/dashboard/backups", "/dashboard/users", "/dashboard/series?range=day"]) {
+    for (const path of [
+      "/dashboard/fragments/live",
+      "/dashboard/alerts",
+      "/dashboard/power",
+      "/dashboard/backups",
+      "/dashboard/users",
+      "/dashboard/series?range=day",
+    ]) {
       expect((await t.request(path, { headers: h })).status).toBe(403);
     }
     const anon = await t.request("/dashboard");
@@ -197,14 +232,20 @@ describe("disks", () => {
     expect(html).toContain("Checking the disks…");
     // Nobody took it for ten minutes: the page names the worker that should have.
     t.db.$client.run("update jobs set created_at = created_at - 600000 where kind = 'smart.refresh'");
-    expect(await (await t.request("/dashboard", { headers: h })).text()).toContain("the storage worker (nasd-storage-worker.service), which reads SMART, does not seem to be running");
+    expect(await (await t.request("/dashboard", { headers: h })).text()).toContain(
+      "the storage worker (nasd-storage-worker.service), which reads SMART, does not seem to be running",
+    );
     t.db.$client.run("update jobs set created_at = created_at + 600000 where kind = 'smart.refresh'");
     expect((await t.request("/dashboard/disk/refresh?dev=%2Fdev%2Fsdz", postForm(h))).status).toBe(404); // unknown disk: nothing queued
     expect(t.services.jobs.recentOfKind("smart.refresh")).toHaveLength(1);
 
     // The root worker runs the check; then "Read SMART now" queues that disk and its page polls until it is read.
     const disks = fakeSmartctl({ "/dev/sdb": { type: "sat", text: () => smartFixture("smart-ata-full.json") } });
-    const worker = createJobRunner({ queue: t.services.jobs, handlers: { "smart.refresh": smartRefreshHandler({ db: t.db, smart: createSmartReader({ run: disks.run }), blockDevices: async () => [] }) }, log: () => {} });
+    const worker = createJobRunner({
+      queue: t.services.jobs,
+      handlers: { "smart.refresh": smartRefreshHandler({ db: t.db, smart: createSmartReader({ run: disks.run }), blockDevices: async () => [] }) },
+      log: () => {},
+    });
     expect(await worker.runOnce()).toBe(true);
     expect((await t.request("/dashboard/disk/refresh?dev=%2Fdev%2Fsdb", postForm(h))).status).toBe(303);
     expect(await (await t.request("/dashboard/disk?dev=%2Fdev%2Fsdb", { headers: h })).text()).toContain("Reading SMART from the disk");
@@ -230,7 +271,9 @@ describe("disks", () => {
 
 describe("alerts", () => {
   test("list and acknowledge (htmx swaps the row); the banner empties", async () => {
-    const { h } = app({ smart: createSmartReader({ run: fakeSmartctl({ "/dev/nvme0": { type: "nvme", text: () => smartFixture("smart-nvme-failed.json") } }).run }) });
+    const { h } = app({
+      smart: createSmartReader({ run: fakeSmartctl({ "/dev/nvme0": { type: "nvme", text: () => smartFixture("smart-nvme-failed.json") } }).run }),
+    });
     await t.request("/dashboard/disks/check", postForm(h));
     const list = await (await t.request("/dashboard/alerts", { headers: h })).text();
     expect(list).toContain("logged 7 media errors");
@@ -273,7 +316,10 @@ describe("power", () => {
 
     expect((await t.request("/dashboard/power/reboot", postForm(hUser, { confirm: "reboot" }))).status).toBe(403);
     expect((await t.request("/dashboard/power/reboot", postForm(noToken, { confirm: "reboot" }))).status).toBe(403);
-    expect((await t.request("/dashboard/power/reboot", postForm({ ...h, origin: "https://evil.example", "sec-fetch-site": "cross-site" }, { confirm: "reboot" }))).status).toBe(403);
+    expect(
+      (await t.request("/dashboard/power/reboot", postForm({ ...h, origin: "https://evil.example", "sec-fetch-site": "cross-site" }, { confirm: "reboot" })))
+        .status,
+    ).toBe(403);
     expect([400, 422]).toContain((await t.request("/dashboard/power/reboot", postForm(h))).status);
     expect((await t.request("/dashboard/power/reboot", postForm(h, { confirm: "poweroff" }))).status).toBe(400);
     expect([400, 422]).toContain((await t.request("/dashboard/power/selfdestruct", postForm(h, { confirm: "selfdestruct" }))).status);
@@ -313,7 +359,11 @@ describe("backups and users", () => {
     try {
       const url = `http://127.0.0.1:${server.port}/my-nas`;
       const save = (value: string, headers = h) => t.request("/dashboard/alerts/webhook", postForm(headers, { url: value }));
-      for (const [bad, why] of [["ftp://example.com/x", "must start with https:// or http://"], ["not a url", "Enter a full web address"], ["https://me:secret@ntfy.example/t", "no user name or password"]]) {
+      for (const [bad, why] of [
+        ["ftp://example.com/x", "must start with https:// or http://"],
+        ["not a url", "Enter a full web address"],
+        ["https://me:secret@ntfy.example/t", "no user name or password"],
+      ]) {
         const res = await save(bad!);
         expect(res.status).toBe(400);
         const html = await res.text();
@@ -366,8 +416,7 @@ describe("backups and users", () => {
     expect(saved.status).toBe(303);
     expect(quotaOf()).toBe(15);
     expect(await (await t.request(saved.headers.get("location")!, { headers: h })).text()).toContain('<span class="badge ok">saved</span>');
-    const upload = (name: string, body: string) =>
-      t.request(`/api/v1/upload?name=${name}`, { method: "PUT", headers: A, body });
+    const upload = (name: string, body: string) => t.request(`/api/v1/upload?name=${name}`, { method: "PUT", headers: A, body });
     expect((await upload("a.txt", "0123456789")).status).toBe(201);
     expect((await upload("b.txt", "0123456789")).status).toBe(413); // would make 20 > 15 bytes
 
@@ -389,7 +438,10 @@ describe("backups and users", () => {
     expect((await t.request(`/dashboard/users/${alice.id}/quota`, postForm({ ...h, "x-csrf-token": "forged" }, { quota: "1000" }))).status).toBe(403);
     expect(quotaOf()).toBeNull();
     // Every attempt is in the audit log; the three that changed the quota are marked ok.
-    expect(t.db.$client.query("select count(*) as n, sum(ok) as ok from audit_log where action like 'POST /dashboard/users/%/quota'").get()).toEqual({ n: 12, ok: 3 });
+    expect(t.db.$client.query("select count(*) as n, sum(ok) as ok from audit_log where action like 'POST /dashboard/users/%/quota'").get()).toEqual({
+      n: 12,
+      ok: 3,
+    });
   });
 
   test("users with usage and quota", async () => {

@@ -19,7 +19,10 @@ import { createDashboardService, systemdPower, type PowerControl } from "./servi
 import { fakeRunner } from "../../hw/testing";
 
 const scanOf = (...devices: [string, string][]) =>
-  JSON.stringify({ smartctl: { exit_status: 0 }, devices: devices.map(([name, type]) => ({ name, info_name: name, type, protocol: type === "nvme" ? "NVMe" : "ATA" })) });
+  JSON.stringify({
+    smartctl: { exit_status: 0 },
+    devices: devices.map(([name, type]) => ({ name, info_name: name, type, protocol: type === "nvme" ? "NVMe" : "ATA" })),
+  });
 
 /** A fake smartctl: `--scan-open` lists `scan`, `-x <dev>` answers from `reports[dev]` (fixture text). */
 function fakeSmartctl(scan: string, reports: Record<string, () => string>) {
@@ -28,7 +31,13 @@ function fakeSmartctl(scan: string, reports: Record<string, () => string>) {
     const dev = argv[argv.length - 1]!;
     const text = reports[dev]?.();
     if (argv.includes("-t")) return { stdout: JSON.stringify({ smartctl: { exit_status: 0 } }) };
-    if (!text) return { code: 2, stdout: JSON.stringify({ smartctl: { messages: [{ string: `Smartctl open device: ${dev} failed: No such device`, severity: "error" }], exit_status: 2 } }) };
+    if (!text)
+      return {
+        code: 2,
+        stdout: JSON.stringify({
+          smartctl: { messages: [{ string: `Smartctl open device: ${dev} failed: No such device`, severity: "error" }], exit_status: 2 },
+        }),
+      };
     return { code: JSON.parse(text).smartctl?.exit_status ?? 0, stdout: text };
   });
 }
@@ -42,11 +51,20 @@ const noVcgencmd: Runner = async () => {
   throw new CommandNotFoundError("vcgencmd", "ENOENT");
 };
 
-function setup(opts: {
-  run?: Runner; power?: PowerControl; thresholds?: Record<string, number>; now?: () => Date; blockDevices?: BlockDevice[];
-  filesystems?: MountedFilesystem[]; filesystemsFn?: () => MountedFilesystem[]; smartInWorker?: boolean;
-  processUsage?: () => { cpuMicros: number; rssBytes: number }; alertWebhook?: string;
-} = {}) {
+function setup(
+  opts: {
+    run?: Runner;
+    power?: PowerControl;
+    thresholds?: Record<string, number>;
+    now?: () => Date;
+    blockDevices?: BlockDevice[];
+    filesystems?: MountedFilesystem[];
+    filesystemsFn?: () => MountedFilesystem[];
+    smartInWorker?: boolean;
+    processUsage?: () => { cpuMicros: number; rssBytes: number };
+    alertWebhook?: string;
+  } = {},
+) {
   const dataDir = mkdtempSync(join(tmpdir(), "dash-"));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const repo = createDashboardRepo(db);
@@ -89,7 +107,10 @@ describe("disks and alerts", () => {
       ["/dev/nvme0", "disk:S466NX0M776250H"],
       ["/dev/sdc", "disk:MSK423Y20S3HBC"],
     ]);
-    const open = repo.openAlerts().map((a) => `${a.severity}:${a.code}:${a.subject}`).sort();
+    const open = repo
+      .openAlerts()
+      .map((a) => `${a.severity}:${a.code}:${a.subject}`)
+      .sort();
     expect(open).toEqual([
       "critical:smart-failing:disk:MSK423Y20S3HBC",
       "warning:bad-sectors:disk:MSK423Y20S3HBC",
@@ -135,7 +156,12 @@ describe("disks and alerts", () => {
 
     // Same count at the next check: nothing rises any more, but the event stays until someone has seen it.
     await service.refreshDisks();
-    expect(repo.openAlerts().map((a) => a.code).sort()).toEqual(["reallocated-sectors", "sectors-rising"]);
+    expect(
+      repo
+        .openAlerts()
+        .map((a) => a.code)
+        .sort(),
+    ).toEqual(["reallocated-sectors", "sectors-rising"]);
     const admin = addAdmin(db);
     service.acknowledge(rising!.id, admin);
     await service.checkAlerts();
@@ -150,7 +176,12 @@ describe("disks and alerts", () => {
     jobs.fail({ ...job, attempts: 1 }, new PermanentJobError("bad jpeg"));
     await service.checkAlerts();
     const [alert] = repo.openAlerts();
-    expect(alert).toMatchObject({ code: "jobs-failed", subject: "jobs:media.process", severity: "warning", message: "1 media.process job failed; last error: bad jpeg." });
+    expect(alert).toMatchObject({
+      code: "jobs-failed",
+      subject: "jobs:media.process",
+      severity: "warning",
+      message: "1 media.process job failed; last error: bad jpeg.",
+    });
     expect(service.bannerAlerts()).toHaveLength(1);
     service.acknowledge(alert!.id, admin);
     expect(service.bannerAlerts()).toEqual([]);
@@ -196,7 +227,12 @@ describe("disks and alerts", () => {
 
   test("no smartctl, and a VM whose disk has no SMART: clear not-available states, no throw", async () => {
     const vda: BlockDevice = { path: "/dev/vda", sizeBytes: 256e9, removable: false, model: null };
-    const missing = setup({ run: async () => { throw new CommandNotFoundError("smartctl", "ENOENT"); }, blockDevices: [vda] });
+    const missing = setup({
+      run: async () => {
+        throw new CommandNotFoundError("smartctl", "ENOENT");
+      },
+      blockDevices: [vda],
+    });
     await missing.service.refreshDisks();
     const offline = await missing.service.overview();
     expect(offline.diskCheck).toMatchObject({ pending: false, unavailableReason: "smartctl is not installed (package smartmontools)" });
@@ -286,7 +322,13 @@ describe("SMART through the root worker (the image: the web process cannot open 
 
   test("no smartctl on the box: the check fails once (no retries) and the dashboard says why", async () => {
     const vda: BlockDevice = { path: "/dev/vda", sizeBytes: 8e9, removable: false, model: null };
-    const t = setup({ run: async () => { throw new CommandNotFoundError("smartctl", "ENOENT"); }, smartInWorker: true, blockDevices: [vda] });
+    const t = setup({
+      run: async () => {
+        throw new CommandNotFoundError("smartctl", "ENOENT");
+      },
+      smartInWorker: true,
+      blockDevices: [vda],
+    });
     await t.service.refreshDisks();
     await rootWorker(t).runOnce();
     expect(t.jobs.recentOfKind(SMART_REFRESH_JOB)).toMatchObject([{ status: "failed", attempts: 1 }]);
@@ -332,7 +374,14 @@ describe("alert webhook", () => {
   test("new warnings go out once; a receiver that is down gets them later; acknowledged ones are not sent; worse ones again", async () => {
     const hook = receiver();
     try {
-      const fs = (mount: string, usedPercent: number): MountedFilesystem => ({ device: "/dev/sda1", mount, type: "vfat", totalBytes: 1e9, usedBytes: usedPercent * 1e7, freeBytes: (100 - usedPercent) * 1e7 });
+      const fs = (mount: string, usedPercent: number): MountedFilesystem => ({
+        device: "/dev/sda1",
+        mount,
+        type: "vfat",
+        totalBytes: 1e9,
+        usedBytes: usedPercent * 1e7,
+        freeBytes: (100 - usedPercent) * 1e7,
+      });
       let filesystems = [fs("/boot/firmware", 95), fs("/srv/usb", 95)];
       const { service, db, repo } = setup({ alertWebhook: hook.url, filesystemsFn: () => filesystems });
       const admin = addAdmin(db);
@@ -367,13 +416,29 @@ describe("alert webhook", () => {
 
 describe("storage", () => {
   test("a full boot partition alerts; the filesystem holding the data dir is the data disk, not listed twice", async () => {
-    const fs = (device: string, mount: string, usedPercent: number): MountedFilesystem => ({ device, mount, type: "ext4", totalBytes: 1e9, usedBytes: usedPercent * 1e7, freeBytes: (100 - usedPercent) * 1e7 });
+    const fs = (device: string, mount: string, usedPercent: number): MountedFilesystem => ({
+      device,
+      mount,
+      type: "ext4",
+      totalBytes: 1e9,
+      usedBytes: usedPercent * 1e7,
+      freeBytes: (100 - usedPercent) * 1e7,
+    });
     const { service, repo } = setup({ filesystems: [fs("/dev/vda", "/", 20), fs("/dev/mmcblk0p1", "/boot/firmware", 95)] });
     const overview = await service.overview();
-    expect(overview.otherFilesystems).toEqual([{ mount: "/boot/firmware", label: "Boot partition", totalBytes: 1e9, usedBytes: 95e7, freeBytes: 5e7, percent: 95 }]);
+    expect(overview.otherFilesystems).toEqual([
+      { mount: "/boot/firmware", label: "Boot partition", totalBytes: 1e9, usedBytes: 95e7, freeBytes: 5e7, percent: 95 },
+    ]);
     expect(overview.storage.label).toBe("Data");
     await service.checkAlerts();
-    expect(repo.openAlerts()).toMatchObject([{ code: "storage-full", subject: "fs:/boot/firmware", severity: "warning", message: "Boot partition (/boot/firmware) is 95 % full, 0.1 GB free: old logs or updates may need removing." }]);
+    expect(repo.openAlerts()).toMatchObject([
+      {
+        code: "storage-full",
+        subject: "fs:/boot/firmware",
+        severity: "warning",
+        message: "Boot partition (/boot/firmware) is 95 % full, 0.1 GB free: old logs or updates may need removing.",
+      },
+    ]);
   });
 });
 
@@ -410,7 +475,10 @@ describe("samples", () => {
 describe("power", () => {
   test("disabled unless on the appliance with systemd, with the reason", () => {
     expect(systemdPower({ env: {} }).availability()).toMatchObject({ available: false, reason: expect.stringContaining("only on the NAS appliance itself") });
-    expect(systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => false }).availability()).toMatchObject({ available: false, reason: expect.stringContaining("systemd") });
+    expect(systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => false }).availability()).toMatchObject({
+      available: false,
+      reason: expect.stringContaining("systemd"),
+    });
     expect(systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true }).availability()).toEqual({ available: true });
   });
 

@@ -35,8 +35,14 @@ export function systemdPower(deps: { run?: Runner; env?: Record<string, string |
   const systemdBooted = deps.systemdBooted ?? (() => existsSync("/run/systemd/system"));
   return {
     availability() {
-      if (env.NAS_APPLIANCE !== "1") return { available: false, reason: "Restart and shut down work only on the NAS appliance itself. This copy of the software runs on another computer (for trying it out or development), so these buttons stay off and never switch that computer off." };
-      if (!systemdBooted()) return { available: false, reason: "systemd is not running on this machine, so there is no safe way to reboot or shut down from here." };
+      if (env.NAS_APPLIANCE !== "1")
+        return {
+          available: false,
+          reason:
+            "Restart and shut down work only on the NAS appliance itself. This copy of the software runs on another computer (for trying it out or development), so these buttons stay off and never switch that computer off.",
+        };
+      if (!systemdBooted())
+        return { available: false, reason: "systemd is not running on this machine, so there is no safe way to reboot or shut down from here." };
       return { available: true };
     },
     async run(action) {
@@ -164,7 +170,9 @@ export function createDashboardService(deps: DashboardDeps) {
     const url = deps.alertWebhook?.();
     if (!url) return Promise.resolve();
     // Never rejects: a database error while recording a delivery is logged, the next check tries again.
-    delivery ??= sendPending(url).catch((e) => console.error("alert webhook:", e)).finally(() => (delivery = null));
+    delivery ??= sendPending(url)
+      .catch((e) => console.error("alert webhook:", e))
+      .finally(() => (delivery = null));
     return delivery;
   }
   // CPU time at the previous minute sample, and the share of a core used since then (open tabs' polling included).
@@ -184,7 +192,14 @@ export function createDashboardService(deps: DashboardDeps) {
     const free = s.bavail * s.bsize;
     // Like df: the percentage is of what users can fill (root-reserved blocks excluded).
     const total = used + free;
-    return { mount: deps.dataDir, label: "Data", totalBytes: total, usedBytes: used, freeBytes: free, percent: total ? Math.round((1000 * used) / total) / 10 : 0 };
+    return {
+      mount: deps.dataDir,
+      label: "Data",
+      totalBytes: total,
+      usedBytes: used,
+      freeBytes: free,
+      percent: total ? Math.round((1000 * used) / total) / 10 : 0,
+    };
   }
 
   /** Filesystems other than the data one (boot/system partitions), labelled for people. */
@@ -207,7 +222,15 @@ export function createDashboardService(deps: DashboardDeps) {
   function diskSummaries(alertRows: AlertRow[]): DiskSummary[] {
     return repo.disks().map((row: DiskHealthRow) => {
       if (!row.report.available) {
-        return { device: row.device, subject: row.subject, status: "unavailable", reason: row.report.reason, report: row.report, exitNotes: [], checkedAt: row.checkedAt };
+        return {
+          device: row.device,
+          subject: row.subject,
+          status: "unavailable",
+          reason: row.report.reason,
+          report: row.report,
+          exitNotes: [],
+          checkedAt: row.checkedAt,
+        };
       }
       const mine = alertRows
         .filter((a) => a.subject === row.subject && a.clearedAt === null && a.severity !== "info")
@@ -215,7 +238,15 @@ export function createDashboardService(deps: DashboardDeps) {
       const worst = mine[0];
       const status: DiskStatus = !worst ? "ok" : worst.severity === "critical" ? "failing" : "warning";
       const reason = worst?.message ?? (row.report.health === "passed" ? "SMART overall health: passed" : "SMART overall health not reported");
-      return { device: row.device, subject: row.subject, status, reason, report: row.report, exitNotes: describeExitStatus(row.report.exit), checkedAt: row.checkedAt };
+      return {
+        device: row.device,
+        subject: row.subject,
+        status,
+        reason,
+        report: row.report,
+        exitNotes: describeExitStatus(row.report.exit),
+        checkedAt: row.checkedAt,
+      };
     });
   }
 
@@ -248,7 +279,10 @@ export function createDashboardService(deps: DashboardDeps) {
       else repo.refreshAlert(existing.id, a, at, SEVERITY_RANK[a.severity] < SEVERITY_RANK[existing.severity]);
     }
     const stale = [...open.values()].filter((a) => !seen.has(alertKey(a)) && !(EVENT_CODES.has(a.code) && a.acknowledgedAt === null));
-    repo.clearAlerts(stale.map((a) => a.id), at);
+    repo.clearAlerts(
+      stale.map((a) => a.id),
+      at,
+    );
   }
 
   const knownDisk = (device: string) => knownDiskRow(repo, device);
@@ -275,7 +309,14 @@ export function createDashboardService(deps: DashboardDeps) {
       const at = new Date(Math.floor(t / MINUTE) * MINUTE);
       const eth = sample.network.filter((n) => n.up);
       const sum = (k: "rxBytesPerSec" | "txBytesPerSec") => (eth.some((n) => n[k] !== null) ? eth.reduce((s, n) => s + (n[k] ?? 0), 0) : null);
-      repo.insertSample({ at, cpuPercent: sample.cpu.percent, memPercent: sample.memory.percent, cpuTempC: sample.cpuTemperatureC, rxBytesPerSec: sum("rxBytesPerSec"), txBytesPerSec: sum("txBytesPerSec") });
+      repo.insertSample({
+        at,
+        cpuPercent: sample.cpu.percent,
+        memPercent: sample.memory.percent,
+        cpuTempC: sample.cpuTemperatureC,
+        rxBytesPerSec: sum("rxBytesPerSec"),
+        txBytesPerSec: sum("txBytesPerSec"),
+      });
       repo.pruneSamples(new Date(at.getTime() - DAY));
       await checkAlerts(sample);
     },
@@ -294,7 +335,12 @@ export function createDashboardService(deps: DashboardDeps) {
     async sendTestAlert(): Promise<WebhookDelivery> {
       const url = deps.alertWebhook?.();
       if (!url) throw new AppError(409, "Set an address to send alerts to first.");
-      const notice = { severity: "warning" as const, code: "test", subject: "test", message: "This is a test alert from your NAS. Real alerts arrive like this." };
+      const notice = {
+        severity: "warning" as const,
+        code: "test",
+        subject: "test",
+        message: "This is a test alert from your NAS. Real alerts arrive like this.",
+      };
       try {
         await postAlert(url, notice, deps.deviceName?.() ?? "nas", deps.fetch);
         return (lastDelivery = { at: now(), ok: true, detail: notice.message });
@@ -332,7 +378,9 @@ export function createDashboardService(deps: DashboardDeps) {
 
     series(range: "hour" | "day"): SeriesPoint[] {
       const since = new Date(now().getTime() - (range === "hour" ? HOUR : DAY));
-      return repo.samplesSince(since).map((r) => ({ at: r.at.getTime(), cpu: r.cpuPercent, mem: r.memPercent, temp: r.cpuTempC, rx: r.rxBytesPerSec, tx: r.txBytesPerSec }));
+      return repo
+        .samplesSince(since)
+        .map((r) => ({ at: r.at.getTime(), cpu: r.cpuPercent, mem: r.memPercent, temp: r.cpuTempC, rx: r.rxBytesPerSec, tx: r.txBytesPerSec }));
     },
 
     /** Unacknowledged warnings and critical alerts, for the admin banner. */
@@ -341,9 +389,14 @@ export function createDashboardService(deps: DashboardDeps) {
     health: () => summarizeHealth(repo.openAlerts()),
     /** Open alerts worst first, then those resolved in the last week. */
     alerts: () =>
-      repo.listAlerts(new Date(now().getTime() - 7 * DAY)).sort(
-        (a, b) => Number(a.clearedAt !== null) - Number(b.clearedAt !== null) || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.lastSeenAt.getTime() - a.lastSeenAt.getTime(),
-      ),
+      repo
+        .listAlerts(new Date(now().getTime() - 7 * DAY))
+        .sort(
+          (a, b) =>
+            Number(a.clearedAt !== null) - Number(b.clearedAt !== null) ||
+            SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+            b.lastSeenAt.getTime() - a.lastSeenAt.getTime(),
+        ),
     acknowledge(id: number, admin: User) {
       if (!repo.alertById(id)) throw notFound("This alert");
       repo.acknowledge(id, admin.id, now());
@@ -404,9 +457,18 @@ export function createDashboardService(deps: DashboardDeps) {
       // The first minute's CPU and throughput are deltas from this reading, not averages since boot.
       run("sample", () => deps.minuteSampler.sample())();
       cpuMark = { at: now().getTime(), cpuMicros: processUsage().cpuMicros };
-      const minute = setInterval(run("sample", () => this.recordMinute()), MINUTE);
-      const hourly = setInterval(run("SMART check", () => this.refreshDisks()), HOUR);
-      const first = setTimeout(run("SMART check", () => this.refreshDisks()), 5_000);
+      const minute = setInterval(
+        run("sample", () => this.recordMinute()),
+        MINUTE,
+      );
+      const hourly = setInterval(
+        run("SMART check", () => this.refreshDisks()),
+        HOUR,
+      );
+      const first = setTimeout(
+        run("SMART check", () => this.refreshDisks()),
+        5_000,
+      );
       return () => {
         clearInterval(minute);
         clearInterval(hourly);

@@ -16,13 +16,27 @@ afterEach(() => {
 
 const lsblk = JSON.stringify({
   blockdevices: [
-    { name: "vda", path: "/dev/vda", type: "disk", size: 8_000_000_000, model: null, children: [
-      { name: "vda1", path: "/dev/vda1", type: "part", size: 500_000_000, fstype: "vfat", mountpoints: ["/boot/efi"] },
-      { name: "vda2", path: "/dev/vda2", type: "part", size: 7_000_000_000, fstype: "ext4", label: "root", uuid: "u-root", mountpoints: ["/"] },
-    ] },
-    { name: "sda", path: "/dev/sda", type: "disk", size: 1_000_204_886_016, model: "Samsung SSD 870", children: [
-      { name: "sda1", path: "/dev/sda1", type: "part", size: 1_000_000_000_000, fstype: "exfat", label: "<b>holiday</b>", uuid: "u-1", mountpoints: [null] },
-    ] },
+    {
+      name: "vda",
+      path: "/dev/vda",
+      type: "disk",
+      size: 8_000_000_000,
+      model: null,
+      children: [
+        { name: "vda1", path: "/dev/vda1", type: "part", size: 500_000_000, fstype: "vfat", mountpoints: ["/boot/efi"] },
+        { name: "vda2", path: "/dev/vda2", type: "part", size: 7_000_000_000, fstype: "ext4", label: "root", uuid: "u-root", mountpoints: ["/"] },
+      ],
+    },
+    {
+      name: "sda",
+      path: "/dev/sda",
+      type: "disk",
+      size: 1_000_204_886_016,
+      model: "Samsung SSD 870",
+      children: [
+        { name: "sda1", path: "/dev/sda1", type: "part", size: 1_000_000_000_000, fstype: "exfat", label: "<b>holiday</b>", uuid: "u-1", mountpoints: [null] },
+      ],
+    },
   ],
 });
 
@@ -42,7 +56,12 @@ function app(filesystems: { device: string; mount: string }[] = []) {
   return { admin, h: t.signIn(admin), fake };
 }
 
-const moveJobs = () => t.db.select().from(jobs).all().filter((j) => j.kind === STORAGE_MOVE_JOB);
+const moveJobs = () =>
+  t.db
+    .select()
+    .from(jobs)
+    .all()
+    .filter((j) => j.kind === STORAGE_MOVE_JOB);
 
 describe("storage page", () => {
   test("lists disks, marks the system disk without a format form, escapes labels, no inline styles or scripts", async () => {
@@ -88,14 +107,32 @@ describe("storage page", () => {
   test("space breakdown: originals, trash, thumbnails per user from the database and a walk", async () => {
     const { admin, h } = app();
     const at = new Date();
-    t.db.insert(blobs).values([
-      { userId: admin.id, sha256: "a".repeat(64), size: 5_000_000, mime: "image/jpeg", refcount: 1, createdAt: at },
-      { userId: admin.id, sha256: "b".repeat(64), size: 2_000_000, mime: "image/jpeg", refcount: 1, createdAt: at },
-    ]).run();
-    t.db.insert(files).values([
-      { id: "f1", userId: admin.id, parentId: null, kind: "file", name: "live.jpg", sha256: "a".repeat(64), size: 5_000_000, createdAt: at, updatedAt: at },
-      { id: "f2", userId: admin.id, parentId: null, kind: "file", name: "old.jpg", sha256: "b".repeat(64), size: 2_000_000, createdAt: at, updatedAt: at, trashedAt: at, trashRootId: "f2" },
-    ]).run();
+    t.db
+      .insert(blobs)
+      .values([
+        { userId: admin.id, sha256: "a".repeat(64), size: 5_000_000, mime: "image/jpeg", refcount: 1, createdAt: at },
+        { userId: admin.id, sha256: "b".repeat(64), size: 2_000_000, mime: "image/jpeg", refcount: 1, createdAt: at },
+      ])
+      .run();
+    t.db
+      .insert(files)
+      .values([
+        { id: "f1", userId: admin.id, parentId: null, kind: "file", name: "live.jpg", sha256: "a".repeat(64), size: 5_000_000, createdAt: at, updatedAt: at },
+        {
+          id: "f2",
+          userId: admin.id,
+          parentId: null,
+          kind: "file",
+          name: "old.jpg",
+          sha256: "b".repeat(64),
+          size: 2_000_000,
+          createdAt: at,
+          updatedAt: at,
+          trashedAt: at,
+          trashRootId: "f2",
+        },
+      ])
+      .run();
     mkdirSync(join(t.dataDir, "users", admin.id, "previews", "aa"), { recursive: true });
     writeFileSync(join(t.dataDir, "users", admin.id, "previews", "aa", "p.webp"), Buffer.alloc(40_000));
     mkdirSync(join(t.dataDir, "transcodes", admin.id), { recursive: true });
@@ -123,6 +160,12 @@ describe("storage page", () => {
     expect(card).toContain('hx-get="/dashboard/storage/fragments/copy"');
     expect(card).toContain("checked");
     await t.request("/dashboard/storage/copy/run", postForm(h, {}));
-    expect(t.db.select().from(jobs).all().filter((j) => j.kind === DISK_COPY_JOB)).toHaveLength(1);
+    expect(
+      t.db
+        .select()
+        .from(jobs)
+        .all()
+        .filter((j) => j.kind === DISK_COPY_JOB),
+    ).toHaveLength(1);
   });
 });

@@ -1,7 +1,17 @@
 import { lstatSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
-import { assertFormattable, confirmationFor, dataDiskMountpoint, listDisks, readStorageState, StorageError, storageStatePath, type Disk, type StorageState } from "../../hw/datadisk";
+import {
+  assertFormattable,
+  confirmationFor,
+  dataDiskMountpoint,
+  listDisks,
+  readStorageState,
+  StorageError,
+  storageStatePath,
+  type Disk,
+  type StorageState,
+} from "../../hw/datadisk";
 import type { MountedFilesystem } from "../../hw/system";
 import type { Job, User } from "../db/schema";
 import { backupDir, listBackups } from "../jobs/backup";
@@ -111,7 +121,6 @@ export function createDataDiskService(deps: {
     }
   }
 
-
   /** Why no move may start now, or null: the pages hide the disk choice for the same reason `requestMove` refuses. */
   function moveBlocked(): string | null {
     if (isPending(deps.jobs.lastOfKind(STORAGE_MOVE_JOB))) return "A move to a data disk is already under way.";
@@ -124,8 +133,11 @@ export function createDataDiskService(deps: {
     /** Where the data lives, how far a move got, and whether another may start. */
     location(): { state: StorageState | null; job: Job | null; dataDir: string; mountpoint: string; blocked: string | null } {
       return {
-        state: readStorageState(statePath), job: deps.jobs.lastOfKind(STORAGE_MOVE_JOB) ?? null, dataDir: deps.dataDir,
-        mountpoint: dataDiskMountpoint(deps.dataDir), blocked: moveBlocked(),
+        state: readStorageState(statePath),
+        job: deps.jobs.lastOfKind(STORAGE_MOVE_JOB) ?? null,
+        dataDir: deps.dataDir,
+        mountpoint: dataDiskMountpoint(deps.dataDir),
+        blocked: moveBlocked(),
       };
     },
 
@@ -159,17 +171,24 @@ export function createDataDiskService(deps: {
       const perUser: SpaceRow[] = deps.listUsers().map((u) => {
         const r = byUser.get(u.id);
         return {
-          userId: u.id, username: u.username,
-          originals: (r?.blobBytes ?? 0) - (r?.trashBytes ?? 0), trash: r?.trashBytes ?? 0,
-          thumbs: w.thumbs.get(u.id) ?? 0, transcodes: w.transcodes.get(u.id) ?? 0,
+          userId: u.id,
+          username: u.username,
+          originals: (r?.blobBytes ?? 0) - (r?.trashBytes ?? 0),
+          trash: r?.trashBytes ?? 0,
+          thumbs: w.thumbs.get(u.id) ?? 0,
+          transcodes: w.transcodes.get(u.id) ?? 0,
         };
       });
       const sum = (k: keyof Pick<SpaceRow, "originals" | "trash" | "thumbs" | "transcodes">) => perUser.reduce((s, r) => s + r[k], 0);
       return {
-        originals: sum("originals"), trash: sum("trash"), thumbs: sum("thumbs"), transcodes: sum("transcodes"),
+        originals: sum("originals"),
+        trash: sum("trash"),
+        thumbs: sum("thumbs"),
+        transcodes: sum("transcodes"),
         database: ["db.sqlite", "db.sqlite-wal", "db.sqlite-shm"].reduce((s, f) => s + fileBytes(join(deps.dataDir, f)), 0),
         backups: listBackups(backupDir(deps.dataDir)).reduce((s, b) => s + b.bytes, 0),
-        perUser, walkedAt: w.at,
+        perUser,
+        walkedAt: w.at,
       };
     },
 

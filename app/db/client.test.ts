@@ -20,7 +20,9 @@ test("every connection gets WAL, synchronous=FULL, foreign keys and the migrated
   expect(pragma("foreign_keys")).toBe(1);
   const tables = (db.$client.query("select name from sqlite_master where type='table'").all() as { name: string }[]).map((r) => r.name);
   expect(tables).toEqual(expect.arrayContaining(["users", "passkeys", "sessions", "app_tokens", "audit_log", "jobs", "settings"]));
-  expect(() => db.$client.run("insert into passkeys (id, user_id, public_key, device_type, name, created_at) values ('x', 'nobody', x'00', 'singleDevice', 'k', 0)")).toThrow(/FOREIGN KEY/);
+  expect(() =>
+    db.$client.run("insert into passkeys (id, user_id, public_key, device_type, name, created_at) values ('x', 'nobody', x'00', 'singleDevice', 'k', 0)"),
+  ).toThrow(/FOREIGN KEY/);
   db.$client.close();
 });
 
@@ -57,7 +59,10 @@ test("several processes opening a fresh database at once all start (first boot: 
     const results = await Promise.all(procs.map(async (p) => ({ code: await p.exited, stderr: await new Response(p.stderr).text() })));
     for (const r of results) expect(r).toEqual({ code: 0, stderr: "" });
     const db = openDb(path, { log: () => {} });
-    const tables = db.$client.query<{ name: string }, []>("select name from sqlite_master where type = 'table'").all().map((t) => t.name);
+    const tables = db.$client
+      .query<{ name: string }, []>("select name from sqlite_master where type = 'table'")
+      .all()
+      .map((t) => t.name);
     db.$client.close();
     expect(tables).toEqual(expect.arrayContaining(["users", "jobs"]));
   }

@@ -98,7 +98,8 @@ test("sweepTemp removes leftovers of a crash", () => {
 });
 
 // Not every machine lets us mount (it is reported as skipped there); the injected-ENOSPC test covers the logic.
-const canMount = process.getuid?.() === 0 && Bun.spawnSync(["sh", "-c", "d=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs $d && umount $d && rmdir $d"]).exitCode === 0;
+const canMount =
+  process.getuid?.() === 0 && Bun.spawnSync(["sh", "-c", "d=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs $d && umount $d && rmdir $d"]).exitCode === 0;
 
 test.skipIf(!canMount)("a real full filesystem (tmpfs with a size limit) gives 507 and nothing partial", async () => {
   const mnt = tempData();

@@ -43,10 +43,12 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: 
   const root = opts.dataDir;
   const now = opts.now ?? (() => new Date());
   // Writes run on the thread pool so receiving and hashing the next chunk overlaps the disk write.
-  const write: WriteFn = opts.write ?? (async (fd, chunk) => {
-    let off = 0;
-    while (off < chunk.byteLength) off += await writeAsync(fd, chunk, off);
-  });
+  const write: WriteFn =
+    opts.write ??
+    (async (fd, chunk) => {
+      let off = 0;
+      while (off < chunk.byteLength) off += await writeAsync(fd, chunk, off);
+    });
 
   const userDir = (userId: string) => {
     if (!ID.test(userId)) throw new AppError(400, "Refused an unsafe path.");
@@ -71,7 +73,11 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: 
    * Streams `source` to a temp file in the user's tmp dir while hashing it, then fsyncs it. Refuses more
    * than `maxBytes` (quota) and fewer/more than `expectedBytes` when given. On any failure the temp file is gone.
    */
-  async function receive(userId: string, source: AsyncIterable<Uint8Array>, limits: { maxBytes: number; expectedBytes?: number; tooLarge: () => Error }): Promise<Received> {
+  async function receive(
+    userId: string,
+    source: AsyncIterable<Uint8Array>,
+    limits: { maxBytes: number; expectedBytes?: number; tooLarge: () => Error },
+  ): Promise<Received> {
     const tempPath = safePath(tmpDir(userId), randomBytes(12).toString("hex"));
     const fd = openSync(tempPath, "wx", 0o600);
     const hasher = new Bun.CryptoHasher("sha256");
@@ -109,13 +115,18 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: 
       }
       await flush();
       if (inflight) await inflight;
-      if (limits.expectedBytes !== undefined && size !== limits.expectedBytes) throw new AppError(400, "The upload ended before its declared length: nothing was stored.");
+      if (limits.expectedBytes !== undefined && size !== limits.expectedBytes)
+        throw new AppError(400, "The upload ended before its declared length: nothing was stored.");
       await fsyncAsync(fd);
       closeSync(fd);
       return { sha256: hasher.digest("hex"), size, tempPath, head: head.subarray(0, headLen) };
     } catch (e) {
       await (inflight as Promise<void> | null)?.catch(() => {});
-      try { closeSync(fd); } catch { /* already closed */ }
+      try {
+        closeSync(fd);
+      } catch {
+        /* already closed */
+      }
       rmSync(tempPath, { force: true });
       throw isDiskFull(e) ? diskFullError() : e;
     }
@@ -135,7 +146,11 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: 
         size += chunk.byteLength;
       }
       const fd = openSync(tempPath, "r+");
-      try { await fsyncAsync(fd); } finally { closeSync(fd); }
+      try {
+        await fsyncAsync(fd);
+      } finally {
+        closeSync(fd);
+      }
       return { sha256: hasher.digest("hex"), size, tempPath, head };
     } catch (e) {
       rmSync(tempPath, { force: true });

@@ -53,7 +53,15 @@ export function serveFile(request: Request, file: DriveFile, body: string | Blob
   };
   const inm = request.headers.get("if-none-match");
   // RFC 9110 13.1.2: "*" matches any current representation, so a GET or HEAD gets 304 like a matching tag.
-  if (inm && (inm.trim() === "*" || inm.split(",").map((s) => s.trim().replace(/^W\//, "")).includes(etag))) return new Response(null, { status: 304, headers });
+  if (
+    inm &&
+    (inm.trim() === "*" ||
+      inm
+        .split(",")
+        .map((s) => s.trim().replace(/^W\//, ""))
+        .includes(etag))
+  )
+    return new Response(null, { status: 304, headers });
   const ifRange = request.headers.get("if-range");
   const range = ifRange && ifRange !== etag && ifRange !== headers["last-modified"] ? null : parseRange(request.headers.get("range"), size);
   if (range === "unsatisfiable") return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${size}` } });
@@ -68,7 +76,10 @@ export function serveFile(request: Request, file: DriveFile, body: string | Blob
 }
 
 /** A zip streamed as it is built (stored, not deflated: most large files are already compressed). */
-export async function zipResponse(name: string, entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null; open?: () => Readable }[]): Promise<Response> {
+export async function zipResponse(
+  name: string,
+  entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null; open?: () => Readable }[],
+): Promise<Response> {
   const { default: yazl } = await import("yazl"); // loaded on the first zip download, not at start
   const zip = new yazl.ZipFile();
   for (const e of entries) {

@@ -48,7 +48,10 @@ function cuttableProxy(listenPort: number, targetPort: number) {
   return {
     state,
     cutAfter: (bytes: number) => (cutAt = sent + bytes),
-    stop: () => { for (const s of sockets) s.destroy(); server.close(); },
+    stop: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
   };
 }
 
@@ -105,7 +108,13 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   return (await res.json()) as T;
 }
 const apiFolder = async (name: string, parentId?: string) =>
-  (await api<{ item: { id: string } }>("/folders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, parentId }) })).item.id;
+  (
+    await api<{ item: { id: string } }>("/folders", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name, parentId }),
+    })
+  ).item.id;
 async function apiUpload(name: string, bytes: Uint8Array, parentId?: string) {
   uploaded.set(name, sha(bytes));
   const q = new URLSearchParams({ name, ...(parentId ? { parentId } : {}) });
@@ -118,7 +127,7 @@ test("folder upload by picker and files by drag-and-drop, with progress", async 
   const dir = join(files, "Trip");
   makeFile("Trip/notes.txt", new TextEncoder().encode("day one\n"));
   makeFile("Trip/photos/pic.bin", randomBytes(300_000));
-  await page.locator('input[type=file][webkitdirectory]').setInputFiles(dir);
+  await page.locator("input[type=file][webkitdirectory]").setInputFiles(dir);
   await page.locator(".drive-upload", { hasText: "pic.bin" }).locator("text=Done").waitFor({ timeout: 20_000 });
   await page.locator(".drive-upload", { hasText: "notes.txt" }).locator("text=Done").waitFor();
   await row("Trip").waitFor();
@@ -126,11 +135,14 @@ test("folder upload by picker and files by drag-and-drop, with progress", async 
   // A drop carrying files, as the browser builds it when files are dragged onto the page.
   const dropped = randomBytes(200_000);
   uploaded.set("dropped.bin", sha(dropped));
-  const dataTransfer = await page.evaluateHandle((bytes) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([new Uint8Array(bytes)], "dropped.bin", { type: "application/octet-stream" }));
-    return dt;
-  }, [...dropped]);
+  const dataTransfer = await page.evaluateHandle(
+    (bytes) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], "dropped.bin", { type: "application/octet-stream" }));
+      return dt;
+    },
+    [...dropped],
+  );
   await page.dispatchEvent(".drive-body", "dragover", { dataTransfer });
   await page.dispatchEvent(".drive-body", "drop", { dataTransfer });
   await page.locator(".drive-upload", { hasText: "dropped.bin" }).locator("text=Done").waitFor({ timeout: 20_000 });
@@ -142,7 +154,7 @@ test("an upload whose connection is cut mid-way resumes and completes intact", a
   const big = randomBytes(48 * 1024 * 1024);
   const path = makeFile("big.bin", big);
   proxy.cutAfter(20 * 1024 * 1024);
-  await page.locator('input[type=file]:not([webkitdirectory])').setInputFiles(path);
+  await page.locator("input[type=file]:not([webkitdirectory])").setInputFiles(path);
   await page.locator(".drive-upload", { hasText: "big.bin" }).locator("text=Done").waitFor({ timeout: 90_000 });
   expect(proxy.state.cuts).toBe(1);
   await row("big.bin").waitFor();
@@ -232,7 +244,7 @@ test("drag an item onto a folder moves it; search suggests as you type; a PDF pr
   const work = await apiFolder("Drag");
   await apiFolder("Docs", work);
   await page.goto(`/drive/f/${work}`);
-  await page.locator('input[type=file]:not([webkitdirectory])').setInputFiles(path);
+  await page.locator("input[type=file]:not([webkitdirectory])").setInputFiles(path);
   await row("hello.pdf").waitFor({ timeout: 20_000 });
   await row("hello.pdf").locator("a.drive-name").dragTo(row("Docs").locator("a.drive-name"));
   await row("hello.pdf").waitFor({ state: "detached" });
@@ -261,7 +273,7 @@ test("Shift+V switches between list and grid", async () => {
 test("every download has the SHA-256 of what was uploaded; no console errors or CSP violations", async () => {
   const notes = makeFile("Check/notes.txt", new TextEncoder().encode("day one\n"));
   await page.goto(`/drive/f/${await apiFolder("Check")}`);
-  await page.locator('input[type=file]:not([webkitdirectory])').setInputFiles(notes);
+  await page.locator("input[type=file]:not([webkitdirectory])").setInputFiles(notes);
   await row("notes.txt").waitFor({ timeout: 20_000 });
   const all: { name: string; id: string }[] = [];
   const walk = async (id: string | null) => {

@@ -25,11 +25,18 @@ const mkdir = async (t: TestApp, h: H, name: string, parentId?: string) =>
 const tusCreate = (t: TestApp, h: H, length: number, name: string, body?: Uint8Array, metadata = "") =>
   t.request("/api/v1/uploads", {
     method: "POST",
-    headers: { ...h, "tus-resumable": "1.0.0", "upload-length": String(length), "upload-metadata": `filename ${btoa(name)}${metadata}`, ...(body ? { "content-type": "application/offset+octet-stream" } : {}) },
+    headers: {
+      ...h,
+      "tus-resumable": "1.0.0",
+      "upload-length": String(length),
+      "upload-metadata": `filename ${btoa(name)}${metadata}`,
+      ...(body ? { "content-type": "application/offset+octet-stream" } : {}),
+    },
     body,
   });
 
-const canMount = process.getuid?.() === 0 && Bun.spawnSync(["sh", "-c", "d=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs $d && umount $d && rmdir $d"]).exitCode === 0;
+const canMount =
+  process.getuid?.() === 0 && Bun.spawnSync(["sh", "-c", "d=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs $d && umount $d && rmdir $d"]).exitCode === 0;
 
 test.skipIf(!canMount)("#2 a 100 % full disk: every write path answers 507 with one clear message (the audit row's too); reads keep working", async () => {
   const mnt = mkdtempSync(join(tmpdir(), "drive-full-"));
@@ -57,7 +64,15 @@ test.skipIf(!canMount)("#2 a 100 % full disk: every write path answers 507 with 
       ["plain upload", () => upload(t, A, "new.txt", "x")],
       ["new folder", () => mkdir(t, A, "Folder")],
       ["rename", () => t.request(`/api/v1/files/${kept.item.id}`, { method: "PATCH", headers: jsonHeaders(A), body: JSON.stringify({ name: "renamed.txt" }) })],
-      ["tus PATCH", () => t.request(`/api/v1/uploads/${partial}`, { method: "PATCH", headers: { ...A, "tus-resumable": "1.0.0", "upload-offset": "0", "content-type": "application/offset+octet-stream" }, body: "0123456789" })],
+      [
+        "tus PATCH",
+        () =>
+          t.request(`/api/v1/uploads/${partial}`, {
+            method: "PATCH",
+            headers: { ...A, "tus-resumable": "1.0.0", "upload-offset": "0", "content-type": "application/offset+octet-stream" },
+            body: "0123456789",
+          }),
+      ],
       ["tus creation", () => tusCreate(t, A, 3, "tiny.bin")],
     ];
     for (const [what, write] of writes) {
@@ -147,7 +162,13 @@ test("#9 a zip of names with backslashes and dots is made, and unpacks inside it
   const dir = mkdtempSync(join(tmpdir(), "zip-out-"));
   writeFileSync(join(dir, "a.zip"), new Uint8Array(await zip.arrayBuffer()));
   const out = join(dir, "out");
-  const unzip = Bun.spawnSync(["python3", "-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print('\\n'.join(z.namelist())); z.extractall(sys.argv[2])", join(dir, "a.zip"), out]);
+  const unzip = Bun.spawnSync([
+    "python3",
+    "-c",
+    "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print('\\n'.join(z.namelist())); z.extractall(sys.argv[2])",
+    join(dir, "a.zip"),
+    out,
+  ]);
   expect(unzip.exitCode).toBe(0);
   const names = unzip.stdout.toString().trim().split("\n").sort();
   expect(names).toEqual(["Evil/", "Evil/...", "Evil/..._.._evil.txt".replace("..._", ".._"), "Evil/.hidden", "Evil/sub_file.txt"].sort());

@@ -2,7 +2,6 @@ import { t, type Static } from "elysia";
 import type { DriveFile } from "../db/schema";
 import { AppError } from "../errors";
 
-
 const NAME_MAX_BYTES = 255;
 
 /**
@@ -54,13 +53,31 @@ export const asIds = (ids: IdsInput): string[] => (Array.isArray(ids) ? ids : id
 
 /** What the API returns for an item: no internal paths, no user ids of others. */
 export type ItemJson = {
-  id: string; parentId: string | null; kind: "folder" | "file"; name: string; size: number; mime: string | null;
-  sha256: string | null; starred: boolean; createdAt: string; updatedAt: string; trashedAt: string | null;
+  id: string;
+  parentId: string | null;
+  kind: "folder" | "file";
+  name: string;
+  size: number;
+  mime: string | null;
+  sha256: string | null;
+  starred: boolean;
+  createdAt: string;
+  updatedAt: string;
+  trashedAt: string | null;
 };
 export function itemJson(f: DriveFile): ItemJson {
   return {
-    id: f.id, parentId: f.parentId, kind: f.kind, name: f.name, size: f.size, mime: f.mime, sha256: f.sha256, starred: f.starred,
-    createdAt: f.createdAt.toISOString(), updatedAt: f.updatedAt.toISOString(), trashedAt: f.trashedAt?.toISOString() ?? null,
+    id: f.id,
+    parentId: f.parentId,
+    kind: f.kind,
+    name: f.name,
+    size: f.size,
+    mime: f.mime,
+    sha256: f.sha256,
+    starred: f.starred,
+    createdAt: f.createdAt.toISOString(),
+    updatedAt: f.updatedAt.toISOString(),
+    trashedAt: f.trashedAt?.toISOString() ?? null,
   };
 }
 
@@ -68,4 +85,5 @@ export function itemJson(f: DriveFile): ItemJson {
 const INLINE_SAFE = /^(image\/(png|jpeg|gif|webp|avif|bmp)|video\/(mp4|webm|ogg|quicktime)|audio\/[a-z0-9.+-]+|application\/pdf|text\/plain)$/;
 export const inlineSafe = (mime: string) => INLINE_SAFE.test(mime);
 export const isTextLike = (mime: string | null, name: string) =>
-  !!mime && (mime.startsWith("text/") || /json|javascript|typescript|x-sh|yaml|toml|xml/.test(mime)) || /\.(md|txt|log|csv|ts|tsx|js|json|py|rs|go|c|h|sh|ya?ml|toml|ini|conf)$/i.test(name);
+  (!!mime && (mime.startsWith("text/") || /json|javascript|typescript|x-sh|yaml|toml|xml/.test(mime))) ||
+  /\.(md|txt|log|csv|ts|tsx|js|json|py|rs|go|c|h|sh|ya?ml|toml|ini|conf)$/i.test(name);

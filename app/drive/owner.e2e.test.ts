@@ -29,16 +29,28 @@ afterAll(async () => {
 
 const row = (name: string) => page.locator(`#listing .drive-item[data-name="${name}"]`);
 const folder = async (name: string, parentId?: string) =>
-  (await api<{ item: { id: string } }>("/folders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, parentId }) })).item.id;
+  (
+    await api<{ item: { id: string } }>("/folders", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name, parentId }),
+    })
+  ).item.id;
 async function upload(name: string, bytes: Uint8Array, parentId?: string) {
   const q = new URLSearchParams({ name, ...(parentId ? { parentId } : {}) });
   return (await api<{ item: { id: string } }>(`/upload?${q}`, { method: "PUT", body: new Blob([bytes as Uint8Array<ArrayBuffer>]) })).item.id;
 }
-const png = (r: number, g: number, b: number) => sharp({ create: { width: 64, height: 48, channels: 3, background: { r, g, b } } }).png().toBuffer();
+const png = (r: number, g: number, b: number) =>
+  sharp({ create: { width: 64, height: 48, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
 
 /** A PDF of `pages` pages, each saying its number, offsets computed so pdf.js needs no repair. */
 function pdfOf(pages: number): Uint8Array {
-  const objects = ["<< /Type /Catalog /Pages 2 0 R >>", `<< /Type /Pages /Kids [${Array.from({ length: pages }, (_, i) => `${3 + i * 2} 0 R`).join(" ")}] /Count ${pages} >>`];
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    `<< /Type /Pages /Kids [${Array.from({ length: pages }, (_, i) => `${3 + i * 2} 0 R`).join(" ")}] /Count ${pages} >>`,
+  ];
   const font = 3 + pages * 2;
   for (let i = 0; i < pages; i++) {
     const text = `BT /F1 24 Tf 40 100 Td (Page ${i + 1}) Tj ET`;
@@ -79,7 +91,11 @@ test("#7 #8 grid: real thumbnails, a tile saying 'No preview for this file' for 
   // HEIC: the thumbnail route answers 415; the tile says so instead of a broken image.
   await row("iphone.HEIC").and(page.locator(".no-thumb")).waitFor({ timeout: 30_000 });
   expect(await row("iphone.HEIC").locator("img").count()).toBe(0);
-  expect(await row("iphone.HEIC").locator(".drive-kind").evaluate((el) => getComputedStyle(el, "::after").content)).toBe('"No preview for this file"');
+  expect(
+    await row("iphone.HEIC")
+      .locator(".drive-kind")
+      .evaluate((el) => getComputedStyle(el, "::after").content),
+  ).toBe('"No preview for this file"');
   await expect(row("iphone.HEIC").locator(".drive-type").textContent()).resolves.toBe("HEIC");
   // The long name: two lines, cut in the middle of the name, the end and the extension shown.
   const label = row(long).locator(".drive-name-grid");
@@ -99,7 +115,10 @@ test("#7 #8 grid: real thumbnails, a tile saying 'No preview for this file' for 
 test("#9 row menus are never clipped: 'Delete forever' in a one-item trash, desktop and phone", async () => {
   const id = await upload("old-notes.txt", new TextEncoder().encode("old"));
   await api("/trash", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ids: [id] }) });
-  for (const viewport of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) {
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 360, height: 740 },
+  ]) {
     await page.setViewportSize(viewport);
     await page.goto("/drive/trash");
     await row("old-notes.txt").locator("summary").click();
@@ -175,7 +194,9 @@ test("#11 selection: Ctrl+A, Shift-click ranges, select-all box; trash says what
   await page.locator("#listing .drive-select-all").click();
   expect(await checked()).toBe(0);
   await row("s1.txt").locator(".drive-select").click();
-  await row("s3.txt").locator(".drive-select").click({ modifiers: ["Shift"] });
+  await row("s3.txt")
+    .locator(".drive-select")
+    .click({ modifiers: ["Shift"] });
   expect(await checked()).toBe(3);
   await expect(page.locator("#listing .drive-select-all").evaluate((b: HTMLInputElement) => b.indeterminate)).resolves.toBe(true);
   await page.locator(".drive-bulk").getByRole("button", { name: "Move to trash" }).click();
@@ -209,7 +230,7 @@ test("#13 'Used' follows an upload without a reload, in decimal units", async ()
   const before = await page.locator("#drive-usage").textContent();
   const file = join(server.dataDir, "..", `usage-${Date.now()}.bin`);
   await Bun.write(file, new Uint8Array(8_388_608));
-  await page.locator('input[type=file]:not([webkitdirectory])').setInputFiles(file);
+  await page.locator("input[type=file]:not([webkitdirectory])").setInputFiles(file);
   await page.waitForFunction((b) => document.getElementById("drive-usage")?.textContent !== b, before, { timeout: 30_000 });
   const after = (await page.locator("#drive-usage").textContent())!.trim();
   const { used } = await api<{ used: number }>("/usage");

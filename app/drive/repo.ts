@@ -7,10 +7,20 @@ import type { ListOptions } from "./model";
 export function createDriveRepo(db: Db) {
   const raw = db.$client;
   const fromRow = (r: Record<string, unknown>): DriveFile => ({
-    seq: r.seq as number, id: r.id as string, userId: r.user_id as string, parentId: r.parent_id as string | null,
-    kind: r.kind as DriveFile["kind"], name: r.name as string, sha256: r.sha256 as string | null, size: r.size as number,
-    mime: r.mime as string | null, starred: !!r.starred, createdAt: new Date(r.created_at as number), updatedAt: new Date(r.updated_at as number),
-    trashedAt: r.trashed_at == null ? null : new Date(r.trashed_at as number), trashRootId: r.trash_root_id as string | null,
+    seq: r.seq as number,
+    id: r.id as string,
+    userId: r.user_id as string,
+    parentId: r.parent_id as string | null,
+    kind: r.kind as DriveFile["kind"],
+    name: r.name as string,
+    sha256: r.sha256 as string | null,
+    size: r.size as number,
+    mime: r.mime as string | null,
+    starred: !!r.starred,
+    createdAt: new Date(r.created_at as number),
+    updatedAt: new Date(r.updated_at as number),
+    trashedAt: r.trashed_at == null ? null : new Date(r.trashed_at as number),
+    trashRootId: r.trash_root_id as string | null,
     trashedFromPath: r.trashed_from_path == null ? null : JSON.parse(r.trashed_from_path as string),
     createdBy: (r.created_by as string | null) ?? null,
   });
@@ -20,14 +30,27 @@ export function createDriveRepo(db: Db) {
     transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
     user: (userId: string) => db.select().from(users).where(eq(users.id, userId)).get(),
     byId: (id: string) => db.select().from(files).where(eq(files.id, id)).get(),
-    rootOf: (userId: string) => db.select().from(files).where(and(eq(files.userId, userId), isNull(files.parentId))).get(),
+    rootOf: (userId: string) =>
+      db
+        .select()
+        .from(files)
+        .where(and(eq(files.userId, userId), isNull(files.parentId)))
+        .get(),
     insert: (row: typeof files.$inferInsert) => db.insert(files).values(row).returning().get(),
     update: (id: string, patch: Partial<typeof files.$inferInsert>) => db.update(files).set(patch).where(eq(files.id, id)).returning().get(),
     liveChild: (parentId: string, name: string) =>
-      db.select().from(files).where(and(eq(files.parentId, parentId), eq(files.name, name), isNull(files.trashedAt))).get(),
+      db
+        .select()
+        .from(files)
+        .where(and(eq(files.parentId, parentId), eq(files.name, name), isNull(files.trashedAt)))
+        .get(),
     /** Live names in a folder that start with `stem`, for picking "name (n).ext". */
     namesLike: (parentId: string, stem: string) =>
-      (raw.query(`SELECT name FROM files WHERE parent_id = ? AND trashed_at IS NULL AND substr(name, 1, length(?)) = ?`).all(parentId, stem, stem) as { name: string }[]).map((r) => r.name),
+      (
+        raw.query(`SELECT name FROM files WHERE parent_id = ? AND trashed_at IS NULL AND substr(name, 1, length(?)) = ?`).all(parentId, stem, stem) as {
+          name: string;
+        }[]
+      ).map((r) => r.name),
     /**
      * Folders first, then files; one page plus whether more follow. No total count: counting a 100k-entry
      * folder costs more than the page itself. Each half walks its own partial index.
@@ -36,21 +59,32 @@ export function createDriveRepo(db: Db) {
       const col = o.sort === "updated" ? "updated_at" : o.sort === "size" ? "size" : "name";
       const dir = o.desc ? "DESC" : "ASC";
       const page = (kind: string, offset: number, limit: number) =>
-        limit <= 0 ? [] : (raw.query(`SELECT * FROM files WHERE parent_id = ? AND kind = ? AND trashed_at IS NULL ORDER BY ${col} ${dir}, seq ${dir} LIMIT ? OFFSET ?`)
-          .all(parentId, kind, limit, offset) as Record<string, unknown>[]).map(fromRow);
+        limit <= 0
+          ? []
+          : (
+              raw
+                .query(`SELECT * FROM files WHERE parent_id = ? AND kind = ? AND trashed_at IS NULL ORDER BY ${col} ${dir}, seq ${dir} LIMIT ? OFFSET ?`)
+                .all(parentId, kind, limit, offset) as Record<string, unknown>[]
+            ).map(fromRow);
       const folders = page("folder", o.offset, o.limit + 1);
       let items = folders;
       if (folders.length <= o.limit) {
-        const folderCount = o.offset === 0 ? folders.length
-          : (raw.query(`SELECT count(*) AS n FROM files WHERE parent_id = ? AND kind = 'folder' AND trashed_at IS NULL`).get(parentId) as { n: number }).n;
+        const folderCount =
+          o.offset === 0
+            ? folders.length
+            : (raw.query(`SELECT count(*) AS n FROM files WHERE parent_id = ? AND kind = 'folder' AND trashed_at IS NULL`).get(parentId) as { n: number }).n;
         items = [...folders, ...page("file", Math.max(0, o.offset - folderCount), o.limit + 1 - folders.length)];
       }
       return { items: items.slice(0, o.limit), hasMore: items.length > o.limit };
     },
     /** Root → … → the item itself. */
     ancestors: (id: string) =>
-      (raw.query(`WITH RECURSIVE up(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM files WHERE id = ? UNION ALL SELECT f.id, f.parent_id, up.depth + 1 FROM files f JOIN up ON f.id = up.parent_id)
-        SELECT files.* FROM up JOIN files ON files.id = up.id ORDER BY up.depth DESC`).all(id) as Record<string, unknown>[]).map(fromRow),
+      (
+        raw
+          .query(`WITH RECURSIVE up(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM files WHERE id = ? UNION ALL SELECT f.id, f.parent_id, up.depth + 1 FROM files f JOIN up ON f.id = up.parent_id)
+        SELECT files.* FROM up JOIN files ON files.id = up.id ORDER BY up.depth DESC`)
+          .all(id) as Record<string, unknown>[]
+      ).map(fromRow),
     markTrashed(rootId: string, at: Date, fromPath: string[]) {
       raw.query(`UPDATE files SET trashed_at = ?, trash_root_id = ? WHERE trashed_at IS NULL AND id IN (${descendantsSql})`).run(at.getTime(), rootId, rootId);
       raw.query(`UPDATE files SET trashed_from_path = ? WHERE id = ?`).run(JSON.stringify(fromPath), rootId);
@@ -64,28 +98,67 @@ export function createDriveRepo(db: Db) {
      * earlier. Those stay in the trash with a dangling parent, so restoring them recreates the path.
      */
     purgeSet: (rootId: string) =>
-      (raw.query(`WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT f.id FROM files f JOIN sub ON f.parent_id = sub.id WHERE NOT (f.trash_root_id IS NOT NULL AND f.trash_root_id = f.id))
-        SELECT files.* FROM sub JOIN files ON files.id = sub.id`).all(rootId) as Record<string, unknown>[]).map(fromRow),
+      (
+        raw
+          .query(`WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT f.id FROM files f JOIN sub ON f.parent_id = sub.id WHERE NOT (f.trash_root_id IS NOT NULL AND f.trash_root_id = f.id))
+        SELECT files.* FROM sub JOIN files ON files.id = sub.id`)
+          .all(rootId) as Record<string, unknown>[]
+      ).map(fromRow),
     deleteRows: (ids: string[]) => {
-      for (let i = 0; i < ids.length; i += 500) db.delete(files).where(inArray(files.id, ids.slice(i, i + 500))).run();
+      for (let i = 0; i < ids.length; i += 500)
+        db.delete(files)
+          .where(inArray(files.id, ids.slice(i, i + 500)))
+          .run();
     },
     trashRoots: (userId: string) =>
-      db.select().from(files).where(and(eq(files.userId, userId), isNotNull(files.trashedAt), sql`${files.trashRootId} = ${files.id}`)).orderBy(desc(files.trashedAt)).all(),
+      db
+        .select()
+        .from(files)
+        .where(and(eq(files.userId, userId), isNotNull(files.trashedAt), sql`${files.trashRootId} = ${files.id}`))
+        .orderBy(desc(files.trashedAt))
+        .all(),
     expiredTrashRoots: (before: Date) =>
-      db.select().from(files).where(and(sql`${files.trashedAt} < ${before.getTime()}`, sql`${files.trashRootId} = ${files.id}`)).all(),
+      db
+        .select()
+        .from(files)
+        .where(and(sql`${files.trashedAt} < ${before.getTime()}`, sql`${files.trashRootId} = ${files.id}`))
+        .all(),
     recent: (userId: string, limit: number) =>
-      db.select().from(files).where(and(eq(files.userId, userId), eq(files.kind, "file"), isNull(files.trashedAt))).orderBy(desc(files.updatedAt)).limit(limit).all(),
+      db
+        .select()
+        .from(files)
+        .where(and(eq(files.userId, userId), eq(files.kind, "file"), isNull(files.trashedAt)))
+        .orderBy(desc(files.updatedAt))
+        .limit(limit)
+        .all(),
     starred: (userId: string) =>
-      db.select().from(files).where(and(eq(files.userId, userId), eq(files.starred, true), isNull(files.trashedAt))).orderBy(asc(files.name)).all(),
+      db
+        .select()
+        .from(files)
+        .where(and(eq(files.userId, userId), eq(files.starred, true), isNull(files.trashedAt)))
+        .orderBy(asc(files.name))
+        .all(),
     /** FTS5 prefix match over live names, newest first (rowid order keeps it cheap on huge result sets). */
     search: (userId: string, match: string, limit: number) =>
-      (raw.query(`SELECT files.* FROM files_fts JOIN files ON files.seq = files_fts.rowid WHERE files_fts MATCH ? AND files.user_id = ? ORDER BY files_fts.rowid DESC LIMIT ?`)
-        .all(match, userId, limit) as Record<string, unknown>[]).map(fromRow),
+      (
+        raw
+          .query(
+            `SELECT files.* FROM files_fts JOIN files ON files.seq = files_fts.rowid WHERE files_fts MATCH ? AND files.user_id = ? ORDER BY files_fts.rowid DESC LIMIT ?`,
+          )
+          .all(match, userId, limit) as Record<string, unknown>[]
+      ).map(fromRow),
 
-    blob: (userId: string, sha256: string) => db.select().from(blobs).where(and(eq(blobs.userId, userId), eq(blobs.sha256, sha256))).get(),
+    blob: (userId: string, sha256: string) =>
+      db
+        .select()
+        .from(blobs)
+        .where(and(eq(blobs.userId, userId), eq(blobs.sha256, sha256)))
+        .get(),
     addBlobRef(userId: string, sha256: string, size: number, mime: string, at: Date) {
-      raw.query(`INSERT INTO blobs (user_id, sha256, size, mime, refcount, created_at) VALUES (?, ?, ?, ?, 1, ?)
-        ON CONFLICT (user_id, sha256) DO UPDATE SET refcount = refcount + 1`).run(userId, sha256, size, mime, at.getTime());
+      raw
+        .query(`INSERT INTO blobs (user_id, sha256, size, mime, refcount, created_at) VALUES (?, ?, ?, ?, 1, ?)
+        ON CONFLICT (user_id, sha256) DO UPDATE SET refcount = refcount + 1`)
+        .run(userId, sha256, size, mime, at.getTime());
     },
     /** Returns true when that was the last reference (the row is gone; the caller removes the content). */
     dropBlobRef(userId: string, sha256: string): boolean {

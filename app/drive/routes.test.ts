@@ -100,7 +100,10 @@ test("quota: a declared length over quota is refused up front; nothing partial s
   expect(over.status).toBe(413);
   expect(over.body.error).toContain("quota");
   expect(readdirSync(join(t.dataDir, "users", alice.id, "tmp"))).toEqual([]);
-  const tus = await t.request("/api/v1/uploads", { method: "POST", headers: { ...A, "tus-resumable": "1.0.0", "upload-length": "500", "upload-metadata": `filename ${btoa("x.bin")}` } });
+  const tus = await t.request("/api/v1/uploads", {
+    method: "POST",
+    headers: { ...A, "tus-resumable": "1.0.0", "upload-length": "500", "upload-metadata": `filename ${btoa("x.bin")}` },
+  });
   expect(tus.status).toBe(413);
 });
 
@@ -179,31 +182,60 @@ test("user B can never read, list, change or delete user A's items, by any route
   const file = (await upload(t, A, "secret.txt", "top secret", `&parentId=${folder.id}`)).body.item;
   const trashed = (await upload(t, A, "gone.txt", "bye")).body.item;
   await post(t, A, "/api/v1/trash", { ids: [trashed.id] });
-  const tus = await t.request("/api/v1/uploads", { method: "POST", headers: { ...A, "tus-resumable": "1.0.0", "upload-length": "5", "upload-metadata": `filename ${btoa("t.bin")}` } });
+  const tus = await t.request("/api/v1/uploads", {
+    method: "POST",
+    headers: { ...A, "tus-resumable": "1.0.0", "upload-length": "5", "upload-metadata": `filename ${btoa("t.bin")}` },
+  });
   const uploadId = tus.headers.get("location")!.split("/").pop()!;
   const bobFolder = (await mkdir(t, B, "Mine")).item;
 
   const attempts: [string, string, unknown?][] = [
-    ["GET", `/api/v1/files/${folder.id}`], ["GET", `/api/v1/files/${file.id}`], ["GET", `/api/v1/files/${file.id}/content`],
-    ["GET", `/api/v1/files/${trashed.id}`], ["GET", `/api/v1/zip?ids=${folder.id}`], ["GET", `/api/v1/zip?ids=${file.id}`],
-    ["PATCH", `/api/v1/files/${file.id}`, { name: "pwned" }], ["POST", `/api/v1/files/${file.id}/star`, { starred: true }],
-    ["POST", "/api/v1/folders", { name: "x", parentId: folder.id }], ["POST", "/api/v1/move", { ids: [file.id], targetId: bobFolder.id }],
-    ["POST", "/api/v1/move", { ids: [bobFolder.id], targetId: folder.id }], ["POST", "/api/v1/copy", { ids: [file.id], targetId: bobFolder.id }],
-    ["POST", "/api/v1/trash", { ids: [file.id] }], ["POST", "/api/v1/restore", { ids: [trashed.id] }], ["POST", "/api/v1/purge", { ids: [trashed.id] }],
+    ["GET", `/api/v1/files/${folder.id}`],
+    ["GET", `/api/v1/files/${file.id}`],
+    ["GET", `/api/v1/files/${file.id}/content`],
+    ["GET", `/api/v1/files/${trashed.id}`],
+    ["GET", `/api/v1/zip?ids=${folder.id}`],
+    ["GET", `/api/v1/zip?ids=${file.id}`],
+    ["PATCH", `/api/v1/files/${file.id}`, { name: "pwned" }],
+    ["POST", `/api/v1/files/${file.id}/star`, { starred: true }],
+    ["POST", "/api/v1/folders", { name: "x", parentId: folder.id }],
+    ["POST", "/api/v1/move", { ids: [file.id], targetId: bobFolder.id }],
+    ["POST", "/api/v1/move", { ids: [bobFolder.id], targetId: folder.id }],
+    ["POST", "/api/v1/copy", { ids: [file.id], targetId: bobFolder.id }],
+    ["POST", "/api/v1/trash", { ids: [file.id] }],
+    ["POST", "/api/v1/restore", { ids: [trashed.id] }],
+    ["POST", "/api/v1/purge", { ids: [trashed.id] }],
     ["PUT", `/api/v1/upload?name=x&parentId=${folder.id}`, "data"],
-    ["GET", `/drive/f/${folder.id}`], ["GET", `/drive/preview/${file.id}`], ["GET", `/drive/move-dialog?ids=${file.id}&at=${folder.id}`],
+    ["GET", `/drive/f/${folder.id}`],
+    ["GET", `/drive/preview/${file.id}`],
+    ["GET", `/drive/move-dialog?ids=${file.id}&at=${folder.id}`],
   ];
   for (const [method, path, body] of attempts) {
-    const r = await t.request(path, { method, headers: typeof body === "string" ? B : json(B), body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+    const r = await t.request(path, {
+      method,
+      headers: typeof body === "string" ? B : json(B),
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
     expect({ method, path, status: r.status }).toEqual({ method, path, status: 404 });
   }
   const form = { ...B, "content-type": "application/x-www-form-urlencoded" };
-  for (const [path, body] of [["/drive/actions/rename", `ids=${file.id}&name=x`], ["/drive/actions/trash", `ids=${file.id}`], ["/drive/actions/move", `ids=${file.id}&targetId=${bobFolder.id}`],
-    ["/drive/actions/restore", `ids=${trashed.id}`], ["/drive/actions/purge", `ids=${trashed.id}`], ["/drive/actions/star", `ids=${file.id}&starred=1`], ["/drive/actions/mkdir", `parentId=${folder.id}&name=x`]]) {
+  for (const [path, body] of [
+    ["/drive/actions/rename", `ids=${file.id}&name=x`],
+    ["/drive/actions/trash", `ids=${file.id}`],
+    ["/drive/actions/move", `ids=${file.id}&targetId=${bobFolder.id}`],
+    ["/drive/actions/restore", `ids=${trashed.id}`],
+    ["/drive/actions/purge", `ids=${trashed.id}`],
+    ["/drive/actions/star", `ids=${file.id}&starred=1`],
+    ["/drive/actions/mkdir", `parentId=${folder.id}&name=x`],
+  ]) {
     expect({ path, status: (await t.request(path!, { method: "POST", headers: form, body })).status }).toEqual({ path, status: 404 });
   }
   for (const method of ["HEAD", "PATCH", "DELETE"]) {
-    const r = await t.request(`/api/v1/uploads/${uploadId}`, { method, headers: { ...B, "tus-resumable": "1.0.0", "upload-offset": "0", "content-type": "application/offset+octet-stream" }, body: method === "PATCH" ? "12345" : undefined });
+    const r = await t.request(`/api/v1/uploads/${uploadId}`, {
+      method,
+      headers: { ...B, "tus-resumable": "1.0.0", "upload-offset": "0", "content-type": "application/offset+octet-stream" },
+      body: method === "PATCH" ? "12345" : undefined,
+    });
     expect({ method, status: r.status }).toEqual({ method, status: 404 });
   }
   const bobSearch = (await (await t.request("/api/v1/search?q=secret", { headers: B })).json()) as { items: unknown[] };
@@ -305,15 +337,23 @@ test("paging: folders first, then files, across the boundary, with hasMore", asy
   for (const n of ["f1", "f2", "f3"]) await mkdir(t, A, n, parent.id);
   for (const n of ["a.txt", "b.txt", "c.txt"]) await upload(t, A, n, n, `&parentId=${parent.id}`);
   const page = async (offset: number) =>
-    (await (await t.request(`/api/v1/files/${parent.id}?limit=2&offset=${offset}`, { headers: A })).json()) as { children: { name: string }[]; hasMore: boolean };
+    (await (await t.request(`/api/v1/files/${parent.id}?limit=2&offset=${offset}`, { headers: A })).json()) as {
+      children: { name: string }[];
+      hasMore: boolean;
+    };
   const pages = [await page(0), await page(2), await page(4)];
-  expect(pages.map((p) => p.children.map((c) => c.name))).toEqual([["f1", "f2"], ["f3", "a.txt"], ["b.txt", "c.txt"]]);
+  expect(pages.map((p) => p.children.map((c) => c.name))).toEqual([
+    ["f1", "f2"],
+    ["f3", "a.txt"],
+    ["b.txt", "c.txt"],
+  ]);
   expect(pages.map((p) => p.hasMore)).toEqual([true, true, false]);
 });
 
 // A small tmpfs as the data dir gives a real ENOSPC (root only; reported as skipped elsewhere — storage.test.ts
 // covers the same path with an injected ENOSPC on every machine).
-const canMount = process.getuid?.() === 0 && Bun.spawnSync(["sh", "-c", "d=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs $d && umount $d && rmdir $d"]).exitCode === 0;
+const canMount =
+  process.getuid?.() === 0 && Bun.spawnSync(["sh", "-c", "d=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs $d && umount $d && rmdir $d"]).exitCode === 0;
 
 test.skipIf(!canMount)("disk full: 507 with a clear message, nothing partial, and the server keeps serving", async () => {
   const { mkdtempSync: mk } = await import("node:fs");
@@ -375,7 +415,9 @@ test("files copied into the import folder from outside appear under Imported/, k
 test("image preview: a WebP made with sharp, only for the owner", async () => {
   const { t, A, B } = setup();
   const sharp = (await import("sharp")).default;
-  const png = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: "#3366cc" } }).png().toBuffer();
+  const png = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: "#3366cc" } })
+    .png()
+    .toBuffer();
   const img = (await upload(t, A, "wide.png", new Uint8Array(png))).body.item;
   const html = await (await t.request(`/drive/preview/${img.id}`, { headers: A })).text();
   expect(html).toContain(`/drive/thumb/${img.id}`);

@@ -40,7 +40,13 @@ export async function sniffMime(head: Uint8Array, name: string): Promise<string>
  * FTS5 string (quotes doubled); control characters, which FTS5 cannot hold in a string, and lone surrogates go.
  */
 export function ftsQuery(q: string): string | null {
-  const words = q.toWellFormed().normalize("NFC").replace(/[\p{Cc}]/gu, " ").split(/\s+/).filter(Boolean).slice(0, 8);
+  const words = q
+    .toWellFormed()
+    .normalize("NFC")
+    .replace(/[\p{Cc}]/gu, " ")
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 8);
   return words.length ? words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(" ") : null;
 }
 
@@ -56,7 +62,12 @@ export function createDriveService(deps: DriveDeps) {
 
   /** The best access a folder share gives `user` on `item` (through it or any folder above it). */
   function grantedAccess(user: User, item: DriveFile): Action | null {
-    return deps.grants?.access(user.id, repo.ancestors(item.id).map((a) => a.id)) ?? null;
+    return (
+      deps.grants?.access(
+        user.id,
+        repo.ancestors(item.id).map((a) => a.id),
+      ) ?? null
+    );
   }
   /**
    * The one authorization check of Drive: may `user` do `action` on `item`? The owner may do anything; another user
@@ -72,7 +83,8 @@ export function createDriveService(deps: DriveDeps) {
   /** A change to the item itself (rename, move, trash): a recipient may not change the shared folder itself. */
   function changeable(user: User, id: string): DriveFile {
     const item = itemFor(user, id, "write");
-    if (item.userId !== user.id && deps.grants?.rootsFor(user.id).includes(item.id)) throw new AppError(403, "Only the owner can rename, move or delete a shared folder.");
+    if (item.userId !== user.id && deps.grants?.rootsFor(user.id).includes(item.id))
+      throw new AppError(403, "Only the owner can rename, move or delete a shared folder.");
     return item;
   }
   function ownerOnly(user: User, item: DriveFile, what: string): DriveFile {
@@ -123,7 +135,11 @@ export function createDriveService(deps: DriveDeps) {
     if (conflict === "rename") return freeName(parentId, name);
     throw new AppError(409, `“${name}” already exists in this folder.`);
   }
-  const pathNames = (id: string) => repo.ancestors(id).filter((a) => a.parentId !== null).map((a) => a.name);
+  const pathNames = (id: string) =>
+    repo
+      .ancestors(id)
+      .filter((a) => a.parentId !== null)
+      .map((a) => a.name);
 
   function quotaLeft(user: User): number {
     const quota = repo.user(user.id)?.quotaBytes ?? null;
@@ -144,9 +160,10 @@ export function createDriveService(deps: DriveDeps) {
       throw new AppError(400, "The content does not match the SHA-256 it was declared with; nothing was stored.");
     }
   }
-  const quotaError = () => new AppError(413, "This upload would exceed your storage quota. Delete files or empty the trash, or ask the administrator for more space.");
+  const quotaError = () =>
+    new AppError(413, "This upload would exceed your storage quota. Delete files or empty the trash, or ask the administrator for more space.");
 
-  function trashOne(user: User, item: DriveFile, at: Date) {
+  function trashOne(item: DriveFile, at: Date) {
     if (item.parentId === null) throw new AppError(400, "The root folder cannot be deleted.");
     repo.markTrashed(item.id, at, pathNames(item.parentId));
   }
@@ -189,7 +206,19 @@ export function createDriveService(deps: DriveDeps) {
         // cannot add up to more than the quota. Content this person already stores costs nothing.
         if (!repo.blob(owner!.id, received.sha256) && received.size > quotaLeft(owner!)) throw quotaError();
         repo.addBlobRef(owner!.id, received.sha256, received.size, mime, at);
-        const file = repo.insert({ id: newId(), userId: owner!.id, parentId, kind: "file", name: finalName, sha256: received.sha256, size: received.size, mime, createdAt: at, updatedAt: at, createdBy: owner!.id === user.id ? null : user.id });
+        const file = repo.insert({
+          id: newId(),
+          userId: owner!.id,
+          parentId,
+          kind: "file",
+          name: finalName,
+          sha256: received.sha256,
+          size: received.size,
+          mime,
+          createdAt: at,
+          updatedAt: at,
+          createdBy: owner!.id === user.id ? null : user.id,
+        });
         deps.media?.fileAdded(file);
         return file;
       });
@@ -201,10 +230,23 @@ export function createDriveService(deps: DriveDeps) {
   }
 
   function copyTree(user: User, item: DriveFile, targetId: string, name: string, at: Date): DriveFile {
-    const copy = repo.insert({ id: newId(), userId: item.userId, parentId: targetId, kind: item.kind, name, sha256: item.sha256, size: item.size, mime: item.mime, createdAt: at, updatedAt: at, createdBy: item.userId === user.id ? null : user.id });
+    const copy = repo.insert({
+      id: newId(),
+      userId: item.userId,
+      parentId: targetId,
+      kind: item.kind,
+      name,
+      sha256: item.sha256,
+      size: item.size,
+      mime: item.mime,
+      createdAt: at,
+      updatedAt: at,
+      createdBy: item.userId === user.id ? null : user.id,
+    });
     if (item.sha256) repo.addBlobRef(item.userId, item.sha256, item.size, item.mime ?? "application/octet-stream", at);
     if (item.kind === "folder") {
-      for (const child of repo.children(item.id, { sort: "name", desc: false, offset: 0, limit: 1_000_000 }).items) copyTree(user, child, copy.id, child.name, at);
+      for (const child of repo.children(item.id, { sort: "name", desc: false, offset: 0, limit: 1_000_000 }).items)
+        copyTree(user, child, copy.id, child.name, at);
     }
     return copy;
   }
@@ -240,7 +282,16 @@ export function createDriveService(deps: DriveDeps) {
         const existing = repo.liveChild(parent.id, name);
         if (existing?.kind === "folder" && conflict === "replace") return existing;
         const at = now();
-        return repo.insert({ id: newId(), userId: parent.userId, parentId: parent.id, kind: "folder", name: placeName(parent.id, name, conflict), createdAt: at, updatedAt: at, createdBy: parent.userId === user.id ? null : user.id });
+        return repo.insert({
+          id: newId(),
+          userId: parent.userId,
+          parentId: parent.id,
+          kind: "folder",
+          name: placeName(parent.id, name, conflict),
+          createdAt: at,
+          updatedAt: at,
+          createdBy: parent.userId === user.id ? null : user.id,
+        });
       });
     },
     /** Creates each missing folder of `path` (names) under `parentId`, reusing existing ones: for folder uploads. */
@@ -273,7 +324,8 @@ export function createDriveService(deps: DriveDeps) {
       const target = folderFor(user, targetId, "write");
       const items = ids.map((id) => itemFor(user, id, "read"));
       // Content is shared between copies by reference, which only works inside one person's storage.
-      if (items.some((i) => i.userId !== target.userId)) throw new AppError(400, "Copying between two people's Drives is not supported yet: download and upload instead.");
+      if (items.some((i) => i.userId !== target.userId))
+        throw new AppError(400, "Copying between two people's Drives is not supported yet: download and upload instead.");
       const targetPath = new Set(repo.ancestors(target.id).map((a) => a.id));
       return repo.transaction(() =>
         items.map((item) => {
@@ -288,7 +340,7 @@ export function createDriveService(deps: DriveDeps) {
     moveToTrash(user: User, ids: string[]) {
       const items = ids.map((id) => changeable(user, id));
       const at = now();
-      repo.transaction(() => items.forEach((item) => trashOne(user, item, at)));
+      repo.transaction(() => items.forEach((item) => trashOne(item, at)));
       return items;
     },
     /** Back to the original folder; parents that were deleted meanwhile are recreated from the saved path. */
@@ -367,14 +419,24 @@ export function createDriveService(deps: DriveDeps) {
       }
     },
     /** A plain single-request upload, streamed to disk while hashing. */
-    async upload(user: User, input: { parentId?: string; name: string; relativePath?: string[]; declaredLength?: number; sha256?: string; conflict: Conflict }, source: AsyncIterable<Uint8Array>): Promise<DriveFile> {
+    async upload(
+      user: User,
+      input: { parentId?: string; name: string; relativePath?: string[]; declaredLength?: number; sha256?: string; conflict: Conflict },
+      source: AsyncIterable<Uint8Array>,
+    ): Promise<DriveFile> {
       const name = validateName(input.name);
       const sha256 = validSha256(input.sha256);
-      const parent = input.relativePath?.length ? this.mkdirs(user, input.parentId, input.relativePath.map(validateName)) : folderFor(user, input.parentId, "write");
+      const parent = input.relativePath?.length
+        ? this.mkdirs(user, input.parentId, input.relativePath.map(validateName))
+        : folderFor(user, input.parentId, "write");
       const owner = ownerOf(parent); // the quota is the folder owner's, also for an upload into a folder shared with this user
       if (input.declaredLength !== undefined) checkSpace(owner, input.declaredLength, sha256);
       const known = sha256 === undefined ? undefined : repo.blob(owner.id, sha256);
-      const received = await blobs.receive(user.id, source, { maxBytes: known ? known.size : quotaLeft(owner), expectedBytes: input.declaredLength, tooLarge: quotaError });
+      const received = await blobs.receive(user.id, source, {
+        maxBytes: known ? known.size : quotaLeft(owner),
+        expectedBytes: input.declaredLength,
+        tooLarge: quotaError,
+      });
       let mime: string;
       try {
         checkDeclaredSha256(received, sha256);
@@ -386,11 +448,25 @@ export function createDriveService(deps: DriveDeps) {
       return commitReceived(user, parent.id, name, received, mime, input.conflict);
     },
     /** Registers a tus upload at its first request: name, destination and declared length are checked here. */
-    beginResumable(user: User, id: string, input: { parentId?: string; name: string; relativePath?: string[]; length: number; sha256?: string; conflict: Conflict }) {
+    beginResumable(
+      user: User,
+      id: string,
+      input: { parentId?: string; name: string; relativePath?: string[]; length: number; sha256?: string; conflict: Conflict },
+    ) {
       const name = validateName(input.name);
-      const parent = input.relativePath?.length ? this.mkdirs(user, input.parentId, input.relativePath.map(validateName)) : folderFor(user, input.parentId, "write");
+      const parent = input.relativePath?.length
+        ? this.mkdirs(user, input.parentId, input.relativePath.map(validateName))
+        : folderFor(user, input.parentId, "write");
       checkSpace(ownerOf(parent), input.length, validSha256(input.sha256));
-      repo.insertUpload({ id, userId: user.id, parentId: parent.id, name, length: input.length, onConflict: input.conflict === "replace" ? "replace" : "rename", createdAt: now() });
+      repo.insertUpload({
+        id,
+        userId: user.id,
+        parentId: parent.id,
+        name,
+        length: input.length,
+        onConflict: input.conflict === "replace" ? "replace" : "rename",
+        createdAt: now(),
+      });
     },
     resumableFor(user: User, id: string) {
       const up = repo.upload(id);

@@ -49,7 +49,8 @@ export function createTusUploads(deps: { drive: DriveService; dataDir: string })
       async onUploadCreate(req, upload) {
         const user = ownerOf(req);
         const m = upload.metadata ?? {};
-        if (upload.size === undefined || upload.sizeIsDeferred) throw { status_code: 400, body: "Declare the upload's length (Upload-Length).\n" } satisfies TusError;
+        if (upload.size === undefined || upload.sizeIsDeferred)
+          throw { status_code: 400, body: "Declare the upload's length (Upload-Length).\n" } satisfies TusError;
         try {
           drive.beginResumable(user, upload.id, {
             name: m.filename ?? m.name ?? "",

@@ -28,7 +28,10 @@ describe("access declared on every route", () => {
     const wrong: string[] = [];
     for (const r of table) {
       for (const method of methodsOf(r.method)) {
-        const res = await t.request(concrete(r.path), { method, headers: { accept: "application/json", origin: TEST_ORIGIN, "sec-fetch-site": "same-origin" } });
+        const res = await t.request(concrete(r.path), {
+          method,
+          headers: { accept: "application/json", origin: TEST_ORIGIN, "sec-fetch-site": "same-origin" },
+        });
         if (res.status !== 401) wrong.push(`${method} ${r.path} → ${res.status}`);
       }
     }
@@ -57,7 +60,10 @@ describe("access declared on every route", () => {
     for (const r of table) {
       for (const method of methodsOf(r.method).filter((m) => m !== "GET")) {
         const missing = await t.request(concrete(r.path), { method, headers: { ...noToken, accept: "application/json" } });
-        const foreign = await t.request(concrete(r.path), { method, headers: { ...admin, origin: "https://evil.example", "sec-fetch-site": "cross-site", accept: "application/json" } });
+        const foreign = await t.request(concrete(r.path), {
+          method,
+          headers: { ...admin, origin: "https://evil.example", "sec-fetch-site": "cross-site", accept: "application/json" },
+        });
         if (missing.status !== 403 || foreign.status !== 403) wrong.push(`${method} ${r.path} → ${missing.status}/${foreign.status}`);
       }
     }
@@ -74,7 +80,11 @@ describe("an Authorization header is a claim to be checked, never a reason to sk
       const headers = { ...browser, origin: "https://evil.example", "sec-fetch-site": "cross-site", authorization, "content-type": "application/json" };
       const folder = await t.request("/api/v1/folders", { method: "POST", headers, body: JSON.stringify({ name: "pwned" }) });
       expect([authorization, folder.status]).toEqual([authorization, 401]);
-      const token = await t.request("/settings/tokens", { method: "POST", headers: { ...headers, "content-type": "application/x-www-form-urlencoded" }, body: "name=x" });
+      const token = await t.request("/settings/tokens", {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+        body: "name=x",
+      });
       expect([authorization, token.status]).toEqual([authorization, 401]);
     }
     const root = (await (await t.request("/api/v1/root", { headers: browser })).json()) as { children: unknown[] };
@@ -86,7 +96,11 @@ describe("an Authorization header is a claim to be checked, never a reason to sk
     t = createTestApp();
     const alice = t.createAdmin("alice");
     const { token } = t.services.auth.createAppToken(alice.id, "script");
-    const res = await t.request("/api/v1/folders", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name: "ok" }) });
+    const res = await t.request("/api/v1/folders", {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "ok" }),
+    });
     expect(res.status).toBe(201);
   });
 });

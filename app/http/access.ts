@@ -23,7 +23,12 @@ export function isSameOrigin(request: Request, origins: string[]): boolean {
   return origin === new URL(request.url).origin || origins.includes(origin);
 }
 
-type Asking = { request: Request; body: unknown; viewer: { user: User; via: "session" | "token" } | null; csrfValid: (t: string | null | undefined) => boolean };
+type Asking = {
+  request: Request;
+  body: unknown;
+  viewer: { user: User; via: "session" | "token" } | null;
+  csrfValid: (t: string | null | undefined) => boolean;
+};
 
 /**
  * Runs before the body is validated: first who is asking (401 signed out, 403 not the admin), then CSRF on unsafe

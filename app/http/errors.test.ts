@@ -92,8 +92,17 @@ describe("#12 refusals say what to do", () => {
     t = createTestApp();
     t.createAdmin("alice");
     const login = await t.request("/login");
-    const pre = login.headers.getSetCookie().find((c) => c.startsWith("nas_pre="))!.split(";")[0]!;
-    const headers = { cookie: pre, origin: TEST_ORIGIN, "sec-fetch-site": "same-origin", "x-csrf-token": hmac(t.secret, `csrf:${pre.slice("nas_pre=".length)}`), "content-type": "application/x-www-form-urlencoded" };
+    const pre = login.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("nas_pre="))!
+      .split(";")[0]!;
+    const headers = {
+      cookie: pre,
+      origin: TEST_ORIGIN,
+      "sec-fetch-site": "same-origin",
+      "x-csrf-token": hmac(t.secret, `csrf:${pre.slice("nas_pre=".length)}`),
+      "content-type": "application/x-www-form-urlencoded",
+    };
     const statuses: number[] = [];
     let last: Response | null = null;
     for (let i = 0; i < 12; i++) {

@@ -47,7 +47,8 @@ export function errorHandler(deps: { deviceName: () => string; viewerOf?: (sessi
     if (json) return Response.json(requestId ? { error: text, requestId } : { error: text }, { status, headers });
     if (request.headers.get("hx-request")) {
       return new Response(ErrorToast({ message: text }) as string, {
-        status, headers: { ...headers, "content-type": "text/html; charset=utf-8", "hx-retarget": "#toasts", "hx-reswap": "beforeend" },
+        status,
+        headers: { ...headers, "content-type": "text/html; charset=utf-8", "hx-retarget": "#toasts", "hx-reswap": "beforeend" },
       });
     }
     let ctx = c as unknown as { user?: User | null; csrfToken?: string };
@@ -62,7 +63,8 @@ export function errorHandler(deps: { deviceName: () => string; viewerOf?: (sessi
       deviceName = deps.deviceName();
     } catch {} // the database may be what failed: the page still renders
     return new Response(ErrorPage({ status, message, requestId, user: ctx.user ?? null, csrfToken: ctx.csrfToken ?? "", deviceName }) as string, {
-      status, headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+      status,
+      headers: { ...headers, "content-type": "text/html; charset=utf-8" },
     });
   });
 }
@@ -76,6 +78,9 @@ export const serveOptions = {
   error(error: Error) {
     const requestId = crypto.randomUUID().slice(0, 8);
     console.error(`request ${requestId} failed outside the app's error handler:`, error);
-    return new Response(`The server hit an unexpected problem. Reference: ${requestId}.\n`, { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+    return new Response(`The server hit an unexpected problem. Reference: ${requestId}.\n`, {
+      status: 500,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
   },
 };

@@ -19,9 +19,24 @@ afterAll(async () => {
 });
 
 const signedInPages = [
-  "/", "/drive", "/drive/recent", "/drive/starred", "/drive/shared", "/drive/trash", "/drive/search?q=report",
-  "/dashboard", "/dashboard/alerts", "/dashboard/power", "/dashboard/backups", "/dashboard/users", "/storage",
-  "/settings", "/settings/admin", "/settings/system", "/settings/audit", "/no/such/page",
+  "/",
+  "/drive",
+  "/drive/recent",
+  "/drive/starred",
+  "/drive/shared",
+  "/drive/trash",
+  "/drive/search?q=report",
+  "/dashboard",
+  "/dashboard/alerts",
+  "/dashboard/power",
+  "/dashboard/backups",
+  "/dashboard/users",
+  "/storage",
+  "/settings",
+  "/settings/admin",
+  "/settings/system",
+  "/settings/audit",
+  "/no/such/page",
 ];
 const signedOutPages = ["/login", "/register", "/setup/trust"];
 
@@ -37,12 +52,21 @@ async function check(page: Page, url: string, phone: boolean) {
 }
 
 for (const scheme of ["light", "dark"] as const) {
-  for (const [label, viewport] of [["desktop", { width: 1280, height: 800 }], ["phone", { width: 360, height: 740 }]] as const) {
+  for (const [label, viewport] of [
+    ["desktop", { width: 1280, height: 800 }],
+    ["phone", { width: 360, height: 740 }],
+  ] as const) {
     test(`${scheme}, ${label}: every page passes axe (serious/critical) and fits`, async () => {
       const { page, api, context } = await signedInPage(browser, server, { viewport, colorScheme: scheme });
       const errors = watchPageErrors(page);
-      await api("/folders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Quarterly reports 2026" }) }).catch(() => {});
-      await api(`/upload?name=${encodeURIComponent("report with a rather long name for a phone screen.txt")}`, { method: "PUT", body: "numbers" }).catch(() => {});
+      await api("/folders", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Quarterly reports 2026" }),
+      }).catch(() => {});
+      await api(`/upload?name=${encodeURIComponent("report with a rather long name for a phone screen.txt")}`, { method: "PUT", body: "numbers" }).catch(
+        () => {},
+      );
       const found: string[] = [];
       for (const url of signedInPages) found.push(...(await check(page, url, label === "phone")));
       // The viewer open over the listing.
@@ -68,10 +92,18 @@ for (const scheme of ["light", "dark"] as const) {
 test("dark: every text field looks like the others (quota, retention, webhook); the side column reaches the bottom of a long page", async () => {
   const { page, context } = await signedInPage(browser, server, { colorScheme: "dark" });
   const surface = await page.goto("/settings").then(() => page.evaluate(() => getComputedStyle(document.querySelector(".card")!).backgroundColor));
-  const fields: [string, string][] = [["/dashboard/users", "input[name=quota]"], ["/settings/admin", "#trash"], ["/dashboard/alerts", "#webhook-url"], ["/settings/audit", "#audit-date"]];
+  const fields: [string, string][] = [
+    ["/dashboard/users", "input[name=quota]"],
+    ["/settings/admin", "#trash"],
+    ["/dashboard/alerts", "#webhook-url"],
+    ["/settings/audit", "#audit-date"],
+  ];
   for (const [url, selector] of fields) {
     await page.goto(url);
-    const style = await page.locator(selector).first().evaluate((el) => ({ bg: getComputedStyle(el).backgroundColor, radius: getComputedStyle(el).borderTopLeftRadius }));
+    const style = await page
+      .locator(selector)
+      .first()
+      .evaluate((el) => ({ bg: getComputedStyle(el).backgroundColor, radius: getComputedStyle(el).borderTopLeftRadius }));
     expect({ url, ...style }).toEqual({ url, bg: surface, radius: "8px" });
   }
   // A full-page capture of the (long) dashboard: the pixel at the bottom of the side column is the nav's colour, not the page's.

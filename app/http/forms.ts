@@ -5,7 +5,11 @@ import { AppError } from "../errors";
  * renders the form again through `rerender`, which shows the message and keeps what was typed, with the error's
  * status. Anything else goes on to the app's error handler.
  */
-export async function withFormError<T, R>(set: { status?: number | string }, action: () => T | Promise<T>, rerender: (error: AppError) => R | Promise<R>): Promise<T | R> {
+export async function withFormError<T, R>(
+  set: { status?: number | string },
+  action: () => T | Promise<T>,
+  rerender: (error: AppError) => R | Promise<R>,
+): Promise<T | R> {
   try {
     return await action();
   } catch (e) {

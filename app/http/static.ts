@@ -4,9 +4,18 @@ import { join, relative, resolve, isAbsolute } from "node:path";
 import { APP_ROOT } from "../paths";
 
 const types: Record<string, string> = {
-  ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
-  ".json": "application/json", ".webmanifest": "application/manifest+json", ".mjs": "text/javascript; charset=utf-8", ".map": "application/json",
-  ".wasm": "application/wasm", ".woff2": "font/woff2", ".bcmap": "application/octet-stream", ".pfb": "application/octet-stream",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".map": "application/json",
+  ".wasm": "application/wasm",
+  ".woff2": "font/woff2",
+  ".bcmap": "application/octet-stream",
+  ".pfb": "application/octet-stream",
 };
 
 /** Resolves `rel` under `root`, or null if it would escape it. The one place a URL path becomes a file path for assets. */
@@ -18,18 +27,22 @@ export function resolveInside(root: string, rel: string): string | null {
 }
 
 export function staticRoutes(root = join(APP_ROOT, "views/static")) {
-  return new Elysia().get("/static/*", async ({ params, set, headers }) => {
-    const path = resolveInside(root, decodeURIComponent(params["*"]));
-    const file = path ? Bun.file(path) : null;
-    if (!file || !(await file.exists())) {
-      set.status = 404;
-      return "Not found";
-    }
-    const etag = `"${file.size.toString(36)}-${file.lastModified.toString(36)}"`;
-    if (headers["if-none-match"] === etag) return new Response(null, { status: 304, headers: { etag } });
-    const ext = path!.slice(path!.lastIndexOf("."));
-    return new Response(file, { headers: { "content-type": types[ext] ?? "application/octet-stream", etag, "cache-control": "public, max-age=300" } });
-  }, publicGet);
+  return new Elysia().get(
+    "/static/*",
+    async ({ params, set, headers }) => {
+      const path = resolveInside(root, decodeURIComponent(params["*"]));
+      const file = path ? Bun.file(path) : null;
+      if (!file || !(await file.exists())) {
+        set.status = 404;
+        return "Not found";
+      }
+      const etag = `"${file.size.toString(36)}-${file.lastModified.toString(36)}"`;
+      if (headers["if-none-match"] === etag) return new Response(null, { status: 304, headers: { etag } });
+      const ext = path!.slice(path!.lastIndexOf("."));
+      return new Response(file, { headers: { "content-type": types[ext] ?? "application/octet-stream", etag, "cache-control": "public, max-age=300" } });
+    },
+    publicGet,
+  );
 }
 
 export const manifest = (name: string) => ({

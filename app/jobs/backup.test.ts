@@ -17,7 +17,8 @@ afterEach(() => {
 function tempDataDir(opts: { admin?: boolean } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "nas-backup-"));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
-  if (opts.admin !== false) db.insert(users).values({ id: "u1", username: "alice", displayName: "Alice", role: "admin", webauthnUserId: "w1", createdAt: new Date() }).run();
+  if (opts.admin !== false)
+    db.insert(users).values({ id: "u1", username: "alice", displayName: "Alice", role: "admin", webauthnUserId: "w1", createdAt: new Date() }).run();
   cleanups.push(() => {
     db.$client.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -40,7 +40,6 @@ export function listBackups(dir: string): BackupFile[] {
   return out.sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime());
 }
 
-
 /**
  * A consistent copy of the live database (VACUUM INTO reads one snapshot while the web process keeps writing).
  * Written under a temporary name, synced, then renamed: a file with the final name is always complete.

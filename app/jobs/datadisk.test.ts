@@ -41,12 +41,20 @@ function setUp(afterFile?: (rel: string, i: number) => void) {
   const queue = createJobQueue({ repo: createJobRepo(db) });
   let t = new Date("2026-11-27T01:00:00Z");
   const now = () => t;
-  const runner = createJobRunner({ queue, log: () => {}, handlers: { [DISK_COPY_JOB]: diskCopyHandler({ db, dataDir, repo, now, afterFile: (rel, i) => afterFile?.(rel, i) }) } });
+  const runner = createJobRunner({
+    queue,
+    log: () => {},
+    handlers: { [DISK_COPY_JOB]: diskCopyHandler({ db, dataDir, repo, now, afterFile: (rel, i) => afterFile?.(rel, i) }) },
+  });
   return { dataDir, target, db, repo, queue, runner, copy: join(target, "nasd-copy"), later: () => (t = new Date(t.getTime() + 3600_000)) };
 }
 
 const filesOf = (root: string) =>
-  Object.fromEntries(walkTree(root, (rel) => rel.startsWith("db.sqlite") || rel === ".trash" || rel.startsWith(".trash/")).filter((e) => e.kind === "file").map((e) => [e.rel, sha256File(join(root, e.rel))]));
+  Object.fromEntries(
+    walkTree(root, (rel) => rel.startsWith("db.sqlite") || rel === ".trash" || rel.startsWith(".trash/"))
+      .filter((e) => e.kind === "file")
+      .map((e) => [e.rel, sha256File(join(root, e.rel))]),
+  );
 
 describe.skipIf(otherFs === null)("second-disk copy", () => {
   test("first copy: every file and a consistent database snapshot, not the upload temp files or preview cache; result recorded", async () => {
@@ -63,7 +71,7 @@ describe.skipIf(otherFs === null)("second-disk copy", () => {
     expect(Object.keys(filesOf(s.copy))).toHaveLength(12);
     const snap = new Database(join(s.copy, "db.sqlite"), { readonly: true });
     expect(snap.query("pragma integrity_check").get()).toEqual({ integrity_check: "ok" });
-    expect(snap.query("select value from settings where key = 'deviceName'").get()).toEqual({ value: "\"copy-test\"" });
+    expect(snap.query("select value from settings where key = 'deviceName'").get()).toEqual({ value: '"copy-test"' });
     snap.close();
     const row = s.repo.diskCopy()!;
     expect(row.lastOk).toBe(true);
@@ -88,7 +96,9 @@ describe.skipIf(otherFs === null)("second-disk copy", () => {
     expect(filesOf(s.copy)).toEqual(filesOf(s.dataDir));
     expect(s.repo.diskCopy()!.lastSummary).toMatch(/^3 files copied .* 6 unchanged, 1 moved to \.trash/);
     expect(statSync(join(s.copy, "users/u1/blobs/0/b0")).ino).toBe(untouched);
-    const trash = walkTree(join(s.copy, ".trash")).filter((e) => e.kind === "file").map((e) => e.rel.split("/").slice(1).join("/"));
+    const trash = walkTree(join(s.copy, ".trash"))
+      .filter((e) => e.kind === "file")
+      .map((e) => e.rel.split("/").slice(1).join("/"));
     expect(trash.sort()).toEqual(["users/u1/blobs/2/b11", "users/u1/blobs/2/b2", "users/u1/blobs/2/b5", "users/u1/blobs/2/b8"]);
   });
 
@@ -165,13 +175,28 @@ describe("storage.move job", () => {
       db.$client.close();
       rmSync(dataDir, { recursive: true, force: true });
     });
-    const lsblk = JSON.stringify({ blockdevices: [
-      { name: "sda", path: "/dev/sda", type: "disk", size: 1e12, model: "Disk", children: [{ name: "sda1", path: "/dev/sda1", type: "part", size: 1e12, fstype: "ext4", uuid: "u", mountpoints: ["/"] }] },
-      { name: "sdb", path: "/dev/sdb", type: "disk", size: 1e12, model: "Spare" },
-    ] });
-    const fake = fakeRunner((argv) => (argv[0] === "lsblk" ? { stdout: lsblk } : argv[0] === "blkid" ? { code: 2 } : new Error(`must not run ${argv.join(" ")}`)));
+    const lsblk = JSON.stringify({
+      blockdevices: [
+        {
+          name: "sda",
+          path: "/dev/sda",
+          type: "disk",
+          size: 1e12,
+          model: "Disk",
+          children: [{ name: "sda1", path: "/dev/sda1", type: "part", size: 1e12, fstype: "ext4", uuid: "u", mountpoints: ["/"] }],
+        },
+        { name: "sdb", path: "/dev/sdb", type: "disk", size: 1e12, model: "Spare" },
+      ],
+    });
+    const fake = fakeRunner((argv) =>
+      argv[0] === "lsblk" ? { stdout: lsblk } : argv[0] === "blkid" ? { code: 2 } : new Error(`must not run ${argv.join(" ")}`),
+    );
     const queue = createJobQueue({ repo: createJobRepo(db) });
-    const runner = createJobRunner({ queue, log: () => {}, handlers: { [STORAGE_MOVE_JOB]: storageMoveHandler({ dataDir: join(dataDir, "nasd"), run: fake.run }) } });
+    const runner = createJobRunner({
+      queue,
+      log: () => {},
+      handlers: { [STORAGE_MOVE_JOB]: storageMoveHandler({ dataDir: join(dataDir, "nasd"), run: fake.run }) },
+    });
     const boot = queue.enqueue(STORAGE_MOVE_JOB, { device: "/dev/sda", confirm: "Disk" });
     const wrong = queue.enqueue(STORAGE_MOVE_JOB, { device: "/dev/sdb", confirm: "sdc" });
     await runner.runOnce();
@@ -185,11 +210,16 @@ describe("storage.move job", () => {
 });
 
 // A USB disk formatted FAT is a likely second disk: 2 s timestamps, no owners, modes or symlinks.
-const vfatReason = process.getuid?.() !== 0 ? "not root"
-  : Bun.spawnSync(["losetup", "-f"]).exitCode !== 0 ? "no free loop device (losetup -f failed)"
-  : Bun.spawnSync(["sh", "-c", "command -v mkfs.vfat"]).exitCode !== 0 ? "mkfs.vfat is not installed (dosfstools)"
-  : !/\bvfat\b/.test(readFileSync("/proc/filesystems", "utf8")) && Bun.spawnSync(["sh", "-c", "modprobe vfat"]).exitCode !== 0 ? "this kernel has no vfat filesystem"
-  : null;
+const vfatReason =
+  process.getuid?.() !== 0
+    ? "not root"
+    : Bun.spawnSync(["losetup", "-f"]).exitCode !== 0
+      ? "no free loop device (losetup -f failed)"
+      : Bun.spawnSync(["sh", "-c", "command -v mkfs.vfat"]).exitCode !== 0
+        ? "mkfs.vfat is not installed (dosfstools)"
+        : !/\bvfat\b/.test(readFileSync("/proc/filesystems", "utf8")) && Bun.spawnSync(["sh", "-c", "modprobe vfat"]).exitCode !== 0
+          ? "this kernel has no vfat filesystem"
+          : null;
 if (vfatReason) console.log(`SKIPPED: second-disk copy onto a FAT loop device: ${vfatReason}`);
 
 describe.skipIf(vfatReason !== null)("second-disk copy onto a FAT loop device", () => {

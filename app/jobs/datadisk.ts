@@ -22,20 +22,35 @@ const percentOf = (p: CopyProgress) => (p.totalBytes > 0 ? (100 * p.bytes) / p.t
  * `storage.move` (payload `{ device, confirm }`): phase 1 of moving the data directory onto a new disk (see
  * hw/datadisk.ts). Needs root (sfdisk, mkfs, mount): the image runs it in a worker started as root for this kind only.
  */
-export function storageMoveHandler(deps: { dataDir: string; run?: Runner; includeLoop?: boolean; statePath?: string; mountpoint?: string }): JobHandler<"storage.move"> {
+export function storageMoveHandler(deps: {
+  dataDir: string;
+  run?: Runner;
+  includeLoop?: boolean;
+  statePath?: string;
+  mountpoint?: string;
+}): JobHandler<"storage.move"> {
   return async (job, ctx) => {
     const { device, confirm } = job.payload as { device?: unknown; confirm?: unknown };
     if (typeof device !== "string" || typeof confirm !== "string") throw new PermanentJobError("payload needs device and confirm");
     try {
       const state = await copyDataToDisk(
-        { run: deps.run ?? runCommand, dataDir: deps.dataDir, includeLoop: deps.includeLoop, statePath: deps.statePath, mountpoint: deps.mountpoint,
-          onProgress: (p) => ctx.progress(Math.min(99, percentOf(p))), signal: ctx.signal, log: ctx.log },
+        {
+          run: deps.run ?? runCommand,
+          dataDir: deps.dataDir,
+          includeLoop: deps.includeLoop,
+          statePath: deps.statePath,
+          mountpoint: deps.mountpoint,
+          onProgress: (p) => ctx.progress(Math.min(99, percentOf(p))),
+          signal: ctx.signal,
+          log: ctx.log,
+        },
         { device, confirm },
       );
       ctx.log(state.message);
     } catch (e) {
       // A refused disk or confirmation will be refused again: do not retry.
-      if (e instanceof StorageError && /cannot be used|does not match|not attached|already on a data disk|in use/.test(e.message)) throw new PermanentJobError(e.message);
+      if (e instanceof StorageError && /cannot be used|does not match|not attached|already on a data disk|in use/.test(e.message))
+        throw new PermanentJobError(e.message);
       throw e;
     }
   };
@@ -56,7 +71,13 @@ export function checkCopyTarget(dataDir: string, target: string): string {
  * changed; temp file + fsync + rename per file; deletions go to `.trash/<time>/`), then a consistent snapshot of the
  * database. An interrupted run leaves only temp files, which the next run deletes before it resumes.
  */
-export function diskCopyHandler(deps: { db: Db; dataDir: string; repo: DataDiskRepo; now?: () => Date; afterFile?: (rel: string, i: number) => void }): JobHandler<"storage.disk-copy"> {
+export function diskCopyHandler(deps: {
+  db: Db;
+  dataDir: string;
+  repo: DataDiskRepo;
+  now?: () => Date;
+  afterFile?: (rel: string, i: number) => void;
+}): JobHandler<"storage.disk-copy"> {
   const now = deps.now ?? (() => new Date());
   return async (_job, ctx) => {
     const row = deps.repo.diskCopy();

@@ -14,7 +14,13 @@ test("every job kind has exactly one handler, in exactly one lane", () => {
   const dir = mkdtempSync(join(tmpdir(), "nas-lanes-"));
   const db = openDb(join(dir, "db.sqlite"), { log: () => {} });
   try {
-    const lanes = createLanes({ db, dataDir: dir, storageRepo: createDataDiskRepo(db), includeLoop: false, media: { run: fakeRunner(() => ({})).run, encoder: () => SOFTWARE_ENCODER, softwareEncoder: SOFTWARE_ENCODER } });
+    const lanes = createLanes({
+      db,
+      dataDir: dir,
+      storageRepo: createDataDiskRepo(db),
+      includeLoop: false,
+      media: { run: fakeRunner(() => ({})).run, encoder: () => SOFTWARE_ENCODER, softwareEncoder: SOFTWARE_ENCODER },
+    });
     const handled = Object.values(lanes).flatMap((lane) => Object.keys(lane));
     expect(handled.sort()).toEqual([...JOB_KINDS].sort());
     for (const [lane, kinds] of Object.entries(LANE_KINDS)) expect(Object.keys(lanes[lane as keyof typeof lanes]).sort()).toEqual([...kinds].sort());

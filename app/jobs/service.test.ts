@@ -30,7 +30,12 @@ function tempDb() {
 /** A queue on a clock the test moves by hand. */
 function queueAt(db: Db, start = new Date("2026-01-01T00:00:00Z"), opts: { maxAttempts?: number } = {}) {
   let t = start.getTime();
-  const queue = createJobQueue<UntypedPayloads>({ repo: createJobRepo(db), now: () => new Date(t), maxAttempts: opts.maxAttempts, backoffMs: (n) => n * 60_000 });
+  const queue = createJobQueue<UntypedPayloads>({
+    repo: createJobRepo(db),
+    now: () => new Date(t),
+    maxAttempts: opts.maxAttempts,
+    backoffMs: (n) => n * 60_000,
+  });
   return { queue, advance: (ms: number) => (t += ms) };
 }
 
@@ -86,11 +91,13 @@ describe("claimNextJob", () => {
       for (let j; (j = q.claimNextJob(["k"])); ) ids.push(j.id);
       console.log(JSON.stringify(ids));`;
     const procs = [0, 1].map(() => Bun.spawn(["bun", "-e", script], { env: { ...process.env, JOBS_DB: t.path }, stdout: "pipe", stderr: "inherit" }));
-    const outputs = await Promise.all(procs.map(async (p) => {
-      const text = await new Response(p.stdout).text();
-      expect(await p.exited).toBe(0);
-      return JSON.parse(text) as number[];
-    }));
+    const outputs = await Promise.all(
+      procs.map(async (p) => {
+        const text = await new Response(p.stdout).text();
+        expect(await p.exited).toBe(0);
+        return JSON.parse(text) as number[];
+      }),
+    );
     const all = outputs.flat();
     expect(all.length).toBe(total);
     expect(new Set(all).size).toBe(total);
@@ -160,8 +167,20 @@ describe("lanes", () => {
     const copying = new Promise<void>((r) => (releaseCopy = r));
     const done: string[] = [];
     const lanes: JobHandlers<string, UntypedPayloads>[] = [
-      { "storage.disk-copy": async () => { await copying; done.push("copy"); } },
-      { "smart.refresh": async () => { done.push("smart"); }, "db.backup": async () => { done.push("backup"); } },
+      {
+        "storage.disk-copy": async () => {
+          await copying;
+          done.push("copy");
+        },
+      },
+      {
+        "smart.refresh": async () => {
+          done.push("smart");
+        },
+        "db.backup": async () => {
+          done.push("backup");
+        },
+      },
     ];
     queue.enqueue("storage.disk-copy");
     queue.enqueue("smart.refresh");
@@ -200,7 +219,10 @@ describe("pruning", () => {
     advance(23 * 86_400_000);
     expect(queue.pruneFinished()).toBe(2); // old.failed (31 days), recent.done (23 days)
     const left = db.$client.query("select kind, status from jobs order by id").all();
-    expect(left).toEqual([{ kind: "waiting", status: "queued" }, { kind: "busy", status: "running" }]);
+    expect(left).toEqual([
+      { kind: "waiting", status: "queued" },
+      { kind: "busy", status: "running" },
+    ]);
   });
 });
 
@@ -249,10 +271,19 @@ describe("job runner", () => {
     const { queue } = queueAt(tempDb().open());
     const done: number[] = [];
     const handlers: JobHandlers<string, UntypedPayloads> = {
-      boom: async () => { throw new Error("corrupt input"); },
-      syncBoom: (() => { throw new TypeError("not even async"); }) as unknown as JobHandlers<string, UntypedPayloads>[string],
-      weird: async () => { throw { not: "an error" }; },
-      ok: async (job, ctx) => { ctx.progress(50); done.push(job.id); },
+      boom: async () => {
+        throw new Error("corrupt input");
+      },
+      syncBoom: (() => {
+        throw new TypeError("not even async");
+      }) as unknown as JobHandlers<string, UntypedPayloads>[string],
+      weird: async () => {
+        throw { not: "an error" };
+      },
+      ok: async (job, ctx) => {
+        ctx.progress(50);
+        done.push(job.id);
+      },
     };
     const logs: string[] = [];
     const runner = createJobRunner({ queue, handlers, log: (m) => logs.push(m), pollMs: 5, progressEveryMs: 0 });
@@ -282,8 +313,13 @@ describe("job runner", () => {
       log: () => {},
       pollMs: 5,
       handlers: {
-        bad: async () => { throw new Error("bad file"); },
-        slow: async () => { started(); await gate; },
+        bad: async () => {
+          throw new Error("bad file");
+        },
+        slow: async () => {
+          started();
+          await gate;
+        },
       },
     });
     const bad = queue.enqueue("bad");
@@ -310,10 +346,11 @@ describe("job runner", () => {
       queue,
       log: () => {},
       handlers: {
-        long: (_job, ctx) => new Promise<void>((_, reject) => {
-          started();
-          ctx.signal.addEventListener("abort", () => reject(new Error("aborted")));
-        }),
+        long: (_job, ctx) =>
+          new Promise<void>((_, reject) => {
+            started();
+            ctx.signal.addEventListener("abort", () => reject(new Error("aborted")));
+          }),
       },
     });
     const job = queue.enqueue("long");
@@ -332,7 +369,16 @@ describe("job runner start", () => {
     queue.claimNextJob(["k"]);
     advance(16 * 60_000);
     const ran: number[] = [];
-    const runner = createJobRunner({ queue, log: () => {}, pollMs: 5, handlers: { k: async (job) => { ran.push(job.id); } } });
+    const runner = createJobRunner({
+      queue,
+      log: () => {},
+      pollMs: 5,
+      handlers: {
+        k: async (job) => {
+          ran.push(job.id);
+        },
+      },
+    });
     const loop = runner.run();
     for (let i = 0; i < 400 && ran.length === 0; i++) await Bun.sleep(5);
     await runner.stop();

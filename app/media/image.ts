@@ -60,7 +60,11 @@ async function derive(decoded: Sharp, original: Size, out: { thumb: string; prev
   const [, , small] = await Promise.all([
     writeAtomically(out.preview, (tmp) => sharp(data, raw).jpeg({ quality: 80, optimiseCoding: false }).toFile(tmp)),
     writeAtomically(out.thumb, (tmp) =>
-      sharp(data, raw).resize(Math.round(info.width * thumbScale), Math.round(info.height * thumbScale)).webp({ quality: 75, effort: 2 }).toFile(tmp)),
+      sharp(data, raw)
+        .resize(Math.round(info.width * thumbScale), Math.round(info.height * thumbScale))
+        .webp({ quality: 75, effort: 2 })
+        .toFile(tmp),
+    ),
     // ThumbHash wants RGBA at most 100 × 100.
     sharp(data, raw).resize(100, 100, { fit: "inside" }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
   ]);
@@ -132,14 +136,22 @@ export async function decodeHeicPrimary(bytes: Uint8Array): Promise<{ width: num
  */
 export function orient(image: Sharp, orientation: number | null): Sharp {
   switch (orientation) {
-    case 2: return image.flop();
-    case 3: return image.rotate(180);
-    case 4: return image.flip();
-    case 5: return image.rotate(270).flop();
-    case 6: return image.rotate(90);
-    case 7: return image.rotate(90).flop();
-    case 8: return image.rotate(270);
-    default: return image;
+    case 2:
+      return image.flop();
+    case 3:
+      return image.rotate(180);
+    case 4:
+      return image.flip();
+    case 5:
+      return image.rotate(270).flop();
+    case 6:
+      return image.rotate(90);
+    case 7:
+      return image.rotate(90).flop();
+    case 8:
+      return image.rotate(270);
+    default:
+      return image;
   }
 }
 
@@ -156,11 +168,20 @@ export async function largestEmbeddedJpeg(bytes: Buffer): Promise<Buffer | null>
   let tried = 0;
   for (let at = bytes.indexOf(SOI); at >= 0 && tried < 64; at = bytes.indexOf(SOI, at + SOI.length), tried++) {
     const candidate = bytes.subarray(at);
-    const meta = await sharp(candidate, { limitInputPixels: MAX_INPUT_PIXELS }).metadata().catch(() => null);
+    const meta = await sharp(candidate, { limitInputPixels: MAX_INPUT_PIXELS })
+      .metadata()
+      .catch(() => null);
     if (meta?.format !== "jpeg" || !meta.width || !meta.height || (best && meta.width * meta.height <= best.pixels)) continue;
     // A header is not enough: JPEG-compressed TIFF tiles start the same way but lack their tables. Decoding at 1/8
     // scale (shrink-on-load) proves it for a few milliseconds.
-    const decodes = await sharp(candidate, { limitInputPixels: MAX_INPUT_PIXELS }).resize(8, 8).raw().toBuffer().then(() => true, () => false);
+    const decodes = await sharp(candidate, { limitInputPixels: MAX_INPUT_PIXELS })
+      .resize(8, 8)
+      .raw()
+      .toBuffer()
+      .then(
+        () => true,
+        () => false,
+      );
     if (decodes) best = { at, pixels: meta.width * meta.height };
   }
   return best ? bytes.subarray(best.at) : null;

@@ -41,11 +41,16 @@ test("an uploaded photo shows as processing, then processed, on the Drive page w
   await page.goto("/drive");
   const progress = page.locator("#media-progress");
   expect(await progress.textContent()).toBe("");
-  await page.locator('input[type=file]:not([webkitdirectory])').setInputFiles(join(FIXTURES, "gps/DSCN0027.jpg"));
+  await page.locator("input[type=file]:not([webkitdirectory])").setInputFiles(join(FIXTURES, "gps/DSCN0027.jpg"));
   await page.locator(".drive-upload", { hasText: "DSCN0027.jpg" }).locator("text=Done").waitFor({ timeout: 20_000 });
   // No worker yet: the upload is queued and the line says so, polling.
   await page.locator("#media-progress", { hasText: "Processing 0 of 1 photos and videos" }).waitFor({ timeout: 10_000 });
-  worker = Bun.spawn(["bun", "app/worker.ts"], { cwd: root, env: { ...process.env, DATA_DIR: server.dataDir, NAS_WORKER_KINDS: "media.process" }, stdout: "ignore", stderr: "inherit" });
+  worker = Bun.spawn(["bun", "app/worker.ts"], {
+    cwd: root,
+    env: { ...process.env, DATA_DIR: server.dataDir, NAS_WORKER_KINDS: "media.process" },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
   await page.locator("#media-progress", { hasText: "1 photos and videos processed" }).waitFor({ timeout: 30_000 });
   expect(errors).toEqual([]);
 }, 90_000);

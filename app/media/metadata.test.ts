@@ -3,19 +3,32 @@ import { join } from "node:path";
 import { appleContentId, parseExifDate, readPhotoMetadata } from "./metadata";
 import { FIXTURES } from "./testing";
 
-type Expected = { DateTimeOriginal?: string; CreateDate?: string; OffsetTimeOriginal?: string; GPSLatitude?: number; GPSLongitude?: number; Orientation?: number };
+type Expected = {
+  DateTimeOriginal?: string;
+  CreateDate?: string;
+  OffsetTimeOriginal?: string;
+  GPSLatitude?: number;
+  GPSLongitude?: number;
+  Orientation?: number;
+};
 const exiftool = (await Bun.file(join(FIXTURES, "exiftool.json")).json()) as Record<string, Expected>;
 
 const pad = (n: number) => String(n).padStart(2, "0");
 /** The wall-clock time a row describes, as exiftool prints it: UTC + offset, or local time in this process's zone. */
 function wallClock(at: Date, offset: number | null) {
-  if (offset === null) return `${at.getFullYear()}:${pad(at.getMonth() + 1)}:${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
+  if (offset === null)
+    return `${at.getFullYear()}:${pad(at.getMonth() + 1)}:${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
   const d = new Date(at.getTime() + offset * 60_000);
   return `${d.getUTCFullYear()}:${pad(d.getUTCMonth() + 1)}:${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 const splitDate = (v: string | undefined) => {
   const m = v && /^(\d{4}:\d{2}:\d{2} \d{2}:\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})?$/.exec(v);
-  return m ? { local: m[1]!, offset: m[2] === undefined ? null : m[2] === "Z" ? 0 : (m[2][0] === "-" ? -1 : 1) * (Number(m[2].slice(1, 3)) * 60 + Number(m[2].slice(4, 6))) } : null;
+  return m
+    ? {
+        local: m[1]!,
+        offset: m[2] === undefined ? null : m[2] === "Z" ? 0 : (m[2][0] === "-" ? -1 : 1) * (Number(m[2].slice(1, 3)) * 60 + Number(m[2].slice(4, 6))),
+      }
+    : null;
 };
 
 describe("EXIF against exiftool's reading of every fixture", () => {
@@ -29,8 +42,9 @@ describe("EXIF against exiftool's reading of every fixture", () => {
         expect(got).toMatchObject({ takenAt: mtime, takenSource: "file-mtime", takenOffset: null });
       } else {
         const offsetText = want.OffsetTimeOriginal;
-        const offset = offsetText ? (offsetText[0] === "-" ? -1 : 1) * (Number(offsetText.slice(1, 3)) * 60 + Number(offsetText.slice(4, 6)))
-          : original.offset ?? (created && created.local === original.local ? created.offset : null);
+        const offset = offsetText
+          ? (offsetText[0] === "-" ? -1 : 1) * (Number(offsetText.slice(1, 3)) * 60 + Number(offsetText.slice(4, 6)))
+          : (original.offset ?? (created && created.local === original.local ? created.offset : null));
         expect(got.takenOffset).toBe(offset);
         expect(got.takenSource).toBe(offset === null ? "box-timezone" : "exif-offset");
         expect(wallClock(got.takenAt!, got.takenOffset)).toBe(original.local);
@@ -66,8 +80,14 @@ test("Apple's ContentIdentifier is read from the MakerNote (tag 0x0011), and onl
   note.set(new TextEncoder().encode("Apple iOS\0\0\x01MM"));
   view.setUint16(14, 2);
   // tag 0x0008 (a rational, skipped), then tag 0x0011: ASCII, 37 bytes, at offset 40
-  view.setUint16(16, 0x0008); view.setUint16(18, 10); view.setUint32(20, 1); view.setUint32(24, 0);
-  view.setUint16(28, 0x0011); view.setUint16(30, 2); view.setUint32(32, 37); view.setUint32(36, 40);
+  view.setUint16(16, 0x0008);
+  view.setUint16(18, 10);
+  view.setUint32(20, 1);
+  view.setUint32(24, 0);
+  view.setUint16(28, 0x0011);
+  view.setUint16(30, 2);
+  view.setUint32(32, 37);
+  view.setUint32(36, 40);
   note.set(new TextEncoder().encode(`${id}\0`), 40);
   expect(appleContentId(note)).toBe(id);
   expect(appleContentId(note.subarray(0, 20))).toBeNull();

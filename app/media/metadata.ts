@@ -38,7 +38,7 @@ export function parseOffset(v: unknown): number | null {
   const m = /^([+-])(\d{2}):?(\d{2})$/.exec(v.trim());
   if (!m) return null;
   const minutes = Number(m[2]) * 60 + Number(m[3]);
-  return minutes > 14 * 60 ? null : (m[1] === "-" ? -minutes : minutes);
+  return minutes > 14 * 60 ? null : m[1] === "-" ? -minutes : minutes;
 }
 
 const sameLocal = (a: LocalTime, b: LocalTime) => a.y === b.y && a.mo === b.mo && a.d === b.d && a.h === b.h && a.mi === b.mi && a.s === b.s;
@@ -72,8 +72,19 @@ export async function readPhotoMetadata(input: string | Uint8Array, mtime: Date)
   try {
     const exifr = (await import("exifr")).default;
     segments = ((await exifr.parse(input as string, {
-      tiff: true, exif: true, gps: true, xmp: true, makerNote: true, ifd1: false, icc: false, iptc: false, jfif: false, ihdr: false,
-      reviveValues: false, translateValues: false, mergeOutput: false,
+      tiff: true,
+      exif: true,
+      gps: true,
+      xmp: true,
+      makerNote: true,
+      ifd1: false,
+      icc: false,
+      iptc: false,
+      jfif: false,
+      ihdr: false,
+      reviveValues: false,
+      translateValues: false,
+      mergeOutput: false,
     })) ?? {}) as Segments;
   } catch {
     // Hostile or broken metadata: the photo still gets a thumbnail, with the file's time.

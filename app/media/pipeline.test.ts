@@ -23,7 +23,7 @@ describe("photos", () => {
     const files = [];
     for (let o = 1; o <= 8; o++) files.push(await t.upload(ann, join(FIXTURES, `orientation/landscape_${o}.jpg`)));
     expect(await t.drain()).toBe(8);
-    const pixels = async (path: string) => (await sharp(path).resize(32, 24, { fit: "fill" }).greyscale().raw().toBuffer());
+    const pixels = async (path: string) => await sharp(path).resize(32, 24, { fit: "fill" }).greyscale().raw().toBuffer();
     const reference = await pixels(derivativePaths(t.dataDir, ann.id, files[0]!.sha256!).thumb);
     for (const [i, f] of files.entries()) {
       const row = t.row(ann, f.sha256)!;
@@ -47,7 +47,13 @@ describe("photos", () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     // sRGB green (0, 200, 0) stored as Display P3 numbers (≈ 90, 197, 59) with the P3 profile embedded.
     const path = join(dir, "p3.jpg");
-    await Bun.write(path, await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 0, g: 200, b: 0 } } }).withIccProfile("p3").jpeg({ quality: 100 }).toBuffer());
+    await Bun.write(
+      path,
+      await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 0, g: 200, b: 0 } } })
+        .withIccProfile("p3")
+        .jpeg({ quality: 100 })
+        .toBuffer(),
+    );
     const stored = await sharp(path).keepIccProfile().raw().toBuffer();
     expect(stored[0]).toBeGreaterThan(60); // really P3 numbers on disk
     const f = await t.upload(ann, path);
@@ -65,7 +71,14 @@ describe("photos", () => {
     const f = await t.upload(ann, join(FIXTURES, "gps/DSCN0010.jpg"));
     await t.drain();
     expect(t.row(ann, f.sha256)).toMatchObject({
-      status: "done", city: "Arezzo", country: "Italy", make: "NIKON", model: "COOLPIX P6000", fNumber: 5.9, iso: 64, focalLength: 24,
+      status: "done",
+      city: "Arezzo",
+      country: "Italy",
+      make: "NIKON",
+      model: "COOLPIX P6000",
+      fNumber: 5.9,
+      iso: 64,
+      focalLength: 24,
       takenSource: "box-timezone",
     });
     expect(t.row(ann, f.sha256)!.latitude).toBeCloseTo(43.46745, 4);
@@ -76,7 +89,16 @@ describe("photos", () => {
     const f = await t.upload(ann, join(FIXTURES, "phone/iphone_13_pro_max.HEIC"));
     await t.drain();
     const row = t.row(ann, f.sha256)!;
-    expect(row).toMatchObject({ status: "done", width: 3024, height: 4032, make: "Apple", model: "iPhone 13 Pro Max", takenOffset: 60, takenSource: "exif-offset", orientation: 6 });
+    expect(row).toMatchObject({
+      status: "done",
+      width: 3024,
+      height: 4032,
+      make: "Apple",
+      model: "iPhone 13 Pro Max",
+      takenOffset: 60,
+      takenSource: "exif-offset",
+      orientation: 6,
+    });
     expect(row.takenAt!.toISOString()).toBe("2022-02-16T11:55:41.000Z");
     expect(await sharp(derivativePaths(t.dataDir, ann.id, f.sha256!).thumb).metadata()).toMatchObject({ width: 250, height: 333 });
   });
@@ -92,7 +114,10 @@ describe("photos", () => {
     expect(t.row(ann, broken.sha256)).toMatchObject({ status: "failed" });
     expect(t.row(ann, broken.sha256)!.error).toMatch(/could not be decoded: .*Corrupt JPEG/);
     // No magic bytes, so Drive went by the name: the pipeline tries and says why it failed.
-    expect(t.row(ann, notAnImage.sha256)).toMatchObject({ status: "failed", error: "This image could not be decoded: Input file contains unsupported image format." });
+    expect(t.row(ann, notAnImage.sha256)).toMatchObject({
+      status: "failed",
+      error: "This image could not be decoded: Input file contains unsupported image format.",
+    });
     for (const f of fine) expect(t.row(ann, f.sha256)).toMatchObject({ status: "done", error: null });
     expect(t.row(ann, fine[0]!.sha256)).toMatchObject({ width: 3872, height: 2403 }); // the original's size, not the preview's
     // A bad file is the file's state, not a failed job: nothing to retry, no "jobs failed" alert.
@@ -123,7 +148,10 @@ describe("photos", () => {
     expect(t.services.jobs.counts().queued).toBe(1);
     const { drive } = t.services;
     const all = drive.list(ann, undefined, { sort: "name", desc: false, offset: 0, limit: 100 }).items;
-    drive.moveToTrash(ann, all.map((f) => f.id));
+    drive.moveToTrash(
+      ann,
+      all.map((f) => f.id),
+    );
     drive.emptyTrash(ann);
     expect(t.services.jobs.counts().queued).toBe(0);
     expect(existsSync(paths.thumb) || existsSync(paths.preview)).toBe(false);
@@ -139,7 +167,10 @@ describe("RAW and content stored before the pipeline", () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     // Shaped like a camera RAW: a TIFF (here standing in for the sensor data) saying Orientation 6, followed by a
     // small thumbnail and a larger preview, both JPEGs without EXIF of their own.
-    const sensor = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#333" } }).tiff().withMetadata({ orientation: 6 }).toBuffer();
+    const sensor = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#333" } })
+      .tiff()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const scene = sharp(join(FIXTURES, "orientation/landscape_1.jpg"));
     const small = await scene.clone().resize(160, 120).jpeg().toBuffer();
     const large = await scene.clone().resize(1200, 900).jpeg().toBuffer();
@@ -199,5 +230,17 @@ function pngHeaderOnly(w: number, h: number): Uint8Array {
   ihdr.setUint8(9, 2); // RGB
   const idat = Bun.deflateSync(new Uint8Array(64), { level: 9 });
   const zlib = new Uint8Array([0x78, 0x9c, ...idat, 0, 0, 0, 0]);
-  return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...chunk("IHDR", new Uint8Array(ihdr.buffer)), ...chunk("IDAT", zlib), ...chunk("IEND", new Uint8Array())]);
+  return new Uint8Array([
+    0x89,
+    0x50,
+    0x4e,
+    0x47,
+    0x0d,
+    0x0a,
+    0x1a,
+    0x0a,
+    ...chunk("IHDR", new Uint8Array(ihdr.buffer)),
+    ...chunk("IDAT", zlib),
+    ...chunk("IEND", new Uint8Array()),
+  ]);
 }

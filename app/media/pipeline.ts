@@ -65,7 +65,11 @@ export function createMediaPipeline(deps: PipelineDeps) {
 
   /** HEIC in a child process (app/media/heic.ts), so libheif's WebAssembly memory is returned after each photo. */
   async function heicThumbnails(input: string, out: DerivativePaths, signal: AbortSignal): Promise<ImageResult> {
-    const r = await deps.run([...LOW_PRIORITY, process.execPath, HEIC_SCRIPT, input, out.thumb, out.preview], { timeoutMs: 180_000, maxOutputBytes: 64 * 1024, signal });
+    const r = await deps.run([...LOW_PRIORITY, process.execPath, HEIC_SCRIPT, input, out.thumb, out.preview], {
+      timeoutMs: 180_000,
+      maxOutputBytes: 64 * 1024,
+      signal,
+    });
     if (r.code === 0) return JSON.parse(r.stdout) as ImageResult;
     const reason = ffmpegReason(r.stderr, [input]) || (r.timedOut ? "it took longer than 3 minutes" : `exit code ${r.code ?? r.signal}`);
     if (r.code === 3) throw new MediaFileError(reason);
@@ -111,9 +115,20 @@ export function createMediaPipeline(deps: PipelineDeps) {
     }
     const turned = facts.rotation === 90 || facts.rotation === 270;
     return {
-      ...imageFacts(still), width: turned ? facts.height : facts.width, height: turned ? facts.width : facts.height, durationMs: facts.durationMs, videoCodec: facts.videoCodec, playback, encoder,
-      takenAt: facts.takenAt ?? mtime, takenSource: facts.takenAt ? "container" : "file-mtime", takenOffset: facts.takenOffset,
-      latitude: facts.latitude, longitude: facts.longitude, altitude: facts.altitude, contentId: facts.contentId,
+      ...imageFacts(still),
+      width: turned ? facts.height : facts.width,
+      height: turned ? facts.width : facts.height,
+      durationMs: facts.durationMs,
+      videoCodec: facts.videoCodec,
+      playback,
+      encoder,
+      takenAt: facts.takenAt ?? mtime,
+      takenSource: facts.takenAt ? "container" : "file-mtime",
+      takenOffset: facts.takenOffset,
+      latitude: facts.latitude,
+      longitude: facts.longitude,
+      altitude: facts.altitude,
+      contentId: facts.contentId,
       ...(await placeFacts(facts.latitude, facts.longitude)),
     };
   }

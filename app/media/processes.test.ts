@@ -32,8 +32,20 @@ test("the real web and worker processes: a photo uploaded over HTTP is processed
   const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", ORIGIN: origin };
   const web = Bun.spawn(["bun", "app/main.ts"], { cwd: root, env, stdout: "ignore", stderr: "pipe" });
   const worker = Bun.spawn(["bun", "app/worker.ts"], { cwd: root, env: { ...env, NAS_WORKER_KINDS: "media.process" }, stdout: "ignore", stderr: "pipe" });
-  cleanups.push(() => { web.kill("SIGKILL"); worker.kill("SIGKILL"); });
-  for (let i = 0; i < 200 && !(await fetch(`${origin}/healthz`).then((r) => r.ok, () => false)); i++) await Bun.sleep(100);
+  cleanups.push(() => {
+    web.kill("SIGKILL");
+    worker.kill("SIGKILL");
+  });
+  for (
+    let i = 0;
+    i < 200 &&
+    !(await fetch(`${origin}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  )
+    await Bun.sleep(100);
 
   const auth = { authorization: `Bearer ${token}` };
   const up = await fetch(`${origin}/api/v1/upload?name=DSCN0038.jpg`, { method: "PUT", headers: auth, body: Bun.file(join(FIXTURES, "gps/DSCN0038.jpg")) });

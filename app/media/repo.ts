@@ -11,17 +11,35 @@ export function createMediaRepo(db: Db) {
   const raw = db.$client;
   return {
     transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
-    get: (userId: string, sha256: string) => db.select().from(media).where(and(eq(media.userId, userId), eq(media.sha256, sha256))).get(),
+    get: (userId: string, sha256: string) =>
+      db
+        .select()
+        .from(media)
+        .where(and(eq(media.userId, userId), eq(media.sha256, sha256)))
+        .get(),
     /** A new row in `queued`; false when the content already has one (a second copy of the same photo). */
     insertQueued: (userId: string, sha256: string, kind: MediaKind, at: Date) =>
       db.insert(media).values({ userId, sha256, kind, status: "queued", updatedAt: at }).onConflictDoNothing().returning({ kind: media.kind }).all().length > 0,
     setStatus: (userId: string, sha256: string, status: MediaStatus, at: Date, error: string | null = null) =>
-      db.update(media).set({ status, error, updatedAt: at }).where(and(eq(media.userId, userId), eq(media.sha256, sha256))).run(),
+      db
+        .update(media)
+        .set({ status, error, updatedAt: at })
+        .where(and(eq(media.userId, userId), eq(media.sha256, sha256)))
+        .run(),
     /** The pipeline's result; nothing when the content was purged meanwhile (the row went with the blob). */
     record: (userId: string, sha256: string, facts: MediaFacts, at: Date) =>
-      db.update(media).set({ ...facts, updatedAt: at }).where(and(eq(media.userId, userId), eq(media.sha256, sha256))).returning({ kind: media.kind }).all().length > 0,
+      db
+        .update(media)
+        .set({ ...facts, updatedAt: at })
+        .where(and(eq(media.userId, userId), eq(media.sha256, sha256)))
+        .returning({ kind: media.kind })
+        .all().length > 0,
     blobExists: (userId: string, sha256: string) =>
-      !!db.select({ n: sql`1` }).from(blobs).where(and(eq(blobs.userId, userId), eq(blobs.sha256, sha256))).get(),
+      !!db
+        .select({ n: sql`1` })
+        .from(blobs)
+        .where(and(eq(blobs.userId, userId), eq(blobs.sha256, sha256)))
+        .get(),
     /** One user's totals by status: the "processing N of M" indicator. */
     countsFor: (userId: string) => {
       const rows = db.select({ status: media.status, n: count() }).from(media).where(eq(media.userId, userId)).groupBy(media.status).all();
@@ -35,33 +53,57 @@ export function createMediaRepo(db: Db) {
     /** Finished rows made by an older pipeline (or all), back to `queued`; returns them so each gets a job. Rows
      *  still waiting for their job are left alone: that job will make them with the current pipeline. */
     requeueOlderThan: (version: number, at: Date) =>
-      db.update(media).set({ status: "queued", error: null, updatedAt: at })
+      db
+        .update(media)
+        .set({ status: "queued", error: null, updatedAt: at })
         .where(and(lt(media.version, version), notInArray(media.status, ["queued", "processing"])))
-        .returning({ userId: media.userId, sha256: media.sha256 }).all(),
+        .returning({ userId: media.userId, sha256: media.sha256 })
+        .all(),
     /** Live Photos: links this content with the other half (still ↔ MOV) carrying the same content identifier, if stored. */
     linkLivePair: (userId: string, sha256: string, contentId: string) =>
       raw.transaction(() => {
-        const other = db.select({ sha256: media.sha256 }).from(media)
-          .where(and(eq(media.userId, userId), eq(media.contentId, contentId), sql`${media.sha256} <> ${sha256}`)).get();
+        const other = db
+          .select({ sha256: media.sha256 })
+          .from(media)
+          .where(and(eq(media.userId, userId), eq(media.contentId, contentId), sql`${media.sha256} <> ${sha256}`))
+          .get();
         if (!other) return null;
-        db.update(media).set({ livePairSha256: other.sha256 }).where(and(eq(media.userId, userId), eq(media.sha256, sha256))).run();
-        db.update(media).set({ livePairSha256: sha256 }).where(and(eq(media.userId, userId), eq(media.sha256, other.sha256))).run();
+        db.update(media)
+          .set({ livePairSha256: other.sha256 })
+          .where(and(eq(media.userId, userId), eq(media.sha256, sha256)))
+          .run();
+        db.update(media)
+          .set({ livePairSha256: sha256 })
+          .where(and(eq(media.userId, userId), eq(media.sha256, other.sha256)))
+          .run();
         return other.sha256;
       })(),
     /** Stored content that may be media and has no row: stored before the pipeline existed, or its job was lost. */
     contentWithoutRow: (after: { userId: string; sha256: string }, limit: number) =>
-      raw.query<{ userId: string; sha256: string; mime: string; name: string | null }, [string, string, number]>(
-        `SELECT b.user_id AS userId, b.sha256 AS sha256, b.mime AS mime,
+      raw
+        .query<{ userId: string; sha256: string; mime: string; name: string | null }, [string, string, number]>(
+          `SELECT b.user_id AS userId, b.sha256 AS sha256, b.mime AS mime,
            (SELECT f.name FROM files f WHERE f.user_id = b.user_id AND f.sha256 = b.sha256 LIMIT 1) AS name
          FROM blobs b LEFT JOIN media m ON m.user_id = b.user_id AND m.sha256 = b.sha256
          WHERE m.sha256 IS NULL AND (b.mime LIKE 'image/%' OR b.mime LIKE 'video/%' OR b.mime = 'application/octet-stream')
            AND (b.user_id, b.sha256) > (?, ?)
          ORDER BY b.user_id, b.sha256 LIMIT ?`,
-      ).all(after.userId, after.sha256, limit),
+        )
+        .all(after.userId, after.sha256, limit),
     /** Drops queued work for content that is gone (a purge). A running job notices by itself. */
     cancelQueuedJobs: (userId: string, sha256: string) =>
-      db.delete(jobs).where(and(eq(jobs.kind, "media.process"), eq(jobs.status, "queued"),
-        sql`json_extract(${jobs.payload}, '$.userId') = ${userId}`, sql`json_extract(${jobs.payload}, '$.sha256') = ${sha256}`)).returning({ id: jobs.id }).all().length,
+      db
+        .delete(jobs)
+        .where(
+          and(
+            eq(jobs.kind, "media.process"),
+            eq(jobs.status, "queued"),
+            sql`json_extract(${jobs.payload}, '$.userId') = ${userId}`,
+            sql`json_extract(${jobs.payload}, '$.sha256') = ${sha256}`,
+          ),
+        )
+        .returning({ id: jobs.id })
+        .all().length,
   };
 }
 

@@ -73,7 +73,14 @@ test("the dashboard's jobs card shows media progress and the encoder; only the a
   const admin = t.createAdmin();
   const H = t.signIn(admin);
   // The worker writes its choice to the shared settings table at start.
-  t.db.$client.run(`INSERT INTO settings (key, value) VALUES ('media.encoder', ?)`, [JSON.stringify({ encoder: "libx264", label: "software (libx264)", reason: "no /dev/dri render node or /dev/video device <img src=x onerror=alert(1)>", checkedAt: "2026-11-30T00:00:00Z" })]);
+  t.db.$client.run(`INSERT INTO settings (key, value) VALUES ('media.encoder', ?)`, [
+    JSON.stringify({
+      encoder: "libx264",
+      label: "software (libx264)",
+      reason: "no /dev/dri render node or /dev/video device <img src=x onerror=alert(1)>",
+      checkedAt: "2026-11-30T00:00:00Z",
+    }),
+  ]);
   const live = await (await t.request("/dashboard/fragments/live", { headers: H })).text();
   expect(live).toContain("Media: 0 of 1 processed");
   expect(live).toContain("Video encoder: software (libx264) — no /dev/dri render node or /dev/video device &lt;img src=x onerror=alert(1)&gt;");

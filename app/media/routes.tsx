@@ -15,24 +15,44 @@ type Deps = { access: AccessControl; drive: DriveService; media: MediaService };
  */
 export function mediaRoutes(deps: Deps) {
   const { drive, media } = deps;
-  return new Elysia({ prefix: "/media" })
-    .use(deps.access)
-    .get("/progress", ({ user }) => <MediaProgress progress={media.progressFor(user)} />, { auth: "user" })
-    .get("/preview/:id", ({ user, params }) => {
-      const path = media.derivativeOf(drive.itemFor(user, params.id, "read"), "preview");
-      if (!path) throw notFound("This preview");
-      return new Response(Bun.file(path), { headers: { "content-type": "image/jpeg", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" } });
-    }, { auth: "user" })
-    // The browser-playable MP4 when the original is not one (HEVC, MOV, AVI…), with Range for seeking.
-    .get("/video/:id", ({ user, params, request }) => {
-      const file = drive.itemFor(user, params.id, "read");
-      const path = media.derivativeOf(file, "video");
-      if (!path) throw notFound("This video");
-      const mp4 = { ...file, name: file.name.replace(/\.[^.]*$/, "") + ".mp4", mime: "video/mp4", size: statSync(path).size, sha256: `${file.sha256}-mp4` };
-      return serveFile(request, mp4, path, { inline: true });
-    }, { auth: "user" })
-    .post("/reprocess", () => {
-      const n = media.reprocess();
-      return <p class="small" role="status" safe>{n === 0 ? "Everything is up to date." : `${n} photos and videos queued again.`}</p>;
-    }, { auth: "admin" });
+  return (
+    new Elysia({ prefix: "/media" })
+      .use(deps.access)
+      .get("/progress", ({ user }) => <MediaProgress progress={media.progressFor(user)} />, { auth: "user" })
+      .get(
+        "/preview/:id",
+        ({ user, params }) => {
+          const path = media.derivativeOf(drive.itemFor(user, params.id, "read"), "preview");
+          if (!path) throw notFound("This preview");
+          return new Response(Bun.file(path), {
+            headers: { "content-type": "image/jpeg", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
+          });
+        },
+        { auth: "user" },
+      )
+      // The browser-playable MP4 when the original is not one (HEVC, MOV, AVI…), with Range for seeking.
+      .get(
+        "/video/:id",
+        ({ user, params, request }) => {
+          const file = drive.itemFor(user, params.id, "read");
+          const path = media.derivativeOf(file, "video");
+          if (!path) throw notFound("This video");
+          const mp4 = { ...file, name: file.name.replace(/\.[^.]*$/, "") + ".mp4", mime: "video/mp4", size: statSync(path).size, sha256: `${file.sha256}-mp4` };
+          return serveFile(request, mp4, path, { inline: true });
+        },
+        { auth: "user" },
+      )
+      .post(
+        "/reprocess",
+        () => {
+          const n = media.reprocess();
+          return (
+            <p class="small" role="status" safe>
+              {n === 0 ? "Everything is up to date." : `${n} photos and videos queued again.`}
+            </p>
+          );
+        },
+        { auth: "admin" },
+      )
+  );
 }

@@ -13,7 +13,14 @@ export const FIXTURES = join(import.meta.dir, "../../test/fixtures/photos");
 export function mediaTestApp(opts: { run?: Runner; encoder?: Encoder } = {}) {
   const t = createTestApp();
   const encoder = opts.encoder ?? SOFTWARE_ENCODER;
-  const pipeline = createMediaPipeline({ db: t.db, dataDir: t.dataDir, run: opts.run ?? runCommand, encoder: () => encoder, softwareEncoder: SOFTWARE_ENCODER, log: () => {} });
+  const pipeline = createMediaPipeline({
+    db: t.db,
+    dataDir: t.dataDir,
+    run: opts.run ?? runCommand,
+    encoder: () => encoder,
+    softwareEncoder: SOFTWARE_ENCODER,
+    log: () => {},
+  });
   const repo = createMediaRepo(t.db);
   const runner = createJobRunner({ queue: t.services.jobs, handlers: { "media.process": pipeline.handler }, log: () => {} });
   return {

@@ -15,15 +15,49 @@ let dir = "";
 const clip = (name: string) => join(dir, name);
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "nas-video-"));
-  const src = ["-f", "lavfi", "-i", "testsrc=size=640x360:rate=15", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "2", "-pix_fmt", "yuv420p"];
+  const src = [
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=size=640x360:rate=15",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:sample_rate=44100",
+    "-t",
+    "2",
+    "-pix_fmt",
+    "yuv420p",
+  ];
   const make = async (args: string[]) => {
     const r = await runCommand(["ffmpeg", "-hide_banner", "-v", "error", "-y", ...src, ...args], { timeoutMs: 60_000 });
     if (r.code !== 0) throw new Error(r.stderr);
   };
   await make(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", clip("h264.mp4")]);
-  await make(["-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-tag:v", "hvc1", "-c:a", "aac", "-shortest", "-movflags", "use_metadata_tags",
-    "-metadata", "com.apple.quicktime.location.ISO6709=+38.7223-009.1393+012.000/", "-metadata", "com.apple.quicktime.content.identifier=A90ABD4D-79FE-45F3-837C-3B769EF04210",
-    "-metadata", "creation_time=2024-06-01T10:00:00Z", "-f", "mov", clip("IMG_0001.MOV")]);
+  await make([
+    "-c:v",
+    "libx265",
+    "-preset",
+    "ultrafast",
+    "-x265-params",
+    "log-level=error",
+    "-tag:v",
+    "hvc1",
+    "-c:a",
+    "aac",
+    "-shortest",
+    "-movflags",
+    "use_metadata_tags",
+    "-metadata",
+    "com.apple.quicktime.location.ISO6709=+38.7223-009.1393+012.000/",
+    "-metadata",
+    "com.apple.quicktime.content.identifier=A90ABD4D-79FE-45F3-837C-3B769EF04210",
+    "-metadata",
+    "creation_time=2024-06-01T10:00:00Z",
+    "-f",
+    "mov",
+    clip("IMG_0001.MOV"),
+  ]);
   await make(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", "-f", "matroska", clip("h264.mkv")]);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,8 +77,16 @@ describe("videos through the pipeline (real ffmpeg)", () => {
       expect(await sharp(derivativePaths(t.dataDir, ann.id, mp4.sha256!).thumb).metadata()).toMatchObject({ format: "webp", width: 444, height: 250 });
 
       const row = t.row(ann, hevc.sha256)!;
-      expect(row).toMatchObject({ status: "done", playback: "transcode", encoder: "libx264", videoCodec: "hevc", takenSource: "container", city: "Lisbon", country: "Portugal",
-        contentId: "A90ABD4D-79FE-45F3-837C-3B769EF04210" });
+      expect(row).toMatchObject({
+        status: "done",
+        playback: "transcode",
+        encoder: "libx264",
+        videoCodec: "hevc",
+        takenSource: "container",
+        city: "Lisbon",
+        country: "Portugal",
+        contentId: "A90ABD4D-79FE-45F3-837C-3B769EF04210",
+      });
       expect(row.takenAt!.toISOString()).toBe("2024-06-01T10:00:00.000Z");
       const out = await probe(derivativePaths(t.dataDir, ann.id, hevc.sha256!).video);
       expect(out.streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
@@ -61,8 +103,12 @@ describe("videos through the pipeline (real ffmpeg)", () => {
 
   test("a hardware encoder that fails on a file: that file is encoded in software instead", async () => {
     // VAAPI on a render node that does not exist: real ffmpeg fails at once, as a broken driver would.
-    const broken = { name: "h264_vaapi", label: "VAAPI (/dev/dri/renderD199)", inputArgs: ["-vaapi_device", "/dev/dri/renderD199"],
-      args: () => ["-vf", "format=nv12,hwupload", "-c:v", "h264_vaapi"] };
+    const broken = {
+      name: "h264_vaapi",
+      label: "VAAPI (/dev/dri/renderD199)",
+      inputArgs: ["-vaapi_device", "/dev/dri/renderD199"],
+      args: () => ["-vf", "format=nv12,hwupload", "-c:v", "h264_vaapi"],
+    };
     const t = mediaTestApp({ encoder: broken });
     try {
       const ann = t.createUser("ann");
@@ -79,7 +125,15 @@ describe("videos through the pipeline (real ffmpeg)", () => {
     try {
       const ann = t.createUser("ann");
       const still = clip("IMG_0001.JPG");
-      await Bun.write(still, withAppleMakerNote(await sharp({ create: { width: 64, height: 48, channels: 3, background: "#4a8" } }).jpeg().toBuffer(), "A90ABD4D-79FE-45F3-837C-3B769EF04210"));
+      await Bun.write(
+        still,
+        withAppleMakerNote(
+          await sharp({ create: { width: 64, height: 48, channels: 3, background: "#4a8" } })
+            .jpeg()
+            .toBuffer(),
+          "A90ABD4D-79FE-45F3-837C-3B769EF04210",
+        ),
+      );
       const photo = await t.upload(ann, still);
       const movie = await t.upload(ann, clip("IMG_0001.MOV"));
       await t.upload(ann, clip("h264.mp4"));
@@ -128,15 +182,28 @@ function withAppleMakerNote(jpeg: Buffer, contentId: string): Uint8Array {
   const nv = new DataView(note.buffer);
   note.set(new TextEncoder().encode("Apple iOS\0\0\x01MM"));
   nv.setUint16(14, 1);
-  nv.setUint16(16, 0x0011); nv.setUint16(18, 2); nv.setUint32(20, 37); nv.setUint32(24, 32);
+  nv.setUint16(16, 0x0011);
+  nv.setUint16(18, 2);
+  nv.setUint32(20, 37);
+  nv.setUint32(24, 32);
   note.set(new TextEncoder().encode(`${contentId}\0`), 32);
   // TIFF (big-endian): IFD0 with one entry (the Exif IFD pointer), then the Exif IFD with one entry (MakerNote).
   const tiff = new Uint8Array(8 + 18 + 18 + note.length);
   const tv = new DataView(tiff.buffer);
   tiff.set(new TextEncoder().encode("MM\0*"));
   tv.setUint32(4, 8);
-  tv.setUint16(8, 1); tv.setUint16(10, 0x8769); tv.setUint16(12, 4); tv.setUint32(14, 1); tv.setUint32(18, 26); tv.setUint32(22, 0);
-  tv.setUint16(26, 1); tv.setUint16(28, 0x927c); tv.setUint16(30, 7); tv.setUint32(32, note.length); tv.setUint32(36, 44); tv.setUint32(40, 0);
+  tv.setUint16(8, 1);
+  tv.setUint16(10, 0x8769);
+  tv.setUint16(12, 4);
+  tv.setUint32(14, 1);
+  tv.setUint32(18, 26);
+  tv.setUint32(22, 0);
+  tv.setUint16(26, 1);
+  tv.setUint16(28, 0x927c);
+  tv.setUint16(30, 7);
+  tv.setUint32(32, note.length);
+  tv.setUint32(36, 44);
+  tv.setUint32(40, 0);
   tiff.set(note, 44);
   const payload = new Uint8Array([...new TextEncoder().encode("Exif\0\0"), ...tiff]);
   const app1 = new Uint8Array([0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload]);
@@ -156,7 +223,15 @@ async function moovBeforeMdat(path: string) {
 
 describe("decisions", () => {
   test("what a browser needs, and the 720p size after rotation", () => {
-    const base = parseProbe(JSON.stringify({ streams: [{ codec_type: "video", codec_name: "h264", width: 1920, height: 1080 }, { codec_type: "audio", codec_name: "aac" }], format: { format_name: "mov,mp4,m4a,3gp,3g2,mj2", duration: "3.5", tags: { major_brand: "isom" } } }));
+    const base = parseProbe(
+      JSON.stringify({
+        streams: [
+          { codec_type: "video", codec_name: "h264", width: 1920, height: 1080 },
+          { codec_type: "audio", codec_name: "aac" },
+        ],
+        format: { format_name: "mov,mp4,m4a,3gp,3g2,mj2", duration: "3.5", tags: { major_brand: "isom" } },
+      }),
+    );
     expect(playbackOf(base)).toBe("original");
     expect(playbackOf({ ...base, brand: "qt" })).toBe("remux");
     expect(playbackOf({ ...base, audioCodec: "pcm_s16le" })).toBe("remux");
@@ -167,8 +242,15 @@ describe("decisions", () => {
     expect(targetSize({ ...base, rotation: 90 })).toEqual({ width: 720, height: 1280 });
     expect(targetSize({ ...base, width: 640, height: 360 })).toEqual({ width: 640, height: 360 });
     expect(parseIso6709("+38.7223-009.1393+012.000/")).toEqual({ latitude: 38.7223, longitude: -9.1393, altitude: 12 });
-    const iphone = parseProbe(JSON.stringify({ streams: [{ codec_type: "video", codec_name: "hevc", width: 1920, height: 1080, side_data_list: [{ rotation: -90 }] }],
-      format: { format_name: "mov,mp4,m4a,3gp,3g2,mj2", tags: { "com.apple.quicktime.creationdate": "2024-06-01T12:00:00+0200", creation_time: "2024-06-01T10:00:00.000000Z" } } }));
+    const iphone = parseProbe(
+      JSON.stringify({
+        streams: [{ codec_type: "video", codec_name: "hevc", width: 1920, height: 1080, side_data_list: [{ rotation: -90 }] }],
+        format: {
+          format_name: "mov,mp4,m4a,3gp,3g2,mj2",
+          tags: { "com.apple.quicktime.creationdate": "2024-06-01T12:00:00+0200", creation_time: "2024-06-01T10:00:00.000000Z" },
+        },
+      }),
+    );
     expect(iphone).toMatchObject({ rotation: 270, takenOffset: 120 });
     expect(iphone.takenAt!.toISOString()).toBe("2024-06-01T10:00:00.000Z");
     expect(targetSize(iphone)).toEqual({ width: 720, height: 1280 });
@@ -193,10 +275,14 @@ describe("hardware encoder detection (fake runner: no GPU here)", () => {
     expect(d.choice).toMatchObject({ encoder: "h264_v4l2m2m", label: "V4L2 M2M (Raspberry Pi)" });
   });
   test("a Pi 5 (video devices, no H.264 encoder) and a broken VAAPI driver fall back to software, saying why", async () => {
-    const fake = fakeRunner((argv) => fail(argv.includes("h264_vaapi") ? "Failed to initialise VAAPI connection: -1 (unknown libva error)." : "Could not find a valid device"));
+    const fake = fakeRunner((argv) =>
+      fail(argv.includes("h264_vaapi") ? "Failed to initialise VAAPI connection: -1 (unknown libva error)." : "Could not find a valid device"),
+    );
     const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/dri/renderD128", "/dev/video19"] });
     expect(d.encoder.name).toBe("libx264");
-    expect(d.choice.reason).toBe("VAAPI (/dev/dri/renderD128): Failed to initialise VAAPI connection: -1 (unknown libva error).; V4L2 M2M (Raspberry Pi): Could not find a valid device");
+    expect(d.choice.reason).toBe(
+      "VAAPI (/dev/dri/renderD128): Failed to initialise VAAPI connection: -1 (unknown libva error).; V4L2 M2M (Raspberry Pi): Could not find a valid device",
+    );
   });
   test("no devices at all: software, without running anything", async () => {
     const fake = fakeRunner(() => ok);

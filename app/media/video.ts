@@ -39,7 +39,14 @@ export type VideoFacts = {
 };
 
 type Probe = {
-  streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number; tags?: Record<string, string>; side_data_list?: { rotation?: number }[] }[];
+  streams?: {
+    codec_type?: string;
+    codec_name?: string;
+    width?: number;
+    height?: number;
+    tags?: Record<string, string>;
+    side_data_list?: { rotation?: number }[];
+  }[];
   format?: { format_name?: string; duration?: string; tags?: Record<string, string> };
 };
 
@@ -116,8 +123,30 @@ export const SOFTWARE_ENCODER: Encoder = {
 /** The ffmpeg arguments of a transcode, without the priority prefix: the benchmark runs exactly these bare. */
 export function transcodeArgs(input: string, output: string, size: { width: number; height: number }, encoder: Encoder): string[] {
   return [
-    "ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", ...SAFE_INPUT, ...(encoder.inputArgs ?? []), "-i", `file:${input}`,
-    "-map", "0:v:0", "-map", "0:a:0?", ...encoder.args(size), "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", "-f", "mp4", `file:${output}`,
+    "ffmpeg",
+    "-hide_banner",
+    "-nostdin",
+    "-v",
+    "error",
+    "-y",
+    ...SAFE_INPUT,
+    ...(encoder.inputArgs ?? []),
+    "-i",
+    `file:${input}`,
+    "-map",
+    "0:v:0",
+    "-map",
+    "0:a:0?",
+    ...encoder.args(size),
+    "-c:a",
+    "aac",
+    "-b:a",
+    "128k",
+    "-movflags",
+    "+faststart",
+    "-f",
+    "mp4",
+    `file:${output}`,
   ];
 }
 
@@ -125,19 +154,40 @@ const audioPlays = (v: VideoFacts) => v.audioCodec === null || v.audioCodec === 
 
 export function remuxArgs(input: string, output: string, audioOk: boolean): string[] {
   return [
-    "ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", ...SAFE_INPUT, "-i", `file:${input}`,
-    "-map", "0:v:0", "-map", "0:a:0?", "-c:v", "copy", ...(audioOk ? ["-c:a", "copy"] : ["-c:a", "aac", "-b:a", "128k"]),
-    "-movflags", "+faststart", "-f", "mp4", `file:${output}`,
+    "ffmpeg",
+    "-hide_banner",
+    "-nostdin",
+    "-v",
+    "error",
+    "-y",
+    ...SAFE_INPUT,
+    "-i",
+    `file:${input}`,
+    "-map",
+    "0:v:0",
+    "-map",
+    "0:a:0?",
+    "-c:v",
+    "copy",
+    ...(audioOk ? ["-c:a", "copy"] : ["-c:a", "aac", "-b:a", "128k"]),
+    "-movflags",
+    "+faststart",
+    "-f",
+    "mp4",
+    `file:${output}`,
   ];
 }
 
 /** A child's complaint (ffmpeg's, or heic.ts') for people: no internal paths (the blob's place on disk), no "[hls @ 0x55…]" addresses. */
 export function ffmpegReason(stderr: string, paths: string[]): string {
-  const lines = stderr.trim().split("\n").map((line) => {
-    let l = line.replace(/^\[([\w-]+) @ 0x[0-9a-f]+\] /, "$1: ");
-    for (const p of paths) l = l.replaceAll(`file:${p}`, "the file").replaceAll(p, "the file");
-    return l.trim();
-  });
+  const lines = stderr
+    .trim()
+    .split("\n")
+    .map((line) => {
+      let l = line.replace(/^\[([\w-]+) @ 0x[0-9a-f]+\] /, "$1: ");
+      for (const p of paths) l = l.replaceAll(`file:${p}`, "the file").replaceAll(p, "the file");
+      return l.trim();
+    });
   return [...new Set(lines.filter(Boolean))].slice(-3).join("; ").slice(0, 300);
 }
 
@@ -161,7 +211,11 @@ export function createVideoTools(deps: { run: Runner; signal?: AbortSignal }) {
   };
   return {
     async probe(input: string, signal?: AbortSignal): Promise<VideoFacts> {
-      const r = await run([...LOW_PRIORITY, "ffprobe", "-v", "error", ...SAFE_INPUT, "-show_format", "-show_streams", "-of", "json", `file:${input}`], { timeoutMs: 30_000, maxOutputBytes: 1024 * 1024, signal });
+      const r = await run([...LOW_PRIORITY, "ffprobe", "-v", "error", ...SAFE_INPUT, "-show_format", "-show_streams", "-of", "json", `file:${input}`], {
+        timeoutMs: 30_000,
+        maxOutputBytes: 1024 * 1024,
+        signal,
+      });
       if (r.timedOut) throw new Error("ffprobe took longer than 30 s and was stopped");
       if (r.code !== 0) throw new MediaFileError(`This is not a video that can be read: ${ffmpegReason(r.stderr, [input]) || `exit code ${r.code}`}.`);
       const facts = parseProbe(r.stdout);
@@ -172,7 +226,34 @@ export function createVideoTools(deps: { run: Runner; signal?: AbortSignal }) {
     poster(input: string, output: string, facts: VideoFacts, signal?: AbortSignal) {
       const at = Math.min(1, (facts.durationMs ?? 0) / 2000);
       return atomically(output, (tmp) =>
-        ffmpeg(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", ...SAFE_INPUT, "-ss", at.toFixed(3), "-i", `file:${input}`, "-frames:v", "1", "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", `file:${tmp}`], [input, tmp], 60_000, signal));
+        ffmpeg(
+          [
+            "ffmpeg",
+            "-hide_banner",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            ...SAFE_INPUT,
+            "-ss",
+            at.toFixed(3),
+            "-i",
+            `file:${input}`,
+            "-frames:v",
+            "1",
+            "-q:v",
+            "3",
+            "-f",
+            "image2",
+            "-c:v",
+            "mjpeg",
+            `file:${tmp}`,
+          ],
+          [input, tmp],
+          60_000,
+          signal,
+        ),
+      );
     },
     transcode(input: string, output: string, facts: VideoFacts, encoder: Encoder, signal?: AbortSignal) {
       return atomically(output, (tmp) => ffmpeg(transcodeArgs(input, tmp, targetSize(facts), encoder), [input, tmp], timeoutFor(facts), signal));

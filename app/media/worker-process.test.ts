@@ -39,7 +39,12 @@ async function seed(dataDir: string) {
 }
 
 const startWorker = (dataDir: string) =>
-  Bun.spawn(["bun", "app/worker.ts", "--data-dir", dataDir], { cwd: root, stdout: "pipe", stderr: "pipe", env: { ...process.env, NAS_WORKER_KINDS: "media.process" } });
+  Bun.spawn(["bun", "app/worker.ts", "--data-dir", dataDir], {
+    cwd: root,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
+  });
 
 test("kill -9 of the worker mid-job, then a restart: every media job completes exactly once", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "nas-media-worker-"));
@@ -58,7 +63,8 @@ test("kill -9 of the worker mid-job, then a restart: every media job completes e
 
   const second = startWorker(dataDir);
   cleanups.push(() => second.kill("SIGKILL"));
-  const jobs = () => db.query<{ id: number; status: string; attempts: number }, []>("select id, status, attempts from jobs where kind = 'media.process' order by id").all();
+  const jobs = () =>
+    db.query<{ id: number; status: string; attempts: number }, []>("select id, status, attempts from jobs where kind = 'media.process' order by id").all();
   await waitFor("every media job done", () => jobs().every((j) => j.status === "done"));
   second.kill("SIGTERM");
   expect(await second.exited).toBe(0);
@@ -69,7 +75,9 @@ test("kill -9 of the worker mid-job, then a restart: every media job completes e
   const rows = db.query<{ status: string; n: number }, []>("select status, count(*) as n from media group by status").all();
   expect(rows).toEqual([{ status: "done", n: 5 }]);
   // Derivatives are written to a temp name and renamed: the kill left no half files behind under real names.
-  const files = readdirSync(join(dataDir, "thumbs"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+  const files = readdirSync(join(dataDir, "thumbs"), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
   expect(files.filter((f) => /-(thumb\.webp|preview\.jpg)$/.test(f)).length).toBe(10);
   expect(files.filter((f) => f.endsWith(".tmp"))).toEqual([]);
 }, 120_000);

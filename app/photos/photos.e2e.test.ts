@@ -16,8 +16,17 @@ import { launchBrowser, startServer, watchPageErrors, type TestServer } from "..
 const root = join(import.meta.dir, "../..");
 // Named here, not imported from app/media/testing: that module reaches the worker's untyped packages.
 const FIXTURES = join(root, "test/fixtures/photos");
-const uploads = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "gps/DSCN0027.jpg", "gps/DSCN0038.jpg", "cameras/Canon_40D.jpg", "cameras/Nikon_D70.jpg",
-  "cameras/Sony_HDR-HC3.jpg", "phone/jolla.jpg", "orientation/landscape_6.jpg"].map((f) => join(FIXTURES, f));
+const uploads = [
+  "gps/DSCN0010.jpg",
+  "gps/DSCN0021.jpg",
+  "gps/DSCN0027.jpg",
+  "gps/DSCN0038.jpg",
+  "cameras/Canon_40D.jpg",
+  "cameras/Nikon_D70.jpg",
+  "cameras/Sony_HDR-HC3.jpg",
+  "phone/jolla.jpg",
+  "orientation/landscape_6.jpg",
+].map((f) => join(FIXTURES, f));
 
 let server: TestServer;
 let worker: ReturnType<typeof Bun.spawn>;
@@ -40,8 +49,31 @@ async function waitFor<T>(what: string, probe: () => T | undefined | null | fals
 beforeAll(async () => {
   // A 4-second H.264 clip (ffmpeg's test source), so the lightbox can seek inside it.
   const clip = join(work, "clip.mp4");
-  const made = await runCommand(["ffmpeg", "-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=15", "-t", "4",
-    "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-movflags", "+faststart", clip], { timeoutMs: 60_000 });
+  const made = await runCommand(
+    [
+      "ffmpeg",
+      "-hide_banner",
+      "-v",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc=size=640x360:rate=15",
+      "-t",
+      "4",
+      "-pix_fmt",
+      "yuv420p",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-movflags",
+      "+faststart",
+      clip,
+    ],
+    { timeoutMs: 60_000 },
+  );
   if (made.code !== 0) throw new Error(made.stderr);
   uploads.push(clip);
   server = await startServer();
@@ -50,7 +82,12 @@ beforeAll(async () => {
   const user = auth.addUser({ username: "ann", displayName: "Ann", role: "user" }, null).user;
   const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
   setup.$client.close();
-  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], { cwd: root, stdout: "ignore", stderr: "pipe", env: { ...process.env, NAS_WORKER_KINDS: "media.process" } });
+  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
+    cwd: root,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
+  });
   db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
   browser = await launchBrowser();
   const context = await browser.newContext({ baseURL: server.origin });
@@ -75,9 +112,14 @@ test("upload from Photos into Drive's Photos/YYYY/MM, then the timeline after pr
   await page.locator("#photos-grid p.muted", { hasText: "No photos yet" }).waitFor();
   await page.locator("#photos-upload").setInputFiles(uploads);
   await page.locator("#photos-upload-status", { hasText: `Uploaded ${uploads.length} of ${uploads.length}.` }).waitFor({ timeout: 60_000 });
-  const folders = db.query<{ name: string }, []>("SELECT name FROM files WHERE kind = 'folder' AND parent_id IN (SELECT id FROM files WHERE name = 'Photos')").all();
+  const folders = db
+    .query<{ name: string }, []>("SELECT name FROM files WHERE kind = 'folder' AND parent_id IN (SELECT id FROM files WHERE name = 'Photos')")
+    .all();
   expect(folders.map((f) => f.name)).toEqual([String(new Date().getFullYear())]);
-  await waitFor("the pipeline to finish", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status IN ('queued', 'processing')").get()!.n === 0);
+  await waitFor(
+    "the pipeline to finish",
+    () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status IN ('queued', 'processing')").get()!.n === 0,
+  );
   // The progress line polls while the worker runs, then offers the new photos.
   await page.locator("#media-progress", { hasText: `${uploads.length} photos and videos processed` }).waitFor();
   await page.locator(".toast button", { hasText: "Show" }).click();
@@ -89,7 +131,12 @@ test("upload from Photos into Drive's Photos/YYYY/MM, then the timeline after pr
   await page.locator("#m-2008-10 .photos-tile").nth(3).waitFor();
   expect(await page.locator("#m-2008-10 .photos-day h3").first().textContent()).toBe("Wed, 22 October 2008");
   // Thumbhash placeholders are painted under each thumbnail.
-  expect(await page.locator("#m-2008-10 .photos-tile").first().evaluate((e) => getComputedStyle(e).backgroundImage)).toContain("data:image/png");
+  expect(
+    await page
+      .locator("#m-2008-10 .photos-tile")
+      .first()
+      .evaluate((e) => getComputedStyle(e).backgroundImage),
+  ).toContain("data:image/png");
   // The video tile carries its duration.
   expect(await page.locator(".photos-tile .photos-duration").first().textContent()).toBe("0:04");
 }, 180_000);
@@ -221,7 +268,10 @@ test("a video plays inline in the lightbox and seeks (Range)", async () => {
   const seeked = await player.evaluate(async (v: HTMLVideoElement) => {
     v.muted = true;
     await v.play();
-    await new Promise((resolve) => { v.addEventListener("seeked", resolve, { once: true }); v.currentTime = 3; });
+    await new Promise((resolve) => {
+      v.addEventListener("seeked", resolve, { once: true });
+      v.currentTime = 3;
+    });
     return { at: v.currentTime, duration: v.duration, ready: v.readyState };
   });
   expect(seeked.at).toBeGreaterThanOrEqual(2.9);

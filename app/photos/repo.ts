@@ -91,7 +91,9 @@ function whereOf(userId: string, source: Source, base = VISIBLE): { sql: string;
         names.forEach((n, i) => (params[`$${tag}${i}`] = n));
         return `m.${col} IN (${names.map((_, i) => `$${tag}${i}`).join(", ")})`;
       };
-      const placeParts = [s.cities?.length ? inList("city", s.cities, "c") : "", s.countries?.length ? inList("country", s.countries, "k") : ""].filter(Boolean);
+      const placeParts = [s.cities?.length ? inList("city", s.cities, "c") : "", s.countries?.length ? inList("country", s.countries, "k") : ""].filter(
+        Boolean,
+      );
       if (placeParts.length) parts.push(`(${placeParts.join(" OR ")})`);
       if (s.text) {
         params.$like = `%${s.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -136,32 +138,45 @@ export function createPhotosRepo(db: Db) {
   return {
     transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
     /** The pipeline's facts about one content (read only: the media feature writes them). */
-    mediaRow: (userId: string, sha256: string) => db.select().from(media).where(and(eq(media.userId, userId), eq(media.sha256, sha256))).get(),
+    mediaRow: (userId: string, sha256: string) =>
+      db
+        .select()
+        .from(media)
+        .where(and(eq(media.userId, userId), eq(media.sha256, sha256)))
+        .get(),
     /** Items per local day (day number since 1970), newest first: the scrubber and section heights come from this. */
     dayCounts(userId: string, source: Source): { day: number; n: number }[] {
       // The timeline is every shown row (one walk of the covering timeline index) minus the few hidden ones,
       // instead of checking the trash and the archive for each of 200k rows.
       if (source.kind === "timeline") {
-        return all(`SELECT day, sum(n) AS n FROM (
+        return all(
+          `SELECT day, sum(n) AS n FROM (
             SELECT ${DAY_EXPR} AS day, count(*) AS n FROM media WHERE user_id = $u AND status = 'done' AND ${DAY_EXPR} IS NOT NULL
               AND NOT (kind = 'video' AND live_pair_sha256 IS NOT NULL) GROUP BY ${DAY_EXPR}
             UNION ALL
             SELECT ${LOCAL} / ${DAY} AS day, -count(*) AS n FROM (${HIDDEN}) AS h CROSS JOIN media m
               WHERE m.user_id = $u AND m.sha256 = h.sha256 AND ${SHOWN} GROUP BY day)
-          GROUP BY day HAVING sum(n) > 0 ORDER BY day DESC`, { $u: userId }).map((r) => ({ day: r.day as number, n: r.n as number }));
+          GROUP BY day HAVING sum(n) > 0 ORDER BY day DESC`,
+          { $u: userId },
+        ).map((r) => ({ day: r.day as number, n: r.n as number }));
       }
       const w = whereOf(userId, source);
-      return all(`SELECT ${LOCAL} / ${DAY} AS day, count(*) AS n FROM media m WHERE ${w.sql} GROUP BY day ORDER BY day DESC`, w.params)
-        .map((r) => ({ day: r.day as number, n: r.n as number }));
+      return all(`SELECT ${LOCAL} / ${DAY} AS day, count(*) AS n FROM media m WHERE ${w.sql} GROUP BY day ORDER BY day DESC`, w.params).map((r) => ({
+        day: r.day as number,
+        n: r.n as number,
+      }));
     },
     /** Items whose local capture time is in [from, to), newest first. */
     itemsBetween(userId: string, source: Source, from: number, to: number, limit = -1): GridItem[] {
       // The live-file lookup that names each tile's Drive id is also the "not in the trash" check.
       const w = whereOf(userId, source, SHOWN);
       const params = { ...w.params, $lo: from, $hi: to, $limit: limit };
-      return all(`SELECT * FROM (SELECT ${ITEM_COLUMNS} FROM media m INDEXED BY media_timeline
+      return all(
+        `SELECT * FROM (SELECT ${ITEM_COLUMNS} FROM media m INDEXED BY media_timeline
         WHERE m.user_id = $u AND m.taken_at >= $lo - ${DAY} AND m.taken_at < $hi + ${DAY} AND ${LOCAL} >= $lo AND ${LOCAL} < $hi AND ${w.sql}
-        ORDER BY m.taken_at DESC) WHERE file_id IS NOT NULL LIMIT $limit`, params).map(toItem);
+        ORDER BY m.taken_at DESC) WHERE file_id IS NOT NULL LIMIT $limit`,
+        params,
+      ).map(toItem);
     },
     /**
      * Changes whenever what a user's grids show can change outside Photos, from index lookups only (no count over
@@ -169,43 +184,64 @@ export function createPhotosRepo(db: Db) {
      * trashing, restoring or purging (the trash's count and sum of keys; a purge empties trash rows).
      */
     version: (userId: string) =>
-      (raw.query(`SELECT (SELECT coalesce(max(updated_at), 0) FROM media WHERE user_id = $u)
+      (
+        raw
+          .query(`SELECT (SELECT coalesce(max(updated_at), 0) FROM media WHERE user_id = $u)
         || ':' || (SELECT count(*) FROM media WHERE user_id = $u AND status IN ('queued', 'processing'))
-        || ':' || (SELECT count(*) || ':' || total(seq) FROM files WHERE user_id = $u AND trashed_at IS NOT NULL) AS v`).get({ $u: userId } as never) as { v: string }).v,
+        || ':' || (SELECT count(*) || ':' || total(seq) FROM files WHERE user_id = $u AND trashed_at IS NOT NULL) AS v`)
+          .get({ $u: userId } as never) as { v: string }
+      ).v,
     /** The distinct town and country names of a user's photos (search recognises them). */
     placeNames: (userId: string) => ({
-      cities: (raw.query("SELECT DISTINCT city AS name FROM media WHERE user_id = ? AND city IS NOT NULL").all(userId) as { name: string }[]).map((r) => r.name),
-      countries: (raw.query("SELECT DISTINCT country AS name FROM media WHERE user_id = ? AND country IS NOT NULL").all(userId) as { name: string }[]).map((r) => r.name),
+      cities: (raw.query("SELECT DISTINCT city AS name FROM media WHERE user_id = ? AND city IS NOT NULL").all(userId) as { name: string }[]).map(
+        (r) => r.name,
+      ),
+      countries: (raw.query("SELECT DISTINCT country AS name FROM media WHERE user_id = ? AND country IS NOT NULL").all(userId) as { name: string }[]).map(
+        (r) => r.name,
+      ),
     }),
     /** Processed rows of a user (an index count): the map's cached clusters are rebuilt when it changes. */
-    doneCount: (userId: string) =>
-      (raw.query("SELECT count(*) AS n FROM media WHERE user_id = ? AND status = 'done'").get(userId) as { n: number }).n,
+    doneCount: (userId: string) => (raw.query("SELECT count(*) AS n FROM media WHERE user_id = ? AND status = 'done'").get(userId) as { n: number }).n,
     /** Distinct places with counts (for search matching and the offline map list). */
     places: (userId: string): PlaceCount[] =>
-      raw.query(`SELECT m.city, m.country, count(*) AS n FROM media m WHERE ${VISIBLE} AND m.city IS NOT NULL GROUP BY m.city, m.country ORDER BY n DESC`)
+      raw
+        .query(`SELECT m.city, m.country, count(*) AS n FROM media m WHERE ${VISIBLE} AND m.city IS NOT NULL GROUP BY m.city, m.country ORDER BY n DESC`)
         .all({ $u: userId } as never) as PlaceCount[],
     /** Every located visible item of one user (the map's cluster index is built from these). */
     gpsPoints: (userId: string): GpsPoint[] =>
-      raw.query(`SELECT m.sha256, m.latitude AS lat, m.longitude AS lng FROM media m WHERE ${VISIBLE} AND m.latitude IS NOT NULL AND m.longitude IS NOT NULL`)
+      raw
+        .query(`SELECT m.sha256, m.latitude AS lat, m.longitude AS lng FROM media m WHERE ${VISIBLE} AND m.latitude IS NOT NULL AND m.longitude IS NOT NULL`)
         .all({ $u: userId } as never) as GpsPoint[],
     /** Grid items for given contents (a map cluster's leaves), newest first. */
     itemsFor(userId: string, shas: string[]): GridItem[] {
       if (shas.length === 0) return [];
       const params: Params = { $u: userId };
       shas.forEach((s, i) => (params[`$s${i}`] = s));
-      return all(`SELECT ${ITEM_COLUMNS} FROM media m WHERE ${VISIBLE} AND m.sha256 IN (${shas.map((_, i) => `$s${i}`).join(",")}) ORDER BY m.taken_at DESC`, params).map(toItem);
+      return all(
+        `SELECT ${ITEM_COLUMNS} FROM media m WHERE ${VISIBLE} AND m.sha256 IN (${shas.map((_, i) => `$s${i}`).join(",")}) ORDER BY m.taken_at DESC`,
+        params,
+      ).map(toItem);
     },
     flags: (userId: string, sha256: string) =>
-      (raw.query("SELECT favourite, archived FROM photo_flags WHERE user_id = ? AND sha256 = ?").get(userId, sha256) as { favourite: number; archived: number } | null) ?? { favourite: 0, archived: 0 },
+      (raw.query("SELECT favourite, archived FROM photo_flags WHERE user_id = ? AND sha256 = ?").get(userId, sha256) as {
+        favourite: number;
+        archived: number;
+      } | null) ?? { favourite: 0, archived: 0 },
     setFlag(userId: string, shas: string[], flag: "favourite" | "archived", on: boolean) {
-      const stmt = raw.query(`INSERT INTO photo_flags (user_id, sha256, ${flag}) VALUES (?, ?, ?) ON CONFLICT (user_id, sha256) DO UPDATE SET ${flag} = excluded.${flag}`);
+      const stmt = raw.query(
+        `INSERT INTO photo_flags (user_id, sha256, ${flag}) VALUES (?, ?, ?) ON CONFLICT (user_id, sha256) DO UPDATE SET ${flag} = excluded.${flag}`,
+      );
       raw.transaction(() => shas.forEach((s) => stmt.run(userId, s, on ? 1 : 0)))();
     },
     /** Folder names from the root to a file's folder (the info panel's Drive path). */
     folderPath: (parentId: string | null) =>
-      (raw.query(`WITH RECURSIVE up(id, parent_id, name, depth) AS (SELECT id, parent_id, name, 0 FROM files WHERE id = ?
+      (
+        raw
+          .query(`WITH RECURSIVE up(id, parent_id, name, depth) AS (SELECT id, parent_id, name, 0 FROM files WHERE id = ?
         UNION ALL SELECT f.id, f.parent_id, f.name, up.depth + 1 FROM files f JOIN up ON f.id = up.parent_id)
-        SELECT name FROM up WHERE parent_id IS NOT NULL ORDER BY depth DESC`).all(parentId) as { name: string }[]).map((r) => r.name),
+        SELECT name FROM up WHERE parent_id IS NOT NULL ORDER BY depth DESC`)
+          .all(parentId) as { name: string }[]
+      ).map((r) => r.name),
     /** Same-day items of earlier years: one small index range per year. */
     onThisDay(userId: string, month: number, day: number, beforeYear: number, years = 30): GridItem[] {
       const out: GridItem[] = [];
@@ -217,19 +253,32 @@ export function createPhotosRepo(db: Db) {
       return out;
     },
     albums: (userId: string) =>
-      raw.query(`SELECT b.id, b.name, b.cover_sha256 AS cover, (SELECT count(*) FROM album_items a WHERE a.album_id = b.id) AS n,
+      raw
+        .query(`SELECT b.id, b.name, b.cover_sha256 AS cover, (SELECT count(*) FROM album_items a WHERE a.album_id = b.id) AS n,
           (SELECT f.id FROM files f WHERE f.user_id = b.user_id AND f.trashed_at IS NULL AND f.sha256 = coalesce(b.cover_sha256,
             (SELECT a.sha256 FROM album_items a JOIN media m ON m.user_id = a.user_id AND m.sha256 = a.sha256 WHERE a.album_id = b.id ORDER BY m.taken_at DESC LIMIT 1)) LIMIT 1) AS cover_id
-        FROM albums b WHERE b.user_id = ? ORDER BY b.name COLLATE NOCASE`).all(userId) as { id: string; name: string; n: number; cover_id: string | null }[],
+        FROM albums b WHERE b.user_id = ? ORDER BY b.name COLLATE NOCASE`)
+        .all(userId) as { id: string; name: string; n: number; cover_id: string | null }[],
     album: (id: string) => {
       const r = raw.query("SELECT id, user_id, name, cover_sha256, created_at, updated_at FROM albums WHERE id = ?").get(id) as Record<string, unknown> | null;
-      return r ? ({ id: r.id, userId: r.user_id, name: r.name, coverSha256: r.cover_sha256, createdAt: new Date(r.created_at as number), updatedAt: new Date(r.updated_at as number) } as Album) : undefined;
+      return r
+        ? ({
+            id: r.id,
+            userId: r.user_id,
+            name: r.name,
+            coverSha256: r.cover_sha256,
+            createdAt: new Date(r.created_at as number),
+            updatedAt: new Date(r.updated_at as number),
+          } as Album)
+        : undefined;
     },
     insertAlbum: (a: Album) =>
-      raw.query("INSERT INTO albums (id, user_id, name, cover_sha256, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
+      raw
+        .query("INSERT INTO albums (id, user_id, name, cover_sha256, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
         .run(a.id, a.userId, a.name, a.coverSha256, a.createdAt.getTime(), a.updatedAt.getTime()),
     renameAlbum: (id: string, name: string, at: Date) => raw.query("UPDATE albums SET name = ?, updated_at = ? WHERE id = ?").run(name, at.getTime(), id),
-    setCover: (id: string, sha256: string | null, at: Date) => raw.query("UPDATE albums SET cover_sha256 = ?, updated_at = ? WHERE id = ?").run(sha256, at.getTime(), id),
+    setCover: (id: string, sha256: string | null, at: Date) =>
+      raw.query("UPDATE albums SET cover_sha256 = ?, updated_at = ? WHERE id = ?").run(sha256, at.getTime(), id),
     deleteAlbum: (id: string) => raw.query("DELETE FROM albums WHERE id = ?").run(id),
     addToAlbum(albumId: string, userId: string, shas: string[], at: Date) {
       const stmt = raw.query("INSERT OR IGNORE INTO album_items (album_id, user_id, sha256, added_at) VALUES (?, ?, ?, ?)");
@@ -240,7 +289,9 @@ export function createPhotosRepo(db: Db) {
       raw.transaction(() => shas.forEach((s) => stmt.run(albumId, s)))();
     },
     albumsOf: (userId: string, sha256: string) =>
-      raw.query("SELECT b.id, b.name FROM album_items a JOIN albums b ON b.id = a.album_id WHERE a.user_id = ? AND a.sha256 = ? ORDER BY b.name").all(userId, sha256) as { id: string; name: string }[],
+      raw
+        .query("SELECT b.id, b.name FROM album_items a JOIN albums b ON b.id = a.album_id WHERE a.user_id = ? AND a.sha256 = ? ORDER BY b.name")
+        .all(userId, sha256) as { id: string; name: string }[],
   };
 }
 

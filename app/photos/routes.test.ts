@@ -33,8 +33,13 @@ test("the timeline: month buckets with day counts newest first, one month's page
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('id="photos-grid"');
   const { months } = (await (await t.request("/photos/api/buckets", { headers: A })).json()) as { months: { key: string; n: number; days: unknown[] }[] };
-  expect(months.map((m) => [m.key, m.n])).toEqual([["2008-10", 1], ["2008-05", 1]]);
-  const oct = (await (await t.request("/photos/api/month/2008-10", { headers: A })).json()) as { items: { id: string; w: number; h: number; th: string; t: number }[] };
+  expect(months.map((m) => [m.key, m.n])).toEqual([
+    ["2008-10", 1],
+    ["2008-05", 1],
+  ]);
+  const oct = (await (await t.request("/photos/api/month/2008-10", { headers: A })).json()) as {
+    items: { id: string; w: number; h: number; th: string; t: number }[];
+  };
   expect(oct.items).toHaveLength(1);
   expect(oct.items[0]).toMatchObject({ id: arezzo.id, w: 640, h: 480 });
   expect(oct.items[0]!.th.length).toBeGreaterThan(10);
@@ -50,28 +55,41 @@ test("user B never sees user A's photos, albums, places, thumbnails or pins: by 
   for (const url of [`/photos/api/info/${arezzo.id}`, `/drive/thumb/${arezzo.id}`, `/media/preview/${arezzo.id}`, `/photos/albums/${albumId}`]) {
     expect((await t.request(url, { headers: B })).status).toBe(404);
   }
-  for (const [url, body] of [["/photos/api/favourite", { ids: [arezzo.id], on: true }], ["/photos/api/archive", { ids: [arezzo.id], on: true }], ["/photos/api/trash", { ids: [arezzo.id] }],
-    [`/photos/albums/${albumId}/add`, { ids: [bobs.id] }], ["/photos/albums", { name: "mine", ids: [arezzo.id] }], [`/photos/albums/${albumId}/cover`, { id: bobs.id }]] as const) {
+  for (const [url, body] of [
+    ["/photos/api/favourite", { ids: [arezzo.id], on: true }],
+    ["/photos/api/archive", { ids: [arezzo.id], on: true }],
+    ["/photos/api/trash", { ids: [arezzo.id] }],
+    [`/photos/albums/${albumId}/add`, { ids: [bobs.id] }],
+    ["/photos/albums", { name: "mine", ids: [arezzo.id] }],
+    [`/photos/albums/${albumId}/cover`, { id: bobs.id }],
+  ] as const) {
     expect((await t.request(url, post(B, body))).status).toBe(404);
   }
   expect((await t.request(`/photos/api/buckets?src=album&p=${albumId}`, { headers: B })).status).toBe(404);
   expect((await t.request(`/photos/api/month/2008-10?src=album&p=${albumId}`, { headers: B })).status).toBe(404);
   // listings, search, places, map
-  expect(((await (await t.request("/photos/api/buckets", { headers: B })).json()) as { months: { key: string }[] }).months.map((m) => m.key)).toEqual(["2014-09"]);
+  expect(((await (await t.request("/photos/api/buckets", { headers: B })).json()) as { months: { key: string }[] }).months.map((m) => m.key)).toEqual([
+    "2014-09",
+  ]);
   expect(await ids(await t.request("/photos/api/month/2008-10", { headers: B }))).toEqual([]);
   expect(await ids(await t.request("/photos/api/month/2008-10?src=search&p=Arezzo", { headers: B }))).toEqual([]);
   expect(((await (await t.request("/photos/api/albums", { headers: B })).json()) as { albums: unknown[] }).albums).toEqual([]);
   const bobMap = await t.request("/photos/map", { headers: B });
   expect(await bobMap.text()).not.toContain("Arezzo");
   expect(((await (await t.request("/photos/api/clusters", { headers: B })).json()) as { points: unknown[] }).points).toEqual([]);
-  const annPins = ((await (await t.request("/photos/api/clusters?z=3", { headers: A })).json()) as { points: { item: { id: string; w: number } | null; cluster: number | null }[] }).points;
+  const annPins = (
+    (await (await t.request("/photos/api/clusters?z=3", { headers: A })).json()) as {
+      points: { item: { id: string; w: number } | null; cluster: number | null }[];
+    }
+  ).points;
   expect(annPins).toHaveLength(1);
   expect(annPins[0]!.item).toMatchObject({ id: arezzo.id, w: 640 });
   // a cluster id only means something in its owner's index
-  await t.upload((t.services.auth.listUsers().find((u) => u.username === "ann"))!, join(FIXTURES, "gps/DSCN0010.jpg"));
+  await t.upload(t.services.auth.listUsers().find((u) => u.username === "ann")!, join(FIXTURES, "gps/DSCN0010.jpg"));
   await t.drain();
-  const annCluster = ((await (await t.request("/photos/api/clusters?z=0", { headers: A })).json()) as { points: { cluster: number | null }[] }).points[0]!.cluster!;
-  expect((await (await t.request(`/photos/api/cluster/${annCluster}`, { headers: A })).json() as { items: unknown[] }).items).toHaveLength(2);
+  const annCluster = ((await (await t.request("/photos/api/clusters?z=0", { headers: A })).json()) as { points: { cluster: number | null }[] }).points[0]!
+    .cluster!;
+  expect(((await (await t.request(`/photos/api/cluster/${annCluster}`, { headers: A })).json()) as { items: unknown[] }).items).toHaveLength(2);
   expect((await t.request(`/photos/api/cluster/${annCluster}`, { headers: json(B) })).status).toBe(404);
 });
 
@@ -106,7 +124,8 @@ test("favourites, archive (leaves the timeline, stays in search and albums), tra
   const { t, A, arezzo, canon } = await seeded();
   expect((await t.request("/photos/api/favourite", post(A, { ids: [canon.id], on: true }))).status).toBe(200);
   expect(await ids(await t.request("/photos/api/month/2008-05?src=favourites", { headers: A }))).toEqual([canon.id]);
-  const timelineMonths = async () => ((await (await t.request("/photos/api/buckets", { headers: A })).json()) as { months: { key: string; n: number }[] }).months.map((m) => `${m.key}:${m.n}`);
+  const timelineMonths = async () =>
+    ((await (await t.request("/photos/api/buckets", { headers: A })).json()) as { months: { key: string; n: number }[] }).months.map((m) => `${m.key}:${m.n}`);
   expect(await timelineMonths()).toEqual(["2008-10:1", "2008-05:1"]);
   await t.request("/photos/api/archive", post(A, { ids: [arezzo.id], on: true }));
   expect(await ids(await t.request("/photos/api/month/2008-10", { headers: A }))).toEqual([]);
@@ -129,11 +148,15 @@ test("favourites, archive (leaves the timeline, stays in search and albums), tra
   // albums: create from a selection, add, remove, cover, rename, grid
   const { id } = (await (await t.request("/photos/albums", post(A, { name: "Trip", ids: [arezzo.id] }))).json()) as { id: string };
   await t.request(`/photos/albums/${id}/add`, post(A, { ids: [canon.id] }));
-  expect((await (await t.request(`/photos/api/buckets?src=album&p=${id}`, { headers: A })).json() as { months: unknown[] }).months).toHaveLength(2);
+  expect(((await (await t.request(`/photos/api/buckets?src=album&p=${id}`, { headers: A })).json()) as { months: unknown[] }).months).toHaveLength(2);
   await t.request(`/photos/albums/${id}/remove`, post(A, { ids: [arezzo.id] }));
   expect(await ids(await t.request(`/photos/api/month/2008-10?src=album&p=${id}`, { headers: A }))).toEqual([]);
   expect((await t.request(`/photos/albums/${id}/cover`, post(A, { id: canon.id }))).status).toBe(200);
-  const renamed = await t.request(`/photos/albums/${id}/rename`, { method: "POST", headers: { ...A, "content-type": "application/x-www-form-urlencoded" }, body: "name=Tuscany%202008" });
+  const renamed = await t.request(`/photos/albums/${id}/rename`, {
+    method: "POST",
+    headers: { ...A, "content-type": "application/x-www-form-urlencoded" },
+    body: "name=Tuscany%202008",
+  });
   expect(renamed.status).toBe(303);
   const grid = await (await t.request("/photos/albums", { headers: A })).text();
   expect(grid).toContain("Tuscany 2008");
@@ -172,7 +195,11 @@ test("every Photos page needs a session; the map page alone may load OpenStreetM
 test("memories: the same day in earlier years (the box's today), newest year first; the processing note", async () => {
   const { t, ann, bob, arezzo, B } = await seeded();
   const photos = (day: Date) => createPhotosService({ repo: createPhotosRepo(t.db), drive: t.services.drive, now: () => day });
-  expect(photos(new Date(2026, 9, 22, 9)).memories(ann).map((i) => i.id)).toEqual([arezzo.id]);
+  expect(
+    photos(new Date(2026, 9, 22, 9))
+      .memories(ann)
+      .map((i) => i.id),
+  ).toEqual([arezzo.id]);
   expect(photos(new Date(2026, 9, 23, 9)).memories(ann)).toEqual([]);
   expect(photos(new Date(2008, 9, 22, 9)).memories(ann)).toEqual([]); // not the same year
   expect(photos(new Date(2026, 9, 22, 9)).memories(bob)).toEqual([]);
@@ -187,8 +214,12 @@ test("a Live Photo shows once, as its still, carrying its motion's URL; the vide
   const motion = await t.upload(ann, join(FIXTURES, "gps/DSCN0027.jpg"), "IMG_0001.MOV");
   await t.drain();
   // Stand-in for a still and its MOV linked by the pipeline (same Apple content identifier).
-  t.db.$client.query("UPDATE media SET kind = 'video', playback = 'transcode', live_pair_sha256 = ? WHERE user_id = ? AND sha256 = ?").run(arezzo.sha256, ann.id, motion.sha256);
-  t.db.$client.query("UPDATE media SET live_pair_sha256 = ?, updated_at = updated_at + 1 WHERE user_id = ? AND sha256 = ?").run(motion.sha256, ann.id, arezzo.sha256);
+  t.db.$client
+    .query("UPDATE media SET kind = 'video', playback = 'transcode', live_pair_sha256 = ? WHERE user_id = ? AND sha256 = ?")
+    .run(arezzo.sha256, ann.id, motion.sha256);
+  t.db.$client
+    .query("UPDATE media SET live_pair_sha256 = ?, updated_at = updated_at + 1 WHERE user_id = ? AND sha256 = ?")
+    .run(motion.sha256, ann.id, arezzo.sha256);
   const { items } = (await (await t.request("/photos/api/month/2008-10", { headers: A })).json()) as { items: { id: string; l: string | null }[] };
   expect(items).toEqual([expect.objectContaining({ id: arezzo.id, l: `/media/video/${motion.id}` })]);
   const { months } = (await (await t.request("/photos/api/buckets", { headers: A })).json()) as { months: { key: string; n: number }[] };

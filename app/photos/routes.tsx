@@ -17,11 +17,26 @@ const SourceQuery = t.Object({ src: t.Optional(t.String({ maxLength: 20 })), p: 
 const MAP_CSP = CSP.replace("img-src 'self' data: blob:", "img-src 'self' data: blob: https://tile.openstreetmap.org");
 
 /** The grid's JSON: only ids, sizes, times and the placeholder; the browser builds tiles with textContent and attributes. */
-const itemJson = (i: GridItem) => ({ id: i.id, w: i.width, h: i.height, t: i.local, k: i.kind, d: i.durationMs, th: i.thumbhash, f: i.favourite,
+const itemJson = (i: GridItem) => ({
+  id: i.id,
+  w: i.width,
+  h: i.height,
+  t: i.local,
+  k: i.kind,
+  d: i.durationMs,
+  th: i.thumbhash,
+  f: i.favourite,
   // Where the full picture or the playable video comes from: the original when a browser shows it as is.
-  o: i.kind === "image" && WEB_IMAGES.has(i.mime), v: i.kind === "video" && i.playback !== null && i.playback !== "original",
+  o: i.kind === "image" && WEB_IMAGES.has(i.mime),
+  v: i.kind === "video" && i.playback !== null && i.playback !== "original",
   // A Live Photo's motion: played over the tile on hover or long-press.
-  l: i.liveId === null ? null : i.livePlayback === "remux" || i.livePlayback === "transcode" ? `/media/video/${i.liveId}` : `/api/v1/files/${i.liveId}/content?inline=1` });
+  l:
+    i.liveId === null
+      ? null
+      : i.livePlayback === "remux" || i.livePlayback === "transcode"
+        ? `/media/video/${i.liveId}`
+        : `/api/v1/files/${i.liveId}/content?inline=1`,
+});
 const WEB_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
 
 /** Photos: pages under /photos, their JSON under /photos/api. Every item id goes through Drive's access check. */
@@ -32,60 +47,176 @@ export function photosRoutes(deps: Deps) {
 
   return new Elysia({ prefix: "/photos" })
     .use(deps.access)
-    .get("/", ({ user, csrfToken }) => {
-      return <TimelinePage {...shell(user, csrfToken)} memories={photos.memories(user)} />;
-    }, { auth: "user" })
-    .get("/favourites", ({ user, csrfToken }) =>
-      <GridPage {...shell(user, csrfToken)} title="Favourites" tab="favourites" source="favourites" empty="No favourites yet: open a photo and press the heart." />, { auth: "user" })
-    .get("/archive", ({ user, csrfToken }) =>
-      <GridPage {...shell(user, csrfToken)} title="Archive" tab="archive" source="archive" empty="Nothing archived. Archived photos leave the timeline but stay in Drive, albums and search." />, { auth: "user" })
-    .get("/search", ({ user, csrfToken, query }) => {
-      const q = (query.q ?? "").trim();
-      return <GridPage {...shell(user, csrfToken)} title="Search" tab="search" query={q} heading={q ? `Results for “${q}”` : "Search"} source="search" param={q} empty="Nothing matches." />;
-    }, { auth: "user", query: t.Object({ q: t.Optional(t.String({ maxLength: 200 })) }) })
-    .get("/albums", ({ user, csrfToken }) => {
-      return <AlbumsPage {...shell(user, csrfToken)} albums={photos.albums(user)} />;
-    }, { auth: "user" })
-    .get("/albums/:id", ({ user, csrfToken, params }) => {
-      const album = photos.album(user, params.id);
-      return <GridPage {...shell(user, csrfToken)} title={album.name} tab="album" source="album" param={album.id} heading={album.name} empty="This album is empty." headerExtra={<AlbumHeader id={album.id} name={album.name} />} />;
-    }, { auth: "user" })
-    .post("/albums", ({ user, body, request, redirect }) => {
-      const album = photos.createAlbum(user, body.name, body.ids ?? []);
-      if ((request.headers.get("accept") ?? "").includes("application/json")) return { id: album.id };
-      return redirect(`/photos/albums/${album.id}`, 303);
-    }, { auth: "user", body: t.Object({ name: t.String({ maxLength: 1000 }), ids: t.Optional(Ids), _csrf: t.Optional(t.String()) }) })
-    .post("/albums/:id/rename", ({ user, params, body, redirect }) => {
-      photos.renameAlbum(user, params.id, body.name);
-      return redirect(`/photos/albums/${params.id}`, 303);
-    }, { auth: "user", body: t.Object({ name: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }) })
-    .post("/albums/:id/delete", ({ user, params, redirect }) => {
-      photos.deleteAlbum(user, params.id);
-      return redirect("/photos/albums", 303);
-    }, { auth: "user" })
-    .post("/albums/:id/add", ({ user, params, body }) => (photos.addToAlbum(user, params.id, body.ids), { ok: true }), { auth: "user", body: t.Object({ ids: Ids }) })
-    .post("/albums/:id/remove", ({ user, params, body }) => (photos.removeFromAlbum(user, params.id, body.ids), { ok: true }), { auth: "user", body: t.Object({ ids: Ids }) })
-    .post("/albums/:id/cover", ({ user, params, body }) => (photos.setCover(user, params.id, body.id), { ok: true }), { auth: "user", body: t.Object({ id: t.String({ maxLength: 64 }) }) })
-    .get("/map", ({ user, csrfToken, set }) => {
-      set.headers["content-security-policy"] = MAP_CSP;
-      return <MapPage {...shell(user, csrfToken)} places={photos.places(user)} />;
-    }, { auth: "user" })
+    .get(
+      "/",
+      ({ user, csrfToken }) => {
+        return <TimelinePage {...shell(user, csrfToken)} memories={photos.memories(user)} />;
+      },
+      { auth: "user" },
+    )
+    .get(
+      "/favourites",
+      ({ user, csrfToken }) => (
+        <GridPage
+          {...shell(user, csrfToken)}
+          title="Favourites"
+          tab="favourites"
+          source="favourites"
+          empty="No favourites yet: open a photo and press the heart."
+        />
+      ),
+      { auth: "user" },
+    )
+    .get(
+      "/archive",
+      ({ user, csrfToken }) => (
+        <GridPage
+          {...shell(user, csrfToken)}
+          title="Archive"
+          tab="archive"
+          source="archive"
+          empty="Nothing archived. Archived photos leave the timeline but stay in Drive, albums and search."
+        />
+      ),
+      { auth: "user" },
+    )
+    .get(
+      "/search",
+      ({ user, csrfToken, query }) => {
+        const q = (query.q ?? "").trim();
+        return (
+          <GridPage
+            {...shell(user, csrfToken)}
+            title="Search"
+            tab="search"
+            query={q}
+            heading={q ? `Results for “${q}”` : "Search"}
+            source="search"
+            param={q}
+            empty="Nothing matches."
+          />
+        );
+      },
+      { auth: "user", query: t.Object({ q: t.Optional(t.String({ maxLength: 200 })) }) },
+    )
+    .get(
+      "/albums",
+      ({ user, csrfToken }) => {
+        return <AlbumsPage {...shell(user, csrfToken)} albums={photos.albums(user)} />;
+      },
+      { auth: "user" },
+    )
+    .get(
+      "/albums/:id",
+      ({ user, csrfToken, params }) => {
+        const album = photos.album(user, params.id);
+        return (
+          <GridPage
+            {...shell(user, csrfToken)}
+            title={album.name}
+            tab="album"
+            source="album"
+            param={album.id}
+            heading={album.name}
+            empty="This album is empty."
+            headerExtra={<AlbumHeader id={album.id} name={album.name} />}
+          />
+        );
+      },
+      { auth: "user" },
+    )
+    .post(
+      "/albums",
+      ({ user, body, request, redirect }) => {
+        const album = photos.createAlbum(user, body.name, body.ids ?? []);
+        if ((request.headers.get("accept") ?? "").includes("application/json")) return { id: album.id };
+        return redirect(`/photos/albums/${album.id}`, 303);
+      },
+      { auth: "user", body: t.Object({ name: t.String({ maxLength: 1000 }), ids: t.Optional(Ids), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/albums/:id/rename",
+      ({ user, params, body, redirect }) => {
+        photos.renameAlbum(user, params.id, body.name);
+        return redirect(`/photos/albums/${params.id}`, 303);
+      },
+      { auth: "user", body: t.Object({ name: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/albums/:id/delete",
+      ({ user, params, redirect }) => {
+        photos.deleteAlbum(user, params.id);
+        return redirect("/photos/albums", 303);
+      },
+      { auth: "user" },
+    )
+    .post("/albums/:id/add", ({ user, params, body }) => (photos.addToAlbum(user, params.id, body.ids), { ok: true }), {
+      auth: "user",
+      body: t.Object({ ids: Ids }),
+    })
+    .post("/albums/:id/remove", ({ user, params, body }) => (photos.removeFromAlbum(user, params.id, body.ids), { ok: true }), {
+      auth: "user",
+      body: t.Object({ ids: Ids }),
+    })
+    .post("/albums/:id/cover", ({ user, params, body }) => (photos.setCover(user, params.id, body.id), { ok: true }), {
+      auth: "user",
+      body: t.Object({ id: t.String({ maxLength: 64 }) }),
+    })
+    .get(
+      "/map",
+      ({ user, csrfToken, set }) => {
+        set.headers["content-security-policy"] = MAP_CSP;
+        return <MapPage {...shell(user, csrfToken)} places={photos.places(user)} />;
+      },
+      { auth: "user" },
+    )
     .get("/api/albums", ({ user }) => ({ albums: photos.albums(user).map((a) => ({ id: a.id, name: a.name, n: a.n })) }), { auth: "user" })
-    .get("/api/buckets", ({ user, query }) => {
-      return { months: photos.buckets(user, photos.source(user, query.src ?? "timeline", query.p)) };
-    }, { auth: "user", query: SourceQuery })
-    .get("/api/month/:key", ({ user, params, query }) => {
-      return { items: photos.month(user, photos.source(user, query.src ?? "timeline", query.p), params.key).map(itemJson) };
-    }, { auth: "user", query: SourceQuery })
+    .get(
+      "/api/buckets",
+      ({ user, query }) => {
+        return { months: photos.buckets(user, photos.source(user, query.src ?? "timeline", query.p)) };
+      },
+      { auth: "user", query: SourceQuery },
+    )
+    .get(
+      "/api/month/:key",
+      ({ user, params, query }) => {
+        return { items: photos.month(user, photos.source(user, query.src ?? "timeline", query.p), params.key).map(itemJson) };
+      },
+      { auth: "user", query: SourceQuery },
+    )
     .get("/api/info/:id", ({ user, params }) => <InfoPanel {...photos.info(user, params.id)} />, { auth: "user" })
-    .post("/api/favourite", ({ user, body }) => (photos.setFavourite(user, body.ids, body.on), { ok: true }), { auth: "user", body: t.Object({ ids: Ids, on: t.Boolean() }) })
-    .post("/api/archive", ({ user, body }) => (photos.setArchived(user, body.ids, body.on), { ok: true }), { auth: "user", body: t.Object({ ids: Ids, on: t.Boolean() }) })
+    .post("/api/favourite", ({ user, body }) => (photos.setFavourite(user, body.ids, body.on), { ok: true }), {
+      auth: "user",
+      body: t.Object({ ids: Ids, on: t.Boolean() }),
+    })
+    .post("/api/archive", ({ user, body }) => (photos.setArchived(user, body.ids, body.on), { ok: true }), {
+      auth: "user",
+      body: t.Object({ ids: Ids, on: t.Boolean() }),
+    })
     .post("/api/trash", ({ user, body }) => ({ ids: photos.trash(user, body.ids) }), { auth: "user", body: t.Object({ ids: Ids }) })
     .post("/api/restore", ({ user, body }) => ({ ids: photos.restore(user, body.ids) }), { auth: "user", body: t.Object({ ids: Ids }) })
-    .get("/api/clusters", ({ user, query }) =>
-      ({ points: photos.clusters(user, [query.w ?? -180, query.s ?? -85, query.e ?? 180, query.n ?? 85], query.z ?? 0)
-        .map(({ item, ...p }) => ({ ...p, item: item && itemJson(item) })) }),
-      { auth: "user", query: t.Object({ w: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })), s: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })), e: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })), n: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })), z: t.Optional(t.Numeric({ minimum: 0, maximum: 22 })) }) })
-    .get("/api/cluster/:id", ({ user, params }) => ({ items: photos.clusterItems(user, Number(params.id)).map(itemJson) }), { auth: "user", params: t.Object({ id: t.Numeric() }) })
+    .get(
+      "/api/clusters",
+      ({ user, query }) => ({
+        points: photos
+          .clusters(user, [query.w ?? -180, query.s ?? -85, query.e ?? 180, query.n ?? 85], query.z ?? 0)
+          .map(({ item, ...p }) => ({ ...p, item: item && itemJson(item) })),
+      }),
+      {
+        auth: "user",
+        query: t.Object({
+          w: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })),
+          s: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })),
+          e: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })),
+          n: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })),
+          z: t.Optional(t.Numeric({ minimum: 0, maximum: 22 })),
+        }),
+      },
+    )
+    .get("/api/cluster/:id", ({ user, params }) => ({ items: photos.clusterItems(user, Number(params.id)).map(itemJson) }), {
+      auth: "user",
+      params: t.Object({ id: t.Numeric() }),
+    })
     .get("/api/memories", ({ user }) => ({ items: photos.memories(user).map(itemJson) }), { auth: "user" });
 }

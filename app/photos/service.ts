@@ -124,7 +124,9 @@ export function createPhotosService(deps: PhotosDeps) {
     const done = repo.doneCount(user.id);
     if (cached && cached.done === done && now().getTime() - cached.at < MAP_CACHE_MS) return cached.index;
     const index = new Supercluster<{ sha256: string }>({ radius: 60, maxZoom: 17 });
-    index.load(repo.gpsPoints(user.id).map((p) => ({ type: "Feature", properties: { sha256: p.sha256 }, geometry: { type: "Point", coordinates: [p.lng, p.lat] } })));
+    index.load(
+      repo.gpsPoints(user.id).map((p) => ({ type: "Feature", properties: { sha256: p.sha256 }, geometry: { type: "Point", coordinates: [p.lng, p.lat] } })),
+    );
     maps.set(user.id, { at: now().getTime(), done, index });
     return index;
   }
@@ -135,7 +137,14 @@ export function createPhotosService(deps: PhotosDeps) {
       if (name === "favourites") return { kind: "favourites" };
       if (name === "archive") return { kind: "archive" };
       if (name === "album") return { kind: "album", albumId: albumFor(user, param ?? "").id };
-      if (name === "search") return { kind: "search", search: parseSearch(param ?? "", cached(user, "places", () => repo.placeNames(user.id))) };
+      if (name === "search")
+        return {
+          kind: "search",
+          search: parseSearch(
+            param ?? "",
+            cached(user, "places", () => repo.placeNames(user.id)),
+          ),
+        };
       return { kind: "timeline" };
     },
     /** The scrubber: months newest first with their day counts (sections are sized from these before they load). */
@@ -158,7 +167,10 @@ export function createPhotosService(deps: PhotosDeps) {
       const facts = repo.mediaRow(user.id, file.sha256)!;
       const flags = repo.flags(user.id, file.sha256);
       return {
-        file, facts, favourite: !!flags.favourite, archived: !!flags.archived,
+        file,
+        facts,
+        favourite: !!flags.favourite,
+        archived: !!flags.archived,
         path: [...repo.folderPath(file.parentId), file.name].join("/"),
         albums: repo.albumsOf(user.id, file.sha256),
       };
@@ -213,9 +225,9 @@ export function createPhotosService(deps: PhotosDeps) {
       repo.setCover(albumFor(user, id).id, contentOf(user, fileId).sha256, now());
     },
     /**
-   * Clustered pins for a viewport (west, south, east, north) at a zoom. One index per user, kept while the count of
-   * processed rows is unchanged and for at most a minute (a trash from Drive shows on the map within that minute).
-   */
+     * Clustered pins for a viewport (west, south, east, north) at a zoom. One index per user, kept while the count of
+     * processed rows is unchanged and for at most a minute (a trash from Drive shows on the map within that minute).
+     */
     clusters(user: User, bbox: [number, number, number, number], zoom: number): ClusterPoint[] {
       const index = mapIndex(user);
       const features = index.getClusters(bbox, Math.max(0, Math.min(20, Math.round(zoom))));
@@ -224,7 +236,9 @@ export function createPhotosService(deps: PhotosDeps) {
       return features.map((f) => {
         const [lng, lat] = f.geometry.coordinates as [number, number];
         const p = f.properties as { cluster?: boolean; cluster_id?: number; point_count?: number; sha256?: string };
-        return p.cluster ? { lat, lng, n: p.point_count!, cluster: p.cluster_id!, item: null } : { lat, lng, n: 1, cluster: null, item: items.get(p.sha256!) ?? null };
+        return p.cluster
+          ? { lat, lng, n: p.point_count!, cluster: p.cluster_id!, item: null }
+          : { lat, lng, n: 1, cluster: null, item: items.get(p.sha256!) ?? null };
       });
     },
     /** The photos under one cluster pin (newest first, at most `limit`). */
@@ -235,7 +249,10 @@ export function createPhotosService(deps: PhotosDeps) {
       } catch {
         throw notFound("This map cluster");
       }
-      return repo.itemsFor(user.id, leaves.map((l) => l.properties.sha256));
+      return repo.itemsFor(
+        user.id,
+        leaves.map((l) => l.properties.sha256),
+      );
     },
   };
 }

@@ -3,13 +3,16 @@ import { dataVersionReader, type Db } from "../db/client";
 import { settings } from "../db/schema";
 
 export function createSettingsRepo(db: Db) {
-  const getQ = db.select().from(settings).where(eq(settings.key, sql.placeholder("key"))).prepare();
+  const getQ = db
+    .select()
+    .from(settings)
+    .where(eq(settings.key, sql.placeholder("key")))
+    .prepare();
   return {
     /** Changes whenever another connection (the worker, the CLI) commits to the database. */
     dataVersion: dataVersionReader(db),
     get: <T>(key: string): T | undefined => getQ.get({ key })?.value as T | undefined,
-    set: (key: string, value: unknown) =>
-      db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run(),
+    set: (key: string, value: unknown) => db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run(),
   };
 }
 export type SettingsRepo = ReturnType<typeof createSettingsRepo>;

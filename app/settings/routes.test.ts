@@ -51,7 +51,14 @@ describe("/settings/system", () => {
     const h = t.signIn(t.createAdmin());
     const { "x-csrf-token": _, ...noToken } = h;
     expect((await t.request("/settings/system/ssh", postForm(noToken, { keys: ED25519, enabled: "on" }))).status).toBe(403);
-    expect((await t.request("/settings/system/ssh", postForm({ ...h, origin: "https://evil.example", "sec-fetch-site": "cross-site" }, { keys: ED25519, enabled: "on" }))).status).toBe(403);
+    expect(
+      (
+        await t.request(
+          "/settings/system/ssh",
+          postForm({ ...h, origin: "https://evil.example", "sec-fetch-site": "cross-site" }, { keys: ED25519, enabled: "on" }),
+        )
+      ).status,
+    ).toBe(403);
     // The form's hidden _csrf field works like the header (a plain HTML form post).
     const res = await t.request("/settings/system/time-servers", postForm(noToken, { servers: "pool.ntp.org", _csrf: h["x-csrf-token"] }));
     expect(res.status).toBe(200);
@@ -82,7 +89,11 @@ describe("/settings/system", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("SSH is on with 1 key.");
 
-    expect(requested(t)).toEqual({ hostname: "attic-nas", ntpServers: ["fritz.box", "192.168.1.1"], ssh: { enabled: true, authorizedKeys: [`${ED25519} ${XSS}`] } });
+    expect(requested(t)).toEqual({
+      hostname: "attic-nas",
+      ntpServers: ["fritz.box", "192.168.1.1"],
+      ssh: { enabled: true, authorizedKeys: [`${ED25519} ${XSS}`] },
+    });
 
     html = await (await t.request("/settings/system", { headers: h })).text();
     expect(html).toContain('value="attic-nas"');
@@ -123,10 +134,30 @@ describe("/settings/system", () => {
       ["/settings/system/hostname", { hostname: "x".repeat(5000), confirm: "yes" }, "A name has 1 to 63 characters.", `value="${"x".repeat(5000)}"`],
       ["/settings/system/hostname", { hostname: `"><script>alert(1)</script>`, confirm: "yes" }, "Use only letters", 'value="&#34;><script>alert(1)</script>"'], // inside a quoted attribute: text, not markup
       ["/settings/system/hostname", { hostname: "attic" }, "Tick “I have my recovery codes”", 'value="attic"'],
-      ["/settings/system/time-servers", { servers: Array.from({ length: 500 }, (_, i) => `t${i}.example.org`).join("\n") }, "List at most 20 time servers (this list has 500).", "t499.example.org</textarea>"],
-      ["/settings/system/time-servers", { servers: "ok.example.org\n<b>pool</b>" }, "Line 2: &quot;&lt;b&gt;pool&lt;/b&gt;&quot; is not a host name or IPv4 address.", "&lt;b&gt;pool&lt;/b&gt;</textarea>"],
-      ["/settings/system/ssh", { keys: `${ED25519} me\u0000you`, enabled: "on" }, "Key on line 1 contains control characters.", 'name="enabled" value="on" checked'],
-      ["/settings/system/ssh", { keys: "ssh-dss AAAAB3NzaC1kc3MAAACBAP old", enabled: "on" }, "Key on line 1 does not start with a supported key type", "ssh-dss AAAAB3NzaC1kc3MAAACBAP old</textarea>"],
+      [
+        "/settings/system/time-servers",
+        { servers: Array.from({ length: 500 }, (_, i) => `t${i}.example.org`).join("\n") },
+        "List at most 20 time servers (this list has 500).",
+        "t499.example.org</textarea>",
+      ],
+      [
+        "/settings/system/time-servers",
+        { servers: "ok.example.org\n<b>pool</b>" },
+        "Line 2: &quot;&lt;b&gt;pool&lt;/b&gt;&quot; is not a host name or IPv4 address.",
+        "&lt;b&gt;pool&lt;/b&gt;</textarea>",
+      ],
+      [
+        "/settings/system/ssh",
+        { keys: `${ED25519} me\u0000you`, enabled: "on" },
+        "Key on line 1 contains control characters.",
+        'name="enabled" value="on" checked',
+      ],
+      [
+        "/settings/system/ssh",
+        { keys: "ssh-dss AAAAB3NzaC1kc3MAAACBAP old", enabled: "on" },
+        "Key on line 1 does not start with a supported key type",
+        "ssh-dss AAAAB3NzaC1kc3MAAACBAP old</textarea>",
+      ],
       ["/settings/system/ssh", { keys: `${ED25519} ${"c".repeat(9000)}`, enabled: "on" }, "Key on line 1 is longer than 8192 characters.", "</textarea>"],
       ["/settings/system/ssh", { keys: "", enabled: "on" }, "Paste at least one public key to turn SSH on.", "</textarea>"],
     ];
@@ -139,7 +170,10 @@ describe("/settings/system", () => {
       expect(html).toContain('aria-invalid="true"');
       expect(await injectedElements(html)).toEqual([]);
     }
-    const privateKey = await t.request("/settings/system/ssh", postForm(h, { keys: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----", enabled: "on" }));
+    const privateKey = await t.request(
+      "/settings/system/ssh",
+      postForm(h, { keys: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----", enabled: "on" }),
+    );
     expect(privateKey.status).toBe(422);
     const privateHtml = await privateKey.text();
     expect(privateHtml).toContain("is a private key");

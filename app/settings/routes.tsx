@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import type { AuditRepo } from "../audit/repo";
 import { sha256 } from "../auth/crypto";
-import { type AuthService } from "../auth/service";
+import type { AuthService } from "../auth/service";
 import type { Config } from "../config";
 import type { AccessControl } from "../http/access";
 import type { User } from "../db/schema";
@@ -19,16 +19,46 @@ export function settingsRoutes(deps: Deps) {
   const deviceName = () => settings.all().deviceName;
   const timeZones = Intl.supportedValuesOf("timeZone");
 
-  const accountPage = (u: NonNullable<ReturnType<AuthService["userById"]>>, csrfToken: string, sessionId: string | null, extra: Partial<Parameters<typeof AccountPage>[0]> = {}) => (
-    <AccountPage user={u} csrfToken={csrfToken} deviceName={deviceName()} passkeys={auth.passkeysOf(u.id)} tokens={auth.tokensOf(u.id)}
-      sessions={auth.sessionsOf(u.id)} currentSessionHash={sessionId ? sha256(sessionId) : null} unusedRecoveryCodes={auth.unusedRecoveryCodes(u.id)} {...extra} />
+  const accountPage = (
+    u: NonNullable<ReturnType<AuthService["userById"]>>,
+    csrfToken: string,
+    sessionId: string | null,
+    extra: Partial<Parameters<typeof AccountPage>[0]> = {},
+  ) => (
+    <AccountPage
+      user={u}
+      csrfToken={csrfToken}
+      deviceName={deviceName()}
+      passkeys={auth.passkeysOf(u.id)}
+      tokens={auth.tokensOf(u.id)}
+      sessions={auth.sessionsOf(u.id)}
+      currentSessionHash={sessionId ? sha256(sessionId) : null}
+      unusedRecoveryCodes={auth.unusedRecoveryCodes(u.id)}
+      {...extra}
+    />
   );
   const adminPage = (u: NonNullable<ReturnType<AuthService["userById"]>>, csrfToken: string, extra: Partial<Parameters<typeof AdminPage>[0]> = {}) => (
-    <AdminPage user={u} csrfToken={csrfToken} deviceName={deviceName()} settings={settings.all()} timeZones={timeZones} users={auth.listUsers()}
-      invites={auth.openInvites()} origin={config.origins[0]!} {...extra} />
+    <AdminPage
+      user={u}
+      csrfToken={csrfToken}
+      deviceName={deviceName()}
+      settings={settings.all()}
+      timeZones={timeZones}
+      users={auth.listUsers()}
+      invites={auth.openInvites()}
+      origin={config.origins[0]!}
+      {...extra}
+    />
   );
   const systemPage = (u: NonNullable<ReturnType<AuthService["userById"]>>, csrfToken: string, extra: Partial<Parameters<typeof SystemPage>[0]> = {}) => (
-    <SystemPage user={u} csrfToken={csrfToken} deviceName={deviceName()} host={settings.host()} suggestedHostname={hostnameFromDeviceName(deviceName())} {...extra} />
+    <SystemPage
+      user={u}
+      csrfToken={csrfToken}
+      deviceName={deviceName()}
+      host={settings.host()}
+      suggestedHostname={hostnameFromDeviceName(deviceName())}
+      {...extra}
+    />
   );
   /**
    * One system-page form: the change, a specific audit row saying what it did (the generic row only names the route),
@@ -41,14 +71,18 @@ export function settingsRoutes(deps: Deps) {
     change: () => { action: string; detail: string; message: string },
   ) => {
     const u = c.user;
-    return withFormError(c.set, () => {
-      const done = change();
-      audit.record({ userId: u.id, ip: c.ip, action: done.action, ok: true, detail: done.detail.slice(0, 500) });
-      return systemPage(u, c.csrfToken, { saved: { card, message: done.message } });
-    }, (e) => {
-      c.set.status = 422;
-      return systemPage(u, c.csrfToken, { error: { card, message: e.message }, typed });
-    });
+    return withFormError(
+      c.set,
+      () => {
+        const done = change();
+        audit.record({ userId: u.id, ip: c.ip, action: done.action, ok: true, detail: done.detail.slice(0, 500) });
+        return systemPage(u, c.csrfToken, { saved: { card, message: done.message } });
+      },
+      (e) => {
+        c.set.status = 422;
+        return systemPage(u, c.csrfToken, { error: { card, message: e.message }, typed });
+      },
+    );
   };
   const keyList = (r: SshChange) => r.changed.map((k) => `${k.type} ${k.comment}`.trim()).join(", ");
   // Not echoed back: a huge paste (the message says what was wrong) or a private key pasted by mistake.
@@ -56,116 +90,258 @@ export function settingsRoutes(deps: Deps) {
 
   return new Elysia({ prefix: "/settings" })
     .use(deps.access)
-    .get("/", ({ user, csrfToken, viewer, query }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { recovered: query.recovered === "1" }), { auth: "user" })
-    .post("/passkeys/:id/delete", ({ user, csrfToken, viewer, params, set }) => {
-      return withFormError(set, () => {
-        auth.deletePasskey(user.id, params.id);
-        return accountPage(user, csrfToken, viewer?.sessionId ?? null);
-      }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
-    }, { auth: "user" })
-    .post("/passkeys/:id/rename", ({ user, csrfToken, viewer, params, body, set }) => {
-      return withFormError(set, () => {
-        auth.renamePasskey(user.id, params.id, body.name);
-        return accountPage(user, csrfToken, viewer?.sessionId ?? null);
-      }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
-    }, { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
-    .post("/recovery-codes", ({ user, csrfToken, viewer }) => {
-      return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newRecoveryCodes: auth.regenerateRecoveryCodes(user.id) });
-    }, { auth: "user" })
-    .post("/tokens", ({ user, csrfToken, viewer, body, set }) => {
-      return withFormError(set, () => {
-        const { token } = auth.createAppToken(user.id, body.name);
-        return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newToken: { name: body.name, token } });
-      }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
-    }, { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
-    .post("/sessions/:id/end", ({ user, csrfToken, viewer, params, set, redirect }) => {
-      return withFormError(set, () => {
-        auth.endSession(user.id, params.id);
-        return redirect("/settings#sessions", 303);
-      }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
-    }, { auth: "user" })
-    .post("/tokens/:id/revoke", ({ user, csrfToken, viewer, params, set }) => {
-      return withFormError(set, () => {
-        auth.revokeAppToken(user.id, params.id);
-        return accountPage(user, csrfToken, viewer?.sessionId ?? null);
-      }, ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }));
-    }, { auth: "user" })
+    .get("/", ({ user, csrfToken, viewer, query }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { recovered: query.recovered === "1" }), {
+      auth: "user",
+    })
+    .post(
+      "/passkeys/:id/delete",
+      ({ user, csrfToken, viewer, params, set }) => {
+        return withFormError(
+          set,
+          () => {
+            auth.deletePasskey(user.id, params.id);
+            return accountPage(user, csrfToken, viewer?.sessionId ?? null);
+          },
+          ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
+        );
+      },
+      { auth: "user" },
+    )
+    .post(
+      "/passkeys/:id/rename",
+      ({ user, csrfToken, viewer, params, body, set }) => {
+        return withFormError(
+          set,
+          () => {
+            auth.renamePasskey(user.id, params.id, body.name);
+            return accountPage(user, csrfToken, viewer?.sessionId ?? null);
+          },
+          ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
+        );
+      },
+      { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/recovery-codes",
+      ({ user, csrfToken, viewer }) => {
+        return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newRecoveryCodes: auth.regenerateRecoveryCodes(user.id) });
+      },
+      { auth: "user" },
+    )
+    .post(
+      "/tokens",
+      ({ user, csrfToken, viewer, body, set }) => {
+        return withFormError(
+          set,
+          () => {
+            const { token } = auth.createAppToken(user.id, body.name);
+            return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newToken: { name: body.name, token } });
+          },
+          ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
+        );
+      },
+      { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/sessions/:id/end",
+      ({ user, csrfToken, viewer, params, set, redirect }) => {
+        return withFormError(
+          set,
+          () => {
+            auth.endSession(user.id, params.id);
+            return redirect("/settings#sessions", 303);
+          },
+          ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
+        );
+      },
+      { auth: "user" },
+    )
+    .post(
+      "/tokens/:id/revoke",
+      ({ user, csrfToken, viewer, params, set }) => {
+        return withFormError(
+          set,
+          () => {
+            auth.revokeAppToken(user.id, params.id);
+            return accountPage(user, csrfToken, viewer?.sessionId ?? null);
+          },
+          ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
+        );
+      },
+      { auth: "user" },
+    )
 
     .get("/admin", ({ user, csrfToken }) => adminPage(user, csrfToken), { auth: "admin" })
-    .post("/admin/device", ({ user, csrfToken, body, set }) => {
-      return withFormError(set, () => {
-        settings.update({
-          deviceName: body.deviceName,
-          timeZone: body.timeZone,
-          registrationPolicy: body.registrationPolicy as ApplianceSettings["registrationPolicy"],
-          trashRetentionDays: body.trashRetentionDays ? Number(body.trashRetentionDays) : undefined,
+    .post(
+      "/admin/device",
+      ({ user, csrfToken, body, set }) => {
+        return withFormError(
+          set,
+          () => {
+            settings.update({
+              deviceName: body.deviceName,
+              timeZone: body.timeZone,
+              registrationPolicy: body.registrationPolicy as ApplianceSettings["registrationPolicy"],
+              trashRetentionDays: body.trashRetentionDays ? Number(body.trashRetentionDays) : undefined,
+            });
+            return adminPage(user, csrfToken, { saved: true });
+          },
+          ({ message: error }) => adminPage(user, csrfToken, { error }),
+        );
+      },
+      {
+        auth: "admin",
+        body: t.Object({
+          deviceName: t.String(),
+          timeZone: t.String(),
+          registrationPolicy: t.String(),
+          trashRetentionDays: t.Optional(t.String()),
+          _csrf: t.Optional(t.String()),
+        }),
+      },
+    )
+    .post(
+      "/admin/invites",
+      ({ user, csrfToken }) => {
+        const token = auth.createInvite(user.id);
+        return adminPage(user, csrfToken, {
+          newLink: { label: "Invite link (one person, valid 7 days)", url: `${config.origins[0]}/register?invite=${token}` },
         });
-        return adminPage(user, csrfToken, { saved: true });
-      }, ({ message: error }) => adminPage(user, csrfToken, { error }));
-    }, { auth: "admin", body: t.Object({ deviceName: t.String(), timeZone: t.String(), registrationPolicy: t.String(), trashRetentionDays: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) })
-    .post("/admin/invites", ({ user, csrfToken }) => {
-      const token = auth.createInvite(user.id);
-      return adminPage(user, csrfToken, { newLink: { label: "Invite link (one person, valid 7 days)", url: `${config.origins[0]}/register?invite=${token}` } });
-    }, { auth: "admin" })
-    .post("/admin/users", ({ user, csrfToken, body, set }) => {
-      return withFormError(set, () => {
-        const { user: created, enrollToken } = auth.addUser({ username: body.username }, user.id);
-        return adminPage(user, csrfToken, { newLink: { label: `Passkey enrolment link for ${created.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` } });
-      }, ({ message: error }) => adminPage(user, csrfToken, { error }));
-    }, { auth: "admin", body: t.Object({ username: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) })
-    .post("/admin/users/:id/reset", ({ user, csrfToken, params, set }) => {
-      return withFormError(set, () => {
-        if (params.id === user.id) throw new AppError(400, "Use your recovery codes or another admin to reset your own account.");
-        const { user: target, enrollToken } = auth.resetUser(params.id, user.id);
-        return adminPage(user, csrfToken, { newLink: { label: `New passkey enrolment link for ${target.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` } });
-      }, ({ message: error }) => adminPage(user, csrfToken, { error }));
-    }, { auth: "admin" })
+      },
+      { auth: "admin" },
+    )
+    .post(
+      "/admin/users",
+      ({ user, csrfToken, body, set }) => {
+        return withFormError(
+          set,
+          () => {
+            const { user: created, enrollToken } = auth.addUser({ username: body.username }, user.id);
+            return adminPage(user, csrfToken, {
+              newLink: { label: `Passkey enrolment link for ${created.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` },
+            });
+          },
+          ({ message: error }) => adminPage(user, csrfToken, { error }),
+        );
+      },
+      { auth: "admin", body: t.Object({ username: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/admin/users/:id/reset",
+      ({ user, csrfToken, params, set }) => {
+        return withFormError(
+          set,
+          () => {
+            if (params.id === user.id) throw new AppError(400, "Use your recovery codes or another admin to reset your own account.");
+            const { user: target, enrollToken } = auth.resetUser(params.id, user.id);
+            return adminPage(user, csrfToken, {
+              newLink: { label: `New passkey enrolment link for ${target.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` },
+            });
+          },
+          ({ message: error }) => adminPage(user, csrfToken, { error }),
+        );
+      },
+      { auth: "admin" },
+    )
     .get("/system", ({ user, csrfToken }) => systemPage(user, csrfToken), { auth: "admin" })
-    .post("/system/hostname", (c) => systemChange(c, "hostname", { hostname: keep(c.body.hostname) }, () => {
-      const r = settings.setHostname(c.body.hostname, { confirmed: c.body.confirm === "yes" });
-      if (r.hostname === r.previous) return { action: "settings.hostname", detail: `${r.hostname} (unchanged)`, message: `The host name is already ${r.hostname}.` };
-      return {
-        action: "settings.hostname",
-        detail: `${r.previous} → ${r.hostname}`,
-        message: `Renamed to ${r.hostname}. Within a minute the box answers at https://${r.hostname}.local instead of https://${r.previous}.local: continue there.`,
-      };
-    }), { auth: "admin", body: t.Object({ hostname: t.String(), confirm: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) })
-    .post("/system/time-servers", (c) => systemChange(c, "ntp", { ntpServers: keep(c.body.servers) }, () => {
-      const servers = settings.setTimeServers(c.body.servers);
-      return servers.length === 0
-        ? { action: "settings.ntp", detail: "default pool", message: "Saved: the box uses the public time server pool." }
-        : { action: "settings.ntp", detail: servers.join(" "), message: `Saved: ${servers.length} time server${servers.length === 1 ? "" : "s"} as well as the pool.` };
-    }), { auth: "admin", body: t.Object({ servers: t.String(), _csrf: t.Optional(t.String()) }) })
-    .post("/system/ssh", (c) => {
-      const enabled = c.body.enabled === "on";
-      return systemChange(c, "ssh", { sshKeys: keep(c.body.keys ?? ""), sshEnabled: enabled }, () => {
-        const r = settings.setSsh({ enabled, addKeys: c.body.keys ?? "" });
-        return {
-          action: r.enabled ? "settings.ssh.on" : "settings.ssh.off",
-          detail: `${r.keys} key${r.keys === 1 ? "" : "s"}${r.changed.length ? `; added: ${keyList(r)}` : ""}`,
-          message: r.enabled ? `SSH is on with ${r.keys} key${r.keys === 1 ? "" : "s"}.` : "SSH is off.",
-        };
-      });
-    }, { auth: "admin", body: t.Object({ keys: t.Optional(t.String()), enabled: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) })
-    .post("/system/ssh/keys/:id/remove", (c) => systemChange(c, "ssh", undefined, () => {
-      const r = settings.removeSshKey(c.params.id);
-      return {
-        action: "settings.ssh.key-removed",
-        detail: `${keyList(r)}; ${r.keys} left, SSH ${r.enabled ? "on" : "off"}`,
-        message: r.keys === 0 ? "Key removed. That was the last one: SSH is off." : "Key removed.",
-      };
-    }), { auth: "admin" })
-    .get("/audit", ({ user, csrfToken, query }) => {
-      const kind = query.kind && query.kind in AUDIT_KINDS ? (query.kind as AuditKind) : undefined;
-      const day = query.date && /^\d{4}-\d{2}-\d{2}$/.test(query.date) ? query.date : undefined;
-      const filter = { user: query.user || undefined, action: query.action || undefined, kind, date: day };
-      const from = day ? startOfDay(day, settings.all().timeZone) : undefined;
-      const entries = audit.list({ userId: filter.user, action: filter.action, actions: kind ? actionsOfKind(kind) : undefined, from,
-        to: from ? new Date(from.getTime() + 26 * 3600_000) : undefined, before: query.before ? Number(query.before) : undefined, limit: 200 });
-      // A day's window is cut at the next midnight in the box's zone (26 h covers a DST change).
-      const inDay = day ? entries.filter((e) => formatDate(e.at).startsWith(day)) : entries;
-      const users = new Map(auth.listUsers().map((x) => [x.id, x.username]));
-      return <AuditPage user={user} csrfToken={csrfToken} deviceName={deviceName()} entries={inDay} users={users} filter={filter}
-        nextBefore={entries.length === 200 ? entries[entries.length - 1]!.id : null} />;
-    }, { auth: "admin", query: t.Object({ user: t.Optional(t.String()), action: t.Optional(t.String({ maxLength: 100 })), kind: t.Optional(t.String()), date: t.Optional(t.String()), before: t.Optional(t.String()) }) });
+    .post(
+      "/system/hostname",
+      (c) =>
+        systemChange(c, "hostname", { hostname: keep(c.body.hostname) }, () => {
+          const r = settings.setHostname(c.body.hostname, { confirmed: c.body.confirm === "yes" });
+          if (r.hostname === r.previous)
+            return { action: "settings.hostname", detail: `${r.hostname} (unchanged)`, message: `The host name is already ${r.hostname}.` };
+          return {
+            action: "settings.hostname",
+            detail: `${r.previous} → ${r.hostname}`,
+            message: `Renamed to ${r.hostname}. Within a minute the box answers at https://${r.hostname}.local instead of https://${r.previous}.local: continue there.`,
+          };
+        }),
+      { auth: "admin", body: t.Object({ hostname: t.String(), confirm: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/system/time-servers",
+      (c) =>
+        systemChange(c, "ntp", { ntpServers: keep(c.body.servers) }, () => {
+          const servers = settings.setTimeServers(c.body.servers);
+          return servers.length === 0
+            ? { action: "settings.ntp", detail: "default pool", message: "Saved: the box uses the public time server pool." }
+            : {
+                action: "settings.ntp",
+                detail: servers.join(" "),
+                message: `Saved: ${servers.length} time server${servers.length === 1 ? "" : "s"} as well as the pool.`,
+              };
+        }),
+      { auth: "admin", body: t.Object({ servers: t.String(), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/system/ssh",
+      (c) => {
+        const enabled = c.body.enabled === "on";
+        return systemChange(c, "ssh", { sshKeys: keep(c.body.keys ?? ""), sshEnabled: enabled }, () => {
+          const r = settings.setSsh({ enabled, addKeys: c.body.keys ?? "" });
+          return {
+            action: r.enabled ? "settings.ssh.on" : "settings.ssh.off",
+            detail: `${r.keys} key${r.keys === 1 ? "" : "s"}${r.changed.length ? `; added: ${keyList(r)}` : ""}`,
+            message: r.enabled ? `SSH is on with ${r.keys} key${r.keys === 1 ? "" : "s"}.` : "SSH is off.",
+          };
+        });
+      },
+      { auth: "admin", body: t.Object({ keys: t.Optional(t.String()), enabled: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/system/ssh/keys/:id/remove",
+      (c) =>
+        systemChange(c, "ssh", undefined, () => {
+          const r = settings.removeSshKey(c.params.id);
+          return {
+            action: "settings.ssh.key-removed",
+            detail: `${keyList(r)}; ${r.keys} left, SSH ${r.enabled ? "on" : "off"}`,
+            message: r.keys === 0 ? "Key removed. That was the last one: SSH is off." : "Key removed.",
+          };
+        }),
+      { auth: "admin" },
+    )
+    .get(
+      "/audit",
+      ({ user, csrfToken, query }) => {
+        const kind = query.kind && query.kind in AUDIT_KINDS ? (query.kind as AuditKind) : undefined;
+        const day = query.date && /^\d{4}-\d{2}-\d{2}$/.test(query.date) ? query.date : undefined;
+        const filter = { user: query.user || undefined, action: query.action || undefined, kind, date: day };
+        const from = day ? startOfDay(day, settings.all().timeZone) : undefined;
+        const entries = audit.list({
+          userId: filter.user,
+          action: filter.action,
+          actions: kind ? actionsOfKind(kind) : undefined,
+          from,
+          to: from ? new Date(from.getTime() + 26 * 3600_000) : undefined,
+          before: query.before ? Number(query.before) : undefined,
+          limit: 200,
+        });
+        // A day's window is cut at the next midnight in the box's zone (26 h covers a DST change).
+        const inDay = day ? entries.filter((e) => formatDate(e.at).startsWith(day)) : entries;
+        const users = new Map(auth.listUsers().map((x) => [x.id, x.username]));
+        return (
+          <AuditPage
+            user={user}
+            csrfToken={csrfToken}
+            deviceName={deviceName()}
+            entries={inDay}
+            users={users}
+            filter={filter}
+            nextBefore={entries.length === 200 ? entries[entries.length - 1]!.id : null}
+          />
+        );
+      },
+      {
+        auth: "admin",
+        query: t.Object({
+          user: t.Optional(t.String()),
+          action: t.Optional(t.String({ maxLength: 100 })),
+          kind: t.Optional(t.String()),
+          date: t.Optional(t.String()),
+          before: t.Optional(t.String()),
+        }),
+      },
+    );
 }

@@ -44,7 +44,8 @@ test("a time zone change is handed to the OS (the request file root applies on t
 
 describe("host name, time servers and SSH: what the page writes is exactly what root accepts", () => {
   const ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILkQAUmwU51aLeynpCMsI9GJUz8nDDQyvnKTWu1bJodp me@laptop";
-  const ECDSA = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBE5E+bG8UhHaxEzYVas7zt7/+Zppw1AwXXi/bUotrdzHqsovji/bQfA3k2s4VCQvy2PztFjlc09j/GZxdP3zfbk=";
+  const ECDSA =
+    "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBE5E+bG8UhHaxEzYVas7zt7/+Zppw1AwXXi/bUotrdzHqsovji/bQfA3k2s4VCQvy2PztFjlc09j/GZxdP3zfbk=";
 
   function box() {
     const dataDir = mkdtempSync(join(tmpdir(), "nas-settings-"));
@@ -72,7 +73,12 @@ describe("host name, time servers and SSH: what the page writes is exactly what 
     expect(b.settings.setTimeServers("\n fritz.box \r\n192.168.1.1\n\nFRITZ.BOX\n")).toEqual(["fritz.box", "192.168.1.1"]);
     b.settings.setSsh({ enabled: true, addKeys: `${ED25519}\n${ECDSA}\n${ED25519}` });
 
-    const written = { timezone: "Europe/Berlin", hostname: "attic", ntpServers: ["fritz.box", "192.168.1.1"], ssh: { enabled: true, authorizedKeys: [ED25519, ECDSA] } };
+    const written = {
+      timezone: "Europe/Berlin",
+      hostname: "attic",
+      ntpServers: ["fritz.box", "192.168.1.1"],
+      ssh: { enabled: true, authorizedKeys: [ED25519, ECDSA] },
+    };
     expect(b.raw()).toEqual(written);
     expect(b.requested()).toEqual(written);
     expect((statSync(b.file).mode & 0o777).toString(8)).toBe("640");
@@ -82,7 +88,10 @@ describe("host name, time servers and SSH: what the page writes is exactly what 
     expect(again.hostname).toBe("attic");
     expect(again.ntpServers).toEqual(["fritz.box", "192.168.1.1"]);
     expect(again.ssh.enabled).toBe(true);
-    expect(again.ssh.keys.map(({ type, comment }) => ({ type, comment }))).toEqual([{ type: "ssh-ed25519", comment: "me@laptop" }, { type: "ecdsa-sha2-nistp256", comment: "" }]);
+    expect(again.ssh.keys.map(({ type, comment }) => ({ type, comment }))).toEqual([
+      { type: "ssh-ed25519", comment: "me@laptop" },
+      { type: "ecdsa-sha2-nistp256", comment: "" },
+    ]);
     expect(JSON.stringify(again)).not.toContain("AAAA"); // the page's data never carries key material
 
     b.settings.setTimeServers("  \n");
@@ -119,7 +128,10 @@ describe("host name, time servers and SSH: what the page writes is exactly what 
       [() => b.settings.setTimeServers(Array.from({ length: 500 }, (_, i) => `t${i}.example.org`).join("\n")), /at most 20 time servers \(this list has 500\)/],
       [() => b.settings.setTimeServers("pool.ntp.org\npool.ntp.org iburst\nx"), /Line 2: "pool\.ntp\.org iburst" is not a host name/],
       [() => b.settings.setTimeServers(`${"a".repeat(300)}.org`), /Line 1: "a{40}…" is not/],
-      [() => b.settings.setSsh({ enabled: true, addKeys: `${ED25519}\nssh-dss AAAAB3NzaC1kc3MAAACBAP dsa@old` }), /line 2 does not start with a supported key type/],
+      [
+        () => b.settings.setSsh({ enabled: true, addKeys: `${ED25519}\nssh-dss AAAAB3NzaC1kc3MAAACBAP dsa@old` }),
+        /line 2 does not start with a supported key type/,
+      ],
       [() => b.settings.setSsh({ enabled: true, addKeys: `${ED25519} a\u0000b` }), /line 1 contains control characters/],
       [() => b.settings.setSsh({ enabled: true, addKeys: `${ED25519} ${"c".repeat(9000)}` }), /longer than 8192/],
       [() => b.settings.setSsh({ enabled: true, addKeys: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA" }), /private key/],

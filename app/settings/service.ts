@@ -20,7 +20,14 @@ export type ApplianceSettings = {
   alertWebhook: string | null;
 };
 
-const defaults: ApplianceSettings = { deviceName: "nas", timeZone: "UTC", registrationPolicy: "invite", trashRetentionDays: 30, backupKeepDays: DEFAULT_BACKUP_KEEP_DAYS, alertWebhook: null };
+const defaults: ApplianceSettings = {
+  deviceName: "nas",
+  timeZone: "UTC",
+  registrationPolicy: "invite",
+  trashRetentionDays: 30,
+  backupKeepDays: DEFAULT_BACKUP_KEEP_DAYS,
+  alertWebhook: null,
+};
 
 /** Device names appear in page titles and mDNS: printable, short. */
 export function validateDeviceName(name: string): string | null {
@@ -71,7 +78,10 @@ function keyView(line: string): SshKeyView {
 
 /** Lines of a textarea, trimmed, blanks dropped, with their 1-based line numbers for error messages. */
 function nonEmptyLines(text: string): { n: number; line: string }[] {
-  return text.split(/\r\n|\r|\n/).map((line, i) => ({ n: i + 1, line: line.trim() })).filter((l) => l.line !== "");
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line, i) => ({ n: i + 1, line: line.trim() }))
+    .filter((l) => l.line !== "");
 }
 
 /** A short, printable excerpt of user input for an error message (the page escapes it). */
@@ -95,8 +105,14 @@ export function parseWebhookUrl(input: string): string | null {
 
 /** The host name the device name suggests ("Attic NAS" → attic-nas), or the image's default. */
 export function hostnameFromDeviceName(deviceName: string): string {
-  const slug = deviceName.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-").replace(/^-+/, "").slice(0, 63).replace(/-+$/, "");
+  const slug = deviceName
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+/, "")
+    .slice(0, 63)
+    .replace(/-+$/, "");
   return isValidHostname(slug) ? slug : DEFAULT_HOSTNAME;
 }
 

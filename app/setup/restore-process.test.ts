@@ -26,7 +26,12 @@ async function start(script: "app/main.ts" | "app/worker.ts", dataDir: string, p
   cleanups.push(() => proc.kill("SIGKILL"));
   if (script === "app/main.ts") {
     const deadline = Date.now() + 20_000;
-    while (!(await fetch(`${origin}/healthz`).then((r) => r.ok, () => false))) {
+    while (
+      !(await fetch(`${origin}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
       if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`server did not start: ${await new Response(proc.stderr).text()}`);
       await Bun.sleep(100);
     }
@@ -65,7 +70,10 @@ test("restore through the real processes: the server exits to restart, the next 
   expect(await (await fetch(`${web.origin}/healthz`)).json()).toMatchObject({ setupDone: false });
 
   const page = await fetch(`${web.origin}/setup`);
-  const cookie = page.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = page.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const csrf = (await page.text()).match(/name="_csrf" value="([^"]+)"/)?.[1] ?? "";
   const res = await fetch(`${web.origin}/setup/restore`, {
     method: "POST",

@@ -19,7 +19,10 @@ function oldBoxBackup(intoDataDir: string, at = new Date("2026-11-20T03:00:00Z")
   const old = createTestApp();
   apps.push(old);
   const alice = old.createAdmin("alice");
-  old.db.insert(passkeys).values({ id: "cred-1", userId: alice.id, publicKey: Buffer.from("pk"), deviceType: "singleDevice", name: "Laptop", createdAt: at }).run();
+  old.db
+    .insert(passkeys)
+    .values({ id: "cred-1", userId: alice.id, publicKey: Buffer.from("pk"), deviceType: "singleDevice", name: "Laptop", createdAt: at })
+    .run();
   return backupDatabase(old.db, backupDir(intoDataDir), at);
 }
 
@@ -32,7 +35,10 @@ const form = (fields: Record<string, string>, headers: Record<string, string>) =
 /** An anonymous browser's cookie + CSRF token, as the wizard page hands them out. */
 async function anonymous(t: TestApp) {
   const res = await t.request("/setup");
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const html = await res.text();
   const csrf = html.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? "";
   return { html, headers: { cookie, origin: TEST_ORIGIN, "sec-fetch-site": "same-origin", "x-csrf-token": csrf } };
@@ -91,7 +97,13 @@ describe("restore from a backup in the setup wizard", () => {
   });
 
   test("no restore once an admin exists; no offer without backups", async () => {
-    const t = createTestApp({ deps: { requestRestart: () => { throw new Error("must not restart"); } } });
+    const t = createTestApp({
+      deps: {
+        requestRestart: () => {
+          throw new Error("must not restart");
+        },
+      },
+    });
     apps.push(t);
     const { html, headers } = await anonymous(t);
     expect(html).not.toContain("Restore from a backup");

@@ -21,7 +21,6 @@ const MIGRATIONS_JOURNAL = join(APP_ROOT, "app/db/migrations/meta/_journal.json"
 export type RestoreCandidate = BackupFile & { source: "data directory" | "data disk" };
 export type BackupCheck = { ok: true; admins: string[] } | { ok: false; reason: string };
 
-
 /**
  * Backups in `<data>/backups/`, and on an attached data disk mounted at its usual place but not (yet) in use. Only
  * backups holding an administrator are offered: one of an unfinished setup brings nothing back. A damaged one stays
@@ -32,7 +31,10 @@ export function restoreCandidates(dataDir: string): RestoreCandidate[] {
   const onDisk = join(dataDiskMountpoint(dataDir), basename(dataDir), "backups");
   const disk = onDisk === backupDir(dataDir) ? [] : listBackups(onDisk).map((b) => ({ ...b, source: "data disk" as const }));
   return [...own, ...disk]
-    .filter((b) => { const c = checkBackup(b.path); return c.ok || c.reason !== NO_ADMIN; })
+    .filter((b) => {
+      const c = checkBackup(b.path);
+      return c.ok || c.reason !== NO_ADMIN;
+    })
     .sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime());
 }
 
@@ -43,12 +45,18 @@ export function checkBackup(path: string): BackupCheck {
   let db: Database | null = null;
   try {
     db = new Database(path, { readonly: true });
-    const check = db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").all().map((r) => r.integrity_check);
+    const check = db
+      .query<{ integrity_check: string }, []>("PRAGMA integrity_check")
+      .all()
+      .map((r) => r.integrity_check);
     if (check.join() !== "ok") return { ok: false, reason: `the backup is damaged (integrity_check: ${check.slice(0, 3).join("; ")})` };
     const known = (JSON.parse(readFileSync(MIGRATIONS_JOURNAL, "utf8")) as { entries: unknown[] }).entries.length;
     const applied = db.query<{ n: number }, []>("select count(*) as n from __drizzle_migrations").get()?.n ?? 0;
     if (applied > known) return { ok: false, reason: "the backup comes from a newer version of this software; update first" };
-    const admins = db.query<{ username: string }, []>("select username from users where role = 'admin' order by username").all().map((r) => r.username);
+    const admins = db
+      .query<{ username: string }, []>("select username from users where role = 'admin' order by username")
+      .all()
+      .map((r) => r.username);
     if (admins.length === 0) return { ok: false, reason: NO_ADMIN };
     return { ok: true, admins };
   } catch (e) {
@@ -70,7 +78,6 @@ export function stageRestore(dataDir: string, path: string): BackupCheck {
   fsyncPath(dataDir);
   return check;
 }
-
 
 /**
  * Before `openDb`: swaps a staged restore in. The current database (with its -wal/-shm) is kept beside it as
@@ -112,4 +119,3 @@ export function databaseIdentity(dataDir: string): number | null {
     return null;
   }
 }
-

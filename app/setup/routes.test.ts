@@ -10,16 +10,44 @@ let t: TestApp;
 afterEach(() => t?.cleanup());
 
 // The boot disk (mounted at /), a disk in use (mounted at /mnt/usb), and a free disk whose label and model carry markup.
-const system = { name: "mmcblk0", path: "/dev/mmcblk0", type: "disk", size: 32_000_000_000, model: null, children: [
-  { name: "mmcblk0p1", path: "/dev/mmcblk0p1", type: "part", size: 500_000_000, fstype: "vfat", mountpoints: ["/boot/firmware"] },
-  { name: "mmcblk0p2", path: "/dev/mmcblk0p2", type: "part", size: 31_000_000_000, fstype: "ext4", label: "root", uuid: "u-root", mountpoints: ["/"] },
-] };
-const inUse = { name: "sdb", path: "/dev/sdb", type: "disk", size: 64_000_000_000, model: "USB Stick", children: [
-  { name: "sdb1", path: "/dev/sdb1", type: "part", size: 64_000_000_000, fstype: "vfat", uuid: "u-2", mountpoints: ["/mnt/usb"] },
-] };
-const free = { name: "sda", path: "/dev/sda", type: "disk", size: 2_000_398_934_016, model: "WD Red <i>Plus</i>", children: [
-  { name: "sda1", path: "/dev/sda1", type: "part", size: 2_000_000_000_000, fstype: "exfat", label: "<img src=x onerror=alert(1)>", uuid: "u-1", mountpoints: [null] },
-] };
+const system = {
+  name: "mmcblk0",
+  path: "/dev/mmcblk0",
+  type: "disk",
+  size: 32_000_000_000,
+  model: null,
+  children: [
+    { name: "mmcblk0p1", path: "/dev/mmcblk0p1", type: "part", size: 500_000_000, fstype: "vfat", mountpoints: ["/boot/firmware"] },
+    { name: "mmcblk0p2", path: "/dev/mmcblk0p2", type: "part", size: 31_000_000_000, fstype: "ext4", label: "root", uuid: "u-root", mountpoints: ["/"] },
+  ],
+};
+const inUse = {
+  name: "sdb",
+  path: "/dev/sdb",
+  type: "disk",
+  size: 64_000_000_000,
+  model: "USB Stick",
+  children: [{ name: "sdb1", path: "/dev/sdb1", type: "part", size: 64_000_000_000, fstype: "vfat", uuid: "u-2", mountpoints: ["/mnt/usb"] }],
+};
+const free = {
+  name: "sda",
+  path: "/dev/sda",
+  type: "disk",
+  size: 2_000_398_934_016,
+  model: "WD Red <i>Plus</i>",
+  children: [
+    {
+      name: "sda1",
+      path: "/dev/sda1",
+      type: "part",
+      size: 2_000_000_000_000,
+      fstype: "exfat",
+      label: "<img src=x onerror=alert(1)>",
+      uuid: "u-1",
+      mountpoints: [null],
+    },
+  ],
+};
 
 function app(disks: object[] | Error = [system, inUse, free]) {
   const fake = fakeRunner((argv) => {
@@ -30,7 +58,12 @@ function app(disks: object[] | Error = [system, inUse, free]) {
   return fake;
 }
 
-const moveJobs = () => t.db.select().from(jobs).all().filter((j) => j.kind === STORAGE_MOVE_JOB);
+const moveJobs = () =>
+  t.db
+    .select()
+    .from(jobs)
+    .all()
+    .filter((j) => j.kind === STORAGE_MOVE_JOB);
 
 describe("setup wizard: storage step", () => {
   test("the admin sees the free disk only, escaped, with the typed confirmation and a way to keep the files here", async () => {
@@ -106,7 +139,7 @@ describe("setup wizard: storage step", () => {
     const none = await (await t.request("/setup/storage", { headers: h })).text();
     expect(none).toContain("No other disk is attached");
     expect(none).toContain('id="storage-finish"');
-    expect(none).not.toContain("<form method=\"post\" action=\"/setup/storage/use\"");
+    expect(none).not.toContain('<form method="post" action="/setup/storage/use"');
     t.cleanup();
 
     app(new Error("lsblk: not found"));

@@ -17,56 +17,110 @@ const exitForRestart = () => void setTimeout(() => process.exit(RESTART_EXIT_COD
  * The first-run wizard exists only while there is no administrator. Its last step, choosing the data disk, comes after
  * the admin's passkey (the admin is signed in then) and uses the storage service exactly as Dashboard → Storage does.
  */
-export function setupRoutes(deps: { access: AccessControl; auth: AuthService; settings: SettingsService; config: Config; storage: DataDiskService; requestRestart?: () => void }) {
+export function setupRoutes(deps: {
+  access: AccessControl;
+  auth: AuthService;
+  settings: SettingsService;
+  config: Config;
+  storage: DataDiskService;
+  requestRestart?: () => void;
+}) {
   const timeZones = Intl.supportedValuesOf("timeZone");
   const requestRestart = deps.requestRestart ?? exitForRestart;
   const wizard = (request: Request, csrfToken: string, restoreError?: string) => {
     const origin = new URL(request.url).origin;
     return (
-      <WizardPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} rpID={deps.config.rpID} origins={deps.config.origins}
-        timeZones={timeZones} wrongOrigin={deps.config.origins.includes(origin) ? null : origin}
-        backups={restoreCandidates(deps.config.dataDir)} restoreError={restoreError} />
+      <WizardPage
+        csrfToken={csrfToken}
+        deviceName={deps.settings.all().deviceName}
+        rpID={deps.config.rpID}
+        origins={deps.config.origins}
+        timeZones={timeZones}
+        wrongOrigin={deps.config.origins.includes(origin) ? null : origin}
+        backups={restoreCandidates(deps.config.dataDir)}
+        restoreError={restoreError}
+      />
     );
   };
   const storageStep = async (csrfToken: string, refused?: { error: string; device: string }) => (
-    <StorageStepPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} disks={await deps.storage.disks()} location={deps.storage.location()}
-      error={refused?.error} chosen={refused?.device} />
+    <StorageStepPage
+      csrfToken={csrfToken}
+      deviceName={deps.settings.all().deviceName}
+      disks={await deps.storage.disks()}
+      location={deps.storage.location()}
+      error={refused?.error}
+      chosen={refused?.device}
+    />
   );
-  return new Elysia()
-    .use(deps.access)
-    .get("/setup", ({ csrfToken, request, redirect }) => {
-      if (deps.auth.setupDone()) return redirect("/login", 303);
-      return wizard(request, csrfToken);
-    }, { public: true })
-    .post("/setup/restore", ({ csrfToken, request, body, set }) => {
-      if (deps.auth.setupDone()) throw new AppError(403, "This box is already set up; restore a backup only on a fresh box.");
-      const disk = body.name.startsWith("disk:");
-      const name = disk ? body.name.slice(5) : body.name;
-      const backup = restoreCandidates(deps.config.dataDir).find((b) => b.name === name && (b.source === "data disk") === disk);
-      if (!backup) {
-        set.status = 404;
-        return wizard(request, csrfToken, "That backup is not here any more.");
-      }
-      const check = stageRestore(deps.config.dataDir, backup.path);
-      if (!check.ok) {
-        set.status = 400;
-        return wizard(request, csrfToken, `This backup cannot be restored: ${check.reason}.`);
-      }
-      requestRestart();
-      return <RestoringPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} admins={check.admins} />;
-    }, { public: true, body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
-    .get("/setup/storage", ({ csrfToken }) => storageStep(csrfToken), { auth: "admin" })
-    // A refusal (wrong confirmation, system disk, disk in use, a move under way) comes back on the step with its reason.
-    .post("/setup/storage/use", async ({ csrfToken, body, set, redirect }) => {
-      return withFormError(set, async () => {
-        await deps.storage.requestMove(body.device, body.confirm);
-        return redirect("/setup/storage", 303);
-      }, (e) => storageStep(csrfToken, { error: e.message, device: body.device }));
-    }, { auth: "admin", body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) })
-    // Polled by the restoring page: once the restarted server has the restored accounts, go to sign-in.
-    .get("/setup/restore/status", ({ set }) => {
-      if (!deps.auth.setupDone()) return <p hx-get="/setup/restore/status" hx-trigger="every 2s" hx-swap="outerHTML">Still restarting…</p>;
-      set.headers["hx-redirect"] = "/login";
-      return <p><a href="/login">Sign in</a></p>;
-    }, { public: true });
+  return (
+    new Elysia()
+      .use(deps.access)
+      .get(
+        "/setup",
+        ({ csrfToken, request, redirect }) => {
+          if (deps.auth.setupDone()) return redirect("/login", 303);
+          return wizard(request, csrfToken);
+        },
+        { public: true },
+      )
+      .post(
+        "/setup/restore",
+        ({ csrfToken, request, body, set }) => {
+          if (deps.auth.setupDone()) throw new AppError(403, "This box is already set up; restore a backup only on a fresh box.");
+          const disk = body.name.startsWith("disk:");
+          const name = disk ? body.name.slice(5) : body.name;
+          const backup = restoreCandidates(deps.config.dataDir).find((b) => b.name === name && (b.source === "data disk") === disk);
+          if (!backup) {
+            set.status = 404;
+            return wizard(request, csrfToken, "That backup is not here any more.");
+          }
+          const check = stageRestore(deps.config.dataDir, backup.path);
+          if (!check.ok) {
+            set.status = 400;
+            return wizard(request, csrfToken, `This backup cannot be restored: ${check.reason}.`);
+          }
+          requestRestart();
+          return <RestoringPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} admins={check.admins} />;
+        },
+        { public: true, body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+      )
+      .get("/setup/storage", ({ csrfToken }) => storageStep(csrfToken), { auth: "admin" })
+      // A refusal (wrong confirmation, system disk, disk in use, a move under way) comes back on the step with its reason.
+      .post(
+        "/setup/storage/use",
+        async ({ csrfToken, body, set, redirect }) => {
+          return withFormError(
+            set,
+            async () => {
+              await deps.storage.requestMove(body.device, body.confirm);
+              return redirect("/setup/storage", 303);
+            },
+            (e) => storageStep(csrfToken, { error: e.message, device: body.device }),
+          );
+        },
+        {
+          auth: "admin",
+          body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
+        },
+      )
+      // Polled by the restoring page: once the restarted server has the restored accounts, go to sign-in.
+      .get(
+        "/setup/restore/status",
+        ({ set }) => {
+          if (!deps.auth.setupDone())
+            return (
+              <p hx-get="/setup/restore/status" hx-trigger="every 2s" hx-swap="outerHTML">
+                Still restarting…
+              </p>
+            );
+          set.headers["hx-redirect"] = "/login";
+          return (
+            <p>
+              <a href="/login">Sign in</a>
+            </p>
+          );
+        },
+        { public: true },
+      )
+  );
 }

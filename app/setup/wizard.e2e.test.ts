@@ -17,7 +17,12 @@ afterAll(async () => {
 });
 
 test("phone, dark: no restore offer on a new box; step 2 refuses a bad username when left; codes copy, download, print; sign out on the phone", async () => {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, colorScheme: "dark", acceptDownloads: true, permissions: ["clipboard-read", "clipboard-write"] });
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    colorScheme: "dark",
+    acceptDownloads: true,
+    permissions: ["clipboard-read", "clipboard-write"],
+  });
   const page = await context.newPage();
   await addVirtualAuthenticator(page);
   const errors = watchPageErrors(page);

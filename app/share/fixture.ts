@@ -51,7 +51,11 @@ export async function shareFixture() {
   clock += 120_000; // the expiring link is now past its date
 
   return {
-    t, alice, bob, carol, dave,
+    t,
+    alice,
+    bob,
+    carol,
+    dave,
     items: { holiday, sub, photo, note, inSub, trashed, privateFolder, secret, bobsFile } as Record<string, DriveFile>,
     links: { open, locked, expired, revoked, sibling, viewOnly, withMetadata, fileLink },
     tick: (ms: number) => (clock += ms),

@@ -9,7 +9,20 @@ import { TEST_ORIGIN } from "../testing";
 import { PASSWORD, shareFixture, type ShareFixture } from "./fixture";
 import { UNLOCK_COOKIE } from "./routes";
 
-const PRINCIPALS = ["anonymous", "other user", "user with read share", "user with write share", "link without password", "link with wrong password", "link with password", "expired link", "revoked link", "link to a sibling folder", "view-only link", "owner"] as const;
+const PRINCIPALS = [
+  "anonymous",
+  "other user",
+  "user with read share",
+  "user with write share",
+  "link without password",
+  "link with wrong password",
+  "link with password",
+  "expired link",
+  "revoked link",
+  "link to a sibling folder",
+  "view-only link",
+  "owner",
+] as const;
 type Principal = (typeof PRINCIPALS)[number];
 const LINK_PRINCIPALS = PRINCIPALS.filter((p) => p.includes("link"));
 type Row = Record<Principal, number>;
@@ -61,9 +74,18 @@ function requestFor(p: Principal, method: string, path: string, victims: Victims
   const pre = `pre-${p.replace(/\W/g, "")}`;
   const anonymous = { cookie: `nas_pre=${pre}`, origin: TEST_ORIGIN, "sec-fetch-site": "same-origin", "x-csrf-token": hmac(f.t.secret, `csrf:${pre}`) };
   const token = {
-    anonymous: "A".repeat(43), owner: links.locked.token, "other user": links.locked.token, "user with read share": links.locked.token, "user with write share": links.locked.token, "link without password": links.open.token,
-    "link with wrong password": links.locked.token, "link with password": links.locked.token, "expired link": links.expired.token,
-    "revoked link": links.revoked.token, "link to a sibling folder": links.sibling.token, "view-only link": links.viewOnly.token,
+    anonymous: "A".repeat(43),
+    owner: links.locked.token,
+    "other user": links.locked.token,
+    "user with read share": links.locked.token,
+    "user with write share": links.locked.token,
+    "link without password": links.open.token,
+    "link with wrong password": links.locked.token,
+    "link with password": links.locked.token,
+    "expired link": links.expired.token,
+    "revoked link": links.revoked.token,
+    "link to a sibling folder": links.sibling.token,
+    "view-only link": links.viewOnly.token,
   }[p];
   const cookie = p === "link with password" ? `${UNLOCK_COOKIE}=${unlockCookie}` : p === "link with wrong password" ? `${UNLOCK_COOKIE}=forged` : null;
   const users = { owner: f.alice, "other user": f.bob, "user with read share": f.carol, "user with write share": f.dave } as Record<string, typeof f.alice>;
@@ -78,11 +100,16 @@ function requestFor(p: Principal, method: string, path: string, victims: Victims
     .replace("/shared/:id/revoke", `/shared/${victims.page}/revoke`)
     .replace("/shares/:id", `/shares/${victims.api}`)
     .replace("/shared/new", `/shared/new?fileId=${items.holiday!.id}`)
-    .replace(/:[A-Za-z]+\??/g, "x").replace(/\*/g, "x");
-  const body = method === "GET" || method === "HEAD" ? undefined
-    : path.endsWith("/unlock") ? JSON.stringify({ password: p === "link with password" ? PASSWORD : p.includes("link") ? (p.includes("password") ? "wrong" : PASSWORD) : "wrong" })
-    : path.endsWith("/users") ? JSON.stringify({ folderId: items.holiday!.id, username: "eve", access: "read" })
-    : JSON.stringify({ fileId: items.holiday!.id });
+    .replace(/:[A-Za-z]+\??/g, "x")
+    .replace(/\*/g, "x");
+  const body =
+    method === "GET" || method === "HEAD"
+      ? undefined
+      : path.endsWith("/unlock")
+        ? JSON.stringify({ password: p === "link with password" ? PASSWORD : p.includes("link") ? (p.includes("password") ? "wrong" : PASSWORD) : "wrong" })
+        : path.endsWith("/users")
+          ? JSON.stringify({ folderId: items.holiday!.id, username: "eve", access: "read" })
+          : JSON.stringify({ fileId: items.holiday!.id });
   return { url, init: { method, headers: { ...headers, accept: "application/json", ...(body ? { "content-type": "application/json" } : {}) }, body } };
 }
 
@@ -113,7 +140,8 @@ describe("the sharing authorization matrix", () => {
         const res = await f.t.request(url, init);
         await res.arrayBuffer();
         if (res.status !== expected[p]) wrong.push(`${r.method} ${r.path} as ${p}: ${res.status}, expected ${expected[p]}`);
-        if (r.path.startsWith("/s/") && res.headers.get("referrer-policy") !== "no-referrer") wrong.push(`${r.method} ${r.path} as ${p}: Referrer-Policy ${res.headers.get("referrer-policy")}`);
+        if (r.path.startsWith("/s/") && res.headers.get("referrer-policy") !== "no-referrer")
+          wrong.push(`${r.method} ${r.path} as ${p}: Referrer-Policy ${res.headers.get("referrer-policy")}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -127,10 +155,16 @@ describe("the sharing authorization matrix", () => {
       for (const method of methodsOf(r.method)) {
         for (const p of ["other user", "user with read share", "user with write share"] as const) {
           const q = requestFor(p, method, r.path, { page: "x", api: "x", grant: "x" });
-          const url = r.path.replace(/\/f\/:folderId$/, `/f/${outside.folder}`).replace(/:[A-Za-z]+\??/g, outside.id).replace(/\*/g, outside.id);
+          const url = r.path
+            .replace(/\/f\/:folderId$/, `/f/${outside.folder}`)
+            .replace(/:[A-Za-z]+\??/g, outside.id)
+            .replace(/\*/g, outside.id);
           const sep = url.includes("?") ? "&" : "?";
           const query = `${sep}ids=${outside.id}&parentId=${outside.folder}&at=${outside.folder}&q=secret`;
-          const body = method === "GET" ? undefined : JSON.stringify({ ids: [outside.id], targetId: outside.folder, parentId: outside.folder, name: "pwned", starred: true });
+          const body =
+            method === "GET"
+              ? undefined
+              : JSON.stringify({ ids: [outside.id], targetId: outside.folder, parentId: outside.folder, name: "pwned", starred: true });
           const res = await f.t.request(url + query, { ...q.init, body, headers: { ...q.init.headers, "content-type": "application/json" } });
           const text = await res.text();
           if (text.includes("secret.txt") || text.includes("the owner's other files")) wrong.push(`${method} ${r.path} as ${p}: leaked (${res.status})`);
@@ -165,7 +199,11 @@ describe("the sharing authorization matrix", () => {
           }
           continue;
         }
-        const expected: Partial<Row> = { anonymous: 401, ...Object.fromEntries(LINK_PRINCIPALS.map((p) => [p, 401])), ...(access === "admin" ? { "other user": 403 } : {}) };
+        const expected: Partial<Row> = {
+          anonymous: 401,
+          ...Object.fromEntries(LINK_PRINCIPALS.map((p) => [p, 401])),
+          ...(access === "admin" ? { "other user": 403 } : {}),
+        };
         for (const p of Object.keys(expected) as Principal[]) {
           const q = requestFor(p, method, r.path, { page: "x", api: "x", grant: "x" });
           const status = (await f.t.request(q.url, q.init)).status;

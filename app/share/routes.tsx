@@ -32,7 +32,12 @@ const CreateBody = t.Object({
   _csrf: t.Optional(t.String()),
 });
 type CreateInput = typeof CreateBody.static;
-const GrantBody = t.Object({ folderId: t.String({ maxLength: 64 }), username: t.String({ maxLength: 64 }), access: t.Union([t.Literal("read"), t.Literal("write")]), _csrf: t.Optional(t.String()) });
+const GrantBody = t.Object({
+  folderId: t.String({ maxLength: 64 }),
+  username: t.String({ maxLength: 64 }),
+  access: t.Union([t.Literal("read"), t.Literal("write")]),
+  _csrf: t.Optional(t.String()),
+});
 const yes = (v: boolean | string | undefined) => v === true || v === "1" || v === "true" || v === "on";
 
 function expiryOf(body: CreateInput, now: Date): Date | null {
@@ -55,8 +60,12 @@ function expiryOf(body: CreateInput, now: Date): Date | null {
  */
 export function shareRoutes(deps: Deps) {
   const { share, settings } = deps;
-  const view = (token: string, csrfToken: string, open: OpenLink): LinkView =>
-    ({ token, csrfToken, deviceName: settings.all().deviceName, allowDownload: open.link.allowDownload });
+  const view = (token: string, csrfToken: string, open: OpenLink): LinkView => ({
+    token,
+    csrfToken,
+    deviceName: settings.all().deviceName,
+    allowDownload: open.link.allowDownload,
+  });
 
   const create = (user: User, body: CreateInput) =>
     share.create(user, {
@@ -75,119 +84,211 @@ export function shareRoutes(deps: Deps) {
       // The token is in the address: no page under /s/ may send it to another site as a Referer.
       if (new URL(request.url).pathname.startsWith("/s/")) set.headers["referrer-policy"] = "no-referrer";
     })
-    .get("/", ({ params, cookie, csrfToken, set }) => {
-      const open = share.open(params.token);
-      const v = view(params.token, csrfToken, open);
-      if (!share.unlocked(open, cookie[UNLOCK_COOKIE]?.value as string | undefined)) {
-        set.status = 401;
-        return <PasswordPage view={v} name={open.root.name} />;
-      }
-      share.countView(open);
-      if (open.root.kind === "file") return <FilePage view={v} file={open.root} parent={null} />;
-      const r = share.list(open, undefined, PAGE);
-      return <FolderPage view={v} folder={r.folder} path={r.path} items={r.items} hasMore={r.hasMore} />;
-    }, { link: true, params: LinkParams })
-    .post("/unlock", ({ params, body, cookie, csrfToken, ip, set, redirect }) => {
-      const open = share.open(params.token);
-      return withFormError(set, async () => {
-        const value = await share.unlock(open, body.password, ip);
-        cookie[UNLOCK_COOKIE]!.set({ value, httpOnly: true, sameSite: "lax", secure: deps.secureCookies, path: `/s/${params.token}`, maxAge: 7 * 24 * 3600 });
-        return redirect(`/s/${params.token}`, 303);
-      }, (e) => {
-        if (e.retryAfterSeconds) set.headers["retry-after"] = String(e.retryAfterSeconds);
-        return <PasswordPage view={view(params.token, csrfToken, open)} name={open.root.name} error={e.message} />;
-      });
-    }, { link: true, params: LinkParams, body: t.Object({ password: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }) });
+    .get(
+      "/",
+      ({ params, cookie, csrfToken, set }) => {
+        const open = share.open(params.token);
+        const v = view(params.token, csrfToken, open);
+        if (!share.unlocked(open, cookie[UNLOCK_COOKIE]?.value as string | undefined)) {
+          set.status = 401;
+          return <PasswordPage view={v} name={open.root.name} />;
+        }
+        share.countView(open);
+        if (open.root.kind === "file") return <FilePage view={v} file={open.root} parent={null} />;
+        const r = share.list(open, undefined, PAGE);
+        return <FolderPage view={v} folder={r.folder} path={r.path} items={r.items} hasMore={r.hasMore} />;
+      },
+      { link: true, params: LinkParams },
+    )
+    .post(
+      "/unlock",
+      ({ params, body, cookie, csrfToken, ip, set, redirect }) => {
+        const open = share.open(params.token);
+        return withFormError(
+          set,
+          async () => {
+            const value = await share.unlock(open, body.password, ip);
+            cookie[UNLOCK_COOKIE]!.set({
+              value,
+              httpOnly: true,
+              sameSite: "lax",
+              secure: deps.secureCookies,
+              path: `/s/${params.token}`,
+              maxAge: 7 * 24 * 3600,
+            });
+            return redirect(`/s/${params.token}`, 303);
+          },
+          (e) => {
+            if (e.retryAfterSeconds) set.headers["retry-after"] = String(e.retryAfterSeconds);
+            return <PasswordPage view={view(params.token, csrfToken, open)} name={open.root.name} error={e.message} />;
+          },
+        );
+      },
+      { link: true, params: LinkParams, body: t.Object({ password: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }) },
+    );
 
   // Everything else a link reaches: the link must be open and unlocked before any handler runs.
   const inside = new Elysia({ prefix: "/s/:token" })
     .use(deps.access)
     .resolve(({ params, cookie }) => {
       const open = share.open((params as { token: string }).token);
-      if (!share.unlocked(open, cookie[UNLOCK_COOKIE]?.value as string | undefined)) throw new AppError(403, "This link is protected by a password: open the link and enter it first.");
+      if (!share.unlocked(open, cookie[UNLOCK_COOKIE]?.value as string | undefined))
+        throw new AppError(403, "This link is protected by a password: open the link and enter it first.");
       return { open };
     })
-    .get("/f/:id", ({ open, params, csrfToken }) => {
-      const r = share.list(open, params.id, PAGE);
-      return <FolderPage view={view(params.token, csrfToken, open)} folder={r.folder} path={r.path} items={r.items} hasMore={r.hasMore} />;
-    }, { link: true, params: ItemParams })
-    .get("/v/:id", ({ open, params, csrfToken }) => {
-      const file = share.inRoot(open, params.id);
-      if (file.kind === "folder") return new Response(null, { status: 303, headers: { location: `/s/${params.token}/f/${file.id}` } });
-      let prev, next, parent: string | null = null;
-      if (file.id !== open.root.id && file.parentId) {
-        const siblings = share.list(open, file.parentId === open.root.id ? undefined : file.parentId, PAGE).items.filter((i) => i.kind === "file");
-        const at = siblings.findIndex((s) => s.id === file.id);
-        prev = siblings[at - 1];
-        next = siblings[at + 1];
-        parent = file.parentId === open.root.id ? `/s/${params.token}` : `/s/${params.token}/f/${file.parentId}`;
-      }
-      return <FilePage view={view(params.token, csrfToken, open)} file={file} parent={parent} prev={prev} next={next} />;
-    }, { link: true, params: ItemParams })
-    .get("/thumb/:id", async ({ open, params }) => {
-      if (mediaKind(share.inRoot(open, params.id).mime) !== "image") throw new AppError(404, "No preview for this file.");
-      return new Response(Bun.file(await share.preview(open, params.id)), { headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" } });
-    }, { link: true, params: ItemParams })
-    .get("/content/:id", async ({ open, params, query, request, set }) => {
-      const download = query.download === "1";
-      const { file, body } = await share.content(open, params.id, download ? "download" : "inline");
-      const res = serveFile(request, file, body, { inline: !download });
-      set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
-      return res;
-    }, { link: true, params: ItemParams, query: t.Object({ download: t.Optional(t.String()) }) })
-    .get("/zip", async ({ open, set }) => {
-      const res = await zipResponse(open.root.name, await share.zipEntries(open));
-      set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
-      return res;
-    }, { link: true, params: LinkParams });
+    .get(
+      "/f/:id",
+      ({ open, params, csrfToken }) => {
+        const r = share.list(open, params.id, PAGE);
+        return <FolderPage view={view(params.token, csrfToken, open)} folder={r.folder} path={r.path} items={r.items} hasMore={r.hasMore} />;
+      },
+      { link: true, params: ItemParams },
+    )
+    .get(
+      "/v/:id",
+      ({ open, params, csrfToken }) => {
+        const file = share.inRoot(open, params.id);
+        if (file.kind === "folder") return new Response(null, { status: 303, headers: { location: `/s/${params.token}/f/${file.id}` } });
+        let prev,
+          next,
+          parent: string | null = null;
+        if (file.id !== open.root.id && file.parentId) {
+          const siblings = share.list(open, file.parentId === open.root.id ? undefined : file.parentId, PAGE).items.filter((i) => i.kind === "file");
+          const at = siblings.findIndex((s) => s.id === file.id);
+          prev = siblings[at - 1];
+          next = siblings[at + 1];
+          parent = file.parentId === open.root.id ? `/s/${params.token}` : `/s/${params.token}/f/${file.parentId}`;
+        }
+        return <FilePage view={view(params.token, csrfToken, open)} file={file} parent={parent} prev={prev} next={next} />;
+      },
+      { link: true, params: ItemParams },
+    )
+    .get(
+      "/thumb/:id",
+      async ({ open, params }) => {
+        if (mediaKind(share.inRoot(open, params.id).mime) !== "image") throw new AppError(404, "No preview for this file.");
+        return new Response(Bun.file(await share.preview(open, params.id)), {
+          headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
+        });
+      },
+      { link: true, params: ItemParams },
+    )
+    .get(
+      "/content/:id",
+      async ({ open, params, query, request, set }) => {
+        const download = query.download === "1";
+        const { file, body } = await share.content(open, params.id, download ? "download" : "inline");
+        const res = serveFile(request, file, body, { inline: !download });
+        set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
+        return res;
+      },
+      { link: true, params: ItemParams, query: t.Object({ download: t.Optional(t.String()) }) },
+    )
+    .get(
+      "/zip",
+      async ({ open, set }) => {
+        const res = await zipResponse(open.root.name, await share.zipEntries(open));
+        set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
+        return res;
+      },
+      { link: true, params: LinkParams },
+    );
 
   const pages = new Elysia({ prefix: "/shared" })
     .use(deps.access)
-    .get("/assets/share.css", () => new Response(Bun.file(CSS_PATH), { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" } }), { public: true })
-    .get("/", ({ user, csrfToken }) =>
-      <SharedPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} own={share.listOwn(user)} all={user.role === "admin" ? share.listAll() : null}
-        people={user.role === "admin" ? share.allGrants() : share.grantsOf(user)} />, { auth: "user" })
-    .get("/new", ({ user, csrfToken, query }) => {
-      const item = deps.drive.itemFor(user, query.fileId, "read");
-      if (item.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
-      return <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} />;
-    }, { auth: "user", query: t.Object({ fileId: t.String() }) })
-    .post("/", ({ user, csrfToken, body, request, set }) => {
-      const base = { user, csrfToken, deviceName: settings.all().deviceName };
-      const item = deps.drive.itemFor(user, body.fileId, "read");
-      return withFormError(set, async () => {
-        const { token } = await create(user, body);
-        const url = linkUrl(request, token);
-        const svg = await QRCode.toString(url, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
-        set.status = 201;
-        return <LinkCreatedPage {...base} item={item} url={url} qrDataUrl={`data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`} />;
-      }, (e) => <NewLinkPage {...base} item={item} error={e.message} />);
-    }, { auth: "user", body: CreateBody })
-    .post("/:id/revoke", ({ user, params, redirect }) => (share.revoke(user, params.id), redirect("/shared", 303)), { auth: "user", body: t.Object({ _csrf: t.Optional(t.String()) }) })
-    .post("/users", ({ user, csrfToken, body, set, redirect }) => {
-      const item = deps.drive.itemFor(user, body.folderId, "read");
-      return withFormError(set, () => (share.shareWithUser(user, body), redirect("/shared", 303)),
-        (e) => <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} error={e.message} />);
-    }, { auth: "user", body: GrantBody })
-    .post("/users/:id/remove", ({ user, params, redirect }) => (share.unshareWithUser(user, params.id), redirect("/shared", 303)), { auth: "user", body: t.Object({ _csrf: t.Optional(t.String()) }) });
+    .get(
+      "/assets/share.css",
+      () => new Response(Bun.file(CSS_PATH), { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" } }),
+      { public: true },
+    )
+    .get(
+      "/",
+      ({ user, csrfToken }) => (
+        <SharedPage
+          user={user}
+          csrfToken={csrfToken}
+          deviceName={settings.all().deviceName}
+          own={share.listOwn(user)}
+          all={user.role === "admin" ? share.listAll() : null}
+          people={user.role === "admin" ? share.allGrants() : share.grantsOf(user)}
+        />
+      ),
+      { auth: "user" },
+    )
+    .get(
+      "/new",
+      ({ user, csrfToken, query }) => {
+        const item = deps.drive.itemFor(user, query.fileId, "read");
+        if (item.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
+        return <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} />;
+      },
+      { auth: "user", query: t.Object({ fileId: t.String() }) },
+    )
+    .post(
+      "/",
+      ({ user, csrfToken, body, request, set }) => {
+        const base = { user, csrfToken, deviceName: settings.all().deviceName };
+        const item = deps.drive.itemFor(user, body.fileId, "read");
+        return withFormError(
+          set,
+          async () => {
+            const { token } = await create(user, body);
+            const url = linkUrl(request, token);
+            const svg = await QRCode.toString(url, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
+            set.status = 201;
+            return <LinkCreatedPage {...base} item={item} url={url} qrDataUrl={`data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`} />;
+          },
+          (e) => <NewLinkPage {...base} item={item} error={e.message} />,
+        );
+      },
+      { auth: "user", body: CreateBody },
+    )
+    .post("/:id/revoke", ({ user, params, redirect }) => (share.revoke(user, params.id), redirect("/shared", 303)), {
+      auth: "user",
+      body: t.Object({ _csrf: t.Optional(t.String()) }),
+    })
+    .post(
+      "/users",
+      ({ user, csrfToken, body, set, redirect }) => {
+        const item = deps.drive.itemFor(user, body.folderId, "read");
+        return withFormError(
+          set,
+          () => (share.shareWithUser(user, body), redirect("/shared", 303)),
+          (e) => <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} error={e.message} />,
+        );
+      },
+      { auth: "user", body: GrantBody },
+    )
+    .post("/users/:id/remove", ({ user, params, redirect }) => (share.unshareWithUser(user, params.id), redirect("/shared", 303)), {
+      auth: "user",
+      body: t.Object({ _csrf: t.Optional(t.String()) }),
+    });
 
   const api = new Elysia({ prefix: "/api/v1" })
     .use(deps.access)
     .get("/shares", ({ user }) => ({ links: share.listOwn(user) }), { auth: "user" })
-    .post("/shares", async ({ user, body, request, set }) => {
-      const { link, token } = await create(user, body);
-      set.status = 201;
-      const listed = share.listOwn(user).find((l) => l.id === link.id)!;
-      return { link: listed, token, url: linkUrl(request, token) };
-    }, { auth: "user", body: CreateBody })
+    .post(
+      "/shares",
+      async ({ user, body, request, set }) => {
+        const { link, token } = await create(user, body);
+        set.status = 201;
+        const listed = share.listOwn(user).find((l) => l.id === link.id)!;
+        return { link: listed, token, url: linkUrl(request, token) };
+      },
+      { auth: "user", body: CreateBody },
+    )
     .delete("/shares/:id", ({ user, params }) => ({ id: share.revoke(user, params.id).id, state: "revoked" }), { auth: "user" })
     .get("/admin/shares", () => ({ links: share.listAll(), users: share.allGrants() }), { auth: "admin" })
     .get("/shares/users", ({ user }) => ({ shares: share.grantsOf(user) }), { auth: "user" })
-    .post("/shares/users", ({ user, body, set }) => {
-      const grant = share.shareWithUser(user, body);
-      set.status = 201;
-      return { share: share.grantsOf(user).find((g) => g.id === grant.id) };
-    }, { auth: "user", body: GrantBody })
+    .post(
+      "/shares/users",
+      ({ user, body, set }) => {
+        const grant = share.shareWithUser(user, body);
+        set.status = 201;
+        return { share: share.grantsOf(user).find((g) => g.id === grant.id) };
+      },
+      { auth: "user", body: GrantBody },
+    )
     .delete("/shares/users/:id", ({ user, params }) => (share.unshareWithUser(user, params.id), { ok: true }), { auth: "user" });
 
   return new Elysia({ name: "share" }).use(front).use(inside).use(pages).use(api);

@@ -36,16 +36,33 @@ export const linkState = (link: ShareLink, at: Date): LinkState =>
 export function linkJson(l: ListedLink, at: Date) {
   const { link } = l;
   return {
-    id: link.id, fileId: link.fileId, name: l.targetName ?? null, kind: l.targetKind ?? null, owner: l.owner,
-    state: linkState(link, at), hasPassword: !!link.passwordHash, expiresAt: link.expiresAt?.toISOString() ?? null,
-    allowDownload: link.allowDownload, allowMetadata: link.allowMetadata, views: link.views,
-    createdAt: link.createdAt.toISOString(), revokedAt: link.revokedAt?.toISOString() ?? null,
+    id: link.id,
+    fileId: link.fileId,
+    name: l.targetName ?? null,
+    kind: l.targetKind ?? null,
+    owner: l.owner,
+    state: linkState(link, at),
+    hasPassword: !!link.passwordHash,
+    expiresAt: link.expiresAt?.toISOString() ?? null,
+    allowDownload: link.allowDownload,
+    allowMetadata: link.allowMetadata,
+    views: link.views,
+    createdAt: link.createdAt.toISOString(),
+    revokedAt: link.revokedAt?.toISOString() ?? null,
   };
 }
 export type LinkJson = ReturnType<typeof linkJson>;
 
 export function grantJson(g: ListedGrant) {
-  return { id: g.grant.id, folderId: g.grant.folderId, name: g.folderName ?? null, owner: g.owner, grantee: g.grantee, access: g.grant.access, createdAt: g.grant.createdAt.toISOString() };
+  return {
+    id: g.grant.id,
+    folderId: g.grant.folderId,
+    name: g.folderName ?? null,
+    owner: g.owner,
+    grantee: g.grantee,
+    access: g.grant.access,
+    createdAt: g.grant.createdAt.toISOString(),
+  };
 }
 export type GrantJson = ReturnType<typeof grantJson>;
 
@@ -91,15 +108,29 @@ export function createShareService(deps: ShareDeps) {
       // A folder shared with this user is still its owner's: only the owner publishes it.
       if (target.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
       if (target.parentId === null) throw new AppError(400, "Share a folder or file inside your Drive, not all of it.");
-      if (input.password !== undefined && input.password !== "" && input.password.length < 4) throw new AppError(400, "A link password needs at least 4 characters.");
+      if (input.password !== undefined && input.password !== "" && input.password.length < 4)
+        throw new AppError(400, "A link password needs at least 4 characters.");
       if (input.expiresAt && input.expiresAt.getTime() <= now().getTime()) throw new AppError(400, "The expiry date is in the past.");
       const token = randomBytes(32).toString("base64url"); // 256 bits
       const passwordHash = input.password ? await Bun.password.hash(input.password, { algorithm: "argon2id" }) : null;
       const link = repo.insert({
-        id: randomBytes(12).toString("base64url"), userId: user.id, fileId: target.id, tokenHash: sha256(token), passwordHash,
-        expiresAt: input.expiresAt ?? null, allowDownload: input.allowDownload ?? true, allowMetadata: input.allowMetadata ?? false, createdAt: now(),
+        id: randomBytes(12).toString("base64url"),
+        userId: user.id,
+        fileId: target.id,
+        tokenHash: sha256(token),
+        passwordHash,
+        expiresAt: input.expiresAt ?? null,
+        allowDownload: input.allowDownload ?? true,
+        allowMetadata: input.allowMetadata ?? false,
+        createdAt: now(),
       });
-      record(user, "share.create", link.id, true, `${target.kind} ${target.id}${passwordHash ? ", password" : ""}${link.expiresAt ? `, expires ${link.expiresAt.toISOString()}` : ""}${link.allowDownload ? "" : ", view only"}${link.allowMetadata ? ", with metadata" : ""}`);
+      record(
+        user,
+        "share.create",
+        link.id,
+        true,
+        `${target.kind} ${target.id}${passwordHash ? ", password" : ""}${link.expiresAt ? `, expires ${link.expiresAt.toISOString()}` : ""}${link.allowDownload ? "" : ", view only"}${link.allowMetadata ? ", with metadata" : ""}`,
+      );
       return { link, token };
     },
     listOwn: (user: User) => repo.ofUser(user.id).map((l) => linkJson(l, now())),
@@ -120,7 +151,14 @@ export function createShareService(deps: ShareDeps) {
       if (input.access !== "read" && input.access !== "write") throw new AppError(400, "Access is read or write.");
       const grantee = deps.userByName(input.username.trim().toLowerCase());
       if (!grantee || grantee.id === owner.id) throw new AppError(404, `There is no other person called “${input.username}” on this box.`);
-      const grant = repo.upsertGrant({ id: randomBytes(12).toString("base64url"), ownerId: owner.id, folderId: folder.id, granteeId: grantee.id, access: input.access, createdAt: now() });
+      const grant = repo.upsertGrant({
+        id: randomBytes(12).toString("base64url"),
+        ownerId: owner.id,
+        folderId: folder.id,
+        granteeId: grantee.id,
+        access: input.access,
+        createdAt: now(),
+      });
       record(owner, "share.user.grant", grant.id, true, `folder ${folder.id} with ${grantee.username}, ${grant.access}`);
       return grant;
     },
@@ -152,13 +190,15 @@ export function createShareService(deps: ShareDeps) {
       return { link, owner, root };
     },
     /** True when the link has no password, or the cookie proves it was entered for this link and this password. */
-    unlocked: (open: OpenLink, cookieValue: string | undefined) =>
-      !open.link.passwordHash || (!!cookieValue && safeEqual(cookieValue, unlockValue(open.link))),
+    unlocked: (open: OpenLink, cookieValue: string | undefined) => !open.link.passwordHash || (!!cookieValue && safeEqual(cookieValue, unlockValue(open.link))),
     /** Checks a password: throttled per link and per IP before the slow hash runs. Returns the unlock cookie value. */
     async unlock(open: OpenLink, password: string, ip: string | null): Promise<string> {
       const { link } = open;
       if (!link.passwordHash) return unlockValue(link);
-      const keys = [[deps.attempts.byLink, `link:${link.id}`], [deps.attempts.byIp, `ip:${ip ?? "unknown"}`]] as const;
+      const keys = [
+        [deps.attempts.byLink, `link:${link.id}`],
+        [deps.attempts.byIp, `ip:${ip ?? "unknown"}`],
+      ] as const;
       for (const [limiter, key] of keys) {
         if (limiter.blocked(key)) throw tooManyRequests("Too many wrong passwords. Wait a moment and try again.", limiter.retryAfterSeconds(key));
       }
@@ -196,9 +236,13 @@ export function createShareService(deps: ShareDeps) {
       if (JPEG.test(file.mime ?? "")) {
         const clean = stripJpegMetadata(await Bun.file(path).bytes());
         if (!clean) throw new AppError(415, "This photo could not be cleaned of its metadata, so it is not shared.");
-        return { file: { ...file, size: clean.length, sha256: `${file.sha256}-clean` }, body: new Blob([clean as Uint8Array<ArrayBuffer>], { type: file.mime! }) };
+        return {
+          file: { ...file, size: clean.length, sha256: `${file.sha256}-clean` },
+          body: new Blob([clean as Uint8Array<ArrayBuffer>], { type: file.mime! }),
+        };
       }
-      if (await hasLocation(file, path)) throw new AppError(403, "This photo carries its location and the owner did not share locations: only its preview is shown.");
+      if (await hasLocation(file, path))
+        throw new AppError(403, "This photo carries its location and the owner did not share locations: only its preview is shown.");
       return { file, body: path };
     },
     /** A preview-sized WebP (re-encoded by sharp, which writes no metadata). */
@@ -208,15 +252,21 @@ export function createShareService(deps: ShareDeps) {
       if (!open.link.allowDownload) throw new AppError(403, "This link is view only: downloads are turned off.");
       const entries = drive.zipEntries(open.owner, [open.root.id]);
       if (open.link.allowMetadata) return entries;
-      const out: (typeof entries[number] & { open?: () => Readable })[] = [];
+      const out: ((typeof entries)[number] & { open?: () => Readable })[] = [];
       for (const e of entries) {
         if (e.kind === "file" && e.blobPath && JPEG.test(e.file.mime ?? "")) {
           const path = e.blobPath;
-          out.push({ ...e, open: () => Readable.from((async function* () {
-            const clean = stripJpegMetadata(await Bun.file(path).bytes());
-            if (!clean) throw new Error("a JPEG could not be cleaned of its metadata");
-            yield Buffer.from(clean);
-          })()) });
+          out.push({
+            ...e,
+            open: () =>
+              Readable.from(
+                (async function* () {
+                  const clean = stripJpegMetadata(await Bun.file(path).bytes());
+                  if (!clean) throw new Error("a JPEG could not be cleaned of its metadata");
+                  yield Buffer.from(clean);
+                })(),
+              ),
+          });
         } else if (!(e.kind === "file" && e.blobPath && (await hasLocation(e.file, e.blobPath)))) out.push(e);
       }
       return out;

@@ -13,7 +13,10 @@ import { createServices } from "../services";
 import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
 
 const gpsDir = join(import.meta.dir, "../../test/fixtures/photos/gps");
-const photos = readdirSync(gpsDir).filter((n) => n.endsWith(".jpg")).sort().slice(0, 3);
+const photos = readdirSync(gpsDir)
+  .filter((n) => n.endsWith(".jpg"))
+  .sort()
+  .slice(0, 3);
 
 let server: TestServer;
 let browser: Browser;
@@ -46,7 +49,13 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 }
 
 test("a password-protected folder link opened on a phone: password, photos, a download without GPS", async () => {
-  const folder = (await api<{ item: { id: string } }>("/folders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Family" }) })).item.id;
+  const folder = (
+    await api<{ item: { id: string } }>("/folders", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Family" }),
+    })
+  ).item.id;
   for (const name of photos) {
     await api(`/upload?${new URLSearchParams({ name, parentId: folder })}`, { method: "PUT", body: new Blob([readFileSync(join(gpsDir, name))]) });
   }
@@ -70,7 +79,13 @@ test("a password-protected folder link opened on a phone: password, photos, a do
   expect(ownerErrors).toEqual([]);
 
   // A family member: a fresh browser, phone-sized, no account.
-  const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, acceptDownloads: true });
+  const phone = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    isMobile: true,
+    hasTouch: true,
+    deviceScaleFactor: 2,
+    acceptDownloads: true,
+  });
   const page = await phone.newPage();
   const errors = watchPageErrors(page);
   const first = await page.goto(url);
@@ -110,14 +125,27 @@ test("a password-protected folder link opened on a phone: password, photos, a do
   expect(cookies.find((c) => c.name === "nas_session")).toBeUndefined();
   expect(await page.evaluate(() => document.cookie)).not.toContain("nas_link");
   // Chromium logs the password page (401) and the wrong password (403) as failed loads; nothing else may fail.
-  expect(errors).toEqual(["Failed to load resource: the server responded with a status of 401 (Unauthorized)", "Failed to load resource: the server responded with a status of 403 (Forbidden)"]);
+  expect(errors).toEqual([
+    "Failed to load resource: the server responded with a status of 401 (Unauthorized)",
+    "Failed to load resource: the server responded with a status of 403 (Forbidden)",
+  ]);
   await owner.close();
   await phone.close();
 });
 
 test("a folder shared read-write with another user: it is under “Shared with me” and takes their upload", async () => {
-  const folder = (await api<{ item: { id: string } }>("/folders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Together" }) })).item.id;
-  await api("/shares/users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ folderId: folder, username: "bob", access: "write" }) });
+  const folder = (
+    await api<{ item: { id: string } }>("/folders", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Together" }),
+    })
+  ).item.id;
+  await api("/shares/users", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ folderId: folder, username: "bob", access: "write" }),
+  });
 
   const context = await browser.newContext({ baseURL: server.origin });
   await context.addCookies([{ name: "nas_session", value: bobSid, domain: "localhost", path: "/", httpOnly: true, sameSite: "Lax" }]);

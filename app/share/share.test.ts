@@ -14,8 +14,11 @@ afterEach(() => f?.t.cleanup());
 function visitor(f: ShareFixture, id = "visitor1") {
   return { cookie: `nas_pre=${id}`, origin: TEST_ORIGIN, "sec-fetch-site": "same-origin", "x-csrf-token": hmac(f.t.secret, `csrf:${id}`) };
 }
-const form = (headers: Record<string, string>, fields: Record<string, string>) =>
-  ({ method: "POST", headers: { ...headers, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+const form = (headers: Record<string, string>, fields: Record<string, string>) => ({
+  method: "POST",
+  headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+  body: new URLSearchParams(fields).toString(),
+});
 async function unlock(f: ShareFixture, token: string, password: string, headers = visitor(f)) {
   const res = await f.t.request(`/s/${token}/unlock`, form(headers, { password }));
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith("nas_link="));
@@ -27,7 +30,11 @@ describe("creating and managing links", () => {
   test("the token has 256 bits, is shown once and stored only as its hash; listings carry neither token nor hashes", async () => {
     f = await shareFixture();
     const A = f.t.signIn(f.alice);
-    const res = await f.t.request("/api/v1/shares", { method: "POST", headers: json(A), body: JSON.stringify({ fileId: f.items.holiday!.id, password: "pass word", expiresAt: new Date(Date.now() + 86_400_000).toISOString() }) });
+    const res = await f.t.request("/api/v1/shares", {
+      method: "POST",
+      headers: json(A),
+      body: JSON.stringify({ fileId: f.items.holiday!.id, password: "pass word", expiresAt: new Date(Date.now() + 86_400_000).toISOString() }),
+    });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { token: string; url: string; link: { id: string; state: string; hasPassword: boolean } };
     expect(body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -133,7 +140,15 @@ describe("the link pages", () => {
     for (const name of ["beach.jpg", "notes.txt", "Day 2/"]) expect(html).toContain(name);
     expect(html).not.toContain("deleted.txt");
     expect(html).not.toContain("Private");
-    for (const path of [`/s/${token}`, `/s/${token}/thumb/${f.items.photo!.id}`, `/s/${token}/content/${f.items.note!.id}`, `/s/${token}/zip`, `/s/${token}/v/${f.items.secret!.id}`, `/s/${f.links.revoked.token}`, `/s/nope`]) {
+    for (const path of [
+      `/s/${token}`,
+      `/s/${token}/thumb/${f.items.photo!.id}`,
+      `/s/${token}/content/${f.items.note!.id}`,
+      `/s/${token}/zip`,
+      `/s/${token}/v/${f.items.secret!.id}`,
+      `/s/${f.links.revoked.token}`,
+      `/s/nope`,
+    ]) {
       const res = await f.t.request(path, { headers: { cookie: `nas_session=${f.t.services.auth.createSession(f.alice.id, { ip: null, userAgent: "x" })}` } });
       await res.arrayBuffer();
       expect([path, res.headers.get("referrer-policy")]).toEqual([path, "no-referrer"]);
@@ -206,7 +221,8 @@ describe("the link pages", () => {
   test("expired and revoked links answer 410 on every route; an unknown token 404", async () => {
     f = await shareFixture();
     for (const token of [f.links.expired.token, f.links.revoked.token]) {
-      for (const p of ["", "/zip", `/thumb/${f.items.photo!.id}`, `/content/${f.items.note!.id}`]) expect((await f.t.request(`/s/${token}${p}`)).status).toBe(410);
+      for (const p of ["", "/zip", `/thumb/${f.items.photo!.id}`, `/content/${f.items.note!.id}`])
+        expect((await f.t.request(`/s/${token}${p}`)).status).toBe(410);
     }
     expect((await f.t.request(`/s/${"A".repeat(43)}`)).status).toBe(404);
   });
@@ -216,9 +232,18 @@ describe("the link pages", () => {
     const { token } = f.links.open;
     const outside = [f.items.secret!.id, f.items.privateFolder!.id, f.t.services.drive.rootOf(f.alice).id, f.items.bobsFile!.id, f.items.trashed!.id];
     for (const id of outside) {
-      for (const route of ["v", "content", "thumb", "f"]) expect([route, id, (await f.t.request(`/s/${token}/${route}/${id}`)).status]).toEqual([route, id, 404]);
+      for (const route of ["v", "content", "thumb", "f"])
+        expect([route, id, (await f.t.request(`/s/${token}/${route}/${id}`)).status]).toEqual([route, id, 404]);
     }
-    const escapes = ["..", "..%2F..", "%2E%2E%2F", "%252e%252e%252f", "..%252F" + f.items.secret!.id, `${f.items.sub!.id}%2F..%2F..%2F${f.items.secret!.id}`, `${f.items.note!.id}/../${f.items.secret!.id}`];
+    const escapes = [
+      "..",
+      "..%2F..",
+      "%2E%2E%2F",
+      "%252e%252e%252f",
+      "..%252F" + f.items.secret!.id,
+      `${f.items.sub!.id}%2F..%2F..%2F${f.items.secret!.id}`,
+      `${f.items.note!.id}/../${f.items.secret!.id}`,
+    ];
     for (const e of escapes) {
       for (const route of ["content", "f"]) {
         // A literal "/../" is resolved by the URL parser before it is sent: it lands on a page of the link itself.
@@ -239,7 +264,8 @@ describe("the link pages", () => {
     // A page inside the link names nothing above the shared root: not the owner, not the owner's other folders.
     const inner = await (await f.t.request(`/s/${token}/f/${f.items.sub!.id}`)).text();
     expect(inner).toContain("hike.txt");
-    for (const leak of ["alice", "Private", "secret.txt", f.t.services.drive.rootOf(f.alice).id, f.items.privateFolder!.id]) expect([leak, inner.includes(leak)]).toEqual([leak, false]);
+    for (const leak of ["alice", "Private", "secret.txt", f.t.services.drive.rootOf(f.alice).id, f.items.privateFolder!.id])
+      expect([leak, inner.includes(leak)]).toEqual([leak, false]);
     const links = [...inner.matchAll(/href="(\/s\/[^"]+)"/g)].map((m) => m[1]!);
     expect(links.length).toBeGreaterThan(0);
     expect(links.filter((l) => !l.startsWith(`/s/${token}`))).toEqual([]);
@@ -264,9 +290,31 @@ describe("the link pages", () => {
   test("video plays inline (with Range) even on a view-only link; a photo's original does not", async () => {
     f = await shareFixture();
     const out = join(f.t.dataDir, "clip.mp4");
-    const ff = Bun.spawnSync(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x64:rate=10", "-t", "1", "-c:v", "mpeg4", "-pix_fmt", "yuv420p", "-y", out]);
+    const ff = Bun.spawnSync([
+      "ffmpeg",
+      "-v",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc=size=64x64:rate=10",
+      "-t",
+      "1",
+      "-c:v",
+      "mpeg4",
+      "-pix_fmt",
+      "yuv420p",
+      "-y",
+      out,
+    ]);
     expect(ff.exitCode).toBe(0);
-    const clip = await f.t.services.drive.upload(f.alice, { parentId: f.items.holiday!.id, name: "clip.mp4", conflict: "fail" }, (async function* () { yield await Bun.file(out).bytes(); })());
+    const clip = await f.t.services.drive.upload(
+      f.alice,
+      { parentId: f.items.holiday!.id, name: "clip.mp4", conflict: "fail" },
+      (async function* () {
+        yield await Bun.file(out).bytes();
+      })(),
+    );
     expect(clip.mime).toBe("video/mp4");
     for (const token of [f.links.open.token, f.links.viewOnly.token]) {
       const page = await (await f.t.request(`/s/${token}/v/${clip.id}`)).text();
@@ -317,10 +365,18 @@ describe("no EXIF/GPS through a link unless the owner allowed it", () => {
   test("a non-JPEG photo with a location is withheld (preview only) and left out of the zip; allowed with metadata", async () => {
     f = await shareFixture();
     const sharp = (await import("sharp")).default;
-    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#888" } }).png()
-      .withExif({ IFD3: { GPSLatitudeRef: "N", GPSLatitude: "43/1 28/1 0/1", GPSLongitudeRef: "E", GPSLongitude: "11/1 52/1 0/1" } }).toBuffer();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#888" } })
+      .png()
+      .withExif({ IFD3: { GPSLatitudeRef: "N", GPSLatitude: "43/1 28/1 0/1", GPSLongitudeRef: "E", GPSLongitude: "11/1 52/1 0/1" } })
+      .toBuffer();
     expect((await exifr.gps(png))?.latitude).toBeNumber();
-    const located = await f.t.services.drive.upload(f.alice, { parentId: f.items.holiday!.id, name: "located.png", conflict: "fail" }, (async function* () { yield png; })());
+    const located = await f.t.services.drive.upload(
+      f.alice,
+      { parentId: f.items.holiday!.id, name: "located.png", conflict: "fail" },
+      (async function* () {
+        yield png;
+      })(),
+    );
     const { token } = f.links.open;
     expect((await f.t.request(`/s/${token}/content/${located.id}?download=1`)).status).toBe(403);
     expect((await f.t.request(`/s/${token}/thumb/${located.id}`)).status).toBe(200);

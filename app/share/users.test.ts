@@ -8,7 +8,10 @@ let t: TestApp;
 afterEach(() => t?.cleanup());
 type H = Record<string, string>;
 const json = (h: H) => ({ ...h, "content-type": "application/json", accept: "application/json" });
-const bytes = (s: string) => (async function* () { yield new TextEncoder().encode(s); })();
+const bytes = (s: string) =>
+  (async function* () {
+    yield new TextEncoder().encode(s);
+  })();
 
 async function setup() {
   t = createTestApp();
@@ -23,7 +26,22 @@ async function setup() {
   const secret = await drive.upload(alice, { parentId: privateFolder.id, name: "secret.txt", conflict: "fail" }, bytes("not shared"));
   const read = share.shareWithUser(alice, { folderId: family.id, username: "bob", access: "read" });
   const write = share.shareWithUser(alice, { folderId: family.id, username: "carol", access: "write" });
-  return { alice, bob, carol, dave, family, recipes, privateFolder, secret, read, write, A: t.signIn(alice), B: t.signIn(bob), C: t.signIn(carol), D: t.signIn(dave) };
+  return {
+    alice,
+    bob,
+    carol,
+    dave,
+    family,
+    recipes,
+    privateFolder,
+    secret,
+    read,
+    write,
+    A: t.signIn(alice),
+    B: t.signIn(bob),
+    C: t.signIn(carol),
+    D: t.signIn(dave),
+  };
 }
 const upload = (h: H, name: string, body: string, parentId: string) =>
   t.request(`/api/v1/upload?name=${encodeURIComponent(name)}&parentId=${parentId}`, { method: "PUT", headers: h, body });
@@ -31,7 +49,11 @@ const upload = (h: H, name: string, body: string, parentId: string) =>
 describe("folders shared with users", () => {
   test("“Shared with me” lists the folder for its recipients only; opening it shows nothing above it", async () => {
     const s = await setup();
-    for (const [h, sees] of [[s.B, true], [s.C, true], [s.D, false]] as const) {
+    for (const [h, sees] of [
+      [s.B, true],
+      [s.C, true],
+      [s.D, false],
+    ] as const) {
       const page = await (await t.request("/drive/shared", { headers: h })).text();
       expect(page.includes(`data-name="Family"`)).toBe(sees);
     }
@@ -50,8 +72,12 @@ describe("folders shared with users", () => {
     expect(await (await t.request(`/api/v1/files/${s.recipes.id}/content`, { headers: s.B })).text()).toBe("flour, eggs");
     expect((await t.request(`/api/v1/zip?ids=${s.family.id}`, { headers: s.B })).status).toBe(200);
     expect((await upload(s.B, "x.txt", "x", s.family.id)).status).toBe(404);
-    expect((await t.request("/api/v1/folders", { method: "POST", headers: json(s.B), body: JSON.stringify({ name: "x", parentId: s.family.id }) })).status).toBe(404);
-    expect((await t.request(`/api/v1/files/${s.recipes.id}`, { method: "PATCH", headers: json(s.B), body: JSON.stringify({ name: "mine.txt" }) })).status).toBe(404);
+    expect(
+      (await t.request("/api/v1/folders", { method: "POST", headers: json(s.B), body: JSON.stringify({ name: "x", parentId: s.family.id }) })).status,
+    ).toBe(404);
+    expect((await t.request(`/api/v1/files/${s.recipes.id}`, { method: "PATCH", headers: json(s.B), body: JSON.stringify({ name: "mine.txt" }) })).status).toBe(
+      404,
+    );
     expect((await t.request("/api/v1/trash", { method: "POST", headers: json(s.B), body: JSON.stringify({ ids: [s.recipes.id] }) })).status).toBe(404);
     for (const id of [s.secret.id, s.privateFolder.id, t.services.drive.rootOf(s.alice).id]) {
       expect((await t.request(`/api/v1/files/${id}`, { headers: s.B })).status).toBe(404);
@@ -79,13 +105,21 @@ describe("folders shared with users", () => {
 
   test("read-write: rename and trash inside; never the shared folder itself, never out of the owner's Drive, no stars, no purge", async () => {
     const s = await setup();
-    expect((await t.request(`/api/v1/files/${s.recipes.id}`, { method: "PATCH", headers: json(s.C), body: JSON.stringify({ name: "Recipes.txt" }) })).status).toBe(200);
+    expect(
+      (await t.request(`/api/v1/files/${s.recipes.id}`, { method: "PATCH", headers: json(s.C), body: JSON.stringify({ name: "Recipes.txt" }) })).status,
+    ).toBe(200);
     expect((await t.request(`/api/v1/files/${s.family.id}`, { method: "PATCH", headers: json(s.C), body: JSON.stringify({ name: "Mine" }) })).status).toBe(403);
     expect((await t.request("/api/v1/trash", { method: "POST", headers: json(s.C), body: JSON.stringify({ ids: [s.family.id] }) })).status).toBe(403);
     const carolsRoot = t.services.drive.rootOf(s.carol).id;
-    expect((await t.request("/api/v1/move", { method: "POST", headers: json(s.C), body: JSON.stringify({ ids: [s.recipes.id], targetId: carolsRoot }) })).status).toBe(400);
-    expect((await t.request("/api/v1/copy", { method: "POST", headers: json(s.C), body: JSON.stringify({ ids: [s.recipes.id], targetId: carolsRoot }) })).status).toBe(400);
-    expect((await t.request(`/api/v1/files/${s.recipes.id}/star`, { method: "POST", headers: json(s.C), body: JSON.stringify({ starred: true }) })).status).toBe(403);
+    expect(
+      (await t.request("/api/v1/move", { method: "POST", headers: json(s.C), body: JSON.stringify({ ids: [s.recipes.id], targetId: carolsRoot }) })).status,
+    ).toBe(400);
+    expect(
+      (await t.request("/api/v1/copy", { method: "POST", headers: json(s.C), body: JSON.stringify({ ids: [s.recipes.id], targetId: carolsRoot }) })).status,
+    ).toBe(400);
+    expect(
+      (await t.request(`/api/v1/files/${s.recipes.id}/star`, { method: "POST", headers: json(s.C), body: JSON.stringify({ starred: true }) })).status,
+    ).toBe(403);
     expect((await t.request("/api/v1/trash", { method: "POST", headers: json(s.C), body: JSON.stringify({ ids: [s.recipes.id] }) })).status).toBe(200);
     expect(t.services.drive.trash(s.alice).map((i) => i.id)).toEqual([s.recipes.id]); // the owner's trash
     expect((await t.request("/api/v1/purge", { method: "POST", headers: json(s.C), body: JSON.stringify({ ids: [s.recipes.id] }) })).status).toBe(403);
@@ -107,7 +141,15 @@ describe("folders shared with users", () => {
     expect(await (await t.request("/drive/shared", { headers: s.C })).text()).not.toContain('data-name="Family"');
     // The admin may remove anyone's share (bob's here, as the box's administrator is also its owner in this test).
     const dShare = t.services.share.shareWithUser(s.bob, { folderId: t.services.drive.mkdir(s.bob, undefined, "Bob's").id, username: "dave", access: "read" });
-    expect((await t.request(`/shared/users/${dShare.id}/remove`, { method: "POST", headers: { ...s.A, "content-type": "application/x-www-form-urlencoded" }, body: "" })).status).toBe(303);
+    expect(
+      (
+        await t.request(`/shared/users/${dShare.id}/remove`, {
+          method: "POST",
+          headers: { ...s.A, "content-type": "application/x-www-form-urlencoded" },
+          body: "",
+        })
+      ).status,
+    ).toBe(303);
     const actions = t.services.audit.list({ action: "share.user" }).map((r) => `${r.action} ${r.objectId}`);
     expect(actions).toContain(`share.user.grant ${s.write.id}`);
     expect(actions).toContain(`share.user.remove ${s.write.id}`);
@@ -116,7 +158,11 @@ describe("folders shared with users", () => {
 
   test("only the owner shares a folder, with someone who exists; the owner sees who has access", async () => {
     const s = await setup();
-    const body = (folderId: string, username: string, access = "read") => ({ method: "POST", headers: json(s.B), body: JSON.stringify({ folderId, username, access }) });
+    const body = (folderId: string, username: string, access = "read") => ({
+      method: "POST",
+      headers: json(s.B),
+      body: JSON.stringify({ folderId, username, access }),
+    });
     expect((await t.request("/api/v1/shares/users", body(s.family.id, "dave"))).status).toBe(403); // bob can read it, not share it
     expect((await t.request("/api/v1/shares/users", body(s.privateFolder.id, "dave"))).status).toBe(404);
     const own = t.services.drive.mkdir(s.bob, undefined, "Bob's");

@@ -25,7 +25,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Database } from "bun:sqlite";
-import { type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { addVirtualAuthenticator, fillWizardToSummary, launchBrowser, watchPageErrors } from "../../app/testing-browser";
 
 const repo = resolve(import.meta.dir, "../..");
@@ -67,18 +67,40 @@ async function boot(work: string, disk: string, label: string, opts: { secondDis
   const qemu = spawn(
     [
       // A box with one disk and one network port: no default CD drive, no network boot ROM.
-      "qemu-system-x86_64", "-nodefaults", "-accel", "tcg", "-machine", "q35", "-cpu", "max", "-smp", "2", "-m", "1536",
-      "-drive", `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`,
-      "-drive", `if=pflash,format=raw,file=${join(work, "OVMF_VARS.fd")}`,
-      "-drive", `if=none,id=disk,file=${disk},format=raw`,
-      "-device", "virtio-blk-pci,drive=disk,bootindex=0",
+      "qemu-system-x86_64",
+      "-nodefaults",
+      "-accel",
+      "tcg",
+      "-machine",
+      "q35",
+      "-cpu",
+      "max",
+      "-smp",
+      "2",
+      "-m",
+      "1536",
+      "-drive",
+      `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`,
+      "-drive",
+      `if=pflash,format=raw,file=${join(work, "OVMF_VARS.fd")}`,
+      "-drive",
+      `if=none,id=disk,file=${disk},format=raw`,
+      "-device",
+      "virtio-blk-pci,drive=disk,bootindex=0",
       // restrict=on: the guest reaches nothing beyond qemu's own DHCP; only these forwards come in.
       // A USB stick flashed with the same image, plugged in as a second disk.
       ...(opts.secondDisk ? ["-drive", `if=none,id=disk2,file=${opts.secondDisk},format=raw`, "-device", "virtio-blk-pci,drive=disk2"] : []),
-      "-netdev", `user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:${https}-:443,hostfwd=tcp:127.0.0.1:${http}-:80,hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
-      "-device", "virtio-net-pci,netdev=lan,romfile=",
-      "-display", "none", "-serial", `file:${serialLog}`,
-      "-monitor", `unix:${monitor},server,nowait`, "-no-reboot",
+      "-netdev",
+      `user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:${https}-:443,hostfwd=tcp:127.0.0.1:${http}-:80,hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
+      "-device",
+      "virtio-net-pci,netdev=lan,romfile=",
+      "-display",
+      "none",
+      "-serial",
+      `file:${serialLog}`,
+      "-monitor",
+      `unix:${monitor},server,nowait`,
+      "-no-reboot",
     ],
     { stdout: "inherit", stderr: "inherit" },
   );
@@ -141,7 +163,18 @@ async function waitForExit(b: Boot, ms: number): Promise<boolean> {
   return b.qemu.exitCode !== null;
 }
 
-const SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=30", "-o", "BatchMode=yes"];
+const SSH_OPTS = [
+  "-o",
+  "StrictHostKeyChecking=no",
+  "-o",
+  "UserKnownHostsFile=/dev/null",
+  "-o",
+  "LogLevel=ERROR",
+  "-o",
+  "ConnectTimeout=30",
+  "-o",
+  "BatchMode=yes",
+];
 
 /** A command on the box as root over SSH (turned on in Settings → System with the test's key), as an admin does. */
 function sshRun(b: Boot, key: string, command: string, timeoutMs = 600_000) {
@@ -209,19 +242,35 @@ function makeTestBundles(work: string) {
   const content = join(tiny, "content");
   mkdirSync(content);
   copyFileSync(join(tiny, "rootfs.squashfs"), join(content, "rootfs.img"));
-  writeFileSync(join(content, "manifest.raucm"), `[update]\ncompatible=nas-rpi4_64\nversion=${current}.pi\n\n[bundle]\nformat=verity\n\n[image.rootfs]\nfilename=rootfs.img\n`);
+  writeFileSync(
+    join(content, "manifest.raucm"),
+    `[update]\ncompatible=nas-rpi4_64\nversion=${current}.pi\n\n[bundle]\nformat=verity\n\n[image.rootfs]\nfilename=rootfs.img\n`,
+  );
   const wrongBoard = join(work, "bundles/wrong-board.raucb");
   const keys = (what: string) => run([join(repo, "os/scripts/signing-keys.sh"), what]);
   run(["rauc", "bundle", `--cert=${keys("cert")}`, `--key=${keys("key")}`, content, wrongBoard]);
-  console.log(`update bundles made in ${((performance.now() - started) / 1000).toFixed(0)} s: ${next} (${(statSync(nextBundle).size / 1024 ** 2).toFixed(0)} MiB), ${broken}, another key, another board`);
+  console.log(
+    `update bundles made in ${((performance.now() - started) / 1000).toFixed(0)} s: ${next} (${(statSync(nextBundle).size / 1024 ** 2).toFixed(0)} MiB), ${broken}, another key, another board`,
+  );
   return { current, next, nextBundle, broken, brokenBundle, wrongKey, wrongBoard };
 }
 
 /** GET through curl with full verification against the box's CA, addressed as https://nas.local. */
 function curlVerified(b: Boot, caFile: string, path: string) {
   const out = spawnSync([
-    "curl", "-sS", "--max-time", "30", "--cacert", caFile, "--resolve", `nas.local:${b.https}:127.0.0.1`,
-    "-o", "-", "-w", "\n%{http_code} %{ssl_verify_result} %{redirect_url}", `https://nas.local:${b.https}${path}`,
+    "curl",
+    "-sS",
+    "--max-time",
+    "30",
+    "--cacert",
+    caFile,
+    "--resolve",
+    `nas.local:${b.https}:127.0.0.1`,
+    "-o",
+    "-",
+    "-w",
+    "\n%{http_code} %{ssl_verify_result} %{redirect_url}",
+    `https://nas.local:${b.https}${path}`,
   ]);
   const text = out.stdout.toString();
   const [status = "", verify = "", location = ""] = text.slice(text.lastIndexOf("\n") + 1).split(" ");
@@ -232,13 +281,25 @@ function curlVerified(b: Boot, caFile: string, path: string) {
 function smartJobsOnDisk(work: string, disk: string, data: { start: number; size: number } | undefined) {
   if (!data) return [];
   const part = join(work, "data-part.ext4");
-  spawnSync(["dd", `if=${disk}`, `of=${part}`, "bs=1M", "iflag=skip_bytes,count_bytes", `skip=${data.start * 512}`, `count=${data.size * 512}`, "conv=sparse", "status=none"]);
+  spawnSync([
+    "dd",
+    `if=${disk}`,
+    `of=${part}`,
+    "bs=1M",
+    "iflag=skip_bytes,count_bytes",
+    `skip=${data.start * 512}`,
+    `count=${data.size * 512}`,
+    "conv=sparse",
+    "status=none",
+  ]);
   for (const f of ["db.sqlite", "db.sqlite-wal"]) spawnSync(["debugfs", "-R", `dump /nasd/${f} ${join(work, f)}`, part], { stderr: "ignore" });
   rmSync(part, { force: true });
   if (!existsSync(join(work, "db.sqlite"))) return [];
   const db = new Database(join(work, "db.sqlite")); // a copy: read-write so a leftover WAL can be read
   try {
-    return db.query<{ kind: string; status: string; error: string | null }, []>("select kind, status, error from jobs where kind like 'smart.%' order by id").all();
+    return db
+      .query<{ kind: string; status: string; error: string | null }, []>("select kind, status, error from jobs where kind like 'smart.%' order by id")
+      .all();
   } finally {
     db.close();
   }
@@ -256,7 +317,8 @@ async function fetchCa(b: Boot) {
   return { status: res.status, type: res.headers.get("content-type"), der, sha256: createHash("sha256").update(der).digest("hex") };
 }
 
-const toPem = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString("base64").replace(/.{64}/g, "$&\n").replace(/\n$/, "")}\n-----END CERTIFICATE-----\n`;
+const toPem = (der: Buffer) =>
+  `-----BEGIN CERTIFICATE-----\n${der.toString("base64").replace(/.{64}/g, "$&\n").replace(/\n$/, "")}\n-----END CERTIFICATE-----\n`;
 
 /**
  * Debian's Chromium with the box's CA in its NSS database (what importing ca.crt under *Authorities*
@@ -267,7 +329,10 @@ async function launchTrustingBrowser(work: string, caFile: string, httpsPort: nu
   const home = join(work, "browser-home");
   const nssdb = `sql:${join(home, ".pki/nssdb")}`;
   mkdirSync(join(home, ".pki/nssdb"), { recursive: true });
-  for (const args of [["-N", "--empty-password"], ["-A", "-t", "C,,", "-n", "nas-ca", "-i", caFile]]) {
+  for (const args of [
+    ["-N", "--empty-password"],
+    ["-A", "-t", "C,,", "-n", "nas-ca", "-i", caFile],
+  ]) {
     const res = spawnSync(["certutil", "-d", nssdb, ...args]);
     if (res.exitCode !== 0) throw new Error(`certutil ${args[0]}: ${res.stderr.toString().trim()}`);
   }
@@ -278,6 +343,7 @@ async function launchTrustingBrowser(work: string, caFile: string, httpsPort: nu
 async function text(page: Page, selector: string): Promise<string> {
   const element = page.locator(selector).first();
   if ((await element.count()) === 0) return "";
+  // biome-ignore lint/performance/useDomNodeTextContent: what a person sees (layout and visibility applied), not the raw text
   return (await element.innerText()).replace(/\s+/g, " ").trim();
 }
 
@@ -315,11 +381,19 @@ async function checkDashboardInBrowser(work: string, caFile: string, b: Boot, ss
     // Last step, signed in: where the files live. The only disk is the one the system boots from.
     await page.waitForURL(`${origin}/setup/storage`);
     const storageStep = await text(page, '[data-testid="setup-storage"]');
-    check("wizard storage step: the system disk is not offered for formatting", (await page.locator('[data-testid="setup-disks"]').count()) === 0 && !storageStep.includes("/dev/vda"), storageStep.slice(0, 160));
+    check(
+      "wizard storage step: the system disk is not offered for formatting",
+      (await page.locator('[data-testid="setup-disks"]').count()) === 0 && !storageStep.includes("/dev/vda"),
+      storageStep.slice(0, 160),
+    );
     await page.click("#storage-finish");
     await page.waitForURL(`${origin}/`);
     const passkeys = (await authenticator.credentials()).length;
-    check("setup wizard: admin created with a passkey (virtual authenticator), signed in", passkeys === 1 && codes === 10 && (await text(page, "h1")).includes("Ada Lovelace"), `${passkeys} passkey, ${codes} recovery codes`);
+    check(
+      "setup wizard: admin created with a passkey (virtual authenticator), signed in",
+      passkeys === 1 && codes === 10 && (await text(page, "h1")).includes("Ada Lovelace"),
+      `${passkeys} passkey, ${codes} recovery codes`,
+    );
 
     // SMART is read a few seconds after the server starts (then hourly): wait for the disk row.
     const disksCard = '[data-testid="disks-card"]';
@@ -335,7 +409,11 @@ async function checkDashboardInBrowser(work: string, caFile: string, b: Boot, ss
     check("dashboard: memory usage", /^\d+ %$/.test(memory) && /^[\d.]+ [kMG]B used of [\d.]+ [MG]B/.test(memoryDetail), `${memory}; ${memoryDetail}`);
     const temperature = await text(page, '[data-testid="temperature-card"] .big');
     const temperatureDetail = await text(page, '[data-testid="temperature-card"] .muted');
-    check("dashboard: CPU temperature or why there is none", /^\d+ °C$/.test(temperature) || (temperature === "—" && /no temperature sensor/.test(temperatureDetail)), `${temperature}; ${temperatureDetail}`);
+    check(
+      "dashboard: CPU temperature or why there is none",
+      /^\d+ °C$/.test(temperature) || (temperature === "—" && /no temperature sensor/.test(temperatureDetail)),
+      `${temperature}; ${temperatureDetail}`,
+    );
     // os-release's IMAGE_VERSION, written at build time from package.json and the commit.
     const system = await text(page, '[data-testid="system-card"]');
     check("dashboard: the image version from os-release", /image \d+\.\d+\.\d+\+[0-9a-f]{7,}/.test(system), system.match(/image \S+/)?.[0] ?? system);
@@ -355,7 +433,11 @@ async function checkDashboardInBrowser(work: string, caFile: string, b: Boot, ss
 
     const alerts = await page.goto(`${origin}/dashboard/alerts`);
     const alertsText = await text(page, "main");
-    check("dashboard: alerts page loads", alerts?.status() === 200 && (await text(page, "h1")) === "Alerts" && /No active alerts|Severity/.test(alertsText), alertsText.match(/Active (.*?) Resolved/)?.[1] ?? `${alerts?.status()}`);
+    check(
+      "dashboard: alerts page loads",
+      alerts?.status() === 200 && (await text(page, "h1")) === "Alerts" && /No active alerts|Severity/.test(alertsText),
+      alertsText.match(/Active (.*?) Resolved/)?.[1] ?? `${alerts?.status()}`,
+    );
 
     const backups = `${origin}/dashboard/backups`;
     const backupNames = () => page.locator('[data-testid="backups"] tbody tr td:first-child').allInnerTexts();
@@ -365,10 +447,19 @@ async function checkDashboardInBrowser(work: string, caFile: string, b: Boot, ss
     const before = new Set(await backupNames());
     await Promise.all([page.waitForResponse((r) => r.url().endsWith("/dashboard/backups/run")), runNow.click()]);
     const newBackup = async () => (await backupNames()).find((name) => !before.has(name));
-    const backedUp = await reloadUntil(page, backups, async () => (await newBackup()) !== undefined && (await text(page, "#backup-status strong + span")).startsWith("done"), 180_000);
+    const backedUp = await reloadUntil(
+      page,
+      backups,
+      async () => (await newBackup()) !== undefined && (await text(page, "#backup-status strong + span")).startsWith("done"),
+      180_000,
+    );
     const name = await newBackup();
     const row = name ? await text(page, `[data-testid="backups"] tr:has(td:text-is("${name}"))`) : `none new besides ${[...before].join(", ") || "nothing"}`;
-    check("dashboard: Back up now → the worker writes a new backup, listed on the backups page", backedUp && /^db-\d{8}-\d{6}\.sqlite \S/.test(row), `${row}; last run: ${await text(page, "#backup-status strong + span")}`);
+    check(
+      "dashboard: Back up now → the worker writes a new backup, listed on the backups page",
+      backedUp && /^db-\d{8}-\d{6}\.sqlite \S/.test(row),
+      `${row}; last run: ${await text(page, "#backup-status strong + span")}`,
+    );
 
     // What an open dashboard costs the box: the web process's own CPU share over a whole minute in which only this
     // tab (polling every 5 s) was open. 125 s covers at least one full minute between two of its samples.
@@ -443,8 +534,11 @@ async function main() {
     const zeroth = await powerOn("0");
     const provisioning = await waitForSerial(zeroth, /nas-data: (growing partition|this disk has its own)/, BOOT_TIMEOUT_MS);
     await pullPlug(zeroth);
-    check("boot 0: first boot re-made the damaged, empty data filesystem, then the power was cut mid-provisioning",
-      provisioning !== null && /nas-data: the new, empty data filesystem .* making it again/.test(serial(zeroth)), provisioning?.[0] ?? "no provisioning line");
+    check(
+      "boot 0: first boot re-made the damaged, empty data filesystem, then the power was cut mid-provisioning",
+      provisioning !== null && /nas-data: the new, empty data filesystem .* making it again/.test(serial(zeroth)),
+      provisioning?.[0] ?? "no provisioning line",
+    );
 
     console.log("boot 1: first boot again after the power cut");
     const first = await powerOn("1");
@@ -453,20 +547,40 @@ async function main() {
     if (firstSeconds === null) throw new Error("no https; serial log tail:\n" + serial(first).slice(-4000));
 
     const ca = await fetchCa(first);
-    check("GET http /ca.crt serves the CA (DER)", ca.status === 200 && ca.type === "application/x-x509-ca-cert" && ca.der[0] === 0x30, `${ca.status} ${ca.type}`);
+    check(
+      "GET http /ca.crt serves the CA (DER)",
+      ca.status === 200 && ca.type === "application/x-x509-ca-cert" && ca.der[0] === 0x30,
+      `${ca.status} ${ca.type}`,
+    );
     const caFile = join(work, "ca.pem");
     writeFileSync(caFile, toPem(ca.der));
 
     const health = curlVerified(first, caFile, "/healthz");
-    check("TLS chain and name nas.local verify against the box's CA (curl)", health.ok && health.status === 200 && health.verify === "0", health.error || `verify=${health.verify}`);
+    check(
+      "TLS chain and name nas.local verify against the box's CA (curl)",
+      health.ok && health.status === 200 && health.verify === "0",
+      health.error || `verify=${health.verify}`,
+    );
     const caText = spawnSync(["openssl", "x509", "-noout", "-ext", "nameConstraints", "-in", caFile]).stdout.toString();
-    check("the box's CA is name-constrained (.local, its name, private ranges)", /Permitted:[\s\S]*DNS:local[\s\S]*IP:192\.168\.0\.0\/255\.255\.0\.0/.test(caText), caText.replace(/\s+/g, " ").slice(0, 120));
+    check(
+      "the box's CA is name-constrained (.local, its name, private ranges)",
+      /Permitted:[\s\S]*DNS:local[\s\S]*IP:192\.168\.0\.0\/255\.255\.0\.0/.test(caText),
+      caText.replace(/\s+/g, " ").slice(0, 120),
+    );
     const home = curlVerified(first, caFile, "/");
-    check("GET / sends a new box to the wizard", home.status >= 300 && home.status < 400 && home.location.endsWith("/setup"), `${home.status} → ${home.location}`);
+    check(
+      "GET / sends a new box to the wizard",
+      home.status >= 300 && home.status < 400 && home.location.endsWith("/setup"),
+      `${home.status} → ${home.location}`,
+    );
     const wizard = curlVerified(first, caFile, "/setup");
     check("the setup wizard is served over https", wizard.status === 200 && wizard.body.includes("Set up your NAS"), `${wizard.status}`);
     const redirect = await fetch(`http://127.0.0.1:${first.http}/setup`, { redirect: "manual" });
-    check("plain http redirects to https", redirect.status >= 300 && redirect.status < 400 && (redirect.headers.get("location") ?? "").startsWith("https://"), `${redirect.status}`);
+    check(
+      "plain http redirects to https",
+      redirect.status >= 300 && redirect.status < 400 && (redirect.headers.get("location") ?? "").startsWith("https://"),
+      `${redirect.status}`,
+    );
     const trust = await fetch(`http://127.0.0.1:${first.http}/setup/trust`);
     check("the trust instructions stay on plain http", trust.status === 200 && (await trust.text()).includes("ChromeOS"));
 
@@ -474,10 +588,21 @@ async function main() {
     const status1 = await waitForSerial(first, statusLine);
     check("console status line printed", status1 !== null);
     check("/ is mounted read-only", status1?.[1] === "ro", `root=${status1?.[1]}`);
-    check("nas-storage.service ran and the root storage worker runs", status1?.[4] === "active" && status1?.[5] === "active", `storage=${status1?.[4]} storage_worker=${status1?.[5]}`);
+    check(
+      "nas-storage.service ran and the root storage worker runs",
+      status1?.[4] === "active" && status1?.[5] === "active",
+      `storage=${status1?.[4]} storage_worker=${status1?.[5]}`,
+    );
     check("polkit lets the web process reboot (pkcheck on its pid)", status1?.[6] === "yes", `power=${status1?.[6]}`);
-    check("slot A booted by GRUB, with a hardware watchdog for systemd to arm", status1?.[7] === "A" && status1?.[9] !== "none", `slot=${status1?.[7]} watchdog=${status1?.[9]}`);
-    check("the health check passed (boot-complete.target → the slot is marked good)", (await waitForSerial(first, /nas-health: healthy after [\d.]+ s/, 120_000)) !== null);
+    check(
+      "slot A booted by GRUB, with a hardware watchdog for systemd to arm",
+      status1?.[7] === "A" && status1?.[9] !== "none",
+      `slot=${status1?.[7]} watchdog=${status1?.[9]}`,
+    );
+    check(
+      "the health check passed (boot-complete.target → the slot is marked good)",
+      (await waitForSerial(first, /nas-health: healthy after [\d.]+ s/, 120_000)) !== null,
+    );
     const dataBytes1 = Number(status1?.[2] ?? 0);
 
     try {
@@ -491,17 +616,30 @@ async function main() {
     const data = partitions(disk).find((p) => p.name === "nasd-data");
     const dataEnd = data ? (data.start + data.size) * 512 : 0;
     const partitionBytes = (data?.size ?? 0) * 512;
-    check("GPT: the data partition reaches the end of the disk", data !== undefined && DISK_BYTES - dataEnd < 2 * 1024 ** 2, `ends ${((DISK_BYTES - dataEnd) / 1024).toFixed(0)} KiB before the end`);
+    check(
+      "GPT: the data partition reaches the end of the disk",
+      data !== undefined && DISK_BYTES - dataEnd < 2 * 1024 ** 2,
+      `ends ${((DISK_BYTES - dataEnd) / 1024).toFixed(0)} KiB before the end`,
+    );
     // The image ships a 64 MiB data filesystem; grown, it fills (nearly all of) the grown partition.
-    check("the data filesystem was grown at first boot", partitionBytes > 1024 ** 3 && dataBytes1 > 0.95 * partitionBytes, `${(dataBytes1 / 1024 ** 2).toFixed(0)} MiB filesystem in a ${(partitionBytes / 1024 ** 2).toFixed(0)} MiB partition`);
+    check(
+      "the data filesystem was grown at first boot",
+      partitionBytes > 1024 ** 3 && dataBytes1 > 0.95 * partitionBytes,
+      `${(dataBytes1 / 1024 ** 2).toFixed(0)} MiB filesystem in a ${(partitionBytes / 1024 ** 2).toFixed(0)} MiB partition`,
+    );
     const imageUuids = partitions(image).map((p) => p.uuid);
-    check("first boot gave the disk its own partition UUIDs (another disk with the image never matches root=PARTUUID=)",
-      partitions(disk).every((p, i) => p.uuid !== imageUuids[i]));
+    check(
+      "first boot gave the disk its own partition UUIDs (another disk with the image never matches root=PARTUUID=)",
+      partitions(disk).every((p, i) => p.uuid !== imageUuids[i]),
+    );
 
     // Who read SMART: the database the box wrote, read on the host after the clean power-off.
     const jobs = smartJobsOnDisk(work, disk, data);
-    check("SMART was read by the root worker's smart.refresh job (database on the data partition)",
-      jobs.some((j) => j.kind === "smart.refresh" && j.status === "done") && jobs.every((j) => j.status !== "failed"), JSON.stringify(jobs));
+    check(
+      "SMART was read by the root worker's smart.refresh job (database on the data partition)",
+      jobs.some((j) => j.kind === "smart.refresh" && j.status === "done") && jobs.every((j) => j.status !== "failed"),
+      JSON.stringify(jobs),
+    );
 
     // A second disk flashed with the same image (a USB stick made for another box) is plugged in from now on.
     const stick = join(work, "stick.img");
@@ -519,11 +657,18 @@ async function main() {
     const verified = curlVerified(second, caFile, "/healthz");
     check("boot 2: TLS still verifies with the CA trusted on boot 1", verified.ok && verified.status === 200, verified.error);
     const status2 = await waitForSerial(second, statusLine);
-    check("boot 2: its own data filesystem (not the second disk's), / read-only", status2?.[1] === "ro" && Number(status2?.[2]) === dataBytes1, `data_bytes=${status2?.[2]}`);
+    check(
+      "boot 2: its own data filesystem (not the second disk's), / read-only",
+      status2?.[1] === "ro" && Number(status2?.[2]) === dataBytes1,
+      `data_bytes=${status2?.[2]}`,
+    );
     await waitForSsh(second, sshKey);
     const mounts = sshRun(second, sshKey, "findmnt -n -o SOURCE /data; readlink -f /dev/nas/data /dev/nas/rootB; ls /dev/nas");
-    check("SSH as root with the key set in the dashboard; /dev/nas/* are partitions of the boot disk only",
-      mounts.code === 0 && /^\/dev\/vda5\n\/dev\/vda5\n\/dev\/vda3\n/.test(mounts.out), `${mounts.out.replace(/\n/g, " ")}${mounts.err}`);
+    check(
+      "SSH as root with the key set in the dashboard; /dev/nas/* are partitions of the boot disk only",
+      mounts.code === 0 && /^\/dev\/vda5\n\/dev\/vda5\n\/dev\/vda3\n/.test(mounts.out),
+      `${mounts.out.replace(/\n/g, " ")}${mounts.err}`,
+    );
 
     // Refused before anything is written, with a sentence the owner can act on.
     for (const [name, file, expected] of [
@@ -532,14 +677,21 @@ async function main() {
     ] as const) {
       const copied = scpTo(second, sshKey, file, "/data/refused.raucb");
       const r = sshRun(second, sshKey, "nas update /data/refused.raucb");
-      check(`nas update: a bundle ${name} is refused with a clear message`, copied === "" && r.code === 1 && expected.test(r.err), copied || r.err.split("\n").at(-1));
+      check(
+        `nas update: a bundle ${name} is refused with a clear message`,
+        copied === "" && r.code === 1 && expected.test(r.err),
+        copied || r.err.split("\n").at(-1),
+      );
     }
 
     const copyStarted = performance.now();
     const copyError = scpTo(second, sshKey, bundles.nextBundle, "/data/update-next.raucb");
     check("the N+1 bundle copied onto the box", copyError === "", copyError || `${((performance.now() - copyStarted) / 1000).toFixed(0)} s`);
     // Power cut in the middle of writing the other slot.
-    const installing = spawn(["ssh", "-i", sshKey, "-p", String(second.ssh), ...SSH_OPTS, "root@127.0.0.1", "nas update /data/update-next.raucb --no-reboot"], { stdout: "pipe", stderr: "pipe" });
+    const installing = spawn(["ssh", "-i", sshKey, "-p", String(second.ssh), ...SSH_OPTS, "root@127.0.0.1", "nas update /data/update-next.raucb --no-reboot"], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     // RAUC's own progress (D-Bus), read over a second connection: cut once it is copying the image into slot B.
     let progress = "";
     for (const until = performance.now() + 300_000; performance.now() < until && installing.exitCode === null; await sleep(2000)) {
@@ -557,10 +709,16 @@ async function main() {
     const third = await powerOn("3");
     const thirdSeconds = await waitForHttps(third);
     await waitForSsh(third, sshKey);
-    check("boot 3: the box serves https again, on slot A with version N", thirdSeconds !== null && bootedImage(third, sshKey) === bundles.current,
-      thirdSeconds ? `${thirdSeconds.toFixed(1)} s, ${bootedImage(third, sshKey)}` : "timed out");
+    check(
+      "boot 3: the box serves https again, on slot A with version N",
+      thirdSeconds !== null && bootedImage(third, sshKey) === bundles.current,
+      thirdSeconds ? `${thirdSeconds.toFixed(1)} s, ${bootedImage(third, sshKey)}` : "timed out",
+    );
     if (thirdSeconds === null) throw new Error("boot 3: no https; serial log tail:\n" + serial(third).slice(-4000));
-    check("boot 3: the CA and the admin survived (data intact)", (await fetchCa(third)).sha256 === ca.sha256 && !curlVerified(third, caFile, "/").location.endsWith("/setup"));
+    check(
+      "boot 3: the CA and the admin survived (data intact)",
+      (await fetchCa(third)).sha256 === ca.sha256 && !curlVerified(third, caFile, "/").location.endsWith("/setup"),
+    );
 
     // The bundle copied just before the power cut was never flushed (RAUC refuses it: "Signature size is 0");
     // the owner copies it again.
@@ -570,8 +728,11 @@ async function main() {
     const install = sshRun(third, sshKey, "nas update /data/update-next.raucb");
     const installSeconds = (performance.now() - updateStarted) / 1000;
     const rebooted = await waitForExit(third, 180_000);
-    check("nas update installs the N+1 bundle (signature and compatible checked) and reboots", recopy === "" && /installed .* in \d+ s/.test(install.out) && rebooted,
-      recopy || install.out.trim().split("\n").at(-1) || install.err);
+    check(
+      "nas update installs the N+1 bundle (signature and compatible checked) and reboots",
+      recopy === "" && /installed .* in \d+ s/.test(install.out) && rebooted,
+      recopy || install.out.trim().split("\n").at(-1) || install.err,
+    );
     if (!rebooted) throw new Error(`boot 3 did not reboot after nas update: ${install.err}`);
     const fourth = await powerOn("4");
     const fourthSeconds = await waitForHttps(fourth);
@@ -579,12 +740,21 @@ async function main() {
     const updateSeconds = (performance.now() - updateStarted) / 1000;
     const runningNext = fourthSeconds !== null ? bootedImage(fourth, sshKey) : "";
     check("boot 4: N+1 runs from slot B", runningNext === bundles.next && (await waitForSerial(fourth, statusLine))?.[7] === "B", `${runningNext}`);
-    check("boot 4: data intact after the update (the same CA, the admin still set up, TLS verifies)",
-      fourthSeconds !== null && (await fetchCa(fourth)).sha256 === ca.sha256 && curlVerified(fourth, caFile, "/healthz").verify === "0" && !curlVerified(fourth, caFile, "/").location.endsWith("/setup"));
+    check(
+      "boot 4: data intact after the update (the same CA, the admin still set up, TLS verifies)",
+      fourthSeconds !== null &&
+        (await fetchCa(fourth)).sha256 === ca.sha256 &&
+        curlVerified(fourth, caFile, "/healthz").verify === "0" &&
+        !curlVerified(fourth, caFile, "/").location.endsWith("/setup"),
+    );
     const marked = await waitForSerial(fourth, /nas-health: healthy after [\d.]+ s/, 300_000);
     await sleep(5000); // rauc-mark-good runs right after boot-complete.target
     const statusNext = sshRun(fourth, sshKey, "nas update status").out;
-    check("boot 4: slot B marked good after the health check; nas update status shows both slots", marked !== null && new RegExp(`slot B: ${bundles.next.replace(/[.+]/g, "\\$&")}, good, booted`).test(statusNext), statusNext.replace(/\n/g, " | "));
+    check(
+      "boot 4: slot B marked good after the health check; nas update status shows both slots",
+      marked !== null && new RegExp(`slot B: ${bundles.next.replace(/[.+]/g, "\\$&")}, good, booted`).test(statusNext),
+      statusNext.replace(/\n/g, " | "),
+    );
     timings.push(`update N → N+1: install ${installSeconds.toFixed(0)} s, from 'nas update' to N+1 answering https ${updateSeconds.toFixed(0)} s`);
 
     // A broken update: its web server never starts. GRUB's counter must bring N+1 back by itself.
@@ -592,8 +762,11 @@ async function main() {
     const brokenStarted = performance.now();
     const brokenInstall = sshRun(fourth, sshKey, "nas update /data/update-broken.raucb");
     const brokenRebooted = await waitForExit(fourth, 180_000);
-    check("the broken bundle installs (it is validly signed) and the box reboots into it", brokenCopy === "" && /installed/.test(brokenInstall.out) && brokenRebooted,
-      brokenCopy || brokenInstall.out.trim().split("\n").at(-1) || brokenInstall.err);
+    check(
+      "the broken bundle installs (it is validly signed) and the box reboots into it",
+      brokenCopy === "" && /installed/.test(brokenInstall.out) && brokenRebooted,
+      brokenCopy || brokenInstall.out.trim().split("\n").at(-1) || brokenInstall.err,
+    );
     if (!brokenRebooted) throw new Error(`boot 4 did not reboot after nas update: ${brokenInstall.err}`);
     const rollbackStarted = performance.now();
     let brokenBoots = 0;
@@ -603,8 +776,10 @@ async function main() {
       // Either the broken slot gives up and reboots (qemu ends), or N+1 comes back and answers.
       let answered = false;
       for (const until = performance.now() + BOOT_TIMEOUT_MS; !answered && performance.now() < until && b.qemu.exitCode === null; await sleep(2000)) {
-        answered = await fetch(`https://127.0.0.1:${b.https}/healthz`, { tls: { rejectUnauthorized: false }, signal: AbortSignal.timeout(5000) })
-          .then((r) => r.status === 200, () => false);
+        answered = await fetch(`https://127.0.0.1:${b.https}/healthz`, { tls: { rejectUnauthorized: false }, signal: AbortSignal.timeout(5000) }).then(
+          (r) => r.status === 200,
+          () => false,
+        );
       }
       if (answered) back = b;
       else if (b.qemu.exitCode !== null && /nas: slot A/.test(serial(b)) && /nas-health: UNHEALTHY/.test(serial(b))) brokenBoots++;
@@ -614,10 +789,20 @@ async function main() {
     check("the broken slot failed its health check and rebooted by itself, three times", brokenBoots === 3, `${brokenBoots} failed boots of slot A`);
     if (!back) throw new Error("the box did not come back to N+1 after the broken update");
     const backVersion = (await waitForHttps(back)) !== null && (await waitForSsh(back, sshKey)) ? bootedImage(back, sshKey) : "";
-    check("rollback: the box returned to N+1 on slot B by itself, data intact", backVersion === bundles.next && (await fetchCa(back)).sha256 === ca.sha256, backVersion);
+    check(
+      "rollback: the box returned to N+1 on slot B by itself, data intact",
+      backVersion === bundles.next && (await fetchCa(back)).sha256 === ca.sha256,
+      backVersion,
+    );
     const statusBack = sshRun(back, sshKey, "nas update status").out;
-    check("nas update status reports the rollback", new RegExp(`rolled back: the update to ${bundles.broken.replace(/[.+]/g, "\\$&")} in slot A did not become healthy; running slot B`).test(statusBack), statusBack.replace(/\n/g, " | "));
-    timings.push(`rollback from a broken update: ${brokenBoots} failed boots, ${rollbackSeconds.toFixed(0)} s from its reboot to N+1 answering https again (install ${((rollbackStarted - brokenStarted) / 1000).toFixed(0)} s)`);
+    check(
+      "nas update status reports the rollback",
+      new RegExp(`rolled back: the update to ${bundles.broken.replace(/[.+]/g, "\\$&")} in slot A did not become healthy; running slot B`).test(statusBack),
+      statusBack.replace(/\n/g, " | "),
+    );
+    timings.push(
+      `rollback from a broken update: ${brokenBoots} failed boots, ${rollbackSeconds.toFixed(0)} s from its reboot to N+1 answering https again (install ${((rollbackStarted - brokenStarted) / 1000).toFixed(0)} s)`,
+    );
     check("final: clean power-off", await powerOff(back));
 
     console.log(`image: ${(imageBytes / 1024 ** 2).toFixed(0)} MiB raw, ${(xzBytes / 1024 ** 2).toFixed(1)} MiB .img.xz (target ≤ 200)`);

@@ -161,10 +161,15 @@ describe("Raspberry Pi per-slot boot", () => {
   test("a boot slot written by an update names its own root, not slot A's", () => {
     const dir = tempDir();
     const cmdline = join(dir, "cmdline.txt");
-    writeFileSync(cmdline, "root=PARTUUID=8f6b4a36-3a4e-4c55-9d0b-6e1f5b0a7a01 rootfstype=squashfs ro rootwait init=/usr/lib/nas/preinit rauc.slot=A panic=10 console=tty1\n");
+    writeFileSync(
+      cmdline,
+      "root=PARTUUID=8f6b4a36-3a4e-4c55-9d0b-6e1f5b0a7a01 rootfstype=squashfs ro rootwait init=/usr/lib/nas/preinit rauc.slot=A panic=10 console=tty1\n",
+    );
     const r = sh([join(os, "board/rpi-common/rootfs-overlay/usr/lib/nas/rpi-cmdline-for-slot"), cmdline, "B", "8f6b4a36-3a4e-4c55-9d0b-6e1f5b0a7b02"]);
     expect(r.code).toBe(0);
-    expect(read(cmdline)).toBe("root=PARTUUID=8f6b4a36-3a4e-4c55-9d0b-6e1f5b0a7b02 rootfstype=squashfs ro rootwait init=/usr/lib/nas/preinit rauc.slot=B panic=10 console=tty1\n");
+    expect(read(cmdline)).toBe(
+      "root=PARTUUID=8f6b4a36-3a4e-4c55-9d0b-6e1f5b0a7b02 rootfstype=squashfs ro rootwait init=/usr/lib/nas/preinit rauc.slot=B panic=10 console=tty1\n",
+    );
     // The UUIDs post-image.sh and the handler use are the ones genimage writes.
     for (const board of ["rpi4_64", "rpi5_64"]) {
       const cfg = read(join(os, `board/${board}/genimage.cfg`));
@@ -180,7 +185,10 @@ describe("nas update", () => {
     const bin = tempDir();
     const log = join(bin, "calls.log");
     writeFileSync(join(bin, "install-output"), `${raucOutput}\n`);
-    writeFileSync(join(bin, "rauc"), `#!/bin/sh\necho "rauc $*" >> ${log}\n[ "$1" = install ] && { cat ${join(bin, "install-output")} >&2; exit ${raucExit}; }\n[ "$1" = info ] && echo "RAUC_MF_VERSION='0.2.0+abc1234'"\nexit 0\n`);
+    writeFileSync(
+      join(bin, "rauc"),
+      `#!/bin/sh\necho "rauc $*" >> ${log}\n[ "$1" = install ] && { cat ${join(bin, "install-output")} >&2; exit ${raucExit}; }\n[ "$1" = info ] && echo "RAUC_MF_VERSION='0.2.0+abc1234'"\nexit 0\n`,
+    );
     writeFileSync(join(bin, "systemctl"), `#!/bin/sh\necho "systemctl $*" >> ${log}\n`);
     chmodSync(join(bin, "rauc"), 0o755);
     chmodSync(join(bin, "systemctl"), 0o755);
@@ -250,9 +258,16 @@ describe("Buildroot package and defconfigs", () => {
   test("nasd is a local source over a bundle made before the build; no npm or bun runs inside Buildroot", () => {
     const mk = read(join(os, "package/nasd/nasd.mk"));
     expect(mk).toMatch(/^NASD_SITE_METHOD = local$/m);
-    expect(mk.split("\n").filter((line) => !line.startsWith("#")).join("\n")).not.toMatch(/npm|bun |bundle-app/);
+    expect(
+      mk
+        .split("\n")
+        .filter((line) => !line.startsWith("#"))
+        .join("\n"),
+    ).not.toMatch(/npm|bun |bundle-app/);
     const build = read(join(os, "scripts/buildroot-build.sh"));
-    expect(build).toMatch(/\. "\$repo\/os\/board\/\$board\/meta"\n(.*\n)*.*bundle-app.sh" "\$BUN_PACKAGE" "\$BUN_CPU" "\$repo\/out\/bundle-\$ARCH"\n(.*\n)*make -C "\$src" BR2_EXTERNAL/);
+    expect(build).toMatch(
+      /\. "\$repo\/os\/board\/\$board\/meta"\n(.*\n)*.*bundle-app.sh" "\$BUN_PACKAGE" "\$BUN_CPU" "\$repo\/out\/bundle-\$ARCH"\n(.*\n)*make -C "\$src" BR2_EXTERNAL/,
+    );
     expect(read(join(os, "package/nasd/Config.in"))).toContain('default "$(BR2_EXTERNAL_NAS_PATH)/../out/bundle-$(call qstrip,$(BR2_ARCH))"');
   });
 
@@ -270,27 +285,42 @@ describe("Buildroot package and defconfigs", () => {
 describe("kernel module allow-list (os/debian/keep-modules.sh)", () => {
   test("keeps the listed modules and everything they need, deletes the rest", () => {
     const dir = tempDir();
-    const files = ["kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko", "kernel/drivers/net/ethernet/sfc/sfc.ko", "kernel/lib/crc-itu-t.ko",
-      "kernel/drivers/gpu/drm/i915/i915.ko", "kernel/drivers/gpu/drm/drm_buddy.ko", "kernel/drivers/gpu/drm/nouveau/nouveau.ko", "kernel/drivers/media/cec/cec.ko"];
+    const files = [
+      "kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko",
+      "kernel/drivers/net/ethernet/sfc/sfc.ko",
+      "kernel/lib/crc-itu-t.ko",
+      "kernel/drivers/gpu/drm/i915/i915.ko",
+      "kernel/drivers/gpu/drm/drm_buddy.ko",
+      "kernel/drivers/gpu/drm/nouveau/nouveau.ko",
+      "kernel/drivers/media/cec/cec.ko",
+    ];
     for (const f of files) {
       mkdirSync(join(dir, f, ".."), { recursive: true });
       writeFileSync(join(dir, f), "");
     }
-    writeFileSync(join(dir, "modules.dep"), [
-      "kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko:",
-      "kernel/drivers/net/ethernet/sfc/sfc.ko:",
-      "kernel/lib/crc-itu-t.ko:",
-      // i915 needs drm_buddy and (outside every listed prefix) cec, which needs nothing else.
-      "kernel/drivers/gpu/drm/i915/i915.ko: kernel/drivers/gpu/drm/drm_buddy.ko kernel/drivers/media/cec/cec.ko",
-      "kernel/drivers/gpu/drm/drm_buddy.ko:",
-      "kernel/drivers/gpu/drm/nouveau/nouveau.ko: kernel/drivers/gpu/drm/drm_buddy.ko",
-      "kernel/drivers/media/cec/cec.ko:",
-    ].join("\n") + "\n");
+    writeFileSync(
+      join(dir, "modules.dep"),
+      [
+        "kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko:",
+        "kernel/drivers/net/ethernet/sfc/sfc.ko:",
+        "kernel/lib/crc-itu-t.ko:",
+        // i915 needs drm_buddy and (outside every listed prefix) cec, which needs nothing else.
+        "kernel/drivers/gpu/drm/i915/i915.ko: kernel/drivers/gpu/drm/drm_buddy.ko kernel/drivers/media/cec/cec.ko",
+        "kernel/drivers/gpu/drm/drm_buddy.ko:",
+        "kernel/drivers/gpu/drm/nouveau/nouveau.ko: kernel/drivers/gpu/drm/drm_buddy.ko",
+        "kernel/drivers/media/cec/cec.ko:",
+      ].join("\n") + "\n",
+    );
     const r = sh([join(os, "debian/keep-modules.sh"), dir, join(os, "debian/kernel-modules")]);
     expect(r.code).toBe(0);
     const left = files.filter((f) => existsSync(join(dir, f)));
-    expect(left).toEqual(["kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko", "kernel/lib/crc-itu-t.ko", "kernel/drivers/gpu/drm/i915/i915.ko",
-      "kernel/drivers/gpu/drm/drm_buddy.ko", "kernel/drivers/media/cec/cec.ko"]);
+    expect(left).toEqual([
+      "kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko",
+      "kernel/lib/crc-itu-t.ko",
+      "kernel/drivers/gpu/drm/i915/i915.ko",
+      "kernel/drivers/gpu/drm/drm_buddy.ko",
+      "kernel/drivers/media/cec/cec.ko",
+    ]);
     expect(r.out).toContain("kept 5 of 7 modules");
   });
 });

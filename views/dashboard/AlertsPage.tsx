@@ -13,7 +13,10 @@ export function AlertsPage(p: Base & { alerts: AlertRow[]; banner: AlertRow[]; w
   return (
     <DashboardShell {...p} title="Alerts" tab="alerts" banner={p.banner}>
       <h1>Alerts</h1>
-      <p class="muted">Checked every minute (SMART every hour). Acknowledging an alert removes it from the banner; it stays listed while the problem lasts and comes back if it gets worse.</p>
+      <p class="muted">
+        Checked every minute (SMART every hour). Acknowledging an alert removes it from the banner; it stays listed while the problem lasts and comes back if it
+        gets worse.
+      </p>
       <h2>Active</h2>
       {open.length === 0 ? <p class="notice ok">No active alerts.</p> : <AlertTable alerts={open} csrfToken={p.csrfToken} />}
       <h2>Resolved in the last 7 days</h2>
@@ -27,7 +30,14 @@ function AlertTable(p: { alerts: AlertRow[]; csrfToken: string }) {
   return (
     <div class="card table-wrap">
       <table data-testid="alerts">
-        <thead><tr><th>Severity</th><th>Alert</th><th>Since</th><th></th></tr></thead>
+        <thead>
+          <tr>
+            <th>Severity</th>
+            <th>Alert</th>
+            <th>Since</th>
+            <th></th>
+          </tr>
+        </thead>
         <tbody>
           {p.alerts.map((a) => (
             <AlertItem alert={a} csrfToken={p.csrfToken} />
@@ -42,7 +52,9 @@ function AlertTable(p: { alerts: AlertRow[]; csrfToken: string }) {
 export function AlertItem({ alert: a, csrfToken }: { alert: AlertRow; csrfToken: string }) {
   return (
     <tr id={`alert-${a.id}`}>
-      <td><span class={`badge ${SEVERITY_BADGE[a.severity]}`}>{a.severity}</span></td>
+      <td>
+        <span class={`badge ${SEVERITY_BADGE[a.severity]}`}>{a.severity}</span>
+      </td>
       <td>
         <span safe>{a.message}</span>
         <br />
@@ -52,8 +64,16 @@ export function AlertItem({ alert: a, csrfToken }: { alert: AlertRow; csrfToken:
       <td>
         {a.acknowledgedAt ? (
           <span class="muted small" safe>{`acknowledged ${formatWhen(a.acknowledgedAt)}`}</span>
-        ) : a.clearedAt ? "" : (
-          <form method="post" action={`/dashboard/alerts/${a.id}/ack`} hx-post={`/dashboard/alerts/${a.id}/ack`} hx-target={`#alert-${a.id}`} hx-swap="outerHTML">
+        ) : a.clearedAt ? (
+          ""
+        ) : (
+          <form
+            method="post"
+            action={`/dashboard/alerts/${a.id}/ack`}
+            hx-post={`/dashboard/alerts/${a.id}/ack`}
+            hx-target={`#alert-${a.id}`}
+            hx-swap="outerHTML"
+          >
             <input type="hidden" name="_csrf" value={csrfToken} />
             <button type="submit">Acknowledge</button>
           </form>
@@ -69,21 +89,50 @@ function WebhookCard(p: { webhook: WebhookView; csrfToken: string; error?: { mes
   return (
     <section class="card stack" data-testid="webhook">
       <h2>Send alerts to your phone</h2>
-      <p class="muted small">New warnings and critical alerts (and alerts that get worse) are sent once, as a POST with the message as text, to an <a href="https://ntfy.sh" rel="noreferrer">ntfy</a> topic address (the ntfy app then shows them) or any webhook. A receiver that is down gets them at the next check.</p>
-      {p.error ? <div class="notice bad" role="alert" safe>{p.error.message}</div> : ""}
+      <p class="muted small">
+        New warnings and critical alerts (and alerts that get worse) are sent once, as a POST with the message as text, to an{" "}
+        <a href="https://ntfy.sh" rel="noreferrer">
+          ntfy
+        </a>{" "}
+        topic address (the ntfy app then shows them) or any webhook. A receiver that is down gets them at the next check.
+      </p>
+      {p.error ? (
+        <div class="notice bad" role="alert" safe>
+          {p.error.message}
+        </div>
+      ) : (
+        ""
+      )}
       <form method="post" action="/dashboard/alerts/webhook" class="row">
         <input type="hidden" name="_csrf" value={p.csrfToken} />
-        <label class="visually-hidden" for="webhook-url">Address to send alerts to</label>
-        <input id="webhook-url" name="url" type="url" maxlength="500" size="40" placeholder="https://ntfy.sh/your-private-topic" value={p.error ? p.error.value : (p.webhook.url ?? "")} aria-invalid={p.error ? "true" : undefined} />
+        <label class="visually-hidden" for="webhook-url">
+          Address to send alerts to
+        </label>
+        <input
+          id="webhook-url"
+          name="url"
+          type="url"
+          maxlength="500"
+          size="40"
+          placeholder="https://ntfy.sh/your-private-topic"
+          value={p.error ? p.error.value : (p.webhook.url ?? "")}
+          aria-invalid={p.error ? "true" : undefined}
+        />
         <button type="submit">Save</button>
       </form>
       {p.webhook.url ? (
         <form method="post" action="/dashboard/alerts/webhook/test" class="row">
           <input type="hidden" name="_csrf" value={p.csrfToken} />
           <button type="submit">Send a test alert</button>
-          {last ? <span class={`small ${last.ok ? "" : "bad-text"}`} safe>{`${last.ok ? "Delivered" : "Not delivered"} ${formatWhen(last.at)}: ${last.detail}`}</span> : ""}
+          {last ? (
+            <span class={`small ${last.ok ? "" : "bad-text"}`} safe>{`${last.ok ? "Delivered" : "Not delivered"} ${formatWhen(last.at)}: ${last.detail}`}</span>
+          ) : (
+            ""
+          )}
         </form>
-      ) : <p class="muted small">Not set: alerts only show here and on the banner.</p>}
+      ) : (
+        <p class="muted small">Not set: alerts only show here and on the banner.</p>
+      )}
     </section>
   );
 }

@@ -10,12 +10,29 @@ export function BackupsPage(p: Base & { backups: BackupsView; banner: AlertRow[]
   return (
     <DashboardShell {...p} title="Backups" tab="backups" banner={p.banner}>
       <h1>Database backups</h1>
-      <p class="muted" safe>{`Every night the worker writes a consistent copy of the database (SQLite VACUUM INTO) to the data disk's backups folder and keeps ${p.backups.keepDays} days of them. Restore one from the setup wizard.`}</p>
-      {p.keepError ? <div class="notice bad" role="alert" safe>{p.keepError.message}</div> : ""}
+      <p
+        class="muted"
+        safe
+      >{`Every night the worker writes a consistent copy of the database (SQLite VACUUM INTO) to the data disk's backups folder and keeps ${p.backups.keepDays} days of them. Restore one from the setup wizard.`}</p>
+      {p.keepError ? (
+        <div class="notice bad" role="alert" safe>
+          {p.keepError.message}
+        </div>
+      ) : (
+        ""
+      )}
       <form method="post" action="/dashboard/backups/keep" class="row keep-form">
         <input type="hidden" name="_csrf" value={p.csrfToken} />
         <label for="keep-days">Keep backups for</label>
-        <input id="keep-days" name="days" inputmode="numeric" size="4" maxlength="20" value={p.keepError ? p.keepError.value : String(p.backups.keepDays)} aria-invalid={p.keepError ? "true" : undefined} />
+        <input
+          id="keep-days"
+          name="days"
+          inputmode="numeric"
+          size="4"
+          maxlength="20"
+          value={p.keepError ? p.keepError.value : String(p.backups.keepDays)}
+          aria-invalid={p.keepError ? "true" : undefined}
+        />
         <span>days</span>
         <button type="submit">Save</button>
       </form>
@@ -34,24 +51,40 @@ export function BackupStatus(p: { backups: BackupsView; csrfToken: string }) {
       <div class="card spread">
         <div>
           <strong>Last run: </strong>
-          {job === null ? <span>never</span> : (
-            <span safe>{`${job.status}${job.finishedAt ? ` ${formatWhen(job.finishedAt)}` : ` (queued ${formatWhen(job.createdAt)})`}${job.status === "failed" && job.error ? ` — ${job.error}` : ""}`}</span>
+          {job === null ? (
+            <span>never</span>
+          ) : (
+            <span
+              safe
+            >{`${job.status}${job.finishedAt ? ` ${formatWhen(job.finishedAt)}` : ` (queued ${formatWhen(job.createdAt)})`}${job.status === "failed" && job.error ? ` — ${job.error}` : ""}`}</span>
           )}
           {pending ? <progress max="100" value={String(job?.progress ?? 0)}></progress> : ""}
         </div>
         <form method="post" action="/dashboard/backups/run" hx-post="/dashboard/backups/run" hx-target="#backup-status" hx-swap="outerHTML">
           <input type="hidden" name="_csrf" value={p.csrfToken} />
-          <button type="submit" class="primary" disabled={pending}>{pending ? "Backup pending…" : "Back up now"}</button>
+          <button type="submit" class="primary" disabled={pending}>
+            {pending ? "Backup pending…" : "Back up now"}
+          </button>
         </form>
       </div>
       <div class="card table-wrap">
-        {p.backups.files.length === 0 ? <p class="muted">No backup yet.</p> : (
+        {p.backups.files.length === 0 ? (
+          <p class="muted">No backup yet.</p>
+        ) : (
           <table data-testid="backups">
-            <thead><tr><th>Backup</th><th>Taken</th><th>Size</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Backup</th>
+                <th>Taken</th>
+                <th>Size</th>
+              </tr>
+            </thead>
             <tbody>
               {p.backups.files.map((f) => (
                 <tr>
-                  <td class="mono" safe>{f.name}</td>
+                  <td class="mono" safe>
+                    {f.name}
+                  </td>
                   <td safe>{formatWhen(f.takenAt)}</td>
                   <td safe>{formatBytes(f.bytes)}</td>
                 </tr>

@@ -10,17 +10,35 @@ export function DiskPage(p: Base & { disk: DiskSummary & { checkPending: boolean
   const r = disk.report;
   return (
     <DashboardShell {...p} title={`Disk ${disk.device}`} tab="overview" banner={p.banner}>
-      <p><a href="/dashboard">← Dashboard</a></p>
+      <p>
+        <a href="/dashboard">← Dashboard</a>
+      </p>
       <h1 safe>{`${disk.device}${r.model ? ` · ${r.model}` : ""}`}</h1>
-      {p.message ? <div class="notice ok" safe>{p.message}</div> : ""}
-      {p.error ? <div class="notice bad" safe>{p.error}</div> : ""}
+      {p.message ? (
+        <div class="notice ok" safe>
+          {p.message}
+        </div>
+      ) : (
+        ""
+      )}
+      {p.error ? (
+        <div class="notice bad" safe>
+          {p.error}
+        </div>
+      ) : (
+        ""
+      )}
       {disk.checkPending ? (
         // Re-reads the page until the worker has stored the new reading; the refreshed page has no poller.
         <p class="notice" hx-get={diskHref(disk.device)} hx-trigger="every 2s" hx-select="#main" hx-target="#main" hx-swap="outerHTML">
           Reading SMART from the disk… this page updates when it is done.
         </p>
-      ) : ""}
-      {r.available ? <DiskDetail disk={disk} report={r} csrfToken={p.csrfToken} /> : (
+      ) : (
+        ""
+      )}
+      {r.available ? (
+        <DiskDetail disk={disk} report={r} csrfToken={p.csrfToken} />
+      ) : (
         <div class="card" data-testid="smart-unavailable">
           <h2>SMART not available</h2>
           <p safe>{r.reason}</p>
@@ -49,39 +67,70 @@ function DiskDetail({ disk, report: r, csrfToken }: { disk: DiskSummary; report:
       <div class="cards dash-cards">
         <section class="card">
           <h3>Health</h3>
-          <p><span class={`badge ${disk.status === "ok" ? "ok" : disk.status === "failing" ? "bad" : "warn"}`} safe>{`SMART ${r.health}`}</span></p>
-          <p class="small" safe>{disk.reason}</p>
-          {exitLines.length ? <ul class="small">{exitLines.map((l) => <li safe>{l}</li>)}</ul> : ""}
+          <p>
+            <span class={`badge ${disk.status === "ok" ? "ok" : disk.status === "failing" ? "bad" : "warn"}`} safe>{`SMART ${r.health}`}</span>
+          </p>
+          <p class="small" safe>
+            {disk.reason}
+          </p>
+          {exitLines.length ? (
+            <ul class="small">
+              {exitLines.map((l) => (
+                <li safe>{l}</li>
+              ))}
+            </ul>
+          ) : (
+            ""
+          )}
           <p class="muted small" safe>{`Read ${formatWhen(disk.checkedAt)}`}</p>
           <RefreshForm device={disk.device} csrfToken={csrfToken} />
         </section>
         <section class="card">
           <h3>Identity</h3>
           <dl class="facts">
-            <dt>Model</dt><dd safe>{[r.family, r.model].filter(Boolean).join(" · ") || "—"}</dd>
-            <dt>Serial</dt><dd class="mono" safe>{r.serial ?? "—"}</dd>
-            <dt>Firmware</dt><dd safe>{r.firmware ?? "—"}</dd>
-            <dt>Capacity</dt><dd safe>{formatBytes(r.capacityBytes)}</dd>
-            <dt>Interface</dt><dd safe>{`${r.device.protocol} (smartctl -d ${r.device.type})`}</dd>
-            <dt>Type</dt><dd safe>{r.rotationRpm === null ? "—" : r.rotationRpm === 0 ? "SSD" : `${r.rotationRpm} rpm`}</dd>
+            <dt>Model</dt>
+            <dd safe>{[r.family, r.model].filter(Boolean).join(" · ") || "—"}</dd>
+            <dt>Serial</dt>
+            <dd class="mono" safe>
+              {r.serial ?? "—"}
+            </dd>
+            <dt>Firmware</dt>
+            <dd safe>{r.firmware ?? "—"}</dd>
+            <dt>Capacity</dt>
+            <dd safe>{formatBytes(r.capacityBytes)}</dd>
+            <dt>Interface</dt>
+            <dd safe>{`${r.device.protocol} (smartctl -d ${r.device.type})`}</dd>
+            <dt>Type</dt>
+            <dd safe>{r.rotationRpm === null ? "—" : r.rotationRpm === 0 ? "SSD" : `${r.rotationRpm} rpm`}</dd>
           </dl>
         </section>
         <section class="card">
           <h3>Key values</h3>
           <dl class="facts">
-            <dt>Temperature</dt><dd safe>{formatTemp(r.temperatureC)}</dd>
-            <dt>Powered on</dt><dd safe>{formatHours(r.powerOnHours)}</dd>
-            <dt>Power cycles</dt><dd safe>{formatCount(r.powerCycles)}</dd>
-            <dt>Reallocated</dt><dd safe>{formatCount(r.reallocatedSectors)}</dd>
-            <dt>Pending</dt><dd safe>{formatCount(r.pendingSectors)}</dd>
-            <dt>Uncorrectable</dt><dd safe>{formatCount(r.uncorrectableSectors)}</dd>
+            <dt>Temperature</dt>
+            <dd safe>{formatTemp(r.temperatureC)}</dd>
+            <dt>Powered on</dt>
+            <dd safe>{formatHours(r.powerOnHours)}</dd>
+            <dt>Power cycles</dt>
+            <dd safe>{formatCount(r.powerCycles)}</dd>
+            <dt>Reallocated</dt>
+            <dd safe>{formatCount(r.reallocatedSectors)}</dd>
+            <dt>Pending</dt>
+            <dd safe>{formatCount(r.pendingSectors)}</dd>
+            <dt>Uncorrectable</dt>
+            <dd safe>{formatCount(r.uncorrectableSectors)}</dd>
             {r.nvme ? (
               <>
-                <dt>Media errors</dt><dd safe>{formatCount(r.nvme.mediaErrors)}</dd>
-                <dt>Endurance used</dt><dd safe>{`${r.nvme.percentageUsed} %`}</dd>
-                <dt>Spare</dt><dd safe>{r.nvme.availableSpare === null ? "—" : `${r.nvme.availableSpare} % (threshold ${r.nvme.availableSpareThreshold ?? "?"} %)`}</dd>
+                <dt>Media errors</dt>
+                <dd safe>{formatCount(r.nvme.mediaErrors)}</dd>
+                <dt>Endurance used</dt>
+                <dd safe>{`${r.nvme.percentageUsed} %`}</dd>
+                <dt>Spare</dt>
+                <dd safe>{r.nvme.availableSpare === null ? "—" : `${r.nvme.availableSpare} % (threshold ${r.nvme.availableSpareThreshold ?? "?"} %)`}</dd>
               </>
-            ) : ""}
+            ) : (
+              ""
+            )}
           </dl>
         </section>
       </div>
@@ -95,7 +144,15 @@ function DiskDetail({ disk, report: r, csrfToken }: { disk: DiskSummary; report:
           <div class="card table-wrap">
             <table class="attrs" data-testid="attributes">
               <thead>
-                <tr><th>ID</th><th>Attribute</th><th>Value</th><th>Worst</th><th>Threshold</th><th>Raw</th><th>What it means</th></tr>
+                <tr>
+                  <th>ID</th>
+                  <th>Attribute</th>
+                  <th>Value</th>
+                  <th>Worst</th>
+                  <th>Threshold</th>
+                  <th>Raw</th>
+                  <th>What it means</th>
+                </tr>
               </thead>
               <tbody>
                 {r.attributes.map((a) => (
@@ -105,15 +162,21 @@ function DiskDetail({ disk, report: r, csrfToken }: { disk: DiskSummary; report:
                     <td>{a.value}</td>
                     <td>{a.worst}</td>
                     <td>{a.threshold}</td>
-                    <td class="mono" safe>{a.rawText}</td>
-                    <td class="small" safe>{a.meaning ?? "Vendor-specific."}</td>
+                    <td class="mono" safe>
+                      {a.rawText}
+                    </td>
+                    <td class="small" safe>
+                      {a.meaning ?? "Vendor-specific."}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         </>
-      ) : ""}
+      ) : (
+        ""
+      )}
     </>
   );
 }
@@ -121,7 +184,9 @@ function DiskDetail({ disk, report: r, csrfToken }: { disk: DiskSummary; report:
 /** Swap target #selftest: the running test's progress (polls until it ends), the start buttons and the log. */
 export function SelfTestCard({ device, report: r, csrfToken }: { device: string; report: SmartReport; csrfToken: string }) {
   const running = r.selfTest?.inProgress ?? false;
-  const poll = running ? { "hx-get": `/dashboard/fragments/selftest?dev=${encodeURIComponent(device)}`, "hx-trigger": "load delay:15s", "hx-swap": "outerHTML" } : {};
+  const poll = running
+    ? { "hx-get": `/dashboard/fragments/selftest?dev=${encodeURIComponent(device)}`, "hx-trigger": "load delay:15s", "hx-swap": "outerHTML" }
+    : {};
   return (
     <div id="selftest" class="card" data-testid="selftest" {...poll}>
       {running ? (
@@ -132,8 +197,12 @@ export function SelfTestCard({ device, report: r, csrfToken }: { device: string;
       ) : (
         <form method="post" action={`/dashboard/disk/selftest?dev=${encodeURIComponent(device)}`} class="row">
           <input type="hidden" name="_csrf" value={csrfToken} />
-          <button type="submit" name="kind" value="short">Start short test</button>
-          <button type="submit" name="kind" value="long">Start long test</button>
+          <button type="submit" name="kind" value="short">
+            Start short test
+          </button>
+          <button type="submit" name="kind" value="long">
+            Start long test
+          </button>
           <span class="hint">
             {r.selfTest?.shortMinutes || r.selfTest?.longMinutes
               ? `About ${r.selfTest?.shortMinutes ?? "?"} min (short) or ${r.selfTest?.longMinutes ?? "?"} min (long); the disk stays usable.`
@@ -141,9 +210,18 @@ export function SelfTestCard({ device, report: r, csrfToken }: { device: string;
           </span>
         </form>
       )}
-      {r.selfTestLog.length === 0 ? <p class="muted small">No self-test recorded yet.</p> : (
+      {r.selfTestLog.length === 0 ? (
+        <p class="muted small">No self-test recorded yet.</p>
+      ) : (
         <table class="small">
-          <thead><tr><th>Test</th><th>Result</th><th>At power-on hour</th><th>First bad LBA</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Test</th>
+              <th>Result</th>
+              <th>At power-on hour</th>
+              <th>First bad LBA</th>
+            </tr>
+          </thead>
           <tbody>
             {r.selfTestLog.slice(0, 21).map((t) => (
               <tr class={t.passed ? undefined : "failed"}>
@@ -156,7 +234,9 @@ export function SelfTestCard({ device, report: r, csrfToken }: { device: string;
           </tbody>
         </table>
       )}
-      <p class="muted small"><a href={diskHref(device)}>Reload</a></p>
+      <p class="muted small">
+        <a href={diskHref(device)}>Reload</a>
+      </p>
     </div>
   );
 }

@@ -8,22 +8,36 @@ export function PowerPage(p: Base & { power: PowerAvailability; banner: AlertRow
   return (
     <DashboardShell {...p} title="Power" tab="power" banner={p.banner}>
       <h1>Power</h1>
-      {p.result ? <div class={`notice ${p.result.ok ? "ok" : "bad"}`} safe>{p.result.message}</div> : ""}
+      {p.result ? (
+        <div class={`notice ${p.result.ok ? "ok" : "bad"}`} safe>
+          {p.result.message}
+        </div>
+      ) : (
+        ""
+      )}
       {!p.power.available ? (
         <div class="notice warn" data-testid="power-disabled">
           <strong>Restart and shut down are disabled.</strong>
           <p safe>{p.power.reason}</p>
         </div>
-      ) : ""}
+      ) : (
+        ""
+      )}
       {p.confirm && p.power.available ? (
         <div class="card stack" data-testid="power-confirm">
           <h2 safe>{`${LABEL[p.confirm]} the box now?`}</h2>
-          <p>{p.confirm === "reboot" ? "Everyone is disconnected for about a minute; uploads in progress resume afterwards." : "The box switches off. Someone has to press its power button (or replug it) to start it again."}</p>
+          <p>
+            {p.confirm === "reboot"
+              ? "Everyone is disconnected for about a minute; uploads in progress resume afterwards."
+              : "The box switches off. Someone has to press its power button (or replug it) to start it again."}
+          </p>
           <form method="post" action={`/dashboard/power/${p.confirm}`} class="row">
             <input type="hidden" name="_csrf" value={p.csrfToken} />
             <input type="hidden" name="confirm" value={p.confirm} />
             <button type="submit" class="danger" safe>{`Yes, ${LABEL[p.confirm].toLowerCase()}`}</button>
-            <a class="button" href="/dashboard/power">Cancel</a>
+            <a class="button" href="/dashboard/power">
+              Cancel
+            </a>
           </form>
         </div>
       ) : (

@@ -22,7 +22,12 @@ export function Sparkline(p: { values: (number | null)[]; max?: number; label: s
   });
   if (current.length) segments.push(current.join(" "));
   // Text inside a stretched SVG would be distorted, so an empty chart is a line of text instead.
-  if (segments.length === 0) return <p class="spark-empty muted small" role="img" aria-label={p.label}>No samples yet: one is recorded each minute.</p>;
+  if (segments.length === 0)
+    return (
+      <p class="spark-empty muted small" role="img" aria-label={p.label}>
+        No samples yet: one is recorded each minute.
+      </p>
+    );
   return (
     <svg class={`spark spark-${p.tone ?? "cpu"}`} viewBox={`0 0 ${w} ${h}`} preserveAspectRatio="none" role="img" aria-label={p.label}>
       <line class="spark-base" x1="0" y1={String(h - 0.5)} x2={String(w)} y2={String(h - 0.5)} vector-effect="non-scaling-stroke" />

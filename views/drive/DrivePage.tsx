@@ -31,9 +31,13 @@ function Breadcrumbs({ crumbs }: { crumbs: DriveFile[] }) {
         {crumbs.map((c, i) => (
           <li>
             {i === crumbs.length - 1 ? (
-              <span aria-current="page" safe>{c.parentId === null ? "My Drive" : c.name}</span>
+              <span aria-current="page" safe>
+                {c.parentId === null ? "My Drive" : c.name}
+              </span>
             ) : (
-              <a href={c.parentId === null ? "/drive" : `/drive/f/${c.id}`} data-drop-folder={c.id} safe>{c.parentId === null ? "My Drive" : c.name}</a>
+              <a href={c.parentId === null ? "/drive" : `/drive/f/${c.id}`} data-drop-folder={c.id} safe>
+                {c.parentId === null ? "My Drive" : c.name}
+              </a>
             )}
           </li>
         ))}
@@ -60,7 +64,11 @@ export function DrivePage(p: DrivePageProps) {
         <aside class="drive-side">
           <ul class="drive-filters">
             {filters.map((f) => (
-              <li><a href={f.href} class={p.mode === f.mode ? "active" : undefined}>{f.label}</a></li>
+              <li>
+                <a href={f.href} class={p.mode === f.mode ? "active" : undefined}>
+                  {f.label}
+                </a>
+              </li>
             ))}
           </ul>
           <UsageLine usage={p.usage} />
@@ -68,8 +76,18 @@ export function DrivePage(p: DrivePageProps) {
         </aside>
         <div class="drive-main">
           <form class="drive-search" action="/drive/search" method="get" role="search">
-            <input type="search" name="q" value={p.query ?? ""} placeholder="Search your Drive" aria-label="Search" autocomplete="off"
-              hx-get="/drive/search/suggest" hx-trigger="input changed delay:250ms, search" hx-target="#suggestions" hx-swap="innerHTML" />
+            <input
+              type="search"
+              name="q"
+              value={p.query ?? ""}
+              placeholder="Search your Drive"
+              aria-label="Search"
+              autocomplete="off"
+              hx-get="/drive/search/suggest"
+              hx-trigger="input changed delay:250ms, search"
+              hx-target="#suggestions"
+              hx-swap="innerHTML"
+            />
             <div id="suggestions" class="drive-suggestions" aria-live="polite"></div>
           </form>
           <div class="spread">
@@ -95,25 +113,43 @@ export function DrivePage(p: DrivePageProps) {
                     <option value="replace">Replace</option>
                   </select>
                 </>
-              ) : ""}
+              ) : (
+                ""
+              )}
               {p.mode === "trash" ? (
-                <button type="button" class="danger" hx-post="/drive/actions/empty-trash" hx-swap="none" hx-confirm="Delete everything in the trash forever?">Empty trash</button>
-              ) : ""}
-              <button type="button" x-bind="viewToggle" title="List or grid (Shift+V)">List / grid</button>
+                <button type="button" class="danger" hx-post="/drive/actions/empty-trash" hx-swap="none" hx-confirm="Delete everything in the trash forever?">
+                  Empty trash
+                </button>
+              ) : (
+                ""
+              )}
+              <button type="button" x-bind="viewToggle" title="List or grid (Shift+V)">
+                List / grid
+              </button>
             </div>
           </div>
           <div class="drive-bulk row" x-show="hasSelection" x-cloak>
             <span x-text="selectedLabel"></span>
             {p.mode === "trash" ? (
               <>
-                <button type="button" hx-post="/drive/actions/restore" hx-include="#listing .drive-select:checked" hx-swap="none">Restore</button>
-                <button type="button" class="danger" hx-post="/drive/actions/purge" hx-include="#listing .drive-select:checked" hx-swap="none">Delete forever</button>
+                <button type="button" hx-post="/drive/actions/restore" hx-include="#listing .drive-select:checked" hx-swap="none">
+                  Restore
+                </button>
+                <button type="button" class="danger" hx-post="/drive/actions/purge" hx-include="#listing .drive-select:checked" hx-swap="none">
+                  Delete forever
+                </button>
               </>
             ) : (
               <>
-                <button type="button" x-bind="moveSelected">Move to…</button>
-                <button type="button" x-bind="zipSelected">Download zip</button>
-                <button type="button" hx-post="/drive/actions/trash" hx-include="#listing .drive-select:checked" hx-swap="none">Move to trash</button>
+                <button type="button" x-bind="moveSelected">
+                  Move to…
+                </button>
+                <button type="button" x-bind="zipSelected">
+                  Download zip
+                </button>
+                <button type="button" hx-post="/drive/actions/trash" hx-include="#listing .drive-select:checked" hx-swap="none">
+                  Move to trash
+                </button>
               </>
             )}
           </div>
@@ -122,7 +158,14 @@ export function DrivePage(p: DrivePageProps) {
               <Listing {...p} />
             </div>
             {p.highlight ? (
-              <aside id="preview" class="drive-preview" aria-live="polite" hx-get={`/drive/preview/${encodeURIComponent(p.highlight)}`} hx-trigger="load" hx-swap="innerHTML"></aside>
+              <aside
+                id="preview"
+                class="drive-preview"
+                aria-live="polite"
+                hx-get={`/drive/preview/${encodeURIComponent(p.highlight)}`}
+                hx-trigger="load"
+                hx-swap="innerHTML"
+              ></aside>
             ) : (
               <aside id="preview" class="drive-preview" aria-live="polite"></aside>
             )}
@@ -130,7 +173,9 @@ export function DrivePage(p: DrivePageProps) {
           <section class="drive-uploads card" x-show="hasUploads" x-cloak aria-label="Uploads">
             <div class="spread">
               <strong x-text="uploadSummary"></strong>
-              <button type="button" class="link" x-bind="clearUploads">Clear finished</button>
+              <button type="button" class="link" x-bind="clearUploads">
+                Clear finished
+              </button>
             </div>
             <progress max="100" x-bind="totalProgress"></progress>
             <ul>
@@ -139,7 +184,9 @@ export function DrivePage(p: DrivePageProps) {
                   <span class="drive-upload-name" x-text="u.label"></span>
                   <progress max="100" x-bind:value="u.pct"></progress>
                   <span class="muted small" x-text="u.status"></span>
-                  <button type="button" class="link" x-show="u.active" x-on:click="cancel(u)">Cancel</button>
+                  <button type="button" class="link" x-show="u.active" x-on:click="cancel(u)">
+                    Cancel
+                  </button>
                 </li>
               </template>
             </ul>

@@ -38,10 +38,20 @@ function Name({ name }: { name: string }) {
   return (
     <>
       <span class="drive-name-list">
-        <span class="drive-name-base" safe>{base}</span>
-        {ext ? <span class="drive-name-ext" safe>{ext}</span> : ""}
+        <span class="drive-name-base" safe>
+          {base}
+        </span>
+        {ext ? (
+          <span class="drive-name-ext" safe>
+            {ext}
+          </span>
+        ) : (
+          ""
+        )}
       </span>
-      <span class="drive-name-grid" safe>{shortName(name)}</span>
+      <span class="drive-name-grid" safe>
+        {shortName(name)}
+      </span>
     </>
   );
 }
@@ -66,28 +76,55 @@ function ItemRow({ item, mode, location, highlight }: { item: DriveFile; mode: D
   const isFolder = item.kind === "folder";
   const ext = splitName(item.name)[1].slice(1).toUpperCase();
   return (
-    <li class="drive-item" data-id={item.id} data-kind={item.kind} data-name={item.name} draggable={mode === "trash" ? undefined : "true"}
-      title={item.name} data-highlight={highlight ? "true" : undefined}>
+    <li
+      class="drive-item"
+      data-id={item.id}
+      data-kind={item.kind}
+      data-name={item.name}
+      draggable={mode === "trash" ? undefined : "true"}
+      title={item.name}
+      data-highlight={highlight ? "true" : undefined}
+    >
       <input type="checkbox" class="drive-select" name="ids" value={item.id} aria-label={`Select ${item.name}`} checked={highlight} />
       <span class="drive-kind">
-        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d={isFolder ? FOLDER : FILE} /></svg>
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+          <path d={isFolder ? FOLDER : FILE} />
+        </svg>
         {isImage(item) ? <img class="drive-thumb" src={`/drive/thumb/${item.id}`} alt="" loading="lazy" decoding="async" /> : ""}
-        {!isFolder ? <span class="drive-type" aria-hidden="true" safe>{ext || "FILE"}</span> : ""}
+        {!isFolder ? (
+          <span class="drive-type" aria-hidden="true" safe>
+            {ext || "FILE"}
+          </span>
+        ) : (
+          ""
+        )}
       </span>
       <span class="drive-namecell">
-      {isFolder && mode !== "trash" ? (
-        <a class="drive-name" href={`/drive/f/${item.id}`}><Name name={item.name} /></a>
-      ) : mode === "trash" ? (
-        <span class="drive-name"><Name name={item.name} /></span>
-      ) : (
-        <a class="drive-name" href={`/api/v1/files/${item.id}/content`} hx-get={`/drive/preview/${item.id}`} hx-target="#preview" hx-swap="innerHTML"><Name name={item.name} /></a>
-      )}
-      {location ? (
-        <a class="drive-location muted small" href={`/drive/f/${location.id}?select=${item.id}`} safe>{`in ${location.path}`}</a>
-      ) : ""}
+        {isFolder && mode !== "trash" ? (
+          <a class="drive-name" href={`/drive/f/${item.id}`}>
+            <Name name={item.name} />
+          </a>
+        ) : mode === "trash" ? (
+          <span class="drive-name">
+            <Name name={item.name} />
+          </span>
+        ) : (
+          <a class="drive-name" href={`/api/v1/files/${item.id}/content`} hx-get={`/drive/preview/${item.id}`} hx-target="#preview" hx-swap="innerHTML">
+            <Name name={item.name} />
+          </a>
+        )}
+        {location ? <a class="drive-location muted small" href={`/drive/f/${location.id}?select=${item.id}`} safe>{`in ${location.path}`}</a> : ""}
       </span>
-      {item.starred ? <span class="drive-star" title="Starred">★</span> : <span class="drive-star"></span>}
-      <span class="drive-size muted" safe>{isFolder ? "—" : formatBytes(item.size)}</span>
+      {item.starred ? (
+        <span class="drive-star" title="Starred">
+          ★
+        </span>
+      ) : (
+        <span class="drive-star"></span>
+      )}
+      <span class="drive-size muted" safe>
+        {isFolder ? "—" : formatBytes(item.size)}
+      </span>
       <time class="drive-date muted" datetime={(mode === "trash" && item.trashedAt ? item.trashedAt : item.updatedAt).toISOString()} safe>
         {formatDate(mode === "trash" && item.trashedAt ? item.trashedAt : item.updatedAt)}
       </time>
@@ -96,8 +133,19 @@ function ItemRow({ item, mode, location, highlight }: { item: DriveFile; mode: D
         <div class="drive-menu-body card">
           {mode === "trash" ? (
             <>
-              <button type="button" hx-post="/drive/actions/restore" hx-vals={JSON.stringify({ ids: item.id })} hx-swap="none">Restore</button>
-              <button type="button" class="danger" hx-post="/drive/actions/purge" hx-vals={JSON.stringify({ ids: item.id })} hx-swap="none" hx-confirm="Delete forever? This cannot be undone.">Delete forever</button>
+              <button type="button" hx-post="/drive/actions/restore" hx-vals={JSON.stringify({ ids: item.id })} hx-swap="none">
+                Restore
+              </button>
+              <button
+                type="button"
+                class="danger"
+                hx-post="/drive/actions/purge"
+                hx-vals={JSON.stringify({ ids: item.id })}
+                hx-swap="none"
+                hx-confirm="Delete forever? This cannot be undone."
+              >
+                Delete forever
+              </button>
             </>
           ) : (
             <>
@@ -106,12 +154,24 @@ function ItemRow({ item, mode, location, highlight }: { item: DriveFile; mode: D
                 <input type="text" name="name" value={item.name} aria-label="New name" required />
                 <button type="submit">Rename</button>
               </form>
-              <a class="button" href={isFolder ? `/api/v1/zip?ids=${item.id}` : `/api/v1/files/${item.id}/content`} download="">Download</a>
-              <a class="button" href={`/shared/new?fileId=${item.id}`}>Share…</a>
-              <button type="button" hx-post="/drive/actions/star" hx-vals={JSON.stringify({ ids: item.id, starred: item.starred ? "0" : "1" })} hx-swap="none">{item.starred ? "Unstar" : "Star"}</button>
-              <button type="button" class="drive-move-one" data-id={item.id}>Move to…</button>
-              <button type="button" hx-post="/drive/actions/copy" hx-vals={JSON.stringify({ ids: item.id, targetId: item.parentId ?? "" })} hx-swap="none">Make a copy</button>
-              <button type="button" class="danger" hx-post="/drive/actions/trash" hx-vals={JSON.stringify({ ids: item.id })} hx-swap="none">Move to trash</button>
+              <a class="button" href={isFolder ? `/api/v1/zip?ids=${item.id}` : `/api/v1/files/${item.id}/content`} download="">
+                Download
+              </a>
+              <a class="button" href={`/shared/new?fileId=${item.id}`}>
+                Share…
+              </a>
+              <button type="button" hx-post="/drive/actions/star" hx-vals={JSON.stringify({ ids: item.id, starred: item.starred ? "0" : "1" })} hx-swap="none">
+                {item.starred ? "Unstar" : "Star"}
+              </button>
+              <button type="button" class="drive-move-one" data-id={item.id}>
+                Move to…
+              </button>
+              <button type="button" hx-post="/drive/actions/copy" hx-vals={JSON.stringify({ ids: item.id, targetId: item.parentId ?? "" })} hx-swap="none">
+                Make a copy
+              </button>
+              <button type="button" class="danger" hx-post="/drive/actions/trash" hx-vals={JSON.stringify({ ids: item.id })} hx-swap="none">
+                Move to trash
+              </button>
             </>
           )}
         </div>
@@ -124,7 +184,15 @@ function ItemRow({ item, mode, location, highlight }: { item: DriveFile; mode: D
 export function Listing(p: ListingProps) {
   const more = p.hasMore;
   return (
-    <section id="listing" class="drive-listing" hx-get={p.selfUrl} hx-trigger="drive-changed from:body" hx-swap="outerHTML" data-folder-id={p.folderId ?? ""} data-mode={p.mode}>
+    <section
+      id="listing"
+      class="drive-listing"
+      hx-get={p.selfUrl}
+      hx-trigger="drive-changed from:body"
+      hx-swap="outerHTML"
+      data-folder-id={p.folderId ?? ""}
+      data-mode={p.mode}
+    >
       {p.items.length ? (
         <div class="drive-head muted small">
           <input type="checkbox" class="drive-select-all" aria-label="Select all" title="Select all (Ctrl+A)" />
@@ -134,20 +202,38 @@ export function Listing(p: ListingProps) {
           {p.opts ? sortLink(p.selfUrl, p.opts, "size", "Size") : <span>Size</span>}
           {p.opts ? sortLink(p.selfUrl, p.opts, "updated", "Modified") : <span>{p.mode === "trash" ? "Deleted" : "Modified"}</span>}
         </div>
-      ) : ""}
+      ) : (
+        ""
+      )}
       {p.items.length === 0 ? (
-        <p class="drive-empty muted">{p.mode === "trash" ? "The trash is empty." : p.mode === "search" ? "Nothing matches." : p.mode === "shared" ? "Nothing is shared with you yet." : p.mode === "starred" ? "Nothing starred yet." : p.mode === "recent" ? "No files yet." : "Nothing here yet. Drop files or folders here to upload."}</p>
+        <p class="drive-empty muted">
+          {p.mode === "trash"
+            ? "The trash is empty."
+            : p.mode === "search"
+              ? "Nothing matches."
+              : p.mode === "shared"
+                ? "Nothing is shared with you yet."
+                : p.mode === "starred"
+                  ? "Nothing starred yet."
+                  : p.mode === "recent"
+                    ? "No files yet."
+                    : "Nothing here yet. Drop files or folders here to upload."}
+        </p>
       ) : (
         <ul class="drive-items">
-          {p.items.map((item) => <ItemRow item={item} mode={p.mode} location={p.locations?.get(item.id)} highlight={p.highlight === item.id} />)}
+          {p.items.map((item) => (
+            <ItemRow item={item} mode={p.mode} location={p.locations?.get(item.id)} highlight={p.highlight === item.id} />
+          ))}
         </ul>
       )}
+      {more && p.opts ? <p class="muted small" safe>{`Showing ${p.opts.offset + 1}–${p.opts.offset + p.items.length}.`}</p> : ""}
       {more && p.opts ? (
-        <p class="muted small" safe>{`Showing ${p.opts.offset + 1}–${p.opts.offset + p.items.length}.`}</p>
-      ) : ""}
-      {more && p.opts ? (
-        <a class="button" href={`${p.selfUrl.split("?")[0]}?sort=${p.opts.sort}${p.opts.desc ? "&desc=1" : ""}&offset=${p.opts.offset + p.opts.limit}`}>Next page</a>
-      ) : ""}
+        <a class="button" href={`${p.selfUrl.split("?")[0]}?sort=${p.opts.sort}${p.opts.desc ? "&desc=1" : ""}&offset=${p.opts.offset + p.opts.limit}`}>
+          Next page
+        </a>
+      ) : (
+        ""
+      )}
     </section>
   );
 }

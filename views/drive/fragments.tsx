@@ -8,10 +8,16 @@ export function Suggestions({ items, q }: { items: DriveFile[]; q: string }) {
     <ul class="card">
       {items.map((f) => (
         <li>
-          <a href={f.kind === "folder" ? `/drive/f/${f.id}` : `/drive/f/${f.parentId}?select=${f.id}`} safe>{f.name}</a>
+          <a href={f.kind === "folder" ? `/drive/f/${f.id}` : `/drive/f/${f.parentId}?select=${f.id}`} safe>
+            {f.name}
+          </a>
         </li>
       ))}
-      <li><a href={`/drive/search?q=${encodeURIComponent(q)}`}>All results for “<span safe>{q}</span>”</a></li>
+      <li>
+        <a href={`/drive/search?q=${encodeURIComponent(q)}`}>
+          All results for “<span safe>{q}</span>”
+        </a>
+      </li>
     </ul>
   );
 }
@@ -27,18 +33,26 @@ export function Preview({ file, kind, text }: { file: DriveFile; kind: PreviewKi
   return (
     <div class="viewer" role="dialog" aria-modal="true" aria-label={file.name} data-file-id={file.id}>
       <header class="viewer-bar">
-        <button type="button" class="viewer-close" data-viewer="close" aria-label="Close (Esc)" title="Close (Esc)">✕</button>
+        <button type="button" class="viewer-close" data-viewer="close" aria-label="Close (Esc)" title="Close (Esc)">
+          ✕
+        </button>
         <div class="viewer-title">
           <strong safe>{file.name}</strong>
           <span class="muted small" safe>{`${formatBytes(file.size)} · ${file.mime ?? "unknown type"} · ${formatDate(file.updatedAt)}`}</span>
         </div>
         <div class="viewer-actions">
-          <a href={src} target="_blank" rel="noopener" class="button" id="viewer-open">Open in new tab</a>
-          <a href={`/api/v1/files/${file.id}/content`} download="" class="button" id="viewer-download">Download</a>
+          <a href={src} target="_blank" rel="noopener" class="button" id="viewer-open">
+            Open in new tab
+          </a>
+          <a href={`/api/v1/files/${file.id}/content`} download="" class="button" id="viewer-download">
+            Download
+          </a>
         </div>
       </header>
       <div class="viewer-stage">
-        <button type="button" class="viewer-nav viewer-prev" data-viewer="prev" aria-label="Previous file (←)" title="Previous file (←)">‹</button>
+        <button type="button" class="viewer-nav viewer-prev" data-viewer="prev" aria-label="Previous file (←)" title="Previous file (←)">
+          ‹
+        </button>
         <div class="viewer-content">
           {kind === "image" ? <img src={`/drive/thumb/${file.id}`} alt={file.name} class="viewer-media" /> : ""}
           {kind === "video" ? <video src={src} controls class="viewer-media"></video> : ""}
@@ -46,19 +60,39 @@ export function Preview({ file, kind, text }: { file: DriveFile; kind: PreviewKi
           {kind === "pdf" ? (
             <div class="viewer-pdf">
               <div class="row viewer-pdf-bar">
-                <button type="button" data-pdf="prev" aria-label="Previous page">Page ‹</button>
-                <span class="viewer-pdf-page" aria-live="polite">Page 1</span>
-                <button type="button" data-pdf="next" aria-label="Next page">Page ›</button>
-                <button type="button" data-pdf="zoom-out" aria-label="Zoom out">−</button>
-                <button type="button" data-pdf="zoom-in" aria-label="Zoom in">+</button>
+                <button type="button" data-pdf="prev" aria-label="Previous page">
+                  Page ‹
+                </button>
+                <span class="viewer-pdf-page" aria-live="polite">
+                  Page 1
+                </span>
+                <button type="button" data-pdf="next" aria-label="Next page">
+                  Page ›
+                </button>
+                <button type="button" data-pdf="zoom-out" aria-label="Zoom out">
+                  −
+                </button>
+                <button type="button" data-pdf="zoom-in" aria-label="Zoom in">
+                  +
+                </button>
               </div>
               <canvas class="drive-pdf" data-pdf-url={src}></canvas>
             </div>
-          ) : ""}
-          {kind === "text" ? <pre class="drive-text" safe>{text ?? ""}</pre> : ""}
+          ) : (
+            ""
+          )}
+          {kind === "text" ? (
+            <pre class="drive-text" safe>
+              {text ?? ""}
+            </pre>
+          ) : (
+            ""
+          )}
           {kind === "none" ? <FileTile name={file.name} /> : ""}
         </div>
-        <button type="button" class="viewer-nav viewer-next" data-viewer="next" aria-label="Next file (→)" title="Next file (→)">›</button>
+        <button type="button" class="viewer-nav viewer-next" data-viewer="next" aria-label="Next file (→)" title="Next file (→)">
+          ›
+        </button>
       </div>
     </div>
   );
@@ -67,10 +101,18 @@ export function Preview({ file, kind, text }: { file: DriveFile; kind: PreviewKi
 /** What stands in for a file that cannot be shown (HEIC until the media pipeline, damaged images, archives…). */
 export function FileTile({ name }: { name: string }) {
   const dot = name.lastIndexOf(".");
-  const ext = dot > 0 ? name.slice(dot + 1).toUpperCase().slice(0, 6) : "FILE";
+  const ext =
+    dot > 0
+      ? name
+          .slice(dot + 1)
+          .toUpperCase()
+          .slice(0, 6)
+      : "FILE";
   return (
     <div class="file-tile">
-      <span class="file-tile-ext" safe>{ext}</span>
+      <span class="file-tile-ext" safe>
+        {ext}
+      </span>
       <p>No preview for this file</p>
     </div>
   );
@@ -86,20 +128,35 @@ export function MoveDialog({ ids, folder, crumbs, subfolders }: { ids: string[];
         {crumbs.map((c, i) => (
           <>
             {i > 0 ? " / " : ""}
-            <a href="#" hx-get={`/drive/move-dialog?ids=${encodeURIComponent(idList)}&at=${c.id}`} hx-target="#move-dialog" safe>{c.parentId === null ? "My Drive" : c.name}</a>
+            <a href="#" hx-get={`/drive/move-dialog?ids=${encodeURIComponent(idList)}&at=${c.id}`} hx-target="#move-dialog" safe>
+              {c.parentId === null ? "My Drive" : c.name}
+            </a>
           </>
         ))}
       </p>
       <ul class="drive-move-list">
         {subfolders.map((f) => (
-          <li><a href="#" hx-get={`/drive/move-dialog?ids=${encodeURIComponent(idList)}&at=${f.id}`} hx-target="#move-dialog" safe>{f.name}</a></li>
+          <li>
+            <a href="#" hx-get={`/drive/move-dialog?ids=${encodeURIComponent(idList)}&at=${f.id}`} hx-target="#move-dialog" safe>
+              {f.name}
+            </a>
+          </li>
         ))}
       </ul>
       <div class="row">
-        <button type="button" class="primary" hx-post="/drive/actions/move" hx-vals={JSON.stringify({ ids: idList, targetId: folder.id })} hx-swap="none" data-close-dialog="move-dialog">
+        <button
+          type="button"
+          class="primary"
+          hx-post="/drive/actions/move"
+          hx-vals={JSON.stringify({ ids: idList, targetId: folder.id })}
+          hx-swap="none"
+          data-close-dialog="move-dialog"
+        >
           Move here
         </button>
-        <button type="button" data-close-dialog="move-dialog">Cancel</button>
+        <button type="button" data-close-dialog="move-dialog">
+          Cancel
+        </button>
       </div>
     </div>
   );

@@ -7,37 +7,66 @@ type Health = { level: "green" | "amber" | "red"; reason: string };
 const HEALTH_TEXT = { green: "Healthy", amber: "Needs attention", red: "Problem" } as const;
 
 /** The start page: what an owner checks first (space, recent files, the box's health), each a way into its page. */
-export function HomePage(p: { user: User; csrfToken: string; deviceName: string; usage: { used: number; quota: number | null }; recent: DriveFile[]; health: Health | null }) {
+export function HomePage(p: {
+  user: User;
+  csrfToken: string;
+  deviceName: string;
+  usage: { used: number; quota: number | null };
+  recent: DriveFile[];
+  health: Health | null;
+}) {
   const percent = p.usage.quota ? Math.min(100, Math.round((p.usage.used / p.usage.quota) * 100)) : null;
   return (
     <Layout title="Home" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName}>
-      <h1>Hello, <span safe>{p.user.displayName}</span></h1>
+      <h1>
+        Hello, <span safe>{p.user.displayName}</span>
+      </h1>
       <div class="cards home-cards">
         <a class="card" href="/drive" data-testid="home-storage">
           <h2>Your storage</h2>
-          <p class="big-number" safe>{formatBytes(p.usage.used)}</p>
-          <p class="muted" safe>{p.usage.quota === null ? "used · no quota" : `used of ${formatBytes(p.usage.quota)} (${percent} %)`}</p>
+          <p class="big-number" safe>
+            {formatBytes(p.usage.used)}
+          </p>
+          <p class="muted" safe>
+            {p.usage.quota === null ? "used · no quota" : `used of ${formatBytes(p.usage.quota)} (${percent} %)`}
+          </p>
           {percent !== null ? <progress max="100" value={String(percent)} aria-label="Share of your quota used"></progress> : ""}
         </a>
         {p.health ? (
           <a class={`card home-health home-health-${p.health.level}`} href="/dashboard" data-testid="home-health">
             <h2>Health of the box</h2>
             <p class="big-number">{HEALTH_TEXT[p.health.level]}</p>
-            <p class="muted" safe>{p.health.reason}</p>
+            <p class="muted" safe>
+              {p.health.reason}
+            </p>
           </a>
-        ) : ""}
-        <a class="card" href="/settings"><h2>Settings</h2><p class="muted">Passkeys, signed-in browsers, app tokens.</p></a>
+        ) : (
+          ""
+        )}
+        <a class="card" href="/settings">
+          <h2>Settings</h2>
+          <p class="muted">Passkeys, signed-in browsers, app tokens.</p>
+        </a>
       </div>
       <section class="card stack home-recent" data-testid="home-recent">
-        <div class="spread"><h2>Recent files</h2><a href="/drive/recent">All recent files</a></div>
+        <div class="spread">
+          <h2>Recent files</h2>
+          <a href="/drive/recent">All recent files</a>
+        </div>
         {p.recent.length === 0 ? (
-          <p class="muted">Nothing yet. <a href="/drive">Open Drive</a> and drop files there to upload them.</p>
+          <p class="muted">
+            Nothing yet. <a href="/drive">Open Drive</a> and drop files there to upload them.
+          </p>
         ) : (
           <ul class="home-files">
             {p.recent.map((f) => (
               <li>
-                <a href={f.parentId ? `/drive/f/${f.parentId}?select=${f.id}` : "/drive"} safe>{f.name}</a>
-                <span class="muted small"><span safe>{formatBytes(f.size)}</span> · <Time at={f.updatedAt} relative /></span>
+                <a href={f.parentId ? `/drive/f/${f.parentId}?select=${f.id}` : "/drive"} safe>
+                  {f.name}
+                </a>
+                <span class="muted small">
+                  <span safe>{formatBytes(f.size)}</span> · <Time at={f.updatedAt} relative />
+                </span>
               </li>
             ))}
           </ul>

@@ -8,9 +8,22 @@ export function MediaProgress({ progress }: { progress: Progress }) {
   const { pending, total, failed } = progress;
   const busy = pending > 0;
   return (
-    <p id="media-progress" class="muted small media-progress" data-testid="media-progress" role="status"
-      hx-get="/media/progress" hx-trigger={busy ? "load delay:2s" : "drive-changed from:body"} hx-swap="outerHTML">
-      {busy ? <span safe>{`Processing ${total - pending} of ${total} photos and videos`}</span> : total > 0 ? <span safe>{`${total} photos and videos processed`}</span> : ""}
+    <p
+      id="media-progress"
+      class="muted small media-progress"
+      data-testid="media-progress"
+      role="status"
+      hx-get="/media/progress"
+      hx-trigger={busy ? "load delay:2s" : "drive-changed from:body"}
+      hx-swap="outerHTML"
+    >
+      {busy ? (
+        <span safe>{`Processing ${total - pending} of ${total} photos and videos`}</span>
+      ) : total > 0 ? (
+        <span safe>{`${total} photos and videos processed`}</span>
+      ) : (
+        ""
+      )}
       {failed > 0 ? <span safe>{` · ${failed} could not be processed`}</span> : ""}
     </p>
   );

@@ -35,25 +35,107 @@ export function InfoPanel(p: InfoProps) {
       <h2 safe>{p.file.name}</h2>
       <dl>
         <dt>Taken</dt>
-        <dd class="info-taken" safe>{takenLabel(m)}</dd>
-        {camera ? (<><dt>Camera</dt><dd class="info-camera" safe>{camera}</dd></>) : ""}
-        {m.lens ? (<><dt>Lens</dt><dd safe>{m.lens}</dd></>) : ""}
-        {exposureLabel(m) ? (<><dt>Exposure</dt><dd safe>{exposureLabel(m)}</dd></>) : ""}
-        {m.width && m.height ? (<><dt>Dimensions</dt><dd safe>{`${m.width} × ${m.height}`}</dd></>) : ""}
-        {m.durationMs ? (<><dt>Duration</dt><dd safe>{`${(m.durationMs / 1000).toFixed(1)} s`}</dd></>) : ""}
+        <dd class="info-taken" safe>
+          {takenLabel(m)}
+        </dd>
+        {camera ? (
+          <>
+            <dt>Camera</dt>
+            <dd class="info-camera" safe>
+              {camera}
+            </dd>
+          </>
+        ) : (
+          ""
+        )}
+        {m.lens ? (
+          <>
+            <dt>Lens</dt>
+            <dd safe>{m.lens}</dd>
+          </>
+        ) : (
+          ""
+        )}
+        {exposureLabel(m) ? (
+          <>
+            <dt>Exposure</dt>
+            <dd safe>{exposureLabel(m)}</dd>
+          </>
+        ) : (
+          ""
+        )}
+        {m.width && m.height ? (
+          <>
+            <dt>Dimensions</dt>
+            <dd safe>{`${m.width} × ${m.height}`}</dd>
+          </>
+        ) : (
+          ""
+        )}
+        {m.durationMs ? (
+          <>
+            <dt>Duration</dt>
+            <dd safe>{`${(m.durationMs / 1000).toFixed(1)} s`}</dd>
+          </>
+        ) : (
+          ""
+        )}
         <dt>Size</dt>
         <dd safe>{formatBytes(p.file.size)}</dd>
-        {place ? (<><dt>Place</dt><dd class="info-place" safe>{place}</dd></>) : ""}
+        {place ? (
+          <>
+            <dt>Place</dt>
+            <dd class="info-place" safe>
+              {place}
+            </dd>
+          </>
+        ) : (
+          ""
+        )}
         {m.latitude !== null && m.longitude !== null ? (
-          <><dt>Location</dt><dd><a href={`/photos/map?lat=${m.latitude.toFixed(5)}&lng=${m.longitude.toFixed(5)}`} safe>{`${m.latitude.toFixed(5)}, ${m.longitude.toFixed(5)}`}</a></dd></>
-        ) : ""}
+          <>
+            <dt>Location</dt>
+            <dd>
+              <a
+                href={`/photos/map?lat=${m.latitude.toFixed(5)}&lng=${m.longitude.toFixed(5)}`}
+                safe
+              >{`${m.latitude.toFixed(5)}, ${m.longitude.toFixed(5)}`}</a>
+            </dd>
+          </>
+        ) : (
+          ""
+        )}
         <dt>In Drive</dt>
-        <dd class="info-path" safe>{p.path}</dd>
-        {p.albums.length ? (<><dt>Albums</dt><dd>{p.albums.map((a) => <a href={`/photos/albums/${encodeURIComponent(a.id)}`} safe>{a.name}</a>)}</dd></>) : ""}
-        {p.archived ? (<><dt>Archived</dt><dd>Hidden from the timeline</dd></>) : ""}
+        <dd class="info-path" safe>
+          {p.path}
+        </dd>
+        {p.albums.length ? (
+          <>
+            <dt>Albums</dt>
+            <dd>
+              {p.albums.map((a) => (
+                <a href={`/photos/albums/${encodeURIComponent(a.id)}`} safe>
+                  {a.name}
+                </a>
+              ))}
+            </dd>
+          </>
+        ) : (
+          ""
+        )}
+        {p.archived ? (
+          <>
+            <dt>Archived</dt>
+            <dd>Hidden from the timeline</dd>
+          </>
+        ) : (
+          ""
+        )}
       </dl>
       <p class="photos-info-actions">
-        <a class="button" href={`/api/v1/files/${encodeURIComponent(p.file.id)}/content`} download={p.file.name}>Download original</a>
+        <a class="button" href={`/api/v1/files/${encodeURIComponent(p.file.id)}/content`} download={p.file.name}>
+          Download original
+        </a>
       </p>
     </div>
   );

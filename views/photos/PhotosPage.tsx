@@ -6,7 +6,16 @@ import { MediaProgress } from "../media/MediaProgress";
 
 export type PhotosTab = "timeline" | "albums" | "favourites" | "archive" | "map" | "search" | "album";
 
-type ShellProps = { user: User; csrfToken: string; deviceName: string; title: string; tab: PhotosTab; query?: string; progress: Progress; children?: JSX.Element };
+type ShellProps = {
+  user: User;
+  csrfToken: string;
+  deviceName: string;
+  title: string;
+  tab: PhotosTab;
+  query?: string;
+  progress: Progress;
+  children?: JSX.Element;
+};
 
 const tabs = [
   { id: "timeline", href: "/photos", label: "Photos" },
@@ -22,16 +31,32 @@ const scripts = ["vendor/tus.min.js", "js/photos.js"];
 export function PhotosShell(p: ShellProps) {
   const htmlChildren = p.children ?? ""; // rendered views already (escaped by their own components)
   return (
-    <Layout title={p.title} user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="photos" scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : scripts}>
+    <Layout
+      title={p.title}
+      user={p.user}
+      csrfToken={p.csrfToken}
+      deviceName={p.deviceName}
+      active="photos"
+      scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : scripts}
+    >
       <div class="photos">
         <header class="photos-bar">
           <nav class="photos-tabs" aria-label="Photos">
             {tabs.map((t) => (
-              <a href={t.href} class={p.tab === t.id ? "active" : undefined} aria-current={p.tab === t.id ? "page" : undefined}>{t.label}</a>
+              <a href={t.href} class={p.tab === t.id ? "active" : undefined} aria-current={p.tab === t.id ? "page" : undefined}>
+                {t.label}
+              </a>
             ))}
           </nav>
           <form class="photos-search" method="get" action="/photos/search" role="search">
-            <input type="search" name="q" id="photos-q" placeholder="Places, 2019, July 2021, camera, file, album, videos" aria-label="Search photos" value={p.query ?? ""} />
+            <input
+              type="search"
+              name="q"
+              id="photos-q"
+              placeholder="Places, 2019, July 2021, camera, file, album, videos"
+              aria-label="Search photos"
+              value={p.query ?? ""}
+            />
           </form>
           <label class="button photos-upload">
             Upload
@@ -43,20 +68,47 @@ export function PhotosShell(p: ShellProps) {
         {htmlChildren}
         <div id="photos-selection" class="photos-selection" hidden>
           <span id="photos-selection-count"></span>
-          <button type="button" data-act="favourite">Favourite</button>
-          <button type="button" data-act="album">Add to album</button>
-          <button type="button" data-act="zip">Download</button>
-          <button type="button" data-act="archive">{p.tab === "archive" ? "Unarchive" : "Archive"}</button>
-          {p.tab === "album" ? <button type="button" data-act="remove">Remove from album</button> : ""}
-          <button type="button" data-act="trash" class="danger">Delete</button>
-          <button type="button" data-act="clear" class="link">Clear</button>
+          <button type="button" data-act="favourite">
+            Favourite
+          </button>
+          <button type="button" data-act="album">
+            Add to album
+          </button>
+          <button type="button" data-act="zip">
+            Download
+          </button>
+          <button type="button" data-act="archive">
+            {p.tab === "archive" ? "Unarchive" : "Archive"}
+          </button>
+          {p.tab === "album" ? (
+            <button type="button" data-act="remove">
+              Remove from album
+            </button>
+          ) : (
+            ""
+          )}
+          <button type="button" data-act="trash" class="danger">
+            Delete
+          </button>
+          <button type="button" data-act="clear" class="link">
+            Clear
+          </button>
         </div>
         <dialog id="photos-album-dialog" class="photos-dialog">
           <form id="photos-album-form" method="dialog">
             <h2>Add to album</h2>
-            <label>New album <input name="name" id="photos-album-name" maxlength="200" /></label>
+            <label>
+              New album <input name="name" id="photos-album-name" maxlength="200" />
+            </label>
             <div id="photos-album-choices" class="photos-album-choices"></div>
-            <menu><button type="submit" value="ok">Add</button> <button type="submit" value="cancel" class="link">Cancel</button></menu>
+            <menu>
+              <button type="submit" value="ok">
+                Add
+              </button>{" "}
+              <button type="submit" value="cancel" class="link">
+                Cancel
+              </button>
+            </menu>
           </form>
         </dialog>
       </div>
@@ -88,10 +140,26 @@ export function Strip(p: { items: GridItem[]; label: string; id: string }) {
       <h2 safe>{p.label}</h2>
       <div class="photos-strip-row">
         {p.items.map((i) => (
-          <a class="photos-tile strip" href={`/media/preview/${i.id}`} data-id={i.id} data-w={String(i.width)} data-h={String(i.height)} data-kind={i.kind} data-th={i.thumbhash ?? ""}>
+          <a
+            class="photos-tile strip"
+            href={`/media/preview/${i.id}`}
+            data-id={i.id}
+            data-w={String(i.width)}
+            data-h={String(i.height)}
+            data-kind={i.kind}
+            data-th={i.thumbhash ?? ""}
+          >
             <img src={`/drive/thumb/${i.id}`} alt="" loading="lazy" />
-            {i.kind === "video" ? <span class="photos-duration" safe>{durationLabel(i.durationMs)}</span> : ""}
-            <span class="small" safe>{String(new Date(i.local).getUTCFullYear())}</span>
+            {i.kind === "video" ? (
+              <span class="photos-duration" safe>
+                {durationLabel(i.durationMs)}
+              </span>
+            ) : (
+              ""
+            )}
+            <span class="small" safe>
+              {String(new Date(i.local).getUTCFullYear())}
+            </span>
           </a>
         ))}
       </div>
@@ -115,7 +183,13 @@ export function GridPage(p: Omit<ShellProps, "children"> & { source: string; par
   return (
     <PhotosShell {...p}>
       <>
-        {p.heading ? <h1 class="photos-heading" safe>{p.heading}</h1> : ""}
+        {p.heading ? (
+          <h1 class="photos-heading" safe>
+            {p.heading}
+          </h1>
+        ) : (
+          ""
+        )}
         {htmlHeader}
         <Grid source={p.source} param={p.param} empty={p.empty} />
       </>
@@ -126,9 +200,13 @@ export function GridPage(p: Omit<ShellProps, "children"> & { source: string; par
 export function AlbumHeader(p: { id: string; name: string }) {
   return (
     <form class="photos-album-rename" method="post" action={`/photos/albums/${encodeURIComponent(p.id)}/rename`}>
-      <label>Album name <input name="name" value={p.name} maxlength="200" required /></label>
+      <label>
+        Album name <input name="name" value={p.name} maxlength="200" required />
+      </label>
       <button type="submit">Rename</button>
-      <button type="submit" formaction={`/photos/albums/${encodeURIComponent(p.id)}/delete`} class="link danger">Delete album</button>
+      <button type="submit" formaction={`/photos/albums/${encodeURIComponent(p.id)}/delete`} class="link danger">
+        Delete album
+      </button>
     </form>
   );
 }
@@ -137,22 +215,24 @@ export function AlbumsPage(p: Omit<ShellProps, "tab" | "title"> & { albums: { id
   return (
     <PhotosShell {...p} title="Albums" tab="albums">
       <>
-      <form class="photos-album-create" method="post" action="/photos/albums">
-        <label>New album <input name="name" maxlength="200" required /></label>
-        <button type="submit">Create</button>
-      </form>
-      {p.albums.length === 0 ? <p class="muted">No albums yet. Select photos in the timeline and choose "Add to album".</p> : ""}
-      <ul class="photos-albums">
-        {p.albums.map((a) => (
-          <li>
-            <a href={`/photos/albums/${encodeURIComponent(a.id)}`}>
-              {a.cover_id ? <img src={`/drive/thumb/${a.cover_id}`} alt="" loading="lazy" /> : <span class="photos-album-empty"></span>}
-              <strong safe>{a.name}</strong>
-              <span class="small muted" safe>{`${a.n} ${a.n === 1 ? "item" : "items"}`}</span>
-            </a>
-          </li>
-        ))}
-      </ul>
+        <form class="photos-album-create" method="post" action="/photos/albums">
+          <label>
+            New album <input name="name" maxlength="200" required />
+          </label>
+          <button type="submit">Create</button>
+        </form>
+        {p.albums.length === 0 ? <p class="muted">No albums yet. Select photos in the timeline and choose "Add to album".</p> : ""}
+        <ul class="photos-albums">
+          {p.albums.map((a) => (
+            <li>
+              <a href={`/photos/albums/${encodeURIComponent(a.id)}`}>
+                {a.cover_id ? <img src={`/drive/thumb/${a.cover_id}`} alt="" loading="lazy" /> : <span class="photos-album-empty"></span>}
+                <strong safe>{a.name}</strong>
+                <span class="small muted" safe>{`${a.n} ${a.n === 1 ? "item" : "items"}`}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
       </>
     </PhotosShell>
   );
@@ -162,22 +242,27 @@ export function MapPage(p: Omit<ShellProps, "tab" | "title"> & { places: PlaceCo
   return (
     <PhotosShell {...p} title="Map" tab="map">
       <>
-      <p id="photos-map-offline" class="photos-map-offline" role="status" hidden>
-        The map tiles come from OpenStreetMap over this browser's internet connection, which is not reachable now. Your places are listed below.
-      </p>
-      <div id="photos-map" class="photos-map" aria-label="Map of photos"></div>
-      <section id="photos-map-items" class="photos-map-items" aria-live="polite"></section>
-      <section class="photos-places">
-        <h2>Places</h2>
-        {p.places.length === 0 ? <p class="muted">No photo has a location yet.</p> : ""}
-        <ul>
-          {p.places.map((pl) => (
-            <li>
-              <a href={`/photos/search?q=${encodeURIComponent(pl.city)}`} safe>{pl.country ? `${pl.city}, ${pl.country}` : pl.city}</a> <span class="small muted" safe>{String(pl.n)}</span>
-            </li>
-          ))}
-        </ul>
-      </section>
+        <p id="photos-map-offline" class="photos-map-offline" role="status" hidden>
+          The map tiles come from OpenStreetMap over this browser's internet connection, which is not reachable now. Your places are listed below.
+        </p>
+        <div id="photos-map" class="photos-map" role="region" aria-label="Map of photos"></div>
+        <section id="photos-map-items" class="photos-map-items" aria-live="polite"></section>
+        <section class="photos-places">
+          <h2>Places</h2>
+          {p.places.length === 0 ? <p class="muted">No photo has a location yet.</p> : ""}
+          <ul>
+            {p.places.map((pl) => (
+              <li>
+                <a href={`/photos/search?q=${encodeURIComponent(pl.city)}`} safe>
+                  {pl.country ? `${pl.city}, ${pl.country}` : pl.city}
+                </a>{" "}
+                <span class="small muted" safe>
+                  {String(pl.n)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
       </>
     </PhotosShell>
   );

@@ -3,7 +3,13 @@
 import type { AuditEntry } from "../../app/db/schema";
 
 export type AuditKind = "files" | "sign-in" | "accounts" | "settings" | "system";
-export const AUDIT_KINDS: Record<AuditKind, string> = { files: "Files", "sign-in": "Signing in", accounts: "Accounts and access", settings: "Settings", system: "Disks, backups and power" };
+export const AUDIT_KINDS: Record<AuditKind, string> = {
+  files: "Files",
+  "sign-in": "Signing in",
+  accounts: "Accounts and access",
+  settings: "Settings",
+  system: "Disks, backups and power",
+};
 
 // [action as recorded, what the person did, kind]. Routes as Elysia names them (":id" kept).
 const PHRASES: [string, string, AuditKind][] = [
@@ -94,7 +100,14 @@ export function groupAudit(entries: AuditEntry[]): AuditGroup[] {
   const out: AuditGroup[] = [];
   for (const e of entries) {
     const last = out[out.length - 1];
-    if (last && last.entry.userId === e.userId && last.entry.action === e.action && last.entry.objectId === e.objectId && last.entry.ok === e.ok && e.objectId !== null) {
+    if (
+      last &&
+      last.entry.userId === e.userId &&
+      last.entry.action === e.action &&
+      last.entry.objectId === e.objectId &&
+      last.entry.ok === e.ok &&
+      e.objectId !== null
+    ) {
       last.count++;
       last.first = e.at;
     } else {

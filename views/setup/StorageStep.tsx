@@ -34,38 +34,57 @@ function StorageStep(p: StorageStepProps) {
   return (
     <div class="stack" id="setup-storage" data-testid="setup-storage">
       <h1>Where should your files live?</h1>
-      {p.error ? <div class="notice bad" role="alert" safe>{p.error}</div> : ""}
+      {p.error ? (
+        <div class="notice bad" role="alert" safe>
+          {p.error}
+        </div>
+      ) : (
+        ""
+      )}
       {started || location.job ? <MoveStatus location={location} /> : ""}
-      {started ? <p>You can follow the move here or later in Dashboard → Storage.</p>
-        : !disks.available ? <p class="muted" safe>{`Disks cannot be listed here (${disks.reason}), so your files stay on this device for now.`}</p>
-        : candidates.length === 0 ? <p class="muted">No other disk is attached, so your files stay on this device; you can add one later in Dashboard → Storage.</p>
-        : (
-          <>
-            <p>
-              Your files are on this device's system disk for now; an SD card or USB stick there is slow and wears out.
-              Choosing a disk below formats it: <strong>everything on it is erased</strong>.
-            </p>
-            <div class="stack" x-data="diskChoice" data-testid="setup-disks" data-chosen={chosenIndex >= 0 ? String(chosenIndex) : undefined}>
-              {candidates.map((d, i) => (
-                <div class="disk-choice">
-                  <label class="choice">
-                    <input type="radio" name="disk" value={String(i)} x-model="chosen" checked={i === chosenIndex} />
-                    <span>
-                      <strong safe>{d.model ?? d.name}</strong>
-                      <span class="muted small" safe>{[`${d.path} · ${formatBytes(d.sizeBytes)}`, ...d.partitions.map(partitionSummary)].join(" · ")}</span>
+      {started ? (
+        <p>You can follow the move here or later in Dashboard → Storage.</p>
+      ) : !disks.available ? (
+        <p class="muted" safe>{`Disks cannot be listed here (${disks.reason}), so your files stay on this device for now.`}</p>
+      ) : candidates.length === 0 ? (
+        <p class="muted">No other disk is attached, so your files stay on this device; you can add one later in Dashboard → Storage.</p>
+      ) : (
+        <>
+          <p>
+            Your files are on this device's system disk for now; an SD card or USB stick there is slow and wears out. Choosing a disk below formats it:{" "}
+            <strong>everything on it is erased</strong>.
+          </p>
+          <div class="stack" x-data="diskChoice" data-testid="setup-disks" data-chosen={chosenIndex >= 0 ? String(chosenIndex) : undefined}>
+            {candidates.map((d, i) => (
+              <div class="disk-choice">
+                <label class="choice">
+                  <input type="radio" name="disk" value={String(i)} x-model="chosen" checked={i === chosenIndex} />
+                  <span>
+                    <strong safe>{d.model ?? d.name}</strong>
+                    <span class="muted small" safe>
+                      {[`${d.path} · ${formatBytes(d.sizeBytes)}`, ...d.partitions.map(partitionSummary)].join(" · ")}
                     </span>
-                  </label>
-                  <div x-show={`chosen === '${i}'`} x-cloak class="disk-confirm">
-                    <FormatDiskForm disk={d} action="/setup/storage/use" csrfToken={p.csrfToken} />
-                  </div>
+                  </span>
+                </label>
+                <div x-show={`chosen === '${i}'`} x-cloak class="disk-confirm">
+                  <FormatDiskForm disk={d} action="/setup/storage/use" csrfToken={p.csrfToken} />
                 </div>
-              ))}
-            </div>
-          </>
-        )}
+              </div>
+            ))}
+          </div>
+        </>
+      )}
       <div class="spread wizard-end">
         {choosing ? <span class="hint">You can choose a disk later in Dashboard → Storage.</span> : <span></span>}
-        {choosing ? <a class="button" href="/" id="storage-keep">Keep files on this device for now</a> : <a class="button primary" href="/" id="storage-finish">Finish</a>}
+        {choosing ? (
+          <a class="button" href="/" id="storage-keep">
+            Keep files on this device for now
+          </a>
+        ) : (
+          <a class="button primary" href="/" id="storage-finish">
+            Finish
+          </a>
+        )}
       </div>
     </div>
   );

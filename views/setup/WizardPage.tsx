@@ -29,7 +29,9 @@ const STEPS = 6;
 export function WizardSteps(p: { done?: number }) {
   return (
     <div class="steps" aria-hidden="true">
-      {Array.from({ length: STEPS }, (_, i) => (p.done === undefined ? <span x-bind:class={`step >= ${i + 1} ? 'done' : ''`}></span> : <span class={i < p.done ? "done" : undefined}></span>))}
+      {Array.from({ length: STEPS }, (_, i) =>
+        p.done === undefined ? <span x-bind:class={`step >= ${i + 1} ? 'done' : ''`}></span> : <span class={i < p.done ? "done" : undefined}></span>,
+      )}
     </div>
   );
 }
@@ -44,9 +46,14 @@ export function WizardPage(p: WizardProps) {
         {p.wrongOrigin ? (
           <div class="notice warn">
             You opened this page as <code safe>{p.wrongOrigin}</code>, but passkeys on this box are set up for <code safe>{p.rpID}</code>. Continue at{" "}
-            <a href={p.origins[0]} safe>{p.origins[0]}</a>.
+            <a href={p.origins[0]} safe>
+              {p.origins[0]}
+            </a>
+            .
           </div>
-        ) : ""}
+        ) : (
+          ""
+        )}
 
         <form x-on:submit="submitStep" class="stack" x-show="!codes">
           <div x-show="step === 1" class="stack">
@@ -57,18 +64,28 @@ export function WizardPage(p: WizardProps) {
                 <legend class="visually-hidden">How do you want to start?</legend>
                 <label class="choice">
                   <input type="radio" name="start" value="new" x-model="start" />
-                  <span><strong>Set up a new box</strong><span class="muted">Start with no accounts and no files.</span></span>
+                  <span>
+                    <strong>Set up a new box</strong>
+                    <span class="muted">Start with no accounts and no files.</span>
+                  </span>
                 </label>
                 <label class="choice">
                   <input type="radio" name="start" value="restore" x-model="start" id="start-restore" />
-                  <span><strong>Restore from a backup</strong><span class="muted">This box holds backups of an earlier setup: bring its accounts, files and settings back.</span></span>
+                  <span>
+                    <strong>Restore from a backup</strong>
+                    <span class="muted">This box holds backups of an earlier setup: bring its accounts, files and settings back.</span>
+                  </span>
                 </label>
               </fieldset>
-            ) : ""}
+            ) : (
+              ""
+            )}
             <div x-show="start === 'new'">
               <label for="device-name">Name this device</label>
               <input id="device-name" type="text" x-model="deviceName" maxlength="63" required aria-describedby="device-name-rule" />
-              <p class="hint" id="device-name-rule">Shown in the browser tab and to people you invite.</p>
+              <p class="hint" id="device-name-rule">
+                Shown in the browser tab and to people you invite.
+              </p>
             </div>
           </div>
 
@@ -76,17 +93,35 @@ export function WizardPage(p: WizardProps) {
             <h1>Your administrator account</h1>
             <div>
               <label for="admin-username">Username</label>
-              <input id="admin-username" type="text" x-model="username" x-on:blur="checkUsername" autocomplete="username" maxlength="32"
-                aria-describedby="admin-username-rule" x-bind:aria-invalid="usernameError ? 'true' : 'false'" />
+              <input
+                id="admin-username"
+                type="text"
+                x-model="username"
+                x-on:blur="checkUsername"
+                autocomplete="username"
+                maxlength="32"
+                aria-describedby="admin-username-rule"
+                x-bind:aria-invalid="usernameError ? 'true' : 'false'"
+              />
               <p class="hint" id="admin-username-rule" x-bind:class="usernameError ? 'field-error' : ''">
                 1–32 lower-case letters, digits, dot, dash or underscore; no spaces. You type it to sign in on a new device.
               </p>
             </div>
             <div>
               <label for="admin-display">Your name</label>
-              <input id="admin-display" type="text" x-model="displayName" x-on:blur="checkDisplayName" autocomplete="name" maxlength="64"
-                aria-describedby="admin-display-rule" x-bind:aria-invalid="displayNameError ? 'true' : 'false'" />
-              <p class="hint" id="admin-display-rule" x-bind:class="displayNameError ? 'field-error' : ''">How you are shown to others, e.g. "Ada Lovelace". Required.</p>
+              <input
+                id="admin-display"
+                type="text"
+                x-model="displayName"
+                x-on:blur="checkDisplayName"
+                autocomplete="name"
+                maxlength="64"
+                aria-describedby="admin-display-rule"
+                x-bind:aria-invalid="displayNameError ? 'true' : 'false'"
+              />
+              <p class="hint" id="admin-display-rule" x-bind:class="displayNameError ? 'field-error' : ''">
+                How you are shown to others, e.g. "Ada Lovelace". Required.
+              </p>
             </div>
             <p class="muted small">You will sign in with a passkey (your fingerprint, face or device PIN): there is no password to forget or leak.</p>
           </div>
@@ -97,7 +132,9 @@ export function WizardPage(p: WizardProps) {
               <label for="tz">Time zone</label>
               <select id="tz" x-model="timeZone">
                 {p.timeZones.map((tz) => (
-                  <option value={tz} safe>{tz}</option>
+                  <option value={tz} safe>
+                    {tz}
+                  </option>
                 ))}
               </select>
               <p class="hint">Used for photo dates, backups at night and the dashboard's clock.</p>
@@ -109,7 +146,10 @@ export function WizardPage(p: WizardProps) {
             {policies.map((pol) => (
               <label class="choice">
                 <input type="radio" name="policy" value={pol.id} x-model="policy" />
-                <span><strong>{pol.title}</strong><span class="muted">{pol.text}</span></span>
+                <span>
+                  <strong>{pol.title}</strong>
+                  <span class="muted">{pol.text}</span>
+                </span>
               </label>
             ))}
           </div>
@@ -118,20 +158,40 @@ export function WizardPage(p: WizardProps) {
             <h1>Ready?</h1>
             <table id="summary">
               <tbody>
-                <tr><th>Device name</th><td x-text="deviceName"></td></tr>
-                <tr><th>Administrator</th><td><span x-text="displayName"></span> (<span x-text="username"></span>)</td></tr>
-                <tr><th>Time zone</th><td x-text="timeZone"></td></tr>
-                <tr><th>Registration</th><td x-text="policyLabel"></td></tr>
+                <tr>
+                  <th>Device name</th>
+                  <td x-text="deviceName"></td>
+                </tr>
+                <tr>
+                  <th>Administrator</th>
+                  <td>
+                    <span x-text="displayName"></span> (<span x-text="username"></span>)
+                  </td>
+                </tr>
+                <tr>
+                  <th>Time zone</th>
+                  <td x-text="timeZone"></td>
+                </tr>
+                <tr>
+                  <th>Registration</th>
+                  <td x-text="policyLabel"></td>
+                </tr>
               </tbody>
             </table>
-            <p>Next, your browser asks to create a passkey for <code safe>{p.rpID}</code>.</p>
+            <p>
+              Next, your browser asks to create a passkey for <code safe>{p.rpID}</code>.
+            </p>
           </div>
 
           <div class="notice bad" x-show="error" x-text="error" x-cloak role="alert"></div>
           <div class="spread" x-show="start === 'new'">
-            <button type="button" x-on:click="back" x-show="step > 1" x-cloak>Back</button>
+            <button type="button" x-on:click="back" x-show="step > 1" x-cloak>
+              Back
+            </button>
             <span></span>
-            <button type="submit" class="primary" id="wizard-next" x-bind:disabled="busy" x-text="step === 5 ? 'Create passkey and finish' : 'Continue'">Continue</button>
+            <button type="submit" class="primary" id="wizard-next" x-bind:disabled="busy" x-text="step === 5 ? 'Create passkey and finish' : 'Continue'">
+              Continue
+            </button>
           </div>
         </form>
         {p.backups?.length ? <RestorePanel backups={p.backups} csrfToken={p.csrfToken} error={p.restoreError} /> : ""}

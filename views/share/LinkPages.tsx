@@ -32,15 +32,35 @@ export function PasswordPage({ view, error, name }: { view: LinkView; error?: st
             Password
             <input type="password" name="password" id="share-password" required autofocus autocomplete="off" />
           </label>
-          {error ? <p class="error" role="alert" safe>{error}</p> : ""}
-          <button type="submit" class="primary" id="share-unlock">Open</button>
+          {error ? (
+            <p class="error" role="alert" safe>
+              {error}
+            </p>
+          ) : (
+            ""
+          )}
+          <button type="submit" class="primary" id="share-unlock">
+            Open
+          </button>
         </form>
       </section>
     </Layout>
   );
 }
 
-export function FolderPage({ view, folder, path, items, hasMore }: { view: LinkView; folder: DriveFile; path: DriveFile[]; items: DriveFile[]; hasMore: boolean }) {
+export function FolderPage({
+  view,
+  folder,
+  path,
+  items,
+  hasMore,
+}: {
+  view: LinkView;
+  folder: DriveFile;
+  path: DriveFile[];
+  items: DriveFile[];
+  hasMore: boolean;
+}) {
   const photos = items.filter((i) => i.kind === "file" && mediaKind(i.mime) === "image");
   const others = items.filter((i) => !photos.includes(i));
   return (
@@ -51,13 +71,21 @@ export function FolderPage({ view, folder, path, items, hasMore }: { view: LinkV
           {path.map((p, i) => (
             <>
               {i > 0 ? " / " : ""}
-              <a href={i === 0 ? base(view) : `${base(view)}/f/${p.id}`} safe>{p.name}</a>
+              <a href={i === 0 ? base(view) : `${base(view)}/f/${p.id}`} safe>
+                {p.name}
+              </a>
             </>
           ))}
         </nav>
         <div class="spread">
           <h1 safe>{folder.name}</h1>
-          {view.allowDownload && path.length === 1 ? <a class="button primary" id="share-download-all" href={`${base(view)}/zip`} download="">Download all</a> : ""}
+          {view.allowDownload && path.length === 1 ? (
+            <a class="button primary" id="share-download-all" href={`${base(view)}/zip`} download="">
+              Download all
+            </a>
+          ) : (
+            ""
+          )}
         </div>
         {photos.length ? (
           <ul class="share-gallery" data-testid="share-gallery">
@@ -69,16 +97,26 @@ export function FolderPage({ view, folder, path, items, hasMore }: { view: LinkV
               </li>
             ))}
           </ul>
-        ) : ""}
-        {others.length === 0 && photos.length > 0 ? "" : <ul class="share-list card" data-testid="share-list">
-          {others.map((i) => (
-            <li class="spread">
-              <a href={i.kind === "folder" ? `${base(view)}/f/${i.id}` : `${base(view)}/v/${i.id}`} safe>{i.kind === "folder" ? `${i.name}/` : i.name}</a>
-              <span class="muted small" safe>{i.kind === "folder" ? "folder" : formatBytes(i.size)}</span>
-            </li>
-          ))}
-          {items.length === 0 ? <li class="muted">This folder is empty.</li> : ""}
-        </ul>}
+        ) : (
+          ""
+        )}
+        {others.length === 0 && photos.length > 0 ? (
+          ""
+        ) : (
+          <ul class="share-list card" data-testid="share-list">
+            {others.map((i) => (
+              <li class="spread">
+                <a href={i.kind === "folder" ? `${base(view)}/f/${i.id}` : `${base(view)}/v/${i.id}`} safe>
+                  {i.kind === "folder" ? `${i.name}/` : i.name}
+                </a>
+                <span class="muted small" safe>
+                  {i.kind === "folder" ? "folder" : formatBytes(i.size)}
+                </span>
+              </li>
+            ))}
+            {items.length === 0 ? <li class="muted">This folder is empty.</li> : ""}
+          </ul>
+        )}
         {hasMore ? <p class="muted small">Only the first items are shown; download all to get every file.</p> : ""}
       </section>
     </Layout>
@@ -93,19 +131,49 @@ export function FilePage({ view, file, parent, prev, next }: { view: LinkView; f
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="stack share-page share-file">
         <div class="spread">
-          {parent !== null ? <a href={parent} class="button">Back</a> : <span></span>}
-          {view.allowDownload ? <a class="button primary" id="share-download" href={`${src}?download=1`} download="">Download</a> : <span class="muted small">View only</span>}
+          {parent !== null ? (
+            <a href={parent} class="button">
+              Back
+            </a>
+          ) : (
+            <span></span>
+          )}
+          {view.allowDownload ? (
+            <a class="button primary" id="share-download" href={`${src}?download=1`} download="">
+              Download
+            </a>
+          ) : (
+            <span class="muted small">View only</span>
+          )}
         </div>
         <h1 safe>{file.name}</h1>
         <p class="muted small" safe>{`${formatBytes(file.size)} · ${formatDate(file.updatedAt)}`}</p>
         {kind === "image" ? <img src={`${base(view)}/thumb/${file.id}`} alt={file.name} class="share-media" id="share-photo" /> : ""}
         {kind === "video" ? <video src={src} controls class="share-media"></video> : ""}
         {kind === "audio" ? <audio src={src} controls="" preload="metadata"></audio> : ""}
-        {kind === "pdf" && view.allowDownload ? <a class="button" href={src}>Open the PDF</a> : ""}
+        {kind === "pdf" && view.allowDownload ? (
+          <a class="button" href={src}>
+            Open the PDF
+          </a>
+        ) : (
+          ""
+        )}
         {kind === "none" || (kind === "pdf" && !view.allowDownload) ? <p class="muted">No preview for this kind of file.</p> : ""}
         <div class="spread">
-          {prev ? <a href={`${base(view)}/v/${prev.id}`} class="button" rel="prev">← Previous</a> : <span></span>}
-          {next ? <a href={`${base(view)}/v/${next.id}`} class="button" rel="next">Next →</a> : <span></span>}
+          {prev ? (
+            <a href={`${base(view)}/v/${prev.id}`} class="button" rel="prev">
+              ← Previous
+            </a>
+          ) : (
+            <span></span>
+          )}
+          {next ? (
+            <a href={`${base(view)}/v/${next.id}`} class="button" rel="next">
+              Next →
+            </a>
+          ) : (
+            <span></span>
+          )}
         </div>
       </section>
     </Layout>

@@ -28,12 +28,19 @@ function LinkTable({ links, csrfToken, showOwner, testid }: { links: LinkJson[];
               <td>{l.state}</td>
               <td>{l.views}</td>
               <td>{l.expiresAt ? l.expiresAt.slice(0, 16).replace("T", " ") : "never"}</td>
-              <td safe>{[l.hasPassword ? "password" : "", l.allowDownload ? "" : "view only", l.allowMetadata ? "with metadata" : ""].filter(Boolean).join(", ") || "—"}</td>
+              <td safe>
+                {[l.hasPassword ? "password" : "", l.allowDownload ? "" : "view only", l.allowMetadata ? "with metadata" : ""].filter(Boolean).join(", ") ||
+                  "—"}
+              </td>
               <td>
-                {l.state === "revoked" ? "" : (
+                {l.state === "revoked" ? (
+                  ""
+                ) : (
                   <form method="post" action={`/shared/${l.id}/revoke`}>
                     <input type="hidden" name="_csrf" value={csrfToken} />
-                    <button type="submit" class="danger">Revoke</button>
+                    <button type="submit" class="danger">
+                      Revoke
+                    </button>
                   </form>
                 )}
               </td>
@@ -51,7 +58,13 @@ function PeopleTable({ shares, csrfToken }: { shares: GrantJson[]; csrfToken: st
     <div class="card table-wrap">
       <table data-testid="people-shares">
         <thead>
-          <tr><th>Folder</th><th>Owner</th><th>Shared with</th><th>Access</th><th></th></tr>
+          <tr>
+            <th>Folder</th>
+            <th>Owner</th>
+            <th>Shared with</th>
+            <th>Access</th>
+            <th></th>
+          </tr>
         </thead>
         <tbody>
           {shares.map((g) => (
@@ -63,7 +76,9 @@ function PeopleTable({ shares, csrfToken }: { shares: GrantJson[]; csrfToken: st
               <td>
                 <form method="post" action={`/shared/users/${g.id}/remove`}>
                   <input type="hidden" name="_csrf" value={csrfToken} />
-                  <button type="submit" class="danger">Remove access</button>
+                  <button type="submit" class="danger">
+                    Remove access
+                  </button>
                 </form>
               </td>
             </tr>
@@ -82,7 +97,9 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; 
       <section class="stack">
         <div class="spread">
           <h1>Shared links</h1>
-          <a href="/drive" class="button">Back to Drive</a>
+          <a href="/drive" class="button">
+            Back to Drive
+          </a>
         </div>
         <LinkTable links={p.own} csrfToken={p.csrfToken} showOwner={false} testid="my-links" />
         <h2>Folders shared with people</h2>
@@ -92,7 +109,9 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; 
             <h2>Every link on this box</h2>
             <LinkTable links={p.all} csrfToken={p.csrfToken} showOwner={true} testid="all-links" />
           </>
-        ) : ""}
+        ) : (
+          ""
+        )}
       </section>
     </Layout>
   );
@@ -116,11 +135,26 @@ export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
             Expires after (days, optional)
             <input type="number" name="expiresInDays" min="1" max="3650" />
           </label>
-          <label><input type="checkbox" name="viewOnly" value="1" /> View only (no downloads)</label>
-          <label><input type="checkbox" name="allowMetadata" value="1" /> Include photo metadata (camera, date, location)</label>
-          <p class="muted small">Without it, JPEG photos are sent without their metadata and other photos that record a place are shown as previews only. Videos are sent as recorded, with any location the camera stored in them.</p>
-          {p.error ? <p class="error" role="alert" safe>{p.error}</p> : ""}
-          <button type="submit" class="primary">Create link</button>
+          <label>
+            <input type="checkbox" name="viewOnly" value="1" /> View only (no downloads)
+          </label>
+          <label>
+            <input type="checkbox" name="allowMetadata" value="1" /> Include photo metadata (camera, date, location)
+          </label>
+          <p class="muted small">
+            Without it, JPEG photos are sent without their metadata and other photos that record a place are shown as previews only. Videos are sent as
+            recorded, with any location the camera stored in them.
+          </p>
+          {p.error ? (
+            <p class="error" role="alert" safe>
+              {p.error}
+            </p>
+          ) : (
+            ""
+          )}
+          <button type="submit" class="primary">
+            Create link
+          </button>
         </form>
         {p.item.kind === "folder" ? (
           <form method="post" action="/shared/users" class="stack" id="share-user-form">
@@ -140,7 +174,9 @@ export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
             </label>
             <button type="submit">Share</button>
           </form>
-        ) : ""}
+        ) : (
+          ""
+        )}
         <a href="/shared">All shared links</a>
       </section>
     </Layout>
@@ -157,7 +193,9 @@ export function LinkCreatedPage(p: Base & { item: DriveFile; url: string; qrData
         <p>Copy it now: for your safety it is stored only in a form that cannot be turned back into the link.</p>
         <input type="text" readonly value={p.url} id="share-url" aria-label="Share link" />
         <img src={p.qrDataUrl} alt="QR code of the link" width="220" height="220" class="share-qr" />
-        <a href="/shared" class="button">All shared links</a>
+        <a href="/shared" class="button">
+          All shared links
+        </a>
       </section>
     </Layout>
   );

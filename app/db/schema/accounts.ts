@@ -4,7 +4,9 @@ export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
   username: text("username").notNull().unique(),
   displayName: text("display_name").notNull(),
-  role: text("role", { enum: ["admin", "user"] }).notNull().default("user"),
+  role: text("role", { enum: ["admin", "user"] })
+    .notNull()
+    .default("user"),
   /** Bytes; null = unlimited. */
   quotaBytes: integer("quota_bytes"),
   /** WebAuthn user handle (random, not the id, so it leaks nothing). */
@@ -17,7 +19,9 @@ export const passkeys = sqliteTable(
   "passkeys",
   {
     id: text("id").primaryKey(), // base64url credential id
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     publicKey: blob("public_key", { mode: "buffer" }).notNull(),
     counter: integer("counter").notNull().default(0),
     transports: text("transports", { mode: "json" }).$type<string[]>(),
@@ -34,7 +38,9 @@ export const sessions = sqliteTable(
   "sessions",
   {
     idHash: text("id_hash").primaryKey(), // sha256 of the cookie value
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }).notNull(),
     ip: text("ip"),
@@ -47,7 +53,9 @@ export const appTokens = sqliteTable(
   "app_tokens",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     tokenHash: text("token_hash").notNull().unique(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
@@ -59,7 +67,9 @@ export const appTokens = sqliteTable(
 
 export const recoveryCodes = sqliteTable("recovery_codes", {
   codeHash: text("code_hash").primaryKey(),
-  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   usedAt: integer("used_at", { mode: "timestamp_ms" }),
 });

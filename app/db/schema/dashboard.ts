@@ -34,10 +34,7 @@ export const alerts = sqliteTable(
     /** When the admin's alert webhook accepted it; cleared when the alert gets worse, so it is sent again. */
     notifiedAt: integer("notified_at", { mode: "timestamp_ms" }),
   },
-  (t) => [
-    uniqueIndex("alerts_open_code_subject").on(t.code, t.subject).where(sql`cleared_at is null`),
-    index("alerts_last_seen").on(t.lastSeenAt),
-  ],
+  (t) => [uniqueIndex("alerts_open_code_subject").on(t.code, t.subject).where(sql`cleared_at is null`), index("alerts_last_seen").on(t.lastSeenAt)],
 );
 
 /** The last SMART reading per device, so pages never wait for smartctl, and the counters rising-sector rules compare against. */

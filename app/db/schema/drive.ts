@@ -9,7 +9,9 @@ import { users } from "./accounts";
 export const blobs = sqliteTable(
   "blobs",
   {
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     sha256: text("sha256").notNull(),
     size: integer("size").notNull(),
     /** Sniffed from the content (file-type), falling back to the extension. */
@@ -30,7 +32,9 @@ export const files = sqliteTable(
     /** Stable integer key for the FTS5 external-content index. */
     seq: integer("seq").primaryKey({ autoIncrement: true }),
     id: text("id").notNull().unique(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     parentId: text("parent_id"),
     kind: text("kind", { enum: ["folder", "file"] }).notNull(),
     name: text("name").notNull(),
@@ -66,7 +70,9 @@ export const uploads = sqliteTable(
   "uploads",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     parentId: text("parent_id").notNull(),
     name: text("name").notNull(),
     length: integer("length").notNull(),

@@ -62,7 +62,15 @@ export const media = sqliteTable(
     // Photos: the timeline, its scrubber buckets and month pages walk this (newest first, capture time indexed).
     index("media_timeline").on(t.userId, t.takenAt, t.takenOffset, t.status, t.kind, t.livePairSha256),
     // Photos: the scrubber's day counts, grouped by the local day in index order (the same expression as app/photos/repo.ts).
-    index("media_days").on(t.userId, sql`((taken_at + coalesce(taken_offset, 0) * 60000) / 86400000)`, t.status, t.kind, t.livePairSha256, t.takenAt, t.takenOffset),
+    index("media_days").on(
+      t.userId,
+      sql`((taken_at + coalesce(taken_offset, 0) * 60000) / 86400000)`,
+      t.status,
+      t.kind,
+      t.livePairSha256,
+      t.takenAt,
+      t.takenOffset,
+    ),
     // Photos: search by country, and the newest change of a user's rows (its cached scrubber is keyed by it).
     index("media_country").on(t.userId, t.country),
     index("media_user_updated").on(t.userId, t.updatedAt),

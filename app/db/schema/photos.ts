@@ -26,7 +26,9 @@ export const albums = sqliteTable(
   "albums",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     coverSha256: text("cover_sha256"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
@@ -39,7 +41,9 @@ export const albums = sqliteTable(
 export const albumItems = sqliteTable(
   "album_items",
   {
-    albumId: text("album_id").notNull().references(() => albums.id, { onDelete: "cascade" }),
+    albumId: text("album_id")
+      .notNull()
+      .references(() => albums.id, { onDelete: "cascade" }),
     userId: text("user_id").notNull(),
     sha256: text("sha256").notNull(),
     addedAt: integer("added_at", { mode: "timestamp_ms" }).notNull(),

@@ -9,7 +9,9 @@ export const shareLinks = sqliteTable(
   "share_links",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     /** The shared root: a `files.id` of the owner. Everything served through the link lies under it. */
     fileId: text("file_id").notNull(),
     tokenHash: text("token_hash").notNull().unique(),
@@ -36,9 +38,13 @@ export const folderShares = sqliteTable(
   "folder_shares",
   {
     id: text("id").primaryKey(),
-    ownerId: text("owner_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     folderId: text("folder_id").notNull(),
-    granteeId: text("grantee_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    granteeId: text("grantee_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     access: text("access", { enum: ["read", "write"] }).notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },

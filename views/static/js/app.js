@@ -185,7 +185,12 @@
       register() {
         const kind = /** @type {HTMLElement | null} */ (this.$el.closest("[data-kind]"))?.dataset.kind ?? this.$root.dataset.kind;
         const invite = this.$root.dataset.invite || null;
-        const start = kind === "enroll" ? { kind, inviteToken: invite } : kind === "add" ? { kind } : { kind, username: this.username, displayName: this.displayName, inviteToken: invite };
+        const start =
+          kind === "enroll"
+            ? { kind, inviteToken: invite }
+            : kind === "add"
+              ? { kind }
+              : { kind, username: this.username, displayName: this.displayName, inviteToken: invite };
         return this.runRegistration(start);
       },
     }));

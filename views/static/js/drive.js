@@ -12,11 +12,12 @@
     const entries = [...dataTransfer.items].map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
     if (!entries.length) return [...dataTransfer.files].map((file) => ({ file, dir: "" }));
     const out = [];
-    const readAll = (reader) => new Promise((resolve, reject) => {
-      const all = [];
-      const next = () => reader.readEntries((batch) => (batch.length ? (all.push(...batch), next()) : resolve(all)), reject);
-      next();
-    });
+    const readAll = (reader) =>
+      new Promise((resolve, reject) => {
+        const all = [];
+        const next = () => reader.readEntries((batch) => (batch.length ? (all.push(...batch), next()) : resolve(all)), reject);
+        next();
+      });
     async function walk(entry, dir) {
       if (entry.isFile) {
         const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
@@ -35,7 +36,8 @@
   function openMoveDialog(ids) {
     const dialog = /** @type {HTMLDialogElement | null} */ (document.getElementById("move-dialog"));
     if (!dialog || !ids.length) return;
-    window.htmx.ajax("GET", `/drive/move-dialog?ids=${encodeURIComponent(ids.join(","))}`, { target: "#move-dialog", swap: "innerHTML" })
+    window.htmx
+      .ajax("GET", `/drive/move-dialog?ids=${encodeURIComponent(ids.join(","))}`, { target: "#move-dialog", swap: "innerHTML" })
       .then(() => dialog.showModal());
   }
 
@@ -101,26 +103,40 @@
     tile.className = "file-tile";
     const ext = document.createElement("span");
     ext.className = "file-tile-ext";
-    ext.textContent = dot > 0 ? name.slice(dot + 1).toUpperCase().slice(0, 6) : "FILE";
+    ext.textContent =
+      dot > 0
+        ? name
+            .slice(dot + 1)
+            .toUpperCase()
+            .slice(0, 6)
+        : "FILE";
     const p = document.createElement("p");
     p.textContent = "No preview for this file";
     tile.append(ext, p);
     return tile;
   }
-  document.addEventListener("error", (e) => {
-    const img = /** @type {HTMLImageElement} */ (e.target);
-    if (!(img instanceof HTMLImageElement)) return;
-    if (img.classList.contains("drive-thumb")) {
-      img.closest(".drive-item")?.classList.add("no-thumb");
-      img.remove();
-    } else if (img.classList.contains("viewer-media")) {
-      img.replaceWith(fileTile(img.alt));
-    }
-  }, true);
-  document.addEventListener("load", (e) => {
-    const img = e.target;
-    if (img instanceof HTMLImageElement && img.classList.contains("drive-thumb")) img.closest(".drive-item")?.classList.add("has-thumb");
-  }, true);
+  document.addEventListener(
+    "error",
+    (e) => {
+      const img = /** @type {HTMLImageElement} */ (e.target);
+      if (!(img instanceof HTMLImageElement)) return;
+      if (img.classList.contains("drive-thumb")) {
+        img.closest(".drive-item")?.classList.add("no-thumb");
+        img.remove();
+      } else if (img.classList.contains("viewer-media")) {
+        img.replaceWith(fileTile(img.alt));
+      }
+    },
+    true,
+  );
+  document.addEventListener(
+    "load",
+    (e) => {
+      const img = e.target;
+      if (img instanceof HTMLImageElement && img.classList.contains("drive-thumb")) img.closest(".drive-item")?.classList.add("has-thumb");
+    },
+    true,
+  );
 
   document.addEventListener("htmx:afterSwap", (e) => {
     const target = /** @type {Element} */ (e.target);
@@ -148,23 +164,35 @@
     for (const menu of document.querySelectorAll("details.drive-menu[open]")) if (!menu.contains(target)) menu.removeAttribute("open");
   });
   let touchX = null;
-  document.addEventListener("touchstart", (e) => {
-    touchX = viewerOpen() && preview().contains(/** @type {Node} */ (e.target)) ? e.touches[0].clientX : null;
-  }, { passive: true });
-  document.addEventListener("touchend", (e) => {
-    if (touchX === null) return;
-    const dx = e.changedTouches[0].clientX - touchX;
-    touchX = null;
-    if (Math.abs(dx) > 50) stepViewer(dx < 0 ? 1 : -1);
-  }, { passive: true });
+  document.addEventListener(
+    "touchstart",
+    (e) => {
+      touchX = viewerOpen() && preview().contains(/** @type {Node} */ (e.target)) ? e.touches[0].clientX : null;
+    },
+    { passive: true },
+  );
+  document.addEventListener(
+    "touchend",
+    (e) => {
+      if (touchX === null) return;
+      const dx = e.changedTouches[0].clientX - touchX;
+      touchX = null;
+      if (Math.abs(dx) > 50) stepViewer(dx < 0 ? 1 : -1);
+    },
+    { passive: true },
+  );
 
   // Row menus open in the top layer's way: fixed to the viewport beside their button, flipped up when the room below is short.
-  document.addEventListener("toggle", (e) => {
-    const menu = e.target;
-    if (!(menu instanceof HTMLDetailsElement) || !menu.classList.contains("drive-menu") || !menu.open) return;
-    for (const other of document.querySelectorAll("details.drive-menu[open]")) if (other !== menu) other.removeAttribute("open");
-    placeMenu(menu);
-  }, true);
+  document.addEventListener(
+    "toggle",
+    (e) => {
+      const menu = e.target;
+      if (!(menu instanceof HTMLDetailsElement) || !menu.classList.contains("drive-menu") || !menu.open) return;
+      for (const other of document.querySelectorAll("details.drive-menu[open]")) if (other !== menu) other.removeAttribute("open");
+      placeMenu(menu);
+    },
+    true,
+  );
   function placeMenu(menu) {
     const body = /** @type {HTMLElement | null} */ (menu.querySelector(".drive-menu-body"));
     if (!body) return;
@@ -172,13 +200,20 @@
     const width = Math.min(body.offsetWidth || 260, window.innerWidth - 16);
     const height = body.offsetHeight;
     const below = window.innerHeight - anchor.bottom;
-    const top = below >= height + 8 || anchor.top < height + 8 ? Math.min(anchor.bottom + 4, Math.max(8, window.innerHeight - height - 8)) : anchor.top - height - 4;
+    const top =
+      below >= height + 8 || anchor.top < height + 8 ? Math.min(anchor.bottom + 4, Math.max(8, window.innerHeight - height - 8)) : anchor.top - height - 4;
     const left = Math.max(8, Math.min(anchor.right - width, window.innerWidth - width - 8));
     body.style.setProperty("--menu-top", `${Math.max(8, top)}px`);
     body.style.setProperty("--menu-left", `${left}px`);
     body.classList.add("placed");
   }
-  window.addEventListener("scroll", () => { for (const m of document.querySelectorAll("details.drive-menu[open]")) m.removeAttribute("open"); }, { passive: true });
+  window.addEventListener(
+    "scroll",
+    () => {
+      for (const m of document.querySelectorAll("details.drive-menu[open]")) m.removeAttribute("open");
+    },
+    { passive: true },
+  );
 
   // What an action did, with Undo (the server's HX-Trigger "drive-done").
   document.body.addEventListener("drive-done", (e) => {
@@ -217,9 +252,16 @@
   document.addEventListener("keydown", (e) => {
     const typing = /** @type {Element} */ (e.target).closest?.("input:not([type=checkbox]), textarea, select, [contenteditable]");
     if (viewerOpen()) {
-      if (e.key === "Escape") { e.preventDefault(); closeViewer(); }
-      else if (e.key === "ArrowRight" && !typing) { e.preventDefault(); stepViewer(1); }
-      else if (e.key === "ArrowLeft" && !typing) { e.preventDefault(); stepViewer(-1); }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        closeViewer();
+      } else if (e.key === "ArrowRight" && !typing) {
+        e.preventDefault();
+        stepViewer(1);
+      } else if (e.key === "ArrowLeft" && !typing) {
+        e.preventDefault();
+        stepViewer(-1);
+      }
       return;
     }
     if (e.key === "Escape") for (const m of document.querySelectorAll("details.drive-menu[open]")) m.removeAttribute("open");
@@ -365,7 +407,18 @@
       },
       enqueue(files, parentId) {
         for (const { file, dir } of files) {
-          const u = { key: `${Date.now()}-${Math.random()}`, label: dir ? `${dir}/${file.name}` : file.name, file, dir, parentId, size: file.size, sent: 0, pct: 0, status: "Waiting", active: true };
+          const u = {
+            key: `${Date.now()}-${Math.random()}`,
+            label: dir ? `${dir}/${file.name}` : file.name,
+            file,
+            dir,
+            parentId,
+            size: file.size,
+            sent: 0,
+            pct: 0,
+            status: "Waiting",
+            active: true,
+          };
           this.uploads.push(u);
           this.queue.push(u);
         }
@@ -399,7 +452,7 @@
           onShouldRetry: (err) => {
             const status = err?.originalResponse?.getStatus?.() ?? 0;
             u.status = "Connection lost, retrying…";
-            return status === 0 || status >= 500 && status !== 507;
+            return status === 0 || (status >= 500 && status !== 507);
           },
           onSuccess: () => {
             u.sent = u.size;

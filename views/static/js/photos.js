@@ -19,11 +19,17 @@
   }
 
   async function api(url, body) {
-    const res = await fetch(url, body === undefined ? { credentials: "same-origin", headers: { accept: "application/json" } } : {
-      method: "POST", credentials: "same-origin",
-      headers: { "content-type": "application/json", accept: "application/json", "x-csrf-token": csrf() },
-      body: JSON.stringify(body),
-    });
+    const res = await fetch(
+      url,
+      body === undefined
+        ? { credentials: "same-origin", headers: { accept: "application/json" } }
+        : {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { "content-type": "application/json", accept: "application/json", "x-csrf-token": csrf() },
+            body: JSON.stringify(body),
+          },
+    );
     const data = await res.json().catch(() => ({ error: `The server answered ${res.status}.` }));
     if (!res.ok) throw new Error(data.error ?? `The server answered ${res.status}.`);
     return data;
@@ -37,7 +43,10 @@
     if (action) {
       const b = el("button", "link", action.label);
       b.type = "button";
-      b.addEventListener("click", () => { action.run(); t.remove(); });
+      b.addEventListener("click", () => {
+        action.run();
+        t.remove();
+      });
       t.append(" ", b);
     }
     box.appendChild(t);
@@ -46,15 +55,23 @@
 
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
   const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-  const dayLabel = (ms) => { const d = new Date(ms); return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`; };
-  const duration = (ms) => { const s = Math.round((ms ?? 0) / 1000); return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`; };
+  const dayLabel = (ms) => {
+    const d = new Date(ms);
+    return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  };
+  const duration = (ms) => {
+    const s = Math.round((ms ?? 0) / 1000);
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+  };
 
   let thumbhash = null;
   const placeholder = (th) => {
     if (!th || !thumbhash) return null;
     try {
       return thumbhash.thumbHashToDataURL(Uint8Array.from(atob(th), (c) => c.charCodeAt(0)));
-    } catch { return null; }
+    } catch {
+      return null;
+    }
   };
 
   // ---- tiles, shared by the grid, the memories strip and the map's cluster list ----
@@ -103,11 +120,22 @@
     if (t && !t.contains(/** @type {Node | null} */ (e.relatedTarget))) stopLive(t);
   });
   let pressTimer = 0;
-  document.addEventListener("touchstart", (e) => {
-    const t = /** @type {Element} */ (e.target).closest?.(".photos-tile[data-live]");
-    if (t) pressTimer = setTimeout(() => playLive(t), 400);
-  }, { passive: true });
-  document.addEventListener("touchend", (e) => { clearTimeout(pressTimer); stopLive(/** @type {Element} */ (e.target).closest?.(".photos-tile[data-live]")); }, { passive: true });
+  document.addEventListener(
+    "touchstart",
+    (e) => {
+      const t = /** @type {Element} */ (e.target).closest?.(".photos-tile[data-live]");
+      if (t) pressTimer = setTimeout(() => playLive(t), 400);
+    },
+    { passive: true },
+  );
+  document.addEventListener(
+    "touchend",
+    (e) => {
+      clearTimeout(pressTimer);
+      stopLive(/** @type {Element} */ (e.target).closest?.(".photos-tile[data-live]"));
+    },
+    { passive: true },
+  );
 
   // ---- selection ----
   const selection = new Set();
@@ -160,9 +188,16 @@
       });
       head.appendChild(pick);
       const box = el("div", "photos-rows");
-      const geo = layout(dayItems.map((i) => ({ width: i.w || 1, height: i.h || 1 })), {
-        containerWidth: width, targetRowHeight: rowHeight(), boxSpacing: 4, containerPadding: 0, maxNumRows: Infinity,
-      });
+      const geo = layout(
+        dayItems.map((i) => ({ width: i.w || 1, height: i.h || 1 })),
+        {
+          containerWidth: width,
+          targetRowHeight: rowHeight(),
+          boxSpacing: 4,
+          containerPadding: 0,
+          maxNumRows: Infinity,
+        },
+      );
       box.style.height = `${geo.containerHeight}px`;
       geo.boxes.forEach((b, i) => {
         const t = tile(dayItems[i]);
@@ -232,10 +267,19 @@
     // Dragging along the scrubber (mouse or finger) scrolls with it, month by month.
     let dragging = false;
     const under = (e) => document.elementFromPoint(nav.getBoundingClientRect().left + 4, e.clientY)?.closest(".photos-scrub");
-    nav.addEventListener("pointerdown", (e) => { dragging = true; nav.setPointerCapture(e.pointerId); });
-    nav.addEventListener("pointermove", (e) => { if (dragging) jump(under(e)); });
-    nav.addEventListener("pointerup", () => { dragging = false; });
-    nav.addEventListener("pointercancel", () => { dragging = false; });
+    nav.addEventListener("pointerdown", (e) => {
+      dragging = true;
+      nav.setPointerCapture(e.pointerId);
+    });
+    nav.addEventListener("pointermove", (e) => {
+      if (dragging) jump(under(e));
+    });
+    nav.addEventListener("pointerup", () => {
+      dragging = false;
+    });
+    nav.addEventListener("pointercancel", () => {
+      dragging = false;
+    });
   }
 
   async function startGrid() {
@@ -247,13 +291,16 @@
       grid.appendChild(el("p", "muted", grid.dataset.empty));
       return;
     }
-    const observer = new IntersectionObserver((entries) => {
-      for (const e of entries) {
-        const s = /** @type {any} */ (e.target)._section;
-        if (e.isIntersecting) load(s);
-        else unload(s);
-      }
-    }, { rootMargin: "1500px 0px" });
+    const observer = new IntersectionObserver(
+      (entries) => {
+        for (const e of entries) {
+          const s = /** @type {any} */ (e.target)._section;
+          if (e.isIntersecting) load(s);
+          else unload(s);
+        }
+      },
+      { rootMargin: "1500px 0px" },
+    );
     for (const m of months) {
       const node = el("section", "photos-month");
       node.id = `m-${m.key}`;
@@ -298,7 +345,13 @@
       return;
     }
     lastClicked = id;
-    openLightbox(list, Math.max(0, list.findIndex((i) => i.id === id)));
+    openLightbox(
+      list,
+      Math.max(
+        0,
+        list.findIndex((i) => i.id === id),
+      ),
+    );
   }
 
   // ---- lightbox ----
@@ -311,10 +364,27 @@
       const w = i.w || 1440;
       const h = i.h || 1080;
       const fit = Math.min(1, 1440 / Math.max(w, h));
-      if (i.k === "video") return { type: "video", id: i.id, width: w, height: h, video: i.v ? `/media/video/${i.id}` : `/api/v1/files/${i.id}/content?inline=1`, poster: preview, item: i };
+      if (i.k === "video")
+        return {
+          type: "video",
+          id: i.id,
+          width: w,
+          height: h,
+          video: i.v ? `/media/video/${i.id}` : `/api/v1/files/${i.id}/content?inline=1`,
+          poster: preview,
+          item: i,
+        };
       // The preview first; zooming in past it loads the original (browsers show JPEG, PNG, WebP, GIF, AVIF as is).
       const src = i.o ? `/api/v1/files/${i.id}/content?inline=1` : preview;
-      return { id: i.id, src, srcset: i.o ? `${preview} ${Math.round(w * fit)}w, ${src} ${w}w` : undefined, width: w, height: h, msrc: `/drive/thumb/${i.id}`, item: i };
+      return {
+        id: i.id,
+        src,
+        srcset: i.o ? `${preview} ${Math.round(w * fit)}w, ${src} ${w}w` : undefined,
+        width: w,
+        height: h,
+        msrc: `/drive/thumb/${i.id}`,
+        item: i,
+      };
     });
     const pswp = new PhotoSwipe({ dataSource, index, bgOpacity: 0.95, showHideAnimationType: "fade", secondaryZoomLevel: 2, maxZoomLevel: 4 });
     const panel = el("aside", "photos-info-panel");
@@ -341,7 +411,9 @@
       content.element.appendChild(v);
     });
     pswp.on("change", () => {
-      pswp.element?.querySelectorAll("video").forEach((v) => { if (!pswp.currSlide?.container.contains(v)) v.pause(); });
+      pswp.element?.querySelectorAll("video").forEach((v) => {
+        if (!pswp.currSlide?.container.contains(v)) v.pause();
+      });
       refreshInfo();
       syncFav();
     });
@@ -350,8 +422,15 @@
     pswp.on("uiRegister", () => {
       pswp.ui.registerElement({ name: "info", order: 15, isButton: true, title: "Info (i)", html: "ⓘ", onClick: toggleInfo });
       pswp.ui.registerElement({
-        name: "favourite", order: 16, isButton: true, title: "Favourite", html: "♥",
-        onInit: (b) => { favButton.el = b; syncFav(); },
+        name: "favourite",
+        order: 16,
+        isButton: true,
+        title: "Favourite",
+        html: "♥",
+        onInit: (b) => {
+          favButton.el = b;
+          syncFav();
+        },
         onClick: async () => {
           const d = current();
           const on = !d.item.f;
@@ -361,11 +440,26 @@
         },
       });
       pswp.ui.registerElement({
-        name: "download", order: 17, isButton: true, title: "Download original", html: "⤓",
-        onClick: () => { const a = el("a"); a.href = `/api/v1/files/${current().id}/content`; a.download = ""; document.body.appendChild(a); a.click(); a.remove(); },
+        name: "download",
+        order: 17,
+        isButton: true,
+        title: "Download original",
+        html: "⤓",
+        onClick: () => {
+          const a = el("a");
+          a.href = `/api/v1/files/${current().id}/content`;
+          a.download = "";
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+        },
       });
       pswp.ui.registerElement({
-        name: "album", order: 18, isButton: true, title: "Add to album", html: "＋",
+        name: "album",
+        order: 18,
+        isButton: true,
+        title: "Add to album",
+        html: "＋",
         onClick: async () => {
           const id = current().id;
           const choice = await chooseAlbum();
@@ -377,20 +471,32 @@
         },
       });
       pswp.ui.registerElement({
-        name: "archive", order: 19, isButton: true, title: "Archive (leaves the timeline)", html: "⇩",
+        name: "archive",
+        order: 19,
+        isButton: true,
+        title: "Archive (leaves the timeline)",
+        html: "⇩",
         onClick: async () => {
           const id = current().id;
           const on = grid?.dataset.source !== "archive";
           await api("/photos/api/archive", { ids: [id], on });
           toast(on ? "Archived: it stays in Drive, albums and search." : "Back in the timeline.", {
-            label: "Undo", run: async () => { await api("/photos/api/archive", { ids: [id], on: !on }); reloadShown(); },
+            label: "Undo",
+            run: async () => {
+              await api("/photos/api/archive", { ids: [id], on: !on });
+              reloadShown();
+            },
           });
           pswp.close();
           reloadShown();
         },
       });
       pswp.ui.registerElement({
-        name: "delete", order: 20, isButton: true, title: "Move to trash", html: "🗑",
+        name: "delete",
+        order: 20,
+        isButton: true,
+        title: "Move to trash",
+        html: "🗑",
         onClick: async () => {
           const id = current().id;
           await trashWithUndo([id]);
@@ -398,8 +504,13 @@
         },
       });
     });
-    const toggleInfo = () => { panel.hidden = !panel.hidden; refreshInfo(); };
-    const onKey = (e) => { if (e.key === "i" && !e.ctrlKey && !e.metaKey && !e.altKey) toggleInfo(); };
+    const toggleInfo = () => {
+      panel.hidden = !panel.hidden;
+      refreshInfo();
+    };
+    const onKey = (e) => {
+      if (e.key === "i" && !e.ctrlKey && !e.metaKey && !e.altKey) toggleInfo();
+    };
     pswp.on("afterInit", () => pswp.element.appendChild(panel));
     pswp.on("openingAnimationEnd", () => pswp.element.classList.add("photos-opened"));
     document.addEventListener("keydown", onKey);
@@ -409,14 +520,24 @@
 
   function reloadShown() {
     for (const s of sections) {
-      if (s.state === "shown") { s.state = "empty"; s.height = s.el.offsetHeight; load(s); }
+      if (s.state === "shown") {
+        s.state = "empty";
+        s.height = s.el.offsetHeight;
+        load(s);
+      }
     }
   }
 
   async function trashWithUndo(ids) {
     const { ids: trashed } = await api("/photos/api/trash", { ids });
     reloadShown();
-    toast(`${trashed.length} moved to the trash.`, { label: "Undo", run: async () => { await api("/photos/api/restore", { ids: trashed }); reloadShown(); } });
+    toast(`${trashed.length} moved to the trash.`, {
+      label: "Undo",
+      run: async () => {
+        await api("/photos/api/restore", { ids: trashed });
+        reloadShown();
+      },
+    });
   }
 
   // ---- bulk actions ----
@@ -437,12 +558,16 @@
     $("#photos-album-name").value = "";
     dialog.showModal();
     return new Promise((resolve) => {
-      dialog.addEventListener("close", () => {
-        if (dialog.returnValue !== "ok") return resolve(null);
-        const name = $("#photos-album-name").value.trim();
-        const picked = choices.querySelector("input:checked")?.value;
-        resolve(name ? { name } : picked ? { id: picked } : null);
-      }, { once: true });
+      dialog.addEventListener(
+        "close",
+        () => {
+          if (dialog.returnValue !== "ok") return resolve(null);
+          const name = $("#photos-album-name").value.trim();
+          const picked = choices.querySelector("input:checked")?.value;
+          resolve(name ? { name } : picked ? { id: picked } : null);
+        },
+        { once: true },
+      );
     });
   }
 
@@ -453,7 +578,12 @@
     try {
       if (act === "clear") selection.clear();
       if (act === "zip") window.location.assign(`/api/v1/zip?ids=${encodeURIComponent(ids.join(","))}`);
-      if (act === "favourite") { await api("/photos/api/favourite", { ids, on: true }); toast(`${ids.length} added to Favourites.`); selection.clear(); reloadShown(); }
+      if (act === "favourite") {
+        await api("/photos/api/favourite", { ids, on: true });
+        toast(`${ids.length} added to Favourites.`);
+        selection.clear();
+        reloadShown();
+      }
       if (act === "archive") {
         const on = grid?.dataset.source !== "archive";
         await api("/photos/api/archive", { ids, on });
@@ -461,8 +591,15 @@
         selection.clear();
         reloadShown();
       }
-      if (act === "trash") { await trashWithUndo(ids); selection.clear(); }
-      if (act === "remove") { await api(`/photos/albums/${grid.dataset.param}/remove`, { ids }); selection.clear(); reloadShown(); }
+      if (act === "trash") {
+        await trashWithUndo(ids);
+        selection.clear();
+      }
+      if (act === "remove") {
+        await api(`/photos/albums/${grid.dataset.param}/remove`, { ids });
+        selection.clear();
+        reloadShown();
+      }
       if (act === "album") {
         const choice = await chooseAlbum();
         if (!choice) return;
@@ -488,7 +625,9 @@
     const status = $("#photos-upload-status");
     let done = 0;
     let failed = 0;
-    const report = () => { status.textContent = `Uploaded ${done} of ${total}${failed ? `, ${failed} failed` : ""}.`; };
+    const report = () => {
+      status.textContent = `Uploaded ${done} of ${total}${failed ? `, ${failed} failed` : ""}.`;
+    };
     report();
     const next = () => {
       const file = files.shift();
@@ -496,14 +635,29 @@
       const d = new Date(file.lastModified || Date.now());
       const dir = `Photos/${d.getFullYear()}/${String(d.getMonth() + 1).padStart(2, "0")}`;
       const upload = new window.tus.Upload(file, {
-        endpoint: "/api/v1/uploads", chunkSize: 8 * 1024 * 1024, retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000],
-        removeFingerprintOnSuccess: true, headers: { "X-CSRF-Token": csrf() },
+        endpoint: "/api/v1/uploads",
+        chunkSize: 8 * 1024 * 1024,
+        retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000],
+        removeFingerprintOnSuccess: true,
+        headers: { "X-CSRF-Token": csrf() },
         metadata: { filename: file.name, filetype: file.type, parentId: "", relativePath: dir, conflict: "rename" },
         // "drive-changed" wakes the media progress fragment, which then polls while the worker processes.
-        onSuccess: () => { done++; report(); document.body.dispatchEvent(new CustomEvent("drive-changed")); next(); },
-        onError: () => { failed++; report(); next(); },
+        onSuccess: () => {
+          done++;
+          report();
+          document.body.dispatchEvent(new CustomEvent("drive-changed"));
+          next();
+        },
+        onError: () => {
+          failed++;
+          report();
+          next();
+        },
       });
-      upload.findPreviousUploads().then((prev) => { if (prev.length) upload.resumeFromPreviousUpload(prev[0]); upload.start(); });
+      upload.findPreviousUploads().then((prev) => {
+        if (prev.length) upload.resumeFromPreviousUpload(prev[0]);
+        upload.start();
+      });
     };
     status.textContent = `Uploading ${total}…`;
     next();
@@ -512,7 +666,16 @@
 
   // ---- strips (memories) ----
   document.querySelectorAll(".photos-strip-row").forEach((row) => {
-    const items = () => [.../** @type {NodeListOf<HTMLElement>} */ (row.querySelectorAll(".photos-tile"))].map((t) => ({ id: t.dataset.id, w: Number(t.dataset.w), h: Number(t.dataset.h), k: t.dataset.kind, o: false, v: true, f: false }));
+    const items = () =>
+      [.../** @type {NodeListOf<HTMLElement>} */ (row.querySelectorAll(".photos-tile"))].map((t) => ({
+        id: t.dataset.id,
+        w: Number(t.dataset.w),
+        h: Number(t.dataset.h),
+        k: t.dataset.kind,
+        o: false,
+        v: true,
+        f: false,
+      }));
     row.addEventListener("click", (e) => tileClick(e, items));
   });
 
@@ -523,11 +686,22 @@
     const list = $("#photos-map-items");
     const offline = $("#photos-map-offline");
     const params = new URLSearchParams(window.location.search);
-    const map = L.map(box, { worldCopyJump: true }).setView(params.has("lat") ? [Number(params.get("lat")), Number(params.get("lng"))] : [30, 0], params.has("lat") ? 12 : 2);
-    const tiles = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 19, attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors' });
+    const map = L.map(box, { worldCopyJump: true }).setView(
+      params.has("lat") ? [Number(params.get("lat")), Number(params.get("lng"))] : [30, 0],
+      params.has("lat") ? 12 : 2,
+    );
+    const tiles = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+      maxZoom: 19,
+      attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+    });
     let failures = 0;
-    tiles.on("tileerror", () => { if (++failures >= 2) offline.hidden = false; });
-    tiles.on("tileload", () => { failures = 0; offline.hidden = true; });
+    tiles.on("tileerror", () => {
+      if (++failures >= 2) offline.hidden = false;
+    });
+    tiles.on("tileload", () => {
+      failures = 0;
+      offline.hidden = true;
+    });
     if (!navigator.onLine) offline.hidden = false;
     tiles.addTo(map);
     const layer = L.layerGroup().addTo(map);
@@ -583,6 +757,12 @@
   let resize = 0;
   window.addEventListener("resize", () => {
     clearTimeout(resize);
-    resize = setTimeout(() => sections.forEach((s) => { if (s.state === "shown") renderSection(s, loaded.get(s.key)); }), 200);
+    resize = setTimeout(
+      () =>
+        sections.forEach((s) => {
+          if (s.state === "shown") renderSection(s, loaded.get(s.key));
+        }),
+      200,
+    );
   });
 })();
