@@ -55,12 +55,12 @@ xss: deps
 	node node_modules/@kitajs/ts-html-plugin/dist/cli.js --simplified
 
 test-unit: deps
-	bun test $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
+	bun test --timeout=60000 $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
 
 # The same tests with the clock a year ahead (libfaketime) and in random order (bun prints the seed): no test may
 # depend on the day it was written or on another test.
 test-unit-next-year: deps
-	faketime -f '+366d' bun test --randomize $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
+	faketime -f '+366d' bun test --timeout=60000 --randomize $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
 
 # Real Chromium (Debian's /usr/bin/chromium) through playwright-core.
 # ./app: bun takes the files as paths, not name filters that scan the whole tree (out/ may hold an image build with /proc mounted).
