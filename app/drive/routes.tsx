@@ -28,6 +28,15 @@ import type { MediaService } from "../media/service";
 
 type Deps = { access: AccessControl; drive: DriveService; tus: TusUploads; settings: SettingsService; media: MediaService };
 
+/** A plain upload's query: the name, where it goes, what to do on a name conflict, and the content's SHA-256 if known. */
+const UploadQuery = t.Object({
+  name: t.String(),
+  parentId: t.Optional(t.String()),
+  path: t.Optional(t.String()),
+  conflict: t.Optional(t.String()),
+  sha256: t.Optional(t.String()),
+});
+
 const PAGE = 100;
 const listOptions = (q: { sort?: ListOptions["sort"]; desc?: string; offset?: number; limit?: number }): ListOptions => ({
   sort: q.sort ?? "name",
@@ -334,28 +343,8 @@ export function driveRoutes(deps: Deps) {
     .get("/starred", ({ user }) => ({ items: drive.starred(user).map(itemJson) }), { auth: "user" })
     .get("/search", ({ user, query }) => ({ items: drive.search(user, query.q ?? "", query.limit ?? 10).map(itemJson) }), { auth: "user", query: SearchQuery })
     // A plain upload: the request body is the file (curl -T file URL?name=…, or POST --data-binary).
-    .post("/upload", ({ user, request, query, set }) => plainUpload(user, request, query, set), {
-      auth: "user",
-      parse: "none",
-      query: t.Object({
-        name: t.String(),
-        parentId: t.Optional(t.String()),
-        path: t.Optional(t.String()),
-        conflict: t.Optional(t.String()),
-        sha256: t.Optional(t.String()),
-      }),
-    })
-    .put("/upload", ({ user, request, query, set }) => plainUpload(user, request, query, set), {
-      auth: "user",
-      parse: "none",
-      query: t.Object({
-        name: t.String(),
-        parentId: t.Optional(t.String()),
-        path: t.Optional(t.String()),
-        conflict: t.Optional(t.String()),
-        sha256: t.Optional(t.String()),
-      }),
-    })
+    .post("/upload", ({ user, request, query, set }) => plainUpload(user, request, query, set), { auth: "user", parse: "none", query: UploadQuery })
+    .put("/upload", ({ user, request, query, set }) => plainUpload(user, request, query, set), { auth: "user", parse: "none", query: UploadQuery })
     .all("/uploads", ({ user, request }) => tus.handle(request, user, undefined), { auth: "user", parse: "none" })
     .all("/uploads/:id", ({ user, request, params }) => tus.handle(request, user, params.id), { auth: "user", parse: "none" });
 

@@ -120,16 +120,13 @@ export const SOFTWARE_ENCODER: Encoder = {
   args: ({ width, height }) => ["-vf", `scale=${width}:${height}`, "-c:v", "libx264", "-preset", "veryfast", "-crf", String(CRF), "-pix_fmt", "yuv420p"],
 };
 
+/** Every ffmpeg run starts the same way: quiet, never interactive, overwrite, and the input whitelists. */
+const FFMPEG_SAFE = ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", ...SAFE_INPUT];
+
 /** The ffmpeg arguments of a transcode, without the priority prefix: the benchmark runs exactly these bare. */
 export function transcodeArgs(input: string, output: string, size: { width: number; height: number }, encoder: Encoder): string[] {
   return [
-    "ffmpeg",
-    "-hide_banner",
-    "-nostdin",
-    "-v",
-    "error",
-    "-y",
-    ...SAFE_INPUT,
+    ...FFMPEG_SAFE,
     ...(encoder.inputArgs ?? []),
     "-i",
     `file:${input}`,
@@ -154,13 +151,7 @@ const audioPlays = (v: VideoFacts) => v.audioCodec === null || v.audioCodec === 
 
 export function remuxArgs(input: string, output: string, audioOk: boolean): string[] {
   return [
-    "ffmpeg",
-    "-hide_banner",
-    "-nostdin",
-    "-v",
-    "error",
-    "-y",
-    ...SAFE_INPUT,
+    ...FFMPEG_SAFE,
     "-i",
     `file:${input}`,
     "-map",
