@@ -31,19 +31,11 @@ if [ "$rc" -gt 2 ]; then
   mkfs.ext4 -q -F -L data -b 4096 -O 64bit -T default -m 1 "$dev"
 fi
 
-# A flashed image keeps its backup GPT header where the image ended; leave 1 MiB + GPT room at the end.
-if [ $((part_start + part_sectors + 4096)) -lt "$disk_sectors" ]; then
-  echo "nas-data: growing partition $partnum of $disk to the end of the disk"
-  sfdisk --relocate gpt-bak-std "$disk"
-  echo ", +" | sfdisk --no-reread --no-tell-kernel -N "$partnum" "$disk"
-  partx -u --nr "$partnum" "$disk"
-  udevadm settle
-fi
-
 # Every disk flashed with the same image has the same partition UUIDs. On GRUB disks (an nasd-esp
 # partition) give this box its own on first boot, so root=PARTUUID= (GRUB probes it on its boot disk
 # every boot) never matches another disk carrying the image; takes effect at the next boot. (The Pi's
-# cmdline.txt names fixed UUIDs, so Pi disks keep theirs.)
+# cmdline.txt names fixed UUIDs, so Pi disks keep theirs.) Before growing: a power cut during the growth leaves a
+# partition that no longer looks new, and this step would never run again.
 if [ "$first_boot" = yes ] && sfdisk --json "$disk" | grep -q '"name": *"nasd-esp"'; then
   # Not fatal: a box that keeps the image's UUIDs still boots and serves.
   if sfdisk --no-reread --no-tell-kernel --disk-id "$disk" "$(cat /proc/sys/kernel/random/uuid)" > /dev/null &&
@@ -54,6 +46,15 @@ if [ "$first_boot" = yes ] && sfdisk --json "$disk" | grep -q '"name": *"nasd-es
   else
     echo "nas-data: could not give this disk its own partition UUIDs (continuing)" >&2
   fi
+fi
+
+# A flashed image keeps its backup GPT header where the image ended; leave 1 MiB + GPT room at the end.
+if [ $((part_start + part_sectors + 4096)) -lt "$disk_sectors" ]; then
+  echo "nas-data: growing partition $partnum of $disk to the end of the disk"
+  sfdisk --relocate gpt-bak-std "$disk"
+  echo ", +" | sfdisk --no-reread --no-tell-kernel -N "$partnum" "$disk"
+  partx -u --nr "$partnum" "$disk"
+  udevadm settle
 fi
 
 fs_blocks=$(dumpe2fs -h "$dev" 2>/dev/null | awk -F: '/^Block count/ { gsub(/ /, "", $2); print $2 }')
