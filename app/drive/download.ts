@@ -82,10 +82,13 @@ export async function zipResponse(
 ): Promise<Response> {
   const { default: yazl } = await import("yazl"); // loaded on the first zip download, not at start
   const zip = new yazl.ZipFile();
+  // yazl does not listen for its sources' errors: a file purged (or a disk gone) while the zip streams must end
+  // this download with an error, never become an uncaught exception in the web process.
+  const failing = (source: Readable) => source.on("error", (err) => (zip.outputStream as Readable).destroy(err));
   for (const e of entries) {
     if (e.kind === "folder") zip.addEmptyDirectory(e.path, { mtime: e.file.updatedAt });
-    else if (e.open) zip.addReadStreamLazy(e.path, { mtime: e.file.updatedAt, compress: false }, (cb) => cb(null, e.open!()));
-    else if (e.blobPath) zip.addReadStream(createReadStream(e.blobPath), e.path, { mtime: e.file.updatedAt, compress: false, size: e.file.size });
+    else if (e.open) zip.addReadStreamLazy(e.path, { mtime: e.file.updatedAt, compress: false }, (cb) => cb(null, failing(e.open!())));
+    else if (e.blobPath) zip.addReadStream(failing(createReadStream(e.blobPath)), e.path, { mtime: e.file.updatedAt, compress: false, size: e.file.size });
   }
   zip.end();
   return new Response(Readable.toWeb(zip.outputStream as Readable) as unknown as ReadableStream, {

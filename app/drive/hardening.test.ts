@@ -187,3 +187,19 @@ test("#10 If-None-Match: * on a download answers 304 (RFC 9110), for GET and HEA
   expect(weak.status).toBe(304);
   expect((await t.request(`/api/v1/files/${id}/content`, { headers: { ...A, "if-none-match": '"other"' } })).status).toBe(200);
 });
+
+test("a file that vanishes while its folder is zipped ends that download with an error; the server goes on", async () => {
+  const { t, A, alice } = setup();
+  const folder = ((await (await mkdir(t, A, "Going")).json()) as { item: { id: string } }).item.id;
+  const gone = new Uint8Array(300_000).fill(3);
+  await upload(t, A, "stays.txt", "stays", `&parentId=${folder}`);
+  await upload(t, A, "gone.bin", gone, `&parentId=${folder}`);
+  const zip = await t.request(`/api/v1/zip?ids=${folder}`, { headers: A });
+  expect(zip.status).toBe(200);
+  // The disk loses the content after the zip started (a purge from another tab, a failing disk).
+  const hash = sha(gone);
+  rmSync(join(t.dataDir, "users", alice.id, "blobs", hash.slice(0, 2), hash.slice(2, 4), hash), { force: true });
+  await expect(zip.arrayBuffer()).rejects.toThrow();
+  expect((await t.request("/healthz")).status).toBe(200);
+  expect((await t.request(`/api/v1/zip?ids=${folder}`, { headers: A })).status).toBe(200);
+});
