@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { loadConfig } from "../config";
 import { openDb } from "../db/client";
 import { createServices } from "../services";
-import { freePort, launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { freePort, launchBrowser, pdfOf, startServer, watchPageErrors, type TestServer } from "../testing-browser";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -217,29 +217,8 @@ test("rename, move with the dialog, trash and restore", async () => {
   await row("renamed <b>.bin").waitFor();
 });
 
-/** A one-page PDF with a line of text, offsets computed so pdf.js needs no repair. */
-function tinyPdf(): Uint8Array {
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-    "<< /Length 44 >>\nstream\nBT /F1 24 Tf 40 100 Td (Hello PDF) Tj ET\nendstream",
-    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-  ];
-  let out = "%PDF-1.4\n";
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new TextEncoder().encode(out);
-}
-
 test("drag an item onto a folder moves it; search suggests as you type; a PDF previews with pdf.js", async () => {
-  const pdf = tinyPdf();
+  const pdf = pdfOf(1);
   const path = makeFile("hello.pdf", pdf);
   const work = await apiFolder("Drag");
   await apiFolder("Docs", work);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import type { Browser, Page } from "playwright-core";
 import { formatBytes } from "../../views/format";
-import { launchBrowser, signedInPage, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { launchBrowser, pdfOf, signedInPage, startServer, watchPageErrors, type TestServer } from "../testing-browser";
 
 let server: TestServer;
 let browser: Browser;
@@ -44,31 +44,6 @@ const png = (r: number, g: number, b: number) =>
   sharp({ create: { width: 64, height: 48, channels: 3, background: { r, g, b } } })
     .png()
     .toBuffer();
-
-/** A PDF of `pages` pages, each saying its number, offsets computed so pdf.js needs no repair. */
-function pdfOf(pages: number): Uint8Array {
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    `<< /Type /Pages /Kids [${Array.from({ length: pages }, (_, i) => `${3 + i * 2} 0 R`).join(" ")}] /Count ${pages} >>`,
-  ];
-  const font = 3 + pages * 2;
-  for (let i = 0; i < pages; i++) {
-    const text = `BT /F1 24 Tf 40 100 Td (Page ${i + 1}) Tj ET`;
-    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents ${4 + i * 2} 0 R /Resources << /Font << /F1 ${font} 0 R >> >> >>`);
-    objects.push(`<< /Length ${text.length} >>\nstream\n${text}\nendstream`);
-  }
-  objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
-  let out = "%PDF-1.4\n";
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new TextEncoder().encode(out);
-}
 
 /** The text a person sees once the page has caught up (renders are asynchronous): an exact match within 10 s. */
 const textIs = (selector: string, text: string) =>
