@@ -24,7 +24,9 @@ for cpu in cortex-a72 cortex-a76; do
   port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000 ))
   mkdir -p "$work/data-$cpu"
   t0=$(date +%s)
-  (cd "$work/bundle" && DATA_DIR="$work/data-$cpu" PORT=$port HOST=127.0.0.1 NODE_ENV=production run "$cpu" dist/main.js > "$work/server-$cpu.log" 2>&1) &
+  # exec: the background pid is qemu itself, so the kill below stops the server (not just the subshell).
+  (cd "$work/bundle" && export DATA_DIR="$work/data-$cpu" PORT=$port HOST=127.0.0.1 NODE_ENV=production &&
+    exec qemu-aarch64-static -L /usr/aarch64-linux-gnu -cpu "$cpu" "$work/bundle/bin/bun" dist/main.js > "$work/server-$cpu.log" 2>&1) &
   pid=$!
   healthy=no
   for _ in $(seq 1 120); do
