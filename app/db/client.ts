@@ -25,7 +25,16 @@ export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: stri
   const sqlite = new Database(path, { create: true, strict: true });
   // First: the web server, the worker and the CLI open a fresh database at the same moment on first boot.
   sqlite.exec("PRAGMA busy_timeout = 5000");
-  sqlite.exec("PRAGMA journal_mode = WAL");
+  // Switching a fresh file to WAL can answer SQLITE_BUSY at once (no busy handler) while another process does the same.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      sqlite.exec("PRAGMA journal_mode = WAL");
+      break;
+    } catch (e) {
+      if ((e as { code?: string }).code !== "SQLITE_BUSY" || attempt >= 100) throw e;
+      Bun.sleepSync(20);
+    }
+  }
   // FULL: a write we acknowledged survives power loss (the appliance has no UPS).
   sqlite.exec("PRAGMA synchronous = FULL");
   sqlite.exec("PRAGMA foreign_keys = ON");
