@@ -16,9 +16,9 @@ sha256=d9b593bb2ba93d4b50f74177e0cdcd41747e708596367deed0c30348a71dd176
 # VAAPI drivers stay Debian's (intel-media-va-driver in the board's packages); what the binaries link:
 FFMPEG_RUNTIME="libx264-164 libva2 libva-drm2 libdrm2 libdav1d6 zlib1g"
 
-decoders="h264 hevc mpeg4 h263 msmpeg4v3 mjpeg vp8 vp9 libdav1d prores mpeg1video mpeg2video dvvideo flv vc1 wmv3
+decoders="rawvideo h264 hevc mpeg4 h263 msmpeg4v3 mjpeg vp8 vp9 libdav1d prores mpeg1video mpeg2video dvvideo flv vc1 wmv3
   theora aac aac_latm mp3 mp2 ac3 eac3 opus vorbis flac alac amrnb amrwb wmav2
-  pcm_s16le pcm_s16be pcm_s24le pcm_s24be pcm_s32le pcm_f32le pcm_u8 pcm_alaw pcm_mulaw pcm_bluray pcm_dvd"
+  adpcm_ima_wav adpcm_ms pcm_s16le pcm_s16be pcm_s24le pcm_s24be pcm_s32le pcm_f32le pcm_u8 pcm_alaw pcm_mulaw pcm_bluray pcm_dvd"
 demuxers="mov matroska avi mpegts mpegps flv asf ogg dv mjpeg wav"
 filters="buffer buffersink abuffer abuffersink format aformat aresample null anull scale fps setpts asetpts
   trim atrim transpose hflip vflip rotate hwupload hwdownload hwmap scale_vaapi testsrc sine"
