@@ -5,7 +5,7 @@
 # phone video. Debian's ffmpeg package and the ~210 libraries it links are ~94 MiB of the image; this is
 # a few MiB. Built on the build host, which must be Debian 12 (amd64) like the image: it links the
 # host's libx264, libva, libdrm and libdav1d, and the image gets the same packages (FFMPEG_RUNTIME).
-# The result is cached in CACHE_DIR under a key of this script (source hash + configure flags), so only
+# The result is cached in CACHE_DIR under a key of the source hash and configure flags, so only
 # the first image build compiles it (a few minutes on 2 cores).
 # Usage: ffmpeg.sh CACHE_DIR → prints the directory to copy into the root (usr/local/…)
 set -eu
@@ -19,7 +19,8 @@ FFMPEG_RUNTIME="libx264-164 libva2 libva-drm2 libdrm2 libdav1d6 zlib1g"
 decoders="rawvideo h264 hevc mpeg4 h263 msmpeg4v3 mjpeg vp8 vp9 libdav1d prores mpeg1video mpeg2video dvvideo flv vc1 wmv3
   theora aac aac_latm mp3 mp2 ac3 eac3 opus vorbis flac alac amrnb amrwb wmav2
   adpcm_ima_wav adpcm_ms pcm_s16le pcm_s16be pcm_s24le pcm_s24be pcm_s32le pcm_f32le pcm_u8 pcm_alaw pcm_mulaw pcm_bluray pcm_dvd"
-demuxers="mov matroska avi mpegts mpegps flv asf ogg dv mjpeg wav"
+# The raw video demuxers: how MPEG-PS (.mpg, .vob) tells which codec its video stream carries.
+demuxers="mov matroska avi mpegts mpegps flv asf ogg dv mjpeg wav mpegvideo m4v h264 hevc"
 filters="buffer buffersink abuffer abuffersink format aformat aresample null anull scale fps setpts asetpts
   trim atrim transpose hflip vflip rotate hwupload hwdownload hwmap scale_vaapi testsrc sine"
 list() { echo "$2" | tr -s ' \n' '\n\n' | sed "/^$/d; s/^/--enable-$1=/" | tr '\n' ' '; }
@@ -38,12 +39,14 @@ if [ "${1:-}" = "--runtime" ]; then
   exit 0
 fi
 cache=$(mkdir -p "$1" && cd "$1" && pwd)
-key=$(cat "$0" | sha256sum | cut -c1-16)
+key=$(echo "$sha256 $flags" | sha256sum | cut -c1-16)
 dest="$cache/ffmpeg-$version-$key"
 if [ -x "$dest/usr/local/bin/ffmpeg" ]; then
   echo "$dest"
   exit 0
 fi
+# Builds with other flags or sources are not used again.
+find "$cache" -mindepth 1 -maxdepth 1 -name 'ffmpeg-*' -exec rm -rf {} +
 
 tarball="$cache/ffmpeg_$version.orig.tar.xz"
 if ! echo "$sha256  $tarball" | sha256sum -c --status 2>/dev/null; then
@@ -61,7 +64,7 @@ started=$(date +%s)
   tail -n 30 "$work/config.log" "$work/make.log" >&2 2>/dev/null
   exit 1
 }
-rm -rf "$dest.part/usr/local/include" "$dest.part/usr/local/lib/pkgconfig" "$dest.part/usr/local/share"
+rm -rf "$dest.part/usr/local/include" "$dest.part/usr/local/lib/pkgconfig" "$dest.part/usr/local/share" "$dest.part"/usr/local/lib/*.so
 strip --strip-unneeded "$dest.part"/usr/local/bin/* "$dest.part"/usr/local/lib/*.so.*.*
 mv "$dest.part" "$dest"
 rm -rf "$work"

@@ -8,7 +8,7 @@
  * and the host's ffprobe checks the results. Also: the encoders and hwaccel the worker tries are built in.
  * Usage: bun os/debian/media-check.ts ROOT   (as root; exits 1 when anything fails)
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
 import { detectEncoder } from "../../app/media/hwaccel";
@@ -35,10 +35,11 @@ const clips: [string, string[], string[]][] = [
   [
     "hevc-rotated-iphone.mov",
     [...testsrc("1920x1080"), ...sine(48000)],
-    ["-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-tag:v", "hvc1", "-metadata:s:v", "rotate=90", "-c:a", "aac"],
+    ["-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-tag:v", "hvc1", "-c:a", "aac"],
   ],
   ["hevc-eac3.mkv", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-c:a", "eac3"]],
-  ["h263-amr.3gp", [...testsrc("352x288"), ...sine(8000)], ["-c:v", "h263", "-c:a", "libopencore_amrnb", "-ac", "1", "-b:a", "12.2k"]],
+  // AMR audio (older phones' 3GP) is decoded too, but Debian's ffmpeg has no AMR encoder to make a clip with.
+  ["h263-aac.3gp", [...testsrc("352x288"), ...sine(22050)], ["-c:v", "h263", "-c:a", "aac"]],
   ["mpeg4-mp3.avi", [...testsrc("320x240"), ...sine(44100)], ["-c:v", "mpeg4", "-c:a", "libmp3lame"]],
   ["mjpeg-pcm.avi", [...testsrc("320x240"), ...sine(16000)], ["-c:v", "mjpeg", "-pix_fmt", "yuvj422p", "-c:a", "pcm_s16le"]],
   ["vp9-opus.webm", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-c:a", "libopus"]],
@@ -46,7 +47,7 @@ const clips: [string, string[], string[]][] = [
   ["av1-flac.mkv", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "libaom-av1", "-cpu-used", "8", "-usage", "realtime", "-c:a", "flac"]],
   ["av1-opus.mp4", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "libaom-av1", "-cpu-used", "8", "-usage", "realtime", "-c:a", "libopus"]],
   ["prores-pcm24.mov", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "prores_ks", "-profile:v", "0", "-c:a", "pcm_s24le"]],
-  ["h264-ac3.m2ts", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "ac3", "-f", "mpegts"]],
+  ["h264-ac3.m2ts", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-c:a", "ac3", "-f", "mpegts"]],
   ["mpeg2-mp2.mpg", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "mpeg2video", "-c:a", "mp2", "-f", "vob"]],
   ["h264-alac.mov", [...testsrc("320x240"), ...sine(44100)], ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "alac"]],
 ];
@@ -69,7 +70,14 @@ try {
   const tools = createVideoTools({ run: inImage });
   for (const [name, inputs, args] of clips) {
     const input = join(dir, name);
-    const made = await runCommand(["ffmpeg", "-hide_banner", "-v", "error", "-y", ...inputs, "-t", "1", "-shortest", ...args, input], { timeoutMs: 120_000 });
+    // 2 s: the poster is taken at 1 s, and in MPEG-TS only a keyframe at or before it gives a frame (-g 15 above).
+    const made = await runCommand(["ffmpeg", "-hide_banner", "-v", "error", "-y", ...inputs, "-t", "2", "-shortest", ...args, input], { timeoutMs: 120_000 });
+    // A phone held upright: the display matrix says 90° (ffmpeg 5.1 writes it when copying, not when encoding).
+    if (made.code === 0 && name.includes("rotated")) {
+      const turned = `${input}.mov`;
+      await runCommand(["ffmpeg", "-hide_banner", "-v", "error", "-y", "-i", input, "-c", "copy", "-metadata:s:v:0", "rotate=90", turned]);
+      renameSync(turned, input);
+    }
     if (made.code !== 0) {
       check(`${name}: made by the host's ffmpeg`, false, made.stderr.trim().slice(0, 200));
       continue;
