@@ -49,7 +49,7 @@ const ENCODE = Uint8Array.from({ length: ENCODE_STEPS + 1 }, (_, i) => {
   const c = i / ENCODE_STEPS;
   return Math.round(255 * (c <= 0.0031308 ? c * 12.92 : 1.055 * c ** (1 / 2.4) - 0.055));
 });
-const encode = (linear: number) => ENCODE[Math.round((linear <= 0 ? 0 : linear >= 1 ? 1 : linear) * ENCODE_STEPS)]!;
+const encode = (linear: number) => ENCODE[Math.round(Math.max(0, Math.min(1, linear)) * ENCODE_STEPS)]!;
 
 /** Converts RGBA pixels from Display P3 to sRGB in place (colours outside sRGB are clipped, as browsers do). */
 export function displayP3ToSrgb(rgba: Uint8Array): void {
