@@ -47,12 +47,13 @@ const clips: [string, string[], string[]][] = [
   ["av1-flac.mkv", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "libaom-av1", "-cpu-used", "8", "-usage", "realtime", "-c:a", "flac"]],
   ["av1-opus.mp4", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "libaom-av1", "-cpu-used", "8", "-usage", "realtime", "-c:a", "libopus"]],
   ["prores-pcm24.mov", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "prores_ks", "-profile:v", "0", "-c:a", "pcm_s24le"]],
-  ["h264-ac3.m2ts", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-c:a", "ac3", "-f", "mpegts"]],
+  ["h264-ac3.m2ts", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "ac3", "-f", "mpegts"]],
   ["mpeg2-mp2.mpg", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "mpeg2video", "-c:a", "mp2", "-f", "vob"]],
+  ["h264-10bit.mkv", [...testsrc("320x240"), ...sine(48000)], ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le", "-c:a", "aac"]],
   ["h264-alac.mov", [...testsrc("320x240"), ...sine(44100)], ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "alac"]],
 ];
 
-type Probe = { streams: { codec_name: string; width?: number; height?: number }[]; format: { format_name: string } };
+type Probe = { streams: { codec_name: string; width?: number; height?: number; pix_fmt?: string }[]; format: { format_name: string } };
 async function hostProbe(file: string): Promise<Probe> {
   const r = await runCommand(["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", file]);
   return JSON.parse(r.stdout || "{}") as Probe;
@@ -70,8 +71,7 @@ try {
   const tools = createVideoTools({ run: inImage });
   for (const [name, inputs, args] of clips) {
     const input = join(dir, name);
-    // 2 s: the poster is taken at 1 s, and in MPEG-TS only a keyframe at or before it gives a frame (-g 15 above).
-    const made = await runCommand(["ffmpeg", "-hide_banner", "-v", "error", "-y", ...inputs, "-t", "2", "-shortest", ...args, input], { timeoutMs: 120_000 });
+    const made = await runCommand(["ffmpeg", "-hide_banner", "-v", "error", "-y", ...inputs, "-t", "1", "-shortest", ...args, input], { timeoutMs: 120_000 });
     // A phone held upright: the display matrix says 90° (ffmpeg 5.1 writes it when copying, not when encoding).
     if (made.code === 0 && name.includes("rotated")) {
       const turned = `${input}.mov`;
@@ -97,7 +97,8 @@ try {
         out.format.format_name.includes("mp4") &&
         out.streams.map((s) => s.codec_name).join() === "h264,aac" &&
         out.streams[0]?.width === size.width &&
-        out.streams[0]?.height === size.height;
+        out.streams[0]?.height === size.height &&
+        out.streams[0]?.pix_fmt === "yuv420p";
       check(
         `${name}: probe, poster, 720p H.264/AAC transcode`,
         ok,
