@@ -38,6 +38,11 @@ if [ "${1:-}" = "--runtime" ]; then
   echo "$FFMPEG_RUNTIME"
   exit 0
 fi
+host="$(. /etc/os-release && echo "$ID $VERSION_ID") $(dpkg --print-architecture)"
+if [ "$host" != "debian 12 amd64" ]; then
+  echo "ffmpeg.sh: the build host must be Debian 12 amd64, as the image (its libraries are linked); this is $host" >&2
+  exit 1
+fi
 cache=$(mkdir -p "$1" && cd "$1" && pwd)
 key=$(echo "$sha256 $flags" | sha256sum | cut -c1-16)
 dest="$cache/ffmpeg-$version-$key"
