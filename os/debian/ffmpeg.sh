@@ -9,6 +9,8 @@
 # the first image build compiles it (a few minutes on 2 cores).
 # Usage: ffmpeg.sh CACHE_DIR → prints the directory to copy into the root (usr/local/…)
 set -eu
+# Bookworm's current ffmpeg. The pool drops the tarball some time after Debian moves to a newer 5.1.x (a
+# security update): then take the version and SHA-256 from bookworm's Sources (…/main/source/Sources.xz).
 version=5.1.9
 url=http://deb.debian.org/debian/pool/main/f/ffmpeg/ffmpeg_$version.orig.tar.xz
 sha256=d9b593bb2ba93d4b50f74177e0cdcd41747e708596367deed0c30348a71dd176
