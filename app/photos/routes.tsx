@@ -11,6 +11,7 @@ import type { AlbumEntry, GridItem } from "./repo";
 import type { DriveService } from "../drive/service";
 import type { ShareService } from "../share/service";
 import { serveFile } from "../drive/download";
+import { AppError } from "../errors";
 import { SharedAlbumPage, SharedWithMePage } from "../../views/photos/SharedPages";
 
 type Deps = { access: AccessControl; photos: PhotosService; settings: SettingsService; media: MediaService; drive: DriveService; share: ShareService };
@@ -274,6 +275,7 @@ export function photosRoutes(deps: Deps) {
         "/shared/albums/:id/upload",
         async ({ user, params, body, redirect }) => {
           const album = photos.album(user, params.id, "contribute");
+          if (!/^(image|video)\//.test(body.file.type)) throw new AppError(415, "Add a photo or a video to an album.");
           // The contributor's own file, in their Drive: the album shows it; their quota pays for it.
           const folder = deps.drive.mkdirs(user, undefined, ["Photos", "Shared albums"]);
           const file = await deps.drive.upload(
