@@ -137,7 +137,7 @@ function requestFor(p: Principal, method: string, path: string, victims: Victims
   if (path === "/photos/shared/albums/:id/upload" && method === "POST") {
     const form = new FormData();
     form.set("file", new File([GPS_PHOTO], "added.jpg", { type: "image/jpeg" }));
-    return { url, init: { method, headers: { ...headers, accept: "application/json" }, body: form as BodyInit } };
+    return { url, init: { method, headers: { ...headers, accept: "application/json" }, body: form as unknown as string } };
   }
   const body =
     method === "GET" || method === "HEAD"

@@ -49,7 +49,7 @@ export function Gallery({
               data-caption={showAddedBy && i.addedBy ? `added by ${i.addedBy}` : ""}
             >
               {kind === "video" ? (
-                <span class="share-video-tile" aria-label={`Video ${i.name}`} safe>
+                <span class="share-video-tile" safe>
                   {`▶ ${i.name}`}
                 </span>
               ) : (

@@ -217,7 +217,7 @@ export function AlbumPage({ view, name, items }: { view: LinkView; name: string;
             ""
           )}
         </div>
-        <p class="muted small">{`${items.length} ${items.length === 1 ? "item" : "items"}`}</p>
+        <p class="muted small" safe>{`${items.length} ${items.length === 1 ? "item" : "items"}`}</p>
         <Gallery items={items} urls={{ thumb: (id) => `${base(view)}/thumb/${id}`, content: (id) => `${base(view)}/content/${id}` }} showAddedBy={false} />
       </section>
     </Layout>
