@@ -1,7 +1,7 @@
 // Album sharing in a real Chromium against a real server: the owner links an album with a password; a family member
 // opens it in a fresh phone-sized browser, enters the password, swipes through the photos in the lightbox and plays
 // the video (Range). Then a second user on the box finds the album shared with them in Photos and adds a photo,
-// which shows "added by" them.
+// which shows "added by" them. And a drop-box folder link that takes a visitor's files with progress.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -181,3 +181,44 @@ test("a password album link on a phone: password, swipe through the photos, play
   await owner.context.close();
   await bob.context.close();
 }, 180_000);
+
+test("a drop-box folder link on a phone: a visitor sends two files with progress, sees nothing of the folder, and nothing is overwritten", async () => {
+  const owner = await signedInPage(browser, server, { username: "ada" });
+  const folder = (
+    await owner.api<{ item: { id: string } }>("/folders", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Inbox" }),
+    })
+  ).item.id;
+  await owner.api(`/upload?${new URLSearchParams({ name: "note.txt", parentId: folder })}`, { method: "PUT", body: "the owner's own note" });
+  const { url } = await owner.api<{ url: string }>("/shares", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ fileId: folder, allowUpload: true }),
+  });
+
+  const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await phone.newPage();
+  const errors = watchPageErrors(page);
+  await page.goto(url);
+  expect(await page.locator("h1").textContent()).toContain("Inbox");
+  expect(await page.content()).not.toContain("note.txt");
+  const big = join(work, "note.txt");
+  await Bun.write(big, new Uint8Array(3 * 1024 * 1024).fill(65)); // same name as the owner's file, 3 MiB
+  await page.locator("#share-dropbox-files").setInputFiles([big, join(FIXTURES, "cameras/Pentax_K10D.jpg")]);
+  await page.click("#share-dropbox-send");
+  await page.waitForFunction(() => document.querySelectorAll('#share-dropbox-progress li[data-state="sent"]').length === 2);
+  expect(await page.locator("#share-dropbox-progress progress").evaluateAll((bars) => bars.map((b) => (b as HTMLProgressElement).value))).toEqual([100, 100]);
+  expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+  expect(errors).toEqual([]);
+
+  const listed = await owner.api<{ children: { name: string; size: number }[] }>(`/files/${folder}`);
+  expect(listed.children.map((c) => [c.name, c.size]).sort()).toEqual([
+    ["Pentax_K10D.jpg", readFileSync(join(FIXTURES, "cameras/Pentax_K10D.jpg")).length],
+    ["note (1).txt", 3 * 1024 * 1024],
+    ["note.txt", "the owner's own note".length],
+  ]);
+  await phone.close();
+  await owner.context.close();
+}, 120_000);
