@@ -67,6 +67,9 @@ const EXPLICIT: Record<string, Row> = {
   "POST /photos/shared/albums/:id/upload": row(401, 404, 403, 303, 401, 401, 401, 401, 401, 401, 401, 303, 401, 401, 401),
   // A contributor removes only what they added: the owner's photo is not dave's.
   "POST /photos/shared/albums/:id/remove": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "GET /api/v1/shares/albums": row(401, 200, 200, 200, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "POST /api/v1/shares/albums": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 201, 401, 401, 401),
+  "DELETE /api/v1/shares/albums/:id": row(401, 404, 404, 404, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
   "GET /api/v1/admin/shares": row(401, 403, 403, 403, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
 };
 const isShareRoute = (path: string) => /^\/(s\/|shared(\/|$)|photos\/shared|api\/v1\/(admin\/)?shares)/.test(path);
@@ -128,6 +131,7 @@ function requestFor(p: Principal, method: string, path: string, victims: Victims
     .replace(/^(\/s\/[^/]+\/upload)$/, "$1?name=dropped.txt")
     .replace("/shared/users/:id/remove", `/shared/users/${victims.grant}/remove`)
     .replace("/shares/users/:id", `/shares/users/${victims.grant}`)
+    .replace("/shares/albums/:id", `/shares/albums/${victims.albumGrant ?? "x"}`)
     .replace("/shared/:id/revoke", `/shared/${victims.page}/revoke`)
     .replace("/shares/:id", `/shares/${victims.api}`)
     .replace("/shared/new", `/shared/new?fileId=${items.holiday!.id}`)
@@ -146,7 +150,7 @@ function requestFor(p: Principal, method: string, path: string, victims: Victims
         ? JSON.stringify({ password: rightPassword ? PASSWORD : "wrong" })
         : path.endsWith("/users")
           ? JSON.stringify({ folderId: items.holiday!.id, username: "eve", access: "read" })
-          : path === "/shared/albums"
+          : path === "/shared/albums" || path === "/api/v1/shares/albums"
             ? JSON.stringify({ albumId: f.albums.trip!.id, username: "eve", access: "view" })
             : path.endsWith("/remove") && path.startsWith("/photos/")
               ? JSON.stringify({ ids: [items.photo!.id] })

@@ -342,7 +342,7 @@ export function shareRoutes(deps: Deps) {
       { auth: "user", body: CreateBody },
     )
     .delete("/shares/:id", ({ user, params }) => ({ id: share.revoke(user, params.id).id, state: "revoked" }), { auth: "user" })
-    .get("/admin/shares", () => ({ links: share.listAll(), users: share.allGrants() }), { auth: "admin" })
+    .get("/admin/shares", () => ({ links: share.listAll(), users: share.allGrants(), albums: share.allAlbumGrants() }), { auth: "admin" })
     .get("/shares/users", ({ user }) => ({ shares: share.grantsOf(user) }), { auth: "user" })
     .post(
       "/shares/users",
@@ -353,7 +353,18 @@ export function shareRoutes(deps: Deps) {
       },
       { auth: "user", body: GrantBody },
     )
-    .delete("/shares/users/:id", ({ user, params }) => (share.unshareWithUser(user, params.id), { ok: true }), { auth: "user" });
+    .delete("/shares/users/:id", ({ user, params }) => (share.unshareWithUser(user, params.id), { ok: true }), { auth: "user" })
+    .get("/shares/albums", ({ user }) => ({ shares: share.albumGrantsOf(user) }), { auth: "user" })
+    .post(
+      "/shares/albums",
+      ({ user, body, set }) => {
+        const grant = share.shareAlbumWithUser(user, body);
+        set.status = 201;
+        return { share: share.albumGrantsOf(user).find((g) => g.id === grant.id) };
+      },
+      { auth: "user", body: AlbumGrantBody },
+    )
+    .delete("/shares/albums/:id", ({ user, params }) => (share.unshareAlbum(user, params.id), { ok: true }), { auth: "user" });
 
   return new Elysia({ name: "share" }).use(front).use(inside).use(pages).use(api);
 }
