@@ -178,7 +178,17 @@ export function photosRoutes(deps: Deps) {
         },
         { auth: "user" },
       )
-      .get("/api/albums", ({ user }) => ({ albums: photos.albums(user).map((a) => ({ id: a.id, name: a.name, n: a.n })) }), { auth: "user" })
+      .get(
+        "/api/albums",
+        ({ user }) => ({
+          albums: [
+            ...photos.albums(user).map((a) => ({ id: a.id, name: a.name, n: a.n })),
+            // Albums others shared with this user to add to: their own photos go in, shown as added by them.
+            ...photos.contributableAlbums(user).map((a) => ({ id: a.id, name: `${a.name} (${a.owner}'s)`, n: a.n })),
+          ],
+        }),
+        { auth: "user" },
+      )
       .get(
         "/api/buckets",
         ({ user, query }) => {

@@ -240,6 +240,9 @@ export function createPhotosService(deps: PhotosDeps) {
     },
     /** Albums other people shared with `user`, with the owner's name. */
     sharedAlbums: (user: User) => repo.albumsByIds(deps.albumGrants?.albumIdsFor(user.id) ?? []),
+    /** Albums shared with `user` to contribute to: the "Add to album" dialog offers them beside the user's own. */
+    contributableAlbums: (user: User) =>
+      repo.albumsByIds(deps.albumGrants?.albumIdsFor(user.id) ?? []).filter((a) => deps.albumGrants?.access(user.id, a.id) === "contribute"),
     /** Everyone's photos in an album `user` may view. */
     albumEntries: (user: User, id: string) => repo.albumEntries(albumFor(user, id, "view").id),
     /** The entries of an album by id, for a share link (the link service has checked the link). */

@@ -224,6 +224,42 @@ describe("albums shared between users", () => {
   });
 });
 
+describe("adding from one's own Photos", () => {
+  test("a contributor is offered the shared album in “Add to album” and adds a photo from their library; a viewer is not", async () => {
+    f = await shareFixture();
+    const albumsOf = async (who: typeof f.alice) =>
+      ((await (await f.t.request("/photos/api/albums", { headers: f.t.signIn(who) })).json()) as { albums: { id: string; name: string }[] }).albums;
+    expect((await albumsOf(f.dave)).find((a) => a.id === f.albums.trip!.id)?.name).toBe("Trip (alice's)");
+    expect((await albumsOf(f.carol)).some((a) => a.id === f.albums.trip!.id)).toBe(false);
+    const { drive } = f.t.services;
+    const mine = await drive.upload(
+      f.dave,
+      { parentId: drive.rootOf(f.dave).id, name: "daves.jpg", conflict: "fail" },
+      (async function* () {
+        yield DAVES_PHOTO;
+      })(),
+    );
+    const add = (who: typeof f.alice, id: string) =>
+      f.t.request(`/photos/albums/${f.albums.trip!.id}/add`, {
+        method: "POST",
+        headers: { ...f.t.signIn(who), "content-type": "application/json" },
+        body: JSON.stringify({ ids: [id] }),
+      });
+    expect((await add(f.dave, f.items.privatePhoto!.id)).status).toBe(404); // not his to add
+    expect((await add(f.carol, f.items.photo!.id)).status).toBe(403); // a viewer adds nothing
+    expect((await add(f.dave, mine.id)).status).toBe(200);
+    expect(
+      f.t.services.photos
+        .albumEntries(f.alice, f.albums.trip!.id)
+        .map((e) => [e.name, e.addedBy])
+        .sort(),
+    ).toEqual([
+      ["beach.jpg", "alice"],
+      ["daves.jpg", "dave"],
+    ]);
+  });
+});
+
 describe("folders shared with a user, in their Photos", () => {
   test("photos of a shared folder show under “Shared with me” with their owner, for recipients only, and leave with the share", async () => {
     f = await shareFixture();

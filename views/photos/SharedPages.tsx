@@ -30,7 +30,11 @@ export function SharedWithMePage(p: Shell & { albums: SharedAlbum[]; folderMedia
         <p class="muted small">Read-only unless the folder is shared with you to read and write; open the folder in Drive to add to it.</p>
         <Gallery
           items={p.folderMedia.map((m) => ({ id: m.id, name: m.name, mime: m.mime, width: null, height: null, addedBy: m.owner }))}
-          urls={{ thumb: (id) => `/drive/thumb/${id}`, content: (id) => `/api/v1/files/${id}/content?inline=1` }}
+          urls={{
+            thumb: (id) => `/drive/thumb/${id}`,
+            content: (id) => `/api/v1/files/${id}/content?inline=1`,
+            large: (id) => `/api/v1/files/${id}/content?inline=1`,
+          }}
           showAddedBy={true}
         />
       </>

@@ -15,7 +15,8 @@ export type GalleryItem = {
   /** May the viewer take it out of the album (owner: any; contributor: their own)? */
   removable?: boolean;
 };
-export type GalleryUrls = { thumb: (id: string) => string; content: (id: string) => string };
+/** Tile picture, playable content and (optional) the lightbox's picture, which is the tile's when not given. */
+export type GalleryUrls = { thumb: (id: string) => string; content: (id: string) => string; large?: (id: string) => string };
 
 export function Gallery({
   items,
@@ -39,7 +40,7 @@ export function Gallery({
         return (
           <li class="share-tile">
             <a
-              href={kind === "video" ? urls.content(i.id) : urls.thumb(i.id)}
+              href={kind === "video" ? urls.content(i.id) : (urls.large ?? urls.thumb)(i.id)}
               class="share-item"
               data-id={i.id}
               data-kind={kind === "video" ? "video" : "image"}
