@@ -38,7 +38,7 @@ export function PhotosShell(p: ShellProps) {
       csrfToken={p.csrfToken}
       deviceName={p.deviceName}
       active="photos"
-      scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : p.tab === "shared" ? ["js/share.js"] : scripts}
+      scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : p.tab === "shared" ? [...scripts, "js/share.js"] : scripts}
     >
       <div class="photos">
         <header class="photos-bar">
