@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { runCommand } from "../../hw/run";
-import { launchBrowser, sidewaysOverflow, signedInPage, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { launchBrowser, seriousA11yViolations, sidewaysOverflow, signedInPage, startServer, watchPageErrors, type TestServer } from "../testing-browser";
 
 const FIXTURES = join(import.meta.dir, "../../test/fixtures/photos");
 const PHOTOS = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "cameras/Nikon_D70.jpg"];
@@ -98,6 +98,7 @@ test("a password album link on a phone: password, swipe through the photos, play
   expect(await tiles.count()).toBe(PHOTOS.length + 1);
   await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>(".share-gallery img")].every((i) => i.complete && i.naturalWidth > 0));
   expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+  expect(await seriousA11yViolations(page)).toEqual([]);
 
   // The lightbox: swipe left through every photo, up to the video.
   const kinds = await tiles.evaluateAll((as) => as.map((a) => (a as HTMLElement).dataset.kind));
@@ -109,10 +110,10 @@ test("a password album link on a phone: password, swipe through the photos, play
   await page.waitForFunction(() => document.querySelector(".pswp__counter")?.textContent?.trim().startsWith("1 /"));
   // A finger swipe from right to left, as touch events (the DevTools protocol's touchscreen).
   const cdp = await phone.newCDPSession(page);
-  const swipeLeft = async () => {
+  const swipe = async (direction: "left" | "right") => {
     const box = (await page.locator(".pswp").boundingBox())!;
     const y = Math.round(box.y + box.height / 2);
-    const at = (f: number) => [{ x: Math.round(box.x + box.width * f), y, id: 1, radiusX: 5, radiusY: 5, force: 1 }];
+    const at = (f: number) => [{ x: Math.round(box.x + box.width * (direction === "left" ? f : 1 - f)), y, id: 1, radiusX: 5, radiusY: 5, force: 1 }];
     await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: at(0.85) });
     for (let i = 1; i <= 8; i++) {
       await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: at(0.85 - i * 0.09) });
@@ -123,7 +124,7 @@ test("a password album link on a phone: password, swipe through the photos, play
   // The opening animation ends before the first swipe (a swipe during it is taken as a drag of the opening slide).
   await Bun.sleep(800);
   for (let n = 2; n <= kinds.length; n++) {
-    await swipeLeft();
+    await swipe("left");
     await page.waitForFunction((n) => document.querySelector(".pswp__counter")?.textContent?.trim().startsWith(`${n} /`), n);
     // A photo slide shows its decoded picture.
     if (kinds[n - 1] === "image")
@@ -133,16 +134,33 @@ test("a password album link on a phone: password, swipe through the photos, play
       });
   }
   expect((await counter.textContent())!.trim()).toBe(`${kinds.length} / ${kinds.length}`);
+  // Back (swiping right) to the video.
+  for (let n = kinds.length - 1; n >= videoAt + 1; n--) {
+    await swipe("right");
+    await page.waitForFunction((n) => document.querySelector(".pswp__counter")?.textContent?.trim().startsWith(`${n} /`), n);
+  }
   // The video plays, and seeks (a Range request on the link's content route).
-  const played = await page.locator(".pswp--open video").evaluate(async (v: HTMLVideoElement) => {
+  // Step by step, each a condition Chromium is polled for (a lost event cannot hang the test).
+  const current = ".pswp__item[aria-hidden='false'] video";
+  const video = page.locator(current);
+  await video.waitFor();
+  await page.waitForFunction(() => (document.querySelector(".pswp__item[aria-hidden='false'] video") as HTMLVideoElement | null)?.readyState! >= 1);
+  await video.evaluate((v: HTMLVideoElement) => {
     v.muted = true;
-    await v.play();
-    await new Promise((resolve) => {
-      v.addEventListener("seeked", resolve, { once: true });
-      v.currentTime = 2;
-    });
-    return { at: v.currentTime, duration: v.duration, ready: v.readyState };
+    v.play().catch(() => {});
   });
+  await page.waitForFunction(() => {
+    const v = document.querySelector(".pswp__item[aria-hidden='false'] video") as HTMLVideoElement;
+    return !v.paused && v.currentTime > 0;
+  });
+  await video.evaluate((v: HTMLVideoElement) => {
+    v.currentTime = 2;
+  });
+  await page.waitForFunction(() => {
+    const v = document.querySelector(".pswp__item[aria-hidden='false'] video") as HTMLVideoElement;
+    return !v.seeking && v.currentTime >= 1.9 && v.readyState >= 2;
+  });
+  const played = await video.evaluate((v: HTMLVideoElement) => ({ at: v.currentTime, duration: v.duration, ready: v.readyState }));
   expect(played.at).toBeGreaterThanOrEqual(1.9);
   expect(played.duration).toBeCloseTo(3, 0);
   expect(played.ready).toBeGreaterThanOrEqual(2);
@@ -172,6 +190,7 @@ test("a password album link on a phone: password, swipe through the photos, play
   expect(await added.locator("button", { hasText: "Remove" }).count()).toBe(1); // his own: he may take it out
   expect(await bob.page.locator("#share-gallery li", { hasText: "added by ada" }).locator("button").count()).toBe(0);
   expect(await sidewaysOverflow(bob.page)).toBeLessThanOrEqual(0);
+  expect(await seriousA11yViolations(bob.page)).toEqual([]);
   expect(bobErrors).toEqual([]);
 
   // The owner sees bob's photo in the album too.
@@ -211,6 +230,7 @@ test("a drop-box folder link on a phone: a visitor sends two files with progress
   await page.waitForFunction(() => document.querySelectorAll('#share-dropbox-progress li[data-state="sent"]').length === 2);
   expect(await page.locator("#share-dropbox-progress progress").evaluateAll((bars) => bars.map((b) => (b as HTMLProgressElement).value))).toEqual([100, 100]);
   expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+  expect(await seriousA11yViolations(page)).toEqual([]);
   expect(errors).toEqual([]);
 
   const listed = await owner.api<{ children: { name: string; size: number }[] }>(`/files/${folder}`);

@@ -233,7 +233,10 @@ export function DropBoxPage({ view, name }: { view: LinkView; name: string }) {
         <h1 safe>{`Send files to “${name}”`}</h1>
         <p class="muted">Files you send go to the owner of this link. You cannot see what is in the folder, and nothing you send replaces a file.</p>
         <form class="stack" id="share-dropbox-form">
-          <input type="file" name="file" id="share-dropbox-files" multiple required />
+          <label>
+            Files to send
+            <input type="file" name="file" id="share-dropbox-files" multiple required />
+          </label>
           <button type="submit" class="primary" id="share-dropbox-send">
             Send
           </button>
