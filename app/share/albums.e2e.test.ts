@@ -144,7 +144,7 @@ test("a password album link on a phone: password, swipe through the photos, play
   const current = ".pswp__item[aria-hidden='false'] video";
   const video = page.locator(current);
   await video.waitFor();
-  await page.waitForFunction(() => (document.querySelector(".pswp__item[aria-hidden='false'] video") as HTMLVideoElement | null)?.readyState! >= 1);
+  await page.waitForFunction(() => ((document.querySelector(".pswp__item[aria-hidden='false'] video") as HTMLVideoElement | null)?.readyState ?? 0) >= 1);
   await video.evaluate((v: HTMLVideoElement) => {
     v.muted = true;
     v.play().catch(() => {});
