@@ -93,6 +93,25 @@ describe("album links", () => {
     expect(audited(f, "share.create").some((r) => r.detail.startsWith(`album ${f.albums.trip!.id}, password`))).toBe(true);
   });
 
+  test("a folder link never serves a photo of an album outside the folder, nor an album link a Drive file of the folder", async () => {
+    f = await shareFixture();
+    const { photos } = f.t.services;
+    // "Other" holds a photo outside Holiday; add Holiday's photo too, so the album spans both.
+    photos.addToAlbum(f.alice, f.albums.other!.id, [f.items.photo!.id]);
+    const h = visitor(f);
+    for (const route of ["thumb", "content", "v"]) {
+      expect([route, (await f.t.request(`/s/${f.links.open.token}/${route}/${f.items.privatePhoto!.id}`, { headers: h })).status]).toEqual([route, 404]);
+      expect([route, (await f.t.request(`/s/${f.links.open.token}/${route}/${f.items.photo!.id}`, { headers: h })).status]).toEqual([route, 200]);
+    }
+    // The sibling album's link now reaches Holiday's photo (it is in that album), but still nothing else of Holiday.
+    const sib = f.links.siblingAlbum.token;
+    expect((await f.t.request(`/s/${sib}/thumb/${f.items.photo!.id}`, { headers: h })).status).toBe(200);
+    for (const id of [f.items.note!.id, f.items.sub!.id, f.items.holiday!.id])
+      expect([id, (await f.t.request(`/s/${sib}/content/${id}`, { headers: h })).status]).toEqual([id, 404]);
+    const zip = unzip(new Uint8Array(await (await f.t.request(`/s/${sib}/zip`, { headers: h })).arrayBuffer()));
+    expect(Object.keys(zip).sort()).toEqual(["Other/beach.jpg", "Other/private.jpg"]);
+  });
+
   test("view only, metadata allowed, revoked, expired and a deleted album; only the owner links their own album", async () => {
     f = await shareFixture();
     const { share } = f.t.services;
