@@ -284,7 +284,7 @@ describe("folders shared with a user, in their Photos", () => {
     f = await shareFixture();
     const carols = await (await f.t.request("/photos/shared", { headers: f.t.signIn(f.carol) })).text();
     expect(carols).toContain(`/drive/thumb/${f.items.photo!.id}`);
-    expect(carols).toContain("added by alice");
+    expect(carols).toContain("shared by alice");
     expect(carols).not.toContain(f.items.privatePhoto!.id); // outside the shared folder
     expect(await (await f.t.request("/photos/shared", { headers: f.t.signIn(f.bob) })).text()).not.toContain(f.items.photo!.id);
     expect((await f.t.request(`/drive/thumb/${f.items.photo!.id}`, { headers: f.t.signIn(f.carol) })).status).toBe(200);

@@ -36,6 +36,7 @@ export function SharedWithMePage(p: Shell & { albums: SharedAlbum[]; folderMedia
             large: (id) => `/api/v1/files/${id}/content?inline=1`,
           }}
           showAddedBy={true}
+          byWord="shared by"
         />
       </>
     </PhotosShell>

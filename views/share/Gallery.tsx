@@ -22,12 +22,15 @@ export function Gallery({
   items,
   urls,
   showAddedBy,
+  byWord = "added by",
   removeAction,
   csrfToken,
 }: {
   items: GalleryItem[];
   urls: GalleryUrls;
   showAddedBy: boolean;
+  /** How the person is introduced: "added by" (albums), "shared by" (a shared folder's owner). */
+  byWord?: string;
   /** Where a removal posts (ids as `ids`), when the viewer may remove something. */
   removeAction?: string;
   csrfToken?: string;
@@ -47,7 +50,7 @@ export function Gallery({
               data-w={i.width ?? ""}
               data-h={i.height ?? ""}
               data-thumb={urls.thumb(i.id)}
-              data-caption={showAddedBy && i.addedBy ? `added by ${i.addedBy}` : ""}
+              data-caption={showAddedBy && i.addedBy ? `${byWord} ${i.addedBy}` : ""}
             >
               {kind === "video" ? (
                 <span class="share-video-tile" safe>
@@ -59,7 +62,7 @@ export function Gallery({
             </a>
             {showAddedBy && i.addedBy ? (
               <span class="share-added-by small muted" safe>
-                {`added by ${i.addedBy}`}
+                {`${byWord} ${i.addedBy}`}
               </span>
             ) : (
               ""
