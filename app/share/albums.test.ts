@@ -377,6 +377,39 @@ describe("resumable uploads into a shared folder", () => {
   });
 });
 
+describe("resumable uploads into a shared folder, over tus", () => {
+  test("a recipient's tus upload in progress holds the owner's quota; completed, it is the owner's and counted once", async () => {
+    f = await shareFixture();
+    const { drive } = f.t.services;
+    const used = drive.usage(f.alice).used;
+    f.t.db.$client.query("UPDATE users SET quota_bytes = ? WHERE id = ?").run(used + 1000, f.alice.id);
+    const create = (who: typeof f.alice, parentId: string, name: string, length: number) =>
+      f.t.request("/api/v1/uploads", {
+        method: "POST",
+        headers: {
+          ...f.t.signIn(who),
+          "tus-resumable": "1.0.0",
+          "upload-length": String(length),
+          "upload-metadata": `filename ${btoa(name)},parentId ${btoa(parentId)}`,
+        },
+      });
+    const daves = await create(f.dave, f.items.holiday!.id, "dave.bin", 600);
+    expect(daves.status).toBe(201);
+    expect((await create(f.alice, f.items.sub!.id, "alice.bin", 600)).status).toBe(413);
+    const patch = await f.t.request(daves.headers.get("location")!.replace(/^https?:\/\/[^/]+/, ""), {
+      method: "PATCH",
+      headers: { ...f.t.signIn(f.dave), "tus-resumable": "1.0.0", "upload-offset": "0", "content-type": "application/offset+octet-stream" },
+      body: new Uint8Array(600).fill(1),
+    });
+    expect(patch.status).toBe(204);
+    const file = drive.itemFor(f.alice, patch.headers.get("x-drive-file-id")!, "read");
+    expect([file.userId, file.createdBy, file.parentId]).toEqual([f.alice.id, f.dave.id, f.items.holiday!.id]);
+    expect(drive.usage(f.alice).used).toBe(used + 600);
+    expect((await create(f.alice, f.items.sub!.id, "alice.bin", 600)).status).toBe(413);
+    expect((await create(f.alice, f.items.sub!.id, "alice.bin", 400)).status).toBe(201);
+  });
+});
+
 describe("paged link folders", () => {
   test("a folder with more than 500 items is reachable page by page", async () => {
     f = await shareFixture();
