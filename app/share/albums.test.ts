@@ -427,6 +427,26 @@ describe("paged link folders", () => {
     expect(second).toContain("item 519/");
     expect(second).not.toContain("item 499/");
     expect(second).not.toContain("?page=2");
+    // A file past the first page opens, without neighbours borrowed from the first page (whose last item is a file).
+    const mixed = drive.mkdir(f.alice, f.items.holiday!.id, "Mixed");
+    for (let i = 0; i < 499; i++) drive.mkdir(f.alice, mixed.id, `folder ${String(i).padStart(3, "0")}`);
+    const put = (name: string) =>
+      drive.upload(
+        f.alice,
+        { parentId: mixed.id, name, conflict: "fail" },
+        (async function* () {
+          yield new TextEncoder().encode(name);
+        })(),
+      );
+    await put("a first.txt");
+    const late = await put("zz last.txt");
+    expect(await (await f.t.request(`/s/${token}/f/${mixed.id}?page=1`, { headers: visitor(f) })).text()).toContain(`/s/${token}/v/${late.id}`);
+    const viewer = await f.t.request(`/s/${token}/v/${late.id}`, { headers: visitor(f) });
+    expect(viewer.status).toBe(200);
+    const html = await viewer.text();
+    expect(html).toContain("zz last.txt");
+    expect(html).not.toContain('rel="next"');
+    expect(html).not.toContain('rel="prev"');
     expect((await f.t.request(`/s/${token}/f/${big.id}?page=-1`, { headers: visitor(f) })).status).toBe(400);
     expect((await f.t.request(`/s/${token}/f/${big.id}?page=abc`, { headers: visitor(f) })).status).toBe(400);
   });

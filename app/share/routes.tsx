@@ -31,7 +31,7 @@ function pageOf(raw: string | undefined): number {
 }
 const paged = (page: number) => ({ ...PAGE, offset: page * LINK_PAGE });
 /** What an album entry shows in a gallery. */
-export const galleryItem = (e: AlbumEntry) => ({ id: e.id, name: e.name, mime: e.mime, width: e.width, height: e.height, addedBy: e.addedBy });
+const galleryItem = (e: AlbumEntry) => ({ id: e.id, name: e.name, mime: e.mime, width: e.width, height: e.height, addedBy: e.addedBy });
 const nameOf = (open: OpenLink) => open.album?.name ?? open.root!.name;
 const LinkParams = t.Object({ token: t.String() });
 const ItemParams = t.Object({ token: t.String(), id: t.String() });
@@ -193,9 +193,12 @@ export function shareRoutes(deps: Deps) {
         const root = open.root!; // inRoot refused an album link
         if (file.id !== root.id && file.parentId) {
           const siblings = share.list(open, file.parentId === root.id ? undefined : file.parentId, PAGE).items.filter((i) => i.kind === "file");
+          // Neighbours from the folder's first page; a file further down has none (not the first page's first file).
           const at = siblings.findIndex((s) => s.id === file.id);
-          prev = siblings[at - 1];
-          next = siblings[at + 1];
+          if (at >= 0) {
+            prev = siblings[at - 1];
+            next = siblings[at + 1];
+          }
           parent = file.parentId === root.id ? `/s/${params.token}` : `/s/${params.token}/f/${file.parentId}`;
         }
         return <FilePage view={view(params.token, csrfToken, open)} file={file} parent={parent} prev={prev} next={next} />;
