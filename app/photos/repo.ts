@@ -45,8 +45,6 @@ export type GpsPoint = { sha256: string; lat: number; lng: number };
 
 const DAY = 86_400_000;
 const LOCAL = "(m.taken_at + coalesce(m.taken_offset, 0) * 60000)";
-// Exactly the expression of the media_days index (app/db/schema/media.ts), so GROUP BY walks that index in order.
-const DAY_EXPR = "((taken_at + coalesce(taken_offset, 0) * 60000) / 86400000)";
 // A content shows in Photos when processed, has a time, is not the hidden video half of a Live Photo, and at least
 // one Drive file with it is out of the trash.
 const SHOWN = `m.user_id = $u AND m.status = 'done' AND m.taken_at IS NOT NULL AND NOT (m.kind = 'video' AND m.live_pair_sha256 IS NOT NULL)`;
@@ -181,13 +179,12 @@ export function createPhotosRepo(db: Db) {
         .get(),
     /** Items per local day (day number since 1970), newest first: the scrubber and section heights come from this. */
     dayCounts(userId: string, source: Source): { day: number; n: number }[] {
-      // The timeline is every shown row (one walk of the covering timeline index) minus the few hidden ones,
-      // instead of checking the trash and the archive for each of 200k rows.
+      // The timeline is the shown rows' day counts (kept by triggers in media_day_counts: a few thousand day rows
+      // rather than a walk of 200k) minus the few hidden ones, instead of checking trash and archive for every row.
       if (source.kind === "timeline") {
         return all(
           `SELECT day, sum(n) AS n FROM (
-            SELECT ${DAY_EXPR} AS day, count(*) AS n FROM media WHERE user_id = $u AND status = 'done' AND ${DAY_EXPR} IS NOT NULL
-              AND NOT (kind = 'video' AND live_pair_sha256 IS NOT NULL) GROUP BY ${DAY_EXPR}
+            SELECT day, n FROM media_day_counts WHERE user_id = $u
             UNION ALL
             SELECT ${LOCAL} / ${DAY} AS day, -count(*) AS n FROM (${HIDDEN}) AS h CROSS JOIN media m
               WHERE m.user_id = $u AND m.sha256 = h.sha256 AND ${SHOWN} GROUP BY day)
