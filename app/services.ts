@@ -151,6 +151,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     repo: shareRepo,
     drive,
     photos,
+    playableVideo: (file) => core.media.derivativeOf(file, "video"),
     audit: core.audit,
     userById: (id) => auth.userById(id),
     userByName: (username) => auth.listUsers().find((u) => u.username === username),
