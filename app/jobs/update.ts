@@ -68,9 +68,9 @@ function raucReason(text: string): string {
 export function explainRaucFailure(output: string): string {
   const reason = raucReason(output);
   if (/compatible/i.test(output)) return `This bundle is for another board: ${reason}`;
-  if (/signature|verify error|certificate/i.test(output)) return `The bundle is not signed with this box's update key (${reason}). Nothing was installed.`;
   if (/bundle format|exceeds bundle size|squashfs|too small|verity|hash/i.test(output))
     return `The file is not a complete update bundle (damaged, truncated or not a bundle): ${reason}. Nothing was installed.`;
+  if (/signature|verify error|certificate/i.test(output)) return `The bundle is not signed with this box's update key (${reason}). Nothing was installed.`;
   return `RAUC refused the bundle: ${reason}. Nothing was installed.`;
 }
 

@@ -90,13 +90,20 @@ export function createUpdateService(deps: UpdateServiceDeps) {
       .find((m): m is string => !!m && existsSync(stagedBundle(dataDir, m)));
     if (!id) return null;
     const meta = readJson<StagedMeta>(stagedMeta(dataDir, id));
-    return meta ? { ...meta, info: readJson<BundleInfo>(stagedInfo(dataDir, id)) } : null;
+    const info = readJson<BundleInfo>(stagedInfo(dataDir, id));
+    // The box now runs the staged version: the bundle did its work and its space goes back to the owner.
+    if (info?.ok && info.version === deps.version()) {
+      discardStaged();
+      return null;
+    }
+    return meta ? { ...meta, info } : null;
   }
 
   function install(): InstallView | null {
     const job = jobs.lastOfKind("update.install");
     if (!job) return null;
     const bundleId = String((job.payload as { bundleId?: unknown }).bundleId ?? "");
+    if (!isStagedId(bundleId) || !existsSync(stagedBundle(dataDir, bundleId))) return null;
     const info = isStagedId(bundleId) ? readJson<BundleInfo>(stagedInfo(dataDir, bundleId)) : null;
     return { bundleId, status: job.status, progress: job.progress, error: job.error, version: info?.version ?? null };
   }

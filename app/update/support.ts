@@ -85,7 +85,8 @@ const PATTERNS: [RegExp, string][] = [
   [/\/(s|invite|enrol|enroll|recover|register)\/[A-Za-z0-9_~.-]{8,}/g, "/$1/[removed]"],
   // Anything else that looks like a token: long runs of hex or base64url.
   [/\b[A-Fa-f0-9]{32,}\b/g, "[hex removed]"],
-  [/[A-Za-z0-9_-]{32,}={0,2}/g, "[token removed]"],
+  // (letters and digits mixed, so long unit and file names stay readable)
+  [/(?=[A-Za-z_-]*\d)(?=[\d_-]*[A-Za-z])[A-Za-z0-9_-]{32,}={0,2}/g, "[token removed]"],
 ];
 
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
