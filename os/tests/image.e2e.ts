@@ -279,7 +279,8 @@ async function tusUpload(api: DashboardApi, endpoint: string, file: string, name
     headers: { ...tus, "upload-length": String(size), "upload-metadata": `filename ${Buffer.from(name).toString("base64")}` },
   });
   const location = created.headers.get("location");
-  if (created.status !== 201 || !location) return { ok: false, detail: `create: ${created.status} ${await created.text()}`, headers: created.headers, resumed: false };
+  if (created.status !== 201 || !location)
+    return { ok: false, detail: `create: ${created.status} ${await created.text()}`, headers: created.headers, resumed: false };
   const chunk = 32 * 1024 ** 2;
   let offset = 0;
   let resumed = false;
@@ -374,7 +375,17 @@ function filesOnDataPartition(work: string, disk: string, data: { start: number;
   const result = { blob: false, backups: 0, asideDb: false, liveDbHasAdmin: true };
   if (!data) return result;
   const part = join(work, "data-part-reset.ext4");
-  spawnSync(["dd", `if=${disk}`, `of=${part}`, "bs=1M", "iflag=skip_bytes,count_bytes", `skip=${data.start * 512}`, `count=${data.size * 512}`, "conv=sparse", "status=none"]);
+  spawnSync([
+    "dd",
+    `if=${disk}`,
+    `of=${part}`,
+    "bs=1M",
+    "iflag=skip_bytes,count_bytes",
+    `skip=${data.start * 512}`,
+    `count=${data.size * 512}`,
+    "conv=sparse",
+    "status=none",
+  ]);
   const ls = (dir: string) =>
     spawnSync(["debugfs", "-R", `ls -p ${dir}`, part], { stderr: "ignore" })
       .stdout.toString()
@@ -823,7 +834,11 @@ async function main() {
     const updateStarted = performance.now();
     const upload = await tusUpload(api, "/dashboard/system/update/uploads", bundles.nextBundle, basename(bundles.nextBundle));
     const uploadSeconds = (performance.now() - updateStarted) / 1000;
-    check("dashboard: the N+1 bundle uploads through the update page's resumable upload (resumed once)", upload.ok && upload.resumed, `${upload.detail}, ${uploadSeconds.toFixed(0)} s`);
+    check(
+      "dashboard: the N+1 bundle uploads through the update page's resumable upload (resumed once)",
+      upload.ok && upload.resumed,
+      `${upload.detail}, ${uploadSeconds.toFixed(0)} s`,
+    );
     const bundleId = upload.headers.get("x-bundle-id") ?? "";
     const inspected = await pollSystemState(api, (st) => st.staged?.id === bundleId && st.staged?.info !== null, 180_000);
     const info = inspected.state?.staged?.info;
@@ -834,7 +849,11 @@ async function main() {
     );
     const page = await api("/dashboard/system");
     const pageHtml = await page.text();
-    check("dashboard: the System page shows the checked bundle and both slots", page.status === 200 && pageHtml.includes('data-testid="bundle-ok"') && pageHtml.includes('data-testid="slots"'), String(page.status));
+    check(
+      "dashboard: the System page shows the checked bundle and both slots",
+      page.status === 200 && pageHtml.includes('data-testid="bundle-ok"') && pageHtml.includes('data-testid="slots"'),
+      String(page.status),
+    );
     const installStarted = performance.now();
     const startInstall = await api("/dashboard/system/update/install", { method: "POST", body: new URLSearchParams({ bundleId }), redirect: "manual" });
     const seen = new Set<number>();
@@ -854,7 +873,7 @@ async function main() {
     );
     const reboot = await api("/dashboard/system/update/reboot", { method: "POST", redirect: "manual" });
     const rebooted = await waitForExit(third, 180_000);
-    check("dashboard: \"Reboot into it\" reboots the box", reboot.status === 303 && rebooted, String(reboot.status));
+    check('dashboard: "Reboot into it" reboots the box', reboot.status === 303 && rebooted, String(reboot.status));
     if (!rebooted) throw new Error("boot 3 did not reboot after the dashboard's reboot");
     const fourth = await powerOn("4");
     const fourthSeconds = await waitForHttps(fourth);
@@ -975,11 +994,16 @@ async function main() {
     const resetStarted = performance.now();
     const reset = await backApi("/dashboard/system/reset", { method: "POST", body: new URLSearchParams({ mode: "keep-files", confirm: "reset" }) });
     const resetRebooted = await waitForExit(back, 240_000);
-    check("factory reset (keep my files) with the typed confirmation: the box reboots by itself", kept.ok && reset.status === 200 && resetRebooted, `${kept.detail} ${reset.status}`);
+    check(
+      "factory reset (keep my files) with the typed confirmation: the box reboots by itself",
+      kept.ok && reset.status === 200 && resetRebooted,
+      `${kept.detail} ${reset.status}`,
+    );
     if (!resetRebooted) throw new Error("the box did not reboot for the factory reset");
     const fresh = await powerOn("reset");
     const freshSeconds = await waitForHttps(fresh);
-    const freshHealth = freshSeconds === null ? null : await fetch(`https://127.0.0.1:${fresh.https}/healthz`, { tls: { rejectUnauthorized: false } }).then((r) => r.json());
+    const freshHealth =
+      freshSeconds === null ? null : await fetch(`https://127.0.0.1:${fresh.https}/healthz`, { tls: { rejectUnauthorized: false } }).then((r) => r.json());
     const freshCa = freshSeconds === null ? null : await fetchCa(fresh);
     check(
       "after the factory reset: the setup wizard is back, with a new certificate authority",
@@ -988,7 +1012,12 @@ async function main() {
     );
     timings.push(`factory reset (keep files): ${((performance.now() - resetStarted) / 1000).toFixed(0)} s from the request to the wizard answering`);
     check("final: clean power-off", await powerOff(fresh));
-    const keptOnDisk = filesOnDataPartition(work, disk, partitions(disk).find((p) => p.name === "nasd-data"), createHash("sha256").update(readFileSync(keepMe)).digest("hex"));
+    const keptOnDisk = filesOnDataPartition(
+      work,
+      disk,
+      partitions(disk).find((p) => p.name === "nasd-data"),
+      createHash("sha256").update(readFileSync(keepMe)).digest("hex"),
+    );
     check(
       "after the factory reset: the Drive file and the backups are still on the data disk, the old database moved aside",
       keptOnDisk.blob && keptOnDisk.backups > 0 && keptOnDisk.asideDb && !keptOnDisk.liveDbHasAdmin,
