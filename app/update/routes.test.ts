@@ -229,7 +229,7 @@ describe("hostile uploads", () => {
     const { h } = app();
     const up = await upload(h, good, "../../../etc/cron.d/evil.raucb");
     expect(up.status).toBe(204);
-    const state = await (await t.request("/dashboard/system/state", { headers: h })).json();
+    const state = (await (await t.request("/dashboard/system/state", { headers: h })).json()) as { staged: { name: string } };
     expect(state.staged.name).toBe("evil.raucb");
     expect(readdirSync(stagedDir(t.dataDir)).every((n) => n.startsWith(up.id!))).toBe(true);
     for (const id of ["..%2F..%2Fdb.sqlite", "../x", "0123"]) {

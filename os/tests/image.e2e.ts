@@ -305,14 +305,22 @@ async function tusUpload(api: DashboardApi, endpoint: string, file: string, name
   return { ok: true, detail: `${(size / 1024 ** 2).toFixed(0)} MiB`, headers: last.headers, resumed };
 }
 
+type SlotJson = { name: string; version: string; good: boolean; booted: boolean };
+type SystemStateJson = {
+  staged: { id: string; info: { ok: boolean; version?: string; compatible?: string } | null } | null;
+  install: { status: string; progress: number; error: string | null } | null;
+  slots: { status?: { booted: string; slots: SlotJson[]; rolledBack: SlotJson | null } } | null;
+  support: string[];
+};
+
 /** The System page's state (slots, staged bundle, install progress, support bundles) as JSON. */
 async function systemState(api: DashboardApi) {
   const r = await api("/dashboard/system/state", { timeoutMs: 30_000 }).catch(() => null);
-  return r?.status === 200 ? ((await r.json()) as Record<string, any>) : null;
+  return r?.status === 200 ? ((await r.json()) as SystemStateJson) : null;
 }
 
-async function pollSystemState(api: DashboardApi, done: (s: Record<string, any>) => boolean, ms: number) {
-  let last: Record<string, any> | null = null;
+async function pollSystemState(api: DashboardApi, done: (s: SystemStateJson) => boolean, ms: number) {
+  let last: SystemStateJson | null = null;
   for (const until = performance.now() + ms; performance.now() < until; await sleep(2000)) {
     last = await systemState(api);
     if (last && done(last)) return { ok: true, state: last };
@@ -902,16 +910,11 @@ async function main() {
     // RAUC's view read again now that the health check marked slot B good (the page's "refresh" does the same).
     await dashboardApi(fourth, token)("/dashboard/system/update/refresh", { method: "POST", redirect: "manual" });
     const slotsAfter = (
-      await pollSystemState(
-        dashboardApi(fourth, token),
-        (st) => st.slots?.status?.slots?.some((x: any) => x.name === "B" && x.booted && x.good) === true,
-        120_000,
-      )
+      await pollSystemState(dashboardApi(fourth, token), (st) => st.slots?.status?.slots?.some((x) => x.name === "B" && x.booted && x.good) === true, 120_000)
     ).state;
     check(
       "dashboard: the System page shows slot B running N+1 and marked good, and the installed bundle is gone from staging",
-      slotsAfter?.slots?.status?.slots?.some((x: any) => x.name === "B" && x.booted && x.good && x.version === bundles.next) === true &&
-        slotsAfter?.staged === null,
+      slotsAfter?.slots?.status?.slots?.some((x) => x.name === "B" && x.booted && x.good && x.version === bundles.next) === true && slotsAfter?.staged === null,
       JSON.stringify(slotsAfter?.slots ?? slotsAfter),
     );
 
@@ -1003,7 +1006,11 @@ async function main() {
     const fresh = await powerOn("reset");
     const freshSeconds = await waitForHttps(fresh);
     const freshHealth =
-      freshSeconds === null ? null : await fetch(`https://127.0.0.1:${fresh.https}/healthz`, { tls: { rejectUnauthorized: false } }).then((r) => r.json());
+      freshSeconds === null
+        ? null
+        : await fetch(`https://127.0.0.1:${fresh.https}/healthz`, { tls: { rejectUnauthorized: false } }).then(
+            (r) => r.json() as Promise<{ setupDone?: boolean }>,
+          );
     const freshCa = freshSeconds === null ? null : await fetchCa(fresh);
     check(
       "after the factory reset: the setup wizard is back, with a new certificate authority",
