@@ -24,6 +24,7 @@ import {
   stagedMeta,
   type StagedMeta,
   supportDir,
+  updateDir,
   writeResult,
 } from "./files";
 import { listSupportBundles, SUPPORT_NAME, supportName } from "./support";
@@ -155,7 +156,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
     return {
       url: settings.get<string>("updateChannel") || null,
       autoDownload: settings.get<boolean>("updateAutoDownload") === true,
-      lastCheck: settings.get<ChannelSettings["lastCheck"]>("updateChannelCheck") ?? null,
+      lastCheck: ((c) => (c && typeof c === "object" ? c : null))(settings.get<ChannelSettings["lastCheck"] | "none">("updateChannelCheck")),
     };
   }
 
@@ -211,7 +212,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
       const text = url.trim();
       settings.set("updateChannel", text ? parseChannelUrl(text) : "");
       settings.set("updateAutoDownload", !!text && autoDownload);
-      settings.set("updateChannelCheck", null);
+      settings.set("updateChannelCheck", "none");
     },
 
     /** Asks the channel; with `download` (the button, or the opt-in automatic check) fetches a newer bundle and stages it. */
@@ -232,8 +233,8 @@ export function createUpdateService(deps: UpdateServiceDeps) {
         const already = staged();
         if (!(already?.source === "channel" && already.name === basename(new URL(result.entry.url).pathname))) {
           const name = basename(new URL(result.entry.url).pathname) || `nas-${result.entry.version}.raucb`;
-          mkdirSync(stagedDir(dataDir), { recursive: true });
-          const tmp = join(stagedDir(dataDir), `download-${randomBytes(8).toString("hex")}.part`);
+          mkdirSync(updateDir(dataDir), { recursive: true });
+          const tmp = join(updateDir(dataDir), `download-${randomBytes(8).toString("hex")}.part`);
           await downloadBundle({ fetch: deps.fetch }, result.entry, tmp, Math.min(MAX_BUNDLE_BYTES, freeBytes() - FREE_SPACE_RESERVE));
           stage(tmp, name.endsWith(".raucb") ? name : `${name}.raucb`, "channel");
         }
