@@ -5,7 +5,7 @@
  * from user input.
  */
 import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { writeFileDurably } from "../../hw/files";
 
 export const updateDir = (dataDir: string) => join(dataDir, "update");
@@ -47,9 +47,17 @@ export function readJson<T>(path: string): T | null {
  * the web process (user nasd) can read it.
  */
 export function writeResult(dataDir: string, path: string, value: unknown) {
-  mkdirSync(join(path, ".."), { recursive: true });
+  ensureDir(dataDir, join(path, ".."));
   writeFileDurably(path, `${JSON.stringify(value, null, 2)}\n`, 0o640);
   giveToOwner(dataDir, path);
+}
+
+/** mkdir -p inside the data dir; each folder root makes goes to the data dir's owner (the web process writes there too). */
+export function ensureDir(dataDir: string, dir: string) {
+  const missing: string[] = [];
+  for (let d = dir; d.startsWith(dataDir) && d !== dataDir && !existsSync(d); d = dirname(d)) missing.unshift(d);
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  for (const d of missing) giveToOwner(dataDir, d);
 }
 
 export function giveToOwner(dataDir: string, path: string) {

@@ -194,3 +194,14 @@ describe("slots on the page", () => {
     expect(page).toMatch(/<td>A<\/td><td>1\.2\.0\+broken<\/td><td>not marked good<\/td>/);
   });
 });
+
+test("folders and results the root worker makes in the data dir belong to the data dir's owner (the web process writes there too)", async () => {
+  if (process.getuid?.() !== 0) return expect(process.getuid?.()).not.toBe(0); // only root can give files away
+  const dataDir = tempDir();
+  Bun.spawnSync(["chown", "4321:4321", dataDir]);
+  const rauc = fakeRunner(() => ({ code: 1, stderr: "no rauc service" }));
+  await updateStatusHandler({ dataDir, run: rauc.run })({ payload: {} } as never, ctx);
+  const { statSync } = await import("node:fs");
+  expect(statSync(join(dataDir, "update")).uid).toBe(4321);
+  expect(statSync(join(dataDir, "update/slots.json")).uid).toBe(4321);
+});

@@ -6,14 +6,14 @@
  * secret, private keys, the alert webhook) and anything shaped like a token, cookie, password field or key.
  * Built by the root storage worker (the journal of every unit needs root), downloaded by the admin.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { desc, eq } from "drizzle-orm";
 import type { Runner } from "../../hw/run";
 import type { Db } from "../db/client";
 import { appTokens, diskHealth, invites, jobs, passkeys, recoveryCodes, sessions, settings, shareLinks, users, challenges } from "../db/schema";
-import { giveToOwner, supportDir } from "./files";
+import { ensureDir, giveToOwner, supportDir } from "./files";
 
 export const SUPPORT_NAME = /^nas-support-\d{8}T\d{6}Z\.tar\.gz$/;
 export const supportName = (at: Date) =>
@@ -190,8 +190,7 @@ export async function buildSupportBundle(deps: SupportDeps): Promise<Buffer> {
 export async function writeSupportBundle(deps: SupportDeps, name: string): Promise<string> {
   if (!SUPPORT_NAME.test(name)) throw new Error(`not a support bundle name: ${name.slice(0, 80)}`);
   const dir = supportDir(deps.dataDir);
-  mkdirSync(dir, { recursive: true, mode: 0o750 });
-  giveToOwner(deps.dataDir, dir);
+  ensureDir(deps.dataDir, dir);
   const path = join(dir, name);
   const bytes = await buildSupportBundle(deps);
   writeFileSync(`${path}.tmp`, bytes, { mode: 0o640 });
