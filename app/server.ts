@@ -117,6 +117,7 @@ export function createApp(deps: AppDeps) {
             .filter((f) => f.kind === "file")
             .slice(0, 8),
           health: user.role === "admin" ? dashboard.health() : null,
+          photos: photos.latest(user, 8),
         });
       },
       { public: true },

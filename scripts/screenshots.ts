@@ -1,4 +1,4 @@
-// `make screenshots`: the wizard, Drive (grid and viewer), the dashboard and settings at desktop (1280×800) and
+// `make screenshots`: the wizard, the start page, Drive (grid and viewer), the dashboard and settings at desktop (1280×800) and
 // phone (360×740) size, from a real server on a temp data dir, written to docs/screenshots/ for the README.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,6 +27,7 @@ async function shoot(page: Page, name: string) {
 mkdirSync(out, { recursive: true });
 const server = await startServer();
 const browser = await launchBrowser();
+let worker: ReturnType<typeof Bun.spawn> | undefined;
 try {
   for (const [size, viewport] of Object.entries(sizes)) {
     const context = await browser.newContext({ viewport, colorScheme: "light" });
@@ -70,6 +71,16 @@ try {
     );
   }
   await upload("packing list.txt", new TextEncoder().encode("tent\nstove\nmap\n"), trip);
+  // Camera photos for the start page's strip, processed by a media worker of its own.
+  const camera = await folder("Camera");
+  for (const f of ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "gps/DSCN0027.jpg", "gps/DSCN0038.jpg", "cameras/Canon_40D.jpg", "cameras/Nikon_D70.jpg"])
+    await upload(f.split("/")[1]!, readFileSync(join(photos, f)), camera);
+  worker = Bun.spawn(["bun", "app/worker.ts"], {
+    cwd: root,
+    env: { ...process.env, DATA_DIR: server.dataDir, NAS_WORKER_KINDS: "media.process" },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
 
   for (const [size, viewport] of Object.entries(sizes)) {
     const { page, context } = await signedInPage(browser, server, { username: "ada", viewport });
@@ -84,6 +95,13 @@ try {
     await page.waitForFunction(() => (document.querySelector("#preview .viewer img") as HTMLImageElement | null)?.complete);
     await shoot(page, `drive-viewer-${size}`);
     await page.keyboard.press("Escape");
+    for (let i = 0; i < 60; i++) {
+      await page.goto("/");
+      if ((await page.locator(".home-photo-row a").count()) >= 6) break;
+      await Bun.sleep(1000);
+    }
+    await page.waitForLoadState("networkidle");
+    await shoot(page, `home-${size}`);
     await page.goto("/dashboard");
     await page.waitForLoadState("networkidle");
     await shoot(page, `dashboard-${size}`);
@@ -92,6 +110,7 @@ try {
     await context.close();
   }
 } finally {
+  worker?.kill();
   await browser.close();
   await server.stop();
 }

@@ -1,6 +1,7 @@
 // What a new owner reads on the start page, Storage and the audit log (issue 13 #14, #16, #17, #19).
 import { afterEach, expect, test } from "bun:test";
 import { fakeRunner } from "../../hw/testing";
+import { describeAction } from "../../views/settings/audit";
 import { createTestApp, type TestApp } from "../testing";
 
 let t: TestApp;
@@ -101,4 +102,76 @@ test("#14 Drive lists times in the box's time zone", async () => {
   }).format(file.updatedAt);
   expect(html).toContain(`datetime="${file.updatedAt.toISOString()}">${local}</time>`);
   expect(html).not.toContain(`>${file.updatedAt.toISOString().slice(0, 16).replace("T", " ")}</time>`);
+});
+
+test("#17 the audit log names what a Drive change was about: file, folder, destination (escaped), read before a purge", async () => {
+  app();
+  const admin = t.createAdmin("alice");
+  const bob = t.createUser("bob");
+  const B = t.signIn(bob);
+  const json = { ...B, "content-type": "application/json", accept: "application/json" };
+  const post = async (path: string, body: unknown) => {
+    const r = await t.request(path, { method: "POST", headers: json, body: JSON.stringify(body) });
+    expect(r.status).toBeLessThan(300);
+    return (await r.json()) as { item: { id: string } };
+  };
+  const photos = (await post("/api/v1/folders", { name: "Photos" })).item.id;
+  const y2024 = (await post("/api/v1/folders", { name: "2024", parentId: photos })).item.id;
+  // A resumable upload in two chunks, as Drive and Photos send it.
+  const data = new Uint8Array(1000).fill(7);
+  const tus = { ...B, "tus-resumable": "1.0.0" };
+  const meta = `filename ${btoa("IMG_0042.jpg")},parentId ${btoa(y2024)}`;
+  const created = await t.request("/api/v1/uploads", { method: "POST", headers: { ...tus, "upload-length": "1000", "upload-metadata": meta } });
+  expect(created.status).toBe(201);
+  const at = created.headers.get("location")!;
+  for (const [offset, part] of [
+    [0, data.slice(0, 600)],
+    [600, data.slice(600)],
+  ] as const) {
+    const r = await t.request(`/api/v1/uploads/${at.split("/").pop()}`, {
+      method: "PATCH",
+      headers: { ...tus, "upload-offset": String(offset), "content-type": "application/offset+octet-stream" },
+      body: part,
+    });
+    expect(r.status).toBe(204);
+  }
+  // A plain upload whose name carries markup, renamed, moved, trashed and purged.
+  const up = await t.request(`/api/v1/upload?name=${encodeURIComponent("<img src=x onerror=alert(1)>.txt")}&parentId=${photos}`, {
+    method: "PUT",
+    headers: B,
+    body: "hi",
+  });
+  expect(up.status).toBe(201);
+  const hostile = ((await up.json()) as { item: { id: string } }).item.id;
+  const r = await t.request(`/api/v1/files/${hostile}`, { method: "PATCH", headers: json, body: JSON.stringify({ name: "notes.txt" }) });
+  expect(r.status).toBe(200);
+  await post("/api/v1/move", { ids: [hostile], targetId: y2024 });
+  await post("/api/v1/trash", { ids: [hostile] });
+  await post("/api/v1/purge", { ids: [hostile] });
+
+  const html = await (await t.request(`/settings/audit?user=${bob.id}`, { headers: t.signIn(admin) })).text();
+  const said = [...html.matchAll(/<strong>bob<\/strong> <span>([^<]*)<\/span>/g)].map((m) => m[1]);
+  expect(said).toEqual([
+    "deleted &#x27;notes.txt&#x27; forever",
+    "moved &#x27;notes.txt&#x27; from Photos/2024 to the trash",
+    "moved &#x27;notes.txt&#x27; to Photos/2024",
+    "renamed &#x27;&lt;img src=x onerror=alert(1)&gt;.txt&#x27; to &#x27;notes.txt&#x27; in Photos",
+    "uploaded &#x27;&lt;img src=x onerror=alert(1)&gt;.txt&#x27; to Photos",
+    "uploaded &#x27;IMG_0042.jpg&#x27; to Photos/2024",
+    "started uploading &#x27;IMG_0042.jpg&#x27; to Photos/2024",
+    "created the folder &#x27;2024&#x27; in Photos",
+    "created the folder &#x27;Photos&#x27; in My Drive",
+  ]);
+  expect(html).toContain('<span class="muted"> (2 steps)</span>'); // the two PATCHes are one entry
+  expect(html).not.toContain("<img src=x");
+});
+
+test("#17 every route that changes something has words in the audit log (a new route without them fails here)", () => {
+  app();
+  const unsafe = t.app.routes.filter((r) => ["POST", "PUT", "PATCH", "DELETE", "ALL"].includes(r.method));
+  expect(unsafe.length).toBeGreaterThan(40);
+  // A route for every method (tus) needs words for at least one of the changing ones.
+  const phrased = (r: { method: string; path: string }) =>
+    (r.method === "ALL" ? ["POST", "PATCH", "DELETE"] : [r.method]).some((m) => describeAction(`${m} ${r.path}`).kind !== null);
+  expect(unsafe.filter((r) => !phrased(r)).map((r) => `${r.method} ${r.path}`)).toEqual([]);
 });

@@ -157,6 +157,79 @@ test("#10 the viewer: full window, Escape closes, arrows go to the next file, PD
   await page.setViewportSize({ width: 1280, height: 800 });
 });
 
+test("#10 the viewer zooms images: buttons, keys, wheel and double-click, drag to pan, the original past 1×, no swipe while zoomed", async () => {
+  const at = await folder("Zoom");
+  const seen = errors.length; // the earlier tests' HEIC thumbnails answer 415 on purpose
+  await upload("a-photo.jpg", new Uint8Array(readFileSync(join(fixtures, "gps/DSCN0010.jpg"))), at);
+  await upload("b-notes.txt", new TextEncoder().encode("notes\n"), at);
+  await page.goto(`/drive/f/${at}`);
+  await row("a-photo.jpg").locator("a.drive-name").click();
+  const img = page.locator("#preview .viewer-image img.viewer-media");
+  await img.waitFor();
+  await page.waitForFunction(() => (document.querySelector("#preview .viewer-image img") as HTMLImageElement | null)?.complete === true);
+  const level = page.locator("#preview .viewer-zoom-level");
+  const transform = () => img.evaluate((el: HTMLElement) => el.style.transform);
+  expect(await level.textContent()).toBe("Fit");
+  expect(await img.getAttribute("src")).toStartWith("/drive/thumb/");
+  const fitted = (await img.boundingBox())!;
+  await page.click("#preview [data-zoom=in]");
+  await textIs("#preview .viewer-zoom-level", "150 %");
+  expect(await transform()).toContain("scale(1.5)");
+  expect(await img.getAttribute("src")).toContain("/content?inline=1"); // the original, for detail
+  await page.waitForFunction(() => (document.querySelector("#preview .viewer-image img") as HTMLImageElement | null)?.complete === true);
+  expect((await img.boundingBox())!.width).toBeCloseTo(fitted.width * 1.5, 0);
+  // Keys: + zooms, 0 fits again.
+  await page.keyboard.press("+");
+  await textIs("#preview .viewer-zoom-level", "225 %");
+  await page.keyboard.press("0");
+  await textIs("#preview .viewer-zoom-level", "Fit");
+  expect(await transform()).toBe("");
+  // The wheel zooms around the pointer: the point under it stays put.
+  const box = (await img.boundingBox())!;
+  const [px, py] = [box.x + box.width * 0.25, box.y + box.height * 0.25];
+  await page.mouse.move(px, py);
+  await page.mouse.wheel(0, -300);
+  await page.waitForFunction(() => (document.querySelector("#preview .viewer-image img") as HTMLElement).style.transform !== "");
+  const z = Number(/scale\(([\d.]+)\)/.exec(await transform())![1]);
+  expect(z).toBeGreaterThan(1.2);
+  const after = (await img.boundingBox())!;
+  expect(after.x + (px - box.x) * z).toBeCloseTo(px, 0);
+  expect(after.y + (py - box.y) * z).toBeCloseTo(py, 0);
+  // Dragging pans the zoomed image.
+  await page.mouse.down();
+  await page.mouse.move(px + 80, py + 40, { steps: 4 });
+  await page.mouse.up();
+  const panned = (await img.boundingBox())!;
+  expect(panned.x - after.x).toBeCloseTo(80, 0);
+  expect(panned.y - after.y).toBeCloseTo(40, 0);
+  // Double-click fits again; double-click zooms to 250 %.
+  await img.dblclick();
+  await textIs("#preview .viewer-zoom-level", "Fit");
+  await img.dblclick();
+  await textIs("#preview .viewer-zoom-level", "250 %");
+  // While zoomed a swipe does not leave the photo; at Fit it goes to the next file.
+  const content = page.locator("#preview .viewer-content");
+  await content.dispatchEvent("touchstart", { touches: [{ identifier: 1, clientX: 600, clientY: 300 }] });
+  await content.dispatchEvent("touchend", { changedTouches: [{ identifier: 1, clientX: 300, clientY: 300 }] });
+  await Bun.sleep(500);
+  expect(await page.locator("#preview .viewer").getAttribute("data-file-id")).not.toBeNull();
+  await img.waitFor();
+  await page.click("#preview [data-zoom=fit]");
+  await content.dispatchEvent("touchstart", { touches: [{ identifier: 1, clientX: 600, clientY: 300 }] });
+  await content.dispatchEvent("touchend", { changedTouches: [{ identifier: 1, clientX: 300, clientY: 300 }] });
+  await textIs("#preview pre.drive-text", "notes\n");
+  // On a phone the zoom bar is on screen.
+  await page.keyboard.press("ArrowLeft");
+  await page.setViewportSize({ width: 360, height: 740 });
+  const bar = (await page.locator("#preview .viewer-zoom-bar").boundingBox())!;
+  expect(bar.x).toBeGreaterThanOrEqual(0);
+  expect(bar.x + bar.width).toBeLessThanOrEqual(360);
+  expect(bar.y + bar.height).toBeLessThanOrEqual(740);
+  await page.keyboard.press("Escape");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  expect(errors.slice(seen)).toEqual([]);
+});
+
 test("#11 selection: Ctrl+A, Shift-click ranges, select-all box; trash says what it did with Undo; right-click opens the menu", async () => {
   const at = await folder("Select");
   for (const n of ["s1.txt", "s2.txt", "s3.txt", "s4.txt"]) await upload(n, new TextEncoder().encode(n), at);

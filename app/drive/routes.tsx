@@ -22,6 +22,8 @@ import {
   type ListOptions,
 } from "./model";
 import { openApiDocument } from "./openapi";
+import { describeDriveRequest } from "./audit";
+import { noteAudit } from "../http/security";
 import type { DriveService } from "./service";
 import type { TusUploads } from "./tus";
 import type { MediaService } from "../media/service";
@@ -158,8 +160,14 @@ export function driveRoutes(deps: Deps) {
     );
   }
 
+  /** Names what a changing request is about in its audit row ("'IMG_0042.jpg' to Photos/2024"). */
+  const noteForAudit = (c: { request: Request; route: string; user: User | null; params?: unknown; body?: unknown; query?: unknown }) => {
+    if (c.user && c.request.method !== "GET" && c.request.method !== "HEAD")
+      noteAudit(c.request, describeDriveRequest(drive, c.user, c as Parameters<typeof describeDriveRequest>[2]));
+  };
   const pages = new Elysia({ prefix: "/drive" })
     .use(deps.access)
+    .onBeforeHandle(noteForAudit)
     .get(
       "/",
       ({ user, csrfToken, request, query }) =>
@@ -277,6 +285,7 @@ export function driveRoutes(deps: Deps) {
 
   const api = new Elysia({ prefix: "/api/v1" })
     .use(deps.access)
+    .onBeforeHandle(noteForAudit)
     .get("/openapi.json", () => openApiDocument(), { public: true })
     .get("/usage", ({ user }) => drive.usage(user), { auth: "user" })
     .get(

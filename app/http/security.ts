@@ -21,6 +21,12 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/** What a request was about, in words, set by its feature before the handler runs; becomes its audit row's detail. */
+const notes = new WeakMap<Request, string>();
+export const noteAudit = (request: Request, text: string | null) => {
+  if (text) notes.set(request, text.slice(0, 500));
+};
+
 type Ctx = { user: User | null; ip: string | null; route?: string; params?: Record<string, string> };
 
 /**
@@ -40,6 +46,7 @@ export function securityPlugin(deps: { audit: AuditRepo }) {
       action: `${c.request.method} ${ctx.route ?? new URL(c.request.url).pathname}`,
       objectId: params.id ?? params["*"] ?? Object.values(params)[0] ?? null,
       ok: status < 400,
+      detail: notes.get(c.request) ?? null,
     });
   };
   return new Elysia({ name: "security" })

@@ -3,6 +3,7 @@ import { mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Sharp, SharpOptions } from "sharp";
 import { rgbaToThumbHash } from "thumbhash";
+import { displayP3ToSrgb, heifColourSpace } from "./colour";
 
 export const THUMB_SIZE = 250;
 export const PREVIEW_SIZE = 1440;
@@ -88,7 +89,8 @@ export async function thumbnailsOfImage(input: string, out: { thumb: string; pre
 
 /**
  * HEIC/HEIF (iPhone): the prebuilt sharp has no HEVC decoder, so libheif compiled to WebAssembly decodes the
- * primary image (bursts and depth maps are other items of the same file) to RGBA; sharp does the rest.
+ * primary image (bursts and depth maps are other items of the same file) to RGBA, converted from Display P3 to sRGB
+ * when the file says P3 (iPhones do; app/media/colour.ts); sharp does the rest.
  * libheif applies the HEIF rotation itself, so EXIF orientation must not be applied again.
  */
 export async function thumbnailsOfHeic(input: string, out: { thumb: string; preview: string }): Promise<ImageResult> {
@@ -108,7 +110,7 @@ type HeifImage = {
 /** One decoder for the process: each decode frees the previous file's context (a new decoder would leak it). */
 let heifDecoder: HeifDecoder | undefined;
 
-export async function decodeHeicPrimary(bytes: Uint8Array): Promise<{ width: number; height: number; rgba: Buffer }> {
+export async function decodeHeicPrimary(bytes: Uint8Array, opts: { asStored?: boolean } = {}): Promise<{ width: number; height: number; rgba: Buffer }> {
   if (!heifDecoder) {
     const libheif = (await import("libheif-js/wasm-bundle")).default as unknown as { HeifDecoder: new () => HeifDecoder };
     heifDecoder = new libheif.HeifDecoder();
@@ -123,6 +125,7 @@ export async function decodeHeicPrimary(bytes: Uint8Array): Promise<{ width: num
     const data = new Uint8ClampedArray(width * height * 4);
     const ok = await new Promise((resolve) => primary.display({ data, width, height }, resolve));
     if (!ok) throw new MediaFileError("This HEIC image could not be decoded.");
+    if (!opts.asStored && heifColourSpace(bytes) === "display-p3") displayP3ToSrgb(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     return { width, height, rgba: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
   } finally {
     for (const i of images) i.free();

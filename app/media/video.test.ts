@@ -101,6 +101,59 @@ describe("videos through the pipeline (real ffmpeg)", () => {
     }
   }, 120_000);
 
+  test("camcorder and odd files: MPEG-TS with one keyframe gets a poster, 4:4:4 H.264 is transcoded, a truncated MP4 fails in plain words", async () => {
+    const t = mediaTestApp();
+    try {
+      const ann = t.createUser("ann");
+      const make = async (name: string, args: string[]) => {
+        const r = await runCommand(
+          [
+            "ffmpeg",
+            "-hide_banner",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=640x360:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine",
+            "-t",
+            "2",
+            "-shortest",
+            ...args,
+            clip(name),
+          ],
+          { timeoutMs: 60_000 },
+        );
+        if (r.code !== 0) throw new Error(r.stderr);
+        return clip(name);
+      };
+      // AVCHD-like: H.264 + AC-3 in MPEG-TS, a single keyframe (seeking to 1 s finds no frame to start from).
+      const mts = await t.upload(ann, await make("00001.MTS", ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "ac3", "-f", "mpegts"]));
+      const yuv444 = await t.upload(ann, await make("screen.mp4", ["-an", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p"]));
+      const whole = await Bun.file(clip("h264.mp4")).arrayBuffer();
+      await Bun.write(clip("cut.mp4"), whole.slice(0, whole.byteLength / 2));
+      const cut = await t.upload(ann, clip("cut.mp4"));
+      await t.drain();
+      // H.264 plays; MPEG-TS and AC-3 do not: the video is copied into MP4 and the sound made AAC.
+      expect(t.row(ann, mts.sha256)).toMatchObject({ status: "done", playback: "remux", videoCodec: "h264" });
+      expect((await probe(derivativePaths(t.dataDir, ann.id, mts.sha256!).video)).streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
+      expect(await sharp(derivativePaths(t.dataDir, ann.id, mts.sha256!).thumb).metadata()).toMatchObject({ format: "webp", height: 250 });
+      expect(t.row(ann, yuv444.sha256)).toMatchObject({ status: "done", playback: "transcode" });
+      expect((await probe(derivativePaths(t.dataDir, ann.id, yuv444.sha256!).video)).streams[0]).toMatchObject({ codec_name: "h264", pix_fmt: "yuv420p" });
+      const failed = t.row(ann, cut.sha256)!;
+      expect(failed.status).toBe("failed");
+      expect(failed.error).toContain("moov atom not found");
+      expect(failed.error).not.toMatch(/@ 0x|\/tmp\//);
+    } finally {
+      t.cleanup();
+    }
+  }, 120_000);
+
   test("a hardware encoder that fails on a file: that file is encoded in software instead", async () => {
     // VAAPI on a render node that does not exist: real ffmpeg fails at once, as a broken driver would.
     const broken = {
@@ -238,6 +291,10 @@ describe("decisions", () => {
     expect(playbackOf({ ...base, container: "matroska,webm" })).toBe("remux");
     expect(playbackOf({ ...base, videoCodec: "hevc" })).toBe("transcode");
     expect(playbackOf({ ...base, videoCodec: "mpeg4", container: "avi" })).toBe("transcode");
+    // Browsers play 8-bit 4:2:0 H.264 only: High 10 (yuv420p10le) and 4:4:4 are transcoded.
+    expect(playbackOf({ ...base, pixelFormat: "yuvj420p" })).toBe("original");
+    expect(playbackOf({ ...base, pixelFormat: "yuv420p10le" })).toBe("transcode");
+    expect(playbackOf({ ...base, pixelFormat: "yuv444p" })).toBe("transcode");
     expect(targetSize(base)).toEqual({ width: 1280, height: 720 });
     expect(targetSize({ ...base, rotation: 90 })).toEqual({ width: 720, height: 1280 });
     expect(targetSize({ ...base, width: 640, height: 360 })).toEqual({ width: 640, height: 360 });

@@ -1,5 +1,5 @@
 // Worker only. ffprobe/ffmpeg through hw/run.ts: argument arrays, a timeout, capped output, low priority.
-import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Runner } from "../../hw/run";
 import { MediaFileError } from "./image";
@@ -25,6 +25,8 @@ export type VideoFacts = {
   height: number | null;
   rotation: number;
   videoCodec: string | null;
+  /** ffprobe's pix_fmt: browsers play 8-bit 4:2:0 H.264 only (not High 10 or 4:4:4). */
+  pixelFormat: string | null;
   audioCodec: string | null;
   container: string;
   /** The MP4 family's major brand: "qt" is a QuickTime MOV, which browsers do not all play. */
@@ -42,6 +44,7 @@ type Probe = {
   streams?: {
     codec_type?: string;
     codec_name?: string;
+    pix_fmt?: string;
     width?: number;
     height?: number;
     tags?: Record<string, string>;
@@ -80,6 +83,7 @@ export function parseProbe(json: string): VideoFacts {
     height: video?.height ?? null,
     rotation: Number.isFinite(rotation) ? ((Math.round(rotation) % 360) + 360) % 360 : 0,
     videoCodec: video?.codec_name ?? null,
+    pixelFormat: video?.pix_fmt ?? null,
     audioCodec: audio?.codec_name ?? null,
     container: p.format?.format_name ?? "",
     brand: tags.major_brand?.trim() || null,
@@ -94,11 +98,12 @@ export function parseProbe(json: string): VideoFacts {
 
 /**
  * What a browser needs: nothing (H.264/AAC in MP4 plays as is), a remux (the codecs play, the container — MOV,
- * MKV — does not), or a transcode (HEVC from iPhones, AVI's MPEG-4 Part 2, …).
+ * MKV — does not), or a transcode (HEVC from iPhones, AVI's MPEG-4 Part 2, H.264 in 10 bits or 4:4:4, …).
  */
 export function playbackOf(v: VideoFacts): "original" | "remux" | "transcode" {
   const isMp4 = v.container.startsWith("mov,mp4") && v.brand !== null && v.brand !== "qt";
   if (v.videoCodec !== "h264") return "transcode";
+  if (v.pixelFormat && v.pixelFormat !== "yuv420p" && v.pixelFormat !== "yuvj420p") return "transcode";
   return isMp4 && audioPlays(v) ? "original" : "remux";
 }
 
@@ -175,7 +180,7 @@ export function ffmpegReason(stderr: string, paths: string[]): string {
     .trim()
     .split("\n")
     .map((line) => {
-      let l = line.replace(/^\[([\w-]+) @ 0x[0-9a-f]+\] /, "$1: ");
+      let l = line.replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\] /, "$1: ");
       for (const p of paths) l = l.replaceAll(`file:${p}`, "the file").replaceAll(p, "the file");
       return l.trim();
     });
@@ -213,38 +218,26 @@ export function createVideoTools(deps: { run: Runner; signal?: AbortSignal }) {
       if (!facts.videoCodec) throw new MediaFileError("This file has no video stream.");
       return facts;
     },
-    /** One frame a second in (or the middle of a shorter clip), upright, as JPEG. */
+    /**
+     * One frame a second in (or the middle of a shorter clip), upright, as JPEG. Seeking in the input is fast but finds
+     * nothing when no keyframe follows that point (a short clip with a single keyframe; some camcorder MPEG-TS): ffmpeg
+     * then succeeds without writing a frame, and the first frame is taken instead.
+     */
     poster(input: string, output: string, facts: VideoFacts, signal?: AbortSignal) {
       const at = Math.min(1, (facts.durationMs ?? 0) / 2000);
-      return atomically(output, (tmp) =>
+      const frame = (seek: string[], tmp: string) =>
         ffmpeg(
-          [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostdin",
-            "-v",
-            "error",
-            "-y",
-            ...SAFE_INPUT,
-            "-ss",
-            at.toFixed(3),
-            "-i",
-            `file:${input}`,
-            "-frames:v",
-            "1",
-            "-q:v",
-            "3",
-            "-f",
-            "image2",
-            "-c:v",
-            "mjpeg",
-            `file:${tmp}`,
-          ],
+          [...FFMPEG_SAFE, ...seek, "-i", `file:${input}`, "-frames:v", "1", "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", `file:${tmp}`],
           [input, tmp],
           60_000,
           signal,
-        ),
-      );
+        );
+      const written = (tmp: string) => existsSync(tmp) && statSync(tmp).size > 0;
+      return atomically(output, async (tmp) => {
+        if (at > 0) await frame(["-ss", at.toFixed(3)], tmp);
+        if (!written(tmp)) await frame([], tmp);
+        if (!written(tmp)) throw new MediaFileError("No frame of this video could be decoded.");
+      });
     },
     transcode(input: string, output: string, facts: VideoFacts, encoder: Encoder, signal?: AbortSignal) {
       return atomically(output, (tmp) => ffmpeg(transcodeArgs(input, tmp, targetSize(facts), encoder), [input, tmp], timeoutFor(facts), signal));

@@ -286,6 +286,26 @@ test("a 360-px phone: no sideways scrolling, tiles and scrubber fit", async () =
   await tiles("#photos-grid").first().waitFor();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   expect(await page.locator("#photos-scrubber").isVisible()).toBe(true);
+  // The lightbox's top bar fits: every button on screen, drawn as an icon (not a symbol character some fonts lack),
+  // close in the corner.
+  await tiles("#photos-grid").first().click();
+  await page.locator(".pswp.photos-opened").waitFor();
+  const buttons = await page
+    .locator(".pswp__top-bar .pswp__button")
+    .evaluateAll((els) =>
+      els
+        .filter((b) => getComputedStyle(b).display !== "none")
+        .map((b) => ({ name: b.className, right: b.getBoundingClientRect().right, left: b.getBoundingClientRect().left, svg: !!b.querySelector("svg") })),
+    );
+  expect(buttons.length).toBeGreaterThanOrEqual(7);
+  for (const b of buttons) {
+    expect(b.left).toBeGreaterThanOrEqual(0);
+    expect(b.right).toBeLessThanOrEqual(360);
+    expect(b.svg).toBe(true);
+  }
+  expect(buttons.at(-1)!.name).toContain("pswp__button--close");
+  await page.keyboard.press("Escape");
+  await page.locator(".pswp").waitFor({ state: "detached" });
   // Only network failures of the OpenStreetMap tiles may be logged (the network is closed here).
   expect(errors.filter((e) => !/Failed to load resource|tile\.openstreetmap/.test(e))).toEqual([]);
 });

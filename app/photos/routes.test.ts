@@ -225,3 +225,19 @@ test("a Live Photo shows once, as its still, carrying its motion's URL; the vide
   const { months } = (await (await t.request("/photos/api/buckets", { headers: A })).json()) as { months: { key: string; n: number }[] };
   expect(months.find((m) => m.key === "2008-10")?.n).toBe(1);
 });
+
+test("the start page shows the newest photos of the signed-in person only, newest first, each opening its preview", async () => {
+  const { t, A, B, arezzo, canon, bobs } = await seeded();
+  t.createAdmin("root"); // the box is set up
+  const home = await (await t.request("/", { headers: A })).text();
+  const strip = home.slice(home.indexOf('data-testid="home-photos"'), home.indexOf('data-testid="home-recent"'));
+  expect([...strip.matchAll(/href="\/media\/preview\/([^"]+)"/g)].map((m) => m[1])).toEqual([arezzo.id, canon.id]);
+  expect(strip).toContain('aria-label="Photo taken 22 Oct 2008"');
+  expect(strip).not.toContain(bobs.id);
+  const bobsHome = await (await t.request("/", { headers: B })).text();
+  expect(bobsHome).toContain(`/media/preview/${bobs.id}`);
+  expect(bobsHome).not.toContain(arezzo.id);
+  // Someone with no photos is told where to put them.
+  const carol = t.createUser("carol");
+  expect(await (await t.request("/", { headers: t.signIn(carol) })).text()).toContain("No photos yet.");
+});

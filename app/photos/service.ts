@@ -155,6 +155,15 @@ export function createPhotosService(deps: PhotosDeps) {
       const { from, to } = monthRange(key);
       return repo.itemsBetween(user.id, source, from, to);
     },
+    /** The newest photos and videos of the timeline (the start page's strip): from the newest months down. */
+    latest(user: User, n: number): GridItem[] {
+      const out: GridItem[] = [];
+      for (const b of this.buckets(user, { kind: "timeline" })) {
+        if (out.length >= n) break;
+        out.push(...this.month(user, { kind: "timeline" }, b.key).slice(0, n - out.length));
+      }
+      return out;
+    },
     places: (user: User) => repo.places(user.id),
     /** "On this day": the same calendar day in earlier years (the box's today). */
     memories(user: User): GridItem[] {

@@ -23,10 +23,12 @@ export function Suggestions({ items, q }: { items: DriveFile[]; q: string }) {
 }
 
 export type PreviewKind = "image" | "video" | "audio" | "pdf" | "text" | "none";
+/** Originals a browser shows itself: zooming in past the preview's size loads these for full detail. */
+const BROWSER_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
 
 /**
  * The viewer: a full-window overlay over the listing (drive.js: Escape closes, ←/→ and swipes go to the previous or
- * next file, PDF pages and zoom). Media play from the download URL; text is shown escaped; PDFs render with pdf.js.
+ * next file, PDF pages and zoom, image zoom by buttons, keys, wheel, pinch and double-click, with dragging to pan). Media play from the download URL; text is shown escaped; PDFs render with pdf.js.
  */
 export function Preview({ file, kind, text }: { file: DriveFile; kind: PreviewKind; text?: string }) {
   const src = `/api/v1/files/${file.id}/content?inline=1`;
@@ -54,7 +56,30 @@ export function Preview({ file, kind, text }: { file: DriveFile; kind: PreviewKi
           ‹
         </button>
         <div class="viewer-content">
-          {kind === "image" ? <img src={`/drive/thumb/${file.id}`} alt={file.name} class="viewer-media" /> : ""}
+          {kind === "image" ? (
+            <div class="viewer-image">
+              <img
+                src={`/drive/thumb/${file.id}`}
+                alt={file.name}
+                class="viewer-media"
+                data-full={BROWSER_IMAGES.has(file.mime ?? "") ? src : undefined}
+                draggable="false"
+              />
+              <div class="row viewer-zoom-bar">
+                <button type="button" data-zoom="out" aria-label="Zoom out (−)" title="Zoom out (−)">
+                  −
+                </button>
+                <button type="button" data-zoom="fit" class="viewer-zoom-level" aria-label="Fit to window (0)" title="Fit to window (0)">
+                  Fit
+                </button>
+                <button type="button" data-zoom="in" aria-label="Zoom in (+)" title="Zoom in (+)">
+                  +
+                </button>
+              </div>
+            </div>
+          ) : (
+            ""
+          )}
           {kind === "video" ? <video src={src} controls class="viewer-media"></video> : ""}
           {kind === "audio" ? <audio src={src} controls="" preload="metadata"></audio> : ""}
           {kind === "pdf" ? (

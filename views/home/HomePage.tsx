@@ -1,4 +1,5 @@
 import type { DriveFile, User } from "../../app/db/schema";
+import type { GridItem } from "../../app/photos/repo";
 import { formatBytes } from "../format";
 import { Layout } from "../layout";
 import { Time } from "../Time";
@@ -14,6 +15,7 @@ export function HomePage(p: {
   usage: { used: number; quota: number | null };
   recent: DriveFile[];
   health: Health | null;
+  photos: GridItem[];
 }) {
   const percent = p.usage.quota ? Math.min(100, Math.round((p.usage.used / p.usage.quota) * 100)) : null;
   return (
@@ -48,6 +50,32 @@ export function HomePage(p: {
           <p class="muted">Passkeys, signed-in browsers, app tokens.</p>
         </a>
       </div>
+      <section class="card stack home-photos" data-testid="home-photos">
+        <div class="spread">
+          <h2>Latest photos</h2>
+          <a href="/photos/">Open Photos</a>
+        </div>
+        {p.photos.length === 0 ? (
+          <p class="muted">
+            No photos yet. <a href="/photos/">Open Photos</a> and drop pictures or videos there; they are sorted by the day they were taken.
+          </p>
+        ) : (
+          <div class="home-photo-row">
+            {p.photos.map((i) => (
+              <a href={`/media/preview/${i.id}`} aria-label={`${i.kind === "video" ? "Video" : "Photo"} taken ${takenLabel(i.local)}`}>
+                <img src={`/drive/thumb/${i.id}`} alt="" loading="lazy" />
+                {i.kind === "video" ? (
+                  <span class="home-photo-video" aria-hidden="true">
+                    ▶
+                  </span>
+                ) : (
+                  ""
+                )}
+              </a>
+            ))}
+          </div>
+        )}
+      </section>
       <section class="card stack home-recent" data-testid="home-recent">
         <div class="spread">
           <h2>Recent files</h2>
@@ -75,3 +103,6 @@ export function HomePage(p: {
     </Layout>
   );
 }
+
+/** A capture time as the camera's clock read it (stored as UTC fields): "12 Jul 2024". */
+const takenLabel = (local: number) => new Date(local).toLocaleDateString("en-GB", { timeZone: "UTC", day: "numeric", month: "short", year: "numeric" });

@@ -11,30 +11,31 @@ export const AUDIT_KINDS: Record<AuditKind, string> = {
   system: "Disks, backups and power",
 };
 
-// [action as recorded, what the person did, kind]. Routes as Elysia names them (":id" kept).
-const PHRASES: [string, string, AuditKind][] = [
-  ["POST /api/v1/uploads", "started an upload", "files"],
-  ["PATCH /api/v1/uploads/:id", "uploaded a file", "files"],
-  ["HEAD /api/v1/uploads/:id", "resumed an upload", "files"],
-  ["DELETE /api/v1/uploads/:id", "cancelled an upload", "files"],
-  ["POST /api/v1/upload", "uploaded a file", "files"],
-  ["PUT /api/v1/upload", "uploaded a file", "files"],
-  ["POST /api/v1/folders", "created a folder", "files"],
-  ["POST /drive/actions/mkdir", "created a folder", "files"],
-  ["PATCH /api/v1/files/:id", "renamed a file", "files"],
-  ["POST /drive/actions/rename", "renamed a file", "files"],
-  ["POST /api/v1/move", "moved files", "files"],
-  ["POST /drive/actions/move", "moved files", "files"],
-  ["POST /api/v1/copy", "copied files", "files"],
-  ["POST /drive/actions/copy", "copied files", "files"],
-  ["POST /api/v1/files/:id/star", "starred a file", "files"],
-  ["POST /drive/actions/star", "starred a file", "files"],
-  ["POST /api/v1/trash", "moved files to the trash", "files"],
-  ["POST /drive/actions/trash", "moved files to the trash", "files"],
-  ["POST /api/v1/restore", "restored files from the trash", "files"],
-  ["POST /drive/actions/restore", "restored files from the trash", "files"],
-  ["POST /api/v1/purge", "deleted files forever", "files"],
-  ["POST /drive/actions/purge", "deleted files forever", "files"],
+// [action as recorded, what the person did, kind, and the same with what it was about: "{}" is the row's detail,
+// e.g. "'IMG_0042.jpg' to Photos/2024" (app/drive/audit.ts)]. Routes as Elysia names them (":id" kept).
+const PHRASES: [string, string, AuditKind, string?][] = [
+  ["POST /api/v1/uploads", "started an upload", "files", "started uploading {}"],
+  ["PATCH /api/v1/uploads/:id", "uploaded a file", "files", "uploaded {}"],
+  ["HEAD /api/v1/uploads/:id", "resumed an upload", "files", "resumed uploading {}"],
+  ["DELETE /api/v1/uploads/:id", "cancelled an upload", "files", "cancelled uploading {}"],
+  ["POST /api/v1/upload", "uploaded a file", "files", "uploaded {}"],
+  ["PUT /api/v1/upload", "uploaded a file", "files", "uploaded {}"],
+  ["POST /api/v1/folders", "created a folder", "files", "created the folder {}"],
+  ["POST /drive/actions/mkdir", "created a folder", "files", "created the folder {}"],
+  ["PATCH /api/v1/files/:id", "renamed a file", "files", "renamed {}"],
+  ["POST /drive/actions/rename", "renamed a file", "files", "renamed {}"],
+  ["POST /api/v1/move", "moved files", "files", "moved {}"],
+  ["POST /drive/actions/move", "moved files", "files", "moved {}"],
+  ["POST /api/v1/copy", "copied files", "files", "copied {}"],
+  ["POST /drive/actions/copy", "copied files", "files", "copied {}"],
+  ["POST /api/v1/files/:id/star", "starred a file", "files", "starred {}"],
+  ["POST /drive/actions/star", "starred a file", "files", "starred {}"],
+  ["POST /api/v1/trash", "moved files to the trash", "files", "moved {} to the trash"],
+  ["POST /drive/actions/trash", "moved files to the trash", "files", "moved {} to the trash"],
+  ["POST /api/v1/restore", "restored files from the trash", "files", "restored {} from the trash"],
+  ["POST /drive/actions/restore", "restored files from the trash", "files", "restored {} from the trash"],
+  ["POST /api/v1/purge", "deleted files forever", "files", "deleted {} forever"],
+  ["POST /drive/actions/purge", "deleted files forever", "files", "deleted {} forever"],
   ["DELETE /api/v1/trash", "emptied the trash", "files"],
   ["POST /drive/actions/empty-trash", "emptied the trash", "files"],
   ["auth.login", "signed in with a passkey", "sign-in"],
@@ -80,15 +81,47 @@ const PHRASES: [string, string, AuditKind][] = [
   ["POST /dashboard/storage/copy/run", "started a copy to the second disk", "system"],
   ["POST /setup/storage/use", "chose the data disk in setup", "system"],
   ["POST /setup/restore", "restored a backup in setup", "system"],
+  ["power.reboot", "restarted the box", "system"],
+  ["power.poweroff", "shut the box down", "system"],
+  ["POST /media/reprocess", "asked for every photo and video to be processed again", "system"],
+  ["POST /photos/albums", "created an album", "files"],
+  ["POST /photos/albums/:id/rename", "renamed an album", "files"],
+  ["POST /photos/albums/:id/delete", "deleted an album (its photos stay)", "files"],
+  ["POST /photos/albums/:id/add", "added photos to an album", "files"],
+  ["POST /photos/albums/:id/remove", "took photos out of an album", "files"],
+  ["POST /photos/albums/:id/cover", "chose an album's cover", "files"],
+  ["POST /photos/api/favourite", "marked photos as favourites", "files"],
+  ["POST /photos/api/archive", "archived photos", "files"],
+  ["POST /photos/api/trash", "moved photos to the trash", "files"],
+  ["POST /photos/api/restore", "restored photos from the trash", "files"],
+  ["POST /shared/", "created a share link", "accounts"],
+  ["POST /api/v1/shares", "created a share link", "accounts"],
+  ["POST /shared/:id/revoke", "revoked a share link", "accounts"],
+  ["DELETE /api/v1/shares/:id", "revoked a share link", "accounts"],
+  ["POST /shared/users", "shared a folder with someone", "accounts"],
+  ["POST /api/v1/shares/users", "shared a folder with someone", "accounts"],
+  ["POST /shared/users/:id/remove", "stopped sharing a folder with someone", "accounts"],
+  ["DELETE /api/v1/shares/users/:id", "stopped sharing a folder with someone", "accounts"],
+  ["POST /s/:token/unlock", "entered a share link's password", "accounts"],
+  ["share.create", "made a share link", "accounts"],
+  ["share.revoke", "revoked a share link", "accounts"],
+  ["share.user.grant", "gave someone access to a folder", "accounts"],
+  ["share.user.remove", "took back someone's access to a folder", "accounts"],
+  ["share.unlock", "opened a password-protected share link", "accounts"],
+  ["cli", "used the admin command line", "system"],
 ];
-const byAction = new Map(PHRASES.map(([a, words, kind]) => [a, { words, kind }]));
+const byAction = new Map(PHRASES.map(([a, words, kind, about]) => [a, { words, kind, about }]));
 
-/** What happened, in words; an action nobody has phrased yet reads as its route ("did POST /x"). */
-export function describeAction(action: string): { words: string; kind: AuditKind | null } {
+/**
+ * What happened, in words; an action nobody has phrased yet reads as its route ("did POST /x"). With the row's detail,
+ * a phrase that has a place for it names its object ("uploaded 'IMG_0042.jpg' to Photos/2024"); `detailUsed` says so.
+ */
+export function describeAction(action: string, detail?: string | null): { words: string; kind: AuditKind | null; detailUsed: boolean } {
   const known = byAction.get(action) ?? byAction.get(action.replace(/\/:[a-z]+$/, "/:id"));
-  if (known) return known;
-  const prefix = [...byAction.entries()].find(([a]) => action.startsWith(`${a}.`));
-  return prefix ? prefix[1] : { words: `did ${action}`, kind: null };
+  const found = known ?? [...byAction.entries()].find(([a]) => action.startsWith(`${a}.`))?.[1];
+  if (!found) return { words: `did ${action}`, kind: null, detailUsed: false };
+  if (detail && found.about) return { words: found.about.replace("{}", detail), kind: found.kind, detailUsed: true };
+  return { words: found.words, kind: found.kind, detailUsed: false };
 }
 
 export const actionsOfKind = (kind: AuditKind) => PHRASES.filter(([, , k]) => k === kind).map(([a]) => a);

@@ -613,13 +613,13 @@ export function AuditPage(
       ) : (
         <ul class="audit-list" id="audit">
           {groups.map(({ entry: e, count, first }) => {
-            const { words } = describeAction(e.action);
+            const { words, detailUsed } = describeAction(e.action, e.detail);
             return (
               <li class={e.ok ? undefined : "refused"}>
                 <div>
                   {e.ok ? "" : <span class="badge bad">refused</span>} <strong safe>{actorName(e, p.users)}</strong> <span safe>{words}</span>
                   {count > 1 ? <span class="muted" safe>{` (${count} steps)`}</span> : ""}
-                  {e.detail ? <span class="muted" safe>{`: ${e.detail}`}</span> : ""}
+                  {e.detail && !detailUsed ? <span class="muted" safe>{`: ${e.detail}`}</span> : ""}
                 </div>
                 <div class="muted small">
                   <Time at={e.at} />

@@ -96,6 +96,85 @@
     if (next && next !== current) window.htmx.ajax("GET", `/drive/preview/${next}`, { target: "#preview", swap: "innerHTML" });
   }
 
+  // Image zoom in the viewer: a CSS transform over the fitted image (1× = fit to the window, up to 8×), around the
+  // pointer for the wheel, pinch and double-click, around the centre for buttons and keys; dragging pans. Past 1× the
+  // original replaces the preview when the browser can show it (data-full).
+  /** @type {WeakMap<HTMLImageElement, {z: number, x: number, y: number}>} */
+  const zooms = new WeakMap();
+  const zoomImage = () => /** @type {HTMLImageElement | null} */ (preview()?.querySelector(".viewer-image .viewer-media") ?? null);
+  function zoomTo(img, z, clientX, clientY) {
+    const st = zooms.get(img) ?? { z: 1, x: 0, y: 0 };
+    const next = Math.min(8, Math.max(1, z));
+    const r = img.getBoundingClientRect();
+    const left = r.left - st.x;
+    const top = r.top - st.y;
+    const px = (clientX ?? r.left + r.width / 2) - left;
+    const py = (clientY ?? r.top + r.height / 2) - top;
+    st.x = next === 1 ? 0 : px - ((px - st.x) * next) / st.z;
+    st.y = next === 1 ? 0 : py - ((py - st.y) * next) / st.z;
+    st.z = next;
+    zooms.set(img, st);
+    img.style.transform = next === 1 ? "" : `translate(${st.x}px, ${st.y}px) scale(${next})`;
+    const box = img.closest(".viewer-image");
+    box?.classList.toggle("zoomed", next > 1);
+    const level = box?.querySelector(".viewer-zoom-level");
+    if (level) level.textContent = next === 1 ? "Fit" : `${Math.round(next * 100)} %`;
+    if (next > 1 && img.dataset.full && img.getAttribute("src") !== img.dataset.full) img.src = img.dataset.full;
+  }
+  const zoomBy = (img, factor, clientX, clientY) => zoomTo(img, (zooms.get(img)?.z ?? 1) * factor, clientX, clientY);
+  const zoomed = () => {
+    const img = zoomImage();
+    return !!img && (zooms.get(img)?.z ?? 1) > 1;
+  };
+  document.addEventListener(
+    "wheel",
+    (e) => {
+      const img = zoomImage();
+      if (!img?.closest(".viewer-image")?.contains(/** @type {Node} */ (e.target))) return;
+      e.preventDefault();
+      zoomBy(img, Math.exp(-e.deltaY * 0.002), e.clientX, e.clientY);
+    },
+    { passive: false },
+  );
+  document.addEventListener("dblclick", (e) => {
+    const img = zoomImage();
+    if (!img || e.target !== img) return;
+    zoomTo(img, zoomed() ? 1 : 2.5, e.clientX, e.clientY);
+  });
+  /** Pointers down on the zoomed image: one drags, two pinch. */
+  const pointers = new Map();
+  let pinch = null;
+  document.addEventListener("pointerdown", (e) => {
+    const img = zoomImage();
+    if (!img?.closest(".viewer-image")?.contains(/** @type {Node} */ (e.target)) || /** @type {Element} */ (e.target).closest("button")) return;
+    pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (pointers.size === 2) {
+      const [a, b] = [...pointers.values()];
+      pinch = { d: Math.hypot(a.x - b.x, a.y - b.y), z: zooms.get(img)?.z ?? 1 };
+    }
+  });
+  document.addEventListener("pointermove", (e) => {
+    const img = zoomImage();
+    const last = pointers.get(e.pointerId);
+    if (!img || !last) return;
+    pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (pointers.size === 2 && pinch) {
+      const [a, b] = [...pointers.values()];
+      zoomTo(img, (pinch.z * Math.hypot(a.x - b.x, a.y - b.y)) / pinch.d, (a.x + b.x) / 2, (a.y + b.y) / 2);
+    } else if (zoomed()) {
+      const st = zooms.get(img);
+      st.x += e.clientX - last.x;
+      st.y += e.clientY - last.y;
+      img.style.transform = `translate(${st.x}px, ${st.y}px) scale(${st.z})`;
+    }
+  });
+  const pointerUp = (e) => {
+    pointers.delete(e.pointerId);
+    if (pointers.size < 2) pinch = null;
+  };
+  document.addEventListener("pointerup", pointerUp);
+  document.addEventListener("pointercancel", pointerUp);
+
   /** An image that cannot be shown (415 from /drive/thumb: HEIC, damaged) becomes a file-type tile. */
   function fileTile(name) {
     const dot = name.lastIndexOf(".");
@@ -160,6 +239,13 @@
     }
     const pdfButton = /** @type {HTMLElement | null} */ (target.closest?.("[data-pdf]"));
     if (pdfButton) pdfCommand(pdfButton);
+    const zoomButton = /** @type {HTMLElement | null} */ (target.closest?.("[data-zoom]"));
+    const img = zoomImage();
+    if (zoomButton && img) {
+      const cmd = zoomButton.dataset.zoom;
+      if (cmd === "fit") zoomTo(img, 1);
+      else zoomBy(img, cmd === "in" ? 1.5 : 1 / 1.5);
+    }
     // A click outside an open row menu closes it.
     for (const menu of document.querySelectorAll("details.drive-menu[open]")) if (!menu.contains(target)) menu.removeAttribute("open");
   });
@@ -167,7 +253,8 @@
   document.addEventListener(
     "touchstart",
     (e) => {
-      touchX = viewerOpen() && preview().contains(/** @type {Node} */ (e.target)) ? e.touches[0].clientX : null;
+      // A swipe goes to the next file; on a zoomed image, or with two fingers, it pans or pinches instead.
+      touchX = viewerOpen() && preview().contains(/** @type {Node} */ (e.target)) && e.touches.length === 1 && !zoomed() ? e.touches[0].clientX : null;
     },
     { passive: true },
   );
@@ -261,6 +348,10 @@
       } else if (e.key === "ArrowLeft" && !typing) {
         e.preventDefault();
         stepViewer(-1);
+      } else if (zoomImage() && !typing && ["+", "=", "-", "0"].includes(e.key)) {
+        e.preventDefault();
+        if (e.key === "0") zoomTo(zoomImage(), 1);
+        else zoomBy(zoomImage(), e.key === "-" ? 1 / 1.5 : 1.5);
       }
       return;
     }

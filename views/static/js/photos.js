@@ -355,6 +355,17 @@
   }
 
   // ---- lightbox ----
+  // The lightbox's own buttons as inline SVG: symbol characters (ⓘ, 🗑) are missing from many fonts.
+  const svg = (inner) =>
+    `<svg class="photos-icn" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${inner}</svg>`;
+  const ICONS = {
+    info: svg('<circle cx="12" cy="12" r="9"/><path d="M12 11v5M12 7.5v.5"/>'),
+    favourite: svg('<path d="M12 20s-7-4.4-7-10a4 4 0 0 1 7-2.6A4 4 0 0 1 19 10c0 5.6-7 10-7 10z"/>'),
+    download: svg('<path d="M12 4v11M7 10l5 5 5-5M5 20h14"/>'),
+    album: svg('<rect x="4" y="4" width="16" height="16" rx="3"/><path d="M12 8v8M8 12h8"/>'),
+    archive: svg('<rect x="3" y="4" width="18" height="5" rx="1"/><path d="M5 9v10h14V9M10 13h4"/>'),
+    trash: svg('<path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6"/>'),
+  };
   let pswpModule = null;
   async function openLightbox(items, index) {
     pswpModule ??= await import(`${V}photoswipe/photoswipe.esm.min.js`);
@@ -386,7 +397,7 @@
         item: i,
       };
     });
-    const pswp = new PhotoSwipe({ dataSource, index, bgOpacity: 0.95, showHideAnimationType: "fade", secondaryZoomLevel: 2, maxZoomLevel: 4 });
+    const pswp = new PhotoSwipe({ dataSource, index, bgOpacity: 1, showHideAnimationType: "fade", secondaryZoomLevel: 2, maxZoomLevel: 4 });
     const panel = el("aside", "photos-info-panel");
     panel.id = "photos-info-panel";
     panel.hidden = true;
@@ -420,13 +431,13 @@
     const favButton = { el: null };
     const syncFav = () => favButton.el?.setAttribute("aria-pressed", current()?.item.f ? "true" : "false");
     pswp.on("uiRegister", () => {
-      pswp.ui.registerElement({ name: "info", order: 15, isButton: true, title: "Info (i)", html: "ⓘ", onClick: toggleInfo });
+      pswp.ui.registerElement({ name: "info", order: 15, isButton: true, title: "Info (i)", html: ICONS.info, onClick: toggleInfo });
       pswp.ui.registerElement({
         name: "favourite",
         order: 16,
         isButton: true,
         title: "Favourite",
-        html: "♥",
+        html: ICONS.favourite,
         onInit: (b) => {
           favButton.el = b;
           syncFav();
@@ -444,7 +455,7 @@
         order: 17,
         isButton: true,
         title: "Download original",
-        html: "⤓",
+        html: ICONS.download,
         onClick: () => {
           const a = el("a");
           a.href = `/api/v1/files/${current().id}/content`;
@@ -459,7 +470,7 @@
         order: 18,
         isButton: true,
         title: "Add to album",
-        html: "＋",
+        html: ICONS.album,
         onClick: async () => {
           const id = current().id;
           const choice = await chooseAlbum();
@@ -475,7 +486,7 @@
         order: 19,
         isButton: true,
         title: "Archive (leaves the timeline)",
-        html: "⇩",
+        html: ICONS.archive,
         onClick: async () => {
           const id = current().id;
           const on = grid?.dataset.source !== "archive";
@@ -493,10 +504,10 @@
       });
       pswp.ui.registerElement({
         name: "delete",
-        order: 20,
+        order: 19.5, // before close (20), which stays in the corner
         isButton: true,
         title: "Move to trash",
-        html: "🗑",
+        html: ICONS.trash,
         onClick: async () => {
           const id = current().id;
           await trashWithUndo([id]);
