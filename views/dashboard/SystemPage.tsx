@@ -45,7 +45,7 @@ function Slots(p: { slots: SlotsFile | null }) {
             <tr>
               <td safe>{`${slot.name}${slot.booted ? " (running)" : ""}`}</td>
               <td safe>{slot.version}</td>
-              <td safe>{slot.good ? "good" : "not marked good"}</td>
+              <td>{slot.good ? "good" : "not marked good"}</td>
               <td safe>{slot.installed ?? "as flashed"}</td>
             </tr>
           ))}
@@ -282,7 +282,7 @@ export function SystemPage(p: SystemPageProps) {
           <form method="post" action="/dashboard/system/reset" class="stack" data-testid="reset-confirm">
             <input type="hidden" name="_csrf" value={p.csrfToken} />
             <input type="hidden" name="mode" value={p.confirmReset} />
-            <p safe>
+            <p>
               {p.confirmReset === "keep-files"
                 ? "Accounts, passkeys, sessions, app tokens, share links, settings, the certificate authority, SSH keys and the host name are reset; the box restarts into the setup wizard. Your files, photos and backups stay on the data disk (restore a backup in the wizard to get the accounts back)."
                 : "EVERYTHING is erased: accounts, settings, and every file, photo and backup in the data directory. The box restarts into the setup wizard as if new."}
