@@ -154,6 +154,11 @@ describe("update page", () => {
     const again = await t.request("/dashboard/system/update/install", postForm(h, { bundleId: up.id! }));
     expect(again.status).toBe(409);
     expect(await again.text()).toContain("already being installed");
+    // A second upload meanwhile would replace the bundle RAUC is reading: refused until the install ends.
+    const other = await upload(h, good, "other.raucb");
+    expect(other.status).toBe(409);
+    expect(other.text).toContain("An update is being installed");
+    expect(t.services.update.state().staged?.id).toBe(up.id!);
   });
 
   for (const [what, file, message] of [

@@ -118,6 +118,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
     if (length > MAX_BUNDLE_BYTES) throw new AppError(413, "This file is larger than any update bundle can be (1.5 GiB).");
     if (length + FREE_SPACE_RESERVE > freeBytes())
       throw new AppError(507, "There is not enough free space on the data disk for this bundle. Free some space and try again.");
+    if (installing()) throw new AppError(409, "An update is being installed; upload the next one when it has finished.");
     return display;
   }
 
@@ -130,6 +131,10 @@ export function createUpdateService(deps: UpdateServiceDeps) {
     if (read < 4 || head.toString("latin1") !== BUNDLE_MAGIC) {
       rmSync(file, { force: true });
       throw new AppError(400, `"${name}" is not an update bundle (it is not a RAUC bundle). Nothing was stored.`);
+    }
+    if (installing()) {
+      rmSync(file, { force: true });
+      throw new AppError(409, "An update is being installed; upload the next one when it has finished.");
     }
     discardStaged();
     const id = randomBytes(16).toString("hex");
