@@ -184,12 +184,24 @@ describe("update channel", () => {
     expect(readdirSync(join(t.dataDir, "update")).filter((n) => n.startsWith("download-"))).toEqual([]);
   });
 
-  test("automatic download is off by default, and on only when asked", async () => {
+  test("automatic download is off by default, and on only when asked; it downloads and stages, never installs", async () => {
     const url = channel("auto", "1.5.0+ggg");
     const { setChannel } = app();
     await setChannel(url);
     expect(t.services.update.state().channel.autoDownload).toBe(false);
+    let stop = t.services.update.startAutoCheck(20);
+    await Bun.sleep(300);
+    stop();
+    expect(t.services.update.state().staged).toBeNull();
+    expect(t.services.update.state().channel.lastCheck).toBeNull(); // not even asked
+
     await setChannel(url, true);
     expect(t.services.update.state().channel.autoDownload).toBe(true);
+    stop = t.services.update.startAutoCheck(20);
+    for (let i = 0; i < 100 && !t.services.update.state().staged; i++) await Bun.sleep(50);
+    stop();
+    expect(t.services.update.state().staged).toMatchObject({ name: "nas-x86_64-1.5.0+ggg.raucb", source: "channel" });
+    expect(t.services.jobs.lastOfKind("update.inspect")).toBeDefined();
+    expect(t.services.jobs.lastOfKind("update.install")).toBeUndefined();
   });
 });

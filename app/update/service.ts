@@ -249,9 +249,15 @@ export function createUpdateService(deps: UpdateServiceDeps) {
 
     /** The opt-in automatic check (every 6 hours while the web process runs): downloads, never installs. */
     startAutoCheck(intervalMs = 6 * 3600_000): () => void {
+      let busy = false; // a slow download is never started twice
       const tick = () => {
-        if (!channel().autoDownload || installing()) return;
-        this.checkChannel({ download: true }).catch((e: Error) => console.error(`update channel: ${e.message}`));
+        if (busy || !channel().autoDownload || installing()) return;
+        busy = true;
+        this.checkChannel({ download: true })
+          .catch((e: Error) => console.error(`update channel: ${e.message}`))
+          .finally(() => {
+            busy = false;
+          });
       };
       const timer = setInterval(tick, intervalMs);
       return () => clearInterval(timer);
