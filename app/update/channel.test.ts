@@ -174,7 +174,9 @@ describe("update channel", () => {
 
   test("a bundle whose bytes do not match the signed sha256 is deleted, not staged", async () => {
     const url = channel("swapped", "1.4.0+fff");
-    copyFileSync(join(site, "good/nas-x86_64-1.3.0+bbb.raucb"), join(site, "swapped/nas-x86_64-1.4.0+fff.raucb"));
+    // Another validly signed bundle put in its place after the index was signed.
+    const other = makeBundle(mkdtempSync(join(work, "other-")), keys, { compatible: "nas-x86_64", version: "1.4.0+fff" });
+    copyFileSync(other, join(site, "swapped/nas-x86_64-1.4.0+fff.raucb"));
     const { setChannel, check } = app();
     await setChannel(url);
     const r = await check(true);
