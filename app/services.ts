@@ -159,7 +159,8 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     dataDir: config.dataDir,
     jobs,
     settings: createSettingsRepo(db),
-    compatible: () => boxCompatible(),
+    // NAS_RAUC_SYSTEM_CONF: another system.conf (browser tests of the page without an image).
+    compatible: () => boxCompatible(process.env.NAS_RAUC_SYSTEM_CONF),
     version: () => (existsSync("/usr/lib/os-release") ? imageVersion() : "unknown"),
     run: runCommand,
     keyring: "/etc/rauc/keyring.pem",

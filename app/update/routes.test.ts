@@ -245,6 +245,18 @@ describe("hostile uploads", () => {
     expect(bad.status).toBe(404);
   });
 
+  test("a server that is not the appliance image takes no bundle, and says why", async () => {
+    t = createTestApp({ deps: { system: { updates: { compatible: () => null, version: () => "unknown" } } } });
+    const h = t.signIn(t.createAdmin());
+    const r = await t.request("/dashboard/system/update/uploads", {
+      method: "POST",
+      headers: { ...h, ...tus, "upload-length": "1000", "upload-metadata": meta("nas.raucb") },
+    });
+    expect(r.status).toBe(409);
+    expect(await r.text()).toContain("not the appliance image");
+    expect(await (await t.request("/dashboard/system", { headers: h })).text()).toContain("Only the appliance image has A/B slots.");
+  });
+
   test("only the admin: another user gets 403 on the page, the upload and the state", async () => {
     app();
     const bob = t.signIn(t.createUser("bob"));

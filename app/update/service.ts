@@ -111,6 +111,8 @@ export function createUpdateService(deps: UpdateServiceDeps) {
 
   /** Refuses what cannot be a bundle or cannot fit before a byte is stored. */
   function checkUpload(name: string, length: number) {
+    if (!deps.compatible())
+      throw new AppError(409, "This server is not the appliance image (it has no RAUC configuration): update bundles are installed on the box itself.");
     const display = basename(name.replace(/\\/g, "/"));
     if (!display || /[\u0000-\u001f\u007f]/.test(display) || display.length > 200) throw new AppError(400, "Give the bundle a plain file name.");
     if (!display.endsWith(".raucb")) throw new AppError(400, `"${display}" is not an update bundle: bundles end in .raucb (nas-<board>-<version>.raucb).`);

@@ -21,7 +21,7 @@ let db: Db;
 const work = mkdtempSync(join(tmpdir(), "nas-system-e2e-"));
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ env: { NAS_RAUC_SYSTEM_CONF: makeSystemConf(work, "nas-x86_64") } });
   browser = await launchBrowser();
   db = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
 });
@@ -51,7 +51,7 @@ test("the owner uploads a bundle on the System page and sees RAUC's check of it"
   // What the root storage worker does with the queued job.
   const queue = createJobQueue({ repo: createJobRepo(db) });
   const job = queue.claimNextJob(["update.inspect"])!;
-  await updateInspectHandler({ dataDir: server.dataDir, keyring: keys.keyring, systemConf: makeSystemConf(work, "nas-x86_64") })(job as never, {
+  await updateInspectHandler({ dataDir: server.dataDir, keyring: keys.keyring, systemConf: join(work, "system.conf") })(job as never, {
     progress: () => {},
     log: () => {},
     signal: new AbortController().signal,

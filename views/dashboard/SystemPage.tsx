@@ -12,8 +12,8 @@ const busy = (s: UpdatePageState) =>
   s.support.pending ||
   s.reset.pending !== null;
 
-function Slots(p: { slots: SlotsFile | null }) {
-  if (!p.slots) return <p class="muted">Reading the slots…</p>;
+function Slots(p: { slots: SlotsFile | null; appliance: boolean }) {
+  if (!p.slots) return <p class="muted">{p.appliance ? "Reading the slots…" : "Only the appliance image has A/B slots."}</p>;
   if ("unavailable" in p.slots)
     return (
       <p class="muted" safe>
@@ -62,7 +62,7 @@ export function UpdateStatus(p: { state: UpdatePageState; csrfToken: string }) {
   const staged = s.staged;
   return (
     <div id="update-status" {...(busy(s) ? { "hx-get": "/dashboard/system/fragments/update", "hx-trigger": "load delay:1s", "hx-swap": "outerHTML" } : {})}>
-      <Slots slots={s.slots} />
+      <Slots slots={s.slots} appliance={s.box.compatible !== null} />
       {staged ? (
         <div class="card stack" data-testid="staged">
           <h3 safe>{`${staged.name} (${formatBytes(staged.size)}, ${staged.source === "channel" ? "from the update channel" : "uploaded"})`}</h3>
