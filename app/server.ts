@@ -89,8 +89,8 @@ export function createApp(deps: AppDeps) {
     .use(settingsRoutes({ access, auth, settings, audit, config }))
     .use(driveRoutes({ access, settings, drive, tus, media }))
     .use(mediaRoutes({ access, drive, media }))
-    .use(photosRoutes({ access, settings, photos, media }))
-    .use(shareRoutes({ access, share, drive, settings, secureCookies: config.secureCookies }))
+    .use(photosRoutes({ access, settings, photos, media, drive, share }))
+    .use(shareRoutes({ access, share, drive, photos, settings, secureCookies: config.secureCookies }))
     .use(systemRoutes({ access, audit, settings, dashboard, storage }))
     .use(
       systemUpdateRoutes({

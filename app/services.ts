@@ -143,10 +143,19 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     deviceName: () => settings.all().deviceName,
     usedBytes: (userId) => driveRepo.usedBytes(userId),
   });
-  const photos = createPhotosService({ repo: createPhotosRepo(db), drive, now });
-  const share = createShareService({
-    repo: createShareRepo(db),
+  const shareRepo = createShareRepo(db);
+  const photos = createPhotosService({
+    repo: createPhotosRepo(db),
     drive,
+    // Albums shared between users (app/share), read on every check.
+    albumGrants: { access: (userId, albumId) => shareRepo.albumAccess(userId, albumId), albumIdsFor: (userId) => shareRepo.albumIdsFor(userId) },
+    userById: (id) => auth.userById(id),
+    now,
+  });
+  const share = createShareService({
+    repo: shareRepo,
+    drive,
+    photos,
     audit: core.audit,
     userById: (id) => auth.userById(id),
     userByName: (username) => auth.listUsers().find((u) => u.username === username),

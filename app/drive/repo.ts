@@ -167,7 +167,10 @@ export function createDriveRepo(db: Db) {
       return !!gone;
     },
     usedBytes: (userId: string) => (raw.query(`SELECT coalesce(sum(size), 0) AS n FROM blobs WHERE user_id = ?`).get(userId) as { n: number }).n,
-    pendingUploadBytes: (userId: string) => (raw.query(`SELECT coalesce(sum(length), 0) AS n FROM uploads WHERE user_id = ?`).get(userId) as { n: number }).n,
+    /** Bytes reserved by resumable uploads in progress into folders `userId` owns, whoever uploads them. */
+    pendingUploadBytes: (userId: string) =>
+      (raw.query(`SELECT coalesce(sum(u.length), 0) AS n FROM uploads u JOIN files f ON f.id = u.parent_id WHERE f.user_id = ?`).get(userId) as { n: number })
+        .n,
 
     insertUpload: (row: Upload) => db.insert(uploads).values(row).run(),
     upload: (id: string) => db.select().from(uploads).where(eq(uploads.id, id)).get(),

@@ -152,6 +152,7 @@ export function createDriveService(deps: DriveDeps) {
    */
   function checkSpace(user: User, bytes: number, declaredSha256?: string) {
     const alreadyStored = declaredSha256 !== undefined && !!repo.blob(user.id, declaredSha256);
+    // Resumable uploads in progress into this person's folders (also a recipient's, into a folder shared by them) reserve their length.
     if (!alreadyStored && bytes > quotaLeft(user) - repo.pendingUploadBytes(user.id)) throw quotaError();
     if (bytes > blobs.freeBytes()) throw diskFullError();
   }
@@ -184,7 +185,7 @@ export function createDriveService(deps: DriveDeps) {
    * Turns received bytes into a visible file: content to its address (fsynced), then the rows.
    * Runs without awaiting so no purge can slip between placing the blob and counting the reference.
    */
-  function commitReceived(user: User, parentId: string, name: string, received: Received, mime: string, conflict: Conflict): DriveFile {
+  function commitReceived(user: User, parentId: string, name: string, received: Received, mime: string, conflict: Conflict, author?: string): DriveFile {
     let placed: { existed: boolean } | null = null;
     let owner: User | null = null;
     try {
@@ -217,7 +218,7 @@ export function createDriveService(deps: DriveDeps) {
           mime,
           createdAt: at,
           updatedAt: at,
-          createdBy: owner!.id === user.id ? null : user.id,
+          createdBy: author ?? (owner!.id === user.id ? null : user.id),
         });
         deps.media?.fileAdded(file);
         return file;
@@ -421,7 +422,16 @@ export function createDriveService(deps: DriveDeps) {
     /** A plain single-request upload, streamed to disk while hashing. */
     async upload(
       user: User,
-      input: { parentId?: string; name: string; relativePath?: string[]; declaredLength?: number; sha256?: string; conflict: Conflict },
+      input: {
+        parentId?: string;
+        name: string;
+        relativePath?: string[];
+        declaredLength?: number;
+        sha256?: string;
+        conflict: Conflict;
+        /** Recorded as `createdBy` when not the uploader: `link:<id>` for a drop-box share link. */
+        author?: string;
+      },
       source: AsyncIterable<Uint8Array>,
     ): Promise<DriveFile> {
       const name = validateName(input.name);
@@ -445,7 +455,7 @@ export function createDriveService(deps: DriveDeps) {
         blobs.discard(received);
         throw e;
       }
-      return commitReceived(user, parent.id, name, received, mime, input.conflict);
+      return commitReceived(user, parent.id, name, received, mime, input.conflict, input.author);
     },
     /** Registers a tus upload at its first request: name, destination and declared length are checked here. */
     beginResumable(

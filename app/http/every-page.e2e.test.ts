@@ -38,6 +38,8 @@ const signedInPages = [
   "/settings/admin",
   "/settings/system",
   "/settings/audit",
+  "/shared",
+  "/photos/shared",
   "/no/such/page",
 ];
 const signedOutPages = ["/login", "/register", "/setup/trust"];

@@ -45,8 +45,6 @@ export type GpsPoint = { sha256: string; lat: number; lng: number };
 
 const DAY = 86_400_000;
 const LOCAL = "(m.taken_at + coalesce(m.taken_offset, 0) * 60000)";
-// Exactly the expression of the media_days index (app/db/schema/media.ts), so GROUP BY walks that index in order.
-const DAY_EXPR = "((taken_at + coalesce(taken_offset, 0) * 60000) / 86400000)";
 // A content shows in Photos when processed, has a time, is not the hidden video half of a Live Photo, and at least
 // one Drive file with it is out of the trash.
 const SHOWN = `m.user_id = $u AND m.status = 'done' AND m.taken_at IS NOT NULL AND NOT (m.kind = 'video' AND m.live_pair_sha256 IS NOT NULL)`;
@@ -130,6 +128,41 @@ const ITEM_COLUMNS = `m.sha256, m.kind, m.width, m.height, ${LOCAL} AS local, m.
   (SELECT v.playback FROM media v WHERE m.kind <> 'video' AND v.user_id = m.user_id AND v.sha256 = m.live_pair_sha256) AS live_playback,
   (SELECT b.mime FROM blobs b WHERE b.user_id = m.user_id AND b.sha256 = m.sha256) AS mime`;
 
+/** A photo or video of an album as people it is shared with see it: whose it is and who added it. */
+export type AlbumEntry = {
+  id: string;
+  userId: string;
+  sha256: string;
+  name: string;
+  mime: string;
+  size: number;
+  addedBy: string;
+  addedAt: number;
+  width: number | null;
+  height: number | null;
+  takenAt: number | null;
+};
+
+// An album's items with the first live Drive file of each (its owner's), from the owner or a current member.
+const ENTRY_SELECT = `SELECT e.id, e.user_id, e.sha256, e.name, e.mime, e.size, u.username AS added_by, a.added_at, m.width, m.height, m.taken_at
+  FROM album_items a JOIN albums b ON b.id = a.album_id JOIN users u ON u.id = a.user_id
+  JOIN files e ON e.id = (SELECT f.id FROM files f WHERE f.user_id = a.user_id AND f.sha256 = a.sha256 AND f.trashed_at IS NULL ORDER BY f.seq LIMIT 1)
+  LEFT JOIN media m ON m.user_id = a.user_id AND m.sha256 = a.sha256
+  WHERE a.album_id = ? AND (a.user_id = b.user_id OR EXISTS (SELECT 1 FROM album_shares s WHERE s.album_id = a.album_id AND s.grantee_id = a.user_id))`;
+const toEntry = (r: Record<string, unknown>): AlbumEntry => ({
+  id: r.id as string,
+  userId: r.user_id as string,
+  sha256: r.sha256 as string,
+  name: r.name as string,
+  mime: (r.mime as string | null) ?? "application/octet-stream",
+  size: r.size as number,
+  addedBy: r.added_by as string,
+  addedAt: r.added_at as number,
+  width: (r.width as number | null) ?? null,
+  height: (r.height as number | null) ?? null,
+  takenAt: (r.taken_at as number | null) ?? null,
+});
+
 /** Every SQL statement of Photos. Callers pass the owner's id; nothing here decides authorization. */
 export function createPhotosRepo(db: Db) {
   const raw = db.$client;
@@ -146,13 +179,12 @@ export function createPhotosRepo(db: Db) {
         .get(),
     /** Items per local day (day number since 1970), newest first: the scrubber and section heights come from this. */
     dayCounts(userId: string, source: Source): { day: number; n: number }[] {
-      // The timeline is every shown row (one walk of the covering timeline index) minus the few hidden ones,
-      // instead of checking the trash and the archive for each of 200k rows.
+      // The timeline is the shown rows' day counts (kept by triggers in media_day_counts: a few thousand day rows
+      // rather than a walk of 200k) minus the few hidden ones, instead of checking trash and archive for every row.
       if (source.kind === "timeline") {
         return all(
           `SELECT day, sum(n) AS n FROM (
-            SELECT ${DAY_EXPR} AS day, count(*) AS n FROM media WHERE user_id = $u AND status = 'done' AND ${DAY_EXPR} IS NOT NULL
-              AND NOT (kind = 'video' AND live_pair_sha256 IS NOT NULL) GROUP BY ${DAY_EXPR}
+            SELECT day, n FROM media_day_counts WHERE user_id = $u
             UNION ALL
             SELECT ${LOCAL} / ${DAY} AS day, -count(*) AS n FROM (${HIDDEN}) AS h CROSS JOIN media m
               WHERE m.user_id = $u AND m.sha256 = h.sha256 AND ${SHOWN} GROUP BY day)
@@ -288,6 +320,27 @@ export function createPhotosRepo(db: Db) {
       const stmt = raw.query("DELETE FROM album_items WHERE album_id = ? AND sha256 = ?");
       raw.transaction(() => shas.forEach((s) => stmt.run(albumId, s)))();
     },
+    /**
+     * Everyone's photos in an album, newest first: the owner's and those of people it is shared with (a contributor
+     * whose share ended drops out at once). Each with the Drive file that shows it and who added it.
+     */
+    albumEntries: (albumId: string, limit = 5000): AlbumEntry[] =>
+      (raw.query(`${ENTRY_SELECT} ORDER BY coalesce(m.taken_at, a.added_at) DESC, e.id LIMIT ?`).all(albumId, limit) as Record<string, unknown>[]).map(toEntry),
+    /** One Drive file as an entry of an album, or null when that file's content is not in it. */
+    albumEntry(albumId: string, fileId: string): AlbumEntry | null {
+      const r = raw.query(`${ENTRY_SELECT} AND e.id = ?`).get(albumId, fileId) as Record<string, unknown> | null;
+      return r ? toEntry(r) : null;
+    },
+    /** Albums by id with their owner's name and item count (the "Shared with me" list). */
+    albumsByIds(ids: string[]) {
+      if (!ids.length) return [];
+      return raw
+        .query(`SELECT b.id, b.name, u.username AS owner, (SELECT count(*) FROM album_items a WHERE a.album_id = b.id) AS n
+          FROM albums b JOIN users u ON u.id = b.user_id WHERE b.id IN (${ids.map(() => "?").join(",")}) ORDER BY b.name COLLATE NOCASE`)
+        .all(...ids) as { id: string; name: string; owner: string; n: number }[];
+    },
+    removeEntry: (albumId: string, userId: string, sha256: string) =>
+      raw.query("DELETE FROM album_items WHERE album_id = ? AND user_id = ? AND sha256 = ?").run(albumId, userId, sha256),
     albumsOf: (userId: string, sha256: string) =>
       raw
         .query("SELECT b.id, b.name FROM album_items a JOIN albums b ON b.id = a.album_id WHERE a.user_id = ? AND a.sha256 = ? ORDER BY b.name")

@@ -3,9 +3,19 @@ import Supercluster from "supercluster";
 import type { DriveFile, User } from "../db/schema";
 import { AppError, notFound } from "../errors";
 import type { DriveService } from "../drive/service";
-import type { GridItem, PhotosRepo, SearchFilter, Source } from "./repo";
+import type { AlbumEntry, GridItem, PhotosRepo, SearchFilter, Source } from "./repo";
 
-export type PhotosDeps = { repo: PhotosRepo; drive: DriveService; now?: () => Date };
+/** What a user may do with an album: its owner anything; people it is shared with view it, or also add to it. */
+export type AlbumAccess = "owner" | "contribute" | "view";
+export type PhotosDeps = {
+  repo: PhotosRepo;
+  drive: DriveService;
+  /** Albums shared with users (app/share), read on every check so a removed share ends at once. */
+  albumGrants?: { access: (userId: string, albumId: string) => "view" | "contribute" | null; albumIdsFor: (userId: string) => string[] };
+  userById?: (id: string) => User | undefined;
+  now?: () => Date;
+};
+const RANK: Record<AlbumAccess, number> = { view: 1, contribute: 2, owner: 3 };
 
 export type MonthBucket = { key: string; year: number; month: number; n: number; days: { day: number; n: number }[] };
 export type ClusterPoint = { lat: number; lng: number; n: number; cluster: number | null; item: GridItem | null };
@@ -109,10 +119,20 @@ export function createPhotosService(deps: PhotosDeps) {
   }
   const contentsOf = (user: User, ids: string[]) => [...new Set(ids.map((id) => contentOf(user, id).sha256))];
 
-  function albumFor(user: User, id: string) {
+  /** The album if `user` has at least `need` on it; an album one cannot see is a 404, one only viewed a 403 for changes. */
+  function albumFor(user: User, id: string, need: AlbumAccess = "owner") {
     const album = repo.album(id);
-    if (!album || album.userId !== user.id) throw notFound("This album");
-    return album;
+    const has: AlbumAccess | null = !album ? null : album.userId === user.id ? "owner" : (deps.albumGrants?.access(user.id, album.id) ?? null);
+    if (!album || !has) throw notFound("This album");
+    if (RANK[has] < RANK[need])
+      throw new AppError(403, need === "owner" ? "Only the album's owner can do this." : "This album is shared with you to view only.");
+    return { ...album, access: has };
+  }
+  /** An entry of an album `user` can see, by Drive file id: anything else (another photo of the same owner too) is a 404. */
+  function entryOf(user: User, albumId: string, fileId: string): AlbumEntry {
+    const entry = repo.albumEntry(albumFor(user, albumId, "view").id, fileId);
+    if (!entry) throw notFound("This photo");
+    return entry;
   }
   function albumName(raw: string) {
     const name = raw.trim();
@@ -222,9 +242,48 @@ export function createPhotosService(deps: PhotosDeps) {
       repo.deleteAlbum(albumFor(user, id).id);
       touched(user);
     },
+    /** The owner or a contributor adds their own photos; each shows as added by whoever added it. */
     addToAlbum(user: User, id: string, ids: string[]) {
-      repo.addToAlbum(albumFor(user, id).id, user.id, contentsOf(user, ids), now());
+      repo.addToAlbum(albumFor(user, id, "contribute").id, user.id, contentsOf(user, ids), now());
       touched(user);
+    },
+    /** Albums other people shared with `user`, with the owner's name. */
+    sharedAlbums: (user: User) => repo.albumsByIds(deps.albumGrants?.albumIdsFor(user.id) ?? []),
+    /** Albums shared with `user` to contribute to: the "Add to album" dialog offers them beside the user's own. */
+    contributableAlbums: (user: User) =>
+      repo.albumsByIds(deps.albumGrants?.albumIdsFor(user.id) ?? []).filter((a) => deps.albumGrants?.access(user.id, a.id) === "contribute"),
+    /** Everyone's photos in an album `user` may view. */
+    albumEntries: (user: User, id: string) => repo.albumEntries(albumFor(user, id, "view").id),
+    /** The entries of an album by id, for a share link (the link service has checked the link). */
+    linkedAlbumEntries: (albumId: string) => repo.albumEntries(albumId),
+    /** An album row without an access check: only for a share link, which the link service has checked. */
+    albumRow: (id: string) => repo.album(id),
+    ownerName: (userId: string) => deps.userById?.(userId)?.username,
+    linkedAlbumEntry: (albumId: string, fileId: string) => repo.albumEntry(albumId, fileId),
+    entryOf,
+    /**
+     * Takes photos out of an album, never out of Drive: the owner removes anything, a contributor only what they added.
+     * Ids are Drive file ids as the album lists them; one not in the album is a 404 and nothing is removed.
+     */
+    removeEntries(user: User, albumId: string, fileIds: string[]) {
+      const album = albumFor(user, albumId, "contribute");
+      const entries = fileIds.map((id) => entryOf(user, album.id, id));
+      if (album.access !== "owner" && entries.some((e) => e.userId !== user.id))
+        throw new AppError(403, "You can remove only the photos you added; the album's owner can remove any.");
+      repo.transaction(() => entries.forEach((e) => repo.removeEntry(album.id, e.userId, e.sha256)));
+      touched(user);
+      return entries;
+    },
+    /** Where the bytes of an album entry are (its owner's blob). */
+    entryContent(entry: AlbumEntry) {
+      const owner = deps.userById?.(entry.userId);
+      if (!owner) throw notFound("This photo");
+      return deps.drive.content(owner, entry.id);
+    },
+    entryPreview(entry: AlbumEntry) {
+      const owner = deps.userById?.(entry.userId);
+      if (!owner) throw notFound("This photo");
+      return deps.drive.previewImage(owner, entry.id);
     },
     removeFromAlbum(user: User, id: string, ids: string[]) {
       repo.removeFromAlbum(albumFor(user, id).id, contentsOf(user, ids));

@@ -6,6 +6,7 @@ import { createTestApp, type TestApp } from "../testing";
 import type { DriveFile, User } from "../db/schema";
 
 export const GPS_PHOTO = readFileSync(join(import.meta.dir, "../../test/fixtures/photos/gps/DSCN0010.jpg"));
+export const OTHER_PHOTO = readFileSync(join(import.meta.dir, "../../test/fixtures/photos/gps/DSCN0021.jpg"));
 export const PASSWORD = "correct horse";
 
 async function* bytes(b: Uint8Array | string) {
@@ -17,7 +18,7 @@ export type ShareFixture = Awaited<ReturnType<typeof shareFixture>>;
 export async function shareFixture() {
   let clock = Date.now();
   const t: TestApp = createTestApp({ deps: { now: () => new Date(clock) } });
-  const { drive, share } = t.services;
+  const { drive, share, photos } = t.services;
   const alice = t.createAdmin("alice");
   const bob = t.createUser("bob");
   const carol = t.createUser("carol");
@@ -35,6 +36,10 @@ export async function shareFixture() {
   const privateFolder = drive.mkdir(alice, undefined, "Private");
   const secret = await put(alice, privateFolder.id, "secret.txt", "the owner's other files");
   const bobsFile = await put(bob, drive.rootOf(bob).id, "bob.txt", "bob's");
+  // Albums: "Trip" holds the Holiday photo; "Other" a photo outside Holiday (the sibling album).
+  const privatePhoto = await put(alice, drive.rootOf(alice).id, "private.jpg", OTHER_PHOTO);
+  const trip = photos.createAlbum(alice, "Trip", [photo.id]);
+  const otherAlbum = photos.createAlbum(alice, "Other", [privatePhoto.id]);
 
   const open = await share.create(alice, { fileId: holiday.id });
   const locked = await share.create(alice, { fileId: holiday.id, password: PASSWORD });
@@ -45,6 +50,12 @@ export async function shareFixture() {
   const viewOnly = await share.create(alice, { fileId: holiday.id, allowDownload: false });
   const withMetadata = await share.create(alice, { fileId: holiday.id, allowMetadata: true });
   const fileLink = await share.create(alice, { fileId: photo.id });
+  const albumLocked = await share.create(alice, { albumId: trip.id, password: PASSWORD });
+  const siblingAlbum = await share.create(alice, { albumId: otherAlbum.id });
+  const dropBox = await share.create(alice, { fileId: holiday.id, allowUpload: true });
+  // Trip is shared with the same two people: carol may view it, dave may also add his own photos.
+  share.shareAlbumWithUser(alice, { albumId: trip.id, username: "carol", access: "view" });
+  share.shareAlbumWithUser(alice, { albumId: trip.id, username: "dave", access: "contribute" });
   // Holiday is also shared with two people on the box: carol may read it, dave may also write into it.
   share.shareWithUser(alice, { folderId: holiday.id, username: "carol", access: "read" });
   share.shareWithUser(alice, { folderId: holiday.id, username: "dave", access: "write" });
@@ -56,8 +67,9 @@ export async function shareFixture() {
     bob,
     carol,
     dave,
-    items: { holiday, sub, photo, note, inSub, trashed, privateFolder, secret, bobsFile } as Record<string, DriveFile>,
-    links: { open, locked, expired, revoked, sibling, viewOnly, withMetadata, fileLink },
+    items: { holiday, sub, photo, note, inSub, trashed, privateFolder, secret, bobsFile, privatePhoto } as Record<string, DriveFile>,
+    albums: { trip, other: otherAlbum },
+    links: { open, locked, expired, revoked, sibling, viewOnly, withMetadata, fileLink, albumLocked, siblingAlbum, dropBox },
     tick: (ms: number) => (clock += ms),
   };
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { hmac } from "../auth/crypto";
 import { routeAccess } from "../http/access";
 import { TEST_ORIGIN } from "../testing";
-import { PASSWORD, shareFixture, type ShareFixture } from "./fixture";
+import { GPS_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "./fixture";
 import { UNLOCK_COOKIE } from "./routes";
 
 const PRINCIPALS = [
@@ -22,6 +22,9 @@ const PRINCIPALS = [
   "link to a sibling folder",
   "view-only link",
   "owner",
+  "album link with password",
+  "link to a sibling album",
+  "drop-box link",
 ] as const;
 type Principal = (typeof PRINCIPALS)[number];
 const LINK_PRINCIPALS = PRINCIPALS.filter((p) => p.includes("link"));
@@ -33,42 +36,59 @@ const row = (...s: number[]): Row => Object.fromEntries(PRINCIPALS.map((p, i) =>
 // link, or the folder with someone, is the owner's alone (a recipient can see the folder: 403, others: 404).
 // anonymous, other, read share, write share, nopw, wrongpw, pw, expired, revoked, sibling, view-only, owner
 const EXPLICIT: Record<string, Row> = {
-  "GET /s/:token/": row(404, 401, 401, 401, 200, 401, 200, 410, 410, 200, 200, 401),
-  "POST /s/:token/unlock": row(404, 403, 403, 403, 303, 403, 303, 410, 410, 303, 303, 403),
-  "GET /s/:token/f/:id": row(404, 403, 403, 403, 200, 403, 200, 410, 410, 404, 200, 403),
-  "GET /s/:token/v/:id": row(404, 403, 403, 403, 200, 403, 200, 410, 410, 404, 200, 403),
-  "GET /s/:token/thumb/:id": row(404, 403, 403, 403, 200, 403, 200, 410, 410, 404, 200, 403),
-  "GET /s/:token/content/:id": row(404, 403, 403, 403, 200, 403, 200, 410, 410, 404, 403, 403),
-  "GET /s/:token/zip": row(404, 403, 403, 403, 200, 403, 200, 410, 410, 200, 403, 403),
-  "GET /shared/assets/share.css": row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-  "GET /shared/": row(401, 200, 200, 200, 401, 401, 401, 401, 401, 401, 401, 200),
-  "GET /shared/new": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 200),
-  "POST /shared/": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 201),
-  "POST /shared/:id/revoke": row(401, 404, 404, 404, 401, 401, 401, 401, 401, 401, 401, 303),
-  "POST /shared/users": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 303),
-  "POST /shared/users/:id/remove": row(401, 404, 404, 404, 401, 401, 401, 401, 401, 401, 401, 303),
-  "GET /api/v1/shares": row(401, 200, 200, 200, 401, 401, 401, 401, 401, 401, 401, 200),
-  "POST /api/v1/shares": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 201),
-  "DELETE /api/v1/shares/:id": row(401, 404, 404, 404, 401, 401, 401, 401, 401, 401, 401, 200),
-  "GET /api/v1/shares/users": row(401, 200, 200, 200, 401, 401, 401, 401, 401, 401, 401, 200),
-  "POST /api/v1/shares/users": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 201),
-  "DELETE /api/v1/shares/users/:id": row(401, 404, 404, 404, 401, 401, 401, 401, 401, 401, 401, 200),
-  "GET /api/v1/admin/shares": row(401, 403, 403, 403, 401, 401, 401, 401, 401, 401, 401, 200),
+  "GET /s/:token/": row(404, 401, 401, 401, 200, 401, 200, 410, 410, 200, 200, 401, 200, 200, 200),
+  "POST /s/:token/unlock": row(404, 403, 403, 403, 303, 403, 303, 410, 410, 303, 303, 403, 303, 303, 303),
+  "GET /s/:token/f/:id": row(404, 403, 403, 403, 200, 403, 200, 410, 410, 404, 200, 403, 404, 404, 403),
+  "GET /s/:token/v/:id": row(404, 403, 403, 403, 200, 403, 200, 410, 410, 404, 200, 403, 404, 404, 403),
+  "GET /s/:token/thumb/:id": row(404, 403, 403, 403, 200, 403, 200, 410, 410, 404, 200, 403, 200, 404, 403),
+  "GET /s/:token/content/:id": row(404, 403, 403, 403, 200, 403, 200, 410, 410, 404, 403, 403, 200, 404, 403),
+  "GET /s/:token/zip": row(404, 403, 403, 403, 200, 403, 200, 410, 410, 200, 403, 403, 200, 200, 403),
+  "GET /shared/assets/share.css": row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+  "GET /shared/": row(401, 200, 200, 200, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "GET /shared/new": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "POST /shared/": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 201, 401, 401, 401),
+  "POST /shared/:id/revoke": row(401, 404, 404, 404, 401, 401, 401, 401, 401, 401, 401, 303, 401, 401, 401),
+  "POST /shared/users": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 303, 401, 401, 401),
+  "POST /shared/users/:id/remove": row(401, 404, 404, 404, 401, 401, 401, 401, 401, 401, 401, 303, 401, 401, 401),
+  "GET /api/v1/shares": row(401, 200, 200, 200, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "POST /api/v1/shares": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 201, 401, 401, 401),
+  "DELETE /api/v1/shares/:id": row(401, 404, 404, 404, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "GET /api/v1/shares/users": row(401, 200, 200, 200, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "POST /api/v1/shares/users": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 201, 401, 401, 401),
+  "DELETE /api/v1/shares/users/:id": row(401, 404, 404, 404, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "POST /s/:token/upload": row(404, 403, 403, 403, 403, 403, 403, 410, 410, 403, 403, 403, 403, 403, 200),
+  // Albums shared between users: carol may view Trip, dave may also add to it (the read and write shares' people).
+  "POST /shared/albums": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 303, 401, 401, 401),
+  "POST /shared/albums/:id/remove": row(401, 404, 404, 404, 401, 401, 401, 401, 401, 401, 401, 303, 401, 401, 401),
+  "GET /photos/shared": row(401, 200, 200, 200, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "GET /photos/shared/albums/:id": row(401, 404, 200, 200, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "GET /photos/shared/albums/:id/thumb/:fileId": row(401, 404, 200, 200, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "GET /photos/shared/albums/:id/content/:fileId": row(401, 404, 200, 200, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "POST /photos/shared/albums/:id/upload": row(401, 404, 403, 303, 401, 401, 401, 401, 401, 401, 401, 303, 401, 401, 401),
+  // A contributor removes only what they added: the owner's photo is not dave's.
+  "POST /photos/shared/albums/:id/remove": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "GET /api/v1/shares/albums": row(401, 200, 200, 200, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "POST /api/v1/shares/albums": row(401, 404, 403, 403, 401, 401, 401, 401, 401, 401, 401, 201, 401, 401, 401),
+  "DELETE /api/v1/shares/albums/:id": row(401, 404, 404, 404, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
+  "GET /api/v1/admin/shares": row(401, 403, 403, 403, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
 };
-const isShareRoute = (path: string) => /^\/(s\/|shared(\/|$)|api\/v1\/(admin\/)?shares)/.test(path);
+const isShareRoute = (path: string) => /^\/(s\/|shared(\/|$)|photos\/shared|api\/v1\/(admin\/)?shares)/.test(path);
 
 let f: ShareFixture;
 let unlockCookie: string;
+let albumUnlockCookie: string;
 beforeAll(async () => {
   f = await shareFixture();
-  unlockCookie = await f.t.services.share.unlock(f.t.services.share.open(f.links.locked.token), PASSWORD, "127.0.0.1");
+  const { share } = f.t.services;
+  unlockCookie = await share.unlock(share.open(f.links.locked.token), PASSWORD, "127.0.0.1");
+  albumUnlockCookie = await share.unlock(share.open(f.links.albumLocked.token), PASSWORD, "127.0.0.1");
 });
 afterAll(() => f.t.cleanup());
 
 const methodsOf = (method: string) => (method === "ALL" ? ["GET", "POST", "PATCH", "DELETE"] : [method]);
 
 /** The request a principal sends to a route: its credentials, and a link token and item ids that fit the route. */
-type Victims = { page: string; api: string; grant: string };
+type Victims = { page: string; api: string; grant: string; albumGrant?: string };
 function requestFor(p: Principal, method: string, path: string, victims: Victims) {
   const { links, items } = f;
   const pre = `pre-${p.replace(/\W/g, "")}`;
@@ -86,8 +106,18 @@ function requestFor(p: Principal, method: string, path: string, victims: Victims
     "revoked link": links.revoked.token,
     "link to a sibling folder": links.sibling.token,
     "view-only link": links.viewOnly.token,
+    "album link with password": links.albumLocked.token,
+    "link to a sibling album": links.siblingAlbum.token,
+    "drop-box link": links.dropBox.token,
   }[p];
-  const cookie = p === "link with password" ? `${UNLOCK_COOKIE}=${unlockCookie}` : p === "link with wrong password" ? `${UNLOCK_COOKIE}=forged` : null;
+  const cookie =
+    p === "link with password"
+      ? `${UNLOCK_COOKIE}=${unlockCookie}`
+      : p === "album link with password"
+        ? `${UNLOCK_COOKIE}=${albumUnlockCookie}`
+        : p === "link with wrong password"
+          ? `${UNLOCK_COOKIE}=forged`
+          : null;
   const users = { owner: f.alice, "other user": f.bob, "user with read share": f.carol, "user with write share": f.dave } as Record<string, typeof f.alice>;
   let headers: Record<string, string> = users[p] ? f.t.signIn(users[p]!) : anonymous;
   if (cookie) headers = { ...headers, cookie: `${headers.cookie}; ${cookie}` };
@@ -95,21 +125,38 @@ function requestFor(p: Principal, method: string, path: string, victims: Victims
     .replace(":token", token)
     .replace(/\/f\/:id$/, `/f/${items.sub!.id}`)
     .replace(/\/(v|thumb|content)\/:id$/, `/$1/${items.photo!.id}`)
+    .replace("/photos/shared/albums/:id", `/photos/shared/albums/${f.albums.trip!.id}`)
+    .replace("/shared/albums/:id/remove", `/shared/albums/${victims.albumGrant ?? "x"}/remove`)
+    .replace(/\/(thumb|content)\/:fileId$/, `/$1/${items.photo!.id}`)
+    .replace(/^(\/s\/[^/]+\/upload)$/, "$1?name=dropped.txt")
     .replace("/shared/users/:id/remove", `/shared/users/${victims.grant}/remove`)
     .replace("/shares/users/:id", `/shares/users/${victims.grant}`)
+    .replace("/shares/albums/:id", `/shares/albums/${victims.albumGrant ?? "x"}`)
     .replace("/shared/:id/revoke", `/shared/${victims.page}/revoke`)
     .replace("/shares/:id", `/shares/${victims.api}`)
     .replace("/shared/new", `/shared/new?fileId=${items.holiday!.id}`)
     .replace(/:[A-Za-z]+\??/g, "x")
     .replace(/\*/g, "x");
+  const rightPassword = p === "link with password" || p === "album link with password" || (p.includes("link") && !p.includes("password"));
+  if (path === "/photos/shared/albums/:id/upload" && method === "POST") {
+    const form = new FormData();
+    form.set("file", new File([GPS_PHOTO], "added.jpg", { type: "image/jpeg" }));
+    return { url, init: { method, headers: { ...headers, accept: "application/json" }, body: form as unknown as string } };
+  }
   const body =
     method === "GET" || method === "HEAD"
       ? undefined
       : path.endsWith("/unlock")
-        ? JSON.stringify({ password: p === "link with password" ? PASSWORD : p.includes("link") ? (p.includes("password") ? "wrong" : PASSWORD) : "wrong" })
+        ? JSON.stringify({ password: rightPassword ? PASSWORD : "wrong" })
         : path.endsWith("/users")
           ? JSON.stringify({ folderId: items.holiday!.id, username: "eve", access: "read" })
-          : JSON.stringify({ fileId: items.holiday!.id });
+          : path === "/shared/albums" || path === "/api/v1/shares/albums"
+            ? JSON.stringify({ albumId: f.albums.trip!.id, username: "eve", access: "view" })
+            : path.endsWith("/remove") && path.startsWith("/photos/")
+              ? JSON.stringify({ ids: [items.photo!.id] })
+              : path.endsWith("/upload")
+                ? "dropped through the link"
+                : JSON.stringify({ fileId: items.holiday!.id });
   return { url, init: { method, headers: { ...headers, accept: "application/json", ...(body ? { "content-type": "application/json" } : {}) }, body } };
 }
 
@@ -135,10 +182,13 @@ describe("the sharing authorization matrix", () => {
           page: (await f.t.services.share.create(f.alice, { fileId: f.items.note!.id })).link.id,
           api: (await f.t.services.share.create(f.alice, { fileId: f.items.note!.id })).link.id,
           grant: f.t.services.share.shareWithUser(f.alice, { folderId: f.items.sub!.id, username: "eve", access: "read" }).id,
+          albumGrant: f.t.services.share.shareAlbumWithUser(f.alice, { albumId: f.albums.other!.id, username: "eve", access: "view" }).id,
         };
         const { url, init } = requestFor(p, r.method, r.path, victims);
         const res = await f.t.request(url, init);
         await res.arrayBuffer();
+        // The owner's removal from Trip must not change what the next principal finds there.
+        f.t.services.photos.addToAlbum(f.alice, f.albums.trip!.id, [f.items.photo!.id]);
         if (res.status !== expected[p]) wrong.push(`${r.method} ${r.path} as ${p}: ${res.status}, expected ${expected[p]}`);
         if (r.path.startsWith("/s/") && res.headers.get("referrer-policy") !== "no-referrer")
           wrong.push(`${r.method} ${r.path} as ${p}: Referrer-Policy ${res.headers.get("referrer-policy")}`);

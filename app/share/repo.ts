@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
-import { files, folderShares, shareLinks, users, type ShareLink } from "../db/schema";
+import { albumShares, albums, files, folderShares, shareLinks, users, type ShareLink } from "../db/schema";
 
 /** Every SQL statement of share links. Nothing here decides who may see a link: the service does. */
 const grantee = alias(users, "grantee");
@@ -9,9 +9,16 @@ const grantee = alias(users, "grantee");
 export function createShareRepo(db: Db) {
   const listed = () =>
     db
-      .select({ link: shareLinks, targetName: files.name, targetKind: files.kind, targetTrashed: files.trashedAt, owner: users.username })
+      .select({
+        link: shareLinks,
+        targetName: sql<string | null>`coalesce(${files.name}, ${albums.name})`,
+        targetKind: sql<"file" | "folder" | "album" | null>`coalesce(${files.kind}, CASE WHEN ${albums.id} IS NOT NULL THEN 'album' END)`,
+        targetTrashed: files.trashedAt,
+        owner: users.username,
+      })
       .from(shareLinks)
       .leftJoin(files, eq(files.id, shareLinks.fileId))
+      .leftJoin(albums, eq(albums.id, shareLinks.albumId))
       .innerJoin(users, eq(users.id, shareLinks.userId));
   return {
     insert: (row: typeof shareLinks.$inferInsert) => db.insert(shareLinks).values(row).returning().get(),
@@ -48,6 +55,53 @@ export function createShareRepo(db: Db) {
         .where(ownerId ? eq(folderShares.ownerId, ownerId) : undefined)
         .orderBy(desc(folderShares.createdAt))
         .all(),
+    /** Adds an album share, or changes its access when that person already has one on that album. */
+    upsertAlbumGrant: (row: typeof albumShares.$inferInsert) =>
+      db
+        .insert(albumShares)
+        .values(row)
+        .onConflictDoUpdate({ target: [albumShares.albumId, albumShares.granteeId], set: { access: row.access } })
+        .returning()
+        .get(),
+    albumGrantById: (id: string) => db.select().from(albumShares).where(eq(albumShares.id, id)).get(),
+    deleteAlbumGrant: (id: string) => db.delete(albumShares).where(eq(albumShares.id, id)).run(),
+    /** Album shares with the album's name and both people, an owner's or (no argument) all of them. */
+    albumGrants: (ownerId?: string) =>
+      db
+        .select({ grant: albumShares, albumName: albums.name, owner: users.username, grantee: grantee.username })
+        .from(albumShares)
+        .innerJoin(albums, eq(albums.id, albumShares.albumId))
+        .innerJoin(users, eq(users.id, albumShares.ownerId))
+        .innerJoin(grantee, eq(grantee.id, albumShares.granteeId))
+        .where(ownerId ? eq(albumShares.ownerId, ownerId) : undefined)
+        .orderBy(desc(albumShares.createdAt))
+        .all(),
+    albumAccess: (granteeId: string, albumId: string) =>
+      db
+        .select({ access: albumShares.access })
+        .from(albumShares)
+        .where(and(eq(albumShares.granteeId, granteeId), eq(albumShares.albumId, albumId)))
+        .get()?.access ?? null,
+    albumIdsFor: (granteeId: string) =>
+      db
+        .select({ id: albumShares.albumId })
+        .from(albumShares)
+        .where(eq(albumShares.granteeId, granteeId))
+        .all()
+        .map((r) => r.id),
+    /**
+     * Photos and videos anywhere under the folders shared with `granteeId` (live, newest first), with the owner's name:
+     * what the recipient's Photos shows under "Shared with me".
+     */
+    sharedFolderMedia: (granteeId: string, limit: number) =>
+      db.$client
+        .query(`WITH RECURSIVE tree(id) AS (SELECT s.folder_id FROM folder_shares s JOIN files r ON r.id = s.folder_id WHERE s.grantee_id = ? AND r.trashed_at IS NULL
+            UNION SELECT f.id FROM files f JOIN tree ON f.parent_id = tree.id WHERE f.kind = 'folder' AND f.trashed_at IS NULL)
+          SELECT f.id, f.name, f.mime, f.size, u.username AS owner, f.updated_at AS updatedAt FROM files f JOIN tree ON f.parent_id = tree.id
+            JOIN users u ON u.id = f.user_id
+          WHERE f.kind = 'file' AND f.trashed_at IS NULL AND (f.mime LIKE 'image/%' OR f.mime LIKE 'video/%')
+          ORDER BY f.updated_at DESC LIMIT ?`)
+        .all(granteeId, limit) as { id: string; name: string; mime: string; size: number; owner: string; updatedAt: number }[],
     /** The best access `granteeId` has on any of `folderIds` ("write" beats "read"), or null. */
     bestAccess(granteeId: string, folderIds: string[]): "read" | "write" | null {
       if (!folderIds.length) return null;
@@ -71,4 +125,5 @@ export function createShareRepo(db: Db) {
 export type ShareRepo = ReturnType<typeof createShareRepo>;
 export type ListedLink = ReturnType<ShareRepo["all"]>[number];
 export type ListedGrant = ReturnType<ShareRepo["grants"]>[number];
+export type ListedAlbumGrant = ReturnType<ShareRepo["albumGrants"]>[number];
 export type { ShareLink };

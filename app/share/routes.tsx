@@ -5,24 +5,40 @@ import { APP_ROOT } from "../paths";
 import type { AccessControl } from "../http/access";
 import type { User } from "../db/schema";
 import type { DriveService } from "../drive/service";
+import type { PhotosService } from "../photos/service";
 import type { SettingsService } from "../settings/service";
 import { serveFile, zipResponse } from "../drive/download";
 import { AppError } from "../errors";
 import { withFormError } from "../http/forms";
-import { FilePage, FolderPage, PasswordPage, mediaKind, type LinkView } from "../../views/share/LinkPages";
-import { LinkCreatedPage, NewLinkPage, SharedPage } from "../../views/share/SharedPage";
-import type { OpenLink, ShareService } from "./service";
+import { AlbumPage, DropBoxPage, FilePage, FolderPage, PasswordPage, mediaKind, type LinkView } from "../../views/share/LinkPages";
+import type { AlbumEntry } from "../photos/repo";
+import { LinkCreatedPage, NewLinkPage, SharedPage, type ShareTarget } from "../../views/share/SharedPage";
+import { LINK_PAGE, type OpenLink, type ShareService } from "./service";
 
-type Deps = { access: AccessControl; share: ShareService; drive: DriveService; settings: SettingsService; secureCookies: boolean };
+type Deps = { access: AccessControl; share: ShareService; drive: DriveService; photos: PhotosService; settings: SettingsService; secureCookies: boolean };
 
 /** The unlock cookie: HttpOnly and sent only to this link's own addresses. */
 export const UNLOCK_COOKIE = "nas_link";
 const CSS_PATH = join(APP_ROOT, "views/share/share.css");
-const PAGE = { sort: "name", desc: false, offset: 0, limit: 500 } as const;
+const PAGE = { sort: "name", desc: false, offset: 0, limit: LINK_PAGE } as const;
+/** `?page=n` of a link's folder: LINK_PAGE items each, so a folder of any size is reachable page by page. */
+const PageQuery = t.Object({ page: t.Optional(t.String({ maxLength: 9 })) });
+function pageOf(raw: string | undefined): number {
+  if (raw === undefined || raw === "") return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 1_000_000) throw new AppError(400, "page must be a whole number from 0.");
+  return n;
+}
+const paged = (page: number) => ({ ...PAGE, offset: page * LINK_PAGE });
+/** What an album entry shows in a gallery. */
+const galleryItem = (e: AlbumEntry) => ({ id: e.id, name: e.name, mime: e.mime, width: e.width, height: e.height, addedBy: e.addedBy });
+const nameOf = (open: OpenLink) => open.album?.name ?? open.root!.name;
 const LinkParams = t.Object({ token: t.String() });
 const ItemParams = t.Object({ token: t.String(), id: t.String() });
 const CreateBody = t.Object({
-  fileId: t.String({ maxLength: 64 }),
+  fileId: t.Optional(t.String({ maxLength: 64 })),
+  albumId: t.Optional(t.String({ maxLength: 64 })),
+  allowUpload: t.Optional(t.Union([t.Boolean(), t.String()])),
   password: t.Optional(t.String({ maxLength: 1024 })),
   expiresAt: t.Optional(t.String({ maxLength: 40 })),
   expiresInDays: t.Optional(t.String({ maxLength: 6 })),
@@ -36,6 +52,12 @@ const GrantBody = t.Object({
   folderId: t.String({ maxLength: 64 }),
   username: t.String({ maxLength: 64 }),
   access: t.Union([t.Literal("read"), t.Literal("write")]),
+  _csrf: t.Optional(t.String()),
+});
+const AlbumGrantBody = t.Object({
+  albumId: t.String({ maxLength: 64 }),
+  username: t.String({ maxLength: 64 }),
+  access: t.Union([t.Literal("view"), t.Literal("contribute")]),
   _csrf: t.Optional(t.String()),
 });
 const yes = (v: boolean | string | undefined) => v === true || v === "1" || v === "true" || v === "on";
@@ -69,12 +91,24 @@ export function shareRoutes(deps: Deps) {
 
   const create = (user: User, body: CreateInput) =>
     share.create(user, {
-      fileId: body.fileId,
+      fileId: body.fileId || undefined,
+      albumId: body.albumId || undefined,
+      allowUpload: yes(body.allowUpload),
       password: body.password || undefined,
       expiresAt: expiryOf(body, new Date()),
       allowDownload: body.viewOnly ? !yes(body.viewOnly) : body.allowDownload === undefined ? true : yes(body.allowDownload),
       allowMetadata: yes(body.allowMetadata),
     });
+  /** What the share form is about: the user's own file or folder, or their own album. */
+  const shareable = (user: User, q: { fileId?: string; albumId?: string }): ShareTarget => {
+    if (q.albumId) {
+      const album = deps.photos.album(user, q.albumId);
+      return { id: album.id, name: album.name, kind: "album" };
+    }
+    const item = deps.drive.itemFor(user, q.fileId ?? "", "read");
+    if (item.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
+    return { id: item.id, name: item.name, kind: item.kind };
+  };
   const linkUrl = (request: Request, token: string) => `${new URL(request.url).origin}/s/${token}`;
 
   // The link's front page and its password form: reachable while locked.
@@ -86,19 +120,22 @@ export function shareRoutes(deps: Deps) {
     })
     .get(
       "/",
-      ({ params, cookie, csrfToken, set }) => {
+      ({ params, query, cookie, csrfToken, set }) => {
         const open = share.open(params.token);
         const v = view(params.token, csrfToken, open);
         if (!share.unlocked(open, cookie[UNLOCK_COOKIE]?.value as string | undefined)) {
           set.status = 401;
-          return <PasswordPage view={v} name={open.root.name} />;
+          return <PasswordPage view={v} name={nameOf(open)} />;
         }
-        share.countView(open);
+        const page = pageOf(query.page);
+        if (page === 0) share.countView(open);
+        if (open.album) return <AlbumPage view={v} name={open.album.name} items={share.albumEntries(open).map(galleryItem)} />;
+        if (open.link.allowUpload) return <DropBoxPage view={v} name={open.root.name} />;
         if (open.root.kind === "file") return <FilePage view={v} file={open.root} parent={null} />;
-        const r = share.list(open, undefined, PAGE);
-        return <FolderPage view={v} folder={r.folder} path={r.path} items={r.items} hasMore={r.hasMore} />;
+        const r = share.list(open, undefined, paged(page));
+        return <FolderPage view={v} folder={r.folder} path={r.path} items={r.items} hasMore={r.hasMore} page={page} />;
       },
-      { link: true, params: LinkParams },
+      { link: true, params: LinkParams, query: PageQuery },
     )
     .post(
       "/unlock",
@@ -120,7 +157,7 @@ export function shareRoutes(deps: Deps) {
           },
           (e) => {
             if (e.retryAfterSeconds) set.headers["retry-after"] = String(e.retryAfterSeconds);
-            return <PasswordPage view={view(params.token, csrfToken, open)} name={open.root.name} error={e.message} />;
+            return <PasswordPage view={view(params.token, csrfToken, open)} name={nameOf(open)} error={e.message} />;
           },
         );
       },
@@ -138,11 +175,12 @@ export function shareRoutes(deps: Deps) {
     })
     .get(
       "/f/:id",
-      ({ open, params, csrfToken }) => {
-        const r = share.list(open, params.id, PAGE);
-        return <FolderPage view={view(params.token, csrfToken, open)} folder={r.folder} path={r.path} items={r.items} hasMore={r.hasMore} />;
+      ({ open, params, query, csrfToken }) => {
+        const page = pageOf(query.page);
+        const r = share.list(open, params.id, paged(page));
+        return <FolderPage view={view(params.token, csrfToken, open)} folder={r.folder} path={r.path} items={r.items} hasMore={r.hasMore} page={page} />;
       },
-      { link: true, params: ItemParams },
+      { link: true, params: ItemParams, query: PageQuery },
     )
     .get(
       "/v/:id",
@@ -152,12 +190,16 @@ export function shareRoutes(deps: Deps) {
         let prev,
           next,
           parent: string | null = null;
-        if (file.id !== open.root.id && file.parentId) {
-          const siblings = share.list(open, file.parentId === open.root.id ? undefined : file.parentId, PAGE).items.filter((i) => i.kind === "file");
+        const root = open.root!; // inRoot refused an album link
+        if (file.id !== root.id && file.parentId) {
+          const siblings = share.list(open, file.parentId === root.id ? undefined : file.parentId, PAGE).items.filter((i) => i.kind === "file");
+          // Neighbours from the folder's first page; a file further down has none (not the first page's first file).
           const at = siblings.findIndex((s) => s.id === file.id);
-          prev = siblings[at - 1];
-          next = siblings[at + 1];
-          parent = file.parentId === open.root.id ? `/s/${params.token}` : `/s/${params.token}/f/${file.parentId}`;
+          if (at >= 0) {
+            prev = siblings[at - 1];
+            next = siblings[at + 1];
+          }
+          parent = file.parentId === root.id ? `/s/${params.token}` : `/s/${params.token}/f/${file.parentId}`;
         }
         return <FilePage view={view(params.token, csrfToken, open)} file={file} parent={parent} prev={prev} next={next} />;
       },
@@ -166,7 +208,7 @@ export function shareRoutes(deps: Deps) {
     .get(
       "/thumb/:id",
       async ({ open, params }) => {
-        if (mediaKind(share.inRoot(open, params.id).mime) !== "image") throw new AppError(404, "No preview for this file.");
+        if (mediaKind(share.fileOf(open, params.id).mime) !== "image") throw new AppError(404, "No preview for this file.");
         return new Response(Bun.file(await share.preview(open, params.id)), {
           headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
         });
@@ -187,11 +229,20 @@ export function shareRoutes(deps: Deps) {
     .get(
       "/zip",
       async ({ open, set }) => {
-        const res = await zipResponse(open.root.name, await share.zipEntries(open));
+        const res = await zipResponse(nameOf(open), await share.zipEntries(open));
         set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
         return res;
       },
       { link: true, params: LinkParams },
+    )
+    .post(
+      "/upload",
+      async ({ open, request, query, ip }) => {
+        const length = Number(request.headers.get("content-length") ?? Number.NaN);
+        const body = request.body as unknown as AsyncIterable<Uint8Array> | null;
+        return share.dropUpload(open, { name: query.name, length: Number.isFinite(length) ? length : undefined }, body ?? (async function* () {})(), ip);
+      },
+      { link: true, params: LinkParams, parse: "none", query: t.Object({ name: t.String({ maxLength: 1024 }) }) },
     );
 
   const pages = new Elysia({ prefix: "/shared" })
@@ -211,6 +262,7 @@ export function shareRoutes(deps: Deps) {
           own={share.listOwn(user)}
           all={user.role === "admin" ? share.listAll() : null}
           people={user.role === "admin" ? share.allGrants() : share.grantsOf(user)}
+          albums={user.role === "admin" ? share.allAlbumGrants() : share.albumGrantsOf(user)}
         />
       ),
       { auth: "user" },
@@ -218,17 +270,16 @@ export function shareRoutes(deps: Deps) {
     .get(
       "/new",
       ({ user, csrfToken, query }) => {
-        const item = deps.drive.itemFor(user, query.fileId, "read");
-        if (item.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
+        const item = shareable(user, query);
         return <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} />;
       },
-      { auth: "user", query: t.Object({ fileId: t.String() }) },
+      { auth: "user", query: t.Object({ fileId: t.Optional(t.String({ maxLength: 64 })), albumId: t.Optional(t.String({ maxLength: 64 })) }) },
     )
     .post(
       "/",
       ({ user, csrfToken, body, request, set }) => {
         const base = { user, csrfToken, deviceName: settings.all().deviceName };
-        const item = deps.drive.itemFor(user, body.fileId, "read");
+        const item = shareable(user, body);
         return withFormError(
           set,
           async () => {
@@ -250,7 +301,7 @@ export function shareRoutes(deps: Deps) {
     .post(
       "/users",
       ({ user, csrfToken, body, set, redirect }) => {
-        const item = deps.drive.itemFor(user, body.folderId, "read");
+        const item = shareable(user, { fileId: body.folderId });
         return withFormError(
           set,
           () => (share.shareWithUser(user, body), redirect("/shared", 303)),
@@ -260,6 +311,22 @@ export function shareRoutes(deps: Deps) {
       { auth: "user", body: GrantBody },
     )
     .post("/users/:id/remove", ({ user, params, redirect }) => (share.unshareWithUser(user, params.id), redirect("/shared", 303)), {
+      auth: "user",
+      body: t.Object({ _csrf: t.Optional(t.String()) }),
+    })
+    .post(
+      "/albums",
+      ({ user, csrfToken, body, set, redirect }) => {
+        const item = shareable(user, { albumId: body.albumId });
+        return withFormError(
+          set,
+          () => (share.shareAlbumWithUser(user, body), redirect("/shared", 303)),
+          (e) => <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} error={e.message} />,
+        );
+      },
+      { auth: "user", body: AlbumGrantBody },
+    )
+    .post("/albums/:id/remove", ({ user, params, redirect }) => (share.unshareAlbum(user, params.id), redirect("/shared", 303)), {
       auth: "user",
       body: t.Object({ _csrf: t.Optional(t.String()) }),
     });
@@ -278,7 +345,7 @@ export function shareRoutes(deps: Deps) {
       { auth: "user", body: CreateBody },
     )
     .delete("/shares/:id", ({ user, params }) => ({ id: share.revoke(user, params.id).id, state: "revoked" }), { auth: "user" })
-    .get("/admin/shares", () => ({ links: share.listAll(), users: share.allGrants() }), { auth: "admin" })
+    .get("/admin/shares", () => ({ links: share.listAll(), users: share.allGrants(), albums: share.allAlbumGrants() }), { auth: "admin" })
     .get("/shares/users", ({ user }) => ({ shares: share.grantsOf(user) }), { auth: "user" })
     .post(
       "/shares/users",
@@ -289,7 +356,18 @@ export function shareRoutes(deps: Deps) {
       },
       { auth: "user", body: GrantBody },
     )
-    .delete("/shares/users/:id", ({ user, params }) => (share.unshareWithUser(user, params.id), { ok: true }), { auth: "user" });
+    .delete("/shares/users/:id", ({ user, params }) => (share.unshareWithUser(user, params.id), { ok: true }), { auth: "user" })
+    .get("/shares/albums", ({ user }) => ({ shares: share.albumGrantsOf(user) }), { auth: "user" })
+    .post(
+      "/shares/albums",
+      ({ user, body, set }) => {
+        const grant = share.shareAlbumWithUser(user, body);
+        set.status = 201;
+        return { share: share.albumGrantsOf(user).find((g) => g.id === grant.id) };
+      },
+      { auth: "user", body: AlbumGrantBody },
+    )
+    .delete("/shares/albums/:id", ({ user, params }) => (share.unshareAlbum(user, params.id), { ok: true }), { auth: "user" });
 
   return new Elysia({ name: "share" }).use(front).use(inside).use(pages).use(api);
 }

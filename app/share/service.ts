@@ -3,16 +3,19 @@ import { Readable } from "node:stream";
 import type { DriveFile, User } from "../db/schema";
 import type { AuditRepo } from "../audit/repo";
 import type { DriveService } from "../drive/service";
-import type { ListOptions } from "../drive/model";
+import type { PhotosService } from "../photos/service";
+import type { AlbumEntry } from "../photos/repo";
+import { numberedName, type ListOptions } from "../drive/model";
 import { hmac, safeEqual, sha256 } from "../auth/crypto";
 import type { RateLimiter } from "../http/rate-limit";
 import { AppError, notFound, tooManyRequests } from "../errors";
 import { stripJpegMetadata } from "./jpeg";
-import type { ListedGrant, ListedLink, ShareLink, ShareRepo } from "./repo";
+import type { ListedAlbumGrant, ListedGrant, ListedLink, ShareLink, ShareRepo } from "./repo";
 
 export type ShareDeps = {
   repo: ShareRepo;
   drive: DriveService;
+  photos: PhotosService;
   audit: AuditRepo;
   userById: (id: string) => User | undefined;
   userByName: (username: string) => User | undefined;
@@ -24,9 +27,26 @@ export type ShareDeps = {
 };
 
 export type LinkState = "active" | "expired" | "revoked";
-export type CreateLinkInput = { fileId: string; password?: string; expiresAt?: Date | null; allowDownload?: boolean; allowMetadata?: boolean };
-/** A link as a request reached it: the link, its owner and its root, checked for revocation, expiry and the trash. */
-export type OpenLink = { link: ShareLink; owner: User; root: DriveFile };
+/** A link to a Drive item (`fileId`) or to a Photos album (`albumId`); exactly one of them. */
+export type CreateLinkInput = {
+  fileId?: string;
+  albumId?: string;
+  password?: string;
+  expiresAt?: Date | null;
+  allowDownload?: boolean;
+  allowMetadata?: boolean;
+  /** Folders only: a drop box, where visitors upload and see nothing. */
+  allowUpload?: boolean;
+};
+/**
+ * A link as a request reached it: the link, its owner and what it shares (a Drive root, or an album), checked for
+ * revocation, expiry and the trash.
+ */
+export type OpenLink = { link: ShareLink; owner: User } & ({ root: DriveFile; album: null } | { root: null; album: { id: string; name: string } });
+/** What a link serves for one id: a Drive file with its owner, resolved inside the link's root or album. */
+type Served = { file: DriveFile; path: string };
+/** At most this many items per page of a link's folder; "More" pages on. */
+export const LINK_PAGE = 500;
 
 const JPEG = /^image\/jpe?g$/;
 export const linkState = (link: ShareLink, at: Date): LinkState =>
@@ -38,6 +58,7 @@ export function linkJson(l: ListedLink, at: Date) {
   return {
     id: link.id,
     fileId: link.fileId,
+    albumId: link.albumId,
     name: l.targetName ?? null,
     kind: l.targetKind ?? null,
     owner: l.owner,
@@ -46,6 +67,7 @@ export function linkJson(l: ListedLink, at: Date) {
     expiresAt: link.expiresAt?.toISOString() ?? null,
     allowDownload: link.allowDownload,
     allowMetadata: link.allowMetadata,
+    allowUpload: link.allowUpload,
     views: link.views,
     createdAt: link.createdAt.toISOString(),
     revokedAt: link.revokedAt?.toISOString() ?? null,
@@ -66,8 +88,21 @@ export function grantJson(g: ListedGrant) {
 }
 export type GrantJson = ReturnType<typeof grantJson>;
 
+export function albumGrantJson(g: ListedAlbumGrant) {
+  return {
+    id: g.grant.id,
+    albumId: g.grant.albumId,
+    name: g.albumName,
+    owner: g.owner,
+    grantee: g.grantee,
+    access: g.grant.access,
+    createdAt: g.grant.createdAt.toISOString(),
+  };
+}
+export type AlbumGrantJson = ReturnType<typeof albumGrantJson>;
+
 export function createShareService(deps: ShareDeps) {
-  const { repo, drive, audit } = deps;
+  const { repo, drive, photos, audit } = deps;
   const now = deps.now ?? (() => new Date());
   const record = (user: User | null, action: string, linkId: string, ok = true, detail?: string) =>
     audit.record({ userId: user?.id ?? null, action, objectId: linkId, ok, detail: detail ?? null });
@@ -79,15 +114,41 @@ export function createShareService(deps: ShareDeps) {
     return link;
   }
 
+  const dropBoxOnly = () => new AppError(403, "This link only accepts uploads: its folder is not shown.");
+  /** The Drive root of a folder or file link; an album link or a drop box has none to show. */
+  function driveRoot(open: OpenLink): DriveFile {
+    if (!open.root) throw notFound("This item");
+    if (open.link.allowUpload) throw dropBoxOnly();
+    return open.root;
+  }
+  /** An album link's entry by Drive file id: a photo outside the album (the same owner's too) is a 404. */
+  function inAlbum(open: OpenLink, id: string): AlbumEntry {
+    const entry = open.album ? photos.linkedAlbumEntry(open.album.id, id) : null;
+    if (!entry) throw notFound("This item");
+    return entry;
+  }
+  /** The file behind `id` and where its bytes are: inside the link's root, or in the link's album. */
+  function served(open: OpenLink, id: string): Served {
+    if (open.album) {
+      const entry = inAlbum(open, id);
+      const { file, path } = photos.entryContent(entry);
+      return { file, path };
+    }
+    const file = inRoot(open, id);
+    if (file.kind !== "file" || !file.sha256) throw new AppError(400, "Folders download as a zip.");
+    return drive.content(open.owner, file.id);
+  }
+
   /** The shared root contains `item` (or is it): ancestors are walked in the database, never from a path. */
   function inRoot(open: OpenLink, id: string): DriveFile {
+    const root = driveRoot(open);
     let item: DriveFile;
     try {
       item = drive.itemFor(open.owner, id, "read"); // the owner's, and not in the trash
     } catch {
       throw notFound("This item");
     }
-    if (!drive.breadcrumbs(open.owner, item.id).some((a) => a.id === open.root.id)) throw notFound("This item");
+    if (!drive.breadcrumbs(open.owner, item.id).some((a) => a.id === root.id)) throw notFound("This item");
     return item;
   }
 
@@ -101,13 +162,36 @@ export function createShareService(deps: ShareDeps) {
     return !!gps && (gps.latitude !== undefined || gps.longitude !== undefined);
   }
 
+  /** An album as zip entries: one folder named after it, a file per photo (names made unique: two people's IMG_0001.jpg). */
+  function albumZipEntries(open: OpenLink) {
+    const taken = new Set<string>();
+    const folder = (open.album?.name ?? "Album").replace(/[\\/]/g, "_");
+    return photos.linkedAlbumEntries(open.album!.id).map((entry) => {
+      const { file, path } = photos.entryContent(entry);
+      let name = file.name.replace(/\\/g, "_");
+      for (let n = 1; taken.has(name.toLowerCase()); n++) name = numberedName(file.name.replace(/\\/g, "_"), n);
+      taken.add(name.toLowerCase());
+      return { path: `${folder}/${name}`, kind: "file" as const, file, blobPath: path as string | null };
+    });
+  }
+
   return {
     /** Creates a link and returns its token: the only time it exists outside the visitor's address bar. */
     async create(user: User, input: CreateLinkInput): Promise<{ link: ShareLink; token: string }> {
-      const target = drive.itemFor(user, input.fileId, "read");
-      // A folder shared with this user is still its owner's: only the owner publishes it.
-      if (target.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
-      if (target.parentId === null) throw new AppError(400, "Share a folder or file inside your Drive, not all of it.");
+      if (!!input.fileId === !!input.albumId) throw new AppError(400, "Share either a file or folder (fileId) or an album (albumId).");
+      let what: string;
+      if (input.albumId) {
+        const album = photos.album(user, input.albumId); // the owner's own album; another's is a 404, a shared one a 403
+        if (input.allowUpload) throw new AppError(400, "Only a folder link can accept uploads.");
+        what = `album ${album.id}`;
+      } else {
+        const target = drive.itemFor(user, input.fileId!, "read");
+        // A folder shared with this user is still its owner's: only the owner publishes it.
+        if (target.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
+        if (target.parentId === null) throw new AppError(400, "Share a folder or file inside your Drive, not all of it.");
+        if (input.allowUpload && target.kind !== "folder") throw new AppError(400, "Only a folder link can accept uploads.");
+        what = `${target.kind} ${target.id}`;
+      }
       if (input.password !== undefined && input.password !== "" && input.password.length < 4)
         throw new AppError(400, "A link password needs at least 4 characters.");
       if (input.expiresAt && input.expiresAt.getTime() <= now().getTime()) throw new AppError(400, "The expiry date is in the past.");
@@ -116,12 +200,14 @@ export function createShareService(deps: ShareDeps) {
       const link = repo.insert({
         id: randomBytes(12).toString("base64url"),
         userId: user.id,
-        fileId: target.id,
+        fileId: input.albumId ? null : input.fileId!,
+        albumId: input.albumId ?? null,
         tokenHash: sha256(token),
         passwordHash,
         expiresAt: input.expiresAt ?? null,
         allowDownload: input.allowDownload ?? true,
         allowMetadata: input.allowMetadata ?? false,
+        allowUpload: input.allowUpload ?? false,
         createdAt: now(),
       });
       record(
@@ -129,7 +215,7 @@ export function createShareService(deps: ShareDeps) {
         "share.create",
         link.id,
         true,
-        `${target.kind} ${target.id}${passwordHash ? ", password" : ""}${link.expiresAt ? `, expires ${link.expiresAt.toISOString()}` : ""}${link.allowDownload ? "" : ", view only"}${link.allowMetadata ? ", with metadata" : ""}`,
+        `${what}${passwordHash ? ", password" : ""}${link.expiresAt ? `, expires ${link.expiresAt.toISOString()}` : ""}${link.allowDownload ? "" : ", view only"}${link.allowMetadata ? ", with metadata" : ""}${link.allowUpload ? ", upload only" : ""}`,
       );
       return { link, token };
     },
@@ -181,13 +267,16 @@ export function createShareService(deps: ShareDeps) {
       if (state === "expired") throw new AppError(410, "This link has expired.");
       const owner = deps.userById(link.userId);
       if (!owner) throw notFound("This link");
-      let root: DriveFile;
+      if (link.albumId) {
+        const album = photos.albumRow(link.albumId);
+        if (!album || album.userId !== owner.id) throw notFound("This link");
+        return { link, owner, root: null, album: { id: album.id, name: album.name } };
+      }
       try {
-        root = drive.itemFor(owner, link.fileId, "read");
+        return { link, owner, root: drive.itemFor(owner, link.fileId ?? "", "read"), album: null };
       } catch {
         throw notFound("This link");
       }
-      return { link, owner, root };
     },
     /** True when the link has no password, or the cookie proves it was entered for this link and this password. */
     unlocked: (open: OpenLink, cookieValue: string | undefined) => !open.link.passwordHash || (!!cookieValue && safeEqual(cookieValue, unlockValue(open.link))),
@@ -213,22 +302,28 @@ export function createShareService(deps: ShareDeps) {
     countView: (open: OpenLink) => repo.countView(open.link.id),
 
     inRoot,
+    inAlbum,
     /** A folder's page inside the link (the root when no id): its items and the path from the shared root. */
     list(open: OpenLink, folderId: string | undefined, opts: ListOptions) {
-      const folder = folderId ? inRoot(open, folderId) : open.root;
+      const root = driveRoot(open);
+      const folder = folderId ? inRoot(open, folderId) : root;
       if (folder.kind !== "folder") throw new AppError(400, "That is a file, not a folder.");
       const r = drive.list(open.owner, folder.id, opts);
-      const path = r.breadcrumbs.slice(r.breadcrumbs.findIndex((a) => a.id === open.root.id));
+      const path = r.breadcrumbs.slice(r.breadcrumbs.findIndex((a) => a.id === root.id));
       return { folder, path, items: r.items, hasMore: r.hasMore };
+    },
+    /** An album link's photos and videos, newest first, with who added each. */
+    albumEntries(open: OpenLink): AlbumEntry[] {
+      if (!open.album) throw notFound("This album");
+      return photos.linkedAlbumEntries(open.album.id);
     },
     /**
      * The bytes a link serves for a file: a JPEG without its metadata segments unless the owner allowed metadata;
      * another photo with a location is withheld. Downloads (as opposed to inline viewing) need `allowDownload`.
      */
     async content(open: OpenLink, id: string, mode: "inline" | "download"): Promise<{ file: DriveFile; body: string | Blob }> {
-      const file = inRoot(open, id);
+      const { file, path } = served(open, id);
       if (mode === "download" && !open.link.allowDownload) throw new AppError(403, "This link is view only: downloads are turned off.");
-      const { path } = drive.content(open.owner, file.id);
       if (mode === "inline" && !open.link.allowDownload && !/^(video|audio)\//.test(file.mime ?? "")) {
         throw new AppError(403, "This link is view only: only previews are shown.");
       }
@@ -245,12 +340,14 @@ export function createShareService(deps: ShareDeps) {
         throw new AppError(403, "This photo carries its location and the owner did not share locations: only its preview is shown.");
       return { file, body: path };
     },
+    /** The served file's kind without reading it (thumbnails only for pictures). */
+    fileOf: (open: OpenLink, id: string) => served(open, id).file,
     /** A preview-sized WebP (re-encoded by sharp, which writes no metadata). */
-    preview: (open: OpenLink, id: string) => drive.previewImage(open.owner, inRoot(open, id).id),
-    /** The shared root as zip entries, JPEGs cleaned as they stream and located non-JPEG photos left out. */
+    preview: (open: OpenLink, id: string) => (open.album ? photos.entryPreview(inAlbum(open, id)) : drive.previewImage(open.owner, inRoot(open, id).id)),
+    /** The shared root or album as zip entries, JPEGs cleaned as they stream and located non-JPEG photos left out. */
     async zipEntries(open: OpenLink) {
       if (!open.link.allowDownload) throw new AppError(403, "This link is view only: downloads are turned off.");
-      const entries = drive.zipEntries(open.owner, [open.root.id]);
+      const entries = open.album ? albumZipEntries(open) : drive.zipEntries(open.owner, [driveRoot(open).id]);
       if (open.link.allowMetadata) return entries;
       const out: ((typeof entries)[number] & { open?: () => Readable })[] = [];
       for (const e of entries) {
@@ -271,6 +368,54 @@ export function createShareService(deps: ShareDeps) {
       }
       return out;
     },
+    /**
+     * A drop box's upload: into the link's folder as its owner (their quota), never over an existing file (a clash
+     * gets "name (1).ext"), recorded as uploaded through this link. The answer names nothing of the folder.
+     */
+    async dropUpload(open: OpenLink, input: { name: string; length?: number }, source: AsyncIterable<Uint8Array>, ip: string | null) {
+      if (!open.link.allowUpload || !open.root) throw new AppError(403, "This link does not accept uploads.");
+      try {
+        const file = await drive.upload(
+          open.owner,
+          { parentId: open.root.id, name: input.name, declaredLength: input.length, conflict: "rename", author: `link:${open.link.id}` },
+          source,
+        );
+        record(null, "share.upload", open.link.id, true, `file ${file.id}, ${file.size} bytes, from ${ip ?? "unknown"}`);
+        return { size: file.size };
+      } catch (e) {
+        record(null, "share.upload", open.link.id, false, `${e instanceof Error ? e.message : "failed"} (from ${ip ?? "unknown"})`);
+        throw e;
+      }
+    },
+
+    /** Shares the owner's album with another user of the box: "view", or "contribute" (they add their own photos). */
+    shareAlbumWithUser(owner: User, input: { albumId: string; username: string; access: "view" | "contribute" }) {
+      const album = photos.album(owner, input.albumId);
+      if (input.access !== "view" && input.access !== "contribute") throw new AppError(400, "Access is view or contribute.");
+      const grantee = deps.userByName(input.username.trim().toLowerCase());
+      if (!grantee || grantee.id === owner.id) throw new AppError(404, `There is no other person called “${input.username}” on this box.`);
+      const grant = repo.upsertAlbumGrant({
+        id: randomBytes(12).toString("base64url"),
+        albumId: album.id,
+        ownerId: owner.id,
+        granteeId: grantee.id,
+        access: input.access,
+        createdAt: now(),
+      });
+      record(owner, "share.album.grant", grant.id, true, `album ${album.id} with ${grantee.username}, ${grant.access}`);
+      return grant;
+    },
+    /** Ends an album share at once (owner or admin): the person's photos leave the album's view, their files stay. */
+    unshareAlbum(user: User, id: string) {
+      const grant = repo.albumGrantById(id);
+      if (!grant || (grant.ownerId !== user.id && user.role !== "admin")) throw notFound("This share");
+      repo.deleteAlbumGrant(grant.id);
+      record(user, "share.album.remove", grant.id, true, `album ${grant.albumId}, grantee ${grant.granteeId}`);
+    },
+    albumGrantsOf: (user: User) => repo.albumGrants(user.id).map(albumGrantJson),
+    allAlbumGrants: () => repo.albumGrants().map(albumGrantJson),
+    /** Photos and videos in folders other people shared with `user` (read-only unless the share is read-write). */
+    sharedFolderMedia: (user: User, limit = 500) => repo.sharedFolderMedia(user.id, limit),
   };
 }
 

@@ -54,7 +54,7 @@ describe("creating and managing links", () => {
     f = await shareFixture();
     const doc = (await (await f.t.request("/api/v1/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
     const routes = f.t.app.routes.filter((r) => /^\/api\/v1\/(admin\/)?shares/.test(r.path));
-    expect(routes.length).toBe(7);
+    expect(routes.length).toBe(10);
     for (const r of routes) {
       const path = r.path.slice("/api/v1".length).replace(/:(\w+)/g, "{$1}");
       expect([r.method, r.path, !!doc.paths[path]?.[r.method.toLowerCase()]]).toEqual([r.method, r.path, true]);

@@ -4,7 +4,7 @@ import type { MediaProgress as Progress } from "../../app/media/service";
 import { Layout } from "../layout";
 import { MediaProgress } from "../media/MediaProgress";
 
-export type PhotosTab = "timeline" | "albums" | "favourites" | "archive" | "map" | "search" | "album";
+export type PhotosTab = "timeline" | "albums" | "favourites" | "archive" | "map" | "search" | "album" | "shared";
 
 type ShellProps = {
   user: User;
@@ -23,6 +23,7 @@ const tabs = [
   { id: "favourites", href: "/photos/favourites", label: "Favourites" },
   { id: "archive", href: "/photos/archive", label: "Archive" },
   { id: "map", href: "/photos/map", label: "Map" },
+  { id: "shared", href: "/photos/shared", label: "Shared with me" },
 ] as const;
 
 const scripts = ["vendor/tus.min.js", "js/photos.js"];
@@ -37,7 +38,7 @@ export function PhotosShell(p: ShellProps) {
       csrfToken={p.csrfToken}
       deviceName={p.deviceName}
       active="photos"
-      scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : scripts}
+      scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : p.tab === "shared" ? [...scripts, "js/share.js"] : scripts}
     >
       <div class="photos">
         <header class="photos-bar">
@@ -207,6 +208,10 @@ export function AlbumHeader(p: { id: string; name: string }) {
       <button type="submit" formaction={`/photos/albums/${encodeURIComponent(p.id)}/delete`} class="link danger">
         Delete album
       </button>
+      <a class="button" href={`/shared/new?albumId=${encodeURIComponent(p.id)}`} id="photos-album-share">
+        Share
+      </a>
+      <a href={`/photos/shared/albums/${encodeURIComponent(p.id)}`}>With everyone's photos</a>
     </form>
   );
 }

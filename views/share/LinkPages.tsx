@@ -1,11 +1,13 @@
 import type { DriveFile } from "../../app/db/schema";
 import { Layout } from "../layout";
 import { formatBytes, formatDate } from "../format";
+import { Gallery, type GalleryItem } from "./Gallery";
 
 // The pages a share link opens (/s/<token>…). No script, no account: a list of files with previews and downloads.
 // Every address here is built from the token and item ids the server already checked for this link.
 
 export type LinkView = { token: string; deviceName: string; csrfToken: string; allowDownload: boolean };
+const SCRIPTS = ["js/share.js"];
 export type MediaKind = "image" | "video" | "audio" | "pdf" | "none";
 
 export function mediaKind(mime: string | null): MediaKind {
@@ -54,13 +56,17 @@ export function FolderPage({
   path,
   items,
   hasMore,
+  page = 0,
 }: {
   view: LinkView;
   folder: DriveFile;
   path: DriveFile[];
   items: DriveFile[];
   hasMore: boolean;
+  /** Which page of the folder this is (500 items each). */
+  page?: number;
 }) {
+  const here = path.length <= 1 ? base(view) : `${base(view)}/f/${folder.id}`;
   const photos = items.filter((i) => i.kind === "file" && mediaKind(i.mime) === "image");
   const others = items.filter((i) => !photos.includes(i));
   return (
@@ -117,7 +123,22 @@ export function FolderPage({
             {items.length === 0 ? <li class="muted">This folder is empty.</li> : ""}
           </ul>
         )}
-        {hasMore ? <p class="muted small">Only the first items are shown; download all to get every file.</p> : ""}
+        <nav class="spread" aria-label="Pages">
+          {page > 0 ? (
+            <a class="button" rel="prev" href={`${here}?page=${page - 1}`}>
+              ← Previous items
+            </a>
+          ) : (
+            <span></span>
+          )}
+          {hasMore ? (
+            <a class="button" rel="next" id="share-more" href={`${here}?page=${page + 1}`}>
+              More items →
+            </a>
+          ) : (
+            <span></span>
+          )}
+        </nav>
       </section>
     </Layout>
   );
@@ -175,6 +196,52 @@ export function FilePage({ view, file, parent, prev, next }: { view: LinkView; f
             <span></span>
           )}
         </div>
+      </section>
+    </Layout>
+  );
+}
+
+/** An album link: a phone-friendly gallery with a swipeable lightbox, videos that play, and "download all". */
+export function AlbumPage({ view, name, items }: { view: LinkView; name: string; items: GalleryItem[] }) {
+  return (
+    <Layout title={name} user={null} csrfToken={view.csrfToken} deviceName={view.deviceName} scripts={SCRIPTS}>
+      <link rel="stylesheet" href="/shared/assets/share.css" />
+      <section class="stack share-page">
+        <div class="spread">
+          <h1 safe>{name}</h1>
+          {view.allowDownload && items.length ? (
+            <a class="button primary" id="share-download-all" href={`${base(view)}/zip`} download="">
+              Download all
+            </a>
+          ) : (
+            ""
+          )}
+        </div>
+        <p class="muted small" safe>{`${items.length} ${items.length === 1 ? "item" : "items"}`}</p>
+        <Gallery items={items} urls={{ thumb: (id) => `${base(view)}/thumb/${id}`, content: (id) => `${base(view)}/content/${id}` }} showAddedBy={false} />
+      </section>
+    </Layout>
+  );
+}
+
+/** A drop box: visitors send files into the owner's folder and see nothing of what is in it. */
+export function DropBoxPage({ view, name }: { view: LinkView; name: string }) {
+  return (
+    <Layout title={`Send files to ${name}`} user={null} csrfToken={view.csrfToken} deviceName={view.deviceName} scripts={SCRIPTS}>
+      <link rel="stylesheet" href="/shared/assets/share.css" />
+      <section class="card stack share-unlock" id="share-dropbox" data-upload={`${base(view)}/upload`}>
+        <h1 safe>{`Send files to “${name}”`}</h1>
+        <p class="muted">Files you send go to the owner of this link. You cannot see what is in the folder, and nothing you send replaces a file.</p>
+        <form class="stack" id="share-dropbox-form">
+          <label>
+            Files to send
+            <input type="file" name="file" id="share-dropbox-files" multiple required />
+          </label>
+          <button type="submit" class="primary" id="share-dropbox-send">
+            Send
+          </button>
+        </form>
+        <ul class="share-list" id="share-dropbox-progress" aria-live="polite"></ul>
       </section>
     </Layout>
   );

@@ -1,11 +1,13 @@
-import type { DriveFile, User } from "../../app/db/schema";
-import type { GrantJson, LinkJson } from "../../app/share/service";
+import type { User } from "../../app/db/schema";
+import type { AlbumGrantJson, GrantJson, LinkJson } from "../../app/share/service";
 import { Layout } from "../layout";
 
 type Base = { user: User; csrfToken: string; deviceName: string };
+/** What a share form is about: a Drive file or folder, or a Photos album. */
+export type ShareTarget = { id: string; name: string; kind: "file" | "folder" | "album" };
 
 function LinkTable({ links, csrfToken, showOwner, testid }: { links: LinkJson[]; csrfToken: string; showOwner: boolean; testid: string }) {
-  if (!links.length) return <p class="muted">No links yet. Share a file or folder from its ⋯ menu in Drive.</p>;
+  if (!links.length) return <p class="muted">No links yet. Share a file or folder from its ⋯ menu in Drive, or an album from its page in Photos.</p>;
   return (
     <div class="card table-wrap">
       <table data-testid={testid}>
@@ -23,14 +25,20 @@ function LinkTable({ links, csrfToken, showOwner, testid }: { links: LinkJson[];
         <tbody>
           {links.map((l) => (
             <tr data-link={l.id} data-state={l.state}>
-              <td safe>{l.name === null ? "(deleted)" : l.kind === "folder" ? `${l.name}/` : l.name}</td>
+              <td safe>{l.name === null ? "(deleted)" : l.kind === "folder" ? `${l.name}/` : l.kind === "album" ? `Album: ${l.name}` : l.name}</td>
               {showOwner ? <td safe>{l.owner}</td> : ""}
               <td>{l.state}</td>
               <td>{l.views}</td>
               <td>{l.expiresAt ? l.expiresAt.slice(0, 16).replace("T", " ") : "never"}</td>
               <td safe>
-                {[l.hasPassword ? "password" : "", l.allowDownload ? "" : "view only", l.allowMetadata ? "with metadata" : ""].filter(Boolean).join(", ") ||
-                  "—"}
+                {[
+                  l.hasPassword ? "password" : "",
+                  l.allowDownload ? "" : "view only",
+                  l.allowMetadata ? "with metadata" : "",
+                  l.allowUpload ? "upload only (drop box)" : "",
+                ]
+                  .filter(Boolean)
+                  .join(", ") || "—"}
               </td>
               <td>
                 {l.state === "revoked" ? (
@@ -89,8 +97,45 @@ function PeopleTable({ shares, csrfToken }: { shares: GrantJson[]; csrfToken: st
   );
 }
 
+function AlbumPeopleTable({ shares, csrfToken }: { shares: AlbumGrantJson[]; csrfToken: string }) {
+  if (!shares.length) return <p class="muted">No album is shared with people on this box.</p>;
+  return (
+    <div class="card table-wrap">
+      <table data-testid="album-shares">
+        <thead>
+          <tr>
+            <th>Album</th>
+            <th>Owner</th>
+            <th>Shared with</th>
+            <th>Access</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {shares.map((g) => (
+            <tr data-share={g.id}>
+              <td safe>{g.name}</td>
+              <td safe>{g.owner}</td>
+              <td safe>{g.grantee}</td>
+              <td>{g.access === "contribute" ? "view and add photos" : "view"}</td>
+              <td>
+                <form method="post" action={`/shared/albums/${g.id}/remove`}>
+                  <input type="hidden" name="_csrf" value={csrfToken} />
+                  <button type="submit" class="danger">
+                    Remove access
+                  </button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** Every link of this user (and, for the admin, every link on the box) with its state, views and a revoke button. */
-export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; people: GrantJson[] }) {
+export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; people: GrantJson[]; albums: AlbumGrantJson[] }) {
   return (
     <Layout title="Shared links" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
       <link rel="stylesheet" href="/shared/assets/share.css" />
@@ -104,6 +149,8 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; 
         <LinkTable links={p.own} csrfToken={p.csrfToken} showOwner={false} testid="my-links" />
         <h2>Folders shared with people</h2>
         <PeopleTable shares={p.people} csrfToken={p.csrfToken} />
+        <h2>Albums shared with people</h2>
+        <AlbumPeopleTable shares={p.albums} csrfToken={p.csrfToken} />
         {p.all ? (
           <>
             <h2>Every link on this box</h2>
@@ -118,7 +165,7 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; 
 }
 
 /** The share form for one file or folder. */
-export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
+export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
   return (
     <Layout title="Share" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
       <link rel="stylesheet" href="/shared/assets/share.css" />
@@ -126,7 +173,7 @@ export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
         <h1 safe>{`Share “${p.item.name}”`}</h1>
         <form method="post" action="/shared" class="stack" id="share-form">
           <input type="hidden" name="_csrf" value={p.csrfToken} />
-          <input type="hidden" name="fileId" value={p.item.id} />
+          <input type="hidden" name={p.item.kind === "album" ? "albumId" : "fileId"} value={p.item.id} />
           <label>
             Password (optional)
             <input type="password" name="password" autocomplete="new-password" minlength="4" />
@@ -141,6 +188,14 @@ export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
           <label>
             <input type="checkbox" name="allowMetadata" value="1" /> Include photo metadata (camera, date, location)
           </label>
+          {p.item.kind === "folder" ? (
+            <label>
+              <input type="checkbox" name="allowUpload" value="1" id="share-allow-upload" /> Drop box: visitors can only upload (they see nothing in the folder;
+              uploads count against your quota)
+            </label>
+          ) : (
+            ""
+          )}
           <p class="muted small">
             Without it, JPEG photos are sent without their metadata and other photos that record a place are shown as previews only. Videos are sent as
             recorded, with any location the camera stored in them.
@@ -177,6 +232,27 @@ export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
         ) : (
           ""
         )}
+        {p.item.kind === "album" ? (
+          <form method="post" action="/shared/albums" class="stack" id="share-album-user-form">
+            <h2>Share with a person on this box</h2>
+            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="albumId" value={p.item.id} />
+            <label>
+              User name
+              <input type="text" name="username" required autocomplete="off" />
+            </label>
+            <label>
+              Access
+              <select name="access">
+                <option value="view">View</option>
+                <option value="contribute">View and add their own photos</option>
+              </select>
+            </label>
+            <button type="submit">Share</button>
+          </form>
+        ) : (
+          ""
+        )}
         <a href="/shared">All shared links</a>
       </section>
     </Layout>
@@ -184,7 +260,7 @@ export function NewLinkPage(p: Base & { item: DriveFile; error?: string }) {
 }
 
 /** Shown once, right after creation: the token is not stored and cannot be shown again. */
-export function LinkCreatedPage(p: Base & { item: DriveFile; url: string; qrDataUrl: string }) {
+export function LinkCreatedPage(p: Base & { item: ShareTarget; url: string; qrDataUrl: string }) {
   return (
     <Layout title="Link created" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
       <link rel="stylesheet" href="/shared/assets/share.css" />

@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, real, index, primaryKey, foreignKey } from "drizzle-orm/sqlite-core";
 import { blobs } from "./drive";
 
@@ -61,16 +60,6 @@ export const media = sqliteTable(
     index("media_place").on(t.userId, t.city),
     // Photos: the timeline, its scrubber buckets and month pages walk this (newest first, capture time indexed).
     index("media_timeline").on(t.userId, t.takenAt, t.takenOffset, t.status, t.kind, t.livePairSha256),
-    // Photos: the scrubber's day counts, grouped by the local day in index order (the same expression as app/photos/repo.ts).
-    index("media_days").on(
-      t.userId,
-      sql`((taken_at + coalesce(taken_offset, 0) * 60000) / 86400000)`,
-      t.status,
-      t.kind,
-      t.livePairSha256,
-      t.takenAt,
-      t.takenOffset,
-    ),
     // Photos: search by country, and the newest change of a user's rows (its cached scrubber is keyed by it).
     index("media_country").on(t.userId, t.country),
     index("media_user_updated").on(t.userId, t.updatedAt),
@@ -78,3 +67,18 @@ export const media = sqliteTable(
 );
 
 export type Media = typeof media.$inferSelect;
+
+/**
+ * Photos' scrubber: how many shown rows of `media` fall on each local day, per user, kept by triggers on `media`
+ * (migration 0012), so the buckets after a library change read a few thousand day rows instead of walking every row.
+ * "Shown" is the timeline's rule before trash and archive: processed, with a time, not the video half of a Live Photo.
+ */
+export const mediaDayCounts = sqliteTable(
+  "media_day_counts",
+  {
+    userId: text("user_id").notNull(),
+    day: integer("day").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] })],
+);

@@ -1,8 +1,9 @@
 import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "./accounts";
+import { albums } from "./photos";
 
 /**
- * A public link to one file or folder of its owner. The token is shown once and kept only as its SHA-256;
+ * A public link to one file or folder of its owner, or to one of their Photos albums (`albumId`, then `fileId` is null). The token is shown once and kept only as its SHA-256;
  * the optional password is an argon2id hash (Bun.password). Revoked links stay listed (state "revoked").
  */
 export const shareLinks = sqliteTable(
@@ -12,8 +13,10 @@ export const shareLinks = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    /** The shared root: a `files.id` of the owner. Everything served through the link lies under it. */
-    fileId: text("file_id").notNull(),
+    /** The shared root: a `files.id` of the owner. Everything served through the link lies under it. Null for an album link. */
+    fileId: text("file_id"),
+    /** An album link: only the photos and videos in this album are served. */
+    albumId: text("album_id").references(() => albums.id, { onDelete: "cascade" }),
     tokenHash: text("token_hash").notNull().unique(),
     passwordHash: text("password_hash"),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
@@ -21,6 +24,8 @@ export const shareLinks = sqliteTable(
     allowDownload: integer("allow_download", { mode: "boolean" }).notNull().default(true),
     /** Off by default: EXIF/GPS is removed from JPEG originals, and other photos with a location are not served. */
     allowMetadata: integer("allow_metadata", { mode: "boolean" }).notNull().default(false),
+    /** A drop box (folders only): visitors upload into the folder and see nothing of it. */
+    allowUpload: integer("allow_upload", { mode: "boolean" }).notNull().default(false),
     views: integer("views").notNull().default(0),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
@@ -52,3 +57,28 @@ export const folderShares = sqliteTable(
 );
 
 export type FolderShare = typeof folderShares.$inferSelect;
+
+/**
+ * A Photos album shared with another user of the box: "view" sees everyone's photos in it, "contribute" also adds
+ * their own. Read on every request, so deleting the row ends the access at once.
+ */
+export const albumShares = sqliteTable(
+  "album_shares",
+  {
+    id: text("id").primaryKey(),
+    albumId: text("album_id")
+      .notNull()
+      .references(() => albums.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    granteeId: text("grantee_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    access: text("access", { enum: ["view", "contribute"] }).notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("album_shares_album_grantee").on(t.albumId, t.granteeId), index("album_shares_grantee").on(t.granteeId)],
+);
+
+export type AlbumShare = typeof albumShares.$inferSelect;

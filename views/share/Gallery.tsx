@@ -1,0 +1,86 @@
+import { mediaKind } from "./LinkPages";
+
+// One photo gallery for an album link (/s/<token>) and for an album shared between users (/photos/shared/albums/…):
+// square thumbnails that open the vendored PhotoSwipe lightbox (swipe, zoom) from views/static/js/share.js.
+// Every address is built by the route from ids the server already checked.
+
+export type GalleryItem = {
+  id: string;
+  name: string;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  /** Shown under the tile and in the lightbox: "added by bob" (albums shared between users). */
+  addedBy?: string;
+  /** May the viewer take it out of the album (owner: any; contributor: their own)? */
+  removable?: boolean;
+};
+/** Tile picture, playable content and (optional) the lightbox's picture, which is the tile's when not given. */
+export type GalleryUrls = { thumb: (id: string) => string; content: (id: string) => string; large?: (id: string) => string };
+
+export function Gallery({
+  items,
+  urls,
+  showAddedBy,
+  byWord = "added by",
+  removeAction,
+  csrfToken,
+}: {
+  items: GalleryItem[];
+  urls: GalleryUrls;
+  showAddedBy: boolean;
+  /** How the person is introduced: "added by" (albums), "shared by" (a shared folder's owner). */
+  byWord?: string;
+  /** Where a removal posts (ids as `ids`), when the viewer may remove something. */
+  removeAction?: string;
+  csrfToken?: string;
+}) {
+  if (!items.length) return <p class="muted">No photos here yet.</p>;
+  return (
+    <ul class="share-gallery" data-testid="share-gallery" id="share-gallery">
+      {items.map((i) => {
+        const kind = mediaKind(i.mime);
+        return (
+          <li class="share-tile">
+            <a
+              href={kind === "video" ? urls.content(i.id) : (urls.large ?? urls.thumb)(i.id)}
+              class="share-item"
+              data-id={i.id}
+              data-kind={kind === "video" ? "video" : "image"}
+              data-w={i.width ?? ""}
+              data-h={i.height ?? ""}
+              data-thumb={urls.thumb(i.id)}
+              data-caption={showAddedBy && i.addedBy ? `${byWord} ${i.addedBy}` : ""}
+            >
+              {kind === "video" ? (
+                <span class="share-video-tile" safe>
+                  {`▶ ${i.name}`}
+                </span>
+              ) : (
+                <img src={urls.thumb(i.id)} alt={i.name} loading="lazy" />
+              )}
+            </a>
+            {showAddedBy && i.addedBy ? (
+              <span class="share-added-by small muted" safe>
+                {`${byWord} ${i.addedBy}`}
+              </span>
+            ) : (
+              ""
+            )}
+            {i.removable && removeAction ? (
+              <form method="post" action={removeAction} class="share-remove">
+                <input type="hidden" name="_csrf" value={csrfToken ?? ""} />
+                <input type="hidden" name="ids" value={i.id} />
+                <button type="submit" class="link small" title="Remove from the album (the file stays in Drive)">
+                  Remove
+                </button>
+              </form>
+            ) : (
+              ""
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
