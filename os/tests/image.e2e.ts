@@ -302,7 +302,7 @@ async function tusUpload(api: DashboardApi, endpoint: string, file: string, name
     if (last.status !== 204) return { ok: false, detail: `PATCH at ${offset}: ${last.status} ${await last.text()}`, headers: last.headers, resumed };
     offset = Number(last.headers.get("upload-offset"));
   }
-  return { ok: true, detail: `${(size / 1024 ** 2).toFixed(0)} MiB`, headers: last.headers, resumed };
+  return { ok: true, detail: size < 1024 ** 2 ? `${size} bytes` : `${(size / 1024 ** 2).toFixed(0)} MiB`, headers: last.headers, resumed };
 }
 
 type SlotJson = { name: string; version: string; good: boolean; booted: boolean };
