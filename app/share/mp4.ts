@@ -92,27 +92,35 @@ export class PatchedFile {
     const touching = this.patches.filter((p) => p.offset < end && p.offset + p.bytes.length > start).sort((a, b) => a.offset - b.offset);
     const file = Bun.file(this.path);
     if (!touching.length) return file.slice(start, end);
-    const parts: (() => AsyncIterable<Uint8Array> | Uint8Array)[] = [];
+    // Each part: patch bytes, or a file range [a, b) read as it is pulled.
+    const parts: (Uint8Array | [number, number])[] = [];
     let at = start;
     for (const p of touching) {
       const from = Math.max(at, p.offset);
       if (from > at) {
-        const [a, b] = [at, from];
-        parts.push(() => file.slice(a, b).stream());
+        parts.push([at, from]);
       }
       const to = Math.min(end, p.offset + p.bytes.length);
-      parts.push(() => p.bytes.subarray(from - p.offset, to - p.offset));
+      parts.push(p.bytes.subarray(from - p.offset, to - p.offset));
       at = to;
     }
-    if (at < end) {
-      const a = at;
-      parts.push(() => file.slice(a, end).stream());
-    }
+    if (at < end) parts.push([at, end]);
     async function* chunks() {
       for (const part of parts) {
-        const chunk = part();
-        if (chunk instanceof Uint8Array) yield chunk;
-        else yield* chunk;
+        if (part instanceof Uint8Array) {
+          yield part;
+          continue;
+        }
+        const reader = file.slice(part[0], part[1]).stream().getReader();
+        try {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            yield value as Uint8Array;
+          }
+        } finally {
+          reader.releaseLock();
+        }
       }
     }
     // Pulled a chunk at a time: a slow client never makes the server read ahead of it.

@@ -397,7 +397,7 @@ export function createShareService(deps: ShareDeps) {
         } else if (e.kind === "file" && e.blobPath && VIDEO.test(e.file.mime ?? "")) {
           // A damaged MP4 (its location cannot be removed) is left out, like a located photo.
           const clean = await cleanVideo(e.blobPath).catch(() => undefined);
-          if (clean) out.push({ ...e, open: () => Readable.fromWeb(clean.stream() as import("node:stream/web").ReadableStream) });
+          if (clean) out.push({ ...e, open: () => Readable.fromWeb(clean.stream() as unknown as import("node:stream/web").ReadableStream) });
           else if (clean === null) out.push(e);
         } else if (!(e.kind === "file" && e.blobPath && (await hasLocation(e.file, e.blobPath)))) out.push(e);
       }
