@@ -8,7 +8,9 @@ packages=(chromium ffmpeg smartmontools sqlite3 openssl curl ca-certificates fak
 if [ "${1:-}" = "--image" ]; then
   packages+=(qemu-system-x86 qemu-utils ovmf libnss3-tools mmdebstrap genimage squashfs-tools erofs-utils mtools
     dosfstools e2fsprogs fdisk xz-utils grub-efi-amd64-bin rauc openssh-client qemu-user-static libc6-arm64-cross
-    libstdc++6-arm64-cross)
+    libstdc++6-arm64-cross
+    # os/debian/ffmpeg.sh: the x86 image's ffmpeg is compiled here against these (the image gets their runtime libraries)
+    gcc make nasm pkg-config libx264-dev libva-dev libdrm-dev libdav1d-dev zlib1g-dev)
 fi
 
 if ! command -v dpkg-query >/dev/null; then

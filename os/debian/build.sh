@@ -17,6 +17,16 @@ mkdir -p "$work" "$cache"
 "$repo/os/scripts/bundle-app.sh" "$BUN_PACKAGE" "$BUN_CPU" "$work/bundle"
 
 packages="$(grep -v '^#' "$repo/os/debian/packages.txt" | tr '\n' ' ') $DEBIAN_PACKAGES"
+# ffmpeg: built from Debian's source with only what the app uses (ffmpeg.sh, cached in out/ffmpeg-cache) where
+# the board says DEBIAN_FFMPEG=source, plus the libraries it links; else Debian's ffmpeg package.
+if [ "${DEBIAN_FFMPEG:-package}" = source ]; then
+  ffmpeg_root=$("$repo/os/debian/ffmpeg.sh" "$out/ffmpeg-cache")
+  packages="$packages $("$repo/os/debian/ffmpeg.sh" --runtime)"
+  install_ffmpeg="cp -a \"$ffmpeg_root/.\" \"\$1/\" && chroot \"\$1\" ldconfig"
+else
+  packages="$packages ffmpeg"
+  install_ffmpeg=true
+fi
 # Debian 12 from mmdebstrap's default mirror (plus updates and security). Docs, man pages and
 # translations are dropped; Recommends are not installed.
 # non-free-firmware: raspi-firmware (the Pi boot files) lives there; the x86 image takes nothing from it.
@@ -34,12 +44,17 @@ mmdebstrap --variant=minbase --arch="$DEBIAN_ARCH" --format=directory --componen
   --customize-hook="cp -a \"$repo/os/rootfs-overlay/.\" \"\$1/\"" \
   --customize-hook="cp -a \"$board/rootfs-overlay/.\" \"\$1/\"" \
   --customize-hook="\"$repo/os/package/nasd/install.sh\" \"$work/bundle\" \"\$1\"" \
+  --customize-hook="$install_ffmpeg" \
   --customize-hook="\"$repo/os/debian/slim.sh\" \"\$1\"" \
   --customize-hook="\"$repo/os/scripts/post-build.sh\" \"\$1\" \"$board\"" \
   bookworm "$work/rootfs"
 
 # mmdebstrap can leave the chroot's /proc and /sys mounted here; they must not go into the image.
 awk -v root="$work/rootfs/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r umount -l
+# The app's probe, poster and transcode with the image's own ffmpeg (the app's tests use the host's).
+if [ "${DEBIAN_FFMPEG:-package}" = source ]; then
+  bun "$repo/os/debian/media-check.ts" "$work/rootfs"
+fi
 
 # Stage what Buildroot would leave in its images/ directory, then run the shared post-image step.
 # post-build.sh gave the kernel and initramfs stable names in /boot (what RAUC's post-install reads too).

@@ -15,8 +15,9 @@ for kernel in "$root"/usr/lib/modules/*; do
   "$(dirname "$0")/keep-modules.sh" "$kernel" "$(dirname "$0")/kernel-modules"
   chroot "$root" depmod "$(basename "$kernel")"
 done
-# ffmpeg's Debian build links GL/Vulkan through SDL and libplacebo; the OpenGL drivers (and LLVM for
-# them) are only loaded for on-screen output, which a headless box never does. VAAPI drivers stay.
+# Debian's ffmpeg package (the Pi images; x86 builds its own, ffmpeg.sh) links GL/Vulkan through SDL and
+# libplacebo; the OpenGL drivers (and LLVM for them) are only loaded for on-screen output, which a headless
+# box never does. VAAPI drivers stay.
 find "$root/usr/lib" \( -name 'libLLVM-*.so*' -o -name 'libz3.so*' -o -name '*_dri.so' -o -name 'libvulkan_*.so' \) -delete
 # Full Perl (libperl and its modules) only serves package maintainer scripts at build time; an
 # image that is replaced as a whole never runs them. perl-base stays.
