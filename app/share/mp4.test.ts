@@ -26,25 +26,15 @@ const decodesCleanly = async (path: string) => {
   const r = await runCommand(["ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"], { timeoutMs: 60_000 });
   return r.code === 0 && r.stderr.trim() === "";
 };
+/** A MOV as an iPhone writes its place: Apple's location key in moov/meta. */
+const appleMov = (video: string[], out: string) =>
+  ffmpeg([...src, ...video, "-c:a", "aac", "-movflags", "use_metadata_tags", "-metadata", `com.apple.quicktime.location.ISO6709=${LISBON}`, "-f", "mov", out]);
 const streamBytes = async (s: Blob | ReadableStream<Uint8Array>) => Buffer.from(await new Response(s).arrayBuffer());
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "nas-mp4-"));
   // An iPhone-style MOV (Apple's location key in moov/meta) and an Android-style MP4 (©xyz in moov/udta).
-  await ffmpeg([
-    ...src,
-    "-c:v",
-    "libx264",
-    "-c:a",
-    "aac",
-    "-movflags",
-    "use_metadata_tags",
-    "-metadata",
-    `com.apple.quicktime.location.ISO6709=${LISBON}`,
-    "-f",
-    "mov",
-    join(dir, "iphone.mov"),
-  ]);
+  await appleMov(["-c:v", "libx264"], join(dir, "iphone.mov"));
   await ffmpeg([...src, "-c:v", "libx264", "-c:a", "aac", "-metadata", `location=${LISBON}`, "-movflags", "+faststart", join(dir, "android.mp4")]);
   await ffmpeg([...src, "-c:v", "libx264", "-c:a", "aac", "-f", "mpegts", join(dir, "camcorder.mts")]);
 });
@@ -158,24 +148,7 @@ test("watching a MOV through a link plays the pipeline's MP4 (H.264), also witho
   try {
     const ann = t.createAdmin("ann");
     const hevc = join(dir, "hevc.mov");
-    await ffmpeg([
-      ...src,
-      "-c:v",
-      "libx265",
-      "-x265-params",
-      "log-level=error",
-      "-tag:v",
-      "hvc1",
-      "-c:a",
-      "aac",
-      "-movflags",
-      "use_metadata_tags",
-      "-metadata",
-      `com.apple.quicktime.location.ISO6709=${LISBON}`,
-      "-f",
-      "mov",
-      hevc,
-    ]);
+    await appleMov(["-c:v", "libx265", "-x265-params", "log-level=error", "-tag:v", "hvc1"], hevc);
     const file = await t.upload(ann, hevc, "IMG_0002.MOV");
     await t.drain();
     expect(t.row(ann, file.sha256)).toMatchObject({ status: "done", playback: "transcode" });
