@@ -17,6 +17,7 @@ import { createWebServices, type SystemHw } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
 import { systemRoutes } from "./dashboard/routes";
+import { systemUpdateRoutes } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
 import { HomePage } from "../views/home/HomePage";
 import { hmac } from "./auth/crypto";
@@ -39,7 +40,7 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.system, secret: deps.secret });
-  const { audit, settings, auth, drive, share, tus, storage, dashboard, media, photos } = services;
+  const { audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads } = services;
   // Built once: who is asking and the access rules every route declares (app/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const access = accessControl({ context, origins: config.origins });
@@ -91,6 +92,16 @@ export function createApp(deps: AppDeps) {
     .use(photosRoutes({ access, settings, photos, media, drive, share }))
     .use(shareRoutes({ access, share, drive, photos, settings, secureCookies: config.secureCookies }))
     .use(systemRoutes({ access, audit, settings, dashboard, storage }))
+    .use(
+      systemUpdateRoutes({
+        access,
+        audit,
+        update,
+        uploads: updateUploads,
+        deviceName: () => settings.all().deviceName,
+        banner: () => dashboard.bannerAlerts(),
+      }),
+    )
     .get(
       "/",
       ({ user, csrfToken, redirect }) => {

@@ -30,6 +30,9 @@ import { createDataDiskService } from "./datadisk/service";
 import { createRateLimiter } from "./http/rate-limit";
 import { createShareRepo } from "./share/repo";
 import { createShareService } from "./share/service";
+import { boxCompatible, imageVersion } from "./jobs/update";
+import { createUpdateService, type UpdateServiceDeps } from "./update/service";
+import { createUpdateUploads } from "./update/tus";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
 function systemSettingsFile(path: string): SystemSettingsSink {
@@ -75,6 +78,8 @@ export type SystemHw = {
   storageLoopDevices: boolean;
   /** The web process may not open disks (the image): SMART is read by the root worker through `smart.*` jobs. */
   smartInWorker: boolean;
+  /** What updates need to know about the box (RAUC compatible, version, keyring) and the network; tests pass their own. */
+  updates: Partial<Pick<UpdateServiceDeps, "compatible" | "version" | "keyring" | "run" | "fetch" | "freeBytes">>;
 };
 
 /** Drive over one database and data dir, telling the media pipeline about new content: the web process and the admin CLI's import. */
@@ -151,6 +156,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     repo: shareRepo,
     drive,
     photos,
+    playableVideo: (file) => core.media.derivativeOf(file, "video"),
     audit: core.audit,
     userById: (id) => auth.userById(id),
     userByName: (username) => auth.listUsers().find((u) => u.username === username),
@@ -159,7 +165,20 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     attempts: { byLink: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000 }) },
     now,
   });
-  return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos };
+  const update = createUpdateService({
+    dataDir: config.dataDir,
+    jobs,
+    settings: createSettingsRepo(db),
+    // NAS_RAUC_SYSTEM_CONF: another system.conf (browser tests of the page without an image).
+    compatible: () => boxCompatible(process.env.NAS_RAUC_SYSTEM_CONF),
+    version: () => (existsSync("/usr/lib/os-release") ? imageVersion() : "unknown"),
+    run: runCommand,
+    keyring: "/etc/rauc/keyring.pem",
+    now,
+    ...hw.updates,
+  });
+  const updateUploads = createUpdateUploads({ update, dataDir: config.dataDir });
+  return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos, update, updateUploads };
 }
 
 export type WebServices = ReturnType<typeof createWebServices>;

@@ -6,8 +6,9 @@ import { loadConfig, makeDataDirPrivate } from "./config";
 import { openDb } from "./db/client";
 import { DEFAULT_BACKUP_KEEP_DAYS, scheduleDbBackup } from "./jobs/backup";
 import { createLanes, type Lanes } from "./jobs/lanes";
+import { ROOT_KINDS } from "./jobs/kinds";
 import { createJobRepo } from "./jobs/repo";
-import { createJobQueue, createJobRunner, type JobHandlers } from "./jobs/service";
+import { createJobQueue, createJobRunner, isPending, type JobHandlers } from "./jobs/service";
 import { scheduleDiskCopy } from "./jobs/datadisk";
 import { detectEncoder } from "./media/hwaccel";
 import { ENCODER_SETTING } from "./media/model";
@@ -42,21 +43,24 @@ const lanes = createLanes({
   dataDir: config.dataDir,
   storageRepo,
   includeLoop: process.env.NAS_STORAGE_LOOP_DEVICES === "1",
+  tlsDir: config.tlsDir,
   media: { run: runCommand, encoder: () => encoder, softwareEncoder: SOFTWARE_ENCODER },
 });
 
-const ROOT_KINDS = new Set(["storage.move", "smart.refresh", "smart.self-test"]);
 // NAS_WORKER_KINDS limits a worker to some kinds; without it, a worker that is not root leaves the root kinds to the root one.
 const only = process.env.NAS_WORKER_KINDS?.split(",")
   .map((k) => k.trim())
   .filter(Boolean);
-const mine = (kind: string) => (only ? only.includes(kind) : !ROOT_KINDS.has(kind) || process.getuid?.() === 0);
+const mine = (kind: string) => (only ? only.includes(kind) : !(ROOT_KINDS as readonly string[]).includes(kind) || process.getuid?.() === 0);
 const laneHandlers = (lane: keyof Lanes) => Object.fromEntries(Object.entries(lanes[lane]).filter(([kind]) => mine(kind))) as Partial<JobHandlers>;
 // Photos and videos may run a few at a time (NAS_MEDIA_WORKERS, default 1: a 2-core box also serves requests).
 const mediaWorkers = Math.max(1, Math.min(4, Number(process.env.NAS_MEDIA_WORKERS) || 1));
-const runnerLanes = [laneHandlers("long"), laneHandlers("system"), ...Array.from({ length: mediaWorkers }, () => laneHandlers("media"))].filter(
-  (lane) => Object.keys(lane).length > 0,
-);
+const runnerLanes = [
+  laneHandlers("long"),
+  laneHandlers("system"),
+  laneHandlers("update"),
+  ...Array.from({ length: mediaWorkers }, () => laneHandlers("media")),
+].filter((lane) => Object.keys(lane).length > 0);
 queue.reclaimLeftRunning([...new Set(runnerLanes.flatMap((lane) => Object.keys(lane)))]);
 const runners = runnerLanes.map((handlers) => createJobRunner({ queue, handlers }));
 const stopRunners = () => Promise.all(runners.map((r) => r.stop()));
@@ -80,6 +84,8 @@ const schedule = () => {
   // The admin's retention (Dashboard → Backups), read from the shared settings table at each run.
   if (mine("db.backup")) scheduleDbBackup(queue, new Date(), settingsRepo.get<number>("backupKeepDays") ?? DEFAULT_BACKUP_KEEP_DAYS);
   if (mine("storage.disk-copy")) scheduleDiskCopy(queue, storageRepo, new Date());
+  // The dashboard shows the slots as RAUC sees them after each boot (and says so after a rollback).
+  if (mine("update.status") && !isPending(queue.lastOfKind("update.status"))) queue.enqueue("update.status", {});
 };
 schedule();
 const backups = setInterval(schedule, 3600_000);

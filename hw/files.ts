@@ -25,7 +25,7 @@ import {
   writeSync,
   type Stats,
 } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 
 const CHUNK = 1024 * 1024;
 /** Root copies keep each file's owner (the move runs as root; the services read and write as nasd). */
@@ -328,4 +328,16 @@ export function mirrorTree(src: string, dst: string, opts: CopyOptions & { stamp
   }
   if (trashed.length) fsyncPath(dst);
   return { ...copied, trashed };
+}
+
+/**
+ * Resolves `rel` under `root`, or null if it would escape it: where a URL path or a name from outside becomes a file
+ * path (static assets, blobs, the import folder). Here, not beside the static routes, so the worker can use it
+ * without loading the web framework.
+ */
+export function resolveInside(root: string, rel: string): string | null {
+  if (rel.includes("\0")) return null;
+  const full = resolve(root, rel);
+  const r = relative(root, full);
+  return r && !r.startsWith("..") && !isAbsolute(r) ? full : null;
 }

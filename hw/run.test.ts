@@ -6,6 +6,18 @@ import { CommandNotFoundError, runCommand } from "./run";
 import { fakeRunner } from "./testing";
 
 describe("runCommand", () => {
+  test("onStdout sees the output while the command still runs (progress lines)", async () => {
+    const seen: { text: string; at: number }[] = [];
+    const started = performance.now();
+    const r = await runCommand(["sh", "-c", "echo ' 20% Checking'; sleep 0.4; echo '100% done'"], {
+      onStdout: (text) => seen.push({ text, at: performance.now() - started }),
+    });
+    expect(seen.map((s) => s.text).join("")).toBe(" 20% Checking\n100% done\n");
+    expect(seen[0]!.text).toBe(" 20% Checking\n");
+    expect(r.durationMs - seen[0]!.at).toBeGreaterThan(300); // the first line came before the command ended
+    expect(r.stdout).toBe(" 20% Checking\n100% done\n");
+  });
+
   test("passes arguments verbatim, without a shell", async () => {
     const r = await runCommand(["printf", "%s|", "a b", "$HOME", "; echo no"]);
     expect(r).toMatchObject({ code: 0, signal: null, stdout: "a b|$HOME|; echo no|", timedOut: false, truncated: false });

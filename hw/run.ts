@@ -15,6 +15,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   stdin?: string | Uint8Array;
   signal?: AbortSignal;
+  /** Called with each piece of stdout as it arrives (progress lines of a long command). */
+  onStdout?: (text: string) => void;
 }
 
 export interface RunResult {
@@ -88,7 +90,7 @@ export const runCommand: Runner = async (argv, opts = {}) => {
   opts.signal?.addEventListener("abort", onAbort, { once: true });
 
   try {
-    const out = collect(proc.stdout, limit, "head");
+    const out = collect(proc.stdout, limit, "head", opts.onStdout);
     const err = collect(proc.stderr, limit, "tail");
     await proc.exited;
     // A grandchild that inherited our pipes (a daemonising helper, `sh -c` with a background job) would keep
@@ -123,12 +125,14 @@ export const runCommand: Runner = async (argv, opts = {}) => {
  * Reads a stream to its end, keeping at most `limit` bytes: the first ones ("head") or the last ones ("tail").
  * It keeps draining after the cap so a chatty child never blocks on a full pipe.
  */
-function collect(stream: ReadableStream<Uint8Array>, limit: number, keep: "head" | "tail") {
+function collect(stream: ReadableStream<Uint8Array>, limit: number, keep: "head" | "tail", onChunk?: (text: string) => void) {
+  const decoder = onChunk ? new TextDecoder() : null;
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let kept = 0;
   let truncated = false;
   const add = (chunk: Uint8Array) => {
+    if (decoder) onChunk!(decoder.decode(chunk, { stream: true }));
     if (keep === "head") {
       if (kept >= limit) return void (truncated = true);
       const part = chunk.byteLength > limit - kept ? chunk.subarray(0, limit - kept) : chunk;

@@ -7,8 +7,7 @@ import { lstatSync, closeSync, mkdirSync, openSync, renameSync, rmSync, statfsSy
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { resolveInside } from "../http/static";
-import { fsyncPath } from "../../hw/files";
+import { fsyncPath, resolveInside } from "../../hw/files";
 import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../errors";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */

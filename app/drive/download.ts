@@ -35,7 +35,10 @@ export function parseRange(header: string | null, size: number): { start: number
 }
 
 /** `body` is the stored file's path, or bytes prepared for this response (a shared JPEG without its metadata). */
-export function serveFile(request: Request, file: DriveFile, body: string | Blob, opts: { inline: boolean }): Response {
+/** Bytes that can be served in ranges without being read whole (a file on disk with some bytes replaced). */
+export type RangedBody = { size: number; slice(start: number, end: number): Blob | ReadableStream<Uint8Array> };
+
+export function serveFile(request: Request, file: DriveFile, body: string | Blob | RangedBody, opts: { inline: boolean }): Response {
   const size = file.size;
   const etag = `"${file.sha256}"`;
   const mime = file.mime ?? "application/octet-stream";
@@ -72,7 +75,8 @@ export function serveFile(request: Request, file: DriveFile, body: string | Blob
       headers: { ...headers, "content-range": `bytes ${range.start}-${range.end}/${size}`, "content-length": String(range.end - range.start + 1) },
     });
   }
-  return new Response(request.method === "HEAD" ? null : blob, { headers: { ...headers, "content-length": String(size) } });
+  const whole = blob instanceof Blob ? blob : blob.slice(0, size);
+  return new Response(request.method === "HEAD" ? null : whole, { headers: { ...headers, "content-length": String(size) } });
 }
 
 /** A zip streamed as it is built (stored, not deflated: most large files are already compressed). */

@@ -31,6 +31,8 @@ const signedInPages = [
   "/dashboard/power",
   "/dashboard/backups",
   "/dashboard/users",
+  "/dashboard/system",
+  "/dashboard/system?reset=erase-all",
   "/storage",
   "/settings",
   "/settings/admin",

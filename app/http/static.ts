@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import { publicGet } from "./access";
-import { join, relative, resolve, isAbsolute } from "node:path";
+import { join } from "node:path";
+import { resolveInside } from "../../hw/files";
 import { APP_ROOT } from "../paths";
 
 const types: Record<string, string> = {
@@ -17,14 +18,6 @@ const types: Record<string, string> = {
   ".bcmap": "application/octet-stream",
   ".pfb": "application/octet-stream",
 };
-
-/** Resolves `rel` under `root`, or null if it would escape it. The one place a URL path becomes a file path for assets. */
-export function resolveInside(root: string, rel: string): string | null {
-  if (rel.includes("\0")) return null;
-  const full = resolve(root, rel);
-  const r = relative(root, full);
-  return r && !r.startsWith("..") && !isAbsolute(r) ? full : null;
-}
 
 export function staticRoutes(root = join(APP_ROOT, "views/static")) {
   return new Elysia().get(

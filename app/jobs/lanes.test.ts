@@ -19,6 +19,7 @@ test("every job kind has exactly one handler, in exactly one lane", () => {
       dataDir: dir,
       storageRepo: createDataDiskRepo(db),
       includeLoop: false,
+      tlsDir: join(dir, "tls"),
       media: { run: fakeRunner(() => ({})).run, encoder: () => SOFTWARE_ENCODER, softwareEncoder: SOFTWARE_ENCODER },
     });
     const handled = Object.values(lanes).flatMap((lane) => Object.keys(lane));

@@ -13,7 +13,9 @@ import type { JobHandler, JobHandlers } from "./service";
  */
 export const LANE_KINDS = {
   long: ["storage.move", "storage.disk-copy"],
-  system: ["db.backup", "smart.refresh", "smart.self-test"],
+  system: ["db.backup", "smart.refresh", "smart.self-test", "update.status", "update.reboot", "system.factory-reset", "support.bundle"],
+  // An install (minutes) never waits behind a SMART self-test, and a support bundle never waits behind an install.
+  update: ["update.inspect", "update.install"],
   media: ["media.process"],
 } as const satisfies Record<string, readonly JobKind[]>;
 
@@ -29,6 +31,8 @@ export type LaneDeps = {
   storageRepo: DataDiskRepo;
   includeLoop: boolean;
   run?: Runner;
+  /** Where the TLS keys are (their values are kept out of support bundles). */
+  tlsDir: string;
   media: Omit<PipelineDeps, "db" | "dataDir">;
 };
 
@@ -54,6 +58,14 @@ export function createLanes(deps: LaneDeps): Lanes {
       "db.backup": dbBackupHandler({ db, dataDir }),
       "smart.refresh": lazy(async () => (await import("./smart")).smartRefreshHandler({ db })),
       "smart.self-test": lazy(async () => (await import("./smart")).smartSelfTestHandler({ db })),
+      "update.status": lazy(async () => (await import("./update")).updateStatusHandler({ dataDir })),
+      "update.reboot": lazy(async () => (await import("./update")).updateRebootHandler({ dataDir })),
+      "system.factory-reset": lazy(async () => (await import("./update")).factoryResetHandler({ dataDir })),
+      "support.bundle": lazy(async () => (await import("./update")).supportBundleHandler({ db, dataDir, tlsDir: deps.tlsDir })),
+    },
+    update: {
+      "update.inspect": lazy(async () => (await import("./update")).updateInspectHandler({ dataDir })),
+      "update.install": lazy(async () => (await import("./update")).updateInstallHandler({ dataDir })),
     },
     media: { "media.process": lazy(async () => (await import("../media/pipeline")).createMediaPipeline({ db, dataDir, ...deps.media }).handler) },
   };

@@ -101,7 +101,7 @@ describe("photos", () => {
     });
     expect(row.takenAt!.toISOString()).toBe("2022-02-16T11:55:41.000Z");
     expect(await sharp(derivativePaths(t.dataDir, ann.id, f.sha256!).thumb).metadata()).toMatchObject({ width: 250, height: 333 });
-  });
+  }, 180_000); // a 12 MP WebAssembly decode: a few seconds alone, up to a minute with qemu boots sharing the two cores
 
   test("damaged files end in an error state with a reason while the worker goes on; slightly damaged ones still get thumbnails", async () => {
     const { t, ann } = setup();

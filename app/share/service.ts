@@ -10,12 +10,17 @@ import { hmac, safeEqual, sha256 } from "../auth/crypto";
 import type { RateLimiter } from "../http/rate-limit";
 import { AppError, notFound, tooManyRequests } from "../errors";
 import { stripJpegMetadata } from "./jpeg";
+import { DamagedMp4Error, mp4MetadataPatches, PatchedFile } from "./mp4";
 import type { ListedAlbumGrant, ListedGrant, ListedLink, ShareLink, ShareRepo } from "./repo";
+
+const VIDEO = /^video\//;
 
 export type ShareDeps = {
   repo: ShareRepo;
   drive: DriveService;
   photos: PhotosService;
+  /** The browser-playable MP4 the media pipeline made of a video, if any. */
+  playableVideo: (file: DriveFile) => string | undefined;
   audit: AuditRepo;
   userById: (id: string) => User | undefined;
   userByName: (username: string) => User | undefined;
@@ -155,6 +160,21 @@ export function createShareService(deps: ShareDeps) {
   const unlockValue = (link: ShareLink) => hmac(deps.secret, `share-unlock:${link.id}:${link.passwordHash}`);
 
   /** Photos other than JPEG cannot be cleaned here: when they carry a location and the owner did not allow it, they are withheld. */
+  /**
+   * A video as a link may serve it without its location: MP4/MOV/3GP (what phones record, and where they put the
+   * place) with the metadata boxes blanked (mp4.ts). Null for other containers (MPEG-TS, AVI, WebM, MKV), which have
+   * no standard place tag: they are sent as recorded, and watched through the pipeline's MP4 once it exists.
+   */
+  async function cleanVideo(path: string): Promise<PatchedFile | null> {
+    try {
+      const patches = await mp4MetadataPatches(path);
+      return patches ? new PatchedFile(path, patches) : null;
+    } catch (e) {
+      if (e instanceof DamagedMp4Error) throw new AppError(415, e.message);
+      throw e;
+    }
+  }
+
   async function hasLocation(file: DriveFile, path: string) {
     if (!file.mime?.startsWith("image/") || JPEG.test(file.mime)) return false;
     const { default: exifr } = await import("exifr");
@@ -321,13 +341,23 @@ export function createShareService(deps: ShareDeps) {
      * The bytes a link serves for a file: a JPEG without its metadata segments unless the owner allowed metadata;
      * another photo with a location is withheld. Downloads (as opposed to inline viewing) need `allowDownload`.
      */
-    async content(open: OpenLink, id: string, mode: "inline" | "download"): Promise<{ file: DriveFile; body: string | Blob }> {
-      const { file, path } = served(open, id);
+    async content(open: OpenLink, id: string, mode: "inline" | "download"): Promise<{ file: DriveFile; body: string | Blob | PatchedFile }> {
+      let { file, path } = served(open, id);
       if (mode === "download" && !open.link.allowDownload) throw new AppError(403, "This link is view only: downloads are turned off.");
       if (mode === "inline" && !open.link.allowDownload && !/^(video|audio)\//.test(file.mime ?? "")) {
         throw new AppError(403, "This link is view only: only previews are shown.");
       }
+      // Watching a video: the pipeline's MP4 when the original does not play in browsers (HEVC, MOV, AVI…).
+      const playable = mode === "inline" && VIDEO.test(file.mime ?? "") ? deps.playableVideo(file) : undefined;
+      if (playable) {
+        file = { ...file, name: file.name.replace(/\.[^.]*$/, "") + ".mp4", mime: "video/mp4", size: Bun.file(playable).size, sha256: `${file.sha256}-mp4` };
+        path = playable;
+      }
       if (open.link.allowMetadata) return { file, body: path };
+      if (VIDEO.test(file.mime ?? "")) {
+        const clean = await cleanVideo(path);
+        return clean ? { file: { ...file, sha256: `${file.sha256}-clean` }, body: clean } : { file, body: path };
+      }
       if (JPEG.test(file.mime ?? "")) {
         const clean = stripJpegMetadata(await Bun.file(path).bytes());
         if (!clean) throw new AppError(415, "This photo could not be cleaned of its metadata, so it is not shared.");
@@ -364,6 +394,11 @@ export function createShareService(deps: ShareDeps) {
                 })(),
               ),
           });
+        } else if (e.kind === "file" && e.blobPath && VIDEO.test(e.file.mime ?? "")) {
+          // A damaged MP4 (its location cannot be removed) is left out, like a located photo.
+          const clean = await cleanVideo(e.blobPath).catch(() => undefined);
+          if (clean) out.push({ ...e, open: () => Readable.fromWeb(clean.stream() as unknown as import("node:stream/web").ReadableStream) });
+          else if (clean === null) out.push(e);
         } else if (!(e.kind === "file" && e.blobPath && (await hasLocation(e.file, e.blobPath)))) out.push(e);
       }
       return out;

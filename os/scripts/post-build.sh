@@ -25,6 +25,7 @@ enable nasd-worker.service multi-user.target
 enable nasd-storage-worker.service multi-user.target
 enable nas-settings.path multi-user.target
 enable nas-settings.service multi-user.target
+enable nas-factory-reset.service multi-user.target
 enable nas-console-banner.service multi-user.target
 enable nas-tls.timer timers.target
 # A boot is complete (and its slot marked good by RAUC) only when the app answered its health check.

@@ -23,7 +23,7 @@ import { createHash } from "node:crypto";
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { Database } from "bun:sqlite";
 import type { Page } from "playwright-core";
 import { addVirtualAuthenticator, fillWizardToSummary, launchBrowser, watchPageErrors } from "../../app/testing-browser";
@@ -255,6 +255,79 @@ function makeTestBundles(work: string) {
   return { current, next, nextBundle, broken, brokenBundle, wrongKey, wrongBoard };
 }
 
+/** The dashboard as a script signed in with an app token (`nas token create` over SSH) reaches it: same routes as the page. */
+function dashboardApi(b: Boot, token: string) {
+  return (path: string, init: RequestInit & { timeoutMs?: number } = {}) =>
+    fetch(`https://127.0.0.1:${b.https}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) },
+      tls: { rejectUnauthorized: false },
+      signal: AbortSignal.timeout(init.timeoutMs ?? 120_000),
+    });
+}
+type DashboardApi = ReturnType<typeof dashboardApi>;
+
+/**
+ * A tus 1.0 upload as the page's tus client makes it (creation, then PATCHes), interrupted once after the first
+ * chunk and resumed from the offset the server reports (HEAD), as a browser does after a dropped connection.
+ */
+async function tusUpload(api: DashboardApi, endpoint: string, file: string, name: string) {
+  const size = statSync(file).size;
+  const tus = { "tus-resumable": "1.0.0" };
+  const created = await api(endpoint, {
+    method: "POST",
+    headers: { ...tus, "upload-length": String(size), "upload-metadata": `filename ${Buffer.from(name).toString("base64")}` },
+  });
+  const location = created.headers.get("location");
+  if (created.status !== 201 || !location)
+    return { ok: false, detail: `create: ${created.status} ${await created.text()}`, headers: created.headers, resumed: false };
+  const chunk = 32 * 1024 ** 2;
+  let offset = 0;
+  let resumed = false;
+  let last: Response = created;
+  while (offset < size) {
+    if (offset > 0 && !resumed) {
+      // The "dropped connection": ask the server where to go on.
+      const head = await api(location, { method: "HEAD", headers: tus });
+      offset = Number(head.headers.get("upload-offset"));
+      resumed = true;
+    }
+    const end = Math.min(size, offset + chunk);
+    last = await api(location, {
+      method: "PATCH",
+      headers: { ...tus, "upload-offset": String(offset), "content-type": "application/offset+octet-stream" },
+      body: Bun.file(file).slice(offset, end),
+      timeoutMs: 600_000,
+    });
+    if (last.status !== 204) return { ok: false, detail: `PATCH at ${offset}: ${last.status} ${await last.text()}`, headers: last.headers, resumed };
+    offset = Number(last.headers.get("upload-offset"));
+  }
+  return { ok: true, detail: size < 1024 ** 2 ? `${size} bytes` : `${(size / 1024 ** 2).toFixed(0)} MiB`, headers: last.headers, resumed };
+}
+
+type SlotJson = { name: string; version: string; good: boolean; booted: boolean };
+type SystemStateJson = {
+  staged: { id: string; info: { ok: boolean; version?: string; compatible?: string } | null } | null;
+  install: { status: string; progress: number; error: string | null } | null;
+  slots: { status?: { booted: string; slots: SlotJson[]; rolledBack: SlotJson | null } } | null;
+  support: string[];
+};
+
+/** The System page's state (slots, staged bundle, install progress, support bundles) as JSON. */
+async function systemState(api: DashboardApi) {
+  const r = await api("/dashboard/system/state", { timeoutMs: 30_000 }).catch(() => null);
+  return r?.status === 200 ? ((await r.json()) as SystemStateJson) : null;
+}
+
+async function pollSystemState(api: DashboardApi, done: (s: SystemStateJson) => boolean, ms: number) {
+  let last: SystemStateJson | null = null;
+  for (const until = performance.now() + ms; performance.now() < until; await sleep(2000)) {
+    last = await systemState(api);
+    if (last && done(last)) return { ok: true, state: last };
+  }
+  return { ok: false, state: last };
+}
+
 /** GET through curl with full verification against the box's CA, addressed as https://nas.local. */
 function curlVerified(b: Boot, caFile: string, path: string) {
   const out = spawnSync([
@@ -303,6 +376,47 @@ function smartJobsOnDisk(work: string, disk: string, data: { start: number; size
   } finally {
     db.close();
   }
+}
+
+/** After a factory reset (keep files), read off the data partition without mounting it (debugfs). */
+function filesOnDataPartition(work: string, disk: string, data: { start: number; size: number } | undefined, sha256: string) {
+  const result = { blob: false, backups: 0, asideDb: false, liveDbHasAdmin: true };
+  if (!data) return result;
+  const part = join(work, "data-part-reset.ext4");
+  spawnSync([
+    "dd",
+    `if=${disk}`,
+    `of=${part}`,
+    "bs=1M",
+    "iflag=skip_bytes,count_bytes",
+    `skip=${data.start * 512}`,
+    `count=${data.size * 512}`,
+    "conv=sparse",
+    "status=none",
+  ]);
+  const ls = (dir: string) =>
+    spawnSync(["debugfs", "-R", `ls -p ${dir}`, part], { stderr: "ignore" })
+      .stdout.toString()
+      .split("\n")
+      .map((l) => l.split("/")[5] ?? "")
+      .filter((n) => n && n !== "." && n !== "..");
+  for (const user of ls("/nasd/users")) if (ls(`/nasd/users/${user}/blobs/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}`).includes(sha256)) result.blob = true;
+  result.backups = ls("/nasd/backups").filter((n) => n.endsWith(".sqlite")).length;
+  result.asideDb = ls("/nasd").some((n) => n.startsWith("factory-reset-") && ls(`/nasd/${n}`).includes("db.sqlite"));
+  const live = join(work, "live-db.sqlite");
+  spawnSync(["debugfs", "-R", `dump /nasd/db.sqlite ${live}`, part], { stderr: "ignore" });
+  if (existsSync(live) && statSync(live).size > 0) {
+    const db = new Database(live);
+    try {
+      result.liveDbHasAdmin = (db.query<{ n: number }, []>("select count(*) as n from users where role = 'admin'").get()?.n ?? 0) > 0;
+    } catch {
+      result.liveDbHasAdmin = false; // not even migrated yet: certainly no admin
+    } finally {
+      db.close();
+    }
+  } else result.liveDbHasAdmin = false;
+  rmSync(part, { force: true });
+  return result;
 }
 
 function partitions(disk: string): { name: string; start: number; size: number; uuid: string }[] {
@@ -720,20 +834,55 @@ async function main() {
       (await fetchCa(third)).sha256 === ca.sha256 && !curlVerified(third, caFile, "/").location.endsWith("/setup"),
     );
 
-    // The bundle copied just before the power cut was never flushed (RAUC refuses it: "Signature size is 0");
-    // the owner copies it again.
-    const recopy = scpTo(third, sshKey, bundles.nextBundle, "/data/update-next.raucb");
-    // Update N → N+1 as an admin on the box does it: nas update (installs, then reboots into the new slot).
+    // Update N → N+1 from the dashboard, as the owner does it: sign in (an app token made over SSH stands in
+    // for the passkey session a browser holds), upload the bundle through the System page's resumable upload,
+    // let the root worker check it, install it, watch RAUC's progress, then "Reboot into it".
+    const token = sshRun(third, sshKey, "nas token create ada image-test").out.trim().split("\n").at(-1) ?? "";
+    const api = dashboardApi(third, token);
     const updateStarted = performance.now();
-    const install = sshRun(third, sshKey, "nas update /data/update-next.raucb");
-    const installSeconds = (performance.now() - updateStarted) / 1000;
-    const rebooted = await waitForExit(third, 180_000);
+    const upload = await tusUpload(api, "/dashboard/system/update/uploads", bundles.nextBundle, basename(bundles.nextBundle));
+    const uploadSeconds = (performance.now() - updateStarted) / 1000;
     check(
-      "nas update installs the N+1 bundle (signature and compatible checked) and reboots",
-      recopy === "" && /installed .* in \d+ s/.test(install.out) && rebooted,
-      recopy || install.out.trim().split("\n").at(-1) || install.err,
+      "dashboard: the N+1 bundle uploads through the update page's resumable upload (resumed once)",
+      upload.ok && upload.resumed,
+      `${upload.detail}, ${uploadSeconds.toFixed(0)} s`,
     );
-    if (!rebooted) throw new Error(`boot 3 did not reboot after nas update: ${install.err}`);
+    const bundleId = upload.headers.get("x-bundle-id") ?? "";
+    const inspected = await pollSystemState(api, (st) => st.staged?.id === bundleId && st.staged?.info !== null, 180_000);
+    const info = inspected.state?.staged?.info;
+    check(
+      "dashboard: the root worker checked the bundle with RAUC: signature valid, version N+1, this board",
+      info?.ok === true && info.version === bundles.next && info.compatible === "nas-x86_64",
+      JSON.stringify(info ?? inspected.state),
+    );
+    const page = await api("/dashboard/system");
+    const pageHtml = await page.text();
+    check(
+      "dashboard: the System page shows the checked bundle and both slots",
+      page.status === 200 && pageHtml.includes('data-testid="bundle-ok"') && pageHtml.includes('data-testid="slots"'),
+      String(page.status),
+    );
+    const installStarted = performance.now();
+    const startInstall = await api("/dashboard/system/update/install", { method: "POST", body: new URLSearchParams({ bundleId }), redirect: "manual" });
+    const seen = new Set<number>();
+    const installed = await pollSystemState(
+      api,
+      (st) => {
+        if (st.install?.progress !== undefined) seen.add(st.install.progress);
+        return st.install?.status === "done" || st.install?.status === "failed";
+      },
+      900_000,
+    );
+    const installSeconds = (performance.now() - installStarted) / 1000;
+    check(
+      "dashboard: install with RAUC's progress polled from the page's state, then done",
+      startInstall.status === 303 && installed.state?.install?.status === "done" && [...seen].some((p) => p > 1 && p < 100),
+      `${startInstall.status}; progress seen ${[...seen].sort((a, b) => a - b).join(",")}; ${installed.state?.install?.error ?? ""}`,
+    );
+    const reboot = await api("/dashboard/system/update/reboot", { method: "POST", redirect: "manual" });
+    const rebooted = await waitForExit(third, 180_000);
+    check('dashboard: "Reboot into it" reboots the box', reboot.status === 303 && rebooted, String(reboot.status));
+    if (!rebooted) throw new Error("boot 3 did not reboot after the dashboard's reboot");
     const fourth = await powerOn("4");
     const fourthSeconds = await waitForHttps(fourth);
     await waitForSsh(fourth, sshKey);
@@ -741,7 +890,7 @@ async function main() {
     const runningNext = fourthSeconds !== null ? bootedImage(fourth, sshKey) : "";
     check("boot 4: N+1 runs from slot B", runningNext === bundles.next && (await waitForSerial(fourth, statusLine))?.[7] === "B", `${runningNext}`);
     check(
-      "boot 4: data intact after the update (the same CA, the admin still set up, TLS verifies)",
+      "boot 4: data intact after the dashboard update (the same CA, the admin still set up, TLS verifies)",
       fourthSeconds !== null &&
         (await fetchCa(fourth)).sha256 === ca.sha256 &&
         curlVerified(fourth, caFile, "/healthz").verify === "0" &&
@@ -755,7 +904,19 @@ async function main() {
       marked !== null && new RegExp(`slot B: ${bundles.next.replace(/[.+]/g, "\\$&")}, good, booted`).test(statusNext),
       statusNext.replace(/\n/g, " | "),
     );
-    timings.push(`update N → N+1: install ${installSeconds.toFixed(0)} s, from 'nas update' to N+1 answering https ${updateSeconds.toFixed(0)} s`);
+    timings.push(
+      `update N → N+1 from the dashboard: upload ${uploadSeconds.toFixed(0)} s, install ${installSeconds.toFixed(0)} s, from the upload's start to N+1 answering https ${updateSeconds.toFixed(0)} s`,
+    );
+    // RAUC's view read again now that the health check marked slot B good (the page's "refresh" does the same).
+    await dashboardApi(fourth, token)("/dashboard/system/update/refresh", { method: "POST", redirect: "manual" });
+    const slotsAfter = (
+      await pollSystemState(dashboardApi(fourth, token), (st) => st.slots?.status?.slots?.some((x) => x.name === "B" && x.booted && x.good) === true, 120_000)
+    ).state;
+    check(
+      "dashboard: the System page shows slot B running N+1 and marked good, and the installed bundle is gone from staging",
+      slotsAfter?.slots?.status?.slots?.some((x) => x.name === "B" && x.booted && x.good && x.version === bundles.next) === true && slotsAfter?.staged === null,
+      JSON.stringify(slotsAfter?.slots ?? slotsAfter),
+    );
 
     // A broken update: its web server never starts. GRUB's counter must bring N+1 back by itself.
     const brokenCopy = scpTo(fourth, sshKey, bundles.brokenBundle, "/data/update-broken.raucb");
@@ -803,7 +964,72 @@ async function main() {
     timings.push(
       `rollback from a broken update: ${brokenBoots} failed boots, ${rollbackSeconds.toFixed(0)} s from its reboot to N+1 answering https again (install ${((rollbackStarted - brokenStarted) / 1000).toFixed(0)} s)`,
     );
-    check("final: clean power-off", await powerOff(back));
+    const backApi = dashboardApi(back, token);
+    const reported = await pollSystemState(backApi, (st) => !!st.slots?.status?.rolledBack, 120_000);
+    check(
+      "dashboard: the System page reports the rollback with the version that failed",
+      reported.state?.slots?.status?.rolledBack?.version === bundles.broken &&
+        (await (await backApi("/dashboard/system")).text()).includes(`The update to ${bundles.broken} did not start properly`),
+      JSON.stringify(reported.state?.slots ?? reported.state),
+    );
+
+    // A support bundle from the booted image: made by the root worker, downloaded by the admin, without secrets.
+    const supportStarted = performance.now();
+    await backApi("/dashboard/system/support", { method: "POST", redirect: "manual" });
+    const made = await pollSystemState(backApi, (st) => (st.support ?? []).length > 0, 180_000);
+    const supportName = made.state?.support?.[0] ?? "";
+    const download = supportName ? await backApi(`/dashboard/system/support/${supportName}`) : null;
+    const tarString = download?.status === 200 ? new TextDecoder().decode(Bun.gunzipSync(new Uint8Array(await download.arrayBuffer()))) : "";
+    check(
+      "dashboard: a support bundle downloads (journal of the nasd units, versions, RAUC status) and holds neither the app token nor a key",
+      /nasd-web|nasd\[|bun\[/.test(tarString) &&
+        tarString.includes(`IMAGE_VERSION=${bundles.next}`) &&
+        /Compatible|compatible/.test(tarString) &&
+        !tarString.includes(token) &&
+        !/BEGIN [A-Z ]*PRIVATE KEY/.test(tarString),
+      `${supportName} ${download?.status}, ${tarString.length} bytes, ${((performance.now() - supportStarted) / 1000).toFixed(0)} s`,
+    );
+
+    // Factory reset, keeping the files: a file in Drive first, then the typed confirmation; the box reboots itself.
+    const keepMe = join(work, "keep-me.txt");
+    writeFileSync(keepMe, `a file the factory reset must keep ${Date.now()}\n`);
+    const kept = await tusUpload(backApi, "/api/v1/uploads", keepMe, "keep-me.txt");
+    const resetStarted = performance.now();
+    const reset = await backApi("/dashboard/system/reset", { method: "POST", body: new URLSearchParams({ mode: "keep-files", confirm: "reset" }) });
+    const resetRebooted = await waitForExit(back, 240_000);
+    check(
+      "factory reset (keep my files) with the typed confirmation: the box reboots by itself",
+      kept.ok && reset.status === 200 && resetRebooted,
+      `${kept.detail} ${reset.status}`,
+    );
+    if (!resetRebooted) throw new Error("the box did not reboot for the factory reset");
+    const fresh = await powerOn("reset");
+    const freshSeconds = await waitForHttps(fresh);
+    const freshHealth =
+      freshSeconds === null
+        ? null
+        : await fetch(`https://127.0.0.1:${fresh.https}/healthz`, { tls: { rejectUnauthorized: false } }).then(
+            (r) => r.json() as Promise<{ setupDone?: boolean }>,
+          );
+    const freshCa = freshSeconds === null ? null : await fetchCa(fresh);
+    check(
+      "after the factory reset: the setup wizard is back, with a new certificate authority",
+      freshHealth?.setupDone === false && freshCa !== null && freshCa.sha256 !== ca.sha256,
+      `${freshSeconds?.toFixed(1)} s, ${JSON.stringify(freshHealth)}`,
+    );
+    timings.push(`factory reset (keep files): ${((performance.now() - resetStarted) / 1000).toFixed(0)} s from the request to the wizard answering`);
+    check("final: clean power-off", await powerOff(fresh));
+    const keptOnDisk = filesOnDataPartition(
+      work,
+      disk,
+      partitions(disk).find((p) => p.name === "nasd-data"),
+      createHash("sha256").update(readFileSync(keepMe)).digest("hex"),
+    );
+    check(
+      "after the factory reset: the Drive file and the backups are still on the data disk, the old database moved aside",
+      keptOnDisk.blob && keptOnDisk.backups > 0 && keptOnDisk.asideDb && !keptOnDisk.liveDbHasAdmin,
+      JSON.stringify(keptOnDisk),
+    );
 
     console.log(`image: ${(imageBytes / 1024 ** 2).toFixed(0)} MiB raw, ${(xzBytes / 1024 ** 2).toFixed(1)} MiB .img.xz (target ≤ 200)`);
     console.log(`boot to HTTPS 200 under TCG: first boot ${firstSeconds.toFixed(1)} s, second boot ${secondSeconds.toFixed(1)} s (target ≤ 60)`);

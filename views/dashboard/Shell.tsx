@@ -11,15 +11,18 @@ const tabs = [
   { id: "backups", href: "/dashboard/backups", label: "Backups" },
   { id: "users", href: "/dashboard/users", label: "Users" },
   { id: "power", href: "/dashboard/power", label: "Power" },
+  { id: "system", href: "/dashboard/system", label: "System" },
 ] as const;
 
 export type Tab = (typeof tabs)[number]["id"];
 
 /** Every dashboard page: the app layout, the dashboard stylesheet, the admin's alert banner and the tabs. */
-export function DashboardShell(p: Base & { title: string; tab?: Tab; banner?: AlertRow[]; children?: JSX.Element | JSX.Element[] | string }) {
+export function DashboardShell(
+  p: Base & { title: string; tab?: Tab; banner?: AlertRow[]; scripts?: string[]; children?: JSX.Element | JSX.Element[] | string },
+) {
   const isAdmin = p.user.role === "admin";
   return (
-    <Layout title={p.title} user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="dashboard">
+    <Layout title={p.title} user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="dashboard" scripts={p.scripts}>
       <link rel="stylesheet" href="/dashboard/assets/dashboard.css" />
       {isAdmin ? <AlertBanner alerts={p.banner ?? []} /> : ""}
       {isAdmin ? (

@@ -197,8 +197,8 @@ export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
             ""
           )}
           <p class="muted small">
-            Without it, JPEG photos are sent without their metadata and other photos that record a place are shown as previews only. Videos are sent as
-            recorded, with any location the camera stored in them.
+            Without it, JPEG photos and phone videos (MP4, MOV) are sent without the place they were taken and other photos that record a place are shown as
+            previews only.
           </p>
           {p.error ? (
             <p class="error" role="alert" safe>
