@@ -268,6 +268,69 @@ function dashboardApi(b: Boot, token: string) {
 type DashboardApi = ReturnType<typeof dashboardApi>;
 
 /**
+ * The booted box's media pipeline with the image's own ffmpeg: an iPhone-style HEVC MOV (made here by the host's
+ * ffmpeg) is uploaded, the worker makes its poster and a 720p H.264 MP4, and both are served. Returns what it saw.
+ */
+async function videoThroughPipeline(api: DashboardApi, work: string) {
+  const clip = join(work, "IMG_0001.MOV");
+  const made = spawnSync([
+    "ffmpeg",
+    "-hide_banner",
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=size=320x240:rate=15",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine",
+    "-t",
+    "2",
+    "-shortest",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:v",
+    "libx265",
+    "-x265-params",
+    "log-level=error",
+    "-tag:v",
+    "hvc1",
+    "-c:a",
+    "aac",
+    "-f",
+    "mov",
+    clip,
+  ]);
+  if (made.exitCode !== 0) return { ok: false, detail: `host ffmpeg: ${made.stderr.toString().slice(0, 200)}` };
+  const up = await api("/api/v1/upload?name=IMG_0001.MOV", { method: "PUT", body: Bun.file(clip) });
+  if (up.status !== 201) return { ok: false, detail: `upload: ${up.status} ${await up.text()}` };
+  const id = ((await up.json()) as { item: { id: string } }).item.id;
+  const started = performance.now();
+  let video: Response | null = null;
+  while (performance.now() - started < 300_000) {
+    video = await api(`/media/video/${id}`);
+    if (video.status === 200) break;
+    await video.arrayBuffer();
+    await sleep(3000);
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  if (!video || video.status !== 200) return { ok: false, detail: `no playable MP4 after ${seconds} s (${video?.status})` };
+  const mp4 = new Uint8Array(await video.arrayBuffer());
+  const preview = await api(`/media/preview/${id}`);
+  const jpeg = new Uint8Array(await preview.arrayBuffer());
+  const ok =
+    video.headers.get("content-type") === "video/mp4" &&
+    String.fromCharCode(...mp4.subarray(4, 8)) === "ftyp" &&
+    preview.status === 200 &&
+    jpeg[0] === 0xff &&
+    jpeg[1] === 0xd8;
+  return { ok, detail: `MP4 ${mp4.length} bytes, poster ${preview.status} ${jpeg.length} bytes, ${seconds} s after the upload` };
+}
+
+/**
  * A tus 1.0 upload as the page's tus client makes it (creation, then PATCHes), interrupted once after the first
  * chunk and resumed from the offset the server reports (HEAD), as a browser does after a dropped connection.
  */
@@ -917,6 +980,10 @@ async function main() {
       slotsAfter?.slots?.status?.slots?.some((x) => x.name === "B" && x.booted && x.good && x.version === bundles.next) === true && slotsAfter?.staged === null,
       JSON.stringify(slotsAfter?.slots ?? slotsAfter),
     );
+
+    // The media pipeline on the booted box, with the ffmpeg the image carries (os/debian/ffmpeg.sh).
+    const media = await videoThroughPipeline(dashboardApi(fourth, token), work);
+    check("boot 4: an iPhone HEVC MOV gets its poster and a playable H.264 MP4 from the box's own ffmpeg", media.ok, media.detail);
 
     // A broken update: its web server never starts. GRUB's counter must bring N+1 back by itself.
     const brokenCopy = scpTo(fourth, sshKey, bundles.brokenBundle, "/data/update-broken.raucb");
