@@ -317,7 +317,7 @@ async function videoThroughPipeline(api: DashboardApi, work: string) {
     await sleep(3000);
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
-  if (!video || video.status !== 200) return { ok: false, detail: `no playable MP4 after ${seconds} s (${video?.status})` };
+  if (video?.status !== 200) return { ok: false, detail: `no playable MP4 after ${seconds} s (${video?.status})` };
   const mp4 = new Uint8Array(await video.arrayBuffer());
   const preview = await api(`/media/preview/${id}`);
   const jpeg = new Uint8Array(await preview.arrayBuffer());
