@@ -157,6 +157,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     drive,
     photos,
     playableVideo: (file) => core.media.derivativeOf(file, "video"),
+    mediaThumb: (file) => core.media.derivativeOf(file, "thumb"),
     audit: core.audit,
     userById: (id) => auth.userById(id),
     userByName: (username) => auth.listUsers().find((u) => u.username === username),

@@ -116,6 +116,19 @@ describe("videos through a link", () => {
     expect(kept.includes(Buffer.from("38.7223"))).toBe(true);
   });
 
+  test("a video not processed yet has no picture on a link (404), and its tile says its name", async () => {
+    f = await shareFixture();
+    const video = await put("IMG_0001.mov", join(dir, "iphone.mov"));
+    expect((await f.t.request(`/s/${f.links.open.token}/thumb/${video.id}`)).status).toBe(404);
+    expect(await (await f.t.request(`/s/${f.links.open.token}`)).text()).toContain("IMG_0001.mov");
+    // In an album link: a tile with its name, and no picture asked for.
+    const album = f.t.services.photos.createAlbum(f.alice, "Clips", [video.id]);
+    const link = await f.t.services.share.create(f.alice, { albumId: album.id });
+    const gallery = await (await f.t.request(`/s/${link.token}`)).text();
+    expect(gallery).toContain("▶ IMG_0001.mov");
+    expect(gallery).not.toContain(`<img src="/s/${link.token}/thumb/${video.id}"`);
+  });
+
   test("a container without a place tag (MPEG-TS) is sent as recorded: never refused, never altered", async () => {
     f = await shareFixture();
     const ts = await put("00001.MTS", join(dir, "camcorder.mts"));
@@ -161,6 +174,18 @@ test("watching a MOV through a link plays the pipeline's MP4 (H.264), also witho
     await Bun.write(join(dir, "watched.mp4"), bytes);
     const probe = await runCommand(["ffprobe", "-v", "error", "-show_streams", "-of", "json", join(dir, "watched.mp4")], { timeoutMs: 30_000 });
     expect((JSON.parse(probe.stdout) as { streams: { codec_name: string }[] }).streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
+    // The gallery's tile shows the video's poster frame (the pipeline's WebP thumbnail, no metadata).
+    const thumb = await t.request(`/s/${token}/thumb/${file.id}`);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get("content-type")).toBe("image/webp");
+    const webp = Buffer.from(await thumb.arrayBuffer());
+    expect(webp.subarray(8, 12).toString()).toBe("WEBP");
+    expect(webp.includes(Buffer.from("38.7223"))).toBe(false);
+    // In an album link's gallery the processed video's tile is that picture.
+    const album = t.services.photos.createAlbum(ann, "Clips", [file.id]);
+    const albumLink = await t.services.share.create(ann, { albumId: album.id });
+    const gallery = await (await t.request(`/s/${albumLink.token}`)).text();
+    expect(gallery).toContain(`<img src="/s/${albumLink.token}/thumb/${file.id}"`);
     const downloaded = await t.request(`/s/${token}/content/${file.id}?download=1`);
     expect(downloaded.headers.get("content-type")).not.toBe("video/mp4");
     expect(Number(downloaded.headers.get("content-length"))).toBe(file.size);

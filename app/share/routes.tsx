@@ -129,7 +129,14 @@ export function shareRoutes(deps: Deps) {
         }
         const page = pageOf(query.page);
         if (page === 0) share.countView(open);
-        if (open.album) return <AlbumPage view={v} name={open.album.name} items={share.albumEntries(open).map(galleryItem)} />;
+        if (open.album)
+          return (
+            <AlbumPage
+              view={v}
+              name={open.album.name}
+              items={share.albumEntries(open).map((e) => ({ ...galleryItem(e), poster: share.hasVideoThumb(open, e.id) }))}
+            />
+          );
         if (open.link.allowUpload) return <DropBoxPage view={v} name={open.root.name} />;
         if (open.root.kind === "file") return <FilePage view={v} file={open.root} parent={null} />;
         const r = share.list(open, undefined, paged(page));
@@ -208,8 +215,9 @@ export function shareRoutes(deps: Deps) {
     .get(
       "/thumb/:id",
       async ({ open, params }) => {
-        if (mediaKind(share.fileOf(open, params.id).mime) !== "image") throw new AppError(404, "No preview for this file.");
-        return new Response(Bun.file(await share.preview(open, params.id)), {
+        const kind = mediaKind(share.fileOf(open, params.id).mime);
+        if (kind !== "image" && kind !== "video") throw new AppError(404, "No preview for this file.");
+        return new Response(Bun.file(kind === "video" ? share.videoThumb(open, params.id) : await share.preview(open, params.id)), {
           headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
         });
       },

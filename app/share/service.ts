@@ -21,6 +21,8 @@ export type ShareDeps = {
   photos: PhotosService;
   /** The browser-playable MP4 the media pipeline made of a video, if any. */
   playableVideo: (file: DriveFile) => string | undefined;
+  /** The media pipeline's WebP thumbnail of a file (a video's is made from its poster frame), if any. */
+  mediaThumb: (file: DriveFile) => string | undefined;
   audit: AuditRepo;
   userById: (id: string) => User | undefined;
   userByName: (username: string) => User | undefined;
@@ -374,6 +376,14 @@ export function createShareService(deps: ShareDeps) {
     fileOf: (open: OpenLink, id: string) => served(open, id).file,
     /** A preview-sized WebP (re-encoded by sharp, which writes no metadata). */
     preview: (open: OpenLink, id: string) => (open.album ? photos.entryPreview(inAlbum(open, id)) : drive.previewImage(open.owner, inRoot(open, id).id)),
+    /** Has the box made a picture of this video yet (its gallery tile shows it)? */
+    hasVideoThumb: (open: OpenLink, id: string) => /^video\//.test(served(open, id).file.mime ?? "") && !!deps.mediaThumb(served(open, id).file),
+    /** A video's thumbnail: the pipeline's, made from a frame (carries no metadata); none before it is processed. */
+    videoThumb(open: OpenLink, id: string): string {
+      const thumb = deps.mediaThumb(served(open, id).file);
+      if (!thumb) throw notFound("This video's picture");
+      return thumb;
+    },
     /** The shared root or album as zip entries, JPEGs cleaned as they stream and located non-JPEG photos left out. */
     async zipEntries(open: OpenLink) {
       if (!open.link.allowDownload) throw new AppError(403, "This link is view only: downloads are turned off.");

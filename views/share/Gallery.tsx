@@ -14,6 +14,8 @@ export type GalleryItem = {
   addedBy?: string;
   /** May the viewer take it out of the album (owner: any; contributor: their own)? */
   removable?: boolean;
+  /** A video whose poster frame the box has made: its tile shows it (else the name). */
+  poster?: boolean;
 };
 /** Tile picture, playable content and (optional) the lightbox's picture, which is the tile's when not given. */
 export type GalleryUrls = { thumb: (id: string) => string; content: (id: string) => string; large?: (id: string) => string };
@@ -52,7 +54,14 @@ export function Gallery({
               data-thumb={urls.thumb(i.id)}
               data-caption={showAddedBy && i.addedBy ? `${byWord} ${i.addedBy}` : ""}
             >
-              {kind === "video" ? (
+              {kind === "video" && i.poster ? (
+                <span class="share-video-tile">
+                  <img src={urls.thumb(i.id)} alt={i.name} loading="lazy" />
+                  <span class="share-video-badge" aria-hidden="true">
+                    ▶
+                  </span>
+                </span>
+              ) : kind === "video" ? (
                 <span class="share-video-tile" safe>
                   {`▶ ${i.name}`}
                 </span>

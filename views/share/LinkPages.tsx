@@ -13,7 +13,8 @@ export type MediaKind = "image" | "video" | "audio" | "pdf" | "none";
 export function mediaKind(mime: string | null): MediaKind {
   const m = mime ?? "";
   if (m.startsWith("image/") && !m.includes("svg")) return "image";
-  if (/^video\/(mp4|webm|ogg)$/.test(m)) return "video";
+  // Every video: a link plays the media pipeline's MP4 of one browsers cannot play (an iPhone's HEVC MOV).
+  if (m.startsWith("video/")) return "video";
   if (/^audio\//.test(m)) return "audio";
   if (m === "application/pdf") return "pdf";
   return "none";
