@@ -134,7 +134,7 @@ export function shareRoutes(deps: Deps) {
             <AlbumPage
               view={v}
               name={open.album.name}
-              items={share.albumEntries(open).map((e) => ({ ...galleryItem(e), poster: share.hasVideoThumb(open, e.id) }))}
+              items={share.albumEntries(open).map((e) => ({ ...galleryItem(e), poster: e.mime.startsWith("video/") && share.hasVideoThumb(open, e.id) }))}
             />
           );
         if (open.link.allowUpload) return <DropBoxPage view={v} name={open.root.name} />;

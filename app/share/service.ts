@@ -377,7 +377,10 @@ export function createShareService(deps: ShareDeps) {
     /** A preview-sized WebP (re-encoded by sharp, which writes no metadata). */
     preview: (open: OpenLink, id: string) => (open.album ? photos.entryPreview(inAlbum(open, id)) : drive.previewImage(open.owner, inRoot(open, id).id)),
     /** Has the box made a picture of this video yet (its gallery tile shows it)? */
-    hasVideoThumb: (open: OpenLink, id: string) => /^video\//.test(served(open, id).file.mime ?? "") && !!deps.mediaThumb(served(open, id).file),
+    hasVideoThumb(open: OpenLink, id: string) {
+      const { file } = served(open, id);
+      return VIDEO.test(file.mime ?? "") && !!deps.mediaThumb(file);
+    },
     /** A video's thumbnail: the pipeline's, made from a frame (carries no metadata); none before it is processed. */
     videoThumb(open: OpenLink, id: string): string {
       const thumb = deps.mediaThumb(served(open, id).file);

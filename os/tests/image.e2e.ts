@@ -413,21 +413,18 @@ function curlVerified(b: Boot, caFile: string, path: string) {
   return { ok: out.exitCode === 0, body: text.slice(0, text.lastIndexOf("\n")), status: Number(status), verify, location, error: out.stderr.toString().trim() };
 }
 
+/** The data partition copied out of the disk image into `work/name` (sparse), for debugfs to read without mounting. */
+function copyDataPartition(work: string, disk: string, data: { start: number; size: number }, name: string) {
+  const part = join(work, name);
+  const iflag = "iflag=skip_bytes,count_bytes";
+  spawnSync(["dd", `if=${disk}`, `of=${part}`, "bs=1M", iflag, `skip=${data.start * 512}`, `count=${data.size * 512}`, "conv=sparse", "status=none"]);
+  return part;
+}
+
 /** The smart.* jobs in /data/nasd/db.sqlite, copied out of the data partition's ext4 with debugfs (no mount, no root). */
 function smartJobsOnDisk(work: string, disk: string, data: { start: number; size: number } | undefined) {
   if (!data) return [];
-  const part = join(work, "data-part.ext4");
-  spawnSync([
-    "dd",
-    `if=${disk}`,
-    `of=${part}`,
-    "bs=1M",
-    "iflag=skip_bytes,count_bytes",
-    `skip=${data.start * 512}`,
-    `count=${data.size * 512}`,
-    "conv=sparse",
-    "status=none",
-  ]);
+  const part = copyDataPartition(work, disk, data, "data-part.ext4");
   for (const f of ["db.sqlite", "db.sqlite-wal"]) spawnSync(["debugfs", "-R", `dump /nasd/${f} ${join(work, f)}`, part], { stderr: "ignore" });
   rmSync(part, { force: true });
   if (!existsSync(join(work, "db.sqlite"))) return [];
@@ -445,18 +442,7 @@ function smartJobsOnDisk(work: string, disk: string, data: { start: number; size
 function filesOnDataPartition(work: string, disk: string, data: { start: number; size: number } | undefined, sha256: string) {
   const result = { blob: false, backups: 0, asideDb: false, liveDbHasAdmin: true };
   if (!data) return result;
-  const part = join(work, "data-part-reset.ext4");
-  spawnSync([
-    "dd",
-    `if=${disk}`,
-    `of=${part}`,
-    "bs=1M",
-    "iflag=skip_bytes,count_bytes",
-    `skip=${data.start * 512}`,
-    `count=${data.size * 512}`,
-    "conv=sparse",
-    "status=none",
-  ]);
+  const part = copyDataPartition(work, disk, data, "data-part-reset.ext4");
   const ls = (dir: string) =>
     spawnSync(["debugfs", "-R", `ls -p ${dir}`, part], { stderr: "ignore" })
       .stdout.toString()
