@@ -3,9 +3,9 @@ import { chownSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomToken } from "./auth/crypto";
-import { loadConfig } from "./config";
-import { openDb } from "./db/client";
-import { auditLog } from "./db/schema";
+import { loadConfig } from "./platform/config";
+import { openDb } from "./platform/db/client";
+import { auditLog } from "./platform/db/schema";
 import { createApp } from "./server";
 
 const root = join(import.meta.dir, "..");

@@ -3,11 +3,11 @@
 import { existsSync, readdirSync, statfsSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { configFlags, linkOrigin, loadConfig, type Config } from "./config";
-import { openDb, type Db } from "./db/client";
+import { configFlags, linkOrigin, loadConfig, type Config } from "./platform/config";
+import { openDb, type Db } from "./platform/db/client";
 import { backupDir, listBackups } from "./jobs/backup";
 import { createDrive, createServices, type Services } from "./services";
-import { AppError } from "./errors";
+import { AppError } from "./platform/errors";
 
 const USAGE = `Usage: nas [--data-dir DIR] [--origin URL] <command>
 

@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import { loadConfig, makeDataDirPrivate, recordServedOrigins } from "./config";
-import { openDb } from "./db/client";
-import { serveOptions } from "./http/errors";
-import { loadOrCreateSecret } from "./secret";
+import { loadConfig, makeDataDirPrivate, recordServedOrigins } from "./platform/config";
+import { openDb } from "./platform/db/client";
+import { serveOptions } from "./platform/http/errors";
+import { loadOrCreateSecret } from "./platform/secret";
 import { createApp } from "./server";
 import { applyPendingRestore } from "./setup/restore";
 

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig } from "./config";
-import { openDb } from "./db/client";
+import { loadConfig } from "./platform/config";
+import { openDb } from "./platform/db/client";
 import { createServices } from "./services";
 import { startServer, type TestServer } from "./testing-browser";
 

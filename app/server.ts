@@ -1,14 +1,14 @@
 import { Elysia } from "elysia";
 import { authRoutes } from "./auth/routes";
-import type { Config } from "./config";
-import type { Db } from "./db/client";
-import { accessControl } from "./http/access";
-import { requestContext } from "./http/context";
-import { errorHandler } from "./http/errors";
-import { htmlResponses } from "./http/html";
-import { createRateLimiter } from "./http/rate-limit";
-import { securityPlugin } from "./http/security";
-import { manifest, staticRoutes } from "./http/static";
+import type { Config } from "./platform/config";
+import type { Db } from "./platform/db/client";
+import { accessControl } from "./platform/http/access";
+import { requestContext } from "./platform/http/context";
+import { errorHandler } from "./platform/http/errors";
+import { htmlResponses } from "./platform/http/html";
+import { createRateLimiter } from "./platform/http/rate-limit";
+import { securityPlugin } from "./platform/http/security";
+import { manifest, staticRoutes } from "./platform/http/static";
 import { driveRoutes } from "./drive/routes";
 import { mediaRoutes } from "./media/routes";
 import { photosRoutes } from "./photos/routes";
@@ -41,7 +41,7 @@ export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.system, secret: deps.secret });
   const { audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads } = services;
-  // Built once: who is asking and the access rules every route declares (app/http/access.ts).
+  // Built once: who is asking and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const access = accessControl({ context, origins: config.origins });
   const limits = {

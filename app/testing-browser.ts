@@ -129,9 +129,9 @@ export async function signedInPage(
   server: TestServer,
   opts: { username?: string; role?: "admin" | "user"; viewport?: { width: number; height: number }; colorScheme?: "light" | "dark" } = {},
 ) {
-  const { openDb } = await import("./db/client");
+  const { openDb } = await import("./platform/db/client");
   const { createServices } = await import("./services");
-  const { loadConfig } = await import("./config");
+  const { loadConfig } = await import("./platform/config");
   const db = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
   const username = opts.username ?? "ada";

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hmac, randomToken } from "./auth/crypto";
-import { loadConfig, type Config } from "./config";
-import { openDb } from "./db/client";
-import type { User } from "./db/schema";
+import { loadConfig, type Config } from "./platform/config";
+import { openDb } from "./platform/db/client";
+import type { User } from "./platform/db/schema";
 import { createApp, type AppDeps } from "./server";
 
 export const TEST_ORIGIN = "http://localhost:8080";

@@ -2,8 +2,8 @@
 import { chownSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runCommand } from "../hw/run";
-import { loadConfig, makeDataDirPrivate } from "./config";
-import { openDb } from "./db/client";
+import { loadConfig, makeDataDirPrivate } from "./platform/config";
+import { openDb } from "./platform/db/client";
 import { DEFAULT_BACKUP_KEEP_DAYS, scheduleDbBackup } from "./jobs/backup";
 import { createLanes, type Lanes } from "./jobs/lanes";
 import { ROOT_KINDS } from "./jobs/kinds";

@@ -5,9 +5,9 @@ import type { Subprocess } from "bun";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { SESSION_COOKIE } from "../app/http/context";
-import { loadConfig } from "../app/config";
-import { openDb } from "../app/db/client";
+import { SESSION_COOKIE } from "../app/platform/http/context";
+import { loadConfig } from "../app/platform/config";
+import { openDb } from "../app/platform/db/client";
 import { createServices } from "../app/services";
 
 const RSS_TARGET_MB = 60;

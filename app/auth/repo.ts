@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
-import { dataVersionReader, type Db } from "../db/client";
-import { appTokens, challenges, invites, passkeys, recoveryCodes, sessions, users, type Session, type User } from "../db/schema";
+import { dataVersionReader, type Db } from "../platform/db/client";
+import { appTokens, challenges, invites, passkeys, recoveryCodes, sessions, users, type Session, type User } from "../platform/db/schema";
 
 type SessionUserRow = {
   user_id: string;

@@ -1,15 +1,15 @@
 import { Elysia, t } from "elysia";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import type { AuditRepo } from "../audit/repo";
-import type { Config } from "../config";
-import type { AccessControl } from "../http/access";
+import type { Config } from "../platform/config";
+import type { AccessControl } from "../platform/http/access";
 import type { AuthService } from "./service";
-import { sessionCookie, SESSION_COOKIE, PRE_COOKIE } from "../http/context";
-import type { RateLimiter } from "../http/rate-limit";
+import { sessionCookie, SESSION_COOKIE, PRE_COOKIE } from "../platform/http/context";
+import type { RateLimiter } from "../platform/http/rate-limit";
 import type { SettingsService } from "../settings/service";
 import { LoginPage, RegisterPage } from "../../views/auth/pages";
-import { AppError, tooManyRequests } from "../errors";
-import { withFormError } from "../http/forms";
+import { AppError, tooManyRequests } from "../platform/errors";
+import { withFormError } from "../platform/http/forms";
 
 export type AuthRouteDeps = {
   access: AccessControl;

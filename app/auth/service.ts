@@ -1,10 +1,10 @@
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { randomUUID } from "node:crypto";
-import type { Config } from "../config";
+import type { Config } from "../platform/config";
 import type { ApplianceSettings } from "../settings/service";
 import { randomToken, sha256 } from "./crypto";
 import type { AuthRepo, User } from "./repo";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 
 export const SESSION_IDLE_MS = 7 * 24 * 3600_000;
 export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { loadConfig } from "../config";
-import { openDb, type Db } from "../db/client";
+import { loadConfig } from "../platform/config";
+import { openDb, type Db } from "../platform/db/client";
 import { createServices } from "../services";
 import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
 

@@ -8,10 +8,10 @@ import { countersOf, diskSubject, evaluateAlerts, type Alert, type AlertThreshol
 import type { ScanResult, SelfTestKind, SmartReader } from "../../hw/smart";
 import type { ScannedDevice } from "../../hw/smart-parse";
 import type { BlockDevice } from "../../hw/system";
-import type { Job } from "../db/schema";
+import type { Job } from "../platform/db/schema";
 import { isPending, type JobQueue } from "../jobs/service";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
-import { AppError, notFound } from "../errors";
+import { AppError, notFound } from "../platform/errors";
 
 export const SMART_REFRESH_JOB = "smart.refresh";
 export const SMART_SELF_TEST_JOB = "smart.self-test";

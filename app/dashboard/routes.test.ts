@@ -3,7 +3,7 @@ import { CommandNotFoundError, type Runner } from "../../hw/run";
 import { createSmartReader } from "../../hw/smart";
 import { createSystemSampler } from "../../hw/system";
 import { smartFixture } from "../../hw/test-fixtures";
-import { systemSamples } from "../db/schema";
+import { systemSamples } from "../platform/db/schema";
 import { createTestApp, postForm, type TestApp } from "../testing";
 import { createJobRunner } from "../jobs/service";
 import { smartRefreshHandler } from "../jobs/smart";

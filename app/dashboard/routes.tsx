@@ -1,8 +1,8 @@
 import { Elysia, t } from "elysia";
 import { join } from "node:path";
 import type { AuditRepo } from "../audit/repo";
-import type { AccessControl } from "../http/access";
-import type { User } from "../db/schema";
+import type { AccessControl } from "../platform/http/access";
+import type { User } from "../platform/db/schema";
 import type { SettingsService } from "../settings/service";
 import type { DashboardService } from "./service";
 import { dataDiskRoutes } from "../datadisk/routes";
@@ -15,9 +15,9 @@ import { PowerPage } from "../../views/dashboard/PowerPage";
 import { BackupsPage, BackupStatus } from "../../views/dashboard/BackupsPage";
 import { UsagePage, UsersPage } from "../../views/dashboard/UsersPage";
 import { diskHref } from "../../views/dashboard/links";
-import { APP_ROOT } from "../paths";
-import { AppError } from "../errors";
-import { withFormError } from "../http/forms";
+import { APP_ROOT } from "../platform/paths";
+import { AppError } from "../platform/errors";
+import { withFormError } from "../platform/http/forms";
 
 type Deps = {
   access: AccessControl;

@@ -5,14 +5,14 @@ import { runCommand, type Runner } from "../../hw/run";
 import type { SelfTestKind } from "../../hw/smart";
 import { describeExitStatus, type SmartResult } from "../../hw/smart-parse";
 import { listFilesystems, type MountedFilesystem, type SystemInfo, type SystemSample, type SystemSampler } from "../../hw/system";
-import type { User } from "../db/schema";
+import type { User } from "../platform/db/schema";
 import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
 import { isPending, type JobQueue } from "../jobs/service";
 import type { MediaOverview } from "../media/service";
 import { alertKey, knownDiskRow, type DiskChecks } from "./disk-health";
 import { postAlert } from "./notify";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
-import { AppError, notFound } from "../errors";
+import { AppError, notFound } from "../platform/errors";
 
 // ---------------------------------------------------------------------------------------------------------
 // Power: reboot / shut down through systemd (logind decides whether the nasd user may).

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { blobs, diskCopy, files, type DiskCopyRow } from "../db/schema";
+import type { Db } from "../platform/db/client";
+import { blobs, diskCopy, files, type DiskCopyRow } from "../platform/db/schema";
 
 /** Every query of the storage pages: the second-disk copy row and the space each user's files take. */
 export function createDataDiskRepo(db: Db) {

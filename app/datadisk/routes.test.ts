@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 
-import { blobs, files, jobs } from "../db/schema";
+import { blobs, files, jobs } from "../platform/db/schema";
 import { createTestApp, postForm, type TestApp } from "../testing";
 import { STORAGE_MOVE_JOB, DISK_COPY_JOB } from "../jobs/datadisk";
 import { fakeRunner } from "../../hw/testing";

@@ -1,10 +1,10 @@
 import { Elysia, t } from "elysia";
-import type { User } from "../db/schema";
-import type { AccessControl } from "../http/access";
+import type { User } from "../platform/db/schema";
+import type { AccessControl } from "../platform/http/access";
 import type { AlertRow } from "../dashboard/repo";
 import type { DataDiskService } from "./service";
 import { DiskCopyCard, MoveStatus, StoragePage } from "../../views/dashboard/StoragePage";
-import { withFormError } from "../http/forms";
+import { withFormError } from "../platform/http/forms";
 
 type Deps = { access: AccessControl; storage: DataDiskService; deviceName: () => string; banner: () => AlertRow[] };
 

@@ -13,12 +13,12 @@ import {
   type StorageState,
 } from "../../hw/datadisk";
 import type { MountedFilesystem } from "../../hw/system";
-import type { Job, User } from "../db/schema";
+import type { Job, User } from "../platform/db/schema";
 import { backupDir, listBackups } from "../jobs/backup";
 import { isPending, type JobQueue } from "../jobs/service";
 import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/datadisk";
 import type { DataDiskRepo } from "./repo";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 
 /**
  * Derived media, per user: image previews in `<data>/users/<userId>/previews/` (app/drive/blobs.ts), and the

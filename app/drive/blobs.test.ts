@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { createBlobStore, safePath, type WriteFn } from "./blobs";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 
 const dirs: string[] = [];
 const tempData = () => {

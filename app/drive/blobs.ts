@@ -8,7 +8,7 @@ import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { fsyncPath, resolveInside } from "../../hw/files";
-import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../errors";
+import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../platform/errors";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
 export type WriteFn = (fd: number, chunk: Uint8Array) => void | Promise<void>;

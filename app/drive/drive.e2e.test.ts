@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import net from "node:net";
 import type { Browser, Page } from "playwright-core";
-import { loadConfig } from "../config";
-import { openDb } from "../db/client";
+import { loadConfig } from "../platform/config";
+import { openDb } from "../platform/db/client";
 import { createServices } from "../services";
 import { freePort, launchBrowser, pdfOf, startServer, watchPageErrors, type TestServer } from "../testing-browser";
 

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { blobs, files, uploads, users, type DriveFile, type Upload } from "../db/schema";
+import type { Db } from "../platform/db/client";
+import { blobs, files, uploads, users, type DriveFile, type Upload } from "../platform/db/schema";
 import type { ListOptions } from "./model";
 
 /** Every SQL statement of Drive. Callers pass the owner's id; nothing here decides authorization. */

@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia";
-import type { AccessControl } from "../http/access";
-import type { DriveFile, User } from "../db/schema";
+import type { AccessControl } from "../platform/http/access";
+import type { DriveFile, User } from "../platform/db/schema";
 import type { SettingsService } from "../settings/service";
 import { DrivePage, UsageLine } from "../../views/drive/DrivePage";
 import { Listing, type DriveMode } from "../../views/drive/Listing";
@@ -23,7 +23,7 @@ import {
 } from "./model";
 import { openApiDocument } from "./openapi";
 import { describeDriveRequest } from "./audit";
-import { noteAudit } from "../http/security";
+import { noteAudit } from "../platform/http/security";
 import type { DriveService } from "./service";
 import type { TusUploads } from "./tus";
 import type { MediaService } from "../media/service";

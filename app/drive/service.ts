@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import type { DriveFile, User } from "../db/schema";
+import type { DriveFile, User } from "../platform/db/schema";
 import type { DriveRepo } from "./repo";
 import { diskFullError, type Received, type BlobStore } from "./blobs";
 import { numberedName, validateName, type Conflict, type ListOptions } from "./model";
-import { AppError, notFound } from "../errors";
+import { AppError, notFound } from "../platform/errors";
 
 export type DriveDeps = {
   repo: DriveRepo;

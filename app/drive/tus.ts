@@ -5,10 +5,10 @@ import type { Server } from "@tus/server";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import type { User } from "../db/schema";
+import type { User } from "../platform/db/schema";
 import type { DriveService } from "./service";
 import { safePath } from "./blobs";
-import { AppError, isDiskFull, userFacing } from "../errors";
+import { AppError, isDiskFull, userFacing } from "../platform/errors";
 
 export const TUS_PATH = "/api/v1/uploads";
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Db } from "../db/client";
+import type { Db } from "../platform/db/client";
 import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
 import { fsyncPath } from "../../hw/files";
 

@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, uti
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256File, walkTree } from "../../hw/files";
-import { openDb } from "../db/client";
-import { settings } from "../db/schema";
+import { openDb } from "../platform/db/client";
+import { settings } from "../platform/db/schema";
 import { createDataDiskRepo } from "../datadisk/repo";
 import { createJobRepo } from "./repo";
 import { createJobQueue, createJobRunner } from "./service";

@@ -3,7 +3,7 @@ import { join, relative, resolve } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
 import { copyDataToDisk, StorageError } from "../../hw/datadisk";
 import { fsyncPath, mirrorTree, type CopyProgress } from "../../hw/files";
-import type { Db } from "../db/client";
+import type { Db } from "../platform/db/client";
 import type { DataDiskRepo } from "../datadisk/repo";
 import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
 

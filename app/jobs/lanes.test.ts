@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDb } from "../db/client";
+import { openDb } from "../platform/db/client";
 
 import { SOFTWARE_ENCODER } from "../media/video";
 import { createDataDiskRepo } from "../datadisk/repo";

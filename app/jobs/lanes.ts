@@ -1,5 +1,5 @@
 import type { Runner } from "../../hw/run";
-import type { Db } from "../db/client";
+import type { Db } from "../platform/db/client";
 import type { PipelineDeps } from "../media/pipeline";
 import type { DataDiskRepo } from "../datadisk/repo";
 import { dbBackupHandler } from "./backup";

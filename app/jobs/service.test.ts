@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDb, type Db } from "../db/client";
+import { openDb, type Db } from "../platform/db/client";
 import { createJobRepo } from "./repo";
 import { createJobQueue, createJobRunner, PermanentJobError, type JobHandlers, type UntypedPayloads } from "./service";
 
@@ -83,7 +83,7 @@ describe("claimNextJob", () => {
     const total = 300;
     for (let i = 0; i < total; i++) queue.enqueue("k", { i });
     const script = `
-      import { openDb } from ${JSON.stringify(join(import.meta.dir, "../db/client.ts"))};
+      import { openDb } from ${JSON.stringify(join(import.meta.dir, "../platform/db/client.ts"))};
       import { createJobRepo } from ${JSON.stringify(join(import.meta.dir, "repo.ts"))};
       import { createJobQueue } from ${JSON.stringify(join(import.meta.dir, "service.ts"))};
       const q = createJobQueue<UntypedPayloads>({ repo: createJobRepo(openDb(process.env.JOBS_DB!, { log: () => {} })) });

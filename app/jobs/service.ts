@@ -1,4 +1,4 @@
-import type { Job } from "../db/schema";
+import type { Job } from "../platform/db/schema";
 import type { JobPayloads } from "./kinds";
 import type { JobRepo } from "./repo";
 

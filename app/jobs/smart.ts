@@ -1,10 +1,10 @@
 import { createSmartReader, type SmartReader } from "../../hw/smart";
 import { listBlockDevices, type BlockDevice } from "../../hw/system";
-import type { Db } from "../db/client";
+import type { Db } from "../platform/db/client";
 import { createDashboardRepo } from "../dashboard/repo";
 import { createDiskHealth, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB } from "../dashboard/disk-health";
 import { PermanentJobError, type JobHandler } from "./service";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 
 export { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB };
 

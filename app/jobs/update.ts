@@ -10,7 +10,7 @@ import { writeFileDurably } from "../../hw/files";
 import { summarize, type RaucStatus, type UpdateStatus } from "../../provision/update-status";
 import { type BundleInfo, isStagedId, slotsFile, stagedBundle, stagedInfo, writeResult } from "../update/files";
 import { PermanentJobError, type JobHandler } from "./service";
-import type { Db } from "../db/client";
+import type { Db } from "../platform/db/client";
 import { SUPPORT_NAME, writeSupportBundle } from "../update/support";
 
 export type UpdateJobDeps = {

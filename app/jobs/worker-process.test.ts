@@ -3,8 +3,8 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDb } from "../db/client";
-import { users } from "../db/schema";
+import { openDb } from "../platform/db/client";
+import { users } from "../platform/db/schema";
 import { listBackups } from "./backup";
 
 const root = join(import.meta.dir, "../..");

@@ -2,10 +2,10 @@
 import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Runner } from "../../hw/run";
-import type { Db } from "../db/client";
+import type { Db } from "../platform/db/client";
 import { createBlobStore } from "../drive/blobs";
 import { PermanentJobError, type JobHandler } from "../jobs/service";
-import { APP_ROOT } from "../paths";
+import { APP_ROOT } from "../platform/paths";
 import { placeOf } from "./geocode";
 import { largestEmbeddedJpeg, MediaFileError, thumbnailsOfImage, thumbnailsOfRawPreview, type ImageResult } from "./image";
 import { readPhotoMetadata } from "./metadata";

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { Elysia } from "elysia";
-import { notFound } from "../errors";
-import type { AccessControl } from "../http/access";
+import { notFound } from "../platform/errors";
+import type { AccessControl } from "../platform/http/access";
 import { serveFile } from "../drive/download";
 import type { DriveService } from "../drive/service";
 import { MediaProgress } from "../../views/media/MediaProgress";

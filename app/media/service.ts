@@ -1,4 +1,4 @@
-import type { DriveFile, User } from "../db/schema";
+import type { DriveFile, User } from "../platform/db/schema";
 import type { JobQueue } from "../jobs/service";
 import { ENCODER_SETTING, MEDIA_PIPELINE_VERSION, mediaKindOf, type EncoderChoice } from "./model";
 import { derivativePaths, removeDerivatives } from "./paths";

@@ -1,7 +1,7 @@
 // Test helpers for the media pipeline: a real app (temp SQLite, temp data dir), the real pipeline in process.
 import { join } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
-import type { User } from "../db/schema";
+import type { User } from "../platform/db/schema";
 import { createJobRunner } from "../jobs/service";
 import { createTestApp } from "../testing";
 import { createMediaPipeline } from "./pipeline";

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { media, type Album } from "../db/schema";
+import type { Db } from "../platform/db/client";
+import { media, type Album } from "../platform/db/schema";
 
 /** What narrows a grid: the timeline, Favourites, Archive, one album, or a parsed search. */
 export type Source =

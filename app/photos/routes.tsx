@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
-import type { AccessControl } from "../http/access";
-import { CSP } from "../http/security";
-import type { User } from "../db/schema";
+import type { AccessControl } from "../platform/http/access";
+import { CSP } from "../platform/http/security";
+import type { User } from "../platform/db/schema";
 import type { SettingsService } from "../settings/service";
 import { AlbumHeader, AlbumsPage, GridPage, MapPage, TimelinePage } from "../../views/photos/PhotosPage";
 import { InfoPanel } from "../../views/photos/InfoPanel";
@@ -11,7 +11,7 @@ import type { AlbumEntry, GridItem } from "./repo";
 import type { DriveService } from "../drive/service";
 import type { ShareService } from "../share/service";
 import { serveFile } from "../drive/download";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 import { SharedAlbumPage, SharedWithMePage } from "../../views/photos/SharedPages";
 
 type Deps = { access: AccessControl; photos: PhotosService; settings: SettingsService; media: MediaService; drive: DriveService; share: ShareService };

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import Supercluster from "supercluster";
-import type { DriveFile, User } from "../db/schema";
-import { AppError, notFound } from "../errors";
+import type { DriveFile, User } from "../platform/db/schema";
+import { AppError, notFound } from "../platform/errors";
 import type { DriveService } from "../drive/service";
 import type { AlbumEntry, GridItem, PhotosRepo, SearchFilter, Source } from "./repo";
 

@@ -2,15 +2,15 @@ import { Elysia, t } from "elysia";
 import type { AuditRepo } from "../audit/repo";
 import { sha256 } from "../auth/crypto";
 import type { AuthService } from "../auth/service";
-import type { Config } from "../config";
-import type { AccessControl } from "../http/access";
-import type { User } from "../db/schema";
+import type { Config } from "../platform/config";
+import type { AccessControl } from "../platform/http/access";
+import type { User } from "../platform/db/schema";
 import { AccountPage, AdminPage, AuditPage, SystemPage, type SystemCard } from "../../views/settings/pages";
 import { hostnameFromDeviceName, type ApplianceSettings, type SettingsService, type SshChange } from "./service";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 import { actionsOfKind, AUDIT_KINDS, type AuditKind } from "../../views/settings/audit";
 import { formatDate, startOfDay } from "../../views/format";
-import { withFormError } from "../http/forms";
+import { withFormError } from "../platform/http/forms";
 
 type Deps = { access: AccessControl; auth: AuthService; settings: SettingsService; audit: AuditRepo; config: Config };
 

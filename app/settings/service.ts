@@ -4,7 +4,7 @@ import { authorizedKeyProblem, isValidNtpServer, MAX_AUTHORIZED_KEYS, MAX_NTP_SE
 import { sha256 } from "../auth/crypto";
 import { DEFAULT_BACKUP_KEEP_DAYS } from "../jobs/backup";
 import type { SettingsRepo } from "./repo";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 
 export const REGISTRATION_POLICIES = ["closed", "invite", "open"] as const;
 export type RegistrationPolicy = (typeof REGISTRATION_POLICIES)[number];

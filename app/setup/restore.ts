@@ -11,12 +11,12 @@ import { basename, join } from "node:path";
 import { dataDiskMountpoint } from "../../hw/datadisk";
 import { backupDir, listBackups, type BackupFile } from "../jobs/backup";
 import { fsyncPath } from "../../hw/files";
-import { APP_ROOT } from "../paths";
+import { APP_ROOT } from "../platform/paths";
 
 export const RESTORE_FILE = "db.sqlite.restore";
 /** A process exits with this code to be restarted (systemd's Restart=on-failure) onto a restored database. */
 export const RESTART_EXIT_CODE = 75;
-const MIGRATIONS_JOURNAL = join(APP_ROOT, "app/db/migrations/meta/_journal.json");
+const MIGRATIONS_JOURNAL = join(APP_ROOT, "app/platform/db/migrations/meta/_journal.json");
 
 export type RestoreCandidate = BackupFile & { source: "data directory" | "data disk" };
 export type BackupCheck = { ok: true; admins: string[] } | { ok: false; reason: string };

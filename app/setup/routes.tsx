@@ -1,15 +1,15 @@
 import { Elysia, t } from "elysia";
 import type { AuthService } from "../auth/service";
-import type { Config } from "../config";
-import type { AccessControl } from "../http/access";
+import type { Config } from "../platform/config";
+import type { AccessControl } from "../platform/http/access";
 import type { SettingsService } from "../settings/service";
 import type { DataDiskService } from "../datadisk/service";
 import { RESTART_EXIT_CODE, restoreCandidates, stageRestore } from "./restore";
 import { WizardPage } from "../../views/setup/WizardPage";
 import { RestoringPage } from "../../views/setup/RestorePanel";
 import { StorageStepPage } from "../../views/setup/StorageStep";
-import { AppError } from "../errors";
-import { withFormError } from "../http/forms";
+import { AppError } from "../platform/errors";
+import { withFormError } from "../platform/http/forms";
 
 const exitForRestart = () => void setTimeout(() => process.exit(RESTART_EXIT_CODE), 500);
 

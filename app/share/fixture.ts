@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTestApp, type TestApp } from "../testing";
-import type { DriveFile, User } from "../db/schema";
+import type { DriveFile, User } from "../platform/db/schema";
 
 export const GPS_PHOTO = readFileSync(join(import.meta.dir, "../../test/fixtures/photos/gps/DSCN0010.jpg"));
 export const OTHER_PHOTO = readFileSync(join(import.meta.dir, "../../test/fixtures/photos/gps/DSCN0021.jpg"));

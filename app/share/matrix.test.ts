@@ -4,7 +4,7 @@
 // must never change its answer.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { hmac } from "../auth/crypto";
-import { routeAccess } from "../http/access";
+import { routeAccess } from "../platform/http/access";
 import { TEST_ORIGIN } from "../testing";
 import { GPS_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "./fixture";
 import { UNLOCK_COOKIE } from "./routes";

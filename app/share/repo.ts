@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import type { Db } from "../db/client";
-import { albumShares, albums, files, folderShares, shareLinks, users, type ShareLink } from "../db/schema";
+import type { Db } from "../platform/db/client";
+import { albumShares, albums, files, folderShares, shareLinks, users, type ShareLink } from "../platform/db/schema";
 
 /** Every SQL statement of share links. Nothing here decides who may see a link: the service does. */
 const grantee = alias(users, "grantee");

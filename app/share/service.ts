@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
-import type { DriveFile, User } from "../db/schema";
+import type { DriveFile, User } from "../platform/db/schema";
 import type { AuditRepo } from "../audit/repo";
 import type { DriveService } from "../drive/service";
 import type { PhotosService } from "../photos/service";
 import type { AlbumEntry } from "../photos/repo";
 import { numberedName, type ListOptions } from "../drive/model";
 import { hmac, safeEqual, sha256 } from "../auth/crypto";
-import type { RateLimiter } from "../http/rate-limit";
-import { AppError, notFound, tooManyRequests } from "../errors";
+import type { RateLimiter } from "../platform/http/rate-limit";
+import { AppError, notFound, tooManyRequests } from "../platform/errors";
 import { stripJpegMetadata } from "./jpeg";
 import { DamagedMp4Error, mp4MetadataPatches, PatchedFile } from "./mp4";
 import type { ListedAlbumGrant, ListedGrant, ListedLink, ShareLink, ShareRepo } from "./repo";

@@ -10,7 +10,7 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Runner } from "../../hw/run";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 
 export type ChannelEntry = { version: string; url: string; sha256: string; compatible: string; size?: number };
 export type ChannelCheck =

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fakeRunner } from "../../hw/testing";
-import { auditLog } from "../db/schema";
+import { auditLog } from "../platform/db/schema";
 import { factoryResetHandler, updateRebootHandler, updateStatusHandler } from "../jobs/update";
 import type { JobContext } from "../jobs/service";
 import { createTestApp, postForm, type TestApp } from "../testing";

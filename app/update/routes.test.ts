@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fakeRunner } from "../../hw/testing";
-import { auditLog } from "../db/schema";
+import { auditLog } from "../platform/db/schema";
 import { updateInspectHandler, updateInstallHandler, type UpdateJobDeps } from "../jobs/update";
 import type { JobContext, TypedJob } from "../jobs/service";
 import type { JobKind } from "../jobs/kinds";

@@ -1,8 +1,8 @@
 import { Elysia, t } from "elysia";
 import type { AuditRepo } from "../audit/repo";
-import type { AccessControl } from "../http/access";
-import type { User } from "../db/schema";
-import { userFacing } from "../errors";
+import type { AccessControl } from "../platform/http/access";
+import type { User } from "../platform/db/schema";
+import { userFacing } from "../platform/errors";
 import { SupportStatus, SystemPage, UpdateStatus, type SystemPageProps } from "../../views/dashboard/SystemPage";
 import type { AlertRow } from "../dashboard/repo";
 import type { UpdateService } from "./service";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { gunzipSync } from "node:zlib";
 import { fakeRunner } from "../../hw/testing";
-import { passkeys, settings, shareLinks, jobs } from "../db/schema";
+import { passkeys, settings, shareLinks, jobs } from "../platform/db/schema";
 import { createTestApp, type TestApp } from "../testing";
 import { supportBundleHandler } from "../jobs/update";
 import type { JobContext } from "../jobs/service";

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { desc, eq } from "drizzle-orm";
 import type { Runner } from "../../hw/run";
-import type { Db } from "../db/client";
-import { appTokens, diskHealth, invites, jobs, passkeys, recoveryCodes, sessions, settings, shareLinks, users, challenges } from "../db/schema";
+import type { Db } from "../platform/db/client";
+import { appTokens, diskHealth, invites, jobs, passkeys, recoveryCodes, sessions, settings, shareLinks, users, challenges } from "../platform/db/schema";
 import { ensureDir, giveToOwner, supportDir } from "./files";
 
 export const SUPPORT_NAME = /^nas-support-\d{8}T\d{6}Z\.tar\.gz$/;

@@ -5,7 +5,7 @@ import type { Server } from "@tus/server";
 import { mkdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { AppError, isDiskFull, userFacing } from "../errors";
+import { AppError, isDiskFull, userFacing } from "../platform/errors";
 import { uploadsDir } from "./files";
 import type { UpdateService } from "./service";
 

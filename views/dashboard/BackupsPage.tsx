@@ -1,4 +1,4 @@
-import type { Job } from "../../app/db/schema";
+import type { Job } from "../../app/platform/db/schema";
 import type { BackupFile } from "../../app/jobs/backup";
 import type { AlertRow } from "../../app/dashboard/repo";
 import { DashboardShell, type Base } from "./Shell";

@@ -1,12 +1,12 @@
 // How failures reach people: the app's own page, toast or JSON with a reference, never internals (README, "Security").
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
 
-import { createSmartReader } from "../../hw/smart";
-import { createSystemSampler } from "../../hw/system";
-import { hmac } from "../auth/crypto";
-import { systemdPower } from "../dashboard/service";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing";
-import { fakeRunner } from "../../hw/testing";
+import { createSmartReader } from "../../../hw/smart";
+import { createSystemSampler } from "../../../hw/system";
+import { hmac } from "../../auth/crypto";
+import { systemdPower } from "../../dashboard/service";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "../../testing";
+import { fakeRunner } from "../../../hw/testing";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());

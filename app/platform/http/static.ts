@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import { publicGet } from "./access";
 import { join } from "node:path";
-import { resolveInside } from "../../hw/files";
+import { resolveInside } from "../../../hw/files";
 import { APP_ROOT } from "../paths";
 
 const types: Record<string, string> = {

@@ -8,7 +8,7 @@ import { APP_ROOT } from "../paths";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
-const migrationsFolder = join(APP_ROOT, "app/db/migrations");
+const migrationsFolder = join(APP_ROOT, "app/platform/db/migrations");
 
 /**
  * Opens (creating if needed) the SQLite database, applies the pragmas every process must share,

@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import type { User } from "../db/schema";
 import { AppError, userFacing } from "../errors";
-import { ErrorPage, ErrorToast } from "../../views/ErrorPage";
+import { ErrorPage, ErrorToast } from "../../../views/ErrorPage";
 
 const FRAMEWORK_ERRORS: Record<string, AppError> = {
   NOT_FOUND: new AppError(404, "There is nothing at this address: the link may be mistyped or out of date."),

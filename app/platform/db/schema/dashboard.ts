@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { DiskCounters } from "../../../hw/alerts";
-import type { SmartResult } from "../../../hw/smart-parse";
+import type { DiskCounters } from "../../../../hw/alerts";
+import type { SmartResult } from "../../../../hw/smart-parse";
 import { users } from "./accounts";
 
 /** One row per minute (averaged from the live samples), kept 24 h, for the dashboard's charts. */

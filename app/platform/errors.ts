@@ -1,6 +1,6 @@
 /**
  * The one error type for something a person can act on: services throw it with an HTTP status and a sentence that
- * is shown as is. The web app maps it once (app/http/errors.ts) to a page, an htmx toast or JSON; the worker treats
+ * is shown as is. The web app maps it once (app/platform/http/errors.ts) to a page, an htmx toast or JSON; the worker treats
  * it as permanent (retrying cannot fix bad input). Anything else that escapes is a bug: logged, never shown.
  */
 export class AppError extends Error {

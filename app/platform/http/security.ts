@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import type { AuditRepo } from "../audit/repo";
+import type { AuditRepo } from "../../audit/repo";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
 import { describeError } from "./errors";
@@ -31,7 +31,7 @@ type Ctx = { user: User | null; ip: string | null; route?: string; params?: Reco
 
 /**
  * Security headers on every response and one audit row per state-changing request. Who may call a route, and the
- * CSRF check of unsafe methods, are the route's declared access (app/http/access.ts).
+ * CSRF check of unsafe methods, are the route's declared access (app/platform/http/access.ts).
  */
 export function securityPlugin(deps: { audit: AuditRepo }) {
   // Written before the response leaves, so an acknowledged change always has its audit row.
