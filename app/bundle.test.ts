@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listBackups } from "./jobs/backup";
-import { freePort } from "./testing-browser";
+import { freePort } from "../test/support/browser";
 
 const root = join(import.meta.dir, "..");
 // Below the root, like dist/, so the bundle finds APP_ROOT (the folder with package.json) the same way.

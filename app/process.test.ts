@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { loadConfig } from "./platform/config";
 import { openDb } from "./platform/db/client";
 import { createServices } from "./services";
-import { startServer, type TestServer } from "./testing-browser";
+import { startServer, type TestServer } from "../test/support/browser";
 
 let server: TestServer;
 let token: string;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { loadConfig } from "../app/platform/config";
 import { openDb } from "../app/platform/db/client";
 import { createServices } from "../app/services";
-import { launchBrowser, startServer } from "../app/testing-browser";
+import { launchBrowser, startServer } from "../test/support/browser";
 
 const ROWS = Number(process.env.ROWS ?? 200_000);
 const RUNS = Number(process.env.RUNS ?? 200);

@@ -6,7 +6,7 @@ import type { Browser } from "playwright-core";
 import { loadConfig } from "../platform/config";
 import { openDb, type Db } from "../platform/db/client";
 import { createServices } from "../services";
-import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 let server: TestServer;
 let browser: Browser;

@@ -2,7 +2,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { fakeRunner } from "../../hw/testing";
 import { describeAction } from "../../views/settings/audit";
-import { createTestApp, type TestApp } from "../testing";
+import { createTestApp, type TestApp } from "../../test/support/app";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());

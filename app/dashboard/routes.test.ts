@@ -4,7 +4,7 @@ import { createSmartReader } from "../../hw/smart";
 import { createSystemSampler } from "../../hw/system";
 import { smartFixture } from "../../hw/test-fixtures";
 import { systemSamples } from "../platform/db/schema";
-import { createTestApp, postForm, type TestApp } from "../testing";
+import { createTestApp, postForm, type TestApp } from "../../test/support/app";
 import { createJobRunner } from "../jobs/service";
 import { smartRefreshHandler } from "../jobs/smart";
 import { systemdPower } from "./service";

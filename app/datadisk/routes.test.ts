@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } f
 import { join } from "node:path";
 
 import { blobs, files, jobs } from "../platform/db/schema";
-import { createTestApp, postForm, type TestApp } from "../testing";
+import { createTestApp, postForm, type TestApp } from "../../test/support/app";
 import { STORAGE_MOVE_JOB, DISK_COPY_JOB } from "../jobs/datadisk";
 import { fakeRunner } from "../../hw/testing";
 

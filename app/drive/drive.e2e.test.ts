@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { loadConfig } from "../platform/config";
 import { openDb } from "../platform/db/client";
 import { createServices } from "../services";
-import { freePort, launchBrowser, pdfOf, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { freePort, launchBrowser, pdfOf, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 

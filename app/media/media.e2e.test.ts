@@ -6,7 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { loadConfig } from "../platform/config";
 import { openDb } from "../platform/db/client";
 import { createServices } from "../services";
-import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 const root = join(import.meta.dir, "../..");
 const FIXTURES = join(root, "test/fixtures/photos");

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { orient } from "./image";
 import { derivativePaths } from "./paths";
-import { FIXTURES, mediaTestApp } from "./testing";
+import { FIXTURES, mediaTestApp } from "../../test/support/media";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

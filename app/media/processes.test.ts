@@ -6,8 +6,8 @@ import sharp from "sharp";
 import { loadConfig } from "../platform/config";
 import { openDb } from "../platform/db/client";
 import { createServices } from "../services";
-import { freePort } from "../testing-browser";
-import { FIXTURES } from "./testing";
+import { freePort } from "../../test/support/browser";
+import { FIXTURES } from "../../test/support/media";
 
 const root = join(import.meta.dir, "../..");
 const cleanups: (() => void)[] = [];

@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import sharp from "sharp";
 import { derivativePaths } from "./paths";
-import { FIXTURES, mediaTestApp } from "./testing";
+import { FIXTURES, mediaTestApp } from "../../test/support/media";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -6,7 +6,7 @@ import sharp from "sharp";
 import { runCommand } from "../../hw/run";
 import { detectEncoder } from "./hwaccel";
 import { derivativePaths } from "./paths";
-import { mediaTestApp } from "./testing";
+import { mediaTestApp } from "../../test/support/media";
 import { parseIso6709, parseProbe, playbackOf, targetSize } from "./video";
 import { fakeRunner } from "../../hw/testing";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { loadConfig } from "../platform/config";
 import { openDb } from "../platform/db/client";
 import { createDrive, createServices } from "../services";
-import { FIXTURES } from "./testing";
+import { FIXTURES } from "../../test/support/media";
 
 const root = join(import.meta.dir, "../..");
 const cleanups: (() => void)[] = [];

@@ -11,10 +11,10 @@ import { runCommand } from "../../hw/run";
 import { loadConfig } from "../platform/config";
 import { openDb } from "../platform/db/client";
 import { createServices } from "../services";
-import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 const root = join(import.meta.dir, "../..");
-// Named here, not imported from app/media/testing: that module reaches the worker's untyped packages.
+// Named here, not imported from test/support/media: that module reaches the worker's untyped packages.
 const FIXTURES = join(root, "test/fixtures/photos");
 const uploads = [
   "gps/DSCN0010.jpg",

@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
-import { FIXTURES, mediaTestApp } from "../media/testing";
+import { FIXTURES, mediaTestApp } from "../../test/support/media";
 import { createPhotosRepo } from "./repo";
 import { createPhotosService, parseSearch } from "./service";
 

@@ -1,7 +1,7 @@
 // Settings → account: what a new owner reads there (issue 13 #4, #5, #14).
 import { afterEach, expect, test } from "bun:test";
 import { hmac } from "../auth/crypto";
-import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../testing";
+import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../../test/support/app";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());

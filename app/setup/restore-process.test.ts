@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { backupDatabase, backupDir, listBackups } from "../jobs/backup";
-import { createTestApp } from "../testing";
-import { freePort } from "../testing-browser";
+import { createTestApp } from "../../test/support/app";
+import { freePort } from "../../test/support/browser";
 import { RESTART_EXIT_CODE } from "./restore";
 
 const root = join(import.meta.dir, "../..");

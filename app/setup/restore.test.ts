@@ -6,7 +6,7 @@ import { openDb } from "../platform/db/client";
 import { passkeys, users } from "../platform/db/schema";
 import { backupDatabase, backupDir } from "../jobs/backup";
 import { createApp } from "../server";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "../../test/support/app";
 import { applyPendingRestore, checkBackup, RESTORE_FILE } from "./restore";
 
 const apps: TestApp[] = [];

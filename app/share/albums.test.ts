@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hmac } from "../auth/crypto";
-import { TEST_ORIGIN } from "../testing";
-import { GPS_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "./fixture";
+import { TEST_ORIGIN } from "../../test/support/app";
+import { GPS_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "../../test/support/share";
 
 const DAVES_PHOTO = new Uint8Array(readFileSync(join(import.meta.dir, "../../test/fixtures/photos/cameras/Canon_40D.jpg")));
 let f: ShareFixture;

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { hmac } from "../auth/crypto";
 import { routeAccess } from "../platform/http/access";
-import { TEST_ORIGIN } from "../testing";
-import { GPS_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "./fixture";
+import { TEST_ORIGIN } from "../../test/support/app";
+import { GPS_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "../../test/support/share";
 import { UNLOCK_COOKIE } from "./routes";
 
 const PRINCIPALS = [

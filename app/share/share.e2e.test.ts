@@ -10,7 +10,7 @@ import type { Browser } from "playwright-core";
 import { loadConfig } from "../platform/config";
 import { openDb } from "../platform/db/client";
 import { createServices } from "../services";
-import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 const gpsDir = join(import.meta.dir, "../../test/fixtures/photos/gps");
 const photos = readdirSync(gpsDir)

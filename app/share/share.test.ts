@@ -4,8 +4,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import exifr from "exifr";
 import { hmac } from "../auth/crypto";
-import { TEST_ORIGIN } from "../testing";
-import { PASSWORD, shareFixture, type ShareFixture } from "./fixture";
+import { TEST_ORIGIN } from "../../test/support/app";
+import { PASSWORD, shareFixture, type ShareFixture } from "../../test/support/share";
 
 let f: ShareFixture;
 afterEach(() => f?.t.cleanup());

@@ -2,7 +2,7 @@
 // access, "Shared with me", uploads counted against the owner's quota and attributed to their author, nothing above
 // the shared folder visible, and a removed share ending at once for open sessions and app tokens.
 import { afterEach, describe, expect, test } from "bun:test";
-import { createTestApp, type TestApp } from "../testing";
+import { createTestApp, type TestApp } from "../../test/support/app";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());

@@ -4,10 +4,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createTestApp, postForm, type TestApp } from "../testing";
+import { createTestApp, postForm, type TestApp } from "../../test/support/app";
 import { isNewer } from "./channel";
 import { stagedDir } from "./files";
-import { makeBundle, makeKeys, type Keys } from "./testing";
+import { makeBundle, makeKeys, type Keys } from "../../test/support/update";
 
 const repo = resolve(import.meta.dir, "../..");
 const work = mkdtempSync(join(tmpdir(), "nas-channel-"));

@@ -9,7 +9,7 @@ import { fakeRunner } from "../../hw/testing";
 import { auditLog } from "../platform/db/schema";
 import { factoryResetHandler, updateRebootHandler, updateStatusHandler } from "../jobs/update";
 import type { JobContext } from "../jobs/service";
-import { createTestApp, postForm, type TestApp } from "../testing";
+import { createTestApp, postForm, type TestApp } from "../../test/support/app";
 
 const script = resolve(import.meta.dir, "../../os/rootfs-overlay/usr/lib/nas/factory-reset");
 const ctx: JobContext = { progress: () => {}, log: () => {}, signal: new AbortController().signal };

@@ -9,9 +9,9 @@ import { auditLog } from "../platform/db/schema";
 import { updateInspectHandler, updateInstallHandler, type UpdateJobDeps } from "../jobs/update";
 import type { JobContext, TypedJob } from "../jobs/service";
 import type { JobKind } from "../jobs/kinds";
-import { createTestApp, postForm, type TestApp } from "../testing";
+import { createTestApp, postForm, type TestApp } from "../../test/support/app";
 import { stagedDir, uploadsDir } from "./files";
-import { makeBundle, makeKeys, makeSystemConf, type Keys } from "./testing";
+import { makeBundle, makeKeys, makeSystemConf, type Keys } from "../../test/support/update";
 
 const work = mkdtempSync(join(tmpdir(), "nas-update-routes-"));
 let keys: Keys;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { gunzipSync } from "node:zlib";
 import { fakeRunner } from "../../hw/testing";
 import { passkeys, settings, shareLinks, jobs } from "../platform/db/schema";
-import { createTestApp, type TestApp } from "../testing";
+import { createTestApp, type TestApp } from "../../test/support/app";
 import { supportBundleHandler } from "../jobs/update";
 import type { JobContext } from "../jobs/service";
 import { listSupportBundles, scrubSecrets, supportName, tarFiles } from "./support";

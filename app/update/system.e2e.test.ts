@@ -9,11 +9,11 @@ import type { Browser } from "playwright-core";
 import { loadConfig } from "../platform/config";
 import { openDb, type Db } from "../platform/db/client";
 import { createServices } from "../services";
-import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 import { updateInspectHandler } from "../jobs/update";
 import { createJobQueue } from "../jobs/service";
 import { createJobRepo } from "../jobs/repo";
-import { makeBundle, makeKeys, makeSystemConf } from "./testing";
+import { makeBundle, makeKeys, makeSystemConf } from "../../test/support/update";
 
 let server: TestServer;
 let browser: Browser;

@@ -26,7 +26,7 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { Database } from "bun:sqlite";
 import type { Page } from "playwright-core";
-import { addVirtualAuthenticator, fillWizardToSummary, launchBrowser, watchPageErrors } from "../../app/testing-browser";
+import { addVirtualAuthenticator, fillWizardToSummary, launchBrowser, watchPageErrors } from "../../test/support/browser";
 
 const repo = resolve(import.meta.dir, "../..");
 const image = process.env.IMAGE ?? join(repo, "out/nas-x86_64.img");
@@ -486,7 +486,7 @@ const toPem = (der: Buffer) =>
 /**
  * Debian's Chromium with the box's CA in its NSS database (what importing ca.crt under *Authorities*
  * does), reaching https://nas.local through the forwarded port. Flags as launchBrowser() in
- * app/testing-browser.ts, plus the name mapping; HOME points Chromium at the NSS database.
+ * test/support/browser.ts, plus the name mapping; HOME points Chromium at the NSS database.
  */
 async function launchTrustingBrowser(work: string, caFile: string, httpsPort: number) {
   const home = join(work, "browser-home");

@@ -1,7 +1,7 @@
 // The route table is the source of the access tests: every route declares who may call it, and every declaration
 // is checked here against anonymous visitors, a signed-in user and forged cross-site requests.
 import { afterEach, describe, expect, test } from "bun:test";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "../../testing";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "../../../test/support/app";
 import { routeAccess } from "./access";
 
 let t: TestApp;

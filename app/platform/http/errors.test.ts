@@ -5,7 +5,7 @@ import { createSmartReader } from "../../../hw/smart";
 import { createSystemSampler } from "../../../hw/system";
 import { hmac } from "../../auth/crypto";
 import { systemdPower } from "../../dashboard/service";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "../../testing";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "../../../test/support/app";
 import { fakeRunner } from "../../../hw/testing";
 
 let t: TestApp;

@@ -3,7 +3,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import sharp from "sharp";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, seriousA11yViolations, sidewaysOverflow, signedInPage, startServer, watchPageErrors, type TestServer } from "../../testing-browser";
+import {
+  launchBrowser,
+  seriousA11yViolations,
+  sidewaysOverflow,
+  signedInPage,
+  startServer,
+  watchPageErrors,
+  type TestServer,
+} from "../../../test/support/browser";
 
 let server: TestServer;
 let fresh: TestServer;

@@ -1,6 +1,6 @@
 // Unknown addresses get the app's page in the normal layout with a way back (issue 13 #15).
 import { afterEach, expect, test } from "bun:test";
-import { createTestApp, type TestApp } from "../../testing";
+import { createTestApp, type TestApp } from "../../../test/support/app";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());

@@ -1,14 +1,14 @@
 // Test helpers for the media pipeline: a real app (temp SQLite, temp data dir), the real pipeline in process.
 import { join } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
-import type { User } from "../platform/db/schema";
-import { createJobRunner } from "../jobs/service";
-import { createTestApp } from "../testing";
-import { createMediaPipeline } from "./pipeline";
-import { createMediaRepo } from "./repo";
-import { SOFTWARE_ENCODER, type Encoder } from "./video";
+import type { User } from "../../app/platform/db/schema";
+import { createJobRunner } from "../../app/jobs/service";
+import { createTestApp } from "./app";
+import { createMediaPipeline } from "../../app/media/pipeline";
+import { createMediaRepo } from "../../app/media/repo";
+import { SOFTWARE_ENCODER, type Encoder } from "../../app/media/video";
 
-export const FIXTURES = join(import.meta.dir, "../../test/fixtures/photos");
+export const FIXTURES = join(import.meta.dir, "../fixtures/photos");
 
 export function mediaTestApp(opts: { run?: Runner; encoder?: Encoder } = {}) {
   const t = createTestApp();

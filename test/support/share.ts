@@ -2,11 +2,11 @@
 // private sibling folder, and links of every kind to them. Real SQLite, real files, real argon2id hashes.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createTestApp, type TestApp } from "../testing";
-import type { DriveFile, User } from "../platform/db/schema";
+import { createTestApp, type TestApp } from "./app";
+import type { DriveFile, User } from "../../app/platform/db/schema";
 
-export const GPS_PHOTO = readFileSync(join(import.meta.dir, "../../test/fixtures/photos/gps/DSCN0010.jpg"));
-export const OTHER_PHOTO = readFileSync(join(import.meta.dir, "../../test/fixtures/photos/gps/DSCN0021.jpg"));
+export const GPS_PHOTO = readFileSync(join(import.meta.dir, "../fixtures/photos/gps/DSCN0010.jpg"));
+export const OTHER_PHOTO = readFileSync(join(import.meta.dir, "../fixtures/photos/gps/DSCN0021.jpg"));
 export const PASSWORD = "correct horse";
 
 async function* bytes(b: Uint8Array | string) {

@@ -2,11 +2,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hmac, randomToken } from "./auth/crypto";
-import { loadConfig, type Config } from "./platform/config";
-import { openDb } from "./platform/db/client";
-import type { User } from "./platform/db/schema";
-import { createApp, type AppDeps } from "./server";
+import { hmac, randomToken } from "../../app/auth/crypto";
+import { loadConfig, type Config } from "../../app/platform/config";
+import { openDb } from "../../app/platform/db/client";
+import type { User } from "../../app/platform/db/schema";
+import { createApp, type AppDeps } from "../../app/server";
 
 export const TEST_ORIGIN = "http://localhost:8080";
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const root = join(import.meta.dir, "..");
+const root = join(import.meta.dir, "../..");
 
 export async function freePort(): Promise<number> {
   const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
@@ -129,9 +129,9 @@ export async function signedInPage(
   server: TestServer,
   opts: { username?: string; role?: "admin" | "user"; viewport?: { width: number; height: number }; colorScheme?: "light" | "dark" } = {},
 ) {
-  const { openDb } = await import("./platform/db/client");
-  const { createServices } = await import("./services");
-  const { loadConfig } = await import("./platform/config");
+  const { openDb } = await import("../../app/platform/db/client");
+  const { createServices } = await import("../../app/services");
+  const { loadConfig } = await import("../../app/platform/config");
   const db = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
   const username = opts.username ?? "ada";
