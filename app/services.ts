@@ -1,4 +1,4 @@
-import { createAuditRepo } from "./audit/repo";
+import { createAuditRepo } from "./platform/audit";
 import { createAuthRepo } from "./auth/repo";
 import { createAuthService } from "./auth/service";
 import type { Config } from "./platform/config";

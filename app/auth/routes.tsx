@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
-import type { AuditRepo } from "../audit/repo";
+import type { AuditRepo } from "../platform/audit";
 import type { Config } from "../platform/config";
 import type { AccessControl } from "../platform/http/access";
 import type { AuthService } from "./service";

@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia";
 import { join } from "node:path";
-import type { AuditRepo } from "../audit/repo";
+import type { AuditRepo } from "../platform/audit";
 import type { AccessControl } from "../platform/http/access";
 import type { User } from "../platform/db/schema";
 import type { SettingsService } from "../settings/service";

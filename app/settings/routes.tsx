@@ -1,5 +1,5 @@
 import { Elysia, t } from "elysia";
-import type { AuditRepo } from "../audit/repo";
+import type { AuditRepo } from "../platform/audit";
 import { sha256 } from "../auth/crypto";
 import type { AuthService } from "../auth/service";
 import type { Config } from "../platform/config";

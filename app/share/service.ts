@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import type { DriveFile, User } from "../platform/db/schema";
-import type { AuditRepo } from "../audit/repo";
+import type { AuditRepo } from "../platform/audit";
 import type { DriveService } from "../drive/service";
 import type { PhotosService } from "../photos/service";
 import type { AlbumEntry } from "../photos/repo";

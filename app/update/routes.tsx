@@ -1,5 +1,5 @@
 import { Elysia, t } from "elysia";
-import type { AuditRepo } from "../audit/repo";
+import type { AuditRepo } from "../platform/audit";
 import type { AccessControl } from "../platform/http/access";
 import type { User } from "../platform/db/schema";
 import { userFacing } from "../platform/errors";

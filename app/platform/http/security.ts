@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import type { AuditRepo } from "../../audit/repo";
+import type { AuditRepo } from "../audit";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
 import { describeError } from "./errors";

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, like, lt, type SQL } from "drizzle-orm";
-import type { Db } from "../platform/db/client";
-import { auditLog } from "../platform/db/schema";
+import type { Db } from "./db/client";
+import { auditLog } from "./db/schema";
 
 export type AuditRecord = { userId?: string | null; ip?: string | null; action: string; objectId?: string | null; ok: boolean; detail?: string | null };
 export type AuditFilter = { userId?: string; action?: string; actions?: string[]; from?: Date; to?: Date; before?: number; limit?: number };
