@@ -5,9 +5,10 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { configFlags, linkOrigin, loadConfig, type Config } from "./platform/config";
 import { openDb, type Db } from "./platform/db/client";
-import { backupDir, listBackups } from "./jobs/backup";
+import { listBackups } from "./jobs/backup";
 import { createDrive, createServices, type Services } from "./services";
 import { AppError } from "./platform/errors";
+import { dataPaths } from "./platform/paths";
 
 const USAGE = `Usage: nas [--data-dir DIR] [--origin URL] <command>
 
@@ -241,7 +242,7 @@ const commands: Record<string, Command> = {
     args: [],
     flags: [],
     run(_args, _flags, { config, db, services: s, out, origin }) {
-      const dbPath = join(config.dataDir, "db.sqlite");
+      const dbPath = dataPaths(config.dataDir).db;
       const check = db.$client
         .query<{ quick_check: string }, []>("PRAGMA quick_check")
         .all()
@@ -251,7 +252,7 @@ const commands: Record<string, Command> = {
       const admins = users.filter((u) => u.role === "admin").length;
       const jobs = s.jobs.counts();
       const fs = statfsSync(config.dataDir);
-      const backups = listBackups(backupDir(config.dataDir));
+      const backups = listBackups(dataPaths(config.dataDir).backups);
       const lines: [string, string][] = [
         ["data dir", config.dataDir],
         ["origin", config.origins.join(", ")],
@@ -302,7 +303,7 @@ export async function main(
       throw new UsageError((e as Error).message);
     }
     becomeDataDirOwner(config.dataDir);
-    const dbPath = join(config.dataDir, "db.sqlite");
+    const dbPath = dataPaths(config.dataDir).db;
     if (!existsSync(dbPath) && !command.createsDatabase) {
       throw new CliError(`No database at ${dbPath}. Start the server once, or pass the right --data-dir (or DATA_DIR).`);
     }

@@ -1,16 +1,16 @@
-import { join } from "node:path";
 import { loadConfig, makeDataDirPrivate, recordServedOrigins } from "./platform/config";
 import { openDb } from "./platform/db/client";
 import { serveOptions } from "./platform/http/errors";
 import { loadOrCreateSecret } from "./platform/secret";
 import { createApp } from "./server";
 import { applyPendingRestore } from "./setup/restore";
+import { dataPaths } from "./platform/paths";
 
 const config = loadConfig(process.argv.slice(2));
 makeDataDirPrivate(config.dataDir);
 // A backup the setup wizard staged goes in before anything opens the database.
 applyPendingRestore(config.dataDir);
-const db = openDb(join(config.dataDir, "db.sqlite"));
+const db = openDb(dataPaths(config.dataDir).db);
 const app = createApp({ config, db, secret: loadOrCreateSecret(config.dataDir) });
 
 const tls = config.tls ? { cert: Bun.file(config.tls.cert), key: Bun.file(config.tls.key) } : undefined;

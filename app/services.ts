@@ -19,7 +19,7 @@ import { createDriveRepo } from "./drive/repo";
 import { createDriveService } from "./drive/service";
 import { createBlobStore } from "./drive/blobs";
 import { createTusUploads } from "./drive/tus";
-import { APP_ROOT } from "./platform/paths";
+import { APP_ROOT, dataPaths } from "./platform/paths";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
@@ -48,7 +48,7 @@ export type ServiceDeps = { db: Db; config: Config; now?: () => Date };
 export function createServices({ db, config, now }: ServiceDeps) {
   const audit = createAuditRepo(db);
   const settingsRepo = createSettingsRepo(db);
-  const settings = createSettingsService(settingsRepo, { toSystem: systemSettingsFile(join(config.dataDir, "system-settings.json")) });
+  const settings = createSettingsService(settingsRepo, { toSystem: systemSettingsFile(dataPaths(config.dataDir).systemSettings) });
   const auth = createAuthService({
     repo: createAuthRepo(db),
     config,

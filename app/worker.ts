@@ -1,6 +1,5 @@
 // Worker entry: claims jobs from the shared database and runs them, lane by lane, until SIGTERM.
 import { chownSync, existsSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { runCommand } from "../hw/run";
 import { loadConfig, makeDataDirPrivate } from "./platform/config";
 import { openDb } from "./platform/db/client";
@@ -18,18 +17,17 @@ import { SOFTWARE_ENCODER } from "./media/video";
 import { createSettingsRepo } from "./settings/repo";
 import { applyPendingRestore, databaseIdentity, RESTART_EXIT_CODE } from "./setup/restore";
 import { createDataDiskRepo } from "./datadisk/repo";
+import { dataPaths } from "./platform/paths";
 
 const config = loadConfig(process.argv.slice(2));
 makeDataDirPrivate(config.dataDir);
 applyPendingRestore(config.dataDir);
-const db = openDb(join(config.dataDir, "db.sqlite"));
+const db = openDb(dataPaths(config.dataDir).db);
 const dbIdentity = databaseIdentity(config.dataDir);
 if (process.getuid?.() === 0) {
   // A root worker (storage.move) may have created -wal/-shm: give them to the data dir's owner so the services can write.
   const owner = statSync(config.dataDir);
-  for (const f of ["db.sqlite", "db.sqlite-wal", "db.sqlite-shm"]) {
-    if (existsSync(join(config.dataDir, f))) chownSync(join(config.dataDir, f), owner.uid, owner.gid);
-  }
+  for (const f of dataPaths(config.dataDir).dbFiles) if (existsSync(f)) chownSync(f, owner.uid, owner.gid);
 }
 // Only the queue: the worker does not load the web features (passkeys, templates), which keeps it small.
 const queue = createJobQueue({ repo: createJobRepo(db) });

@@ -6,13 +6,14 @@ import type { SelfTestKind } from "../../hw/smart";
 import { describeExitStatus, type SmartResult } from "../../hw/smart-parse";
 import { listFilesystems, type MountedFilesystem, type SystemInfo, type SystemSample, type SystemSampler } from "../../hw/system";
 import type { User } from "../platform/db/schema";
-import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
+import { DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
 import { isPending, type JobQueue } from "../jobs/service";
 import type { MediaOverview } from "../media/service";
 import { alertKey, knownDiskRow, type DiskChecks } from "./disk-health";
 import { postAlert } from "./notify";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
 import { AppError, notFound } from "../platform/errors";
+import { dataPaths } from "../platform/paths";
 
 // ---------------------------------------------------------------------------------------------------------
 // Power: reboot / shut down through systemd (logind decides whether the nasd user may).
@@ -425,7 +426,7 @@ export function createDashboardService(deps: DashboardDeps) {
 
     backups() {
       const last = deps.jobs.lastOfKind(DB_BACKUP_JOB) ?? null;
-      return { files: listBackups(backupDir(deps.dataDir)), lastJob: last, keepDays: keepDays() };
+      return { files: listBackups(dataPaths(deps.dataDir).backups), lastJob: last, keepDays: keepDays() };
     },
     /** Queues a backup for the worker unless one is already waiting or running. */
     runBackupNow() {

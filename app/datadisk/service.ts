@@ -14,11 +14,12 @@ import {
 } from "../../hw/datadisk";
 import type { MountedFilesystem } from "../../hw/system";
 import type { Job, User } from "../platform/db/schema";
-import { backupDir, listBackups } from "../jobs/backup";
+import { listBackups } from "../jobs/backup";
 import { isPending, type JobQueue } from "../jobs/service";
 import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/datadisk";
 import type { DataDiskRepo } from "./repo";
 import { AppError } from "../platform/errors";
+import { dataPaths } from "../platform/paths";
 
 /**
  * Derived media, per user: image previews in `<data>/users/<userId>/previews/` (app/drive/blobs.ts), and the
@@ -99,6 +100,7 @@ export function createDataDiskService(deps: {
   const run = deps.run ?? runCommand;
   const now = deps.now ?? (() => new Date());
   const statePath = storageStatePath(deps.dataDir);
+  const paths = dataPaths(deps.dataDir);
   let walked: { at: Date; thumbs: Map<string, number>; transcodes: Map<string, number> } | null = null;
 
   /** The same check the move makes, with the disk's own confirmation: what is left is the system disk or a disk in use. */
@@ -162,9 +164,9 @@ export function createDataDiskService(deps: {
     space(opts: { refresh?: boolean } = {}): SpaceBreakdown {
       const t = now();
       if (!walked || opts.refresh || t.getTime() - walked.at.getTime() > WALK_MAX_AGE_MS) {
-        const thumbs = bytesPerChild(join(deps.dataDir, "thumbs"));
-        for (const u of deps.listUsers()) thumbs.set(u.id, (thumbs.get(u.id) ?? 0) + dirBytes(join(deps.dataDir, "users", u.id, "previews")));
-        walked = { at: t, thumbs, transcodes: bytesPerChild(join(deps.dataDir, "transcodes")) };
+        const thumbs = bytesPerChild(paths.thumbs);
+        for (const u of deps.listUsers()) thumbs.set(u.id, (thumbs.get(u.id) ?? 0) + dirBytes(paths.userPreviews(u.id)));
+        walked = { at: t, thumbs, transcodes: bytesPerChild(paths.transcodes) };
       }
       const w = walked;
       const byUser = new Map(deps.repo.spaceByUser().map((r) => [r.userId, r]));
@@ -185,8 +187,8 @@ export function createDataDiskService(deps: {
         trash: sum("trash"),
         thumbs: sum("thumbs"),
         transcodes: sum("transcodes"),
-        database: ["db.sqlite", "db.sqlite-wal", "db.sqlite-shm"].reduce((s, f) => s + fileBytes(join(deps.dataDir, f)), 0),
-        backups: listBackups(backupDir(deps.dataDir)).reduce((s, b) => s + b.bytes, 0),
+        database: paths.dbFiles.reduce((s, f) => s + fileBytes(f), 0),
+        backups: listBackups(paths.backups).reduce((s, b) => s + b.bytes, 0),
         perUser,
         walkedAt: w.at,
       };

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { createBlobStore, safePath, type WriteFn } from "./blobs";
+import { createBlobStore, type WriteFn } from "./blobs";
+import { safePath } from "../platform/paths";
 import { AppError } from "../platform/errors";
 
 const dirs: string[] = [];

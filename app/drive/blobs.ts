@@ -1,4 +1,4 @@
-// The only code that touches Drive content on disk. Layout (content-addressed, per user):
+// The only code that touches Drive content on disk. Layout (content-addressed, per user; named in app/platform/paths.ts):
 //   <data>/users/<userId>/blobs/<aa>/<bb>/<sha256>   one file per distinct content of that user
 //   <data>/users/<userId>/tmp/<random>               uploads being received (swept at start)
 //   <data>/uploads/<id>(.json)                        tus resumable uploads in progress
@@ -9,28 +9,14 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { fsyncPath, resolveInside } from "../../hw/files";
 import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../platform/errors";
+import { dataPaths, safePath, USER_ID } from "../platform/paths";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
 export type WriteFn = (fd: number, chunk: Uint8Array) => void | Promise<void>;
 
 export type Received = { sha256: string; size: number; tempPath: string; head: Uint8Array };
 
-const ID = /^[A-Za-z0-9_-]{1,128}$/;
-const SHA = /^[0-9a-f]{64}$/;
 const COALESCE = 1 << 20;
-
-/**
- * The one function that turns identifiers into filesystem paths: each component must match a strict
- * pattern, and the result is resolved and checked to stay inside `root` (path boundary, not string prefix).
- */
-export function safePath(root: string, ...components: string[]): string {
-  for (const c of components) {
-    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(c) || c === "." || c === "..") throw new AppError(400, "Refused an unsafe path.");
-  }
-  const full = resolveInside(root, join(...components));
-  if (!full) throw new AppError(400, "Refused an unsafe path.");
-  return full;
-}
 
 export const diskFullError = () => new AppError(507, DISK_FULL_MESSAGE);
 
@@ -49,21 +35,11 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: 
       while (off < chunk.byteLength) off += await writeAsync(fd, chunk, off);
     });
 
-  const userDir = (userId: string) => {
-    if (!ID.test(userId)) throw new AppError(400, "Refused an unsafe path.");
-    return safePath(root, "users", userId);
-  };
-  const blobPath = (userId: string, sha256: string) => {
-    if (!SHA.test(sha256)) throw new AppError(400, "Refused an unsafe path.");
-    return safePath(root, "users", userId, "blobs", sha256.slice(0, 2), sha256.slice(2, 4), sha256);
-  };
-  /** Cached preview of a blob's content (made by app/media/preview.ts); shares the blob's lifetime. */
-  const previewPath = (userId: string, sha256: string) => {
-    if (!SHA.test(sha256)) throw new AppError(400, "Refused an unsafe path.");
-    return safePath(root, "users", userId, "previews", sha256.slice(0, 2), `${sha256}.webp`);
-  };
+  const paths = dataPaths(root);
+  const blobPath = paths.blob;
+  const previewPath = paths.drivePreview;
   const tmpDir = (userId: string) => {
-    const dir = join(userDir(userId), "tmp");
+    const dir = paths.userTmp(userId);
     mkdirSync(dir, { recursive: true });
     return dir;
   };
@@ -196,13 +172,13 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: 
      * copy still in progress is left alone. Symlinks and special files are skipped; every path is boundary-checked.
      */
     pendingImports(minAgeMs: number): { userId: string; path: string; parts: string[] }[] {
-      const usersDir = join(root, "users");
+      const usersDir = paths.users;
       if (!existsSync(usersDir)) return [];
       const found: { userId: string; path: string; parts: string[] }[] = [];
       const cutoff = now().getTime() - minAgeMs;
       for (const userId of readdirSync(usersDir)) {
-        if (!ID.test(userId)) continue;
-        const importRoot = safePath(root, "users", userId, "import");
+        if (!USER_ID.test(userId)) continue;
+        const importRoot = paths.userImport(userId);
         if (!existsSync(importRoot)) continue;
         const walk = (parts: string[]) => {
           const dir = parts.length ? resolveInside(importRoot, join(...parts)) : importRoot;
@@ -223,12 +199,12 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: 
     },
     /** Removes temp files left by a crash. Called once at start, before serving. */
     sweepTemp() {
-      const users = join(root, "users");
+      const users = paths.users;
       if (!existsSync(users)) return 0;
       let removed = 0;
       for (const u of readdirSync(users)) {
-        if (!ID.test(u)) continue;
-        const dir = safePath(root, "users", u, "tmp");
+        if (!USER_ID.test(u)) continue;
+        const dir = paths.userTmp(u);
         if (!existsSync(dir)) continue;
         for (const f of readdirSync(dir)) {
           rmSync(safePath(dir, f), { force: true });

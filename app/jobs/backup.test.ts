@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "../platform/db/client";
 import { settings, users } from "../platform/db/schema";
-import { backupDir, backupFileName, DB_BACKUP_JOB, dbBackupHandler, listBackups, pruneBackups, scheduleDbBackup } from "./backup";
+import { backupFileName, DB_BACKUP_JOB, dbBackupHandler, listBackups, pruneBackups, scheduleDbBackup } from "./backup";
 import { createJobRepo } from "./repo";
 import { createJobQueue, createJobRunner } from "./service";
+import { dataPaths } from "../platform/paths";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -40,7 +41,7 @@ describe("db.backup", () => {
     expect(await runner.runOnce()).toBe(true);
     expect(queue.byId(job.id)?.status).toBe("done");
     const path = join(dataDir, "backups", "db-20260304-050607.sqlite");
-    expect(readdirSync(backupDir(dataDir))).toEqual(["db-20260304-050607.sqlite"]);
+    expect(readdirSync(dataPaths(dataDir).backups)).toEqual(["db-20260304-050607.sqlite"]);
 
     const copy = new Database(path, { readonly: true });
     try {
@@ -59,7 +60,7 @@ describe("db.backup", () => {
     const job = queue.enqueue(DB_BACKUP_JOB);
     expect(await runner.runOnce()).toBe(true);
     expect(queue.byId(job.id)?.status).toBe("done");
-    expect(listBackups(backupDir(dataDir))).toEqual([]);
+    expect(listBackups(dataPaths(dataDir).backups)).toEqual([]);
   });
 
   test("a bad keepDays fails the job at once with the reason", async () => {
@@ -70,7 +71,7 @@ describe("db.backup", () => {
     await runner.runOnce();
     expect(queue.byId(job.id)).toMatchObject({ status: "failed" });
     expect(queue.byId(job.id)?.error).toContain("keepDays");
-    expect(existsSync(backupDir(dataDir))).toBe(false);
+    expect(existsSync(dataPaths(dataDir).backups)).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "../platform/db/client";
+import { dataPaths } from "../platform/paths";
 import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
 import { fsyncPath } from "../../hw/files";
 
@@ -18,8 +19,6 @@ const pad = (n: number) => String(n).padStart(2, "0");
 export function backupFileName(at: Date): string {
   return `db-${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}-${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}.sqlite`;
 }
-
-export const backupDir = (dataDir: string) => join(dataDir, "backups");
 
 /** Backups in the folder, newest first; other files are ignored. */
 export function listBackups(dir: string): BackupFile[] {
@@ -85,7 +84,7 @@ export function dbBackupHandler(deps: { db: Db; dataDir: string; now?: () => Dat
     // A box still in its setup wizard has nothing to keep, and such a backup would be offered as a "restore" on a new box.
     const admins = deps.db.$client.query<{ n: number }, []>("select count(*) as n from users where role = 'admin'").get()?.n ?? 0;
     if (admins === 0) return ctx.log("skipped: no administrator yet (setup not finished)");
-    const dir = backupDir(deps.dataDir);
+    const dir = dataPaths(deps.dataDir).backups;
     const file = backupDatabase(deps.db, dir, now());
     ctx.progress(90);
     const removed = pruneBackups(dir, now(), keepDays);

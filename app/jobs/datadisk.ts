@@ -6,15 +6,12 @@ import { fsyncPath, mirrorTree, type CopyProgress } from "../../hw/files";
 import type { Db } from "../platform/db/client";
 import type { DataDiskRepo } from "../datadisk/repo";
 import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
+import { dataPaths, isLiveDatabaseFile, isScratch } from "../platform/paths";
 
 export const STORAGE_MOVE_JOB = "storage.move";
 export const DISK_COPY_JOB = "storage.disk-copy";
 /** The folder on the second disk that mirrors the data directory. */
 export const DISK_COPY_DIR = "nasd-copy";
-/** The live database is copied as a consistent snapshot (VACUUM INTO), never as raw files. */
-const DB_FILES = new Set(["db.sqlite", "db.sqlite-wal", "db.sqlite-shm", "db.sqlite.partial"]);
-/** Not worth a second disk: uploads being received and Drive's preview cache (both rebuilt or swept on their own). */
-const SCRATCH = /^users\/[^/]+\/(tmp|previews)(\/|$)/;
 
 const percentOf = (p: CopyProgress) => (p.totalBytes > 0 ? (100 * p.bytes) / p.totalBytes : p.totalFiles > 0 ? (100 * p.files) / p.totalFiles : 0);
 
@@ -89,12 +86,14 @@ export function diskCopyHandler(deps: {
       const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
       const result = mirrorTree(deps.dataDir, dst, {
         stamp,
-        exclude: (rel) => DB_FILES.has(rel) || SCRATCH.test(rel),
+        // The live database is copied as a consistent snapshot (VACUUM INTO) below, never as raw files; scratch
+        // space (uploads being received, Drive's preview cache) is not worth a second disk.
+        exclude: (rel) => isLiveDatabaseFile(rel) || isScratch(rel),
         onProgress: (p) => ctx.progress(Math.min(95, percentOf(p) * 0.95)),
         afterFile: deps.afterFile,
         signal: ctx.signal,
       });
-      const dbCopy = join(dst, "db.sqlite");
+      const dbCopy = dataPaths(dst).db;
       const tmp = `${dbCopy}.partial`;
       rmSync(tmp, { force: true });
       mkdirSync(dst, { recursive: true });

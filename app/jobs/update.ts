@@ -8,10 +8,11 @@ import { join } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
 import { writeFileDurably } from "../../hw/files";
 import { summarize, type RaucStatus, type UpdateStatus } from "../../provision/update-status";
-import { type BundleInfo, isStagedId, slotsFile, stagedBundle, stagedInfo, writeResult } from "../update/files";
+import { type BundleInfo, isStagedId, stagedBundle, stagedInfo, writeResult } from "../update/files";
 import { PermanentJobError, type JobHandler } from "./service";
 import type { Db } from "../platform/db/client";
 import { SUPPORT_NAME, writeSupportBundle } from "../update/support";
+import { dataPaths } from "../platform/paths";
 
 export type UpdateJobDeps = {
   dataDir: string;
@@ -157,7 +158,7 @@ async function refreshSlots(deps: UpdateJobDeps, run: Runner) {
   } catch (e) {
     value = { readAt, unavailable: e instanceof Error ? e.message : String(e) };
   }
-  writeResult(deps.dataDir, slotsFile(deps.dataDir), value);
+  writeResult(deps.dataDir, dataPaths(deps.dataDir).updateSlots, value);
 }
 
 /** `update.status`: both slots, their versions, which is booted and good, and whether the last update rolled back. */

@@ -5,12 +5,12 @@ import type { Runner } from "../../hw/run";
 import type { Db } from "../platform/db/client";
 import { createBlobStore } from "../drive/blobs";
 import { PermanentJobError, type JobHandler } from "../jobs/service";
-import { APP_ROOT } from "../platform/paths";
+import { APP_ROOT, dataPaths, type DerivativePaths } from "../platform/paths";
 import { placeOf } from "./geocode";
 import { largestEmbeddedJpeg, MediaFileError, thumbnailsOfImage, thumbnailsOfRawPreview, type ImageResult } from "./image";
 import { readPhotoMetadata } from "./metadata";
 import { MEDIA_PIPELINE_VERSION } from "./model";
-import { derivativePaths, removeDerivatives, type DerivativePaths } from "./paths";
+import { removeDerivatives } from "./paths";
 import { createMediaRepo, type MediaFacts } from "./repo";
 import { createVideoTools, ffmpegReason, LOW_PRIORITY, playbackOf, type Encoder } from "./video";
 
@@ -138,7 +138,7 @@ export function createMediaPipeline(deps: PipelineDeps) {
     const row = repo.get(userId, sha256);
     if (!row) return;
     const input = storage.blobPath(userId, sha256);
-    const out = derivativePaths(deps.dataDir, userId, sha256);
+    const out = dataPaths(deps.dataDir).derivatives(userId, sha256);
     repo.setStatus(userId, sha256, "processing", now());
     try {
       const mtime = statSync(input).mtime;

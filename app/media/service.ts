@@ -1,7 +1,8 @@
 import type { DriveFile, User } from "../platform/db/schema";
 import type { JobQueue } from "../jobs/service";
 import { ENCODER_SETTING, MEDIA_PIPELINE_VERSION, mediaKindOf, type EncoderChoice } from "./model";
-import { derivativePaths, removeDerivatives } from "./paths";
+import { dataPaths } from "../platform/paths";
+import { removeDerivatives } from "./paths";
 import type { MediaRepo, MediaStatus } from "./repo";
 
 export type MediaDeps = {
@@ -27,6 +28,7 @@ const totalOf = (c: Partial<Record<MediaStatus, number>>) => Object.values(c).re
 export function createMediaService(deps: MediaDeps) {
   const { repo, jobs } = deps;
   const now = deps.now ?? (() => new Date());
+  const paths = dataPaths(deps.dataDir);
   const enqueue = (userId: string, sha256: string) => jobs.enqueue("media.process", { userId, sha256 });
 
   return {
@@ -90,7 +92,7 @@ export function createMediaService(deps: MediaDeps) {
       const row = repo.get(file.userId, file.sha256);
       if (row?.status !== "done") return undefined;
       if (which === "video" && (row.playback === null || row.playback === "original")) return undefined;
-      const path = derivativePaths(deps.dataDir, file.userId, file.sha256)[which];
+      const path = paths.derivatives(file.userId, file.sha256)[which];
       return Bun.file(path).size > 0 ? path : undefined;
     },
   };

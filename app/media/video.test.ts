@@ -5,7 +5,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { runCommand } from "../../hw/run";
 import { detectEncoder } from "./hwaccel";
-import { derivativePaths } from "./paths";
+import { dataPaths } from "../platform/paths";
 import { mediaTestApp } from "../../test/support/media";
 import { parseIso6709, parseProbe, playbackOf, targetSize } from "./video";
 import { fakeRunner } from "../../hw/testing";
@@ -73,8 +73,8 @@ describe("videos through the pipeline (real ffmpeg)", () => {
       expect(await t.drain()).toBe(3);
       expect(t.row(ann, mp4.sha256)).toMatchObject({ status: "done", kind: "video", playback: "original", videoCodec: "h264", width: 640, height: 360 });
       expect(t.row(ann, mp4.sha256)!.durationMs).toBeGreaterThan(1900);
-      expect(existsSync(derivativePaths(t.dataDir, ann.id, mp4.sha256!).video)).toBe(false);
-      expect(await sharp(derivativePaths(t.dataDir, ann.id, mp4.sha256!).thumb).metadata()).toMatchObject({ format: "webp", width: 444, height: 250 });
+      expect(existsSync(dataPaths(t.dataDir).derivatives(ann.id, mp4.sha256!).video)).toBe(false);
+      expect(await sharp(dataPaths(t.dataDir).derivatives(ann.id, mp4.sha256!).thumb).metadata()).toMatchObject({ format: "webp", width: 444, height: 250 });
 
       const row = t.row(ann, hevc.sha256)!;
       expect(row).toMatchObject({
@@ -88,14 +88,14 @@ describe("videos through the pipeline (real ffmpeg)", () => {
         contentId: "A90ABD4D-79FE-45F3-837C-3B769EF04210",
       });
       expect(row.takenAt!.toISOString()).toBe("2024-06-01T10:00:00.000Z");
-      const out = await probe(derivativePaths(t.dataDir, ann.id, hevc.sha256!).video);
+      const out = await probe(dataPaths(t.dataDir).derivatives(ann.id, hevc.sha256!).video);
       expect(out.streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
       expect(out.streams[0]).toMatchObject({ width: 640, height: 360, pix_fmt: "yuv420p" });
       expect(out.format.format_name).toContain("mp4");
-      expect(await moovBeforeMdat(derivativePaths(t.dataDir, ann.id, hevc.sha256!).video)).toBe(true); // +faststart
+      expect(await moovBeforeMdat(dataPaths(t.dataDir).derivatives(ann.id, hevc.sha256!).video)).toBe(true); // +faststart
 
       expect(t.row(ann, mkv.sha256)).toMatchObject({ status: "done", playback: "remux" });
-      expect((await probe(derivativePaths(t.dataDir, ann.id, mkv.sha256!).video)).streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
+      expect((await probe(dataPaths(t.dataDir).derivatives(ann.id, mkv.sha256!).video)).streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
     } finally {
       t.cleanup();
     }
@@ -141,10 +141,13 @@ describe("videos through the pipeline (real ffmpeg)", () => {
       await t.drain();
       // H.264 plays; MPEG-TS and AC-3 do not: the video is copied into MP4 and the sound made AAC.
       expect(t.row(ann, mts.sha256)).toMatchObject({ status: "done", playback: "remux", videoCodec: "h264" });
-      expect((await probe(derivativePaths(t.dataDir, ann.id, mts.sha256!).video)).streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
-      expect(await sharp(derivativePaths(t.dataDir, ann.id, mts.sha256!).thumb).metadata()).toMatchObject({ format: "webp", height: 250 });
+      expect((await probe(dataPaths(t.dataDir).derivatives(ann.id, mts.sha256!).video)).streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
+      expect(await sharp(dataPaths(t.dataDir).derivatives(ann.id, mts.sha256!).thumb).metadata()).toMatchObject({ format: "webp", height: 250 });
       expect(t.row(ann, yuv444.sha256)).toMatchObject({ status: "done", playback: "transcode" });
-      expect((await probe(derivativePaths(t.dataDir, ann.id, yuv444.sha256!).video)).streams[0]).toMatchObject({ codec_name: "h264", pix_fmt: "yuv420p" });
+      expect((await probe(dataPaths(t.dataDir).derivatives(ann.id, yuv444.sha256!).video)).streams[0]).toMatchObject({
+        codec_name: "h264",
+        pix_fmt: "yuv420p",
+      });
       const failed = t.row(ann, cut.sha256)!;
       expect(failed.status).toBe("failed");
       expect(failed.error).toContain("moov atom not found");

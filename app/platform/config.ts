@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { dataPaths } from "./paths";
 
 export type Config = {
   dataDir: string;
@@ -62,7 +63,7 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
     origins,
     rpID,
     tls,
-    tlsDir: resolve(env.TLS_DIR ?? (tls ? dirname(tls.cert) : join(dataDir, "tls"))),
+    tlsDir: resolve(env.TLS_DIR ?? (tls ? dirname(tls.cert) : dataPaths(dataDir).tls)),
     httpRedirectPort: Number(env.HTTP_REDIRECT_PORT ?? 0),
     deviceNameFallback: env.DEVICE_NAME ?? "nas",
     secureCookies: origins.every((o) => o.startsWith("https:")),
@@ -79,11 +80,9 @@ export function makeDataDirPrivate(dataDir: string) {
   chmodSync(dataDir, 0o700);
 }
 
-const SERVED_ORIGINS = "served-origins.json";
-
 /** The web server notes the origins it serves, so the admin CLI prints links for them without being told again. */
 export function recordServedOrigins(dataDir: string, origins: string[]) {
-  writeFileSync(join(dataDir, SERVED_ORIGINS), JSON.stringify({ origins }), { mode: 0o600 });
+  writeFileSync(dataPaths(dataDir).servedOrigins, JSON.stringify({ origins }), { mode: 0o600 });
 }
 
 /** Where printed links point: an explicit --origin/ORIGIN, else what the server last served, else the default. */
@@ -91,7 +90,7 @@ export function linkOrigin(config: Config, argv: string[], env: Record<string, s
   const explicit = argv.some((a) => a === "--origin" || a.startsWith("--origin=")) || !!env.ORIGIN;
   if (!explicit) {
     try {
-      const served = JSON.parse(readFileSync(join(config.dataDir, SERVED_ORIGINS), "utf8")) as { origins?: unknown };
+      const served = JSON.parse(readFileSync(dataPaths(config.dataDir).servedOrigins, "utf8")) as { origins?: unknown };
       if (Array.isArray(served.origins) && typeof served.origins[0] === "string") return served.origins[0];
     } catch {} // no server has run on this data dir yet
   }

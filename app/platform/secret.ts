@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
+import { dataPaths } from "./paths";
 
 /** The instance secret: created once per data dir, readable only by the service user. */
 export function loadOrCreateSecret(dataDir: string): Buffer {
-  const path = join(dataDir, "secret.key");
+  const path = dataPaths(dataDir).secret;
   if (existsSync(path)) {
     const s = readFileSync(path);
     if (s.length >= 32) return s;

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createTestApp, postForm, type TestApp } from "../../test/support/app";
 import { isNewer } from "./channel";
-import { stagedDir } from "./files";
 import { makeBundle, makeKeys, type Keys } from "../../test/support/update";
+import { dataPaths } from "../platform/paths";
 
 const repo = resolve(import.meta.dir, "../..");
 const work = mkdtempSync(join(tmpdir(), "nas-channel-"));
@@ -88,7 +88,7 @@ describe("update channel", () => {
     expect(downloaded.status).toBe(200);
     const staged = t.services.update.state().staged!;
     expect(staged).toMatchObject({ name: "nas-x86_64-1.3.0+bbb.raucb", source: "channel", info: null });
-    expect(readFileSync(join(stagedDir(t.dataDir), `${staged.id}.raucb`))).toEqual(readFileSync(join(site, "good/nas-x86_64-1.3.0+bbb.raucb")));
+    expect(readFileSync(join(dataPaths(t.dataDir).updateStaged, `${staged.id}.raucb`))).toEqual(readFileSync(join(site, "good/nas-x86_64-1.3.0+bbb.raucb")));
     // Still checked by RAUC before it can be installed.
     expect(t.services.jobs.lastOfKind("update.inspect")?.payload).toEqual({ bundleId: staged.id });
   });

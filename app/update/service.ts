@@ -13,21 +13,9 @@ import type { JobQueue } from "../jobs/service";
 import type { SettingsRepo } from "../settings/repo";
 import type { SlotsFile } from "../jobs/update";
 import { checkChannel, downloadBundle, parseChannelUrl, type ChannelCheck } from "./channel";
-import {
-  type BundleInfo,
-  isStagedId,
-  readJson,
-  slotsFile,
-  stagedBundle,
-  stagedDir,
-  stagedInfo,
-  stagedMeta,
-  type StagedMeta,
-  supportDir,
-  updateDir,
-  writeResult,
-} from "./files";
+import { type BundleInfo, isStagedId, readJson, stagedBundle, stagedInfo, stagedMeta, type StagedMeta, writeResult } from "./files";
 import { listSupportBundles, SUPPORT_NAME, supportName } from "./support";
+import { dataPaths } from "../platform/paths";
 
 /** A bundle never exceeds a root slot (1 GiB); anything much larger is not one. */
 export const MAX_BUNDLE_BYTES = 1536 * 1024 * 1024;
@@ -74,6 +62,7 @@ const BUNDLE_MAGIC = "hsqs"; // RAUC bundles are squashfs images (plain and veri
 
 export function createUpdateService(deps: UpdateServiceDeps) {
   const { dataDir, jobs, settings } = deps;
+  const paths = dataPaths(dataDir);
   const now = deps.now ?? (() => new Date());
   const freeBytes =
     deps.freeBytes ??
@@ -84,7 +73,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
     });
 
   function staged(): StagedView | null {
-    const dir = stagedDir(dataDir);
+    const dir = paths.updateStaged;
     if (!existsSync(dir)) return null;
     const id = readdirSync(dir)
       .map((n) => n.match(/^([0-9a-f]{32})\.json$/)?.[1])
@@ -140,7 +129,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
     }
     discardStaged();
     const id = randomBytes(16).toString("hex");
-    mkdirSync(stagedDir(dataDir), { recursive: true });
+    mkdirSync(paths.updateStaged, { recursive: true });
     renameSync(file, stagedBundle(dataDir, id));
     const { size } = Bun.file(stagedBundle(dataDir, id));
     const meta: StagedMeta = { id, name, size, source, stagedAt: now().toISOString() };
@@ -150,7 +139,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
   }
 
   function discardStaged() {
-    const dir = stagedDir(dataDir);
+    const dir = paths.updateStaged;
     if (existsSync(dir)) for (const n of readdirSync(dir)) rmSync(join(dir, n), { force: true });
   }
 
@@ -179,7 +168,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
       const reset = jobs.lastOfKind("system.factory-reset");
       return {
         box: box(),
-        slots: readJson<SlotsFile>(slotsFile(dataDir)),
+        slots: readJson<SlotsFile>(paths.updateSlots),
         staged: staged(),
         install: install(),
         rebootRequested: !!reboot && (reboot.status === "queued" || reboot.status === "running"),
@@ -240,8 +229,8 @@ export function createUpdateService(deps: UpdateServiceDeps) {
         const already = staged();
         if (!(already?.source === "channel" && already.name === basename(new URL(result.entry.url).pathname))) {
           const name = basename(new URL(result.entry.url).pathname) || `nas-${result.entry.version}.raucb`;
-          mkdirSync(updateDir(dataDir), { recursive: true });
-          const tmp = join(updateDir(dataDir), `download-${randomBytes(8).toString("hex")}.part`);
+          mkdirSync(paths.update, { recursive: true });
+          const tmp = join(paths.update, `download-${randomBytes(8).toString("hex")}.part`);
           await downloadBundle({ fetch: deps.fetch }, result.entry, tmp, Math.min(MAX_BUNDLE_BYTES, freeBytes() - FREE_SPACE_RESERVE));
           stage(tmp, name.endsWith(".raucb") ? name : `${name}.raucb`, "channel");
         }
@@ -273,7 +262,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
 
     supportFile(name: string): string {
       if (!SUPPORT_NAME.test(name) || !listSupportBundles(dataDir).some((f) => f.name === name)) throw new AppError(404, "This support bundle does not exist.");
-      return join(supportDir(dataDir), name);
+      return join(paths.support, name);
     },
 
     requestFactoryReset(mode: ResetMode, typed: string) {

@@ -13,7 +13,8 @@ import { desc, eq } from "drizzle-orm";
 import type { Runner } from "../../hw/run";
 import type { Db } from "../platform/db/client";
 import { appTokens, diskHealth, invites, jobs, passkeys, recoveryCodes, sessions, settings, shareLinks, users, challenges } from "../platform/db/schema";
-import { ensureDir, giveToOwner, supportDir } from "./files";
+import { ensureDir, giveToOwner } from "./files";
+import { dataPaths } from "../platform/paths";
 
 export const SUPPORT_NAME = /^nas-support-\d{8}T\d{6}Z\.tar\.gz$/;
 export const supportName = (at: Date) =>
@@ -70,7 +71,7 @@ export function knownSecrets(db: Db, dataDir: string, tlsDir: string): string[] 
       add(text);
     } catch {}
   };
-  file(join(dataDir, "secret.key"));
+  file(dataPaths(dataDir).secret);
   if (existsSync(tlsDir)) for (const name of readdirSync(tlsDir)) if (/key/i.test(name)) file(join(tlsDir, name));
   return [...new Set(values)].sort((a, b) => b.length - a.length);
 }
@@ -189,7 +190,7 @@ export async function buildSupportBundle(deps: SupportDeps): Promise<Buffer> {
 /** Writes the bundle into the data dir's support folder (readable by the web process) and keeps the last three. */
 export async function writeSupportBundle(deps: SupportDeps, name: string): Promise<string> {
   if (!SUPPORT_NAME.test(name)) throw new Error(`not a support bundle name: ${name.slice(0, 80)}`);
-  const dir = supportDir(deps.dataDir);
+  const dir = dataPaths(deps.dataDir).support;
   ensureDir(deps.dataDir, dir);
   const path = join(dir, name);
   const bytes = await buildSupportBundle(deps);
@@ -202,7 +203,7 @@ export async function writeSupportBundle(deps: SupportDeps, name: string): Promi
 }
 
 export function listSupportBundles(dataDir: string): { name: string; size: number; madeAt: Date }[] {
-  const dir = supportDir(dataDir);
+  const dir = dataPaths(dataDir).support;
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((n) => SUPPORT_NAME.test(n))
