@@ -9,6 +9,7 @@ import { listBackups } from "./jobs/backup";
 import { createDrive, createServices, type Services } from "./services";
 import { AppError } from "./platform/errors";
 import { dataPaths } from "./platform/paths";
+import { terminal, setLogLevel } from "./platform/log";
 
 const USAGE = `Usage: nas [--data-dir DIR] [--origin URL] <command>
 
@@ -274,7 +275,7 @@ const commands: Record<string, Command> = {
 export async function main(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
-  out: Out = { print: console.log, warn: console.error },
+  out: Out = { print: terminal.out, warn: terminal.err },
 ): Promise<number> {
   let db: Db | null = null;
   try {
@@ -302,6 +303,7 @@ export async function main(
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    setLogLevel(config.logLevel);
     becomeDataDirOwner(config.dataDir);
     const dbPath = dataPaths(config.dataDir).db;
     if (!existsSync(dbPath) && !command.createsDatabase) {

@@ -5,8 +5,10 @@ import { loadOrCreateSecret } from "./platform/secret";
 import { createApp } from "./server";
 import { applyPendingRestore } from "./setup/restore";
 import { dataPaths } from "./platform/paths";
+import { log, setLogLevel } from "./platform/log";
 
 const config = loadConfig(process.argv.slice(2));
+setLogLevel(config.logLevel);
 makeDataDirPrivate(config.dataDir);
 // A backup the setup wizard staged goes in before anything opens the database.
 applyPendingRestore(config.dataDir);
@@ -16,7 +18,7 @@ const app = createApp({ config, db, secret: loadOrCreateSecret(config.dataDir) }
 const tls = config.tls ? { cert: Bun.file(config.tls.cert), key: Bun.file(config.tls.key) } : undefined;
 app.listen({ ...serveOptions, port: config.port, hostname: config.hostname, tls, maxRequestBodySize: 64 * 1024 ** 3 });
 recordServedOrigins(config.dataDir, config.origins);
-console.log(`nasd listening on ${tls ? "https" : "http"}://${config.hostname}:${app.server?.port} (data: ${config.dataDir}; passkeys for ${config.rpID})`);
+log.info(`nasd listening on ${tls ? "https" : "http"}://${config.hostname}:${app.server?.port} (data: ${config.dataDir}; passkeys for ${config.rpID})`);
 
 let redirector: ReturnType<typeof Bun.serve> | null = null;
 if (tls && config.httpRedirectPort > 0) {
@@ -38,7 +40,7 @@ if (tls && config.httpRedirectPort > 0) {
 const cleanup = setInterval(() => app.services.auth.cleanup(), 3600_000);
 
 async function shutdown(signal: string) {
-  console.log(`${signal}: finishing open requests`);
+  log.info(`${signal}: finishing open requests`);
   clearInterval(cleanup);
   redirector?.stop();
   await app.stop();

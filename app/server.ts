@@ -4,7 +4,7 @@ import type { Config } from "./platform/config";
 import type { Db } from "./platform/db/client";
 import { accessControl } from "./platform/http/access";
 import { requestContext } from "./platform/http/context";
-import { errorHandler } from "./platform/http/errors";
+import { errorHandler, requestIds } from "./platform/http/errors";
 import { htmlResponses } from "./platform/http/html";
 import { createRateLimiter } from "./platform/http/rate-limit";
 import { securityPlugin } from "./platform/http/security";
@@ -52,6 +52,7 @@ export function createApp(deps: AppDeps) {
   };
 
   const app = new Elysia()
+    .use(requestIds)
     .use(htmlResponses)
     .use(access)
     .use(securityPlugin({ audit }))

@@ -18,8 +18,10 @@ import { createSettingsRepo } from "./settings/repo";
 import { applyPendingRestore, databaseIdentity, RESTART_EXIT_CODE } from "./setup/restore";
 import { createDataDiskRepo } from "./datadisk/repo";
 import { dataPaths } from "./platform/paths";
+import { log, setLogLevel } from "./platform/log";
 
 const config = loadConfig(process.argv.slice(2));
+setLogLevel(config.logLevel);
 makeDataDirPrivate(config.dataDir);
 applyPendingRestore(config.dataDir);
 const db = openDb(dataPaths(config.dataDir).db);
@@ -68,9 +70,9 @@ if (mine("media.process")) {
     .then(({ encoder: found, choice }) => {
       encoder = found;
       settingsRepo.set(ENCODER_SETTING, choice);
-      console.log(`video encoder: ${choice.label} (${choice.reason})`);
+      log.info(`video encoder: ${choice.label} (${choice.reason})`);
     })
-    .catch((e: Error) => console.error(`video encoder check failed, staying with software: ${e.message}`));
+    .catch((e: Error) => log.warn(`video encoder check failed, staying with software: ${e.message}`));
 }
 
 // Only the queueing side of the media service: it finds content stored before the pipeline (or whose job was lost).
@@ -90,7 +92,7 @@ const backups = setInterval(schedule, 3600_000);
 // The web process swapped in a restored database: this connection still points at the old file, so restart.
 const restoreWatch = setInterval(() => {
   if (databaseIdentity(config.dataDir) === dbIdentity) return;
-  console.log("the database was replaced (restored from a backup): restarting");
+  log.info("the database was replaced (restored from a backup): restarting");
   void stopRunners().then(() => process.exit(RESTART_EXIT_CODE));
 }, 5_000);
 
@@ -99,11 +101,11 @@ async function shutdown(signal: string) {
   signals += 1;
   if (signals > 1) {
     // Asked twice: stop the running job now; it goes back to the queue for the next start.
-    console.log(`${signal} again: interrupting the current jobs`);
+    log.info(`${signal} again: interrupting the current jobs`);
     for (const r of runners) r.abortCurrent();
     return;
   }
-  console.log(`${signal}: finishing the current jobs, then exiting`);
+  log.info(`${signal}: finishing the current jobs, then exiting`);
   clearInterval(backups);
   clearInterval(restoreWatch);
   await stopRunners();
@@ -113,5 +115,5 @@ async function shutdown(signal: string) {
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
-console.log(`nasd worker started (data: ${config.dataDir}; handles ${runners.map((r) => r.kinds.join(", ")).join(" | ")})`);
+log.info(`nasd worker started (data: ${config.dataDir}; handles ${runners.map((r) => r.kinds.join(", ")).join(" | ")})`);
 await Promise.all(runners.map((r) => r.run()));

@@ -14,6 +14,7 @@ import { postAlert } from "./notify";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
 import { AppError, notFound } from "../platform/errors";
 import { dataPaths } from "../platform/paths";
+import { log } from "../platform/log";
 
 // ---------------------------------------------------------------------------------------------------------
 // Power: reboot / shut down through systemd (logind decides whether the nasd user may).
@@ -172,7 +173,7 @@ export function createDashboardService(deps: DashboardDeps) {
     if (!url) return Promise.resolve();
     // Never rejects: a database error while recording a delivery is logged, the next check tries again.
     delivery ??= sendPending(url)
-      .catch((e) => console.error("alert webhook:", e))
+      .catch((e) => log.warn("alert webhook failed:", e))
       .finally(() => (delivery = null));
     return delivery;
   }
@@ -454,7 +455,7 @@ export function createDashboardService(deps: DashboardDeps) {
 
     /** Background work of the web process: a sample a minute, SMART every hour. Returns the function that stops it. */
     start() {
-      const run = (what: string, fn: () => Promise<unknown>) => () => void fn().catch((e) => console.error(`dashboard ${what}:`, e));
+      const run = (what: string, fn: () => Promise<unknown>) => () => void fn().catch((e) => log.error(`dashboard ${what} failed:`, e));
       // The first minute's CPU and throughput are deltas from this reading, not averages since boot.
       run("sample", () => deps.minuteSampler.sample())();
       cpuMark = { at: now().getTime(), cpuMicros: processUsage().cpuMicros };

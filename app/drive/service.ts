@@ -5,6 +5,7 @@ import type { DriveRepo } from "./repo";
 import { diskFullError, type Received, type BlobStore } from "./blobs";
 import { numberedName, validateName, type Conflict, type ListOptions } from "./model";
 import { AppError, notFound } from "../platform/errors";
+import { log } from "../platform/log";
 
 export type DriveDeps = {
   repo: DriveRepo;
@@ -395,7 +396,7 @@ export function createDriveService(deps: DriveDeps) {
           const file = await this.importReceived(owner, ["Imported", ...names.slice(0, -1)], names.at(-1)!, received);
           counts[file ? "imported" : "duplicates"]++;
         } catch (e) {
-          console.error(`drive import: skipped a file of user ${found.userId}: ${(e as Error).message}`);
+          log.warn(`drive import: skipped a file of user ${found.userId}: ${(e as Error).message}`);
         }
       }
       return counts;

@@ -1,6 +1,7 @@
 import type { Job } from "../platform/db/schema";
 import type { JobPayloads } from "./kinds";
 import type { JobRepo } from "./repo";
+import { log as logger } from "../platform/log";
 
 /** Waiting or being worked on: a second request for the same work adds nothing. */
 export const isPending = (job: Job | undefined): boolean => job?.status === "queued" || job?.status === "running";
@@ -101,7 +102,7 @@ export function createJobRunner<P extends PayloadMap = JobPayloads>(deps: {
   progressEveryMs?: number;
 }) {
   const { queue, handlers } = deps;
-  const log = deps.log ?? ((m: string) => console.log(m));
+  const log = deps.log ?? ((m: string) => logger.info(m));
   const pollMs = deps.pollMs ?? 1000;
   const staleMs = deps.staleMs ?? 15 * 60_000;
   const progressEveryMs = deps.progressEveryMs ?? 1000;

@@ -13,6 +13,7 @@ import { MEDIA_PIPELINE_VERSION } from "./model";
 import { removeDerivatives } from "./paths";
 import { createMediaRepo, type MediaFacts } from "./repo";
 import { createVideoTools, ffmpegReason, LOW_PRIORITY, playbackOf, type Encoder } from "./video";
+import { log as logger } from "../platform/log";
 
 export type PipelineDeps = {
   db: Db;
@@ -60,7 +61,7 @@ export function createMediaPipeline(deps: PipelineDeps) {
   const repo = createMediaRepo(deps.db);
   const storage = createBlobStore({ dataDir: deps.dataDir });
   const now = deps.now ?? (() => new Date());
-  const log = deps.log ?? ((m: string) => console.log(m));
+  const log = deps.log ?? ((m: string) => logger.warn(m));
   const video = createVideoTools({ run: deps.run });
 
   /** HEIC in a child process (app/media/heic.ts), so libheif's WebAssembly memory is returned after each photo. */

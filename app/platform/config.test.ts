@@ -9,6 +9,7 @@ test("defaults: ./data, port 8080, passkeys for localhost", () => {
   expect(c.rpID).toBe("localhost");
   expect(c.secureCookies).toBe(false);
   expect(c.tls).toBeNull();
+  expect(c.logLevel).toBe("info");
 });
 
 test("env overrides defaults and flags override env", () => {
@@ -26,4 +27,5 @@ test("bad values are refused with a readable message", () => {
   expect(() => loadConfig([], { PORT: "99999" })).toThrow(/PORT must be/);
   expect(() => loadConfig([], { TLS_CERT: "/c.pem" })).toThrow(/together/);
   expect(() => loadConfig([], { ORIGIN: "https://nas.local/path" })).toThrow(/bare origin/);
+  expect(() => loadConfig([], { LOG_LEVEL: "verbose" })).toThrow(/LOG_LEVEL must be one of debug, info, warn, error/);
 });

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { LOG_LEVELS, type LogLevel } from "./log";
 import { dataPaths } from "./paths";
 
 export type Config = {
@@ -18,6 +19,8 @@ export type Config = {
   httpRedirectPort: number;
   deviceNameFallback: string;
   secureCookies: boolean;
+  /** Log lines below this level are dropped (LOG_LEVEL: debug, info, warn, error). */
+  logLevel: LogLevel;
 };
 
 /** Flags shared by every entry point (web server, worker, CLI). */
@@ -55,6 +58,8 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
     if (u.origin !== o) throw new Error(`ORIGIN must be a bare origin like https://nas.local, got ${o}`);
   }
   const rpID = env.RP_ID ?? new URL(origins[0]!).hostname;
+  const logLevel = (env.LOG_LEVEL ?? "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${logLevel}`);
 
   return {
     dataDir,
@@ -67,6 +72,7 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
     httpRedirectPort: Number(env.HTTP_REDIRECT_PORT ?? 0),
     deviceNameFallback: env.DEVICE_NAME ?? "nas",
     secureCookies: origins.every((o) => o.startsWith("https:")),
+    logLevel,
   };
 }
 

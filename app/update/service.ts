@@ -16,6 +16,7 @@ import { checkChannel, downloadBundle, parseChannelUrl, type ChannelCheck } from
 import { type BundleInfo, isStagedId, readJson, stagedBundle, stagedInfo, stagedMeta, type StagedMeta, writeResult } from "./files";
 import { listSupportBundles, SUPPORT_NAME, supportName } from "./support";
 import { dataPaths } from "../platform/paths";
+import { log } from "../platform/log";
 
 /** A bundle never exceeds a root slot (1 GiB); anything much larger is not one. */
 export const MAX_BUNDLE_BYTES = 1536 * 1024 * 1024;
@@ -245,7 +246,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
         if (busy || !channel().autoDownload || installing()) return;
         busy = true;
         this.checkChannel({ download: true })
-          .catch((e: Error) => console.error(`update channel: ${e.message}`))
+          .catch((e: Error) => log.warn(`update channel: ${e.message}`))
           .finally(() => {
             busy = false;
           });

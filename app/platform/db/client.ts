@@ -5,6 +5,7 @@ import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as schema from "./schema";
 import { APP_ROOT } from "../paths";
+import { log as logger } from "../log";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
@@ -15,7 +16,7 @@ const migrationsFolder = join(APP_ROOT, "app/platform/db/migrations");
  * checks it, and applies migrations. `:memory:` works for tests.
  */
 export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: string) => void } = {}): Db {
-  const log = opts.log ?? ((m: string) => console.error(m));
+  const log = opts.log ?? ((m: string) => logger.error(m));
   if (path !== ":memory:") {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     // Private to the service; SQLite gives its -wal and -shm files the database file's mode.

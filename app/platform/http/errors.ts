@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import type { User } from "../db/schema";
 import { AppError, userFacing } from "../errors";
+import { enterRequest, log, requestId } from "../log";
 import { ErrorPage, ErrorToast } from "../../../views/ErrorPage";
 
 const FRAMEWORK_ERRORS: Record<string, AppError> = {
@@ -10,11 +11,19 @@ const FRAMEWORK_ERRORS: Record<string, AppError> = {
   INVALID_COOKIE_SIGNATURE: new AppError(400, "A cookie was damaged. Reload the page."),
 };
 
+/**
+ * Every request gets an id before anything else runs: its log lines carry it, and an unexpected error shows it as the
+ * reference a person reads out. Registered first in `createApp`.
+ */
+export const requestIds = new Elysia({ name: "request-id" }).onRequest(() => {
+  enterRequest();
+});
+
 /** The status and sentence for any failure of a request; `requestId` is set for bugs, which are logged with it. */
 export function describeError(code: string | number, error: unknown): { status: number; message: string; requestId: string | null } {
   const known = userFacing(error) ?? FRAMEWORK_ERRORS[String(code)];
   if (known) return { status: known.status, message: known.message, requestId: null };
-  return { status: 500, message: "The server hit an unexpected problem.", requestId: crypto.randomUUID().slice(0, 8) };
+  return { status: 500, message: "The server hit an unexpected problem.", requestId: requestId() ?? enterRequest() };
 }
 
 const wantsJson = (request: Request, url: URL) =>
@@ -30,7 +39,7 @@ export function errorHandler(deps: { deviceName: () => string; viewerOf?: (sessi
     const { error, code, request, set } = c;
     const { status, message, requestId } = describeError(code, error);
     // A share link's token is a password in the address (/s/<token>/…): it never goes into the log.
-    if (requestId) console.error(`request ${requestId}: ${request.method} ${new URL(request.url).pathname.replace(/^\/s\/[^/]+/, "/s/…")} failed:`, error);
+    if (requestId) log.error(`${request.method} ${new URL(request.url).pathname.replace(/^\/s\/[^/]+/, "/s/…")} failed:`, error);
     const url = new URL(request.url);
     const json = wantsJson(request, url);
     if (status === 401 && !json && request.method === "GET" && !request.headers.get("hx-request")) {
@@ -76,9 +85,9 @@ export function errorHandler(deps: { deviceName: () => string; viewerOf?: (sessi
 export const serveOptions = {
   development: false,
   error(error: Error) {
-    const requestId = crypto.randomUUID().slice(0, 8);
-    console.error(`request ${requestId} failed outside the app's error handler:`, error);
-    return new Response(`The server hit an unexpected problem. Reference: ${requestId}.\n`, {
+    const id = requestId() ?? enterRequest();
+    log.error("failed outside the app's error handler:", error);
+    return new Response(`The server hit an unexpected problem. Reference: ${id}.\n`, {
       status: 500,
       headers: { "content-type": "text/plain; charset=utf-8" },
     });

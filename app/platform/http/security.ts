@@ -3,6 +3,7 @@ import type { AuditRepo } from "../audit";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
 import { describeError } from "./errors";
+import { log } from "../log";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -74,7 +75,7 @@ export function securityPlugin(deps: { audit: AuditRepo }) {
         audit(c, status);
       } catch (e) {
         // The refusal is still answered (a full disk: 507 from the error handler); the lost row is logged.
-        console.error(`audit row for a refused ${c.request.method} not written:`, (e as Error).message);
+        log.error(`audit row for a refused ${c.request.method} not written:`, (e as Error).message);
       }
     });
 }
