@@ -21,6 +21,7 @@ import { systemUpdateRoutes } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
 import { HomePage } from "../views/home/HomePage";
 import { hmac } from "./auth/crypto";
+import type { Clock } from "./platform/clock";
 
 export type AppDeps = {
   config: Config;
@@ -29,7 +30,8 @@ export type AppDeps = {
   secret: Buffer;
   /** Tests pass a fixed address; the real server asks Bun for the peer address. */
   clientIp?: (request: Request) => string | null;
-  now?: () => Date;
+  /** The clock every service reads; default: the system's. Tests pass one they can move. */
+  now?: Clock;
   /** Dashboard hardware (smartctl, samplers, power); tests pass fakes. */
   system?: Partial<SystemHw>;
   /** After the wizard staged a database restore; default: exit so systemd restarts the server. Tests record the call. */
@@ -40,15 +42,15 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.system, secret: deps.secret });
-  const { audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads } = services;
+  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads } = services;
   // Built once: who is asking and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const access = accessControl({ context, origins: config.origins });
   const limits = {
-    loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000 }),
-    loginByAccount: createRateLimiter({ limit: 10, windowMs: 5 * 60_000 }),
-    recoveryByIp: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }),
-    recoveryByAccount: createRateLimiter({ limit: 5, windowMs: 15 * 60_000 }),
+    loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000, now }),
+    loginByAccount: createRateLimiter({ limit: 10, windowMs: 5 * 60_000, now }),
+    recoveryByIp: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }),
+    recoveryByAccount: createRateLimiter({ limit: 5, windowMs: 15 * 60_000, now }),
   };
 
   const app = new Elysia()
@@ -91,7 +93,7 @@ export function createApp(deps: AppDeps) {
     .use(driveRoutes({ access, settings, drive, tus, media }))
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, settings, photos, media, drive, share }))
-    .use(shareRoutes({ access, share, drive, photos, settings, secureCookies: config.secureCookies }))
+    .use(shareRoutes({ access, share, drive, photos, settings, secureCookies: config.secureCookies, now }))
     .use(systemRoutes({ access, audit, settings, dashboard, storage }))
     .use(
       systemUpdateRoutes({

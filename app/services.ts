@@ -33,6 +33,7 @@ import { createShareService } from "./share/service";
 import { boxCompatible, imageVersion } from "./jobs/update";
 import { createUpdateService, type UpdateServiceDeps } from "./update/service";
 import { createUpdateUploads } from "./update/tus";
+import { type Clock, systemClock } from "./platform/clock";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
 function systemSettingsFile(path: string): SystemSettingsSink {
@@ -42,11 +43,14 @@ function systemSettingsFile(path: string): SystemSettingsSink {
   };
 }
 
-export type ServiceDeps = { db: Db; config: Config; now?: () => Date };
+/** `now`: the clock every service reads; default: the system's (tests pass one they can move). */
+export type ServiceDeps = { db: Db; config: Config; now?: Clock };
 
 /** The feature services over one database, built the same way by the web server, the worker and the admin CLI. */
-export function createServices({ db, config, now }: ServiceDeps) {
-  const audit = createAuditRepo(db);
+export function createServices(deps: ServiceDeps) {
+  const { db, config } = deps;
+  const now = deps.now ?? systemClock;
+  const audit = createAuditRepo(db, now);
   const settingsRepo = createSettingsRepo(db);
   const settings = createSettingsService(settingsRepo, { toSystem: systemSettingsFile(dataPaths(config.dataDir).systemSettings) });
   const auth = createAuthService({
@@ -60,7 +64,7 @@ export function createServices({ db, config, now }: ServiceDeps) {
   const jobs = createJobQueue({ repo: createJobRepo(db), now });
   // The web side of the media pipeline only: it queues work and finds derivatives; the worker decodes.
   const media = createMediaService({ repo: createMediaRepo(db), jobs, dataDir: config.dataDir, setting: settingsRepo.get, now });
-  return { audit, settings, auth, jobs, media };
+  return { now, audit, settings, auth, jobs, media };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -83,7 +87,8 @@ export type SystemHw = {
 };
 
 /** Drive over one database and data dir, telling the media pipeline about new content: the web process and the admin CLI's import. */
-export function createDrive(core: Services, { db, config, now }: ServiceDeps) {
+export function createDrive(core: Services, { db, config }: ServiceDeps) {
+  const { now } = core;
   const previewScript = join(APP_ROOT, "app/media/preview.ts");
   return createDriveService({
     repo: createDriveRepo(db),
@@ -107,9 +112,9 @@ function folderShareGrants(db: Db) {
  * and the hardware (real by default, fakes in tests). Routes receive these; none builds a service or touches `hw/`.
  */
 export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; secret: Buffer }) {
-  const { db, config, now, hw = {} } = deps;
-  const core = createServices({ db, config, now });
-  const { settings, auth, jobs } = core;
+  const { db, config, hw = {} } = deps;
+  const core = createServices(deps);
+  const { now, settings, auth, jobs } = core;
   const driveRepo = createDriveRepo(db);
   const drive = createDrive(core, deps);
   const filesystems = hw.filesystems ?? (() => listFilesystems());
@@ -122,13 +127,19 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     filesystems,
     run: hw.storageRun,
     includeLoop: hw.storageLoopDevices ?? process.env.NAS_STORAGE_LOOP_DEVICES === "1",
+    now,
   });
   const dashboardRepo = createDashboardRepo(db);
-  const health = createDiskHealth({ repo: dashboardRepo, smart: hw.smart ?? createSmartReader(), blockDevices: hw.blockDevices ?? (() => listBlockDevices()) });
+  const health = createDiskHealth({
+    repo: dashboardRepo,
+    smart: hw.smart ?? createSmartReader(),
+    blockDevices: hw.blockDevices ?? (() => listBlockDevices()),
+    now,
+  });
   const smartInWorker = hw.smartInWorker ?? process.env.NAS_SMART_IN_WORKER === "1";
   const dashboard = createDashboardService({
     repo: dashboardRepo,
-    disks: smartInWorker ? queuedDiskChecks({ health, jobs }) : directDiskChecks(health),
+    disks: smartInWorker ? queuedDiskChecks({ health, jobs, now }) : directDiskChecks(health, now),
     liveSampler: hw.liveSampler ?? createSystemSampler(),
     minuteSampler: hw.minuteSampler ?? createSystemSampler(),
     power: hw.power ?? systemdPower(),
@@ -142,6 +153,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     alertWebhook: () => settings.all().alertWebhook,
     deviceName: () => settings.all().deviceName,
     usedBytes: (userId) => driveRepo.usedBytes(userId),
+    now,
   });
   const shareRepo = createShareRepo(db);
   const photos = createPhotosService({
@@ -163,7 +175,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     userByName: (username) => auth.listUsers().find((u) => u.username === username),
     secret: deps.secret,
     // Link passwords: 10 tries per link and 30 per address in 15 minutes, checked before the slow hash runs.
-    attempts: { byLink: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000 }) },
+    attempts: { byLink: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000, now }) },
     now,
   });
   const update = createUpdateService({

@@ -19,6 +19,7 @@ import { applyPendingRestore, databaseIdentity, RESTART_EXIT_CODE } from "./setu
 import { createDataDiskRepo } from "./datadisk/repo";
 import { dataPaths } from "./platform/paths";
 import { log, setLogLevel } from "./platform/log";
+import { systemClock } from "./platform/clock";
 
 const config = loadConfig(process.argv.slice(2));
 setLogLevel(config.logLevel);
@@ -32,7 +33,7 @@ if (process.getuid?.() === 0) {
   for (const f of dataPaths(config.dataDir).dbFiles) if (existsSync(f)) chownSync(f, owner.uid, owner.gid);
 }
 // Only the queue: the worker does not load the web features (passkeys, templates), which keeps it small.
-const queue = createJobQueue({ repo: createJobRepo(db) });
+const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
 const storageRepo = createDataDiskRepo(db);
 const settingsRepo = createSettingsRepo(db);
 
@@ -44,6 +45,7 @@ const lanes = createLanes({
   storageRepo,
   includeLoop: process.env.NAS_STORAGE_LOOP_DEVICES === "1",
   tlsDir: config.tlsDir,
+  now: systemClock,
   media: { run: runCommand, encoder: () => encoder, softwareEncoder: SOFTWARE_ENCODER },
 });
 
@@ -66,7 +68,7 @@ const runners = runnerLanes.map((handlers) => createJobRunner({ queue, handlers 
 const stopRunners = () => Promise.all(runners.map((r) => r.stop()));
 
 if (mine("media.process")) {
-  void detectEncoder({ run: runCommand })
+  void detectEncoder({ run: runCommand, now: systemClock })
     .then(({ encoder: found, choice }) => {
       encoder = found;
       settingsRepo.set(ENCODER_SETTING, choice);
@@ -76,7 +78,7 @@ if (mine("media.process")) {
 }
 
 // Only the queueing side of the media service: it finds content stored before the pipeline (or whose job was lost).
-const media = createMediaService({ repo: createMediaRepo(db), jobs: queue, dataDir: config.dataDir, setting: settingsRepo.get });
+const media = createMediaService({ repo: createMediaRepo(db), jobs: queue, dataDir: config.dataDir, setting: settingsRepo.get, now: systemClock });
 
 const schedule = () => {
   queue.pruneFinished();

@@ -5,6 +5,7 @@ import type { ApplianceSettings } from "../settings/service";
 import { randomToken, sha256 } from "./crypto";
 import type { AuthRepo, User } from "./repo";
 import { AppError } from "../platform/errors";
+import { type Clock } from "../platform/clock";
 
 export const SESSION_IDLE_MS = 7 * 24 * 3600_000;
 export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
@@ -66,12 +67,12 @@ type Deps = {
   registrationPolicy: () => ApplianceSettings["registrationPolicy"];
   /** Runs inside the transaction that creates the first admin. */
   applySetup: (settings: Partial<ApplianceSettings>) => void;
-  now?: () => Date;
+  now: Clock;
 };
 
 export function createAuthService(deps: Deps) {
   const { repo } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   let setupDone = false;
 
   function newRecoveryCodes(userId: string): string[] {

@@ -12,6 +12,7 @@ import type { Job } from "../platform/db/schema";
 import { isPending, type JobQueue } from "../jobs/service";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
 import { AppError, notFound } from "../platform/errors";
+import { type Clock } from "../platform/clock";
 
 export const SMART_REFRESH_JOB = "smart.refresh";
 export const SMART_SELF_TEST_JOB = "smart.self-test";
@@ -41,11 +42,11 @@ export function createDiskHealth(deps: {
   smart: SmartReader;
   /** Whole disks of the machine, so disks smartctl does not list (virtio, SD cards) still appear with a reason. */
   blockDevices: () => Promise<BlockDevice[]>;
-  now?: () => Date;
+  now: Clock;
   thresholds?: Partial<AlertThresholds>;
 }) {
   const { repo, smart } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
 
   /** Reads one device and stores the result; rising counters are compared with the previous reading of the same disk. */
   async function readAndStore(device: string | ScannedDevice, wake: boolean, identity?: BlockDevice): Promise<Alert[]> {
@@ -136,7 +137,7 @@ export interface DiskChecks {
 }
 
 /** The web process reads SMART itself (a developer's machine, or any host where the server may open disks). */
-export function directDiskChecks(health: DiskHealth, now: () => Date = () => new Date()): DiskChecks {
+export function directDiskChecks(health: DiskHealth, now: Clock): DiskChecks {
   let last: { at: Date; scan: ScanResult } | null = null;
   return {
     async refreshAll() {
@@ -150,9 +151,9 @@ export function directDiskChecks(health: DiskHealth, now: () => Date = () => new
 }
 
 /** The web process only queues `smart.*` jobs; the root storage worker runs them (the image). */
-export function queuedDiskChecks(deps: { health: DiskHealth; jobs: JobQueue; now?: () => Date }): DiskChecks {
+export function queuedDiskChecks(deps: { health: DiskHealth; jobs: JobQueue; now: Clock }): DiskChecks {
   const { health, jobs } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   const STALLED_MS = 5 * 60_000;
   const stalled = (newestFirst: Job[]) => {
     const oldestQueued = newestFirst.filter((j) => j.status === "queued").at(-1)?.createdAt;

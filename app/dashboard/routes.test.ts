@@ -10,6 +10,7 @@ import { smartRefreshHandler } from "../jobs/smart";
 import { systemdPower } from "./service";
 import type { SystemHw } from "../services";
 import { fakeRunner } from "../../hw/testing";
+import { systemClock } from "../platform/clock";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -243,7 +244,9 @@ describe("disks", () => {
     const disks = fakeSmartctl({ "/dev/sdb": { type: "sat", text: () => smartFixture("smart-ata-full.json") } });
     const worker = createJobRunner({
       queue: t.services.jobs,
-      handlers: { "smart.refresh": smartRefreshHandler({ db: t.db, smart: createSmartReader({ run: disks.run }), blockDevices: async () => [] }) },
+      handlers: {
+        "smart.refresh": smartRefreshHandler({ db: t.db, smart: createSmartReader({ run: disks.run }), blockDevices: async () => [], now: systemClock }),
+      },
       log: () => {},
     });
     expect(await worker.runOnce()).toBe(true);

@@ -17,6 +17,7 @@ import { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB, smartRefreshHandler, smartSelfT
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./disk-health";
 import { createDashboardService, systemdPower, type PowerControl } from "./service";
 import { fakeRunner } from "../../hw/testing";
+import { systemClock } from "../platform/clock";
 
 const scanOf = (...devices: [string, string][]) =>
   JSON.stringify({
@@ -68,14 +69,15 @@ function setup(
   const dataDir = mkdtempSync(join(tmpdir(), "dash-"));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const repo = createDashboardRepo(db);
-  const jobs = createJobQueue({ repo: createJobRepo(db), now: opts.now });
+  const now = opts.now ?? systemClock;
+  const jobs = createJobQueue({ repo: createJobRepo(db), now });
   const users: User[] = [];
   const smart = createSmartReader({ run: opts.run ?? fakeSmartctl(scanOf(), {}).run });
   const blockDevices = async () => opts.blockDevices ?? [];
-  const health = createDiskHealth({ repo, smart, blockDevices, now: opts.now, thresholds: opts.thresholds });
+  const health = createDiskHealth({ repo, smart, blockDevices, now, thresholds: opts.thresholds });
   const service = createDashboardService({
     repo,
-    disks: opts.smartInWorker ? queuedDiskChecks({ health, jobs, now: opts.now }) : directDiskChecks(health, opts.now),
+    disks: opts.smartInWorker ? queuedDiskChecks({ health, jobs, now }) : directDiskChecks(health, now),
     liveSampler: createSystemSampler({ run: noVcgencmd }),
     // On the test's clock: a sample stamped with the real date would be pruned as older than the test's "now".
     minuteSampler: createSystemSampler({ run: noVcgencmd, now: opts.now && (() => opts.now!().getTime()) }),
@@ -88,7 +90,7 @@ function setup(
     setQuota: () => {},
     usedBytes: () => 0,
     thresholds: opts.thresholds,
-    now: opts.now,
+    now,
     processUsage: opts.processUsage,
   });
   return { db, repo, jobs, service, dataDir, smart, blockDevices };
@@ -270,8 +272,8 @@ describe("SMART through the root worker (the image: the web process cannot open 
     createJobRunner({
       queue: t.jobs,
       handlers: {
-        [SMART_REFRESH_JOB]: smartRefreshHandler({ db: t.db, smart: t.smart, blockDevices: t.blockDevices }),
-        [SMART_SELF_TEST_JOB]: smartSelfTestHandler({ db: t.db, smart: t.smart, blockDevices: t.blockDevices }),
+        [SMART_REFRESH_JOB]: smartRefreshHandler({ db: t.db, smart: t.smart, blockDevices: t.blockDevices, now: systemClock }),
+        [SMART_SELF_TEST_JOB]: smartSelfTestHandler({ db: t.db, smart: t.smart, blockDevices: t.blockDevices, now: systemClock }),
       },
       log: () => {},
     });
@@ -507,7 +509,7 @@ describe("backups", () => {
     const job = service.runBackupNow();
     expect(job.kind).toBe(DB_BACKUP_JOB);
     expect(service.runBackupNow().id).toBe(job.id); // already queued: not twice
-    const runner = createJobRunner({ queue: jobs, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir }) }, log: () => {} });
+    const runner = createJobRunner({ queue: jobs, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir, now: systemClock }) }, log: () => {} });
     expect(await runner.runOnce()).toBe(true);
     const { files, lastJob } = service.backups();
     expect(lastJob?.status).toBe("done");

@@ -15,6 +15,7 @@ import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
 import { AppError, notFound } from "../platform/errors";
 import { dataPaths } from "../platform/paths";
 import { log } from "../platform/log";
+import { type Clock } from "../platform/clock";
 
 // ---------------------------------------------------------------------------------------------------------
 // Power: reboot / shut down through systemd (logind decides whether the nasd user may).
@@ -102,7 +103,7 @@ export interface DashboardDeps {
   /** Stores a person's quota from the admin's GB text (empty: unlimited); throws for bad input or an unknown user. */
   setQuota: (userId: string, gigabytes: string) => unknown;
   usedBytes: (userId: string) => number;
-  now?: () => Date;
+  now: Clock;
   thresholds?: Partial<AlertThresholds>;
   /** Days of nightly backups to keep (a setting; default: the backup module's). */
   backupKeepDays?: () => number;
@@ -142,7 +143,7 @@ const forBanner = (rows: AlertRow[]) =>
 
 export function createDashboardService(deps: DashboardDeps) {
   const { repo } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   let live: { at: number; sample: Promise<SystemSample> } | null = null;
   let info: { at: number; value: Promise<SystemInfo> } | null = null;
   const processUsage = deps.processUsage ?? processCounters;

@@ -20,6 +20,7 @@ import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/datadi
 import type { DataDiskRepo } from "./repo";
 import { AppError } from "../platform/errors";
 import { dataPaths } from "../platform/paths";
+import { type Clock } from "../platform/clock";
 
 /**
  * Derived media, per user: image previews in `<data>/users/<userId>/previews/` (app/drive/blobs.ts), and the
@@ -95,10 +96,10 @@ export function createDataDiskService(deps: {
   run?: Runner;
   /** Offer loop devices as disks (tests, and trying it out in a VM). */
   includeLoop?: boolean;
-  now?: () => Date;
+  now: Clock;
 }) {
   const run = deps.run ?? runCommand;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   const statePath = storageStatePath(deps.dataDir);
   const paths = dataPaths(deps.dataDir);
   let walked: { at: Date; thumbs: Map<string, number>; transcodes: Map<string, number> } | null = null;

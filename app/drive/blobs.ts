@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { fsyncPath, resolveInside } from "../../hw/files";
 import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../platform/errors";
 import { dataPaths, safePath, USER_ID } from "../platform/paths";
+import { type Clock } from "../platform/clock";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
 export type WriteFn = (fd: number, chunk: Uint8Array) => void | Promise<void>;
@@ -24,9 +25,9 @@ const writeAsync = (fd: number, buf: Uint8Array, offset: number) =>
   new Promise<number>((res, rej) => write(fd, buf, offset, buf.byteLength - offset, null, (e, n) => (e ? rej(e) : res(n))));
 const fsyncAsync = (fd: number) => new Promise<void>((res, rej) => fsync(fd, (e) => (e ? rej(e) : res())));
 
-export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: () => Date }) {
+export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now: Clock }) {
   const root = opts.dataDir;
-  const now = opts.now ?? (() => new Date());
+  const { now } = opts;
   // Writes run on the thread pool so receiving and hashing the next chunk overlaps the disk write.
   const write: WriteFn =
     opts.write ??

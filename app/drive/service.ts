@@ -6,6 +6,7 @@ import { diskFullError, type Received, type BlobStore } from "./blobs";
 import { numberedName, validateName, type Conflict, type ListOptions } from "./model";
 import { AppError, notFound } from "../platform/errors";
 import { log } from "../platform/log";
+import { type Clock } from "../platform/clock";
 
 export type DriveDeps = {
   repo: DriveRepo;
@@ -17,7 +18,7 @@ export type DriveDeps = {
   runPreview: (input: string, out: string) => Promise<{ code: number | null }>;
   /** Folders shared with a user (app/share): the best access granted on any of `folderIds`, and the shared roots. */
   grants?: { access: (userId: string, folderIds: string[]) => Action | null; rootsFor: (userId: string) => string[] };
-  now?: () => Date;
+  now: Clock;
 };
 
 export type Action = "read" | "write";
@@ -59,7 +60,7 @@ const validSha256 = (v: string | undefined) => {
 
 export function createDriveService(deps: DriveDeps) {
   const { repo, blobs } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
 
   /** The best access a folder share gives `user` on `item` (through it or any folder above it). */
   function grantedAccess(user: User, item: DriveFile): Action | null {

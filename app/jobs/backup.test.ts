@@ -9,6 +9,7 @@ import { backupFileName, DB_BACKUP_JOB, dbBackupHandler, listBackups, pruneBacku
 import { createJobRepo } from "./repo";
 import { createJobQueue, createJobRunner } from "./service";
 import { dataPaths } from "../platform/paths";
+import { systemClock } from "../platform/clock";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -34,7 +35,7 @@ describe("db.backup", () => {
     const { dataDir, db } = tempDataDir();
     db.insert(settings).values({ key: "deviceName", value: "backup-test" }).run();
     const at = new Date("2026-03-04T05:06:07Z");
-    const queue = createJobQueue({ repo: createJobRepo(db) });
+    const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
     const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir, now: () => at }) } });
     const job = queue.enqueue(DB_BACKUP_JOB);
 
@@ -55,8 +56,8 @@ describe("db.backup", () => {
 
   test("a box with no administrator yet (setup not finished) is not backed up", async () => {
     const { dataDir, db } = tempDataDir({ admin: false });
-    const queue = createJobQueue({ repo: createJobRepo(db) });
-    const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir }) } });
+    const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
+    const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir, now: systemClock }) } });
     const job = queue.enqueue(DB_BACKUP_JOB);
     expect(await runner.runOnce()).toBe(true);
     expect(queue.byId(job.id)?.status).toBe("done");
@@ -65,8 +66,8 @@ describe("db.backup", () => {
 
   test("a bad keepDays fails the job at once with the reason", async () => {
     const { dataDir, db } = tempDataDir();
-    const queue = createJobQueue({ repo: createJobRepo(db) });
-    const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir }) } });
+    const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
+    const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir, now: systemClock }) } });
     const job = queue.enqueue(DB_BACKUP_JOB, { keepDays: "forever" as unknown as number });
     await runner.runOnce();
     expect(queue.byId(job.id)).toMatchObject({ status: "failed" });

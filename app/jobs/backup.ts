@@ -4,6 +4,7 @@ import type { Db } from "../platform/db/client";
 import { dataPaths } from "../platform/paths";
 import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
 import { fsyncPath } from "../../hw/files";
+import { type Clock } from "../platform/clock";
 
 export const DB_BACKUP_JOB = "db.backup";
 export const DEFAULT_BACKUP_KEEP_DAYS = 14;
@@ -74,8 +75,8 @@ export function pruneBackups(dir: string, now: Date, keepDays: number): string[]
 }
 
 /** Job handler for `db.backup`; payload `{ keepDays?: number }`. */
-export function dbBackupHandler(deps: { db: Db; dataDir: string; now?: () => Date }): JobHandler<"db.backup"> {
-  const now = deps.now ?? (() => new Date());
+export function dbBackupHandler(deps: { db: Db; dataDir: string; now: Clock }): JobHandler<"db.backup"> {
+  const { now } = deps;
   return async (job, ctx) => {
     const keepDays = job.payload.keepDays ?? DEFAULT_BACKUP_KEEP_DAYS;
     if (typeof keepDays !== "number" || !Number.isInteger(keepDays) || keepDays < 1) {

@@ -12,6 +12,7 @@ import { createJobQueue, createJobRunner } from "./service";
 
 import { checkCopyTarget, DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./datadisk";
 import { fakeRunner } from "../../hw/testing";
+import { systemClock } from "../platform/clock";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -38,7 +39,7 @@ function setUp(afterFile?: (rel: string, i: number) => void) {
   }
   const repo = createDataDiskRepo(db);
   repo.setDiskCopyTarget(target, false);
-  const queue = createJobQueue({ repo: createJobRepo(db) });
+  const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
   let t = new Date("2026-11-27T01:00:00Z");
   const now = () => t;
   const runner = createJobRunner({
@@ -191,7 +192,7 @@ describe("storage.move job", () => {
     const fake = fakeRunner((argv) =>
       argv[0] === "lsblk" ? { stdout: lsblk } : argv[0] === "blkid" ? { code: 2 } : new Error(`must not run ${argv.join(" ")}`),
     );
-    const queue = createJobQueue({ repo: createJobRepo(db) });
+    const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
     const runner = createJobRunner({
       queue,
       log: () => {},

@@ -7,6 +7,7 @@ import type { Db } from "../platform/db/client";
 import type { DataDiskRepo } from "../datadisk/repo";
 import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
 import { dataPaths, isLiveDatabaseFile, isScratch } from "../platform/paths";
+import { type Clock } from "../platform/clock";
 
 export const STORAGE_MOVE_JOB = "storage.move";
 export const DISK_COPY_JOB = "storage.disk-copy";
@@ -72,10 +73,10 @@ export function diskCopyHandler(deps: {
   db: Db;
   dataDir: string;
   repo: DataDiskRepo;
-  now?: () => Date;
+  now: Clock;
   afterFile?: (rel: string, i: number) => void;
 }): JobHandler<"storage.disk-copy"> {
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   return async (_job, ctx) => {
     const row = deps.repo.diskCopy();
     if (!row) throw new PermanentJobError("No second disk is chosen.");

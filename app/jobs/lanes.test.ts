@@ -9,6 +9,7 @@ import { createDataDiskRepo } from "../datadisk/repo";
 import { JOB_KINDS } from "./kinds";
 import { createLanes, LANE_KINDS } from "./lanes";
 import { fakeRunner } from "../../hw/testing";
+import { systemClock } from "../platform/clock";
 
 test("every job kind has exactly one handler, in exactly one lane", () => {
   const dir = mkdtempSync(join(tmpdir(), "nas-lanes-"));
@@ -21,6 +22,7 @@ test("every job kind has exactly one handler, in exactly one lane", () => {
       includeLoop: false,
       tlsDir: join(dir, "tls"),
       media: { run: fakeRunner(() => ({})).run, encoder: () => SOFTWARE_ENCODER, softwareEncoder: SOFTWARE_ENCODER },
+      now: systemClock,
     });
     const handled = Object.values(lanes).flatMap((lane) => Object.keys(lane));
     expect(handled.sort()).toEqual([...JOB_KINDS].sort());

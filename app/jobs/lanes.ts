@@ -5,6 +5,7 @@ import type { DataDiskRepo } from "../datadisk/repo";
 import { dbBackupHandler } from "./backup";
 import type { JobKind } from "./kinds";
 import type { JobHandler, JobHandlers } from "./service";
+import { type Clock } from "../platform/clock";
 
 /**
  * The worker's lanes: each runs its jobs one at a time (the media lane may run a few side by side), and lanes
@@ -33,7 +34,8 @@ export type LaneDeps = {
   run?: Runner;
   /** Where the TLS keys are (their values are kept out of support bundles). */
   tlsDir: string;
-  media: Omit<PipelineDeps, "db" | "dataDir">;
+  now: Clock;
+  media: Omit<PipelineDeps, "db" | "dataDir" | "now">;
 };
 
 /**
@@ -47,26 +49,26 @@ function lazy<K extends JobKind>(load: () => Promise<JobHandler<K>>): JobHandler
 
 /** One handler map per lane, typed by the kinds of that lane. */
 export function createLanes(deps: LaneDeps): Lanes {
-  const { db, dataDir } = deps;
+  const { db, dataDir, now } = deps;
   return {
     long: {
-      "storage.disk-copy": lazy(async () => (await import("./datadisk")).diskCopyHandler({ db, dataDir, repo: deps.storageRepo })),
+      "storage.disk-copy": lazy(async () => (await import("./datadisk")).diskCopyHandler({ db, dataDir, repo: deps.storageRepo, now })),
       // Formatting, mounting and opening disks need root: on the image a second worker runs as root for these kinds.
       "storage.move": lazy(async () => (await import("./datadisk")).storageMoveHandler({ dataDir, includeLoop: deps.includeLoop, run: deps.run })),
     },
     system: {
-      "db.backup": dbBackupHandler({ db, dataDir }),
-      "smart.refresh": lazy(async () => (await import("./smart")).smartRefreshHandler({ db })),
-      "smart.self-test": lazy(async () => (await import("./smart")).smartSelfTestHandler({ db })),
+      "db.backup": dbBackupHandler({ db, dataDir, now }),
+      "smart.refresh": lazy(async () => (await import("./smart")).smartRefreshHandler({ db, now })),
+      "smart.self-test": lazy(async () => (await import("./smart")).smartSelfTestHandler({ db, now })),
       "update.status": lazy(async () => (await import("./update")).updateStatusHandler({ dataDir })),
       "update.reboot": lazy(async () => (await import("./update")).updateRebootHandler({ dataDir })),
       "system.factory-reset": lazy(async () => (await import("./update")).factoryResetHandler({ dataDir })),
-      "support.bundle": lazy(async () => (await import("./update")).supportBundleHandler({ db, dataDir, tlsDir: deps.tlsDir })),
+      "support.bundle": lazy(async () => (await import("./update")).supportBundleHandler({ db, dataDir, tlsDir: deps.tlsDir, now })),
     },
     update: {
       "update.inspect": lazy(async () => (await import("./update")).updateInspectHandler({ dataDir })),
       "update.install": lazy(async () => (await import("./update")).updateInstallHandler({ dataDir })),
     },
-    media: { "media.process": lazy(async () => (await import("../media/pipeline")).createMediaPipeline({ db, dataDir, ...deps.media }).handler) },
+    media: { "media.process": lazy(async () => (await import("../media/pipeline")).createMediaPipeline({ db, dataDir, now, ...deps.media }).handler) },
   };
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { openDb, type Db } from "../platform/db/client";
 import { createJobRepo } from "./repo";
 import { createJobQueue, createJobRunner, PermanentJobError, type JobHandlers, type UntypedPayloads } from "./service";
+import { systemClock } from "../platform/clock";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -62,8 +63,8 @@ describe("claimNextJob", () => {
 
   test("two connections claiming in turn never get the same job", () => {
     const t = tempDb();
-    const a = createJobQueue<UntypedPayloads>({ repo: createJobRepo(t.open()) });
-    const b = createJobQueue<UntypedPayloads>({ repo: createJobRepo(t.open()) });
+    const a = createJobQueue<UntypedPayloads>({ repo: createJobRepo(t.open()), now: systemClock });
+    const b = createJobQueue<UntypedPayloads>({ repo: createJobRepo(t.open()), now: systemClock });
     for (let i = 0; i < 50; i++) a.enqueue("k", { i });
     const seen: number[] = [];
     for (;;) {
@@ -79,14 +80,15 @@ describe("claimNextJob", () => {
 
   test("two processes claiming at the same time split the jobs without overlap", async () => {
     const t = tempDb();
-    const queue = createJobQueue<UntypedPayloads>({ repo: createJobRepo(t.open()) });
+    const queue = createJobQueue<UntypedPayloads>({ repo: createJobRepo(t.open()), now: systemClock });
     const total = 300;
     for (let i = 0; i < total; i++) queue.enqueue("k", { i });
     const script = `
       import { openDb } from ${JSON.stringify(join(import.meta.dir, "../platform/db/client.ts"))};
       import { createJobRepo } from ${JSON.stringify(join(import.meta.dir, "repo.ts"))};
       import { createJobQueue } from ${JSON.stringify(join(import.meta.dir, "service.ts"))};
-      const q = createJobQueue<UntypedPayloads>({ repo: createJobRepo(openDb(process.env.JOBS_DB!, { log: () => {} })) });
+      import { systemClock } from ${JSON.stringify(join(import.meta.dir, "../platform/clock.ts"))};
+      const q = createJobQueue<UntypedPayloads>({ repo: createJobRepo(openDb(process.env.JOBS_DB!, { log: () => {} })), now: systemClock });
       const ids = [];
       for (let j; (j = q.claimNextJob(["k"])); ) ids.push(j.id);
       console.log(JSON.stringify(ids));`;
@@ -162,7 +164,7 @@ describe("finish, fail and retry", () => {
 describe("lanes", () => {
   test("a long copy in its own lane does not hold up short jobs queued after it", async () => {
     const db = tempDb().open();
-    const queue = createJobQueue<UntypedPayloads>({ repo: createJobRepo(db) });
+    const queue = createJobQueue<UntypedPayloads>({ repo: createJobRepo(db), now: systemClock });
     let releaseCopy!: () => void;
     const copying = new Promise<void>((r) => (releaseCopy = r));
     const done: string[] = [];

@@ -2,6 +2,7 @@ import type { Job } from "../platform/db/schema";
 import type { JobPayloads } from "./kinds";
 import type { JobRepo } from "./repo";
 import { log as logger } from "../platform/log";
+import { type Clock } from "../platform/clock";
 
 /** Waiting or being worked on: a second request for the same work adds nothing. */
 export const isPending = (job: Job | undefined): boolean => job?.status === "queued" || job?.status === "running";
@@ -35,12 +36,12 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message || e.name : St
 
 export function createJobQueue<P extends PayloadMap = JobPayloads>(deps: {
   repo: JobRepo;
-  now?: () => Date;
+  now: Clock;
   maxAttempts?: number;
   backoffMs?: (attempt: number) => number;
 }) {
   const { repo } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const backoffMs = deps.backoffMs ?? defaultBackoffMs;
 

@@ -5,16 +5,18 @@ import { createDashboardRepo } from "../dashboard/repo";
 import { createDiskHealth, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB } from "../dashboard/disk-health";
 import { PermanentJobError, type JobHandler } from "./service";
 import { AppError } from "../platform/errors";
+import { type Clock } from "../platform/clock";
 
 export { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB };
 
-type SmartJobDeps = { db: Db; smart?: SmartReader; blockDevices?: () => Promise<BlockDevice[]> };
+type SmartJobDeps = { db: Db; now: Clock; smart?: SmartReader; blockDevices?: () => Promise<BlockDevice[]> };
 
 const healthOf = (deps: SmartJobDeps) =>
   createDiskHealth({
     repo: createDashboardRepo(deps.db),
     smart: deps.smart ?? createSmartReader(),
     blockDevices: deps.blockDevices ?? (() => listBlockDevices()),
+    now: deps.now,
   });
 
 /** A disk that is gone or refuses is not helped by retrying. */

@@ -13,6 +13,7 @@ import { PermanentJobError, type JobHandler } from "./service";
 import type { Db } from "../platform/db/client";
 import { SUPPORT_NAME, writeSupportBundle } from "../update/support";
 import { dataPaths } from "../platform/paths";
+import { type Clock } from "../platform/clock";
 
 export type UpdateJobDeps = {
   dataDir: string;
@@ -212,10 +213,10 @@ export function factoryResetHandler(deps: UpdateJobDeps): JobHandler<"system.fac
 }
 
 /** `support.bundle`: the archive the admin downloads (app/update/support.ts says what is in it and what never is). */
-export function supportBundleHandler(deps: UpdateJobDeps & { db: Db; tlsDir: string }): JobHandler<"support.bundle"> {
+export function supportBundleHandler(deps: UpdateJobDeps & { db: Db; tlsDir: string; now: Clock }): JobHandler<"support.bundle"> {
   const run = deps.run ?? runCommand;
   return async (job) => {
     if (!SUPPORT_NAME.test(job.payload.name)) throw new PermanentJobError("not a support bundle name");
-    await writeSupportBundle({ db: deps.db, dataDir: deps.dataDir, tlsDir: deps.tlsDir, run, osRelease: deps.osRelease }, job.payload.name);
+    await writeSupportBundle({ db: deps.db, dataDir: deps.dataDir, tlsDir: deps.tlsDir, run, osRelease: deps.osRelease, now: deps.now }, job.payload.name);
   };
 }

@@ -14,6 +14,7 @@ import { removeDerivatives } from "./paths";
 import { createMediaRepo, type MediaFacts } from "./repo";
 import { createVideoTools, ffmpegReason, LOW_PRIORITY, playbackOf, type Encoder } from "./video";
 import { log as logger } from "../platform/log";
+import { type Clock } from "../platform/clock";
 
 export type PipelineDeps = {
   db: Db;
@@ -22,7 +23,7 @@ export type PipelineDeps = {
   /** The encoder found at worker start (hwaccel.ts); software when hardware fails on a file. */
   encoder: () => Encoder;
   softwareEncoder: Encoder;
-  now?: () => Date;
+  now: Clock;
   log?: (message: string) => void;
 };
 
@@ -59,8 +60,8 @@ const imageFacts = (r: ImageResult): MediaFacts => ({ width: r.width, height: r.
 
 export function createMediaPipeline(deps: PipelineDeps) {
   const repo = createMediaRepo(deps.db);
-  const storage = createBlobStore({ dataDir: deps.dataDir });
-  const now = deps.now ?? (() => new Date());
+  const storage = createBlobStore({ dataDir: deps.dataDir, now: deps.now });
+  const { now } = deps;
   const log = deps.log ?? ((m: string) => logger.warn(m));
   const video = createVideoTools({ run: deps.run });
 

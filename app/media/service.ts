@@ -4,6 +4,7 @@ import { ENCODER_SETTING, MEDIA_PIPELINE_VERSION, mediaKindOf, type EncoderChoic
 import { dataPaths } from "../platform/paths";
 import { removeDerivatives } from "./paths";
 import type { MediaRepo, MediaStatus } from "./repo";
+import { type Clock } from "../platform/clock";
 
 export type MediaDeps = {
   repo: MediaRepo;
@@ -11,7 +12,7 @@ export type MediaDeps = {
   dataDir: string;
   /** Reads the shared settings table (the worker stores its encoder choice there). */
   setting: <T>(key: string) => T | undefined;
-  now?: () => Date;
+  now: Clock;
 };
 
 export type MediaProgress = { pending: number; total: number; failed: number };
@@ -27,7 +28,7 @@ const totalOf = (c: Partial<Record<MediaStatus, number>>) => Object.values(c).re
  */
 export function createMediaService(deps: MediaDeps) {
   const { repo, jobs } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   const paths = dataPaths(deps.dataDir);
   const enqueue = (userId: string, sha256: string) => jobs.enqueue("media.process", { userId, sha256 });
 

@@ -9,6 +9,7 @@ import { dataPaths } from "../platform/paths";
 import { mediaTestApp } from "../../test/support/media";
 import { parseIso6709, parseProbe, playbackOf, targetSize } from "./video";
 import { fakeRunner } from "../../hw/testing";
+import { systemClock } from "../platform/clock";
 
 // Small clips made with ffmpeg's test source, once for the file: 2 s, 640 × 360, so every test stays fast.
 let dir = "";
@@ -323,7 +324,7 @@ describe("hardware encoder detection (fake runner: no GPU here)", () => {
   const fail = (stderr: string) => ({ code: 1, stderr });
   test("VAAPI is used when its trial encode works", async () => {
     const fake = fakeRunner((argv) => (argv.includes("h264_vaapi") ? ok : fail("unexpected")));
-    const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/dri/card0", "/dev/dri/renderD128"] });
+    const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/dri/card0", "/dev/dri/renderD128"], now: systemClock });
     expect(d.encoder.name).toBe("h264_vaapi");
     expect(d.choice.reason).toBe("a trial encode with h264_vaapi worked");
     expect(fake.calls[0]).toContain("/dev/dri/renderD128");
@@ -331,14 +332,14 @@ describe("hardware encoder detection (fake runner: no GPU here)", () => {
   });
   test("a Pi 4: no render node, the V4L2 M2M encoder works", async () => {
     const fake = fakeRunner((argv) => (argv.includes("h264_v4l2m2m") ? ok : fail("unexpected")));
-    const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/video10", "/dev/video11"] });
+    const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/video10", "/dev/video11"], now: systemClock });
     expect(d.choice).toMatchObject({ encoder: "h264_v4l2m2m", label: "V4L2 M2M (Raspberry Pi)" });
   });
   test("a Pi 5 (video devices, no H.264 encoder) and a broken VAAPI driver fall back to software, saying why", async () => {
     const fake = fakeRunner((argv) =>
       fail(argv.includes("h264_vaapi") ? "Failed to initialise VAAPI connection: -1 (unknown libva error)." : "Could not find a valid device"),
     );
-    const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/dri/renderD128", "/dev/video19"] });
+    const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/dri/renderD128", "/dev/video19"], now: systemClock });
     expect(d.encoder.name).toBe("libx264");
     expect(d.choice.reason).toBe(
       "VAAPI (/dev/dri/renderD128): Failed to initialise VAAPI connection: -1 (unknown libva error).; V4L2 M2M (Raspberry Pi): Could not find a valid device",
@@ -346,7 +347,7 @@ describe("hardware encoder detection (fake runner: no GPU here)", () => {
   });
   test("no devices at all: software, without running anything", async () => {
     const fake = fakeRunner(() => ok);
-    const d = await detectEncoder({ run: fake.run, listDevices: () => [] });
+    const d = await detectEncoder({ run: fake.run, listDevices: () => [], now: systemClock });
     expect(d.choice).toMatchObject({ encoder: "libx264", reason: "no /dev/dri render node or /dev/video device" });
     expect(fake.calls).toEqual([]);
   });

@@ -4,6 +4,7 @@ import type { DriveFile, User } from "../platform/db/schema";
 import { AppError, notFound } from "../platform/errors";
 import type { DriveService } from "../drive/service";
 import type { AlbumEntry, GridItem, PhotosRepo, SearchFilter, Source } from "./repo";
+import { type Clock } from "../platform/clock";
 
 /** What a user may do with an album: its owner anything; people it is shared with view it, or also add to it. */
 export type AlbumAccess = "owner" | "contribute" | "view";
@@ -13,7 +14,7 @@ export type PhotosDeps = {
   /** Albums shared with users (app/share), read on every check so a removed share ends at once. */
   albumGrants?: { access: (userId: string, albumId: string) => "view" | "contribute" | null; albumIdsFor: (userId: string) => string[] };
   userById?: (id: string) => User | undefined;
-  now?: () => Date;
+  now: Clock;
 };
 const RANK: Record<AlbumAccess, number> = { view: 1, contribute: 2, owner: 3 };
 
@@ -90,7 +91,7 @@ function monthsOf(days: { day: number; n: number }[]): MonthBucket[] {
 /** Photos' rules over the media rows: what a user sees, their marks and albums, the map. */
 export function createPhotosService(deps: PhotosDeps) {
   const { repo, drive } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   const maps = new Map<string, { at: number; done: number; index: Supercluster<{ sha256: string }> }>();
   // Per-user results keyed by the data's version (repo.version) plus Photos' own writes (flags, albums): a scrubber
   // over 200k rows is a full index walk, and it only changes when the library does.

@@ -1,13 +1,14 @@
 import { and, desc, eq, gte, inArray, like, lt, type SQL } from "drizzle-orm";
 import type { Db } from "./db/client";
 import { auditLog } from "./db/schema";
+import { type Clock } from "./clock";
 
 export type AuditRecord = { userId?: string | null; ip?: string | null; action: string; objectId?: string | null; ok: boolean; detail?: string | null };
 export type AuditFilter = { userId?: string; action?: string; actions?: string[]; from?: Date; to?: Date; before?: number; limit?: number };
 
-export function createAuditRepo(db: Db) {
+export function createAuditRepo(db: Db, now: Clock) {
   return {
-    record: (r: AuditRecord, at = new Date()) =>
+    record: (r: AuditRecord, at = now()) =>
       db
         .insert(auditLog)
         .values({ at, userId: r.userId ?? null, ip: r.ip ?? null, action: r.action, objectId: r.objectId ?? null, ok: r.ok, detail: r.detail ?? null })

@@ -13,6 +13,7 @@ import { listBackups, type BackupFile } from "../jobs/backup";
 import { fsyncPath } from "../../hw/files";
 import { APP_ROOT, dataPaths } from "../platform/paths";
 import { log as logger } from "../platform/log";
+import { systemClock } from "../platform/clock";
 
 /** A process exits with this code to be restarted (systemd's Restart=on-failure) onto a restored database. */
 export const RESTART_EXIT_CODE = 75;
@@ -84,7 +85,7 @@ export function stageRestore(dataDir: string, path: string): BackupCheck {
  * `db.sqlite.before-restore-<time>` so nothing is lost. Safe when two processes start at once (a rename that lost
  * the race finds its file gone) and after a crash at any step (the staged file stays until it is in place).
  */
-export function applyPendingRestore(dataDir: string, log: (m: string) => void = logger.info, now = new Date()): boolean {
+export function applyPendingRestore(dataDir: string, log: (m: string) => void = logger.info, now = systemClock()): boolean {
   const staged = dataPaths(dataDir).dbRestore;
   if (!existsSync(staged)) return false;
   const check = checkBackup(staged);

@@ -14,8 +14,9 @@ import { AlbumPage, DropBoxPage, FilePage, FolderPage, PasswordPage, mediaKind, 
 import type { AlbumEntry } from "../photos/repo";
 import { LinkCreatedPage, NewLinkPage, SharedPage, type ShareTarget } from "../../views/share/SharedPage";
 import { LINK_PAGE, type OpenLink, type ShareService } from "./service";
+import { type Clock } from "../platform/clock";
 
-type Deps = { access: AccessControl; share: ShareService; drive: DriveService; photos: PhotosService; settings: SettingsService; secureCookies: boolean };
+type Deps = { access: AccessControl; share: ShareService; drive: DriveService; photos: PhotosService; settings: SettingsService; secureCookies: boolean; now: Clock };
 
 /** The unlock cookie: HttpOnly and sent only to this link's own addresses. */
 export const UNLOCK_COOKIE = "nas_link";
@@ -95,7 +96,7 @@ export function shareRoutes(deps: Deps) {
       albumId: body.albumId || undefined,
       allowUpload: yes(body.allowUpload),
       password: body.password || undefined,
-      expiresAt: expiryOf(body, new Date()),
+      expiresAt: expiryOf(body, deps.now()),
       allowDownload: body.viewOnly ? !yes(body.viewOnly) : body.allowDownload === undefined ? true : yes(body.allowDownload),
       allowMetadata: yes(body.allowMetadata),
     });

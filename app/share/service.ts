@@ -12,6 +12,7 @@ import { AppError, notFound, tooManyRequests } from "../platform/errors";
 import { stripJpegMetadata } from "./jpeg";
 import { DamagedMp4Error, mp4MetadataPatches, PatchedFile } from "./mp4";
 import type { ListedAlbumGrant, ListedGrant, ListedLink, ShareLink, ShareRepo } from "./repo";
+import { type Clock } from "../platform/clock";
 
 const VIDEO = /^video\//;
 
@@ -30,7 +31,7 @@ export type ShareDeps = {
   secret: Buffer;
   /** Password attempts, counted per link and per client IP. */
   attempts: { byLink: RateLimiter; byIp: RateLimiter };
-  now?: () => Date;
+  now: Clock;
 };
 
 export type LinkState = "active" | "expired" | "revoked";
@@ -110,7 +111,7 @@ export type AlbumGrantJson = ReturnType<typeof albumGrantJson>;
 
 export function createShareService(deps: ShareDeps) {
   const { repo, drive, photos, audit } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   const record = (user: User | null, action: string, linkId: string, ok = true, detail?: string) =>
     audit.record({ userId: user?.id ?? null, action, objectId: linkId, ok, detail: detail ?? null });
 

@@ -17,6 +17,7 @@ import { type BundleInfo, isStagedId, readJson, stagedBundle, stagedInfo, staged
 import { listSupportBundles, SUPPORT_NAME, supportName } from "./support";
 import { dataPaths } from "../platform/paths";
 import { log } from "../platform/log";
+import { type Clock } from "../platform/clock";
 
 /** A bundle never exceeds a root slot (1 GiB); anything much larger is not one. */
 export const MAX_BUNDLE_BYTES = 1536 * 1024 * 1024;
@@ -56,7 +57,7 @@ export type UpdateServiceDeps = {
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** Bytes free for new files in the data dir (tests pass a number). */
   freeBytes?: () => number;
-  now?: () => Date;
+  now: Clock;
 };
 
 const BUNDLE_MAGIC = "hsqs"; // RAUC bundles are squashfs images (plain and verity alike)
@@ -64,7 +65,7 @@ const BUNDLE_MAGIC = "hsqs"; // RAUC bundles are squashfs images (plain and veri
 export function createUpdateService(deps: UpdateServiceDeps) {
   const { dataDir, jobs, settings } = deps;
   const paths = dataPaths(dataDir);
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   const freeBytes =
     deps.freeBytes ??
     (() => {

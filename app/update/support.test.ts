@@ -11,6 +11,7 @@ import { createTestApp, type TestApp } from "../../test/support/app";
 import { supportBundleHandler } from "../jobs/update";
 import type { JobContext } from "../jobs/service";
 import { listSupportBundles, scrubSecrets, supportName, tarFiles } from "./support";
+import { systemClock } from "../platform/clock";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -97,7 +98,7 @@ test("a support bundle of a box full of secrets: logs, versions, SMART and faile
   });
 
   const name = supportName(new Date("2026-11-30T10:05:00Z"));
-  await supportBundleHandler({ db: t.db, dataDir: t.dataDir, tlsDir, run: run.run, osRelease })({ payload: { name } } as never, ctx);
+  await supportBundleHandler({ db: t.db, dataDir: t.dataDir, tlsDir, run: run.run, osRelease, now: systemClock })({ payload: { name } } as never, ctx);
   const [file] = listSupportBundles(t.dataDir);
   expect(file?.name).toBe("nas-support-20261130T100500Z.tar.gz");
   const text = gunzipSync(await Bun.file(join(t.dataDir, "support", name)).bytes()).toString("latin1");

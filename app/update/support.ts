@@ -15,6 +15,7 @@ import type { Db } from "../platform/db/client";
 import { appTokens, diskHealth, invites, jobs, passkeys, recoveryCodes, sessions, settings, shareLinks, users, challenges } from "../platform/db/schema";
 import { ensureDir, giveToOwner } from "./files";
 import { dataPaths } from "../platform/paths";
+import { type Clock } from "../platform/clock";
 
 export const SUPPORT_NAME = /^nas-support-\d{8}T\d{6}Z\.tar\.gz$/;
 export const supportName = (at: Date) =>
@@ -126,7 +127,7 @@ export function tarFiles(files: { name: string; text: string; mtime: Date }[]): 
   return Buffer.concat(parts);
 }
 
-export type SupportDeps = { db: Db; dataDir: string; tlsDir: string; run: Runner; osRelease?: string; now?: () => Date };
+export type SupportDeps = { db: Db; dataDir: string; tlsDir: string; run: Runner; osRelease?: string; now: Clock };
 
 async function commandText(run: Runner, argv: string[]): Promise<string> {
   try {
@@ -140,7 +141,7 @@ async function commandText(run: Runner, argv: string[]): Promise<string> {
 /** The archive's bytes: every file scrubbed. */
 export async function buildSupportBundle(deps: SupportDeps): Promise<Buffer> {
   const { db, run } = deps;
-  const now = (deps.now ?? (() => new Date()))();
+  const now = deps.now();
   const secrets = knownSecrets(db, deps.dataDir, deps.tlsDir);
   const read = (path: string) => {
     try {

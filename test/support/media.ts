@@ -7,6 +7,7 @@ import { createTestApp } from "./app";
 import { createMediaPipeline } from "../../app/media/pipeline";
 import { createMediaRepo } from "../../app/media/repo";
 import { SOFTWARE_ENCODER, type Encoder } from "../../app/media/video";
+import { systemClock } from "../../app/platform/clock";
 
 export const FIXTURES = join(import.meta.dir, "../fixtures/photos");
 
@@ -20,6 +21,7 @@ export function mediaTestApp(opts: { run?: Runner; encoder?: Encoder } = {}) {
     encoder: () => encoder,
     softwareEncoder: SOFTWARE_ENCODER,
     log: () => {},
+    now: systemClock,
   });
   const repo = createMediaRepo(t.db);
   const runner = createJobRunner({ queue: t.services.jobs, handlers: { "media.process": pipeline.handler }, log: () => {} });

@@ -1,9 +1,10 @@
+import type { Clock } from "../clock";
 /**
  * Fixed-window counters in memory, per key ("ip:1.2.3.4", "user:…"). The web process is the only
  * one that authenticates, and losing the counters on restart is acceptable.
  */
-export function createRateLimiter(opts: { limit: number; windowMs: number; now?: () => number }) {
-  const now = opts.now ?? Date.now;
+export function createRateLimiter(opts: { limit: number; windowMs: number; now: Clock }) {
+  const now = () => opts.now().getTime();
   const hits = new Map<string, { count: number; resetAt: number }>();
   return {
     /** Counts a hit; true while the key is under its limit. */
