@@ -14,6 +14,7 @@ import { updateInspectHandler } from "../jobs/update";
 import { createJobQueue } from "../jobs/service";
 import { createJobRepo } from "../jobs/repo";
 import { makeBundle, makeKeys, makeSystemConf } from "../../test/support/update";
+import { systemClock } from "../platform/clock";
 
 let server: TestServer;
 let browser: Browser;
@@ -49,7 +50,7 @@ test("the owner uploads a bundle on the System page and sees RAUC's check of it"
   expect(await page.locator('[data-testid="staged"]').textContent()).toContain("Checking the signature and the board");
 
   // What the root storage worker does with the queued job.
-  const queue = createJobQueue({ repo: createJobRepo(db) });
+  const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
   const job = queue.claimNextJob(["update.inspect"])!;
   await updateInspectHandler({ dataDir: server.dataDir, keyring: keys.keyring, systemConf: join(work, "system.conf") })(job as never, {
     progress: () => {},
