@@ -5,7 +5,7 @@ import type { ApplianceSettings } from "../settings/service";
 import { randomToken, sha256 } from "./crypto";
 import type { AuthRepo, User } from "./repo";
 import { AppError } from "../platform/errors";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 export const SESSION_IDLE_MS = 7 * 24 * 3600_000;
 export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;

@@ -12,7 +12,7 @@ import type { Job } from "../platform/db/schema";
 import { isPending, type JobQueue } from "../jobs/service";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
 import { AppError, notFound } from "../platform/errors";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 export const SMART_REFRESH_JOB = "smart.refresh";
 export const SMART_SELF_TEST_JOB = "smart.self-test";

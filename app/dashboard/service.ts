@@ -15,7 +15,7 @@ import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
 import { AppError, notFound } from "../platform/errors";
 import { dataPaths } from "../platform/paths";
 import { log } from "../platform/log";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 // ---------------------------------------------------------------------------------------------------------
 // Power: reboot / shut down through systemd (logind decides whether the nasd user may).

@@ -20,7 +20,7 @@ import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/datadi
 import type { DataDiskRepo } from "./repo";
 import { AppError } from "../platform/errors";
 import { dataPaths } from "../platform/paths";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 /**
  * Derived media, per user: image previews in `<data>/users/<userId>/previews/` (app/drive/blobs.ts), and the

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { fsyncPath, resolveInside } from "../../hw/files";
 import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../platform/errors";
 import { dataPaths, safePath, USER_ID } from "../platform/paths";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
 export type WriteFn = (fd: number, chunk: Uint8Array) => void | Promise<void>;

@@ -6,7 +6,7 @@ import { diskFullError, type Received, type BlobStore } from "./blobs";
 import { numberedName, validateName, type Conflict, type ListOptions } from "./model";
 import { AppError, notFound } from "../platform/errors";
 import { log } from "../platform/log";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 export type DriveDeps = {
   repo: DriveRepo;

@@ -4,7 +4,7 @@ import type { Db } from "../platform/db/client";
 import { dataPaths } from "../platform/paths";
 import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
 import { fsyncPath } from "../../hw/files";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 export const DB_BACKUP_JOB = "db.backup";
 export const DEFAULT_BACKUP_KEEP_DAYS = 14;

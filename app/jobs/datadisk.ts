@@ -7,7 +7,7 @@ import type { Db } from "../platform/db/client";
 import type { DataDiskRepo } from "../datadisk/repo";
 import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
 import { dataPaths, isLiveDatabaseFile, isScratch } from "../platform/paths";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 export const STORAGE_MOVE_JOB = "storage.move";
 export const DISK_COPY_JOB = "storage.disk-copy";

@@ -5,7 +5,7 @@ import type { DataDiskRepo } from "../datadisk/repo";
 import { dbBackupHandler } from "./backup";
 import type { JobKind } from "./kinds";
 import type { JobHandler, JobHandlers } from "./service";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 /**
  * The worker's lanes: each runs its jobs one at a time (the media lane may run a few side by side), and lanes

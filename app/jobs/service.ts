@@ -2,7 +2,7 @@ import type { Job } from "../platform/db/schema";
 import type { JobPayloads } from "./kinds";
 import type { JobRepo } from "./repo";
 import { log as logger } from "../platform/log";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 /** Waiting or being worked on: a second request for the same work adds nothing. */
 export const isPending = (job: Job | undefined): boolean => job?.status === "queued" || job?.status === "running";

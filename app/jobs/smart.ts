@@ -5,7 +5,7 @@ import { createDashboardRepo } from "../dashboard/repo";
 import { createDiskHealth, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB } from "../dashboard/disk-health";
 import { PermanentJobError, type JobHandler } from "./service";
 import { AppError } from "../platform/errors";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 export { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB };
 

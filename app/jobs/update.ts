@@ -13,7 +13,7 @@ import { PermanentJobError, type JobHandler } from "./service";
 import type { Db } from "../platform/db/client";
 import { SUPPORT_NAME, writeSupportBundle } from "../update/support";
 import { dataPaths } from "../platform/paths";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 export type UpdateJobDeps = {
   dataDir: string;

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import type { Runner } from "../../hw/run";
 import type { EncoderChoice } from "./model";
 import { CRF, LOW_PRIORITY, SOFTWARE_ENCODER, type Encoder } from "./video";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 export type HwDeps = {
   run: Runner;

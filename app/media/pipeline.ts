@@ -14,7 +14,7 @@ import { removeDerivatives } from "./paths";
 import { createMediaRepo, type MediaFacts } from "./repo";
 import { createVideoTools, ffmpegReason, LOW_PRIORITY, playbackOf, type Encoder } from "./video";
 import { log as logger } from "../platform/log";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 export type PipelineDeps = {
   db: Db;

@@ -4,7 +4,7 @@ import { ENCODER_SETTING, MEDIA_PIPELINE_VERSION, mediaKindOf, type EncoderChoic
 import { dataPaths } from "../platform/paths";
 import { removeDerivatives } from "./paths";
 import type { MediaRepo, MediaStatus } from "./repo";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 export type MediaDeps = {
   repo: MediaRepo;

@@ -4,7 +4,7 @@ import type { DriveFile, User } from "../platform/db/schema";
 import { AppError, notFound } from "../platform/errors";
 import type { DriveService } from "../drive/service";
 import type { AlbumEntry, GridItem, PhotosRepo, SearchFilter, Source } from "./repo";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 /** What a user may do with an album: its owner anything; people it is shared with view it, or also add to it. */
 export type AlbumAccess = "owner" | "contribute" | "view";

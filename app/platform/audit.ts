@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, like, lt, type SQL } from "drizzle-orm";
 import type { Db } from "./db/client";
 import { auditLog } from "./db/schema";
-import { type Clock } from "./clock";
+import type { Clock } from "./clock";
 
 export type AuditRecord = { userId?: string | null; ip?: string | null; action: string; objectId?: string | null; ok: boolean; detail?: string | null };
 export type AuditFilter = { userId?: string; action?: string; actions?: string[]; from?: Date; to?: Date; before?: number; limit?: number };

@@ -14,9 +14,17 @@ import { AlbumPage, DropBoxPage, FilePage, FolderPage, PasswordPage, mediaKind, 
 import type { AlbumEntry } from "../photos/repo";
 import { LinkCreatedPage, NewLinkPage, SharedPage, type ShareTarget } from "../../views/share/SharedPage";
 import { LINK_PAGE, type OpenLink, type ShareService } from "./service";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
-type Deps = { access: AccessControl; share: ShareService; drive: DriveService; photos: PhotosService; settings: SettingsService; secureCookies: boolean; now: Clock };
+type Deps = {
+  access: AccessControl;
+  share: ShareService;
+  drive: DriveService;
+  photos: PhotosService;
+  settings: SettingsService;
+  secureCookies: boolean;
+  now: Clock;
+};
 
 /** The unlock cookie: HttpOnly and sent only to this link's own addresses. */
 export const UNLOCK_COOKIE = "nas_link";

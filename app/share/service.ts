@@ -12,7 +12,7 @@ import { AppError, notFound, tooManyRequests } from "../platform/errors";
 import { stripJpegMetadata } from "./jpeg";
 import { DamagedMp4Error, mp4MetadataPatches, PatchedFile } from "./mp4";
 import type { ListedAlbumGrant, ListedGrant, ListedLink, ShareLink, ShareRepo } from "./repo";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 const VIDEO = /^video\//;
 

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Runner } from "../../hw/run";
 import { AppError } from "../platform/errors";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 export type ChannelEntry = { version: string; url: string; sha256: string; compatible: string; size?: number };
 export type ChannelCheck =

@@ -17,7 +17,7 @@ import { type BundleInfo, isStagedId, readJson, stagedBundle, stagedInfo, staged
 import { listSupportBundles, SUPPORT_NAME, supportName } from "./support";
 import { dataPaths } from "../platform/paths";
 import { log } from "../platform/log";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 /** A bundle never exceeds a root slot (1 GiB); anything much larger is not one. */
 export const MAX_BUNDLE_BYTES = 1536 * 1024 * 1024;

@@ -15,7 +15,7 @@ import type { Db } from "../platform/db/client";
 import { appTokens, diskHealth, invites, jobs, passkeys, recoveryCodes, sessions, settings, shareLinks, users, challenges } from "../platform/db/schema";
 import { ensureDir, giveToOwner } from "./files";
 import { dataPaths } from "../platform/paths";
-import { type Clock } from "../platform/clock";
+import type { Clock } from "../platform/clock";
 
 export const SUPPORT_NAME = /^nas-support-\d{8}T\d{6}Z\.tar\.gz$/;
 export const supportName = (at: Date) =>
