@@ -126,7 +126,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     listUsers: () => auth.listUsers(),
     filesystems,
     run: hw.storageRun,
-    includeLoop: hw.storageLoopDevices ?? process.env.NAS_STORAGE_LOOP_DEVICES === "1",
+    includeLoop: hw.storageLoopDevices ?? config.storageLoopDevices,
     now,
   });
   const dashboardRepo = createDashboardRepo(db);
@@ -136,13 +136,13 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     blockDevices: hw.blockDevices ?? (() => listBlockDevices()),
     now,
   });
-  const smartInWorker = hw.smartInWorker ?? process.env.NAS_SMART_IN_WORKER === "1";
+  const smartInWorker = hw.smartInWorker ?? config.smartInWorker;
   const dashboard = createDashboardService({
     repo: dashboardRepo,
     disks: smartInWorker ? queuedDiskChecks({ health, jobs, now }) : directDiskChecks(health, now),
     liveSampler: hw.liveSampler ?? createSystemSampler(),
     minuteSampler: hw.minuteSampler ?? createSystemSampler(),
-    power: hw.power ?? systemdPower(),
+    power: hw.power ?? systemdPower({ appliance: config.appliance }),
     filesystems,
     jobs,
     dataDir: config.dataDir,
@@ -182,8 +182,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     dataDir: config.dataDir,
     jobs,
     settings: createSettingsRepo(db),
-    // NAS_RAUC_SYSTEM_CONF: another system.conf (browser tests of the page without an image).
-    compatible: () => boxCompatible(process.env.NAS_RAUC_SYSTEM_CONF),
+    compatible: () => boxCompatible(config.raucSystemConf ?? undefined),
     version: () => (existsSync("/usr/lib/os-release") ? imageVersion() : "unknown"),
     run: runCommand,
     keyring: "/etc/rauc/keyring.pem",

@@ -43,25 +43,22 @@ const lanes = createLanes({
   db,
   dataDir: config.dataDir,
   storageRepo,
-  includeLoop: process.env.NAS_STORAGE_LOOP_DEVICES === "1",
+  includeLoop: config.storageLoopDevices,
   tlsDir: config.tlsDir,
   now: systemClock,
   media: { run: runCommand, encoder: () => encoder, softwareEncoder: SOFTWARE_ENCODER },
 });
 
 // NAS_WORKER_KINDS limits a worker to some kinds; without it, a worker that is not root leaves the root kinds to the root one.
-const only = process.env.NAS_WORKER_KINDS?.split(",")
-  .map((k) => k.trim())
-  .filter(Boolean);
+const only = config.workerKinds;
 const mine = (kind: string) => (only ? only.includes(kind) : !(ROOT_KINDS as readonly string[]).includes(kind) || process.getuid?.() === 0);
 const laneHandlers = (lane: keyof Lanes) => Object.fromEntries(Object.entries(lanes[lane]).filter(([kind]) => mine(kind))) as Partial<JobHandlers>;
-// Photos and videos may run a few at a time (NAS_MEDIA_WORKERS, default 1: a 2-core box also serves requests).
-const mediaWorkers = Math.max(1, Math.min(4, Number(process.env.NAS_MEDIA_WORKERS) || 1));
 const runnerLanes = [
   laneHandlers("long"),
   laneHandlers("system"),
   laneHandlers("update"),
-  ...Array.from({ length: mediaWorkers }, () => laneHandlers("media")),
+  // Photos and videos may run a few at a time (NAS_MEDIA_WORKERS).
+  ...Array.from({ length: config.mediaWorkers }, () => laneHandlers("media")),
 ].filter((lane) => Object.keys(lane).length > 0);
 queue.reclaimLeftRunning([...new Set(runnerLanes.flatMap((lane) => Object.keys(lane)))]);
 const runners = runnerLanes.map((handlers) => createJobRunner({ queue, handlers }));

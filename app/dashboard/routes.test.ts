@@ -38,7 +38,7 @@ function app(hw: Partial<SystemHw> = {}) {
         smart: createSmartReader({ run: fakeSmartctl({}).run }),
         liveSampler: createSystemSampler({ run: noVcgencmd }),
         minuteSampler: createSystemSampler({ run: noVcgencmd }),
-        power: systemdPower({ env: {} }),
+        power: systemdPower({ appliance: false }),
         blockDevices: async () => [],
         filesystems: async () => [],
         ...hw,
@@ -300,7 +300,7 @@ describe("alerts", () => {
 describe("power", () => {
   test("disabled off the appliance, with the reason; a POST is refused and nothing runs", async () => {
     const systemctl = fakeRunner(() => ({}));
-    const { h } = app({ power: systemdPower({ env: {}, run: systemctl.run }) });
+    const { h } = app({ power: systemdPower({ appliance: false, run: systemctl.run }) });
     const page = await (await t.request("/dashboard/power", { headers: h })).text();
     expect(page).toContain('data-testid="power-disabled"');
     expect(page).toContain("work only on the NAS appliance itself");
@@ -312,7 +312,7 @@ describe("power", () => {
 
   test("admin-only, CSRF-protected, confirmed, audit-logged", async () => {
     const systemctl = fakeRunner(() => ({}));
-    const { admin, h } = app({ power: systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true, run: systemctl.run }) });
+    const { admin, h } = app({ power: systemdPower({ appliance: true, systemdBooted: () => true, run: systemctl.run }) });
     const user = t.createUser("bob");
     const hUser = t.signIn(user);
     const { "x-csrf-token": _, ...noToken } = h;

@@ -81,7 +81,7 @@ function setup(
     liveSampler: createSystemSampler({ run: noVcgencmd }),
     // On the test's clock: a sample stamped with the real date would be pruned as older than the test's "now".
     minuteSampler: createSystemSampler({ run: noVcgencmd, now: opts.now && (() => opts.now!().getTime()) }),
-    power: opts.power ?? systemdPower({ env: {} }),
+    power: opts.power ?? systemdPower({ appliance: false }),
     jobs,
     dataDir,
     filesystems: async () => opts.filesystemsFn?.() ?? opts.filesystems ?? [],
@@ -476,27 +476,30 @@ describe("samples", () => {
 
 describe("power", () => {
   test("disabled unless on the appliance with systemd, with the reason", () => {
-    expect(systemdPower({ env: {} }).availability()).toMatchObject({ available: false, reason: expect.stringContaining("only on the NAS appliance itself") });
-    expect(systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => false }).availability()).toMatchObject({
+    expect(systemdPower({ appliance: false }).availability()).toMatchObject({
+      available: false,
+      reason: expect.stringContaining("only on the NAS appliance itself"),
+    });
+    expect(systemdPower({ appliance: true, systemdBooted: () => false }).availability()).toMatchObject({
       available: false,
       reason: expect.stringContaining("systemd"),
     });
-    expect(systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true }).availability()).toEqual({ available: true });
+    expect(systemdPower({ appliance: true, systemdBooted: () => true }).availability()).toEqual({ available: true });
   });
 
   test("runs systemctl through the runner, and reports its failure", async () => {
     const ok = fakeRunner(() => ({}));
-    const power = systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true, run: ok.run });
+    const power = systemdPower({ appliance: true, systemdBooted: () => true, run: ok.run });
     expect(await power.run("reboot")).toEqual({ ok: true, message: "Rebooting now…" });
     expect(ok.calls).toEqual([["systemctl", "reboot", "--no-wall"]]);
     const denied = fakeRunner(() => ({ code: 1, stderr: "Access denied\n" }));
-    const power2 = systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true, run: denied.run });
+    const power2 = systemdPower({ appliance: true, systemdBooted: () => true, run: denied.run });
     expect(await power2.run("poweroff")).toEqual({ ok: false, message: "systemctl poweroff failed: Access denied" });
   });
 
   test("the service refuses when power is not available", async () => {
     const fake = fakeRunner(() => ({}));
-    const { service } = setup({ power: systemdPower({ env: {}, run: fake.run }) });
+    const { service } = setup({ power: systemdPower({ appliance: false, run: fake.run }) });
     expect(service.runPower("reboot")).rejects.toThrow("only on the NAS appliance itself");
     expect(fake.calls).toEqual([]);
   });

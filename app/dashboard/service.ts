@@ -29,16 +29,15 @@ export interface PowerControl {
 }
 
 /**
- * Only on the appliance: the image's web unit sets NAS_APPLIANCE=1, and systemd must be PID 1. On a developer's
- * machine the buttons stay disabled, so a click in a test or a demo never reboots the host.
+ * Only on the appliance (`appliance`: the image's web unit sets NAS_APPLIANCE=1), and systemd must be PID 1. On a
+ * developer's machine the buttons stay disabled, so a click in a test or a demo never reboots the host.
  */
-export function systemdPower(deps: { run?: Runner; env?: Record<string, string | undefined>; systemdBooted?: () => boolean } = {}): PowerControl {
+export function systemdPower(deps: { appliance: boolean; run?: Runner; systemdBooted?: () => boolean }): PowerControl {
   const run = deps.run ?? runCommand;
-  const env = deps.env ?? process.env;
   const systemdBooted = deps.systemdBooted ?? (() => existsSync("/run/systemd/system"));
   return {
     availability() {
-      if (env.NAS_APPLIANCE !== "1")
+      if (!deps.appliance)
         return {
           available: false,
           reason:

@@ -21,6 +21,18 @@ export type Config = {
   secureCookies: boolean;
   /** Log lines below this level are dropped (LOG_LEVEL: debug, info, warn, error). */
   logLevel: LogLevel;
+  /** NAS_APPLIANCE=1 (the image's web unit): this is the appliance, so the dashboard may reboot and shut it down. */
+  appliance: boolean;
+  /** NAS_SMART_IN_WORKER=1 (the image): the web process may not open disks; the root worker reads SMART in jobs. */
+  smartInWorker: boolean;
+  /** NAS_STORAGE_LOOP_DEVICES=1: loop devices are offered as data disks (tests, trying it out in a VM). */
+  storageLoopDevices: boolean;
+  /** NAS_WORKER_KINDS (comma-separated): the only job kinds this worker takes; null: every kind it may run. */
+  workerKinds: string[] | null;
+  /** NAS_MEDIA_WORKERS: photos and videos processed at a time, 1 to 4 (default 1: a 2-core box also serves requests). */
+  mediaWorkers: number;
+  /** NAS_RAUC_SYSTEM_CONF: another RAUC system.conf than the box's (browser tests of the System page); null: the box's. */
+  raucSystemConf: string | null;
 };
 
 /** Flags shared by every entry point (web server, worker, CLI). */
@@ -60,6 +72,9 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
   const rpID = env.RP_ID ?? new URL(origins[0]!).hostname;
   const logLevel = (env.LOG_LEVEL ?? "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${logLevel}`);
+  const workerKinds = env.NAS_WORKER_KINDS?.split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
 
   return {
     dataDir,
@@ -73,6 +88,12 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
     deviceNameFallback: env.DEVICE_NAME ?? "nas",
     secureCookies: origins.every((o) => o.startsWith("https:")),
     logLevel,
+    appliance: env.NAS_APPLIANCE === "1",
+    smartInWorker: env.NAS_SMART_IN_WORKER === "1",
+    storageLoopDevices: env.NAS_STORAGE_LOOP_DEVICES === "1",
+    workerKinds: workerKinds ?? null,
+    mediaWorkers: Math.max(1, Math.min(4, Number(env.NAS_MEDIA_WORKERS) || 1)),
+    raucSystemConf: str(env.NAS_RAUC_SYSTEM_CONF) ?? null,
   };
 }
 

@@ -23,7 +23,7 @@ function brokenDashboard() {
         smart: createSmartReader({ run: fakeRunner(() => ({ stdout: "{}" })).run }),
         liveSampler: broken,
         minuteSampler: broken,
-        power: systemdPower({ env: {} }),
+        power: systemdPower({ appliance: false }),
         blockDevices: async () => [],
         filesystems: async () => [],
       },
