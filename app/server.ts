@@ -16,7 +16,7 @@ import { shareRoutes } from "./share/routes";
 import { createWebServices, type SystemHw } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
-import { systemRoutes } from "./dashboard/routes";
+import { dashboardRoutes } from "./dashboard/routes";
 import { systemUpdateRoutes } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
 import { HomePage } from "../views/home/HomePage";
@@ -33,7 +33,7 @@ export type AppDeps = {
   /** The clock every service reads; default: the system's. Tests pass one they can move. */
   now?: Clock;
   /** Dashboard hardware (smartctl, samplers, power); tests pass fakes. */
-  system?: Partial<SystemHw>;
+  hw?: Partial<SystemHw>;
   /** After the wizard staged a database restore; default: exit so systemd restarts the server. Tests record the call. */
   requestRestart?: () => void;
 };
@@ -41,7 +41,7 @@ export type AppDeps = {
 /** Builds the services once and composes every feature's routes. Tests call `createApp(deps).handle(request)`. */
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
-  const services = createWebServices({ db, config, now: deps.now, hw: deps.system, secret: deps.secret });
+  const services = createWebServices({ db, config, now: deps.now, hw: deps.hw, secret: deps.secret });
   const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads } = services;
   // Built once: who is asking and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
@@ -94,7 +94,7 @@ export function createApp(deps: AppDeps) {
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, settings, photos, media, drive, share }))
     .use(shareRoutes({ access, share, drive, photos, settings, secureCookies: config.secureCookies, now }))
-    .use(systemRoutes({ access, audit, settings, dashboard, storage }))
+    .use(dashboardRoutes({ access, audit, settings, dashboard, storage }))
     .use(
       systemUpdateRoutes({
         access,

@@ -25,8 +25,8 @@ import { createPhotosService } from "./photos/service";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
 import { createDashboardRepo } from "./dashboard/repo";
 import { createDashboardService, systemdPower, type PowerControl } from "./dashboard/service";
-import { createDataDiskRepo } from "./datadisk/repo";
-import { createDataDiskService } from "./datadisk/service";
+import { createStorageRepo } from "./storage/repo";
+import { createStorageService } from "./storage/service";
 import { createRateLimiter } from "./platform/http/rate-limit";
 import { createShareRepo } from "./share/repo";
 import { createShareService } from "./share/service";
@@ -119,9 +119,9 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
   const drive = createDrive(core, deps);
   const filesystems = hw.filesystems ?? (() => listFilesystems());
   // The data disk is chosen in the wizard's last step and on Dashboard → Storage: one service for both.
-  const storage = createDataDiskService({
+  const storage = createStorageService({
     dataDir: config.dataDir,
-    repo: createDataDiskRepo(db),
+    repo: createStorageRepo(db),
     jobs,
     listUsers: () => auth.listUsers(),
     filesystems,

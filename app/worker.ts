@@ -16,7 +16,7 @@ import { createMediaService } from "./media/service";
 import { SOFTWARE_ENCODER } from "./media/video";
 import { createSettingsRepo } from "./settings/repo";
 import { applyPendingRestore, databaseIdentity, RESTART_EXIT_CODE } from "./setup/restore";
-import { createDataDiskRepo } from "./datadisk/repo";
+import { createStorageRepo } from "./storage/repo";
 import { dataPaths } from "./platform/paths";
 import { log, setLogLevel } from "./platform/log";
 import { systemClock } from "./platform/clock";
@@ -34,7 +34,7 @@ if (process.getuid?.() === 0) {
 }
 // Only the queue: the worker does not load the web features (passkeys, templates), which keeps it small.
 const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
-const storageRepo = createDataDiskRepo(db);
+const storageRepo = createStorageRepo(db);
 const settingsRepo = createSettingsRepo(db);
 
 // Software until the trial encodes at start say otherwise; the choice and its reason go to the dashboard.

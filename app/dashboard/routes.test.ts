@@ -34,7 +34,7 @@ function fakeSmartctl(devices: Record<string, { type: string; text: () => string
 function app(hw: Partial<SystemHw> = {}) {
   t = createTestApp({
     deps: {
-      system: {
+      hw: {
         smart: createSmartReader({ run: fakeSmartctl({}).run }),
         liveSampler: createSystemSampler({ run: noVcgencmd }),
         minuteSampler: createSystemSampler({ run: noVcgencmd }),

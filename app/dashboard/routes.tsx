@@ -5,8 +5,8 @@ import type { AccessControl } from "../platform/http/access";
 import type { User } from "../platform/db/schema";
 import type { SettingsService } from "../settings/service";
 import type { DashboardService } from "./service";
-import { dataDiskRoutes } from "../datadisk/routes";
-import type { DataDiskService } from "../datadisk/service";
+import { storageRoutes } from "../storage/routes";
+import type { StorageService } from "../storage/service";
 import { AlertBanner } from "../../views/dashboard/Shell";
 import { DisksCard, HistoryCard, LiveCards, OverviewPage } from "../../views/dashboard/OverviewPage";
 import { DiskPage, SelfTestCard } from "../../views/dashboard/DiskPage";
@@ -25,12 +25,12 @@ type Deps = {
   settings: SettingsService;
   dashboard: DashboardService;
   /** Built once: the setup wizard's storage step uses the same one. */
-  storage: DataDiskService;
+  storage: StorageService;
 };
 
 const CSS_PATH = join(APP_ROOT, "views/dashboard/dashboard.css");
 
-export function systemRoutes(deps: Deps) {
+export function dashboardRoutes(deps: Deps) {
   const { dashboard } = deps;
   const base = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName });
   const banner = () => dashboard.bannerAlerts();
@@ -42,7 +42,7 @@ export function systemRoutes(deps: Deps) {
     new Elysia({ prefix: "/dashboard" })
       .use(deps.access)
       .use(
-        dataDiskRoutes({
+        storageRoutes({
           access: deps.access,
           storage: deps.storage,
           deviceName: () => deps.settings.all().deviceName,

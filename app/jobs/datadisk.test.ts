@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { sha256File, walkTree } from "../../hw/files";
 import { openDb } from "../platform/db/client";
 import { settings } from "../platform/db/schema";
-import { createDataDiskRepo } from "../datadisk/repo";
+import { createStorageRepo } from "../storage/repo";
 import { createJobRepo } from "./repo";
 import { createJobQueue, createJobRunner } from "./service";
 
@@ -37,7 +37,7 @@ function setUp(afterFile?: (rel: string, i: number) => void) {
     mkdirSync(join(dataDir, `users/u1/blobs/${i % 3}`), { recursive: true });
     writeFileSync(join(dataDir, `users/u1/blobs/${i % 3}/b${i}`), `blob ${i} `.repeat(1000 * (i + 1)));
   }
-  const repo = createDataDiskRepo(db);
+  const repo = createStorageRepo(db);
   repo.setDiskCopyTarget(target, false);
   const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
   let t = new Date("2026-11-27T01:00:00Z");

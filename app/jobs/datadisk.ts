@@ -4,7 +4,7 @@ import { runCommand, type Runner } from "../../hw/run";
 import { copyDataToDisk, StorageError } from "../../hw/datadisk";
 import { fsyncPath, mirrorTree, type CopyProgress } from "../../hw/files";
 import type { Db } from "../platform/db/client";
-import type { DataDiskRepo } from "../datadisk/repo";
+import type { StorageRepo } from "../storage/repo";
 import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
 import { dataPaths, isLiveDatabaseFile, isScratch } from "../platform/paths";
 import type { Clock } from "../platform/clock";
@@ -72,7 +72,7 @@ export function checkCopyTarget(dataDir: string, target: string): string {
 export function diskCopyHandler(deps: {
   db: Db;
   dataDir: string;
-  repo: DataDiskRepo;
+  repo: StorageRepo;
   now: Clock;
   afterFile?: (rel: string, i: number) => void;
 }): JobHandler<"storage.disk-copy"> {
@@ -115,7 +115,7 @@ export function diskCopyHandler(deps: {
 }
 
 /** Queues the nightly copy when it is enabled, the last run is a day old and none is waiting. */
-export function scheduleDiskCopy(queue: JobQueue, repo: DataDiskRepo, now: Date) {
+export function scheduleDiskCopy(queue: JobQueue, repo: StorageRepo, now: Date) {
   const row = repo.diskCopy();
   if (!row?.nightly) return null;
   const last = queue.lastOfKind(DISK_COPY_JOB);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { openDb } from "../platform/db/client";
 
 import { SOFTWARE_ENCODER } from "../media/video";
-import { createDataDiskRepo } from "../datadisk/repo";
+import { createStorageRepo } from "../storage/repo";
 import { JOB_KINDS } from "./kinds";
 import { createLanes, LANE_KINDS } from "./lanes";
 import { fakeRunner } from "../../hw/testing";
@@ -18,7 +18,7 @@ test("every job kind has exactly one handler, in exactly one lane", () => {
     const lanes = createLanes({
       db,
       dataDir: dir,
-      storageRepo: createDataDiskRepo(db),
+      storageRepo: createStorageRepo(db),
       includeLoop: false,
       tlsDir: join(dir, "tls"),
       media: { run: fakeRunner(() => ({})).run, encoder: () => SOFTWARE_ENCODER, softwareEncoder: SOFTWARE_ENCODER },

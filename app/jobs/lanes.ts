@@ -1,7 +1,7 @@
 import type { Runner } from "../../hw/run";
 import type { Db } from "../platform/db/client";
 import type { PipelineDeps } from "../media/pipeline";
-import type { DataDiskRepo } from "../datadisk/repo";
+import type { StorageRepo } from "../storage/repo";
 import { dbBackupHandler } from "./backup";
 import type { JobKind } from "./kinds";
 import type { JobHandler, JobHandlers } from "./service";
@@ -29,7 +29,7 @@ export const everyKindHasALane: [Unlaned] extends [never] ? true : Unlaned = tru
 export type LaneDeps = {
   db: Db;
   dataDir: string;
-  storageRepo: DataDiskRepo;
+  storageRepo: StorageRepo;
   includeLoop: boolean;
   run?: Runner;
   /** Where the TLS keys are (their values are kept out of support bundles). */

@@ -54,7 +54,7 @@ function app(disks: object[] | Error = [system, inUse, free]) {
     if (argv[0] !== "lsblk") return { code: 1, stderr: `${argv[0]} not expected` };
     return disks instanceof Error ? { code: 1, stderr: disks.message } : { stdout: JSON.stringify({ blockdevices: disks }) };
   });
-  t = createTestApp({ deps: { system: { storageRun: fake.run, storageLoopDevices: false, filesystems: async () => [] } } });
+  t = createTestApp({ deps: { hw: { storageRun: fake.run, storageLoopDevices: false, filesystems: async () => [] } } });
   return fake;
 }
 

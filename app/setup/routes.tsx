@@ -3,7 +3,7 @@ import type { AuthService } from "../auth/service";
 import type { Config } from "../platform/config";
 import type { AccessControl } from "../platform/http/access";
 import type { SettingsService } from "../settings/service";
-import type { DataDiskService } from "../datadisk/service";
+import type { StorageService } from "../storage/service";
 import { RESTART_EXIT_CODE, restoreCandidates, stageRestore } from "./restore";
 import { WizardPage } from "../../views/setup/WizardPage";
 import { RestoringPage } from "../../views/setup/RestorePanel";
@@ -22,7 +22,7 @@ export function setupRoutes(deps: {
   auth: AuthService;
   settings: SettingsService;
   config: Config;
-  storage: DataDiskService;
+  storage: StorageService;
   requestRestart?: () => void;
 }) {
   const timeZones = Intl.supportedValuesOf("timeZone");

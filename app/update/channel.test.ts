@@ -63,7 +63,7 @@ afterEach(() => t?.cleanup());
 
 function app() {
   t = createTestApp({
-    deps: { system: { updates: { compatible: () => "nas-x86_64", version: () => "1.2.0+aaa", keyring: keys.keyring, freeBytes: () => 10 * 1024 ** 3 } } },
+    deps: { hw: { updates: { compatible: () => "nas-x86_64", version: () => "1.2.0+aaa", keyring: keys.keyring, freeBytes: () => 10 * 1024 ** 3 } } },
   });
   const admin = t.createAdmin();
   const h = t.signIn(admin);

@@ -35,7 +35,7 @@ afterEach(() => t?.cleanup());
 function app(opts: { freeBytes?: number } = {}) {
   t = createTestApp({
     deps: {
-      system: {
+      hw: {
         updates: { compatible: () => "nas-x86_64", version: () => "1.0.0+now", keyring: keys.keyring, freeBytes: () => opts.freeBytes ?? 10 * 1024 ** 3 },
       },
     },
@@ -246,7 +246,7 @@ describe("hostile uploads", () => {
   });
 
   test("a server that is not the appliance image takes no bundle, and says why", async () => {
-    t = createTestApp({ deps: { system: { updates: { compatible: () => null, version: () => "unknown" } } } });
+    t = createTestApp({ deps: { hw: { updates: { compatible: () => null, version: () => "unknown" } } } });
     const h = t.signIn(t.createAdmin());
     const r = await t.request("/dashboard/system/update/uploads", {
       method: "POST",

@@ -19,7 +19,7 @@ function brokenDashboard() {
   };
   t = createTestApp({
     deps: {
-      system: {
+      hw: {
         smart: createSmartReader({ run: fakeRunner(() => ({ stdout: "{}" })).run }),
         liveSampler: broken,
         minuteSampler: broken,

@@ -3,7 +3,7 @@ export * from "./accounts";
 export * from "./system";
 export * from "./drive";
 export * from "./dashboard";
-export * from "./datadisk";
+export * from "./storage";
 export * from "./media";
 export * from "./photos";
 export * from "./share";

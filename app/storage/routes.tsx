@@ -2,14 +2,14 @@ import { Elysia, t } from "elysia";
 import type { User } from "../platform/db/schema";
 import type { AccessControl } from "../platform/http/access";
 import type { AlertRow } from "../dashboard/repo";
-import type { DataDiskService } from "./service";
+import type { StorageService } from "./service";
 import { DiskCopyCard, MoveStatus, StoragePage } from "../../views/dashboard/StoragePage";
 import { withFormError } from "../platform/http/forms";
 
-type Deps = { access: AccessControl; storage: DataDiskService; deviceName: () => string; banner: () => AlertRow[] };
+type Deps = { access: AccessControl; storage: StorageService; deviceName: () => string; banner: () => AlertRow[] };
 
 /** /dashboard/storage (mounted inside the dashboard routes): space breakdown, choosing the data disk (typed confirmation), the second-disk copy. */
-export function dataDiskRoutes(deps: Deps) {
+export function storageRoutes(deps: Deps) {
   const { storage } = deps;
   const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
   const page = async (user: User, csrfToken: string, error?: string) => (

@@ -3,7 +3,7 @@ import type { Db } from "../platform/db/client";
 import { blobs, diskCopy, files, type DiskCopyRow } from "../platform/db/schema";
 
 /** Every query of the storage pages: the second-disk copy row and the space each user's files take. */
-export function createDataDiskRepo(db: Db) {
+export function createStorageRepo(db: Db) {
   return {
     diskCopy: (): DiskCopyRow | undefined => db.select().from(diskCopy).where(eq(diskCopy.id, 1)).get(),
     setDiskCopyTarget: (targetPath: string, nightly: boolean) =>
@@ -31,4 +31,4 @@ export function createDataDiskRepo(db: Db) {
   };
 }
 
-export type DataDiskRepo = ReturnType<typeof createDataDiskRepo>;
+export type StorageRepo = ReturnType<typeof createStorageRepo>;

@@ -44,7 +44,7 @@ function app(filesystems: { device: string; mount: string }[] = []) {
   const fake = fakeRunner((argv) => (argv[0] === "lsblk" ? { stdout: lsblk } : { code: 1, stderr: `${argv[0]} not expected` }));
   t = createTestApp({
     deps: {
-      system: {
+      hw: {
         blockDevices: async () => [],
         filesystems: async () => filesystems.map((f) => ({ ...f, type: "tmpfs", totalBytes: 1e9, usedBytes: 0, freeBytes: 1e9 })),
         storageRun: fake.run,

@@ -17,7 +17,7 @@ import type { Job, User } from "../platform/db/schema";
 import { listBackups } from "../jobs/backup";
 import { isPending, type JobQueue } from "../jobs/service";
 import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/datadisk";
-import type { DataDiskRepo } from "./repo";
+import type { StorageRepo } from "./repo";
 import { AppError } from "../platform/errors";
 import { dataPaths } from "../platform/paths";
 import type { Clock } from "../platform/clock";
@@ -87,9 +87,9 @@ function bytesPerChild(root: string): Map<string, number> {
   return out;
 }
 
-export function createDataDiskService(deps: {
+export function createStorageService(deps: {
   dataDir: string;
-  repo: DataDiskRepo;
+  repo: StorageRepo;
   jobs: JobQueue;
   listUsers: () => User[];
   filesystems: () => Promise<MountedFilesystem[]>;
@@ -226,4 +226,4 @@ export function createDataDiskService(deps: {
   };
 }
 
-export type DataDiskService = ReturnType<typeof createDataDiskService>;
+export type StorageService = ReturnType<typeof createStorageService>;
