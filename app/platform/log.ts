@@ -11,7 +11,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-export type Logger = Record<LogLevel, (message: string, error?: unknown) => void>;
+type Logger = Record<LogLevel, (message: string, error?: unknown) => void>;
 
 /**
  * Lines for a person or a parent process, not log events: the CLI's output and the media children's answers.
@@ -37,15 +37,15 @@ export function setLogLevel(level: LogLevel) {
 const requestScope = new AsyncLocalStorage<{ id: string }>();
 /** The id of the request being served, if any (it follows every await of that request). */
 export const requestId = (): string | null => requestScope.getStore()?.id ?? null;
-/** A short random id, the same shape as the references people read out from an error page. */
-export const newRequestId = () => crypto.randomUUID().slice(0, 8);
 
 /**
  * Gives the running request its id for everything it does from here on. `enterWith` rather than `run`: Elysia has
  * no public hook that wraps a request's handling, and Bun starts each served request in a fresh async context (a
  * direct `app.handle()` call, as in tests, leaves the id in its caller's context: it only labels that caller's lines).
  */
-export function enterRequest(id = newRequestId()): string {
+export function enterRequest(): string {
+  // Short enough to read out from an error page.
+  const id = crypto.randomUUID().slice(0, 8);
   requestScope.enterWith({ id });
   return id;
 }
