@@ -6,7 +6,20 @@
  * (GRUB counting tries, rollback, power cuts) is proved by `make image-test` (os/tests/image.e2e.ts).
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 
@@ -117,7 +130,10 @@ describe("post-build.sh", () => {
 
   test("every unit comes from os/systemd/: all boards' units, plus those of the board's boot scheme only", () => {
     const home = join(os, "systemd");
-    const files = (dir: string) => readdirSync(join(home, dir), { withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(home, dir, e.name));
+    const files = (dir: string) =>
+      readdirSync(join(home, dir), { withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(home, dir, e.name));
     expect(files("").map((f) => basename(f))).toContain("nasd-web.service");
     for (const [board, own, other] of [
       ["x86_64", "grub", "rpi-tryboot"],
