@@ -1,3 +1,5 @@
+import { createAccessPolicy } from "./access/policy";
+import { createAccessRepo } from "./access/repo";
 import { createAuditRepo } from "./audit/repo";
 import { createAuthRepo } from "./auth/repo";
 import { createAuthService } from "./auth/service";
@@ -60,7 +62,9 @@ export function createServices({ db, config, now }: ServiceDeps) {
   const jobs = createJobQueue({ repo: createJobRepo(db), now });
   // The web side of the media pipeline only: it queues work and finds derivatives; the worker decodes.
   const media = createMediaService({ repo: createMediaRepo(db), jobs, dataDir: config.dataDir, setting: settingsRepo.get, now });
-  return { audit, settings, auth, jobs, media };
+  // Who may touch what (app/access): every feature asks it, grants are read on every check.
+  const access = createAccessPolicy({ repo: createAccessRepo(db), now });
+  return { audit, settings, auth, jobs, media, access };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -91,15 +95,9 @@ export function createDrive(core: Services, { db, config, now }: ServiceDeps) {
     media: core.media,
     runPreview: (input, out) => runCommand([process.execPath, previewScript, input, out], { timeoutMs: 20_000 }),
     trashRetentionDays: () => core.settings.all().trashRetentionDays,
-    grants: folderShareGrants(db),
+    access: core.access,
     now,
   });
-}
-
-/** What Drive's can() reads about folders shared between users (app/share), on every check. */
-function folderShareGrants(db: Db) {
-  const shares = createShareRepo(db);
-  return { access: (userId: string, folderIds: string[]) => shares.bestAccess(userId, folderIds), rootsFor: (userId: string) => shares.folderIdsFor(userId) };
 }
 
 /**

@@ -155,6 +155,28 @@ describe("revocation takes effect on the next call", () => {
 });
 
 describe("what the viewer may know exists", () => {
+  test("a recipient sees from the shared folder down, may not change the shared folder itself, and reaches the trash only when asking", async () => {
+    const { access, alice, carol } = setup();
+    const { drive, share } = t.services;
+    const trip = drive.mkdir(alice, undefined, "Trip");
+    const day2 = drive.mkdir(alice, trip.id, "Day2");
+    const photo = await drive.upload(alice, { parentId: day2.id, name: "day2.jpg", conflict: "fail" }, bytes("jpeg"));
+    share.shareWithUser(alice, { folderId: day2.id, username: "carol", access: "write" });
+    expect(access.visibleAncestors(carol, photo.id).map((f) => f.name)).toEqual(["Day2", "day2.jpg"]);
+    expect(access.visibleAncestors(alice, photo.id).map((f) => f.name)).toEqual(["", "Trip", "Day2", "day2.jpg"]);
+    const { link } = await share.create(alice, { fileId: day2.id });
+    expect(access.visibleAncestors({ link }, photo.id).map((f) => f.name)).toEqual(["Day2", "day2.jpg"]);
+    expect(statusOf(() => access.require(carol, "file.read", [trip.id]))).toBe(404);
+    expect(statusOf(() => access.require(carol, "file.manage", [day2.id]))).toBe(403);
+    expect(access.require(carol, "file.manage", [photo.id])[0]!.id).toBe(photo.id);
+    expect(statusOf(() => access.require(carol, "file.star", [photo.id]))).toBe(403);
+    expect(statusOf(() => access.require(carol, "folder.share", [day2.id]))).toBe(403);
+    drive.moveToTrash(carol, [photo.id]);
+    expect(statusOf(() => access.require(carol, "file.read", [photo.id]))).toBe(404);
+    expect(access.require(carol, "file.read", [photo.id], { trashed: true })[0]!.trashedAt).not.toBeNull();
+    expect(statusOf(() => access.require(carol, "file.restore", [photo.id], { trashed: true }))).toBe(403);
+  });
+
   test("the admin manages every link and share but reads nobody's files; anonymous gets nothing", async () => {
     const { access, alice, bob } = setup();
     const { drive, share } = t.services;

@@ -47,8 +47,15 @@ type Targets = { [P in FilePermission]: DriveFile } & { [P in AlbumPermission]: 
 };
 /** What `require` returns for each id: the row the decision was made on. */
 export type Target<P extends Permission> = Targets[P];
-/** Album item permissions are asked within one album. */
-export type Scope<P extends Permission> = P extends AlbumItemPermission ? [scope: { album: string }] : [];
+/**
+ * Album item permissions are asked within one album. Drive items in the trash are out of reach (404) unless a
+ * person asks with `{ trashed: true }` (the trash's own pages and actions); a link never reaches the trash.
+ */
+export type Scope<P extends Permission> = P extends AlbumItemPermission
+  ? [scope: { album: string }]
+  : P extends FilePermission
+    ? [options?: { trashed?: boolean }]
+    : [];
 
 /** Today's sentences for a viewer who may see the object but not do this to it (403). */
 const REFUSED: Partial<Record<Permission, string>> = {
@@ -125,13 +132,13 @@ export function createAccessPolicy(deps: { repo: AccessRepo; now?: () => Date })
   const { repo } = deps;
   const now = deps.now ?? (() => new Date());
 
-  function decideFiles(viewer: Viewer, p: FilePermission, ids: readonly string[]): Map<string, Decision<DriveFile>> {
+  function decideFiles(viewer: Viewer, p: FilePermission, ids: readonly string[], trashed: boolean): Map<string, Decision<DriveFile>> {
     const out = new Map<string, Decision<DriveFile>>();
     const user = userOf(viewer);
     if (user) {
       for (const { file, shared, sharedRoot } of repo.filesForUser(user.id, ids)) {
         const level: FileLevel = file.userId === user.id ? "owner" : shared === 2 ? "write" : shared === 1 ? "read" : "none";
-        out.set(file.id, verdict(p, fileRule(p, level, !!sharedRoot), file));
+        out.set(file.id, verdict(p, file.trashedAt && !trashed ? "hidden" : fileRule(p, level, !!sharedRoot), file));
       }
     } else if (isLinkViewer(viewer)) {
       const rows = repo.filesForLink(viewer.link.id, now(), ids);
@@ -199,13 +206,18 @@ export function createAccessPolicy(deps: { repo: AccessRepo; now?: () => Date })
     return out;
   }
 
-  function decide<P extends Permission>(viewer: Viewer, p: P, ids: readonly string[], scope?: { album: string }): Map<string, Decision<Target<P>>> {
+  function decide<P extends Permission>(
+    viewer: Viewer,
+    p: P,
+    ids: readonly string[],
+    scope: { album?: string; trashed?: boolean } = {},
+  ): Map<string, Decision<Target<P>>> {
     const user = userOf(viewer);
     let decided: Map<string, Decision<unknown>>;
-    if (isFile(p)) decided = decideFiles(viewer, p, ids);
+    if (isFile(p)) decided = decideFiles(viewer, p, ids, !!scope.trashed);
     else if (isAlbum(p)) decided = decideAlbums(viewer, p, ids);
     else if (isLink(p)) decided = decideLinks(viewer, p, ids);
-    else if (p === "album.item.remove") decided = decideAlbumItems(viewer, p, ids, scope?.album ?? "");
+    else if (p === "album.item.remove") decided = decideAlbumItems(viewer, p, ids, scope.album ?? "");
     else if (p === "link.manage") decided = decideManaged(viewer, repo.links(ids), (l) => l.userId);
     else if (p === "folderShare.manage") decided = decideManaged(viewer, repo.folderShares(ids), (g) => g.ownerId);
     else if (p === "albumShare.manage") decided = decideManaged(viewer, repo.albumShares(ids), (g) => g.ownerId);

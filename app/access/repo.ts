@@ -13,6 +13,9 @@ export function createAccessRepo(db: Db) {
   /** A link that still opens: not revoked, not expired. */
   const liveLink = (linkId: string, now: Date) =>
     and(eq(shareLinks.id, linkId), isNull(shareLinks.revokedAt), or(isNull(shareLinks.expiresAt), sql`${shareLinks.expiresAt} > ${now.getTime()}`));
+  // Drizzle names a column without its table in a one-table select ("id"); inside a subquery that would mean the
+  // subquery's own column. The outer row's id is therefore always written out in full.
+  const fileId = sql.raw(`"files"."id"`);
   /** The folders from an item up to its Drive's root, the item included (a recursive walk over parent ids). */
   const upFrom = (id: SQL | AnyColumn) =>
     sql`WITH RECURSIVE up(id, parent_id) AS (SELECT f.id, f.parent_id FROM files f WHERE f.id = ${id}
@@ -27,9 +30,9 @@ export function createAccessRepo(db: Db) {
       db
         .select({
           file: files,
-          shared: sql<number>`CASE WHEN ${files.userId} = ${userId} THEN 0 ELSE coalesce((${upFrom(files.id)}
+          shared: sql<number>`CASE WHEN ${files.userId} = ${userId} THEN 0 ELSE coalesce((${upFrom(fileId)}
             SELECT max(CASE s.access WHEN 'write' THEN 2 ELSE 1 END) FROM up JOIN folder_shares s ON s.folder_id = up.id AND s.grantee_id = ${userId}), 0) END`,
-          sharedRoot: sql<number>`EXISTS (SELECT 1 FROM folder_shares s WHERE s.folder_id = ${files.id} AND s.grantee_id = ${userId})`,
+          sharedRoot: sql<number>`EXISTS (SELECT 1 FROM folder_shares s WHERE s.folder_id = ${fileId} AND s.grantee_id = ${userId})`,
         })
         .from(files)
         .where(among(files.id, ids))
@@ -105,8 +108,8 @@ export function createAccessRepo(db: Db) {
     chain: (id: string, mark: { userId: string } | { linkId: string; now: Date }) => {
       const marked =
         "userId" in mark
-          ? sql<number>`EXISTS (SELECT 1 FROM folder_shares s WHERE s.folder_id = ${files.id} AND s.grantee_id = ${mark.userId})`
-          : sql<number>`${files.id} IN (${db.select({ id: shareLinks.fileId }).from(shareLinks).where(liveLink(mark.linkId, mark.now))})`;
+          ? sql<number>`EXISTS (SELECT 1 FROM folder_shares s WHERE s.folder_id = ${fileId} AND s.grantee_id = ${mark.userId})`
+          : sql<number>`${fileId} IN (${db.select({ id: shareLinks.fileId }).from(shareLinks).where(liveLink(mark.linkId, mark.now))})`;
       return db
         .select({ file: files, marked })
         .from(files)

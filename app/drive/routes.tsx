@@ -209,7 +209,7 @@ export function driveRoutes(deps: Deps) {
     .get(
       "/thumb/:id",
       async ({ user, params }) => {
-        const path = media.derivativeOf(drive.itemFor(user, params.id, "read"), "thumb") ?? (await drive.previewImage(user, params.id));
+        const path = media.derivativeOf(drive.itemFor(user, params.id, "file.read"), "thumb") ?? (await drive.previewImage(user, params.id));
         return new Response(Bun.file(path), {
           headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
         });
@@ -220,7 +220,7 @@ export function driveRoutes(deps: Deps) {
       "/move-dialog",
       ({ user, query }) => {
         const ids = asIds(query.ids);
-        const folder = drive.folderFor(user, query.at || undefined, "read");
+        const folder = drive.folderFor(user, query.at || undefined, "file.read");
         const subfolders = drive
           .list(user, folder.id, { sort: "name", desc: false, offset: 0, limit: 500 })
           .items.filter((f) => f.kind === "folder" && !ids.includes(f.id));
@@ -238,8 +238,8 @@ export function driveRoutes(deps: Deps) {
       "/actions/move",
       ({ user, body }) => {
         const ids = asIds(body.ids);
-        const from = new Set(ids.map((id) => drive.itemFor(user, id, "read").parentId));
-        const target = drive.itemFor(user, body.targetId, "read");
+        const from = new Set(ids.map((id) => drive.itemFor(user, id, "file.read").parentId));
+        const target = drive.itemFor(user, body.targetId, "file.read");
         drive.move(user, ids, body.targetId);
         const back = from.size === 1 ? [...from][0] : null;
         return doneFragment(
@@ -299,7 +299,7 @@ export function driveRoutes(deps: Deps) {
     .get(
       "/files/:id",
       ({ user, params, query }) => {
-        const item = drive.itemFor(user, params.id, "read", { trashed: true });
+        const item = drive.itemFor(user, params.id, "file.read", { trashed: true });
         if (item.kind !== "folder" || item.trashedAt) return { item: itemJson(item) };
         const r = drive.list(user, item.id, listOptions(query));
         return { item: itemJson(item), path: r.breadcrumbs.map(itemJson), children: r.items.map(itemJson), hasMore: r.hasMore };

@@ -113,7 +113,7 @@ export function createPhotosService(deps: PhotosDeps) {
 
   /** Drive decides access: another user's file id is a 404 here exactly as in Drive. */
   function contentOf(user: User, id: string): DriveFile & { sha256: string } {
-    const file = drive.itemFor(user, id, "read");
+    const file = drive.itemFor(user, id, "file.read");
     if (file.kind !== "file" || !file.sha256 || !repo.mediaRow(user.id, file.sha256)) throw notFound("This photo");
     return file as DriveFile & { sha256: string };
   }

@@ -222,9 +222,9 @@ describe("the sharing authorization matrix", () => {
         }
       }
     }
-    const secret = drive.itemFor(f.alice, outside.id, "read");
+    const secret = drive.itemFor(f.alice, outside.id, "file.read");
     expect([secret.name, secret.parentId, secret.starred, secret.trashedAt]).toEqual(["secret.txt", outside.folder, false, null]);
-    expect(drive.itemFor(f.alice, outside.folder, "read").name).toBe("Private");
+    expect(drive.itemFor(f.alice, outside.folder, "file.read").name).toBe("Private");
     expect(drive.list(f.alice, outside.folder, { sort: "name", desc: false, offset: 0, limit: 10 }).items.map((i) => i.name)).toEqual(["secret.txt"]);
     expect(wrong).toEqual([]);
   }, 120_000);

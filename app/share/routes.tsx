@@ -105,7 +105,7 @@ export function shareRoutes(deps: Deps) {
       const album = deps.photos.album(user, q.albumId);
       return { id: album.id, name: album.name, kind: "album" };
     }
-    const item = deps.drive.itemFor(user, q.fileId ?? "", "read");
+    const item = deps.drive.itemFor(user, q.fileId ?? "", "file.read");
     if (item.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
     return { id: item.id, name: item.name, kind: item.kind };
   };

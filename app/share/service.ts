@@ -151,7 +151,7 @@ export function createShareService(deps: ShareDeps) {
     const root = driveRoot(open);
     let item: DriveFile;
     try {
-      item = drive.itemFor(open.owner, id, "read"); // the owner's, and not in the trash
+      item = drive.itemFor(open.owner, id, "file.read"); // the owner's, and not in the trash
     } catch {
       throw notFound("This item");
     }
@@ -207,7 +207,7 @@ export function createShareService(deps: ShareDeps) {
         if (input.allowUpload) throw new AppError(400, "Only a folder link can accept uploads.");
         what = `album ${album.id}`;
       } else {
-        const target = drive.itemFor(user, input.fileId!, "read");
+        const target = drive.itemFor(user, input.fileId!, "file.read");
         // A folder shared with this user is still its owner's: only the owner publishes it.
         if (target.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
         if (target.parentId === null) throw new AppError(400, "Share a folder or file inside your Drive, not all of it.");
@@ -252,7 +252,7 @@ export function createShareService(deps: ShareDeps) {
 
     /** Shares `folderId` (the owner's own folder) with another user of the box, read or read-write; again: changes the access. */
     shareWithUser(owner: User, input: { folderId: string; username: string; access: "read" | "write" }) {
-      const folder = drive.itemFor(owner, input.folderId, "read");
+      const folder = drive.itemFor(owner, input.folderId, "file.read");
       if (folder.userId !== owner.id) throw new AppError(403, "Only the owner can share this folder.");
       if (folder.kind !== "folder") throw new AppError(400, "Only folders can be shared with people; share a file with a link.");
       if (folder.parentId === null) throw new AppError(400, "Share a folder inside your Drive, not all of it.");
@@ -295,7 +295,7 @@ export function createShareService(deps: ShareDeps) {
         return { link, owner, root: null, album: { id: album.id, name: album.name } };
       }
       try {
-        return { link, owner, root: drive.itemFor(owner, link.fileId ?? "", "read"), album: null };
+        return { link, owner, root: drive.itemFor(owner, link.fileId ?? "", "file.read"), album: null };
       } catch {
         throw notFound("This link");
       }
@@ -423,11 +423,7 @@ export function createShareService(deps: ShareDeps) {
     async dropUpload(open: OpenLink, input: { name: string; length?: number }, source: AsyncIterable<Uint8Array>, ip: string | null) {
       if (!open.link.allowUpload || !open.root) throw new AppError(403, "This link does not accept uploads.");
       try {
-        const file = await drive.upload(
-          open.owner,
-          { parentId: open.root.id, name: input.name, declaredLength: input.length, conflict: "rename", author: `link:${open.link.id}` },
-          source,
-        );
+        const file = await drive.upload(open, { parentId: open.root.id, name: input.name, declaredLength: input.length, conflict: "rename" }, source);
         record(null, "share.upload", open.link.id, true, `file ${file.id}, ${file.size} bytes, from ${ip ?? "unknown"}`);
         return { size: file.size };
       } catch (e) {
