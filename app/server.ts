@@ -89,7 +89,7 @@ export function createApp(deps: AppDeps) {
     .use(settingsRoutes({ access, auth, settings, audit, config }))
     .use(driveRoutes({ access, settings, drive, tus, media }))
     .use(mediaRoutes({ access, drive, media }))
-    .use(photosRoutes({ access, settings, photos, media, drive, share }))
+    .use(photosRoutes({ access, settings, photos, media, drive }))
     .use(shareRoutes({ access, share, drive, photos, settings, secureCookies: config.secureCookies }))
     .use(systemRoutes({ access, audit, settings, dashboard, storage }))
     .use(

@@ -22,6 +22,7 @@ import { createDriveService } from "./drive/service";
 import { createBlobStore } from "./drive/blobs";
 import { createTusUploads } from "./drive/tus";
 import { APP_ROOT } from "./paths";
+import { createAlbumRepo } from "./photos/album-repo";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
@@ -144,9 +145,9 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
   const shareRepo = createShareRepo(db);
   const photos = createPhotosService({
     repo: createPhotosRepo(db),
+    albums: createAlbumRepo(db),
     drive,
-    // Albums shared between users (app/share), read on every check.
-    albumGrants: { access: (userId, albumId) => shareRepo.albumAccess(userId, albumId), albumIdsFor: (userId) => shareRepo.albumIdsFor(userId) },
+    access: core.access,
     userById: (id) => auth.userById(id),
     now,
   });

@@ -270,10 +270,10 @@ export function createAccessPolicy(deps: { repo: AccessRepo; now?: () => Date })
       const user = userOf(viewer);
       return user ? repo.sharedFolderIds(user.id) : [];
     },
-    /** Albums other people shared with `viewer`, with the access each share gives. */
-    sharedAlbums: (viewer: Viewer) => {
+    /** Albums other people shared with `viewer` (its Photos' "Shared with me"). */
+    sharedAlbumIds: (viewer: Viewer) => {
       const user = userOf(viewer);
-      return user ? repo.sharedAlbums(user.id) : [];
+      return user ? repo.sharedAlbumIds(user.id) : [];
     },
   };
 }

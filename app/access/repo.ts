@@ -97,9 +97,14 @@ export function createAccessRepo(db: Db) {
         .where(eq(folderShares.granteeId, userId))
         .all()
         .map((r) => r.id),
-    /** Albums shared with `userId`, with the access each share gives. */
-    sharedAlbums: (userId: string) =>
-      db.select({ albumId: albumShares.albumId, access: albumShares.access }).from(albumShares).where(eq(albumShares.granteeId, userId)).all(),
+    /** Albums shared with `userId`. */
+    sharedAlbumIds: (userId: string) =>
+      db
+        .select({ id: albumShares.albumId })
+        .from(albumShares)
+        .where(eq(albumShares.granteeId, userId))
+        .all()
+        .map((r) => r.id),
 
     /**
      * An item and the folders above it (unordered), each marked when `userId` holds a folder share on it, or when

@@ -6,15 +6,14 @@ import type { SettingsService } from "../settings/service";
 import { AlbumHeader, AlbumsPage, GridPage, MapPage, TimelinePage } from "../../views/photos/PhotosPage";
 import { InfoPanel } from "../../views/photos/InfoPanel";
 import type { MediaService } from "../media/service";
-import type { PhotosService } from "./service";
-import type { AlbumEntry, GridItem } from "./repo";
+import type { AlbumEntry, PhotosService } from "./service";
+import type { GridItem } from "./repo";
 import type { DriveService } from "../drive/service";
-import type { ShareService } from "../share/service";
 import { serveFile } from "../drive/download";
 import { AppError } from "../errors";
 import { SharedAlbumPage, SharedWithMePage } from "../../views/photos/SharedPages";
 
-type Deps = { access: AccessControl; photos: PhotosService; settings: SettingsService; media: MediaService; drive: DriveService; share: ShareService };
+type Deps = { access: AccessControl; photos: PhotosService; settings: SettingsService; media: MediaService; drive: DriveService };
 
 const Ids = t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 });
 const SourceQuery = t.Object({ src: t.Optional(t.String({ maxLength: 20 })), p: t.Optional(t.String({ maxLength: 200 })) });
@@ -241,23 +240,29 @@ export function photosRoutes(deps: Deps) {
       .get(
         "/shared",
         ({ user, csrfToken }) => (
-          <SharedWithMePage {...shell(user, csrfToken)} albums={photos.sharedAlbums(user)} folderMedia={deps.share.sharedFolderMedia(user)} />
+          <SharedWithMePage {...shell(user, csrfToken)} albums={photos.sharedAlbums(user)} folderMedia={photos.sharedFolderMedia(user)} />
         ),
         { auth: "user" },
       )
       .get(
         "/shared/albums/:id",
         ({ user, csrfToken, params }) => {
-          const album = photos.album(user, params.id, "view");
+          const album = photos.album(user, params.id, "album.view");
           const owner = album.access === "owner" ? user.username : (photos.ownerName(album.userId) ?? "");
-          const items = photos.albumEntries(user, album.id).map((e: AlbumEntry) => ({
+          const entries = photos.albumEntries(user, album.id);
+          const removable = photos.removableEntries(
+            user,
+            album.id,
+            entries.map((e) => e.id),
+          );
+          const items = entries.map((e: AlbumEntry) => ({
             id: e.id,
             name: e.name,
             mime: e.mime,
             width: e.width,
             height: e.height,
             addedBy: e.addedBy,
-            removable: album.access === "owner" || (album.access === "contribute" && e.userId === user.id),
+            removable: removable.has(e.id),
           }));
           return <SharedAlbumPage {...shell(user, csrfToken)} album={{ id: album.id, name: album.name, owner, access: album.access }} items={items} />;
         },
@@ -284,7 +289,7 @@ export function photosRoutes(deps: Deps) {
       .post(
         "/shared/albums/:id/upload",
         async ({ user, params, body, redirect }) => {
-          const album = photos.album(user, params.id, "contribute");
+          const album = photos.album(user, params.id, "album.contribute");
           if (!/^(image|video)\//.test(body.file.type)) throw new AppError(415, "Add a photo or a video to an album.");
           // The contributor's own file, in their Drive: the album shows it; their quota pays for it.
           const folder = deps.drive.mkdirs(user, undefined, ["Photos", "Shared albums"]);

@@ -5,13 +5,12 @@ import { APP_ROOT } from "../paths";
 import type { AccessControl } from "../http/access";
 import type { User } from "../db/schema";
 import type { DriveService } from "../drive/service";
-import type { PhotosService } from "../photos/service";
+import type { AlbumEntry, PhotosService } from "../photos/service";
 import type { SettingsService } from "../settings/service";
 import { serveFile, zipResponse } from "../drive/download";
 import { AppError } from "../errors";
 import { withFormError } from "../http/forms";
 import { AlbumPage, DropBoxPage, FilePage, FolderPage, PasswordPage, mediaKind, type LinkView } from "../../views/share/LinkPages";
-import type { AlbumEntry } from "../photos/repo";
 import { LinkCreatedPage, NewLinkPage, SharedPage, type ShareTarget } from "../../views/share/SharedPage";
 import { LINK_PAGE, type OpenLink, type ShareService } from "./service";
 

@@ -3,8 +3,7 @@ import { Readable } from "node:stream";
 import type { DriveFile, User } from "../db/schema";
 import type { AuditRepo } from "../audit/repo";
 import type { DriveService } from "../drive/service";
-import type { PhotosService } from "../photos/service";
-import type { AlbumEntry } from "../photos/repo";
+import type { AlbumEntry, PhotosService } from "../photos/service";
 import { numberedName, type ListOptions } from "../drive/model";
 import { hmac, safeEqual, sha256 } from "../auth/crypto";
 import type { RateLimiter } from "../http/rate-limit";
@@ -130,9 +129,12 @@ export function createShareService(deps: ShareDeps) {
   }
   /** An album link's entry by Drive file id: a photo outside the album (the same owner's too) is a 404. */
   function inAlbum(open: OpenLink, id: string): AlbumEntry {
-    const entry = open.album ? photos.linkedAlbumEntry(open.album.id, id) : null;
-    if (!entry) throw notFound("This item");
-    return entry;
+    if (!open.album) throw notFound("This item");
+    try {
+      return photos.entryOf(open, open.album.id, id);
+    } catch {
+      throw notFound("This item");
+    }
   }
   /** The file behind `id` and where its bytes are: inside the link's root, or in the link's album. */
   function served(open: OpenLink, id: string): Served {
@@ -188,7 +190,7 @@ export function createShareService(deps: ShareDeps) {
   function albumZipEntries(open: OpenLink) {
     const taken = new Set<string>();
     const folder = (open.album?.name ?? "Album").replace(/[\\/]/g, "_");
-    return photos.linkedAlbumEntries(open.album!.id).map((entry) => {
+    return photos.albumEntries(open, open.album!.id).map((entry) => {
       const { file, path } = photos.entryContent(entry);
       let name = file.name.replace(/\\/g, "_");
       for (let n = 1; taken.has(name.toLowerCase()); n++) name = numberedName(file.name.replace(/\\/g, "_"), n);
@@ -290,9 +292,12 @@ export function createShareService(deps: ShareDeps) {
       const owner = deps.userById(link.userId);
       if (!owner) throw notFound("This link");
       if (link.albumId) {
-        const album = photos.albumRow(link.albumId);
-        if (!album || album.userId !== owner.id) throw notFound("This link");
-        return { link, owner, root: null, album: { id: album.id, name: album.name } };
+        try {
+          const album = photos.album({ link }, link.albumId, "album.view");
+          return { link, owner, root: null, album: { id: album.id, name: album.name } };
+        } catch {
+          throw notFound("This link");
+        }
       }
       try {
         return { link, owner, root: drive.itemFor(owner, link.fileId ?? "", "file.read"), album: null };
@@ -337,7 +342,7 @@ export function createShareService(deps: ShareDeps) {
     /** An album link's photos and videos, newest first, with who added each. */
     albumEntries(open: OpenLink): AlbumEntry[] {
       if (!open.album) throw notFound("This album");
-      return photos.linkedAlbumEntries(open.album.id);
+      return photos.albumEntries(open, open.album.id);
     },
     /**
      * The bytes a link serves for a file: a JPEG without its metadata segments unless the owner allowed metadata;
