@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps) {
     .use(driveRoutes({ access, settings, drive, tus, media }))
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, settings, photos, media, drive }))
-    .use(shareRoutes({ access, share, drive, photos, settings, secureCookies: config.secureCookies }))
+    .use(shareRoutes({ access, share, settings, secureCookies: config.secureCookies }))
     .use(systemRoutes({ access, audit, settings, dashboard, storage }))
     .use(
       systemUpdateRoutes({

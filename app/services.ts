@@ -142,7 +142,6 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     deviceName: () => settings.all().deviceName,
     usedBytes: (userId) => driveRepo.usedBytes(userId),
   });
-  const shareRepo = createShareRepo(db);
   const photos = createPhotosService({
     repo: createPhotosRepo(db),
     albums: createAlbumRepo(db),
@@ -152,13 +151,13 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     now,
   });
   const share = createShareService({
-    repo: shareRepo,
+    repo: createShareRepo(db),
+    access: core.access,
     drive,
     photos,
     playableVideo: (file) => core.media.derivativeOf(file, "video"),
     mediaThumb: (file) => core.media.derivativeOf(file, "thumb"),
     audit: core.audit,
-    userById: (id) => auth.userById(id),
     userByName: (username) => auth.listUsers().find((u) => u.username === username),
     secret: deps.secret,
     // Link passwords: 10 tries per link and 30 per address in 15 minutes, checked before the slow hash runs.

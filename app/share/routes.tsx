@@ -4,17 +4,17 @@ import QRCode from "qrcode";
 import { APP_ROOT } from "../paths";
 import type { AccessControl } from "../http/access";
 import type { User } from "../db/schema";
-import type { DriveService } from "../drive/service";
-import type { AlbumEntry, PhotosService } from "../photos/service";
+import type { AlbumEntry } from "../photos/service";
 import type { SettingsService } from "../settings/service";
 import { serveFile, zipResponse } from "../drive/download";
 import { AppError } from "../errors";
 import { withFormError } from "../http/forms";
+import { isAdmin } from "../access/viewer";
 import { AlbumPage, DropBoxPage, FilePage, FolderPage, PasswordPage, mediaKind, type LinkView } from "../../views/share/LinkPages";
-import { LinkCreatedPage, NewLinkPage, SharedPage, type ShareTarget } from "../../views/share/SharedPage";
+import { LinkCreatedPage, NewLinkPage, SharedPage } from "../../views/share/SharedPage";
 import { LINK_PAGE, type OpenLink, type ShareService } from "./service";
 
-type Deps = { access: AccessControl; share: ShareService; drive: DriveService; photos: PhotosService; settings: SettingsService; secureCookies: boolean };
+type Deps = { access: AccessControl; share: ShareService; settings: SettingsService; secureCookies: boolean };
 
 /** The unlock cookie: HttpOnly and sent only to this link's own addresses. */
 export const UNLOCK_COOKIE = "nas_link";
@@ -98,16 +98,6 @@ export function shareRoutes(deps: Deps) {
       allowDownload: body.viewOnly ? !yes(body.viewOnly) : body.allowDownload === undefined ? true : yes(body.allowDownload),
       allowMetadata: yes(body.allowMetadata),
     });
-  /** What the share form is about: the user's own file or folder, or their own album. */
-  const shareable = (user: User, q: { fileId?: string; albumId?: string }): ShareTarget => {
-    if (q.albumId) {
-      const album = deps.photos.album(user, q.albumId);
-      return { id: album.id, name: album.name, kind: "album" };
-    }
-    const item = deps.drive.itemFor(user, q.fileId ?? "", "file.read");
-    if (item.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
-    return { id: item.id, name: item.name, kind: item.kind };
-  };
   const linkUrl = (request: Request, token: string) => `${new URL(request.url).origin}/s/${token}`;
 
   // The link's front page and its password form: reachable while locked.
@@ -267,9 +257,9 @@ export function shareRoutes(deps: Deps) {
           csrfToken={csrfToken}
           deviceName={settings.all().deviceName}
           own={share.listOwn(user)}
-          all={user.role === "admin" ? share.listAll() : null}
-          people={user.role === "admin" ? share.allGrants() : share.grantsOf(user)}
-          albums={user.role === "admin" ? share.allAlbumGrants() : share.albumGrantsOf(user)}
+          all={isAdmin(user) ? share.listAll() : null}
+          people={isAdmin(user) ? share.allGrants() : share.grantsOf(user)}
+          albums={isAdmin(user) ? share.allAlbumGrants() : share.albumGrantsOf(user)}
         />
       ),
       { auth: "user" },
@@ -277,7 +267,7 @@ export function shareRoutes(deps: Deps) {
     .get(
       "/new",
       ({ user, csrfToken, query }) => {
-        const item = shareable(user, query);
+        const item = share.shareTarget(user, query);
         return <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} />;
       },
       { auth: "user", query: t.Object({ fileId: t.Optional(t.String({ maxLength: 64 })), albumId: t.Optional(t.String({ maxLength: 64 })) }) },
@@ -286,7 +276,7 @@ export function shareRoutes(deps: Deps) {
       "/",
       ({ user, csrfToken, body, request, set }) => {
         const base = { user, csrfToken, deviceName: settings.all().deviceName };
-        const item = shareable(user, body);
+        const item = share.shareTarget(user, body);
         return withFormError(
           set,
           async () => {
@@ -308,7 +298,7 @@ export function shareRoutes(deps: Deps) {
     .post(
       "/users",
       ({ user, csrfToken, body, set, redirect }) => {
-        const item = shareable(user, { fileId: body.folderId });
+        const item = share.shareTarget(user, { fileId: body.folderId });
         return withFormError(
           set,
           () => (share.shareWithUser(user, body), redirect("/shared", 303)),
@@ -324,7 +314,7 @@ export function shareRoutes(deps: Deps) {
     .post(
       "/albums",
       ({ user, csrfToken, body, set, redirect }) => {
-        const item = shareable(user, { albumId: body.albumId });
+        const item = share.shareTarget(user, { albumId: body.albumId });
         return withFormError(
           set,
           () => (share.shareAlbumWithUser(user, body), redirect("/shared", 303)),
