@@ -21,6 +21,7 @@ import { systemUpdateRoutes } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
 import { HomePage } from "../views/home/HomePage";
 import { hmac } from "./auth/crypto";
+import { isAdmin } from "./access/viewer";
 
 export type AppDeps = {
   config: Config;
@@ -116,7 +117,7 @@ export function createApp(deps: AppDeps) {
             .recent(user)
             .filter((f) => f.kind === "file")
             .slice(0, 8),
-          health: user.role === "admin" ? dashboard.health() : null,
+          health: isAdmin(user) ? dashboard.health() : null,
           photos: photos.latest(user, 8),
         });
       },
