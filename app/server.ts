@@ -12,6 +12,7 @@ import { manifest, staticRoutes } from "./http/static";
 import { driveRoutes } from "./drive/routes";
 import { mediaRoutes } from "./media/routes";
 import { photosRoutes } from "./photos/routes";
+import { sharePaths } from "./share/openapi";
 import { shareRoutes } from "./share/routes";
 import { createWebServices, type SystemHw } from "./services";
 import { settingsRoutes } from "./settings/routes";
@@ -88,7 +89,7 @@ export function createApp(deps: AppDeps) {
     .use(setupRoutes({ access, auth, settings, config, storage, requestRestart: deps.requestRestart }))
     .use(authRoutes({ access, auth, config, settings, audit, limits }))
     .use(settingsRoutes({ access, auth, settings, audit, config }))
-    .use(driveRoutes({ access, settings, drive, tus, media }))
+    .use(driveRoutes({ access, settings, drive, tus, media, apiPaths: sharePaths }))
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, settings, photos, media, drive }))
     .use(shareRoutes({ access, share, settings, secureCookies: config.secureCookies }))

@@ -28,7 +28,15 @@ import type { DriveService } from "./service";
 import type { TusUploads } from "./tus";
 import type { MediaService } from "../media/service";
 
-type Deps = { access: AccessControl; drive: DriveService; tus: TusUploads; settings: SettingsService; media: MediaService };
+type Deps = {
+  access: AccessControl;
+  drive: DriveService;
+  tus: TusUploads;
+  settings: SettingsService;
+  media: MediaService;
+  /** Paths other features serve under /api/v1, for the API document (Sharing's). */
+  apiPaths: Record<string, unknown>;
+};
 
 /** A plain upload's query: the name, where it goes, what to do on a name conflict, and the content's SHA-256 if known. */
 const UploadQuery = t.Object({
@@ -286,7 +294,7 @@ export function driveRoutes(deps: Deps) {
   const api = new Elysia({ prefix: "/api/v1" })
     .use(deps.access)
     .onBeforeHandle(noteForAudit)
-    .get("/openapi.json", () => openApiDocument(), { public: true })
+    .get("/openapi.json", () => openApiDocument(deps.apiPaths), { public: true })
     .get("/usage", ({ user }) => drive.usage(user), { auth: "user" })
     .get(
       "/root",
