@@ -1,6 +1,6 @@
 // Finding the items a viewer may touch (through the access policy) and naming new ones: what every Drive module uses.
 import { randomBytes } from "node:crypto";
-import type { FilePermission } from "../access/policy";
+import type { FilePermission } from "../access/permissions";
 import { userOf, type Viewer } from "../access/viewer";
 import type { DriveFile, User } from "../db/schema";
 import { AppError, notFound } from "../errors";

@@ -1,6 +1,6 @@
 // Albums: a person's own, and those shared with them (view, or contribute their own photos), all through the policy.
 import { randomBytes } from "node:crypto";
-import type { AlbumPermission } from "../access/policy";
+import type { AlbumPermission } from "../access/permissions";
 import type { Viewer } from "../access/viewer";
 import type { User } from "../db/schema";
 import { AppError, notFound } from "../errors";

@@ -4,7 +4,8 @@
 // credentials must never change its answer. Then asked of the access policy (app/access) directly: every permission ×
 // every kind of viewer.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { requireAdmin, type Permission } from "../access/policy";
+import type { Permission } from "../access/permissions";
+import { requireAdmin } from "../access/policy";
 import type { Viewer } from "../access/viewer";
 import { hmac } from "../auth/crypto";
 import type { User } from "../db/schema";
