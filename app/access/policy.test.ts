@@ -50,14 +50,14 @@ const statusOf = (fn: () => unknown) => {
 };
 
 describe("batching", () => {
-  test("a check over 300 items of a shared tree is one statement, and answers each item", async () => {
+  test("a check over 300 items of a shared tree is one statement, and answers each item", () => {
     const { access, alice, carol } = setup();
     const { drive, share } = t.services;
     const top = drive.mkdir(alice, undefined, "Top");
     let folder = top;
     for (let depth = 0; depth < 5; depth++) folder = drive.mkdir(alice, folder.id, `Level ${depth}`);
     const ids: string[] = [];
-    for (let i = 0; i < 300; i++) ids.push((await drive.upload(alice, { parentId: folder.id, name: `f${i}.txt`, conflict: "fail" }, bytes(`${i}`))).id);
+    for (let i = 0; i < 300; i++) ids.push(drive.mkdir(alice, folder.id, `f${i}`).id); // folders: items without content, quick to make
     const outside = drive.mkdir(alice, undefined, "Outside");
     share.shareWithUser(alice, { folderId: top.id, username: "carol", access: "read" });
 
@@ -72,7 +72,7 @@ describe("batching", () => {
     // One item refused is enough to refuse the whole request: 404, naming nothing.
     expect(statusOf(() => access.require(carol, "file.read", [...ids, outside.id]))).toBe(404);
     expect(statusOf(() => access.require(carol, "file.write", ids.slice(0, 1)))).toBe(404);
-  });
+  }, 30_000);
 
   test("albums, album items, links, shares and uploads: one statement each", async () => {
     const { access, alice, bob } = setup();
