@@ -75,33 +75,33 @@ function expiryOf(body: CreateInput, now: Date): Date | null {
   return null;
 }
 
-/**
- * Sharing: the link pages under /s/:token (declared `{ link: true }`; each resolves and checks its link first),
- * the owner's pages under /shared and the JSON API under /api/v1/shares.
- */
-export function shareRoutes(deps: Deps) {
-  const { share, settings } = deps;
-  const view = (token: string, csrfToken: string, open: OpenLink): LinkView => ({
+/** What every link page needs to render: its token and CSRF token, the box's name, whether downloads are allowed. */
+const linkView =
+  (settings: SettingsService) =>
+  (token: string, csrfToken: string, open: OpenLink): LinkView => ({
     token,
     csrfToken,
     deviceName: settings.all().deviceName,
     allowDownload: open.link.allowDownload,
   });
 
-  const create = (user: User, body: CreateInput) =>
-    share.create(user, {
-      fileId: body.fileId || undefined,
-      albumId: body.albumId || undefined,
-      allowUpload: yes(body.allowUpload),
-      password: body.password || undefined,
-      expiresAt: expiryOf(body, new Date()),
-      allowDownload: body.viewOnly ? !yes(body.viewOnly) : body.allowDownload === undefined ? true : yes(body.allowDownload),
-      allowMetadata: yes(body.allowMetadata),
-    });
-  const linkUrl = (request: Request, token: string) => `${new URL(request.url).origin}/s/${token}`;
+const createLink = (share: ShareService, user: User, body: CreateInput) =>
+  share.create(user, {
+    fileId: body.fileId || undefined,
+    albumId: body.albumId || undefined,
+    allowUpload: yes(body.allowUpload),
+    password: body.password || undefined,
+    expiresAt: expiryOf(body, new Date()),
+    allowDownload: body.viewOnly ? !yes(body.viewOnly) : body.allowDownload === undefined ? true : yes(body.allowDownload),
+    allowMetadata: yes(body.allowMetadata),
+  });
+const linkUrl = (request: Request, token: string) => `${new URL(request.url).origin}/s/${token}`;
 
-  // The link's front page and its password form: reachable while locked.
-  const front = new Elysia({ prefix: "/s/:token" })
+/** A link's front page and its password form: reachable while locked. */
+function linkFront(deps: Deps) {
+  const { share } = deps;
+  const view = linkView(deps.settings);
+  return new Elysia({ prefix: "/s/:token" })
     .use(deps.access)
     .onRequest(({ request, set }) => {
       // The token is in the address: no page under /s/ may send it to another site as a Referer.
@@ -159,9 +159,13 @@ export function shareRoutes(deps: Deps) {
       },
       { link: true, params: LinkParams, body: t.Object({ password: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }) },
     );
+}
 
-  // Everything else a link reaches: the link must be open and unlocked before any handler runs.
-  const inside = new Elysia({ prefix: "/s/:token" })
+/** Everything else a link reaches: the link must be open and unlocked before any handler runs. */
+function linkInside(deps: Deps) {
+  const { share } = deps;
+  const view = linkView(deps.settings);
+  return new Elysia({ prefix: "/s/:token" })
     .use(deps.access)
     .resolve(({ params, cookie }) => {
       const open = share.open((params as { token: string }).token);
@@ -241,8 +245,12 @@ export function shareRoutes(deps: Deps) {
       },
       { link: true, params: LinkParams, parse: "none", query: t.Object({ name: t.String({ maxLength: 1024 }) }) },
     );
+}
 
-  const pages = new Elysia({ prefix: "/shared" })
+/** The owner's pages under /shared: links and shares made, their forms. */
+function sharedPages(deps: Deps) {
+  const { share, settings } = deps;
+  return new Elysia({ prefix: "/shared" })
     .use(deps.access)
     .get(
       "/assets/share.css",
@@ -280,7 +288,7 @@ export function shareRoutes(deps: Deps) {
         return withFormError(
           set,
           async () => {
-            const { token } = await create(user, body);
+            const { token } = await createLink(share, user, body);
             const url = linkUrl(request, token);
             const svg = await QRCode.toString(url, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
             set.status = 201;
@@ -327,14 +335,18 @@ export function shareRoutes(deps: Deps) {
       auth: "user",
       body: t.Object({ _csrf: t.Optional(t.String()) }),
     });
+}
 
-  const api = new Elysia({ prefix: "/api/v1" })
+/** The JSON API under /api/v1/shares (and the admin's list of every link and share). */
+function shareApi(deps: Deps) {
+  const { share } = deps;
+  return new Elysia({ prefix: "/api/v1" })
     .use(deps.access)
     .get("/shares", ({ user }) => ({ links: share.listOwn(user) }), { auth: "user" })
     .post(
       "/shares",
       async ({ user, body, request, set }) => {
-        const { link, token } = await create(user, body);
+        const { link, token } = await createLink(share, user, body);
         set.status = 201;
         const listed = share.listOwn(user).find((l) => l.id === link.id)!;
         return { link: listed, token, url: linkUrl(request, token) };
@@ -365,6 +377,12 @@ export function shareRoutes(deps: Deps) {
       { auth: "user", body: AlbumGrantBody },
     )
     .delete("/shares/albums/:id", ({ user, params }) => (share.unshareAlbum(user, params.id), { ok: true }), { auth: "user" });
+}
 
-  return new Elysia({ name: "share" }).use(front).use(inside).use(pages).use(api);
+/**
+ * Sharing: the link pages under /s/:token (declared `{ link: true }`; each resolves and checks its link first),
+ * the owner's pages under /shared and the JSON API under /api/v1/shares.
+ */
+export function shareRoutes(deps: Deps) {
+  return new Elysia({ name: "share" }).use(linkFront(deps)).use(linkInside(deps)).use(sharedPages(deps)).use(shareApi(deps));
 }
