@@ -26,7 +26,7 @@ import type { AccessRepo } from "./repo";
 import { isAdmin, isLinkViewer, userOf, type Viewer } from "./viewer";
 
 /** Where the facts come from: the database, read on every call, and the clock (link expiry). */
-export type Facts = { repo: AccessRepo; now: () => Date };
+type Facts = { repo: AccessRepo; now: () => Date };
 
 function decideFiles(ctx: Facts, viewer: Viewer, p: FilePermission, ids: readonly string[], trashed: boolean): Map<string, Decision<DriveFile>> {
   const out = new Map<string, Decision<DriveFile>>();

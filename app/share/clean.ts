@@ -14,7 +14,7 @@ export const JPEG = /^image\/jpe?g$/;
  * place) with the metadata boxes blanked (mp4.ts). Null for other containers (MPEG-TS, AVI, WebM, MKV), which have
  * no standard place tag: they are sent as recorded, and watched through the pipeline's MP4 once it exists.
  */
-export async function cleanVideo(path: string): Promise<PatchedFile | null> {
+async function cleanVideo(path: string): Promise<PatchedFile | null> {
   try {
     const patches = await mp4MetadataPatches(path);
     return patches ? new PatchedFile(path, patches) : null;
@@ -25,7 +25,7 @@ export async function cleanVideo(path: string): Promise<PatchedFile | null> {
 }
 
 /** Photos other than JPEG cannot be cleaned here: when they carry a location and the owner did not allow it, they are withheld. */
-export async function hasLocation(file: DriveFile, path: string) {
+async function hasLocation(file: DriveFile, path: string) {
   if (!file.mime?.startsWith("image/") || JPEG.test(file.mime)) return false;
   const { default: exifr } = await import("exifr");
   const gps = await exifr.gps(path).catch(() => undefined);
