@@ -13,30 +13,36 @@ async function* bytes(s: string) {
   yield new TextEncoder().encode(s);
 }
 
+/** Statements the policy ran since the last `statements()` (each of its statements is wrapped to count its runs). */
+let runs = 0;
+
 function setup() {
   let clock = Date.now();
   t = createTestApp({ deps: { now: () => new Date(clock) } });
+  const client = t.db.$client;
+  const prepare = client.prepare.bind(client);
+  // The policy prepares its statements once, here; each is counted when it runs (a spy: the real statement runs).
+  client.prepare = ((sql: string) => {
+    const statement = prepare(sql);
+    for (const method of ["all", "get", "values", "run"] as const) {
+      const real = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => (runs++, real(...args));
+    }
+    return statement;
+  }) as typeof client.prepare;
   const access = createAccessPolicy({ repo: createAccessRepo(t.db), now: () => new Date(clock) });
+  client.prepare = prepare;
   const alice = t.createAdmin("alice");
   const bob = t.createUser("bob");
   const carol = t.createUser("carol");
   return { access, alice, bob, carol, tick: (ms: number) => (clock += ms) };
 }
 
-/** Counts the SQL statements prepared while `fn` runs (every query bun:sqlite runs is prepared first). */
+/** Counts the SQL statements the policy runs while `fn` runs. */
 function statements<T>(fn: () => T): { result: T; n: number } {
-  const client = t.db.$client;
-  const prepare = client.prepare.bind(client);
-  const query = client.query.bind(client);
-  let n = 0;
-  client.prepare = ((sql: string) => (n++, prepare(sql))) as typeof client.prepare;
-  client.query = ((sql: string) => (n++, query(sql))) as typeof client.query;
-  try {
-    return { result: fn(), n };
-  } finally {
-    client.prepare = prepare;
-    client.query = query;
-  }
+  runs = 0;
+  const result = fn();
+  return { result, n: runs };
 }
 
 const statusOf = (fn: () => unknown) => {
