@@ -8,6 +8,7 @@ import { openDb, type Db } from "./platform/db/client";
 import { listBackups } from "./jobs/backup";
 import { createDrive, createServices, type Services } from "./services";
 import { AppError } from "./platform/errors";
+import { isAdmin } from "./access/viewer";
 import { dataPaths } from "./platform/paths";
 import { terminal, setLogLevel } from "./platform/log";
 
@@ -99,7 +100,7 @@ const commands: Record<string, Command> = {
     run(args, flags, { services: s, out, origin, audit }) {
       const { user, enrollToken } = s.auth.addUser({ username: args[0]!, displayName: flags.name, role: flags.admin ? "admin" : "user" }, null);
       audit("user.add", user.id);
-      out.print(`Created ${user.role === "admin" ? "admin" : "user"} ${user.username} ("${user.displayName}").`);
+      out.print(`Created ${user.role} ${user.username} ("${user.displayName}").`);
       out.print(`Send this one-time link to enrol a passkey (valid 7 days):`);
       out.print(`${origin}/enroll/${enrollToken}`);
     },
@@ -250,7 +251,7 @@ const commands: Record<string, Command> = {
         .map((r) => r.quick_check);
       const healthy = check.length === 1 && check[0] === "ok";
       const users = s.auth.listUsers();
-      const admins = users.filter((u) => u.role === "admin").length;
+      const admins = users.filter(isAdmin).length;
       const jobs = s.jobs.counts();
       const fs = statfsSync(config.dataDir);
       const backups = listBackups(dataPaths(config.dataDir).backups);

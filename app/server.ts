@@ -12,6 +12,7 @@ import { manifest, staticRoutes } from "./platform/http/static";
 import { driveRoutes } from "./drive/routes";
 import { mediaRoutes } from "./media/routes";
 import { photosRoutes } from "./photos/routes";
+import { sharePaths } from "./share/openapi";
 import { shareRoutes } from "./share/routes";
 import { createWebServices, type SystemHw } from "./services";
 import { settingsRoutes } from "./settings/routes";
@@ -21,6 +22,7 @@ import { systemUpdateRoutes } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
 import { HomePage } from "../views/home/HomePage";
 import { hmac } from "./auth/crypto";
+import { isAdmin } from "./access/viewer";
 import type { Clock } from "./platform/clock";
 
 export type AppDeps = {
@@ -90,10 +92,10 @@ export function createApp(deps: AppDeps) {
     .use(setupRoutes({ access, auth, settings, config, storage, requestRestart: deps.requestRestart }))
     .use(authRoutes({ access, auth, config, settings, audit, limits }))
     .use(settingsRoutes({ access, auth, settings, audit, config }))
-    .use(driveRoutes({ access, settings, drive, tus, media }))
+    .use(driveRoutes({ access, settings, drive, tus, media, apiPaths: sharePaths }))
     .use(mediaRoutes({ access, drive, media }))
-    .use(photosRoutes({ access, settings, photos, media, drive, share }))
-    .use(shareRoutes({ access, share, drive, photos, settings, secureCookies: config.secureCookies, now }))
+    .use(photosRoutes({ access, settings, photos, media, drive }))
+    .use(shareRoutes({ access, share, settings, secureCookies: config.secureCookies, now }))
     .use(dashboardRoutes({ access, audit, settings, dashboard, storage }))
     .use(
       systemUpdateRoutes({
@@ -119,7 +121,7 @@ export function createApp(deps: AppDeps) {
             .recent(user)
             .filter((f) => f.kind === "file")
             .slice(0, 8),
-          health: user.role === "admin" ? dashboard.health() : null,
+          health: isAdmin(user) ? dashboard.health() : null,
           photos: photos.latest(user, 8),
         });
       },

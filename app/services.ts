@@ -1,3 +1,5 @@
+import { createAccessPolicy } from "./access/policy";
+import { createAccessRepo } from "./access/repo";
 import { createAuditRepo } from "./platform/audit";
 import { createAuthRepo } from "./auth/repo";
 import { createAuthService } from "./auth/service";
@@ -20,6 +22,7 @@ import { createDriveService } from "./drive/service";
 import { createBlobStore } from "./drive/blobs";
 import { createTusUploads } from "./drive/tus";
 import { APP_ROOT, dataPaths } from "./platform/paths";
+import { createAlbumRepo } from "./photos/album-repo";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
@@ -64,7 +67,9 @@ export function createServices(deps: ServiceDeps) {
   const jobs = createJobQueue({ repo: createJobRepo(db), now });
   // The web side of the media pipeline only: it queues work and finds derivatives; the worker decodes.
   const media = createMediaService({ repo: createMediaRepo(db), jobs, dataDir: config.dataDir, setting: settingsRepo.get, now });
-  return { now, audit, settings, auth, jobs, media };
+  // Who may touch what (app/access): every feature asks it, grants are read on every check.
+  const access = createAccessPolicy({ repo: createAccessRepo(db), now });
+  return { now, audit, settings, auth, jobs, media, access };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -96,15 +101,9 @@ export function createDrive(core: Services, { db, config }: ServiceDeps) {
     media: core.media,
     runPreview: (input, out) => runCommand([process.execPath, previewScript, input, out], { timeoutMs: 20_000 }),
     trashRetentionDays: () => core.settings.all().trashRetentionDays,
-    grants: folderShareGrants(db),
+    access: core.access,
     now,
   });
-}
-
-/** What Drive's can() reads about folders shared between users (app/share), on every check. */
-function folderShareGrants(db: Db) {
-  const shares = createShareRepo(db);
-  return { access: (userId: string, folderIds: string[]) => shares.bestAccess(userId, folderIds), rootsFor: (userId: string) => shares.folderIdsFor(userId) };
 }
 
 /**
@@ -155,23 +154,22 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     usedBytes: (userId) => driveRepo.usedBytes(userId),
     now,
   });
-  const shareRepo = createShareRepo(db);
   const photos = createPhotosService({
     repo: createPhotosRepo(db),
+    albums: createAlbumRepo(db),
     drive,
-    // Albums shared between users (app/share), read on every check.
-    albumGrants: { access: (userId, albumId) => shareRepo.albumAccess(userId, albumId), albumIdsFor: (userId) => shareRepo.albumIdsFor(userId) },
+    access: core.access,
     userById: (id) => auth.userById(id),
     now,
   });
   const share = createShareService({
-    repo: shareRepo,
+    repo: createShareRepo(db),
+    access: core.access,
     drive,
     photos,
     playableVideo: (file) => core.media.derivativeOf(file, "video"),
     mediaThumb: (file) => core.media.derivativeOf(file, "thumb"),
     audit: core.audit,
-    userById: (id) => auth.userById(id),
     userByName: (username) => auth.listUsers().find((u) => u.username === username),
     secret: deps.secret,
     // Link passwords: 10 tries per link and 30 per address in 15 minutes, checked before the slow hash runs.

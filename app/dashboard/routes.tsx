@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import { join } from "node:path";
 import type { AuditRepo } from "../platform/audit";
+import { isAdmin } from "../access/viewer";
 import type { AccessControl } from "../platform/http/access";
 import type { User } from "../platform/db/schema";
 import type { SettingsService } from "../settings/service";
@@ -66,7 +67,7 @@ export function dashboardRoutes(deps: Deps) {
       .get(
         "/",
         async ({ user, csrfToken }) => {
-          if (user.role !== "admin") return <UsagePage {...base(user, csrfToken)} usage={dashboard.usage(user)} />;
+          if (!isAdmin(user)) return <UsagePage {...base(user, csrfToken)} usage={dashboard.usage(user)} />;
           const overview = await dashboard.overview();
           return <OverviewPage {...base(user, csrfToken)} overview={overview} hour={dashboard.series("hour")} day={dashboard.series("day")} />;
         },

@@ -20,7 +20,7 @@ export function describeDriveRequest(drive: DriveService, user: User, r: Req): s
     const ids = asIds((raw ?? "") as string | string[]).slice(0, 50);
     const found = ids.flatMap((id) => {
       try {
-        return [drive.itemFor(user, id, "read", { trashed: true })];
+        return [drive.itemFor(user, id, "file.read", { trashed: true })];
       } catch {
         return [];
       }

@@ -25,6 +25,91 @@ const writeAsync = (fd: number, buf: Uint8Array, offset: number) =>
   new Promise<number>((res, rej) => write(fd, buf, offset, buf.byteLength - offset, null, (e, n) => (e ? rej(e) : res(n))));
 const fsyncAsync = (fd: number) => new Promise<void>((res, rej) => fsync(fd, (e) => (e ? rej(e) : res())));
 
+type ReceiveLimits = { maxBytes: number; expectedBytes?: number; tooLarge: () => Error };
+
+/** Writes `source` to a new file at `tempPath` while hashing it, then fsyncs it; on any failure the file is gone. */
+async function streamToFile(tempPath: string, source: AsyncIterable<Uint8Array>, limits: ReceiveLimits, write: WriteFn): Promise<Received> {
+  const fd = openSync(tempPath, "wx", 0o600);
+  const hasher = new Bun.CryptoHasher("sha256");
+  const head = new Uint8Array(4100);
+  let headLen = 0;
+  let size = 0;
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  // At most one write in flight: memory stays bounded (2 × COALESCE) and the disk is never idle.
+  let inflight: Promise<void> | null = null;
+  const flush = async () => {
+    if (!pendingBytes) return;
+    const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    if (inflight) await inflight;
+    inflight = Promise.resolve(write(fd, buf));
+    inflight.catch(() => {}); // observed by the next flush or the final await
+  };
+  try {
+    for await (const chunk of source) {
+      size += chunk.byteLength;
+      if (size > limits.maxBytes) throw limits.tooLarge();
+      if (limits.expectedBytes !== undefined && size > limits.expectedBytes) throw new AppError(400, "The upload is longer than its declared length.");
+      hasher.update(chunk);
+      if (headLen < head.length) {
+        const take = Math.min(head.length - headLen, chunk.byteLength);
+        head.set(chunk.subarray(0, take), headLen);
+        headLen += take;
+      }
+      // Chunks are copied because some stream sources reuse their buffers.
+      pending.push(new Uint8Array(chunk));
+      pendingBytes += chunk.byteLength;
+      if (pendingBytes >= COALESCE) await flush();
+    }
+    await flush();
+    if (inflight) await inflight;
+    if (limits.expectedBytes !== undefined && size !== limits.expectedBytes)
+      throw new AppError(400, "The upload ended before its declared length: nothing was stored.");
+    await fsyncAsync(fd);
+    closeSync(fd);
+    return { sha256: hasher.digest("hex"), size, tempPath, head: head.subarray(0, headLen) };
+  } catch (e) {
+    await (inflight as Promise<void> | null)?.catch(() => {});
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
+    rmSync(tempPath, { force: true });
+    throw isDiskFull(e) ? diskFullError() : e;
+  }
+}
+
+/** Regular files under each user's import folder (`parts`: the names below it), the recent ones left for later. */
+function findImports(root: string, minAgeMs: number, cutoff: number): { userId: string; path: string; parts: string[] }[] {
+  const paths = dataPaths(root);
+  const usersDir = paths.users;
+  if (!existsSync(usersDir)) return [];
+  const found: { userId: string; path: string; parts: string[] }[] = [];
+  for (const userId of readdirSync(usersDir)) {
+    if (!USER_ID.test(userId)) continue;
+    const importRoot = paths.userImport(userId);
+    if (!existsSync(importRoot)) continue;
+    const walk = (parts: string[]) => {
+      const dir = parts.length ? resolveInside(importRoot, join(...parts)) : importRoot;
+      if (!dir) return;
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const next = [...parts, entry.name];
+        if (entry.isDirectory()) walk(next);
+        else if (entry.isFile()) {
+          const path = resolveInside(importRoot, join(...next));
+          // minAgeMs 0 takes every file: a file's mtime may read a hair ahead of the process clock.
+          if (path && (minAgeMs <= 0 || lstatSync(path).mtimeMs <= cutoff)) found.push({ userId, path, parts: next });
+        }
+      }
+    };
+    walk([]);
+  }
+  return found;
+}
+
 export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now: Clock }) {
   const root = opts.dataDir;
   const { now } = opts;
@@ -49,64 +134,8 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now: C
    * Streams `source` to a temp file in the user's tmp dir while hashing it, then fsyncs it. Refuses more
    * than `maxBytes` (quota) and fewer/more than `expectedBytes` when given. On any failure the temp file is gone.
    */
-  async function receive(
-    userId: string,
-    source: AsyncIterable<Uint8Array>,
-    limits: { maxBytes: number; expectedBytes?: number; tooLarge: () => Error },
-  ): Promise<Received> {
-    const tempPath = safePath(tmpDir(userId), randomBytes(12).toString("hex"));
-    const fd = openSync(tempPath, "wx", 0o600);
-    const hasher = new Bun.CryptoHasher("sha256");
-    const head = new Uint8Array(4100);
-    let headLen = 0;
-    let size = 0;
-    let pending: Uint8Array[] = [];
-    let pendingBytes = 0;
-    // At most one write in flight: memory stays bounded (2 × COALESCE) and the disk is never idle.
-    let inflight: Promise<void> | null = null;
-    const flush = async () => {
-      if (!pendingBytes) return;
-      const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      if (inflight) await inflight;
-      inflight = Promise.resolve(write(fd, buf));
-      inflight.catch(() => {}); // observed by the next flush or the final await
-    };
-    try {
-      for await (const chunk of source) {
-        size += chunk.byteLength;
-        if (size > limits.maxBytes) throw limits.tooLarge();
-        if (limits.expectedBytes !== undefined && size > limits.expectedBytes) throw new AppError(400, "The upload is longer than its declared length.");
-        hasher.update(chunk);
-        if (headLen < head.length) {
-          const take = Math.min(head.length - headLen, chunk.byteLength);
-          head.set(chunk.subarray(0, take), headLen);
-          headLen += take;
-        }
-        // Chunks are copied because some stream sources reuse their buffers.
-        pending.push(new Uint8Array(chunk));
-        pendingBytes += chunk.byteLength;
-        if (pendingBytes >= COALESCE) await flush();
-      }
-      await flush();
-      if (inflight) await inflight;
-      if (limits.expectedBytes !== undefined && size !== limits.expectedBytes)
-        throw new AppError(400, "The upload ended before its declared length: nothing was stored.");
-      await fsyncAsync(fd);
-      closeSync(fd);
-      return { sha256: hasher.digest("hex"), size, tempPath, head: head.subarray(0, headLen) };
-    } catch (e) {
-      await (inflight as Promise<void> | null)?.catch(() => {});
-      try {
-        closeSync(fd);
-      } catch {
-        /* already closed */
-      }
-      rmSync(tempPath, { force: true });
-      throw isDiskFull(e) ? diskFullError() : e;
-    }
-  }
+  const receive = (userId: string, source: AsyncIterable<Uint8Array>, limits: ReceiveLimits): Promise<Received> =>
+    streamToFile(safePath(tmpDir(userId), randomBytes(12).toString("hex")), source, limits, write);
 
   /** Hashes an already complete file (a finished tus upload) the same way `receive` does, moving it to tmp. */
   async function adopt(userId: string, path: string): Promise<Received> {
@@ -172,32 +201,7 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now: C
      * Files placed in `<data>/users/<id>/import/` by other means (scp, a USB copy), older than `minAgeMs` so a
      * copy still in progress is left alone. Symlinks and special files are skipped; every path is boundary-checked.
      */
-    pendingImports(minAgeMs: number): { userId: string; path: string; parts: string[] }[] {
-      const usersDir = paths.users;
-      if (!existsSync(usersDir)) return [];
-      const found: { userId: string; path: string; parts: string[] }[] = [];
-      const cutoff = now().getTime() - minAgeMs;
-      for (const userId of readdirSync(usersDir)) {
-        if (!USER_ID.test(userId)) continue;
-        const importRoot = paths.userImport(userId);
-        if (!existsSync(importRoot)) continue;
-        const walk = (parts: string[]) => {
-          const dir = parts.length ? resolveInside(importRoot, join(...parts)) : importRoot;
-          if (!dir) return;
-          for (const entry of readdirSync(dir, { withFileTypes: true })) {
-            const next = [...parts, entry.name];
-            if (entry.isDirectory()) walk(next);
-            else if (entry.isFile()) {
-              const path = resolveInside(importRoot, join(...next));
-              // minAgeMs 0 takes every file: a file's mtime may read a hair ahead of the process clock.
-              if (path && (minAgeMs <= 0 || lstatSync(path).mtimeMs <= cutoff)) found.push({ userId, path, parts: next });
-            }
-          }
-        };
-        walk([]);
-      }
-      return found;
-    },
+    pendingImports: (minAgeMs: number) => findImports(root, minAgeMs, now().getTime() - minAgeMs),
     /** Removes temp files left by a crash. Called once at start, before serving. */
     sweepTemp() {
       const users = paths.users;

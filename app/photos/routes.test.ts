@@ -2,7 +2,10 @@ import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { FIXTURES, mediaTestApp } from "../../test/support/media";
 import { createPhotosRepo } from "./repo";
-import { createPhotosService, parseSearch } from "./service";
+import { createAlbumRepo } from "./album-repo";
+import { photosContext } from "./context";
+import { parseSearch } from "./search";
+import { memories } from "./timeline";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -194,15 +197,20 @@ test("every Photos page needs a session; the map page alone may load OpenStreetM
 
 test("memories: the same day in earlier years (the box's today), newest year first; the processing note", async () => {
   const { t, ann, bob, arezzo, B } = await seeded();
-  const photos = (day: Date) => createPhotosService({ repo: createPhotosRepo(t.db), drive: t.services.drive, now: () => day });
-  expect(
-    photos(new Date(2026, 9, 22, 9))
-      .memories(ann)
-      .map((i) => i.id),
-  ).toEqual([arezzo.id]);
-  expect(photos(new Date(2026, 9, 23, 9)).memories(ann)).toEqual([]);
-  expect(photos(new Date(2008, 9, 22, 9)).memories(ann)).toEqual([]); // not the same year
-  expect(photos(new Date(2026, 9, 22, 9)).memories(bob)).toEqual([]);
+  // Photos over the test's database with the box's clock at `day`.
+  const on = (day: Date) =>
+    photosContext({
+      repo: createPhotosRepo(t.db),
+      albums: createAlbumRepo(t.db),
+      drive: t.services.drive,
+      access: t.services.access,
+      userById: t.services.auth.userById,
+      now: () => day,
+    });
+  expect(memories(on(new Date(2026, 9, 22, 9)), ann).map((i) => i.id)).toEqual([arezzo.id]);
+  expect(memories(on(new Date(2026, 9, 23, 9)), ann)).toEqual([]);
+  expect(memories(on(new Date(2008, 9, 22, 9)), ann)).toEqual([]); // not the same year
+  expect(memories(on(new Date(2026, 9, 22, 9)), bob)).toEqual([]);
   await t.upload(bob, join(FIXTURES, "cameras/Pentax_K10D.jpg"));
   expect(await (await t.request("/photos", { headers: B })).text()).toContain("Processing 1 of 2 photos and videos");
   await t.drain();

@@ -91,7 +91,7 @@ describe("folders shared with users", () => {
     const res = await upload(s.C, "soup.txt", "leek and potato", s.family.id);
     expect(res.status).toBe(201);
     const { item } = (await res.json()) as { item: { id: string } };
-    const row = t.services.drive.itemFor(s.alice, item.id, "read");
+    const row = t.services.drive.itemFor(s.alice, item.id, "file.read");
     expect([row.userId, row.createdBy]).toEqual([s.alice.id, s.carol.id]);
     expect(t.services.drive.usage(s.alice).used).toBe("flour, eggs".length + "not shared".length + "leek and potato".length);
     expect(t.services.drive.usage(s.carol).used).toBe(0);

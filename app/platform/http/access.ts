@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { requireAdmin } from "../../access/policy";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
 import type { RequestContext } from "./context";
@@ -37,7 +38,7 @@ type Asking = {
  */
 function admit(level: Access, c: Asking, origins: string[]) {
   if ((level === "user" || level === "admin") && !c.viewer) throw new AppError(401, "Please sign in.");
-  if (level === "admin" && c.viewer!.user.role !== "admin") throw new AppError(403, "Only the administrator can do this.");
+  if (level === "admin") requireAdmin(c.viewer!.user);
   if (!UNSAFE.has(c.request.method) || c.viewer?.via === "token") return;
   if (!isSameOrigin(c.request, origins)) throw new AppError(403, "Cross-site request refused (origin check). Reload the page and try again.");
   const body = c.body;
