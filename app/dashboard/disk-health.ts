@@ -9,7 +9,7 @@ import type { ScanResult, SelfTestKind, SmartReader } from "../../hw/smart";
 import type { ScannedDevice } from "../../hw/smart-parse";
 import type { BlockDevice } from "../../hw/system";
 import type { Job } from "../db/schema";
-import { isPending, type JobQueue } from "../jobs/service";
+import { isPending, type JobQueue } from "../platform/queue/queue";
 import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
 import { AppError, notFound } from "../errors";
 

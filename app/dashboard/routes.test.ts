@@ -5,7 +5,7 @@ import { createSystemSampler } from "../../hw/system";
 import { smartFixture } from "../../hw/test-fixtures";
 import { systemSamples } from "../db/schema";
 import { createTestApp, postForm, type TestApp } from "../testing";
-import { createJobRunner } from "../jobs/service";
+import { createJobRunner } from "../platform/queue/runner";
 import { smartRefreshHandler } from "../jobs/smart";
 import { systemdPower } from "./service";
 import type { SystemHw } from "../services";

@@ -7,7 +7,7 @@ import { describeExitStatus, type SmartResult } from "../../hw/smart-parse";
 import { listFilesystems, type MountedFilesystem, type SystemInfo, type SystemSample, type SystemSampler } from "../../hw/system";
 import type { User } from "../db/schema";
 import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
-import { isPending, type JobQueue } from "../jobs/service";
+import { isPending, type JobQueue } from "../platform/queue/queue";
 import type { MediaOverview } from "../media/service";
 import { alertKey, knownDiskRow, type DiskChecks } from "./disk-health";
 import { postAlert } from "./notify";

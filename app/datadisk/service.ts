@@ -15,7 +15,7 @@ import {
 import type { MountedFilesystem } from "../../hw/system";
 import type { Job, User } from "../db/schema";
 import { backupDir, listBackups } from "../jobs/backup";
-import { isPending, type JobQueue } from "../jobs/service";
+import { isPending, type JobQueue } from "../platform/queue/queue";
 import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/datadisk";
 import type { DataDiskRepo } from "./repo";
 import { AppError } from "../errors";

@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { openDb } from "../db/client";
 import { settings, users } from "../db/schema";
 import { backupDir, backupFileName, DB_BACKUP_JOB, dbBackupHandler, listBackups, pruneBackups, scheduleDbBackup } from "./backup";
-import { createJobRepo } from "./repo";
-import { createJobQueue, createJobRunner } from "./service";
+import { createJobRepo } from "../platform/queue/repo";
+import { createJobQueue } from "../platform/queue/queue";
+import { createJobRunner } from "../platform/queue/runner";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

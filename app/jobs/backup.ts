@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "../db/client";
-import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
+import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "../platform/queue/queue";
 import { fsyncPath } from "../../hw/files";
 
 export const DB_BACKUP_JOB = "db.backup";

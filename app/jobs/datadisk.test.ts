@@ -7,8 +7,9 @@ import { sha256File, walkTree } from "../../hw/files";
 import { openDb } from "../db/client";
 import { settings } from "../db/schema";
 import { createDataDiskRepo } from "../datadisk/repo";
-import { createJobRepo } from "./repo";
-import { createJobQueue, createJobRunner } from "./service";
+import { createJobRepo } from "../platform/queue/repo";
+import { createJobQueue } from "../platform/queue/queue";
+import { createJobRunner } from "../platform/queue/runner";
 
 import { checkCopyTarget, DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./datadisk";
 import { fakeRunner } from "../../hw/testing";

@@ -5,7 +5,7 @@ import { copyDataToDisk, StorageError } from "../../hw/datadisk";
 import { fsyncPath, mirrorTree, type CopyProgress } from "../../hw/files";
 import type { Db } from "../db/client";
 import type { DataDiskRepo } from "../datadisk/repo";
-import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
+import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "../platform/queue/queue";
 
 export const STORAGE_MOVE_JOB = "storage.move";
 export const DISK_COPY_JOB = "storage.disk-copy";

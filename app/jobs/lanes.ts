@@ -4,7 +4,7 @@ import type { PipelineDeps } from "../media/pipeline";
 import type { DataDiskRepo } from "../datadisk/repo";
 import { dbBackupHandler } from "./backup";
 import type { JobKind } from "./kinds";
-import type { JobHandler, JobHandlers } from "./service";
+import type { JobHandler, JobHandlers } from "../platform/queue/queue";
 
 /**
  * The worker's lanes: each runs its jobs one at a time (the media lane may run a few side by side), and lanes

@@ -3,7 +3,7 @@ import { listBlockDevices, type BlockDevice } from "../../hw/system";
 import type { Db } from "../db/client";
 import { createDashboardRepo } from "../dashboard/repo";
 import { createDiskHealth, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB } from "../dashboard/disk-health";
-import { PermanentJobError, type JobHandler } from "./service";
+import { PermanentJobError, type JobHandler } from "../platform/queue/queue";
 import { AppError } from "../errors";
 
 export { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB };

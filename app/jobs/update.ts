@@ -9,7 +9,7 @@ import { runCommand, type Runner } from "../../hw/run";
 import { writeFileDurably } from "../../hw/files";
 import { summarize, type RaucStatus, type UpdateStatus } from "../../provision/update-status";
 import { type BundleInfo, isStagedId, slotsFile, stagedBundle, stagedInfo, writeResult } from "../update/files";
-import { PermanentJobError, type JobHandler } from "./service";
+import { PermanentJobError, type JobHandler } from "../platform/queue/queue";
 import type { Db } from "../db/client";
 import { SUPPORT_NAME, writeSupportBundle } from "../update/support";
 

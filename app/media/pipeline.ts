@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Runner } from "../../hw/run";
 import type { Db } from "../db/client";
 import { createBlobStore } from "../drive/blobs";
-import { PermanentJobError, type JobHandler } from "../jobs/service";
+import { PermanentJobError, type JobHandler } from "../platform/queue/queue";
 import { APP_ROOT } from "../paths";
 import { placeOf } from "./geocode";
 import { largestEmbeddedJpeg, MediaFileError, thumbnailsOfImage, thumbnailsOfRawPreview, type ImageResult } from "./image";

@@ -1,5 +1,5 @@
 import type { DriveFile, User } from "../db/schema";
-import type { JobQueue } from "../jobs/service";
+import type { JobQueue } from "../platform/queue/queue";
 import { ENCODER_SETTING, MEDIA_PIPELINE_VERSION, mediaKindOf, type EncoderChoice } from "./model";
 import { derivativePaths, removeDerivatives } from "./paths";
 import type { MediaRepo, MediaStatus } from "./repo";

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
 import type { User } from "../db/schema";
-import { createJobRunner } from "../jobs/service";
+import { createJobRunner } from "../platform/queue/runner";
 import { createTestApp } from "../testing";
 import { createMediaPipeline } from "./pipeline";
 import { createMediaRepo } from "./repo";

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { fakeRunner } from "../../hw/testing";
 import { auditLog } from "../db/schema";
 import { factoryResetHandler, updateRebootHandler, updateStatusHandler } from "../jobs/update";
-import type { JobContext } from "../jobs/service";
+import type { JobContext } from "../platform/queue/queue";
 import { createTestApp, postForm, type TestApp } from "../testing";
 
 const script = resolve(import.meta.dir, "../../os/rootfs-overlay/usr/lib/nas/factory-reset");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fakeRunner } from "../../hw/testing";
 import { auditLog } from "../db/schema";
 import { updateInspectHandler, updateInstallHandler, type UpdateJobDeps } from "../jobs/update";
-import type { JobContext, TypedJob } from "../jobs/service";
+import type { JobContext, TypedJob } from "../platform/queue/queue";
 import type { JobKind } from "../jobs/kinds";
 import { createTestApp, postForm, type TestApp } from "../testing";
 import { stagedDir, uploadsDir } from "./files";

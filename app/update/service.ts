@@ -9,7 +9,7 @@ import { basename, join } from "node:path";
 import type { Runner } from "../../hw/run";
 import type { Job } from "../db/schema";
 import { AppError } from "../errors";
-import type { JobQueue } from "../jobs/service";
+import type { JobQueue } from "../platform/queue/queue";
 import type { SettingsRepo } from "../settings/repo";
 import type { SlotsFile } from "../jobs/update";
 import { checkChannel, downloadBundle, parseChannelUrl, type ChannelCheck } from "./channel";

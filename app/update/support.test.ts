@@ -9,7 +9,7 @@ import { fakeRunner } from "../../hw/testing";
 import { passkeys, settings, shareLinks, jobs } from "../db/schema";
 import { createTestApp, type TestApp } from "../testing";
 import { supportBundleHandler } from "../jobs/update";
-import type { JobContext } from "../jobs/service";
+import type { JobContext } from "../platform/queue/queue";
 import { listSupportBundles, scrubSecrets, supportName, tarFiles } from "./support";
 
 let t: TestApp;

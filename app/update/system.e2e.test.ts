@@ -11,8 +11,8 @@ import { openDb, type Db } from "../db/client";
 import { createServices } from "../services";
 import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
 import { updateInspectHandler } from "../jobs/update";
-import { createJobQueue } from "../jobs/service";
-import { createJobRepo } from "../jobs/repo";
+import { createJobQueue } from "../platform/queue/queue";
+import { createJobRepo } from "../platform/queue/repo";
 import { makeBundle, makeKeys, makeSystemConf } from "./testing";
 
 let server: TestServer;

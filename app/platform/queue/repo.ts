@@ -1,6 +1,6 @@
 import { and, count, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { jobs, type Job } from "../db/schema";
+import type { Db } from "../../db/client";
+import { jobs, type Job } from "../../db/schema";
 
 export type JobStatus = Job["status"];
 export type JobCounts = Record<JobStatus, number>;

@@ -1,5 +1,5 @@
-import type { Job } from "../db/schema";
-import type { JobPayloads } from "./kinds";
+import type { Job } from "../../db/schema";
+import type { JobPayloads } from "../../jobs/kinds";
 import type { JobRepo } from "./repo";
 
 /** Waiting or being worked on: a second request for the same work adds nothing. */
@@ -30,7 +30,7 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 /** 30 s, 1 min, 2 min, 4 min … capped at an hour. */
 export const defaultBackoffMs = (attempt: number) => Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 3600_000);
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message || e.name : String(e)).slice(0, 2000);
+export const errorText = (e: unknown) => (e instanceof Error ? e.message || e.name : String(e)).slice(0, 2000);
 
 export function createJobQueue<P extends PayloadMap = JobPayloads>(deps: {
   repo: JobRepo;
@@ -84,118 +84,3 @@ export function createJobQueue<P extends PayloadMap = JobPayloads>(deps: {
 }
 
 export type JobQueue<P extends PayloadMap = JobPayloads> = ReturnType<typeof createJobQueue<P>>;
-
-/**
- * The worker loop: claim a job, run its handler, record the outcome, repeat. A handler that throws (or rejects,
- * or throws a non-Error) is recorded on its job and the loop goes on; only `stop()` ends it.
- */
-export function createJobRunner<P extends PayloadMap = JobPayloads>(deps: {
-  queue: JobQueue<P>;
-  handlers: Partial<JobHandlers<keyof P, P>>;
-  log?: (message: string) => void;
-  /** Wait between polls when nothing is due. */
-  pollMs?: number;
-  /** A `running` job whose worker has not reported for this long is taken back. */
-  staleMs?: number;
-  /** Minimum wait between two progress writes (each is an fsync). */
-  progressEveryMs?: number;
-}) {
-  const { queue, handlers } = deps;
-  const log = deps.log ?? ((m: string) => console.log(m));
-  const pollMs = deps.pollMs ?? 1000;
-  const staleMs = deps.staleMs ?? 15 * 60_000;
-  const progressEveryMs = deps.progressEveryMs ?? 1000;
-  const kinds = Object.keys(handlers);
-
-  let stopping = false;
-  let abort = new AbortController();
-  let wake: (() => void) | null = null;
-  let loop: Promise<void> | null = null;
-  let lastReclaim = 0;
-
-  function reclaim() {
-    lastReclaim = Date.now();
-    for (const r of queue.reclaimStale(staleMs)) log(`job ${r.id}: its worker stopped mid-job; now ${r.status}`);
-  }
-
-  async function runJob(job: Job) {
-    const handler = handlers[job.kind as keyof P] as JobHandler<keyof P, P>;
-    const signal = abort.signal;
-    let lastWrite = 0;
-    let lastPercent = -1;
-    const ctx: JobContext = {
-      progress(percent) {
-        const p = Math.round(percent);
-        const t = Date.now();
-        if (p === lastPercent || t - lastWrite < progressEveryMs) return;
-        lastWrite = t;
-        lastPercent = p;
-        queue.progress(job.id, p);
-      },
-      log: (m) => log(`job ${job.id} ${job.kind}: ${m}`),
-      signal,
-    };
-    try {
-      await handler(job as TypedJob<P>, ctx);
-    } catch (e) {
-      if (signal.aborted) {
-        queue.release(job, "interrupted by shutdown");
-        log(`job ${job.id} ${job.kind}: interrupted by shutdown, queued again`);
-        return;
-      }
-      const outcome = queue.fail(job, e);
-      log(`job ${job.id} ${job.kind} attempt ${job.attempts}: ${errorText(e)} (${outcome === "retry" ? "will retry" : "failed"})`);
-      return;
-    }
-    queue.finish(job.id);
-  }
-
-  /** Claims and runs one due job; false when there was none. */
-  async function runOnce(): Promise<boolean> {
-    const job = queue.claimNextJob(kinds);
-    if (!job) return false;
-    await runJob(job);
-    return true;
-  }
-
-  return {
-    kinds,
-    runOnce,
-    /** Runs until `stop()`; resolves once the current job, if any, has been recorded. */
-    run(): Promise<void> {
-      loop ??= (async () => {
-        while (!stopping) {
-          let ran = false;
-          try {
-            // At start (lastReclaim = 0), then once a minute.
-            if (Date.now() - lastReclaim > Math.min(staleMs, 60_000)) reclaim();
-            ran = await runOnce();
-          } catch (e) {
-            // The database itself failed (busy, disk full): log, wait, try again.
-            log(`worker loop: ${errorText(e)}`);
-          }
-          if (!ran && !stopping)
-            await new Promise<void>((r) => {
-              wake = r;
-              setTimeout(r, pollMs);
-            });
-          wake = null;
-        }
-      })();
-      return loop;
-    },
-    /** Graceful: no new job is claimed; resolves when the current one has finished. */
-    async stop() {
-      stopping = true;
-      wake?.();
-      await loop;
-    },
-    /** Tells the running handler to give up now; its job goes back to the queue. */
-    abortCurrent() {
-      abort.abort();
-      abort = new AbortController();
-    },
-  };
-}
-
-export type JobRunner = ReturnType<typeof createJobRunner>;

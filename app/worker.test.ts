@@ -3,11 +3,11 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDb } from "../db/client";
-import { users } from "../db/schema";
-import { listBackups } from "./backup";
+import { openDb } from "./db/client";
+import { users } from "./db/schema";
+import { listBackups } from "./jobs/backup";
 
-const root = join(import.meta.dir, "../..");
+const root = join(import.meta.dir, "..");
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();

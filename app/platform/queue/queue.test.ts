@@ -2,9 +2,10 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDb, type Db } from "../db/client";
+import { openDb, type Db } from "../../db/client";
 import { createJobRepo } from "./repo";
-import { createJobQueue, createJobRunner, PermanentJobError, type JobHandlers, type UntypedPayloads } from "./service";
+import { createJobQueue, PermanentJobError, type JobHandlers, type UntypedPayloads } from "./queue";
+import { createJobRunner } from "./runner";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -83,9 +84,9 @@ describe("claimNextJob", () => {
     const total = 300;
     for (let i = 0; i < total; i++) queue.enqueue("k", { i });
     const script = `
-      import { openDb } from ${JSON.stringify(join(import.meta.dir, "../db/client.ts"))};
+      import { openDb } from ${JSON.stringify(join(import.meta.dir, "../../db/client.ts"))};
       import { createJobRepo } from ${JSON.stringify(join(import.meta.dir, "repo.ts"))};
-      import { createJobQueue } from ${JSON.stringify(join(import.meta.dir, "service.ts"))};
+      import { createJobQueue } from ${JSON.stringify(join(import.meta.dir, "queue.ts"))};
       const q = createJobQueue<UntypedPayloads>({ repo: createJobRepo(openDb(process.env.JOBS_DB!, { log: () => {} })) });
       const ids = [];
       for (let j; (j = q.claimNextJob(["k"])); ) ids.push(j.id);
