@@ -11,7 +11,8 @@ import { openDb } from "../db/client";
 import type { User } from "../db/schema";
 import { dbBackupHandler, DB_BACKUP_JOB } from "../jobs/backup";
 import { createJobRepo } from "../platform/queue/repo";
-import { createJobQueue, PermanentJobError } from "../platform/queue/queue";
+import { createJobQueue } from "../platform/queue/queue";
+import { AppError } from "../errors";
 import { createJobRunner } from "../platform/queue/runner";
 import { createDashboardRepo } from "./repo";
 import { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB, smartRefreshHandler, smartSelfTestHandler } from "../jobs/smart";
@@ -174,7 +175,7 @@ describe("disks and alerts", () => {
     const admin = addAdmin(db);
     const job = jobs.enqueue("media.process", { userId: "u1", sha256: "ab" });
     jobs.claimNextJob(["media.process"]);
-    jobs.fail({ ...job, attempts: 1 }, new PermanentJobError("bad jpeg"));
+    jobs.fail({ ...job, attempts: 1 }, new AppError(422, "bad jpeg"));
     await service.checkAlerts();
     const [alert] = repo.openAlerts();
     expect(alert).toMatchObject({

@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "../db/client";
-import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "../platform/queue/queue";
+import { isPending, type JobHandler, type JobQueue } from "../platform/queue/queue";
+import { AppError } from "../errors";
 import { fsyncPath } from "../../hw/files";
 
 export const DB_BACKUP_JOB = "db.backup";
@@ -80,7 +81,7 @@ export function dbBackupHandler(deps: { db: Db; dataDir: string; now?: () => Dat
   return async (job, ctx) => {
     const keepDays = job.payload.keepDays ?? DEFAULT_BACKUP_KEEP_DAYS;
     if (typeof keepDays !== "number" || !Number.isInteger(keepDays) || keepDays < 1) {
-      throw new PermanentJobError(`keepDays must be a whole number of days ≥ 1, got ${JSON.stringify(keepDays)}`);
+      throw new AppError(400, `keepDays must be a whole number of days ≥ 1, got ${JSON.stringify(keepDays)}`);
     }
     // A box still in its setup wizard has nothing to keep, and such a backup would be offered as a "restore" on a new box.
     const admins = deps.db.$client.query<{ n: number }, []>("select count(*) as n from users where role = 'admin'").get()?.n ?? 0;

@@ -5,7 +5,8 @@ import { copyDataToDisk, StorageError } from "../../hw/datadisk";
 import { fsyncPath, mirrorTree, type CopyProgress } from "../../hw/files";
 import type { Db } from "../db/client";
 import type { DataDiskRepo } from "../datadisk/repo";
-import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "../platform/queue/queue";
+import { isPending, type JobHandler, type JobQueue } from "../platform/queue/queue";
+import { AppError } from "../errors";
 
 export const STORAGE_MOVE_JOB = "storage.move";
 export const DISK_COPY_JOB = "storage.disk-copy";
@@ -31,7 +32,7 @@ export function storageMoveHandler(deps: {
 }): JobHandler<"storage.move"> {
   return async (job, ctx) => {
     const { device, confirm } = job.payload as { device?: unknown; confirm?: unknown };
-    if (typeof device !== "string" || typeof confirm !== "string") throw new PermanentJobError("payload needs device and confirm");
+    if (typeof device !== "string" || typeof confirm !== "string") throw new AppError(400, "payload needs device and confirm");
     try {
       const state = await copyDataToDisk(
         {
@@ -50,7 +51,7 @@ export function storageMoveHandler(deps: {
     } catch (e) {
       // A refused disk or confirmation will be refused again: do not retry.
       if (e instanceof StorageError && /cannot be used|does not match|not attached|already on a data disk|in use/.test(e.message))
-        throw new PermanentJobError(e.message);
+        throw new AppError(409, e.message);
       throw e;
     }
   };
@@ -81,7 +82,7 @@ export function diskCopyHandler(deps: {
   const now = deps.now ?? (() => new Date());
   return async (_job, ctx) => {
     const row = deps.repo.diskCopy();
-    if (!row) throw new PermanentJobError("No second disk is chosen.");
+    if (!row) throw new AppError(409, "No second disk is chosen.");
     const startedAt = now();
     try {
       const target = checkCopyTarget(deps.dataDir, row.targetPath);
@@ -108,7 +109,7 @@ export function diskCopyHandler(deps: {
     } catch (e) {
       if (ctx.signal.aborted) throw e;
       deps.repo.recordDiskCopy(now(), false, (e as Error).message);
-      if (e instanceof StorageError) throw new PermanentJobError(e.message);
+      if (e instanceof StorageError) throw new AppError(409, e.message);
       throw e;
     }
   };

@@ -3,7 +3,7 @@ import { listBlockDevices, type BlockDevice } from "../../hw/system";
 import type { Db } from "../db/client";
 import { createDashboardRepo } from "../dashboard/repo";
 import { createDiskHealth, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB } from "../dashboard/disk-health";
-import { PermanentJobError, type JobHandler } from "../platform/queue/queue";
+import type { JobHandler } from "../platform/queue/queue";
 import { AppError } from "../errors";
 
 export { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB };
@@ -17,9 +17,6 @@ const healthOf = (deps: SmartJobDeps) =>
     blockDevices: deps.blockDevices ?? (() => listBlockDevices()),
   });
 
-/** A disk that is gone or refuses is not helped by retrying. */
-const permanent = (e: unknown) => (e instanceof AppError ? new PermanentJobError(e.message) : e);
-
 /**
  * `smart.refresh` (payload `{}` = every disk without waking them, or `{ device }` = that disk, woken). Needs root
  * to open real disks: on the image only the root storage worker takes it.
@@ -28,17 +25,14 @@ export function smartRefreshHandler(deps: SmartJobDeps): JobHandler<"smart.refre
   const health = healthOf(deps);
   return async (job) => {
     const { device } = job.payload as { device?: unknown };
-    if (device !== undefined && typeof device !== "string") throw new PermanentJobError("payload.device must be a device path");
-    try {
-      if (device) return await health.refreshOne(device);
-      const scan = await health.refreshAll();
-      if (!scan.available) {
-        // Not installed will not fix itself; a timeout might.
-        const message = `SMART is not available: ${scan.reason}`;
-        throw scan.code === "not-installed" ? new PermanentJobError(message) : new Error(message);
-      }
-    } catch (e) {
-      throw permanent(e);
+    if (device !== undefined && typeof device !== "string") throw new AppError(400, "payload.device must be a device path");
+    // A disk that is gone or refuses (an AppError) is not helped by retrying: the queue fails the job at once.
+    if (device) return await health.refreshOne(device);
+    const scan = await health.refreshAll();
+    if (!scan.available) {
+      // Not installed will not fix itself; a timeout might.
+      const message = `SMART is not available: ${scan.reason}`;
+      throw scan.code === "not-installed" ? new AppError(409, message) : new Error(message);
     }
   };
 }
@@ -48,11 +42,7 @@ export function smartSelfTestHandler(deps: SmartJobDeps): JobHandler<"smart.self
   const health = healthOf(deps);
   return async (job, ctx) => {
     const { device, kind } = job.payload as { device?: unknown; kind?: unknown };
-    if (typeof device !== "string" || (kind !== "short" && kind !== "long")) throw new PermanentJobError("payload needs device and kind short|long");
-    try {
-      ctx.log(await health.startSelfTest(device, kind));
-    } catch (e) {
-      throw permanent(e);
-    }
+    if (typeof device !== "string" || (kind !== "short" && kind !== "long")) throw new AppError(400, "payload needs device and kind short|long");
+    ctx.log(await health.startSelfTest(device, kind));
   };
 }

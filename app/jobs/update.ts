@@ -9,7 +9,8 @@ import { runCommand, type Runner } from "../../hw/run";
 import { writeFileDurably } from "../../hw/files";
 import { summarize, type RaucStatus, type UpdateStatus } from "../../provision/update-status";
 import { type BundleInfo, isStagedId, slotsFile, stagedBundle, stagedInfo, writeResult } from "../update/files";
-import { PermanentJobError, type JobHandler } from "../platform/queue/queue";
+import type { JobHandler } from "../platform/queue/queue";
+import { AppError } from "../errors";
 import type { Db } from "../db/client";
 import { SUPPORT_NAME, writeSupportBundle } from "../update/support";
 
@@ -79,9 +80,9 @@ export function updateInspectHandler(deps: UpdateJobDeps): JobHandler<"update.in
   const run = deps.run ?? runCommand;
   return async (job) => {
     const { bundleId } = job.payload;
-    if (!isStagedId(bundleId)) throw new PermanentJobError("not a staged bundle");
+    if (!isStagedId(bundleId)) throw new AppError(400, "not a staged bundle");
     const path = stagedBundle(deps.dataDir, bundleId);
-    if (!existsSync(path)) throw new PermanentJobError("The uploaded bundle is gone; upload it again.");
+    if (!existsSync(path)) throw new AppError(410, "The uploaded bundle is gone; upload it again.");
     // From now on only root may change it: what was checked is what gets installed.
     if (process.getuid?.() === 0) {
       chownSync(path, 0, 0);
@@ -125,9 +126,9 @@ export function updateInstallHandler(deps: UpdateJobDeps): JobHandler<"update.in
   const run = deps.run ?? runCommand;
   return async (job, ctx) => {
     const { bundleId } = job.payload;
-    if (!isStagedId(bundleId)) throw new PermanentJobError("not a staged bundle");
+    if (!isStagedId(bundleId)) throw new AppError(400, "not a staged bundle");
     const path = stagedBundle(deps.dataDir, bundleId);
-    if (!existsSync(path)) throw new PermanentJobError("The uploaded bundle is gone; upload it again.");
+    if (!existsSync(path)) throw new AppError(410, "The uploaded bundle is gone; upload it again.");
     let seen = "";
     ctx.progress(1);
     const result = await run(["rauc", "install", path], {
@@ -140,7 +141,7 @@ export function updateInstallHandler(deps: UpdateJobDeps): JobHandler<"update.in
       },
     });
     await refreshSlots(deps, run);
-    if (result.code !== 0) throw new PermanentJobError(explainRaucFailure(`${result.stderr}\n${result.stdout}`));
+    if (result.code !== 0) throw new AppError(422, explainRaucFailure(`${result.stderr}\n${result.stdout}`));
     ctx.progress(100);
   };
 }
@@ -179,7 +180,7 @@ async function reboot(run: Runner) {
   // The Pi firmware boots the new slot once only when asked with the tryboot flag (as `nas update` does).
   const argv = existsSync("/usr/lib/nas/rauc-bootloader-tryboot") ? ["systemctl", "reboot", "0 tryboot"] : ["systemctl", "reboot"];
   const result = await run(argv, { timeoutMs: 60_000 });
-  if (result.code !== 0) throw new PermanentJobError(`The reboot was refused: ${(result.stderr || result.stdout).trim().slice(0, 300)}`);
+  if (result.code !== 0) throw new AppError(409, `The reboot was refused: ${(result.stderr || result.stdout).trim().slice(0, 300)}`);
 }
 
 /** `update.reboot`: into the slot RAUC just wrote. */
@@ -201,10 +202,10 @@ export function factoryResetHandler(deps: UpdateJobDeps): JobHandler<"system.fac
   const run = deps.run ?? runCommand;
   return async (job) => {
     const { mode, requestedAt } = job.payload;
-    if (mode !== "keep-files" && mode !== "erase-all") throw new PermanentJobError(`unknown factory reset mode ${String(mode)}`);
+    if (mode !== "keep-files" && mode !== "erase-all") throw new AppError(400, `unknown factory reset mode ${String(mode)}`);
     if (alreadyRebooted(deps, requestedAt)) return;
     const stateDir = deps.stateDir ?? "/mnt/state";
-    if (!existsSync(join(stateDir, "etc"))) throw new PermanentJobError(`The state partition is not mounted at ${stateDir}: the box cannot reset itself.`);
+    if (!existsSync(join(stateDir, "etc"))) throw new AppError(409, `The state partition is not mounted at ${stateDir}: the box cannot reset itself.`);
     writeFileDurably(join(stateDir, FACTORY_RESET_MARKER), `${mode}\n`, 0o600);
     await reboot(run);
   };
@@ -214,7 +215,7 @@ export function factoryResetHandler(deps: UpdateJobDeps): JobHandler<"system.fac
 export function supportBundleHandler(deps: UpdateJobDeps & { db: Db; tlsDir: string }): JobHandler<"support.bundle"> {
   const run = deps.run ?? runCommand;
   return async (job) => {
-    if (!SUPPORT_NAME.test(job.payload.name)) throw new PermanentJobError("not a support bundle name");
+    if (!SUPPORT_NAME.test(job.payload.name)) throw new AppError(400, "not a support bundle name");
     await writeSupportBundle({ db: deps.db, dataDir: deps.dataDir, tlsDir: deps.tlsDir, run, osRelease: deps.osRelease }, job.payload.name);
   };
 }

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import type { Runner } from "../../hw/run";
 import type { Db } from "../db/client";
 import { createBlobStore } from "../drive/blobs";
-import { PermanentJobError, type JobHandler } from "../platform/queue/queue";
+import type { JobHandler } from "../platform/queue/queue";
+import { AppError } from "../errors";
 import { APP_ROOT } from "../paths";
 import { placeOf } from "./geocode";
 import { largestEmbeddedJpeg, MediaFileError, thumbnailsOfImage, thumbnailsOfRawPreview, type ImageResult } from "./image";
@@ -158,7 +159,7 @@ export function createMediaPipeline(deps: PipelineDeps) {
 
   const handler: JobHandler<"media.process"> = async (job, ctx) => {
     const { userId, sha256 } = job.payload;
-    if (typeof userId !== "string" || typeof sha256 !== "string") throw new PermanentJobError("payload needs userId and sha256");
+    if (typeof userId !== "string" || typeof sha256 !== "string") throw new AppError(400, "payload needs userId and sha256");
     await processContent(userId, sha256, ctx.signal, ctx.progress);
   };
   return { handler };

@@ -1,12 +1,17 @@
 import type { Job } from "../../db/schema";
+import { AppError } from "../../errors";
 import type { JobPayloads } from "../../jobs/kinds";
 import type { JobRepo } from "./repo";
 
 /** Waiting or being worked on: a second request for the same work adds nothing. */
 export const isPending = (job: Job | undefined): boolean => job?.status === "queued" || job?.status === "running";
 
-/** Thrown by a handler when retrying cannot help (a corrupt file, a bad payload): the job fails at once. */
-export class PermanentJobError extends Error {}
+/**
+ * The one retry rule. An error a person can act on (an `AppError` below 500: a bad payload, a refused disk, a
+ * bundle that is gone, a missing program) fails the job at once with its sentence: trying again cannot fix it.
+ * Everything else (a timeout, a busy or full disk, a crash, an `AppError` of 500 and above) is retried with backoff.
+ */
+export const isPermanent = (error: unknown): boolean => error instanceof AppError && error.status < 500;
 
 export type JobContext = {
   /** 0–100; also tells the queue the worker is alive, so a long job is not reclaimed as stuck. */
@@ -54,10 +59,10 @@ export function createJobQueue<P extends PayloadMap = JobPayloads>(deps: {
     claimNextJob: (kinds: readonly string[]) => repo.claimNext(kinds, now()),
     progress: (id: number, percent: number) => repo.setProgress(id, Math.max(0, Math.min(100, Math.round(percent))), now()),
     finish: (id: number) => repo.markDone(id, now()),
-    /** Records the error; the job runs again after a backoff unless it used up its attempts or the error is permanent. */
+    /** Records the error; the job runs again after a backoff unless it used up its attempts or the error is permanent (`isPermanent`). */
     fail(job: Job, error: unknown): "retry" | "failed" {
       const message = errorText(error);
-      if (error instanceof PermanentJobError || job.attempts >= maxAttempts) {
+      if (isPermanent(error) || job.attempts >= maxAttempts) {
         repo.markFailed(job.id, message, now());
         return "failed";
       }
