@@ -5,7 +5,7 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { configFlags, linkOrigin, loadConfig, type Config } from "./config";
 import { openDb, type Db } from "./db/client";
-import { backupDir, listBackups } from "./jobs/backup";
+import { backupDir, listBackups } from "./dashboard/backups";
 import { createDrive, createServices, type Services } from "./services";
 import { AppError } from "./errors";
 

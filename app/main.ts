@@ -3,6 +3,8 @@ import { loadConfig, makeDataDirPrivate, recordServedOrigins } from "./config";
 import { openDb } from "./db/client";
 import { serveOptions } from "./http/errors";
 import { loadOrCreateSecret } from "./secret";
+import { webHandlers } from "./jobs";
+import { createJobRunner } from "./platform/queue/runner";
 import { createApp } from "./server";
 import { applyPendingRestore } from "./setup/restore";
 
@@ -35,12 +37,16 @@ if (tls && config.httpRedirectPort > 0) {
   });
 }
 
-const cleanup = setInterval(() => app.services.auth.cleanup(), 3600_000);
+// The web lane (app/platform/queue/README.md): the periodic kinds that need what only this process has (the network,
+// its own CPU time). The worker decides when they run; this process schedules nothing.
+const webLane = createJobRunner({ queue: app.services.jobs, handlers: webHandlers(app.services) });
+app.services.jobs.reclaimLeftRunning(webLane.kinds);
+void webLane.run();
 
 async function shutdown(signal: string) {
   console.log(`${signal}: finishing open requests`);
-  clearInterval(cleanup);
   redirector?.stop();
+  await webLane.stop();
   await app.stop();
   db.$client.close();
   process.exit(0);

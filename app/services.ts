@@ -5,6 +5,7 @@ import type { Config } from "./config";
 import type { Db } from "./db/client";
 import { createJobRepo } from "./platform/queue/repo";
 import { createJobQueue } from "./platform/queue/queue";
+import type { JobPayloads } from "./jobs";
 import { createMediaRepo } from "./media/repo";
 import { createMediaService } from "./media/service";
 import { createSettingsRepo } from "./settings/repo";
@@ -30,7 +31,7 @@ import { createDataDiskService } from "./datadisk/service";
 import { createRateLimiter } from "./http/rate-limit";
 import { createShareRepo } from "./share/repo";
 import { createShareService } from "./share/service";
-import { boxCompatible, imageVersion } from "./jobs/update";
+import { boxCompatible, imageVersion } from "./update/root-jobs";
 import { createUpdateService, type UpdateServiceDeps } from "./update/service";
 import { createUpdateUploads } from "./update/tus";
 
@@ -57,7 +58,7 @@ export function createServices({ db, config, now }: ServiceDeps) {
     registrationPolicy: () => settings.all().registrationPolicy,
     applySetup: (s) => settings.update(s),
   });
-  const jobs = createJobQueue({ repo: createJobRepo(db), now });
+  const jobs = createJobQueue<JobPayloads>({ repo: createJobRepo(db), now });
   // The web side of the media pipeline only: it queues work and finds derivatives; the worker decodes.
   const media = createMediaService({ repo: createMediaRepo(db), jobs, dataDir: config.dataDir, setting: settingsRepo.get, now });
   return { audit, settings, auth, jobs, media };

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "./db/client";
 import { users } from "./db/schema";
-import { listBackups } from "./jobs/backup";
+import { listBackups } from "./dashboard/backups";
 
 const root = join(import.meta.dir, "..");
 const cleanups: (() => void)[] = [];

@@ -69,6 +69,12 @@ type Deps = {
   now?: () => Date;
 };
 
+/** Forgets expired sign-in challenges and sessions (the hourly `auth.cleanup` job). */
+export function deleteExpired(repo: AuthRepo, now: Date) {
+  repo.deleteExpiredChallenges(now);
+  repo.deleteExpiredSessions(new Date(now.getTime() - SESSION_IDLE_MS), new Date(now.getTime() - SESSION_ABSOLUTE_MS));
+}
+
 export function createAuthService(deps: Deps) {
   const { repo } = deps;
   const now = deps.now ?? (() => new Date());
@@ -425,10 +431,6 @@ export function createAuthService(deps: Deps) {
     userById: (id: string) => repo.userById(id),
     userByName: (name: string) => repo.userByName(name),
     listUsers: () => repo.listUsers(),
-    cleanup: () => {
-      repo.deleteExpiredChallenges(now());
-      repo.deleteExpiredSessions(new Date(now().getTime() - SESSION_IDLE_MS), new Date(now().getTime() - SESSION_ABSOLUTE_MS));
-    },
   };
 }
 

@@ -6,7 +6,8 @@ import { smartFixture } from "../../hw/test-fixtures";
 import { systemSamples } from "../db/schema";
 import { createTestApp, postForm, type TestApp } from "../testing";
 import { createJobRunner } from "../platform/queue/runner";
-import { smartRefreshHandler } from "../jobs/smart";
+import { dashboardJobs } from "./jobs";
+import { createSettingsRepo } from "../settings/repo";
 import { systemdPower } from "./service";
 import type { SystemHw } from "../services";
 import { fakeRunner } from "../../hw/testing";
@@ -243,7 +244,15 @@ describe("disks", () => {
     const disks = fakeSmartctl({ "/dev/sdb": { type: "sat", text: () => smartFixture("smart-ata-full.json") } });
     const worker = createJobRunner({
       queue: t.services.jobs,
-      handlers: { "smart.refresh": smartRefreshHandler({ db: t.db, smart: createSmartReader({ run: disks.run }), blockDevices: async () => [] }) },
+      handlers: {
+        "smart.refresh": dashboardJobs.handlers({
+          db: t.db,
+          dataDir: t.dataDir,
+          settings: createSettingsRepo(t.db),
+          smart: createSmartReader({ run: disks.run }),
+          blockDevices: async () => [],
+        })["smart.refresh"],
+      },
       log: () => {},
     });
     expect(await worker.runOnce()).toBe(true);

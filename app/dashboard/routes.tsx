@@ -36,7 +36,6 @@ export function systemRoutes(deps: Deps) {
   const banner = () => dashboard.bannerAlerts();
   const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
   const device = t.Object({ dev: t.String({ minLength: 1, maxLength: 200 }) });
-  let stopBackground: (() => void) | null = null;
 
   return (
     new Elysia({ prefix: "/dashboard" })
@@ -49,14 +48,6 @@ export function systemRoutes(deps: Deps) {
           banner: () => dashboard.bannerAlerts(),
         }),
       )
-      // Background sampling only in a listening server, never in tests that call app.handle().
-      .onStart(() => {
-        stopBackground ??= dashboard.start();
-      })
-      .onStop(() => {
-        stopBackground?.();
-        stopBackground = null;
-      })
       .get(
         "/assets/dashboard.css",
         () => new Response(Bun.file(CSS_PATH), { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" } }),

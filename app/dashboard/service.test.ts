@@ -9,14 +9,16 @@ import { createSystemSampler, type BlockDevice, type MountedFilesystem } from ".
 import { smartFixture } from "../../hw/test-fixtures";
 import { openDb } from "../db/client";
 import type { User } from "../db/schema";
-import { dbBackupHandler, DB_BACKUP_JOB } from "../jobs/backup";
+import { DB_BACKUP_JOB } from "./backups";
+import { dashboardJobs } from "./jobs";
+import type { JobPayloads } from "../jobs";
+import { createSettingsRepo } from "../settings/repo";
 import { createJobRepo } from "../platform/queue/repo";
 import { createJobQueue } from "../platform/queue/queue";
 import { AppError } from "../errors";
 import { createJobRunner } from "../platform/queue/runner";
 import { createDashboardRepo } from "./repo";
-import { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB, smartRefreshHandler, smartSelfTestHandler } from "../jobs/smart";
-import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./disk-health";
+import { createDiskHealth, directDiskChecks, queuedDiskChecks, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB } from "./disk-health";
 import { createDashboardService, systemdPower, type PowerControl } from "./service";
 import { fakeRunner } from "../../hw/testing";
 
@@ -70,7 +72,7 @@ function setup(
   const dataDir = mkdtempSync(join(tmpdir(), "dash-"));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const repo = createDashboardRepo(db);
-  const jobs = createJobQueue({ repo: createJobRepo(db), now: opts.now });
+  const jobs = createJobQueue<JobPayloads>({ repo: createJobRepo(db), now: opts.now });
   const users: User[] = [];
   const smart = createSmartReader({ run: opts.run ?? fakeSmartctl(scanOf(), {}).run });
   const blockDevices = async () => opts.blockDevices ?? [];
@@ -267,16 +269,15 @@ describe("disks and alerts", () => {
 });
 
 describe("SMART through the root worker (the image: the web process cannot open disks)", () => {
-  /** The root storage worker: only the smart.* kinds, the same SMART reader and block devices as the machine. */
-  const rootWorker = (t: ReturnType<typeof setup>) =>
-    createJobRunner({
+  /** The root storage worker: only the smart.* kinds (as declared, payloads checked), the same SMART reader and block devices as the machine. */
+  const rootWorker = (t: ReturnType<typeof setup>) => {
+    const handlers = dashboardJobs.handlers({ db: t.db, dataDir: t.dataDir, settings: createSettingsRepo(t.db), smart: t.smart, blockDevices: t.blockDevices });
+    return createJobRunner({
       queue: t.jobs,
-      handlers: {
-        [SMART_REFRESH_JOB]: smartRefreshHandler({ db: t.db, smart: t.smart, blockDevices: t.blockDevices }),
-        [SMART_SELF_TEST_JOB]: smartSelfTestHandler({ db: t.db, smart: t.smart, blockDevices: t.blockDevices }),
-      },
+      handlers: { [SMART_REFRESH_JOB]: handlers[SMART_REFRESH_JOB], [SMART_SELF_TEST_JOB]: handlers[SMART_SELF_TEST_JOB] },
       log: () => {},
     });
+  };
 
   test("the web queues one check, the worker reads the disks, the dashboard shows what it stored", async () => {
     const fake = fakeSmartctl(scanOf(["/dev/sdc", "usbjmicron"]), { "/dev/sdc": () => smartFixture("smart-fail2.json") });
@@ -349,7 +350,7 @@ describe("SMART through the root worker (the image: the web process cannot open 
     while (await worker.runOnce());
     expect([...t.jobs.recentOfKind(SMART_REFRESH_JOB), ...t.jobs.recentOfKind(SMART_SELF_TEST_JOB)].map((j) => [j.status, j.attempts, j.error])).toEqual([
       ["failed", 1, "This disk does not exist or you cannot see it."],
-      ["failed", 1, "payload needs device and kind short|long"],
+      ["failed", 1, "The smart.self-test job's payload is not valid (/kind: Expected union value)."],
       ["failed", 1, "This disk does not exist or you cannot see it."],
     ]);
     expect(fake.calls).toEqual([]);
@@ -509,7 +510,8 @@ describe("backups", () => {
     const job = service.runBackupNow();
     expect(job.kind).toBe(DB_BACKUP_JOB);
     expect(service.runBackupNow().id).toBe(job.id); // already queued: not twice
-    const runner = createJobRunner({ queue: jobs, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir }) }, log: () => {} });
+    const { [DB_BACKUP_JOB]: backup } = dashboardJobs.handlers({ db, dataDir, settings: createSettingsRepo(db) });
+    const runner = createJobRunner({ queue: jobs, handlers: { [DB_BACKUP_JOB]: backup }, log: () => {} });
     expect(await runner.runOnce()).toBe(true);
     const { files, lastJob } = service.backups();
     expect(lastJob?.status).toBe("done");

@@ -6,8 +6,10 @@ import type { SelfTestKind } from "../../hw/smart";
 import { describeExitStatus, type SmartResult } from "../../hw/smart-parse";
 import { listFilesystems, type MountedFilesystem, type SystemInfo, type SystemSample, type SystemSampler } from "../../hw/system";
 import type { User } from "../db/schema";
-import { backupDir, DB_BACKUP_JOB, DEFAULT_BACKUP_KEEP_DAYS, listBackups } from "../jobs/backup";
+import { backupDir, DB_BACKUP_JOB, listBackups } from "./backups";
+import { DEFAULT_BACKUP_KEEP_DAYS } from "../settings/service";
 import { isPending, type JobQueue } from "../platform/queue/queue";
+import type { DashboardJobPayloads } from "./jobs";
 import type { MediaOverview } from "../media/service";
 import { alertKey, knownDiskRow, type DiskChecks } from "./disk-health";
 import { postAlert } from "./notify";
@@ -90,7 +92,7 @@ export interface DashboardDeps {
   /** A second sampler used once a minute, so the stored CPU% and throughput are averages over that minute. */
   minuteSampler: SystemSampler;
   power: PowerControl;
-  jobs: JobQueue;
+  jobs: JobQueue<DashboardJobPayloads>;
   /** The media pipeline's totals and the video encoder the worker chose (the jobs card). */
   media?: () => MediaOverview;
   dataDir: string;
@@ -297,7 +299,7 @@ export function createDashboardService(deps: DashboardDeps) {
     },
     storage,
 
-    /** Once a minute: store a sample for the charts, drop what is older than a day, re-check the alerts. */
+    /** Once a minute (the `dashboard.sample` job): store a sample for the charts, drop what is older than a day, re-check the alerts. */
     async recordMinute() {
       const usage = processUsage();
       const t = now().getTime();
@@ -321,7 +323,7 @@ export function createDashboardService(deps: DashboardDeps) {
       await checkAlerts(sample);
     },
 
-    /** SMART for every disk (hourly, at start, and on "Check disks now"), then the alert rules on what is stored. */
+    /** SMART for every disk (hourly: the `dashboard.disk-check` job, and on "Check disks now"), then the alert rules on what is stored. */
     async refreshDisks() {
       await deps.disks.refreshAll();
       await checkAlerts();
@@ -451,29 +453,10 @@ export function createDashboardService(deps: DashboardDeps) {
       return { usedBytes, quotaBytes: user.quotaBytes, percentOfQuota: user.quotaBytes ? Math.round((1000 * usedBytes) / user.quotaBytes) / 10 : null };
     },
 
-    /** Background work of the web process: a sample a minute, SMART every hour. Returns the function that stops it. */
-    start() {
-      const run = (what: string, fn: () => Promise<unknown>) => () => void fn().catch((e) => console.error(`dashboard ${what}:`, e));
-      // The first minute's CPU and throughput are deltas from this reading, not averages since boot.
-      run("sample", () => deps.minuteSampler.sample())();
+    /** Before this process's first minute sample (the `dashboard.sample` job): its CPU and throughput become deltas from now. */
+    async primeMinute() {
       cpuMark = { at: now().getTime(), cpuMicros: processUsage().cpuMicros };
-      const minute = setInterval(
-        run("sample", () => this.recordMinute()),
-        MINUTE,
-      );
-      const hourly = setInterval(
-        run("SMART check", () => this.refreshDisks()),
-        HOUR,
-      );
-      const first = setTimeout(
-        run("SMART check", () => this.refreshDisks()),
-        5_000,
-      );
-      return () => {
-        clearInterval(minute);
-        clearInterval(hourly);
-        clearTimeout(first);
-      };
+      await deps.minuteSampler.sample();
     },
   };
 }

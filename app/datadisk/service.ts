@@ -14,9 +14,10 @@ import {
 } from "../../hw/datadisk";
 import type { MountedFilesystem } from "../../hw/system";
 import type { Job, User } from "../db/schema";
-import { backupDir, listBackups } from "../jobs/backup";
+import { backupDir, listBackups } from "../dashboard/backups";
 import { isPending, type JobQueue } from "../platform/queue/queue";
-import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/datadisk";
+import { checkCopyTarget } from "./copy";
+import { DISK_COPY_JOB, STORAGE_MOVE_JOB, type DataDiskJobPayloads } from "./jobs";
 import type { DataDiskRepo } from "./repo";
 import { AppError } from "../errors";
 
@@ -88,7 +89,7 @@ function bytesPerChild(root: string): Map<string, number> {
 export function createDataDiskService(deps: {
   dataDir: string;
   repo: DataDiskRepo;
-  jobs: JobQueue;
+  jobs: JobQueue<DataDiskJobPayloads>;
   listUsers: () => User[];
   filesystems: () => Promise<MountedFilesystem[]>;
   run?: Runner;

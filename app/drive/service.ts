@@ -367,11 +367,9 @@ export function createDriveService(deps: DriveDeps) {
     emptyTrash(user: User) {
       for (const item of repo.trashRoots(user.id)) purgeTrashRoot(item);
     },
-    /** Start-up housekeeping: temp files of interrupted uploads, then trash past its retention. */
-    sweep() {
-      blobs.sweepTemp();
-      return this.purgeExpiredTrash();
-    },
+    /** Start-up recovery of the web process: temp files of the uploads its previous run was receiving. */
+    sweep: () => blobs.sweepTemp(),
+    /** Trash past its retention (the hourly `drive.trash-purge` job). Returns how many trashed items went. */
     purgeExpiredTrash() {
       const before = new Date(now().getTime() - deps.trashRetentionDays() * 86_400_000);
       const expired = repo.expiredTrashRoots(before);
@@ -382,7 +380,7 @@ export function createDriveService(deps: DriveDeps) {
     /**
      * Imports files copied into a user's import folder from outside the app into "Imported/…" in their Drive
      * (same hash → fsync → rename → row path as uploads); content the user already stores is skipped, not
-     * stored twice. Bad names are skipped too.
+     * stored twice. Bad names are skipped too. The `drive.import-scan` job runs it every minute.
      */
     async scanImports(minAgeMs = 60_000): Promise<{ imported: number; duplicates: number }> {
       const counts = { imported: 0, duplicates: 0 };

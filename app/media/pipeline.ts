@@ -5,7 +5,7 @@ import type { Runner } from "../../hw/run";
 import type { Db } from "../db/client";
 import { createBlobStore } from "../drive/blobs";
 import type { JobHandler } from "../platform/queue/queue";
-import { AppError } from "../errors";
+import type { MediaJobPayloads } from "./jobs";
 import { APP_ROOT } from "../paths";
 import { placeOf } from "./geocode";
 import { largestEmbeddedJpeg, MediaFileError, thumbnailsOfImage, thumbnailsOfRawPreview, type ImageResult } from "./image";
@@ -157,9 +157,8 @@ export function createMediaPipeline(deps: PipelineDeps) {
     }
   }
 
-  const handler: JobHandler<"media.process"> = async (job, ctx) => {
+  const handler: JobHandler<"media.process", MediaJobPayloads> = async (job, ctx) => {
     const { userId, sha256 } = job.payload;
-    if (typeof userId !== "string" || typeof sha256 !== "string") throw new AppError(400, "payload needs userId and sha256");
     await processContent(userId, sha256, ctx.signal, ctx.progress);
   };
   return { handler };

@@ -3,7 +3,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { backupDatabase, backupDir, listBackups } from "../jobs/backup";
+import { backupDatabase, backupDir, listBackups } from "../dashboard/backups";
 import { createTestApp } from "../testing";
 import { freePort } from "../testing-browser";
 import { RESTART_EXIT_CODE } from "./restore";

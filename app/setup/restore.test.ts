@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { randomToken } from "../auth/crypto";
 import { openDb } from "../db/client";
 import { passkeys, users } from "../db/schema";
-import { backupDatabase, backupDir } from "../jobs/backup";
+import { backupDatabase, backupDir } from "../dashboard/backups";
 import { createApp } from "../server";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing";
 import { applyPendingRestore, checkBackup, RESTORE_FILE } from "./restore";

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 
 import { hmac } from "../auth/crypto";
 import { jobs } from "../db/schema";
-import { STORAGE_MOVE_JOB } from "../jobs/datadisk";
+import { STORAGE_MOVE_JOB } from "../datadisk/jobs";
 import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../testing";
 import { fakeRunner } from "../../hw/testing";
 

@@ -16,7 +16,9 @@ export const stagedDir = (dataDir: string) => join(updateDir(dataDir), "staged")
 export const supportDir = (dataDir: string) => join(dataDir, "support");
 export const slotsFile = (dataDir: string) => join(updateDir(dataDir), "slots.json");
 
-export const isStagedId = (id: string) => /^[0-9a-f]{32}$/.test(id);
+/** What `stagedId` makes: 32 hex digits. */
+export const STAGED_ID = /^[0-9a-f]{32}$/;
+export const isStagedId = (id: string) => STAGED_ID.test(id);
 export const stagedBundle = (dataDir: string, id: string) => join(stagedDir(dataDir), `${checked(id)}.raucb`);
 export const stagedMeta = (dataDir: string, id: string) => join(stagedDir(dataDir), `${checked(id)}.json`);
 export const stagedInfo = (dataDir: string, id: string) => join(stagedDir(dataDir), `${checked(id)}.info.json`);

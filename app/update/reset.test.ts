@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fakeRunner } from "../../hw/testing";
 import { auditLog } from "../db/schema";
-import { factoryResetHandler, updateRebootHandler, updateStatusHandler } from "../jobs/update";
+import { factoryResetHandler, updateRebootHandler, updateStatusHandler } from "./root-jobs";
 import type { JobContext } from "../platform/queue/queue";
 import { createTestApp, postForm, type TestApp } from "../testing";
 

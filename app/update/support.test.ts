@@ -8,7 +8,7 @@ import { gunzipSync } from "node:zlib";
 import { fakeRunner } from "../../hw/testing";
 import { passkeys, settings, shareLinks, jobs } from "../db/schema";
 import { createTestApp, type TestApp } from "../testing";
-import { supportBundleHandler } from "../jobs/update";
+import { supportBundleHandler } from "./root-jobs";
 import type { JobContext } from "../platform/queue/queue";
 import { listSupportBundles, scrubSecrets, supportName, tarFiles } from "./support";
 

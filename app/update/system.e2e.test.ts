@@ -10,7 +10,8 @@ import { loadConfig } from "../config";
 import { openDb, type Db } from "../db/client";
 import { createServices } from "../services";
 import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
-import { updateInspectHandler } from "../jobs/update";
+import type { UpdateJobPayloads } from "./jobs";
+import { updateInspectHandler } from "./root-jobs";
 import { createJobQueue } from "../platform/queue/queue";
 import { createJobRepo } from "../platform/queue/repo";
 import { makeBundle, makeKeys, makeSystemConf } from "./testing";
@@ -49,7 +50,7 @@ test("the owner uploads a bundle on the System page and sees RAUC's check of it"
   expect(await page.locator('[data-testid="staged"]').textContent()).toContain("Checking the signature and the board");
 
   // What the root storage worker does with the queued job.
-  const queue = createJobQueue({ repo: createJobRepo(db) });
+  const queue = createJobQueue<UpdateJobPayloads>({ repo: createJobRepo(db) });
   const job = queue.claimNextJob(["update.inspect"])!;
   await updateInspectHandler({ dataDir: server.dataDir, keyring: keys.keyring, systemConf: join(work, "system.conf") })(job as never, {
     progress: () => {},

@@ -1,6 +1,5 @@
 import type { Job } from "../../db/schema";
 import { AppError } from "../../errors";
-import type { JobPayloads } from "../../jobs/kinds";
 import type { JobRepo } from "./repo";
 
 /** Waiting or being worked on: a second request for the same work adds nothing. */
@@ -20,12 +19,16 @@ export type JobContext = {
   /** Aborted when the worker must stop now; handlers that spawn processes should kill them. */
   signal: AbortSignal;
 };
-/** Kind → payload. The app's is `JobPayloads`; the queue's own tests use free-form kinds. */
+/** Kind → payload: the app's is `JobPayloads` (app/jobs.ts, from the features' declarations); a feature's own is `PayloadsOf` its kinds. */
 export type PayloadMap = { [kind: string]: object };
-export type TypedJob<P extends PayloadMap = JobPayloads, K extends keyof P = keyof P> = Omit<Job, "kind" | "payload"> & { kind: K; payload: P[K] };
-export type JobHandler<K extends keyof P = keyof JobPayloads, P extends PayloadMap = JobPayloads> = (job: TypedJob<P, K>, ctx: JobContext) => Promise<void>;
-/** One worker lane: a handler for each of its kinds. */
-export type JobHandlers<K extends keyof P = keyof JobPayloads, P extends PayloadMap = JobPayloads> = { readonly [Q in K]: JobHandler<Q, P> };
+export type TypedJob<P extends PayloadMap = PayloadMap, K extends keyof P = keyof P> = JobOf<K, P[K]>;
+/** A job row with its kind and payload typed. */
+export type JobOf<K, Payload> = Omit<Job, "kind" | "payload"> & { kind: K; payload: Payload };
+/** Runs one job of kind `K`; typed by that kind's payload only, so a feature's handler fits any map that has the kind. */
+export type JobHandler<K extends keyof P = string, P extends PayloadMap = PayloadMap> = HandlerOf<K, P[K]>;
+export type HandlerOf<K, Payload> = (job: JobOf<K, Payload>, ctx: JobContext) => Promise<void>;
+/** One lane: a handler for each of its kinds. */
+export type JobHandlers<K extends keyof P = string, P extends PayloadMap = PayloadMap> = { readonly [Q in K]: HandlerOf<Q, P[Q]> };
 /** The payload may be left out when every field of it is optional. */
 type EnqueueArgs<T> = {} extends T ? [payload?: T, runAfter?: Date] : [payload: T, runAfter?: Date];
 /** For the queue's own tests: any kind, any payload. */
@@ -37,12 +40,7 @@ export const defaultBackoffMs = (attempt: number) => Math.min(30_000 * 2 ** Math
 
 export const errorText = (e: unknown) => (e instanceof Error ? e.message || e.name : String(e)).slice(0, 2000);
 
-export function createJobQueue<P extends PayloadMap = JobPayloads>(deps: {
-  repo: JobRepo;
-  now?: () => Date;
-  maxAttempts?: number;
-  backoffMs?: (attempt: number) => number;
-}) {
+export function createJobQueue<P extends PayloadMap>(deps: { repo: JobRepo; now?: () => Date; maxAttempts?: number; backoffMs?: (attempt: number) => number }) {
   const { repo } = deps;
   const now = deps.now ?? (() => new Date());
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -60,7 +58,7 @@ export function createJobQueue<P extends PayloadMap = JobPayloads>(deps: {
     progress: (id: number, percent: number) => repo.setProgress(id, Math.max(0, Math.min(100, Math.round(percent))), now()),
     finish: (id: number) => repo.markDone(id, now()),
     /** Records the error; the job runs again after a backoff unless it used up its attempts or the error is permanent (`isPermanent`). */
-    fail(job: Job, error: unknown): "retry" | "failed" {
+    fail(job: Pick<Job, "id" | "attempts">, error: unknown): "retry" | "failed" {
       const message = errorText(error);
       if (isPermanent(error) || job.attempts >= maxAttempts) {
         repo.markFailed(job.id, message, now());
@@ -70,7 +68,7 @@ export function createJobQueue<P extends PayloadMap = JobPayloads>(deps: {
       return "retry";
     },
     /** Puts a job back without a delay, e.g. when the worker is told to stop in the middle of it. */
-    release: (job: Job, reason: string) => repo.requeue(job.id, reason, now()),
+    release: (job: Pick<Job, "id">, reason: string) => repo.requeue(job.id, reason, now()),
     reclaimStale: (staleMs: number) => repo.reclaimStale(new Date(now().getTime() - staleMs), maxAttempts, now()),
     /**
      * At worker start: every `running` job of these kinds was left by this worker's previous life (one worker
@@ -83,9 +81,11 @@ export function createJobQueue<P extends PayloadMap = JobPayloads>(deps: {
     byId: (id: number) => repo.byId(id),
     lastOfKind: (kind: string) => repo.lastOfKind(kind),
     recentOfKind: (kind: string, limit = 20) => repo.recentOfKind(kind, limit),
+    /** A periodic kind keeps only its newest finished run (the scheduler calls this when it queues the next). */
+    forgetDoneBefore: (kind: string, id: number) => repo.forgetDoneBefore(kind, id),
     /** Keeps the table small: done jobs for a week, failed ones (and their errors) for a month. Returns how many went. */
     pruneFinished: () => repo.pruneFinished(new Date(now().getTime() - 7 * 86_400_000), new Date(now().getTime() - 30 * 86_400_000)),
   };
 }
 
-export type JobQueue<P extends PayloadMap = JobPayloads> = ReturnType<typeof createJobQueue<P>>;
+export type JobQueue<P extends PayloadMap = PayloadMap> = ReturnType<typeof createJobQueue<P>>;

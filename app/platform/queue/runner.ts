@@ -1,12 +1,11 @@
 import type { Job } from "../../db/schema";
-import type { JobPayloads } from "../../jobs/kinds";
 import { errorText, type JobContext, type JobHandler, type JobHandlers, type JobQueue, type PayloadMap, type TypedJob } from "./queue";
 
 /**
  * The worker loop: claim a job, run its handler, record the outcome, repeat. A handler that throws (or rejects,
  * or throws a non-Error) is recorded on its job and the loop goes on; only `stop()` ends it.
  */
-export function createJobRunner<P extends PayloadMap = JobPayloads>(deps: {
+export function createJobRunner<P extends PayloadMap>(deps: {
   queue: JobQueue<P>;
   handlers: Partial<JobHandlers<keyof P, P>>;
   log?: (message: string) => void;
@@ -114,5 +113,3 @@ export function createJobRunner<P extends PayloadMap = JobPayloads>(deps: {
     },
   };
 }
-
-export type JobRunner = ReturnType<typeof createJobRunner>;

@@ -1,12 +1,12 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "../db/client";
-import { isPending, type JobHandler, type JobQueue } from "../platform/queue/queue";
-import { AppError } from "../errors";
+import type { JobHandler } from "../platform/queue/queue";
+import { DEFAULT_BACKUP_KEEP_DAYS } from "../settings/service";
+import type { DashboardJobPayloads } from "./jobs";
 import { fsyncPath } from "../../hw/files";
 
 export const DB_BACKUP_JOB = "db.backup";
-export const DEFAULT_BACKUP_KEEP_DAYS = 14;
 /** Even when every backup looks old (a clock that jumped), the newest few are kept. */
 const KEEP_AT_LEAST = 3;
 const BACKUP_NAME = /^db-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})\.sqlite$/;
@@ -75,14 +75,11 @@ export function pruneBackups(dir: string, now: Date, keepDays: number): string[]
   return removed;
 }
 
-/** Job handler for `db.backup`; payload `{ keepDays?: number }`. */
-export function dbBackupHandler(deps: { db: Db; dataDir: string; now?: () => Date }): JobHandler<"db.backup"> {
+/** Job handler for `db.backup` (payload `{ keepDays?: number }`, a whole number ≥ 1 checked by its schema in jobs.ts). */
+export function dbBackupHandler(deps: { db: Db; dataDir: string; now?: () => Date }): JobHandler<"db.backup", DashboardJobPayloads> {
   const now = deps.now ?? (() => new Date());
   return async (job, ctx) => {
     const keepDays = job.payload.keepDays ?? DEFAULT_BACKUP_KEEP_DAYS;
-    if (typeof keepDays !== "number" || !Number.isInteger(keepDays) || keepDays < 1) {
-      throw new AppError(400, `keepDays must be a whole number of days ≥ 1, got ${JSON.stringify(keepDays)}`);
-    }
     // A box still in its setup wizard has nothing to keep, and such a backup would be offered as a "restore" on a new box.
     const admins = deps.db.$client.query<{ n: number }, []>("select count(*) as n from users where role = 'admin'").get()?.n ?? 0;
     if (admins === 0) return ctx.log("skipped: no administrator yet (setup not finished)");
@@ -92,15 +89,4 @@ export function dbBackupHandler(deps: { db: Db; dataDir: string; now?: () => Dat
     const removed = pruneBackups(dir, now(), keepDays);
     ctx.log(`wrote ${file.name} (${file.bytes} bytes)${removed.length ? `; removed ${removed.join(", ")}` : ""}`);
   };
-}
-
-/**
- * Queues a backup keeping `keepDays` days when the last one is older than `everyMs` and none is waiting. Returns the
- * job it queued, if any.
- */
-export function scheduleDbBackup(queue: JobQueue, now: Date, keepDays = DEFAULT_BACKUP_KEEP_DAYS, everyMs = 24 * 3600_000) {
-  const last = queue.lastOfKind(DB_BACKUP_JOB);
-  if (isPending(last)) return null;
-  if (last && now.getTime() - last.createdAt.getTime() < everyMs) return null;
-  return queue.enqueue(DB_BACKUP_JOB, { keepDays });
 }

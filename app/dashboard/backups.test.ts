@@ -5,10 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "../db/client";
 import { settings, users } from "../db/schema";
-import { backupDir, backupFileName, DB_BACKUP_JOB, dbBackupHandler, listBackups, pruneBackups, scheduleDbBackup } from "./backup";
+import { backupDir, backupFileName, DB_BACKUP_JOB, dbBackupHandler, listBackups, pruneBackups } from "./backups";
+import { dashboardJobs, type DashboardJobPayloads } from "./jobs";
 import { createJobRepo } from "../platform/queue/repo";
 import { createJobQueue } from "../platform/queue/queue";
 import { createJobRunner } from "../platform/queue/runner";
+import { createScheduler } from "../platform/queue/scheduler";
+import { createSettingsRepo } from "../settings/repo";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -34,7 +37,7 @@ describe("db.backup", () => {
     const { dataDir, db } = tempDataDir();
     db.insert(settings).values({ key: "deviceName", value: "backup-test" }).run();
     const at = new Date("2026-03-04T05:06:07Z");
-    const queue = createJobQueue({ repo: createJobRepo(db) });
+    const queue = createJobQueue<DashboardJobPayloads>({ repo: createJobRepo(db) });
     const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir, now: () => at }) } });
     const job = queue.enqueue(DB_BACKUP_JOB);
 
@@ -55,7 +58,7 @@ describe("db.backup", () => {
 
   test("a box with no administrator yet (setup not finished) is not backed up", async () => {
     const { dataDir, db } = tempDataDir({ admin: false });
-    const queue = createJobQueue({ repo: createJobRepo(db) });
+    const queue = createJobQueue<DashboardJobPayloads>({ repo: createJobRepo(db) });
     const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir }) } });
     const job = queue.enqueue(DB_BACKUP_JOB);
     expect(await runner.runOnce()).toBe(true);
@@ -65,8 +68,10 @@ describe("db.backup", () => {
 
   test("a bad keepDays fails the job at once with the reason", async () => {
     const { dataDir, db } = tempDataDir();
-    const queue = createJobQueue({ repo: createJobRepo(db) });
-    const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir }) } });
+    const queue = createJobQueue<DashboardJobPayloads>({ repo: createJobRepo(db) });
+    // As the worker runs it: through the kind's declaration, whose schema checks the payload first.
+    const { [DB_BACKUP_JOB]: backup } = dashboardJobs.handlers({ db, dataDir, settings: createSettingsRepo(db) });
+    const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: backup } });
     const job = queue.enqueue(DB_BACKUP_JOB, { keepDays: "forever" as unknown as number });
     await runner.runOnce();
     expect(queue.byId(job.id)).toMatchObject({ status: "failed" });
@@ -97,20 +102,30 @@ describe("pruneBackups", () => {
   });
 });
 
-describe("scheduleDbBackup", () => {
-  test("queues one backup a day and never a second while one is waiting", () => {
-    const { db } = tempDataDir();
+describe("the nightly backup", () => {
+  test("the scheduler queues one backup a day with the admin's retention, and never a second while one is waiting", () => {
+    const { db, dataDir } = tempDataDir();
     let t = new Date("2026-01-01T00:00:00Z").getTime();
-    const queue = createJobQueue({ repo: createJobRepo(db), now: () => new Date(t) });
-    const first = scheduleDbBackup(queue, new Date(t), 30);
-    expect(first?.payload).toEqual({ keepDays: 30 });
-    expect(first?.kind).toBe(DB_BACKUP_JOB);
-    expect(scheduleDbBackup(queue, new Date(t))).toBeNull();
+    const now = () => new Date(t);
+    const queue = createJobQueue<DashboardJobPayloads>({ repo: createJobRepo(db), now });
+    const settings = createSettingsRepo(db);
+    settings.set("backupKeepDays", 30);
+    const payload = dashboardJobs.scheduled!({ db, dataDir, settings })[DB_BACKUP_JOB]!;
+    const scheduler = createScheduler({ queue, periodic: [{ kind: DB_BACKUP_JOB, every: DAY, payload }], now });
+    const queued = () => queue.recentOfKind(DB_BACKUP_JOB);
+
+    scheduler.queueDue();
+    const [first] = queued();
+    expect(first).toMatchObject({ kind: DB_BACKUP_JOB, status: "queued", payload: { keepDays: 30 } });
+    scheduler.queueDue();
+    expect(queued()).toHaveLength(1);
     queue.claimNextJob([DB_BACKUP_JOB]);
     queue.finish(first!.id);
     t += DAY - 1;
-    expect(scheduleDbBackup(queue, new Date(t))).toBeNull();
+    scheduler.queueDue();
+    expect(queued()).toHaveLength(1);
     t += 1;
-    expect(scheduleDbBackup(queue, new Date(t))?.id).toBeGreaterThan(first!.id);
+    scheduler.queueDue();
+    expect(queued()[0]!.id).toBeGreaterThan(first!.id);
   });
 });

@@ -4,12 +4,11 @@ import { runCommand, type Runner } from "../../hw/run";
 import { copyDataToDisk, StorageError } from "../../hw/datadisk";
 import { fsyncPath, mirrorTree, type CopyProgress } from "../../hw/files";
 import type { Db } from "../db/client";
-import type { DataDiskRepo } from "../datadisk/repo";
-import { isPending, type JobHandler, type JobQueue } from "../platform/queue/queue";
+import type { DataDiskRepo } from "./repo";
+import type { JobHandler } from "../platform/queue/queue";
 import { AppError } from "../errors";
+import type { DataDiskJobPayloads } from "./jobs";
 
-export const STORAGE_MOVE_JOB = "storage.move";
-export const DISK_COPY_JOB = "storage.disk-copy";
 /** The folder on the second disk that mirrors the data directory. */
 export const DISK_COPY_DIR = "nasd-copy";
 /** The live database is copied as a consistent snapshot (VACUUM INTO), never as raw files. */
@@ -29,10 +28,9 @@ export function storageMoveHandler(deps: {
   includeLoop?: boolean;
   statePath?: string;
   mountpoint?: string;
-}): JobHandler<"storage.move"> {
+}): JobHandler<"storage.move", DataDiskJobPayloads> {
   return async (job, ctx) => {
-    const { device, confirm } = job.payload as { device?: unknown; confirm?: unknown };
-    if (typeof device !== "string" || typeof confirm !== "string") throw new AppError(400, "payload needs device and confirm");
+    const { device, confirm } = job.payload;
     try {
       const state = await copyDataToDisk(
         {
@@ -78,7 +76,7 @@ export function diskCopyHandler(deps: {
   repo: DataDiskRepo;
   now?: () => Date;
   afterFile?: (rel: string, i: number) => void;
-}): JobHandler<"storage.disk-copy"> {
+}): JobHandler<"storage.disk-copy", DataDiskJobPayloads> {
   const now = deps.now ?? (() => new Date());
   return async (_job, ctx) => {
     const row = deps.repo.diskCopy();
@@ -113,14 +111,4 @@ export function diskCopyHandler(deps: {
       throw e;
     }
   };
-}
-
-/** Queues the nightly copy when it is enabled, the last run is a day old and none is waiting. */
-export function scheduleDiskCopy(queue: JobQueue, repo: DataDiskRepo, now: Date) {
-  const row = repo.diskCopy();
-  if (!row?.nightly) return null;
-  const last = queue.lastOfKind(DISK_COPY_JOB);
-  if (isPending(last)) return null;
-  if (row.lastRunAt && now.getTime() - row.lastRunAt.getTime() < 23 * 3600_000) return null;
-  return queue.enqueue(DISK_COPY_JOB);
 }

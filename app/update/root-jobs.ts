@@ -1,18 +1,19 @@
 /**
  * The root side of updates, factory reset and reboots: run by the root storage worker (nasd-storage-worker.service,
- * NAS_WORKER_KINDS), never by the sandboxed web process, which only queues these jobs and reads their results
- * (app/update/files.ts). RAUC does the checking and writing; this turns its answers into sentences.
+ * NAS_WORKER_KINDS), never by the sandboxed web process, which only queues these jobs (jobs.ts) and reads their
+ * results (files.ts). RAUC does the checking and writing; this turns its answers into sentences.
  */
 import { chmodSync, chownSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
 import { writeFileDurably } from "../../hw/files";
 import { summarize, type RaucStatus, type UpdateStatus } from "../../provision/update-status";
-import { type BundleInfo, isStagedId, slotsFile, stagedBundle, stagedInfo, writeResult } from "../update/files";
+import { type BundleInfo, slotsFile, stagedBundle, stagedInfo, writeResult } from "./files";
 import type { JobHandler } from "../platform/queue/queue";
 import { AppError } from "../errors";
 import type { Db } from "../db/client";
-import { SUPPORT_NAME, writeSupportBundle } from "../update/support";
+import type { UpdateJobPayloads } from "./jobs";
+import { writeSupportBundle } from "./support";
 
 export type UpdateJobDeps = {
   dataDir: string;
@@ -76,11 +77,10 @@ export function explainRaucFailure(output: string): string {
 }
 
 /** `update.inspect`: the signature (against the keyring), the version and the board of a staged bundle. */
-export function updateInspectHandler(deps: UpdateJobDeps): JobHandler<"update.inspect"> {
+export function updateInspectHandler(deps: UpdateJobDeps): JobHandler<"update.inspect", UpdateJobPayloads> {
   const run = deps.run ?? runCommand;
   return async (job) => {
     const { bundleId } = job.payload;
-    if (!isStagedId(bundleId)) throw new AppError(400, "not a staged bundle");
     const path = stagedBundle(deps.dataDir, bundleId);
     if (!existsSync(path)) throw new AppError(410, "The uploaded bundle is gone; upload it again.");
     // From now on only root may change it: what was checked is what gets installed.
@@ -122,11 +122,10 @@ export function lastPercent(text: string): number | null {
 }
 
 /** `update.install`: RAUC writes the other slot and makes it the one to boot next; progress goes to the job row. */
-export function updateInstallHandler(deps: UpdateJobDeps): JobHandler<"update.install"> {
+export function updateInstallHandler(deps: UpdateJobDeps): JobHandler<"update.install", UpdateJobPayloads> {
   const run = deps.run ?? runCommand;
   return async (job, ctx) => {
     const { bundleId } = job.payload;
-    if (!isStagedId(bundleId)) throw new AppError(400, "not a staged bundle");
     const path = stagedBundle(deps.dataDir, bundleId);
     if (!existsSync(path)) throw new AppError(410, "The uploaded bundle is gone; upload it again.");
     let seen = "";
@@ -162,7 +161,7 @@ async function refreshSlots(deps: UpdateJobDeps, run: Runner) {
 }
 
 /** `update.status`: both slots, their versions, which is booted and good, and whether the last update rolled back. */
-export function updateStatusHandler(deps: UpdateJobDeps): JobHandler<"update.status"> {
+export function updateStatusHandler(deps: UpdateJobDeps): JobHandler<"update.status", UpdateJobPayloads> {
   const run = deps.run ?? runCommand;
   return async () => refreshSlots(deps, run);
 }
@@ -184,7 +183,7 @@ async function reboot(run: Runner) {
 }
 
 /** `update.reboot`: into the slot RAUC just wrote. */
-export function updateRebootHandler(deps: UpdateJobDeps): JobHandler<"update.reboot"> {
+export function updateRebootHandler(deps: UpdateJobDeps): JobHandler<"update.reboot", UpdateJobPayloads> {
   const run = deps.run ?? runCommand;
   return async (job) => {
     if (alreadyRebooted(deps, job.payload.requestedAt)) return;
@@ -198,11 +197,10 @@ export const FACTORY_RESET_MARKER = "factory-reset";
  * `system.factory-reset`: leaves the mode on the state partition, where preinit finds it at the next boot before
  * /etc and /var are mounted (os/rootfs-overlay/usr/lib/nas/factory-reset), then reboots.
  */
-export function factoryResetHandler(deps: UpdateJobDeps): JobHandler<"system.factory-reset"> {
+export function factoryResetHandler(deps: UpdateJobDeps): JobHandler<"system.factory-reset", UpdateJobPayloads> {
   const run = deps.run ?? runCommand;
   return async (job) => {
     const { mode, requestedAt } = job.payload;
-    if (mode !== "keep-files" && mode !== "erase-all") throw new AppError(400, `unknown factory reset mode ${String(mode)}`);
     if (alreadyRebooted(deps, requestedAt)) return;
     const stateDir = deps.stateDir ?? "/mnt/state";
     if (!existsSync(join(stateDir, "etc"))) throw new AppError(409, `The state partition is not mounted at ${stateDir}: the box cannot reset itself.`);
@@ -212,10 +210,9 @@ export function factoryResetHandler(deps: UpdateJobDeps): JobHandler<"system.fac
 }
 
 /** `support.bundle`: the archive the admin downloads (app/update/support.ts says what is in it and what never is). */
-export function supportBundleHandler(deps: UpdateJobDeps & { db: Db; tlsDir: string }): JobHandler<"support.bundle"> {
+export function supportBundleHandler(deps: UpdateJobDeps & { db: Db; tlsDir: string }): JobHandler<"support.bundle", UpdateJobPayloads> {
   const run = deps.run ?? runCommand;
   return async (job) => {
-    if (!SUPPORT_NAME.test(job.payload.name)) throw new AppError(400, "not a support bundle name");
     await writeSupportBundle({ db: deps.db, dataDir: deps.dataDir, tlsDir: deps.tlsDir, run, osRelease: deps.osRelease }, job.payload.name);
   };
 }
