@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "./db/client";
@@ -59,4 +59,59 @@ test("the worker process takes its first daily backup and exits cleanly on SIGTE
   } finally {
     copy.close();
   }
+});
+
+/** Kind → status of every job in the data dir's database; empty while the worker is still creating or migrating it. */
+function jobsIn(dataDir: string): Record<string, string> {
+  if (!existsSync(join(dataDir, "db.sqlite"))) return {};
+  const db = new Database(join(dataDir, "db.sqlite"), { readonly: true });
+  try {
+    db.run("pragma busy_timeout = 2000");
+    const rows = db.query<{ kind: string; status: string }, []>("select kind, status from jobs order by id").all();
+    return Object.fromEntries(rows.map((j) => [j.kind, j.status]));
+  } catch (e) {
+    if (/no such table/.test((e as Error).message)) return {};
+    throw e;
+  } finally {
+    db.close();
+  }
+}
+
+test("the worker is the scheduler: at start it queues every periodic kind, runs its own and leaves the web lane's to the web process", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "nas-worker-"));
+  const proc = Bun.spawn(["bun", "app/worker.ts", "--data-dir", dataDir], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  cleanups.push(() => {
+    proc.kill("SIGKILL");
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const housekeeping = ["auth.cleanup", "drive.trash-purge", "drive.uploads-sweep", "drive.import-scan", "media.backfill"];
+  const jobs = await waitFor("the housekeeping kinds to run", () => {
+    const all = jobsIn(dataDir);
+    return housekeeping.every((k) => all[k] === "done") && all;
+  });
+  // Queued for the web process's lane, which is not running here: the worker never runs them itself.
+  expect(jobs).toMatchObject({ "dashboard.sample": "queued", "dashboard.disk-check": "queued", "update.channel-check": "queued" });
+  proc.kill("SIGTERM");
+  expect(await proc.exited).toBe(0);
+  expect(jobsIn(dataDir)).toMatchObject({ "dashboard.sample": "queued", "dashboard.disk-check": "queued", "update.channel-check": "queued" });
+});
+
+test("a worker limited by NAS_WORKER_KINDS runs and schedules only those kinds", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "nas-worker-"));
+  const proc = Bun.spawn(["bun", "app/worker.ts", "--data-dir", dataDir], {
+    cwd: root,
+    env: { ...process.env, NAS_WORKER_KINDS: "db.backup,smart.refresh" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  cleanups.push(() => {
+    proc.kill("SIGKILL");
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  // The box is still in its wizard: the backup job runs and skips.
+  await waitFor("the first backup job to run", () => jobsIn(dataDir)["db.backup"] === "done");
+  proc.kill("SIGTERM");
+  expect(await proc.exited).toBe(0);
+  expect(jobsIn(dataDir)).toEqual({ "db.backup": "done" });
+  expect(await new Response(proc.stdout).text()).toContain("handles db.backup, smart.refresh; schedules db.backup)");
 });
