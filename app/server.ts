@@ -99,7 +99,7 @@ export function createApp(deps: AppDeps) {
         update,
         uploads: updateUploads,
         deviceName: () => settings.all().deviceName,
-        banner: () => dashboard.bannerAlerts(),
+        banner: () => dashboard.alerts.banner(),
       }),
     )
     .get(
@@ -116,7 +116,7 @@ export function createApp(deps: AppDeps) {
             .recent(user)
             .filter((f) => f.kind === "file")
             .slice(0, 8),
-          health: user.role === "admin" ? dashboard.health() : null,
+          health: user.role === "admin" ? dashboard.alerts.health() : null,
           photos: photos.latest(user, 8),
         });
       },

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "../db/client";
-import type { JobHandler } from "../platform/queue/queue";
+import { isPending, type JobHandler, type JobQueue } from "../platform/queue/queue";
 import { DEFAULT_BACKUP_KEEP_DAYS } from "../settings/service";
 import type { DashboardJobPayloads } from "./jobs";
 import { fsyncPath } from "../../hw/files";
@@ -88,5 +88,20 @@ export function dbBackupHandler(deps: { db: Db; dataDir: string; now?: () => Dat
     ctx.progress(90);
     const removed = pruneBackups(dir, now(), keepDays);
     ctx.log(`wrote ${file.name} (${file.bytes} bytes)${removed.length ? `; removed ${removed.join(", ")}` : ""}`);
+  };
+}
+
+/** Dashboard → Backups: the files are the record (there is no backups table), the job is the mechanism. */
+export function createBackups(ctx: { jobs: JobQueue<DashboardJobPayloads>; dataDir: string; keepDays: () => number }) {
+  return {
+    list() {
+      return { files: listBackups(backupDir(ctx.dataDir)), lastJob: ctx.jobs.lastOfKind(DB_BACKUP_JOB) ?? null, keepDays: ctx.keepDays() };
+    },
+    /** Queues a backup for the worker unless one is already waiting or running. */
+    runNow() {
+      const last = ctx.jobs.lastOfKind(DB_BACKUP_JOB);
+      if (last && isPending(last)) return last;
+      return ctx.jobs.enqueue(DB_BACKUP_JOB, { keepDays: ctx.keepDays() });
+    },
   };
 }

@@ -68,13 +68,13 @@ export const dashboardWebJobs = defineJobs({ "dashboard.sample": sample, "dashbo
       try {
         if (primed) return await deps.dashboard.recordMinute();
         primed = true;
-        await deps.dashboard.primeMinute();
+        await deps.dashboard.samples.primeMinute();
       } catch (e) {
         ctx.log(`the minute sample failed: ${(e as Error).message}`);
       }
     },
     "dashboard.disk-check": async (_job, ctx) => {
-      await deps.dashboard.refreshDisks().catch((e: Error) => ctx.log(`the SMART check failed: ${e.message}`));
+      await deps.dashboard.checkDisks().catch((e: Error) => ctx.log(`the SMART check failed: ${e.message}`));
     },
   };
 });

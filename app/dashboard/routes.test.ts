@@ -8,7 +8,7 @@ import { createTestApp, postForm, type TestApp } from "../testing";
 import { createJobRunner } from "../platform/queue/runner";
 import { dashboardJobs } from "./jobs";
 import { createSettingsRepo } from "../settings/repo";
-import { systemdPower } from "./service";
+import { systemdPower } from "./power";
 import type { SystemHw } from "../services";
 import { fakeRunner } from "../../hw/testing";
 
