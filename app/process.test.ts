@@ -14,7 +14,7 @@ beforeAll(async () => {
   server = await startServer();
   const db = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-  token = auth.createAppToken(auth.addUser({ username: "ada", displayName: "Ada", role: "admin" }, null).user.id, "test").token;
+  token = auth.tokens.create(auth.users.add({ username: "ada", displayName: "Ada", role: "admin" }, null).user.id, "test").token;
   db.$client.close();
 });
 afterAll(() => server?.stop());

@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps) {
       errorHandler({
         deviceName: () => settings.all().deviceName,
         viewerOf: (cookieValue) => {
-          const user = cookieValue ? auth.resolveSession(cookieValue)?.user : undefined;
+          const user = cookieValue ? auth.sessions.resolve(cookieValue)?.user : undefined;
           return user ? { user, csrfToken: hmac(deps.secret, `csrf:${cookieValue}`) } : null;
         },
       }),
@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps) {
       "/healthz",
       () => {
         const ok = db.$client.query("select 1 as ok").get() as { ok: number } | null;
-        return { status: ok?.ok === 1 ? "ok" : "degraded", setupDone: auth.setupDone() };
+        return { status: ok?.ok === 1 ? "ok" : "degraded", setupDone: auth.users.setupDone() };
       },
       { public: true },
     )
@@ -105,7 +105,7 @@ export function createApp(deps: AppDeps) {
     .get(
       "/",
       ({ user, csrfToken, redirect }) => {
-        if (!auth.setupDone()) return redirect("/setup", 303);
+        if (!auth.users.setupDone()) return redirect("/setup", 303);
         if (!user) return redirect("/login", 303);
         return HomePage({
           user,

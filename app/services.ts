@@ -120,7 +120,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     dataDir: config.dataDir,
     repo: createDataDiskRepo(db),
     jobs,
-    listUsers: () => auth.listUsers(),
+    listUsers: () => auth.users.list(),
     filesystems,
     run: hw.storageRun,
     includeLoop: hw.storageLoopDevices ?? process.env.NAS_STORAGE_LOOP_DEVICES === "1",
@@ -138,8 +138,8 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     jobs,
     dataDir: config.dataDir,
     media: () => core.media.overview(),
-    listUsers: () => auth.listUsers(),
-    setQuota: (userId, gigabytes) => auth.setQuota(userId, gigabytes),
+    listUsers: () => auth.users.list(),
+    setQuota: (userId, gigabytes) => auth.users.setQuota(userId, gigabytes),
     backupKeepDays: () => settings.all().backupKeepDays,
     alertWebhook: () => settings.all().alertWebhook,
     deviceName: () => settings.all().deviceName,
@@ -151,7 +151,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     drive,
     // Albums shared between users (app/share), read on every check.
     albumGrants: { access: (userId, albumId) => shareRepo.albumAccess(userId, albumId), albumIdsFor: (userId) => shareRepo.albumIdsFor(userId) },
-    userById: (id) => auth.userById(id),
+    userById: (id) => auth.users.byId(id),
     now,
   });
   const share = createShareService({
@@ -161,8 +161,8 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     playableVideo: (file) => core.media.derivativeOf(file, "video"),
     mediaThumb: (file) => core.media.derivativeOf(file, "thumb"),
     audit: core.audit,
-    userById: (id) => auth.userById(id),
-    userByName: (username) => auth.listUsers().find((u) => u.username === username),
+    userById: (id) => auth.users.byId(id),
+    userByName: (username) => auth.users.list().find((u) => u.username === username),
     secret: deps.secret,
     // Link passwords: 10 tries per link and 30 per address in 15 minutes, checked before the slow hash runs.
     attempts: { byLink: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000 }) },

@@ -42,8 +42,8 @@ try {
   }
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: dataDir }) });
-  const { user } = auth.addUser({ username: "admin", displayName: "Admin", role: "admin" }, null);
-  const cookie = `nas_session=${auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "bench" })}`;
+  const { user } = auth.users.add({ username: "admin", displayName: "Admin", role: "admin" }, null);
+  const cookie = `nas_session=${auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "bench" })}`;
   db.$client.close();
 
   const get = async (path: string) => {

@@ -11,7 +11,7 @@ export type AuthJobPayloads = PayloadsOf<typeof authJobKinds>;
 
 export const authJobs = defineJobs(authJobKinds, (deps: { db: Db; now?: () => Date }) => ({
   "auth.cleanup": lazy(async () => {
-    const [{ createAuthRepo }, { deleteExpired }] = await Promise.all([import("./repo"), import("./service")]);
+    const [{ createAuthRepo }, { deleteExpired }] = await Promise.all([import("./repo"), import("./sessions")]);
     const repo = createAuthRepo(deps.db);
     return async () => deleteExpired(repo, (deps.now ?? (() => new Date()))());
   }),

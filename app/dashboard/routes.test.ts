@@ -418,7 +418,7 @@ describe("backups and users", () => {
     const { h } = app();
     const alice = t.createUser("alice");
     const A = t.signIn(alice);
-    const quotaOf = () => t.services.auth.userById(alice.id)?.quotaBytes;
+    const quotaOf = () => t.services.auth.users.byId(alice.id)?.quotaBytes;
     const set = (quota: string) => t.request(`/dashboard/users/${alice.id}/quota`, postForm(h, { quota }));
 
     const saved = await set("0.000000015"); // 15 bytes, so an upload can cross it

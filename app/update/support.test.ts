@@ -23,8 +23,8 @@ test("a support bundle of a box full of secrets: logs, versions, SMART and faile
   const { auth } = t.services;
   // Secrets as the box holds them: a session cookie, an app token, an invite, recovery codes, a passkey,
   // a share link with a password, the instance secret, the TLS keys, an alert webhook (an ntfy topic).
-  const sessionCookie = auth.createSession(admin.id, { ip: "192.168.1.20", userAgent: "Firefox" });
-  const { token: appToken } = auth.createAppToken(admin.id, "backup script");
+  const sessionCookie = auth.sessions.create(admin.id, { ip: "192.168.1.20", userAgent: "Firefox" });
+  const { token: appToken } = auth.tokens.create(admin.id, "backup script");
   const publicKey = Buffer.from("passkey-public-key-material-0123456789abcdef");
   t.db
     .insert(passkeys)

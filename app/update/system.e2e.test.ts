@@ -37,8 +37,8 @@ test("the owner uploads a bundle on the System page and sees RAUC's check of it"
   const keys = makeKeys(join(work, "keys"), "release");
   const bundle = makeBundle(work, keys, { compatible: "nas-x86_64", version: "2.0.0+e2e", name: "nas-x86_64-2.0.0+e2e.raucb" });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-  const { user } = auth.addUser({ username: "owner", displayName: "Owner", role: "admin" }, null);
-  const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  const { user } = auth.users.add({ username: "owner", displayName: "Owner", role: "admin" }, null);
+  const sid = auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
   const context = await browser.newContext();
   await context.addCookies([{ name: "nas_session", value: sid, url: server.origin }]);
   const page = await context.newPage();
