@@ -136,7 +136,8 @@ export async function signedInPage(
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
   const username = opts.username ?? "ada";
   const user =
-    auth.users.byName(username) ?? auth.users.add({ username, displayName: username[0]!.toUpperCase() + username.slice(1), role: opts.role ?? "admin" }, null).user;
+    auth.users.byName(username) ??
+    auth.users.add({ username, displayName: username[0]!.toUpperCase() + username.slice(1), role: opts.role ?? "admin" }, null).user;
   const sid = auth.sessions.create(user.id, {
     ip: "127.0.0.1",
     userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
