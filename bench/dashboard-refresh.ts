@@ -1,6 +1,7 @@
 // CPU cost of the dashboard's live refresh at idle, on this machine.
 // Starts the real web server (the bundle, dist/main.js, as on the image) on a temp data dir, then measures its CPU (process + children, from
-// /proc/<pid>/stat) for two equal windows: the server alone (baseline: its own minute sampler and SMART check), and the
+// /proc/<pid>/stat) for two equal windows: the server alone (baseline: its job lane looking for due jobs every 5 s; the
+// minute samples and SMART checks are jobs the worker queues, and no worker runs here), and the
 // server with one admin tab open on /dashboard polling like htmx does (#live every 5 s, banner every 30 s,
 // #disks and #history every 60 s).
 // Run: bun bench/dashboard-refresh.ts [seconds per window, default 60]

@@ -64,9 +64,9 @@ export const dashboardWebJobs = defineJobs({ "dashboard.sample": sample, "dashbo
   // The first run in a process only takes the baseline: the stored CPU % and throughput are one-minute averages.
   let primed = false;
   return {
-    "dashboard.sample": async (_job, ctx) => {
+    "dashboard.sample": async (job, ctx) => {
       try {
-        if (primed) return await deps.dashboard.recordMinute();
+        if (primed) return await deps.dashboard.recordMinute(job.runAfter);
         primed = true;
         await deps.dashboard.samples.primeMinute();
       } catch (e) {

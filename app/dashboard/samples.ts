@@ -58,8 +58,11 @@ export function createSamples(ctx: {
       cpuMark = { at: now().getTime(), cpuMicros: processUsage().cpuMicros };
       await ctx.minuteSampler.sample();
     },
-    /** Stores a sample for the charts and drops what is older than a day; returns it for the alert rules. */
-    async recordMinute(): Promise<SystemSample> {
+    /**
+     * Stores a sample for the charts and drops what is older than a day; returns it for the alert rules. Stamped with
+     * the minute it was due (`dueAt`, the job's run_after): however late a run starts, each minute gets one row.
+     */
+    async recordMinute(dueAt?: Date): Promise<SystemSample> {
       const usage = processUsage();
       const t = now().getTime();
       // µs of CPU per ms of wall time is 0.1 % of one core; kept to two decimals.
@@ -67,7 +70,7 @@ export function createSamples(ctx: {
       cpuMark = { at: t, cpuMicros: usage.cpuMicros };
       const sample = await ctx.minuteSampler.sample();
       // Stamped, pruned and queried with the one injected clock (the sampler's own clock only times its deltas).
-      const at = new Date(Math.floor(t / MINUTE) * MINUTE);
+      const at = new Date(Math.floor((dueAt?.getTime() ?? t) / MINUTE) * MINUTE);
       const eth = sample.network.filter((n) => n.up);
       const sum = (k: "rxBytesPerSec" | "txBytesPerSec") => (eth.some((n) => n[k] !== null) ? eth.reduce((s, n) => s + (n[k] ?? 0), 0) : null);
       repo.insertSample({

@@ -463,6 +463,15 @@ describe("samples", () => {
     expect(service.samples.series("hour")).toHaveLength(1);
   });
 
+  test("each minute gets its row however late its job starts: a sample is stamped with the minute it was due", async () => {
+    let t = new Date("2026-11-27T12:01:00.100Z"); // due at 12:00:59.5, taken 0.6 s later
+    const { service } = setup({ now: () => t });
+    await service.recordMinute(new Date("2026-11-27T12:00:59.500Z"));
+    t = new Date("2026-11-27T12:01:59.600Z"); // the next one, a minute later, taken at once
+    await service.recordMinute(new Date("2026-11-27T12:01:59.500Z"));
+    expect(service.samples.series("hour").map((p) => new Date(p.at).toISOString())).toEqual(["2026-11-27T12:00:00.000Z", "2026-11-27T12:01:00.000Z"]);
+  });
+
   test("the server's own CPU share is measured between minute samples (open tabs' polling included)", async () => {
     let t = new Date("2026-11-27T12:00:00Z");
     let cpuMicros = 5_000_000;

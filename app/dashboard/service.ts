@@ -108,9 +108,9 @@ export function createDashboardService(deps: DashboardDeps) {
     /** One disk for its page. */
     disk: (device: string) => health.disk(device, repo.listAlerts(now())),
 
-    /** Once a minute (the `dashboard.sample` job): a sample for the charts, then the alert rules on it. */
-    async recordMinute() {
-      await alerts.check(await samples.recordMinute());
+    /** Once a minute (the `dashboard.sample` job, due at `dueAt`): a sample for the charts, then the alert rules on it. */
+    async recordMinute(dueAt?: Date) {
+      await alerts.check(await samples.recordMinute(dueAt));
     },
     /** SMART for every disk (hourly: the `dashboard.disk-check` job, and on "Check disks now"), then the alert rules. */
     async checkDisks() {
