@@ -55,5 +55,5 @@ export function webHandlers(ctx: WebContext): JobHandlers<string, PayloadMap> {
 
 /** The payload of each periodic kind's next run (null: skip this time); kinds without an entry run with `{}`. */
 export function scheduledPayloads(ctx: WorkerContext): Record<string, () => object | null> {
-  return Object.assign({}, ...workerJobGroups.map((group) => ("scheduled" in group && group.scheduled ? group.scheduled(ctx as never) : {})));
+  return Object.assign({}, ...workerJobGroups.map((group) => group.scheduled?.(ctx) ?? {}));
 }

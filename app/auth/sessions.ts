@@ -48,5 +48,3 @@ export function createSessions({ repo, now }: Pick<AuthContext, "repo" | "now">)
     of: (userId: string) => repo.sessionsOf(userId),
   };
 }
-
-export type Sessions = ReturnType<typeof createSessions>;

@@ -70,5 +70,3 @@ export function createUsers({ repo, now }: Pick<AuthContext, "repo" | "now">, in
     list: () => repo.listUsers(),
   };
 }
-
-export type Users = ReturnType<typeof createUsers>;

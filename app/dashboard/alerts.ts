@@ -146,5 +146,3 @@ export function createAlerts(ctx: {
     },
   };
 }
-
-export type Alerts = ReturnType<typeof createAlerts>;

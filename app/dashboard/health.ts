@@ -106,5 +106,3 @@ export function createHealth(ctx: {
     startSelfTest: async (device: string, kind: SelfTestKind) => ctx.disks.startSelfTest(knownDiskRow(repo, device).device, kind),
   };
 }
-
-export type Health = ReturnType<typeof createHealth>;

@@ -95,5 +95,3 @@ export function createSamples(ctx: {
     self: (): SelfUsage => ({ rssBytes: processUsage().rssBytes, cpuPercentLastMinute }),
   };
 }
-
-export type Samples = ReturnType<typeof createSamples>;
