@@ -4,7 +4,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listBackups } from "./jobs/backup";
+import { listBackups } from "./dashboard/backups";
 import { freePort } from "../test/support/browser";
 
 const root = join(import.meta.dir, "..");

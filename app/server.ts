@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps) {
       errorHandler({
         deviceName: () => settings.all().deviceName,
         viewerOf: (cookieValue) => {
-          const user = cookieValue ? auth.resolveSession(cookieValue)?.user : undefined;
+          const user = cookieValue ? auth.sessions.resolve(cookieValue)?.user : undefined;
           return user ? { user, csrfToken: hmac(deps.secret, `csrf:${cookieValue}`) } : null;
         },
       }),
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps) {
       "/healthz",
       () => {
         const ok = db.$client.query("select 1 as ok").get() as { ok: number } | null;
-        return { status: ok?.ok === 1 ? "ok" : "degraded", setupDone: auth.setupDone() };
+        return { status: ok?.ok === 1 ? "ok" : "degraded", setupDone: auth.users.setupDone() };
       },
       { public: true },
     )
@@ -104,13 +104,13 @@ export function createApp(deps: AppDeps) {
         update,
         uploads: updateUploads,
         deviceName: () => settings.all().deviceName,
-        banner: () => dashboard.bannerAlerts(),
+        banner: () => dashboard.alerts.banner(),
       }),
     )
     .get(
       "/",
       ({ user, csrfToken, redirect }) => {
-        if (!auth.setupDone()) return redirect("/setup", 303);
+        if (!auth.users.setupDone()) return redirect("/setup", 303);
         if (!user) return redirect("/login", 303);
         return HomePage({
           user,
@@ -121,7 +121,7 @@ export function createApp(deps: AppDeps) {
             .recent(user)
             .filter((f) => f.kind === "file")
             .slice(0, 8),
-          health: isAdmin(user) ? dashboard.health() : null,
+          health: isAdmin(user) ? dashboard.alerts.health() : null,
           photos: photos.latest(user, 8),
         });
       },

@@ -5,8 +5,9 @@ import { createAuthRepo } from "./auth/repo";
 import { createAuthService } from "./auth/service";
 import type { Config } from "./platform/config";
 import type { Db } from "./platform/db/client";
-import { createJobRepo } from "./jobs/repo";
-import { createJobQueue } from "./jobs/service";
+import { createJobRepo } from "./platform/queue/repo";
+import { createJobQueue } from "./platform/queue/queue";
+import type { JobPayloads } from "./jobs";
 import { createMediaRepo } from "./media/repo";
 import { createMediaService } from "./media/service";
 import { createSettingsRepo } from "./settings/repo";
@@ -27,13 +28,14 @@ import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
 import { createDashboardRepo } from "./dashboard/repo";
-import { createDashboardService, systemdPower, type PowerControl } from "./dashboard/service";
+import { systemdPower, type PowerControl } from "./dashboard/power";
+import { createDashboardService } from "./dashboard/service";
 import { createStorageRepo } from "./storage/repo";
 import { createStorageService } from "./storage/service";
 import { createRateLimiter } from "./platform/http/rate-limit";
 import { createShareRepo } from "./share/repo";
 import { createShareService } from "./share/service";
-import { boxCompatible, imageVersion } from "./jobs/update";
+import { boxCompatible, imageVersion } from "./update/root-jobs";
 import { createUpdateService, type UpdateServiceDeps } from "./update/service";
 import { createUpdateUploads } from "./update/tus";
 import { type Clock, systemClock } from "./platform/clock";
@@ -64,7 +66,7 @@ export function createServices(deps: ServiceDeps) {
     registrationPolicy: () => settings.all().registrationPolicy,
     applySetup: (s) => settings.update(s),
   });
-  const jobs = createJobQueue({ repo: createJobRepo(db), now });
+  const jobs = createJobQueue<JobPayloads>({ repo: createJobRepo(db), now });
   // The web side of the media pipeline only: it queues work and finds derivatives; the worker decodes.
   const media = createMediaService({ repo: createMediaRepo(db), jobs, dataDir: config.dataDir, setting: settingsRepo.get, now });
   // Who may touch what (app/access): every feature asks it, grants are read on every check.
@@ -122,7 +124,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     dataDir: config.dataDir,
     repo: createStorageRepo(db),
     jobs,
-    listUsers: () => auth.listUsers(),
+    listUsers: () => auth.users.list(),
     filesystems,
     run: hw.storageRun,
     includeLoop: hw.storageLoopDevices ?? config.storageLoopDevices,
@@ -146,8 +148,8 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     jobs,
     dataDir: config.dataDir,
     media: () => core.media.overview(),
-    listUsers: () => auth.listUsers(),
-    setQuota: (userId, gigabytes) => auth.setQuota(userId, gigabytes),
+    listUsers: () => auth.users.list(),
+    setQuota: (userId, gigabytes) => auth.users.setQuota(userId, gigabytes),
     backupKeepDays: () => settings.all().backupKeepDays,
     alertWebhook: () => settings.all().alertWebhook,
     deviceName: () => settings.all().deviceName,
@@ -159,7 +161,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     albums: createAlbumRepo(db),
     drive,
     access: core.access,
-    userById: (id) => auth.userById(id),
+    userById: (id) => auth.users.byId(id),
     now,
   });
   const share = createShareService({
@@ -170,7 +172,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     playableVideo: (file) => core.media.derivativeOf(file, "video"),
     mediaThumb: (file) => core.media.derivativeOf(file, "thumb"),
     audit: core.audit,
-    userByName: (username) => auth.listUsers().find((u) => u.username === username),
+    userByName: (username) => auth.users.list().find((u) => u.username === username),
     secret: deps.secret,
     // Link passwords: 10 tries per link and 30 per address in 15 minutes, checked before the slow hash runs.
     attempts: { byLink: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000, now }) },

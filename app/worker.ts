@@ -1,22 +1,21 @@
-// Worker entry: claims jobs from the shared database and runs them, lane by lane, until SIGTERM.
+// Worker entry: runs the worker lanes of the features' job kinds and schedules the periodic ones, until SIGTERM.
 import { chownSync, existsSync, statSync } from "node:fs";
 import { runCommand } from "../hw/run";
 import { loadConfig, makeDataDirPrivate } from "./platform/config";
 import { openDb } from "./platform/db/client";
-import { DEFAULT_BACKUP_KEEP_DAYS, scheduleDbBackup } from "./jobs/backup";
-import { createLanes, type Lanes } from "./jobs/lanes";
-import { ROOT_KINDS } from "./jobs/kinds";
-import { createJobRepo } from "./jobs/repo";
-import { createJobQueue, createJobRunner, isPending, type JobHandlers } from "./jobs/service";
-import { scheduleDiskCopy } from "./jobs/datadisk";
+import { createStorageRepo } from "./storage/repo";
+import { JOB_KINDS, scheduledPayloads, workerHandlers, type JobKind, type JobPayloads, type WorkerContext } from "./jobs";
 import { detectEncoder } from "./media/hwaccel";
 import { ENCODER_SETTING } from "./media/model";
-import { createMediaRepo } from "./media/repo";
-import { createMediaService } from "./media/service";
 import { SOFTWARE_ENCODER } from "./media/video";
+import type { Lane } from "./platform/queue/kinds";
+import { createJobQueue, type JobHandlers, type PayloadMap } from "./platform/queue/queue";
+import { createJobRepo } from "./platform/queue/repo";
+import { createJobRunner } from "./platform/queue/runner";
+import { createScheduler, type Periodic } from "./platform/queue/scheduler";
 import { createSettingsRepo } from "./settings/repo";
 import { applyPendingRestore, databaseIdentity, RESTART_EXIT_CODE } from "./setup/restore";
-import { createStorageRepo } from "./storage/repo";
+
 import { dataPaths } from "./platform/paths";
 import { log, setLogLevel } from "./platform/log";
 import { systemClock } from "./platform/clock";
@@ -32,67 +31,71 @@ if (process.getuid?.() === 0) {
   const owner = statSync(config.dataDir);
   for (const f of dataPaths(config.dataDir).dbFiles) if (existsSync(f)) chownSync(f, owner.uid, owner.gid);
 }
-// Only the queue: the worker does not load the web features (passkeys, templates), which keeps it small.
-const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
-const storageRepo = createStorageRepo(db);
-const settingsRepo = createSettingsRepo(db);
+const queue = createJobQueue<JobPayloads>({ repo: createJobRepo(db), now: systemClock });
+const settings = createSettingsRepo(db);
 
 // Software until the trial encodes at start say otherwise; the choice and its reason go to the dashboard.
 let encoder = SOFTWARE_ENCODER;
-const lanes = createLanes({
+// The web features the housekeeping kinds call (Drive), built on the first of those jobs.
+let drive: ReturnType<WorkerContext["drive"]> | undefined;
+const ctx: WorkerContext = {
   db,
   dataDir: config.dataDir,
-  storageRepo,
-  includeLoop: config.storageLoopDevices,
   tlsDir: config.tlsDir,
   now: systemClock,
+  run: runCommand,
+  queue,
+  settings,
+  storageRepo: createStorageRepo(db),
+  includeLoop: config.storageLoopDevices,
   media: { run: runCommand, encoder: () => encoder, softwareEncoder: SOFTWARE_ENCODER },
-});
+  drive: () =>
+    (drive ??= (async () => {
+      const [{ createServices, createDrive }, { createTusUploads }] = await Promise.all([import("./services"), import("./drive/tus")]);
+      const service = createDrive(createServices({ db, config }), { db, config });
+      return { drive: service, uploads: createTusUploads({ drive: service, dataDir: config.dataDir }) };
+    })()),
+};
+const handlers = workerHandlers(ctx);
 
 // NAS_WORKER_KINDS limits a worker to some kinds; without it, a worker that is not root leaves the root kinds to the root one.
 const only = config.workerKinds;
-const mine = (kind: string) => (only ? only.includes(kind) : !(ROOT_KINDS as readonly string[]).includes(kind) || process.getuid?.() === 0);
-const laneHandlers = (lane: keyof Lanes) => Object.fromEntries(Object.entries(lanes[lane]).filter(([kind]) => mine(kind))) as Partial<JobHandlers>;
+const mine = (kind: JobKind) => (only ? only.includes(kind) : !JOB_KINDS[kind].root || process.getuid?.() === 0);
+const kindsIn = (lane: Lane) => (Object.keys(handlers) as JobKind[]).filter((kind) => JOB_KINDS[kind].lane === lane && mine(kind));
+const laneHandlers = (lane: Lane) => Object.fromEntries(kindsIn(lane).map((kind) => [kind, handlers[kind]])) as Partial<JobHandlers<string, PayloadMap>>;
 const runnerLanes = [
   laneHandlers("long"),
   laneHandlers("system"),
   laneHandlers("update"),
-  // Photos and videos may run a few at a time (NAS_MEDIA_WORKERS).
+  laneHandlers("housekeeping"),
   ...Array.from({ length: config.mediaWorkers }, () => laneHandlers("media")),
 ].filter((lane) => Object.keys(lane).length > 0);
 queue.reclaimLeftRunning([...new Set(runnerLanes.flatMap((lane) => Object.keys(lane)))]);
-const runners = runnerLanes.map((handlers) => createJobRunner({ queue, handlers }));
-const stopRunners = () => Promise.all(runners.map((r) => r.stop()));
+const runners = runnerLanes.map((lane) => createJobRunner({ queue, handlers: lane }));
+
+// Each worker schedules the periodic kinds it runs; the general one (no NAS_WORKER_KINDS) also those of the web lane.
+const payloads = scheduledPayloads(ctx);
+const periodic: Periodic[] = (Object.keys(JOB_KINDS) as JobKind[])
+  .filter((kind) => JOB_KINDS[kind].every && (JOB_KINDS[kind].lane === "web" ? !only : mine(kind)))
+  .map((kind) => ({ kind, every: JOB_KINDS[kind].every!, payload: payloads[kind] ?? (() => ({})) }));
+const scheduler = createScheduler({ queue, periodic, now: systemClock });
+const stopAll = () => Promise.all([scheduler.stop(), ...runners.map((r) => r.stop())]);
 
 if (mine("media.process")) {
   void detectEncoder({ run: runCommand, now: systemClock })
     .then(({ encoder: found, choice }) => {
       encoder = found;
-      settingsRepo.set(ENCODER_SETTING, choice);
+      settings.set(ENCODER_SETTING, choice);
       log.info(`video encoder: ${choice.label} (${choice.reason})`);
     })
     .catch((e: Error) => log.warn(`video encoder check failed, staying with software: ${e.message}`));
 }
 
-// Only the queueing side of the media service: it finds content stored before the pipeline (or whose job was lost).
-const media = createMediaService({ repo: createMediaRepo(db), jobs: queue, dataDir: config.dataDir, setting: settingsRepo.get, now: systemClock });
-
-const schedule = () => {
-  queue.pruneFinished();
-  if (mine("media.process")) media.backfill();
-  // The admin's retention (Dashboard → Backups), read from the shared settings table at each run.
-  if (mine("db.backup")) scheduleDbBackup(queue, new Date(), settingsRepo.get<number>("backupKeepDays") ?? DEFAULT_BACKUP_KEEP_DAYS);
-  if (mine("storage.disk-copy")) scheduleDiskCopy(queue, storageRepo, new Date());
-  // The dashboard shows the slots as RAUC sees them after each boot (and says so after a rollback).
-  if (mine("update.status") && !isPending(queue.lastOfKind("update.status"))) queue.enqueue("update.status", {});
-};
-schedule();
-const backups = setInterval(schedule, 3600_000);
 // The web process swapped in a restored database: this connection still points at the old file, so restart.
 const restoreWatch = setInterval(() => {
   if (databaseIdentity(config.dataDir) === dbIdentity) return;
   log.info("the database was replaced (restored from a backup): restarting");
-  void stopRunners().then(() => process.exit(RESTART_EXIT_CODE));
+  void stopAll().then(() => process.exit(RESTART_EXIT_CODE));
 }, 5_000);
 
 let signals = 0;
@@ -105,14 +108,15 @@ async function shutdown(signal: string) {
     return;
   }
   log.info(`${signal}: finishing the current jobs, then exiting`);
-  clearInterval(backups);
   clearInterval(restoreWatch);
-  await stopRunners();
+  await stopAll();
   db.$client.close();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
-log.info(`nasd worker started (data: ${config.dataDir}; handles ${runners.map((r) => r.kinds.join(", ")).join(" | ")})`);
-await Promise.all(runners.map((r) => r.run()));
+log.info(
+  `nasd worker started (data: ${config.dataDir}; handles ${runners.map((r) => r.kinds.join(", ")).join(" | ")}; schedules ${periodic.map((p) => p.kind).join(", ") || "nothing"})`,
+);
+await Promise.all([scheduler.run(), ...runners.map((r) => r.run())]);

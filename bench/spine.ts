@@ -89,8 +89,8 @@ function seedAdmin(dataDir: string): string {
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   try {
     const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: dataDir }) });
-    const { user } = auth.addUser({ username: "bench", displayName: "Bench Admin", role: "admin" }, null);
-    return auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "wrk" });
+    const { user } = auth.users.add({ username: "bench", displayName: "Bench Admin", role: "admin" }, null);
+    return auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "wrk" });
   } finally {
     db.$client.close();
   }

@@ -1,3 +1,4 @@
+import { systemClock } from "../platform/clock";
 import { afterEach, describe, expect, test } from "bun:test";
 import { CommandNotFoundError, type Runner } from "../../hw/run";
 import { createSmartReader } from "../../hw/smart";
@@ -5,12 +6,12 @@ import { createSystemSampler } from "../../hw/system";
 import { smartFixture } from "../../hw/test-fixtures";
 import { systemSamples } from "../platform/db/schema";
 import { createTestApp, postForm, type TestApp } from "../../test/support/app";
-import { createJobRunner } from "../jobs/service";
-import { smartRefreshHandler } from "../jobs/smart";
-import { systemdPower } from "./service";
+import { createJobRunner } from "../platform/queue/runner";
+import { dashboardJobs } from "./jobs";
+import { createSettingsRepo } from "../settings/repo";
+import { systemdPower } from "./power";
 import type { SystemHw } from "../services";
 import { fakeRunner } from "../../hw/testing";
-import { systemClock } from "../platform/clock";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -245,7 +246,14 @@ describe("disks", () => {
     const worker = createJobRunner({
       queue: t.services.jobs,
       handlers: {
-        "smart.refresh": smartRefreshHandler({ db: t.db, smart: createSmartReader({ run: disks.run }), blockDevices: async () => [], now: systemClock }),
+        "smart.refresh": dashboardJobs.handlers({
+          now: systemClock,
+          db: t.db,
+          dataDir: t.dataDir,
+          settings: createSettingsRepo(t.db),
+          smart: createSmartReader({ run: disks.run }),
+          blockDevices: async () => [],
+        })["smart.refresh"],
       },
       log: () => {},
     });
@@ -412,7 +420,7 @@ describe("backups and users", () => {
     const { h } = app();
     const alice = t.createUser("alice");
     const A = t.signIn(alice);
-    const quotaOf = () => t.services.auth.userById(alice.id)?.quotaBytes;
+    const quotaOf = () => t.services.auth.users.byId(alice.id)?.quotaBytes;
     const set = (quota: string) => t.request(`/dashboard/users/${alice.id}/quota`, postForm(h, { quota }));
 
     const saved = await set("0.000000015"); // 15 bytes, so an upload can cross it

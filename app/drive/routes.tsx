@@ -419,23 +419,17 @@ async function plainUpload(
 
 /** Drive: the pages under /drive (htmx) and the JSON API under /api/v1 (same service, same checks). */
 export function driveRoutes(deps: Deps) {
-  const { drive, tus } = deps;
+  const { drive } = deps;
   const pages = drivePages(deps);
   const api = driveApi(deps);
-  return new Elysia({ name: "drive" })
-    .onStart(async () => {
-      drive.sweep();
-      tus.sweep();
-      // One import scan at a time: a slow scan must not race the next one for the same files.
-      let scanning: Promise<unknown> | null = null;
-      const scan = () => (scanning ??= drive.scanImports().finally(() => (scanning = null)));
-      await scan();
-      setInterval(() => {
-        drive.purgeExpiredTrash();
-        tus.sweep();
-      }, 3_600_000).unref();
-      setInterval(scan, 60_000).unref();
-    })
-    .use(pages)
-    .use(api);
+  return (
+    new Elysia({ name: "drive" })
+      // Uploads cut off when this server last stopped left temp files: only this process may drop them, before it
+      // receives new ones. Periodic Drive work (trash, stale resumable uploads, import folders) is the worker's (jobs.ts).
+      .onStart(() => {
+        drive.sweep();
+      })
+      .use(pages)
+      .use(api)
+  );
 }

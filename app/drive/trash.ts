@@ -44,12 +44,12 @@ export function emptyTrash(ctx: DriveContext, user: User) {
   for (const item of ctx.repo.trashRoots(user.id)) purgeTrashRoot(ctx, item);
 }
 
-/** Start-up housekeeping: temp files of interrupted uploads, then trash past its retention. */
+/** Start-up recovery of the web process: temp files of the uploads its previous run was receiving. */
 export function sweep(ctx: DriveContext) {
   ctx.blobs.sweepTemp();
-  return purgeExpiredTrash(ctx);
 }
 
+/** Trash past its retention (the hourly `drive.trash-purge` job). Returns how many trashed items went. */
 export function purgeExpiredTrash(ctx: DriveContext) {
   const before = new Date(ctx.now().getTime() - ctx.trashRetentionDays() * 86_400_000);
   const expired = ctx.repo.expiredTrashRoots(before);

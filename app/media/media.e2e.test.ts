@@ -21,8 +21,8 @@ beforeAll(async () => {
   // Signed in by a session made in the server's database (passkeys are tested elsewhere).
   const db = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-  const user = auth.addUser({ username: "ada", displayName: "Ada", role: "user" }, null).user;
-  const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  const user = auth.users.add({ username: "ada", displayName: "Ada", role: "user" }, null).user;
+  const sid = auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
   db.$client.close();
   browser = await launchBrowser();
   const context = await browser.newContext({ baseURL: server.origin });

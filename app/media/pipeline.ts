@@ -4,7 +4,8 @@ import { join } from "node:path";
 import type { Runner } from "../../hw/run";
 import type { Db } from "../platform/db/client";
 import { createBlobStore } from "../drive/blobs";
-import { PermanentJobError, type JobHandler } from "../jobs/service";
+import type { JobHandler } from "../platform/queue/queue";
+import type { MediaJobPayloads } from "./jobs";
 import { APP_ROOT, dataPaths, type DerivativePaths } from "../platform/paths";
 import { placeOf } from "./geocode";
 import { largestEmbeddedJpeg, MediaFileError, thumbnailsOfImage, thumbnailsOfRawPreview, type ImageResult } from "./image";
@@ -158,9 +159,8 @@ export function createMediaPipeline(deps: PipelineDeps) {
     }
   }
 
-  const handler: JobHandler<"media.process"> = async (job, ctx) => {
+  const handler: JobHandler<"media.process", MediaJobPayloads> = async (job, ctx) => {
     const { userId, sha256 } = job.payload;
-    if (typeof userId !== "string" || typeof sha256 !== "string") throw new PermanentJobError("payload needs userId and sha256");
     await processContent(userId, sha256, ctx.signal, ctx.progress);
   };
   return { handler };

@@ -23,8 +23,8 @@ test("the real web and worker processes: a photo uploaded over HTTP is processed
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const services = createServices({ db, config: loadConfig([], { DATA_DIR: dataDir, PORT: "8080" }) });
-  const ann = services.auth.addUser({ username: "ann", displayName: "Ann", role: "user" }, null).user;
-  const { token } = services.auth.createAppToken(ann.id, "test");
+  const ann = services.auth.users.add({ username: "ann", displayName: "Ann", role: "user" }, null).user;
+  const { token } = services.auth.tokens.create(ann.id, "test");
   db.$client.close();
 
   const port = await freePort();

@@ -1,5 +1,6 @@
 import type { DriveFile, User } from "../platform/db/schema";
-import type { JobQueue } from "../jobs/service";
+import type { JobQueue } from "../platform/queue/queue";
+import type { MediaJobPayloads } from "./jobs";
 import { ENCODER_SETTING, MEDIA_PIPELINE_VERSION, mediaKindOf, type EncoderChoice } from "./model";
 import { dataPaths } from "../platform/paths";
 import { removeDerivatives } from "./paths";
@@ -8,7 +9,7 @@ import type { Clock } from "../platform/clock";
 
 export type MediaDeps = {
   repo: MediaRepo;
-  jobs: JobQueue;
+  jobs: JobQueue<MediaJobPayloads>;
   dataDir: string;
   /** Reads the shared settings table (the worker stores its encoder choice there). */
   setting: <T>(key: string) => T | undefined;
@@ -54,8 +55,8 @@ export function createMediaService(deps: MediaDeps) {
       return { pending: pendingOf(c), total: totalOf(c), failed: c.failed ?? 0, encoder: deps.setting<EncoderChoice>(ENCODER_SETTING) ?? null };
     },
     /**
-     * Gives content stored before the pipeline existed (or whose job was lost) a row and a job. The worker calls
-     * it at start; RAW files sniffed as octet-stream are recognised by name. Returns how many were queued.
+     * Gives content stored before the pipeline existed (or whose job was lost) a row and a job. The worker runs
+     * it at start and hourly (the `media.backfill` job); RAW files sniffed as octet-stream are recognised by name. Returns how many were queued.
      */
     backfill(batch = 1000): number {
       let queued = 0;

@@ -79,8 +79,8 @@ beforeAll(async () => {
   server = await startServer();
   const setup = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db: setup, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-  const user = auth.addUser({ username: "ann", displayName: "Ann", role: "user" }, null).user;
-  const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  const user = auth.users.add({ username: "ann", displayName: "Ann", role: "user" }, null).user;
+  const sid = auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
   setup.$client.close();
   worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
     cwd: root,

@@ -1,7 +1,8 @@
 /**
  * The one error type for something a person can act on: services throw it with an HTTP status and a sentence that
- * is shown as is. The web app maps it once (app/platform/http/errors.ts) to a page, an htmx toast or JSON; the worker treats
- * it as permanent (retrying cannot fix bad input). Anything else that escapes is a bug: logged, never shown.
+ * is shown as is. The web app maps it once (app/platform/http/errors.ts) to a page, an htmx toast or JSON; a job that throws
+ * one below 500 fails at once with its sentence (retrying cannot fix bad input: `isPermanent` in
+ * app/platform/queue/queue.ts), one of 500 and above is retried. Anything else that escapes is a bug: logged, never shown.
  */
 export class AppError extends Error {
   constructor(

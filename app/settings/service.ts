@@ -2,10 +2,12 @@ import { setDisplayTimeZone } from "../../views/format";
 import { DEFAULT_HOSTNAME, InvalidHostnameError, isValidHostname, parseHostname } from "../../provision/hostname";
 import { authorizedKeyProblem, isValidNtpServer, MAX_AUTHORIZED_KEYS, MAX_NTP_SERVERS, type SystemSettings } from "../../provision/settings";
 import { sha256 } from "../auth/crypto";
-import { DEFAULT_BACKUP_KEEP_DAYS } from "../jobs/backup";
 import type { SettingsRepo } from "./repo";
 import { AppError } from "../platform/errors";
 import { log } from "../platform/log";
+
+/** Days of nightly database backups kept unless the admin chose otherwise (Dashboard → Backups). */
+export const DEFAULT_BACKUP_KEEP_DAYS = 14;
 
 export const REGISTRATION_POLICIES = ["closed", "invite", "open"] as const;
 export type RegistrationPolicy = (typeof REGISTRATION_POLICIES)[number];

@@ -3,7 +3,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { backupDatabase, listBackups } from "../jobs/backup";
+import { backupDatabase, listBackups } from "../dashboard/backups";
 import { createTestApp } from "../../test/support/app";
 import { freePort } from "../../test/support/browser";
 import { RESTART_EXIT_CODE } from "./restore";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { randomToken } from "../auth/crypto";
 import { openDb } from "../platform/db/client";
 import { passkeys, users } from "../platform/db/schema";
-import { backupDatabase } from "../jobs/backup";
+import { backupDatabase } from "../dashboard/backups";
 import { createApp } from "../server";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../../test/support/app";
 import { applyPendingRestore, checkBackup } from "./restore";

@@ -9,7 +9,7 @@ import { Database } from "bun:sqlite";
 import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { dataDiskMountpoint } from "../../hw/datadisk";
-import { listBackups, type BackupFile } from "../jobs/backup";
+import { listBackups, type BackupFile } from "../dashboard/backups";
 import { fsyncPath } from "../../hw/files";
 import { APP_ROOT, dataPaths } from "../platform/paths";
 import { log as logger } from "../platform/log";

@@ -58,7 +58,7 @@ export function setupRoutes(deps: {
       .get(
         "/setup",
         ({ csrfToken, request, redirect }) => {
-          if (deps.auth.setupDone()) return redirect("/login", 303);
+          if (deps.auth.users.setupDone()) return redirect("/login", 303);
           return wizard(request, csrfToken);
         },
         { public: true },
@@ -66,7 +66,7 @@ export function setupRoutes(deps: {
       .post(
         "/setup/restore",
         ({ csrfToken, request, body, set }) => {
-          if (deps.auth.setupDone()) throw new AppError(403, "This box is already set up; restore a backup only on a fresh box.");
+          if (deps.auth.users.setupDone()) throw new AppError(403, "This box is already set up; restore a backup only on a fresh box.");
           const disk = body.name.startsWith("disk:");
           const name = disk ? body.name.slice(5) : body.name;
           const backup = restoreCandidates(deps.config.dataDir).find((b) => b.name === name && (b.source === "data disk") === disk);
@@ -107,7 +107,7 @@ export function setupRoutes(deps: {
       .get(
         "/setup/restore/status",
         ({ set }) => {
-          if (!deps.auth.setupDone())
+          if (!deps.auth.users.setupDone())
             return (
               <p hx-get="/setup/restore/status" hx-trigger="every 2s" hx-swap="outerHTML">
                 Still restarting…

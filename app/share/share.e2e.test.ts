@@ -28,11 +28,11 @@ beforeAll(async () => {
   server = await startServer();
   const db = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-  const user = auth.addUser({ username: "ada", displayName: "Ada", role: "admin" }, null).user;
-  sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
-  appToken = auth.createAppToken(user.id, "seed").token;
-  const bob = auth.addUser({ username: "bob", displayName: "Bob", role: "user" }, null).user;
-  bobSid = auth.createSession(bob.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  const user = auth.users.add({ username: "ada", displayName: "Ada", role: "admin" }, null).user;
+  sid = auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  appToken = auth.tokens.create(user.id, "seed").token;
+  const bob = auth.users.add({ username: "bob", displayName: "Bob", role: "user" }, null).user;
+  bobSid = auth.sessions.create(bob.id, { ip: "127.0.0.1", userAgent: "e2e" });
   db.$client.close();
   browser = await launchBrowser();
 });

@@ -149,7 +149,9 @@ describe("the link pages", () => {
       `/s/${f.links.revoked.token}`,
       `/s/nope`,
     ]) {
-      const res = await f.t.request(path, { headers: { cookie: `nas_session=${f.t.services.auth.createSession(f.alice.id, { ip: null, userAgent: "x" })}` } });
+      const res = await f.t.request(path, {
+        headers: { cookie: `nas_session=${f.t.services.auth.sessions.create(f.alice.id, { ip: null, userAgent: "x" })}` },
+      });
       await res.arrayBuffer();
       expect([path, res.headers.get("referrer-policy")]).toEqual([path, "no-referrer"]);
       expect(res.headers.getSetCookie().filter((c) => c.startsWith("nas_session="))).toEqual([]);

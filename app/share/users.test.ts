@@ -128,7 +128,7 @@ describe("folders shared with users", () => {
 
   test("removing access is immediate, for an open session and an app token alike; only the owner or the admin can remove it", async () => {
     const s = await setup();
-    const { token } = t.services.auth.createAppToken(s.carol.id, "script");
+    const { token } = t.services.auth.tokens.create(s.carol.id, "script");
     const bearer = { authorization: `Bearer ${token}` };
     expect((await t.request(`/api/v1/files/${s.recipes.id}/content`, { headers: bearer })).status).toBe(200);
     expect((await t.request(`/api/v1/shares/users/${s.write.id}`, { method: "DELETE", headers: s.B })).status).toBe(404);

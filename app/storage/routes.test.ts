@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 import { blobs, files, jobs } from "../platform/db/schema";
 import { createTestApp, postForm, type TestApp } from "../../test/support/app";
-import { STORAGE_MOVE_JOB, DISK_COPY_JOB } from "../jobs/datadisk";
+import { STORAGE_MOVE_JOB, DISK_COPY_JOB } from "./jobs";
 import { fakeRunner } from "../../hw/testing";
 
 let t: TestApp;

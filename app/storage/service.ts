@@ -14,9 +14,10 @@ import {
 } from "../../hw/datadisk";
 import type { MountedFilesystem } from "../../hw/system";
 import type { Job, User } from "../platform/db/schema";
-import { listBackups } from "../jobs/backup";
-import { isPending, type JobQueue } from "../jobs/service";
-import { checkCopyTarget, DISK_COPY_JOB, STORAGE_MOVE_JOB } from "../jobs/datadisk";
+import { listBackups } from "../dashboard/backups";
+import { isPending, type JobQueue } from "../platform/queue/queue";
+import { checkCopyTarget } from "./copy";
+import { DISK_COPY_JOB, STORAGE_MOVE_JOB, type StorageJobPayloads } from "./jobs";
 import type { StorageRepo } from "./repo";
 import { AppError } from "../platform/errors";
 import { dataPaths } from "../platform/paths";
@@ -90,7 +91,7 @@ function bytesPerChild(root: string): Map<string, number> {
 export function createStorageService(deps: {
   dataDir: string;
   repo: StorageRepo;
-  jobs: JobQueue;
+  jobs: JobQueue<StorageJobPayloads>;
   listUsers: () => User[];
   filesystems: () => Promise<MountedFilesystem[]>;
   run?: Runner;

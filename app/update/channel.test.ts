@@ -5,7 +5,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createTestApp, postForm, type TestApp } from "../../test/support/app";
+import { createJobRunner } from "../platform/queue/runner";
 import { isNewer } from "./channel";
+import { updateWebJobs } from "./jobs";
 import { makeBundle, makeKeys, type Keys } from "../../test/support/update";
 import { dataPaths } from "../platform/paths";
 
@@ -191,17 +193,20 @@ describe("update channel", () => {
     const { setChannel } = app();
     await setChannel(url);
     expect(t.services.update.state().channel.autoDownload).toBe(false);
-    let stop = t.services.update.startAutoCheck(20);
-    await Bun.sleep(300);
-    stop();
+    // The check the worker queues every 6 hours, run by the web process's lane (the one with the network).
+    const webLane = createJobRunner({ queue: t.services.jobs, handlers: updateWebJobs.handlers(t.services), log: () => {} });
+    const periodicCheck = async () => {
+      t.services.jobs.enqueue("update.channel-check");
+      expect(await webLane.runOnce()).toBe(true);
+      expect(t.services.jobs.lastOfKind("update.channel-check")?.status).toBe("done");
+    };
+    await periodicCheck();
     expect(t.services.update.state().staged).toBeNull();
     expect(t.services.update.state().channel.lastCheck).toBeNull(); // not even asked
 
     await setChannel(url, true);
     expect(t.services.update.state().channel.autoDownload).toBe(true);
-    stop = t.services.update.startAutoCheck(20);
-    for (let i = 0; i < 100 && !t.services.update.state().staged; i++) await Bun.sleep(50);
-    stop();
+    await periodicCheck();
     expect(t.services.update.state().staged).toMatchObject({ name: "nas-x86_64-1.5.0+ggg.raucb", source: "channel" });
     expect(t.services.jobs.lastOfKind("update.inspect")).toBeDefined();
     expect(t.services.jobs.lastOfKind("update.install")).toBeUndefined();

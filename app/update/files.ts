@@ -9,7 +9,9 @@ import { dirname, join } from "node:path";
 import { writeFileDurably } from "../../hw/files";
 import { dataPaths } from "../platform/paths";
 
-export const isStagedId = (id: string) => /^[0-9a-f]{32}$/.test(id);
+/** What `stagedId` makes: 32 hex digits. */
+export const STAGED_ID = /^[0-9a-f]{32}$/;
+export const isStagedId = (id: string) => STAGED_ID.test(id);
 export const stagedBundle = (dataDir: string, id: string) => join(dataPaths(dataDir).updateStaged, `${checked(id)}.raucb`);
 export const stagedMeta = (dataDir: string, id: string) => join(dataPaths(dataDir).updateStaged, `${checked(id)}.json`);
 export const stagedInfo = (dataDir: string, id: string) => join(dataPaths(dataDir).updateStaged, `${checked(id)}.info.json`);

@@ -45,18 +45,9 @@ export function systemUpdateRoutes(deps: Deps) {
     }
   };
 
-  let stopAutoCheck: (() => void) | null = null;
   return (
     new Elysia({ prefix: "/dashboard/system" })
       .use(deps.access)
-      // The opt-in channel check runs in a listening server only, never in tests that call app.handle().
-      .onStart(() => {
-        stopAutoCheck ??= update.startAutoCheck();
-      })
-      .onStop(() => {
-        stopAutoCheck?.();
-        stopAutoCheck = null;
-      })
       .get("", ({ user, csrfToken, query }) => page(user, csrfToken, { confirmReset: query.reset }), {
         auth: "admin",
         query: t.Object({ reset: t.Optional(mode) }),

@@ -1,7 +1,7 @@
 /**
  * Dashboard → System: updates (upload or channel → RAUC's check → install with progress → reboot), the slots,
  * factory reset and support bundles. The web process never runs anything as root: it stages files in the data dir
- * and queues jobs the root storage worker runs (app/jobs/update.ts), then reads their results.
+ * and queues jobs the root storage worker runs (jobs.ts, root-jobs.ts), then reads their results.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, openSync, readdirSync, readSync, closeSync, renameSync, rmSync, statfsSync } from "node:fs";
@@ -9,14 +9,14 @@ import { basename, join } from "node:path";
 import type { Runner } from "../../hw/run";
 import type { Job } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
-import type { JobQueue } from "../jobs/service";
+import type { JobQueue } from "../platform/queue/queue";
 import type { SettingsRepo } from "../settings/repo";
-import type { SlotsFile } from "../jobs/update";
+import type { UpdateJobPayloads } from "./jobs";
+import type { SlotsFile } from "./root-jobs";
 import { checkChannel, downloadBundle, parseChannelUrl, type ChannelCheck } from "./channel";
 import { type BundleInfo, isStagedId, readJson, stagedBundle, stagedInfo, stagedMeta, type StagedMeta, writeResult } from "./files";
 import { listSupportBundles, SUPPORT_NAME, supportName } from "./support";
 import { dataPaths } from "../platform/paths";
-import { log } from "../platform/log";
 import type { Clock } from "../platform/clock";
 
 /** A bundle never exceeds a root slot (1 GiB); anything much larger is not one. */
@@ -46,7 +46,7 @@ export type UpdatePageState = {
 
 export type UpdateServiceDeps = {
   dataDir: string;
-  jobs: JobQueue;
+  jobs: JobQueue<UpdateJobPayloads>;
   settings: SettingsRepo;
   /** This box's RAUC compatible and IMAGE_VERSION (null / "development" outside the image). */
   compatible: () => string | null;
@@ -240,20 +240,13 @@ export function createUpdateService(deps: UpdateServiceDeps) {
       return result;
     },
 
-    /** The opt-in automatic check (every 6 hours while the web process runs): downloads, never installs. */
-    startAutoCheck(intervalMs = 6 * 3600_000): () => void {
-      let busy = false; // a slow download is never started twice
-      const tick = () => {
-        if (busy || !channel().autoDownload || installing()) return;
-        busy = true;
-        this.checkChannel({ download: true })
-          .catch((e: Error) => log.warn(`update channel: ${e.message}`))
-          .finally(() => {
-            busy = false;
-          });
-      };
-      const timer = setInterval(tick, intervalMs);
-      return () => clearInterval(timer);
+    /**
+     * The opt-in automatic check (the `update.channel-check` job, every 6 hours): downloads, never installs. Off
+     * unless the admin asked for it, and never while an update is being installed.
+     */
+    async autoCheck(): Promise<void> {
+      if (!channel().autoDownload || installing()) return;
+      await this.checkChannel({ download: true });
     },
 
     requestSupportBundle(): string {

@@ -8,8 +8,8 @@ import { gunzipSync } from "node:zlib";
 import { fakeRunner } from "../../hw/testing";
 import { passkeys, settings, shareLinks, jobs } from "../platform/db/schema";
 import { createTestApp, type TestApp } from "../../test/support/app";
-import { supportBundleHandler } from "../jobs/update";
-import type { JobContext } from "../jobs/service";
+import { supportBundleHandler } from "./root-jobs";
+import type { JobContext } from "../platform/queue/queue";
 import { listSupportBundles, scrubSecrets, supportName, tarFiles } from "./support";
 import { systemClock } from "../platform/clock";
 
@@ -24,8 +24,8 @@ test("a support bundle of a box full of secrets: logs, versions, SMART and faile
   const { auth } = t.services;
   // Secrets as the box holds them: a session cookie, an app token, an invite, recovery codes, a passkey,
   // a share link with a password, the instance secret, the TLS keys, an alert webhook (an ntfy topic).
-  const sessionCookie = auth.createSession(admin.id, { ip: "192.168.1.20", userAgent: "Firefox" });
-  const { token: appToken } = auth.createAppToken(admin.id, "backup script");
+  const sessionCookie = auth.sessions.create(admin.id, { ip: "192.168.1.20", userAgent: "Firefox" });
+  const { token: appToken } = auth.tokens.create(admin.id, "backup script");
   const publicKey = Buffer.from("passkey-public-key-material-0123456789abcdef");
   t.db
     .insert(passkeys)

@@ -31,14 +31,14 @@ export function createTestApp(opts: { config?: Partial<Config>; deps?: Partial<A
 
   /** Creates a user directly (no passkey ceremony) and returns headers that act as their signed-in browser. */
   function signIn(user: User) {
-    const sid = auth.createSession(user.id, { ip, userAgent: "bun-test" });
+    const sid = auth.sessions.create(user.id, { ip, userAgent: "bun-test" });
     return browserHeaders(sid);
   }
   function browserHeaders(sessionId: string) {
     return { cookie: `nas_session=${sessionId}`, origin: TEST_ORIGIN, "sec-fetch-site": "same-origin", "x-csrf-token": hmac(secret, `csrf:${sessionId}`) };
   }
   function createUser(username: string, role: "admin" | "user" = "user") {
-    return auth.addUser({ username, displayName: username, role }, null).user;
+    return auth.users.add({ username, displayName: username, role }, null).user;
   }
 
   return {

@@ -136,12 +136,13 @@ export async function signedInPage(
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
   const username = opts.username ?? "ada";
   const user =
-    auth.userByName(username) ?? auth.addUser({ username, displayName: username[0]!.toUpperCase() + username.slice(1), role: opts.role ?? "admin" }, null).user;
-  const sid = auth.createSession(user.id, {
+    auth.users.byName(username) ??
+    auth.users.add({ username, displayName: username[0]!.toUpperCase() + username.slice(1), role: opts.role ?? "admin" }, null).user;
+  const sid = auth.sessions.create(user.id, {
     ip: "127.0.0.1",
     userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
   });
-  const token = auth.createAppToken(user.id, "e2e").token;
+  const token = auth.tokens.create(user.id, "e2e").token;
   db.$client.close();
   const context = await browser.newContext({
     baseURL: server.origin,

@@ -2,12 +2,12 @@
 import { join } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
 import type { User } from "../../app/platform/db/schema";
-import { createJobRunner } from "../../app/jobs/service";
 import { createTestApp } from "./app";
 import { createMediaPipeline } from "../../app/media/pipeline";
 import { createMediaRepo } from "../../app/media/repo";
 import { SOFTWARE_ENCODER, type Encoder } from "../../app/media/video";
 import { systemClock } from "../../app/platform/clock";
+import { createJobRunner } from "../../app/platform/queue/runner";
 
 export const FIXTURES = join(import.meta.dir, "../fixtures/photos");
 

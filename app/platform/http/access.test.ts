@@ -89,13 +89,13 @@ describe("an Authorization header is a claim to be checked, never a reason to sk
     }
     const root = (await (await t.request("/api/v1/root", { headers: browser })).json()) as { children: unknown[] };
     expect(root.children).toEqual([]);
-    expect(t.services.auth.tokensOf(alice.id)).toEqual([]);
+    expect(t.services.auth.tokens.of(alice.id)).toEqual([]);
   });
 
   test("a valid app token works from a script without a CSRF token", async () => {
     t = createTestApp();
     const alice = t.createAdmin("alice");
-    const { token } = t.services.auth.createAppToken(alice.id, "script");
+    const { token } = t.services.auth.tokens.create(alice.id, "script");
     const res = await t.request("/api/v1/folders", {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },

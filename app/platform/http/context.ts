@@ -40,12 +40,12 @@ export function requestContext(deps: ContextDeps) {
     if (authorization !== null) {
       // Present means the caller chose a token: a malformed or unknown one is a 401, never a fall back to the cookie.
       const bearer = authorization.match(/^Bearer\s+(\S+)$/i)?.[1];
-      const row = bearer ? deps.auth.resolveAppToken(bearer) : null;
+      const row = bearer ? deps.auth.tokens.resolve(bearer) : null;
       if (!row) throw new AppError(401, "This app token is invalid or was revoked (send Authorization: Bearer <token>).");
       viewer = { user: row.user, via: "token", sessionId: null };
     } else {
       const sid = cookie[SESSION_COOKIE]?.value as string | undefined;
-      const row = sid ? deps.auth.resolveSession(sid) : null;
+      const row = sid ? deps.auth.sessions.resolve(sid) : null;
       if (row && sid) viewer = { user: row.user, via: "session", sessionId: sid };
       else if (sid) cookie[SESSION_COOKIE]!.remove();
     }

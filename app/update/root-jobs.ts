@@ -1,17 +1,19 @@
 /**
  * The root side of updates, factory reset and reboots: run by the root storage worker (nasd-storage-worker.service,
- * NAS_WORKER_KINDS), never by the sandboxed web process, which only queues these jobs and reads their results
- * (app/update/files.ts). RAUC does the checking and writing; this turns its answers into sentences.
+ * NAS_WORKER_KINDS), never by the sandboxed web process, which only queues these jobs (jobs.ts) and reads their
+ * results (files.ts). RAUC does the checking and writing; this turns its answers into sentences.
  */
 import { chmodSync, chownSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
 import { writeFileDurably } from "../../hw/files";
 import { summarize, type RaucStatus, type UpdateStatus } from "../../provision/update-status";
-import { type BundleInfo, isStagedId, stagedBundle, stagedInfo, writeResult } from "../update/files";
-import { PermanentJobError, type JobHandler } from "./service";
+import { type BundleInfo, stagedBundle, stagedInfo, writeResult } from "./files";
+import type { JobHandler } from "../platform/queue/queue";
+import { AppError } from "../platform/errors";
 import type { Db } from "../platform/db/client";
-import { SUPPORT_NAME, writeSupportBundle } from "../update/support";
+import type { UpdateJobPayloads } from "./jobs";
+import { writeSupportBundle } from "./support";
 import { dataPaths } from "../platform/paths";
 import type { Clock } from "../platform/clock";
 
@@ -77,13 +79,12 @@ export function explainRaucFailure(output: string): string {
 }
 
 /** `update.inspect`: the signature (against the keyring), the version and the board of a staged bundle. */
-export function updateInspectHandler(deps: UpdateJobDeps): JobHandler<"update.inspect"> {
+export function updateInspectHandler(deps: UpdateJobDeps): JobHandler<"update.inspect", UpdateJobPayloads> {
   const run = deps.run ?? runCommand;
   return async (job) => {
     const { bundleId } = job.payload;
-    if (!isStagedId(bundleId)) throw new PermanentJobError("not a staged bundle");
     const path = stagedBundle(deps.dataDir, bundleId);
-    if (!existsSync(path)) throw new PermanentJobError("The uploaded bundle is gone; upload it again.");
+    if (!existsSync(path)) throw new AppError(410, "The uploaded bundle is gone; upload it again.");
     // From now on only root may change it: what was checked is what gets installed.
     if (process.getuid?.() === 0) {
       chownSync(path, 0, 0);
@@ -123,13 +124,12 @@ export function lastPercent(text: string): number | null {
 }
 
 /** `update.install`: RAUC writes the other slot and makes it the one to boot next; progress goes to the job row. */
-export function updateInstallHandler(deps: UpdateJobDeps): JobHandler<"update.install"> {
+export function updateInstallHandler(deps: UpdateJobDeps): JobHandler<"update.install", UpdateJobPayloads> {
   const run = deps.run ?? runCommand;
   return async (job, ctx) => {
     const { bundleId } = job.payload;
-    if (!isStagedId(bundleId)) throw new PermanentJobError("not a staged bundle");
     const path = stagedBundle(deps.dataDir, bundleId);
-    if (!existsSync(path)) throw new PermanentJobError("The uploaded bundle is gone; upload it again.");
+    if (!existsSync(path)) throw new AppError(410, "The uploaded bundle is gone; upload it again.");
     let seen = "";
     ctx.progress(1);
     const result = await run(["rauc", "install", path], {
@@ -142,7 +142,7 @@ export function updateInstallHandler(deps: UpdateJobDeps): JobHandler<"update.in
       },
     });
     await refreshSlots(deps, run);
-    if (result.code !== 0) throw new PermanentJobError(explainRaucFailure(`${result.stderr}\n${result.stdout}`));
+    if (result.code !== 0) throw new AppError(422, explainRaucFailure(`${result.stderr}\n${result.stdout}`));
     ctx.progress(100);
   };
 }
@@ -163,7 +163,7 @@ async function refreshSlots(deps: UpdateJobDeps, run: Runner) {
 }
 
 /** `update.status`: both slots, their versions, which is booted and good, and whether the last update rolled back. */
-export function updateStatusHandler(deps: UpdateJobDeps): JobHandler<"update.status"> {
+export function updateStatusHandler(deps: UpdateJobDeps): JobHandler<"update.status", UpdateJobPayloads> {
   const run = deps.run ?? runCommand;
   return async () => refreshSlots(deps, run);
 }
@@ -181,11 +181,11 @@ async function reboot(run: Runner) {
   // The Pi firmware boots the new slot once only when asked with the tryboot flag (as `nas update` does).
   const argv = existsSync("/usr/lib/nas/rauc-bootloader-tryboot") ? ["systemctl", "reboot", "0 tryboot"] : ["systemctl", "reboot"];
   const result = await run(argv, { timeoutMs: 60_000 });
-  if (result.code !== 0) throw new PermanentJobError(`The reboot was refused: ${(result.stderr || result.stdout).trim().slice(0, 300)}`);
+  if (result.code !== 0) throw new AppError(409, `The reboot was refused: ${(result.stderr || result.stdout).trim().slice(0, 300)}`);
 }
 
 /** `update.reboot`: into the slot RAUC just wrote. */
-export function updateRebootHandler(deps: UpdateJobDeps): JobHandler<"update.reboot"> {
+export function updateRebootHandler(deps: UpdateJobDeps): JobHandler<"update.reboot", UpdateJobPayloads> {
   const run = deps.run ?? runCommand;
   return async (job) => {
     if (alreadyRebooted(deps, job.payload.requestedAt)) return;
@@ -199,24 +199,22 @@ export const FACTORY_RESET_MARKER = "factory-reset";
  * `system.factory-reset`: leaves the mode on the state partition, where preinit finds it at the next boot before
  * /etc and /var are mounted (os/rootfs-overlay/usr/lib/nas/factory-reset), then reboots.
  */
-export function factoryResetHandler(deps: UpdateJobDeps): JobHandler<"system.factory-reset"> {
+export function factoryResetHandler(deps: UpdateJobDeps): JobHandler<"system.factory-reset", UpdateJobPayloads> {
   const run = deps.run ?? runCommand;
   return async (job) => {
     const { mode, requestedAt } = job.payload;
-    if (mode !== "keep-files" && mode !== "erase-all") throw new PermanentJobError(`unknown factory reset mode ${String(mode)}`);
     if (alreadyRebooted(deps, requestedAt)) return;
     const stateDir = deps.stateDir ?? "/mnt/state";
-    if (!existsSync(join(stateDir, "etc"))) throw new PermanentJobError(`The state partition is not mounted at ${stateDir}: the box cannot reset itself.`);
+    if (!existsSync(join(stateDir, "etc"))) throw new AppError(409, `The state partition is not mounted at ${stateDir}: the box cannot reset itself.`);
     writeFileDurably(join(stateDir, FACTORY_RESET_MARKER), `${mode}\n`, 0o600);
     await reboot(run);
   };
 }
 
 /** `support.bundle`: the archive the admin downloads (app/update/support.ts says what is in it and what never is). */
-export function supportBundleHandler(deps: UpdateJobDeps & { db: Db; tlsDir: string; now: Clock }): JobHandler<"support.bundle"> {
+export function supportBundleHandler(deps: UpdateJobDeps & { db: Db; tlsDir: string; now: Clock }): JobHandler<"support.bundle", UpdateJobPayloads> {
   const run = deps.run ?? runCommand;
   return async (job) => {
-    if (!SUPPORT_NAME.test(job.payload.name)) throw new PermanentJobError("not a support bundle name");
     await writeSupportBundle({ db: deps.db, dataDir: deps.dataDir, tlsDir: deps.tlsDir, run, osRelease: deps.osRelease, now: deps.now }, job.payload.name);
   };
 }

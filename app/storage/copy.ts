@@ -4,13 +4,13 @@ import { runCommand, type Runner } from "../../hw/run";
 import { copyDataToDisk, StorageError } from "../../hw/datadisk";
 import { fsyncPath, mirrorTree, type CopyProgress } from "../../hw/files";
 import type { Db } from "../platform/db/client";
-import type { StorageRepo } from "../storage/repo";
-import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
+import type { StorageRepo } from "./repo";
+import type { JobHandler } from "../platform/queue/queue";
+import { AppError } from "../platform/errors";
+import type { StorageJobPayloads } from "./jobs";
 import { dataPaths, isLiveDatabaseFile, isScratch } from "../platform/paths";
 import type { Clock } from "../platform/clock";
 
-export const STORAGE_MOVE_JOB = "storage.move";
-export const DISK_COPY_JOB = "storage.disk-copy";
 /** The folder on the second disk that mirrors the data directory. */
 export const DISK_COPY_DIR = "nasd-copy";
 
@@ -26,10 +26,9 @@ export function storageMoveHandler(deps: {
   includeLoop?: boolean;
   statePath?: string;
   mountpoint?: string;
-}): JobHandler<"storage.move"> {
+}): JobHandler<"storage.move", StorageJobPayloads> {
   return async (job, ctx) => {
-    const { device, confirm } = job.payload as { device?: unknown; confirm?: unknown };
-    if (typeof device !== "string" || typeof confirm !== "string") throw new PermanentJobError("payload needs device and confirm");
+    const { device, confirm } = job.payload;
     try {
       const state = await copyDataToDisk(
         {
@@ -48,7 +47,7 @@ export function storageMoveHandler(deps: {
     } catch (e) {
       // A refused disk or confirmation will be refused again: do not retry.
       if (e instanceof StorageError && /cannot be used|does not match|not attached|already on a data disk|in use/.test(e.message))
-        throw new PermanentJobError(e.message);
+        throw new AppError(409, e.message);
       throw e;
     }
   };
@@ -75,11 +74,11 @@ export function diskCopyHandler(deps: {
   repo: StorageRepo;
   now: Clock;
   afterFile?: (rel: string, i: number) => void;
-}): JobHandler<"storage.disk-copy"> {
+}): JobHandler<"storage.disk-copy", StorageJobPayloads> {
   const { now } = deps;
   return async (_job, ctx) => {
     const row = deps.repo.diskCopy();
-    if (!row) throw new PermanentJobError("No second disk is chosen.");
+    if (!row) throw new AppError(409, "No second disk is chosen.");
     const startedAt = now();
     try {
       const target = checkCopyTarget(deps.dataDir, row.targetPath);
@@ -108,18 +107,8 @@ export function diskCopyHandler(deps: {
     } catch (e) {
       if (ctx.signal.aborted) throw e;
       deps.repo.recordDiskCopy(now(), false, (e as Error).message);
-      if (e instanceof StorageError) throw new PermanentJobError(e.message);
+      if (e instanceof StorageError) throw new AppError(409, e.message);
       throw e;
     }
   };
-}
-
-/** Queues the nightly copy when it is enabled, the last run is a day old and none is waiting. */
-export function scheduleDiskCopy(queue: JobQueue, repo: StorageRepo, now: Date) {
-  const row = repo.diskCopy();
-  if (!row?.nightly) return null;
-  const last = queue.lastOfKind(DISK_COPY_JOB);
-  if (isPending(last)) return null;
-  if (row.lastRunAt && now.getTime() - row.lastRunAt.getTime() < 23 * 3600_000) return null;
-  return queue.enqueue(DISK_COPY_JOB);
 }

@@ -5,9 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "../platform/db/client";
 import { settings, users } from "../platform/db/schema";
-import { backupFileName, DB_BACKUP_JOB, dbBackupHandler, listBackups, pruneBackups, scheduleDbBackup } from "./backup";
-import { createJobRepo } from "./repo";
-import { createJobQueue, createJobRunner } from "./service";
+import { backupFileName, DB_BACKUP_JOB, dbBackupHandler, listBackups, pruneBackups } from "./backups";
+import { dashboardJobs, type DashboardJobPayloads } from "./jobs";
+import { createJobRepo } from "../platform/queue/repo";
+import { createJobQueue } from "../platform/queue/queue";
+import { createJobRunner } from "../platform/queue/runner";
+import { createScheduler } from "../platform/queue/scheduler";
+import { createSettingsRepo } from "../settings/repo";
 import { dataPaths } from "../platform/paths";
 import { systemClock } from "../platform/clock";
 
@@ -35,7 +39,7 @@ describe("db.backup", () => {
     const { dataDir, db } = tempDataDir();
     db.insert(settings).values({ key: "deviceName", value: "backup-test" }).run();
     const at = new Date("2026-03-04T05:06:07Z");
-    const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
+    const queue = createJobQueue<DashboardJobPayloads>({ repo: createJobRepo(db), now: systemClock });
     const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir, now: () => at }) } });
     const job = queue.enqueue(DB_BACKUP_JOB);
 
@@ -56,7 +60,7 @@ describe("db.backup", () => {
 
   test("a box with no administrator yet (setup not finished) is not backed up", async () => {
     const { dataDir, db } = tempDataDir({ admin: false });
-    const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
+    const queue = createJobQueue<DashboardJobPayloads>({ repo: createJobRepo(db), now: systemClock });
     const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir, now: systemClock }) } });
     const job = queue.enqueue(DB_BACKUP_JOB);
     expect(await runner.runOnce()).toBe(true);
@@ -66,8 +70,10 @@ describe("db.backup", () => {
 
   test("a bad keepDays fails the job at once with the reason", async () => {
     const { dataDir, db } = tempDataDir();
-    const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
-    const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir, now: systemClock }) } });
+    const queue = createJobQueue<DashboardJobPayloads>({ repo: createJobRepo(db), now: systemClock });
+    // As the worker runs it: through the kind's declaration, whose schema checks the payload first.
+    const { [DB_BACKUP_JOB]: backup } = dashboardJobs.handlers({ now: systemClock, db, dataDir, settings: createSettingsRepo(db) });
+    const runner = createJobRunner({ queue, log: () => {}, handlers: { [DB_BACKUP_JOB]: backup } });
     const job = queue.enqueue(DB_BACKUP_JOB, { keepDays: "forever" as unknown as number });
     await runner.runOnce();
     expect(queue.byId(job.id)).toMatchObject({ status: "failed" });
@@ -98,20 +104,30 @@ describe("pruneBackups", () => {
   });
 });
 
-describe("scheduleDbBackup", () => {
-  test("queues one backup a day and never a second while one is waiting", () => {
-    const { db } = tempDataDir();
+describe("the nightly backup", () => {
+  test("the scheduler queues one backup a day with the admin's retention, and never a second while one is waiting", () => {
+    const { db, dataDir } = tempDataDir();
     let t = new Date("2026-01-01T00:00:00Z").getTime();
-    const queue = createJobQueue({ repo: createJobRepo(db), now: () => new Date(t) });
-    const first = scheduleDbBackup(queue, new Date(t), 30);
-    expect(first?.payload).toEqual({ keepDays: 30 });
-    expect(first?.kind).toBe(DB_BACKUP_JOB);
-    expect(scheduleDbBackup(queue, new Date(t))).toBeNull();
+    const now = () => new Date(t);
+    const queue = createJobQueue<DashboardJobPayloads>({ repo: createJobRepo(db), now });
+    const settings = createSettingsRepo(db);
+    settings.set("backupKeepDays", 30);
+    const payload = dashboardJobs.scheduled!({ db, dataDir, settings, now })[DB_BACKUP_JOB]!;
+    const scheduler = createScheduler({ queue, periodic: [{ kind: DB_BACKUP_JOB, every: DAY, payload }], now });
+    const queued = () => queue.recentOfKind(DB_BACKUP_JOB);
+
+    scheduler.queueDue();
+    const [first] = queued();
+    expect(first).toMatchObject({ kind: DB_BACKUP_JOB, status: "queued", payload: { keepDays: 30 } });
+    scheduler.queueDue();
+    expect(queued()).toHaveLength(1);
     queue.claimNextJob([DB_BACKUP_JOB]);
     queue.finish(first!.id);
     t += DAY - 1;
-    expect(scheduleDbBackup(queue, new Date(t))).toBeNull();
+    scheduler.queueDue();
+    expect(queued()).toHaveLength(1);
     t += 1;
-    expect(scheduleDbBackup(queue, new Date(t))?.id).toBeGreaterThan(first!.id);
+    scheduler.queueDue();
+    expect(queued()[0]!.id).toBeGreaterThan(first!.id);
   });
 });

@@ -1,13 +1,14 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "../platform/db/client";
+import { isPending, type JobHandler, type JobQueue } from "../platform/queue/queue";
+import { DEFAULT_BACKUP_KEEP_DAYS } from "../settings/service";
+import type { DashboardJobPayloads } from "./jobs";
 import { dataPaths } from "../platform/paths";
-import { isPending, PermanentJobError, type JobHandler, type JobQueue } from "./service";
 import { fsyncPath } from "../../hw/files";
 import type { Clock } from "../platform/clock";
 
 export const DB_BACKUP_JOB = "db.backup";
-export const DEFAULT_BACKUP_KEEP_DAYS = 14;
 /** Even when every backup looks old (a clock that jumped), the newest few are kept. */
 const KEEP_AT_LEAST = 3;
 const BACKUP_NAME = /^db-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})\.sqlite$/;
@@ -74,14 +75,11 @@ export function pruneBackups(dir: string, now: Date, keepDays: number): string[]
   return removed;
 }
 
-/** Job handler for `db.backup`; payload `{ keepDays?: number }`. */
-export function dbBackupHandler(deps: { db: Db; dataDir: string; now: Clock }): JobHandler<"db.backup"> {
+/** Job handler for `db.backup` (payload `{ keepDays?: number }`, a whole number ≥ 1 checked by its schema in jobs.ts). */
+export function dbBackupHandler(deps: { db: Db; dataDir: string; now: Clock }): JobHandler<"db.backup", DashboardJobPayloads> {
   const { now } = deps;
   return async (job, ctx) => {
     const keepDays = job.payload.keepDays ?? DEFAULT_BACKUP_KEEP_DAYS;
-    if (typeof keepDays !== "number" || !Number.isInteger(keepDays) || keepDays < 1) {
-      throw new PermanentJobError(`keepDays must be a whole number of days ≥ 1, got ${JSON.stringify(keepDays)}`);
-    }
     // A box still in its setup wizard has nothing to keep, and such a backup would be offered as a "restore" on a new box.
     const admins = deps.db.$client.query<{ n: number }, []>("select count(*) as n from users where role = 'admin'").get()?.n ?? 0;
     if (admins === 0) return ctx.log("skipped: no administrator yet (setup not finished)");
@@ -93,13 +91,17 @@ export function dbBackupHandler(deps: { db: Db; dataDir: string; now: Clock }): 
   };
 }
 
-/**
- * Queues a backup keeping `keepDays` days when the last one is older than `everyMs` and none is waiting. Returns the
- * job it queued, if any.
- */
-export function scheduleDbBackup(queue: JobQueue, now: Date, keepDays = DEFAULT_BACKUP_KEEP_DAYS, everyMs = 24 * 3600_000) {
-  const last = queue.lastOfKind(DB_BACKUP_JOB);
-  if (isPending(last)) return null;
-  if (last && now.getTime() - last.createdAt.getTime() < everyMs) return null;
-  return queue.enqueue(DB_BACKUP_JOB, { keepDays });
+/** Dashboard → Backups: the files are the record (there is no backups table), the job is the mechanism. */
+export function createBackups(ctx: { jobs: JobQueue<DashboardJobPayloads>; dataDir: string; keepDays: () => number }) {
+  return {
+    list() {
+      return { files: listBackups(dataPaths(ctx.dataDir).backups), lastJob: ctx.jobs.lastOfKind(DB_BACKUP_JOB) ?? null, keepDays: ctx.keepDays() };
+    },
+    /** Queues a backup for the worker unless one is already waiting or running. */
+    runNow() {
+      const last = ctx.jobs.lastOfKind(DB_BACKUP_JOB);
+      if (last && isPending(last)) return last;
+      return ctx.jobs.enqueue(DB_BACKUP_JOB, { keepDays: ctx.keepDays() });
+    },
+  };
 }

@@ -6,11 +6,14 @@ import { join } from "node:path";
 import { sha256File, walkTree } from "../../hw/files";
 import { openDb } from "../platform/db/client";
 import { settings } from "../platform/db/schema";
-import { createStorageRepo } from "../storage/repo";
-import { createJobRepo } from "./repo";
-import { createJobQueue, createJobRunner } from "./service";
+import { createStorageRepo } from "./repo";
+import { createJobRepo } from "../platform/queue/repo";
+import { createJobQueue } from "../platform/queue/queue";
+import { createJobRunner } from "../platform/queue/runner";
 
-import { checkCopyTarget, DISK_COPY_JOB, diskCopyHandler, scheduleDiskCopy, STORAGE_MOVE_JOB, storageMoveHandler } from "./datadisk";
+import { checkCopyTarget, diskCopyHandler, storageMoveHandler } from "./copy";
+import { storageJobKinds, storageJobs, DISK_COPY_JOB, STORAGE_MOVE_JOB, type StorageJobPayloads } from "./jobs";
+import { createScheduler } from "../platform/queue/scheduler";
 import { fakeRunner } from "../../hw/testing";
 import { systemClock } from "../platform/clock";
 
@@ -39,7 +42,7 @@ function setUp(afterFile?: (rel: string, i: number) => void) {
   }
   const repo = createStorageRepo(db);
   repo.setDiskCopyTarget(target, false);
-  const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
+  const queue = createJobQueue<StorageJobPayloads>({ repo: createJobRepo(db), now: systemClock });
   let t = new Date("2026-11-27T01:00:00Z");
   const now = () => t;
   const runner = createJobRunner({
@@ -156,15 +159,27 @@ describe.skipIf(otherFs === null)("second-disk copy", () => {
 
   test("nightly: queued once a day only when enabled", () => {
     const s = setUp();
-    const at = new Date("2026-11-27T02:00:00Z");
-    expect(scheduleDiskCopy(s.queue, s.repo, at)).toBeNull();
+    let t = new Date("2026-11-27T02:00:00Z").getTime();
+    const now = () => new Date(t);
+    const queue = createJobQueue<StorageJobPayloads>({ repo: createJobRepo(s.db), now });
+    const deps = { db: s.db, dataDir: s.dataDir, storageRepo: s.repo, includeLoop: false, run: fakeRunner(() => ({})).run, now };
+    const payload = storageJobs.scheduled!(deps)[DISK_COPY_JOB]!;
+    const scheduler = createScheduler({ queue, periodic: [{ kind: DISK_COPY_JOB, every: storageJobKinds[DISK_COPY_JOB].every, payload }], now });
+    const copies = () => queue.recentOfKind(DISK_COPY_JOB);
+    scheduler.queueDue();
+    expect(copies()).toEqual([]); // the admin has not asked for nightly copies
     s.repo.setDiskCopyTarget(s.target, true);
-    expect(scheduleDiskCopy(s.queue, s.repo, at)?.kind).toBe(DISK_COPY_JOB);
-    expect(scheduleDiskCopy(s.queue, s.repo, at)).toBeNull(); // one is waiting
-    s.queue.finish(s.queue.claimNextJob([DISK_COPY_JOB])!.id);
-    s.repo.recordDiskCopy(at, true, "ok");
-    expect(scheduleDiskCopy(s.queue, s.repo, new Date(at.getTime() + 3600_000))).toBeNull();
-    expect(scheduleDiskCopy(s.queue, s.repo, new Date(at.getTime() + 24 * 3600_000))?.kind).toBe(DISK_COPY_JOB);
+    scheduler.queueDue();
+    expect(copies()).toMatchObject([{ kind: DISK_COPY_JOB, status: "queued" }]);
+    scheduler.queueDue();
+    expect(copies()).toHaveLength(1); // one is waiting
+    queue.finish(queue.claimNextJob([DISK_COPY_JOB])!.id);
+    t += 3600_000;
+    scheduler.queueDue();
+    expect(copies()).toMatchObject([{ status: "done" }]);
+    t += 23 * 3600_000;
+    scheduler.queueDue();
+    expect(copies()[0]).toMatchObject({ status: "queued" });
   });
 });
 
@@ -192,7 +207,7 @@ describe("storage.move job", () => {
     const fake = fakeRunner((argv) =>
       argv[0] === "lsblk" ? { stdout: lsblk } : argv[0] === "blkid" ? { code: 2 } : new Error(`must not run ${argv.join(" ")}`),
     );
-    const queue = createJobQueue({ repo: createJobRepo(db), now: systemClock });
+    const queue = createJobQueue<StorageJobPayloads>({ repo: createJobRepo(db), now: systemClock });
     const runner = createJobRunner({
       queue,
       log: () => {},

@@ -1,6 +1,6 @@
 import { and, count, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
-import type { Db } from "../platform/db/client";
-import { jobs, type Job } from "../platform/db/schema";
+import type { Db } from "../db/client";
+import { jobs, type Job } from "../db/schema";
 
 export type JobStatus = Job["status"];
 export type JobCounts = Record<JobStatus, number>;
@@ -114,6 +114,12 @@ export function createJobRepo(db: Db) {
         .where(or(and(eq(jobs.status, "done"), lt(jobs.finishedAt, doneBefore)), and(eq(jobs.status, "failed"), lt(jobs.finishedAt, failedBefore))))
         .returning({ id: jobs.id })
         .all().length,
+    /** A periodic kind keeps only its newest finished run: older done ones go when the next is queued. */
+    forgetDoneBefore: (kind: string, id: number) =>
+      db
+        .delete(jobs)
+        .where(and(eq(jobs.kind, kind), eq(jobs.status, "done"), lt(jobs.id, id)))
+        .run(),
     /** The newest jobs of a kind, newest first. */
     recentOfKind: (kind: string, limit: number) => db.select().from(jobs).where(eq(jobs.kind, kind)).orderBy(sql`${jobs.id} desc`).limit(limit).all(),
   };

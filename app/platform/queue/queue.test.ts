@@ -2,10 +2,12 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDb, type Db } from "../platform/db/client";
+import { openDb, type Db } from "../db/client";
 import { createJobRepo } from "./repo";
-import { createJobQueue, createJobRunner, PermanentJobError, type JobHandlers, type UntypedPayloads } from "./service";
-import { systemClock } from "../platform/clock";
+import { AppError, notFound } from "../errors";
+import { createJobQueue, isPermanent, type JobHandlers, type UntypedPayloads } from "./queue";
+import { createJobRunner } from "./runner";
+import { systemClock } from "../clock";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -84,10 +86,10 @@ describe("claimNextJob", () => {
     const total = 300;
     for (let i = 0; i < total; i++) queue.enqueue("k", { i });
     const script = `
-      import { openDb } from ${JSON.stringify(join(import.meta.dir, "../platform/db/client.ts"))};
+      import { openDb } from ${JSON.stringify(join(import.meta.dir, "../db/client.ts"))};
       import { createJobRepo } from ${JSON.stringify(join(import.meta.dir, "repo.ts"))};
-      import { createJobQueue } from ${JSON.stringify(join(import.meta.dir, "service.ts"))};
-      import { systemClock } from ${JSON.stringify(join(import.meta.dir, "../platform/clock.ts"))};
+      import { createJobQueue } from ${JSON.stringify(join(import.meta.dir, "queue.ts"))};
+      import { systemClock } from ${JSON.stringify(join(import.meta.dir, "../clock.ts"))};
       const q = createJobQueue<UntypedPayloads>({ repo: createJobRepo(openDb(process.env.JOBS_DB!, { log: () => {} })), now: systemClock });
       const ids = [];
       for (let j; (j = q.claimNextJob(["k"])); ) ids.push(j.id);
@@ -143,8 +145,26 @@ describe("finish, fail and retry", () => {
   test("a permanent error fails on the first attempt", () => {
     const { queue } = queueAt(tempDb().open());
     const job = queue.enqueue("k");
-    expect(queue.fail(queue.claimNextJob(["k"])!, new PermanentJobError("not an image"))).toBe("failed");
+    expect(queue.fail(queue.claimNextJob(["k"])!, new AppError(422, "not an image"))).toBe("failed");
     expect(queue.byId(job.id)).toMatchObject({ status: "failed", error: "not an image", attempts: 1 });
+  });
+
+  test("the retry rule: an error a person can act on (AppError below 500) is permanent, anything else retries", () => {
+    expect(isPermanent(new AppError(400, "bad payload"))).toBe(true);
+    expect(isPermanent(notFound("This disk"))).toBe(true);
+    expect(isPermanent(new AppError(409, "smartctl is not installed"))).toBe(true);
+    expect(isPermanent(new AppError(499, "edge"))).toBe(true);
+    expect(isPermanent(new AppError(500, "a bug"))).toBe(false);
+    expect(isPermanent(new AppError(507, "The disk is full"))).toBe(false);
+    expect(isPermanent(new Error("timeout"))).toBe(false);
+    expect(isPermanent(Object.assign(new Error("no space"), { code: "ENOSPC" }))).toBe(false);
+    expect(isPermanent("a string")).toBe(false);
+    expect(isPermanent(undefined)).toBe(false);
+
+    const { queue } = queueAt(tempDb().open());
+    const full = queue.enqueue("k");
+    expect(queue.fail(queue.claimNextJob(["k"])!, new AppError(507, "The disk is full"))).toBe("retry");
+    expect(queue.byId(full.id)).toMatchObject({ status: "queued", error: "The disk is full", attempts: 1 });
   });
 
   test("finish marks the job done at 100 % and clears the lock and the last error", () => {
@@ -207,7 +227,7 @@ describe("pruning", () => {
     const finished = (kind: string, fail: boolean) => {
       queue.enqueue(kind);
       const job = queue.claimNextJob([kind])!;
-      if (fail) queue.fail(job, new PermanentJobError("broken file"));
+      if (fail) queue.fail(job, new AppError(422, "broken file"));
       else queue.finish(job.id);
     };
     finished("old.done", false);
