@@ -1,7 +1,7 @@
 import type { MediaKind } from "./repo";
 
 /** Bump when the pipeline's output changes: `nas media reprocess` (or the dashboard button) redoes older rows. */
-export const MEDIA_PIPELINE_VERSION = 1;
+export const MEDIA_PIPELINE_VERSION = 2;
 
 const RAW_EXT = /\.(dng|cr2|cr3|nef|nrw|arw|orf|rw2|raf|pef|srw)$/i;
 

@@ -8,8 +8,8 @@ import type { JobHandler } from "../platform/queue/queue";
 import type { MediaJobPayloads } from "./jobs";
 import { APP_ROOT, dataPaths, type DerivativePaths } from "../platform/paths";
 import { placeOf } from "./geocode";
-import { largestEmbeddedJpeg, MediaFileError, thumbnailsOfImage, thumbnailsOfRawPreview, type ImageResult } from "./image";
-import { readPhotoMetadata } from "./metadata";
+import { largestEmbeddedJpeg, MediaFileError, PREVIEW_SIZE, thumbnailsOfImage, thumbnailsOfRawPreview, thumbnailsOfSalvage, type ImageResult } from "./image";
+import { containerTime, readPhotoMetadata } from "./metadata";
 import { MEDIA_PIPELINE_VERSION } from "./model";
 import { removeDerivatives } from "./paths";
 import { createMediaRepo, type MediaFacts } from "./repo";
@@ -35,11 +35,22 @@ async function isHeic(path: string) {
   return new TextDecoder().decode(head.subarray(4, 8)) === "ftyp" && HEVC_BRANDS.has(new TextDecoder().decode(head.subarray(8, 12)));
 }
 
+/** Every place column, so a reprocessed row never keeps an older place. */
 async function placeFacts(latitude: number | null, longitude: number | null): Promise<MediaFacts> {
-  if (latitude === null || longitude === null) return {};
-  const place = await placeOf(latitude, longitude);
-  return place ? { city: place.city, region: place.region, country: place.country } : {};
+  const place = latitude === null || longitude === null ? null : await placeOf(latitude, longitude);
+  return {
+    locality: place?.locality ?? null,
+    city: place?.city ?? null,
+    region: place?.region ?? null,
+    country: place?.country ?? null,
+    placeNames: place?.names ?? null,
+  };
 }
+
+const isJpeg = async (path: string) => {
+  const head = new Uint8Array(await Bun.file(path).slice(0, 3).arrayBuffer());
+  return head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+};
 
 const HEIC_SCRIPT = join(APP_ROOT, "app/media/heic.ts");
 
@@ -57,7 +68,7 @@ async function withHeartbeat<T>(progress: (percent: number) => void, work: () =>
   }
 }
 
-const imageFacts = (r: ImageResult): MediaFacts => ({ width: r.width, height: r.height, thumbhash: r.thumbhash });
+const imageFacts = (r: ImageResult): MediaFacts => ({ width: r.width, height: r.height, thumbhash: r.thumbhash, damaged: r.damaged });
 
 export function createMediaPipeline(deps: PipelineDeps) {
   const repo = createMediaRepo(deps.db);
@@ -79,19 +90,43 @@ export function createMediaPipeline(deps: PipelineDeps) {
     throw new Error(`HEIC decoding failed: ${reason}`);
   }
 
-  async function photo(input: string, out: DerivativePaths, mtime: Date, raw: boolean, signal: AbortSignal): Promise<MediaFacts> {
-    const meta = await readPhotoMetadata(input, mtime);
+  /**
+   * A JPEG libvips refuses even tolerantly (many corrupt restart intervals) may still show in other viewers:
+   * ffmpeg's decoder salvages what it can, marked damaged. Anything else keeps libvips' reason.
+   */
+  async function imageThumbnails(input: string, out: DerivativePaths, orientation: number | null, signal: AbortSignal): Promise<ImageResult> {
+    try {
+      return await thumbnailsOfImage(input, out);
+    } catch (e) {
+      if (!(e instanceof MediaFileError) || /too large/.test(e.message) || !(await isJpeg(input))) throw e;
+      const salvaged = `${out.preview}.salvage.png`;
+      try {
+        await video.salvageJpeg(input, salvaged, PREVIEW_SIZE, signal);
+        const size = (await import("sharp")).default(input, { failOn: "none" });
+        const { width = 0, height = 0 } = await size.metadata();
+        const turned = (orientation ?? 1) >= 5;
+        return await thumbnailsOfSalvage(salvaged, turned ? { width: height, height: width } : { width, height }, orientation, out);
+      } catch {
+        throw e;
+      } finally {
+        rmSync(salvaged, { force: true });
+      }
+    }
+  }
+
+  async function photo(input: string, out: DerivativePaths, mtime: Date, name: string, raw: boolean, signal: AbortSignal): Promise<MediaFacts> {
+    const meta = await readPhotoMetadata(input, mtime, name);
     const base: MediaFacts = { ...meta, ...(await placeFacts(meta.latitude, meta.longitude)) };
     if (raw) {
       const embedded = await largestEmbeddedJpeg(Buffer.from(await Bun.file(input).arrayBuffer()));
       if (!embedded) return { ...base, status: "no-preview", error: "This RAW file has no embedded preview." };
       return { ...base, ...imageFacts(await thumbnailsOfRawPreview(embedded, meta.orientation, out)) };
     }
-    const result = (await isHeic(input)) ? await heicThumbnails(input, out, signal) : await thumbnailsOfImage(input, out);
+    const result = (await isHeic(input)) ? await heicThumbnails(input, out, signal) : await imageThumbnails(input, out, meta.orientation, signal);
     return { ...base, ...imageFacts(result) };
   }
 
-  async function clip(input: string, out: DerivativePaths, mtime: Date, signal: AbortSignal, progress: (percent: number) => void): Promise<MediaFacts> {
+  async function clip(input: string, out: DerivativePaths, mtime: Date, name: string, signal: AbortSignal, progress: (percent: number) => void): Promise<MediaFacts> {
     const facts = await video.probe(input, signal);
     const posterPath = `${out.preview}.poster.jpg`;
     let still: ImageResult;
@@ -125,9 +160,7 @@ export function createMediaPipeline(deps: PipelineDeps) {
       videoCodec: facts.videoCodec,
       playback,
       encoder,
-      takenAt: facts.takenAt ?? mtime,
-      takenSource: facts.takenAt ? "container" : "file-mtime",
-      takenOffset: facts.takenOffset,
+      ...containerTime(facts.takenAt, facts.takenOffset, name, mtime),
       latitude: facts.latitude,
       longitude: facts.longitude,
       altitude: facts.altitude,
@@ -145,7 +178,10 @@ export function createMediaPipeline(deps: PipelineDeps) {
     repo.setStatus(userId, sha256, "processing", now());
     try {
       const mtime = statSync(input).mtime;
-      const facts = row.kind === "video" ? await clip(input, out, mtime, signal, progress) : await photo(input, out, mtime, row.kind === "raw", signal);
+      // A name phones write (IMG_20210704_153012.jpg) is the last clue to the time; any of the content's names will do.
+      const name = repo.nameOf(userId, sha256) ?? "";
+      const facts =
+        row.kind === "video" ? await clip(input, out, mtime, name, signal, progress) : await photo(input, out, mtime, name, row.kind === "raw", signal);
       const kept = repo.record(userId, sha256, { status: "done", error: null, ...facts, version: MEDIA_PIPELINE_VERSION }, now());
       if (kept && facts.contentId) repo.linkLivePair(userId, sha256, facts.contentId);
       // Purged while we worked: what we just wrote has no owner any more.

@@ -34,6 +34,9 @@ export function createMediaRepo(db: Db) {
         .where(and(eq(media.userId, userId), eq(media.sha256, sha256)))
         .returning({ kind: media.kind })
         .all().length > 0,
+    /** One name of the content (any Drive file with it, in the trash or not): the pipeline reads dates from names. */
+    nameOf: (userId: string, sha256: string) =>
+      (raw.query("SELECT name FROM files WHERE user_id = ? AND sha256 = ? ORDER BY seq LIMIT 1").get(userId, sha256) as { name: string } | null)?.name ?? null,
     blobExists: (userId: string, sha256: string) =>
       !!db
         .select({ n: sql`1` })
