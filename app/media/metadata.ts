@@ -53,7 +53,7 @@ const num = (v: unknown, min: number, max: number) => (typeof v === "number" && 
 const firstByte = (v: unknown) => (typeof v === "number" ? v : v && typeof v === "object" ? (v as Record<number, unknown>)[0] : undefined);
 
 /** The box's offset at a moment (the process runs in the box's time zone: Settings, passed on by systemd). */
-const boxOffsetAt = (ms: number) => -new Date(ms).getTimezoneOffset();
+const boxOffsetAt = (ms: number) => 0 - new Date(ms).getTimezoneOffset();
 
 const known = (t: LocalTime, offset: number, takenSource: TakenSource): Taken => ({
   takenAt: new Date(wallAsUtc(t) - offset * 60_000),
