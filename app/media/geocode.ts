@@ -1,10 +1,16 @@
 // Worker only, and only once a photo with GPS arrives: the city table costs memory (see README: measured).
+import { foldPlaceName } from "./model";
 import { join } from "node:path";
 import type KDBush from "kdbush";
 import { APP_ROOT } from "../platform/paths";
 
-/** Where a photo was taken, as people name it: the nearest populated place, its city, region and country (English names). */
+/**
+ * Where a photo was taken, as people name it: the nearest populated place, its city, region and country (English
+ * names), and `names`: every name of each level folded, tagged by level ("|l:alvalade|c:lisbon|r:lisbon|k:portugal|"),
+ * which Photos' search matches (app/photos/search.ts).
+ */
 export type Place = { locality: string; city: string; region: string | null; country: string; names: string };
+export const PLACE_LEVELS = { l: "locality", c: "city", r: "region", k: "country" } as const;
 
 /** Per place (by id, the order of the file): coordinates (lon, lat); string fields as (offset, length) into the file's bytes, decoded on lookup; population and feature class beside. */
 type CityIndex = { index: KDBush; points: Float64Array; bytes: Uint8Array; strings: Uint32Array; population: Uint32Array; section: Uint8Array };
@@ -90,14 +96,6 @@ const field = (c: CityIndex, i: number, f: number) => {
 };
 
 const englishNames = new Intl.DisplayNames(["en"], { type: "region" });
-/** Lower case without accents: "Reykjavík" and "reykjavik" are the same search word. */
-export const foldPlaceName = (s: string) =>
-  s
-    .normalize("NFD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
 
 /** A country's names: English, and its own in its main language ("Germany", "Deutschland"), from the runtime's CLDR data. */
 function countryNames(code: string): string[] {
@@ -158,6 +156,7 @@ export async function placeOf(latitude: number, longitude: number): Promise<Plac
   const countries = countryNames(code);
   const locality = field(c, nearest, NAME);
   const cityName = field(c, city, NAME);
-  const names = [...new Set([locality, cityName, region, ...countries].filter((n): n is string => !!n).map(foldPlaceName))];
+  const tagged = [["l", locality], ["c", cityName], ["r", region], ...countries.map((n) => ["k", n])] as const;
+  const names = [...new Set(tagged.filter(([, n]) => !!n).map(([level, n]) => `${level}:${foldPlaceName(n!)}`))];
   return { locality, city: cityName, region, country: countries[0]!, names: `|${names.join("|")}|` };
 }

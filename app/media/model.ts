@@ -18,3 +18,15 @@ export function mediaKindOf(mime: string | null, name: string): MediaKind | unde
 /** What the worker found out about hardware video encoding at its start (shared through the settings table). */
 export type EncoderChoice = { encoder: string; label: string; reason: string; checkedAt: string };
 export const ENCODER_SETTING = "media.encoder";
+
+/**
+ * A place name as search compares it: lower case, without accents or punctuation ("Reykjavík" → "reykjavik",
+ * "Hell's Kitchen" → "hell s kitchen"). The worker stores names folded (geocode.ts); Photos folds what people type.
+ */
+export const foldPlaceName = (s: string) =>
+  s
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();

@@ -76,7 +76,7 @@ describe("photos", () => {
       city: "Arezzo",
       region: "Tuscany",
       country: "Italy",
-      placeNames: "|arezzo|tuscany|italy|italia|",
+      placeNames: "|l:arezzo|c:arezzo|r:tuscany|k:italy|k:italia|",
       make: "NIKON",
       model: "COOLPIX P6000",
       fNumber: 5.9,

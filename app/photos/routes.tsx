@@ -61,7 +61,7 @@ function photosPages(deps: Deps) {
     .get(
       "/",
       ({ user, csrfToken }) => {
-        return <TimelinePage {...shell(user, csrfToken)} memories={photos.memories(user)} />;
+        return <TimelinePage {...shell(user, csrfToken)} memories={photos.memoryGroups(user)} />;
       },
       { auth: "user" },
     )

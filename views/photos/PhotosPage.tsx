@@ -168,11 +168,13 @@ export function Strip(p: { items: GridItem[]; label: string; id: string }) {
   );
 }
 
-export function TimelinePage(p: Omit<ShellProps, "tab" | "title"> & { memories: GridItem[] }) {
+export function TimelinePage(p: Omit<ShellProps, "tab" | "title"> & { memories: { year: number; city: string | null; items: GridItem[] }[] }) {
   return (
     <PhotosShell {...p} title="Photos" tab="timeline">
       <>
-        <Strip items={p.memories} label="On this day" id="photos-memories" />
+        {p.memories.map((g, n) => (
+          <Strip items={g.items} label={`On this day · ${g.year}${g.city ? ` · ${g.city}` : ""}`} id={n === 0 ? "photos-memories" : `photos-memories-${n}`} />
+        ))}
         <Grid source="timeline" empty="No photos yet. Upload some, or put photos and videos in Drive." />
       </>
     </PhotosShell>
@@ -243,6 +245,10 @@ export function AlbumsPage(p: Omit<ShellProps, "tab" | "title"> & { albums: { id
   );
 }
 
+/** "New York City, New York, United States"; a region named like its city is said once ("Madrid, Spain"). */
+export const placeLabel = (p: { city: string | null; region: string | null; country: string | null }) =>
+  [p.city, p.region !== p.city ? p.region : null, p.country].filter(Boolean).join(", ");
+
 export function MapPage(p: Omit<ShellProps, "tab" | "title"> & { places: PlaceCount[] }) {
   return (
     <PhotosShell {...p} title="Map" tab="map">
@@ -259,7 +265,7 @@ export function MapPage(p: Omit<ShellProps, "tab" | "title"> & { places: PlaceCo
             {p.places.map((pl) => (
               <li>
                 <a href={`/photos/search?q=${encodeURIComponent(pl.city)}`} safe>
-                  {pl.country ? `${pl.city}, ${pl.country}` : pl.city}
+                  {placeLabel(pl)}
                 </a>{" "}
                 <span class="small muted" safe>
                   {String(pl.n)}
