@@ -105,6 +105,12 @@ export async function thumbnailsOfImage(input: string, out: { thumb: string; pre
   }
 }
 
+/** A file's stored pixel size from its header (as stored: before EXIF orientation). */
+export async function pixelSize(input: string): Promise<Size> {
+  const { width = 0, height = 0 } = await (await sharpLib())(input, SHARP_INPUT).metadata();
+  return { width, height };
+}
+
 function decodeError(e: unknown, input: string) {
   if (/pixel limit/i.test(describe(e))) return new MediaFileError(`This image is too large to process (over ${MAX_INPUT_PIXELS / 1e6} megapixels).`);
   return new MediaFileError(`This image could not be decoded: ${describe(e).replaceAll(input, "the file")}.`);

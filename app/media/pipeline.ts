@@ -1,19 +1,18 @@
 // Worker only: turns one stored content into thumbnails, metadata, a place and a playable video.
 import { rmSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type { Runner } from "../../hw/run";
 import type { Db } from "../platform/db/client";
 import { createBlobStore } from "../drive/blobs";
 import type { JobHandler } from "../platform/queue/queue";
 import type { MediaJobPayloads } from "./jobs";
-import { APP_ROOT, dataPaths, type DerivativePaths } from "../platform/paths";
-import { placeOf } from "./geocode";
-import { largestEmbeddedJpeg, MediaFileError, PREVIEW_SIZE, thumbnailsOfImage, thumbnailsOfRawPreview, thumbnailsOfSalvage, type ImageResult } from "./image";
-import { containerTime, readPhotoMetadata } from "./metadata";
-import { MEDIA_PIPELINE_VERSION } from "./model";
+import { dataPaths, type DerivativePaths } from "../platform/paths";
+import { MediaFileError } from "./image";
+import { createImagingClient, type ImagingClient } from "./imaging";
+import { containerTime } from "./metadata";
+import { MEDIA_PIPELINE_VERSION, oneAtATime } from "./model";
 import { removeDerivatives } from "./paths";
 import { createMediaRepo, type MediaFacts } from "./repo";
-import { createVideoTools, ffmpegReason, LOW_PRIORITY, playbackOf, type Encoder } from "./video";
+import { createVideoTools, playbackOf, type Encoder } from "./video";
 import { log as logger } from "../platform/log";
 import type { Clock } from "../platform/clock";
 
@@ -26,33 +25,9 @@ export type PipelineDeps = {
   softwareEncoder: Encoder;
   now: Clock;
   log?: (message: string) => void;
+  /** Where photos are decoded (a child process, app/media/imaging.ts); tests may pass their own. */
+  imaging?: ImagingClient;
 };
-
-/** HEIF brands whose pixels are HEVC (the prebuilt sharp cannot decode those; AVIF it can). */
-const HEVC_BRANDS = new Set(["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"]);
-async function isHeic(path: string) {
-  const head = new Uint8Array(await Bun.file(path).slice(0, 12).arrayBuffer());
-  return new TextDecoder().decode(head.subarray(4, 8)) === "ftyp" && HEVC_BRANDS.has(new TextDecoder().decode(head.subarray(8, 12)));
-}
-
-/** Every place column, so a reprocessed row never keeps an older place. */
-async function placeFacts(latitude: number | null, longitude: number | null): Promise<MediaFacts> {
-  const place = latitude === null || longitude === null ? null : await placeOf(latitude, longitude);
-  return {
-    locality: place?.locality ?? null,
-    city: place?.city ?? null,
-    region: place?.region ?? null,
-    country: place?.country ?? null,
-    placeNames: place?.names ?? null,
-  };
-}
-
-const isJpeg = async (path: string) => {
-  const head = new Uint8Array(await Bun.file(path).slice(0, 3).arrayBuffer());
-  return head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
-};
-
-const HEIC_SCRIPT = join(APP_ROOT, "app/media/heic.ts");
 
 /**
  * Progress is also the queue's heartbeat: a transcode that runs for an hour on a Pi reports every half minute, so it
@@ -68,71 +43,24 @@ async function withHeartbeat<T>(progress: (percent: number) => void, work: () =>
   }
 }
 
-const imageFacts = (r: ImageResult): MediaFacts => ({ width: r.width, height: r.height, thumbhash: r.thumbhash, damaged: r.damaged });
-
 export function createMediaPipeline(deps: PipelineDeps) {
   const repo = createMediaRepo(deps.db);
   const storage = createBlobStore({ dataDir: deps.dataDir, now: deps.now });
   const { now } = deps;
   const log = deps.log ?? ((m: string) => logger.warn(m));
   const video = createVideoTools({ run: deps.run });
-
-  /** HEIC in a child process (app/media/heic.ts), so libheif's WebAssembly memory is returned after each photo. */
-  async function heicThumbnails(input: string, out: DerivativePaths, signal: AbortSignal): Promise<ImageResult> {
-    const r = await deps.run([...LOW_PRIORITY, process.execPath, HEIC_SCRIPT, input, out.thumb, out.preview], {
-      timeoutMs: 180_000,
-      maxOutputBytes: 64 * 1024,
-      signal,
-    });
-    if (r.code === 0) return JSON.parse(r.stdout) as ImageResult;
-    const reason = ffmpegReason(r.stderr, [input]) || (r.timedOut ? "it took longer than 3 minutes" : `exit code ${r.code ?? r.signal}`);
-    if (r.code === 3) throw new MediaFileError(reason);
-    throw new Error(`HEIC decoding failed: ${reason}`);
-  }
-
-  /**
-   * A JPEG libvips refuses even tolerantly (many corrupt restart intervals) may still show in other viewers:
-   * ffmpeg's decoder salvages what it can, marked damaged. Anything else keeps libvips' reason.
-   */
-  async function imageThumbnails(input: string, out: DerivativePaths, orientation: number | null, signal: AbortSignal): Promise<ImageResult> {
-    try {
-      return await thumbnailsOfImage(input, out);
-    } catch (e) {
-      if (!(e instanceof MediaFileError) || /too large/.test(e.message) || !(await isJpeg(input))) throw e;
-      const salvaged = `${out.preview}.salvage.png`;
-      try {
-        await video.salvageJpeg(input, salvaged, PREVIEW_SIZE, signal);
-        const size = (await import("sharp")).default(input, { failOn: "none" });
-        const { width = 0, height = 0 } = await size.metadata();
-        const turned = (orientation ?? 1) >= 5;
-        return await thumbnailsOfSalvage(salvaged, turned ? { width: height, height: width } : { width, height }, orientation, out);
-      } catch {
-        throw e;
-      } finally {
-        rmSync(salvaged, { force: true });
-      }
-    }
-  }
-
-  async function photo(input: string, out: DerivativePaths, mtime: Date, name: string, raw: boolean, signal: AbortSignal): Promise<MediaFacts> {
-    const meta = await readPhotoMetadata(input, mtime, name);
-    const base: MediaFacts = { ...meta, ...(await placeFacts(meta.latitude, meta.longitude)) };
-    if (raw) {
-      const embedded = await largestEmbeddedJpeg(Buffer.from(await Bun.file(input).arrayBuffer()));
-      if (!embedded) return { ...base, status: "no-preview", error: "This RAW file has no embedded preview." };
-      return { ...base, ...imageFacts(await thumbnailsOfRawPreview(embedded, meta.orientation, out)) };
-    }
-    const result = (await isHeic(input)) ? await heicThumbnails(input, out, signal) : await imageThumbnails(input, out, meta.orientation, signal);
-    return { ...base, ...imageFacts(result) };
-  }
+  const imaging = deps.imaging ?? createImagingClient();
+  // One video at a time, even when the media lane runs photos side by side: ffmpeg already uses every core, and two
+  // transcodes would double the memory a small box must hold.
+  const videos = oneAtATime();
 
   async function clip(input: string, out: DerivativePaths, mtime: Date, name: string, signal: AbortSignal, progress: (percent: number) => void): Promise<MediaFacts> {
     const facts = await video.probe(input, signal);
     const posterPath = `${out.preview}.poster.jpg`;
-    let still: ImageResult;
+    let still: MediaFacts;
     try {
       await video.poster(input, posterPath, facts, signal);
-      still = await thumbnailsOfImage(posterPath, out);
+      still = await imaging.still(posterPath, out, facts.latitude, facts.longitude);
     } finally {
       rmSync(posterPath, { force: true });
     }
@@ -153,7 +81,7 @@ export function createMediaPipeline(deps: PipelineDeps) {
     }
     const turned = facts.rotation === 90 || facts.rotation === 270;
     return {
-      ...imageFacts(still),
+      ...still,
       width: turned ? facts.height : facts.width,
       height: turned ? facts.width : facts.height,
       durationMs: facts.durationMs,
@@ -165,7 +93,6 @@ export function createMediaPipeline(deps: PipelineDeps) {
       longitude: facts.longitude,
       altitude: facts.altitude,
       contentId: facts.contentId,
-      ...(await placeFacts(facts.latitude, facts.longitude)),
     };
   }
 
@@ -181,7 +108,9 @@ export function createMediaPipeline(deps: PipelineDeps) {
       // A name phones write (IMG_20210704_153012.jpg) is the last clue to the time; any of the content's names will do.
       const name = repo.nameOf(userId, sha256) ?? "";
       const facts =
-        row.kind === "video" ? await clip(input, out, mtime, name, signal, progress) : await photo(input, out, mtime, name, row.kind === "raw", signal);
+        row.kind === "video"
+          ? await videos(() => clip(input, out, mtime, name, signal, progress))
+          : await imaging.photo({ input, out, mtime: mtime.getTime(), name, raw: row.kind === "raw" });
       const kept = repo.record(userId, sha256, { status: "done", error: null, ...facts, version: MEDIA_PIPELINE_VERSION }, now());
       if (kept && facts.contentId) repo.linkLivePair(userId, sha256, facts.contentId);
       // Purged while we worked: what we just wrote has no owner any more.
@@ -199,5 +128,5 @@ export function createMediaPipeline(deps: PipelineDeps) {
     const { userId, sha256 } = job.payload;
     await processContent(userId, sha256, ctx.signal, ctx.progress);
   };
-  return { handler };
+  return { handler, stop: () => imaging.stop() };
 }

@@ -36,7 +36,7 @@ test("the appliance's NAS_* switches are read here and nowhere else", () => {
     smartInWorker: false,
     storageLoopDevices: false,
     workerKinds: null,
-    mediaWorkers: 1,
+    mediaWorkers: 2,
     raucSystemConf: null,
   });
   const image = loadConfig([], {
@@ -55,11 +55,11 @@ test("the appliance's NAS_* switches are read here and nowhere else", () => {
     mediaWorkers: 3,
     raucSystemConf: "/tmp/system.conf",
   });
-  // Media workers stay between 1 and 4 whatever is written.
+  // Media workers stay between 1 and 4 whatever is written; not a number: the default.
   for (const [raw, n] of [
     ["9", 4],
     ["0", 1],
-    ["many", 1],
+    ["many", 2],
   ] as const)
     expect(loadConfig([], { NAS_MEDIA_WORKERS: raw }).mediaWorkers).toBe(n);
   expect(loadConfig([], { NAS_APPLIANCE: "yes" }).appliance).toBe(false);

@@ -29,7 +29,10 @@ export type Config = {
   storageLoopDevices: boolean;
   /** NAS_WORKER_KINDS (comma-separated): the only job kinds this worker takes; null: every kind it may run. */
   workerKinds: string[] | null;
-  /** NAS_MEDIA_WORKERS: photos and videos processed at a time, 1 to 4 (default 1: a 2-core box also serves requests). */
+  /**
+   * NAS_MEDIA_WORKERS: media jobs run side by side, 1 to 4 (default 2: libjpeg decodes a photo on one core, so two
+   * photos keep a 2-core box's cores busy; videos and HEIC decodes still go one at a time; the worker runs niced).
+   */
   mediaWorkers: number;
   /** NAS_RAUC_SYSTEM_CONF: another RAUC system.conf than the box's (browser tests of the System page); null: the box's. */
   raucSystemConf: string | null;
@@ -92,7 +95,7 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
     smartInWorker: env.NAS_SMART_IN_WORKER === "1",
     storageLoopDevices: env.NAS_STORAGE_LOOP_DEVICES === "1",
     workerKinds: workerKinds ?? null,
-    mediaWorkers: Math.max(1, Math.min(4, Number(env.NAS_MEDIA_WORKERS) || 1)),
+    mediaWorkers: Number.isFinite(Number.parseInt(env.NAS_MEDIA_WORKERS ?? "")) ? Math.max(1, Math.min(4, Number.parseInt(env.NAS_MEDIA_WORKERS!))) : 2,
     raucSystemConf: str(env.NAS_RAUC_SYSTEM_CONF) ?? null,
   };
 }

@@ -27,6 +27,11 @@ export function mediaTestApp(opts: { run?: Runner; encoder?: Encoder } = {}) {
   const runner = createJobRunner({ queue: t.services.jobs, handlers: { "media.process": pipeline.handler }, log: () => {} });
   return {
     ...t,
+    /** Also ends the pipeline's imaging process (it would end by itself once idle). */
+    cleanup: () => {
+      pipeline.stop();
+      t.cleanup();
+    },
     /** Stores a file in `user`'s Drive as an upload does (which queues its media job). */
     upload: (user: User, path: string, name = path.split("/").at(-1)!) =>
       t.services.drive.upload(user, { name, conflict: "rename" }, Bun.file(path).stream() as unknown as AsyncIterable<Uint8Array>),
