@@ -128,5 +128,5 @@ export function createMediaPipeline(deps: PipelineDeps) {
     const { userId, sha256 } = job.payload;
     await processContent(userId, sha256, ctx.signal, ctx.progress);
   };
-  return { handler, stop: () => imaging.stop() };
+  return { handler, stop: () => imaging.stop(), imagingPid: () => imaging.pid() };
 }
