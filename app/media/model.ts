@@ -15,6 +15,9 @@ export function mediaKindOf(mime: string | null, name: string): MediaKind | unde
   return undefined;
 }
 
+/** Image types browsers show as they are: the lightbox zooms into the original; others get a full-resolution JPEG. */
+export const BROWSER_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
+
 /** What the worker found out about hardware video encoding at its start (shared through the settings table). */
 export type EncoderChoice = { encoder: string; label: string; reason: string; checkedAt: string };
 export const ENCODER_SETTING = "media.encoder";

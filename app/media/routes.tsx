@@ -30,6 +30,18 @@ export function mediaRoutes(deps: Deps) {
         },
         { auth: "user" },
       )
+      // Full resolution for the lightbox's zoom, of photos browsers cannot show as they are (HEIC, TIFF, RAW).
+      .get(
+        "/full/:id",
+        async ({ user, params }) => {
+          const path = await media.fullResolution(drive.itemFor(user, params.id, "file.read"));
+          if (!path) throw notFound("A full-resolution picture of this file");
+          return new Response(Bun.file(path), {
+            headers: { "content-type": "image/jpeg", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
+          });
+        },
+        { auth: "user" },
+      )
       // The browser-playable MP4 when the original is not one (HEVC, MOV, AVI…), with Range for seeking.
       .get(
         "/video/:id",

@@ -6,6 +6,7 @@ import type { SettingsService } from "../settings/service";
 import { AlbumHeader, AlbumsPage, GridPage, MapPage, TimelinePage } from "../../views/photos/PhotosPage";
 import { InfoPanel } from "../../views/photos/InfoPanel";
 import type { MediaService } from "../media/service";
+import { BROWSER_IMAGES } from "../media/model";
 import type { AlbumEntry, PhotosService } from "./service";
 import type { GridItem } from "./repo";
 import type { DriveService } from "../drive/service";
@@ -30,8 +31,10 @@ const itemJson = (i: GridItem) => ({
   d: i.durationMs,
   th: i.thumbhash,
   f: i.favourite,
-  // Where the full picture or the playable video comes from: the original when a browser shows it as is.
-  o: i.kind === "image" && WEB_IMAGES.has(i.mime),
+  // Where the full picture or the playable video comes from: the original when a browser shows it as is, else
+  // (HEIC, TIFF, RAW) a full-resolution rendition made on the first zoom.
+  o: i.kind === "image" && BROWSER_IMAGES.has(i.mime),
+  z: i.kind === "raw" || (i.kind === "image" && !BROWSER_IMAGES.has(i.mime)),
   v: i.kind === "video" && i.playback !== null && i.playback !== "original",
   // A Live Photo's motion: played over the tile on hover or long-press.
   l:
@@ -41,7 +44,6 @@ const itemJson = (i: GridItem) => ({
         ? `/media/video/${i.liveId}`
         : `/api/v1/files/${i.liveId}/content?inline=1`,
 });
-const WEB_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
 const AlbumFileParams = t.Object({ id: t.String({ maxLength: 64 }), fileId: t.String({ maxLength: 64 }) });
 const FormIds = t.Union([t.String({ maxLength: 64 }), t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 })]);
 // "Processing N of M" is the media pipeline's own fragment: it polls itself while work is pending.

@@ -52,6 +52,7 @@ const DB = "db.sqlite";
  *   users/<id>/previews/<aa>/<sha256>.webp      Drive's preview cache; users/<id>/tmp/: uploads being received;
  *   users/<id>/import/                          files dropped in by other means, imported into Drive
  *   thumbs/<id>/<aa>/<bb>/, transcodes/<id>/…   the media pipeline's thumbnails, previews and playable videos (cache)
+ *   fullres/<id>/<sha256>.jpg                   full-resolution JPEGs of HEIC/TIFF/RAW made on demand for zooming (bounded cache)
  *   update/{uploads,staged}/, update/slots.json update bundles and the slots as RAUC reported them
  *   support/                                    support bundles
  */
@@ -105,8 +106,12 @@ export function dataPaths(dataDir: string) {
         thumb: safePath(dataDir, "thumbs", userId, ...sub, `${sha256}-thumb.webp`),
         preview: safePath(dataDir, "thumbs", userId, ...sub, `${sha256}-preview.jpg`),
         video: safePath(dataDir, "transcodes", userId, ...sub, `${sha256}.mp4`),
+        /** Made on demand (app/media/full.ts), evicted oldest-first past a size budget: one flat folder per user. */
+        full: safePath(dataDir, "fullres", userId, `${sha256}.jpg`),
       };
     },
+    /** Where the full-resolution renditions live (the cache's budget is counted over it). */
+    fullRes: join(dataDir, "fullres"),
   };
 }
 export type DataPaths = ReturnType<typeof dataPaths>;

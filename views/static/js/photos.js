@@ -385,12 +385,13 @@
           poster: preview,
           item: i,
         };
-      // The preview first; zooming in past it loads the original (browsers show JPEG, PNG, WebP, GIF, AVIF as is).
-      const src = i.o ? `/api/v1/files/${i.id}/content?inline=1` : preview;
+      // The preview first; zooming in past it loads the real pixels: the original when browsers show it as is (JPEG,
+      // PNG, WebP, GIF, AVIF), else a full-resolution rendition the server makes on the first zoom (HEIC, TIFF, RAW).
+      const src = i.o ? `/api/v1/files/${i.id}/content?inline=1` : i.z ? `/media/full/${i.id}` : preview;
       return {
         id: i.id,
         src,
-        srcset: i.o ? `${preview} ${Math.round(w * fit)}w, ${src} ${w}w` : undefined,
+        srcset: i.o || i.z ? `${preview} ${Math.round(w * fit)}w, ${src} ${w}w` : undefined,
         width: w,
         height: h,
         msrc: `/drive/thumb/${i.id}`,
