@@ -7,7 +7,7 @@ DATA_DIR ?= ./data
 PORT ?= 8080
 UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests
 
-.PHONY: run worker deps system-deps build test typecheck lint format xss test-unit test-unit-next-year test-browser screenshots bench image image-debian image-test bundle arm64-check image-rpi4 image-rpi4-test check-buildroot clean
+.PHONY: run worker deps system-deps build test typecheck lint format xss test-unit test-unit-next-year test-browser screenshots bench image image-debian image-test image-memory bundle arm64-check image-rpi4 image-rpi4-test check-buildroot clean
 
 # Installs Bun (from the npm registry) when missing, then the packages from bun.lock.
 deps: node_modules/.installed views/static/vendor/.done
@@ -104,6 +104,12 @@ bundle:
 image-test: deps
 	os/debian/build.sh x86_64 out
 	bun os/tests/image.e2e.ts
+
+# The whole box in 1 GB: the Debian x86_64 image booted with -m 1024 ingests twelve 12 MP photos, the iPhone HEIC and
+# a 1080p HEVC video under a read load (os/tests/image/memory.ts). About as long as image-test: not in CI.
+image-memory: deps
+	[ -f out/nas-x86_64.img ] || os/debian/build.sh x86_64 out
+	QEMU_MEMORY_MB=1024 bun os/tests/image.e2e.ts memory
 
 # The arm64 app bundle (Bun, sharp, the app) answers /healthz under qemu-user as a Pi 4 (cortex-a72) and a Pi 5
 # (cortex-a76) core: minutes, run by CI. Needs qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross.

@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand } from "../hw/run";
 import { mediaTestApp, FIXTURES } from "../test/support/media";
+import { variedSet } from "../test/support/varied";
 import { createVideoTools, LOW_PRIORITY, SOFTWARE_ENCODER, targetSize, transcodeArgs } from "../app/media/video";
 import { loadConfig } from "../app/platform/config";
 
@@ -26,25 +27,7 @@ const PHOTOS = Number(process.env.MEDIA_PHOTOS ?? 20);
 const VIDEO_SECONDS = Number(process.env.MEDIA_VIDEO_SECONDS ?? 6);
 const root = join(import.meta.dir, "..");
 const work = mkdtempSync(join(tmpdir(), "media-bench-"));
-/** Real photos the varied set is cut from (outdoor and indoor scenes; none flat). */
-const SOURCES = [
-  "phone/jolla.jpg",
-  "damaged/30-type_error.jpg",
-  "damaged/67-0_length_string.jpg",
-  "damaged/image00971.jpg",
-  "gps/DSCN0010.jpg",
-  "gps/DSCN0021.jpg",
-  "gps/DSCN0027.jpg",
-  "gps/DSCN0038.jpg",
-];
-/** 8, 12, 16, 18 and 24 MP, as phones and cameras write them. */
-const SIZES = [
-  [3264, 2448],
-  [4000, 3000],
-  [4608, 3456],
-  [5184, 3456],
-  [6000, 4000],
-] as const;
+
 const HEIC = "phone/iphone_13_pro_max.HEIC";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -61,43 +44,6 @@ async function sh(argv: string[], timeoutMs = 600_000) {
 }
 const rssKb = async (pid: number, field: "VmRSS" | "VmHWM") => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(await Bun.file(`/proc/${pid}/status`).text())![1]);
 
-/**
- * The varied set: photo i is SIZES[i % 5], every third one portrait, made of four crops of different real photos
- * (each scaled to a quadrant from a position that moves with i) under gaussian grain, saved as a camera would (JPEG
- * q90, EXIF with a camera and a time). Deterministic, so every run measures the same bytes.
- */
-async function variedSet(dir: string, n = PHOTOS) {
-  const sharp = (await import("sharp")).default;
-  mkdirSync(dir, { recursive: true });
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const [long, short] = SIZES[i % SIZES.length]!;
-    const [w, h] = i % 3 === 1 ? [short, long] : [long, short];
-    const positions = ["centre", "north", "east", "south", "west", "northeast", "southwest"] as const;
-    const quadrants = await Promise.all(
-      [0, 1, 2, 3].map((q) =>
-        sharp(join(FIXTURES, SOURCES[(i + q) % SOURCES.length]!))
-          .rotate()
-          .resize(w / 2, h / 2, { fit: "cover", position: positions[(i + q) % positions.length] })
-          .toBuffer(),
-      ),
-    );
-    const grain = await sharp({ create: { width: w, height: h, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 30 } } })
-      .png()
-      .toBuffer();
-    const path = join(dir, `IMG_${String(i).padStart(4, "0")}.jpg`);
-    await sharp({ create: { width: w, height: h, channels: 3, background: "#000" } })
-      .composite([
-        ...quadrants.map((input, q) => ({ input, left: (q % 2) * (w / 2), top: Math.floor(q / 2) * (h / 2) })),
-        { input: grain, blend: "soft-light" as const },
-      ])
-      .withExif({ IFD0: { Make: "Canon", Model: "Canon EOS R6" }, IFD2: { DateTimeOriginal: `2023:05:${String(1 + (i % 28)).padStart(2, "0")} 10:00:00`, OffsetTimeOriginal: "+02:00" } })
-      .jpeg({ quality: 90 })
-      .toFile(path);
-    out.push(path);
-  }
-  return out;
-}
 
 /** Pipeline rounds: queue every stored photo again (as `nas media reprocess --all` does) and time the worker's loop. */
 async function pipelineOn(files: string[]) {
@@ -117,7 +63,7 @@ async function pipelineOn(files: string[]) {
 }
 
 async function ingest() {
-  const files = await variedSet(join(work, "varied"));
+  const files = await variedSet(join(work, "varied"), PHOTOS);
   const p = await pipelineOn(files);
   if (p.failed()) throw new Error("a benchmark photo failed in the pipeline");
   const out = join(work, "vips-out");
@@ -269,7 +215,7 @@ async function memory() {
   if (!(await Bun.file(join(work, "1080p.mov")).exists())) await makeVideo(join(work, "1080p.mov"));
   const t = mediaTestApp();
   const user = t.createUser("bench");
-  const photos = await variedSet(join(work, "varied"));
+  const photos = await variedSet(join(work, "varied"), PHOTOS);
   for (const f of [...photos, join(FIXTURES, HEIC), join(FIXTURES, "gps/DSCN0010.jpg"), join(FIXTURES, "made/munich.heic"), join(work, "1080p.mov")])
     await t.upload(user, f);
   const worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", t.dataDir], {
