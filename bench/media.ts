@@ -44,7 +44,6 @@ async function sh(argv: string[], timeoutMs = 600_000) {
 }
 const rssKb = async (pid: number, field: "VmRSS" | "VmHWM") => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(await Bun.file(`/proc/${pid}/status`).text())![1]);
 
-
 /** Pipeline rounds: queue every stored photo again (as `nas media reprocess --all` does) and time the worker's loop. */
 async function pipelineOn(files: string[]) {
   const t = mediaTestApp({ lanes: loadConfig([], {}).mediaWorkers });
@@ -308,7 +307,11 @@ try {
     console.log(
       `idle bundles: RSS web ${m.webMb.toFixed(1)} MB + worker ${m.workerMb.toFixed(1)} MB = ${(m.webMb + m.workerMb).toFixed(1)} MB; PSS sum ${m.pssMb.toFixed(1)} MB (target ≤ 80)`,
     );
-    row.push(`${m.peakMb.toFixed(0)} MB`, `${m.afterMb.toFixed(0)} MB in ${m.backS.toFixed(0)} s`, `${m.pssMb.toFixed(1)} MB (RSS ${(m.webMb + m.workerMb).toFixed(1)})`);
+    row.push(
+      `${m.peakMb.toFixed(0)} MB`,
+      `${m.afterMb.toFixed(0)} MB in ${m.backS.toFixed(0)} s`,
+      `${m.pssMb.toFixed(1)} MB (RSS ${(m.webMb + m.workerMb).toFixed(1)})`,
+    );
   }
   console.log(
     `load average: ${(await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ")} (other work on the machine moves both sides unevenly)`,

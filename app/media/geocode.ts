@@ -83,7 +83,14 @@ async function loadCities(): Promise<CityIndex> {
   const index = new KDBush(points.length / 2);
   for (let i = 0; i < points.length; i += 2) index.add(points[i]!, points[i + 1]!);
   index.finish();
-  return { index, points: Float64Array.from(points), bytes, strings: Uint32Array.from(strings), population: Uint32Array.from(population), section: Uint8Array.from(section) };
+  return {
+    index,
+    points: Float64Array.from(points),
+    bytes,
+    strings: Uint32Array.from(strings),
+    population: Uint32Array.from(population),
+    section: Uint8Array.from(section),
+  };
 }
 
 /** GeoNames' admin-1 names ("DE.02" → "Bavaria"), shipped in ./data (see ./data/README.md: source and licence). */
@@ -133,7 +140,14 @@ async function cityOf(c: CityIndex, latitude: number, longitude: number, local: 
   const muni = field(c, local, MUNI);
   if (muni) {
     const region = field(c, local, REGION);
-    const same = around(c.index, longitude, latitude, 50, 30, (i: number) => !c.section[i] && field(c, i, MUNI) === muni && field(c, i, REGION) === region) as number[];
+    const same = around(
+      c.index,
+      longitude,
+      latitude,
+      50,
+      30,
+      (i: number) => !c.section[i] && field(c, i, MUNI) === muni && field(c, i, REGION) === region,
+    ) as number[];
     const seat = same.sort((a, b) => c.population[b]! - c.population[a]!)[0];
     if (seat !== undefined) return seat;
   }

@@ -117,7 +117,12 @@ function decodeError(e: unknown, input: string) {
 }
 
 /** Derivatives from pixels another decoder salvaged (ffmpeg's tolerant JPEG decoder, app/media/pipeline.ts): always damaged. */
-export async function thumbnailsOfSalvage(decoded: string, original: Size, orientation: number | null, out: { thumb: string; preview: string }): Promise<ImageResult> {
+export async function thumbnailsOfSalvage(
+  decoded: string,
+  original: Size,
+  orientation: number | null,
+  out: { thumb: string; preview: string },
+): Promise<ImageResult> {
   const sharp = await sharpLib();
   // ffmpeg ignores EXIF orientation: the pixels are as stored.
   return { ...(await derive(orient(sharp(decoded, SHARP_INPUT), orientation), original, out)), damaged: true };

@@ -138,7 +138,8 @@ function parse(b: Uint8Array, at: number, make: string): MakerNoteFacts {
     const tags = readIfd(b, at, tiffLe, tiff);
     const time = tags.get(0x0035);
     // TimeInfo: [size, time zone (minutes), city, daylight saving (0 or 60 minutes)].
-    const zone = time && time.count >= 4 && (time.type === 4 || time.type === 9) ? view.getInt32(time.at + 4, tiffLe) + view.getInt32(time.at + 12, tiffLe) : null;
+    const zone =
+      time && time.count >= 4 && (time.type === 4 || time.type === 9) ? view.getInt32(time.at + 4, tiffLe) + view.getInt32(time.at + 12, tiffLe) : null;
     return { ...NONE, offset: zone === null ? null : plausibleOffset(zone), lens: text(b, tags.get(0x0095)) };
   }
   return NONE;

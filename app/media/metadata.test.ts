@@ -17,10 +17,16 @@ function wallClock(at: Date, offset: number) {
 /** "2008:03:15 09:52:01-04:00" → its wall clock and offset (minutes; null without one). */
 const split = (v: unknown) => {
   const m = typeof v === "string" ? /^(\d{4}:\d{2}:\d{2} \d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec(v) : null;
-  return m ? { local: m[1]!, offset: m[2] === undefined ? null : m[2] === "Z" ? 0 : (m[2][0] === "-" ? -1 : 1) * (Number(m[2].slice(1, 3)) * 60 + Number(m[2].slice(4, 6))) } : null;
+  return m
+    ? {
+        local: m[1]!,
+        offset: m[2] === undefined ? null : m[2] === "Z" ? 0 : (m[2][0] === "-" ? -1 : 1) * (Number(m[2].slice(1, 3)) * 60 + Number(m[2].slice(4, 6))),
+      }
+    : null;
 };
 const toOffset = (v: unknown) => split(`2000:01:01 00:00:00${v}`)?.offset ?? null;
-const asUtc = (local: string) => Date.UTC(+local.slice(0, 4), +local.slice(5, 7) - 1, +local.slice(8, 10), +local.slice(11, 13), +local.slice(14, 16), +local.slice(17, 19));
+const asUtc = (local: string) =>
+  Date.UTC(+local.slice(0, 4), +local.slice(5, 7) - 1, +local.slice(8, 10), +local.slice(11, 13), +local.slice(14, 16), +local.slice(17, 19));
 
 /**
  * The documented precedence (metadata.ts `captureTime`) applied to ExifTool's values: what the pipeline must find.
@@ -30,7 +36,9 @@ function expectedTime(r: Reference): { source: string; local?: string; offset: n
   const exifLocal = split(r["ExifIFD:DateTimeOriginal"]) ?? split(r["ExifIFD:CreateDate"]);
   const exifOffset = r["ExifIFD:DateTimeOriginal"] ? toOffset(r["ExifIFD:OffsetTimeOriginal"]) : toOffset(r["ExifIFD:OffsetTimeDigitized"]);
   if (exifLocal && (exifOffset ?? exifLocal.offset) !== null) return { source: "exif-offset", local: exifLocal.local, offset: exifOffset ?? exifLocal.offset };
-  const xmp = [r["XMP-exif:DateTimeOriginal"], r["XMP-photoshop:DateCreated"], r["XMP-xmp:CreateDate"], r["XMP-exif:DateTimeDigitized"]].map(split).filter((x) => x !== null);
+  const xmp = [r["XMP-exif:DateTimeOriginal"], r["XMP-photoshop:DateCreated"], r["XMP-xmp:CreateDate"], r["XMP-exif:DateTimeDigitized"]]
+    .map(split)
+    .filter((x) => x !== null);
   const withOffset = xmp.filter((x) => x.offset !== null);
   const same = exifLocal ? withOffset.find((x) => x.local === exifLocal.local) : withOffset[0];
   if (same) return { source: "xmp-offset", local: same.local, offset: same.offset };
@@ -72,13 +80,15 @@ describe("every fixture against ExifTool: capture time by the precedence, camera
       } else expect(got.latitude).toBeNull();
       expect(got.make).toBe((r["IFD0:Make"] as string | undefined) ?? null);
       expect(got.model).toBe((r["IFD0:Model"] as string | undefined) ?? null);
-      const lens = r["ExifIFD:LensModel"] ?? r["Canon:LensModel"] ?? r["Nikon:Lens"] ?? r["Olympus:LensModel"] ?? r["XMP-exifEX:LensModel"] ?? r["XMP-aux:Lens"];
+      const lens =
+        r["ExifIFD:LensModel"] ?? r["Canon:LensModel"] ?? r["Nikon:Lens"] ?? r["Olympus:LensModel"] ?? r["XMP-exifEX:LensModel"] ?? r["XMP-aux:Lens"];
       expect(got.lens).toBe((lens as string | undefined) ?? null);
     });
   }
   test("the reference covers every kind the precedence names (so none of the rules above goes untested on a real file)", () => {
     const sources = new Set(reference.map((r) => expectedTime(r).source));
-    for (const s of ["exif-offset", "xmp-offset", "gps-offset", "maker-note", "exif-local", "other-date", "gps-date", "file-time"]) expect(sources).toContain(s);
+    for (const s of ["exif-offset", "xmp-offset", "gps-offset", "maker-note", "exif-local", "other-date", "gps-date", "file-time"])
+      expect(sources).toContain(s);
   });
 });
 
@@ -86,7 +96,14 @@ describe("hostile or missing metadata", () => {
   test("bytes that are no image, and an empty file, give the file's time and nothing else", async () => {
     const mtime = new Date("2021-05-05T05:05:05Z");
     for (const bytes of [crypto.getRandomValues(new Uint8Array(4096)), new Uint8Array(0), new TextEncoder().encode("Exif\0\0MM\0*\0\0\0\x08\xff\xff")]) {
-      expect(await readPhotoMetadata(bytes, mtime)).toMatchObject({ takenAt: mtime, takenSource: "file-time", takenZoneKnown: false, make: null, latitude: null, orientation: null });
+      expect(await readPhotoMetadata(bytes, mtime)).toMatchObject({
+        takenAt: mtime,
+        takenSource: "file-time",
+        takenZoneKnown: false,
+        make: null,
+        latitude: null,
+        orientation: null,
+      });
     }
   });
   test("dates that are no dates are ignored", () => {
@@ -124,12 +141,16 @@ describe("the capture-time precedence on generated facts (each rule, and where o
   const exif = { DateTimeOriginal: "2021:07:04 20:12:23" };
 
   test("EXIF with its offset beats everything else", () => {
-    expect(shown(captureTime(facts({ exif: { ...exif, OffsetTimeOriginal: "+09:00" }, xmp: { exif: { DateTimeOriginal: "2021-07-04T20:12:23+02:00" } } }), "", mtime))).toBe(
-      "2021:07:04 20:12:23 540 exif-offset",
-    );
+    expect(
+      shown(
+        captureTime(facts({ exif: { ...exif, OffsetTimeOriginal: "+09:00" }, xmp: { exif: { DateTimeOriginal: "2021-07-04T20:12:23+02:00" } } }), "", mtime),
+      ),
+    ).toBe("2021:07:04 20:12:23 540 exif-offset");
   });
   test("XMP's offset (also under xap:) applies to the EXIF time only when both name the same wall clock", () => {
-    expect(shown(captureTime(facts({ exif, xmp: { xap: { CreateDate: "2021-07-04T20:12:23-03:30" } } }), "", mtime))).toBe("2021:07:04 20:12:23 -210 xmp-offset");
+    expect(shown(captureTime(facts({ exif, xmp: { xap: { CreateDate: "2021-07-04T20:12:23-03:30" } } }), "", mtime))).toBe(
+      "2021:07:04 20:12:23 -210 xmp-offset",
+    );
     expect(shown(captureTime(facts({ exif, xmp: { xmp: { CreateDate: "2021-07-05T09:00:00+02:00" } } }), "", mtime))).toBe("2021:07:04 20:12:23 ? exif-local");
   });
   test("the GPS clock gives the offset when it agrees to the quarter hour (an iPhone HDR: 20:12:23 local, 18:12:22 UTC)", () => {
@@ -142,11 +163,15 @@ describe("the capture-time precedence on generated facts (each rule, and where o
   });
   test("maker notes: the camera's zone (Canon, Nikon), its UTC clock (Olympus), their own date (Pentax)", () => {
     expect(shown(captureTime(facts({ exif, makerNote: { ...none, offset: 60 } }), "", mtime))).toBe("2021:07:04 20:12:23 60 maker-note");
-    expect(shown(captureTime(facts({ exif, makerNote: { ...none, utc: new Date("2021-07-04T11:12:24Z") } }), "", mtime))).toBe("2021:07:04 20:12:23 540 maker-note");
+    expect(shown(captureTime(facts({ exif, makerNote: { ...none, utc: new Date("2021-07-04T11:12:24Z") } }), "", mtime))).toBe(
+      "2021:07:04 20:12:23 540 maker-note",
+    );
     expect(shown(captureTime(facts({ makerNote: { ...none, local: "2008:03:02 12:01:23" } }), "", mtime))).toBe("2008:03:02 12:01:23 ? maker-note");
   });
   test("then dated tags without a zone, the GPS moment, the file name, the file's time", () => {
-    expect(shown(captureTime(facts({ ifd0: { ModifyDate: "2016:09:12 10:05:31" }, exif: { OffsetTime: "-07:00" } }), "", mtime))).toBe("2016:09:12 10:05:31 -420 other-date");
+    expect(shown(captureTime(facts({ ifd0: { ModifyDate: "2016:09:12 10:05:31" }, exif: { OffsetTime: "-07:00" } }), "", mtime))).toBe(
+      "2016:09:12 10:05:31 -420 other-date",
+    );
     expect(shown(captureTime(facts({ xmp: { photoshop: { DateCreated: "2005-06-12T14:03:11" } } }), "", mtime))).toBe("2005:06:12 14:03:11 ? other-date");
     const gpsOnly = captureTime(facts({ gps: { GPSDateStamp: "2015:03:14", GPSTimeStamp: [9, 26, 53] } }), "IMG_20210704_153012.jpg", mtime);
     expect([gpsOnly.takenAt.toISOString(), gpsOnly.takenZoneKnown, gpsOnly.takenSource]).toEqual(["2015-03-14T09:26:53.000Z", false, "gps-date"]);
@@ -208,7 +233,14 @@ describe("maker notes (generated bytes where ExifTool cannot write a sample; rea
 
   test("Canon TimeInfo: time zone plus daylight saving; LensModel", () => {
     // The note sits 64 bytes into the buffer, the TIFF header 6 bytes in: offsets count from there.
-    const note = ifd([[0x0035, 9, 4, le32(16, 60, 0, 60)], [0x0095, 2, 9, new TextEncoder().encode("EF50mm\0x")]], 64, 6);
+    const note = ifd(
+      [
+        [0x0035, 9, 4, le32(16, 60, 0, 60)],
+        [0x0095, 2, 9, new TextEncoder().encode("EF50mm\0x")],
+      ],
+      64,
+      6,
+    );
     expect(readMakerNote(withTiff(note), "Canon")).toMatchObject({ offset: 120, lens: "EF50mm" });
   });
   test("Nikon WorldTime (type 3, its own TIFF header)", () => {
@@ -235,7 +267,11 @@ describe("maker notes (generated bytes where ExifTool cannot write a sample; rea
     expect(readMakerNote(withTiff(note), "OLYMPUS IMAGING CORP.")).toMatchObject({ utc: new Date("2021-07-04T18:12:22Z"), lens: "M.12-40mm" });
   });
   test("garbage, short notes and offsets pointing outside give nothing, never a throw", () => {
-    for (const bytes of [crypto.getRandomValues(new Uint8Array(300)), new TextEncoder().encode("Nikon\0\x02\x10\0\0II*\0\xff\xff\xff\x7f"), new Uint8Array(8)]) {
+    for (const bytes of [
+      crypto.getRandomValues(new Uint8Array(300)),
+      new TextEncoder().encode("Nikon\0\x02\x10\0\0II*\0\xff\xff\xff\x7f"),
+      new Uint8Array(8),
+    ]) {
       expect(readMakerNote(withTiff(bytes), "Canon")).toMatchObject({ offset: null, utc: null, local: null });
       expect(readMakerNote(withTiff(bytes), "NIKON")).toMatchObject({ offset: null, utc: null, local: null });
     }

@@ -67,7 +67,12 @@ function wallClockOnly(t: LocalTime, takenSource: TakenSource): Taken {
   return { takenAt: at, takenOffset: Math.round((wallAsUtc(t) - at.getTime()) / 60_000), takenZoneKnown: false, takenSource };
 }
 /** A moment known in UTC whose local zone is not: shown in the box's zone, marked unknown. */
-const instantOnly = (at: Date, takenSource: TakenSource): Taken => ({ takenAt: at, takenOffset: boxOffsetAt(at.getTime()), takenZoneKnown: false, takenSource });
+const instantOnly = (at: Date, takenSource: TakenSource): Taken => ({
+  takenAt: at,
+  takenOffset: boxOffsetAt(at.getTime()),
+  takenZoneKnown: false,
+  takenSource,
+});
 
 /** The offset that turns a UTC clock into the local one, when the two agree to the quarter hour (within 2 minutes). */
 function offsetFromUtc(local: LocalTime, utc: Date): number | null {
@@ -104,7 +109,14 @@ export function timeFromFileName(name: string): LocalTime | null {
     if (!m) continue;
     const parts = m.slice(1, time ? 7 : 4).map(Number);
     const t = parseExifDate(
-      `${parts[0]}:${String(parts[1]).padStart(2, "0")}:${String(parts[2]).padStart(2, "0")} ${time ? parts.slice(3).map((p) => String(p).padStart(2, "0")).join(":") : "12:00:00"}`,
+      `${parts[0]}:${String(parts[1]).padStart(2, "0")}:${String(parts[2]).padStart(2, "0")} ${
+        time
+          ? parts
+              .slice(3)
+              .map((p) => String(p).padStart(2, "0"))
+              .join(":")
+          : "12:00:00"
+      }`,
     );
     if (t && t.y >= 1990) return t;
   }
@@ -236,7 +248,10 @@ async function readSegments(input: string | Uint8Array): Promise<{ tiff: Segment
   const meta = await sharp(input, { failOn: "none" }).metadata();
   // libvips hands EXIF over with JPEG's "Exif\0\0" in front; exifr wants the TIFF header itself.
   const exif = meta.exif && meta.exif.subarray(0, 6).toString("latin1") === "Exif\0\0" ? meta.exif.subarray(6) : meta.exif;
-  const [tiff, xmp] = await Promise.all([exif ? quiet(exifr.parse(exif, TIFF_OPTIONS)) : undefined, meta.xmp ? quiet(exifr.sidecar(meta.xmp, XMP_OPTIONS)) : undefined]);
+  const [tiff, xmp] = await Promise.all([
+    exif ? quiet(exifr.parse(exif, TIFF_OPTIONS)) : undefined,
+    meta.xmp ? quiet(exifr.sidecar(meta.xmp, XMP_OPTIONS)) : undefined,
+  ]);
   return { tiff: (tiff ?? {}) as Segments, xmp: (xmp ?? {}) as Record<string, Segment> };
 }
 

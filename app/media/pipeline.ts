@@ -54,7 +54,14 @@ export function createMediaPipeline(deps: PipelineDeps) {
   // transcodes would double the memory a small box must hold.
   const videos = oneAtATime();
 
-  async function clip(input: string, out: DerivativePaths, mtime: Date, name: string, signal: AbortSignal, progress: (percent: number) => void): Promise<MediaFacts> {
+  async function clip(
+    input: string,
+    out: DerivativePaths,
+    mtime: Date,
+    name: string,
+    signal: AbortSignal,
+    progress: (percent: number) => void,
+  ): Promise<MediaFacts> {
     const facts = await video.probe(input, signal);
     const posterPath = `${out.preview}.poster.jpg`;
     let still: MediaFacts;

@@ -68,8 +68,7 @@ test("the real web and worker processes: a photo uploaded over HTTP is processed
   expect(await (await fetch(`${origin}/media/progress`, { headers: auth })).text()).toContain("1 photos and videos processed");
 
   // The decoding happened in the worker's child (app/media/imaging.ts), which ends a few seconds after its last photo.
-  const children = () =>
-    readFileSync(`/proc/${worker.pid}/task/${worker.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  const children = () => readFileSync(`/proc/${worker.pid}/task/${worker.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
   expect(mapsOf(worker.pid)).not.toMatch(/libvips/);
   expect(mapsOf(web.pid)).not.toMatch(/libvips|sharp/);
   for (let i = 0; i < 200 && children().length > 0; i++) await Bun.sleep(100);

@@ -121,7 +121,14 @@ test("full resolution on demand for photos browsers cannot show (HEIC, TIFF): re
   expect((await t.request(`/media/full/${photo.id}`, { headers: A })).status).toBe(404);
   expect((await t.request(`/media/full/${tiff.id}`, { headers: B })).status).toBe(404);
   // The cache is bounded: with a budget below two renditions, the least recently viewed goes when another is made.
-  const media = createMediaService({ repo: createMediaRepo(t.db), jobs: t.services.jobs, dataDir: t.dataDir, setting: () => undefined, now: () => new Date(), fullResBudget: statSync(cached).size + 1 });
+  const media = createMediaService({
+    repo: createMediaRepo(t.db),
+    jobs: t.services.jobs,
+    dataDir: t.dataDir,
+    setting: () => undefined,
+    now: () => new Date(),
+    fullResBudget: statSync(cached).size + 1,
+  });
   const heicFull = dataPaths(t.dataDir).derivatives(ann.id, heic.sha256!).full;
   rmSync(heicFull);
   utimesSync(cached, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));

@@ -36,11 +36,10 @@ test("migration 0013: old source names become the new ones, a recorded offset is
   for (const [n, source, offset] of rows) {
     const sha = n.padStart(64, "0");
     raw.run("INSERT INTO blobs (user_id, sha256, size, mime, refcount, created_at) VALUES ('u1', ?, 1, 'image/jpeg', 1, 0)", [sha]);
-    raw.run("INSERT INTO media (user_id, sha256, kind, status, version, taken_at, taken_offset, taken_source, city, region, updated_at) VALUES ('u1', ?, 'image', 'done', 1, 0, ?, ?, 'Alvalade', '14', 0)", [
-      sha,
-      offset,
-      source,
-    ]);
+    raw.run(
+      "INSERT INTO media (user_id, sha256, kind, status, version, taken_at, taken_offset, taken_source, city, region, updated_at) VALUES ('u1', ?, 'image', 'done', 1, 0, ?, ?, 'Alvalade', '14', 0)",
+      [sha, offset, source],
+    );
   }
   migrate(db, { migrationsFolder: all });
   expect(raw.query("SELECT taken_source AS s, taken_zone_known AS k, damaged AS d FROM media ORDER BY sha256").all()).toEqual([
@@ -66,7 +65,13 @@ test("media reprocess upgrades rows of the previous pipeline: place names and hi
   );
   expect(t.services.media.reprocess()).toBe(2);
   expect(await t.drain()).toBe(2);
-  expect(t.row(ann, arezzo.sha256)).toMatchObject({ version: MEDIA_PIPELINE_VERSION, locality: "Arezzo", region: "Tuscany", takenZoneKnown: false, takenSource: "exif-local" });
+  expect(t.row(ann, arezzo.sha256)).toMatchObject({
+    version: MEDIA_PIPELINE_VERSION,
+    locality: "Arezzo",
+    region: "Tuscany",
+    takenZoneKnown: false,
+    takenSource: "exif-local",
+  });
   expect(t.row(ann, arezzo.sha256)!.takenOffset).not.toBeNull();
   // The iPhone's zone is found from its GPS clock now: 18:18:05 local, 17:17:58 UTC → +01:00 (Sheffield in September).
   expect(t.row(ann, iphone.sha256)).toMatchObject({ city: "Sheffield", region: "England", takenZoneKnown: true, takenOffset: 60, takenSource: "gps-offset" });

@@ -118,7 +118,13 @@ test("search: place, year, month and year, camera, file name, album, media type"
 test("parseSearch splits dates, media types and known places (any level, any case, no accents needed) from the rest", () => {
   const known = [
     { locality: "Alvalade", city: "Lisbon", region: "Lisbon", country: "Portugal", names: "|l:alvalade|c:lisbon|r:lisbon|k:portugal|" },
-    { locality: "Reykjavík", city: "Reykjavík", region: "Capital Region", country: "Iceland", names: "|l:reykjavik|c:reykjavik|r:capital region|k:iceland|k:island|" },
+    {
+      locality: "Reykjavík",
+      city: "Reykjavík",
+      region: "Capital Region",
+      country: "Iceland",
+      names: "|l:reykjavik|c:reykjavik|r:capital region|k:iceland|k:island|",
+    },
   ];
   expect(parseSearch("July 2021", known)).toEqual({ from: Date.UTC(2021, 6, 1), to: Date.UTC(2021, 7, 1) });
   expect(parseSearch("videos 2019 lisbon", known)).toEqual({

@@ -4,7 +4,6 @@ import type { KnownPlace, SearchFilter } from "./repo";
 
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
-
 const LEVELS = { l: "localities", c: "cities", r: "regions", k: "countries" } as const;
 
 /**
@@ -22,7 +21,11 @@ export function matchPlace(words: string, known: KnownPlace[]): Pick<SearchFilte
       if (stored && p.names.includes(`|${tag}:${folded}|`)) out[level].add(stored);
     }
   }
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v.size > 0).map(([k, v]) => [k, [...v].sort()]));
+  return Object.fromEntries(
+    Object.entries(out)
+      .filter(([, v]) => v.size > 0)
+      .map(([k, v]) => [k, [...v].sort()]),
+  );
 }
 
 /**

@@ -75,6 +75,7 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
   const rpID = env.RP_ID ?? new URL(origins[0]!).hostname;
   const logLevel = (env.LOG_LEVEL ?? "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${logLevel}`);
+  const mediaWorkers = Number.parseInt(env.NAS_MEDIA_WORKERS ?? "", 10);
   const workerKinds = env.NAS_WORKER_KINDS?.split(",")
     .map((k) => k.trim())
     .filter(Boolean);
@@ -95,7 +96,7 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
     smartInWorker: env.NAS_SMART_IN_WORKER === "1",
     storageLoopDevices: env.NAS_STORAGE_LOOP_DEVICES === "1",
     workerKinds: workerKinds ?? null,
-    mediaWorkers: Number.isFinite(Number.parseInt(env.NAS_MEDIA_WORKERS ?? "")) ? Math.max(1, Math.min(4, Number.parseInt(env.NAS_MEDIA_WORKERS!))) : 2,
+    mediaWorkers: Number.isNaN(mediaWorkers) ? 2 : Math.max(1, Math.min(4, mediaWorkers)),
     raucSystemConf: str(env.NAS_RAUC_SYSTEM_CONF) ?? null,
   };
 }

@@ -53,7 +53,10 @@ export async function variedSet(dir: string, n: number, sizes: readonly (readonl
         ...quadrants.map((input, q) => ({ input, left: (q % 2) * (w / 2), top: Math.floor(q / 2) * (h / 2) })),
         { input: grain, blend: "soft-light" as const },
       ])
-      .withExif({ IFD0: { Make: "Canon", Model: "Canon EOS R6" }, IFD2: { DateTimeOriginal: `2023:05:${String(1 + (i % 28)).padStart(2, "0")} 10:00:00`, OffsetTimeOriginal: "+02:00" } })
+      .withExif({
+        IFD0: { Make: "Canon", Model: "Canon EOS R6" },
+        IFD2: { DateTimeOriginal: `2023:05:${String(1 + (i % 28)).padStart(2, "0")} 10:00:00`, OffsetTimeOriginal: "+02:00" },
+      })
       .jpeg({ quality: 90 })
       .toFile(path);
     out.push(path);

@@ -122,10 +122,22 @@ export const memory: Concern = {
     check(
       `in ${MEMORY_MB} MB the box processes ${PHOTOS} × 12 MP photos, the iPhone HEIC and a 20 s 1080p HEVC video under ${CLIENTS} readers`,
       processed(progress) >= files.length && !failed,
-      `${seconds.toFixed(0)} s; ${progress.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim().slice(0, 120)}`,
+      `${seconds.toFixed(0)} s; ${progress
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim()
+        .slice(0, 120)}`,
     );
-    check("nothing was killed for memory, no service restarted", oom === "0" && restarts.every((n) => n === "0"), `kernel OOM lines ${oom}, restarts ${restarts.join("/")}`);
-    check("the web process answered every reader throughout", failures === 0, `${requests} requests, ${failures} failed, longest ${(longest / 1000).toFixed(2)} s`);
+    check(
+      "nothing was killed for memory, no service restarted",
+      oom === "0" && restarts.every((n) => n === "0"),
+      `kernel OOM lines ${oom}, restarts ${restarts.join("/")}`,
+    );
+    check(
+      "the web process answered every reader throughout",
+      failures === 0,
+      `${requests} requests, ${failures} failed, longest ${(longest / 1000).toFixed(2)} s`,
+    );
     const line = `memory in ${MEMORY_MB} MB: services' peak ${(peak / 1024 ** 2).toFixed(0)} MB (system.slice memory.peak), least MemAvailable ${(leastAvailable / 1024).toFixed(0)} MB, longest web answer under load ${(longest / 1000).toFixed(2)} s over ${requests} requests, ingest ${seconds.toFixed(0)} s`;
     run.timings.push(line);
     console.log(line);
