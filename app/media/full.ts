@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import { terminal } from "../platform/log";
 import { decodeHeicPrimary, largestEmbeddedJpeg, MAX_INPUT_PIXELS, MediaFileError, orient } from "./image";
 import { readPhotoMetadata } from "./metadata";
-import { isHeic } from "./photo";
+import { isHeic } from "./model";
 
 export async function writeFullResolution(input: string, kind: "image" | "raw", output: string) {
   const sharp = (await import("sharp")).default;

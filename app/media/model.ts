@@ -43,3 +43,10 @@ export function oneAtATime() {
     return run;
   };
 }
+
+/** HEIF brands whose pixels are HEVC (the prebuilt sharp cannot decode those; AVIF it can). */
+const HEVC_BRANDS = new Set(["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"]);
+export async function isHeic(path: string) {
+  const head = new Uint8Array(await Bun.file(path).slice(0, 12).arrayBuffer());
+  return new TextDecoder().decode(head.subarray(4, 8)) === "ftyp" && HEVC_BRANDS.has(new TextDecoder().decode(head.subarray(8, 12)));
+}

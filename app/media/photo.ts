@@ -17,18 +17,12 @@ import {
   type ImageResult,
 } from "./image";
 import { readPhotoMetadata } from "./metadata";
-import { oneAtATime } from "./model";
+import { isHeic } from "./model";
 import { createVideoTools, ffmpegReason, LOW_PRIORITY } from "./video";
 
 export type PhotoFacts = Partial<Omit<Media, "userId" | "sha256" | "kind" | "updatedAt" | "version">>;
 export type PhotoRequest = { input: string; out: DerivativePaths; mtime: number; name: string; raw: boolean };
 
-/** HEIF brands whose pixels are HEVC (the prebuilt sharp cannot decode those; AVIF it can). */
-const HEVC_BRANDS = new Set(["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"]);
-export async function isHeic(path: string) {
-  const head = new Uint8Array(await Bun.file(path).slice(0, 12).arrayBuffer());
-  return new TextDecoder().decode(head.subarray(4, 8)) === "ftyp" && HEVC_BRANDS.has(new TextDecoder().decode(head.subarray(8, 12)));
-}
 const isJpeg = async (path: string) => {
   const head = new Uint8Array(await Bun.file(path).slice(0, 3).arrayBuffer());
   return head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
@@ -52,8 +46,6 @@ const HEIC_SCRIPT = join(APP_ROOT, "app/media/heic.ts");
 
 export function createPhotoTools(run: Runner) {
   const video = createVideoTools({ run });
-  // One HEIC decode at a time: each takes ≈ 200 MB of WebAssembly heap, more than the photos beside it together.
-  const heics = oneAtATime();
 
   /** HEIC in a process of its own (app/media/heic.ts), so libheif's WebAssembly memory is returned after each photo. */
   async function heicThumbnails(input: string, out: DerivativePaths): Promise<ImageResult> {
@@ -97,7 +89,7 @@ export function createPhotoTools(run: Runner) {
         if (!embedded) return { ...base, status: "no-preview", error: "This RAW file has no embedded preview." };
         return { ...base, ...imageFacts(await thumbnailsOfRawPreview(embedded, meta.orientation, out)) };
       }
-      const result = (await isHeic(input)) ? await heics(() => heicThumbnails(input, out)) : await imageThumbnails(input, out, meta.orientation);
+      const result = (await isHeic(input)) ? await heicThumbnails(input, out) : await imageThumbnails(input, out, meta.orientation);
       return { ...base, ...imageFacts(result) };
     },
     /** A video's poster frame (a JPEG ffmpeg wrote) → the thumbnails; the place of a video's own coordinates. */

@@ -9,7 +9,7 @@ import { dataPaths, type DerivativePaths } from "../platform/paths";
 import { MediaFileError } from "./image";
 import { createImagingClient, type ImagingClient } from "./imaging";
 import { containerTime } from "./metadata";
-import { MEDIA_PIPELINE_VERSION, oneAtATime } from "./model";
+import { isHeic, MEDIA_PIPELINE_VERSION, oneAtATime } from "./model";
 import { removeDerivatives } from "./paths";
 import { createMediaRepo, type MediaFacts } from "./repo";
 import { createVideoTools, playbackOf, type Encoder } from "./video";
@@ -50,9 +50,10 @@ export function createMediaPipeline(deps: PipelineDeps) {
   const log = deps.log ?? ((m: string) => logger.warn(m));
   const video = createVideoTools({ run: deps.run });
   const imaging = deps.imaging ?? createImagingClient();
-  // One video at a time, even when the media lane runs photos side by side: ffmpeg already uses every core, and two
-  // transcodes would double the memory a small box must hold.
-  const videos = oneAtATime();
+  // The heavy work goes one at a time, even when the media lanes run photos side by side: a video (ffmpeg already
+  // uses every core) or a HEIC decode (≈ 200 MB of WebAssembly heap in its own process). Two of them together would
+  // double what a 1 GB box must hold.
+  const heavy = oneAtATime();
 
   async function clip(
     input: string,
@@ -114,10 +115,9 @@ export function createMediaPipeline(deps: PipelineDeps) {
       const mtime = statSync(input).mtime;
       // A name phones write (IMG_20210704_153012.jpg) is the last clue to the time; any of the content's names will do.
       const name = repo.nameOf(userId, sha256) ?? "";
+      const photo = () => imaging.photo({ input, out, mtime: mtime.getTime(), name, raw: row.kind === "raw" });
       const facts =
-        row.kind === "video"
-          ? await videos(() => clip(input, out, mtime, name, signal, progress))
-          : await imaging.photo({ input, out, mtime: mtime.getTime(), name, raw: row.kind === "raw" });
+        row.kind === "video" ? await heavy(() => clip(input, out, mtime, name, signal, progress)) : (await isHeic(input)) ? await heavy(photo) : await photo();
       const kept = repo.record(userId, sha256, { status: "done", error: null, ...facts, version: MEDIA_PIPELINE_VERSION }, now());
       if (kept && facts.contentId) repo.linkLivePair(userId, sha256, facts.contentId);
       // Purged while we worked: what we just wrote has no owner any more.
