@@ -4,6 +4,7 @@
 set -euo pipefail
 
 packages=(chromium ffmpeg smartmontools sqlite3 openssl curl ca-certificates faketime libheif-examples libvips-tools
+  libimage-exiftool-perl strace
   python3-tuspy wrk nginx-light)
 if [ "${1:-}" = "--image" ]; then
   packages+=(qemu-system-x86 qemu-utils ovmf libnss3-tools mmdebstrap genimage squashfs-tools erofs-utils mtools

@@ -67,7 +67,8 @@ function children(buf: Uint8Array, from: number, to: number): Box[] {
   }
   return out;
 }
-const child = (buf: Uint8Array, box: Box, type: string, skip = 0) => children(buf, box.at + box.headerSize + skip, box.at + box.size).find((c) => c.type === type);
+const child = (buf: Uint8Array, box: Box, type: string, skip = 0) =>
+  children(buf, box.at + box.headerSize + skip, box.at + box.size).find((c) => c.type === type);
 
 /** Cleans the file in place (see the top of this file). */
 export async function cleanBmff(src: Source): Promise<Splice> {

@@ -9,6 +9,7 @@
 // media but whose bytes no cleaner knows) are refused: a link sends their preview, or the pipeline's cleaned MP4 to
 // watch. Files that are not media (documents, text, archives) are sent as stored: they are what their owner wrote,
 // and no device adds a place to them unseen (a zip or PDF holding located photos keeps them: see app/share/README.md).
+import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { mediaKindOf } from "../../media/model";
 import type { DriveFile } from "../../platform/db/schema";
@@ -20,7 +21,7 @@ import { cleanJpeg } from "./jpeg";
 import { cleanMatroska, isMatroska } from "./matroska";
 import { cleanPng, isPng } from "./png";
 import { cleanRiff, riffForm } from "./riff";
-import { CleanFile, NotCleanable, PartialClean, Source, Splice } from "./spliced";
+import { CleanFile, NotCleanable, PartialClean, Source, type Splice } from "./spliced";
 import { isTiff, provePlainTiff } from "./tiff";
 
 export { CleanFile } from "./spliced";
@@ -49,28 +50,26 @@ export function planFor(head: Uint8Array, file: Pick<DriveFile, "mime" | "name">
   if (text(head, 0, 4) === "fLaC") return { clean: cleanFlac, streams: false };
   const mime = (file.mime ?? "").toLowerCase();
   if (mime === "audio/mpeg" && (text(head, 0, 3) === "ID3" || (head[0] === 0xff && (head[1]! & 0xe0) === 0xe0))) return { clean: cleanMp3, streams: false };
-  if (isTiff(head))
-    return {
-      clean: async (src) => {
-        await provePlainTiff(src);
-        const all = new Splice();
-        all.copy(0, src.size);
-        return all;
-      },
-      streams: false,
-    };
+  if (isTiff(head)) return { clean: provePlainTiff, streams: false };
   // BMP and ICO have no place for metadata: what they hold is the picture.
   if (text(head, 0, 2) === "BM" || (head[0] === 0 && head[1] === 0 && head[2] === 1 && head[3] === 0)) return { stored: true };
-  if (form || mediaKindOf(mime, file.name) || mime.startsWith("audio/")) return { refused: REFUSED_FORMAT };
+  // Media without a cleaner, by content (Ogg, FLV, MPEG-TS) or by the type sniffed at upload (AVI, MPEG, ASF, RAW…).
+  const ts = head[0] === 0x47 && head.length > 188 ? head[188] === 0x47 : false;
+  if (form || ts || ["OggS", "FLV\x01"].includes(text(head, 0, 4)) || mediaKindOf(mime, file.name) || mime.startsWith("audio/"))
+    return { refused: REFUSED_FORMAT };
   return { stored: true };
 }
 
-/** Cleanings by blob path (content-addressed: the bytes at a path never change), so a player's many Range requests parse once. */
+/**
+ * Cleanings by blob path, size and modification time (blobs are content-addressed, so this only guards against a
+ * path reused for other bytes), so that a player's many Range requests parse the file once.
+ */
 const cache = new Map<string, Promise<CleanFile>>();
 const CACHE_SIZE = 256;
 
 async function cleaned(path: string, clean: Cleaner, streams: boolean): Promise<CleanFile> {
-  const key = `${path}\0${CLEANER_VERSION}`;
+  const { size, mtimeMs } = await stat(path);
+  const key = `${path}\0${size}\0${mtimeMs}\0${CLEANER_VERSION}`;
   let entry = cache.get(key);
   if (entry) {
     cache.delete(key); // most recently used last
@@ -98,7 +97,7 @@ async function cleaned(path: string, clean: Cleaner, streams: boolean): Promise<
 async function headOf(path: string) {
   const src = await Source.open(path);
   try {
-    return (await src.read(0, 64)).slice();
+    return (await src.read(0, 256)).slice(); // enough for every signature above (MPEG-TS: a sync byte at 0 and 188)
   } finally {
     await src.close();
   }
@@ -117,6 +116,7 @@ export async function cleanContent(file: DriveFile, path: string): Promise<{ fil
   if ("refused" in plan) throw refusal(plan.refused);
   try {
     const clean = await cleaned(path, plan.clean, plan.streams);
+    if (clean.unchanged) return { file, body: path }; // proven clean as it is (a plain TIFF): the stored file and its ETag
     return { file: { ...file, size: clean.size, sha256: `${file.sha256}-clean${CLEANER_VERSION}` }, body: clean };
   } catch (e) {
     if (e instanceof NotCleanable) throw refusal(e.message);

@@ -31,7 +31,7 @@ function vint(b: Uint8Array, at: number, keepMarker: boolean): { length: number;
   const length = Math.clz32(first) - 23;
   if (at + length > b.length) return null;
   let value = keepMarker ? first : first & (0xff >> length);
-  let allOnes = value === (0xff >> length);
+  let allOnes = value === 0xff >> length;
   for (let i = 1; i < length; i++) {
     value = value * 256 + b[at + i]!;
     if (b[at + i] !== 0xff) allOnes = false;

@@ -149,7 +149,10 @@ export class CleanFile {
         if ("bytes" in p) yield p.bytes.subarray(a, b);
         else if ("zeros" in p) for (let n = a; n < b; n += ZEROS.length) yield ZEROS.subarray(0, Math.min(ZEROS.length, b - n));
         else {
-          const reader = file.slice(p.from + a, p.from + b).stream().getReader();
+          const reader = file
+            .slice(p.from + a, p.from + b)
+            .stream()
+            .getReader();
           try {
             for (;;) {
               const { value, done } = await reader.read();
@@ -174,6 +177,12 @@ export class CleanFile {
         await it.return(undefined);
       },
     });
+  }
+
+  /** Nothing was changed: the parts are the whole original, in one range. */
+  get unchanged(): boolean {
+    const [only] = this.parts;
+    return this.parts.length === 1 && !!only && "to" in only && only.from === 0 && this.size === Bun.file(this.path).size;
   }
 
   /** The whole file, as a stream (for a zip entry). */
