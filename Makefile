@@ -5,7 +5,7 @@ export PATH := $(dir $(BUN)):$(PATH)
 
 DATA_DIR ?= ./data
 PORT ?= 8080
-UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests
+UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests ./test
 
 .PHONY: run worker deps system-deps build test typecheck lint format xss test-unit test-unit-next-year test-browser screenshots bench image image-debian image-test bundle arm64-check image-rpi4 image-rpi4-test check-buildroot clean
 
@@ -67,7 +67,7 @@ test-unit-next-year: deps
 # Real Chromium (Debian's /usr/bin/chromium) through playwright-core.
 # ./app: bun takes the files as paths, not name filters that scan the whole tree (out/ may hold an image build with /proc mounted).
 test-browser: deps
-	bun test $$(find ./app -name '*.e2e.test.ts' | sort) --timeout=120000
+	bun test $$(find ./app ./test -name '*.e2e.test.ts' | sort) --timeout=120000
 
 # The wizard, Drive (grid and viewer), the dashboard and settings at desktop and phone size, into docs/screenshots/.
 screenshots: deps
