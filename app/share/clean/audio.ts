@@ -20,7 +20,11 @@ export async function cleanMp3(src: Source): Promise<Splice> {
     const tail = await src.read(Math.max(from, to - 32), Math.min(32, to - from));
     const end = text(tail);
     if (to - 128 >= from && text(await src.read(to - 128, 3)) === "TAG") to -= 128;
-    else if (end.slice(-32, -24) === "APETAGEX") to -= 32 + new DataView(tail.buffer, tail.byteOffset).getUint32(12, true);
+    else if (end.slice(-32, -24) === "APETAGEX") {
+      // The footer's size counts the items and the footer; a header (flag bit 31) adds 32 bytes before them.
+      const footer = new DataView(tail.buffer, tail.byteOffset);
+      to -= footer.getUint32(12, true) + (footer.getUint32(20, true) & 0x80000000 ? 32 : 0);
+    }
     else if (end.endsWith("LYRICS200")) to -= 15 + Number(end.slice(-15, -9));
     else if (end.slice(-10, -7) === "3DI") to -= 20 + syncsafe(tail, tail.length - 4);
     else break;
