@@ -24,8 +24,7 @@ export async function cleanMp3(src: Source): Promise<Splice> {
       // The footer's size counts the items and the footer; a header (flag bit 31) adds 32 bytes before them.
       const footer = new DataView(tail.buffer, tail.byteOffset);
       to -= footer.getUint32(12, true) + (footer.getUint32(20, true) & 0x80000000 ? 32 : 0);
-    }
-    else if (end.endsWith("LYRICS200")) to -= 15 + Number(end.slice(-15, -9));
+    } else if (end.endsWith("LYRICS200")) to -= 15 + Number(end.slice(-15, -9));
     else if (end.slice(-10, -7) === "3DI") to -= 20 + syncsafe(tail, tail.length - 4);
     else break;
   }
