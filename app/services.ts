@@ -174,7 +174,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     audit: core.audit,
     userByName: (username) => auth.users.list().find((u) => u.username === username),
     secret: deps.secret,
-    // Link passwords: 10 tries per link and 30 per address in 15 minutes, checked before the slow hash runs.
+    // Link passwords: 10 tries per link and 30 per address in 15 minutes, each counted before the slow hash runs.
     attempts: { byLink: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000, now }) },
     now,
   });
