@@ -321,9 +321,7 @@ describe("rate limits", () => {
     const [code] = t.services.auth.recovery.regenerate(user.id);
     const h = await anonymousBrowser(t);
     const bogus = { id: "AAAA", rawId: "AAAA", type: "public-key", response: {}, clientExtensionResults: {} };
-    const logins = await Promise.all(
-      Array.from({ length: 300 }, () => t.request("/auth/login/verify", json(h, { challengeId: "x", response: bogus }))),
-    );
+    const logins = await Promise.all(Array.from({ length: 300 }, () => t.request("/auth/login/verify", json(h, { challengeId: "x", response: bogus }))));
     expect(logins.filter((r) => r.status !== 429).length).toBeLessThanOrEqual(20); // 20 per address
     for (const r of logins.filter((r) => r.status === 429)) expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
     t.setIp("10.7.7.7");
