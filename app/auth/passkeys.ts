@@ -1,3 +1,4 @@
+import { writeTransaction } from "../platform/db/client";
 /**
  * Passkeys (WebAuthn): registration for the setup wizard's admin, a sign-up, an enrolment link or another passkey
  * of a signed-in person; sign-in with a discoverable credential; the person's list of passkeys.
@@ -186,7 +187,7 @@ function createRegistration(ctx: AuthContext, parts: { invites: Invites; recover
         createdAt: at,
       });
 
-      return repo.db.transaction(() => {
+      return writeTransaction(repo.db, () => {
         if (pending.kind === "add" || pending.kind === "enroll") {
           const user = repo.userById(pending.userId);
           if (!user) throw new AppError(404, "Unknown user.");

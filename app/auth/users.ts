@@ -1,3 +1,4 @@
+import { writeTransaction } from "../platform/db/client";
 /** Accounts: who exists, the admin adding and resetting people (they enrol through a one-time link), quotas. */
 import { randomUUID } from "node:crypto";
 import type { AuthContext } from "./context";
@@ -40,7 +41,7 @@ export function createUsers({ repo, now }: Pick<AuthContext, "repo" | "now">, in
     reset(userId: string, by: string | null) {
       const user = repo.userById(userId);
       if (!user) throw new AppError(404, "Unknown user.");
-      repo.db.transaction(() => {
+      writeTransaction(repo.db, () => {
         repo.deletePasskeysOf(userId);
         repo.deleteSessionsOf(userId);
         repo.deleteRecoveryCodesOf(userId);

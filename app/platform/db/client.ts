@@ -12,6 +12,23 @@ export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 const migrationsFolder = join(APP_ROOT, "app/platform/db/migrations");
 
 /**
+ * How long a write waits for another process's write lock (the web server, the worker and the CLI share the file).
+ * Write transactions are milliseconds; a media job's or an import's burst of them queues behind one another.
+ */
+export const BUSY_TIMEOUT_MS = 30_000;
+
+/**
+ * The one way to run a write transaction, in every process (web, worker, CLI). It takes the write lock up front
+ * (`BEGIN IMMEDIATE`), waiting up to the busy timeout for it. A deferred `BEGIN` that reads and then writes cannot
+ * wait: when another process committed in between, SQLite answers "database is locked" at once (its snapshot is
+ * stale), and that became a 500 or a file lost from an import. Nested calls become savepoints.
+ */
+export function writeTransaction<T>(db: Db | Database, fn: () => T): T {
+  const client = db instanceof Database ? db : db.$client;
+  return client.transaction(fn).immediate();
+}
+
+/**
  * Opens (creating if needed) the SQLite database, applies the pragmas every process must share,
  * checks it, and applies migrations. `:memory:` works for tests.
  */
@@ -25,7 +42,7 @@ export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: stri
   }
   const sqlite = new Database(path, { create: true, strict: true });
   // First: the web server, the worker and the CLI open a fresh database at the same moment on first boot.
-  sqlite.exec("PRAGMA busy_timeout = 5000");
+  sqlite.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Switching a fresh file to WAL can answer SQLITE_BUSY at once (no busy handler) while another process does the same.
   for (let attempt = 1; ; attempt++) {
     try {
