@@ -41,8 +41,8 @@ export async function previewOf(ctx: DriveContext, item: DriveFile): Promise<str
 export function zipEntries(ctx: DriveContext, viewer: Viewer, ids: string[]) {
   const entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null }[] = [];
   const walk = (item: DriveFile, prefix: string) => {
-    // A name is one path segment in Drive, but zip tools read a backslash as a separator and ".." as a way up.
-    const segment = item.name.replace(/\\/g, "_") || "Drive";
+    // A name is one path segment; zipResponse makes each safe for zip tools (drive letters, backslashes, "..").
+    const segment = item.name || "Drive";
     const path = prefix ? `${prefix}/${segment}` : segment;
     entries.push({ path, kind: item.kind, file: item, blobPath: item.sha256 ? ctx.blobs.blobPath(item.userId, item.sha256) : null });
     if (item.kind === "folder") for (const c of ctx.repo.children(item.id, EVERY_CHILD).items) walk(c, path);
