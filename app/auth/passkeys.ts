@@ -13,6 +13,7 @@ import type { Recovery } from "./recovery";
 import type { User } from "./repo";
 import { validateDisplayName, validateUsername } from "./users";
 import { AppError } from "../platform/errors";
+import { checkName } from "../platform/names";
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
@@ -259,8 +260,8 @@ export function createPasskeys(ctx: AuthContext, parts: { invites: Invites; reco
     owner: (credentialId: string) => repo.passkeyById(credentialId)?.userId ?? null,
     of: (userId: string) => repo.passkeysOf(userId),
     rename(userId: string, id: string, name: string) {
-      const n = name.normalize("NFC").trim().slice(0, 64);
-      if (!n) throw new AppError(400, "Give the passkey a name.");
+      if (!name.trim()) throw new AppError(400, "Give the passkey a name.");
+      const n = checkName(name, { trim: true, maxChars: 64 });
       if (!repo.renamePasskey(userId, id, n)) throw new AppError(404, "No such passkey.");
     },
     remove(userId: string, id: string) {

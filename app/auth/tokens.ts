@@ -3,12 +3,13 @@ import { randomUUID } from "node:crypto";
 import type { AuthContext } from "./context";
 import { randomToken, sha256 } from "./crypto";
 import { AppError } from "../platform/errors";
+import { checkName } from "../platform/names";
 
 export function createTokens({ repo, now }: Pick<AuthContext, "repo" | "now">) {
   return {
     create(userId: string, name: string) {
-      const n = name.normalize("NFC").trim().slice(0, 64);
-      if (!n) throw new AppError(400, "Name the device or script this token is for.");
+      if (!name.trim()) throw new AppError(400, "Name the device or script this token is for.");
+      const n = checkName(name, { trim: true, maxChars: 64 });
       const token = `nas_${randomToken()}`;
       const id = randomUUID();
       repo.insertToken({ id, userId, name: n, tokenHash: sha256(token), createdAt: now() });
