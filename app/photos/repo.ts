@@ -230,15 +230,6 @@ export function createPhotosRepo(db: Db) {
       );
       writeTransaction(raw, () => shas.forEach((s) => stmt.run(userId, s, on ? 1 : 0)));
     },
-    /** Folder names from the root to a file's folder (the info panel's Drive path). */
-    folderPath: (parentId: string | null) =>
-      (
-        raw
-          .query(`WITH RECURSIVE up(id, parent_id, name, depth) AS (SELECT id, parent_id, name, 0 FROM files WHERE id = ?
-        UNION ALL SELECT f.id, f.parent_id, f.name, up.depth + 1 FROM files f JOIN up ON f.id = up.parent_id)
-        SELECT name FROM up WHERE parent_id IS NOT NULL ORDER BY depth DESC`)
-          .all(parentId) as { name: string }[]
-      ).map((r) => r.name),
     /** Same-day items of earlier years: one small index range per year. */
     onThisDay(userId: string, month: number, day: number, beforeYear: number, years = 30): GridItem[] {
       const out: GridItem[] = [];
