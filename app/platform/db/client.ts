@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
-import { migrate } from "drizzle-orm/bun-sqlite/migrator";
+import { readMigrationFiles, type MigrationMeta } from "drizzle-orm/migrator";
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as schema from "./schema";
@@ -66,14 +66,23 @@ export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: stri
   return db;
 }
 
+let migrations: MigrationMeta[] | null = null;
+/**
+ * The migration files, read once per process. The admin CLI reads them before it drops root to the data dir's owner,
+ * who may not be able to read the code (a checkout in /root or a 0700 folder).
+ */
+export const loadMigrations = () => (migrations ??= readMigrationFiles({ migrationsFolder }));
+
 /**
  * drizzle reads which migrations ran before it takes the write lock, so when two processes migrate a fresh
  * database together the second fails on "table already exists". Run again, it sees the first one's work.
+ * (What drizzle's bun-sqlite `migrate()` does, with the files read by `loadMigrations`.)
  */
 function migrateAlongsideOthers(db: Db, attempts = 3) {
+  const internals = db as unknown as { dialect: { migrate: (m: MigrationMeta[], session: unknown, config: object) => void }; session: unknown };
   for (let attempt = 1; ; attempt++) {
     try {
-      migrate(db, { migrationsFolder });
+      internals.dialect.migrate(loadMigrations(), internals.session, { migrationsFolder });
       return;
     } catch (e) {
       if (attempt >= attempts) throw e;
