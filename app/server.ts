@@ -7,6 +7,9 @@ import { requestContext } from "./platform/http/context";
 import { errorHandler, requestIds } from "./platform/http/errors";
 import { htmlResponses } from "./platform/http/html";
 import { createRateLimiter } from "./platform/http/rate-limit";
+import { forgetSpooled } from "./platform/http/body";
+import { dataPaths } from "./platform/paths";
+import { rmSync } from "node:fs";
 import { securityPlugin } from "./platform/http/security";
 import { manifest, staticRoutes } from "./platform/http/static";
 import { driveRoutes } from "./drive/routes";
@@ -47,7 +50,8 @@ export function createApp(deps: AppDeps) {
   const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads } = services;
   // Built once: who is asking and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
-  const access = accessControl({ context, origins: config.origins });
+  const formFiles = dataPaths(config.dataDir).formFiles;
+  const access = accessControl({ context, origins: config.origins, spoolDir: formFiles });
   const limits = {
     loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000, now }),
     loginByAccount: createRateLimiter({ limit: 10, windowMs: 5 * 60_000, now }),
@@ -56,6 +60,9 @@ export function createApp(deps: AppDeps) {
   };
 
   const app = new Elysia()
+    // A multipart form's files live on disk while their request runs; a crash leaves them for the next start.
+    .onStart(() => rmSync(formFiles, { recursive: true, force: true }))
+    .onAfterResponse({ as: "global" }, ({ request }) => forgetSpooled(request))
     .use(requestIds)
     .use(htmlResponses)
     .use(access)
