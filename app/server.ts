@@ -10,6 +10,7 @@ import { createRateLimiter } from "./platform/http/rate-limit";
 import { forgetSpooled } from "./platform/http/body";
 import { dataPaths } from "./platform/paths";
 import { rmSync } from "node:fs";
+import { log } from "./platform/log";
 import { securityPlugin } from "./platform/http/security";
 import { manifest, staticRoutes } from "./platform/http/static";
 import { driveRoutes } from "./drive/routes";
@@ -61,12 +62,19 @@ export function createApp(deps: AppDeps) {
 
   const app = new Elysia()
     // A multipart form's files live on disk while their request runs; a crash leaves them for the next start.
-    .onStart(() => rmSync(formFiles, { recursive: true, force: true }))
+    .onStart(() => {
+      rmSync(formFiles, { recursive: true, force: true });
+      try {
+        services.space.ensure();
+      } catch (e) {
+        log.warn(`space reserve not made: ${(e as Error).message}`);
+      }
+    })
     .onAfterResponse({ as: "global" }, ({ request }) => forgetSpooled(request))
     .use(requestIds)
     .use(htmlResponses)
     .use(access)
-    .use(securityPlugin({ audit }))
+    .use(securityPlugin({ audit, space: services.space }))
     // After the security plugin, whose error hook writes the audit row of a refused change first.
     // An unknown address matched no route, so no route resolved the viewer: the error page asks for it (layout with navigation).
     .use(

@@ -55,17 +55,20 @@ function passkeyNameFrom(userAgent: string | null): string {
 }
 
 /** The challenges a ceremony waits on: stored with what they will create, taken (deleted) when the browser answers. */
-function challenges({ repo, now }: AuthContext) {
+function challenges({ repo, now, space }: AuthContext) {
   return {
+    /** Signing in must work on a full disk: the challenge's row may use the space reserve (app/platform/space.ts). */
     store(challenge: string, purpose: "register" | "login", pending?: StoredRegistration) {
       const id = randomToken(18);
-      repo.deleteExpiredChallenges(now());
-      repo.insertChallenge({ id, challenge, purpose, pending: pending ?? null, expiresAt: new Date(now().getTime() + CHALLENGE_TTL_MS) });
+      space.freeing(() => {
+        repo.deleteExpiredChallenges(now());
+        repo.insertChallenge({ id, challenge, purpose, pending: pending ?? null, expiresAt: new Date(now().getTime() + CHALLENGE_TTL_MS) });
+      });
       return id;
     },
     /** Single use: the row is deleted before we look at the answer, so a failed or replayed attempt cannot reuse it. */
     take(id: string, purpose: "register" | "login") {
-      const c = repo.takeChallenge(id);
+      const c = space.freeing(() => repo.takeChallenge(id));
       if (!c || c.purpose !== purpose || c.expiresAt.getTime() < now().getTime()) {
         throw new AppError(400, "This sign-in attempt expired or was already used. Please try again.");
       }
@@ -245,7 +248,8 @@ function createSignIn(ctx: AuthContext) {
       }
       if (!result.verified) throw new AppError(401, "Sign-in failed: the passkey signature did not verify.");
       // simplewebauthn rejects a counter that did not grow unless both are 0 (synced passkeys always send 0).
-      repo.touchPasskey(passkey.id, result.authenticationInfo.newCounter, now());
+      // The counter guards against cloned keys: written like the session, with the space reserve on a full disk.
+      ctx.space.freeing(() => repo.touchPasskey(passkey.id, result.authenticationInfo.newCounter, now()));
       return user;
     },
   };

@@ -4,6 +4,7 @@ import type { AuthContext } from "./context";
 import { randomToken, sha256 } from "./crypto";
 import { AppError } from "../platform/errors";
 import { checkName } from "../platform/names";
+import { bookkeeping } from "../platform/space";
 
 export function createTokens({ repo, now }: Pick<AuthContext, "repo" | "now">) {
   return {
@@ -19,7 +20,7 @@ export function createTokens({ repo, now }: Pick<AuthContext, "repo" | "now">) {
       if (!token.startsWith("nas_")) return null;
       const row = repo.tokenWithUser(sha256(token));
       if (!row || row.user.disabledAt) return null;
-      if (!row.token.lastUsedAt || now().getTime() - row.token.lastUsedAt.getTime() > 60_000) repo.touchToken(row.token.id, now());
+      if (!row.token.lastUsedAt || now().getTime() - row.token.lastUsedAt.getTime() > 60_000) bookkeeping(() => repo.touchToken(row.token.id, now()));
       return row;
     },
     of: (userId: string) => repo.tokensOf(userId),

@@ -44,6 +44,7 @@ const DB = "db.sqlite";
  *
  *   db.sqlite (-wal, -shm)                      the database; db.sqlite.restore: a backup the wizard staged
  *   secret.key, served-origins.json             the instance secret; the origins the server last served (for the CLI)
+ *   space-reserve                               space released on a full disk for deleting and signing in
  *   system-settings.json                        host name, NTP, SSH: written here, applied by root (provision/settings.ts)
  *   tls/                                        the local CA and server certificate (unless TLS_DIR or TLS_CERT say otherwise)
  *   backups/                                    nightly database snapshots
@@ -72,6 +73,8 @@ export function dataPaths(dataDir: string) {
     dbFiles: [DB, `${DB}-wal`, `${DB}-shm`].map((f) => join(dataDir, f)),
     dbRestore: join(dataDir, `${DB}.restore`),
     secret: join(dataDir, "secret.key"),
+    /** Zeros the box gives back when the disk is full, so deleting and signing in still work (app/platform/space.ts). */
+    spaceReserve: join(dataDir, "space-reserve"),
     servedOrigins: join(dataDir, "served-origins.json"),
     systemSettings: join(dataDir, "system-settings.json"),
     tls: join(dataDir, "tls"),

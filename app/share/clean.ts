@@ -29,7 +29,11 @@ async function hasLocation(file: DriveFile, path: string) {
   if (!file.mime?.startsWith("image/") || JPEG.test(file.mime)) return false;
   const { default: exifr } = await import("exifr");
   // Bytes, never a path: exifr leaves its FileHandle open on a 0-byte file, and its collection is an uncaught error.
-  const head = new Uint8Array(await Bun.file(path).slice(0, 16 * 1024 * 1024).arrayBuffer());
+  const head = new Uint8Array(
+    await Bun.file(path)
+      .slice(0, 16 * 1024 * 1024)
+      .arrayBuffer(),
+  );
   const gps = head.byteLength ? await exifr.gps(head).catch(() => undefined) : undefined;
   return !!gps && (gps.latitude !== undefined || gps.longitude !== undefined);
 }

@@ -4,6 +4,7 @@ import { hmac, safeEqual, sha256 } from "../auth/crypto";
 import type { DriveFile, User } from "../platform/db/schema";
 import { AppError, notFound } from "../platform/errors";
 import { beginAttempt } from "../platform/http/rate-limit";
+import { bookkeeping } from "../platform/space";
 import { record, type ShareContext } from "./context";
 import type { ListedLink, ShareLink } from "./repo";
 
@@ -161,4 +162,5 @@ export async function unlock(ctx: ShareContext, open: OpenLink, password: string
   throw new AppError(403, "Wrong password.");
 }
 
-export const countView = (ctx: ShareContext, open: OpenLink) => ctx.repo.countView(open.link.id);
+/** Bookkeeping: on a full disk the view goes uncounted and the page is still served. */
+export const countView = (ctx: ShareContext, open: OpenLink) => bookkeeping(() => ctx.repo.countView(open.link.id));

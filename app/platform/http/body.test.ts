@@ -42,7 +42,13 @@ describe("bodies and access (issue 21 #4)", () => {
           const body = countedBody(TOTAL, type);
           const res = await t.request(concrete(r.path), {
             method,
-            headers: { "content-type": type, "content-length": String(TOTAL), origin: TEST_ORIGIN, "sec-fetch-site": "same-origin", accept: "application/json" },
+            headers: {
+              "content-type": type,
+              "content-length": String(TOTAL),
+              origin: TEST_ORIGIN,
+              "sec-fetch-site": "same-origin",
+              accept: "application/json",
+            },
             body: body.stream,
           });
           const signedIn = access === "user" || access === "admin";
@@ -69,7 +75,11 @@ describe("bodies and access (issue 21 #4)", () => {
     const chunked = await t.request("/api/v1/folders", { method: "POST", headers: { ...h, "content-type": "application/json" }, body: streamed.stream });
     expect(chunked.status).toBe(413);
     expect(streamed.pulled()).toBeLessThanOrEqual(BODY_LIMIT + 128 * 1024); // the stream pulls a chunk ahead
-    const ok = await t.request("/api/v1/folders", { method: "POST", headers: { ...h, "content-type": "application/json" }, body: JSON.stringify({ name: "fits" }) });
+    const ok = await t.request("/api/v1/folders", {
+      method: "POST",
+      headers: { ...h, "content-type": "application/json" },
+      body: JSON.stringify({ name: "fits" }),
+    });
     expect(ok.status).toBe(201);
     const malformed = await t.request("/api/v1/folders", { method: "POST", headers: { ...h, "content-type": "application/json" }, body: "{ not json" });
     expect(malformed.status).toBe(400);
