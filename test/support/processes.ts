@@ -78,10 +78,15 @@ export async function startBox(opts: { dataDir?: string; env?: Record<string, st
     api(path: string, init: RequestInit = {}) {
       return fetch(`${origin}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
     },
-    async stop() {
+    /** SIGTERM to both: they finish what they are doing and exit; the data dir stays. */
+    async halt() {
       for (const proc of [box.web, box.worker]) proc?.kill("SIGTERM");
       await Promise.all([box.web?.exited, box.worker?.exited]);
       box.web = box.worker = null;
+    },
+    /** Halts both and removes the data dir it made. */
+    async stop() {
+      await box.halt();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
