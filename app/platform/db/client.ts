@@ -58,6 +58,7 @@ export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: stri
   sqlite.exec("PRAGMA foreign_keys = ON");
   const check = sqlite.query<{ quick_check: string }, []>("PRAGMA quick_check").all();
   const problems = check.map((r) => r.quick_check).filter((r) => r !== "ok");
+  startChecks.set(sqlite, problems);
   if (problems.length) {
     log(`DATABASE CHECK FAILED for ${path}: ${problems.slice(0, 5).join("; ")} — restore from a backup (Dashboard → Backups)`);
   }
@@ -65,6 +66,10 @@ export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: stri
   if (opts.migrate !== false) migrateAlongsideOthers(db);
   return db;
 }
+
+const startChecks = new WeakMap<Database, string[]>();
+/** What `PRAGMA quick_check` found when this connection opened (empty: healthy); the dashboard reports it. */
+export const startCheckProblems = (db: Db): string[] => startChecks.get(db.$client) ?? [];
 
 let migrations: MigrationMeta[] | null = null;
 /**
