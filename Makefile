@@ -5,7 +5,8 @@ export PATH := $(dir $(BUN)):$(PATH)
 
 DATA_DIR ?= ./data
 PORT ?= 8080
-UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests
+# test/hostile: the hostile media suite; test/reliability runs on its own (real processes, not under faketime).
+UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests ./test/hostile
 # The reliability suite (issue 21): real web and worker processes, kill -9, a full disk, the attack suite, power loss.
 # `make test` runs it small; `make soak` runs the same tests long (SOAK=1) and the load test.
 RELIABILITY_TESTS := ./test/reliability
@@ -78,7 +79,7 @@ soak: deps
 # Real Chromium (Debian's /usr/bin/chromium) through playwright-core.
 # ./app: bun takes the files as paths, not name filters that scan the whole tree (out/ may hold an image build with /proc mounted).
 test-browser: deps
-	bun test $$(find ./app -name '*.e2e.test.ts' | sort) --timeout=120000
+	bun test $$(find ./app ./test -name '*.e2e.test.ts' | sort) --timeout=120000
 
 # The wizard, Drive (grid and viewer), the dashboard and settings at desktop and phone size, into docs/screenshots/.
 screenshots: deps

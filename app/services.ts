@@ -34,6 +34,7 @@ import { createStorageRepo } from "./storage/repo";
 import { createStorageService } from "./storage/service";
 import { createRateLimiter } from "./platform/http/rate-limit";
 import { createShareRepo } from "./share/repo";
+import { cleanContent } from "./share/clean";
 import { createShareService } from "./share/service";
 import { boxCompatible, imageVersion } from "./update/root-jobs";
 import { createUpdateService, type UpdateServiceDeps } from "./update/service";
@@ -167,6 +168,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     drive,
     access: core.access,
     userById: (id) => auth.users.byId(id),
+    withoutPlace: cleanContent,
     now,
   });
   const share = createShareService({
