@@ -4,18 +4,16 @@ import type { AlbumPermission } from "../access/permissions";
 import type { Viewer } from "../access/viewer";
 import type { RangedBody } from "../drive/download";
 import type { User } from "../platform/db/schema";
-import { AppError, notFound } from "../platform/errors";
+import { notFound } from "../platform/errors";
+import { checkName } from "../platform/names";
 import type { AlbumEntry } from "./album-repo";
 import { touched, type PhotosContext } from "./context";
 import { contentOf, contentsOf } from "./items";
 
 const newId = () => randomBytes(12).toString("base64url");
 
-function albumName(raw: string) {
-  const name = raw.trim();
-  if (!name || name.length > 200) throw new AppError(400, "An album name needs 1 to 200 characters.");
-  return name;
-}
+/** The one name rule (app/platform/names.ts): an album's name is shown in pages, zips and other people's Photos. */
+const albumName = (raw: string) => checkName(raw, { what: "Album names", trim: true, segment: true, maxChars: 200 });
 
 export const albums = (ctx: PhotosContext, user: User) => ctx.albums.albums(user.id);
 

@@ -2,7 +2,6 @@
 // uploads. The visitor is the viewer (OpenLink carries its link): the access policy decides what each id reaches.
 import type { DriveFile } from "../platform/db/schema";
 import type { ListOptions } from "../drive/model";
-import { numberedName } from "../drive/model";
 import { notFound } from "../platform/errors";
 import type { AlbumEntry } from "../photos/service";
 import { type CleanFile, cleanContent, cleanZipEntries } from "./clean";
@@ -98,16 +97,13 @@ export function videoThumb(ctx: ShareContext, open: OpenLink, id: string): strin
   return thumb;
 }
 
-/** An album as zip entries: one folder named after it, a file per photo (names made unique: two people's IMG_0001.jpg). */
+/** An album as zip entries: one folder named after it, a file per photo (two people's IMG_0001.jpg made unique by zipResponse). */
 function albumZipEntries(ctx: ShareContext, open: Extract<OpenLink, { root: null }>) {
-  const taken = new Set<string>();
-  const folder = open.album.name.replace(/[\\/]/g, "_");
+  // One path segment ("/" in an album name is not a folder); zipResponse makes names safe and unique.
+  const folder = open.album.name.replace(/\//g, "_");
   return ctx.photos.albumEntries(open, open.album.id).map((entry) => {
     const { file, path } = ctx.photos.entryContent(entry);
-    let name = file.name.replace(/\\/g, "_");
-    for (let n = 1; taken.has(name.toLowerCase()); n++) name = numberedName(file.name.replace(/\\/g, "_"), n);
-    taken.add(name.toLowerCase());
-    return { path: `${folder}/${name}`, kind: "file" as const, file, blobPath: path as string | null };
+    return { path: `${folder}/${file.name}`, kind: "file" as const, file, blobPath: path as string | null };
   });
 }
 

@@ -223,6 +223,22 @@ describe("the link pages", () => {
     expect(JSON.stringify(f.t.services.audit.list({ limit: 500 }))).not.toContain(token);
   }, 60_000); // each refused guess runs argon2id
 
+  test("300 guesses at once, the right password among them: at most the limit are checked, the rest wait (429, Retry-After)", async () => {
+    f = await shareFixture();
+    const { token } = f.links.locked;
+    // 300 browsers at once; the right password is in the middle.
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => f.t.request(`/s/${token}/unlock`, form(visitor(f, `v${i}`), { password: i === 150 ? PASSWORD : `guess ${i}` }))),
+    );
+    const checked = answers.filter((r) => r.status !== 429);
+    expect(checked.length).toBeLessThanOrEqual(10);
+    expect(answers.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(290);
+    for (const r of answers.filter((r) => r.status === 429)) expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
+    // The right password arrived after the first ten: it waits like the others and gets no cookie.
+    expect(answers[150]!.status).toBe(429);
+    expect(answers.some((r) => r.headers.getSetCookie().some((c) => c.startsWith("nas_link=")))).toBe(false);
+  }, 60_000);
+
   test("expired and revoked links answer 410 on every route; an unknown token 404", async () => {
     f = await shareFixture();
     for (const token of [f.links.expired.token, f.links.revoked.token]) {

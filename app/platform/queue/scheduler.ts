@@ -1,5 +1,6 @@
 import { log as logger } from "../log";
 import type { Clock } from "../clock";
+import { isDiskFull } from "../errors";
 import { isPending, type JobQueue, type PayloadMap } from "./queue";
 
 /** A kind the worker queues on its own: every `every` ms after the last one, with what `payload` says (null: not now). */
@@ -42,6 +43,7 @@ export function createScheduler(deps: {
   let loop: Promise<void> | null = null;
   /** The `atStart` kinds not yet queued since this scheduler started. */
   const startPending = new Set(deps.periodic.filter((p) => p.atStart).map((p) => p.kind));
+  let diskFull = false;
 
   /** Queues every periodic kind that is due; returns how long to sleep before looking again. */
   function queueDue(): number {
@@ -83,10 +85,12 @@ export function createScheduler(deps: {
           let sleep: number;
           try {
             sleep = queueDue();
+            diskFull = false;
           } catch (e) {
-            // The database itself failed (busy, disk full): log, wait, try again.
-            log(`scheduler: ${e instanceof Error ? e.message : String(e)}`);
-            sleep = Math.min(PENDING_RECHECK_MS, maxSleepMs);
+            // The database itself failed (busy, disk full): log, wait, try again. A full disk is said once.
+            if (!isDiskFull(e) || !diskFull) log(`scheduler: ${e instanceof Error ? e.message : String(e)}`);
+            diskFull = isDiskFull(e);
+            sleep = diskFull ? maxSleepMs : Math.min(PENDING_RECHECK_MS, maxSleepMs);
           }
           if (stopping) break;
           await new Promise<void>((r) => {
