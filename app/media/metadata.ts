@@ -232,18 +232,31 @@ const TIFF_OPTIONS = {
 // EXIF value (often without an offset) hides the XMP one.
 const XMP_OPTIONS = { ...TIFF_OPTIONS, tiff: false, exif: false, gps: false, makerNote: false, xmp: true };
 
+/** Metadata sits at a photo's head; a huge file costs exifr no more memory than this. */
+const METADATA_HEAD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The bytes exifr reads, never a path: given a path, exifr opens a FileHandle it leaves open when the file is not what
+ * it expects (a 0-byte .jpg), and the garbage collector closing it later is an uncaught error in Bun.
+ */
+export const metadataHead = async (input: string | Uint8Array) =>
+  typeof input === "string" ? new Uint8Array(await Bun.file(input).slice(0, METADATA_HEAD_BYTES).arrayBuffer()) : input;
+
 type Exifr = typeof import("exifr");
 
 /** The EXIF and XMP segments of any image: exifr reads JPEG, TIFF/RAW, HEIC/AVIF and PNG itself; for others (WebP) libvips finds them. */
 async function readSegments(input: string | Uint8Array): Promise<{ tiff: Segments; xmp: Record<string, Segment> }> {
   const exifr = (await import("exifr")) as Exifr;
   const quiet = <T>(p: Promise<T>) => p.catch(() => undefined);
+  const head = await metadataHead(input);
+  if (head.byteLength === 0) return { tiff: {}, xmp: {} };
   try {
-    const [tiff, xmp] = await Promise.all([exifr.parse(input as string, TIFF_OPTIONS), quiet(exifr.parse(input as string, XMP_OPTIONS))]);
+    const [tiff, xmp] = await Promise.all([exifr.parse(head, TIFF_OPTIONS), quiet(exifr.parse(head, XMP_OPTIONS))]);
     return { tiff: (tiff ?? {}) as Segments, xmp: (xmp ?? {}) as Record<string, Segment> };
   } catch (e) {
     if (!/unknown file format/i.test(String(e))) throw e;
   }
+  // The whole file here, not its head: WebP keeps its EXIF and XMP chunks after the pixels.
   const sharp = (await import("sharp")).default;
   const meta = await sharp(input, { failOn: "none" }).metadata();
   // libvips hands EXIF over with JPEG's "Exif\0\0" in front; exifr wants the TIFF header itself.
@@ -265,7 +278,7 @@ export function parseXmpCoordinate(v: unknown, max: number): number | null {
   return num(/[SW]/i.test(m[4]!) ? -value : value, -max, max);
 }
 
-/** Reads only the metadata segments (exifr reads the file's head, not its pixels). A file without EXIF is not an error. */
+/** Reads only the metadata segments (from the file's head, not its pixels). A file without EXIF is not an error. */
 export async function readPhotoMetadata(input: string | Uint8Array, mtime: Date, fileName = ""): Promise<PhotoMetadata> {
   let segments: Segments = {};
   let xmp: Record<string, Segment> = {};
