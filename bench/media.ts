@@ -194,19 +194,42 @@ function tree(pid: number): number[] {
   }
   return [pid, ...children.flatMap(tree)];
 }
-/** RSS and PSS (kB) summed over a process tree; processes that ended meanwhile count 0. */
+/** Which part of the tree a process is: the worker itself, its imaging process, the HEIC decoder, ffmpeg… */
+function label(pid: number, root: number) {
+  if (pid === root) return "worker";
+  const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  const script = argv.find((a) => /\.(ts|js)$/.test(a));
+  return script
+    ? (script.split("/").at(-1) ?? script)
+    : (argv
+        .find((a) => !/^(nice|ionice|-)/.test(a) && !/^\d+$/.test(a))
+        ?.split("/")
+        .at(-1) ?? "?");
+}
+/** RSS and PSS (kB) summed over a process tree, and RSS by part; processes that ended meanwhile count 0. */
 async function treeKb(pid: number) {
   let rss = 0;
   let pss = 0;
+  const parts: Record<string, number> = {};
   for (const p of tree(pid)) {
-    const text = await Bun.file(`/proc/${p}/smaps_rollup`)
-      .text()
-      .catch(() => "");
-    rss += Number(/^Rss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
-    pss += Number(/^Pss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+    try {
+      const text = readFileSync(`/proc/${p}/smaps_rollup`, "utf8");
+      const r = Number(/^Rss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+      rss += r;
+      pss += Number(/^Pss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+      const name = label(p, pid);
+      parts[name] = (parts[name] ?? 0) + r;
+    } catch {
+      // ended meanwhile
+    }
   }
-  return { rss, pss };
+  return { rss, pss, parts };
 }
+
+const mbList = (kb: Record<string, number>) =>
+  Object.entries(kb)
+    .map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}`)
+    .join(", ");
 
 async function memory() {
   // Peak: a real worker process (and its children) ingesting what a phone and a camera upload: the varied JPEGs
@@ -224,9 +247,14 @@ async function memory() {
     env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
   });
   let peak = { rss: 0, pss: 0 };
+  // The tree's composition at its highest RSS, and each part's own highest.
+  let atPeak: Record<string, number> = {};
+  const partPeaks: Record<string, number> = {};
   for (let i = 0; i < 6000 && t.services.media.progressFor(user).pending > 0; i++) {
     const now = await treeKb(worker.pid);
+    if (now.rss > peak.rss) atPeak = now.parts;
     peak = { rss: Math.max(peak.rss, now.rss), pss: Math.max(peak.pss, now.pss) };
+    for (const [k, v] of Object.entries(now.parts)) partPeaks[k] = Math.max(partPeaks[k] ?? 0, v);
     await Bun.sleep(100);
   }
   if (t.services.media.progressFor(user).failed) throw new Error("a benchmark file failed in the pipeline");
@@ -265,6 +293,8 @@ async function memory() {
     workerPeakMb: workerPeak / 1024,
     peakMb: peak.rss / 1024,
     peakPssMb: peak.pss / 1024,
+    atPeak: mbList(atPeak),
+    partPeaks: mbList(partPeaks),
     afterMb: after.rss / 1024,
     backS,
     webMb: webKb / 1024,
@@ -305,6 +335,7 @@ try {
     console.log(
       `memory while ingesting ${m.n} varied JPEGs, 2 HEIC, a GPS photo and a 1080p HEVC video: worker peak RSS (VmHWM) ${m.workerPeakMb.toFixed(0)} MB (target ≤ 250); ` +
         `with its children (imaging process, HEIC decoder, ffmpeg) sampled every 100 ms: RSS ${m.peakMb.toFixed(0)} MB, PSS ${m.peakPssMb.toFixed(0)} MB; ` +
+        `at that peak (RSS MB): ${m.atPeak}; each part's own peak: ${m.partPeaks}; ` +
         `after the batch: ${m.afterMb.toFixed(1)} MB RSS ${m.afterMb <= 80 ? `within ${m.backS.toFixed(1)} s` : "after 60 s"} (target ≤ 80 within 60 s)`,
     );
     console.log(

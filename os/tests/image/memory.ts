@@ -3,7 +3,7 @@
  * from the web process, the owner uploads twelve 12 MP photos, the iPhone HEIC and a 20 s 1080p HEVC video; the
  * pipeline processes all of it. Checked: nothing is killed for memory (kernel log, service restarts), every file is
  * processed, and the web process answers throughout (the longest wait is printed); the box's peak memory is printed
- * (the services' cgroup peak, and the least MemAvailable seen).
+ * (the services' cgroup, sampled in the box during the ingest; the worker's VmHWM; the least MemAvailable seen).
  */
 import { spawnSync } from "bun";
 import { join } from "node:path";
@@ -96,8 +96,10 @@ export const memory: Concern = {
     check("the host made a 20 s 1080p HEVC clip", clipError === "", clipError);
     const files = [...photos, join(repo, "test/fixtures/photos/phone/iphone_13_pro_max.HEIC"), clip];
     const services = "/sys/fs/cgroup/system.slice";
-    // The peak counters start from here: the boot and the earlier concerns are not this test's.
-    sshRun(b, run.sshKey, `echo 0 > ${services}/memory.peak 2>/dev/null; true`);
+    // The box's kernel (6.1) cannot reset memory.peak (6.12 can, per open file): a sampler in the box keeps the
+    // services' highest memory.current from here on, twice a second, so the boot and earlier concerns do not count.
+    const sampler = `m=0; while [ ! -e /run/memtest.stop ]; do c=$(cat ${services}/memory.current); if [ "$c" -gt "$m" ]; then m=$c; echo $m > /run/memtest.peak; fi; sleep 0.5; done`;
+    sshRun(b, run.sshKey, `rm -f /run/memtest.stop /run/memtest.peak; nohup sh -c '${sampler}' </dev/null >/dev/null 2>&1 &`);
     const load = readLoad(api);
     const started = performance.now();
     let leastAvailable = Number.POSITIVE_INFINITY;
@@ -115,7 +117,10 @@ export const memory: Concern = {
     }
     const seconds = (performance.now() - started) / 1000;
     const { longest, requests, failures } = await load.end();
-    const peak = Number(sshRun(b, run.sshKey, `cat ${services}/memory.peak`).out.trim());
+    const peak = Number(sshRun(b, run.sshKey, "touch /run/memtest.stop; cat /run/memtest.peak").out.trim());
+    const sinceBoot = Number(sshRun(b, run.sshKey, `cat ${services}/memory.peak`).out.trim());
+    // The worker's own high-water mark (VmHWM; its imaging, HEIC and ffmpeg children are in the cgroup figure).
+    const workerHwm = sshRun(b, run.sshKey, "grep VmHWM /proc/$(systemctl show -p MainPID --value nasd-worker.service)/status").out.trim();
     const oom = sshRun(b, run.sshKey, "journalctl -k -b --no-pager | grep -ci -e 'out of memory' -e 'oom-kill' -e 'killed process'").out.trim();
     const restarts = sshRun(b, run.sshKey, "systemctl show -p NRestarts --value nasd-web.service nasd-worker.service").out.trim().split(/\s+/);
     const failed = /(\d+) could not be processed/.exec(progress)?.[1];
@@ -138,7 +143,7 @@ export const memory: Concern = {
       failures === 0,
       `${requests} requests, ${failures} failed, longest ${(longest / 1000).toFixed(2)} s`,
     );
-    const line = `memory in ${MEMORY_MB} MB: services' peak ${(peak / 1024 ** 2).toFixed(0)} MB (system.slice memory.peak), least MemAvailable ${(leastAvailable / 1024).toFixed(0)} MB, longest web answer under load ${(longest / 1000).toFixed(2)} s over ${requests} requests, ingest ${seconds.toFixed(0)} s`;
+    const line = `memory in ${MEMORY_MB} MB: services' peak ${(peak / 1024 ** 2).toFixed(0)} MB while ingesting (system.slice memory.current sampled; ${(sinceBoot / 1024 ** 2).toFixed(0)} MB since boot), worker ${workerHwm.replace(/\s+/g, " ")}, least MemAvailable ${(leastAvailable / 1024).toFixed(0)} MB, longest web answer under load ${(longest / 1000).toFixed(2)} s over ${requests} requests, ingest ${seconds.toFixed(0)} s`;
     run.timings.push(line);
     console.log(line);
   },
