@@ -3,7 +3,17 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readMakerNote } from "./makernote";
-import { appleContentId, captureTime, containerTime, parseExifDate, readPhotoMetadata, timeFromFileName, type TimeFacts } from "./metadata";
+import {
+  appleContentId,
+  captureTime,
+  containerTime,
+  jpegMetadataEnd,
+  metadataHead,
+  parseExifDate,
+  readPhotoMetadata,
+  timeFromFileName,
+  type TimeFacts,
+} from "./metadata";
 import { FIXTURES } from "../../test/support/media";
 
 /** ExifTool's reading of every fixture, by group (test/fixtures/photos/metadata.sh). */
@@ -304,4 +314,24 @@ describe("files that are not what their name says (issue 21 #10)", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test("a JPEG's metadata is read from its segments before the first scan: the same facts as from the whole file", async () => {
+  const { Glob } = Bun;
+  const mtime = new Date("2024-05-06T07:08:09Z");
+  let jpegs = 0;
+  for await (const rel of new Glob("**/*.{jpg,JPG,jpeg}").scan(FIXTURES)) {
+    const path = join(FIXTURES, rel);
+    const whole = await Bun.file(path).bytes();
+    const head = await metadataHead(path);
+    const end = jpegMetadataEnd(whole);
+    if (end !== null) expect(head.byteLength).toBe(end);
+    expect({ rel, facts: await readPhotoMetadata(path, mtime) }).toEqual({ rel, facts: await readPhotoMetadata(whole, mtime) });
+    jpegs++;
+  }
+  expect(jpegs).toBeGreaterThan(30);
+  // Not a JPEG, or cut inside its segments: no end, so the usual head is read.
+  expect(jpegMetadataEnd(new TextEncoder().encode("\x89PNG\r\n\x1a\n"))).toBeNull();
+  expect(jpegMetadataEnd(Uint8Array.from([0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff, 0, 0]))).toBeNull();
+  expect(jpegMetadataEnd(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xda, 0, 2]))).toBe(8);
 });
