@@ -82,6 +82,13 @@ export function createImagingClient(opts: { idleMs?: number } = {}) {
   return {
     photo: (req: PhotoRequest) => send({ op: "photo", req }),
     still: (input: string, out: DerivativePaths, latitude: number | null, longitude: number | null) => send({ op: "still", input, out, latitude, longitude }),
+    /**
+     * Ends the imaging process if it owes nothing: what its photo decodes left in its heap goes back to the system
+     * before heavy work (a transcode, a HEIC decode) needs the room. The next request starts a new one.
+     */
+    release() {
+      if (child && ![...pending.values()].some((p) => p.proc === child)) this.stop();
+    },
     /** Ends the imaging process now (worker shutdown, tests). */
     stop() {
       child?.kill();

@@ -34,6 +34,40 @@ export const foldPlaceName = (s: string) =>
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim();
 
+/**
+ * Photos side by side, heavy work alone: `heavy` work (a video, a HEIC decode) runs one at a time, waits for the
+ * `light` work in progress to finish and holds new light work back until it is done. On a 1 GB box a transcode or a
+ * HEIC decode (≈ 200 MB each) beside two photo decodes is what would not fit; the cores are busy either way.
+ */
+export function heavyAlone() {
+  let light = 0;
+  let heavyPending = 0;
+  let heavyTail: Promise<unknown> = Promise.resolve();
+  const idle: (() => void)[] = [];
+  return {
+    async light<T>(work: () => Promise<T>): Promise<T> {
+      while (heavyPending > 0) await heavyTail;
+      light++;
+      try {
+        return await work();
+      } finally {
+        if (--light === 0) for (const wake of idle.splice(0)) wake();
+      }
+    },
+    heavy<T>(work: () => Promise<T>): Promise<T> {
+      heavyPending++;
+      const run = heavyTail
+        .then(async () => {
+          while (light > 0) await new Promise<void>((resolve) => idle.push(resolve));
+          return work();
+        })
+        .finally(() => heavyPending--);
+      heavyTail = run.catch(() => undefined);
+      return run;
+    },
+  };
+}
+
 /** Runs the work it is given one at a time, in order (each starts when the previous one settled). */
 export function oneAtATime() {
   let tail: Promise<unknown> = Promise.resolve();

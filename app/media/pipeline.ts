@@ -9,7 +9,7 @@ import { dataPaths, type DerivativePaths } from "../platform/paths";
 import { MediaFileError } from "./image";
 import { createImagingClient, type ImagingClient } from "./imaging";
 import { containerTime } from "./metadata";
-import { isHeic, MEDIA_PIPELINE_VERSION, oneAtATime } from "./model";
+import { heavyAlone, isHeic, MEDIA_PIPELINE_VERSION } from "./model";
 import { removeDerivatives } from "./paths";
 import { createMediaRepo, type MediaFacts } from "./repo";
 import { createVideoTools, playbackOf, type Encoder } from "./video";
@@ -50,10 +50,16 @@ export function createMediaPipeline(deps: PipelineDeps) {
   const log = deps.log ?? ((m: string) => logger.warn(m));
   const video = createVideoTools({ run: deps.run });
   const imaging = deps.imaging ?? createImagingClient();
-  // The heavy work goes one at a time, even when the media lanes run photos side by side: a video (ffmpeg already
-  // uses every core) or a HEIC decode (≈ 200 MB of WebAssembly heap in its own process). Two of them together would
-  // double what a 1 GB box must hold.
-  const heavy = oneAtATime();
+  // The heavy work goes alone, even when the media lanes run photos side by side: a video (ffmpeg already uses every
+  // core) or a HEIC decode (≈ 200 MB of WebAssembly heap in its own process). Beside each other, or beside two photo
+  // decodes, they would more than double what a 1 GB box must hold (bench/media.ts prints the parts at the peak).
+  const gate = heavyAlone();
+  // Whether the imaging process has decoded photos since it started: its heap then holds what they left.
+  let imagingUsed = false;
+  const releaseImaging = () => {
+    if (imagingUsed) imaging.release();
+    imagingUsed = false;
+  };
 
   async function clip(
     input: string,
@@ -73,6 +79,9 @@ export function createMediaPipeline(deps: PipelineDeps) {
       rmSync(posterPath, { force: true });
     }
     const playback = playbackOf(facts);
+    imagingUsed = true;
+    // A transcode holds ffmpeg's frames for minutes: the imaging process need not wait beside it.
+    if (playback === "transcode") releaseImaging();
     let encoder: string | null = null;
     if (playback === "remux") await withHeartbeat(progress, () => video.remux(input, out.video, facts, signal));
     if (playback === "transcode") {
@@ -117,7 +126,17 @@ export function createMediaPipeline(deps: PipelineDeps) {
       const name = repo.nameOf(userId, sha256) ?? "";
       const photo = () => imaging.photo({ input, out, mtime: mtime.getTime(), name, raw: row.kind === "raw" });
       const facts =
-        row.kind === "video" ? await heavy(() => clip(input, out, mtime, name, signal, progress)) : (await isHeic(input)) ? await heavy(photo) : await photo();
+        row.kind === "video"
+          ? await gate.heavy(() => clip(input, out, mtime, name, signal, progress))
+          : (await isHeic(input))
+            ? await gate.heavy(() => {
+                releaseImaging();
+                return photo();
+              })
+            : await gate.light(() => {
+                imagingUsed = true;
+                return photo();
+              });
       const kept = repo.record(userId, sha256, { status: "done", error: null, ...facts, version: MEDIA_PIPELINE_VERSION }, now());
       if (kept && facts.contentId) repo.linkLivePair(userId, sha256, facts.contentId);
       // Purged while we worked: what we just wrote has no owner any more.
