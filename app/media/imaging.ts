@@ -27,6 +27,12 @@ class ImagingGone extends Error {
 }
 
 const SCRIPT = join(APP_ROOT, "app/media/imaging.ts");
+/**
+ * glibc's malloc for libvips' threads: two arenas instead of one per thread, and blocks of 128 kB or more (pixel
+ * regions) mapped on their own so a free returns them at once. Two 24 MP decodes at a time, six rounds: peak RSS
+ * 131–140 MB instead of 176–182, in the same time (measured in this process; musl ignores the variables).
+ */
+const MALLOC_ENV = { MALLOC_ARENA_MAX: "2", MALLOC_MMAP_THRESHOLD_: "131072" };
 /** Dates cross the process boundary as ISO strings. */
 const revive = (f: PhotoFacts): PhotoFacts => (typeof f.takenAt === "string" ? { ...f, takenAt: new Date(f.takenAt) } : f);
 
@@ -41,7 +47,7 @@ export function createImagingClient(opts: { idleMs?: number } = {}) {
       stdin: "ignore",
       stdout: "inherit",
       stderr: "inherit",
-      env: { ...process.env, ...(opts.idleMs ? { NAS_IMAGING_IDLE_MS: String(opts.idleMs) } : {}) },
+      env: { ...MALLOC_ENV, ...process.env, ...(opts.idleMs ? { NAS_IMAGING_IDLE_MS: String(opts.idleMs) } : {}) },
       serialization: "json",
       ipc(message: Reply) {
         const p = pending.get(message.id);
