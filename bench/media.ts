@@ -238,7 +238,9 @@ async function memory() {
   const t = mediaTestApp();
   const user = t.createUser("bench");
   const photos = await variedSet(join(work, "varied"), PHOTOS);
-  for (const f of [...photos, join(FIXTURES, HEIC), join(FIXTURES, "gps/DSCN0010.jpg"), join(FIXTURES, "made/munich.heic"), join(work, "1080p.mov")])
+  // The video and the HEICs first, the JPEGs last: the batch ends on photo decodes, so "after the batch" includes the
+  // imaging process until its idle exit (a batch ending on a transcode would find it gone already).
+  for (const f of [join(work, "1080p.mov"), join(FIXTURES, HEIC), join(FIXTURES, "made/munich.heic"), join(FIXTURES, "gps/DSCN0010.jpg"), ...photos])
     await t.upload(user, f);
   const worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", t.dataDir], {
     cwd: root,
