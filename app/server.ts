@@ -27,7 +27,7 @@ import { dashboardRoutes } from "./dashboard/routes";
 import { systemUpdateRoutes } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
 import { HomePage } from "../views/home/HomePage";
-import { hmac } from "./auth/crypto";
+import { hmac } from "./platform/crypto";
 import { isAdmin } from "./access/viewer";
 import type { Clock } from "./platform/clock";
 

@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia";
 import type { AuditRepo } from "../platform/audit";
-import { sha256 } from "../auth/crypto";
+import { sha256 } from "../platform/crypto";
 import type { AuthService } from "../auth/service";
 import type { Config } from "../platform/config";
 import type { AccessControl } from "../platform/http/access";

@@ -1,7 +1,7 @@
 import { setDisplayTimeZone } from "../../views/format";
 import { DEFAULT_HOSTNAME, InvalidHostnameError, isValidHostname, parseHostname } from "../../provision/hostname";
 import { authorizedKeyProblem, isValidNtpServer, MAX_AUTHORIZED_KEYS, MAX_NTP_SERVERS, type SystemSettings } from "../../provision/settings";
-import { sha256 } from "../auth/crypto";
+import { sha256 } from "../platform/crypto";
 import type { SettingsRepo } from "./repo";
 import { AppError } from "../platform/errors";
 import { checkName } from "../platform/names";
