@@ -6,6 +6,7 @@ import { accessControl } from "./platform/http/access";
 import { requestContext } from "./platform/http/context";
 import { errorHandler, requestIds } from "./platform/http/errors";
 import { htmlResponses } from "./platform/http/html";
+import { pageChrome, signedIn } from "./platform/http/page";
 import { createRateLimiter } from "./platform/http/rate-limit";
 import { securityPlugin } from "./platform/http/security";
 import { manifest, staticRoutes } from "./platform/http/static";
@@ -45,9 +46,10 @@ export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.hw, secret: deps.secret });
   const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads } = services;
-  // Built once: who is asking and the access rules every route declares (app/platform/http/access.ts).
+  // Built once: who is asking, the page chrome derived from it, and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
-  const access = accessControl({ context, origins: config.origins });
+  const page = pageChrome({ context, settings: () => settings.all(), banner: () => dashboard.alerts.banner() });
+  const access = accessControl({ page, origins: config.origins });
   const limits = {
     loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000, now }),
     loginByAccount: createRateLimiter({ limit: 10, windowMs: 5 * 60_000, now }),
@@ -64,10 +66,9 @@ export function createApp(deps: AppDeps) {
     // An unknown address matched no route, so no route resolved the viewer: the error page asks for it (layout with navigation).
     .use(
       errorHandler({
-        deviceName: () => settings.all().deviceName,
-        viewerOf: (cookieValue) => {
+        pageOf: (cookieValue) => {
           const user = cookieValue ? auth.sessions.resolve(cookieValue)?.user : undefined;
-          return user ? { user, csrfToken: hmac(deps.secret, `csrf:${cookieValue}`) } : null;
+          return user ? page.chrome(user, hmac(deps.secret, `csrf:${cookieValue}`)) : page.chrome(null, "");
         },
       }),
     )
@@ -81,41 +82,31 @@ export function createApp(deps: AppDeps) {
     )
     .get(
       "/manifest.webmanifest",
-      ({ set }) => {
+      ({ page, set }) => {
         set.headers["content-type"] = "application/manifest+json";
-        return JSON.stringify(manifest(settings.all().deviceName));
+        return JSON.stringify(manifest(page.deviceName));
       },
       { public: true },
     )
     .use(staticRoutes())
     .use(tlsRoutes({ tlsDir: config.tlsDir }))
-    .use(setupRoutes({ access, auth, settings, config, storage, requestRestart: deps.requestRestart }))
-    .use(authRoutes({ access, auth, config, settings, audit, limits }))
+    .use(setupRoutes({ access, auth, config, storage, requestRestart: deps.requestRestart }))
+    .use(authRoutes({ access, auth, config, audit, limits }))
     .use(settingsRoutes({ access, auth, settings, audit, config }))
-    .use(driveRoutes({ access, settings, drive, tus, media, apiPaths: sharePaths }))
+    .use(driveRoutes({ access, drive, tus, media, apiPaths: sharePaths }))
     .use(mediaRoutes({ access, drive, media }))
-    .use(photosRoutes({ access, settings, photos, media, drive }))
-    .use(shareRoutes({ access, share, settings, secureCookies: config.secureCookies, now }))
+    .use(photosRoutes({ access, photos, media, drive }))
+    .use(shareRoutes({ access, share, secureCookies: config.secureCookies, now }))
     .use(dashboardRoutes({ access, audit, settings, dashboard, storage }))
-    .use(
-      systemUpdateRoutes({
-        access,
-        audit,
-        update,
-        uploads: updateUploads,
-        deviceName: () => settings.all().deviceName,
-        banner: () => dashboard.alerts.banner(),
-      }),
-    )
+    .use(systemUpdateRoutes({ access, audit, update, uploads: updateUploads }))
     .get(
       "/",
-      ({ user, csrfToken, redirect }) => {
+      ({ page, redirect }) => {
         if (!auth.users.setupDone()) return redirect("/setup", 303);
-        if (!user) return redirect("/login", 303);
+        if (!signedIn(page)) return redirect("/login", 303);
+        const { user } = page;
         return HomePage({
-          user,
-          csrfToken,
-          deviceName: settings.all().deviceName,
+          page,
           usage: drive.usage(user),
           recent: drive
             .recent(user)

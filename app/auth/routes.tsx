@@ -6,7 +6,6 @@ import type { AccessControl } from "../platform/http/access";
 import type { AuthService } from "./service";
 import { sessionCookie, SESSION_COOKIE, PRE_COOKIE } from "../platform/http/context";
 import type { RateLimiter } from "../platform/http/rate-limit";
-import type { SettingsService } from "../settings/service";
 import { LoginPage, RegisterPage } from "../../views/auth/pages";
 import { AppError, tooManyRequests } from "../platform/errors";
 import { withFormError } from "../platform/http/forms";
@@ -15,7 +14,6 @@ export type AuthRouteDeps = {
   access: AccessControl;
   auth: AuthService;
   config: Config;
-  settings: SettingsService;
   audit: AuditRepo;
   limits: { loginByIp: RateLimiter; loginByAccount: RateLimiter; recoveryByIp: RateLimiter; recoveryByAccount: RateLimiter };
 };
@@ -40,12 +38,12 @@ const RegisterStart = t.Union([
 ]);
 const Verify = t.Object({ challengeId: t.String(), response: t.Any() });
 
-/** What the sign-in routes share: the page chrome and starting a session. */
+/** What the sign-in routes share: what the pages need beside the chrome, and starting a session. */
 function parts(deps: AuthRouteDeps) {
-  const { auth, config, settings } = deps;
+  const { auth, config } = deps;
   type Cookies = Record<string, { value?: unknown; set: (c: { value: string }) => unknown; remove: () => unknown }>;
   return {
-    base: (csrfToken: string) => ({ csrfToken, deviceName: settings.all().deviceName, rpID: config.rpID, origins: config.origins }),
+    passkeyOrigin: { rpID: config.rpID, origins: config.origins },
     /** Signs the browser in: a new session id (replacing the one it had: rotation) and no pre-login cookie left behind. */
     startSession(cookie: Cookies, userId: string, ip: string | null, userAgent: string | undefined) {
       const sid = auth.sessions.create(userId, { ip, userAgent: userAgent ?? null }, cookie[SESSION_COOKIE]?.value as string | undefined);
@@ -62,36 +60,37 @@ export function authRoutes(deps: AuthRouteDeps) {
 
 function signInPages(deps: AuthRouteDeps) {
   const { auth } = deps;
-  const { base } = parts(deps);
+  const { passkeyOrigin } = parts(deps);
   return new Elysia()
     .use(deps.access)
     .get(
       "/login",
-      ({ user, csrfToken, query, redirect }) => {
+      ({ user, page, query, redirect }) => {
         if (!auth.users.setupDone()) return redirect("/setup", 303);
         if (user) return redirect(safeNext(query.next), 303);
-        return <LoginPage {...base(csrfToken)} next={safeNext(query.next)} />;
+        return <LoginPage page={page} {...passkeyOrigin} next={safeNext(query.next)} />;
       },
       { public: true },
     )
     .get(
       "/register",
-      ({ csrfToken, query, redirect }) => {
+      ({ page, query, redirect }) => {
         if (!auth.users.setupDone()) return redirect("/setup", 303);
         const invite = typeof query.invite === "string" ? query.invite : null;
         const gate = auth.invites.canRegister(invite);
-        return <RegisterPage {...base(csrfToken)} mode="signup" inviteToken={invite} allowed={gate.allowed} reason={gate.reason} />;
+        return <RegisterPage page={page} {...passkeyOrigin} mode="signup" inviteToken={invite} allowed={gate.allowed} reason={gate.reason} />;
       },
       { public: true },
     )
     .get(
       "/enroll/:token",
-      ({ csrfToken, params }) => {
+      ({ page, params }) => {
         // An enrolment link is for an account the admin created or reset; the token is checked again on use.
         const user = auth.invites.enrollmentUser(params.token);
         return (
           <RegisterPage
-            {...base(csrfToken)}
+            page={page}
+            {...passkeyOrigin}
             mode="enroll"
             inviteToken={params.token}
             allowed={!!user}
@@ -179,12 +178,12 @@ function passkeyRoutes(deps: AuthRouteDeps) {
 
 function recoveryAndLogoutRoutes(deps: AuthRouteDeps) {
   const { auth, audit, limits } = deps;
-  const { base, startSession } = parts(deps);
+  const { passkeyOrigin, startSession } = parts(deps);
   return new Elysia()
     .use(deps.access)
     .post(
       "/auth/recover",
-      ({ body, ip, headers, cookie, csrfToken, redirect, set }) => {
+      ({ body, ip, headers, cookie, page, redirect, set }) => {
         const account = `user:${body.username.trim().toLowerCase()}`;
         const ipKey = `ip:${ip ?? "unknown"}`;
         if (!limits.recoveryByIp.hit(ipKey) || !limits.recoveryByAccount.hit(account)) {
@@ -204,7 +203,7 @@ function recoveryAndLogoutRoutes(deps: AuthRouteDeps) {
           },
           (e) => {
             audit.record({ ip, action: "auth.recover", ok: false, detail: body.username.slice(0, 64) });
-            return <LoginPage {...base(csrfToken)} next="/" error={e.message} />;
+            return <LoginPage page={page} {...passkeyOrigin} next="/" error={e.message} />;
           },
         );
       },

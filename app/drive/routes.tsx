@@ -1,10 +1,10 @@
 import { Elysia, t } from "elysia";
 import type { AccessControl } from "../platform/http/access";
 import type { DriveFile, User } from "../platform/db/schema";
-import type { SettingsService } from "../settings/service";
 import { DrivePage, UsageLine } from "../../views/drive/DrivePage";
 import { Listing, type DriveMode } from "../../views/drive/Listing";
 import { MoveDialog, Preview, Suggestions, type PreviewKind } from "../../views/drive/fragments";
+import type { SignedInPage } from "../../views/layout";
 import { serveFile, zipResponse } from "./download";
 import {
   IdsBody,
@@ -32,7 +32,6 @@ type Deps = {
   access: AccessControl;
   drive: DriveService;
   tus: TusUploads;
-  settings: SettingsService;
   media: MediaService;
   /** Paths other features serve under /api/v1, for the API document (Sharing's). */
   apiPaths: Record<string, unknown>;
@@ -112,12 +111,12 @@ function locationsOf(drive: DriveService, user: User, items: DriveFile[]) {
 
 function renderPage(
   deps: Deps,
-  user: User,
-  csrfToken: string,
+  page: SignedInPage,
   request: Request,
   p: { mode: DriveMode; title: string; folderId?: string; query?: string; opts?: ListOptions; select?: string },
 ) {
-  const { drive, settings, media } = deps;
+  const { drive, media } = deps;
+  const { user } = page;
   let listing: { items: ReturnType<DriveService["recent"]>; hasMore: boolean; folderId: string | null; breadcrumbs: ReturnType<DriveService["recent"]> };
   if (p.mode === "folder") {
     const r = drive.list(user, p.folderId, p.opts!);
@@ -149,13 +148,11 @@ function renderPage(
     locations,
     highlight: p.select,
   };
-  if (request.headers.get("hx-request") && request.headers.get("hx-target") === "listing") return <Listing {...props} />;
+  if (request.headers.get("hx-request") && request.headers.get("hx-target") === "listing") return <Listing {...props} timeZone={page.timeZone} />;
   return (
     <DrivePage
       {...props}
-      user={user}
-      csrfToken={csrfToken}
-      deviceName={settings.all().deviceName}
+      page={page}
       title={p.title}
       breadcrumbs={listing.breadcrumbs}
       usage={drive.usage(user)}
@@ -181,14 +178,13 @@ function drivePages(deps: Deps) {
       .onBeforeHandle(auditNoteOf(drive))
       .get(
         "/",
-        ({ user, csrfToken, request, query }) =>
-          renderPage(deps, user, csrfToken, request, { mode: "folder", title: "My Drive", opts: listOptions(query), select: query.select }),
+        ({ page, request, query }) => renderPage(deps, page, request, { mode: "folder", title: "My Drive", opts: listOptions(query), select: query.select }),
         { auth: "user", query: ListQuery },
       )
       .get(
         "/f/:folderId",
-        ({ user, csrfToken, request, query, params }) =>
-          renderPage(deps, user, csrfToken, request, {
+        ({ page, request, query, params }) =>
+          renderPage(deps, page, request, {
             mode: "folder",
             title: "Drive",
             folderId: params.folderId,
@@ -199,32 +195,28 @@ function drivePages(deps: Deps) {
       )
       // The storage line beside the filters: reloaded after every change (uploads included).
       .get("/usage", ({ user }) => <UsageLine usage={drive.usage(user)} />, { auth: "user" })
-      .get("/recent", ({ user, csrfToken, request }) => renderPage(deps, user, csrfToken, request, { mode: "recent", title: "Recent" }), { auth: "user" })
-      .get("/starred", ({ user, csrfToken, request }) => renderPage(deps, user, csrfToken, request, { mode: "starred", title: "Starred" }), { auth: "user" })
+      .get("/recent", ({ page, request }) => renderPage(deps, page, request, { mode: "recent", title: "Recent" }), { auth: "user" })
+      .get("/starred", ({ page, request }) => renderPage(deps, page, request, { mode: "starred", title: "Starred" }), { auth: "user" })
       // Folders other people shared with this user (app/share); opening one lists it through can().
-      .get("/shared", ({ user, csrfToken, request }) => renderPage(deps, user, csrfToken, request, { mode: "shared", title: "Shared with me" }), {
+      .get("/shared", ({ page, request }) => renderPage(deps, page, request, { mode: "shared", title: "Shared with me" }), {
         auth: "user",
       })
-      .get("/trash", ({ user, csrfToken, request }) => renderPage(deps, user, csrfToken, request, { mode: "trash", title: "Trash" }), { auth: "user" })
-      .get(
-        "/search",
-        ({ user, csrfToken, request, query }) => renderPage(deps, user, csrfToken, request, { mode: "search", title: "Search", query: query.q ?? "" }),
-        {
-          auth: "user",
-          query: SearchQuery,
-        },
-      )
+      .get("/trash", ({ page, request }) => renderPage(deps, page, request, { mode: "trash", title: "Trash" }), { auth: "user" })
+      .get("/search", ({ page, request, query }) => renderPage(deps, page, request, { mode: "search", title: "Search", query: query.q ?? "" }), {
+        auth: "user",
+        query: SearchQuery,
+      })
       .get("/search/suggest", ({ user, query }) => <Suggestions items={drive.search(user, query.q ?? "", 10)} q={query.q ?? ""} />, {
         auth: "user",
         query: SearchQuery,
       })
       .get(
         "/preview/:id",
-        async ({ user, params }) => {
+        async ({ user, page, params }) => {
           const { file, path } = drive.content(user, params.id);
           const kind = previewKind(file.mime, file.name);
           const text = kind === "text" ? new TextDecoder("utf-8", { fatal: false }).decode(await Bun.file(path).slice(0, 100_000).arrayBuffer()) : undefined;
-          return <Preview file={file} kind={kind} text={text} />;
+          return <Preview file={file} kind={kind} text={text} timeZone={page.timeZone} />;
         },
         { auth: "user" },
       )

@@ -1,14 +1,14 @@
 import type { Job } from "../../app/platform/db/schema";
 import type { BackupFile } from "../../app/dashboard/backups";
-import type { AlertRow } from "../../app/dashboard/repo";
+import type { PageChrome } from "../layout";
 import { DashboardShell, type Base } from "./Shell";
 import { formatBytes, formatWhen } from "../format";
 
 export type BackupsView = { files: BackupFile[]; lastJob: Job | null; keepDays: number };
 
-export function BackupsPage(p: Base & { backups: BackupsView; banner: AlertRow[]; keepError?: { message: string; value: string } }) {
+export function BackupsPage(p: Base & { backups: BackupsView; keepError?: { message: string; value: string } }) {
   return (
-    <DashboardShell {...p} title="Backups" tab="backups" banner={p.banner}>
+    <DashboardShell page={p.page} title="Backups" tab="backups">
       <h1>Database backups</h1>
       <p
         class="muted"
@@ -22,7 +22,7 @@ export function BackupsPage(p: Base & { backups: BackupsView; banner: AlertRow[]
         ""
       )}
       <form method="post" action="/dashboard/backups/keep" class="row keep-form">
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="_csrf" value={p.page.csrfToken} />
         <label for="keep-days">Keep backups for</label>
         <input
           id="keep-days"
@@ -36,13 +36,13 @@ export function BackupsPage(p: Base & { backups: BackupsView; banner: AlertRow[]
         <span>days</span>
         <button type="submit">Save</button>
       </form>
-      <BackupStatus backups={p.backups} csrfToken={p.csrfToken} />
+      <BackupStatus backups={p.backups} page={p.page} />
     </DashboardShell>
   );
 }
 
 /** Swap target #backup-status: the run-now button, the last run, the list. Polls while a backup is pending. */
-export function BackupStatus(p: { backups: BackupsView; csrfToken: string }) {
+export function BackupStatus(p: { backups: BackupsView; page: PageChrome }) {
   const job = p.backups.lastJob;
   const pending = job !== null && (job.status === "queued" || job.status === "running");
   const poll = pending ? { "hx-get": "/dashboard/fragments/backups", "hx-trigger": "load delay:2s", "hx-swap": "outerHTML" } : {};
@@ -56,12 +56,12 @@ export function BackupStatus(p: { backups: BackupsView; csrfToken: string }) {
           ) : (
             <span
               safe
-            >{`${job.status}${job.finishedAt ? ` ${formatWhen(job.finishedAt)}` : ` (queued ${formatWhen(job.createdAt)})`}${job.status === "failed" && job.error ? ` — ${job.error}` : ""}`}</span>
+            >{`${job.status}${job.finishedAt ? ` ${formatWhen(job.finishedAt, p.page.timeZone)}` : ` (queued ${formatWhen(job.createdAt, p.page.timeZone)})`}${job.status === "failed" && job.error ? ` — ${job.error}` : ""}`}</span>
           )}
           {pending ? <progress max="100" value={String(job?.progress ?? 0)}></progress> : ""}
         </div>
         <form method="post" action="/dashboard/backups/run" hx-post="/dashboard/backups/run" hx-target="#backup-status" hx-swap="outerHTML">
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="_csrf" value={p.page.csrfToken} />
           <button type="submit" class="primary" disabled={pending}>
             {pending ? "Backup pending…" : "Back up now"}
           </button>
@@ -85,7 +85,7 @@ export function BackupStatus(p: { backups: BackupsView; csrfToken: string }) {
                   <td class="mono" safe>
                     {f.name}
                   </td>
-                  <td safe>{formatWhen(f.takenAt)}</td>
+                  <td safe>{formatWhen(f.takenAt, p.page.timeZone)}</td>
                   <td safe>{formatBytes(f.bytes)}</td>
                 </tr>
               ))}

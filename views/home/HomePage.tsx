@@ -1,7 +1,7 @@
-import type { DriveFile, User } from "../../app/platform/db/schema";
+import type { DriveFile } from "../../app/platform/db/schema";
 import type { GridItem } from "../../app/photos/repo";
 import { formatBytes } from "../format";
-import { Layout } from "../layout";
+import { Layout, type SignedInPage } from "../layout";
 import { Time } from "../Time";
 
 type Health = { level: "green" | "amber" | "red"; reason: string };
@@ -9,9 +9,7 @@ const HEALTH_TEXT = { green: "Healthy", amber: "Needs attention", red: "Problem"
 
 /** The start page: what an owner checks first (space, recent files, the box's health), each a way into its page. */
 export function HomePage(p: {
-  user: User;
-  csrfToken: string;
-  deviceName: string;
+  page: SignedInPage;
   usage: { used: number; quota: number | null };
   recent: DriveFile[];
   health: Health | null;
@@ -19,9 +17,9 @@ export function HomePage(p: {
 }) {
   const percent = p.usage.quota ? Math.min(100, Math.round((p.usage.used / p.usage.quota) * 100)) : null;
   return (
-    <Layout title="Home" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName}>
+    <Layout title="Home" page={p.page}>
       <h1>
-        Hello, <span safe>{p.user.displayName}</span>
+        Hello, <span safe>{p.page.user.displayName}</span>
       </h1>
       <div class="cards home-cards">
         <a class="card" href="/drive" data-testid="home-storage">
@@ -93,7 +91,7 @@ export function HomePage(p: {
                   {f.name}
                 </a>
                 <span class="muted small">
-                  <span safe>{formatBytes(f.size)}</span> · <Time at={f.updatedAt} relative />
+                  <span safe>{formatBytes(f.size)}</span> · <Time at={f.updatedAt} tz={p.page.timeZone} relative />
                 </span>
               </li>
             ))}

@@ -1,8 +1,9 @@
 import { Elysia } from "elysia";
 import { requireAdmin } from "../../access/policy";
+import type { SignedInPage } from "../../../views/layout";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
-import type { RequestContext } from "./context";
+import type { PagePlugin } from "./page";
 
 /**
  * Who may call a route. Every route declares one: a test walks the route table and fails on a route without it.
@@ -56,13 +57,14 @@ const accessDetail = (level: Access) => ({ [ACCESS_DETAIL]: level }) as { descri
  * is then never null) or `{ public: true }`. The level is kept in the route's `detail`, so the route table can be
  * listed with it (route tests, the sharing matrix, the attack suite).
  */
-export function accessControl(deps: { context: RequestContext; origins: string[] }) {
-  return new Elysia({ name: "access" }).use(deps.context).macro({
+export function accessControl(deps: { page: PagePlugin; origins: string[] }) {
+  return new Elysia({ name: "access" }).use(deps.page).macro({
     auth: (level: "user" | "admin") => ({
       detail: accessDetail(level),
       transform: (c: Asking) => admit(level, c, deps.origins),
-      resolve({ user }) {
-        return { user: user as User }; // never null here: transform refused the request otherwise
+      resolve({ user, page }) {
+        // Never null here: transform refused the request otherwise.
+        return { user: user as User, page: page as SignedInPage };
       },
     }),
     public: (on: true) => ({
