@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { authRoutes } from "./auth/routes";
+import { authEvents, authRoutes } from "./auth/routes";
 import type { Config } from "./platform/config";
 import type { Db } from "./platform/db/client";
 import { accessControl } from "./platform/http/access";
@@ -15,11 +15,13 @@ import { mediaRoutes } from "./media/routes";
 import { photosRoutes } from "./photos/routes";
 import { sharePaths } from "./share/openapi";
 import { shareRoutes } from "./share/routes";
+import { shareEvents } from "./share/context";
+import { auditVocabulary } from "./platform/audit";
 import { createWebServices, type SystemHw } from "./services";
-import { settingsRoutes } from "./settings/routes";
+import { settingsEvents, settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
-import { dashboardRoutes } from "./dashboard/routes";
-import { systemUpdateRoutes } from "./update/routes";
+import { dashboardEvents, dashboardRoutes } from "./dashboard/routes";
+import { systemUpdateRoutes, updateEvents } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
 import { HomePage } from "../views/home/HomePage";
 import { hmac } from "./auth/crypto";
@@ -50,6 +52,18 @@ export function createApp(deps: AppDeps) {
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const page = pageChrome({ context, settings: () => settings.all(), banner: () => dashboard.alerts.banner() });
   const access = accessControl({ page, origins: config.origins });
+  // The audit log's words: each route's own (`{ audit }`, read from the finished route table) and the named events.
+  const auditWords = auditVocabulary(
+    () => app.routes,
+    [
+      authEvents,
+      settingsEvents,
+      dashboardEvents,
+      updateEvents,
+      shareEvents,
+      { cli: { kind: "system", did: "used the admin command line" } }, // the admin CLI's rows, cli.<command> (app/cli.ts)
+    ],
+  );
   const limits = {
     loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000, now }),
     loginByAccount: createRateLimiter({ limit: 10, windowMs: 5 * 60_000, now }),
@@ -92,7 +106,7 @@ export function createApp(deps: AppDeps) {
     .use(tlsRoutes({ tlsDir: config.tlsDir }))
     .use(setupRoutes({ access, auth, config, storage, requestRestart: deps.requestRestart }))
     .use(authRoutes({ access, auth, config, audit, limits }))
-    .use(settingsRoutes({ access, auth, settings, audit, config }))
+    .use(settingsRoutes({ access, auth, settings, audit, auditWords, config }))
     .use(driveRoutes({ access, drive, tus, media, apiPaths: sharePaths }))
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, photos, media, drive }))
@@ -119,7 +133,7 @@ export function createApp(deps: AppDeps) {
       { public: true },
     );
 
-  return Object.assign(app, { services });
+  return Object.assign(app, { services, auditWords });
 }
 
 export type App = ReturnType<typeof createApp>;

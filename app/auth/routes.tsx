@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
-import type { AuditRepo } from "../platform/audit";
+import type { AuditEvents, AuditRepo } from "../platform/audit";
 import type { Config } from "../platform/config";
 import type { AccessControl } from "../platform/http/access";
 import type { AuthService } from "./service";
@@ -16,6 +16,13 @@ export type AuthRouteDeps = {
   config: Config;
   audit: AuditRepo;
   limits: { loginByIp: RateLimiter; loginByAccount: RateLimiter; recoveryByIp: RateLimiter; recoveryByAccount: RateLimiter };
+};
+
+/** The audit log's words for what these routes record by name (beside each route's own words). */
+export const authEvents: AuditEvents = {
+  "auth.login": { kind: "sign-in", did: "signed in with a passkey" },
+  "auth.recover": { kind: "sign-in", did: "signed in with a recovery code" },
+  "auth.passkey.registered": { kind: "sign-in", did: "registered a passkey" },
 };
 
 /** Only same-site paths may be a post-login destination. */
@@ -117,7 +124,7 @@ function passkeyRoutes(deps: AuthRouteDeps) {
         if (!user) throw new AppError(401, "Please sign in.");
         return auth.passkeys.startRegistration({ kind: "add", userId: user.id, userAgent: headers["user-agent"] ?? null });
       },
-      { public: true, body: RegisterStart },
+      { public: true, audit: { kind: "sign-in", did: "began registering a passkey" }, body: RegisterStart },
     )
 
     .post(
@@ -129,7 +136,7 @@ function passkeyRoutes(deps: AuthRouteDeps) {
         audit.record({ userId: result.user.id, ip, action: "auth.passkey.registered", objectId: result.user.id, ok: true });
         return { redirect: user ? "/settings" : "/", recoveryCodes: result.recoveryCodes };
       },
-      { public: true, body: Verify },
+      { public: true, audit: { kind: "sign-in", did: "finished registering a passkey" }, body: Verify },
     )
 
     .post(
@@ -139,7 +146,7 @@ function passkeyRoutes(deps: AuthRouteDeps) {
           throw tooManyRequests("Too many sign-in attempts from this address. Wait a few minutes.", limits.loginByIp.retryAfterSeconds(`ip:${ip}`));
         return auth.passkeys.startLogin();
       },
-      { public: true },
+      { public: true, audit: { kind: "sign-in", did: "opened sign-in" } },
     )
 
     .post(
@@ -172,7 +179,7 @@ function passkeyRoutes(deps: AuthRouteDeps) {
           throw e;
         }
       },
-      { public: true, body: Verify },
+      { public: true, audit: { kind: "sign-in", did: "checked a passkey" }, body: Verify },
     );
 }
 
@@ -207,7 +214,11 @@ function recoveryAndLogoutRoutes(deps: AuthRouteDeps) {
           },
         );
       },
-      { public: true, body: t.Object({ username: t.String({ maxLength: 64 }), code: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) },
+      {
+        public: true,
+        audit: { kind: "sign-in", did: "used a recovery code" },
+        body: t.Object({ username: t.String({ maxLength: 64 }), code: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }),
+      },
     )
 
     .post(
@@ -217,7 +228,7 @@ function recoveryAndLogoutRoutes(deps: AuthRouteDeps) {
         cookie[SESSION_COOKIE]!.remove();
         return redirect("/login", 303);
       },
-      { public: true },
+      { public: true, audit: { kind: "sign-in", did: "signed out" } },
     )
     .post(
       "/logout-all",
@@ -226,6 +237,6 @@ function recoveryAndLogoutRoutes(deps: AuthRouteDeps) {
         cookie[SESSION_COOKIE]!.remove();
         return redirect("/login", 303);
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "sign-in", did: "signed out everywhere" } },
     );
 }

@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia";
 import { join } from "node:path";
-import type { AuditRepo } from "../platform/audit";
+import type { AuditEvents, AuditRepo } from "../platform/audit";
 import type { AccessControl } from "../platform/http/access";
 import type { SettingsService } from "../settings/service";
 import type { DashboardService } from "./service";
@@ -25,6 +25,12 @@ type Deps = {
   dashboard: DashboardService;
   /** Built once: the setup wizard's storage step uses the same one. */
   storage: StorageService;
+};
+
+/** The audit log's words for what these routes record by name: the power request, before the command runs. */
+export const dashboardEvents: AuditEvents = {
+  "power.reboot": { kind: "system", did: "restarted the box" },
+  "power.poweroff": { kind: "system", did: "shut the box down" },
 };
 
 const CSS_PATH = join(APP_ROOT, "views/dashboard/dashboard.css");
@@ -119,7 +125,7 @@ function diskRoutes(deps: Deps) {
         await dashboard.checkDisks();
         return redirect("/dashboard", 303);
       },
-      { auth: "admin" },
+      { auth: "admin", audit: { kind: "system", did: "checked the disks" } },
     )
     .get(
       "/disk",
@@ -135,7 +141,7 @@ function diskRoutes(deps: Deps) {
         await dashboard.checkDisk(query.dev);
         return redirect(diskHref(query.dev), 303);
       },
-      { auth: "admin", query: device },
+      { auth: "admin", audit: { kind: "system", did: "refreshed a disk's SMART report" }, query: device },
     )
     .post(
       "/disk/selftest",
@@ -149,7 +155,12 @@ function diskRoutes(deps: Deps) {
           (e) => <DiskPage page={page} disk={dashboard.disk(query.dev)} error={e.message} />,
         );
       },
-      { auth: "admin", query: device, body: t.Object({ kind: t.Union([t.Literal("short"), t.Literal("long")]), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "admin",
+        audit: { kind: "system", did: "started a disk self-test" },
+        query: device,
+        body: t.Object({ kind: t.Union([t.Literal("short"), t.Literal("long")]), _csrf: t.Optional(t.String()) }),
+      },
     )
     .get(
       "/fragments/selftest",
@@ -200,7 +211,11 @@ function alertRoutes(deps: Deps) {
           ),
         );
       },
-      { auth: "admin", body: t.Object({ url: t.String({ maxLength: 2000 }), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "admin",
+        audit: { kind: "settings", did: "set where alerts are sent" },
+        body: t.Object({ url: t.String({ maxLength: 2000 }), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/alerts/webhook/test",
@@ -208,7 +223,7 @@ function alertRoutes(deps: Deps) {
         await dashboard.alerts.sendTest();
         return <AlertsPage page={page} alerts={dashboard.alerts.list()} webhook={dashboard.alerts.webhook()} />;
       },
-      { auth: "admin" },
+      { auth: "admin", audit: { kind: "settings", did: "sent a test alert" } },
     )
     .post(
       "/alerts/:id/ack",
@@ -218,7 +233,7 @@ function alertRoutes(deps: Deps) {
         const row = dashboard.alerts.list().find((a) => a.id === params.id)!;
         return <AlertItem alert={row} page={page} />;
       },
-      { auth: "admin", params: t.Object({ id: t.Numeric() }) },
+      { auth: "admin", audit: { kind: "system", did: "acknowledged an alert" }, params: t.Object({ id: t.Numeric() }) },
     );
 }
 
@@ -251,6 +266,7 @@ function powerRoutes(deps: Deps) {
       },
       {
         auth: "admin",
+        audit: { kind: "system", did: "asked the box to restart or shut down" },
         params: t.Object({ action: t.Union([t.Literal("reboot"), t.Literal("poweroff")]) }),
         body: t.Object({ confirm: t.String(), _csrf: t.Optional(t.String()) }),
       },
@@ -288,7 +304,11 @@ function backupRoutes(deps: Deps) {
           (e) => <BackupsPage page={page} backups={dashboard.backups.list()} keepError={{ message: e.message, value: body.days }} />,
         );
       },
-      { auth: "admin", body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "admin",
+        audit: { kind: "system", did: "changed how long backups are kept" },
+        body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/backups/run",
@@ -298,7 +318,7 @@ function backupRoutes(deps: Deps) {
         if (!isHtmx(request)) return redirect("/dashboard/backups", 303);
         return <BackupStatus backups={dashboard.backups.list()} page={page} />;
       },
-      { auth: "admin" },
+      { auth: "admin", audit: { kind: "system", did: "started a database backup" } },
     );
 }
 
@@ -327,6 +347,7 @@ function userRoutes(deps: Deps) {
       },
       {
         auth: "admin",
+        audit: { kind: "accounts", did: "set a storage quota" },
         params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }),
         body: t.Object({ quota: t.String({ maxLength: 40 }), _csrf: t.Optional(t.String()) }),
       },

@@ -246,10 +246,12 @@ function drivePages(deps: Deps) {
       // Page actions answer with an empty fragment and an `HX-Trigger: drive-changed` so the listing reloads itself.
       .post("/actions/mkdir", ({ user, body }) => (drive.mkdir(user, body.parentId || undefined, body.name), emptyFragment()), {
         auth: "user",
+        audit: { kind: "files", did: "created a folder", about: "created the folder {}" },
         body: MkdirBody,
       })
       .post("/actions/rename", ({ user, body }) => (drive.rename(user, asIds(body.ids)[0]!, body.name), emptyFragment()), {
         auth: "user",
+        audit: { kind: "files", did: "renamed a file", about: "renamed {}" },
         body: t.Object({ ids: t.String(), name: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }),
       })
       .post(
@@ -265,11 +267,16 @@ function drivePages(deps: Deps) {
             back ? { url: "/drive/actions/move", vals: { ids: ids.join(","), targetId: back } } : undefined,
           );
         },
-        { auth: "user", body: MoveBody },
+        { auth: "user", audit: { kind: "files", did: "moved files", about: "moved {}" }, body: MoveBody },
       )
-      .post("/actions/copy", ({ user, body }) => (drive.copy(user, asIds(body.ids), body.targetId), emptyFragment()), { auth: "user", body: MoveBody })
+      .post("/actions/copy", ({ user, body }) => (drive.copy(user, asIds(body.ids), body.targetId), emptyFragment()), {
+        auth: "user",
+        audit: { kind: "files", did: "copied files", about: "copied {}" },
+        body: MoveBody,
+      })
       .post("/actions/star", ({ user, body }) => (drive.star(user, asIds(body.ids)[0]!, body.starred === "1"), emptyFragment()), {
         auth: "user",
+        audit: { kind: "files", did: "starred a file", about: "starred {}" },
         body: t.Object({ ids: t.String(), starred: t.String(), _csrf: t.Optional(t.String()) }),
       })
       .post(
@@ -279,7 +286,7 @@ function drivePages(deps: Deps) {
           drive.moveToTrash(user, ids);
           return doneFragment(`Moved ${count(ids.length)} to the trash.`, { url: "/drive/actions/restore", vals: { ids: ids.join(",") } });
         },
-        { auth: "user", body: IdsBody },
+        { auth: "user", audit: { kind: "files", did: "moved files to the trash", about: "moved {} to the trash" }, body: IdsBody },
       )
       .post(
         "/actions/restore",
@@ -288,7 +295,7 @@ function drivePages(deps: Deps) {
           drive.restore(user, ids);
           return doneFragment(`Restored ${count(ids.length)}.`, { url: "/drive/actions/trash", vals: { ids: ids.join(",") } });
         },
-        { auth: "user", body: IdsBody },
+        { auth: "user", audit: { kind: "files", did: "restored files from the trash", about: "restored {} from the trash" }, body: IdsBody },
       )
       .post(
         "/actions/purge",
@@ -297,9 +304,12 @@ function drivePages(deps: Deps) {
           drive.purge(user, ids);
           return doneFragment(`Deleted ${count(ids.length)} forever.`);
         },
-        { auth: "user", body: IdsBody },
+        { auth: "user", audit: { kind: "files", did: "deleted files forever", about: "deleted {} forever" }, body: IdsBody },
       )
-      .post("/actions/empty-trash", ({ user }) => (drive.emptyTrash(user), emptyFragment()), { auth: "user" })
+      .post("/actions/empty-trash", ({ user }) => (drive.emptyTrash(user), emptyFragment()), {
+        auth: "user",
+        audit: { kind: "files", did: "emptied the trash" },
+      })
   );
 }
 
@@ -357,21 +367,45 @@ function driveApi(deps: Deps) {
           set.status = 201;
           return { item: itemJson(drive.mkdir(user, body.parentId, body.name)) };
         },
-        { auth: "user", body: MkdirBody },
+        { auth: "user", audit: { kind: "files", did: "created a folder", about: "created the folder {}" }, body: MkdirBody },
       )
-      .patch("/files/:id", ({ user, params, body }) => ({ item: itemJson(drive.rename(user, params.id, body.name)) }), { auth: "user", body: NameBody })
+      .patch("/files/:id", ({ user, params, body }) => ({ item: itemJson(drive.rename(user, params.id, body.name)) }), {
+        auth: "user",
+        audit: { kind: "files", did: "renamed a file", about: "renamed {}" },
+        body: NameBody,
+      })
       .post(
         "/files/:id/star",
         ({ user, params, body }) => ({ item: itemJson(drive.star(user, params.id, body.starred === true || body.starred === "1" || body.starred === "true")) }),
-        { auth: "user", body: StarBody },
+        { auth: "user", audit: { kind: "files", did: "starred a file", about: "starred {}" }, body: StarBody },
       )
-      .post("/move", ({ user, body }) => ({ items: drive.move(user, asIds(body.ids), body.targetId).map(itemJson) }), { auth: "user", body: MoveBody })
-      .post("/copy", ({ user, body }) => ({ items: drive.copy(user, asIds(body.ids), body.targetId).map(itemJson) }), { auth: "user", body: MoveBody })
-      .post("/trash", ({ user, body }) => ({ items: drive.moveToTrash(user, asIds(body.ids)).map((i) => i.id) }), { auth: "user", body: IdsBody })
-      .post("/restore", ({ user, body }) => ({ items: drive.restore(user, asIds(body.ids)).map(itemJson) }), { auth: "user", body: IdsBody })
-      .post("/purge", ({ user, body }) => (drive.purge(user, asIds(body.ids)), { ok: true }), { auth: "user", body: IdsBody })
+      .post("/move", ({ user, body }) => ({ items: drive.move(user, asIds(body.ids), body.targetId).map(itemJson) }), {
+        auth: "user",
+        audit: { kind: "files", did: "moved files", about: "moved {}" },
+        body: MoveBody,
+      })
+      .post("/copy", ({ user, body }) => ({ items: drive.copy(user, asIds(body.ids), body.targetId).map(itemJson) }), {
+        auth: "user",
+        audit: { kind: "files", did: "copied files", about: "copied {}" },
+        body: MoveBody,
+      })
+      .post("/trash", ({ user, body }) => ({ items: drive.moveToTrash(user, asIds(body.ids)).map((i) => i.id) }), {
+        auth: "user",
+        audit: { kind: "files", did: "moved files to the trash", about: "moved {} to the trash" },
+        body: IdsBody,
+      })
+      .post("/restore", ({ user, body }) => ({ items: drive.restore(user, asIds(body.ids)).map(itemJson) }), {
+        auth: "user",
+        audit: { kind: "files", did: "restored files from the trash", about: "restored {} from the trash" },
+        body: IdsBody,
+      })
+      .post("/purge", ({ user, body }) => (drive.purge(user, asIds(body.ids)), { ok: true }), {
+        auth: "user",
+        audit: { kind: "files", did: "deleted files forever", about: "deleted {} forever" },
+        body: IdsBody,
+      })
       .get("/trash", ({ user }) => ({ items: drive.trash(user).map(itemJson) }), { auth: "user" })
-      .delete("/trash", ({ user }) => (drive.emptyTrash(user), { ok: true }), { auth: "user" })
+      .delete("/trash", ({ user }) => (drive.emptyTrash(user), { ok: true }), { auth: "user", audit: { kind: "files", did: "emptied the trash" } })
       .get("/recent", ({ user }) => ({ items: drive.recent(user).map(itemJson) }), { auth: "user" })
       .get("/starred", ({ user }) => ({ items: drive.starred(user).map(itemJson) }), { auth: "user" })
       .get("/search", ({ user, query }) => ({ items: drive.search(user, query.q ?? "", query.limit ?? 10).map(itemJson) }), {
@@ -379,10 +413,31 @@ function driveApi(deps: Deps) {
         query: SearchQuery,
       })
       // A plain upload: the request body is the file (curl -T file URL?name=…, or POST --data-binary).
-      .post("/upload", ({ user, request, query, set }) => plainUpload(drive, user, request, query, set), { auth: "user", parse: "none", query: UploadQuery })
-      .put("/upload", ({ user, request, query, set }) => plainUpload(drive, user, request, query, set), { auth: "user", parse: "none", query: UploadQuery })
-      .all("/uploads", ({ user, request }) => tus.handle(request, user, undefined), { auth: "user", parse: "none" })
-      .all("/uploads/:id", ({ user, request, params }) => tus.handle(request, user, params.id), { auth: "user", parse: "none" })
+      .post("/upload", ({ user, request, query, set }) => plainUpload(drive, user, request, query, set), {
+        auth: "user",
+        audit: { kind: "files", did: "uploaded a file", about: "uploaded {}" },
+        parse: "none",
+        query: UploadQuery,
+      })
+      .put("/upload", ({ user, request, query, set }) => plainUpload(drive, user, request, query, set), {
+        auth: "user",
+        audit: { kind: "files", did: "uploaded a file", about: "uploaded {}" },
+        parse: "none",
+        query: UploadQuery,
+      })
+      .all("/uploads", ({ user, request }) => tus.handle(request, user, undefined), {
+        auth: "user",
+        audit: { POST: { kind: "files", did: "started an upload", about: "started uploading {}" } },
+        parse: "none",
+      })
+      .all("/uploads/:id", ({ user, request, params }) => tus.handle(request, user, params.id), {
+        auth: "user",
+        audit: {
+          PATCH: { kind: "files", did: "uploaded a file", about: "uploaded {}" },
+          DELETE: { kind: "files", did: "cancelled an upload", about: "cancelled uploading {}" },
+        },
+        parse: "none",
+      })
   );
 }
 

@@ -131,7 +131,11 @@ function photosPages(deps: Deps) {
         if ((request.headers.get("accept") ?? "").includes("application/json")) return { id: album.id };
         return redirect(`/photos/albums/${album.id}`, 303);
       },
-      { auth: "user", body: t.Object({ name: t.String({ maxLength: 1000 }), ids: t.Optional(Ids), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "user",
+        audit: { kind: "files", did: "created an album" },
+        body: t.Object({ name: t.String({ maxLength: 1000 }), ids: t.Optional(Ids), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/albums/:id/rename",
@@ -139,7 +143,11 @@ function photosPages(deps: Deps) {
         photos.renameAlbum(user, params.id, body.name);
         return redirect(`/photos/albums/${params.id}`, 303);
       },
-      { auth: "user", body: t.Object({ name: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "user",
+        audit: { kind: "files", did: "renamed an album" },
+        body: t.Object({ name: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/albums/:id/delete",
@@ -147,18 +155,21 @@ function photosPages(deps: Deps) {
         photos.deleteAlbum(user, params.id);
         return redirect("/photos/albums", 303);
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "files", did: "deleted an album (its photos stay)" } },
     )
     .post("/albums/:id/add", ({ user, params, body }) => (photos.addToAlbum(user, params.id, body.ids), { ok: true }), {
       auth: "user",
+      audit: { kind: "files", did: "added photos to an album" },
       body: t.Object({ ids: Ids }),
     })
     .post("/albums/:id/remove", ({ user, params, body }) => (photos.removeFromAlbum(user, params.id, body.ids), { ok: true }), {
       auth: "user",
+      audit: { kind: "files", did: "took photos out of an album" },
       body: t.Object({ ids: Ids }),
     })
     .post("/albums/:id/cover", ({ user, params, body }) => (photos.setCover(user, params.id, body.id), { ok: true }), {
       auth: "user",
+      audit: { kind: "files", did: "chose an album's cover" },
       body: t.Object({ id: t.String({ maxLength: 64 }) }),
     })
     .get(
@@ -204,14 +215,24 @@ function photosApi(deps: Deps) {
     .get("/api/info/:id", ({ user, params }) => <InfoPanel {...photos.info(user, params.id)} />, { auth: "user" })
     .post("/api/favourite", ({ user, body }) => (photos.setFavourite(user, body.ids, body.on), { ok: true }), {
       auth: "user",
+      audit: { kind: "files", did: "marked photos as favourites" },
       body: t.Object({ ids: Ids, on: t.Boolean() }),
     })
     .post("/api/archive", ({ user, body }) => (photos.setArchived(user, body.ids, body.on), { ok: true }), {
       auth: "user",
+      audit: { kind: "files", did: "archived photos" },
       body: t.Object({ ids: Ids, on: t.Boolean() }),
     })
-    .post("/api/trash", ({ user, body }) => ({ ids: photos.trash(user, body.ids) }), { auth: "user", body: t.Object({ ids: Ids }) })
-    .post("/api/restore", ({ user, body }) => ({ ids: photos.restore(user, body.ids) }), { auth: "user", body: t.Object({ ids: Ids }) })
+    .post("/api/trash", ({ user, body }) => ({ ids: photos.trash(user, body.ids) }), {
+      auth: "user",
+      audit: { kind: "files", did: "moved photos to the trash" },
+      body: t.Object({ ids: Ids }),
+    })
+    .post("/api/restore", ({ user, body }) => ({ ids: photos.restore(user, body.ids) }), {
+      auth: "user",
+      audit: { kind: "files", did: "restored photos from the trash" },
+      body: t.Object({ ids: Ids }),
+    })
     .get(
       "/api/clusters",
       ({ user, query }) => ({
@@ -303,7 +324,7 @@ function sharedWithMe(deps: Deps) {
         photos.addToAlbum(user, album.id, [file.id]);
         return redirect(`/photos/shared/albums/${album.id}`, 303);
       },
-      { auth: "user", body: t.Object({ file: t.File(), _csrf: t.Optional(t.String()) }) },
+      { auth: "user", audit: { kind: "files", did: "added a photo to a shared album" }, body: t.Object({ file: t.File(), _csrf: t.Optional(t.String()) }) },
     )
     .post(
       "/shared/albums/:id/remove",
@@ -312,7 +333,11 @@ function sharedWithMe(deps: Deps) {
         if ((request.headers.get("accept") ?? "").includes("application/json")) return { removed: removed.map((e) => e.id) };
         return redirect(`/photos/shared/albums/${params.id}`, 303);
       },
-      { auth: "user", body: t.Object({ ids: FormIds, _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "user",
+        audit: { kind: "files", did: "took photos out of a shared album (the files stay)" },
+        body: t.Object({ ids: FormIds, _csrf: t.Optional(t.String()) }),
+      },
     );
 }
 

@@ -1,5 +1,5 @@
 import { Elysia, t } from "elysia";
-import type { AuditRepo } from "../platform/audit";
+import { groupAudit, isAuditKind, type AuditEvents, type AuditRepo, type AuditVocabulary } from "../platform/audit";
 import { sha256 } from "../auth/crypto";
 import type { AuthService } from "../auth/service";
 import type { Config } from "../platform/config";
@@ -7,12 +7,27 @@ import type { AccessControl } from "../platform/http/access";
 import { AccountPage, AdminPage, AuditPage, SystemPage, type SystemCard } from "../../views/settings/pages";
 import { hostnameFromDeviceName, type ApplianceSettings, type SettingsService, type SshChange } from "./service";
 import { AppError } from "../platform/errors";
-import { actionsOfKind, AUDIT_KINDS, type AuditKind } from "../../views/settings/audit";
 import { formatDate, startOfDay } from "../../views/format";
 import { withFormError } from "../platform/http/forms";
 import type { SignedInPage } from "../../views/layout";
 
-type Deps = { access: AccessControl; auth: AuthService; settings: SettingsService; audit: AuditRepo; config: Config };
+/** The audit log's words for the system changes recorded by name (`settings.ssh.on`/`.off` read as `settings.ssh`). */
+export const settingsEvents: AuditEvents = {
+  "settings.hostname": { kind: "settings", did: "changed the host name" },
+  "settings.ntp": { kind: "settings", did: "changed the time servers" },
+  "settings.ssh": { kind: "settings", did: "changed SSH access" },
+  "settings.ssh.key-removed": { kind: "settings", did: "removed an SSH key" },
+};
+
+type Deps = {
+  access: AccessControl;
+  auth: AuthService;
+  settings: SettingsService;
+  audit: AuditRepo;
+  /** The audit log's words, from every route's declaration and the features' named events (built by createApp). */
+  auditWords: AuditVocabulary;
+  config: Config;
+};
 
 export function settingsRoutes(deps: Deps) {
   const { auth, settings, audit, config } = deps;
@@ -90,7 +105,7 @@ export function settingsRoutes(deps: Deps) {
           ({ message: error }) => accountPage(page, viewer?.sessionId ?? null, { error }),
         );
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "accounts", did: "removed a passkey" } },
     )
     .post(
       "/passkeys/:id/rename",
@@ -104,14 +119,18 @@ export function settingsRoutes(deps: Deps) {
           ({ message: error }) => accountPage(page, viewer?.sessionId ?? null, { error }),
         );
       },
-      { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "user",
+        audit: { kind: "accounts", did: "renamed a passkey" },
+        body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/recovery-codes",
       ({ user, page, viewer }) => {
         return accountPage(page, viewer?.sessionId ?? null, { newRecoveryCodes: auth.recovery.regenerate(user.id) });
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "accounts", did: "made new recovery codes" } },
     )
     .post(
       "/tokens",
@@ -125,7 +144,11 @@ export function settingsRoutes(deps: Deps) {
           ({ message: error }) => accountPage(page, viewer?.sessionId ?? null, { error }),
         );
       },
-      { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "user",
+        audit: { kind: "accounts", did: "created an app token" },
+        body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/sessions/:id/end",
@@ -139,7 +162,7 @@ export function settingsRoutes(deps: Deps) {
           ({ message: error }) => accountPage(page, viewer?.sessionId ?? null, { error }),
         );
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "sign-in", did: "signed out another browser" } },
     )
     .post(
       "/tokens/:id/revoke",
@@ -153,7 +176,7 @@ export function settingsRoutes(deps: Deps) {
           ({ message: error }) => accountPage(page, viewer?.sessionId ?? null, { error }),
         );
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "accounts", did: "revoked an app token" } },
     )
 
     .get("/admin", ({ page }) => adminPage(page), { auth: "admin" })
@@ -176,6 +199,7 @@ export function settingsRoutes(deps: Deps) {
       },
       {
         auth: "admin",
+        audit: { kind: "settings", did: "changed the box's name, time zone or registration" },
         body: t.Object({
           deviceName: t.String(),
           timeZone: t.String(),
@@ -193,7 +217,7 @@ export function settingsRoutes(deps: Deps) {
           newLink: { label: "Invite link (one person, valid 7 days)", url: `${config.origins[0]}/register?invite=${token}` },
         });
       },
-      { auth: "admin" },
+      { auth: "admin", audit: { kind: "accounts", did: "created an invite link" } },
     )
     .post(
       "/admin/users",
@@ -209,7 +233,11 @@ export function settingsRoutes(deps: Deps) {
           ({ message: error }) => adminPage(page, { error }),
         );
       },
-      { auth: "admin", body: t.Object({ username: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "admin",
+        audit: { kind: "accounts", did: "added an account" },
+        body: t.Object({ username: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/admin/users/:id/reset",
@@ -226,7 +254,7 @@ export function settingsRoutes(deps: Deps) {
           ({ message: error }) => adminPage(page, { error }),
         );
       },
-      { auth: "admin" },
+      { auth: "admin", audit: { kind: "accounts", did: "reset someone's sign-in" } },
     )
     .get("/system", ({ page }) => systemPage(page), { auth: "admin" })
     .post(
@@ -242,7 +270,11 @@ export function settingsRoutes(deps: Deps) {
             message: `Renamed to ${r.hostname}. Within a minute the box answers at https://${r.hostname}.local instead of https://${r.previous}.local: continue there.`,
           };
         }),
-      { auth: "admin", body: t.Object({ hostname: t.String(), confirm: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "admin",
+        audit: { kind: "settings", did: "saved the host name" },
+        body: t.Object({ hostname: t.String(), confirm: t.Optional(t.String()), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/system/time-servers",
@@ -257,7 +289,7 @@ export function settingsRoutes(deps: Deps) {
                 message: `Saved: ${servers.length} time server${servers.length === 1 ? "" : "s"} as well as the pool.`,
               };
         }),
-      { auth: "admin", body: t.Object({ servers: t.String(), _csrf: t.Optional(t.String()) }) },
+      { auth: "admin", audit: { kind: "settings", did: "saved the time servers" }, body: t.Object({ servers: t.String(), _csrf: t.Optional(t.String()) }) },
     )
     .post(
       "/system/ssh",
@@ -272,7 +304,11 @@ export function settingsRoutes(deps: Deps) {
           };
         });
       },
-      { auth: "admin", body: t.Object({ keys: t.Optional(t.String()), enabled: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "admin",
+        audit: { kind: "settings", did: "saved SSH access" },
+        body: t.Object({ keys: t.Optional(t.String()), enabled: t.Optional(t.String()), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/system/ssh/keys/:id/remove",
@@ -285,19 +321,19 @@ export function settingsRoutes(deps: Deps) {
             message: r.keys === 0 ? "Key removed. That was the last one: SSH is off." : "Key removed.",
           };
         }),
-      { auth: "admin" },
+      { auth: "admin", audit: { kind: "settings", did: "removed an SSH key" } },
     )
     .get(
       "/audit",
       ({ page, query }) => {
-        const kind = query.kind && query.kind in AUDIT_KINDS ? (query.kind as AuditKind) : undefined;
+        const kind = isAuditKind(query.kind) ? query.kind : undefined;
         const day = query.date && /^\d{4}-\d{2}-\d{2}$/.test(query.date) ? query.date : undefined;
         const filter = { user: query.user || undefined, action: query.action || undefined, kind, date: day };
         const from = day ? startOfDay(day, page.timeZone) : undefined;
         const entries = audit.list({
           userId: filter.user,
           action: filter.action,
-          actions: kind ? actionsOfKind(kind) : undefined,
+          actions: kind ? deps.auditWords.actionsOfKind(kind) : undefined,
           from,
           to: from ? new Date(from.getTime() + 26 * 3600_000) : undefined,
           before: query.before ? Number(query.before) : undefined,
@@ -306,8 +342,9 @@ export function settingsRoutes(deps: Deps) {
         // A day's window is cut at the next midnight in the box's zone (26 h covers a DST change).
         const inDay = day ? entries.filter((e) => formatDate(e.at, page.timeZone).startsWith(day)) : entries;
         const users = new Map(auth.users.list().map((x) => [x.id, x.username]));
+        const lines = groupAudit(inDay).map((g) => ({ ...g, ...deps.auditWords.describe(g.entry.action, g.entry.detail) }));
         return (
-          <AuditPage page={page} entries={inDay} users={users} filter={filter} nextBefore={entries.length === 200 ? entries[entries.length - 1]!.id : null} />
+          <AuditPage page={page} lines={lines} users={users} filter={filter} nextBefore={entries.length === 200 ? entries[entries.length - 1]!.id : null} />
         );
       },
       {

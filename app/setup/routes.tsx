@@ -67,7 +67,11 @@ export function setupRoutes(deps: { access: AccessControl; auth: AuthService; co
           requestRestart();
           return <RestoringPage page={page} admins={check.admins} />;
         },
-        { public: true, body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+        {
+          public: true,
+          audit: { kind: "system", did: "restored a backup in setup" },
+          body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), _csrf: t.Optional(t.String()) }),
+        },
       )
       .get("/setup/storage", ({ page }) => storageStep(page), { auth: "admin" })
       // A refusal (wrong confirmation, system disk, disk in use, a move under way) comes back on the step with its reason.
@@ -85,6 +89,7 @@ export function setupRoutes(deps: { access: AccessControl; auth: AuthService; co
         },
         {
           auth: "admin",
+          audit: { kind: "system", did: "chose the data disk in setup" },
           body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
         },
       )

@@ -150,7 +150,12 @@ function linkFront(deps: Deps) {
           },
         );
       },
-      { link: true, params: LinkParams, body: t.Object({ password: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }) },
+      {
+        link: true,
+        audit: { kind: "accounts", did: "entered a share link's password" },
+        params: LinkParams,
+        body: t.Object({ password: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }),
+      },
     );
 }
 
@@ -235,7 +240,13 @@ function linkInside(deps: Deps) {
         const body = request.body as unknown as AsyncIterable<Uint8Array> | null;
         return share.dropUpload(open, { name: query.name, length: Number.isFinite(length) ? length : undefined }, body ?? (async function* () {})(), ip);
       },
-      { link: true, params: LinkParams, parse: "none", query: t.Object({ name: t.String({ maxLength: 1024 }) }) },
+      {
+        link: true,
+        audit: { kind: "files", did: "sent a file through a drop-box link" },
+        params: LinkParams,
+        parse: "none",
+        query: t.Object({ name: t.String({ maxLength: 1024 }) }),
+      },
     );
 }
 
@@ -286,10 +297,11 @@ function sharedPages(deps: Deps) {
           (e) => <NewLinkPage page={page} item={item} error={e.message} />,
         );
       },
-      { auth: "user", body: CreateBody },
+      { auth: "user", audit: { kind: "accounts", did: "created a share link" }, body: CreateBody },
     )
     .post("/:id/revoke", ({ user, params, redirect }) => (share.revoke(user, params.id), redirect("/shared", 303)), {
       auth: "user",
+      audit: { kind: "accounts", did: "revoked a share link" },
       body: t.Object({ _csrf: t.Optional(t.String()) }),
     })
     .post(
@@ -302,10 +314,11 @@ function sharedPages(deps: Deps) {
           (e) => <NewLinkPage page={page} item={item} error={e.message} />,
         );
       },
-      { auth: "user", body: GrantBody },
+      { auth: "user", audit: { kind: "accounts", did: "shared a folder with someone" }, body: GrantBody },
     )
     .post("/users/:id/remove", ({ user, params, redirect }) => (share.unshareWithUser(user, params.id), redirect("/shared", 303)), {
       auth: "user",
+      audit: { kind: "accounts", did: "stopped sharing a folder with someone" },
       body: t.Object({ _csrf: t.Optional(t.String()) }),
     })
     .post(
@@ -318,10 +331,11 @@ function sharedPages(deps: Deps) {
           (e) => <NewLinkPage page={page} item={item} error={e.message} />,
         );
       },
-      { auth: "user", body: AlbumGrantBody },
+      { auth: "user", audit: { kind: "accounts", did: "shared an album with someone" }, body: AlbumGrantBody },
     )
     .post("/albums/:id/remove", ({ user, params, redirect }) => (share.unshareAlbum(user, params.id), redirect("/shared", 303)), {
       auth: "user",
+      audit: { kind: "accounts", did: "stopped sharing an album with someone" },
       body: t.Object({ _csrf: t.Optional(t.String()) }),
     });
 }
@@ -340,9 +354,12 @@ function shareApi(deps: Deps) {
         const listed = share.listOwn(user).find((l) => l.id === link.id)!;
         return { link: listed, token, url: linkUrl(request, token) };
       },
-      { auth: "user", body: CreateBody },
+      { auth: "user", audit: { kind: "accounts", did: "created a share link" }, body: CreateBody },
     )
-    .delete("/shares/:id", ({ user, params }) => ({ id: share.revoke(user, params.id).id, state: "revoked" }), { auth: "user" })
+    .delete("/shares/:id", ({ user, params }) => ({ id: share.revoke(user, params.id).id, state: "revoked" }), {
+      auth: "user",
+      audit: { kind: "accounts", did: "revoked a share link" },
+    })
     .get("/admin/shares", () => ({ links: share.listAll(), users: share.allGrants(), albums: share.allAlbumGrants() }), { auth: "admin" })
     .get("/shares/users", ({ user }) => ({ shares: share.grantsOf(user) }), { auth: "user" })
     .post(
@@ -352,9 +369,12 @@ function shareApi(deps: Deps) {
         set.status = 201;
         return { share: share.grantsOf(user).find((g) => g.id === grant.id) };
       },
-      { auth: "user", body: GrantBody },
+      { auth: "user", audit: { kind: "accounts", did: "shared a folder with someone" }, body: GrantBody },
     )
-    .delete("/shares/users/:id", ({ user, params }) => (share.unshareWithUser(user, params.id), { ok: true }), { auth: "user" })
+    .delete("/shares/users/:id", ({ user, params }) => (share.unshareWithUser(user, params.id), { ok: true }), {
+      auth: "user",
+      audit: { kind: "accounts", did: "stopped sharing a folder with someone" },
+    })
     .get("/shares/albums", ({ user }) => ({ shares: share.albumGrantsOf(user) }), { auth: "user" })
     .post(
       "/shares/albums",
@@ -363,9 +383,12 @@ function shareApi(deps: Deps) {
         set.status = 201;
         return { share: share.albumGrantsOf(user).find((g) => g.id === grant.id) };
       },
-      { auth: "user", body: AlbumGrantBody },
+      { auth: "user", audit: { kind: "accounts", did: "shared an album with someone" }, body: AlbumGrantBody },
     )
-    .delete("/shares/albums/:id", ({ user, params }) => (share.unshareAlbum(user, params.id), { ok: true }), { auth: "user" });
+    .delete("/shares/albums/:id", ({ user, params }) => (share.unshareAlbum(user, params.id), { ok: true }), {
+      auth: "user",
+      audit: { kind: "accounts", did: "stopped sharing an album with someone" },
+    });
 }
 
 /**

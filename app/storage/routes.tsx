@@ -55,14 +55,22 @@ export function storageRoutes(deps: Deps) {
       async ({ page, body, set, redirect }) => {
         return (await orRefusal(page, set, () => storage.requestMove(body.device, body.confirm))) ?? redirect("/dashboard/storage", 303);
       },
-      { auth: "admin", body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), ...form }) },
+      {
+        auth: "admin",
+        audit: { kind: "system", did: "chose the data disk" },
+        body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), ...form }),
+      },
     )
     .post(
       "/copy/target",
       async ({ page, body, set, redirect }) => {
         return (await orRefusal(page, set, () => storage.setCopyTarget(body.target, body.nightly === "on"))) ?? redirect("/dashboard/storage", 303);
       },
-      { auth: "admin", body: t.Object({ target: t.String({ minLength: 1, maxLength: 4096 }), nightly: t.Optional(t.String()), ...form }) },
+      {
+        auth: "admin",
+        audit: { kind: "system", did: "chose the second disk" },
+        body: t.Object({ target: t.String({ minLength: 1, maxLength: 4096 }), nightly: t.Optional(t.String()), ...form }),
+      },
     )
     .post(
       "/copy/run",
@@ -72,6 +80,6 @@ export function storageRoutes(deps: Deps) {
         if (!isHtmx(request)) return redirect("/dashboard/storage", 303);
         return <DiskCopyCard copy={storage.diskCopy()} targets={await storage.copyTargets()} page={page} />;
       },
-      { auth: "admin", body: t.Object(form) },
+      { auth: "admin", audit: { kind: "system", did: "started a copy to the second disk" }, body: t.Object(form) },
     );
 }

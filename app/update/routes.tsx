@@ -1,5 +1,5 @@
 import { Elysia, t } from "elysia";
-import type { AuditRepo } from "../platform/audit";
+import type { AuditEvents, AuditRepo } from "../platform/audit";
 import type { AccessControl } from "../platform/http/access";
 import { userFacing } from "../platform/errors";
 import { SupportStatus, SystemPage, UpdateStatus, type SystemPageProps } from "../../views/dashboard/SystemPage";
@@ -12,6 +12,17 @@ type Deps = {
   audit: AuditRepo;
   update: UpdateService;
   uploads: UpdateUploads;
+};
+
+/** The audit log's words for what these routes record by name, with what was done. */
+export const updateEvents: AuditEvents = {
+  "update.install": { kind: "system", did: "installed an update", about: "installed the update ({})" },
+  "update.reboot": { kind: "system", did: "rebooted into an update" },
+  "update.channel": { kind: "system", did: "changed the update channel" },
+  "support.bundle": { kind: "system", did: "made a support bundle" },
+  "support.download": { kind: "system", did: "downloaded a support bundle" },
+  "system.factory-reset.keep-files": { kind: "system", did: "reset the box, keeping the files" },
+  "system.factory-reset.erase-all": { kind: "system", did: "reset the box and erased everything" },
 };
 
 const csrfField = { _csrf: t.Optional(t.String()) };
@@ -61,8 +72,19 @@ export function systemUpdateRoutes(deps: Deps) {
         },
         { auth: "admin" },
       )
-      .all("/update/uploads", ({ request }) => deps.uploads.handle(request, undefined), { auth: "admin", parse: "none" })
-      .all("/update/uploads/:id", ({ request, params }) => deps.uploads.handle(request, params.id), { auth: "admin", parse: "none" })
+      .all("/update/uploads", ({ request }) => deps.uploads.handle(request, undefined), {
+        auth: "admin",
+        audit: { POST: { kind: "system", did: "started uploading an update bundle" } },
+        parse: "none",
+      })
+      .all("/update/uploads/:id", ({ request, params }) => deps.uploads.handle(request, params.id), {
+        auth: "admin",
+        audit: {
+          PATCH: { kind: "system", did: "uploaded an update bundle" },
+          DELETE: { kind: "system", did: "cancelled uploading an update bundle" },
+        },
+        parse: "none",
+      })
       .post(
         "/update/install",
         ({ user, page, body, set, ip, redirect }) =>
@@ -83,7 +105,11 @@ export function systemUpdateRoutes(deps: Deps) {
             },
             () => redirect("/dashboard/system", 303),
           ),
-        { auth: "admin", body: t.Object({ bundleId: t.String({ maxLength: 64 }), ...csrfField }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "asked to install an update" },
+          body: t.Object({ bundleId: t.String({ maxLength: 64 }), ...csrfField }),
+        },
       )
       .post(
         "/update/reboot",
@@ -97,7 +123,7 @@ export function systemUpdateRoutes(deps: Deps) {
             },
             () => redirect("/dashboard/system", 303),
           ),
-        { auth: "admin", body: t.Optional(t.Object(csrfField)) },
+        { auth: "admin", audit: { kind: "system", did: "asked to reboot into the update" }, body: t.Optional(t.Object(csrfField)) },
       )
       .post(
         "/update/discard",
@@ -108,7 +134,7 @@ export function systemUpdateRoutes(deps: Deps) {
             () => update.discard(),
             () => redirect("/dashboard/system", 303),
           ),
-        { auth: "admin", body: t.Optional(t.Object(csrfField)) },
+        { auth: "admin", audit: { kind: "system", did: "discarded an update bundle" }, body: t.Optional(t.Object(csrfField)) },
       )
       .post(
         "/update/refresh",
@@ -116,7 +142,7 @@ export function systemUpdateRoutes(deps: Deps) {
           update.refreshSlots();
           return redirect("/dashboard/system", 303);
         },
-        { auth: "admin", body: t.Optional(t.Object(csrfField)) },
+        { auth: "admin", audit: { kind: "system", did: "read the update slots again" }, body: t.Optional(t.Object(csrfField)) },
       )
       .post(
         "/update/channel",
@@ -139,7 +165,11 @@ export function systemUpdateRoutes(deps: Deps) {
           });
           return redirect("/dashboard/system", 303);
         },
-        { auth: "admin", body: t.Object({ url: t.String({ maxLength: 2000 }), auto: t.Optional(t.String({ maxLength: 5 })), ...csrfField }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "changed the update channel" },
+          body: t.Object({ url: t.String({ maxLength: 2000 }), auto: t.Optional(t.String({ maxLength: 5 })), ...csrfField }),
+        },
       )
       .post(
         "/update/channel/check",
@@ -156,7 +186,11 @@ export function systemUpdateRoutes(deps: Deps) {
             return systemPage(page, { error: known.message });
           }
         },
-        { auth: "admin", body: t.Optional(t.Object({ download: t.Optional(t.String({ maxLength: 5 })), ...csrfField })) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "checked the update channel" },
+          body: t.Optional(t.Object({ download: t.Optional(t.String({ maxLength: 5 })), ...csrfField })),
+        },
       )
       .post(
         "/support",
@@ -166,7 +200,7 @@ export function systemUpdateRoutes(deps: Deps) {
           if (request.headers.get("hx-request") === "true") return <SupportStatus state={update.state()} page={page} />;
           return redirect("/dashboard/system", 303);
         },
-        { auth: "admin", body: t.Optional(t.Object(csrfField)) },
+        { auth: "admin", audit: { kind: "system", did: "asked for a support bundle" }, body: t.Optional(t.Object(csrfField)) },
       )
       .get(
         "/support/:name",
@@ -202,7 +236,11 @@ export function systemUpdateRoutes(deps: Deps) {
           });
           return systemPage(page, { message: "The box is resetting and restarts into the setup wizard in a minute or two." });
         },
-        { auth: "admin", body: t.Object({ mode, confirm: t.String({ maxLength: 100 }), ...csrfField }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "asked for a factory reset" },
+          body: t.Object({ mode, confirm: t.String({ maxLength: 100 }), ...csrfField }),
+        },
       )
   );
 }

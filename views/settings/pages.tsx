@@ -4,7 +4,7 @@ import type { ApplianceSettings, HostSettings } from "../../app/settings/service
 import { Layout, type SignedInPage } from "../layout";
 import { CodeButtons } from "../auth/pages";
 import { describeBrowser, formatDate, formatWhen } from "../format";
-import { AUDIT_KINDS, describeAction, groupAudit, type AuditKind } from "./audit";
+import type { AuditKind } from "../../app/platform/audit";
 import { Time } from "../Time";
 
 type Base = { page: SignedInPage };
@@ -558,15 +558,29 @@ export function SystemPage(
   );
 }
 
+/** The audit log's filter: the kinds of action, in words. */
+const AUDIT_KINDS: Record<AuditKind, string> = {
+  files: "Files",
+  "sign-in": "Signing in",
+  accounts: "Accounts and access",
+  settings: "Settings",
+  system: "Disks, backups and power",
+};
+
+/**
+ * One entry of the audit log: a row, or consecutive rows of one action folded into one (an upload's parts), with what
+ * it means in words (`detailUsed`: the words already name what the detail says).
+ */
+export type AuditLine = { entry: AuditEntry; count: number; first: Date; words: string; detailUsed: boolean };
+
 export function AuditPage(
   p: Base & {
-    entries: AuditEntry[];
+    lines: AuditLine[];
     users: Map<string, string>;
     filter: { user?: string; action?: string; kind?: AuditKind; date?: string };
     nextBefore: number | null;
   },
 ) {
-  const groups = groupAudit(p.entries);
   const query = (extra: Record<string, string>) =>
     new URLSearchParams(
       Object.entries({ user: p.filter.user ?? "", kind: p.filter.kind ?? "", date: p.filter.date ?? "", ...extra }).filter(([, v]) => v),
@@ -604,12 +618,11 @@ export function AuditPage(
         <button type="submit">Show</button>
       </form>
       <p class="muted small" safe>{`Times in ${p.page.timeZone}. Repeated steps of one action (an upload's parts) are shown once.`}</p>
-      {groups.length === 0 ? (
+      {p.lines.length === 0 ? (
         <p class="muted">Nothing matches.</p>
       ) : (
         <ul class="audit-list" id="audit">
-          {groups.map(({ entry: e, count, first }) => {
-            const { words, detailUsed } = describeAction(e.action, e.detail);
+          {p.lines.map(({ entry: e, count, first, words, detailUsed }) => {
             return (
               <li class={e.ok ? undefined : "refused"}>
                 <div>

@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import { requireAdmin } from "../../access/policy";
+import { AUDIT_DETAIL, type RouteAuditWords } from "../audit";
 import type { SignedInPage } from "../../../views/layout";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
@@ -53,9 +54,11 @@ function admit(level: Access, c: Asking, origins: string[]) {
 const accessDetail = (level: Access) => ({ [ACCESS_DETAIL]: level }) as { description?: string };
 
 /**
- * The access rule of every route, declared beside it: `{ auth: "user" }` or `{ auth: "admin" }` (the handler's `user`
- * is then never null) or `{ public: true }`. The level is kept in the route's `detail`, so the route table can be
- * listed with it (route tests, the sharing matrix, the attack suite).
+ * What every route declares beside it. Its access rule: `{ auth: "user" }` or `{ auth: "admin" }` (the handler's `user`
+ * and `page` are then signed in) or `{ public: true }`. And, for a route that changes something, what the audit log
+ * calls it: `{ audit: { kind: "files", did: "created a folder", about: "created the folder {}" } }` (app/platform/audit.ts).
+ * Both are kept in the route's `detail`, so the route table can be listed with them (route tests, the sharing matrix,
+ * the attack suite, the audit log's words).
  */
 export function accessControl(deps: { page: PagePlugin; origins: string[] }) {
   return new Elysia({ name: "access" }).use(deps.page).macro({
@@ -76,6 +79,7 @@ export function accessControl(deps: { page: PagePlugin; origins: string[] }) {
       detail: accessDetail(on ? "link" : "user"),
       transform: (c: Asking) => admit(on ? "link" : "user", c, deps.origins),
     }),
+    audit: (words: RouteAuditWords) => ({ detail: { [AUDIT_DETAIL]: words } as { description?: string } }),
   });
 }
 export type AccessControl = ReturnType<typeof accessControl>;
