@@ -6,7 +6,8 @@ import { accessControl } from "./platform/http/access";
 import { requestContext } from "./platform/http/context";
 import { errorHandler, requestIds } from "./platform/http/errors";
 import { htmlResponses } from "./platform/http/html";
-import { pageChrome, signedIn } from "./platform/http/page";
+import { pageChrome } from "./platform/http/page";
+import { homeRoutes } from "./home/routes";
 import { createRateLimiter } from "./platform/http/rate-limit";
 import { securityPlugin } from "./platform/http/security";
 import { manifest, staticRoutes } from "./platform/http/static";
@@ -23,9 +24,7 @@ import { setupRoutes } from "./setup/routes";
 import { dashboardEvents, dashboardRoutes } from "./dashboard/routes";
 import { systemUpdateRoutes, updateEvents } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
-import { HomePage } from "../views/home/HomePage";
 import { hmac } from "./auth/crypto";
-import { isAdmin } from "./access/viewer";
 import type { Clock } from "./platform/clock";
 
 export type AppDeps = {
@@ -47,7 +46,7 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.hw, secret: deps.secret });
-  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads } = services;
+  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads, home } = services;
   // Built once: who is asking, the page chrome derived from it, and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const page = pageChrome({ context, settings: () => settings.all(), banner: () => dashboard.alerts.banner() });
@@ -113,25 +112,7 @@ export function createApp(deps: AppDeps) {
     .use(shareRoutes({ access, share, secureCookies: config.secureCookies, now }))
     .use(dashboardRoutes({ access, audit, settings, dashboard, storage }))
     .use(systemUpdateRoutes({ access, audit, update, uploads: updateUploads }))
-    .get(
-      "/",
-      ({ page, redirect }) => {
-        if (!auth.users.setupDone()) return redirect("/setup", 303);
-        if (!signedIn(page)) return redirect("/login", 303);
-        const { user } = page;
-        return HomePage({
-          page,
-          usage: drive.usage(user),
-          recent: drive
-            .recent(user)
-            .filter((f) => f.kind === "file")
-            .slice(0, 8),
-          health: isAdmin(user) ? dashboard.alerts.health() : null,
-          photos: photos.latest(user, 8),
-        });
-      },
-      { public: true },
-    );
+    .use(homeRoutes({ access, auth, home }));
 
   return Object.assign(app, { services, auditWords });
 }

@@ -3,6 +3,7 @@ import type { AuthContext } from "./context";
 import { randomToken, sha256 } from "./crypto";
 import type { AuthRepo } from "./repo";
 import { AppError } from "../platform/errors";
+import { log } from "../platform/log";
 
 export const SESSION_IDLE_MS = 7 * 24 * 3600_000;
 export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
@@ -34,8 +35,15 @@ export function createSessions({ repo, now }: Pick<AuthContext, "repo" | "now">)
         repo.deleteSession(idHash);
         return null;
       }
-      // Write the "last seen" at most once a minute: a page of thumbnails must not cost 50 fsyncs.
-      if (t - row.session.lastSeenAt.getTime() > 60_000) repo.touchSession(idHash, now());
+      // Write the "last seen" at most once a minute: a page of thumbnails must not cost 50 fsyncs. It is bookkeeping:
+      // a database that cannot take the write (a full disk) leaves the date behind, never the request unanswered.
+      if (t - row.session.lastSeenAt.getTime() > 60_000) {
+        try {
+          repo.touchSession(idHash, now());
+        } catch (e) {
+          log.warn(`session last-seen not written: ${(e as Error).message}`);
+        }
+      }
       return row;
     },
 
