@@ -26,7 +26,10 @@ export type PageProps = {
   anonymous?: boolean;
   /** Which nav item is highlighted. */
   active?: "drive" | "photos" | "dashboard" | "settings";
-  /** Extra scripts under /static, loaded deferred before Alpine starts. */
+  /**
+   * Extra scripts under /static, run before Alpine starts: ours (`js/…`) as ES modules, which import their shared parts
+   * (js/lib/), the vendored ones (`vendor/…`) as classic deferred scripts. Both run in document order once parsed.
+   */
   scripts?: string[];
   children?: JSX.Element | JSX.Element[] | string;
 };
@@ -91,8 +94,8 @@ const navList = (active: PageProps["active"]): JSX.Element => navLists.get(activ
 const escapeText = (text: string) => Html.escapeHtml(text);
 const pageTail = '<div id="toasts" aria-live="polite"></div></body></html>';
 const bannerPoller = '<div id="alert-banner" hx-get="/dashboard/fragments/banner" hx-trigger="load" hx-swap="outerHTML"></div>';
-// app.js first (page scripts use its window.nas helpers), Alpine last (after every component is registered).
-const appScript = '<script src="/static/js/app.js" defer></script>';
+// app.js first, Alpine last (after every component is registered): modules and deferred scripts run in document order.
+const appScript = '<script type="module" src="/static/js/app.js"></script>';
 const alpineScript = '<script src="/static/vendor/alpine-csp.min.js" defer></script>';
 
 /**
@@ -104,7 +107,11 @@ export function Layout(props: PageProps): JSX.Element {
   const user = props.anonymous ? null : props.page.user;
   const token = escapeText(csrfToken);
   const hxHeaders = escapeText(JSON.stringify({ "X-CSRF-Token": csrfToken }));
-  const scripts = (props.scripts ?? []).map((s) => `<script src="/static/${escapeText(s)}" defer></script>`).join("");
+  const scripts = (props.scripts ?? [])
+    .map((s) =>
+      s.startsWith("js/") ? `<script type="module" src="/static/${escapeText(s)}"></script>` : `<script src="/static/${escapeText(s)}" defer></script>`,
+    )
+    .join("");
   const nav = user
     ? `<nav class="appnav" aria-label="Main"><a class="brand" href="/"><img src="/static/icons/icon.svg" alt="" width="28" height="28"/><span>${escapeText(deviceName)}</span></a>` +
       `${navList(props.active)}<form method="post" action="/logout" class="logout"><input type="hidden" name="_csrf" value="${token}"/>` +

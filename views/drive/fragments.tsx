@@ -27,7 +27,7 @@ export type PreviewKind = "image" | "video" | "audio" | "pdf" | "text" | "none";
 const BROWSER_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
 
 /**
- * The viewer: a full-window overlay over the listing (drive.js: Escape closes, ←/→ and swipes go to the previous or
+ * The viewer: a full-window overlay over the listing (js/drive/viewer.js: Escape closes, ←/→ and swipes go to the previous or
  * next file, PDF pages and zoom, image zoom by buttons, keys, wheel, pinch and double-click, with dragging to pan). Media play from the download URL; text is shown escaped; PDFs render with pdf.js.
  */
 export function Preview({ file, kind, text, timeZone }: { file: DriveFile; kind: PreviewKind; text?: string; timeZone: string }) {
@@ -65,6 +65,10 @@ export function Preview({ file, kind, text, timeZone }: { file: DriveFile; kind:
                 data-full={BROWSER_IMAGES.has(file.mime ?? "") ? src : undefined}
                 draggable="false"
               />
+              {/* What stands in if the browser cannot show the image (drive/viewer.js): the one tile, rendered here. */}
+              <template class="viewer-fallback">
+                <FileTile name={file.name} />
+              </template>
               <div class="row viewer-zoom-bar">
                 <button type="button" data-zoom="out" aria-label="Zoom out (−)" title="Zoom out (−)">
                   −
