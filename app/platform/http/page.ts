@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { isAdmin } from "../../access/viewer";
 import type { BannerAlert, PageChrome, SignedInPage } from "../../../views/layout";
 import type { User } from "../db/schema";
 import type { RequestContext } from "./context";
@@ -31,7 +32,7 @@ export function pageChrome(deps: PageDeps) {
         return (settings ??= deps.settings()).timeZone;
       },
       get banner() {
-        return (banner ??= user?.role === "admin" ? deps.banner() : []);
+        return (banner ??= isAdmin(user) ? deps.banner() : []);
       },
     };
   };
