@@ -1,9 +1,12 @@
 import { Elysia } from "elysia";
 import { requireAdmin } from "../../access/policy";
+import { AUDIT_DETAIL, type RouteAuditWords } from "../audit";
+import type { SignedInPage } from "../../../views/layout";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
 import { readBody } from "./body";
 import type { RequestContext } from "./context";
+import type { PagePlugin } from "./page";
 
 /**
  * Who may call a route. Every route declares one: a test walks the route table and fails on a route without it.
@@ -60,11 +63,13 @@ type Parsing = { request: Request; cookie: Record<string, { value?: unknown; rem
 const accessDetail = (level: Access) => ({ [ACCESS_DETAIL]: level }) as { description?: string };
 
 /**
- * The access rule of every route, declared beside it: `{ auth: "user" }` or `{ auth: "admin" }` (the handler's `user`
- * is then never null) or `{ public: true }`. The level is kept in the route's `detail`, so the route table can be
- * listed with it (route tests, the sharing matrix, the attack suite).
+ * What every route declares beside it. Its access rule: `{ auth: "user" }` or `{ auth: "admin" }` (the handler's `user`
+ * and `page` are then signed in) or `{ public: true }`. And, for a route that changes something, what the audit log
+ * calls it: `{ audit: { kind: "files", did: "created a folder", about: "created the folder {}" } }` (app/platform/audit.ts).
+ * Both are kept in the route's `detail`, so the route table can be listed with them (route tests, the sharing matrix,
+ * the attack suite, the audit log's words).
  */
-export function accessControl(deps: { context: RequestContext; origins: string[]; spoolDir: string }) {
+export function accessControl(deps: { context: RequestContext; page: PagePlugin; origins: string[]; spoolDir: string }) {
   /**
    * The body is read here, in the parse step, and only after the route's access admits who is asking: a signed-out
    * request to a signed-in route is a 401 with nothing read. Then at most the body limit (app/platform/http/body.ts);
@@ -75,13 +80,15 @@ export function accessControl(deps: { context: RequestContext; origins: string[]
     admitWho(level, viewer);
     return readBody(c.request, c.contentType ?? "", { spoolDir: deps.spoolDir, files: viewer !== null });
   };
-  return new Elysia({ name: "access" }).use(deps.context).macro({
+  // The page plugin brings the request context (who is asking) and derives the page chrome from it.
+  return new Elysia({ name: "access" }).use(deps.page).macro({
     auth: (level: "user" | "admin") => ({
       detail: accessDetail(level),
       parse: parse(level),
       transform: (c: Asking) => admit(level, c, deps.origins),
-      resolve({ user }) {
-        return { user: user as User }; // never null here: transform refused the request otherwise
+      resolve({ user, page }) {
+        // Never null here: transform refused the request otherwise.
+        return { user: user as User, page: page as SignedInPage };
       },
     }),
     public: (on: true) => ({
@@ -95,6 +102,7 @@ export function accessControl(deps: { context: RequestContext; origins: string[]
       parse: parse(on ? "link" : "user"),
       transform: (c: Asking) => admit(on ? "link" : "user", c, deps.origins),
     }),
+    audit: (words: RouteAuditWords) => ({ detail: { [AUDIT_DETAIL]: words } as { description?: string } }),
   });
 }
 export type AccessControl = ReturnType<typeof accessControl>;
