@@ -28,9 +28,12 @@ import { createWebServices, type SystemHw } from "./services";
 import { settingsEvents, settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
 import { dashboardEvents, dashboardRoutes } from "./dashboard/routes";
+import { storageRoutes } from "./storage/routes";
 import { systemUpdateRoutes, updateEvents } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
 import { hmac } from "./platform/crypto";
+import { requireAdmin } from "./access/policy";
+import { isAdmin } from "./access/viewer";
 import type { Clock } from "./platform/clock";
 
 export type AppDeps = {
@@ -55,9 +58,9 @@ export function createApp(deps: AppDeps) {
   const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads, home } = services;
   // Built once: who is asking, the page chrome derived from it, and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
-  const page = pageChrome({ context, settings: () => settings.all(), banner: () => dashboard.alerts.banner() });
+  const page = pageChrome({ context, settings: () => settings.all(), banner: (user) => (isAdmin(user) ? dashboard.alerts.banner() : []) });
   const formFiles = dataPaths(config.dataDir).formFiles;
-  const access = accessControl({ context, page, origins: config.origins, spoolDir: formFiles });
+  const access = accessControl({ context, page, origins: config.origins, spoolDir: formFiles, requireAdmin });
   // The audit log's words: each route's own (`{ audit }`, read from the finished route table) and the named events.
   const auditWords = auditVocabulary(
     () => app.routes,
@@ -135,7 +138,6 @@ export function createApp(deps: AppDeps) {
         audit,
         settings,
         dashboard,
-        storage,
         databaseCheck,
         restoreBackup: (path) => {
           const check = stageRestore(config.dataDir, path);
@@ -144,6 +146,7 @@ export function createApp(deps: AppDeps) {
         },
       }),
     )
+    .use(storageRoutes({ access, storage }))
     .use(systemUpdateRoutes({ access, audit, update, uploads: updateUploads }))
     .use(homeRoutes({ access, auth, home }));
 

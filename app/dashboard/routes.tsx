@@ -5,8 +5,6 @@ import type { AccessControl } from "../platform/http/access";
 import type { SettingsService } from "../settings/service";
 import type { DashboardService } from "./service";
 import type { BackupCheck, RestoreCandidate } from "../setup/restore";
-import { storageRoutes } from "../storage/routes";
-import type { StorageService } from "../storage/service";
 import { AlertBanner } from "../../views/dashboard/Shell";
 import { DisksCard, HistoryCard, LiveCards, OverviewPage } from "../../views/dashboard/OverviewPage";
 import { DiskPage, SelfTestCard } from "../../views/dashboard/DiskPage";
@@ -28,8 +26,6 @@ type Deps = {
   audit: AuditRepo;
   settings: SettingsService;
   dashboard: DashboardService;
-  /** Built once: the setup wizard's storage step uses the same one. */
-  storage: StorageService;
 };
 
 /** The audit log's words for what these routes record by name: the power request, before the command runs. */
@@ -46,7 +42,6 @@ const isHtmx = (request: Request) => request.headers.get("hx-request") === "true
 export function dashboardRoutes(deps: Deps) {
   return new Elysia({ prefix: "/dashboard" })
     .use(deps.access)
-    .use(storageRoutes({ access: deps.access, storage: deps.storage }))
     .get(
       "/assets/dashboard.css",
       () => new Response(Bun.file(CSS_PATH), { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" } }),

@@ -31,7 +31,7 @@ export function storageRoutes(deps: Deps) {
     );
   const form = { _csrf: t.Optional(t.String()) };
 
-  return new Elysia({ prefix: "/storage" })
+  return new Elysia({ prefix: "/dashboard/storage" })
     .use(deps.access)
     .get("/", async ({ page }) => storagePage(page), { auth: "admin" })
     .get(

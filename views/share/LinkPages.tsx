@@ -1,25 +1,13 @@
 import type { DriveFile } from "../../app/platform/db/schema";
 import { Layout, type PageChrome } from "../layout";
 import { formatBytes, formatDate } from "../format";
-import { Gallery, type GalleryItem } from "./Gallery";
+import { Gallery, mediaKind, type GalleryItem } from "./Gallery";
 
 // The pages a share link opens (/s/<token>…). No script, no account: a list of files with previews and downloads.
 // Every address here is built from the token and item ids the server already checked for this link.
 
 export type LinkView = { token: string; page: PageChrome; allowDownload: boolean };
 const SCRIPTS = ["js/share.js"];
-export type MediaKind = "image" | "video" | "audio" | "pdf" | "none";
-
-export function mediaKind(mime: string | null): MediaKind {
-  const m = mime ?? "";
-  if (m.startsWith("image/") && !m.includes("svg")) return "image";
-  // Every video: a link plays the media pipeline's MP4 of one browsers cannot play (an iPhone's HEVC MOV).
-  if (m.startsWith("video/")) return "video";
-  if (/^audio\//.test(m)) return "audio";
-  if (m === "application/pdf") return "pdf";
-  return "none";
-}
-
 const base = (v: LinkView) => `/s/${v.token}`;
 
 export function PasswordPage({ view, error, name }: { view: LinkView; error?: string; name: string }) {

@@ -1,5 +1,4 @@
 import { Elysia } from "elysia";
-import { requireAdmin } from "../../access/policy";
 import { AUDIT_DETAIL, type RouteAuditWords } from "../audit";
 import type { SignedInPage } from "../../../views/layout";
 import type { User } from "../db/schema";
@@ -35,8 +34,11 @@ type Asking = {
   csrfValid: (t: string | null | undefined) => boolean;
 };
 
+/** The access policy's administrator check (app/access), passed in by the composition root: it throws 403. */
+type RequireAdmin = (user: User) => void;
+
 /** Who may ask: 401 signed out, 403 not the administrator. Runs before the body is read. */
-function admitWho(level: Access, viewer: { user: User } | null) {
+function admitWho(level: Access, viewer: { user: User } | null, requireAdmin: RequireAdmin) {
   if ((level === "user" || level === "admin") && !viewer) throw new AppError(401, "Please sign in.");
   if (level === "admin") requireAdmin(viewer!.user);
 }
@@ -46,8 +48,8 @@ function admitWho(level: Access, viewer: { user: User } | null) {
  * on unsafe methods (origin check plus the per-browser token htmx sends in `X-CSRF-Token`, or a form's `_csrf`) unless
  * the request authenticated with an app token, which browsers never send on their own.
  */
-function admit(level: Access, c: Asking, origins: string[]) {
-  admitWho(level, c.viewer);
+function admit(level: Access, c: Asking, origins: string[], requireAdmin: RequireAdmin) {
+  admitWho(level, c.viewer, requireAdmin);
   if (!UNSAFE.has(c.request.method) || c.viewer?.via === "token") return;
   if (!isSameOrigin(c.request, origins)) throw new AppError(403, "Cross-site request refused (origin check). Reload the page and try again.");
   const body = c.body;
@@ -69,7 +71,7 @@ const accessDetail = (level: Access) => ({ [ACCESS_DETAIL]: level }) as { descri
  * Both are kept in the route's `detail`, so the route table can be listed with them (route tests, the sharing matrix,
  * the attack suite, the audit log's words).
  */
-export function accessControl(deps: { context: RequestContext; page: PagePlugin; origins: string[]; spoolDir: string }) {
+export function accessControl(deps: { context: RequestContext; page: PagePlugin; origins: string[]; spoolDir: string; requireAdmin: RequireAdmin }) {
   /**
    * The body is read here, in the parse step, and only after the route's access admits who is asking: a signed-out
    * request to a signed-in route is a 401 with nothing read. Then at most the body limit (app/platform/http/body.ts);
@@ -77,7 +79,7 @@ export function accessControl(deps: { context: RequestContext; page: PagePlugin;
    */
   const parse = (level: Access) => (c: Parsing) => {
     const viewer = deps.context.viewerOf(c.request, c.cookie);
-    admitWho(level, viewer);
+    admitWho(level, viewer, deps.requireAdmin);
     return readBody(c.request, c.contentType ?? "", { spoolDir: deps.spoolDir, files: viewer !== null });
   };
   // The page plugin brings the request context (who is asking) and derives the page chrome from it.
@@ -85,7 +87,7 @@ export function accessControl(deps: { context: RequestContext; page: PagePlugin;
     auth: (level: "user" | "admin") => ({
       detail: accessDetail(level),
       parse: parse(level),
-      transform: (c: Asking) => admit(level, c, deps.origins),
+      transform: (c: Asking) => admit(level, c, deps.origins, deps.requireAdmin),
       resolve({ user, page }) {
         // Never null here: transform refused the request otherwise.
         return { user: user as User, page: page as SignedInPage };
@@ -94,13 +96,13 @@ export function accessControl(deps: { context: RequestContext; page: PagePlugin;
     public: (on: true) => ({
       detail: accessDetail(on ? "public" : "user"),
       parse: parse(on ? "public" : "user"),
-      transform: (c: Asking) => admit("public", c, deps.origins),
+      transform: (c: Asking) => admit("public", c, deps.origins, deps.requireAdmin),
     }),
     /** Reached through a share link: public to the access rules, and the route itself resolves and checks its link. */
     link: (on: true) => ({
       detail: accessDetail(on ? "link" : "user"),
       parse: parse(on ? "link" : "user"),
-      transform: (c: Asking) => admit(on ? "link" : "user", c, deps.origins),
+      transform: (c: Asking) => admit(on ? "link" : "user", c, deps.origins, deps.requireAdmin),
     }),
     audit: (words: RouteAuditWords) => ({ detail: { [AUDIT_DETAIL]: words } as { description?: string } }),
   });

@@ -1,5 +1,4 @@
 import { Elysia } from "elysia";
-import { isAdmin } from "../../access/viewer";
 import type { BannerAlert, PageChrome, SignedInPage } from "../../../views/layout";
 import type { User } from "../db/schema";
 import type { RequestContext } from "./context";
@@ -8,8 +7,8 @@ export type PageDeps = {
   context: RequestContext;
   /** The box's name and the time zone pages show times in (Settings → Administration; the settings service caches them). */
   settings: () => { deviceName: string; timeZone: string };
-  /** The admin's unacknowledged alerts. */
-  banner: () => BannerAlert[];
+  /** The unacknowledged alerts this person sees on every page (the administrator's; nobody else's). */
+  banner: (user: User) => BannerAlert[];
 };
 
 /**
@@ -32,7 +31,7 @@ export function pageChrome(deps: PageDeps) {
         return (settings ??= deps.settings()).timeZone;
       },
       get banner() {
-        return (banner ??= isAdmin(user) ? deps.banner() : []);
+        return (banner ??= user ? deps.banner(user) : []);
       },
     };
   };
