@@ -9,7 +9,7 @@ import type { GridItem } from "./repo";
 import type { DriveService } from "../drive/service";
 import { serveFile } from "../drive/download";
 import { AppError } from "../platform/errors";
-import { SharedAlbumPage, SharedWithMePage } from "../../views/photos/SharedPages";
+import { AddedByOthers, SharedAlbumPage, SharedWithMePage } from "../../views/photos/SharedPages";
 import type { SignedInPage } from "../../views/layout";
 
 type Deps = { access: AccessControl; photos: PhotosService; media: MediaService; drive: DriveService };
@@ -39,6 +39,16 @@ const itemJson = (i: GridItem) => ({
       : i.livePlayback === "remux" || i.livePlayback === "transcode"
         ? `/media/video/${i.liveId}`
         : `/api/v1/files/${i.liveId}/content?inline=1`,
+});
+/** An album entry as Sharing's gallery shows it, with who added it. */
+const galleryItem = (removable: boolean) => (e: AlbumEntry) => ({
+  id: e.id,
+  name: e.name,
+  mime: e.mime,
+  width: e.width,
+  height: e.height,
+  addedBy: e.addedBy,
+  removable,
 });
 const WEB_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
 const AlbumFileParams = t.Object({ id: t.String({ maxLength: 64 }), fileId: t.String({ maxLength: 64 }) });
@@ -109,6 +119,8 @@ function photosPages(deps: Deps) {
       "/albums/:id",
       ({ user, page, params }) => {
         const album = photos.album(user, params.id);
+        // The grid holds the owner's own photos; what the people it is shared with added shows beside it, by name.
+        const others = photos.albumEntries(user, album.id).filter((e) => e.userId !== user.id);
         return (
           <GridPage
             {...shell(page)}
@@ -117,8 +129,13 @@ function photosPages(deps: Deps) {
             source="album"
             param={album.id}
             heading={album.name}
-            empty="This album is empty."
-            headerExtra={<AlbumHeader id={album.id} name={album.name} />}
+            empty={others.length ? "None of your own photos are in this album." : "This album is empty."}
+            headerExtra={
+              <>
+                <AlbumHeader id={album.id} name={album.name} />
+                <AddedByOthers albumId={album.id} csrfToken={page.csrfToken} items={others.map(galleryItem(true))} />
+              </>
+            }
           />
         );
       },
@@ -278,15 +295,7 @@ function sharedWithMe(deps: Deps) {
           album.id,
           entries.map((e) => e.id),
         );
-        const items = entries.map((e: AlbumEntry) => ({
-          id: e.id,
-          name: e.name,
-          mime: e.mime,
-          width: e.width,
-          height: e.height,
-          addedBy: e.addedBy,
-          removable: removable.has(e.id),
-        }));
+        const items = entries.map((e) => galleryItem(removable.has(e.id))(e));
         return <SharedAlbumPage {...shell(page)} album={{ id: album.id, name: album.name, owner, access: album.access }} items={items} />;
       },
       { auth: "user" },

@@ -24,6 +24,8 @@ const tabs = [
 ] as const;
 
 const scripts = ["vendor/tus.min.js", "js/photos.js"];
+// Tabs that show Sharing's gallery (views/share/Gallery.tsx): its styles and its lightbox come with it.
+const GALLERY_TABS: PhotosTab[] = ["shared", "album"];
 
 /** Every Photos page: tabs, search, upload, the processing note, the selection bar and the lightbox's host. */
 export function PhotosShell(p: ShellProps) {
@@ -33,8 +35,9 @@ export function PhotosShell(p: ShellProps) {
       title={p.title}
       page={p.page}
       active="photos"
-      scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : p.tab === "shared" ? [...scripts, "js/share.js"] : scripts}
+      scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : GALLERY_TABS.includes(p.tab) ? [...scripts, "js/share.js"] : scripts}
     >
+      {GALLERY_TABS.includes(p.tab) ? <link rel="stylesheet" href="/shared/assets/share.css" /> : ""}
       <div class="photos">
         <header class="photos-bar">
           <nav class="photos-tabs" aria-label="Photos">

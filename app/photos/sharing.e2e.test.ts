@@ -1,0 +1,172 @@
+// Photos' sharing in a real Chromium against a real server and worker: ada shares a folder and an album with bob.
+// On bob's phone, Photos → Shared with me is a grid of thumbnails under month headings (as the timeline); on ada's
+// desktop, her album's page shows every photo in it, bob's with "added by bob".
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import {
+  launchBrowser,
+  seriousA11yViolations,
+  sidewaysOverflow,
+  signedInPage,
+  startServer,
+  watchPageErrors,
+  type TestServer,
+} from "../../test/support/browser";
+
+const root = join(import.meta.dir, "../..");
+const FIXTURES = join(root, "test/fixtures/photos");
+// Three from Arezzo in October 2008, one from a Canon in May 2008.
+const ADA = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "gps/DSCN0027.jpg", "cameras/Canon_40D.jpg"];
+
+let server: TestServer;
+let worker: ReturnType<typeof Bun.spawn>;
+let browser: Browser;
+let db: Database;
+let ada: Awaited<ReturnType<typeof signedInPage>>;
+let bob: Awaited<ReturnType<typeof signedInPage>>;
+let folderId: string;
+let albumId: string;
+
+async function waitFor(what: string, probe: () => boolean, limitMs = 90_000) {
+  const end = Date.now() + limitMs;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await Bun.sleep(100);
+  }
+}
+
+const pipelineDone = () =>
+  waitFor("the pipeline", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status IN ('queued', 'processing')").get()!.n === 0);
+
+/** A JSON post from inside the page, with its CSRF token (as Photos' own scripts send). */
+const postJson = <T>(page: Page, path: string, body: unknown) =>
+  page.evaluate(
+    async ({ path, body }) => {
+      const csrf = document.querySelector('meta[name="csrf-token"]')!.getAttribute("content")!;
+      const res = await fetch(path, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", "x-csrf-token": csrf },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${path}: ${res.status}`);
+      return res.json();
+    },
+    { path, body },
+  ) as Promise<T>;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  ada = await signedInPage(browser, server, { username: "ada", role: "user", viewport: { width: 1366, height: 900 } });
+  bob = await signedInPage(browser, server, { username: "bob", role: "user", viewport: { width: 360, height: 800 } });
+  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
+    cwd: root,
+    stdout: "ignore",
+    stderr: "ignore",
+    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
+  });
+  db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
+  folderId = (
+    await ada.api<{ item: { id: string } }>("/folders", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Trip" }),
+    })
+  ).item.id;
+  const ids: string[] = [];
+  for (const f of ADA) {
+    const up = await ada.api<{ item: { id: string } }>(`/upload?${new URLSearchParams({ name: f.split("/").at(-1)!, parentId: folderId })}`, {
+      method: "PUT",
+      body: new Blob([readFileSync(join(FIXTURES, f))]),
+    });
+    ids.push(up.item.id);
+  }
+  await pipelineDone();
+  await ada.page.goto("/photos/albums");
+  albumId = (await postJson<{ id: string }>(ada.page, "/photos/albums", { name: "Tuscany", ids })).id;
+  await ada.api("/shares/users", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ folderId, username: "bob", access: "read" }),
+  });
+  await ada.api("/shares/albums", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ albumId, username: "bob", access: "contribute" }),
+  });
+}, 180_000);
+
+afterAll(async () => {
+  db?.close();
+  await browser?.close();
+  worker?.kill("SIGTERM");
+  await worker?.exited;
+  await server?.stop();
+});
+
+test("Shared with me on a 360-px phone: a grid of thumbnails under month headings, not full-size pictures in a list", async () => {
+  const errors = watchPageErrors(bob.page);
+  await bob.page.goto("/photos/shared");
+  const tiles = bob.page.locator("#share-gallery a.share-item");
+  await tiles.nth(ADA.length - 1).waitFor();
+  expect(await tiles.count()).toBe(ADA.length);
+  await bob.page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>("#share-gallery img")].every((i) => i.complete && i.naturalWidth > 0));
+  // Months newest first, as the timeline names them.
+  expect(await bob.page.locator("#share-gallery .share-gallery-heading h3").allTextContents()).toEqual(["October 2008", "May 2008"]);
+  const boxes = await bob.page.locator("#share-gallery a.share-item img").evaluateAll((imgs) =>
+    imgs.map((i) => {
+      const r = i.getBoundingClientRect();
+      return { top: Math.round(r.top), width: r.width, height: r.height, natural: (i as HTMLImageElement).naturalWidth };
+    }),
+  );
+  // Tiles side by side (the three October photos share a row), small squares, from the thumbnails (not originals).
+  expect(new Set(boxes.slice(0, 3).map((b) => b.top)).size).toBe(1);
+  for (const b of boxes) {
+    expect(b.width).toBeLessThan(180);
+    expect(Math.abs(b.width - b.height)).toBeLessThan(2);
+    expect(b.natural).toBeLessThanOrEqual(512);
+  }
+  expect(await bob.page.evaluate(() => getComputedStyle(document.querySelector("#share-gallery")!).listStyleType)).toBe("none");
+  expect(await bob.page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(1600);
+  expect(await sidewaysOverflow(bob.page)).toBeLessThanOrEqual(0);
+  // The album shared with bob is listed; its page opens.
+  await bob.page.locator('[data-testid="shared-albums"] a', { hasText: "Tuscany" }).waitFor();
+  expect(await seriousA11yViolations(bob.page)).toEqual([]);
+  expect(errors).toEqual([]);
+}, 60_000);
+
+test("the owner's album page at 1366×900 shows everything in the album, a contributor's photo with “added by”", async () => {
+  // bob adds a photo of his own to ada's album.
+  const mine = await bob.api<{ item: { id: string } }>(`/upload?${new URLSearchParams({ name: "Nikon_D70.jpg" })}`, {
+    method: "PUT",
+    body: new Blob([readFileSync(join(FIXTURES, "cameras/Nikon_D70.jpg"))]),
+  });
+  await pipelineDone();
+  await bob.page.goto("/photos/albums");
+  await postJson(bob.page, `/photos/albums/${albumId}/add`, { ids: [mine.item.id] });
+
+  const errors = watchPageErrors(ada.page);
+  await ada.page.goto(`/photos/albums/${albumId}`);
+  await ada.page
+    .locator("#photos-grid .photos-tile")
+    .nth(ADA.length - 1)
+    .waitFor();
+  expect(await ada.page.locator("#photos-grid .photos-tile").count()).toBe(ADA.length);
+  const others = ada.page.locator("#photos-added-by-others #share-gallery li.share-tile");
+  expect(await others.count()).toBe(1);
+  expect(await others.first().locator(".share-added-by").textContent()).toBe("added by bob");
+  await ada.page.waitForFunction(() => {
+    const img = document.querySelector<HTMLImageElement>("#photos-added-by-others img");
+    return !!img && img.complete && img.naturalWidth > 0;
+  });
+  // Every photo of the album is on its owner's page: her own in the grid, bob's beside them.
+  const inAlbum = db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM album_items WHERE album_id = ?").get(albumId)!.n;
+  expect(inAlbum).toBe(ADA.length + 1);
+  // The owner may take bob's photo out (it stays his file).
+  expect(await others.first().locator("button", { hasText: "Remove" }).count()).toBe(1);
+  expect(await seriousA11yViolations(ada.page)).toEqual([]);
+  expect(errors).toEqual([]);
+}, 120_000);
