@@ -1,6 +1,7 @@
 // Photos' sharing in a real Chromium against a real server and worker: ada shares a folder and an album with bob.
 // On bob's phone, Photos → Shared with me is a grid of thumbnails under month headings (as the timeline); on ada's
-// desktop, her album's page shows every photo in it, bob's with "added by bob".
+// desktop, her album's page shows every photo in it, bob's with "added by bob"; she shares from the selection bar
+// and the lightbox; "Sharing" is in the navigation.
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -170,3 +171,57 @@ test("the owner's album page at 1366×900 shows everything in the album, a contr
   expect(await seriousA11yViolations(ada.page)).toEqual([]);
   expect(errors).toEqual([]);
 }, 120_000);
+
+test("Share from the selection bar at 1366×900: a new album with the selection, then its link", async () => {
+  await ada.page.goto("/photos");
+  const day = ada.page.locator("#m-2008-10 .photos-tile");
+  await day.nth(1).waitFor();
+  await day.nth(0).hover();
+  await day.nth(0).locator(".photos-check").click();
+  await day.nth(1).hover();
+  await day.nth(1).locator(".photos-check").click();
+  expect(await ada.page.locator("#photos-selection-count").textContent()).toBe("2 selected");
+  await ada.page.locator("#photos-selection button[data-act='share']").click();
+  const dialog = ada.page.locator("#photos-share-dialog");
+  await dialog.waitFor();
+  expect(await dialog.locator("h2").textContent()).toBe("Share 2 photos");
+  expect(await ada.page.locator("#photos-share-one").isVisible()).toBe(false); // a link of its own is for one photo
+  await ada.page.fill("#photos-share-name", "For <b>grandma</b>");
+  await dialog.locator("button[value='album']").click();
+  await ada.page.waitForURL(/\/shared\/new\?albumId=/);
+  expect(await ada.page.locator("h1").textContent()).toBe("Share “For <b>grandma</b>”");
+  const albumOf = new URL(ada.page.url()).searchParams.get("albumId")!;
+  expect(db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM album_items WHERE album_id = ?").get(albumOf)!.n).toBe(2);
+  await ada.page.click("text=Create link");
+  expect(await ada.page.locator("#share-url").inputValue()).toMatch(/\/s\/[A-Za-z0-9_-]{43}$/);
+}, 60_000);
+
+test("Share from the lightbox at 1366×900: a link to that one photo", async () => {
+  await ada.page.goto("/photos");
+  const tile = ada.page.locator("#m-2008-05 .photos-tile").first();
+  await tile.waitFor();
+  const id = await tile.getAttribute("data-id");
+  await tile.locator("img").click();
+  await ada.page.locator(".pswp.photos-opened").waitFor();
+  await ada.page.locator(".pswp__button--share").click();
+  await ada.page.locator("#photos-share-dialog h2", { hasText: "Share this photo" }).waitFor();
+  await ada.page.locator("#photos-share-one").click();
+  await ada.page.waitForURL(`**/shared/new?fileId=${id}`);
+  expect(await ada.page.locator("h1").textContent()).toBe("Share “Canon_40D.jpg”");
+}, 60_000);
+
+test("Sharing is in the navigation, on a 360-px phone too", async () => {
+  await bob.page.goto("/photos");
+  const link = bob.page.locator("nav.appnav a[href='/shared']");
+  expect(await link.textContent()).toBe("Sharing");
+  const box = (await link.boundingBox())!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(360);
+  expect(await sidewaysOverflow(bob.page)).toBeLessThanOrEqual(0);
+  await link.click();
+  await bob.page.waitForURL("**/shared");
+  expect(await bob.page.locator("nav.appnav a[aria-current='page']").textContent()).toBe("Sharing");
+  // From Sharing to what others shared with this person.
+  await bob.page.locator("a[href='/photos/shared']").first().click();
+  await bob.page.locator('[data-testid="shared-albums"] a', { hasText: "Tuscany" }).waitFor();
+}, 60_000);

@@ -73,6 +73,9 @@ export function PhotosShell(p: ShellProps) {
           <button type="button" data-act="album">
             Add to album
           </button>
+          <button type="button" data-act="share">
+            Share
+          </button>
           <button type="button" data-act="zip">
             Download
           </button>
@@ -93,6 +96,29 @@ export function PhotosShell(p: ShellProps) {
             Clear
           </button>
         </div>
+        <dialog id="photos-share-dialog" class="photos-dialog" aria-labelledby="photos-share-title">
+          <form id="photos-share-form" method="dialog">
+            <h2 id="photos-share-title">Share</h2>
+            <p class="small muted">
+              As a new album: then make a link to it (with a password and an end date if you like) or share it with people on this box, who can add their own
+              photos.
+            </p>
+            <label>
+              Album name <input name="name" id="photos-share-name" maxlength="200" />
+            </label>
+            <menu>
+              <button type="submit" value="album" class="primary">
+                Share as a new album
+              </button>{" "}
+              <button type="submit" value="link" id="photos-share-one">
+                Link to this photo only
+              </button>{" "}
+              <button type="submit" value="cancel" class="link">
+                Cancel
+              </button>
+            </menu>
+          </form>
+        </dialog>
         <dialog id="photos-album-dialog" class="photos-dialog">
           <form id="photos-album-form" method="dialog">
             <h2>Add to album</h2>

@@ -136,14 +136,19 @@ function AlbumPeopleTable({ shares, csrfToken }: { shares: AlbumGrantJson[]; csr
 /** Every link of this user (and, for the admin, every link on the box) with its state, views and a revoke button. */
 export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; people: GrantJson[]; albums: AlbumGrantJson[] }) {
   return (
-    <Layout title="Shared links" page={p.page} active="drive">
+    <Layout title="Shared links" page={p.page} active="sharing">
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="stack">
         <div class="spread">
           <h1>Shared links</h1>
-          <a href="/drive" class="button">
-            Back to Drive
-          </a>
+          <span class="row">
+            <a href="/photos/shared" class="button">
+              Shared with me
+            </a>
+            <a href="/drive" class="button">
+              Drive
+            </a>
+          </span>
         </div>
         <LinkTable links={p.own} csrfToken={p.page.csrfToken} showOwner={false} testid="my-links" />
         <h2>Folders shared with people</h2>
@@ -166,7 +171,7 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; 
 /** The share form for one file or folder. */
 export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
   return (
-    <Layout title="Share" page={p.page} active="drive">
+    <Layout title="Share" page={p.page} active="sharing">
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="card stack">
         <h1 safe>{`Share “${p.item.name}”`}</h1>
@@ -262,7 +267,7 @@ export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
 /** Shown once, right after creation: the token is not stored and cannot be shown again. */
 export function LinkCreatedPage(p: Base & { item: ShareTarget; url: string; qrDataUrl: string }) {
   return (
-    <Layout title="Link created" page={p.page} active="drive">
+    <Layout title="Link created" page={p.page} active="sharing">
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="card stack">
         <h1 safe>{`Link to “${p.item.name}”`}</h1>
