@@ -166,7 +166,7 @@ export function Strip(p: { items: GridItem[]; label: string; id: string }) {
       <div class="photos-strip-row">
         {p.items.map((i) => (
           <a
-            class="photos-tile strip"
+            class="photos-tile"
             href={`/media/preview/${i.id}`}
             data-id={i.id}
             data-w={String(i.width)}
