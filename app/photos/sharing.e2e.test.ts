@@ -7,6 +7,9 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { loadConfig } from "../platform/config";
+import { openDb } from "../platform/db/client";
+import { createServices } from "../services";
 import {
   launchBrowser,
   seriousA11yViolations,
@@ -224,4 +227,34 @@ test("Sharing is in the navigation, on a 360-px phone too", async () => {
   // From Sharing to what others shared with this person.
   await bob.page.locator("a[href='/photos/shared']").first().click();
   await bob.page.locator('[data-testid="shared-albums"] a', { hasText: "Tuscany" }).waitFor();
+}, 60_000);
+
+test("a link's expiry in the box's time zone, as the rest of the page (1366×900)", async () => {
+  const setup = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
+  createServices({ db: setup, config: loadConfig([], { DATA_DIR: server.dataDir }) }).settings.update({ timeZone: "Asia/Tokyo" });
+  setup.$client.close();
+  await ada.page.goto(`/shared/new?albumId=${albumId}`);
+  await ada.page.fill('input[name="expiresInDays"]', "3");
+  await ada.page.click("text=Create link");
+  await ada.page.locator("#share-url").waitFor();
+  const { links } = await ada.api<{ links: { id: string; expiresAt: string | null }[] }>("/shares");
+  const link = links.find((l) => l.expiresAt)!;
+  await ada.page.goto("/shared");
+  const cell = await ada.page.locator(`tr[data-link="${link.id}"] td`).nth(3).textContent();
+  // Tokyo is UTC+9 all year.
+  const tokyo = new Date(new Date(link.expiresAt!).getTime() + 9 * 3600_000).toISOString();
+  expect(cell).toBe(`${tokyo.slice(0, 10)} ${tokyo.slice(11, 16)} GMT+9`);
+}, 60_000);
+
+test("sharing with an unknown person says so in that form and keeps the name (1366×900)", async () => {
+  await ada.page.goto(`/shared/new?albumId=${albumId}`);
+  const form = ada.page.locator("#share-album-user-form");
+  await form.locator('input[name="username"]').fill("nobody-here");
+  await form.locator('button[type="submit"]').click();
+  await ada.page.locator("#share-album-user-form .error").waitFor();
+  expect(await form.locator(".error").textContent()).toMatch(/nobody-here|no (such )?(user|person)/i);
+  expect(await form.locator('input[name="username"]').inputValue()).toBe("nobody-here");
+  expect(await form.locator('input[name="username"]').getAttribute("aria-invalid")).toBe("true");
+  // The link form above carries no message of the person form's.
+  expect(await ada.page.locator("#share-form .error").count()).toBe(0);
 }, 60_000);

@@ -1,11 +1,25 @@
 import type { AlbumGrantJson, GrantJson, LinkJson } from "../../app/share/service";
+import { formatWhen } from "../format";
 import { Layout, type SignedInPage } from "../layout";
 
 type Base = { page: SignedInPage };
 /** What a share form is about: a Drive file or folder, or a Photos album. */
 export type ShareTarget = { id: string; name: string; kind: "file" | "folder" | "album" };
 
-function LinkTable({ links, csrfToken, showOwner, testid }: { links: LinkJson[]; csrfToken: string; showOwner: boolean; testid: string }) {
+function LinkTable({
+  links,
+  csrfToken,
+  timeZone,
+  showOwner,
+  testid,
+}: {
+  links: LinkJson[];
+  csrfToken: string;
+  /** The box's time zone, as every time on the page. */
+  timeZone: string;
+  showOwner: boolean;
+  testid: string;
+}) {
   if (!links.length) return <p class="muted">No links yet. Share a file or folder from its ⋯ menu in Drive, or an album from its page in Photos.</p>;
   return (
     <div class="card table-wrap">
@@ -28,7 +42,7 @@ function LinkTable({ links, csrfToken, showOwner, testid }: { links: LinkJson[];
               {showOwner ? <td safe>{l.owner}</td> : ""}
               <td>{l.state}</td>
               <td>{l.views}</td>
-              <td>{l.expiresAt ? l.expiresAt.slice(0, 16).replace("T", " ") : "never"}</td>
+              <td safe>{formatWhen(l.expiresAt ? new Date(l.expiresAt) : null, timeZone)}</td>
               <td safe>
                 {[
                   l.hasPassword ? "password" : "",
@@ -150,7 +164,7 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; 
             </a>
           </span>
         </div>
-        <LinkTable links={p.own} csrfToken={p.page.csrfToken} showOwner={false} testid="my-links" />
+        <LinkTable links={p.own} csrfToken={p.page.csrfToken} timeZone={p.page.timeZone} showOwner={false} testid="my-links" />
         <h2>Folders shared with people</h2>
         <PeopleTable shares={p.people} csrfToken={p.page.csrfToken} />
         <h2>Albums shared with people</h2>
@@ -158,7 +172,7 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; 
         {p.all ? (
           <>
             <h2>Every link on this box</h2>
-            <LinkTable links={p.all} csrfToken={p.page.csrfToken} showOwner={true} testid="all-links" />
+            <LinkTable links={p.all} csrfToken={p.page.csrfToken} timeZone={p.page.timeZone} showOwner={true} testid="all-links" />
           </>
         ) : (
           ""
@@ -168,8 +182,39 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; 
   );
 }
 
+/** "User name" of "Share with a person", keeping what was typed and saying there why it was refused. */
+function PersonField({ person }: { person?: { username: string; error: string } }) {
+  return (
+    <>
+      <label>
+        User name
+        <input
+          type="text"
+          name="username"
+          required
+          autocomplete="off"
+          value={person?.username ?? ""}
+          aria-invalid={person ? "true" : undefined}
+          aria-describedby={person ? "share-person-error" : undefined}
+        />
+      </label>
+      {person ? (
+        <p class="error" role="alert" id="share-person-error" safe>
+          {person.error}
+        </p>
+      ) : (
+        ""
+      )}
+    </>
+  );
+}
+
 /** The share form for one file or folder. */
-export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
+/**
+ * `error` is the link form's; `person` is what was typed into "Share with a person" and why it failed, shown in that
+ * form with the name kept.
+ */
+export function NewLinkPage(p: Base & { item: ShareTarget; error?: string; person?: { username: string; error: string } }) {
   return (
     <Layout title="Share" page={p.page} active="sharing">
       <link rel="stylesheet" href="/shared/assets/share.css" />
@@ -221,10 +266,7 @@ export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
             <h2>Share with a person on this box</h2>
             <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <input type="hidden" name="folderId" value={p.item.id} />
-            <label>
-              User name
-              <input type="text" name="username" required autocomplete="off" />
-            </label>
+            <PersonField person={p.person} />
             <label>
               Access
               <select name="access">
@@ -242,10 +284,7 @@ export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
             <h2>Share with a person on this box</h2>
             <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <input type="hidden" name="albumId" value={p.item.id} />
-            <label>
-              User name
-              <input type="text" name="username" required autocomplete="off" />
-            </label>
+            <PersonField person={p.person} />
             <label>
               Access
               <select name="access">

@@ -23,7 +23,13 @@ async function act(act, ids) {
   if (act === "archive") {
     const on = source() !== "archive";
     await api("/photos/api/archive", { ids, on });
-    toast(on ? `${ids.length} archived.` : `${ids.length} back in the timeline.`);
+    toast(on ? `${ids.length} archived.` : `${ids.length} back in the timeline.`, {
+      label: "Undo",
+      run: async () => {
+        await api("/photos/api/archive", { ids, on: !on });
+        reloadShown();
+      },
+    });
     selection.clear();
     reloadShown();
   }
