@@ -146,6 +146,9 @@ function renderSection(s, items) {
   s.height = s.el.offsetHeight;
 }
 
+// Where a jump puts a month's heading: just under the top of the window.
+const JUMP_OFFSET = 8;
+
 /** @param {Section} s */
 async function load(s) {
   if (s.state !== "empty") return;
@@ -181,6 +184,17 @@ export function reloadShown() {
   }
 }
 
+/** The year labels that would overlap the one above are left out, as Google Photos thins them. @param {HTMLElement} nav */
+function thinYears(nav) {
+  let lastBottom = Number.NEGATIVE_INFINITY;
+  for (const label of nav.querySelectorAll(".photos-scrub-year")) {
+    label.classList.remove("thinned");
+    const r = label.getBoundingClientRect();
+    if (r.top < lastBottom + 2) label.classList.add("thinned");
+    else lastBottom = r.bottom;
+  }
+}
+
 /** @param {Month[]} months */
 function scrubber(months) {
   const nav = $("#photos-scrubber");
@@ -202,11 +216,44 @@ function scrubber(months) {
     }
     nav.appendChild(b);
   }
+  // Where the window is (a line across the scrubber) and, under the pointer, which month a click or drag goes to.
+  const marker = el("div", "photos-scrub-marker");
+  const bubble = el("div", "photos-scrub-bubble");
+  marker.setAttribute("aria-hidden", "true");
+  bubble.setAttribute("aria-hidden", "true");
+  bubble.hidden = true;
+  nav.append(marker, bubble);
+  thinYears(nav);
+  window.addEventListener("resize", () => thinYears(nav));
+
+  /** The month's link in the scrubber. @param {string} key */
+  const linkOf = (key) => /** @type {HTMLElement | null} */ (nav.querySelector(`.photos-scrub[data-key="${key}"]`));
+  let markerQueued = false;
+  const placeMarker = () => {
+    markerQueued = false;
+    const s = sections.find((x) => x.el.getBoundingClientRect().bottom > JUMP_OFFSET);
+    const link = s && linkOf(s.key);
+    if (!s || !link) return;
+    const r = s.el.getBoundingClientRect();
+    const within = Math.min(1, Math.max(0, (JUMP_OFFSET - r.top) / Math.max(r.height, 1)));
+    marker.style.top = `${link.offsetTop + within * link.offsetHeight}px`;
+  };
+  window.addEventListener(
+    "scroll",
+    () => {
+      if (!markerQueued) requestAnimationFrame(placeMarker);
+      markerQueued = true;
+    },
+    { passive: true },
+  );
+  placeMarker();
+
   /** @param {Element | null | undefined} a */
   const jump = (a) => {
     const key = a instanceof HTMLElement ? a.dataset.key : undefined;
     const s = key && sections.find((x) => x.key === key);
-    if (s) window.scrollTo({ top: s.el.getBoundingClientRect().top + window.scrollY - 60 });
+    // Months that render above it afterwards keep it in place (the browser's scroll anchoring).
+    if (s) window.scrollTo({ top: s.el.getBoundingClientRect().top + window.scrollY - JUMP_OFFSET });
   };
   nav.addEventListener("click", (e) => {
     const a = targetOf(e)?.closest(".photos-scrub");
@@ -218,11 +265,24 @@ function scrubber(months) {
   let dragging = false;
   /** @param {PointerEvent} e */
   const under = (e) => document.elementFromPoint(nav.getBoundingClientRect().left + 4, e.clientY)?.closest(".photos-scrub");
+  /** The bubble beside the pointer, naming the month under it. @param {PointerEvent} e */
+  const showBubble = (e) => {
+    const a = under(e);
+    if (!(a instanceof HTMLElement)) return;
+    bubble.textContent = a.title;
+    bubble.style.top = `${e.clientY - nav.getBoundingClientRect().top}px`;
+    bubble.hidden = false;
+  };
+  // The jump happens at the press: with the pointer captured (for dragging), the click that follows goes to the
+  // scrubber itself, not to the month's link. The click handler above serves the keyboard (Enter on a link).
   nav.addEventListener("pointerdown", (e) => {
     dragging = true;
     nav.setPointerCapture(e.pointerId);
+    showBubble(e);
+    jump(under(e));
   });
   nav.addEventListener("pointermove", (e) => {
+    showBubble(e);
     if (dragging) jump(under(e));
   });
   nav.addEventListener("pointerup", () => {
@@ -230,6 +290,10 @@ function scrubber(months) {
   });
   nav.addEventListener("pointercancel", () => {
     dragging = false;
+    bubble.hidden = true;
+  });
+  nav.addEventListener("pointerleave", () => {
+    if (!dragging) bubble.hidden = true;
   });
 }
 
