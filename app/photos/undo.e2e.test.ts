@@ -1,5 +1,6 @@
 // Undo in Photos in a real Chromium against a real server and worker, at the walk's desktop size (1366×900), light
-// and dark: the trash toast's Undo is readable, and archiving from the selection bar can be undone too.
+// and dark: the trash toast's Undo is readable, archiving from the selection bar can be undone too, and the audit
+// log names the photos each action was about.
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -108,4 +109,14 @@ test("archiving a selection offers Undo, which brings the photos back (1366×900
   expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM photo_flags WHERE archived = 1").get()!.n).toBe(0);
   expect(await shown()).toBe(PHOTOS.length);
   expect(errors).toEqual([]);
+}, 60_000);
+
+test("the audit log names the photos a Photos action was about (1366×900)", async () => {
+  const admin = await signedInPage(browser, server, { username: "root", role: "admin", viewport: { width: 1366, height: 900 } });
+  await admin.page.goto("/settings/audit");
+  const log = (await admin.page.locator("main").textContent()) ?? "";
+  expect(log).toMatch(/moved '(DSCN00\d\d|Canon_40D)\.jpg' to the trash/);
+  expect(log).toMatch(/restored '(DSCN00\d\d|Canon_40D)\.jpg' from the trash/);
+  expect(log).toMatch(/marked '(DSCN00\d\d|Canon_40D)\.jpg' and 1 more as archived/);
+  expect(log).toMatch(/marked '(DSCN00\d\d|Canon_40D)\.jpg' and 1 more as back in the timeline/);
 }, 60_000);
