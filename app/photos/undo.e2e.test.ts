@@ -120,3 +120,29 @@ test("the audit log names the photos a Photos action was about (1366×900)", asy
   expect(log).toMatch(/marked '(DSCN00\d\d|Canon_40D)\.jpg' and 1 more as archived/);
   expect(log).toMatch(/marked '(DSCN00\d\d|Canon_40D)\.jpg' and 1 more as back in the timeline/);
 }, 60_000);
+
+test("“could not be processed” links to the files, with the pipeline's message and a retry (1366×900)", async () => {
+  // A JPEG's first bytes, then nothing a decoder can use.
+  const broken = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new TextEncoder().encode("not really a photo ".repeat(50))]);
+  const up = await ada.api<{ item: { id: string; sha256: string } }>(`/upload?${new URLSearchParams({ name: "IMG_broken.jpg" })}`, {
+    method: "PUT",
+    body: new Blob([broken]),
+  });
+  const end = Date.now() + 60_000;
+  while (db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'failed'").get()!.n < 1) {
+    if (Date.now() > end) throw new Error("gave up waiting for the pipeline to fail");
+    await Bun.sleep(200);
+  }
+  await ada.page.goto("/photos");
+  await ada.page.locator("#media-failed-link", { hasText: "1 could not be processed" }).click();
+  await ada.page.waitForURL("**/media/failed");
+  const row = ada.page.locator('[data-testid="media-failures"] li', { hasText: "IMG_broken.jpg" });
+  const error = db.query<{ error: string }, []>("SELECT error FROM media WHERE status = 'failed'").get()!.error;
+  expect(error.length).toBeGreaterThan(0);
+  expect(await row.locator(".small").textContent()).toBe(error);
+  expect(await row.locator("a").getAttribute("href")).toBe(`/drive/preview/${up.item.id}`);
+  const jobsBefore = db.query<{ n: number }, []>("SELECT count(*) AS n FROM jobs WHERE kind = 'media.process'").get()!.n;
+  await row.locator("button", { hasText: "Try again" }).click();
+  await ada.page.waitForURL("**/media/failed");
+  expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM jobs WHERE kind = 'media.process'").get()!.n).toBe(jobsBefore + 1);
+}, 90_000);
