@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import { notFound } from "../platform/errors";
 import type { AccessControl } from "../platform/http/access";
 import { serveFile } from "../drive/download";
@@ -28,11 +28,7 @@ export function mediaRoutes(deps: Deps) {
           media.retry(drive.itemFor(user, params.id, "file.read"));
           return redirect("/media/failed", 303);
         },
-        {
-          auth: "user",
-          audit: { kind: "files", did: "asked for a photo or video to be processed again" },
-          body: t.Object({ _csrf: t.Optional(t.String()) }),
-        },
+        { auth: "user", audit: { kind: "files", did: "asked for a photo or video to be processed again" } },
       )
       .get(
         "/preview/:id",
