@@ -139,3 +139,26 @@ test("full resolution on demand for photos browsers cannot show (HEIC, TIFF): re
   t.services.media.contentRemoved(ann.id, heic.sha256!);
   expect(existsSync(heicFull)).toBe(false);
 }, 120_000);
+
+test("what could not be processed: listed for its owner only, escaped, and retried through Drive's access check", async () => {
+  const { t, photo, A, B } = await twoUsers();
+  await t.drain();
+  t.db.$client.run("UPDATE media SET status = 'failed', error = ?", ["Not a picture <img src=x onerror=alert(1)>"]);
+  expect(await (await t.request("/media/progress", { headers: A })).text()).toContain('href="/media/failed"');
+  const mine = await (await t.request("/media/failed", { headers: A })).text();
+  expect(mine).toContain("DSCN0021.jpg");
+  expect(mine).toContain("Not a picture &lt;img src=x onerror=alert(1)&gt;");
+  expect(await (await t.request("/media/failed", { headers: B })).text()).toContain("Nothing failed.");
+  const queued = () => t.services.jobs.counts().queued ?? 0;
+  const before = queued();
+  // Another person's file id, a path and a made-up id name nothing and queue nothing.
+  for (const id of [photo.id, encodeURIComponent("../../db.sqlite"), "nope"]) {
+    const r = await t.request(`/media/failed/${id}/retry`, { method: "POST", headers: B });
+    expect([400, 404]).toContain(r.status);
+  }
+  expect(queued()).toBe(before);
+  const ok = await t.request(`/media/failed/${photo.id}/retry`, { method: "POST", headers: A });
+  expect(ok.status).toBe(303);
+  expect(queued()).toBe(before + 1);
+  expect(await (await t.request("/media/failed", { headers: A })).text()).toContain("Nothing failed.");
+});

@@ -84,6 +84,17 @@ export function createMediaService(deps: MediaDeps) {
       const c = repo.countsFor(user.id);
       return { pending: pendingOf(c), total: totalOf(c), failed: c.failed ?? 0 };
     },
+    /** What could not be processed for `user`, each with its file and the pipeline's message. */
+    failuresFor: (user: User, limit = 200) => repo.failuresFor(user.id, limit),
+    /** Tries a failed content again (the file is one `user` may read: Drive's `itemFor` decided that). */
+    retry(file: DriveFile) {
+      if (!file.sha256 || repo.get(file.userId, file.sha256)?.status !== "failed") return false;
+      repo.transaction(() => {
+        repo.setStatus(file.userId, file.sha256!, "queued", now());
+        enqueue(file.userId, file.sha256!);
+      });
+      return true;
+    },
     overview(): MediaOverview {
       const c = repo.countsAll();
       return { pending: pendingOf(c), total: totalOf(c), failed: c.failed ?? 0, encoder: deps.setting<EncoderChoice>(ENCODER_SETTING) ?? null };

@@ -24,6 +24,8 @@ const tabs = [
 ] as const;
 
 const scripts = ["vendor/tus.min.js", "js/photos.js"];
+// Tabs that show Sharing's gallery (views/share/Gallery.tsx): its styles and its lightbox come with it.
+const GALLERY_TABS: PhotosTab[] = ["shared", "album"];
 
 /** Every Photos page: tabs, search, upload, the processing note, the selection bar and the lightbox's host. */
 export function PhotosShell(p: ShellProps) {
@@ -33,8 +35,9 @@ export function PhotosShell(p: ShellProps) {
       title={p.title}
       page={p.page}
       active="photos"
-      scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : p.tab === "shared" ? [...scripts, "js/share.js"] : scripts}
+      scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : GALLERY_TABS.includes(p.tab) ? [...scripts, "js/share.js"] : scripts}
     >
+      {GALLERY_TABS.includes(p.tab) ? <link rel="stylesheet" href="/shared/assets/share.css" /> : ""}
       <div class="photos">
         <header class="photos-bar">
           <nav class="photos-tabs" aria-label="Photos">
@@ -70,6 +73,9 @@ export function PhotosShell(p: ShellProps) {
           <button type="button" data-act="album">
             Add to album
           </button>
+          <button type="button" data-act="share">
+            Share
+          </button>
           <button type="button" data-act="zip">
             Download
           </button>
@@ -90,6 +96,29 @@ export function PhotosShell(p: ShellProps) {
             Clear
           </button>
         </div>
+        <dialog id="photos-share-dialog" class="photos-dialog" aria-labelledby="photos-share-title">
+          <form id="photos-share-form" method="dialog">
+            <h2 id="photos-share-title">Share</h2>
+            <p class="small muted">
+              As a new album: then make a link to it (with a password and an end date if you like) or share it with people on this box, who can add their own
+              photos.
+            </p>
+            <label>
+              Album name <input name="name" id="photos-share-name" maxlength="200" />
+            </label>
+            <menu>
+              <button type="submit" value="album" class="primary">
+                Share as a new album
+              </button>{" "}
+              <button type="submit" value="link" id="photos-share-one">
+                Link to this photo only
+              </button>{" "}
+              <button type="submit" value="cancel" class="link">
+                Cancel
+              </button>
+            </menu>
+          </form>
+        </dialog>
         <dialog id="photos-album-dialog" class="photos-dialog">
           <form id="photos-album-form" method="dialog">
             <h2>Add to album</h2>
@@ -137,7 +166,7 @@ export function Strip(p: { items: GridItem[]; label: string; id: string }) {
       <div class="photos-strip-row">
         {p.items.map((i) => (
           <a
-            class="photos-tile strip"
+            class="photos-tile"
             href={`/media/preview/${i.id}`}
             data-id={i.id}
             data-w={String(i.width)}

@@ -27,6 +27,11 @@ export const dayLabel = (ms) => {
   const d = new Date(ms);
   return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
 };
+/** A packed day's label (its month heading above names the year). @param {number} ms */
+export const shortDayLabel = (ms) => {
+  const d = new Date(ms);
+  return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]?.slice(0, 3)}`;
+};
 /** @param {number | null | undefined} ms */
 const duration = (ms) => {
   const s = Math.round((ms ?? 0) / 1000);
