@@ -19,6 +19,8 @@ import { setupRoutes } from "./setup/routes";
 import { systemRoutes } from "./dashboard/routes";
 import { systemUpdateRoutes } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
+import { davRoutes } from "./dav/routes";
+import { clientErrorResponse } from "./dav/errors";
 import { HomePage } from "../views/home/HomePage";
 import { hmac } from "./auth/crypto";
 
@@ -40,9 +42,9 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.system, secret: deps.secret });
-  const { audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads } = services;
+  const { audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads, devices, davMethods } = services;
   // Built once: who is asking and the access rules every route declares (app/http/access.ts).
-  const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
+  const context = requestContext({ auth, devices, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const access = accessControl({ context, origins: config.origins });
   const limits = {
     loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000 }),
@@ -64,6 +66,7 @@ export function createApp(deps: AppDeps) {
           const user = cookieValue ? auth.resolveSession(cookieValue)?.user : undefined;
           return user ? { user, csrfToken: hmac(deps.secret, `csrf:${cookieValue}`) } : null;
         },
+        clientError: (request, error, status, message) => clientErrorResponse(request, error, status, message, settings.all().deviceName),
       }),
     )
     .get(
@@ -88,6 +91,7 @@ export function createApp(deps: AppDeps) {
     .use(authRoutes({ access, auth, config, settings, audit, limits }))
     .use(settingsRoutes({ access, auth, settings, audit, config }))
     .use(driveRoutes({ access, settings, drive, tus, media }))
+    .use(davRoutes({ access, methods: davMethods }))
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, settings, photos, media, drive, share }))
     .use(shareRoutes({ access, share, drive, photos, settings, secureCookies: config.secureCookies }))

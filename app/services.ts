@@ -33,6 +33,11 @@ import { createShareService } from "./share/service";
 import { boxCompatible, imageVersion } from "./jobs/update";
 import { createUpdateService, type UpdateServiceDeps } from "./update/service";
 import { createUpdateUploads } from "./update/tus";
+import { createAppPasswords } from "./auth/app-passwords";
+import { createDavRepo } from "./dav/repo";
+import { createDavService } from "./dav/service";
+import { createLocks } from "./dav/locks";
+import { createDavMethods } from "./dav/methods";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
 function systemSettingsFile(path: string): SystemSettingsSink {
@@ -179,7 +184,30 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     ...hw.updates,
   });
   const updateUploads = createUpdateUploads({ update, dataDir: config.dataDir });
-  return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos, update, updateUploads };
+  // Devices' app passwords (WebDAV, Nextcloud clients): 10 wrong ones per account and 30 per address in 15 minutes.
+  const devices = createAppPasswords({
+    db,
+    now,
+    limits: { byAccount: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000 }) },
+  });
+  const davRepo = createDavRepo(db);
+  const clock = now ?? (() => new Date());
+  const dav = createDavService({ drive, repo: davRepo, locks: createLocks({ repo: davRepo, now: clock }), dataDir: config.dataDir, now: clock });
+  const davMethods = createDavMethods({ dav, drive });
+  return {
+    ...core,
+    drive,
+    share,
+    tus: createTusUploads({ drive, dataDir: config.dataDir }),
+    storage,
+    dashboard,
+    photos,
+    update,
+    updateUploads,
+    devices,
+    dav,
+    davMethods,
+  };
 }
 
 export type WebServices = ReturnType<typeof createWebServices>;

@@ -364,11 +364,12 @@ export function createAuthService(deps: Deps) {
     resolveAppToken(token: string) {
       if (!token.startsWith("nas_")) return null;
       const row = repo.tokenWithUser(sha256(token));
-      if (!row || row.user.disabledAt) return null;
+      // A device's app password (scope "files") opens WebDAV only (app/auth/app-passwords.ts), never the API.
+      if (!row || row.user.disabledAt || row.token.scope !== "api") return null;
       if (!row.token.lastUsedAt || now().getTime() - row.token.lastUsedAt.getTime() > 60_000) repo.touchToken(row.token.id, now());
       return row;
     },
-    tokensOf: (userId: string) => repo.tokensOf(userId),
+    tokensOf: (userId: string) => repo.tokensOf(userId).filter((t) => t.scope === "api"),
     revokeAppToken(userId: string, id: string) {
       if (!repo.revokeToken(userId, id, now())) throw new AppError(404, "No such token.");
     },

@@ -185,7 +185,16 @@ export function createDriveService(deps: DriveDeps) {
    * Turns received bytes into a visible file: content to its address (fsynced), then the rows.
    * Runs without awaiting so no purge can slip between placing the blob and counting the reference.
    */
-  function commitReceived(user: User, parentId: string, name: string, received: Received, mime: string, conflict: Conflict, author?: string): DriveFile {
+  function commitReceived(
+    user: User,
+    parentId: string,
+    name: string,
+    received: Received,
+    mime: string,
+    conflict: Conflict,
+    author?: string,
+    modifiedAt?: Date,
+  ): DriveFile {
     let placed: { existed: boolean } | null = null;
     let owner: User | null = null;
     try {
@@ -217,7 +226,7 @@ export function createDriveService(deps: DriveDeps) {
           size: received.size,
           mime,
           createdAt: at,
-          updatedAt: at,
+          updatedAt: modifiedAt ?? at,
           createdBy: author ?? (owner!.id === user.id ? null : user.id),
         });
         deps.media?.fileAdded(file);
@@ -265,6 +274,24 @@ export function createDriveService(deps: DriveDeps) {
       return { folder, breadcrumbs: visibleAncestors(user, folder.id), items, hasMore };
     },
     breadcrumbs: (user: User, id: string) => visibleAncestors(user, itemFor(user, id, "read").id),
+    /** The live item named `name` in a folder the user may read (WebDAV walks paths by name), or undefined. */
+    childNamed: (user: User, folderId: string, name: string) => repo.liveChild(folderFor(user, folderId, "read").id, name),
+    /** Whether two items are in one person's Drive (content moves between Drives only by copying its bytes). */
+    sameDrive: (a: DriveFile, b: DriveFile) => a.userId === b.userId,
+    /** The username of an item's owner, to tell two shared folders of the same name apart. */
+    ownerName: (item: DriveFile) => repo.user(item.userId)?.username ?? "unknown",
+    /** Whether `id` is inside the folder `folderId` (at any depth). */
+    isBelow: (id: string, folderId: string) => repo.ancestors(id).some((a) => a.id === folderId && a.id !== id),
+    /** An item by its number (`files.seq`: what Nextcloud clients know as the file id), checked like `itemFor`. */
+    itemForSeq(user: User, seq: number, action: Action): DriveFile {
+      const row = repo.bySeq(seq);
+      return itemFor(user, row?.id ?? "", action);
+    },
+    /** A file's modification time as a client reports it (WebDAV `X-OC-Mtime`, `Win32LastModifiedTime`). */
+    setModified(user: User, id: string, at: Date): DriveFile {
+      const item = itemFor(user, id, "write");
+      return repo.update(item.id, { updatedAt: at })!;
+    },
     /** Folders other users shared with this one (live ones), for "Shared with me". */
     sharedWithMe: (user: User) =>
       (deps.grants?.rootsFor(user.id) ?? []).map((id) => repo.byId(id)).filter((f): f is DriveFile => !!f && !f.trashedAt && can(user, "read", f)),
@@ -431,6 +458,8 @@ export function createDriveService(deps: DriveDeps) {
         conflict: Conflict;
         /** Recorded as `createdBy` when not the uploader: `link:<id>` for a drop-box share link. */
         author?: string;
+        /** The modification time the client reports (WebDAV); default now. */
+        modifiedAt?: Date;
       },
       source: AsyncIterable<Uint8Array>,
     ): Promise<DriveFile> {
@@ -455,7 +484,7 @@ export function createDriveService(deps: DriveDeps) {
         blobs.discard(received);
         throw e;
       }
-      return commitReceived(user, parent.id, name, received, mime, input.conflict, input.author);
+      return commitReceived(user, parent.id, name, received, mime, input.conflict, input.author, input.modifiedAt);
     },
     /** Registers a tus upload at its first request: name, destination and declared length are checked here. */
     beginResumable(

@@ -6,8 +6,11 @@ import type { RequestContext } from "./context";
 /**
  * Who may call a route. Every route declares one: a test walks the route table and fails on a route without it.
  * "link" routes are public routes that serve what a share link grants (under /s/:token); each checks its link.
+ * "device" routes serve native clients (WebDAV, the Nextcloud client protocol: app/dav) signed in with a device's app
+ * password (HTTP Basic), never a session cookie; "client" routes are those clients' public endpoints (server status,
+ * starting a login flow), which act for nobody and read no cookie.
  */
-export type Access = "public" | "user" | "admin" | "link";
+export type Access = "public" | "user" | "admin" | "link" | "device" | "client";
 export const ACCESS_DETAIL = "x-access";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -26,7 +29,7 @@ export function isSameOrigin(request: Request, origins: string[]): boolean {
 type Asking = {
   request: Request;
   body: unknown;
-  viewer: { user: User; via: "session" | "token" } | null;
+  viewer: { user: User; via: "session" | "token" | "device" } | null;
   csrfValid: (t: string | null | undefined) => boolean;
 };
 
@@ -36,6 +39,9 @@ type Asking = {
  * with an app token, which browsers never send on their own.
  */
 function admit(level: Access, c: Asking, origins: string[]) {
+  if (level === "device" || level === "client") return admitClient(level, c, origins);
+  if ((level === "user" || level === "admin") && c.viewer?.via === "device")
+    throw new AppError(401, "An app password opens your files through WebDAV only; sign in to use the rest of the box.");
   if ((level === "user" || level === "admin") && !c.viewer) throw new AppError(401, "Please sign in.");
   if (level === "admin" && c.viewer!.user.role !== "admin") throw new AppError(403, "Only the administrator can do this.");
   if (!UNSAFE.has(c.request.method) || c.viewer?.via === "token") return;
@@ -45,6 +51,18 @@ function admit(level: Access, c: Asking, origins: string[]) {
   if (!c.csrfValid(typeof sent === "string" ? sent : null)) {
     throw new AppError(403, "Your session changed in another tab (CSRF token mismatch). Reload the page and try again.");
   }
+}
+
+/**
+ * Native clients: a "device" route needs an app password (a cookie session never counts), and neither level has a
+ * CSRF token to check: they act on no cookie. A browser can still be made to send cached Basic credentials, so a
+ * request that says it comes from another site is refused; clients send no such header.
+ */
+function admitClient(level: "device" | "client", c: Asking, origins: string[]) {
+  if (level === "device" && c.viewer?.via !== "device")
+    throw new AppError(401, "Sign in with your username and an app password (Settings → Devices on the box).");
+  const told = c.request.headers.has("origin") || c.request.headers.has("sec-fetch-site");
+  if (level === "device" && told && !isSameOrigin(c.request, origins)) throw new AppError(403, "Cross-site request refused (origin check).");
 }
 
 // An OpenAPI extension field; typed as a plain detail so Elysia keeps the macro's resolved types.
@@ -67,6 +85,14 @@ export function accessControl(deps: { context: RequestContext; origins: string[]
     public: (on: true) => ({
       detail: accessDetail(on ? "public" : "user"),
       transform: (c: Asking) => admit("public", c, deps.origins),
+    }),
+    /** A native client's route: with a device's app password (`true`), or its public endpoints (`"public"`). */
+    device: (level: true | "public") => ({
+      detail: accessDetail(level === true ? "device" : "client"),
+      transform: (c: Asking) => admit(level === true ? "device" : "client", c, deps.origins),
+      resolve({ user }) {
+        return { user: user as User | null };
+      },
     }),
     /** Reached through a share link: public to the access rules, and the route itself resolves and checks its link. */
     link: (on: true) => ({

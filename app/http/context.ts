@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import type { AppPasswords, Device } from "../auth/app-passwords";
 import type { AuthService } from "../auth/service";
 import { hmac, randomToken, safeEqual } from "../auth/crypto";
 import type { User } from "../db/schema";
@@ -10,12 +11,14 @@ export const PRE_COOKIE = "nas_pre";
 
 export type ContextDeps = {
   auth: AuthService;
+  /** Devices' app passwords (HTTP Basic), for the routes of native clients (app/dav). */
+  devices: AppPasswords;
   secret: Buffer;
   secureCookies: boolean;
   clientIp?: (request: Request) => string | null;
 };
 
-export type Viewer = { user: User; via: "session" | "token"; sessionId: string | null };
+export type Viewer = { user: User; via: "session" | "token" | "device"; sessionId: string | null; device?: Device };
 
 /**
  * Resolves who is asking (session cookie or `Authorization: Bearer` app token), the client IP and
@@ -39,10 +42,15 @@ export function requestContext(deps: ContextDeps) {
     const authorization = request.headers.get("authorization");
     if (authorization !== null) {
       // Present means the caller chose a token: a malformed or unknown one is a 401, never a fall back to the cookie.
-      const bearer = authorization.match(/^Bearer\s+(\S+)$/i)?.[1];
-      const row = bearer ? deps.auth.resolveAppToken(bearer) : null;
-      if (!row) throw new AppError(401, "This app token is invalid or was revoked (send Authorization: Bearer <token>).");
-      viewer = { user: row.user, via: "token", sessionId: null };
+      if (/^Basic\s/i.test(authorization)) {
+        const login = deps.devices.verify(authorization, { ip, secure: new URL(request.url).protocol === "https:" });
+        viewer = { user: login.user, via: "device", sessionId: null, device: login.device };
+      } else {
+        const bearer = authorization.match(/^Bearer\s+(\S+)$/i)?.[1];
+        const row = bearer ? deps.auth.resolveAppToken(bearer) : null;
+        if (!row) throw new AppError(401, "This app token is invalid or was revoked (send Authorization: Bearer <token>).");
+        viewer = { user: row.user, via: "token", sessionId: null };
+      }
     } else {
       const sid = cookie[SESSION_COOKIE]?.value as string | undefined;
       const row = sid ? deps.auth.resolveSession(sid) : null;

@@ -1,0 +1,188 @@
+// PROPFIND answers: the live properties RFC 4918/4331 define, the ones Nextcloud's clients read (oc:, nc:), and the
+// dead properties stored by PROPPATCH. Written as strings: a 10,000-entry folder is one pass over its rows.
+import type { DriveFile } from "../db/schema";
+import { SUPPORTED_LOCK } from "./locks";
+import type { DavService, Node, Space } from "./service";
+import { DAV_NS, NC_NS, OC_NS, SABRE_NS, child, elements, esc, type XmlElement } from "./xml";
+
+export type PropName = { ns: string; name: string };
+export type PropRequest = { kind: "all"; include: PropName[] } | { kind: "names" } | { kind: "props"; props: PropName[] };
+
+/** What a PROPFIND body asks for: no body means every property (allprop). */
+export function parsePropfind(body: XmlElement | null): PropRequest {
+  if (!body) return { kind: "all", include: [] };
+  if (body.ns !== DAV_NS || body.name !== "propfind") throw Object.assign(new Error("not propfind"), { status: 400 });
+  if (child(body, DAV_NS, "propname")) return { kind: "names" };
+  const prop = child(body, DAV_NS, "prop");
+  if (prop) return { kind: "props", props: elements(prop).map((e) => ({ ns: e.ns, name: e.name })) };
+  const include = child(body, DAV_NS, "include");
+  return { kind: "all", include: include ? elements(include).map((e) => ({ ns: e.ns, name: e.name })) : [] };
+}
+
+const PREFIX: Record<string, string> = { [DAV_NS]: "d", [OC_NS]: "oc", [NC_NS]: "nc", [SABRE_NS]: "s" };
+/** `<d:getetag>…</d:getetag>`, or for another namespace an element that declares it. */
+export function propXml(p: PropName, inner: string | null): string {
+  const prefix = PREFIX[p.ns];
+  const open = prefix ? `${prefix}:${p.name}` : p.ns ? `x:${p.name} xmlns:x="${esc(p.ns)}"` : `${p.name} xmlns=""`;
+  const close = prefix ? `${prefix}:${p.name}` : p.ns ? `x:${p.name}` : p.name;
+  return inner === null || inner === "" ? `<${open}/>` : `<${open}>${inner}</${close}>`;
+}
+
+export const MULTISTATUS_OPEN = `<?xml version="1.0" encoding="utf-8"?>\n<d:multistatus xmlns:d="DAV:" xmlns:oc="${OC_NS}" xmlns:nc="${NC_NS}" xmlns:s="${SABRE_NS}">`;
+export const MULTISTATUS_CLOSE = "</d:multistatus>";
+
+/** A Nextcloud file id: clients read `oc:fileid` as a number and `oc:id` as "<8 digits><instance>". */
+export const ocFileId = (f: DriveFile) => String(f.seq);
+export const ocId = (f: DriveFile) => `${String(f.seq).padStart(8, "0")}ocnasd`;
+
+/** Nextcloud's permission letters: G read, W write, D delete, N rename, V move, C create file, K create folder, S shared. */
+export function permissions(node: Node, access: "read" | "write"): string {
+  const folder = node.item.kind === "folder";
+  let p = "G";
+  if (node.sharedRoot) p += "S";
+  if (access === "write") {
+    if (!node.sharedRoot && !node.isRoot) p += "DNV";
+    p += folder ? "CK" : "W";
+  }
+  return p;
+}
+
+type Context = {
+  space: Space;
+  dav: DavService;
+  versions: Map<string, number>;
+  dead: Map<string, { ns: string; name: string; value: string }[]>;
+  access: (node: Node) => "read" | "write";
+  quota: () => { used: number; available: number };
+};
+
+const DAV_ALLPROP = [
+  "resourcetype",
+  "getcontentlength",
+  "getcontenttype",
+  "getetag",
+  "getlastmodified",
+  "creationdate",
+  "displayname",
+  "supportedlock",
+  "lockdiscovery",
+];
+const LIVE: PropName[] = [
+  ...DAV_ALLPROP.map((name) => ({ ns: DAV_NS, name })),
+  { ns: DAV_NS, name: "quota-available-bytes" },
+  { ns: DAV_NS, name: "quota-used-bytes" },
+  ...["fileid", "id", "permissions", "size", "checksums", "owner-id", "owner-display-name", "share-types", "favorite"].map((name) => ({ ns: OC_NS, name })),
+  ...["has-preview", "creation_time", "upload_time", "is-encrypted"].map((name) => ({ ns: NC_NS, name })),
+];
+/** Properties a client cannot set: they describe the item. */
+export const isLive = (p: PropName) => LIVE.some((l) => l.ns === p.ns && l.name === p.name);
+
+/** A live property's value (inner XML), or null when this item has none (404 in its propstat). */
+function live(c: Context, node: Node, p: PropName): string | null {
+  const f = node.item;
+  const file = f.kind === "file";
+  if (p.ns === DAV_NS) {
+    switch (p.name) {
+      case "resourcetype":
+        return file ? "" : "<d:collection/>";
+      case "getcontentlength":
+        return file ? String(f.size) : null;
+      case "getcontenttype":
+        return file ? esc(f.mime ?? "application/octet-stream") : null;
+      case "getetag":
+        return esc(c.dav.etagOf(node, c.versions));
+      case "getlastmodified":
+        return f.updatedAt.toUTCString();
+      case "creationdate":
+        return f.createdAt.toISOString();
+      case "displayname":
+        return esc(node.names.at(-1) ?? "");
+      case "supportedlock":
+        return SUPPORTED_LOCK;
+      case "lockdiscovery":
+        return c.dav.lockDiscovery(node);
+      case "quota-available-bytes":
+        return file ? null : String(c.quota().available);
+      case "quota-used-bytes":
+        return file ? null : String(c.quota().used);
+    }
+  } else if (p.ns === OC_NS) {
+    switch (p.name) {
+      case "fileid":
+        return ocFileId(f);
+      case "id":
+        return ocId(f);
+      case "permissions":
+        return permissions(node, c.access(node));
+      case "size":
+        return file ? String(f.size) : null;
+      case "checksums":
+        return file ? `<oc:checksum>SHA256:${f.sha256}</oc:checksum>` : null;
+      case "owner-id":
+      case "owner-display-name":
+        return esc(c.dav.ownerName(f));
+      case "share-types":
+        return "";
+      case "favorite":
+        return f.starred ? "1" : "0";
+    }
+  } else if (p.ns === NC_NS) {
+    switch (p.name) {
+      case "has-preview":
+        return file && /^(image|video)\//.test(f.mime ?? "") ? "true" : "false";
+      case "creation_time":
+      case "upload_time":
+        return String(Math.floor(f.createdAt.getTime() / 1000));
+      case "is-encrypted":
+        return "0";
+    }
+  }
+  return null;
+}
+
+/** One `<d:response>` for a node: found properties under 200, missing ones under 404. */
+export function responseXml(c: Context, node: Node, want: PropRequest): string {
+  const dead = c.dead.get(node.item.id) ?? [];
+  const found: string[] = [];
+  const missing: string[] = [];
+  if (want.kind === "names") {
+    for (const p of LIVE) if (live(c, node, p) !== null) found.push(propXml(p, null));
+    for (const d of dead) found.push(propXml(d, null));
+  } else {
+    const asked =
+      want.kind === "all"
+        ? [...DAV_ALLPROP.map((name) => ({ ns: DAV_NS, name })), ...dead.map((d) => ({ ns: d.ns, name: d.name })), ...want.include]
+        : want.props;
+    const seen = new Set<string>();
+    for (const p of asked) {
+      const key = `${p.ns}\n${p.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const d = dead.find((x) => x.ns === p.ns && x.name === p.name);
+      const value = d ? d.value : live(c, node, p);
+      // allprop lists what the item has; only properties asked for by name are reported missing.
+      if (value === null) {
+        if (want.kind === "props") missing.push(propXml(p, null));
+      } else found.push(propXml(p, value));
+    }
+  }
+  let out = `<d:response><d:href>${esc(c.dav.hrefFor(c.space, node))}</d:href>`;
+  if (found.length) out += `<d:propstat><d:prop>${found.join("")}</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>`;
+  if (missing.length) out += `<d:propstat><d:prop>${missing.join("")}</d:prop><d:status>HTTP/1.1 404 Not Found</d:status></d:propstat>`;
+  return `${out}</d:response>`;
+}
+
+/** Everything a multistatus over `nodes` needs, read in batches (folder versions, dead properties). */
+export function contextFor(space: Space, dav: DavService, nodes: Node[], parentAccess?: "read" | "write"): Context {
+  const versions = dav.folderVersions(nodes.filter((n) => n.item.kind === "folder").map((n) => n.item.id));
+  const dead = new Map<string, { ns: string; name: string; value: string }[]>();
+  for (const r of dav.properties(nodes.map((n) => n.item.id))) {
+    const list = dead.get(r.fileId) ?? [];
+    list.push({ ns: r.namespace, name: r.name, value: r.value });
+    dead.set(r.fileId, list);
+  }
+  let quota: { used: number; available: number } | null = null;
+  // A file's access is its folder's (shares are on folders): one check per folder, not per file.
+  const access = (node: Node) => (node.item.kind === "file" && parentAccess && !node.sharedRoot ? parentAccess : dav.access(space, node.item));
+  return { space, dav, versions, dead, access, quota: () => (quota ??= dav.quota(space)) };
+}

@@ -1,0 +1,85 @@
+import { and, eq, gt, inArray, lte } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { davFolderVersions, davLocks, davProperties, deviceUploads, type DavLock, type DeviceUpload } from "../db/schema";
+
+/** Every SQL statement of WebDAV: dead properties, locks, folder versions (ETags) and devices' uploads. */
+export function createDavRepo(db: Db) {
+  const raw = db.$client;
+  const chunks = <T>(ids: string[], fn: (part: string[]) => T[]): T[] => {
+    const out: T[] = [];
+    for (let i = 0; i < ids.length; i += 500) out.push(...fn(ids.slice(i, i + 500)));
+    return out;
+  };
+  return {
+    transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
+
+    /** Folder id → version, for the folders asked (a folder nothing was ever added to has none: version 0). */
+    folderVersions(ids: string[]): Map<string, number> {
+      const rows = chunks(ids, (part) => db.select().from(davFolderVersions).where(inArray(davFolderVersions.folderId, part)).all());
+      return new Map(rows.map((r) => [r.folderId, r.version]));
+    },
+
+    properties: (fileIds: string[]) => chunks(fileIds, (part) => db.select().from(davProperties).where(inArray(davProperties.fileId, part)).all()),
+    setProperty: (fileId: string, namespace: string, name: string, value: string) =>
+      db
+        .insert(davProperties)
+        .values({ fileId, namespace, name, value })
+        .onConflictDoUpdate({ target: [davProperties.fileId, davProperties.namespace, davProperties.name], set: { value } })
+        .run(),
+    removeProperty: (fileId: string, namespace: string, name: string) =>
+      db
+        .delete(davProperties)
+        .where(and(eq(davProperties.fileId, fileId), eq(davProperties.namespace, namespace), eq(davProperties.name, name)))
+        .run(),
+    copyProperties(fromId: string, toId: string) {
+      raw
+        .query(`INSERT OR REPLACE INTO dav_properties (file_id, namespace, name, value) SELECT ?, namespace, name, value FROM dav_properties WHERE file_id = ?`)
+        .run(toId, fromId);
+    },
+
+    insertLock: (lock: DavLock) => db.insert(davLocks).values(lock).run(),
+    lock: (token: string, now: Date) =>
+      db
+        .select()
+        .from(davLocks)
+        .where(and(eq(davLocks.token, token), gt(davLocks.expiresAt, now)))
+        .get(),
+    /** Live locks held on any of `fileIds`. */
+    locksOn: (fileIds: string[], now: Date) =>
+      chunks(fileIds, (part) =>
+        db
+          .select()
+          .from(davLocks)
+          .where(and(inArray(davLocks.fileId, part), gt(davLocks.expiresAt, now)))
+          .all(),
+      ),
+    /** Every live lock (there are few: a lock lives minutes), for checks on a whole subtree. */
+    allLocks: (now: Date) => db.select().from(davLocks).where(gt(davLocks.expiresAt, now)).all(),
+    refreshLock: (token: string, timeoutSeconds: number, expiresAt: Date) =>
+      db.update(davLocks).set({ timeoutSeconds, expiresAt }).where(eq(davLocks.token, token)).run(),
+    deleteLock: (token: string) => db.delete(davLocks).where(eq(davLocks.token, token)).run(),
+    deleteLocksOn: (fileId: string) => db.delete(davLocks).where(eq(davLocks.fileId, fileId)).run(),
+    deleteExpiredLocks: (now: Date) => db.delete(davLocks).where(lte(davLocks.expiresAt, now)).run(),
+
+    recordUpload: (row: Omit<DeviceUpload, "id">) => db.insert(deviceUploads).values(row).run(),
+    /** A device's counts since `since`: photos and videos, their bytes. */
+    uploadCounts(deviceId: string, since: Date) {
+      return raw
+        .query(
+          `SELECT coalesce(sum(kind = 'photo'), 0) AS photos, coalesce(sum(kind = 'video'), 0) AS videos, coalesce(sum(kind = 'other'), 0) AS others,
+                  coalesce(sum(size), 0) AS bytes, max(at) AS lastAt, count(DISTINCT at / 86400000) AS days
+           FROM device_uploads WHERE device_id = ? AND at >= ?`,
+        )
+        .get(deviceId, since.getTime()) as { photos: number; videos: number; others: number; bytes: number; lastAt: number | null; days: number };
+    },
+    /** The newest capture time among the photos and videos a device sent (from the media pipeline's rows). */
+    newestCapture(deviceId: string) {
+      const row = raw
+        .query(`SELECT max(m.taken_at) AS takenAt FROM device_uploads d JOIN media m ON m.user_id = d.owner_id AND m.sha256 = d.sha256 WHERE d.device_id = ?`)
+        .get(deviceId) as { takenAt: number | null };
+      return row.takenAt === null ? null : new Date(row.takenAt);
+    },
+  };
+}
+
+export type DavRepo = ReturnType<typeof createDavRepo>;

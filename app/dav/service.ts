@@ -1,0 +1,200 @@
+// WebDAV over each person's Drive: paths are walked by name from their root, and every read, write and access
+// decision is a call into the Drive service (the same checks, write path, trash, quota and audit as the web). Locks,
+// dead properties and folder ETags are the only state of our own (app/dav/repo.ts).
+import { statfsSync } from "node:fs";
+import type { Device } from "../auth/app-passwords";
+import type { DriveFile, User } from "../db/schema";
+import type { DriveService } from "../drive/service";
+import { AppError } from "../errors";
+import { activeLockXml, type IfList, type Locks, parseIf, submittedTokens } from "./locks";
+import { destinationSegments, hrefOf } from "./paths";
+import type { DavRepo } from "./repo";
+
+/** A person's files as one request sees them: who, through which device, under which base URL. */
+export type Space = { user: User; device: Device | null; base: string; requestUrl: string };
+
+/** An item reached by a path: the chain from the space's root (or a shared folder) down to it. */
+export type Node = { item: DriveFile; names: string[]; chain: DriveFile[]; isRoot: boolean; sharedRoot: boolean };
+export type Resolved = { node: Node | null; parent: Node | null; name: string };
+
+/**
+ * Files macOS writes for itself: `.DS_Store` (window positions) and `._name` (AppleDouble: extended attributes).
+ * From WebDAV they are accepted and not stored: kept, they would put a twin beside every photo in Drive, Photos and
+ * search. A real file with such a name (uploaded on the web) is served like any other.
+ */
+export const isMacBookkeeping = (name: string) => name === ".DS_Store" || name.startsWith("._");
+
+/**
+ * A file's ETag: its content's SHA-256, cut to 160 bits. Clients echo ETags inside If headers, and litmus (the
+ * RFC 4918 test suite) builds those in a 200-byte buffer that a full 64-digit hash overflows.
+ */
+export const fileEtag = (f: DriveFile) => `"${f.sha256!.slice(0, 40)}"`;
+
+export function createDavService(deps: { drive: DriveService; repo: DavRepo; locks: Locks; dataDir: string; now: () => Date }) {
+  const { drive, repo, locks } = deps;
+
+  function rootNode(space: Space): Node {
+    const root = drive.rootOf(space.user);
+    return { item: root, names: [], chain: [root], isRoot: true, sharedRoot: false };
+  }
+
+  /**
+   * Folders shared with this person, shown in their root beside their own items: under the folder's name, or
+   * "name (owner)" when that name is taken by one of their own items or another shared folder.
+   */
+  function sharedRoots(space: Space): { item: DriveFile; name: string }[] {
+    const shared = drive.sharedWithMe(space.user);
+    const root = drive.rootOf(space.user);
+    const count = new Map<string, number>();
+    for (const f of shared) count.set(f.name, (count.get(f.name) ?? 0) + 1);
+    return shared.map((item) => {
+      const clash = (count.get(item.name) ?? 0) > 1 || !!drive.childNamed(space.user, root.id, item.name);
+      return { item, name: clash ? `${item.name} (${drive.ownerName(item)})` : item.name };
+    });
+  }
+
+  function childOf(space: Space, parent: Node, name: string): Node | null {
+    const own = drive.childNamed(space.user, parent.item.id, name);
+    if (own) return { item: own, names: [...parent.names, name], chain: [...parent.chain, own], isRoot: false, sharedRoot: false };
+    if (!parent.isRoot) return null;
+    const shared = sharedRoots(space).find((s) => s.name === name);
+    return shared ? { item: shared.item, names: [name], chain: [shared.item], isRoot: false, sharedRoot: true } : null;
+  }
+
+  /** Walks `names` from the root; the parent is set when it exists and is a folder (a PUT or MKCOL target). */
+  function resolve(space: Space, names: string[]): Resolved {
+    let node = rootNode(space);
+    let parent: Node | null = null;
+    for (let i = 0; i < names.length; i++) {
+      if (node.item.kind !== "folder") return { node: null, parent: null, name: names.at(-1)! };
+      const next = childOf(space, node, names[i]!);
+      parent = node;
+      if (!next) return { node: null, parent: i === names.length - 1 ? parent : null, name: names[i]! };
+      node = next;
+    }
+    return { node, parent, name: names.at(-1) ?? "" };
+  }
+
+  function children(space: Space, node: Node): Node[] {
+    const items = drive.list(space.user, node.item.id, { sort: "name", desc: false, offset: 0, limit: Number.MAX_SAFE_INTEGER }).items;
+    const own = items.map((item) => ({ item, names: [...node.names, item.name], chain: [...node.chain, item], isRoot: false, sharedRoot: false }));
+    if (!node.isRoot) return own;
+    return [...own, ...sharedRoots(space).map((s) => ({ item: s.item, names: [s.name], chain: [s.item], isRoot: false, sharedRoot: true }))];
+  }
+
+  const hrefFor = (space: Space, node: Node) => hrefOf(space.base, node.names, node.item.kind === "folder");
+
+  function etagOf(node: Node, versions?: Map<string, number>): string {
+    if (node.item.kind === "file") return fileEtag(node.item);
+    const v = (versions ?? repo.folderVersions([node.item.id])).get(node.item.id) ?? 0;
+    return `"${node.item.id}-${v}"`;
+  }
+
+  // ---- locks and the If header --------------------------------------------------------------------------------
+
+  type WriteScope = { node: Node | null; parent: Node | null; below?: boolean };
+
+  /** Locks a write must hold the tokens of: on the items written (and below), and on the folders whose members change. */
+  function locksFor(scopes: WriteScope[]) {
+    const found = new Map<string, ReturnType<Locks["covering"]>[number]>();
+    for (const s of scopes) {
+      if (s.node) for (const l of locks.covering(s.node.chain)) found.set(l.token, l);
+      if (s.parent) for (const l of locks.covering(s.parent.chain)) found.set(l.token, l);
+      if (s.node && s.below && s.node.item.kind === "folder") {
+        const top = s.node.item.id;
+        for (const l of locks.below((fileId) => fileId !== top && drive.isBelow(fileId, top))) found.set(l.token, l);
+      }
+    }
+    return [...found.values()];
+  }
+
+  /** Evaluates the If header (412 when no list holds), then requires the token of every lock in the way (423). */
+  function checkConditions(space: Space, request: Request, target: Node | null, scopes: WriteScope[]) {
+    const lists = parseIf(request.headers.get("if"));
+    if (lists.length && !lists.some((l) => listHolds(space, l, target))) throw new AppError(412, "The If header's conditions do not hold.");
+    const tokens = submittedTokens(lists);
+    for (const lock of locksFor(scopes)) {
+      if (!tokens.has(lock.token) || lock.userId !== space.user.id) throw lockedError(lock.root);
+    }
+  }
+  function listHolds(space: Space, list: IfList, target: Node | null): boolean {
+    let node = target;
+    if (list.resource !== null) {
+      try {
+        node = resolve(space, destinationSegments(list.resource, space.requestUrl, space.user.username)).node;
+      } catch {
+        return false;
+      }
+    }
+    return list.conditions.every((c) => {
+      let holds = false;
+      if (node && c.token) holds = locks.covering(node.chain).some((l) => l.token === c.token);
+      if (node && c.etag) holds = c.etag.replace(/^W\//, "") === etagOf(node);
+      return c.not ? !holds : holds;
+    });
+  }
+  const lockedError = (root: string) => Object.assign(new AppError(423, "This item is locked by another client."), { lockRoot: root });
+
+  function writable(space: Space) {
+    if (space.device?.scope === "files-read") throw new AppError(403, "This device's app password is read-only.");
+  }
+
+  return {
+    resolve,
+    children,
+    hrefFor,
+    etagOf,
+    rootNode,
+    checkConditions,
+    writable,
+    quota(space: Space) {
+      const { used, quota } = drive.usage(space.user);
+      const s = statfsSync(deps.dataDir);
+      const free = Number(s.bavail) * Number(s.bsize);
+      return { used, available: quota === null ? free : Math.max(0, Math.min(free, quota - used)) };
+    },
+    ownerName: (item: DriveFile) => drive.ownerName(item),
+    access: (space: Space, item: DriveFile) => (drive.can(space.user, "write", item) ? ("write" as const) : ("read" as const)),
+    folderVersions: (ids: string[]) => repo.folderVersions(ids),
+    properties: (ids: string[]) => repo.properties(ids),
+    locksOn: (node: Node) => locks.covering(node.chain),
+    lockDiscovery: (node: Node) =>
+      locks
+        .covering(node.chain)
+        .map((l) => activeLockXml(l, deps.now()))
+        .join(""),
+
+    /** After a write replaced a file (a new Drive row), what was attached to the old one follows it. */
+    carryOver(fromId: string, toId: string) {
+      repo.transaction(() => {
+        repo.copyProperties(fromId, toId);
+        for (const l of repo.locksOn([fromId], deps.now())) {
+          repo.deleteLock(l.token);
+          repo.insertLock({ ...l, fileId: toId });
+        }
+      });
+    },
+    setProperties(item: DriveFile, set: { ns: string; name: string; value: string | null }[]) {
+      repo.transaction(() => {
+        for (const p of set) {
+          if (p.value === null) repo.removeProperty(item.id, p.ns, p.name);
+          else repo.setProperty(item.id, p.ns, p.name, p.value);
+        }
+      });
+    },
+    copyProperties: (fromId: string, toId: string) => repo.copyProperties(fromId, toId),
+    recordUpload: (device: Device, file: DriveFile) =>
+      repo.recordUpload({
+        deviceId: device.id,
+        ownerId: file.userId,
+        fileId: file.id,
+        sha256: file.sha256!,
+        size: file.size,
+        kind: file.mime?.startsWith("image/") ? "photo" : file.mime?.startsWith("video/") ? "video" : "other",
+        at: deps.now(),
+      }),
+    locks,
+  };
+}
+
+export type DavService = ReturnType<typeof createDavService>;
