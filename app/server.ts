@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps) {
     .use(authRoutes({ access, auth, config, settings, audit, limits }))
     .use(settingsRoutes({ access, auth, settings, audit, config }))
     .use(driveRoutes({ access, settings, drive, tus, media }))
-    .use(davRoutes({ access, methods: davMethods }))
+    .use(davRoutes({ access, methods: davMethods, sweepUploads: () => services.chunks.sweep() }))
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, settings, photos, media, drive, share }))
     .use(shareRoutes({ access, share, drive, photos, settings, secureCookies: config.secureCookies }))

@@ -38,6 +38,7 @@ import { createDavRepo } from "./dav/repo";
 import { createDavService } from "./dav/service";
 import { createLocks } from "./dav/locks";
 import { createDavMethods } from "./dav/methods";
+import { createChunkedUploads } from "./dav/chunks";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
 function systemSettingsFile(path: string): SystemSettingsSink {
@@ -193,7 +194,8 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
   const davRepo = createDavRepo(db);
   const clock = now ?? (() => new Date());
   const dav = createDavService({ drive, repo: davRepo, locks: createLocks({ repo: davRepo, now: clock }), dataDir: config.dataDir, now: clock });
-  const davMethods = createDavMethods({ dav, drive });
+  const chunks = createChunkedUploads({ dataDir: config.dataDir, freeBytes: () => dav.freeBytes(), now: clock });
+  const davMethods = createDavMethods({ dav, drive, chunks });
   return {
     ...core,
     drive,
@@ -207,6 +209,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     devices,
     dav,
     davMethods,
+    chunks,
   };
 }
 

@@ -4,7 +4,9 @@
 set -euo pipefail
 
 packages=(chromium ffmpeg smartmontools sqlite3 openssl curl ca-certificates faketime libheif-examples libvips-tools
-  python3-tuspy wrk nginx-light)
+  python3-tuspy wrk nginx-light
+  # WebDAV clients the tests run (app/dav), and Apache httpd with mod_dav_fs, the baseline of bench/dav.ts
+  litmus rclone nextcloud-desktop-cmd apache2)
 if [ "${1:-}" = "--image" ]; then
   packages+=(qemu-system-x86 qemu-utils ovmf libnss3-tools mmdebstrap genimage squashfs-tools erofs-utils mtools
     dosfstools e2fsprogs fdisk xz-utils grub-efi-amd64-bin rauc openssh-client qemu-user-static libc6-arm64-cross

@@ -4,6 +4,7 @@ import type { DriveFile } from "../db/schema";
 import { serveFile } from "../drive/download";
 import type { DriveService } from "../drive/service";
 import { AppError } from "../errors";
+import type { ChunkedUploads } from "./chunks";
 import { activeLockXml, parseTimeout } from "./locks";
 import { destinationSegments } from "./paths";
 import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, contextFor, isLive, ocId, parsePropfind, propXml, responseXml } from "./props";
@@ -58,8 +59,8 @@ export function checksumOf(request: Request): { sha256?: string; verify?: (sourc
   };
 }
 
-export function createDavMethods(deps: { dav: DavService; drive: DriveService }) {
-  const { dav, drive } = deps;
+export function createDavMethods(deps: { dav: DavService; drive: DriveService; chunks: ChunkedUploads }) {
+  const { dav, drive, chunks } = deps;
 
   const exists = (node: Node | null, what = "This item"): Node => {
     if (!node) throw new AppError(404, `${what} does not exist.`);
@@ -104,7 +105,52 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService })
     return folder;
   }
 
+  /** Chunked uploads (app/dav/chunks.ts): `names` is [upload id] or [upload id, chunk]. */
+  async function upload(method: string, call: DavCall) {
+    const { user } = call.space;
+    const [id, chunk, extra] = call.names;
+    if (!id || extra !== undefined) throw new AppError(404, "There is nothing at this upload address.");
+    if (method === "PROPFIND") return chunks.list(call, user.id, id);
+    dav.writable(call.space);
+    if (method === "MKCOL" && !chunk) {
+      const total = Number(call.request.headers.get("oc-total-length") ?? "0");
+      if (total > dav.quota(call.space).available) throw new AppError(507, "This upload would not fit: it is larger than the space you have left.");
+      chunks.create(user.id, id);
+      return new Response(null, { status: 201 });
+    }
+    if (method === "PUT" && chunk) {
+      await chunks.putChunk(user.id, id, chunk, bodyOf(call.request), declaredLength(call.request));
+      return new Response(null, { status: 201 });
+    }
+    if (method === "DELETE" && !chunk) {
+      chunks.remove(user.id, id);
+      return new Response(null, { status: 204 });
+    }
+    if (method === "MOVE" && chunk === ".file") {
+      const names = destinationSegments(call.request.headers.get("destination"), call.request.url, user.username);
+      const { node, parent, name } = dav.resolve(call.space, names);
+      if (!names.length || node?.item.kind === "folder") throw new AppError(405, "A folder cannot be written as a file.");
+      if (!parent) throw new AppError(409, "The folder to put this file in does not exist.");
+      const totalHeader = call.request.headers.get("oc-total-length");
+      const { source, size } = chunks.assembled(user.id, id);
+      const total = totalHeader && /^\d+$/.test(totalHeader) ? Number(totalHeader) : size;
+      if (total !== size) throw new AppError(400, `The chunks add up to ${size} bytes, not the ${total} announced: nothing was stored.`);
+      dav.checkConditions(call.space, call.request, node, [node ? { node, parent: null } : { node: null, parent }]);
+      const checksum = checksumOf(call.request);
+      const modifiedAt = clientMtime(call.request);
+      const file = await store({ ...call, names }, parent, name, node, checksum.verify ? checksum.verify(source) : source, {
+        length: total,
+        modifiedAt,
+        sha256: checksum.sha256,
+      });
+      chunks.remove(user.id, id);
+      return new Response(null, { status: node ? 204 : 201, headers: writtenHeaders(file, !!modifiedAt) });
+    }
+    throw new AppError(405, `${method} is not supported here.`);
+  }
+
   return {
+    upload,
     OPTIONS: () =>
       new Response(null, {
         headers: {

@@ -33,6 +33,12 @@ export const fileEtag = (f: DriveFile) => `"${f.sha256!.slice(0, 40)}"`;
 export function createDavService(deps: { drive: DriveService; repo: DavRepo; locks: Locks; dataDir: string; now: () => Date }) {
   const { drive, repo, locks } = deps;
 
+  /** Bytes free on the data filesystem (RFC 4331's available bytes when there is no quota). */
+  function freeBytes() {
+    const s = statfsSync(deps.dataDir);
+    return Number(s.bavail) * Number(s.bsize);
+  }
+
   function rootNode(space: Space): Node {
     const root = drive.rootOf(space.user);
     return { item: root, names: [], chain: [root], isRoot: true, sharedRoot: false };
@@ -147,10 +153,10 @@ export function createDavService(deps: { drive: DriveService; repo: DavRepo; loc
     rootNode,
     checkConditions,
     writable,
+    freeBytes,
     quota(space: Space) {
       const { used, quota } = drive.usage(space.user);
-      const s = statfsSync(deps.dataDir);
-      const free = Number(s.bavail) * Number(s.bsize);
+      const free = freeBytes();
       return { used, available: quota === null ? free : Math.max(0, Math.min(free, quota - used)) };
     },
     ownerName: (item: DriveFile) => drive.ownerName(item),
