@@ -20,6 +20,7 @@ import { systemRoutes } from "./dashboard/routes";
 import { systemUpdateRoutes } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
 import { davRoutes } from "./dav/routes";
+import { nextcloudRoutes } from "./dav/nextcloud";
 import { clientErrorResponse } from "./dav/errors";
 import { HomePage } from "../views/home/HomePage";
 import { hmac } from "./auth/crypto";
@@ -92,6 +93,18 @@ export function createApp(deps: AppDeps) {
     .use(settingsRoutes({ access, auth, settings, audit, config }))
     .use(driveRoutes({ access, settings, drive, tus, media }))
     .use(davRoutes({ access, methods: davMethods, sweepUploads: () => services.chunks.sweep() }))
+    .use(
+      nextcloudRoutes({
+        access,
+        flows: services.loginFlows,
+        devices,
+        dav: services.dav,
+        drive,
+        media,
+        deviceName: () => settings.all().deviceName,
+        browserOrigin: config.origins[0]!,
+      }),
+    )
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, settings, photos, media, drive, share }))
     .use(shareRoutes({ access, share, drive, photos, settings, secureCookies: config.secureCookies }))

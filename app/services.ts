@@ -39,6 +39,7 @@ import { createDavService } from "./dav/service";
 import { createLocks } from "./dav/locks";
 import { createDavMethods } from "./dav/methods";
 import { createChunkedUploads } from "./dav/chunks";
+import { createLoginFlows } from "./dav/login-flow";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
 function systemSettingsFile(path: string): SystemSettingsSink {
@@ -210,6 +211,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     dav,
     davMethods,
     chunks,
+    loginFlows: createLoginFlows({ devices }),
   };
 }
 
