@@ -207,7 +207,8 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       if (!parent) throw new AppError(409, "The folder to create this folder in does not exist.");
       dav.checkConditions(call.space, call.request, null, [{ node: null, parent }]);
       const folder = drive.mkdir(call.space.user, parent.item.id, name, "fail");
-      return new Response(null, { status: 201, headers: { "oc-fileid": ocId(folder) } });
+      const etag = dav.etagOf({ item: folder, names: [...parent.names, name], chain: [...parent.chain, folder], isRoot: false, sharedRoot: false });
+      return new Response(null, { status: 201, headers: { "oc-fileid": ocId(folder), etag, "oc-etag": etag } });
     },
 
     DELETE(call: DavCall) {
