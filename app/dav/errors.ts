@@ -4,7 +4,7 @@
 import { esc } from "./xml";
 
 const DAV_PATH = /^\/(dav(\/|$)|remote\.php\/)/;
-const CLIENT_JSON_PATH = /^\/(ocs\/|status\.php$|index\.php\/login\/v2(\/poll)?$)/;
+const CLIENT_JSON_PATH = /^\/(ocs\/|status\.php$|index\.php\/(login\/v2(\/poll)?$|core\/|204$))/;
 
 export function clientErrorResponse(request: Request, error: unknown, status: number, message: string, realm: string): Response | null {
   const path = new URL(request.url).pathname;
