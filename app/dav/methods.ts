@@ -21,7 +21,15 @@ export const davCondition = (status: number, message: string, condition: string)
 export const xmlResponse = (status: number, body: string, headers: Record<string, string> = {}) =>
   new Response(body, { status, headers: { "content-type": "application/xml; charset=utf-8", ...headers } });
 
-const bodyOf = (request: Request): AsyncIterable<Uint8Array> => (request.body as unknown as AsyncIterable<Uint8Array>) ?? (async function* () {})();
+/** The request's bytes; a connection that ends early is the client's doing (400), never a server bug. */
+async function* bodyOf(request: Request): AsyncIterable<Uint8Array> {
+  if (!request.body) return;
+  try {
+    yield* request.body as unknown as AsyncIterable<Uint8Array>;
+  } catch {
+    throw new AppError(400, "The connection ended before the file was complete: nothing was stored.");
+  }
+}
 async function drain(request: Request) {
   for await (const _ of bodyOf(request));
 }
@@ -290,6 +298,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
     },
 
     async LOCK(call: DavCall) {
+      dav.writable(call.space);
       const body = await readXmlBody(call.request);
       const depth = (call.request.headers.get("depth") ?? "infinity").toLowerCase() === "0" ? "0" : "infinity";
       const timeout = parseTimeout(call.request.headers.get("timeout"));
@@ -309,7 +318,6 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       const scope = scopeEl && child(scopeEl, DAV_NS, "shared") ? "shared" : "exclusive";
       const ownerEl = child(body, DAV_NS, "owner");
       const owner = ownerEl ? ownerEl.children.map(serialize).join("") : null;
-      dav.writable(call.space);
       if (!node && !parent) throw new AppError(409, "The folder to lock this item in does not exist.");
       // Locks in the way: a shared lock coexists with shared ones only; an exclusive lock with none.
       const held = [...(node ? dav.locksOn(node) : []), ...(parent ? dav.locksOn(parent).filter((l) => l.depth === "infinity") : [])];
