@@ -21,6 +21,7 @@ import { systemUpdateRoutes } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
 import { davRoutes } from "./dav/routes";
 import { nextcloudRoutes } from "./dav/nextcloud";
+import { devicePages } from "./dav/pages";
 import { clientErrorResponse } from "./dav/errors";
 import { HomePage } from "../views/home/HomePage";
 import { hmac } from "./auth/crypto";
@@ -103,6 +104,17 @@ export function createApp(deps: AppDeps) {
         media,
         deviceName: () => settings.all().deviceName,
         browserOrigin: config.origins[0]!,
+      }),
+    )
+    .use(
+      devicePages({
+        access,
+        devices,
+        statuses: services.deviceStatus,
+        drive,
+        media,
+        deviceName: () => settings.all().deviceName,
+        server: config.origins[0]!,
       }),
     )
     .use(mediaRoutes({ access, drive, media }))

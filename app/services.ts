@@ -40,6 +40,8 @@ import { createLocks } from "./dav/locks";
 import { createDavMethods } from "./dav/methods";
 import { createChunkedUploads } from "./dav/chunks";
 import { createLoginFlows } from "./dav/login-flow";
+import { createDeviceStatus } from "./dav/devices";
+import { startOfDay } from "../views/format";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
 function systemSettingsFile(path: string): SystemSettingsSink {
@@ -212,6 +214,13 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     davMethods,
     chunks,
     loginFlows: createLoginFlows({ devices }),
+    deviceStatus: createDeviceStatus({
+      repo: davRepo,
+      devices,
+      now: clock,
+      // Midnight in the box's time zone: "today" on the status pages is the family's day.
+      startOfToday: () => startOfDay(new Intl.DateTimeFormat("en-CA", { timeZone: settings.all().timeZone }).format(clock())),
+    }),
   };
 }
 

@@ -286,3 +286,67 @@ async function setupAuth() {
   const alice = t.services.auth.userByName("alice")!;
   return { auth: basic(alice, t.services.devices.create(alice.id, "Other").password) };
 }
+
+describe("devices and their backup status", () => {
+  test("Settings → Devices makes an app password shown once, with its camera folder; revoke removes it", async () => {
+    t = createTestApp();
+    const alice = t.createAdmin("alice");
+    const browser = t.signIn(alice);
+    const made = await t.request("/settings/devices", {
+      method: "POST",
+      headers: { ...browser, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ name: "Pixel 8 <img src=x onerror=alert(1)>" }).toString(),
+    });
+    expect(made.status).toBe(200);
+    const page = await made.text();
+    const password = /value="([a-z2-9]{6}(?:-[a-z2-9]{6}){4})"/.exec(page)?.[1];
+    expect(password).toBeDefined();
+    expect(page).toContain("Pixel 8 &lt;img src=x onerror=alert(1)&gt;");
+    expect(page).not.toContain("<img src=x");
+    expect(page).toContain("data:image/svg+xml;base64,");
+    const root = t.services.drive.rootOf(alice).id;
+    const photos = t.services.drive.childNamed(alice, root, "Photos")!;
+    const camera = t.services.drive.childNamed(alice, photos.id, "Camera")!;
+    expect(t.services.drive.childNamed(alice, camera.id, "Pixel 8 <img src=x onerror=alert(1)>")?.kind).toBe("folder");
+    // The list never shows it again.
+    const again = await (await t.request("/settings/devices", { headers: browser })).text();
+    expect(again).not.toContain(password!);
+    const device = t.services.devices.list(alice.id)[0]!;
+    const revoked = await t.request(`/settings/devices/${device.id}/revoke`, { method: "POST", headers: browser });
+    expect(revoked.status).toBe(303);
+    expect((await t.request("/dav/", { method: "PROPFIND", headers: { authorization: basic(alice, password!), depth: "0" } })).status).toBe(401);
+  });
+
+  test("a device's counts: today, this week, ever, bytes; silent after three days when it backed up daily", async () => {
+    let clock = new Date("2026-06-01T09:00:00Z");
+    t = createTestApp({ deps: { now: () => clock } });
+    const alice = t.createAdmin("alice");
+    const { password, device } = t.services.devices.create(alice.id, "Pixel 8");
+    const put = (name: string, body: string) => t.request(`/dav/${name}`, { method: "PUT", headers: { authorization: basic(alice, password) }, body });
+    for (let day = 0; day < 6; day++) {
+      expect((await put(`day${day}.txt`, `file ${day}`)).status).toBe(201);
+      clock = new Date(clock.getTime() + 86_400_000);
+    }
+    clock = new Date(clock.getTime() - 86_400_000 + 3_600_000);
+    const now = t.services.deviceStatus.statusOf(t.services.devices.byId(alice.id, device.id)!);
+    expect(now.ever.others).toBe(6);
+    expect(now.today.others).toBe(1);
+    expect(now.week.others).toBe(6);
+    expect(now.ever.bytes).toBe(36);
+    expect(now.silent).toBe(false);
+    clock = new Date(clock.getTime() + 3 * 86_400_000);
+    expect(t.services.deviceStatus.silentFor(alice).map((s) => s.device.name)).toEqual(["Pixel 8"]);
+    const page = await (await t.request("/photos/backup", { headers: t.signIn(alice) })).text();
+    expect(page).toContain("no backup for 3 days");
+    expect(page).toContain("Pixel 8");
+  });
+
+  test("Connect a computer names the exact addresses", async () => {
+    t = createTestApp();
+    const alice = t.createAdmin("alice");
+    const page = await (await t.request("/settings/computers", { headers: t.signIn(alice) })).text();
+    expect(page).toContain("http://localhost:8080/remote.php/dav/files/alice/");
+    expect(page).toContain("davs://localhost:8080/remote.php/dav/files/alice/");
+    expect(page).toContain("FileSizeLimitInBytes");
+  });
+});

@@ -4,7 +4,7 @@ import type { MediaProgress as Progress } from "../../app/media/service";
 import { Layout } from "../layout";
 import { MediaProgress } from "../media/MediaProgress";
 
-export type PhotosTab = "timeline" | "albums" | "favourites" | "archive" | "map" | "search" | "album" | "shared";
+export type PhotosTab = "timeline" | "albums" | "favourites" | "archive" | "map" | "search" | "album" | "shared" | "backup";
 
 type ShellProps = {
   user: User;
@@ -24,6 +24,7 @@ const tabs = [
   { id: "archive", href: "/photos/archive", label: "Archive" },
   { id: "map", href: "/photos/map", label: "Map" },
   { id: "shared", href: "/photos/shared", label: "Shared with me" },
+  { id: "backup", href: "/photos/backup", label: "Back up your phone" },
 ] as const;
 
 const scripts = ["vendor/tus.min.js", "js/photos.js"];

@@ -1,0 +1,74 @@
+// The pages people use to connect devices: Settings → Devices (app passwords and each device's backup status),
+// Settings → Connect a computer, Photos → Back up your phone.
+import { Elysia, t } from "elysia";
+import QRCode from "qrcode";
+import type { AppPasswords } from "../auth/app-passwords";
+import type { User } from "../db/schema";
+import type { DriveService } from "../drive/service";
+import type { AccessControl } from "../http/access";
+import type { MediaService } from "../media/service";
+import { withFormError } from "../http/forms";
+import { BackupPage, ComputersPage, DevicesPage } from "../../views/dav/pages";
+import { cameraFolder, type DeviceStatuses } from "./devices";
+
+type Deps = {
+  access: AccessControl;
+  devices: AppPasswords;
+  statuses: DeviceStatuses;
+  drive: DriveService;
+  media: MediaService;
+  deviceName: () => string;
+  server: string;
+};
+
+const qr = async (text: string) =>
+  `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(text, { type: "svg", margin: 1, errorCorrectionLevel: "M" })).toString("base64")}`;
+
+export function devicePages(deps: Deps) {
+  const { devices, statuses, drive } = deps;
+  const base = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: deps.deviceName(), server: deps.server, username: user.username });
+  return new Elysia({ name: "device-pages" })
+    .use(deps.access)
+    .get("/settings/devices", ({ user, csrfToken }) => <DevicesPage {...base(user, csrfToken)} statuses={statuses.forUser(user)} />, { auth: "user" })
+    .post(
+      "/settings/devices",
+      ({ user, csrfToken, body, set }) =>
+        withFormError(
+          set,
+          async () => {
+            const { device, password } = devices.create(user.id, body.name, body.readOnly === "1" ? "files-read" : "files");
+            // The camera folder the setup steps name exists from the start, so the app can be pointed at it.
+            const folder = cameraFolder(device);
+            if (device.scope === "files") drive.mkdirs(user, undefined, folder.split("/"));
+            const login = `nc://login/user:${user.username}&password:${password}&server:${deps.server}`;
+            return (
+              <DevicesPage
+                {...base(user, csrfToken)}
+                statuses={statuses.forUser(user)}
+                created={{ name: device.name, password, qrDataUrl: await qr(login), folder }}
+              />
+            );
+          },
+          (e) => <DevicesPage {...base(user, csrfToken)} statuses={statuses.forUser(user)} error={e.message} />,
+        ),
+      { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), readOnly: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/settings/devices/:id/revoke",
+      ({ user, params, redirect }) => {
+        devices.revoke(user.id, params.id);
+        return redirect("/settings/devices", 303);
+      },
+      { auth: "user" },
+    )
+    .get("/settings/computers", ({ user, csrfToken }) => <ComputersPage {...base(user, csrfToken)} />, { auth: "user" })
+    .get(
+      "/photos/backup",
+      async ({ user, csrfToken }) => (
+        <BackupPage {...base(user, csrfToken)} statuses={statuses.forUser(user)} serverQr={await qr(deps.server)} progress={deps.media.progressFor(user)} />
+      ),
+      {
+        auth: "user",
+      },
+    );
+}
