@@ -121,52 +121,54 @@ export function DevicesPage(
 ) {
   return (
     <Layout title="Devices" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="settings">
-      <h1>Devices</h1>
-      <p>
-        Phones and computers sign in with your username and an <strong>app password</strong> of their own: WebDAV, the Nextcloud apps, PhotoSync, rclone,
-        Finder, Explorer. An app password opens your files only, and revoking it disconnects that one device. See also{" "}
-        <a href="/photos/backup">Back up your phone</a> and <a href="/settings/computers">Connect a computer</a>.
-      </p>
-      {p.error ? (
-        <div class="notice error" role="alert" safe>
-          {p.error}
-        </div>
-      ) : (
-        ""
-      )}
-      {p.created ? (
-        <section class="card stack" id="new-device">
-          <h2 safe>{`App password for ${p.created.name}`}</h2>
-          <OneTimeSecret label="App password" value={p.created.password} id="new-app-password" />
-          <p>
-            Server: <code safe>{p.server}</code> · Username: <code safe>{p.username}</code> · Camera uploads folder: <code safe>{p.created.folder}</code>
-          </p>
-          <p class="muted">The Nextcloud app can scan this code instead (Log in → scan QR code): it holds the server, your username and this password.</p>
-          <img src={p.created.qrDataUrl} alt="QR code to sign the Nextcloud app in" width="220" height="220" />
+      <div class="connect stack">
+        <h1>Devices</h1>
+        <p>
+          Phones and computers sign in with your username and an <strong>app password</strong> of their own: WebDAV, the Nextcloud apps, PhotoSync, rclone,
+          Finder, Explorer. An app password opens your files only, and revoking it disconnects that one device. See also{" "}
+          <a href="/photos/backup">Back up your phone</a> and <a href="/settings/computers">Connect a computer</a>.
+        </p>
+        {p.error ? (
+          <div class="notice error" role="alert" safe>
+            {p.error}
+          </div>
+        ) : (
+          ""
+        )}
+        {p.created ? (
+          <section class="card stack" id="new-device">
+            <h2 safe>{`App password for ${p.created.name}`}</h2>
+            <OneTimeSecret label="App password" value={p.created.password} id="new-app-password" />
+            <p>
+              Server: <code safe>{p.server}</code> · Username: <code safe>{p.username}</code> · Camera uploads folder: <code safe>{p.created.folder}</code>
+            </p>
+            <p class="muted">The Nextcloud app can scan this code instead (Log in → scan QR code): it holds the server, your username and this password.</p>
+            <img src={p.created.qrDataUrl} alt="QR code to sign the Nextcloud app in" width="220" height="220" />
+          </section>
+        ) : (
+          ""
+        )}
+        <section class="card stack">
+          <h2>Add a device</h2>
+          <form method="post" action="/settings/devices" class="stack narrow">
+            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <label>
+              Name
+              <input type="text" name="name" required maxlength="64" placeholder="Pixel 8 — camera backup" id="device-name" />
+            </label>
+            <label class="row">
+              <input type="checkbox" name="readOnly" value="1" /> Read only
+            </label>
+            <button type="submit" class="primary">
+              Make an app password
+            </button>
+          </form>
         </section>
-      ) : (
-        ""
-      )}
-      <section class="card stack">
-        <h2>Add a device</h2>
-        <form method="post" action="/settings/devices" class="stack narrow">
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
-          <label>
-            Name
-            <input type="text" name="name" required maxlength="64" placeholder="Pixel 8 — camera backup" id="device-name" />
-          </label>
-          <label class="row">
-            <input type="checkbox" name="readOnly" value="1" /> Read only
-          </label>
-          <button type="submit" class="primary">
-            Make an app password
-          </button>
-        </form>
-      </section>
-      <section class="card stack">
-        <h2>Connected devices</h2>
-        <DeviceRows statuses={p.statuses} csrfToken={p.csrfToken} revoke />
-      </section>
+        <section class="card stack">
+          <h2>Connected devices</h2>
+          <DeviceRows statuses={p.statuses} csrfToken={p.csrfToken} revoke />
+        </section>
+      </div>
     </Layout>
   );
 }
@@ -177,78 +179,80 @@ export function ComputersPage(p: Base & Connect) {
   const host = p.server.replace(/^https?:\/\//, "");
   return (
     <Layout title="Connect a computer" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="settings">
-      <h1>Connect a computer</h1>
-      <p>
-        Your Drive is a WebDAV folder at <code safe>{dav}</code> (or the shorter <code safe>{`${p.server}/dav/`}</code>). Make an app password for each computer
-        in <a href="/settings/devices">Settings → Devices</a> and sign in with your username <code safe>{p.username}</code> and that password. Passwords only
-        travel over HTTPS (or on the box itself).
-      </p>
-      <section class="card stack">
-        <h2>macOS Finder</h2>
-        <ol>
-          <li>Finder → Go → Connect to Server… (⌘K).</li>
-          <li>
-            Server address: <code safe>{dav}</code>
-          </li>
-          <li>Connect as “Registered User”, your username and the app password. The Drive opens as a disk you can write to.</li>
-        </ol>
-        <p class="muted">Finder writes “._name” and “.DS_Store” files for its own bookkeeping: the box accepts them and does not store them.</p>
-      </section>
-      <section class="card stack">
-        <h2>Windows Explorer</h2>
-        <ol>
-          <li>
-            Trust the box's certificate first (<a href="/setup/trust">how</a>): Windows sends passwords only over HTTPS.
-          </li>
-          <li>This PC → Map network drive… → Folder:</li>
-          <li>
-            <code safe>{dav}</code>
-          </li>
-          <li>Tick “Connect using different credentials”, then your username and the app password.</li>
-        </ol>
-        <p class="muted">
-          Windows' WebDAV client refuses files over 50 MB until you raise <code>FileSizeLimitInBytes</code> under
-          <code>HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\WebClient\Parameters</code> (e.g. to 4294967295) and restart the WebClient service. For
-          large folders the Nextcloud desktop client below is the better choice.
+      <div class="connect stack">
+        <h1>Connect a computer</h1>
+        <p>
+          Your Drive is a WebDAV folder at <code safe>{dav}</code> (or the shorter <code safe>{`${p.server}/dav/`}</code>). Make an app password for each
+          computer in <a href="/settings/devices">Settings → Devices</a> and sign in with your username <code safe>{p.username}</code> and that password.
+          Passwords only travel over HTTPS (or on the box itself).
         </p>
-      </section>
-      <section class="card stack">
-        <h2>GNOME Files (Linux)</h2>
-        <ol>
-          <li>Other Locations → Connect to Server:</li>
-          <li>
-            <code safe>{`davs://${host}/remote.php/dav/files/${encodeURIComponent(p.username)}/`}</code>
-          </li>
-        </ol>
-      </section>
-      <section class="card stack">
-        <h2>rclone</h2>
-        <pre safe>
-          {`rclone config create nas webdav url=${dav} vendor=nextcloud user=${p.username} pass=$(rclone obscure 'APP-PASSWORD')
+        <section class="card stack">
+          <h2>macOS Finder</h2>
+          <ol>
+            <li>Finder → Go → Connect to Server… (⌘K).</li>
+            <li>
+              Server address: <code safe>{dav}</code>
+            </li>
+            <li>Connect as “Registered User”, your username and the app password. The Drive opens as a disk you can write to.</li>
+          </ol>
+          <p class="muted">Finder writes “._name” and “.DS_Store” files for its own bookkeeping: the box accepts them and does not store them.</p>
+        </section>
+        <section class="card stack">
+          <h2>Windows Explorer</h2>
+          <ol>
+            <li>
+              Trust the box's certificate first (<a href="/setup/trust">how</a>): Windows sends passwords only over HTTPS.
+            </li>
+            <li>This PC → Map network drive… → Folder:</li>
+            <li>
+              <code safe>{dav}</code>
+            </li>
+            <li>Tick “Connect using different credentials”, then your username and the app password.</li>
+          </ol>
+          <p class="muted">
+            Windows' WebDAV client refuses files over 50 MB until you raise <code>FileSizeLimitInBytes</code> under
+            <code>HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\WebClient\Parameters</code> (e.g. to 4294967295) and restart the WebClient service. For
+            large folders the Nextcloud desktop client below is the better choice.
+          </p>
+        </section>
+        <section class="card stack">
+          <h2>GNOME Files (Linux)</h2>
+          <ol>
+            <li>Other Locations → Connect to Server:</li>
+            <li>
+              <code safe>{`davs://${host}/remote.php/dav/files/${encodeURIComponent(p.username)}/`}</code>
+            </li>
+          </ol>
+        </section>
+        <section class="card stack">
+          <h2>rclone</h2>
+          <pre safe>
+            {`rclone config create nas webdav url=${dav} vendor=nextcloud user=${p.username} pass=$(rclone obscure 'APP-PASSWORD')
 rclone sync ~/Documents nas:Documents
 rclone about nas:`}
-        </pre>
-      </section>
-      <section class="card stack">
-        <h2>Nextcloud desktop client (Windows, macOS, Linux)</h2>
-        <ol>
-          <li>
-            Install the Nextcloud desktop client, choose “Log in”, and enter <code safe>{p.server}</code>.
-          </li>
-          <li>A browser page of this box opens: sign in with your passkey and allow the computer. The client receives its own app password.</li>
-          <li>Choose which folders to keep in sync. Changes on either side follow; a file changed on both keeps both versions.</li>
-        </ol>
-        <p class="muted">
-          On a server or without a screen: <code safe>{`nextcloudcmd -u ${p.username} -p APP-PASSWORD ~/Drive ${p.server}`}</code>
-        </p>
-      </section>
-      <section class="card stack">
-        <h2>Why not a Windows share (SMB)?</h2>
-        <p>
-          Drive stores each file's content once, under its SHA-256, with names, trash, quota, sharing and the photo pipeline kept in its database. A Samba share
-          would write beside all of that and bypass its rules, so the box speaks WebDAV instead.
-        </p>
-      </section>
+          </pre>
+        </section>
+        <section class="card stack">
+          <h2>Nextcloud desktop client (Windows, macOS, Linux)</h2>
+          <ol>
+            <li>
+              Install the Nextcloud desktop client, choose “Log in”, and enter <code safe>{p.server}</code>.
+            </li>
+            <li>A browser page of this box opens: sign in with your passkey and allow the computer. The client receives its own app password.</li>
+            <li>Choose which folders to keep in sync. Changes on either side follow; a file changed on both keeps both versions.</li>
+          </ol>
+          <p class="muted">
+            On a server or without a screen: <code safe>{`nextcloudcmd -u ${p.username} -p APP-PASSWORD ~/Drive ${p.server}`}</code>
+          </p>
+        </section>
+        <section class="card stack">
+          <h2>Why not a Windows share (SMB)?</h2>
+          <p>
+            Drive stores each file's content once, under its SHA-256, with names, trash, quota, sharing and the photo pipeline kept in its database. A Samba
+            share would write beside all of that and bypass its rules, so the box speaks WebDAV instead.
+          </p>
+        </section>
+      </div>
     </Layout>
   );
 }
@@ -258,7 +262,7 @@ export function BackupPage(p: Base & Connect & { statuses: DeviceStatus[]; serve
   const dav = `${p.server}/remote.php/dav/files/${encodeURIComponent(p.username)}/`;
   return (
     <PhotosShell title="Back up your phone" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} tab="backup" progress={p.progress}>
-      <div class="stack backup">
+      <div class="stack connect">
         <h1 class="photos-heading">Back up your phone</h1>
         <p>
           Phones back up on their own through an app that speaks WebDAV or Nextcloud's protocol; what they send lands in your Drive (in{" "}
