@@ -14,18 +14,31 @@ export function parsePropfind(body: XmlElement | null): PropRequest {
   if (body.ns !== DAV_NS || body.name !== "propfind") throw Object.assign(new Error("not propfind"), { status: 400 });
   if (child(body, DAV_NS, "propname")) return { kind: "names" };
   const prop = child(body, DAV_NS, "prop");
-  if (prop) return { kind: "props", props: elements(prop).map((e) => ({ ns: e.ns, name: e.name })) };
+  if (prop) {
+    const seen = new Set<string>();
+    const props = elements(prop)
+      .map((e) => ({ ns: e.ns, name: e.name }))
+      .filter((p) => !seen.has(`${p.ns}\n${p.name}`) && !!seen.add(`${p.ns}\n${p.name}`));
+    return { kind: "props", props };
+  }
   const include = child(body, DAV_NS, "include");
   return { kind: "all", include: include ? elements(include).map((e) => ({ ns: e.ns, name: e.name })) : [] };
 }
 
 const PREFIX: Record<string, string> = { [DAV_NS]: "d", [OC_NS]: "oc", [NC_NS]: "nc", [SABRE_NS]: "s" };
-/** `<d:getetag>…</d:getetag>`, or for another namespace an element that declares it. */
+/** `<d:getetag>…</d:getetag>`, or for another namespace an element that declares it. Tags are made once per name. */
+const tags = new Map<string, { open: string; close: string; empty: string }>();
 export function propXml(p: PropName, inner: string | null): string {
-  const prefix = PREFIX[p.ns];
-  const open = prefix ? `${prefix}:${p.name}` : p.ns ? `x:${p.name} xmlns:x="${esc(p.ns)}"` : `${p.name} xmlns=""`;
-  const close = prefix ? `${prefix}:${p.name}` : p.ns ? `x:${p.name}` : p.name;
-  return inner === null || inner === "" ? `<${open}/>` : `<${open}>${inner}</${close}>`;
+  const key = `${p.ns}\n${p.name}`;
+  let tag = tags.get(key);
+  if (!tag) {
+    const prefix = PREFIX[p.ns];
+    const open = prefix ? `${prefix}:${p.name}` : p.ns ? `x:${p.name} xmlns:x="${esc(p.ns)}"` : `${p.name} xmlns=""`;
+    const close = prefix ? `${prefix}:${p.name}` : p.ns ? `x:${p.name}` : p.name;
+    tag = { open: `<${open}>`, close: `</${close}>`, empty: `<${open}/>` };
+    if (tags.size < 10_000) tags.set(key, tag);
+  }
+  return inner === null || inner === "" ? tag.empty : tag.open + inner + tag.close;
 }
 
 export const MULTISTATUS_OPEN = `<?xml version="1.0" encoding="utf-8"?>\n<d:multistatus xmlns:d="DAV:" xmlns:oc="${OC_NS}" xmlns:nc="${NC_NS}" xmlns:s="${SABRE_NS}">`;
@@ -153,12 +166,14 @@ export function responseXml(c: Context, node: Node, want: PropRequest): string {
       want.kind === "all"
         ? [...DAV_ALLPROP.map((name) => ({ ns: DAV_NS, name })), ...dead.map((d) => ({ ns: d.ns, name: d.name })), ...want.include]
         : want.props;
-    const seen = new Set<string>();
+    const seen = want.kind === "all" ? new Set<string>() : null;
     for (const p of asked) {
-      const key = `${p.ns}\n${p.name}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const d = dead.find((x) => x.ns === p.ns && x.name === p.name);
+      if (seen) {
+        const key = `${p.ns}\n${p.name}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      const d = dead.length ? dead.find((x) => x.ns === p.ns && x.name === p.name) : undefined;
       const value = d ? d.value : live(c, node, p);
       // allprop lists what the item has; only properties asked for by name are reported missing.
       if (value === null) {
@@ -176,7 +191,12 @@ export function responseXml(c: Context, node: Node, want: PropRequest): string {
 export function contextFor(space: Space, dav: DavService, nodes: Node[], parentAccess?: "read" | "write"): Context {
   const versions = dav.folderVersions(nodes.filter((n) => n.item.kind === "folder").map((n) => n.item.id));
   const dead = new Map<string, { ns: string; name: string; value: string }[]>();
-  for (const r of dav.properties(nodes.map((n) => n.item.id))) {
+  // A folder's listing: its own properties and its children's in one query (shared folders in the root apart).
+  const listed = nodes.length > 1 ? nodes[0]! : null;
+  const rows = listed
+    ? [...dav.propertiesUnder(listed.item.id), ...dav.properties(nodes.filter((n) => n.sharedRoot).map((n) => n.item.id))]
+    : dav.properties(nodes.map((n) => n.item.id));
+  for (const r of rows) {
     const list = dead.get(r.fileId) ?? [];
     list.push({ ns: r.namespace, name: r.name, value: r.value });
     dead.set(r.fileId, list);

@@ -163,6 +163,7 @@ export function createDavService(deps: { drive: DriveService; repo: DavRepo; loc
     access: (space: Space, item: DriveFile) => (drive.can(space.user, "write", item) ? ("write" as const) : ("read" as const)),
     folderVersions: (ids: string[]) => repo.folderVersions(ids),
     properties: (ids: string[]) => repo.properties(ids),
+    propertiesUnder: (folderId: string) => repo.propertiesUnder(folderId),
     locksOn: (node: Node) => locks.covering(node.chain),
     lockDiscovery: (node: Node) =>
       locks

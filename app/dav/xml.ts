@@ -62,7 +62,9 @@ export const child = (el: XmlElement, ns: string, name: string) => elements(el).
 export const textOf = (el: XmlElement): string => el.children.map((c) => (typeof c === "string" ? c : textOf(c))).join("");
 
 /** Escapes text and attribute values; drops what XML 1.0 cannot carry at all. */
+const SPECIAL = /[&<>"\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 export function esc(s: string): string {
+  if (!SPECIAL.test(s)) return s;
   return s
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "")
     .replace(/&/g, "&amp;")
