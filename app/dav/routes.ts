@@ -4,6 +4,7 @@ import type { Viewer } from "../http/context";
 import type { DavMethods } from "./methods";
 import { segmentsOf } from "./paths";
 import { AppError } from "../errors";
+import { noteAudit } from "../http/security";
 
 const METHODS = ["GET", "HEAD", "PUT", "DELETE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK"] as const;
 type Method = (typeof METHODS)[number];
@@ -48,6 +49,8 @@ export function davRoutes(deps: { access: AccessControl; methods: DavMethods; sw
     if (files) base = ownBase(files, viewer);
     else base = path.startsWith("/remote.php/webdav") ? "/remote.php/webdav/" : "/dav/";
     const names = segmentsOf(path.length > base.length ? path.slice(base.length) : "");
+    if (method !== "GET" && method !== "HEAD" && method !== "PROPFIND")
+      noteAudit(request, `‘${names.join("/") || "/"}’${viewer.device ? ` from ${viewer.device.name}` : ""}`);
     const space = { user: viewer.user, device: viewer.device ?? null, base, requestUrl: request.url };
     return methods[method === "HEAD" ? "GET" : method]({ space, names, request });
   }

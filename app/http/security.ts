@@ -4,7 +4,8 @@ import type { User } from "../db/schema";
 import { AppError } from "../errors";
 import { describeError } from "./errors";
 
-const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+// WebDAV's changing methods too (app/dav): a file moved from Finder is in the audit log like one moved on the web.
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE", "MKCOL", "MOVE", "COPY", "PROPPATCH", "LOCK", "UNLOCK"]);
 
 export const CSP = [
   "default-src 'self'",

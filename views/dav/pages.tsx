@@ -55,6 +55,8 @@ import { OneTimeSecret } from "../settings/pages";
 import { PhotosShell } from "../photos/PhotosPage";
 
 type Connect = { server: string; username: string };
+/** Written where a phone is told where to upload; escaped like any text (it holds "<…>"). */
+const PHONE_FOLDER: string = "Photos/Camera/<phone name>";
 
 const countLine = (c: { photos: number; videos: number }) => `${c.photos} photo${c.photos === 1 ? "" : "s"}, ${c.videos} video${c.videos === 1 ? "" : "s"}`;
 
@@ -81,7 +83,7 @@ function DeviceRows(p: { statuses: DeviceStatus[]; csrfToken: string; revoke: bo
               <td>
                 <strong safe>{s.device.name}</strong>
                 <div class="muted small">{s.device.scope === "files-read" ? "read only" : "read and write"}</div>
-                {s.silent ? <div class="badge warn">no backup for {String(s.quietDays)} days</div> : ""}
+                {s.silent ? <div class="badge warn" safe>{`no backup for ${s.quietDays} days`}</div> : ""}
               </td>
               <td>
                 <span safe>{formatWhen(s.device.lastUsedAt)}</span>
@@ -266,7 +268,7 @@ export function BackupPage(p: Base & Connect & { statuses: DeviceStatus[]; serve
         <h1 class="photos-heading">Back up your phone</h1>
         <p>
           Phones back up on their own through an app that speaks WebDAV or Nextcloud's protocol; what they send lands in your Drive (in{" "}
-          <code safe>{"Photos/Camera/<phone>"}</code>) and shows in Photos. Below, each phone's last backup says whether it is still working.
+          <code safe>{PHONE_FOLDER}</code>) and shows in Photos. Below, each phone's last backup says whether it is still working.
         </p>
         <div class="row">
           <img src={p.serverQr} alt="QR code of the server address" width="180" height="180" />
@@ -282,20 +284,19 @@ export function BackupPage(p: Base & Connect & { statuses: DeviceStatus[]; serve
           <h2>Android</h2>
           <p>
             <strong>Nextcloud app</strong> (Play Store or F-Droid): Log in → enter the server address → sign in on the page that opens and allow the phone. Then
-            Settings → Auto upload → turn on the Camera folder, set its remote folder to <code safe>{"Photos/Camera/<phone name>"}</code>, and allow the app to
-            run in the background (Android's battery settings → Unrestricted), or backups stop when the screen is off.
+            Settings → Auto upload → turn on the Camera folder, set its remote folder to <code safe>{PHONE_FOLDER}</code>, and allow the app to run in the
+            background (Android's battery settings → Unrestricted), or backups stop when the screen is off.
           </p>
           <p>
             <strong>FolderSync</strong>: add a WebDAV account with <code safe>{dav}</code>, your username and an app password; sync the DCIM/Camera folder to{" "}
-            <code safe>{"Photos/Camera/<phone name>"}</code>, one-way to the remote, on a schedule.
+            <code safe>{PHONE_FOLDER}</code>, one-way to the remote, on a schedule.
           </p>
         </section>
         <section class="card stack">
           <h2>iPhone</h2>
           <p>
             <strong>PhotoSync</strong>: Settings → Configure → WebDAV → server <code safe>{dav}</code> with an app password, target folder{" "}
-            <code safe>{"Photos/Camera/<phone name>"}</code>; turn on Autotransfer (and background transfer with a location or a charger trigger, as iOS
-            allows).
+            <code safe>{PHONE_FOLDER}</code>; turn on Autotransfer (and background transfer with a location or a charger trigger, as iOS allows).
           </p>
           <p>
             <strong>Nextcloud app</strong> (App Store): Log in with the server address, allow the phone on the page that opens, then Settings → Auto upload.

@@ -139,6 +139,27 @@ const PHRASES: [string, string, AuditKind, string?][] = [
   ["share.unlock", "opened a password-protected share link", "accounts"],
   ["cli", "used the admin command line", "system"],
 ];
+// WebDAV and the Nextcloud protocol (app/dav): the same verbs at each address clients use; "{}" names the path and the device.
+const DAV_VERBS: [string, string, string][] = [
+  ["PUT", "uploaded a file through WebDAV", "uploaded {}"],
+  ["DELETE", "moved an item to the trash through WebDAV", "moved {} to the trash"],
+  ["MKCOL", "created a folder through WebDAV", "created the folder {}"],
+  ["MOVE", "moved or renamed an item through WebDAV", "moved {}"],
+  ["COPY", "copied an item through WebDAV", "copied {}"],
+  ["PROPPATCH", "changed an item's properties through WebDAV", "changed the properties of {}"],
+  ["LOCK", "locked an item through WebDAV", "locked {}"],
+  ["UNLOCK", "unlocked an item through WebDAV", "unlocked {}"],
+];
+for (const mount of ["/dav", "/remote.php/webdav", "/remote.php/dav/files/:user", "/remote.php/dav/uploads/:user"])
+  for (const path of [mount, `${mount}/*`]) for (const [verb, words, about] of DAV_VERBS) PHRASES.push([`${verb} ${path}`, words, "files", about]);
+PHRASES.push(
+  ["POST /settings/devices", "made an app password for a device", "accounts"],
+  ["POST /settings/devices/:id/revoke", "revoked a device's app password", "accounts"],
+  ["DELETE /ocs/v2.php/core/apppassword", "signed a device out (its app password revoked)", "accounts"],
+  ["POST /index.php/login/v2", "an app asked to sign in", "sign-in"],
+  ["POST /index.php/login/v2/poll", "an app checked whether its sign-in was allowed", "sign-in"],
+  ["POST /index.php/login/v2/flow/:token", "answered an app's sign-in request", "accounts"],
+);
 const byAction = new Map(PHRASES.map(([a, words, kind, about]) => [a, { words, kind, about }]));
 
 /**
