@@ -147,6 +147,7 @@ export function createApp(deps: AppDeps) {
             .slice(0, 8),
           health: user.role === "admin" ? dashboard.health() : null,
           photos: photos.latest(user, 8),
+          silentDevices: services.deviceStatus.silentFor(user).map((s) => ({ name: s.device.name, days: s.quietDays })),
         });
       },
       { public: true },

@@ -338,6 +338,8 @@ describe("devices and their backup status", () => {
     expect(t.services.deviceStatus.silentFor(alice).map((s) => s.device.name)).toEqual(["Pixel 8"]);
     const page = await (await t.request("/photos/backup", { headers: t.signIn(alice) })).text();
     expect(page).toContain("no backup for 3 days");
+    const home = await (await t.request("/", { headers: t.signIn(alice) })).text();
+    expect(home).toContain('data-testid="silent-device"><strong>Pixel 8</strong> <span>has not backed up for 3 days.</span>');
     expect(page).toContain("Pixel 8");
   });
 
