@@ -25,14 +25,18 @@ export function HomePage(p: {
       <h1>
         Hello, <span safe>{p.user.displayName}</span>
       </h1>
-      {(p.silentDevices ?? [])
-        .map((d) => (
-          <p class="notice warn" role="status" data-testid="silent-device">
-            <strong safe>{d.name}</strong> <span safe>{`has not backed up for ${d.days} days.`}</span> Open the app on it (it may need to be allowed to run in
-            the background), or see <a href="/photos/backup">Back up your phone</a>.
-          </p>
-        ))
-        .join("")}
+      {p.silentDevices?.length ? (
+        <div class="stack">
+          {p.silentDevices.map((d) => (
+            <p class="notice warn" role="status" data-testid="silent-device">
+              <strong safe>{d.name}</strong> <span safe>{`has not backed up for ${d.days} days.`}</span> Open the app on it (it may need to be allowed to run in
+              the background), or see <a href="/photos/backup">Back up your phone</a>.
+            </p>
+          ))}
+        </div>
+      ) : (
+        ""
+      )}
       <div class="cards home-cards">
         <a class="card" href="/drive" data-testid="home-storage">
           <h2>Your storage</h2>
