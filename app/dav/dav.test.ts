@@ -1,7 +1,7 @@
 // WebDAV through the app (request in, response out), with real SQLite and real files: app passwords and the bad
 // input the issue lists. Real clients (litmus, rclone, nextcloudcmd) run in the *.e2e.test.ts files beside this one.
 import { afterEach, describe, expect, test } from "bun:test";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sha256 } from "../auth/crypto";
 import type { User } from "../db/schema";
@@ -351,4 +351,44 @@ describe("devices and their backup status", () => {
     expect(page).toContain("davs://localhost:8080/remote.php/dav/files/alice/");
     expect(page).toContain("FileSizeLimitInBytes");
   });
+});
+
+// A small tmpfs as the data dir gives a real ENOSPC (root only; the Drive write path's own tests inject one everywhere).
+const canMount =
+  process.getuid?.() === 0 && Bun.spawnSync(["sh", "-c", "d=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs $d && umount $d && rmdir $d"]).exitCode === 0;
+
+test.skipIf(!canMount)("a full disk mid-PUT and mid-chunk: 507 with the sentence, nothing partial, reads keep working", async () => {
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const mnt = mkdtempSync(join(tmpdir(), "dav-full-"));
+  expect(Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt]).exitCode).toBe(0);
+  t = createTestApp({ config: { dataDir: mnt } });
+  try {
+    const alice = t.createAdmin("alice");
+    const auth = basic(alice, t.services.devices.create(alice.id, "Laptop").password);
+    expect((await t.request("/dav/small.txt", { method: "PUT", headers: { authorization: auth }, body: "fits" })).status).toBe(201);
+    const chunk = new Uint8Array(1024 * 1024).fill(7);
+    const stream = () =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < 6; i++) c.enqueue(chunk);
+          c.close();
+        },
+      });
+    const put = await t.request("/dav/big.bin", { method: "PUT", headers: { authorization: auth }, body: stream() });
+    expect(put.status).toBe(507);
+    expect(await put.text()).toContain("The disk is full");
+    expect(readdirSync(join(mnt, "users", alice.id, "tmp"))).toEqual([]);
+    const up = "/remote.php/dav/uploads/alice/full-1";
+    expect((await t.request(up, { method: "MKCOL", headers: { authorization: auth } })).status).toBe(201);
+    expect((await t.request(`${up}/1`, { method: "PUT", headers: { authorization: auth }, body: stream() })).status).toBe(507);
+    expect(readdirSync(join(mnt, "dav-uploads", alice.id, "full-1"))).toEqual([]);
+    expect(await (await t.request("/dav/small.txt", { headers: { authorization: auth } })).text()).toBe("fits");
+    expect((await t.request("/dav/", { method: "PROPFIND", headers: { authorization: auth, depth: "1" } })).status).toBe(207);
+  } finally {
+    t.db.$client.close(); // the database lives on the tmpfs too
+    Bun.spawnSync(["umount", mnt]);
+    rmSync(mnt, { recursive: true, force: true });
+    t = undefined as unknown as TestApp; // cleaned up here: afterEach has nothing left to remove
+  }
 });
