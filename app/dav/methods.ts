@@ -18,7 +18,7 @@ const WIN32_NS = "urn:schemas-microsoft-com:";
 /** An error that names its RFC 4918 precondition (`<d:propfind-finite-depth/>`…) in the response body. */
 export const davCondition = (status: number, message: string, condition: string) => Object.assign(new AppError(status, message), { davCondition: condition });
 
-export const xmlResponse = (status: number, body: string, headers: Record<string, string> = {}) =>
+export const xmlResponse = (status: number, body: string | ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
   new Response(body, { status, headers: { "content-type": "application/xml; charset=utf-8", ...headers } });
 
 /** The request's bytes; a connection that ends early is the client's doing (400), never a server bug. */
@@ -244,10 +244,19 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       const node = exists(dav.resolve(call.space, call.names).node);
       const nodes = depth === "1" && node.item.kind === "folder" ? [node, ...dav.children(call.space, node)] : [node];
       const ctx = contextFor(call.space, dav, nodes, node.item.kind === "folder" ? dav.access(call.space, node.item) : undefined);
-      const parts = [MULTISTATUS_OPEN];
-      for (const n of nodes) parts.push(responseXml(ctx, n, want));
-      parts.push(MULTISTATUS_CLOSE);
-      return xmlResponse(207, parts.join("\n"));
+      // Written 500 entries at a time as the client reads: a 10,000-entry folder is never one string in memory.
+      let next = 0;
+      const encoder = new TextEncoder();
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const parts: string[] = next === 0 ? [MULTISTATUS_OPEN] : [];
+          for (const end = Math.min(nodes.length, next + 500); next < end; next++) parts.push(responseXml(ctx, nodes[next]!, want));
+          if (next >= nodes.length) parts.push(MULTISTATUS_CLOSE);
+          controller.enqueue(encoder.encode(`${parts.join("\n")}\n`));
+          if (next >= nodes.length) controller.close();
+        },
+      });
+      return xmlResponse(207, body);
     },
 
     async PROPPATCH(call: DavCall) {
