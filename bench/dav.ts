@@ -27,6 +27,12 @@ function run(argv: string[], env: Record<string, string> = {}) {
   if (r.exitCode !== 0) throw new Error(`${argv.join(" ")} failed (${r.exitCode}): ${r.stderr.toString().slice(-2000)}`);
   return r.stdout.toString();
 }
+/** A client run in the background (the RSS sampler keeps running meanwhile). */
+async function runAsync(argv: string[], env: Record<string, string> = {}) {
+  const proc = Bun.spawn(argv, { stdout: "ignore", stderr: "pipe", env: { ...process.env, ...env } });
+  const err = await new Response(proc.stderr).text();
+  if ((await proc.exited) !== 0) throw new Error(`${argv[0]} failed: ${err.slice(-2000)}`);
+}
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -122,7 +128,11 @@ type Target = { name: "apache" | "ours"; url: string; origin: string; curlAuth: 
 
 const authHeader = (t: Target): Record<string, string> =>
   t.curlAuth.length ? { authorization: `Basic ${Buffer.from(`${t.user}:${t.password}`).toString("base64")}` } : {};
-const curl = (t: Target, args: string[]) => run(["curl", "-sS", "--fail", "-H", "Expect:", ...t.curlAuth, ...args]);
+/** curl in the background, so the RSS sampler keeps running while it transfers. */
+async function curl(t: Target, args: string[]) {
+  const proc = Bun.spawn(["curl", "-sS", "--fail", "-H", "Expect:", ...t.curlAuth, ...args], { stdout: "ignore", stderr: "pipe" });
+  if ((await proc.exited) !== 0) throw new Error(`curl ${args.join(" ")} failed: ${await new Response(proc.stderr).text()}`);
+}
 
 async function main() {
   const ours = await startDavServer({ username: "bench" });
@@ -170,14 +180,14 @@ async function main() {
           Promise.all(ranges.map((r) => Bun.spawn(["curl", "-sS", "--fail", ...t.curlAuth, "-r", r, "-o", "/dev/null", `${t.url}${name}`]).exited)),
         );
         record("Range MiB/s (24 × 64 MiB, all at once)", t, (24 * 64) / rangeSeconds);
-        curl(t, ["-X", "DELETE", `${t.url}${name}`]);
+        await curl(t, ["-X", "DELETE", `${t.url}${name}`]);
       }
     }
     const rssLargeFile = peakRss;
 
     // A folder of 10,000 entries on both, made by PUTs (8 at a time).
     for (const t of targets) {
-      curl(t, ["-X", "MKCOL", `${t.url}many`]);
+      await curl(t, ["-X", "MKCOL", `${t.url}many`]);
       const auth = authHeader(t);
       for (let i = 0; i < 10_000; i += 8)
         await Promise.all(
@@ -223,7 +233,7 @@ async function main() {
     for (let round = 0; round < rounds; round++) {
       for (const t of targets) {
         const took = await seconds(() =>
-          run(["rclone", "--config", "/dev/null", "copy", src, `nas:rclone-${round}`, "--transfers", "4"], {
+          runAsync(["rclone", "--config", "/dev/null", "copy", src, `nas:rclone-${round}`, "--transfers", "4"], {
             RCLONE_CONFIG_NAS_TYPE: "webdav",
             RCLONE_CONFIG_NAS_URL: t.url,
             RCLONE_CONFIG_NAS_VENDOR: "other",
@@ -234,11 +244,11 @@ async function main() {
         record(`rclone copy of ${smallFiles} files (4–200 KB): files/s`, t, smallFiles / took);
       }
       const ours = targets[1]!;
-      curl(ours, ["-X", "MKCOL", `${ours.url}sync-${round}`]);
+      await curl(ours, ["-X", "MKCOL", `${ours.url}sync-${round}`]);
       const local = join(work, `local-${round}`);
       run(["cp", "-a", src, local]);
       ncSeconds += await seconds(() =>
-        run(["nextcloudcmd", "--non-interactive", "-u", ours.user, "-p", ours.password, "--path", `/sync-${round}`, local, ours.origin], {
+        runAsync(["nextcloudcmd", "--non-interactive", "-u", ours.user, "-p", ours.password, "--path", `/sync-${round}`, local, ours.origin], {
           QT_QPA_PLATFORM: "offscreen",
         }),
       );
@@ -252,7 +262,7 @@ async function main() {
       rmSync(big);
       run(["sh", "-c", `head -c ${hugeMb * MB} /dev/urandom > ${huge}`]);
       peakRss = 0;
-      curl(targets[1]!, ["-T", huge, `${targets[1]!.url}huge.bin`]);
+      await curl(targets[1]!, ["-T", huge, `${targets[1]!.url}huge.bin`]);
       rssHuge = peakRss;
       rmSync(huge);
     }
