@@ -19,8 +19,10 @@ views/static/vendor/.done: node_modules/.installed scripts/vendor.ts
 	bun scripts/vendor.ts
 	@touch $@
 
+# Both processes, as the box runs them: the worker is the only scheduler (periodic work, media, backups), so the
+# web process alone would never sample, purge or back up. Ctrl-C stops both.
 run: deps
-	DATA_DIR=$(DATA_DIR) PORT=$(PORT) bun app/main.ts
+	DATA_DIR=$(DATA_DIR) bun app/worker.ts & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; DATA_DIR=$(DATA_DIR) PORT=$(PORT) bun app/main.ts
 
 worker: deps
 	DATA_DIR=$(DATA_DIR) bun app/worker.ts

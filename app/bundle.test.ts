@@ -4,11 +4,11 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listBackups } from "./jobs/backup";
-import { freePort } from "./testing-browser";
+import { listBackups } from "./dashboard/backups";
+import { freePort } from "../test/support/browser";
 
 const root = join(import.meta.dir, "..");
-// One level below the root, like dist/, so the bundle resolves APP_ROOT the same way.
+// Below the root, like dist/, so the bundle finds APP_ROOT (the folder with package.json) the same way.
 const out = join(root, ".bundle-test");
 const dataDir = mkdtempSync(join(tmpdir(), "nas-bundle-"));
 afterAll(() => {

@@ -3,9 +3,9 @@ import { chownSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomToken } from "./auth/crypto";
-import { loadConfig } from "./config";
-import { openDb } from "./db/client";
-import { auditLog } from "./db/schema";
+import { loadConfig } from "./platform/config";
+import { openDb } from "./platform/db/client";
+import { auditLog } from "./platform/db/schema";
 import { createApp } from "./server";
 
 const root = join(import.meta.dir, "..");
@@ -57,9 +57,9 @@ describe("nas user", () => {
     const token = linkIn(r.stdout, "/enroll/");
 
     const { auth, get, db } = appOn(dir);
-    expect(auth.userByName("alice")).toMatchObject({ role: "admin", displayName: "Alice Liddell" });
-    expect(auth.setupDone()).toBe(true);
-    expect(auth.enrollmentUser(token)?.username).toBe("alice");
+    expect(auth.users.byName("alice")).toMatchObject({ role: "admin", displayName: "Alice Liddell" });
+    expect(auth.users.setupDone()).toBe(true);
+    expect(auth.invites.enrollmentUser(token)?.username).toBe("alice");
     const page = await get(`/enroll/${token}`);
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -95,22 +95,22 @@ describe("nas user", () => {
     const bad = await nas(dir, "user", "add", "<script>");
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("Usernames are 1–32 characters");
-    expect(appOn(dir).auth.listUsers().length).toBe(2);
+    expect(appOn(dir).auth.users.list().length).toBe(2);
   });
 
   test("reset removes sessions and prints a fresh enrolment link; an unknown user fails with exit 1", async () => {
     const dir = tempDataDir();
     await nas(dir, "user", "add", "carol");
     const { auth } = appOn(dir);
-    const carol = auth.userByName("carol")!;
-    const sid = auth.createSession(carol.id, { ip: null, userAgent: null });
-    expect(auth.resolveSession(sid)).not.toBeNull();
+    const carol = auth.users.byName("carol")!;
+    const sid = auth.sessions.create(carol.id, { ip: null, userAgent: null });
+    expect(auth.sessions.resolve(sid)).not.toBeNull();
 
     const r = await nas(dir, "user", "reset", "carol");
     expect(r.code).toBe(0);
     await Bun.sleep(250); // the web process sees another process's commit within 0.2 s (cached sessions)
-    expect(auth.resolveSession(sid)).toBeNull();
-    expect(auth.enrollmentUser(linkIn(r.stdout, "/enroll/"))?.id).toBe(carol.id);
+    expect(auth.sessions.resolve(sid)).toBeNull();
+    expect(auth.invites.enrollmentUser(linkIn(r.stdout, "/enroll/"))?.id).toBe(carol.id);
 
     const missing = await nas(dir, "user", "reset", "nobody");
     expect(missing.code).toBe(1);
@@ -131,7 +131,7 @@ describe("nas user quota", () => {
     expect(bad.stderr).toContain("Enter the quota in GB");
     expect((await nas(dir, "user", "quota", "nobody", "5")).code).toBe(1);
     const { auth, db } = appOn(dir);
-    expect(auth.userByName("alice")?.quotaBytes).toBe(1_500_000_000);
+    expect(auth.users.byName("alice")?.quotaBytes).toBe(1_500_000_000);
     expect(
       db
         .select()
@@ -140,7 +140,7 @@ describe("nas user quota", () => {
         .filter((r) => r.action === "cli.user.quota"),
     ).toHaveLength(1);
     expect((await nas(dir, "user", "quota", "alice", "none")).stdout).toContain("alice may now store without limit.");
-    expect(auth.userByName("alice")?.quotaBytes).toBeNull();
+    expect(auth.users.byName("alice")?.quotaBytes).toBeNull();
   });
 });
 
@@ -156,12 +156,12 @@ describe("nas token", () => {
     expect(id).toBeDefined();
 
     const { auth } = appOn(dir);
-    expect(auth.resolveAppToken(token!)?.user.username).toBe("dave");
+    expect(auth.tokens.resolve(token!)?.user.username).toBe("dave");
     expect((await nas(dir, "token", "list", "dave")).stdout).toContain(`${id}  backup script`);
 
     const revoked = await nas(dir, "token", "revoke", id!);
     expect(revoked.code).toBe(0);
-    expect(auth.resolveAppToken(token!)).toBeNull();
+    expect(auth.tokens.resolve(token!)).toBeNull();
     expect((await nas(dir, "token", "list", "dave")).stdout).toContain("No active tokens.");
 
     const twice = await nas(dir, "token", "revoke", id!);
@@ -178,8 +178,8 @@ describe("nas invite and status", () => {
     expect(r.code).toBe(0);
     const token = linkIn(r.stdout, "/register?invite=");
     const { auth } = appOn(dir);
-    expect(auth.canRegister(token)).toEqual({ allowed: true });
-    expect(auth.canRegister("made-up")).toMatchObject({ allowed: false });
+    expect(auth.invites.canRegister(token)).toEqual({ allowed: true });
+    expect(auth.invites.canRegister("made-up")).toMatchObject({ allowed: false });
   });
 
   test("status reports the data dir, database check, users, setup, jobs and disk", async () => {
@@ -266,7 +266,7 @@ describe("nas import and nas media", () => {
     expect((await nas(dir, "import", src, "--user", "eve")).stdout).toContain("Imported 0 files for eve; 3 already stored");
 
     const { app, auth, db } = appOn(dir);
-    const eve = auth.userByName("eve")!;
+    const eve = auth.users.byName("eve")!;
     const names = db.$client
       .query<{ name: string }, [string]>("select name from files where user_id = ? order by seq")
       .all(eve.id)

@@ -3,11 +3,14 @@
 import { existsSync, readdirSync, statfsSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { configFlags, linkOrigin, loadConfig, type Config } from "./config";
-import { openDb, type Db } from "./db/client";
-import { backupDir, listBackups } from "./jobs/backup";
+import { configFlags, linkOrigin, loadConfig, type Config } from "./platform/config";
+import { openDb, type Db } from "./platform/db/client";
+import { listBackups } from "./dashboard/backups";
 import { createDrive, createServices, type Services } from "./services";
-import { AppError } from "./errors";
+import { AppError } from "./platform/errors";
+import { isAdmin } from "./access/viewer";
+import { dataPaths } from "./platform/paths";
+import { terminal, setLogLevel } from "./platform/log";
 
 const USAGE = `Usage: nas [--data-dir DIR] [--origin URL] <command>
 
@@ -75,7 +78,7 @@ function becomeDataDirOwner(dataDir: string) {
 }
 
 function userNamed(s: Services, username: string) {
-  const user = s.auth.userByName(username.trim().toLowerCase());
+  const user = s.auth.users.byName(username.trim().toLowerCase());
   if (!user) throw new CliError(`No user named "${username}". See "nas user list".`);
   return user;
 }
@@ -95,9 +98,9 @@ const commands: Record<string, Command> = {
     flags: ["admin", "name"],
     createsDatabase: true,
     run(args, flags, { services: s, out, origin, audit }) {
-      const { user, enrollToken } = s.auth.addUser({ username: args[0]!, displayName: flags.name, role: flags.admin ? "admin" : "user" }, null);
+      const { user, enrollToken } = s.auth.users.add({ username: args[0]!, displayName: flags.name, role: flags.admin ? "admin" : "user" }, null);
       audit("user.add", user.id);
-      out.print(`Created ${user.role === "admin" ? "admin" : "user"} ${user.username} ("${user.displayName}").`);
+      out.print(`Created ${user.role} ${user.username} ("${user.displayName}").`);
       out.print(`Send this one-time link to enrol a passkey (valid 7 days):`);
       out.print(`${origin}/enroll/${enrollToken}`);
     },
@@ -106,7 +109,7 @@ const commands: Record<string, Command> = {
     args: [],
     flags: [],
     run(_args, _flags, { services: s, out, origin }) {
-      const users = s.auth.listUsers();
+      const users = s.auth.users.list();
       if (users.length === 0) {
         out.print(`No users yet. Open ${origin}/setup or run "nas user add <username> --admin".`);
         return;
@@ -115,7 +118,7 @@ const commands: Record<string, Command> = {
         u.username,
         u.role,
         u.displayName,
-        String(s.auth.passkeysOf(u.id).length),
+        String(s.auth.passkeys.of(u.id).length),
         u.createdAt.toISOString().slice(0, 10),
         u.quotaBytes === null ? "none" : `${u.quotaBytes / 1e9} GB`,
         u.disabledAt ? "disabled" : "active",
@@ -135,7 +138,7 @@ const commands: Record<string, Command> = {
     args: ["username"],
     flags: [],
     run(args, _flags, { services: s, out, origin, audit }) {
-      const { user, enrollToken } = s.auth.resetUser(userNamed(s, args[0]!).id, null);
+      const { user, enrollToken } = s.auth.users.reset(userNamed(s, args[0]!).id, null);
       audit("user.reset", user.id);
       out.print(`Reset ${user.username}: passkeys, sessions and recovery codes removed.`);
       out.print(`Send this one-time link to enrol a new passkey (valid 7 days):`);
@@ -146,7 +149,7 @@ const commands: Record<string, Command> = {
     args: ["username", "GB|none"],
     flags: [],
     run(args, _flags, { services: s, out, audit }) {
-      const user = s.auth.setQuota(userNamed(s, args[0]!).id, args[1] === "none" ? "" : args[1]!);
+      const user = s.auth.users.setQuota(userNamed(s, args[0]!).id, args[1] === "none" ? "" : args[1]!);
       audit("user.quota", user.id);
       out.print(`${user.username} may now store ${user.quotaBytes === null ? "without limit" : `${user.quotaBytes / 1e9} GB`}.`);
     },
@@ -156,7 +159,7 @@ const commands: Record<string, Command> = {
     flags: [],
     run(args, _flags, { services: s, out, audit }) {
       const user = userNamed(s, args[0]!);
-      const { id, token } = s.auth.createAppToken(user.id, args[1]!);
+      const { id, token } = s.auth.tokens.create(user.id, args[1]!);
       audit("token.create", id);
       out.print(`App token "${args[1]!.trim()}" for ${user.username} (id ${id}). It is shown only this once:`);
       out.print(token);
@@ -166,7 +169,7 @@ const commands: Record<string, Command> = {
     args: ["username"],
     flags: [],
     run(args, _flags, { services: s, out }) {
-      const tokens = s.auth.tokensOf(userNamed(s, args[0]!).id);
+      const tokens = s.auth.tokens.of(userNamed(s, args[0]!).id);
       if (tokens.length === 0) out.print("No active tokens.");
       for (const t of tokens) out.print(`${t.id}  ${t.name}  created ${t.createdAt.toISOString()}  last used ${t.lastUsedAt?.toISOString() ?? "never"}`);
     },
@@ -175,7 +178,7 @@ const commands: Record<string, Command> = {
     args: ["id"],
     flags: [],
     run(args, _flags, { services: s, out, audit }) {
-      s.auth.revokeAppTokenById(args[0]!);
+      s.auth.tokens.revokeById(args[0]!);
       audit("token.revoke", args[0]!);
       out.print(`Revoked token ${args[0]}.`);
     },
@@ -189,7 +192,7 @@ const commands: Record<string, Command> = {
         out.warn(
           `Note: registration policy is "${policy}"; ${policy === "closed" ? 'this link will not work until it is "invite"' : "anyone can register without a link"} (Settings → Registration).`,
         );
-      const token = s.auth.createInvite(null);
+      const token = s.auth.invites.create(null);
       audit("invite.create", null);
       out.print(`One-time registration link (valid 7 days):`);
       out.print(`${origin}/register?invite=${token}`);
@@ -241,24 +244,24 @@ const commands: Record<string, Command> = {
     args: [],
     flags: [],
     run(_args, _flags, { config, db, services: s, out, origin }) {
-      const dbPath = join(config.dataDir, "db.sqlite");
+      const dbPath = dataPaths(config.dataDir).db;
       const check = db.$client
         .query<{ quick_check: string }, []>("PRAGMA quick_check")
         .all()
         .map((r) => r.quick_check);
       const healthy = check.length === 1 && check[0] === "ok";
-      const users = s.auth.listUsers();
-      const admins = users.filter((u) => u.role === "admin").length;
+      const users = s.auth.users.list();
+      const admins = users.filter(isAdmin).length;
       const jobs = s.jobs.counts();
       const fs = statfsSync(config.dataDir);
-      const backups = listBackups(backupDir(config.dataDir));
+      const backups = listBackups(dataPaths(config.dataDir).backups);
       const lines: [string, string][] = [
         ["data dir", config.dataDir],
         ["origin", config.origins.join(", ")],
         ["database", `${dbPath} (${humanBytes(statSync(dbPath).size)})`],
         ["integrity", healthy ? "quick_check ok" : `QUICK_CHECK FAILED: ${check.slice(0, 5).join("; ")}`],
         ["users", `${users.length} (${admins} admin${admins === 1 ? "" : "s"})`],
-        ["setup", s.auth.setupDone() ? "done" : `not done: open ${origin}/setup or run "nas user add <username> --admin"`],
+        ["setup", s.auth.users.setupDone() ? "done" : `not done: open ${origin}/setup or run "nas user add <username> --admin"`],
         ["jobs", `queued ${jobs.queued}, running ${jobs.running}, done ${jobs.done}, failed ${jobs.failed}`],
         ["last backup", backups[0] ? `${backups[0].name} (${humanBytes(backups[0].bytes)})` : "none yet"],
         ["disk free", `${humanBytes(fs.bavail * fs.bsize)} of ${humanBytes(fs.blocks * fs.bsize)}`],
@@ -273,7 +276,7 @@ const commands: Record<string, Command> = {
 export async function main(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
-  out: Out = { print: console.log, warn: console.error },
+  out: Out = { print: terminal.out, warn: terminal.err },
 ): Promise<number> {
   let db: Db | null = null;
   try {
@@ -301,8 +304,9 @@ export async function main(
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    setLogLevel(config.logLevel);
     becomeDataDirOwner(config.dataDir);
-    const dbPath = join(config.dataDir, "db.sqlite");
+    const dbPath = dataPaths(config.dataDir).db;
     if (!existsSync(dbPath) && !command.createsDatabase) {
       throw new CliError(`No database at ${dbPath}. Start the server once, or pass the right --data-dir (or DATA_DIR).`);
     }

@@ -1,22 +1,26 @@
-import { join } from "node:path";
-import { loadConfig, makeDataDirPrivate, recordServedOrigins } from "./config";
-import { openDb } from "./db/client";
-import { serveOptions } from "./http/errors";
-import { loadOrCreateSecret } from "./secret";
+import { loadConfig, makeDataDirPrivate, recordServedOrigins } from "./platform/config";
+import { openDb } from "./platform/db/client";
+import { serveOptions } from "./platform/http/errors";
+import { loadOrCreateSecret } from "./platform/secret";
+import { webHandlers } from "./jobs";
+import { createJobRunner } from "./platform/queue/runner";
 import { createApp } from "./server";
 import { applyPendingRestore } from "./setup/restore";
+import { dataPaths } from "./platform/paths";
+import { log, setLogLevel } from "./platform/log";
 
 const config = loadConfig(process.argv.slice(2));
+setLogLevel(config.logLevel);
 makeDataDirPrivate(config.dataDir);
 // A backup the setup wizard staged goes in before anything opens the database.
 applyPendingRestore(config.dataDir);
-const db = openDb(join(config.dataDir, "db.sqlite"));
+const db = openDb(dataPaths(config.dataDir).db);
 const app = createApp({ config, db, secret: loadOrCreateSecret(config.dataDir) });
 
 const tls = config.tls ? { cert: Bun.file(config.tls.cert), key: Bun.file(config.tls.key) } : undefined;
 app.listen({ ...serveOptions, port: config.port, hostname: config.hostname, tls, maxRequestBodySize: 64 * 1024 ** 3 });
 recordServedOrigins(config.dataDir, config.origins);
-console.log(`nasd listening on ${tls ? "https" : "http"}://${config.hostname}:${app.server?.port} (data: ${config.dataDir}; passkeys for ${config.rpID})`);
+log.info(`nasd listening on ${tls ? "https" : "http"}://${config.hostname}:${app.server?.port} (data: ${config.dataDir}; passkeys for ${config.rpID})`);
 
 let redirector: ReturnType<typeof Bun.serve> | null = null;
 if (tls && config.httpRedirectPort > 0) {
@@ -35,12 +39,18 @@ if (tls && config.httpRedirectPort > 0) {
   });
 }
 
-const cleanup = setInterval(() => app.services.auth.cleanup(), 3600_000);
+// The web lane (app/platform/queue/README.md): the periodic kinds that need what only this process has (the network,
+// its own CPU time). The worker decides when they run; this process schedules nothing.
+// A look every 5 s is plenty for them (a minute sample is stamped with the minute it was due) and costs the idle web
+// process a fifth of what the workers' 1 s costs.
+const webLane = createJobRunner({ queue: app.services.jobs, handlers: webHandlers(app.services), pollMs: 5_000 });
+app.services.jobs.reclaimLeftRunning(webLane.kinds);
+void webLane.run();
 
 async function shutdown(signal: string) {
-  console.log(`${signal}: finishing open requests`);
-  clearInterval(cleanup);
+  log.info(`${signal}: finishing open requests`);
   redirector?.stop();
+  await webLane.stop();
   await app.stop();
   db.$client.close();
   process.exit(0);

@@ -1,22 +1,23 @@
 import { Elysia } from "elysia";
 import { authRoutes } from "./auth/routes";
-import type { Config } from "./config";
-import type { Db } from "./db/client";
-import { accessControl } from "./http/access";
-import { requestContext } from "./http/context";
-import { errorHandler } from "./http/errors";
-import { htmlResponses } from "./http/html";
-import { createRateLimiter } from "./http/rate-limit";
-import { securityPlugin } from "./http/security";
-import { manifest, staticRoutes } from "./http/static";
+import type { Config } from "./platform/config";
+import type { Db } from "./platform/db/client";
+import { accessControl } from "./platform/http/access";
+import { requestContext } from "./platform/http/context";
+import { errorHandler, requestIds } from "./platform/http/errors";
+import { htmlResponses } from "./platform/http/html";
+import { createRateLimiter } from "./platform/http/rate-limit";
+import { securityPlugin } from "./platform/http/security";
+import { manifest, staticRoutes } from "./platform/http/static";
 import { driveRoutes } from "./drive/routes";
 import { mediaRoutes } from "./media/routes";
 import { photosRoutes } from "./photos/routes";
+import { sharePaths } from "./share/openapi";
 import { shareRoutes } from "./share/routes";
 import { createWebServices, type SystemHw } from "./services";
 import { settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
-import { systemRoutes } from "./dashboard/routes";
+import { dashboardRoutes } from "./dashboard/routes";
 import { systemUpdateRoutes } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
 import { davRoutes } from "./dav/routes";
@@ -25,6 +26,8 @@ import { devicePages } from "./dav/pages";
 import { clientErrorResponse } from "./dav/errors";
 import { HomePage } from "../views/home/HomePage";
 import { hmac } from "./auth/crypto";
+import { isAdmin } from "./access/viewer";
+import type { Clock } from "./platform/clock";
 
 export type AppDeps = {
   config: Config;
@@ -33,9 +36,10 @@ export type AppDeps = {
   secret: Buffer;
   /** Tests pass a fixed address; the real server asks Bun for the peer address. */
   clientIp?: (request: Request) => string | null;
-  now?: () => Date;
+  /** The clock every service reads; default: the system's. Tests pass one they can move. */
+  now?: Clock;
   /** Dashboard hardware (smartctl, samplers, power); tests pass fakes. */
-  system?: Partial<SystemHw>;
+  hw?: Partial<SystemHw>;
   /** After the wizard staged a database restore; default: exit so systemd restarts the server. Tests record the call. */
   requestRestart?: () => void;
 };
@@ -43,19 +47,20 @@ export type AppDeps = {
 /** Builds the services once and composes every feature's routes. Tests call `createApp(deps).handle(request)`. */
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
-  const services = createWebServices({ db, config, now: deps.now, hw: deps.system, secret: deps.secret });
-  const { audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads, devices, davMethods } = services;
-  // Built once: who is asking and the access rules every route declares (app/http/access.ts).
+  const services = createWebServices({ db, config, now: deps.now, hw: deps.hw, secret: deps.secret });
+  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads, devices, davMethods } = services;
+  // Built once: who is asking and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, devices, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const access = accessControl({ context, origins: config.origins });
   const limits = {
-    loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000 }),
-    loginByAccount: createRateLimiter({ limit: 10, windowMs: 5 * 60_000 }),
-    recoveryByIp: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }),
-    recoveryByAccount: createRateLimiter({ limit: 5, windowMs: 15 * 60_000 }),
+    loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000, now }),
+    loginByAccount: createRateLimiter({ limit: 10, windowMs: 5 * 60_000, now }),
+    recoveryByIp: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }),
+    recoveryByAccount: createRateLimiter({ limit: 5, windowMs: 15 * 60_000, now }),
   };
 
   const app = new Elysia()
+    .use(requestIds)
     .use(htmlResponses)
     .use(access)
     .use(securityPlugin({ audit }))
@@ -65,7 +70,7 @@ export function createApp(deps: AppDeps) {
       errorHandler({
         deviceName: () => settings.all().deviceName,
         viewerOf: (cookieValue) => {
-          const user = cookieValue ? auth.resolveSession(cookieValue)?.user : undefined;
+          const user = cookieValue ? auth.sessions.resolve(cookieValue)?.user : undefined;
           return user ? { user, csrfToken: hmac(deps.secret, `csrf:${cookieValue}`) } : null;
         },
         clientError: (request, error, status, message) => clientErrorResponse(request, error, status, message, settings.all().deviceName),
@@ -75,7 +80,7 @@ export function createApp(deps: AppDeps) {
       "/healthz",
       () => {
         const ok = db.$client.query("select 1 as ok").get() as { ok: number } | null;
-        return { status: ok?.ok === 1 ? "ok" : "degraded", setupDone: auth.setupDone() };
+        return { status: ok?.ok === 1 ? "ok" : "degraded", setupDone: auth.users.setupDone() };
       },
       { public: true },
     )
@@ -92,8 +97,8 @@ export function createApp(deps: AppDeps) {
     .use(setupRoutes({ access, auth, settings, config, storage, requestRestart: deps.requestRestart }))
     .use(authRoutes({ access, auth, config, settings, audit, limits }))
     .use(settingsRoutes({ access, auth, settings, audit, config }))
-    .use(driveRoutes({ access, settings, drive, tus, media }))
-    .use(davRoutes({ access, methods: davMethods, sweepUploads: () => services.chunks.sweep() }))
+    .use(driveRoutes({ access, settings, drive, tus, media, apiPaths: sharePaths }))
+    .use(davRoutes({ access, methods: davMethods }))
     .use(
       nextcloudRoutes({
         access,
@@ -118,9 +123,9 @@ export function createApp(deps: AppDeps) {
       }),
     )
     .use(mediaRoutes({ access, drive, media }))
-    .use(photosRoutes({ access, settings, photos, media, drive, share }))
-    .use(shareRoutes({ access, share, drive, photos, settings, secureCookies: config.secureCookies }))
-    .use(systemRoutes({ access, audit, settings, dashboard, storage }))
+    .use(photosRoutes({ access, settings, photos, media, drive }))
+    .use(shareRoutes({ access, share, settings, secureCookies: config.secureCookies, now }))
+    .use(dashboardRoutes({ access, audit, settings, dashboard, storage }))
     .use(
       systemUpdateRoutes({
         access,
@@ -128,13 +133,13 @@ export function createApp(deps: AppDeps) {
         update,
         uploads: updateUploads,
         deviceName: () => settings.all().deviceName,
-        banner: () => dashboard.bannerAlerts(),
+        banner: () => dashboard.alerts.banner(),
       }),
     )
     .get(
       "/",
       ({ user, csrfToken, redirect }) => {
-        if (!auth.setupDone()) return redirect("/setup", 303);
+        if (!auth.users.setupDone()) return redirect("/setup", 303);
         if (!user) return redirect("/login", 303);
         return HomePage({
           user,
@@ -145,7 +150,7 @@ export function createApp(deps: AppDeps) {
             .recent(user)
             .filter((f) => f.kind === "file")
             .slice(0, 8),
-          health: user.role === "admin" ? dashboard.health() : null,
+          health: isAdmin(user) ? dashboard.alerts.health() : null,
           photos: photos.latest(user, 8),
           silentDevices: services.deviceStatus.silentFor(user).map((s) => ({ name: s.device.name, days: s.quietDays })),
         });

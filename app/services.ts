@@ -1,10 +1,13 @@
-import { createAuditRepo } from "./audit/repo";
+import { createAccessPolicy } from "./access/policy";
+import { createAccessRepo } from "./access/repo";
+import { createAuditRepo } from "./platform/audit";
 import { createAuthRepo } from "./auth/repo";
 import { createAuthService } from "./auth/service";
-import type { Config } from "./config";
-import type { Db } from "./db/client";
-import { createJobRepo } from "./jobs/repo";
-import { createJobQueue } from "./jobs/service";
+import type { Config } from "./platform/config";
+import type { Db } from "./platform/db/client";
+import { createJobRepo } from "./platform/queue/repo";
+import { createJobQueue } from "./platform/queue/queue";
+import type { JobPayloads } from "./jobs";
 import { createMediaRepo } from "./media/repo";
 import { createMediaService } from "./media/service";
 import { createSettingsRepo } from "./settings/repo";
@@ -19,20 +22,23 @@ import { createDriveRepo } from "./drive/repo";
 import { createDriveService } from "./drive/service";
 import { createBlobStore } from "./drive/blobs";
 import { createTusUploads } from "./drive/tus";
-import { APP_ROOT } from "./paths";
+import { APP_ROOT, dataPaths } from "./platform/paths";
+import { createAlbumRepo } from "./photos/album-repo";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
 import { createDashboardRepo } from "./dashboard/repo";
-import { createDashboardService, systemdPower, type PowerControl } from "./dashboard/service";
-import { createDataDiskRepo } from "./datadisk/repo";
-import { createDataDiskService } from "./datadisk/service";
-import { createRateLimiter } from "./http/rate-limit";
+import { systemdPower, type PowerControl } from "./dashboard/power";
+import { createDashboardService } from "./dashboard/service";
+import { createStorageRepo } from "./storage/repo";
+import { createStorageService } from "./storage/service";
+import { createRateLimiter } from "./platform/http/rate-limit";
 import { createShareRepo } from "./share/repo";
 import { createShareService } from "./share/service";
-import { boxCompatible, imageVersion } from "./jobs/update";
+import { boxCompatible, imageVersion } from "./update/root-jobs";
 import { createUpdateService, type UpdateServiceDeps } from "./update/service";
 import { createUpdateUploads } from "./update/tus";
+import { type Clock, systemClock } from "./platform/clock";
 import { createAppPasswords } from "./auth/app-passwords";
 import { createDavRepo } from "./dav/repo";
 import { createDavService } from "./dav/service";
@@ -51,13 +57,16 @@ function systemSettingsFile(path: string): SystemSettingsSink {
   };
 }
 
-export type ServiceDeps = { db: Db; config: Config; now?: () => Date };
+/** `now`: the clock every service reads; default: the system's (tests pass one they can move). */
+export type ServiceDeps = { db: Db; config: Config; now?: Clock };
 
 /** The feature services over one database, built the same way by the web server, the worker and the admin CLI. */
-export function createServices({ db, config, now }: ServiceDeps) {
-  const audit = createAuditRepo(db);
+export function createServices(deps: ServiceDeps) {
+  const { db, config } = deps;
+  const now = deps.now ?? systemClock;
+  const audit = createAuditRepo(db, now);
   const settingsRepo = createSettingsRepo(db);
-  const settings = createSettingsService(settingsRepo, { toSystem: systemSettingsFile(join(config.dataDir, "system-settings.json")) });
+  const settings = createSettingsService(settingsRepo, { toSystem: systemSettingsFile(dataPaths(config.dataDir).systemSettings) });
   const auth = createAuthService({
     repo: createAuthRepo(db),
     config,
@@ -66,10 +75,12 @@ export function createServices({ db, config, now }: ServiceDeps) {
     registrationPolicy: () => settings.all().registrationPolicy,
     applySetup: (s) => settings.update(s),
   });
-  const jobs = createJobQueue({ repo: createJobRepo(db), now });
+  const jobs = createJobQueue<JobPayloads>({ repo: createJobRepo(db), now });
   // The web side of the media pipeline only: it queues work and finds derivatives; the worker decodes.
   const media = createMediaService({ repo: createMediaRepo(db), jobs, dataDir: config.dataDir, setting: settingsRepo.get, now });
-  return { audit, settings, auth, jobs, media };
+  // Who may touch what (app/access): every feature asks it, grants are read on every check.
+  const access = createAccessPolicy({ repo: createAccessRepo(db), now });
+  return { now, audit, settings, auth, jobs, media, access };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -92,7 +103,8 @@ export type SystemHw = {
 };
 
 /** Drive over one database and data dir, telling the media pipeline about new content: the web process and the admin CLI's import. */
-export function createDrive(core: Services, { db, config, now }: ServiceDeps) {
+export function createDrive(core: Services, { db, config }: ServiceDeps) {
+  const { now } = core;
   const previewScript = join(APP_ROOT, "app/media/preview.ts");
   return createDriveService({
     repo: createDriveRepo(db),
@@ -100,15 +112,9 @@ export function createDrive(core: Services, { db, config, now }: ServiceDeps) {
     media: core.media,
     runPreview: (input, out) => runCommand([process.execPath, previewScript, input, out], { timeoutMs: 20_000 }),
     trashRetentionDays: () => core.settings.all().trashRetentionDays,
-    grants: folderShareGrants(db),
+    access: core.access,
     now,
   });
-}
-
-/** What Drive's can() reads about folders shared between users (app/share), on every check. */
-function folderShareGrants(db: Db) {
-  const shares = createShareRepo(db);
-  return { access: (userId: string, folderIds: string[]) => shares.bestAccess(userId, folderIds), rootsFor: (userId: string) => shares.folderIdsFor(userId) };
 }
 
 /**
@@ -116,71 +122,76 @@ function folderShareGrants(db: Db) {
  * and the hardware (real by default, fakes in tests). Routes receive these; none builds a service or touches `hw/`.
  */
 export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; secret: Buffer }) {
-  const { db, config, now, hw = {} } = deps;
-  const core = createServices({ db, config, now });
-  const { settings, auth, jobs } = core;
+  const { db, config, hw = {} } = deps;
+  const core = createServices(deps);
+  const { now, settings, auth, jobs } = core;
   const driveRepo = createDriveRepo(db);
   const drive = createDrive(core, deps);
   const filesystems = hw.filesystems ?? (() => listFilesystems());
   // The data disk is chosen in the wizard's last step and on Dashboard → Storage: one service for both.
-  const storage = createDataDiskService({
+  const storage = createStorageService({
     dataDir: config.dataDir,
-    repo: createDataDiskRepo(db),
+    repo: createStorageRepo(db),
     jobs,
-    listUsers: () => auth.listUsers(),
+    listUsers: () => auth.users.list(),
     filesystems,
     run: hw.storageRun,
-    includeLoop: hw.storageLoopDevices ?? process.env.NAS_STORAGE_LOOP_DEVICES === "1",
+    includeLoop: hw.storageLoopDevices ?? config.storageLoopDevices,
+    now,
   });
   const dashboardRepo = createDashboardRepo(db);
-  const health = createDiskHealth({ repo: dashboardRepo, smart: hw.smart ?? createSmartReader(), blockDevices: hw.blockDevices ?? (() => listBlockDevices()) });
-  const smartInWorker = hw.smartInWorker ?? process.env.NAS_SMART_IN_WORKER === "1";
+  const health = createDiskHealth({
+    repo: dashboardRepo,
+    smart: hw.smart ?? createSmartReader(),
+    blockDevices: hw.blockDevices ?? (() => listBlockDevices()),
+    now,
+  });
+  const smartInWorker = hw.smartInWorker ?? config.smartInWorker;
   const dashboard = createDashboardService({
     repo: dashboardRepo,
-    disks: smartInWorker ? queuedDiskChecks({ health, jobs }) : directDiskChecks(health),
+    disks: smartInWorker ? queuedDiskChecks({ health, jobs, now }) : directDiskChecks(health, now),
     liveSampler: hw.liveSampler ?? createSystemSampler(),
     minuteSampler: hw.minuteSampler ?? createSystemSampler(),
-    power: hw.power ?? systemdPower(),
+    power: hw.power ?? systemdPower({ appliance: config.appliance }),
     filesystems,
     jobs,
     dataDir: config.dataDir,
     media: () => core.media.overview(),
-    listUsers: () => auth.listUsers(),
-    setQuota: (userId, gigabytes) => auth.setQuota(userId, gigabytes),
+    listUsers: () => auth.users.list(),
+    setQuota: (userId, gigabytes) => auth.users.setQuota(userId, gigabytes),
     backupKeepDays: () => settings.all().backupKeepDays,
     alertWebhook: () => settings.all().alertWebhook,
     deviceName: () => settings.all().deviceName,
     usedBytes: (userId) => driveRepo.usedBytes(userId),
+    now,
   });
-  const shareRepo = createShareRepo(db);
   const photos = createPhotosService({
     repo: createPhotosRepo(db),
+    albums: createAlbumRepo(db),
     drive,
-    // Albums shared between users (app/share), read on every check.
-    albumGrants: { access: (userId, albumId) => shareRepo.albumAccess(userId, albumId), albumIdsFor: (userId) => shareRepo.albumIdsFor(userId) },
-    userById: (id) => auth.userById(id),
+    access: core.access,
+    userById: (id) => auth.users.byId(id),
     now,
   });
   const share = createShareService({
-    repo: shareRepo,
+    repo: createShareRepo(db),
+    access: core.access,
     drive,
     photos,
     playableVideo: (file) => core.media.derivativeOf(file, "video"),
     mediaThumb: (file) => core.media.derivativeOf(file, "thumb"),
     audit: core.audit,
-    userById: (id) => auth.userById(id),
-    userByName: (username) => auth.listUsers().find((u) => u.username === username),
+    userByName: (username) => auth.users.list().find((u) => u.username === username),
     secret: deps.secret,
     // Link passwords: 10 tries per link and 30 per address in 15 minutes, checked before the slow hash runs.
-    attempts: { byLink: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000 }) },
+    attempts: { byLink: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000, now }) },
     now,
   });
   const update = createUpdateService({
     dataDir: config.dataDir,
     jobs,
     settings: createSettingsRepo(db),
-    // NAS_RAUC_SYSTEM_CONF: another system.conf (browser tests of the page without an image).
-    compatible: () => boxCompatible(process.env.NAS_RAUC_SYSTEM_CONF),
+    compatible: () => boxCompatible(config.raucSystemConf ?? undefined),
     version: () => (existsSync("/usr/lib/os-release") ? imageVersion() : "unknown"),
     run: runCommand,
     keyring: "/etc/rauc/keyring.pem",
@@ -192,12 +203,11 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
   const devices = createAppPasswords({
     db,
     now,
-    limits: { byAccount: createRateLimiter({ limit: 10, windowMs: 15 * 60_000 }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000 }) },
+    limits: { byAccount: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000, now }) },
   });
   const davRepo = createDavRepo(db);
-  const clock = now ?? (() => new Date());
-  const dav = createDavService({ drive, repo: davRepo, locks: createLocks({ repo: davRepo, now: clock }), dataDir: config.dataDir, now: clock });
-  const chunks = createChunkedUploads({ dataDir: config.dataDir, freeBytes: () => dav.freeBytes(), now: clock });
+  const dav = createDavService({ drive, access: core.access, repo: davRepo, locks: createLocks({ repo: davRepo, now }), dataDir: config.dataDir, now });
+  const chunks = createChunkedUploads({ dataDir: config.dataDir, freeBytes: () => dav.freeBytes() });
   const davMethods = createDavMethods({ dav, drive, chunks });
   return {
     ...core,
@@ -213,13 +223,16 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     dav,
     davMethods,
     chunks,
-    loginFlows: createLoginFlows({ devices }),
+    loginFlows: createLoginFlows({ devices, now }),
     deviceStatus: createDeviceStatus({
       repo: davRepo,
       devices,
-      now: clock,
+      now,
       // Midnight in the box's time zone: "today" on the status pages is the family's day.
-      startOfToday: () => startOfDay(new Intl.DateTimeFormat("en-CA", { timeZone: settings.all().timeZone }).format(clock())),
+      startOfToday: () => {
+        const { timeZone } = settings.all();
+        return startOfDay(new Intl.DateTimeFormat("en-CA", { timeZone }).format(now()), timeZone);
+      },
     }),
   };
 }

@@ -1,14 +1,15 @@
 // CPU cost of the dashboard's live refresh at idle, on this machine.
 // Starts the real web server (the bundle, dist/main.js, as on the image) on a temp data dir, then measures its CPU (process + children, from
-// /proc/<pid>/stat) for two equal windows: the server alone (baseline: its own minute sampler and SMART check), and the
+// /proc/<pid>/stat) for two equal windows: the server alone (baseline: its job lane looking for due jobs every 5 s; the
+// minute samples and SMART checks are jobs the worker queues, and no worker runs here), and the
 // server with one admin tab open on /dashboard polling like htmx does (#live every 5 s, banner every 30 s,
 // #disks and #history every 60 s).
 // Run: bun bench/dashboard-refresh.ts [seconds per window, default 60]
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../app/config";
-import { openDb } from "../app/db/client";
+import { loadConfig } from "../app/platform/config";
+import { openDb } from "../app/platform/db/client";
 import { createServices } from "../app/services";
 
 const seconds = Number(process.argv[2] ?? 60);
@@ -42,8 +43,8 @@ try {
   }
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: dataDir }) });
-  const { user } = auth.addUser({ username: "admin", displayName: "Admin", role: "admin" }, null);
-  const cookie = `nas_session=${auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "bench" })}`;
+  const { user } = auth.users.add({ username: "admin", displayName: "Admin", role: "admin" }, null);
+  const cookie = `nas_session=${auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "bench" })}`;
   db.$client.close();
 
   const get = async (path: string) => {

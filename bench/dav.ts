@@ -11,8 +11,8 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDavServer } from "../app/dav/testing";
-import { freePort } from "../app/testing-browser";
+import { startDavServer } from "../test/support/dav";
+import { freePort } from "../test/support/browser";
 
 const MB = 1024 * 1024;
 const sizeMb = Number(process.env.DAV_BENCH_MB ?? 1024);

@@ -7,8 +7,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../app/config";
-import { openDb } from "../app/db/client";
+import { loadConfig } from "../app/platform/config";
+import { openDb } from "../app/platform/db/client";
 import { createServices } from "../app/services";
 
 const MB = 1024 * 1024;
@@ -70,8 +70,8 @@ try {
   await waitFor(`${base}/healthz`);
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: dataDir }) });
-  const user = auth.addUser({ username: "bench", displayName: "Bench", role: "admin" }, null).user;
-  const { token } = auth.createAppToken(user.id, "bench");
+  const user = auth.users.add({ username: "bench", displayName: "Bench", role: "admin" }, null).user;
+  const { token } = auth.tokens.create(user.id, "bench");
   db.$client.close();
 
   const before = writeBytes(server.pid);

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { loadConfig } from "../app/config";
-import { openDb } from "../app/db/client";
+import { loadConfig } from "../app/platform/config";
+import { openDb } from "../app/platform/db/client";
 import { createApp } from "../app/server";
 
 const LIST_ENTRIES = Number(process.env.LIST_ENTRIES ?? 100_000);
@@ -50,8 +50,8 @@ try {
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const app = createApp({ config, db, secret: randomBytes(32), clientIp: () => "127.0.0.1" });
   const { auth, drive } = app.services;
-  const user = auth.addUser({ username: "bench", displayName: "Bench", role: "admin" }, null).user;
-  const { token } = auth.createAppToken(user.id, "bench");
+  const user = auth.users.add({ username: "bench", displayName: "Bench", role: "admin" }, null).user;
+  const { token } = auth.tokens.create(user.id, "bench");
   const headers = { authorization: `Bearer ${token}`, accept: "application/json" };
   const root = drive.rootOf(user);
   const big = drive.mkdir(user, root.id, "big");

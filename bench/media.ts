@@ -15,7 +15,7 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand } from "../hw/run";
-import { mediaTestApp, FIXTURES } from "../app/media/testing";
+import { mediaTestApp, FIXTURES } from "../test/support/media";
 import { createVideoTools, LOW_PRIORITY, SOFTWARE_ENCODER, targetSize, transcodeArgs } from "../app/media/video";
 
 const ROUNDS = Number(process.env.MEDIA_ROUNDS ?? 3);

@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../app/config";
-import { openDb } from "../app/db/client";
+import { loadConfig } from "../app/platform/config";
+import { openDb } from "../app/platform/db/client";
 import { createServices } from "../app/services";
-import { launchBrowser, startServer } from "../app/testing-browser";
+import { launchBrowser, startServer } from "../test/support/browser";
 
 const ROWS = Number(process.env.ROWS ?? 200_000);
 const RUNS = Number(process.env.RUNS ?? 200);
@@ -31,8 +31,8 @@ let server: Awaited<ReturnType<typeof startServer>> | undefined;
 try {
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: dataDir }) });
-  const user = auth.addUser({ username: "bench", displayName: "Bench", role: "admin" }, null).user;
-  const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "bench" });
+  const user = auth.users.add({ username: "bench", displayName: "Bench", role: "admin" }, null).user;
+  const sid = auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "bench" });
   const rootId = "benchroot";
   const now = Date.now();
   const places = Array.from({ length: 400 }, (_, i) => ({ city: `Town${i}`, country: `Country${i % 40}`, lat: rand() * 140 - 65, lng: rand() * 340 - 170 }));

@@ -5,9 +5,9 @@ import type { Subprocess } from "bun";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { SESSION_COOKIE } from "../app/http/context";
-import { loadConfig } from "../app/config";
-import { openDb } from "../app/db/client";
+import { SESSION_COOKIE } from "../app/platform/http/context";
+import { loadConfig } from "../app/platform/config";
+import { openDb } from "../app/platform/db/client";
 import { createServices } from "../app/services";
 
 const RSS_TARGET_MB = 60;
@@ -89,8 +89,8 @@ function seedAdmin(dataDir: string): string {
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   try {
     const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: dataDir }) });
-    const { user } = auth.addUser({ username: "bench", displayName: "Bench Admin", role: "admin" }, null);
-    return auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "wrk" });
+    const { user } = auth.users.add({ username: "bench", displayName: "Bench Admin", role: "admin" }, null);
+    return auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "wrk" });
   } finally {
     db.$client.close();
   }

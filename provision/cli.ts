@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 /**
- * Root-side provisioning run by systemd units of the image (os/rootfs-overlay/usr/lib/systemd/system):
+ * Root-side provisioning run by systemd units of the image (os/systemd/):
  *   tls --dir DIR [--owner USER] [--restart-on-change UNIT]   nas-tls.service (boot, then every minute)
  *   apply-settings --file FILE [--tls-dir DIR]               nas-settings.service (wizard changes)
  */

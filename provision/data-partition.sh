@@ -8,7 +8,7 @@ name=$(basename "$dev")
 sys=/sys/class/block/$name
 disk=/dev/$(basename "$(dirname "$(readlink -f "$sys")")")
 partnum=$(cat "$sys/partition")
-# The data filesystem's size in the image (board/*/genimage.cfg).
+# The data filesystem's size in the image (os/genimage/genimage.cfg).
 IMAGE_DATA_MIB=${IMAGE_DATA_MIB:-64}
 
 disk_sectors=$(cat "/sys/class/block/$(basename "$disk")/size")

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import type { Page } from "playwright-core";
-import { launchBrowser, signedInPage, startServer } from "../app/testing-browser";
+import { launchBrowser, signedInPage, startServer } from "../test/support/browser";
 
 const root = join(import.meta.dir, "..");
 const out = join(root, "docs/screenshots");

@@ -1,4 +1,4 @@
-import type { User } from "../app/db/schema";
+import type { User } from "../app/platform/db/schema";
 import { Layout } from "./layout";
 
 export function ErrorPage(p: { status: number; message: string; requestId?: string | null; user: User | null; csrfToken: string; deviceName: string }) {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import type { User } from "../app/db/schema";
+import type { User } from "../app/platform/db/schema";
 import { Layout } from "./layout";
 
 const user = { id: "u1", username: "eve", displayName: '<img src=x onerror="alert(1)">', role: "admin" } as User;

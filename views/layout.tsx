@@ -1,5 +1,5 @@
 import Html from "@kitajs/html";
-import type { User } from "../app/db/schema";
+import type { User } from "../app/platform/db/schema";
 
 export type PageProps = {
   title: string;

@@ -2,14 +2,15 @@
 // (HTTP Basic: username + app password). They are rows of `app_tokens` with a "files" scope: made in Settings →
 // Devices or by the login flow (app/dav/login-flow.ts), shown once, stored as SHA-256 (150 random bits: a slow hash
 // adds nothing), revocable, with the time and address of their last use. They open files only: the JSON API and the
-// pages refuse them (app/http/access.ts), and a session cookie never opens WebDAV.
+// pages refuse them (app/platform/http/access.ts), and a session cookie never opens WebDAV.
 import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { randomInt, randomUUID } from "node:crypto";
-import type { Db } from "../db/client";
-import { appTokens, users, type AppToken, type User } from "../db/schema";
+import type { Clock } from "../platform/clock";
+import type { Db } from "../platform/db/client";
+import { appTokens, users, type AppToken, type User } from "../platform/db/schema";
 import { validateName } from "../drive/model";
-import { AppError, tooManyRequests } from "../errors";
-import type { RateLimiter } from "../http/rate-limit";
+import { AppError, tooManyRequests } from "../platform/errors";
+import type { RateLimiter } from "../platform/http/rate-limit";
 import { safeEqual, sha256 } from "./crypto";
 
 export type DeviceScope = "files" | "files-read";
@@ -50,9 +51,8 @@ export function newAppPassword(): string {
   return groups.join("-");
 }
 
-export function createAppPasswords(deps: { db: Db; limits: { byAccount: RateLimiter; byIp: RateLimiter }; now?: () => Date }) {
-  const { db, limits } = deps;
-  const now = deps.now ?? (() => new Date());
+export function createAppPasswords(deps: { db: Db; limits: { byAccount: RateLimiter; byIp: RateLimiter }; now: Clock }) {
+  const { db, limits, now } = deps;
   // Addresses that signed in to an account: an attacker guessing from elsewhere cannot lock its devices out.
   const knownAddresses = new Map<string, number>();
   const known = (account: string, ip: string | null) => {

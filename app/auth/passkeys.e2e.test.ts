@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { addVirtualAuthenticator, fillWizardToSummary, launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { addVirtualAuthenticator, fillWizardToSummary, launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 let server: TestServer;
 let browser: Browser;

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
-import { dataVersionReader, type Db } from "../db/client";
-import { appTokens, challenges, invites, passkeys, recoveryCodes, sessions, users, type Session, type User } from "../db/schema";
+import { dataVersionReader, type Db } from "../platform/db/client";
+import { appTokens, challenges, invites, passkeys, recoveryCodes, sessions, users, type Session, type User } from "../platform/db/schema";
 
 type SessionUserRow = {
   user_id: string;
@@ -17,17 +17,17 @@ type SessionUserRow = {
   disabled_at: number | null;
 };
 
-/** Every query on the account tables. */
-export function createAuthRepo(db: Db) {
+/**
+ * Sessions with their users. Every request resolves its session: the rows are kept in memory, cleared on each
+ * write to sessions or users (`invalidate`); another process's commit changes data_version, which clears them too.
+ */
+function sessionQueries(db: Db) {
   // Runs on every request: a raw prepared statement, mapped by hand (drizzle's nested mapping costs more than the query).
   const sessionWithUserQ = db.$client.prepare<SessionUserRow, [string]>(
     `select s.user_id, s.created_at as s_created, s.last_seen_at, s.ip, s.user_agent,
             u.username, u.display_name, u.role, u.quota_bytes, u.webauthn_user_id, u.created_at as u_created, u.disabled_at
      from sessions s join users u on u.id = s.user_id where s.id_hash = ?`,
   );
-  const adminQ = db.select({ id: users.id }).from(users).where(eq(users.role, "admin")).limit(1).prepare();
-  // Every request resolves its session: keep the rows in memory. This repo clears the cache on each write to
-  // sessions or users; another process's commit changes data_version, which clears it too.
   const sessionCache = new Map<string, { session: Session; user: User }>();
   const dataVersion = dataVersionReader(db);
   let cachedVersion = -1;
@@ -50,35 +50,7 @@ export function createAuthRepo(db: Db) {
     };
   };
   return {
-    db,
-    adminExists: () => adminQ.all().length > 0,
-    userById: (id: string) => db.select().from(users).where(eq(users.id, id)).get(),
-    userByName: (username: string) => db.select().from(users).where(eq(users.username, username)).get(),
-    listUsers: () => db.select().from(users).orderBy(users.createdAt).all(),
-    insertUser: (u: typeof users.$inferInsert) => db.insert(users).values(u).returning().get(),
-    updateUser: (id: string, patch: Partial<typeof users.$inferInsert>) => {
-      invalidate();
-      return db.update(users).set(patch).where(eq(users.id, id)).run();
-    },
-    passkeysOf: (userId: string) => db.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(passkeys.createdAt).all(),
-    passkeyById: (id: string) => db.select().from(passkeys).where(eq(passkeys.id, id)).get(),
-    insertPasskey: (p: typeof passkeys.$inferInsert) => db.insert(passkeys).values(p).run(),
-    touchPasskey: (id: string, counter: number, at: Date) => db.update(passkeys).set({ counter, lastUsedAt: at }).where(eq(passkeys.id, id)).run(),
-    renamePasskey: (userId: string, id: string, name: string) =>
-      db
-        .update(passkeys)
-        .set({ name })
-        .where(and(eq(passkeys.id, id), eq(passkeys.userId, userId)))
-        .returning()
-        .all().length,
-    deletePasskey: (userId: string, id: string) =>
-      db
-        .delete(passkeys)
-        .where(and(eq(passkeys.id, id), eq(passkeys.userId, userId)))
-        .returning()
-        .all().length,
-    deletePasskeysOf: (userId: string) => db.delete(passkeys).where(eq(passkeys.userId, userId)).run(),
-
+    invalidate,
     insertSession: (s: typeof sessions.$inferInsert) => db.insert(sessions).values(s).run(),
     sessionWithUser: (idHash: string) => {
       const version = dataVersion();
@@ -121,6 +93,50 @@ export function createAuthRepo(db: Db) {
         .where(or(lt(sessions.lastSeenAt, idleBefore), lt(sessions.createdAt, createdBefore)))
         .run();
     },
+  };
+}
+
+function userQueries(db: Db, invalidate: () => void) {
+  const adminQ = db.select({ id: users.id }).from(users).where(eq(users.role, "admin")).limit(1).prepare();
+  return {
+    adminExists: () => adminQ.all().length > 0,
+    userById: (id: string) => db.select().from(users).where(eq(users.id, id)).get(),
+    userByName: (username: string) => db.select().from(users).where(eq(users.username, username)).get(),
+    listUsers: () => db.select().from(users).orderBy(users.createdAt).all(),
+    insertUser: (u: typeof users.$inferInsert) => db.insert(users).values(u).returning().get(),
+    updateUser: (id: string, patch: Partial<typeof users.$inferInsert>) => {
+      invalidate();
+      return db.update(users).set(patch).where(eq(users.id, id)).run();
+    },
+  };
+}
+
+function passkeyQueries(db: Db) {
+  return {
+    passkeysOf: (userId: string) => db.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(passkeys.createdAt).all(),
+    passkeyById: (id: string) => db.select().from(passkeys).where(eq(passkeys.id, id)).get(),
+    insertPasskey: (p: typeof passkeys.$inferInsert) => db.insert(passkeys).values(p).run(),
+    touchPasskey: (id: string, counter: number, at: Date) => db.update(passkeys).set({ counter, lastUsedAt: at }).where(eq(passkeys.id, id)).run(),
+    renamePasskey: (userId: string, id: string, name: string) =>
+      db
+        .update(passkeys)
+        .set({ name })
+        .where(and(eq(passkeys.id, id), eq(passkeys.userId, userId)))
+        .returning()
+        .all().length,
+    deletePasskey: (userId: string, id: string) =>
+      db
+        .delete(passkeys)
+        .where(and(eq(passkeys.id, id), eq(passkeys.userId, userId)))
+        .returning()
+        .all().length,
+    deletePasskeysOf: (userId: string) => db.delete(passkeys).where(eq(passkeys.userId, userId)).run(),
+  };
+}
+
+/** App tokens for scripts and clients: stored hashed, revocable. */
+function tokenQueries(db: Db) {
+  return {
     insertToken: (t: typeof appTokens.$inferInsert) => db.insert(appTokens).values(t).run(),
     tokenWithUser: (tokenHash: string) =>
       db
@@ -151,7 +167,11 @@ export function createAuthRepo(db: Db) {
         .where(and(eq(appTokens.id, id), isNull(appTokens.revokedAt)))
         .returning()
         .all().length,
+  };
+}
 
+function recoveryQueries(db: Db) {
+  return {
     replaceRecoveryCodes: (userId: string, hashes: string[], at: Date) =>
       db.transaction((tx) => {
         tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
@@ -172,7 +192,11 @@ export function createAuthRepo(db: Db) {
         .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
         .get()?.n ?? 0,
     deleteRecoveryCodesOf: (userId: string) => db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run(),
+  };
+}
 
+function inviteQueries(db: Db) {
+  return {
     insertInvite: (i: typeof invites.$inferInsert) => db.insert(invites).values(i).run(),
     validInvite: (tokenHash: string, now: Date) =>
       db
@@ -194,11 +218,31 @@ export function createAuthRepo(db: Db) {
         .where(and(isNull(invites.usedAt), gt(invites.expiresAt, now)))
         .orderBy(invites.createdAt)
         .all(),
+  };
+}
 
+/** WebAuthn challenges waiting for the browser's answer. */
+function challengeQueries(db: Db) {
+  return {
     insertChallenge: (c: typeof challenges.$inferInsert) => db.insert(challenges).values(c).run(),
     /** Deletes and returns the challenge: it is gone whether verification then succeeds or not. */
     takeChallenge: (id: string) => db.delete(challenges).where(eq(challenges.id, id)).returning().get(),
     deleteExpiredChallenges: (now: Date) => db.delete(challenges).where(lt(challenges.expiresAt, now)).run(),
+  };
+}
+
+/** Every query on the account tables, one group per capability. */
+export function createAuthRepo(db: Db) {
+  const { invalidate, ...sessions } = sessionQueries(db);
+  return {
+    db,
+    ...userQueries(db, invalidate),
+    ...passkeyQueries(db),
+    ...sessions,
+    ...tokenQueries(db),
+    ...recoveryQueries(db),
+    ...inviteQueries(db),
+    ...challengeQueries(db),
   };
 }
 

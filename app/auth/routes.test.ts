@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "../../test/support/app";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -71,7 +71,7 @@ describe("registration policy", () => {
     settings.update({ registrationPolicy: "closed" });
     expect((await signup()).status).toBe(403);
     expect(await (await t.request("/register")).text()).toContain("Registration is closed");
-    const invite = auth.createInvite(admin.id);
+    const invite = auth.invites.create(admin.id);
     expect((await signup(invite)).status).toBe(403);
 
     settings.update({ registrationPolicy: "invite" });
@@ -99,17 +99,17 @@ describe("sessions", () => {
     t = createTestApp();
     const user = t.createAdmin();
     const { auth } = t.services;
-    const first = auth.createSession(user.id, { ip: null, userAgent: null });
-    const second = auth.createSession(user.id, { ip: null, userAgent: null }, first);
+    const first = auth.sessions.create(user.id, { ip: null, userAgent: null });
+    const second = auth.sessions.create(user.id, { ip: null, userAgent: null }, first);
     expect(second).not.toBe(first);
-    expect(auth.resolveSession(first)).toBeNull();
-    expect(auth.resolveSession(second)?.user.id).toBe(user.id);
+    expect(auth.sessions.resolve(first)).toBeNull();
+    expect(auth.sessions.resolve(second)?.user.id).toBe(user.id);
 
-    const other = auth.createSession(user.id, { ip: null, userAgent: null });
+    const other = auth.sessions.create(user.id, { ip: null, userAgent: null });
     const res = await t.request("/logout-all", { method: "POST", headers: t.browserHeaders(second) });
     expect(res.status).toBe(303);
-    expect(auth.resolveSession(second)).toBeNull();
-    expect(auth.resolveSession(other)).toBeNull();
+    expect(auth.sessions.resolve(second)).toBeNull();
+    expect(auth.sessions.resolve(other)).toBeNull();
   });
 
   test("signed out: pages redirect to sign-in, htmx polls get HX-Redirect to it, the API answers 401 JSON", async () => {
@@ -129,17 +129,17 @@ describe("sessions", () => {
   test("sessions are cached, yet a sign-out or reset made by another process (the CLI) applies within 0.2 s", async () => {
     t = createTestApp();
     const user = t.createAdmin();
-    const sid = t.services.auth.createSession(user.id, { ip: null, userAgent: null });
-    expect(t.services.auth.resolveSession(sid)?.user.id).toBe(user.id);
-    expect(t.services.auth.resolveSession(sid)?.user.id).toBe(user.id); // from the cache
+    const sid = t.services.auth.sessions.create(user.id, { ip: null, userAgent: null });
+    expect(t.services.auth.sessions.resolve(sid)?.user.id).toBe(user.id);
+    expect(t.services.auth.sessions.resolve(sid)?.user.id).toBe(user.id); // from the cache
     const other = new Database(join(t.dataDir, "db.sqlite"));
     other.run("update users set display_name = 'Renamed' where id = ?", [user.id]);
     await Bun.sleep(250);
-    expect(t.services.auth.resolveSession(sid)?.user.displayName).toBe("Renamed");
+    expect(t.services.auth.sessions.resolve(sid)?.user.displayName).toBe("Renamed");
     other.run("delete from sessions");
     other.close();
     await Bun.sleep(250);
-    expect(t.services.auth.resolveSession(sid)).toBeNull();
+    expect(t.services.auth.sessions.resolve(sid)).toBeNull();
   });
 
   test("idle and absolute expiry", async () => {
@@ -147,24 +147,24 @@ describe("sessions", () => {
     t = createTestApp({ deps: { now: () => now } });
     const user = t.createAdmin();
     const { auth } = t.services;
-    const sid = auth.createSession(user.id, { ip: null, userAgent: null });
+    const sid = auth.sessions.create(user.id, { ip: null, userAgent: null });
     now = new Date("2026-01-07T23:00:00Z");
-    expect(auth.resolveSession(sid)).not.toBeNull(); // touched: idle clock restarts
+    expect(auth.sessions.resolve(sid)).not.toBeNull(); // touched: idle clock restarts
     now = new Date("2026-01-14T22:00:00Z");
-    expect(auth.resolveSession(sid)).not.toBeNull();
+    expect(auth.sessions.resolve(sid)).not.toBeNull();
     now = new Date("2026-02-01T00:00:01Z"); // past 30 days absolute
-    expect(auth.resolveSession(sid)).toBeNull();
+    expect(auth.sessions.resolve(sid)).toBeNull();
 
-    const idle = auth.createSession(user.id, { ip: null, userAgent: null });
+    const idle = auth.sessions.create(user.id, { ip: null, userAgent: null });
     now = new Date(now.getTime() + 8 * 24 * 3600_000);
-    expect(auth.resolveSession(idle)).toBeNull();
+    expect(auth.sessions.resolve(idle)).toBeNull();
   });
 
   test("the session cookie is HttpOnly, SameSite=Lax, and Secure on https origins", async () => {
     t = createTestApp({ config: { secureCookies: true, origins: ["https://nas.local"], rpID: "nas.local" } });
     const user = t.createAdmin();
-    const sid = t.services.auth.createSession(user.id, { ip: null, userAgent: null });
-    const [code] = t.services.auth.regenerateRecoveryCodes(user.id);
+    const sid = t.services.auth.sessions.create(user.id, { ip: null, userAgent: null });
+    const [code] = t.services.auth.recovery.regenerate(user.id);
     const h = { ...t.browserHeaders(sid), origin: "https://nas.local", "content-type": "application/x-www-form-urlencoded" };
     const res = await t.app.handle(
       new Request("https://nas.local/auth/recover", { method: "POST", headers: h, body: new URLSearchParams({ username: "admin", code: code! }) }),
@@ -181,7 +181,7 @@ describe("CSRF", () => {
   test("cross-origin POST is refused, same-origin without token refused, with token accepted", async () => {
     t = createTestApp();
     const user = t.createAdmin();
-    const sid = t.services.auth.createSession(user.id, { ip: null, userAgent: null });
+    const sid = t.services.auth.sessions.create(user.id, { ip: null, userAgent: null });
     const good = t.browserHeaders(sid);
     const post = (headers: Record<string, string>) =>
       t.request("/settings/tokens", { method: "POST", headers: { ...headers, "content-type": "application/x-www-form-urlencoded" }, body: "name=laptop" });
@@ -191,11 +191,11 @@ describe("CSRF", () => {
     expect((await post({ ...good, "x-csrf-token": "forged" })).status).toBe(403);
     const { "x-csrf-token": _, ...noToken } = good;
     expect((await post(noToken)).status).toBe(403);
-    expect(t.services.auth.tokensOf(user.id)).toHaveLength(0);
+    expect(t.services.auth.tokens.of(user.id)).toHaveLength(0);
 
     const ok = await post(good);
     expect(ok.status).toBe(200);
-    expect(t.services.auth.tokensOf(user.id)).toHaveLength(1);
+    expect(t.services.auth.tokens.of(user.id)).toHaveLength(1);
   });
 
   test("every refused and accepted state change lands in the audit log", async () => {
@@ -219,7 +219,7 @@ describe("app tokens", () => {
     t = createTestApp();
     const user = t.createAdmin();
     const { auth } = t.services;
-    const { id, token } = auth.createAppToken(user.id, "backup script");
+    const { id, token } = auth.tokens.create(user.id, "backup script");
     expect(token.startsWith("nas_")).toBe(true);
     const row = t.db.$client.query("select token_hash from app_tokens").get() as { token_hash: string };
     expect(row.token_hash).not.toContain(token.slice(4)); // hashed at rest
@@ -234,7 +234,7 @@ describe("app tokens", () => {
     });
     expect(created.status).toBe(200);
 
-    auth.revokeAppToken(user.id, id);
+    auth.tokens.revoke(user.id, id);
     const refused = await t.request("/settings", { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
     expect(refused.status).toBe(401);
   });
@@ -243,10 +243,10 @@ describe("app tokens", () => {
     t = createTestApp();
     const a = t.createAdmin("alice");
     const b = t.createUser("bob");
-    const { id } = t.services.auth.createAppToken(a.id, "alice laptop");
+    const { id } = t.services.auth.tokens.create(a.id, "alice laptop");
     const res = await t.request(`/settings/tokens/${id}/revoke`, { method: "POST", headers: t.signIn(b) });
     expect(await res.text()).toContain("No such token");
-    expect(t.services.auth.tokensOf(a.id)).toHaveLength(1);
+    expect(t.services.auth.tokens.of(a.id)).toHaveLength(1);
   });
 });
 
@@ -269,16 +269,16 @@ describe("passkeys", () => {
     });
 
     expect(await (await t.request("/settings/passkeys/cred-a/rename", form("mine now"))).text()).toContain("No such passkey");
-    expect(t.services.auth.passkeysOf(a.id)[0]!.name).toBe("Phone");
+    expect(t.services.auth.passkeys.of(a.id)[0]!.name).toBe("Phone");
     await t.request("/settings/passkeys/cred-b/rename", form("Bob's <b>phone</b>"));
-    expect(t.services.auth.passkeysOf(b.id)[0]!.name).toBe("Bob's <b>phone</b>");
+    expect(t.services.auth.passkeys.of(b.id)[0]!.name).toBe("Bob's <b>phone</b>");
 
     const del = await t.request("/settings/passkeys/cred-b/delete", { method: "POST", headers: t.signIn(b) });
     expect(await del.text()).toContain("cannot remove your last passkey");
     insert("cred-b2", b.id);
     const other = await t.request("/settings/passkeys/cred-a/delete", { method: "POST", headers: t.signIn(b) });
     expect(await other.text()).toContain("No such passkey");
-    expect(t.services.auth.passkeysOf(a.id)).toHaveLength(1);
+    expect(t.services.auth.passkeys.of(a.id)).toHaveLength(1);
   });
 });
 
@@ -286,7 +286,7 @@ describe("rate limits", () => {
   test("recovery codes: blocked after 5 tries for one account, and a right code then still waits", async () => {
     t = createTestApp();
     const user = t.createAdmin("carol");
-    const [code] = t.services.auth.regenerateRecoveryCodes(user.id);
+    const [code] = t.services.auth.recovery.regenerate(user.id);
     const h = await anonymousBrowser(t);
     const attempt = (c: string) =>
       t.request("/auth/recover", {
@@ -301,7 +301,7 @@ describe("rate limits", () => {
   test("recovery codes work once", async () => {
     t = createTestApp();
     const user = t.createAdmin("dave");
-    const [code] = t.services.auth.regenerateRecoveryCodes(user.id);
+    const [code] = t.services.auth.recovery.regenerate(user.id);
     const h = await anonymousBrowser(t);
     const attempt = () =>
       t.request("/auth/recover", {
@@ -352,7 +352,7 @@ describe("XSS", () => {
     t = createTestApp();
     const admin = t.createAdmin();
     for (const [i, p] of payloads.entries()) {
-      t.services.auth.addUser({ username: `u${i}`, displayName: p }, admin.id);
+      t.services.auth.users.add({ username: `u${i}`, displayName: p }, admin.id);
       t.services.settings.update({ deviceName: p });
       for (const path of ["/settings/admin", "/", "/settings"]) {
         const html = await (await t.request(path, { headers: t.signIn(admin) })).text();

@@ -1,15 +1,15 @@
 import { Elysia, t } from "elysia";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
-import type { AuditRepo } from "../audit/repo";
-import type { Config } from "../config";
-import type { AccessControl } from "../http/access";
+import type { AuditRepo } from "../platform/audit";
+import type { Config } from "../platform/config";
+import type { AccessControl } from "../platform/http/access";
 import type { AuthService } from "./service";
-import { sessionCookie, SESSION_COOKIE, PRE_COOKIE } from "../http/context";
-import type { RateLimiter } from "../http/rate-limit";
+import { sessionCookie, SESSION_COOKIE, PRE_COOKIE } from "../platform/http/context";
+import type { RateLimiter } from "../platform/http/rate-limit";
 import type { SettingsService } from "../settings/service";
 import { LoginPage, RegisterPage } from "../../views/auth/pages";
-import { AppError, tooManyRequests } from "../errors";
-import { withFormError } from "../http/forms";
+import { AppError, tooManyRequests } from "../platform/errors";
+import { withFormError } from "../platform/http/forms";
 
 export type AuthRouteDeps = {
   access: AccessControl;
@@ -40,23 +40,35 @@ const RegisterStart = t.Union([
 ]);
 const Verify = t.Object({ challengeId: t.String(), response: t.Any() });
 
-export function authRoutes(deps: AuthRouteDeps) {
-  const { auth, config, settings, audit, limits } = deps;
-  const base = (csrfToken: string) => ({ csrfToken, deviceName: settings.all().deviceName, rpID: config.rpID, origins: config.origins });
+/** What the sign-in routes share: the page chrome and starting a session. */
+function parts(deps: AuthRouteDeps) {
+  const { auth, config, settings } = deps;
   type Cookies = Record<string, { value?: unknown; set: (c: { value: string }) => unknown; remove: () => unknown }>;
-  /** Signs the browser in: a new session id (replacing the one it had: rotation) and no pre-login cookie left behind. */
-  const startSession = (cookie: Cookies, userId: string, ip: string | null, userAgent: string | undefined) => {
-    const sid = auth.createSession(userId, { ip, userAgent: userAgent ?? null }, cookie[SESSION_COOKIE]?.value as string | undefined);
-    cookie[SESSION_COOKIE]!.set({ value: sid, ...sessionCookie(config.secureCookies) });
-    cookie[PRE_COOKIE]!.remove();
+  return {
+    base: (csrfToken: string) => ({ csrfToken, deviceName: settings.all().deviceName, rpID: config.rpID, origins: config.origins }),
+    /** Signs the browser in: a new session id (replacing the one it had: rotation) and no pre-login cookie left behind. */
+    startSession(cookie: Cookies, userId: string, ip: string | null, userAgent: string | undefined) {
+      const sid = auth.sessions.create(userId, { ip, userAgent: userAgent ?? null }, cookie[SESSION_COOKIE]?.value as string | undefined);
+      cookie[SESSION_COOKIE]!.set({ value: sid, ...sessionCookie(config.secureCookies) });
+      cookie[PRE_COOKIE]!.remove();
+    },
   };
+}
 
+/** Sign-in: the pages, the passkey ceremonies, recovery codes and signing out. */
+export function authRoutes(deps: AuthRouteDeps) {
+  return new Elysia().use(deps.access).use(signInPages(deps)).use(passkeyRoutes(deps)).use(recoveryAndLogoutRoutes(deps));
+}
+
+function signInPages(deps: AuthRouteDeps) {
+  const { auth } = deps;
+  const { base } = parts(deps);
   return new Elysia()
     .use(deps.access)
     .get(
       "/login",
       ({ user, csrfToken, query, redirect }) => {
-        if (!auth.setupDone()) return redirect("/setup", 303);
+        if (!auth.users.setupDone()) return redirect("/setup", 303);
         if (user) return redirect(safeNext(query.next), 303);
         return <LoginPage {...base(csrfToken)} next={safeNext(query.next)} />;
       },
@@ -65,9 +77,9 @@ export function authRoutes(deps: AuthRouteDeps) {
     .get(
       "/register",
       ({ csrfToken, query, redirect }) => {
-        if (!auth.setupDone()) return redirect("/setup", 303);
+        if (!auth.users.setupDone()) return redirect("/setup", 303);
         const invite = typeof query.invite === "string" ? query.invite : null;
-        const gate = auth.canRegister(invite);
+        const gate = auth.invites.canRegister(invite);
         return <RegisterPage {...base(csrfToken)} mode="signup" inviteToken={invite} allowed={gate.allowed} reason={gate.reason} />;
       },
       { public: true },
@@ -76,7 +88,7 @@ export function authRoutes(deps: AuthRouteDeps) {
       "/enroll/:token",
       ({ csrfToken, params }) => {
         // An enrolment link is for an account the admin created or reset; the token is checked again on use.
-        const user = auth.enrollmentUser(params.token);
+        const user = auth.invites.enrollmentUser(params.token);
         return (
           <RegisterPage
             {...base(csrfToken)}
@@ -89,15 +101,22 @@ export function authRoutes(deps: AuthRouteDeps) {
         );
       },
       { public: true },
-    )
+    );
+}
 
+/** The WebAuthn ceremonies: registration (wizard, sign-up, enrolment link, another passkey) and sign-in, rate limited. */
+function passkeyRoutes(deps: AuthRouteDeps) {
+  const { auth, audit, limits } = deps;
+  const { startSession } = parts(deps);
+  return new Elysia()
+    .use(deps.access)
     .post(
       "/auth/register/options",
       async ({ body, user, headers }) => {
         // Public for the wizard, sign-up and enrolment links; adding a passkey to an account needs that account.
-        if (body.kind !== "add") return auth.startRegistration(body);
+        if (body.kind !== "add") return auth.passkeys.startRegistration(body);
         if (!user) throw new AppError(401, "Please sign in.");
-        return auth.startRegistration({ kind: "add", userId: user.id, userAgent: headers["user-agent"] ?? null });
+        return auth.passkeys.startRegistration({ kind: "add", userId: user.id, userAgent: headers["user-agent"] ?? null });
       },
       { public: true, body: RegisterStart },
     )
@@ -105,7 +124,7 @@ export function authRoutes(deps: AuthRouteDeps) {
     .post(
       "/auth/register/verify",
       async ({ body, headers, cookie, ip, user }) => {
-        const result = await auth.finishRegistration(body.challengeId, body.response as RegistrationResponseJSON, headers["user-agent"] ?? null);
+        const result = await auth.passkeys.finishRegistration(body.challengeId, body.response as RegistrationResponseJSON, headers["user-agent"] ?? null);
         if (user && user.id !== result.user.id) throw new AppError(403, "Signed in as someone else.");
         if (!user) startSession(cookie, result.user.id, ip, headers["user-agent"]);
         audit.record({ userId: result.user.id, ip, action: "auth.passkey.registered", objectId: result.user.id, ok: true });
@@ -119,7 +138,7 @@ export function authRoutes(deps: AuthRouteDeps) {
       async ({ ip }) => {
         if (ip && limits.loginByIp.blocked(`ip:${ip}`))
           throw tooManyRequests("Too many sign-in attempts from this address. Wait a few minutes.", limits.loginByIp.retryAfterSeconds(`ip:${ip}`));
-        return auth.startLogin();
+        return auth.passkeys.startLogin();
       },
       { public: true },
     )
@@ -128,7 +147,7 @@ export function authRoutes(deps: AuthRouteDeps) {
       "/auth/login/verify",
       async ({ body, ip, headers, cookie }) => {
         const response = body.response as AuthenticationResponseJSON;
-        const owner = typeof response?.id === "string" ? auth.passkeyOwner(response.id) : null;
+        const owner = typeof response?.id === "string" ? auth.passkeys.owner(response.id) : null;
         const ipKey = `ip:${ip ?? "unknown"}`;
         if (limits.loginByIp.blocked(ipKey) || (owner && limits.loginByAccount.blocked(`user:${owner}`))) {
           audit.record({ userId: owner, ip, action: "auth.login", ok: false, detail: "rate limited" });
@@ -136,7 +155,7 @@ export function authRoutes(deps: AuthRouteDeps) {
           throw tooManyRequests("Too many sign-in attempts. Wait a few minutes and try again.", wait);
         }
         try {
-          const user = await auth.finishLogin(body.challengeId, response);
+          const user = await auth.passkeys.finishLogin(body.challengeId, response);
           startSession(cookie, user.id, ip, headers["user-agent"]);
           audit.record({ userId: user.id, ip, action: "auth.login", objectId: response.id, ok: true });
           return { ok: true };
@@ -155,8 +174,14 @@ export function authRoutes(deps: AuthRouteDeps) {
         }
       },
       { public: true, body: Verify },
-    )
+    );
+}
 
+function recoveryAndLogoutRoutes(deps: AuthRouteDeps) {
+  const { auth, audit, limits } = deps;
+  const { base, startSession } = parts(deps);
+  return new Elysia()
+    .use(deps.access)
     .post(
       "/auth/recover",
       ({ body, ip, headers, cookie, csrfToken, redirect, set }) => {
@@ -172,7 +197,7 @@ export function authRoutes(deps: AuthRouteDeps) {
         return withFormError(
           set,
           () => {
-            const user = auth.recover(body.username, body.code);
+            const user = auth.recovery.recover(body.username, body.code);
             startSession(cookie, user.id, ip, headers["user-agent"]);
             audit.record({ userId: user.id, ip, action: "auth.recover", ok: true });
             return redirect("/settings?recovered=1", 303);
@@ -189,7 +214,7 @@ export function authRoutes(deps: AuthRouteDeps) {
     .post(
       "/logout",
       ({ cookie, redirect, viewer }) => {
-        if (viewer?.sessionId) auth.logout(viewer.sessionId);
+        if (viewer?.sessionId) auth.sessions.logout(viewer.sessionId);
         cookie[SESSION_COOKIE]!.remove();
         return redirect("/login", 303);
       },
@@ -198,7 +223,7 @@ export function authRoutes(deps: AuthRouteDeps) {
     .post(
       "/logout-all",
       ({ cookie, redirect, user }) => {
-        auth.logoutEverywhere(user.id);
+        auth.sessions.logoutEverywhere(user.id);
         cookie[SESSION_COOKIE]!.remove();
         return redirect("/login", 303);
       },

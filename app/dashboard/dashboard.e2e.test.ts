@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { loadConfig } from "../config";
-import { openDb, type Db } from "../db/client";
+import { loadConfig } from "../platform/config";
+import { openDb, type Db } from "../platform/db/client";
 import { createServices } from "../services";
-import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 let server: TestServer;
 let browser: Browser;
@@ -26,8 +26,8 @@ afterAll(async () => {
 /** A browser already signed in as a new user of `role` (the passkey ceremony has its own e2e test). */
 async function signedIn(username: string, role: "admin" | "user") {
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-  const { user } = auth.addUser({ username, displayName: username, role }, null);
-  const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  const { user } = auth.users.add({ username, displayName: username, role }, null);
+  const sid = auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
   const context = await browser.newContext();
   await context.addCookies([{ name: "nas_session", value: sid, url: server.origin }]);
   const page = await context.newPage();

@@ -1,17 +1,20 @@
 /**
  * Reading SMART and keeping the last reading of every disk in `disk_health`. Who reads depends on the machine:
  * on a developer's machine the web process runs smartctl itself (`directDiskChecks`); on the image the web
- * process is sandboxed and cannot open disks, so it queues `smart.*` jobs that the root storage worker runs with
- * the same code (`queuedDiskChecks` + app/jobs/smart.ts). Pages only ever read the stored rows.
+ * process is sandboxed and cannot open disks, so it queues `smart.*` jobs (jobs.ts) that the root storage worker
+ * runs with the same code (`queuedDiskChecks` + `smartJobHandlers`). Pages only ever read the stored rows.
  */
 import { countersOf, diskSubject, evaluateAlerts, type Alert, type AlertThresholds } from "../../hw/alerts";
-import type { ScanResult, SelfTestKind, SmartReader } from "../../hw/smart";
+import { createSmartReader, type ScanResult, type SelfTestKind, type SmartReader } from "../../hw/smart";
 import type { ScannedDevice } from "../../hw/smart-parse";
-import type { BlockDevice } from "../../hw/system";
-import type { Job } from "../db/schema";
-import { isPending, type JobQueue } from "../jobs/service";
-import type { AlertRow, DashboardRepo, DiskHealthRow } from "./repo";
-import { AppError, notFound } from "../errors";
+import { listBlockDevices, type BlockDevice } from "../../hw/system";
+import type { Db } from "../platform/db/client";
+import type { Job } from "../platform/db/schema";
+import { isPending, type JobHandler, type JobQueue } from "../platform/queue/queue";
+import type { DashboardJobPayloads } from "./jobs";
+import { createDashboardRepo, type AlertRow, type DashboardRepo, type DiskHealthRow } from "./repo";
+import { AppError, notFound } from "../platform/errors";
+import type { Clock } from "../platform/clock";
 
 export const SMART_REFRESH_JOB = "smart.refresh";
 export const SMART_SELF_TEST_JOB = "smart.self-test";
@@ -41,11 +44,11 @@ export function createDiskHealth(deps: {
   smart: SmartReader;
   /** Whole disks of the machine, so disks smartctl does not list (virtio, SD cards) still appear with a reason. */
   blockDevices: () => Promise<BlockDevice[]>;
-  now?: () => Date;
+  now: Clock;
   thresholds?: Partial<AlertThresholds>;
 }) {
   const { repo, smart } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
 
   /** Reads one device and stores the result; rising counters are compared with the previous reading of the same disk. */
   async function readAndStore(device: string | ScannedDevice, wake: boolean, identity?: BlockDevice): Promise<Alert[]> {
@@ -136,7 +139,7 @@ export interface DiskChecks {
 }
 
 /** The web process reads SMART itself (a developer's machine, or any host where the server may open disks). */
-export function directDiskChecks(health: DiskHealth, now: () => Date = () => new Date()): DiskChecks {
+export function directDiskChecks(health: DiskHealth, now: Clock): DiskChecks {
   let last: { at: Date; scan: ScanResult } | null = null;
   return {
     async refreshAll() {
@@ -150,9 +153,9 @@ export function directDiskChecks(health: DiskHealth, now: () => Date = () => new
 }
 
 /** The web process only queues `smart.*` jobs; the root storage worker runs them (the image). */
-export function queuedDiskChecks(deps: { health: DiskHealth; jobs: JobQueue; now?: () => Date }): DiskChecks {
+export function queuedDiskChecks(deps: { health: DiskHealth; jobs: JobQueue<DashboardJobPayloads>; now: Clock }): DiskChecks {
   const { health, jobs } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   const STALLED_MS = 5 * 60_000;
   const stalled = (newestFirst: Job[]) => {
     const oldestQueued = newestFirst.filter((j) => j.status === "queued").at(-1)?.createdAt;
@@ -188,4 +191,33 @@ export function queuedDiskChecks(deps: { health: DiskHealth; jobs: JobQueue; now
       };
     },
   };
+}
+
+/**
+ * What the root storage worker runs (the image; a developer's machine calls the same DiskHealth directly):
+ * `smart.refresh` (`{}` = every disk without waking them, `{ device }` = that disk, woken) and `smart.self-test`
+ * (`{ device, kind }`: starts the test and stores a fresh reading). A disk that is gone or refuses throws an
+ * AppError, which fails the job at once.
+ */
+export function smartJobHandlers(deps: { db: Db; now: Clock; smart?: SmartReader; blockDevices?: () => Promise<BlockDevice[]> }) {
+  const health = createDiskHealth({
+    repo: createDashboardRepo(deps.db),
+    now: deps.now,
+    smart: deps.smart ?? createSmartReader(),
+    blockDevices: deps.blockDevices ?? (() => listBlockDevices()),
+  });
+  const refresh: JobHandler<"smart.refresh", DashboardJobPayloads> = async (job) => {
+    const { device } = job.payload;
+    if (device) return await health.refreshOne(device);
+    const scan = await health.refreshAll();
+    if (!scan.available) {
+      // Not installed will not fix itself; a timeout might.
+      const message = `SMART is not available: ${scan.reason}`;
+      throw scan.code === "not-installed" ? new AppError(409, message) : new Error(message);
+    }
+  };
+  const selfTest: JobHandler<"smart.self-test", DashboardJobPayloads> = async (job, ctx) => {
+    ctx.log(await health.startSelfTest(job.payload.device, job.payload.kind));
+  };
+  return { refresh, selfTest };
 }

@@ -2,7 +2,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { fakeRunner } from "../../hw/testing";
 import { describeAction } from "../../views/settings/audit";
-import { createTestApp, type TestApp } from "../testing";
+import { createTestApp, type TestApp } from "../../test/support/app";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -10,7 +10,7 @@ afterEach(() => t?.cleanup());
 function app(filesystems: { device: string; mount: string }[] = []) {
   t = createTestApp({
     deps: {
-      system: {
+      hw: {
         blockDevices: async () => [],
         filesystems: async () => filesystems.map((f) => ({ ...f, type: "ext4", totalBytes: 1e12, usedBytes: 0, freeBytes: 1e12 })),
         storageRun: fakeRunner(() => ({ stdout: JSON.stringify({ blockdevices: [] }) })).run,

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { alerts, diskHealth, systemSamples, type AlertRow, type DiskHealthRow, type SystemSampleRow } from "../db/schema";
+import type { Db } from "../platform/db/client";
+import { alerts, diskHealth, systemSamples, type AlertRow, type DiskHealthRow, type SystemSampleRow } from "../platform/db/schema";
 import type { Alert } from "../../hw/alerts";
 
 /** Every query of the dashboard: samples, alerts, cached disk health. */

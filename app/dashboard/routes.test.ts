@@ -1,13 +1,15 @@
+import { systemClock } from "../platform/clock";
 import { afterEach, describe, expect, test } from "bun:test";
 import { CommandNotFoundError, type Runner } from "../../hw/run";
 import { createSmartReader } from "../../hw/smart";
 import { createSystemSampler } from "../../hw/system";
 import { smartFixture } from "../../hw/test-fixtures";
-import { systemSamples } from "../db/schema";
-import { createTestApp, postForm, type TestApp } from "../testing";
-import { createJobRunner } from "../jobs/service";
-import { smartRefreshHandler } from "../jobs/smart";
-import { systemdPower } from "./service";
+import { systemSamples } from "../platform/db/schema";
+import { createTestApp, postForm, type TestApp } from "../../test/support/app";
+import { createJobRunner } from "../platform/queue/runner";
+import { dashboardJobs } from "./jobs";
+import { createSettingsRepo } from "../settings/repo";
+import { systemdPower } from "./power";
 import type { SystemHw } from "../services";
 import { fakeRunner } from "../../hw/testing";
 
@@ -33,11 +35,11 @@ function fakeSmartctl(devices: Record<string, { type: string; text: () => string
 function app(hw: Partial<SystemHw> = {}) {
   t = createTestApp({
     deps: {
-      system: {
+      hw: {
         smart: createSmartReader({ run: fakeSmartctl({}).run }),
         liveSampler: createSystemSampler({ run: noVcgencmd }),
         minuteSampler: createSystemSampler({ run: noVcgencmd }),
-        power: systemdPower({ env: {} }),
+        power: systemdPower({ appliance: false }),
         blockDevices: async () => [],
         filesystems: async () => [],
         ...hw,
@@ -243,7 +245,16 @@ describe("disks", () => {
     const disks = fakeSmartctl({ "/dev/sdb": { type: "sat", text: () => smartFixture("smart-ata-full.json") } });
     const worker = createJobRunner({
       queue: t.services.jobs,
-      handlers: { "smart.refresh": smartRefreshHandler({ db: t.db, smart: createSmartReader({ run: disks.run }), blockDevices: async () => [] }) },
+      handlers: {
+        "smart.refresh": dashboardJobs.handlers({
+          now: systemClock,
+          db: t.db,
+          dataDir: t.dataDir,
+          settings: createSettingsRepo(t.db),
+          smart: createSmartReader({ run: disks.run }),
+          blockDevices: async () => [],
+        })["smart.refresh"],
+      },
       log: () => {},
     });
     expect(await worker.runOnce()).toBe(true);
@@ -297,7 +308,7 @@ describe("alerts", () => {
 describe("power", () => {
   test("disabled off the appliance, with the reason; a POST is refused and nothing runs", async () => {
     const systemctl = fakeRunner(() => ({}));
-    const { h } = app({ power: systemdPower({ env: {}, run: systemctl.run }) });
+    const { h } = app({ power: systemdPower({ appliance: false, run: systemctl.run }) });
     const page = await (await t.request("/dashboard/power", { headers: h })).text();
     expect(page).toContain('data-testid="power-disabled"');
     expect(page).toContain("work only on the NAS appliance itself");
@@ -309,7 +320,7 @@ describe("power", () => {
 
   test("admin-only, CSRF-protected, confirmed, audit-logged", async () => {
     const systemctl = fakeRunner(() => ({}));
-    const { admin, h } = app({ power: systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true, run: systemctl.run }) });
+    const { admin, h } = app({ power: systemdPower({ appliance: true, systemdBooted: () => true, run: systemctl.run }) });
     const user = t.createUser("bob");
     const hUser = t.signIn(user);
     const { "x-csrf-token": _, ...noToken } = h;
@@ -409,7 +420,7 @@ describe("backups and users", () => {
     const { h } = app();
     const alice = t.createUser("alice");
     const A = t.signIn(alice);
-    const quotaOf = () => t.services.auth.userById(alice.id)?.quotaBytes;
+    const quotaOf = () => t.services.auth.users.byId(alice.id)?.quotaBytes;
     const set = (quota: string) => t.request(`/dashboard/users/${alice.id}/quota`, postForm(h, { quota }));
 
     const saved = await set("0.000000015"); // 15 bytes, so an upload can cross it

@@ -1,12 +1,12 @@
 import { Elysia, t } from "elysia";
 import { join } from "node:path";
-import type { AuditRepo } from "../audit/repo";
-import type { AccessControl } from "../http/access";
-import type { User } from "../db/schema";
+import type { AuditRepo } from "../platform/audit";
+import type { AccessControl } from "../platform/http/access";
+import type { User } from "../platform/db/schema";
 import type { SettingsService } from "../settings/service";
 import type { DashboardService } from "./service";
-import { dataDiskRoutes } from "../datadisk/routes";
-import type { DataDiskService } from "../datadisk/service";
+import { storageRoutes } from "../storage/routes";
+import type { StorageService } from "../storage/service";
 import { AlertBanner } from "../../views/dashboard/Shell";
 import { DisksCard, HistoryCard, LiveCards, OverviewPage } from "../../views/dashboard/OverviewPage";
 import { DiskPage, SelfTestCard } from "../../views/dashboard/DiskPage";
@@ -15,9 +15,9 @@ import { PowerPage } from "../../views/dashboard/PowerPage";
 import { BackupsPage, BackupStatus } from "../../views/dashboard/BackupsPage";
 import { UsagePage, UsersPage } from "../../views/dashboard/UsersPage";
 import { diskHref } from "../../views/dashboard/links";
-import { APP_ROOT } from "../paths";
-import { AppError } from "../errors";
-import { withFormError } from "../http/forms";
+import { APP_ROOT } from "../platform/paths";
+import { AppError } from "../platform/errors";
+import { withFormError } from "../platform/http/forms";
 
 type Deps = {
   access: AccessControl;
@@ -25,50 +25,57 @@ type Deps = {
   settings: SettingsService;
   dashboard: DashboardService;
   /** Built once: the setup wizard's storage step uses the same one. */
-  storage: DataDiskService;
+  storage: StorageService;
 };
 
 const CSS_PATH = join(APP_ROOT, "views/dashboard/dashboard.css");
 
-export function systemRoutes(deps: Deps) {
+/** What every dashboard page needs: the chrome (user, CSRF token, device name) and the admin banner. */
+function pageParts(deps: Deps) {
+  return {
+    base: (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName }),
+    banner: () => deps.dashboard.alerts.banner(),
+    isHtmx: (request: Request) => request.headers.get("hx-request") === "true",
+  };
+}
+
+/** Dashboard: the overview and its fragments, then one plugin per page (disks, alerts, power, backups, users). */
+export function dashboardRoutes(deps: Deps) {
+  return new Elysia({ prefix: "/dashboard" })
+    .use(deps.access)
+    .use(
+      storageRoutes({
+        access: deps.access,
+        storage: deps.storage,
+        deviceName: () => deps.settings.all().deviceName,
+        banner: () => deps.dashboard.alerts.banner(),
+      }),
+    )
+    .get(
+      "/assets/dashboard.css",
+      () => new Response(Bun.file(CSS_PATH), { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" } }),
+      { public: true },
+    )
+    .use(overviewRoutes(deps))
+    .use(diskRoutes(deps))
+    .use(alertRoutes(deps))
+    .use(powerRoutes(deps))
+    .use(backupRoutes(deps))
+    .use(userRoutes(deps));
+}
+
+function overviewRoutes(deps: Deps) {
   const { dashboard } = deps;
-  const base = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName });
-  const banner = () => dashboard.bannerAlerts();
-  const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
-  const device = t.Object({ dev: t.String({ minLength: 1, maxLength: 200 }) });
-  let stopBackground: (() => void) | null = null;
-
+  const { base, banner } = pageParts(deps);
   return (
-    new Elysia({ prefix: "/dashboard" })
+    new Elysia()
       .use(deps.access)
-      .use(
-        dataDiskRoutes({
-          access: deps.access,
-          storage: deps.storage,
-          deviceName: () => deps.settings.all().deviceName,
-          banner: () => dashboard.bannerAlerts(),
-        }),
-      )
-      // Background sampling only in a listening server, never in tests that call app.handle().
-      .onStart(() => {
-        stopBackground ??= dashboard.start();
-      })
-      .onStop(() => {
-        stopBackground?.();
-        stopBackground = null;
-      })
-      .get(
-        "/assets/dashboard.css",
-        () => new Response(Bun.file(CSS_PATH), { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" } }),
-        { public: true },
-      )
-
       .get(
         "/",
         async ({ user, csrfToken }) => {
-          if (user.role !== "admin") return <UsagePage {...base(user, csrfToken)} usage={dashboard.usage(user)} />;
+          if (user.role !== "admin") return <UsagePage {...base(user, csrfToken)} usage={dashboard.quotas.of(user)} />;
           const overview = await dashboard.overview();
-          return <OverviewPage {...base(user, csrfToken)} overview={overview} hour={dashboard.series("hour")} day={dashboard.series("day")} />;
+          return <OverviewPage {...base(user, csrfToken)} overview={overview} hour={dashboard.samples.series("hour")} day={dashboard.samples.series("day")} />;
         },
         { auth: "user" },
       )
@@ -76,7 +83,7 @@ export function systemRoutes(deps: Deps) {
         "/fragments/live",
         async ({ user }) => {
           user;
-          return <LiveCards overview={await dashboard.live()} hour={dashboard.series("hour")} />;
+          return <LiveCards overview={await dashboard.live()} hour={dashboard.samples.series("hour")} />;
         },
         { auth: "admin" },
       )
@@ -92,7 +99,7 @@ export function systemRoutes(deps: Deps) {
         "/fragments/history",
         ({ user }) => {
           user;
-          return <HistoryCard day={dashboard.series("day")} />;
+          return <HistoryCard day={dashboard.samples.series("day")} />;
         },
         { auth: "admin" },
       )
@@ -109,219 +116,250 @@ export function systemRoutes(deps: Deps) {
         "/series",
         ({ user, query }) => {
           user;
-          return { range: query.range, points: dashboard.series(query.range) };
+          return { range: query.range, points: dashboard.samples.series(query.range) };
         },
         { auth: "admin", query: t.Object({ range: t.Union([t.Literal("hour"), t.Literal("day")]) }) },
       )
-
-      .post(
-        "/disks/check",
-        async ({ user, redirect }) => {
-          user;
-          await dashboard.refreshDisks();
-          return redirect("/dashboard", 303);
-        },
-        { auth: "admin" },
-      )
-      .get(
-        "/disk",
-        ({ user, csrfToken, query }) => {
-          return <DiskPage {...base(user, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} />;
-        },
-        { auth: "admin", query: device },
-      )
-      .post(
-        "/disk/refresh",
-        async ({ user, query, redirect }) => {
-          user;
-          await dashboard.refreshDisk(query.dev);
-          return redirect(diskHref(query.dev), 303);
-        },
-        { auth: "admin", query: device },
-      )
-      .post(
-        "/disk/selftest",
-        async ({ user, csrfToken, query, body, set }) => {
-          return withFormError(
-            set,
-            async () => {
-              const message = await dashboard.startSelfTest(query.dev, body.kind);
-              return <DiskPage {...base(user, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} message={message} />;
-            },
-            (e) => <DiskPage {...base(user, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} error={e.message} />,
-          );
-        },
-        { auth: "admin", query: device, body: t.Object({ kind: t.Union([t.Literal("short"), t.Literal("long")]), _csrf: t.Optional(t.String()) }) },
-      )
-      .get(
-        "/fragments/selftest",
-        async ({ user, csrfToken, query }) => {
-          user;
-          await dashboard.refreshDisk(query.dev);
-          const disk = dashboard.disk(query.dev);
-          if (!disk.report.available)
-            return (
-              <p class="muted" safe>
-                {disk.report.reason}
-              </p>
-            );
-          return <SelfTestCard device={disk.device} report={disk.report} csrfToken={csrfToken} />;
-        },
-        { auth: "admin", query: device },
-      )
-
-      .get(
-        "/alerts",
-        ({ user, csrfToken }) => {
-          return <AlertsPage {...base(user, csrfToken)} alerts={dashboard.alerts()} banner={banner()} webhook={dashboard.webhook()} />;
-        },
-        { auth: "admin" },
-      )
-      .post(
-        "/alerts/webhook",
-        ({ user, csrfToken, body, set, redirect }) => {
-          return withFormError(
-            set,
-            () => {
-              deps.settings.update({ alertWebhook: body.url });
-              void dashboard.deliverAlerts(); // open alerts go out now, not at the next minute
-              return redirect("/dashboard/alerts", 303);
-            },
-            (e) => (
-              <AlertsPage
-                {...base(user, csrfToken)}
-                alerts={dashboard.alerts()}
-                banner={banner()}
-                webhook={dashboard.webhook()}
-                webhookError={{ message: e.message, value: body.url }}
-              />
-            ),
-          );
-        },
-        { auth: "admin", body: t.Object({ url: t.String({ maxLength: 2000 }), _csrf: t.Optional(t.String()) }) },
-      )
-      .post(
-        "/alerts/webhook/test",
-        async ({ user, csrfToken }) => {
-          await dashboard.sendTestAlert();
-          return <AlertsPage {...base(user, csrfToken)} alerts={dashboard.alerts()} banner={banner()} webhook={dashboard.webhook()} />;
-        },
-        { auth: "admin" },
-      )
-      .post(
-        "/alerts/:id/ack",
-        ({ user, csrfToken, params, request, redirect }) => {
-          dashboard.acknowledge(params.id, user);
-          if (!isHtmx(request)) return redirect("/dashboard/alerts", 303);
-          const row = dashboard.alerts().find((a) => a.id === params.id)!;
-          return <AlertItem alert={row} csrfToken={csrfToken} />;
-        },
-        { auth: "admin", params: t.Object({ id: t.Numeric() }) },
-      )
-
-      .get(
-        "/power",
-        ({ user, csrfToken, query }) => {
-          return <PowerPage {...base(user, csrfToken)} power={dashboard.power()} banner={banner()} confirm={query.confirm} />;
-        },
-        { auth: "admin", query: t.Object({ confirm: t.Optional(t.Union([t.Literal("reboot"), t.Literal("poweroff")])) }) },
-      )
-      .post(
-        "/power/:action",
-        async ({ user, csrfToken, params, body, ip }) => {
-          if (body.confirm !== params.action) throw new AppError(400, "Confirm the action on the confirmation page first.");
-          // Recorded before the command: once it succeeds, this process may not live long enough to write anything.
-          deps.audit.record({
-            userId: user.id,
-            ip,
-            action: `power.${params.action}`,
-            objectId: null,
-            ok: dashboard.power().available,
-            detail: "requested from the dashboard",
-          });
-          const result = await dashboard.runPower(params.action);
-          return <PowerPage {...base(user, csrfToken)} power={dashboard.power()} banner={banner()} result={result} />;
-        },
-        {
-          auth: "admin",
-          params: t.Object({ action: t.Union([t.Literal("reboot"), t.Literal("poweroff")]) }),
-          body: t.Object({ confirm: t.String(), _csrf: t.Optional(t.String()) }),
-        },
-      )
-
-      .get(
-        "/backups",
-        ({ user, csrfToken }) => {
-          return <BackupsPage {...base(user, csrfToken)} backups={dashboard.backups()} banner={banner()} />;
-        },
-        { auth: "admin" },
-      )
-      .get(
-        "/fragments/backups",
-        ({ user, csrfToken }) => {
-          user;
-          return <BackupStatus backups={dashboard.backups()} csrfToken={csrfToken} />;
-        },
-        { auth: "admin" },
-      )
-      .post(
-        "/backups/keep",
-        ({ user, csrfToken, body, set, redirect }) => {
-          return withFormError(
-            set,
-            () => {
-              deps.settings.update({ backupKeepDays: /^\d{1,4}$/.test(body.days.trim()) ? Number(body.days.trim()) : Number.NaN });
-              return redirect("/dashboard/backups", 303);
-            },
-            (e) => (
-              <BackupsPage {...base(user, csrfToken)} backups={dashboard.backups()} banner={banner()} keepError={{ message: e.message, value: body.days }} />
-            ),
-          );
-        },
-        { auth: "admin", body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
-      )
-      .post(
-        "/backups/run",
-        ({ user, csrfToken, request, redirect }) => {
-          user;
-          dashboard.runBackupNow();
-          if (!isHtmx(request)) return redirect("/dashboard/backups", 303);
-          return <BackupStatus backups={dashboard.backups()} csrfToken={csrfToken} />;
-        },
-        { auth: "admin" },
-      )
-
-      .get(
-        "/users",
-        ({ user, csrfToken, query }) => {
-          return <UsersPage {...base(user, csrfToken)} users={dashboard.users()} banner={banner()} saved={query.saved} />;
-        },
-        { auth: "admin", query: t.Object({ saved: t.Optional(t.String({ maxLength: 64 })) }) },
-      )
-      .post(
-        "/users/:id/quota",
-        ({ user, csrfToken, params, body, set, redirect }) => {
-          return withFormError(
-            set,
-            () => {
-              dashboard.setQuota(params.id, body.quota);
-              return redirect(`/dashboard/users?saved=${encodeURIComponent(params.id)}`, 303);
-            },
-            (e) => (
-              <UsersPage
-                {...base(user, csrfToken)}
-                users={dashboard.users()}
-                banner={banner()}
-                error={{ userId: params.id, message: e.message, value: body.quota }}
-              />
-            ),
-          );
-        },
-        {
-          auth: "admin",
-          params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }),
-          body: t.Object({ quota: t.String({ maxLength: 40 }), _csrf: t.Optional(t.String()) }),
-        },
-      )
   );
+}
+
+function diskRoutes(deps: Deps) {
+  const { dashboard } = deps;
+  const { base, banner } = pageParts(deps);
+  const device = t.Object({ dev: t.String({ minLength: 1, maxLength: 200 }) });
+  return new Elysia()
+    .use(deps.access)
+    .post(
+      "/disks/check",
+      async ({ user, redirect }) => {
+        user;
+        await dashboard.checkDisks();
+        return redirect("/dashboard", 303);
+      },
+      { auth: "admin" },
+    )
+    .get(
+      "/disk",
+      ({ user, csrfToken, query }) => {
+        return <DiskPage {...base(user, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} />;
+      },
+      { auth: "admin", query: device },
+    )
+    .post(
+      "/disk/refresh",
+      async ({ user, query, redirect }) => {
+        user;
+        await dashboard.checkDisk(query.dev);
+        return redirect(diskHref(query.dev), 303);
+      },
+      { auth: "admin", query: device },
+    )
+    .post(
+      "/disk/selftest",
+      async ({ user, csrfToken, query, body, set }) => {
+        return withFormError(
+          set,
+          async () => {
+            const message = await dashboard.health.startSelfTest(query.dev, body.kind);
+            return <DiskPage {...base(user, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} message={message} />;
+          },
+          (e) => <DiskPage {...base(user, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} error={e.message} />,
+        );
+      },
+      { auth: "admin", query: device, body: t.Object({ kind: t.Union([t.Literal("short"), t.Literal("long")]), _csrf: t.Optional(t.String()) }) },
+    )
+    .get(
+      "/fragments/selftest",
+      async ({ user, csrfToken, query }) => {
+        user;
+        await dashboard.checkDisk(query.dev);
+        const disk = dashboard.disk(query.dev);
+        if (!disk.report.available)
+          return (
+            <p class="muted" safe>
+              {disk.report.reason}
+            </p>
+          );
+        return <SelfTestCard device={disk.device} report={disk.report} csrfToken={csrfToken} />;
+      },
+      { auth: "admin", query: device },
+    );
+}
+
+function alertRoutes(deps: Deps) {
+  const { dashboard } = deps;
+  const { base, banner, isHtmx } = pageParts(deps);
+  return new Elysia()
+    .use(deps.access)
+    .get(
+      "/alerts",
+      ({ user, csrfToken }) => {
+        return <AlertsPage {...base(user, csrfToken)} alerts={dashboard.alerts.list()} banner={banner()} webhook={dashboard.alerts.webhook()} />;
+      },
+      { auth: "admin" },
+    )
+    .post(
+      "/alerts/webhook",
+      ({ user, csrfToken, body, set, redirect }) => {
+        return withFormError(
+          set,
+          () => {
+            deps.settings.update({ alertWebhook: body.url });
+            void dashboard.alerts.deliver(); // open alerts go out now, not at the next minute
+            return redirect("/dashboard/alerts", 303);
+          },
+          (e) => (
+            <AlertsPage
+              {...base(user, csrfToken)}
+              alerts={dashboard.alerts.list()}
+              banner={banner()}
+              webhook={dashboard.alerts.webhook()}
+              webhookError={{ message: e.message, value: body.url }}
+            />
+          ),
+        );
+      },
+      { auth: "admin", body: t.Object({ url: t.String({ maxLength: 2000 }), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/alerts/webhook/test",
+      async ({ user, csrfToken }) => {
+        await dashboard.alerts.sendTest();
+        return <AlertsPage {...base(user, csrfToken)} alerts={dashboard.alerts.list()} banner={banner()} webhook={dashboard.alerts.webhook()} />;
+      },
+      { auth: "admin" },
+    )
+    .post(
+      "/alerts/:id/ack",
+      ({ user, csrfToken, params, request, redirect }) => {
+        dashboard.alerts.acknowledge(params.id, user);
+        if (!isHtmx(request)) return redirect("/dashboard/alerts", 303);
+        const row = dashboard.alerts.list().find((a) => a.id === params.id)!;
+        return <AlertItem alert={row} csrfToken={csrfToken} />;
+      },
+      { auth: "admin", params: t.Object({ id: t.Numeric() }) },
+    );
+}
+
+function powerRoutes(deps: Deps) {
+  const { dashboard } = deps;
+  const { base, banner } = pageParts(deps);
+  return new Elysia()
+    .use(deps.access)
+    .get(
+      "/power",
+      ({ user, csrfToken, query }) => {
+        return <PowerPage {...base(user, csrfToken)} power={dashboard.power.availability()} banner={banner()} confirm={query.confirm} />;
+      },
+      { auth: "admin", query: t.Object({ confirm: t.Optional(t.Union([t.Literal("reboot"), t.Literal("poweroff")])) }) },
+    )
+    .post(
+      "/power/:action",
+      async ({ user, csrfToken, params, body, ip }) => {
+        if (body.confirm !== params.action) throw new AppError(400, "Confirm the action on the confirmation page first.");
+        // Recorded before the command: once it succeeds, this process may not live long enough to write anything.
+        deps.audit.record({
+          userId: user.id,
+          ip,
+          action: `power.${params.action}`,
+          objectId: null,
+          ok: dashboard.power.availability().available,
+          detail: "requested from the dashboard",
+        });
+        const result = await dashboard.power.run(params.action);
+        return <PowerPage {...base(user, csrfToken)} power={dashboard.power.availability()} banner={banner()} result={result} />;
+      },
+      {
+        auth: "admin",
+        params: t.Object({ action: t.Union([t.Literal("reboot"), t.Literal("poweroff")]) }),
+        body: t.Object({ confirm: t.String(), _csrf: t.Optional(t.String()) }),
+      },
+    );
+}
+
+function backupRoutes(deps: Deps) {
+  const { dashboard } = deps;
+  const { base, banner, isHtmx } = pageParts(deps);
+  return new Elysia()
+    .use(deps.access)
+    .get(
+      "/backups",
+      ({ user, csrfToken }) => {
+        return <BackupsPage {...base(user, csrfToken)} backups={dashboard.backups.list()} banner={banner()} />;
+      },
+      { auth: "admin" },
+    )
+    .get(
+      "/fragments/backups",
+      ({ user, csrfToken }) => {
+        user;
+        return <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />;
+      },
+      { auth: "admin" },
+    )
+    .post(
+      "/backups/keep",
+      ({ user, csrfToken, body, set, redirect }) => {
+        return withFormError(
+          set,
+          () => {
+            deps.settings.update({ backupKeepDays: /^\d{1,4}$/.test(body.days.trim()) ? Number(body.days.trim()) : Number.NaN });
+            return redirect("/dashboard/backups", 303);
+          },
+          (e) => (
+            <BackupsPage {...base(user, csrfToken)} backups={dashboard.backups.list()} banner={banner()} keepError={{ message: e.message, value: body.days }} />
+          ),
+        );
+      },
+      { auth: "admin", body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/backups/run",
+      ({ user, csrfToken, request, redirect }) => {
+        user;
+        dashboard.backups.runNow();
+        if (!isHtmx(request)) return redirect("/dashboard/backups", 303);
+        return <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />;
+      },
+      { auth: "admin" },
+    );
+}
+
+function userRoutes(deps: Deps) {
+  const { dashboard } = deps;
+  const { base, banner } = pageParts(deps);
+  return new Elysia()
+    .use(deps.access)
+    .get(
+      "/users",
+      ({ user, csrfToken, query }) => {
+        return <UsersPage {...base(user, csrfToken)} users={dashboard.quotas.users()} banner={banner()} saved={query.saved} />;
+      },
+      { auth: "admin", query: t.Object({ saved: t.Optional(t.String({ maxLength: 64 })) }) },
+    )
+    .post(
+      "/users/:id/quota",
+      ({ user, csrfToken, params, body, set, redirect }) => {
+        return withFormError(
+          set,
+          () => {
+            dashboard.quotas.set(params.id, body.quota);
+            return redirect(`/dashboard/users?saved=${encodeURIComponent(params.id)}`, 303);
+          },
+          (e) => (
+            <UsersPage
+              {...base(user, csrfToken)}
+              users={dashboard.quotas.users()}
+              banner={banner()}
+              error={{ userId: params.id, message: e.message, value: body.quota }}
+            />
+          ),
+        );
+      },
+      {
+        auth: "admin",
+        params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }),
+        body: t.Object({ quota: t.String({ maxLength: 40 }), _csrf: t.Optional(t.String()) }),
+      },
+    );
 }

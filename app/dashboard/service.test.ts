@@ -7,16 +7,22 @@ import { CommandNotFoundError, type Runner } from "../../hw/run";
 import { createSmartReader } from "../../hw/smart";
 import { createSystemSampler, type BlockDevice, type MountedFilesystem } from "../../hw/system";
 import { smartFixture } from "../../hw/test-fixtures";
-import { openDb } from "../db/client";
-import type { User } from "../db/schema";
-import { dbBackupHandler, DB_BACKUP_JOB } from "../jobs/backup";
-import { createJobRepo } from "../jobs/repo";
-import { createJobQueue, createJobRunner, PermanentJobError } from "../jobs/service";
+import { openDb } from "../platform/db/client";
+import type { User } from "../platform/db/schema";
+import { DB_BACKUP_JOB } from "./backups";
+import { dashboardJobs } from "./jobs";
+import type { JobPayloads } from "../jobs";
+import { createSettingsRepo } from "../settings/repo";
+import { createJobRepo } from "../platform/queue/repo";
+import { createJobQueue } from "../platform/queue/queue";
+import { AppError } from "../platform/errors";
+import { createJobRunner } from "../platform/queue/runner";
 import { createDashboardRepo } from "./repo";
-import { SMART_REFRESH_JOB, SMART_SELF_TEST_JOB, smartRefreshHandler, smartSelfTestHandler } from "../jobs/smart";
-import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./disk-health";
-import { createDashboardService, systemdPower, type PowerControl } from "./service";
+import { createDiskHealth, directDiskChecks, queuedDiskChecks, SMART_REFRESH_JOB, SMART_SELF_TEST_JOB } from "./disk-health";
+import { systemdPower, type PowerControl } from "./power";
+import { createDashboardService } from "./service";
 import { fakeRunner } from "../../hw/testing";
+import { systemClock } from "../platform/clock";
 
 const scanOf = (...devices: [string, string][]) =>
   JSON.stringify({
@@ -68,18 +74,19 @@ function setup(
   const dataDir = mkdtempSync(join(tmpdir(), "dash-"));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const repo = createDashboardRepo(db);
-  const jobs = createJobQueue({ repo: createJobRepo(db), now: opts.now });
+  const now = opts.now ?? systemClock;
+  const jobs = createJobQueue<JobPayloads>({ repo: createJobRepo(db), now });
   const users: User[] = [];
   const smart = createSmartReader({ run: opts.run ?? fakeSmartctl(scanOf(), {}).run });
   const blockDevices = async () => opts.blockDevices ?? [];
-  const health = createDiskHealth({ repo, smart, blockDevices, now: opts.now, thresholds: opts.thresholds });
+  const health = createDiskHealth({ repo, smart, blockDevices, now, thresholds: opts.thresholds });
   const service = createDashboardService({
     repo,
-    disks: opts.smartInWorker ? queuedDiskChecks({ health, jobs, now: opts.now }) : directDiskChecks(health, opts.now),
+    disks: opts.smartInWorker ? queuedDiskChecks({ health, jobs, now }) : directDiskChecks(health, now),
     liveSampler: createSystemSampler({ run: noVcgencmd }),
     // On the test's clock: a sample stamped with the real date would be pruned as older than the test's "now".
     minuteSampler: createSystemSampler({ run: noVcgencmd, now: opts.now && (() => opts.now!().getTime()) }),
-    power: opts.power ?? systemdPower({ env: {} }),
+    power: opts.power ?? systemdPower({ appliance: false }),
     jobs,
     dataDir,
     filesystems: async () => opts.filesystemsFn?.() ?? opts.filesystems ?? [],
@@ -88,7 +95,7 @@ function setup(
     setQuota: () => {},
     usedBytes: () => 0,
     thresholds: opts.thresholds,
-    now: opts.now,
+    now,
     processUsage: opts.processUsage,
   });
   return { db, repo, jobs, service, dataDir, smart, blockDevices };
@@ -101,7 +108,7 @@ describe("disks and alerts", () => {
       "/dev/nvme0": () => smartFixture("smart-nvme-failed.json"),
     });
     const { service, repo } = setup({ run: fake.run });
-    await service.refreshDisks();
+    await service.checkDisks();
     expect(fake.calls).toContainEqual(["smartctl", "-x", "--json=c", "-n", "standby", "-d", "usbjmicron", "/dev/sdc"]);
     expect(repo.disks().map((d) => [d.device, d.subject])).toEqual([
       ["/dev/nvme0", "disk:S466NX0M776250H"],
@@ -130,13 +137,13 @@ describe("disks and alerts", () => {
     let text = smartFixture("smart-nvme-failed.json");
     const fake = fakeSmartctl(scanOf(["/dev/nvme0", "nvme"]), { "/dev/nvme0": () => text });
     const { service, repo } = setup({ run: fake.run });
-    await service.refreshDisks();
-    await service.refreshDisks();
+    await service.checkDisks();
+    await service.checkDisks();
     expect(repo.openAlerts()).toHaveLength(1);
     text = smartFixture("smart-nvme.json");
-    await service.refreshDisks();
+    await service.checkDisks();
     expect(repo.openAlerts()).toEqual([]);
-    expect(service.alerts().map((a) => [a.code, a.clearedAt !== null])).toEqual([["nvme-media-errors", true]]);
+    expect(service.alerts.list().map((a) => [a.code, a.clearedAt !== null])).toEqual([["nvme-media-errors", true]]);
   });
 
   test("rising reallocated sectors raise an event alert that stays until acknowledged", async () => {
@@ -146,16 +153,16 @@ describe("disks and alerts", () => {
     let text = healthy;
     const fake = fakeSmartctl(scanOf(["/dev/sdb", "sat"]), { "/dev/sdb": () => text });
     const { service, repo, db } = setup({ run: fake.run });
-    await service.refreshDisks();
+    await service.checkDisks();
     expect(repo.openAlerts()).toEqual([]);
 
     text = JSON.stringify(worse);
-    await service.refreshDisks();
+    await service.checkDisks();
     const rising = repo.openAlerts().find((a) => a.code === "sectors-rising");
     expect(rising?.message).toContain("reallocated sectors 0 → 12");
 
     // Same count at the next check: nothing rises any more, but the event stays until someone has seen it.
-    await service.refreshDisks();
+    await service.checkDisks();
     expect(
       repo
         .openAlerts()
@@ -163,8 +170,8 @@ describe("disks and alerts", () => {
         .sort(),
     ).toEqual(["reallocated-sectors", "sectors-rising"]);
     const admin = addAdmin(db);
-    service.acknowledge(rising!.id, admin);
-    await service.checkAlerts();
+    service.alerts.acknowledge(rising!.id, admin);
+    await service.alerts.check();
     expect(repo.openAlerts().map((a) => a.code)).toEqual(["reallocated-sectors"]);
   });
 
@@ -173,8 +180,8 @@ describe("disks and alerts", () => {
     const admin = addAdmin(db);
     const job = jobs.enqueue("media.process", { userId: "u1", sha256: "ab" });
     jobs.claimNextJob(["media.process"]);
-    jobs.fail({ ...job, attempts: 1 }, new PermanentJobError("bad jpeg"));
-    await service.checkAlerts();
+    jobs.fail({ ...job, attempts: 1 }, new AppError(422, "bad jpeg"));
+    await service.alerts.check();
     const [alert] = repo.openAlerts();
     expect(alert).toMatchObject({
       code: "jobs-failed",
@@ -182,14 +189,14 @@ describe("disks and alerts", () => {
       severity: "warning",
       message: "1 media.process job failed; last error: bad jpeg.",
     });
-    expect(service.bannerAlerts()).toHaveLength(1);
-    service.acknowledge(alert!.id, admin);
-    expect(service.bannerAlerts()).toEqual([]);
+    expect(service.alerts.banner()).toHaveLength(1);
+    service.alerts.acknowledge(alert!.id, admin);
+    expect(service.alerts.banner()).toEqual([]);
     expect(repo.alertById(alert!.id)?.acknowledgedBy).toBe(admin.id);
     // Still failing at the next check: stays acknowledged.
-    await service.checkAlerts();
-    expect(service.bannerAlerts()).toEqual([]);
-    expect(() => service.acknowledge(999, admin)).toThrow("does not exist");
+    await service.alerts.check();
+    expect(service.alerts.banner()).toEqual([]);
+    expect(() => service.alerts.acknowledge(999, admin)).toThrow("does not exist");
   });
 
   test("an acknowledged alert that gets worse comes back on the banner", async () => {
@@ -202,15 +209,15 @@ describe("disks and alerts", () => {
     const fake = fakeSmartctl(scanOf(["/dev/sdb", "sat"]), { "/dev/sdb": hot });
     const { service, db } = setup({ run: fake.run });
     const admin = addAdmin(db);
-    await service.refreshDisks();
-    const [alert] = service.bannerAlerts();
+    await service.checkDisks();
+    const [alert] = service.alerts.banner();
     expect(alert).toMatchObject({ code: "disk-temperature", severity: "warning" });
-    service.acknowledge(alert!.id, admin);
-    await service.refreshDisks();
-    expect(service.bannerAlerts()).toEqual([]);
+    service.alerts.acknowledge(alert!.id, admin);
+    await service.checkDisks();
+    expect(service.alerts.banner()).toEqual([]);
     temperature = 61;
-    await service.refreshDisks();
-    expect(service.bannerAlerts()).toMatchObject([{ id: alert!.id, severity: "critical", acknowledgedAt: null }]);
+    await service.checkDisks();
+    expect(service.alerts.banner()).toMatchObject([{ id: alert!.id, severity: "critical", acknowledgedAt: null }]);
   });
 
   test("a disk that falls asleep keeps its last reading", async () => {
@@ -218,9 +225,9 @@ describe("disks and alerts", () => {
     const standby = JSON.stringify({ smartctl: { messages: [{ string: "Device is in STANDBY mode, exit(2)", severity: "information" }], exit_status: 2 } });
     const fake = fakeSmartctl(scanOf(["/dev/sdc", "usbjmicron"]), { "/dev/sdc": () => (asleep ? standby : smartFixture("smart-fail2.json")) });
     const { service, repo } = setup({ run: fake.run });
-    await service.refreshDisks();
+    await service.checkDisks();
     asleep = true;
-    await service.refreshDisks();
+    await service.checkDisks();
     expect(repo.disk("/dev/sdc")?.report).toMatchObject({ available: true, health: "failed" });
     expect(repo.openAlerts().map((a) => a.code)).toContain("smart-failing");
   });
@@ -233,7 +240,7 @@ describe("disks and alerts", () => {
       },
       blockDevices: [vda],
     });
-    await missing.service.refreshDisks();
+    await missing.service.checkDisks();
     const offline = await missing.service.overview();
     expect(offline.diskCheck).toMatchObject({ pending: false, unavailableReason: "smartctl is not installed (package smartmontools)" });
     expect(offline.disks).toMatchObject([{ device: "/dev/vda", status: "unavailable", reason: "smartctl is not installed (package smartmontools)" }]);
@@ -244,7 +251,7 @@ describe("disks and alerts", () => {
       argv.includes("--scan-open") ? { stdout: smartFixture("scan-open-virtio.json") } : { code: 1, stdout: smartFixture("virtio-no-smart.json") },
     );
     const vm = setup({ run: virtio.run, blockDevices: [vda] });
-    await vm.service.refreshDisks();
+    await vm.service.checkDisks();
     const [disk] = (await vm.service.overview()).disks;
     expect(disk).toMatchObject({ device: "/dev/vda", status: "unavailable", report: { capacityBytes: 256e9 } });
     expect(disk?.reason).toContain("no SMART");
@@ -257,32 +264,38 @@ describe("disks and alerts", () => {
   test("self-tests go to the disk with its smartctl type; unknown devices are refused", async () => {
     const fake = fakeSmartctl(scanOf(["/dev/sdc", "usbjmicron"]), { "/dev/sdc": () => smartFixture("smart-fail2.json") });
     const { service } = setup({ run: fake.run });
-    await service.refreshDisks();
-    expect(await service.startSelfTest("/dev/sdc", "short")).toBe("The short self-test started.");
+    await service.checkDisks();
+    expect(await service.health.startSelfTest("/dev/sdc", "short")).toBe("The short self-test started.");
     expect(fake.calls).toContainEqual(["smartctl", "-t", "short", "--json=c", "-d", "usbjmicron", "/dev/sdc"]);
-    expect(service.startSelfTest("/dev/sda", "short")).rejects.toThrow("does not exist");
+    expect(service.health.startSelfTest("/dev/sda", "short")).rejects.toThrow("does not exist");
   });
 });
 
 describe("SMART through the root worker (the image: the web process cannot open disks)", () => {
-  /** The root storage worker: only the smart.* kinds, the same SMART reader and block devices as the machine. */
-  const rootWorker = (t: ReturnType<typeof setup>) =>
-    createJobRunner({
+  /** The root storage worker: only the smart.* kinds (as declared, payloads checked), the same SMART reader and block devices as the machine. */
+  const rootWorker = (t: ReturnType<typeof setup>) => {
+    const handlers = dashboardJobs.handlers({
+      now: systemClock,
+      db: t.db,
+      dataDir: t.dataDir,
+      settings: createSettingsRepo(t.db),
+      smart: t.smart,
+      blockDevices: t.blockDevices,
+    });
+    return createJobRunner({
       queue: t.jobs,
-      handlers: {
-        [SMART_REFRESH_JOB]: smartRefreshHandler({ db: t.db, smart: t.smart, blockDevices: t.blockDevices }),
-        [SMART_SELF_TEST_JOB]: smartSelfTestHandler({ db: t.db, smart: t.smart, blockDevices: t.blockDevices }),
-      },
+      handlers: { [SMART_REFRESH_JOB]: handlers[SMART_REFRESH_JOB], [SMART_SELF_TEST_JOB]: handlers[SMART_SELF_TEST_JOB] },
       log: () => {},
     });
+  };
 
   test("the web queues one check, the worker reads the disks, the dashboard shows what it stored", async () => {
     const fake = fakeSmartctl(scanOf(["/dev/sdc", "usbjmicron"]), { "/dev/sdc": () => smartFixture("smart-fail2.json") });
     const vda: BlockDevice = { path: "/dev/vda", sizeBytes: 8e9, removable: false, model: null };
     const t = setup({ run: fake.run, smartInWorker: true, blockDevices: [vda] });
     expect((await t.service.overview()).diskCheck).toBeNull();
-    await t.service.refreshDisks();
-    await t.service.refreshDisks(); // a second click while the first waits adds nothing
+    await t.service.checkDisks();
+    await t.service.checkDisks(); // a second click while the first waits adds nothing
     expect(fake.calls).toEqual([]); // the web process never ran smartctl
     expect(t.jobs.recentOfKind(SMART_REFRESH_JOB)).toMatchObject([{ status: "queued", payload: {} }]);
     expect((await t.service.overview()).diskCheck).toMatchObject({ at: null, pending: true });
@@ -293,15 +306,15 @@ describe("SMART through the root worker (the image: the web process cannot open 
     expect(overview.diskCheck?.at).toBeInstanceOf(Date);
     expect(overview.disks.map((d) => d.device)).toEqual(["/dev/sdc", "/dev/vda"]);
     expect(t.repo.disk("/dev/sdc")?.report).toMatchObject({ available: true, health: "failed" });
-    await t.service.checkAlerts(); // the web's minute check turns the stored reading into alerts
+    await t.service.alerts.check(); // the web's minute check turns the stored reading into alerts
     expect(t.repo.openAlerts().map((a) => a.code)).toContain("smart-failing");
 
     // "Read SMART now" and a self-test are jobs too, for that disk only.
-    await t.service.refreshDisk("/dev/sdc");
+    await t.service.checkDisk("/dev/sdc");
     expect(t.jobs.recentOfKind(SMART_REFRESH_JOB)[0]).toMatchObject({ status: "queued", payload: { device: "/dev/sdc" } });
-    expect(await t.service.startSelfTest("/dev/sdc", "short")).toBe("The short self-test was requested; it starts within a few seconds.");
-    expect(t.service.startSelfTest("/dev/sdc", "short")).rejects.toThrow("already requested");
-    expect(t.service.startSelfTest("/dev/vda", "short")).rejects.toThrow("SMART is not available on /dev/vda");
+    expect(await t.service.health.startSelfTest("/dev/sdc", "short")).toBe("The short self-test was requested; it starts within a few seconds.");
+    expect(t.service.health.startSelfTest("/dev/sdc", "short")).rejects.toThrow("already requested");
+    expect(t.service.health.startSelfTest("/dev/vda", "short")).rejects.toThrow("SMART is not available on /dev/vda");
     const worker = rootWorker(t);
     while (await worker.runOnce());
     expect(fake.calls).toContainEqual(["smartctl", "-x", "--json=c", "-d", "usbjmicron", "/dev/sdc"]); // woken: no -n standby
@@ -312,7 +325,7 @@ describe("SMART through the root worker (the image: the web process cannot open 
   test("a check nobody takes for five minutes says the storage worker is not running", async () => {
     let t0 = new Date("2026-11-27T12:00:00Z");
     const t = setup({ smartInWorker: true, now: () => t0 });
-    await t.service.refreshDisks();
+    await t.service.checkDisks();
     expect((await t.service.overview()).diskCheck).toMatchObject({ pending: true, stalledSince: null });
     t0 = new Date("2026-11-27T12:05:01Z");
     expect((await t.service.overview()).diskCheck?.stalledSince).toEqual(new Date("2026-11-27T12:00:00Z"));
@@ -329,7 +342,7 @@ describe("SMART through the root worker (the image: the web process cannot open 
       smartInWorker: true,
       blockDevices: [vda],
     });
-    await t.service.refreshDisks();
+    await t.service.checkDisks();
     await rootWorker(t).runOnce();
     expect(t.jobs.recentOfKind(SMART_REFRESH_JOB)).toMatchObject([{ status: "failed", attempts: 1 }]);
     const overview = await t.service.overview();
@@ -347,7 +360,7 @@ describe("SMART through the root worker (the image: the web process cannot open 
     while (await worker.runOnce());
     expect([...t.jobs.recentOfKind(SMART_REFRESH_JOB), ...t.jobs.recentOfKind(SMART_SELF_TEST_JOB)].map((j) => [j.status, j.attempts, j.error])).toEqual([
       ["failed", 1, "This disk does not exist or you cannot see it."],
-      ["failed", 1, "payload needs device and kind short|long"],
+      ["failed", 1, "The smart.self-test job's payload is not valid (/kind: Expected union value)."],
       ["failed", 1, "This disk does not exist or you cannot see it."],
     ]);
     expect(fake.calls).toEqual([]);
@@ -387,26 +400,26 @@ describe("alert webhook", () => {
       const admin = addAdmin(db);
 
       hook.setDown(true);
-      await service.checkAlerts();
-      await service.deliverAlerts();
+      await service.alerts.check();
+      await service.alerts.deliver();
       expect(hook.got).toEqual([]);
-      expect(service.webhook().lastDelivery).toMatchObject({ ok: false, detail: expect.stringContaining("HTTP 503") });
-      service.acknowledge(repo.openAlerts().find((a) => a.subject === "fs:/srv/usb")!.id, admin); // seen on the page meanwhile
+      expect(service.alerts.webhook().lastDelivery).toMatchObject({ ok: false, detail: expect.stringContaining("HTTP 503") });
+      service.alerts.acknowledge(repo.openAlerts().find((a) => a.subject === "fs:/srv/usb")!.id, admin); // seen on the page meanwhile
 
       hook.setDown(false);
-      await service.checkAlerts(); // the next minute's check
-      await service.deliverAlerts();
+      await service.alerts.check(); // the next minute's check
+      await service.alerts.deliver();
       expect(hook.got).toEqual([{ title: "nas: warning", priority: "high", body: expect.stringContaining("Boot partition (/boot/firmware) is 95 % full") }]);
-      await service.checkAlerts();
-      await service.deliverAlerts();
+      await service.alerts.check();
+      await service.alerts.deliver();
       expect(hook.got).toHaveLength(1); // sent once, not every minute
 
       filesystems = [fs("/boot/firmware", 99), fs("/srv/usb", 95)]; // the boot partition gets worse: critical
-      await service.checkAlerts();
-      await service.deliverAlerts();
+      await service.alerts.check();
+      await service.alerts.deliver();
       expect(hook.got.map((g) => g.priority)).toEqual(["high", "urgent"]);
 
-      expect(await service.sendTestAlert()).toMatchObject({ ok: true });
+      expect(await service.alerts.sendTest()).toMatchObject({ ok: true });
       expect(hook.got.at(-1)?.body).toContain("test alert");
     } finally {
       hook.stop();
@@ -430,7 +443,7 @@ describe("storage", () => {
       { mount: "/boot/firmware", label: "Boot partition", totalBytes: 1e9, usedBytes: 95e7, freeBytes: 5e7, percent: 95 },
     ]);
     expect(overview.storage.label).toBe("Data");
-    await service.checkAlerts();
+    await service.alerts.check();
     expect(repo.openAlerts()).toMatchObject([
       {
         code: "storage-full",
@@ -449,14 +462,23 @@ describe("samples", () => {
     repo.insertSample({ at: new Date("2026-11-26T11:00:00Z"), cpuPercent: 1, memPercent: 1, cpuTempC: null, rxBytesPerSec: null, txBytesPerSec: null });
     repo.insertSample({ at: new Date("2026-11-27T11:30:00Z"), cpuPercent: 2, memPercent: 2, cpuTempC: 40, rxBytesPerSec: 5, txBytesPerSec: 6 });
     await service.recordMinute();
-    const day = service.series("day");
+    const day = service.samples.series("day");
     expect(day).toHaveLength(2);
     expect(day[0]).toEqual({ at: new Date("2026-11-27T11:30:00Z").getTime(), cpu: 2, mem: 2, temp: 40, rx: 5, tx: 6 });
     expect(day[1]!.at % 60_000).toBe(0);
     expect(day[1]!.mem).toBeGreaterThan(0);
-    expect(service.series("hour")).toHaveLength(2);
+    expect(service.samples.series("hour")).toHaveLength(2);
     t = new Date("2026-11-27T12:45:00Z");
-    expect(service.series("hour")).toHaveLength(1);
+    expect(service.samples.series("hour")).toHaveLength(1);
+  });
+
+  test("each minute gets its row however late its job starts: a sample is stamped with the minute it was due", async () => {
+    let t = new Date("2026-11-27T12:01:00.100Z"); // due at 12:00:59.5, taken 0.6 s later
+    const { service } = setup({ now: () => t });
+    await service.recordMinute(new Date("2026-11-27T12:00:59.500Z"));
+    t = new Date("2026-11-27T12:01:59.600Z"); // the next one, a minute later, taken at once
+    await service.recordMinute(new Date("2026-11-27T12:01:59.500Z"));
+    expect(service.samples.series("hour").map((p) => new Date(p.at).toISOString())).toEqual(["2026-11-27T12:00:00.000Z", "2026-11-27T12:01:00.000Z"]);
   });
 
   test("the server's own CPU share is measured between minute samples (open tabs' polling included)", async () => {
@@ -474,28 +496,31 @@ describe("samples", () => {
 
 describe("power", () => {
   test("disabled unless on the appliance with systemd, with the reason", () => {
-    expect(systemdPower({ env: {} }).availability()).toMatchObject({ available: false, reason: expect.stringContaining("only on the NAS appliance itself") });
-    expect(systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => false }).availability()).toMatchObject({
+    expect(systemdPower({ appliance: false }).availability()).toMatchObject({
+      available: false,
+      reason: expect.stringContaining("only on the NAS appliance itself"),
+    });
+    expect(systemdPower({ appliance: true, systemdBooted: () => false }).availability()).toMatchObject({
       available: false,
       reason: expect.stringContaining("systemd"),
     });
-    expect(systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true }).availability()).toEqual({ available: true });
+    expect(systemdPower({ appliance: true, systemdBooted: () => true }).availability()).toEqual({ available: true });
   });
 
   test("runs systemctl through the runner, and reports its failure", async () => {
     const ok = fakeRunner(() => ({}));
-    const power = systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true, run: ok.run });
+    const power = systemdPower({ appliance: true, systemdBooted: () => true, run: ok.run });
     expect(await power.run("reboot")).toEqual({ ok: true, message: "Rebooting now…" });
     expect(ok.calls).toEqual([["systemctl", "reboot", "--no-wall"]]);
     const denied = fakeRunner(() => ({ code: 1, stderr: "Access denied\n" }));
-    const power2 = systemdPower({ env: { NAS_APPLIANCE: "1" }, systemdBooted: () => true, run: denied.run });
+    const power2 = systemdPower({ appliance: true, systemdBooted: () => true, run: denied.run });
     expect(await power2.run("poweroff")).toEqual({ ok: false, message: "systemctl poweroff failed: Access denied" });
   });
 
   test("the service refuses when power is not available", async () => {
     const fake = fakeRunner(() => ({}));
-    const { service } = setup({ power: systemdPower({ env: {}, run: fake.run }) });
-    expect(service.runPower("reboot")).rejects.toThrow("only on the NAS appliance itself");
+    const { service } = setup({ power: systemdPower({ appliance: false, run: fake.run }) });
+    expect(service.power.run("reboot")).rejects.toThrow("only on the NAS appliance itself");
     expect(fake.calls).toEqual([]);
   });
 });
@@ -504,12 +529,13 @@ describe("backups", () => {
   test("run-now queues one db.backup job; the worker's backup opens and passes integrity_check", async () => {
     const { service, jobs, db, dataDir } = setup();
     addAdmin(db); // a box in its setup wizard is not backed up
-    const job = service.runBackupNow();
+    const job = service.backups.runNow();
     expect(job.kind).toBe(DB_BACKUP_JOB);
-    expect(service.runBackupNow().id).toBe(job.id); // already queued: not twice
-    const runner = createJobRunner({ queue: jobs, handlers: { [DB_BACKUP_JOB]: dbBackupHandler({ db, dataDir }) }, log: () => {} });
+    expect(service.backups.runNow().id).toBe(job.id); // already queued: not twice
+    const { [DB_BACKUP_JOB]: backup } = dashboardJobs.handlers({ now: systemClock, db, dataDir, settings: createSettingsRepo(db) });
+    const runner = createJobRunner({ queue: jobs, handlers: { [DB_BACKUP_JOB]: backup }, log: () => {} });
     expect(await runner.runOnce()).toBe(true);
-    const { files, lastJob } = service.backups();
+    const { files, lastJob } = service.backups.list();
     expect(lastJob?.status).toBe("done");
     expect(files).toHaveLength(1);
     const copy = new Database(files[0]!.path, { readonly: true });

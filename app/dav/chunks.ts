@@ -2,12 +2,13 @@
 // /remote.php/dav/uploads/<user>/<id>/, PUT the chunks (each written whole or not at all, so a client that lost its
 // connection lists what arrived with PROPFIND and sends the rest), then MOVE `.file` to the destination: the chunks
 // are streamed in order through Drive's one write path (temp → hash → fsync → rename → row), checked against
-// OC-Total-Length and OC-Checksum, and removed. Unfinished uploads are swept after a day.
+// OC-Total-Length and OC-Checksum, and removed. Unfinished uploads are swept after a day (the `dav.sweep` job).
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { safePath } from "../drive/blobs";
-import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../errors";
+import type { Clock } from "../platform/clock";
+import { dataPaths, safePath } from "../platform/paths";
+import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../platform/errors";
 import type { DavCall } from "./methods";
 import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN } from "./props";
 import { esc } from "./xml";
@@ -15,8 +16,28 @@ import { esc } from "./xml";
 const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const STALE_MS = 24 * 3600_000;
 
-export function createChunkedUploads(deps: { dataDir: string; freeBytes: () => number; now: () => Date }) {
-  const root = () => safePath(deps.dataDir, "dav-uploads");
+/** Uploads nobody touched for a day (a phone that gave up) are removed with their chunks; returns how many. */
+export function sweepChunkedUploads(dataDir: string, now: Clock): number {
+  const top = dataPaths(dataDir).davUploads;
+  if (!existsSync(top)) return 0;
+  let removed = 0;
+  const cutoff = now().getTime() - STALE_MS;
+  for (const user of readdirSync(top)) {
+    if (!NAME.test(user)) continue;
+    for (const id of readdirSync(safePath(top, user))) {
+      if (!NAME.test(id)) continue;
+      const dir = safePath(top, user, id);
+      if (statSync(dir).mtimeMs < cutoff) {
+        rmSync(dir, { recursive: true, force: true });
+        removed++;
+      }
+    }
+  }
+  return removed;
+}
+
+export function createChunkedUploads(deps: { dataDir: string; freeBytes: () => number }) {
+  const root = () => dataPaths(deps.dataDir).davUploads;
   const checkName = (name: string, what: string) => {
     if (!NAME.test(name) || name === "." || name === "..") throw new AppError(400, `That ${what} name is not allowed.`);
   };
@@ -98,26 +119,6 @@ export function createChunkedUploads(deps: { dataDir: string; freeBytes: () => n
 
     remove(userId: string, uploadId: string) {
       rmSync(dirOf(userId, uploadId), { recursive: true, force: true });
-    },
-
-    /** Uploads nobody touched for a day (a phone that gave up) are removed with their chunks. */
-    sweep() {
-      const top = root();
-      if (!existsSync(top)) return 0;
-      let removed = 0;
-      const cutoff = deps.now().getTime() - STALE_MS;
-      for (const user of readdirSync(top)) {
-        if (!NAME.test(user)) continue;
-        for (const id of readdirSync(safePath(top, user))) {
-          if (!NAME.test(id)) continue;
-          const dir = safePath(top, user, id);
-          if (statSync(dir).mtimeMs < cutoff) {
-            rmSync(dir, { recursive: true, force: true });
-            removed++;
-          }
-        }
-      }
-      return removed;
     },
   };
 }

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sha256 } from "../auth/crypto";
-import type { User } from "../db/schema";
-import { createTestApp, type TestApp } from "../testing";
+import type { User } from "../platform/db/schema";
+import { createTestApp, type TestApp } from "../../test/support/app";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -174,7 +174,7 @@ describe("bad input", () => {
     const { alice, dav } = setup({ now: () => clock });
     const family = t.services.drive.mkdir(alice, undefined, "Family");
     t.createUser("bob");
-    const bob = t.services.auth.userByName("bob")!;
+    const bob = t.services.auth.users.byName("bob")!;
     t.services.share.shareWithUser(alice, { folderId: family.id, username: "bob", access: "write" });
     const bobAuth = basic(bob, t.services.devices.create(bob.id, "Bob's laptop").password);
     await dav("Family/list.txt", { method: "PUT", body: "v1" });
@@ -197,7 +197,7 @@ describe("bad input", () => {
 
   test("over quota: 507; a full upload that does not fit leaves nothing", async () => {
     const { alice, dav } = setup();
-    t.services.auth.setQuota(alice.id, "0.000001"); // 1000 bytes
+    t.services.auth.users.setQuota(alice.id, "0.000001"); // 1000 bytes
     const res = await dav("big.bin", { method: "PUT", body: new Uint8Array(5000) });
     expect(res.status).toBe(507);
     expect(tmpFiles(alice.id)).toEqual([]);
@@ -283,7 +283,7 @@ describe("bad input", () => {
 });
 
 async function setupAuth() {
-  const alice = t.services.auth.userByName("alice")!;
+  const alice = t.services.auth.users.byName("alice")!;
   return { auth: basic(alice, t.services.devices.create(alice.id, "Other").password) };
 }
 

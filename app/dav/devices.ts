@@ -1,7 +1,7 @@
 // What each device sent: the backup status a family can check ("Pixel 8: 14 photos today, newest taken 09:12"), and
 // the warning when a phone that backed up every day has gone quiet.
 import type { AppPasswords, Device } from "../auth/app-passwords";
-import type { User } from "../db/schema";
+import type { User } from "../platform/db/schema";
 import type { DavRepo } from "./repo";
 
 const DAY = 86_400_000;

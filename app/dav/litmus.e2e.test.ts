@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runClient, startDavServer, type DavServer } from "./testing";
+import { runClient, startDavServer, type DavServer } from "../../test/support/dav";
 
 let server: DavServer;
 beforeAll(async () => {

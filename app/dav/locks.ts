@@ -3,8 +3,9 @@
 // on a folder also protects its membership (adding or removing a child needs the token). Finder mounts read-only
 // without LOCK; Windows and LibreOffice lock before they write.
 import { randomUUID } from "node:crypto";
-import type { DavLock } from "../db/schema";
-import { AppError } from "../errors";
+import type { Clock } from "../platform/clock";
+import type { DavLock } from "../platform/db/schema";
+import { AppError } from "../platform/errors";
 import { esc } from "./xml";
 import type { DavRepo } from "./repo";
 
@@ -90,24 +91,15 @@ export const SUPPORTED_LOCK =
   "<d:lockentry><d:lockscope><d:exclusive/></d:lockscope><d:locktype><d:write/></d:locktype></d:lockentry>" +
   "<d:lockentry><d:lockscope><d:shared/></d:lockscope><d:locktype><d:write/></d:locktype></d:lockentry>";
 
-export function createLocks(deps: { repo: DavRepo; now: () => Date }) {
+/** Expired locks are ignored by every query; the `dav.sweep` job deletes their rows. */
+export function createLocks(deps: { repo: DavRepo; now: Clock }) {
   const { repo, now } = deps;
-  let lastSweep = 0;
-  const sweep = () => {
-    const t = now().getTime();
-    if (t - lastSweep < 60_000) return;
-    lastSweep = t;
-    try {
-      repo.deleteExpiredLocks(now());
-    } catch {} // a full disk: expired locks are ignored by every query anyway
-  };
   return {
     /**
      * The live locks that apply to an item, given its ancestors (root first, the item last): locks on the item
      * itself, and depth-infinity locks on any folder above it.
      */
     covering(chain: { id: string }[]): DavLock[] {
-      sweep();
       if (!chain.length) return [];
       const own = chain.at(-1)!.id;
       return repo
@@ -119,7 +111,6 @@ export function createLocks(deps: { repo: DavRepo; now: () => Date }) {
     },
     /** Live locks on items strictly below `rootId`, found through `isBelow` (locks are few: read them all). */
     below(isBelow: (fileId: string) => boolean): DavLock[] {
-      sweep();
       return repo.allLocks(now()).filter((l) => isBelow(l.fileId));
     },
     byToken: (token: string) => repo.lock(token, now()),

@@ -3,7 +3,7 @@
 // allows "<device>"; the app receives an app password that works for WebDAV and is listed in Settings → Devices.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { addVirtualAuthenticator, fillWizardToSummary, launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { addVirtualAuthenticator, fillWizardToSummary, launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 let server: TestServer;
 let browser: Browser;

@@ -4,8 +4,9 @@
 // in memory for 20 minutes: nothing secret is written down, and a restart only means trying again.
 import { randomToken, sha256 } from "../auth/crypto";
 import type { AppPasswords, DeviceScope } from "../auth/app-passwords";
-import type { User } from "../db/schema";
-import { AppError } from "../errors";
+import type { Clock } from "../platform/clock";
+import type { User } from "../platform/db/schema";
+import { AppError } from "../platform/errors";
 
 const TTL_MS = 20 * 60_000;
 const MAX_FLOWS = 1000;
@@ -21,8 +22,8 @@ export function deviceNameFrom(userAgent: string | null): string {
   return "New device";
 }
 
-export function createLoginFlows(deps: { devices: AppPasswords; now?: () => number }) {
-  const now = deps.now ?? Date.now;
+export function createLoginFlows(deps: { devices: AppPasswords; now: Clock }) {
+  const now = () => deps.now().getTime();
   // Keyed by the hash of the token in the browser address; the app's poll token is kept as a hash too.
   const flows = new Map<string, Flow>();
   const sweep = () => {

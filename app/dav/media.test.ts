@@ -2,7 +2,7 @@
 // preview endpoint the Nextcloud apps use serves its thumbnail, and its device's status counts it.
 import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
-import { FIXTURES, mediaTestApp } from "../media/testing";
+import { FIXTURES, mediaTestApp } from "../../test/support/media";
 
 let t: ReturnType<typeof mediaTestApp>;
 afterEach(() => t?.cleanup());

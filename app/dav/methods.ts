@@ -1,9 +1,9 @@
 // The WebDAV methods (RFC 4918 class 1 and 2, RFC 4331 quota) on a person's space. Each one resolves its path,
 // checks the If header and locks, and then calls the Drive service, which decides access and does the work.
-import type { DriveFile } from "../db/schema";
+import type { DriveFile } from "../platform/db/schema";
 import { serveFile } from "../drive/download";
 import type { DriveService } from "../drive/service";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 import type { ChunkedUploads } from "./chunks";
 import { activeLockXml, parseTimeout } from "./locks";
 import { destinationSegments } from "./paths";
@@ -243,7 +243,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       }
       const node = exists(dav.resolve(call.space, call.names).node);
       const nodes = depth === "1" && node.item.kind === "folder" ? [node, ...dav.children(call.space, node)] : [node];
-      const ctx = contextFor(call.space, dav, nodes, node.item.kind === "folder" ? dav.access(call.space, node.item) : undefined);
+      const ctx = contextFor(call.space, dav, nodes, want);
       // Written 500 entries at a time as the client reads: a 10,000-entry folder is never one string in memory.
       let next = 0;
       const encoder = new TextEncoder();
@@ -317,7 +317,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
         const found = exists(node);
         const token = [...(call.request.headers.get("if") ?? "").matchAll(/<([^>]+)>/g)].map((m) => m[1]!).find((t) => dav.locks.byToken(t));
         const lock = token ? dav.locks.byToken(token) : undefined;
-        if (!lock || !dav.locksOn(found).some((l) => l.token === lock.token) || lock.userId !== call.space.user.id)
+        if (!lock || !dav.locksOn(found).some((l) => l.token === lock.token) || !dav.ownsLock(call.space, lock.token))
           throw davCondition(412, "No lock of yours with that token covers this item.", "<d:lock-token-matches-request-uri/>");
         const refreshed = dav.locks.refresh(lock, timeout);
         return xmlResponse(200, lockBody(refreshed));
@@ -361,14 +361,14 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       const node = exists(dav.resolve(call.space, call.names).node);
       const lock = dav.locksOn(node).find((l) => l.token === token);
       if (!lock) throw davCondition(409, "No lock with that token covers this item.", "<d:lock-token-matches-request-uri/>");
-      if (lock.userId !== call.space.user.id) throw new AppError(403, "That lock belongs to another person.");
+      dav.requireOwnLock(call.space, token);
       dav.locks.release(token);
       return new Response(null, { status: 204 });
     },
   };
 
   function lockBody(lock: Parameters<typeof activeLockXml>[0]) {
-    return `<?xml version="1.0" encoding="utf-8"?>\n<d:prop xmlns:d="DAV:"><d:lockdiscovery>${activeLockXml(lock, new Date())}</d:lockdiscovery></d:prop>`;
+    return `<?xml version="1.0" encoding="utf-8"?>\n<d:prop xmlns:d="DAV:"><d:lockdiscovery>${activeLockXml(lock, dav.now())}</d:lockdiscovery></d:prop>`;
   }
 
   async function copyOrMove(call: DavCall, method: "COPY" | "MOVE") {
@@ -399,7 +399,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
     ]);
     if (dest.node) drive.moveToTrash(call.space.user, [dest.node.item.id]);
     const target = dest.parent.item;
-    const sameOwner = drive.sameDrive(target, source.item);
+    const sameOwner = drive.movableInto([source.item], target);
     let result: DriveFile;
     if (method === "MOVE") {
       if (!sameOwner) {

@@ -3,10 +3,10 @@
 // preview endpoints the apps ask thumbnails from (served from the media pipeline's derivatives).
 import { Elysia, t } from "elysia";
 import type { AppPasswords } from "../auth/app-passwords";
-import type { User } from "../db/schema";
+import type { User } from "../platform/db/schema";
 import type { DriveService } from "../drive/service";
-import { AppError } from "../errors";
-import type { AccessControl } from "../http/access";
+import { AppError } from "../platform/errors";
+import type { AccessControl } from "../platform/http/access";
 import type { MediaService } from "../media/service";
 import { LoginFlowDone, LoginFlowPage } from "../../views/dav/pages";
 import type { LoginFlows } from "./login-flow";
@@ -172,7 +172,7 @@ export function nextcloudRoutes(deps: Deps) {
       // Thumbnails the apps show: by file id (Nextcloud's oc:fileid), by path, and the old files-app address.
       .get(
         "/index.php/core/preview",
-        ({ user, query }) => preview(user!, drive.itemForSeq(user!, Number(query.fileId), "read"), Math.max(query.x ?? 256, query.y ?? 256)),
+        ({ user, query }) => preview(user!, drive.itemBySeq(user!, Number(query.fileId), "file.read"), Math.max(query.x ?? 256, query.y ?? 256)),
         { device: true, query: t.Object({ fileId: t.Numeric(), x: t.Optional(t.Numeric()), y: t.Optional(t.Numeric()), a: t.Optional(t.String()) }) },
       )
       .get(

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { randomBytes, createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { runClient, startDavServer, type DavServer } from "./testing";
+import { runClient, startDavServer, type DavServer } from "../../test/support/dav";
 
 let server: DavServer;
 let work: string;

@@ -3,11 +3,11 @@
 import { Elysia, t } from "elysia";
 import QRCode from "qrcode";
 import type { AppPasswords } from "../auth/app-passwords";
-import type { User } from "../db/schema";
+import type { User } from "../platform/db/schema";
 import type { DriveService } from "../drive/service";
-import type { AccessControl } from "../http/access";
+import type { AccessControl } from "../platform/http/access";
 import type { MediaService } from "../media/service";
-import { withFormError } from "../http/forms";
+import { withFormError } from "../platform/http/forms";
 import { BackupPage, ComputersPage, DevicesPage } from "../../views/dav/pages";
 import { cameraFolder, type DeviceStatuses } from "./devices";
 

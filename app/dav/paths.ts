@@ -1,6 +1,6 @@
 // Turning WebDAV addresses into path segments: the request URL and the Destination and If headers. Names never
 // become filesystem paths here (Drive is content-addressed); these checks make every address mean one thing.
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 
 /** The three places clients look for a person's files: our own and the two Nextcloud paths. */
 export const davBases = (username: string) => ["/dav/", "/remote.php/webdav/", `/remote.php/dav/files/${encodeURIComponent(username)}/`];

@@ -1,8 +1,8 @@
 // PROPFIND answers: the live properties RFC 4918/4331 define, the ones Nextcloud's clients read (oc:, nc:), and the
 // dead properties stored by PROPPATCH. Written as strings: a 10,000-entry folder is one pass over its rows.
-import type { DriveFile } from "../db/schema";
+import type { DriveFile } from "../platform/db/schema";
 import { SUPPORTED_LOCK } from "./locks";
-import type { DavService, Node, Space } from "./service";
+import type { DavService, Node, Rights, Space } from "./service";
 import { DAV_NS, NC_NS, OC_NS, SABRE_NS, child, elements, esc, type XmlElement } from "./xml";
 
 export type PropName = { ns: string; name: string };
@@ -48,15 +48,16 @@ export const MULTISTATUS_CLOSE = "</d:multistatus>";
 export const ocFileId = (f: DriveFile) => String(f.seq);
 export const ocId = (f: DriveFile) => `${String(f.seq).padStart(8, "0")}ocnasd`;
 
-/** Nextcloud's permission letters: G read, W write, D delete, N rename, V move, C create file, K create folder, S shared. */
-export function permissions(node: Node, access: "read" | "write"): string {
-  const folder = node.item.kind === "folder";
+/**
+ * Nextcloud's permission letters from the policy's answers: G read, S shared with you, D delete, N rename, V move
+ * (`file.manage`), W write a file, C create files and K folders in a folder (`file.write`). No R (reshare): sharing
+ * through Nextcloud's API is off (the capabilities say so); people share on the web.
+ */
+export function permissions(node: Node, rights: Rights): string {
   let p = "G";
   if (node.sharedRoot) p += "S";
-  if (access === "write") {
-    if (!node.sharedRoot && !node.isRoot) p += "DNV";
-    p += folder ? "CK" : "W";
-  }
+  if (rights.manage && !node.isRoot) p += "DNV";
+  if (rights.write) p += node.item.kind === "folder" ? "CK" : "W";
   return p;
 }
 
@@ -65,7 +66,7 @@ type Context = {
   dav: DavService;
   versions: Map<string, number>;
   dead: Map<string, { ns: string; name: string; value: string }[]>;
-  access: (node: Node) => "read" | "write";
+  rights: Map<string, Rights>;
   quota: () => { used: number; available: number };
 };
 
@@ -126,7 +127,7 @@ function live(c: Context, node: Node, p: PropName): string | null {
       case "id":
         return ocId(f);
       case "permissions":
-        return permissions(node, c.access(node));
+        return permissions(node, c.rights.get(node.item.id) ?? { write: false, manage: false });
       case "size":
         return file ? String(f.size) : null;
       case "checksums":
@@ -188,7 +189,7 @@ export function responseXml(c: Context, node: Node, want: PropRequest): string {
 }
 
 /** Everything a multistatus over `nodes` needs, read in batches (folder versions, dead properties). */
-export function contextFor(space: Space, dav: DavService, nodes: Node[], parentAccess?: "read" | "write"): Context {
+export function contextFor(space: Space, dav: DavService, nodes: Node[], want: PropRequest): Context {
   const versions = dav.folderVersions(nodes.filter((n) => n.item.kind === "folder").map((n) => n.item.id));
   const dead = new Map<string, { ns: string; name: string; value: string }[]>();
   // A folder's listing: its own properties and its children's in one query (shared folders in the root apart).
@@ -202,7 +203,13 @@ export function contextFor(space: Space, dav: DavService, nodes: Node[], parentA
     dead.set(r.fileId, list);
   }
   let quota: { used: number; available: number } | null = null;
-  // A file's access is its folder's (shares are on folders): one check per folder, not per file.
-  const access = (node: Node) => (node.item.kind === "file" && parentAccess && !node.sharedRoot ? parentAccess : dav.access(space, node.item));
-  return { space, dav, versions, dead, access, quota: () => (quota ??= dav.quota(space)) };
+  // Asked of the policy once for the whole listing, and only when the client asks for oc:permissions.
+  const asksRights = want.kind === "names" || (want.kind === "all" ? want.include : want.props).some((p) => p.ns === OC_NS && p.name === "permissions");
+  const rights = asksRights
+    ? dav.rights(
+        space,
+        nodes.map((n) => n.item),
+      )
+    : new Map<string, Rights>();
+  return { space, dav, versions, dead, rights, quota: () => (quota ??= dav.quota(space)) };
 }

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, ut
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { openDb } from "../db/client";
-import { runClient, startDavServer, type DavServer } from "./testing";
+import { openDb } from "../platform/db/client";
+import { runClient, startDavServer, type DavServer } from "../../test/support/dav";
 
 let server: DavServer;
 let work: string;

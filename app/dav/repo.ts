@@ -1,6 +1,6 @@
 import { and, eq, gt, inArray, lte } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { davFolderVersions, davLocks, davProperties, deviceUploads, type DavLock, type DeviceUpload } from "../db/schema";
+import type { Db } from "../platform/db/client";
+import { davFolderVersions, davLocks, davProperties, deviceUploads, type DavLock, type DeviceUpload } from "../platform/db/schema";
 
 /** Every SQL statement of WebDAV: dead properties, locks, folder versions (ETags) and devices' uploads. */
 export function createDavRepo(db: Db) {

@@ -1,10 +1,10 @@
 import { Elysia } from "elysia";
-import type { AccessControl } from "../http/access";
-import type { Viewer } from "../http/context";
+import type { AccessControl } from "../platform/http/access";
+import type { Viewer } from "../platform/http/context";
 import type { DavMethods } from "./methods";
 import { segmentsOf } from "./paths";
-import { AppError } from "../errors";
-import { noteAudit } from "../http/security";
+import { AppError } from "../platform/errors";
+import { noteAudit } from "../platform/http/security";
 
 const METHODS = ["GET", "HEAD", "PUT", "DELETE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK"] as const;
 type Method = (typeof METHODS)[number];
@@ -18,7 +18,7 @@ const UPLOAD_METHODS = ["MKCOL", "PUT", "PROPFIND", "MOVE", "DELETE"] as const;
  * WebDAV (RFC 4918 class 1 and 2) over each person's Drive at /dav/ and Nextcloud's paths. Every method but OPTIONS
  * needs a device's app password (`{ device: true }`); bodies are read by the methods themselves (`parse: "none"`).
  */
-export function davRoutes(deps: { access: AccessControl; methods: DavMethods; sweepUploads: () => unknown }) {
+export function davRoutes(deps: { access: AccessControl; methods: DavMethods }) {
   const { methods } = deps;
 
   /** The `/…/<user>/` part of a Nextcloud path: only the signed-in person's own name is an address. */
@@ -55,10 +55,7 @@ export function davRoutes(deps: { access: AccessControl; methods: DavMethods; sw
     return methods[method === "HEAD" ? "GET" : method]({ space, names, request });
   }
 
-  let app = new Elysia({ name: "dav" }).use(deps.access).onStart(() => {
-    deps.sweepUploads();
-    setInterval(deps.sweepUploads, 3_600_000).unref();
-  });
+  let app = new Elysia({ name: "dav" }).use(deps.access);
   for (const mount of MOUNTS) {
     for (const path of [mount, `${mount}/*`]) {
       app = app.options(path, () => methods.OPTIONS(), { device: "public", parse: "none" });

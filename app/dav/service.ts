@@ -1,11 +1,14 @@
-// WebDAV over each person's Drive: paths are walked by name from their root, and every read, write and access
-// decision is a call into the Drive service (the same checks, write path, trash, quota and audit as the web). Locks,
-// dead properties and folder ETags are the only state of our own (app/dav/repo.ts).
+// WebDAV over each person's Drive: paths are walked by name from their root, every read and write is a call into the
+// Drive service (the same write path, trash, quota and audit as the web), and every access decision is the access
+// policy's (app/access): Drive asks it, and so do the locks and `oc:permissions` here. Locks, dead properties and
+// folder ETags are the only state of our own (app/dav/repo.ts).
 import { statfsSync } from "node:fs";
+import type { AccessPolicy } from "../access/policy";
 import type { Device } from "../auth/app-passwords";
-import type { DriveFile, User } from "../db/schema";
+import type { Clock } from "../platform/clock";
+import type { DriveFile, User } from "../platform/db/schema";
 import type { DriveService } from "../drive/service";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 import { activeLockXml, type IfList, type Locks, parseIf, submittedTokens } from "./locks";
 import { destinationSegments, hrefOf } from "./paths";
 import type { DavRepo } from "./repo";
@@ -30,8 +33,11 @@ export const isMacBookkeeping = (name: string) => name === ".DS_Store" || name.s
  */
 export const fileEtag = (f: DriveFile) => `"${f.sha256!.slice(0, 40)}"`;
 
-export function createDavService(deps: { drive: DriveService; repo: DavRepo; locks: Locks; dataDir: string; now: () => Date }) {
-  const { drive, repo, locks } = deps;
+/** What a viewer may do to an item beyond reading it, as the policy answers (Nextcloud's permission letters). */
+export type Rights = { write: boolean; manage: boolean };
+
+export function createDavService(deps: { drive: DriveService; access: AccessPolicy; repo: DavRepo; locks: Locks; dataDir: string; now: Clock }) {
+  const { drive, access, repo, locks } = deps;
 
   /** Bytes free on the data filesystem (RFC 4331's available bytes when there is no quota). */
   function freeBytes() {
@@ -114,14 +120,23 @@ export function createDavService(deps: { drive: DriveService; repo: DavRepo; loc
     return [...found.values()];
   }
 
-  /** Evaluates the If header (412 when no list holds), then requires the token of every lock in the way (423). */
+  /**
+   * Evaluates the If header (412 when no list holds), then requires, for every lock in the way, its token and the
+   * policy's word that the lock is this person's (423): another person's token opens nothing.
+   */
   function checkConditions(space: Space, request: Request, target: Node | null, scopes: WriteScope[]) {
     const lists = parseIf(request.headers.get("if"));
     if (lists.length && !lists.some((l) => listHolds(space, l, target))) throw new AppError(412, "The If header's conditions do not hold.");
     const tokens = submittedTokens(lists);
-    for (const lock of locksFor(scopes)) {
-      if (!tokens.has(lock.token) || lock.userId !== space.user.id) throw lockedError(lock.root);
-    }
+    const inTheWay = locksFor(scopes);
+    const theirs = inTheWay.length
+      ? access.allowed(
+          space.user,
+          "lock.use",
+          inTheWay.map((l) => l.token),
+        )
+      : new Set<string>();
+    for (const lock of inTheWay) if (!tokens.has(lock.token) || !theirs.has(lock.token)) throw lockedError(lock.root);
   }
   function listHolds(space: Space, list: IfList, target: Node | null): boolean {
     let node = target;
@@ -160,7 +175,20 @@ export function createDavService(deps: { drive: DriveService; repo: DavRepo; loc
       return { used, available: quota === null ? free : Math.max(0, Math.min(free, quota - used)) };
     },
     ownerName: (item: DriveFile) => drive.ownerName(item),
-    access: (space: Space, item: DriveFile) => (drive.can(space.user, "write", item) ? ("write" as const) : ("read" as const)),
+    /**
+     * What the person may do to each item beyond reading it, for a whole listing in two statements of the policy. A
+     * read-only app password writes nothing, so its listing says so too.
+     */
+    rights(space: Space, items: DriveFile[]): Map<string, Rights> {
+      const ids = items.map((i) => i.id);
+      const readOnly = space.device?.scope === "files-read";
+      const write = readOnly ? new Set<string>() : access.allowed(space.user, "file.write", ids);
+      const manage = readOnly ? new Set<string>() : access.allowed(space.user, "file.manage", ids);
+      return new Map(ids.map((id) => [id, { write: write.has(id), manage: manage.has(id) }]));
+    },
+    /** Whether this lock is the person's own to refresh or release: 403 for another person's (the policy's answer). */
+    requireOwnLock: (space: Space, token: string) => access.require(space.user, "lock.use", [token])[0]!,
+    ownsLock: (space: Space, token: string) => access.allowed(space.user, "lock.use", [token]).has(token),
     folderVersions: (ids: string[]) => repo.folderVersions(ids),
     properties: (ids: string[]) => repo.properties(ids),
     propertiesUnder: (folderId: string) => repo.propertiesUnder(folderId),
@@ -201,6 +229,7 @@ export function createDavService(deps: { drive: DriveService; repo: DavRepo; loc
         at: deps.now(),
       }),
     locks,
+    now: deps.now,
   };
 }
 

@@ -3,7 +3,7 @@
 // entity ever reaches us; saxes itself knows only the five predefined entities. XML out: responses have a fixed
 // shape and are written as strings (fast for 10,000-entry listings), every value through `esc`.
 import { SaxesParser } from "saxes";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 
 export const DAV_NS = "DAV:";
 export const OC_NS = "http://owncloud.org/ns";

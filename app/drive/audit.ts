@@ -1,7 +1,7 @@
 // What a Drive request is about, in words, for its audit row: "'IMG_0042.jpg' to Photos/2024". Read before the
 // handler runs, so a purge or a trash still sees the names it is about to remove. Only what the person may read is
 // named; anything that cannot be resolved is left out (the route answers its own error).
-import type { User } from "../db/schema";
+import type { User } from "../platform/db/schema";
 import { asIds } from "./model";
 import type { DriveService } from "./service";
 
@@ -20,7 +20,7 @@ export function describeDriveRequest(drive: DriveService, user: User, r: Req): s
     const ids = asIds((raw ?? "") as string | string[]).slice(0, 50);
     const found = ids.flatMap((id) => {
       try {
-        return [drive.itemFor(user, id, "read", { trashed: true })];
+        return [drive.itemFor(user, id, "file.read", { trashed: true })];
       } catch {
         return [];
       }

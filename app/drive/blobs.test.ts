@@ -3,8 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { createBlobStore, safePath, type WriteFn } from "./blobs";
-import { AppError } from "../errors";
+import { createBlobStore, type WriteFn } from "./blobs";
+import { safePath } from "../platform/paths";
+import { AppError } from "../platform/errors";
+import { systemClock } from "../platform/clock";
 
 const dirs: string[] = [];
 const tempData = () => {
@@ -20,7 +22,7 @@ async function* chunks(...parts: (string | Uint8Array)[]) {
 const tooLarge = () => new AppError(413, "quota");
 
 test("receive hashes while streaming, place moves the content to its address and fsyncs", async () => {
-  const s = createBlobStore({ dataDir: tempData() });
+  const s = createBlobStore({ dataDir: tempData(), now: systemClock });
   const r = await s.receive("u1", chunks("hello ", "world"), { maxBytes: 1000, tooLarge });
   expect(r.sha256).toBe(createHash("sha256").update("hello world").digest("hex"));
   expect(r.size).toBe(11);
@@ -32,7 +34,7 @@ test("receive hashes while streaming, place moves the content to its address and
 });
 
 test("the same content twice is stored once", async () => {
-  const s = createBlobStore({ dataDir: tempData() });
+  const s = createBlobStore({ dataDir: tempData(), now: systemClock });
   const a = await s.receive("u1", chunks("same"), { maxBytes: 100, tooLarge });
   const b = await s.receive("u1", chunks("sa", "me"), { maxBytes: 100, tooLarge });
   expect(s.place("u1", a).existed).toBe(false);
@@ -41,13 +43,13 @@ test("the same content twice is stored once", async () => {
 });
 
 test("over the byte limit: refused mid-stream and the temp file is gone", async () => {
-  const s = createBlobStore({ dataDir: tempData() });
+  const s = createBlobStore({ dataDir: tempData(), now: systemClock });
   await expect(s.receive("u1", chunks("12345", "67890"), { maxBytes: 7, tooLarge })).rejects.toThrow("quota");
   expect(readdirSync(join(s.root, "users/u1/tmp"))).toEqual([]);
 });
 
 test("shorter than declared: nothing kept", async () => {
-  const s = createBlobStore({ dataDir: tempData() });
+  const s = createBlobStore({ dataDir: tempData(), now: systemClock });
   await expect(s.receive("u1", chunks("abc"), { maxBytes: 100, expectedBytes: 10, tooLarge })).rejects.toThrow("declared length");
   expect(readdirSync(join(s.root, "users/u1/tmp"))).toEqual([]);
 });
@@ -58,7 +60,7 @@ test("ENOSPC while writing becomes a 507 AppError and leaves no partial file", a
     written += chunk.byteLength;
     if (written > 1 << 20) throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
   };
-  const s = createBlobStore({ dataDir: tempData(), write: fullAfter1MiB });
+  const s = createBlobStore({ dataDir: tempData(), write: fullAfter1MiB, now: systemClock });
   const big = new Uint8Array(1 << 20);
   const err = await s.receive("u1", chunks(big, big, big), { maxBytes: Infinity, tooLarge }).catch((e) => e);
   expect(err).toBeInstanceOf(AppError);
@@ -68,7 +70,7 @@ test("ENOSPC while writing becomes a 507 AppError and leaves no partial file", a
 });
 
 test("a source that fails mid-stream (dropped connection) leaves nothing", async () => {
-  const s = createBlobStore({ dataDir: tempData() });
+  const s = createBlobStore({ dataDir: tempData(), now: systemClock });
   async function* broken() {
     yield new Uint8Array(10);
     throw new Error("connection reset");
@@ -83,7 +85,7 @@ test("safePath refuses traversal, absolute paths, NUL and separators in componen
     expect(() => safePath(root, "users", bad)).toThrow(AppError);
   }
   expect(safePath(root, "users", "abc_DEF-1")).toBe(join(root, "users", "abc_DEF-1"));
-  const s = createBlobStore({ dataDir: root });
+  const s = createBlobStore({ dataDir: root, now: systemClock });
   expect(() => s.blobPath("../u2", "a".repeat(64))).toThrow(AppError);
   expect(() => s.blobPath("u1", "../../etc/passwd")).toThrow(AppError);
 });
@@ -92,7 +94,7 @@ test("sweepTemp removes leftovers of a crash", () => {
   const root = tempData();
   mkdirSync(join(root, "users/u1/tmp"), { recursive: true });
   writeFileSync(join(root, "users/u1/tmp/partial"), "x");
-  const s = createBlobStore({ dataDir: root });
+  const s = createBlobStore({ dataDir: root, now: systemClock });
   expect(s.sweepTemp()).toBe(1);
   expect(readdirSync(join(root, "users/u1/tmp"))).toEqual([]);
 });
@@ -105,7 +107,7 @@ test.skipIf(!canMount)("a real full filesystem (tmpfs with a size limit) gives 5
   const mnt = tempData();
   expect(Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt]).exitCode).toBe(0);
   try {
-    const s = createBlobStore({ dataDir: mnt });
+    const s = createBlobStore({ dataDir: mnt, now: systemClock });
     const big = new Uint8Array(1 << 20);
     const err = await s.receive("u1", chunks(big, big, big), { maxBytes: Infinity, tooLarge }).catch((e) => e);
     expect(err.status).toBe(507);

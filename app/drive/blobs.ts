@@ -1,4 +1,4 @@
-// The only code that touches Drive content on disk. Layout (content-addressed, per user):
+// The only code that touches Drive content on disk. Layout (content-addressed, per user; named in app/platform/paths.ts):
 //   <data>/users/<userId>/blobs/<aa>/<bb>/<sha256>   one file per distinct content of that user
 //   <data>/users/<userId>/tmp/<random>               uploads being received (swept at start)
 //   <data>/uploads/<id>(.json)                        tus resumable uploads in progress
@@ -8,29 +8,16 @@ import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { fsyncPath, resolveInside } from "../../hw/files";
-import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../errors";
+import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../platform/errors";
+import { dataPaths, safePath, USER_ID } from "../platform/paths";
+import type { Clock } from "../platform/clock";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
 export type WriteFn = (fd: number, chunk: Uint8Array) => void | Promise<void>;
 
 export type Received = { sha256: string; size: number; tempPath: string; head: Uint8Array };
 
-const ID = /^[A-Za-z0-9_-]{1,128}$/;
-const SHA = /^[0-9a-f]{64}$/;
 const COALESCE = 1 << 20;
-
-/**
- * The one function that turns identifiers into filesystem paths: each component must match a strict
- * pattern, and the result is resolved and checked to stay inside `root` (path boundary, not string prefix).
- */
-export function safePath(root: string, ...components: string[]): string {
-  for (const c of components) {
-    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(c) || c === "." || c === "..") throw new AppError(400, "Refused an unsafe path.");
-  }
-  const full = resolveInside(root, join(...components));
-  if (!full) throw new AppError(400, "Refused an unsafe path.");
-  return full;
-}
 
 export const diskFullError = () => new AppError(507, DISK_FULL_MESSAGE);
 
@@ -38,9 +25,94 @@ const writeAsync = (fd: number, buf: Uint8Array, offset: number) =>
   new Promise<number>((res, rej) => write(fd, buf, offset, buf.byteLength - offset, null, (e, n) => (e ? rej(e) : res(n))));
 const fsyncAsync = (fd: number) => new Promise<void>((res, rej) => fsync(fd, (e) => (e ? rej(e) : res())));
 
-export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: () => Date }) {
+type ReceiveLimits = { maxBytes: number; expectedBytes?: number; tooLarge: () => Error };
+
+/** Writes `source` to a new file at `tempPath` while hashing it, then fsyncs it; on any failure the file is gone. */
+async function streamToFile(tempPath: string, source: AsyncIterable<Uint8Array>, limits: ReceiveLimits, write: WriteFn): Promise<Received> {
+  const fd = openSync(tempPath, "wx", 0o600);
+  const hasher = new Bun.CryptoHasher("sha256");
+  const head = new Uint8Array(4100);
+  let headLen = 0;
+  let size = 0;
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  // At most one write in flight: memory stays bounded (2 × COALESCE) and the disk is never idle.
+  let inflight: Promise<void> | null = null;
+  const flush = async () => {
+    if (!pendingBytes) return;
+    const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    if (inflight) await inflight;
+    inflight = Promise.resolve(write(fd, buf));
+    inflight.catch(() => {}); // observed by the next flush or the final await
+  };
+  try {
+    for await (const chunk of source) {
+      size += chunk.byteLength;
+      if (size > limits.maxBytes) throw limits.tooLarge();
+      if (limits.expectedBytes !== undefined && size > limits.expectedBytes) throw new AppError(400, "The upload is longer than its declared length.");
+      hasher.update(chunk);
+      if (headLen < head.length) {
+        const take = Math.min(head.length - headLen, chunk.byteLength);
+        head.set(chunk.subarray(0, take), headLen);
+        headLen += take;
+      }
+      // Chunks are copied because some stream sources reuse their buffers.
+      pending.push(new Uint8Array(chunk));
+      pendingBytes += chunk.byteLength;
+      if (pendingBytes >= COALESCE) await flush();
+    }
+    await flush();
+    if (inflight) await inflight;
+    if (limits.expectedBytes !== undefined && size !== limits.expectedBytes)
+      throw new AppError(400, "The upload ended before its declared length: nothing was stored.");
+    await fsyncAsync(fd);
+    closeSync(fd);
+    return { sha256: hasher.digest("hex"), size, tempPath, head: head.subarray(0, headLen) };
+  } catch (e) {
+    await (inflight as Promise<void> | null)?.catch(() => {});
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
+    rmSync(tempPath, { force: true });
+    throw isDiskFull(e) ? diskFullError() : e;
+  }
+}
+
+/** Regular files under each user's import folder (`parts`: the names below it), the recent ones left for later. */
+function findImports(root: string, minAgeMs: number, cutoff: number): { userId: string; path: string; parts: string[] }[] {
+  const paths = dataPaths(root);
+  const usersDir = paths.users;
+  if (!existsSync(usersDir)) return [];
+  const found: { userId: string; path: string; parts: string[] }[] = [];
+  for (const userId of readdirSync(usersDir)) {
+    if (!USER_ID.test(userId)) continue;
+    const importRoot = paths.userImport(userId);
+    if (!existsSync(importRoot)) continue;
+    const walk = (parts: string[]) => {
+      const dir = parts.length ? resolveInside(importRoot, join(...parts)) : importRoot;
+      if (!dir) return;
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const next = [...parts, entry.name];
+        if (entry.isDirectory()) walk(next);
+        else if (entry.isFile()) {
+          const path = resolveInside(importRoot, join(...next));
+          // minAgeMs 0 takes every file: a file's mtime may read a hair ahead of the process clock.
+          if (path && (minAgeMs <= 0 || lstatSync(path).mtimeMs <= cutoff)) found.push({ userId, path, parts: next });
+        }
+      }
+    };
+    walk([]);
+  }
+  return found;
+}
+
+export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now: Clock }) {
   const root = opts.dataDir;
-  const now = opts.now ?? (() => new Date());
+  const { now } = opts;
   // Writes run on the thread pool so receiving and hashing the next chunk overlaps the disk write.
   const write: WriteFn =
     opts.write ??
@@ -49,21 +121,11 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: 
       while (off < chunk.byteLength) off += await writeAsync(fd, chunk, off);
     });
 
-  const userDir = (userId: string) => {
-    if (!ID.test(userId)) throw new AppError(400, "Refused an unsafe path.");
-    return safePath(root, "users", userId);
-  };
-  const blobPath = (userId: string, sha256: string) => {
-    if (!SHA.test(sha256)) throw new AppError(400, "Refused an unsafe path.");
-    return safePath(root, "users", userId, "blobs", sha256.slice(0, 2), sha256.slice(2, 4), sha256);
-  };
-  /** Cached preview of a blob's content (made by app/media/preview.ts); shares the blob's lifetime. */
-  const previewPath = (userId: string, sha256: string) => {
-    if (!SHA.test(sha256)) throw new AppError(400, "Refused an unsafe path.");
-    return safePath(root, "users", userId, "previews", sha256.slice(0, 2), `${sha256}.webp`);
-  };
+  const paths = dataPaths(root);
+  const blobPath = paths.blob;
+  const previewPath = paths.drivePreview;
   const tmpDir = (userId: string) => {
-    const dir = join(userDir(userId), "tmp");
+    const dir = paths.userTmp(userId);
     mkdirSync(dir, { recursive: true });
     return dir;
   };
@@ -72,64 +134,8 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: 
    * Streams `source` to a temp file in the user's tmp dir while hashing it, then fsyncs it. Refuses more
    * than `maxBytes` (quota) and fewer/more than `expectedBytes` when given. On any failure the temp file is gone.
    */
-  async function receive(
-    userId: string,
-    source: AsyncIterable<Uint8Array>,
-    limits: { maxBytes: number; expectedBytes?: number; tooLarge: () => Error },
-  ): Promise<Received> {
-    const tempPath = safePath(tmpDir(userId), randomBytes(12).toString("hex"));
-    const fd = openSync(tempPath, "wx", 0o600);
-    const hasher = new Bun.CryptoHasher("sha256");
-    const head = new Uint8Array(4100);
-    let headLen = 0;
-    let size = 0;
-    let pending: Uint8Array[] = [];
-    let pendingBytes = 0;
-    // At most one write in flight: memory stays bounded (2 × COALESCE) and the disk is never idle.
-    let inflight: Promise<void> | null = null;
-    const flush = async () => {
-      if (!pendingBytes) return;
-      const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      if (inflight) await inflight;
-      inflight = Promise.resolve(write(fd, buf));
-      inflight.catch(() => {}); // observed by the next flush or the final await
-    };
-    try {
-      for await (const chunk of source) {
-        size += chunk.byteLength;
-        if (size > limits.maxBytes) throw limits.tooLarge();
-        if (limits.expectedBytes !== undefined && size > limits.expectedBytes) throw new AppError(400, "The upload is longer than its declared length.");
-        hasher.update(chunk);
-        if (headLen < head.length) {
-          const take = Math.min(head.length - headLen, chunk.byteLength);
-          head.set(chunk.subarray(0, take), headLen);
-          headLen += take;
-        }
-        // Chunks are copied because some stream sources reuse their buffers.
-        pending.push(new Uint8Array(chunk));
-        pendingBytes += chunk.byteLength;
-        if (pendingBytes >= COALESCE) await flush();
-      }
-      await flush();
-      if (inflight) await inflight;
-      if (limits.expectedBytes !== undefined && size !== limits.expectedBytes)
-        throw new AppError(400, "The upload ended before its declared length: nothing was stored.");
-      await fsyncAsync(fd);
-      closeSync(fd);
-      return { sha256: hasher.digest("hex"), size, tempPath, head: head.subarray(0, headLen) };
-    } catch (e) {
-      await (inflight as Promise<void> | null)?.catch(() => {});
-      try {
-        closeSync(fd);
-      } catch {
-        /* already closed */
-      }
-      rmSync(tempPath, { force: true });
-      throw isDiskFull(e) ? diskFullError() : e;
-    }
-  }
+  const receive = (userId: string, source: AsyncIterable<Uint8Array>, limits: ReceiveLimits): Promise<Received> =>
+    streamToFile(safePath(tmpDir(userId), randomBytes(12).toString("hex")), source, limits, write);
 
   /** Hashes an already complete file (a finished tus upload) the same way `receive` does, moving it to tmp. */
   async function adopt(userId: string, path: string): Promise<Received> {
@@ -195,40 +201,15 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now?: 
      * Files placed in `<data>/users/<id>/import/` by other means (scp, a USB copy), older than `minAgeMs` so a
      * copy still in progress is left alone. Symlinks and special files are skipped; every path is boundary-checked.
      */
-    pendingImports(minAgeMs: number): { userId: string; path: string; parts: string[] }[] {
-      const usersDir = join(root, "users");
-      if (!existsSync(usersDir)) return [];
-      const found: { userId: string; path: string; parts: string[] }[] = [];
-      const cutoff = now().getTime() - minAgeMs;
-      for (const userId of readdirSync(usersDir)) {
-        if (!ID.test(userId)) continue;
-        const importRoot = safePath(root, "users", userId, "import");
-        if (!existsSync(importRoot)) continue;
-        const walk = (parts: string[]) => {
-          const dir = parts.length ? resolveInside(importRoot, join(...parts)) : importRoot;
-          if (!dir) return;
-          for (const entry of readdirSync(dir, { withFileTypes: true })) {
-            const next = [...parts, entry.name];
-            if (entry.isDirectory()) walk(next);
-            else if (entry.isFile()) {
-              const path = resolveInside(importRoot, join(...next));
-              // minAgeMs 0 takes every file: a file's mtime may read a hair ahead of the process clock.
-              if (path && (minAgeMs <= 0 || lstatSync(path).mtimeMs <= cutoff)) found.push({ userId, path, parts: next });
-            }
-          }
-        };
-        walk([]);
-      }
-      return found;
-    },
+    pendingImports: (minAgeMs: number) => findImports(root, minAgeMs, now().getTime() - minAgeMs),
     /** Removes temp files left by a crash. Called once at start, before serving. */
     sweepTemp() {
-      const users = join(root, "users");
+      const users = paths.users;
       if (!existsSync(users)) return 0;
       let removed = 0;
       for (const u of readdirSync(users)) {
-        if (!ID.test(u)) continue;
-        const dir = safePath(root, "users", u, "tmp");
+        if (!USER_ID.test(u)) continue;
+        const dir = paths.userTmp(u);
         if (!existsSync(dir)) continue;
         for (const f of readdirSync(dir)) {
           rmSync(safePath(dir, f), { force: true });

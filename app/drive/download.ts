@@ -2,7 +2,7 @@
 // and headers that keep the content from ever running as part of the app's origin.
 import { Readable } from "node:stream";
 import { createReadStream } from "node:fs";
-import type { DriveFile } from "../db/schema";
+import type { DriveFile } from "../platform/db/schema";
 import { inlineSafe } from "./model";
 
 /** Applied to every user-content response: the browser treats it as an opaque, script-less document. */

@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import net from "node:net";
 import type { Browser, Page } from "playwright-core";
-import { loadConfig } from "../config";
-import { openDb } from "../db/client";
+import { loadConfig } from "../platform/config";
+import { openDb } from "../platform/db/client";
 import { createServices } from "../services";
-import { freePort, launchBrowser, pdfOf, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { freePort, launchBrowser, pdfOf, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -81,9 +81,9 @@ beforeAll(async () => {
   // Sign in by creating the user and a session in the server's database (passkeys are tested elsewhere).
   const db = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-  const user = auth.addUser({ username: "ada", displayName: "Ada", role: "admin" }, null).user;
-  const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
-  appToken = auth.createAppToken(user.id, "tuspy").token;
+  const user = auth.users.add({ username: "ada", displayName: "Ada", role: "admin" }, null).user;
+  const sid = auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  appToken = auth.tokens.create(user.id, "tuspy").token;
   db.$client.close();
   browser = await launchBrowser();
   const context = await browser.newContext({ baseURL: origin });

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestApp, type TestApp } from "../testing";
+import { createTestApp, type TestApp } from "../../test/support/app";
 
 const apps: TestApp[] = [];
 afterEach(() => apps.splice(0).forEach((a) => a.cleanup()));

@@ -1,6 +1,6 @@
 import { t, type Static } from "elysia";
-import type { DriveFile } from "../db/schema";
-import { AppError } from "../errors";
+import type { DriveFile } from "../platform/db/schema";
+import { AppError } from "../platform/errors";
 
 const NAME_MAX_BYTES = 255;
 

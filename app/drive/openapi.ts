@@ -1,5 +1,4 @@
 // The OpenAPI 3.1 description of the Drive API, served at /api/v1/openapi.json. Kept by hand beside the routes.
-import { sharePaths } from "../share/openapi";
 const item = {
   type: "object",
   required: ["id", "parentId", "kind", "name", "size", "mime", "sha256", "starred", "createdAt", "updatedAt", "trashedAt"],
@@ -42,7 +41,8 @@ const errors = {
 const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
 const listParams = ["sort", "desc", "offset", "limit"].map((name) => ({ name, in: "query", schema: { type: "string" } }));
 
-export function openApiDocument() {
+/** The document, with the paths other features serve under /api/v1 (Sharing's, given by the composition root). */
+export function openApiDocument(otherPaths: Record<string, unknown> = {}) {
   return {
     openapi: "3.1.0",
     info: { title: "NAS Drive API", version: "1" },
@@ -175,7 +175,7 @@ export function openApiDocument() {
           },
         },
       },
-      ...sharePaths,
+      ...otherPaths,
     },
   };
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import type { Browser, Page } from "playwright-core";
 import { formatBytes } from "../../views/format";
-import { launchBrowser, pdfOf, signedInPage, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { launchBrowser, pdfOf, signedInPage, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 let server: TestServer;
 let browser: Browser;

@@ -1,30 +1,31 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { blobs, files, uploads, users, type DriveFile, type Upload } from "../db/schema";
+import type { Db } from "../platform/db/client";
+import { blobs, files, uploads, users, type DriveFile, type Upload } from "../platform/db/schema";
 import type { ListOptions } from "./model";
 
-/** Every SQL statement of Drive. Callers pass the owner's id; nothing here decides authorization. */
-export function createDriveRepo(db: Db) {
+const fromRow = (r: Record<string, unknown>): DriveFile => ({
+  seq: r.seq as number,
+  id: r.id as string,
+  userId: r.user_id as string,
+  parentId: r.parent_id as string | null,
+  kind: r.kind as DriveFile["kind"],
+  name: r.name as string,
+  sha256: r.sha256 as string | null,
+  size: r.size as number,
+  mime: r.mime as string | null,
+  starred: !!r.starred,
+  createdAt: new Date(r.created_at as number),
+  updatedAt: new Date(r.updated_at as number),
+  trashedAt: r.trashed_at == null ? null : new Date(r.trashed_at as number),
+  trashRootId: r.trash_root_id as string | null,
+  trashedFromPath: r.trashed_from_path == null ? null : JSON.parse(r.trashed_from_path as string),
+  createdBy: (r.created_by as string | null) ?? null,
+});
+const descendantsSql = `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT f.id FROM files f JOIN sub ON f.parent_id = sub.id) SELECT id FROM sub`;
+
+/** The folder tree: items, their listing, path, trash marks and search. */
+function itemQueries(db: Db) {
   const raw = db.$client;
-  const fromRow = (r: Record<string, unknown>): DriveFile => ({
-    seq: r.seq as number,
-    id: r.id as string,
-    userId: r.user_id as string,
-    parentId: r.parent_id as string | null,
-    kind: r.kind as DriveFile["kind"],
-    name: r.name as string,
-    sha256: r.sha256 as string | null,
-    size: r.size as number,
-    mime: r.mime as string | null,
-    starred: !!r.starred,
-    createdAt: new Date(r.created_at as number),
-    updatedAt: new Date(r.updated_at as number),
-    trashedAt: r.trashed_at == null ? null : new Date(r.trashed_at as number),
-    trashRootId: r.trash_root_id as string | null,
-    trashedFromPath: r.trashed_from_path == null ? null : JSON.parse(r.trashed_from_path as string),
-    createdBy: (r.created_by as string | null) ?? null,
-  });
-  const descendantsSql = `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT f.id FROM files f JOIN sub ON f.parent_id = sub.id) SELECT id FROM sub`;
 
   return {
     transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
@@ -148,7 +149,13 @@ export function createDriveRepo(db: Db) {
           )
           .all(match, userId, limit) as Record<string, unknown>[]
       ).map(fromRow),
+  };
+}
 
+/** Stored content (`blobs`: reference counts, quota use) and resumable uploads in progress (`uploads`). */
+function storageQueries(db: Db) {
+  const raw = db.$client;
+  return {
     blob: (userId: string, sha256: string) =>
       db
         .select()
@@ -178,6 +185,11 @@ export function createDriveRepo(db: Db) {
     deleteUpload: (id: string) => db.delete(uploads).where(eq(uploads.id, id)).run(),
     uploadsBefore: (before: Date) => db.select().from(uploads).where(sql`${uploads.createdAt} < ${before.getTime()}`).all(),
   };
+}
+
+/** Every SQL statement of Drive. Callers pass the owner's id; nothing here decides authorization (app/access does). */
+export function createDriveRepo(db: Db) {
+  return { ...itemQueries(db), ...storageQueries(db) };
 }
 
 export type DriveRepo = ReturnType<typeof createDriveRepo>;

@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createTestApp, type TestApp } from "../testing";
+import { createTestApp, type TestApp } from "../../test/support/app";
 
 const apps: TestApp[] = [];
 afterEach(() => apps.splice(0).forEach((a) => a.cleanup()));
@@ -324,7 +324,7 @@ test("the Drive pages render for a signed-in user and the OpenAPI document lists
 
 test("app tokens work on the API without CSRF; cross-site cookie requests are refused", async () => {
   const { t, alice, A } = setup();
-  const { token } = t.services.auth.createAppToken(alice.id, "cli");
+  const { token } = t.services.auth.tokens.create(alice.id, "cli");
   const r = await t.request("/api/v1/upload?name=cli.txt", { method: "PUT", headers: { authorization: `Bearer ${token}` }, body: "from curl" });
   expect(r.status).toBe(201);
   const evil = await t.request("/api/v1/upload?name=x.txt", { method: "PUT", headers: { cookie: A.cookie!, origin: "https://evil.example" }, body: "x" });
@@ -427,7 +427,7 @@ test("image preview: a WebP made with sharp, only for the owner", async () => {
   expect([meta.width, meta.height]).toEqual([960, 480]);
   expect((await t.request(`/drive/thumb/${img.id}`, { headers: B })).status).toBe(404);
   // Made once, then served from the cache beside the blobs.
-  const alice = t.services.auth.userByName("alice")!;
+  const alice = t.services.auth.users.byName("alice")!;
   expect(await t.services.drive.previewImage(alice, img.id)).toContain("/previews/");
 });
 

@@ -3,12 +3,11 @@
 // and the finished file goes through the same hash → fsync → rename → row path as every other upload.
 import type { Server } from "@tus/server";
 import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import type { User } from "../db/schema";
+import type { User } from "../platform/db/schema";
 import type { DriveService } from "./service";
-import { safePath } from "./blobs";
-import { AppError, isDiskFull, userFacing } from "../errors";
+import { AppError, isDiskFull, userFacing } from "../platform/errors";
+import { dataPaths, safePath } from "../platform/paths";
 
 export const TUS_PATH = "/api/v1/uploads";
 const DAY = 86_400_000;
@@ -22,7 +21,7 @@ const tusError = (e: unknown): TusError => {
 
 export function createTusUploads(deps: { drive: DriveService; dataDir: string }) {
   const { drive } = deps;
-  const directory = join(deps.dataDir, "uploads");
+  const directory = dataPaths(deps.dataDir).driveUploads;
   mkdirSync(directory, { recursive: true });
   /** The user each in-flight request belongs to; the route sets it before handing the request to tus. */
   const owners = new WeakMap<Request, User>();

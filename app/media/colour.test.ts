@@ -3,7 +3,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { displayP3ToSrgb, heifColourSpace } from "./colour";
 import { decodeHeicPrimary } from "./image";
-import { FIXTURES } from "./testing";
+import { FIXTURES } from "../../test/support/media";
 
 const bytesOf = async (path: string) => new Uint8Array(await Bun.file(join(FIXTURES, path)).arrayBuffer());
 

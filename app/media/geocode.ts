@@ -1,7 +1,7 @@
 // Worker only, and only once a photo with GPS arrives: the city table costs memory (see README: measured).
 import { join } from "node:path";
 import type KDBush from "kdbush";
-import { APP_ROOT } from "../paths";
+import { APP_ROOT } from "../platform/paths";
 
 export type Place = { city: string; region: string | null; country: string };
 

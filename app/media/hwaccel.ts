@@ -3,12 +3,13 @@ import { existsSync, readdirSync } from "node:fs";
 import type { Runner } from "../../hw/run";
 import type { EncoderChoice } from "./model";
 import { CRF, LOW_PRIORITY, SOFTWARE_ENCODER, type Encoder } from "./video";
+import type { Clock } from "../platform/clock";
 
 export type HwDeps = {
   run: Runner;
   /** Lists device nodes (default: /dev); tests pass a fake one. */
   listDevices?: () => string[];
-  now?: () => Date;
+  now: Clock;
 };
 
 const vaapi = (device: string): Encoder => ({
@@ -80,5 +81,5 @@ export async function detectEncoder(deps: HwDeps): Promise<Detection> {
 
 const pick = (encoder: Encoder, reason: string, deps: HwDeps): Detection => ({
   encoder,
-  choice: { encoder: encoder.name, label: encoder.label, reason, checkedAt: (deps.now?.() ?? new Date()).toISOString() },
+  choice: { encoder: encoder.name, label: encoder.label, reason, checkedAt: deps.now().toISOString() },
 });

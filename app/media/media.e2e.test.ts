@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { loadConfig } from "../config";
-import { openDb } from "../db/client";
+import { loadConfig } from "../platform/config";
+import { openDb } from "../platform/db/client";
 import { createServices } from "../services";
-import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 const root = join(import.meta.dir, "../..");
 const FIXTURES = join(root, "test/fixtures/photos");
@@ -21,8 +21,8 @@ beforeAll(async () => {
   // Signed in by a session made in the server's database (passkeys are tested elsewhere).
   const db = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-  const user = auth.addUser({ username: "ada", displayName: "Ada", role: "user" }, null).user;
-  const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  const user = auth.users.add({ username: "ada", displayName: "Ada", role: "user" }, null).user;
+  const sid = auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
   db.$client.close();
   browser = await launchBrowser();
   const context = await browser.newContext({ baseURL: server.origin });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { appleContentId, parseExifDate, readPhotoMetadata } from "./metadata";
-import { FIXTURES } from "./testing";
+import { FIXTURES } from "../../test/support/media";
 
 type Expected = {
   DateTimeOriginal?: string;

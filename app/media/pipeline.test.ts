@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { orient } from "./image";
-import { derivativePaths } from "./paths";
-import { FIXTURES, mediaTestApp } from "./testing";
+import { dataPaths } from "../platform/paths";
+import { FIXTURES, mediaTestApp } from "../../test/support/media";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -24,11 +24,11 @@ describe("photos", () => {
     for (let o = 1; o <= 8; o++) files.push(await t.upload(ann, join(FIXTURES, `orientation/landscape_${o}.jpg`)));
     expect(await t.drain()).toBe(8);
     const pixels = async (path: string) => await sharp(path).resize(32, 24, { fit: "fill" }).greyscale().raw().toBuffer();
-    const reference = await pixels(derivativePaths(t.dataDir, ann.id, files[0]!.sha256!).thumb);
+    const reference = await pixels(dataPaths(t.dataDir).derivatives(ann.id, files[0]!.sha256!).thumb);
     for (const [i, f] of files.entries()) {
       const row = t.row(ann, f.sha256)!;
       expect(row).toMatchObject({ status: "done", error: null, width: 600, height: 450, orientation: i + 1 });
-      const paths = derivativePaths(t.dataDir, ann.id, f.sha256!);
+      const paths = dataPaths(t.dataDir).derivatives(ann.id, f.sha256!);
       expect(await sharp(paths.thumb).metadata()).toMatchObject({ format: "webp", width: 333, height: 250 });
       // Every thumbnail looks like the orientation-1 one (same scene, upright): small mean difference.
       const p = await pixels(paths.thumb);
@@ -58,7 +58,7 @@ describe("photos", () => {
     expect(stored[0]).toBeGreaterThan(60); // really P3 numbers on disk
     const f = await t.upload(ann, path);
     await t.drain();
-    const preview = derivativePaths(t.dataDir, ann.id, f.sha256!).preview;
+    const preview = dataPaths(t.dataDir).derivatives(ann.id, f.sha256!).preview;
     expect((await sharp(preview).metadata()).icc).toBeUndefined();
     const [r, g, b] = await sharp(preview).raw().toBuffer();
     expect(r!).toBeLessThan(12);
@@ -100,7 +100,7 @@ describe("photos", () => {
       orientation: 6,
     });
     expect(row.takenAt!.toISOString()).toBe("2022-02-16T11:55:41.000Z");
-    expect(await sharp(derivativePaths(t.dataDir, ann.id, f.sha256!).thumb).metadata()).toMatchObject({ width: 250, height: 333 });
+    expect(await sharp(dataPaths(t.dataDir).derivatives(ann.id, f.sha256!).thumb).metadata()).toMatchObject({ width: 250, height: 333 });
   }, 180_000); // a 12 MP WebAssembly decode: a few seconds alone, up to a minute with qemu boots sharing the two cores
 
   test("damaged files end in an error state with a reason while the worker goes on; slightly damaged ones still get thumbnails", async () => {
@@ -142,7 +142,7 @@ describe("photos", () => {
     await t.upload(ann, join(FIXTURES, "cameras/Canon_40D.jpg"), "again.jpg");
     expect(t.services.jobs.counts().queued).toBe(1);
     await t.drain();
-    const paths = derivativePaths(t.dataDir, ann.id, a.sha256!);
+    const paths = dataPaths(t.dataDir).derivatives(ann.id, a.sha256!);
     expect(existsSync(paths.thumb)).toBe(true);
     const b = await t.upload(ann, join(FIXTURES, "cameras/Sony_HDR-HC3.jpg"));
     expect(t.services.jobs.counts().queued).toBe(1);
@@ -182,7 +182,7 @@ describe("RAW and content stored before the pipeline", () => {
     const without = await t.upload(ann, dng);
     await t.drain();
     expect(t.row(ann, withPreview.sha256)).toMatchObject({ kind: "raw", status: "done", orientation: 6, width: 900, height: 1200 });
-    const paths = derivativePaths(t.dataDir, ann.id, withPreview.sha256!);
+    const paths = dataPaths(t.dataDir).derivatives(ann.id, withPreview.sha256!);
     expect(await sharp(paths.preview).metadata()).toMatchObject({ width: 900, height: 1200 }); // the large one, upright
     expect(await sharp(paths.thumb).metadata()).toMatchObject({ format: "webp", width: 250, height: 333 });
     expect(t.row(ann, without.sha256)).toMatchObject({ kind: "raw", status: "no-preview", error: "This RAW file has no embedded preview." });

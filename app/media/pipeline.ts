@@ -2,17 +2,20 @@
 import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Runner } from "../../hw/run";
-import type { Db } from "../db/client";
+import type { Db } from "../platform/db/client";
 import { createBlobStore } from "../drive/blobs";
-import { PermanentJobError, type JobHandler } from "../jobs/service";
-import { APP_ROOT } from "../paths";
+import type { JobHandler } from "../platform/queue/queue";
+import type { MediaJobPayloads } from "./jobs";
+import { APP_ROOT, dataPaths, type DerivativePaths } from "../platform/paths";
 import { placeOf } from "./geocode";
 import { largestEmbeddedJpeg, MediaFileError, thumbnailsOfImage, thumbnailsOfRawPreview, type ImageResult } from "./image";
 import { readPhotoMetadata } from "./metadata";
 import { MEDIA_PIPELINE_VERSION } from "./model";
-import { derivativePaths, removeDerivatives, type DerivativePaths } from "./paths";
+import { removeDerivatives } from "./paths";
 import { createMediaRepo, type MediaFacts } from "./repo";
 import { createVideoTools, ffmpegReason, LOW_PRIORITY, playbackOf, type Encoder } from "./video";
+import { log as logger } from "../platform/log";
+import type { Clock } from "../platform/clock";
 
 export type PipelineDeps = {
   db: Db;
@@ -21,7 +24,7 @@ export type PipelineDeps = {
   /** The encoder found at worker start (hwaccel.ts); software when hardware fails on a file. */
   encoder: () => Encoder;
   softwareEncoder: Encoder;
-  now?: () => Date;
+  now: Clock;
   log?: (message: string) => void;
 };
 
@@ -58,9 +61,9 @@ const imageFacts = (r: ImageResult): MediaFacts => ({ width: r.width, height: r.
 
 export function createMediaPipeline(deps: PipelineDeps) {
   const repo = createMediaRepo(deps.db);
-  const storage = createBlobStore({ dataDir: deps.dataDir });
-  const now = deps.now ?? (() => new Date());
-  const log = deps.log ?? ((m: string) => console.log(m));
+  const storage = createBlobStore({ dataDir: deps.dataDir, now: deps.now });
+  const { now } = deps;
+  const log = deps.log ?? ((m: string) => logger.warn(m));
   const video = createVideoTools({ run: deps.run });
 
   /** HEIC in a child process (app/media/heic.ts), so libheif's WebAssembly memory is returned after each photo. */
@@ -138,7 +141,7 @@ export function createMediaPipeline(deps: PipelineDeps) {
     const row = repo.get(userId, sha256);
     if (!row) return;
     const input = storage.blobPath(userId, sha256);
-    const out = derivativePaths(deps.dataDir, userId, sha256);
+    const out = dataPaths(deps.dataDir).derivatives(userId, sha256);
     repo.setStatus(userId, sha256, "processing", now());
     try {
       const mtime = statSync(input).mtime;
@@ -156,9 +159,8 @@ export function createMediaPipeline(deps: PipelineDeps) {
     }
   }
 
-  const handler: JobHandler<"media.process"> = async (job, ctx) => {
+  const handler: JobHandler<"media.process", MediaJobPayloads> = async (job, ctx) => {
     const { userId, sha256 } = job.payload;
-    if (typeof userId !== "string" || typeof sha256 !== "string") throw new PermanentJobError("payload needs userId and sha256");
     await processContent(userId, sha256, ctx.signal, ctx.progress);
   };
   return { handler };

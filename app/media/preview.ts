@@ -3,6 +3,7 @@
 import { mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
 import sharp from "sharp";
+import { terminal } from "../platform/log";
 
 export const PREVIEW_SIZE = 960;
 
@@ -20,13 +21,13 @@ export async function writePreview(input: string, output: string) {
 if (import.meta.main) {
   const [input, output] = process.argv.slice(2);
   if (!input || !output) {
-    console.error("usage: preview.ts <image> <out.webp>");
+    terminal.err("usage: preview.ts <image> <out.webp>");
     process.exit(2);
   }
   try {
     await writePreview(input, output);
   } catch (e) {
-    console.error((e as Error).message);
+    terminal.err((e as Error).message);
     process.exit(1);
   }
 }

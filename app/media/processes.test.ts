@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { loadConfig } from "../config";
-import { openDb } from "../db/client";
+import { loadConfig } from "../platform/config";
+import { openDb } from "../platform/db/client";
 import { createServices } from "../services";
-import { freePort } from "../testing-browser";
-import { FIXTURES } from "./testing";
+import { freePort } from "../../test/support/browser";
+import { FIXTURES } from "../../test/support/media";
 
 const root = join(import.meta.dir, "../..");
 const cleanups: (() => void)[] = [];
@@ -23,8 +23,8 @@ test("the real web and worker processes: a photo uploaded over HTTP is processed
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const services = createServices({ db, config: loadConfig([], { DATA_DIR: dataDir, PORT: "8080" }) });
-  const ann = services.auth.addUser({ username: "ann", displayName: "Ann", role: "user" }, null).user;
-  const { token } = services.auth.createAppToken(ann.id, "test");
+  const ann = services.auth.users.add({ username: "ann", displayName: "Ann", role: "user" }, null).user;
+  const { token } = services.auth.tokens.create(ann.id, "test");
   db.$client.close();
 
   const port = await freePort();

@@ -1,6 +1,6 @@
 import { and, count, eq, lt, notInArray, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { blobs, jobs, media, type Media } from "../db/schema";
+import type { Db } from "../platform/db/client";
+import { blobs, jobs, media, type Media } from "../platform/db/schema";
 
 export type MediaKind = Media["kind"];
 export type MediaStatus = Media["status"];

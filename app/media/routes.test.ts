@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import sharp from "sharp";
-import { derivativePaths } from "./paths";
-import { FIXTURES, mediaTestApp } from "./testing";
+import { dataPaths } from "../platform/paths";
+import { FIXTURES, mediaTestApp } from "../../test/support/media";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -35,7 +35,7 @@ test("the Drive thumbnail is the pipeline's once it exists, the on-demand previe
 test("user B never gets user A's derivatives, by id or by path", async () => {
   const { t, ann, photo, B } = await twoUsers();
   await t.drain();
-  const paths = derivativePaths(t.dataDir, ann.id, photo.sha256!);
+  const paths = dataPaths(t.dataDir).derivatives(ann.id, photo.sha256!);
   for (const url of [`/drive/thumb/${photo.id}`, `/media/preview/${photo.id}`, `/media/video/${photo.id}`]) {
     const r = await t.request(url, { headers: B });
     expect(r.status).toBe(404);

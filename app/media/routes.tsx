@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { Elysia } from "elysia";
-import { notFound } from "../errors";
-import type { AccessControl } from "../http/access";
+import { notFound } from "../platform/errors";
+import type { AccessControl } from "../platform/http/access";
 import { serveFile } from "../drive/download";
 import type { DriveService } from "../drive/service";
 import { MediaProgress } from "../../views/media/MediaProgress";
@@ -22,7 +22,7 @@ export function mediaRoutes(deps: Deps) {
       .get(
         "/preview/:id",
         ({ user, params }) => {
-          const path = media.derivativeOf(drive.itemFor(user, params.id, "read"), "preview");
+          const path = media.derivativeOf(drive.itemFor(user, params.id, "file.read"), "preview");
           if (!path) throw notFound("This preview");
           return new Response(Bun.file(path), {
             headers: { "content-type": "image/jpeg", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
@@ -34,7 +34,7 @@ export function mediaRoutes(deps: Deps) {
       .get(
         "/video/:id",
         ({ user, params, request }) => {
-          const file = drive.itemFor(user, params.id, "read");
+          const file = drive.itemFor(user, params.id, "file.read");
           const path = media.derivativeOf(file, "video");
           if (!path) throw notFound("This video");
           const mp4 = { ...file, name: file.name.replace(/\.[^.]*$/, "") + ".mp4", mime: "video/mp4", size: statSync(path).size, sha256: `${file.sha256}-mp4` };

@@ -1,16 +1,19 @@
-import type { DriveFile, User } from "../db/schema";
-import type { JobQueue } from "../jobs/service";
+import type { DriveFile, User } from "../platform/db/schema";
+import type { JobQueue } from "../platform/queue/queue";
+import type { MediaJobPayloads } from "./jobs";
 import { ENCODER_SETTING, MEDIA_PIPELINE_VERSION, mediaKindOf, type EncoderChoice } from "./model";
-import { derivativePaths, removeDerivatives } from "./paths";
+import { dataPaths } from "../platform/paths";
+import { removeDerivatives } from "./paths";
 import type { MediaRepo, MediaStatus } from "./repo";
+import type { Clock } from "../platform/clock";
 
 export type MediaDeps = {
   repo: MediaRepo;
-  jobs: JobQueue;
+  jobs: JobQueue<MediaJobPayloads>;
   dataDir: string;
   /** Reads the shared settings table (the worker stores its encoder choice there). */
   setting: <T>(key: string) => T | undefined;
-  now?: () => Date;
+  now: Clock;
 };
 
 export type MediaProgress = { pending: number; total: number; failed: number };
@@ -26,7 +29,8 @@ const totalOf = (c: Partial<Record<MediaStatus, number>>) => Object.values(c).re
  */
 export function createMediaService(deps: MediaDeps) {
   const { repo, jobs } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
+  const paths = dataPaths(deps.dataDir);
   const enqueue = (userId: string, sha256: string) => jobs.enqueue("media.process", { userId, sha256 });
 
   return {
@@ -51,8 +55,8 @@ export function createMediaService(deps: MediaDeps) {
       return { pending: pendingOf(c), total: totalOf(c), failed: c.failed ?? 0, encoder: deps.setting<EncoderChoice>(ENCODER_SETTING) ?? null };
     },
     /**
-     * Gives content stored before the pipeline existed (or whose job was lost) a row and a job. The worker calls
-     * it at start; RAW files sniffed as octet-stream are recognised by name. Returns how many were queued.
+     * Gives content stored before the pipeline existed (or whose job was lost) a row and a job. The worker runs
+     * it at start and hourly (the `media.backfill` job); RAW files sniffed as octet-stream are recognised by name. Returns how many were queued.
      */
     backfill(batch = 1000): number {
       let queued = 0;
@@ -90,7 +94,7 @@ export function createMediaService(deps: MediaDeps) {
       const row = repo.get(file.userId, file.sha256);
       if (row?.status !== "done") return undefined;
       if (which === "video" && (row.playback === null || row.playback === "original")) return undefined;
-      const path = derivativePaths(deps.dataDir, file.userId, file.sha256)[which];
+      const path = paths.derivatives(file.userId, file.sha256)[which];
       return Bun.file(path).size > 0 ? path : undefined;
     },
   };

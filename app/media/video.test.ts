@@ -5,10 +5,11 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { runCommand } from "../../hw/run";
 import { detectEncoder } from "./hwaccel";
-import { derivativePaths } from "./paths";
-import { mediaTestApp } from "./testing";
+import { dataPaths } from "../platform/paths";
+import { mediaTestApp } from "../../test/support/media";
 import { parseIso6709, parseProbe, playbackOf, targetSize } from "./video";
 import { fakeRunner } from "../../hw/testing";
+import { systemClock } from "../platform/clock";
 
 // Small clips made with ffmpeg's test source, once for the file: 2 s, 640 × 360, so every test stays fast.
 let dir = "";
@@ -73,8 +74,8 @@ describe("videos through the pipeline (real ffmpeg)", () => {
       expect(await t.drain()).toBe(3);
       expect(t.row(ann, mp4.sha256)).toMatchObject({ status: "done", kind: "video", playback: "original", videoCodec: "h264", width: 640, height: 360 });
       expect(t.row(ann, mp4.sha256)!.durationMs).toBeGreaterThan(1900);
-      expect(existsSync(derivativePaths(t.dataDir, ann.id, mp4.sha256!).video)).toBe(false);
-      expect(await sharp(derivativePaths(t.dataDir, ann.id, mp4.sha256!).thumb).metadata()).toMatchObject({ format: "webp", width: 444, height: 250 });
+      expect(existsSync(dataPaths(t.dataDir).derivatives(ann.id, mp4.sha256!).video)).toBe(false);
+      expect(await sharp(dataPaths(t.dataDir).derivatives(ann.id, mp4.sha256!).thumb).metadata()).toMatchObject({ format: "webp", width: 444, height: 250 });
 
       const row = t.row(ann, hevc.sha256)!;
       expect(row).toMatchObject({
@@ -88,14 +89,14 @@ describe("videos through the pipeline (real ffmpeg)", () => {
         contentId: "A90ABD4D-79FE-45F3-837C-3B769EF04210",
       });
       expect(row.takenAt!.toISOString()).toBe("2024-06-01T10:00:00.000Z");
-      const out = await probe(derivativePaths(t.dataDir, ann.id, hevc.sha256!).video);
+      const out = await probe(dataPaths(t.dataDir).derivatives(ann.id, hevc.sha256!).video);
       expect(out.streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
       expect(out.streams[0]).toMatchObject({ width: 640, height: 360, pix_fmt: "yuv420p" });
       expect(out.format.format_name).toContain("mp4");
-      expect(await moovBeforeMdat(derivativePaths(t.dataDir, ann.id, hevc.sha256!).video)).toBe(true); // +faststart
+      expect(await moovBeforeMdat(dataPaths(t.dataDir).derivatives(ann.id, hevc.sha256!).video)).toBe(true); // +faststart
 
       expect(t.row(ann, mkv.sha256)).toMatchObject({ status: "done", playback: "remux" });
-      expect((await probe(derivativePaths(t.dataDir, ann.id, mkv.sha256!).video)).streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
+      expect((await probe(dataPaths(t.dataDir).derivatives(ann.id, mkv.sha256!).video)).streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
     } finally {
       t.cleanup();
     }
@@ -141,10 +142,13 @@ describe("videos through the pipeline (real ffmpeg)", () => {
       await t.drain();
       // H.264 plays; MPEG-TS and AC-3 do not: the video is copied into MP4 and the sound made AAC.
       expect(t.row(ann, mts.sha256)).toMatchObject({ status: "done", playback: "remux", videoCodec: "h264" });
-      expect((await probe(derivativePaths(t.dataDir, ann.id, mts.sha256!).video)).streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
-      expect(await sharp(derivativePaths(t.dataDir, ann.id, mts.sha256!).thumb).metadata()).toMatchObject({ format: "webp", height: 250 });
+      expect((await probe(dataPaths(t.dataDir).derivatives(ann.id, mts.sha256!).video)).streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
+      expect(await sharp(dataPaths(t.dataDir).derivatives(ann.id, mts.sha256!).thumb).metadata()).toMatchObject({ format: "webp", height: 250 });
       expect(t.row(ann, yuv444.sha256)).toMatchObject({ status: "done", playback: "transcode" });
-      expect((await probe(derivativePaths(t.dataDir, ann.id, yuv444.sha256!).video)).streams[0]).toMatchObject({ codec_name: "h264", pix_fmt: "yuv420p" });
+      expect((await probe(dataPaths(t.dataDir).derivatives(ann.id, yuv444.sha256!).video)).streams[0]).toMatchObject({
+        codec_name: "h264",
+        pix_fmt: "yuv420p",
+      });
       const failed = t.row(ann, cut.sha256)!;
       expect(failed.status).toBe("failed");
       expect(failed.error).toContain("moov atom not found");
@@ -320,7 +324,7 @@ describe("hardware encoder detection (fake runner: no GPU here)", () => {
   const fail = (stderr: string) => ({ code: 1, stderr });
   test("VAAPI is used when its trial encode works", async () => {
     const fake = fakeRunner((argv) => (argv.includes("h264_vaapi") ? ok : fail("unexpected")));
-    const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/dri/card0", "/dev/dri/renderD128"] });
+    const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/dri/card0", "/dev/dri/renderD128"], now: systemClock });
     expect(d.encoder.name).toBe("h264_vaapi");
     expect(d.choice.reason).toBe("a trial encode with h264_vaapi worked");
     expect(fake.calls[0]).toContain("/dev/dri/renderD128");
@@ -328,14 +332,14 @@ describe("hardware encoder detection (fake runner: no GPU here)", () => {
   });
   test("a Pi 4: no render node, the V4L2 M2M encoder works", async () => {
     const fake = fakeRunner((argv) => (argv.includes("h264_v4l2m2m") ? ok : fail("unexpected")));
-    const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/video10", "/dev/video11"] });
+    const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/video10", "/dev/video11"], now: systemClock });
     expect(d.choice).toMatchObject({ encoder: "h264_v4l2m2m", label: "V4L2 M2M (Raspberry Pi)" });
   });
   test("a Pi 5 (video devices, no H.264 encoder) and a broken VAAPI driver fall back to software, saying why", async () => {
     const fake = fakeRunner((argv) =>
       fail(argv.includes("h264_vaapi") ? "Failed to initialise VAAPI connection: -1 (unknown libva error)." : "Could not find a valid device"),
     );
-    const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/dri/renderD128", "/dev/video19"] });
+    const d = await detectEncoder({ run: fake.run, listDevices: () => ["/dev/dri/renderD128", "/dev/video19"], now: systemClock });
     expect(d.encoder.name).toBe("libx264");
     expect(d.choice.reason).toBe(
       "VAAPI (/dev/dri/renderD128): Failed to initialise VAAPI connection: -1 (unknown libva error).; V4L2 M2M (Raspberry Pi): Could not find a valid device",
@@ -343,7 +347,7 @@ describe("hardware encoder detection (fake runner: no GPU here)", () => {
   });
   test("no devices at all: software, without running anything", async () => {
     const fake = fakeRunner(() => ok);
-    const d = await detectEncoder({ run: fake.run, listDevices: () => [] });
+    const d = await detectEncoder({ run: fake.run, listDevices: () => [], now: systemClock });
     expect(d.choice).toMatchObject({ encoder: "libx264", reason: "no /dev/dri render node or /dev/video device" });
     expect(fake.calls).toEqual([]);
   });

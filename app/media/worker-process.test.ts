@@ -3,10 +3,10 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../config";
-import { openDb } from "../db/client";
+import { loadConfig } from "../platform/config";
+import { openDb } from "../platform/db/client";
 import { createDrive, createServices } from "../services";
-import { FIXTURES } from "./testing";
+import { FIXTURES } from "../../test/support/media";
 
 const root = join(import.meta.dir, "../..");
 const cleanups: (() => void)[] = [];
@@ -30,7 +30,7 @@ async function seed(dataDir: string) {
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
   const services = createServices({ db, config });
   const drive = createDrive(services, { db, config });
-  const user = services.auth.addUser({ username: "ann", displayName: "Ann", role: "user" }, null).user;
+  const user = services.auth.users.add({ username: "ann", displayName: "Ann", role: "user" }, null).user;
   // The HEIC takes a few seconds (WebAssembly decode): the worker is surely mid-job when it is killed.
   for (const f of ["phone/iphone_13_pro_max.HEIC", "phone/jolla.jpg", "gps/DSCN0010.jpg", "cameras/Nikon_D70.jpg", "orientation/landscape_6.jpg"]) {
     await drive.upload(user, { name: f.split("/")[1]!, conflict: "rename" }, Bun.file(join(FIXTURES, f)).stream() as unknown as AsyncIterable<Uint8Array>);

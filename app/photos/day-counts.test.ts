@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Database } from "bun:sqlite";
 import { migrate } from "drizzle-orm/bun-sqlite/migrator";
-import { openDb } from "../db/client";
-import { APP_ROOT } from "../paths";
+import { openDb } from "../platform/db/client";
+import { APP_ROOT } from "../platform/paths";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -35,7 +35,7 @@ test("day counts: backfilled by the migration, then kept exact through random in
   const dir = mkdtempSync(join(tmpdir(), "day-counts-"));
   dirs.push(dir);
   // The migrations up to 0011, with media rows in the database before 0012 arrives.
-  const all = join(APP_ROOT, "app/db/migrations");
+  const all = join(APP_ROOT, "app/platform/db/migrations");
   const before0012 = join(dir, "migrations");
   cpSync(all, before0012, { recursive: true });
   const journal = JSON.parse(readFileSync(join(all, "meta/_journal.json"), "utf8")) as { entries: { tag: string }[] };

@@ -8,13 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { runCommand } from "../../hw/run";
-import { loadConfig } from "../config";
-import { openDb } from "../db/client";
+import { loadConfig } from "../platform/config";
+import { openDb } from "../platform/db/client";
 import { createServices } from "../services";
-import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 const root = join(import.meta.dir, "../..");
-// Named here, not imported from app/media/testing: that module reaches the worker's untyped packages.
+// Named here, not imported from test/support/media: that module reaches the worker's untyped packages.
 const FIXTURES = join(root, "test/fixtures/photos");
 const uploads = [
   "gps/DSCN0010.jpg",
@@ -79,8 +79,8 @@ beforeAll(async () => {
   server = await startServer();
   const setup = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db: setup, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-  const user = auth.addUser({ username: "ann", displayName: "Ann", role: "user" }, null).user;
-  const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  const user = auth.users.add({ username: "ann", displayName: "Ann", role: "user" }, null).user;
+  const sid = auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
   setup.$client.close();
   worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
     cwd: root,

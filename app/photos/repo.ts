@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { media, type Album } from "../db/schema";
+import type { Db } from "../platform/db/client";
+import { media } from "../platform/db/schema";
 
 /** What narrows a grid: the timeline, Favourites, Archive, one album, or a parsed search. */
 export type Source =
@@ -128,41 +128,6 @@ const ITEM_COLUMNS = `m.sha256, m.kind, m.width, m.height, ${LOCAL} AS local, m.
   (SELECT v.playback FROM media v WHERE m.kind <> 'video' AND v.user_id = m.user_id AND v.sha256 = m.live_pair_sha256) AS live_playback,
   (SELECT b.mime FROM blobs b WHERE b.user_id = m.user_id AND b.sha256 = m.sha256) AS mime`;
 
-/** A photo or video of an album as people it is shared with see it: whose it is and who added it. */
-export type AlbumEntry = {
-  id: string;
-  userId: string;
-  sha256: string;
-  name: string;
-  mime: string;
-  size: number;
-  addedBy: string;
-  addedAt: number;
-  width: number | null;
-  height: number | null;
-  takenAt: number | null;
-};
-
-// An album's items with the first live Drive file of each (its owner's), from the owner or a current member.
-const ENTRY_SELECT = `SELECT e.id, e.user_id, e.sha256, e.name, e.mime, e.size, u.username AS added_by, a.added_at, m.width, m.height, m.taken_at
-  FROM album_items a JOIN albums b ON b.id = a.album_id JOIN users u ON u.id = a.user_id
-  JOIN files e ON e.id = (SELECT f.id FROM files f WHERE f.user_id = a.user_id AND f.sha256 = a.sha256 AND f.trashed_at IS NULL ORDER BY f.seq LIMIT 1)
-  LEFT JOIN media m ON m.user_id = a.user_id AND m.sha256 = a.sha256
-  WHERE a.album_id = ? AND (a.user_id = b.user_id OR EXISTS (SELECT 1 FROM album_shares s WHERE s.album_id = a.album_id AND s.grantee_id = a.user_id))`;
-const toEntry = (r: Record<string, unknown>): AlbumEntry => ({
-  id: r.id as string,
-  userId: r.user_id as string,
-  sha256: r.sha256 as string,
-  name: r.name as string,
-  mime: (r.mime as string | null) ?? "application/octet-stream",
-  size: r.size as number,
-  addedBy: r.added_by as string,
-  addedAt: r.added_at as number,
-  width: (r.width as number | null) ?? null,
-  height: (r.height as number | null) ?? null,
-  takenAt: (r.taken_at as number | null) ?? null,
-});
-
 /** Every SQL statement of Photos. Callers pass the owner's id; nothing here decides authorization. */
 export function createPhotosRepo(db: Db) {
   const raw = db.$client;
@@ -284,67 +249,6 @@ export function createPhotosRepo(db: Db) {
       }
       return out;
     },
-    albums: (userId: string) =>
-      raw
-        .query(`SELECT b.id, b.name, b.cover_sha256 AS cover, (SELECT count(*) FROM album_items a WHERE a.album_id = b.id) AS n,
-          (SELECT f.id FROM files f WHERE f.user_id = b.user_id AND f.trashed_at IS NULL AND f.sha256 = coalesce(b.cover_sha256,
-            (SELECT a.sha256 FROM album_items a JOIN media m ON m.user_id = a.user_id AND m.sha256 = a.sha256 WHERE a.album_id = b.id ORDER BY m.taken_at DESC LIMIT 1)) LIMIT 1) AS cover_id
-        FROM albums b WHERE b.user_id = ? ORDER BY b.name COLLATE NOCASE`)
-        .all(userId) as { id: string; name: string; n: number; cover_id: string | null }[],
-    album: (id: string) => {
-      const r = raw.query("SELECT id, user_id, name, cover_sha256, created_at, updated_at FROM albums WHERE id = ?").get(id) as Record<string, unknown> | null;
-      return r
-        ? ({
-            id: r.id,
-            userId: r.user_id,
-            name: r.name,
-            coverSha256: r.cover_sha256,
-            createdAt: new Date(r.created_at as number),
-            updatedAt: new Date(r.updated_at as number),
-          } as Album)
-        : undefined;
-    },
-    insertAlbum: (a: Album) =>
-      raw
-        .query("INSERT INTO albums (id, user_id, name, cover_sha256, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .run(a.id, a.userId, a.name, a.coverSha256, a.createdAt.getTime(), a.updatedAt.getTime()),
-    renameAlbum: (id: string, name: string, at: Date) => raw.query("UPDATE albums SET name = ?, updated_at = ? WHERE id = ?").run(name, at.getTime(), id),
-    setCover: (id: string, sha256: string | null, at: Date) =>
-      raw.query("UPDATE albums SET cover_sha256 = ?, updated_at = ? WHERE id = ?").run(sha256, at.getTime(), id),
-    deleteAlbum: (id: string) => raw.query("DELETE FROM albums WHERE id = ?").run(id),
-    addToAlbum(albumId: string, userId: string, shas: string[], at: Date) {
-      const stmt = raw.query("INSERT OR IGNORE INTO album_items (album_id, user_id, sha256, added_at) VALUES (?, ?, ?, ?)");
-      raw.transaction(() => shas.forEach((s) => stmt.run(albumId, userId, s, at.getTime())))();
-    },
-    removeFromAlbum(albumId: string, shas: string[]) {
-      const stmt = raw.query("DELETE FROM album_items WHERE album_id = ? AND sha256 = ?");
-      raw.transaction(() => shas.forEach((s) => stmt.run(albumId, s)))();
-    },
-    /**
-     * Everyone's photos in an album, newest first: the owner's and those of people it is shared with (a contributor
-     * whose share ended drops out at once). Each with the Drive file that shows it and who added it.
-     */
-    albumEntries: (albumId: string, limit = 5000): AlbumEntry[] =>
-      (raw.query(`${ENTRY_SELECT} ORDER BY coalesce(m.taken_at, a.added_at) DESC, e.id LIMIT ?`).all(albumId, limit) as Record<string, unknown>[]).map(toEntry),
-    /** One Drive file as an entry of an album, or null when that file's content is not in it. */
-    albumEntry(albumId: string, fileId: string): AlbumEntry | null {
-      const r = raw.query(`${ENTRY_SELECT} AND e.id = ?`).get(albumId, fileId) as Record<string, unknown> | null;
-      return r ? toEntry(r) : null;
-    },
-    /** Albums by id with their owner's name and item count (the "Shared with me" list). */
-    albumsByIds(ids: string[]) {
-      if (!ids.length) return [];
-      return raw
-        .query(`SELECT b.id, b.name, u.username AS owner, (SELECT count(*) FROM album_items a WHERE a.album_id = b.id) AS n
-          FROM albums b JOIN users u ON u.id = b.user_id WHERE b.id IN (${ids.map(() => "?").join(",")}) ORDER BY b.name COLLATE NOCASE`)
-        .all(...ids) as { id: string; name: string; owner: string; n: number }[];
-    },
-    removeEntry: (albumId: string, userId: string, sha256: string) =>
-      raw.query("DELETE FROM album_items WHERE album_id = ? AND user_id = ? AND sha256 = ?").run(albumId, userId, sha256),
-    albumsOf: (userId: string, sha256: string) =>
-      raw
-        .query("SELECT b.id, b.name FROM album_items a JOIN albums b ON b.id = a.album_id WHERE a.user_id = ? AND a.sha256 = ? ORDER BY b.name")
-        .all(userId, sha256) as { id: string; name: string }[],
   };
 }
 

@@ -1,8 +1,11 @@
 import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
-import { FIXTURES, mediaTestApp } from "../media/testing";
+import { FIXTURES, mediaTestApp } from "../../test/support/media";
 import { createPhotosRepo } from "./repo";
-import { createPhotosService, parseSearch } from "./service";
+import { createAlbumRepo } from "./album-repo";
+import { photosContext } from "./context";
+import { parseSearch } from "./search";
+import { memories } from "./timeline";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -85,7 +88,7 @@ test("user B never sees user A's photos, albums, places, thumbnails or pins: by 
   expect(annPins).toHaveLength(1);
   expect(annPins[0]!.item).toMatchObject({ id: arezzo.id, w: 640 });
   // a cluster id only means something in its owner's index
-  await t.upload(t.services.auth.listUsers().find((u) => u.username === "ann")!, join(FIXTURES, "gps/DSCN0010.jpg"));
+  await t.upload(t.services.auth.users.list().find((u) => u.username === "ann")!, join(FIXTURES, "gps/DSCN0010.jpg"));
   await t.drain();
   const annCluster = ((await (await t.request("/photos/api/clusters?z=0", { headers: A })).json()) as { points: { cluster: number | null }[] }).points[0]!
     .cluster!;
@@ -141,9 +144,9 @@ test("favourites, archive (leaves the timeline, stays in search and albums), tra
   await t.request("/photos/api/restore", post(A, { ids: trashed.ids }));
   expect(await timelineMonths()).toEqual(["2008-10:1", "2008-05:1"]);
   // Trash in Drive (not through Photos) also leaves the timeline: the cached scrubber follows the library's version.
-  t.services.drive.moveToTrash(t.services.auth.listUsers().find((u) => u.username === "ann")!, [canon.id]);
+  t.services.drive.moveToTrash(t.services.auth.users.list().find((u) => u.username === "ann")!, [canon.id]);
   expect(await timelineMonths()).toEqual(["2008-10:1"]);
-  t.services.drive.restore(t.services.auth.listUsers().find((u) => u.username === "ann")!, [canon.id]);
+  t.services.drive.restore(t.services.auth.users.list().find((u) => u.username === "ann")!, [canon.id]);
   expect(await ids(await t.request("/photos/api/month/2008-10", { headers: A }))).toEqual([arezzo.id]);
   // albums: create from a selection, add, remove, cover, rename, grid
   const { id } = (await (await t.request("/photos/albums", post(A, { name: "Trip", ids: [arezzo.id] }))).json()) as { id: string };
@@ -194,15 +197,20 @@ test("every Photos page needs a session; the map page alone may load OpenStreetM
 
 test("memories: the same day in earlier years (the box's today), newest year first; the processing note", async () => {
   const { t, ann, bob, arezzo, B } = await seeded();
-  const photos = (day: Date) => createPhotosService({ repo: createPhotosRepo(t.db), drive: t.services.drive, now: () => day });
-  expect(
-    photos(new Date(2026, 9, 22, 9))
-      .memories(ann)
-      .map((i) => i.id),
-  ).toEqual([arezzo.id]);
-  expect(photos(new Date(2026, 9, 23, 9)).memories(ann)).toEqual([]);
-  expect(photos(new Date(2008, 9, 22, 9)).memories(ann)).toEqual([]); // not the same year
-  expect(photos(new Date(2026, 9, 22, 9)).memories(bob)).toEqual([]);
+  // Photos over the test's database with the box's clock at `day`.
+  const on = (day: Date) =>
+    photosContext({
+      repo: createPhotosRepo(t.db),
+      albums: createAlbumRepo(t.db),
+      drive: t.services.drive,
+      access: t.services.access,
+      userById: t.services.auth.users.byId,
+      now: () => day,
+    });
+  expect(memories(on(new Date(2026, 9, 22, 9)), ann).map((i) => i.id)).toEqual([arezzo.id]);
+  expect(memories(on(new Date(2026, 9, 23, 9)), ann)).toEqual([]);
+  expect(memories(on(new Date(2008, 9, 22, 9)), ann)).toEqual([]); // not the same year
+  expect(memories(on(new Date(2026, 9, 22, 9)), bob)).toEqual([]);
   await t.upload(bob, join(FIXTURES, "cameras/Pentax_K10D.jpg"));
   expect(await (await t.request("/photos", { headers: B })).text()).toContain("Processing 1 of 2 photos and videos");
   await t.drain();

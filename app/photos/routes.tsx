@@ -1,20 +1,19 @@
 import { Elysia, t } from "elysia";
-import type { AccessControl } from "../http/access";
-import { CSP } from "../http/security";
-import type { User } from "../db/schema";
+import type { AccessControl } from "../platform/http/access";
+import { CSP } from "../platform/http/security";
+import type { User } from "../platform/db/schema";
 import type { SettingsService } from "../settings/service";
 import { AlbumHeader, AlbumsPage, GridPage, MapPage, TimelinePage } from "../../views/photos/PhotosPage";
 import { InfoPanel } from "../../views/photos/InfoPanel";
 import type { MediaService } from "../media/service";
-import type { PhotosService } from "./service";
-import type { AlbumEntry, GridItem } from "./repo";
+import type { AlbumEntry, PhotosService } from "./service";
+import type { GridItem } from "./repo";
 import type { DriveService } from "../drive/service";
-import type { ShareService } from "../share/service";
 import { serveFile } from "../drive/download";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 import { SharedAlbumPage, SharedWithMePage } from "../../views/photos/SharedPages";
 
-type Deps = { access: AccessControl; photos: PhotosService; settings: SettingsService; media: MediaService; drive: DriveService; share: ShareService };
+type Deps = { access: AccessControl; photos: PhotosService; settings: SettingsService; media: MediaService; drive: DriveService };
 
 const Ids = t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 });
 const SourceQuery = t.Object({ src: t.Optional(t.String({ maxLength: 20 })), p: t.Optional(t.String({ maxLength: 200 })) });
@@ -45,267 +44,293 @@ const itemJson = (i: GridItem) => ({
 const WEB_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
 const AlbumFileParams = t.Object({ id: t.String({ maxLength: 64 }), fileId: t.String({ maxLength: 64 }) });
 const FormIds = t.Union([t.String({ maxLength: 64 }), t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 })]);
+// "Processing N of M" is the media pipeline's own fragment: it polls itself while work is pending.
+const shellOf = (deps: Deps) => (user: User, csrfToken: string) => ({
+  user,
+  csrfToken,
+  deviceName: deps.settings.all().deviceName,
+  progress: deps.media.progressFor(user),
+});
+
+/** The pages: timeline, favourites, archive, search, albums (and their forms), the map. */
+function photosPages(deps: Deps) {
+  const { photos } = deps;
+  const shell = shellOf(deps);
+  return new Elysia({ prefix: "/photos" })
+    .use(deps.access)
+    .get(
+      "/",
+      ({ user, csrfToken }) => {
+        return <TimelinePage {...shell(user, csrfToken)} memories={photos.memories(user)} />;
+      },
+      { auth: "user" },
+    )
+    .get(
+      "/favourites",
+      ({ user, csrfToken }) => (
+        <GridPage
+          {...shell(user, csrfToken)}
+          title="Favourites"
+          tab="favourites"
+          source="favourites"
+          empty="No favourites yet: open a photo and press the heart."
+        />
+      ),
+      { auth: "user" },
+    )
+    .get(
+      "/archive",
+      ({ user, csrfToken }) => (
+        <GridPage
+          {...shell(user, csrfToken)}
+          title="Archive"
+          tab="archive"
+          source="archive"
+          empty="Nothing archived. Archived photos leave the timeline but stay in Drive, albums and search."
+        />
+      ),
+      { auth: "user" },
+    )
+    .get(
+      "/search",
+      ({ user, csrfToken, query }) => {
+        const q = (query.q ?? "").trim();
+        return (
+          <GridPage
+            {...shell(user, csrfToken)}
+            title="Search"
+            tab="search"
+            query={q}
+            heading={q ? `Results for “${q}”` : "Search"}
+            source="search"
+            param={q}
+            empty="Nothing matches."
+          />
+        );
+      },
+      { auth: "user", query: t.Object({ q: t.Optional(t.String({ maxLength: 200 })) }) },
+    )
+    .get(
+      "/albums",
+      ({ user, csrfToken }) => {
+        return <AlbumsPage {...shell(user, csrfToken)} albums={photos.albums(user)} />;
+      },
+      { auth: "user" },
+    )
+    .get(
+      "/albums/:id",
+      ({ user, csrfToken, params }) => {
+        const album = photos.album(user, params.id);
+        return (
+          <GridPage
+            {...shell(user, csrfToken)}
+            title={album.name}
+            tab="album"
+            source="album"
+            param={album.id}
+            heading={album.name}
+            empty="This album is empty."
+            headerExtra={<AlbumHeader id={album.id} name={album.name} />}
+          />
+        );
+      },
+      { auth: "user" },
+    )
+    .post(
+      "/albums",
+      ({ user, body, request, redirect }) => {
+        const album = photos.createAlbum(user, body.name, body.ids ?? []);
+        if ((request.headers.get("accept") ?? "").includes("application/json")) return { id: album.id };
+        return redirect(`/photos/albums/${album.id}`, 303);
+      },
+      { auth: "user", body: t.Object({ name: t.String({ maxLength: 1000 }), ids: t.Optional(Ids), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/albums/:id/rename",
+      ({ user, params, body, redirect }) => {
+        photos.renameAlbum(user, params.id, body.name);
+        return redirect(`/photos/albums/${params.id}`, 303);
+      },
+      { auth: "user", body: t.Object({ name: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/albums/:id/delete",
+      ({ user, params, redirect }) => {
+        photos.deleteAlbum(user, params.id);
+        return redirect("/photos/albums", 303);
+      },
+      { auth: "user" },
+    )
+    .post("/albums/:id/add", ({ user, params, body }) => (photos.addToAlbum(user, params.id, body.ids), { ok: true }), {
+      auth: "user",
+      body: t.Object({ ids: Ids }),
+    })
+    .post("/albums/:id/remove", ({ user, params, body }) => (photos.removeFromAlbum(user, params.id, body.ids), { ok: true }), {
+      auth: "user",
+      body: t.Object({ ids: Ids }),
+    })
+    .post("/albums/:id/cover", ({ user, params, body }) => (photos.setCover(user, params.id, body.id), { ok: true }), {
+      auth: "user",
+      body: t.Object({ id: t.String({ maxLength: 64 }) }),
+    })
+    .get(
+      "/map",
+      ({ user, csrfToken, set }) => {
+        set.headers["content-security-policy"] = MAP_CSP;
+        return <MapPage {...shell(user, csrfToken)} places={photos.places(user)} />;
+      },
+      { auth: "user" },
+    );
+}
+
+/** The grids' JSON under /photos/api: buckets, months, info, marks, trash, the map's clusters, memories. */
+function photosApi(deps: Deps) {
+  const { photos } = deps;
+  return new Elysia({ prefix: "/photos" })
+    .use(deps.access)
+    .get(
+      "/api/albums",
+      ({ user }) => ({
+        albums: [
+          ...photos.albums(user).map((a) => ({ id: a.id, name: a.name, n: a.n })),
+          // Albums others shared with this user to add to: their own photos go in, shown as added by them.
+          ...photos.contributableAlbums(user).map((a) => ({ id: a.id, name: `${a.name} (${a.owner}'s)`, n: a.n })),
+        ],
+      }),
+      { auth: "user" },
+    )
+    .get(
+      "/api/buckets",
+      ({ user, query }) => {
+        return { months: photos.buckets(user, photos.source(user, query.src ?? "timeline", query.p)) };
+      },
+      { auth: "user", query: SourceQuery },
+    )
+    .get(
+      "/api/month/:key",
+      ({ user, params, query }) => {
+        return { items: photos.month(user, photos.source(user, query.src ?? "timeline", query.p), params.key).map(itemJson) };
+      },
+      { auth: "user", query: SourceQuery },
+    )
+    .get("/api/info/:id", ({ user, params }) => <InfoPanel {...photos.info(user, params.id)} />, { auth: "user" })
+    .post("/api/favourite", ({ user, body }) => (photos.setFavourite(user, body.ids, body.on), { ok: true }), {
+      auth: "user",
+      body: t.Object({ ids: Ids, on: t.Boolean() }),
+    })
+    .post("/api/archive", ({ user, body }) => (photos.setArchived(user, body.ids, body.on), { ok: true }), {
+      auth: "user",
+      body: t.Object({ ids: Ids, on: t.Boolean() }),
+    })
+    .post("/api/trash", ({ user, body }) => ({ ids: photos.trash(user, body.ids) }), { auth: "user", body: t.Object({ ids: Ids }) })
+    .post("/api/restore", ({ user, body }) => ({ ids: photos.restore(user, body.ids) }), { auth: "user", body: t.Object({ ids: Ids }) })
+    .get(
+      "/api/clusters",
+      ({ user, query }) => ({
+        points: photos
+          .clusters(user, [query.w ?? -180, query.s ?? -85, query.e ?? 180, query.n ?? 85], query.z ?? 0)
+          .map(({ item, ...p }) => ({ ...p, item: item && itemJson(item) })),
+      }),
+      {
+        auth: "user",
+        query: t.Object({
+          w: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })),
+          s: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })),
+          e: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })),
+          n: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })),
+          z: t.Optional(t.Numeric({ minimum: 0, maximum: 22 })),
+        }),
+      },
+    )
+    .get("/api/cluster/:id", ({ user, params }) => ({ items: photos.clusterItems(user, Number(params.id)).map(itemJson) }), {
+      auth: "user",
+      params: t.Object({ id: t.Numeric() }),
+    })
+    .get("/api/memories", ({ user }) => ({ items: photos.memories(user).map(itemJson) }), { auth: "user" });
+}
+
+/** "Shared with me": albums shared with this person and the photos in folders shared with them; a shared album's page. */
+function sharedWithMe(deps: Deps) {
+  const { photos } = deps;
+  const shell = shellOf(deps);
+  return new Elysia({ prefix: "/photos" })
+    .use(deps.access)
+    .get(
+      "/shared",
+      ({ user, csrfToken }) => <SharedWithMePage {...shell(user, csrfToken)} albums={photos.sharedAlbums(user)} folderMedia={photos.sharedFolderMedia(user)} />,
+      { auth: "user" },
+    )
+    .get(
+      "/shared/albums/:id",
+      ({ user, csrfToken, params }) => {
+        const album = photos.album(user, params.id, "album.view");
+        const owner = album.access === "owner" ? user.username : (photos.ownerName(album.userId) ?? "");
+        const entries = photos.albumEntries(user, album.id);
+        const removable = photos.removableEntries(
+          user,
+          album.id,
+          entries.map((e) => e.id),
+        );
+        const items = entries.map((e: AlbumEntry) => ({
+          id: e.id,
+          name: e.name,
+          mime: e.mime,
+          width: e.width,
+          height: e.height,
+          addedBy: e.addedBy,
+          removable: removable.has(e.id),
+        }));
+        return <SharedAlbumPage {...shell(user, csrfToken)} album={{ id: album.id, name: album.name, owner, access: album.access }} items={items} />;
+      },
+      { auth: "user" },
+    )
+    .get(
+      "/shared/albums/:id/thumb/:fileId",
+      async ({ user, params }) =>
+        new Response(Bun.file(await photos.entryPreview(photos.entryOf(user, params.id, params.fileId))), {
+          headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
+        }),
+      { auth: "user", params: AlbumFileParams },
+    )
+    .get(
+      "/shared/albums/:id/content/:fileId",
+      ({ user, params, request, set }) => {
+        const { file, path } = photos.entryContent(photos.entryOf(user, params.id, params.fileId));
+        const res = serveFile(request, file, path, { inline: true });
+        set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
+        return res;
+      },
+      { auth: "user", params: AlbumFileParams },
+    )
+    .post(
+      "/shared/albums/:id/upload",
+      async ({ user, params, body, redirect }) => {
+        const album = photos.album(user, params.id, "album.contribute");
+        if (!/^(image|video)\//.test(body.file.type)) throw new AppError(415, "Add a photo or a video to an album.");
+        // The contributor's own file, in their Drive: the album shows it; their quota pays for it.
+        const folder = deps.drive.mkdirs(user, undefined, ["Photos", "Shared albums"]);
+        const file = await deps.drive.upload(
+          user,
+          { parentId: folder.id, name: body.file.name || "photo", conflict: "rename", declaredLength: body.file.size },
+          body.file.stream() as unknown as AsyncIterable<Uint8Array>,
+        );
+        photos.addToAlbum(user, album.id, [file.id]);
+        return redirect(`/photos/shared/albums/${album.id}`, 303);
+      },
+      { auth: "user", body: t.Object({ file: t.File(), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      "/shared/albums/:id/remove",
+      ({ user, params, body, request, redirect }) => {
+        const removed = photos.removeEntries(user, params.id, Array.isArray(body.ids) ? body.ids : [body.ids]);
+        if ((request.headers.get("accept") ?? "").includes("application/json")) return { removed: removed.map((e) => e.id) };
+        return redirect(`/photos/shared/albums/${params.id}`, 303);
+      },
+      { auth: "user", body: t.Object({ ids: FormIds, _csrf: t.Optional(t.String()) }) },
+    );
+}
 
 /** Photos: pages under /photos, their JSON under /photos/api. Every item id goes through Drive's access check. */
 export function photosRoutes(deps: Deps) {
-  const { photos, settings, media } = deps;
-  // "Processing N of M" is the media pipeline's own fragment: it polls itself while work is pending.
-  const shell = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: settings.all().deviceName, progress: media.progressFor(user) });
-
-  return (
-    new Elysia({ prefix: "/photos" })
-      .use(deps.access)
-      .get(
-        "/",
-        ({ user, csrfToken }) => {
-          return <TimelinePage {...shell(user, csrfToken)} memories={photos.memories(user)} />;
-        },
-        { auth: "user" },
-      )
-      .get(
-        "/favourites",
-        ({ user, csrfToken }) => (
-          <GridPage
-            {...shell(user, csrfToken)}
-            title="Favourites"
-            tab="favourites"
-            source="favourites"
-            empty="No favourites yet: open a photo and press the heart."
-          />
-        ),
-        { auth: "user" },
-      )
-      .get(
-        "/archive",
-        ({ user, csrfToken }) => (
-          <GridPage
-            {...shell(user, csrfToken)}
-            title="Archive"
-            tab="archive"
-            source="archive"
-            empty="Nothing archived. Archived photos leave the timeline but stay in Drive, albums and search."
-          />
-        ),
-        { auth: "user" },
-      )
-      .get(
-        "/search",
-        ({ user, csrfToken, query }) => {
-          const q = (query.q ?? "").trim();
-          return (
-            <GridPage
-              {...shell(user, csrfToken)}
-              title="Search"
-              tab="search"
-              query={q}
-              heading={q ? `Results for “${q}”` : "Search"}
-              source="search"
-              param={q}
-              empty="Nothing matches."
-            />
-          );
-        },
-        { auth: "user", query: t.Object({ q: t.Optional(t.String({ maxLength: 200 })) }) },
-      )
-      .get(
-        "/albums",
-        ({ user, csrfToken }) => {
-          return <AlbumsPage {...shell(user, csrfToken)} albums={photos.albums(user)} />;
-        },
-        { auth: "user" },
-      )
-      .get(
-        "/albums/:id",
-        ({ user, csrfToken, params }) => {
-          const album = photos.album(user, params.id);
-          return (
-            <GridPage
-              {...shell(user, csrfToken)}
-              title={album.name}
-              tab="album"
-              source="album"
-              param={album.id}
-              heading={album.name}
-              empty="This album is empty."
-              headerExtra={<AlbumHeader id={album.id} name={album.name} />}
-            />
-          );
-        },
-        { auth: "user" },
-      )
-      .post(
-        "/albums",
-        ({ user, body, request, redirect }) => {
-          const album = photos.createAlbum(user, body.name, body.ids ?? []);
-          if ((request.headers.get("accept") ?? "").includes("application/json")) return { id: album.id };
-          return redirect(`/photos/albums/${album.id}`, 303);
-        },
-        { auth: "user", body: t.Object({ name: t.String({ maxLength: 1000 }), ids: t.Optional(Ids), _csrf: t.Optional(t.String()) }) },
-      )
-      .post(
-        "/albums/:id/rename",
-        ({ user, params, body, redirect }) => {
-          photos.renameAlbum(user, params.id, body.name);
-          return redirect(`/photos/albums/${params.id}`, 303);
-        },
-        { auth: "user", body: t.Object({ name: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }) },
-      )
-      .post(
-        "/albums/:id/delete",
-        ({ user, params, redirect }) => {
-          photos.deleteAlbum(user, params.id);
-          return redirect("/photos/albums", 303);
-        },
-        { auth: "user" },
-      )
-      .post("/albums/:id/add", ({ user, params, body }) => (photos.addToAlbum(user, params.id, body.ids), { ok: true }), {
-        auth: "user",
-        body: t.Object({ ids: Ids }),
-      })
-      .post("/albums/:id/remove", ({ user, params, body }) => (photos.removeFromAlbum(user, params.id, body.ids), { ok: true }), {
-        auth: "user",
-        body: t.Object({ ids: Ids }),
-      })
-      .post("/albums/:id/cover", ({ user, params, body }) => (photos.setCover(user, params.id, body.id), { ok: true }), {
-        auth: "user",
-        body: t.Object({ id: t.String({ maxLength: 64 }) }),
-      })
-      .get(
-        "/map",
-        ({ user, csrfToken, set }) => {
-          set.headers["content-security-policy"] = MAP_CSP;
-          return <MapPage {...shell(user, csrfToken)} places={photos.places(user)} />;
-        },
-        { auth: "user" },
-      )
-      .get(
-        "/api/albums",
-        ({ user }) => ({
-          albums: [
-            ...photos.albums(user).map((a) => ({ id: a.id, name: a.name, n: a.n })),
-            // Albums others shared with this user to add to: their own photos go in, shown as added by them.
-            ...photos.contributableAlbums(user).map((a) => ({ id: a.id, name: `${a.name} (${a.owner}'s)`, n: a.n })),
-          ],
-        }),
-        { auth: "user" },
-      )
-      .get(
-        "/api/buckets",
-        ({ user, query }) => {
-          return { months: photos.buckets(user, photos.source(user, query.src ?? "timeline", query.p)) };
-        },
-        { auth: "user", query: SourceQuery },
-      )
-      .get(
-        "/api/month/:key",
-        ({ user, params, query }) => {
-          return { items: photos.month(user, photos.source(user, query.src ?? "timeline", query.p), params.key).map(itemJson) };
-        },
-        { auth: "user", query: SourceQuery },
-      )
-      .get("/api/info/:id", ({ user, params }) => <InfoPanel {...photos.info(user, params.id)} />, { auth: "user" })
-      .post("/api/favourite", ({ user, body }) => (photos.setFavourite(user, body.ids, body.on), { ok: true }), {
-        auth: "user",
-        body: t.Object({ ids: Ids, on: t.Boolean() }),
-      })
-      .post("/api/archive", ({ user, body }) => (photos.setArchived(user, body.ids, body.on), { ok: true }), {
-        auth: "user",
-        body: t.Object({ ids: Ids, on: t.Boolean() }),
-      })
-      .post("/api/trash", ({ user, body }) => ({ ids: photos.trash(user, body.ids) }), { auth: "user", body: t.Object({ ids: Ids }) })
-      .post("/api/restore", ({ user, body }) => ({ ids: photos.restore(user, body.ids) }), { auth: "user", body: t.Object({ ids: Ids }) })
-      .get(
-        "/api/clusters",
-        ({ user, query }) => ({
-          points: photos
-            .clusters(user, [query.w ?? -180, query.s ?? -85, query.e ?? 180, query.n ?? 85], query.z ?? 0)
-            .map(({ item, ...p }) => ({ ...p, item: item && itemJson(item) })),
-        }),
-        {
-          auth: "user",
-          query: t.Object({
-            w: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })),
-            s: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })),
-            e: t.Optional(t.Numeric({ minimum: -180, maximum: 180 })),
-            n: t.Optional(t.Numeric({ minimum: -90, maximum: 90 })),
-            z: t.Optional(t.Numeric({ minimum: 0, maximum: 22 })),
-          }),
-        },
-      )
-      .get("/api/cluster/:id", ({ user, params }) => ({ items: photos.clusterItems(user, Number(params.id)).map(itemJson) }), {
-        auth: "user",
-        params: t.Object({ id: t.Numeric() }),
-      })
-      .get("/api/memories", ({ user }) => ({ items: photos.memories(user).map(itemJson) }), { auth: "user" })
-      // "Shared with me": albums shared with this user and the photos in folders shared with them.
-      .get(
-        "/shared",
-        ({ user, csrfToken }) => (
-          <SharedWithMePage {...shell(user, csrfToken)} albums={photos.sharedAlbums(user)} folderMedia={deps.share.sharedFolderMedia(user)} />
-        ),
-        { auth: "user" },
-      )
-      .get(
-        "/shared/albums/:id",
-        ({ user, csrfToken, params }) => {
-          const album = photos.album(user, params.id, "view");
-          const owner = album.access === "owner" ? user.username : (photos.ownerName(album.userId) ?? "");
-          const items = photos.albumEntries(user, album.id).map((e: AlbumEntry) => ({
-            id: e.id,
-            name: e.name,
-            mime: e.mime,
-            width: e.width,
-            height: e.height,
-            addedBy: e.addedBy,
-            removable: album.access === "owner" || (album.access === "contribute" && e.userId === user.id),
-          }));
-          return <SharedAlbumPage {...shell(user, csrfToken)} album={{ id: album.id, name: album.name, owner, access: album.access }} items={items} />;
-        },
-        { auth: "user" },
-      )
-      .get(
-        "/shared/albums/:id/thumb/:fileId",
-        async ({ user, params }) =>
-          new Response(Bun.file(await photos.entryPreview(photos.entryOf(user, params.id, params.fileId))), {
-            headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
-          }),
-        { auth: "user", params: AlbumFileParams },
-      )
-      .get(
-        "/shared/albums/:id/content/:fileId",
-        ({ user, params, request, set }) => {
-          const { file, path } = photos.entryContent(photos.entryOf(user, params.id, params.fileId));
-          const res = serveFile(request, file, path, { inline: true });
-          set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
-          return res;
-        },
-        { auth: "user", params: AlbumFileParams },
-      )
-      .post(
-        "/shared/albums/:id/upload",
-        async ({ user, params, body, redirect }) => {
-          const album = photos.album(user, params.id, "contribute");
-          if (!/^(image|video)\//.test(body.file.type)) throw new AppError(415, "Add a photo or a video to an album.");
-          // The contributor's own file, in their Drive: the album shows it; their quota pays for it.
-          const folder = deps.drive.mkdirs(user, undefined, ["Photos", "Shared albums"]);
-          const file = await deps.drive.upload(
-            user,
-            { parentId: folder.id, name: body.file.name || "photo", conflict: "rename", declaredLength: body.file.size },
-            body.file.stream() as unknown as AsyncIterable<Uint8Array>,
-          );
-          photos.addToAlbum(user, album.id, [file.id]);
-          return redirect(`/photos/shared/albums/${album.id}`, 303);
-        },
-        { auth: "user", body: t.Object({ file: t.File(), _csrf: t.Optional(t.String()) }) },
-      )
-      .post(
-        "/shared/albums/:id/remove",
-        ({ user, params, body, request, redirect }) => {
-          const removed = photos.removeEntries(user, params.id, Array.isArray(body.ids) ? body.ids : [body.ids]);
-          if ((request.headers.get("accept") ?? "").includes("application/json")) return { removed: removed.map((e) => e.id) };
-          return redirect(`/photos/shared/albums/${params.id}`, 303);
-        },
-        { auth: "user", body: t.Object({ ids: FormIds, _csrf: t.Optional(t.String()) }) },
-      )
-  );
+  return new Elysia({ name: "photos" }).use(photosPages(deps)).use(photosApi(deps)).use(sharedWithMe(deps));
 }

@@ -1,7 +1,7 @@
 // Settings → account: what a new owner reads there (issue 13 #4, #5, #14).
 import { afterEach, expect, test } from "bun:test";
 import { hmac } from "../auth/crypto";
-import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../testing";
+import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../../test/support/app";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -26,9 +26,9 @@ test("signed-in browsers by name with last seen and 'this browser'; one other br
   const alice = t.createAdmin("alice");
   const bob = t.createUser("bob");
   const { auth } = t.services;
-  const here = auth.createSession(alice.id, { ip: "192.168.1.20", userAgent: FIREFOX_WINDOWS });
-  auth.createSession(alice.id, { ip: "192.168.1.30", userAgent: SAFARI_IPHONE });
-  auth.createSession(bob.id, { ip: "192.168.1.40", userAgent: SAFARI_IPHONE });
+  const here = auth.sessions.create(alice.id, { ip: "192.168.1.20", userAgent: FIREFOX_WINDOWS });
+  auth.sessions.create(alice.id, { ip: "192.168.1.30", userAgent: SAFARI_IPHONE });
+  auth.sessions.create(bob.id, { ip: "192.168.1.40", userAgent: SAFARI_IPHONE });
   const html = await (await t.request("/settings", { headers: browser(here) })).text();
   expect(html).toContain("<strong>Firefox on Windows</strong>");
   expect(html).toContain("<strong>Safari on iOS</strong>");
@@ -39,15 +39,15 @@ test("signed-in browsers by name with last seen and 'this browser'; one other br
 
   const others = [...html.matchAll(/action="\/settings\/sessions\/([0-9a-f]+)\/end"/g)].map((m) => m[1]!);
   expect(others).toHaveLength(1);
-  const bobsHash = auth.sessionsOf(bob.id)[0]!.idHash;
+  const bobsHash = auth.sessions.of(bob.id)[0]!.idHash;
   // Bob's session cannot be ended from Alice's account.
   expect((await t.request(`/settings/sessions/${bobsHash}/end`, postForm(browser(here)))).status).toBe(404);
-  expect(auth.sessionsOf(bob.id)).toHaveLength(1);
+  expect(auth.sessions.of(bob.id)).toHaveLength(1);
   const res = await t.request(`/settings/sessions/${others[0]}/end`, postForm(browser(here)));
   expect(res.status).toBe(303);
-  expect(auth.sessionsOf(alice.id).map((s) => s.userAgent)).toEqual([FIREFOX_WINDOWS]);
+  expect(auth.sessions.of(alice.id).map((s) => s.userAgent)).toEqual([FIREFOX_WINDOWS]);
   // Without the CSRF token: refused.
   const { "x-csrf-token": _, ...noCsrf } = browser(here);
-  expect((await t.request(`/settings/sessions/${auth.sessionsOf(alice.id)[0]!.idHash}/end`, postForm(noCsrf))).status).toBe(403);
-  expect(auth.sessionsOf(alice.id)).toHaveLength(1);
+  expect((await t.request(`/settings/sessions/${auth.sessions.of(alice.id)[0]!.idHash}/end`, postForm(noCsrf))).status).toBe(403);
+  expect(auth.sessions.of(alice.id)).toHaveLength(1);
 });

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
-import { dataVersionReader, type Db } from "../db/client";
-import { settings } from "../db/schema";
+import { dataVersionReader, type Db } from "../platform/db/client";
+import { settings } from "../platform/db/schema";
 
 export function createSettingsRepo(db: Db) {
   const getQ = db

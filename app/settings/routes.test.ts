@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseSystemSettings } from "../../provision/settings";
-import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../testing";
+import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../../test/support/app";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());

@@ -1,16 +1,16 @@
 import { Elysia, t } from "elysia";
-import type { AuditRepo } from "../audit/repo";
+import type { AuditRepo } from "../platform/audit";
 import { sha256 } from "../auth/crypto";
 import type { AuthService } from "../auth/service";
-import type { Config } from "../config";
-import type { AccessControl } from "../http/access";
-import type { User } from "../db/schema";
+import type { Config } from "../platform/config";
+import type { AccessControl } from "../platform/http/access";
+import type { User } from "../platform/db/schema";
 import { AccountPage, AdminPage, AuditPage, SystemPage, type SystemCard } from "../../views/settings/pages";
 import { hostnameFromDeviceName, type ApplianceSettings, type SettingsService, type SshChange } from "./service";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 import { actionsOfKind, AUDIT_KINDS, type AuditKind } from "../../views/settings/audit";
 import { formatDate, startOfDay } from "../../views/format";
-import { withFormError } from "../http/forms";
+import { withFormError } from "../platform/http/forms";
 
 type Deps = { access: AccessControl; auth: AuthService; settings: SettingsService; audit: AuditRepo; config: Config };
 
@@ -20,7 +20,7 @@ export function settingsRoutes(deps: Deps) {
   const timeZones = Intl.supportedValuesOf("timeZone");
 
   const accountPage = (
-    u: NonNullable<ReturnType<AuthService["userById"]>>,
+    u: NonNullable<ReturnType<AuthService["users"]["byId"]>>,
     csrfToken: string,
     sessionId: string | null,
     extra: Partial<Parameters<typeof AccountPage>[0]> = {},
@@ -29,28 +29,28 @@ export function settingsRoutes(deps: Deps) {
       user={u}
       csrfToken={csrfToken}
       deviceName={deviceName()}
-      passkeys={auth.passkeysOf(u.id)}
-      tokens={auth.tokensOf(u.id)}
-      sessions={auth.sessionsOf(u.id)}
+      passkeys={auth.passkeys.of(u.id)}
+      tokens={auth.tokens.of(u.id)}
+      sessions={auth.sessions.of(u.id)}
       currentSessionHash={sessionId ? sha256(sessionId) : null}
-      unusedRecoveryCodes={auth.unusedRecoveryCodes(u.id)}
+      unusedRecoveryCodes={auth.recovery.unused(u.id)}
       {...extra}
     />
   );
-  const adminPage = (u: NonNullable<ReturnType<AuthService["userById"]>>, csrfToken: string, extra: Partial<Parameters<typeof AdminPage>[0]> = {}) => (
+  const adminPage = (u: NonNullable<ReturnType<AuthService["users"]["byId"]>>, csrfToken: string, extra: Partial<Parameters<typeof AdminPage>[0]> = {}) => (
     <AdminPage
       user={u}
       csrfToken={csrfToken}
       deviceName={deviceName()}
       settings={settings.all()}
       timeZones={timeZones}
-      users={auth.listUsers()}
-      invites={auth.openInvites()}
+      users={auth.users.list()}
+      invites={auth.invites.open()}
       origin={config.origins[0]!}
       {...extra}
     />
   );
-  const systemPage = (u: NonNullable<ReturnType<AuthService["userById"]>>, csrfToken: string, extra: Partial<Parameters<typeof SystemPage>[0]> = {}) => (
+  const systemPage = (u: NonNullable<ReturnType<AuthService["users"]["byId"]>>, csrfToken: string, extra: Partial<Parameters<typeof SystemPage>[0]> = {}) => (
     <SystemPage
       user={u}
       csrfToken={csrfToken}
@@ -99,7 +99,7 @@ export function settingsRoutes(deps: Deps) {
         return withFormError(
           set,
           () => {
-            auth.deletePasskey(user.id, params.id);
+            auth.passkeys.remove(user.id, params.id);
             return accountPage(user, csrfToken, viewer?.sessionId ?? null);
           },
           ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
@@ -113,7 +113,7 @@ export function settingsRoutes(deps: Deps) {
         return withFormError(
           set,
           () => {
-            auth.renamePasskey(user.id, params.id, body.name);
+            auth.passkeys.rename(user.id, params.id, body.name);
             return accountPage(user, csrfToken, viewer?.sessionId ?? null);
           },
           ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
@@ -124,7 +124,7 @@ export function settingsRoutes(deps: Deps) {
     .post(
       "/recovery-codes",
       ({ user, csrfToken, viewer }) => {
-        return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newRecoveryCodes: auth.regenerateRecoveryCodes(user.id) });
+        return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newRecoveryCodes: auth.recovery.regenerate(user.id) });
       },
       { auth: "user" },
     )
@@ -134,7 +134,7 @@ export function settingsRoutes(deps: Deps) {
         return withFormError(
           set,
           () => {
-            const { token } = auth.createAppToken(user.id, body.name);
+            const { token } = auth.tokens.create(user.id, body.name);
             return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newToken: { name: body.name, token } });
           },
           ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
@@ -148,7 +148,7 @@ export function settingsRoutes(deps: Deps) {
         return withFormError(
           set,
           () => {
-            auth.endSession(user.id, params.id);
+            auth.sessions.end(user.id, params.id);
             return redirect("/settings#sessions", 303);
           },
           ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
@@ -162,7 +162,7 @@ export function settingsRoutes(deps: Deps) {
         return withFormError(
           set,
           () => {
-            auth.revokeAppToken(user.id, params.id);
+            auth.tokens.revoke(user.id, params.id);
             return accountPage(user, csrfToken, viewer?.sessionId ?? null);
           },
           ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
@@ -203,7 +203,7 @@ export function settingsRoutes(deps: Deps) {
     .post(
       "/admin/invites",
       ({ user, csrfToken }) => {
-        const token = auth.createInvite(user.id);
+        const token = auth.invites.create(user.id);
         return adminPage(user, csrfToken, {
           newLink: { label: "Invite link (one person, valid 7 days)", url: `${config.origins[0]}/register?invite=${token}` },
         });
@@ -216,7 +216,7 @@ export function settingsRoutes(deps: Deps) {
         return withFormError(
           set,
           () => {
-            const { user: created, enrollToken } = auth.addUser({ username: body.username }, user.id);
+            const { user: created, enrollToken } = auth.users.add({ username: body.username }, user.id);
             return adminPage(user, csrfToken, {
               newLink: { label: `Passkey enrolment link for ${created.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` },
             });
@@ -233,7 +233,7 @@ export function settingsRoutes(deps: Deps) {
           set,
           () => {
             if (params.id === user.id) throw new AppError(400, "Use your recovery codes or another admin to reset your own account.");
-            const { user: target, enrollToken } = auth.resetUser(params.id, user.id);
+            const { user: target, enrollToken } = auth.users.reset(params.id, user.id);
             return adminPage(user, csrfToken, {
               newLink: { label: `New passkey enrolment link for ${target.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` },
             });
@@ -320,7 +320,7 @@ export function settingsRoutes(deps: Deps) {
         });
         // A day's window is cut at the next midnight in the box's zone (26 h covers a DST change).
         const inDay = day ? entries.filter((e) => formatDate(e.at).startsWith(day)) : entries;
-        const users = new Map(auth.listUsers().map((x) => [x.id, x.username]));
+        const users = new Map(auth.users.list().map((x) => [x.id, x.username]));
         return (
           <AuditPage
             user={user}

@@ -2,13 +2,13 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDb } from "../db/client";
+import { openDb } from "../platform/db/client";
 import { createSettingsRepo } from "./repo";
 import { parseSystemSettings } from "../../provision/settings";
-import { loadConfig } from "../config";
+import { loadConfig } from "../platform/config";
 import { createServices } from "../services";
 import { createSettingsService, hostnameFromDeviceName } from "./service";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -2,9 +2,12 @@ import { setDisplayTimeZone } from "../../views/format";
 import { DEFAULT_HOSTNAME, InvalidHostnameError, isValidHostname, parseHostname } from "../../provision/hostname";
 import { authorizedKeyProblem, isValidNtpServer, MAX_AUTHORIZED_KEYS, MAX_NTP_SERVERS, type SystemSettings } from "../../provision/settings";
 import { sha256 } from "../auth/crypto";
-import { DEFAULT_BACKUP_KEEP_DAYS } from "../jobs/backup";
 import type { SettingsRepo } from "./repo";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
+import { log } from "../platform/log";
+
+/** Days of nightly database backups kept unless the admin chose otherwise (Dashboard → Backups). */
+export const DEFAULT_BACKUP_KEEP_DAYS = 14;
 
 export const REGISTRATION_POLICIES = ["closed", "invite", "open"] as const;
 export type RegistrationPolicy = (typeof REGISTRATION_POLICIES)[number];
@@ -175,7 +178,7 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
         try {
           deps.toSystem?.({ timezone: patch.timeZone });
         } catch (e) {
-          console.error(`time zone not handed to the system: ${(e as Error).message}`);
+          log.warn(`time zone not handed to the system: ${(e as Error).message}`);
         }
       }
       if (patch.registrationPolicy !== undefined) {
@@ -267,7 +270,7 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
     try {
       deps.toSystem?.(patch);
     } catch (e) {
-      console.error(`system settings request not written: ${(e as Error).message}`);
+      log.warn(`system settings request not written: ${(e as Error).message}`);
       throw new AppError(400, "The change could not be handed to the system, so nothing was saved. The server log has the reason.");
     }
     store();

@@ -3,10 +3,11 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { backupDatabase, backupDir, listBackups } from "../jobs/backup";
-import { createTestApp } from "../testing";
-import { freePort } from "../testing-browser";
+import { backupDatabase, listBackups } from "../dashboard/backups";
+import { createTestApp } from "../../test/support/app";
+import { freePort } from "../../test/support/browser";
 import { RESTART_EXIT_CODE } from "./restore";
+import { dataPaths } from "../platform/paths";
 
 const root = join(import.meta.dir, "../..");
 const cleanups: (() => void)[] = [];
@@ -45,7 +46,7 @@ test("restore through the real processes: the server exits to restart, the next 
   const old = createTestApp();
   cleanups.push(() => old.cleanup());
   old.createAdmin("alice");
-  const backup = backupDatabase(old.db, backupDir(dataDir), new Date("2026-11-20T03:00:00Z"));
+  const backup = backupDatabase(old.db, dataPaths(dataDir).backups, new Date("2026-11-20T03:00:00Z"));
 
   const port = await freePort();
   const web = await start("app/main.ts", dataDir, port);
@@ -66,7 +67,7 @@ test("restore through the real processes: the server exits to restart, the next 
     if (Date.now() > deadline) throw new Error("the worker did not start");
     await Bun.sleep(100);
   }
-  expect(listBackups(backupDir(dataDir)).map((b) => b.name)).toEqual([backup.name]);
+  expect(listBackups(dataPaths(dataDir).backups).map((b) => b.name)).toEqual([backup.name]);
   expect(await (await fetch(`${web.origin}/healthz`)).json()).toMatchObject({ setupDone: false });
 
   const page = await fetch(`${web.origin}/setup`);

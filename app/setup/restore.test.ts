@@ -2,12 +2,13 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomToken } from "../auth/crypto";
-import { openDb } from "../db/client";
-import { passkeys, users } from "../db/schema";
-import { backupDatabase, backupDir } from "../jobs/backup";
+import { openDb } from "../platform/db/client";
+import { passkeys, users } from "../platform/db/schema";
+import { backupDatabase } from "../dashboard/backups";
 import { createApp } from "../server";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing";
-import { applyPendingRestore, checkBackup, RESTORE_FILE } from "./restore";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "../../test/support/app";
+import { applyPendingRestore, checkBackup } from "./restore";
+import { dataPaths } from "../platform/paths";
 
 const apps: TestApp[] = [];
 afterEach(() => {
@@ -23,7 +24,7 @@ function oldBoxBackup(intoDataDir: string, at = new Date("2026-11-20T03:00:00Z")
     .insert(passkeys)
     .values({ id: "cred-1", userId: alice.id, publicKey: Buffer.from("pk"), deviceType: "singleDevice", name: "Laptop", createdAt: at })
     .run();
-  return backupDatabase(old.db, backupDir(intoDataDir), at);
+  return backupDatabase(old.db, dataPaths(intoDataDir).backups, at);
 }
 
 const form = (fields: Record<string, string>, headers: Record<string, string>) => ({
@@ -58,12 +59,12 @@ describe("restore from a backup in the setup wizard", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("administrators: alice");
     expect(restarts).toBe(1);
-    expect(existsSync(join(t.dataDir, RESTORE_FILE))).toBe(true);
+    expect(existsSync(dataPaths(t.dataDir).dbRestore)).toBe(true);
 
     // The restart: the process closes its database, and the next start swaps the backup in before opening it.
     t.db.$client.close();
     expect(applyPendingRestore(t.dataDir, () => {})).toBe(true);
-    expect(existsSync(join(t.dataDir, RESTORE_FILE))).toBe(false);
+    expect(existsSync(dataPaths(t.dataDir).dbRestore)).toBe(false);
     expect(readdirSync(t.dataDir).some((n) => n.startsWith("db.sqlite.before-restore-"))).toBe(true);
     const db = openDb(join(t.dataDir, "db.sqlite"), { log: () => {} });
     t.db.$client = db.$client; // so cleanup closes the new connection
@@ -82,8 +83,8 @@ describe("restore from a backup in the setup wizard", () => {
     let restarts = 0;
     const t = createTestApp({ deps: { requestRestart: () => void restarts++ } });
     apps.push(t);
-    mkdirSync(backupDir(t.dataDir), { recursive: true });
-    const bad = join(backupDir(t.dataDir), "db-20261121-030000.sqlite");
+    mkdirSync(dataPaths(t.dataDir).backups, { recursive: true });
+    const bad = join(dataPaths(t.dataDir).backups, "db-20261121-030000.sqlite");
     writeFileSync(bad, Buffer.concat([Buffer.from("SQLite format 3\0"), Buffer.alloc(4096, 0xab)]));
     expect(checkBackup(bad).ok).toBe(false);
     const { headers } = await anonymous(t);
@@ -93,7 +94,7 @@ describe("restore from a backup in the setup wizard", () => {
     const missing = await t.request("/setup/restore", form({ name: "db-20200101-000000.sqlite" }, headers));
     expect(missing.status).toBe(404);
     expect(restarts).toBe(0);
-    expect(existsSync(join(t.dataDir, RESTORE_FILE))).toBe(false);
+    expect(existsSync(dataPaths(t.dataDir).dbRestore)).toBe(false);
   });
 
   test("no restore once an admin exists; no offer without backups", async () => {
@@ -111,7 +112,7 @@ describe("restore from a backup in the setup wizard", () => {
     t.createAdmin("bob");
     const res = await t.request("/setup/restore", form({ name: backup.name }, headers));
     expect(res.status).toBe(403);
-    expect(existsSync(join(t.dataDir, RESTORE_FILE))).toBe(false);
+    expect(existsSync(dataPaths(t.dataDir).dbRestore)).toBe(false);
   });
 
   test("a backup without an administrator (an unfinished setup) is never offered", async () => {
@@ -119,7 +120,7 @@ describe("restore from a backup in the setup wizard", () => {
     apps.push(t);
     const empty = createTestApp();
     apps.push(empty);
-    backupDatabase(empty.db, backupDir(t.dataDir), new Date("2026-11-29T03:00:00Z"));
+    backupDatabase(empty.db, dataPaths(t.dataDir).backups, new Date("2026-11-29T03:00:00Z"));
     const { html } = await anonymous(t);
     expect(html).not.toContain("Restore from a backup");
     expect(html).not.toContain('id="restore"');
@@ -134,9 +135,9 @@ describe("restore from a backup in the setup wizard", () => {
     const t = createTestApp();
     apps.push(t);
     t.createAdmin("current");
-    writeFileSync(join(t.dataDir, RESTORE_FILE), "not a database");
+    writeFileSync(dataPaths(t.dataDir).dbRestore, "not a database");
     expect(applyPendingRestore(t.dataDir, () => {})).toBe(false);
-    expect(existsSync(join(t.dataDir, `${RESTORE_FILE}.rejected`))).toBe(true);
+    expect(existsSync(`${dataPaths(t.dataDir).dbRestore}.rejected`)).toBe(true);
     expect(t.db.select({ username: users.username }).from(users).all()).toEqual([{ username: "current" }]);
   });
 });

@@ -9,14 +9,15 @@ import { Database } from "bun:sqlite";
 import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { dataDiskMountpoint } from "../../hw/datadisk";
-import { backupDir, listBackups, type BackupFile } from "../jobs/backup";
+import { listBackups, type BackupFile } from "../dashboard/backups";
 import { fsyncPath } from "../../hw/files";
-import { APP_ROOT } from "../paths";
+import { APP_ROOT, dataPaths } from "../platform/paths";
+import { log as logger } from "../platform/log";
+import { systemClock } from "../platform/clock";
 
-export const RESTORE_FILE = "db.sqlite.restore";
 /** A process exits with this code to be restarted (systemd's Restart=on-failure) onto a restored database. */
 export const RESTART_EXIT_CODE = 75;
-const MIGRATIONS_JOURNAL = join(APP_ROOT, "app/db/migrations/meta/_journal.json");
+const MIGRATIONS_JOURNAL = join(APP_ROOT, "app/platform/db/migrations/meta/_journal.json");
 
 export type RestoreCandidate = BackupFile & { source: "data directory" | "data disk" };
 export type BackupCheck = { ok: true; admins: string[] } | { ok: false; reason: string };
@@ -27,9 +28,9 @@ export type BackupCheck = { ok: true; admins: string[] } | { ok: false; reason: 
  * offered, so the wizard can say why it cannot be restored.
  */
 export function restoreCandidates(dataDir: string): RestoreCandidate[] {
-  const own = listBackups(backupDir(dataDir)).map((b) => ({ ...b, source: "data directory" as const }));
-  const onDisk = join(dataDiskMountpoint(dataDir), basename(dataDir), "backups");
-  const disk = onDisk === backupDir(dataDir) ? [] : listBackups(onDisk).map((b) => ({ ...b, source: "data disk" as const }));
+  const own = listBackups(dataPaths(dataDir).backups).map((b) => ({ ...b, source: "data directory" as const }));
+  const onDisk = dataPaths(join(dataDiskMountpoint(dataDir), basename(dataDir))).backups;
+  const disk = onDisk === dataPaths(dataDir).backups ? [] : listBackups(onDisk).map((b) => ({ ...b, source: "data disk" as const }));
   return [...own, ...disk]
     .filter((b) => {
       const c = checkBackup(b.path);
@@ -70,7 +71,7 @@ export function checkBackup(path: string): BackupCheck {
 export function stageRestore(dataDir: string, path: string): BackupCheck {
   const check = checkBackup(path);
   if (!check.ok) return check;
-  const target = join(dataDir, RESTORE_FILE);
+  const target = dataPaths(dataDir).dbRestore;
   const tmp = `${target}.partial`;
   copyFileSync(path, tmp);
   fsyncPath(tmp);
@@ -84,8 +85,8 @@ export function stageRestore(dataDir: string, path: string): BackupCheck {
  * `db.sqlite.before-restore-<time>` so nothing is lost. Safe when two processes start at once (a rename that lost
  * the race finds its file gone) and after a crash at any step (the staged file stays until it is in place).
  */
-export function applyPendingRestore(dataDir: string, log: (m: string) => void = console.log, now = new Date()): boolean {
-  const staged = join(dataDir, RESTORE_FILE);
+export function applyPendingRestore(dataDir: string, log: (m: string) => void = logger.info, now = systemClock()): boolean {
+  const staged = dataPaths(dataDir).dbRestore;
   if (!existsSync(staged)) return false;
   const check = checkBackup(staged);
   if (!check.ok) {
@@ -93,7 +94,7 @@ export function applyPendingRestore(dataDir: string, log: (m: string) => void = 
     log(`restore refused: ${check.reason}; the current database stays`);
     return false;
   }
-  const db = join(dataDir, "db.sqlite");
+  const db = dataPaths(dataDir).db;
   const keep = `${db}.before-restore-${now.toISOString().replace(/[:.]/g, "-")}`;
   const move = (from: string, to: string) => {
     try {
@@ -114,7 +115,7 @@ export function applyPendingRestore(dataDir: string, log: (m: string) => void = 
 /** The database file's identity, to notice that another process swapped in a restore. */
 export function databaseIdentity(dataDir: string): number | null {
   try {
-    return statSync(join(dataDir, "db.sqlite")).ino;
+    return statSync(dataPaths(dataDir).db).ino;
   } catch {
     return null;
   }

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 
 import { hmac } from "../auth/crypto";
-import { jobs } from "../db/schema";
-import { STORAGE_MOVE_JOB } from "../jobs/datadisk";
-import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../testing";
+import { jobs } from "../platform/db/schema";
+import { STORAGE_MOVE_JOB } from "../storage/jobs";
+import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../../test/support/app";
 import { fakeRunner } from "../../hw/testing";
 
 let t: TestApp;
@@ -54,7 +54,7 @@ function app(disks: object[] | Error = [system, inUse, free]) {
     if (argv[0] !== "lsblk") return { code: 1, stderr: `${argv[0]} not expected` };
     return disks instanceof Error ? { code: 1, stderr: disks.message } : { stdout: JSON.stringify({ blockdevices: disks }) };
   });
-  t = createTestApp({ deps: { system: { storageRun: fake.run, storageLoopDevices: false, filesystems: async () => [] } } });
+  t = createTestApp({ deps: { hw: { storageRun: fake.run, storageLoopDevices: false, filesystems: async () => [] } } });
   return fake;
 }
 

@@ -1,15 +1,15 @@
 import { Elysia, t } from "elysia";
 import type { AuthService } from "../auth/service";
-import type { Config } from "../config";
-import type { AccessControl } from "../http/access";
+import type { Config } from "../platform/config";
+import type { AccessControl } from "../platform/http/access";
 import type { SettingsService } from "../settings/service";
-import type { DataDiskService } from "../datadisk/service";
+import type { StorageService } from "../storage/service";
 import { RESTART_EXIT_CODE, restoreCandidates, stageRestore } from "./restore";
 import { WizardPage } from "../../views/setup/WizardPage";
 import { RestoringPage } from "../../views/setup/RestorePanel";
 import { StorageStepPage } from "../../views/setup/StorageStep";
-import { AppError } from "../errors";
-import { withFormError } from "../http/forms";
+import { AppError } from "../platform/errors";
+import { withFormError } from "../platform/http/forms";
 
 const exitForRestart = () => void setTimeout(() => process.exit(RESTART_EXIT_CODE), 500);
 
@@ -22,7 +22,7 @@ export function setupRoutes(deps: {
   auth: AuthService;
   settings: SettingsService;
   config: Config;
-  storage: DataDiskService;
+  storage: StorageService;
   requestRestart?: () => void;
 }) {
   const timeZones = Intl.supportedValuesOf("timeZone");
@@ -58,7 +58,7 @@ export function setupRoutes(deps: {
       .get(
         "/setup",
         ({ csrfToken, request, redirect }) => {
-          if (deps.auth.setupDone()) return redirect("/login", 303);
+          if (deps.auth.users.setupDone()) return redirect("/login", 303);
           return wizard(request, csrfToken);
         },
         { public: true },
@@ -66,7 +66,7 @@ export function setupRoutes(deps: {
       .post(
         "/setup/restore",
         ({ csrfToken, request, body, set }) => {
-          if (deps.auth.setupDone()) throw new AppError(403, "This box is already set up; restore a backup only on a fresh box.");
+          if (deps.auth.users.setupDone()) throw new AppError(403, "This box is already set up; restore a backup only on a fresh box.");
           const disk = body.name.startsWith("disk:");
           const name = disk ? body.name.slice(5) : body.name;
           const backup = restoreCandidates(deps.config.dataDir).find((b) => b.name === name && (b.source === "data disk") === disk);
@@ -107,7 +107,7 @@ export function setupRoutes(deps: {
       .get(
         "/setup/restore/status",
         ({ set }) => {
-          if (!deps.auth.setupDone())
+          if (!deps.auth.users.setupDone())
             return (
               <p hx-get="/setup/restore/status" hx-trigger="every 2s" hx-swap="outerHTML">
                 Still restarting…

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { Browser } from "playwright-core";
-import { addVirtualAuthenticator, launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { addVirtualAuthenticator, launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 let server: TestServer;
 let browser: Browser;

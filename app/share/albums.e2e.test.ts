@@ -8,7 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { runCommand } from "../../hw/run";
-import { launchBrowser, seriousA11yViolations, sidewaysOverflow, signedInPage, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import {
+  launchBrowser,
+  seriousA11yViolations,
+  sidewaysOverflow,
+  signedInPage,
+  startServer,
+  watchPageErrors,
+  type TestServer,
+} from "../../test/support/browser";
 
 const FIXTURES = join(import.meta.dir, "../../test/fixtures/photos");
 const PHOTOS = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "cameras/Nikon_D70.jpg"];

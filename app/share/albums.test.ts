@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hmac } from "../auth/crypto";
-import { TEST_ORIGIN } from "../testing";
-import { GPS_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "./fixture";
+import { TEST_ORIGIN } from "../../test/support/app";
+import { GPS_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "../../test/support/share";
 
 const DAVES_PHOTO = new Uint8Array(readFileSync(join(import.meta.dir, "../../test/fixtures/photos/cameras/Canon_40D.jpg")));
 let f: ShareFixture;
@@ -175,7 +175,7 @@ describe("albums shared between users", () => {
       ["mine.jpg", "dave"],
     ]);
     const daves = entries.find((e) => e.addedBy === "dave")!;
-    expect(f.t.services.drive.itemFor(f.dave, daves.id, "read").userId).toBe(f.dave.id); // his file, in his Drive
+    expect(f.t.services.drive.itemFor(f.dave, daves.id, "file.read").userId).toBe(f.dave.id); // his file, in his Drive
 
     for (const who of [f.carol, f.alice]) {
       const html = await (await f.t.request(`/photos/shared/albums/${f.albums.trip!.id}`, { headers: f.t.signIn(who) })).text();
@@ -222,9 +222,9 @@ describe("albums shared between users", () => {
     expect(photos.albumEntries(f.alice, f.albums.trip!.id)).toHaveLength(2);
     expect((await remove(f.dave, [daves.id])).status).toBe(200);
     expect(photos.albumEntries(f.alice, f.albums.trip!.id).map((e) => e.name)).toEqual(["beach.jpg"]);
-    expect(drive.itemFor(f.dave, daves.id, "read").trashedAt).toBeNull(); // still in his Drive
+    expect(drive.itemFor(f.dave, daves.id, "file.read").trashedAt).toBeNull(); // still in his Drive
     expect((await remove(f.alice, [f.items.photo!.id])).status).toBe(200);
-    expect(drive.itemFor(f.alice, f.items.photo!.id, "read").trashedAt).toBeNull();
+    expect(drive.itemFor(f.alice, f.items.photo!.id, "file.read").trashedAt).toBeNull();
 
     // dave adds again; alice ends his share: his photo leaves the album's view and he is out, at once.
     expect((await upload(f, f.dave, "again.jpg", DAVES_PHOTO)).status).toBe(303);
@@ -402,7 +402,7 @@ describe("resumable uploads into a shared folder, over tus", () => {
       body: new Uint8Array(600).fill(1),
     });
     expect(patch.status).toBe(204);
-    const file = drive.itemFor(f.alice, patch.headers.get("x-drive-file-id")!, "read");
+    const file = drive.itemFor(f.alice, patch.headers.get("x-drive-file-id")!, "file.read");
     expect([file.userId, file.createdBy, file.parentId]).toEqual([f.alice.id, f.dave.id, f.items.holiday!.id]);
     expect(drive.usage(f.alice).used).toBe(used + 600);
     expect((await create(f.alice, f.items.sub!.id, "alice.bin", 600)).status).toBe(413);

@@ -1,12 +1,18 @@
-// The authorization matrix of Sharing, generated from the app's route table: every route × every principal → the
-// expected status, all asserted. Link routes and share-management routes need an explicit row here (the test fails
-// on one without); every other route gets its row from its declared access level, and a share link's credentials
-// must never change its answer.
+// The authorization matrix of Sharing, twice. First generated from the app's route table: every route × every
+// principal → the expected status, all asserted. Link routes and share-management routes need an explicit row here
+// (the test fails on one without); every other route gets its row from its declared access level, and a share link's
+// credentials must never change its answer. Then asked of the access policy (app/access) directly: every permission ×
+// every kind of viewer.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Permission } from "../access/permissions";
+import { requireAdmin } from "../access/policy";
+import type { Viewer } from "../access/viewer";
 import { hmac } from "../auth/crypto";
-import { routeAccess } from "../http/access";
-import { TEST_ORIGIN } from "../testing";
-import { GPS_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "./fixture";
+import type { User } from "../platform/db/schema";
+import { AppError } from "../platform/errors";
+import { routeAccess } from "../platform/http/access";
+import { createTestApp, TEST_ORIGIN } from "../../test/support/app";
+import { GPS_PHOTO, OTHER_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "../../test/support/share";
 import { UNLOCK_COOKIE } from "./routes";
 
 const PRINCIPALS = [
@@ -222,9 +228,9 @@ describe("the sharing authorization matrix", () => {
         }
       }
     }
-    const secret = drive.itemFor(f.alice, outside.id, "read");
+    const secret = drive.itemFor(f.alice, outside.id, "file.read");
     expect([secret.name, secret.parentId, secret.starred, secret.trashedAt]).toEqual(["secret.txt", outside.folder, false, null]);
-    expect(drive.itemFor(f.alice, outside.folder, "read").name).toBe("Private");
+    expect(drive.itemFor(f.alice, outside.folder, "file.read").name).toBe("Private");
     expect(drive.list(f.alice, outside.folder, { sort: "name", desc: false, offset: 0, limit: 10 }).items.map((i) => i.name)).toEqual(["secret.txt"]);
     expect(wrong).toEqual([]);
   }, 120_000);
@@ -267,4 +273,253 @@ describe("the sharing authorization matrix", () => {
     }
     expect(wrong).toEqual([]);
   }, 120_000);
+});
+
+// The same rules asked of the access policy directly: every permission × every kind of viewer → 200 (allowed), 403
+// (may see it, may not do this) or 404 (may not know it exists). Routes reach these answers through Drive, Photos and
+// Sharing; a new way in (WebDAV) asks the same policy, so this table is its contract too.
+describe("the access policy's matrix", () => {
+  const VIEWERS = [
+    "owner",
+    "admin",
+    "other user",
+    "read share",
+    "write share",
+    "album viewer",
+    "album contributor",
+    "folder link",
+    "view-only link",
+    "metadata link",
+    "drop-box link",
+    "album link",
+    "revoked link",
+    "expired link",
+    "anonymous",
+  ] as const;
+  type Who = (typeof VIEWERS)[number];
+  type Expect = Record<Who, number>;
+  /** Columns in VIEWERS order. */
+  const cols = (...s: number[]): Expect => Object.fromEntries(VIEWERS.map((v, i) => [v, s[i]!])) as Expect;
+
+  let p: Awaited<ReturnType<typeof policyFixture>>;
+  beforeAll(async () => {
+    p = await policyFixture();
+  });
+  afterAll(() => p.t.cleanup());
+
+  async function policyFixture() {
+    let clock = Date.now();
+    const t = createTestApp({ deps: { now: () => new Date(clock) } });
+    const { drive, share, photos, access } = t.services;
+    const alice = t.createUser("alice");
+    const people = {
+      admin: t.createAdmin("root"),
+      other: t.createUser("bob"),
+      read: t.createUser("rita"),
+      write: t.createUser("wes"),
+      viewer: t.createUser("vic"),
+      contributor: t.createUser("cory"),
+    };
+    const put = (user: User, parentId: string, name: string, content: Uint8Array | string) =>
+      drive.upload(
+        user,
+        { parentId, name, conflict: "fail" },
+        (async function* () {
+          yield typeof content === "string" ? new TextEncoder().encode(content) : content;
+        })(),
+      );
+    const holiday = drive.mkdir(alice, undefined, "Holiday");
+    const sub = drive.mkdir(alice, holiday.id, "Day 2");
+    const photo = await put(alice, holiday.id, "beach.jpg", GPS_PHOTO);
+    const trashed = await put(alice, holiday.id, "deleted.txt", "gone");
+    drive.moveToTrash(alice, [trashed.id]);
+    const secret = await put(alice, drive.mkdir(alice, undefined, "Private").id, "secret.txt", "the owner's other files");
+    const readGrant = share.shareWithUser(alice, { folderId: holiday.id, username: "rita", access: "read" });
+    share.shareWithUser(alice, { folderId: holiday.id, username: "wes", access: "write" });
+    const trip = photos.createAlbum(alice, "Trip", [photo.id]);
+    const other = photos.createAlbum(alice, "Other");
+    const viewGrant = share.shareAlbumWithUser(alice, { albumId: trip.id, username: "vic", access: "view" });
+    share.shareAlbumWithUser(alice, { albumId: trip.id, username: "cory", access: "contribute" });
+    const corys = await put(people.contributor, drive.rootOf(people.contributor).id, "cory.jpg", OTHER_PHOTO);
+    photos.addToAlbum(people.contributor, trip.id, [corys.id]);
+    const links = {
+      folder: (await share.create(alice, { fileId: holiday.id })).link,
+      viewOnly: (await share.create(alice, { fileId: holiday.id, allowDownload: false })).link,
+      metadata: (await share.create(alice, { fileId: holiday.id, allowMetadata: true })).link,
+      dropBox: (await share.create(alice, { fileId: holiday.id, allowUpload: true })).link,
+      album: (await share.create(alice, { albumId: trip.id })).link,
+      revoked: (await share.create(alice, { fileId: holiday.id })).link,
+      expired: (await share.create(alice, { fileId: holiday.id, expiresAt: new Date(clock + 60_000) })).link,
+    };
+    share.revoke(alice, links.revoked.id);
+    clock += 120_000;
+    drive.beginResumable(alice, "u".repeat(32), { parentId: holiday.id, name: "big.bin", length: 10, conflict: "rename" });
+    // A WebDAV lock alice took on the shared folder (app/dav): hers to use, whoever else holds its token.
+    const lock = t.services.dav.locks.create({
+      fileId: holiday.id,
+      userId: alice.id,
+      scope: "exclusive",
+      depth: "infinity",
+      owner: null,
+      root: "/dav/Holiday/",
+      timeoutSeconds: 600,
+    });
+    const viewers: Record<Who, Viewer> = {
+      owner: alice,
+      admin: people.admin,
+      "other user": people.other,
+      "read share": people.read,
+      "write share": people.write,
+      "album viewer": people.viewer,
+      "album contributor": people.contributor,
+      "folder link": { link: links.folder },
+      "view-only link": { link: links.viewOnly },
+      "metadata link": { link: links.metadata },
+      "drop-box link": { link: links.dropBox },
+      "album link": { link: links.album },
+      "revoked link": { link: links.revoked },
+      "expired link": { link: links.expired },
+      anonymous: null,
+    };
+    return {
+      t,
+      access,
+      viewers,
+      items: { holiday, sub, photo, trashed, secret, corys },
+      albums: { trip, other },
+      links,
+      grants: { read: readGrant.id, view: viewGrant.id },
+      upload: "u".repeat(32),
+      lock: lock.token,
+    };
+  }
+
+  type Case = { permission: Permission; target: () => string; options?: { trashed?: boolean }; album?: () => string; expect: Expect; why?: string };
+  // owner, admin, other, read share, write share, album viewer, contributor, folder link, view-only, metadata, drop box, album link, revoked, expired, anonymous
+  const CASES: Case[] = [
+    { permission: "file.read", target: () => p.items.photo.id, expect: cols(200, 404, 404, 200, 200, 404, 404, 200, 200, 200, 403, 404, 404, 404, 404) },
+    { permission: "file.read", target: () => p.items.sub.id, expect: cols(200, 404, 404, 200, 200, 404, 404, 200, 200, 200, 403, 404, 404, 404, 404) },
+    { permission: "file.read", target: () => p.items.secret.id, expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404) },
+    { permission: "file.read", target: () => p.items.trashed.id, expect: cols(404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404) },
+    {
+      permission: "file.read",
+      target: () => p.items.trashed.id,
+      options: { trashed: true },
+      expect: cols(200, 404, 404, 200, 200, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404),
+      why: "the trash's pages: people reach it when they ask, a link never",
+    },
+    { permission: "file.write", target: () => p.items.holiday.id, expect: cols(200, 404, 404, 404, 200, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404) },
+    { permission: "file.write", target: () => p.items.sub.id, expect: cols(200, 404, 404, 404, 200, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404) },
+    { permission: "file.manage", target: () => p.items.holiday.id, expect: cols(200, 404, 404, 404, 403, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404) },
+    { permission: "file.manage", target: () => p.items.photo.id, expect: cols(200, 404, 404, 404, 200, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404) },
+    { permission: "file.star", target: () => p.items.photo.id, expect: cols(200, 404, 404, 404, 403, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404) },
+    {
+      permission: "file.restore",
+      target: () => p.items.trashed.id,
+      options: { trashed: true },
+      expect: cols(200, 404, 404, 404, 403, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404),
+    },
+    {
+      permission: "file.purge",
+      target: () => p.items.trashed.id,
+      options: { trashed: true },
+      expect: cols(200, 404, 404, 404, 403, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404),
+    },
+    { permission: "file.share", target: () => p.items.holiday.id, expect: cols(200, 404, 404, 403, 403, 404, 404, 403, 403, 403, 403, 404, 404, 404, 404) },
+    { permission: "folder.share", target: () => p.items.holiday.id, expect: cols(200, 404, 404, 403, 403, 404, 404, 403, 403, 403, 403, 404, 404, 404, 404) },
+    { permission: "album.view", target: () => p.albums.trip.id, expect: cols(200, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404, 200, 404, 404, 404) },
+    { permission: "album.view", target: () => p.albums.other.id, expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
+    { permission: "album.contribute", target: () => p.albums.trip.id, expect: cols(200, 404, 404, 404, 404, 403, 200, 404, 404, 404, 404, 403, 404, 404, 404) },
+    { permission: "album.own", target: () => p.albums.trip.id, expect: cols(200, 404, 404, 404, 404, 403, 403, 404, 404, 404, 404, 403, 404, 404, 404) },
+    {
+      permission: "album.item.remove",
+      target: () => p.items.photo.id,
+      album: () => p.albums.trip.id,
+      expect: cols(200, 404, 404, 404, 404, 403, 403, 404, 404, 404, 404, 404, 404, 404, 404),
+      why: "the owner's photo: only the owner takes it out",
+    },
+    {
+      permission: "album.item.remove",
+      target: () => p.items.corys.id,
+      album: () => p.albums.trip.id,
+      expect: cols(200, 404, 404, 404, 404, 403, 200, 404, 404, 404, 404, 404, 404, 404, 404),
+      why: "a contributor takes out what they added",
+    },
+    { permission: "link.download", target: () => p.links.folder.id, expect: cols(404, 404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404) },
+    { permission: "link.download", target: () => own(), expect: cols(404, 404, 404, 404, 404, 404, 404, 200, 403, 200, 200, 200, 404, 404, 404) },
+    { permission: "link.original", target: () => own(), expect: cols(404, 404, 404, 404, 404, 404, 404, 200, 403, 200, 200, 200, 404, 404, 404) },
+    { permission: "link.metadata", target: () => own(), expect: cols(404, 404, 404, 404, 404, 404, 404, 403, 403, 200, 403, 403, 404, 404, 404) },
+    { permission: "link.upload", target: () => own(), expect: cols(404, 404, 404, 404, 404, 404, 404, 403, 403, 403, 200, 403, 404, 404, 404) },
+    { permission: "link.manage", target: () => p.links.folder.id, expect: cols(200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
+    { permission: "folderShare.manage", target: () => p.grants.read, expect: cols(200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
+    { permission: "albumShare.manage", target: () => p.grants.view, expect: cols(200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
+    { permission: "upload.resume", target: () => p.upload, expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
+    {
+      permission: "lock.use",
+      target: () => p.lock,
+      expect: cols(200, 404, 404, 403, 403, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+      why: "a WebDAV lock: whoever may read the locked folder sees it is alice's",
+    },
+  ];
+  /** The link the viewer being asked about holds (a made-up id for people and nobody). */
+  let asking: Who = "owner";
+  const own = () => (p.viewers[asking] as { link?: { id: string } } | null)?.link?.id ?? "no-link";
+
+  const statusOf = (fn: () => unknown) => {
+    try {
+      fn();
+      return 200;
+    } catch (e) {
+      if (e instanceof AppError) return e.status;
+      throw e;
+    }
+  };
+
+  test("every permission × every viewer: exactly the expected answer, and allowed() agrees with require()", () => {
+    const wrong: string[] = [];
+    for (const c of CASES) {
+      for (const who of VIEWERS) {
+        asking = who;
+        const viewer = p.viewers[who];
+        const id = c.target();
+        const scope = (c.album ? [{ album: c.album() }] : c.options ? [c.options] : []) as [];
+        const status = statusOf(() => p.access.require(viewer, c.permission, [id], ...scope));
+        const allowed = p.access.allowed(viewer, c.permission, [id], ...scope).has(id);
+        if (status !== c.expect[who]) wrong.push(`${c.permission} ${c.why ?? ""} as ${who}: ${status}, expected ${c.expect[who]}`);
+        if (allowed !== (status === 200)) wrong.push(`${c.permission} as ${who}: allowed() says ${allowed}, require() ${status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(CASES.length * VIEWERS.length).toBeGreaterThan(400);
+  });
+
+  test("every permission has a row, and the administrator's role is the administrator's alone", () => {
+    const PERMISSIONS: Record<Permission, true> = {
+      "file.read": true,
+      "file.write": true,
+      "file.manage": true,
+      "file.star": true,
+      "file.restore": true,
+      "file.purge": true,
+      "file.share": true,
+      "folder.share": true,
+      "album.view": true,
+      "album.contribute": true,
+      "album.own": true,
+      "album.item.remove": true,
+      "link.download": true,
+      "link.original": true,
+      "link.upload": true,
+      "link.metadata": true,
+      "link.manage": true,
+      "folderShare.manage": true,
+      "albumShare.manage": true,
+      "upload.resume": true,
+      "lock.use": true,
+    };
+    expect(Object.keys(PERMISSIONS).filter((perm) => !CASES.some((c) => c.permission === perm))).toEqual([]);
+    const admins = VIEWERS.filter((who) => statusOf(() => requireAdmin(p.viewers[who])) === 200);
+    expect(admins).toEqual(["admin"]);
+    expect(VIEWERS.map((who) => statusOf(() => requireAdmin(p.viewers[who]))).filter((s) => s !== 200 && s !== 403)).toEqual([]);
+  });
 });

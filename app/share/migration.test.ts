@@ -5,8 +5,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate } from "drizzle-orm/bun-sqlite/migrator";
-import { openDb } from "../db/client";
-import { APP_ROOT } from "../paths";
+import { openDb } from "../platform/db/client";
+import { APP_ROOT } from "../platform/paths";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -14,7 +14,7 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 test("links and folder shares made before 0011 survive it; album shares and album links work after", () => {
   const dir = mkdtempSync(join(tmpdir(), "mig-0011-"));
   dirs.push(dir);
-  const all = join(APP_ROOT, "app/db/migrations");
+  const all = join(APP_ROOT, "app/platform/db/migrations");
   const upTo0010 = join(dir, "migrations");
   cpSync(all, upTo0010, { recursive: true });
   const journal = JSON.parse(readFileSync(join(all, "meta/_journal.json"), "utf8")) as { entries: { tag: string }[] };

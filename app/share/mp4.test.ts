@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand } from "../../hw/run";
-import { shareFixture, type ShareFixture } from "./fixture";
+import { shareFixture, type ShareFixture } from "../../test/support/share";
 import { DamagedMp4Error, mp4MetadataPatches, PatchedFile } from "./mp4";
 
 let dir = "";
@@ -156,7 +156,7 @@ describe("videos through a link", () => {
 });
 
 test("watching a MOV through a link plays the pipeline's MP4 (H.264), also without its location; a download is the original", async () => {
-  const { mediaTestApp } = await import("../media/testing");
+  const { mediaTestApp } = await import("../../test/support/media");
   const t = mediaTestApp();
   try {
     const ann = t.createAdmin("ann");

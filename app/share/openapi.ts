@@ -1,4 +1,4 @@
-// The share routes of the JSON API, merged into /api/v1/openapi.json (app/drive/openapi.ts).
+// The share routes of the JSON API, merged into /api/v1/openapi.json (app/drive/openapi.ts) by app/server.ts.
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
 const link = {

@@ -1,9 +1,9 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import type { Db } from "../db/client";
-import { albumShares, albums, files, folderShares, shareLinks, users, type ShareLink } from "../db/schema";
+import type { Db } from "../platform/db/client";
+import { albumShares, albums, files, folderShares, shareLinks, users, type ShareLink } from "../platform/db/schema";
 
-/** Every SQL statement of share links. Nothing here decides who may see a link: the service does. */
+/** Every SQL statement of share links, folder shares and album shares. Who may see or end them: app/access decides. */
 const grantee = alias(users, "grantee");
 
 export function createShareRepo(db: Db) {
@@ -76,49 +76,6 @@ export function createShareRepo(db: Db) {
         .where(ownerId ? eq(albumShares.ownerId, ownerId) : undefined)
         .orderBy(desc(albumShares.createdAt))
         .all(),
-    albumAccess: (granteeId: string, albumId: string) =>
-      db
-        .select({ access: albumShares.access })
-        .from(albumShares)
-        .where(and(eq(albumShares.granteeId, granteeId), eq(albumShares.albumId, albumId)))
-        .get()?.access ?? null,
-    albumIdsFor: (granteeId: string) =>
-      db
-        .select({ id: albumShares.albumId })
-        .from(albumShares)
-        .where(eq(albumShares.granteeId, granteeId))
-        .all()
-        .map((r) => r.id),
-    /**
-     * Photos and videos anywhere under the folders shared with `granteeId` (live, newest first), with the owner's name:
-     * what the recipient's Photos shows under "Shared with me".
-     */
-    sharedFolderMedia: (granteeId: string, limit: number) =>
-      db.$client
-        .query(`WITH RECURSIVE tree(id) AS (SELECT s.folder_id FROM folder_shares s JOIN files r ON r.id = s.folder_id WHERE s.grantee_id = ? AND r.trashed_at IS NULL
-            UNION SELECT f.id FROM files f JOIN tree ON f.parent_id = tree.id WHERE f.kind = 'folder' AND f.trashed_at IS NULL)
-          SELECT f.id, f.name, f.mime, f.size, u.username AS owner, f.updated_at AS updatedAt FROM files f JOIN tree ON f.parent_id = tree.id
-            JOIN users u ON u.id = f.user_id
-          WHERE f.kind = 'file' AND f.trashed_at IS NULL AND (f.mime LIKE 'image/%' OR f.mime LIKE 'video/%')
-          ORDER BY f.updated_at DESC LIMIT ?`)
-        .all(granteeId, limit) as { id: string; name: string; mime: string; size: number; owner: string; updatedAt: number }[],
-    /** The best access `granteeId` has on any of `folderIds` ("write" beats "read"), or null. */
-    bestAccess(granteeId: string, folderIds: string[]): "read" | "write" | null {
-      if (!folderIds.length) return null;
-      const rows = db
-        .select({ access: folderShares.access })
-        .from(folderShares)
-        .where(and(eq(folderShares.granteeId, granteeId), inArray(folderShares.folderId, folderIds)))
-        .all();
-      return rows.some((r) => r.access === "write") ? "write" : rows.length ? "read" : null;
-    },
-    folderIdsFor: (granteeId: string) =>
-      db
-        .select({ id: folderShares.folderId })
-        .from(folderShares)
-        .where(eq(folderShares.granteeId, granteeId))
-        .all()
-        .map((r) => r.id),
   };
 }
 

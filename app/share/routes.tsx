@@ -1,21 +1,21 @@
 import { Elysia, t } from "elysia";
 import { join } from "node:path";
 import QRCode from "qrcode";
-import { APP_ROOT } from "../paths";
-import type { AccessControl } from "../http/access";
-import type { User } from "../db/schema";
-import type { DriveService } from "../drive/service";
-import type { PhotosService } from "../photos/service";
+import { APP_ROOT } from "../platform/paths";
+import type { AccessControl } from "../platform/http/access";
+import type { User } from "../platform/db/schema";
+import type { AlbumEntry } from "../photos/service";
 import type { SettingsService } from "../settings/service";
 import { serveFile, zipResponse } from "../drive/download";
-import { AppError } from "../errors";
-import { withFormError } from "../http/forms";
+import { AppError } from "../platform/errors";
+import { withFormError } from "../platform/http/forms";
+import { isAdmin } from "../access/viewer";
 import { AlbumPage, DropBoxPage, FilePage, FolderPage, PasswordPage, mediaKind, type LinkView } from "../../views/share/LinkPages";
-import type { AlbumEntry } from "../photos/repo";
-import { LinkCreatedPage, NewLinkPage, SharedPage, type ShareTarget } from "../../views/share/SharedPage";
+import { LinkCreatedPage, NewLinkPage, SharedPage } from "../../views/share/SharedPage";
 import { LINK_PAGE, type OpenLink, type ShareService } from "./service";
+import type { Clock } from "../platform/clock";
 
-type Deps = { access: AccessControl; share: ShareService; drive: DriveService; photos: PhotosService; settings: SettingsService; secureCookies: boolean };
+type Deps = { access: AccessControl; share: ShareService; settings: SettingsService; secureCookies: boolean; now: Clock };
 
 /** The unlock cookie: HttpOnly and sent only to this link's own addresses. */
 export const UNLOCK_COOKIE = "nas_link";
@@ -76,43 +76,33 @@ function expiryOf(body: CreateInput, now: Date): Date | null {
   return null;
 }
 
-/**
- * Sharing: the link pages under /s/:token (declared `{ link: true }`; each resolves and checks its link first),
- * the owner's pages under /shared and the JSON API under /api/v1/shares.
- */
-export function shareRoutes(deps: Deps) {
-  const { share, settings } = deps;
-  const view = (token: string, csrfToken: string, open: OpenLink): LinkView => ({
+/** What every link page needs to render: its token and CSRF token, the box's name, whether downloads are allowed. */
+const linkView =
+  (settings: SettingsService) =>
+  (token: string, csrfToken: string, open: OpenLink): LinkView => ({
     token,
     csrfToken,
     deviceName: settings.all().deviceName,
     allowDownload: open.link.allowDownload,
   });
 
-  const create = (user: User, body: CreateInput) =>
-    share.create(user, {
-      fileId: body.fileId || undefined,
-      albumId: body.albumId || undefined,
-      allowUpload: yes(body.allowUpload),
-      password: body.password || undefined,
-      expiresAt: expiryOf(body, new Date()),
-      allowDownload: body.viewOnly ? !yes(body.viewOnly) : body.allowDownload === undefined ? true : yes(body.allowDownload),
-      allowMetadata: yes(body.allowMetadata),
-    });
-  /** What the share form is about: the user's own file or folder, or their own album. */
-  const shareable = (user: User, q: { fileId?: string; albumId?: string }): ShareTarget => {
-    if (q.albumId) {
-      const album = deps.photos.album(user, q.albumId);
-      return { id: album.id, name: album.name, kind: "album" };
-    }
-    const item = deps.drive.itemFor(user, q.fileId ?? "", "read");
-    if (item.userId !== user.id) throw new AppError(403, "Only the owner can share this.");
-    return { id: item.id, name: item.name, kind: item.kind };
-  };
-  const linkUrl = (request: Request, token: string) => `${new URL(request.url).origin}/s/${token}`;
+const createLink = (share: ShareService, user: User, body: CreateInput, now: Clock) =>
+  share.create(user, {
+    fileId: body.fileId || undefined,
+    albumId: body.albumId || undefined,
+    allowUpload: yes(body.allowUpload),
+    password: body.password || undefined,
+    expiresAt: expiryOf(body, now()),
+    allowDownload: body.viewOnly ? !yes(body.viewOnly) : body.allowDownload === undefined ? true : yes(body.allowDownload),
+    allowMetadata: yes(body.allowMetadata),
+  });
+const linkUrl = (request: Request, token: string) => `${new URL(request.url).origin}/s/${token}`;
 
-  // The link's front page and its password form: reachable while locked.
-  const front = new Elysia({ prefix: "/s/:token" })
+/** A link's front page and its password form: reachable while locked. */
+function linkFront(deps: Deps) {
+  const { share } = deps;
+  const view = linkView(deps.settings);
+  return new Elysia({ prefix: "/s/:token" })
     .use(deps.access)
     .onRequest(({ request, set }) => {
       // The token is in the address: no page under /s/ may send it to another site as a Referer.
@@ -170,9 +160,13 @@ export function shareRoutes(deps: Deps) {
       },
       { link: true, params: LinkParams, body: t.Object({ password: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }) },
     );
+}
 
-  // Everything else a link reaches: the link must be open and unlocked before any handler runs.
-  const inside = new Elysia({ prefix: "/s/:token" })
+/** Everything else a link reaches: the link must be open and unlocked before any handler runs. */
+function linkInside(deps: Deps) {
+  const { share } = deps;
+  const view = linkView(deps.settings);
+  return new Elysia({ prefix: "/s/:token" })
     .use(deps.access)
     .resolve(({ params, cookie }) => {
       const open = share.open((params as { token: string }).token);
@@ -252,8 +246,12 @@ export function shareRoutes(deps: Deps) {
       },
       { link: true, params: LinkParams, parse: "none", query: t.Object({ name: t.String({ maxLength: 1024 }) }) },
     );
+}
 
-  const pages = new Elysia({ prefix: "/shared" })
+/** The owner's pages under /shared: links and shares made, their forms. */
+function sharedPages(deps: Deps) {
+  const { share, settings } = deps;
+  return new Elysia({ prefix: "/shared" })
     .use(deps.access)
     .get(
       "/assets/share.css",
@@ -268,9 +266,9 @@ export function shareRoutes(deps: Deps) {
           csrfToken={csrfToken}
           deviceName={settings.all().deviceName}
           own={share.listOwn(user)}
-          all={user.role === "admin" ? share.listAll() : null}
-          people={user.role === "admin" ? share.allGrants() : share.grantsOf(user)}
-          albums={user.role === "admin" ? share.allAlbumGrants() : share.albumGrantsOf(user)}
+          all={isAdmin(user) ? share.listAll() : null}
+          people={isAdmin(user) ? share.allGrants() : share.grantsOf(user)}
+          albums={isAdmin(user) ? share.allAlbumGrants() : share.albumGrantsOf(user)}
         />
       ),
       { auth: "user" },
@@ -278,7 +276,7 @@ export function shareRoutes(deps: Deps) {
     .get(
       "/new",
       ({ user, csrfToken, query }) => {
-        const item = shareable(user, query);
+        const item = share.shareTarget(user, query);
         return <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} />;
       },
       { auth: "user", query: t.Object({ fileId: t.Optional(t.String({ maxLength: 64 })), albumId: t.Optional(t.String({ maxLength: 64 })) }) },
@@ -287,11 +285,11 @@ export function shareRoutes(deps: Deps) {
       "/",
       ({ user, csrfToken, body, request, set }) => {
         const base = { user, csrfToken, deviceName: settings.all().deviceName };
-        const item = shareable(user, body);
+        const item = share.shareTarget(user, body);
         return withFormError(
           set,
           async () => {
-            const { token } = await create(user, body);
+            const { token } = await createLink(share, user, body, deps.now);
             const url = linkUrl(request, token);
             const svg = await QRCode.toString(url, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
             set.status = 201;
@@ -309,7 +307,7 @@ export function shareRoutes(deps: Deps) {
     .post(
       "/users",
       ({ user, csrfToken, body, set, redirect }) => {
-        const item = shareable(user, { fileId: body.folderId });
+        const item = share.shareTarget(user, { fileId: body.folderId });
         return withFormError(
           set,
           () => (share.shareWithUser(user, body), redirect("/shared", 303)),
@@ -325,7 +323,7 @@ export function shareRoutes(deps: Deps) {
     .post(
       "/albums",
       ({ user, csrfToken, body, set, redirect }) => {
-        const item = shareable(user, { albumId: body.albumId });
+        const item = share.shareTarget(user, { albumId: body.albumId });
         return withFormError(
           set,
           () => (share.shareAlbumWithUser(user, body), redirect("/shared", 303)),
@@ -338,14 +336,18 @@ export function shareRoutes(deps: Deps) {
       auth: "user",
       body: t.Object({ _csrf: t.Optional(t.String()) }),
     });
+}
 
-  const api = new Elysia({ prefix: "/api/v1" })
+/** The JSON API under /api/v1/shares (and the admin's list of every link and share). */
+function shareApi(deps: Deps) {
+  const { share } = deps;
+  return new Elysia({ prefix: "/api/v1" })
     .use(deps.access)
     .get("/shares", ({ user }) => ({ links: share.listOwn(user) }), { auth: "user" })
     .post(
       "/shares",
       async ({ user, body, request, set }) => {
-        const { link, token } = await create(user, body);
+        const { link, token } = await createLink(share, user, body, deps.now);
         set.status = 201;
         const listed = share.listOwn(user).find((l) => l.id === link.id)!;
         return { link: listed, token, url: linkUrl(request, token) };
@@ -376,6 +378,12 @@ export function shareRoutes(deps: Deps) {
       { auth: "user", body: AlbumGrantBody },
     )
     .delete("/shares/albums/:id", ({ user, params }) => (share.unshareAlbum(user, params.id), { ok: true }), { auth: "user" });
+}
 
-  return new Elysia({ name: "share" }).use(front).use(inside).use(pages).use(api);
+/**
+ * Sharing: the link pages under /s/:token (declared `{ link: true }`; each resolves and checks its link first),
+ * the owner's pages under /shared and the JSON API under /api/v1/shares.
+ */
+export function shareRoutes(deps: Deps) {
+  return new Elysia({ name: "share" }).use(linkFront(deps)).use(linkInside(deps)).use(sharedPages(deps)).use(shareApi(deps));
 }

@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import exifr from "exifr";
 import type { Browser } from "playwright-core";
-import { loadConfig } from "../config";
-import { openDb } from "../db/client";
+import { loadConfig } from "../platform/config";
+import { openDb } from "../platform/db/client";
 import { createServices } from "../services";
-import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
+import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 const gpsDir = join(import.meta.dir, "../../test/fixtures/photos/gps");
 const photos = readdirSync(gpsDir)
@@ -28,11 +28,11 @@ beforeAll(async () => {
   server = await startServer();
   const db = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-  const user = auth.addUser({ username: "ada", displayName: "Ada", role: "admin" }, null).user;
-  sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
-  appToken = auth.createAppToken(user.id, "seed").token;
-  const bob = auth.addUser({ username: "bob", displayName: "Bob", role: "user" }, null).user;
-  bobSid = auth.createSession(bob.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  const user = auth.users.add({ username: "ada", displayName: "Ada", role: "admin" }, null).user;
+  sid = auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  appToken = auth.tokens.create(user.id, "seed").token;
+  const bob = auth.users.add({ username: "bob", displayName: "Bob", role: "user" }, null).user;
+  bobSid = auth.sessions.create(bob.id, { ip: "127.0.0.1", userAgent: "e2e" });
   db.$client.close();
   browser = await launchBrowser();
 });

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import exifr from "exifr";
 import { hmac } from "../auth/crypto";
-import { TEST_ORIGIN } from "../testing";
-import { PASSWORD, shareFixture, type ShareFixture } from "./fixture";
+import { TEST_ORIGIN } from "../../test/support/app";
+import { PASSWORD, shareFixture, type ShareFixture } from "../../test/support/share";
 
 let f: ShareFixture;
 afterEach(() => f?.t.cleanup());
@@ -149,7 +149,9 @@ describe("the link pages", () => {
       `/s/${f.links.revoked.token}`,
       `/s/nope`,
     ]) {
-      const res = await f.t.request(path, { headers: { cookie: `nas_session=${f.t.services.auth.createSession(f.alice.id, { ip: null, userAgent: "x" })}` } });
+      const res = await f.t.request(path, {
+        headers: { cookie: `nas_session=${f.t.services.auth.sessions.create(f.alice.id, { ip: null, userAgent: "x" })}` },
+      });
       await res.arrayBuffer();
       expect([path, res.headers.get("referrer-policy")]).toEqual([path, "no-referrer"]);
       expect(res.headers.getSetCookie().filter((c) => c.startsWith("nas_session="))).toEqual([]);

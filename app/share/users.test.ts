@@ -2,7 +2,7 @@
 // access, "Shared with me", uploads counted against the owner's quota and attributed to their author, nothing above
 // the shared folder visible, and a removed share ending at once for open sessions and app tokens.
 import { afterEach, describe, expect, test } from "bun:test";
-import { createTestApp, type TestApp } from "../testing";
+import { createTestApp, type TestApp } from "../../test/support/app";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -91,7 +91,7 @@ describe("folders shared with users", () => {
     const res = await upload(s.C, "soup.txt", "leek and potato", s.family.id);
     expect(res.status).toBe(201);
     const { item } = (await res.json()) as { item: { id: string } };
-    const row = t.services.drive.itemFor(s.alice, item.id, "read");
+    const row = t.services.drive.itemFor(s.alice, item.id, "file.read");
     expect([row.userId, row.createdBy]).toEqual([s.alice.id, s.carol.id]);
     expect(t.services.drive.usage(s.alice).used).toBe("flour, eggs".length + "not shared".length + "leek and potato".length);
     expect(t.services.drive.usage(s.carol).used).toBe(0);
@@ -128,7 +128,7 @@ describe("folders shared with users", () => {
 
   test("removing access is immediate, for an open session and an app token alike; only the owner or the admin can remove it", async () => {
     const s = await setup();
-    const { token } = t.services.auth.createAppToken(s.carol.id, "script");
+    const { token } = t.services.auth.tokens.create(s.carol.id, "script");
     const bearer = { authorization: `Bearer ${token}` };
     expect((await t.request(`/api/v1/files/${s.recipes.id}/content`, { headers: bearer })).status).toBe(200);
     expect((await t.request(`/api/v1/shares/users/${s.write.id}`, { method: "DELETE", headers: s.B })).status).toBe(404);

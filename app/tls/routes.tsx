@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { publicGet } from "../http/access";
+import { publicGet } from "../platform/http/access";
 import { hostname as osHostname } from "node:os";
 import { caCertificateDer, caFingerprint, caMobileConfig, readCaCertificate } from "../../provision/ca-files";
 

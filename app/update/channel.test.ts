@@ -4,10 +4,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createTestApp, postForm, type TestApp } from "../testing";
+import { createTestApp, postForm, type TestApp } from "../../test/support/app";
+import { createJobRunner } from "../platform/queue/runner";
 import { isNewer } from "./channel";
-import { stagedDir } from "./files";
-import { makeBundle, makeKeys, type Keys } from "./testing";
+import { updateWebJobs } from "./jobs";
+import { makeBundle, makeKeys, type Keys } from "../../test/support/update";
+import { dataPaths } from "../platform/paths";
 
 const repo = resolve(import.meta.dir, "../..");
 const work = mkdtempSync(join(tmpdir(), "nas-channel-"));
@@ -63,7 +65,7 @@ afterEach(() => t?.cleanup());
 
 function app() {
   t = createTestApp({
-    deps: { system: { updates: { compatible: () => "nas-x86_64", version: () => "1.2.0+aaa", keyring: keys.keyring, freeBytes: () => 10 * 1024 ** 3 } } },
+    deps: { hw: { updates: { compatible: () => "nas-x86_64", version: () => "1.2.0+aaa", keyring: keys.keyring, freeBytes: () => 10 * 1024 ** 3 } } },
   });
   const admin = t.createAdmin();
   const h = t.signIn(admin);
@@ -88,7 +90,7 @@ describe("update channel", () => {
     expect(downloaded.status).toBe(200);
     const staged = t.services.update.state().staged!;
     expect(staged).toMatchObject({ name: "nas-x86_64-1.3.0+bbb.raucb", source: "channel", info: null });
-    expect(readFileSync(join(stagedDir(t.dataDir), `${staged.id}.raucb`))).toEqual(readFileSync(join(site, "good/nas-x86_64-1.3.0+bbb.raucb")));
+    expect(readFileSync(join(dataPaths(t.dataDir).updateStaged, `${staged.id}.raucb`))).toEqual(readFileSync(join(site, "good/nas-x86_64-1.3.0+bbb.raucb")));
     // Still checked by RAUC before it can be installed.
     expect(t.services.jobs.lastOfKind("update.inspect")?.payload).toEqual({ bundleId: staged.id });
   });
@@ -191,17 +193,20 @@ describe("update channel", () => {
     const { setChannel } = app();
     await setChannel(url);
     expect(t.services.update.state().channel.autoDownload).toBe(false);
-    let stop = t.services.update.startAutoCheck(20);
-    await Bun.sleep(300);
-    stop();
+    // The check the worker queues every 6 hours, run by the web process's lane (the one with the network).
+    const webLane = createJobRunner({ queue: t.services.jobs, handlers: updateWebJobs.handlers(t.services), log: () => {} });
+    const periodicCheck = async () => {
+      t.services.jobs.enqueue("update.channel-check");
+      expect(await webLane.runOnce()).toBe(true);
+      expect(t.services.jobs.lastOfKind("update.channel-check")?.status).toBe("done");
+    };
+    await periodicCheck();
     expect(t.services.update.state().staged).toBeNull();
     expect(t.services.update.state().channel.lastCheck).toBeNull(); // not even asked
 
     await setChannel(url, true);
     expect(t.services.update.state().channel.autoDownload).toBe(true);
-    stop = t.services.update.startAutoCheck(20);
-    for (let i = 0; i < 100 && !t.services.update.state().staged; i++) await Bun.sleep(50);
-    stop();
+    await periodicCheck();
     expect(t.services.update.state().staged).toMatchObject({ name: "nas-x86_64-1.5.0+ggg.raucb", source: "channel" });
     expect(t.services.jobs.lastOfKind("update.inspect")).toBeDefined();
     expect(t.services.jobs.lastOfKind("update.install")).toBeUndefined();

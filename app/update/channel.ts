@@ -10,7 +10,8 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Runner } from "../../hw/run";
-import { AppError } from "../errors";
+import { AppError } from "../platform/errors";
+import type { Clock } from "../platform/clock";
 
 export type ChannelEntry = { version: string; url: string; sha256: string; compatible: string; size?: number };
 export type ChannelCheck =
@@ -125,7 +126,7 @@ function parseIndex(bytes: Uint8Array, indexUrl: string): ChannelEntry[] {
   });
 }
 
-export type ChannelDeps = { run: Runner; keyring: string; fetch?: Fetch; timeoutMs?: number; now?: () => Date };
+export type ChannelDeps = { run: Runner; keyring: string; fetch?: Fetch; timeoutMs?: number; now: Clock };
 
 /** Fetches and verifies the index; says whether it holds a newer bundle for this board. */
 export async function checkChannel(deps: ChannelDeps, indexUrl: string, box: { compatible: string; version: string }): Promise<ChannelCheck> {
@@ -136,7 +137,7 @@ export async function checkChannel(deps: ChannelDeps, indexUrl: string, box: { c
   const signature = await fetchLimited(fetchFn, `${url}.sig`, "index.json.sig", timeout);
   await verifyIndexSignature(deps.run, deps.keyring, index, signature);
   const mine = parseIndex(index, url).filter((e) => e.compatible === box.compatible);
-  const checkedAt = (deps.now ?? (() => new Date()))().toISOString();
+  const checkedAt = deps.now().toISOString();
   const best = mine.reduce<ChannelEntry | null>((acc, e) => (!acc || isNewer(e.version, acc.version) ? e : acc), null);
   if (best && isNewer(best.version, box.version)) return { state: "newer", entry: best, current: box.version, checkedAt };
   return { state: "current", latest: best?.version ?? null, current: box.version, checkedAt };

@@ -1,5 +1,5 @@
 /**
- * Where updates, support bundles and their results live in the data dir, shared by the web process (which stages
+ * The files of updates, support bundles and their results in the data dir (folders named in app/platform/paths.ts), shared by the web process (which stages
  * uploads and reads results) and the root storage worker (which checks and installs bundles and writes results).
  * Every name inside comes from `stagedId` (32 hex digits made here), never from a request: no path is built
  * from user input.
@@ -7,19 +7,14 @@
 import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeFileDurably } from "../../hw/files";
+import { dataPaths } from "../platform/paths";
 
-export const updateDir = (dataDir: string) => join(dataDir, "update");
-/** tus's partial uploads (a staging area on the data disk, not anyone's Drive). */
-export const uploadsDir = (dataDir: string) => join(updateDir(dataDir), "uploads");
-/** The one bundle waiting to be installed, its metadata and the root worker's check of it. */
-export const stagedDir = (dataDir: string) => join(updateDir(dataDir), "staged");
-export const supportDir = (dataDir: string) => join(dataDir, "support");
-export const slotsFile = (dataDir: string) => join(updateDir(dataDir), "slots.json");
-
-export const isStagedId = (id: string) => /^[0-9a-f]{32}$/.test(id);
-export const stagedBundle = (dataDir: string, id: string) => join(stagedDir(dataDir), `${checked(id)}.raucb`);
-export const stagedMeta = (dataDir: string, id: string) => join(stagedDir(dataDir), `${checked(id)}.json`);
-export const stagedInfo = (dataDir: string, id: string) => join(stagedDir(dataDir), `${checked(id)}.info.json`);
+/** What `stagedId` makes: 32 hex digits. */
+export const STAGED_ID = /^[0-9a-f]{32}$/;
+export const isStagedId = (id: string) => STAGED_ID.test(id);
+export const stagedBundle = (dataDir: string, id: string) => join(dataPaths(dataDir).updateStaged, `${checked(id)}.raucb`);
+export const stagedMeta = (dataDir: string, id: string) => join(dataPaths(dataDir).updateStaged, `${checked(id)}.json`);
+export const stagedInfo = (dataDir: string, id: string) => join(dataPaths(dataDir).updateStaged, `${checked(id)}.info.json`);
 
 function checked(id: string) {
   if (!isStagedId(id)) throw new Error(`not a staged bundle id: ${JSON.stringify(id).slice(0, 80)}`);

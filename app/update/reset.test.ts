@@ -6,10 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fakeRunner } from "../../hw/testing";
-import { auditLog } from "../db/schema";
-import { factoryResetHandler, updateRebootHandler, updateStatusHandler } from "../jobs/update";
-import type { JobContext } from "../jobs/service";
-import { createTestApp, postForm, type TestApp } from "../testing";
+import { auditLog } from "../platform/db/schema";
+import { factoryResetHandler, updateRebootHandler, updateStatusHandler } from "./root-jobs";
+import type { JobContext } from "../platform/queue/queue";
+import { createTestApp, postForm, type TestApp } from "../../test/support/app";
 
 const script = resolve(import.meta.dir, "../../os/rootfs-overlay/usr/lib/nas/factory-reset");
 const ctx: JobContext = { progress: () => {}, log: () => {}, signal: new AbortController().signal };

@@ -5,13 +5,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fakeRunner } from "../../hw/testing";
-import { auditLog } from "../db/schema";
-import { updateInspectHandler, updateInstallHandler, type UpdateJobDeps } from "../jobs/update";
-import type { JobContext, TypedJob } from "../jobs/service";
-import type { JobKind } from "../jobs/kinds";
-import { createTestApp, postForm, type TestApp } from "../testing";
-import { stagedDir, uploadsDir } from "./files";
-import { makeBundle, makeKeys, makeSystemConf, type Keys } from "./testing";
+import { auditLog } from "../platform/db/schema";
+import { updateInspectHandler, updateInstallHandler, type UpdateJobDeps } from "./root-jobs";
+import type { JobContext, TypedJob } from "../platform/queue/queue";
+import type { JobKind } from "../jobs";
+import { createTestApp, postForm, type TestApp } from "../../test/support/app";
+import { makeBundle, makeKeys, makeSystemConf, type Keys } from "../../test/support/update";
+import { dataPaths } from "../platform/paths";
 
 const work = mkdtempSync(join(tmpdir(), "nas-update-routes-"));
 let keys: Keys;
@@ -35,7 +35,7 @@ afterEach(() => t?.cleanup());
 function app(opts: { freeBytes?: number } = {}) {
   t = createTestApp({
     deps: {
-      system: {
+      hw: {
         updates: { compatible: () => "nas-x86_64", version: () => "1.0.0+now", keyring: keys.keyring, freeBytes: () => opts.freeBytes ?? 10 * 1024 ** 3 },
       },
     },
@@ -92,8 +92,8 @@ describe("update page", () => {
     expect(up.status).toBe(204);
     expect(up.id).toMatch(/^[0-9a-f]{32}$/);
     // Staged on the data disk, outside every Drive; tus's partial files are gone.
-    expect(readdirSync(stagedDir(t.dataDir)).sort()).toEqual([`${up.id}.json`, `${up.id}.raucb`]);
-    expect(readdirSync(uploadsDir(t.dataDir))).toEqual([]);
+    expect(readdirSync(dataPaths(t.dataDir).updateStaged).sort()).toEqual([`${up.id}.json`, `${up.id}.raucb`]);
+    expect(readdirSync(dataPaths(t.dataDir).updateUploads)).toEqual([]);
 
     let page = await (await t.request("/dashboard/system", { headers: h })).text();
     expect(page).toContain("Checking the signature and the board");
@@ -124,7 +124,7 @@ describe("update page", () => {
     };
     await updateInstallHandler(deps as UpdateJobDeps)(job("update.install", install.payload) as never, ctx(seen));
     expect(seen).toContain(40);
-    expect(rauc.calls[0]).toEqual(["rauc", "install", join(stagedDir(t.dataDir), `${up.id}.raucb`)]);
+    expect(rauc.calls[0]).toEqual(["rauc", "install", join(dataPaths(t.dataDir).updateStaged, `${up.id}.raucb`)]);
     t.services.jobs.finish(install.id);
 
     page = await (await t.request("/dashboard/system", { headers: h })).text();
@@ -199,8 +199,8 @@ describe("hostile uploads", () => {
     const up = await upload(h, fake, "photo.raucb");
     expect(up.status).toBe(400);
     expect(up.text).toContain('"photo.raucb" is not an update bundle (it is not a RAUC bundle)');
-    expect(existsSync(stagedDir(t.dataDir)) ? readdirSync(stagedDir(t.dataDir)) : []).toEqual([]);
-    expect(readdirSync(uploadsDir(t.dataDir)).filter((n) => !n.endsWith(".json"))).toEqual([]);
+    expect(existsSync(dataPaths(t.dataDir).updateStaged) ? readdirSync(dataPaths(t.dataDir).updateStaged) : []).toEqual([]);
+    expect(readdirSync(dataPaths(t.dataDir).updateUploads).filter((n) => !n.endsWith(".json"))).toEqual([]);
     expect(t.services.jobs.lastOfKind("update.inspect")).toBeUndefined();
   });
 
@@ -227,7 +227,7 @@ describe("hostile uploads", () => {
       headers: { ...h, ...tus, "upload-length": String(20 * 1024 ** 3), "upload-metadata": meta("nas.raucb") },
     });
     expect(huge.status).toBe(413);
-    expect(readdirSync(uploadsDir(t.dataDir))).toEqual([]);
+    expect(readdirSync(dataPaths(t.dataDir).updateUploads)).toEqual([]);
   });
 
   test("path traversal in the name stays a display name; in the upload id it is a 404", async () => {
@@ -236,7 +236,7 @@ describe("hostile uploads", () => {
     expect(up.status).toBe(204);
     const state = (await (await t.request("/dashboard/system/state", { headers: h })).json()) as { staged: { name: string } };
     expect(state.staged.name).toBe("evil.raucb");
-    expect(readdirSync(stagedDir(t.dataDir)).every((n) => n.startsWith(up.id!))).toBe(true);
+    expect(readdirSync(dataPaths(t.dataDir).updateStaged).every((n) => n.startsWith(up.id!))).toBe(true);
     for (const id of ["..%2F..%2Fdb.sqlite", "../x", "0123"]) {
       const r = await t.request(`/dashboard/system/update/uploads/${id}`, { method: "HEAD", headers: { ...h, ...tus } });
       expect([404, 400]).toContain(r.status);
@@ -246,7 +246,7 @@ describe("hostile uploads", () => {
   });
 
   test("a server that is not the appliance image takes no bundle, and says why", async () => {
-    t = createTestApp({ deps: { system: { updates: { compatible: () => null, version: () => "unknown" } } } });
+    t = createTestApp({ deps: { hw: { updates: { compatible: () => null, version: () => "unknown" } } } });
     const h = t.signIn(t.createAdmin());
     const r = await t.request("/dashboard/system/update/uploads", {
       method: "POST",

@@ -1,8 +1,8 @@
 import { Elysia, t } from "elysia";
-import type { AuditRepo } from "../audit/repo";
-import type { AccessControl } from "../http/access";
-import type { User } from "../db/schema";
-import { userFacing } from "../errors";
+import type { AuditRepo } from "../platform/audit";
+import type { AccessControl } from "../platform/http/access";
+import type { User } from "../platform/db/schema";
+import { userFacing } from "../platform/errors";
 import { SupportStatus, SystemPage, UpdateStatus, type SystemPageProps } from "../../views/dashboard/SystemPage";
 import type { AlertRow } from "../dashboard/repo";
 import type { UpdateService } from "./service";
@@ -45,18 +45,9 @@ export function systemUpdateRoutes(deps: Deps) {
     }
   };
 
-  let stopAutoCheck: (() => void) | null = null;
   return (
     new Elysia({ prefix: "/dashboard/system" })
       .use(deps.access)
-      // The opt-in channel check runs in a listening server only, never in tests that call app.handle().
-      .onStart(() => {
-        stopAutoCheck ??= update.startAutoCheck();
-      })
-      .onStop(() => {
-        stopAutoCheck?.();
-        stopAutoCheck = null;
-      })
       .get("", ({ user, csrfToken, query }) => page(user, csrfToken, { confirmReset: query.reset }), {
         auth: "admin",
         query: t.Object({ reset: t.Optional(mode) }),

@@ -1,33 +1,23 @@
 /**
  * Dashboard → System: updates (upload or channel → RAUC's check → install with progress → reboot), the slots,
  * factory reset and support bundles. The web process never runs anything as root: it stages files in the data dir
- * and queues jobs the root storage worker runs (app/jobs/update.ts), then reads their results.
+ * and queues jobs the root storage worker runs (jobs.ts, root-jobs.ts), then reads their results.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, openSync, readdirSync, readSync, closeSync, renameSync, rmSync, statfsSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Runner } from "../../hw/run";
-import type { Job } from "../db/schema";
-import { AppError } from "../errors";
-import type { JobQueue } from "../jobs/service";
+import type { Job } from "../platform/db/schema";
+import { AppError } from "../platform/errors";
+import type { JobQueue } from "../platform/queue/queue";
 import type { SettingsRepo } from "../settings/repo";
-import type { SlotsFile } from "../jobs/update";
+import type { UpdateJobPayloads } from "./jobs";
+import type { SlotsFile } from "./root-jobs";
 import { checkChannel, downloadBundle, parseChannelUrl, type ChannelCheck } from "./channel";
-import {
-  type BundleInfo,
-  isStagedId,
-  readJson,
-  slotsFile,
-  stagedBundle,
-  stagedDir,
-  stagedInfo,
-  stagedMeta,
-  type StagedMeta,
-  supportDir,
-  updateDir,
-  writeResult,
-} from "./files";
+import { type BundleInfo, isStagedId, readJson, stagedBundle, stagedInfo, stagedMeta, type StagedMeta, writeResult } from "./files";
 import { listSupportBundles, SUPPORT_NAME, supportName } from "./support";
+import { dataPaths } from "../platform/paths";
+import type { Clock } from "../platform/clock";
 
 /** A bundle never exceeds a root slot (1 GiB); anything much larger is not one. */
 export const MAX_BUNDLE_BYTES = 1536 * 1024 * 1024;
@@ -56,7 +46,7 @@ export type UpdatePageState = {
 
 export type UpdateServiceDeps = {
   dataDir: string;
-  jobs: JobQueue;
+  jobs: JobQueue<UpdateJobPayloads>;
   settings: SettingsRepo;
   /** This box's RAUC compatible and IMAGE_VERSION (null / "development" outside the image). */
   compatible: () => string | null;
@@ -67,14 +57,15 @@ export type UpdateServiceDeps = {
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** Bytes free for new files in the data dir (tests pass a number). */
   freeBytes?: () => number;
-  now?: () => Date;
+  now: Clock;
 };
 
 const BUNDLE_MAGIC = "hsqs"; // RAUC bundles are squashfs images (plain and verity alike)
 
 export function createUpdateService(deps: UpdateServiceDeps) {
   const { dataDir, jobs, settings } = deps;
-  const now = deps.now ?? (() => new Date());
+  const paths = dataPaths(dataDir);
+  const { now } = deps;
   const freeBytes =
     deps.freeBytes ??
     (() => {
@@ -84,7 +75,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
     });
 
   function staged(): StagedView | null {
-    const dir = stagedDir(dataDir);
+    const dir = paths.updateStaged;
     if (!existsSync(dir)) return null;
     const id = readdirSync(dir)
       .map((n) => n.match(/^([0-9a-f]{32})\.json$/)?.[1])
@@ -140,7 +131,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
     }
     discardStaged();
     const id = randomBytes(16).toString("hex");
-    mkdirSync(stagedDir(dataDir), { recursive: true });
+    mkdirSync(paths.updateStaged, { recursive: true });
     renameSync(file, stagedBundle(dataDir, id));
     const { size } = Bun.file(stagedBundle(dataDir, id));
     const meta: StagedMeta = { id, name, size, source, stagedAt: now().toISOString() };
@@ -150,7 +141,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
   }
 
   function discardStaged() {
-    const dir = stagedDir(dataDir);
+    const dir = paths.updateStaged;
     if (existsSync(dir)) for (const n of readdirSync(dir)) rmSync(join(dir, n), { force: true });
   }
 
@@ -179,7 +170,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
       const reset = jobs.lastOfKind("system.factory-reset");
       return {
         box: box(),
-        slots: readJson<SlotsFile>(slotsFile(dataDir)),
+        slots: readJson<SlotsFile>(paths.updateSlots),
         staged: staged(),
         install: install(),
         rebootRequested: !!reboot && (reboot.status === "queued" || reboot.status === "running"),
@@ -240,8 +231,8 @@ export function createUpdateService(deps: UpdateServiceDeps) {
         const already = staged();
         if (!(already?.source === "channel" && already.name === basename(new URL(result.entry.url).pathname))) {
           const name = basename(new URL(result.entry.url).pathname) || `nas-${result.entry.version}.raucb`;
-          mkdirSync(updateDir(dataDir), { recursive: true });
-          const tmp = join(updateDir(dataDir), `download-${randomBytes(8).toString("hex")}.part`);
+          mkdirSync(paths.update, { recursive: true });
+          const tmp = join(paths.update, `download-${randomBytes(8).toString("hex")}.part`);
           await downloadBundle({ fetch: deps.fetch }, result.entry, tmp, Math.min(MAX_BUNDLE_BYTES, freeBytes() - FREE_SPACE_RESERVE));
           stage(tmp, name.endsWith(".raucb") ? name : `${name}.raucb`, "channel");
         }
@@ -249,20 +240,13 @@ export function createUpdateService(deps: UpdateServiceDeps) {
       return result;
     },
 
-    /** The opt-in automatic check (every 6 hours while the web process runs): downloads, never installs. */
-    startAutoCheck(intervalMs = 6 * 3600_000): () => void {
-      let busy = false; // a slow download is never started twice
-      const tick = () => {
-        if (busy || !channel().autoDownload || installing()) return;
-        busy = true;
-        this.checkChannel({ download: true })
-          .catch((e: Error) => console.error(`update channel: ${e.message}`))
-          .finally(() => {
-            busy = false;
-          });
-      };
-      const timer = setInterval(tick, intervalMs);
-      return () => clearInterval(timer);
+    /**
+     * The opt-in automatic check (the `update.channel-check` job, every 6 hours): downloads, never installs. Off
+     * unless the admin asked for it, and never while an update is being installed.
+     */
+    async autoCheck(): Promise<void> {
+      if (!channel().autoDownload || installing()) return;
+      await this.checkChannel({ download: true });
     },
 
     requestSupportBundle(): string {
@@ -273,7 +257,7 @@ export function createUpdateService(deps: UpdateServiceDeps) {
 
     supportFile(name: string): string {
       if (!SUPPORT_NAME.test(name) || !listSupportBundles(dataDir).some((f) => f.name === name)) throw new AppError(404, "This support bundle does not exist.");
-      return join(supportDir(dataDir), name);
+      return join(paths.support, name);
     },
 
     requestFactoryReset(mode: ResetMode, typed: string) {

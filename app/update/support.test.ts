@@ -6,11 +6,12 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { gunzipSync } from "node:zlib";
 import { fakeRunner } from "../../hw/testing";
-import { passkeys, settings, shareLinks, jobs } from "../db/schema";
-import { createTestApp, type TestApp } from "../testing";
-import { supportBundleHandler } from "../jobs/update";
-import type { JobContext } from "../jobs/service";
+import { passkeys, settings, shareLinks, jobs } from "../platform/db/schema";
+import { createTestApp, type TestApp } from "../../test/support/app";
+import { supportBundleHandler } from "./root-jobs";
+import type { JobContext } from "../platform/queue/queue";
 import { listSupportBundles, scrubSecrets, supportName, tarFiles } from "./support";
+import { systemClock } from "../platform/clock";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -23,8 +24,8 @@ test("a support bundle of a box full of secrets: logs, versions, SMART and faile
   const { auth } = t.services;
   // Secrets as the box holds them: a session cookie, an app token, an invite, recovery codes, a passkey,
   // a share link with a password, the instance secret, the TLS keys, an alert webhook (an ntfy topic).
-  const sessionCookie = auth.createSession(admin.id, { ip: "192.168.1.20", userAgent: "Firefox" });
-  const { token: appToken } = auth.createAppToken(admin.id, "backup script");
+  const sessionCookie = auth.sessions.create(admin.id, { ip: "192.168.1.20", userAgent: "Firefox" });
+  const { token: appToken } = auth.tokens.create(admin.id, "backup script");
   const publicKey = Buffer.from("passkey-public-key-material-0123456789abcdef");
   t.db
     .insert(passkeys)
@@ -97,7 +98,7 @@ test("a support bundle of a box full of secrets: logs, versions, SMART and faile
   });
 
   const name = supportName(new Date("2026-11-30T10:05:00Z"));
-  await supportBundleHandler({ db: t.db, dataDir: t.dataDir, tlsDir, run: run.run, osRelease })({ payload: { name } } as never, ctx);
+  await supportBundleHandler({ db: t.db, dataDir: t.dataDir, tlsDir, run: run.run, osRelease, now: systemClock })({ payload: { name } } as never, ctx);
   const [file] = listSupportBundles(t.dataDir);
   expect(file?.name).toBe("nas-support-20261130T100500Z.tar.gz");
   const text = gunzipSync(await Bun.file(join(t.dataDir, "support", name)).bytes()).toString("latin1");

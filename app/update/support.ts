@@ -11,9 +11,11 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { desc, eq } from "drizzle-orm";
 import type { Runner } from "../../hw/run";
-import type { Db } from "../db/client";
-import { appTokens, diskHealth, invites, jobs, passkeys, recoveryCodes, sessions, settings, shareLinks, users, challenges } from "../db/schema";
-import { ensureDir, giveToOwner, supportDir } from "./files";
+import type { Db } from "../platform/db/client";
+import { appTokens, diskHealth, invites, jobs, passkeys, recoveryCodes, sessions, settings, shareLinks, users, challenges } from "../platform/db/schema";
+import { ensureDir, giveToOwner } from "./files";
+import { dataPaths } from "../platform/paths";
+import type { Clock } from "../platform/clock";
 
 export const SUPPORT_NAME = /^nas-support-\d{8}T\d{6}Z\.tar\.gz$/;
 export const supportName = (at: Date) =>
@@ -70,7 +72,7 @@ export function knownSecrets(db: Db, dataDir: string, tlsDir: string): string[] 
       add(text);
     } catch {}
   };
-  file(join(dataDir, "secret.key"));
+  file(dataPaths(dataDir).secret);
   if (existsSync(tlsDir)) for (const name of readdirSync(tlsDir)) if (/key/i.test(name)) file(join(tlsDir, name));
   return [...new Set(values)].sort((a, b) => b.length - a.length);
 }
@@ -125,7 +127,7 @@ export function tarFiles(files: { name: string; text: string; mtime: Date }[]): 
   return Buffer.concat(parts);
 }
 
-export type SupportDeps = { db: Db; dataDir: string; tlsDir: string; run: Runner; osRelease?: string; now?: () => Date };
+export type SupportDeps = { db: Db; dataDir: string; tlsDir: string; run: Runner; osRelease?: string; now: Clock };
 
 async function commandText(run: Runner, argv: string[]): Promise<string> {
   try {
@@ -139,7 +141,7 @@ async function commandText(run: Runner, argv: string[]): Promise<string> {
 /** The archive's bytes: every file scrubbed. */
 export async function buildSupportBundle(deps: SupportDeps): Promise<Buffer> {
   const { db, run } = deps;
-  const now = (deps.now ?? (() => new Date()))();
+  const now = deps.now();
   const secrets = knownSecrets(db, deps.dataDir, deps.tlsDir);
   const read = (path: string) => {
     try {
@@ -189,7 +191,7 @@ export async function buildSupportBundle(deps: SupportDeps): Promise<Buffer> {
 /** Writes the bundle into the data dir's support folder (readable by the web process) and keeps the last three. */
 export async function writeSupportBundle(deps: SupportDeps, name: string): Promise<string> {
   if (!SUPPORT_NAME.test(name)) throw new Error(`not a support bundle name: ${name.slice(0, 80)}`);
-  const dir = supportDir(deps.dataDir);
+  const dir = dataPaths(deps.dataDir).support;
   ensureDir(deps.dataDir, dir);
   const path = join(dir, name);
   const bytes = await buildSupportBundle(deps);
@@ -202,7 +204,7 @@ export async function writeSupportBundle(deps: SupportDeps, name: string): Promi
 }
 
 export function listSupportBundles(dataDir: string): { name: string; size: number; madeAt: Date }[] {
-  const dir = supportDir(dataDir);
+  const dir = dataPaths(dataDir).support;
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((n) => SUPPORT_NAME.test(n))

@@ -6,14 +6,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { loadConfig } from "../config";
-import { openDb, type Db } from "../db/client";
+import { loadConfig } from "../platform/config";
+import { openDb, type Db } from "../platform/db/client";
 import { createServices } from "../services";
-import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../testing-browser";
-import { updateInspectHandler } from "../jobs/update";
-import { createJobQueue } from "../jobs/service";
-import { createJobRepo } from "../jobs/repo";
-import { makeBundle, makeKeys, makeSystemConf } from "./testing";
+import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
+import type { UpdateJobPayloads } from "./jobs";
+import { updateInspectHandler } from "./root-jobs";
+import { createJobQueue } from "../platform/queue/queue";
+import { createJobRepo } from "../platform/queue/repo";
+import { makeBundle, makeKeys, makeSystemConf } from "../../test/support/update";
+import { systemClock } from "../platform/clock";
 
 let server: TestServer;
 let browser: Browser;
@@ -36,8 +38,8 @@ test("the owner uploads a bundle on the System page and sees RAUC's check of it"
   const keys = makeKeys(join(work, "keys"), "release");
   const bundle = makeBundle(work, keys, { compatible: "nas-x86_64", version: "2.0.0+e2e", name: "nas-x86_64-2.0.0+e2e.raucb" });
   const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-  const { user } = auth.addUser({ username: "owner", displayName: "Owner", role: "admin" }, null);
-  const sid = auth.createSession(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
+  const { user } = auth.users.add({ username: "owner", displayName: "Owner", role: "admin" }, null);
+  const sid = auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
   const context = await browser.newContext();
   await context.addCookies([{ name: "nas_session", value: sid, url: server.origin }]);
   const page = await context.newPage();
@@ -49,7 +51,7 @@ test("the owner uploads a bundle on the System page and sees RAUC's check of it"
   expect(await page.locator('[data-testid="staged"]').textContent()).toContain("Checking the signature and the board");
 
   // What the root storage worker does with the queued job.
-  const queue = createJobQueue({ repo: createJobRepo(db) });
+  const queue = createJobQueue<UpdateJobPayloads>({ repo: createJobRepo(db), now: systemClock });
   const job = queue.claimNextJob(["update.inspect"])!;
   await updateInspectHandler({ dataDir: server.dataDir, keyring: keys.keyring, systemConf: join(work, "system.conf") })(job as never, {
     progress: () => {},

@@ -5,9 +5,9 @@ import type { Server } from "@tus/server";
 import { mkdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { AppError, isDiskFull, userFacing } from "../errors";
-import { uploadsDir } from "./files";
+import { AppError, isDiskFull, userFacing } from "../platform/errors";
 import type { UpdateService } from "./service";
+import { dataPaths } from "../platform/paths";
 
 export const UPDATE_TUS_PATH = "/dashboard/system/update/uploads";
 
@@ -19,7 +19,7 @@ const tusError = (e: unknown): TusError => {
 };
 
 export function createUpdateUploads(deps: { update: UpdateService; dataDir: string }) {
-  const directory = uploadsDir(deps.dataDir);
+  const directory = dataPaths(deps.dataDir).updateUploads;
   let server: Promise<Server> | null = null;
   const names = new Map<string, string>();
   async function createServer() {

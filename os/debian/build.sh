@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build the appliance disk image from Debian packages with mmdebstrap: same overlay, units,
-# first-boot scripts, app bundle and partition layout (board/<board>/genimage.cfg) as Buildroot.
+# first-boot scripts, app bundle and partition layout (os/genimage/) as Buildroot.
 # Usage: os/debian/build.sh [BOARD] [OUT_DIR]   → OUT_DIR/nas-<board>.img and .img.xz (runs as root)
 set -eu
 board_id=${1:-x86_64}

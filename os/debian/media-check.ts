@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { runCommand, type Runner } from "../../hw/run";
 import { detectEncoder } from "../../app/media/hwaccel";
 import { createVideoTools, SOFTWARE_ENCODER, targetSize } from "../../app/media/video";
+import { systemClock } from "../../app/platform/clock";
 
 const root = process.argv[2];
 if (!root) throw new Error("usage: media-check.ts ROOT");
@@ -65,7 +66,7 @@ try {
   const encoders = (await inImage(["ffmpeg", "-hide_banner", "-encoders"])).stdout;
   for (const name of ["libx264", "h264_vaapi", "h264_v4l2m2m", "aac", "mjpeg"]) check(`encoder ${name}`, new RegExp(` ${name} `).test(encoders));
   check("hwaccel vaapi", /^vaapi$/m.test((await inImage(["ffmpeg", "-hide_banner", "-hwaccels"])).stdout));
-  const detected = await detectEncoder({ run: inImage, listDevices: () => [] });
+  const detected = await detectEncoder({ run: inImage, listDevices: () => [], now: systemClock });
   check("the worker's trial encode (lavfi testsrc, libx264)", detected.encoder.name === "libx264", detected.choice.reason);
 
   const tools = createVideoTools({ run: inImage });

@@ -23,7 +23,7 @@ install -m 0755 "$work/package/bin/bun" "$dest/bin/bun"
 for path in app views provision hw package.json bun.lock tsconfig.json bunfig.toml; do
   [ -e "$repo/$path" ] && cp -a "$repo/$path" "$dest/"
 done
-# Tests, their helpers (app/testing*.ts) and fixtures stay out of the image.
+# Tests, their helpers (hw/testing.ts; the app's are in test/support/, not copied) and fixtures stay out of the image.
 find "$dest" \( -name '*.test.ts' -o -name '*.test.tsx' -o -name '*.e2e.ts' -o -name 'testing*.ts' -o -name fixtures \) -prune -exec rm -rf {} +
 
 # The web and worker processes run the bundle (fewer modules, less memory); the CLI, the preview child and the

@@ -1,12 +1,21 @@
 #!/bin/sh
 # Finish the root filesystem (shared by the Buildroot and the Debian builder).
-# Usage: post-build.sh TARGET_DIR [BOARD_DIR]
+# Usage: post-build.sh TARGET_DIR BOARD_DIR
 set -eu
 target=$(realpath "$1")
-board=${2:+$(realpath "$2")}
+board=$(realpath "$2")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 units="$target/usr/lib/systemd/system"
-[ -z "$board" ] || . "$board/meta"
+. "$board/meta"
+
+# Every systemd unit of the image has one home, os/systemd/: those of all boards, then those of the board's boot
+# scheme (os/systemd/$BOOTLOADER/: the ESP's mount on GRUB boards; the boot selector's mount and the tryboot commit on
+# a Raspberry Pi).
+[ -d "$repo/os/systemd/$BOOTLOADER" ] || { echo "post-build: no os/systemd/$BOOTLOADER for BOOTLOADER=$BOOTLOADER" >&2; exit 1; }
+mkdir -p "$units"
+for unit in "$repo"/os/systemd/* "$repo/os/systemd/$BOOTLOADER"/*; do
+  if [ -f "$unit" ]; then install -m 0644 "$unit" "$units/"; fi
+done
 
 enable() { # enable UNIT TARGET [wants|requires]: static enablement inside the read-only image, not in /etc
   mkdir -p "$units/$2.${3:-wants}"
@@ -18,8 +27,10 @@ if [ ! -f "$units/tmp.mount" ] && [ -f "$target/usr/share/systemd/tmp.mount" ]; 
 fi
 enable tmp.mount local-fs.target
 enable data.mount local-fs.target
-[ -f "$units/efi.automount" ] && enable efi.automount local-fs.target
-[ -f "$units/mnt-boot.mount" ] && enable mnt-boot.mount local-fs.target && enable nas-boot-commit.service multi-user.target
+case "$BOOTLOADER" in
+grub) enable efi.automount local-fs.target ;;
+rpi-tryboot) enable mnt-boot.mount local-fs.target && enable nas-boot-commit.service multi-user.target ;;
+esac
 enable nasd-web.service multi-user.target
 enable nasd-worker.service multi-user.target
 enable nasd-storage-worker.service multi-user.target
@@ -41,17 +52,16 @@ mkdir -p "$target/mnt/state" "$target/mnt/boot" "$target/data" "$target/efi"
 
 # Stable names for the slot's kernel and initramfs (Buildroot installs /boot/$KERNEL_IMAGE itself; Debian
 # names them by version): the image builder and RAUC's post-install handler read these.
-if [ -n "$board" ] && [ ! -e "$target/boot/$KERNEL_IMAGE" ]; then
+if [ ! -e "$target/boot/$KERNEL_IMAGE" ]; then
   for f in "$target"/boot/vmlinuz-*; do [ -e "$f" ] && ln -sf "$(basename "$f")" "$target/boot/$KERNEL_IMAGE"; done
 fi
 for f in "$target"/boot/initrd.img-*; do [ -e "$f" ] && ln -sf "$(basename "$f")" "$target/boot/initrd.img"; done
 
-# RAUC: one compatible per board (a Pi 5 bundle never installs on a Pi 4) and the release keyring.
-if [ -f "$target/etc/rauc/system.conf" ]; then
-  [ -n "$board" ] || { echo "post-build: BOARD_DIR is needed for the RAUC compatible" >&2; exit 1; }
-  sed -i "s/@BOARD_COMPATIBLE@/nas-$BOARD_ID/" "$target/etc/rauc/system.conf"
-  install -D -m 0644 "$("$repo/os/scripts/signing-keys.sh" keyring)" "$target/etc/rauc/keyring.pem"
-fi
+# RAUC: the board's slots and compatible (a Pi 5 bundle never installs on a Pi 4), rendered from its meta, and the
+# release keyring.
+mkdir -p "$target/etc/rauc"
+"$repo/os/rauc/system-conf.sh" "$board" > "$target/etc/rauc/system.conf"
+install -D -m 0644 "$("$repo/os/scripts/signing-keys.sh" keyring)" "$target/etc/rauc/keyring.pem"
 
 # Buildroot's chrony.conf lacks Debian's sourcedir: the NTP servers the wizard writes to
 # /etc/chrony/sources.d/ would be ignored without it.

@@ -8,6 +8,7 @@
 set -eu
 bin=$(realpath "$1")
 board=$(realpath "$2")
+os=$(cd "$(dirname "$0")/.." && pwd)
 . "$board/meta"
 
 case "$BOOTLOADER" in
@@ -37,9 +38,9 @@ rpi-tryboot)
     cp "$bin/initrd.img" "$bin/bootA-part/initrd.img"
     echo "initramfs initrd.img followkernel" >> "$bin/bootA-part/config.txt"
   fi
-  # The root by partition UUID (fixed in genimage.cfg), never by a name another disk could carry;
-  # rauc-post-install-rpi rewrites it for slot B when an update writes bootB.
-  rootA_uuid=$(awk '/partition nasd-rootA/ { f = 1 } f && /partition-uuid/ { gsub(/[" ]/, "", $3); print $3; exit }' "$board/genimage.cfg")
+  # The root by partition UUID (fixed in genimage/partitions-rpi-tryboot.cfg), never by a name another disk could
+  # carry; rauc-post-install-rpi rewrites it for slot B when an update writes bootB.
+  rootA_uuid=$(awk '/partition nasd-rootA/ { f = 1 } f && /partition-uuid/ { gsub(/[" ]/, "", $3); print $3; exit }' "$os/genimage/partitions-rpi-tryboot.cfg")
   echo "root=PARTUUID=$rootA_uuid rootfstype=squashfs ro rootwait init=/usr/lib/nas/preinit rauc.slot=A panic=10 $CONSOLE" > "$bin/bootA-part/cmdline.txt"
   make_vfat() { # make_vfat IMAGE SIZE_MIB LABEL DIR
     rm -f "$1"
@@ -58,8 +59,7 @@ esac
 rootpath=$(mktemp -d)
 tmppath=$(mktemp -d)
 rm -rf "$tmppath"
-genimage --config "$board/genimage.cfg" --inputpath "$bin" --outputpath "$bin" \
-  --rootpath "$rootpath" --tmppath "$tmppath"
+"$os/genimage/genimage.sh" "$board" --inputpath "$bin" --outputpath "$bin" --rootpath "$rootpath" --tmppath "$tmppath"
 rm -rf "$rootpath" "$tmppath"
 
 xz -T0 -6 -f -k "$bin/$DISK_IMAGE"

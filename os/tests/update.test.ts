@@ -6,9 +6,22 @@
  * (GRUB counting tries, rollback, power cuts) is proved by `make image-test` (os/tests/image.e2e.ts).
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 
 const repo = resolve(import.meta.dir, "../..");
 const os = join(repo, "os");
@@ -83,6 +96,7 @@ function fakeTarget(board: string, flavour: "debian" | "buildroot") {
   // The Pi boards' overlay is a link to board/rpi-common/rootfs-overlay.
   cpSync(join(os, `board/${board}/rootfs-overlay`), target, { recursive: true, dereference: true });
   Bun.spawnSync([join(os, "package/nasd/install.sh"), tempDir(), target]);
+  // The builder's own packages (Debian's, Buildroot's) have made the unit directory; post-build.sh adds os/systemd/.
   mkdirSync(join(target, "usr/lib/systemd/system"), { recursive: true });
   mkdirSync(join(target, "boot"), { recursive: true });
   mkdirSync(join(target, "etc"), { recursive: true });
@@ -107,9 +121,29 @@ describe("post-build.sh", () => {
       const { target, keys, result } = fakeTarget(board, "buildroot");
       expect(result.code).toBe(0);
       expect(read(join(target, "etc/rauc/keyring.pem"))).toBe(read(join(keys, "dev-ca.cert.pem")));
+      // The board's RAUC configuration as os/rauc/system-conf.sh renders it (compared with the old files: layout.test.ts).
+      expect(read(join(target, "etc/rauc/system.conf"))).toBe(sh([join(os, "rauc/system-conf.sh"), join(os, `board/${board}`)]).out);
       return read(join(target, "etc/rauc/system.conf")).match(/^compatible=(.*)$/m)?.[1];
     });
     expect(compatibles).toEqual(["nas-x86_64", "nas-rpi4_64", "nas-rpi5_64"]);
+  });
+
+  test("every unit comes from os/systemd/: all boards' units, plus those of the board's boot scheme only", () => {
+    const home = join(os, "systemd");
+    const files = (dir: string) =>
+      readdirSync(join(home, dir), { withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(home, dir, e.name));
+    expect(files("").map((f) => basename(f))).toContain("nasd-web.service");
+    for (const [board, own, other] of [
+      ["x86_64", "grub", "rpi-tryboot"],
+      ["rpi4_64", "rpi-tryboot", "grub"],
+    ] as const) {
+      const units = join(fakeTarget(board, "debian").target, "usr/lib/systemd/system");
+      expect(files(own).length).toBeGreaterThan(0);
+      for (const file of [...files(""), ...files(own)]) expect(read(join(units, basename(file)))).toBe(read(file));
+      for (const file of files(other)) expect(existsSync(join(units, basename(file)))).toBe(false);
+    }
   });
 
   test("Debian: the kernel and initramfs get the stable names the builder and RAUC's post-install read", () => {
@@ -170,12 +204,10 @@ describe("Raspberry Pi per-slot boot", () => {
     expect(read(cmdline)).toBe(
       "root=PARTUUID=8f6b4a36-3a4e-4c55-9d0b-6e1f5b0a7b02 rootfstype=squashfs ro rootwait init=/usr/lib/nas/preinit rauc.slot=B panic=10 console=tty1\n",
     );
-    // The UUIDs post-image.sh and the handler use are the ones genimage writes.
-    for (const board of ["rpi4_64", "rpi5_64"]) {
-      const cfg = read(join(os, `board/${board}/genimage.cfg`));
-      expect(cfg).toMatch(/partition nasd-rootA \{\n\t\tpartition-uuid = "8f6b4a36-3a4e-4c55-9d0b-6e1f5b0a7a01"/);
-      expect(cfg).toMatch(/partition nasd-rootB \{\n\t\tpartition-uuid = "8f6b4a36-3a4e-4c55-9d0b-6e1f5b0a7b02"/);
-    }
+    // The UUIDs post-image.sh and the handler use are the ones genimage writes (the built tables: layout.test.ts).
+    const cfg = read(join(os, "genimage/partitions-rpi-tryboot.cfg"));
+    expect(cfg).toMatch(/partition nasd-rootA \{\n\tpartition-uuid = "8f6b4a36-3a4e-4c55-9d0b-6e1f5b0a7a01"/);
+    expect(cfg).toMatch(/partition nasd-rootB \{\n\tpartition-uuid = "8f6b4a36-3a4e-4c55-9d0b-6e1f5b0a7b02"/);
   });
 });
 

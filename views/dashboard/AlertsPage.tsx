@@ -1,5 +1,5 @@
 import type { AlertRow } from "../../app/dashboard/repo";
-import type { WebhookDelivery } from "../../app/dashboard/service";
+import type { WebhookDelivery } from "../../app/dashboard/alerts";
 import { DashboardShell, type Base } from "./Shell";
 import { formatWhen } from "../format";
 

@@ -1,5 +1,5 @@
-import type { Job } from "../../app/db/schema";
-import type { BackupFile } from "../../app/jobs/backup";
+import type { Job } from "../../app/platform/db/schema";
+import type { BackupFile } from "../../app/dashboard/backups";
 import type { AlertRow } from "../../app/dashboard/repo";
 import { DashboardShell, type Base } from "./Shell";
 import { formatBytes, formatWhen } from "../format";

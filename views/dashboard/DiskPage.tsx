@@ -1,4 +1,4 @@
-import type { DiskSummary } from "../../app/dashboard/service";
+import type { DiskSummary } from "../../app/dashboard/health";
 import type { SmartReport } from "../../hw/smart-parse";
 import { DashboardShell, type Base } from "./Shell";
 import { formatBytes, formatCount, formatHours, formatTemp, formatWhen } from "../format";

@@ -1,4 +1,6 @@
-import type { DashboardService, DiskSummary, SeriesPoint } from "../../app/dashboard/service";
+import type { DiskSummary } from "../../app/dashboard/health";
+import type { SeriesPoint } from "../../app/dashboard/samples";
+import type { DashboardService } from "../../app/dashboard/service";
 import { DashboardShell, type Base } from "./Shell";
 import { downsample, Sparkline, UsageBar } from "./Sparkline";
 import { formatBytes, formatDuration, formatRate, formatTemp, formatWhen } from "../format";

@@ -1,5 +1,5 @@
 import type { AlertRow } from "../../app/dashboard/repo";
-import type { PowerAction, PowerAvailability } from "../../app/dashboard/service";
+import type { PowerAction, PowerAvailability } from "../../app/dashboard/power";
 import { DashboardShell, type Base } from "./Shell";
 
 const LABEL = { reboot: "Restart", poweroff: "Shut down" } as const;

@@ -1,4 +1,4 @@
-import type { User } from "../../app/db/schema";
+import type { User } from "../../app/platform/db/schema";
 import type { AlertRow } from "../../app/dashboard/repo";
 import { Layout } from "../layout";
 

@@ -1,7 +1,7 @@
-import type { Job } from "../../app/db/schema";
-import type { DiskCopyRow } from "../../app/db/schema";
+import type { Job } from "../../app/platform/db/schema";
+import type { DiskCopyRow } from "../../app/platform/db/schema";
 import type { AlertRow } from "../../app/dashboard/repo";
-import type { DiskChoice, DisksView, SpaceBreakdown } from "../../app/datadisk/service";
+import type { DiskChoice, DisksView, SpaceBreakdown } from "../../app/storage/service";
 import type { MountedFilesystem } from "../../hw/system";
 import type { Partition, StorageState } from "../../hw/datadisk";
 import { DashboardShell, type Base } from "./Shell";

@@ -1,5 +1,5 @@
 import type { AlertRow } from "../../app/dashboard/repo";
-import type { SlotsFile } from "../../app/jobs/update";
+import type { SlotsFile } from "../../app/update/root-jobs";
 import { RESET_PHRASES, type ResetMode, type UpdatePageState } from "../../app/update/service";
 import { formatBytes } from "../format";
 import { DashboardShell, type Base } from "./Shell";

@@ -1,5 +1,5 @@
 import type { AlertRow } from "../../app/dashboard/repo";
-import type { UserUsage } from "../../app/dashboard/service";
+import type { UserUsage } from "../../app/dashboard/quotas";
 import { DashboardShell, type Base } from "./Shell";
 import { UsageBar } from "./Sparkline";
 import { formatBytes } from "../format";

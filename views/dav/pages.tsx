@@ -1,4 +1,4 @@
-import type { User } from "../../app/db/schema";
+import type { User } from "../../app/platform/db/schema";
 import { Layout } from "../layout";
 
 type Base = { user: User; csrfToken: string; deviceName: string };

@@ -1,4 +1,4 @@
-import type { DriveFile, User } from "../../app/db/schema";
+import type { DriveFile, User } from "../../app/platform/db/schema";
 import { Layout } from "../layout";
 import { formatBytes } from "../format";
 import { Listing, type ListingProps } from "./Listing";

@@ -1,4 +1,4 @@
-import type { DriveFile } from "../../app/db/schema";
+import type { DriveFile } from "../../app/platform/db/schema";
 import type { ListOptions } from "../../app/drive/model";
 import { formatBytes, formatDate } from "../format";
 

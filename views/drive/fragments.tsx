@@ -1,4 +1,4 @@
-import type { DriveFile } from "../../app/db/schema";
+import type { DriveFile } from "../../app/platform/db/schema";
 import { formatBytes, formatDate } from "../format";
 
 /** Autocomplete under the search box (top 10). */

@@ -1,4 +1,4 @@
-import type { DriveFile, User } from "../../app/db/schema";
+import type { DriveFile, User } from "../../app/platform/db/schema";
 import type { GridItem } from "../../app/photos/repo";
 import { formatBytes } from "../format";
 import { Layout } from "../layout";

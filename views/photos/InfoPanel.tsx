@@ -1,4 +1,4 @@
-import type { DriveFile, Media } from "../../app/db/schema";
+import type { DriveFile, Media } from "../../app/platform/db/schema";
 import { formatBytes } from "../format";
 
 export type InfoProps = { file: DriveFile; facts: Media; favourite: boolean; archived: boolean; path: string; albums: { id: string; name: string }[] };

@@ -1,4 +1,4 @@
-import type { User } from "../../app/db/schema";
+import type { User } from "../../app/platform/db/schema";
 import type { GridItem, PlaceCount } from "../../app/photos/repo";
 import type { MediaProgress as Progress } from "../../app/media/service";
 import { Layout } from "../layout";

@@ -1,5 +1,5 @@
 import type { MediaProgress as Progress } from "../../app/media/service";
-import type { User } from "../../app/db/schema";
+import type { User } from "../../app/platform/db/schema";
 import { Gallery, type GalleryItem } from "../share/Gallery";
 import { PhotosShell } from "./PhotosPage";
 

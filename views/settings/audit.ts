@@ -1,6 +1,6 @@
 // The audit log in words: what a row's route or action means to a person, the kind of action for filtering, and
 // consecutive rows of one upload (tus sends a PATCH per chunk) folded into one entry.
-import type { AuditEntry } from "../../app/db/schema";
+import type { AuditEntry } from "../../app/platform/db/schema";
 
 export type AuditKind = "files" | "sign-in" | "accounts" | "settings" | "system";
 export const AUDIT_KINDS: Record<AuditKind, string> = {

@@ -1,5 +1,5 @@
 import Html from "@kitajs/html";
-import type { AppToken, AuditEntry, Invite, Passkey, Session, User } from "../../app/db/schema";
+import type { AppToken, AuditEntry, Invite, Passkey, Session, User } from "../../app/platform/db/schema";
 import type { ApplianceSettings, HostSettings } from "../../app/settings/service";
 import { Layout } from "../layout";
 import { CodeButtons } from "../auth/pages";

@@ -1,4 +1,4 @@
-import type { DisksView } from "../../app/datadisk/service";
+import type { DisksView } from "../../app/storage/service";
 import { Layout } from "../layout";
 import { FormatDiskForm, MoveStatus, partitionSummary, type LocationView } from "../dashboard/StoragePage";
 import { formatBytes } from "../format";

@@ -1,4 +1,4 @@
-import type { DriveFile } from "../../app/db/schema";
+import type { DriveFile } from "../../app/platform/db/schema";
 import { Layout } from "../layout";
 import { formatBytes, formatDate } from "../format";
 import { Gallery, type GalleryItem } from "./Gallery";

@@ -1,4 +1,4 @@
-import type { User } from "../../app/db/schema";
+import type { User } from "../../app/platform/db/schema";
 import type { AlbumGrantJson, GrantJson, LinkJson } from "../../app/share/service";
 import { Layout } from "../layout";
 

@@ -1,0 +1,145 @@
+// Each family of permissions decided from the facts one statement brings back (app/access/repo.ts).
+import type { Album, DavLock, DriveFile, ShareLink } from "../platform/db/schema";
+import { AppError } from "../platform/errors";
+import {
+  ALBUM_NEEDS,
+  ALBUM_RANK,
+  DROP_BOX,
+  fileRule,
+  isAlbum,
+  isFile,
+  isLink,
+  LINK_ALLOWS,
+  refused,
+  verdict,
+  type AlbumAccess,
+  type AlbumItemPermission,
+  type AlbumPermission,
+  type Decision,
+  type FileLevel,
+  type FilePermission,
+  type LinkPermission,
+  type Managed,
+  type Permission,
+  type Target,
+} from "./permissions";
+import type { AccessRepo } from "./repo";
+import { isAdmin, isLinkViewer, userOf, type Viewer } from "./viewer";
+
+/** Where the facts come from: the database, read on every call, and the clock (link expiry). */
+type Facts = { repo: AccessRepo; now: () => Date };
+
+function decideFiles(ctx: Facts, viewer: Viewer, p: FilePermission, ids: readonly string[], trashed: boolean): Map<string, Decision<DriveFile>> {
+  const out = new Map<string, Decision<DriveFile>>();
+  const user = userOf(viewer);
+  if (user) {
+    for (const { file, shared, sharedRoot } of ctx.repo.filesForUser(user.id, ids)) {
+      const level: FileLevel = file.userId === user.id ? "owner" : shared === 2 ? "write" : shared === 1 ? "read" : "none";
+      out.set(file.id, verdict(p, file.trashedAt && !trashed ? "hidden" : fileRule(p, level, !!sharedRoot), file));
+    }
+  } else if (isLinkViewer(viewer)) {
+    const rows = ctx.repo.filesForLink(viewer.link.id, ctx.now(), ids);
+    const link = rows[0]?.link;
+    // A drop box shows nothing of its folder: every id, existing or not, gets the same answer, but for uploads into it.
+    for (const id of link?.allowUpload ? ids : []) out.set(id, { error: new AppError(403, DROP_BOX) });
+    for (const { file, inside } of rows) {
+      if (!file || !inside) continue;
+      if (link?.allowUpload) {
+        if (p === "file.write" && file.id === link.fileId) out.set(file.id, { target: file });
+      } else out.set(file.id, verdict(p, fileRule(p, "read", false), file));
+    }
+  }
+  return out;
+}
+
+function decideAlbums(ctx: Facts, viewer: Viewer, p: AlbumPermission, ids: readonly string[]) {
+  const out = new Map<string, Decision<Album & { access: AlbumAccess }>>();
+  const user = userOf(viewer);
+  const found = user
+    ? ctx.repo.albumsForUser(user.id, ids).map(({ album, shared }) => ({ album, access: album.userId === user.id ? "owner" : shared }))
+    : isLinkViewer(viewer)
+      ? ctx.repo.albumsForLink(viewer.link.id, ctx.now(), ids).map(({ album, linked }) => ({ album, access: linked ? "view" : null }))
+      : [];
+  for (const { album, access } of found as { album: Album | null; access: AlbumAccess | null }[]) {
+    if (!album || !access) continue;
+    const rule = ALBUM_RANK[access] >= ALBUM_RANK[ALBUM_NEEDS[p]] ? "ok" : "refused";
+    out.set(album.id, verdict(p, rule, { ...album, access }));
+  }
+  return out;
+}
+
+function decideAlbumItems(ctx: Facts, viewer: Viewer, p: AlbumItemPermission, ids: readonly string[], albumId: string) {
+  const out = new Map<string, Decision<{ id: string }>>();
+  const user = userOf(viewer);
+  if (!user) return out;
+  for (const { id, addedBy, ownerId, shared } of ctx.repo.albumItems(user.id, albumId, ids)) {
+    if (ownerId !== user.id && !shared) continue;
+    const mayRemove = ownerId === user.id || (shared === "contribute" && addedBy === user.id);
+    out.set(id, verdict(p, mayRemove ? "ok" : "refused", { id }));
+  }
+  return out;
+}
+
+function decideLinks(ctx: Facts, viewer: Viewer, p: LinkPermission, ids: readonly string[]) {
+  const out = new Map<string, Decision<ShareLink>>();
+  if (!isLinkViewer(viewer)) return out;
+  const at = ctx.now().getTime();
+  for (const link of ctx.repo.links(ids)) {
+    const live = !link.revokedAt && (!link.expiresAt || link.expiresAt.getTime() > at);
+    if (link.id !== viewer.link.id || !live) continue;
+    out.set(link.id, verdict(p, LINK_ALLOWS[p](link) ? "ok" : "refused", link));
+  }
+  return out;
+}
+
+/**
+ * WebDAV locks: the person who took one uses it; someone who may read the locked item sees it is another's (403);
+ * anyone else finds nothing.
+ */
+function decideLocks(ctx: Facts, viewer: Viewer, ids: readonly string[]) {
+  const out = new Map<string, Decision<DavLock>>();
+  const user = userOf(viewer);
+  if (!user) return out;
+  const locks = ctx.repo.locks(ids);
+  const others = locks.filter((l) => l.userId !== user.id);
+  const readable = others.length ? decideFiles(ctx, viewer, "file.read", [...new Set(others.map((l) => l.fileId))], false) : new Map();
+  for (const lock of locks) {
+    const seen = readable.get(lock.fileId);
+    if (lock.userId === user.id) out.set(lock.token, { target: lock });
+    else if (seen && "target" in seen) out.set(lock.token, refused("lock.use"));
+  }
+  return out;
+}
+
+/** Links and shares: their owner and the administrator; anyone else finds nothing. */
+function decideManaged<T extends { id: string }>(viewer: Viewer, rows: T[], ownerOf: (row: T) => string) {
+  const out = new Map<string, Decision<Managed<T>>>();
+  const user = userOf(viewer);
+  for (const row of user ? rows : []) {
+    if (ownerOf(row) === user!.id) out.set(row.id, { target: { ...row, byAdmin: false } });
+    else if (isAdmin(user)) out.set(row.id, { target: { ...row, byAdmin: true } });
+  }
+  return out;
+}
+
+export function decide<P extends Permission>(
+  ctx: Facts,
+  viewer: Viewer,
+  p: P,
+  ids: readonly string[],
+  scope: { album?: string; trashed?: boolean } = {},
+): Map<string, Decision<Target<P>>> {
+  const user = userOf(viewer);
+  let decided: Map<string, Decision<unknown>>;
+  if (isFile(p)) decided = decideFiles(ctx, viewer, p, ids, !!scope.trashed);
+  else if (isAlbum(p)) decided = decideAlbums(ctx, viewer, p, ids);
+  else if (isLink(p)) decided = decideLinks(ctx, viewer, p, ids);
+  else if (p === "album.item.remove") decided = decideAlbumItems(ctx, viewer, p, ids, scope.album ?? "");
+  else if (p === "link.manage") decided = decideManaged(viewer, ctx.repo.links(ids), (l) => l.userId);
+  else if (p === "folderShare.manage") decided = decideManaged(viewer, ctx.repo.folderShares(ids), (g) => g.ownerId);
+  else if (p === "albumShare.manage") decided = decideManaged(viewer, ctx.repo.albumShares(ids), (g) => g.ownerId);
+  else if (p === "lock.use") decided = decideLocks(ctx, viewer, ids);
+  // upload.resume: a resumable upload is its uploader's alone.
+  else decided = new Map(user ? ctx.repo.uploads(ids).flatMap((u) => (u.userId === user.id ? [[u.id, { target: u }] as const] : [])) : []);
+  return decided as Map<string, Decision<Target<P>>>;
+}

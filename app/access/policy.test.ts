@@ -1,0 +1,200 @@
+// The access policy on its own: one statement per check however many ids, grants read again on every call (a removed
+// share or a revoked link ends access at the next call), and the answers for ids one may not know exist.
+import { afterEach, describe, expect, test } from "bun:test";
+import { createTestApp, type TestApp } from "../../test/support/app";
+import { AppError } from "../platform/errors";
+import { createAccessPolicy } from "./policy";
+import { createAccessRepo } from "./repo";
+
+let t: TestApp;
+afterEach(() => t?.cleanup());
+
+async function* bytes(s: string) {
+  yield new TextEncoder().encode(s);
+}
+
+/** Statements the policy ran since the last `statements()` (each of its statements is wrapped to count its runs). */
+let runs = 0;
+
+function setup() {
+  let clock = Date.now();
+  t = createTestApp({ deps: { now: () => new Date(clock) } });
+  const client = t.db.$client;
+  const prepare = client.prepare.bind(client);
+  // The policy prepares its statements once, here; each is counted when it runs (a spy: the real statement runs).
+  client.prepare = ((sql: string) => {
+    const statement = prepare(sql);
+    for (const method of ["all", "get", "values", "run"] as const) {
+      const real = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => (runs++, real(...args));
+    }
+    return statement;
+  }) as typeof client.prepare;
+  const access = createAccessPolicy({ repo: createAccessRepo(t.db), now: () => new Date(clock) });
+  client.prepare = prepare;
+  const alice = t.createAdmin("alice");
+  const bob = t.createUser("bob");
+  const carol = t.createUser("carol");
+  return { access, alice, bob, carol, tick: (ms: number) => (clock += ms) };
+}
+
+/** Counts the SQL statements the policy runs while `fn` runs. */
+function statements<T>(fn: () => T): { result: T; n: number } {
+  runs = 0;
+  const result = fn();
+  return { result, n: runs };
+}
+
+const statusOf = (fn: () => unknown) => {
+  try {
+    fn();
+    return 200;
+  } catch (e) {
+    if (e instanceof AppError) return e.status;
+    throw e;
+  }
+};
+
+describe("batching", () => {
+  test("a check over 300 items of a shared tree is one statement, and answers each item", () => {
+    const { access, alice, carol } = setup();
+    const { drive, share } = t.services;
+    const top = drive.mkdir(alice, undefined, "Top");
+    let folder = top;
+    for (let depth = 0; depth < 5; depth++) folder = drive.mkdir(alice, folder.id, `Level ${depth}`);
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++) ids.push(drive.mkdir(alice, folder.id, `f${i}`).id); // folders: items without content, quick to make
+    const outside = drive.mkdir(alice, undefined, "Outside");
+    share.shareWithUser(alice, { folderId: top.id, username: "carol", access: "read" });
+
+    const read = statements(() => access.require(carol, "file.read", ids));
+    expect(read.n).toBe(1);
+    expect(read.result.map((f) => f.id)).toEqual(ids);
+    const owner = statements(() => access.require(alice, "file.write", [...ids, outside.id]));
+    expect(owner.n).toBe(1);
+    const some = statements(() => access.allowed(carol, "file.read", [...ids.slice(0, 3), outside.id, "no-such-id"]));
+    expect(some.n).toBe(1);
+    expect([...some.result]).toEqual(ids.slice(0, 3));
+    // One item refused is enough to refuse the whole request: 404, naming nothing.
+    expect(statusOf(() => access.require(carol, "file.read", [...ids, outside.id]))).toBe(404);
+    expect(statusOf(() => access.require(carol, "file.write", ids.slice(0, 1)))).toBe(404);
+  }, 30_000);
+
+  test("albums, album items, links, shares and uploads: one statement each", async () => {
+    const { access, alice, bob } = setup();
+    const { share, photos } = t.services;
+    const albums = Array.from({ length: 20 }, (_, i) => photos.createAlbum(alice, `A${i}`));
+    for (const a of albums) share.shareAlbumWithUser(alice, { albumId: a.id, username: "bob", access: "view" });
+    const links = await Promise.all(albums.map((a) => share.create(alice, { albumId: a.id })));
+    const albumIds = albums.map((a) => a.id);
+    expect(statements(() => access.require(bob, "album.view", albumIds)).n).toBe(1);
+    expect(statements(() => access.allowed(bob, "album.contribute", albumIds)).n).toBe(1);
+    const linkIds = links.map((l) => l.link.id);
+    expect(statements(() => access.require(alice, "link.manage", linkIds)).n).toBe(1);
+    expect(statements(() => access.allowed(bob, "album.item.remove", ["a", "b", "c"], { album: albums[0]!.id })).n).toBe(1);
+    const viewer = { link: links[0]!.link };
+    expect(statements(() => access.allowed(viewer, "album.view", albumIds)).n).toBe(1);
+    expect([...access.allowed(viewer, "album.view", albumIds)]).toEqual([albums[0]!.id]);
+  });
+});
+
+describe("revocation takes effect on the next call", () => {
+  test("a folder share removed, or lowered to read, is read as such by the very next check", async () => {
+    const { access, alice, carol } = setup();
+    const { drive, share } = t.services;
+    const folder = drive.mkdir(alice, undefined, "Shared");
+    const file = await drive.upload(alice, { parentId: folder.id, name: "a.txt", conflict: "fail" }, bytes("a"));
+    const grant = share.shareWithUser(alice, { folderId: folder.id, username: "carol", access: "write" });
+    expect(access.require(carol, "file.write", [file.id])[0]!.id).toBe(file.id);
+    share.shareWithUser(alice, { folderId: folder.id, username: "carol", access: "read" });
+    expect(statusOf(() => access.require(carol, "file.write", [file.id]))).toBe(404);
+    expect(access.require(carol, "file.read", [file.id])[0]!.id).toBe(file.id);
+    share.unshareWithUser(alice, grant.id);
+    expect(statusOf(() => access.require(carol, "file.read", [file.id]))).toBe(404);
+    expect(access.visibleAncestors(carol, file.id)).toEqual([]);
+    expect(access.sharedFolderIds(carol)).toEqual([]);
+  });
+
+  test("an album share removed ends viewing at once; a link revoked or expired grants nothing more", async () => {
+    const { access, alice, bob, tick } = setup();
+    const { drive, share, photos } = t.services;
+    const album = photos.createAlbum(alice, "Trip");
+    const grant = share.shareAlbumWithUser(alice, { albumId: album.id, username: "bob", access: "contribute" });
+    expect(access.require(bob, "album.contribute", [album.id])[0]!.access).toBe("contribute");
+    share.unshareAlbum(alice, grant.id);
+    expect(statusOf(() => access.require(bob, "album.view", [album.id]))).toBe(404);
+
+    const folder = drive.mkdir(alice, undefined, "Holiday");
+    const file = await drive.upload(alice, { parentId: folder.id, name: "a.txt", conflict: "fail" }, bytes("a"));
+    const { link } = await share.create(alice, { fileId: folder.id });
+    const viewer = { link }; // the row as the visitor's request resolved it: the policy reads it again
+    expect(access.require(viewer, "file.read", [file.id])[0]!.id).toBe(file.id);
+    expect(access.require(viewer, "link.download", [link.id])[0]!.id).toBe(link.id);
+    share.revoke(alice, link.id);
+    expect(statusOf(() => access.require(viewer, "file.read", [file.id]))).toBe(404);
+    expect(statusOf(() => access.require(viewer, "link.download", [link.id]))).toBe(404);
+    expect(access.visibleAncestors(viewer, file.id)).toEqual([]);
+
+    const expiring = (await share.create(alice, { fileId: folder.id, expiresAt: new Date(Date.now() + 60_000) })).link;
+    expect(access.allowed({ link: expiring }, "file.read", [file.id]).size).toBe(1);
+    tick(120_000);
+    expect(access.allowed({ link: expiring }, "file.read", [file.id]).size).toBe(0);
+  });
+
+  test("an item moved out of a shared folder, or trashed under a link, leaves their reach at once", async () => {
+    const { access, alice, carol } = setup();
+    const { drive, share } = t.services;
+    const shared = drive.mkdir(alice, undefined, "Shared");
+    const other = drive.mkdir(alice, undefined, "Other");
+    const file = await drive.upload(alice, { parentId: shared.id, name: "a.txt", conflict: "fail" }, bytes("a"));
+    share.shareWithUser(alice, { folderId: shared.id, username: "carol", access: "read" });
+    const { link } = await share.create(alice, { fileId: shared.id });
+    expect(access.allowed(carol, "file.read", [file.id]).size).toBe(1);
+    drive.moveToTrash(alice, [file.id]);
+    expect(access.allowed({ link }, "file.read", [file.id]).size).toBe(0); // a link serves nothing from the trash
+    drive.restore(alice, [file.id]);
+    expect(access.allowed({ link }, "file.read", [file.id]).size).toBe(1);
+    drive.move(alice, [file.id], other.id);
+    expect(access.allowed(carol, "file.read", [file.id]).size).toBe(0);
+    expect(access.allowed({ link }, "file.read", [file.id]).size).toBe(0);
+  });
+});
+
+describe("what the viewer may know exists", () => {
+  test("a recipient sees from the shared folder down, may not change the shared folder itself, and reaches the trash only when asking", async () => {
+    const { access, alice, carol } = setup();
+    const { drive, share } = t.services;
+    const trip = drive.mkdir(alice, undefined, "Trip");
+    const day2 = drive.mkdir(alice, trip.id, "Day2");
+    const photo = await drive.upload(alice, { parentId: day2.id, name: "day2.jpg", conflict: "fail" }, bytes("jpeg"));
+    share.shareWithUser(alice, { folderId: day2.id, username: "carol", access: "write" });
+    expect(access.visibleAncestors(carol, photo.id).map((f) => f.name)).toEqual(["Day2", "day2.jpg"]);
+    expect(access.visibleAncestors(alice, photo.id).map((f) => f.name)).toEqual(["", "Trip", "Day2", "day2.jpg"]);
+    const { link } = await share.create(alice, { fileId: day2.id });
+    expect(access.visibleAncestors({ link }, photo.id).map((f) => f.name)).toEqual(["Day2", "day2.jpg"]);
+    expect(statusOf(() => access.require(carol, "file.read", [trip.id]))).toBe(404);
+    expect(statusOf(() => access.require(carol, "file.manage", [day2.id]))).toBe(403);
+    expect(access.require(carol, "file.manage", [photo.id])[0]!.id).toBe(photo.id);
+    expect(statusOf(() => access.require(carol, "file.star", [photo.id]))).toBe(403);
+    expect(statusOf(() => access.require(carol, "folder.share", [day2.id]))).toBe(403);
+    drive.moveToTrash(carol, [photo.id]);
+    expect(statusOf(() => access.require(carol, "file.read", [photo.id]))).toBe(404);
+    expect(access.require(carol, "file.read", [photo.id], { trashed: true })[0]!.trashedAt).not.toBeNull();
+    expect(statusOf(() => access.require(carol, "file.restore", [photo.id], { trashed: true }))).toBe(403);
+  });
+
+  test("the admin manages every link and share but reads nobody's files; anonymous gets nothing", async () => {
+    const { access, alice, bob } = setup();
+    const { drive, share } = t.services;
+    const folder = drive.mkdir(bob, undefined, "Bob's");
+    const { link } = await share.create(bob, { fileId: folder.id });
+    expect(access.require(alice, "link.manage", [link.id])[0]!.byAdmin).toBe(true);
+    expect(access.require(bob, "link.manage", [link.id])[0]!.byAdmin).toBe(false);
+    expect(statusOf(() => access.require(alice, "file.read", [folder.id]))).toBe(404);
+    expect(statusOf(() => access.require(null, "file.read", [folder.id]))).toBe(404);
+    expect(statusOf(() => access.require(null, "link.manage", [link.id]))).toBe(404);
+    expect(access.visibleAncestors(null, folder.id)).toEqual([]);
+    expect(access.visibleAncestors(alice, folder.id)).toEqual([]);
+    expect(access.visibleAncestors(bob, folder.id).map((f) => f.name)).toEqual(["", "Bob's"]);
+  });
+});

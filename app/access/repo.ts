@@ -1,0 +1,134 @@
+import { and, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import type { Db } from "../platform/db/client";
+import { albumItems, albumShares, albums, davLocks, files, folderShares, shareLinks, uploads } from "../platform/db/schema";
+
+/**
+ * Every query the access policy asks: who owns an object and what grants reach it (folder shares on it or a folder
+ * above it, album shares, share links). One statement per question however many ids it is about: the ids travel as
+ * one JSON array (`json_each`), so the statement is the same for 1 id or 5,000, and each is prepared once (it runs on
+ * every request; compiling it each time cost more than running it). Nothing is cached but the statements: a removed
+ * share or a revoked link is read as gone by the next call. Nothing here decides: app/access/policy.ts does.
+ */
+export function createAccessRepo(db: Db) {
+  const p = {
+    ids: sql.placeholder("ids"),
+    user: sql.placeholder("user"),
+    link: sql.placeholder("link"),
+    now: sql.placeholder("now"),
+    album: sql.placeholder("album"),
+    id: sql.placeholder("id"),
+  };
+  const among = (column: AnyColumn) => sql`${column} IN (SELECT value FROM json_each(${p.ids}))`;
+  /** The link `link` while it still opens: not revoked, not expired at `now`. */
+  const liveLink = and(eq(shareLinks.id, p.link), isNull(shareLinks.revokedAt), or(isNull(shareLinks.expiresAt), sql`${shareLinks.expiresAt} > ${p.now}`));
+  // Drizzle names a column without its table in a one-table select ("id"); inside a subquery that would mean the
+  // subquery's own column. The outer row's id is therefore always written out in full.
+  const fileId = sql.raw(`"files"."id"`);
+  /** The folders from an item up to its Drive's root, the item included (a recursive walk over parent ids). */
+  const upFrom = (id: SQL | AnyColumn) =>
+    sql`WITH RECURSIVE up(id, parent_id) AS (SELECT f.id, f.parent_id FROM files f WHERE f.id = ${id}
+      UNION ALL SELECT p.id, p.parent_id FROM files p JOIN up ON p.id = up.parent_id)`;
+
+  const statements = {
+    // Drive items for a person: the best folder share they hold on each or a folder above it (2 write, 1 read, 0 none;
+    // not walked for their own items) and whether it is itself a folder shared with them.
+    filesForUser: db
+      .select({
+        file: files,
+        shared: sql<number>`CASE WHEN ${files.userId} = ${p.user} THEN 0 ELSE coalesce((${upFrom(fileId)}
+            SELECT max(CASE s.access WHEN 'write' THEN 2 ELSE 1 END) FROM up JOIN folder_shares s ON s.folder_id = up.id AND s.grantee_id = ${p.user}), 0) END`,
+        sharedRoot: sql<number>`EXISTS (SELECT 1 FROM folder_shares s WHERE s.folder_id = ${fileId} AND s.grantee_id = ${p.user})`,
+      })
+      .from(files)
+      .where(among(files.id))
+      .prepare(),
+    // Drive items as a link's visitor finds them: the live link's row (none once revoked or expired), joined to each item
+    // with whether it lies under the link's root (the root included, both out of the trash).
+    filesForLink: db
+      .select({
+        link: shareLinks,
+        file: files,
+        inside: sql<number>`${files.trashedAt} IS NULL AND EXISTS (SELECT 1 FROM files r WHERE r.id = ${shareLinks.fileId} AND r.trashed_at IS NULL)
+            AND EXISTS (${upFrom(files.id)} SELECT 1 FROM up WHERE up.id = ${shareLinks.fileId})`,
+      })
+      .from(shareLinks)
+      .leftJoin(files, among(files.id))
+      .where(liveLink)
+      .prepare(),
+    albumsForUser: db
+      .select({ album: albums, shared: albumShares.access })
+      .from(albums)
+      .leftJoin(albumShares, and(eq(albumShares.albumId, albums.id), eq(albumShares.granteeId, p.user)))
+      .where(among(albums.id))
+      .prepare(),
+    albumsForLink: db
+      .select({ link: shareLinks, album: albums, linked: sql<number>`${albums.id} = ${shareLinks.albumId} AND ${albums.userId} = ${shareLinks.userId}` })
+      .from(shareLinks)
+      .leftJoin(albums, among(albums.id))
+      .where(liveLink)
+      .prepare(),
+    albumItems: db
+      .select({ id: files.id, addedBy: albumItems.userId, ownerId: albums.userId, shared: albumShares.access })
+      .from(files)
+      .innerJoin(albumItems, and(eq(albumItems.albumId, p.album), eq(albumItems.userId, files.userId), eq(albumItems.sha256, files.sha256)))
+      .innerJoin(albums, eq(albums.id, albumItems.albumId))
+      .leftJoin(albumShares, and(eq(albumShares.albumId, albums.id), eq(albumShares.granteeId, p.user)))
+      .where(among(files.id))
+      .prepare(),
+    links: db.select().from(shareLinks).where(among(shareLinks.id)).prepare(),
+    folderShares: db.select().from(folderShares).where(among(folderShares.id)).prepare(),
+    albumShares: db.select().from(albumShares).where(among(albumShares.id)).prepare(),
+    uploads: db.select().from(uploads).where(among(uploads.id)).prepare(),
+    locks: db.select().from(davLocks).where(among(davLocks.token)).prepare(),
+    sharedFolderIds: db.select({ id: folderShares.folderId }).from(folderShares).where(eq(folderShares.granteeId, p.user)).prepare(),
+    sharedAlbumIds: db.select({ id: albumShares.albumId }).from(albumShares).where(eq(albumShares.granteeId, p.user)).prepare(),
+    // An item and the folders above it, each marked when the person holds a folder share on it...
+    chainForUser: db
+      .select({ file: files, marked: sql<number>`EXISTS (SELECT 1 FROM folder_shares s WHERE s.folder_id = ${fileId} AND s.grantee_id = ${p.user})` })
+      .from(files)
+      .where(sql`${files.id} IN (${upFrom(sql`${p.id}`)} SELECT id FROM up)`)
+      .prepare(),
+    // ...or when it is the root of the live link.
+    chainForLink: db
+      .select({ file: files, marked: sql<number>`${fileId} IN (${db.select({ id: shareLinks.fileId }).from(shareLinks).where(liveLink)})` })
+      .from(files)
+      .where(sql`${files.id} IN (${upFrom(sql`${p.id}`)} SELECT id FROM up)`)
+      .prepare(),
+  };
+  const json = (ids: readonly string[]) => JSON.stringify(ids);
+
+  return {
+    filesForUser: (userId: string, ids: readonly string[]) => statements.filesForUser.all({ user: userId, ids: json(ids) }),
+    filesForLink: (linkId: string, now: Date, ids: readonly string[]) => statements.filesForLink.all({ link: linkId, now: now.getTime(), ids: json(ids) }),
+    /** Albums with the share `userId` holds on each ("view", "contribute" or null). */
+    albumsForUser: (userId: string, ids: readonly string[]) => statements.albumsForUser.all({ user: userId, ids: json(ids) }),
+    /** Albums as a link's visitor finds them: the live link's row, joined to each album with whether the link shares it. */
+    albumsForLink: (linkId: string, now: Date, ids: readonly string[]) => statements.albumsForLink.all({ link: linkId, now: now.getTime(), ids: json(ids) }),
+    /**
+     * Drive files as items of one album: who added each (their content is in the album), the album's owner and the
+     * share `userId` holds on it. A file whose content is not in the album has no row.
+     */
+    albumItems: (userId: string, albumId: string, fileIds: readonly string[]) =>
+      statements.albumItems.all({ user: userId, album: albumId, ids: json(fileIds) }),
+    links: (ids: readonly string[]) => statements.links.all({ ids: json(ids) }),
+    folderShares: (ids: readonly string[]) => statements.folderShares.all({ ids: json(ids) }),
+    albumShares: (ids: readonly string[]) => statements.albumShares.all({ ids: json(ids) }),
+    uploads: (ids: readonly string[]) => statements.uploads.all({ ids: json(ids) }),
+    /** WebDAV locks by token (expired ones too: whether a lock still holds is WebDAV's to say, whose it is is ours). */
+    locks: (tokens: readonly string[]) => statements.locks.all({ ids: json(tokens) }),
+    /** Folders shared with `userId` (their "Shared with me"), live or not. */
+    sharedFolderIds: (userId: string) => statements.sharedFolderIds.all({ user: userId }).map((r) => r.id),
+    /** Albums shared with `userId`. */
+    sharedAlbumIds: (userId: string) => statements.sharedAlbumIds.all({ user: userId }).map((r) => r.id),
+    /**
+     * An item and the folders above it (unordered), each marked when `userId` holds a folder share on it, or when
+     * it is the root of the live link `linkId`.
+     */
+    chain: (id: string, mark: { userId: string } | { linkId: string; now: Date }) =>
+      "userId" in mark
+        ? statements.chainForUser.all({ id, user: mark.userId })
+        : statements.chainForLink.all({ id, link: mark.linkId, now: mark.now.getTime() }),
+  };
+}
+
+export type AccessRepo = ReturnType<typeof createAccessRepo>;

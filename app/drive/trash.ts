@@ -1,0 +1,72 @@
+// The trash: deleting moves items here (with the path they came from), restore puts them back, purge frees the content.
+import type { DriveFile, User } from "../platform/db/schema";
+import { AppError } from "../platform/errors";
+import type { DriveContext } from "./context";
+import { freeName, itemsFor, pathNames } from "./items";
+import { mkdirs } from "./tree";
+
+export const trash = (ctx: DriveContext, user: User) => ctx.repo.trashRoots(user.id);
+
+export function moveToTrash(ctx: DriveContext, user: User, ids: string[]) {
+  const items = itemsFor(ctx, user, ids, "file.manage");
+  const at = ctx.now();
+  ctx.repo.transaction(() =>
+    items.forEach((item) => {
+      if (item.parentId === null) throw new AppError(400, "The root folder cannot be deleted.");
+      ctx.repo.markTrashed(item.id, at, pathNames(ctx, item.parentId));
+    }),
+  );
+  return items;
+}
+
+/** Back to the original folder; parents that were deleted meanwhile are recreated from the saved path. */
+export function restore(ctx: DriveContext, user: User, ids: string[]): DriveFile[] {
+  const items = itemsFor(ctx, user, ids, "file.restore", { trashed: true });
+  return ctx.repo.transaction(() =>
+    items.map((item) => {
+      if (!item.trashedAt || item.trashRootId !== item.id) throw new AppError(400, `“${item.name}” is not in the trash.`);
+      const parent = item.parentId && ctx.access.allowed(user, "file.write", [item.parentId]).size ? ctx.repo.byId(item.parentId) : undefined;
+      const target = parent ?? mkdirs(ctx, user, undefined, item.trashedFromPath ?? []);
+      ctx.repo.unmarkTrashed(item.id, target.id, freeName(ctx, target.id, item.name));
+      return ctx.repo.byId(item.id)!;
+    }),
+  );
+}
+
+export function purge(ctx: DriveContext, user: User, ids: string[]) {
+  for (const item of itemsFor(ctx, user, ids, "file.purge", { trashed: true })) {
+    if (item.trashRootId !== item.id) throw new AppError(400, `“${item.name}” is not in the trash.`);
+    purgeTrashRoot(ctx, item);
+  }
+}
+
+export function emptyTrash(ctx: DriveContext, user: User) {
+  for (const item of ctx.repo.trashRoots(user.id)) purgeTrashRoot(ctx, item);
+}
+
+/** Start-up recovery of the web process: temp files of the uploads its previous run was receiving. */
+export function sweep(ctx: DriveContext) {
+  ctx.blobs.sweepTemp();
+}
+
+/** Trash past its retention (the hourly `drive.trash-purge` job). Returns how many trashed items went. */
+export function purgeExpiredTrash(ctx: DriveContext) {
+  const before = new Date(ctx.now().getTime() - ctx.trashRetentionDays() * 86_400_000);
+  const expired = ctx.repo.expiredTrashRoots(before);
+  for (const item of expired) purgeTrashRoot(ctx, item);
+  return expired.length;
+}
+
+/** Deletes a trash root's rows and then the content nothing references any more. */
+function purgeTrashRoot(ctx: DriveContext, item: DriveFile) {
+  const gone: string[] = [];
+  ctx.repo.transaction(() => {
+    const rows = ctx.repo.purgeSet(item.id);
+    for (const r of rows) if (r.sha256 && ctx.repo.dropBlobRef(r.userId, r.sha256)) gone.push(r.sha256);
+    ctx.repo.deleteRows(rows.map((r) => r.id));
+  });
+  for (const sha of gone) {
+    ctx.blobs.removeBlob(item.userId, sha);
+    ctx.media?.contentRemoved(item.userId, sha);
+  }
+}

@@ -1,0 +1,53 @@
+import type { Clock } from "../platform/clock";
+import type Supercluster from "supercluster";
+import type { AccessPolicy } from "../access/policy";
+import type { User } from "../platform/db/schema";
+import type { DriveService } from "../drive/service";
+import type { AlbumRepo } from "./album-repo";
+import type { PhotosRepo } from "./repo";
+
+export type PhotosDeps = {
+  repo: PhotosRepo;
+  albums: AlbumRepo;
+  /** Items are Drive files: Drive finds them for a viewer, trashes and restores them, and serves their content. */
+  drive: DriveService;
+  /** Decides who may see or change an album (app/access): its owner, people it is shared with, a link to it. */
+  access: AccessPolicy;
+  userById: (id: string) => User | undefined;
+  now: Clock;
+};
+
+/**
+ * What every Photos function works over: its repos, Drive, the policy, a clock, and per-user caches. Results are
+ * keyed by the data's version (repo.version) plus Photos' own writes (flags, albums): a scrubber over 200k rows is a
+ * full index walk, and it only changes when the library does.
+ */
+export type PhotosContext = PhotosDeps & {
+  results: Map<string, { version: string; values: Map<string, unknown> }>;
+  localWrites: Map<string, number>;
+  maps: Map<string, { at: number; done: number; index: Supercluster<{ sha256: string }> }>;
+};
+
+export const photosContext = (deps: PhotosDeps): PhotosContext => ({
+  ...deps,
+  results: new Map(),
+  localWrites: new Map(),
+  maps: new Map(),
+});
+
+/** Photos changed something of `user`'s (a flag, an album): their cached results and map are stale. */
+export function touched(ctx: PhotosContext, user: User) {
+  ctx.localWrites.set(user.id, (ctx.localWrites.get(user.id) ?? 0) + 1);
+  ctx.maps.delete(user.id);
+}
+
+export function cached<T>(ctx: PhotosContext, user: User, key: string, compute: () => T): T {
+  const version = `${ctx.repo.version(user.id)}:${ctx.localWrites.get(user.id) ?? 0}`;
+  let entry = ctx.results.get(user.id);
+  if (entry?.version !== version) ctx.results.set(user.id, (entry = { version, values: new Map() }));
+  if (!entry.values.has(key)) {
+    if (entry.values.size >= 64) entry.values.delete(entry.values.keys().next().value!);
+    entry.values.set(key, compute());
+  }
+  return entry.values.get(key) as T;
+}

@@ -1,0 +1,74 @@
+// The grids: the timeline, favourites, archive, an album's and search's, as months of days; memories.
+import type { User } from "../platform/db/schema";
+import { AppError } from "../platform/errors";
+import { album } from "./albums";
+import { cached, type PhotosContext } from "./context";
+import type { GridItem, Source } from "./repo";
+import { parseSearch } from "./search";
+
+const DAY = 86_400_000;
+
+export type MonthBucket = { key: string; year: number; month: number; n: number; days: { day: number; n: number }[] };
+
+/** "2021-07" → the local-time range of that month. */
+export function monthRange(key: string): { from: number; to: number } {
+  const m = /^(\d{4})-(\d{2})$/.exec(key);
+  const year = Number(m?.[1]);
+  const month = Number(m?.[2]);
+  if (!m || month < 1 || month > 12) throw new AppError(400, "A month looks like 2021-07.");
+  return { from: Date.UTC(year, month - 1, 1), to: Date.UTC(year, month, 1) };
+}
+
+function monthsOf(days: { day: number; n: number }[]): MonthBucket[] {
+  const months: MonthBucket[] = [];
+  for (const { day, n } of days) {
+    const d = new Date(day * DAY);
+    const key = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
+    let last = months.at(-1);
+    if (last?.key !== key) months.push((last = { key, year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, n: 0, days: [] }));
+    last.n += n;
+    last.days.push({ day, n });
+  }
+  return months;
+}
+
+/** A grid's source from the URL: an album is the person's own (another's is a 404, one shared with them a 403). */
+export function source(ctx: PhotosContext, user: User, name: string, param?: string): Source {
+  if (name === "favourites") return { kind: "favourites" };
+  if (name === "archive") return { kind: "archive" };
+  if (name === "album") return { kind: "album", albumId: album(ctx, user, param ?? "").id };
+  if (name === "search")
+    return {
+      kind: "search",
+      search: parseSearch(
+        param ?? "",
+        cached(ctx, user, "places", () => ctx.repo.placeNames(user.id)),
+      ),
+    };
+  return { kind: "timeline" };
+}
+
+/** The scrubber: months newest first with their day counts (sections are sized from these before they load). */
+export const buckets = (ctx: PhotosContext, user: User, from: Source): MonthBucket[] =>
+  cached(ctx, user, `buckets:${JSON.stringify(from)}`, () => monthsOf(ctx.repo.dayCounts(user.id, from)));
+
+export function month(ctx: PhotosContext, user: User, from: Source, key: string): GridItem[] {
+  const { from: lo, to: hi } = monthRange(key);
+  return ctx.repo.itemsBetween(user.id, from, lo, hi);
+}
+
+/** The newest photos and videos of the timeline (the start page's strip): from the newest months down. */
+export function latest(ctx: PhotosContext, user: User, n: number): GridItem[] {
+  const out: GridItem[] = [];
+  for (const b of buckets(ctx, user, { kind: "timeline" })) {
+    if (out.length >= n) break;
+    out.push(...month(ctx, user, { kind: "timeline" }, b.key).slice(0, n - out.length));
+  }
+  return out;
+}
+
+/** "On this day": the same calendar day in earlier years (the box's today). */
+export function memories(ctx: PhotosContext, user: User): GridItem[] {
+  const t = ctx.now();
+  return ctx.repo.onThisDay(user.id, t.getMonth() + 1, t.getDate(), t.getFullYear());
+}

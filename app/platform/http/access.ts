@@ -1,0 +1,115 @@
+import { Elysia } from "elysia";
+import { requireAdmin } from "../../access/policy";
+import type { User } from "../db/schema";
+import { AppError } from "../errors";
+import type { RequestContext } from "./context";
+
+/**
+ * Who may call a route. Every route declares one: a test walks the route table and fails on a route without it.
+ * "link" routes are public routes that serve what a share link grants (under /s/:token); each checks its link.
+ * "device" routes serve native clients (WebDAV, the Nextcloud client protocol: app/dav) signed in with a device's app
+ * password (HTTP Basic), never a session cookie; "client" routes are those clients' public endpoints (server status,
+ * starting a login flow), which act for nobody and read no cookie.
+ */
+export type Access = "public" | "user" | "admin" | "link" | "device" | "client";
+export const ACCESS_DETAIL = "x-access";
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** The browser tells us where an unsafe request came from; anything but our own origin is refused. */
+export function isSameOrigin(request: Request, origins: string[]): boolean {
+  const site = request.headers.get("sec-fetch-site");
+  if (site && site !== "same-origin") return false;
+  const origin = request.headers.get("origin");
+  // Under Referrer-Policy: no-referrer (the share link pages) the browser sends `Origin: null`: Sec-Fetch-Site decides.
+  if (origin === "null") return site === "same-origin";
+  if (!origin) return site === "same-origin" || site === null;
+  return origin === new URL(request.url).origin || origins.includes(origin);
+}
+
+type Asking = {
+  request: Request;
+  body: unknown;
+  viewer: { user: User; via: "session" | "token" | "device" } | null;
+  csrfValid: (t: string | null | undefined) => boolean;
+};
+
+/**
+ * Runs before the body is validated: first who is asking (401 signed out, 403 not the admin), then CSRF on unsafe
+ * methods (origin check plus the per-browser token htmx sends in `X-CSRF-Token`) unless the request authenticated
+ * with an app token, which browsers never send on their own.
+ */
+function admit(level: Access, c: Asking, origins: string[]) {
+  if (level === "device" || level === "client") return admitClient(level, c, origins);
+  if ((level === "user" || level === "admin") && c.viewer?.via === "device")
+    throw new AppError(401, "An app password opens your files through WebDAV only; sign in to use the rest of the box.");
+  if ((level === "user" || level === "admin") && !c.viewer) throw new AppError(401, "Please sign in.");
+  if (level === "admin") requireAdmin(c.viewer!.user);
+  if (!UNSAFE.has(c.request.method) || c.viewer?.via === "token") return;
+  if (!isSameOrigin(c.request, origins)) throw new AppError(403, "Cross-site request refused (origin check). Reload the page and try again.");
+  const body = c.body;
+  const sent = c.request.headers.get("x-csrf-token") ?? (body && typeof body === "object" ? (body as Record<string, unknown>)._csrf : null);
+  if (!c.csrfValid(typeof sent === "string" ? sent : null)) {
+    throw new AppError(403, "Your session changed in another tab (CSRF token mismatch). Reload the page and try again.");
+  }
+}
+
+/**
+ * Native clients: a "device" route needs an app password (a cookie session never counts), and neither level has a
+ * CSRF token to check: they act on no cookie. A browser can still be made to send cached Basic credentials, so a
+ * request that says it comes from another site is refused; clients send no such header.
+ */
+function admitClient(level: "device" | "client", c: Asking, origins: string[]) {
+  if (level === "device" && c.viewer?.via !== "device")
+    throw new AppError(401, "Sign in with your username and an app password (Settings → Devices on the box).");
+  const told = c.request.headers.has("origin") || c.request.headers.has("sec-fetch-site");
+  if (level === "device" && told && !isSameOrigin(c.request, origins)) throw new AppError(403, "Cross-site request refused (origin check).");
+}
+
+// An OpenAPI extension field; typed as a plain detail so Elysia keeps the macro's resolved types.
+const accessDetail = (level: Access) => ({ [ACCESS_DETAIL]: level }) as { description?: string };
+
+/**
+ * The access rule of every route, declared beside it: `{ auth: "user" }` or `{ auth: "admin" }` (the handler's `user`
+ * is then never null) or `{ public: true }`. The level is kept in the route's `detail`, so the route table can be
+ * listed with it (route tests, the sharing matrix, the attack suite).
+ */
+export function accessControl(deps: { context: RequestContext; origins: string[] }) {
+  return new Elysia({ name: "access" }).use(deps.context).macro({
+    auth: (level: "user" | "admin") => ({
+      detail: accessDetail(level),
+      transform: (c: Asking) => admit(level, c, deps.origins),
+      resolve({ user }) {
+        return { user: user as User }; // never null here: transform refused the request otherwise
+      },
+    }),
+    public: (on: true) => ({
+      detail: accessDetail(on ? "public" : "user"),
+      transform: (c: Asking) => admit("public", c, deps.origins),
+    }),
+    /** A native client's route: with a device's app password (`true`), or its public endpoints (`"public"`). */
+    device: (level: true | "public") => ({
+      detail: accessDetail(level === true ? "device" : "client"),
+      transform: (c: Asking) => admit(level === true ? "device" : "client", c, deps.origins),
+      resolve({ user }) {
+        return { user: user as User | null };
+      },
+    }),
+    /** Reached through a share link: public to the access rules, and the route itself resolves and checks its link. */
+    link: (on: true) => ({
+      detail: accessDetail(on ? "link" : "user"),
+      transform: (c: Asking) => admit(on ? "link" : "user", c, deps.origins),
+    }),
+  });
+}
+export type AccessControl = ReturnType<typeof accessControl>;
+
+/**
+ * For modules that serve only GETs and need nothing of the request context (the CA download, static files): they are
+ * public without the macro, which would bring the context along. Unsafe methods always go through the macro (CSRF).
+ */
+export const publicGet = { detail: accessDetail("public") };
+
+/** The access level a route declared, read from the app's route table. */
+export const routeAccess = (route: { hooks?: { detail?: Record<string, unknown> } }): Access | undefined =>
+  route.hooks?.detail?.[ACCESS_DETAIL] as Access | undefined;

@@ -1,0 +1,81 @@
+import { Elysia } from "elysia";
+import type { AppPasswords, Device } from "../../auth/app-passwords";
+import type { AuthService } from "../../auth/service";
+import { hmac, randomToken, safeEqual } from "../../auth/crypto";
+import type { User } from "../db/schema";
+import { AppError } from "../errors";
+
+export const SESSION_COOKIE = "nas_session";
+/** Anonymous visitors get a random cookie so their forms (login, wizard) carry a CSRF token too. */
+export const PRE_COOKIE = "nas_pre";
+
+export type ContextDeps = {
+  auth: AuthService;
+  /** Devices' app passwords (HTTP Basic), for the routes of native clients (app/dav). */
+  devices: AppPasswords;
+  secret: Buffer;
+  secureCookies: boolean;
+  clientIp?: (request: Request) => string | null;
+};
+
+export type Viewer = { user: User; via: "session" | "token" | "device"; sessionId: string | null; device?: Device };
+
+/**
+ * Resolves who is asking (session cookie or `Authorization: Bearer` app token), the client IP and
+ * the CSRF token every page embeds. Built once by the app; routes reach it through the access plugin.
+ */
+export function requestContext(deps: ContextDeps) {
+  // The token is a pure function of the cookie: computed once per browser, not on every request.
+  const csrfTokens = new Map<string, string>();
+  const csrfTokenFor = (base: string) => {
+    let token = csrfTokens.get(base);
+    if (!token) {
+      if (csrfTokens.size >= 10_000) csrfTokens.clear();
+      token = hmac(deps.secret, `csrf:${base}`);
+      csrfTokens.set(base, token);
+    }
+    return token;
+  };
+  return new Elysia({ name: "request-context" }).derive({ as: "global" }, ({ request, cookie, server }) => {
+    const ip = deps.clientIp ? deps.clientIp(request) : (server?.requestIP(request)?.address ?? null);
+    let viewer: Viewer | null = null;
+    const authorization = request.headers.get("authorization");
+    if (authorization !== null) {
+      // Present means the caller chose a token: a malformed or unknown one is a 401, never a fall back to the cookie.
+      if (/^Basic\s/i.test(authorization)) {
+        const login = deps.devices.verify(authorization, { ip, secure: new URL(request.url).protocol === "https:" });
+        viewer = { user: login.user, via: "device", sessionId: null, device: login.device };
+      } else {
+        const bearer = authorization.match(/^Bearer\s+(\S+)$/i)?.[1];
+        const row = bearer ? deps.auth.tokens.resolve(bearer) : null;
+        if (!row) throw new AppError(401, "This app token is invalid or was revoked (send Authorization: Bearer <token>).");
+        viewer = { user: row.user, via: "token", sessionId: null };
+      }
+    } else {
+      const sid = cookie[SESSION_COOKIE]?.value as string | undefined;
+      const row = sid ? deps.auth.sessions.resolve(sid) : null;
+      if (row && sid) viewer = { user: row.user, via: "session", sessionId: sid };
+      else if (sid) cookie[SESSION_COOKIE]!.remove();
+    }
+    let csrfBase = viewer?.sessionId ?? (cookie[PRE_COOKIE]?.value as string | undefined);
+    if (!viewer && !csrfBase) {
+      csrfBase = randomToken(18);
+      cookie[PRE_COOKIE]!.set({ value: csrfBase, httpOnly: true, sameSite: "lax", secure: deps.secureCookies, path: "/" });
+    }
+    const csrfToken = csrfBase ? csrfTokenFor(csrfBase) : "";
+    return {
+      ip,
+      viewer,
+      user: viewer?.user ?? null,
+      csrfToken,
+      /** True when the request's CSRF token matches this browser's cookie. */
+      csrfValid: (sent: string | null | undefined) => !!sent && !!csrfToken && safeEqual(sent, csrfToken),
+    };
+  });
+}
+
+export function sessionCookie(secure: boolean) {
+  return { httpOnly: true, secure, sameSite: "lax" as const, path: "/", maxAge: 30 * 24 * 3600 };
+}
+
+export type RequestContext = ReturnType<typeof requestContext>;

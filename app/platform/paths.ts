@@ -1,0 +1,121 @@
+// Every path the app uses: where its own files are (APP_ROOT), and the layout of the data directory (`dataPaths`).
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { resolveInside } from "../../hw/files";
+import { AppError } from "./errors";
+
+/**
+ * The project root, for files read at run time (migrations, static assets, the preview script): the nearest folder
+ * above this module with a package.json. The sources sit two levels below the root (app/platform/) and the
+ * production bundle one (dist/, `make build`), so the root is found rather than counted.
+ */
+export const APP_ROOT = findRoot(import.meta.dir);
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+/**
+ * The one function that turns identifiers into filesystem paths: each component must match a strict
+ * pattern, and the result is resolved and checked to stay inside `root` (path boundary, not string prefix).
+ */
+export function safePath(root: string, ...components: string[]): string {
+  for (const c of components) {
+    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(c) || c === "." || c === "..") throw new AppError(400, "Refused an unsafe path.");
+  }
+  const full = resolveInside(root, join(...components));
+  if (!full) throw new AppError(400, "Refused an unsafe path.");
+  return full;
+}
+
+/** A user id as it may appear in a path (a folder under users/, thumbs/, transcodes/). */
+export const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+const unsafe = () => new AppError(400, "Refused an unsafe path.");
+
+const DB = "db.sqlite";
+
+/**
+ * The data directory's layout, named in one place. Both processes and the CLI share it; user-typed names never
+ * become path components (they live in SQLite): components are fixed names, user ids and SHA-256 digests.
+ *
+ *   db.sqlite (-wal, -shm)                      the database; db.sqlite.restore: a backup the wizard staged
+ *   secret.key, served-origins.json             the instance secret; the origins the server last served (for the CLI)
+ *   system-settings.json                        host name, NTP, SSH: written here, applied by root (provision/settings.ts)
+ *   tls/                                        the local CA and server certificate (unless TLS_DIR or TLS_CERT say otherwise)
+ *   backups/                                    nightly database snapshots
+ *   uploads/                                    Drive's resumable (tus) uploads in progress
+ *   dav-uploads/<id>/<upload>/                  WebDAV's chunked uploads in progress (Nextcloud's chunking v2)
+ *   users/<id>/blobs/<aa>/<bb>/<sha256>         Drive content (app/drive/README.md)
+ *   users/<id>/previews/<aa>/<sha256>.webp      Drive's preview cache; users/<id>/tmp/: uploads being received;
+ *   users/<id>/import/                          files dropped in by other means, imported into Drive
+ *   thumbs/<id>/<aa>/<bb>/, transcodes/<id>/…   the media pipeline's thumbnails, previews and playable videos (cache)
+ *   update/{uploads,staged}/, update/slots.json update bundles and the slots as RAUC reported them
+ *   support/                                    support bundles
+ */
+export function dataPaths(dataDir: string) {
+  const user = (userId: string) => {
+    if (!USER_ID.test(userId)) throw unsafe();
+    return safePath(dataDir, "users", userId);
+  };
+  const sha = (sha256: string) => {
+    if (!SHA256.test(sha256)) throw unsafe();
+    return sha256;
+  };
+  return {
+    root: dataDir,
+    db: join(dataDir, DB),
+    /** The database with its write-ahead log and shared-memory file: what belongs together when it is moved or chowned. */
+    dbFiles: [DB, `${DB}-wal`, `${DB}-shm`].map((f) => join(dataDir, f)),
+    dbRestore: join(dataDir, `${DB}.restore`),
+    secret: join(dataDir, "secret.key"),
+    servedOrigins: join(dataDir, "served-origins.json"),
+    systemSettings: join(dataDir, "system-settings.json"),
+    tls: join(dataDir, "tls"),
+    backups: join(dataDir, "backups"),
+    driveUploads: join(dataDir, "uploads"),
+    /** Nextcloud clients' chunked uploads in progress, per user (app/dav/chunks.ts). */
+    davUploads: join(dataDir, "dav-uploads"),
+    users: join(dataDir, "users"),
+    thumbs: join(dataDir, "thumbs"),
+    transcodes: join(dataDir, "transcodes"),
+    update: join(dataDir, "update"),
+    /** tus's partial uploads of update bundles (a staging area on the data disk, not anyone's Drive). */
+    updateUploads: join(dataDir, "update", "uploads"),
+    /** The one bundle waiting to be installed, its metadata and the root worker's check of it. */
+    updateStaged: join(dataDir, "update", "staged"),
+    updateSlots: join(dataDir, "update", "slots.json"),
+    support: join(dataDir, "support"),
+
+    userDir: user,
+    userTmp: (userId: string) => join(user(userId), "tmp"),
+    userImport: (userId: string) => safePath(dataDir, "users", userId, "import"),
+    userPreviews: (userId: string) => join(user(userId), "previews"),
+    blob: (userId: string, sha256: string) => safePath(dataDir, "users", userId, "blobs", sha(sha256).slice(0, 2), sha256.slice(2, 4), sha256),
+    /** Drive's cached preview of a blob's content (made by app/media/preview.ts); shares the blob's lifetime. */
+    drivePreview: (userId: string, sha256: string) => safePath(dataDir, "users", userId, "previews", sha(sha256).slice(0, 2), `${sha256}.webp`),
+    /**
+     * The media pipeline's derivatives of one user's content, keyed by owner and SHA-256 (never by a file id or a
+     * name) in two levels of hashed folders so no folder grows huge. All of it is cache: `nas media reprocess` rebuilds it.
+     */
+    derivatives(userId: string, sha256: string) {
+      if (!SHA256.test(sha256)) throw new Error("not a SHA-256");
+      const sub = [sha256.slice(0, 2), sha256.slice(2, 4)];
+      return {
+        thumb: safePath(dataDir, "thumbs", userId, ...sub, `${sha256}-thumb.webp`),
+        preview: safePath(dataDir, "thumbs", userId, ...sub, `${sha256}-preview.jpg`),
+        video: safePath(dataDir, "transcodes", userId, ...sub, `${sha256}.mp4`),
+      };
+    },
+  };
+}
+export type DataPaths = ReturnType<typeof dataPaths>;
+export type DerivativePaths = ReturnType<DataPaths["derivatives"]>;
+
+/** Relative to the data dir: the live database's files, which a copy of the tree leaves out (it takes a snapshot). */
+export const isLiveDatabaseFile = (rel: string) => rel === DB || rel === `${DB}-wal` || rel === `${DB}-shm` || rel === `${DB}.partial`;
+/** Relative to the data dir: uploads being received and Drive's preview cache, rebuilt or swept on their own. */
+export const isScratch = (rel: string) => /^users\/[^/]+\/(tmp|previews)(\/|$)/.test(rel);

@@ -1,0 +1,116 @@
+import { log as logger } from "../log";
+import type { Job } from "../db/schema";
+import { errorText, type JobContext, type JobHandler, type JobHandlers, type JobQueue, type PayloadMap, type TypedJob } from "./queue";
+
+/**
+ * The worker loop: claim a job, run its handler, record the outcome, repeat. A handler that throws (or rejects,
+ * or throws a non-Error) is recorded on its job and the loop goes on; only `stop()` ends it.
+ */
+export function createJobRunner<P extends PayloadMap>(deps: {
+  queue: JobQueue<P>;
+  handlers: Partial<JobHandlers<keyof P, P>>;
+  log?: (message: string) => void;
+  /** Wait between polls when nothing is due. */
+  pollMs?: number;
+  /** A `running` job whose worker has not reported for this long is taken back. */
+  staleMs?: number;
+  /** Minimum wait between two progress writes (each is an fsync). */
+  progressEveryMs?: number;
+}) {
+  const { queue, handlers } = deps;
+  const log = deps.log ?? ((m: string) => logger.info(m));
+  const pollMs = deps.pollMs ?? 1000;
+  const staleMs = deps.staleMs ?? 15 * 60_000;
+  const progressEveryMs = deps.progressEveryMs ?? 1000;
+  const kinds = Object.keys(handlers);
+
+  let stopping = false;
+  let abort = new AbortController();
+  let wake: (() => void) | null = null;
+  let loop: Promise<void> | null = null;
+  let lastReclaim = 0;
+
+  function reclaim() {
+    lastReclaim = Date.now();
+    for (const r of queue.reclaimStale(staleMs)) log(`job ${r.id}: its worker stopped mid-job; now ${r.status}`);
+  }
+
+  async function runJob(job: Job) {
+    const handler = handlers[job.kind as keyof P] as JobHandler<keyof P, P>;
+    const signal = abort.signal;
+    let lastWrite = 0;
+    let lastPercent = -1;
+    const ctx: JobContext = {
+      progress(percent) {
+        const p = Math.round(percent);
+        const t = Date.now();
+        if (p === lastPercent || t - lastWrite < progressEveryMs) return;
+        lastWrite = t;
+        lastPercent = p;
+        queue.progress(job.id, p);
+      },
+      log: (m) => log(`job ${job.id} ${job.kind}: ${m}`),
+      signal,
+    };
+    try {
+      await handler(job as TypedJob<P>, ctx);
+    } catch (e) {
+      if (signal.aborted) {
+        queue.release(job, "interrupted by shutdown");
+        log(`job ${job.id} ${job.kind}: interrupted by shutdown, queued again`);
+        return;
+      }
+      const outcome = queue.fail(job, e);
+      log(`job ${job.id} ${job.kind} attempt ${job.attempts}: ${errorText(e)} (${outcome === "retry" ? "will retry" : "failed"})`);
+      return;
+    }
+    queue.finish(job.id);
+  }
+
+  /** Claims and runs one due job; false when there was none. */
+  async function runOnce(): Promise<boolean> {
+    const job = queue.claimNextJob(kinds);
+    if (!job) return false;
+    await runJob(job);
+    return true;
+  }
+
+  return {
+    kinds,
+    runOnce,
+    /** Runs until `stop()`; resolves once the current job, if any, has been recorded. */
+    run(): Promise<void> {
+      loop ??= (async () => {
+        while (!stopping) {
+          let ran = false;
+          try {
+            // At start (lastReclaim = 0), then once a minute.
+            if (Date.now() - lastReclaim > Math.min(staleMs, 60_000)) reclaim();
+            ran = await runOnce();
+          } catch (e) {
+            // The database itself failed (busy, disk full): log, wait, try again.
+            log(`worker loop: ${errorText(e)}`);
+          }
+          if (!ran && !stopping)
+            await new Promise<void>((r) => {
+              wake = r;
+              setTimeout(r, pollMs);
+            });
+          wake = null;
+        }
+      })();
+      return loop;
+    },
+    /** Graceful: no new job is claimed; resolves when the current one has finished. */
+    async stop() {
+      stopping = true;
+      wake?.();
+      await loop;
+    },
+    /** Tells the running handler to give up now; its job goes back to the queue. */
+    abortCurrent() {
+      abort.abort();
+      abort = new AbortController();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { Clock } from "../platform/clock";
+import type { AccessPolicy } from "../access/policy";
+import type { AuditRepo } from "../platform/audit";
+import type { DriveFile, User } from "../platform/db/schema";
+import type { DriveService } from "../drive/service";
+import type { RateLimiter } from "../platform/http/rate-limit";
+import type { PhotosService } from "../photos/service";
+import type { ShareRepo } from "./repo";
+
+export type ShareDeps = {
+  repo: ShareRepo;
+  /** Decides what a person or a link's visitor may touch (app/access); Sharing decides nothing itself. */
+  access: AccessPolicy;
+  drive: DriveService;
+  photos: PhotosService;
+  /** The browser-playable MP4 the media pipeline made of a video, if any. */
+  playableVideo: (file: DriveFile) => string | undefined;
+  /** The media pipeline's WebP thumbnail of a file (a video's is made from its poster frame), if any. */
+  mediaThumb: (file: DriveFile) => string | undefined;
+  audit: AuditRepo;
+  userByName: (username: string) => User | undefined;
+  /** Keys the per-link unlock cookie. */
+  secret: Buffer;
+  /** Password attempts, counted per link and per client IP. */
+  attempts: { byLink: RateLimiter; byIp: RateLimiter };
+  now: Clock;
+};
+
+/** What every Sharing function works over (its first argument). */
+export type ShareContext = ShareDeps;
+
+export const shareContext = (deps: ShareDeps): ShareContext => ({ ...deps });
+
+/** An audit row for a link or share (`user` null: a link's visitor). */
+export const record = (ctx: ShareContext, user: User | null, action: string, objectId: string, ok = true, detail?: string) =>
+  ctx.audit.record({ userId: user?.id ?? null, action, objectId, ok, detail: detail ?? null });

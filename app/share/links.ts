@@ -1,0 +1,163 @@
+// Links: created by their owner, listed, revoked; and a visitor's way in (token, then the password if it has one).
+import { randomBytes } from "node:crypto";
+import { hmac, safeEqual, sha256 } from "../auth/crypto";
+import type { DriveFile, User } from "../platform/db/schema";
+import { AppError, notFound, tooManyRequests } from "../platform/errors";
+import { record, type ShareContext } from "./context";
+import type { ListedLink, ShareLink } from "./repo";
+
+export type LinkState = "active" | "expired" | "revoked";
+/** A link to a Drive item (`fileId`) or to a Photos album (`albumId`); exactly one of them. */
+export type CreateLinkInput = {
+  fileId?: string;
+  albumId?: string;
+  password?: string;
+  expiresAt?: Date | null;
+  allowDownload?: boolean;
+  allowMetadata?: boolean;
+  /** Folders only: a drop box, where visitors upload and see nothing. */
+  allowUpload?: boolean;
+};
+/**
+ * A link as a request reached it: the link and what it shares (a Drive root, or an album), checked for revocation,
+ * expiry and the trash. It is the visitor's viewer for the access policy (it carries `link`).
+ */
+export type OpenLink = { link: ShareLink } & ({ root: DriveFile; album: null } | { root: null; album: { id: string; name: string } });
+
+export const linkState = (link: ShareLink, at: Date): LinkState =>
+  link.revokedAt ? "revoked" : link.expiresAt && link.expiresAt.getTime() <= at.getTime() ? "expired" : "active";
+
+/** What a link listing may show: never the token (only its hash is stored) nor the password hash. */
+export function linkJson(l: ListedLink, at: Date) {
+  const { link } = l;
+  return {
+    id: link.id,
+    fileId: link.fileId,
+    albumId: link.albumId,
+    name: l.targetName ?? null,
+    kind: l.targetKind ?? null,
+    owner: l.owner,
+    state: linkState(link, at),
+    hasPassword: !!link.passwordHash,
+    expiresAt: link.expiresAt?.toISOString() ?? null,
+    allowDownload: link.allowDownload,
+    allowMetadata: link.allowMetadata,
+    allowUpload: link.allowUpload,
+    views: link.views,
+    createdAt: link.createdAt.toISOString(),
+    revokedAt: link.revokedAt?.toISOString() ?? null,
+  };
+}
+export type LinkJson = ReturnType<typeof linkJson>;
+
+/** The person's own file, folder or album to share: another's is a 404, one shared with them a 403. */
+export function shareTarget(ctx: ShareContext, user: User, q: { fileId?: string; albumId?: string }) {
+  if (q.albumId) {
+    const album = ctx.photos.album(user, q.albumId);
+    return { id: album.id, name: album.name, kind: "album" as const };
+  }
+  const item = ctx.drive.itemFor(user, q.fileId ?? "", "file.share");
+  return { id: item.id, name: item.name, kind: item.kind };
+}
+
+/** Creates a link and returns its token: the only time it exists outside the visitor's address bar. */
+export async function create(ctx: ShareContext, user: User, input: CreateLinkInput): Promise<{ link: ShareLink; token: string }> {
+  if (!!input.fileId === !!input.albumId) throw new AppError(400, "Share either a file or folder (fileId) or an album (albumId).");
+  let what: string;
+  if (input.albumId) {
+    const album = ctx.photos.album(user, input.albumId);
+    if (input.allowUpload) throw new AppError(400, "Only a folder link can accept uploads.");
+    what = `album ${album.id}`;
+  } else {
+    // A folder shared with this person is still its owner's: only the owner publishes it.
+    const target = ctx.drive.itemFor(user, input.fileId!, "file.share");
+    if (target.parentId === null) throw new AppError(400, "Share a folder or file inside your Drive, not all of it.");
+    if (input.allowUpload && target.kind !== "folder") throw new AppError(400, "Only a folder link can accept uploads.");
+    what = `${target.kind} ${target.id}`;
+  }
+  if (input.password !== undefined && input.password !== "" && input.password.length < 4)
+    throw new AppError(400, "A link password needs at least 4 characters.");
+  if (input.expiresAt && input.expiresAt.getTime() <= ctx.now().getTime()) throw new AppError(400, "The expiry date is in the past.");
+  const token = randomBytes(32).toString("base64url"); // 256 bits
+  const passwordHash = input.password ? await Bun.password.hash(input.password, { algorithm: "argon2id" }) : null;
+  const link = ctx.repo.insert({
+    id: randomBytes(12).toString("base64url"),
+    userId: user.id,
+    fileId: input.albumId ? null : input.fileId!,
+    albumId: input.albumId ?? null,
+    tokenHash: sha256(token),
+    passwordHash,
+    expiresAt: input.expiresAt ?? null,
+    allowDownload: input.allowDownload ?? true,
+    allowMetadata: input.allowMetadata ?? false,
+    allowUpload: input.allowUpload ?? false,
+    createdAt: ctx.now(),
+  });
+  const options = [
+    passwordHash ? ", password" : "",
+    link.expiresAt ? `, expires ${link.expiresAt.toISOString()}` : "",
+    link.allowDownload ? "" : ", view only",
+    link.allowMetadata ? ", with metadata" : "",
+    link.allowUpload ? ", upload only" : "",
+  ];
+  record(ctx, user, "share.create", link.id, true, `${what}${options.join("")}`);
+  return { link, token };
+}
+
+export const listOwn = (ctx: ShareContext, user: User) => ctx.repo.ofUser(user.id).map((l) => linkJson(l, ctx.now()));
+export const listAll = (ctx: ShareContext) => ctx.repo.all().map((l) => linkJson(l, ctx.now()));
+
+/** Ends a link at once: its owner, or the administrator (who may revoke every link on the box). */
+export function revoke(ctx: ShareContext, user: User, id: string): ShareLink {
+  const { byAdmin, ...link } = ctx.access.require(user, "link.manage", [id])[0]!;
+  const revoked = link.revokedAt ? link : ctx.repo.revoke(link.id, ctx.now())!;
+  record(ctx, user, "share.revoke", link.id, true, byAdmin ? `as administrator, owner ${link.userId}` : undefined);
+  return revoked;
+}
+
+/** The link behind a token: unknown → 404, revoked or expired → 410, its root or album deleted or trashed → 404. */
+export function open(ctx: ShareContext, token: string): OpenLink {
+  const link = /^[A-Za-z0-9_-]{43}$/.test(token) ? ctx.repo.byTokenHash(sha256(token)) : undefined;
+  if (!link) throw notFound("This link");
+  const state = linkState(link, ctx.now());
+  if (state === "revoked") throw new AppError(410, "This link was turned off by its owner.");
+  if (state === "expired") throw new AppError(410, "This link has expired.");
+  try {
+    // What it shares, as its visitor reaches it: an album to view, a folder or file to read (a drop box: to write into).
+    if (link.albumId) {
+      const album = ctx.photos.album({ link }, link.albumId, "album.view");
+      return { link, root: null, album: { id: album.id, name: album.name } };
+    }
+    return { link, root: ctx.drive.itemFor({ link }, link.fileId ?? "", link.allowUpload ? "file.write" : "file.read"), album: null };
+  } catch {
+    throw notFound("This link");
+  }
+}
+
+const unlockValue = (ctx: ShareContext, link: ShareLink) => hmac(ctx.secret, `share-unlock:${link.id}:${link.passwordHash}`);
+
+/** True when the link has no password, or the cookie proves it was entered for this link and this password. */
+export const unlocked = (ctx: ShareContext, open: OpenLink, cookieValue: string | undefined) =>
+  !open.link.passwordHash || (!!cookieValue && safeEqual(cookieValue, unlockValue(ctx, open.link)));
+
+/** Checks a password: throttled per link and per IP before the slow hash runs. Returns the unlock cookie value. */
+export async function unlock(ctx: ShareContext, open: OpenLink, password: string, ip: string | null): Promise<string> {
+  const { link } = open;
+  if (!link.passwordHash) return unlockValue(ctx, link);
+  const keys = [
+    [ctx.attempts.byLink, `link:${link.id}`],
+    [ctx.attempts.byIp, `ip:${ip ?? "unknown"}`],
+  ] as const;
+  for (const [limiter, key] of keys) {
+    if (limiter.blocked(key)) throw tooManyRequests("Too many wrong passwords. Wait a moment and try again.", limiter.retryAfterSeconds(key));
+  }
+  if (await Bun.password.verify(password.slice(0, 1024), link.passwordHash)) {
+    record(ctx, null, "share.unlock", link.id, true, `from ${ip ?? "unknown"}`);
+    return unlockValue(ctx, link);
+  }
+  for (const [limiter, key] of keys) limiter.hit(key);
+  record(ctx, null, "share.unlock", link.id, false, `wrong password from ${ip ?? "unknown"}`);
+  throw new AppError(403, "Wrong password.");
+}
+
+export const countView = (ctx: ShareContext, open: OpenLink) => ctx.repo.countView(open.link.id);

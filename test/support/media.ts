@@ -1,0 +1,42 @@
+// Test helpers for the media pipeline: a real app (temp SQLite, temp data dir), the real pipeline in process.
+import { join } from "node:path";
+import { runCommand, type Runner } from "../../hw/run";
+import type { User } from "../../app/platform/db/schema";
+import { createTestApp } from "./app";
+import { createMediaPipeline } from "../../app/media/pipeline";
+import { createMediaRepo } from "../../app/media/repo";
+import { SOFTWARE_ENCODER, type Encoder } from "../../app/media/video";
+import { systemClock } from "../../app/platform/clock";
+import { createJobRunner } from "../../app/platform/queue/runner";
+
+export const FIXTURES = join(import.meta.dir, "../fixtures/photos");
+
+export function mediaTestApp(opts: { run?: Runner; encoder?: Encoder } = {}) {
+  const t = createTestApp();
+  const encoder = opts.encoder ?? SOFTWARE_ENCODER;
+  const pipeline = createMediaPipeline({
+    db: t.db,
+    dataDir: t.dataDir,
+    run: opts.run ?? runCommand,
+    encoder: () => encoder,
+    softwareEncoder: SOFTWARE_ENCODER,
+    log: () => {},
+    now: systemClock,
+  });
+  const repo = createMediaRepo(t.db);
+  const runner = createJobRunner({ queue: t.services.jobs, handlers: { "media.process": pipeline.handler }, log: () => {} });
+  return {
+    ...t,
+    /** Stores a file in `user`'s Drive as an upload does (which queues its media job). */
+    upload: (user: User, path: string, name = path.split("/").at(-1)!) =>
+      t.services.drive.upload(user, { name, conflict: "rename" }, Bun.file(path).stream() as unknown as AsyncIterable<Uint8Array>),
+    /** Runs queued media jobs until none is left; returns how many ran. */
+    async drain() {
+      let n = 0;
+      while (await runner.runOnce()) n++;
+      return n;
+    },
+    /** The media row of one of `user`'s contents. */
+    row: (user: User, sha256: string | null) => (sha256 ? repo.get(user.id, sha256) : undefined),
+  };
+}
