@@ -264,6 +264,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       const body = await readXmlBody(call.request);
       if (!body || body.ns !== DAV_NS || body.name !== "propertyupdate") throw new AppError(400, "The PROPPATCH body must be a DAV:propertyupdate element.");
       const node = exists(dav.resolve(call.space, call.names).node);
+      dav.requireWrite(call.space, node);
       dav.checkConditions(call.space, call.request, node, [{ node, parent: null }]);
       const changes: { ns: string; name: string; value: string | null; el: string }[] = [];
       for (const op of elements(body)) {
@@ -328,6 +329,8 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       const ownerEl = child(body, DAV_NS, "owner");
       const owner = ownerEl ? ownerEl.children.map(serialize).join("") : null;
       if (!node && !parent) throw new AppError(409, "The folder to lock this item in does not exist.");
+      // A lock keeps others from writing: only someone who may write the item takes one.
+      if (node) dav.requireWrite(call.space, node);
       // Locks in the way: a shared lock coexists with shared ones only; an exclusive lock with none.
       const held = [...(node ? dav.locksOn(node) : []), ...(parent ? dav.locksOn(parent).filter((l) => l.depth === "infinity") : [])];
       const below =

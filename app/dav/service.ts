@@ -186,6 +186,8 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
       const manage = readOnly ? new Set<string>() : access.allowed(space.user, "file.manage", ids);
       return new Map(ids.map((id) => [id, { write: write.has(id), manage: manage.has(id) }]));
     },
+    /** A change to the item itself that is not a Drive write (dead properties, a lock): the policy's `file.write`. */
+    requireWrite: (space: Space, node: Node) => access.require(space.user, "file.write", [node.item.id])[0]!,
     /** Whether this lock is the person's own to refresh or release: 403 for another person's (the policy's answer). */
     requireOwnLock: (space: Space, token: string) => access.require(space.user, "lock.use", [token])[0]!,
     ownsLock: (space: Space, token: string) => access.allowed(space.user, "lock.use", [token]).has(token),
