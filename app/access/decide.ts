@@ -52,6 +52,25 @@ function decideFiles(ctx: Facts, viewer: Viewer, p: FilePermission, ids: readonl
   return out;
 }
 
+/**
+ * Which of `ids` a viewer may do each of `permissions` to (`allowed`): the same rules as `decideFiles`, from one
+ * reading of the facts without the items' rows, and no refusal built, since nobody reads its sentence. A listing of
+ * 10,000 entries asks this of every one.
+ */
+export function allowedFiles<P extends FilePermission>(ctx: Facts, viewer: Viewer, permissions: readonly P[], ids: readonly string[], trashed: boolean) {
+  const out = new Map<P, Set<string>>(permissions.map((p) => [p, new Set<string>()]));
+  const user = userOf(viewer);
+  if (user) {
+    for (const { id, userId, trashedAt, shared, sharedRoot } of ctx.repo.fileLevelsForUser(user.id, ids)) {
+      if (trashedAt && !trashed) continue;
+      const level: FileLevel = userId === user.id ? "owner" : shared === 2 ? "write" : shared === 1 ? "read" : "none";
+      for (const p of permissions) if (fileRule(p, level, !!sharedRoot) === "ok") out.get(p)!.add(id);
+    }
+  } else for (const p of permissions) for (const [id, d] of decideFiles(ctx, viewer, p, ids, trashed)) if ("target" in d) out.get(p)!.add(id);
+  // In the order asked, as `require` answers.
+  return new Map(permissions.map((p) => [p, new Set(ids.filter((id) => out.get(p)!.has(id)))]));
+}
+
 function decideAlbums(ctx: Facts, viewer: Viewer, p: AlbumPermission, ids: readonly string[]) {
   const out = new Map<string, Decision<Album & { access: AlbumAccess }>>();
   const user = userOf(viewer);

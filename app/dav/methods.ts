@@ -7,7 +7,7 @@ import { AppError } from "../platform/errors";
 import type { ChunkedUploads } from "./chunks";
 import { activeLockXml, parseTimeout } from "./locks";
 import { destinationSegments } from "./paths";
-import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, contextFor, isLive, ocId, parsePropfind, propXml, responseXml } from "./props";
+import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, contextFor, isLive, ocId, parsePropfind, planFor, propXml, responseXml } from "./props";
 import { fileEtag, isMacBookkeeping, type DavService, type Node, type Space } from "./service";
 import { DAV_NS, child, elements, esc, readXmlBody, serialize, textOf } from "./xml";
 
@@ -175,7 +175,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       const found = exists(node);
       if (found.item.kind === "folder") {
         return new Response(call.request.method === "HEAD" ? null : "This is a WebDAV folder: open it with a WebDAV client.\n", {
-          headers: { "content-type": "text/plain; charset=utf-8", etag: dav.etagOf(found) },
+          headers: { "content-type": "text/plain; charset=utf-8", etag: dav.etagOf(found.item) },
         });
       }
       const { file, path } = drive.content(call.space.user, found.item.id);
@@ -196,7 +196,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       const ifMatch = call.request.headers.get("if-match");
       const ifNoneMatch = call.request.headers.get("if-none-match");
       if (ifNoneMatch?.trim() === "*" && node) throw new AppError(412, "The file already exists.");
-      if (ifMatch && (!node || (ifMatch.trim() !== "*" && !ifMatch.split(",").some((e) => e.trim() === dav.etagOf(node)))))
+      if (ifMatch && (!node || (ifMatch.trim() !== "*" && !ifMatch.split(",").some((e) => e.trim() === dav.etagOf(node.item)))))
         throw new AppError(412, "The file changed since it was read (If-Match).");
       dav.checkConditions(call.space, call.request, node, [node ? { node, parent: null } : { node: null, parent }]);
       const checksum = checksumOf(call.request);
@@ -215,7 +215,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       if (!parent) throw new AppError(409, "The folder to create this folder in does not exist.");
       dav.checkConditions(call.space, call.request, null, [{ node: null, parent }]);
       const folder = drive.mkdir(call.space.user, parent.item.id, name, "fail");
-      const etag = dav.etagOf({ item: folder, names: [...parent.names, name], chain: [...parent.chain, folder], isRoot: false, sharedRoot: false });
+      const etag = dav.etagOf(folder);
       return new Response(null, { status: 201, headers: { "oc-fileid": ocId(folder), etag, "oc-etag": etag } });
     },
 
@@ -243,14 +243,15 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       }
       const node = exists(dav.resolve(call.space, call.names).node);
       const nodes = depth === "1" && node.item.kind === "folder" ? [node, ...dav.children(call.space, node)] : [node];
-      const ctx = contextFor(call.space, dav, nodes, want);
+      const plan = planFor(want);
+      const ctx = contextFor(call.space, dav, nodes, plan);
       // Written 500 entries at a time as the client reads: a 10,000-entry folder is never one string in memory.
       let next = 0;
       const encoder = new TextEncoder();
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
           const parts: string[] = next === 0 ? [MULTISTATUS_OPEN] : [];
-          for (const end = Math.min(nodes.length, next + 500); next < end; next++) parts.push(responseXml(ctx, nodes[next]!, want));
+          for (const end = Math.min(nodes.length, next + 500); next < end; next++) parts.push(responseXml(ctx, nodes[next]!, plan));
           if (next >= nodes.length) parts.push(MULTISTATUS_CLOSE);
           controller.enqueue(encoder.encode(`${parts.join("\n")}\n`));
           if (next >= nodes.length) controller.close();
@@ -295,7 +296,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       }
       const groups = new Map<string, string[]>();
       for (const c of changes) groups.set(status(c), [...(groups.get(status(c)) ?? []), c.el]);
-      let out = `${MULTISTATUS_OPEN}<d:response><d:href>${esc(dav.hrefFor(call.space, node))}</d:href>`;
+      let out = `${MULTISTATUS_OPEN}<d:response><d:href>${esc(node.href)}</d:href>`;
       for (const [s, els] of groups) out += `<d:propstat><d:prop>${els.join("")}</d:prop><d:status>HTTP/1.1 ${s}</d:status></d:propstat>`;
       return xmlResponse(207, `${out}</d:response>${MULTISTATUS_CLOSE}`);
     },
@@ -352,7 +353,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
         scope,
         depth,
         owner,
-        root: dav.hrefFor(call.space, node),
+        root: node.href,
         timeoutSeconds: timeout,
       });
       return xmlResponse(created ? 201 : 200, lockBody(lock), { "lock-token": `<${lock.token}>` });
@@ -415,7 +416,8 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
         if (result.name !== dest.name) result = drive.rename(call.space.user, result.id, dest.name);
         if (call.request.headers.get("x-oc-mtime") && result.kind === "file") drive.setModified(call.space.user, result.id, clientMtime(call.request)!);
       }
-      for (const lock of dav.locksOn({ ...source, chain: [source.item] })) dav.locks.release(lock.token);
+      // The locks on the item itself go with it; those of the folders it left stay there.
+      for (const lock of dav.locks.covering([source.item])) dav.locks.release(lock.token);
     } else if (source.item.kind === "folder" && depthHeader === "0") {
       result = drive.mkdir(call.space.user, target.id, dest.name, "fail");
       dav.copyProperties(source.item.id, result.id);

@@ -29,10 +29,10 @@ export function segmentsOf(rest: string): string[] {
   return out;
 }
 
-/** An href for names under a base: each name %-encoded, folders ending in `/`. */
-export function hrefOf(base: string, names: string[], folder: boolean): string {
-  const path = names.map((n) => encodeURIComponent(n).replace(/%40/g, "@").replace(/%2C/g, ",")).join("/");
-  return base + path + (folder && names.length ? "/" : "");
+/** A name as one segment of an href: %-encoded, but for `@` and `,`, which clients show as they are. */
+export function hrefSegment(name: string): string {
+  const encoded = encodeURIComponent(name);
+  return encoded.includes("%") ? encoded.replace(/%40/g, "@").replace(/%2C/g, ",") : encoded;
 }
 
 /**

@@ -10,14 +10,40 @@ import type { DriveFile, User } from "../platform/db/schema";
 import type { DriveService } from "../drive/service";
 import { AppError } from "../platform/errors";
 import { activeLockXml, type IfList, type Locks, parseIf, submittedTokens } from "./locks";
-import { destinationSegments, hrefOf } from "./paths";
+import { destinationSegments, hrefSegment } from "./paths";
 import type { DavRepo } from "./repo";
 
 /** A person's files as one request sees them: who, through which device, under which base URL. */
 export type Space = { user: User; device: Device | null; base: string; requestUrl: string };
 
-/** An item reached by a path: the chain from the space's root (or a shared folder) down to it. */
-export type Node = { item: DriveFile; names: string[]; chain: DriveFile[]; isRoot: boolean; sharedRoot: boolean };
+/**
+ * An item reached by a path: its name there, the folder it was reached through and its href (built from the
+ * parent's, so a 10,000-entry listing encodes each name once). The chain of items above it, which locks are looked
+ * up by, is built only when asked.
+ */
+export class Node {
+  readonly href: string;
+  constructor(
+    readonly item: DriveFile,
+    /** The folder it was reached through; null for the person's root. */
+    readonly parent: Node | null,
+    /** Its name in this space: the item's own, or "name (owner)" for a shared folder whose name clashes. */
+    readonly name: string,
+    /** A folder shared with the person, shown in their root. */
+    readonly sharedRoot: boolean,
+    /** The space's base URL (the root's href). */
+    base = "",
+  ) {
+    this.href = parent ? parent.href + hrefSegment(name) + (item.kind === "folder" ? "/" : "") : base;
+  }
+  get isRoot() {
+    return this.parent === null;
+  }
+  /** The items from the root down to this one; a shared folder is the top of its own chain (nothing above it is theirs). */
+  get chain(): DriveFile[] {
+    return this.parent && !this.sharedRoot ? [...this.parent.chain, this.item] : [this.item];
+  }
+}
 export type Resolved = { node: Node | null; parent: Node | null; name: string };
 
 /**
@@ -46,8 +72,7 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
   }
 
   function rootNode(space: Space): Node {
-    const root = drive.rootOf(space.user);
-    return { item: root, names: [], chain: [root], isRoot: true, sharedRoot: false };
+    return new Node(drive.rootOf(space.user), null, "", false, space.base);
   }
 
   /**
@@ -67,10 +92,10 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
 
   function childOf(space: Space, parent: Node, name: string): Node | null {
     const own = drive.childNamed(space.user, parent.item.id, name);
-    if (own) return { item: own, names: [...parent.names, name], chain: [...parent.chain, own], isRoot: false, sharedRoot: false };
+    if (own) return new Node(own, parent, name, false);
     if (!parent.isRoot) return null;
     const shared = sharedRoots(space).find((s) => s.name === name);
-    return shared ? { item: shared.item, names: [name], chain: [shared.item], isRoot: false, sharedRoot: true } : null;
+    return shared ? new Node(shared.item, parent, name, true) : null;
   }
 
   /** Walks `names` from the root; the parent is set when it exists and is a folder (a PUT or MKCOL target). */
@@ -89,17 +114,16 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
 
   function children(space: Space, node: Node): Node[] {
     const items = drive.list(space.user, node.item.id, { sort: "name", desc: false, offset: 0, limit: Number.MAX_SAFE_INTEGER }).items;
-    const own = items.map((item) => ({ item, names: [...node.names, item.name], chain: [...node.chain, item], isRoot: false, sharedRoot: false }));
+    const own = items.map((item) => new Node(item, node, item.name, false));
     if (!node.isRoot) return own;
-    return [...own, ...sharedRoots(space).map((s) => ({ item: s.item, names: [s.name], chain: [s.item], isRoot: false, sharedRoot: true }))];
+    return [...own, ...sharedRoots(space).map((s) => new Node(s.item, node, s.name, true))];
   }
 
-  const hrefFor = (space: Space, node: Node) => hrefOf(space.base, node.names, node.item.kind === "folder");
-
-  function etagOf(node: Node, versions?: Map<string, number>): string {
-    if (node.item.kind === "file") return fileEtag(node.item);
-    const v = (versions ?? repo.folderVersions([node.item.id])).get(node.item.id) ?? 0;
-    return `"${node.item.id}-${v}"`;
+  /** A file's ETag is its content's; a folder's changes whenever anything below it changes (`versions`: read in a batch). */
+  function etagOf(item: DriveFile, versions?: Map<string, number>): string {
+    if (item.kind === "file") return fileEtag(item);
+    const v = (versions ?? repo.folderVersions([item.id])).get(item.id) ?? 0;
+    return `"${item.id}-${v}"`;
   }
 
   // ---- locks and the If header --------------------------------------------------------------------------------
@@ -150,7 +174,7 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
     return list.conditions.every((c) => {
       let holds = false;
       if (node && c.token) holds = locks.covering(node.chain).some((l) => l.token === c.token);
-      if (node && c.etag) holds = c.etag.replace(/^W\//, "") === etagOf(node);
+      if (node && c.etag) holds = c.etag.replace(/^W\//, "") === etagOf(node.item);
       return c.not ? !holds : holds;
     });
   }
@@ -163,7 +187,6 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
   return {
     resolve,
     children,
-    hrefFor,
     etagOf,
     rootNode,
     checkConditions,
@@ -176,14 +199,16 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
     },
     ownerName: (item: DriveFile) => drive.ownerName(item),
     /**
-     * What the person may do to each item beyond reading it, for a whole listing in two statements of the policy. A
+     * What the person may do to each item beyond reading it, for a whole listing in one statement of the policy. A
      * read-only app password writes nothing, so its listing says so too.
      */
     rights(space: Space, items: DriveFile[]): Map<string, Rights> {
       const ids = items.map((i) => i.id);
       const readOnly = space.device?.scope === "files-read";
-      const write = readOnly ? new Set<string>() : access.allowed(space.user, "file.write", ids);
-      const manage = readOnly ? new Set<string>() : access.allowed(space.user, "file.manage", ids);
+      if (readOnly) return new Map(ids.map((id) => [id, { write: false, manage: false }]));
+      const allowed = access.allowedEach(space.user, ["file.write", "file.manage"], ids);
+      const write = allowed.get("file.write")!;
+      const manage = allowed.get("file.manage")!;
       return new Map(ids.map((id) => [id, { write: write.has(id), manage: manage.has(id) }]));
     },
     /** A change to the item itself that is not a Drive write (dead properties, a lock): the policy's `file.write`. */
