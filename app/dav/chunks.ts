@@ -3,11 +3,11 @@
 // connection lists what arrived with PROPFIND and sends the rest), then MOVE `.file` to the destination: the chunks
 // are streamed in order through Drive's one write path (temp → hash → fsync → rename → row), checked against
 // OC-Total-Length and OC-Checksum, and removed. Unfinished uploads are swept after a day (the `dav.sweep` job).
-import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../platform/clock";
 import { dataPaths, safePath } from "../platform/paths";
+import { fsyncFd, readFiles, writeStream } from "../platform/streams";
 import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../platform/errors";
 import type { DavCall } from "./methods";
 import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN } from "./props";
@@ -64,26 +64,33 @@ export function createChunkedUploads(deps: { dataDir: string; freeBytes: () => n
       mkdirSync(dir, { recursive: true, mode: 0o700 });
     },
 
-    /** One chunk, written to a hidden temp name and renamed when complete: a cut connection leaves nothing listed. */
+    /**
+     * One chunk, written to a hidden temp name and renamed when complete: a cut connection leaves nothing listed.
+     * In constant memory (app/platform/streams.ts), like Drive's own writes.
+     */
     async putChunk(userId: string, uploadId: string, chunk: string, body: AsyncIterable<Uint8Array>, length: number | undefined) {
       const dir = existing(userId, uploadId);
       checkName(chunk, "chunk");
       if (chunk.startsWith(".")) throw new AppError(400, "That chunk name is not allowed.");
       if (length !== undefined && length > deps.freeBytes()) throw new AppError(507, DISK_FULL_MESSAGE);
       const temp = safePath(dir, `.part-${randomBytes(8).toString("hex")}`);
-      const file = await open(temp, "wx", 0o600);
+      const fd = openSync(temp, "wx", 0o600);
       let size = 0;
       try {
-        for await (const part of body) {
+        await writeStream(fd, body, (part) => {
           size += part.byteLength;
-          await file.write(part);
-        }
+          if (length !== undefined && size > length) throw new AppError(400, "The chunk is longer than its declared length: send it again.");
+        });
         if (length !== undefined && size !== length) throw new AppError(400, "The chunk ended before its declared length: send it again.");
-        await file.sync();
-        await file.close();
+        await fsyncFd(fd);
+        closeSync(fd);
         renameSync(temp, safePath(dir, chunk));
       } catch (e) {
-        await file.close().catch(() => {});
+        try {
+          closeSync(fd);
+        } catch {
+          /* already closed */
+        }
         rmSync(temp, { force: true });
         throw isDiskFull(e) ? new AppError(507, DISK_FULL_MESSAGE) : e;
       }
@@ -106,15 +113,15 @@ export function createChunkedUploads(deps: { dataDir: string; freeBytes: () => n
       return new Response(parts.join("\n"), { status: 207, headers: { "content-type": "application/xml; charset=utf-8" } });
     },
 
-    /** The chunks' bytes in order, as one stream; the caller removes the upload once the file is stored. */
+    /**
+     * The chunks' bytes in order, as one stream read through one reused buffer (its consumer, Drive's write path,
+     * copies each piece before asking for the next); the caller removes the upload once the file is stored.
+     */
     assembled(userId: string, uploadId: string): { source: AsyncIterable<Uint8Array>; size: number } {
       const dir = existing(userId, uploadId);
-      const names = chunkNames(dir);
-      const size = names.reduce((n, name) => n + statSync(safePath(dir, name)).size, 0);
-      async function* source() {
-        for (const name of names) yield* createReadStream(safePath(dir, name), { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>;
-      }
-      return { source: source(), size };
+      const paths = chunkNames(dir).map((name) => safePath(dir, name));
+      const size = paths.reduce((n, path) => n + statSync(path).size, 0);
+      return { source: readFiles(paths), size };
     },
 
     remove(userId: string, uploadId: string) {
