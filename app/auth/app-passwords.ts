@@ -9,8 +9,9 @@ import type { Clock } from "../platform/clock";
 import type { Db } from "../platform/db/client";
 import { appTokens, users, type AppToken, type User } from "../platform/db/schema";
 import { validateName } from "../drive/model";
-import { AppError, tooManyRequests } from "../platform/errors";
-import type { RateLimiter } from "../platform/http/rate-limit";
+import { AppError } from "../platform/errors";
+import { beginAttempt, type Guard, type RateLimiter } from "../platform/http/rate-limit";
+import { bookkeeping } from "../platform/space";
 import { safeEqual, sha256 } from "./crypto";
 
 export type DeviceScope = "files" | "files-read";
@@ -86,7 +87,8 @@ export function createAppPasswords(deps: { db: Db; limits: { byAccount: RateLimi
     /**
      * Checks `Authorization: Basic` from a device. Refused before anything is checked: plain HTTP from another
      * machine (the password would cross the network readable), and an address or account over its limit of wrong
-     * passwords. Synchronous from the limit check to the count: 300 guesses arriving together are counted one by one.
+     * passwords. Each attempt is counted before the password is looked up (`beginAttempt`, the rule sign-in and link
+     * passwords follow): 300 guesses arriving together are counted one by one; a right one gives its count back.
      */
     verify(header: string, at: { ip: string | null; secure: boolean }): DeviceLogin {
       if (!at.secure && !isLoopback(at.ip)) {
@@ -97,27 +99,20 @@ export function createAppPasswords(deps: { db: Db; limits: { byAccount: RateLimi
       }
       const basic = parseBasic(header);
       const account = `account:${(basic?.username ?? "").toLowerCase()}`;
-      const address = `ip:${at.ip ?? "unknown"}`;
-      const waitFor = (key: string, limiter: RateLimiter) =>
-        tooManyRequests("Too many wrong passwords: wait a moment before trying again.", limiter.retryAfterSeconds(key));
-      if (limits.byIp.blocked(address)) throw waitFor(address, limits.byIp);
-      if (limits.byAccount.blocked(account) && !known(account, at.ip)) throw waitFor(account, limits.byAccount);
+      // The one rule for every secret (sign-in, recovery codes, link passwords): counted before it is checked.
+      const guards: Guard[] = [[limits.byIp, `ip:${at.ip ?? "unknown"}`]];
+      if (!known(account, at.ip)) guards.push([limits.byAccount, account]);
+      const attempt = beginAttempt(guards, "Too many wrong passwords: wait a moment before trying again.");
       // Phone keyboards capitalise the first letter: the password is lower case, so case never matters.
       const row = basic ? byHash.get({ hash: sha256(basic.password.trim().toLowerCase()) }) : undefined;
       const ok = !!row && !row.user.disabledAt && safeEqual(row.user.username, basic!.username.toLowerCase());
-      if (!ok) {
-        limits.byIp.hit(address);
-        limits.byAccount.hit(account);
-        throw new AppError(401, "Wrong username or app password (make one in Settings → Devices; it may have been revoked).");
-      }
+      if (!ok) throw new AppError(401, "Wrong username or app password (make one in Settings → Devices; it may have been revoked).");
+      attempt.succeeded();
       remember(account, at.ip);
       const t = now();
       // Bookkeeping only: a full disk must not turn a working password into an error.
-      if (!row.token.lastUsedAt || t.getTime() - row.token.lastUsedAt.getTime() > 60_000 || row.token.lastUsedIp !== at.ip) {
-        try {
-          db.update(appTokens).set({ lastUsedAt: t, lastUsedIp: at.ip }).where(eq(appTokens.id, row.token.id)).run();
-        } catch {}
-      }
+      if (!row.token.lastUsedAt || t.getTime() - row.token.lastUsedAt.getTime() > 60_000 || row.token.lastUsedIp !== at.ip)
+        bookkeeping(() => db.update(appTokens).set({ lastUsedAt: t, lastUsedIp: at.ip }).where(eq(appTokens.id, row.token.id)).run());
       return { user: row.user, device: row.token as Device };
     },
 

@@ -132,18 +132,19 @@ export function nextcloudRoutes(deps: Deps) {
             login: `${deps.browserOrigin}/index.php/login/v2/flow/${loginToken}`,
           };
         },
-        { device: "public", parse: "none" },
+        { device: "public" },
       )
       .post(
         "/index.php/login/v2/poll",
-        async ({ request }) => {
-          const text = (await request.text()).slice(0, 4096);
-          const token = new URLSearchParams(text).get("token") ?? new URL(request.url).searchParams.get("token");
+        ({ request, body }) => {
+          // The form the apps post (token=…), read by the access step at most BODY_LIMIT; or the token in the address.
+          const sent = body && typeof body === "object" ? (body as Record<string, unknown>).token : null;
+          const token = typeof sent === "string" ? sent : new URL(request.url).searchParams.get("token");
           const result = token ? flows.poll(token) : null;
           if (!result) throw new AppError(404, "Not approved yet.");
           return { server: new URL(request.url).origin, ...result };
         },
-        { device: "public", parse: "none" },
+        { device: "public" },
       )
       // Login Flow v2: the person's side, signed in with their passkey (a signed-out visit goes to /login first).
       .get(

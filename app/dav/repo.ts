@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, lte } from "drizzle-orm";
-import type { Db } from "../platform/db/client";
+import { type Db, writeTransaction } from "../platform/db/client";
 import { davFolderVersions, davLocks, davProperties, deviceUploads, type DavLock, type DeviceUpload } from "../platform/db/schema";
 
 /** Every SQL statement of WebDAV: dead properties, locks, folder versions (ETags) and devices' uploads. */
@@ -11,7 +11,7 @@ export function createDavRepo(db: Db) {
     return out;
   };
   return {
-    transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
+    transaction: <T>(fn: () => T): T => writeTransaction(db, fn),
 
     /** Folder id → version, for the folders asked (a folder nothing was ever added to has none: version 0). */
     folderVersions(ids: string[]): Map<string, number> {

@@ -4,6 +4,7 @@
 // shape and are written as strings (fast for 10,000-entry listings), every value through `esc`.
 import { SaxesParser } from "saxes";
 import { AppError } from "../platform/errors";
+import { BODY_LIMIT, readBounded } from "../platform/http/body";
 
 export const DAV_NS = "DAV:";
 export const OC_NS = "http://owncloud.org/ns";
@@ -12,9 +13,6 @@ export const SABRE_NS = "http://sabredav.org/ns";
 
 export type XmlElement = { ns: string; name: string; attrs: { ns: string; name: string; value: string }[]; children: XmlNode[] };
 export type XmlNode = XmlElement | string;
-
-/** Bodies larger than this are refused before parsing (413): no client sends more than a few KB. */
-export const XML_BODY_LIMIT = 1 << 20;
 
 /** Parses a request body; a DOCTYPE, malformed XML or an empty body is a 400 that says which. */
 export function parseXml(text: string): XmlElement {
@@ -88,18 +86,11 @@ export function serialize(node: XmlNode): string {
   return node.children.length ? `<${open}>${node.children.map(serialize).join("")}</${node.name}>` : `<${open}/>`;
 }
 
-/** Reads a request's XML body with a size cap (413 over it, before and while reading); null for an empty body. */
+/**
+ * Reads a request's XML body as every small body is read (app/platform/http/body.ts: at most BODY_LIMIT, 413 before
+ * and while reading; no client sends more than a few KB); null for an empty body.
+ */
 export async function readXmlBody(request: Request): Promise<XmlElement | null> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > XML_BODY_LIMIT) throw new AppError(413, `XML bodies are limited to ${XML_BODY_LIMIT >> 10} KiB.`);
-  if (!request.body) return null;
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > XML_BODY_LIMIT) throw new AppError(413, `XML bodies are limited to ${XML_BODY_LIMIT >> 10} KiB.`);
-    parts.push(chunk);
-  }
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(parts)).trim();
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(await readBounded(request, BODY_LIMIT)).trim();
   return text ? parseXml(text) : null;
 }

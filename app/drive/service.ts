@@ -6,7 +6,7 @@ import { driveContext, type DriveDeps } from "./context";
 import { importFile, importReceived, scanImports } from "./imports";
 import { folderFor, itemBySeq, itemFor, movableInto, ownerName, rootOf } from "./items";
 import { search } from "./search";
-import { emptyTrash, moveToTrash, purge, purgeExpiredTrash, restore, sweep, trash } from "./trash";
+import { emptyTrash, ensureSpaceReserve, moveToTrash, purge, purgeExpiredTrash, restore, sweep, trash } from "./trash";
 import { breadcrumbs, childNamed, copy, isBelow, list, mkdir, mkdirs, move, recent, rename, setModified, sharedWithMe, star, starred, usage } from "./tree";
 import { beginResumable, finishResumable, forgetResumable, resumableFor, staleUploads, upload } from "./upload";
 
@@ -57,6 +57,7 @@ export function createDriveService(deps: DriveDeps) {
     previewImage,
     previewOf,
     zipEntries,
+    ensureSpaceReserve,
   });
 }
 

@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import { requireAdmin } from "../../access/policy";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
+import { readBody } from "./body";
 import type { RequestContext } from "./context";
 
 /**
@@ -27,24 +28,35 @@ export function isSameOrigin(request: Request, origins: string[]): boolean {
   return origin === new URL(request.url).origin || origins.includes(origin);
 }
 
+type Via = "session" | "token" | "device";
 type Asking = {
   request: Request;
   body: unknown;
-  viewer: { user: User; via: "session" | "token" | "device" } | null;
+  viewer: { user: User; via: Via } | null;
   csrfValid: (t: string | null | undefined) => boolean;
 };
 
 /**
- * Runs before the body is validated: first who is asking (401 signed out, 403 not the admin), then CSRF on unsafe
- * methods (origin check plus the per-browser token htmx sends in `X-CSRF-Token`) unless the request authenticated
- * with an app token, which browsers never send on their own.
+ * Who may ask: 401 signed out, 403 not the administrator; a device's app password opens only the native clients'
+ * routes, a session never opens those. Runs before the body is read.
+ */
+function admitWho(level: Access, viewer: { user: User; via: Via } | null) {
+  if (level === "device" && viewer?.via !== "device")
+    throw new AppError(401, "Sign in with your username and an app password (Settings → Devices on the box).");
+  if ((level === "user" || level === "admin") && viewer?.via === "device")
+    throw new AppError(401, "An app password opens your files through WebDAV only; sign in to use the rest of the box.");
+  if ((level === "user" || level === "admin") && !viewer) throw new AppError(401, "Please sign in.");
+  if (level === "admin") requireAdmin(viewer!.user);
+}
+
+/**
+ * Runs before the body is validated: first who is asking (again: a route without a body has no parse step), then CSRF
+ * on unsafe methods (origin check plus the per-browser token htmx sends in `X-CSRF-Token`, or a form's `_csrf`) unless
+ * the request authenticated with an app token, which browsers never send on their own.
  */
 function admit(level: Access, c: Asking, origins: string[]) {
   if (level === "device" || level === "client") return admitClient(level, c, origins);
-  if ((level === "user" || level === "admin") && c.viewer?.via === "device")
-    throw new AppError(401, "An app password opens your files through WebDAV only; sign in to use the rest of the box.");
-  if ((level === "user" || level === "admin") && !c.viewer) throw new AppError(401, "Please sign in.");
-  if (level === "admin") requireAdmin(c.viewer!.user);
+  admitWho(level, c.viewer);
   if (!UNSAFE.has(c.request.method) || c.viewer?.via === "token") return;
   if (!isSameOrigin(c.request, origins)) throw new AppError(403, "Cross-site request refused (origin check). Reload the page and try again.");
   const body = c.body;
@@ -60,11 +72,17 @@ function admit(level: Access, c: Asking, origins: string[]) {
  * request that says it comes from another site is refused; clients send no such header.
  */
 function admitClient(level: "device" | "client", c: Asking, origins: string[]) {
-  if (level === "device" && c.viewer?.via !== "device")
-    throw new AppError(401, "Sign in with your username and an app password (Settings → Devices on the box).");
+  admitWho(level, c.viewer);
   const told = c.request.headers.has("origin") || c.request.headers.has("sec-fetch-site");
   if (level === "device" && told && !isSameOrigin(c.request, origins)) throw new AppError(403, "Cross-site request refused (origin check).");
 }
+
+type Parsing = {
+  request: Request;
+  cookie: Record<string, { value?: unknown; remove: () => unknown }>;
+  contentType?: string;
+  server?: { requestIP: (r: Request) => { address: string } | null } | null;
+};
 
 // An OpenAPI extension field; typed as a plain detail so Elysia keeps the macro's resolved types.
 const accessDetail = (level: Access) => ({ [ACCESS_DETAIL]: level }) as { description?: string };
@@ -74,10 +92,21 @@ const accessDetail = (level: Access) => ({ [ACCESS_DETAIL]: level }) as { descri
  * is then never null) or `{ public: true }`. The level is kept in the route's `detail`, so the route table can be
  * listed with it (route tests, the sharing matrix, the attack suite).
  */
-export function accessControl(deps: { context: RequestContext; origins: string[] }) {
+export function accessControl(deps: { context: RequestContext; origins: string[]; spoolDir: string }) {
+  /**
+   * The body is read here, in the parse step, and only after the route's access admits who is asking: a signed-out
+   * request to a signed-in route is a 401 with nothing read. Then at most the body limit (app/platform/http/body.ts);
+   * a form's files go to disk. Routes that stream their body (`parse: "none"`) have no parse step.
+   */
+  const parse = (level: Access) => (c: Parsing) => {
+    const viewer = deps.context.viewerOf(c.request, c.cookie, c.server);
+    admitWho(level, viewer);
+    return readBody(c.request, c.contentType ?? "", { spoolDir: deps.spoolDir, files: viewer !== null });
+  };
   return new Elysia({ name: "access" }).use(deps.context).macro({
     auth: (level: "user" | "admin") => ({
       detail: accessDetail(level),
+      parse: parse(level),
       transform: (c: Asking) => admit(level, c, deps.origins),
       resolve({ user }) {
         return { user: user as User }; // never null here: transform refused the request otherwise
@@ -85,11 +114,13 @@ export function accessControl(deps: { context: RequestContext; origins: string[]
     }),
     public: (on: true) => ({
       detail: accessDetail(on ? "public" : "user"),
+      parse: parse(on ? "public" : "user"),
       transform: (c: Asking) => admit("public", c, deps.origins),
     }),
     /** A native client's route: with a device's app password (`true`), or its public endpoints (`"public"`). */
     device: (level: true | "public") => ({
       detail: accessDetail(level === true ? "device" : "client"),
+      parse: parse(level === true ? "device" : "client"),
       transform: (c: Asking) => admit(level === true ? "device" : "client", c, deps.origins),
       resolve({ user }) {
         return { user: user as User | null };
@@ -98,6 +129,7 @@ export function accessControl(deps: { context: RequestContext; origins: string[]
     /** Reached through a share link: public to the access rules, and the route itself resolves and checks its link. */
     link: (on: true) => ({
       detail: accessDetail(on ? "link" : "user"),
+      parse: parse(on ? "link" : "user"),
       transform: (c: Asking) => admit(on ? "link" : "user", c, deps.origins),
     }),
   });

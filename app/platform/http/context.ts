@@ -36,14 +36,22 @@ export function requestContext(deps: ContextDeps) {
     }
     return token;
   };
-  return new Elysia({ name: "request-context" }).derive({ as: "global" }, ({ request, cookie, server }) => {
-    const ip = deps.clientIp ? deps.clientIp(request) : (server?.requestIP(request)?.address ?? null);
+  type Cookies = Record<string, { value?: unknown; remove: () => unknown }>;
+  /**
+   * Who is asking, from the request's session cookie or `Authorization` header: asked once per request, first by the
+   * access check before the body is read (parse), then by the context below.
+   */
+  const asked = new WeakMap<Request, Viewer | null>();
+  type Server = { requestIP: (r: Request) => { address: string } | null } | null | undefined;
+  const ipOf = (request: Request, server: Server) => (deps.clientIp ? deps.clientIp(request) : (server?.requestIP(request)?.address ?? null));
+  function viewerOf(request: Request, cookie: Cookies, server: Server): Viewer | null {
+    if (asked.has(request)) return asked.get(request)!;
     let viewer: Viewer | null = null;
     const authorization = request.headers.get("authorization");
     if (authorization !== null) {
       // Present means the caller chose a token: a malformed or unknown one is a 401, never a fall back to the cookie.
       if (/^Basic\s/i.test(authorization)) {
-        const login = deps.devices.verify(authorization, { ip, secure: new URL(request.url).protocol === "https:" });
+        const login = deps.devices.verify(authorization, { ip: ipOf(request, server), secure: new URL(request.url).protocol === "https:" });
         viewer = { user: login.user, via: "device", sessionId: null, device: login.device };
       } else {
         const bearer = authorization.match(/^Bearer\s+(\S+)$/i)?.[1];
@@ -57,6 +65,12 @@ export function requestContext(deps: ContextDeps) {
       if (row && sid) viewer = { user: row.user, via: "session", sessionId: sid };
       else if (sid) cookie[SESSION_COOKIE]!.remove();
     }
+    asked.set(request, viewer);
+    return viewer;
+  }
+  const plugin = new Elysia({ name: "request-context" }).derive({ as: "global" }, ({ request, cookie, server }) => {
+    const ip = ipOf(request, server);
+    const viewer = viewerOf(request, cookie as unknown as Cookies, server);
     let csrfBase = viewer?.sessionId ?? (cookie[PRE_COOKIE]?.value as string | undefined);
     if (!viewer && !csrfBase) {
       csrfBase = randomToken(18);
@@ -72,6 +86,7 @@ export function requestContext(deps: ContextDeps) {
       csrfValid: (sent: string | null | undefined) => !!sent && !!csrfToken && safeEqual(sent, csrfToken),
     };
   });
+  return Object.assign(plugin, { viewerOf });
 }
 
 export function sessionCookie(secure: boolean) {
