@@ -153,6 +153,23 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     now,
   });
   const smartInWorker = hw.smartInWorker ?? config.smartInWorker;
+  // Devices' app passwords (WebDAV, Nextcloud clients): 10 wrong ones per account and 30 per address in 15 minutes.
+  const devices = createAppPasswords({
+    db,
+    now,
+    limits: { byAccount: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000, now }) },
+  });
+  const davRepo = createDavRepo(db);
+  const deviceStatus = createDeviceStatus({
+    repo: davRepo,
+    devices,
+    now,
+    // Midnight in the box's time zone: "today" on the status pages is the family's day.
+    startOfToday: () => {
+      const { timeZone } = settings.all();
+      return startOfDay(new Intl.DateTimeFormat("en-CA", { timeZone }).format(now()), timeZone);
+    },
+  });
   const dashboard = createDashboardService({
     repo: dashboardRepo,
     disks: smartInWorker ? queuedDiskChecks({ health, jobs, now }) : directDiskChecks(health, now),
@@ -169,6 +186,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     alertWebhook: () => settings.all().alertWebhook,
     deviceName: () => settings.all().deviceName,
     usedBytes: (userId) => driveRepo.usedBytes(userId),
+    moreAlerts: () => deviceStatus.alerts(auth.users.list()),
     now,
   });
   const photos = createPhotosService({
@@ -206,13 +224,6 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     ...hw.updates,
   });
   const updateUploads = createUpdateUploads({ update, dataDir: config.dataDir });
-  // Devices' app passwords (WebDAV, Nextcloud clients): 10 wrong ones per account and 30 per address in 15 minutes.
-  const devices = createAppPasswords({
-    db,
-    now,
-    limits: { byAccount: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000, now }) },
-  });
-  const davRepo = createDavRepo(db);
   const dav = createDavService({ drive, access: core.access, repo: davRepo, locks: createLocks({ repo: davRepo, now }), dataDir: config.dataDir, now });
   const chunks = createChunkedUploads({ dataDir: config.dataDir, freeBytes: () => dav.freeBytes() });
   const davMethods = createDavMethods({ dav, drive, chunks });
@@ -231,16 +242,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     davMethods,
     chunks,
     loginFlows: createLoginFlows({ devices, now }),
-    deviceStatus: createDeviceStatus({
-      repo: davRepo,
-      devices,
-      now,
-      // Midnight in the box's time zone: "today" on the status pages is the family's day.
-      startOfToday: () => {
-        const { timeZone } = settings.all();
-        return startOfDay(new Intl.DateTimeFormat("en-CA", { timeZone }).format(now()), timeZone);
-      },
-    }),
+    deviceStatus,
   };
 }
 

@@ -341,6 +341,17 @@ describe("devices and their backup status", () => {
     const home = await (await t.request("/", { headers: t.signIn(alice) })).text();
     expect(home).toContain('data-testid="silent-device"><strong>Pixel 8</strong> <span>has not backed up for 3 days.</span>');
     expect(page).toContain("Pixel 8");
+    // The dashboard's alerts: open while the phone stays quiet, cleared once it sends again.
+    const deviceAlerts = () => t.services.dashboard.alerts.list().filter((a) => a.code === "device-silent" && a.clearedAt === null);
+    await t.services.dashboard.alerts.check();
+    expect(deviceAlerts().map((a) => [a.severity, a.subject, a.message])).toEqual([
+      ["warning", `device:${device.id}`, expect.stringContaining("“Pixel 8” has not backed up for 3 days") as unknown as string],
+    ]);
+    const alerts = await (await t.request("/dashboard/alerts", { headers: t.signIn(alice) })).text();
+    expect(alerts).toContain("“Pixel 8” has not backed up for 3 days");
+    expect((await put("back.txt", "back")).status).toBe(201);
+    await t.services.dashboard.alerts.check();
+    expect(deviceAlerts()).toEqual([]);
   });
 
   test("Connect a computer names the exact addresses", async () => {

@@ -1,6 +1,7 @@
 // What each device sent: the backup status a family can check ("Pixel 8: 14 photos today, newest taken 09:12"), and
 // the warning when a phone that backed up every day has gone quiet.
 import type { AppPasswords, Device } from "../auth/app-passwords";
+import type { Alert } from "../../hw/alerts";
 import type { User } from "../platform/db/schema";
 import type { DavRepo } from "./repo";
 
@@ -51,16 +52,27 @@ export function createDeviceStatus(deps: { repo: DavRepo; devices: AppPasswords;
       quietDays: lastUploadAt ? Math.floor((deps.now().getTime() - lastUploadAt.getTime()) / DAY) : 0,
     };
   }
+  const silentFor = (user: User) =>
+    deps.devices
+      .list(user.id)
+      .map(statusOf)
+      .filter((s) => s.silent);
   return {
     statusOf,
     /** Every device of a person with its status, newest first. */
     forUser: (user: User) => deps.devices.list(user.id).map(statusOf),
     /** The person's devices that went quiet (the start page warns about them). */
-    silentFor: (user: User) =>
-      deps.devices
-        .list(user.id)
-        .map(statusOf)
-        .filter((s) => s.silent),
+    silentFor,
+    /** Every quiet device on the box, as the dashboard's alerts (open while it stays quiet, cleared when it sends again). */
+    alerts: (users: User[]): Alert[] =>
+      users.flatMap((user) =>
+        silentFor(user).map((s) => ({
+          severity: "warning" as const,
+          code: "device-silent" as const,
+          subject: `device:${s.device.id}`,
+          message: `${user.displayName}'s “${s.device.name}” has not backed up for ${s.quietDays} days, after backing up almost every day. Check its backup app (Photos → Back up your phone).`,
+        })),
+      ),
   };
 }
 
