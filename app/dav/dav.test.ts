@@ -102,6 +102,45 @@ describe("app passwords", () => {
   });
 });
 
+describe("properties", () => {
+  test("COPY of a folder carries the dead properties of the folder and of everything inside it; the source keeps its own", async () => {
+    const { dav } = setup();
+    await dav("album", { method: "MKCOL" });
+    await dav("album/day", { method: "MKCOL" });
+    await dav("album/day/a.txt", { method: "PUT", body: "a" });
+    const set = (path: string, value: string) =>
+      dav(path, {
+        method: "PROPPATCH",
+        headers: { "content-type": "application/xml" },
+        body: `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:x="urn:x"><d:set><d:prop><x:tag>${value}</x:tag></d:prop></d:set></d:propertyupdate>`,
+      });
+    for (const [path, value] of [
+      ["album", "top"],
+      ["album/day", "middle"],
+      ["album/day/a.txt", "leaf"],
+    ])
+      expect((await set(path!, value!)).status).toBe(207);
+    expect((await dav("album", { method: "COPY", headers: { destination: "/dav/copy" } })).status).toBe(201);
+    const tag = async (path: string) => {
+      const res = await dav(path, {
+        method: "PROPFIND",
+        headers: { depth: "0", "content-type": "application/xml" },
+        body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:x="urn:x"><d:prop><x:tag/></d:prop></d:propfind>',
+      });
+      return (
+        /<tag xmlns="urn:x">([^<]*)<\/tag>|<x:tag[^>]*>([^<]*)<\/x:tag>/
+          .exec(await res.text())
+          ?.slice(1)
+          .find(Boolean) ?? null
+      );
+    };
+    expect([await tag("copy"), await tag("copy/day"), await tag("copy/day/a.txt")]).toEqual(["top", "middle", "leaf"]);
+    // Changed on the copy only: the two trees have their own rows.
+    expect((await set("copy/day/a.txt", "changed")).status).toBe(207);
+    expect([await tag("album/day/a.txt"), await tag("copy/day/a.txt")]).toEqual(["leaf", "changed"]);
+  });
+});
+
 describe("bad input", () => {
   test("Destination: outside the person's space, another host, . and .. plain, encoded and double-encoded", async () => {
     const { dav } = setup();

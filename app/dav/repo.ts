@@ -39,10 +39,25 @@ export function createDavRepo(db: Db) {
         .delete(davProperties)
         .where(and(eq(davProperties.fileId, fileId), eq(davProperties.namespace, namespace), eq(davProperties.name, name)))
         .run(),
+    /**
+     * The dead properties of `fromId` onto `toId`, and for a copied folder those of everything inside it onto its
+     * copy: the two trees are walked side by side, an item paired with the copy's child of the same name (a copy keeps
+     * the names; trashed items were not copied).
+     */
     copyProperties(fromId: string, toId: string) {
       raw
-        .query(`INSERT OR REPLACE INTO dav_properties (file_id, namespace, name, value) SELECT ?, namespace, name, value FROM dav_properties WHERE file_id = ?`)
-        .run(toId, fromId);
+        .query(
+          `WITH RECURSIVE pairs(src, dst) AS (
+             SELECT ?1, ?2
+             UNION ALL
+             SELECT s.id, d.id FROM pairs p
+               JOIN files s ON s.parent_id = p.src AND s.trashed_at IS NULL
+               JOIN files d ON d.parent_id = p.dst AND d.trashed_at IS NULL AND d.name = s.name
+           )
+           INSERT OR REPLACE INTO dav_properties (file_id, namespace, name, value)
+             SELECT pairs.dst, p.namespace, p.name, p.value FROM pairs JOIN dav_properties p ON p.file_id = pairs.src`,
+        )
+        .run(fromId, toId);
     },
 
     insertLock: (lock: DavLock) => db.insert(davLocks).values(lock).run(),
