@@ -12,7 +12,7 @@ import { validateName } from "../drive/model";
 import { AppError } from "../platform/errors";
 import { beginAttempt, type Guard, type RateLimiter } from "../platform/http/rate-limit";
 import { bookkeeping } from "../platform/space";
-import { safeEqual, sha256 } from "./crypto";
+import { safeEqual, sha256 } from "../platform/crypto";
 
 export type DeviceScope = "files" | "files-read";
 export type Device = AppToken & { scope: DeviceScope };

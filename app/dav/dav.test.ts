@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { sha256 } from "../auth/crypto";
+import { sha256 } from "../platform/crypto";
 import type { User } from "../platform/db/schema";
 import { createTestApp, type TestApp } from "../../test/support/app";
 

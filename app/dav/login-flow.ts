@@ -2,7 +2,7 @@
 // the `login` address in a browser, where the person signs in with their passkey and approves "<device> wants
 // access"; the app polls with its secret token and receives, once, a new app password for that device. Flows live
 // in memory for 20 minutes: nothing secret is written down, and a restart only means trying again.
-import { randomToken, sha256 } from "../auth/crypto";
+import { randomToken, sha256 } from "../platform/crypto";
 import type { AppPasswords, DeviceScope } from "../auth/app-passwords";
 import type { Clock } from "../platform/clock";
 import type { User } from "../platform/db/schema";

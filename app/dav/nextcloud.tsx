@@ -118,7 +118,7 @@ export function nextcloudRoutes(deps: Deps) {
           deps.devices.revoke(user!.id, viewer!.device!.id);
           return ocs("v2.php", []);
         },
-        { device: true },
+        { device: true, audit: { kind: "accounts", did: "signed a device out (its app password revoked)" } },
       )
 
       // Login Flow v2: the app's side.
@@ -132,7 +132,7 @@ export function nextcloudRoutes(deps: Deps) {
             login: `${deps.browserOrigin}/index.php/login/v2/flow/${loginToken}`,
           };
         },
-        { device: "public" },
+        { device: "public", audit: { kind: "sign-in", did: "an app asked to sign in" } },
       )
       .post(
         "/index.php/login/v2/poll",
@@ -144,28 +144,27 @@ export function nextcloudRoutes(deps: Deps) {
           if (!result) throw new AppError(404, "Not approved yet.");
           return { server: new URL(request.url).origin, ...result };
         },
-        { device: "public" },
+        { device: "public", audit: { kind: "sign-in", did: "an app checked whether its sign-in was allowed" } },
       )
       // Login Flow v2: the person's side, signed in with their passkey (a signed-out visit goes to /login first).
       .get(
         "/index.php/login/v2/flow/:token",
-        ({ user, csrfToken, params }) => (
-          <LoginFlowPage user={user} csrfToken={csrfToken} deviceName={deps.deviceName()} token={params.token} client={flows.pending(params.token).client} />
-        ),
+        ({ page, params }) => <LoginFlowPage page={page} token={params.token} client={flows.pending(params.token).client} />,
         { auth: "user" },
       )
       .post(
         "/index.php/login/v2/flow/:token",
-        ({ user, csrfToken, params, body }) => {
+        ({ user, page, params, body }) => {
           if (body.decision !== "allow") {
             flows.deny(params.token);
-            return <LoginFlowDone user={user} csrfToken={csrfToken} deviceName={deps.deviceName()} allowed={false} name="" />;
+            return <LoginFlowDone page={page} allowed={false} name="" />;
           }
           flows.approve(user, params.token, body.name, body.readOnly === "1" ? "files-read" : "files");
-          return <LoginFlowDone user={user} csrfToken={csrfToken} deviceName={deps.deviceName()} allowed name={body.name} />;
+          return <LoginFlowDone page={page} allowed name={body.name} />;
         },
         {
           auth: "user",
+          audit: { kind: "accounts", did: "answered an app's sign-in request" },
           body: t.Object({ decision: t.String(), name: t.String({ maxLength: 200 }), readOnly: t.Optional(t.String()), _csrf: t.Optional(t.String()) }),
         },
       )

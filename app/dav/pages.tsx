@@ -3,7 +3,7 @@
 import { Elysia, t } from "elysia";
 import QRCode from "qrcode";
 import type { AppPasswords } from "../auth/app-passwords";
-import type { User } from "../platform/db/schema";
+import type { SignedInPage } from "../../views/layout";
 import type { DriveService } from "../drive/service";
 import type { AccessControl } from "../platform/http/access";
 import type { MediaService } from "../media/service";
@@ -17,7 +17,6 @@ type Deps = {
   statuses: DeviceStatuses;
   drive: DriveService;
   media: MediaService;
-  deviceName: () => string;
   server: string;
 };
 
@@ -26,13 +25,13 @@ const qr = async (text: string) =>
 
 export function devicePages(deps: Deps) {
   const { devices, statuses, drive } = deps;
-  const base = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: deps.deviceName(), server: deps.server, username: user.username });
+  const base = (page: SignedInPage) => ({ page, server: deps.server, username: page.user.username });
   return new Elysia({ name: "device-pages" })
     .use(deps.access)
-    .get("/settings/devices", ({ user, csrfToken }) => <DevicesPage {...base(user, csrfToken)} statuses={statuses.forUser(user)} />, { auth: "user" })
+    .get("/settings/devices", ({ user, page }) => <DevicesPage {...base(page)} statuses={statuses.forUser(user)} />, { auth: "user" })
     .post(
       "/settings/devices",
-      ({ user, csrfToken, body, set }) =>
+      ({ user, page, body, set }) =>
         withFormError(
           set,
           async () => {
@@ -42,16 +41,16 @@ export function devicePages(deps: Deps) {
             if (device.scope === "files") drive.mkdirs(user, undefined, folder.split("/"));
             const login = `nc://login/user:${user.username}&password:${password}&server:${deps.server}`;
             return (
-              <DevicesPage
-                {...base(user, csrfToken)}
-                statuses={statuses.forUser(user)}
-                created={{ name: device.name, password, qrDataUrl: await qr(login), folder }}
-              />
+              <DevicesPage {...base(page)} statuses={statuses.forUser(user)} created={{ name: device.name, password, qrDataUrl: await qr(login), folder }} />
             );
           },
-          (e) => <DevicesPage {...base(user, csrfToken)} statuses={statuses.forUser(user)} error={e.message} />,
+          (e) => <DevicesPage {...base(page)} statuses={statuses.forUser(user)} error={e.message} />,
         ),
-      { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), readOnly: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "user",
+        audit: { kind: "accounts", did: "made an app password for a device" },
+        body: t.Object({ name: t.String({ maxLength: 200 }), readOnly: t.Optional(t.String()), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/settings/devices/:id/revoke",
@@ -59,13 +58,13 @@ export function devicePages(deps: Deps) {
         devices.revoke(user.id, params.id);
         return redirect("/settings/devices", 303);
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "accounts", did: "revoked a device's app password" } },
     )
-    .get("/settings/computers", ({ user, csrfToken }) => <ComputersPage {...base(user, csrfToken)} />, { auth: "user" })
+    .get("/settings/computers", ({ page }) => <ComputersPage {...base(page)} />, { auth: "user" })
     .get(
       "/photos/backup",
-      async ({ user, csrfToken }) => (
-        <BackupPage {...base(user, csrfToken)} statuses={statuses.forUser(user)} serverQr={await qr(deps.server)} progress={deps.media.progressFor(user)} />
+      async ({ user, page }) => (
+        <BackupPage {...base(page)} statuses={statuses.forUser(user)} serverQr={await qr(deps.server)} progress={deps.media.progressFor(user)} />
       ),
       {
         auth: "user",

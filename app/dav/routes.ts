@@ -5,6 +5,7 @@ import type { DavMethods } from "./methods";
 import { segmentsOf } from "./paths";
 import { AppError } from "../platform/errors";
 import { noteAudit } from "../platform/http/security";
+import type { AuditWords } from "../platform/audit";
 
 const METHODS = ["GET", "HEAD", "PUT", "DELETE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK"] as const;
 type Method = (typeof METHODS)[number];
@@ -13,6 +14,18 @@ const MOUNTS = ["/dav", "/remote.php/webdav", "/remote.php/dav/files/:user"];
 const FILES_BASE = /^\/remote\.php\/dav\/files\/([^/]+)(\/|$)/;
 const UPLOADS_BASE = /^\/remote\.php\/dav\/uploads\/([^/]+)(\/|$)/;
 const UPLOAD_METHODS = ["MKCOL", "PUT", "PROPFIND", "MOVE", "DELETE"] as const;
+/** The audit log's words for the methods that change something; "{}" names the path and the device. */
+const WORDS: Partial<Record<Method, AuditWords>> = {
+  PUT: { kind: "files", did: "uploaded a file through WebDAV", about: "uploaded {}" },
+  DELETE: { kind: "files", did: "moved an item to the trash through WebDAV", about: "moved {} to the trash" },
+  MKCOL: { kind: "files", did: "created a folder through WebDAV", about: "created the folder {}" },
+  MOVE: { kind: "files", did: "moved or renamed an item through WebDAV", about: "moved {}" },
+  COPY: { kind: "files", did: "copied an item through WebDAV", about: "copied {}" },
+  PROPPATCH: { kind: "files", did: "changed an item's properties through WebDAV", about: "changed the properties of {}" },
+  LOCK: { kind: "files", did: "locked an item through WebDAV", about: "locked {}" },
+  UNLOCK: { kind: "files", did: "unlocked an item through WebDAV", about: "unlocked {}" },
+};
+const hooks = (method: Method) => ({ device: true as const, parse: "none" as const, ...(WORDS[method] ? { audit: WORDS[method]! } : {}) });
 
 /**
  * WebDAV (RFC 4918 class 1 and 2) over each person's Drive at /dav/ and Nextcloud's paths. Every method but OPTIONS
@@ -59,11 +72,10 @@ export function davRoutes(deps: { access: AccessControl; methods: DavMethods }) 
   for (const mount of MOUNTS) {
     for (const path of [mount, `${mount}/*`]) {
       app = app.options(path, () => methods.OPTIONS(), { device: "public", parse: "none" });
-      for (const method of METHODS) app = app.route(method, path, ({ request, viewer }) => call(method, request, viewer!), { device: true, parse: "none" });
+      for (const method of METHODS) app = app.route(method, path, ({ request, viewer }) => call(method, request, viewer!), hooks(method));
     }
   }
   for (const path of ["/remote.php/dav/uploads/:user", "/remote.php/dav/uploads/:user/*"])
-    for (const method of UPLOAD_METHODS)
-      app = app.route(method, path, ({ request, viewer }) => call(method, request, viewer!), { device: true, parse: "none" });
+    for (const method of UPLOAD_METHODS) app = app.route(method, path, ({ request, viewer }) => call(method, request, viewer!), hooks(method));
   return app;
 }

@@ -1,19 +1,18 @@
-import type { User } from "../../app/platform/db/schema";
-import { Layout } from "../layout";
+import { Layout, type SignedInPage } from "../layout";
 
-type Base = { user: User; csrfToken: string; deviceName: string };
+type Base = { page: SignedInPage };
 
 /** Login Flow v2: an app asks for access; the person names the device and allows or denies it. */
 export function LoginFlowPage(p: Base & { token: string; client: string }) {
   return (
-    <Layout title="Connect a device" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="settings">
+    <Layout title="Connect a device" page={p.page} active="settings">
       <h1 safe>{`${p.client} wants access to your files`}</h1>
       <p>
-        An app asked to sign in to <strong safe>{p.deviceName}</strong> as <strong safe>{p.user.username}</strong>. Allow it only if you just started this on
-        your own device. It gets an app password for your files (WebDAV), nothing else, and you can revoke it in Settings → Devices.
+        An app asked to sign in to <strong safe>{p.page.deviceName}</strong> as <strong safe>{p.page.user.username}</strong>. Allow it only if you just started
+        this on your own device. It gets an app password for your files (WebDAV), nothing else, and you can revoke it in Settings → Devices.
       </p>
       <form method="post" action={`/index.php/login/v2/flow/${encodeURIComponent(p.token)}`} class="stack narrow">
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="_csrf" value={p.page.csrfToken} />
         <label>
           Name this device
           <input type="text" name="name" value={p.client} maxlength="64" required id="device-name" />
@@ -36,7 +35,7 @@ export function LoginFlowPage(p: Base & { token: string; client: string }) {
 
 export function LoginFlowDone(p: Base & { allowed: boolean; name: string }) {
   return (
-    <Layout title="Connect a device" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="settings">
+    <Layout title="Connect a device" page={p.page} active="settings">
       <h1>{p.allowed ? "Access granted" : "Access denied"}</h1>
       {p.allowed ? (
         <p id="flow-result">
@@ -61,7 +60,7 @@ const PHONE_FOLDER: string = "Photos/Camera/<phone name>";
 const countLine = (c: { photos: number; videos: number }) => `${c.photos} photo${c.photos === 1 ? "" : "s"}, ${c.videos} video${c.videos === 1 ? "" : "s"}`;
 
 /** Each device: what it may do, when it was last seen and from where, and what it sent. */
-function DeviceRows(p: { statuses: DeviceStatus[]; csrfToken: string; revoke: boolean }) {
+function DeviceRows(p: { statuses: DeviceStatus[]; csrfToken: string; timeZone: string; revoke: boolean }) {
   if (!p.statuses.length) return <p class="muted">No device is connected yet.</p>;
   return (
     <div class="table-wrap">
@@ -86,9 +85,9 @@ function DeviceRows(p: { statuses: DeviceStatus[]; csrfToken: string; revoke: bo
                 {s.silent ? <div class="badge warn" safe>{`no backup for ${s.quietDays} days`}</div> : ""}
               </td>
               <td>
-                <span safe>{formatWhen(s.device.lastUsedAt)}</span>
+                <span safe>{formatWhen(s.device.lastUsedAt, p.timeZone)}</span>
                 {s.device.lastUsedIp ? <div class="muted small" safe>{`from ${s.device.lastUsedIp}`}</div> : ""}
-                <div class="muted small" safe>{`last upload ${formatWhen(s.lastUploadAt)}`}</div>
+                <div class="muted small" safe>{`last upload ${formatWhen(s.lastUploadAt, p.timeZone)}`}</div>
               </td>
               <td safe>{countLine(s.today)}</td>
               <td safe>{countLine(s.week)}</td>
@@ -96,7 +95,7 @@ function DeviceRows(p: { statuses: DeviceStatus[]; csrfToken: string; revoke: bo
                 <span safe>{countLine(s.ever)}</span>
                 <div class="muted small" safe>{`${s.ever.others} other files · ${formatBytes(s.ever.bytes)}`}</div>
               </td>
-              <td safe>{formatWhen(s.newestCaptureAt)}</td>
+              <td safe>{formatWhen(s.newestCaptureAt, p.timeZone)}</td>
               {p.revoke ? (
                 <td>
                   <form method="post" action={`/settings/devices/${encodeURIComponent(s.device.id)}/revoke`}>
@@ -122,7 +121,7 @@ export function DevicesPage(
   p: Base & Connect & { statuses: DeviceStatus[]; created?: { name: string; password: string; qrDataUrl: string; folder: string }; error?: string },
 ) {
   return (
-    <Layout title="Devices" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="settings">
+    <Layout title="Devices" page={p.page} active="settings">
       <div class="connect stack">
         <h1>Devices</h1>
         <p>
@@ -153,7 +152,7 @@ export function DevicesPage(
         <section class="card stack">
           <h2>Add a device</h2>
           <form method="post" action="/settings/devices" class="stack narrow">
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <label>
               Name
               <input type="text" name="name" required maxlength="64" placeholder="Pixel 8 — camera backup" id="device-name" />
@@ -168,7 +167,7 @@ export function DevicesPage(
         </section>
         <section class="card stack">
           <h2>Connected devices</h2>
-          <DeviceRows statuses={p.statuses} csrfToken={p.csrfToken} revoke />
+          <DeviceRows statuses={p.statuses} csrfToken={p.page.csrfToken} timeZone={p.page.timeZone} revoke />
         </section>
       </div>
     </Layout>
@@ -180,7 +179,7 @@ export function ComputersPage(p: Base & Connect) {
   const dav = `${p.server}/remote.php/dav/files/${encodeURIComponent(p.username)}/`;
   const host = p.server.replace(/^https?:\/\//, "");
   return (
-    <Layout title="Connect a computer" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="settings">
+    <Layout title="Connect a computer" page={p.page} active="settings">
       <div class="connect stack">
         <h1>Connect a computer</h1>
         <p>
@@ -263,7 +262,7 @@ rclone about nas:`}
 export function BackupPage(p: Base & Connect & { statuses: DeviceStatus[]; serverQr: string; progress: Parameters<typeof PhotosShell>[0]["progress"] }) {
   const dav = `${p.server}/remote.php/dav/files/${encodeURIComponent(p.username)}/`;
   return (
-    <PhotosShell title="Back up your phone" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} tab="backup" progress={p.progress}>
+    <PhotosShell title="Back up your phone" page={p.page} tab="backup" progress={p.progress}>
       <div class="stack connect">
         <h1 class="photos-heading">Back up your phone</h1>
         <p>
@@ -304,7 +303,7 @@ export function BackupPage(p: Base & Connect & { statuses: DeviceStatus[]; serve
         </section>
         <section class="card stack">
           <h2>Your phones</h2>
-          <DeviceRows statuses={p.statuses} csrfToken={p.csrfToken} revoke={false} />
+          <DeviceRows statuses={p.statuses} csrfToken={p.page.csrfToken} timeZone={p.page.timeZone} revoke={false} />
         </section>
       </div>
     </PhotosShell>

@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import type { AppPasswords, Device } from "../../auth/app-passwords";
 import type { AuthService } from "../../auth/service";
-import { hmac, randomToken, safeEqual } from "../../auth/crypto";
+import { hmac, randomToken, safeEqual } from "../crypto";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
 
