@@ -94,6 +94,7 @@ bench: deps
 	bun bench/drive-io.ts
 	bun bench/drive-scale.ts
 	bun bench/dashboard-refresh.ts
+	bun bench/dav.ts
 
 clean:
 	rm -rf node_modules views/static/vendor out dist

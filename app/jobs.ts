@@ -6,6 +6,7 @@
 import { authJobs, type AuthJobPayloads } from "./auth/jobs";
 import { dashboardJobs, dashboardWebJobs, type DashboardJobPayloads } from "./dashboard/jobs";
 import { storageJobs, type StorageJobPayloads } from "./storage/jobs";
+import { davJobs, type DavJobPayloads } from "./dav/jobs";
 import { driveJobs, type DriveJobPayloads } from "./drive/jobs";
 import { mediaJobs, type MediaJobPayloads } from "./media/jobs";
 import type { JobKindSpec } from "./platform/queue/kinds";
@@ -13,15 +14,22 @@ import type { JobHandlers, PayloadMap } from "./platform/queue/queue";
 import { updateJobs, updateWebJobs, type UpdateJobPayloads } from "./update/jobs";
 
 /** Kind → payload of every kind: what `enqueue` accepts. */
-export type JobPayloads = AuthJobPayloads & DriveJobPayloads & MediaJobPayloads & StorageJobPayloads & DashboardJobPayloads & UpdateJobPayloads;
+export type JobPayloads = AuthJobPayloads &
+  DriveJobPayloads &
+  DavJobPayloads &
+  MediaJobPayloads &
+  StorageJobPayloads &
+  DashboardJobPayloads &
+  UpdateJobPayloads;
 export type JobKind = keyof JobPayloads & string;
 
-export const workerJobGroups = [authJobs, driveJobs, mediaJobs, storageJobs, dashboardJobs, updateJobs] as const;
+export const workerJobGroups = [authJobs, driveJobs, davJobs, mediaJobs, storageJobs, dashboardJobs, updateJobs] as const;
 export const webJobGroups = [dashboardWebJobs, updateWebJobs] as const;
 
 /** What the worker's handlers are built from: the union of what each feature asks for. */
 export type WorkerContext = Parameters<typeof authJobs.handlers>[0] &
   Parameters<typeof driveJobs.handlers>[0] &
+  Parameters<typeof davJobs.handlers>[0] &
   Parameters<typeof mediaJobs.handlers>[0] &
   Parameters<typeof storageJobs.handlers>[0] &
   Parameters<typeof dashboardJobs.handlers>[0] &

@@ -31,6 +31,10 @@ import { dashboardEvents, dashboardRoutes } from "./dashboard/routes";
 import { storageRoutes } from "./storage/routes";
 import { systemUpdateRoutes, updateEvents } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
+import { davRoutes } from "./dav/routes";
+import { nextcloudRoutes } from "./dav/nextcloud";
+import { devicePages } from "./dav/pages";
+import { clientErrorResponse } from "./dav/errors";
 import { hmac } from "./platform/crypto";
 import { requireAdmin } from "./access/policy";
 import { isAdmin } from "./access/viewer";
@@ -55,9 +59,9 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.hw, secret: deps.secret });
-  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads, home } = services;
+  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads, home, devices, davMethods } = services;
   // Built once: who is asking, the page chrome derived from it, and the access rules every route declares (app/platform/http/access.ts).
-  const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
+  const context = requestContext({ auth, devices, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const page = pageChrome({ context, settings: () => settings.all(), isAdmin, banner: () => dashboard.alerts.banner() });
   const formFiles = dataPaths(config.dataDir).formFiles;
   const access = accessControl({ context, page, origins: config.origins, spoolDir: formFiles, requireAdmin });
@@ -105,6 +109,7 @@ export function createApp(deps: AppDeps) {
           const user = cookieValue ? auth.sessions.resolve(cookieValue)?.user : undefined;
           return user ? page.chrome(user, hmac(deps.secret, `csrf:${cookieValue}`)) : page.chrome(null, "");
         },
+        clientError: (request, error, status, message) => clientErrorResponse(request, error, status, message, settings.all().deviceName),
       }),
     )
     .get(
@@ -129,6 +134,20 @@ export function createApp(deps: AppDeps) {
     .use(authRoutes({ access, auth, config, audit, limits }))
     .use(settingsRoutes({ access, auth, settings, audit, auditWords, config }))
     .use(driveRoutes({ access, drive, tus, media, apiPaths: sharePaths }))
+    .use(davRoutes({ access, methods: davMethods }))
+    .use(
+      nextcloudRoutes({
+        access,
+        flows: services.loginFlows,
+        devices,
+        dav: services.dav,
+        drive,
+        media,
+        deviceName: () => settings.all().deviceName,
+        browserOrigin: config.origins[0]!,
+      }),
+    )
+    .use(devicePages({ access, devices, statuses: services.deviceStatus, drive, media, server: config.origins[0]! }))
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, photos, media, drive }))
     .use(shareRoutes({ access, share, secureCookies: config.secureCookies, now }))
@@ -148,7 +167,14 @@ export function createApp(deps: AppDeps) {
     )
     .use(storageRoutes({ access, storage }))
     .use(systemUpdateRoutes({ access, audit, update, uploads: updateUploads }))
-    .use(homeRoutes({ access, auth, home }));
+    .use(
+      homeRoutes({
+        access,
+        auth,
+        home,
+        silentDevices: (user) => services.deviceStatus.silentFor(user).map((s) => ({ name: s.device.name, days: s.quietDays })),
+      }),
+    );
 
   return Object.assign(app, { services, auditWords });
 }

@@ -41,6 +41,15 @@ import { boxCompatible, imageVersion } from "./update/root-jobs";
 import { createUpdateService, type UpdateServiceDeps } from "./update/service";
 import { createUpdateUploads } from "./update/tus";
 import { type Clock, systemClock } from "./platform/clock";
+import { createAppPasswords } from "./auth/app-passwords";
+import { createDavRepo } from "./dav/repo";
+import { createDavService } from "./dav/service";
+import { createLocks } from "./dav/locks";
+import { createDavMethods } from "./dav/methods";
+import { createChunkedUploads } from "./dav/chunks";
+import { createLoginFlows } from "./dav/login-flow";
+import { createDeviceStatus } from "./dav/devices";
+import { startOfDay } from "../views/format";
 import { createSpaceReserve } from "./platform/space";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
@@ -145,6 +154,23 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     now,
   });
   const smartInWorker = hw.smartInWorker ?? config.smartInWorker;
+  // Devices' app passwords (WebDAV, Nextcloud clients): 10 wrong ones per account and 30 per address in 15 minutes.
+  const devices = createAppPasswords({
+    db,
+    now,
+    limits: { byAccount: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000, now }) },
+  });
+  const davRepo = createDavRepo(db);
+  const deviceStatus = createDeviceStatus({
+    repo: davRepo,
+    devices,
+    now,
+    // Midnight in the box's time zone: "today" on the status pages is the family's day.
+    startOfToday: () => {
+      const { timeZone } = settings.all();
+      return startOfDay(new Intl.DateTimeFormat("en-CA", { timeZone }).format(now()), timeZone);
+    },
+  });
   const dashboard = createDashboardService({
     repo: dashboardRepo,
     disks: smartInWorker ? queuedDiskChecks({ health, jobs, now }) : directDiskChecks(health, now),
@@ -161,6 +187,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     alertWebhook: () => settings.all().alertWebhook,
     deviceName: () => settings.all().deviceName,
     usedBytes: (userId) => driveRepo.usedBytes(userId),
+    moreAlerts: () => deviceStatus.alerts(auth.users.list()),
     now,
   });
   const photos = createPhotosService({
@@ -198,8 +225,28 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     ...hw.updates,
   });
   const updateUploads = createUpdateUploads({ update, dataDir: config.dataDir });
+  const dav = createDavService({ drive, access: core.access, repo: davRepo, locks: createLocks({ repo: davRepo, now }), dataDir: config.dataDir, now });
+  const chunks = createChunkedUploads({ dataDir: config.dataDir, freeBytes: () => dav.freeBytes() });
+  const davMethods = createDavMethods({ dav, drive, chunks });
   const home = createHomeSummaries({ drive, photos, health: () => dashboard.alerts.health(), changes: changeCounter(db) });
-  return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos, update, updateUploads, home };
+  return {
+    ...core,
+    drive,
+    share,
+    tus: createTusUploads({ drive, dataDir: config.dataDir }),
+    storage,
+    dashboard,
+    photos,
+    update,
+    updateUploads,
+    home,
+    devices,
+    dav,
+    davMethods,
+    chunks,
+    loginFlows: createLoginFlows({ devices, now }),
+    deviceStatus,
+  };
 }
 
 export type WebServices = ReturnType<typeof createWebServices>;

@@ -24,7 +24,9 @@ export type AlertCode =
   | "storage-full"
   | "jobs-failed"
   // Raised by the web process when the database fails its quick_check at start (app/server.ts), not by a rule here.
-  | "database-check";
+  | "database-check"
+  // A phone or computer that backed up almost daily and has sent nothing for days (the rule is app/dav/devices.ts).
+  | "device-silent";
 
 export interface Alert {
   severity: AlertSeverity;

@@ -49,6 +49,7 @@ const DB = "db.sqlite";
  *   tls/                                        the local CA and server certificate (unless TLS_DIR or TLS_CERT say otherwise)
  *   backups/                                    nightly database snapshots
  *   uploads/                                    Drive's resumable (tus) uploads in progress
+ *   dav-uploads/<id>/<upload>/                  WebDAV's chunked uploads in progress (Nextcloud's chunking v2)
  *   form-files/                                 files of a multipart form while its request runs (emptied at start)
  *   users/<id>/blobs/<aa>/<bb>/<sha256>         Drive content (app/drive/README.md)
  *   users/<id>/previews/<aa>/<sha256>.webp      Drive's preview cache; users/<id>/tmp/: uploads being received;
@@ -81,6 +82,8 @@ export function dataPaths(dataDir: string) {
     tls: join(dataDir, "tls"),
     backups: join(dataDir, "backups"),
     driveUploads: join(dataDir, "uploads"),
+    /** Nextcloud clients' chunked uploads in progress, per user (app/dav/chunks.ts). */
+    davUploads: join(dataDir, "dav-uploads"),
     /** A multipart form's files, streamed to disk while the request runs (app/platform/http/body.ts), never into memory. */
     formFiles: join(dataDir, "form-files"),
     users: join(dataDir, "users"),

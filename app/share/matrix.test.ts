@@ -242,7 +242,8 @@ describe("the sharing authorization matrix", () => {
     for (const r of others) {
       const access = routeAccess(r);
       for (const method of methodsOf(r.method)) {
-        if (access === "public") {
+        // A native client's public endpoint (app/dav) reads no cookie: like a public page.
+        if (access === "public" || access === "client") {
           // Public pages answer the same with or without a link's cookie (each from its own address: no shared rate limit).
           f.t.setIp("10.8.0.1");
           const a = requestFor("anonymous", method, r.path, { page: "x", api: "x", grant: "x" });
@@ -259,13 +260,15 @@ describe("the sharing authorization matrix", () => {
           anonymous: 401,
           ...Object.fromEntries(LINK_PRINCIPALS.map((p) => [p, 401])),
           ...(access === "admin" ? { "other user": 403 } : {}),
+          // WebDAV and the Nextcloud API need a device's app password: a signed-in browser's cookie is no sign-in there.
+          ...(access === "device" ? { "other user": 401 } : {}),
         };
         for (const p of Object.keys(expected) as Principal[]) {
           const q = requestFor(p, method, r.path, { page: "x", api: "x", grant: "x" });
           const status = (await f.t.request(q.url, q.init)).status;
           if (status !== expected[p]) wrong.push(`${method} ${r.path} as ${p}: ${status}, expected ${expected[p]}`);
         }
-        if (access !== "user" && access !== "admin") wrong.push(`${method} ${r.path}: no access level`);
+        if (access !== "user" && access !== "admin" && access !== "device") wrong.push(`${method} ${r.path}: no access level`);
       }
     }
     expect(wrong).toEqual([]);
@@ -351,6 +354,16 @@ describe("the access policy's matrix", () => {
     share.revoke(alice, links.revoked.id);
     clock += 120_000;
     drive.beginResumable(alice, "u".repeat(32), { parentId: holiday.id, name: "big.bin", length: 10, conflict: "rename" });
+    // A WebDAV lock alice took on the shared folder (app/dav): hers to use, whoever else holds its token.
+    const lock = t.services.dav.locks.create({
+      fileId: holiday.id,
+      userId: alice.id,
+      scope: "exclusive",
+      depth: "infinity",
+      owner: null,
+      root: "/dav/Holiday/",
+      timeoutSeconds: 600,
+    });
     const viewers: Record<Who, Viewer> = {
       owner: alice,
       admin: people.admin,
@@ -377,6 +390,7 @@ describe("the access policy's matrix", () => {
       links,
       grants: { read: readGrant.id, view: viewGrant.id },
       upload: "u".repeat(32),
+      lock: lock.token,
     };
   }
 
@@ -440,6 +454,12 @@ describe("the access policy's matrix", () => {
     { permission: "folderShare.manage", target: () => p.grants.read, expect: cols(200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
     { permission: "albumShare.manage", target: () => p.grants.view, expect: cols(200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
     { permission: "upload.resume", target: () => p.upload, expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
+    {
+      permission: "lock.use",
+      target: () => p.lock,
+      expect: cols(200, 404, 404, 403, 403, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+      why: "a WebDAV lock: whoever may read the locked folder sees it is alice's",
+    },
   ];
   /** The link the viewer being asked about holds (a made-up id for people and nobody). */
   let asking: Who = "owner";
@@ -495,6 +515,7 @@ describe("the access policy's matrix", () => {
       "folderShare.manage": true,
       "albumShare.manage": true,
       "upload.resume": true,
+      "lock.use": true,
     };
     expect(Object.keys(PERMISSIONS).filter((perm) => !CASES.some((c) => c.permission === perm))).toEqual([]);
     const admins = VIEWERS.filter((who) => statusOf(() => requireAdmin(p.viewers[who])) === 200);

@@ -17,7 +17,10 @@ export type ParamKind =
   | "upload" // a resumable upload's id
   | "alert"
   | "name" // a name in a path (a support bundle, a month key, a map cluster, a power action, a static file)
-  | "enroll-token";
+  | "enroll-token"
+  | "username" // a person's name in a Nextcloud address (/remote.php/dav/files/<name>/)
+  | "dav-path" // a path of names inside a person's files, as WebDAV addresses them
+  | "ocs-version"; // v1.php or v2.php
 
 export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "GET /static/*": { "*": "name" },
@@ -71,4 +74,29 @@ export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "POST /dashboard/users/:id/quota": { id: "user" },
   "ALL /dashboard/system/update/uploads/:id": { id: "upload" },
   "GET /dashboard/system/support/:name": { name: "name" },
+  // Phones and computers (app/dav): WebDAV at three mounts, Nextcloud's chunked uploads, OCS, Login Flow v2.
+  ...davEntries(),
+  "GET /ocs/:version/cloud/capabilities": { version: "ocs-version" },
+  "GET /ocs/:version/cloud/user": { version: "ocs-version" },
+  "GET /ocs/:version/cloud/users/:id": { version: "ocs-version", id: "username" },
+  "GET /index.php/login/v2/flow/:token": { token: "name" },
+  "POST /index.php/login/v2/flow/:token": { token: "name" },
+  "POST /settings/devices/:id/revoke": { id: "app-token" },
 };
+
+/** Every WebDAV method at every mount: the mount's own address and everything below it. */
+function davEntries(): Record<string, Record<string, ParamKind>> {
+  const methods = ["OPTIONS", "GET", "HEAD", "PUT", "DELETE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK"];
+  const entries: Record<string, Record<string, ParamKind>> = {};
+  for (const method of methods) {
+    entries[`${method} /dav/*`] = { "*": "dav-path" };
+    entries[`${method} /remote.php/webdav/*`] = { "*": "dav-path" };
+    entries[`${method} /remote.php/dav/files/:user`] = { user: "username" };
+    entries[`${method} /remote.php/dav/files/:user/*`] = { user: "username", "*": "dav-path" };
+  }
+  for (const method of ["MKCOL", "PUT", "PROPFIND", "MOVE", "DELETE"]) {
+    entries[`${method} /remote.php/dav/uploads/:user`] = { user: "username" };
+    entries[`${method} /remote.php/dav/uploads/:user/*`] = { user: "username", "*": "name" };
+  }
+  return entries;
+}

@@ -3,7 +3,7 @@ import type { MediaProgress as Progress } from "../../app/media/service";
 import { Layout, type SignedInPage } from "../layout";
 import { MediaProgress } from "../media/MediaProgress";
 
-export type PhotosTab = "timeline" | "albums" | "favourites" | "archive" | "map" | "search" | "album" | "shared";
+export type PhotosTab = "timeline" | "albums" | "favourites" | "archive" | "map" | "search" | "album" | "shared" | "backup";
 
 type ShellProps = {
   page: SignedInPage;
@@ -21,6 +21,7 @@ const tabs = [
   { id: "archive", href: "/photos/archive", label: "Archive" },
   { id: "map", href: "/photos/map", label: "Map" },
   { id: "shared", href: "/photos/shared", label: "Shared with me" },
+  { id: "backup", href: "/photos/backup", label: "Back up your phone" },
 ] as const;
 
 const scripts = ["vendor/tus.min.js", "js/photos.js"];

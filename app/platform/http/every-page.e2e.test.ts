@@ -48,6 +48,9 @@ const signedInPages = [
   "/settings/audit",
   "/shared",
   "/photos/shared",
+  "/photos/backup",
+  "/settings/devices",
+  "/settings/computers",
   "/no/such/page",
 ];
 const signedOutPages = ["/login", "/register", "/setup/trust"];
