@@ -22,7 +22,14 @@ export type AlertCode =
   | "pi-undervoltage"
   | "pi-throttled"
   | "storage-full"
-  | "jobs-failed";
+  | "jobs-failed"
+  // Raised by the backup feature from its own state (app/backup/service.ts), evaluated with the rules here.
+  | "backup-failed"
+  | "backup-overdue"
+  | "backup-check-failed"
+  | "backup-locked"
+  | "scrub-damaged"
+  | "scrub-repaired";
 
 export interface Alert {
   severity: AlertSeverity;

@@ -109,6 +109,7 @@ export function createBackupRepo(db: Db) {
         .where(inArray(scrubFindings.state, ["open", "unrepairable"]))
         .all(),
     /** The names a content has in its owner's Drive (trashed ones too), and the owner's name: what a finding reports. */
+    user: (id: string) => db.select().from(users).where(eq(users.id, id)).get(),
     namesOf: (userId: string, sha256: string) => ({
       owner: db.select({ username: users.username }).from(users).where(eq(users.id, userId)).get()?.username ?? userId,
       names: db

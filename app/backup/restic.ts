@@ -132,14 +132,24 @@ export function classify(stderr: string, code: number | null, signal: string | n
 /** The last meaningful lines of restic's stderr (progress noise and retry chatter dropped), for a person to read. */
 function lastWords(stderr: string): string {
   const lines = stderr
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes restic writes even to a pipe
+    .replace(/\u001b\[[0-9;]*[A-Za-z]/g, "")
     .split("\n")
     .map((l) => l.trim())
-    .filter((l) => l && !/retrying after/.test(l));
+    // Not the retry chatter, nor the Go stack frames restic prints after some errors.
+    .filter((l) => l && !/retrying after|signal interrupt received|\.go:\d+|^(runtime|main|golang\.org|github\.com)[./]/.test(l));
   return lines.slice(-3).join(" ").slice(0, 500);
 }
 
-/** A retry report that will not get better by retrying: stop now rather than after restic's minute of retries. */
-const HOPELESS = /returned error, retrying after .*(no space left on device|disk quota exceeded|\(507\)|\(413\))/i;
+/** Retry reports that will not get better by retrying: stop now rather than after restic's minute of retries. */
+const HOPELESS: [RegExp, FailureReason, string][] = [
+  [
+    /returned error, retrying after .*(no space left on device|disk quota exceeded|\(507\)|\(413\))/i,
+    "target-full",
+    "The backup target is full (or this box's quota on it is used up).",
+  ],
+  [/Remove\(.*returned error, retrying after .*\(403\)/i, "refused", "The target refused to delete (an append-only repository keeps every snapshot)."],
+];
 
 export function createRestic(deps: ResticDeps, target: ResticTarget) {
   const files = targetFiles(deps.dataDir, target.id);
@@ -271,7 +281,7 @@ export function createRestic(deps: ResticDeps, target: ResticTarget) {
       errPending += text;
       const lines = errPending.split("\n");
       errPending = lines.pop()!;
-      for (const line of lines) if (HOPELESS.test(line)) stop("target-full", "The backup target is full (or this box's quota on it is used up).");
+      for (const line of lines) for (const [re, reason, message] of HOPELESS) if (re.test(line)) stop(reason, message);
     };
 
     try {
