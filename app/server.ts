@@ -16,7 +16,10 @@ import { sharePaths } from "./share/openapi";
 import { shareRoutes } from "./share/routes";
 import { createWebServices, type SystemHw } from "./services";
 import { settingsRoutes } from "./settings/routes";
-import { setupRoutes } from "./setup/routes";
+import { exitForRestart, setupRoutes } from "./setup/routes";
+import { stageRestore } from "./setup/restore";
+import { backupRoutes, restoreBoxRoutes } from "./backup/routes";
+import { RestoringPage } from "../views/setup/RestorePanel";
 import { dashboardRoutes } from "./dashboard/routes";
 import { systemUpdateRoutes } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
@@ -44,7 +47,7 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.hw, secret: deps.secret });
-  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads } = services;
+  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads, backup } = services;
   // Built once: who is asking and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const access = accessControl({ context, origins: config.origins });
@@ -54,6 +57,9 @@ export function createApp(deps: AppDeps) {
     recoveryByIp: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }),
     recoveryByAccount: createRateLimiter({ limit: 5, windowMs: 15 * 60_000, now }),
   };
+
+  // Mounted disks other than the data disk: where a USB or second-disk backup can go.
+  const backupDisks = async () => (await storage.copyTargets()).map((fs) => ({ mount: fs.mount, label: `${fs.mount} (${fs.device})` }));
 
   const app = new Elysia()
     .use(requestIds)
@@ -97,6 +103,22 @@ export function createApp(deps: AppDeps) {
     .use(photosRoutes({ access, settings, photos, media, drive }))
     .use(shareRoutes({ access, share, settings, secureCookies: config.secureCookies, now }))
     .use(dashboardRoutes({ access, audit, settings, dashboard, storage }))
+    .use(backupRoutes({ access, settings, backup, dashboard, disks: backupDisks }))
+    .use(
+      restoreBoxRoutes({
+        access,
+        backup,
+        deviceName: () => settings.all().deviceName,
+        setupDone: () => auth.users.setupDone(),
+        disks: backupDisks,
+        stage(dbFile) {
+          const staged = stageRestore(config.dataDir, dbFile);
+          if (staged.ok) (deps.requestRestart ?? exitForRestart)();
+          return staged;
+        },
+        restoring: (csrfToken, admins) => RestoringPage({ csrfToken, deviceName: settings.all().deviceName, admins }),
+      }),
+    )
     .use(
       systemUpdateRoutes({
         access,

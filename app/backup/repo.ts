@@ -32,6 +32,7 @@ export function createBackupRepo(db: Db) {
         .where(sql`${backupTargets.state} != 'restore'`)
         .orderBy(asc(backupTargets.createdAt))
         .all(),
+    targetsInState: (state: BackupTarget["state"]): BackupTarget[] => db.select().from(backupTargets).where(eq(backupTargets.state, state)).all(),
     activeTargets: (): BackupTarget[] => db.select().from(backupTargets).where(eq(backupTargets.state, "active")).orderBy(asc(backupTargets.createdAt)).all(),
     updateTarget: (id: string, patch: TargetPatch) => db.update(backupTargets).set(patch).where(eq(backupTargets.id, id)).run(),
     deleteTarget: (id: string) => db.delete(backupTargets).where(eq(backupTargets.id, id)).run(),

@@ -22,7 +22,7 @@ import { AppError } from "../platform/errors";
 import { dataPaths } from "../platform/paths";
 import { includePattern, TREE, type TreeFile, treeFiles } from "./layout";
 import type { BackupContext } from "./run";
-import { refreshListing, resticFor } from "./run";
+import { ensureSshKey, refreshListing, resticFor } from "./run";
 
 /** What restoring into Drive needs of Drive (the worker's Drive service). */
 export type DriveRestorer = {
@@ -209,6 +209,7 @@ export type IncomingState = { snapshotId: string; time: string; files: number; b
 export async function restoreBox(ctx: BackupContext, targetId: string, report: { progress: (p: number) => void; signal?: AbortSignal }): Promise<IncomingState> {
   const target = ctx.repo.target(targetId);
   if (!target) throw new AppError(404, "This backup target does not exist any more.");
+  if (target.kind === "sftp") await ensureSshKey(ctx);
   const restic = resticFor(ctx, target);
   await refreshListing(ctx, target, restic, report.signal);
   const latest = ctx.repo.snapshots(targetId)[0];

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Alert } from "../../hw/alerts";
 import type { Clock } from "../platform/clock";
 import type { BackupTarget, Job, User } from "../platform/db/schema";
@@ -14,6 +15,7 @@ import { isPending, type JobQueue } from "../platform/queue/queue";
 import { hashToken, newGuestId, newToken, type BackupHost } from "./host";
 import type { BackupJobPayloads } from "./jobs";
 import { buildKit, type Kit } from "./kit";
+import { TREE } from "./layout";
 import { readIncoming, snapshotReader, type RestoreItem } from "./restore";
 import type { BackupRepo } from "./repo";
 import { targetFiles } from "./restic";
@@ -144,6 +146,7 @@ export function createBackupService(deps: {
     },
     test: (id: string) => queueOnce("backup.test", { targetId: target(id).id }, id),
     testJob: (id: string) => jobFor("backup.test", id),
+    hasPassword: (id: string) => readPassword(deps.dataDir, target(id).id) !== null,
     /** Step 2 for a new repository: a strong password, made here and shown in the kit. */
     generatePassword(id: string) {
       const t = target(id);
@@ -292,8 +295,44 @@ export function createBackupService(deps: {
 
     /** The alerts the dashboard raises from the backup feature's state (its minute check). */
     alerts: () => backupAlerts(repo, now()),
-    /** The setup wizard's whole-box restore: its state once the job is done. */
-    incoming: () => readIncoming(deps.dataDir),
+    // --- the setup wizard's whole-box restore -----------------------------------------------------------------
+    /** Where the backup is and its password (from the emergency kit): the restore starts at once. */
+    startBoxRestore(input: TargetInput, password: string): BackupTarget {
+      const parsed = parseTarget(input);
+      for (const old of repo.targetsInState("restore")) {
+        repo.deleteTarget(old.id);
+        removeTargetSecrets(deps.dataDir, old.id);
+      }
+      const id = `r${randomBytes(8).toString("hex")}`;
+      writeTargetSecrets(deps.dataDir, id, parsed.secrets);
+      setPassword(deps.dataDir, id, password);
+      const row = repo.insertTarget({ id, name: parsed.name, kind: parsed.kind, location: parsed.location, port: parsed.port, state: "restore", createdAt: now() });
+      jobs.enqueue("backup.restore-box", { targetId: id });
+      return row;
+    },
+    boxRestore(id: string) {
+      const t = repo.target(id);
+      if (!t || t.state !== "restore") throw notFound("This restore");
+      const job = jobs.recentOfKind("backup.restore-box", 5).find((j) => (j.payload as { targetId: string }).targetId === id) ?? null;
+      return { target: t, job, incoming: job?.status === "done" ? readIncoming(deps.dataDir) : null };
+    },
+    retryBoxRestore(id: string) {
+      const { job } = this.boxRestore(id);
+      if (job && isPending(job)) return job;
+      return jobs.enqueue("backup.restore-box", { targetId: id });
+    },
+    /** The restored database, for the wizard to check and stage; the restore source's own files go (it lives on in the backup's targets). */
+    finishBoxRestore(id: string): string {
+      const { incoming } = this.boxRestore(id);
+      if (!incoming) throw new AppError(409, "The restore is not finished yet.");
+      removeTargetSecrets(deps.dataDir, id);
+      return join(dataPaths(deps.dataDir).backup.incoming, TREE.databaseFile);
+    },
+    /** The box's SSH public key (for SFTP targets), once made. */
+    sshKey(): string | null {
+      const f = `${dataPaths(deps.dataDir).backup.sshKey}.pub`;
+      return existsSync(f) ? readFileSync(f, "utf8").trim() : null;
+    },
   };
 
   function guest(id: string) {

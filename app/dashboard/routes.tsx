@@ -12,7 +12,6 @@ import { DisksCard, HistoryCard, LiveCards, OverviewPage } from "../../views/das
 import { DiskPage, SelfTestCard } from "../../views/dashboard/DiskPage";
 import { AlertItem, AlertsPage } from "../../views/dashboard/AlertsPage";
 import { PowerPage } from "../../views/dashboard/PowerPage";
-import { BackupsPage, BackupStatus } from "../../views/dashboard/BackupsPage";
 import { UsagePage, UsersPage } from "../../views/dashboard/UsersPage";
 import { diskHref } from "../../views/dashboard/links";
 import { APP_ROOT } from "../platform/paths";
@@ -39,7 +38,7 @@ function pageParts(deps: Deps) {
   };
 }
 
-/** Dashboard: the overview and its fragments, then one plugin per page (disks, alerts, power, backups, users). */
+/** Dashboard: the overview and its fragments, then one plugin per page (disks, alerts, power, users); Backups is app/backup's. */
 export function dashboardRoutes(deps: Deps) {
   return new Elysia({ prefix: "/dashboard" })
     .use(deps.access)
@@ -60,7 +59,6 @@ export function dashboardRoutes(deps: Deps) {
     .use(diskRoutes(deps))
     .use(alertRoutes(deps))
     .use(powerRoutes(deps))
-    .use(backupRoutes(deps))
     .use(userRoutes(deps));
 }
 
@@ -274,54 +272,6 @@ function powerRoutes(deps: Deps) {
         params: t.Object({ action: t.Union([t.Literal("reboot"), t.Literal("poweroff")]) }),
         body: t.Object({ confirm: t.String(), _csrf: t.Optional(t.String()) }),
       },
-    );
-}
-
-function backupRoutes(deps: Deps) {
-  const { dashboard } = deps;
-  const { base, banner, isHtmx } = pageParts(deps);
-  return new Elysia()
-    .use(deps.access)
-    .get(
-      "/backups",
-      ({ user, csrfToken }) => {
-        return <BackupsPage {...base(user, csrfToken)} backups={dashboard.backups.list()} banner={banner()} />;
-      },
-      { auth: "admin" },
-    )
-    .get(
-      "/fragments/backups",
-      ({ user, csrfToken }) => {
-        user;
-        return <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />;
-      },
-      { auth: "admin" },
-    )
-    .post(
-      "/backups/keep",
-      ({ user, csrfToken, body, set, redirect }) => {
-        return withFormError(
-          set,
-          () => {
-            deps.settings.update({ backupKeepDays: /^\d{1,4}$/.test(body.days.trim()) ? Number(body.days.trim()) : Number.NaN });
-            return redirect("/dashboard/backups", 303);
-          },
-          (e) => (
-            <BackupsPage {...base(user, csrfToken)} backups={dashboard.backups.list()} banner={banner()} keepError={{ message: e.message, value: body.days }} />
-          ),
-        );
-      },
-      { auth: "admin", body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
-    )
-    .post(
-      "/backups/run",
-      ({ user, csrfToken, request, redirect }) => {
-        user;
-        dashboard.backups.runNow();
-        if (!isHtmx(request)) return redirect("/dashboard/backups", 303);
-        return <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />;
-      },
-      { auth: "admin" },
     );
 }
 

@@ -1,0 +1,515 @@
+import { Elysia, t } from "elysia";
+import { join } from "node:path";
+import type { DashboardService } from "../dashboard/service";
+import type { User } from "../platform/db/schema";
+import { AppError } from "../platform/errors";
+import type { AccessControl } from "../platform/http/access";
+import { withFormError } from "../platform/http/forms";
+import { APP_ROOT } from "../platform/paths";
+import type { SettingsService } from "../settings/service";
+import { BackupsPage, BackupStatus, ScrubCard, TargetList } from "../../views/backup/BackupsPage";
+import { KitPage } from "../../views/backup/KitPage";
+import { RestoreBoxPage, RestoreBoxProgress, RestoreBoxStatusPage } from "../../views/backup/RestoreBoxPage";
+import { type BrowseView, RestoreList, SnapshotPage, SnapshotsPage } from "../../views/backup/RestorePages";
+import { ConnectionStep, type DiskOffer, NewTargetPage, TargetSetupPage } from "../../views/backup/TargetSetup";
+import { kitText } from "./kit";
+import type { TargetKind } from "./restic";
+import { type BackupService, parseOptions } from "./service";
+import type { TargetInput } from "./targets";
+
+type Deps = {
+  access: AccessControl;
+  settings: SettingsService;
+  backup: BackupService;
+  /** The nightly database copies (app/dashboard/backups.ts) and the admin banner. */
+  dashboard: DashboardService;
+  /** Mounted disks other than the data disk (app/storage): offered as USB/second-disk targets. */
+  disks: () => Promise<DiskOffer[]>;
+};
+
+const KINDS = ["local", "sftp", "rest", "s3", "rclone"] as const;
+const kindOf = (raw: string | undefined): TargetKind => (KINDS as readonly string[]).includes(raw ?? "") ? (raw as TargetKind) : "local";
+const KIT_CSS = join(APP_ROOT, "views/backup/kit.css");
+/** Every field a target form may send (the kind's own are used). */
+const TargetForm = t.Object({
+  _csrf: t.Optional(t.String()),
+  kind: t.String({ maxLength: 10 }),
+  name: t.Optional(t.String({ maxLength: 200 })),
+  path: t.Optional(t.String({ maxLength: 4096 })),
+  user: t.Optional(t.String({ maxLength: 200 })),
+  host: t.Optional(t.String({ maxLength: 300 })),
+  port: t.Optional(t.String({ maxLength: 10 })),
+  pairing: t.Optional(t.String({ maxLength: 20_000 })),
+  endpoint: t.Optional(t.String({ maxLength: 2000 })),
+  bucket: t.Optional(t.String({ maxLength: 200 })),
+  prefix: t.Optional(t.String({ maxLength: 2000 })),
+  accessKey: t.Optional(t.String({ maxLength: 500 })),
+  secretKey: t.Optional(t.String({ maxLength: 500 })),
+  remote: t.Optional(t.String({ maxLength: 2000 })),
+  rcloneConfig: t.Optional(t.String({ maxLength: 65_536 })),
+  password: t.Optional(t.String({ maxLength: 1000 })),
+});
+const Options = t.Object({
+  _csrf: t.Optional(t.String()),
+  includeMedia: t.Optional(t.String({ maxLength: 10 })),
+  lowPriority: t.Optional(t.String({ maxLength: 10 })),
+  hour: t.Optional(t.String({ maxLength: 10 })),
+  limitUploadKiB: t.Optional(t.String({ maxLength: 20 })),
+  keepDaily: t.Optional(t.String({ maxLength: 20 })),
+  keepWeekly: t.Optional(t.String({ maxLength: 20 })),
+  keepMonthly: t.Optional(t.String({ maxLength: 20 })),
+  kitSaved: t.Optional(t.String({ maxLength: 10 })),
+});
+const TargetId = t.Object({ id: t.String({ pattern: "^[A-Za-z0-9]{1,64}$" }) });
+const SnapshotParams = t.Object({ id: t.String({ pattern: "^[A-Za-z0-9]{1,64}$" }), snapshot: t.String({ pattern: "^[0-9a-f]{64}$" }) });
+const GuestId = t.Object({ id: t.String({ pattern: "^[A-Za-z0-9]{1,64}$" }) });
+
+const inputOf = (body: typeof TargetForm.static): TargetInput => ({ ...body, kind: kindOf(body.kind) });
+
+/** Dashboard → Backups (admin): the page and its fragments, the wizard, the kit, restoring, the scrub, hosting. */
+export function backupRoutes(deps: Deps) {
+  const { backup, dashboard } = deps;
+  const base = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName, banner: dashboard.alerts.banner() });
+  const page = async (user: User, csrfToken: string, extra: Partial<Parameters<typeof BackupsPage>[0]> = {}) => (
+    <BackupsPage
+      {...base(user, csrfToken)}
+      targets={backup.targets()}
+      scrub={backup.scrub()}
+      hosting={backup.hosting()}
+      database={dashboard.backups.list()}
+      now={new Date()}
+      {...extra}
+    />
+  );
+  const setupPage = (user: User, csrfToken: string, id: string, extra: { error?: string; saved?: boolean } = {}) => (
+    <TargetSetupPage
+      {...base(user, csrfToken)}
+      target={backup.target(id)}
+      testJob={backup.testJob(id)}
+      hasPassword={backup.hasPassword(id)}
+      sshKey={backup.sshKey()}
+      {...extra}
+    />
+  );
+  /** A refusal comes back on the target's page with its reason. */
+  const onTarget = <R,>(c: { user: User; csrfToken: string; set: { status?: number | string } }, id: string, action: () => R | Promise<R>) =>
+    withFormError(c.set, action, (e) => setupPage(c.user, c.csrfToken, id, { error: e.message }));
+  const onPage = <R,>(c: { user: User; csrfToken: string; set: { status?: number | string } }, action: () => R | Promise<R>) =>
+    withFormError(c.set, action, (e) => page(c.user, c.csrfToken, { error: e.message }));
+
+  return (
+    new Elysia({ prefix: "/dashboard" })
+      .use(deps.access)
+      .get("/backups", ({ user, csrfToken }) => page(user, csrfToken), { auth: "admin" })
+      .get("/fragments/backup-targets", ({ csrfToken }) => <TargetList targets={backup.targets()} csrfToken={csrfToken} now={new Date()} />, { auth: "admin" })
+      .get("/fragments/scrub", ({ csrfToken }) => <ScrubCard scrub={backup.scrub()} csrfToken={csrfToken} />, { auth: "admin" })
+      .get(
+        "/assets/backup-kit.css",
+        () => new Response(Bun.file(KIT_CSS), { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" } }),
+        { public: true },
+      )
+
+      // The nightly database copies: the setting, run now, the list.
+      .get("/fragments/backups", ({ csrfToken }) => <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />, { auth: "admin" })
+      .post(
+        "/backups/keep",
+        ({ user, csrfToken, body, set, redirect }) =>
+          withFormError(
+            set,
+            () => {
+              deps.settings.update({ backupKeepDays: /^\d{1,4}$/.test(body.days.trim()) ? Number(body.days.trim()) : Number.NaN });
+              return redirect("/dashboard/backups", 303);
+            },
+            (e) => page(user, csrfToken, { keepError: { message: e.message, value: body.days } }),
+          ),
+        { auth: "admin", body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
+      )
+      .post(
+        "/backups/run",
+        ({ csrfToken, request, redirect }) => {
+          dashboard.backups.runNow();
+          if (request.headers.get("hx-request") !== "true") return redirect("/dashboard/backups", 303);
+          return <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />;
+        },
+        { auth: "admin" },
+      )
+
+      // The wizard: a new target, then its page (connection, password, kit, options).
+      .get(
+        "/backups/new",
+        async ({ user, csrfToken, query }) => (
+          <NewTargetPage {...base(user, csrfToken)} kind={kindOf(query.kind)} disks={await deps.disks()} sshKey={backup.sshKey()} />
+        ),
+        { auth: "admin", query: t.Object({ kind: t.Optional(t.String({ maxLength: 10 })) }) },
+      )
+      .post(
+        "/backups/targets",
+        ({ user, csrfToken, body, set, redirect }) =>
+          withFormError(
+            set,
+            () => redirect(`/dashboard/backups/targets/${backup.create(inputOf(body)).id}/setup`, 303),
+            async (e) => {
+              const { secretKey: _s, password: _p, ...form } = body;
+              return (
+                <NewTargetPage {...base(user, csrfToken)} kind={kindOf(body.kind)} form={form} error={e.message} disks={await deps.disks()} sshKey={backup.sshKey()} />
+              );
+            },
+          ),
+        { auth: "admin", body: TargetForm },
+      )
+      .get("/backups/targets/:id/setup", ({ user, csrfToken, params }) => setupPage(user, csrfToken, params.id), { auth: "admin", params: TargetId })
+      .get(
+        "/backups/targets/:id/connection",
+        ({ csrfToken, params }) => <ConnectionStep target={backup.target(params.id)} testJob={backup.testJob(params.id)} csrfToken={csrfToken} sshKey={backup.sshKey()} />,
+        { auth: "admin", params: TargetId },
+      )
+      .post(
+        "/backups/targets/:id/test",
+        (c) =>
+          onTarget(c, c.params.id, () => {
+            backup.test(c.params.id);
+            return c.redirect(`/dashboard/backups/targets/${c.params.id}/setup`, 303);
+          }),
+        { auth: "admin", params: TargetId },
+      )
+      .post(
+        "/backups/targets/:id/password/generate",
+        (c) =>
+          onTarget(c, c.params.id, () => {
+            backup.generatePassword(c.params.id);
+            return c.redirect(`/dashboard/backups/targets/${c.params.id}/setup`, 303);
+          }),
+        { auth: "admin", params: TargetId },
+      )
+      .post(
+        "/backups/targets/:id/password",
+        (c) =>
+          onTarget(c, c.params.id, () => {
+            backup.usePassword(c.params.id, c.body.password);
+            return c.redirect(`/dashboard/backups/targets/${c.params.id}/setup`, 303);
+          }),
+        { auth: "admin", params: TargetId, body: t.Object({ password: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }) },
+      )
+      // The kit holds the password: never cached, never framed, never indexed.
+      .get(
+        "/backups/targets/:id/kit",
+        ({ params, set }) => {
+          set.headers["cache-control"] = "no-store";
+          return <KitPage kit={backup.kit(params.id)} />;
+        },
+        { auth: "admin", params: TargetId },
+      )
+      .get(
+        "/backups/targets/:id/kit.txt",
+        ({ params }) =>
+          new Response(kitText(backup.kit(params.id)), {
+            headers: {
+              "content-type": "text/plain; charset=utf-8",
+              "content-disposition": `attachment; filename="emergency-kit-${params.id}.txt"`,
+              "cache-control": "no-store",
+            },
+          }),
+        { auth: "admin", params: TargetId },
+      )
+      .post(
+        "/backups/targets/:id/confirm",
+        (c) =>
+          onTarget(c, c.params.id, () => {
+            backup.confirm(c.params.id, parseOptions(c.body), c.body.kitSaved === "on");
+            return c.redirect("/dashboard/backups", 303);
+          }),
+        { auth: "admin", params: TargetId, body: Options },
+      )
+      .post(
+        "/backups/targets/:id/options",
+        (c) =>
+          onTarget(c, c.params.id, () => {
+            backup.setOptions(c.params.id, parseOptions(c.body));
+            return setupPage(c.user, c.csrfToken, c.params.id, { saved: true });
+          }),
+        { auth: "admin", params: TargetId, body: Options },
+      )
+      .post(
+        "/backups/targets/:id/run",
+        (c) =>
+          onPage(c, () => {
+            backup.runNow(c.params.id);
+            return c.redirect("/dashboard/backups", 303);
+          }),
+        { auth: "admin", params: TargetId },
+      )
+      .post(
+        "/backups/targets/:id/check",
+        (c) =>
+          onPage(c, () => {
+            backup.checkNow(c.params.id);
+            return c.redirect("/dashboard/backups", 303);
+          }),
+        { auth: "admin", params: TargetId },
+      )
+      .post(
+        "/backups/targets/:id/pause",
+        ({ params, redirect }) => {
+          backup.pause(params.id);
+          return redirect(`/dashboard/backups/targets/${params.id}/setup`, 303);
+        },
+        { auth: "admin", params: TargetId },
+      )
+      .post(
+        "/backups/targets/:id/resume",
+        (c) =>
+          onTarget(c, c.params.id, () => {
+            backup.resume(c.params.id);
+            return c.redirect(`/dashboard/backups/targets/${c.params.id}/setup`, 303);
+          }),
+        { auth: "admin", params: TargetId },
+      )
+      .post(
+        "/backups/targets/:id/remove",
+        (c) =>
+          onTarget(c, c.params.id, () => {
+            backup.remove(c.params.id, c.body.confirm);
+            return c.redirect("/dashboard/backups", 303);
+          }),
+        { auth: "admin", params: TargetId, body: t.Object({ confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+      )
+
+      // Restoring: snapshots by date, one snapshot's files and albums, restore into Drive.
+      .get(
+        "/backups/targets/:id/snapshots",
+        ({ user, csrfToken, params }) => (
+          <SnapshotsPage {...base(user, csrfToken)} target={backup.target(params.id)} snapshots={backup.snapshots(params.id)} restores={backup.restores()} />
+        ),
+        { auth: "admin", params: TargetId },
+      )
+      .get(
+        "/fragments/restores",
+        () => {
+          const snapshots = backup.targets().flatMap((x) => backup.snapshots(x.id));
+          return <RestoreList restores={backup.restores()} snapshots={snapshots} />;
+        },
+        { auth: "admin" },
+      )
+      .get(
+        "/backups/targets/:id/snapshots/:snapshot",
+        ({ user, csrfToken, params, query }) => {
+          const target = backup.target(params.id);
+          const snapshots = backup.snapshots(params.id);
+          const snapshot = snapshots.find((s) => s.id === params.snapshot);
+          if (!snapshot) throw new AppError(404, "This snapshot is not in the backup any more.");
+          const open = backup.openSnapshot(params.id, params.snapshot);
+          const view: BrowseView = open.ready
+            ? backup.browse(params.id, params.snapshot, (r) => {
+                const people = r.people();
+                const person = people.find((p) => p.id === query.user) ?? (people.length === 1 ? people[0]! : null);
+                const tab = query.tab === "albums" ? ("albums" as const) : ("files" as const);
+                const listing = person && tab === "files" ? r.folder(person.id, query.folder) : null;
+                return {
+                  state: "open",
+                  people,
+                  person,
+                  tab,
+                  folder: listing ? { id: listing.folder.id, name: listing.folder.name, trail: listing.trail, items: listing.items } : null,
+                  albums: person && tab === "albums" ? r.albums(person.id) : [],
+                };
+              })
+            : { state: "fetching", job: open.job };
+          return (
+            <SnapshotPage {...base(user, csrfToken)} target={target} snapshot={snapshot} view={view} restores={backup.restores()} snapshots={snapshots} />
+          );
+        },
+        {
+          auth: "admin",
+          params: SnapshotParams,
+          query: t.Object({
+            user: t.Optional(t.String({ maxLength: 64 })),
+            folder: t.Optional(t.String({ maxLength: 64 })),
+            tab: t.Optional(t.String({ maxLength: 10 })),
+          }),
+        },
+      )
+      .post(
+        "/backups/targets/:id/snapshots/:snapshot/open",
+        ({ params, redirect }) => {
+          backup.reopenSnapshot(params.id, params.snapshot);
+          return redirect(`/dashboard/backups/targets/${params.id}/snapshots/${params.snapshot}`, 303);
+        },
+        { auth: "admin", params: SnapshotParams },
+      )
+      .post(
+        "/backups/targets/:id/snapshots/:snapshot/restore",
+        ({ user, params, body, redirect }) => {
+          backup.restore(user, params.id, params.snapshot, { kind: body.kind, id: body.id });
+          return redirect(`/dashboard/backups/targets/${params.id}/snapshots/${params.snapshot}`, 303);
+        },
+        {
+          auth: "admin",
+          params: SnapshotParams,
+          body: t.Object({
+            kind: t.Union([t.Literal("file"), t.Literal("folder"), t.Literal("album")]),
+            id: t.String({ minLength: 1, maxLength: 64 }),
+            _csrf: t.Optional(t.String()),
+          }),
+        },
+      )
+
+      // The scrub.
+      .post(
+        "/backups/scrub",
+        ({ csrfToken, request, redirect }) => {
+          backup.scrubNow();
+          if (request.headers.get("hx-request") !== "true") return redirect("/dashboard/backups", 303);
+          return <ScrubCard scrub={backup.scrub()} csrfToken={csrfToken} />;
+        },
+        { auth: "admin" },
+      )
+
+      // Keeping other boxes' backups.
+      .post(
+        "/backups/hosting",
+        (c) =>
+          onPage(c, async () => {
+            await backup.setHostAddress(c.body.address);
+            return c.redirect("/dashboard/backups", 303);
+          }),
+        { auth: "admin", body: t.Object({ address: t.String({ maxLength: 300 }), _csrf: t.Optional(t.String()) }) },
+      )
+      .post(
+        "/backups/guests",
+        (c) =>
+          onPage(c, async () => {
+            const code = await backup.addGuest(c.body.name, c.body.quota);
+            c.set.headers["cache-control"] = "no-store";
+            return page(c.user, c.csrfToken, { pairing: { name: c.body.name.trim(), code } });
+          }),
+        { auth: "admin", body: t.Object({ name: t.String({ maxLength: 200 }), quota: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
+      )
+      .post(
+        "/backups/guests/:id/pair",
+        (c) =>
+          onPage(c, async () => {
+            const code = await backup.repair(c.params.id);
+            c.set.headers["cache-control"] = "no-store";
+            return page(c.user, c.csrfToken, { pairing: { name: backup.hosting().guests.find((g) => g.id === c.params.id)?.name ?? "", code } });
+          }),
+        { auth: "admin", params: GuestId },
+      )
+      .post(
+        "/backups/guests/:id/quota",
+        (c) =>
+          onPage(c, () => {
+            backup.setGuestQuota(c.params.id, c.body.quota);
+            return c.redirect("/dashboard/backups", 303);
+          }),
+        { auth: "admin", params: GuestId, body: t.Object({ quota: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
+      )
+      .post(
+        "/backups/guests/:id/prune",
+        (c) =>
+          onPage(c, () => {
+            backup.allowPrune(c.params.id);
+            return c.redirect("/dashboard/backups", 303);
+          }),
+        { auth: "admin", params: GuestId },
+      )
+      .post(
+        "/backups/guests/:id/remove",
+        (c) =>
+          onPage(c, () => {
+            backup.removeGuest(c.params.id, c.body.confirm);
+            return c.redirect("/dashboard/backups", 303);
+          }),
+        { auth: "admin", params: GuestId, body: t.Object({ confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+      )
+  );
+}
+
+/**
+ * The setup wizard's "Restore from a backup" (public, and only while the box has no administrator): where the
+ * backup is and its password, the restore's progress, then the restored database is checked and staged by the
+ * wizard's own restore (app/setup/restore.ts) and the box restarts onto it.
+ */
+export function restoreBoxRoutes(deps: {
+  access: AccessControl;
+  backup: BackupService;
+  deviceName: () => string;
+  setupDone: () => boolean;
+  disks: () => Promise<DiskOffer[]>;
+  /** Checks and stages the restored database, then restarts (app/setup). Returns the administrators, or the reason it was refused. */
+  stage: (dbFile: string) => { ok: true; admins: string[] } | { ok: false; reason: string };
+  restoring: (csrfToken: string, admins: string[]) => JSX.Element;
+}) {
+  const { backup } = deps;
+  const fresh = () => {
+    if (deps.setupDone()) throw new AppError(403, "This box is already set up; restore a whole box only on a fresh box.");
+  };
+  const form = async (csrfToken: string, kind: TargetKind, extra: { form?: Record<string, string | undefined>; error?: string } = {}) => (
+    <RestoreBoxPage csrfToken={csrfToken} deviceName={deps.deviceName()} kind={kind} disks={await deps.disks()} sshKey={backup.sshKey()} {...extra} />
+  );
+  return new Elysia()
+    .use(deps.access)
+    .get(
+      "/setup/restore/backup",
+      ({ csrfToken, query }) => {
+        fresh();
+        return form(csrfToken, kindOf(query.kind));
+      },
+      { public: true, query: t.Object({ kind: t.Optional(t.String({ maxLength: 10 })) }) },
+    )
+    .post(
+      "/setup/restore/backup",
+      ({ csrfToken, body, set, redirect }) => {
+        fresh();
+        return withFormError(
+          set,
+          () => {
+            const target = backup.startBoxRestore(inputOf(body), body.password ?? "");
+            return redirect(`/setup/restore/backup/${target.id}`, 303);
+          },
+          (e) => {
+            const { secretKey: _s, password: _p, ...typed } = body;
+            return form(csrfToken, kindOf(body.kind), { form: typed, error: e.message });
+          },
+        );
+      },
+      { public: true, body: TargetForm },
+    )
+    .get(
+      "/setup/restore/backup/:id",
+      ({ csrfToken, params }) => {
+        fresh();
+        return <RestoreBoxStatusPage csrfToken={csrfToken} deviceName={deps.deviceName()} sshKey={backup.sshKey()} {...backup.boxRestore(params.id)} />;
+      },
+      { public: true, params: TargetId },
+    )
+    .get(
+      "/setup/restore/backup/:id/progress",
+      ({ csrfToken, params }) => {
+        fresh();
+        return <RestoreBoxProgress csrfToken={csrfToken} sshKey={backup.sshKey()} {...backup.boxRestore(params.id)} />;
+      },
+      { public: true, params: TargetId },
+    )
+    .post(
+      "/setup/restore/backup/:id/retry",
+      ({ params, redirect }) => {
+        fresh();
+        backup.retryBoxRestore(params.id);
+        return redirect(`/setup/restore/backup/${params.id}`, 303);
+      },
+      { public: true, params: TargetId },
+    )
+    .post(
+      "/setup/restore/backup/:id/finish",
+      ({ csrfToken, params, set }) => {
+        fresh();
+        const staged = deps.stage(backup.finishBoxRestore(params.id));
+        if (!staged.ok) {
+          set.status = 422;
+          throw new AppError(422, `The restored database cannot be used: ${staged.reason}.`);
+        }
+        return deps.restoring(csrfToken, staged.admins);
+      },
+      { public: true, params: TargetId },
+    );
+}
