@@ -152,7 +152,7 @@ export const backupJobs = defineJobs(backupJobKinds, (deps: Deps) => {
               return copy ? join(copy.targetPath, DISK_COPY_DIR) : null;
             },
             repairFromBackup: (userId, sha256) => {
-              if (ctx.repo.activeTargets().every((t) => !t.lastSuccessAt)) return false;
+              if (ctx.repo.activeTargets().length === 0) return false;
               deps.queue.enqueue("backup.repair", { userId, sha256 });
               return true;
             },

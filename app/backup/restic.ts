@@ -20,6 +20,7 @@ export type TargetKind = "local" | "sftp" | "rest" | "s3" | "rclone";
 /** Why a restic command failed, in words a person can act on. */
 export type FailureReason =
   | "wrong-password"
+  | "not-authorized"
   | "no-repository"
   | "locked"
   | "target-full"
@@ -37,8 +38,8 @@ export class ResticFailure extends AppError {
     /** restic's own last words, secrets removed (for the log and the status detail). */
     readonly detail: string,
   ) {
-    // A wrong password or a refusal will not fix itself: permanent (400). The rest may: retried (503).
-    super(reason === "wrong-password" || reason === "refused" || reason === "no-repository" ? 400 : 503, message);
+    // A wrong password, a key the server does not know or a refusal will not fix itself: permanent (400). The rest may: retried (503).
+    super(["wrong-password", "not-authorized", "refused", "no-repository"].includes(reason) ? 400 : 503, message);
   }
 }
 
@@ -115,6 +116,8 @@ export function classify(stderr: string, code: number | null, signal: string | n
   if (has(/repository is already locked/i)) return { reason: "locked", message: "The repository is locked by another backup or maintenance run." };
   if (has(/no space left on device|disk quota exceeded|507 Insufficient Storage|413 Request Entity Too Large|\(507\)|\(413\)/i))
     return { reason: "target-full", message: "The backup target is full (or this box's quota on it is used up)." };
+  if (has(/Permission denied \(publickey/i))
+    return { reason: "not-authorized", message: "The server refused this box's SSH key: add the key shown on this page to the account's ~/.ssh/authorized_keys." };
   if (has(/\(403\)|403 Forbidden|blob not removed|permission denied/i))
     return { reason: "refused", message: "The target refused the change (an append-only repository keeps every snapshot)." };
   if (has(/repository contains errors|pack .* (contains|damaged)|ciphertext verification failed|invalid data returned/i))
@@ -159,9 +162,11 @@ export function createRestic(deps: ResticDeps, target: ResticTarget) {
   /** The secrets of this target, to scrub from anything restic says. */
   function secrets(): string[] {
     const out: string[] = [];
-    for (const f of [files.password, files.repository]) if (existsSync(f)) out.push(readFileSync(f, "utf8").trim());
+    if (existsSync(files.password)) out.push(readFileSync(files.password, "utf8").trim());
     for (const v of Object.values(readEnvFile(files.env))) out.push(v);
-    const token = /\/\/[^:/@]+:([^@/]+)@/.exec(out[1] ?? "")?.[1];
+    // Another box's address carries its pairing token; other addresses are no secret.
+    const repository = existsSync(files.repository) ? readFileSync(files.repository, "utf8") : "";
+    const token = /\/\/[^:/@]+:([^@/]+)@/.exec(repository)?.[1];
     if (token) out.push(token, decodeURIComponent(token));
     return out.filter(Boolean);
   }

@@ -263,6 +263,12 @@ export async function restoreBox(ctx: BackupContext, targetId: string, report: {
       // No thumbnails came back: the pipeline makes them again (its hourly backfill finds content without a row).
       db.run("delete from media");
     }
+    // The snapshot this box came from is the backup's last success (its database was copied before that run ended).
+    db.run("update backup_targets set last_success_at = ?1, last_run_at = ?1, last_error = null, failures = 0 where location = ?2 and kind = ?3", [
+      latest.time.getTime(),
+      target.location,
+      target.kind,
+    ]);
     const admins = db
       .query<{ username: string }, []>("select username from users where role = 'admin'")
       .all()
@@ -323,6 +329,8 @@ export async function repairFromBackup(
 ): Promise<string | null> {
   const targets = ctx.repo.activeTargets().sort((a, b) => (b.lastSuccessAt?.getTime() ?? 0) - (a.lastSuccessAt?.getTime() ?? 0));
   for (const target of targets) {
+    // A box restored from a backup has not listed its targets' snapshots yet.
+    if (ctx.repo.snapshots(target.id).length === 0) await refreshListing(ctx, target, resticFor(ctx, target), signal).catch(() => {});
     for (const snapshot of ctx.repo.snapshots(target.id).slice(0, 10)) {
       let match: TreeFile | undefined;
       try {

@@ -2,7 +2,7 @@
 // the real job runner, real restic, and real targets on loopback: a folder, Debian's sshd, a second box's REST host.
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Socket, TCPSocketListener } from "bun";
 import { runCommand } from "../../hw/run";
@@ -66,9 +66,18 @@ export function backupBox(opts: { tuning?: BackupTuning; now?: Clock; dataDir?: 
      * The wizard, as an admin walks it: describe the target, test it, make a password (or give the existing one),
      * open the kit, confirm; the first backup runs. Returns the target's id.
      */
-    async addTarget(input: TargetInput, opts: { password?: string; options?: Partial<Parameters<typeof services.backup.confirm>[1]> } = {}) {
+    async addTarget(
+      input: TargetInput,
+      opts: { password?: string; options?: Partial<Parameters<typeof services.backup.confirm>[1]>; authorize?: (sshKey: string) => void } = {},
+    ) {
       const target = services.backup.create(input);
       await this.drain();
+      if (opts.authorize) {
+        // SFTP: the first test makes the box's key; the server's admin adds it, and the admin tests again.
+        opts.authorize(services.backup.sshKey()!);
+        services.backup.test(target.id);
+        await this.drain();
+      }
       if (opts.password) {
         services.backup.usePassword(target.id, opts.password);
         await this.drain();
@@ -144,12 +153,14 @@ export async function startSshd() {
     }
   }
   const path = join(dir, "repo");
+  // Bun's os.userInfo() reads $USER, which a CI shell may not set.
+  const user = Bun.spawnSync(["id", "-un"]).stdout.toString().trim();
   return {
     port,
-    user: userInfo().username,
+    user,
     path,
-    authorize: (publicKey: string) => writeFileSync(authorized, `${publicKey}\n`, { mode: 0o600 }),
-    input: (name = "SFTP server"): TargetInput => ({ kind: "sftp", name, host: "127.0.0.1", port: String(port), user: userInfo().username, path }),
+    authorize: (publicKey: string) => writeFileSync(authorized, `${publicKey}\n`, { mode: 0o600, flag: "a" }),
+    input: (name = "SFTP server"): TargetInput => ({ kind: "sftp", name, host: "127.0.0.1", port: String(port), user, path }),
     stop() {
       proc.kill();
       rmSync(dir, { recursive: true, force: true });
