@@ -9,7 +9,6 @@ import { closeSync, cpSync, mkdtempSync, openSync, readSync, rmSync, writeSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { backupBox, type BackupBox, folderTarget, passwordOf, someBytes, startHostBox, startSshd } from "../../test/support/backup";
-import { openDb } from "../platform/db/client";
 import { dataPaths } from "../platform/paths";
 import { applyPendingRestore, stageRestore } from "../setup/restore";
 import { createStorageRepo } from "../storage/repo";

@@ -172,6 +172,8 @@ export function createBackupHost(deps: { repo: BackupRepo; dataDir: string; now:
       return text(200, "saved");
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
+      // The guest went away mid-upload (its link dropped): nothing was stored, restic retries it next time.
+      if ((e as Error).name === "AbortError") return text(400, "The upload was cut off.");
       const status = (e as { status?: number }).status ?? (code === "ENOSPC" || code === "EDQUOT" ? 507 : 500);
       if (status === 500) log.error("backup host: saving a guest's file failed", e);
       return text(status, status === 413 ? "This box's quota on the host is used up." : status === 507 ? "The host's disk is full." : "The upload failed.");

@@ -294,7 +294,8 @@ export function createRestic(deps: ResticDeps, target: ResticTarget) {
         cwd: opts.cwd,
         env: environment(),
         timeoutMs: opts.timeoutMs ?? 7 * DAY,
-        killGraceMs: 20_000,
+        // Time for restic to remove its lock after SIGINT (over a dead link it cannot, and the lock is cleared next time).
+        killGraceMs: 10_000,
         stopSignal: "SIGINT",
         signal: abort.signal,
         onStdout,

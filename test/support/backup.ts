@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Socket, TCPSocketListener } from "bun";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { runCommand } from "../../hw/run";
 import { createBackupHost, createHostListener, hashToken, hostCertificate, newGuestId, newToken } from "../../app/backup/host";
 import { type BackupTuning, backupJobs } from "../../app/backup/jobs";
@@ -27,7 +27,7 @@ async function* chunks(bytes: Uint8Array) {
 }
 
 /** A box with an admin, its backup lane and helpers to fill its Drive. */
-export function backupBox(opts: { tuning?: BackupTuning; now?: Clock; dataDir?: string } = {}) {
+export function backupBox(opts: { tuning?: BackupTuning; now?: Clock; dataDir?: string; log?: (line: string) => void } = {}) {
   let clock: Clock = opts.now ?? (() => new Date());
   const t: TestApp = createTestApp({ config: opts.dataDir ? { dataDir: opts.dataDir } : {}, deps: { now: () => clock() } });
   const { services, db, dataDir } = t;
@@ -42,7 +42,7 @@ export function backupBox(opts: { tuning?: BackupTuning; now?: Clock; dataDir?: 
     drive: async () => ({ drive: services.drive, uploads: services.tus }),
     backupTuning: opts.tuning,
   });
-  const runner = createJobRunner({ queue: services.jobs, handlers, log: () => {}, progressEveryMs: 0 });
+  const runner = createJobRunner({ queue: services.jobs, handlers, log: opts.log ?? (() => {}), progressEveryMs: 0 });
   const repo = createBackupRepo(db);
   return {
     ...t,
@@ -210,61 +210,33 @@ export async function freePort(): Promise<number> {
 
 /** A TCP proxy on loopback whose link can be cut (every connection dropped, new ones refused) and brought back. */
 export async function tcpProxy(toPort: number) {
-  const open = new Set<Socket<{ peer?: Socket<unknown> }>>();
-  let listener: TCPSocketListener<{ peer?: Socket<unknown>; pending?: Uint8Array[] }> | null = null;
+  const open = new Set<Socket>();
   const port = await freePort();
-  const listen = () => {
-    listener = Bun.listen<{ peer?: Socket<unknown>; pending?: Uint8Array[] }>({
-      hostname: "127.0.0.1",
-      port,
-      socket: {
-        async open(client) {
-          open.add(client as never);
-          client.data = { pending: [] };
-          const upstream = await Bun.connect({
-            hostname: "127.0.0.1",
-            port: toPort,
-            socket: {
-              data: (_s, d) => void client.write(d),
-              close: () => client.end(),
-              error: () => client.end(),
-            },
-          });
-          client.data.peer = upstream as never;
-          for (const chunk of client.data.pending ?? []) upstream.write(chunk);
-          client.data.pending = undefined;
-        },
-        data(client, d) {
-          if (client.data.peer) client.data.peer.write(d);
-          else client.data.pending?.push(new Uint8Array(d));
-        },
-        close(client) {
-          client.data.peer?.end();
-          open.delete(client as never);
-        },
-        error(client) {
-          client.data.peer?.end();
-        },
-      },
+  let server: Server | null = null;
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = connect(toPort, "127.0.0.1");
+        open.add(client).add(upstream);
+        // pipe() keeps to each side's pace (backpressure); either side closing ends the other.
+        client.pipe(upstream).pipe(client);
+        for (const s of [client, upstream])
+          s.on("close", () => {
+            open.delete(s);
+            client.destroy();
+            upstream.destroy();
+          }).on("error", () => {});
+      });
+      server.listen(port, "127.0.0.1", resolve);
     });
+  await listen();
+  const cut = () => {
+    server?.close();
+    server = null;
+    for (const s of open) s.destroy();
+    open.clear();
   };
-  listen();
-  return {
-    port,
-    cut() {
-      listener?.stop(true);
-      listener = null;
-      for (const s of open) {
-        s.data.peer?.terminate();
-        s.terminate();
-      }
-      open.clear();
-    },
-    restore: () => listen(),
-    stop() {
-      this.cut();
-    },
-  };
+  return { port, cut, restore: listen, stop: cut };
 }
 
 /** A target's repository password, as the box keeps it (what logs, pages and process arguments must never show). */
