@@ -124,7 +124,7 @@ export async function scrub(deps: ScrubDeps, opts: { full?: boolean; progress?: 
   };
 
   const report: ScrubReport = { checked: 0, bytes: 0, damaged: 0, passDone: false };
-  while (state.bytesDone < wanted && Date.now() - started < maxRunMs) {
+  walk: while (Date.now() - started < maxRunMs) {
     const cursor = state.cursorUser && state.cursorSha256 ? { userId: state.cursorUser, sha256: state.cursorSha256 } : null;
     const batch = repo.blobsAfter(cursor, BATCH);
     if (batch.length === 0) {
@@ -135,6 +135,10 @@ export async function scrub(deps: ScrubDeps, opts: { full?: boolean; progress?: 
       break;
     }
     for (const blob of batch) {
+      if (state.bytesDone >= wanted) {
+        repo.saveScrubState(state);
+        break walk; // on schedule
+      }
       const actual = await hashFile(deps.blobs.blobPath(blob.userId, blob.sha256), pace);
       // Purged while the pass ran: not a finding.
       if (actual !== blob.sha256 && repo.blobExists(blob.userId, blob.sha256)) {
