@@ -39,7 +39,12 @@ async function resticOf(b: BackupBox): Promise<number> {
 }
 
 const lockCount = async (b: BackupBox, targetId: string) =>
-  (await resticFor({ ...b, repo: b.repo, run: (await import("../../hw/run")).runCommand, timeZone: () => "UTC", db: b.db, dataDir: b.dataDir, now: () => new Date() }, b.repo.target(targetId)!).restic(["list", "locks", "--no-lock"]))
+  (
+    await resticFor(
+      { ...b, repo: b.repo, run: (await import("../../hw/run")).runCommand, timeZone: () => "UTC", db: b.db, dataDir: b.dataDir, now: () => new Date() },
+      b.repo.target(targetId)!,
+    ).restic(["list", "locks", "--no-lock"])
+  )
     .split("\n")
     .filter(Boolean).length;
 
@@ -61,7 +66,9 @@ describe("passwords", () => {
     await other.drain();
     expect(other.backup.target(t.id).test).toMatchObject({ ok: false, repository: "exists", message: expect.stringContaining("does not open") });
     other.backup.kit(t.id);
-    expect(() => other.backup.confirm(t.id, { ...options, includeMedia: false, hour: 2, limitUploadKiB: null, lowPriority: false }, true)).toThrow(/Test the connection/);
+    expect(() => other.backup.confirm(t.id, { ...options, includeMedia: false, hour: 2, limitUploadKiB: null, lowPriority: false }, true)).toThrow(
+      /Test the connection/,
+    );
     // The right password opens it: the second box may add to the same repository.
     other.backup.usePassword(t.id, passwordOf(a, id));
     await other.drain();
@@ -115,13 +122,25 @@ describe("passwords", () => {
     Bun.write(join(dataPaths(b.dataDir).backup.target(id), "repository"), "/nonexistent/nowhere\n");
     b.backup.runNow(id);
     await b.drain();
-    const pages = await Promise.all(["/dashboard/backups", `/dashboard/backups/targets/${id}/setup`, "/dashboard/alerts"].map(async (p) => (await b.request(p, { headers: h })).text()));
-    await writeSupportBundle({ db: b.db, dataDir: b.dataDir, tlsDir: b.config.tlsDir, run: async () => ({ code: 0, signal: null, stdout: lines.join("\n"), stderr: "", timedOut: false, truncated: false, durationMs: 0 }), now: () => new Date() }, "nas-support-20260101T000000Z.tar.gz");
+    const pages = await Promise.all(
+      ["/dashboard/backups", `/dashboard/backups/targets/${id}/setup`, "/dashboard/alerts"].map(async (p) => (await b.request(p, { headers: h })).text()),
+    );
+    await writeSupportBundle(
+      {
+        db: b.db,
+        dataDir: b.dataDir,
+        tlsDir: b.config.tlsDir,
+        run: async () => ({ code: 0, signal: null, stdout: lines.join("\n"), stderr: "", timedOut: false, truncated: false, durationMs: 0 }),
+        now: () => new Date(),
+      },
+      "nas-support-20260101T000000Z.tar.gz",
+    );
     const bundle = gunzipSync(readFileSync(join(dataPaths(b.dataDir).support, "nas-support-20260101T000000Z.tar.gz"))).toString("latin1");
     const audit = JSON.stringify(b.db.$client.query("select * from audit_log").all());
     const jobs = JSON.stringify(b.db.$client.query("select * from jobs").all());
     const targets = JSON.stringify(b.db.$client.query("select * from backup_targets").all());
-    for (const [where, text] of Object.entries({ logs: lines.join("\n"), audit, jobs, targets, pages: pages.join(""), bundle })) expect([where, text.includes(password)]).toEqual([where, false]);
+    for (const [where, text] of Object.entries({ logs: lines.join("\n"), audit, jobs, targets, pages: pages.join(""), bundle }))
+      expect([where, text.includes(password)]).toEqual([where, false]);
     expect(audit).toContain("/dashboard/backups/targets/:id/confirm");
     // The bundle does carry the logs (the failed run's line among them): what it lacks is the password.
     expect(bundle).toContain("backup to USB failed");
@@ -246,7 +265,9 @@ describe("locks, damage and clocks", () => {
     await b.put(alice, "photo.jpg", someBytes(400_000));
     const target = folderTarget();
     const id = await b.addTarget(target);
-    const packs = readdirSync(join(target.path!, "data"), { recursive: true }).map(String).filter((p) => /\/[0-9a-f]{64}$/.test(p));
+    const packs = readdirSync(join(target.path!, "data"), { recursive: true })
+      .map(String)
+      .filter((p) => /\/[0-9a-f]{64}$/.test(p));
     const sizes = packs.map((p) => ({ p, size: Bun.file(join(target.path!, "data", p)).size })).sort((x, y) => y.size - x.size);
     const biggest = sizes[0]!.p;
     const fd = openSync(join(target.path!, "data", biggest), "r+");

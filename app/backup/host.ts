@@ -76,7 +76,8 @@ export function createBackupHost(deps: { repo: BackupRepo; dataDir: string; now:
 
   function authenticate(request: Request, guestId: string, ip: string): BackupGuest | Response {
     const challenge = { "www-authenticate": 'Basic realm="nasd backup host"' };
-    if (failures.blocked(`ip:${ip}`)) return text(429, "Too many failed attempts; try again later.", { "retry-after": String(failures.retryAfterSeconds(`ip:${ip}`)) });
+    if (failures.blocked(`ip:${ip}`))
+      return text(429, "Too many failed attempts; try again later.", { "retry-after": String(failures.retryAfterSeconds(`ip:${ip}`)) });
     const header = request.headers.get("authorization") ?? "";
     const m = /^Basic\s+(\S+)$/i.exec(header);
     const [user, token] = m ? Buffer.from(m[1]!, "base64").toString("utf8").split(/:(.*)/s) : [];
@@ -150,13 +151,14 @@ export function createBackupHost(deps: { repo: BackupRepo; dataDir: string; now:
     const hash = createHash("sha256");
     let written = 0;
     try {
-      if (request.body)
-        for await (const chunk of request.body) {
-          written += chunk.byteLength;
-          if (written > Math.max(claim, room)) throw Object.assign(new Error("over quota"), { status: 413 });
-          hash.update(chunk);
-          await file.write(chunk);
-        }
+      const reader = request.body?.getReader();
+      for (let next = await reader?.read(); next && !next.done; next = await reader!.read()) {
+        const chunk = next.value;
+        written += chunk.byteLength;
+        if (written > Math.max(claim, room)) throw Object.assign(new Error("over quota"), { status: 413 });
+        hash.update(chunk);
+        await file.write(chunk);
+      }
       // restic names every file but the config after the SHA-256 of its content: a mismatch is a damaged upload.
       if (name !== null && hash.digest("hex") !== name) throw Object.assign(new Error("content does not match its name"), { status: 400 });
       await file.sync();

@@ -34,7 +34,10 @@ export const backupJobKinds = {
     payload: Type.Object({
       targetId: id,
       snapshotId: Type.String({ pattern: "^[0-9a-f]{64}$" }),
-      item: Type.Object({ kind: Type.Union([Type.Literal("file"), Type.Literal("folder"), Type.Literal("album")]), id: Type.String({ minLength: 1, maxLength: 64 }) }),
+      item: Type.Object({
+        kind: Type.Union([Type.Literal("file"), Type.Literal("folder"), Type.Literal("album")]),
+        id: Type.String({ minLength: 1, maxLength: 64 }),
+      }),
       requestedBy: Type.String({ minLength: 1, maxLength: 64 }),
     }),
   },
@@ -132,7 +135,11 @@ export const backupJobs = defineJobs(backupJobKinds, (deps: Deps) => {
         const { userId, sha256 } = job.payload;
         const from = await repairFromBackup(ctx, { userId, sha256 }, (source) => blobs.repair(userId, sha256, source), jc.signal);
         if (from) ctx.repo.updateFinding(userId, sha256, { state: "repaired", repairedFrom: from, repairedAt: deps.now() });
-        else ctx.repo.updateFinding(userId, sha256, { state: "unrepairable", detail: "No backup holds this content any more, and the second disk does not either." });
+        else
+          ctx.repo.updateFinding(userId, sha256, {
+            state: "unrepairable",
+            detail: "No backup holds this content any more, and the second disk does not either.",
+          });
       };
     }),
     "scrub.run": lazy<"scrub.run", P>(async () => {

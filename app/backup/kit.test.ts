@@ -18,7 +18,13 @@ function atComputer() {
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   // Not spawnSync: the other box's host answers from this very process.
   const run = async (command: string, password: string, cwd = dir) => {
-    const p = Bun.spawn(["bash", "-c", command], { cwd, env: { PATH: process.env.PATH!, HOME: dir }, stdin: new TextEncoder().encode(`${password}\n`), stdout: "pipe", stderr: "pipe" });
+    const p = Bun.spawn(["bash", "-c", command], {
+      cwd,
+      env: { PATH: process.env.PATH!, HOME: dir },
+      stdin: new TextEncoder().encode(`${password}\n`),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
     return { code, out, err };
   };

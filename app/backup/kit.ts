@@ -50,7 +50,9 @@ export function buildKit(p: {
   if (p.kind === "local")
     computer.push({ text: `Plug in the backup disk. The backup is the folder ${p.location}; if the disk shows up somewhere else, use that path below.` });
   if (p.kind === "sftp")
-    computer.push({ text: "restic logs in to the server with ssh: this computer must be allowed to (add its SSH key to the server's authorized_keys, or type the account's password when asked)." });
+    computer.push({
+      text: "restic logs in to the server with ssh: this computer must be allowed to (add its SSH key to the server's authorized_keys, or type the account's password when asked).",
+    });
   if (p.certificate) computer.push({ text: "Save the certificate printed below as a file named nasd-host.pem in the folder you work in." });
   for (const line of p.environment) computer.push({ text: "Give restic the storage's keys:", command: `export ${line}` });
   computer.push(

@@ -25,13 +25,7 @@ export function createBackupRepo(db: Db) {
     insertTarget: (row: NewTarget) => db.insert(backupTargets).values(row).returning().get(),
     target: (id: string): BackupTarget | undefined => db.select().from(backupTargets).where(eq(backupTargets.id, id)).get(),
     /** Every target but the setup wizard's restore sources, oldest first. */
-    targets: (): BackupTarget[] =>
-      db
-        .select()
-        .from(backupTargets)
-        .where(sql`${backupTargets.state} != 'restore'`)
-        .orderBy(asc(backupTargets.createdAt))
-        .all(),
+    targets: (): BackupTarget[] => db.select().from(backupTargets).where(sql`${backupTargets.state} != 'restore'`).orderBy(asc(backupTargets.createdAt)).all(),
     targetsInState: (state: BackupTarget["state"]): BackupTarget[] => db.select().from(backupTargets).where(eq(backupTargets.state, state)).all(),
     activeTargets: (): BackupTarget[] => db.select().from(backupTargets).where(eq(backupTargets.state, "active")).orderBy(asc(backupTargets.createdAt)).all(),
     updateTarget: (id: string, patch: TargetPatch) => db.update(backupTargets).set(patch).where(eq(backupTargets.id, id)).run(),
@@ -51,7 +45,10 @@ export function createBackupRepo(db: Db) {
     replaceSnapshots: (targetId: string, list: Omit<BackupSnapshot, "targetId">[]) =>
       db.transaction((tx) => {
         tx.delete(backupSnapshots).where(eq(backupSnapshots.targetId, targetId)).run();
-        if (list.length) tx.insert(backupSnapshots).values(list.map((s) => ({ ...s, targetId }))).run();
+        if (list.length)
+          tx.insert(backupSnapshots)
+            .values(list.map((s) => ({ ...s, targetId })))
+            .run();
       }),
 
     insertGuest: (row: BackupGuest) => db.insert(backupGuests).values(row).run(),
@@ -76,7 +73,11 @@ export function createBackupRepo(db: Db) {
         .orderBy(asc(blobs.userId), asc(blobs.sha256))
         .limit(limit)
         .all(),
-    storedBytes: () => db.select({ n: sql<number>`coalesce(sum(${blobs.size}), 0)` }).from(blobs).get()?.n ?? 0,
+    storedBytes: () =>
+      db
+        .select({ n: sql<number>`coalesce(sum(${blobs.size}), 0)` })
+        .from(blobs)
+        .get()?.n ?? 0,
     blobExists: (userId: string, sha256: string) =>
       !!db
         .select({ n: blobs.size })

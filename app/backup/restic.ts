@@ -117,7 +117,10 @@ export function classify(stderr: string, code: number | null, signal: string | n
   if (has(/no space left on device|disk quota exceeded|507 Insufficient Storage|413 Request Entity Too Large|\(507\)|\(413\)/i))
     return { reason: "target-full", message: "The backup target is full (or this box's quota on it is used up)." };
   if (has(/Permission denied \(publickey/i))
-    return { reason: "not-authorized", message: "The server refused this box's SSH key: add the key shown on this page to the account's ~/.ssh/authorized_keys." };
+    return {
+      reason: "not-authorized",
+      message: "The server refused this box's SSH key: add the key shown on this page to the account's ~/.ssh/authorized_keys.",
+    };
   if (has(/\(403\)|403 Forbidden|blob not removed|permission denied/i))
     return { reason: "refused", message: "The target refused the change (an append-only repository keeps every snapshot)." };
   if (has(/repository contains errors|pack .* (contains|damaged)|ciphertext verification failed|invalid data returned/i))
@@ -135,7 +138,6 @@ export function classify(stderr: string, code: number | null, signal: string | n
 /** The last meaningful lines of restic's stderr (progress noise and retry chatter dropped), for a person to read. */
 function lastWords(stderr: string): string {
   const lines = stderr
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes restic writes even to a pipe
     .replace(/\u001b\[[0-9;]*[A-Za-z]/g, "")
     .split("\n")
     .map((l) => l.trim())
@@ -249,10 +251,13 @@ export function createRestic(deps: ResticDeps, target: ResticTarget) {
     let lastProgress = Date.now();
     let lastMark = "";
     const watchdog = opts.stallMs
-      ? setInterval(() => {
-          if (Date.now() - lastProgress > opts.stallMs!)
-            stop("stalled", `The backup target stopped answering (no progress for ${Math.round(opts.stallMs! / 1000)} s).`);
-        }, Math.min(1000, opts.stallMs))
+      ? setInterval(
+          () => {
+            if (Date.now() - lastProgress > opts.stallMs!)
+              stop("stalled", `The backup target stopped answering (no progress for ${Math.round(opts.stallMs! / 1000)} s).`);
+          },
+          Math.min(1000, opts.stallMs),
+        )
       : null;
 
     let pending = "";
@@ -304,7 +309,11 @@ export function createRestic(deps: ResticDeps, target: ResticTarget) {
       });
       if (result.code === 0 && !aborted) return result.stdout;
       const detail = redact(lastWords(result.stderr), secrets());
-      const why = aborted ?? (result.timedOut ? { reason: "stalled" as const, message: "restic took too long and was stopped." } : classify(result.stderr, result.code, result.signal));
+      const why =
+        aborted ??
+        (result.timedOut
+          ? { reason: "stalled" as const, message: "restic took too long and was stopped." }
+          : classify(result.stderr, result.code, result.signal));
       throw new ResticFailure(why.reason, why.message, detail);
     } finally {
       if (watchdog) clearInterval(watchdog);

@@ -36,12 +36,21 @@ test("a file, a folder and an album come back as they were, into Restored/<date>
   const seen = b.backup.browse(targetId, snapshot!.id, (r) => {
     const root = r.folder(alice.id)!;
     const photos = r.folder(alice.id, root.items.find((i) => i.name === "Photos")!.id)!;
-    return { people: r.people().map((p) => p.username), root: root.items.map((i) => i.name), photos: photos.items.map((i) => i.name), albums: r.albums(alice.id) };
+    return {
+      people: r.people().map((p) => p.username),
+      root: root.items.map((i) => i.name),
+      photos: photos.items.map((i) => i.name),
+      albums: r.albums(alice.id),
+    };
   });
   expect(seen).toEqual({ people: ["alice"], root: ["Notes", "Photos"], photos: ["2021"], albums: [{ id: album.id, name: "Summer", count: 2 }] });
 
   const mediaJobsBefore = b.services.jobs.recentOfKind("media.process", 100).length;
-  const folder2021 = b.backup.browse(targetId, snapshot!.id, (r) => r.folder(alice.id, r.folder(alice.id, r.folder(alice.id)!.items.find((i) => i.name === "Photos")!.id)!.items[0]!.id)!);
+  const folder2021 = b.backup.browse(
+    targetId,
+    snapshot!.id,
+    (r) => r.folder(alice.id, r.folder(alice.id, r.folder(alice.id)!.items.find((i) => i.name === "Photos")!.id)!.items[0]!.id)!,
+  );
   b.backup.restore(alice, targetId, snapshot!.id, { kind: "folder", id: folder2021.folder.id });
   b.backup.restore(alice, targetId, snapshot!.id, { kind: "file", id: notes.id });
   b.backup.restore(alice, targetId, snapshot!.id, { kind: "album", id: album.id });
@@ -61,15 +70,24 @@ test("a file, a folder and an album come back as they were, into Restored/<date>
   expect(list(["Restored", day, "Summer"])).toEqual(["Beach <script>.jpg", "other.jpg"]);
   // The note that took the old name is untouched.
   expect(list(["Notes"])).toEqual(["a [1].txt"]);
-  expect(b.services.drive.list(alice, b.services.drive.mkdirs(alice, undefined, ["Notes"]).id, { sort: "name", desc: false, offset: 0, limit: 10 }).items[0]!.size).toBe(10);
+  expect(
+    b.services.drive.list(alice, b.services.drive.mkdirs(alice, undefined, ["Notes"]).id, { sort: "name", desc: false, offset: 0, limit: 10 }).items[0]!.size,
+  ).toBe(10);
 
   // Same content as backed up, stored once (the album's copies are the same blobs), and the media pipeline was told.
   const restored = b.db.$client
-    .query<{ name: string; sha256: string }, []>("select name, sha256 from files where kind = 'file' and trashed_at is null and name in ('Beach <script>.jpg', 'other.jpg')")
+    .query<{ name: string; sha256: string }, []>(
+      "select name, sha256 from files where kind = 'file' and trashed_at is null and name in ('Beach <script>.jpg', 'other.jpg')",
+    )
     .all();
   expect(restored.length).toBe(4);
   expect(new Set(restored.map((r) => r.sha256))).toEqual(new Set([beach.sha256!, other.sha256!]));
-  for (const r of restored) expect(await sha256Of(b.services.drive.content(alice, b.db.$client.query<{ id: string }, [string]>("select id from files where sha256 = ? limit 1").get(r.sha256)!.id).path)).toBe(r.sha256);
+  for (const r of restored)
+    expect(
+      await sha256Of(
+        b.services.drive.content(alice, b.db.$client.query<{ id: string }, [string]>("select id from files where sha256 = ? limit 1").get(r.sha256)!.id).path,
+      ),
+    ).toBe(r.sha256);
   expect(b.services.jobs.recentOfKind("media.process", 100).length).toBe(mediaJobsBefore + 2);
 }, 120_000);
 

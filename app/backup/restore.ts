@@ -81,17 +81,23 @@ export function snapshotReader(file: string) {
     /** A folder of `userId` (its root when `folderId` is absent), its path from the root, and what it held. */
     folder(userId: string, folderId?: string) {
       const folder = folderId
-        ? db.query<{ id: string; name: string; parentId: string | null }, [string, string]>(
-            "select id, name, parent_id as parentId from files where id = ? and user_id = ? and kind = 'folder' and trashed_at is null",
-          ).get(folderId, userId)
-        : db.query<{ id: string; name: string; parentId: string | null }, [string]>(
-            "select id, name, parent_id as parentId from files where user_id = ? and parent_id is null and kind = 'folder'",
-          ).get(userId);
+        ? db
+            .query<{ id: string; name: string; parentId: string | null }, [string, string]>(
+              "select id, name, parent_id as parentId from files where id = ? and user_id = ? and kind = 'folder' and trashed_at is null",
+            )
+            .get(folderId, userId)
+        : db
+            .query<{ id: string; name: string; parentId: string | null }, [string]>(
+              "select id, name, parent_id as parentId from files where user_id = ? and parent_id is null and kind = 'folder'",
+            )
+            .get(userId);
       if (!folder) return null;
       const trail: { id: string; name: string }[] = [];
       for (let at: typeof folder | null = folder; at?.parentId; ) {
         trail.unshift({ id: at.id, name: at.name });
-        at = db.query<{ id: string; name: string; parentId: string | null }, [string]>("select id, name, parent_id as parentId from files where id = ?").get(at.parentId);
+        at = db
+          .query<{ id: string; name: string; parentId: string | null }, [string]>("select id, name, parent_id as parentId from files where id = ?")
+          .get(at.parentId);
       }
       const items = db
         .query<SnapshotEntry, [string]>(
@@ -111,12 +117,19 @@ export function snapshotReader(file: string) {
       if (item.kind === "album") {
         const album = db.query<{ user_id: string; name: string }, [string]>("select user_id, name from albums where id = ?").get(item.id);
         if (!album) throw new AppError(404, "This album is not in the snapshot.");
-        const shas = new Set(db.query<{ sha256: string }, [string]>("select sha256 from album_items where album_id = ?").all(item.id).map((r) => r.sha256));
+        const shas = new Set(
+          db
+            .query<{ sha256: string }, [string]>("select sha256 from album_items where album_id = ?")
+            .all(item.id)
+            .map((r) => r.sha256),
+        );
         const seen = new Set<string>();
         const files = treeFiles(db, { userId: album.user_id }).filter((f) => shas.has(f.sha256) && !seen.has(f.sha256) && seen.add(f.sha256));
         return { owner: album.user_id, files: files.map((f) => ({ ...f, dest: [album.name, f.path.split("/").at(-1)!] })) };
       }
-      const row = db.query<{ user_id: string; kind: string; name: string }, [string]>("select user_id, kind, name from files where id = ? and trashed_at is null").get(item.id);
+      const row = db
+        .query<{ user_id: string; kind: string; name: string }, [string]>("select user_id, kind, name from files where id = ? and trashed_at is null")
+        .get(item.id);
       if (!row || row.kind !== item.kind) throw new AppError(404, `This ${item.kind} is not in the snapshot.`);
       const all = treeFiles(db, { userId: row.user_id });
       if (item.kind === "file") {
@@ -206,7 +219,11 @@ export type IncomingState = { snapshotId: string; time: string; files: number; b
  * interrupted restore simply runs again. The database is left in `incoming/database/db.sqlite` for the wizard to
  * stage (it checks it and restarts the box onto it).
  */
-export async function restoreBox(ctx: BackupContext, targetId: string, report: { progress: (p: number) => void; signal?: AbortSignal }): Promise<IncomingState> {
+export async function restoreBox(
+  ctx: BackupContext,
+  targetId: string,
+  report: { progress: (p: number) => void; signal?: AbortSignal },
+): Promise<IncomingState> {
   const target = ctx.repo.target(targetId);
   if (!target) throw new AppError(404, "This backup target does not exist any more.");
   if (target.kind === "sftp") await ensureSshKey(ctx);
@@ -347,7 +364,10 @@ export async function repairFromBackup(
       const tmp = dataPaths(ctx.dataDir).backup.restoreTmp(Date.now());
       mkdirSync(tmp, { recursive: true, mode: 0o700 });
       try {
-        await resticFor(ctx, target).restic(["restore", snapshot.id, "--target", tmp, "--include", includePattern(match.path)], { timeoutMs: 6 * 3600_000, signal });
+        await resticFor(ctx, target).restic(["restore", snapshot.id, "--target", tmp, "--include", includePattern(match.path)], {
+          timeoutMs: 6 * 3600_000,
+          signal,
+        });
         const source = join(tmp, match.path);
         if (existsSync(source) && (await repair(source))) return `the backup “${target.name}” of ${snapshot.time.toISOString().slice(0, 10)}`;
       } catch {

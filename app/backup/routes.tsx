@@ -28,7 +28,7 @@ type Deps = {
 };
 
 const KINDS = ["local", "sftp", "rest", "s3", "rclone"] as const;
-const kindOf = (raw: string | undefined): TargetKind => (KINDS as readonly string[]).includes(raw ?? "") ? (raw as TargetKind) : "local";
+const kindOf = (raw: string | undefined): TargetKind => ((KINDS as readonly string[]).includes(raw ?? "") ? (raw as TargetKind) : "local");
 const KIT_CSS = join(APP_ROOT, "views/backup/kit.css");
 /** Every field a target form may send (the kind's own are used). */
 const TargetForm = t.Object({
@@ -151,7 +151,14 @@ export function backupRoutes(deps: Deps) {
             async (e) => {
               const { secretKey: _s, password: _p, ...form } = body;
               return (
-                <NewTargetPage {...base(user, csrfToken)} kind={kindOf(body.kind)} form={form} error={e.message} disks={await deps.disks()} sshKey={backup.sshKey()} />
+                <NewTargetPage
+                  {...base(user, csrfToken)}
+                  kind={kindOf(body.kind)}
+                  form={form}
+                  error={e.message}
+                  disks={await deps.disks()}
+                  sshKey={backup.sshKey()}
+                />
               );
             },
           ),
@@ -160,7 +167,9 @@ export function backupRoutes(deps: Deps) {
       .get("/backups/targets/:id/setup", ({ user, csrfToken, params }) => setupPage(user, csrfToken, params.id), { auth: "admin", params: TargetId })
       .get(
         "/backups/targets/:id/connection",
-        ({ csrfToken, params }) => <ConnectionStep target={backup.target(params.id)} testJob={backup.testJob(params.id)} csrfToken={csrfToken} sshKey={backup.sshKey()} />,
+        ({ csrfToken, params }) => (
+          <ConnectionStep target={backup.target(params.id)} testJob={backup.testJob(params.id)} csrfToken={csrfToken} sshKey={backup.sshKey()} />
+        ),
         { auth: "admin", params: TargetId },
       )
       .post(
@@ -314,9 +323,7 @@ export function backupRoutes(deps: Deps) {
                 };
               })
             : { state: "fetching", job: open.job };
-          return (
-            <SnapshotPage {...base(user, csrfToken)} target={target} snapshot={snapshot} view={view} restores={backup.restores()} snapshots={snapshots} />
-          );
+          return <SnapshotPage {...base(user, csrfToken)} target={target} snapshot={snapshot} view={view} restores={backup.restores()} snapshots={snapshots} />;
         },
         {
           auth: "admin",

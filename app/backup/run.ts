@@ -123,7 +123,7 @@ export async function ensureSshKey(ctx: Pick<BackupContext, "dataDir" | "run">):
   return readFileSync(`${key}.pub`, "utf8").trim();
 }
 
-function localCheck(ctx: BackupContext, target: BackupTarget): string | null {
+function localCheck(target: BackupTarget): string | null {
   const path = target.location;
   let dir = path;
   while (!existsSync(dir)) {
@@ -151,11 +151,17 @@ function localCheck(ctx: BackupContext, target: BackupTarget): string | null {
  */
 export async function testTarget(ctx: BackupContext, target: BackupTarget): Promise<BackupTest> {
   const at = ctx.now().getTime();
-  const result = (ok: boolean, message: string, repository: BackupTest["repository"], hostKey?: string): BackupTest => ({ at, ok, message, repository, hostKey });
+  const result = (ok: boolean, message: string, repository: BackupTest["repository"], hostKey?: string): BackupTest => ({
+    at,
+    ok,
+    message,
+    repository,
+    hostKey,
+  });
   let test: BackupTest;
   try {
     if (target.kind === "local") {
-      const problem = localCheck(ctx, target);
+      const problem = localCheck(target);
       if (problem) return save(ctx, target, result(false, problem, "unknown"));
     }
     if (target.kind === "sftp") await ensureSshKey(ctx);
@@ -229,7 +235,8 @@ export function nextRun(target: BackupTarget, timeZone: string): Date | null {
   return nightly;
 }
 
-export const dueTargets = (ctx: BackupContext) => ctx.repo.activeTargets().filter((t) => (nextRun(t, ctx.timeZone())?.getTime() ?? Infinity) <= ctx.now().getTime());
+export const dueTargets = (ctx: BackupContext) =>
+  ctx.repo.activeTargets().filter((t) => (nextRun(t, ctx.timeZone())?.getTime() ?? Infinity) <= ctx.now().getTime());
 
 /** restic's --json summary in our words. */
 function summaryOf(m: Record<string, unknown>): BackupSummary {
@@ -335,7 +342,9 @@ export async function applyRetention(ctx: BackupContext, target: BackupTarget, r
     String(target.keepMonthly ?? 1200),
   ];
   try {
-    await unlocked(ctx, target, restic, () => restic.restic(["forget", "--tag", "nasd", ...keep, "--prune"], { timeoutMs: DAY, signal, lowPriority: target.lowPriority }));
+    await unlocked(ctx, target, restic, () =>
+      restic.restic(["forget", "--tag", "nasd", ...keep, "--prune"], { timeoutMs: DAY, signal, lowPriority: target.lowPriority }),
+    );
     ctx.repo.updateTarget(target.id, { lastForgetAt: ctx.now(), forgetNote: null });
   } catch (e) {
     if (!(e instanceof ResticFailure && e.reason === "refused")) throw e;

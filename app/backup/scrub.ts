@@ -87,7 +87,9 @@ export async function repairBlob(deps: ScrubDeps, userId: string, sha256: string
   if (deps.repairFromBackup(userId, sha256)) return "queued";
   deps.repo.updateFinding(userId, sha256, {
     state: "unrepairable",
-    detail: copy ? "The second-disk copy does not hold it either, and there is no backup to restore it from." : "There is no second-disk copy and no backup to restore it from.",
+    detail: copy
+      ? "The second-disk copy does not hold it either, and there is no backup to restore it from."
+      : "There is no second-disk copy and no backup to restore it from.",
   });
   return "unrepairable";
 }
@@ -129,7 +131,14 @@ export async function scrub(deps: ScrubDeps, opts: { full?: boolean; progress?: 
     const batch = repo.blobsAfter(cursor, BATCH);
     if (batch.length === 0) {
       const seconds = Math.round((deps.now().getTime() - state.passStartedAt!.getTime()) / 1000);
-      state = { ...state, passStartedAt: null, lastPassAt: deps.now(), lastPassBlobs: state.blobsDone, lastPassBytes: state.bytesDone, lastPassSeconds: seconds };
+      state = {
+        ...state,
+        passStartedAt: null,
+        lastPassAt: deps.now(),
+        lastPassBlobs: state.blobsDone,
+        lastPassBytes: state.bytesDone,
+        lastPassSeconds: seconds,
+      };
       repo.saveScrubState(state);
       report.passDone = true;
       break;

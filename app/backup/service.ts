@@ -140,7 +140,15 @@ export function createBackupService(deps: {
       const parsed = parseTarget(input);
       const id = `t${randomBytes(8).toString("hex")}`;
       writeTargetSecrets(deps.dataDir, id, parsed.secrets);
-      const row = repo.insertTarget({ id, name: parsed.name, kind: parsed.kind, location: parsed.location, port: parsed.port, state: "setup", createdAt: now() });
+      const row = repo.insertTarget({
+        id,
+        name: parsed.name,
+        kind: parsed.kind,
+        location: parsed.location,
+        port: parsed.port,
+        state: "setup",
+        createdAt: now(),
+      });
       jobs.enqueue("backup.test", { targetId: id });
       return row;
     },
@@ -268,7 +276,6 @@ export function createBackupService(deps: {
     async addGuest(name: string, quotaGb: string): Promise<string> {
       if (!deps.host) throw new AppError(409, "This box does not host backups (BACKUP_HOST_PORT is not set).");
       const clean = name.trim().slice(0, 60);
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: names are shown in pages and alerts
       if (!clean || /[\u0000-\u001f\u007f]/.test(clean)) throw new AppError(400, "Give the other box a name (who it belongs to).");
       const quotaBytes = parseQuota(quotaGb);
       const id = newGuestId();
@@ -306,13 +313,21 @@ export function createBackupService(deps: {
       const id = `r${randomBytes(8).toString("hex")}`;
       writeTargetSecrets(deps.dataDir, id, parsed.secrets);
       setPassword(deps.dataDir, id, password);
-      const row = repo.insertTarget({ id, name: parsed.name, kind: parsed.kind, location: parsed.location, port: parsed.port, state: "restore", createdAt: now() });
+      const row = repo.insertTarget({
+        id,
+        name: parsed.name,
+        kind: parsed.kind,
+        location: parsed.location,
+        port: parsed.port,
+        state: "restore",
+        createdAt: now(),
+      });
       jobs.enqueue("backup.restore-box", { targetId: id });
       return row;
     },
     boxRestore(id: string) {
       const t = repo.target(id);
-      if (!t || t.state !== "restore") throw notFound("This restore");
+      if (t?.state !== "restore") throw notFound("This restore");
       const job = jobs.recentOfKind("backup.restore-box", 5).find((j) => (j.payload as { targetId: string }).targetId === id) ?? null;
       return { target: t, job, incoming: job?.status === "done" ? readIncoming(deps.dataDir) : null };
     },
@@ -373,8 +388,19 @@ export function backupAlerts(repo: BackupRepo, now: Date): Alert[] {
           : `The first backup to “${t.name}” has not succeeded yet (set up ${Math.floor((now.getTime() - since.getTime()) / DAY)} days ago).`,
       });
     if (t.checkOk === false)
-      out.push({ severity: "critical", code: "backup-check-failed", subject: `${subject}:check`, message: `The check of the backup “${t.name}” found damage: ${t.checkDetail ?? ""}` });
-    if (t.lockNote) out.push({ severity: "warning", code: "backup-locked", subject: `${subject}:lock`, message: `The backup “${t.name}” is locked by another machine. ${t.lockNote}` });
+      out.push({
+        severity: "critical",
+        code: "backup-check-failed",
+        subject: `${subject}:check`,
+        message: `The check of the backup “${t.name}” found damage: ${t.checkDetail ?? ""}`,
+      });
+    if (t.lockNote)
+      out.push({
+        severity: "warning",
+        code: "backup-locked",
+        subject: `${subject}:lock`,
+        message: `The backup “${t.name}” is locked by another machine. ${t.lockNote}`,
+      });
   }
   const repaired = repo.findings().filter((f) => f.state === "repaired" && f.repairedAt && now.getTime() - f.repairedAt.getTime() < 7 * DAY);
   if (repaired.length)

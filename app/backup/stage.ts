@@ -4,7 +4,21 @@
  * content (same inode, same times), added and removed as Drive changes; the database is a fresh VACUUM INTO snapshot;
  * small settings files are rewritten only when they differ.
  */
-import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fsyncPath } from "../../hw/files";
 import type { Db } from "../platform/db/client";

@@ -54,7 +54,6 @@ const bad = (message: string) => new AppError(400, message);
 const clean = (v: string | undefined) => (v ?? "").trim();
 /** No control characters anywhere (a newline would end an env line or an ssh option). */
 const plain = (v: string, what: string) => {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
   if (/[\u0000-\u001f\u007f]/.test(v)) throw bad(`${what} may not contain control characters.`);
   return v;
 };
@@ -74,7 +73,8 @@ export function parsePairing(code: string): Pairing {
   } catch {
     throw bad("The pairing code is damaged: copy it again, whole.");
   }
-  if (typeof p.url !== "string" || typeof p.guest !== "string" || typeof p.token !== "string") throw bad("The pairing code is incomplete: copy it again, whole.");
+  if (typeof p.url !== "string" || typeof p.guest !== "string" || typeof p.token !== "string")
+    throw bad("The pairing code is incomplete: copy it again, whole.");
   const url = new URL(p.url);
   if (url.protocol !== "https:" && url.protocol !== "http:") throw bad("The pairing code names an address that is not http(s).");
   if (!/^[A-Za-z0-9]{1,64}$/.test(p.guest) || !/^[A-Za-z0-9_-]{16,128}$/.test(p.token)) throw bad("The pairing code is damaged: copy it again, whole.");

@@ -12,7 +12,20 @@ import { gzipSync } from "node:zlib";
 import { desc, eq } from "drizzle-orm";
 import type { Runner } from "../../hw/run";
 import type { Db } from "../platform/db/client";
-import { appTokens, backupGuests, diskHealth, invites, jobs, passkeys, recoveryCodes, sessions, settings, shareLinks, users, challenges } from "../platform/db/schema";
+import {
+  appTokens,
+  backupGuests,
+  diskHealth,
+  invites,
+  jobs,
+  passkeys,
+  recoveryCodes,
+  sessions,
+  settings,
+  shareLinks,
+  users,
+  challenges,
+} from "../platform/db/schema";
 import { ensureDir, giveToOwner } from "./files";
 import { dataPaths } from "../platform/paths";
 import type { Clock } from "../platform/clock";

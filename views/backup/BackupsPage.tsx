@@ -31,8 +31,8 @@ export function BackupsPage(p: BackupsPageProps) {
     <DashboardShell {...p} title="Backups" tab="backups" banner={p.banner}>
       <h1>Backups</h1>
       <p class="muted">
-        Keep three copies of what matters, on two different kinds of storage, one of them in another place: the box, a disk beside it, and an
-        encrypted backup elsewhere (a friend's box, a server, cloud storage).
+        Keep three copies of what matters, on two different kinds of storage, one of them in another place: the box, a disk beside it, and an encrypted backup
+        elsewhere (a friend's box, a server, cloud storage).
       </p>
       {p.error ? (
         <div class="notice bad" role="alert" safe>
@@ -64,7 +64,9 @@ export function TargetList(p: { targets: TargetView[]; csrfToken: string; now: D
   return (
     <div id="backup-targets" class="stack" data-testid="backup-targets" {...(busy ? poll("/dashboard/fragments/backup-targets") : {})}>
       {p.targets.length === 0 ? (
-        <p class="card muted">No backup target yet. Everything on this box lives on this box only: add a target so that a fire, a theft or a failed disk does not take it all.</p>
+        <p class="card muted">
+          No backup target yet. Everything on this box lives on this box only: add a target so that a fire, a theft or a failed disk does not take it all.
+        </p>
       ) : (
         p.targets.map((t) => <TargetCard target={t} csrfToken={p.csrfToken} now={p.now} />)
       )}
@@ -77,13 +79,19 @@ function TargetCard(p: { target: TargetView; csrfToken: string; now: Date }) {
   const s = t.lastSummary;
   const failing = t.failures > 0 && t.lastError;
   const waiting = pending(t.job) && !t.running;
+  // Computed first: every text here goes into the page escaped (`safe`), whichever branch it came from.
+  const lastSuccess: string = t.lastSuccessAt ? `${formatWhen(t.lastSuccessAt)} (${formatAgo(t.lastSuccessAt, p.now)})` : "none yet";
+  const changes: string = s
+    ? `${formatCount(s.filesNew)} new, ${formatCount(s.filesChanged)} changed, ${formatCount(s.filesUnmodified)} unchanged files; ${formatBytes(s.dataAdded)} added in ${s.durationSeconds} s`
+    : "—";
+  const next: string = t.state === "paused" ? "paused" : t.nextRun ? formatWhen(t.nextRun) : "—";
+  const lastCheck: string = t.checkedAt ? `${formatWhen(t.checkedAt)}: ${t.checkDetail ?? ""}` : "not yet (monthly, a twelfth of the data each time)";
+  const state = t.state === "setup" ? "being set up" : t.state;
   return (
     <section class="card stack" data-testid="backup-target" data-target={t.id}>
       <div class="spread">
         <h3 safe>{t.name}</h3>
-        <span class={`badge${t.state === "active" ? "" : " muted"}`} safe>
-          {t.state === "setup" ? "being set up" : t.state}
-        </span>
+        <span class={`badge${t.state === "active" ? "" : " muted"}`}>{state}</span>
       </div>
       <p class="muted small mono" safe>{`${KIND_LABEL[t.kind]}: ${t.location}`}</p>
       {t.state === "setup" ? (
@@ -96,7 +104,7 @@ function TargetCard(p: { target: TargetView; csrfToken: string; now: Date }) {
             <tbody>
               <tr>
                 <th>Last success</th>
-                <td safe>{t.lastSuccessAt ? `${formatWhen(t.lastSuccessAt)} (${formatAgo(t.lastSuccessAt, p.now)})` : "none yet"}</td>
+                <td safe>{lastSuccess}</td>
               </tr>
               <tr>
                 <th>Size on the target</th>
@@ -109,18 +117,16 @@ function TargetCard(p: { target: TargetView; csrfToken: string; now: Date }) {
               <tr>
                 <th>What changed</th>
                 <td data-testid="backup-changes" safe>
-                  {s
-                    ? `${formatCount(s.filesNew)} new, ${formatCount(s.filesChanged)} changed, ${formatCount(s.filesUnmodified)} unchanged files; ${formatBytes(s.dataAdded)} added in ${s.durationSeconds} s`
-                    : "—"}
+                  {changes}
                 </td>
               </tr>
               <tr>
                 <th>Next run</th>
-                <td safe>{t.state === "paused" ? "paused" : t.nextRun ? formatWhen(t.nextRun) : "—"}</td>
+                <td safe>{next}</td>
               </tr>
               <tr>
                 <th>Last check</th>
-                <td safe>{t.checkedAt ? `${formatWhen(t.checkedAt)}: ${t.checkDetail ?? ""}` : "not yet (monthly, a twelfth of the data each time)"}</td>
+                <td safe>{lastCheck}</td>
               </tr>
             </tbody>
           </table>
@@ -139,11 +145,7 @@ function TargetCard(p: { target: TargetView; csrfToken: string; now: Date }) {
           ) : (
             ""
           )}
-          {failing ? (
-            <p class="notice bad" role="alert" safe>{`The last run failed ${formatWhen(t.lastRunAt)}: ${t.lastError}`}</p>
-          ) : (
-            ""
-          )}
+          {failing ? <p class="notice bad" role="alert" safe>{`The last run failed ${formatWhen(t.lastRunAt)}: ${t.lastError}`}</p> : ""}
           {t.checkOk === false ? (
             <p class="notice bad" role="alert" safe>
               {t.checkDetail ?? "The last check found damage."}
@@ -203,23 +205,21 @@ export function ScrubCard(p: { scrub: ScrubView; csrfToken: string }) {
   const { state, findings, job } = p.scrub;
   const busy = pending(job) && job?.payload && (job.payload as { full?: boolean }).full;
   const percent = state.totalBytes ? Math.min(100, Math.round((100 * state.bytesDone) / state.totalBytes)) : 0;
+  const thisPass: string = state.passStartedAt
+    ? `This pass: ${percent} % (${formatCount(state.blobsDone)} files, ${formatBytes(state.bytesDone)} of ${formatBytes(state.totalBytes)}), started ${formatWhen(state.passStartedAt)}.`
+    : "No pass is running.";
+  const lastPass: string = state.lastPassAt
+    ? `Last full pass: ${formatWhen(state.lastPassAt)}, ${formatCount(state.lastPassBlobs)} files (${formatBytes(state.lastPassBytes)}) in ${formatCount(state.lastPassSeconds)} s.`
+    : "No full pass yet.";
   return (
     <section id="scrub" class="card stack" data-testid="scrub" {...(busy ? poll("/dashboard/fragments/scrub") : {})}>
       <p class="muted small">
-        Every stored file is read back and compared with the SHA-256 it was stored under, a whole pass a week, slowly and in the background. A
-        damaged file is repaired from the second-disk copy or from the newest backup that holds it.
+        Every stored file is read back and compared with the SHA-256 it was stored under, a whole pass a week, slowly and in the background. A damaged file is
+        repaired from the second-disk copy or from the newest backup that holds it.
       </p>
-      <p safe>
-        {state.passStartedAt
-          ? `This pass: ${percent} % (${formatCount(state.blobsDone)} files, ${formatBytes(state.bytesDone)} of ${formatBytes(state.totalBytes)}), started ${formatWhen(state.passStartedAt)}.`
-          : "No pass is running."}
-      </p>
+      <p safe>{thisPass}</p>
       {state.passStartedAt ? <progress max="100" value={String(percent)}></progress> : ""}
-      <p safe>
-        {state.lastPassAt
-          ? `Last full pass: ${formatWhen(state.lastPassAt)}, ${formatCount(state.lastPassBlobs)} files (${formatBytes(state.lastPassBytes)}) in ${formatCount(state.lastPassSeconds)} s.`
-          : "No full pass yet."}
-      </p>
+      <p safe>{lastPass}</p>
       {findings.length ? (
         <table class="small" data-testid="scrub-findings">
           <thead>
@@ -237,7 +237,11 @@ export function ScrubCard(p: { scrub: ScrubView; csrfToken: string }) {
                 <td safe>{f.names.length ? f.names.join(", ") : `${f.sha256.slice(0, 12)}…`}</td>
                 <td safe>{`${formatWhen(f.foundAt)}: ${f.problem}`}</td>
                 <td safe>
-                  {f.state === "repaired" ? `repaired from ${f.repairedFrom} ${formatWhen(f.repairedAt)}` : f.state === "open" ? "being repaired…" : `not repairable: ${f.detail ?? ""}`}
+                  {f.state === "repaired"
+                    ? `repaired from ${f.repairedFrom} ${formatWhen(f.repairedAt)}`
+                    : f.state === "open"
+                      ? "being repaired…"
+                      : `not repairable: ${f.detail ?? ""}`}
                 </td>
               </tr>
             ))}
@@ -352,16 +356,16 @@ function HostingCard(p: { hosting: HostingView; csrfToken: string; pairing?: { n
     return (
       <section class="card">
         <p class="muted">
-          This box does not keep other boxes' backups. Started with <code>BACKUP_HOST_PORT</code> (the appliance uses 8000), it keeps a friend's box's
-          encrypted backups, append-only, within a quota you set.
+          This box does not keep other boxes' backups. Started with <code>BACKUP_HOST_PORT</code> (the appliance uses 8000), it keeps a friend's box's encrypted
+          backups, append-only, within a quota you set.
         </p>
       </section>
     );
   return (
     <section class="card stack" data-testid="hosting">
       <p class="muted small">
-        Other boxes back up here through restic's REST protocol. Their backups are encrypted with passwords this box never sees; they can add but never
-        delete (unless you allow pruning for a day), and never more than their quota.
+        Other boxes back up here through restic's REST protocol. Their backups are encrypted with passwords this box never sees; they can add but never delete
+        (unless you allow pruning for a day), and never more than their quota.
       </p>
       <form method="post" action="/dashboard/backups/hosting" class="row">
         <input type="hidden" name="_csrf" value={p.csrfToken} />
@@ -404,7 +408,7 @@ function HostingCard(p: { hosting: HostingView; csrfToken: string; pairing?: { n
                   <form method="post" action={`/dashboard/backups/guests/${g.id}/prune`} class="row">
                     <input type="hidden" name="_csrf" value={p.csrfToken} />
                     <button type="submit" safe>
-                      {g.pruneUntil && g.pruneUntil.getTime() > p.now.getTime() ? `Pruning allowed until ${formatWhen(g.pruneUntil)}` : "Allow pruning for a day"}
+                      {pruneLabel(g, p.now)}
                     </button>
                   </form>
                   <form method="post" action={`/dashboard/backups/guests/${g.id}/pair`}>
@@ -440,3 +444,6 @@ function HostingCard(p: { hosting: HostingView; csrfToken: string; pairing?: { n
     </section>
   );
 }
+
+const pruneLabel = (g: BackupGuest, now: Date): string =>
+  g.pruneUntil && g.pruneUntil.getTime() > now.getTime() ? `Pruning allowed until ${formatWhen(g.pruneUntil)}` : "Allow pruning for a day";

@@ -23,7 +23,9 @@ export function KitPage(p: { kit: Kit }) {
               </button>
             </p>
             <h1 safe>{`Emergency kit: the backup of “${k.boxName}”`}</h1>
-            <p safe>{`Made ${k.madeAt.toISOString().slice(0, 10)}. Keep it somewhere safe and away from the box: anyone with it can read the backup, and without the password nobody can — not even you.`}</p>
+            <p
+              safe
+            >{`Made ${k.madeAt.toISOString().slice(0, 10)}. Keep it somewhere safe and away from the box: anyone with it can read the backup, and without the password nobody can — not even you.`}</p>
             <dl>
               <dt>Backup target</dt>
               <dd safe>{`${k.targetName} (${k.kindName})`}</dd>

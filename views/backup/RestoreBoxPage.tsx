@@ -13,7 +13,15 @@ const KINDS: { kind: TargetKind; title: string }[] = [
 ];
 
 /** The setup wizard's "Restore from a backup": where the backup is and its password, from the emergency kit. */
-export function RestoreBoxPage(p: { csrfToken: string; deviceName: string; kind: TargetKind; form?: NewTargetForm; error?: string; disks: DiskOffer[]; sshKey: string | null }) {
+export function RestoreBoxPage(p: {
+  csrfToken: string;
+  deviceName: string;
+  kind: TargetKind;
+  form?: NewTargetForm;
+  error?: string;
+  disks: DiskOffer[];
+  sshKey: string | null;
+}) {
   const v = (name: string, fallback = "") => p.form?.[name] ?? fallback;
   return (
     <Layout title="Restore from a backup" user={null} csrfToken={p.csrfToken} deviceName={p.deviceName}>
@@ -23,12 +31,17 @@ export function RestoreBoxPage(p: { csrfToken: string; deviceName: string; kind:
         </p>
         <h1>Restore this box from a backup</h1>
         <p>
-          Everything comes back: people and their passkeys, files, albums, shares and settings. Take the emergency kit you printed or saved when
-          the backup was set up.
+          Everything comes back: people and their passkeys, files, albums, shares and settings. Take the emergency kit you printed or saved when the backup was
+          set up.
         </p>
         <nav class="row" aria-label="Where the backup is">
           {KINDS.map((k) => (
-            <a href={`/setup/restore/backup?kind=${k.kind}`} class={`button${k.kind === p.kind ? " primary" : ""}`} aria-current={k.kind === p.kind ? "page" : undefined} safe>
+            <a
+              href={`/setup/restore/backup?kind=${k.kind}`}
+              class={`button${k.kind === p.kind ? " primary" : ""}`}
+              aria-current={k.kind === p.kind ? "page" : undefined}
+              safe
+            >
               {k.title}
             </a>
           ))}
@@ -108,7 +121,14 @@ export function RestoreBoxProgress(p: { target: BackupTarget; job: Job | null; i
   );
 }
 
-export function RestoreBoxStatusPage(p: { csrfToken: string; deviceName: string; target: BackupTarget; job: Job | null; incoming: IncomingState | null; sshKey: string | null }) {
+export function RestoreBoxStatusPage(p: {
+  csrfToken: string;
+  deviceName: string;
+  target: BackupTarget;
+  job: Job | null;
+  incoming: IncomingState | null;
+  sshKey: string | null;
+}) {
   return (
     <Layout title="Restoring from a backup" user={null} csrfToken={p.csrfToken} deviceName={p.deviceName}>
       <section class="card stack">

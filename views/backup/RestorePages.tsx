@@ -31,8 +31,8 @@ export function SnapshotsPage(p: Base & { banner: AlertRow[]; target: TargetView
       </p>
       <h1 safe>{`Restore from “${p.target.name}”`}</h1>
       <p class="muted">
-        Choose a date, then a person's folder, file or album as it was then. It comes back into their Drive, under Restored/&lt;date&gt;/: nothing
-        is ever overwritten.
+        Choose a date, then a person's folder, file or album as it was then. It comes back into their Drive, under Restored/&lt;date&gt;/: nothing is ever
+        overwritten.
       </p>
       <RestoreList restores={p.restores} snapshots={p.snapshots} />
       {p.snapshots.length === 0 ? (
@@ -65,7 +65,11 @@ export function SnapshotsPage(p: Base & { banner: AlertRow[]; target: TargetView
 export function RestoreList(p: { restores: Job[]; snapshots: BackupSnapshot[] }) {
   const busy = p.restores.some((j) => pending(j));
   return (
-    <div id="restores" data-testid="restores" {...(busy ? { "hx-get": "/dashboard/fragments/restores", "hx-trigger": "load delay:2s", "hx-swap": "outerHTML" } : {})}>
+    <div
+      id="restores"
+      data-testid="restores"
+      {...(busy ? { "hx-get": "/dashboard/fragments/restores", "hx-trigger": "load delay:2s", "hx-swap": "outerHTML" } : {})}
+    >
       {p.restores.length ? (
         <ul class="card">
           {p.restores.map((j) => (
@@ -93,7 +97,9 @@ export type BrowseView =
     };
 
 /** One snapshot: whose files, then a folder or the albums as they were, each with a Restore button. */
-export function SnapshotPage(p: Base & { banner: AlertRow[]; target: TargetView; snapshot: BackupSnapshot; view: BrowseView; restores: Job[]; snapshots: BackupSnapshot[] }) {
+export function SnapshotPage(
+  p: Base & { banner: AlertRow[]; target: TargetView; snapshot: BackupSnapshot; view: BrowseView; restores: Job[]; snapshots: BackupSnapshot[] },
+) {
   const base = `/dashboard/backups/targets/${p.target.id}/snapshots/${p.snapshot.id}`;
   const v = p.view;
   return (
@@ -107,7 +113,9 @@ export function SnapshotPage(p: Base & { banner: AlertRow[]; target: TargetView;
         <div
           class="card"
           data-testid="fetching"
-          {...(v.job?.status === "failed" ? {} : { "hx-get": base, "hx-trigger": "load delay:2s", "hx-select": "main", "hx-target": "main", "hx-swap": "outerHTML" })}
+          {...(v.job?.status === "failed"
+            ? {}
+            : { "hx-get": base, "hx-trigger": "load delay:2s", "hx-select": "main", "hx-target": "main", "hx-swap": "outerHTML" })}
         >
           {v.job?.status === "failed" ? (
             <form method="post" action={`${base}/open`} class="stack">
@@ -189,14 +197,8 @@ function FolderTable(p: { base: string; person: SnapshotPerson; folder: Extract<
         <tbody>
           {f.items.map((item) => (
             <tr>
-              <td>
-                {item.kind === "folder" ? (
-                  <a href={link(item.id)} safe>{`${item.name}/`}</a>
-                ) : (
-                  <span safe>{item.name}</span>
-                )}
-              </td>
-              <td safe>{item.kind === "file" ? formatBytes(item.size) : ""}</td>
+              <td>{item.kind === "folder" ? <a href={link(item.id)} safe>{`${item.name}/`}</a> : <span safe>{item.name}</span>}</td>
+              {item.kind === "file" ? <td safe>{formatBytes(item.size)}</td> : <td></td>}
               <td>
                 <RestoreButton base={p.base} kind={item.kind} id={item.id} csrfToken={p.csrfToken} label="Restore" />
               </td>

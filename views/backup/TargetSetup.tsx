@@ -18,14 +18,21 @@ const KINDS: { kind: TargetKind; title: string; text: string }[] = [
 ];
 
 /** Step 1: what kind of target, and where it is. */
-export function NewTargetPage(p: Base & { banner: AlertRow[]; kind: TargetKind; form?: NewTargetForm; error?: string; disks: DiskOffer[]; sshKey: string | null }) {
+export function NewTargetPage(
+  p: Base & { banner: AlertRow[]; kind: TargetKind; form?: NewTargetForm; error?: string; disks: DiskOffer[]; sshKey: string | null },
+) {
   const v = (name: string, fallback = "") => p.form?.[name] ?? fallback;
   return (
     <DashboardShell {...p} title="Add a backup target" tab="backups" banner={p.banner}>
       <h1>Add a backup target</h1>
       <nav class="row" aria-label="Kind of target">
         {KINDS.map((k) => (
-          <a href={`/dashboard/backups/new?kind=${k.kind}`} class={`button${k.kind === p.kind ? " primary" : ""}`} aria-current={k.kind === p.kind ? "page" : undefined} safe>
+          <a
+            href={`/dashboard/backups/new?kind=${k.kind}`}
+            class={`button${k.kind === p.kind ? " primary" : ""}`}
+            aria-current={k.kind === p.kind ? "page" : undefined}
+            safe
+          >
             {k.title}
           </a>
         ))}
@@ -171,9 +178,7 @@ export function TargetSetupPage(
         <li>
           <section class="card stack" data-testid="kit-step">
             <h2>The emergency kit</h2>
-            <p>
-              Print it or save it, and keep it away from the box. It holds the password: without it nobody can restore this backup, not even you.
-            </p>
+            <p>Print it or save it, and keep it away from the box. It holds the password: without it nobody can restore this backup, not even you.</p>
             {p.hasPassword ? (
               <p class="row">
                 <a class="button" href={`/dashboard/backups/targets/${t.id}/kit`} target="_blank" rel="noopener">
@@ -186,9 +191,7 @@ export function TargetSetupPage(
             ) : (
               <p class="muted">Set the password first.</p>
             )}
-            <p class="small" safe>
-              {t.kitShownAt ? `Opened ${formatWhen(t.kitShownAt)}.` : "Not opened yet."}
-            </p>
+            {t.kitShownAt ? <p class="small" safe>{`Opened ${formatWhen(t.kitShownAt)}.`}</p> : <p class="small">Not opened yet.</p>}
           </section>
         </li>
         <li>
@@ -296,11 +299,12 @@ function OptionsStep(p: { target: TargetView; csrfToken: string }) {
       <input type="hidden" name="_csrf" value={p.csrfToken} />
       <h2>What, when and how long</h2>
       <p class="small">
-        Always: the database (accounts, passkeys, Drive's folders and names, albums, shares, settings) and every file in Drive. The trash, uploads
-        in progress and caches are not backed up.
+        Always: the database (accounts, passkeys, Drive's folders and names, albums, shares, settings) and every file in Drive. The trash, uploads in progress
+        and caches are not backed up.
       </p>
       <label class="choice">
-        <input type="checkbox" name="includeMedia" checked={t.includeMedia} /> <span>Also Photos' thumbnails and playable videos (quicker restore, more space)</span>
+        <input type="checkbox" name="includeMedia" checked={t.includeMedia} />{" "}
+        <span>Also Photos' thumbnails and playable videos (quicker restore, more space)</span>
       </label>
       <div class="row">
         <label for="o-hour">Every night after</label>
@@ -312,7 +316,14 @@ function OptionsStep(p: { target: TargetView; csrfToken: string }) {
       </div>
       <div class="row">
         <label for="o-limit">Upload at most</label>
-        <input id="o-limit" name="limitUploadKiB" inputmode="numeric" size="8" value={t.limitUploadKiB ? String(t.limitUploadKiB) : ""} placeholder="no limit" />
+        <input
+          id="o-limit"
+          name="limitUploadKiB"
+          inputmode="numeric"
+          size="8"
+          value={t.limitUploadKiB ? String(t.limitUploadKiB) : ""}
+          placeholder="no limit"
+        />
         <span>KiB/s</span>
       </div>
       <label class="choice">
@@ -328,7 +339,14 @@ function OptionsStep(p: { target: TargetView; csrfToken: string }) {
           <input id="o-weekly" name="keepWeekly" inputmode="numeric" size="4" value={String(t.keepWeekly)} />
           <span>weeks,</span>
           <label for="o-monthly">one a month for</label>
-          <input id="o-monthly" name="keepMonthly" inputmode="numeric" size="4" value={t.keepMonthly === null ? "" : String(t.keepMonthly)} placeholder="ever" />
+          <input
+            id="o-monthly"
+            name="keepMonthly"
+            inputmode="numeric"
+            size="4"
+            value={t.keepMonthly === null ? "" : String(t.keepMonthly)}
+            placeholder="ever"
+          />
           <span>months</span>
         </div>
       </fieldset>
