@@ -12,6 +12,7 @@ import { createBackupRepo } from "../../app/backup/repo";
 import { sha256Of } from "../../app/backup/restore";
 import { pairingCode, type TargetInput } from "../../app/backup/targets";
 import type { Clock } from "../../app/platform/clock";
+import type { Config } from "../../app/platform/config";
 import type { User } from "../../app/platform/db/schema";
 import { dataPaths } from "../../app/platform/paths";
 import { createJobRunner } from "../../app/platform/queue/runner";
@@ -27,9 +28,9 @@ async function* chunks(bytes: Uint8Array) {
 }
 
 /** A box with an admin, its backup lane and helpers to fill its Drive. */
-export function backupBox(opts: { tuning?: BackupTuning; now?: Clock; dataDir?: string; log?: (line: string) => void } = {}) {
+export function backupBox(opts: { tuning?: BackupTuning; now?: Clock; dataDir?: string; log?: (line: string) => void; config?: Partial<Config> } = {}) {
   let clock: Clock = opts.now ?? (() => new Date());
-  const t: TestApp = createTestApp({ config: opts.dataDir ? { dataDir: opts.dataDir } : {}, deps: { now: () => clock() } });
+  const t: TestApp = createTestApp({ config: { ...opts.config, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }, deps: { now: () => clock() } });
   const { services, db, dataDir } = t;
   const handlers = backupJobs.handlers({
     db,
