@@ -29,7 +29,9 @@ export type AlertCode =
   | "backup-check-failed"
   | "backup-locked"
   | "scrub-damaged"
-  | "scrub-repaired";
+  | "scrub-repaired"
+  // Raised by the web process when the database fails its quick_check at start (app/server.ts), not by a rule here.
+  | "database-check";
 
 export interface Alert {
   severity: AlertSeverity;

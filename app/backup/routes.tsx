@@ -7,6 +7,7 @@ import type { AccessControl } from "../platform/http/access";
 import { withFormError } from "../platform/http/forms";
 import { APP_ROOT } from "../platform/paths";
 import type { SettingsService } from "../settings/service";
+import type { BackupCheck, RestoreCandidate } from "../setup/restore";
 import { BackupsPage, BackupStatus, ScrubCard, TargetList } from "../../views/backup/BackupsPage";
 import { KitPage } from "../../views/backup/KitPage";
 import { RestoreBoxPage, RestoreBoxProgress, RestoreBoxStatusPage } from "../../views/backup/RestoreBoxPage";
@@ -25,6 +26,10 @@ type Deps = {
   dashboard: DashboardService;
   /** Mounted disks other than the data disk (app/storage): offered as USB/second-disk targets. */
   disks: () => Promise<DiskOffer[]>;
+  /** What `quick_check` found when this process opened the database, and the newest database copy that passes its check. */
+  databaseCheck?: { problems: string[]; newestGood: RestoreCandidate | null } | null;
+  /** Stages a database copy to replace the database and restarts the service. */
+  restoreDatabase?: (path: string) => BackupCheck;
 };
 
 const KINDS = ["local", "sftp", "rest", "s3", "rclone"] as const;
@@ -69,6 +74,8 @@ const inputOf = (body: typeof TargetForm.static): TargetInput => ({ ...body, kin
 /** Dashboard → Backups (admin): the page and its fragments, the wizard, the kit, restoring, the scrub, hosting. */
 export function backupRoutes(deps: Deps) {
   const { backup, dashboard } = deps;
+  const offered = () =>
+    deps.databaseCheck?.newestGood ? { name: deps.databaseCheck.newestGood.name, takenAt: deps.databaseCheck.newestGood.takenAt } : undefined;
   const base = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName, banner: dashboard.alerts.banner() });
   const page = async (user: User, csrfToken: string, extra: Partial<Parameters<typeof BackupsPage>[0]> = {}) => (
     <BackupsPage
@@ -77,6 +84,7 @@ export function backupRoutes(deps: Deps) {
       scrub={backup.scrub()}
       hosting={backup.hosting()}
       database={dashboard.backups.list()}
+      offerRestore={offered()}
       now={new Date()}
       {...extra}
     />
@@ -110,6 +118,18 @@ export function backupRoutes(deps: Deps) {
       )
 
       // The nightly database copies: the setting, run now, the list.
+      // Restoring one is offered only when the database failed its check at start: the newest copy that passes its own.
+      .post(
+        "/backups/restore",
+        ({ redirect }) => {
+          const copy = deps.databaseCheck?.newestGood;
+          if (!copy || !deps.restoreDatabase) throw new AppError(409, "The database passed its check at start: there is nothing to restore.");
+          const check = deps.restoreDatabase(copy.path);
+          if (!check.ok) throw new AppError(400, `This backup cannot be restored: ${check.reason}.`);
+          return redirect("/dashboard/backups?restoring=1", 303);
+        },
+        { auth: "admin" },
+      )
       .get("/fragments/backups", ({ csrfToken }) => <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />, { auth: "admin" })
       .post(
         "/backups/keep",

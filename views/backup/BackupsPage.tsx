@@ -24,12 +24,27 @@ export type BackupsPageProps = Base & {
   error?: string;
   /** A pairing code made just now (shown once). */
   pairing?: { name: string; code: string };
+  /** The database failed its check at start: the newest database copy that passes its own, offered for restoring. */
+  offerRestore?: { name: string; takenAt: Date };
 };
 
 export function BackupsPage(p: BackupsPageProps) {
   return (
     <DashboardShell {...p} title="Backups" tab="backups" banner={p.banner}>
       <h1>Backups</h1>
+      {p.offerRestore ? (
+        <form method="post" action="/dashboard/backups/restore" class="notice bad stack" id="restore-offer">
+          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <p
+            safe
+          >{`The database failed its integrity check when the box started. The newest backup that passes its own check is ${p.offerRestore.name} (${formatWhen(p.offerRestore.takenAt)}): restoring it keeps the damaged database beside it and restarts the box.`}</p>
+          <button type="submit" class="danger">
+            Restore this backup
+          </button>
+        </form>
+      ) : (
+        ""
+      )}
       <p class="muted">
         Keep three copies of what matters, on two different kinds of storage, one of them in another place: the box, a disk beside it, and an encrypted backup
         elsewhere (a friend's box, a server, cloud storage).

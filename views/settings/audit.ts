@@ -96,6 +96,7 @@ const PHRASES: [string, string, AuditKind, string?][] = [
   ["POST /setup/restore/backup", "started restoring the box from a backup", "system"],
   ["POST /setup/restore/backup/:id/retry", "retried restoring the box from a backup", "system"],
   ["POST /setup/restore/backup/:id/finish", "switched the box to a restored backup", "system"],
+  ["POST /dashboard/backups/restore", "restored the newest good database backup (the database had failed its check)", "system"],
   ["POST /dashboard/disks/check", "checked the disks", "system"],
   ["POST /dashboard/disk/refresh", "refreshed a disk's SMART report", "system"],
   ["POST /dashboard/disk/selftest", "started a disk self-test", "system"],
