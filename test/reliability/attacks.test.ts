@@ -11,12 +11,16 @@ import { routeAccess } from "../../app/platform/http/access";
 import { TEST_ORIGIN } from "../support/app";
 import { startBox } from "../support/processes";
 import { shareFixture, type ShareFixture } from "../support/share";
+import { folderTarget } from "../support/backup";
 import { ATTACK_TABLE, type ParamKind } from "./attack-table";
 
 let f: ShareFixture;
 const tally = { tried: 0, refused: 0 };
 beforeAll(async () => {
   f = await shareFixture();
+  // alice (the admin) has an offsite backup target being set up and hosts a friend's box: admin-only objects to aim at.
+  f.t.services.backup.create(folderTarget());
+  f.t.db.$client.run("INSERT INTO backup_guests (id, name, token_hash, quota_bytes, created_at) VALUES ('g0friend', 'Grandma', 'x', 1000, 0)");
   for (const who of ["anonymous", "other user", "share recipient", "link holder", "owner"] as const) headersOf(who);
 });
 afterAll(() => {
@@ -40,6 +44,8 @@ function ownerState() {
     q("SELECT id, revoked_at, expires_at, password_hash FROM share_links WHERE user_id = ? ORDER BY id"),
     q("SELECT id, access FROM folder_shares WHERE owner_id = ? ORDER BY id"),
     q("SELECT id_hash FROM sessions WHERE user_id = ? ORDER BY id_hash"),
+    JSON.stringify(f.t.db.$client.query("SELECT id, state, name, password_set_at FROM backup_targets ORDER BY id").all()),
+    JSON.stringify(f.t.db.$client.query("SELECT id, token_hash, quota_bytes, prune_until FROM backup_guests ORDER BY id").all()),
   ].join("\n");
 }
 
@@ -63,6 +69,9 @@ function victims(): Record<ParamKind, string[]> {
     alert: ["1"],
     name: ["x"],
     "enroll-token": ["x"],
+    "backup-target": f.t.db.$client.query<{ id: string }, []>("SELECT id FROM backup_targets").all().map((r) => r.id),
+    snapshot: ["0".repeat(64)],
+    "backup-guest": ["g0friend"],
   };
 }
 
