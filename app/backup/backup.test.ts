@@ -70,6 +70,9 @@ describe("a USB or second disk", () => {
     await b.drain();
     const second = b.backup.target(target.id);
     expect(second.snapshotCount).toBe(2);
+    expect(b.repo.snapshots(target.id).length).toBe(2);
+    // No retention ran: the size grows by what restic added (its own figure comes with the nightly retention).
+    expect(second.repoBytes).toBe(status.repoBytes! + second.lastSummary!.dataAdded);
     expect(second.lastSummary!.filesNew).toBe(1);
     expect(second.lastSummary!.filesUnmodified).toBeGreaterThanOrEqual(4);
   }, 120_000);

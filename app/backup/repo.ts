@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "../platform/db/client";
+import { type Db, writeTransaction } from "../platform/db/client";
 import {
   backupGuests,
   backupSnapshots,
@@ -43,10 +43,10 @@ export function createBackupRepo(db: Db) {
         .get(),
     /** The list as restic gave it replaces the stored one (forget removes some, a backup adds one). */
     replaceSnapshots: (targetId: string, list: Omit<BackupSnapshot, "targetId">[]) =>
-      db.transaction((tx) => {
-        tx.delete(backupSnapshots).where(eq(backupSnapshots.targetId, targetId)).run();
+      writeTransaction(db, () => {
+        db.delete(backupSnapshots).where(eq(backupSnapshots.targetId, targetId)).run();
         if (list.length)
-          tx.insert(backupSnapshots)
+          db.insert(backupSnapshots)
             .values(list.map((s) => ({ ...s, targetId })))
             .run();
       }),

@@ -18,6 +18,7 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, ren
 import { dirname, join, relative } from "node:path";
 import { fsyncPath } from "../../hw/files";
 import type { DriveFile, User } from "../platform/db/schema";
+import { writeTransaction } from "../platform/db/client";
 import { AppError } from "../platform/errors";
 import { dataPaths } from "../platform/paths";
 import { includePattern, TREE, type TreeFile, treeFiles } from "./layout";
@@ -265,13 +266,13 @@ export async function restoreBox(
     const stored = db.query<{ user_id: string; sha256: string }, []>("select user_id, sha256 from blobs").all();
     const drop = db.prepare("delete from files where user_id = ? and sha256 = ?");
     const dropBlob = db.prepare("delete from blobs where user_id = ? and sha256 = ?");
-    db.transaction(() => {
+    writeTransaction(db, () => {
       for (const b of stored)
         if (!existsSync(paths.blob(b.user_id, b.sha256))) {
           drop.run(b.user_id, b.sha256);
           dropBlob.run(b.user_id, b.sha256);
         }
-    })();
+    });
     const media = join(incoming, TREE.media);
     if (existsSync(media)) {
       moveTree(join(media, "thumbs"), paths.thumbs);

@@ -308,13 +308,19 @@ export async function backupTarget(ctx: BackupContext, target: BackupTarget, rep
     ctx.repo.updateTarget(target.id, { lastRunAt: ctx.now(), lastSuccessAt: ctx.now(), lastError: null, failures: 0, lastSummary: summary, lockNote: null });
     report.log?.(`backed up to ${target.name}`);
     const fresh = ctx.repo.target(target.id)!;
+    let pruned = false;
     // The first day's retention starts counting at the first success: a new repository has nothing to forget.
     if (!fresh.lastForgetAt) ctx.repo.updateTarget(target.id, { lastForgetAt: ctx.now() });
     else if (ctx.now().getTime() - fresh.lastForgetAt.getTime() > 20 * HOUR) {
       show({ step: "pruning", percent: 92 }, true);
       await applyRetention(ctx, fresh, restic, report.signal);
+      pruned = true;
     }
-    await refreshListing(ctx, fresh, restic, report.signal);
+    // After retention (nightly) the size is read from restic; a run that only added a snapshot adds what it added
+    // (before compression) instead of starting restic once more (each start derives the key: half a second here,
+    // more on a Pi).
+    const added = (summary as BackupSummary | null)?.dataAdded;
+    await refreshListing(ctx, fresh, restic, report.signal, pruned || added === undefined || fresh.repoBytes === null ? undefined : fresh.repoBytes + added);
     return { ok: true };
   } catch (e) {
     if (report.signal?.aborted) throw e; // the worker stops: the job goes back to the queue, nothing to record
@@ -355,8 +361,8 @@ export async function applyRetention(ctx: BackupContext, target: BackupTarget, r
   }
 }
 
-/** The snapshot list and the repository's size, as restic sees them now. */
-export async function refreshListing(ctx: BackupContext, target: BackupTarget, restic: Restic, signal?: AbortSignal) {
+/** The snapshot list and the repository's size, as restic sees them now (the size only when not given). */
+export async function refreshListing(ctx: BackupContext, target: BackupTarget, restic: Restic, signal?: AbortSignal, knownBytes?: number) {
   const list = JSON.parse(await restic.restic(["snapshots", "--json", "--no-lock"], { timeoutMs: 10 * 60_000, signal })) as {
     id: string;
     time: string;
@@ -366,6 +372,7 @@ export async function refreshListing(ctx: BackupContext, target: BackupTarget, r
     target.id,
     list.map((s) => ({ id: s.id, time: new Date(s.time), hostname: s.hostname })),
   );
+  if (knownBytes !== undefined) return ctx.repo.updateTarget(target.id, { snapshotCount: list.length, repoBytes: knownBytes });
   const stats = JSON.parse(await restic.restic(["stats", "--json", "--mode", "raw-data", "--no-lock"], { timeoutMs: 60 * 60_000, signal })) as {
     total_size?: number;
   };
