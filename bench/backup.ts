@@ -6,7 +6,7 @@
 //   restore     an empty box restored from the backup as the setup wizard does it (restic restore, every file's
 //               SHA-256 checked, moved into place) vs `restic restore latest --target` by hand;
 //   scrub       one full unthrottled scrub pass (every blob re-hashed against its address) vs `sha256sum` of the
-//               same files;
+//               same files (Debian 12's coreutils hashes without the CPU's SHA instructions; Bun's BoringSSL uses them);
 //   memory      restic's peak RSS backing up BACKUP_BENCH_MANY tiny files with the box's GOGC=50 and with Go's default.
 // Rounds alternate which side goes first (hand, box; box, hand; …). Each line prints the median time of each side,
 // the median of the per-round ratios and their spread (min–max), restic's peak RSS (GNU time's %M), and a table for
@@ -199,6 +199,7 @@ for (let round = 0; round < ROUNDS; round++) {
         await box.drain();
         const { state } = box.backup.scrub();
         if (state.passStartedAt || !state.lastPassBlobs || state.lastPassBlobs === before) throw new Error("the scrub pass did not finish");
+        if ((state.lastPassBytes ?? 0) < bytesIn) throw new Error(`the scrub read ${state.lastPassBytes} bytes of ${bytesIn}`);
       },
     ],
   ];
