@@ -4,7 +4,7 @@ import { createAuditRepo } from "./platform/audit";
 import { createAuthRepo } from "./auth/repo";
 import { createAuthService } from "./auth/service";
 import type { Config } from "./platform/config";
-import type { Db } from "./platform/db/client";
+import { changeCounter, type Db } from "./platform/db/client";
 import { createJobRepo } from "./platform/queue/repo";
 import { createJobQueue } from "./platform/queue/queue";
 import type { JobPayloads } from "./jobs";
@@ -26,6 +26,7 @@ import { APP_ROOT, dataPaths } from "./platform/paths";
 import { createAlbumRepo } from "./photos/album-repo";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
+import { createHomeSummaries } from "./home/summary";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
 import { createDashboardRepo } from "./dashboard/repo";
 import { systemdPower, type PowerControl } from "./dashboard/power";
@@ -237,6 +238,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     ...hw.updates,
   });
   const updateUploads = createUpdateUploads({ update, dataDir: config.dataDir });
+  const home = createHomeSummaries({ drive, photos, health: () => dashboard.alerts.health(), changes: changeCounter(db) });
   return {
     ...core,
     drive,
@@ -247,6 +249,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     photos,
     update,
     updateUploads,
+    home,
     backup: backup.service,
     backupListener: backup.listener,
   };

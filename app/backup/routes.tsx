@@ -1,7 +1,8 @@
 import { Elysia, t } from "elysia";
 import { join } from "node:path";
 import type { DashboardService } from "../dashboard/service";
-import type { User } from "../platform/db/schema";
+import type { PageChrome, SignedInPage } from "../../views/layout";
+import { RestoringPage } from "../../views/setup/RestorePanel";
 import { AppError } from "../platform/errors";
 import type { AccessControl } from "../platform/http/access";
 import { withFormError } from "../platform/http/forms";
@@ -76,10 +77,9 @@ export function backupRoutes(deps: Deps) {
   const { backup, dashboard } = deps;
   const offered = () =>
     deps.databaseCheck?.newestGood ? { name: deps.databaseCheck.newestGood.name, takenAt: deps.databaseCheck.newestGood.takenAt } : undefined;
-  const base = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName, banner: dashboard.alerts.banner() });
-  const page = async (user: User, csrfToken: string, extra: Partial<Parameters<typeof BackupsPage>[0]> = {}) => (
+  const listPage = async (page: SignedInPage, extra: Partial<Parameters<typeof BackupsPage>[0]> = {}) => (
     <BackupsPage
-      {...base(user, csrfToken)}
+      page={page}
       targets={backup.targets()}
       scrub={backup.scrub()}
       hosting={backup.hosting()}
@@ -89,9 +89,9 @@ export function backupRoutes(deps: Deps) {
       {...extra}
     />
   );
-  const setupPage = (user: User, csrfToken: string, id: string, extra: { error?: string; saved?: boolean } = {}) => (
+  const setupPage = (page: SignedInPage, id: string, extra: { error?: string; saved?: boolean } = {}) => (
     <TargetSetupPage
-      {...base(user, csrfToken)}
+      page={page}
       target={backup.target(id)}
       testJob={backup.testJob(id)}
       hasPassword={backup.hasPassword(id)}
@@ -100,17 +100,17 @@ export function backupRoutes(deps: Deps) {
     />
   );
   /** A refusal comes back on the target's page with its reason. */
-  const onTarget = <R,>(c: { user: User; csrfToken: string; set: { status?: number | string } }, id: string, action: () => R | Promise<R>) =>
-    withFormError(c.set, action, (e) => setupPage(c.user, c.csrfToken, id, { error: e.message }));
-  const onPage = <R,>(c: { user: User; csrfToken: string; set: { status?: number | string } }, action: () => R | Promise<R>) =>
-    withFormError(c.set, action, (e) => page(c.user, c.csrfToken, { error: e.message }));
+  const onTarget = <R,>(c: { page: SignedInPage; set: { status?: number | string } }, id: string, action: () => R | Promise<R>) =>
+    withFormError(c.set, action, (e) => setupPage(c.page, id, { error: e.message }));
+  const onPage = <R,>(c: { page: SignedInPage; set: { status?: number | string } }, action: () => R | Promise<R>) =>
+    withFormError(c.set, action, (e) => listPage(c.page, { error: e.message }));
 
   return (
     new Elysia({ prefix: "/dashboard" })
       .use(deps.access)
-      .get("/backups", ({ user, csrfToken }) => page(user, csrfToken), { auth: "admin" })
-      .get("/fragments/backup-targets", ({ csrfToken }) => <TargetList targets={backup.targets()} csrfToken={csrfToken} now={new Date()} />, { auth: "admin" })
-      .get("/fragments/scrub", ({ csrfToken }) => <ScrubCard scrub={backup.scrub()} csrfToken={csrfToken} />, { auth: "admin" })
+      .get("/backups", ({ page }) => listPage(page), { auth: "admin" })
+      .get("/fragments/backup-targets", ({ page }) => <TargetList targets={backup.targets()} page={page} now={new Date()} />, { auth: "admin" })
+      .get("/fragments/scrub", ({ page }) => <ScrubCard scrub={backup.scrub()} page={page} />, { auth: "admin" })
       .get(
         "/assets/backup-kit.css",
         () => new Response(Bun.file(KIT_CSS), { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" } }),
@@ -128,68 +128,59 @@ export function backupRoutes(deps: Deps) {
           if (!check.ok) throw new AppError(400, `This backup cannot be restored: ${check.reason}.`);
           return redirect("/dashboard/backups?restoring=1", 303);
         },
-        { auth: "admin" },
+        { auth: "admin", audit: { kind: "system", did: "restored the newest good database backup (the database had failed its check)" } },
       )
-      .get("/fragments/backups", ({ csrfToken }) => <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />, { auth: "admin" })
+      .get("/fragments/backups", ({ page }) => <BackupStatus backups={dashboard.backups.list()} page={page} />, { auth: "admin" })
       .post(
         "/backups/keep",
-        ({ user, csrfToken, body, set, redirect }) =>
+        ({ page, body, set, redirect }) =>
           withFormError(
             set,
             () => {
               deps.settings.update({ backupKeepDays: /^\d{1,4}$/.test(body.days.trim()) ? Number(body.days.trim()) : Number.NaN });
               return redirect("/dashboard/backups", 303);
             },
-            (e) => page(user, csrfToken, { keepError: { message: e.message, value: body.days } }),
+            (e) => listPage(page, { keepError: { message: e.message, value: body.days } }),
           ),
-        { auth: "admin", body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "changed how long backups are kept" },
+          body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }),
+        },
       )
       .post(
         "/backups/run",
-        ({ csrfToken, request, redirect }) => {
+        ({ page, request, redirect }) => {
           dashboard.backups.runNow();
           if (request.headers.get("hx-request") !== "true") return redirect("/dashboard/backups", 303);
-          return <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />;
+          return <BackupStatus backups={dashboard.backups.list()} page={page} />;
         },
-        { auth: "admin" },
+        { auth: "admin", audit: { kind: "system", did: "started a database backup" } },
       )
 
       // The wizard: a new target, then its page (connection, password, kit, options).
       .get(
         "/backups/new",
-        async ({ user, csrfToken, query }) => (
-          <NewTargetPage {...base(user, csrfToken)} kind={kindOf(query.kind)} disks={await deps.disks()} sshKey={backup.sshKey()} />
-        ),
+        async ({ page, query }) => <NewTargetPage page={page} kind={kindOf(query.kind)} disks={await deps.disks()} sshKey={backup.sshKey()} />,
         { auth: "admin", query: t.Object({ kind: t.Optional(t.String({ maxLength: 10 })) }) },
       )
       .post(
         "/backups/targets",
-        ({ user, csrfToken, body, set, redirect }) =>
+        ({ page, body, set, redirect }) =>
           withFormError(
             set,
             () => redirect(`/dashboard/backups/targets/${backup.create(inputOf(body)).id}/setup`, 303),
             async (e) => {
               const { secretKey: _s, password: _p, ...form } = body;
-              return (
-                <NewTargetPage
-                  {...base(user, csrfToken)}
-                  kind={kindOf(body.kind)}
-                  form={form}
-                  error={e.message}
-                  disks={await deps.disks()}
-                  sshKey={backup.sshKey()}
-                />
-              );
+              return <NewTargetPage page={page} kind={kindOf(body.kind)} form={form} error={e.message} disks={await deps.disks()} sshKey={backup.sshKey()} />;
             },
           ),
-        { auth: "admin", body: TargetForm },
+        { auth: "admin", audit: { kind: "system", did: "added a backup target" }, body: TargetForm },
       )
-      .get("/backups/targets/:id/setup", ({ user, csrfToken, params }) => setupPage(user, csrfToken, params.id), { auth: "admin", params: TargetId })
+      .get("/backups/targets/:id/setup", ({ page, params }) => setupPage(page, params.id), { auth: "admin", params: TargetId })
       .get(
         "/backups/targets/:id/connection",
-        ({ csrfToken, params }) => (
-          <ConnectionStep target={backup.target(params.id)} testJob={backup.testJob(params.id)} csrfToken={csrfToken} sshKey={backup.sshKey()} />
-        ),
+        ({ page, params }) => <ConnectionStep target={backup.target(params.id)} testJob={backup.testJob(params.id)} page={page} sshKey={backup.sshKey()} />,
         { auth: "admin", params: TargetId },
       )
       .post(
@@ -199,7 +190,7 @@ export function backupRoutes(deps: Deps) {
             backup.test(c.params.id);
             return c.redirect(`/dashboard/backups/targets/${c.params.id}/setup`, 303);
           }),
-        { auth: "admin", params: TargetId },
+        { auth: "admin", audit: { kind: "system", did: "tested a backup target's connection" }, params: TargetId },
       )
       .post(
         "/backups/targets/:id/password/generate",
@@ -208,7 +199,7 @@ export function backupRoutes(deps: Deps) {
             backup.generatePassword(c.params.id);
             return c.redirect(`/dashboard/backups/targets/${c.params.id}/setup`, 303);
           }),
-        { auth: "admin", params: TargetId },
+        { auth: "admin", audit: { kind: "system", did: "made a backup target's password" }, params: TargetId },
       )
       .post(
         "/backups/targets/:id/password",
@@ -217,7 +208,12 @@ export function backupRoutes(deps: Deps) {
             backup.usePassword(c.params.id, c.body.password);
             return c.redirect(`/dashboard/backups/targets/${c.params.id}/setup`, 303);
           }),
-        { auth: "admin", params: TargetId, body: t.Object({ password: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "gave a backup target's password" },
+          params: TargetId,
+          body: t.Object({ password: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }),
+        },
       )
       // The kit holds the password: never cached, never framed, never indexed.
       .get(
@@ -247,16 +243,16 @@ export function backupRoutes(deps: Deps) {
             backup.confirm(c.params.id, parseOptions(c.body), c.body.kitSaved === "on");
             return c.redirect("/dashboard/backups", 303);
           }),
-        { auth: "admin", params: TargetId, body: Options },
+        { auth: "admin", audit: { kind: "system", did: "started backing up to a target" }, params: TargetId, body: Options },
       )
       .post(
         "/backups/targets/:id/options",
         (c) =>
           onTarget(c, c.params.id, () => {
             backup.setOptions(c.params.id, parseOptions(c.body));
-            return setupPage(c.user, c.csrfToken, c.params.id, { saved: true });
+            return setupPage(c.page, c.params.id, { saved: true });
           }),
-        { auth: "admin", params: TargetId, body: Options },
+        { auth: "admin", audit: { kind: "system", did: "changed a backup target's settings" }, params: TargetId, body: Options },
       )
       .post(
         "/backups/targets/:id/run",
@@ -265,7 +261,7 @@ export function backupRoutes(deps: Deps) {
             backup.runNow(c.params.id);
             return c.redirect("/dashboard/backups", 303);
           }),
-        { auth: "admin", params: TargetId },
+        { auth: "admin", audit: { kind: "system", did: "started a backup" }, params: TargetId },
       )
       .post(
         "/backups/targets/:id/check",
@@ -274,7 +270,7 @@ export function backupRoutes(deps: Deps) {
             backup.checkNow(c.params.id);
             return c.redirect("/dashboard/backups", 303);
           }),
-        { auth: "admin", params: TargetId },
+        { auth: "admin", audit: { kind: "system", did: "started a backup check" }, params: TargetId },
       )
       .post(
         "/backups/targets/:id/pause",
@@ -282,7 +278,7 @@ export function backupRoutes(deps: Deps) {
           backup.pause(params.id);
           return redirect(`/dashboard/backups/targets/${params.id}/setup`, 303);
         },
-        { auth: "admin", params: TargetId },
+        { auth: "admin", audit: { kind: "system", did: "paused a backup target" }, params: TargetId },
       )
       .post(
         "/backups/targets/:id/resume",
@@ -291,7 +287,7 @@ export function backupRoutes(deps: Deps) {
             backup.resume(c.params.id);
             return c.redirect(`/dashboard/backups/targets/${c.params.id}/setup`, 303);
           }),
-        { auth: "admin", params: TargetId },
+        { auth: "admin", audit: { kind: "system", did: "resumed a backup target" }, params: TargetId },
       )
       .post(
         "/backups/targets/:id/remove",
@@ -300,28 +296,33 @@ export function backupRoutes(deps: Deps) {
             backup.remove(c.params.id, c.body.confirm);
             return c.redirect("/dashboard/backups", 303);
           }),
-        { auth: "admin", params: TargetId, body: t.Object({ confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "forgot a backup target" },
+          params: TargetId,
+          body: t.Object({ confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
+        },
       )
 
       // Restoring: snapshots by date, one snapshot's files and albums, restore into Drive.
       .get(
         "/backups/targets/:id/snapshots",
-        ({ user, csrfToken, params }) => (
-          <SnapshotsPage {...base(user, csrfToken)} target={backup.target(params.id)} snapshots={backup.snapshots(params.id)} restores={backup.restores()} />
+        ({ page, params }) => (
+          <SnapshotsPage page={page} target={backup.target(params.id)} snapshots={backup.snapshots(params.id)} restores={backup.restores()} />
         ),
         { auth: "admin", params: TargetId },
       )
       .get(
         "/fragments/restores",
-        () => {
+        ({ page }) => {
           const snapshots = backup.targets().flatMap((x) => backup.snapshots(x.id));
-          return <RestoreList restores={backup.restores()} snapshots={snapshots} />;
+          return <RestoreList restores={backup.restores()} snapshots={snapshots} page={page} />;
         },
         { auth: "admin" },
       )
       .get(
         "/backups/targets/:id/snapshots/:snapshot",
-        ({ user, csrfToken, params, query }) => {
+        ({ page, params, query }) => {
           const target = backup.target(params.id);
           const snapshots = backup.snapshots(params.id);
           const snapshot = snapshots.find((s) => s.id === params.snapshot);
@@ -343,7 +344,7 @@ export function backupRoutes(deps: Deps) {
                 };
               })
             : { state: "fetching", job: open.job };
-          return <SnapshotPage {...base(user, csrfToken)} target={target} snapshot={snapshot} view={view} restores={backup.restores()} snapshots={snapshots} />;
+          return <SnapshotPage page={page} target={target} snapshot={snapshot} view={view} restores={backup.restores()} snapshots={snapshots} />;
         },
         {
           auth: "admin",
@@ -361,7 +362,7 @@ export function backupRoutes(deps: Deps) {
           backup.reopenSnapshot(params.id, params.snapshot);
           return redirect(`/dashboard/backups/targets/${params.id}/snapshots/${params.snapshot}`, 303);
         },
-        { auth: "admin", params: SnapshotParams },
+        { auth: "admin", audit: { kind: "system", did: "opened a backup snapshot" }, params: SnapshotParams },
       )
       .post(
         "/backups/targets/:id/snapshots/:snapshot/restore",
@@ -371,6 +372,7 @@ export function backupRoutes(deps: Deps) {
         },
         {
           auth: "admin",
+          audit: { kind: "files", did: "restored files from a backup" },
           params: SnapshotParams,
           body: t.Object({
             kind: t.Union([t.Literal("file"), t.Literal("folder"), t.Literal("album")]),
@@ -383,12 +385,12 @@ export function backupRoutes(deps: Deps) {
       // The scrub.
       .post(
         "/backups/scrub",
-        ({ csrfToken, request, redirect }) => {
+        ({ page, request, redirect }) => {
           backup.scrubNow();
           if (request.headers.get("hx-request") !== "true") return redirect("/dashboard/backups", 303);
-          return <ScrubCard scrub={backup.scrub()} csrfToken={csrfToken} />;
+          return <ScrubCard scrub={backup.scrub()} page={page} />;
         },
-        { auth: "admin" },
+        { auth: "admin", audit: { kind: "system", did: "started checking every stored file" } },
       )
 
       // Keeping other boxes' backups.
@@ -399,7 +401,11 @@ export function backupRoutes(deps: Deps) {
             await backup.setHostAddress(c.body.address);
             return c.redirect("/dashboard/backups", 303);
           }),
-        { auth: "admin", body: t.Object({ address: t.String({ maxLength: 300 }), _csrf: t.Optional(t.String()) }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "changed the address other boxes back up to" },
+          body: t.Object({ address: t.String({ maxLength: 300 }), _csrf: t.Optional(t.String()) }),
+        },
       )
       .post(
         "/backups/guests",
@@ -407,9 +413,13 @@ export function backupRoutes(deps: Deps) {
           onPage(c, async () => {
             const code = await backup.addGuest(c.body.name, c.body.quota);
             c.set.headers["cache-control"] = "no-store";
-            return page(c.user, c.csrfToken, { pairing: { name: c.body.name.trim(), code } });
+            return listPage(c.page, { pairing: { name: c.body.name.trim(), code } });
           }),
-        { auth: "admin", body: t.Object({ name: t.String({ maxLength: 200 }), quota: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "agreed to keep another box's backups" },
+          body: t.Object({ name: t.String({ maxLength: 200 }), quota: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }),
+        },
       )
       .post(
         "/backups/guests/:id/pair",
@@ -417,9 +427,9 @@ export function backupRoutes(deps: Deps) {
           onPage(c, async () => {
             const code = await backup.repair(c.params.id);
             c.set.headers["cache-control"] = "no-store";
-            return page(c.user, c.csrfToken, { pairing: { name: backup.hosting().guests.find((g) => g.id === c.params.id)?.name ?? "", code } });
+            return listPage(c.page, { pairing: { name: backup.hosting().guests.find((g) => g.id === c.params.id)?.name ?? "", code } });
           }),
-        { auth: "admin", params: GuestId },
+        { auth: "admin", audit: { kind: "system", did: "made a new pairing code" }, params: GuestId },
       )
       .post(
         "/backups/guests/:id/quota",
@@ -428,7 +438,12 @@ export function backupRoutes(deps: Deps) {
             backup.setGuestQuota(c.params.id, c.body.quota);
             return c.redirect("/dashboard/backups", 303);
           }),
-        { auth: "admin", params: GuestId, body: t.Object({ quota: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "changed another box's backup quota" },
+          params: GuestId,
+          body: t.Object({ quota: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }),
+        },
       )
       .post(
         "/backups/guests/:id/prune",
@@ -437,7 +452,7 @@ export function backupRoutes(deps: Deps) {
             backup.allowPrune(c.params.id);
             return c.redirect("/dashboard/backups", 303);
           }),
-        { auth: "admin", params: GuestId },
+        { auth: "admin", audit: { kind: "system", did: "allowed another box to prune its backups" }, params: GuestId },
       )
       .post(
         "/backups/guests/:id/remove",
@@ -446,7 +461,12 @@ export function backupRoutes(deps: Deps) {
             backup.removeGuest(c.params.id, c.body.confirm);
             return c.redirect("/dashboard/backups", 303);
           }),
-        { auth: "admin", params: GuestId, body: t.Object({ confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "deleted another box's backups" },
+          params: GuestId,
+          body: t.Object({ confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
+        },
       )
   );
 }
@@ -459,33 +479,31 @@ export function backupRoutes(deps: Deps) {
 export function restoreBoxRoutes(deps: {
   access: AccessControl;
   backup: BackupService;
-  deviceName: () => string;
   setupDone: () => boolean;
   disks: () => Promise<DiskOffer[]>;
   /** Checks and stages the restored database, then restarts (app/setup). Returns the administrators, or the reason it was refused. */
   stage: (dbFile: string) => { ok: true; admins: string[] } | { ok: false; reason: string };
-  restoring: (csrfToken: string, admins: string[]) => JSX.Element;
 }) {
   const { backup } = deps;
   const fresh = () => {
     if (deps.setupDone()) throw new AppError(403, "This box is already set up; restore a whole box only on a fresh box.");
   };
-  const form = async (csrfToken: string, kind: TargetKind, extra: { form?: Record<string, string | undefined>; error?: string } = {}) => (
-    <RestoreBoxPage csrfToken={csrfToken} deviceName={deps.deviceName()} kind={kind} disks={await deps.disks()} sshKey={backup.sshKey()} {...extra} />
+  const form = async (page: PageChrome, kind: TargetKind, extra: { form?: Record<string, string | undefined>; error?: string } = {}) => (
+    <RestoreBoxPage page={page} kind={kind} disks={await deps.disks()} sshKey={backup.sshKey()} {...extra} />
   );
   return new Elysia()
     .use(deps.access)
     .get(
       "/setup/restore/backup",
-      ({ csrfToken, query }) => {
+      ({ page, query }) => {
         fresh();
-        return form(csrfToken, kindOf(query.kind));
+        return form(page, kindOf(query.kind));
       },
       { public: true, query: t.Object({ kind: t.Optional(t.String({ maxLength: 10 })) }) },
     )
     .post(
       "/setup/restore/backup",
-      ({ csrfToken, body, set, redirect }) => {
+      ({ page, body, set, redirect }) => {
         fresh();
         return withFormError(
           set,
@@ -495,25 +513,25 @@ export function restoreBoxRoutes(deps: {
           },
           (e) => {
             const { secretKey: _s, password: _p, ...typed } = body;
-            return form(csrfToken, kindOf(body.kind), { form: typed, error: e.message });
+            return form(page, kindOf(body.kind), { form: typed, error: e.message });
           },
         );
       },
-      { public: true, body: TargetForm },
+      { public: true, audit: { kind: "system", did: "started restoring the box from a backup" }, body: TargetForm },
     )
     .get(
       "/setup/restore/backup/:id",
-      ({ csrfToken, params }) => {
+      ({ page, params }) => {
         fresh();
-        return <RestoreBoxStatusPage csrfToken={csrfToken} deviceName={deps.deviceName()} sshKey={backup.sshKey()} {...backup.boxRestore(params.id)} />;
+        return <RestoreBoxStatusPage page={page} sshKey={backup.sshKey()} {...backup.boxRestore(params.id)} />;
       },
       { public: true, params: TargetId },
     )
     .get(
       "/setup/restore/backup/:id/progress",
-      ({ csrfToken, params }) => {
+      ({ page, params }) => {
         fresh();
-        return <RestoreBoxProgress csrfToken={csrfToken} sshKey={backup.sshKey()} {...backup.boxRestore(params.id)} />;
+        return <RestoreBoxProgress page={page} sshKey={backup.sshKey()} {...backup.boxRestore(params.id)} />;
       },
       { public: true, params: TargetId },
     )
@@ -524,19 +542,19 @@ export function restoreBoxRoutes(deps: {
         backup.retryBoxRestore(params.id);
         return redirect(`/setup/restore/backup/${params.id}`, 303);
       },
-      { public: true, params: TargetId },
+      { public: true, audit: { kind: "system", did: "retried restoring the box from a backup" }, params: TargetId },
     )
     .post(
       "/setup/restore/backup/:id/finish",
-      ({ csrfToken, params, set }) => {
+      ({ page, params, set }) => {
         fresh();
         const staged = deps.stage(backup.finishBoxRestore(params.id));
         if (!staged.ok) {
           set.status = 422;
           throw new AppError(422, `The restored database cannot be used: ${staged.reason}.`);
         }
-        return deps.restoring(csrfToken, staged.admins);
+        return <RestoringPage page={page} admins={staged.admins} />;
       },
-      { public: true, params: TargetId },
+      { public: true, audit: { kind: "system", did: "switched the box to a restored backup" }, params: TargetId },
     );
 }

@@ -1,9 +1,9 @@
 import type { TargetView } from "../../app/backup/service";
-import type { AlertRow } from "../../app/dashboard/repo";
 import type { BackupFile } from "../../app/dashboard/backups";
 import type { BackupGuest, Job, ScrubFinding, ScrubState } from "../../app/platform/db/schema";
 import { DashboardShell, type Base } from "../dashboard/Shell";
 import { formatAgo, formatBytes, formatCount, formatWhen } from "../format";
+import type { PageChrome } from "../layout";
 
 export type DatabaseCopiesView = { files: BackupFile[]; lastJob: Job | null; keepDays: number };
 export type ScrubView = { state: ScrubState; findings: (ScrubFinding & { owner: string; names: string[] })[]; job: Job | null };
@@ -14,7 +14,6 @@ const poll = (url: string) => ({ "hx-get": url, "hx-trigger": "load delay:2s", "
 const KIND_LABEL = { local: "USB or second disk", sftp: "SFTP server", rest: "another nasd box", s3: "S3 storage", rclone: "rclone remote" } as const;
 
 export type BackupsPageProps = Base & {
-  banner: AlertRow[];
   targets: TargetView[];
   scrub: ScrubView;
   hosting: HostingView;
@@ -30,14 +29,14 @@ export type BackupsPageProps = Base & {
 
 export function BackupsPage(p: BackupsPageProps) {
   return (
-    <DashboardShell {...p} title="Backups" tab="backups" banner={p.banner}>
+    <DashboardShell page={p.page} title="Backups" tab="backups">
       <h1>Backups</h1>
       {p.offerRestore ? (
         <form method="post" action="/dashboard/backups/restore" class="notice bad stack" id="restore-offer">
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="_csrf" value={p.page.csrfToken} />
           <p
             safe
-          >{`The database failed its integrity check when the box started. The newest backup that passes its own check is ${p.offerRestore.name} (${formatWhen(p.offerRestore.takenAt)}): restoring it keeps the damaged database beside it and restarts the box.`}</p>
+          >{`The database failed its integrity check when the box started. The newest backup that passes its own check is ${p.offerRestore.name} (${formatWhen(p.offerRestore.takenAt, p.page.timeZone)}): restoring it keeps the damaged database beside it and restarts the box.`}</p>
           <button type="submit" class="danger">
             Restore this backup
           </button>
@@ -57,24 +56,24 @@ export function BackupsPage(p: BackupsPageProps) {
         ""
       )}
       <h2>Encrypted backups</h2>
-      <TargetList targets={p.targets} csrfToken={p.csrfToken} now={p.now} />
+      <TargetList targets={p.targets} page={p.page} now={p.now} />
       <p>
         <a class="button primary" href="/dashboard/backups/new">
           Add a backup target
         </a>
       </p>
       <h2>Scrub: checking every stored file</h2>
-      <ScrubCard scrub={p.scrub} csrfToken={p.csrfToken} />
+      <ScrubCard scrub={p.scrub} page={p.page} />
       <h2>Database copies</h2>
-      <DatabaseCopies database={p.database} csrfToken={p.csrfToken} keepError={p.keepError} />
+      <DatabaseCopies database={p.database} page={p.page} keepError={p.keepError} />
       <h2>Keeping other boxes' backups</h2>
-      <HostingCard hosting={p.hosting} csrfToken={p.csrfToken} pairing={p.pairing} now={p.now} />
+      <HostingCard hosting={p.hosting} page={p.page} pairing={p.pairing} now={p.now} />
     </DashboardShell>
   );
 }
 
 /** Swap target #backup-targets: every target's status; polls while one runs. */
-export function TargetList(p: { targets: TargetView[]; csrfToken: string; now: Date }) {
+export function TargetList(p: { targets: TargetView[]; page: PageChrome; now: Date }) {
   const busy = p.targets.some((t) => t.running || pending(t.job));
   return (
     <div id="backup-targets" class="stack" data-testid="backup-targets" {...(busy ? poll("/dashboard/fragments/backup-targets") : {})}>
@@ -83,24 +82,26 @@ export function TargetList(p: { targets: TargetView[]; csrfToken: string; now: D
           No backup target yet. Everything on this box lives on this box only: add a target so that a fire, a theft or a failed disk does not take it all.
         </p>
       ) : (
-        p.targets.map((t) => <TargetCard target={t} csrfToken={p.csrfToken} now={p.now} />)
+        p.targets.map((t) => <TargetCard target={t} page={p.page} now={p.now} />)
       )}
     </div>
   );
 }
 
-function TargetCard(p: { target: TargetView; csrfToken: string; now: Date }) {
+function TargetCard(p: { target: TargetView; page: PageChrome; now: Date }) {
   const t = p.target;
   const s = t.lastSummary;
   const failing = t.failures > 0 && t.lastError;
   const waiting = pending(t.job) && !t.running;
   // Computed first: every text here goes into the page escaped (`safe`), whichever branch it came from.
-  const lastSuccess: string = t.lastSuccessAt ? `${formatWhen(t.lastSuccessAt)} (${formatAgo(t.lastSuccessAt, p.now)})` : "none yet";
+  const lastSuccess: string = t.lastSuccessAt ? `${formatWhen(t.lastSuccessAt, p.page.timeZone)} (${formatAgo(t.lastSuccessAt, p.now)})` : "none yet";
   const changes: string = s
     ? `${formatCount(s.filesNew)} new, ${formatCount(s.filesChanged)} changed, ${formatCount(s.filesUnmodified)} unchanged files; ${formatBytes(s.dataAdded)} added in ${s.durationSeconds} s`
     : "—";
-  const next: string = t.state === "paused" ? "paused" : t.nextRun ? formatWhen(t.nextRun) : "—";
-  const lastCheck: string = t.checkedAt ? `${formatWhen(t.checkedAt)}: ${t.checkDetail ?? ""}` : "not yet (monthly, a twelfth of the data each time)";
+  const next: string = t.state === "paused" ? "paused" : t.nextRun ? formatWhen(t.nextRun, p.page.timeZone) : "—";
+  const lastCheck: string = t.checkedAt
+    ? `${formatWhen(t.checkedAt, p.page.timeZone)}: ${t.checkDetail ?? ""}`
+    : "not yet (monthly, a twelfth of the data each time)";
   const state = t.state === "setup" ? "being set up" : t.state;
   return (
     <section class="card stack" data-testid="backup-target" data-target={t.id}>
@@ -160,7 +161,7 @@ function TargetCard(p: { target: TargetView; csrfToken: string; now: Date }) {
           ) : (
             ""
           )}
-          {failing ? <p class="notice bad" role="alert" safe>{`The last run failed ${formatWhen(t.lastRunAt)}: ${t.lastError}`}</p> : ""}
+          {failing ? <p class="notice bad" role="alert" safe>{`The last run failed ${formatWhen(t.lastRunAt, p.page.timeZone)}: ${t.lastError}`}</p> : ""}
           {t.checkOk === false ? (
             <p class="notice bad" role="alert" safe>
               {t.checkDetail ?? "The last check found damage."}
@@ -191,13 +192,13 @@ function TargetCard(p: { target: TargetView; csrfToken: string; now: Date }) {
           )}
           <div class="row">
             <form method="post" action={`/dashboard/backups/targets/${t.id}/run`}>
-              <input type="hidden" name="_csrf" value={p.csrfToken} />
+              <input type="hidden" name="_csrf" value={p.page.csrfToken} />
               <button type="submit" class="primary" disabled={pending(t.job) || t.state !== "active"}>
                 Back up now
               </button>
             </form>
             <form method="post" action={`/dashboard/backups/targets/${t.id}/check`}>
-              <input type="hidden" name="_csrf" value={p.csrfToken} />
+              <input type="hidden" name="_csrf" value={p.page.csrfToken} />
               <button type="submit" disabled={pending(t.job) || !t.lastSuccessAt}>
                 Check now
               </button>
@@ -216,15 +217,15 @@ function TargetCard(p: { target: TargetView; csrfToken: string; now: Date }) {
 }
 
 /** Swap target #scrub: the pass's progress, the last pass and what it found. */
-export function ScrubCard(p: { scrub: ScrubView; csrfToken: string }) {
+export function ScrubCard(p: { scrub: ScrubView; page: PageChrome }) {
   const { state, findings, job } = p.scrub;
   const busy = pending(job) && job?.payload && (job.payload as { full?: boolean }).full;
   const percent = state.totalBytes ? Math.min(100, Math.round((100 * state.bytesDone) / state.totalBytes)) : 0;
   const thisPass: string = state.passStartedAt
-    ? `This pass: ${percent} % (${formatCount(state.blobsDone)} files, ${formatBytes(state.bytesDone)} of ${formatBytes(state.totalBytes)}), started ${formatWhen(state.passStartedAt)}.`
+    ? `This pass: ${percent} % (${formatCount(state.blobsDone)} files, ${formatBytes(state.bytesDone)} of ${formatBytes(state.totalBytes)}), started ${formatWhen(state.passStartedAt, p.page.timeZone)}.`
     : "No pass is running.";
   const lastPass: string = state.lastPassAt
-    ? `Last full pass: ${formatWhen(state.lastPassAt)}, ${formatCount(state.lastPassBlobs)} files (${formatBytes(state.lastPassBytes)}) in ${formatCount(state.lastPassSeconds)} s.`
+    ? `Last full pass: ${formatWhen(state.lastPassAt, p.page.timeZone)}, ${formatCount(state.lastPassBlobs)} files (${formatBytes(state.lastPassBytes)}) in ${formatCount(state.lastPassSeconds)} s.`
     : "No full pass yet.";
   return (
     <section id="scrub" class="card stack" data-testid="scrub" {...(busy ? poll("/dashboard/fragments/scrub") : {})}>
@@ -250,10 +251,10 @@ export function ScrubCard(p: { scrub: ScrubView; csrfToken: string }) {
               <tr>
                 <td safe>{f.owner}</td>
                 <td safe>{f.names.length ? f.names.join(", ") : `${f.sha256.slice(0, 12)}…`}</td>
-                <td safe>{`${formatWhen(f.foundAt)}: ${f.problem}`}</td>
+                <td safe>{`${formatWhen(f.foundAt, p.page.timeZone)}: ${f.problem}`}</td>
                 <td safe>
                   {f.state === "repaired"
-                    ? `repaired from ${f.repairedFrom} ${formatWhen(f.repairedAt)}`
+                    ? `repaired from ${f.repairedFrom} ${formatWhen(f.repairedAt, p.page.timeZone)}`
                     : f.state === "open"
                       ? "being repaired…"
                       : `not repairable: ${f.detail ?? ""}`}
@@ -266,7 +267,7 @@ export function ScrubCard(p: { scrub: ScrubView; csrfToken: string }) {
         <p class="muted">No damaged file found.</p>
       )}
       <form method="post" action="/dashboard/backups/scrub" hx-post="/dashboard/backups/scrub" hx-target="#scrub" hx-swap="outerHTML">
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="_csrf" value={p.page.csrfToken} />
         <button type="submit" disabled={!!busy}>
           {busy ? "Checking every file…" : "Check every file now"}
         </button>
@@ -276,7 +277,7 @@ export function ScrubCard(p: { scrub: ScrubView; csrfToken: string }) {
 }
 
 /** The nightly database copies (VACUUM INTO) on the data disk: the setup wizard can bring one back. */
-function DatabaseCopies(p: { database: DatabaseCopiesView; csrfToken: string; keepError?: { message: string; value: string } }) {
+function DatabaseCopies(p: { database: DatabaseCopiesView; page: PageChrome; keepError?: { message: string; value: string } }) {
   return (
     <div class="stack">
       <p
@@ -291,7 +292,7 @@ function DatabaseCopies(p: { database: DatabaseCopiesView; csrfToken: string; ke
         ""
       )}
       <form method="post" action="/dashboard/backups/keep" class="row keep-form">
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="_csrf" value={p.page.csrfToken} />
         <label for="keep-days">Keep backups for</label>
         <input
           id="keep-days"
@@ -305,13 +306,13 @@ function DatabaseCopies(p: { database: DatabaseCopiesView; csrfToken: string; ke
         <span>days</span>
         <button type="submit">Save</button>
       </form>
-      <BackupStatus backups={p.database} csrfToken={p.csrfToken} />
+      <BackupStatus backups={p.database} page={p.page} />
     </div>
   );
 }
 
 /** Swap target #backup-status: the run-now button, the last run, the list. Polls while a backup is pending. */
-export function BackupStatus(p: { backups: DatabaseCopiesView; csrfToken: string }) {
+export function BackupStatus(p: { backups: DatabaseCopiesView; page: PageChrome }) {
   const job = p.backups.lastJob;
   const busy = pending(job);
   return (
@@ -324,12 +325,12 @@ export function BackupStatus(p: { backups: DatabaseCopiesView; csrfToken: string
           ) : (
             <span
               safe
-            >{`${job.status}${job.finishedAt ? ` ${formatWhen(job.finishedAt)}` : ` (queued ${formatWhen(job.createdAt)})`}${job.status === "failed" && job.error ? ` — ${job.error}` : ""}`}</span>
+            >{`${job.status}${job.finishedAt ? ` ${formatWhen(job.finishedAt, p.page.timeZone)}` : ` (queued ${formatWhen(job.createdAt, p.page.timeZone)})`}${job.status === "failed" && job.error ? ` — ${job.error}` : ""}`}</span>
           )}
           {busy ? <progress max="100" value={String(job?.progress ?? 0)}></progress> : ""}
         </div>
         <form method="post" action="/dashboard/backups/run" hx-post="/dashboard/backups/run" hx-target="#backup-status" hx-swap="outerHTML">
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="_csrf" value={p.page.csrfToken} />
           <button type="submit" class="primary" disabled={busy}>
             {busy ? "Backup pending…" : "Back up now"}
           </button>
@@ -353,7 +354,7 @@ export function BackupStatus(p: { backups: DatabaseCopiesView; csrfToken: string
                   <td class="mono" safe>
                     {f.name}
                   </td>
-                  <td safe>{formatWhen(f.takenAt)}</td>
+                  <td safe>{formatWhen(f.takenAt, p.page.timeZone)}</td>
                   <td safe>{formatBytes(f.bytes)}</td>
                 </tr>
               ))}
@@ -365,7 +366,7 @@ export function BackupStatus(p: { backups: DatabaseCopiesView; csrfToken: string
   );
 }
 
-function HostingCard(p: { hosting: HostingView; csrfToken: string; pairing?: { name: string; code: string }; now: Date }) {
+function HostingCard(p: { hosting: HostingView; page: PageChrome; pairing?: { name: string; code: string }; now: Date }) {
   const h = p.hosting;
   if (!h.enabled)
     return (
@@ -383,7 +384,7 @@ function HostingCard(p: { hosting: HostingView; csrfToken: string; pairing?: { n
         (unless you allow pruning for a day), and never more than their quota.
       </p>
       <form method="post" action="/dashboard/backups/hosting" class="row">
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="_csrf" value={p.page.csrfToken} />
         <label for="host-address">Address other boxes reach this one by</label>
         <input id="host-address" name="address" size="40" maxlength="300" value={h.address ?? ""} />
         <button type="submit">Save</button>
@@ -413,25 +414,25 @@ function HostingCard(p: { hosting: HostingView; csrfToken: string; pairing?: { n
               <tr>
                 <td safe>{g.name}</td>
                 <td safe>{`${formatBytes(g.usedBytes)} of ${formatBytes(g.quotaBytes)}`}</td>
-                <td safe>{formatWhen(g.lastSeenAt)}</td>
+                <td safe>{formatWhen(g.lastSeenAt, p.page.timeZone)}</td>
                 <td class="stack">
                   <form method="post" action={`/dashboard/backups/guests/${g.id}/quota`} class="row">
-                    <input type="hidden" name="_csrf" value={p.csrfToken} />
+                    <input type="hidden" name="_csrf" value={p.page.csrfToken} />
                     <input name="quota" size="6" aria-label="Quota in GB" value={String(g.quotaBytes / 1e9)} />
                     <button type="submit">Set quota (GB)</button>
                   </form>
                   <form method="post" action={`/dashboard/backups/guests/${g.id}/prune`} class="row">
-                    <input type="hidden" name="_csrf" value={p.csrfToken} />
+                    <input type="hidden" name="_csrf" value={p.page.csrfToken} />
                     <button type="submit" safe>
-                      {pruneLabel(g, p.now)}
+                      {pruneLabel(g, p.now, p.page.timeZone)}
                     </button>
                   </form>
                   <form method="post" action={`/dashboard/backups/guests/${g.id}/pair`}>
-                    <input type="hidden" name="_csrf" value={p.csrfToken} />
+                    <input type="hidden" name="_csrf" value={p.page.csrfToken} />
                     <button type="submit">New pairing code</button>
                   </form>
                   <form method="post" action={`/dashboard/backups/guests/${g.id}/remove`} class="row">
-                    <input type="hidden" name="_csrf" value={p.csrfToken} />
+                    <input type="hidden" name="_csrf" value={p.page.csrfToken} />
                     <input name="confirm" size="10" aria-label={`Type ${g.name} to delete its backups`} placeholder="type its name" />
                     <button type="submit" class="danger">
                       Delete its backups
@@ -446,7 +447,7 @@ function HostingCard(p: { hosting: HostingView; csrfToken: string; pairing?: { n
         <p class="muted">No box keeps its backups here yet.</p>
       )}
       <form method="post" action="/dashboard/backups/guests" class="row">
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="_csrf" value={p.page.csrfToken} />
         <label for="guest-name">Keep backups of</label>
         <input id="guest-name" name="name" maxlength="60" placeholder="Grandma's box" required />
         <label for="guest-quota">up to</label>
@@ -460,5 +461,5 @@ function HostingCard(p: { hosting: HostingView; csrfToken: string; pairing?: { n
   );
 }
 
-const pruneLabel = (g: BackupGuest, now: Date): string =>
-  g.pruneUntil && g.pruneUntil.getTime() > now.getTime() ? `Pruning allowed until ${formatWhen(g.pruneUntil)}` : "Allow pruning for a day";
+const pruneLabel = (g: BackupGuest, now: Date, timeZone: string): string =>
+  g.pruneUntil && g.pruneUntil.getTime() > now.getTime() ? `Pruning allowed until ${formatWhen(g.pruneUntil, timeZone)}` : "Allow pruning for a day";

@@ -1,6 +1,6 @@
 import type { IncomingState } from "../../app/backup/restore";
 import type { BackupTarget, Job } from "../../app/platform/db/schema";
-import { Layout } from "../layout";
+import { Layout, type PageChrome } from "../layout";
 import { formatBytes, formatCount, formatWhen } from "../format";
 import { type DiskOffer, type NewTargetForm, TargetFields, type TargetKind } from "./TargetSetup";
 
@@ -13,18 +13,10 @@ const KINDS: { kind: TargetKind; title: string }[] = [
 ];
 
 /** The setup wizard's "Restore from a backup": where the backup is and its password, from the emergency kit. */
-export function RestoreBoxPage(p: {
-  csrfToken: string;
-  deviceName: string;
-  kind: TargetKind;
-  form?: NewTargetForm;
-  error?: string;
-  disks: DiskOffer[];
-  sshKey: string | null;
-}) {
+export function RestoreBoxPage(p: { page: PageChrome; kind: TargetKind; form?: NewTargetForm; error?: string; disks: DiskOffer[]; sshKey: string | null }) {
   const v = (name: string, fallback = "") => p.form?.[name] ?? fallback;
   return (
-    <Layout title="Restore from a backup" user={null} csrfToken={p.csrfToken} deviceName={p.deviceName}>
+    <Layout title="Restore from a backup" page={p.page} anonymous>
       <section class="card stack" data-testid="restore-box">
         <p>
           <a href="/setup">← Set up a new box instead</a>
@@ -54,7 +46,7 @@ export function RestoreBoxPage(p: {
           ""
         )}
         <form method="post" action="/setup/restore/backup" class="stack">
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="_csrf" value={p.page.csrfToken} />
           <input type="hidden" name="kind" value={p.kind} />
           <TargetFields kind={p.kind} value={v} disks={p.disks} sshKey={p.sshKey} />
           <label for="r-password">The repository's password (from the emergency kit)</label>
@@ -69,7 +61,7 @@ export function RestoreBoxPage(p: {
 }
 
 /** Swap target #restore-progress: the restore job, then what came back and the button that switches the box to it. */
-export function RestoreBoxProgress(p: { target: BackupTarget; job: Job | null; incoming: IncomingState | null; csrfToken: string; sshKey: string | null }) {
+export function RestoreBoxProgress(p: { target: BackupTarget; job: Job | null; incoming: IncomingState | null; page: PageChrome; sshKey: string | null }) {
   const busy = !!p.job && (p.job.status === "queued" || p.job.status === "running");
   return (
     <div
@@ -96,7 +88,7 @@ export function RestoreBoxProgress(p: { target: BackupTarget; job: Job | null; i
             ""
           )}
           <form method="post" action={`/setup/restore/backup/${p.target.id}/retry`}>
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <button type="submit">Try again</button>
           </form>
           <p>
@@ -105,11 +97,11 @@ export function RestoreBoxProgress(p: { target: BackupTarget; job: Job | null; i
         </div>
       ) : p.incoming ? (
         <form method="post" action={`/setup/restore/backup/${p.target.id}/finish`} class="stack">
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="_csrf" value={p.page.csrfToken} />
           <p
             data-testid="restored"
             safe
-          >{`The backup of ${formatWhen(new Date(p.incoming.time))} is back: ${formatCount(p.incoming.files)} files checked (${formatBytes(p.incoming.bytes)} placed), administrators ${p.incoming.admins.join(", ")}.`}</p>
+          >{`The backup of ${formatWhen(new Date(p.incoming.time), p.page.timeZone)} is back: ${formatCount(p.incoming.files)} files checked (${formatBytes(p.incoming.bytes)} placed), administrators ${p.incoming.admins.join(", ")}.`}</p>
           <button type="submit" class="primary">
             Switch the box to it and restart
           </button>
@@ -121,22 +113,15 @@ export function RestoreBoxProgress(p: { target: BackupTarget; job: Job | null; i
   );
 }
 
-export function RestoreBoxStatusPage(p: {
-  csrfToken: string;
-  deviceName: string;
-  target: BackupTarget;
-  job: Job | null;
-  incoming: IncomingState | null;
-  sshKey: string | null;
-}) {
+export function RestoreBoxStatusPage(p: { page: PageChrome; target: BackupTarget; job: Job | null; incoming: IncomingState | null; sshKey: string | null }) {
   return (
-    <Layout title="Restoring from a backup" user={null} csrfToken={p.csrfToken} deviceName={p.deviceName}>
+    <Layout title="Restoring from a backup" page={p.page} anonymous>
       <section class="card stack">
         <h1>Restoring from the backup</h1>
         <p class="muted mono small" safe>
           {p.target.location}
         </p>
-        <RestoreBoxProgress target={p.target} job={p.job} incoming={p.incoming} csrfToken={p.csrfToken} sshKey={p.sshKey} />
+        <RestoreBoxProgress target={p.target} job={p.job} incoming={p.incoming} page={p.page} sshKey={p.sshKey} />
       </section>
     </Layout>
   );

@@ -1,31 +1,31 @@
 import type { SnapshotEntry, SnapshotPerson } from "../../app/backup/restore";
 import type { TargetView } from "../../app/backup/service";
-import type { AlertRow } from "../../app/dashboard/repo";
 import type { BackupSnapshot, Job } from "../../app/platform/db/schema";
 import { DashboardShell, type Base } from "../dashboard/Shell";
 import { formatBytes, formatWhen } from "../format";
+import type { PageChrome } from "../layout";
 
 const pending = (job: Job | null | undefined) => !!job && (job.status === "queued" || job.status === "running");
 
 /** A restore job in words: what, from when, and how it went. */
-function restoreLine(job: Job, snapshots: BackupSnapshot[]) {
+function restoreLine(job: Job, snapshots: BackupSnapshot[], timeZone: string) {
   const p = job.payload as { snapshotId: string; item: { kind: string; id: string } };
   const when = snapshots.find((s) => s.id === p.snapshotId)?.time;
-  const what = `A ${p.item.kind} of ${when ? formatWhen(when) : "an older snapshot"}`;
-  if (job.status === "done") return `${what}: restored into its owner's Drive, in Restored/ (${formatWhen(job.finishedAt)}).`;
+  const what = `A ${p.item.kind} of ${when ? formatWhen(when, timeZone) : "an older snapshot"}`;
+  if (job.status === "done") return `${what}: restored into its owner's Drive, in Restored/ (${formatWhen(job.finishedAt, timeZone)}).`;
   if (job.status === "failed") return `${what}: not restored — ${job.error ?? "unknown error"}`;
   return `${what}: restoring…`;
 }
 
 /** The snapshots of a target by date, and the restores asked for lately. */
-export function SnapshotsPage(p: Base & { banner: AlertRow[]; target: TargetView; snapshots: BackupSnapshot[]; restores: Job[] }) {
+export function SnapshotsPage(p: Base & { target: TargetView; snapshots: BackupSnapshot[]; restores: Job[] }) {
   const byDay = new Map<string, BackupSnapshot[]>();
   for (const s of p.snapshots) {
-    const day = formatWhen(s.time).slice(0, 10);
+    const day = formatWhen(s.time, p.page.timeZone).slice(0, 10);
     byDay.set(day, [...(byDay.get(day) ?? []), s]);
   }
   return (
-    <DashboardShell {...p} title={`Restore from ${p.target.name}`} tab="backups" banner={p.banner}>
+    <DashboardShell page={p.page} title={`Restore from ${p.target.name}`} tab="backups">
       <p>
         <a href="/dashboard/backups">← Backups</a>
       </p>
@@ -34,7 +34,7 @@ export function SnapshotsPage(p: Base & { banner: AlertRow[]; target: TargetView
         Choose a date, then a person's folder, file or album as it was then. It comes back into their Drive, under Restored/&lt;date&gt;/: nothing is ever
         overwritten.
       </p>
-      <RestoreList restores={p.restores} snapshots={p.snapshots} />
+      <RestoreList restores={p.restores} snapshots={p.snapshots} page={p.page} />
       {p.snapshots.length === 0 ? (
         <p class="card muted">No snapshot yet.</p>
       ) : (
@@ -47,7 +47,7 @@ export function SnapshotsPage(p: Base & { banner: AlertRow[]; target: TargetView
                   <td class="row">
                     {list.map((s) => (
                       <a class="button" href={`/dashboard/backups/targets/${p.target.id}/snapshots/${s.id}`} safe>
-                        {formatWhen(s.time).slice(11)}
+                        {formatWhen(s.time, p.page.timeZone).slice(11)}
                       </a>
                     ))}
                   </td>
@@ -62,7 +62,7 @@ export function SnapshotsPage(p: Base & { banner: AlertRow[]; target: TargetView
 }
 
 /** Swap target #restores: recent restores, polling while one runs. */
-export function RestoreList(p: { restores: Job[]; snapshots: BackupSnapshot[] }) {
+export function RestoreList(p: { restores: Job[]; snapshots: BackupSnapshot[]; page: PageChrome }) {
   const busy = p.restores.some((j) => pending(j));
   return (
     <div
@@ -74,7 +74,7 @@ export function RestoreList(p: { restores: Job[]; snapshots: BackupSnapshot[] })
         <ul class="card">
           {p.restores.map((j) => (
             <li class={j.status === "failed" ? "bad-text" : undefined} data-status={j.status} safe>
-              {restoreLine(j, p.snapshots)}
+              {restoreLine(j, p.snapshots, p.page.timeZone)}
             </li>
           ))}
         </ul>
@@ -97,18 +97,16 @@ export type BrowseView =
     };
 
 /** One snapshot: whose files, then a folder or the albums as they were, each with a Restore button. */
-export function SnapshotPage(
-  p: Base & { banner: AlertRow[]; target: TargetView; snapshot: BackupSnapshot; view: BrowseView; restores: Job[]; snapshots: BackupSnapshot[] },
-) {
+export function SnapshotPage(p: Base & { target: TargetView; snapshot: BackupSnapshot; view: BrowseView; restores: Job[]; snapshots: BackupSnapshot[] }) {
   const base = `/dashboard/backups/targets/${p.target.id}/snapshots/${p.snapshot.id}`;
   const v = p.view;
   return (
-    <DashboardShell {...p} title={`Snapshot of ${formatWhen(p.snapshot.time)}`} tab="backups" banner={p.banner}>
+    <DashboardShell page={p.page} title={`Snapshot of ${formatWhen(p.snapshot.time, p.page.timeZone)}`} tab="backups">
       <p>
         <a href={`/dashboard/backups/targets/${p.target.id}/snapshots`}>← All snapshots</a>
       </p>
-      <h1 safe>{`“${p.target.name}” on ${formatWhen(p.snapshot.time)}`}</h1>
-      <RestoreList restores={p.restores} snapshots={p.snapshots} />
+      <h1 safe>{`“${p.target.name}” on ${formatWhen(p.snapshot.time, p.page.timeZone)}`}</h1>
+      <RestoreList restores={p.restores} snapshots={p.snapshots} page={p.page} />
       {v.state === "fetching" ? (
         <div
           class="card"
@@ -119,7 +117,7 @@ export function SnapshotPage(
         >
           {v.job?.status === "failed" ? (
             <form method="post" action={`${base}/open`} class="stack">
-              <input type="hidden" name="_csrf" value={p.csrfToken} />
+              <input type="hidden" name="_csrf" value={p.page.csrfToken} />
               <p class="notice bad" safe>{`This snapshot could not be opened: ${v.job.error ?? ""}`}</p>
               <button type="submit">Try again</button>
             </form>
@@ -147,9 +145,9 @@ export function SnapshotPage(
                 </a>
               </nav>
               {v.tab === "files" && v.folder ? (
-                <FolderTable base={base} person={v.person} folder={v.folder} csrfToken={p.csrfToken} />
+                <FolderTable base={base} person={v.person} folder={v.folder} page={p.page} />
               ) : v.tab === "albums" ? (
-                <AlbumTable base={base} albums={v.albums} csrfToken={p.csrfToken} />
+                <AlbumTable base={base} albums={v.albums} page={p.page} />
               ) : (
                 <p class="muted">Nothing here.</p>
               )}
@@ -163,10 +161,10 @@ export function SnapshotPage(
   );
 }
 
-function RestoreButton(p: { base: string; kind: string; id: string; csrfToken: string; label: string }) {
+function RestoreButton(p: { base: string; kind: string; id: string; page: PageChrome; label: string }) {
   return (
     <form method="post" action={`${p.base}/restore`}>
-      <input type="hidden" name="_csrf" value={p.csrfToken} />
+      <input type="hidden" name="_csrf" value={p.page.csrfToken} />
       <input type="hidden" name="kind" value={p.kind} />
       <input type="hidden" name="id" value={p.id} />
       <button type="submit" safe>
@@ -176,7 +174,7 @@ function RestoreButton(p: { base: string; kind: string; id: string; csrfToken: s
   );
 }
 
-function FolderTable(p: { base: string; person: SnapshotPerson; folder: Extract<BrowseView, { state: "open" }>["folder"] & {}; csrfToken: string }) {
+function FolderTable(p: { base: string; person: SnapshotPerson; folder: Extract<BrowseView, { state: "open" }>["folder"] & {}; page: PageChrome }) {
   const f = p.folder;
   const link = (id?: string) => `${p.base}?user=${encodeURIComponent(p.person.id)}${id ? `&folder=${encodeURIComponent(id)}` : ""}`;
   return (
@@ -191,7 +189,7 @@ function FolderTable(p: { base: string; person: SnapshotPerson; folder: Extract<
             </a>
           </>
         ))}
-        {f.trail.length ? <RestoreButton base={p.base} kind="folder" id={f.id} csrfToken={p.csrfToken} label="Restore this folder" /> : ""}
+        {f.trail.length ? <RestoreButton base={p.base} kind="folder" id={f.id} page={p.page} label="Restore this folder" /> : ""}
       </p>
       <table>
         <tbody>
@@ -200,7 +198,7 @@ function FolderTable(p: { base: string; person: SnapshotPerson; folder: Extract<
               <td>{item.kind === "folder" ? <a href={link(item.id)} safe>{`${item.name}/`}</a> : <span safe>{item.name}</span>}</td>
               {item.kind === "file" ? <td safe>{formatBytes(item.size)}</td> : <td></td>}
               <td>
-                <RestoreButton base={p.base} kind={item.kind} id={item.id} csrfToken={p.csrfToken} label="Restore" />
+                <RestoreButton base={p.base} kind={item.kind} id={item.id} page={p.page} label="Restore" />
               </td>
             </tr>
           ))}
@@ -211,7 +209,7 @@ function FolderTable(p: { base: string; person: SnapshotPerson; folder: Extract<
   );
 }
 
-function AlbumTable(p: { base: string; albums: { id: string; name: string; count: number }[]; csrfToken: string }) {
+function AlbumTable(p: { base: string; albums: { id: string; name: string; count: number }[]; page: PageChrome }) {
   return (
     <section class="card table-wrap" data-testid="snapshot-albums">
       {p.albums.length === 0 ? (
@@ -224,7 +222,7 @@ function AlbumTable(p: { base: string; albums: { id: string; name: string; count
                 <td safe>{a.name}</td>
                 <td safe>{`${a.count} photos and videos`}</td>
                 <td>
-                  <RestoreButton base={p.base} kind="album" id={a.id} csrfToken={p.csrfToken} label="Restore its photos" />
+                  <RestoreButton base={p.base} kind="album" id={a.id} page={p.page} label="Restore its photos" />
                 </td>
               </tr>
             ))}

@@ -1,8 +1,8 @@
 import type { TargetView } from "../../app/backup/service";
-import type { AlertRow } from "../../app/dashboard/repo";
 import type { Job } from "../../app/platform/db/schema";
 import { DashboardShell, type Base } from "../dashboard/Shell";
 import { formatWhen } from "../format";
+import type { PageChrome } from "../layout";
 
 export type TargetKind = "local" | "sftp" | "rest" | "s3" | "rclone";
 export type NewTargetForm = Partial<Record<string, string>>;
@@ -18,12 +18,10 @@ const KINDS: { kind: TargetKind; title: string; text: string }[] = [
 ];
 
 /** Step 1: what kind of target, and where it is. */
-export function NewTargetPage(
-  p: Base & { banner: AlertRow[]; kind: TargetKind; form?: NewTargetForm; error?: string; disks: DiskOffer[]; sshKey: string | null },
-) {
+export function NewTargetPage(p: Base & { kind: TargetKind; form?: NewTargetForm; error?: string; disks: DiskOffer[]; sshKey: string | null }) {
   const v = (name: string, fallback = "") => p.form?.[name] ?? fallback;
   return (
-    <DashboardShell {...p} title="Add a backup target" tab="backups" banner={p.banner}>
+    <DashboardShell page={p.page} title="Add a backup target" tab="backups">
       <h1>Add a backup target</h1>
       <nav class="row" aria-label="Kind of target">
         {KINDS.map((k) => (
@@ -48,7 +46,7 @@ export function NewTargetPage(
         ""
       )}
       <form method="post" action="/dashboard/backups/targets" class="card stack" data-testid="new-target">
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="_csrf" value={p.page.csrfToken} />
         <input type="hidden" name="kind" value={p.kind} />
         <label for="t-name">Name</label>
         <input id="t-name" name="name" maxlength="60" value={v("name")} placeholder={KINDS.find((k) => k.kind === p.kind)!.title} />
@@ -148,11 +146,11 @@ const pending = (job: Job | null | undefined) => !!job && (job.status === "queue
  * how long with the confirmation that starts the first backup. Also the target's settings page once it is active.
  */
 export function TargetSetupPage(
-  p: Base & { banner: AlertRow[]; target: TargetView; testJob: Job | null; hasPassword: boolean; sshKey: string | null; error?: string; saved?: boolean },
+  p: Base & { target: TargetView; testJob: Job | null; hasPassword: boolean; sshKey: string | null; error?: string; saved?: boolean },
 ) {
   const t = p.target;
   return (
-    <DashboardShell {...p} title={`Backup target ${t.name}`} tab="backups" banner={p.banner}>
+    <DashboardShell page={p.page} title={`Backup target ${t.name}`} tab="backups">
       <p>
         <a href="/dashboard/backups">← Backups</a>
       </p>
@@ -170,10 +168,10 @@ export function TargetSetupPage(
       {p.saved ? <div class="notice">Saved.</div> : ""}
       <ol class="steps stack">
         <li>
-          <ConnectionStep target={t} testJob={p.testJob} csrfToken={p.csrfToken} sshKey={p.sshKey} />
+          <ConnectionStep target={t} testJob={p.testJob} page={p.page} sshKey={p.sshKey} />
         </li>
         <li>
-          <PasswordStep target={t} hasPassword={p.hasPassword} csrfToken={p.csrfToken} />
+          <PasswordStep target={t} hasPassword={p.hasPassword} page={p.page} />
         </li>
         <li>
           <section class="card stack" data-testid="kit-step">
@@ -191,22 +189,22 @@ export function TargetSetupPage(
             ) : (
               <p class="muted">Set the password first.</p>
             )}
-            {t.kitShownAt ? <p class="small" safe>{`Opened ${formatWhen(t.kitShownAt)}.`}</p> : <p class="small">Not opened yet.</p>}
+            {t.kitShownAt ? <p class="small" safe>{`Opened ${formatWhen(t.kitShownAt, p.page.timeZone)}.`}</p> : <p class="small">Not opened yet.</p>}
           </section>
         </li>
         <li>
-          <OptionsStep target={t} csrfToken={p.csrfToken} />
+          <OptionsStep target={t} page={p.page} />
         </li>
       </ol>
       {t.state !== "setup" ? (
         <section class="card stack">
           <h2>Pause or remove</h2>
           <form method="post" action={`/dashboard/backups/targets/${t.id}/${t.state === "paused" ? "resume" : "pause"}`}>
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <button type="submit">{t.state === "paused" ? "Resume nightly backups" : "Pause nightly backups"}</button>
           </form>
           <form method="post" action={`/dashboard/backups/targets/${t.id}/remove`} class="row">
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <label for="remove-confirm" safe>{`Type “${t.name}” to forget this target on this box (its backups stay where they are):`}</label>
             <input id="remove-confirm" name="confirm" autocomplete="off" />
             <button type="submit" class="danger">
@@ -222,7 +220,7 @@ export function TargetSetupPage(
 }
 
 /** Swap target #connection: the last test, polling while a test runs. */
-export function ConnectionStep(p: { target: TargetView; testJob: Job | null; csrfToken: string; sshKey: string | null }) {
+export function ConnectionStep(p: { target: TargetView; testJob: Job | null; page: PageChrome; sshKey: string | null }) {
   const t = p.target;
   const busy = pending(p.testJob);
   return (
@@ -236,7 +234,7 @@ export function ConnectionStep(p: { target: TargetView; testJob: Job | null; csr
       {busy ? (
         <p>Testing the connection…</p>
       ) : t.test ? (
-        <p class={`notice${t.test.ok ? "" : " bad"}`} data-testid="test-result" safe>{`${t.test.message} (${formatWhen(t.test.at)})`}</p>
+        <p class={`notice${t.test.ok ? "" : " bad"}`} data-testid="test-result" safe>{`${t.test.message} (${formatWhen(t.test.at, p.page.timeZone)})`}</p>
       ) : p.testJob?.status === "failed" ? (
         <p class="notice bad" safe>{`The test could not run: ${p.testJob.error ?? ""}`}</p>
       ) : (
@@ -254,7 +252,7 @@ export function ConnectionStep(p: { target: TargetView; testJob: Job | null; csr
         ""
       )}
       <form method="post" action={`/dashboard/backups/targets/${t.id}/test`}>
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="_csrf" value={p.page.csrfToken} />
         <button type="submit" disabled={busy}>
           Test again
         </button>
@@ -263,7 +261,7 @@ export function ConnectionStep(p: { target: TargetView; testJob: Job | null; csr
   );
 }
 
-function PasswordStep(p: { target: TargetView; hasPassword: boolean; csrfToken: string }) {
+function PasswordStep(p: { target: TargetView; hasPassword: boolean; page: PageChrome }) {
   const t = p.target;
   const existing = t.test?.repository === "exists" || t.test?.repository === "opened";
   return (
@@ -274,14 +272,14 @@ function PasswordStep(p: { target: TargetView; hasPassword: boolean; csrfToken: 
         <p data-testid="password-set">The password is set; it is in the emergency kit.</p>
       ) : existing ? (
         <form method="post" action={`/dashboard/backups/targets/${t.id}/password`} class="stack">
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="_csrf" value={p.page.csrfToken} />
           <label for="repo-password">A restic repository is already there: its password</label>
           <input id="repo-password" name="password" type="password" autocomplete="off" required />
           <button type="submit">Use this password</button>
         </form>
       ) : (
         <form method="post" action={`/dashboard/backups/targets/${t.id}/password/generate`}>
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="_csrf" value={p.page.csrfToken} />
           <button type="submit" class="primary" disabled={!t.test?.ok}>
             Make a strong password
           </button>
@@ -291,12 +289,12 @@ function PasswordStep(p: { target: TargetView; hasPassword: boolean; csrfToken: 
   );
 }
 
-function OptionsStep(p: { target: TargetView; csrfToken: string }) {
+function OptionsStep(p: { target: TargetView; page: PageChrome }) {
   const t = p.target;
   const setup = t.state === "setup";
   return (
     <form method="post" action={`/dashboard/backups/targets/${t.id}/${setup ? "confirm" : "options"}`} class="card stack" data-testid="options-step">
-      <input type="hidden" name="_csrf" value={p.csrfToken} />
+      <input type="hidden" name="_csrf" value={p.page.csrfToken} />
       <h2>What, when and how long</h2>
       <p class="small">
         Always: the database (accounts, passkeys, Drive's folders and names, albums, shares, settings) and every file in Drive. The trash, uploads in progress
