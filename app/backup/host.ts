@@ -19,7 +19,6 @@ import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, sta
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { fsyncPath, writeFileDurably } from "../../hw/files";
-import { x509 } from "../../provision/x509";
 import type { Clock } from "../platform/clock";
 import type { BackupGuest } from "../platform/db/schema";
 import { createRateLimiter } from "../platform/http/rate-limit";
@@ -249,6 +248,9 @@ export type BackupHost = ReturnType<typeof createBackupHost>;
 
 /** The listener's certificate: self-signed for the names guests reach this box by, valid whatever a clock says. */
 export async function hostCertificate(dataDir: string, names: string[]): Promise<{ cert: string; key: string }> {
+  // Loaded on first use: an X.509 stack the web process needs only when it hosts other boxes (and which, bundled
+  // eagerly, would evaluate before its Reflect polyfill).
+  const { x509 } = await import("../../provision/x509");
   const dir = join(dataPaths(dataDir).backup.root, "host");
   const certPath = join(dir, "cert.pem");
   const keyPath = join(dir, "key.pem");
