@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps) {
   const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads, home, backup } = services;
   // Built once: who is asking, the page chrome derived from it, and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
-  const page = pageChrome({ context, settings: () => settings.all(), banner: (user) => (isAdmin(user) ? dashboard.alerts.banner() : []) });
+  const page = pageChrome({ context, settings: () => settings.all(), isAdmin, banner: () => dashboard.alerts.banner() });
   const formFiles = dataPaths(config.dataDir).formFiles;
   const access = accessControl({ context, page, origins: config.origins, spoolDir: formFiles, requireAdmin });
   // The audit log's words: each route's own (`{ audit }`, read from the finished route table) and the named events.

@@ -69,6 +69,18 @@ for (const component of components.filter((c) => c.length > 1)) {
   console.error(`folder-cycle: ${component.sort().join(", ")} reach each other:\n${links.join("\n")}`);
 }
 
+// The access policy is the only place a role is compared (app/access/README.md): anyone else asks `isAdmin`/`requireAdmin`.
+for (const path of new Bun.Glob("{app,views}/**/*.{ts,tsx}").scanSync()) {
+  if (path.startsWith("app/access/") || /\.(e2e\.)?test\.tsx?$/.test(path)) continue;
+  const lines = (await Bun.file(path).text()).split("\n");
+  lines.forEach((line, i) => {
+    if (/\brole\s*[!=]==|[!=]==\s*["']admin["']\s*[);&|?]/.test(line) && !/level\s*===/.test(line)) {
+      failures += 1;
+      console.error(`role-outside-policy: ${path}:${i + 1}: ${line.trim()} (ask app/access: isAdmin or requireAdmin)`);
+    }
+  });
+}
+
 const folders = new Set([...edges.keys(), ...[...edges.values()].flatMap((m) => [...m.keys()])]);
 if (failures) {
   console.error(`architecture check: ${failures} finding(s) in ${result.summary.totalCruised} modules (rules: .dependency-cruiser.cjs)`);

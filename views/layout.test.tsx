@@ -3,7 +3,15 @@ import type { User } from "../app/platform/db/schema";
 import { Layout, type PageChrome } from "./layout";
 
 const user = { id: "u1", username: "eve", displayName: '<img src=x onerror="alert(1)">', role: "admin" } as User;
-const chrome = (p: Partial<PageChrome>): PageChrome => ({ user: null, csrfToken: "t", deviceName: "nas", timeZone: "UTC", banner: [], ...p });
+const chrome = (p: Partial<PageChrome>): PageChrome => ({
+  user: null,
+  csrfToken: "t",
+  admin: p.user?.role === "admin",
+  deviceName: "nas",
+  timeZone: "UTC",
+  banner: [],
+  ...p,
+});
 
 test("the page shell escapes every value it carries (name, device name, title, CSRF token, script names)", () => {
   const html = Layout({

@@ -12,6 +12,8 @@ export type BannerAlert = { severity: "critical" | "warning" | "info"; message: 
 export type PageChrome<U extends User | null = User | null> = {
   user: U;
   csrfToken: string;
+  /** The access policy's answer for this person: the administrator's links and banner are shown. */
+  admin: boolean;
   deviceName: string;
   timeZone: string;
   readonly banner: BannerAlert[];
@@ -117,7 +119,7 @@ export function Layout(props: PageProps): JSX.Element {
       `${navList(props.active)}<form method="post" action="/logout" class="logout"><input type="hidden" name="_csrf" value="${token}"/>` +
       `<button type="submit" class="link" title="Sign out"><span>${escapeText(user.displayName)}</span> · Sign out</button></form></nav>`
     : "";
-  const banner = user?.role === "admin" && props.active !== "dashboard" ? bannerPoller : "";
+  const banner = props.page.admin && props.active !== "dashboard" ? bannerPoller : "";
   const page = (children: string) =>
     `<!doctype html><html lang="en"><head>${staticHead}<meta name="csrf-token" content="${token}"/>` +
     `<title>${escapeText(`${props.title} · ${deviceName}`)}</title>${appScript}${scripts}${alpineScript}</head>` +

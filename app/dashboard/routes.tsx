@@ -13,6 +13,7 @@ import { UsagePage, UsersPage } from "../../views/dashboard/UsersPage";
 import { diskHref } from "../../views/dashboard/links";
 import { APP_ROOT } from "../platform/paths";
 import { AppError } from "../platform/errors";
+import { isAdmin } from "../access/viewer";
 import { withFormError } from "../platform/http/forms";
 
 type Deps = {
@@ -56,7 +57,7 @@ function overviewRoutes(deps: Deps) {
       .get(
         "/",
         async ({ user, page }) => {
-          if (user.role !== "admin") return <UsagePage page={page} usage={dashboard.quotas.of(user)} />;
+          if (!isAdmin(user)) return <UsagePage page={page} usage={dashboard.quotas.of(user)} />;
           const overview = await dashboard.overview();
           return <OverviewPage page={page} overview={overview} hour={dashboard.samples.series("hour")} day={dashboard.samples.series("day")} />;
         },

@@ -17,7 +17,7 @@ export type Tab = (typeof tabs)[number]["id"];
 
 /** Every dashboard page: the app layout, the dashboard stylesheet, the admin's alert banner and the tabs. */
 export function DashboardShell(p: Base & { title: string; tab?: Tab; scripts?: string[]; children?: JSX.Element | JSX.Element[] | string }) {
-  const isAdmin = p.page.user.role === "admin";
+  const isAdmin = p.page.admin;
   return (
     <Layout title={p.title} page={p.page} active="dashboard" scripts={p.scripts}>
       <link rel="stylesheet" href="/dashboard/assets/dashboard.css" />

@@ -55,7 +55,7 @@ export function AccountPage(
     <Layout title="Settings" page={p.page} active="settings" scripts={["vendor/simplewebauthn-browser.min.js"]}>
       <div class="spread">
         <h1>Settings</h1>
-        {p.page.user.role === "admin" ? (
+        {p.page.admin ? (
           <a class="button" href="/settings/admin">
             Administration
           </a>

@@ -71,7 +71,14 @@ export function errorHandler(deps: { pageOf: (sessionCookie: string | undefined)
         found = deps.pageOf(sid ? decodeURIComponent(sid) : undefined);
       } catch {} // the page still renders, signed out
     }
-    const page: PageChrome = { user: found?.user ?? null, csrfToken: found?.csrfToken ?? "", deviceName: "NAS", timeZone: "UTC", banner: [] };
+    const page: PageChrome = {
+      user: found?.user ?? null,
+      csrfToken: found?.csrfToken ?? "",
+      admin: found?.admin ?? false,
+      deviceName: "NAS",
+      timeZone: "UTC",
+      banner: [],
+    };
     try {
       if (found) [page.deviceName, page.timeZone] = [found.deviceName, found.timeZone];
     } catch {} // the database may be what failed: the page still renders

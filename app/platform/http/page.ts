@@ -7,8 +7,10 @@ export type PageDeps = {
   context: RequestContext;
   /** The box's name and the time zone pages show times in (Settings → Administration; the settings service caches them). */
   settings: () => { deviceName: string; timeZone: string };
-  /** The unacknowledged alerts this person sees on every page (the administrator's; nobody else's). */
-  banner: (user: User) => BannerAlert[];
+  /** The access policy's administrator check (app/access), passed in by the composition root. */
+  isAdmin: (user: User) => boolean;
+  /** The administrator's unacknowledged alerts. */
+  banner: () => BannerAlert[];
 };
 
 /**
@@ -21,9 +23,11 @@ export function pageChrome(deps: PageDeps) {
   const chrome = <U extends User | null>(user: U, csrfToken: string): PageChrome<U> => {
     let settings: { deviceName: string; timeZone: string } | undefined;
     let banner: BannerAlert[] | undefined;
+    const admin = user !== null && deps.isAdmin(user);
     return {
       user,
       csrfToken,
+      admin,
       get deviceName() {
         return (settings ??= deps.settings()).deviceName;
       },
@@ -31,7 +35,7 @@ export function pageChrome(deps: PageDeps) {
         return (settings ??= deps.settings()).timeZone;
       },
       get banner() {
-        return (banner ??= user ? deps.banner(user) : []);
+        return (banner ??= admin ? deps.banner() : []);
       },
     };
   };
