@@ -78,7 +78,7 @@ export function parsePairing(code: string): Pairing {
   const url = new URL(p.url);
   if (url.protocol !== "https:" && url.protocol !== "http:") throw bad("The pairing code names an address that is not http(s).");
   if (!/^[A-Za-z0-9]{1,64}$/.test(p.guest) || !/^[A-Za-z0-9_-]{16,128}$/.test(p.token)) throw bad("The pairing code is damaged: copy it again, whole.");
-  const cert = typeof p.cert === "string" && p.cert.includes("BEGIN CERTIFICATE") ? p.cert : null;
+  const cert = typeof p.cert === "string" && p.cert.includes("-----BEGIN CERTIFICATE-----") ? p.cert : null;
   return { url: url.origin, guest: p.guest, token: p.token, cert };
 }
 
