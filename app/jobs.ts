@@ -4,6 +4,7 @@
  * the web process (main.ts) runs the `web` lane from `webJobGroups`.
  */
 import { authJobs, type AuthJobPayloads } from "./auth/jobs";
+import { backupJobs, type BackupJobPayloads } from "./backup/jobs";
 import { dashboardJobs, dashboardWebJobs, type DashboardJobPayloads } from "./dashboard/jobs";
 import { storageJobs, type StorageJobPayloads } from "./storage/jobs";
 import { davJobs, type DavJobPayloads } from "./dav/jobs";
@@ -20,10 +21,11 @@ export type JobPayloads = AuthJobPayloads &
   MediaJobPayloads &
   StorageJobPayloads &
   DashboardJobPayloads &
-  UpdateJobPayloads;
+  UpdateJobPayloads &
+  BackupJobPayloads;
 export type JobKind = keyof JobPayloads & string;
 
-export const workerJobGroups = [authJobs, driveJobs, davJobs, mediaJobs, storageJobs, dashboardJobs, updateJobs] as const;
+export const workerJobGroups = [authJobs, driveJobs, davJobs, mediaJobs, storageJobs, dashboardJobs, updateJobs, backupJobs] as const;
 export const webJobGroups = [dashboardWebJobs, updateWebJobs] as const;
 
 /** What the worker's handlers are built from: the union of what each feature asks for. */
@@ -33,7 +35,8 @@ export type WorkerContext = Parameters<typeof authJobs.handlers>[0] &
   Parameters<typeof mediaJobs.handlers>[0] &
   Parameters<typeof storageJobs.handlers>[0] &
   Parameters<typeof dashboardJobs.handlers>[0] &
-  Parameters<typeof updateJobs.handlers>[0];
+  Parameters<typeof updateJobs.handlers>[0] &
+  Parameters<typeof backupJobs.handlers>[0];
 /** What the web lane's handlers are built from (the web process's services). */
 export type WebContext = Parameters<typeof dashboardWebJobs.handlers>[0] & Parameters<typeof updateWebJobs.handlers>[0];
 

@@ -22,6 +22,10 @@ app.listen({ ...serveOptions, port: config.port, hostname: config.hostname, tls,
 recordServedOrigins(config.dataDir, config.origins);
 log.info(`nasd listening on ${tls ? "https" : "http"}://${config.hostname}:${app.server?.port} (data: ${config.dataDir}; passkeys for ${config.rpID})`);
 
+// Other boxes' backups (app/backup/host.ts), on their own port when BACKUP_HOST_PORT is set.
+const backupHost = await app.services.backupListener?.start();
+if (backupHost) log.info(`hosting other boxes' backups on port ${backupHost.port}`);
+
 let redirector: ReturnType<typeof Bun.serve> | null = null;
 if (tls && config.httpRedirectPort > 0) {
   // Plain http only redirects to https; the CA download and its instructions stay reachable so a new device can trust the box first.
@@ -50,6 +54,7 @@ void webLane.run();
 async function shutdown(signal: string) {
   log.info(`${signal}: finishing open requests`);
   redirector?.stop();
+  app.services.backupListener?.stop();
   await webLane.stop();
   await app.stop();
   db.$client.close();

@@ -50,6 +50,9 @@ import { createChunkedUploads } from "./dav/chunks";
 import { createLoginFlows } from "./dav/login-flow";
 import { createDeviceStatus } from "./dav/devices";
 import { startOfDay } from "../views/format";
+import { createBackupRepo } from "./backup/repo";
+import { createBackupService } from "./backup/service";
+import { createBackupHost, createHostListener, hostCertificate } from "./backup/host";
 import { createSpaceReserve } from "./platform/space";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
@@ -125,6 +128,41 @@ export function createDrive(core: Services, { db, config }: ServiceDeps) {
 }
 
 /**
+ * Offsite backups (app/backup) on the web side: the Backups page's service, and when this box hosts other boxes'
+ * backups (BACKUP_HOST_PORT), the REST host and its listener (started by main.ts; tests call the host directly).
+ */
+function createBackup(core: Services, { db, config }: ServiceDeps) {
+  const repo = createBackupRepo(db);
+  const settingsRepo = createSettingsRepo(db);
+  const host = config.backupHostPort > 0 ? createBackupHost({ repo, dataDir: config.dataDir, now: core.now }) : null;
+  const scheme = config.tls ? "https" : "http";
+  const hostAddress = () =>
+    settingsRepo.get<string>(BACKUP_HOST_ADDRESS) ?? (host ? `${scheme}://${new URL(config.origins[0]!).hostname}:${config.backupHostPort}` : null);
+  // The names the host's certificate covers: the address guests use, and the box's own names on the LAN.
+  const certNames = () => [...new Set([new URL(hostAddress() ?? config.origins[0]!).hostname, ...config.origins.map((o) => new URL(o).hostname), "localhost"])];
+  const listener = host
+    ? createHostListener({ host, port: config.backupHostPort, hostname: config.hostname, tls: !!config.tls, dataDir: config.dataDir, names: certNames })
+    : null;
+  const service = createBackupService({
+    repo,
+    jobs: core.jobs,
+    dataDir: config.dataDir,
+    now: core.now,
+    timeZone: () => core.settings.all().timeZone,
+    deviceName: () => core.settings.all().deviceName,
+    host,
+    hostAddress,
+    setHostAddress: async (address) => {
+      settingsRepo.set(BACKUP_HOST_ADDRESS, address);
+      await listener?.restart();
+    },
+    hostCertificate: async () => (config.tls ? (await hostCertificate(config.dataDir, certNames())).cert : null),
+  });
+  return { service, listener };
+}
+const BACKUP_HOST_ADDRESS = "backupHostAddress";
+
+/**
  * The web process's composition root: every service its routes use, built once here from the database, the config
  * and the hardware (real by default, fakes in tests). Routes receive these; none builds a service or touches `hw/`.
  */
@@ -146,6 +184,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     includeLoop: hw.storageLoopDevices ?? config.storageLoopDevices,
     now,
   });
+  const backup = createBackup(core, deps);
   const dashboardRepo = createDashboardRepo(db);
   const health = createDiskHealth({
     repo: dashboardRepo,
@@ -187,7 +226,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     alertWebhook: () => settings.all().alertWebhook,
     deviceName: () => settings.all().deviceName,
     usedBytes: (userId) => driveRepo.usedBytes(userId),
-    moreAlerts: () => deviceStatus.alerts(auth.users.list()),
+    moreAlerts: () => [...deviceStatus.alerts(auth.users.list()), ...backup.service.alerts()],
     now,
   });
   const photos = createPhotosService({
@@ -246,6 +285,8 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     chunks,
     loginFlows: createLoginFlows({ devices, now }),
     deviceStatus,
+    backup: backup.service,
+    backupListener: backup.listener,
   };
 }
 

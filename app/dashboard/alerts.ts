@@ -37,7 +37,7 @@ export function createAlerts(ctx: {
   webhook?: () => string | null;
   deviceName?: () => string;
   fetch?: typeof fetch;
-  /** What other features' rules find now (a phone that stopped backing up: app/dav/devices.ts); cleared like the rest. */
+  /** What other features' rules find now (a silent phone: app/dav/devices.ts; offsite backups and the scrub: app/backup); cleared like the rest. */
   more?: () => Alert[];
 }) {
   const { repo, now } = ctx;

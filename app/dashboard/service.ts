@@ -47,7 +47,7 @@ export interface DashboardDeps {
   alertWebhook?: () => string | null;
   deviceName?: () => string;
   fetch?: typeof fetch;
-  /** Alerts other features raise from their own rules (app/dashboard/alerts.ts `more`). */
+  /** Alerts other features raise from their own rules (devices, offsite backups, the scrub; app/dashboard/alerts.ts `more`). */
   moreAlerts?: () => Alert[];
   /** This process's CPU time (µs, user + system) and resident memory; default: Bun's process counters. */
   processUsage?: () => { cpuMicros: number; rssBytes: number };

@@ -160,6 +160,26 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now: C
       fsyncPath(dir);
       return { existed: false };
     },
+    /**
+     * Puts good content back at its address when the stored file was found damaged or missing (the scrub,
+     * app/backup/scrub.ts): `source` is copied to a temp file while hashed, and only content that matches `sha256`
+     * replaces what is there (rename, then the folder is synced). False when the source does not match.
+     */
+    async repair(userId: string, sha256: string, source: string): Promise<boolean> {
+      const received = await receive(userId, createReadStream(source, { highWaterMark: STREAM_BUFFER }) as AsyncIterable<Uint8Array>, {
+        maxBytes: Number.POSITIVE_INFINITY,
+        tooLarge: diskFullError,
+      });
+      if (received.sha256 !== sha256) {
+        rmSync(received.tempPath, { force: true });
+        return false;
+      }
+      const dest = blobPath(userId, sha256);
+      mkdirSync(join(dest, ".."), { recursive: true });
+      renameSync(received.tempPath, dest);
+      fsyncPath(join(dest, ".."));
+      return true;
+    },
     discard(received: Received) {
       rmSync(received.tempPath, { force: true });
     },

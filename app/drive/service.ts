@@ -3,7 +3,7 @@
 import { bindContext } from "../platform/bind";
 import { content, contentOf, previewImage, previewOf, zipEntries } from "./content";
 import { driveContext, type DriveDeps } from "./context";
-import { importFile, importReceived, scanImports } from "./imports";
+import { importFile, importReceived, restoreFile, scanImports } from "./imports";
 import { folderFor, itemBySeq, itemFor, movableInto, ownerName, rootOf } from "./items";
 import { search } from "./search";
 import { emptyTrash, ensureSpaceReserve, moveToTrash, purge, purgeExpiredTrash, restore, sweep, trash } from "./trash";
@@ -46,6 +46,7 @@ export function createDriveService(deps: DriveDeps) {
     scanImports,
     importFile,
     importReceived,
+    restoreFile,
     upload,
     beginResumable,
     resumableFor,

@@ -20,7 +20,10 @@ export type ParamKind =
   | "enroll-token"
   | "username" // a person's name in a Nextcloud address (/remote.php/dav/files/<name>/)
   | "dav-path" // a path of names inside a person's files, as WebDAV addresses them
-  | "ocs-version"; // v1.php or v2.php
+  | "ocs-version" // v1.php or v2.php
+  | "backup-target" // an offsite backup target's id (admin only; the setup wizard's restore uses one too)
+  | "snapshot" // a restic snapshot id (64 hex)
+  | "backup-guest"; // a box this box hosts backups for
 
 export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "GET /static/*": { "*": "name" },
@@ -82,6 +85,32 @@ export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "GET /index.php/login/v2/flow/:token": { token: "name" },
   "POST /index.php/login/v2/flow/:token": { token: "name" },
   "POST /settings/devices/:id/revoke": { id: "app-token" },
+  "GET /dashboard/backups/targets/:id/setup": { id: "backup-target" },
+  "GET /dashboard/backups/targets/:id/connection": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/test": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/password/generate": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/password": { id: "backup-target" },
+  "GET /dashboard/backups/targets/:id/kit": { id: "backup-target" },
+  "GET /dashboard/backups/targets/:id/kit.txt": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/confirm": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/options": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/run": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/check": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/pause": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/resume": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/remove": { id: "backup-target" },
+  "GET /dashboard/backups/targets/:id/snapshots": { id: "backup-target" },
+  "GET /dashboard/backups/targets/:id/snapshots/:snapshot": { id: "backup-target", snapshot: "snapshot" },
+  "POST /dashboard/backups/targets/:id/snapshots/:snapshot/open": { id: "backup-target", snapshot: "snapshot" },
+  "POST /dashboard/backups/targets/:id/snapshots/:snapshot/restore": { id: "backup-target", snapshot: "snapshot" },
+  "POST /dashboard/backups/guests/:id/pair": { id: "backup-guest" },
+  "POST /dashboard/backups/guests/:id/quota": { id: "backup-guest" },
+  "POST /dashboard/backups/guests/:id/prune": { id: "backup-guest" },
+  "POST /dashboard/backups/guests/:id/remove": { id: "backup-guest" },
+  "GET /setup/restore/backup/:id": { id: "backup-target" },
+  "GET /setup/restore/backup/:id/progress": { id: "backup-target" },
+  "POST /setup/restore/backup/:id/retry": { id: "backup-target" },
+  "POST /setup/restore/backup/:id/finish": { id: "backup-target" },
 };
 
 /** Every WebDAV method at every mount: the mount's own address and everything below it. */

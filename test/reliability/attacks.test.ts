@@ -12,6 +12,7 @@ import { routeAccess } from "../../app/platform/http/access";
 import { TEST_ORIGIN } from "../support/app";
 import { startBox } from "../support/processes";
 import { shareFixture, type ShareFixture } from "../support/share";
+import { folderTarget } from "../support/backup";
 import { ATTACK_TABLE, type ParamKind } from "./attack-table";
 
 let f: ShareFixture;
@@ -20,6 +21,9 @@ const tally = { tried: 0, refused: 0 };
 const devices = new Map<string, string>();
 beforeAll(async () => {
   f = await shareFixture();
+  // alice (the admin) has an offsite backup target being set up and hosts a friend's box: admin-only objects to aim at.
+  f.t.services.backup.create(folderTarget());
+  f.t.db.$client.run("INSERT INTO backup_guests (id, name, token_hash, quota_bytes, created_at) VALUES ('g0friend', 'Grandma', 'x', 1000, 0)");
   for (const who of ["anonymous", "other user", "share recipient", "link holder", "owner"] as const) headersOf(who);
   for (const user of [f.alice, f.carol, f.t.services.auth.users.byName("eve")!]) {
     const { password } = f.t.services.devices.create(user.id, "Phone");
@@ -57,6 +61,8 @@ function ownerState() {
     q("SELECT id, revoked_at FROM app_tokens WHERE user_id = ? ORDER BY id"),
     q("SELECT p.file_id, p.name, p.value FROM dav_properties p JOIN files f ON f.id = p.file_id WHERE f.user_id = ? ORDER BY p.file_id, p.name"),
     q("SELECT l.token FROM dav_locks l JOIN files f ON f.id = l.file_id WHERE f.user_id = ? ORDER BY l.token"),
+    JSON.stringify(f.t.db.$client.query("SELECT id, state, name, password_set_at FROM backup_targets ORDER BY id").all()),
+    JSON.stringify(f.t.db.$client.query("SELECT id, token_hash, quota_bytes, prune_until FROM backup_guests ORDER BY id").all()),
   ].join("\n");
 }
 
@@ -84,6 +90,9 @@ function victims(): Record<ParamKind, string[]> {
     // Her private file, a file in the folder she shares read-only with carol, and that folder itself.
     "dav-path": ["Private/secret.txt", "Holiday/notes.txt", "Holiday/Day%202"],
     "ocs-version": ["v2.php"],
+    "backup-target": f.t.db.$client.query<{ id: string }, []>("SELECT id FROM backup_targets").all().map((r) => r.id),
+    snapshot: ["0".repeat(64)],
+    "backup-guest": ["g0friend"],
   };
 }
 

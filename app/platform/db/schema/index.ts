@@ -8,3 +8,4 @@ export * from "./media";
 export * from "./photos";
 export * from "./share";
 export * from "./dav";
+export * from "./backup";
