@@ -51,7 +51,7 @@ typecheck: deps
 
 # Biome: formatting and lint rules (biome.json). `make format` rewrites what `make lint` would refuse.
 # Biome, then the architecture (.dependency-cruiser.cjs through scripts/arch-check.ts: no cycles, views import only
-# types from app/, hw/ and provision/ nothing from app/, the platform no feature, features only each other's entry points).
+# types from app/, hw/ and provision/ nothing from app/, the platform no feature, features only each other's entry points, no function over 150 lines).
 lint: deps
 	bunx biome check .
 	bun scripts/arch-check.ts
