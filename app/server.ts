@@ -179,7 +179,6 @@ export function createApp(deps: AppDeps) {
         access,
         auth,
         home,
-        silentDevices: (user) => services.deviceStatus.silentFor(user).map((s) => ({ name: s.device.name, days: s.quietDays })),
       }),
     );
 

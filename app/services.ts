@@ -267,7 +267,13 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
   const dav = createDavService({ drive, access: core.access, repo: davRepo, locks: createLocks({ repo: davRepo, now }), dataDir: config.dataDir, now });
   const chunks = createChunkedUploads({ dataDir: config.dataDir, freeBytes: () => dav.freeBytes() });
   const davMethods = createDavMethods({ dav, drive, chunks });
-  const home = createHomeSummaries({ drive, photos, health: () => dashboard.alerts.health(), changes: changeCounter(db) });
+  const home = createHomeSummaries({
+    drive,
+    photos,
+    health: () => dashboard.alerts.health(),
+    silentDevices: (user) => deviceStatus.silentFor(user).map((s) => ({ name: s.device.name, days: s.quietDays })),
+    changes: changeCounter(db),
+  });
   return {
     ...core,
     drive,
