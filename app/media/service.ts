@@ -146,6 +146,9 @@ export function createMediaService(deps: MediaDeps) {
         if (existsSync(out)) return true;
         const r = await run([process.execPath, FULL_SCRIPT, input, row.kind, out], { timeoutMs: 180_000, maxOutputBytes: 64 * 1024 });
         if (r.code !== 0 || !existsSync(out)) return false;
+        // Stamped with this process's clock before the eviction compares it: the child's write carries the kernel's.
+        const made = now();
+        utimesSync(out, made, made);
         evictFullRes(deps.fullResBudget ?? FULL_RES_BUDGET);
         return existsSync(out);
       });
