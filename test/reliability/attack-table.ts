@@ -44,6 +44,8 @@ export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "ALL /api/v1/uploads/:id": { id: "upload" },
   "GET /media/preview/:id": { id: "file" },
   "GET /media/video/:id": { id: "file" },
+  "GET /media/full/:id": { id: "file" },
+  "POST /media/failed/:id/retry": { id: "file" },
   "GET /photos/albums/:id": { id: "album" },
   "POST /photos/albums/:id/rename": { id: "album" },
   "POST /photos/albums/:id/delete": { id: "album" },
