@@ -110,10 +110,11 @@ export const disks: Concern = {
       `${mounts.out.replace(/\n/g, " ")}${mounts.err}`,
     );
     const units = sshRun(second, run.sshKey, "systemctl is-active nasd-web nasd-worker nasd-backup-worker nasd-storage-worker");
+    const states = units.out.trim().split("\n");
     check(
       "boot 2: the web server and every worker run (web, media, backup, storage)",
-      units.code === 0 && units.out.trim().split("\n").length === 4 && units.out.trim().split("\n").every((s) => s === "active"),
-      units.out.replace(/\n/g, " "),
+      units.code === 0 && states.length === 4 && states.every((s) => s === "active"),
+      states.join(" "),
     );
   },
 };
