@@ -1,3 +1,7 @@
+// First: @peculiar/x509 (the backup host's certificate, loaded on first use) resolves through tsyringe, which needs the
+// Reflect metadata polyfill before any of its code runs; the bundle's shared chunks may run that code from another
+// lazy import (the passkey routes'), so the entry point loads it (provision/x509.ts says the same for its own users).
+import "reflect-metadata";
 import { loadConfig, makeDataDirPrivate, recordServedOrigins } from "./platform/config";
 import { openDb } from "./platform/db/client";
 import { serveOptions } from "./platform/http/errors";
