@@ -107,7 +107,7 @@ test("a cluster's photos in a row of their own, above the places; pin counts cen
     expect(b.bottom).toBeLessThanOrEqual(section.y + section.height + 0.5);
   }
   expect(places.y).toBeGreaterThanOrEqual(section.y + section.height);
-  expect(await ada.page.locator(".photos-places li").first().textContent()).toContain("Arezzo, Italy");
+  expect(await ada.page.locator(".photos-places li").first().textContent()).toContain("Arezzo, Tuscany, Italy");
 }, 60_000);
 
 test("pin counts are readable in dark mode (1366×900)", async () => {
