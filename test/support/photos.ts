@@ -11,6 +11,8 @@ const root = join(import.meta.dir, "../..");
 /** The photo fixtures (named here, not imported from ./media: that module reaches the worker's untyped packages). */
 export const PHOTO_FIXTURES = join(root, "test/fixtures/photos");
 
+/** What a Blob is made of (BlobPart, named without the DOM's types). */
+type BlobBytes = NonNullable<ConstructorParameters<typeof Blob>[0]>[number];
 export type SignedIn = Awaited<ReturnType<typeof signedInPage>>;
 export type PhotosBox = Awaited<ReturnType<typeof startPhotosBox>>;
 
@@ -46,7 +48,7 @@ export async function startPhotosBox() {
     signIn: (username: string, opts: { viewport?: { width: number; height: number }; role?: "admin" | "user" } = {}) =>
       signedInPage(browser, server, { username, role: opts.role ?? "user", viewport: opts.viewport ?? { width: 1366, height: 900 } }),
     /** Puts a file in `who`'s Drive (a folder's id, or the root) through the API, as an app would. */
-    upload: (who: SignedIn, name: string, body: BlobPart, parentId?: string) =>
+    upload: (who: SignedIn, name: string, body: BlobBytes, parentId?: string) =>
       who.api<{ item: { id: string; sha256: string } }>(`/upload?${new URLSearchParams(parentId ? { name, parentId } : { name })}`, {
         method: "PUT",
         body: new Blob([body]),
