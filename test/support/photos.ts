@@ -44,9 +44,9 @@ export async function startPhotosBox() {
     browser,
     worker,
     db,
-    /** A browser context signed in as `username` (made on first use) with its API. */
-    signIn: (username: string, opts: { viewport?: { width: number; height: number }; role?: "admin" | "user" } = {}) =>
-      signedInPage(browser, server, { username, role: opts.role ?? "user", viewport: opts.viewport ?? { width: 1366, height: 900 } }),
+    /** A browser context signed in as `username` (made on first use) with its API; `touch`: a touch screen. */
+    signIn: (username: string, opts: { viewport?: { width: number; height: number }; role?: "admin" | "user"; touch?: boolean } = {}) =>
+      signedInPage(browser, server, { username, role: opts.role ?? "user", viewport: opts.viewport ?? { width: 1366, height: 900 }, touch: opts.touch }),
     /** Puts a file in `who`'s Drive (a folder's id, or the root) through the API, as an app would. */
     upload: (who: SignedIn, name: string, body: BlobBytes, parentId?: string) =>
       who.api<{ item: { id: string; sha256: string } }>(`/upload?${new URLSearchParams(parentId ? { name, parentId } : { name })}`, {

@@ -7,7 +7,7 @@ import { messageOf, toast } from "./lib/toast.js";
 import "./photos/actions.js";
 import { flatItems, grid, library, startGrid } from "./photos/grid.js";
 import { startMap } from "./photos/map.js";
-import { tileClick } from "./photos/select.js";
+import { tileClick, touchSelection } from "./photos/select.js";
 import { loadPlaceholders } from "./photos/tiles.js";
 import { listSequence, openLightbox } from "./photos/viewer.js";
 
@@ -36,6 +36,7 @@ document.body.addEventListener("htmx:afterSwap", () => {
 if (grid) {
   // The lightbox walks the whole grid (every month, fetched as it goes), not just the tiles loaded so far.
   grid.addEventListener("click", (e) => tileClick(e, flatItems, (list, i) => openLightbox(library, library.indexOf(list[i]?.id ?? ""))));
+  touchSelection(grid, () => flatItems().map((i) => i.id));
   startGrid().catch((e) => toast(messageOf(e)));
 } else {
   loadPlaceholders();

@@ -83,6 +83,7 @@ function dayHead(day, dayItems) {
   head.appendChild(label);
   const pick = el("button", "link photos-pick-day", "Select day");
   pick.type = "button";
+  pick.tabIndex = -1; // the grid is one Tab stop; by keyboard, Space and Shift+arrows select
   pick.addEventListener("click", () => {
     selection.toggleAll(dayItems.map((i) => i.id));
     refreshSelection();
@@ -514,6 +515,7 @@ export async function startGrid() {
     const h = el("h2", null, `${MONTHS[m.month - 1]} ${m.year}`);
     const pickMonth = el("button", "link photos-pick-month", "Select month");
     pickMonth.type = "button";
+    pickMonth.tabIndex = -1;
     pickMonth.addEventListener("click", () => {
       selection.toggleAll((loaded.get(m.key) ?? []).map((i) => i.id));
       refreshSelection();

@@ -151,11 +151,12 @@ export async function openLightbox(seq, index) {
     pswp.updateSize(true); // the photo narrows beside the panel, or grows back
     refreshInfo();
   };
-  /** Delete: to the trash with Undo, and the lightbox closes on the grid. */
+  /** Delete: to the trash with Undo; the lightbox closes on the grid. */
   const trash = async () => {
     const d = current();
     if (!d) return;
-    lastId = d.id;
+    // The grid's focus goes to the photo that takes its place.
+    lastId = seq.at(pswp.currIndex + 1)?.id ?? seq.at(pswp.currIndex - 1)?.id ?? null;
     pswp.close();
     await trashWithUndo([d.id]);
   };
