@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import sharp from "sharp";
-import { watchPageErrors } from "../../test/support/browser";
+import { seriousA11yViolations, watchPageErrors } from "../../test/support/browser";
 import { startPhotosBox, type PhotosBox, type SignedIn } from "../../test/support/photos";
 
 // Twelve photos on twelve days of March to May 2019, newest first: IMG_0 is the newest.
@@ -167,6 +167,7 @@ test("on a 360×800 touch phone: a long press selects (no lightbox), a drag sele
   const navCovered = await page.evaluate(() => !!document.elementFromPoint(180, 780)?.closest("#photos-selection"));
   expect(navCovered).toBe(true);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  expect(await seriousA11yViolations(page)).toEqual([]);
   // Clear, then a tap opens the lightbox as before.
   await page.locator("#photos-selection button[data-act='clear']").click();
   const first = await centre(0);

@@ -2,11 +2,11 @@
 // grid fills at first): at the walk's desktop size (1366×900) it steps on past the last photo the grid has loaded,
 // across months, to the oldest, counting the real position, never wrapping, in the timeline and in an album, and
 // gives the focus back to the tile of the photo it closed on; the info panel sits beside the photo (which moves over,
-// the Next arrow still works) and, on a 360×800 phone, is a sheet under it.
+// the Next arrow still works) and, on a 360×800 phone, is a sheet under it; axe finds nothing serious there.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import sharp from "sharp";
-import { watchPageErrors } from "../../test/support/browser";
+import { seriousA11yViolations, watchPageErrors } from "../../test/support/browser";
 import { contrast, startPhotosBox, type PhotosBox, type SignedIn } from "../../test/support/photos";
 
 const MONTHS = 20; // January 2017 … August 2018
@@ -174,6 +174,7 @@ test("the info panel sits beside the photo, which moves over; Next stays reachab
   }));
   const behind = look.background === "rgba(0, 0, 0, 0)" ? look.panel : look.background;
   expect(contrast(look.color, behind)).toBeGreaterThanOrEqual(4.5);
+  expect(await seriousA11yViolations(page)).toEqual([]);
   await page.keyboard.press("Escape");
   await page.locator(".pswp").waitFor({ state: "detached" });
 }, 60_000);
@@ -199,6 +200,10 @@ test("on a 360×800 phone the info panel is a sheet under the photo", async () =
   // The sheet scrolls on its own; the top bar's buttons stay above it.
   const close = (await page.locator(".pswp__button--close").boundingBox())!;
   expect(close.y + close.height).toBeLessThanOrEqual(sheet.y);
+  // axe finds nothing serious over the lightbox and its sheet, light and dark.
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: "dark" });
+  expect(await seriousA11yViolations(page)).toEqual([]);
   await page.keyboard.press("Escape");
   await phone.context.close();
 }, 60_000);
