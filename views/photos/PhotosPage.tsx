@@ -203,12 +203,18 @@ export function Strip(p: { items: GridItem[]; label: string; id: string }) {
   );
 }
 
-export function TimelinePage(p: Omit<ShellProps, "tab" | "title"> & { memories: { year: number; city: string | null; items: GridItem[] }[] }) {
+/** A memory's strip title: "On this day · 2019 · Lisbon", "A year ago this week · Porto". */
+const memoryLabel = (g: { kind: "day" | "week"; year: number; city: string | null }) =>
+  [g.kind === "week" ? "A year ago this week" : "On this day", g.kind === "day" ? String(g.year) : null, g.city].filter(Boolean).join(" · ");
+
+export function TimelinePage(
+  p: Omit<ShellProps, "tab" | "title"> & { memories: { kind: "day" | "week"; year: number; city: string | null; items: GridItem[] }[] },
+) {
   return (
     <PhotosShell {...p} title="Photos" tab="timeline">
       <>
         {p.memories.map((g, n) => (
-          <Strip items={g.items} label={`On this day · ${g.year}${g.city ? ` · ${g.city}` : ""}`} id={n === 0 ? "photos-memories" : `photos-memories-${n}`} />
+          <Strip items={g.items} label={memoryLabel(g)} id={n === 0 ? "photos-memories" : `photos-memories-${n}`} />
         ))}
         <Grid source="timeline" empty="No photos yet. Upload some, or put photos and videos in Drive." />
       </>
