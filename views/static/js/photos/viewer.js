@@ -5,7 +5,7 @@
 import { el } from "../lib/dom.js";
 import { api } from "../lib/http.js";
 import { lightbox } from "../lib/lightbox.js";
-import { toast } from "../lib/toast.js";
+import { messageOf, toast } from "../lib/toast.js";
 import { chooseAlbum, trashWithUndo } from "./albums.js";
 import { reloadShown, source as gridSource } from "./grid.js";
 import { share } from "./share.js";
@@ -122,9 +122,12 @@ export async function openLightbox(seq, index) {
     const item = seq.at(i);
     if (item) return slideOf(item);
     // Its month is fetched; the slide is drawn again when it arrives (the counter already says where it is).
-    seq.load(i).then(() => {
-      if (open && seq.at(i)) pswp.refreshSlideContent(i);
-    });
+    seq
+      .load(i)
+      .then(() => {
+        if (open && seq.at(i)) pswp.refreshSlideContent(i);
+      })
+      .catch((e) => toast(messageOf(e)));
     return { html: LOADING, item: null };
   });
   /** @returns {ReturnType<typeof slideOf> | null} the current slide's data, null while its month loads */
