@@ -124,7 +124,7 @@ export async function cleanContent(file: DriveFile, path: string): Promise<{ fil
   }
 }
 
-type ZipEntry = { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null };
+type ZipEntry = { kind: "folder" | "file"; file: DriveFile; body: Blob | null };
 
 /**
  * Zip entries without places: each file as `cleanContent` serves it (the same bytes), refused ones left out, those
@@ -132,16 +132,16 @@ type ZipEntry = { path: string; kind: "folder" | "file"; file: DriveFile; blobPa
  * cleaner that reads the whole file (JPEG, GIF) runs when the zip reaches its entry, so a folder of thousands of
  * photos starts streaming at once; the others read a few headers and are decided before the zip starts.
  */
-export async function cleanZipEntries<E extends ZipEntry>(entries: E[], asStored: (e: E) => boolean = () => false) {
+export async function cleanZipEntries<E extends ZipEntry>(entries: E[], localPath: (file: DriveFile) => string, asStored: (e: E) => boolean = () => false) {
   const out: (E & { open?: () => Readable })[] = [];
   const { Readable } = await import("node:stream");
   const stream = (clean: CleanFile) => Readable.fromWeb(clean.stream() as unknown as import("node:stream/web").ReadableStream);
   for (const e of entries) {
-    if (e.kind !== "file" || !e.blobPath || asStored(e)) {
+    if (e.kind !== "file" || !e.body || asStored(e)) {
       out.push(e);
       continue;
     }
-    const blobPath = e.blobPath;
+    const blobPath = localPath(e.file);
     const plan = planFor(await headOf(blobPath), e.file);
     if ("stored" in plan) out.push(e);
     else if ("refused" in plan) continue;
