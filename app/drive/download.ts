@@ -127,7 +127,9 @@ export async function zipResponse(name: string, entries: ZipEntry[]): Promise<Re
     else if (e.open) zip.addReadStreamLazy(path, { mtime: e.file.updatedAt, compress: false }, (cb) => cb(null, failing(e.open!())));
     else if (e.body) {
       const body = e.body;
-      zip.addReadStreamLazy(path, { mtime: e.file.updatedAt, compress: false, size: e.file.size }, (cb) => cb(null, failing(Readable.fromWeb(body.stream() as unknown as WebReadable))));
+      zip.addReadStreamLazy(path, { mtime: e.file.updatedAt, compress: false, size: e.file.size }, (cb) =>
+        cb(null, failing(Readable.fromWeb(body.stream() as unknown as WebReadable))),
+      );
     }
   }
   zip.end();

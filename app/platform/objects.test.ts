@@ -22,7 +22,8 @@ async function* chunks(...parts: (string | Uint8Array)[]) {
 }
 const tooLarge = () => new AppError(413, "quota");
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-const put = async (store: ObjectStore, namespace: string, text: string) => store.commit(namespace, await store.stage(namespace, chunks(text), { maxBytes: 1000, tooLarge }));
+const put = async (store: ObjectStore, namespace: string, text: string) =>
+  store.commit(namespace, await store.stage(namespace, chunks(text), { maxBytes: 1000, tooLarge }));
 async function keys(store: ObjectStore, namespace: string, prefix?: string) {
   const out: string[] = [];
   for await (const k of store.list(namespace, prefix)) out.push(k);

@@ -81,12 +81,7 @@ export interface ObjectStore {
  * Writes `source` to a new file at `tempPath` while hashing it, then fsyncs it; on any failure the file is gone.
  * In constant memory (app/platform/streams.ts): two buffers however large the content.
  */
-async function streamToFile(
-  tempPath: string,
-  source: AsyncIterable<Uint8Array>,
-  limits: StageLimits,
-  write: WriteFn,
-): Promise<Staged> {
+async function streamToFile(tempPath: string, source: AsyncIterable<Uint8Array>, limits: StageLimits, write: WriteFn): Promise<Staged> {
   const fd = openSync(tempPath, "wx", 0o600);
   const hasher = new Bun.CryptoHasher("sha256");
   const head = new Uint8Array(4100);
@@ -135,8 +130,7 @@ export function createFileObjects(opts: { dataDir: string; write?: WriteFn }): O
     mkdirSync(dir, { recursive: true });
     return safePath(dir, randomBytes(12).toString("hex"));
   };
-  const stage = (namespace: string, source: AsyncIterable<Uint8Array>, limits: StageLimits) =>
-    streamToFile(tempPath(namespace), source, limits, write);
+  const stage = (namespace: string, source: AsyncIterable<Uint8Array>, limits: StageLimits) => streamToFile(tempPath(namespace), source, limits, write);
   /** Renames staged content over `dest` and syncs the folder, so the new name survives a power cut. */
   const install = (ref: string, dest: string) => {
     const dir = join(dest, "..");

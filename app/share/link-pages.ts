@@ -113,7 +113,11 @@ function albumZipEntries(ctx: ShareContext, open: Extract<OpenLink, { root: null
 export async function zipEntries(ctx: ShareContext, open: OpenLink) {
   ctx.access.require(open, "link.download", [open.link.id]);
   const entries: ZipEntry[] = open.album ? albumZipEntries(ctx, open) : ctx.drive.zipEntries(open, [open.root.id]);
-  return cleanZipEntries(entries, (file) => ctx.drive.localPathOf(file), (e) => withMetadata(ctx, open, e.file));
+  return cleanZipEntries(
+    entries,
+    (file) => ctx.drive.localPathOf(file),
+    (e) => withMetadata(ctx, open, e.file),
+  );
 }
 
 /**
