@@ -141,8 +141,8 @@ export async function cleanZipEntries<E extends ZipEntry>(entries: E[], localPat
       out.push(e);
       continue;
     }
-    const blobPath = localPath(e.file);
-    const plan = planFor(await headOf(blobPath), e.file);
+    const local = localPath(e.file);
+    const plan = planFor(await headOf(local), e.file);
     if ("stored" in plan) out.push(e);
     else if ("refused" in plan) continue;
     else if (plan.streams) {
@@ -152,12 +152,12 @@ export async function cleanZipEntries<E extends ZipEntry>(entries: E[], localPat
         open: () =>
           Readable.from(
             (async function* () {
-              yield* stream(await cleaned(blobPath, clean, true));
+              yield* stream(await cleaned(local, clean, true));
             })(),
           ),
       });
     } else {
-      const clean = await cleaned(blobPath, plan.clean, false).catch((err) => {
+      const clean = await cleaned(local, plan.clean, false).catch((err) => {
         if (err instanceof NotCleanable) return undefined;
         throw err;
       });
