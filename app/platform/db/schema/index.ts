@@ -7,3 +7,4 @@ export * from "./storage";
 export * from "./media";
 export * from "./photos";
 export * from "./share";
+export * from "./people";
