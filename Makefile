@@ -5,9 +5,13 @@ export PATH := $(dir $(BUN)):$(PATH)
 
 DATA_DIR ?= ./data
 PORT ?= 8080
-UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests
+# test/hostile: the hostile media suite; test/reliability runs on its own (real processes, not under faketime).
+UNIT_TESTS := ./app ./hw ./provision ./views ./os/tests ./test/hostile
+# The reliability suite (issue 21): real web and worker processes, kill -9, a full disk, the attack suite, power loss.
+# `make test` runs it small; `make soak` runs the same tests long (SOAK=1) and the load test.
+RELIABILITY_TESTS := ./test/reliability
 
-.PHONY: run worker deps system-deps build test typecheck lint format xss test-unit test-unit-next-year test-browser screenshots bench image image-debian image-test bundle arm64-check image-rpi4 image-rpi4-test check-buildroot clean
+.PHONY: run worker deps system-deps build test typecheck lint format xss test-unit test-unit-next-year test-reliability soak test-browser screenshots bench image image-debian image-test bundle arm64-check image-rpi4 image-rpi4-test check-buildroot clean
 
 # Installs Bun (from the npm registry) when missing, then the packages from bun.lock.
 deps: node_modules/.installed views/static/vendor/.done
@@ -33,7 +37,7 @@ build: deps
 	rm -rf dist
 	bun build app/main.ts app/worker.ts --target=bun --outdir dist --splitting
 
-test: deps system-deps lint typecheck xss test-unit test-unit-next-year test-browser
+test: deps system-deps lint typecheck xss test-unit test-unit-next-year test-reliability test-browser
 
 # Chromium, ffmpeg, smartctl, faketime…: installed with apt when missing (as root, or through sudo); elsewhere it
 # prints the command to run.
@@ -64,10 +68,18 @@ test-unit: deps
 test-unit-next-year: deps
 	faketime -f '+366d' bun test --timeout=60000 --randomize $(UNIT_TESTS) --path-ignore-patterns='**/*.e2e.test.ts'
 
+test-reliability: deps
+	bun test --timeout=600000 $(RELIABILITY_TESTS)
+
+# The long runs: 20 crash rounds, 10,000 concurrent writes, 50 clients for 5 minutes. Prints the README's figures.
+soak: deps
+	SOAK=1 bun test --timeout=3600000 $(RELIABILITY_TESTS)
+	bun bench/load.ts
+
 # Real Chromium (Debian's /usr/bin/chromium) through playwright-core.
 # ./app: bun takes the files as paths, not name filters that scan the whole tree (out/ may hold an image build with /proc mounted).
 test-browser: deps
-	bun test $$(find ./app -name '*.e2e.test.ts' | sort) --timeout=120000
+	bun test $$(find ./app ./test -name '*.e2e.test.ts' | sort) --timeout=120000
 
 # The wizard, Drive (grid and viewer), the dashboard and settings at desktop and phone size, into docs/screenshots/.
 screenshots: deps

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { chownSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomToken } from "./auth/crypto";
@@ -214,6 +214,34 @@ test("run as root on a data dir owned by the service user, files it creates belo
   for (const name of ["db.sqlite", "db.sqlite-wal", "db.sqlite-shm"]) {
     if (existsSync(join(dir, name))) expect(statSync(join(dir, name)).uid).toBe(65534);
   }
+  expect(statSync(join(dir, "db.sqlite")).uid).toBe(65534);
+});
+
+test("run as root from a checkout the service user cannot read (a clone in /root or a 0700 folder): the commands still work", async () => {
+  if (process.getuid?.() !== 0) throw new Error("this test runs as root, like CI and the box's admin shell");
+  // A copy of the code in a folder only root may enter; its packages are this checkout's (resolved through the copy).
+  const hidden = mkdtempSync(join(tmpdir(), "nas-private-checkout-"));
+  cleanups.push(() => rmSync(hidden, { recursive: true, force: true }));
+  expect(statSync(hidden).mode & 0o777).toBe(0o700);
+  for (const part of ["app", "views", "hw", "provision", "package.json", "tsconfig.json", "bunfig.toml"])
+    cpSync(join(root, part), join(hidden, part), { recursive: true });
+  symlinkSync(join(root, "node_modules"), join(hidden, "node_modules"));
+  const dir = tempDataDir();
+  chownSync(dir, 65534, 65534);
+  const photos = tempDataDir();
+  chmodSync(photos, 0o755); // the folder to import must be readable by the data dir's owner, whom nas runs as
+  writeFileSync(join(photos, "a.txt"), "imported from a private checkout");
+  const run = async (...args: string[]) => {
+    const proc = Bun.spawn(["bun", "app/cli.ts", ...args], { cwd: hidden, env: { ...process.env, DATA_DIR: dir, ORIGIN }, stdout: "pipe", stderr: "pipe" });
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    return { stdout, stderr, code };
+  };
+  const added = await run("user", "add", "grace", "--admin");
+  expect(added.stderr).toBe("");
+  expect(added.code).toBe(0);
+  const imported = await run("import", photos, "--user", "grace");
+  expect([imported.code, imported.stderr]).toEqual([0, ""]);
+  expect(imported.stdout).toContain("Imported 1 files for grace");
   expect(statSync(join(dir, "db.sqlite")).uid).toBe(65534);
 });
 

@@ -4,12 +4,12 @@ import { existsSync, readdirSync, statfsSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { configFlags, linkOrigin, loadConfig, type Config } from "./platform/config";
-import { openDb, type Db } from "./platform/db/client";
+import { loadMigrations, openDb, type Db } from "./platform/db/client";
 import { listBackups } from "./dashboard/backups";
 import { createDrive, createServices, type Services } from "./services";
 import { AppError } from "./platform/errors";
 import { isAdmin } from "./access/viewer";
-import { dataPaths } from "./platform/paths";
+import { APP_ROOT, dataPaths } from "./platform/paths";
 import { terminal, setLogLevel } from "./platform/log";
 
 const USAGE = `Usage: nas [--data-dir DIR] [--origin URL] <command>
@@ -66,15 +66,44 @@ const humanBytes = (n: number) => {
 
 /**
  * Run as the owner of the data dir: a root shell on the box must not leave root-owned files there (a new WAL, the
- * database itself) that the server, running as its own user, then cannot write.
+ * database itself) that the server, running as its own user, then cannot write. What needs the code (the migration
+ * files, modules loaded on first use) is read first, while still root: that user may not be able to read the code
+ * (a checkout in /root or in a 0700 folder).
  */
-function becomeDataDirOwner(dataDir: string) {
+async function becomeDataDirOwner(dataDir: string) {
   if (process.getuid?.() !== 0 || !existsSync(dataDir)) return;
   const { uid, gid } = statSync(dataDir);
   if (uid === 0) return;
+  loadMigrations();
+  await Promise.all(LOADED_ON_FIRST_USE.map((load) => load()));
   process.setgroups?.([gid]);
   process.setgid?.(gid);
   process.setuid?.(uid);
+}
+
+/** Modules the commands load on first use (Drive's content sniffing for `nas import`), loaded before dropping root. */
+const LOADED_ON_FIRST_USE = [() => import("file-type")];
+
+/** An error reading the code after root was dropped, said as what it is rather than a stack. */
+function unreadableCode(e: unknown): CliError | null {
+  const { code, path, message } = e as { code?: string; path?: string; message?: string };
+  const mentioned = path ?? message ?? "";
+  if (process.getuid?.() === 0 || !mentioned.includes(APP_ROOT) || (code !== "EACCES" && code !== "ENOENT")) return null;
+  return new CliError(
+    `The data dir's owner (uid ${process.getuid?.()}) cannot read the code at ${APP_ROOT}, so this command cannot finish as that user. Run nas from a checkout that user can read (e.g. /opt/nasd), or make its folders readable.`,
+  );
+}
+
+/** Every entry under `root`; a folder the data dir's owner (whom nas runs as) cannot read is said as such. */
+function readFolder(root: string) {
+  try {
+    return readdirSync(root, { recursive: true, withFileTypes: true });
+  } catch (e) {
+    if ((e as { code?: string }).code !== "EACCES") throw e;
+    throw new CliError(
+      `${root} cannot be read by uid ${process.getuid?.()} (the data dir's owner, whom nas runs as): make it readable, or copy it somewhere that user can read.`,
+    );
+  }
 }
 
 function userNamed(s: Services, username: string) {
@@ -208,7 +237,7 @@ const commands: Record<string, Command> = {
       if (!existsSync(root) || !statSync(root).isDirectory()) throw new CliError(`${root} is not a folder.`);
       const drive = createDrive(s, { db, config });
       // Regular files only: a symlink could point anywhere on the box.
-      const files = readdirSync(root, { recursive: true, withFileTypes: true })
+      const files = readFolder(root)
         .filter((e) => e.isFile())
         .map((e) => join(e.parentPath, e.name))
         .sort();
@@ -305,7 +334,7 @@ export async function main(
       throw new UsageError((e as Error).message);
     }
     setLogLevel(config.logLevel);
-    becomeDataDirOwner(config.dataDir);
+    await becomeDataDirOwner(config.dataDir);
     const dbPath = dataPaths(config.dataDir).db;
     if (!existsSync(dbPath) && !command.createsDatabase) {
       throw new CliError(`No database at ${dbPath}. Start the server once, or pass the right --data-dir (or DATA_DIR).`);
@@ -323,6 +352,11 @@ export async function main(
     }
     if (e instanceof CliError || e instanceof AppError) {
       out.warn(`nas: ${e.message}`);
+      return 1;
+    }
+    const unreadable = unreadableCode(e);
+    if (unreadable) {
+      out.warn(`nas: ${unreadable.message}`);
       return 1;
     }
     out.warn(`nas: unexpected error: ${(e as Error).stack ?? String(e)}`);

@@ -7,6 +7,12 @@ import { requestContext } from "./platform/http/context";
 import { errorHandler, requestIds } from "./platform/http/errors";
 import { htmlResponses } from "./platform/http/html";
 import { createRateLimiter } from "./platform/http/rate-limit";
+import { forgetSpooled } from "./platform/http/body";
+import { dataPaths } from "./platform/paths";
+import { rmSync } from "node:fs";
+import { log } from "./platform/log";
+import { startCheckProblems } from "./platform/db/client";
+import { checkBackup, RESTART_EXIT_CODE, restoreCandidates, stageRestore } from "./setup/restore";
 import { securityPlugin } from "./platform/http/security";
 import { manifest, staticRoutes } from "./platform/http/static";
 import { driveRoutes } from "./drive/routes";
@@ -47,7 +53,8 @@ export function createApp(deps: AppDeps) {
   const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads } = services;
   // Built once: who is asking and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
-  const access = accessControl({ context, origins: config.origins });
+  const formFiles = dataPaths(config.dataDir).formFiles;
+  const access = accessControl({ context, origins: config.origins, spoolDir: formFiles });
   const limits = {
     loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000, now }),
     loginByAccount: createRateLimiter({ limit: 10, windowMs: 5 * 60_000, now }),
@@ -55,11 +62,23 @@ export function createApp(deps: AppDeps) {
     recoveryByAccount: createRateLimiter({ limit: 5, windowMs: 15 * 60_000, now }),
   };
 
+  const databaseCheck = reportDatabaseCheck(deps, dashboard);
+
   const app = new Elysia()
+    // A multipart form's files live on disk while their request runs; a crash leaves them for the next start.
+    .onStart(() => {
+      rmSync(formFiles, { recursive: true, force: true });
+      try {
+        services.space.ensure();
+      } catch (e) {
+        log.warn(`space reserve not made: ${(e as Error).message}`);
+      }
+    })
+    .onAfterResponse({ as: "global" }, ({ request }) => forgetSpooled(request))
     .use(requestIds)
     .use(htmlResponses)
     .use(access)
-    .use(securityPlugin({ audit }))
+    .use(securityPlugin({ audit, space: services.space }))
     // After the security plugin, whose error hook writes the audit row of a refused change first.
     // An unknown address matched no route, so no route resolved the viewer: the error page asks for it (layout with navigation).
     .use(
@@ -96,7 +115,21 @@ export function createApp(deps: AppDeps) {
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, settings, photos, media, drive }))
     .use(shareRoutes({ access, share, settings, secureCookies: config.secureCookies, now }))
-    .use(dashboardRoutes({ access, audit, settings, dashboard, storage }))
+    .use(
+      dashboardRoutes({
+        access,
+        audit,
+        settings,
+        dashboard,
+        storage,
+        databaseCheck,
+        restoreBackup: (path) => {
+          const check = stageRestore(config.dataDir, path);
+          if (check.ok) (deps.requestRestart ?? (() => void setTimeout(() => process.exit(RESTART_EXIT_CODE), 500)))();
+          return check;
+        },
+      }),
+    )
     .use(
       systemUpdateRoutes({
         access,
@@ -132,3 +165,27 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/**
+ * A database that failed `quick_check` when this process opened it: a critical alert on the dashboard naming the newest
+ * backup that passes its own check, which Dashboard → Backups then offers to restore.
+ */
+function reportDatabaseCheck(deps: AppDeps, dashboard: ReturnType<typeof createWebServices>["dashboard"]) {
+  const problems = startCheckProblems(deps.db);
+  if (!problems.length) return null;
+  const newestGood = restoreCandidates(deps.config.dataDir).find((b) => checkBackup(b.path).ok) ?? null;
+  const offer = newestGood
+    ? `Restore the newest good backup, ${newestGood.name}, on Dashboard → Backups.`
+    : "No backup passes its own check: copy the data disk before anything else, then ask for help.";
+  try {
+    dashboard.alerts.raise({
+      severity: "critical",
+      code: "database-check",
+      subject: "database",
+      message: `The database failed its integrity check at start (${problems.slice(0, 2).join("; ").slice(0, 300)}). ${offer}`,
+    });
+  } catch (e) {
+    log.error(`the database check's alert could not be stored: ${(e as Error).message}`);
+  }
+  return { problems, newestGood };
+}

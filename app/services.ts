@@ -34,11 +34,13 @@ import { createStorageRepo } from "./storage/repo";
 import { createStorageService } from "./storage/service";
 import { createRateLimiter } from "./platform/http/rate-limit";
 import { createShareRepo } from "./share/repo";
+import { cleanContent } from "./share/clean";
 import { createShareService } from "./share/service";
 import { boxCompatible, imageVersion } from "./update/root-jobs";
 import { createUpdateService, type UpdateServiceDeps } from "./update/service";
 import { createUpdateUploads } from "./update/tus";
 import { type Clock, systemClock } from "./platform/clock";
+import { createSpaceReserve } from "./platform/space";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
 function systemSettingsFile(path: string): SystemSettingsSink {
@@ -56,6 +58,8 @@ export function createServices(deps: ServiceDeps) {
   const { db, config } = deps;
   const now = deps.now ?? systemClock;
   const audit = createAuditRepo(db, now);
+  // On a full disk: deleting, emptying the trash, signing in and their audit rows release it (app/platform/space.ts).
+  const space = createSpaceReserve(dataPaths(config.dataDir).spaceReserve, config.dataDir);
   const settingsRepo = createSettingsRepo(db);
   const settings = createSettingsService(settingsRepo, { toSystem: systemSettingsFile(dataPaths(config.dataDir).systemSettings) });
   const auth = createAuthService({
@@ -65,13 +69,14 @@ export function createServices(deps: ServiceDeps) {
     deviceName: () => settings.all().deviceName,
     registrationPolicy: () => settings.all().registrationPolicy,
     applySetup: (s) => settings.update(s),
+    space,
   });
   const jobs = createJobQueue<JobPayloads>({ repo: createJobRepo(db), now });
   // The web side of the media pipeline only: it queues work and finds derivatives; the worker decodes.
   const media = createMediaService({ repo: createMediaRepo(db), jobs, dataDir: config.dataDir, setting: settingsRepo.get, now });
   // Who may touch what (app/access): every feature asks it, grants are read on every check.
   const access = createAccessPolicy({ repo: createAccessRepo(db), now });
-  return { now, audit, settings, auth, jobs, media, access };
+  return { now, audit, settings, auth, jobs, media, access, space };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -104,6 +109,7 @@ export function createDrive(core: Services, { db, config }: ServiceDeps) {
     runPreview: (input, out) => runCommand([process.execPath, previewScript, input, out], { timeoutMs: 20_000 }),
     trashRetentionDays: () => core.settings.all().trashRetentionDays,
     access: core.access,
+    space: core.space,
     now,
   });
 }
@@ -162,6 +168,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     drive,
     access: core.access,
     userById: (id) => auth.users.byId(id),
+    withoutPlace: cleanContent,
     now,
   });
   const share = createShareService({
@@ -174,7 +181,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     audit: core.audit,
     userByName: (username) => auth.users.list().find((u) => u.username === username),
     secret: deps.secret,
-    // Link passwords: 10 tries per link and 30 per address in 15 minutes, checked before the slow hash runs.
+    // Link passwords: 10 tries per link and 30 per address in 15 minutes, each counted before the slow hash runs.
     attempts: { byLink: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000, now }) },
     now,
   });

@@ -77,7 +77,7 @@ const runners = runnerLanes.map((lane) => createJobRunner({ queue, handlers: lan
 const payloads = scheduledPayloads(ctx);
 const periodic: Periodic[] = (Object.keys(JOB_KINDS) as JobKind[])
   .filter((kind) => JOB_KINDS[kind].every && (JOB_KINDS[kind].lane === "web" ? !only : mine(kind)))
-  .map((kind) => ({ kind, every: JOB_KINDS[kind].every!, payload: payloads[kind] ?? (() => ({})) }));
+  .map((kind) => ({ kind, every: JOB_KINDS[kind].every!, atStart: "atStart" in JOB_KINDS[kind], payload: payloads[kind] ?? (() => ({})) }));
 const scheduler = createScheduler({ queue, periodic, now: systemClock });
 const stopAll = () => Promise.all([scheduler.stop(), ...runners.map((r) => r.stop())]);
 

@@ -22,7 +22,9 @@ export type AlertCode =
   | "pi-undervoltage"
   | "pi-throttled"
   | "storage-full"
-  | "jobs-failed";
+  | "jobs-failed"
+  // Raised by the web process when the database fails its quick_check at start (app/server.ts), not by a rule here.
+  | "database-check";
 
 export interface Alert {
   severity: AlertSeverity;

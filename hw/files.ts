@@ -130,6 +130,20 @@ export function fsyncPath(path: string) {
 }
 
 /** temp → fsync → rename → fsync dir: after a power cut the file is the old content or the new, never half. */
+/**
+ * Made under a temp name beside `output`, then renamed into place: a failure (a full disk, a killed encoder, a damaged
+ * input) leaves neither a partial file under the real name nor the temp file.
+ */
+export async function writeAtomically(output: string, make: (tmp: string) => Promise<unknown>, tmp = `${output}.tmp`) {
+  mkdirSync(dirname(output), { recursive: true });
+  try {
+    await make(tmp);
+    renameSync(tmp, output);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
 export function writeFileDurably(path: string, text: string, mode = 0o644) {
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, "w", mode);

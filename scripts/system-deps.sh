@@ -4,10 +4,15 @@
 set -euo pipefail
 
 packages=(chromium ffmpeg smartmontools sqlite3 openssl curl ca-certificates faketime libheif-examples libvips-tools
-  python3-tuspy wrk nginx-light)
+  libimage-exiftool-perl strace
+  python3-tuspy wrk nginx-light
+  # os/tests (unit tests of the image's update and disk layout): RAUC bundles, GRUB's environment, the disk template
+  rauc grub-common genimage squashfs-tools fdisk
+  # the reliability suite's full-disk test mounts a tmpfs of a fixed size
+  mount)
 if [ "${1:-}" = "--image" ]; then
-  packages+=(qemu-system-x86 qemu-utils ovmf libnss3-tools mmdebstrap genimage squashfs-tools erofs-utils mtools
-    dosfstools e2fsprogs fdisk xz-utils grub-efi-amd64-bin rauc openssh-client qemu-user-static libc6-arm64-cross
+  packages+=(qemu-system-x86 qemu-utils ovmf libnss3-tools mmdebstrap erofs-utils mtools
+    dosfstools xz-utils grub-efi-amd64-bin openssh-client qemu-user-static libc6-arm64-cross
     libstdc++6-arm64-cross
     # os/debian/ffmpeg.sh: the x86 image's ffmpeg is compiled here against these (the image gets their runtime libraries)
     gcc make nasm pkg-config libx264-dev libva-dev libdrm-dev libdav1d-dev zlib1g-dev)

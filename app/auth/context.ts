@@ -1,5 +1,6 @@
 import type { Config } from "../platform/config";
 import type { ApplianceSettings } from "../settings/service";
+import type { SpaceReserve } from "../platform/space";
 import type { AuthRepo } from "./repo";
 
 /** What every sign-in capability (sessions, passkeys, recovery, tokens, invites, users) is built over. */
@@ -12,4 +13,6 @@ export type AuthContext = {
   registrationPolicy: () => ApplianceSettings["registrationPolicy"];
   /** Runs inside the transaction that creates the first admin. */
   applySetup: (settings: Partial<ApplianceSettings>) => void;
+  /** Signing in on a full disk releases it (app/platform/space.ts). */
+  space: SpaceReserve;
 };

@@ -1,3 +1,4 @@
+import { writeTransaction } from "../platform/db/client";
 /**
  * Passkeys (WebAuthn): registration for the setup wizard's admin, a sign-up, an enrolment link or another passkey
  * of a signed-in person; sign-in with a discoverable credential; the person's list of passkeys.
@@ -12,6 +13,7 @@ import type { Recovery } from "./recovery";
 import type { User } from "./repo";
 import { validateDisplayName, validateUsername } from "./users";
 import { AppError } from "../platform/errors";
+import { checkName } from "../platform/names";
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
@@ -53,17 +55,20 @@ function passkeyNameFrom(userAgent: string | null): string {
 }
 
 /** The challenges a ceremony waits on: stored with what they will create, taken (deleted) when the browser answers. */
-function challenges({ repo, now }: AuthContext) {
+function challenges({ repo, now, space }: AuthContext) {
   return {
+    /** Signing in must work on a full disk: the challenge's row may use the space reserve (app/platform/space.ts). */
     store(challenge: string, purpose: "register" | "login", pending?: StoredRegistration) {
       const id = randomToken(18);
-      repo.deleteExpiredChallenges(now());
-      repo.insertChallenge({ id, challenge, purpose, pending: pending ?? null, expiresAt: new Date(now().getTime() + CHALLENGE_TTL_MS) });
+      space.freeing(() => {
+        repo.deleteExpiredChallenges(now());
+        repo.insertChallenge({ id, challenge, purpose, pending: pending ?? null, expiresAt: new Date(now().getTime() + CHALLENGE_TTL_MS) });
+      });
       return id;
     },
     /** Single use: the row is deleted before we look at the answer, so a failed or replayed attempt cannot reuse it. */
     take(id: string, purpose: "register" | "login") {
-      const c = repo.takeChallenge(id);
+      const c = space.freeing(() => repo.takeChallenge(id));
       if (!c || c.purpose !== purpose || c.expiresAt.getTime() < now().getTime()) {
         throw new AppError(400, "This sign-in attempt expired or was already used. Please try again.");
       }
@@ -186,7 +191,7 @@ function createRegistration(ctx: AuthContext, parts: { invites: Invites; recover
         createdAt: at,
       });
 
-      return repo.db.transaction(() => {
+      return writeTransaction(repo.db, () => {
         if (pending.kind === "add" || pending.kind === "enroll") {
           const user = repo.userById(pending.userId);
           if (!user) throw new AppError(404, "Unknown user.");
@@ -243,7 +248,8 @@ function createSignIn(ctx: AuthContext) {
       }
       if (!result.verified) throw new AppError(401, "Sign-in failed: the passkey signature did not verify.");
       // simplewebauthn rejects a counter that did not grow unless both are 0 (synced passkeys always send 0).
-      repo.touchPasskey(passkey.id, result.authenticationInfo.newCounter, now());
+      // The counter guards against cloned keys: written like the session, with the space reserve on a full disk.
+      ctx.space.freeing(() => repo.touchPasskey(passkey.id, result.authenticationInfo.newCounter, now()));
       return user;
     },
   };
@@ -258,8 +264,8 @@ export function createPasskeys(ctx: AuthContext, parts: { invites: Invites; reco
     owner: (credentialId: string) => repo.passkeyById(credentialId)?.userId ?? null,
     of: (userId: string) => repo.passkeysOf(userId),
     rename(userId: string, id: string, name: string) {
-      const n = name.normalize("NFC").trim().slice(0, 64);
-      if (!n) throw new AppError(400, "Give the passkey a name.");
+      if (!name.trim()) throw new AppError(400, "Give the passkey a name.");
+      const n = checkName(name, { trim: true, maxChars: 64 });
       if (!repo.renamePasskey(userId, id, n)) throw new AppError(404, "No such passkey.");
     },
     remove(userId: string, id: string) {

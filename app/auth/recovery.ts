@@ -6,7 +6,7 @@ import { AppError } from "../platform/errors";
 
 const RECOVERY_CODE_COUNT = 10;
 
-export function createRecovery({ repo, now }: Pick<AuthContext, "repo" | "now">) {
+export function createRecovery({ repo, now, space }: Pick<AuthContext, "repo" | "now" | "space">) {
   /** A fresh set replacing the user's codes: 10 codes of 10 base32-ish characters. */
   function issue(userId: string): string[] {
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
@@ -24,7 +24,8 @@ export function createRecovery({ repo, now }: Pick<AuthContext, "repo" | "now">)
     recover(username: string, code: string): User {
       const user = repo.userByName(username.trim().toLowerCase());
       const normalized = code.trim().toLowerCase().replace(/\s+/g, "");
-      if (!user || user.disabledAt || !repo.consumeRecoveryCode(user.id, sha256(normalized), now())) {
+      // Signing in must work on a full disk: using up the code may take the space reserve.
+      if (!user || user.disabledAt || !space.freeing(() => repo.consumeRecoveryCode(user.id, sha256(normalized), now()))) {
         throw new AppError(401, "That username and recovery code do not match an unused code.");
       }
       return user;

@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
-import { dataVersionReader, type Db } from "../platform/db/client";
+import { dataVersionReader, writeTransaction, type Db } from "../platform/db/client";
 import { appTokens, challenges, invites, passkeys, recoveryCodes, sessions, users, type Session, type User } from "../platform/db/schema";
 
 type SessionUserRow = {
@@ -173,9 +173,9 @@ function tokenQueries(db: Db) {
 function recoveryQueries(db: Db) {
   return {
     replaceRecoveryCodes: (userId: string, hashes: string[], at: Date) =>
-      db.transaction((tx) => {
-        tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
-        for (const codeHash of hashes) tx.insert(recoveryCodes).values({ codeHash, userId, createdAt: at }).run();
+      writeTransaction(db, () => {
+        db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
+        for (const codeHash of hashes) db.insert(recoveryCodes).values({ codeHash, userId, createdAt: at }).run();
       }),
     /** Marks the code used and returns its owner, atomically: a code works once. */
     consumeRecoveryCode: (userId: string, codeHash: string, at: Date) =>

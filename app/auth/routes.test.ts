@@ -315,6 +315,30 @@ describe("rate limits", () => {
     expect((await attempt()).status).toBe(401);
   });
 
+  test("300 sign-in and recovery attempts at once: each is counted before it is checked, at most the limit are checked", async () => {
+    t = createTestApp();
+    const user = t.createAdmin("erin");
+    const [code] = t.services.auth.recovery.regenerate(user.id);
+    const h = await anonymousBrowser(t);
+    const bogus = { id: "AAAA", rawId: "AAAA", type: "public-key", response: {}, clientExtensionResults: {} };
+    const logins = await Promise.all(Array.from({ length: 300 }, () => t.request("/auth/login/verify", json(h, { challengeId: "x", response: bogus }))));
+    expect(logins.filter((r) => r.status !== 429).length).toBeLessThanOrEqual(20); // 20 per address
+    for (const r of logins.filter((r) => r.status === 429)) expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
+    t.setIp("10.7.7.7");
+    const recoveries = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        t.request("/auth/recover", {
+          method: "POST",
+          headers: { ...h, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ username: "erin", code: i === 150 ? code! : `wrong-${i}` }),
+        }),
+      ),
+    );
+    expect(recoveries.filter((r) => r.status !== 429).length).toBeLessThanOrEqual(5); // 5 per account
+    expect(recoveries[150]!.status).toBe(429);
+    expect(recoveries.some((r) => r.headers.getSetCookie().some((c) => c.startsWith("nas_session=")))).toBe(false);
+  });
+
   test("passkey login: an IP is blocked after repeated failures", async () => {
     t = createTestApp();
     t.createAdmin();

@@ -5,7 +5,7 @@ import type { Config } from "../platform/config";
 import type { AccessControl } from "../platform/http/access";
 import type { AuthService } from "./service";
 import { sessionCookie, SESSION_COOKIE, PRE_COOKIE } from "../platform/http/context";
-import type { RateLimiter } from "../platform/http/rate-limit";
+import { beginAttempt, type Guard, type RateLimiter } from "../platform/http/rate-limit";
 import type { SettingsService } from "../settings/service";
 import { LoginPage, RegisterPage } from "../../views/auth/pages";
 import { AppError, tooManyRequests } from "../platform/errors";
@@ -148,20 +148,22 @@ function passkeyRoutes(deps: AuthRouteDeps) {
       async ({ body, ip, headers, cookie }) => {
         const response = body.response as AuthenticationResponseJSON;
         const owner = typeof response?.id === "string" ? auth.passkeys.owner(response.id) : null;
-        const ipKey = `ip:${ip ?? "unknown"}`;
-        if (limits.loginByIp.blocked(ipKey) || (owner && limits.loginByAccount.blocked(`user:${owner}`))) {
+        const guards: Guard[] = [[limits.loginByIp, `ip:${ip ?? "unknown"}`]];
+        if (owner) guards.push([limits.loginByAccount, `user:${owner}`]);
+        let attempt: ReturnType<typeof beginAttempt>;
+        try {
+          attempt = beginAttempt(guards, "Too many sign-in attempts. Wait a few minutes and try again.");
+        } catch (e) {
           audit.record({ userId: owner, ip, action: "auth.login", ok: false, detail: "rate limited" });
-          const wait = Math.max(limits.loginByIp.retryAfterSeconds(ipKey), owner ? limits.loginByAccount.retryAfterSeconds(`user:${owner}`) : 0);
-          throw tooManyRequests("Too many sign-in attempts. Wait a few minutes and try again.", wait);
+          throw e;
         }
         try {
           const user = await auth.passkeys.finishLogin(body.challengeId, response);
+          attempt.succeeded();
           startSession(cookie, user.id, ip, headers["user-agent"]);
           audit.record({ userId: user.id, ip, action: "auth.login", objectId: response.id, ok: true });
           return { ok: true };
         } catch (e) {
-          limits.loginByIp.hit(ipKey);
-          if (owner) limits.loginByAccount.hit(`user:${owner}`);
           audit.record({
             userId: owner,
             ip,
@@ -185,19 +187,24 @@ function recoveryAndLogoutRoutes(deps: AuthRouteDeps) {
     .post(
       "/auth/recover",
       ({ body, ip, headers, cookie, csrfToken, redirect, set }) => {
-        const account = `user:${body.username.trim().toLowerCase()}`;
-        const ipKey = `ip:${ip ?? "unknown"}`;
-        if (!limits.recoveryByIp.hit(ipKey) || !limits.recoveryByAccount.hit(account)) {
-          audit.record({ ip, action: "auth.recover", ok: false, detail: "rate limited" });
-          throw tooManyRequests(
+        let attempt: ReturnType<typeof beginAttempt>;
+        try {
+          attempt = beginAttempt(
+            [
+              [limits.recoveryByIp, `ip:${ip ?? "unknown"}`],
+              [limits.recoveryByAccount, `user:${body.username.trim().toLowerCase()}`],
+            ],
             "Too many recovery attempts. Wait 15 minutes and try again.",
-            Math.max(limits.recoveryByIp.retryAfterSeconds(ipKey), limits.recoveryByAccount.retryAfterSeconds(account)),
           );
+        } catch (e) {
+          audit.record({ ip, action: "auth.recover", ok: false, detail: "rate limited" });
+          throw e;
         }
         return withFormError(
           set,
           () => {
             const user = auth.recovery.recover(body.username, body.code);
+            attempt.succeeded();
             startSession(cookie, user.id, ip, headers["user-agent"]);
             audit.record({ userId: user.id, ip, action: "auth.recover", ok: true });
             return redirect("/settings?recovered=1", 303);

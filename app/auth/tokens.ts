@@ -3,12 +3,14 @@ import { randomUUID } from "node:crypto";
 import type { AuthContext } from "./context";
 import { randomToken, sha256 } from "./crypto";
 import { AppError } from "../platform/errors";
+import { checkName } from "../platform/names";
+import { bookkeeping } from "../platform/space";
 
 export function createTokens({ repo, now }: Pick<AuthContext, "repo" | "now">) {
   return {
     create(userId: string, name: string) {
-      const n = name.normalize("NFC").trim().slice(0, 64);
-      if (!n) throw new AppError(400, "Name the device or script this token is for.");
+      if (!name.trim()) throw new AppError(400, "Name the device or script this token is for.");
+      const n = checkName(name, { trim: true, maxChars: 64 });
       const token = `nas_${randomToken()}`;
       const id = randomUUID();
       repo.insertToken({ id, userId, name: n, tokenHash: sha256(token), createdAt: now() });
@@ -18,7 +20,7 @@ export function createTokens({ repo, now }: Pick<AuthContext, "repo" | "now">) {
       if (!token.startsWith("nas_")) return null;
       const row = repo.tokenWithUser(sha256(token));
       if (!row || row.user.disabledAt) return null;
-      if (!row.token.lastUsedAt || now().getTime() - row.token.lastUsedAt.getTime() > 60_000) repo.touchToken(row.token.id, now());
+      if (!row.token.lastUsedAt || now().getTime() - row.token.lastUsedAt.getTime() > 60_000) bookkeeping(() => repo.touchToken(row.token.id, now()));
       return row;
     },
     of: (userId: string) => repo.tokensOf(userId),

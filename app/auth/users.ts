@@ -1,9 +1,11 @@
+import { writeTransaction } from "../platform/db/client";
 /** Accounts: who exists, the admin adding and resetting people (they enrol through a one-time link), quotas. */
 import { randomUUID } from "node:crypto";
 import type { AuthContext } from "./context";
 import { randomToken } from "./crypto";
 import type { Invites } from "./invites";
 import { AppError } from "../platform/errors";
+import { checkName } from "../platform/names";
 
 export function validateUsername(raw: string): string {
   const u = raw.trim().toLowerCase();
@@ -13,13 +15,8 @@ export function validateUsername(raw: string): string {
   return u;
 }
 
-export function validateDisplayName(raw: string): string {
-  const n = raw.normalize("NFC").trim();
-  if (!n) throw new AppError(400, "Enter a display name.");
-  if (n.length > 64) throw new AppError(400, "Display names are at most 64 characters.");
-  if (/[\u0000-\u001f\u007f]/.test(n)) throw new AppError(400, "Display names cannot contain control characters.");
-  return n;
-}
+/** How a person is shown: the one name rule (app/platform/names.ts), at most 64 characters. */
+export const validateDisplayName = (raw: string): string => checkName(raw, { what: "Display names", trim: true, maxChars: 64 });
 
 export function createUsers({ repo, now }: Pick<AuthContext, "repo" | "now">, invites: Pick<Invites, "create">) {
   let setupDone = false;
@@ -40,7 +37,7 @@ export function createUsers({ repo, now }: Pick<AuthContext, "repo" | "now">, in
     reset(userId: string, by: string | null) {
       const user = repo.userById(userId);
       if (!user) throw new AppError(404, "Unknown user.");
-      repo.db.transaction(() => {
+      writeTransaction(repo.db, () => {
         repo.deletePasskeysOf(userId);
         repo.deleteSessionsOf(userId);
         repo.deleteRecoveryCodesOf(userId);

@@ -17,7 +17,7 @@ export type WebhookDelivery = { at: Date; ok: boolean; detail: string };
 
 const DAY = 24 * 3600_000;
 /** Alerts about an event (not a state) stay open until someone acknowledges them. */
-const EVENT_CODES = new Set<string>(["sectors-rising"]);
+const EVENT_CODES = new Set<string>(["sectors-rising", "database-check"]);
 export const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
 
 /** What the admin banner shows: unacknowledged warnings and critical alerts, worst first. */
@@ -127,6 +127,12 @@ export function createAlerts(ctx: {
       }
     },
 
+    /** Opens an alert found outside the rules (the database's check at start), unless the same one is open. */
+    raise(alert: Alert) {
+      if (repo.openAlerts().some((a) => alertKey(a) === alertKey(alert) && a.message === alert.message)) return;
+      repo.insertAlert(alert, now());
+      void deliver();
+    },
     /** Unacknowledged warnings and critical alerts, for the admin banner. */
     banner: () => forBanner(repo.openAlerts()),
     /** Green, amber or red with its reason, from the open alerts (the start page's health line). */

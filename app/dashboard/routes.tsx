@@ -5,6 +5,7 @@ import type { AccessControl } from "../platform/http/access";
 import type { User } from "../platform/db/schema";
 import type { SettingsService } from "../settings/service";
 import type { DashboardService } from "./service";
+import type { BackupCheck, RestoreCandidate } from "../setup/restore";
 import { storageRoutes } from "../storage/routes";
 import type { StorageService } from "../storage/service";
 import { AlertBanner } from "../../views/dashboard/Shell";
@@ -20,6 +21,10 @@ import { AppError } from "../platform/errors";
 import { withFormError } from "../platform/http/forms";
 
 type Deps = {
+  /** What `quick_check` found when this process opened the database, and the newest backup that passes its check. */
+  databaseCheck?: { problems: string[]; newestGood: RestoreCandidate | null } | null;
+  /** Stages a backup to replace the database and restarts the service (the setup wizard's restore, for a damaged database). */
+  restoreBackup?: (path: string) => BackupCheck;
   access: AccessControl;
   audit: AuditRepo;
   settings: SettingsService;
@@ -279,50 +284,71 @@ function powerRoutes(deps: Deps) {
 
 function backupRoutes(deps: Deps) {
   const { dashboard } = deps;
+  const offered = () =>
+    deps.databaseCheck?.newestGood ? { name: deps.databaseCheck.newestGood.name, takenAt: deps.databaseCheck.newestGood.takenAt } : undefined;
   const { base, banner, isHtmx } = pageParts(deps);
-  return new Elysia()
-    .use(deps.access)
-    .get(
-      "/backups",
-      ({ user, csrfToken }) => {
-        return <BackupsPage {...base(user, csrfToken)} backups={dashboard.backups.list()} banner={banner()} />;
-      },
-      { auth: "admin" },
-    )
-    .get(
-      "/fragments/backups",
-      ({ user, csrfToken }) => {
-        user;
-        return <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />;
-      },
-      { auth: "admin" },
-    )
-    .post(
-      "/backups/keep",
-      ({ user, csrfToken, body, set, redirect }) => {
-        return withFormError(
-          set,
-          () => {
-            deps.settings.update({ backupKeepDays: /^\d{1,4}$/.test(body.days.trim()) ? Number(body.days.trim()) : Number.NaN });
-            return redirect("/dashboard/backups", 303);
-          },
-          (e) => (
-            <BackupsPage {...base(user, csrfToken)} backups={dashboard.backups.list()} banner={banner()} keepError={{ message: e.message, value: body.days }} />
-          ),
-        );
-      },
-      { auth: "admin", body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
-    )
-    .post(
-      "/backups/run",
-      ({ user, csrfToken, request, redirect }) => {
-        user;
-        dashboard.backups.runNow();
-        if (!isHtmx(request)) return redirect("/dashboard/backups", 303);
-        return <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />;
-      },
-      { auth: "admin" },
-    );
+  return (
+    new Elysia()
+      .use(deps.access)
+      .get(
+        "/backups",
+        ({ user, csrfToken }) => {
+          return <BackupsPage {...base(user, csrfToken)} backups={dashboard.backups.list()} banner={banner()} offerRestore={offered()} />;
+        },
+        { auth: "admin" },
+      )
+      // Offered only when the database failed its check at start: the newest backup that passes its own.
+      .post(
+        "/backups/restore",
+        ({ redirect }) => {
+          const backup = deps.databaseCheck?.newestGood;
+          if (!backup || !deps.restoreBackup) throw new AppError(409, "The database passed its check at start: there is nothing to restore.");
+          const check = deps.restoreBackup(backup.path);
+          if (!check.ok) throw new AppError(400, `This backup cannot be restored: ${check.reason}.`);
+          return redirect("/dashboard/backups?restoring=1", 303);
+        },
+        { auth: "admin" },
+      )
+      .get(
+        "/fragments/backups",
+        ({ user, csrfToken }) => {
+          user;
+          return <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />;
+        },
+        { auth: "admin" },
+      )
+      .post(
+        "/backups/keep",
+        ({ user, csrfToken, body, set, redirect }) => {
+          return withFormError(
+            set,
+            () => {
+              deps.settings.update({ backupKeepDays: /^\d{1,4}$/.test(body.days.trim()) ? Number(body.days.trim()) : Number.NaN });
+              return redirect("/dashboard/backups", 303);
+            },
+            (e) => (
+              <BackupsPage
+                {...base(user, csrfToken)}
+                backups={dashboard.backups.list()}
+                banner={banner()}
+                keepError={{ message: e.message, value: body.days }}
+              />
+            ),
+          );
+        },
+        { auth: "admin", body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
+      )
+      .post(
+        "/backups/run",
+        ({ user, csrfToken, request, redirect }) => {
+          user;
+          dashboard.backups.runNow();
+          if (!isHtmx(request)) return redirect("/dashboard/backups", 303);
+          return <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />;
+        },
+        { auth: "admin" },
+      )
+  );
 }
 
 function userRoutes(deps: Deps) {

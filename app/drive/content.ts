@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import type { Viewer } from "../access/viewer";
 import type { DriveFile } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
+import { diskFullError } from "./blobs";
 import type { DriveContext } from "./context";
 import { itemFor, itemsFor } from "./items";
 
@@ -33,7 +34,11 @@ export async function previewOf(ctx: DriveContext, item: DriveFile): Promise<str
   const out = ctx.blobs.previewPath(file.userId, file.sha256!);
   if (existsSync(out)) return out;
   const result = await ctx.runPreview(path, out);
-  if (result.code !== 0 || !existsSync(out)) throw new AppError(415, "This image cannot be previewed.");
+  if (result.code !== 0 || !existsSync(out)) {
+    // A preview that could not be written is a full disk, not a bad image: say so, as every write does.
+    if (/ENOSPC|no space left|disk is full/i.test(result.stderr ?? "") || ctx.blobs.freeBytes() < 1024 * 1024) throw diskFullError();
+    throw new AppError(415, "This image cannot be previewed.");
+  }
   return out;
 }
 
@@ -41,8 +46,8 @@ export async function previewOf(ctx: DriveContext, item: DriveFile): Promise<str
 export function zipEntries(ctx: DriveContext, viewer: Viewer, ids: string[]) {
   const entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null }[] = [];
   const walk = (item: DriveFile, prefix: string) => {
-    // A name is one path segment in Drive, but zip tools read a backslash as a separator and ".." as a way up.
-    const segment = item.name.replace(/\\/g, "_") || "Drive";
+    // A name is one path segment; zipResponse makes each safe for zip tools (drive letters, backslashes, "..").
+    const segment = item.name || "Drive";
     const path = prefix ? `${prefix}/${segment}` : segment;
     entries.push({ path, kind: item.kind, file: item, blobPath: item.sha256 ? ctx.blobs.blobPath(item.userId, item.sha256) : null });
     if (item.kind === "folder") for (const c of ctx.repo.children(item.id, EVERY_CHILD).items) walk(c, path);

@@ -1,6 +1,7 @@
 import type { Clock } from "../platform/clock";
 import type { AccessPolicy } from "../access/policy";
 import type { DriveFile } from "../platform/db/schema";
+import type { SpaceReserve } from "../platform/space";
 import type { BlobStore } from "./blobs";
 import type { DriveRepo } from "./repo";
 
@@ -18,7 +19,9 @@ export type DriveDeps = {
   trashRetentionDays: () => number;
   media?: ContentListener;
   /** Makes `out` (WebP) from the image at `input` in a child process; exit code 0 on success. */
-  runPreview: (input: string, out: string) => Promise<{ code: number | null }>;
+  runPreview: (input: string, out: string) => Promise<{ code: number | null; stderr?: string }>;
+  /** Deleting on a full disk releases it (app/platform/space.ts). */
+  space: SpaceReserve;
   now: Clock;
 };
 

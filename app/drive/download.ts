@@ -3,7 +3,7 @@
 import { Readable } from "node:stream";
 import { createReadStream } from "node:fs";
 import type { DriveFile } from "../platform/db/schema";
-import { inlineSafe } from "./model";
+import { inlineSafe, numberedName } from "./model";
 
 /** Applied to every user-content response: the browser treats it as an opaque, script-less document. */
 export const USER_CONTENT_CSP = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'";
@@ -79,6 +79,37 @@ export function serveFile(request: Request, file: DriveFile, body: string | Blob
   return new Response(request.method === "HEAD" ? null : whole, { headers: { ...headers, "content-length": String(size) } });
 }
 
+/**
+ * One segment of a zip entry's name, from a name a person chose: zip tools read `C:` or `b:` at the start as a
+ * drive, a backslash as a separator, `..` as a way up, and show control and bidi characters raw. What Drive allows
+ * in a name (only `/` and NUL are refused) can be all of these, so each becomes `_` (and `.`/`..` get a `_` prefix).
+ */
+export function zipSegment(name: string): string {
+  const s = name.replace(/[\\:\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "_");
+  return s === "" ? "_" : s === "." || s === ".." ? `_${s}` : s;
+}
+
+/**
+ * The names inside a zip, made safe once for every zip the box sends (Drive, folder and album links): each segment
+ * through `zipSegment`, a folder's new name carried to what is inside it, and two names that became one (`b:x` and
+ * `b_x`) kept apart as "b_x (1)". Entries come parents first; `path` is segments joined by `/`.
+ */
+function safeZipPaths(paths: string[]): string[] {
+  const mapped = new Map<string, string>();
+  const taken = new Set<string>();
+  return paths.map((path) => {
+    const cut = path.lastIndexOf("/");
+    const parent = cut < 0 ? "" : path.slice(0, cut);
+    const parentSafe = parent === "" ? "" : (mapped.get(parent) ?? parent.split("/").map(zipSegment).join("/"));
+    const leaf = zipSegment(path.slice(cut + 1));
+    let safe = parentSafe ? `${parentSafe}/${leaf}` : leaf;
+    for (let n = 1; taken.has(safe.toLowerCase()); n++) safe = `${parentSafe ? `${parentSafe}/` : ""}${numberedName(leaf, n)}`;
+    taken.add(safe.toLowerCase());
+    mapped.set(path, safe);
+    return safe;
+  });
+}
+
 /** A zip streamed as it is built (stored, not deflated: most large files are already compressed). */
 export async function zipResponse(
   name: string,
@@ -89,10 +120,12 @@ export async function zipResponse(
   // yazl does not listen for its sources' errors: a file purged (or a disk gone) while the zip streams must end
   // this download with an error, never become an uncaught exception in the web process.
   const failing = (source: Readable) => source.on("error", (err) => (zip.outputStream as Readable).destroy(err));
-  for (const e of entries) {
-    if (e.kind === "folder") zip.addEmptyDirectory(e.path, { mtime: e.file.updatedAt });
-    else if (e.open) zip.addReadStreamLazy(e.path, { mtime: e.file.updatedAt, compress: false }, (cb) => cb(null, failing(e.open!())));
-    else if (e.blobPath) zip.addReadStream(failing(createReadStream(e.blobPath)), e.path, { mtime: e.file.updatedAt, compress: false, size: e.file.size });
+  const paths = safeZipPaths(entries.map((e) => e.path));
+  for (const [i, e] of entries.entries()) {
+    const path = paths[i]!;
+    if (e.kind === "folder") zip.addEmptyDirectory(path, { mtime: e.file.updatedAt });
+    else if (e.open) zip.addReadStreamLazy(path, { mtime: e.file.updatedAt, compress: false }, (cb) => cb(null, failing(e.open!())));
+    else if (e.blobPath) zip.addReadStream(failing(createReadStream(e.blobPath)), path, { mtime: e.file.updatedAt, compress: false, size: e.file.size });
   }
   zip.end();
   return new Response(Readable.toWeb(zip.outputStream as Readable) as unknown as ReadableStream, {

@@ -14,6 +14,8 @@ export const driveJobKinds = {
   "drive.trash-purge": { lane: "housekeeping", payload: Type.Object({}), every: HOUR },
   /** Resumable uploads nobody resumed for a week: their rows and partial files. */
   "drive.uploads-sweep": { lane: "housekeeping", payload: Type.Object({}), every: HOUR },
+  /** The space reserve a full disk released, made again once there is room (app/platform/space.ts). */
+  "drive.space-reserve": { lane: "housekeeping", payload: Type.Object({}), every: 60_000 },
   /** Files copied into a user's import folder from outside the app are imported into their Drive. */
   "drive.import-scan": { lane: "housekeeping", payload: Type.Object({}), every: 60_000 },
 } as const;
@@ -26,6 +28,10 @@ export const driveJobs = defineJobs(driveJobKinds, (deps: { drive: () => Promise
     if (purged) ctx.log(`deleted ${purged} trashed items past their retention`);
   },
   "drive.uploads-sweep": async () => (await deps.drive()).uploads.sweep(),
+  "drive.space-reserve": async (_job, ctx) => {
+    if ((await deps.drive()).drive.ensureSpaceReserve()) return;
+    ctx.log("the disk is still too full to keep a space reserve");
+  },
   "drive.import-scan": async (_job, ctx) => {
     const { imported, duplicates } = await (await deps.drive()).drive.scanImports();
     if (imported || duplicates) ctx.log(`imported ${imported} files (${duplicates} already stored)`);

@@ -1,25 +1,11 @@
 import { t, type Static } from "elysia";
 import type { DriveFile } from "../platform/db/schema";
-import { AppError } from "../platform/errors";
+import { checkName } from "../platform/names";
 
 const NAME_MAX_BYTES = 255;
 
-/**
- * Names are kept exactly as typed (NFC). Refused: empty, `.`/`..`, `/`, NUL and other control
- * characters (C0 and C1), bidi overrides, over 255 UTF-8 bytes. Returns the normalised name or throws a AppError saying why.
- */
-export function validateName(raw: string): string {
-  const name = raw.normalize("NFC");
-  if (name.length === 0 || name.trim().length === 0) throw new AppError(400, "Give it a name.");
-  if (name === "." || name === "..") throw new AppError(400, `“${name}” is reserved and cannot be used as a name.`);
-  if (name.includes("/")) throw new AppError(400, "Names cannot contain “/”.");
-  if (name.includes("\0")) throw new AppError(400, "Names cannot contain the NUL character.");
-  if (/[\u0001-\u001f\u007f-\u009f]/.test(name)) throw new AppError(400, "Names cannot contain control characters.");
-  // Bidi overrides and isolates reorder what is shown: "exe.txt" could read as "txt.exe".
-  if (/[\u202a-\u202e\u2066-\u2069]/.test(name)) throw new AppError(400, "Names cannot contain text-direction override characters.");
-  if (Buffer.byteLength(name, "utf8") > NAME_MAX_BYTES) throw new AppError(400, `Names can be at most ${NAME_MAX_BYTES} bytes long (UTF-8).`);
-  return name;
-}
+/** A file or folder name: the one name rule (app/platform/names.ts), kept exactly as typed, at most 255 UTF-8 bytes. */
+export const validateName = (raw: string): string => checkName(raw, { segment: true, maxBytes: NAME_MAX_BYTES });
 
 /** "report.pdf" → "report (1).pdf", "archive" → "archive (1)". */
 export function numberedName(name: string, n: number): string {

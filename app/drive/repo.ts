@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
-import type { Db } from "../platform/db/client";
+import { writeTransaction, type Db } from "../platform/db/client";
 import { blobs, files, uploads, users, type DriveFile, type Upload } from "../platform/db/schema";
 import type { ListOptions } from "./model";
 
@@ -28,7 +28,7 @@ function itemQueries(db: Db) {
   const raw = db.$client;
 
   return {
-    transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
+    transaction: <T>(fn: () => T): T => writeTransaction(raw, fn),
     user: (userId: string) => db.select().from(users).where(eq(users.id, userId)).get(),
     byId: (id: string) => db.select().from(files).where(eq(files.id, id)).get(),
     rootOf: (userId: string) =>

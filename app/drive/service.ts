@@ -6,7 +6,7 @@ import { driveContext, type DriveDeps } from "./context";
 import { importFile, importReceived, scanImports } from "./imports";
 import { folderFor, itemFor, rootOf } from "./items";
 import { search } from "./search";
-import { emptyTrash, moveToTrash, purge, purgeExpiredTrash, restore, sweep, trash } from "./trash";
+import { emptyTrash, ensureSpaceReserve, moveToTrash, purge, purgeExpiredTrash, restore, sweep, trash } from "./trash";
 import { breadcrumbs, copy, list, mkdir, mkdirs, move, recent, rename, sharedWithMe, star, starred, usage } from "./tree";
 import { beginResumable, finishResumable, forgetResumable, resumableFor, staleUploads, upload } from "./upload";
 
@@ -51,6 +51,7 @@ export function createDriveService(deps: DriveDeps) {
     previewImage,
     previewOf,
     zipEntries,
+    ensureSpaceReserve,
   });
 }
 

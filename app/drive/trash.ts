@@ -1,20 +1,24 @@
 // The trash: deleting moves items here (with the path they came from), restore puts them back, purge frees the content.
 import type { DriveFile, User } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
+import { bookkeeping } from "../platform/space";
 import type { DriveContext } from "./context";
 import { freeName, itemsFor, pathNames } from "./items";
 import { mkdirs } from "./tree";
 
 export const trash = (ctx: DriveContext, user: User) => ctx.repo.trashRoots(user.id);
 
+/** Deleting must work on a full disk (the 507 tells people to delete): it may use the space reserve. */
 export function moveToTrash(ctx: DriveContext, user: User, ids: string[]) {
   const items = itemsFor(ctx, user, ids, "file.manage");
   const at = ctx.now();
-  ctx.repo.transaction(() =>
-    items.forEach((item) => {
-      if (item.parentId === null) throw new AppError(400, "The root folder cannot be deleted.");
-      ctx.repo.markTrashed(item.id, at, pathNames(ctx, item.parentId));
-    }),
+  ctx.space.freeing(() =>
+    ctx.repo.transaction(() =>
+      items.forEach((item) => {
+        if (item.parentId === null) throw new AppError(400, "The root folder cannot be deleted.");
+        ctx.repo.markTrashed(item.id, at, pathNames(ctx, item.parentId));
+      }),
+    ),
   );
   return items;
 }
@@ -59,14 +63,21 @@ export function purgeExpiredTrash(ctx: DriveContext) {
 
 /** Deletes a trash root's rows and then the content nothing references any more. */
 function purgeTrashRoot(ctx: DriveContext, item: DriveFile) {
-  const gone: string[] = [];
-  ctx.repo.transaction(() => {
-    const rows = ctx.repo.purgeSet(item.id);
-    for (const r of rows) if (r.sha256 && ctx.repo.dropBlobRef(r.userId, r.sha256)) gone.push(r.sha256);
-    ctx.repo.deleteRows(rows.map((r) => r.id));
-  });
+  // Frees space, so it must work on a full disk: the rows' deletion may use the space reserve.
+  const gone = ctx.space.freeing(() =>
+    ctx.repo.transaction(() => {
+      const shas: string[] = [];
+      const rows = ctx.repo.purgeSet(item.id);
+      for (const r of rows) if (r.sha256 && ctx.repo.dropBlobRef(r.userId, r.sha256)) shas.push(r.sha256);
+      ctx.repo.deleteRows(rows.map((r) => r.id));
+      return shas;
+    }),
+  );
   for (const sha of gone) {
     ctx.blobs.removeBlob(item.userId, sha);
-    ctx.media?.contentRemoved(item.userId, sha);
+    bookkeeping(() => ctx.media?.contentRemoved(item.userId, sha));
   }
 }
+
+/** The space reserve, made again once there is room (the worker's `drive.space-reserve` job, and the web process at start). */
+export const ensureSpaceReserve = (ctx: DriveContext) => ctx.space.ensure();

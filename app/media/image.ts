@@ -1,6 +1,5 @@
 // Worker only: sharp and libheif-js are loaded on the first photo, never by the web process.
-import { mkdirSync, renameSync } from "node:fs";
-import { dirname } from "node:path";
+import { writeAtomically } from "../../hw/files";
 import type { Sharp, SharpOptions } from "sharp";
 import { rgbaToThumbHash } from "thumbhash";
 import { displayP3ToSrgb, heifColourSpace } from "./colour";
@@ -35,13 +34,6 @@ const sharpLib = async () => {
  * Writes through a temp name so a crash never leaves half a thumbnail under the real one; the temp name is fixed,
  * so the retry after a crash overwrites what the crash left.
  */
-async function writeAtomically(path: string, make: (tmp: string) => Promise<unknown>) {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp`;
-  await make(tmp);
-  renameSync(tmp, path);
-}
-
 /**
  * One decode (shrink-on-load for JPEG, EXIF orientation applied, converted to sRGB), then the preview, the grid
  * thumbnail and the ThumbHash all from that one buffer. Derivatives carry no metadata (sharp strips it by default).

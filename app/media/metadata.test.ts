@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appleContentId, parseExifDate, readPhotoMetadata } from "./metadata";
 import { FIXTURES } from "../../test/support/media";
@@ -92,4 +94,29 @@ test("Apple's ContentIdentifier is read from the MakerNote (tag 0x0011), and onl
   expect(appleContentId(note)).toBe(id);
   expect(appleContentId(note.subarray(0, 20))).toBeNull();
   expect(appleContentId(new TextEncoder().encode("Nikon\0\x02\x10\0\0MM\0*\0\0\0\x08"))).toBeNull();
+});
+
+describe("files that are not what their name says (issue 21 #10)", () => {
+  const openFiles = () => readdirSync("/proc/self/fd").length;
+  test("a 0-byte or truncated .jpg: no metadata, the file's time, and no file handle left open for the garbage collector", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nas-meta-"));
+    try {
+      const empty = join(dir, "empty.jpg");
+      writeFileSync(empty, "");
+      const truncated = join(dir, "truncated.jpg");
+      writeFileSync(truncated, (await Bun.file(join(FIXTURES, "gps/DSCN0010.jpg")).bytes()).subarray(0, 3));
+      const mtime = new Date("2024-05-06T07:08:09Z");
+      const before = openFiles();
+      for (const path of [empty, truncated, empty]) {
+        const meta = await readPhotoMetadata(path, mtime);
+        expect(meta.takenAt).toEqual(mtime);
+        expect(meta.latitude).toBeNull();
+      }
+      // A handle exifr opened and never closed is closed later by the garbage collector, which Bun reports as an
+      // uncaught error ("FileHandle object was closed during garbage collection") that ends the worker's job loop.
+      expect(openFiles()).toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

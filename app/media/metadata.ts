@@ -66,26 +66,41 @@ export function captureTime(segments: Segments, mtime: Date): Pick<PhotoMetadata
 type Segment = Record<string, unknown>;
 type Segments = { ifd0?: Segment; exif?: Segment; gps?: Segment; xmp?: Segment; makerNote?: unknown };
 
-/** Reads only the metadata segments (exifr reads the file's head, not its pixels). A file without EXIF is not an error. */
+/** Metadata sits at a photo's head; a huge file costs exifr no more memory than this. */
+const METADATA_HEAD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The bytes exifr reads, never a path: given a path, exifr opens a FileHandle it leaves open when the file is not what
+ * it expects (a 0-byte .jpg), and the garbage collector closing it later is an uncaught error in Bun.
+ */
+export const metadataHead = async (input: string | Uint8Array) =>
+  typeof input === "string" ? new Uint8Array(await Bun.file(input).slice(0, METADATA_HEAD_BYTES).arrayBuffer()) : input;
+
+/** Reads only the metadata segments (from the file's head, not its pixels). A file without EXIF is not an error. */
 export async function readPhotoMetadata(input: string | Uint8Array, mtime: Date): Promise<PhotoMetadata> {
   let segments: Segments = {};
   try {
     const exifr = (await import("exifr")).default;
-    segments = ((await exifr.parse(input as string, {
-      tiff: true,
-      exif: true,
-      gps: true,
-      xmp: true,
-      makerNote: true,
-      ifd1: false,
-      icc: false,
-      iptc: false,
-      jfif: false,
-      ihdr: false,
-      reviveValues: false,
-      translateValues: false,
-      mergeOutput: false,
-    })) ?? {}) as Segments;
+    const head = await metadataHead(input);
+    segments = (
+      head.byteLength === 0
+        ? {}
+        : ((await exifr.parse(head, {
+            tiff: true,
+            exif: true,
+            gps: true,
+            xmp: true,
+            makerNote: true,
+            ifd1: false,
+            icc: false,
+            iptc: false,
+            jfif: false,
+            ihdr: false,
+            reviveValues: false,
+            translateValues: false,
+            mergeOutput: false,
+          })) ?? {})
+    ) as Segments;
   } catch {
     // Hostile or broken metadata: the photo still gets a thumbnail, with the file's time.
   }

@@ -1,21 +1,23 @@
 // `bun app/media/preview.ts <image> <out.webp>`: one preview-sized WebP (a damaged image shows what decodes), in its own process so a
 // damaged or hostile image can crash or exhaust sharp without touching the web server.
-import { mkdirSync, renameSync } from "node:fs";
-import { dirname } from "node:path";
+import { writeAtomically } from "../../hw/files";
 import sharp from "sharp";
 import { terminal } from "../platform/log";
 
 export const PREVIEW_SIZE = 960;
 
 export async function writePreview(input: string, output: string) {
-  mkdirSync(dirname(output), { recursive: true });
-  const tmp = `${output}.${process.pid}.tmp`;
-  await sharp(input, { limitInputPixels: 100_000_000, failOn: "none" })
-    .rotate()
-    .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: "inside", withoutEnlargement: true })
-    .webp({ quality: 80 })
-    .toFile(tmp);
-  renameSync(tmp, output);
+  await writeAtomically(
+    output,
+    (tmp) =>
+      sharp(input, { limitInputPixels: 100_000_000, failOn: "none" })
+        .rotate()
+        .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: "inside", withoutEnlargement: true })
+        .webp({ quality: 80 })
+        .toFile(tmp),
+    // The web process may make the same preview for two requests at once: each writes its own temp file.
+    `${output}.${process.pid}.tmp`,
+  );
 }
 
 if (import.meta.main) {

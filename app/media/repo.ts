@@ -1,5 +1,5 @@
 import { and, count, eq, lt, notInArray, sql } from "drizzle-orm";
-import type { Db } from "../platform/db/client";
+import { writeTransaction, type Db } from "../platform/db/client";
 import { blobs, jobs, media, type Media } from "../platform/db/schema";
 
 export type MediaKind = Media["kind"];
@@ -10,7 +10,7 @@ export type MediaFacts = Partial<Omit<Media, "userId" | "sha256" | "kind" | "upd
 export function createMediaRepo(db: Db) {
   const raw = db.$client;
   return {
-    transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
+    transaction: <T>(fn: () => T): T => writeTransaction(raw, fn),
     get: (userId: string, sha256: string) =>
       db
         .select()
@@ -61,7 +61,7 @@ export function createMediaRepo(db: Db) {
         .all(),
     /** Live Photos: links this content with the other half (still ↔ MOV) carrying the same content identifier, if stored. */
     linkLivePair: (userId: string, sha256: string, contentId: string) =>
-      raw.transaction(() => {
+      writeTransaction(raw, () => {
         const other = db
           .select({ sha256: media.sha256 })
           .from(media)
@@ -77,7 +77,7 @@ export function createMediaRepo(db: Db) {
           .where(and(eq(media.userId, userId), eq(media.sha256, other.sha256)))
           .run();
         return other.sha256;
-      })(),
+      }),
     /** Stored content that may be media and has no row: stored before the pipeline existed, or its job was lost. */
     contentWithoutRow: (after: { userId: string; sha256: string }, limit: number) =>
       raw

@@ -42,8 +42,9 @@ export function createMediaService(deps: MediaDeps) {
     },
     /** Content purged from Drive: its queued work is dropped and its derivatives deleted (the row went with the blob). */
     contentRemoved(userId: string, sha256: string) {
-      repo.cancelQueuedJobs(userId, sha256);
+      // Files first: they free space, and the jobs' rows may not be writable on a full disk.
       removeDerivatives(deps.dataDir, userId, sha256);
+      repo.cancelQueuedJobs(userId, sha256);
     },
     /** The "processing N of M" indicator of one person. */
     progressFor(user: User): MediaProgress {

@@ -1,6 +1,6 @@
 // Worker only. ffprobe/ffmpeg through hw/run.ts: argument arrays, a timeout, capped output, low priority.
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { writeAtomically } from "../../hw/files";
 import type { Runner } from "../../hw/run";
 import { MediaFileError } from "./image";
 import { parseOffset } from "./metadata";
@@ -195,16 +195,7 @@ export function createVideoTools(deps: { run: Runner; signal?: AbortSignal }) {
     if (r.code !== 0) throw new MediaFileError(`ffmpeg could not convert this video: ${ffmpegReason(r.stderr, paths) || `exit code ${r.code}`}.`);
   };
   /** Temp name then rename: a killed ffmpeg never leaves a half MP4 under the real name. */
-  const atomically = async (output: string, make: (tmp: string) => Promise<void>) => {
-    mkdirSync(dirname(output), { recursive: true });
-    const tmp = `${output}.tmp`;
-    try {
-      await make(tmp);
-      renameSync(tmp, output);
-    } finally {
-      rmSync(tmp, { force: true });
-    }
-  };
+  const atomically = writeAtomically;
   return {
     async probe(input: string, signal?: AbortSignal): Promise<VideoFacts> {
       const r = await run([...LOW_PRIORITY, "ffprobe", "-v", "error", ...SAFE_INPUT, "-show_format", "-show_streams", "-of", "json", `file:${input}`], {

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { Db } from "../platform/db/client";
+import { writeTransaction, type Db } from "../platform/db/client";
 import { files, type Album, type DriveFile } from "../platform/db/schema";
 
 /** A photo or video of an album as people it is shared with see it: whose it is and who added it. */
@@ -71,11 +71,11 @@ export function createAlbumRepo(db: Db) {
     deleteAlbum: (id: string) => raw.query("DELETE FROM albums WHERE id = ?").run(id),
     addToAlbum(albumId: string, userId: string, shas: string[], at: Date) {
       const stmt = raw.query("INSERT OR IGNORE INTO album_items (album_id, user_id, sha256, added_at) VALUES (?, ?, ?, ?)");
-      raw.transaction(() => shas.forEach((s) => stmt.run(albumId, userId, s, at.getTime())))();
+      writeTransaction(raw, () => shas.forEach((s) => stmt.run(albumId, userId, s, at.getTime())));
     },
     removeFromAlbum(albumId: string, shas: string[]) {
       const stmt = raw.query("DELETE FROM album_items WHERE album_id = ? AND sha256 = ?");
-      raw.transaction(() => shas.forEach((s) => stmt.run(albumId, s)))();
+      writeTransaction(raw, () => shas.forEach((s) => stmt.run(albumId, s)));
     },
     /**
      * Everyone's photos in an album, newest first: the owner's and those of people it is shared with (a contributor

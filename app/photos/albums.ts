@@ -2,19 +2,18 @@
 import { randomBytes } from "node:crypto";
 import type { AlbumPermission } from "../access/permissions";
 import type { Viewer } from "../access/viewer";
+import type { RangedBody } from "../drive/download";
 import type { User } from "../platform/db/schema";
-import { AppError, notFound } from "../platform/errors";
+import { notFound } from "../platform/errors";
+import { checkName } from "../platform/names";
 import type { AlbumEntry } from "./album-repo";
 import { touched, type PhotosContext } from "./context";
 import { contentOf, contentsOf } from "./items";
 
 const newId = () => randomBytes(12).toString("base64url");
 
-function albumName(raw: string) {
-  const name = raw.trim();
-  if (!name || name.length > 200) throw new AppError(400, "An album name needs 1 to 200 characters.");
-  return name;
-}
+/** The one name rule (app/platform/names.ts): an album's name is shown in pages, zips and other people's Photos. */
+const albumName = (raw: string) => checkName(raw, { what: "Album names", trim: true, segment: true, maxChars: 200 });
 
 export const albums = (ctx: PhotosContext, user: User) => ctx.albums.albums(user.id);
 
@@ -103,6 +102,14 @@ function entryFile(ctx: PhotosContext, entry: AlbumEntry) {
 
 /** Where the bytes of an album entry are (its owner's blob). */
 export const entryContent = (ctx: PhotosContext, entry: AlbumEntry) => ctx.drive.contentOf(entryFile(ctx, entry));
+/**
+ * An entry's original as `viewer` may have it: as stored for the person who added it, without its places for
+ * everyone else (the album's owner and the people it is shared with): a place is its author's to give.
+ */
+export async function entryOriginal(ctx: PhotosContext, viewer: User, entry: AlbumEntry) {
+  const { file, path } = entryContent(ctx, entry);
+  return file.userId === viewer.id ? { file, body: path as string | RangedBody } : ctx.withoutPlace(file, path);
+}
 export const entryPreview = (ctx: PhotosContext, entry: AlbumEntry) => ctx.drive.previewOf(entryFile(ctx, entry));
 
 export const ownerName = (ctx: PhotosContext, userId: string) => ctx.userById(userId)?.username;

@@ -1,7 +1,8 @@
 import type { Clock } from "../platform/clock";
 import type Supercluster from "supercluster";
 import type { AccessPolicy } from "../access/policy";
-import type { User } from "../platform/db/schema";
+import type { DriveFile, User } from "../platform/db/schema";
+import type { RangedBody } from "../drive/download";
 import type { DriveService } from "../drive/service";
 import type { AlbumRepo } from "./album-repo";
 import type { PhotosRepo } from "./repo";
@@ -14,6 +15,11 @@ export type PhotosDeps = {
   /** Decides who may see or change an album (app/access): its owner, people it is shared with, a link to it. */
   access: AccessPolicy;
   userById: (id: string) => User | undefined;
+  /**
+   * A file's bytes without its places (Sharing's cleaners, app/share/clean): a shared album's photo for anyone but
+   * the person who added it. Throws a 403 AppError for what cannot be proven clean.
+   */
+  withoutPlace: (file: DriveFile, path: string) => Promise<{ file: DriveFile; body: string | RangedBody }>;
   now: Clock;
 };
 

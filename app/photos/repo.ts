@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import type { Db } from "../platform/db/client";
+import { writeTransaction, type Db } from "../platform/db/client";
 import { media } from "../platform/db/schema";
 
 /** What narrows a grid: the timeline, Favourites, Archive, one album, or a parsed search. */
@@ -134,7 +134,7 @@ export function createPhotosRepo(db: Db) {
   const all = (sql: string, params: Params) => raw.query(sql).all(params as never) as Record<string, unknown>[];
 
   return {
-    transaction: <T>(fn: () => T): T => raw.transaction(fn)(),
+    transaction: <T>(fn: () => T): T => writeTransaction(raw, fn),
     /** The pipeline's facts about one content (read only: the media feature writes them). */
     mediaRow: (userId: string, sha256: string) =>
       db
@@ -228,17 +228,8 @@ export function createPhotosRepo(db: Db) {
       const stmt = raw.query(
         `INSERT INTO photo_flags (user_id, sha256, ${flag}) VALUES (?, ?, ?) ON CONFLICT (user_id, sha256) DO UPDATE SET ${flag} = excluded.${flag}`,
       );
-      raw.transaction(() => shas.forEach((s) => stmt.run(userId, s, on ? 1 : 0)))();
+      writeTransaction(raw, () => shas.forEach((s) => stmt.run(userId, s, on ? 1 : 0)));
     },
-    /** Folder names from the root to a file's folder (the info panel's Drive path). */
-    folderPath: (parentId: string | null) =>
-      (
-        raw
-          .query(`WITH RECURSIVE up(id, parent_id, name, depth) AS (SELECT id, parent_id, name, 0 FROM files WHERE id = ?
-        UNION ALL SELECT f.id, f.parent_id, f.name, up.depth + 1 FROM files f JOIN up ON f.id = up.parent_id)
-        SELECT name FROM up WHERE parent_id IS NOT NULL ORDER BY depth DESC`)
-          .all(parentId) as { name: string }[]
-      ).map((r) => r.name),
     /** Same-day items of earlier years: one small index range per year. */
     onThisDay(userId: string, month: number, day: number, beforeYear: number, years = 30): GridItem[] {
       const out: GridItem[] = [];

@@ -1,4 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
+import { cleanContent } from "../share/clean";
 import { join } from "node:path";
 import { FIXTURES, mediaTestApp } from "../../test/support/media";
 import { createPhotosRepo } from "./repo";
@@ -205,6 +206,7 @@ test("memories: the same day in earlier years (the box's today), newest year fir
       drive: t.services.drive,
       access: t.services.access,
       userById: t.services.auth.users.byId,
+      withoutPlace: cleanContent,
       now: () => day,
     });
   expect(memories(on(new Date(2026, 9, 22, 9)), ann).map((i) => i.id)).toEqual([arezzo.id]);

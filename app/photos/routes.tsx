@@ -294,9 +294,9 @@ function sharedWithMe(deps: Deps) {
     )
     .get(
       "/shared/albums/:id/content/:fileId",
-      ({ user, params, request, set }) => {
-        const { file, path } = photos.entryContent(photos.entryOf(user, params.id, params.fileId));
-        const res = serveFile(request, file, path, { inline: true });
+      async ({ user, params, request, set }) => {
+        const { file, body } = await photos.entryOriginal(user, photos.entryOf(user, params.id, params.fileId));
+        const res = serveFile(request, file, body, { inline: true });
         set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
         return res;
       },

@@ -44,10 +44,12 @@ const DB = "db.sqlite";
  *
  *   db.sqlite (-wal, -shm)                      the database; db.sqlite.restore: a backup the wizard staged
  *   secret.key, served-origins.json             the instance secret; the origins the server last served (for the CLI)
+ *   space-reserve                               space released on a full disk for deleting and signing in
  *   system-settings.json                        host name, NTP, SSH: written here, applied by root (provision/settings.ts)
  *   tls/                                        the local CA and server certificate (unless TLS_DIR or TLS_CERT say otherwise)
  *   backups/                                    nightly database snapshots
  *   uploads/                                    Drive's resumable (tus) uploads in progress
+ *   form-files/                                 files of a multipart form while its request runs (emptied at start)
  *   users/<id>/blobs/<aa>/<bb>/<sha256>         Drive content (app/drive/README.md)
  *   users/<id>/previews/<aa>/<sha256>.webp      Drive's preview cache; users/<id>/tmp/: uploads being received;
  *   users/<id>/import/                          files dropped in by other means, imported into Drive
@@ -71,11 +73,15 @@ export function dataPaths(dataDir: string) {
     dbFiles: [DB, `${DB}-wal`, `${DB}-shm`].map((f) => join(dataDir, f)),
     dbRestore: join(dataDir, `${DB}.restore`),
     secret: join(dataDir, "secret.key"),
+    /** Zeros the box gives back when the disk is full, so deleting and signing in still work (app/platform/space.ts). */
+    spaceReserve: join(dataDir, "space-reserve"),
     servedOrigins: join(dataDir, "served-origins.json"),
     systemSettings: join(dataDir, "system-settings.json"),
     tls: join(dataDir, "tls"),
     backups: join(dataDir, "backups"),
     driveUploads: join(dataDir, "uploads"),
+    /** A multipart form's files, streamed to disk while the request runs (app/platform/http/body.ts), never into memory. */
+    formFiles: join(dataDir, "form-files"),
     users: join(dataDir, "users"),
     thumbs: join(dataDir, "thumbs"),
     transcodes: join(dataDir, "transcodes"),

@@ -26,7 +26,7 @@ test("settings are validated, cached, and a change made by another process is se
   expect(worker.all().trashRetentionDays).toBe(7); // the other connection's cache was invalidated by data_version
 
   expect(() => web.update({ timeZone: "Mars/Olympus" })).toThrow(/Unknown time zone/);
-  expect(() => web.update({ deviceName: "a\u0000b" })).toThrow(/Control characters/);
+  expect(() => web.update({ deviceName: "a\u0000b" })).toThrow(/control characters/i);
   expect(() => web.update({ trashRetentionDays: 0 })).toThrow(/at least 1 day/);
   expect(web.all().timeZone).toBe("UTC");
 });

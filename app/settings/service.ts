@@ -4,6 +4,7 @@ import { authorizedKeyProblem, isValidNtpServer, MAX_AUTHORIZED_KEYS, MAX_NTP_SE
 import { sha256 } from "../auth/crypto";
 import type { SettingsRepo } from "./repo";
 import { AppError } from "../platform/errors";
+import { checkName } from "../platform/names";
 import { log } from "../platform/log";
 
 /** Days of nightly database backups kept unless the admin chose otherwise (Dashboard → Backups). */
@@ -32,13 +33,14 @@ const defaults: ApplianceSettings = {
   alertWebhook: null,
 };
 
-/** Device names appear in page titles and mDNS: printable, short. */
+/** Device names appear in page titles and mDNS: the one name rule (app/platform/names.ts), at most 63 characters. */
 export function validateDeviceName(name: string): string | null {
-  const n = name.normalize("NFC").trim();
-  if (!n) return "Give the device a name.";
-  if (n.length > 63) return "Use at most 63 characters.";
-  if (/[\u0000-\u001f\u007f]/.test(n)) return "Control characters are not allowed.";
-  return null;
+  try {
+    checkName(name, { what: "Device names", trim: true, maxChars: 63 });
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 export function isValidTimeZone(tz: string): boolean {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hmac } from "../auth/crypto";
 import { TEST_ORIGIN } from "../../test/support/app";
-import { GPS_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "../../test/support/share";
+import { GPS_PHOTO, OTHER_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "../../test/support/share";
 
 const DAVES_PHOTO = new Uint8Array(readFileSync(join(import.meta.dir, "../../test/fixtures/photos/cameras/Canon_40D.jpg")));
 let f: ShareFixture;
@@ -201,6 +201,32 @@ describe("albums shared between users", () => {
         })
       ).status,
     ).toBe(403);
+  });
+
+  test("a contributor's place is theirs to give: members and the album's links (metadata allowed too) get the photo without it", async () => {
+    f = await shareFixture();
+    expect((await upload(f, f.dave, "daves.jpg", OTHER_PHOTO)).status).toBe(303);
+    const trip = f.albums.trip!.id;
+    const daves = f.t.services.photos.albumEntries(f.alice, trip).find((e) => e.addedBy === "dave")!;
+    const beach = f.items.photo!;
+    const gpsOf = async (res: Response) => {
+      expect(res.status).toBe(200);
+      return (await exifr.gps(Buffer.from(await res.arrayBuffer())).catch(() => undefined))?.latitude;
+    };
+    const original = (who: ShareFixture["alice"], id: string) => f.t.request(`/photos/shared/albums/${trip}/content/${id}`, { headers: f.t.signIn(who) });
+    // On the box: only the person who added a photo gets its place; the album's owner and its viewers do not.
+    expect(await gpsOf(await original(f.dave, daves.id))).toBeNumber();
+    expect(await gpsOf(await original(f.carol, daves.id))).toBeUndefined();
+    expect(await gpsOf(await original(f.alice, daves.id))).toBeUndefined();
+    expect(await gpsOf(await original(f.alice, beach.id))).toBeNumber();
+    expect(await gpsOf(await original(f.carol, beach.id))).toBeUndefined();
+    // A link with "include photo metadata" gives the link owner's places only: dave's photo is cleaned.
+    const link = await f.t.services.share.create(f.alice, { albumId: trip, allowMetadata: true });
+    expect(await gpsOf(await f.t.request(`/s/${link.token}/content/${beach.id}?download=1`))).toBeNumber();
+    expect(await gpsOf(await f.t.request(`/s/${link.token}/content/${daves.id}?download=1`))).toBeUndefined();
+    const files = unzip(new Uint8Array(await (await f.t.request(`/s/${link.token}/zip`)).arrayBuffer()));
+    expect((await exifr.gps(Buffer.from(files["Trip/beach.jpg"]!)))?.latitude).toBeNumber();
+    expect(await exifr.gps(Buffer.from(files["Trip/daves.jpg"]!)).catch(() => undefined)).toBeUndefined();
   });
 
   test("the owner removes anything, a contributor only their own; removing never deletes a file; revoking is immediate", async () => {

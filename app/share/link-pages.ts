@@ -2,13 +2,13 @@
 // uploads. The visitor is the viewer (OpenLink carries its link): the access policy decides what each id reaches.
 import type { DriveFile } from "../platform/db/schema";
 import type { ListOptions } from "../drive/model";
-import { numberedName } from "../drive/model";
 import { notFound } from "../platform/errors";
 import type { AlbumEntry } from "../photos/service";
-import { cleanContent, cleanZipEntries, VIDEO } from "./clean";
+import { type CleanFile, cleanContent, cleanZipEntries } from "./clean";
 import { record, type ShareContext } from "./context";
 import type { OpenLink } from "./links";
-import type { PatchedFile } from "./mp4";
+
+const VIDEO = /^video\//;
 
 /** At most this many items per page of a link's folder; "More" pages on. */
 export const LINK_PAGE = 500;
@@ -44,8 +44,18 @@ export function albumEntries(ctx: ShareContext, open: OpenLink): AlbumEntry[] {
 }
 
 /**
- * The bytes a link serves for a file: a JPEG without its metadata segments unless the owner allowed metadata;
- * another photo with a location is withheld. Downloads (as opposed to inline viewing) need the link to allow them;
+ * Does the link send this file's metadata as stored? Only when its owner allowed it, and only for what the owner
+ * added: a place is its author's to give, so a contributor's photo in the album, a recipient's upload into a shared
+ * folder or a drop-box visitor's file is cleaned whatever the link says.
+ */
+function withMetadata(ctx: ShareContext, open: OpenLink, file: DriveFile) {
+  const owner = open.link.userId;
+  return file.userId === owner && (file.createdBy === null || file.createdBy === owner) && ctx.access.allowed(open, "link.metadata", [open.link.id]).size > 0;
+}
+
+/**
+ * The bytes a link serves for a file: without its places (app/share/clean) unless `withMetadata`; what cannot be
+ * proven clean is refused. Downloads (as opposed to inline viewing) need the link to allow them;
  * a view-only link still plays videos and audio inline.
  */
 export async function content(
@@ -53,7 +63,7 @@ export async function content(
   open: OpenLink,
   id: string,
   mode: "inline" | "download",
-): Promise<{ file: DriveFile; body: string | Blob | PatchedFile }> {
+): Promise<{ file: DriveFile; body: string | CleanFile }> {
   let { file, path } = served(ctx, open, id);
   if (mode === "download") ctx.access.require(open, "link.download", [open.link.id]);
   else if (!/^(video|audio)\//.test(file.mime ?? "")) ctx.access.require(open, "link.original", [open.link.id]);
@@ -63,7 +73,7 @@ export async function content(
     file = { ...file, name: `${file.name.replace(/\.[^.]*$/, "")}.mp4`, mime: "video/mp4", size: Bun.file(playable).size, sha256: `${file.sha256}-mp4` };
     path = playable;
   }
-  if (ctx.access.allowed(open, "link.metadata", [open.link.id]).size) return { file, body: path };
+  if (withMetadata(ctx, open, file)) return { file, body: path };
   return cleanContent(file, path);
 }
 
@@ -87,25 +97,23 @@ export function videoThumb(ctx: ShareContext, open: OpenLink, id: string): strin
   return thumb;
 }
 
-/** An album as zip entries: one folder named after it, a file per photo (names made unique: two people's IMG_0001.jpg). */
+/** An album as zip entries: one folder named after it, a file per photo (two people's IMG_0001.jpg made unique by zipResponse). */
 function albumZipEntries(ctx: ShareContext, open: Extract<OpenLink, { root: null }>) {
-  const taken = new Set<string>();
-  const folder = open.album.name.replace(/[\\/]/g, "_");
+  // One path segment ("/" in an album name is not a folder); zipResponse makes names safe and unique.
+  const folder = open.album.name.replace(/\//g, "_");
   return ctx.photos.albumEntries(open, open.album.id).map((entry) => {
     const { file, path } = ctx.photos.entryContent(entry);
-    let name = file.name.replace(/\\/g, "_");
-    for (let n = 1; taken.has(name.toLowerCase()); n++) name = numberedName(file.name.replace(/\\/g, "_"), n);
-    taken.add(name.toLowerCase());
-    return { path: `${folder}/${name}`, kind: "file" as const, file, blobPath: path as string | null };
+    return { path: `${folder}/${file.name}`, kind: "file" as const, file, blobPath: path as string | null };
   });
 }
 
-/** The shared root or album as zip entries, JPEGs cleaned as they stream and located non-JPEG photos left out. */
+/** The shared root or album as zip entries, each file as `content` serves it (cleaned, as stored) or left out (refused). */
 export async function zipEntries(ctx: ShareContext, open: OpenLink) {
   ctx.access.require(open, "link.download", [open.link.id]);
-  const entries = open.album ? albumZipEntries(ctx, open) : ctx.drive.zipEntries(open, [open.root.id]);
-  if (ctx.access.allowed(open, "link.metadata", [open.link.id]).size) return entries;
-  return cleanZipEntries(entries);
+  const entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null }[] = open.album
+    ? albumZipEntries(ctx, open)
+    : ctx.drive.zipEntries(open, [open.root.id]);
+  return cleanZipEntries(entries, (e) => withMetadata(ctx, open, e.file));
 }
 
 /**

@@ -2,7 +2,9 @@
 import { randomBytes } from "node:crypto";
 import { hmac, safeEqual, sha256 } from "../auth/crypto";
 import type { DriveFile, User } from "../platform/db/schema";
-import { AppError, notFound, tooManyRequests } from "../platform/errors";
+import { AppError, notFound } from "../platform/errors";
+import { beginAttempt } from "../platform/http/rate-limit";
+import { bookkeeping } from "../platform/space";
 import { record, type ShareContext } from "./context";
 import type { ListedLink, ShareLink } from "./repo";
 
@@ -140,24 +142,25 @@ const unlockValue = (ctx: ShareContext, link: ShareLink) => hmac(ctx.secret, `sh
 export const unlocked = (ctx: ShareContext, open: OpenLink, cookieValue: string | undefined) =>
   !open.link.passwordHash || (!!cookieValue && safeEqual(cookieValue, unlockValue(ctx, open.link)));
 
-/** Checks a password: throttled per link and per IP before the slow hash runs. Returns the unlock cookie value. */
+/** Checks a password: each attempt is counted per link and per IP before the slow hash runs. Returns the unlock cookie value. */
 export async function unlock(ctx: ShareContext, open: OpenLink, password: string, ip: string | null): Promise<string> {
   const { link } = open;
   if (!link.passwordHash) return unlockValue(ctx, link);
-  const keys = [
-    [ctx.attempts.byLink, `link:${link.id}`],
-    [ctx.attempts.byIp, `ip:${ip ?? "unknown"}`],
-  ] as const;
-  for (const [limiter, key] of keys) {
-    if (limiter.blocked(key)) throw tooManyRequests("Too many wrong passwords. Wait a moment and try again.", limiter.retryAfterSeconds(key));
-  }
+  const attempt = beginAttempt(
+    [
+      [ctx.attempts.byLink, `link:${link.id}`],
+      [ctx.attempts.byIp, `ip:${ip ?? "unknown"}`],
+    ],
+    "Too many wrong passwords. Wait a moment and try again.",
+  );
   if (await Bun.password.verify(password.slice(0, 1024), link.passwordHash)) {
+    attempt.succeeded();
     record(ctx, null, "share.unlock", link.id, true, `from ${ip ?? "unknown"}`);
     return unlockValue(ctx, link);
   }
-  for (const [limiter, key] of keys) limiter.hit(key);
   record(ctx, null, "share.unlock", link.id, false, `wrong password from ${ip ?? "unknown"}`);
   throw new AppError(403, "Wrong password.");
 }
 
-export const countView = (ctx: ShareContext, open: OpenLink) => ctx.repo.countView(open.link.id);
+/** Bookkeeping: on a full disk the view goes uncounted and the page is still served. */
+export const countView = (ctx: ShareContext, open: OpenLink) => bookkeeping(() => ctx.repo.countView(open.link.id));

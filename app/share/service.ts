@@ -1,5 +1,5 @@
 // Sharing's service: the plain functions of its modules, bound to one context. Read a capability in its module:
-// links.ts (create, revoke, a visitor's way in), link-pages.ts (what a link serves), clean.ts (no places in what it
+// links.ts (create, revoke, a visitor's way in), link-pages.ts (what a link serves), clean/ (no places in what it
 // serves), folder-shares.ts and album-shares.ts (sharing with people on the box). Nothing here decides access: the
 // policy (app/access) does, for people and for a link's visitors alike.
 import { bindContext } from "../bind";

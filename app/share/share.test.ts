@@ -1,8 +1,11 @@
 // Share links through the app's front door (app.handle): creation, the password and its throttle, expiry, revoke,
 // the shared root (no escape by id or path), view only, and no EXIF/GPS in what a link serves.
 import { afterEach, describe, expect, test } from "bun:test";
+import { readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import exifr from "exifr";
+import { runCommand } from "../../hw/run";
 import { hmac } from "../auth/crypto";
 import { TEST_ORIGIN } from "../../test/support/app";
 import { PASSWORD, shareFixture, type ShareFixture } from "../../test/support/share";
@@ -220,6 +223,22 @@ describe("the link pages", () => {
     expect(JSON.stringify(f.t.services.audit.list({ limit: 500 }))).not.toContain(token);
   }, 60_000); // each refused guess runs argon2id
 
+  test("300 guesses at once, the right password among them: at most the limit are checked, the rest wait (429, Retry-After)", async () => {
+    f = await shareFixture();
+    const { token } = f.links.locked;
+    // 300 browsers at once; the right password is in the middle.
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => f.t.request(`/s/${token}/unlock`, form(visitor(f, `v${i}`), { password: i === 150 ? PASSWORD : `guess ${i}` }))),
+    );
+    const checked = answers.filter((r) => r.status !== 429);
+    expect(checked.length).toBeLessThanOrEqual(10);
+    expect(answers.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(290);
+    for (const r of answers.filter((r) => r.status === 429)) expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
+    // The right password arrived after the first ten: it waits like the others and gets no cookie.
+    expect(answers[150]!.status).toBe(429);
+    expect(answers.some((r) => r.headers.getSetCookie().some((c) => c.startsWith("nas_link=")))).toBe(false);
+  }, 60_000);
+
   test("expired and revoked links answer 410 on every route; an unknown token 404", async () => {
     f = await shareFixture();
     for (const token of [f.links.expired.token, f.links.revoked.token]) {
@@ -364,27 +383,72 @@ describe("no EXIF/GPS through a link unless the owner allowed it", () => {
     expect((await exifr.gps(kept))?.latitude).toBeNumber();
   });
 
-  test("a non-JPEG photo with a location is withheld (preview only) and left out of the zip; allowed with metadata", async () => {
+  test("a located PNG is sent cleaned (download, ranges, zip: the same bytes, one length and ETag); a located TIFF is withheld; both as stored with metadata", async () => {
     f = await shareFixture();
     const sharp = (await import("sharp")).default;
-    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#888" } })
-      .png()
-      .withExif({ IFD3: { GPSLatitudeRef: "N", GPSLatitude: "43/1 28/1 0/1", GPSLongitudeRef: "E", GPSLongitude: "11/1 52/1 0/1" } })
-      .toBuffer();
+    const picture = () => sharp({ create: { width: 8, height: 8, channels: 3, background: "#888" } });
+    const gps = { IFD3: { GPSLatitudeRef: "N", GPSLatitude: "43/1 28/1 0/1", GPSLongitudeRef: "E", GPSLongitude: "11/1 52/1 0/1" } };
+    const png = await picture().png().withExif(gps).toBuffer();
+    // sharp writes no EXIF into a TIFF: exiftool does, as cameras and photo software would.
+    const tiffPath = join(tmpdir(), `nas-located-${process.pid}.tif`);
+    await picture().tiff().toFile(tiffPath);
+    expect(
+      (
+        await runCommand([
+          "exiftool",
+          "-q",
+          "-overwrite_original",
+          "-GPSLatitude=43.4667",
+          "-GPSLatitudeRef=N",
+          "-GPSLongitude=11.8667",
+          "-GPSLongitudeRef=E",
+          tiffPath,
+        ])
+      ).code,
+    ).toBe(0);
+    const tiff = readFileSync(tiffPath);
+    rmSync(tiffPath);
     expect((await exifr.gps(png))?.latitude).toBeNumber();
-    const located = await f.t.services.drive.upload(
-      f.alice,
-      { parentId: f.items.holiday!.id, name: "located.png", conflict: "fail" },
-      (async function* () {
-        yield png;
-      })(),
-    );
+    expect((await exifr.gps(tiff))?.latitude).toBeNumber();
+    const put = (name: string, bytes: Buffer) =>
+      f.t.services.drive.upload(
+        f.alice,
+        { parentId: f.items.holiday!.id, name, conflict: "fail" },
+        (async function* () {
+          yield bytes;
+        })(),
+      );
+    const located = await put("located.png", png);
+    const locatedTiff = await put("located.tif", tiff);
     const { token } = f.links.open;
-    expect((await f.t.request(`/s/${token}/content/${located.id}?download=1`)).status).toBe(403);
-    expect((await f.t.request(`/s/${token}/thumb/${located.id}`)).status).toBe(200);
+    const whole = await f.t.request(`/s/${token}/content/${located.id}?download=1`);
+    expect(whole.status).toBe(200);
+    const bytes = Buffer.from(await whole.arrayBuffer());
+    expect(await exifr.gps(bytes).catch(() => undefined)).toBeUndefined();
+    expect(Number(whole.headers.get("content-length"))).toBe(bytes.length);
+    expect(bytes.length).toBeLessThan(png.length);
+    const etag = whole.headers.get("etag")!;
+    expect(etag).not.toBe(`"${located.sha256}"`); // not the stored file's tag: a cache never mixes the two
+    // Two ranges that together make the file: each is that slice of the cleaned bytes, against the cleaned length.
+    const half = Math.floor(bytes.length / 2);
+    const a = await f.t.request(`/s/${token}/content/${located.id}?download=1`, { headers: { range: `bytes=0-${half - 1}` } });
+    const b = await f.t.request(`/s/${token}/content/${located.id}?download=1`, { headers: { range: `bytes=${half}-`, "if-range": etag } });
+    expect([a.status, b.status]).toEqual([206, 206]);
+    expect(a.headers.get("content-range")).toBe(`bytes 0-${half - 1}/${bytes.length}`);
+    expect(b.headers.get("etag")).toBe(etag);
+    expect(Buffer.concat([Buffer.from(await a.arrayBuffer()), Buffer.from(await b.arrayBuffer())]).equals(bytes)).toBe(true);
+    expect((await f.t.request(`/s/${token}/content/${located.id}`, { headers: { "if-none-match": etag } })).status).toBe(304);
+    // The TIFF cannot be cleaned: refused with the reason, its preview still shown.
+    const refused = await f.t.request(`/s/${token}/content/${locatedTiff.id}?download=1`);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain("could not be proven free of its location");
+    expect((await f.t.request(`/s/${token}/thumb/${locatedTiff.id}`)).status).toBe(200);
     const zip = Buffer.from(await (await f.t.request(`/s/${token}/zip`)).arrayBuffer());
-    expect(zip.includes(Buffer.from("located.png"))).toBe(false);
+    expect(zip.includes(bytes)).toBe(true); // the PNG exactly as the download sent it
+    expect(zip.includes(Buffer.from("located.tif"))).toBe(false);
     expect(zip.includes(Buffer.from("notes.txt"))).toBe(true);
-    expect((await f.t.request(`/s/${f.links.withMetadata.token}/content/${located.id}?download=1`)).status).toBe(200);
+    const kept = await f.t.request(`/s/${f.links.withMetadata.token}/content/${locatedTiff.id}?download=1`);
+    expect(Buffer.from(await kept.arrayBuffer()).equals(tiff)).toBe(true);
+    expect(Buffer.from(await (await f.t.request(`/s/${f.links.withMetadata.token}/content/${located.id}?download=1`)).arrayBuffer()).equals(png)).toBe(true);
   });
 });

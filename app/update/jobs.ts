@@ -20,7 +20,7 @@ export const updateJobKinds = {
   /** `rauc install` of a checked bundle into the other slot, with progress. */
   "update.install": { lane: "update", root: true, payload: bundle },
   /** `rauc status` → both slots for the dashboard (after each boot, and so after a rollback). */
-  "update.status": { lane: "system", root: true, payload: Type.Object({}), every: HOUR },
+  "update.status": { lane: "system", root: true, payload: Type.Object({}), every: HOUR, atStart: true },
   /** Reboots into the new slot (skipped when the box has rebooted since `requestedAt`). */
   "update.reboot": { lane: "system", root: true, payload: Type.Object({ requestedAt: Type.String() }) },
   /** Leaves the reset marker for the next boot, then reboots (os/rootfs-overlay/usr/lib/nas/factory-reset). */

@@ -6,10 +6,25 @@ import { formatBytes, formatWhen } from "../format";
 
 export type BackupsView = { files: BackupFile[]; lastJob: Job | null; keepDays: number };
 
-export function BackupsPage(p: Base & { backups: BackupsView; banner: AlertRow[]; keepError?: { message: string; value: string } }) {
+export function BackupsPage(
+  p: Base & { backups: BackupsView; banner: AlertRow[]; keepError?: { message: string; value: string }; offerRestore?: { name: string; takenAt: Date } },
+) {
   return (
     <DashboardShell {...p} title="Backups" tab="backups" banner={p.banner}>
       <h1>Database backups</h1>
+      {p.offerRestore ? (
+        <form method="post" action="/dashboard/backups/restore" class="notice bad stack" id="restore-offer">
+          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <p
+            safe
+          >{`The database failed its integrity check when the box started. The newest backup that passes its own check is ${p.offerRestore.name} (${formatWhen(p.offerRestore.takenAt)}): restoring it keeps the damaged database beside it and restarts the box.`}</p>
+          <button type="submit" class="danger">
+            Restore this backup
+          </button>
+        </form>
+      ) : (
+        ""
+      )}
       <p
         class="muted"
         safe

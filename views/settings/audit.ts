@@ -73,6 +73,7 @@ const PHRASES: [string, string, AuditKind, string?][] = [
   ["POST /dashboard/power/:action", "asked the box to restart or shut down", "system"],
   ["POST /dashboard/backups/run", "started a database backup", "system"],
   ["POST /dashboard/backups/keep", "changed how long backups are kept", "system"],
+  ["POST /dashboard/backups/restore", "restored the newest good database backup (the database had failed its check)", "system"],
   ["POST /dashboard/disks/check", "checked the disks", "system"],
   ["POST /dashboard/disk/refresh", "refreshed a disk's SMART report", "system"],
   ["POST /dashboard/disk/selftest", "started a disk self-test", "system"],

@@ -186,7 +186,8 @@ export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
             <input type="checkbox" name="viewOnly" value="1" /> View only (no downloads)
           </label>
           <label>
-            <input type="checkbox" name="allowMetadata" value="1" /> Include photo metadata (camera, date, location)
+            <input type="checkbox" name="allowMetadata" value="1" /> Include photo metadata (camera, date, location) of what you added yourself; otherwise
+            places are removed, and a file that cannot be cleaned is not sent
           </label>
           {p.item.kind === "folder" ? (
             <label>

@@ -2,7 +2,8 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, openSync, rmSync, writeSync, closeSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDb } from "./client";
+import { APP_ROOT } from "../paths";
+import { BUSY_TIMEOUT_MS, openDb, writeTransaction } from "./client";
 
 const dirs: string[] = [];
 const tempDb = () => {
@@ -66,4 +67,37 @@ test("several processes opening a fresh database at once all start (first boot: 
     db.$client.close();
     expect(tables).toEqual(expect.arrayContaining(["users", "jobs"]));
   }
+});
+
+test("a write transaction holds the write lock from its first statement: another connection's write waits for it", () => {
+  const path = tempDb();
+  const a = openDb(path, { log: () => {} });
+  const b = openDb(path, { log: () => {} });
+  b.$client.exec("PRAGMA busy_timeout = 0");
+  let inside = "";
+  writeTransaction(a, () => {
+    a.$client.query("SELECT count(*) FROM users").get(); // a read first: a deferred BEGIN would not have the lock yet
+    try {
+      b.$client.exec("CREATE TABLE t (x)");
+      inside = "b wrote";
+    } catch (e) {
+      inside = (e as { code?: string }).code ?? String(e);
+    }
+  });
+  expect(inside).toBe("SQLITE_BUSY");
+  expect(a.$client.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()?.timeout).toBe(BUSY_TIMEOUT_MS);
+  a.$client.close();
+  b.$client.close();
+});
+
+test("every write transaction in the app goes through writeTransaction (BEGIN IMMEDIATE), in every process", async () => {
+  const offenders: string[] = [];
+  for await (const file of new Bun.Glob("{app,hw,provision}/**/*.{ts,tsx}").scan({ cwd: APP_ROOT })) {
+    if (file.endsWith(".test.ts") || file === "app/platform/db/client.ts") continue;
+    const text = await Bun.file(join(APP_ROOT, file)).text();
+    // bun:sqlite's and drizzle's transaction() begin DEFERRED: a read then a write fails at once on another process's lock.
+    if (/\.transaction\(|["'`]BEGIN\b(?! IMMEDIATE)/.test(text.replace(/writeTransaction\(|repo\.transaction\(|ctx\.repo\.transaction\(/g, "")))
+      offenders.push(file);
+  }
+  expect(offenders).toEqual([]);
 });

@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
-import { migrate } from "drizzle-orm/bun-sqlite/migrator";
+import { readMigrationFiles, type MigrationMeta } from "drizzle-orm/migrator";
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as schema from "./schema";
@@ -10,6 +10,23 @@ import { log as logger } from "../log";
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
 const migrationsFolder = join(APP_ROOT, "app/platform/db/migrations");
+
+/**
+ * How long a write waits for another process's write lock (the web server, the worker and the CLI share the file).
+ * Write transactions are milliseconds; a media job's or an import's burst of them queues behind one another.
+ */
+export const BUSY_TIMEOUT_MS = 30_000;
+
+/**
+ * The one way to run a write transaction, in every process (web, worker, CLI). It takes the write lock up front
+ * (`BEGIN IMMEDIATE`), waiting up to the busy timeout for it. A deferred `BEGIN` that reads and then writes cannot
+ * wait: when another process committed in between, SQLite answers "database is locked" at once (its snapshot is
+ * stale), and that became a 500 or a file lost from an import. Nested calls become savepoints.
+ */
+export function writeTransaction<T>(db: Db | Database, fn: () => T): T {
+  const client = db instanceof Database ? db : db.$client;
+  return client.transaction(fn).immediate();
+}
 
 /**
  * Opens (creating if needed) the SQLite database, applies the pragmas every process must share,
@@ -25,7 +42,7 @@ export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: stri
   }
   const sqlite = new Database(path, { create: true, strict: true });
   // First: the web server, the worker and the CLI open a fresh database at the same moment on first boot.
-  sqlite.exec("PRAGMA busy_timeout = 5000");
+  sqlite.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Switching a fresh file to WAL can answer SQLITE_BUSY at once (no busy handler) while another process does the same.
   for (let attempt = 1; ; attempt++) {
     try {
@@ -41,6 +58,7 @@ export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: stri
   sqlite.exec("PRAGMA foreign_keys = ON");
   const check = sqlite.query<{ quick_check: string }, []>("PRAGMA quick_check").all();
   const problems = check.map((r) => r.quick_check).filter((r) => r !== "ok");
+  startChecks.set(sqlite, problems);
   if (problems.length) {
     log(`DATABASE CHECK FAILED for ${path}: ${problems.slice(0, 5).join("; ")} — restore from a backup (Dashboard → Backups)`);
   }
@@ -49,14 +67,27 @@ export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: stri
   return db;
 }
 
+const startChecks = new WeakMap<Database, string[]>();
+/** What `PRAGMA quick_check` found when this connection opened (empty: healthy); the dashboard reports it. */
+export const startCheckProblems = (db: Db): string[] => startChecks.get(db.$client) ?? [];
+
+let migrations: MigrationMeta[] | null = null;
+/**
+ * The migration files, read once per process. The admin CLI reads them before it drops root to the data dir's owner,
+ * who may not be able to read the code (a checkout in /root or a 0700 folder).
+ */
+export const loadMigrations = () => (migrations ??= readMigrationFiles({ migrationsFolder }));
+
 /**
  * drizzle reads which migrations ran before it takes the write lock, so when two processes migrate a fresh
  * database together the second fails on "table already exists". Run again, it sees the first one's work.
+ * (What drizzle's bun-sqlite `migrate()` does, with the files read by `loadMigrations`.)
  */
 function migrateAlongsideOthers(db: Db, attempts = 3) {
+  const internals = db as unknown as { dialect: { migrate: (m: MigrationMeta[], session: unknown, config: object) => void }; session: unknown };
   for (let attempt = 1; ; attempt++) {
     try {
-      migrate(db, { migrationsFolder });
+      internals.dialect.migrate(loadMigrations(), internals.session, { migrationsFolder });
       return;
     } catch (e) {
       if (attempt >= attempts) throw e;

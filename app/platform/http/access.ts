@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import { requireAdmin } from "../../access/policy";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
+import { readBody } from "./body";
 import type { RequestContext } from "./context";
 
 /**
@@ -31,14 +32,19 @@ type Asking = {
   csrfValid: (t: string | null | undefined) => boolean;
 };
 
+/** Who may ask: 401 signed out, 403 not the administrator. Runs before the body is read. */
+function admitWho(level: Access, viewer: { user: User } | null) {
+  if ((level === "user" || level === "admin") && !viewer) throw new AppError(401, "Please sign in.");
+  if (level === "admin") requireAdmin(viewer!.user);
+}
+
 /**
- * Runs before the body is validated: first who is asking (401 signed out, 403 not the admin), then CSRF on unsafe
- * methods (origin check plus the per-browser token htmx sends in `X-CSRF-Token`) unless the request authenticated
- * with an app token, which browsers never send on their own.
+ * Runs before the body is validated: first who is asking (again: a route without a body has no parse step), then CSRF
+ * on unsafe methods (origin check plus the per-browser token htmx sends in `X-CSRF-Token`, or a form's `_csrf`) unless
+ * the request authenticated with an app token, which browsers never send on their own.
  */
 function admit(level: Access, c: Asking, origins: string[]) {
-  if ((level === "user" || level === "admin") && !c.viewer) throw new AppError(401, "Please sign in.");
-  if (level === "admin") requireAdmin(c.viewer!.user);
+  admitWho(level, c.viewer);
   if (!UNSAFE.has(c.request.method) || c.viewer?.via === "token") return;
   if (!isSameOrigin(c.request, origins)) throw new AppError(403, "Cross-site request refused (origin check). Reload the page and try again.");
   const body = c.body;
@@ -48,6 +54,8 @@ function admit(level: Access, c: Asking, origins: string[]) {
   }
 }
 
+type Parsing = { request: Request; cookie: Record<string, { value?: unknown; remove: () => unknown }>; contentType?: string };
+
 // An OpenAPI extension field; typed as a plain detail so Elysia keeps the macro's resolved types.
 const accessDetail = (level: Access) => ({ [ACCESS_DETAIL]: level }) as { description?: string };
 
@@ -56,10 +64,21 @@ const accessDetail = (level: Access) => ({ [ACCESS_DETAIL]: level }) as { descri
  * is then never null) or `{ public: true }`. The level is kept in the route's `detail`, so the route table can be
  * listed with it (route tests, the sharing matrix, the attack suite).
  */
-export function accessControl(deps: { context: RequestContext; origins: string[] }) {
+export function accessControl(deps: { context: RequestContext; origins: string[]; spoolDir: string }) {
+  /**
+   * The body is read here, in the parse step, and only after the route's access admits who is asking: a signed-out
+   * request to a signed-in route is a 401 with nothing read. Then at most the body limit (app/platform/http/body.ts);
+   * a form's files go to disk. Routes that stream their body (`parse: "none"`) have no parse step.
+   */
+  const parse = (level: Access) => (c: Parsing) => {
+    const viewer = deps.context.viewerOf(c.request, c.cookie);
+    admitWho(level, viewer);
+    return readBody(c.request, c.contentType ?? "", { spoolDir: deps.spoolDir, files: viewer !== null });
+  };
   return new Elysia({ name: "access" }).use(deps.context).macro({
     auth: (level: "user" | "admin") => ({
       detail: accessDetail(level),
+      parse: parse(level),
       transform: (c: Asking) => admit(level, c, deps.origins),
       resolve({ user }) {
         return { user: user as User }; // never null here: transform refused the request otherwise
@@ -67,11 +86,13 @@ export function accessControl(deps: { context: RequestContext; origins: string[]
     }),
     public: (on: true) => ({
       detail: accessDetail(on ? "public" : "user"),
+      parse: parse(on ? "public" : "user"),
       transform: (c: Asking) => admit("public", c, deps.origins),
     }),
     /** Reached through a share link: public to the access rules, and the route itself resolves and checks its link. */
     link: (on: true) => ({
       detail: accessDetail(on ? "link" : "user"),
+      parse: parse(on ? "link" : "user"),
       transform: (c: Asking) => admit(on ? "link" : "user", c, deps.origins),
     }),
   });

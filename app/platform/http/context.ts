@@ -33,8 +33,14 @@ export function requestContext(deps: ContextDeps) {
     }
     return token;
   };
-  return new Elysia({ name: "request-context" }).derive({ as: "global" }, ({ request, cookie, server }) => {
-    const ip = deps.clientIp ? deps.clientIp(request) : (server?.requestIP(request)?.address ?? null);
+  type Cookies = Record<string, { value?: unknown; remove: () => unknown }>;
+  /**
+   * Who is asking, from the request's session cookie or `Authorization` header: asked once per request, first by the
+   * access check before the body is read (parse), then by the context below.
+   */
+  const asked = new WeakMap<Request, Viewer | null>();
+  function viewerOf(request: Request, cookie: Cookies): Viewer | null {
+    if (asked.has(request)) return asked.get(request)!;
     let viewer: Viewer | null = null;
     const authorization = request.headers.get("authorization");
     if (authorization !== null) {
@@ -49,6 +55,12 @@ export function requestContext(deps: ContextDeps) {
       if (row && sid) viewer = { user: row.user, via: "session", sessionId: sid };
       else if (sid) cookie[SESSION_COOKIE]!.remove();
     }
+    asked.set(request, viewer);
+    return viewer;
+  }
+  const plugin = new Elysia({ name: "request-context" }).derive({ as: "global" }, ({ request, cookie, server }) => {
+    const ip = deps.clientIp ? deps.clientIp(request) : (server?.requestIP(request)?.address ?? null);
+    const viewer = viewerOf(request, cookie as unknown as Cookies);
     let csrfBase = viewer?.sessionId ?? (cookie[PRE_COOKIE]?.value as string | undefined);
     if (!viewer && !csrfBase) {
       csrfBase = randomToken(18);
@@ -64,6 +76,7 @@ export function requestContext(deps: ContextDeps) {
       csrfValid: (sent: string | null | undefined) => !!sent && !!csrfToken && safeEqual(sent, csrfToken),
     };
   });
+  return Object.assign(plugin, { viewerOf });
 }
 
 export function sessionCookie(secure: boolean) {

@@ -21,7 +21,9 @@ export const requestIds = new Elysia({ name: "request-id" }).onRequest(() => {
 
 /** The status and sentence for any failure of a request; `requestId` is set for bugs, which are logged with it. */
 export function describeError(code: string | number, error: unknown): { status: number; message: string; requestId: string | null } {
-  const known = userFacing(error) ?? FRAMEWORK_ERRORS[String(code)];
+  // The body is read in Elysia's parse step, which wraps what it throws (a 401 before reading, a 413) in a ParseError.
+  const cause = code === "PARSE" ? userFacing((error as { cause?: unknown }).cause) : null;
+  const known = cause ?? userFacing(error) ?? FRAMEWORK_ERRORS[String(code)];
   if (known) return { status: known.status, message: known.message, requestId: null };
   return { status: 500, message: "The server hit an unexpected problem.", requestId: requestId() ?? enterRequest() };
 }

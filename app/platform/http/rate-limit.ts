@@ -1,8 +1,7 @@
 import type { Clock } from "../clock";
-/**
- * Fixed-window counters in memory, per key ("ip:1.2.3.4", "user:…"). The web process is the only
- * one that authenticates, and losing the counters on restart is acceptable.
- */
+import { tooManyRequests } from "../errors";
+
+/** Counts hits per key in a fixed window (in memory: one web process answers every request that guesses). */
 export function createRateLimiter(opts: { limit: number; windowMs: number; now: Clock }) {
   const now = () => opts.now().getTime();
   const hits = new Map<string, { count: number; resetAt: number }>();
@@ -19,6 +18,11 @@ export function createRateLimiter(opts: { limit: number; windowMs: number; now: 
       entry.count++;
       return entry.count <= opts.limit;
     },
+    /** Takes back one hit (an attempt that turned out right). */
+    refund(key: string) {
+      const entry = hits.get(key);
+      if (entry && entry.count > 0) entry.count--;
+    },
     blocked(key: string): boolean {
       const e = hits.get(key);
       return !!e && e.resetAt > now() && e.count >= opts.limit;
@@ -30,3 +34,20 @@ export function createRateLimiter(opts: { limit: number; windowMs: number; now: 
   };
 }
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
+/** A limiter and the key an attempt counts against (a link, an account, an address). */
+export type Guard = readonly [RateLimiter, string];
+
+/**
+ * The one way to guard a secret (a link password, a passkey sign-in, a recovery code, an app password): the attempt
+ * is counted on every key BEFORE the check runs, in one synchronous step (nothing can run between the look and the
+ * count), so attempts arriving together are counted one by one and at most `limit` of them are ever checked, however
+ * slow the check. A key at its limit: 429 with Retry-After, nothing counted. An attempt that turns out right gives its
+ * count back (`succeeded`), so a person who gets it right is not held up by their own success.
+ */
+export function beginAttempt(guards: readonly Guard[], message: string): { succeeded: () => void } {
+  const full = guards.filter(([limiter, key]) => limiter.blocked(key));
+  if (full.length) throw tooManyRequests(message, Math.max(...full.map(([limiter, key]) => limiter.retryAfterSeconds(key))));
+  for (const [limiter, key] of guards) limiter.hit(key);
+  return { succeeded: () => guards.forEach(([limiter, key]) => limiter.refund(key)) };
+}

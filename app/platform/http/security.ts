@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import type { AuditRepo } from "../audit";
+import type { SpaceReserve } from "../space";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
 import { describeError } from "./errors";
@@ -34,21 +35,25 @@ type Ctx = { user: User | null; ip: string | null; route?: string; params?: Reco
  * Security headers on every response and one audit row per state-changing request. Who may call a route, and the
  * CSRF check of unsafe methods, are the route's declared access (app/platform/http/access.ts).
  */
-export function securityPlugin(deps: { audit: AuditRepo }) {
-  // Written before the response leaves, so an acknowledged change always has its audit row.
+export function securityPlugin(deps: { audit: AuditRepo; space: SpaceReserve }) {
+  // Written before the response leaves, so an acknowledged change always has its audit row; on a full disk a delete's
+  // row may use the space reserve like the delete itself (app/platform/space.ts).
   const audit = (c: { request: Request }, status: number) => {
     if (!UNSAFE.has(c.request.method)) return;
     const ctx = c as unknown as Partial<Ctx>;
     // A share link's token is a password in the address: it never goes into the log.
     const { token: _token, ...params } = ctx.params ?? {};
-    deps.audit.record({
-      userId: ctx.user?.id ?? null,
-      ip: ctx.ip ?? null,
-      action: `${c.request.method} ${ctx.route ?? new URL(c.request.url).pathname}`,
-      objectId: params.id ?? params["*"] ?? Object.values(params)[0] ?? null,
-      ok: status < 400,
-      detail: notes.get(c.request) ?? null,
-    });
+    const record = () =>
+      deps.audit.record({
+        userId: ctx.user?.id ?? null,
+        ip: ctx.ip ?? null,
+        action: `${c.request.method} ${ctx.route ?? new URL(c.request.url).pathname}`,
+        objectId: params.id ?? params["*"] ?? Object.values(params)[0] ?? null,
+        ok: status < 400,
+        detail: notes.get(c.request) ?? null,
+      });
+    if (status < 400) deps.space.freeing(record);
+    else record();
   };
   return new Elysia({ name: "security" })
     .onRequest(({ set, request }) => {

@@ -24,6 +24,8 @@ export type JobKindSpec = {
   root?: boolean;
   /** Periodic work: the worker queues one this many ms after the last one of its kind (scheduler.ts). */
   every?: number;
+  /** Periodic work that is also due each time the worker starts (after a boot), however recent its last run. */
+  atStart?: true;
 };
 
 export type PayloadsOf<S extends Record<string, JobKindSpec>> = { [K in keyof S]: Static<S[K]["payload"]> };

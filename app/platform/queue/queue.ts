@@ -70,6 +70,8 @@ export function createJobQueue<P extends PayloadMap>(deps: { repo: JobRepo; now:
     },
     /** Puts a job back without a delay, e.g. when the worker is told to stop in the middle of it. */
     release: (job: Pick<Job, "id">, reason: string) => repo.requeue(job.id, reason, now()),
+    /** Puts a job back without counting the attempt: the disk was full, the job itself did not fail. */
+    postpone: (job: Pick<Job, "id">, reason: string) => repo.giveBack(job.id, reason, now()),
     reclaimStale: (staleMs: number) => repo.reclaimStale(new Date(now().getTime() - staleMs), maxAttempts, now()),
     /**
      * At worker start: every `running` job of these kinds was left by this worker's previous life (one worker

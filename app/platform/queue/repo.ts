@@ -64,6 +64,14 @@ export function createJobRepo(db: Db) {
         .where(and(eq(jobs.id, id), eq(jobs.status, "running")))
         .run(),
 
+    /** Back to the queue without using up an attempt: the job did not fail, the box could not run it (a full disk). */
+    giveBack: (id: number, reason: string, at: Date) =>
+      db
+        .update(jobs)
+        .set({ status: "queued", error: reason, lockedAt: null, runAfter: at, attempts: sql`max(${jobs.attempts} - 1, 0)` })
+        .where(and(eq(jobs.id, id), eq(jobs.status, "running")))
+        .run(),
+
     markFailed: (id: number, error: string, at: Date) =>
       db
         .update(jobs)

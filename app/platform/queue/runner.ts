@@ -1,4 +1,6 @@
+import { isDiskFull } from "../errors";
 import { log as logger } from "../log";
+import { bookkeeping } from "../space";
 import type { Job } from "../db/schema";
 import { errorText, type JobContext, type JobHandler, type JobHandlers, type JobQueue, type PayloadMap, type TypedJob } from "./queue";
 
@@ -29,6 +31,8 @@ export function createJobRunner<P extends PayloadMap>(deps: {
   let wake: (() => void) | null = null;
   let loop: Promise<void> | null = null;
   let lastReclaim = 0;
+  /** While the disk is full: how long the loop waits before looking again (doubling up to a minute). */
+  let diskFullWait = 0;
 
   function reclaim() {
     lastReclaim = Date.now();
@@ -60,6 +64,13 @@ export function createJobRunner<P extends PayloadMap>(deps: {
         log(`job ${job.id} ${job.kind}: interrupted by shutdown, queued again`);
         return;
       }
+      if (isDiskFull(e)) {
+        // Not the job's fault: it goes back to the queue without using an attempt (once the queue itself can be
+        // written again: until then it is owed), and the loop backs off.
+        owed.push(job);
+        giveBackOwed();
+        throw e;
+      }
       const outcome = queue.fail(job, e);
       log(`job ${job.id} ${job.kind} attempt ${job.attempts}: ${errorText(e)} (${outcome === "retry" ? "will retry" : "failed"})`);
       return;
@@ -67,8 +78,24 @@ export function createJobRunner<P extends PayloadMap>(deps: {
     queue.finish(job.id);
   }
 
+  /** Jobs a full disk stopped, not yet back in the queue (writing that needs the disk too). */
+  const owed: Job[] = [];
+  function giveBackOwed() {
+    while (owed.length) {
+      const job = owed[0]!;
+      let back = false;
+      bookkeeping(() => {
+        queue.postpone(job, "waiting: the disk is full");
+        back = true;
+      });
+      if (!back) return;
+      owed.shift();
+    }
+  }
+
   /** Claims and runs one due job; false when there was none. */
   async function runOnce(): Promise<boolean> {
+    giveBackOwed();
     const job = queue.claimNextJob(kinds);
     if (!job) return false;
     await runJob(job);
@@ -87,14 +114,24 @@ export function createJobRunner<P extends PayloadMap>(deps: {
             // At start (lastReclaim = 0), then once a minute.
             if (Date.now() - lastReclaim > Math.min(staleMs, 60_000)) reclaim();
             ran = await runOnce();
+            if (ran && diskFullWait) {
+              log("space is back: working again");
+              diskFullWait = 0;
+            }
           } catch (e) {
-            // The database itself failed (busy, disk full): log, wait, try again.
-            log(`worker loop: ${errorText(e)}`);
+            if (isDiskFull(e)) {
+              // A full disk: said once, then the loop waits longer each time instead of failing every second.
+              if (!diskFullWait) log("the disk is full: waiting for space before running more jobs");
+              diskFullWait = Math.min(60_000, Math.max(pollMs, diskFullWait * 2));
+            } else {
+              // The database itself failed (busy): log, wait, try again.
+              log(`worker loop: ${errorText(e)}`);
+            }
           }
-          if (!ran && !stopping)
+          if ((!ran || diskFullWait) && !stopping)
             await new Promise<void>((r) => {
               wake = r;
-              setTimeout(r, pollMs);
+              setTimeout(r, diskFullWait || pollMs);
             });
           wake = null;
         }

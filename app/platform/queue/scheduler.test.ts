@@ -60,6 +60,34 @@ describe("periodic jobs", () => {
     expect(s.queue.recentOfKind("sample").map((j) => [j.status, j.runAfter.toISOString()])).toEqual([["queued", "2026-01-01T00:02:30.000Z"]]);
   });
 
+  test("an atStart kind runs again when a new scheduler starts (after a reboot), however recent its last run; others wait", () => {
+    const s = setUp([
+      { kind: "slots", every: HOUR, payload: () => ({}), atStart: true },
+      { kind: "hourly", every: HOUR, payload: () => ({}) },
+    ]);
+    s.scheduler.queueDue();
+    s.runDue("slots");
+    s.runDue("hourly");
+    s.advance(5 * MINUTE);
+    s.scheduler.queueDue();
+    expect(s.queue.lastOfKind("slots")?.status).toBe("done"); // the same scheduler: not again
+    const restarted = createScheduler({
+      queue: s.queue,
+      periodic: [
+        { kind: "slots", every: HOUR, payload: () => ({}), atStart: true },
+        { kind: "hourly", every: HOUR, payload: () => ({}) },
+      ],
+      now: () => new Date("2026-01-01T00:05:00Z"),
+      log: () => {},
+    });
+    restarted.queueDue();
+    expect(s.queue.lastOfKind("slots")).toMatchObject({ status: "queued", runAfter: new Date("2026-01-01T00:05:00Z") });
+    expect(s.queue.lastOfKind("hourly")?.status).toBe("done");
+    s.runDue("slots");
+    restarted.queueDue();
+    expect(s.queue.lastOfKind("slots")?.status).toBe("done"); // once per start
+  });
+
   test("keeps the rhythm: a run queued a little late is still due at its own minute, and the sleep ends at the next", () => {
     const s = setUp([{ kind: "sample", every: MINUTE, payload: () => ({}) }]);
     s.scheduler.queueDue();

@@ -5,9 +5,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCommand } from "../../hw/run";
-import { shareFixture, type ShareFixture } from "../../test/support/share";
-import { DamagedMp4Error, mp4MetadataPatches, PatchedFile } from "./mp4";
+import { runCommand } from "../../../hw/run";
+import { shareFixture, type ShareFixture } from "../../../test/support/share";
+import { cleanBmff, isBmff } from "./bmff";
+import { CleanFile, NotCleanable, Source } from "./spliced";
 
 let dir = "";
 const LISBON = "+38.7223-009.1393+012.000/";
@@ -30,6 +31,16 @@ const decodesCleanly = async (path: string) => {
 const appleMov = (video: string[], out: string) =>
   ffmpeg([...src, ...video, "-c:a", "aac", "-movflags", "use_metadata_tags", "-metadata", `com.apple.quicktime.location.ISO6709=${LISBON}`, "-f", "mov", out]);
 const streamBytes = async (s: Blob | ReadableStream<Uint8Array>) => Buffer.from(await new Response(s).arrayBuffer());
+/** The file cleaned in place, as a link serves it. */
+async function cleaned(path: string): Promise<CleanFile> {
+  const src = await Source.open(path);
+  try {
+    return new CleanFile(path, (await cleanBmff(src)).parts);
+  } finally {
+    await src.close();
+  }
+}
+const isMp4 = async (path: string) => isBmff(new Uint8Array(await Bun.file(path).slice(0, 16).arrayBuffer()));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "nas-mp4-"));
@@ -45,9 +56,7 @@ describe("blanking an MP4's metadata boxes", () => {
     test(`${name}: the location is gone, the file keeps its size and decodes without an error, any range equals the whole`, async () => {
       const path = join(dir, name);
       expect(await tags(path)).toContain("+38.7223-009.1393");
-      const patches = await mp4MetadataPatches(path);
-      expect(patches?.length).toBeGreaterThan(0);
-      const clean = new PatchedFile(path, patches!);
+      const clean = await cleaned(path);
       const whole = await streamBytes(clean.slice(0, clean.size));
       expect(whole.length).toBe(readFileSync(path).length);
       const out = join(dir, `clean-${name}`);
@@ -68,18 +77,18 @@ describe("blanking an MP4's metadata boxes", () => {
     });
   }
 
-  test("what is not an MP4 gets no patches; an MP4 whose boxes do not add up is damaged (a link refuses it)", async () => {
-    expect(await mp4MetadataPatches(join(dir, "camcorder.mts"))).toBeNull();
+  test("what is not an MP4 is not taken for one; an MP4 whose boxes do not add up is damaged (a link refuses it)", async () => {
+    expect(await isMp4(join(dir, "camcorder.mts"))).toBe(false);
     await Bun.write(join(dir, "empty.mp4"), "");
-    expect(await mp4MetadataPatches(join(dir, "empty.mp4"))).toBeNull();
+    expect(await isMp4(join(dir, "empty.mp4"))).toBe(false);
     const mp4 = readFileSync(join(dir, "android.mp4"));
     const cut = join(dir, "cut.mp4");
     await Bun.write(cut, mp4.subarray(0, 2000)); // moov (faststart) cut in the middle
-    await expect(mp4MetadataPatches(cut)).rejects.toBeInstanceOf(DamagedMp4Error);
+    await expect(cleaned(cut)).rejects.toBeInstanceOf(NotCleanable);
     const lying = Buffer.from(mp4);
     lying.writeUInt32BE(0xfffffff0, 0); // ftyp claims more bytes than the file has
     await Bun.write(join(dir, "lying.mp4"), lying);
-    await expect(mp4MetadataPatches(join(dir, "lying.mp4"))).rejects.toBeInstanceOf(DamagedMp4Error);
+    await expect(cleaned(join(dir, "lying.mp4"))).rejects.toBeInstanceOf(NotCleanable);
   });
 });
 
@@ -129,13 +138,19 @@ describe("videos through a link", () => {
     expect(gallery).not.toContain(`<img src="/s/${link.token}/thumb/${video.id}"`);
   });
 
-  test("a container without a place tag (MPEG-TS) is sent as recorded: never refused, never altered", async () => {
+  test("MPEG-TS has no cleaner (AVCHD camcorders write GPS into the video stream): refused as a download, left out of the zip", async () => {
     f = await shareFixture();
     const ts = await put("00001.MTS", join(dir, "camcorder.mts"));
     expect(ts.mime).toStartWith("video/");
     const r = await f.t.request(`/s/${f.links.open.token}/content/${ts.id}?download=1`);
-    expect(r.status).toBe(200);
-    expect(Buffer.from(await r.arrayBuffer()).equals(readFileSync(join(dir, "camcorder.mts")))).toBe(true);
+    expect(r.status).toBe(403);
+    expect(await r.text()).toContain("could not be proven free of its location");
+    const zip = Buffer.from(await (await f.t.request(`/s/${f.links.open.token}/zip`)).arrayBuffer());
+    expect(zip.includes(Buffer.from("00001.MTS"))).toBe(false);
+    expect(zip.includes(Buffer.from("notes.txt"))).toBe(true);
+    // With metadata allowed it is the owner's choice: sent as recorded.
+    const kept = await f.t.request(`/s/${f.links.withMetadata.token}/content/${ts.id}?download=1`);
+    expect(Buffer.from(await kept.arrayBuffer()).equals(readFileSync(join(dir, "camcorder.mts")))).toBe(true);
   });
 
   test("a damaged MP4 is refused in plain words rather than sent with its metadata", async () => {
@@ -144,8 +159,8 @@ describe("videos through a link", () => {
     await Bun.write(join(dir, "half.mov"), mp4.subarray(0, Math.floor(mp4.length * 0.9)));
     const half = await put("half.mov", join(dir, "half.mov"));
     const r = await f.t.request(`/s/${f.links.open.token}/content/${half.id}?download=1`);
-    expect(r.status).toBe(415);
-    expect(await r.text()).toContain("its location cannot be removed");
+    expect(r.status).toBe(403);
+    expect(await r.text()).toContain("could not be proven free of its location");
     // The zip leaves it out and still carries the rest.
     const zip = await f.t.request(`/s/${f.links.open.token}/zip`);
     expect(zip.status).toBe(200);
@@ -156,7 +171,7 @@ describe("videos through a link", () => {
 });
 
 test("watching a MOV through a link plays the pipeline's MP4 (H.264), also without its location; a download is the original", async () => {
-  const { mediaTestApp } = await import("../../test/support/media");
+  const { mediaTestApp } = await import("../../../test/support/media");
   const t = mediaTestApp();
   try {
     const ann = t.createAdmin("ann");

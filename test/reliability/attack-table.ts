@@ -1,0 +1,74 @@
+// The attack suite's entries (test/reliability/attacks.test.ts): what each path parameter of each route names, so
+// the suite knows which of another person's objects to put there. Every route with a path parameter must be listed (a
+// new one without an entry fails the suite, and so does an entry for a route that is gone); routes without parameters
+// need none: every route, listed or not, gets the suite's other attacks from the route table itself.
+export type ParamKind =
+  | "file" // a Drive file or folder id
+  | "album"
+  | "link" // a share link's id
+  | "link-token" // a share link's secret token
+  | "folder-share"
+  | "album-share"
+  | "passkey"
+  | "session"
+  | "app-token"
+  | "user"
+  | "ssh-key"
+  | "upload" // a resumable upload's id
+  | "alert"
+  | "name" // a name in a path (a support bundle, a month key, a map cluster, a power action, a static file)
+  | "enroll-token";
+
+export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
+  "GET /static/*": { "*": "name" },
+  "GET /enroll/:token": { token: "enroll-token" },
+  "POST /settings/passkeys/:id/delete": { id: "passkey" },
+  "POST /settings/passkeys/:id/rename": { id: "passkey" },
+  "POST /settings/sessions/:id/end": { id: "session" },
+  "POST /settings/tokens/:id/revoke": { id: "app-token" },
+  "POST /settings/admin/users/:id/reset": { id: "user" },
+  "POST /settings/system/ssh/keys/:id/remove": { id: "ssh-key" },
+  "GET /drive/f/:folderId": { folderId: "file" },
+  "GET /drive/preview/:id": { id: "file" },
+  "GET /drive/thumb/:id": { id: "file" },
+  "GET /api/v1/files/:id": { id: "file" },
+  "GET /api/v1/files/:id/content": { id: "file" },
+  "PATCH /api/v1/files/:id": { id: "file" },
+  "POST /api/v1/files/:id/star": { id: "file" },
+  "ALL /api/v1/uploads/:id": { id: "upload" },
+  "GET /media/preview/:id": { id: "file" },
+  "GET /media/video/:id": { id: "file" },
+  "GET /photos/albums/:id": { id: "album" },
+  "POST /photos/albums/:id/rename": { id: "album" },
+  "POST /photos/albums/:id/delete": { id: "album" },
+  "POST /photos/albums/:id/add": { id: "album" },
+  "POST /photos/albums/:id/remove": { id: "album" },
+  "POST /photos/albums/:id/cover": { id: "album" },
+  "GET /photos/api/month/:key": { key: "name" },
+  "GET /photos/api/info/:id": { id: "file" },
+  "GET /photos/api/cluster/:id": { id: "name" },
+  "GET /photos/shared/albums/:id": { id: "album" },
+  "GET /photos/shared/albums/:id/thumb/:fileId": { id: "album", fileId: "file" },
+  "GET /photos/shared/albums/:id/content/:fileId": { id: "album", fileId: "file" },
+  "POST /photos/shared/albums/:id/upload": { id: "album" },
+  "POST /photos/shared/albums/:id/remove": { id: "album" },
+  "GET /s/:token/": { token: "link-token" },
+  "POST /s/:token/unlock": { token: "link-token" },
+  "GET /s/:token/f/:id": { token: "link-token", id: "file" },
+  "GET /s/:token/v/:id": { token: "link-token", id: "file" },
+  "GET /s/:token/thumb/:id": { token: "link-token", id: "file" },
+  "GET /s/:token/content/:id": { token: "link-token", id: "file" },
+  "GET /s/:token/zip": { token: "link-token" },
+  "POST /s/:token/upload": { token: "link-token" },
+  "POST /shared/:id/revoke": { id: "link" },
+  "POST /shared/users/:id/remove": { id: "folder-share" },
+  "POST /shared/albums/:id/remove": { id: "album-share" },
+  "DELETE /api/v1/shares/:id": { id: "link" },
+  "DELETE /api/v1/shares/users/:id": { id: "folder-share" },
+  "DELETE /api/v1/shares/albums/:id": { id: "album-share" },
+  "POST /dashboard/alerts/:id/ack": { id: "alert" },
+  "POST /dashboard/power/:action": { action: "name" },
+  "POST /dashboard/users/:id/quota": { id: "user" },
+  "ALL /dashboard/system/update/uploads/:id": { id: "upload" },
+  "GET /dashboard/system/support/:name": { name: "name" },
+};
