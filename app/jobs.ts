@@ -8,21 +8,23 @@ import { dashboardJobs, dashboardWebJobs, type DashboardJobPayloads } from "./da
 import { storageJobs, type StorageJobPayloads } from "./storage/jobs";
 import { driveJobs, type DriveJobPayloads } from "./drive/jobs";
 import { mediaJobs, type MediaJobPayloads } from "./media/jobs";
+import { peopleJobs, type PeopleJobPayloads } from "./people/jobs";
 import type { JobKindSpec } from "./platform/queue/kinds";
 import type { JobHandlers, PayloadMap } from "./platform/queue/queue";
 import { updateJobs, updateWebJobs, type UpdateJobPayloads } from "./update/jobs";
 
 /** Kind → payload of every kind: what `enqueue` accepts. */
-export type JobPayloads = AuthJobPayloads & DriveJobPayloads & MediaJobPayloads & StorageJobPayloads & DashboardJobPayloads & UpdateJobPayloads;
+export type JobPayloads = AuthJobPayloads & DriveJobPayloads & MediaJobPayloads & PeopleJobPayloads & StorageJobPayloads & DashboardJobPayloads & UpdateJobPayloads;
 export type JobKind = keyof JobPayloads & string;
 
-export const workerJobGroups = [authJobs, driveJobs, mediaJobs, storageJobs, dashboardJobs, updateJobs] as const;
+export const workerJobGroups = [authJobs, driveJobs, mediaJobs, peopleJobs, storageJobs, dashboardJobs, updateJobs] as const;
 export const webJobGroups = [dashboardWebJobs, updateWebJobs] as const;
 
 /** What the worker's handlers are built from: the union of what each feature asks for. */
 export type WorkerContext = Parameters<typeof authJobs.handlers>[0] &
   Parameters<typeof driveJobs.handlers>[0] &
   Parameters<typeof mediaJobs.handlers>[0] &
+  Parameters<typeof peopleJobs.handlers>[0] &
   Parameters<typeof storageJobs.handlers>[0] &
   Parameters<typeof dashboardJobs.handlers>[0] &
   Parameters<typeof updateJobs.handlers>[0];

@@ -68,6 +68,7 @@ const runnerLanes = [
   laneHandlers("system"),
   laneHandlers("update"),
   laneHandlers("housekeeping"),
+  laneHandlers("people"),
   ...Array.from({ length: config.mediaWorkers }, () => laneHandlers("media")),
 ].filter((lane) => Object.keys(lane).length > 0);
 queue.reclaimLeftRunning([...new Set(runnerLanes.flatMap((lane) => Object.keys(lane)))]);

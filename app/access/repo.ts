@@ -1,6 +1,6 @@
 import { and, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
-import { albumItems, albumShares, albums, files, folderShares, shareLinks, uploads } from "../platform/db/schema";
+import { albumItems, albumShares, albums, files, folderShares, people, shareLinks, uploads } from "../platform/db/schema";
 
 /**
  * Every query the access policy asks: who owns an object and what grants reach it (folder shares on it or a folder
@@ -79,6 +79,7 @@ export function createAccessRepo(db: Db) {
     folderShares: db.select().from(folderShares).where(among(folderShares.id)).prepare(),
     albumShares: db.select().from(albumShares).where(among(albumShares.id)).prepare(),
     uploads: db.select().from(uploads).where(among(uploads.id)).prepare(),
+    people: db.select({ id: people.id, userId: people.userId }).from(people).where(among(people.id)).prepare(),
     sharedFolderIds: db.select({ id: folderShares.folderId }).from(folderShares).where(eq(folderShares.granteeId, p.user)).prepare(),
     sharedAlbumIds: db.select({ id: albumShares.albumId }).from(albumShares).where(eq(albumShares.granteeId, p.user)).prepare(),
     // An item and the folders above it, each marked when the person holds a folder share on it...
@@ -113,6 +114,8 @@ export function createAccessRepo(db: Db) {
     folderShares: (ids: readonly string[]) => statements.folderShares.all({ ids: json(ids) }),
     albumShares: (ids: readonly string[]) => statements.albumShares.all({ ids: json(ids) }),
     uploads: (ids: readonly string[]) => statements.uploads.all({ ids: json(ids) }),
+    /** People (app/people) and whose they are. */
+    people: (ids: readonly string[]) => statements.people.all({ ids: json(ids) }),
     /** Folders shared with `userId` (their "Shared with me"), live or not. */
     sharedFolderIds: (userId: string) => statements.sharedFolderIds.all({ user: userId }).map((r) => r.id),
     /** Albums shared with `userId`. */

@@ -1,14 +1,19 @@
 // What a person types into Photos' search, as a filter over their library.
+import { labelOf } from "../people/things";
 import type { SearchFilter } from "./repo";
 
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
 /**
  * Words → filter: a year ("2019"), a month and year ("July 2021", "jul 2021"), a media type ("videos", "photos"),
- * a known place name (exact city or country of this user's photos), and whatever is left matches camera, file
- * name and album name.
+ * the names of this user's people ("Grandma 2019", "Grandma Lisbon": People, app/people), a known place name (exact
+ * city or country of this user's photos), a thing ("dog", "puppies", "bike": the object labels), and whatever is
+ * left matches camera, file name and album name.
  */
-export function parseSearch(q: string, known: { cities: string[]; countries: string[] }): SearchFilter {
+export function parseSearch(
+  q: string,
+  known: { cities: string[]; countries: string[]; people?: { id: string; name: string }[] },
+): SearchFilter {
   const filter: SearchFilter = {};
   let rest = q.trim().replace(/\s+/g, " ");
   const monthYear = /\b([a-z]{3,9})\.? (\d{4})\b/i.exec(rest);
@@ -31,7 +36,19 @@ export function parseSearch(q: string, known: { cities: string[]; countries: str
     filter.mediaKind = kind[1]!.toLowerCase().startsWith("video") ? "video" : "photo";
     rest = rest.replace(kind[0], " ");
   }
+  // People's names, longest first ("Ana Maria" before "Ana"), as whole words; every named person must be in the photo.
+  for (const p of [...(known.people ?? [])].sort((a, b) => b.name.length - a.name.length)) {
+    const at = new RegExp(`(^|\\s)${p.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=\\s|$)`, "i").exec(rest);
+    if (!at) continue;
+    (filter.people ??= []).push(p.id);
+    rest = `${rest.slice(0, at.index)} ${rest.slice(at.index + at[0].length)}`;
+  }
   rest = rest.trim().replace(/\s+/g, " ");
+  const label = rest ? labelOf(rest) : null;
+  if (label) {
+    filter.labels = [label];
+    rest = "";
+  }
   if (rest) {
     const lower = rest.toLowerCase();
     const cities = known.cities.filter((p) => p.toLowerCase() === lower);

@@ -40,11 +40,10 @@ export function source(ctx: PhotosContext, user: User, name: string, param?: str
   if (name === "search")
     return {
       kind: "search",
-      search: parseSearch(
-        param ?? "",
-        cached(ctx, user, "places", () => ctx.repo.placeNames(user.id)),
-      ),
+      search: parseSearch(param ?? "", { ...cached(ctx, user, "places", () => ctx.repo.placeNames(user.id)), people: ctx.repo.personNames(user.id) }),
     };
+  // Only the owner's own person: anyone else's id is a 404 (app/access).
+  if (name === "person") return { kind: "person", personId: ctx.access.require(user, "person.own", [param ?? ""])[0]!.id };
   return { kind: "timeline" };
 }
 

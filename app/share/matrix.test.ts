@@ -377,6 +377,10 @@ describe("the access policy's matrix", () => {
       links,
       grants: { read: readGrant.id, view: viewGrant.id },
       upload: "u".repeat(32),
+      // A person of alice's People (app/people): hers alone.
+      person: t.db.$client.query("INSERT INTO people (id, user_id, hidden, created_at, updated_at) VALUES ('person-1', ?, 0, 0, 0) RETURNING id").get(alice.id) as {
+        id: string;
+      },
     };
   }
 
@@ -440,6 +444,13 @@ describe("the access policy's matrix", () => {
     { permission: "folderShare.manage", target: () => p.grants.read, expect: cols(200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
     { permission: "albumShare.manage", target: () => p.grants.view, expect: cols(200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
     { permission: "upload.resume", target: () => p.upload, expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
+    {
+      permission: "file.people",
+      target: () => p.items.photo.id,
+      expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404),
+      why: "who is in a photo is its owner's alone: never a share's, an album's or a link's",
+    },
+    { permission: "person.own", target: () => p.person.id, expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
   ];
   /** The link the viewer being asked about holds (a made-up id for people and nobody). */
   let asking: Who = "owner";
@@ -495,6 +506,8 @@ describe("the access policy's matrix", () => {
       "folderShare.manage": true,
       "albumShare.manage": true,
       "upload.resume": true,
+      "file.people": true,
+      "person.own": true,
     };
     expect(Object.keys(PERMISSIONS).filter((perm) => !CASES.some((c) => c.permission === perm))).toEqual([]);
     const admins = VIEWERS.filter((who) => statusOf(() => requireAdmin(p.viewers[who])) === 200);

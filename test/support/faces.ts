@@ -2,20 +2,20 @@
 // brightness, mirror, JPEG quality) whose identity is known, made with sharp from the real photos.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 
 export const PEOPLE_FIXTURES = join(import.meta.dir, "../fixtures/people");
 export const FACE_PHOTOS = ["party-1", "party-2", "party-3", "party-4", "party-5", "party-6", "astronaut", "grace-hopper"].map((n) => join(PEOPLE_FIXTURES, `${n}.jpg`));
 
 /** What each variant does to the picture around a face. */
 export const VARIANTS = {
-  plain: (s: sharp.Sharp) => s,
-  tight: (s: sharp.Sharp, w: number, h: number) => s.extract({ left: Math.round(w * 0.12), top: Math.round(h * 0.12), width: Math.round(w * 0.76), height: Math.round(h * 0.76) }),
-  small: (s: sharp.Sharp, w: number) => s.resize(Math.round(w * 0.5)),
-  dark: (s: sharp.Sharp) => s.modulate({ brightness: 0.6 }),
-  bright: (s: sharp.Sharp) => s.modulate({ brightness: 1.4 }),
-  mirror: (s: sharp.Sharp) => s.flop(),
-  jpeg40: (s: sharp.Sharp) => s,
+  plain: (s: Sharp) => s,
+  tight: (s: Sharp, w: number, h: number) => s.extract({ left: Math.round(w * 0.12), top: Math.round(h * 0.12), width: Math.round(w * 0.76), height: Math.round(h * 0.76) }),
+  small: (s: Sharp, w: number) => s.resize(Math.round(w * 0.5)),
+  dark: (s: Sharp) => s.modulate({ brightness: 0.6 }),
+  bright: (s: Sharp) => s.modulate({ brightness: 1.4 }),
+  mirror: (s: Sharp) => s.flop(),
+  jpeg40: (s: Sharp) => s,
 } as const;
 export type VariantName = keyof typeof VARIANTS;
 
@@ -46,7 +46,7 @@ export async function writeVariant(region: FaceRegion, variant: VariantName, dir
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `${region.identity.replace("#", "-")}-${variant}.jpg`);
   const base = sharp(region.photo).extract(region);
-  const made = await (VARIANTS[variant] as (s: sharp.Sharp, w: number, h: number) => sharp.Sharp)(sharp(await base.toBuffer()), region.width, region.height);
+  const made = await (VARIANTS[variant] as (s: Sharp, w: number, h: number) => Sharp)(sharp(await base.toBuffer()), region.width, region.height);
   await made.jpeg({ quality: variant === "jpeg40" ? 40 : 90 }).toFile(out);
   return out;
 }

@@ -11,9 +11,10 @@ import type { HandlerOf, JobHandler, JobHandlers } from "./queue";
 /**
  * Each worker lane runs its jobs one at a time (the media lane may run a few side by side), and lanes run beside
  * each other, so an hours-long disk copy never holds up a backup and a batch of photos never holds up a SMART check.
+ * `people` is the face and object indexing (app/people): low priority, its children at nice 19.
  * `web` is the web process's own lane: the kinds that need what only it has (the network on the image).
  */
-export const LANES = ["long", "system", "update", "media", "housekeeping", "web"] as const;
+export const LANES = ["long", "system", "update", "media", "people", "housekeeping", "web"] as const;
 export type Lane = (typeof LANES)[number];
 
 export type JobKindSpec = {

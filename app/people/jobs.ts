@@ -1,0 +1,19 @@
+/**
+ * People's job kind (app/platform/queue/README.md): `people.index`, in a lane of its own so that hours of backfill
+ * never hold up a photo's thumbnails or a backup. Queued at every worker start and every 10 minutes; a run indexes
+ * everything pending and ends.
+ */
+import { Type } from "@sinclair/typebox";
+import type { Db } from "../platform/db/client";
+import { defineJobs, lazy, type PayloadsOf } from "../platform/queue/kinds";
+
+export const peopleJobKinds = {
+  /** Faces and objects of every processed photo not yet indexed by the current models (People, Things). */
+  "people.index": { lane: "people", payload: Type.Object({}), every: 10 * 60_000, atStart: true },
+} as const;
+
+export type PeopleJobPayloads = PayloadsOf<typeof peopleJobKinds>;
+
+export const peopleJobs = defineJobs(peopleJobKinds, (deps: { db: Db; dataDir: string; now: () => Date; settings: { get: <T>(key: string) => T | undefined } }) => ({
+  "people.index": lazy(async () => (await import("./indexing")).createPeopleIndexing(deps).handler),
+}));
