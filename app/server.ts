@@ -18,6 +18,7 @@ import { manifest, staticRoutes } from "./platform/http/static";
 import { driveRoutes } from "./drive/routes";
 import { mediaRoutes } from "./media/routes";
 import { photosRoutes } from "./photos/routes";
+import { peopleRoutes } from "./people/routes";
 import { sharePaths } from "./share/openapi";
 import { shareRoutes } from "./share/routes";
 import { createWebServices, type SystemHw } from "./services";
@@ -50,7 +51,7 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.hw, secret: deps.secret });
-  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, update, updateUploads } = services;
+  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, people, update, updateUploads } = services;
   // Built once: who is asking and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const formFiles = dataPaths(config.dataDir).formFiles;
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps) {
     .use(driveRoutes({ access, settings, drive, tus, media, apiPaths: sharePaths }))
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, settings, photos, media, drive }))
+    .use(peopleRoutes({ access, settings, people, media }))
     .use(shareRoutes({ access, share, settings, secureCookies: config.secureCookies, now }))
     .use(
       dashboardRoutes({

@@ -26,6 +26,7 @@ import { APP_ROOT, dataPaths } from "./platform/paths";
 import { createAlbumRepo } from "./photos/album-repo";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
+import { createPeopleService } from "./people/service";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
 import { createDashboardRepo } from "./dashboard/repo";
 import { systemdPower, type PowerControl } from "./dashboard/power";
@@ -197,7 +198,8 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     ...hw.updates,
   });
   const updateUploads = createUpdateUploads({ update, dataDir: config.dataDir });
-  return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos, update, updateUploads };
+  const people = createPeopleService({ db, dataDir: config.dataDir, access: core.access, now });
+  return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos, people, update, updateUploads };
 }
 
 export type WebServices = ReturnType<typeof createWebServices>;

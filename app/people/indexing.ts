@@ -8,7 +8,7 @@ import type { Db } from "../platform/db/client";
 import { dataPaths } from "../platform/paths";
 import type { JobHandler } from "../platform/queue/queue";
 import { overlap } from "./cluster";
-import { ENABLED_SETTING, MIN_MEMORY_BYTES, MODEL_VERSION } from "./model";
+import { ENABLED_SETTING, MIN_MEMORY_BYTES, MODEL_VERSION, OPTED_OUT_SETTING } from "./model";
 import { placeFaces } from "./people";
 import { createIndexerPool, type IndexerPool } from "./pool";
 import { createPeopleRepo, type StoredFace } from "./repo";
@@ -74,7 +74,8 @@ export function createPeopleIndexing(deps: {
 
   const handler: JobHandler<"people.index", { "people.index": object }> = async (_job, ctx) => {
     if (!peopleEnabled(deps.settings)) return ctx.log("People is off: nothing indexed");
-    const start = repo.progress(MODEL_VERSION);
+    const optedOut = () => deps.settings.get<string[]>(OPTED_OUT_SETTING) ?? [];
+    const start = repo.progress(MODEL_VERSION, optedOut());
     const todo = start.total - start.indexed;
     if (todo === 0) return;
     const pool = deps.pool?.() ?? createIndexerPool({ size: spareCores() });
@@ -84,7 +85,7 @@ export function createPeopleIndexing(deps: {
         // Stopping (SIGTERM) or switched off: what is stored stays, the next job goes on from there.
         if (ctx.signal.aborted) throw new Error("interrupted");
         if (!peopleEnabled(deps.settings)) break;
-        const rows = repo.pending(MODEL_VERSION, batch);
+        const rows = repo.pending(MODEL_VERSION, batch, optedOut());
         if (!rows.length) break;
         await Promise.all(rows.map((r) => indexOne(pool, r.userId, r.sha256)));
         done += rows.length;

@@ -41,3 +41,5 @@ export type Detection = { width: number; height: number; faces: DetectedFace[]; 
 /** The admin's switch (settings table); without a choice, on when the box has at least `MIN_MEMORY_BYTES`. */
 export const ENABLED_SETTING = "people.enabled";
 export const MIN_MEMORY_BYTES = 2 * 1024 ** 3;
+/** The users who asked People to forget them (settings table): their photos are not indexed. */
+export const OPTED_OUT_SETTING = "people.optedOut";

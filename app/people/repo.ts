@@ -23,20 +23,24 @@ export function createPeopleRepo(db: Db) {
      * Photos not indexed by `version` yet (never, or by other models), oldest first: processed stills and RAWs with a
      * preview. A photo that failed with this version is not tried again.
      */
-    pending: (version: string, limit: number) =>
+    pending: (version: string, limit: number, optedOut: string[]) =>
       all(
         `SELECT m.user_id AS userId, m.sha256 FROM media m LEFT JOIN people_index p ON p.user_id = m.user_id AND p.sha256 = m.sha256
-         WHERE m.status = 'done' AND m.kind <> 'video' AND (p.version IS NULL OR p.version <> ?) ORDER BY m.updated_at LIMIT ?`,
+         WHERE m.status = 'done' AND m.kind <> 'video' AND (p.version IS NULL OR p.version <> ?)
+           AND m.user_id NOT IN (SELECT value FROM json_each(?)) ORDER BY m.updated_at LIMIT ?`,
         version,
+        JSON.stringify(optedOut),
         limit,
       ) as { userId: string; sha256: string }[],
     /** How many photos are indexed by `version` and how many wait (the dashboard's progress). */
-    progress(version: string) {
+    progress(version: string, optedOut: string[]) {
       const r = get(
         `SELECT count(*) AS total, count(p.version) FILTER (WHERE p.version = ?) AS indexed, count(p.version) FILTER (WHERE p.version = ? AND p.status = 'failed') AS failed
-         FROM media m LEFT JOIN people_index p ON p.user_id = m.user_id AND p.sha256 = m.sha256 WHERE m.status = 'done' AND m.kind <> 'video'`,
+         FROM media m LEFT JOIN people_index p ON p.user_id = m.user_id AND p.sha256 = m.sha256
+         WHERE m.status = 'done' AND m.kind <> 'video' AND m.user_id NOT IN (SELECT value FROM json_each(?))`,
         version,
         version,
+        JSON.stringify(optedOut),
       )!;
       return { total: r.total as number, indexed: r.indexed as number, failed: r.failed as number };
     },

@@ -216,6 +216,13 @@ export function createPhotosRepo(db: Db) {
     /** The names the owner gave their people (search recognises them; People's own table, read only here). */
     personNames: (userId: string) =>
       raw.query("SELECT id, name FROM people WHERE user_id = ? AND name IS NOT NULL").all(userId) as { id: string; name: string }[],
+    /** The people the owner has not hidden in one of their photos (the info panel; People's table, read only here). */
+    peopleIn: (userId: string, sha256: string) =>
+      raw
+        .query(
+          `SELECT DISTINCT p.id, p.name FROM faces f JOIN people p ON p.id = f.person_id WHERE f.user_id = ? AND f.sha256 = ? AND p.hidden = 0 ORDER BY p.name IS NULL, p.name`,
+        )
+        .all(userId, sha256) as { id: string; name: string | null }[],
     /** The distinct town and country names of a user's photos (search recognises them). */
     placeNames: (userId: string) => ({
       cities: (raw.query("SELECT DISTINCT city AS name FROM media WHERE user_id = ? AND city IS NOT NULL").all(userId) as { name: string }[]).map(

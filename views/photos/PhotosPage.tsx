@@ -4,7 +4,7 @@ import type { MediaProgress as Progress } from "../../app/media/service";
 import { Layout } from "../layout";
 import { MediaProgress } from "../media/MediaProgress";
 
-export type PhotosTab = "timeline" | "albums" | "favourites" | "archive" | "map" | "search" | "album" | "shared";
+export type PhotosTab = "timeline" | "albums" | "people" | "favourites" | "archive" | "map" | "search" | "album" | "shared";
 
 type ShellProps = {
   user: User;
@@ -20,6 +20,7 @@ type ShellProps = {
 const tabs = [
   { id: "timeline", href: "/photos", label: "Photos" },
   { id: "albums", href: "/photos/albums", label: "Albums" },
+  { id: "people", href: "/photos/people", label: "People" },
   { id: "favourites", href: "/photos/favourites", label: "Favourites" },
   { id: "archive", href: "/photos/archive", label: "Archive" },
   { id: "map", href: "/photos/map", label: "Map" },
@@ -54,7 +55,7 @@ export function PhotosShell(p: ShellProps) {
               type="search"
               name="q"
               id="photos-q"
-              placeholder="Places, 2019, July 2021, camera, file, album, videos"
+              placeholder="People, places, things, 2019, July 2021, camera, album"
               aria-label="Search photos"
               value={p.query ?? ""}
             />
