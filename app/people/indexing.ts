@@ -75,9 +75,9 @@ export function createPeopleIndexing(deps: {
   const handler: JobHandler<"people.index", { "people.index": object }> = async (_job, ctx) => {
     if (!peopleEnabled(deps.settings)) return ctx.log("People is off: nothing indexed");
     const optedOut = () => deps.settings.get<string[]>(OPTED_OUT_SETTING) ?? [];
+    if (!repo.pending(MODEL_VERSION, 1, optedOut()).length) return;
     const start = repo.progress(MODEL_VERSION, optedOut());
-    const todo = start.total - start.indexed;
-    if (todo === 0) return;
+    const todo = Math.max(1, start.total - start.indexed);
     const pool = deps.pool?.() ?? createIndexerPool({ size: spareCores() });
     let done = 0;
     try {

@@ -1,7 +1,7 @@
 /**
  * People's job kind (app/platform/queue/README.md): `people.index`, in a lane of its own so that hours of backfill
- * never hold up a photo's thumbnails or a backup. Queued at every worker start and every 10 minutes; a run indexes
- * everything pending and ends.
+ * never hold up a photo's thumbnails or a backup. Queued at every worker start and every minute (a run with nothing
+ * pending is one query); a run indexes everything pending, new photos included, and ends.
  */
 import { Type } from "@sinclair/typebox";
 import type { Db } from "../platform/db/client";
@@ -9,7 +9,7 @@ import { defineJobs, lazy, type PayloadsOf } from "../platform/queue/kinds";
 
 export const peopleJobKinds = {
   /** Faces and objects of every processed photo not yet indexed by the current models (People, Things). */
-  "people.index": { lane: "people", payload: Type.Object({}), every: 10 * 60_000, atStart: true },
+  "people.index": { lane: "people", payload: Type.Object({}), every: 60_000, atStart: true },
 } as const;
 
 export type PeopleJobPayloads = PayloadsOf<typeof peopleJobKinds>;

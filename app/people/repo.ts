@@ -20,14 +20,15 @@ export function createPeopleRepo(db: Db) {
 
     // ── indexing (worker) ──
     /**
-     * Photos not indexed by `version` yet (never, or by other models), oldest first: processed stills and RAWs with a
-     * preview. A photo that failed with this version is not tried again.
+     * Photos not indexed by `version` yet (never, or by other models): processed stills and RAWs with a preview. A
+     * photo that failed with this version is not tried again. No order: the first ones found (a run with nothing
+     * pending reads the index once, without sorting).
      */
     pending: (version: string, limit: number, optedOut: string[]) =>
       all(
         `SELECT m.user_id AS userId, m.sha256 FROM media m LEFT JOIN people_index p ON p.user_id = m.user_id AND p.sha256 = m.sha256
          WHERE m.status = 'done' AND m.kind <> 'video' AND (p.version IS NULL OR p.version <> ?)
-           AND m.user_id NOT IN (SELECT value FROM json_each(?)) ORDER BY m.updated_at LIMIT ?`,
+           AND m.user_id NOT IN (SELECT value FROM json_each(?)) LIMIT ?`,
         version,
         JSON.stringify(optedOut),
         limit,
