@@ -14,7 +14,13 @@ import type { JobHandlers, PayloadMap } from "./platform/queue/queue";
 import { updateJobs, updateWebJobs, type UpdateJobPayloads } from "./update/jobs";
 
 /** Kind → payload of every kind: what `enqueue` accepts. */
-export type JobPayloads = AuthJobPayloads & DriveJobPayloads & MediaJobPayloads & PeopleJobPayloads & StorageJobPayloads & DashboardJobPayloads & UpdateJobPayloads;
+export type JobPayloads = AuthJobPayloads &
+  DriveJobPayloads &
+  MediaJobPayloads &
+  PeopleJobPayloads &
+  StorageJobPayloads &
+  DashboardJobPayloads &
+  UpdateJobPayloads;
 export type JobKind = keyof JobPayloads & string;
 
 export const workerJobGroups = [authJobs, driveJobs, mediaJobs, peopleJobs, storageJobs, dashboardJobs, updateJobs] as const;

@@ -22,8 +22,7 @@ export function dequantize(bytes: Uint8Array, scale: number): Float32Array {
   return out;
 }
 
-export const vectorOf = (bytes: Uint8Array): Float32Array =>
-  new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+export const vectorOf = (bytes: Uint8Array): Float32Array => new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 export const bytesOf = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 function norm(v: Float32Array): number {

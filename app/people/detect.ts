@@ -104,10 +104,18 @@ export async function detect(input: string, cropPath: (i: number) => string): Pr
     .filter((f) => f.embedding?.length)
     .map((f) => {
       const [x, y, w, hgt] = f.boxRaw.map(clamp) as [number, number, number, number];
-      return { box: [round(x), round(y), round(Math.min(w, 1 - x)), round(Math.min(hgt, 1 - y))] as const, score: round(f.boxScore), landmarks: round(f.faceScore), embedding: f.embedding! };
+      return {
+        box: [round(x), round(y), round(Math.min(w, 1 - x)), round(Math.min(hgt, 1 - y))] as const,
+        score: round(f.boxScore),
+        landmarks: round(f.faceScore),
+        embedding: f.embedding!,
+      };
     });
   // Crops from the same decode (sharp re-reads the preview at full size: a face in a group photo stays sharp).
-  const { width = info.width, height = info.height } = await image.clone().metadata().then((m) => (m.orientation && m.orientation >= 5 ? { width: m.height, height: m.width } : m));
+  const { width = info.width, height = info.height } = await image
+    .clone()
+    .metadata()
+    .then((m) => (m.orientation && m.orientation >= 5 ? { width: m.height, height: m.width } : m));
   await Promise.all(
     faces.map(async (f, i) => {
       // A square around the face with a margin, so the round crop shows the whole face.

@@ -16,7 +16,23 @@ import { faceCrop } from "./paths";
 import { createIndexerPool } from "./pool";
 import { createSettingsRepo } from "../settings/repo";
 
-const PHOTOS = ["party-1", "party-2", "party-3", "party-4", "party-5", "party-6", "grace-hopper", "astronaut", "dog", "cat", "car", "cow", "coffee", "rocket", "sports-car"];
+const PHOTOS = [
+  "party-1",
+  "party-2",
+  "party-3",
+  "party-4",
+  "party-5",
+  "party-6",
+  "grace-hopper",
+  "astronaut",
+  "dog",
+  "cat",
+  "car",
+  "cow",
+  "coffee",
+  "rocket",
+  "sports-car",
+];
 /** What is really in each fixture, of the labels the detector knows (checked by eye; people are "person"). */
 const TRUTH: Record<string, string[]> = {
   "party-1": ["person", "tie", "wine glass"],
@@ -97,30 +113,45 @@ describe("indexing", () => {
     for (let i = 0; i < party.length; i++) expect(existsSync(faceCrop(t.dataDir, alice.id, sha["party-1"]!, i))).toBe(true);
     expect(indexing.repo.facesOf(alice.id, sha["grace-hopper"]!)).toHaveLength(1);
     // False-positive checks: animals, objects and a poster have no face…
-    for (const name of ["dog", "cat", "car", "cow", "coffee", "rocket", "poster"]) expect([name, indexing.repo.facesOf(alice.id, sha[name]!).length]).toEqual([name, 0]);
+    for (const name of ["dog", "cat", "car", "cow", "coffee", "rocket", "poster"])
+      expect([name, indexing.repo.facesOf(alice.id, sha[name]!).length]).toEqual([name, 0]);
     // …and a job with nothing left to do starts no indexer.
     await index();
     expect(q("SELECT count(*) AS n FROM faces WHERE user_id = ?", alice.id)[0]!.n).toBe(q("SELECT count(*) AS n FROM faces")[0]!.n);
   });
 
   test("the search threshold lets no false label through on the test set", () => {
-    const found = q("SELECT sha256, label, max(score) AS s FROM photo_objects WHERE user_id = ? AND score >= ? GROUP BY sha256, label", alice.id, OBJECT_MIN_SEARCH_SCORE);
+    const found = q(
+      "SELECT sha256, label, max(score) AS s FROM photo_objects WHERE user_id = ? AND score >= ? GROUP BY sha256, label",
+      alice.id,
+      OBJECT_MIN_SEARCH_SCORE,
+    );
     const truth = (name: string) => TRUTH[name.replace(/-(tight|dark)$/, "")]!;
-    const wrong = found.map((r) => [Object.keys(sha).find((k) => sha[k] === r.sha256)!, r.label as string]).filter(([name, label]) => !truth(name!).includes(label!));
+    const wrong = found
+      .map((r) => [Object.keys(sha).find((k) => sha[k] === r.sha256)!, r.label as string])
+      .filter(([name, label]) => !truth(name!).includes(label!));
     expect(wrong).toEqual([]);
     // What it does find: the cow, the phone, people. (The husky scores 0.45 and the cat "dog 0.49": see the README.)
     expect(found.length).toBeGreaterThanOrEqual(5);
   });
 
   test("one face never makes a person: a lone face (the sports car's grille, a single portrait) waits", () => {
-    const lone = q("SELECT count(*) AS n FROM faces WHERE user_id = ? AND sha256 IN (?, ?) AND person_id IS NOT NULL", alice.id, sha.astronaut, sha["sports-car"]);
+    const lone = q(
+      "SELECT count(*) AS n FROM faces WHERE user_id = ? AND sha256 IN (?, ?) AND person_id IS NOT NULL",
+      alice.id,
+      sha.astronaut,
+      sha["sports-car"],
+    );
     expect(lone[0]!.n).toBe(0);
   });
 });
 
 describe("people", () => {
   test("faces seen again become people, each person's faces from one scene and in different photos", () => {
-    const rows = q("SELECT person_id, count(*) AS n, count(DISTINCT sha256) AS photos FROM faces WHERE user_id = ? AND person_id IS NOT NULL GROUP BY person_id", alice.id);
+    const rows = q(
+      "SELECT person_id, count(*) AS n, count(DISTINCT sha256) AS photos FROM faces WHERE user_id = ? AND person_id IS NOT NULL GROUP BY person_id",
+      alice.id,
+    );
     // party-1's three faces, party-3's three and Grace Hopper, each seen in three photos (the party photos share
     // some of their people, so a person may gather faces from both scenes).
     expect(rows.length).toBeGreaterThanOrEqual(5);
@@ -197,7 +228,9 @@ describe("people", () => {
     await index();
     expect(indexing.repo.progress(MODEL_VERSION, []).indexed).toBe(ALL);
     // Every named face is still named the same (and new faces may have joined the named person).
-    expect(q("SELECT f.sha256, f.idx, p.name FROM faces f JOIN people p ON p.id = f.person_id WHERE p.name IS NOT NULL ORDER BY 1, 2")).toEqual(expect.arrayContaining(before));
+    expect(q("SELECT f.sha256, f.idx, p.name FROM faces f JOIN people p ON p.id = f.person_id WHERE p.name IS NOT NULL ORDER BY 1, 2")).toEqual(
+      expect.arrayContaining(before),
+    );
     expect(before.length).toBeGreaterThan(0);
   }, 120_000);
 });
@@ -238,7 +271,8 @@ describe("privacy", () => {
     expect(existsSync(faceCrop(t.dataDir, alice.id, s, 0))).toBe(false);
 
     expect((await t.request("/photos/people/forget-me", postForm(as(alice)))).status).toBe(303);
-    for (const table of ["faces", "people", "photo_objects", "people_index"]) expect([table, q(`SELECT count(*) AS n FROM ${table} WHERE user_id = ?`, alice.id)[0]!.n]).toEqual([table, 0]);
+    for (const table of ["faces", "people", "photo_objects", "people_index"])
+      expect([table, q(`SELECT count(*) AS n FROM ${table} WHERE user_id = ?`, alice.id)[0]!.n]).toEqual([table, 0]);
     expect(existsSync(faceCrop(t.dataDir, alice.id, sha["party-1"]!, 0))).toBe(false);
     await index();
     expect(q("SELECT count(*) AS n FROM people_index WHERE user_id = ?", alice.id)[0]!.n).toBe(0);

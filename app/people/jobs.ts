@@ -14,6 +14,9 @@ export const peopleJobKinds = {
 
 export type PeopleJobPayloads = PayloadsOf<typeof peopleJobKinds>;
 
-export const peopleJobs = defineJobs(peopleJobKinds, (deps: { db: Db; dataDir: string; now: () => Date; settings: { get: <T>(key: string) => T | undefined } }) => ({
-  "people.index": lazy(async () => (await import("./indexing")).createPeopleIndexing(deps).handler),
-}));
+export const peopleJobs = defineJobs(
+  peopleJobKinds,
+  (deps: { db: Db; dataDir: string; now: () => Date; settings: { get: <T>(key: string) => T | undefined } }) => ({
+    "people.index": lazy(async () => (await import("./indexing")).createPeopleIndexing(deps).handler),
+  }),
+);

@@ -4,7 +4,9 @@ import { dataPaths } from "../platform/paths";
 
 /** Face crops sit beside the content's thumbnails: `<sha256>-face<i>.webp` (the indexer child writes them). */
 export function facesPrefix(dataDir: string, userId: string, sha256: string): string {
-  return dataPaths(dataDir).derivatives(userId, sha256).thumb.replace(/-thumb\.webp$/, "-face");
+  return dataPaths(dataDir)
+    .derivatives(userId, sha256)
+    .thumb.replace(/-thumb\.webp$/, "-face");
 }
 
 /** Face crop `idx` of a content. */

@@ -27,12 +27,18 @@ async function waitFor<T>(what: string, probe: () => T | undefined | null | fals
 }
 
 /** Grace Hopper's portrait three times (as is, cropped, darker) and a cow: one person to find, one thing. */
-async function photos(): Promise<[string, Uint8Array][]> {
+async function photos(): Promise<[string, Buffer][]> {
   const src = join(FIXTURES, "grace-hopper.jpg");
   const { width = 0, height = 0 } = await sharp(src).metadata();
   return [
     ["hopper.jpg", readFileSync(src)],
-    ["hopper-crop.jpg", await sharp(src).extract({ left: 20, top: 20, width: width - 40, height: height - 40 }).jpeg({ quality: 85 }).toBuffer()],
+    [
+      "hopper-crop.jpg",
+      await sharp(src)
+        .extract({ left: 20, top: 20, width: width - 40, height: height - 40 })
+        .jpeg({ quality: 85 })
+        .toBuffer(),
+    ],
     ["hopper-dark.jpg", await sharp(src).modulate({ brightness: 0.7 }).jpeg({ quality: 60 }).toBuffer()],
     ["cow.jpg", readFileSync(join(FIXTURES, "cow.jpg"))],
   ];
@@ -46,7 +52,7 @@ beforeAll(async () => {
   const signed = await signedInPage(browser, server, { username: "ann", role: "admin" });
   page = signed.page;
   errors = watchPageErrors(page);
-  for (const [name, body] of await photos()) await signed.api(`/upload?name=${name}`, { method: "POST", body });
+  for (const [name, body] of await photos()) await signed.api(`/upload?name=${name}`, { method: "POST", body: new Blob([new Uint8Array(body)]) });
   db = new Database(join(server.dataDir, "db.sqlite"));
   db.run("INSERT INTO settings (key, value) VALUES ('people.enabled', 'true') ON CONFLICT (key) DO UPDATE SET value = 'true'");
   worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
@@ -59,7 +65,12 @@ beforeAll(async () => {
   // The indexing job runs at worker start and every minute: restart the worker so it runs now.
   worker.kill("SIGTERM");
   await worker.exited;
-  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], { cwd: root, stdout: "ignore", stderr: "pipe", env: { ...process.env, NAS_WORKER_KINDS: "people.index" } });
+  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
+    cwd: root,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: { ...process.env, NAS_WORKER_KINDS: "people.index" },
+  });
   await waitFor("the photos indexed", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM people_index").get()!.n === 4);
 }, 240_000);
 

@@ -65,7 +65,7 @@ export function createIndexerPool(opts: PoolOptions) {
         failReady(why);
         const p = child.pending;
         child.pending = undefined;
-        if (p) (clearTimeout(p.timer), p.reject(why));
+        if (p) clearTimeout(p.timer), p.reject(why);
         wakeOne();
       },
     });

@@ -46,17 +46,26 @@ export function createPeopleRepo(db: Db) {
       return { total: r.total as number, indexed: r.indexed as number, failed: r.failed as number };
     },
     facesOf: (userId: string, sha256: string): StoredFace[] =>
-      all("SELECT id, person_id, assigned, rejected_person_id, x, y, w, h FROM faces WHERE user_id = ? AND sha256 = ? ORDER BY idx", userId, sha256).map((r) => ({
-        id: r.id as number,
-        personId: r.person_id as string | null,
-        assigned: r.assigned as StoredFace["assigned"],
-        rejectedPersonId: r.rejected_person_id as string | null,
-        box: [r.x, r.y, r.w, r.h] as unknown as Box,
-      })),
+      all("SELECT id, person_id, assigned, rejected_person_id, x, y, w, h FROM faces WHERE user_id = ? AND sha256 = ? ORDER BY idx", userId, sha256).map(
+        (r) => ({
+          id: r.id as number,
+          personId: r.person_id as string | null,
+          assigned: r.assigned as StoredFace["assigned"],
+          rejectedPersonId: r.rejected_person_id as string | null,
+          box: [r.x, r.y, r.w, r.h] as unknown as Box,
+        }),
+      ),
     /** False when the content is gone (purged while it was being indexed): nothing is written then. */
     blobExists: (userId: string, sha256: string) => !!get("SELECT 1 FROM blobs WHERE user_id = ? AND sha256 = ?", userId, sha256),
     /** Replaces a content's faces and objects; each face keeps what `inherit` says it had (a re-index keeps names). */
-    replace(userId: string, sha256: string, faces: (DetectedFace & { inherit?: StoredFace })[], objects: DetectedObject[], version: string, at: number): number[] {
+    replace(
+      userId: string,
+      sha256: string,
+      faces: (DetectedFace & { inherit?: StoredFace })[],
+      objects: DetectedObject[],
+      version: string,
+      at: number,
+    ): number[] {
       run("DELETE FROM faces WHERE user_id = ? AND sha256 = ?", userId, sha256);
       run("DELETE FROM photo_objects WHERE user_id = ? AND sha256 = ?", userId, sha256);
       const ids: number[] = [];
@@ -67,7 +76,20 @@ export function createPeopleRepo(db: Db) {
       faces.forEach((f, i) => {
         const { bytes, scale } = quantize(f.embedding);
         const keep = f.inherit;
-        const r = insert.get(userId, sha256, i, ...f.box, f.score, f.landmarks, bytes, scale, keep?.personId ?? null, userId, keep?.assigned ?? null, keep?.rejectedPersonId ?? null) as Row;
+        const r = insert.get(
+          userId,
+          sha256,
+          i,
+          ...f.box,
+          f.score,
+          f.landmarks,
+          bytes,
+          scale,
+          keep?.personId ?? null,
+          userId,
+          keep?.assigned ?? null,
+          keep?.rejectedPersonId ?? null,
+        ) as Row;
         ids.push(r.id as number);
         // The person went meanwhile: the face waits like a new one.
         if (!r.person_id && keep?.personId) run("UPDATE faces SET assigned = NULL WHERE id = ?", r.id);
@@ -121,12 +143,22 @@ export function createPeopleRepo(db: Db) {
       const q = raw.query("UPDATE faces SET person_id = ?, assigned = ? WHERE id = ?");
       for (const id of faceIds) q.run(personId, how, id);
     },
-    setCentroid: (personId: string, centroid: Float32Array, at: number) => run("UPDATE people SET centroid = ?, updated_at = ? WHERE id = ?", bytesOf(centroid), at, personId),
+    setCentroid: (personId: string, centroid: Float32Array, at: number) =>
+      run("UPDATE people SET centroid = ?, updated_at = ? WHERE id = ?", bytesOf(centroid), at, personId),
     createPerson: (id: string, userId: string, centroid: Float32Array, at: number) =>
-      run("INSERT INTO people (id, user_id, name, hidden, centroid, created_at, updated_at) VALUES (?, ?, NULL, 0, ?, ?, ?)", id, userId, bytesOf(centroid), at, at),
+      run(
+        "INSERT INTO people (id, user_id, name, hidden, centroid, created_at, updated_at) VALUES (?, ?, NULL, 0, ?, ?, ?)",
+        id,
+        userId,
+        bytesOf(centroid),
+        at,
+        at,
+      ),
     /** The embeddings of a person's faces (its centre is recomputed from them after a merge or a removed face). */
     vectorsOf: (userId: string, personId: string) =>
-      all("SELECT embedding, scale FROM faces WHERE user_id = ? AND person_id = ?", userId, personId).map((r) => dequantize(r.embedding as Uint8Array, r.scale as number)),
+      all("SELECT embedding, scale FROM faces WHERE user_id = ? AND person_id = ?", userId, personId).map((r) =>
+        dequantize(r.embedding as Uint8Array, r.scale as number),
+      ),
 
     // ── the owner's view and changes (web) ──
     /** A user's people with their counts and cover, most photos first; named ones before unnamed at equal counts. */
@@ -165,10 +197,12 @@ export function createPeopleRepo(db: Db) {
         personId,
         limit,
       ) as { id: number; sha256: string }[],
-    rename: (userId: string, id: string, name: string | null, at: number) => run("UPDATE people SET name = ?, updated_at = ? WHERE user_id = ? AND id = ?", name, at, userId, id),
+    rename: (userId: string, id: string, name: string | null, at: number) =>
+      run("UPDATE people SET name = ?, updated_at = ? WHERE user_id = ? AND id = ?", name, at, userId, id),
     setHidden: (userId: string, id: string, hidden: boolean, at: number) =>
       run("UPDATE people SET hidden = ?, updated_at = ? WHERE user_id = ? AND id = ?", hidden ? 1 : 0, at, userId, id),
-    setCover: (userId: string, id: string, faceId: number, at: number) => run("UPDATE people SET cover_face_id = ?, updated_at = ? WHERE user_id = ? AND id = ?", faceId, at, userId, id),
+    setCover: (userId: string, id: string, faceId: number, at: number) =>
+      run("UPDATE people SET cover_face_id = ?, updated_at = ? WHERE user_id = ? AND id = ?", faceId, at, userId, id),
     /** Every face of `from` goes to `into` (by the owner: manual), and `from` goes. */
     moveAll(userId: string, from: string, into: string) {
       run("UPDATE faces SET person_id = ?, assigned = 'manual' WHERE user_id = ? AND person_id = ?", into, userId, from);

@@ -76,7 +76,11 @@ test("kill -9 of the worker mid-backfill: the indexer child goes too, and the ne
   await waitFor("the indexer children to exit", () => children.every((pid) => !alive(pid)), 30_000);
 
   box.startWorker();
-  await waitFor("every photo indexed", () => count(`SELECT count(*) AS n FROM people_index WHERE version = '${MODEL_VERSION}' AND status = 'done'`) === 12, 240_000);
+  await waitFor(
+    "every photo indexed",
+    () => count(`SELECT count(*) AS n FROM people_index WHERE version = '${MODEL_VERSION}' AND status = 'done'`) === 12,
+    240_000,
+  );
   // Once each: one row per photo, each face once, and the photos of the same people grouped.
   expect(count("SELECT count(*) AS n FROM (SELECT sha256, idx FROM faces GROUP BY sha256, idx HAVING count(*) > 1)")).toBe(0);
   expect(count("SELECT count(*) AS n FROM people")).toBeGreaterThanOrEqual(3);

@@ -38,7 +38,10 @@ export function createPeopleService(deps: { db: Db; dataDir: string; access: Acc
       const gb = (memory / 1024 ** 3).toFixed(1);
       return {
         on,
-        why: on || chosen ? null : `Off because this box has ${gb} GB of memory: recognising faces and things needs at least ${MIN_MEMORY_BYTES / 1024 ** 3} GB to leave room for everything else.`,
+        why:
+          on || chosen
+            ? null
+            : `Off because this box has ${gb} GB of memory: recognising faces and things needs at least ${MIN_MEMORY_BYTES / 1024 ** 3} GB to leave room for everything else.`,
         optedOut: optedOut().includes(user.id),
         progress: repo.progress(MODEL_VERSION, optedOut()),
       };
@@ -79,7 +82,11 @@ export function createPeopleService(deps: { db: Db; dataDir: string; access: Acc
       for (const sha256 of contents) removeFaceCrops(deps.dataDir, user.id, sha256);
     },
     /** This user's photos are indexed again. */
-    includeMe: (user: User) => settings.set(OPTED_OUT_SETTING, optedOut().filter((id) => id !== user.id)),
+    includeMe: (user: User) =>
+      settings.set(
+        OPTED_OUT_SETTING,
+        optedOut().filter((id) => id !== user.id),
+      ),
   };
 }
 

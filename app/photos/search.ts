@@ -10,10 +10,7 @@ const MONTHS = ["january", "february", "march", "april", "may", "june", "july", 
  * city or country of this user's photos), a thing ("dog", "puppies", "bike": the object labels), and whatever is
  * left matches camera, file name and album name.
  */
-export function parseSearch(
-  q: string,
-  known: { cities: string[]; countries: string[]; people?: { id: string; name: string }[] },
-): SearchFilter {
+export function parseSearch(q: string, known: { cities: string[]; countries: string[]; people?: { id: string; name: string }[] }): SearchFilter {
   const filter: SearchFilter = {};
   let rest = q.trim().replace(/\s+/g, " ");
   const monthYear = /\b([a-z]{3,9})\.? (\d{4})\b/i.exec(rest);

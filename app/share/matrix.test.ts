@@ -378,7 +378,9 @@ describe("the access policy's matrix", () => {
       grants: { read: readGrant.id, view: viewGrant.id },
       upload: "u".repeat(32),
       // A person of alice's People (app/people): hers alone.
-      person: t.db.$client.query("INSERT INTO people (id, user_id, hidden, created_at, updated_at) VALUES ('person-1', ?, 0, 0, 0) RETURNING id").get(alice.id) as {
+      person: t.db.$client
+        .query("INSERT INTO people (id, user_id, hidden, created_at, updated_at) VALUES ('person-1', ?, 0, 0, 0) RETURNING id")
+        .get(alice.id) as {
         id: string;
       },
     };

@@ -5,12 +5,15 @@ import { join } from "node:path";
 import sharp, { type Sharp } from "sharp";
 
 export const PEOPLE_FIXTURES = join(import.meta.dir, "../fixtures/people");
-export const FACE_PHOTOS = ["party-1", "party-2", "party-3", "party-4", "party-5", "party-6", "astronaut", "grace-hopper"].map((n) => join(PEOPLE_FIXTURES, `${n}.jpg`));
+export const FACE_PHOTOS = ["party-1", "party-2", "party-3", "party-4", "party-5", "party-6", "astronaut", "grace-hopper"].map((n) =>
+  join(PEOPLE_FIXTURES, `${n}.jpg`),
+);
 
 /** What each variant does to the picture around a face. */
 export const VARIANTS = {
   plain: (s: Sharp) => s,
-  tight: (s: Sharp, w: number, h: number) => s.extract({ left: Math.round(w * 0.12), top: Math.round(h * 0.12), width: Math.round(w * 0.76), height: Math.round(h * 0.76) }),
+  tight: (s: Sharp, w: number, h: number) =>
+    s.extract({ left: Math.round(w * 0.12), top: Math.round(h * 0.12), width: Math.round(w * 0.76), height: Math.round(h * 0.76) }),
   small: (s: Sharp, w: number) => s.resize(Math.round(w * 0.5)),
   dark: (s: Sharp) => s.modulate({ brightness: 0.6 }),
   bright: (s: Sharp) => s.modulate({ brightness: 1.4 }),
