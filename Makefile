@@ -50,8 +50,11 @@ typecheck: deps
 	bunx tsc -p tsconfig.browser.json
 
 # Biome: formatting and lint rules (biome.json). `make format` rewrites what `make lint` would refuse.
+# Biome, then the architecture (.dependency-cruiser.cjs through scripts/arch-check.ts: no cycles, views import only
+# types from app/, hw/ and provision/ nothing from app/, the platform no feature, features only each other's entry points).
 lint: deps
 	bunx biome check .
+	bun scripts/arch-check.ts
 
 format: deps
 	bunx biome check --write .

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomToken } from "./auth/crypto";
+import { randomToken } from "./platform/crypto";
 import { loadConfig } from "./platform/config";
 import { openDb } from "./platform/db/client";
 import { auditLog } from "./platform/db/schema";

@@ -1,11 +1,13 @@
 import { Elysia } from "elysia";
-import { authRoutes } from "./auth/routes";
+import { authEvents, authRoutes } from "./auth/routes";
 import type { Config } from "./platform/config";
 import type { Db } from "./platform/db/client";
 import { accessControl } from "./platform/http/access";
 import { requestContext } from "./platform/http/context";
 import { errorHandler, requestIds } from "./platform/http/errors";
 import { htmlResponses } from "./platform/http/html";
+import { pageChrome } from "./platform/http/page";
+import { homeRoutes } from "./home/routes";
 import { createRateLimiter } from "./platform/http/rate-limit";
 import { forgetSpooled } from "./platform/http/body";
 import { dataPaths } from "./platform/paths";
@@ -21,14 +23,17 @@ import { photosRoutes } from "./photos/routes";
 import { peopleRoutes } from "./people/routes";
 import { sharePaths } from "./share/openapi";
 import { shareRoutes } from "./share/routes";
+import { shareEvents } from "./share/context";
+import { auditVocabulary } from "./platform/audit";
 import { createWebServices, type SystemHw } from "./services";
-import { settingsRoutes } from "./settings/routes";
+import { settingsEvents, settingsRoutes } from "./settings/routes";
 import { setupRoutes } from "./setup/routes";
-import { dashboardRoutes } from "./dashboard/routes";
-import { systemUpdateRoutes } from "./update/routes";
+import { dashboardEvents, dashboardRoutes } from "./dashboard/routes";
+import { storageRoutes } from "./storage/routes";
+import { systemUpdateRoutes, updateEvents } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
-import { HomePage } from "../views/home/HomePage";
-import { hmac } from "./auth/crypto";
+import { hmac } from "./platform/crypto";
+import { requireAdmin } from "./access/policy";
 import { isAdmin } from "./access/viewer";
 import type { Clock } from "./platform/clock";
 
@@ -51,11 +56,24 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.hw, secret: deps.secret });
-  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, people, update, updateUploads } = services;
-  // Built once: who is asking and the access rules every route declares (app/platform/http/access.ts).
+  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, people, update, updateUploads, home } = services;
+  // Built once: who is asking, the page chrome derived from it, and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
+  const page = pageChrome({ context, settings: () => settings.all(), isAdmin, banner: () => dashboard.alerts.banner() });
   const formFiles = dataPaths(config.dataDir).formFiles;
-  const access = accessControl({ context, origins: config.origins, spoolDir: formFiles });
+  const access = accessControl({ context, page, origins: config.origins, spoolDir: formFiles, requireAdmin });
+  // The audit log's words: each route's own (`{ audit }`, read from the finished route table) and the named events.
+  const auditWords = auditVocabulary(
+    () => app.routes,
+    [
+      authEvents,
+      settingsEvents,
+      dashboardEvents,
+      updateEvents,
+      shareEvents,
+      { cli: { kind: "system", did: "used the admin command line" } }, // the admin CLI's rows, cli.<command> (app/cli.ts)
+    ],
+  );
   const limits = {
     loginByIp: createRateLimiter({ limit: 20, windowMs: 5 * 60_000, now }),
     loginByAccount: createRateLimiter({ limit: 10, windowMs: 5 * 60_000, now }),
@@ -84,10 +102,9 @@ export function createApp(deps: AppDeps) {
     // An unknown address matched no route, so no route resolved the viewer: the error page asks for it (layout with navigation).
     .use(
       errorHandler({
-        deviceName: () => settings.all().deviceName,
-        viewerOf: (cookieValue) => {
+        pageOf: (cookieValue) => {
           const user = cookieValue ? auth.sessions.resolve(cookieValue)?.user : undefined;
-          return user ? { user, csrfToken: hmac(deps.secret, `csrf:${cookieValue}`) } : null;
+          return user ? page.chrome(user, hmac(deps.secret, `csrf:${cookieValue}`)) : page.chrome(null, "");
         },
       }),
     )
@@ -101,29 +118,28 @@ export function createApp(deps: AppDeps) {
     )
     .get(
       "/manifest.webmanifest",
-      ({ set }) => {
+      ({ page, set }) => {
         set.headers["content-type"] = "application/manifest+json";
-        return JSON.stringify(manifest(settings.all().deviceName));
+        return JSON.stringify(manifest(page.deviceName));
       },
       { public: true },
     )
     .use(staticRoutes())
     .use(tlsRoutes({ tlsDir: config.tlsDir }))
-    .use(setupRoutes({ access, auth, settings, config, storage, requestRestart: deps.requestRestart }))
-    .use(authRoutes({ access, auth, config, settings, audit, limits }))
-    .use(settingsRoutes({ access, auth, settings, audit, config }))
-    .use(driveRoutes({ access, settings, drive, tus, media, apiPaths: sharePaths }))
+    .use(setupRoutes({ access, auth, config, storage, requestRestart: deps.requestRestart }))
+    .use(authRoutes({ access, auth, config, audit, limits }))
+    .use(settingsRoutes({ access, auth, settings, audit, auditWords, config }))
+    .use(driveRoutes({ access, drive, tus, media, apiPaths: sharePaths }))
     .use(mediaRoutes({ access, drive, media }))
-    .use(photosRoutes({ access, settings, photos, media, drive }))
-    .use(peopleRoutes({ access, settings, people, media }))
-    .use(shareRoutes({ access, share, settings, secureCookies: config.secureCookies, now }))
+    .use(photosRoutes({ access, photos, media, drive }))
+    .use(peopleRoutes({ access, people, media }))
+    .use(shareRoutes({ access, share, secureCookies: config.secureCookies, now }))
     .use(
       dashboardRoutes({
         access,
         audit,
         settings,
         dashboard,
-        storage,
         databaseCheck,
         restoreBackup: (path) => {
           const check = stageRestore(config.dataDir, path);
@@ -132,38 +148,11 @@ export function createApp(deps: AppDeps) {
         },
       }),
     )
-    .use(
-      systemUpdateRoutes({
-        access,
-        audit,
-        update,
-        uploads: updateUploads,
-        deviceName: () => settings.all().deviceName,
-        banner: () => dashboard.alerts.banner(),
-      }),
-    )
-    .get(
-      "/",
-      ({ user, csrfToken, redirect }) => {
-        if (!auth.users.setupDone()) return redirect("/setup", 303);
-        if (!user) return redirect("/login", 303);
-        return HomePage({
-          user,
-          csrfToken,
-          deviceName: settings.all().deviceName,
-          usage: drive.usage(user),
-          recent: drive
-            .recent(user)
-            .filter((f) => f.kind === "file")
-            .slice(0, 8),
-          health: isAdmin(user) ? dashboard.alerts.health() : null,
-          photos: photos.latest(user, 8),
-        });
-      },
-      { public: true },
-    );
+    .use(storageRoutes({ access, storage }))
+    .use(systemUpdateRoutes({ access, audit, update, uploads: updateUploads }))
+    .use(homeRoutes({ access, auth, home }));
 
-  return Object.assign(app, { services });
+  return Object.assign(app, { services, auditWords });
 }
 
 export type App = ReturnType<typeof createApp>;

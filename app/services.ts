@@ -4,7 +4,7 @@ import { createAuditRepo } from "./platform/audit";
 import { createAuthRepo } from "./auth/repo";
 import { createAuthService } from "./auth/service";
 import type { Config } from "./platform/config";
-import type { Db } from "./platform/db/client";
+import { changeCounter, type Db } from "./platform/db/client";
 import { createJobRepo } from "./platform/queue/repo";
 import { createJobQueue } from "./platform/queue/queue";
 import type { JobPayloads } from "./jobs";
@@ -27,6 +27,7 @@ import { createAlbumRepo } from "./photos/album-repo";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
 import { createPeopleService } from "./people/service";
+import { createHomeSummaries } from "./home/summary";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
 import { createDashboardRepo } from "./dashboard/repo";
 import { systemdPower, type PowerControl } from "./dashboard/power";
@@ -198,8 +199,9 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     ...hw.updates,
   });
   const updateUploads = createUpdateUploads({ update, dataDir: config.dataDir });
+  const home = createHomeSummaries({ drive, photos, health: () => dashboard.alerts.health(), changes: changeCounter(db) });
   const people = createPeopleService({ db, dataDir: config.dataDir, access: core.access, now });
-  return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos, people, update, updateUploads };
+  return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos, people, update, updateUploads, home };
 }
 
 export type WebServices = ReturnType<typeof createWebServices>;

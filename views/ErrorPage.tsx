@@ -1,7 +1,6 @@
-import type { User } from "../app/platform/db/schema";
-import { Layout } from "./layout";
+import { Layout, type PageChrome } from "./layout";
 
-export function ErrorPage(p: { status: number; message: string; requestId?: string | null; user: User | null; csrfToken: string; deviceName: string }) {
+export function ErrorPage(p: { status: number; message: string; requestId?: string | null; page: PageChrome }) {
   const title =
     p.status === 404
       ? "Not found"
@@ -13,7 +12,7 @@ export function ErrorPage(p: { status: number; message: string; requestId?: stri
             ? "Something went wrong"
             : "Cannot do that";
   return (
-    <Layout title={title} user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName}>
+    <Layout title={title} page={p.page}>
       <section class="card stack" id="error">
         <h1>{title}</h1>
         <p safe>{p.message}</p>
@@ -28,7 +27,7 @@ export function ErrorPage(p: { status: number; message: string; requestId?: stri
           <a class="button primary" href="/">
             Back to the start page
           </a>
-          {p.user ? (
+          {p.page.user ? (
             <a class="button" href="/drive">
               Open Drive
             </a>

@@ -15,13 +15,11 @@ test("one size formatter for every page, in decimal units as OS file managers sh
 });
 
 test("times in the box's time zone with its name, and relative times", async () => {
-  const { formatWhen, formatDate, formatAgo, setDisplayTimeZone } = await import("./format");
+  const { formatWhen, formatDate, formatAgo } = await import("./format");
   const at = new Date("2026-11-30T13:05:00Z");
-  setDisplayTimeZone("Europe/Berlin");
-  expect(formatWhen(at)).toBe("2026-11-30 14:05 CET");
-  expect(formatDate(at)).toBe("2026-11-30 14:05");
-  setDisplayTimeZone("UTC");
-  expect(formatWhen(at)).toBe("2026-11-30 13:05 UTC");
+  expect(formatWhen(at, "Europe/Berlin")).toBe("2026-11-30 14:05 CET");
+  expect(formatDate(at, "Europe/Berlin")).toBe("2026-11-30 14:05");
+  expect(formatWhen(at, "UTC")).toBe("2026-11-30 13:05 UTC");
   expect(formatAgo(at, new Date("2026-11-30T15:05:00Z"))).toBe("2 h ago");
   expect(formatAgo(at, new Date("2026-11-30T13:05:20Z"))).toBe("just now");
   expect(formatAgo(at, new Date("2026-12-03T13:05:00Z"))).toBe("3 days ago");

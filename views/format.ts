@@ -29,13 +29,8 @@ export const formatHours = (hours: number | null) => (hours === null ? "—" : `
 
 export const formatTemp = (c: number | null | undefined) => (c === null || c === undefined ? "—" : `${Math.round(c)} °C`);
 
-// Times are shown in the box's time zone (Settings → Administration), set by the settings service when it reads it.
-let displayTimeZone = "UTC";
+// Times are shown in the box's time zone (Settings → Administration): each page has it in its chrome (`page.timeZone`).
 const formatters = new Map<string, { local: Intl.DateTimeFormat; zone: Intl.DateTimeFormat }>();
-
-export function setDisplayTimeZone(tz: string) {
-  displayTimeZone = tz;
-}
 
 function formattersFor(tz: string) {
   let f = formatters.get(tz);
@@ -58,11 +53,11 @@ function formattersFor(tz: string) {
   return f;
 }
 
-/** "2026-11-30 14:05 CET": date and time in the box's time zone, with the zone's name. */
-export const formatWhen = (d: Date | number | null | undefined) => {
+/** "2026-11-30 14:05 CET": date and time in the time zone `tz`, with the zone's name. */
+export const formatWhen = (d: Date | number | null | undefined, tz: string) => {
   if (d === null || d === undefined) return "never";
-  const f = formattersFor(displayTimeZone);
-  const zone = f.zone.formatToParts(new Date(d)).find((p) => p.type === "timeZoneName")?.value ?? displayTimeZone;
+  const f = formattersFor(tz);
+  const zone = f.zone.formatToParts(new Date(d)).find((p) => p.type === "timeZoneName")?.value ?? tz;
   return `${f.local.format(new Date(d))} ${zone}`;
 };
 
@@ -78,10 +73,8 @@ export function formatAgo(d: Date | number, now: Date | number = Date.now()): st
 
 export const formatCount = (n: number | null | undefined) => (n === null || n === undefined ? "—" : n.toLocaleString("en"));
 
-/** "2026-11-30 14:05" in the box's time zone (lists, where a zone name on every row is noise; pages say the zone once). */
-export const formatDate = (d: Date) => formattersFor(displayTimeZone).local.format(d);
-
-export const timeZoneName = () => displayTimeZone;
+/** "2026-11-30 14:05" in the time zone `tz` (lists, where a zone name on every row is noise; pages say the zone once). */
+export const formatDate = (d: Date, tz: string) => formattersFor(tz).local.format(d);
 
 /** "Firefox on Windows" from a User-Agent header (bowser); whatever it cannot name is shown as the product token. */
 export function describeBrowser(userAgent: string | null | undefined): string {
@@ -93,8 +86,8 @@ export function describeBrowser(userAgent: string | null | undefined): string {
   return browser || userAgent.split(/[/\s]/)[0]!.slice(0, 40) || "Unknown browser";
 }
 
-/** Midnight at the start of `ymd` ("2026-11-30") in the box's time zone, as an instant. */
-export function startOfDay(ymd: string, tz = displayTimeZone): Date {
+/** Midnight at the start of `ymd` ("2026-11-30") in the time zone `tz`, as an instant. */
+export function startOfDay(ymd: string, tz: string): Date {
   const [y, m, d] = ymd.split("-").map(Number) as [number, number, number];
   const guess = Date.UTC(y, m - 1, d);
   // The zone's offset at that moment: format the instant there and read it back as if it were UTC.

@@ -1,15 +1,22 @@
 import { expect, test } from "bun:test";
 import type { User } from "../app/platform/db/schema";
-import { Layout } from "./layout";
+import { Layout, type PageChrome } from "./layout";
 
 const user = { id: "u1", username: "eve", displayName: '<img src=x onerror="alert(1)">', role: "admin" } as User;
+const chrome = (p: Partial<PageChrome>): PageChrome => ({
+  user: null,
+  csrfToken: "t",
+  admin: p.user?.role === "admin",
+  deviceName: "nas",
+  timeZone: "UTC",
+  banner: [],
+  ...p,
+});
 
 test("the page shell escapes every value it carries (name, device name, title, CSRF token, script names)", () => {
   const html = Layout({
     title: "</title><script>",
-    user,
-    csrfToken: 'a"b',
-    deviceName: "<b>nas</b>",
+    page: chrome({ user, csrfToken: 'a"b', deviceName: "<b>nas</b>" }),
     scripts: ['x"><script>'],
     children: "<p>ok</p>",
   }) as string;
@@ -25,9 +32,9 @@ test("the page shell escapes every value it carries (name, device name, title, C
 });
 
 test("several children and an async child are rendered in order; signed out there is no navigation", async () => {
-  const many = Layout({ title: "T", user: null, csrfToken: "t", deviceName: "nas", children: ["<p>1</p>", "<p>2</p>"] }) as string;
+  const many = Layout({ title: "T", page: chrome({}), children: ["<p>1</p>", "<p>2</p>"] }) as string;
   expect(many).toContain('<main id="main" class="bare"><p>1</p><p>2</p></main>');
   expect(many).not.toContain("appnav");
-  const later = await Layout({ title: "T", user, csrfToken: "t", deviceName: "nas", active: "dashboard", children: Promise.resolve("<p>later</p>") });
+  const later = await Layout({ title: "T", page: chrome({ user }), active: "dashboard", children: Promise.resolve("<p>later</p>") });
   expect(later).toContain('<main id="main" class="with-nav"><p>later</p></main>');
 });

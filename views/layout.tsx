@@ -1,14 +1,37 @@
 import Html from "@kitajs/html";
 import type { User } from "../app/platform/db/schema";
 
+/** An open alert as the admin's banner shows it. */
+export type BannerAlert = { severity: "critical" | "warning" | "info"; message: string };
+
+/**
+ * What every page's frame needs, derived once per request by the page plugin (app/platform/http/page.ts): who is
+ * signed in, the CSRF token forms carry, the box's name, the time zone times are shown in, and the admin's banner
+ * (read only when a page shows it).
+ */
+export type PageChrome<U extends User | null = User | null> = {
+  user: U;
+  csrfToken: string;
+  /** The access policy's answer for this person: the administrator's links and banner are shown. */
+  admin: boolean;
+  deviceName: string;
+  timeZone: string;
+  readonly banner: BannerAlert[];
+};
+/** The chrome of a page only a signed-in person reaches. */
+export type SignedInPage = PageChrome<User>;
+
 export type PageProps = {
   title: string;
-  user: User | null;
-  csrfToken: string;
-  deviceName: string;
+  page: PageChrome;
+  /** Pages every visitor sees alike (sign-in, the wizard, a share link's pages): no navigation, even when signed in. */
+  anonymous?: boolean;
   /** Which nav item is highlighted. */
   active?: "drive" | "photos" | "dashboard" | "settings";
-  /** Extra scripts under /static, loaded deferred before Alpine starts. */
+  /**
+   * Extra scripts under /static, run before Alpine starts: ours (`js/…`) as ES modules, which import their shared parts
+   * (js/lib/), the vendored ones (`vendor/…`) as classic deferred scripts. Both run in document order once parsed.
+   */
   scripts?: string[];
   children?: JSX.Element | JSX.Element[] | string;
 };
@@ -73,8 +96,8 @@ const navList = (active: PageProps["active"]): JSX.Element => navLists.get(activ
 const escapeText = (text: string) => Html.escapeHtml(text);
 const pageTail = '<div id="toasts" aria-live="polite"></div></body></html>';
 const bannerPoller = '<div id="alert-banner" hx-get="/dashboard/fragments/banner" hx-trigger="load" hx-swap="outerHTML"></div>';
-// app.js first (page scripts use its window.nas helpers), Alpine last (after every component is registered).
-const appScript = '<script src="/static/js/app.js" defer></script>';
+// app.js first, Alpine last (after every component is registered): modules and deferred scripts run in document order.
+const appScript = '<script type="module" src="/static/js/app.js"></script>';
 const alpineScript = '<script src="/static/vendor/alpine-csp.min.js" defer></script>';
 
 /**
@@ -82,20 +105,26 @@ const alpineScript = '<script src="/static/vendor/alpine-csp.min.js" defer></scr
  * Every page pays for it, so it is assembled from pre-rendered strings; the few values in it are escaped here.
  */
 export function Layout(props: PageProps): JSX.Element {
-  const token = escapeText(props.csrfToken);
-  const hxHeaders = escapeText(JSON.stringify({ "X-CSRF-Token": props.csrfToken }));
-  const scripts = (props.scripts ?? []).map((s) => `<script src="/static/${escapeText(s)}" defer></script>`).join("");
-  const nav = props.user
-    ? `<nav class="appnav" aria-label="Main"><a class="brand" href="/"><img src="/static/icons/icon.svg" alt="" width="28" height="28"/><span>${escapeText(props.deviceName)}</span></a>` +
+  const { csrfToken, deviceName } = props.page;
+  const user = props.anonymous ? null : props.page.user;
+  const token = escapeText(csrfToken);
+  const hxHeaders = escapeText(JSON.stringify({ "X-CSRF-Token": csrfToken }));
+  const scripts = (props.scripts ?? [])
+    .map((s) =>
+      s.startsWith("js/") ? `<script type="module" src="/static/${escapeText(s)}"></script>` : `<script src="/static/${escapeText(s)}" defer></script>`,
+    )
+    .join("");
+  const nav = user
+    ? `<nav class="appnav" aria-label="Main"><a class="brand" href="/"><img src="/static/icons/icon.svg" alt="" width="28" height="28"/><span>${escapeText(deviceName)}</span></a>` +
       `${navList(props.active)}<form method="post" action="/logout" class="logout"><input type="hidden" name="_csrf" value="${token}"/>` +
-      `<button type="submit" class="link" title="Sign out"><span>${escapeText(props.user.displayName)}</span> · Sign out</button></form></nav>`
+      `<button type="submit" class="link" title="Sign out"><span>${escapeText(user.displayName)}</span> · Sign out</button></form></nav>`
     : "";
-  const banner = props.user?.role === "admin" && props.active !== "dashboard" ? bannerPoller : "";
+  const banner = props.page.admin && props.active !== "dashboard" ? bannerPoller : "";
   const page = (children: string) =>
     `<!doctype html><html lang="en"><head>${staticHead}<meta name="csrf-token" content="${token}"/>` +
-    `<title>${escapeText(`${props.title} · ${props.deviceName}`)}</title>${appScript}${scripts}${alpineScript}</head>` +
-    `<body hx-headers="${hxHeaders}" class="${props.user ? "signed-in" : "signed-out"}">${nav}` +
-    `<main id="main" class="${props.user ? "with-nav" : "bare"}">${banner}${children}</main>${pageTail}`;
+    `<title>${escapeText(`${props.title} · ${deviceName}`)}</title>${appScript}${scripts}${alpineScript}</head>` +
+    `<body hx-headers="${hxHeaders}" class="${user ? "signed-in" : "signed-out"}">${nav}` +
+    `<main id="main" class="${user ? "with-nav" : "bare"}">${banner}${children}</main>${pageTail}`;
   // Children are rendered HTML already (one element, several, or a promise from an async component).
   const children = props.children === undefined ? "" : Html.contentsToString([props.children]);
   return typeof children === "string" ? page(children) : children.then(page);

@@ -15,6 +15,9 @@ export const isLinkViewer = (viewer: Viewer): viewer is LinkViewer => viewer !==
 /** The signed-in person behind a viewer; null for a link visitor or nobody. */
 export const userOf = (viewer: Viewer): User | null => (viewer && !("link" in viewer) ? viewer : null);
 
+/** Whether the viewer is the owner of what `ownerId` owns (its places and metadata are theirs to give). */
+export const owns = (viewer: Viewer, ownerId: string): boolean => userOf(viewer)?.id === ownerId;
+
 /** The administrator role: manages every link and share on the box, and the box itself. Not a key to others' files. */
 export const isAdmin = (viewer: Viewer): boolean => userOf(viewer)?.role === "admin";
 

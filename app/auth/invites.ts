@@ -1,6 +1,6 @@
 /** Invite links: a one-time token to register (or, `forUserId`, to enrol a passkey for an existing account). */
 import type { AuthContext } from "./context";
-import { randomToken, sha256 } from "./crypto";
+import { randomToken, sha256 } from "../platform/crypto";
 import type { User } from "./repo";
 import { AppError } from "../platform/errors";
 

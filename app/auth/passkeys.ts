@@ -7,7 +7,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simp
 import { randomUUID } from "node:crypto";
 import type { ApplianceSettings } from "../settings/service";
 import type { AuthContext } from "./context";
-import { randomToken, sha256 } from "./crypto";
+import { randomToken, sha256 } from "../platform/crypto";
 import type { Invites } from "./invites";
 import type { Recovery } from "./recovery";
 import type { User } from "./repo";

@@ -1,6 +1,6 @@
 /** Recovery codes: ten one-time codes, shown once, stored hashed; each signs its owner in once. */
 import type { AuthContext } from "./context";
-import { randomToken, sha256 } from "./crypto";
+import { randomToken, sha256 } from "../platform/crypto";
 import type { User } from "./repo";
 import { AppError } from "../platform/errors";
 

@@ -1,12 +1,11 @@
 import { Elysia, t } from "elysia";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
-import type { AuditRepo } from "../platform/audit";
+import type { AuditEvents, AuditRepo } from "../platform/audit";
 import type { Config } from "../platform/config";
 import type { AccessControl } from "../platform/http/access";
 import type { AuthService } from "./service";
 import { sessionCookie, SESSION_COOKIE, PRE_COOKIE } from "../platform/http/context";
 import { beginAttempt, type Guard, type RateLimiter } from "../platform/http/rate-limit";
-import type { SettingsService } from "../settings/service";
 import { LoginPage, RegisterPage } from "../../views/auth/pages";
 import { AppError, tooManyRequests } from "../platform/errors";
 import { withFormError } from "../platform/http/forms";
@@ -15,9 +14,15 @@ export type AuthRouteDeps = {
   access: AccessControl;
   auth: AuthService;
   config: Config;
-  settings: SettingsService;
   audit: AuditRepo;
   limits: { loginByIp: RateLimiter; loginByAccount: RateLimiter; recoveryByIp: RateLimiter; recoveryByAccount: RateLimiter };
+};
+
+/** The audit log's words for what these routes record by name (beside each route's own words). */
+export const authEvents: AuditEvents = {
+  "auth.login": { kind: "sign-in", did: "signed in with a passkey" },
+  "auth.recover": { kind: "sign-in", did: "signed in with a recovery code" },
+  "auth.passkey.registered": { kind: "sign-in", did: "registered a passkey" },
 };
 
 /** Only same-site paths may be a post-login destination. */
@@ -40,12 +45,12 @@ const RegisterStart = t.Union([
 ]);
 const Verify = t.Object({ challengeId: t.String(), response: t.Any() });
 
-/** What the sign-in routes share: the page chrome and starting a session. */
+/** What the sign-in routes share: what the pages need beside the chrome, and starting a session. */
 function parts(deps: AuthRouteDeps) {
-  const { auth, config, settings } = deps;
+  const { auth, config } = deps;
   type Cookies = Record<string, { value?: unknown; set: (c: { value: string }) => unknown; remove: () => unknown }>;
   return {
-    base: (csrfToken: string) => ({ csrfToken, deviceName: settings.all().deviceName, rpID: config.rpID, origins: config.origins }),
+    passkeyOrigin: { rpID: config.rpID, origins: config.origins },
     /** Signs the browser in: a new session id (replacing the one it had: rotation) and no pre-login cookie left behind. */
     startSession(cookie: Cookies, userId: string, ip: string | null, userAgent: string | undefined) {
       const sid = auth.sessions.create(userId, { ip, userAgent: userAgent ?? null }, cookie[SESSION_COOKIE]?.value as string | undefined);
@@ -62,36 +67,37 @@ export function authRoutes(deps: AuthRouteDeps) {
 
 function signInPages(deps: AuthRouteDeps) {
   const { auth } = deps;
-  const { base } = parts(deps);
+  const { passkeyOrigin } = parts(deps);
   return new Elysia()
     .use(deps.access)
     .get(
       "/login",
-      ({ user, csrfToken, query, redirect }) => {
+      ({ user, page, query, redirect }) => {
         if (!auth.users.setupDone()) return redirect("/setup", 303);
         if (user) return redirect(safeNext(query.next), 303);
-        return <LoginPage {...base(csrfToken)} next={safeNext(query.next)} />;
+        return <LoginPage page={page} {...passkeyOrigin} next={safeNext(query.next)} />;
       },
       { public: true },
     )
     .get(
       "/register",
-      ({ csrfToken, query, redirect }) => {
+      ({ page, query, redirect }) => {
         if (!auth.users.setupDone()) return redirect("/setup", 303);
         const invite = typeof query.invite === "string" ? query.invite : null;
         const gate = auth.invites.canRegister(invite);
-        return <RegisterPage {...base(csrfToken)} mode="signup" inviteToken={invite} allowed={gate.allowed} reason={gate.reason} />;
+        return <RegisterPage page={page} {...passkeyOrigin} mode="signup" inviteToken={invite} allowed={gate.allowed} reason={gate.reason} />;
       },
       { public: true },
     )
     .get(
       "/enroll/:token",
-      ({ csrfToken, params }) => {
+      ({ page, params }) => {
         // An enrolment link is for an account the admin created or reset; the token is checked again on use.
         const user = auth.invites.enrollmentUser(params.token);
         return (
           <RegisterPage
-            {...base(csrfToken)}
+            page={page}
+            {...passkeyOrigin}
             mode="enroll"
             inviteToken={params.token}
             allowed={!!user}
@@ -118,7 +124,7 @@ function passkeyRoutes(deps: AuthRouteDeps) {
         if (!user) throw new AppError(401, "Please sign in.");
         return auth.passkeys.startRegistration({ kind: "add", userId: user.id, userAgent: headers["user-agent"] ?? null });
       },
-      { public: true, body: RegisterStart },
+      { public: true, audit: { kind: "sign-in", did: "began registering a passkey" }, body: RegisterStart },
     )
 
     .post(
@@ -130,7 +136,7 @@ function passkeyRoutes(deps: AuthRouteDeps) {
         audit.record({ userId: result.user.id, ip, action: "auth.passkey.registered", objectId: result.user.id, ok: true });
         return { redirect: user ? "/settings" : "/", recoveryCodes: result.recoveryCodes };
       },
-      { public: true, body: Verify },
+      { public: true, audit: { kind: "sign-in", did: "finished registering a passkey" }, body: Verify },
     )
 
     .post(
@@ -140,7 +146,7 @@ function passkeyRoutes(deps: AuthRouteDeps) {
           throw tooManyRequests("Too many sign-in attempts from this address. Wait a few minutes.", limits.loginByIp.retryAfterSeconds(`ip:${ip}`));
         return auth.passkeys.startLogin();
       },
-      { public: true },
+      { public: true, audit: { kind: "sign-in", did: "opened sign-in" } },
     )
 
     .post(
@@ -175,18 +181,18 @@ function passkeyRoutes(deps: AuthRouteDeps) {
           throw e;
         }
       },
-      { public: true, body: Verify },
+      { public: true, audit: { kind: "sign-in", did: "checked a passkey" }, body: Verify },
     );
 }
 
 function recoveryAndLogoutRoutes(deps: AuthRouteDeps) {
   const { auth, audit, limits } = deps;
-  const { base, startSession } = parts(deps);
+  const { passkeyOrigin, startSession } = parts(deps);
   return new Elysia()
     .use(deps.access)
     .post(
       "/auth/recover",
-      ({ body, ip, headers, cookie, csrfToken, redirect, set }) => {
+      ({ body, ip, headers, cookie, page, redirect, set }) => {
         let attempt: ReturnType<typeof beginAttempt>;
         try {
           attempt = beginAttempt(
@@ -211,11 +217,15 @@ function recoveryAndLogoutRoutes(deps: AuthRouteDeps) {
           },
           (e) => {
             audit.record({ ip, action: "auth.recover", ok: false, detail: body.username.slice(0, 64) });
-            return <LoginPage {...base(csrfToken)} next="/" error={e.message} />;
+            return <LoginPage page={page} {...passkeyOrigin} next="/" error={e.message} />;
           },
         );
       },
-      { public: true, body: t.Object({ username: t.String({ maxLength: 64 }), code: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) },
+      {
+        public: true,
+        audit: { kind: "sign-in", did: "used a recovery code" },
+        body: t.Object({ username: t.String({ maxLength: 64 }), code: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }),
+      },
     )
 
     .post(
@@ -225,7 +235,7 @@ function recoveryAndLogoutRoutes(deps: AuthRouteDeps) {
         cookie[SESSION_COOKIE]!.remove();
         return redirect("/login", 303);
       },
-      { public: true },
+      { public: true, audit: { kind: "sign-in", did: "signed out" } },
     )
     .post(
       "/logout-all",
@@ -234,6 +244,6 @@ function recoveryAndLogoutRoutes(deps: AuthRouteDeps) {
         cookie[SESSION_COOKIE]!.remove();
         return redirect("/login", 303);
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "sign-in", did: "signed out everywhere" } },
     );
 }

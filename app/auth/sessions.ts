@@ -1,6 +1,6 @@
 /** Browser sessions: the cookie holds a random id, the database only its hash. */
 import type { AuthContext } from "./context";
-import { randomToken, sha256 } from "./crypto";
+import { randomToken, sha256 } from "../platform/crypto";
 import type { AuthRepo } from "./repo";
 import { AppError } from "../platform/errors";
 import { bookkeeping } from "../platform/space";

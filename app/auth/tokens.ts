@@ -1,7 +1,7 @@
 /** App tokens for scripts and clients (`Authorization: Bearer`): shown once, stored hashed, revocable per device. */
 import { randomUUID } from "node:crypto";
 import type { AuthContext } from "./context";
-import { randomToken, sha256 } from "./crypto";
+import { randomToken, sha256 } from "../platform/crypto";
 import { AppError } from "../platform/errors";
 import { checkName } from "../platform/names";
 import { bookkeeping } from "../platform/space";

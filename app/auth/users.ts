@@ -2,7 +2,7 @@ import { writeTransaction } from "../platform/db/client";
 /** Accounts: who exists, the admin adding and resetting people (they enrol through a one-time link), quotas. */
 import { randomUUID } from "node:crypto";
 import type { AuthContext } from "./context";
-import { randomToken } from "./crypto";
+import { randomToken } from "../platform/crypto";
 import type { Invites } from "./invites";
 import { AppError } from "../platform/errors";
 import { checkName } from "../platform/names";

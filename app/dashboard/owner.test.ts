@@ -1,7 +1,6 @@
 // What a new owner reads on the start page, Storage and the audit log (issue 13 #14, #16, #17, #19).
 import { afterEach, expect, test } from "bun:test";
 import { fakeRunner } from "../../hw/testing";
-import { describeAction } from "../../views/settings/audit";
 import { createTestApp, type TestApp } from "../../test/support/app";
 
 let t: TestApp;
@@ -172,6 +171,6 @@ test("#17 every route that changes something has words in the audit log (a new r
   expect(unsafe.length).toBeGreaterThan(40);
   // A route for every method (tus) needs words for at least one of the changing ones.
   const phrased = (r: { method: string; path: string }) =>
-    (r.method === "ALL" ? ["POST", "PATCH", "DELETE"] : [r.method]).some((m) => describeAction(`${m} ${r.path}`).kind !== null);
+    (r.method === "ALL" ? ["POST", "PATCH", "DELETE"] : [r.method]).some((m) => t.app.auditWords.describe(`${m} ${r.path}`).kind !== null);
   expect(unsafe.filter((r) => !phrased(r)).map((r) => `${r.method} ${r.path}`)).toEqual([]);
 });

@@ -1,13 +1,10 @@
 import { Elysia, t } from "elysia";
 import { join } from "node:path";
-import type { AuditRepo } from "../platform/audit";
+import type { AuditEvents, AuditRepo } from "../platform/audit";
 import type { AccessControl } from "../platform/http/access";
-import type { User } from "../platform/db/schema";
 import type { SettingsService } from "../settings/service";
 import type { DashboardService } from "./service";
 import type { BackupCheck, RestoreCandidate } from "../setup/restore";
-import { storageRoutes } from "../storage/routes";
-import type { StorageService } from "../storage/service";
 import { AlertBanner } from "../../views/dashboard/Shell";
 import { DisksCard, HistoryCard, LiveCards, OverviewPage } from "../../views/dashboard/OverviewPage";
 import { DiskPage, SelfTestCard } from "../../views/dashboard/DiskPage";
@@ -18,6 +15,7 @@ import { UsagePage, UsersPage } from "../../views/dashboard/UsersPage";
 import { diskHref } from "../../views/dashboard/links";
 import { APP_ROOT } from "../platform/paths";
 import { AppError } from "../platform/errors";
+import { isAdmin } from "../access/viewer";
 import { withFormError } from "../platform/http/forms";
 
 type Deps = {
@@ -29,33 +27,22 @@ type Deps = {
   audit: AuditRepo;
   settings: SettingsService;
   dashboard: DashboardService;
-  /** Built once: the setup wizard's storage step uses the same one. */
-  storage: StorageService;
+};
+
+/** The audit log's words for what these routes record by name: the power request, before the command runs. */
+export const dashboardEvents: AuditEvents = {
+  "power.reboot": { kind: "system", did: "restarted the box" },
+  "power.poweroff": { kind: "system", did: "shut the box down" },
 };
 
 const CSS_PATH = join(APP_ROOT, "views/dashboard/dashboard.css");
 
-/** What every dashboard page needs: the chrome (user, CSRF token, device name) and the admin banner. */
-function pageParts(deps: Deps) {
-  return {
-    base: (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName }),
-    banner: () => deps.dashboard.alerts.banner(),
-    isHtmx: (request: Request) => request.headers.get("hx-request") === "true",
-  };
-}
+const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
 
 /** Dashboard: the overview and its fragments, then one plugin per page (disks, alerts, power, backups, users). */
 export function dashboardRoutes(deps: Deps) {
   return new Elysia({ prefix: "/dashboard" })
     .use(deps.access)
-    .use(
-      storageRoutes({
-        access: deps.access,
-        storage: deps.storage,
-        deviceName: () => deps.settings.all().deviceName,
-        banner: () => deps.dashboard.alerts.banner(),
-      }),
-    )
     .get(
       "/assets/dashboard.css",
       () => new Response(Bun.file(CSS_PATH), { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" } }),
@@ -71,16 +58,15 @@ export function dashboardRoutes(deps: Deps) {
 
 function overviewRoutes(deps: Deps) {
   const { dashboard } = deps;
-  const { base, banner } = pageParts(deps);
   return (
     new Elysia()
       .use(deps.access)
       .get(
         "/",
-        async ({ user, csrfToken }) => {
-          if (user.role !== "admin") return <UsagePage {...base(user, csrfToken)} usage={dashboard.quotas.of(user)} />;
+        async ({ user, page }) => {
+          if (!isAdmin(user)) return <UsagePage page={page} usage={dashboard.quotas.of(user)} />;
           const overview = await dashboard.overview();
-          return <OverviewPage {...base(user, csrfToken)} overview={overview} hour={dashboard.samples.series("hour")} day={dashboard.samples.series("day")} />;
+          return <OverviewPage page={page} overview={overview} hour={dashboard.samples.series("hour")} day={dashboard.samples.series("day")} />;
         },
         { auth: "user" },
       )
@@ -94,17 +80,17 @@ function overviewRoutes(deps: Deps) {
       )
       .get(
         "/fragments/disks",
-        async ({ user, csrfToken }) => {
+        async ({ user, page }) => {
           user;
-          return <DisksCard overview={await dashboard.overview()} csrfToken={csrfToken} />;
+          return <DisksCard overview={await dashboard.overview()} page={page} />;
         },
         { auth: "admin" },
       )
       .get(
         "/fragments/history",
-        ({ user }) => {
+        ({ user, page }) => {
           user;
-          return <HistoryCard day={dashboard.samples.series("day")} />;
+          return <HistoryCard day={dashboard.samples.series("day")} timeZone={page.timeZone} />;
         },
         { auth: "admin" },
       )
@@ -112,7 +98,7 @@ function overviewRoutes(deps: Deps) {
         "/fragments/banner",
         ({ user }) => {
           user;
-          return <AlertBanner alerts={banner()} />;
+          return <AlertBanner alerts={dashboard.alerts.banner()} />;
         },
         { auth: "admin" },
       )
@@ -130,7 +116,6 @@ function overviewRoutes(deps: Deps) {
 
 function diskRoutes(deps: Deps) {
   const { dashboard } = deps;
-  const { base, banner } = pageParts(deps);
   const device = t.Object({ dev: t.String({ minLength: 1, maxLength: 200 }) });
   return new Elysia()
     .use(deps.access)
@@ -141,12 +126,12 @@ function diskRoutes(deps: Deps) {
         await dashboard.checkDisks();
         return redirect("/dashboard", 303);
       },
-      { auth: "admin" },
+      { auth: "admin", audit: { kind: "system", did: "checked the disks" } },
     )
     .get(
       "/disk",
-      ({ user, csrfToken, query }) => {
-        return <DiskPage {...base(user, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} />;
+      ({ page, query }) => {
+        return <DiskPage page={page} disk={dashboard.disk(query.dev)} />;
       },
       { auth: "admin", query: device },
     )
@@ -157,25 +142,30 @@ function diskRoutes(deps: Deps) {
         await dashboard.checkDisk(query.dev);
         return redirect(diskHref(query.dev), 303);
       },
-      { auth: "admin", query: device },
+      { auth: "admin", audit: { kind: "system", did: "refreshed a disk's SMART report" }, query: device },
     )
     .post(
       "/disk/selftest",
-      async ({ user, csrfToken, query, body, set }) => {
+      async ({ page, query, body, set }) => {
         return withFormError(
           set,
           async () => {
             const message = await dashboard.health.startSelfTest(query.dev, body.kind);
-            return <DiskPage {...base(user, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} message={message} />;
+            return <DiskPage page={page} disk={dashboard.disk(query.dev)} message={message} />;
           },
-          (e) => <DiskPage {...base(user, csrfToken)} disk={dashboard.disk(query.dev)} banner={banner()} error={e.message} />,
+          (e) => <DiskPage page={page} disk={dashboard.disk(query.dev)} error={e.message} />,
         );
       },
-      { auth: "admin", query: device, body: t.Object({ kind: t.Union([t.Literal("short"), t.Literal("long")]), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "admin",
+        audit: { kind: "system", did: "started a disk self-test" },
+        query: device,
+        body: t.Object({ kind: t.Union([t.Literal("short"), t.Literal("long")]), _csrf: t.Optional(t.String()) }),
+      },
     )
     .get(
       "/fragments/selftest",
-      async ({ user, csrfToken, query }) => {
+      async ({ user, page, query }) => {
         user;
         await dashboard.checkDisk(query.dev);
         const disk = dashboard.disk(query.dev);
@@ -185,7 +175,7 @@ function diskRoutes(deps: Deps) {
               {disk.report.reason}
             </p>
           );
-        return <SelfTestCard device={disk.device} report={disk.report} csrfToken={csrfToken} />;
+        return <SelfTestCard device={disk.device} report={disk.report} page={page} />;
       },
       { auth: "admin", query: device },
     );
@@ -193,19 +183,18 @@ function diskRoutes(deps: Deps) {
 
 function alertRoutes(deps: Deps) {
   const { dashboard } = deps;
-  const { base, banner, isHtmx } = pageParts(deps);
   return new Elysia()
     .use(deps.access)
     .get(
       "/alerts",
-      ({ user, csrfToken }) => {
-        return <AlertsPage {...base(user, csrfToken)} alerts={dashboard.alerts.list()} banner={banner()} webhook={dashboard.alerts.webhook()} />;
+      ({ page }) => {
+        return <AlertsPage page={page} alerts={dashboard.alerts.list()} webhook={dashboard.alerts.webhook()} />;
       },
       { auth: "admin" },
     )
     .post(
       "/alerts/webhook",
-      ({ user, csrfToken, body, set, redirect }) => {
+      ({ page, body, set, redirect }) => {
         return withFormError(
           set,
           () => {
@@ -215,52 +204,54 @@ function alertRoutes(deps: Deps) {
           },
           (e) => (
             <AlertsPage
-              {...base(user, csrfToken)}
+              page={page}
               alerts={dashboard.alerts.list()}
-              banner={banner()}
               webhook={dashboard.alerts.webhook()}
               webhookError={{ message: e.message, value: body.url }}
             />
           ),
         );
       },
-      { auth: "admin", body: t.Object({ url: t.String({ maxLength: 2000 }), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "admin",
+        audit: { kind: "settings", did: "set where alerts are sent" },
+        body: t.Object({ url: t.String({ maxLength: 2000 }), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/alerts/webhook/test",
-      async ({ user, csrfToken }) => {
+      async ({ page }) => {
         await dashboard.alerts.sendTest();
-        return <AlertsPage {...base(user, csrfToken)} alerts={dashboard.alerts.list()} banner={banner()} webhook={dashboard.alerts.webhook()} />;
+        return <AlertsPage page={page} alerts={dashboard.alerts.list()} webhook={dashboard.alerts.webhook()} />;
       },
-      { auth: "admin" },
+      { auth: "admin", audit: { kind: "settings", did: "sent a test alert" } },
     )
     .post(
       "/alerts/:id/ack",
-      ({ user, csrfToken, params, request, redirect }) => {
+      ({ user, page, params, request, redirect }) => {
         dashboard.alerts.acknowledge(params.id, user);
         if (!isHtmx(request)) return redirect("/dashboard/alerts", 303);
         const row = dashboard.alerts.list().find((a) => a.id === params.id)!;
-        return <AlertItem alert={row} csrfToken={csrfToken} />;
+        return <AlertItem alert={row} page={page} />;
       },
-      { auth: "admin", params: t.Object({ id: t.Numeric() }) },
+      { auth: "admin", audit: { kind: "system", did: "acknowledged an alert" }, params: t.Object({ id: t.Numeric() }) },
     );
 }
 
 function powerRoutes(deps: Deps) {
   const { dashboard } = deps;
-  const { base, banner } = pageParts(deps);
   return new Elysia()
     .use(deps.access)
     .get(
       "/power",
-      ({ user, csrfToken, query }) => {
-        return <PowerPage {...base(user, csrfToken)} power={dashboard.power.availability()} banner={banner()} confirm={query.confirm} />;
+      ({ page, query }) => {
+        return <PowerPage page={page} power={dashboard.power.availability()} confirm={query.confirm} />;
       },
       { auth: "admin", query: t.Object({ confirm: t.Optional(t.Union([t.Literal("reboot"), t.Literal("poweroff")])) }) },
     )
     .post(
       "/power/:action",
-      async ({ user, csrfToken, params, body, ip }) => {
+      async ({ user, page, params, body, ip }) => {
         if (body.confirm !== params.action) throw new AppError(400, "Confirm the action on the confirmation page first.");
         // Recorded before the command: once it succeeds, this process may not live long enough to write anything.
         deps.audit.record({
@@ -272,10 +263,11 @@ function powerRoutes(deps: Deps) {
           detail: "requested from the dashboard",
         });
         const result = await dashboard.power.run(params.action);
-        return <PowerPage {...base(user, csrfToken)} power={dashboard.power.availability()} banner={banner()} result={result} />;
+        return <PowerPage page={page} power={dashboard.power.availability()} result={result} />;
       },
       {
         auth: "admin",
+        audit: { kind: "system", did: "asked the box to restart or shut down" },
         params: t.Object({ action: t.Union([t.Literal("reboot"), t.Literal("poweroff")]) }),
         body: t.Object({ confirm: t.String(), _csrf: t.Optional(t.String()) }),
       },
@@ -286,14 +278,13 @@ function backupRoutes(deps: Deps) {
   const { dashboard } = deps;
   const offered = () =>
     deps.databaseCheck?.newestGood ? { name: deps.databaseCheck.newestGood.name, takenAt: deps.databaseCheck.newestGood.takenAt } : undefined;
-  const { base, banner, isHtmx } = pageParts(deps);
   return (
     new Elysia()
       .use(deps.access)
       .get(
         "/backups",
-        ({ user, csrfToken }) => {
-          return <BackupsPage {...base(user, csrfToken)} backups={dashboard.backups.list()} banner={banner()} offerRestore={offered()} />;
+        ({ page }) => {
+          return <BackupsPage page={page} backups={dashboard.backups.list()} offerRestore={offered()} />;
         },
         { auth: "admin" },
       )
@@ -307,83 +298,73 @@ function backupRoutes(deps: Deps) {
           if (!check.ok) throw new AppError(400, `This backup cannot be restored: ${check.reason}.`);
           return redirect("/dashboard/backups?restoring=1", 303);
         },
-        { auth: "admin" },
+        { auth: "admin", audit: { kind: "system", did: "restored the newest good database backup (the database had failed its check)" } },
       )
       .get(
         "/fragments/backups",
-        ({ user, csrfToken }) => {
+        ({ user, page }) => {
           user;
-          return <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />;
+          return <BackupStatus backups={dashboard.backups.list()} page={page} />;
         },
         { auth: "admin" },
       )
       .post(
         "/backups/keep",
-        ({ user, csrfToken, body, set, redirect }) => {
+        ({ page, body, set, redirect }) => {
           return withFormError(
             set,
             () => {
               deps.settings.update({ backupKeepDays: /^\d{1,4}$/.test(body.days.trim()) ? Number(body.days.trim()) : Number.NaN });
               return redirect("/dashboard/backups", 303);
             },
-            (e) => (
-              <BackupsPage
-                {...base(user, csrfToken)}
-                backups={dashboard.backups.list()}
-                banner={banner()}
-                keepError={{ message: e.message, value: body.days }}
-              />
-            ),
+            (e) => <BackupsPage page={page} backups={dashboard.backups.list()} keepError={{ message: e.message, value: body.days }} />,
           );
         },
-        { auth: "admin", body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "changed how long backups are kept" },
+          body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }),
+        },
       )
       .post(
         "/backups/run",
-        ({ user, csrfToken, request, redirect }) => {
+        ({ user, page, request, redirect }) => {
           user;
           dashboard.backups.runNow();
           if (!isHtmx(request)) return redirect("/dashboard/backups", 303);
-          return <BackupStatus backups={dashboard.backups.list()} csrfToken={csrfToken} />;
+          return <BackupStatus backups={dashboard.backups.list()} page={page} />;
         },
-        { auth: "admin" },
+        { auth: "admin", audit: { kind: "system", did: "started a database backup" } },
       )
   );
 }
 
 function userRoutes(deps: Deps) {
   const { dashboard } = deps;
-  const { base, banner } = pageParts(deps);
   return new Elysia()
     .use(deps.access)
     .get(
       "/users",
-      ({ user, csrfToken, query }) => {
-        return <UsersPage {...base(user, csrfToken)} users={dashboard.quotas.users()} banner={banner()} saved={query.saved} />;
+      ({ page, query }) => {
+        return <UsersPage page={page} users={dashboard.quotas.users()} saved={query.saved} />;
       },
       { auth: "admin", query: t.Object({ saved: t.Optional(t.String({ maxLength: 64 })) }) },
     )
     .post(
       "/users/:id/quota",
-      ({ user, csrfToken, params, body, set, redirect }) => {
+      ({ page, params, body, set, redirect }) => {
         return withFormError(
           set,
           () => {
             dashboard.quotas.set(params.id, body.quota);
             return redirect(`/dashboard/users?saved=${encodeURIComponent(params.id)}`, 303);
           },
-          (e) => (
-            <UsersPage
-              {...base(user, csrfToken)}
-              users={dashboard.quotas.users()}
-              banner={banner()}
-              error={{ userId: params.id, message: e.message, value: body.quota }}
-            />
-          ),
+          (e) => <UsersPage page={page} users={dashboard.quotas.users()} error={{ userId: params.id, message: e.message, value: body.quota }} />,
         );
       },
       {
         auth: "admin",
+        audit: { kind: "accounts", did: "set a storage quota" },
         params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }),
         body: t.Object({ quota: t.String({ maxLength: 40 }), _csrf: t.Optional(t.String()) }),
       },

@@ -1,10 +1,10 @@
 import { Elysia, t } from "elysia";
 import type { AccessControl } from "../platform/http/access";
 import type { DriveFile, User } from "../platform/db/schema";
-import type { SettingsService } from "../settings/service";
 import { DrivePage, UsageLine } from "../../views/drive/DrivePage";
 import { Listing, type DriveMode } from "../../views/drive/Listing";
 import { MoveDialog, Preview, Suggestions, type PreviewKind } from "../../views/drive/fragments";
+import type { SignedInPage } from "../../views/layout";
 import { serveFile, zipResponse } from "./download";
 import {
   IdsBody,
@@ -32,7 +32,6 @@ type Deps = {
   access: AccessControl;
   drive: DriveService;
   tus: TusUploads;
-  settings: SettingsService;
   media: MediaService;
   /** Paths other features serve under /api/v1, for the API document (Sharing's). */
   apiPaths: Record<string, unknown>;
@@ -112,12 +111,12 @@ function locationsOf(drive: DriveService, user: User, items: DriveFile[]) {
 
 function renderPage(
   deps: Deps,
-  user: User,
-  csrfToken: string,
+  page: SignedInPage,
   request: Request,
   p: { mode: DriveMode; title: string; folderId?: string; query?: string; opts?: ListOptions; select?: string },
 ) {
-  const { drive, settings, media } = deps;
+  const { drive, media } = deps;
+  const { user } = page;
   let listing: { items: ReturnType<DriveService["recent"]>; hasMore: boolean; folderId: string | null; breadcrumbs: ReturnType<DriveService["recent"]> };
   if (p.mode === "folder") {
     const r = drive.list(user, p.folderId, p.opts!);
@@ -149,13 +148,11 @@ function renderPage(
     locations,
     highlight: p.select,
   };
-  if (request.headers.get("hx-request") && request.headers.get("hx-target") === "listing") return <Listing {...props} />;
+  if (request.headers.get("hx-request") && request.headers.get("hx-target") === "listing") return <Listing {...props} timeZone={page.timeZone} />;
   return (
     <DrivePage
       {...props}
-      user={user}
-      csrfToken={csrfToken}
-      deviceName={settings.all().deviceName}
+      page={page}
       title={p.title}
       breadcrumbs={listing.breadcrumbs}
       usage={drive.usage(user)}
@@ -181,14 +178,13 @@ function drivePages(deps: Deps) {
       .onBeforeHandle(auditNoteOf(drive))
       .get(
         "/",
-        ({ user, csrfToken, request, query }) =>
-          renderPage(deps, user, csrfToken, request, { mode: "folder", title: "My Drive", opts: listOptions(query), select: query.select }),
+        ({ page, request, query }) => renderPage(deps, page, request, { mode: "folder", title: "My Drive", opts: listOptions(query), select: query.select }),
         { auth: "user", query: ListQuery },
       )
       .get(
         "/f/:folderId",
-        ({ user, csrfToken, request, query, params }) =>
-          renderPage(deps, user, csrfToken, request, {
+        ({ page, request, query, params }) =>
+          renderPage(deps, page, request, {
             mode: "folder",
             title: "Drive",
             folderId: params.folderId,
@@ -199,32 +195,28 @@ function drivePages(deps: Deps) {
       )
       // The storage line beside the filters: reloaded after every change (uploads included).
       .get("/usage", ({ user }) => <UsageLine usage={drive.usage(user)} />, { auth: "user" })
-      .get("/recent", ({ user, csrfToken, request }) => renderPage(deps, user, csrfToken, request, { mode: "recent", title: "Recent" }), { auth: "user" })
-      .get("/starred", ({ user, csrfToken, request }) => renderPage(deps, user, csrfToken, request, { mode: "starred", title: "Starred" }), { auth: "user" })
+      .get("/recent", ({ page, request }) => renderPage(deps, page, request, { mode: "recent", title: "Recent" }), { auth: "user" })
+      .get("/starred", ({ page, request }) => renderPage(deps, page, request, { mode: "starred", title: "Starred" }), { auth: "user" })
       // Folders other people shared with this user (app/share); opening one lists it through can().
-      .get("/shared", ({ user, csrfToken, request }) => renderPage(deps, user, csrfToken, request, { mode: "shared", title: "Shared with me" }), {
+      .get("/shared", ({ page, request }) => renderPage(deps, page, request, { mode: "shared", title: "Shared with me" }), {
         auth: "user",
       })
-      .get("/trash", ({ user, csrfToken, request }) => renderPage(deps, user, csrfToken, request, { mode: "trash", title: "Trash" }), { auth: "user" })
-      .get(
-        "/search",
-        ({ user, csrfToken, request, query }) => renderPage(deps, user, csrfToken, request, { mode: "search", title: "Search", query: query.q ?? "" }),
-        {
-          auth: "user",
-          query: SearchQuery,
-        },
-      )
+      .get("/trash", ({ page, request }) => renderPage(deps, page, request, { mode: "trash", title: "Trash" }), { auth: "user" })
+      .get("/search", ({ page, request, query }) => renderPage(deps, page, request, { mode: "search", title: "Search", query: query.q ?? "" }), {
+        auth: "user",
+        query: SearchQuery,
+      })
       .get("/search/suggest", ({ user, query }) => <Suggestions items={drive.search(user, query.q ?? "", 10)} q={query.q ?? ""} />, {
         auth: "user",
         query: SearchQuery,
       })
       .get(
         "/preview/:id",
-        async ({ user, params }) => {
+        async ({ user, page, params }) => {
           const { file, path } = drive.content(user, params.id);
           const kind = previewKind(file.mime, file.name);
           const text = kind === "text" ? new TextDecoder("utf-8", { fatal: false }).decode(await Bun.file(path).slice(0, 100_000).arrayBuffer()) : undefined;
-          return <Preview file={file} kind={kind} text={text} />;
+          return <Preview file={file} kind={kind} text={text} timeZone={page.timeZone} />;
         },
         { auth: "user" },
       )
@@ -254,10 +246,12 @@ function drivePages(deps: Deps) {
       // Page actions answer with an empty fragment and an `HX-Trigger: drive-changed` so the listing reloads itself.
       .post("/actions/mkdir", ({ user, body }) => (drive.mkdir(user, body.parentId || undefined, body.name), emptyFragment()), {
         auth: "user",
+        audit: { kind: "files", did: "created a folder", about: "created the folder {}" },
         body: MkdirBody,
       })
       .post("/actions/rename", ({ user, body }) => (drive.rename(user, asIds(body.ids)[0]!, body.name), emptyFragment()), {
         auth: "user",
+        audit: { kind: "files", did: "renamed a file", about: "renamed {}" },
         body: t.Object({ ids: t.String(), name: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }),
       })
       .post(
@@ -273,11 +267,16 @@ function drivePages(deps: Deps) {
             back ? { url: "/drive/actions/move", vals: { ids: ids.join(","), targetId: back } } : undefined,
           );
         },
-        { auth: "user", body: MoveBody },
+        { auth: "user", audit: { kind: "files", did: "moved files", about: "moved {}" }, body: MoveBody },
       )
-      .post("/actions/copy", ({ user, body }) => (drive.copy(user, asIds(body.ids), body.targetId), emptyFragment()), { auth: "user", body: MoveBody })
+      .post("/actions/copy", ({ user, body }) => (drive.copy(user, asIds(body.ids), body.targetId), emptyFragment()), {
+        auth: "user",
+        audit: { kind: "files", did: "copied files", about: "copied {}" },
+        body: MoveBody,
+      })
       .post("/actions/star", ({ user, body }) => (drive.star(user, asIds(body.ids)[0]!, body.starred === "1"), emptyFragment()), {
         auth: "user",
+        audit: { kind: "files", did: "starred a file", about: "starred {}" },
         body: t.Object({ ids: t.String(), starred: t.String(), _csrf: t.Optional(t.String()) }),
       })
       .post(
@@ -287,7 +286,7 @@ function drivePages(deps: Deps) {
           drive.moveToTrash(user, ids);
           return doneFragment(`Moved ${count(ids.length)} to the trash.`, { url: "/drive/actions/restore", vals: { ids: ids.join(",") } });
         },
-        { auth: "user", body: IdsBody },
+        { auth: "user", audit: { kind: "files", did: "moved files to the trash", about: "moved {} to the trash" }, body: IdsBody },
       )
       .post(
         "/actions/restore",
@@ -296,7 +295,7 @@ function drivePages(deps: Deps) {
           drive.restore(user, ids);
           return doneFragment(`Restored ${count(ids.length)}.`, { url: "/drive/actions/trash", vals: { ids: ids.join(",") } });
         },
-        { auth: "user", body: IdsBody },
+        { auth: "user", audit: { kind: "files", did: "restored files from the trash", about: "restored {} from the trash" }, body: IdsBody },
       )
       .post(
         "/actions/purge",
@@ -305,9 +304,12 @@ function drivePages(deps: Deps) {
           drive.purge(user, ids);
           return doneFragment(`Deleted ${count(ids.length)} forever.`);
         },
-        { auth: "user", body: IdsBody },
+        { auth: "user", audit: { kind: "files", did: "deleted files forever", about: "deleted {} forever" }, body: IdsBody },
       )
-      .post("/actions/empty-trash", ({ user }) => (drive.emptyTrash(user), emptyFragment()), { auth: "user" })
+      .post("/actions/empty-trash", ({ user }) => (drive.emptyTrash(user), emptyFragment()), {
+        auth: "user",
+        audit: { kind: "files", did: "emptied the trash" },
+      })
   );
 }
 
@@ -365,21 +367,45 @@ function driveApi(deps: Deps) {
           set.status = 201;
           return { item: itemJson(drive.mkdir(user, body.parentId, body.name)) };
         },
-        { auth: "user", body: MkdirBody },
+        { auth: "user", audit: { kind: "files", did: "created a folder", about: "created the folder {}" }, body: MkdirBody },
       )
-      .patch("/files/:id", ({ user, params, body }) => ({ item: itemJson(drive.rename(user, params.id, body.name)) }), { auth: "user", body: NameBody })
+      .patch("/files/:id", ({ user, params, body }) => ({ item: itemJson(drive.rename(user, params.id, body.name)) }), {
+        auth: "user",
+        audit: { kind: "files", did: "renamed a file", about: "renamed {}" },
+        body: NameBody,
+      })
       .post(
         "/files/:id/star",
         ({ user, params, body }) => ({ item: itemJson(drive.star(user, params.id, body.starred === true || body.starred === "1" || body.starred === "true")) }),
-        { auth: "user", body: StarBody },
+        { auth: "user", audit: { kind: "files", did: "starred a file", about: "starred {}" }, body: StarBody },
       )
-      .post("/move", ({ user, body }) => ({ items: drive.move(user, asIds(body.ids), body.targetId).map(itemJson) }), { auth: "user", body: MoveBody })
-      .post("/copy", ({ user, body }) => ({ items: drive.copy(user, asIds(body.ids), body.targetId).map(itemJson) }), { auth: "user", body: MoveBody })
-      .post("/trash", ({ user, body }) => ({ items: drive.moveToTrash(user, asIds(body.ids)).map((i) => i.id) }), { auth: "user", body: IdsBody })
-      .post("/restore", ({ user, body }) => ({ items: drive.restore(user, asIds(body.ids)).map(itemJson) }), { auth: "user", body: IdsBody })
-      .post("/purge", ({ user, body }) => (drive.purge(user, asIds(body.ids)), { ok: true }), { auth: "user", body: IdsBody })
+      .post("/move", ({ user, body }) => ({ items: drive.move(user, asIds(body.ids), body.targetId).map(itemJson) }), {
+        auth: "user",
+        audit: { kind: "files", did: "moved files", about: "moved {}" },
+        body: MoveBody,
+      })
+      .post("/copy", ({ user, body }) => ({ items: drive.copy(user, asIds(body.ids), body.targetId).map(itemJson) }), {
+        auth: "user",
+        audit: { kind: "files", did: "copied files", about: "copied {}" },
+        body: MoveBody,
+      })
+      .post("/trash", ({ user, body }) => ({ items: drive.moveToTrash(user, asIds(body.ids)).map((i) => i.id) }), {
+        auth: "user",
+        audit: { kind: "files", did: "moved files to the trash", about: "moved {} to the trash" },
+        body: IdsBody,
+      })
+      .post("/restore", ({ user, body }) => ({ items: drive.restore(user, asIds(body.ids)).map(itemJson) }), {
+        auth: "user",
+        audit: { kind: "files", did: "restored files from the trash", about: "restored {} from the trash" },
+        body: IdsBody,
+      })
+      .post("/purge", ({ user, body }) => (drive.purge(user, asIds(body.ids)), { ok: true }), {
+        auth: "user",
+        audit: { kind: "files", did: "deleted files forever", about: "deleted {} forever" },
+        body: IdsBody,
+      })
       .get("/trash", ({ user }) => ({ items: drive.trash(user).map(itemJson) }), { auth: "user" })
-      .delete("/trash", ({ user }) => (drive.emptyTrash(user), { ok: true }), { auth: "user" })
+      .delete("/trash", ({ user }) => (drive.emptyTrash(user), { ok: true }), { auth: "user", audit: { kind: "files", did: "emptied the trash" } })
       .get("/recent", ({ user }) => ({ items: drive.recent(user).map(itemJson) }), { auth: "user" })
       .get("/starred", ({ user }) => ({ items: drive.starred(user).map(itemJson) }), { auth: "user" })
       .get("/search", ({ user, query }) => ({ items: drive.search(user, query.q ?? "", query.limit ?? 10).map(itemJson) }), {
@@ -387,10 +413,31 @@ function driveApi(deps: Deps) {
         query: SearchQuery,
       })
       // A plain upload: the request body is the file (curl -T file URL?name=…, or POST --data-binary).
-      .post("/upload", ({ user, request, query, set }) => plainUpload(drive, user, request, query, set), { auth: "user", parse: "none", query: UploadQuery })
-      .put("/upload", ({ user, request, query, set }) => plainUpload(drive, user, request, query, set), { auth: "user", parse: "none", query: UploadQuery })
-      .all("/uploads", ({ user, request }) => tus.handle(request, user, undefined), { auth: "user", parse: "none" })
-      .all("/uploads/:id", ({ user, request, params }) => tus.handle(request, user, params.id), { auth: "user", parse: "none" })
+      .post("/upload", ({ user, request, query, set }) => plainUpload(drive, user, request, query, set), {
+        auth: "user",
+        audit: { kind: "files", did: "uploaded a file", about: "uploaded {}" },
+        parse: "none",
+        query: UploadQuery,
+      })
+      .put("/upload", ({ user, request, query, set }) => plainUpload(drive, user, request, query, set), {
+        auth: "user",
+        audit: { kind: "files", did: "uploaded a file", about: "uploaded {}" },
+        parse: "none",
+        query: UploadQuery,
+      })
+      .all("/uploads", ({ user, request }) => tus.handle(request, user, undefined), {
+        auth: "user",
+        audit: { POST: { kind: "files", did: "started an upload", about: "started uploading {}" } },
+        parse: "none",
+      })
+      .all("/uploads/:id", ({ user, request, params }) => tus.handle(request, user, params.id), {
+        auth: "user",
+        audit: {
+          PATCH: { kind: "files", did: "uploaded a file", about: "uploaded {}" },
+          DELETE: { kind: "files", did: "cancelled an upload", about: "cancelled uploading {}" },
+        },
+        parse: "none",
+      })
   );
 }
 

@@ -1,6 +1,6 @@
 // Drive's service: the plain functions of its modules, bound to one context. Read a capability in its module:
 // items.ts (finding what a viewer may touch), tree.ts, upload.ts, imports.ts, trash.ts, search.ts, content.ts.
-import { bindContext } from "../bind";
+import { bindContext } from "../platform/bind";
 import { content, contentOf, previewImage, previewOf, zipEntries } from "./content";
 import { driveContext, type DriveDeps } from "./context";
 import { importFile, importReceived, scanImports } from "./imports";

@@ -52,7 +52,7 @@ export function mediaRoutes(deps: Deps) {
             </p>
           );
         },
-        { auth: "admin" },
+        { auth: "admin", audit: { kind: "system", did: "asked for every photo and video to be processed again" } },
       )
   );
 }

@@ -1,13 +1,11 @@
 import { Elysia, t } from "elysia";
 import type { AccessControl } from "../platform/http/access";
-import { requireAdmin } from "../access/policy";
-import type { User } from "../platform/db/schema";
-import type { SettingsService } from "../settings/service";
 import type { MediaService } from "../media/service";
 import { PeoplePage, PersonPage } from "../../views/people/PeoplePage";
+import type { SignedInPage } from "../../views/layout";
 import type { PeopleService } from "./service";
 
-type Deps = { access: AccessControl; people: PeopleService; settings: SettingsService; media: MediaService };
+type Deps = { access: AccessControl; people: PeopleService; media: MediaService };
 const Form = t.Object({ _csrf: t.Optional(t.String()) });
 const Person = t.Object({ id: t.String({ maxLength: 64 }) });
 const PersonFace = t.Object({ id: t.String({ maxLength: 64 }), faceId: t.Numeric() });
@@ -15,15 +13,15 @@ const PersonFace = t.Object({ id: t.String({ maxLength: 64 }), faceId: t.Numeric
 /** The People page, a person's page and their changes (forms that redirect back), and the face crops. */
 export function peopleRoutes(deps: Deps) {
   const { people } = deps;
-  const shell = (user: User, csrfToken: string) => ({ user, csrfToken, deviceName: deps.settings.all().deviceName, progress: deps.media.progressFor(user) });
+  const shell = (page: SignedInPage) => ({ page, progress: deps.media.progressFor(page.user) });
   const back = (id: string) => `/photos/people/${encodeURIComponent(id)}`;
   return new Elysia({ prefix: "/photos/people" })
     .use(deps.access)
     .get(
       "/",
-      ({ user, csrfToken, query }) => {
+      ({ user, page, query }) => {
         const hidden = query.hidden === "1";
-        return <PeoplePage {...shell(user, csrfToken)} people={people.list(user, hidden)} hidden={hidden} status={people.status(user)} />;
+        return <PeoplePage {...shell(page)} people={people.list(user, hidden)} hidden={hidden} status={people.status(user)} />;
       },
       { auth: "user", query: t.Object({ hidden: t.Optional(t.String({ maxLength: 1 })) }) },
     )
@@ -37,8 +35,7 @@ export function peopleRoutes(deps: Deps) {
     )
     .post(
       "/settings",
-      ({ user, body, redirect }) => {
-        requireAdmin(user);
+      ({ body, redirect }) => {
         people.setEnabled(body.on === "1");
         return redirect("/photos/people", 303);
       },
@@ -46,7 +43,7 @@ export function peopleRoutes(deps: Deps) {
     )
     .post("/forget-me", ({ user, redirect }) => (people.forgetMe(user), redirect("/photos/people", 303)), { auth: "user", body: Form })
     .post("/include-me", ({ user, redirect }) => (people.includeMe(user), redirect("/photos/people", 303)), { auth: "user", body: Form })
-    .get("/:id", ({ user, csrfToken, params }) => <PersonPage {...shell(user, csrfToken)} person={people.person(user, params.id)} />, {
+    .get("/:id", ({ user, page, params }) => <PersonPage {...shell(page)} person={people.person(user, params.id)} />, {
       auth: "user",
       params: Person,
     })

@@ -1,7 +1,7 @@
 // Albums: a person's own, and those shared with them (view, or contribute their own photos), all through the policy.
 import { randomBytes } from "node:crypto";
 import type { AlbumPermission } from "../access/permissions";
-import type { Viewer } from "../access/viewer";
+import { owns, type Viewer } from "../access/viewer";
 import type { RangedBody } from "../drive/download";
 import type { User } from "../platform/db/schema";
 import { notFound } from "../platform/errors";
@@ -13,7 +13,8 @@ import { contentOf, contentsOf } from "./items";
 const newId = () => randomBytes(12).toString("base64url");
 
 /** The one name rule (app/platform/names.ts): an album's name is shown in pages, zips and other people's Photos. */
-const albumName = (raw: string) => checkName(raw, { what: "Album names", trim: true, segment: true, maxChars: 200 });
+// Not a path segment: "Summer 2019/2020" is a fine album name (zip folders get their own safe names).
+const albumName = (raw: string) => checkName(raw, { what: "Album names", trim: true, maxChars: 200 });
 
 export const albums = (ctx: PhotosContext, user: User) => ctx.albums.albums(user.id);
 
@@ -108,7 +109,7 @@ export const entryContent = (ctx: PhotosContext, entry: AlbumEntry) => ctx.drive
  */
 export async function entryOriginal(ctx: PhotosContext, viewer: User, entry: AlbumEntry) {
   const { file, path } = entryContent(ctx, entry);
-  return file.userId === viewer.id ? { file, body: path as string | RangedBody } : ctx.withoutPlace(file, path);
+  return owns(viewer, file.userId) ? { file, body: path as string | RangedBody } : ctx.withoutPlace(file, path);
 }
 export const entryPreview = (ctx: PhotosContext, entry: AlbumEntry) => ctx.drive.previewOf(entryFile(ctx, entry));
 

@@ -1,8 +1,6 @@
 import { Elysia, t } from "elysia";
 import type { AccessControl } from "../platform/http/access";
 import { CSP } from "../platform/http/security";
-import type { User } from "../platform/db/schema";
-import type { SettingsService } from "../settings/service";
 import { AlbumHeader, AlbumsPage, GridPage, MapPage, TimelinePage } from "../../views/photos/PhotosPage";
 import { InfoPanel } from "../../views/photos/InfoPanel";
 import type { MediaService } from "../media/service";
@@ -12,8 +10,9 @@ import type { DriveService } from "../drive/service";
 import { serveFile } from "../drive/download";
 import { AppError } from "../platform/errors";
 import { SharedAlbumPage, SharedWithMePage } from "../../views/photos/SharedPages";
+import type { SignedInPage } from "../../views/layout";
 
-type Deps = { access: AccessControl; photos: PhotosService; settings: SettingsService; media: MediaService; drive: DriveService };
+type Deps = { access: AccessControl; photos: PhotosService; media: MediaService; drive: DriveService };
 
 const Ids = t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 });
 const SourceQuery = t.Object({ src: t.Optional(t.String({ maxLength: 20 })), p: t.Optional(t.String({ maxLength: 200 })) });
@@ -45,12 +44,7 @@ const WEB_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif"
 const AlbumFileParams = t.Object({ id: t.String({ maxLength: 64 }), fileId: t.String({ maxLength: 64 }) });
 const FormIds = t.Union([t.String({ maxLength: 64 }), t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 })]);
 // "Processing N of M" is the media pipeline's own fragment: it polls itself while work is pending.
-const shellOf = (deps: Deps) => (user: User, csrfToken: string) => ({
-  user,
-  csrfToken,
-  deviceName: deps.settings.all().deviceName,
-  progress: deps.media.progressFor(user),
-});
+const shellOf = (deps: Deps) => (page: SignedInPage) => ({ page, progress: deps.media.progressFor(page.user) });
 
 /** The pages: timeline, favourites, archive, search, albums (and their forms), the map. */
 function photosPages(deps: Deps) {
@@ -60,29 +54,23 @@ function photosPages(deps: Deps) {
     .use(deps.access)
     .get(
       "/",
-      ({ user, csrfToken }) => {
-        return <TimelinePage {...shell(user, csrfToken)} memories={photos.memories(user)} />;
+      ({ user, page }) => {
+        return <TimelinePage {...shell(page)} memories={photos.memories(user)} />;
       },
       { auth: "user" },
     )
     .get(
       "/favourites",
-      ({ user, csrfToken }) => (
-        <GridPage
-          {...shell(user, csrfToken)}
-          title="Favourites"
-          tab="favourites"
-          source="favourites"
-          empty="No favourites yet: open a photo and press the heart."
-        />
+      ({ page }) => (
+        <GridPage {...shell(page)} title="Favourites" tab="favourites" source="favourites" empty="No favourites yet: open a photo and press the heart." />
       ),
       { auth: "user" },
     )
     .get(
       "/archive",
-      ({ user, csrfToken }) => (
+      ({ page }) => (
         <GridPage
-          {...shell(user, csrfToken)}
+          {...shell(page)}
           title="Archive"
           tab="archive"
           source="archive"
@@ -93,11 +81,11 @@ function photosPages(deps: Deps) {
     )
     .get(
       "/search",
-      ({ user, csrfToken, query }) => {
+      ({ page, query }) => {
         const q = (query.q ?? "").trim();
         return (
           <GridPage
-            {...shell(user, csrfToken)}
+            {...shell(page)}
             title="Search"
             tab="search"
             query={q}
@@ -112,18 +100,18 @@ function photosPages(deps: Deps) {
     )
     .get(
       "/albums",
-      ({ user, csrfToken }) => {
-        return <AlbumsPage {...shell(user, csrfToken)} albums={photos.albums(user)} />;
+      ({ user, page }) => {
+        return <AlbumsPage {...shell(page)} albums={photos.albums(user)} />;
       },
       { auth: "user" },
     )
     .get(
       "/albums/:id",
-      ({ user, csrfToken, params }) => {
+      ({ user, page, params }) => {
         const album = photos.album(user, params.id);
         return (
           <GridPage
-            {...shell(user, csrfToken)}
+            {...shell(page)}
             title={album.name}
             tab="album"
             source="album"
@@ -143,7 +131,11 @@ function photosPages(deps: Deps) {
         if ((request.headers.get("accept") ?? "").includes("application/json")) return { id: album.id };
         return redirect(`/photos/albums/${album.id}`, 303);
       },
-      { auth: "user", body: t.Object({ name: t.String({ maxLength: 1000 }), ids: t.Optional(Ids), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "user",
+        audit: { kind: "files", did: "created an album" },
+        body: t.Object({ name: t.String({ maxLength: 1000 }), ids: t.Optional(Ids), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/albums/:id/rename",
@@ -151,7 +143,11 @@ function photosPages(deps: Deps) {
         photos.renameAlbum(user, params.id, body.name);
         return redirect(`/photos/albums/${params.id}`, 303);
       },
-      { auth: "user", body: t.Object({ name: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "user",
+        audit: { kind: "files", did: "renamed an album" },
+        body: t.Object({ name: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/albums/:id/delete",
@@ -159,25 +155,28 @@ function photosPages(deps: Deps) {
         photos.deleteAlbum(user, params.id);
         return redirect("/photos/albums", 303);
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "files", did: "deleted an album (its photos stay)" } },
     )
     .post("/albums/:id/add", ({ user, params, body }) => (photos.addToAlbum(user, params.id, body.ids), { ok: true }), {
       auth: "user",
+      audit: { kind: "files", did: "added photos to an album" },
       body: t.Object({ ids: Ids }),
     })
     .post("/albums/:id/remove", ({ user, params, body }) => (photos.removeFromAlbum(user, params.id, body.ids), { ok: true }), {
       auth: "user",
+      audit: { kind: "files", did: "took photos out of an album" },
       body: t.Object({ ids: Ids }),
     })
     .post("/albums/:id/cover", ({ user, params, body }) => (photos.setCover(user, params.id, body.id), { ok: true }), {
       auth: "user",
+      audit: { kind: "files", did: "chose an album's cover" },
       body: t.Object({ id: t.String({ maxLength: 64 }) }),
     })
     .get(
       "/map",
-      ({ user, csrfToken, set }) => {
+      ({ user, page, set }) => {
         set.headers["content-security-policy"] = MAP_CSP;
-        return <MapPage {...shell(user, csrfToken)} places={photos.places(user)} />;
+        return <MapPage {...shell(page)} places={photos.places(user)} />;
       },
       { auth: "user" },
     );
@@ -216,14 +215,24 @@ function photosApi(deps: Deps) {
     .get("/api/info/:id", ({ user, params }) => <InfoPanel {...photos.info(user, params.id)} />, { auth: "user" })
     .post("/api/favourite", ({ user, body }) => (photos.setFavourite(user, body.ids, body.on), { ok: true }), {
       auth: "user",
+      audit: { kind: "files", did: "marked photos as favourites" },
       body: t.Object({ ids: Ids, on: t.Boolean() }),
     })
     .post("/api/archive", ({ user, body }) => (photos.setArchived(user, body.ids, body.on), { ok: true }), {
       auth: "user",
+      audit: { kind: "files", did: "archived photos" },
       body: t.Object({ ids: Ids, on: t.Boolean() }),
     })
-    .post("/api/trash", ({ user, body }) => ({ ids: photos.trash(user, body.ids) }), { auth: "user", body: t.Object({ ids: Ids }) })
-    .post("/api/restore", ({ user, body }) => ({ ids: photos.restore(user, body.ids) }), { auth: "user", body: t.Object({ ids: Ids }) })
+    .post("/api/trash", ({ user, body }) => ({ ids: photos.trash(user, body.ids) }), {
+      auth: "user",
+      audit: { kind: "files", did: "moved photos to the trash" },
+      body: t.Object({ ids: Ids }),
+    })
+    .post("/api/restore", ({ user, body }) => ({ ids: photos.restore(user, body.ids) }), {
+      auth: "user",
+      audit: { kind: "files", did: "restored photos from the trash" },
+      body: t.Object({ ids: Ids }),
+    })
     .get(
       "/api/clusters",
       ({ user, query }) => ({
@@ -255,14 +264,12 @@ function sharedWithMe(deps: Deps) {
   const shell = shellOf(deps);
   return new Elysia({ prefix: "/photos" })
     .use(deps.access)
-    .get(
-      "/shared",
-      ({ user, csrfToken }) => <SharedWithMePage {...shell(user, csrfToken)} albums={photos.sharedAlbums(user)} folderMedia={photos.sharedFolderMedia(user)} />,
-      { auth: "user" },
-    )
+    .get("/shared", ({ user, page }) => <SharedWithMePage {...shell(page)} albums={photos.sharedAlbums(user)} folderMedia={photos.sharedFolderMedia(user)} />, {
+      auth: "user",
+    })
     .get(
       "/shared/albums/:id",
-      ({ user, csrfToken, params }) => {
+      ({ user, page, params }) => {
         const album = photos.album(user, params.id, "album.view");
         const owner = album.access === "owner" ? user.username : (photos.ownerName(album.userId) ?? "");
         const entries = photos.albumEntries(user, album.id);
@@ -280,7 +287,7 @@ function sharedWithMe(deps: Deps) {
           addedBy: e.addedBy,
           removable: removable.has(e.id),
         }));
-        return <SharedAlbumPage {...shell(user, csrfToken)} album={{ id: album.id, name: album.name, owner, access: album.access }} items={items} />;
+        return <SharedAlbumPage {...shell(page)} album={{ id: album.id, name: album.name, owner, access: album.access }} items={items} />;
       },
       { auth: "user" },
     )
@@ -317,7 +324,7 @@ function sharedWithMe(deps: Deps) {
         photos.addToAlbum(user, album.id, [file.id]);
         return redirect(`/photos/shared/albums/${album.id}`, 303);
       },
-      { auth: "user", body: t.Object({ file: t.File(), _csrf: t.Optional(t.String()) }) },
+      { auth: "user", audit: { kind: "files", did: "added a photo to a shared album" }, body: t.Object({ file: t.File(), _csrf: t.Optional(t.String()) }) },
     )
     .post(
       "/shared/albums/:id/remove",
@@ -326,7 +333,11 @@ function sharedWithMe(deps: Deps) {
         if ((request.headers.get("accept") ?? "").includes("application/json")) return { removed: removed.map((e) => e.id) };
         return redirect(`/photos/shared/albums/${params.id}`, 303);
       },
-      { auth: "user", body: t.Object({ ids: FormIds, _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "user",
+        audit: { kind: "files", did: "took photos out of a shared album (the files stay)" },
+        body: t.Object({ ids: FormIds, _csrf: t.Optional(t.String()) }),
+      },
     );
 }
 

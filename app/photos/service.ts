@@ -1,6 +1,6 @@
 // Photos' service: the plain functions of its modules, bound to one context. Read a capability in its module:
 // timeline.ts (grids, memories), search.ts, items.ts (info, marks, trash), albums.ts, shared.ts, map.ts.
-import { bindContext } from "../bind";
+import { bindContext } from "../platform/bind";
 import {
   addToAlbum,
   album,

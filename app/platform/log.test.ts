@@ -31,7 +31,7 @@ test("each served request has its own id in every line it logs, across awaits, a
   const err = spyOn(console, "error").mockImplementation(() => {});
   const app = new Elysia()
     .use(requestIds)
-    .use(errorHandler({ deviceName: () => "nas" }))
+    .use(errorHandler({ pageOf: () => ({ user: null, csrfToken: "", admin: false, deviceName: "nas", timeZone: "UTC", banner: [] }) }))
     .get("/work", async ({ query }) => {
       const first = requestId();
       await Bun.sleep(Number(query.ms));

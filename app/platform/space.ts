@@ -6,13 +6,14 @@ import { log } from "./log";
 
 /**
  * A write that only keeps books (a session's last use, a link's view count, an expired session's row): a read must
- * never fail because of it. On a full disk it is skipped and the request goes on.
+ * never fail because of it. On a full disk it is skipped quietly; any other refusal (a read-only or locked database)
+ * is skipped with a warning, and the request goes on.
  */
 export function bookkeeping(write: () => unknown): void {
   try {
     write();
   } catch (e) {
-    if (!isDiskFull(e)) throw e;
+    if (!isDiskFull(e)) log.warn(`bookkeeping write skipped: ${(e as Error).message}`);
   }
 }
 

@@ -1,6 +1,6 @@
 // Settings → account: what a new owner reads there (issue 13 #4, #5, #14).
 import { afterEach, expect, test } from "bun:test";
-import { hmac } from "../auth/crypto";
+import { hmac } from "../platform/crypto";
 import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../../test/support/app";
 
 let t: TestApp;

@@ -1,47 +1,55 @@
 import { Elysia, t } from "elysia";
-import type { AuditRepo } from "../platform/audit";
-import { sha256 } from "../auth/crypto";
+import { groupAudit, isAuditKind, type AuditEvents, type AuditRepo, type AuditVocabulary } from "../platform/audit";
+import { sha256 } from "../platform/crypto";
 import type { AuthService } from "../auth/service";
 import type { Config } from "../platform/config";
 import type { AccessControl } from "../platform/http/access";
-import type { User } from "../platform/db/schema";
 import { AccountPage, AdminPage, AuditPage, SystemPage, type SystemCard } from "../../views/settings/pages";
 import { hostnameFromDeviceName, type ApplianceSettings, type SettingsService, type SshChange } from "./service";
 import { AppError } from "../platform/errors";
-import { actionsOfKind, AUDIT_KINDS, type AuditKind } from "../../views/settings/audit";
 import { formatDate, startOfDay } from "../../views/format";
 import { withFormError } from "../platform/http/forms";
+import type { SignedInPage } from "../../views/layout";
 
-type Deps = { access: AccessControl; auth: AuthService; settings: SettingsService; audit: AuditRepo; config: Config };
+/** The audit log's words for the system changes recorded by name (`settings.ssh.on`/`.off` read as `settings.ssh`). */
+export const settingsEvents: AuditEvents = {
+  "settings.hostname": { kind: "settings", did: "changed the host name" },
+  "settings.ntp": { kind: "settings", did: "changed the time servers" },
+  "settings.ssh": { kind: "settings", did: "changed SSH access" },
+  "settings.ssh.key-removed": { kind: "settings", did: "removed an SSH key" },
+};
+
+type Deps = {
+  access: AccessControl;
+  auth: AuthService;
+  settings: SettingsService;
+  audit: AuditRepo;
+  /** The audit log's words, from every route's declaration and the features' named events (built by createApp). */
+  auditWords: AuditVocabulary;
+  config: Config;
+};
 
 export function settingsRoutes(deps: Deps) {
   const { auth, settings, audit, config } = deps;
-  const deviceName = () => settings.all().deviceName;
   const timeZones = Intl.supportedValuesOf("timeZone");
 
-  const accountPage = (
-    u: NonNullable<ReturnType<AuthService["users"]["byId"]>>,
-    csrfToken: string,
-    sessionId: string | null,
-    extra: Partial<Parameters<typeof AccountPage>[0]> = {},
-  ) => (
-    <AccountPage
-      user={u}
-      csrfToken={csrfToken}
-      deviceName={deviceName()}
-      passkeys={auth.passkeys.of(u.id)}
-      tokens={auth.tokens.of(u.id)}
-      sessions={auth.sessions.of(u.id)}
-      currentSessionHash={sessionId ? sha256(sessionId) : null}
-      unusedRecoveryCodes={auth.recovery.unused(u.id)}
-      {...extra}
-    />
-  );
-  const adminPage = (u: NonNullable<ReturnType<AuthService["users"]["byId"]>>, csrfToken: string, extra: Partial<Parameters<typeof AdminPage>[0]> = {}) => (
+  const accountPage = (page: SignedInPage, sessionId: string | null, extra: Partial<Parameters<typeof AccountPage>[0]> = {}) => {
+    const u = page.user;
+    return (
+      <AccountPage
+        page={page}
+        passkeys={auth.passkeys.of(u.id)}
+        tokens={auth.tokens.of(u.id)}
+        sessions={auth.sessions.of(u.id)}
+        currentSessionHash={sessionId ? sha256(sessionId) : null}
+        unusedRecoveryCodes={auth.recovery.unused(u.id)}
+        {...extra}
+      />
+    );
+  };
+  const adminPage = (page: SignedInPage, extra: Partial<Parameters<typeof AdminPage>[0]> = {}) => (
     <AdminPage
-      user={u}
-      csrfToken={csrfToken}
-      deviceName={deviceName()}
+      page={page}
       settings={settings.all()}
       timeZones={timeZones}
       users={auth.users.list()}
@@ -50,37 +58,29 @@ export function settingsRoutes(deps: Deps) {
       {...extra}
     />
   );
-  const systemPage = (u: NonNullable<ReturnType<AuthService["users"]["byId"]>>, csrfToken: string, extra: Partial<Parameters<typeof SystemPage>[0]> = {}) => (
-    <SystemPage
-      user={u}
-      csrfToken={csrfToken}
-      deviceName={deviceName()}
-      host={settings.host()}
-      suggestedHostname={hostnameFromDeviceName(deviceName())}
-      {...extra}
-    />
+  const systemPage = (page: SignedInPage, extra: Partial<Parameters<typeof SystemPage>[0]> = {}) => (
+    <SystemPage page={page} host={settings.host()} suggestedHostname={hostnameFromDeviceName(page.deviceName)} {...extra} />
   );
   /**
    * One system-page form: the change, a specific audit row saying what it did (the generic row only names the route),
    * and on a refusal the page again with the message beside the field and what was typed, as 422 so the generic row reads "refused".
    */
   const systemChange = (
-    c: { user: User; csrfToken: string; ip: string | null; set: { status?: number | string } },
+    c: { page: SignedInPage; ip: string | null; set: { status?: number | string } },
     card: SystemCard,
     typed: Parameters<typeof SystemPage>[0]["typed"],
     change: () => { action: string; detail: string; message: string },
   ) => {
-    const u = c.user;
     return withFormError(
       c.set,
       () => {
         const done = change();
-        audit.record({ userId: u.id, ip: c.ip, action: done.action, ok: true, detail: done.detail.slice(0, 500) });
-        return systemPage(u, c.csrfToken, { saved: { card, message: done.message } });
+        audit.record({ userId: c.page.user.id, ip: c.ip, action: done.action, ok: true, detail: done.detail.slice(0, 500) });
+        return systemPage(c.page, { saved: { card, message: done.message } });
       },
       (e) => {
         c.set.status = 422;
-        return systemPage(u, c.csrfToken, { error: { card, message: e.message }, typed });
+        return systemPage(c.page, { error: { card, message: e.message }, typed });
       },
     );
   };
@@ -90,91 +90,99 @@ export function settingsRoutes(deps: Deps) {
 
   return new Elysia({ prefix: "/settings" })
     .use(deps.access)
-    .get("/", ({ user, csrfToken, viewer, query }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { recovered: query.recovered === "1" }), {
+    .get("/", ({ page, viewer, query }) => accountPage(page, viewer?.sessionId ?? null, { recovered: query.recovered === "1" }), {
       auth: "user",
     })
     .post(
       "/passkeys/:id/delete",
-      ({ user, csrfToken, viewer, params, set }) => {
+      ({ user, page, viewer, params, set }) => {
         return withFormError(
           set,
           () => {
             auth.passkeys.remove(user.id, params.id);
-            return accountPage(user, csrfToken, viewer?.sessionId ?? null);
+            return accountPage(page, viewer?.sessionId ?? null);
           },
-          ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
+          ({ message: error }) => accountPage(page, viewer?.sessionId ?? null, { error }),
         );
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "accounts", did: "removed a passkey" } },
     )
     .post(
       "/passkeys/:id/rename",
-      ({ user, csrfToken, viewer, params, body, set }) => {
+      ({ user, page, viewer, params, body, set }) => {
         return withFormError(
           set,
           () => {
             auth.passkeys.rename(user.id, params.id, body.name);
-            return accountPage(user, csrfToken, viewer?.sessionId ?? null);
+            return accountPage(page, viewer?.sessionId ?? null);
           },
-          ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
+          ({ message: error }) => accountPage(page, viewer?.sessionId ?? null, { error }),
         );
       },
-      { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "user",
+        audit: { kind: "accounts", did: "renamed a passkey" },
+        body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/recovery-codes",
-      ({ user, csrfToken, viewer }) => {
-        return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newRecoveryCodes: auth.recovery.regenerate(user.id) });
+      ({ user, page, viewer }) => {
+        return accountPage(page, viewer?.sessionId ?? null, { newRecoveryCodes: auth.recovery.regenerate(user.id) });
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "accounts", did: "made new recovery codes" } },
     )
     .post(
       "/tokens",
-      ({ user, csrfToken, viewer, body, set }) => {
+      ({ user, page, viewer, body, set }) => {
         return withFormError(
           set,
           () => {
             const { token } = auth.tokens.create(user.id, body.name);
-            return accountPage(user, csrfToken, viewer?.sessionId ?? null, { newToken: { name: body.name, token } });
+            return accountPage(page, viewer?.sessionId ?? null, { newToken: { name: body.name, token } });
           },
-          ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
+          ({ message: error }) => accountPage(page, viewer?.sessionId ?? null, { error }),
         );
       },
-      { auth: "user", body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "user",
+        audit: { kind: "accounts", did: "created an app token" },
+        body: t.Object({ name: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/sessions/:id/end",
-      ({ user, csrfToken, viewer, params, set, redirect }) => {
+      ({ user, page, viewer, params, set, redirect }) => {
         return withFormError(
           set,
           () => {
             auth.sessions.end(user.id, params.id);
             return redirect("/settings#sessions", 303);
           },
-          ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
+          ({ message: error }) => accountPage(page, viewer?.sessionId ?? null, { error }),
         );
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "sign-in", did: "signed out another browser" } },
     )
     .post(
       "/tokens/:id/revoke",
-      ({ user, csrfToken, viewer, params, set }) => {
+      ({ user, page, viewer, params, set }) => {
         return withFormError(
           set,
           () => {
             auth.tokens.revoke(user.id, params.id);
-            return accountPage(user, csrfToken, viewer?.sessionId ?? null);
+            return accountPage(page, viewer?.sessionId ?? null);
           },
-          ({ message: error }) => accountPage(user, csrfToken, viewer?.sessionId ?? null, { error }),
+          ({ message: error }) => accountPage(page, viewer?.sessionId ?? null, { error }),
         );
       },
-      { auth: "user" },
+      { auth: "user", audit: { kind: "accounts", did: "revoked an app token" } },
     )
 
-    .get("/admin", ({ user, csrfToken }) => adminPage(user, csrfToken), { auth: "admin" })
+    .get("/admin", ({ page }) => adminPage(page), { auth: "admin" })
     .post(
       "/admin/device",
-      ({ user, csrfToken, body, set }) => {
+      ({ page, body, set }) => {
         return withFormError(
           set,
           () => {
@@ -184,13 +192,14 @@ export function settingsRoutes(deps: Deps) {
               registrationPolicy: body.registrationPolicy as ApplianceSettings["registrationPolicy"],
               trashRetentionDays: body.trashRetentionDays ? Number(body.trashRetentionDays) : undefined,
             });
-            return adminPage(user, csrfToken, { saved: true });
+            return adminPage(page, { saved: true });
           },
-          ({ message: error }) => adminPage(user, csrfToken, { error }),
+          ({ message: error }) => adminPage(page, { error }),
         );
       },
       {
         auth: "admin",
+        audit: { kind: "settings", did: "changed the box's name, time zone or registration" },
         body: t.Object({
           deviceName: t.String(),
           timeZone: t.String(),
@@ -202,48 +211,52 @@ export function settingsRoutes(deps: Deps) {
     )
     .post(
       "/admin/invites",
-      ({ user, csrfToken }) => {
+      ({ user, page }) => {
         const token = auth.invites.create(user.id);
-        return adminPage(user, csrfToken, {
+        return adminPage(page, {
           newLink: { label: "Invite link (one person, valid 7 days)", url: `${config.origins[0]}/register?invite=${token}` },
         });
       },
-      { auth: "admin" },
+      { auth: "admin", audit: { kind: "accounts", did: "created an invite link" } },
     )
     .post(
       "/admin/users",
-      ({ user, csrfToken, body, set }) => {
+      ({ user, page, body, set }) => {
         return withFormError(
           set,
           () => {
             const { user: created, enrollToken } = auth.users.add({ username: body.username }, user.id);
-            return adminPage(user, csrfToken, {
+            return adminPage(page, {
               newLink: { label: `Passkey enrolment link for ${created.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` },
             });
           },
-          ({ message: error }) => adminPage(user, csrfToken, { error }),
+          ({ message: error }) => adminPage(page, { error }),
         );
       },
-      { auth: "admin", body: t.Object({ username: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "admin",
+        audit: { kind: "accounts", did: "added an account" },
+        body: t.Object({ username: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/admin/users/:id/reset",
-      ({ user, csrfToken, params, set }) => {
+      ({ user, page, params, set }) => {
         return withFormError(
           set,
           () => {
             if (params.id === user.id) throw new AppError(400, "Use your recovery codes or another admin to reset your own account.");
             const { user: target, enrollToken } = auth.users.reset(params.id, user.id);
-            return adminPage(user, csrfToken, {
+            return adminPage(page, {
               newLink: { label: `New passkey enrolment link for ${target.username}`, url: `${config.origins[0]}/enroll/${enrollToken}` },
             });
           },
-          ({ message: error }) => adminPage(user, csrfToken, { error }),
+          ({ message: error }) => adminPage(page, { error }),
         );
       },
-      { auth: "admin" },
+      { auth: "admin", audit: { kind: "accounts", did: "reset someone's sign-in" } },
     )
-    .get("/system", ({ user, csrfToken }) => systemPage(user, csrfToken), { auth: "admin" })
+    .get("/system", ({ page }) => systemPage(page), { auth: "admin" })
     .post(
       "/system/hostname",
       (c) =>
@@ -257,7 +270,11 @@ export function settingsRoutes(deps: Deps) {
             message: `Renamed to ${r.hostname}. Within a minute the box answers at https://${r.hostname}.local instead of https://${r.previous}.local: continue there.`,
           };
         }),
-      { auth: "admin", body: t.Object({ hostname: t.String(), confirm: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "admin",
+        audit: { kind: "settings", did: "saved the host name" },
+        body: t.Object({ hostname: t.String(), confirm: t.Optional(t.String()), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/system/time-servers",
@@ -272,7 +289,7 @@ export function settingsRoutes(deps: Deps) {
                 message: `Saved: ${servers.length} time server${servers.length === 1 ? "" : "s"} as well as the pool.`,
               };
         }),
-      { auth: "admin", body: t.Object({ servers: t.String(), _csrf: t.Optional(t.String()) }) },
+      { auth: "admin", audit: { kind: "settings", did: "saved the time servers" }, body: t.Object({ servers: t.String(), _csrf: t.Optional(t.String()) }) },
     )
     .post(
       "/system/ssh",
@@ -287,7 +304,11 @@ export function settingsRoutes(deps: Deps) {
           };
         });
       },
-      { auth: "admin", body: t.Object({ keys: t.Optional(t.String()), enabled: t.Optional(t.String()), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "admin",
+        audit: { kind: "settings", did: "saved SSH access" },
+        body: t.Object({ keys: t.Optional(t.String()), enabled: t.Optional(t.String()), _csrf: t.Optional(t.String()) }),
+      },
     )
     .post(
       "/system/ssh/keys/:id/remove",
@@ -300,37 +321,30 @@ export function settingsRoutes(deps: Deps) {
             message: r.keys === 0 ? "Key removed. That was the last one: SSH is off." : "Key removed.",
           };
         }),
-      { auth: "admin" },
+      { auth: "admin", audit: { kind: "settings", did: "removed an SSH key" } },
     )
     .get(
       "/audit",
-      ({ user, csrfToken, query }) => {
-        const kind = query.kind && query.kind in AUDIT_KINDS ? (query.kind as AuditKind) : undefined;
+      ({ page, query }) => {
+        const kind = isAuditKind(query.kind) ? query.kind : undefined;
         const day = query.date && /^\d{4}-\d{2}-\d{2}$/.test(query.date) ? query.date : undefined;
         const filter = { user: query.user || undefined, action: query.action || undefined, kind, date: day };
-        const from = day ? startOfDay(day, settings.all().timeZone) : undefined;
+        const from = day ? startOfDay(day, page.timeZone) : undefined;
         const entries = audit.list({
           userId: filter.user,
           action: filter.action,
-          actions: kind ? actionsOfKind(kind) : undefined,
+          actions: kind ? deps.auditWords.actionsOfKind(kind) : undefined,
           from,
           to: from ? new Date(from.getTime() + 26 * 3600_000) : undefined,
           before: query.before ? Number(query.before) : undefined,
           limit: 200,
         });
         // A day's window is cut at the next midnight in the box's zone (26 h covers a DST change).
-        const inDay = day ? entries.filter((e) => formatDate(e.at).startsWith(day)) : entries;
+        const inDay = day ? entries.filter((e) => formatDate(e.at, page.timeZone).startsWith(day)) : entries;
         const users = new Map(auth.users.list().map((x) => [x.id, x.username]));
+        const lines = groupAudit(inDay).map((g) => ({ ...g, ...deps.auditWords.describe(g.entry.action, g.entry.detail) }));
         return (
-          <AuditPage
-            user={user}
-            csrfToken={csrfToken}
-            deviceName={deviceName()}
-            entries={inDay}
-            users={users}
-            filter={filter}
-            nextBefore={entries.length === 200 ? entries[entries.length - 1]!.id : null}
-          />
+          <AuditPage page={page} lines={lines} users={users} filter={filter} nextBefore={entries.length === 200 ? entries[entries.length - 1]!.id : null} />
         );
       },
       {

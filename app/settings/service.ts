@@ -1,7 +1,6 @@
-import { setDisplayTimeZone } from "../../views/format";
 import { DEFAULT_HOSTNAME, InvalidHostnameError, isValidHostname, parseHostname } from "../../provision/hostname";
 import { authorizedKeyProblem, isValidNtpServer, MAX_AUTHORIZED_KEYS, MAX_NTP_SERVERS, type SystemSettings } from "../../provision/settings";
-import { sha256 } from "../auth/crypto";
+import { sha256 } from "../platform/crypto";
 import type { SettingsRepo } from "./repo";
 import { AppError } from "../platform/errors";
 import { checkName } from "../platform/names";
@@ -162,8 +161,6 @@ export function createSettingsService(repo: SettingsRepo, deps: { toSystem?: Sys
         backupKeepDays: repo.get<number>("backupKeepDays") ?? defaults.backupKeepDays,
         alertWebhook: repo.get<string>("alertWebhook") || defaults.alertWebhook, // "" once removed
       };
-      // Every page reads the settings first, so the views format times in the box's zone from here on.
-      setDisplayTimeZone(cached.timeZone);
       return cached;
     },
     update(patch: Partial<ApplianceSettings>) {

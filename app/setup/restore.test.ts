@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomToken } from "../auth/crypto";
+import { randomToken } from "../platform/crypto";
 import { openDb } from "../platform/db/client";
 import { passkeys, users } from "../platform/db/schema";
 import { backupDatabase } from "../dashboard/backups";

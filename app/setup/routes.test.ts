@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 
-import { hmac } from "../auth/crypto";
+import { hmac } from "../platform/crypto";
 import { jobs } from "../platform/db/schema";
 import { STORAGE_MOVE_JOB } from "../storage/jobs";
 import { createTestApp, postForm, TEST_ORIGIN, type TestApp } from "../../test/support/app";

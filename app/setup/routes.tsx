@@ -2,7 +2,6 @@ import { Elysia, t } from "elysia";
 import type { AuthService } from "../auth/service";
 import type { Config } from "../platform/config";
 import type { AccessControl } from "../platform/http/access";
-import type { SettingsService } from "../settings/service";
 import type { StorageService } from "../storage/service";
 import { RESTART_EXIT_CODE, restoreCandidates, stageRestore } from "./restore";
 import { WizardPage } from "../../views/setup/WizardPage";
@@ -10,6 +9,7 @@ import { RestoringPage } from "../../views/setup/RestorePanel";
 import { StorageStepPage } from "../../views/setup/StorageStep";
 import { AppError } from "../platform/errors";
 import { withFormError } from "../platform/http/forms";
+import type { PageChrome } from "../../views/layout";
 
 const exitForRestart = () => void setTimeout(() => process.exit(RESTART_EXIT_CODE), 500);
 
@@ -17,22 +17,14 @@ const exitForRestart = () => void setTimeout(() => process.exit(RESTART_EXIT_COD
  * The first-run wizard exists only while there is no administrator. Its last step, choosing the data disk, comes after
  * the admin's passkey (the admin is signed in then) and uses the storage service exactly as Dashboard → Storage does.
  */
-export function setupRoutes(deps: {
-  access: AccessControl;
-  auth: AuthService;
-  settings: SettingsService;
-  config: Config;
-  storage: StorageService;
-  requestRestart?: () => void;
-}) {
+export function setupRoutes(deps: { access: AccessControl; auth: AuthService; config: Config; storage: StorageService; requestRestart?: () => void }) {
   const timeZones = Intl.supportedValuesOf("timeZone");
   const requestRestart = deps.requestRestart ?? exitForRestart;
-  const wizard = (request: Request, csrfToken: string, restoreError?: string) => {
+  const wizard = (request: Request, page: PageChrome, restoreError?: string) => {
     const origin = new URL(request.url).origin;
     return (
       <WizardPage
-        csrfToken={csrfToken}
-        deviceName={deps.settings.all().deviceName}
+        page={page}
         rpID={deps.config.rpID}
         origins={deps.config.origins}
         timeZones={timeZones}
@@ -42,64 +34,62 @@ export function setupRoutes(deps: {
       />
     );
   };
-  const storageStep = async (csrfToken: string, refused?: { error: string; device: string }) => (
-    <StorageStepPage
-      csrfToken={csrfToken}
-      deviceName={deps.settings.all().deviceName}
-      disks={await deps.storage.disks()}
-      location={deps.storage.location()}
-      error={refused?.error}
-      chosen={refused?.device}
-    />
+  const storageStep = async (page: PageChrome, refused?: { error: string; device: string }) => (
+    <StorageStepPage page={page} disks={await deps.storage.disks()} location={deps.storage.location()} error={refused?.error} chosen={refused?.device} />
   );
   return (
     new Elysia()
       .use(deps.access)
       .get(
         "/setup",
-        ({ csrfToken, request, redirect }) => {
+        ({ page, request, redirect }) => {
           if (deps.auth.users.setupDone()) return redirect("/login", 303);
-          return wizard(request, csrfToken);
+          return wizard(request, page);
         },
         { public: true },
       )
       .post(
         "/setup/restore",
-        ({ csrfToken, request, body, set }) => {
+        ({ page, request, body, set }) => {
           if (deps.auth.users.setupDone()) throw new AppError(403, "This box is already set up; restore a backup only on a fresh box.");
           const disk = body.name.startsWith("disk:");
           const name = disk ? body.name.slice(5) : body.name;
           const backup = restoreCandidates(deps.config.dataDir).find((b) => b.name === name && (b.source === "data disk") === disk);
           if (!backup) {
             set.status = 404;
-            return wizard(request, csrfToken, "That backup is not here any more.");
+            return wizard(request, page, "That backup is not here any more.");
           }
           const check = stageRestore(deps.config.dataDir, backup.path);
           if (!check.ok) {
             set.status = 400;
-            return wizard(request, csrfToken, `This backup cannot be restored: ${check.reason}.`);
+            return wizard(request, page, `This backup cannot be restored: ${check.reason}.`);
           }
           requestRestart();
-          return <RestoringPage csrfToken={csrfToken} deviceName={deps.settings.all().deviceName} admins={check.admins} />;
+          return <RestoringPage page={page} admins={check.admins} />;
         },
-        { public: true, body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), _csrf: t.Optional(t.String()) }) },
+        {
+          public: true,
+          audit: { kind: "system", did: "restored a backup in setup" },
+          body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), _csrf: t.Optional(t.String()) }),
+        },
       )
-      .get("/setup/storage", ({ csrfToken }) => storageStep(csrfToken), { auth: "admin" })
+      .get("/setup/storage", ({ page }) => storageStep(page), { auth: "admin" })
       // A refusal (wrong confirmation, system disk, disk in use, a move under way) comes back on the step with its reason.
       .post(
         "/setup/storage/use",
-        async ({ csrfToken, body, set, redirect }) => {
+        async ({ page, body, set, redirect }) => {
           return withFormError(
             set,
             async () => {
               await deps.storage.requestMove(body.device, body.confirm);
               return redirect("/setup/storage", 303);
             },
-            (e) => storageStep(csrfToken, { error: e.message, device: body.device }),
+            (e) => storageStep(page, { error: e.message, device: body.device }),
           );
         },
         {
           auth: "admin",
+          audit: { kind: "system", did: "chose the data disk in setup" },
           body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
         },
       )

@@ -5,7 +5,7 @@ import exifr from "exifr";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hmac } from "../auth/crypto";
+import { hmac } from "../platform/crypto";
 import { TEST_ORIGIN } from "../../test/support/app";
 import { GPS_PHOTO, OTHER_PHOTO, PASSWORD, shareFixture, type ShareFixture } from "../../test/support/share";
 

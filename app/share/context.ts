@@ -1,6 +1,6 @@
 import type { Clock } from "../platform/clock";
 import type { AccessPolicy } from "../access/policy";
-import type { AuditRepo } from "../platform/audit";
+import type { AuditEvents, AuditRepo } from "../platform/audit";
 import type { DriveFile, User } from "../platform/db/schema";
 import type { DriveService } from "../drive/service";
 import type { RateLimiter } from "../platform/http/rate-limit";
@@ -31,6 +31,18 @@ export type ShareContext = ShareDeps;
 
 export const shareContext = (deps: ShareDeps): ShareContext => ({ ...deps });
 
+/** What the audit log calls the rows Sharing records: only these names can be recorded (`record`). */
+export const shareEvents = {
+  "share.create": { kind: "accounts", did: "made a share link" },
+  "share.revoke": { kind: "accounts", did: "revoked a share link" },
+  "share.unlock": { kind: "accounts", did: "opened a password-protected share link" },
+  "share.upload": { kind: "files", did: "received a file through a drop-box link" },
+  "share.user.grant": { kind: "accounts", did: "gave someone access to a folder" },
+  "share.user.remove": { kind: "accounts", did: "took back someone's access to a folder" },
+  "share.album.grant": { kind: "accounts", did: "gave someone access to an album" },
+  "share.album.remove": { kind: "accounts", did: "took back someone's access to an album" },
+} satisfies AuditEvents;
+
 /** An audit row for a link or share (`user` null: a link's visitor). */
-export const record = (ctx: ShareContext, user: User | null, action: string, objectId: string, ok = true, detail?: string) =>
+export const record = (ctx: ShareContext, user: User | null, action: keyof typeof shareEvents, objectId: string, ok = true, detail?: string) =>
   ctx.audit.record({ userId: user?.id ?? null, action, objectId, ok, detail: detail ?? null });

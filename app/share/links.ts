@@ -1,6 +1,6 @@
 // Links: created by their owner, listed, revoked; and a visitor's way in (token, then the password if it has one).
 import { randomBytes } from "node:crypto";
-import { hmac, safeEqual, sha256 } from "../auth/crypto";
+import { hmac, safeEqual, sha256 } from "../platform/crypto";
 import type { DriveFile, User } from "../platform/db/schema";
 import { AppError, notFound } from "../platform/errors";
 import { beginAttempt } from "../platform/http/rate-limit";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Permission } from "../access/permissions";
 import { requireAdmin } from "../access/policy";
 import type { Viewer } from "../access/viewer";
-import { hmac } from "../auth/crypto";
+import { hmac } from "../platform/crypto";
 import type { User } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
 import { routeAccess } from "../platform/http/access";

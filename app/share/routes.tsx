@@ -5,17 +5,18 @@ import { APP_ROOT } from "../platform/paths";
 import type { AccessControl } from "../platform/http/access";
 import type { User } from "../platform/db/schema";
 import type { AlbumEntry } from "../photos/service";
-import type { SettingsService } from "../settings/service";
 import { serveFile, zipResponse } from "../drive/download";
 import { AppError } from "../platform/errors";
 import { withFormError } from "../platform/http/forms";
 import { isAdmin } from "../access/viewer";
-import { AlbumPage, DropBoxPage, FilePage, FolderPage, PasswordPage, mediaKind, type LinkView } from "../../views/share/LinkPages";
+import { AlbumPage, DropBoxPage, FilePage, FolderPage, PasswordPage, type LinkView } from "../../views/share/LinkPages";
+import { mediaKind } from "../../views/share/Gallery";
 import { LinkCreatedPage, NewLinkPage, SharedPage } from "../../views/share/SharedPage";
 import { LINK_PAGE, type OpenLink, type ShareService } from "./service";
 import type { Clock } from "../platform/clock";
+import type { PageChrome } from "../../views/layout";
 
-type Deps = { access: AccessControl; share: ShareService; settings: SettingsService; secureCookies: boolean; now: Clock };
+type Deps = { access: AccessControl; share: ShareService; secureCookies: boolean; now: Clock };
 
 /** The unlock cookie: HttpOnly and sent only to this link's own addresses. */
 export const UNLOCK_COOKIE = "nas_link";
@@ -76,15 +77,8 @@ function expiryOf(body: CreateInput, now: Date): Date | null {
   return null;
 }
 
-/** What every link page needs to render: its token and CSRF token, the box's name, whether downloads are allowed. */
-const linkView =
-  (settings: SettingsService) =>
-  (token: string, csrfToken: string, open: OpenLink): LinkView => ({
-    token,
-    csrfToken,
-    deviceName: settings.all().deviceName,
-    allowDownload: open.link.allowDownload,
-  });
+/** What every link page needs to render: its token, the page chrome, whether downloads are allowed. */
+const linkView = (token: string, page: PageChrome, open: OpenLink): LinkView => ({ token, page, allowDownload: open.link.allowDownload });
 
 const createLink = (share: ShareService, user: User, body: CreateInput, now: Clock) =>
   share.create(user, {
@@ -101,7 +95,6 @@ const linkUrl = (request: Request, token: string) => `${new URL(request.url).ori
 /** A link's front page and its password form: reachable while locked. */
 function linkFront(deps: Deps) {
   const { share } = deps;
-  const view = linkView(deps.settings);
   return new Elysia({ prefix: "/s/:token" })
     .use(deps.access)
     .onRequest(({ request, set }) => {
@@ -110,9 +103,9 @@ function linkFront(deps: Deps) {
     })
     .get(
       "/",
-      ({ params, query, cookie, csrfToken, set }) => {
+      ({ params, query, cookie, page: chrome, set }) => {
         const open = share.open(params.token);
-        const v = view(params.token, csrfToken, open);
+        const v = linkView(params.token, chrome, open);
         if (!share.unlocked(open, cookie[UNLOCK_COOKIE]?.value as string | undefined)) {
           set.status = 401;
           return <PasswordPage view={v} name={nameOf(open)} />;
@@ -136,7 +129,7 @@ function linkFront(deps: Deps) {
     )
     .post(
       "/unlock",
-      ({ params, body, cookie, csrfToken, ip, set, redirect }) => {
+      ({ params, body, cookie, page, ip, set, redirect }) => {
         const open = share.open(params.token);
         return withFormError(
           set,
@@ -154,18 +147,22 @@ function linkFront(deps: Deps) {
           },
           (e) => {
             if (e.retryAfterSeconds) set.headers["retry-after"] = String(e.retryAfterSeconds);
-            return <PasswordPage view={view(params.token, csrfToken, open)} name={nameOf(open)} error={e.message} />;
+            return <PasswordPage view={linkView(params.token, page, open)} name={nameOf(open)} error={e.message} />;
           },
         );
       },
-      { link: true, params: LinkParams, body: t.Object({ password: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }) },
+      {
+        link: true,
+        audit: { kind: "accounts", did: "entered a share link's password" },
+        params: LinkParams,
+        body: t.Object({ password: t.String({ maxLength: 1024 }), _csrf: t.Optional(t.String()) }),
+      },
     );
 }
 
 /** Everything else a link reaches: the link must be open and unlocked before any handler runs. */
 function linkInside(deps: Deps) {
   const { share } = deps;
-  const view = linkView(deps.settings);
   return new Elysia({ prefix: "/s/:token" })
     .use(deps.access)
     .resolve(({ params, cookie }) => {
@@ -176,16 +173,16 @@ function linkInside(deps: Deps) {
     })
     .get(
       "/f/:id",
-      ({ open, params, query, csrfToken }) => {
+      ({ open, params, query, page: chrome }) => {
         const page = pageOf(query.page);
         const r = share.list(open, params.id, paged(page));
-        return <FolderPage view={view(params.token, csrfToken, open)} folder={r.folder} path={r.path} items={r.items} hasMore={r.hasMore} page={page} />;
+        return <FolderPage view={linkView(params.token, chrome, open)} folder={r.folder} path={r.path} items={r.items} hasMore={r.hasMore} page={page} />;
       },
       { link: true, params: ItemParams, query: PageQuery },
     )
     .get(
       "/v/:id",
-      ({ open, params, csrfToken }) => {
+      ({ open, params, page }) => {
         const file = share.inRoot(open, params.id);
         if (file.kind === "folder") return new Response(null, { status: 303, headers: { location: `/s/${params.token}/f/${file.id}` } });
         let prev,
@@ -202,7 +199,7 @@ function linkInside(deps: Deps) {
           }
           parent = file.parentId === root.id ? `/s/${params.token}` : `/s/${params.token}/f/${file.parentId}`;
         }
-        return <FilePage view={view(params.token, csrfToken, open)} file={file} parent={parent} prev={prev} next={next} />;
+        return <FilePage view={linkView(params.token, page, open)} file={file} parent={parent} prev={prev} next={next} />;
       },
       { link: true, params: ItemParams },
     )
@@ -244,13 +241,19 @@ function linkInside(deps: Deps) {
         const body = request.body as unknown as AsyncIterable<Uint8Array> | null;
         return share.dropUpload(open, { name: query.name, length: Number.isFinite(length) ? length : undefined }, body ?? (async function* () {})(), ip);
       },
-      { link: true, params: LinkParams, parse: "none", query: t.Object({ name: t.String({ maxLength: 1024 }) }) },
+      {
+        link: true,
+        audit: { kind: "files", did: "sent a file through a drop-box link" },
+        params: LinkParams,
+        parse: "none",
+        query: t.Object({ name: t.String({ maxLength: 1024 }) }),
+      },
     );
 }
 
 /** The owner's pages under /shared: links and shares made, their forms. */
 function sharedPages(deps: Deps) {
-  const { share, settings } = deps;
+  const { share } = deps;
   return new Elysia({ prefix: "/shared" })
     .use(deps.access)
     .get(
@@ -260,11 +263,9 @@ function sharedPages(deps: Deps) {
     )
     .get(
       "/",
-      ({ user, csrfToken }) => (
+      ({ user, page }) => (
         <SharedPage
-          user={user}
-          csrfToken={csrfToken}
-          deviceName={settings.all().deviceName}
+          page={page}
           own={share.listOwn(user)}
           all={isAdmin(user) ? share.listAll() : null}
           people={isAdmin(user) ? share.allGrants() : share.grantsOf(user)}
@@ -275,16 +276,15 @@ function sharedPages(deps: Deps) {
     )
     .get(
       "/new",
-      ({ user, csrfToken, query }) => {
+      ({ user, page, query }) => {
         const item = share.shareTarget(user, query);
-        return <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} />;
+        return <NewLinkPage page={page} item={item} />;
       },
       { auth: "user", query: t.Object({ fileId: t.Optional(t.String({ maxLength: 64 })), albumId: t.Optional(t.String({ maxLength: 64 })) }) },
     )
     .post(
       "/",
-      ({ user, csrfToken, body, request, set }) => {
-        const base = { user, csrfToken, deviceName: settings.all().deviceName };
+      ({ user, page, body, request, set }) => {
         const item = share.shareTarget(user, body);
         return withFormError(
           set,
@@ -293,47 +293,50 @@ function sharedPages(deps: Deps) {
             const url = linkUrl(request, token);
             const svg = await QRCode.toString(url, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
             set.status = 201;
-            return <LinkCreatedPage {...base} item={item} url={url} qrDataUrl={`data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`} />;
+            return <LinkCreatedPage page={page} item={item} url={url} qrDataUrl={`data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`} />;
           },
-          (e) => <NewLinkPage {...base} item={item} error={e.message} />,
+          (e) => <NewLinkPage page={page} item={item} error={e.message} />,
         );
       },
-      { auth: "user", body: CreateBody },
+      { auth: "user", audit: { kind: "accounts", did: "created a share link" }, body: CreateBody },
     )
     .post("/:id/revoke", ({ user, params, redirect }) => (share.revoke(user, params.id), redirect("/shared", 303)), {
       auth: "user",
+      audit: { kind: "accounts", did: "revoked a share link" },
       body: t.Object({ _csrf: t.Optional(t.String()) }),
     })
     .post(
       "/users",
-      ({ user, csrfToken, body, set, redirect }) => {
+      ({ user, page, body, set, redirect }) => {
         const item = share.shareTarget(user, { fileId: body.folderId });
         return withFormError(
           set,
           () => (share.shareWithUser(user, body), redirect("/shared", 303)),
-          (e) => <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} error={e.message} />,
+          (e) => <NewLinkPage page={page} item={item} error={e.message} />,
         );
       },
-      { auth: "user", body: GrantBody },
+      { auth: "user", audit: { kind: "accounts", did: "shared a folder with someone" }, body: GrantBody },
     )
     .post("/users/:id/remove", ({ user, params, redirect }) => (share.unshareWithUser(user, params.id), redirect("/shared", 303)), {
       auth: "user",
+      audit: { kind: "accounts", did: "stopped sharing a folder with someone" },
       body: t.Object({ _csrf: t.Optional(t.String()) }),
     })
     .post(
       "/albums",
-      ({ user, csrfToken, body, set, redirect }) => {
+      ({ user, page, body, set, redirect }) => {
         const item = share.shareTarget(user, { albumId: body.albumId });
         return withFormError(
           set,
           () => (share.shareAlbumWithUser(user, body), redirect("/shared", 303)),
-          (e) => <NewLinkPage user={user} csrfToken={csrfToken} deviceName={settings.all().deviceName} item={item} error={e.message} />,
+          (e) => <NewLinkPage page={page} item={item} error={e.message} />,
         );
       },
-      { auth: "user", body: AlbumGrantBody },
+      { auth: "user", audit: { kind: "accounts", did: "shared an album with someone" }, body: AlbumGrantBody },
     )
     .post("/albums/:id/remove", ({ user, params, redirect }) => (share.unshareAlbum(user, params.id), redirect("/shared", 303)), {
       auth: "user",
+      audit: { kind: "accounts", did: "stopped sharing an album with someone" },
       body: t.Object({ _csrf: t.Optional(t.String()) }),
     });
 }
@@ -352,9 +355,12 @@ function shareApi(deps: Deps) {
         const listed = share.listOwn(user).find((l) => l.id === link.id)!;
         return { link: listed, token, url: linkUrl(request, token) };
       },
-      { auth: "user", body: CreateBody },
+      { auth: "user", audit: { kind: "accounts", did: "created a share link" }, body: CreateBody },
     )
-    .delete("/shares/:id", ({ user, params }) => ({ id: share.revoke(user, params.id).id, state: "revoked" }), { auth: "user" })
+    .delete("/shares/:id", ({ user, params }) => ({ id: share.revoke(user, params.id).id, state: "revoked" }), {
+      auth: "user",
+      audit: { kind: "accounts", did: "revoked a share link" },
+    })
     .get("/admin/shares", () => ({ links: share.listAll(), users: share.allGrants(), albums: share.allAlbumGrants() }), { auth: "admin" })
     .get("/shares/users", ({ user }) => ({ shares: share.grantsOf(user) }), { auth: "user" })
     .post(
@@ -364,9 +370,12 @@ function shareApi(deps: Deps) {
         set.status = 201;
         return { share: share.grantsOf(user).find((g) => g.id === grant.id) };
       },
-      { auth: "user", body: GrantBody },
+      { auth: "user", audit: { kind: "accounts", did: "shared a folder with someone" }, body: GrantBody },
     )
-    .delete("/shares/users/:id", ({ user, params }) => (share.unshareWithUser(user, params.id), { ok: true }), { auth: "user" })
+    .delete("/shares/users/:id", ({ user, params }) => (share.unshareWithUser(user, params.id), { ok: true }), {
+      auth: "user",
+      audit: { kind: "accounts", did: "stopped sharing a folder with someone" },
+    })
     .get("/shares/albums", ({ user }) => ({ shares: share.albumGrantsOf(user) }), { auth: "user" })
     .post(
       "/shares/albums",
@@ -375,9 +384,12 @@ function shareApi(deps: Deps) {
         set.status = 201;
         return { share: share.albumGrantsOf(user).find((g) => g.id === grant.id) };
       },
-      { auth: "user", body: AlbumGrantBody },
+      { auth: "user", audit: { kind: "accounts", did: "shared an album with someone" }, body: AlbumGrantBody },
     )
-    .delete("/shares/albums/:id", ({ user, params }) => (share.unshareAlbum(user, params.id), { ok: true }), { auth: "user" });
+    .delete("/shares/albums/:id", ({ user, params }) => (share.unshareAlbum(user, params.id), { ok: true }), {
+      auth: "user",
+      audit: { kind: "accounts", did: "stopped sharing an album with someone" },
+    });
 }
 
 /**

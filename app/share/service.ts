@@ -2,7 +2,7 @@
 // links.ts (create, revoke, a visitor's way in), link-pages.ts (what a link serves), clean/ (no places in what it
 // serves), folder-shares.ts and album-shares.ts (sharing with people on the box). Nothing here decides access: the
 // policy (app/access) does, for people and for a link's visitors alike.
-import { bindContext } from "../bind";
+import { bindContext } from "../platform/bind";
 import { albumGrantsOf, allAlbumGrants, shareAlbumWithUser, unshareAlbum } from "./album-shares";
 import { shareContext, type ShareDeps } from "./context";
 import { allGrants, grantsOf, shareWithUser, unshareWithUser } from "./folder-shares";

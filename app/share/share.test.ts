@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import exifr from "exifr";
 import { runCommand } from "../../hw/run";
-import { hmac } from "../auth/crypto";
+import { hmac } from "../platform/crypto";
 import { TEST_ORIGIN } from "../../test/support/app";
 import { PASSWORD, shareFixture, type ShareFixture } from "../../test/support/share";
 

@@ -1,23 +1,19 @@
 import { Elysia, t } from "elysia";
-import type { User } from "../platform/db/schema";
 import type { AccessControl } from "../platform/http/access";
-import type { AlertRow } from "../dashboard/repo";
 import type { StorageService } from "./service";
 import { DiskCopyCard, MoveStatus, StoragePage } from "../../views/dashboard/StoragePage";
+import type { SignedInPage } from "../../views/layout";
 import { withFormError } from "../platform/http/forms";
 
-type Deps = { access: AccessControl; storage: StorageService; deviceName: () => string; banner: () => AlertRow[] };
+type Deps = { access: AccessControl; storage: StorageService };
 
 /** /dashboard/storage (mounted inside the dashboard routes): space breakdown, choosing the data disk (typed confirmation), the second-disk copy. */
 export function storageRoutes(deps: Deps) {
   const { storage } = deps;
   const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
-  const page = async (user: User, csrfToken: string, error?: string) => (
+  const storagePage = async (page: SignedInPage, error?: string) => (
     <StoragePage
-      user={user}
-      csrfToken={csrfToken}
-      deviceName={deps.deviceName()}
-      banner={deps.banner()}
+      page={page}
       location={storage.location()}
       disks={await storage.disks()}
       space={storage.space()}
@@ -27,17 +23,17 @@ export function storageRoutes(deps: Deps) {
     />
   );
   /** A refusal (wrong confirmation, system disk, bad target) comes back on the page, with the reason. */
-  const orRefusal = (user: User, csrfToken: string, set: { status?: number | string }, action: () => Promise<unknown> | unknown) =>
+  const orRefusal = (page: SignedInPage, set: { status?: number | string }, action: () => Promise<unknown> | unknown) =>
     withFormError(
       set,
       async () => (await action(), null),
-      (e) => page(user, csrfToken, e.message),
+      (e) => storagePage(page, e.message),
     );
   const form = { _csrf: t.Optional(t.String()) };
 
-  return new Elysia({ prefix: "/storage" })
+  return new Elysia({ prefix: "/dashboard/storage" })
     .use(deps.access)
-    .get("/", async ({ user, csrfToken }) => page(user, csrfToken), { auth: "admin" })
+    .get("/", async ({ page }) => storagePage(page), { auth: "admin" })
     .get(
       "/fragments/move",
       ({ user }) => {
@@ -48,34 +44,42 @@ export function storageRoutes(deps: Deps) {
     )
     .get(
       "/fragments/copy",
-      async ({ user, csrfToken }) => {
+      async ({ user, page }) => {
         user;
-        return <DiskCopyCard copy={storage.diskCopy()} targets={await storage.copyTargets()} csrfToken={csrfToken} />;
+        return <DiskCopyCard copy={storage.diskCopy()} targets={await storage.copyTargets()} page={page} />;
       },
       { auth: "admin" },
     )
     .post(
       "/use",
-      async ({ user, csrfToken, body, set, redirect }) => {
-        return (await orRefusal(user, csrfToken, set, () => storage.requestMove(body.device, body.confirm))) ?? redirect("/dashboard/storage", 303);
+      async ({ page, body, set, redirect }) => {
+        return (await orRefusal(page, set, () => storage.requestMove(body.device, body.confirm))) ?? redirect("/dashboard/storage", 303);
       },
-      { auth: "admin", body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), ...form }) },
+      {
+        auth: "admin",
+        audit: { kind: "system", did: "chose the data disk" },
+        body: t.Object({ device: t.String({ minLength: 1, maxLength: 200 }), confirm: t.String({ maxLength: 200 }), ...form }),
+      },
     )
     .post(
       "/copy/target",
-      async ({ user, csrfToken, body, set, redirect }) => {
-        return (await orRefusal(user, csrfToken, set, () => storage.setCopyTarget(body.target, body.nightly === "on"))) ?? redirect("/dashboard/storage", 303);
+      async ({ page, body, set, redirect }) => {
+        return (await orRefusal(page, set, () => storage.setCopyTarget(body.target, body.nightly === "on"))) ?? redirect("/dashboard/storage", 303);
       },
-      { auth: "admin", body: t.Object({ target: t.String({ minLength: 1, maxLength: 4096 }), nightly: t.Optional(t.String()), ...form }) },
+      {
+        auth: "admin",
+        audit: { kind: "system", did: "chose the second disk" },
+        body: t.Object({ target: t.String({ minLength: 1, maxLength: 4096 }), nightly: t.Optional(t.String()), ...form }),
+      },
     )
     .post(
       "/copy/run",
-      async ({ user, csrfToken, request, set, redirect }) => {
-        const refused = await orRefusal(user, csrfToken, set, () => storage.runCopyNow());
+      async ({ page, request, set, redirect }) => {
+        const refused = await orRefusal(page, set, () => storage.runCopyNow());
         if (refused) return refused;
         if (!isHtmx(request)) return redirect("/dashboard/storage", 303);
-        return <DiskCopyCard copy={storage.diskCopy()} targets={await storage.copyTargets()} csrfToken={csrfToken} />;
+        return <DiskCopyCard copy={storage.diskCopy()} targets={await storage.copyTargets()} page={page} />;
       },
-      { auth: "admin", body: t.Object(form) },
+      { auth: "admin", audit: { kind: "system", did: "started a copy to the second disk" }, body: t.Object(form) },
     );
 }

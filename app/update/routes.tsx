@@ -1,11 +1,10 @@
 import { Elysia, t } from "elysia";
-import type { AuditRepo } from "../platform/audit";
+import type { AuditEvents, AuditRepo } from "../platform/audit";
 import type { AccessControl } from "../platform/http/access";
-import type { User } from "../platform/db/schema";
 import { userFacing } from "../platform/errors";
 import { SupportStatus, SystemPage, UpdateStatus, type SystemPageProps } from "../../views/dashboard/SystemPage";
-import type { AlertRow } from "../dashboard/repo";
-import type { UpdateService } from "./service";
+import type { SignedInPage } from "../../views/layout";
+import { RESET_PHRASES, type ResetMode, type UpdateService } from "./service";
 import type { UpdateUploads } from "./tus";
 
 type Deps = {
@@ -13,27 +12,30 @@ type Deps = {
   audit: AuditRepo;
   update: UpdateService;
   uploads: UpdateUploads;
-  deviceName: () => string;
-  banner: () => AlertRow[];
+};
+
+/** The audit log's words for what these routes record by name, with what was done. */
+export const updateEvents: AuditEvents = {
+  "update.install": { kind: "system", did: "installed an update", about: "installed the update ({})" },
+  "update.reboot": { kind: "system", did: "rebooted into an update" },
+  "update.channel": { kind: "system", did: "changed the update channel" },
+  "support.bundle": { kind: "system", did: "made a support bundle" },
+  "support.download": { kind: "system", did: "downloaded a support bundle" },
+  "system.factory-reset.keep-files": { kind: "system", did: "reset the box, keeping the files" },
+  "system.factory-reset.erase-all": { kind: "system", did: "reset the box and erased everything" },
 };
 
 const csrfField = { _csrf: t.Optional(t.String()) };
 const mode = t.Union([t.Literal("keep-files"), t.Literal("erase-all")]);
+/** The reset to confirm and the words the update service expects typed. */
+const resetPrompt = (m: ResetMode | undefined) => (m ? { mode: m, phrase: RESET_PHRASES[m] } : undefined);
 
 /** Dashboard → System: updates (upload, check, install, reboot, channel), the support bundle and factory reset. Admin only. */
 export function systemUpdateRoutes(deps: Deps) {
   const { update } = deps;
-  const page = (user: User, csrfToken: string, extra: Partial<SystemPageProps> = {}) => (
-    <SystemPage user={user} csrfToken={csrfToken} deviceName={deps.deviceName()} state={update.state()} banner={deps.banner()} {...extra} />
-  );
+  const systemPage = (page: SignedInPage, extra: Partial<SystemPageProps> = {}) => <SystemPage page={page} state={update.state()} {...extra} />;
   /** A refused action re-renders the page with the reason (422/4xx), as the other dashboard forms do. */
-  const orPage = async (
-    set: { status?: number | string },
-    user: User,
-    csrfToken: string,
-    action: () => unknown | Promise<unknown>,
-    redirectTo: () => Response,
-  ) => {
+  const orPage = async (set: { status?: number | string }, page: SignedInPage, action: () => unknown | Promise<unknown>, redirectTo: () => Response) => {
     try {
       await action();
       return redirectTo();
@@ -41,19 +43,19 @@ export function systemUpdateRoutes(deps: Deps) {
       const known = userFacing(e);
       if (!known) throw e;
       set.status = known.status;
-      return page(user, csrfToken, { error: known.message });
+      return systemPage(page, { error: known.message });
     }
   };
 
   return (
     new Elysia({ prefix: "/dashboard/system" })
       .use(deps.access)
-      .get("", ({ user, csrfToken, query }) => page(user, csrfToken, { confirmReset: query.reset }), {
+      .get("", ({ page, query }) => systemPage(page, { confirmReset: resetPrompt(query.reset) }), {
         auth: "admin",
         query: t.Object({ reset: t.Optional(mode) }),
       })
-      .get("/fragments/update", ({ csrfToken }) => <UpdateStatus state={update.state()} csrfToken={csrfToken} />, { auth: "admin" })
-      .get("/fragments/support", ({ csrfToken }) => <SupportStatus state={update.state()} csrfToken={csrfToken} />, { auth: "admin" })
+      .get("/fragments/update", ({ page }) => <UpdateStatus state={update.state()} page={page} />, { auth: "admin" })
+      .get("/fragments/support", ({ page }) => <SupportStatus state={update.state()} page={page} />, { auth: "admin" })
       /** The same state as JSON (scripts, the image test): never a secret, never a path. */
       .get(
         "/state",
@@ -70,15 +72,25 @@ export function systemUpdateRoutes(deps: Deps) {
         },
         { auth: "admin" },
       )
-      .all("/update/uploads", ({ request }) => deps.uploads.handle(request, undefined), { auth: "admin", parse: "none" })
-      .all("/update/uploads/:id", ({ request, params }) => deps.uploads.handle(request, params.id), { auth: "admin", parse: "none" })
+      .all("/update/uploads", ({ request }) => deps.uploads.handle(request, undefined), {
+        auth: "admin",
+        audit: { POST: { kind: "system", did: "started uploading an update bundle" } },
+        parse: "none",
+      })
+      .all("/update/uploads/:id", ({ request, params }) => deps.uploads.handle(request, params.id), {
+        auth: "admin",
+        audit: {
+          PATCH: { kind: "system", did: "uploaded an update bundle" },
+          DELETE: { kind: "system", did: "cancelled uploading an update bundle" },
+        },
+        parse: "none",
+      })
       .post(
         "/update/install",
-        ({ user, csrfToken, body, set, ip, redirect }) =>
+        ({ user, page, body, set, ip, redirect }) =>
           orPage(
             set,
-            user,
-            csrfToken,
+            page,
             () => {
               update.startInstall(body.bundleId);
               const staged = update.state().staged;
@@ -93,34 +105,36 @@ export function systemUpdateRoutes(deps: Deps) {
             },
             () => redirect("/dashboard/system", 303),
           ),
-        { auth: "admin", body: t.Object({ bundleId: t.String({ maxLength: 64 }), ...csrfField }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "asked to install an update" },
+          body: t.Object({ bundleId: t.String({ maxLength: 64 }), ...csrfField }),
+        },
       )
       .post(
         "/update/reboot",
-        ({ user, csrfToken, set, ip, redirect }) =>
+        ({ user, page, set, ip, redirect }) =>
           orPage(
             set,
-            user,
-            csrfToken,
+            page,
             () => {
               update.reboot();
               deps.audit.record({ userId: user.id, ip, action: "update.reboot", objectId: null, ok: true, detail: "into the newly installed slot" });
             },
             () => redirect("/dashboard/system", 303),
           ),
-        { auth: "admin", body: t.Optional(t.Object(csrfField)) },
+        { auth: "admin", audit: { kind: "system", did: "asked to reboot into the update" }, body: t.Optional(t.Object(csrfField)) },
       )
       .post(
         "/update/discard",
-        ({ user, csrfToken, set, redirect }) =>
+        ({ page, set, redirect }) =>
           orPage(
             set,
-            user,
-            csrfToken,
+            page,
             () => update.discard(),
             () => redirect("/dashboard/system", 303),
           ),
-        { auth: "admin", body: t.Optional(t.Object(csrfField)) },
+        { auth: "admin", audit: { kind: "system", did: "discarded an update bundle" }, body: t.Optional(t.Object(csrfField)) },
       )
       .post(
         "/update/refresh",
@@ -128,18 +142,18 @@ export function systemUpdateRoutes(deps: Deps) {
           update.refreshSlots();
           return redirect("/dashboard/system", 303);
         },
-        { auth: "admin", body: t.Optional(t.Object(csrfField)) },
+        { auth: "admin", audit: { kind: "system", did: "read the update slots again" }, body: t.Optional(t.Object(csrfField)) },
       )
       .post(
         "/update/channel",
-        ({ user, csrfToken, body, set, ip, redirect }) => {
+        ({ user, page, body, set, ip, redirect }) => {
           try {
             update.setChannel(body.url, body.auto === "1");
           } catch (e) {
             const known = userFacing(e);
             if (!known) throw e;
             set.status = known.status;
-            return page(user, csrfToken, { channelError: { message: known.message, value: body.url } });
+            return systemPage(page, { channelError: { message: known.message, value: body.url } });
           }
           deps.audit.record({
             userId: user.id,
@@ -151,34 +165,42 @@ export function systemUpdateRoutes(deps: Deps) {
           });
           return redirect("/dashboard/system", 303);
         },
-        { auth: "admin", body: t.Object({ url: t.String({ maxLength: 2000 }), auto: t.Optional(t.String({ maxLength: 5 })), ...csrfField }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "changed the update channel" },
+          body: t.Object({ url: t.String({ maxLength: 2000 }), auto: t.Optional(t.String({ maxLength: 5 })), ...csrfField }),
+        },
       )
       .post(
         "/update/channel/check",
-        async ({ user, csrfToken, body, set }) => {
+        async ({ page, body, set }) => {
           try {
             const result = await update.checkChannel({ download: body?.download === "1" });
-            return page(user, csrfToken, {
+            return systemPage(page, {
               message: result.state === "newer" ? `Version ${result.entry.version} is available.` : "This box is up to date.",
             });
           } catch (e) {
             const known = userFacing(e);
             if (!known) throw e;
             set.status = known.status;
-            return page(user, csrfToken, { error: known.message });
+            return systemPage(page, { error: known.message });
           }
         },
-        { auth: "admin", body: t.Optional(t.Object({ download: t.Optional(t.String({ maxLength: 5 })), ...csrfField })) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "checked the update channel" },
+          body: t.Optional(t.Object({ download: t.Optional(t.String({ maxLength: 5 })), ...csrfField })),
+        },
       )
       .post(
         "/support",
-        ({ user, csrfToken, ip, request, redirect }) => {
+        ({ user, page, ip, request, redirect }) => {
           const name = update.requestSupportBundle();
           deps.audit.record({ userId: user.id, ip, action: "support.bundle", objectId: null, ok: true, detail: name });
-          if (request.headers.get("hx-request") === "true") return <SupportStatus state={update.state()} csrfToken={csrfToken} />;
+          if (request.headers.get("hx-request") === "true") return <SupportStatus state={update.state()} page={page} />;
           return redirect("/dashboard/system", 303);
         },
-        { auth: "admin", body: t.Optional(t.Object(csrfField)) },
+        { auth: "admin", audit: { kind: "system", did: "asked for a support bundle" }, body: t.Optional(t.Object(csrfField)) },
       )
       .get(
         "/support/:name",
@@ -193,7 +215,7 @@ export function systemUpdateRoutes(deps: Deps) {
       )
       .post(
         "/reset",
-        ({ user, csrfToken, body, set, ip }) => {
+        ({ user, page, body, set, ip }) => {
           try {
             update.requestFactoryReset(body.mode, body.confirm);
           } catch (e) {
@@ -201,7 +223,7 @@ export function systemUpdateRoutes(deps: Deps) {
             if (!known) throw e;
             set.status = known.status;
             deps.audit.record({ userId: user.id, ip, action: `system.factory-reset.${body.mode}`, objectId: null, ok: false, detail: known.message });
-            return page(user, csrfToken, { confirmReset: body.mode, resetError: known.message });
+            return systemPage(page, { confirmReset: resetPrompt(body.mode), resetError: known.message });
           }
           // Recorded before the reset: afterwards the database this row lives in is moved aside or erased.
           deps.audit.record({
@@ -212,9 +234,13 @@ export function systemUpdateRoutes(deps: Deps) {
             ok: true,
             detail: "requested from the dashboard",
           });
-          return page(user, csrfToken, { message: "The box is resetting and restarts into the setup wizard in a minute or two." });
+          return systemPage(page, { message: "The box is resetting and restarts into the setup wizard in a minute or two." });
         },
-        { auth: "admin", body: t.Object({ mode, confirm: t.String({ maxLength: 100 }), ...csrfField }) },
+        {
+          auth: "admin",
+          audit: { kind: "system", did: "asked for a factory reset" },
+          body: t.Object({ mode, confirm: t.String({ maxLength: 100 }), ...csrfField }),
+        },
       )
   );
 }

@@ -6,7 +6,7 @@
 // file, or change the owner's data; the tally is printed for the README's Reliability table.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { hmac } from "../../app/auth/crypto";
+import { hmac } from "../../app/platform/crypto";
 import { routeAccess } from "../../app/platform/http/access";
 import { TEST_ORIGIN } from "../support/app";
 import { startBox } from "../support/processes";

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hmac, randomToken } from "../../app/auth/crypto";
+import { hmac, randomToken } from "../../app/platform/crypto";
 import { loadConfig, type Config } from "../../app/platform/config";
 import { openDb } from "../../app/platform/db/client";
 import type { User } from "../../app/platform/db/schema";

@@ -1,6 +1,6 @@
-import { Layout, type PageProps } from "../layout";
+import { Layout, type PageChrome } from "../layout";
 
-type Base = Pick<PageProps, "csrfToken" | "deviceName">;
+type Base = { page: PageChrome };
 
 /** Shown on pages that need WebAuthn when the browser is not in a secure context. Alpine reveals it. */
 export function SecureContextWarning({ rpID, origins }: { rpID: string; origins: string[] }) {
@@ -25,13 +25,13 @@ export function SecureContextWarning({ rpID, origins }: { rpID: string; origins:
 
 export function LoginPage(p: Base & { rpID: string; origins: string[]; next: string; error?: string }) {
   return (
-    <Layout title="Sign in" user={null} csrfToken={p.csrfToken} deviceName={p.deviceName} scripts={["vendor/simplewebauthn-browser.min.js"]}>
+    <Layout title="Sign in" page={p.page} anonymous scripts={["vendor/simplewebauthn-browser.min.js"]}>
       <section class="card auth-card stack" x-data="passkeyLogin" data-next={p.next}>
         <div class="logo">
           <img src="/static/icons/icon.svg" alt="" width="56" height="56" />
         </div>
         <h1>
-          Sign in to <span safe>{p.deviceName}</span>
+          Sign in to <span safe>{p.page.deviceName}</span>
         </h1>
         <SecureContextWarning rpID={p.rpID} origins={p.origins} />
         {p.error ? (
@@ -48,7 +48,7 @@ export function LoginPage(p: Base & { rpID: string; origins: string[]; next: str
         <details>
           <summary>Lost your passkey? Use a recovery code</summary>
           <form method="post" action="/auth/recover" class="stack">
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <div>
               <label for="rc-user">Username</label>
               <input id="rc-user" type="text" name="username" autocomplete="username" required />
@@ -81,20 +81,14 @@ export function RegisterPage(
   },
 ) {
   return (
-    <Layout
-      title={p.mode === "enroll" ? "Set up your passkey" : "Create account"}
-      user={null}
-      csrfToken={p.csrfToken}
-      deviceName={p.deviceName}
-      scripts={["vendor/simplewebauthn-browser.min.js"]}
-    >
+    <Layout title={p.mode === "enroll" ? "Set up your passkey" : "Create account"} page={p.page} anonymous scripts={["vendor/simplewebauthn-browser.min.js"]}>
       <section class="card auth-card stack" x-data="passkeyRegister" data-kind={p.mode} data-invite={p.inviteToken ?? ""}>
         <h1>
           {p.mode === "enroll" ? (
             "Set up your passkey"
           ) : (
             <>
-              Join <span safe>{p.deviceName}</span>
+              Join <span safe>{p.page.deviceName}</span>
             </>
           )}
         </h1>

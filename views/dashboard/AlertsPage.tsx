@@ -1,5 +1,6 @@
 import type { AlertRow } from "../../app/dashboard/repo";
 import type { WebhookDelivery } from "../../app/dashboard/alerts";
+import type { PageChrome } from "../layout";
 import { DashboardShell, type Base } from "./Shell";
 import { formatWhen } from "../format";
 
@@ -7,26 +8,26 @@ const SEVERITY_BADGE = { critical: "bad", warning: "warn", info: "" } as const;
 
 export type WebhookView = { url: string | null; lastDelivery: WebhookDelivery | null };
 
-export function AlertsPage(p: Base & { alerts: AlertRow[]; banner: AlertRow[]; webhook: WebhookView; webhookError?: { message: string; value: string } }) {
+export function AlertsPage(p: Base & { alerts: AlertRow[]; webhook: WebhookView; webhookError?: { message: string; value: string } }) {
   const open = p.alerts.filter((a) => a.clearedAt === null);
   const cleared = p.alerts.filter((a) => a.clearedAt !== null);
   return (
-    <DashboardShell {...p} title="Alerts" tab="alerts" banner={p.banner}>
+    <DashboardShell page={p.page} title="Alerts" tab="alerts">
       <h1>Alerts</h1>
       <p class="muted">
         Checked every minute (SMART every hour). Acknowledging an alert removes it from the banner; it stays listed while the problem lasts and comes back if it
         gets worse.
       </p>
       <h2>Active</h2>
-      {open.length === 0 ? <p class="notice ok">No active alerts.</p> : <AlertTable alerts={open} csrfToken={p.csrfToken} />}
+      {open.length === 0 ? <p class="notice ok">No active alerts.</p> : <AlertTable alerts={open} page={p.page} />}
       <h2>Resolved in the last 7 days</h2>
-      {cleared.length === 0 ? <p class="muted">None.</p> : <AlertTable alerts={cleared} csrfToken={p.csrfToken} />}
-      <WebhookCard webhook={p.webhook} csrfToken={p.csrfToken} error={p.webhookError} />
+      {cleared.length === 0 ? <p class="muted">None.</p> : <AlertTable alerts={cleared} page={p.page} />}
+      <WebhookCard webhook={p.webhook} page={p.page} error={p.webhookError} />
     </DashboardShell>
   );
 }
 
-function AlertTable(p: { alerts: AlertRow[]; csrfToken: string }) {
+function AlertTable(p: { alerts: AlertRow[]; page: PageChrome }) {
   return (
     <div class="card table-wrap">
       <table data-testid="alerts">
@@ -40,7 +41,7 @@ function AlertTable(p: { alerts: AlertRow[]; csrfToken: string }) {
         </thead>
         <tbody>
           {p.alerts.map((a) => (
-            <AlertItem alert={a} csrfToken={p.csrfToken} />
+            <AlertItem alert={a} page={p.page} />
           ))}
         </tbody>
       </table>
@@ -49,7 +50,8 @@ function AlertTable(p: { alerts: AlertRow[]; csrfToken: string }) {
 }
 
 /** Swap target: one alert row (acknowledge swaps it in place). */
-export function AlertItem({ alert: a, csrfToken }: { alert: AlertRow; csrfToken: string }) {
+export function AlertItem({ alert: a, page }: { alert: AlertRow; page: PageChrome }) {
+  const when = (d: Date) => formatWhen(d, page.timeZone);
   return (
     <tr id={`alert-${a.id}`}>
       <td>
@@ -60,10 +62,10 @@ export function AlertItem({ alert: a, csrfToken }: { alert: AlertRow; csrfToken:
         <br />
         <span class="muted small mono" safe>{`${a.code} · ${a.subject}`}</span>
       </td>
-      <td class="small" safe>{`${formatWhen(a.firstSeenAt)}${a.clearedAt ? ` → ${formatWhen(a.clearedAt)}` : ""}`}</td>
+      <td class="small" safe>{`${when(a.firstSeenAt)}${a.clearedAt ? ` → ${when(a.clearedAt)}` : ""}`}</td>
       <td>
         {a.acknowledgedAt ? (
-          <span class="muted small" safe>{`acknowledged ${formatWhen(a.acknowledgedAt)}`}</span>
+          <span class="muted small" safe>{`acknowledged ${when(a.acknowledgedAt)}`}</span>
         ) : a.clearedAt ? (
           ""
         ) : (
@@ -74,7 +76,7 @@ export function AlertItem({ alert: a, csrfToken }: { alert: AlertRow; csrfToken:
             hx-target={`#alert-${a.id}`}
             hx-swap="outerHTML"
           >
-            <input type="hidden" name="_csrf" value={csrfToken} />
+            <input type="hidden" name="_csrf" value={page.csrfToken} />
             <button type="submit">Acknowledge</button>
           </form>
         )}
@@ -84,7 +86,7 @@ export function AlertItem({ alert: a, csrfToken }: { alert: AlertRow; csrfToken:
 }
 
 /** Where new warnings and critical alerts are sent, so a failing disk reaches the admin's phone. */
-function WebhookCard(p: { webhook: WebhookView; csrfToken: string; error?: { message: string; value: string } }) {
+function WebhookCard(p: { webhook: WebhookView; page: PageChrome; error?: { message: string; value: string } }) {
   const last = p.webhook.lastDelivery;
   return (
     <section class="card stack" data-testid="webhook">
@@ -104,7 +106,7 @@ function WebhookCard(p: { webhook: WebhookView; csrfToken: string; error?: { mes
         ""
       )}
       <form method="post" action="/dashboard/alerts/webhook" class="row">
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="_csrf" value={p.page.csrfToken} />
         <label class="visually-hidden" for="webhook-url">
           Address to send alerts to
         </label>
@@ -122,10 +124,13 @@ function WebhookCard(p: { webhook: WebhookView; csrfToken: string; error?: { mes
       </form>
       {p.webhook.url ? (
         <form method="post" action="/dashboard/alerts/webhook/test" class="row">
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="_csrf" value={p.page.csrfToken} />
           <button type="submit">Send a test alert</button>
           {last ? (
-            <span class={`small ${last.ok ? "" : "bad-text"}`} safe>{`${last.ok ? "Delivered" : "Not delivered"} ${formatWhen(last.at)}: ${last.detail}`}</span>
+            <span
+              class={`small ${last.ok ? "" : "bad-text"}`}
+              safe
+            >{`${last.ok ? "Delivered" : "Not delivered"} ${formatWhen(last.at, p.page.timeZone)}: ${last.detail}`}</span>
           ) : (
             ""
           )}

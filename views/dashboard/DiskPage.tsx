@@ -3,13 +3,13 @@ import type { SmartReport } from "../../hw/smart-parse";
 import { DashboardShell, type Base } from "./Shell";
 import { formatBytes, formatCount, formatHours, formatTemp, formatWhen } from "../format";
 import { diskHref } from "./links";
-import type { AlertRow } from "../../app/dashboard/repo";
+import type { PageChrome } from "../layout";
 
-export function DiskPage(p: Base & { disk: DiskSummary & { checkPending: boolean }; banner: AlertRow[]; message?: string; error?: string }) {
+export function DiskPage(p: Base & { disk: DiskSummary & { checkPending: boolean }; message?: string; error?: string }) {
   const { disk } = p;
   const r = disk.report;
   return (
-    <DashboardShell {...p} title={`Disk ${disk.device}`} tab="overview" banner={p.banner}>
+    <DashboardShell page={p.page} title={`Disk ${disk.device}`} tab="overview">
       <p>
         <a href="/dashboard">← Dashboard</a>
       </p>
@@ -37,13 +37,13 @@ export function DiskPage(p: Base & { disk: DiskSummary & { checkPending: boolean
         ""
       )}
       {r.available ? (
-        <DiskDetail disk={disk} report={r} csrfToken={p.csrfToken} />
+        <DiskDetail disk={disk} report={r} page={p.page} />
       ) : (
         <div class="card" data-testid="smart-unavailable">
           <h2>SMART not available</h2>
           <p safe>{r.reason}</p>
-          <p class="muted small" safe>{`Checked ${formatWhen(disk.checkedAt)}`}</p>
-          <RefreshForm device={disk.device} csrfToken={p.csrfToken} />
+          <p class="muted small" safe>{`Checked ${formatWhen(disk.checkedAt, p.page.timeZone)}`}</p>
+          <RefreshForm device={disk.device} csrfToken={p.page.csrfToken} />
         </div>
       )}
     </DashboardShell>
@@ -60,7 +60,7 @@ function RefreshForm({ device, csrfToken }: { device: string; csrfToken: string 
   );
 }
 
-function DiskDetail({ disk, report: r, csrfToken }: { disk: DiskSummary; report: SmartReport; csrfToken: string }) {
+function DiskDetail({ disk, report: r, page }: { disk: DiskSummary; report: SmartReport; page: PageChrome }) {
   const exitLines = disk.exitNotes;
   return (
     <>
@@ -82,8 +82,8 @@ function DiskDetail({ disk, report: r, csrfToken }: { disk: DiskSummary; report:
           ) : (
             ""
           )}
-          <p class="muted small" safe>{`Read ${formatWhen(disk.checkedAt)}`}</p>
-          <RefreshForm device={disk.device} csrfToken={csrfToken} />
+          <p class="muted small" safe>{`Read ${formatWhen(disk.checkedAt, page.timeZone)}`}</p>
+          <RefreshForm device={disk.device} csrfToken={page.csrfToken} />
         </section>
         <section class="card">
           <h3>Identity</h3>
@@ -136,7 +136,7 @@ function DiskDetail({ disk, report: r, csrfToken }: { disk: DiskSummary; report:
       </div>
 
       <h2>Self-test</h2>
-      <SelfTestCard device={disk.device} report={r} csrfToken={csrfToken} />
+      <SelfTestCard device={disk.device} report={r} page={page} />
 
       {r.attributes.length ? (
         <>
@@ -182,7 +182,7 @@ function DiskDetail({ disk, report: r, csrfToken }: { disk: DiskSummary; report:
 }
 
 /** Swap target #selftest: the running test's progress (polls until it ends), the start buttons and the log. */
-export function SelfTestCard({ device, report: r, csrfToken }: { device: string; report: SmartReport; csrfToken: string }) {
+export function SelfTestCard({ device, report: r, page }: { device: string; report: SmartReport; page: PageChrome }) {
   const running = r.selfTest?.inProgress ?? false;
   const poll = running
     ? { "hx-get": `/dashboard/fragments/selftest?dev=${encodeURIComponent(device)}`, "hx-trigger": "load delay:15s", "hx-swap": "outerHTML" }
@@ -196,7 +196,7 @@ export function SelfTestCard({ device, report: r, csrfToken }: { device: string;
         </>
       ) : (
         <form method="post" action={`/dashboard/disk/selftest?dev=${encodeURIComponent(device)}`} class="row">
-          <input type="hidden" name="_csrf" value={csrfToken} />
+          <input type="hidden" name="_csrf" value={page.csrfToken} />
           <button type="submit" name="kind" value="short">
             Start short test
           </button>

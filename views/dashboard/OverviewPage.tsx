@@ -5,6 +5,7 @@ import { DashboardShell, type Base } from "./Shell";
 import { downsample, Sparkline, UsageBar } from "./Sparkline";
 import { formatBytes, formatDuration, formatRate, formatTemp, formatWhen } from "../format";
 import { diskHref } from "./links";
+import type { PageChrome } from "../layout";
 
 export type Overview = Awaited<ReturnType<DashboardService["overview"]>>;
 /** The part of the overview the live cards show (polled every 5 s, so it reads nothing else). */
@@ -12,13 +13,13 @@ export type LiveOverview = Awaited<ReturnType<DashboardService["live"]>>;
 
 export function OverviewPage(p: Base & { overview: Overview; hour: SeriesPoint[]; day: SeriesPoint[] }) {
   return (
-    <DashboardShell {...p} title="Dashboard" tab="overview" banner={p.overview.banner}>
+    <DashboardShell page={p.page} title="Dashboard" tab="overview">
       <h1>Dashboard</h1>
       <LiveCards overview={p.overview} hour={p.hour} />
       <h2>Storage and disks</h2>
-      <DisksCard overview={p.overview} csrfToken={p.csrfToken} />
+      <DisksCard overview={p.overview} page={p.page} />
       <h2>Last 24 hours</h2>
-      <HistoryCard day={p.day} />
+      <HistoryCard day={p.day} timeZone={p.page.timeZone} />
     </DashboardShell>
   );
 }
@@ -196,7 +197,7 @@ const STATUS_BADGE = { ok: "ok", warning: "warn", failing: "bad", unavailable: "
 const STATUS_TEXT = { ok: "Healthy", warning: "Warning", failing: "Failing", unavailable: "No SMART" } as const;
 
 /** Swap target #disks: storage bar and disks with their SMART status. Polls every 60 s. */
-export function DisksCard(p: { overview: Overview; csrfToken: string }) {
+export function DisksCard(p: { overview: Overview; page: PageChrome }) {
   const { storage, disks, diskCheck } = p.overview;
   return (
     <div id="disks" class="cards dash-cards" hx-get="/dashboard/fragments/disks" hx-trigger="every 60s" hx-swap="outerHTML">
@@ -225,7 +226,7 @@ export function DisksCard(p: { overview: Overview; csrfToken: string }) {
         <div class="spread">
           <h3>Disks</h3>
           <form method="post" action="/dashboard/disks/check">
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <button type="submit" class="link">
               Check disks now
             </button>
@@ -236,7 +237,7 @@ export function DisksCard(p: { overview: Overview; csrfToken: string }) {
           <p
             class="notice warn small"
             safe
-          >{`The disk check queued at ${formatWhen(diskCheck.stalledSince)} has not started: the storage worker (nasd-storage-worker.service), which reads SMART, does not seem to be running.`}</p>
+          >{`The disk check queued at ${formatWhen(diskCheck.stalledSince, p.page.timeZone)} has not started: the storage worker (nasd-storage-worker.service), which reads SMART, does not seem to be running.`}</p>
         ) : diskCheck?.pending ? (
           <p class="muted small">Checking the disks…</p>
         ) : (
@@ -245,7 +246,7 @@ export function DisksCard(p: { overview: Overview; csrfToken: string }) {
         {disks.length === 0 ? (
           <p class="muted">
             {diskCheck?.at
-              ? `No disk found at the last check (${formatWhen(diskCheck.at)}).`
+              ? `No disk found at the last check (${formatWhen(diskCheck.at, p.page.timeZone)}).`
               : "Disks are checked a few seconds after the server starts, then every hour."}
           </p>
         ) : (
@@ -302,7 +303,7 @@ function DiskRow({ d }: { d: DiskSummary }) {
 }
 
 /** Swap target #history: the day's charts from the one-minute samples. Polls every 60 s. */
-export function HistoryCard(p: { day: SeriesPoint[] }) {
+export function HistoryCard(p: { day: SeriesPoint[]; timeZone: string }) {
   const pick = (f: (s: SeriesPoint) => number | null) => downsample(p.day.map(f), 144);
   const first = p.day[0];
   return (
@@ -326,7 +327,9 @@ export function HistoryCard(p: { day: SeriesPoint[] }) {
         </div>
       </div>
       <p class="muted small">
-        {first ? `${p.day.length} one-minute samples since ${formatWhen(first.at)}` : "Samples are recorded once a minute; the charts fill in as the box runs."}
+        {first
+          ? `${p.day.length} one-minute samples since ${formatWhen(first.at, p.timeZone)}`
+          : "Samples are recorded once a minute; the charts fill in as the box runs."}
       </p>
     </div>
   );

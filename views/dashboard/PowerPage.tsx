@@ -1,12 +1,11 @@
-import type { AlertRow } from "../../app/dashboard/repo";
 import type { PowerAction, PowerAvailability } from "../../app/dashboard/power";
 import { DashboardShell, type Base } from "./Shell";
 
 const LABEL = { reboot: "Restart", poweroff: "Shut down" } as const;
 
-export function PowerPage(p: Base & { power: PowerAvailability; banner: AlertRow[]; confirm?: PowerAction; result?: { ok: boolean; message: string } }) {
+export function PowerPage(p: Base & { power: PowerAvailability; confirm?: PowerAction; result?: { ok: boolean; message: string } }) {
   return (
-    <DashboardShell {...p} title="Power" tab="power" banner={p.banner}>
+    <DashboardShell page={p.page} title="Power" tab="power">
       <h1>Power</h1>
       {p.result ? (
         <div class={`notice ${p.result.ok ? "ok" : "bad"}`} safe>
@@ -32,7 +31,7 @@ export function PowerPage(p: Base & { power: PowerAvailability; banner: AlertRow
               : "The box switches off. Someone has to press its power button (or replug it) to start it again."}
           </p>
           <form method="post" action={`/dashboard/power/${p.confirm}`} class="row">
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <input type="hidden" name="confirm" value={p.confirm} />
             <button type="submit" class="danger" safe>{`Yes, ${LABEL[p.confirm].toLowerCase()}`}</button>
             <a class="button" href="/dashboard/power">

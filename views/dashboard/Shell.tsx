@@ -1,8 +1,7 @@
-import type { User } from "../../app/platform/db/schema";
-import type { AlertRow } from "../../app/dashboard/repo";
-import { Layout } from "../layout";
+import { Layout, type BannerAlert, type SignedInPage } from "../layout";
 
-export type Base = { user: User; csrfToken: string; deviceName: string };
+/** What every dashboard page takes: the page chrome (its banner included). */
+export type Base = { page: SignedInPage };
 
 const tabs = [
   { id: "overview", href: "/dashboard", label: "Overview" },
@@ -17,14 +16,12 @@ const tabs = [
 export type Tab = (typeof tabs)[number]["id"];
 
 /** Every dashboard page: the app layout, the dashboard stylesheet, the admin's alert banner and the tabs. */
-export function DashboardShell(
-  p: Base & { title: string; tab?: Tab; banner?: AlertRow[]; scripts?: string[]; children?: JSX.Element | JSX.Element[] | string },
-) {
-  const isAdmin = p.user.role === "admin";
+export function DashboardShell(p: Base & { title: string; tab?: Tab; scripts?: string[]; children?: JSX.Element | JSX.Element[] | string }) {
+  const isAdmin = p.page.admin;
   return (
-    <Layout title={p.title} user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="dashboard" scripts={p.scripts}>
+    <Layout title={p.title} page={p.page} active="dashboard" scripts={p.scripts}>
       <link rel="stylesheet" href="/dashboard/assets/dashboard.css" />
-      {isAdmin ? <AlertBanner alerts={p.banner ?? []} /> : ""}
+      {isAdmin ? <AlertBanner alerts={p.page.banner} /> : ""}
       {isAdmin ? (
         <nav class="dash-tabs" aria-label="Dashboard">
           {tabs.map((t) => (
@@ -42,7 +39,7 @@ export function DashboardShell(
 }
 
 /** The admin banner: unacknowledged warnings and critical alerts. Refreshes itself every 30 s. */
-export function AlertBanner(p: { alerts: AlertRow[] }) {
+export function AlertBanner(p: { alerts: BannerAlert[] }) {
   const critical = p.alerts.some((a) => a.severity === "critical");
   return (
     <div id="alert-banner" hx-get="/dashboard/fragments/banner" hx-trigger="every 30s" hx-swap="outerHTML">

@@ -1,11 +1,11 @@
 import type { Job } from "../../app/platform/db/schema";
 import type { DiskCopyRow } from "../../app/platform/db/schema";
-import type { AlertRow } from "../../app/dashboard/repo";
 import type { DiskChoice, DisksView, SpaceBreakdown } from "../../app/storage/service";
 import type { MountedFilesystem } from "../../hw/system";
 import type { Partition, StorageState } from "../../hw/datadisk";
 import { DashboardShell, type Base } from "./Shell";
 import { formatBytes, formatWhen } from "../format";
+import type { PageChrome } from "../layout";
 
 /** `blocked`: why no move may start now (one under way, or done), or null. */
 export type LocationView = { state: StorageState | null; job: Job | null; dataDir: string; mountpoint: string; blocked: string | null };
@@ -16,7 +16,6 @@ const poll = (url: string) => ({ "hx-get": url, "hx-trigger": "load delay:2s", "
 
 export function StoragePage(
   p: Base & {
-    banner: AlertRow[];
     location: LocationView;
     disks: DisksView;
     space: SpaceBreakdown;
@@ -26,7 +25,7 @@ export function StoragePage(
   },
 ) {
   return (
-    <DashboardShell {...p} title="Storage" tab="storage" banner={p.banner}>
+    <DashboardShell page={p.page} title="Storage" tab="storage">
       <h1>Storage</h1>
       {p.error ? (
         <div class="notice bad" role="alert" safe>
@@ -35,17 +34,17 @@ export function StoragePage(
       ) : (
         ""
       )}
-      <SpaceCard space={p.space} />
+      <SpaceCard space={p.space} timeZone={p.page.timeZone} />
       <h2>Data disk</h2>
       <MoveStatus location={p.location} />
-      <DisksCard disks={p.disks} location={p.location} csrfToken={p.csrfToken} />
+      <DisksCard disks={p.disks} location={p.location} page={p.page} />
       <h2>Copy to a second disk</h2>
-      <DiskCopyCard copy={p.copy} targets={p.targets} csrfToken={p.csrfToken} />
+      <DiskCopyCard copy={p.copy} targets={p.targets} page={p.page} />
     </DashboardShell>
   );
 }
 
-export function SpaceCard(p: { space: SpaceBreakdown }) {
+export function SpaceCard(p: { space: SpaceBreakdown; timeZone: string }) {
   const s = p.space;
   const rows: [string, number][] = [
     ["Originals (files and photos)", s.originals],
@@ -93,7 +92,7 @@ export function SpaceCard(p: { space: SpaceBreakdown }) {
       <p
         class="muted small"
         safe
-      >{`Files and trash from the database; thumbnails and transcodes measured ${formatWhen(s.walkedAt)} (at most every 10 minutes).`}</p>
+      >{`Files and trash from the database; thumbnails and transcodes measured ${formatWhen(s.walkedAt, p.timeZone)} (at most every 10 minutes).`}</p>
     </section>
   );
 }
@@ -134,7 +133,7 @@ export function MoveStatus(p: { location: LocationView }) {
   );
 }
 
-function DisksCard(p: { disks: DisksView; location: LocationView; csrfToken: string }) {
+function DisksCard(p: { disks: DisksView; location: LocationView; page: PageChrome }) {
   if (!p.disks.available)
     return (
       <section class="card">
@@ -187,7 +186,7 @@ function DisksCard(p: { disks: DisksView; location: LocationView; csrfToken: str
                   ) : p.location.blocked ? (
                     ""
                   ) : (
-                    <FormatDiskForm disk={d} action="/dashboard/storage/use" csrfToken={p.csrfToken} />
+                    <FormatDiskForm disk={d} action="/dashboard/storage/use" page={p.page} />
                   )}
                 </td>
               </tr>
@@ -205,11 +204,11 @@ export function partitionSummary(part: Partition): string {
 }
 
 /** The typed confirmation that formats a disk and queues the move (dashboard and setup wizard; `action` is where each posts). */
-export function FormatDiskForm(p: { disk: DiskChoice; action: string; csrfToken: string }) {
+export function FormatDiskForm(p: { disk: DiskChoice; action: string; page: PageChrome }) {
   const d = p.disk;
   return (
     <form method="post" action={p.action} class="stack">
-      <input type="hidden" name="_csrf" value={p.csrfToken} />
+      <input type="hidden" name="_csrf" value={p.page.csrfToken} />
       <input type="hidden" name="device" value={d.path} />
       <label for={`confirm-${d.name}`}>
         Erase everything on it and use it for data: type <code safe>{d.confirmation}</code>
@@ -223,7 +222,7 @@ export function FormatDiskForm(p: { disk: DiskChoice; action: string; csrfToken:
 }
 
 /** Swap target #disk-copy: target, nightly switch, run now, last result; polls while a copy is pending. */
-export function DiskCopyCard(p: { copy: DiskCopyView; targets: MountedFilesystem[]; csrfToken: string }) {
+export function DiskCopyCard(p: { copy: DiskCopyView; targets: MountedFilesystem[]; page: PageChrome }) {
   const { settings, job } = p.copy;
   const busy = pending(job);
   // Nothing to choose and nothing set up: say so and how to get a second disk, instead of an empty drop-down (issue 13 #16).
@@ -246,7 +245,7 @@ export function DiskCopyCard(p: { copy: DiskCopyView; targets: MountedFilesystem
   return (
     <section id="disk-copy" class="card stack" data-testid="disk-copy" {...(busy ? poll("/dashboard/storage/fragments/copy") : {})}>
       <form method="post" action="/dashboard/storage/copy/target" class="stack">
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="_csrf" value={p.page.csrfToken} />
         <label for="copy-target">Second disk (a mounted disk other than the data disk)</label>
         <select id="copy-target" name="target" required>
           {settings && !p.targets.some((t) => t.mount === settings.targetPath) ? (
@@ -267,7 +266,7 @@ export function DiskCopyCard(p: { copy: DiskCopyView; targets: MountedFilesystem
         <div>
           <strong>Last copy: </strong>
           {settings?.lastRunAt ? (
-            <span safe>{`${settings.lastOk ? "ok" : "failed"} ${formatWhen(settings.lastRunAt)} — ${settings.lastSummary ?? ""}`}</span>
+            <span safe>{`${settings.lastOk ? "ok" : "failed"} ${formatWhen(settings.lastRunAt, p.page.timeZone)} — ${settings.lastSummary ?? ""}`}</span>
           ) : (
             <span>never</span>
           )}
@@ -280,7 +279,7 @@ export function DiskCopyCard(p: { copy: DiskCopyView; targets: MountedFilesystem
           )}
         </div>
         <form method="post" action="/dashboard/storage/copy/run" hx-post="/dashboard/storage/copy/run" hx-target="#disk-copy" hx-swap="outerHTML">
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="_csrf" value={p.page.csrfToken} />
           <button type="submit" class="primary" disabled={busy || !settings}>
             {busy ? "Copy running…" : "Copy now"}
           </button>

@@ -1,7 +1,7 @@
-import type { AlertRow } from "../../app/dashboard/repo";
 import type { SlotsFile } from "../../app/update/root-jobs";
-import { RESET_PHRASES, type ResetMode, type UpdatePageState } from "../../app/update/service";
+import type { ResetMode, UpdatePageState } from "../../app/update/service";
 import { formatBytes } from "../format";
+import type { PageChrome } from "../layout";
 import { DashboardShell, type Base } from "./Shell";
 
 const busy = (s: UpdatePageState) =>
@@ -56,7 +56,7 @@ function Slots(p: { slots: SlotsFile | null; appliance: boolean }) {
 }
 
 /** The part that changes while a bundle is checked and installed; polls itself until nothing is in progress. */
-export function UpdateStatus(p: { state: UpdatePageState; csrfToken: string }) {
+export function UpdateStatus(p: { state: UpdatePageState; page: PageChrome }) {
   const s = p.state;
   const i = s.install;
   const staged = s.staged;
@@ -87,7 +87,7 @@ export function UpdateStatus(p: { state: UpdatePageState; csrfToken: string }) {
                   <p data-testid="rebooting">Rebooting… this page comes back in a minute or two.</p>
                 ) : (
                   <form method="post" action="/dashboard/system/update/reboot">
-                    <input type="hidden" name="_csrf" value={p.csrfToken} />
+                    <input type="hidden" name="_csrf" value={p.page.csrfToken} />
                     <button type="submit" class="primary" data-testid="reboot-into">
                       Reboot into it
                     </button>
@@ -110,14 +110,14 @@ export function UpdateStatus(p: { state: UpdatePageState; csrfToken: string }) {
                 ""
               )}
               <form method="post" action="/dashboard/system/update/install">
-                <input type="hidden" name="_csrf" value={p.csrfToken} />
+                <input type="hidden" name="_csrf" value={p.page.csrfToken} />
                 <input type="hidden" name="bundleId" value={staged.id} />
                 <button type="submit" class="primary" disabled={!staged.info?.ok} data-testid="install">
                   Install
                 </button>
               </form>
               <form method="post" action="/dashboard/system/update/discard">
-                <input type="hidden" name="_csrf" value={p.csrfToken} />
+                <input type="hidden" name="_csrf" value={p.page.csrfToken} />
                 <button type="submit">Discard</button>
               </form>
             </div>
@@ -130,7 +130,7 @@ export function UpdateStatus(p: { state: UpdatePageState; csrfToken: string }) {
   );
 }
 
-export function SupportStatus(p: { state: UpdatePageState; csrfToken: string }) {
+export function SupportStatus(p: { state: UpdatePageState; page: PageChrome }) {
   const s = p.state.support;
   return (
     <div id="support-status" {...(s.pending ? { "hx-get": "/dashboard/system/fragments/support", "hx-trigger": "load delay:1s", "hx-swap": "outerHTML" } : {})}>
@@ -155,7 +155,7 @@ export function SupportStatus(p: { state: UpdatePageState; csrfToken: string }) 
         ))}
       </ul>
       <form method="post" action="/dashboard/system/support" hx-post="/dashboard/system/support" hx-target="#support-status" hx-swap="outerHTML">
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="_csrf" value={p.page.csrfToken} />
         <button type="submit" disabled={s.pending} data-testid="support-make">
           Make a support bundle
         </button>
@@ -166,11 +166,11 @@ export function SupportStatus(p: { state: UpdatePageState; csrfToken: string }) 
 
 export type SystemPageProps = Base & {
   state: UpdatePageState;
-  banner: AlertRow[];
   error?: string;
   message?: string;
   channelError?: { message: string; value: string };
-  confirmReset?: ResetMode;
+  /** The reset asked for and the words to type to confirm it (the update service checks them). */
+  confirmReset?: { mode: ResetMode; phrase: string };
   resetError?: string;
 };
 
@@ -178,7 +178,7 @@ export function SystemPage(p: SystemPageProps) {
   const s = p.state;
   const ch = s.channel;
   return (
-    <DashboardShell {...p} title="System" tab="system" banner={p.banner} scripts={["vendor/tus.min.js", "js/system.js"]}>
+    <DashboardShell page={p.page} title="System" tab="system" scripts={["vendor/tus.min.js", "js/system.js"]}>
       <h1>System</h1>
       {p.error ? (
         <div class="notice bad" role="alert" data-testid="system-error" safe>
@@ -199,7 +199,7 @@ export function SystemPage(p: SystemPageProps) {
         <p class="muted" safe>
           {`This box: ${s.box.version}${s.box.compatible ? ` (${s.box.compatible})` : " (not the appliance image: updates are installed on the box only)"}`}
         </p>
-        <UpdateStatus state={s} csrfToken={p.csrfToken} />
+        <UpdateStatus state={s} page={p.page} />
         <div x-data="bundleUpload" class="stack">
           <label for="bundle-file">Upload an update bundle (.raucb)</label>
           <input id="bundle-file" type="file" accept=".raucb" x-ref="file" x-on:change="upload" data-testid="bundle-file" />
@@ -214,7 +214,7 @@ export function SystemPage(p: SystemPageProps) {
           a downloaded bundle is checked again before it can be installed. Nothing is installed without you.
         </p>
         <form method="post" action="/dashboard/system/update/channel" class="stack">
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="_csrf" value={p.page.csrfToken} />
           <label for="channel-url">Index address</label>
           <input
             id="channel-url"
@@ -239,7 +239,7 @@ export function SystemPage(p: SystemPageProps) {
         </form>
         {ch.url ? (
           <form method="post" action="/dashboard/system/update/channel/check" class="row">
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <button type="submit" data-testid="channel-check">
               Check now
             </button>
@@ -269,7 +269,7 @@ export function SystemPage(p: SystemPageProps) {
           Recent logs of the box's services, versions, update slots, disk health and failed jobs in one .tar.gz for whoever helps you. It holds no passwords,
           passkeys, tokens, cookies, keys or share links, and none of your files.
         </p>
-        <SupportStatus state={s} csrfToken={p.csrfToken} />
+        <SupportStatus state={s} page={p.page} />
       </section>
 
       <section class="card stack" aria-labelledby="reset-h">
@@ -280,14 +280,14 @@ export function SystemPage(p: SystemPageProps) {
           </p>
         ) : p.confirmReset ? (
           <form method="post" action="/dashboard/system/reset" class="stack" data-testid="reset-confirm">
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
-            <input type="hidden" name="mode" value={p.confirmReset} />
+            <input type="hidden" name="_csrf" value={p.page.csrfToken} />
+            <input type="hidden" name="mode" value={p.confirmReset.mode} />
             <p>
-              {p.confirmReset === "keep-files"
+              {p.confirmReset.mode === "keep-files"
                 ? "Accounts, passkeys, sessions, app tokens, share links, settings, the certificate authority, SSH keys and the host name are reset; the box restarts into the setup wizard. Your files, photos and backups stay on the data disk (restore a backup in the wizard to get the accounts back)."
                 : "EVERYTHING is erased: accounts, settings, and every file, photo and backup in the data directory. The box restarts into the setup wizard as if new."}
             </p>
-            <label for="reset-confirm" safe>{`Type "${RESET_PHRASES[p.confirmReset]}" to confirm`}</label>
+            <label for="reset-confirm" safe>{`Type "${p.confirmReset.phrase}" to confirm`}</label>
             <input id="reset-confirm" name="confirm" autocomplete="off" aria-invalid={p.resetError ? "true" : undefined} />
             {p.resetError ? (
               <p class="field-error" role="alert" safe>

@@ -1,4 +1,3 @@
-import type { AlertRow } from "../../app/dashboard/repo";
 import type { UserUsage } from "../../app/dashboard/quotas";
 import { DashboardShell, type Base } from "./Shell";
 import { UsageBar } from "./Sparkline";
@@ -6,9 +5,9 @@ import { formatBytes } from "../format";
 
 type QuotaError = { userId: string; message: string; value: string };
 
-export function UsersPage(p: Base & { users: UserUsage[]; banner: AlertRow[]; saved?: string; error?: QuotaError }) {
+export function UsersPage(p: Base & { users: UserUsage[]; saved?: string; error?: QuotaError }) {
   return (
-    <DashboardShell {...p} title="Users" tab="users" banner={p.banner}>
+    <DashboardShell page={p.page} title="Users" tab="users">
       <h1>Users and storage</h1>
       {p.error ? (
         <div class="notice bad" role="alert" safe>
@@ -47,7 +46,7 @@ export function UsersPage(p: Base & { users: UserUsage[]; banner: AlertRow[]; sa
                       <span class="small" safe>{`${u.percentOfQuota ?? 0} % of ${formatBytes(u.user.quotaBytes)}`}</span>
                     </>
                   )}
-                  <QuotaForm usage={u} csrfToken={p.csrfToken} saved={p.saved === u.user.id} error={p.error?.userId === u.user.id ? p.error : undefined} />
+                  <QuotaForm usage={u} csrfToken={p.page.csrfToken} saved={p.saved === u.user.id} error={p.error?.userId === u.user.id ? p.error : undefined} />
                 </td>
               </tr>
             ))}
@@ -93,7 +92,7 @@ function QuotaForm(p: { usage: UserUsage; csrfToken: string; saved: boolean; err
 /** What a user who is not the admin sees: their own usage and quota. */
 export function UsagePage(p: Base & { usage: { usedBytes: number; quotaBytes: number | null; percentOfQuota: number | null } }) {
   return (
-    <DashboardShell {...p} title="Your storage">
+    <DashboardShell page={p.page} title="Your storage">
       <h1>Your storage</h1>
       <div class="card" data-testid="usage-card">
         <p class="big" safe>

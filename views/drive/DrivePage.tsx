@@ -1,14 +1,12 @@
-import type { DriveFile, User } from "../../app/platform/db/schema";
-import { Layout } from "../layout";
+import type { DriveFile } from "../../app/platform/db/schema";
+import { Layout, type SignedInPage } from "../layout";
 import { formatBytes } from "../format";
 import { Listing, type ListingProps } from "./Listing";
 import { MediaProgress } from "../media/MediaProgress";
 import type { MediaProgress as Progress } from "../../app/media/service";
 
-export type DrivePageProps = ListingProps & {
-  user: User;
-  csrfToken: string;
-  deviceName: string;
+export type DrivePageProps = Omit<ListingProps, "timeZone"> & {
+  page: SignedInPage;
   title: string;
   breadcrumbs: DriveFile[];
   usage: { used: number; quota: number | null };
@@ -59,7 +57,7 @@ export function UsageLine({ usage }: { usage: { used: number; quota: number | nu
 export function DrivePage(p: DrivePageProps) {
   const writable = p.mode === "folder";
   return (
-    <Layout title={p.title} user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive" scripts={["vendor/tus.min.js", "js/drive.js"]}>
+    <Layout title={p.title} page={p.page} active="drive" scripts={["vendor/tus.min.js", "js/drive.js"]}>
       <div class="drive" x-data="drive" data-folder-id={p.folderId ?? ""} data-mode={p.mode} x-bind="shell">
         <aside class="drive-side">
           <ul class="drive-filters">
@@ -155,7 +153,7 @@ export function DrivePage(p: DrivePageProps) {
           </div>
           <div class="drive-body" x-bind="dropzone">
             <div class="drive-content" x-bind="layout">
-              <Listing {...p} />
+              <Listing {...p} timeZone={p.page.timeZone} />
             </div>
             {p.highlight ? (
               <aside

@@ -16,6 +16,8 @@ export type ListingProps = {
   locations?: Map<string, { id: string; path: string }>;
   /** A file to select and preview when the page opens (a search suggestion). */
   highlight?: string;
+  /** The box's time zone, for the dates. */
+  timeZone: string;
 };
 
 /** "holiday-photo.jpeg" → ["holiday-photo", ".jpeg"]: the extension stays visible when a long name is cut. */
@@ -72,7 +74,19 @@ function sortLink(selfUrl: string, opts: ListOptions, sort: ListOptions["sort"],
   );
 }
 
-function ItemRow({ item, mode, location, highlight }: { item: DriveFile; mode: DriveMode; location?: { id: string; path: string }; highlight: boolean }) {
+function ItemRow({
+  item,
+  mode,
+  location,
+  highlight,
+  timeZone,
+}: {
+  item: DriveFile;
+  mode: DriveMode;
+  location?: { id: string; path: string };
+  highlight: boolean;
+  timeZone: string;
+}) {
   const isFolder = item.kind === "folder";
   const ext = splitName(item.name)[1].slice(1).toUpperCase();
   return (
@@ -126,7 +140,7 @@ function ItemRow({ item, mode, location, highlight }: { item: DriveFile; mode: D
         {isFolder ? "—" : formatBytes(item.size)}
       </span>
       <time class="drive-date muted" datetime={(mode === "trash" && item.trashedAt ? item.trashedAt : item.updatedAt).toISOString()} safe>
-        {formatDate(mode === "trash" && item.trashedAt ? item.trashedAt : item.updatedAt)}
+        {formatDate(mode === "trash" && item.trashedAt ? item.trashedAt : item.updatedAt, timeZone)}
       </time>
       <details class="drive-menu">
         <summary aria-label={`Actions for ${item.name}`}>⋯</summary>
@@ -222,7 +236,7 @@ export function Listing(p: ListingProps) {
       ) : (
         <ul class="drive-items">
           {p.items.map((item) => (
-            <ItemRow item={item} mode={p.mode} location={p.locations?.get(item.id)} highlight={p.highlight === item.id} />
+            <ItemRow item={item} mode={p.mode} location={p.locations?.get(item.id)} highlight={p.highlight === item.id} timeZone={p.timeZone} />
           ))}
         </ul>
       )}

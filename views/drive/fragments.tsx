@@ -27,10 +27,10 @@ export type PreviewKind = "image" | "video" | "audio" | "pdf" | "text" | "none";
 const BROWSER_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
 
 /**
- * The viewer: a full-window overlay over the listing (drive.js: Escape closes, ←/→ and swipes go to the previous or
+ * The viewer: a full-window overlay over the listing (js/drive/viewer.js: Escape closes, ←/→ and swipes go to the previous or
  * next file, PDF pages and zoom, image zoom by buttons, keys, wheel, pinch and double-click, with dragging to pan). Media play from the download URL; text is shown escaped; PDFs render with pdf.js.
  */
-export function Preview({ file, kind, text }: { file: DriveFile; kind: PreviewKind; text?: string }) {
+export function Preview({ file, kind, text, timeZone }: { file: DriveFile; kind: PreviewKind; text?: string; timeZone: string }) {
   const src = `/api/v1/files/${file.id}/content?inline=1`;
   return (
     <div class="viewer" role="dialog" aria-modal="true" aria-label={file.name} data-file-id={file.id}>
@@ -40,7 +40,7 @@ export function Preview({ file, kind, text }: { file: DriveFile; kind: PreviewKi
         </button>
         <div class="viewer-title">
           <strong safe>{file.name}</strong>
-          <span class="muted small" safe>{`${formatBytes(file.size)} · ${file.mime ?? "unknown type"} · ${formatDate(file.updatedAt)}`}</span>
+          <span class="muted small" safe>{`${formatBytes(file.size)} · ${file.mime ?? "unknown type"} · ${formatDate(file.updatedAt, timeZone)}`}</span>
         </div>
         <div class="viewer-actions">
           <a href={src} target="_blank" rel="noopener" class="button" id="viewer-open">
@@ -65,6 +65,10 @@ export function Preview({ file, kind, text }: { file: DriveFile; kind: PreviewKi
                 data-full={BROWSER_IMAGES.has(file.mime ?? "") ? src : undefined}
                 draggable="false"
               />
+              {/* What stands in if the browser cannot show the image (drive/viewer.js): the one tile, rendered here. */}
+              <template class="viewer-fallback">
+                <FileTile name={file.name} />
+              </template>
               <div class="row viewer-zoom-bar">
                 <button type="button" data-zoom="out" aria-label="Zoom out (−)" title="Zoom out (−)">
                   −

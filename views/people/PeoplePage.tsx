@@ -49,7 +49,7 @@ export function PeoplePage(p: Shell & { people: PersonRow[]; hidden: boolean; st
     <PhotosShell {...p} title="People" tab="people">
       <>
         <h1 class="photos-heading">{p.hidden ? "Hidden people" : "People"}</h1>
-        <Status status={p.status} admin={p.user.role === "admin"} csrf={p.csrfToken} />
+        <Status status={p.status} admin={p.page.admin} csrf={p.page.csrfToken} />
         <p>
           <a href={p.hidden ? "/photos/people" : "/photos/people?hidden=1"}>{p.hidden ? "Back to people" : "Hidden people"}</a>
         </p>
@@ -101,7 +101,7 @@ export function PersonPage(p: Shell & { person: PersonView }) {
           {label(person)}
         </h1>
         <form method="post" action={`${base}/name`} class="people-name">
-          <Csrf token={p.csrfToken} />
+          <Csrf token={p.page.csrfToken} />
           <label>
             Name <input name="name" id="person-name" value={person.name ?? ""} maxlength="80" placeholder="Who is this?" />
           </label>
@@ -109,7 +109,7 @@ export function PersonPage(p: Shell & { person: PersonView }) {
         </form>
         {person.others.length ? (
           <form method="post" action={`${base}/merge`} class="people-merge">
-            <Csrf token={p.csrfToken} />
+            <Csrf token={p.page.csrfToken} />
             <label>
               Same person as{" "}
               <select name="into" id="person-merge">
@@ -124,7 +124,7 @@ export function PersonPage(p: Shell & { person: PersonView }) {
           ""
         )}
         <form method="post" action={`${base}/hide`} class="inline">
-          <Csrf token={p.csrfToken} />
+          <Csrf token={p.page.csrfToken} />
           <input type="hidden" name="hidden" value={person.hidden ? "0" : "1"} />
           <button type="submit" class="link">
             {person.hidden ? "Show in People again" : "Hide this person"}
@@ -137,7 +137,7 @@ export function PersonPage(p: Shell & { person: PersonView }) {
               <li data-face={String(f.id)}>
                 <img class="face" src={`/photos/people/faces/${f.id}`} alt="" loading="lazy" width="72" height="72" />
                 <form method="post" action={`${base}/faces/${f.id}/remove`}>
-                  <Csrf token={p.csrfToken} />
+                  <Csrf token={p.page.csrfToken} />
                   <button type="submit" class="link danger" safe>
                     {`Not ${label(person)}`}
                   </button>
@@ -146,7 +146,7 @@ export function PersonPage(p: Shell & { person: PersonView }) {
                   <span class="small muted">Cover</span>
                 ) : (
                   <form method="post" action={`${base}/faces/${f.id}/cover`}>
-                    <Csrf token={p.csrfToken} />
+                    <Csrf token={p.page.csrfToken} />
                     <button type="submit" class="link">
                       Use as cover
                     </button>

@@ -1,15 +1,12 @@
-import type { User } from "../../app/platform/db/schema";
 import type { GridItem, PlaceCount } from "../../app/photos/repo";
 import type { MediaProgress as Progress } from "../../app/media/service";
-import { Layout } from "../layout";
+import { Layout, type SignedInPage } from "../layout";
 import { MediaProgress } from "../media/MediaProgress";
 
 export type PhotosTab = "timeline" | "albums" | "people" | "favourites" | "archive" | "map" | "search" | "album" | "shared";
 
 type ShellProps = {
-  user: User;
-  csrfToken: string;
-  deviceName: string;
+  page: SignedInPage;
   title: string;
   tab: PhotosTab;
   query?: string;
@@ -35,9 +32,7 @@ export function PhotosShell(p: ShellProps) {
   return (
     <Layout
       title={p.title}
-      user={p.user}
-      csrfToken={p.csrfToken}
-      deviceName={p.deviceName}
+      page={p.page}
       active="photos"
       scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : p.tab === "shared" ? [...scripts, "js/share.js"] : scripts}
     >

@@ -1,12 +1,12 @@
 import type { MediaProgress as Progress } from "../../app/media/service";
-import type { User } from "../../app/platform/db/schema";
+import type { SignedInPage } from "../layout";
 import { Gallery, type GalleryItem } from "../share/Gallery";
 import { PhotosShell } from "./PhotosPage";
 
 // Photos' "Shared with me": albums other people shared with this user, and the photos and videos in folders shared
 // with them (kept out of their own timeline, as Google Photos and Immich do: the Sharing tab, not the library).
 
-type Shell = { user: User; csrfToken: string; deviceName: string; progress: Progress };
+type Shell = { page: SignedInPage; progress: Progress };
 export type SharedAlbum = { id: string; name: string; owner: string; n: number };
 export type FolderMedia = { id: string; name: string; mime: string; owner: string };
 
@@ -62,7 +62,7 @@ export function SharedAlbumPage(
           ""
         ) : (
           <form method="post" action={`${base}/upload`} enctype="multipart/form-data" class="spread" id="shared-album-upload">
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <label>
               Add a photo or video <input type="file" name="file" accept="image/*,video/*" required id="shared-album-file" />
             </label>
@@ -76,7 +76,7 @@ export function SharedAlbumPage(
           urls={{ thumb: (id) => `${base}/thumb/${id}`, content: (id) => `${base}/content/${id}` }}
           showAddedBy={true}
           removeAction={`${base}/remove`}
-          csrfToken={p.csrfToken}
+          csrfToken={p.page.csrfToken}
         />
       </>
     </PhotosShell>

@@ -1,15 +1,16 @@
 import Html from "@kitajs/html";
 import type { AppToken, AuditEntry, Invite, Passkey, Session, User } from "../../app/platform/db/schema";
 import type { ApplianceSettings, HostSettings } from "../../app/settings/service";
-import { Layout } from "../layout";
+import { Layout, type SignedInPage } from "../layout";
 import { CodeButtons } from "../auth/pages";
-import { describeBrowser, formatDate, formatWhen, timeZoneName } from "../format";
-import { AUDIT_KINDS, describeAction, groupAudit, type AuditKind } from "./audit";
+import { describeBrowser, formatDate, formatWhen } from "../format";
+import type { AuditKind } from "../../app/platform/audit";
 import { Time } from "../Time";
 
-type Base = { user: User; csrfToken: string; deviceName: string };
+type Base = { page: SignedInPage };
 
-const when = (d: Date | null | undefined) => formatWhen(d);
+/** Times in the page's time zone. */
+const whenIn = (tz: string) => (d: Date | null | undefined) => formatWhen(d, tz);
 
 const actorName = (e: AuditEntry, users: Map<string, string>): string => (e.userId ? (users.get(e.userId) ?? e.userId) : "anonymous");
 
@@ -49,18 +50,12 @@ export function AccountPage(
     error?: string;
   },
 ) {
+  const when = whenIn(p.page.timeZone);
   return (
-    <Layout
-      title="Settings"
-      user={p.user}
-      csrfToken={p.csrfToken}
-      deviceName={p.deviceName}
-      active="settings"
-      scripts={["vendor/simplewebauthn-browser.min.js"]}
-    >
+    <Layout title="Settings" page={p.page} active="settings" scripts={["vendor/simplewebauthn-browser.min.js"]}>
       <div class="spread">
         <h1>Settings</h1>
-        {p.user.role === "admin" ? (
+        {p.page.admin ? (
           <a class="button" href="/settings/admin">
             Administration
           </a>
@@ -93,7 +88,7 @@ export function AccountPage(
               <tr>
                 <td>
                   <form method="post" action={`/settings/passkeys/${encodeURIComponent(k.id)}/rename`} class="row">
-                    <Csrf token={p.csrfToken} />
+                    <Csrf token={p.page.csrfToken} />
                     <input type="text" name="name" value={k.name} maxlength="64" aria-label="Passkey name" required />
                     <button type="submit">Rename</button>
                   </form>
@@ -103,7 +98,7 @@ export function AccountPage(
                 <td>{k.backedUp ? "yes" : "no"}</td>
                 <td>
                   <form method="post" action={`/settings/passkeys/${encodeURIComponent(k.id)}/delete`}>
-                    <Csrf token={p.csrfToken} />
+                    <Csrf token={p.page.csrfToken} />
                     <button class="danger" type="submit" disabled={p.passkeys.length <= 1}>
                       Remove
                     </button>
@@ -138,7 +133,7 @@ export function AccountPage(
           ""
         )}
         <form method="post" action="/settings/recovery-codes">
-          <Csrf token={p.csrfToken} />
+          <Csrf token={p.page.csrfToken} />
           <button type="submit">Make new codes (old ones stop working)</button>
         </form>
       </section>
@@ -166,7 +161,7 @@ export function AccountPage(
                 <td safe>{when(tk.lastUsedAt)}</td>
                 <td>
                   <form method="post" action={`/settings/tokens/${tk.id}/revoke`}>
-                    <Csrf token={p.csrfToken} />
+                    <Csrf token={p.page.csrfToken} />
                     <button class="danger" type="submit">
                       Revoke
                     </button>
@@ -177,7 +172,7 @@ export function AccountPage(
           </tbody>
         </table>
         <form method="post" action="/settings/tokens" class="row">
-          <Csrf token={p.csrfToken} />
+          <Csrf token={p.page.csrfToken} />
           <input type="text" name="name" placeholder="e.g. laptop backup script" required maxlength="64" aria-label="Token name" />
           <button type="submit">Create token</button>
         </form>
@@ -193,21 +188,21 @@ export function AccountPage(
                 <div>
                   <strong safe>{describeBrowser(s.userAgent)}</strong>
                   <div class="muted small">
-                    last seen <Time at={s.lastSeenAt} relative />
+                    last seen <Time at={s.lastSeenAt} tz={p.page.timeZone} relative />
                     {s.ip ? <span safe>{` · ${s.ip}`}</span> : ""}
                     {current ? <strong> · this browser</strong> : ""}
                   </div>
                 </div>
                 {current ? (
                   <form method="post" action="/logout">
-                    <Csrf token={p.csrfToken} />
+                    <Csrf token={p.page.csrfToken} />
                     <button type="submit" id="sign-out-here">
                       Sign out
                     </button>
                   </form>
                 ) : (
                   <form method="post" action={`/settings/sessions/${encodeURIComponent(s.idHash)}/end`}>
-                    <Csrf token={p.csrfToken} />
+                    <Csrf token={p.page.csrfToken} />
                     <button type="submit" class="danger" aria-label={`Sign out ${describeBrowser(s.userAgent)}`}>
                       Sign out
                     </button>
@@ -218,7 +213,7 @@ export function AccountPage(
           })}
         </ul>
         <form method="post" action="/logout-all">
-          <Csrf token={p.csrfToken} />
+          <Csrf token={p.page.csrfToken} />
           <button class="danger" type="submit">
             Sign out everywhere
           </button>
@@ -240,8 +235,9 @@ export function AdminPage(
     error?: string;
   },
 ) {
+  const when = whenIn(p.page.timeZone);
   return (
-    <Layout title="Administration" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="settings">
+    <Layout title="Administration" page={p.page} active="settings">
       <div class="spread">
         <h1>Administration</h1>
         <div class="row">
@@ -265,7 +261,7 @@ export function AdminPage(
       <section class="card stack" id="device">
         <h2>This device</h2>
         <form method="post" action="/settings/admin/device" class="stack">
-          <Csrf token={p.csrfToken} />
+          <Csrf token={p.page.csrfToken} />
           <div>
             <label for="dn">Device name</label>
             <input id="dn" type="text" name="deviceName" value={p.settings.deviceName} maxlength="63" required />
@@ -323,11 +319,11 @@ export function AdminPage(
                 <td>{u.role}</td>
                 <td safe>{when(u.createdAt)}</td>
                 <td>
-                  {u.id === p.user.id ? (
+                  {u.id === p.page.user.id ? (
                     ""
                   ) : (
                     <form method="post" action={`/settings/admin/users/${u.id}/reset`}>
-                      <Csrf token={p.csrfToken} />
+                      <Csrf token={p.page.csrfToken} />
                       <button type="submit" class="danger" title="Removes their passkeys and sessions and makes a new enrolment link">
                         Reset sign-in
                       </button>
@@ -340,13 +336,13 @@ export function AdminPage(
         </table>
         <div class="row">
           <form method="post" action="/settings/admin/invites">
-            <Csrf token={p.csrfToken} />
+            <Csrf token={p.page.csrfToken} />
             <button type="submit" class="primary" id="create-invite">
               Create invite link
             </button>
           </form>
           <form method="post" action="/settings/admin/users" class="row">
-            <Csrf token={p.csrfToken} />
+            <Csrf token={p.page.csrfToken} />
             <input type="text" name="username" placeholder="username" required maxlength="32" aria-label="New username" />
             <button type="submit">Add person</button>
           </form>
@@ -394,7 +390,7 @@ export function SystemPage(
   const sshEnabled = p.typed?.sshEnabled ?? p.host.ssh.enabled;
   const invalid = (card: SystemCard) => (p.error?.card === card ? { "aria-invalid": "true", "aria-describedby": `${card}-error` } : {});
   return (
-    <Layout title="System" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="settings">
+    <Layout title="System" page={p.page} active="settings">
       <div class="spread">
         <h1>System</h1>
         <a class="button" href="/settings/admin">
@@ -410,7 +406,7 @@ export function SystemPage(
         </p>
         <CardNotice card="hostname" p={p} />
         <form method="post" action="/settings/system/hostname" class="stack">
-          <Csrf token={p.csrfToken} />
+          <Csrf token={p.page.csrfToken} />
           <div>
             <label for="hostname-input">Host name</label>
             <input
@@ -458,7 +454,7 @@ export function SystemPage(
         <p class="muted">Leave empty to use the public pool. Servers listed here are asked as well, e.g. your router when the box has no internet.</p>
         <CardNotice card="ntp" p={p} />
         <form method="post" action="/settings/system/time-servers" class="stack">
-          <Csrf token={p.csrfToken} />
+          <Csrf token={p.page.csrfToken} />
           <div>
             <label for="ntp-input">Servers, one per line</label>
             <textarea
@@ -513,7 +509,7 @@ export function SystemPage(
                   </td>
                   <td>
                     <form method="post" action={`/settings/system/ssh/keys/${k.id}/remove`}>
-                      <Csrf token={p.csrfToken} />
+                      <Csrf token={p.page.csrfToken} />
                       <button class="danger" type="submit">
                         Remove
                       </button>
@@ -527,7 +523,7 @@ export function SystemPage(
           <p class="muted">No keys yet.</p>
         )}
         <form method="post" action="/settings/system/ssh" class="stack">
-          <Csrf token={p.csrfToken} />
+          <Csrf token={p.page.csrfToken} />
           <div>
             <label for="ssh-keys-input">Add public keys, one per line</label>
             <textarea
@@ -562,21 +558,35 @@ export function SystemPage(
   );
 }
 
+/** The audit log's filter: the kinds of action, in words. */
+const AUDIT_KINDS: Record<AuditKind, string> = {
+  files: "Files",
+  "sign-in": "Signing in",
+  accounts: "Accounts and access",
+  settings: "Settings",
+  system: "Disks, backups and power",
+};
+
+/**
+ * One entry of the audit log: a row, or consecutive rows of one action folded into one (an upload's parts), with what
+ * it means in words (`detailUsed`: the words already name what the detail says).
+ */
+export type AuditLine = { entry: AuditEntry; count: number; first: Date; words: string; detailUsed: boolean };
+
 export function AuditPage(
   p: Base & {
-    entries: AuditEntry[];
+    lines: AuditLine[];
     users: Map<string, string>;
     filter: { user?: string; action?: string; kind?: AuditKind; date?: string };
     nextBefore: number | null;
   },
 ) {
-  const groups = groupAudit(p.entries);
   const query = (extra: Record<string, string>) =>
     new URLSearchParams(
       Object.entries({ user: p.filter.user ?? "", kind: p.filter.kind ?? "", date: p.filter.date ?? "", ...extra }).filter(([, v]) => v),
     ).toString();
   return (
-    <Layout title="Audit log" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="settings">
+    <Layout title="Audit log" page={p.page} active="settings">
       <h1>Audit log</h1>
       <form method="get" action="/settings/audit" class="card audit-filter" id="audit-filter">
         <div>
@@ -607,13 +617,12 @@ export function AuditPage(
         </div>
         <button type="submit">Show</button>
       </form>
-      <p class="muted small" safe>{`Times in ${timeZoneName()}. Repeated steps of one action (an upload's parts) are shown once.`}</p>
-      {groups.length === 0 ? (
+      <p class="muted small" safe>{`Times in ${p.page.timeZone}. Repeated steps of one action (an upload's parts) are shown once.`}</p>
+      {p.lines.length === 0 ? (
         <p class="muted">Nothing matches.</p>
       ) : (
         <ul class="audit-list" id="audit">
-          {groups.map(({ entry: e, count, first }) => {
-            const { words, detailUsed } = describeAction(e.action, e.detail);
+          {p.lines.map(({ entry: e, count, first, words, detailUsed }) => {
             return (
               <li class={e.ok ? undefined : "refused"}>
                 <div>
@@ -622,8 +631,8 @@ export function AuditPage(
                   {e.detail && !detailUsed ? <span class="muted" safe>{`: ${e.detail}`}</span> : ""}
                 </div>
                 <div class="muted small">
-                  <Time at={e.at} />
-                  {count > 1 ? <span safe>{` (from ${formatDate(first)})`}</span> : ""}
+                  <Time at={e.at} tz={p.page.timeZone} />
+                  {count > 1 ? <span safe>{` (from ${formatDate(first, p.page.timeZone)})`}</span> : ""}
                   {e.ip ? <span safe>{` · ${e.ip}`}</span> : ""}
                   <span class="audit-raw" title="What the server recorded" safe>{` · ${e.action}`}</span>
                 </div>

@@ -1,9 +1,9 @@
 import type { RestoreCandidate } from "../../app/setup/restore";
-import { Layout } from "../layout";
+import { Layout, type PageChrome } from "../layout";
 import { formatBytes, formatWhen } from "../format";
 
 /** The wizard's welcome step when backups exist and the owner chose to restore: bring the old accounts, files and settings back. */
-export function RestorePanel(p: { backups: RestoreCandidate[]; csrfToken: string; error?: string }) {
+export function RestorePanel(p: { backups: RestoreCandidate[]; page: PageChrome; error?: string }) {
   return (
     <div class="stack" id="restore" data-testid="restore" x-show="step === 1 && start === 'restore' && !codes" x-cloak>
       <p>Choose a backup. It is checked first; then the box restarts on it and you sign in with your existing passkey.</p>
@@ -15,12 +15,12 @@ export function RestorePanel(p: { backups: RestoreCandidate[]; csrfToken: string
         ""
       )}
       <form method="post" action="/setup/restore" class="stack">
-        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="_csrf" value={p.page.csrfToken} />
         {p.backups.map((b, i) => (
           <label class="choice">
             <input type="radio" name="name" value={`${b.source === "data disk" ? "disk:" : ""}${b.name}`} checked={i === 0} />
             <span>
-              <strong safe>{formatWhen(b.takenAt)}</strong>
+              <strong safe>{formatWhen(b.takenAt, p.page.timeZone)}</strong>
               <span class="muted" safe>{`${b.name} · ${formatBytes(b.bytes)} · on the ${b.source}`}</span>
             </span>
           </label>
@@ -34,9 +34,9 @@ export function RestorePanel(p: { backups: RestoreCandidate[]; csrfToken: string
 }
 
 /** After a restore was staged: the server restarts; this page asks every 2 s and goes to sign-in when it is back. */
-export function RestoringPage(p: { csrfToken: string; deviceName: string; admins: string[] }) {
+export function RestoringPage(p: { page: PageChrome; admins: string[] }) {
   return (
-    <Layout title="Restoring" user={null} csrfToken={p.csrfToken} deviceName={p.deviceName}>
+    <Layout title="Restoring" page={p.page} anonymous>
       <section class="card stack" data-testid="restoring">
         <h1>Restoring the backup</h1>
         <p

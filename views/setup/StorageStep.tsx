@@ -1,11 +1,11 @@
 import type { DisksView } from "../../app/storage/service";
-import { Layout } from "../layout";
+import { Layout, type PageChrome } from "../layout";
 import { FormatDiskForm, MoveStatus, partitionSummary, type LocationView } from "../dashboard/StoragePage";
 import { formatBytes } from "../format";
 import { WizardSteps } from "./WizardPage";
 
 /** `chosen`: the device just posted, whose confirmation stays open next to its refusal. */
-export type StorageStepProps = { csrfToken: string; deviceName: string; disks: DisksView; location: LocationView; error?: string; chosen?: string };
+export type StorageStepProps = { page: PageChrome; disks: DisksView; location: LocationView; error?: string; chosen?: string };
 
 const pending = (l: LocationView) => l.job !== null && (l.job.status === "queued" || l.job.status === "running");
 
@@ -16,7 +16,7 @@ const pending = (l: LocationView) => l.job !== null && (l.job.status === "queued
 export function StorageStepPage(p: StorageStepProps) {
   // Same chrome as the wizard (no navigation yet): the admin leaves through "Finish" or "Keep files…".
   return (
-    <Layout title="Set up your NAS" user={null} csrfToken={p.csrfToken} deviceName={p.deviceName}>
+    <Layout title="Set up your NAS" page={p.page} anonymous>
       <section class="card stack" id="wizard">
         <WizardSteps done={6} />
         <StorageStep {...p} />
@@ -67,7 +67,7 @@ function StorageStep(p: StorageStepProps) {
                   </span>
                 </label>
                 <div x-show={`chosen === '${i}'`} x-cloak class="disk-confirm">
-                  <FormatDiskForm disk={d} action="/setup/storage/use" csrfToken={p.csrfToken} />
+                  <FormatDiskForm disk={d} action="/setup/storage/use" page={p.page} />
                 </div>
               </div>
             ))}

@@ -1,11 +1,10 @@
-import { Layout } from "../layout";
+import { Layout, type PageChrome } from "../layout";
 import { RecoveryCodesPanel, SecureContextWarning } from "../auth/pages";
 import type { RestoreCandidate } from "../../app/setup/restore";
 import { RestorePanel } from "./RestorePanel";
 
 export type WizardProps = {
-  csrfToken: string;
-  deviceName: string;
+  page: PageChrome;
   rpID: string;
   origins: string[];
   timeZones: string[];
@@ -39,7 +38,7 @@ export function WizardSteps(p: { done?: number }) {
 /** First-run setup: five steps in one page (Alpine keeps the state), ending in the admin's passkey; then the storage step. */
 export function WizardPage(p: WizardProps) {
   return (
-    <Layout title="Set up your NAS" user={null} csrfToken={p.csrfToken} deviceName={p.deviceName} scripts={["vendor/simplewebauthn-browser.min.js"]}>
+    <Layout title="Set up your NAS" page={p.page} anonymous scripts={["vendor/simplewebauthn-browser.min.js"]}>
       <section class="card stack" x-data="setupWizard" id="wizard" data-next="/setup/storage" data-start={p.restoreError ? "restore" : "new"}>
         <WizardSteps />
         <SecureContextWarning rpID={p.rpID} origins={p.origins} />
@@ -194,7 +193,7 @@ export function WizardPage(p: WizardProps) {
             </button>
           </div>
         </form>
-        {p.backups?.length ? <RestorePanel backups={p.backups} csrfToken={p.csrfToken} error={p.restoreError} /> : ""}
+        {p.backups?.length ? <RestorePanel backups={p.backups} page={p.page} error={p.restoreError} /> : ""}
         <RecoveryCodesPanel />
       </section>
     </Layout>

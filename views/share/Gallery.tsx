@@ -1,8 +1,19 @@
-import { mediaKind } from "./LinkPages";
-
 // One photo gallery for an album link (/s/<token>) and for an album shared between users (/photos/shared/albums/…):
 // square thumbnails that open the vendored PhotoSwipe lightbox (swipe, zoom) from views/static/js/share.js.
 // Every address is built by the route from ids the server already checked.
+
+/** How a link page shows a file: a photo, a player, a PDF viewer, or only its name and download. */
+export type MediaKind = "image" | "video" | "audio" | "pdf" | "none";
+
+export function mediaKind(mime: string | null): MediaKind {
+  const m = mime ?? "";
+  if (m.startsWith("image/") && !m.includes("svg")) return "image";
+  // Every video: a link plays the media pipeline's MP4 of one browsers cannot play (an iPhone's HEVC MOV).
+  if (m.startsWith("video/")) return "video";
+  if (/^audio\//.test(m)) return "audio";
+  if (m === "application/pdf") return "pdf";
+  return "none";
+}
 
 export type GalleryItem = {
   id: string;

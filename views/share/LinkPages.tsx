@@ -1,36 +1,24 @@
 import type { DriveFile } from "../../app/platform/db/schema";
-import { Layout } from "../layout";
+import { Layout, type PageChrome } from "../layout";
 import { formatBytes, formatDate } from "../format";
-import { Gallery, type GalleryItem } from "./Gallery";
+import { Gallery, mediaKind, type GalleryItem } from "./Gallery";
 
 // The pages a share link opens (/s/<token>…). No script, no account: a list of files with previews and downloads.
 // Every address here is built from the token and item ids the server already checked for this link.
 
-export type LinkView = { token: string; deviceName: string; csrfToken: string; allowDownload: boolean };
+export type LinkView = { token: string; page: PageChrome; allowDownload: boolean };
 const SCRIPTS = ["js/share.js"];
-export type MediaKind = "image" | "video" | "audio" | "pdf" | "none";
-
-export function mediaKind(mime: string | null): MediaKind {
-  const m = mime ?? "";
-  if (m.startsWith("image/") && !m.includes("svg")) return "image";
-  // Every video: a link plays the media pipeline's MP4 of one browsers cannot play (an iPhone's HEVC MOV).
-  if (m.startsWith("video/")) return "video";
-  if (/^audio\//.test(m)) return "audio";
-  if (m === "application/pdf") return "pdf";
-  return "none";
-}
-
 const base = (v: LinkView) => `/s/${v.token}`;
 
 export function PasswordPage({ view, error, name }: { view: LinkView; error?: string; name: string }) {
   return (
-    <Layout title="Protected link" user={null} csrfToken={view.csrfToken} deviceName={view.deviceName}>
+    <Layout title="Protected link" page={view.page} anonymous>
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="card stack share-unlock">
         <h1 safe>{name}</h1>
         <p class="muted">This link is protected by a password.</p>
         <form method="post" action={`${base(view)}/unlock`} class="stack">
-          <input type="hidden" name="_csrf" value={view.csrfToken} />
+          <input type="hidden" name="_csrf" value={view.page.csrfToken} />
           <label>
             Password
             <input type="password" name="password" id="share-password" required autofocus autocomplete="off" />
@@ -71,7 +59,7 @@ export function FolderPage({
   const photos = items.filter((i) => i.kind === "file" && mediaKind(i.mime) === "image");
   const others = items.filter((i) => !photos.includes(i));
   return (
-    <Layout title={folder.name} user={null} csrfToken={view.csrfToken} deviceName={view.deviceName}>
+    <Layout title={folder.name} page={view.page} anonymous>
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="stack share-page">
         <nav class="muted small" aria-label="Folder path">
@@ -149,7 +137,7 @@ export function FilePage({ view, file, parent, prev, next }: { view: LinkView; f
   const kind = mediaKind(file.mime);
   const src = `${base(view)}/content/${file.id}`;
   return (
-    <Layout title={file.name} user={null} csrfToken={view.csrfToken} deviceName={view.deviceName}>
+    <Layout title={file.name} page={view.page} anonymous>
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="stack share-page share-file">
         <div class="spread">
@@ -169,7 +157,7 @@ export function FilePage({ view, file, parent, prev, next }: { view: LinkView; f
           )}
         </div>
         <h1 safe>{file.name}</h1>
-        <p class="muted small" safe>{`${formatBytes(file.size)} · ${formatDate(file.updatedAt)}`}</p>
+        <p class="muted small" safe>{`${formatBytes(file.size)} · ${formatDate(file.updatedAt, view.page.timeZone)}`}</p>
         {kind === "image" ? <img src={`${base(view)}/thumb/${file.id}`} alt={file.name} class="share-media" id="share-photo" /> : ""}
         {kind === "video" ? <video src={src} controls class="share-media"></video> : ""}
         {kind === "audio" ? <audio src={src} controls="" preload="metadata"></audio> : ""}
@@ -205,7 +193,7 @@ export function FilePage({ view, file, parent, prev, next }: { view: LinkView; f
 /** An album link: a phone-friendly gallery with a swipeable lightbox, videos that play, and "download all". */
 export function AlbumPage({ view, name, items }: { view: LinkView; name: string; items: GalleryItem[] }) {
   return (
-    <Layout title={name} user={null} csrfToken={view.csrfToken} deviceName={view.deviceName} scripts={SCRIPTS}>
+    <Layout title={name} page={view.page} anonymous scripts={SCRIPTS}>
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="stack share-page">
         <div class="spread">
@@ -228,7 +216,7 @@ export function AlbumPage({ view, name, items }: { view: LinkView; name: string;
 /** A drop box: visitors send files into the owner's folder and see nothing of what is in it. */
 export function DropBoxPage({ view, name }: { view: LinkView; name: string }) {
   return (
-    <Layout title={`Send files to ${name}`} user={null} csrfToken={view.csrfToken} deviceName={view.deviceName} scripts={SCRIPTS}>
+    <Layout title={`Send files to ${name}`} page={view.page} anonymous scripts={SCRIPTS}>
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="card stack share-unlock" id="share-dropbox" data-upload={`${base(view)}/upload`}>
         <h1 safe>{`Send files to “${name}”`}</h1>

@@ -1,8 +1,7 @@
-import type { User } from "../../app/platform/db/schema";
 import type { AlbumGrantJson, GrantJson, LinkJson } from "../../app/share/service";
-import { Layout } from "../layout";
+import { Layout, type SignedInPage } from "../layout";
 
-type Base = { user: User; csrfToken: string; deviceName: string };
+type Base = { page: SignedInPage };
 /** What a share form is about: a Drive file or folder, or a Photos album. */
 export type ShareTarget = { id: string; name: string; kind: "file" | "folder" | "album" };
 
@@ -137,7 +136,7 @@ function AlbumPeopleTable({ shares, csrfToken }: { shares: AlbumGrantJson[]; csr
 /** Every link of this user (and, for the admin, every link on the box) with its state, views and a revoke button. */
 export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; people: GrantJson[]; albums: AlbumGrantJson[] }) {
   return (
-    <Layout title="Shared links" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
+    <Layout title="Shared links" page={p.page} active="drive">
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="stack">
         <div class="spread">
@@ -146,15 +145,15 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; 
             Back to Drive
           </a>
         </div>
-        <LinkTable links={p.own} csrfToken={p.csrfToken} showOwner={false} testid="my-links" />
+        <LinkTable links={p.own} csrfToken={p.page.csrfToken} showOwner={false} testid="my-links" />
         <h2>Folders shared with people</h2>
-        <PeopleTable shares={p.people} csrfToken={p.csrfToken} />
+        <PeopleTable shares={p.people} csrfToken={p.page.csrfToken} />
         <h2>Albums shared with people</h2>
-        <AlbumPeopleTable shares={p.albums} csrfToken={p.csrfToken} />
+        <AlbumPeopleTable shares={p.albums} csrfToken={p.page.csrfToken} />
         {p.all ? (
           <>
             <h2>Every link on this box</h2>
-            <LinkTable links={p.all} csrfToken={p.csrfToken} showOwner={true} testid="all-links" />
+            <LinkTable links={p.all} csrfToken={p.page.csrfToken} showOwner={true} testid="all-links" />
           </>
         ) : (
           ""
@@ -167,12 +166,12 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; 
 /** The share form for one file or folder. */
 export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
   return (
-    <Layout title="Share" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
+    <Layout title="Share" page={p.page} active="drive">
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="card stack">
         <h1 safe>{`Share “${p.item.name}”`}</h1>
         <form method="post" action="/shared" class="stack" id="share-form">
-          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <input type="hidden" name="_csrf" value={p.page.csrfToken} />
           <input type="hidden" name={p.item.kind === "album" ? "albumId" : "fileId"} value={p.item.id} />
           <label>
             Password (optional)
@@ -215,7 +214,7 @@ export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
         {p.item.kind === "folder" ? (
           <form method="post" action="/shared/users" class="stack" id="share-user-form">
             <h2>Share with a person on this box</h2>
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <input type="hidden" name="folderId" value={p.item.id} />
             <label>
               User name
@@ -236,7 +235,7 @@ export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
         {p.item.kind === "album" ? (
           <form method="post" action="/shared/albums" class="stack" id="share-album-user-form">
             <h2>Share with a person on this box</h2>
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <input type="hidden" name="albumId" value={p.item.id} />
             <label>
               User name
@@ -263,7 +262,7 @@ export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
 /** Shown once, right after creation: the token is not stored and cannot be shown again. */
 export function LinkCreatedPage(p: Base & { item: ShareTarget; url: string; qrDataUrl: string }) {
   return (
-    <Layout title="Link created" user={p.user} csrfToken={p.csrfToken} deviceName={p.deviceName} active="drive">
+    <Layout title="Link created" page={p.page} active="drive">
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="card stack">
         <h1 safe>{`Link to “${p.item.name}”`}</h1>

@@ -114,3 +114,14 @@ export function dataVersionReader(db: Db, maxAgeMs = 200): () => number {
     return value;
   };
 }
+
+/**
+ * Changes with every committed write to the database: another connection's (data_version, seen within `maxAgeMs`) and
+ * this connection's own, whoever made it (SQLite's total_changes(), at once). A read model built from many tables
+ * (the start page) is served until it changes, without every writer having to know the model exists.
+ */
+export function changeCounter(db: Db, maxAgeMs = 200): () => string {
+  const otherConnections = dataVersionReader(db, maxAgeMs);
+  const ownWrites = db.$client.prepare<{ n: number }, []>("SELECT total_changes() AS n");
+  return () => `${otherConnections()}:${ownWrites.get()!.n}`;
+}

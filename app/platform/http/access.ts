@@ -1,9 +1,11 @@
 import { Elysia } from "elysia";
-import { requireAdmin } from "../../access/policy";
+import { AUDIT_DETAIL, type RouteAuditWords } from "../audit";
+import type { SignedInPage } from "../../../views/layout";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
 import { readBody } from "./body";
 import type { RequestContext } from "./context";
+import type { PagePlugin } from "./page";
 
 /**
  * Who may call a route. Every route declares one: a test walks the route table and fails on a route without it.
@@ -32,8 +34,11 @@ type Asking = {
   csrfValid: (t: string | null | undefined) => boolean;
 };
 
+/** The access policy's administrator check (app/access), passed in by the composition root: it throws 403. */
+type RequireAdmin = (user: User) => void;
+
 /** Who may ask: 401 signed out, 403 not the administrator. Runs before the body is read. */
-function admitWho(level: Access, viewer: { user: User } | null) {
+function admitWho(level: Access, viewer: { user: User } | null, requireAdmin: RequireAdmin) {
   if ((level === "user" || level === "admin") && !viewer) throw new AppError(401, "Please sign in.");
   if (level === "admin") requireAdmin(viewer!.user);
 }
@@ -43,8 +48,8 @@ function admitWho(level: Access, viewer: { user: User } | null) {
  * on unsafe methods (origin check plus the per-browser token htmx sends in `X-CSRF-Token`, or a form's `_csrf`) unless
  * the request authenticated with an app token, which browsers never send on their own.
  */
-function admit(level: Access, c: Asking, origins: string[]) {
-  admitWho(level, c.viewer);
+function admit(level: Access, c: Asking, origins: string[], requireAdmin: RequireAdmin) {
+  admitWho(level, c.viewer, requireAdmin);
   if (!UNSAFE.has(c.request.method) || c.viewer?.via === "token") return;
   if (!isSameOrigin(c.request, origins)) throw new AppError(403, "Cross-site request refused (origin check). Reload the page and try again.");
   const body = c.body;
@@ -60,11 +65,13 @@ type Parsing = { request: Request; cookie: Record<string, { value?: unknown; rem
 const accessDetail = (level: Access) => ({ [ACCESS_DETAIL]: level }) as { description?: string };
 
 /**
- * The access rule of every route, declared beside it: `{ auth: "user" }` or `{ auth: "admin" }` (the handler's `user`
- * is then never null) or `{ public: true }`. The level is kept in the route's `detail`, so the route table can be
- * listed with it (route tests, the sharing matrix, the attack suite).
+ * What every route declares beside it. Its access rule: `{ auth: "user" }` or `{ auth: "admin" }` (the handler's `user`
+ * and `page` are then signed in) or `{ public: true }`. And, for a route that changes something, what the audit log
+ * calls it: `{ audit: { kind: "files", did: "created a folder", about: "created the folder {}" } }` (app/platform/audit.ts).
+ * Both are kept in the route's `detail`, so the route table can be listed with them (route tests, the sharing matrix,
+ * the attack suite, the audit log's words).
  */
-export function accessControl(deps: { context: RequestContext; origins: string[]; spoolDir: string }) {
+export function accessControl(deps: { context: RequestContext; page: PagePlugin; origins: string[]; spoolDir: string; requireAdmin: RequireAdmin }) {
   /**
    * The body is read here, in the parse step, and only after the route's access admits who is asking: a signed-out
    * request to a signed-in route is a 401 with nothing read. Then at most the body limit (app/platform/http/body.ts);
@@ -72,29 +79,32 @@ export function accessControl(deps: { context: RequestContext; origins: string[]
    */
   const parse = (level: Access) => (c: Parsing) => {
     const viewer = deps.context.viewerOf(c.request, c.cookie);
-    admitWho(level, viewer);
+    admitWho(level, viewer, deps.requireAdmin);
     return readBody(c.request, c.contentType ?? "", { spoolDir: deps.spoolDir, files: viewer !== null });
   };
-  return new Elysia({ name: "access" }).use(deps.context).macro({
+  // The page plugin brings the request context (who is asking) and derives the page chrome from it.
+  return new Elysia({ name: "access" }).use(deps.page).macro({
     auth: (level: "user" | "admin") => ({
       detail: accessDetail(level),
       parse: parse(level),
-      transform: (c: Asking) => admit(level, c, deps.origins),
-      resolve({ user }) {
-        return { user: user as User }; // never null here: transform refused the request otherwise
+      transform: (c: Asking) => admit(level, c, deps.origins, deps.requireAdmin),
+      resolve({ user, page }) {
+        // Never null here: transform refused the request otherwise.
+        return { user: user as User, page: page as SignedInPage };
       },
     }),
     public: (on: true) => ({
       detail: accessDetail(on ? "public" : "user"),
       parse: parse(on ? "public" : "user"),
-      transform: (c: Asking) => admit("public", c, deps.origins),
+      transform: (c: Asking) => admit("public", c, deps.origins, deps.requireAdmin),
     }),
     /** Reached through a share link: public to the access rules, and the route itself resolves and checks its link. */
     link: (on: true) => ({
       detail: accessDetail(on ? "link" : "user"),
       parse: parse(on ? "link" : "user"),
-      transform: (c: Asking) => admit(on ? "link" : "user", c, deps.origins),
+      transform: (c: Asking) => admit(on ? "link" : "user", c, deps.origins, deps.requireAdmin),
     }),
+    audit: (words: RouteAuditWords) => ({ detail: { [AUDIT_DETAIL]: words } as { description?: string } }),
   });
 }
 export type AccessControl = ReturnType<typeof accessControl>;

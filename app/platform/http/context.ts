@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import type { AuthService } from "../../auth/service";
-import { hmac, randomToken, safeEqual } from "../../auth/crypto";
+import { hmac, randomToken, safeEqual } from "../crypto";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
 

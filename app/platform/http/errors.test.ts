@@ -3,7 +3,7 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 
 import { createSmartReader } from "../../../hw/smart";
 import { createSystemSampler } from "../../../hw/system";
-import { hmac } from "../../auth/crypto";
+import { hmac } from "../crypto";
 import { systemdPower } from "../../dashboard/power";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../../../test/support/app";
 import { fakeRunner } from "../../../hw/testing";

@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import type { User } from "../db/schema";
+import type { PageChrome } from "../../../views/layout";
 import { AppError, userFacing } from "../errors";
 import { enterRequest, log, requestId } from "../log";
 import { ErrorPage, ErrorToast } from "../../../views/ErrorPage";
@@ -36,7 +36,7 @@ const wantsJson = (request: Request, url: URL) =>
  * paths and source): JSON for the API, a toast for htmx, otherwise the app's error page in the normal layout.
  * A signed-out page view goes to sign-in, and an htmx poll after the session expired sends the page there.
  */
-export function errorHandler(deps: { deviceName: () => string; viewerOf?: (sessionCookie: string | undefined) => { user: User; csrfToken: string } | null }) {
+export function errorHandler(deps: { pageOf: (sessionCookie: string | undefined) => PageChrome }) {
   return new Elysia({ name: "error-handler" }).error({ AppError }).onError({ as: "global" }, (c) => {
     const { error, code, request, set } = c;
     const { status, message, requestId } = describeError(code, error);
@@ -62,18 +62,27 @@ export function errorHandler(deps: { deviceName: () => string; viewerOf?: (sessi
         headers: { ...headers, "content-type": "text/html; charset=utf-8", "hx-retarget": "#toasts", "hx-reswap": "beforeend" },
       });
     }
-    let ctx = c as unknown as { user?: User | null; csrfToken?: string };
-    if (ctx.user === undefined && code === "NOT_FOUND") {
+    // The request's own chrome when its route was reached; an unknown address matched no route, so no route derived
+    // it: the error page asks for it (the layout with navigation for a signed-in browser).
+    let found = (c as unknown as { page?: PageChrome }).page;
+    if (!found) {
       try {
-        const sid = /(?:^|;\s*)nas_session=([^;]+)/.exec(request.headers.get("cookie") ?? "")?.[1];
-        ctx = deps.viewerOf?.(sid ? decodeURIComponent(sid) : undefined) ?? {};
+        const sid = code === "NOT_FOUND" ? /(?:^|;\s*)nas_session=([^;]+)/.exec(request.headers.get("cookie") ?? "")?.[1] : undefined;
+        found = deps.pageOf(sid ? decodeURIComponent(sid) : undefined);
       } catch {} // the page still renders, signed out
     }
-    let deviceName = "NAS";
+    const page: PageChrome = {
+      user: found?.user ?? null,
+      csrfToken: found?.csrfToken ?? "",
+      admin: found?.admin ?? false,
+      deviceName: "NAS",
+      timeZone: "UTC",
+      banner: [],
+    };
     try {
-      deviceName = deps.deviceName();
+      if (found) [page.deviceName, page.timeZone] = [found.deviceName, found.timeZone];
     } catch {} // the database may be what failed: the page still renders
-    return new Response(ErrorPage({ status, message, requestId, user: ctx.user ?? null, csrfToken: ctx.csrfToken ?? "", deviceName }) as string, {
+    return new Response(ErrorPage({ status, message, requestId, page }) as string, {
       status,
       headers: { ...headers, "content-type": "text/html; charset=utf-8" },
     });

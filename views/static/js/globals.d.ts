@@ -1,4 +1,4 @@
-// Types for the browser scripts (checked with `tsc -p tsconfig.browser.json`): the vendored globals they use.
+// Types for the browser scripts (checked with `tsc -p tsconfig.browser.json`, strict): the vendored globals they use.
 type AlpineMagics = {
   $root: HTMLElement;
   $el: HTMLElement;
@@ -7,17 +7,36 @@ type AlpineMagics = {
   $dispatch(name: string, detail?: unknown): void;
 };
 
+/** What the pages use of tus-js-client (views/static/vendor/tus.min.js). */
+type TusError = Error & { originalResponse?: { getStatus?(): number; getBody?(): string } | null };
+type TusUpload = {
+  start(): void;
+  abort(terminate?: boolean): Promise<void>;
+  findPreviousUploads(): Promise<unknown[]>;
+  resumeFromPreviousUpload(previous: unknown): void;
+};
+type TusOptions = {
+  endpoint: string;
+  chunkSize: number;
+  retryDelays: number[];
+  removeFingerprintOnSuccess: boolean;
+  headers: Record<string, string>;
+  metadata: Record<string, string>;
+  onProgress?: (sent: number, total: number) => void;
+  onShouldRetry?: (err: TusError | null) => boolean;
+  onSuccess?: () => void;
+  onError?: (err: TusError) => void;
+};
+
 interface Window {
-  /** Shared helpers from app.js, loaded before every page script. */
-  nas: { csrf(): string; postJSON(url: string, body?: unknown): Promise<any>; toast(message: string, action?: { label: string; run: () => void }): void };
   Alpine: { data<T>(name: string, factory: () => T & ThisType<T & AlpineMagics>): void };
   htmx: {
     ajax(method: string, url: string, opts: { target?: string; swap?: string; values?: Record<string, string> }): Promise<void>;
     process(el: Element): void;
   };
-  tus: { Upload: new (file: Blob, options: Record<string, unknown>) => any };
+  tus: { Upload: new (file: Blob, options: TusOptions) => TusUpload };
   /** Leaflet, on the map page only. */
-  L: any;
+  L?: any;
 }
 
 declare const SimpleWebAuthnBrowser: {
