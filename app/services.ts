@@ -200,7 +200,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
   });
   const updateUploads = createUpdateUploads({ update, dataDir: config.dataDir });
   const home = createHomeSummaries({ drive, photos, health: () => dashboard.alerts.health(), changes: changeCounter(db) });
-  const people = createPeopleService({ db, dataDir: config.dataDir, access: core.access, now });
+  const people = createPeopleService({ db, dataDir: config.dataDir, access: core.access, settings: createSettingsRepo(db), now });
   return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos, people, update, updateUploads, home };
 }
 

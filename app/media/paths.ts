@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { dataPaths } from "../platform/paths";
-import { removeFaceCrops } from "../people/paths";
+import { removeFaceCrops } from "../people/model";
 
 /**
  * Removes one content's derivatives (the layout is `dataPaths().derivatives`), with what an interrupted run left beside

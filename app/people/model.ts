@@ -1,4 +1,8 @@
-// What every side of People agrees on: the model's version, the thresholds and what an indexed photo carries.
+// What every side of People agrees on: the model's version, the thresholds and what an indexed photo carries; and
+// what People offers other features (the entry point): the words of things for Photos' search, the removal of a
+// content's face crops for the media pipeline's purge.
+export { labelOf } from "./things";
+export { removeFaceCrops } from "./paths";
 
 /**
  * The models that produced a photo's faces and objects. A row indexed by another version is indexed again (its

@@ -7,7 +7,6 @@ import { userOf, type Viewer } from "../access/viewer";
 import type { Db } from "../platform/db/client";
 import type { User } from "../platform/db/schema";
 import { notFound } from "../platform/errors";
-import { createSettingsRepo } from "../settings/repo";
 import { peopleEnabled } from "./indexing";
 import { ENABLED_SETTING, MIN_MEMORY_BYTES, MODEL_VERSION, OPTED_OUT_SETTING } from "./model";
 import { faceCrop, removeFaceCrops } from "./paths";
@@ -23,9 +22,17 @@ export type PeopleStatus = {
   progress: { total: number; indexed: number; failed: number };
 };
 
-export function createPeopleService(deps: { db: Db; dataDir: string; access: AccessPolicy; now: () => Date; memory?: number }) {
+export function createPeopleService(deps: {
+  db: Db;
+  dataDir: string;
+  access: AccessPolicy;
+  /** The shared settings table: the admin's switch and who asked to be forgotten. */
+  settings: { get: <T>(key: string) => T | undefined; set: (key: string, value: unknown) => unknown };
+  now: () => Date;
+  memory?: number;
+}) {
   const repo = createPeopleRepo(deps.db);
-  const settings = createSettingsRepo(deps.db);
+  const { settings } = deps;
   const people = createPeople({ repo, now: deps.now });
   const memory = deps.memory ?? totalmem();
   const own = (user: User, personId: string) => deps.access.require(user, "person.own", [personId])[0]!;

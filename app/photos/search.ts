@@ -1,5 +1,5 @@
 // What a person types into Photos' search, as a filter over their library.
-import { labelOf } from "../people/things";
+import { labelOf } from "../people/model";
 import type { SearchFilter } from "./repo";
 
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
