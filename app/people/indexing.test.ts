@@ -1,7 +1,7 @@
 // People over a real library: the fixture photos uploaded to Drive, processed by the real media pipeline, indexed by
 // a real indexer child (Human on wasm), then named, merged, searched and deleted through the routes. One library for
 // the whole file (indexing is the slow part: ≈ 10 s).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { mediaTestApp } from "../../test/support/media";
@@ -105,8 +105,19 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => t.cleanup());
 
-describe("indexing", () => {
-  test("every processed photo is indexed once by the current models, with faces, their crops and objects", async () => {
+// The steps share one library and change it (names, merges, a deletion, a wipe), so they run in this order, as one
+// test: `make test-unit-next-year` shuffles tests, and no test may depend on another.
+type Step = [name: string, run: () => unknown];
+const steps: Step[] = [];
+const step = (name: string, run: () => unknown, _timeout?: number) => steps.push([name, run]);
+const group = (name: string, body: () => void) => {
+  const before = steps.length;
+  body();
+  for (let i = before; i < steps.length; i++) steps[i]![0] = `${name} › ${steps[i]![0]}`;
+};
+
+group("indexing", () => {
+  step("every processed photo is indexed once by the current models, with faces, their crops and objects", async () => {
     expect(indexing.repo.progress(MODEL_VERSION, [])).toEqual({ total: ALL, indexed: ALL, failed: 0 });
     const party = indexing.repo.facesOf(alice.id, sha["party-1"]!);
     expect(party.length).toBe(3);
@@ -120,7 +131,7 @@ describe("indexing", () => {
     expect(q("SELECT count(*) AS n FROM faces WHERE user_id = ?", alice.id)[0]!.n).toBe(q("SELECT count(*) AS n FROM faces")[0]!.n);
   });
 
-  test("the search threshold lets no false label through on the test set", () => {
+  step("the search threshold lets no false label through on the test set", () => {
     const found = q(
       "SELECT sha256, label, max(score) AS s FROM photo_objects WHERE user_id = ? AND score >= ? GROUP BY sha256, label",
       alice.id,
@@ -135,7 +146,7 @@ describe("indexing", () => {
     expect(found.length).toBeGreaterThanOrEqual(5);
   });
 
-  test("one face never makes a person: a lone face (the sports car's grille, a single portrait) waits", () => {
+  step("one face never makes a person: a lone face (the sports car's grille, a single portrait) waits", () => {
     const lone = q(
       "SELECT count(*) AS n FROM faces WHERE user_id = ? AND sha256 IN (?, ?) AND person_id IS NOT NULL",
       alice.id,
@@ -146,8 +157,8 @@ describe("indexing", () => {
   });
 });
 
-describe("people", () => {
-  test("faces seen again become people, each person's faces from one scene and in different photos", () => {
+group("people", () => {
+  step("faces seen again become people, each person's faces from one scene and in different photos", () => {
     const rows = q(
       "SELECT person_id, count(*) AS n, count(DISTINCT sha256) AS photos FROM faces WHERE user_id = ? AND person_id IS NOT NULL GROUP BY person_id",
       alice.id,
@@ -163,7 +174,7 @@ describe("people", () => {
     for (const r of rows) expect(r.photos).toBe(r.n);
   });
 
-  test("name a person, find them by name, with a year and a place, and as a timeline", async () => {
+  step("name a person, find them by name, with a year and a place, and as a timeline", async () => {
     const [first] = (await t.request("/photos/people/", { headers: as(alice) }).then((r) => r.text())).match(/data-person="([^"]+)"/g)!;
     const id = first!.slice('data-person="'.length, -1);
     const res = await t.request(`/photos/people/${id}/name`, postForm(as(alice), { name: "Grandma <b>" }));
@@ -182,7 +193,7 @@ describe("people", () => {
     expect(await shown(alice, "search", "Grandma <b> Lisbon")).toBe(0);
   });
 
-  test("things are found by label and synonym; a word that names nothing finds nothing", async () => {
+  step("things are found by label and synonym; a word that names nothing finds nothing", async () => {
     expect(await shown(alice, "search", "cow")).toBe(1);
     expect(await shown(alice, "search", "Cattle")).toBe(1);
     // "people": the photos with a person above the threshold, none of the animals' or objects'.
@@ -193,7 +204,7 @@ describe("people", () => {
     expect(await shown(alice, "search", "bicycle")).toBe(0);
   });
 
-  test("merging keeps the name; removing a wrong face never puts it back; hiding takes a person off the page", async () => {
+  step("merging keeps the name; removing a wrong face never puts it back; hiding takes a person off the page", async () => {
     const named = peopleOf(alice).find((p) => p.name)!;
     const other = peopleOf(alice).find((p) => !p.name)!;
     expect((await t.request(`/photos/people/${other.id}/merge`, postForm(as(alice), { into: named.id }))).status).toBe(303);
@@ -217,26 +228,30 @@ describe("people", () => {
     expect(await t.request("/photos/people/?hidden=1", { headers: as(alice) }).then((r) => r.text())).toContain(third.id);
   });
 
-  test("a new model version re-indexes the photos it did not index, and names survive", async () => {
-    const before = q("SELECT f.sha256, f.idx, p.name FROM faces f JOIN people p ON p.id = f.person_id WHERE p.name IS NOT NULL ORDER BY 1, 2");
-    // The photos of the named person and a few others (all of them would only take longer).
-    t.db.$client.run(
-      `UPDATE people_index SET version = 'older' WHERE sha256 IN (SELECT f.sha256 FROM faces f JOIN people p ON p.id = f.person_id WHERE p.name IS NOT NULL) OR sha256 IN (?, ?)`,
-      [sha.cow!, sha.astronaut!],
-    );
-    expect(indexing.repo.progress(MODEL_VERSION, []).indexed).toBeLessThan(ALL - 2);
-    await index();
-    expect(indexing.repo.progress(MODEL_VERSION, []).indexed).toBe(ALL);
-    // Every named face is still named the same (and new faces may have joined the named person).
-    expect(q("SELECT f.sha256, f.idx, p.name FROM faces f JOIN people p ON p.id = f.person_id WHERE p.name IS NOT NULL ORDER BY 1, 2")).toEqual(
-      expect.arrayContaining(before),
-    );
-    expect(before.length).toBeGreaterThan(0);
-  }, 120_000);
+  step(
+    "a new model version re-indexes the photos it did not index, and names survive",
+    async () => {
+      const before = q("SELECT f.sha256, f.idx, p.name FROM faces f JOIN people p ON p.id = f.person_id WHERE p.name IS NOT NULL ORDER BY 1, 2");
+      // The photos of the named person and a few others (all of them would only take longer).
+      t.db.$client.run(
+        `UPDATE people_index SET version = 'older' WHERE sha256 IN (SELECT f.sha256 FROM faces f JOIN people p ON p.id = f.person_id WHERE p.name IS NOT NULL) OR sha256 IN (?, ?)`,
+        [sha.cow!, sha.astronaut!],
+      );
+      expect(indexing.repo.progress(MODEL_VERSION, []).indexed).toBeLessThan(ALL - 2);
+      await index();
+      expect(indexing.repo.progress(MODEL_VERSION, []).indexed).toBe(ALL);
+      // Every named face is still named the same (and new faces may have joined the named person).
+      expect(q("SELECT f.sha256, f.idx, p.name FROM faces f JOIN people p ON p.id = f.person_id WHERE p.name IS NOT NULL ORDER BY 1, 2")).toEqual(
+        expect.arrayContaining(before),
+      );
+      expect(before.length).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });
 
-describe("privacy", () => {
-  test("another user finds neither the person, the faces nor the names, by page, crop, grid or search", async () => {
+group("privacy", () => {
+  step("another user finds neither the person, the faces nor the names, by page, crop, grid or search", async () => {
     const person = peopleOf(alice).find((p) => p.name)!;
     const [face] = q("SELECT id FROM faces WHERE person_id = ? LIMIT 1", person.id) as { id: number }[];
     expect((await t.request(`/photos/people/${person.id}`, { headers: as(bob) })).status).toBe(404);
@@ -248,7 +263,7 @@ describe("privacy", () => {
     expect(peopleOf(alice).find((p) => p.id === person.id)!.name).toBe("Grandma <b>");
   });
 
-  test("someone a folder is shared with sees the photo but not who is in it", async () => {
+  step("someone a folder is shared with sees the photo but not who is in it", async () => {
     const folder = q("SELECT parent_id FROM files WHERE id = ?", fileId["party-1"])[0]!.parent_id as string;
     t.services.share.shareWithUser(alice, { folderId: folder, username: "bob", access: "read" });
     t.db.$client.run("UPDATE people SET hidden = 0");
@@ -261,7 +276,7 @@ describe("privacy", () => {
     expect(body).not.toContain("Grandma");
   });
 
-  test("deleting a photo deletes its faces, objects and crops; forget-me wipes the rest and stops indexing", async () => {
+  step("deleting a photo deletes its faces, objects and crops; forget-me wipes the rest and stops indexing", async () => {
     const s = sha["party-2"]!;
     expect(existsSync(faceCrop(t.dataDir, alice.id, s, 0))).toBe(true);
     t.services.drive.moveToTrash(alice, [fileId["party-2"]!]);
@@ -278,7 +293,7 @@ describe("privacy", () => {
     expect(q("SELECT count(*) AS n FROM people_index WHERE user_id = ?", alice.id)[0]!.n).toBe(0);
   });
 
-  test("the admin's switch: off stops indexing, with the reason shown when nobody chose", async () => {
+  step("the admin's switch: off stops indexing, with the reason shown when nobody chose", async () => {
     const admin = t.createAdmin("root");
     expect((await t.request("/photos/people/settings", postForm(as(alice), { on: "0" }))).status).toBe(403);
     expect((await t.request("/photos/people/settings", postForm(as(admin), { on: "0" }))).status).toBe(303);
@@ -288,3 +303,14 @@ describe("privacy", () => {
     expect(q("SELECT count(*) AS n FROM people_index WHERE user_id = ?", alice.id)[0]!.n).toBe(0);
   });
 });
+
+test("the fixture library: indexing, people, things and privacy, step by step", async () => {
+  for (const [name, run] of steps) {
+    try {
+      await run();
+    } catch (e) {
+      if (e instanceof Error) e.message = `${name}: ${e.message}`;
+      throw e;
+    }
+  }
+}, 600_000);
