@@ -39,26 +39,41 @@ export function peopleRoutes(deps: Deps) {
         people.setEnabled(body.on === "1");
         return redirect("/photos/people", 303);
       },
-      { auth: "admin", body: t.Object({ on: t.String({ maxLength: 1 }), _csrf: t.Optional(t.String()) }) },
+      {
+        auth: "admin",
+        audit: { kind: "settings", did: "turned People (faces and things) on or off" },
+        body: t.Object({ on: t.String({ maxLength: 1 }), _csrf: t.Optional(t.String()) }),
+      },
     )
-    .post("/forget-me", ({ user, redirect }) => (people.forgetMe(user), redirect("/photos/people", 303)), { auth: "user", body: Form })
-    .post("/include-me", ({ user, redirect }) => (people.includeMe(user), redirect("/photos/people", 303)), { auth: "user", body: Form })
+    .post("/forget-me", ({ user, redirect }) => (people.forgetMe(user), redirect("/photos/people", 303)), {
+      auth: "user",
+      audit: { kind: "files", did: "had People forget their faces and things" },
+      body: Form,
+    })
+    .post("/include-me", ({ user, redirect }) => (people.includeMe(user), redirect("/photos/people", 303)), {
+      auth: "user",
+      audit: { kind: "files", did: "let People look at their photos again" },
+      body: Form,
+    })
     .get("/:id", ({ user, page, params }) => <PersonPage {...shell(page)} person={people.person(user, params.id)} />, {
       auth: "user",
       params: Person,
     })
     .post("/:id/name", ({ user, params, body, redirect }) => (people.rename(user, params.id, body.name), redirect(back(params.id), 303)), {
       auth: "user",
+      audit: { kind: "files", did: "named a person" },
       params: Person,
       body: t.Object({ name: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }),
     })
     .post("/:id/merge", ({ user, params, body, redirect }) => (people.merge(user, params.id, body.into), redirect(back(body.into), 303)), {
       auth: "user",
+      audit: { kind: "files", did: "merged two people" },
       params: Person,
       body: t.Object({ into: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }),
     })
     .post("/:id/hide", ({ user, params, body, redirect }) => (people.setHidden(user, params.id, body.hidden === "1"), redirect("/photos/people", 303)), {
       auth: "user",
+      audit: { kind: "files", did: "hid or showed a person" },
       params: Person,
       body: t.Object({ hidden: t.String({ maxLength: 1 }), _csrf: t.Optional(t.String()) }),
     })
@@ -68,10 +83,11 @@ export function peopleRoutes(deps: Deps) {
         people.removeFace(user, params.id, params.faceId);
         return redirect(people.exists(user, params.id) ? back(params.id) : "/photos/people", 303);
       },
-      { auth: "user", params: PersonFace, body: Form },
+      { auth: "user", audit: { kind: "files", did: "took a face out of a person" }, params: PersonFace, body: Form },
     )
     .post("/:id/faces/:faceId/cover", ({ user, params, redirect }) => (people.setCover(user, params.id, params.faceId), redirect(back(params.id), 303)), {
       auth: "user",
+      audit: { kind: "files", did: "chose a person's cover" },
       params: PersonFace,
       body: Form,
     });
