@@ -107,6 +107,42 @@ const readText = (path: string) =>
 // Thermal zones that are the CPU/SoC on common boards (x86 pkg temp, Pi's cpu-thermal, Rockchip soc-thermal…).
 const CPU_SENSOR = /cpu|soc|x86_pkg|coretemp|k10temp|zenpower|package|tctl|acpitz/i;
 
+// Temperatures straight from sysfs: systeminformation's cpuTemperature() spawns three shells per call
+// (measured ~6 ms CPU each time), too much for a sample every few seconds on a Pi.
+async function readTemperatures(path: (p: string) => string) {
+  const out: { label: string; celsius: number }[] = [];
+  const zones = await readdir(path("sys/class/thermal")).catch(() => [] as string[]);
+  for (const zone of zones.filter((z) => z.startsWith("thermal_zone")).sort()) {
+    const [type, temp] = await Promise.all([readText(path(`sys/class/thermal/${zone}/type`)), readText(path(`sys/class/thermal/${zone}/temp`))]);
+    const milli = Number(temp);
+    if (temp && Number.isFinite(milli)) out.push({ label: type || zone, celsius: Math.round(milli / 100) / 10 });
+  }
+  const hwmons = await readdir(path("sys/class/hwmon")).catch(() => [] as string[]);
+  for (const hwmon of hwmons.sort()) {
+    const dir = path(`sys/class/hwmon/${hwmon}`);
+    const name = (await readText(join(dir, "name"))) ?? hwmon;
+    const inputs = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^temp\d+_input$/.test(f)).sort();
+    for (const input of inputs) {
+      const milli = Number(await readText(join(dir, input)));
+      if (!Number.isFinite(milli)) continue;
+      const label = (await readText(join(dir, input.replace("_input", "_label")))) ?? input.replace("_input", "");
+      out.push({ label: `${name} ${label}`, celsius: Math.round(milli / 100) / 10 });
+    }
+  }
+  return out;
+}
+
+/** /proc/meminfo in kB; without it (not Linux) the totals Node knows. */
+async function readMemory(path: (p: string) => string) {
+  const text = await readText(path("proc/meminfo"));
+  const kb = (key: string) => Number(text?.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1] ?? NaN) * 1024;
+  const total = kb("MemTotal");
+  if (!Number.isFinite(total)) return { total: os.totalmem(), available: os.freemem(), swaptotal: 0, swapused: 0 };
+  const available = Number.isFinite(kb("MemAvailable")) ? kb("MemAvailable") : kb("MemFree");
+  const swaptotal = kb("SwapTotal") || 0;
+  return { total, available, swaptotal, swapused: swaptotal - (kb("SwapFree") || 0) };
+}
+
 export function createSystemSampler(deps: SamplerDeps = {}): SystemSampler {
   const run = deps.run ?? runCommand;
   const root = deps.root ?? "/";
@@ -114,31 +150,6 @@ export function createSystemSampler(deps: SamplerDeps = {}): SystemSampler {
   const path = (p: string) => join(root, p);
   let vcgencmd: "unknown" | "present" | "absent" = "unknown";
   let throttleCache: { at: number; value: PiThrottling | null } | null = null;
-
-  // Temperatures straight from sysfs: systeminformation's cpuTemperature() spawns three shells per call
-  // (measured ~6 ms CPU each time), too much for a sample every few seconds on a Pi.
-  async function readTemperatures() {
-    const out: { label: string; celsius: number }[] = [];
-    const zones = await readdir(path("sys/class/thermal")).catch(() => [] as string[]);
-    for (const zone of zones.filter((z) => z.startsWith("thermal_zone")).sort()) {
-      const [type, temp] = await Promise.all([readText(path(`sys/class/thermal/${zone}/type`)), readText(path(`sys/class/thermal/${zone}/temp`))]);
-      const milli = Number(temp);
-      if (temp && Number.isFinite(milli)) out.push({ label: type || zone, celsius: Math.round(milli / 100) / 10 });
-    }
-    const hwmons = await readdir(path("sys/class/hwmon")).catch(() => [] as string[]);
-    for (const hwmon of hwmons.sort()) {
-      const dir = path(`sys/class/hwmon/${hwmon}`);
-      const name = (await readText(join(dir, "name"))) ?? hwmon;
-      const inputs = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^temp\d+_input$/.test(f)).sort();
-      for (const input of inputs) {
-        const milli = Number(await readText(join(dir, input)));
-        if (!Number.isFinite(milli)) continue;
-        const label = (await readText(join(dir, input.replace("_input", "_label")))) ?? input.replace("_input", "");
-        out.push({ label: `${name} ${label}`, celsius: Math.round(milli / 100) / 10 });
-      }
-    }
-    return out;
-  }
 
   // CPU load and network counters from /proc and /sys too: systeminformation's currentLoad() and networkStats()
   // shell out to `cat` on every call.
@@ -212,17 +223,6 @@ export function createSystemSampler(deps: SamplerDeps = {}): SystemSampler {
     return value;
   }
 
-  /** /proc/meminfo in kB; without it (not Linux) the totals Node knows. */
-  async function readMemory() {
-    const text = await readText(path("proc/meminfo"));
-    const kb = (key: string) => Number(text?.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1] ?? NaN) * 1024;
-    const total = kb("MemTotal");
-    if (!Number.isFinite(total)) return { total: os.totalmem(), available: os.freemem(), swaptotal: 0, swapused: 0 };
-    const available = Number.isFinite(kb("MemAvailable")) ? kb("MemAvailable") : kb("MemFree");
-    const swaptotal = kb("SwapTotal") || 0;
-    return { total, available, swaptotal, swapused: swaptotal - (kb("SwapFree") || 0) };
-  }
-
   return {
     async info() {
       // systeminformation is only needed for these static facts: load it on first use, not with the web process.
@@ -259,7 +259,13 @@ export function createSystemSampler(deps: SamplerDeps = {}): SystemSampler {
     },
 
     async sample() {
-      const [cpu, mem, network, temperatures, throttling] = await Promise.all([readCpu(), readMemory(), readNetwork(), readTemperatures(), readThrottling()]);
+      const [cpu, mem, network, temperatures, throttling] = await Promise.all([
+        readCpu(),
+        readMemory(path),
+        readNetwork(),
+        readTemperatures(path),
+        readThrottling(),
+      ]);
       const [load1, load5, load15] = os.loadavg() as [number, number, number];
       const cpuTemps = temperatures.filter((t) => CPU_SENSOR.test(t.label));
       const hottest = (cpuTemps.length ? cpuTemps : temperatures).reduce<number | null>((max, t) => (max === null || t.celsius > max ? t.celsius : max), null);

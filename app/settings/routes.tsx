@@ -29,7 +29,8 @@ type Deps = {
   config: Config;
 };
 
-export function settingsRoutes(deps: Deps) {
+/** The page helpers every group of settings routes shares: each reads what its page shows, once per request. */
+function settingsParts(deps: Deps) {
   const { auth, settings, audit, config } = deps;
   const timeZones = Intl.supportedValuesOf("timeZone");
 
@@ -88,6 +89,12 @@ export function settingsRoutes(deps: Deps) {
   // Not echoed back: a huge paste (the message says what was wrong) or a private key pasted by mistake.
   const keep = (text: string) => (text.length <= 64 * 1024 && !text.includes("PRIVATE KEY") ? text : "");
 
+  return { auth, settings, audit, config, accountPage, adminPage, systemPage, systemChange, keyList, keep };
+}
+
+/** Settings: the signed-in person's account (passkeys, recovery codes, app tokens, browsers). */
+function accountRoutes(deps: Deps) {
+  const { auth, accountPage } = settingsParts(deps);
   return new Elysia({ prefix: "/settings" })
     .use(deps.access)
     .get("/", ({ page, viewer, query }) => accountPage(page, viewer?.sessionId ?? null, { recovered: query.recovered === "1" }), {
@@ -177,8 +184,14 @@ export function settingsRoutes(deps: Deps) {
         );
       },
       { auth: "user", audit: { kind: "accounts", did: "revoked an app token" } },
-    )
+    );
+}
 
+/** Settings → Administration: the device name, invitations, people. */
+function adminRoutes(deps: Deps) {
+  const { auth, settings, config, adminPage } = settingsParts(deps);
+  return new Elysia({ prefix: "/settings" })
+    .use(deps.access)
     .get("/admin", ({ page }) => adminPage(page), { auth: "admin" })
     .post(
       "/admin/device",
@@ -255,7 +268,14 @@ export function settingsRoutes(deps: Deps) {
         );
       },
       { auth: "admin", audit: { kind: "accounts", did: "reset someone's sign-in" } },
-    )
+    );
+}
+
+/** Settings → System: host name, time servers, SSH. */
+function systemRoutes(deps: Deps) {
+  const { settings, systemPage, systemChange, keyList, keep } = settingsParts(deps);
+  return new Elysia({ prefix: "/settings" })
+    .use(deps.access)
     .get("/system", ({ page }) => systemPage(page), { auth: "admin" })
     .post(
       "/system/hostname",
@@ -322,40 +342,47 @@ export function settingsRoutes(deps: Deps) {
           };
         }),
       { auth: "admin", audit: { kind: "settings", did: "removed an SSH key" } },
-    )
-    .get(
-      "/audit",
-      ({ page, query }) => {
-        const kind = isAuditKind(query.kind) ? query.kind : undefined;
-        const day = query.date && /^\d{4}-\d{2}-\d{2}$/.test(query.date) ? query.date : undefined;
-        const filter = { user: query.user || undefined, action: query.action || undefined, kind, date: day };
-        const from = day ? startOfDay(day, page.timeZone) : undefined;
-        const entries = audit.list({
-          userId: filter.user,
-          action: filter.action,
-          actions: kind ? deps.auditWords.actionsOfKind(kind) : undefined,
-          from,
-          to: from ? new Date(from.getTime() + 26 * 3600_000) : undefined,
-          before: query.before ? Number(query.before) : undefined,
-          limit: 200,
-        });
-        // A day's window is cut at the next midnight in the box's zone (26 h covers a DST change).
-        const inDay = day ? entries.filter((e) => formatDate(e.at, page.timeZone).startsWith(day)) : entries;
-        const users = new Map(auth.users.list().map((x) => [x.id, x.username]));
-        const lines = groupAudit(inDay).map((g) => ({ ...g, ...deps.auditWords.describe(g.entry.action, g.entry.detail) }));
-        return (
-          <AuditPage page={page} lines={lines} users={users} filter={filter} nextBefore={entries.length === 200 ? entries[entries.length - 1]!.id : null} />
-        );
-      },
-      {
-        auth: "admin",
-        query: t.Object({
-          user: t.Optional(t.String()),
-          action: t.Optional(t.String({ maxLength: 100 })),
-          kind: t.Optional(t.String()),
-          date: t.Optional(t.String()),
-          before: t.Optional(t.String()),
-        }),
-      },
     );
+}
+
+/** Settings → Audit log. */
+function auditRoutes(deps: Deps) {
+  const { auth, audit } = settingsParts(deps);
+  return new Elysia({ prefix: "/settings" }).use(deps.access).get(
+    "/audit",
+    ({ page, query }) => {
+      const kind = isAuditKind(query.kind) ? query.kind : undefined;
+      const day = query.date && /^\d{4}-\d{2}-\d{2}$/.test(query.date) ? query.date : undefined;
+      const filter = { user: query.user || undefined, action: query.action || undefined, kind, date: day };
+      const from = day ? startOfDay(day, page.timeZone) : undefined;
+      const entries = audit.list({
+        userId: filter.user,
+        action: filter.action,
+        actions: kind ? deps.auditWords.actionsOfKind(kind) : undefined,
+        from,
+        to: from ? new Date(from.getTime() + 26 * 3600_000) : undefined,
+        before: query.before ? Number(query.before) : undefined,
+        limit: 200,
+      });
+      // A day's window is cut at the next midnight in the box's zone (26 h covers a DST change).
+      const inDay = day ? entries.filter((e) => formatDate(e.at, page.timeZone).startsWith(day)) : entries;
+      const users = new Map(auth.users.list().map((x) => [x.id, x.username]));
+      const lines = groupAudit(inDay).map((g) => ({ ...g, ...deps.auditWords.describe(g.entry.action, g.entry.detail) }));
+      return <AuditPage page={page} lines={lines} users={users} filter={filter} nextBefore={entries.length === 200 ? entries[entries.length - 1]!.id : null} />;
+    },
+    {
+      auth: "admin",
+      query: t.Object({
+        user: t.Optional(t.String()),
+        action: t.Optional(t.String({ maxLength: 100 })),
+        kind: t.Optional(t.String()),
+        date: t.Optional(t.String()),
+        before: t.Optional(t.String()),
+      }),
+    },
+  );
+}
+
+export function settingsRoutes(deps: Deps) {
+  return new Elysia({ name: "settings" }).use(accountRoutes(deps)).use(adminRoutes(deps)).use(systemRoutes(deps)).use(auditRoutes(deps));
 }

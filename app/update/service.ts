@@ -62,8 +62,12 @@ export type UpdateServiceDeps = {
 
 const BUNDLE_MAGIC = "hsqs"; // RAUC bundles are squashfs images (plain and verity alike)
 
-export function createUpdateService(deps: UpdateServiceDeps) {
-  const { dataDir, jobs, settings } = deps;
+/**
+ * The one staged bundle under <data>/update/staged: what it is, whether it is being installed, and how an upload or a
+ * channel download becomes it (refused before a byte is stored when it cannot be a bundle or cannot fit).
+ */
+function bundleStaging(deps: UpdateServiceDeps) {
+  const { dataDir, jobs } = deps;
   const paths = dataPaths(dataDir);
   const { now } = deps;
   const freeBytes =
@@ -149,6 +153,15 @@ export function createUpdateService(deps: UpdateServiceDeps) {
     const i = install();
     return i !== null && (i.status === "queued" || i.status === "running");
   };
+
+  return { staged, install, checkUpload, stage, discardStaged, installing, freeBytes };
+}
+
+export function createUpdateService(deps: UpdateServiceDeps) {
+  const { dataDir, jobs, settings } = deps;
+  const paths = dataPaths(dataDir);
+  const { now } = deps;
+  const { staged, install, checkUpload, stage, discardStaged, installing, freeBytes } = bundleStaging(deps);
 
   function channel(): ChannelSettings {
     return {
