@@ -20,6 +20,8 @@ const ENTRY_POINTS = [
   "app/drive/blobs\\.ts$",
   // The database backups: counted by the storage page, offered by the setup wizard's restore.
   "app/dashboard/backups\\.ts$",
+  // The second-disk copy's layout: where the scrub (app/backup) finds a good copy of a damaged blob.
+  "app/storage/copy\\.ts$",
 ];
 
 module.exports = {

@@ -4,8 +4,10 @@
  * the web process (main.ts) runs the `web` lane from `webJobGroups`.
  */
 import { authJobs, type AuthJobPayloads } from "./auth/jobs";
+import { backupJobs, type BackupJobPayloads } from "./backup/jobs";
 import { dashboardJobs, dashboardWebJobs, type DashboardJobPayloads } from "./dashboard/jobs";
 import { storageJobs, type StorageJobPayloads } from "./storage/jobs";
+import { davJobs, type DavJobPayloads } from "./dav/jobs";
 import { driveJobs, type DriveJobPayloads } from "./drive/jobs";
 import { mediaJobs, type MediaJobPayloads } from "./media/jobs";
 import { peopleJobs, type PeopleJobPayloads } from "./people/jobs";
@@ -16,24 +18,28 @@ import { updateJobs, updateWebJobs, type UpdateJobPayloads } from "./update/jobs
 /** Kind → payload of every kind: what `enqueue` accepts. */
 export type JobPayloads = AuthJobPayloads &
   DriveJobPayloads &
+  DavJobPayloads &
   MediaJobPayloads &
   PeopleJobPayloads &
   StorageJobPayloads &
   DashboardJobPayloads &
-  UpdateJobPayloads;
+  UpdateJobPayloads &
+  BackupJobPayloads;
 export type JobKind = keyof JobPayloads & string;
 
-export const workerJobGroups = [authJobs, driveJobs, mediaJobs, peopleJobs, storageJobs, dashboardJobs, updateJobs] as const;
+export const workerJobGroups = [authJobs, driveJobs, davJobs, mediaJobs, peopleJobs, storageJobs, dashboardJobs, updateJobs, backupJobs] as const;
 export const webJobGroups = [dashboardWebJobs, updateWebJobs] as const;
 
 /** What the worker's handlers are built from: the union of what each feature asks for. */
 export type WorkerContext = Parameters<typeof authJobs.handlers>[0] &
   Parameters<typeof driveJobs.handlers>[0] &
+  Parameters<typeof davJobs.handlers>[0] &
   Parameters<typeof mediaJobs.handlers>[0] &
   Parameters<typeof peopleJobs.handlers>[0] &
   Parameters<typeof storageJobs.handlers>[0] &
   Parameters<typeof dashboardJobs.handlers>[0] &
-  Parameters<typeof updateJobs.handlers>[0];
+  Parameters<typeof updateJobs.handlers>[0] &
+  Parameters<typeof backupJobs.handlers>[0];
 /** What the web lane's handlers are built from (the web process's services). */
 export type WebContext = Parameters<typeof dashboardWebJobs.handlers>[0] & Parameters<typeof updateWebJobs.handlers>[0];
 

@@ -1,3 +1,7 @@
+// First: @peculiar/x509 (the backup host's certificate, loaded on first use) resolves through tsyringe, which needs the
+// Reflect metadata polyfill before any of its code runs; the bundle's shared chunks may run that code from another
+// lazy import (the passkey routes'), so the entry point loads it (provision/x509.ts says the same for its own users).
+import "reflect-metadata";
 import { loadConfig, makeDataDirPrivate, recordServedOrigins } from "./platform/config";
 import { openDb } from "./platform/db/client";
 import { serveOptions } from "./platform/http/errors";
@@ -21,6 +25,10 @@ const tls = config.tls ? { cert: Bun.file(config.tls.cert), key: Bun.file(config
 app.listen({ ...serveOptions, port: config.port, hostname: config.hostname, tls, maxRequestBodySize: 64 * 1024 ** 3 });
 recordServedOrigins(config.dataDir, config.origins);
 log.info(`nasd listening on ${tls ? "https" : "http"}://${config.hostname}:${app.server?.port} (data: ${config.dataDir}; passkeys for ${config.rpID})`);
+
+// Other boxes' backups (app/backup/host.ts), on their own port when BACKUP_HOST_PORT is set.
+const backupHost = await app.services.backupListener?.start();
+if (backupHost) log.info(`hosting other boxes' backups on port ${backupHost.port}`);
 
 let redirector: ReturnType<typeof Bun.serve> | null = null;
 if (tls && config.httpRedirectPort > 0) {
@@ -50,6 +58,7 @@ void webLane.run();
 async function shutdown(signal: string) {
   log.info(`${signal}: finishing open requests`);
   redirector?.stop();
+  app.services.backupListener?.stop();
   await webLane.stop();
   await app.stop();
   db.$client.close();

@@ -14,7 +14,7 @@ import { dataPaths } from "./platform/paths";
 import { rmSync } from "node:fs";
 import { log } from "./platform/log";
 import { startCheckProblems } from "./platform/db/client";
-import { checkBackup, RESTART_EXIT_CODE, restoreCandidates, stageRestore } from "./setup/restore";
+import { checkBackup, restoreCandidates, stageRestore } from "./setup/restore";
 import { securityPlugin } from "./platform/http/security";
 import { manifest, staticRoutes } from "./platform/http/static";
 import { driveRoutes } from "./drive/routes";
@@ -27,11 +27,16 @@ import { shareEvents } from "./share/context";
 import { auditVocabulary } from "./platform/audit";
 import { createWebServices, type SystemHw } from "./services";
 import { settingsEvents, settingsRoutes } from "./settings/routes";
-import { setupRoutes } from "./setup/routes";
+import { exitForRestart, setupRoutes } from "./setup/routes";
+import { backupRoutes, restoreBoxRoutes } from "./backup/routes";
 import { dashboardEvents, dashboardRoutes } from "./dashboard/routes";
 import { storageRoutes } from "./storage/routes";
 import { systemUpdateRoutes, updateEvents } from "./update/routes";
 import { tlsRoutes } from "./tls/routes";
+import { davRoutes } from "./dav/routes";
+import { nextcloudRoutes } from "./dav/nextcloud";
+import { devicePages } from "./dav/pages";
+import { clientErrorResponse } from "./dav/errors";
 import { hmac } from "./platform/crypto";
 import { requireAdmin } from "./access/policy";
 import { isAdmin } from "./access/viewer";
@@ -56,9 +61,10 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.hw, secret: deps.secret });
-  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, people, update, updateUploads, home } = services;
+  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, people, update, updateUploads, home, devices, davMethods, backup } =
+    services;
   // Built once: who is asking, the page chrome derived from it, and the access rules every route declares (app/platform/http/access.ts).
-  const context = requestContext({ auth, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
+  const context = requestContext({ auth, devices, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const page = pageChrome({ context, settings: () => settings.all(), isAdmin, banner: () => dashboard.alerts.banner() });
   const formFiles = dataPaths(config.dataDir).formFiles;
   const access = accessControl({ context, page, origins: config.origins, spoolDir: formFiles, requireAdmin });
@@ -81,7 +87,15 @@ export function createApp(deps: AppDeps) {
     recoveryByAccount: createRateLimiter({ limit: 5, windowMs: 15 * 60_000, now }),
   };
 
+  // Mounted disks other than the data disk: where a USB or second-disk backup can go.
+  const backupDisks = async () => (await storage.copyTargets()).map((fs) => ({ mount: fs.mount, label: `${fs.mount} (${fs.device})` }));
   const databaseCheck = reportDatabaseCheck(deps, dashboard);
+  /** Stages a database to replace this one and restarts the service (a whole box from a backup, or a database copy after a failed check). */
+  const stage = (dbFile: string) => {
+    const staged = stageRestore(config.dataDir, dbFile);
+    if (staged.ok) (deps.requestRestart ?? exitForRestart)();
+    return staged;
+  };
 
   const app = new Elysia()
     // A multipart form's files live on disk while their request runs; a crash leaves them for the next start.
@@ -106,6 +120,7 @@ export function createApp(deps: AppDeps) {
           const user = cookieValue ? auth.sessions.resolve(cookieValue)?.user : undefined;
           return user ? page.chrome(user, hmac(deps.secret, `csrf:${cookieValue}`)) : page.chrome(null, "");
         },
+        clientError: (request, error, status, message) => clientErrorResponse(request, error, status, message, settings.all().deviceName),
       }),
     )
     .get(
@@ -130,27 +145,44 @@ export function createApp(deps: AppDeps) {
     .use(authRoutes({ access, auth, config, audit, limits }))
     .use(settingsRoutes({ access, auth, settings, audit, auditWords, config }))
     .use(driveRoutes({ access, drive, tus, media, apiPaths: sharePaths }))
+    .use(davRoutes({ access, methods: davMethods }))
+    .use(
+      nextcloudRoutes({
+        access,
+        flows: services.loginFlows,
+        devices,
+        dav: services.dav,
+        drive,
+        media,
+        deviceName: () => settings.all().deviceName,
+        browserOrigin: config.origins[0]!,
+      }),
+    )
+    .use(devicePages({ access, devices, statuses: services.deviceStatus, drive, media, server: config.origins[0]! }))
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, photos, media, drive }))
     .use(peopleRoutes({ access, people, media }))
     .use(shareRoutes({ access, share, secureCookies: config.secureCookies, now }))
+    .use(dashboardRoutes({ access, audit, settings, dashboard }))
+    .use(backupRoutes({ access, settings, backup, dashboard, disks: backupDisks, databaseCheck, restoreDatabase: stage }))
     .use(
-      dashboardRoutes({
+      restoreBoxRoutes({
         access,
-        audit,
-        settings,
-        dashboard,
-        databaseCheck,
-        restoreBackup: (path) => {
-          const check = stageRestore(config.dataDir, path);
-          if (check.ok) (deps.requestRestart ?? (() => void setTimeout(() => process.exit(RESTART_EXIT_CODE), 500)))();
-          return check;
-        },
+        backup,
+        setupDone: () => auth.users.setupDone(),
+        disks: backupDisks,
+        stage,
       }),
     )
     .use(storageRoutes({ access, storage }))
     .use(systemUpdateRoutes({ access, audit, update, uploads: updateUploads }))
-    .use(homeRoutes({ access, auth, home }));
+    .use(
+      homeRoutes({
+        access,
+        auth,
+        home,
+      }),
+    );
 
   return Object.assign(app, { services, auditWords });
 }

@@ -42,6 +42,18 @@ import { boxCompatible, imageVersion } from "./update/root-jobs";
 import { createUpdateService, type UpdateServiceDeps } from "./update/service";
 import { createUpdateUploads } from "./update/tus";
 import { type Clock, systemClock } from "./platform/clock";
+import { createAppPasswords } from "./auth/app-passwords";
+import { createDavRepo } from "./dav/repo";
+import { createDavService } from "./dav/service";
+import { createLocks } from "./dav/locks";
+import { createDavMethods } from "./dav/methods";
+import { createChunkedUploads } from "./dav/chunks";
+import { createLoginFlows } from "./dav/login-flow";
+import { createDeviceStatus } from "./dav/devices";
+import { startOfDay } from "../views/format";
+import { createBackupRepo } from "./backup/repo";
+import { createBackupService } from "./backup/service";
+import { createBackupHost, createHostListener, hostCertificate } from "./backup/host";
 import { createSpaceReserve } from "./platform/space";
 
 /** Merges OS settings into the request file root applies on the appliance (nas-settings.path); throws if not written. */
@@ -117,6 +129,41 @@ export function createDrive(core: Services, { db, config }: ServiceDeps) {
 }
 
 /**
+ * Offsite backups (app/backup) on the web side: the Backups page's service, and when this box hosts other boxes'
+ * backups (BACKUP_HOST_PORT), the REST host and its listener (started by main.ts; tests call the host directly).
+ */
+function createBackup(core: Services, { db, config }: ServiceDeps) {
+  const repo = createBackupRepo(db);
+  const settingsRepo = createSettingsRepo(db);
+  const host = config.backupHostPort > 0 ? createBackupHost({ repo, dataDir: config.dataDir, now: core.now }) : null;
+  const scheme = config.tls ? "https" : "http";
+  const hostAddress = () =>
+    settingsRepo.get<string>(BACKUP_HOST_ADDRESS) ?? (host ? `${scheme}://${new URL(config.origins[0]!).hostname}:${config.backupHostPort}` : null);
+  // The names the host's certificate covers: the address guests use, and the box's own names on the LAN.
+  const certNames = () => [...new Set([new URL(hostAddress() ?? config.origins[0]!).hostname, ...config.origins.map((o) => new URL(o).hostname), "localhost"])];
+  const listener = host
+    ? createHostListener({ host, port: config.backupHostPort, hostname: config.hostname, tls: !!config.tls, dataDir: config.dataDir, names: certNames })
+    : null;
+  const service = createBackupService({
+    repo,
+    jobs: core.jobs,
+    dataDir: config.dataDir,
+    now: core.now,
+    timeZone: () => core.settings.all().timeZone,
+    deviceName: () => core.settings.all().deviceName,
+    host,
+    hostAddress,
+    setHostAddress: async (address) => {
+      settingsRepo.set(BACKUP_HOST_ADDRESS, address);
+      await listener?.restart();
+    },
+    hostCertificate: async () => (config.tls ? (await hostCertificate(config.dataDir, certNames())).cert : null),
+  });
+  return { service, listener };
+}
+const BACKUP_HOST_ADDRESS = "backupHostAddress";
+
+/**
  * The web process's composition root: every service its routes use, built once here from the database, the config
  * and the hardware (real by default, fakes in tests). Routes receive these; none builds a service or touches `hw/`.
  */
@@ -138,6 +185,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     includeLoop: hw.storageLoopDevices ?? config.storageLoopDevices,
     now,
   });
+  const backup = createBackup(core, deps);
   const dashboardRepo = createDashboardRepo(db);
   const health = createDiskHealth({
     repo: dashboardRepo,
@@ -146,6 +194,23 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     now,
   });
   const smartInWorker = hw.smartInWorker ?? config.smartInWorker;
+  // Devices' app passwords (WebDAV, Nextcloud clients): 10 wrong ones per account and 30 per address in 15 minutes.
+  const devices = createAppPasswords({
+    db,
+    now,
+    limits: { byAccount: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, now }), byIp: createRateLimiter({ limit: 30, windowMs: 15 * 60_000, now }) },
+  });
+  const davRepo = createDavRepo(db);
+  const deviceStatus = createDeviceStatus({
+    repo: davRepo,
+    devices,
+    now,
+    // Midnight in the box's time zone: "today" on the status pages is the family's day.
+    startOfToday: () => {
+      const { timeZone } = settings.all();
+      return startOfDay(new Intl.DateTimeFormat("en-CA", { timeZone }).format(now()), timeZone);
+    },
+  });
   const dashboard = createDashboardService({
     repo: dashboardRepo,
     disks: smartInWorker ? queuedDiskChecks({ health, jobs, now }) : directDiskChecks(health, now),
@@ -162,6 +227,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     alertWebhook: () => settings.all().alertWebhook,
     deviceName: () => settings.all().deviceName,
     usedBytes: (userId) => driveRepo.usedBytes(userId),
+    moreAlerts: () => [...deviceStatus.alerts(auth.users.list()), ...backup.service.alerts()],
     now,
   });
   const photos = createPhotosService({
@@ -199,9 +265,38 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     ...hw.updates,
   });
   const updateUploads = createUpdateUploads({ update, dataDir: config.dataDir });
-  const home = createHomeSummaries({ drive, photos, health: () => dashboard.alerts.health(), changes: changeCounter(db) });
+  const dav = createDavService({ drive, access: core.access, repo: davRepo, locks: createLocks({ repo: davRepo, now }), dataDir: config.dataDir, now });
+  const chunks = createChunkedUploads({ dataDir: config.dataDir, freeBytes: () => dav.freeBytes() });
+  const davMethods = createDavMethods({ dav, drive, chunks });
+  const home = createHomeSummaries({
+    drive,
+    photos,
+    health: () => dashboard.alerts.health(),
+    silentDevices: (user) => deviceStatus.silentFor(user).map((s) => ({ name: s.device.name, days: s.quietDays })),
+    changes: changeCounter(db),
+  });
   const people = createPeopleService({ db, dataDir: config.dataDir, access: core.access, settings: createSettingsRepo(db), now });
-  return { ...core, drive, share, tus: createTusUploads({ drive, dataDir: config.dataDir }), storage, dashboard, photos, people, update, updateUploads, home };
+  return {
+    ...core,
+    drive,
+    share,
+    tus: createTusUploads({ drive, dataDir: config.dataDir }),
+    storage,
+    dashboard,
+    photos,
+    people,
+    update,
+    updateUploads,
+    home,
+    devices,
+    dav,
+    davMethods,
+    chunks,
+    loginFlows: createLoginFlows({ devices, now }),
+    deviceStatus,
+    backup: backup.service,
+    backupListener: backup.listener,
+  };
 }
 
 export type WebServices = ReturnType<typeof createWebServices>;

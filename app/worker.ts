@@ -60,7 +60,9 @@ const handlers = workerHandlers(ctx);
 
 // NAS_WORKER_KINDS limits a worker to some kinds; without it, a worker that is not root leaves the root kinds to the root one.
 const only = config.workerKinds;
-const mine = (kind: JobKind) => (only ? only.includes(kind) : !JOB_KINDS[kind].root || process.getuid?.() === 0);
+// A worker without a network (the image's, NAS_WORKER_OFFLINE=1) also leaves the kinds that reach other machines.
+const mine = (kind: JobKind) =>
+  only ? only.includes(kind) : (!JOB_KINDS[kind].root || process.getuid?.() === 0) && !(JOB_KINDS[kind].network && config.workerOffline);
 const kindsIn = (lane: Lane) => (Object.keys(handlers) as JobKind[]).filter((kind) => JOB_KINDS[kind].lane === lane && mine(kind));
 const laneHandlers = (lane: Lane) => Object.fromEntries(kindsIn(lane).map((kind) => [kind, handlers[kind]])) as Partial<JobHandlers<string, PayloadMap>>;
 const runnerLanes = [
@@ -69,6 +71,7 @@ const runnerLanes = [
   laneHandlers("update"),
   laneHandlers("housekeeping"),
   laneHandlers("people"),
+  laneHandlers("backup"),
   ...Array.from({ length: config.mediaWorkers }, () => laneHandlers("media")),
 ].filter((lane) => Object.keys(lane).length > 0);
 queue.reclaimLeftRunning([...new Set(runnerLanes.flatMap((lane) => Object.keys(lane)))]);

@@ -1,5 +1,5 @@
 // Load (issue 21, suite part 5): clients on loopback against the real web and worker processes, mixing what a family
-// does (browse, search, the timeline, thumbnails, uploads, downloads; WebDAV once it exists). Prints p50/p99 per
+// does (browse, search, the timeline, thumbnails, uploads, downloads, a phone's WebDAV listing and upload). Prints p50/p99 per
 // action, the errors (expected: 0) and the web and worker RSS sampled each second: at the start, after the warm-up and
 // at the end (expected: flat). `bun bench/load.ts [seconds] [clients]` (default 300 s, 50 clients: `make soak`); the
 // reliability suite runs it for a few seconds (test/reliability/load.test.ts).
@@ -76,6 +76,13 @@ export async function runLoad(opts: { seconds: number; clients: number; box?: Bo
       10,
       () =>
         box.api(`/api/v1/upload?name=load-${crypto.randomUUID()}.txt&parentId=${pick(folders)}`, { method: "POST", body: new Uint8Array(64 * 1024).fill(1) }),
+    ],
+    // A phone syncing: the listing its app asks for, and a photo-sized PUT.
+    ["dav listing", 5, () => box.dav(`Trip%20${Math.floor(Math.random() * 5)}/`, { method: "PROPFIND", headers: { depth: "1" } })],
+    [
+      "dav upload",
+      5,
+      () => box.dav(`Trip%20${Math.floor(Math.random() * 5)}/dav-${crypto.randomUUID()}.bin`, { method: "PUT", body: new Uint8Array(256 * 1024).fill(2) }),
     ],
   ];
   const total = actions.reduce((n, a) => n + a[1], 0);

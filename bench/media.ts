@@ -1,7 +1,9 @@
 // Media pipeline benchmark, each baseline measured in the same run, rounds alternating with the pipeline:
-//   ingest  8–10 MP camera JPEGs → both derivatives + metadata row + place, through the worker's job loop (one
-//           process, one media lane) vs Debian's `vipsthumbnail -s 1440` over the same files (one process; it does
-//           strictly less: one size, no metadata, no database).
+//   ingest  a varied set of camera-like JPEGs (8–24 MP, landscape and portrait, detailed: each made of four crops of
+//           the real fixture photos with grain, so no photo is flat) → both derivatives + metadata row + place,
+//           through the worker's job loop (its media lanes, NAS_MEDIA_WORKERS' default, and its imaging process) vs
+//           Debian's `vipsthumbnail -s 1440` over the same files (one process; it does strictly less: one size, no
+//           metadata, no database).
 //   heic    the iPhone HEIC → derivatives + row through the pipeline (libheif-js, WebAssembly, in its niced child) vs
 //           `heif-convert` + `vipsthumbnail -s 1440` per file (system libheif) under the same nice/ionice; Debian's
 //           libvips reading HEIC itself is printed too.
@@ -10,20 +12,22 @@
 //           loses to one that is not: that is the point of niceness, not pipeline overhead).
 //   memory  peak RSS (VmHWM) of a real worker process ingesting JPEGs, HEIC, GPS photos and a video; idle RSS of the
 //           bundled web server and worker side by side (what the image runs).
-// Run: bun bench/media.ts [ingest|heic|video|memory …] (default: all)   Env: MEDIA_ROUNDS (3), MEDIA_COPIES (4 copies of each JPEG), MEDIA_VIDEO_SECONDS (6).
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+// Run: bun bench/media.ts [ingest|heic|video|memory …] (default: all)   Env: MEDIA_ROUNDS (3), MEDIA_PHOTOS (20 in the varied set), MEDIA_VIDEO_SECONDS (6).
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand } from "../hw/run";
 import { mediaTestApp, FIXTURES } from "../test/support/media";
+import { variedSet } from "../test/support/varied";
 import { createVideoTools, LOW_PRIORITY, SOFTWARE_ENCODER, targetSize, transcodeArgs } from "../app/media/video";
+import { loadConfig } from "../app/platform/config";
 
 const ROUNDS = Number(process.env.MEDIA_ROUNDS ?? 3);
-const COPIES = Number(process.env.MEDIA_COPIES ?? 4);
+const PHOTOS = Number(process.env.MEDIA_PHOTOS ?? 20);
 const VIDEO_SECONDS = Number(process.env.MEDIA_VIDEO_SECONDS ?? 6);
 const root = join(import.meta.dir, "..");
 const work = mkdtempSync(join(tmpdir(), "media-bench-"));
-const JPEGS = ["phone/jolla.jpg", "damaged/30-type_error.jpg", "damaged/67-0_length_string.jpg"];
+
 const HEIC = "phone/iphone_13_pro_max.HEIC";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -39,31 +43,10 @@ async function sh(argv: string[], timeoutMs = 600_000) {
   return r.stdout;
 }
 const rssKb = async (pid: number, field: "VmRSS" | "VmHWM") => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(await Bun.file(`/proc/${pid}/status`).text())![1]);
-/** A process's resident pages split as /proc/<pid>/smaps_rollup counts them: its own, and those shared (kB). */
-async function residentKb(pid: number) {
-  const text = await Bun.file(`/proc/${pid}/smaps_rollup`).text();
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
-  return { own: field("Private_Clean") + field("Private_Dirty"), shared: field("Shared_Clean") + field("Shared_Dirty") };
-}
-
-/** Distinct copies (a few bytes after the JPEG's end): the same bytes twice would be deduplicated, not processed. */
-function photoSet(dir: string) {
-  mkdirSync(dir, { recursive: true });
-  const out: string[] = [];
-  for (const f of JPEGS) {
-    for (let i = 0; i < COPIES; i++) {
-      const p = join(dir, `${i}-${f.split("/")[1]}`);
-      copyFileSync(join(FIXTURES, f), p);
-      appendFileSync(p, `copy ${i}`);
-      out.push(p);
-    }
-  }
-  return out;
-}
 
 /** Pipeline rounds: queue every stored photo again (as `nas media reprocess --all` does) and time the worker's loop. */
 async function pipelineOn(files: string[]) {
-  const t = mediaTestApp();
+  const t = mediaTestApp({ lanes: loadConfig([], {}).mediaWorkers });
   const user = t.createUser("bench");
   for (const f of files) await t.upload(user, f);
   await t.drain(); // warm-up: loads sharp, exifr, libheif and the city index once, as a running worker has them
@@ -79,7 +62,7 @@ async function pipelineOn(files: string[]) {
 }
 
 async function ingest() {
-  const files = photoSet(join(work, "jpegs"));
+  const files = await variedSet(join(work, "varied"), PHOTOS);
   const p = await pipelineOn(files);
   if (p.failed()) throw new Error("a benchmark photo failed in the pipeline");
   const out = join(work, "vips-out");
@@ -201,12 +184,63 @@ async function makeVideo(path: string) {
   ]);
 }
 
+/** A process and its descendants (the worker's imaging process, its HEIC and ffmpeg children). */
+function tree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return [pid, ...children.flatMap(tree)];
+}
+/** Which part of the tree a process is: the worker itself, its imaging process, the HEIC decoder, ffmpeg… */
+function label(pid: number, root: number) {
+  if (pid === root) return "worker";
+  const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  const script = argv.find((a) => /\.(ts|js)$/.test(a));
+  return script
+    ? (script.split("/").at(-1) ?? script)
+    : (argv
+        .find((a) => !/^(nice|ionice|-)/.test(a) && !/^\d+$/.test(a))
+        ?.split("/")
+        .at(-1) ?? "?");
+}
+/** RSS and PSS (kB) summed over a process tree, and RSS by part; processes that ended meanwhile count 0. */
+async function treeKb(pid: number) {
+  let rss = 0;
+  let pss = 0;
+  const parts: Record<string, number> = {};
+  for (const p of tree(pid)) {
+    try {
+      const text = readFileSync(`/proc/${p}/smaps_rollup`, "utf8");
+      const r = Number(/^Rss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+      rss += r;
+      pss += Number(/^Pss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+      const name = label(p, pid);
+      parts[name] = (parts[name] ?? 0) + r;
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return { rss, pss, parts };
+}
+
+const mbList = (kb: Record<string, number>) =>
+  Object.entries(kb)
+    .map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}`)
+    .join(", ");
+
 async function memory() {
-  // Peak: a real worker process ingesting what a phone uploads (JPEGs with GPS, the HEIC, a video).
+  // Peak: a real worker process (and its children) ingesting what a phone and a camera upload: the varied JPEGs
+  // (8–24 MP), GPS photos, the iPhone HEIC and a 1080p HEVC video, sampled every 100 ms.
   if (!(await Bun.file(join(work, "1080p.mov")).exists())) await makeVideo(join(work, "1080p.mov"));
   const t = mediaTestApp();
   const user = t.createUser("bench");
-  for (const f of [...photoSet(join(work, "mem")).slice(0, 6), join(FIXTURES, HEIC), join(FIXTURES, "gps/DSCN0010.jpg"), join(work, "1080p.mov")])
+  const photos = await variedSet(join(work, "varied"), PHOTOS);
+  // The video and the HEICs first, the JPEGs last: the batch ends on photo decodes, so "after the batch" includes the
+  // imaging process until its idle exit (a batch ending on a transcode would find it gone already).
+  for (const f of [join(work, "1080p.mov"), join(FIXTURES, HEIC), join(FIXTURES, "made/munich.heic"), join(FIXTURES, "gps/DSCN0010.jpg"), ...photos])
     await t.upload(user, f);
   const worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", t.dataDir], {
     cwd: root,
@@ -214,8 +248,27 @@ async function memory() {
     stderr: "inherit",
     env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
   });
-  for (let i = 0; i < 6000 && t.services.media.progressFor(user).pending > 0; i++) await Bun.sleep(100);
-  const peak = await rssKb(worker.pid, "VmHWM");
+  let peak = { rss: 0, pss: 0 };
+  // The tree's composition at its highest RSS, and each part's own highest.
+  let atPeak: Record<string, number> = {};
+  const partPeaks: Record<string, number> = {};
+  for (let i = 0; i < 6000 && t.services.media.progressFor(user).pending > 0; i++) {
+    const now = await treeKb(worker.pid);
+    if (now.rss > peak.rss) atPeak = now.parts;
+    peak = { rss: Math.max(peak.rss, now.rss), pss: Math.max(peak.pss, now.pss) };
+    for (const [k, v] of Object.entries(now.parts)) partPeaks[k] = Math.max(partPeaks[k] ?? 0, v);
+    await Bun.sleep(100);
+  }
+  if (t.services.media.progressFor(user).failed) throw new Error("a benchmark file failed in the pipeline");
+  // After the batch: how long until the worker's tree is back to ≤ 80 MB (RSS), watched for a minute.
+  const done = performance.now();
+  let after = await treeKb(worker.pid);
+  while (after.rss > 80 * 1024 && performance.now() - done < 60_000) {
+    await Bun.sleep(250);
+    after = await treeKb(worker.pid);
+  }
+  const backS = (performance.now() - done) / 1000;
+  const workerPeak = await rssKb(worker.pid, "VmHWM");
   worker.kill("SIGTERM");
   await worker.exited;
   t.cleanup();
@@ -232,15 +285,24 @@ async function memory() {
   const idleWorker = Bun.spawn(["bun", "dist/worker.js"], { cwd: root, env, stdout: "ignore", stderr: "inherit" });
   await Bun.sleep(5_000);
   const [webKb, workerKb] = [await rssKb(web.pid, "VmRSS"), await rssKb(idleWorker.pid, "VmRSS")];
-  // The RSS sum counts twice what both map from the same files (the Bun executable, libraries): the RAM the two
-  // occupy together is each one's own pages plus the shared ones once (at most the larger process's shared set,
-  // when what they share is the same files, as two Bun processes' is).
-  const [w, k] = [await residentKb(web.pid), await residentKb(idleWorker.pid)];
-  const togetherKb = w.own + k.own + Math.max(w.shared, k.shared);
+  // PSS counts each page shared by n processes as 1/n in each: the Bun executable both map counts once in the sum.
+  const [w, k] = [await treeKb(web.pid), await treeKb(idleWorker.pid)];
   web.kill("SIGTERM");
   idleWorker.kill("SIGTERM");
   await Promise.all([web.exited, idleWorker.exited]);
-  return { peakMb: peak / 1024, webMb: webKb / 1024, workerMb: workerKb / 1024, togetherMb: togetherKb / 1024, sharedMb: Math.max(w.shared, k.shared) / 1024 };
+  return {
+    n: photos.length,
+    workerPeakMb: workerPeak / 1024,
+    peakMb: peak.rss / 1024,
+    peakPssMb: peak.pss / 1024,
+    atPeak: mbList(atPeak),
+    partPeaks: mbList(partPeaks),
+    afterMb: after.rss / 1024,
+    backS,
+    webMb: webKb / 1024,
+    workerMb: workerKb / 1024,
+    pssMb: (w.pss + k.pss) / 1024,
+  };
 }
 
 const parts = process.argv.slice(2);
@@ -252,7 +314,7 @@ try {
   if (want("ingest")) {
     const i = await ingest();
     console.log(
-      `ingest JPEG (${i.n} photos, 8–10 MP): pipeline ${i.ours.toFixed(2)} photos/s vs vipsthumbnail -s 1440 ${i.theirs.toFixed(2)} photos/s → ratio ${i.ratio.toFixed(2)} (target ≥ 1.2; rounds ${i.spread})`,
+      `ingest JPEG (${i.n} varied photos, 8–24 MP): pipeline ${i.ours.toFixed(2)} photos/s vs vipsthumbnail -s 1440 ${i.theirs.toFixed(2)} photos/s → ratio ${i.ratio.toFixed(2)} (target ≥ 1.2; rounds ${i.spread})`,
     );
     row.push(`${i.ratio.toFixed(2)}× (${i.ours.toFixed(1)} vs ${i.theirs.toFixed(1)} photos/s)`);
   }
@@ -273,18 +335,28 @@ try {
   if (want("memory")) {
     const m = await memory();
     console.log(
-      `memory: worker peak during ingest ${m.peakMb.toFixed(0)} MB (target ≤ 300); idle RSS web ${m.webMb.toFixed(1)} MB + worker ${m.workerMb.toFixed(1)} MB = ${(m.webMb + m.workerMb).toFixed(1)} MB; RAM the two occupy together ${m.togetherMb.toFixed(1)} MB (${m.sharedMb.toFixed(1)} MB of it mapped by both, counted once) (target ≤ 100)`,
+      `memory while ingesting ${m.n} varied JPEGs, 2 HEIC, a GPS photo and a 1080p HEVC video: worker peak RSS (VmHWM) ${m.workerPeakMb.toFixed(0)} MB (target ≤ 250); ` +
+        `with its children (imaging process, HEIC decoder, ffmpeg) sampled every 100 ms: RSS ${m.peakMb.toFixed(0)} MB, PSS ${m.peakPssMb.toFixed(0)} MB; ` +
+        `at that peak (RSS MB): ${m.atPeak}; each part's own peak: ${m.partPeaks}; ` +
+        `after the batch: ${m.afterMb.toFixed(1)} MB RSS ${m.afterMb <= 80 ? `within ${m.backS.toFixed(1)} s` : "after 60 s"} (target ≤ 80 within 60 s)`,
     );
-    row.push(`${m.peakMb.toFixed(0)} MB`, `${(m.webMb + m.workerMb).toFixed(1)} MB`);
+    console.log(
+      `idle bundles: RSS web ${m.webMb.toFixed(1)} MB + worker ${m.workerMb.toFixed(1)} MB = ${(m.webMb + m.workerMb).toFixed(1)} MB; PSS sum ${m.pssMb.toFixed(1)} MB (target ≤ 80)`,
+    );
+    row.push(
+      `${m.peakMb.toFixed(0)} MB`,
+      `${m.afterMb.toFixed(0)} MB in ${m.backS.toFixed(0)} s`,
+      `${m.pssMb.toFixed(1)} MB (RSS ${(m.webMb + m.workerMb).toFixed(1)})`,
+    );
   }
   console.log(
     `load average: ${(await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ")} (other work on the machine moves both sides unevenly)`,
   );
   if (parts.length === 0) {
     console.log(
-      `\n| date | ingest JPEG vs vipsthumbnail | HEIC libheif-js vs heif-convert+vipsthumbnail | video vs bare ffmpeg | worker peak RSS | idle web + worker |`,
+      `\n| date | ingest varied JPEG vs vipsthumbnail | HEIC libheif-js vs heif-convert+vipsthumbnail | video vs bare ffmpeg | worker peak (with children) | worker after a batch | idle web + worker PSS |`,
     );
-    console.log(`| --- | --- | --- | --- | --- | --- |`);
+    console.log(`| --- | --- | --- | --- | --- | --- | --- |`);
     console.log(`| ${row.join(" | ")} |`);
   }
 } finally {

@@ -23,8 +23,17 @@ export type AlertCode =
   | "pi-throttled"
   | "storage-full"
   | "jobs-failed"
+  // Raised by the backup feature from its own state (app/backup/service.ts), evaluated with the rules here.
+  | "backup-failed"
+  | "backup-overdue"
+  | "backup-check-failed"
+  | "backup-locked"
+  | "scrub-damaged"
+  | "scrub-repaired"
   // Raised by the web process when the database fails its quick_check at start (app/server.ts), not by a rule here.
-  | "database-check";
+  | "database-check"
+  // A phone or computer that backed up almost daily and has sent nothing for days (the rule is app/dav/devices.ts).
+  | "device-silent";
 
 export interface Alert {
   severity: AlertSeverity;

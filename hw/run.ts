@@ -17,6 +17,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called with each piece of stdout as it arrives (progress lines of a long command). */
   onStdout?: (text: string) => void;
+  /** Called with each piece of stderr as it arrives (a long command's warnings, e.g. restic's retries). */
+  onStderr?: (text: string) => void;
+  /** The signal that asks the program to stop (timeout, abort); default SIGTERM. restic cleans up (its lock) only on SIGINT. */
+  stopSignal?: "SIGTERM" | "SIGINT";
 }
 
 export interface RunResult {
@@ -79,7 +83,7 @@ export const runCommand: Runner = async (argv, opts = {}) => {
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
   const terminate = () => {
-    proc.kill("SIGTERM");
+    proc.kill(opts.stopSignal ?? "SIGTERM");
     killTimer = setTimeout(() => proc.kill("SIGKILL"), opts.killGraceMs ?? 2_000);
   };
   const timer = setTimeout(() => {
@@ -91,7 +95,7 @@ export const runCommand: Runner = async (argv, opts = {}) => {
 
   try {
     const out = collect(proc.stdout, limit, "head", opts.onStdout);
-    const err = collect(proc.stderr, limit, "tail");
+    const err = collect(proc.stderr, limit, "tail", opts.onStderr);
     await proc.exited;
     // A grandchild that inherited our pipes (a daemonising helper, `sh -c` with a background job) would keep
     // them open forever: after the exit, give the streams a short grace and then stop reading.

@@ -9,7 +9,12 @@ packages=(chromium ffmpeg smartmontools sqlite3 openssl curl ca-certificates fak
   # os/tests (unit tests of the image's update and disk layout): RAUC bundles, GRUB's environment, the disk template
   rauc grub-common genimage squashfs-tools fdisk
   # the reliability suite's full-disk test mounts a tmpfs of a fixed size
-  mount)
+  mount
+  # WebDAV clients the tests run (app/dav), and Apache httpd with mod_dav_fs, the baseline of bench/dav.ts
+  litmus rclone nextcloud-desktop-cmd apache2
+
+  # app/backup: restic makes the backups; the SFTP target's tests run Debian's sshd as their own process on a loopback port
+  restic openssh-server)
 if [ "${1:-}" = "--image" ]; then
   packages+=(qemu-system-x86 qemu-utils ovmf libnss3-tools mmdebstrap erofs-utils mtools
     dosfstools xz-utils grub-efi-amd64-bin openssh-client qemu-user-static libc6-arm64-cross

@@ -27,7 +27,7 @@ export type PageProps = {
   /** Pages every visitor sees alike (sign-in, the wizard, a share link's pages): no navigation, even when signed in. */
   anonymous?: boolean;
   /** Which nav item is highlighted. */
-  active?: "drive" | "photos" | "dashboard" | "settings";
+  active?: "drive" | "photos" | "sharing" | "dashboard" | "settings";
   /**
    * Extra scripts under /static, run before Alpine starts: ours (`js/…`) as ES modules, which import their shared parts
    * (js/lib/), the vendored ones (`vendor/…`) as classic deferred scripts. Both run in document order once parsed.
@@ -39,6 +39,12 @@ export type PageProps = {
 const nav = [
   { id: "drive", href: "/drive", label: "Drive", icon: "M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z" },
   { id: "photos", href: "/photos", label: "Photos", icon: "M4 5h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm2 11h12l-4-5-3 4-2-2z" },
+  {
+    id: "sharing",
+    href: "/shared",
+    label: "Sharing",
+    icon: "M18 3a3 3 0 1 1 0 6 3 3 0 0 1 0-6zM6 9a3 3 0 1 1 0 6 3 3 0 0 1 0-6zm12 6a3 3 0 1 1 0 6 3 3 0 0 1 0-6zM8.6 13.5l6.8 3M15.4 7.5l-6.8 3",
+  },
   { id: "dashboard", href: "/dashboard", label: "Dashboard", icon: "M4 13h6V4H4zm10 7h6V11h-6zM4 20h6v-4H4zm10-11h6V4h-6z" },
   {
     id: "settings",

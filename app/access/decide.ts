@@ -1,5 +1,5 @@
 // Each family of permissions decided from the facts one statement brings back (app/access/repo.ts).
-import type { Album, DriveFile, ShareLink } from "../platform/db/schema";
+import type { Album, DavLock, DriveFile, ShareLink } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
 import {
   ALBUM_NEEDS,
@@ -10,6 +10,7 @@ import {
   isFile,
   isLink,
   LINK_ALLOWS,
+  refused,
   verdict,
   type AlbumAccess,
   type AlbumItemPermission,
@@ -49,6 +50,25 @@ function decideFiles(ctx: Facts, viewer: Viewer, p: FilePermission, ids: readonl
     }
   }
   return out;
+}
+
+/**
+ * Which of `ids` a viewer may do each of `permissions` to (`allowed`): the same rules as `decideFiles`, from one
+ * reading of the facts without the items' rows, and no refusal built, since nobody reads its sentence. A listing of
+ * 10,000 entries asks this of every one.
+ */
+export function allowedFiles<P extends FilePermission>(ctx: Facts, viewer: Viewer, permissions: readonly P[], ids: readonly string[], trashed: boolean) {
+  const out = new Map<P, Set<string>>(permissions.map((p) => [p, new Set<string>()]));
+  const user = userOf(viewer);
+  if (user) {
+    for (const { id, userId, trashedAt, shared, sharedRoot } of ctx.repo.fileLevelsForUser(user.id, ids)) {
+      if (trashedAt && !trashed) continue;
+      const level: FileLevel = userId === user.id ? "owner" : shared === 2 ? "write" : shared === 1 ? "read" : "none";
+      for (const p of permissions) if (fileRule(p, level, !!sharedRoot) === "ok") out.get(p)!.add(id);
+    }
+  } else for (const p of permissions) for (const [id, d] of decideFiles(ctx, viewer, p, ids, trashed)) if ("target" in d) out.get(p)!.add(id);
+  // In the order asked, as `require` answers.
+  return new Map(permissions.map((p) => [p, new Set(ids.filter((id) => out.get(p)!.has(id)))]));
 }
 
 function decideAlbums(ctx: Facts, viewer: Viewer, p: AlbumPermission, ids: readonly string[]) {
@@ -91,6 +111,25 @@ function decideLinks(ctx: Facts, viewer: Viewer, p: LinkPermission, ids: readonl
   return out;
 }
 
+/**
+ * WebDAV locks: the person who took one uses it; someone who may read the locked item sees it is another's (403);
+ * anyone else finds nothing.
+ */
+function decideLocks(ctx: Facts, viewer: Viewer, ids: readonly string[]) {
+  const out = new Map<string, Decision<DavLock>>();
+  const user = userOf(viewer);
+  if (!user) return out;
+  const locks = ctx.repo.locks(ids);
+  const others = locks.filter((l) => l.userId !== user.id);
+  const readable = others.length ? decideFiles(ctx, viewer, "file.read", [...new Set(others.map((l) => l.fileId))], false) : new Map();
+  for (const lock of locks) {
+    const seen = readable.get(lock.fileId);
+    if (lock.userId === user.id) out.set(lock.token, { target: lock });
+    else if (seen && "target" in seen) out.set(lock.token, refused("lock.use"));
+  }
+  return out;
+}
+
 /** Links and shares: their owner and the administrator; anyone else finds nothing. */
 function decideManaged<T extends { id: string }>(viewer: Viewer, rows: T[], ownerOf: (row: T) => string) {
   const out = new Map<string, Decision<Managed<T>>>();
@@ -118,6 +157,7 @@ export function decide<P extends Permission>(
   else if (p === "link.manage") decided = decideManaged(viewer, ctx.repo.links(ids), (l) => l.userId);
   else if (p === "folderShare.manage") decided = decideManaged(viewer, ctx.repo.folderShares(ids), (g) => g.ownerId);
   else if (p === "albumShare.manage") decided = decideManaged(viewer, ctx.repo.albumShares(ids), (g) => g.ownerId);
+  else if (p === "lock.use") decided = decideLocks(ctx, viewer, ids);
   else if (p === "person.own")
     decided = new Map(user ? ctx.repo.people(ids).flatMap((r) => (r.userId === user.id ? [[r.id, { target: r }] as const] : [])) : []);
   // upload.resume: a resumable upload is its uploader's alone.

@@ -1,6 +1,6 @@
 // The permissions and their rules: who gets what, and the sentence a refusal carries. app/access/policy.ts asks the
 // database for the facts (owner, shares, links) and applies these.
-import type { Album, AlbumShare, DriveFile, FolderShare, ShareLink, Upload } from "../platform/db/schema";
+import type { Album, AlbumShare, DavLock, DriveFile, FolderShare, ShareLink, Upload } from "../platform/db/schema";
 import { AppError, notFound } from "../platform/errors";
 
 /** On Drive items (files and folders, by `files.id`). */
@@ -31,9 +31,22 @@ export type AlbumItemPermission = "album.item.remove";
 export type LinkPermission = "link.download" | "link.original" | "link.upload" | "link.metadata";
 /** On links and shares themselves: their owner, and the administrator, may end them. */
 export type ManagePermission = "link.manage" | "folderShare.manage" | "albumShare.manage";
+/**
+ * On a WebDAV lock (by its token): submit it with a write, refresh it, release it. The person who took it alone; a
+ * lock is no key, so holding another person's token opens nothing.
+ */
+export type LockPermission = "lock.use";
 /** On People's people (by `people.id`): their owner's alone, everyone else finds nothing. */
 export type PersonPermission = "person.own";
-export type Permission = FilePermission | AlbumPermission | AlbumItemPermission | LinkPermission | ManagePermission | PersonPermission | "upload.resume";
+export type Permission =
+  | FilePermission
+  | AlbumPermission
+  | AlbumItemPermission
+  | LinkPermission
+  | ManagePermission
+  | LockPermission
+  | PersonPermission
+  | "upload.resume";
 
 /** What a person may do with an album: its owner anything; people it is shared with view it, or also add to it. */
 export type AlbumAccess = "owner" | "contribute" | "view";
@@ -48,6 +61,7 @@ type Targets = { [P in FilePermission]: DriveFile } & { [P in AlbumPermission]: 
   "folderShare.manage": Managed<FolderShare>;
   "albumShare.manage": Managed<AlbumShare>;
   "upload.resume": Upload;
+  "lock.use": DavLock;
   "person.own": { id: string; userId: string };
 };
 /** What `require` returns for each id: the row the decision was made on. */
@@ -77,6 +91,7 @@ const REFUSED: Partial<Record<Permission, string>> = {
   "link.original": "This link is view only: only previews are shown.",
   "link.upload": "This link does not accept uploads.",
   "link.metadata": "This link does not share metadata.",
+  "lock.use": "This lock belongs to another person.",
 };
 export const DROP_BOX = "This link only accepts uploads: its folder is not shown.";
 /** What an object the viewer may not know exists is called in its 404. */
@@ -86,6 +101,7 @@ function hiddenName(p: Permission): string {
   if (p === "album.item.remove") return "This photo";
   if (p === "folderShare.manage" || p === "albumShare.manage") return "This share";
   if (p === "upload.resume") return "This upload";
+  if (p === "lock.use") return "This lock";
   if (p === "person.own") return "This person";
   return "This link";
 }

@@ -19,11 +19,12 @@ export function createTokens({ repo, now }: Pick<AuthContext, "repo" | "now">) {
     resolve(token: string) {
       if (!token.startsWith("nas_")) return null;
       const row = repo.tokenWithUser(sha256(token));
-      if (!row || row.user.disabledAt) return null;
+      // A device's app password (scope "files") opens WebDAV only (app/auth/app-passwords.ts), never the API.
+      if (!row || row.user.disabledAt || row.token.scope !== "api") return null;
       if (!row.token.lastUsedAt || now().getTime() - row.token.lastUsedAt.getTime() > 60_000) bookkeeping(() => repo.touchToken(row.token.id, now()));
       return row;
     },
-    of: (userId: string) => repo.tokensOf(userId),
+    of: (userId: string) => repo.tokensOf(userId).filter((t) => t.scope === "api"),
     revoke(userId: string, id: string) {
       if (!repo.revokeToken(userId, id, now())) throw new AppError(404, "No such token.");
     },

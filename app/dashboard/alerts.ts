@@ -37,6 +37,8 @@ export function createAlerts(ctx: {
   webhook?: () => string | null;
   deviceName?: () => string;
   fetch?: typeof fetch;
+  /** What other features' rules find now (a silent phone: app/dav/devices.ts; offsite backups and the scrub: app/backup); cleared like the rest. */
+  more?: () => Alert[];
 }) {
   const { repo, now } = ctx;
   let lastDelivery: WebhookDelivery | null = null;
@@ -101,7 +103,7 @@ export function createAlerts(ctx: {
         filesystems: await ctx.latest.filesystems(),
         failedJobs: ctx.jobs.failedSince(new Date(at.getTime() - DAY)),
         thresholds: ctx.thresholds,
-      });
+      }).concat(ctx.more?.() ?? []);
       sync(evaluated, at);
       void deliver();
       return evaluated;

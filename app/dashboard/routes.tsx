@@ -4,13 +4,11 @@ import type { AuditEvents, AuditRepo } from "../platform/audit";
 import type { AccessControl } from "../platform/http/access";
 import type { SettingsService } from "../settings/service";
 import type { DashboardService } from "./service";
-import type { BackupCheck, RestoreCandidate } from "../setup/restore";
 import { AlertBanner } from "../../views/dashboard/Shell";
 import { DisksCard, HistoryCard, LiveCards, OverviewPage } from "../../views/dashboard/OverviewPage";
 import { DiskPage, SelfTestCard } from "../../views/dashboard/DiskPage";
 import { AlertItem, AlertsPage } from "../../views/dashboard/AlertsPage";
 import { PowerPage } from "../../views/dashboard/PowerPage";
-import { BackupsPage, BackupStatus } from "../../views/dashboard/BackupsPage";
 import { UsagePage, UsersPage } from "../../views/dashboard/UsersPage";
 import { diskHref } from "../../views/dashboard/links";
 import { APP_ROOT } from "../platform/paths";
@@ -19,10 +17,6 @@ import { isAdmin } from "../access/viewer";
 import { withFormError } from "../platform/http/forms";
 
 type Deps = {
-  /** What `quick_check` found when this process opened the database, and the newest backup that passes its check. */
-  databaseCheck?: { problems: string[]; newestGood: RestoreCandidate | null } | null;
-  /** Stages a backup to replace the database and restarts the service (the setup wizard's restore, for a damaged database). */
-  restoreBackup?: (path: string) => BackupCheck;
   access: AccessControl;
   audit: AuditRepo;
   settings: SettingsService;
@@ -39,7 +33,7 @@ const CSS_PATH = join(APP_ROOT, "views/dashboard/dashboard.css");
 
 const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
 
-/** Dashboard: the overview and its fragments, then one plugin per page (disks, alerts, power, backups, users). */
+/** Dashboard: the overview and its fragments, then one plugin per page (disks, alerts, power, users); Backups is app/backup's. */
 export function dashboardRoutes(deps: Deps) {
   return new Elysia({ prefix: "/dashboard" })
     .use(deps.access)
@@ -52,7 +46,6 @@ export function dashboardRoutes(deps: Deps) {
     .use(diskRoutes(deps))
     .use(alertRoutes(deps))
     .use(powerRoutes(deps))
-    .use(backupRoutes(deps))
     .use(userRoutes(deps));
 }
 
@@ -272,71 +265,6 @@ function powerRoutes(deps: Deps) {
         body: t.Object({ confirm: t.String(), _csrf: t.Optional(t.String()) }),
       },
     );
-}
-
-function backupRoutes(deps: Deps) {
-  const { dashboard } = deps;
-  const offered = () =>
-    deps.databaseCheck?.newestGood ? { name: deps.databaseCheck.newestGood.name, takenAt: deps.databaseCheck.newestGood.takenAt } : undefined;
-  return (
-    new Elysia()
-      .use(deps.access)
-      .get(
-        "/backups",
-        ({ page }) => {
-          return <BackupsPage page={page} backups={dashboard.backups.list()} offerRestore={offered()} />;
-        },
-        { auth: "admin" },
-      )
-      // Offered only when the database failed its check at start: the newest backup that passes its own.
-      .post(
-        "/backups/restore",
-        ({ redirect }) => {
-          const backup = deps.databaseCheck?.newestGood;
-          if (!backup || !deps.restoreBackup) throw new AppError(409, "The database passed its check at start: there is nothing to restore.");
-          const check = deps.restoreBackup(backup.path);
-          if (!check.ok) throw new AppError(400, `This backup cannot be restored: ${check.reason}.`);
-          return redirect("/dashboard/backups?restoring=1", 303);
-        },
-        { auth: "admin", audit: { kind: "system", did: "restored the newest good database backup (the database had failed its check)" } },
-      )
-      .get(
-        "/fragments/backups",
-        ({ user, page }) => {
-          user;
-          return <BackupStatus backups={dashboard.backups.list()} page={page} />;
-        },
-        { auth: "admin" },
-      )
-      .post(
-        "/backups/keep",
-        ({ page, body, set, redirect }) => {
-          return withFormError(
-            set,
-            () => {
-              deps.settings.update({ backupKeepDays: /^\d{1,4}$/.test(body.days.trim()) ? Number(body.days.trim()) : Number.NaN });
-              return redirect("/dashboard/backups", 303);
-            },
-            (e) => <BackupsPage page={page} backups={dashboard.backups.list()} keepError={{ message: e.message, value: body.days }} />,
-          );
-        },
-        {
-          auth: "admin",
-          audit: { kind: "system", did: "changed how long backups are kept" },
-          body: t.Object({ days: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }),
-        },
-      )
-      .post(
-        "/backups/run",
-        ({ user, page, request, redirect }) => {
-          user;
-          dashboard.backups.runNow();
-          if (!isHtmx(request)) return redirect("/dashboard/backups", 303);
-          return <BackupStatus backups={dashboard.backups.list()} page={page} />;
-        },
-        { auth: "admin", audit: { kind: "system", did: "started a database backup" } },
-      )
-  );
 }
 
 function userRoutes(deps: Deps) {

@@ -4,7 +4,7 @@
  * filesystems), alerts.ts (rules, banner, webhook), backups.ts, power.ts and quotas.ts.
  */
 import type { Clock } from "../platform/clock";
-import type { AlertThresholds } from "../../hw/alerts";
+import type { Alert, AlertThresholds } from "../../hw/alerts";
 import type { MountedFilesystem, SystemSampler } from "../../hw/system";
 import type { User } from "../platform/db/schema";
 import type { MediaOverview } from "../media/service";
@@ -47,6 +47,8 @@ export interface DashboardDeps {
   alertWebhook?: () => string | null;
   deviceName?: () => string;
   fetch?: typeof fetch;
+  /** Alerts other features raise from their own rules (devices, offsite backups, the scrub; app/dashboard/alerts.ts `more`). */
+  moreAlerts?: () => Alert[];
   /** This process's CPU time (µs, user + system) and resident memory; default: Bun's process counters. */
   processUsage?: () => { cpuMicros: number; rssBytes: number };
 }
@@ -65,6 +67,7 @@ export function createDashboardService(deps: DashboardDeps) {
     webhook: deps.alertWebhook,
     deviceName: deps.deviceName,
     fetch: deps.fetch,
+    more: deps.moreAlerts,
   });
   const backups = createBackups({ jobs, dataDir: deps.dataDir, keepDays: deps.backupKeepDays ?? (() => DEFAULT_BACKUP_KEEP_DAYS) });
   const power = createPower(deps.power);

@@ -3,7 +3,7 @@
 //   <data>/users/<userId>/tmp/<random>               uploads being received (swept at start)
 //   <data>/uploads/<id>(.json)                        tus resumable uploads in progress
 // User-typed names never become path components: they live only in SQLite.
-import { lstatSync, closeSync, mkdirSync, openSync, renameSync, rmSync, statfsSync, unlinkSync, existsSync, readdirSync, fsync, write } from "node:fs";
+import { lstatSync, closeSync, mkdirSync, openSync, renameSync, rmSync, statfsSync, unlinkSync, existsSync, readdirSync } from "node:fs";
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -11,67 +11,50 @@ import { fsyncPath, resolveInside } from "../../hw/files";
 import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../platform/errors";
 import { dataPaths, safePath, USER_ID } from "../platform/paths";
 import type { Clock } from "../platform/clock";
+import { fsyncFd, STREAM_BUFFER, writeAll, writeStream, type WriteFn } from "../platform/streams";
 
 /** Write hook: tests inject one that throws ENOSPC to prove a full disk leaves nothing behind. */
-export type WriteFn = (fd: number, chunk: Uint8Array) => void | Promise<void>;
+export type { WriteFn } from "../platform/streams";
 
 export type Received = { sha256: string; size: number; tempPath: string; head: Uint8Array };
 
-const COALESCE = 1 << 20;
-
 export const diskFullError = () => new AppError(507, DISK_FULL_MESSAGE);
-
-const writeAsync = (fd: number, buf: Uint8Array, offset: number) =>
-  new Promise<number>((res, rej) => write(fd, buf, offset, buf.byteLength - offset, null, (e, n) => (e ? rej(e) : res(n))));
-const fsyncAsync = (fd: number) => new Promise<void>((res, rej) => fsync(fd, (e) => (e ? rej(e) : res())));
 
 type ReceiveLimits = { maxBytes: number; expectedBytes?: number; tooLarge: () => Error };
 
-/** Writes `source` to a new file at `tempPath` while hashing it, then fsyncs it; on any failure the file is gone. */
+/**
+ * Writes `source` to a new file at `tempPath` while hashing it, then fsyncs it; on any failure the file is gone.
+ * In constant memory (app/platform/streams.ts): two buffers however large the upload.
+ */
 async function streamToFile(tempPath: string, source: AsyncIterable<Uint8Array>, limits: ReceiveLimits, write: WriteFn): Promise<Received> {
   const fd = openSync(tempPath, "wx", 0o600);
   const hasher = new Bun.CryptoHasher("sha256");
   const head = new Uint8Array(4100);
   let headLen = 0;
   let size = 0;
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  // At most one write in flight: memory stays bounded (2 × COALESCE) and the disk is never idle.
-  let inflight: Promise<void> | null = null;
-  const flush = async () => {
-    if (!pendingBytes) return;
-    const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    if (inflight) await inflight;
-    inflight = Promise.resolve(write(fd, buf));
-    inflight.catch(() => {}); // observed by the next flush or the final await
-  };
   try {
-    for await (const chunk of source) {
-      size += chunk.byteLength;
-      if (size > limits.maxBytes) throw limits.tooLarge();
-      if (limits.expectedBytes !== undefined && size > limits.expectedBytes) throw new AppError(400, "The upload is longer than its declared length.");
-      hasher.update(chunk);
-      if (headLen < head.length) {
-        const take = Math.min(head.length - headLen, chunk.byteLength);
-        head.set(chunk.subarray(0, take), headLen);
-        headLen += take;
-      }
-      // Chunks are copied because some stream sources reuse their buffers.
-      pending.push(new Uint8Array(chunk));
-      pendingBytes += chunk.byteLength;
-      if (pendingBytes >= COALESCE) await flush();
-    }
-    await flush();
-    if (inflight) await inflight;
+    await writeStream(
+      fd,
+      source,
+      (chunk) => {
+        size += chunk.byteLength;
+        if (size > limits.maxBytes) throw limits.tooLarge();
+        if (limits.expectedBytes !== undefined && size > limits.expectedBytes) throw new AppError(400, "The upload is longer than its declared length.");
+        hasher.update(chunk);
+        if (headLen < head.length) {
+          const take = Math.min(head.length - headLen, chunk.byteLength);
+          head.set(chunk.subarray(0, take), headLen);
+          headLen += take;
+        }
+      },
+      write,
+    );
     if (limits.expectedBytes !== undefined && size !== limits.expectedBytes)
       throw new AppError(400, "The upload ended before its declared length: nothing was stored.");
-    await fsyncAsync(fd);
+    await fsyncFd(fd);
     closeSync(fd);
     return { sha256: hasher.digest("hex"), size, tempPath, head: head.subarray(0, headLen) };
   } catch (e) {
-    await (inflight as Promise<void> | null)?.catch(() => {});
     try {
       closeSync(fd);
     } catch {
@@ -113,13 +96,7 @@ function findImports(root: string, minAgeMs: number, cutoff: number): { userId: 
 export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now: Clock }) {
   const root = opts.dataDir;
   const { now } = opts;
-  // Writes run on the thread pool so receiving and hashing the next chunk overlaps the disk write.
-  const write: WriteFn =
-    opts.write ??
-    (async (fd, chunk) => {
-      let off = 0;
-      while (off < chunk.byteLength) off += await writeAsync(fd, chunk, off);
-    });
+  const write = opts.write ?? writeAll;
 
   const paths = dataPaths(root);
   const blobPath = paths.blob;
@@ -145,14 +122,14 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now: C
       const hasher = new Bun.CryptoHasher("sha256");
       let head = new Uint8Array(0);
       let size = 0;
-      for await (const chunk of createReadStream(tempPath, { highWaterMark: COALESCE }) as AsyncIterable<Buffer>) {
+      for await (const chunk of createReadStream(tempPath, { highWaterMark: STREAM_BUFFER }) as AsyncIterable<Buffer>) {
         if (size === 0) head = new Uint8Array(chunk.subarray(0, 4100));
         hasher.update(chunk);
         size += chunk.byteLength;
       }
       const fd = openSync(tempPath, "r+");
       try {
-        await fsyncAsync(fd);
+        await fsyncFd(fd);
       } finally {
         closeSync(fd);
       }
@@ -182,6 +159,26 @@ export function createBlobStore(opts: { dataDir: string; write?: WriteFn; now: C
       renameSync(received.tempPath, dest);
       fsyncPath(dir);
       return { existed: false };
+    },
+    /**
+     * Puts good content back at its address when the stored file was found damaged or missing (the scrub,
+     * app/backup/scrub.ts): `source` is copied to a temp file while hashed, and only content that matches `sha256`
+     * replaces what is there (rename, then the folder is synced). False when the source does not match.
+     */
+    async repair(userId: string, sha256: string, source: string): Promise<boolean> {
+      const received = await receive(userId, createReadStream(source, { highWaterMark: STREAM_BUFFER }) as AsyncIterable<Uint8Array>, {
+        maxBytes: Number.POSITIVE_INFINITY,
+        tooLarge: diskFullError,
+      });
+      if (received.sha256 !== sha256) {
+        rmSync(received.tempPath, { force: true });
+        return false;
+      }
+      const dest = blobPath(userId, sha256);
+      mkdirSync(join(dest, ".."), { recursive: true });
+      renameSync(received.tempPath, dest);
+      fsyncPath(join(dest, ".."));
+      return true;
     },
     discard(received: Received) {
       rmSync(received.tempPath, { force: true });

@@ -38,9 +38,9 @@ export function parseRange(header: string | null, size: number): { start: number
 /** Bytes that can be served in ranges without being read whole (a file on disk with some bytes replaced). */
 export type RangedBody = { size: number; slice(start: number, end: number): Blob | ReadableStream<Uint8Array> };
 
-export function serveFile(request: Request, file: DriveFile, body: string | Blob | RangedBody, opts: { inline: boolean }): Response {
+export function serveFile(request: Request, file: DriveFile, body: string | Blob | RangedBody, opts: { inline: boolean; etag?: string }): Response {
   const size = file.size;
-  const etag = `"${file.sha256}"`;
+  const etag = opts.etag ?? `"${file.sha256}"`;
   const mime = file.mime ?? "application/octet-stream";
   const inline = opts.inline && inlineSafe(mime);
   const headers: Record<string, string> = {

@@ -1,6 +1,7 @@
 import { log } from "../platform/log";
 // Files that arrive by other means than an upload: copied into a user's import folder, or `nas import <dir>`.
 import type { DriveFile, User } from "../platform/db/schema";
+import { AppError } from "../platform/errors";
 import type { Received } from "./blobs";
 import type { DriveContext } from "./context";
 import { validateName } from "./model";
@@ -50,6 +51,25 @@ export async function importReceived(ctx: DriveContext, user: User, folderNames:
     const folder = mkdirs(ctx, user, undefined, folderNames.map(validateName));
     const mime = await sniffMime(received.head, name).catch(() => "application/octet-stream");
     return commitReceived(ctx, user, folder.id, name, received, mime, "rename");
+  } catch (e) {
+    ctx.blobs.discard(received);
+    throw e;
+  }
+}
+
+/**
+ * A complete file on the data disk (brought back from a backup: app/backup) becomes a Drive file in `folderNames`
+ * (made as needed), through the same commit as an upload: never over an existing item (a clash gets a new name),
+ * content this person already stores is linked rather than stored twice, the quota applies and Photos is told.
+ * The file is checked against `sha256` first: a restore never stores what it did not expect.
+ */
+export async function restoreFile(ctx: DriveContext, user: User, folderNames: string[], name: string, path: string, sha256: string): Promise<DriveFile> {
+  const received = await ctx.blobs.adopt(user.id, path);
+  try {
+    if (received.sha256 !== sha256) throw new AppError(422, `“${name}” came back from the backup with other content than was backed up; it was not restored.`);
+    const folder = mkdirs(ctx, user, undefined, folderNames.map(validateName));
+    const mime = await sniffMime(received.head, name).catch(() => "application/octet-stream");
+    return commitReceived(ctx, user, folder.id, validateName(name), received, mime, "rename");
   } catch (e) {
     ctx.blobs.discard(received);
     throw e;

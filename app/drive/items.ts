@@ -19,6 +19,10 @@ export const itemsFor = (ctx: DriveContext, viewer: Viewer, ids: readonly string
 export const itemFor = (ctx: DriveContext, viewer: Viewer, id: string, permission: FilePermission = "file.read", opts: { trashed?: boolean } = {}) =>
   itemsFor(ctx, viewer, [id], permission, opts)[0]!;
 
+/** An item by its number (`files.seq`: what Nextcloud clients know as the file id), asked of the policy like `itemFor`. */
+export const itemBySeq = (ctx: DriveContext, viewer: Viewer, seq: number, permission: FilePermission = "file.read") =>
+  itemFor(ctx, viewer, ctx.repo.bySeq(seq)?.id ?? "", permission);
+
 /** The person's root folder ("My Drive"), made on first use. */
 export function rootOf(ctx: DriveContext, user: User): DriveFile {
   const existing = ctx.repo.rootOf(user.id);
@@ -48,6 +52,15 @@ export function ownerOf(ctx: DriveContext, item: DriveFile): User {
 
 /** Items move and share content by reference only inside one person's Drive. */
 export const oneDrive = (items: DriveFile[]) => new Set(items.map((i) => i.userId)).size <= 1;
+
+/**
+ * Whether `items` can move into `target` by reference (one person's Drive), or only by copying their bytes (WebDAV
+ * moves across Drives that way: a client cannot be told to copy instead).
+ */
+export const movableInto = (_ctx: DriveContext, items: DriveFile[], target: DriveFile) => oneDrive([...items, target]);
+
+/** The username of an item's owner: it tells two folders of one name shared by different people apart. */
+export const ownerName = (ctx: DriveContext, item: DriveFile) => ctx.repo.user(item.userId)?.username ?? "unknown";
 
 /** A free name in `parentId`: the name itself, or "name (n).ext". */
 export function freeName(ctx: DriveContext, parentId: string, name: string): string {

@@ -31,6 +31,7 @@ function itemQueries(db: Db) {
     transaction: <T>(fn: () => T): T => writeTransaction(raw, fn),
     user: (userId: string) => db.select().from(users).where(eq(users.id, userId)).get(),
     byId: (id: string) => db.select().from(files).where(eq(files.id, id)).get(),
+    bySeq: (seq: number) => db.select().from(files).where(eq(files.seq, seq)).get(),
     rootOf: (userId: string) =>
       db
         .select()

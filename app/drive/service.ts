@@ -3,11 +3,11 @@
 import { bindContext } from "../platform/bind";
 import { content, contentOf, previewImage, previewOf, zipEntries } from "./content";
 import { driveContext, type DriveDeps } from "./context";
-import { importFile, importReceived, scanImports } from "./imports";
-import { folderFor, itemFor, rootOf } from "./items";
+import { importFile, importReceived, restoreFile, scanImports } from "./imports";
+import { folderFor, itemBySeq, itemFor, movableInto, ownerName, rootOf } from "./items";
 import { search } from "./search";
 import { emptyTrash, ensureSpaceReserve, moveToTrash, purge, purgeExpiredTrash, restore, sweep, trash } from "./trash";
-import { breadcrumbs, copy, list, mkdir, mkdirs, move, recent, rename, sharedWithMe, star, starred, usage } from "./tree";
+import { breadcrumbs, childNamed, copy, isBelow, list, mkdir, mkdirs, move, recent, rename, setModified, sharedWithMe, star, starred, usage } from "./tree";
 import { beginResumable, finishResumable, forgetResumable, resumableFor, staleUploads, upload } from "./upload";
 
 export type { ContentListener, DriveDeps } from "./context";
@@ -15,11 +15,16 @@ export type { ContentListener, DriveDeps } from "./context";
 export function createDriveService(deps: DriveDeps) {
   return bindContext(driveContext(deps), {
     itemFor,
+    itemBySeq,
     folderFor,
     rootOf,
+    ownerName,
+    movableInto,
     usage,
     list,
     breadcrumbs,
+    childNamed,
+    isBelow,
     sharedWithMe,
     recent,
     starred,
@@ -30,6 +35,7 @@ export function createDriveService(deps: DriveDeps) {
     move,
     copy,
     star,
+    setModified,
     trash,
     moveToTrash,
     restore,
@@ -40,6 +46,7 @@ export function createDriveService(deps: DriveDeps) {
     scanImports,
     importFile,
     importReceived,
+    restoreFile,
     upload,
     beginResumable,
     resumableFor,

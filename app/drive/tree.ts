@@ -17,6 +17,13 @@ export function list(ctx: DriveContext, viewer: Viewer, folderId: string | undef
   return { folder, breadcrumbs: ctx.access.visibleAncestors(viewer, folder.id), items, hasMore };
 }
 
+/** The live item named `name` in a folder the viewer may read, or undefined (WebDAV walks paths by name). */
+export const childNamed = (ctx: DriveContext, viewer: Viewer, folderId: string, name: string) =>
+  ctx.repo.liveChild(folderFor(ctx, viewer, folderId, "file.read").id, name);
+
+/** Whether `id` lies inside the folder `folderId`, at any depth (the folder itself is not inside itself). */
+export const isBelow = (ctx: DriveContext, id: string, folderId: string) => id !== folderId && ctx.repo.ancestors(id).some((a) => a.id === folderId);
+
 export const breadcrumbs = (ctx: DriveContext, viewer: Viewer, id: string) => ctx.access.visibleAncestors(viewer, itemFor(ctx, viewer, id).id);
 
 /** Folders other people shared with this person (live ones), for "Shared with me". */
@@ -110,5 +117,9 @@ function copyTree(ctx: DriveContext, user: User, item: DriveFile, targetId: stri
   if (item.kind === "folder") for (const child of ctx.repo.children(item.id, EVERY_CHILD).items) copyTree(ctx, user, child, copied.id, child.name, at);
   return copied;
 }
+
+/** A file's modification time as its client reports it (WebDAV `X-OC-Mtime`, `Win32LastModifiedTime`). */
+export const setModified = (ctx: DriveContext, viewer: User, id: string, at: Date) =>
+  ctx.repo.update(itemFor(ctx, viewer, id, "file.write").id, { updatedAt: at })!;
 
 export const star = (ctx: DriveContext, user: User, id: string, starred: boolean) => ctx.repo.update(itemFor(ctx, user, id, "file.star").id, { starred })!;

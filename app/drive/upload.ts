@@ -65,6 +65,7 @@ export function commitReceived(
   received: Received,
   mime: string,
   conflict: Conflict,
+  modifiedAt?: Date,
 ): DriveFile {
   const { repo, blobs } = ctx;
   let placed: { existed: boolean } | null = null;
@@ -97,7 +98,7 @@ export function commitReceived(
         size: received.size,
         mime,
         createdAt: at,
-        updatedAt: at,
+        updatedAt: modifiedAt ?? at,
         createdBy: authorOf(viewer, owner!.id),
       });
       ctx.media?.fileAdded(file);
@@ -117,7 +118,16 @@ export function commitReceived(
 export async function upload(
   ctx: DriveContext,
   viewer: User | LinkViewer,
-  input: { parentId?: string; name: string; relativePath?: string[]; declaredLength?: number; sha256?: string; conflict: Conflict },
+  input: {
+    parentId?: string;
+    name: string;
+    relativePath?: string[];
+    declaredLength?: number;
+    sha256?: string;
+    conflict: Conflict;
+    /** The modification time the client reports (WebDAV); default: now. */
+    modifiedAt?: Date;
+  },
   source: AsyncIterable<Uint8Array>,
 ): Promise<DriveFile> {
   const name = validateName(input.name);
@@ -139,7 +149,7 @@ export async function upload(
     ctx.blobs.discard(received);
     throw e;
   }
-  return commitReceived(ctx, viewer, parent.id, name, received, mime, input.conflict);
+  return commitReceived(ctx, viewer, parent.id, name, received, mime, input.conflict, input.modifiedAt);
 }
 
 /** Registers a tus upload at its first request: name, destination and declared length are checked here. */

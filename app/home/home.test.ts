@@ -46,6 +46,7 @@ test("a change shows on the next view, whatever made it: Drive, a route, the quo
     drive,
     photos: t.services.photos,
     health: () => t.services.dashboard.alerts.health(),
+    silentDevices: () => [],
     changes: changeCounter(t.db, 0),
   });
   expect(summaries.health().level).toBe("green");

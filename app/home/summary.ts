@@ -4,13 +4,24 @@ import type { DriveFile, User } from "../platform/db/schema";
 import type { GridItem } from "../photos/repo";
 
 type Health = { level: "green" | "amber" | "red"; reason: string };
-export type HomeSummary = { usage: { used: number; quota: number | null }; recent: DriveFile[]; photos: GridItem[] };
+export type HomeSummary = {
+  usage: { used: number; quota: number | null };
+  recent: DriveFile[];
+  photos: GridItem[];
+  /** Phones of this person gone quiet (app/dav/devices.ts). */
+  silentDevices: { name: string; days: number }[];
+};
 
 export type HomeDeps = {
   drive: DriveService;
   photos: PhotosService;
   /** The box's health from its open alerts (written by the worker's checks). */
   health: () => Health;
+  /**
+   * This person's phones gone quiet. Kept with the rest: it changes with time too, and the minute sample the web
+   * process writes (a commit) brings it back within a minute.
+   */
+  silentDevices: (user: User) => { name: string; days: number }[];
   /** Changes with every committed write, from any process (app/platform/db/client.ts `changeCounter`). */
   changes: () => string;
 };
@@ -48,6 +59,7 @@ export function createHomeSummaries(deps: HomeDeps) {
             .filter((f) => f.kind === "file")
             .slice(0, 8),
           photos: deps.photos.latest(user, 8),
+          silentDevices: deps.silentDevices(user),
         };
         if (byUser.size >= KEPT) byUser.delete(byUser.keys().next().value!);
         byUser.set(user.id, summary);

@@ -13,9 +13,14 @@ export const MAX_INPUT_PIXELS = 200_000_000;
  * libjpeg's hard errors (e.g. a broken Huffman stream) still fail and end in the error state.
  */
 const SHARP_INPUT: SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn: "none" };
+/** The first try: any decoder warning (a truncated or corrupt stream) fails it, so the photo is known to be damaged. */
+const SHARP_STRICT: SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn: "warning" };
 
-/** `width`/`height`: the original's, upright (after EXIF orientation), not the derivatives'. */
-export type ImageResult = { width: number; height: number; thumbhash: string };
+/**
+ * `width`/`height`: the original's, upright (after EXIF orientation), not the derivatives'. `damaged`: only part of
+ * the file decoded (the rest of the picture is grey, as libjpeg fills it).
+ */
+export type ImageResult = { width: number; height: number; thumbhash: string; damaged: boolean };
 type Size = { width: number; height: number };
 /** A failure that is the file's fault: recorded on the row as is, never retried. */
 export class MediaFileError extends Error {}
@@ -62,21 +67,57 @@ async function derive(decoded: Sharp, original: Size, out: { thumb: string; prev
     sharp(data, raw).resize(100, 100, { fit: "inside" }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
   ]);
   const hash = rgbaToThumbHash(small.info.width, small.info.height, small.data);
-  return { ...original, thumbhash: Buffer.from(hash).toString("base64") };
+  return { width: original.width, height: original.height, thumbhash: Buffer.from(hash).toString("base64"), damaged: false };
 }
 
 const describe = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);
 
-/** Thumbnails of a JPEG/PNG/WebP/TIFF/AVIF (anything the prebuilt sharp decodes). */
+/**
+ * Thumbnails of a JPEG/PNG/WebP/TIFF/AVIF (anything the prebuilt sharp decodes). A decoder warning (a truncated or
+ * corrupt stream) makes a second, tolerant decode that keeps what can be read and marks the result damaged.
+ */
 export async function thumbnailsOfImage(input: string, out: { thumb: string; preview: string }): Promise<ImageResult> {
   const sharp = await sharpLib();
+  let meta: Awaited<ReturnType<Sharp["metadata"]>>;
   try {
-    const meta = await sharp(input, SHARP_INPUT).metadata();
-    return await derive(sharp(input, SHARP_INPUT).rotate(), meta.autoOrient ?? meta, out);
+    meta = await sharp(input, SHARP_INPUT).metadata();
   } catch (e) {
-    if (/pixel limit/i.test(describe(e))) throw new MediaFileError(`This image is too large to process (over ${MAX_INPUT_PIXELS / 1e6} megapixels).`);
-    throw new MediaFileError(`This image could not be decoded: ${describe(e).replaceAll(input, "the file")}.`);
+    throw decodeError(e, input);
   }
+  const size = meta.autoOrient ?? meta;
+  try {
+    return await derive(sharp(input, SHARP_STRICT).rotate(), size, out);
+  } catch (strict) {
+    if (/pixel limit/i.test(describe(strict))) throw decodeError(strict, input);
+    try {
+      return { ...(await derive(sharp(input, SHARP_INPUT).rotate(), size, out)), damaged: true };
+    } catch (e) {
+      throw decodeError(e, input);
+    }
+  }
+}
+
+/** A file's stored pixel size from its header (as stored: before EXIF orientation). */
+export async function pixelSize(input: string): Promise<Size> {
+  const { width = 0, height = 0 } = await (await sharpLib())(input, SHARP_INPUT).metadata();
+  return { width, height };
+}
+
+function decodeError(e: unknown, input: string) {
+  if (/pixel limit/i.test(describe(e))) return new MediaFileError(`This image is too large to process (over ${MAX_INPUT_PIXELS / 1e6} megapixels).`);
+  return new MediaFileError(`This image could not be decoded: ${describe(e).replaceAll(input, "the file")}.`);
+}
+
+/** Derivatives from pixels another decoder salvaged (ffmpeg's tolerant JPEG decoder, app/media/pipeline.ts): always damaged. */
+export async function thumbnailsOfSalvage(
+  decoded: string,
+  original: Size,
+  orientation: number | null,
+  out: { thumb: string; preview: string },
+): Promise<ImageResult> {
+  const sharp = await sharpLib();
+  // ffmpeg ignores EXIF orientation: the pixels are as stored.
+  return { ...(await derive(orient(sharp(decoded, SHARP_INPUT), orientation), original, out)), damaged: true };
 }
 
 /**

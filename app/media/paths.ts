@@ -8,7 +8,7 @@ import { removeFaceCrops } from "../people/model";
  */
 export function removeDerivatives(dataDir: string, userId: string, sha256: string) {
   for (const p of Object.values(dataPaths(dataDir).derivatives(userId, sha256))) {
-    for (const f of [p, `${p}.tmp`, `${p}.poster.jpg`, `${p}.poster.jpg.tmp`]) rmSync(f, { force: true });
+    for (const f of [p, `${p}.tmp`, `${p}.poster.jpg`, `${p}.poster.jpg.tmp`, `${p}.salvage.png`, `${p}.salvage.png.tmp`]) rmSync(f, { force: true });
   }
   removeFaceCrops(dataDir, userId, sha256);
 }

@@ -1,19 +1,18 @@
 // Worker only: turns one stored content into thumbnails, metadata, a place and a playable video.
 import { rmSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type { Runner } from "../../hw/run";
 import type { Db } from "../platform/db/client";
 import { createBlobStore } from "../drive/blobs";
 import type { JobHandler } from "../platform/queue/queue";
 import type { MediaJobPayloads } from "./jobs";
-import { APP_ROOT, dataPaths, type DerivativePaths } from "../platform/paths";
-import { placeOf } from "./geocode";
-import { largestEmbeddedJpeg, MediaFileError, thumbnailsOfImage, thumbnailsOfRawPreview, type ImageResult } from "./image";
-import { readPhotoMetadata } from "./metadata";
-import { MEDIA_PIPELINE_VERSION } from "./model";
+import { dataPaths, type DerivativePaths } from "../platform/paths";
+import { MediaFileError } from "./image";
+import { createImagingClient, type ImagingClient } from "./imaging";
+import { containerTime } from "./metadata";
+import { heavyAlone, isHeic, MEDIA_PIPELINE_VERSION } from "./model";
 import { removeDerivatives } from "./paths";
 import { createMediaRepo, type MediaFacts } from "./repo";
-import { createVideoTools, ffmpegReason, LOW_PRIORITY, playbackOf, type Encoder } from "./video";
+import { createVideoTools, playbackOf, type Encoder } from "./video";
 import { log as logger } from "../platform/log";
 import type { Clock } from "../platform/clock";
 
@@ -26,22 +25,9 @@ export type PipelineDeps = {
   softwareEncoder: Encoder;
   now: Clock;
   log?: (message: string) => void;
+  /** Where photos are decoded (a child process, app/media/imaging.ts); tests may pass their own. */
+  imaging?: ImagingClient;
 };
-
-/** HEIF brands whose pixels are HEVC (the prebuilt sharp cannot decode those; AVIF it can). */
-const HEVC_BRANDS = new Set(["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"]);
-async function isHeic(path: string) {
-  const head = new Uint8Array(await Bun.file(path).slice(0, 12).arrayBuffer());
-  return new TextDecoder().decode(head.subarray(4, 8)) === "ftyp" && HEVC_BRANDS.has(new TextDecoder().decode(head.subarray(8, 12)));
-}
-
-async function placeFacts(latitude: number | null, longitude: number | null): Promise<MediaFacts> {
-  if (latitude === null || longitude === null) return {};
-  const place = await placeOf(latitude, longitude);
-  return place ? { city: place.city, region: place.region, country: place.country } : {};
-}
-
-const HEIC_SCRIPT = join(APP_ROOT, "app/media/heic.ts");
 
 /**
  * Progress is also the queue's heartbeat: a transcode that runs for an hour on a Pi reports every half minute, so it
@@ -57,51 +43,45 @@ async function withHeartbeat<T>(progress: (percent: number) => void, work: () =>
   }
 }
 
-const imageFacts = (r: ImageResult): MediaFacts => ({ width: r.width, height: r.height, thumbhash: r.thumbhash });
-
 export function createMediaPipeline(deps: PipelineDeps) {
   const repo = createMediaRepo(deps.db);
   const storage = createBlobStore({ dataDir: deps.dataDir, now: deps.now });
   const { now } = deps;
   const log = deps.log ?? ((m: string) => logger.warn(m));
   const video = createVideoTools({ run: deps.run });
+  const imaging = deps.imaging ?? createImagingClient();
+  // The heavy work goes alone, even when the media lanes run photos side by side: a video (ffmpeg already uses every
+  // core) or a HEIC decode (≈ 200 MB of WebAssembly heap in its own process). Beside each other, or beside two photo
+  // decodes, they would more than double what a 1 GB box must hold (bench/media.ts prints the parts at the peak).
+  const gate = heavyAlone();
+  // Whether the imaging process has decoded photos since it started: its heap then holds what they left.
+  let imagingUsed = false;
+  const releaseImaging = () => {
+    if (imagingUsed) imaging.release();
+    imagingUsed = false;
+  };
 
-  /** HEIC in a child process (app/media/heic.ts), so libheif's WebAssembly memory is returned after each photo. */
-  async function heicThumbnails(input: string, out: DerivativePaths, signal: AbortSignal): Promise<ImageResult> {
-    const r = await deps.run([...LOW_PRIORITY, process.execPath, HEIC_SCRIPT, input, out.thumb, out.preview], {
-      timeoutMs: 180_000,
-      maxOutputBytes: 64 * 1024,
-      signal,
-    });
-    if (r.code === 0) return JSON.parse(r.stdout) as ImageResult;
-    const reason = ffmpegReason(r.stderr, [input]) || (r.timedOut ? "it took longer than 3 minutes" : `exit code ${r.code ?? r.signal}`);
-    if (r.code === 3) throw new MediaFileError(reason);
-    throw new Error(`HEIC decoding failed: ${reason}`);
-  }
-
-  async function photo(input: string, out: DerivativePaths, mtime: Date, raw: boolean, signal: AbortSignal): Promise<MediaFacts> {
-    const meta = await readPhotoMetadata(input, mtime);
-    const base: MediaFacts = { ...meta, ...(await placeFacts(meta.latitude, meta.longitude)) };
-    if (raw) {
-      const embedded = await largestEmbeddedJpeg(Buffer.from(await Bun.file(input).arrayBuffer()));
-      if (!embedded) return { ...base, status: "no-preview", error: "This RAW file has no embedded preview." };
-      return { ...base, ...imageFacts(await thumbnailsOfRawPreview(embedded, meta.orientation, out)) };
-    }
-    const result = (await isHeic(input)) ? await heicThumbnails(input, out, signal) : await thumbnailsOfImage(input, out);
-    return { ...base, ...imageFacts(result) };
-  }
-
-  async function clip(input: string, out: DerivativePaths, mtime: Date, signal: AbortSignal, progress: (percent: number) => void): Promise<MediaFacts> {
+  async function clip(
+    input: string,
+    out: DerivativePaths,
+    mtime: Date,
+    name: string,
+    signal: AbortSignal,
+    progress: (percent: number) => void,
+  ): Promise<MediaFacts> {
     const facts = await video.probe(input, signal);
     const posterPath = `${out.preview}.poster.jpg`;
-    let still: ImageResult;
+    let still: MediaFacts;
     try {
       await video.poster(input, posterPath, facts, signal);
-      still = await thumbnailsOfImage(posterPath, out);
+      still = await imaging.still(posterPath, out, facts.latitude, facts.longitude);
     } finally {
       rmSync(posterPath, { force: true });
     }
     const playback = playbackOf(facts);
+    imagingUsed = true;
+    // A transcode holds ffmpeg's frames for minutes: the imaging process need not wait beside it.
+    if (playback === "transcode") releaseImaging();
     let encoder: string | null = null;
     if (playback === "remux") await withHeartbeat(progress, () => video.remux(input, out.video, facts, signal));
     if (playback === "transcode") {
@@ -118,21 +98,18 @@ export function createMediaPipeline(deps: PipelineDeps) {
     }
     const turned = facts.rotation === 90 || facts.rotation === 270;
     return {
-      ...imageFacts(still),
+      ...still,
       width: turned ? facts.height : facts.width,
       height: turned ? facts.width : facts.height,
       durationMs: facts.durationMs,
       videoCodec: facts.videoCodec,
       playback,
       encoder,
-      takenAt: facts.takenAt ?? mtime,
-      takenSource: facts.takenAt ? "container" : "file-mtime",
-      takenOffset: facts.takenOffset,
+      ...containerTime(facts.takenAt, facts.takenOffset, name, mtime),
       latitude: facts.latitude,
       longitude: facts.longitude,
       altitude: facts.altitude,
       contentId: facts.contentId,
-      ...(await placeFacts(facts.latitude, facts.longitude)),
     };
   }
 
@@ -145,7 +122,21 @@ export function createMediaPipeline(deps: PipelineDeps) {
     repo.setStatus(userId, sha256, "processing", now());
     try {
       const mtime = statSync(input).mtime;
-      const facts = row.kind === "video" ? await clip(input, out, mtime, signal, progress) : await photo(input, out, mtime, row.kind === "raw", signal);
+      // A name phones write (IMG_20210704_153012.jpg) is the last clue to the time; any of the content's names will do.
+      const name = repo.nameOf(userId, sha256) ?? "";
+      const photo = () => imaging.photo({ input, out, mtime: mtime.getTime(), name, raw: row.kind === "raw" });
+      const facts =
+        row.kind === "video"
+          ? await gate.heavy(() => clip(input, out, mtime, name, signal, progress))
+          : (await isHeic(input))
+            ? await gate.heavy(() => {
+                releaseImaging();
+                return photo();
+              })
+            : await gate.light(() => {
+                imagingUsed = true;
+                return photo();
+              });
       const kept = repo.record(userId, sha256, { status: "done", error: null, ...facts, version: MEDIA_PIPELINE_VERSION }, now());
       if (kept && facts.contentId) repo.linkLivePair(userId, sha256, facts.contentId);
       // Purged while we worked: what we just wrote has no owner any more.
@@ -163,5 +154,5 @@ export function createMediaPipeline(deps: PipelineDeps) {
     const { userId, sha256 } = job.payload;
     await processContent(userId, sha256, ctx.signal, ctx.progress);
   };
-  return { handler };
+  return { handler, stop: () => imaging.stop(), imagingPid: () => imaging.pid() };
 }

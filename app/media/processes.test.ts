@@ -18,7 +18,7 @@ afterEach(() => {
 /** Shared libraries a process has mapped: sharp is a native addon over libvips, so loading it shows here. */
 const mapsOf = (pid: number) => readFileSync(`/proc/${pid}/maps`, "utf8");
 
-test("the real web and worker processes: a photo uploaded over HTTP is processed by the worker; the web process never loads sharp", async () => {
+test("the real web and worker processes: a photo uploaded over HTTP is processed by the worker's imaging process; web and worker never load sharp; the imaging process ends once idle", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "nas-media-procs-"));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const db = openDb(join(dataDir, "db.sqlite"), { log: () => {} });
@@ -31,7 +31,12 @@ test("the real web and worker processes: a photo uploaded over HTTP is processed
   const origin = `http://127.0.0.1:${port}`;
   const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", ORIGIN: origin };
   const web = Bun.spawn(["bun", "app/main.ts"], { cwd: root, env, stdout: "ignore", stderr: "pipe" });
-  const worker = Bun.spawn(["bun", "app/worker.ts"], { cwd: root, env: { ...env, NAS_WORKER_KINDS: "media.process" }, stdout: "ignore", stderr: "pipe" });
+  const worker = Bun.spawn(["bun", "app/worker.ts"], {
+    cwd: root,
+    env: { ...env, NAS_WORKER_KINDS: "media.process", NAS_IMAGING_IDLE_MS: "3000" },
+    stdout: "ignore",
+    stderr: "pipe",
+  });
   cleanups.push(() => {
     web.kill("SIGKILL");
     worker.kill("SIGKILL");
@@ -62,6 +67,11 @@ test("the real web and worker processes: a photo uploaded over HTTP is processed
   expect((await fetch(`${origin}/media/preview/${item.id}`, { headers: auth })).status).toBe(200);
   expect(await (await fetch(`${origin}/media/progress`, { headers: auth })).text()).toContain("1 photos and videos processed");
 
-  expect(mapsOf(worker.pid)).toMatch(/libvips/);
+  // The decoding happened in the worker's child (app/media/imaging.ts), which ends a few seconds after its last photo.
+  const children = () => readFileSync(`/proc/${worker.pid}/task/${worker.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  expect(mapsOf(worker.pid)).not.toMatch(/libvips/);
   expect(mapsOf(web.pid)).not.toMatch(/libvips|sharp/);
+  for (let i = 0; i < 200 && children().length > 0; i++) await Bun.sleep(100);
+  expect(children()).toEqual([]);
+  expect(worker.exitCode).toBeNull();
 }, 60_000);

@@ -34,6 +34,9 @@ export function createMediaRepo(db: Db) {
         .where(and(eq(media.userId, userId), eq(media.sha256, sha256)))
         .returning({ kind: media.kind })
         .all().length > 0,
+    /** One name of the content (any Drive file with it, in the trash or not): the pipeline reads dates from names. */
+    nameOf: (userId: string, sha256: string) =>
+      (raw.query("SELECT name FROM files WHERE user_id = ? AND sha256 = ? ORDER BY seq LIMIT 1").get(userId, sha256) as { name: string } | null)?.name ?? null,
     blobExists: (userId: string, sha256: string) =>
       !!db
         .select({ n: sql`1` })
@@ -45,6 +48,13 @@ export function createMediaRepo(db: Db) {
       const rows = db.select({ status: media.status, n: count() }).from(media).where(eq(media.userId, userId)).groupBy(media.status).all();
       return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<MediaStatus, number>>;
     },
+    /** A person's contents the pipeline failed on, with its message and the first live Drive file showing each. */
+    failuresFor: (userId: string, limit: number) =>
+      raw
+        .query(`SELECT m.sha256, m.error, f.id AS fileId, f.name FROM media m
+          JOIN files f ON f.id = (SELECT g.id FROM files g WHERE g.user_id = m.user_id AND g.sha256 = m.sha256 AND g.trashed_at IS NULL ORDER BY g.seq LIMIT 1)
+          WHERE m.user_id = ? AND m.status = 'failed' ORDER BY m.updated_at DESC LIMIT ?`)
+        .all(userId, limit) as { sha256: string; error: string | null; fileId: string; name: string }[],
     /** Everyone's totals by status: the dashboard's jobs card. */
     countsAll: () => {
       const rows = db.select({ status: media.status, n: count() }).from(media).groupBy(media.status).all();

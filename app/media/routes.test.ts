@@ -1,6 +1,9 @@
 import { afterEach, expect, test } from "bun:test";
+import { existsSync, mkdirSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
+import { createMediaRepo } from "./repo";
+import { createMediaService } from "./service";
 import { dataPaths } from "../platform/paths";
 import { FIXTURES, mediaTestApp } from "../../test/support/media";
 
@@ -90,4 +93,72 @@ test("the dashboard's jobs card shows media progress and the encoder; only the a
   t.db.$client.run("UPDATE media SET version = 0");
   expect(await (await t.request("/media/reprocess", { method: "POST", headers: H })).text()).toContain("1 photos and videos queued again.");
   expect(t.services.jobs.counts().queued).toBe(1);
+});
+
+test("full resolution on demand for photos browsers cannot show (HEIC, TIFF): real pixels, upright, cached, bounded; none for a JPEG or another user", async () => {
+  const { t, ann, photo, A, B } = await twoUsers();
+  // A 2400 × 1600 TIFF (larger than the 1440-px preview) with EXIF orientation 6, and the small HEIC of the fixtures.
+  const dir = join(t.dataDir, "..", `full-${ann.id}`);
+  mkdirSync(dir, { recursive: true });
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const tiffPath = join(dir, "scan.tiff");
+  await sharp(join(FIXTURES, "gps/DSCN0021.jpg")).resize(2400, 1600).withMetadata({ orientation: 6 }).tiff().toFile(tiffPath);
+  const tiff = await t.upload(ann, tiffPath);
+  const heic = await t.upload(ann, join(FIXTURES, "made/munich.heic"));
+  await t.drain();
+  const full = await t.request(`/media/full/${tiff.id}`, { headers: A });
+  expect(full.status).toBe(200);
+  expect(full.headers.get("content-type")).toBe("image/jpeg");
+  expect(await sharp(Buffer.from(await full.arrayBuffer())).metadata()).toMatchObject({ format: "jpeg", width: 1600, height: 2400 });
+  const fromHeic = await t.request(`/media/full/${heic.id}`, { headers: A });
+  expect(await sharp(Buffer.from(await fromHeic.arrayBuffer())).metadata()).toMatchObject({ width: 160, height: 120 });
+  // Made once: the second request serves the cached file.
+  const cached = dataPaths(t.dataDir).derivatives(ann.id, tiff.sha256!).full;
+  const made = statSync(cached).ino;
+  expect((await t.request(`/media/full/${tiff.id}`, { headers: A })).status).toBe(200);
+  expect(statSync(cached).ino).toBe(made);
+  // A JPEG is zoomed as its original; another user's id is a 404 like everywhere in Drive.
+  expect((await t.request(`/media/full/${photo.id}`, { headers: A })).status).toBe(404);
+  expect((await t.request(`/media/full/${tiff.id}`, { headers: B })).status).toBe(404);
+  // The cache is bounded: with a budget below two renditions, the least recently viewed goes when another is made.
+  const media = createMediaService({
+    repo: createMediaRepo(t.db),
+    jobs: t.services.jobs,
+    dataDir: t.dataDir,
+    setting: () => undefined,
+    now: () => new Date(),
+    fullResBudget: statSync(cached).size + 1,
+  });
+  const heicFull = dataPaths(t.dataDir).derivatives(ann.id, heic.sha256!).full;
+  rmSync(heicFull);
+  utimesSync(cached, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+  expect(await media.fullResolution(heic)).toBe(heicFull);
+  expect(existsSync(cached)).toBe(false);
+  expect(existsSync(heicFull)).toBe(true);
+  // Purging the content removes its rendition with the other derivatives.
+  t.services.media.contentRemoved(ann.id, heic.sha256!);
+  expect(existsSync(heicFull)).toBe(false);
+}, 120_000);
+
+test("what could not be processed: listed for its owner only, escaped, and retried through Drive's access check", async () => {
+  const { t, photo, A, B } = await twoUsers();
+  await t.drain();
+  t.db.$client.run("UPDATE media SET status = 'failed', error = ?", ["Not a picture <img src=x onerror=alert(1)>"]);
+  expect(await (await t.request("/media/progress", { headers: A })).text()).toContain('href="/media/failed"');
+  const mine = await (await t.request("/media/failed", { headers: A })).text();
+  expect(mine).toContain("DSCN0021.jpg");
+  expect(mine).toContain("Not a picture &lt;img src=x onerror=alert(1)&gt;");
+  expect(await (await t.request("/media/failed", { headers: B })).text()).toContain("Nothing failed.");
+  const queued = () => t.services.jobs.counts().queued ?? 0;
+  const before = queued();
+  // Another person's file id, a path and a made-up id name nothing and queue nothing.
+  for (const id of [photo.id, encodeURIComponent("../../db.sqlite"), "nope"]) {
+    const r = await t.request(`/media/failed/${id}/retry`, { method: "POST", headers: B });
+    expect([400, 404]).toContain(r.status);
+  }
+  expect(queued()).toBe(before);
+  const ok = await t.request(`/media/failed/${photo.id}/retry`, { method: "POST", headers: A });
+  expect(ok.status).toBe(303);
+  expect(queued()).toBe(before + 1);
+  expect(await (await t.request("/media/failed", { headers: A })).text()).toContain("Nothing failed.");
 });

@@ -5,6 +5,7 @@ import type { AccessControl } from "../platform/http/access";
 import { serveFile } from "../drive/download";
 import type { DriveService } from "../drive/service";
 import { MediaProgress } from "../../views/media/MediaProgress";
+import { FailedPage } from "../../views/media/FailedPage";
 import type { MediaService } from "./service";
 
 type Deps = { access: AccessControl; drive: DriveService; media: MediaService };
@@ -19,11 +20,33 @@ export function mediaRoutes(deps: Deps) {
     new Elysia({ prefix: "/media" })
       .use(deps.access)
       .get("/progress", ({ user }) => <MediaProgress progress={media.progressFor(user)} />, { auth: "user" })
+      .get("/failed", ({ user, page }) => <FailedPage page={page} failures={media.failuresFor(user)} />, { auth: "user" })
+      .post(
+        "/failed/:id/retry",
+        ({ user, params, redirect }) => {
+          // Queued again, it leaves the list; the progress line on Photos and Drive shows it being processed.
+          media.retry(drive.itemFor(user, params.id, "file.read"));
+          return redirect("/media/failed", 303);
+        },
+        { auth: "user", audit: { kind: "files", did: "asked for a photo or video to be processed again" } },
+      )
       .get(
         "/preview/:id",
         ({ user, params }) => {
           const path = media.derivativeOf(drive.itemFor(user, params.id, "file.read"), "preview");
           if (!path) throw notFound("This preview");
+          return new Response(Bun.file(path), {
+            headers: { "content-type": "image/jpeg", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
+          });
+        },
+        { auth: "user" },
+      )
+      // Full resolution for the lightbox's zoom, of photos browsers cannot show as they are (HEIC, TIFF, RAW).
+      .get(
+        "/full/:id",
+        async ({ user, params }) => {
+          const path = await media.fullResolution(drive.itemFor(user, params.id, "file.read"));
+          if (!path) throw notFound("A full-resolution picture of this file");
           return new Response(Bun.file(path), {
             headers: { "content-type": "image/jpeg", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
           });

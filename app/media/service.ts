@@ -1,8 +1,11 @@
+import { existsSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
+import { join } from "node:path";
+import { runCommand, type Runner } from "../../hw/run";
 import type { DriveFile, User } from "../platform/db/schema";
 import type { JobQueue } from "../platform/queue/queue";
 import type { MediaJobPayloads } from "./jobs";
-import { ENCODER_SETTING, MEDIA_PIPELINE_VERSION, mediaKindOf, type EncoderChoice } from "./model";
-import { dataPaths } from "../platform/paths";
+import { BROWSER_IMAGES, ENCODER_SETTING, MEDIA_PIPELINE_VERSION, mediaKindOf, oneAtATime, type EncoderChoice } from "./model";
+import { APP_ROOT, dataPaths } from "../platform/paths";
 import { removeDerivatives } from "./paths";
 import type { MediaRepo, MediaStatus } from "./repo";
 import type { Clock } from "../platform/clock";
@@ -14,7 +17,15 @@ export type MediaDeps = {
   /** Reads the shared settings table (the worker stores its encoder choice there). */
   setting: <T>(key: string) => T | undefined;
   now: Clock;
+  /** Runs app/media/full.ts (full-resolution renditions); tests may pass their own. */
+  run?: Runner;
+  /** Bytes the full-resolution renditions may take together before the least recently viewed go. */
+  fullResBudget?: number;
 };
+
+/** ≈ 100–200 renditions of 12–24 MP photos: the zoom cache of a household's recent viewing, not a second library. */
+export const FULL_RES_BUDGET = 512 * 1024 * 1024;
+const FULL_SCRIPT = join(APP_ROOT, "app/media/full.ts");
 
 export type MediaProgress = { pending: number; total: number; failed: number };
 export type MediaOverview = MediaProgress & { encoder: EncoderChoice | null };
@@ -32,6 +43,28 @@ export function createMediaService(deps: MediaDeps) {
   const { now } = deps;
   const paths = dataPaths(deps.dataDir);
   const enqueue = (userId: string, sha256: string) => jobs.enqueue("media.process", { userId, sha256 });
+  const run = deps.run ?? runCommand;
+  // One rendition at a time: a 12 MP HEIC decode takes ≈ 200 MB and a second or more of both cores.
+  const renders = oneAtATime();
+
+  /** Deletes the least recently viewed renditions until the rest fit the budget (a view touches a rendition's mtime). */
+  function evictFullRes(budget: number) {
+    const files: { path: string; size: number; used: number }[] = [];
+    for (const user of existsSync(paths.fullRes) ? readdirSync(paths.fullRes) : []) {
+      for (const name of readdirSync(join(paths.fullRes, user))) {
+        if (!name.endsWith(".jpg")) continue;
+        const path = join(paths.fullRes, user, name);
+        const st = statSync(path, { throwIfNoEntry: false });
+        if (st) files.push({ path, size: st.size, used: st.mtimeMs });
+      }
+    }
+    let total = files.reduce((s, f) => s + f.size, 0);
+    for (const f of files.sort((a, b) => a.used - b.used)) {
+      if (total <= budget) break;
+      rmSync(f.path, { force: true });
+      total -= f.size;
+    }
+  }
 
   return {
     /** Called in the transaction that records a new Drive file: one job per new content, none for a second copy. */
@@ -50,6 +83,17 @@ export function createMediaService(deps: MediaDeps) {
     progressFor(user: User): MediaProgress {
       const c = repo.countsFor(user.id);
       return { pending: pendingOf(c), total: totalOf(c), failed: c.failed ?? 0 };
+    },
+    /** What could not be processed for `user`, each with its file and the pipeline's message. */
+    failuresFor: (user: User, limit = 200) => repo.failuresFor(user.id, limit),
+    /** Tries a failed content again (the file is one `user` may read: Drive's `itemFor` decided that). */
+    retry(file: DriveFile) {
+      if (!file.sha256 || repo.get(file.userId, file.sha256)?.status !== "failed") return false;
+      repo.transaction(() => {
+        repo.setStatus(file.userId, file.sha256!, "queued", now());
+        enqueue(file.userId, file.sha256!);
+      });
+      return true;
     },
     overview(): MediaOverview {
       const c = repo.countsAll();
@@ -85,6 +129,33 @@ export function createMediaService(deps: MediaDeps) {
         return r;
       });
       return rows.length + this.backfill();
+    },
+    /**
+     * A full-resolution JPEG of a photo browsers cannot show as is (HEIC, TIFF, RAW), for the lightbox's zoom: made
+     * on the first request by a child process (app/media/full.ts), one at a time, then kept in a cache bounded by
+     * `fullResBudget`. undefined: the file needs none (the original shows) or is not a processed photo. The caller
+     * decided access (Drive's `itemFor`).
+     */
+    async fullResolution(file: DriveFile): Promise<string | undefined> {
+      if (!file.sha256) return undefined;
+      const row = repo.get(file.userId, file.sha256);
+      if (row?.status !== "done" || row.kind === "video" || (row.kind === "image" && BROWSER_IMAGES.has(file.mime ?? ""))) return undefined;
+      const out = paths.derivatives(file.userId, file.sha256).full;
+      const input = paths.blob(file.userId, file.sha256);
+      const made = await renders(async () => {
+        if (existsSync(out)) return true;
+        const r = await run([process.execPath, FULL_SCRIPT, input, row.kind, out], { timeoutMs: 180_000, maxOutputBytes: 64 * 1024 });
+        if (r.code !== 0 || !existsSync(out)) return false;
+        // Stamped with this process's clock before the eviction compares it: the child's write carries the kernel's.
+        const made = now();
+        utimesSync(out, made, made);
+        evictFullRes(deps.fullResBudget ?? FULL_RES_BUDGET);
+        return existsSync(out);
+      });
+      if (!made) return undefined;
+      const at = now();
+      utimesSync(out, at, at);
+      return out;
     },
     /**
      * The derivative of a file `file` the caller may read (Drive's `itemFor` decided that), when the pipeline made

@@ -230,6 +230,18 @@ export function createVideoTools(deps: { run: Runner; signal?: AbortSignal }) {
         if (!written(tmp)) throw new MediaFileError("No frame of this video could be decoded.");
       });
     },
+    /**
+     * A JPEG that libvips refuses (too many corrupt restart intervals) through ffmpeg's tolerant decoder, at most
+     * `size` px on its long side, as PNG: what it shows of a damaged photo is what people see in other viewers.
+     * Only the JPEG demuxer is allowed.
+     */
+    salvageJpeg(input: string, output: string, size: number, signal?: AbortSignal) {
+      const argv = ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", "-protocol_whitelist", "file", "-format_whitelist", "jpeg_pipe,image2"];
+      const scale = `scale=w=${size}:h=${size}:force_original_aspect_ratio=decrease`;
+      return atomically(output, (tmp) =>
+        ffmpeg([...argv, "-i", `file:${input}`, "-frames:v", "1", "-vf", scale, "-f", "image2", "-c:v", "png", `file:${tmp}`], [input, tmp], 60_000, signal),
+      );
+    },
     transcode(input: string, output: string, facts: VideoFacts, encoder: Encoder, signal?: AbortSignal) {
       return atomically(output, (tmp) => ffmpeg(transcodeArgs(input, tmp, targetSize(facts), encoder), [input, tmp], timeoutFor(facts), signal));
     },

@@ -59,7 +59,16 @@ test("kill -9 of the worker mid-job, then a restart: every media job completes e
   const victim = await waitFor("a running media job", running);
   first.kill("SIGKILL");
   await first.exited;
-  expect(running()?.id).toBe(victim.id); // left behind as "running" by the dead worker
+  // Left behind as "running" by the dead worker: the victim, and the job the other media lane had claimed if any
+  // (held back behind the HEIC, heavy work going alone, or mid-photo).
+  const killed = new Set(
+    db
+      .query<{ id: number }, []>("select id from jobs where kind = 'media.process' and status = 'running'")
+      .all()
+      .map((j) => j.id),
+  );
+  expect(killed.has(victim.id)).toBe(true);
+  expect(killed.size).toBeLessThanOrEqual(2);
 
   const second = startWorker(dataDir);
   cleanups.push(() => second.kill("SIGKILL"));
@@ -71,7 +80,7 @@ test("kill -9 of the worker mid-job, then a restart: every media job completes e
 
   const all = jobs();
   expect(all.length).toBe(5);
-  for (const j of all) expect(j.attempts).toBe(j.id === victim.id ? 2 : 1);
+  for (const j of all) expect(j.attempts).toBe(killed.has(j.id) ? 2 : 1);
   const rows = db.query<{ status: string; n: number }, []>("select status, count(*) as n from media group by status").all();
   expect(rows).toEqual([{ status: "done", n: 5 }]);
   // Derivatives are written to a temp name and renamed: the kill left no half files behind under real names.

@@ -9,16 +9,29 @@ type Row = Record<string, unknown>;
 export type StoredFace = { id: number; personId: string | null; assigned: "auto" | "manual" | null; rejectedPersonId: string | null; box: Box };
 export type PersonRow = { id: string; name: string | null; hidden: boolean; n: number; photos: number; coverFaceId: number | null; coverSha256: string | null };
 
+type Raw = Db["$client"];
+function helpers(raw: Raw) {
+  return {
+    all: (sql: string, ...params: unknown[]) => raw.query(sql).all(...(params as never[])) as Row[],
+    get: (sql: string, ...params: unknown[]) => raw.query(sql).get(...(params as never[])) as Row | null,
+    run: (sql: string, ...params: unknown[]) => raw.query(sql).run(...(params as never[])),
+  };
+}
+
 export function createPeopleRepo(db: Db) {
   const raw = db.$client;
-  const all = (sql: string, ...params: unknown[]) => raw.query(sql).all(...(params as never[])) as Row[];
-  const get = (sql: string, ...params: unknown[]) => raw.query(sql).get(...(params as never[])) as Row | null;
-  const run = (sql: string, ...params: unknown[]) => raw.query(sql).run(...(params as never[]));
-
   return {
     transaction: <T>(fn: () => T): T => writeTransaction(raw, fn),
+    ...indexingQueries(raw),
+    ...clusteringQueries(raw),
+    ...ownerQueries(raw),
+  };
+}
 
-    // ── indexing (worker) ──
+/** What the indexing job (worker) reads and writes. */
+function indexingQueries(raw: Raw) {
+  const { all, get, run } = helpers(raw);
+  return {
     /**
      * Photos not indexed by `version` yet (never, or by other models): processed stills and RAWs with a preview. A
      * photo that failed with this version is not tried again. No order: the first ones found (a run with nothing
@@ -119,8 +132,13 @@ export function createPeopleRepo(db: Db) {
         userId,
         sha256,
       ),
+  };
+}
 
-    // ── clustering ──
+/** Clustering's reads and writes (app/people/people.ts). */
+function clusteringQueries(raw: Raw) {
+  const { all, get, run } = helpers(raw);
+  return {
     /** A face's embedding as floats, with the person the owner ruled out for it. */
     faceVector(id: number) {
       const r = get("SELECT embedding, scale, rejected_person_id FROM faces WHERE id = ?", id)!;
@@ -159,8 +177,13 @@ export function createPeopleRepo(db: Db) {
       all("SELECT embedding, scale FROM faces WHERE user_id = ? AND person_id = ?", userId, personId).map((r) =>
         dequantize(r.embedding as Uint8Array, r.scale as number),
       ),
+  };
+}
 
-    // ── the owner's view and changes (web) ──
+/** The owner's view and changes (web). */
+function ownerQueries(raw: Raw) {
+  const { all, get, run } = helpers(raw);
+  return {
     /** A user's people with their counts and cover, most photos first; named ones before unnamed at equal counts. */
     people: (userId: string, opts: { hidden: boolean }): PersonRow[] =>
       all(

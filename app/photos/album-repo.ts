@@ -105,18 +105,30 @@ export function createAlbumRepo(db: Db) {
     /** A Drive file row by id: an album entry's, to serve its content once the album was found viewable. */
     file: (id: string): DriveFile | undefined => db.select().from(files).where(eq(files.id, id)).get(),
     /**
-     * Photos and videos anywhere under `folderIds` (live, newest first), with the owner's name: what a person's
+     * Photos and videos anywhere under `folderIds` (live, newest taken first), with the owner's name: what a person's
      * Photos shows under "Shared with me" for the folders shared with them.
      */
     mediaUnder: (folderIds: string[], limit: number) =>
       raw
         .query(`WITH RECURSIVE tree(id) AS (SELECT r.id FROM files r WHERE r.id IN (SELECT value FROM json_each(?)) AND r.trashed_at IS NULL
             UNION SELECT f.id FROM files f JOIN tree ON f.parent_id = tree.id WHERE f.kind = 'folder' AND f.trashed_at IS NULL)
-          SELECT f.id, f.name, f.mime, f.size, u.username AS owner, f.updated_at AS updatedAt FROM files f JOIN tree ON f.parent_id = tree.id
-            JOIN users u ON u.id = f.user_id
+          SELECT f.id, f.name, f.mime, f.size, u.username AS owner, m.width, m.height,
+            coalesce(m.taken_at + coalesce(m.taken_offset, 0) * 60000, f.updated_at) AS at
+          FROM files f JOIN tree ON f.parent_id = tree.id JOIN users u ON u.id = f.user_id
+            LEFT JOIN media m ON m.user_id = f.user_id AND m.sha256 = f.sha256
           WHERE f.kind = 'file' AND f.trashed_at IS NULL AND (f.mime LIKE 'image/%' OR f.mime LIKE 'video/%')
-          ORDER BY f.updated_at DESC LIMIT ?`)
-        .all(JSON.stringify(folderIds), limit) as { id: string; name: string; mime: string; size: number; owner: string; updatedAt: number }[],
+          ORDER BY at DESC LIMIT ?`)
+        .all(JSON.stringify(folderIds), limit) as {
+        id: string;
+        name: string;
+        mime: string;
+        size: number;
+        owner: string;
+        width: number | null;
+        height: number | null;
+        /** When it was taken (the camera's local time as UTC fields), else when the file last changed. */
+        at: number;
+      }[],
   };
 }
 

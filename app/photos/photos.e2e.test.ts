@@ -155,7 +155,7 @@ test("lightbox: arrow keys step through photos, the info panel shows camera and 
   await page.keyboard.press("i");
   await page.locator(".photos-info .info-camera").waitFor();
   expect(await page.locator(".photos-info .info-camera").textContent()).toBe("NIKON COOLPIX P6000");
-  expect(await page.locator(".photos-info .info-place").textContent()).toBe("Arezzo, Italy");
+  expect(await page.locator(".photos-info .info-place").textContent()).toBe("Arezzo, Tuscany, Italy");
   const first = await page.locator(".photos-info h2").textContent();
   await Bun.sleep(1000);
   await page.keyboard.press("ArrowRight");
@@ -253,7 +253,7 @@ test("the map: clustered pins from the data endpoint, a cluster click lists its 
   expect(await page.locator("#photos-map-items .photos-tile").count()).toBe(4);
   // No internet here: the tiles fail, the page says so and the places list stays.
   await page.locator("#photos-map-offline").waitFor({ state: "visible" });
-  expect(await page.locator(".photos-places li").first().textContent()).toContain("Arezzo, Italy");
+  expect(await page.locator(".photos-places li").first().textContent()).toContain("Arezzo, Tuscany, Italy");
   expect(await page.locator(".leaflet-control-attribution").textContent()).toContain("OpenStreetMap");
 });
 

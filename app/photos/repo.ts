@@ -18,8 +18,10 @@ export type SearchFilter = {
   from?: number;
   to?: number;
   mediaKind?: "video" | "photo";
-  /** Exact place names that matched the words: towns, countries. */
+  /** Stored place names that matched the words, per level (any level matches). */
+  localities?: string[];
   cities?: string[];
+  regions?: string[];
   countries?: string[];
   /** Words matched against camera, file name and album name. */
   text?: string;
@@ -42,12 +44,16 @@ export type GridItem = {
   favourite: boolean;
   playback: "original" | "remux" | "transcode" | null;
   mime: string;
+  /** The city it was taken in (memories group by it). */
+  city: string | null;
   /** A Live Photo's still: the Drive file id of its short video, and how that video plays. */
   liveId: string | null;
   livePlayback: "original" | "remux" | "transcode" | null;
 };
 
-export type PlaceCount = { city: string; country: string | null; n: number };
+export type PlaceCount = { city: string; region: string | null; country: string | null; n: number };
+/** One distinct place of a user's photos with its folded names per level (what search matches). */
+export type KnownPlace = { locality: string | null; city: string | null; region: string | null; country: string | null; names: string };
 export type GpsPoint = { sha256: string; lat: number; lng: number };
 
 const DAY = 86_400_000;
@@ -106,14 +112,18 @@ function whereOf(userId: string, source: Source, base = VISIBLE): { sql: string;
         parts.push(`m.taken_at >= $from - ${DAY} AND m.taken_at < $to + ${DAY} AND ${LOCAL} >= $from AND ${LOCAL} < $to`);
       }
       if (s.mediaKind) parts.push(s.mediaKind === "video" ? "m.kind = 'video'" : "m.kind <> 'video'");
-      // Each list is an IN over its own index (user_id, city) / (user_id, country).
-      const inList = (col: string, names: string[], tag: string) => {
+      // Each list is an IN over its own index (user_id, locality / city / region / country).
+      const inList = (col: string, names: string[] | undefined, tag: string) => {
+        if (!names?.length) return "";
         names.forEach((n, i) => (params[`$${tag}${i}`] = n));
         return `m.${col} IN (${names.map((_, i) => `$${tag}${i}`).join(", ")})`;
       };
-      const placeParts = [s.cities?.length ? inList("city", s.cities, "c") : "", s.countries?.length ? inList("country", s.countries, "k") : ""].filter(
-        Boolean,
-      );
+      const placeParts = [
+        inList("locality", s.localities, "l"),
+        inList("city", s.cities, "c"),
+        inList("region", s.regions, "r"),
+        inList("country", s.countries, "k"),
+      ].filter(Boolean);
       if (placeParts.length) parts.push(`(${placeParts.join(" OR ")})`);
       if (s.text) {
         params.$like = `%${s.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -138,12 +148,13 @@ const toItem = (r: Record<string, unknown>): GridItem => ({
   thumbhash: r.thumbhash as string | null,
   favourite: !!r.favourite,
   playback: r.playback as GridItem["playback"],
+  city: (r.city as string | null) ?? null,
   liveId: (r.live_id as string | null) ?? null,
   livePlayback: (r.live_playback as GridItem["playback"]) ?? null,
   mime: (r.mime as string | null) ?? "",
 });
 
-const ITEM_COLUMNS = `m.sha256, m.kind, m.width, m.height, ${LOCAL} AS local, m.duration_ms, m.thumbhash,
+const ITEM_COLUMNS = `m.sha256, m.kind, m.width, m.height, ${LOCAL} AS local, m.duration_ms, m.thumbhash, m.city,
   (SELECT f.id FROM files f WHERE f.user_id = m.user_id AND f.sha256 = m.sha256 AND f.trashed_at IS NULL ORDER BY f.seq LIMIT 1) AS file_id,
   ${FLAG("favourite")} AS favourite, m.playback,
   (SELECT f.id FROM files f WHERE m.kind <> 'video' AND f.user_id = m.user_id AND f.sha256 = m.live_pair_sha256 AND f.trashed_at IS NULL LIMIT 1) AS live_id,
@@ -223,21 +234,23 @@ export function createPhotosRepo(db: Db) {
           `SELECT DISTINCT p.id, p.name FROM faces f JOIN people p ON p.id = f.person_id WHERE f.user_id = ? AND f.sha256 = ? AND p.hidden = 0 ORDER BY p.name IS NULL, p.name`,
         )
         .all(userId, sha256) as { id: string; name: string | null }[],
-    /** The distinct town and country names of a user's photos (search recognises them). */
-    placeNames: (userId: string) => ({
-      cities: (raw.query("SELECT DISTINCT city AS name FROM media WHERE user_id = ? AND city IS NOT NULL").all(userId) as { name: string }[]).map(
-        (r) => r.name,
-      ),
-      countries: (raw.query("SELECT DISTINCT country AS name FROM media WHERE user_id = ? AND country IS NOT NULL").all(userId) as { name: string }[]).map(
-        (r) => r.name,
-      ),
-    }),
+    /** The distinct places of a user's photos with their folded names (search recognises them). */
+    knownPlaces: (userId: string): KnownPlace[] =>
+      raw
+        .query(
+          `SELECT DISTINCT locality, city, region, country, coalesce(place_names, '|c:' || lower(city) || '|k:' || lower(country) || '|') AS names
+          FROM media WHERE user_id = ? AND city IS NOT NULL`,
+        )
+        .all(userId) as KnownPlace[],
     /** Processed rows of a user (an index count): the map's cached clusters are rebuilt when it changes. */
     doneCount: (userId: string) => (raw.query("SELECT count(*) AS n FROM media WHERE user_id = ? AND status = 'done'").get(userId) as { n: number }).n,
-    /** Distinct places with counts (for search matching and the offline map list). */
+    /** The cities of a user's visible photos with counts, most photos first (the map's offline places list). */
     places: (userId: string): PlaceCount[] =>
       raw
-        .query(`SELECT m.city, m.country, count(*) AS n FROM media m WHERE ${VISIBLE} AND m.city IS NOT NULL GROUP BY m.city, m.country ORDER BY n DESC`)
+        .query(
+          `SELECT m.city, max(m.region) AS region, m.country, count(*) AS n FROM media m WHERE ${VISIBLE} AND m.city IS NOT NULL
+          GROUP BY m.city, m.country ORDER BY n DESC, m.city`,
+        )
         .all({ $u: userId } as never) as PlaceCount[],
     /** Every located visible item of one user (the map's cluster index is built from these). */
     gpsPoints: (userId: string): GpsPoint[] =>

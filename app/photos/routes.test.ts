@@ -6,7 +6,7 @@ import { createPhotosRepo } from "./repo";
 import { createAlbumRepo } from "./album-repo";
 import { photosContext } from "./context";
 import { parseSearch } from "./search";
-import { memories } from "./timeline";
+import { memories, memoryGroups } from "./timeline";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -116,12 +116,31 @@ test("search: place, year, month and year, camera, file name, album, media type"
   expect((await t.request("/photos/search?q=Arezzo", { headers: A })).status).toBe(200);
 });
 
-test("parseSearch splits dates, media types and known places from the rest", () => {
-  const known = { cities: ["Lisbon"], countries: ["Portugal"] };
+test("parseSearch splits dates, media types and known places (any level, any case, no accents needed) from the rest", () => {
+  const known = [
+    { locality: "Alvalade", city: "Lisbon", region: "Lisbon", country: "Portugal", names: "|l:alvalade|c:lisbon|r:lisbon|k:portugal|" },
+    {
+      locality: "Reykjavík",
+      city: "Reykjavík",
+      region: "Capital Region",
+      country: "Iceland",
+      names: "|l:reykjavik|c:reykjavik|r:capital region|k:iceland|k:island|",
+    },
+  ];
   expect(parseSearch("July 2021", known)).toEqual({ from: Date.UTC(2021, 6, 1), to: Date.UTC(2021, 7, 1) });
-  expect(parseSearch("videos 2019 lisbon", known)).toEqual({ from: Date.UTC(2019, 0, 1), to: Date.UTC(2020, 0, 1), mediaKind: "video", cities: ["Lisbon"] });
+  expect(parseSearch("videos 2019 lisbon", known)).toEqual({
+    from: Date.UTC(2019, 0, 1),
+    to: Date.UTC(2020, 0, 1),
+    mediaKind: "video",
+    cities: ["Lisbon"],
+    regions: ["Lisbon"],
+  });
   expect(parseSearch("portugal", known)).toEqual({ countries: ["Portugal"] });
+  expect(parseSearch("REYKJAVIK", known)).toEqual({ localities: ["Reykjavík"], cities: ["Reykjavík"] });
+  expect(parseSearch("Ísland", known)).toEqual({ countries: ["Iceland"] });
+  expect(parseSearch("capital  region", known)).toEqual({ regions: ["Capital Region"] });
   expect(parseSearch("nikon", known)).toEqual({ text: "nikon" });
+  expect(parseSearch("lis", known)).toEqual({ text: "lis" });
 });
 
 test("favourites, archive (leaves the timeline, stays in search and albums), trash with undo, albums", async () => {
@@ -171,9 +190,13 @@ test("the info panel: time with offset, camera, exposure, place, Drive path; hos
   const { t, ann, A, arezzo } = await seeded();
   const info = await (await t.request(`/photos/api/info/${arezzo.id}`, { headers: A })).text();
   expect(info).toContain("COOLPIX P6000");
-  expect(info).toContain("Arezzo, Italy");
+  expect(info).toContain("Arezzo, Tuscany, Italy");
   expect(info).toContain("DSCN0021.jpg");
-  expect(info).toContain("2008-10-22 16:38:20");
+  // The camera recorded no zone: its clock as it was, said to be without a zone (not the box's zone in disguise).
+  expect(info).toContain("2008-10-22 16:38:20 (time zone unknown)");
+  expect(info).not.toContain("Partly damaged");
+  t.db.$client.query("UPDATE media SET damaged = 1 WHERE user_id = ?").run(ann.id);
+  expect(await (await t.request(`/photos/api/info/${arezzo.id}`, { headers: A })).text()).toContain("Partly damaged");
   const payload = `<img src=x onerror=alert(1)>"'`;
   t.db.$client.query("UPDATE media SET model = ?, lens = ?, city = ? WHERE user_id = ?").run(payload, payload, payload, ann.id);
   const hostile = await (await t.request(`/photos/api/info/${arezzo.id}`, { headers: A })).text();
@@ -210,6 +233,7 @@ test("memories: the same day in earlier years (the box's today), newest year fir
       now: () => day,
     });
   expect(memories(on(new Date(2026, 9, 22, 9)), ann).map((i) => i.id)).toEqual([arezzo.id]);
+  expect(memoryGroups(on(new Date(2026, 9, 22, 9)), ann).map((g) => [g.year, g.city, g.items.map((i) => i.id)])).toEqual([[2008, "Arezzo", [arezzo.id]]]);
   expect(memories(on(new Date(2026, 9, 23, 9)), ann)).toEqual([]);
   expect(memories(on(new Date(2008, 9, 22, 9)), ann)).toEqual([]); // not the same year
   expect(memories(on(new Date(2026, 9, 22, 9)), bob)).toEqual([]);

@@ -4,13 +4,17 @@ import { CSP } from "../platform/http/security";
 import { AlbumHeader, AlbumsPage, GridPage, MapPage, TimelinePage } from "../../views/photos/PhotosPage";
 import { InfoPanel } from "../../views/photos/InfoPanel";
 import type { MediaService } from "../media/service";
+import { BROWSER_IMAGES } from "../media/model";
 import type { AlbumEntry, PhotosService } from "./service";
 import type { GridItem } from "./repo";
 import type { DriveService } from "../drive/service";
 import { serveFile } from "../drive/download";
 import { AppError } from "../platform/errors";
-import { SharedAlbumPage, SharedWithMePage } from "../../views/photos/SharedPages";
+import { AddedByOthers, SharedAlbumPage, SharedWithMePage } from "../../views/photos/SharedPages";
 import type { SignedInPage } from "../../views/layout";
+import type { User } from "../platform/db/schema";
+import { noteAudit } from "../platform/http/security";
+import { describePhotosRequest } from "./audit";
 
 type Deps = { access: AccessControl; photos: PhotosService; media: MediaService; drive: DriveService };
 
@@ -29,8 +33,10 @@ const itemJson = (i: GridItem) => ({
   d: i.durationMs,
   th: i.thumbhash,
   f: i.favourite,
-  // Where the full picture or the playable video comes from: the original when a browser shows it as is.
-  o: i.kind === "image" && WEB_IMAGES.has(i.mime),
+  // Where the full picture or the playable video comes from: the original when a browser shows it as is, else
+  // (HEIC, TIFF, RAW) a full-resolution rendition made on the first zoom.
+  o: i.kind === "image" && BROWSER_IMAGES.has(i.mime),
+  z: i.kind === "raw" || (i.kind === "image" && !BROWSER_IMAGES.has(i.mime)),
   v: i.kind === "video" && i.playback !== null && i.playback !== "original",
   // A Live Photo's motion: played over the tile on hover or long-press.
   l:
@@ -40,9 +46,23 @@ const itemJson = (i: GridItem) => ({
         ? `/media/video/${i.liveId}`
         : `/api/v1/files/${i.liveId}/content?inline=1`,
 });
-const WEB_IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
+/** An album entry as Sharing's gallery shows it, with who added it. */
+const galleryItem = (removable: boolean) => (e: AlbumEntry) => ({
+  id: e.id,
+  name: e.name,
+  mime: e.mime,
+  width: e.width,
+  height: e.height,
+  addedBy: e.addedBy,
+  removable,
+});
 const AlbumFileParams = t.Object({ id: t.String({ maxLength: 64 }), fileId: t.String({ maxLength: 64 }) });
 const FormIds = t.Union([t.String({ maxLength: 64 }), t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 })]);
+/** Names what a changing request is about in its audit row ("moved 'IMG_0042.jpg' and 2 more to the trash"). */
+const auditNoteOf = (deps: Deps) => (c: { request: Request; route: string; user: User | null; params?: unknown; body?: unknown }) => {
+  if (c.user && c.request.method !== "GET" && c.request.method !== "HEAD")
+    noteAudit(c.request, describePhotosRequest(deps.drive, deps.photos, c.user, c as Parameters<typeof describePhotosRequest>[3]));
+};
 // "Processing N of M" is the media pipeline's own fragment: it polls itself while work is pending.
 const shellOf = (deps: Deps) => (page: SignedInPage) => ({ page, progress: deps.media.progressFor(page.user) });
 
@@ -52,10 +72,11 @@ function photosPages(deps: Deps) {
   const shell = shellOf(deps);
   return new Elysia({ prefix: "/photos" })
     .use(deps.access)
+    .onBeforeHandle(auditNoteOf(deps))
     .get(
       "/",
       ({ user, page }) => {
-        return <TimelinePage {...shell(page)} memories={photos.memories(user)} />;
+        return <TimelinePage {...shell(page)} memories={photos.memoryGroups(user)} />;
       },
       { auth: "user" },
     )
@@ -109,6 +130,8 @@ function photosPages(deps: Deps) {
       "/albums/:id",
       ({ user, page, params }) => {
         const album = photos.album(user, params.id);
+        // The grid holds the owner's own photos; what the people it is shared with added shows beside it, by name.
+        const others = photos.albumEntries(user, album.id).filter((e) => e.userId !== user.id);
         return (
           <GridPage
             {...shell(page)}
@@ -117,8 +140,13 @@ function photosPages(deps: Deps) {
             source="album"
             param={album.id}
             heading={album.name}
-            empty="This album is empty."
-            headerExtra={<AlbumHeader id={album.id} name={album.name} />}
+            empty={others.length ? "None of your own photos are in this album." : "This album is empty."}
+            headerExtra={
+              <>
+                <AlbumHeader id={album.id} name={album.name} />
+                <AddedByOthers albumId={album.id} csrfToken={page.csrfToken} items={others.map(galleryItem(true))} />
+              </>
+            }
           />
         );
       },
@@ -133,7 +161,7 @@ function photosPages(deps: Deps) {
       },
       {
         auth: "user",
-        audit: { kind: "files", did: "created an album" },
+        audit: { kind: "files", did: "created an album", about: "created the album {}" },
         body: t.Object({ name: t.String({ maxLength: 1000 }), ids: t.Optional(Ids), _csrf: t.Optional(t.String()) }),
       },
     )
@@ -145,7 +173,7 @@ function photosPages(deps: Deps) {
       },
       {
         auth: "user",
-        audit: { kind: "files", did: "renamed an album" },
+        audit: { kind: "files", did: "renamed an album", about: "renamed the album {}" },
         body: t.Object({ name: t.String({ maxLength: 1000 }), _csrf: t.Optional(t.String()) }),
       },
     )
@@ -155,21 +183,21 @@ function photosPages(deps: Deps) {
         photos.deleteAlbum(user, params.id);
         return redirect("/photos/albums", 303);
       },
-      { auth: "user", audit: { kind: "files", did: "deleted an album (its photos stay)" } },
+      { auth: "user", audit: { kind: "files", did: "deleted an album (its photos stay)", about: "deleted the album {} (its photos stay)" } },
     )
     .post("/albums/:id/add", ({ user, params, body }) => (photos.addToAlbum(user, params.id, body.ids), { ok: true }), {
       auth: "user",
-      audit: { kind: "files", did: "added photos to an album" },
+      audit: { kind: "files", did: "added photos to an album", about: "added {} to an album" },
       body: t.Object({ ids: Ids }),
     })
     .post("/albums/:id/remove", ({ user, params, body }) => (photos.removeFromAlbum(user, params.id, body.ids), { ok: true }), {
       auth: "user",
-      audit: { kind: "files", did: "took photos out of an album" },
+      audit: { kind: "files", did: "took photos out of an album", about: "took {} out of an album" },
       body: t.Object({ ids: Ids }),
     })
     .post("/albums/:id/cover", ({ user, params, body }) => (photos.setCover(user, params.id, body.id), { ok: true }), {
       auth: "user",
-      audit: { kind: "files", did: "chose an album's cover" },
+      audit: { kind: "files", did: "chose an album's cover", about: "chose the cover of the album {}" },
       body: t.Object({ id: t.String({ maxLength: 64 }) }),
     })
     .get(
@@ -187,6 +215,7 @@ function photosApi(deps: Deps) {
   const { photos } = deps;
   return new Elysia({ prefix: "/photos" })
     .use(deps.access)
+    .onBeforeHandle(auditNoteOf(deps))
     .get(
       "/api/albums",
       ({ user }) => ({
@@ -215,22 +244,22 @@ function photosApi(deps: Deps) {
     .get("/api/info/:id", ({ user, params }) => <InfoPanel {...photos.info(user, params.id)} />, { auth: "user" })
     .post("/api/favourite", ({ user, body }) => (photos.setFavourite(user, body.ids, body.on), { ok: true }), {
       auth: "user",
-      audit: { kind: "files", did: "marked photos as favourites" },
+      audit: { kind: "files", did: "marked photos as favourites", about: "marked {}" },
       body: t.Object({ ids: Ids, on: t.Boolean() }),
     })
     .post("/api/archive", ({ user, body }) => (photos.setArchived(user, body.ids, body.on), { ok: true }), {
       auth: "user",
-      audit: { kind: "files", did: "archived photos" },
+      audit: { kind: "files", did: "archived photos", about: "marked {}" },
       body: t.Object({ ids: Ids, on: t.Boolean() }),
     })
     .post("/api/trash", ({ user, body }) => ({ ids: photos.trash(user, body.ids) }), {
       auth: "user",
-      audit: { kind: "files", did: "moved photos to the trash" },
+      audit: { kind: "files", did: "moved photos to the trash", about: "moved {} to the trash" },
       body: t.Object({ ids: Ids }),
     })
     .post("/api/restore", ({ user, body }) => ({ ids: photos.restore(user, body.ids) }), {
       auth: "user",
-      audit: { kind: "files", did: "restored photos from the trash" },
+      audit: { kind: "files", did: "restored photos from the trash", about: "restored {} from the trash" },
       body: t.Object({ ids: Ids }),
     })
     .get(
@@ -264,6 +293,7 @@ function sharedWithMe(deps: Deps) {
   const shell = shellOf(deps);
   return new Elysia({ prefix: "/photos" })
     .use(deps.access)
+    .onBeforeHandle(auditNoteOf(deps))
     .get("/shared", ({ user, page }) => <SharedWithMePage {...shell(page)} albums={photos.sharedAlbums(user)} folderMedia={photos.sharedFolderMedia(user)} />, {
       auth: "user",
     })
@@ -278,15 +308,7 @@ function sharedWithMe(deps: Deps) {
           album.id,
           entries.map((e) => e.id),
         );
-        const items = entries.map((e: AlbumEntry) => ({
-          id: e.id,
-          name: e.name,
-          mime: e.mime,
-          width: e.width,
-          height: e.height,
-          addedBy: e.addedBy,
-          removable: removable.has(e.id),
-        }));
+        const items = entries.map((e) => galleryItem(removable.has(e.id))(e));
         return <SharedAlbumPage {...shell(page)} album={{ id: album.id, name: album.name, owner, access: album.access }} items={items} />;
       },
       { auth: "user" },
@@ -335,7 +357,7 @@ function sharedWithMe(deps: Deps) {
       },
       {
         auth: "user",
-        audit: { kind: "files", did: "took photos out of a shared album (the files stay)" },
+        audit: { kind: "files", did: "took photos out of a shared album (the files stay)", about: "took {} out of a shared album (the files stay)" },
         body: t.Object({ ids: FormIds, _csrf: t.Optional(t.String()) }),
       },
     );

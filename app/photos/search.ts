@@ -1,16 +1,41 @@
 // What a person types into Photos' search, as a filter over their library.
 import { labelOf } from "../people/model";
-import type { SearchFilter } from "./repo";
+import { foldPlaceName } from "../media/model";
+import type { KnownPlace, SearchFilter } from "./repo";
 
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
+const LEVELS = { l: "localities", c: "cities", r: "regions", k: "countries" } as const;
+
+/**
+ * The places of this user's photos whose name at some level (locality, city, region, country, or another name the
+ * pipeline stored for it: "Deutschland") is the words, folded: "reykjavik" finds Reykjavík, "NEW YORK" the state.
+ * Returns the stored names per level, to filter on (each level is an indexed column).
+ */
+export function matchPlace(words: string, known: KnownPlace[]): Pick<SearchFilter, "localities" | "cities" | "regions" | "countries"> {
+  const folded = foldPlaceName(words);
+  if (!folded) return {};
+  const out: Record<(typeof LEVELS)[keyof typeof LEVELS], Set<string>> = { localities: new Set(), cities: new Set(), regions: new Set(), countries: new Set() };
+  for (const p of known) {
+    for (const [tag, level] of Object.entries(LEVELS) as [keyof typeof LEVELS, (typeof LEVELS)[keyof typeof LEVELS]][]) {
+      const stored = { l: p.locality, c: p.city, r: p.region, k: p.country }[tag];
+      if (stored && p.names.includes(`|${tag}:${folded}|`)) out[level].add(stored);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(out)
+      .filter(([, v]) => v.size > 0)
+      .map(([k, v]) => [k, [...v].sort()]),
+  );
+}
+
 /**
  * Words → filter: a year ("2019"), a month and year ("July 2021", "jul 2021"), a media type ("videos", "photos"),
- * the names of this user's people ("Grandma 2019", "Grandma Lisbon": People, app/people), a known place name (exact
- * city or country of this user's photos), a thing ("dog", "puppies", "bike": the object labels), and whatever is
- * left matches camera, file name and album name.
+ * a place of this user's photos at any level (see `matchPlace`), the names of this user's people ("Grandma 2019",
+ * "Grandma Lisbon": People, app/people), a thing ("dog", "puppies", "bike": the object labels), and whatever is left
+ * matches camera, file name and album name.
  */
-export function parseSearch(q: string, known: { cities: string[]; countries: string[]; people?: { id: string; name: string }[] }): SearchFilter {
+export function parseSearch(q: string, known: KnownPlace[], people: { id: string; name: string }[] = []): SearchFilter {
   const filter: SearchFilter = {};
   let rest = q.trim().replace(/\s+/g, " ");
   const monthYear = /\b([a-z]{3,9})\.? (\d{4})\b/i.exec(rest);
@@ -34,7 +59,7 @@ export function parseSearch(q: string, known: { cities: string[]; countries: str
     rest = rest.replace(kind[0], " ");
   }
   // People's names, longest first ("Ana Maria" before "Ana"), as whole words; every named person must be in the photo.
-  for (const p of [...(known.people ?? [])].sort((a, b) => b.name.length - a.name.length)) {
+  for (const p of [...people].sort((a, b) => b.name.length - a.name.length)) {
     const at = new RegExp(`(^|\\s)${p.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=\\s|$)`, "i").exec(rest);
     if (!at) continue;
     (filter.people ??= []).push(p.id);
@@ -47,12 +72,9 @@ export function parseSearch(q: string, known: { cities: string[]; countries: str
     rest = "";
   }
   if (rest) {
-    const lower = rest.toLowerCase();
-    const cities = known.cities.filter((p) => p.toLowerCase() === lower);
-    const countries = known.countries.filter((p) => p.toLowerCase() === lower);
-    if (cities.length) filter.cities = cities;
-    if (countries.length) filter.countries = countries;
-    if (!cities.length && !countries.length) filter.text = rest;
+    const places = matchPlace(rest, known);
+    if (Object.keys(places).length) Object.assign(filter, places);
+    else filter.text = rest;
   }
   return filter;
 }

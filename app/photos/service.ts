@@ -23,12 +23,12 @@ import { photosContext, type PhotosDeps } from "./context";
 import { info, restore, setArchived, setFavourite, trash } from "./items";
 import { clusterItems, clusters, places } from "./map";
 import { contributableAlbums, sharedAlbums, sharedFolderMedia } from "./shared";
-import { buckets, latest, memories, month, source } from "./timeline";
+import { buckets, latest, memories, memoryGroups, month, source } from "./timeline";
 
 export type { AlbumEntry } from "./album-repo";
 export type { PhotosDeps } from "./context";
 export type { ClusterPoint } from "./map";
-export type { MonthBucket } from "./timeline";
+export type { MemoryGroup, MonthBucket } from "./timeline";
 
 /** Photos' rules over the media rows: what a person sees, their marks and albums, albums shared with them, the map. */
 export function createPhotosService(deps: PhotosDeps) {
@@ -39,6 +39,7 @@ export function createPhotosService(deps: PhotosDeps) {
     latest,
     places,
     memories,
+    memoryGroups,
     info,
     setFavourite,
     setArchived,

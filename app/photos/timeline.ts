@@ -40,7 +40,11 @@ export function source(ctx: PhotosContext, user: User, name: string, param?: str
   if (name === "search")
     return {
       kind: "search",
-      search: parseSearch(param ?? "", { ...cached(ctx, user, "places", () => ctx.repo.placeNames(user.id)), people: ctx.repo.personNames(user.id) }),
+      search: parseSearch(
+        param ?? "",
+        cached(ctx, user, "places", () => ctx.repo.knownPlaces(user.id)),
+        ctx.repo.personNames(user.id),
+      ),
     };
   // Only the owner's own person: anyone else's id is a 404 (app/access).
   if (name === "person") return { kind: "person", personId: ctx.access.require(user, "person.own", [param ?? ""])[0]!.id };
@@ -70,4 +74,18 @@ export function latest(ctx: PhotosContext, user: User, n: number): GridItem[] {
 export function memories(ctx: PhotosContext, user: User): GridItem[] {
   const t = ctx.now();
   return ctx.repo.onThisDay(user.id, t.getMonth() + 1, t.getDate(), t.getFullYear());
+}
+
+export type MemoryGroup = { year: number; city: string | null; items: GridItem[] };
+
+/** Memories as people tell them: one strip per year and city ("2019 · Lisbon"), newest year first. */
+export function memoryGroups(ctx: PhotosContext, user: User): MemoryGroup[] {
+  const groups: MemoryGroup[] = [];
+  for (const item of memories(ctx, user)) {
+    const year = new Date(item.local).getUTCFullYear();
+    let group = groups.find((g) => g.year === year && g.city === item.city);
+    if (!group) groups.push((group = { year, city: item.city, items: [] }));
+    group.items.push(item);
+  }
+  return groups;
 }

@@ -27,6 +27,7 @@ test("bad values are refused with a readable message", () => {
   expect(() => loadConfig([], { PORT: "99999" })).toThrow(/PORT must be/);
   expect(() => loadConfig([], { TLS_CERT: "/c.pem" })).toThrow(/together/);
   expect(() => loadConfig([], { ORIGIN: "https://nas.local/path" })).toThrow(/bare origin/);
+  expect(() => loadConfig([], { BACKUP_HOST_PORT: "-1" })).toThrow(/BACKUP_HOST_PORT must be/);
   expect(() => loadConfig([], { LOG_LEVEL: "verbose" })).toThrow(/LOG_LEVEL must be one of debug, info, warn, error/);
 });
 
@@ -36,7 +37,9 @@ test("the appliance's NAS_* switches are read here and nowhere else", () => {
     smartInWorker: false,
     storageLoopDevices: false,
     workerKinds: null,
-    mediaWorkers: 1,
+    workerOffline: false,
+    backupHostPort: 0,
+    mediaWorkers: 2,
     raucSystemConf: null,
   });
   const image = loadConfig([], {
@@ -44,6 +47,8 @@ test("the appliance's NAS_* switches are read here and nowhere else", () => {
     NAS_SMART_IN_WORKER: "1",
     NAS_STORAGE_LOOP_DEVICES: "1",
     NAS_WORKER_KINDS: " storage.move, smart.refresh ,",
+    NAS_WORKER_OFFLINE: "1",
+    BACKUP_HOST_PORT: "8000",
     NAS_MEDIA_WORKERS: "3",
     NAS_RAUC_SYSTEM_CONF: "/tmp/system.conf",
   });
@@ -52,14 +57,16 @@ test("the appliance's NAS_* switches are read here and nowhere else", () => {
     smartInWorker: true,
     storageLoopDevices: true,
     workerKinds: ["storage.move", "smart.refresh"],
+    workerOffline: true,
+    backupHostPort: 8000,
     mediaWorkers: 3,
     raucSystemConf: "/tmp/system.conf",
   });
-  // Media workers stay between 1 and 4 whatever is written.
+  // Media workers stay between 1 and 4 whatever is written; not a number: the default.
   for (const [raw, n] of [
     ["9", 4],
     ["0", 1],
-    ["many", 1],
+    ["many", 2],
   ] as const)
     expect(loadConfig([], { NAS_MEDIA_WORKERS: raw }).mediaWorkers).toBe(n);
   expect(loadConfig([], { NAS_APPLIANCE: "yes" }).appliance).toBe(false);

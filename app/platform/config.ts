@@ -29,7 +29,14 @@ export type Config = {
   storageLoopDevices: boolean;
   /** NAS_WORKER_KINDS (comma-separated): the only job kinds this worker takes; null: every kind it may run. */
   workerKinds: string[] | null;
-  /** NAS_MEDIA_WORKERS: photos and videos processed at a time, 1 to 4 (default 1: a 2-core box also serves requests). */
+  /** NAS_WORKER_OFFLINE=1 (the image's sandboxed worker): no network here, so the kinds that need it are left to another worker. */
+  workerOffline: boolean;
+  /** BACKUP_HOST_PORT: where this box hosts other boxes' backups (restic's REST protocol, app/backup/host.ts); 0: it does not. */
+  backupHostPort: number;
+  /**
+   * NAS_MEDIA_WORKERS: media jobs run side by side, 1 to 4 (default 2: libjpeg decodes a photo on one core, so two
+   * photos keep a 2-core box's cores busy; videos and HEIC decodes still go one at a time; the worker runs niced).
+   */
   mediaWorkers: number;
   /** NAS_RAUC_SYSTEM_CONF: another RAUC system.conf than the box's (browser tests of the System page); null: the box's. */
   raucSystemConf: string | null;
@@ -72,6 +79,10 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
   const rpID = env.RP_ID ?? new URL(origins[0]!).hostname;
   const logLevel = (env.LOG_LEVEL ?? "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${logLevel}`);
+  const mediaWorkers = Number.parseInt(env.NAS_MEDIA_WORKERS ?? "", 10);
+  const backupHostPort = Number(env.BACKUP_HOST_PORT ?? 0);
+  if (!Number.isInteger(backupHostPort) || backupHostPort < 0 || backupHostPort > 65535)
+    throw new Error(`BACKUP_HOST_PORT must be 0-65535, got ${env.BACKUP_HOST_PORT}`);
   const workerKinds = env.NAS_WORKER_KINDS?.split(",")
     .map((k) => k.trim())
     .filter(Boolean);
@@ -92,7 +103,9 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
     smartInWorker: env.NAS_SMART_IN_WORKER === "1",
     storageLoopDevices: env.NAS_STORAGE_LOOP_DEVICES === "1",
     workerKinds: workerKinds ?? null,
-    mediaWorkers: Math.max(1, Math.min(4, Number(env.NAS_MEDIA_WORKERS) || 1)),
+    workerOffline: env.NAS_WORKER_OFFLINE === "1",
+    backupHostPort,
+    mediaWorkers: Number.isNaN(mediaWorkers) ? 2 : Math.max(1, Math.min(4, mediaWorkers)),
     raucSystemConf: str(env.NAS_RAUC_SYSTEM_CONF) ?? null,
   };
 }

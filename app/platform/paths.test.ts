@@ -46,4 +46,6 @@ test("a copy of the tree knows the live database and the scratch space by their 
   for (const rel of ["backups/db-20260101-000000.sqlite", "db.sqlite.restore", "users/u1/db.sqlite"]) expect(isLiveDatabaseFile(rel)).toBe(false);
   for (const rel of ["users/u1/tmp", "users/u1/tmp/x", "users/u1/previews/ab/x.webp"]) expect(isScratch(rel)).toBe(true);
   for (const rel of ["users/u1/blobs/ab/cd/x", "users/u1/tmpx", "thumbs/u1/previews"]) expect(isScratch(rel)).toBe(false);
+  for (const rel of ["backup/tree/files/alice/a.jpg", "backup/cache", "backup/guests/g1/data/ab/x"]) expect(isScratch(rel)).toBe(true);
+  for (const rel of ["backup/targets/t1/password", "backup/ssh/id_ed25519", "backups/db-20260101-000000.sqlite"]) expect(isScratch(rel)).toBe(false);
 });

@@ -49,13 +49,18 @@ const DB = "db.sqlite";
  *   tls/                                        the local CA and server certificate (unless TLS_DIR or TLS_CERT say otherwise)
  *   backups/                                    nightly database snapshots
  *   uploads/                                    Drive's resumable (tus) uploads in progress
+ *   dav-uploads/<id>/<upload>/                  WebDAV's chunked uploads in progress (Nextcloud's chunking v2)
  *   form-files/                                 files of a multipart form while its request runs (emptied at start)
  *   users/<id>/blobs/<aa>/<bb>/<sha256>         Drive content (app/drive/README.md)
  *   users/<id>/previews/<aa>/<sha256>.webp      Drive's preview cache; users/<id>/tmp/: uploads being received;
  *   users/<id>/import/                          files dropped in by other means, imported into Drive
  *   thumbs/<id>/<aa>/<bb>/, transcodes/<id>/…   the media pipeline's thumbnails, previews and playable videos (cache)
+ *   fullres/<id>/<sha256>.jpg                   full-resolution JPEGs of HEIC/TIFF/RAW made on demand for zooming (bounded cache)
  *   update/{uploads,staged}/, update/slots.json update bundles and the slots as RAUC reported them
  *   support/                                    support bundles
+ *   backup/                                     offsite backups (app/backup/README.md): targets/<id>/ (password and
+ *                                               credentials), tree/ (what restic reads), cache/, guests/<id>/ (other
+ *                                               boxes' repositories this box hosts), incoming/ (a whole-box restore)
  */
 export function dataPaths(dataDir: string) {
   const user = (userId: string) => {
@@ -80,6 +85,8 @@ export function dataPaths(dataDir: string) {
     tls: join(dataDir, "tls"),
     backups: join(dataDir, "backups"),
     driveUploads: join(dataDir, "uploads"),
+    /** Nextcloud clients' chunked uploads in progress, per user (app/dav/chunks.ts). */
+    davUploads: join(dataDir, "dav-uploads"),
     /** A multipart form's files, streamed to disk while the request runs (app/platform/http/body.ts), never into memory. */
     formFiles: join(dataDir, "form-files"),
     users: join(dataDir, "users"),
@@ -92,6 +99,7 @@ export function dataPaths(dataDir: string) {
     updateStaged: join(dataDir, "update", "staged"),
     updateSlots: join(dataDir, "update", "slots.json"),
     support: join(dataDir, "support"),
+    backup: backupPaths(dataDir),
 
     userDir: user,
     userTmp: (userId: string) => join(user(userId), "tmp"),
@@ -111,14 +119,56 @@ export function dataPaths(dataDir: string) {
         thumb: safePath(dataDir, "thumbs", userId, ...sub, `${sha256}-thumb.webp`),
         preview: safePath(dataDir, "thumbs", userId, ...sub, `${sha256}-preview.jpg`),
         video: safePath(dataDir, "transcodes", userId, ...sub, `${sha256}.mp4`),
+        /** Made on demand (app/media/full.ts), evicted oldest-first past a size budget: one flat folder per user. */
+        full: safePath(dataDir, "fullres", userId, `${sha256}.jpg`),
       };
     },
+    /** Where the full-resolution renditions live (the cache's budget is counted over it). */
+    fullRes: join(dataDir, "fullres"),
   };
 }
 export type DataPaths = ReturnType<typeof dataPaths>;
+
+/** An id the backup feature makes (targets, guests, snapshots): letters and digits only. */
+const BACKUP_ID = /^[A-Za-z0-9]{1,64}$/;
+
+/** Offsite backups' folders (app/backup/README.md). */
+function backupPaths(dataDir: string) {
+  const root = join(dataDir, "backup");
+  const id = (value: string) => {
+    if (!BACKUP_ID.test(value)) throw unsafe();
+    return value;
+  };
+  return {
+    root,
+    /** What restic backs up (its working directory): the database snapshot, settings, the files by name. */
+    tree: join(root, "tree"),
+    /** restic's own cache (index, snapshots, trees): makes every run after the first fast. */
+    cache: join(root, "cache"),
+    /** The box's SSH key for SFTP targets (ed25519, made once). */
+    sshKey: join(root, "ssh", "id_ed25519"),
+    /** A target's password, repository address and credentials (0600; never in the database). */
+    target: (targetId: string) => safePath(root, "targets", id(targetId)),
+    /** The database of one snapshot, fetched for browsing and restoring from it. */
+    snapshotDb: (targetId: string, snapshotId: string) => safePath(root, "snapshots", `${id(targetId)}-${id(snapshotId)}.sqlite`),
+    snapshotDbs: join(root, "snapshots"),
+    /** Files restic restores before Drive takes them (on the data disk, so taking them is a rename). */
+    restoreTmp: (jobId: number) => safePath(root, "restore", String(jobId)),
+    /** A whole box being restored from a backup (the setup wizard). */
+    incoming: join(root, "incoming"),
+    /** Other boxes' repositories this box hosts (box-to-box). */
+    guests: join(root, "guests"),
+    guest: (guestId: string) => safePath(root, "guests", id(guestId)),
+  };
+}
 export type DerivativePaths = ReturnType<DataPaths["derivatives"]>;
 
 /** Relative to the data dir: the live database's files, which a copy of the tree leaves out (it takes a snapshot). */
 export const isLiveDatabaseFile = (rel: string) => rel === DB || rel === `${DB}-wal` || rel === `${DB}-shm` || rel === `${DB}.partial`;
-/** Relative to the data dir: uploads being received and Drive's preview cache, rebuilt or swept on their own. */
-export const isScratch = (rel: string) => /^users\/[^/]+\/(tmp|previews)(\/|$)/.test(rel);
+/**
+ * Relative to the data dir: uploads being received and Drive's preview cache, rebuilt or swept on their own; and the
+ * backup feature's working folders (the tree restic reads is links to the blobs: a copy would store them twice).
+ * Other boxes' repositories hosted here are their owners' backups, not this box's data.
+ */
+export const isScratch = (rel: string) =>
+  /^users\/[^/]+\/(tmp|previews)(\/|$)/.test(rel) || /^backup\/(tree|cache|snapshots|restore|incoming|guests)(\/|$)/.test(rel);

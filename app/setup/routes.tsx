@@ -11,7 +11,8 @@ import { AppError } from "../platform/errors";
 import { withFormError } from "../platform/http/forms";
 import type { PageChrome } from "../../views/layout";
 
-const exitForRestart = () => void setTimeout(() => process.exit(RESTART_EXIT_CODE), 500);
+/** Exits so that systemd starts the server again (on a restored database); a moment later, so the answer goes out first. */
+export const exitForRestart = () => void setTimeout(() => process.exit(RESTART_EXIT_CODE), 500);
 
 /**
  * The first-run wizard exists only while there is no administrator. Its last step, choosing the data disk, comes after

@@ -242,7 +242,8 @@ describe("the sharing authorization matrix", () => {
     for (const r of others) {
       const access = routeAccess(r);
       for (const method of methodsOf(r.method)) {
-        if (access === "public") {
+        // A native client's public endpoint (app/dav) reads no cookie: like a public page.
+        if (access === "public" || access === "client") {
           // Public pages answer the same with or without a link's cookie (each from its own address: no shared rate limit).
           f.t.setIp("10.8.0.1");
           const a = requestFor("anonymous", method, r.path, { page: "x", api: "x", grant: "x" });
@@ -259,13 +260,15 @@ describe("the sharing authorization matrix", () => {
           anonymous: 401,
           ...Object.fromEntries(LINK_PRINCIPALS.map((p) => [p, 401])),
           ...(access === "admin" ? { "other user": 403 } : {}),
+          // WebDAV and the Nextcloud API need a device's app password: a signed-in browser's cookie is no sign-in there.
+          ...(access === "device" ? { "other user": 401 } : {}),
         };
         for (const p of Object.keys(expected) as Principal[]) {
           const q = requestFor(p, method, r.path, { page: "x", api: "x", grant: "x" });
           const status = (await f.t.request(q.url, q.init)).status;
           if (status !== expected[p]) wrong.push(`${method} ${r.path} as ${p}: ${status}, expected ${expected[p]}`);
         }
-        if (access !== "user" && access !== "admin") wrong.push(`${method} ${r.path}: no access level`);
+        if (access !== "user" && access !== "admin" && access !== "device") wrong.push(`${method} ${r.path}: no access level`);
       }
     }
     expect(wrong).toEqual([]);
@@ -351,6 +354,16 @@ describe("the access policy's matrix", () => {
     share.revoke(alice, links.revoked.id);
     clock += 120_000;
     drive.beginResumable(alice, "u".repeat(32), { parentId: holiday.id, name: "big.bin", length: 10, conflict: "rename" });
+    // A WebDAV lock alice took on the shared folder (app/dav): hers to use, whoever else holds its token.
+    const lock = t.services.dav.locks.create({
+      fileId: holiday.id,
+      userId: alice.id,
+      scope: "exclusive",
+      depth: "infinity",
+      owner: null,
+      root: "/dav/Holiday/",
+      timeoutSeconds: 600,
+    });
     const viewers: Record<Who, Viewer> = {
       owner: alice,
       admin: people.admin,
@@ -377,6 +390,7 @@ describe("the access policy's matrix", () => {
       links,
       grants: { read: readGrant.id, view: viewGrant.id },
       upload: "u".repeat(32),
+      lock: lock.token,
       // A person of alice's People (app/people): hers alone.
       person: t.db.$client
         .query("INSERT INTO people (id, user_id, hidden, created_at, updated_at) VALUES ('person-1', ?, 0, 0, 0) RETURNING id")
@@ -447,6 +461,12 @@ describe("the access policy's matrix", () => {
     { permission: "albumShare.manage", target: () => p.grants.view, expect: cols(200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
     { permission: "upload.resume", target: () => p.upload, expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
     {
+      permission: "lock.use",
+      target: () => p.lock,
+      expect: cols(200, 404, 404, 403, 403, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+      why: "a WebDAV lock: whoever may read the locked folder sees it is alice's",
+    },
+    {
       permission: "file.people",
       target: () => p.items.photo.id,
       expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404),
@@ -508,6 +528,7 @@ describe("the access policy's matrix", () => {
       "folderShare.manage": true,
       "albumShare.manage": true,
       "upload.resume": true,
+      "lock.use": true,
       "file.people": true,
       "person.own": true,
     };

@@ -312,7 +312,7 @@ function sharedPages(deps: Deps) {
         return withFormError(
           set,
           () => (share.shareWithUser(user, body), redirect("/shared", 303)),
-          (e) => <NewLinkPage page={page} item={item} error={e.message} />,
+          (e) => <NewLinkPage page={page} item={item} person={{ username: body.username, error: e.message }} />,
         );
       },
       { auth: "user", audit: { kind: "accounts", did: "shared a folder with someone" }, body: GrantBody },
@@ -329,7 +329,7 @@ function sharedPages(deps: Deps) {
         return withFormError(
           set,
           () => (share.shareAlbumWithUser(user, body), redirect("/shared", 303)),
-          (e) => <NewLinkPage page={page} item={item} error={e.message} />,
+          (e) => <NewLinkPage page={page} item={item} person={{ username: body.username, error: e.message }} />,
         );
       },
       { auth: "user", audit: { kind: "accounts", did: "shared an album with someone" }, body: AlbumGrantBody },

@@ -12,7 +12,20 @@ import { gzipSync } from "node:zlib";
 import { desc, eq } from "drizzle-orm";
 import type { Runner } from "../../hw/run";
 import type { Db } from "../platform/db/client";
-import { appTokens, diskHealth, invites, jobs, passkeys, recoveryCodes, sessions, settings, shareLinks, users, challenges } from "../platform/db/schema";
+import {
+  appTokens,
+  backupGuests,
+  diskHealth,
+  invites,
+  jobs,
+  passkeys,
+  recoveryCodes,
+  sessions,
+  settings,
+  shareLinks,
+  users,
+  challenges,
+} from "../platform/db/schema";
 import { ensureDir, giveToOwner } from "./files";
 import { dataPaths } from "../platform/paths";
 import type { Clock } from "../platform/clock";
@@ -73,6 +86,19 @@ export function knownSecrets(db: Db, dataDir: string, tlsDir: string): string[] 
     } catch {}
   };
   file(dataPaths(dataDir).secret);
+  // Offsite backups: every target's password, repository address (a pairing token) and keys; guests' token hashes.
+  const targets = join(dataPaths(dataDir).backup.root, "targets");
+  if (existsSync(targets))
+    for (const dir of readdirSync(targets))
+      for (const name of readdirSync(join(targets, dir))) {
+        file(join(targets, dir, name));
+        try {
+          const text = readFileSync(join(targets, dir, name), "utf8");
+          for (const line of text.split("\n")) add(line.split("=")[1]?.trim());
+          add(/\/\/[^:/@]+:([^@/]+)@/.exec(text)?.[1]);
+        } catch {}
+      }
+  for (const r of db.select({ a: backupGuests.tokenHash }).from(backupGuests).all()) add(r.a);
   if (existsSync(tlsDir)) for (const name of readdirSync(tlsDir)) if (/key/i.test(name)) file(join(tlsDir, name));
   return [...new Set(values)].sort((a, b) => b.length - a.length);
 }

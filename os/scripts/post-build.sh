@@ -33,6 +33,7 @@ rpi-tryboot) enable mnt-boot.mount local-fs.target && enable nas-boot-commit.ser
 esac
 enable nasd-web.service multi-user.target
 enable nasd-worker.service multi-user.target
+enable nasd-backup-worker.service multi-user.target
 enable nasd-storage-worker.service multi-user.target
 enable nas-settings.path multi-user.target
 enable nas-settings.service multi-user.target

@@ -17,7 +17,13 @@ export type ParamKind =
   | "upload" // a resumable upload's id
   | "alert"
   | "name" // a name in a path (a support bundle, a month key, a map cluster, a power action, a static file)
-  | "enroll-token";
+  | "enroll-token"
+  | "username" // a person's name in a Nextcloud address (/remote.php/dav/files/<name>/)
+  | "dav-path" // a path of names inside a person's files, as WebDAV addresses them
+  | "ocs-version" // v1.php or v2.php
+  | "backup-target" // an offsite backup target's id (admin only; the setup wizard's restore uses one too)
+  | "snapshot" // a restic snapshot id (64 hex)
+  | "backup-guest"; // a box this box hosts backups for
 
 export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "GET /static/*": { "*": "name" },
@@ -38,6 +44,8 @@ export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "ALL /api/v1/uploads/:id": { id: "upload" },
   "GET /media/preview/:id": { id: "file" },
   "GET /media/video/:id": { id: "file" },
+  "GET /media/full/:id": { id: "file" },
+  "POST /media/failed/:id/retry": { id: "file" },
   "GET /photos/albums/:id": { id: "album" },
   "POST /photos/albums/:id/rename": { id: "album" },
   "POST /photos/albums/:id/delete": { id: "album" },
@@ -71,4 +79,55 @@ export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "POST /dashboard/users/:id/quota": { id: "user" },
   "ALL /dashboard/system/update/uploads/:id": { id: "upload" },
   "GET /dashboard/system/support/:name": { name: "name" },
+  // Phones and computers (app/dav): WebDAV at three mounts, Nextcloud's chunked uploads, OCS, Login Flow v2.
+  ...davEntries(),
+  "GET /ocs/:version/cloud/capabilities": { version: "ocs-version" },
+  "GET /ocs/:version/cloud/user": { version: "ocs-version" },
+  "GET /ocs/:version/cloud/users/:id": { version: "ocs-version", id: "username" },
+  "GET /index.php/login/v2/flow/:token": { token: "name" },
+  "POST /index.php/login/v2/flow/:token": { token: "name" },
+  "POST /settings/devices/:id/revoke": { id: "app-token" },
+  "GET /dashboard/backups/targets/:id/setup": { id: "backup-target" },
+  "GET /dashboard/backups/targets/:id/connection": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/test": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/password/generate": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/password": { id: "backup-target" },
+  "GET /dashboard/backups/targets/:id/kit": { id: "backup-target" },
+  "GET /dashboard/backups/targets/:id/kit.txt": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/confirm": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/options": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/run": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/check": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/pause": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/resume": { id: "backup-target" },
+  "POST /dashboard/backups/targets/:id/remove": { id: "backup-target" },
+  "GET /dashboard/backups/targets/:id/snapshots": { id: "backup-target" },
+  "GET /dashboard/backups/targets/:id/snapshots/:snapshot": { id: "backup-target", snapshot: "snapshot" },
+  "POST /dashboard/backups/targets/:id/snapshots/:snapshot/open": { id: "backup-target", snapshot: "snapshot" },
+  "POST /dashboard/backups/targets/:id/snapshots/:snapshot/restore": { id: "backup-target", snapshot: "snapshot" },
+  "POST /dashboard/backups/guests/:id/pair": { id: "backup-guest" },
+  "POST /dashboard/backups/guests/:id/quota": { id: "backup-guest" },
+  "POST /dashboard/backups/guests/:id/prune": { id: "backup-guest" },
+  "POST /dashboard/backups/guests/:id/remove": { id: "backup-guest" },
+  "GET /setup/restore/backup/:id": { id: "backup-target" },
+  "GET /setup/restore/backup/:id/progress": { id: "backup-target" },
+  "POST /setup/restore/backup/:id/retry": { id: "backup-target" },
+  "POST /setup/restore/backup/:id/finish": { id: "backup-target" },
 };
+
+/** Every WebDAV method at every mount: the mount's own address and everything below it. */
+function davEntries(): Record<string, Record<string, ParamKind>> {
+  const methods = ["OPTIONS", "GET", "HEAD", "PUT", "DELETE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK"];
+  const entries: Record<string, Record<string, ParamKind>> = {};
+  for (const method of methods) {
+    entries[`${method} /dav/*`] = { "*": "dav-path" };
+    entries[`${method} /remote.php/webdav/*`] = { "*": "dav-path" };
+    entries[`${method} /remote.php/dav/files/:user`] = { user: "username" };
+    entries[`${method} /remote.php/dav/files/:user/*`] = { user: "username", "*": "dav-path" };
+  }
+  for (const method of ["MKCOL", "PUT", "PROPFIND", "MOVE", "DELETE"]) {
+    entries[`${method} /remote.php/dav/uploads/:user`] = { user: "username" };
+    entries[`${method} /remote.php/dav/uploads/:user/*`] = { user: "username", "*": "name" };
+  }
+  return entries;
+}

@@ -2,7 +2,8 @@
 // another user on the box, a share recipient or a link holder can try: traversal in every path parameter (plain,
 // encoded, double-encoded, backslash, NUL, overlong UTF-8, C1, bidi), another person's ids in every parameter (IDOR),
 // CSRF variants on every unsafe route, malformed %-escapes and JSON, oversized bodies (body.test.ts) and concurrent
-// brute force on every secret (share.test.ts, auth/routes.test.ts). Nothing may answer 500, leak the owner's private
+// brute force on every secret (share.test.ts, auth/routes.test.ts, app/dav/dav.test.ts for app passwords). Native
+// clients' routes (WebDAV, Nextcloud: app/dav) are attacked as native clients are: with each person's app password. Nothing may answer 500, leak the owner's private
 // file, or change the owner's data; the tally is printed for the README's Reliability table.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -11,13 +12,30 @@ import { routeAccess } from "../../app/platform/http/access";
 import { TEST_ORIGIN } from "../support/app";
 import { startBox } from "../support/processes";
 import { shareFixture, type ShareFixture } from "../support/share";
+import { folderTarget } from "../support/backup";
 import { ATTACK_TABLE, type ParamKind } from "./attack-table";
 
 let f: ShareFixture;
 const tally = { tried: 0, refused: 0 };
+/** Each person's device (an app password: HTTP Basic), for the routes of native clients. */
+const devices = new Map<string, string>();
 beforeAll(async () => {
   f = await shareFixture();
+  // alice (the admin) has an offsite backup target being set up and hosts a friend's box: admin-only objects to aim at.
+  f.t.services.backup.create(folderTarget());
+  f.t.db.$client.run("INSERT INTO backup_guests (id, name, token_hash, quota_bytes, created_at) VALUES ('g0friend', 'Grandma', 'x', 1000, 0)");
   for (const who of ["anonymous", "other user", "share recipient", "link holder", "owner"] as const) headersOf(who);
+  for (const user of [f.alice, f.carol, f.t.services.auth.users.byName("eve")!]) {
+    const { password } = f.t.services.devices.create(user.id, "Phone");
+    devices.set(user.id, `Basic ${Buffer.from(`${user.username}:${password}`).toString("base64")}`);
+  }
+  // Something of the owner's that only WebDAV writes: a dead property on her private file.
+  const res = await f.t.request("/dav/Private/secret.txt", {
+    method: "PROPPATCH",
+    headers: { authorization: devices.get(f.alice.id)!, "content-type": "application/xml" },
+    body: '<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:x="urn:x"><d:set><d:prop><x:tag>mine</x:tag></d:prop></d:set></d:propertyupdate>',
+  });
+  expect(res.status).toBe(207);
 });
 afterAll(() => {
   f?.t.cleanup();
@@ -40,6 +58,11 @@ function ownerState() {
     q("SELECT id, revoked_at, expires_at, password_hash FROM share_links WHERE user_id = ? ORDER BY id"),
     q("SELECT id, access FROM folder_shares WHERE owner_id = ? ORDER BY id"),
     q("SELECT id_hash FROM sessions WHERE user_id = ? ORDER BY id_hash"),
+    q("SELECT id, revoked_at FROM app_tokens WHERE user_id = ? ORDER BY id"),
+    q("SELECT p.file_id, p.name, p.value FROM dav_properties p JOIN files f ON f.id = p.file_id WHERE f.user_id = ? ORDER BY p.file_id, p.name"),
+    q("SELECT l.token FROM dav_locks l JOIN files f ON f.id = l.file_id WHERE f.user_id = ? ORDER BY l.token"),
+    JSON.stringify(f.t.db.$client.query("SELECT id, state, name, password_set_at FROM backup_targets ORDER BY id").all()),
+    JSON.stringify(f.t.db.$client.query("SELECT id, token_hash, quota_bytes, prune_until FROM backup_guests ORDER BY id").all()),
   ].join("\n");
 }
 
@@ -63,6 +86,13 @@ function victims(): Record<ParamKind, string[]> {
     alert: ["1"],
     name: ["x"],
     "enroll-token": ["x"],
+    username: [f.alice.username],
+    // Her private file, a file in the folder she shares read-only with carol, and that folder itself.
+    "dav-path": ["Private/secret.txt", "Holiday/notes.txt", "Holiday/Day%202"],
+    "ocs-version": ["v2.php"],
+    "backup-target": f.t.db.$client.query<{ id: string }, []>("SELECT id FROM backup_targets").all().map((r) => r.id),
+    snapshot: ["0".repeat(64)],
+    "backup-guest": ["g0friend"],
   };
 }
 
@@ -81,6 +111,15 @@ const TRAVERSALS = [
 ];
 
 type Who = "anonymous" | "other user" | "share recipient" | "link holder" | "owner";
+type Access = ReturnType<typeof routeAccess>;
+/** A value of a kind that the visitor may use, for the parameters not under attack. */
+const usable = (kind: ParamKind | undefined) => (kind === "link-token" ? f.links.open.token : kind === "ocs-version" ? "v2.php" : "x");
+const nativeClient = (access: Access) => access === "device" || access === "client";
+/** A native client's headers: the visitor's own app password (the anonymous and the link holder have none). */
+function clientHeadersOf(who: Who): Record<string, string> {
+  const user = who === "owner" ? f.alice : who === "share recipient" ? f.carol : who === "other user" ? f.t.services.auth.users.byName("eve")! : null;
+  return user ? { authorization: devices.get(user.id)! } : {};
+}
 /** Each visitor's browser headers, made once (a session each). */
 const browsers = new Map<Who, Record<string, string>>();
 function headersOf(who: Who): Record<string, string> {
@@ -97,9 +136,10 @@ function headersOf(who: Who): Record<string, string> {
   return headers;
 }
 
-async function attack(method: string, path: string, who: Who, extra: RequestInit = {}) {
+async function attack(method: string, path: string, who: Who, access: Access, extra: RequestInit = {}) {
   tally.tried++;
-  const res = await f.t.request(path, { method, headers: { ...headersOf(who), ...(extra.headers as Record<string, string>) }, body: extra.body });
+  const as = nativeClient(access) ? clientHeadersOf(who) : headersOf(who);
+  const res = await f.t.request(path, { method, headers: { ...as, ...(extra.headers as Record<string, string>) }, body: extra.body });
   const body = method === "HEAD" ? "" : await res.text();
   return { status: res.status, body };
 }
@@ -123,9 +163,9 @@ describe("the attack suite (issue 21, suite part 4)", () => {
           for (const [param, kind] of Object.entries(kinds)) {
             for (const id of ids[kind]) {
               // The other parameters get values the visitor may use (a link holder's own open link).
-              const values = Object.fromEntries(Object.keys(kinds).map((p) => [p, p === param ? id : kinds[p] === "link-token" ? f.links.open.token : "x"]));
+              const values = Object.fromEntries(Object.keys(kinds).map((p) => [p, p === param ? id : usable(kinds[p])]));
               const path = fill(r.path, values);
-              const res = await attack(method, path, who, unsafe(method) ? { headers: { "content-type": "application/json" }, body: "{}" } : {});
+              const res = await attack(method, path, who, r.access, unsafe(method) ? { headers: { "content-type": "application/json" }, body: "{}" } : {});
               const leaked = res.body.includes(SECRET) || res.body.includes("secret.txt");
               if (res.status >= 500 || leaked) wrong.push(`${who} ${method} ${path} → ${res.status}${leaked ? " LEAKED" : ""}`);
               else if (res.status >= 400 || !unsafe(method)) tally.refused++;
@@ -145,8 +185,8 @@ describe("the attack suite (issue 21, suite part 4)", () => {
         for (const who of ["anonymous", "other user", "owner"] as const) {
           for (const param of paramsOf(r.path)) {
             for (const payload of TRAVERSALS) {
-              const values = Object.fromEntries(paramsOf(r.path).map((p) => [p, p === param ? payload : ATTACK_TABLE[r.key]?.[p] === "link-token" ? f.links.open.token : "x"]));
-              const res = await attack(method, fill(r.path, values), who);
+              const values = Object.fromEntries(paramsOf(r.path).map((p) => [p, p === param ? payload : usable(ATTACK_TABLE[r.key]?.[p])]));
+              const res = await attack(method, fill(r.path, values), who, r.access);
               const leaked = res.body.includes("root:x:0:0") || (who !== "owner" && res.body.includes(SECRET));
               if (res.status >= 500 || leaked) wrong.push(`${who} ${method} ${r.path} ${param}=${payload} → ${res.status}${leaked ? " LEAKED" : ""}`);
               else tally.refused++;
@@ -173,7 +213,19 @@ describe("the attack suite (issue 21, suite part 4)", () => {
     const wrong: string[] = [];
     for (const r of routes()) {
       for (const method of methodsOf(r.method).filter(unsafe)) {
-        const path = fill(r.path, Object.fromEntries(paramsOf(r.path).map((p) => [p, ATTACK_TABLE[r.key]?.[p] === "link-token" ? f.links.open.token : "x"])));
+        const path = fill(r.path, Object.fromEntries(paramsOf(r.path).map((p) => [p, usable(ATTACK_TABLE[r.key]?.[p])])));
+        if (r.access === "device") {
+          // A browser can be made to send the Basic credentials it cached for the box: another site's request is refused.
+          tally.tried++;
+          const res = await f.t.request(path, {
+            method,
+            headers: { ...clientHeadersOf("owner"), origin: "http://evil.example", "sec-fetch-site": "cross-site", "content-type": "application/xml" },
+            body: "",
+          });
+          await res.arrayBuffer();
+          if (res.status !== 403) wrong.push(`cached Basic credentials from another site: ${method} ${r.path} → ${res.status}`);
+          else tally.refused++;
+        }
         for (const [what, headers, query] of variants) {
           const clean = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== ""));
           tally.tried++;
@@ -194,7 +246,7 @@ describe("the attack suite (issue 21, suite part 4)", () => {
   test("malformed %-escapes in the address and the query, and malformed JSON bodies: a 4xx with a sentence, never a 500", async () => {
     const wrong: string[] = [];
     for (const r of routes()) {
-      const path = fill(r.path, Object.fromEntries(paramsOf(r.path).map((p) => [p, ATTACK_TABLE[r.key]?.[p] === "link-token" ? f.links.open.token : "x"])));
+      const path = fill(r.path, Object.fromEntries(paramsOf(r.path).map((p) => [p, usable(ATTACK_TABLE[r.key]?.[p])])));
       for (const method of methodsOf(r.method)) {
         for (const [what, url, body] of [
           ["broken escape in the query", `${path}?q=%E0%A4%A&name=%zz`, undefined],
@@ -202,7 +254,7 @@ describe("the attack suite (issue 21, suite part 4)", () => {
           ["JSON of the wrong shape", path, unsafe(method) ? '[[[[["deep"]]]]]' : undefined],
         ] as const) {
           if (what !== "broken escape in the query" && body === undefined) continue;
-          const res = await attack(method, url, "owner", body ? { headers: { "content-type": "application/json" }, body } : {});
+          const res = await attack(method, url, "owner", r.access, body ? { headers: { "content-type": "application/json" }, body } : {});
           if (res.status >= 500) wrong.push(`${what}: ${method} ${url} → ${res.status}`);
           else tally.refused++;
         }
@@ -237,10 +289,12 @@ describe("the real web process under oversized input", () => {
         body: JSON.stringify({ name: "Trip" }),
       });
       const albumId = ((await created.json()) as { id: string }).id;
-      const refuse = async (path: string, bytes: number) => {
+      const refuse = async (target: string, bytes: number) => {
+        // "PUT /dav/x": another method than POST, as native clients send it.
+        const [method, path] = target.includes(" ") ? target.split(" ") as [string, string] : ["POST", target];
         tally.tried++;
         const res = await fetch(`${box.origin}${path}`, {
-          method: "POST",
+          method,
           headers: { "content-type": "application/json", "content-length": String(bytes), origin: box.origin, "sec-fetch-site": "same-origin" },
           body: bigBody(bytes),
           duplex: "half",
@@ -277,7 +331,16 @@ describe("the real web process under oversized input", () => {
         } as RequestInit);
         expect([200, 201, 303]).toContain(res.status);
       };
-      const paths = ["/api/v1/folders", "/auth/recover", `/s/${"A".repeat(43)}/unlock`, "/photos/albums"];
+      const paths = [
+        "/api/v1/folders",
+        "/auth/recover",
+        `/s/${"A".repeat(43)}/unlock`,
+        "/photos/albums",
+        // Native clients: a WebDAV PUT and a chunk without an app password, Login Flow v2's public poll.
+        "PUT /dav/big.bin",
+        "PUT /remote.php/dav/uploads/alice/1/00001",
+        "/index.php/login/v2/poll",
+      ];
       // Warm-up: the same requests, smaller, so what they load on first use (the form parser, MIME sniffing) and the
       // buffers a streamed upload keeps in flight are there before the measurement.
       for (const path of paths) await refuse(path, 8 * 1024 * 1024);
@@ -292,7 +355,7 @@ describe("the real web process under oversized input", () => {
       expect(header === null || header.status < 500).toBe(true);
       tally.refused++;
       const end = rssOf(pid);
-      console.log(`oversized input: web RSS ${Math.round(start / 1048576)} MiB before, ${Math.round(end / 1048576)} MiB after 4 × 400 MiB refused and a 256 MiB form upload`);
+      console.log(`oversized input: web RSS ${Math.round(start / 1048576)} MiB before, ${Math.round(end / 1048576)} MiB after ${paths.length} × 400 MiB refused and a 256 MiB form upload`);
       // Less than a fifth of the upload, an eighth of any refused body: nothing was held whole.
       expect(end - start).toBeLessThan(48 * 1024 * 1024);
     } finally {

@@ -1,4 +1,4 @@
-// Suite part 1: crash consistency. The real web and worker processes take concurrent uploads (plain and resumable,
+// Suite part 1: crash consistency. The real web and worker processes take concurrent uploads (plain, resumable and WebDAV,
 // 0 B up to several MB, some cut off and resumed), and one of them is killed with -9 at a random moment, round after
 // round. Afterwards: every acknowledged upload is there with its SHA-256, nothing partial is visible, temp files are
 // swept, the database passes integrity_check, and every photo's media job ran to done exactly once.
@@ -20,7 +20,8 @@ const ROUNDS = SOAK ? 20 : 3;
 const UPLOADS_PER_ROUND = SOAK ? 10 : 6;
 const MAX_BYTES = SOAK ? 50 * 1024 * 1024 : 4 * 1024 * 1024;
 
-type Acked = { id: string; sha256: string; size: number; name: string };
+/** An acknowledged upload; a WebDAV PUT is acknowledged by its 201 alone, so it is found by its (unique) name. */
+type Acked = { id: string | null; sha256: string; size: number; name: string };
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const sizeFor = (i: number) => (i % 5 === 0 ? 0 : Math.floor(Math.random() ** 3 * MAX_BYTES));
 
@@ -30,6 +31,16 @@ async function plain(b: Box, name: string, body: Uint8Array): Promise<Acked | nu
     const res = await b.api(`/api/v1/upload?name=${encodeURIComponent(name)}`, { method: "POST", body });
     if (res.status !== 201) return null;
     return { id: ((await res.json()) as { item: { id: string } }).item.id, sha256: sha(body), size: body.byteLength, name };
+  } catch {
+    return null;
+  }
+}
+
+/** One WebDAV PUT from ada's phone; acknowledged by its 201, null when the process died under it. */
+async function webdav(b: Box, name: string, body: Uint8Array): Promise<Acked | null> {
+  try {
+    const res = await b.dav(encodeURIComponent(name), { method: "PUT", body });
+    return res.status === 201 ? { id: null, sha256: sha(body), size: body.byteLength, name } : null;
   } catch {
     return null;
   }
@@ -91,8 +102,13 @@ test(`${ROUNDS} rounds of concurrent uploads with kill -9 of the web or the work
     );
     photos += bodies.filter((_, i) => i % 3 === 0).length;
     const tusUploads = bodies.map((body, i) => (i % 2 ? resumable(`r${round}-${i}.${i % 3 === 0 ? "jpg" : "bin"}`, body) : null));
+    const ext = (i: number) => (i % 3 === 0 ? "jpg" : "bin");
     const work = bodies.map((body, i) =>
-      tusUploads[i] ? tusUploads[i]!.send(b, 50 + Math.random() * 300) : plain(b, `p${round}-${i}.${i % 3 === 0 ? "jpg" : "bin"}`, body),
+      tusUploads[i]
+        ? tusUploads[i]!.send(b, 50 + Math.random() * 300)
+        : i % 4 === 2
+          ? webdav(b, `d${round}-${i}.${ext(i)}`, body)
+          : plain(b, `p${round}-${i}.${ext(i)}`, body),
     );
     // A random moment into the round, one of the two processes dies without a word.
     await Bun.sleep(50 + Math.random() * 600);
@@ -125,15 +141,17 @@ test(`${ROUNDS} rounds of concurrent uploads with kill -9 of the web or the work
 
   const check = new Database(join(b.dataDir, "db.sqlite"));
   expect(check.query<{ integrity_check: string }, []>("PRAGMA integrity_check").all()).toEqual([{ integrity_check: "ok" }]);
-  const rows = new Map(
-    check
-      .query<{ id: string; sha256: string; size: number; user_id: string }, []>("SELECT id, sha256, size, user_id FROM files WHERE kind = 'file'")
-      .all()
-      .map((r) => [r.id, r]),
-  );
+  const all = check
+    .query<{ id: string; name: string; sha256: string; size: number; user_id: string }, []>(
+      "SELECT id, name, sha256, size, user_id FROM files WHERE kind = 'file'",
+    )
+    .all();
+  const rows = new Map(all.map((r) => [r.id, r]));
+  const byName = new Map(all.map((r) => [r.name, r]));
   expect(acked.length).toBeGreaterThan(ROUNDS * 2);
+  expect(acked.filter((a) => a.id === null).length).toBeGreaterThan(0);
   for (const a of acked) {
-    const row = rows.get(a.id);
+    const row = a.id ? rows.get(a.id) : byName.get(a.name);
     expect([a.name, row?.sha256, row?.size]).toEqual([a.name, a.sha256, a.size]);
   }
   // Nothing partial is visible: every file row's content is whole and hashes to its address.

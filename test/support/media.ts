@@ -11,7 +11,8 @@ import { createJobRunner } from "../../app/platform/queue/runner";
 
 export const FIXTURES = join(import.meta.dir, "../fixtures/photos");
 
-export function mediaTestApp(opts: { run?: Runner; encoder?: Encoder } = {}) {
+/** `lanes`: media jobs run side by side, as the worker's NAS_MEDIA_WORKERS lanes do (benchmarks); tests keep one. */
+export function mediaTestApp(opts: { run?: Runner; encoder?: Encoder; lanes?: number } = {}) {
   const t = createTestApp();
   const encoder = opts.encoder ?? SOFTWARE_ENCODER;
   const pipeline = createMediaPipeline({
@@ -24,18 +25,31 @@ export function mediaTestApp(opts: { run?: Runner; encoder?: Encoder } = {}) {
     now: systemClock,
   });
   const repo = createMediaRepo(t.db);
-  const runner = createJobRunner({ queue: t.services.jobs, handlers: { "media.process": pipeline.handler }, log: () => {} });
+  const runners = Array.from({ length: opts.lanes ?? 1 }, () =>
+    createJobRunner({ queue: t.services.jobs, handlers: { "media.process": pipeline.handler }, log: () => {} }),
+  );
   return {
     ...t,
+    /** Also ends the pipeline's imaging process (it would end by itself once idle). */
+    cleanup: () => {
+      pipeline.stop();
+      t.cleanup();
+    },
     /** Stores a file in `user`'s Drive as an upload does (which queues its media job). */
     upload: (user: User, path: string, name = path.split("/").at(-1)!) =>
       t.services.drive.upload(user, { name, conflict: "rename" }, Bun.file(path).stream() as unknown as AsyncIterable<Uint8Array>),
     /** Runs queued media jobs until none is left; returns how many ran. */
     async drain() {
       let n = 0;
-      while (await runner.runOnce()) n++;
+      await Promise.all(
+        runners.map(async (runner) => {
+          while (await runner.runOnce()) n++;
+        }),
+      );
       return n;
     },
+    /** The imaging process's id while one runs (its memory is the pipeline's). */
+    imagingPid: () => pipeline.imagingPid(),
     /** The media row of one of `user`'s contents. */
     row: (user: User, sha256: string | null) => (sha256 ? repo.get(user.id, sha256) : undefined),
   };

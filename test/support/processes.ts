@@ -1,5 +1,8 @@
 // The box as it runs: the real web process (app/main.ts) and worker (app/worker.ts) on one temp data dir, each
 // started, stopped and killed (-9) on demand, and the admin CLI run beside them. Used by the reliability suite.
+import { createAppPasswords } from "../../app/auth/app-passwords";
+import { systemClock } from "../../app/platform/clock";
+import { createRateLimiter } from "../../app/platform/http/rate-limit";
 import type { Subprocess } from "bun";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +16,10 @@ export const ROOT = join(import.meta.dir, "../..");
 
 export type Box = Awaited<ReturnType<typeof startBox>>;
 
-/** A web process and a worker on `dataDir` (a new temp dir by default), with an admin "ada" and her app token. */
+/**
+ * A web process and a worker on `dataDir` (a new temp dir by default), with an admin "ada", her app token and a device's
+ * app password (WebDAV).
+ */
 export async function startBox(opts: { dataDir?: string; env?: Record<string, string>; worker?: boolean } = {}) {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "nas-box-"));
   const port = await freePort();
@@ -36,6 +42,9 @@ export async function startBox(opts: { dataDir?: string; env?: Record<string, st
   const services = createServices({ db, config: loadConfig([], { DATA_DIR: dataDir }) });
   const ada = services.auth.users.add({ username: "ada", displayName: "Ada", role: "admin" }, null).user;
   const token = services.auth.tokens.create(ada.id, "reliability").token;
+  const limiter = () => createRateLimiter({ limit: 10, windowMs: 60_000, now: systemClock });
+  const devicePassword = createAppPasswords({ db, limits: { byAccount: limiter(), byIp: limiter() }, now: systemClock }).create(ada.id, "Phone").password;
+  const davAuth = `Basic ${Buffer.from(`ada:${devicePassword}`).toString("base64")}`;
   db.$client.close();
 
   const box = {
@@ -73,6 +82,10 @@ export async function startBox(opts: { dataDir?: string; env?: Record<string, st
       const proc = Bun.spawn(["bun", "app/cli.ts", ...args], { cwd: ROOT, env, stdout: "pipe", stderr: "pipe" });
       const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
       return { out, err, code };
+    },
+    /** A WebDAV request as ada's phone (its app password, over loopback). */
+    dav(path: string, init: RequestInit = {}) {
+      return fetch(`${origin}/dav/${path}`, { ...init, headers: { authorization: davAuth, ...(init.headers as Record<string, string>) } });
     },
     /** An API call as ada's script (app token: no CSRF). */
     api(path: string, init: RequestInit = {}) {

@@ -45,6 +45,8 @@ export function HomePage(p: {
   recent: DriveFile[];
   health: Health | null;
   photos: GridItem[];
+  /** Phones that backed up on most days and have been silent for three (app/dav/devices.ts). */
+  silentDevices?: { name: string; days: number }[];
 }) {
   const percent = p.usage.quota ? Math.min(100, Math.round((p.usage.used / p.usage.quota) * 100)) : null;
   return (
@@ -52,6 +54,18 @@ export function HomePage(p: {
       <h1>
         Hello, <span safe>{p.page.user.displayName}</span>
       </h1>
+      {p.silentDevices?.length ? (
+        <div class="stack">
+          {p.silentDevices.map((d) => (
+            <p class="notice warn" role="status" data-testid="silent-device">
+              <strong safe>{d.name}</strong> <span safe>{`has not backed up for ${d.days} days.`}</span> Open the app on it (it may need to be allowed to run in
+              the background), or see <a href="/photos/backup">Back up your phone</a>.
+            </p>
+          ))}
+        </div>
+      ) : (
+        ""
+      )}
       <div class="cards home-cards">
         <a class="card" href="/drive" data-testid="home-storage">
           <h2>Your storage</h2>

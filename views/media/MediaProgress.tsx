@@ -24,7 +24,14 @@ export function MediaProgress({ progress }: { progress: Progress }) {
       ) : (
         ""
       )}
-      {failed > 0 ? <span safe>{` · ${failed} could not be processed`}</span> : ""}
+      {failed > 0 ? (
+        <>
+          {" · "}
+          <a href="/media/failed" id="media-failed-link" safe>{`${failed} could not be processed`}</a>
+        </>
+      ) : (
+        ""
+      )}
     </p>
   );
 }

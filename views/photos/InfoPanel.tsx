@@ -14,13 +14,23 @@ export type InfoProps = {
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** "2021-07-14 18:03:22 UTC+01:00": the camera's local time with its offset, as the pipeline recorded it. */
-export function takenLabel(m: Pick<Media, "takenAt" | "takenOffset" | "takenSource">): string {
+const clock = (ms: number) => {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+};
+/** Sources that know a moment in UTC but not the local zone (a video's creation time, a GPS clock, the file's time). */
+const INSTANT_SOURCES = new Set(["container", "gps-date", "file-time"]);
+
+/**
+ * "2021-07-14 18:03:22 UTC+01:00": the camera's local time with its offset. Without a recorded zone, never the box's
+ * zone in disguise: the camera's clock marked "time zone unknown", or for a moment known only in UTC, that.
+ */
+export function takenLabel(m: Pick<Media, "takenAt" | "takenOffset" | "takenSource" | "takenZoneKnown">): string {
   if (!m.takenAt) return "Unknown";
+  if (!m.takenZoneKnown && INSTANT_SOURCES.has(m.takenSource ?? "")) return `${clock(m.takenAt.getTime())} UTC (local time zone unknown)`;
   const offset = m.takenOffset ?? 0;
-  const d = new Date(m.takenAt.getTime() + offset * 60_000);
-  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  if (m.takenOffset === null) return `${date} (local time, no time zone recorded)`;
+  const date = clock(m.takenAt.getTime() + offset * 60_000);
+  if (!m.takenZoneKnown) return `${date} (time zone unknown)`;
   const sign = offset < 0 ? "-" : "+";
   return `${date} UTC${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
 }
@@ -38,7 +48,8 @@ export function exposureLabel(m: Pick<Media, "fNumber" | "exposureTime" | "iso" 
 export function InfoPanel(p: InfoProps) {
   const m = p.facts;
   const camera = [m.make, m.model].filter(Boolean).join(" ");
-  const place = [m.city, m.country].filter(Boolean).join(", ");
+  // Locality, city, region, country, each once: "Alvalade, Lisbon, Portugal", "Chinatown, New York City, New York, United States".
+  const place = [...new Set([m.locality, m.city, m.region, m.country].filter(Boolean))].join(", ");
   return (
     <div class="photos-info" data-id={p.file.id} data-favourite={p.favourite ? "1" : "0"}>
       <h2 safe>{p.file.name}</h2>
@@ -108,6 +119,14 @@ export function InfoPanel(p: InfoProps) {
         )}
         <dt>Size</dt>
         <dd safe>{formatBytes(p.file.size)}</dd>
+        {m.damaged ? (
+          <>
+            <dt>Condition</dt>
+            <dd class="info-damaged">Partly damaged: only part of the file could be read</dd>
+          </>
+        ) : (
+          ""
+        )}
         {place ? (
           <>
             <dt>Place</dt>

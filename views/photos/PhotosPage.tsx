@@ -3,7 +3,7 @@ import type { MediaProgress as Progress } from "../../app/media/service";
 import { Layout, type SignedInPage } from "../layout";
 import { MediaProgress } from "../media/MediaProgress";
 
-export type PhotosTab = "timeline" | "albums" | "people" | "favourites" | "archive" | "map" | "search" | "album" | "shared";
+export type PhotosTab = "timeline" | "albums" | "people" | "favourites" | "archive" | "map" | "search" | "album" | "shared" | "backup";
 
 type ShellProps = {
   page: SignedInPage;
@@ -22,9 +22,12 @@ const tabs = [
   { id: "archive", href: "/photos/archive", label: "Archive" },
   { id: "map", href: "/photos/map", label: "Map" },
   { id: "shared", href: "/photos/shared", label: "Shared with me" },
+  { id: "backup", href: "/photos/backup", label: "Back up your phone" },
 ] as const;
 
 const scripts = ["vendor/tus.min.js", "js/photos.js"];
+// Tabs that show Sharing's gallery (views/share/Gallery.tsx): its styles and its lightbox come with it.
+const GALLERY_TABS: PhotosTab[] = ["shared", "album"];
 
 /** Every Photos page: tabs, search, upload, the processing note, the selection bar and the lightbox's host. */
 export function PhotosShell(p: ShellProps) {
@@ -34,8 +37,9 @@ export function PhotosShell(p: ShellProps) {
       title={p.title}
       page={p.page}
       active="photos"
-      scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : p.tab === "shared" ? [...scripts, "js/share.js"] : scripts}
+      scripts={p.tab === "map" ? ["vendor/leaflet/leaflet.js", ...scripts] : GALLERY_TABS.includes(p.tab) ? [...scripts, "js/share.js"] : scripts}
     >
+      {GALLERY_TABS.includes(p.tab) ? <link rel="stylesheet" href="/shared/assets/share.css" /> : ""}
       <div class="photos">
         <header class="photos-bar">
           <nav class="photos-tabs" aria-label="Photos">
@@ -71,6 +75,9 @@ export function PhotosShell(p: ShellProps) {
           <button type="button" data-act="album">
             Add to album
           </button>
+          <button type="button" data-act="share">
+            Share
+          </button>
           <button type="button" data-act="zip">
             Download
           </button>
@@ -91,6 +98,29 @@ export function PhotosShell(p: ShellProps) {
             Clear
           </button>
         </div>
+        <dialog id="photos-share-dialog" class="photos-dialog" aria-labelledby="photos-share-title">
+          <form id="photos-share-form" method="dialog">
+            <h2 id="photos-share-title">Share</h2>
+            <p class="small muted">
+              As a new album: then make a link to it (with a password and an end date if you like) or share it with people on this box, who can add their own
+              photos.
+            </p>
+            <label>
+              Album name <input name="name" id="photos-share-name" maxlength="200" />
+            </label>
+            <menu>
+              <button type="submit" value="album" class="primary">
+                Share as a new album
+              </button>{" "}
+              <button type="submit" value="link" id="photos-share-one">
+                Link to this photo only
+              </button>{" "}
+              <button type="submit" value="cancel" class="link">
+                Cancel
+              </button>
+            </menu>
+          </form>
+        </dialog>
         <dialog id="photos-album-dialog" class="photos-dialog">
           <form id="photos-album-form" method="dialog">
             <h2>Add to album</h2>
@@ -138,7 +168,7 @@ export function Strip(p: { items: GridItem[]; label: string; id: string }) {
       <div class="photos-strip-row">
         {p.items.map((i) => (
           <a
-            class="photos-tile strip"
+            class="photos-tile"
             href={`/media/preview/${i.id}`}
             data-id={i.id}
             data-w={String(i.width)}
@@ -164,11 +194,13 @@ export function Strip(p: { items: GridItem[]; label: string; id: string }) {
   );
 }
 
-export function TimelinePage(p: Omit<ShellProps, "tab" | "title"> & { memories: GridItem[] }) {
+export function TimelinePage(p: Omit<ShellProps, "tab" | "title"> & { memories: { year: number; city: string | null; items: GridItem[] }[] }) {
   return (
     <PhotosShell {...p} title="Photos" tab="timeline">
       <>
-        <Strip items={p.memories} label="On this day" id="photos-memories" />
+        {p.memories.map((g, n) => (
+          <Strip items={g.items} label={`On this day · ${g.year}${g.city ? ` · ${g.city}` : ""}`} id={n === 0 ? "photos-memories" : `photos-memories-${n}`} />
+        ))}
         <Grid source="timeline" empty="No photos yet. Upload some, or put photos and videos in Drive." />
       </>
     </PhotosShell>
@@ -239,6 +271,10 @@ export function AlbumsPage(p: Omit<ShellProps, "tab" | "title"> & { albums: { id
   );
 }
 
+/** "New York City, New York, United States"; a region named like its city is said once ("Madrid, Spain"). */
+export const placeLabel = (p: { city: string | null; region: string | null; country: string | null }) =>
+  [p.city, p.region !== p.city ? p.region : null, p.country].filter(Boolean).join(", ");
+
 export function MapPage(p: Omit<ShellProps, "tab" | "title"> & { places: PlaceCount[] }) {
   return (
     <PhotosShell {...p} title="Map" tab="map">
@@ -255,7 +291,7 @@ export function MapPage(p: Omit<ShellProps, "tab" | "title"> & { places: PlaceCo
             {p.places.map((pl) => (
               <li>
                 <a href={`/photos/search?q=${encodeURIComponent(pl.city)}`} safe>
-                  {pl.country ? `${pl.city}, ${pl.country}` : pl.city}
+                  {placeLabel(pl)}
                 </a>{" "}
                 <span class="small muted" safe>
                   {String(pl.n)}

@@ -8,7 +8,10 @@ import { PhotosShell } from "./PhotosPage";
 
 type Shell = { page: SignedInPage; progress: Progress };
 export type SharedAlbum = { id: string; name: string; owner: string; n: number };
-export type FolderMedia = { id: string; name: string; mime: string; owner: string };
+export type FolderMedia = { id: string; name: string; mime: string; owner: string; width: number | null; height: number | null; at: number };
+
+// Camera-local times are stored as UTC clock fields (as the timeline's), so the month is read in UTC.
+const monthOf = (at: number) => new Date(at).toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
 
 export function SharedWithMePage(p: Shell & { albums: SharedAlbum[]; folderMedia: FolderMedia[] }) {
   return (
@@ -29,7 +32,15 @@ export function SharedWithMePage(p: Shell & { albums: SharedAlbum[]; folderMedia
         <h2>From folders shared with you</h2>
         <p class="muted small">Read-only unless the folder is shared with you to read and write; open the folder in Drive to add to it.</p>
         <Gallery
-          items={p.folderMedia.map((m) => ({ id: m.id, name: m.name, mime: m.mime, width: null, height: null, addedBy: m.owner }))}
+          items={p.folderMedia.map((m) => ({
+            id: m.id,
+            name: m.name,
+            mime: m.mime,
+            width: m.width,
+            height: m.height,
+            addedBy: m.owner,
+            section: monthOf(m.at),
+          }))}
           urls={{
             thumb: (id) => `/drive/thumb/${id}`,
             content: (id) => `/api/v1/files/${id}/content?inline=1`,
@@ -51,7 +62,6 @@ export function SharedAlbumPage(
   return (
     <PhotosShell {...p} title={p.album.name} tab="shared">
       <>
-        <link rel="stylesheet" href="/shared/assets/share.css" />
         <div class="spread">
           <h1 safe>{p.album.name}</h1>
           <span class="muted small" safe>
@@ -80,5 +90,23 @@ export function SharedAlbumPage(
         />
       </>
     </PhotosShell>
+  );
+}
+
+/** On the owner's album page: the photos people it is shared with added (theirs, in their Drive), with their names. */
+export function AddedByOthers(p: { albumId: string; csrfToken: string; items: GalleryItem[] }) {
+  if (p.items.length === 0) return "";
+  const base = `/photos/shared/albums/${encodeURIComponent(p.albumId)}`;
+  return (
+    <section class="photos-added-by-others" id="photos-added-by-others" aria-labelledby="photos-added-by-others-h">
+      <h2 id="photos-added-by-others-h" safe>{`Added by others (${p.items.length})`}</h2>
+      <Gallery
+        items={p.items}
+        urls={{ thumb: (id) => `${base}/thumb/${id}`, content: (id) => `${base}/content/${id}` }}
+        showAddedBy={true}
+        removeAction={`${base}/remove`}
+        csrfToken={p.csrfToken}
+      />
+    </section>
   );
 }

@@ -138,6 +138,14 @@ export function AccountPage(
         </form>
       </section>
 
+      <section class="card stack" id="devices-link">
+        <h2>Phones and computers</h2>
+        <p>
+          <a href="/settings/devices">Devices</a>: app passwords for the Nextcloud apps, PhotoSync, Finder, Explorer and rclone, with what each device backed
+          up. <a href="/settings/computers">Connect a computer</a> · <a href="/photos/backup">Back up your phone</a>
+        </p>
+      </section>
+
       <section class="card stack" id="tokens">
         <h2>App tokens</h2>
         <p class="muted">

@@ -79,6 +79,10 @@ export function WizardPage(p: WizardProps) {
             ) : (
               ""
             )}
+            <p class="small">
+              Replacing a box that was backed up to a disk, a server or another box? <a href="/setup/restore/backup">Restore it from its backup</a> with the
+              emergency kit.
+            </p>
             <div x-show="start === 'new'">
               <label for="device-name">Name this device</label>
               <input id="device-name" type="text" x-model="deviceName" maxlength="63" required aria-describedby="device-name-rule" />

@@ -27,6 +27,8 @@ export type GalleryItem = {
   removable?: boolean;
   /** A video whose poster frame the box has made: its tile shows it (else the name). */
   poster?: boolean;
+  /** The heading of the run of tiles it starts or continues ("October 2008"), as the timeline's months. */
+  section?: string;
 };
 /** Tile picture, playable content and (optional) the lightbox's picture, which is the tile's when not given. */
 export type GalleryUrls = { thumb: (id: string) => string; content: (id: string) => string; large?: (id: string) => string };
@@ -51,54 +53,66 @@ export function Gallery({
   if (!items.length) return <p class="muted">No photos here yet.</p>;
   return (
     <ul class="share-gallery" data-testid="share-gallery" id="share-gallery">
-      {items.map((i) => {
+      {items.map((i, n) => {
         const kind = mediaKind(i.mime);
+        // A heading item spans the grid's row: one list keeps one lightbox across every section.
+        const heading =
+          i.section && i.section !== items[n - 1]?.section ? (
+            <li class="share-gallery-heading">
+              <h3 safe>{i.section}</h3>
+            </li>
+          ) : (
+            ""
+          );
         return (
-          <li class="share-tile">
-            <a
-              href={kind === "video" ? urls.content(i.id) : (urls.large ?? urls.thumb)(i.id)}
-              class="share-item"
-              data-id={i.id}
-              data-kind={kind === "video" ? "video" : "image"}
-              data-w={i.width ?? ""}
-              data-h={i.height ?? ""}
-              data-thumb={urls.thumb(i.id)}
-              data-caption={showAddedBy && i.addedBy ? `${byWord} ${i.addedBy}` : ""}
-            >
-              {kind === "video" && i.poster ? (
-                <span class="share-video-tile">
-                  <img src={urls.thumb(i.id)} alt={i.name} loading="lazy" />
-                  <span class="share-video-badge" aria-hidden="true">
-                    ▶
+          <>
+            {heading}
+            <li class="share-tile">
+              <a
+                href={kind === "video" ? urls.content(i.id) : (urls.large ?? urls.thumb)(i.id)}
+                class="share-item"
+                data-id={i.id}
+                data-kind={kind === "video" ? "video" : "image"}
+                data-w={i.width ?? ""}
+                data-h={i.height ?? ""}
+                data-thumb={urls.thumb(i.id)}
+                data-caption={showAddedBy && i.addedBy ? `${byWord} ${i.addedBy}` : ""}
+              >
+                {kind === "video" && i.poster ? (
+                  <span class="share-video-tile">
+                    <img src={urls.thumb(i.id)} alt={i.name} loading="lazy" />
+                    <span class="share-video-badge" aria-hidden="true">
+                      ▶
+                    </span>
                   </span>
-                </span>
-              ) : kind === "video" ? (
-                <span class="share-video-tile" safe>
-                  {`▶ ${i.name}`}
+                ) : kind === "video" ? (
+                  <span class="share-video-tile" safe>
+                    {`▶ ${i.name}`}
+                  </span>
+                ) : (
+                  <img src={urls.thumb(i.id)} alt={i.name} loading="lazy" />
+                )}
+              </a>
+              {showAddedBy && i.addedBy ? (
+                <span class="share-added-by small muted" safe>
+                  {`${byWord} ${i.addedBy}`}
                 </span>
               ) : (
-                <img src={urls.thumb(i.id)} alt={i.name} loading="lazy" />
+                ""
               )}
-            </a>
-            {showAddedBy && i.addedBy ? (
-              <span class="share-added-by small muted" safe>
-                {`${byWord} ${i.addedBy}`}
-              </span>
-            ) : (
-              ""
-            )}
-            {i.removable && removeAction ? (
-              <form method="post" action={removeAction} class="share-remove">
-                <input type="hidden" name="_csrf" value={csrfToken ?? ""} />
-                <input type="hidden" name="ids" value={i.id} />
-                <button type="submit" class="link small" title="Remove from the album (the file stays in Drive)">
-                  Remove
-                </button>
-              </form>
-            ) : (
-              ""
-            )}
-          </li>
+              {i.removable && removeAction ? (
+                <form method="post" action={removeAction} class="share-remove">
+                  <input type="hidden" name="_csrf" value={csrfToken ?? ""} />
+                  <input type="hidden" name="ids" value={i.id} />
+                  <button type="submit" class="link small" title="Remove from the album (the file stays in Drive)">
+                    Remove
+                  </button>
+                </form>
+              ) : (
+                ""
+              )}
+            </li>
+          </>
         );
       })}
     </ul>

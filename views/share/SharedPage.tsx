@@ -1,11 +1,25 @@
 import type { AlbumGrantJson, GrantJson, LinkJson } from "../../app/share/service";
+import { formatWhen } from "../format";
 import { Layout, type SignedInPage } from "../layout";
 
 type Base = { page: SignedInPage };
 /** What a share form is about: a Drive file or folder, or a Photos album. */
 export type ShareTarget = { id: string; name: string; kind: "file" | "folder" | "album" };
 
-function LinkTable({ links, csrfToken, showOwner, testid }: { links: LinkJson[]; csrfToken: string; showOwner: boolean; testid: string }) {
+function LinkTable({
+  links,
+  csrfToken,
+  timeZone,
+  showOwner,
+  testid,
+}: {
+  links: LinkJson[];
+  csrfToken: string;
+  /** The box's time zone, as every time on the page. */
+  timeZone: string;
+  showOwner: boolean;
+  testid: string;
+}) {
   if (!links.length) return <p class="muted">No links yet. Share a file or folder from its ⋯ menu in Drive, or an album from its page in Photos.</p>;
   return (
     <div class="card table-wrap">
@@ -28,7 +42,7 @@ function LinkTable({ links, csrfToken, showOwner, testid }: { links: LinkJson[];
               {showOwner ? <td safe>{l.owner}</td> : ""}
               <td>{l.state}</td>
               <td>{l.views}</td>
-              <td>{l.expiresAt ? l.expiresAt.slice(0, 16).replace("T", " ") : "never"}</td>
+              <td safe>{formatWhen(l.expiresAt ? new Date(l.expiresAt) : null, timeZone)}</td>
               <td safe>
                 {[
                   l.hasPassword ? "password" : "",
@@ -136,16 +150,21 @@ function AlbumPeopleTable({ shares, csrfToken }: { shares: AlbumGrantJson[]; csr
 /** Every link of this user (and, for the admin, every link on the box) with its state, views and a revoke button. */
 export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; people: GrantJson[]; albums: AlbumGrantJson[] }) {
   return (
-    <Layout title="Shared links" page={p.page} active="drive">
+    <Layout title="Shared links" page={p.page} active="sharing">
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="stack">
         <div class="spread">
           <h1>Shared links</h1>
-          <a href="/drive" class="button">
-            Back to Drive
-          </a>
+          <span class="row">
+            <a href="/photos/shared" class="button">
+              Shared with me
+            </a>
+            <a href="/drive" class="button">
+              Drive
+            </a>
+          </span>
         </div>
-        <LinkTable links={p.own} csrfToken={p.page.csrfToken} showOwner={false} testid="my-links" />
+        <LinkTable links={p.own} csrfToken={p.page.csrfToken} timeZone={p.page.timeZone} showOwner={false} testid="my-links" />
         <h2>Folders shared with people</h2>
         <PeopleTable shares={p.people} csrfToken={p.page.csrfToken} />
         <h2>Albums shared with people</h2>
@@ -153,7 +172,7 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; 
         {p.all ? (
           <>
             <h2>Every link on this box</h2>
-            <LinkTable links={p.all} csrfToken={p.page.csrfToken} showOwner={true} testid="all-links" />
+            <LinkTable links={p.all} csrfToken={p.page.csrfToken} timeZone={p.page.timeZone} showOwner={true} testid="all-links" />
           </>
         ) : (
           ""
@@ -163,10 +182,41 @@ export function SharedPage(p: Base & { own: LinkJson[]; all: LinkJson[] | null; 
   );
 }
 
-/** The share form for one file or folder. */
-export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
+/** "User name" of "Share with a person", keeping what was typed and saying there why it was refused. */
+function PersonField({ person }: { person?: { username: string; error: string } }) {
   return (
-    <Layout title="Share" page={p.page} active="drive">
+    <>
+      <label>
+        User name
+        <input
+          type="text"
+          name="username"
+          required
+          autocomplete="off"
+          value={person?.username ?? ""}
+          aria-invalid={person ? "true" : undefined}
+          aria-describedby={person ? "share-person-error" : undefined}
+        />
+      </label>
+      {person ? (
+        <p class="error" role="alert" id="share-person-error" safe>
+          {person.error}
+        </p>
+      ) : (
+        ""
+      )}
+    </>
+  );
+}
+
+/** The share form for one file or folder. */
+/**
+ * `error` is the link form's; `person` is what was typed into "Share with a person" and why it failed, shown in that
+ * form with the name kept.
+ */
+export function NewLinkPage(p: Base & { item: ShareTarget; error?: string; person?: { username: string; error: string } }) {
+  return (
+    <Layout title="Share" page={p.page} active="sharing">
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="card stack">
         <h1 safe>{`Share “${p.item.name}”`}</h1>
@@ -216,10 +266,7 @@ export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
             <h2>Share with a person on this box</h2>
             <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <input type="hidden" name="folderId" value={p.item.id} />
-            <label>
-              User name
-              <input type="text" name="username" required autocomplete="off" />
-            </label>
+            <PersonField person={p.person} />
             <label>
               Access
               <select name="access">
@@ -237,10 +284,7 @@ export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
             <h2>Share with a person on this box</h2>
             <input type="hidden" name="_csrf" value={p.page.csrfToken} />
             <input type="hidden" name="albumId" value={p.item.id} />
-            <label>
-              User name
-              <input type="text" name="username" required autocomplete="off" />
-            </label>
+            <PersonField person={p.person} />
             <label>
               Access
               <select name="access">
@@ -262,7 +306,7 @@ export function NewLinkPage(p: Base & { item: ShareTarget; error?: string }) {
 /** Shown once, right after creation: the token is not stored and cannot be shown again. */
 export function LinkCreatedPage(p: Base & { item: ShareTarget; url: string; qrDataUrl: string }) {
   return (
-    <Layout title="Link created" page={p.page} active="drive">
+    <Layout title="Link created" page={p.page} active="sharing">
       <link rel="stylesheet" href="/shared/assets/share.css" />
       <section class="card stack">
         <h1 safe>{`Link to “${p.item.name}”`}</h1>

@@ -56,6 +56,8 @@ export function openDb(path: string, opts: { migrate?: boolean; log?: (msg: stri
   // FULL: a write we acknowledged survives power loss (the appliance has no UPS).
   sqlite.exec("PRAGMA synchronous = FULL");
   sqlite.exec("PRAGMA foreign_keys = ON");
+  // WebDAV folder ETags are bumped from a folder up to the root by triggers that fire each other (migration 0013).
+  sqlite.exec("PRAGMA recursive_triggers = ON");
   const check = sqlite.query<{ quick_check: string }, []>("PRAGMA quick_check").all();
   const problems = check.map((r) => r.quick_check).filter((r) => r !== "ok");
   startChecks.set(sqlite, problems);

@@ -19,11 +19,11 @@ describe("access declared on every route", () => {
   test("no route lacks an access level", () => {
     const table = routes();
     expect(table.length).toBeGreaterThan(80);
-    expect(table.filter((r) => !["public", "user", "admin", "link"].includes(r.access ?? ""))).toEqual([]);
+    expect(table.filter((r) => !["public", "user", "admin", "link", "device", "client"].includes(r.access ?? ""))).toEqual([]);
   });
 
   test("signed out: every user and admin route answers 401 before reading its input, on every method", async () => {
-    const table = routes().filter((r) => r.access === "user" || r.access === "admin");
+    const table = routes().filter((r) => r.access === "user" || r.access === "admin" || r.access === "device");
     t.createAdmin();
     const wrong: string[] = [];
     for (const r of table) {
@@ -53,7 +53,8 @@ describe("access declared on every route", () => {
   });
 
   test("every unsafe route refuses a cookie-authenticated request without the CSRF token or from another site", async () => {
-    const table = routes().filter((r) => r.method !== "GET" && r.method !== "HEAD");
+    // Native clients' routes never read the cookie: their own test below.
+    const table = routes().filter((r) => r.method !== "GET" && r.method !== "HEAD" && r.access !== "device" && r.access !== "client");
     const admin = t.signIn(t.createAdmin());
     const { "x-csrf-token": _token, ...noToken } = admin;
     const wrong: string[] = [];
@@ -68,6 +69,41 @@ describe("access declared on every route", () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe("native clients' routes (WebDAV, the Nextcloud API)", () => {
+  test("a signed-in browser's cookie never opens them; an app password from another site is refused", async () => {
+    const table = routes().filter((r) => r.access === "device");
+    expect(table.length).toBeGreaterThan(40);
+    const admin = t.createAdmin();
+    const browser = t.signIn(admin);
+    const { password } = t.services.devices.create(admin.id, "Laptop");
+    const basic = `Basic ${Buffer.from(`${admin.username}:${password}`).toString("base64")}`;
+    const wrong: string[] = [];
+    for (const r of table) {
+      const path = concrete(r.path)
+        .replace("/x/x", "/admin/x")
+        .replace(/files\/x$/, "files/admin");
+      const cookie = await t.request(path, { method: r.method, headers: browser });
+      const foreign = await t.request(path, {
+        method: r.method,
+        headers: { authorization: basic, origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+      });
+      if (cookie.status !== 401 || foreign.status !== 403) wrong.push(`${r.method} ${r.path} → ${cookie.status}/${foreign.status}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  test("an app password opens only files: the pages and the JSON API answer 401", async () => {
+    t = createTestApp();
+    const admin = t.createAdmin();
+    const { password } = t.services.devices.create(admin.id, "Laptop");
+    const basic = `Basic ${Buffer.from(`${admin.username}:${password}`).toString("base64")}`;
+    for (const path of ["/api/v1/root", "/settings", "/drive", "/dashboard"]) {
+      expect((await t.request(path, { headers: { authorization: basic, accept: "application/json" } })).status).toBe(401);
+    }
+    expect((await t.request("/dav/", { method: "PROPFIND", headers: { authorization: basic, depth: "0" } })).status).toBe(207);
   });
 });
 

@@ -10,8 +10,11 @@ import type { PagePlugin } from "./page";
 /**
  * Who may call a route. Every route declares one: a test walks the route table and fails on a route without it.
  * "link" routes are public routes that serve what a share link grants (under /s/:token); each checks its link.
+ * "device" routes serve native clients (WebDAV, the Nextcloud client protocol: app/dav) signed in with a device's app
+ * password (HTTP Basic), never a session cookie; "client" routes are those clients' public endpoints (server status,
+ * starting a login flow), which act for nobody and read no cookie.
  */
-export type Access = "public" | "user" | "admin" | "link";
+export type Access = "public" | "user" | "admin" | "link" | "device" | "client";
 export const ACCESS_DETAIL = "x-access";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -27,18 +30,26 @@ export function isSameOrigin(request: Request, origins: string[]): boolean {
   return origin === new URL(request.url).origin || origins.includes(origin);
 }
 
+type Via = "session" | "token" | "device";
 type Asking = {
   request: Request;
   body: unknown;
-  viewer: { user: User; via: "session" | "token" } | null;
+  viewer: { user: User; via: Via } | null;
   csrfValid: (t: string | null | undefined) => boolean;
 };
 
 /** The access policy's administrator check (app/access), passed in by the composition root: it throws 403. */
 type RequireAdmin = (user: User) => void;
 
-/** Who may ask: 401 signed out, 403 not the administrator. Runs before the body is read. */
-function admitWho(level: Access, viewer: { user: User } | null, requireAdmin: RequireAdmin) {
+/**
+ * Who may ask: 401 signed out, 403 not the administrator; a device's app password opens only the native clients'
+ * routes, a session never opens those. Runs before the body is read.
+ */
+function admitWho(level: Access, viewer: { user: User; via: Via } | null, requireAdmin: RequireAdmin) {
+  if (level === "device" && viewer?.via !== "device")
+    throw new AppError(401, "Sign in with your username and an app password (Settings → Devices on the box).");
+  if ((level === "user" || level === "admin") && viewer?.via === "device")
+    throw new AppError(401, "An app password opens your files through WebDAV only; sign in to use the rest of the box.");
   if ((level === "user" || level === "admin") && !viewer) throw new AppError(401, "Please sign in.");
   if (level === "admin") requireAdmin(viewer!.user);
 }
@@ -49,6 +60,7 @@ function admitWho(level: Access, viewer: { user: User } | null, requireAdmin: Re
  * the request authenticated with an app token, which browsers never send on their own.
  */
 function admit(level: Access, c: Asking, origins: string[], requireAdmin: RequireAdmin) {
+  if (level === "device" || level === "client") return admitClient(level, c, origins, requireAdmin);
   admitWho(level, c.viewer, requireAdmin);
   if (!UNSAFE.has(c.request.method) || c.viewer?.via === "token") return;
   if (!isSameOrigin(c.request, origins)) throw new AppError(403, "Cross-site request refused (origin check). Reload the page and try again.");
@@ -59,7 +71,23 @@ function admit(level: Access, c: Asking, origins: string[], requireAdmin: Requir
   }
 }
 
-type Parsing = { request: Request; cookie: Record<string, { value?: unknown; remove: () => unknown }>; contentType?: string };
+/**
+ * Native clients: a "device" route needs an app password (a cookie session never counts), and neither level has a
+ * CSRF token to check: they act on no cookie. A browser can still be made to send cached Basic credentials, so a
+ * request that says it comes from another site is refused; clients send no such header.
+ */
+function admitClient(level: "device" | "client", c: Asking, origins: string[], requireAdmin: RequireAdmin) {
+  admitWho(level, c.viewer, requireAdmin);
+  const told = c.request.headers.has("origin") || c.request.headers.has("sec-fetch-site");
+  if (level === "device" && told && !isSameOrigin(c.request, origins)) throw new AppError(403, "Cross-site request refused (origin check).");
+}
+
+type Parsing = {
+  request: Request;
+  cookie: Record<string, { value?: unknown; remove: () => unknown }>;
+  contentType?: string;
+  server?: { requestIP: (r: Request) => { address: string } | null } | null;
+};
 
 // An OpenAPI extension field; typed as a plain detail so Elysia keeps the macro's resolved types.
 const accessDetail = (level: Access) => ({ [ACCESS_DETAIL]: level }) as { description?: string };
@@ -78,7 +106,7 @@ export function accessControl(deps: { context: RequestContext; page: PagePlugin;
    * a form's files go to disk. Routes that stream their body (`parse: "none"`) have no parse step.
    */
   const parse = (level: Access) => (c: Parsing) => {
-    const viewer = deps.context.viewerOf(c.request, c.cookie);
+    const viewer = deps.context.viewerOf(c.request, c.cookie, c.server);
     admitWho(level, viewer, deps.requireAdmin);
     return readBody(c.request, c.contentType ?? "", { spoolDir: deps.spoolDir, files: viewer !== null });
   };
@@ -97,6 +125,15 @@ export function accessControl(deps: { context: RequestContext; page: PagePlugin;
       detail: accessDetail(on ? "public" : "user"),
       parse: parse(on ? "public" : "user"),
       transform: (c: Asking) => admit("public", c, deps.origins, deps.requireAdmin),
+    }),
+    /** A native client's route: with a device's app password (`true`), or its public endpoints (`"public"`). */
+    device: (level: true | "public") => ({
+      detail: accessDetail(level === true ? "device" : "client"),
+      parse: parse(level === true ? "device" : "client"),
+      transform: (c: Asking) => admit(level === true ? "device" : "client", c, deps.origins, deps.requireAdmin),
+      resolve({ user }) {
+        return { user: user as User | null };
+      },
     }),
     /** Reached through a share link: public to the access rules, and the route itself resolves and checks its link. */
     link: (on: true) => ({

@@ -17,7 +17,7 @@ export const bodyTooLarge = () =>
   new AppError(413, `The request is too large: this address takes at most ${BODY_LIMIT / 1024} KiB (files go through the upload addresses).`);
 
 /** The body's bytes, refused with 413 past `limit` (declared or counted): never more than `limit` is read. */
-async function readBounded(request: Request, limit: number): Promise<Buffer> {
+export async function readBounded(request: Request, limit: number): Promise<Buffer> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw bodyTooLarge();
   if (!request.body) return Buffer.alloc(0);
@@ -61,7 +61,7 @@ function readMultipart(request: Request, spoolDir: string, files: boolean): Prom
     let fieldBytes = 0;
     let failed = false;
     const writes: Promise<void>[] = [];
-    const source = Readable.fromWeb(body as import("node:stream/web").ReadableStream);
+    const source = Readable.fromWeb(body as unknown as import("node:stream/web").ReadableStream);
     const fail = (e: unknown) => {
       if (failed) return;
       failed = true;

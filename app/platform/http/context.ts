@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import type { AppPasswords, Device } from "../../auth/app-passwords";
 import type { AuthService } from "../../auth/service";
 import { hmac, randomToken, safeEqual } from "../crypto";
 import type { User } from "../db/schema";
@@ -10,12 +11,14 @@ export const PRE_COOKIE = "nas_pre";
 
 export type ContextDeps = {
   auth: AuthService;
+  /** Devices' app passwords (HTTP Basic), for the routes of native clients (app/dav). */
+  devices: AppPasswords;
   secret: Buffer;
   secureCookies: boolean;
   clientIp?: (request: Request) => string | null;
 };
 
-export type Viewer = { user: User; via: "session" | "token"; sessionId: string | null };
+export type Viewer = { user: User; via: "session" | "token" | "device"; sessionId: string | null; device?: Device };
 
 /**
  * Resolves who is asking (session cookie or `Authorization: Bearer` app token), the client IP and
@@ -39,16 +42,23 @@ export function requestContext(deps: ContextDeps) {
    * access check before the body is read (parse), then by the context below.
    */
   const asked = new WeakMap<Request, Viewer | null>();
-  function viewerOf(request: Request, cookie: Cookies): Viewer | null {
+  type Server = { requestIP: (r: Request) => { address: string } | null } | null | undefined;
+  const ipOf = (request: Request, server: Server) => (deps.clientIp ? deps.clientIp(request) : (server?.requestIP(request)?.address ?? null));
+  function viewerOf(request: Request, cookie: Cookies, server: Server): Viewer | null {
     if (asked.has(request)) return asked.get(request)!;
     let viewer: Viewer | null = null;
     const authorization = request.headers.get("authorization");
     if (authorization !== null) {
       // Present means the caller chose a token: a malformed or unknown one is a 401, never a fall back to the cookie.
-      const bearer = authorization.match(/^Bearer\s+(\S+)$/i)?.[1];
-      const row = bearer ? deps.auth.tokens.resolve(bearer) : null;
-      if (!row) throw new AppError(401, "This app token is invalid or was revoked (send Authorization: Bearer <token>).");
-      viewer = { user: row.user, via: "token", sessionId: null };
+      if (/^Basic\s/i.test(authorization)) {
+        const login = deps.devices.verify(authorization, { ip: ipOf(request, server), secure: new URL(request.url).protocol === "https:" });
+        viewer = { user: login.user, via: "device", sessionId: null, device: login.device };
+      } else {
+        const bearer = authorization.match(/^Bearer\s+(\S+)$/i)?.[1];
+        const row = bearer ? deps.auth.tokens.resolve(bearer) : null;
+        if (!row) throw new AppError(401, "This app token is invalid or was revoked (send Authorization: Bearer <token>).");
+        viewer = { user: row.user, via: "token", sessionId: null };
+      }
     } else {
       const sid = cookie[SESSION_COOKIE]?.value as string | undefined;
       const row = sid ? deps.auth.sessions.resolve(sid) : null;
@@ -59,8 +69,8 @@ export function requestContext(deps: ContextDeps) {
     return viewer;
   }
   const plugin = new Elysia({ name: "request-context" }).derive({ as: "global" }, ({ request, cookie, server }) => {
-    const ip = deps.clientIp ? deps.clientIp(request) : (server?.requestIP(request)?.address ?? null);
-    const viewer = viewerOf(request, cookie as unknown as Cookies);
+    const ip = ipOf(request, server);
+    const viewer = viewerOf(request, cookie as unknown as Cookies, server);
     let csrfBase = viewer?.sessionId ?? (cookie[PRE_COOKIE]?.value as string | undefined);
     if (!viewer && !csrfBase) {
       csrfBase = randomToken(18);

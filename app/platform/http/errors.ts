@@ -36,13 +36,19 @@ const wantsJson = (request: Request, url: URL) =>
  * paths and source): JSON for the API, a toast for htmx, otherwise the app's error page in the normal layout.
  * A signed-out page view goes to sign-in, and an htmx poll after the session expired sends the page there.
  */
-export function errorHandler(deps: { pageOf: (sessionCookie: string | undefined) => PageChrome }) {
+export function errorHandler(deps: {
+  pageOf: (sessionCookie: string | undefined) => PageChrome;
+  /** Native clients' protocols (WebDAV XML, Nextcloud JSON) answer in their own format; null for every other path. */
+  clientError?: (request: Request, error: unknown, status: number, message: string) => Response | null;
+}) {
   return new Elysia({ name: "error-handler" }).error({ AppError }).onError({ as: "global" }, (c) => {
     const { error, code, request, set } = c;
     const { status, message, requestId } = describeError(code, error);
     // A share link's token is a password in the address (/s/<token>/…): it never goes into the log.
     if (requestId) log.error(`${request.method} ${new URL(request.url).pathname.replace(/^\/s\/[^/]+/, "/s/…")} failed:`, error);
     const url = new URL(request.url);
+    const forClient = deps.clientError?.(request, error, status, requestId ? `${message} Reference: ${requestId}.` : message);
+    if (forClient) return forClient;
     const json = wantsJson(request, url);
     if (status === 401 && !json && request.method === "GET" && !request.headers.get("hx-request")) {
       return Response.redirect(`${url.origin}/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);

@@ -38,6 +38,9 @@ const signedInPages = [
   "/dashboard/alerts",
   "/dashboard/power",
   "/dashboard/backups",
+  "/dashboard/backups/new",
+  "/dashboard/backups/new?kind=sftp",
+  "/dashboard/backups/new?kind=rest",
   "/dashboard/users",
   "/dashboard/system",
   "/dashboard/system?reset=erase-all",
@@ -48,6 +51,9 @@ const signedInPages = [
   "/settings/audit",
   "/shared",
   "/photos/shared",
+  "/photos/backup",
+  "/settings/devices",
+  "/settings/computers",
   "/no/such/page",
 ];
 const signedOutPages = ["/login", "/register", "/setup/trust"];
@@ -94,6 +100,7 @@ for (const scheme of ["light", "dark"] as const) {
       for (const url of signedOutPages) found.push(...(await check(anonPage, url, label === "phone")));
       await anonPage.goto(`${fresh.origin}/setup`);
       found.push(...(await check(anonPage, `${fresh.origin}/setup`, label === "phone")));
+      found.push(...(await check(anonPage, `${fresh.origin}/setup/restore/backup?kind=sftp`, label === "phone")));
       await anon.close();
       expect(found).toEqual([]);
       expect(errors.filter((e) => !e.includes("404"))).toEqual([]);

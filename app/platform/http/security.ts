@@ -6,7 +6,8 @@ import { AppError } from "../errors";
 import { describeError } from "./errors";
 import { log } from "../log";
 
-const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+// WebDAV's changing methods too (app/dav): a file moved from Finder is in the audit log like one moved on the web.
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE", "MKCOL", "MOVE", "COPY", "PROPPATCH", "LOCK", "UNLOCK"]);
 
 export const CSP = [
   "default-src 'self'",

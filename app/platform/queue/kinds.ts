@@ -11,10 +11,10 @@ import type { HandlerOf, JobHandler, JobHandlers } from "./queue";
 /**
  * Each worker lane runs its jobs one at a time (the media lane may run a few side by side), and lanes run beside
  * each other, so an hours-long disk copy never holds up a backup and a batch of photos never holds up a SMART check.
- * `people` is the face and object indexing (app/people): low priority, its children at nice 19.
+ * `backup` runs offsite backups, restores and the scrub: hours of restic never hold up anything else.
  * `web` is the web process's own lane: the kinds that need what only it has (the network on the image).
  */
-export const LANES = ["long", "system", "update", "media", "people", "housekeeping", "web"] as const;
+export const LANES = ["long", "system", "update", "media", "people", "housekeeping", "backup", "web"] as const;
 export type Lane = (typeof LANES)[number];
 
 export type JobKindSpec = {
@@ -23,6 +23,11 @@ export type JobKindSpec = {
   payload: TObject;
   /** Only a worker running as root takes it (the root storage worker on the image, NAS_WORKER_KINDS). */
   root?: boolean;
+  /**
+   * It reaches other machines (an SFTP server, another box, S3): a worker without a network (NAS_WORKER_OFFLINE=1,
+   * the image's sandboxed worker) leaves it to one that has it (the image's backup worker, NAS_WORKER_KINDS).
+   */
+  network?: boolean;
   /** Periodic work: the worker queues one this many ms after the last one of its kind (scheduler.ts). */
   every?: number;
   /** Periodic work that is also due each time the worker starts (after a boot), however recent its last run. */

@@ -4,6 +4,9 @@ import { bookkeeping } from "../space";
 import type { Job } from "../db/schema";
 import { errorText, type JobContext, type JobHandler, type JobHandlers, type JobQueue, type PayloadMap, type TypedJob } from "./queue";
 
+/** A job that reports the same progress still says it is alive this often (well under the 15 minutes of `staleMs`). */
+const HEARTBEAT_MS = 60_000;
+
 /**
  * The worker loop: claim a job, run its handler, record the outcome, repeat. A handler that throws (or rejects,
  * or throws a non-Error) is recorded on its job and the loop goes on; only `stop()` ends it.
@@ -48,7 +51,9 @@ export function createJobRunner<P extends PayloadMap>(deps: {
       progress(percent) {
         const p = Math.round(percent);
         const t = Date.now();
-        if (p === lastPercent || t - lastWrite < progressEveryMs) return;
+        // The same percent is written again after a while: progress is the heartbeat that keeps a long job (a
+        // backup sitting at 37 % while a large video uploads) from looking stuck and being reclaimed.
+        if (t - lastWrite < (p === lastPercent ? HEARTBEAT_MS : progressEveryMs)) return;
         lastWrite = t;
         lastPercent = p;
         queue.progress(job.id, p);

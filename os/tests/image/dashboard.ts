@@ -186,7 +186,7 @@ export const dashboard: Concern = {
       const browser = await launchTrustingBrowser(run.work, run.ca.file, first.https);
       try {
         const page = await browser.newPage();
-        page.setDefaultTimeout(60_000); // a TCG guest renders slowly
+        page.setDefaultTimeout(180_000); // a TCG guest renders slowly, and on first boot its workers start at the same time
         const authenticator = await addVirtualAuthenticator(page);
         const errors = watchPageErrors(page);
         await setupWizard(page, authenticator);

@@ -109,5 +109,12 @@ export const disks: Concern = {
       mounts.code === 0 && /^\/dev\/vda5\n\/dev\/vda5\n\/dev\/vda3\n/.test(mounts.out),
       `${mounts.out.replace(/\n/g, " ")}${mounts.err}`,
     );
+    const units = sshRun(second, run.sshKey, "systemctl is-active nasd-web nasd-worker nasd-backup-worker nasd-storage-worker");
+    const states = units.out.trim().split("\n");
+    check(
+      "boot 2: the web server and every worker run (web, media, backup, storage)",
+      units.code === 0 && states.length === 4 && states.every((s) => s === "active"),
+      states.join(" "),
+    );
   },
 };

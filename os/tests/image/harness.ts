@@ -16,6 +16,8 @@ export const DISK_BYTES = 4 * 1024 ** 3;
 export const BOOT_TIMEOUT_MS = Number(process.env.BOOT_TIMEOUT_S ?? 300) * 1000;
 export const OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
 export const OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+/** The box's RAM: 1.5 GB by default; `make image-memory` boots it with 1 GB (QEMU_MEMORY_MB=1024). */
+export const MEMORY_MB = Number(process.env.QEMU_MEMORY_MB ?? 1536);
 
 export const results = { passed: 0, failed: 0 };
 export function check(name: string, ok: boolean, detail = "") {
@@ -59,7 +61,7 @@ async function boot(work: string, disk: string, label: string, opts: { secondDis
       "-smp",
       "2",
       "-m",
-      "1536",
+      String(MEMORY_MB),
       "-drive",
       `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`,
       "-drive",

@@ -61,6 +61,15 @@ export const appTokens = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    /**
+     * What the secret opens. "api": an app token (`Authorization: Bearer`) for scripts and the JSON API; "files" and
+     * "files-read": a device's app password (HTTP Basic) for WebDAV and the Nextcloud client protocol only (app/dav).
+     */
+    scope: text("scope", { enum: ["api", "files", "files-read"] })
+      .notNull()
+      .default("api"),
+    /** The address of the last request that used it (with `lastUsedAt`), shown on the Devices page. */
+    lastUsedIp: text("last_used_ip"),
   },
   (t) => [index("app_tokens_user").on(t.userId)],
 );

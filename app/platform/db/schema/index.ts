@@ -7,4 +7,6 @@ export * from "./storage";
 export * from "./media";
 export * from "./photos";
 export * from "./share";
+export * from "./dav";
+export * from "./backup";
 export * from "./people";

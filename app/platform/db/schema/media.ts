@@ -2,6 +2,24 @@ import { sqliteTable, text, integer, real, index, primaryKey, foreignKey } from 
 import { blobs } from "./drive";
 
 /**
+ * Which rule of the capture-time precedence gave a row its time (app/media/metadata.ts `captureTime`, in order).
+ * `container` is a video's own creation time.
+ */
+export const TAKEN_SOURCES = [
+  "exif-offset",
+  "xmp-offset",
+  "gps-offset",
+  "maker-note",
+  "exif-local",
+  "other-date",
+  "gps-date",
+  "file-name",
+  "file-time",
+  "container",
+] as const;
+export type TakenSource = (typeof TAKEN_SOURCES)[number];
+
+/**
  * What the media pipeline knows about one stored content of a user (a blob): every Drive file with that content
  * shows the same thumbnails and metadata. Deleted with the blob (a purge), so a row never outlives its content.
  */
@@ -20,11 +38,16 @@ export const media = sqliteTable(
     width: integer("width"),
     height: integer("height"),
     orientation: integer("orientation"),
-    /** Capture time as UTC milliseconds; `takenOffset` is minutes east of UTC where it was taken. */
+    /**
+     * Capture time as UTC milliseconds; `takenAt + takenOffset` minutes is the local time it shows. When the file
+     * recorded no zone (`takenZoneKnown` false), the offset is the box's at that time: a camera's wall clock stays
+     * the wall clock, and views say the zone is unknown.
+     */
     takenAt: integer("taken_at", { mode: "timestamp_ms" }),
     takenOffset: integer("taken_offset"),
-    /** Where `takenAt` came from: the camera's offset, the box's time zone, the container (video) or the file's mtime. */
-    takenSource: text("taken_source", { enum: ["exif-offset", "box-timezone", "container", "file-mtime"] }),
+    takenZoneKnown: integer("taken_zone_known", { mode: "boolean" }).notNull().default(false),
+    /** Which rule of the capture-time precedence gave `takenAt` (TAKEN_SOURCES). */
+    takenSource: text("taken_source", { enum: TAKEN_SOURCES }),
     make: text("make"),
     model: text("model"),
     lens: text("lens"),
@@ -35,9 +58,15 @@ export const media = sqliteTable(
     latitude: real("latitude"),
     longitude: real("longitude"),
     altitude: real("altitude"),
+    /** Where (app/media/geocode.ts): the nearest populated place, the city it belongs to, region and country names. */
+    locality: text("locality"),
     city: text("city"),
     region: text("region"),
     country: text("country"),
+    /** Every name of those four places, folded (lower case, no accents) between "|": what place search matches. */
+    placeNames: text("place_names"),
+    /** The file decoded only in part (a truncated or damaged JPEG): the thumbnail shows what could be read. */
+    damaged: integer("damaged", { mode: "boolean" }).notNull().default(false),
     durationMs: integer("duration_ms"),
     videoCodec: text("video_codec"),
     /** How a browser plays it: the original as is, or our MP4 (remuxed or transcoded). */
@@ -62,6 +91,8 @@ export const media = sqliteTable(
     index("media_timeline").on(t.userId, t.takenAt, t.takenOffset, t.status, t.kind, t.livePairSha256),
     // Photos: search by country, and the newest change of a user's rows (its cached scrubber is keyed by it).
     index("media_country").on(t.userId, t.country),
+    index("media_region").on(t.userId, t.region),
+    index("media_locality").on(t.userId, t.locality),
     index("media_user_updated").on(t.userId, t.updatedAt),
   ],
 );

@@ -1,4 +1,4 @@
-// The selection bar (#photos-selection: favourite, archive, add to an album, download, trash, take out of the album)
+// The selection bar (#photos-selection: favourite, archive, add to an album, share, download, trash, take out of the album)
 // and uploads into Drive's Photos/YYYY/MM through the resumable endpoint.
 import { $, targetOf } from "../lib/dom.js";
 import { api } from "../lib/http.js";
@@ -7,10 +7,12 @@ import { resumableUpload } from "../lib/uploads.js";
 import { chooseAlbum, trashWithUndo } from "./albums.js";
 import { param, reloadShown, source } from "./grid.js";
 import { refreshSelection, selection } from "./select.js";
+import { share } from "./share.js";
 
 /** @param {string} act @param {string[]} ids */
 async function act(act, ids) {
   if (act === "clear") selection.clear();
+  if (act === "share") await share(ids);
   if (act === "zip") window.location.assign(`/api/v1/zip?ids=${encodeURIComponent(ids.join(","))}`);
   if (act === "favourite") {
     await api("/photos/api/favourite", { ids, on: true });
@@ -21,7 +23,13 @@ async function act(act, ids) {
   if (act === "archive") {
     const on = source() !== "archive";
     await api("/photos/api/archive", { ids, on });
-    toast(on ? `${ids.length} archived.` : `${ids.length} back in the timeline.`);
+    toast(on ? `${ids.length} archived.` : `${ids.length} back in the timeline.`, {
+      label: "Undo",
+      run: async () => {
+        await api("/photos/api/archive", { ids, on: !on });
+        reloadShown();
+      },
+    });
     selection.clear();
     reloadShown();
   }

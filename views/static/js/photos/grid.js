@@ -3,7 +3,7 @@
 import { api } from "../lib/http.js";
 import { $, el, targetOf } from "../lib/dom.js";
 import { messageOf, toast } from "../lib/toast.js";
-import { dayLabel, loadPlaceholders, MONTHS, tile } from "./tiles.js";
+import { dayLabel, loadPlaceholders, MONTHS, shortDayLabel, tile } from "./tiles.js";
 import { refreshSelection, selection } from "./select.js";
 
 /** @typedef {import("./tiles.js").Item & { t: number }} GridItem */
@@ -23,7 +23,7 @@ export const grid = $("#photos-grid");
 const sections = [];
 /** Month key → its items. @type {Map<string, GridItem[]>} */
 const loaded = new Map();
-/** justified-layout (vendored): boxes for a row of aspect ratios. @type {((sizes: { width: number; height: number }[], options: Record<string, number>) => { containerHeight: number; boxes: { left: number; top: number; width: number; height: number }[] }) | null} */
+/** justified-layout (vendored): boxes for a row of aspect ratios. @type {((sizes: { width: number; height: number }[], options: Record<string, number>) => Geometry) | null} */
 let layout = null;
 /** What the grid shows: the timeline, favourites, archive, an album, a search (data-source, data-param). */
 export const source = () => grid?.dataset.source ?? "timeline";
@@ -40,7 +40,49 @@ function estimate(n) {
   return 48 + Math.ceil((n * 1.4 * rowHeight()) / w) * (rowHeight() + 4) + 40;
 }
 
-/** @param {Section} s @param {GridItem[]} items */
+const GAP = 4;
+// A small day beside another needs room for its date label, as Google Photos' packed rows do.
+const MIN_DAY_WIDTH = 100;
+const DAY_GAP = 16;
+// How far the days of a shared row may shrink to fit side by side.
+const MIN_SHELF_SCALE = 0.8;
+
+/** @typedef {{ containerHeight: number; boxes: { left: number; top: number; width: number; height: number }[] }} Geometry */
+
+/** Tiles at their justified boxes, scaled. @param {HTMLElement} box @param {HTMLElement[]} tiles @param {Geometry} geo @param {number} scale */
+function place(box, tiles, geo, scale) {
+  box.style.height = `${geo.containerHeight * scale}px`;
+  geo.boxes.forEach((b, i) => {
+    const t = tiles[i];
+    if (!t) return;
+    t.style.left = `${b.left * scale}px`;
+    t.style.top = `${b.top * scale}px`;
+    t.style.width = `${b.width * scale}px`;
+    t.style.height = `${b.height * scale}px`;
+  });
+}
+
+/** A day's heading: its date and "Select day". @param {number} day @param {GridItem[]} dayItems */
+function dayHead(day, dayItems) {
+  const head = el("div", "photos-day");
+  const label = el("h3", null, dayLabel(day * 86400000));
+  label.dataset.day = String(day);
+  head.appendChild(label);
+  const pick = el("button", "link photos-pick-day", "Select day");
+  pick.type = "button";
+  pick.addEventListener("click", () => {
+    selection.toggleAll(dayItems.map((i) => i.id));
+    refreshSelection();
+  });
+  head.appendChild(pick);
+  return head;
+}
+
+/**
+ * A month's days as justified rows. A day that fills less than one row shares a row with the days around it, each
+ * under its own date (a shelf of day blocks), so a run of one-photo days is not a full row each.
+ * @param {Section} s @param {GridItem[]} items
+ */
 function renderSection(s, items) {
   if (!layout) return;
   s.body.textContent = "";
@@ -53,37 +95,59 @@ function renderSection(s, items) {
     if (!list) days.set(day, (list = []));
     list.push(it);
   }
+  /**
+   * The shelf being filled with small days: its element and its days' blocks at their natural size.
+   * @type {{ el: HTMLElement; days: { block: HTMLElement; box: HTMLElement; tiles: HTMLElement[]; geo: Geometry; width: number }[] } | null}
+   */
+  let shelf = null;
   for (const [day, dayItems] of days) {
-    const head = el("div", "photos-day");
-    head.appendChild(el("h3", null, dayLabel(day * 86400000)));
-    const pick = el("button", "link photos-pick-day", "Select day");
-    pick.type = "button";
-    pick.addEventListener("click", () => {
-      selection.toggleAll(dayItems.map((i) => i.id));
-      refreshSelection();
-    });
-    head.appendChild(pick);
     const box = el("div", "photos-rows");
     const geo = layout(
       dayItems.map((i) => ({ width: i.w || 1, height: i.h || 1 })),
-      { containerWidth, targetRowHeight: rowHeight(), boxSpacing: 4, containerPadding: 0, maxNumRows: Infinity },
+      { containerWidth, targetRowHeight: rowHeight(), boxSpacing: GAP, containerPadding: 0, maxNumRows: Infinity },
     );
-    box.style.height = `${geo.containerHeight}px`;
-    geo.boxes.forEach((b, i) => {
-      const item = dayItems[i];
-      if (!item) return;
-      const t = tile(item);
-      t.style.left = `${b.left}px`;
-      t.style.top = `${b.top}px`;
-      t.style.width = `${b.width}px`;
-      t.style.height = `${b.height}px`;
-      box.appendChild(t);
-    });
-    s.body.append(head, box);
+    const tiles = dayItems.slice(0, geo.boxes.length).map((item) => tile(item));
+    box.append(...tiles);
+    place(box, tiles, geo, 1);
+    const oneRow = geo.boxes.every((b) => b.top === geo.boxes[0]?.top);
+    const natural = Math.max(MIN_DAY_WIDTH, ...geo.boxes.map((b) => b.left + b.width));
+    if (!oneRow || natural > containerWidth) {
+      shelf = null;
+      s.body.append(dayHead(day, dayItems), box);
+      continue;
+    }
+    const widths = (shelf?.days ?? []).reduce((sum, d) => sum + d.width, natural);
+    const gaps = (shelf?.days.length ?? 0) * DAY_GAP;
+    // Beside the days before when they all fit, shrunk a little if need be (a phone's two one-photo days).
+    const scale = Math.min(1, (containerWidth - gaps) / widths);
+    if (!shelf || scale < MIN_SHELF_SCALE) {
+      shelf = { el: el("div", "photos-shelf"), days: [] };
+      s.body.appendChild(shelf.el);
+    }
+    const block = el("div", "photos-day-block");
+    block.append(dayHead(day, dayItems), box);
+    shelf.el.appendChild(block);
+    shelf.days.push({ block, box, tiles, geo, width: natural });
+    const fit = Math.min(1, (containerWidth - (shelf.days.length - 1) * DAY_GAP) / shelf.days.reduce((sum, d) => sum + d.width, 0));
+    for (const d of shelf.days) {
+      d.block.style.width = `${d.width * fit}px`;
+      place(d.box, d.tiles, d.geo, fit);
+    }
+    // Side by side, the days go by their short names (the month's heading names the year); alone, by the full one.
+    if (shelf.days.length > 1)
+      for (const h of shelf.el.querySelectorAll("h3")) {
+        const ms = Number(/** @type {HTMLElement} */ (h).dataset.day) * 86400000;
+        h.textContent = shortDayLabel(ms);
+        h.setAttribute("title", dayLabel(ms));
+      }
+    if (fit < 1) shelf = null; // full
   }
   s.el.style.height = "";
   s.height = s.el.offsetHeight;
 }
+
+// Where a jump puts a month's heading: just under the top of the window.
+const JUMP_OFFSET = 8;
 
 /** @param {Section} s */
 async function load(s) {
@@ -120,6 +184,17 @@ export function reloadShown() {
   }
 }
 
+/** The year labels that would overlap the one above are left out, as Google Photos thins them. @param {HTMLElement} nav */
+function thinYears(nav) {
+  let lastBottom = Number.NEGATIVE_INFINITY;
+  for (const label of nav.querySelectorAll(".photos-scrub-year")) {
+    label.classList.remove("thinned");
+    const r = label.getBoundingClientRect();
+    if (r.top < lastBottom + 2) label.classList.add("thinned");
+    else lastBottom = r.bottom;
+  }
+}
+
 /** @param {Month[]} months */
 function scrubber(months) {
   const nav = $("#photos-scrubber");
@@ -141,11 +216,44 @@ function scrubber(months) {
     }
     nav.appendChild(b);
   }
+  // Where the window is (a line across the scrubber) and, under the pointer, which month a click or drag goes to.
+  const marker = el("div", "photos-scrub-marker");
+  const bubble = el("div", "photos-scrub-bubble");
+  marker.setAttribute("aria-hidden", "true");
+  bubble.setAttribute("aria-hidden", "true");
+  bubble.hidden = true;
+  nav.append(marker, bubble);
+  thinYears(nav);
+  window.addEventListener("resize", () => thinYears(nav));
+
+  /** The month's link in the scrubber. @param {string} key */
+  const linkOf = (key) => /** @type {HTMLElement | null} */ (nav.querySelector(`.photos-scrub[data-key="${key}"]`));
+  let markerQueued = false;
+  const placeMarker = () => {
+    markerQueued = false;
+    const s = sections.find((x) => x.el.getBoundingClientRect().bottom > JUMP_OFFSET);
+    const link = s && linkOf(s.key);
+    if (!s || !link) return;
+    const r = s.el.getBoundingClientRect();
+    const within = Math.min(1, Math.max(0, (JUMP_OFFSET - r.top) / Math.max(r.height, 1)));
+    marker.style.top = `${link.offsetTop + within * link.offsetHeight}px`;
+  };
+  window.addEventListener(
+    "scroll",
+    () => {
+      if (!markerQueued) requestAnimationFrame(placeMarker);
+      markerQueued = true;
+    },
+    { passive: true },
+  );
+  placeMarker();
+
   /** @param {Element | null | undefined} a */
   const jump = (a) => {
     const key = a instanceof HTMLElement ? a.dataset.key : undefined;
     const s = key && sections.find((x) => x.key === key);
-    if (s) window.scrollTo({ top: s.el.getBoundingClientRect().top + window.scrollY - 60 });
+    // Months that render above it afterwards keep it in place (the browser's scroll anchoring).
+    if (s) window.scrollTo({ top: s.el.getBoundingClientRect().top + window.scrollY - JUMP_OFFSET });
   };
   nav.addEventListener("click", (e) => {
     const a = targetOf(e)?.closest(".photos-scrub");
@@ -157,11 +265,24 @@ function scrubber(months) {
   let dragging = false;
   /** @param {PointerEvent} e */
   const under = (e) => document.elementFromPoint(nav.getBoundingClientRect().left + 4, e.clientY)?.closest(".photos-scrub");
+  /** The bubble beside the pointer, naming the month under it. @param {PointerEvent} e */
+  const showBubble = (e) => {
+    const a = under(e);
+    if (!(a instanceof HTMLElement)) return;
+    bubble.textContent = a.title;
+    bubble.style.top = `${e.clientY - nav.getBoundingClientRect().top}px`;
+    bubble.hidden = false;
+  };
+  // The jump happens at the press: with the pointer captured (for dragging), the click that follows goes to the
+  // scrubber itself, not to the month's link. The click handler above serves the keyboard (Enter on a link).
   nav.addEventListener("pointerdown", (e) => {
     dragging = true;
     nav.setPointerCapture(e.pointerId);
+    showBubble(e);
+    jump(under(e));
   });
   nav.addEventListener("pointermove", (e) => {
+    showBubble(e);
     if (dragging) jump(under(e));
   });
   nav.addEventListener("pointerup", () => {
@@ -169,6 +290,10 @@ function scrubber(months) {
   });
   nav.addEventListener("pointercancel", () => {
     dragging = false;
+    bubble.hidden = true;
+  });
+  nav.addEventListener("pointerleave", () => {
+    if (!dragging) bubble.hidden = true;
   });
 }
 

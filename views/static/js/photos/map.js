@@ -67,5 +67,8 @@ export async function startMap() {
     }
   }
   map.on("moveend", refresh);
+  // The box gets its height when photos.css arrives (loaded by photos.js) and on resizes: Leaflet measures again,
+  // and its moveend asks for the pins of the real viewport.
+  new ResizeObserver(() => map.invalidateSize()).observe(box);
   refresh();
 }

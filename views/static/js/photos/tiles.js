@@ -15,6 +15,7 @@ import { selection } from "./select.js";
  * @property {string | null} [th] the ThumbHash placeholder (base64)
  * @property {boolean} [f] a favourite
  * @property {boolean} [o] the original is shown as is (browsers show its format)
+ * @property {boolean} [z] a full-resolution rendition can be made for the zoom (HEIC, TIFF, RAW: app/media/full.ts)
  * @property {boolean} [v] a playable MP4 was made of the video
  * @property {string | null} [l] a Live Photo's motion (its address)
  */
@@ -25,6 +26,11 @@ const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 export const dayLabel = (ms) => {
   const d = new Date(ms);
   return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+};
+/** A packed day's label (its month heading above names the year). @param {number} ms */
+export const shortDayLabel = (ms) => {
+  const d = new Date(ms);
+  return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]?.slice(0, 3)}`;
 };
 /** @param {number | null | undefined} ms */
 const duration = (ms) => {

@@ -1,11 +1,12 @@
 // The Photos lightbox (lib/lightbox.js): the preview, then the original when zooming in; videos; an info panel (i)
-// from the server's view; favourite, download, add to album, archive and trash.
+// from the server's view; favourite, download, add to album, share, archive and trash.
 import { el } from "../lib/dom.js";
 import { api } from "../lib/http.js";
 import { lightbox } from "../lib/lightbox.js";
 import { toast } from "../lib/toast.js";
 import { chooseAlbum, trashWithUndo } from "./albums.js";
 import { reloadShown, source } from "./grid.js";
+import { share } from "./share.js";
 
 // The lightbox's own buttons as inline SVG: symbol characters (ⓘ, 🗑) are missing from many fonts.
 /** @param {string} inner */
@@ -16,6 +17,7 @@ const ICONS = {
   favourite: svg('<path d="M12 20s-7-4.4-7-10a4 4 0 0 1 7-2.6A4 4 0 0 1 19 10c0 5.6-7 10-7 10z"/>'),
   download: svg('<path d="M12 4v11M7 10l5 5 5-5M5 20h14"/>'),
   album: svg('<rect x="4" y="4" width="16" height="16" rx="3"/><path d="M12 8v8M8 12h8"/>'),
+  share: svg('<circle cx="18" cy="6" r="3"/><circle cx="6" cy="12" r="3"/><circle cx="18" cy="18" r="3"/><path d="M8.6 13.5l6.8 3M15.4 7.5l-6.8 3"/>'),
   archive: svg('<rect x="3" y="4" width="18" height="5" rx="1"/><path d="M5 9v10h14V9M10 13h4"/>'),
   trash: svg('<path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6"/>'),
 };
@@ -36,12 +38,13 @@ function slideOf(i) {
       poster: preview,
       item: i,
     };
-  // The preview first; zooming in past it loads the original (browsers show JPEG, PNG, WebP, GIF, AVIF as is).
-  const src = i.o ? `/api/v1/files/${i.id}/content?inline=1` : preview;
+  // The preview first; zooming in past it loads the real pixels: the original when browsers show it as is (JPEG,
+  // PNG, WebP, GIF, AVIF), else a full-resolution rendition the server makes on the first zoom (HEIC, TIFF, RAW).
+  const src = i.o ? `/api/v1/files/${i.id}/content?inline=1` : i.z ? `/media/full/${i.id}` : preview;
   return {
     id: i.id,
     src,
-    srcset: i.o ? `${preview} ${Math.round(w * fit)}w, ${src} ${w}w` : undefined,
+    srcset: i.o || i.z ? `${preview} ${Math.round(w * fit)}w, ${src} ${w}w` : undefined,
     width: w,
     height: h,
     msrc: `/drive/thumb/${i.id}`,
@@ -129,6 +132,7 @@ export async function openLightbox(items, index) {
         refreshInfo();
       },
     });
+    pswp.ui.registerElement({ name: "share", order: 18, isButton: true, title: "Share", html: ICONS.share, onClick: () => share([current().id]) });
     pswp.ui.registerElement({
       name: "archive",
       order: 19,

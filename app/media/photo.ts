@@ -1,0 +1,100 @@
+// Runs in the imaging process (app/media/imaging.ts), never in the worker itself: one photo → derivatives, metadata
+// and place. sharp, exifr and the city table live only there, so their memory goes when that process ends.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Runner } from "../../hw/run";
+import { APP_ROOT, type DerivativePaths } from "../platform/paths";
+import type { Media } from "../platform/db/schema";
+import { placeOf } from "./geocode";
+import {
+  largestEmbeddedJpeg,
+  MediaFileError,
+  PREVIEW_SIZE,
+  pixelSize,
+  thumbnailsOfImage,
+  thumbnailsOfRawPreview,
+  thumbnailsOfSalvage,
+  type ImageResult,
+} from "./image";
+import { readPhotoMetadata } from "./metadata";
+import { isHeic } from "./model";
+import { createVideoTools, ffmpegReason, LOW_PRIORITY } from "./video";
+
+export type PhotoFacts = Partial<Omit<Media, "userId" | "sha256" | "kind" | "updatedAt" | "version">>;
+export type PhotoRequest = { input: string; out: DerivativePaths; mtime: number; name: string; raw: boolean };
+
+const isJpeg = async (path: string) => {
+  const head = new Uint8Array(await Bun.file(path).slice(0, 3).arrayBuffer());
+  return head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+};
+
+/** Every place column, so a reprocessed row never keeps an older place. */
+export async function placeFacts(latitude: number | null, longitude: number | null): Promise<PhotoFacts> {
+  const place = latitude === null || longitude === null ? null : await placeOf(latitude, longitude);
+  return {
+    locality: place?.locality ?? null,
+    city: place?.city ?? null,
+    region: place?.region ?? null,
+    country: place?.country ?? null,
+    placeNames: place?.names ?? null,
+  };
+}
+
+export const imageFacts = (r: ImageResult): PhotoFacts => ({ width: r.width, height: r.height, thumbhash: r.thumbhash, damaged: r.damaged });
+
+const HEIC_SCRIPT = join(APP_ROOT, "app/media/heic.ts");
+
+export function createPhotoTools(run: Runner) {
+  const video = createVideoTools({ run });
+
+  /** HEIC in a process of its own (app/media/heic.ts), so libheif's WebAssembly memory is returned after each photo. */
+  async function heicThumbnails(input: string, out: DerivativePaths): Promise<ImageResult> {
+    const r = await run([...LOW_PRIORITY, process.execPath, HEIC_SCRIPT, input, out.thumb, out.preview], { timeoutMs: 180_000, maxOutputBytes: 64 * 1024 });
+    if (r.code === 0) return { ...(JSON.parse(r.stdout) as ImageResult), damaged: false };
+    const reason = ffmpegReason(r.stderr, [input]) || (r.timedOut ? "it took longer than 3 minutes" : `exit code ${r.code ?? r.signal}`);
+    if (r.code === 3) throw new MediaFileError(reason);
+    throw new Error(`HEIC decoding failed: ${reason}`);
+  }
+
+  /**
+   * A JPEG libvips refuses even tolerantly (many corrupt restart intervals) may still show in other viewers:
+   * ffmpeg's decoder salvages what it can, marked damaged. Anything else keeps libvips' reason.
+   */
+  async function imageThumbnails(input: string, out: DerivativePaths, orientation: number | null): Promise<ImageResult> {
+    try {
+      return await thumbnailsOfImage(input, out);
+    } catch (e) {
+      if (!(e instanceof MediaFileError) || /too large/.test(e.message) || !(await isJpeg(input))) throw e;
+      const salvaged = `${out.preview}.salvage.png`;
+      try {
+        await video.salvageJpeg(input, salvaged, PREVIEW_SIZE);
+        const { width, height } = await pixelSize(input);
+        const turned = (orientation ?? 1) >= 5;
+        return await thumbnailsOfSalvage(salvaged, turned ? { width: height, height: width } : { width, height }, orientation, out);
+      } catch {
+        throw e;
+      } finally {
+        rmSync(salvaged, { force: true });
+      }
+    }
+  }
+
+  return {
+    async photo(req: PhotoRequest): Promise<PhotoFacts> {
+      const { input, out, raw } = req;
+      const meta = await readPhotoMetadata(input, new Date(req.mtime), req.name);
+      const base: PhotoFacts = { ...meta, ...(await placeFacts(meta.latitude, meta.longitude)) };
+      if (raw) {
+        const embedded = await largestEmbeddedJpeg(Buffer.from(await Bun.file(input).arrayBuffer()));
+        if (!embedded) return { ...base, status: "no-preview", error: "This RAW file has no embedded preview." };
+        return { ...base, ...imageFacts(await thumbnailsOfRawPreview(embedded, meta.orientation, out)) };
+      }
+      const result = (await isHeic(input)) ? await heicThumbnails(input, out) : await imageThumbnails(input, out, meta.orientation);
+      return { ...base, ...imageFacts(result) };
+    },
+    /** A video's poster frame (a JPEG ffmpeg wrote) → the thumbnails; the place of a video's own coordinates. */
+    async still(input: string, out: DerivativePaths, latitude: number | null, longitude: number | null): Promise<PhotoFacts> {
+      return { ...imageFacts(await thumbnailsOfImage(input, out)), ...(await placeFacts(latitude, longitude)) };
+    },
+  };
+}

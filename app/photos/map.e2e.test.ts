@@ -1,0 +1,121 @@
+// The map page in a real Chromium against a real server and worker, at the desktop size of the walk (1366×900),
+// light and dark: a cluster's photos in a row of their own (not piled up, not over the places), pin counts centred
+// in their discs and readable in both schemes. The network is closed here: pins and places need no tiles.
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { launchBrowser, signedInPage, startServer, type TestServer } from "../../test/support/browser";
+
+const FIXTURES = join(import.meta.dir, "../../test/fixtures/photos");
+// Four photos taken around Arezzo: one cluster at the world view.
+const GPS = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "gps/DSCN0027.jpg", "gps/DSCN0038.jpg"];
+
+let server: TestServer;
+let worker: ReturnType<typeof Bun.spawn>;
+let browser: Browser;
+let db: Database;
+let ada: Awaited<ReturnType<typeof signedInPage>>;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  ada = await signedInPage(browser, server, { username: "ada", role: "user", viewport: { width: 1366, height: 900 } });
+  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
+    cwd: join(import.meta.dir, "../.."),
+    stdout: "ignore",
+    stderr: "ignore",
+    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
+  });
+  db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
+  for (const f of GPS) {
+    await ada.api(`/upload?${new URLSearchParams({ name: f.split("/").at(-1)! })}`, { method: "PUT", body: new Blob([readFileSync(join(FIXTURES, f))]) });
+  }
+  const end = Date.now() + 120_000;
+  while (db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'done'").get()!.n < GPS.length) {
+    if (Date.now() > end) throw new Error("gave up waiting for the pipeline");
+    await Bun.sleep(200);
+  }
+}, 180_000);
+
+afterAll(async () => {
+  db?.close();
+  await browser?.close();
+  worker?.kill("SIGTERM");
+  await worker?.exited;
+  await server?.stop();
+});
+
+/** WCAG's contrast ratio of two CSS colours ("rgb(r, g, b)"). */
+function contrast(a: string, b: string) {
+  const lum = (c: string) => {
+    const [r, g, b] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const s = Number(v) / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
+/** Where the pin's count is drawn, against the disc, and its colours. */
+const pinLook = () =>
+  ada.page
+    .locator(".photos-pin.cluster")
+    .first()
+    .evaluate((pin) => {
+      const range = document.createRange();
+      range.selectNodeContents(pin);
+      const text = range.getBoundingClientRect();
+      const disc = pin.getBoundingClientRect();
+      const style = getComputedStyle(pin);
+      return {
+        dx: text.left + text.width / 2 - (disc.left + disc.width / 2),
+        dy: text.top + text.height / 2 - (disc.top + disc.height / 2),
+        inside: text.left >= disc.left && text.right <= disc.right && text.top >= disc.top && text.bottom <= disc.bottom,
+        color: style.color,
+        background: style.backgroundColor,
+      };
+    });
+
+test("a cluster's photos in a row of their own, above the places; pin counts centred (1366×900, light)", async () => {
+  await ada.page.goto("/photos/map");
+  const pin = ada.page.locator(".photos-pin.cluster").first();
+  await pin.waitFor();
+  expect(await pin.textContent()).toBe(String(GPS.length));
+  const look = await pinLook();
+  expect(Math.abs(look.dx)).toBeLessThan(2);
+  expect(Math.abs(look.dy)).toBeLessThan(2);
+  expect(look.inside).toBe(true);
+  expect(contrast(look.color, look.background)).toBeGreaterThanOrEqual(4.5);
+
+  await pin.click();
+  const tiles = ada.page.locator("#photos-map-items .photos-tile");
+  await tiles.nth(GPS.length - 1).waitFor();
+  const boxes = await tiles.evaluateAll((ts) =>
+    ts.map((t) => t.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom })),
+  );
+  // Side by side, none over another…
+  for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.left).toBeGreaterThanOrEqual(boxes[i - 1]!.right);
+  // …inside their section, which ends before the places list starts.
+  const section = (await ada.page.locator("#photos-map-items").boundingBox())!;
+  const places = (await ada.page.locator(".photos-places").boundingBox())!;
+  for (const b of boxes) {
+    expect(b.top).toBeGreaterThanOrEqual(section.y);
+    expect(b.bottom).toBeLessThanOrEqual(section.y + section.height + 0.5);
+  }
+  expect(places.y).toBeGreaterThanOrEqual(section.y + section.height);
+  expect(await ada.page.locator(".photos-places li").first().textContent()).toContain("Arezzo, Tuscany, Italy");
+}, 60_000);
+
+test("pin counts are readable in dark mode (1366×900)", async () => {
+  await ada.page.emulateMedia({ colorScheme: "dark" });
+  await ada.page.goto("/photos/map");
+  await ada.page.locator(".photos-pin.cluster").first().waitFor();
+  const look = await pinLook();
+  expect(contrast(look.color, look.background)).toBeGreaterThanOrEqual(4.5);
+  expect(Math.abs(look.dx)).toBeLessThan(2);
+  await ada.page.emulateMedia({ colorScheme: "light" });
+}, 60_000);

@@ -1,0 +1,148 @@
+// Undo in Photos in a real Chromium against a real server and worker, at the walk's desktop size (1366×900), light
+// and dark: the trash toast's Undo is readable, archiving from the selection bar can be undone too, and the audit
+// log names the photos each action was about.
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { launchBrowser, signedInPage, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
+
+const FIXTURES = join(import.meta.dir, "../../test/fixtures/photos");
+const PHOTOS = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "cameras/Canon_40D.jpg"];
+
+let server: TestServer;
+let worker: ReturnType<typeof Bun.spawn>;
+let browser: Browser;
+let db: Database;
+let ada: Awaited<ReturnType<typeof signedInPage>>;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  ada = await signedInPage(browser, server, { username: "ada", role: "user", viewport: { width: 1366, height: 900 } });
+  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
+    cwd: join(import.meta.dir, "../.."),
+    stdout: "ignore",
+    stderr: "ignore",
+    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
+  });
+  db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
+  for (const f of PHOTOS) {
+    await ada.api(`/upload?${new URLSearchParams({ name: f.split("/").at(-1)! })}`, { method: "PUT", body: new Blob([readFileSync(join(FIXTURES, f))]) });
+  }
+  const end = Date.now() + 120_000;
+  while (db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'done'").get()!.n < PHOTOS.length) {
+    if (Date.now() > end) throw new Error("gave up waiting for the pipeline");
+    await Bun.sleep(200);
+  }
+}, 180_000);
+
+afterAll(async () => {
+  db?.close();
+  await browser?.close();
+  worker?.kill("SIGTERM");
+  await worker?.exited;
+  await server?.stop();
+});
+
+/** WCAG's contrast ratio of two CSS colours ("rgb(r, g, b)"). */
+function contrast(a: string, b: string) {
+  const lum = (c: string) => {
+    const [r, g, b] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const s = Number(v) / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
+const select = async (n: number) => {
+  const tile = ada.page.locator("#photos-grid .photos-tile").nth(n);
+  await tile.hover();
+  await tile.locator(".photos-check").click();
+};
+const shown = () => ada.page.locator("#photos-grid .photos-tile").count();
+
+for (const scheme of ["light", "dark"] as const)
+  test(`the trash toast's Undo is readable and undoes (${scheme}, 1366×900)`, async () => {
+    await ada.page.emulateMedia({ colorScheme: scheme });
+    await ada.page.goto("/photos");
+    await ada.page
+      .locator("#photos-grid .photos-tile")
+      .nth(PHOTOS.length - 1)
+      .waitFor();
+    await select(0);
+    await ada.page.locator("#photos-selection button[data-act='trash']").click();
+    const undo = ada.page.locator(".toast", { hasText: "1 moved to the trash." }).locator("button", { hasText: "Undo" });
+    await undo.waitFor();
+    const look = await undo.evaluate((b) => {
+      const toast = b.closest(".toast")!;
+      return { color: getComputedStyle(b).color, background: getComputedStyle(toast).backgroundColor, buttonBackground: getComputedStyle(b).backgroundColor };
+    });
+    expect(look.buttonBackground).toBe("rgba(0, 0, 0, 0)");
+    expect(contrast(look.color, look.background)).toBeGreaterThanOrEqual(4.5);
+    await ada.page.waitForFunction((n) => document.querySelectorAll("#photos-grid .photos-tile").length === n, PHOTOS.length - 1);
+    await undo.click();
+    await ada.page.waitForFunction((n) => document.querySelectorAll("#photos-grid .photos-tile").length === n, PHOTOS.length);
+    await ada.page.emulateMedia({ colorScheme: "light" });
+  }, 60_000);
+
+test("archiving a selection offers Undo, which brings the photos back (1366×900)", async () => {
+  const errors = watchPageErrors(ada.page);
+  await ada.page.goto("/photos");
+  await ada.page
+    .locator("#photos-grid .photos-tile")
+    .nth(PHOTOS.length - 1)
+    .waitFor();
+  await select(0);
+  await select(1);
+  await ada.page.locator("#photos-selection button[data-act='archive']").click();
+  const undo = ada.page.locator(".toast", { hasText: "2 archived." }).locator("button", { hasText: "Undo" });
+  await undo.waitFor();
+  await ada.page.waitForFunction((n) => document.querySelectorAll("#photos-grid .photos-tile").length === n, PHOTOS.length - 2);
+  expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM photo_flags WHERE archived = 1").get()!.n).toBe(2);
+  await undo.click();
+  await ada.page.waitForFunction((n) => document.querySelectorAll("#photos-grid .photos-tile").length === n, PHOTOS.length);
+  expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM photo_flags WHERE archived = 1").get()!.n).toBe(0);
+  expect(await shown()).toBe(PHOTOS.length);
+  expect(errors).toEqual([]);
+}, 60_000);
+
+test("the audit log names the photos a Photos action was about (1366×900)", async () => {
+  const admin = await signedInPage(browser, server, { username: "root", role: "admin", viewport: { width: 1366, height: 900 } });
+  await admin.page.goto("/settings/audit");
+  const log = (await admin.page.locator("main").textContent()) ?? "";
+  expect(log).toMatch(/moved '(DSCN00\d\d|Canon_40D)\.jpg' to the trash/);
+  expect(log).toMatch(/restored '(DSCN00\d\d|Canon_40D)\.jpg' from the trash/);
+  expect(log).toMatch(/marked '(DSCN00\d\d|Canon_40D)\.jpg' and 1 more as archived/);
+  expect(log).toMatch(/marked '(DSCN00\d\d|Canon_40D)\.jpg' and 1 more as back in the timeline/);
+}, 60_000);
+
+test("“could not be processed” links to the files, with the pipeline's message and a retry (1366×900)", async () => {
+  // A JPEG's first bytes, then nothing a decoder can use.
+  const broken = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new TextEncoder().encode("not really a photo ".repeat(50))]);
+  const up = await ada.api<{ item: { id: string; sha256: string } }>(`/upload?${new URLSearchParams({ name: "IMG_broken.jpg" })}`, {
+    method: "PUT",
+    body: new Blob([broken]),
+  });
+  const end = Date.now() + 60_000;
+  while (db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'failed'").get()!.n < 1) {
+    if (Date.now() > end) throw new Error("gave up waiting for the pipeline to fail");
+    await Bun.sleep(200);
+  }
+  await ada.page.goto("/photos");
+  await ada.page.locator("#media-failed-link", { hasText: "1 could not be processed" }).click();
+  await ada.page.waitForURL("**/media/failed");
+  const row = ada.page.locator('[data-testid="media-failures"] li', { hasText: "IMG_broken.jpg" });
+  const error = db.query<{ error: string }, []>("SELECT error FROM media WHERE status = 'failed'").get()!.error;
+  expect(error.length).toBeGreaterThan(0);
+  expect(await row.locator(".small").textContent()).toBe(error);
+  expect(await row.locator("a").getAttribute("href")).toBe(`/drive/preview/${up.item.id}`);
+  const jobsBefore = db.query<{ n: number }, []>("SELECT count(*) AS n FROM jobs WHERE kind = 'media.process'").get()!.n;
+  await row.locator("button", { hasText: "Try again" }).click();
+  await ada.page.waitForURL("**/media/failed");
+  expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM jobs WHERE kind = 'media.process'").get()!.n).toBe(jobsBefore + 1);
+}, 90_000);

@@ -1,0 +1,2 @@
+// The emergency kit's Print button (the page allows no inline script).
+document.querySelector("[data-print]")?.addEventListener("click", () => window.print());
