@@ -211,6 +211,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
       return startOfDay(new Intl.DateTimeFormat("en-CA", { timeZone }).format(now()), timeZone);
     },
   });
+  const people = createPeopleService({ db, dataDir: config.dataDir, access: core.access, settings: createSettingsRepo(db), now });
   const dashboard = createDashboardService({
     repo: dashboardRepo,
     disks: smartInWorker ? queuedDiskChecks({ health, jobs, now }) : directDiskChecks(health, now),
@@ -221,6 +222,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     jobs,
     dataDir: config.dataDir,
     media: () => core.media.overview(),
+    people: () => people.overview(),
     listUsers: () => auth.users.list(),
     setQuota: (userId, gigabytes) => auth.users.setQuota(userId, gigabytes),
     backupKeepDays: () => settings.all().backupKeepDays,
@@ -275,7 +277,6 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     silentDevices: (user) => deviceStatus.silentFor(user).map((s) => ({ name: s.device.name, days: s.quietDays })),
     changes: changeCounter(db),
   });
-  const people = createPeopleService({ db, dataDir: config.dataDir, access: core.access, settings: createSettingsRepo(db), now });
   return {
     ...core,
     drive,

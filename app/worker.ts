@@ -48,6 +48,7 @@ const ctx: WorkerContext = {
   settings,
   storageRepo: createStorageRepo(db),
   includeLoop: config.storageLoopDevices,
+  peoplePauseAbove: config.peoplePauseAbove,
   media: { run: runCommand, encoder: () => encoder, softwareEncoder: SOFTWARE_ENCODER },
   drive: () =>
     (drive ??= (async () => {

@@ -16,7 +16,14 @@ export type PeopleJobPayloads = PayloadsOf<typeof peopleJobKinds>;
 
 export const peopleJobs = defineJobs(
   peopleJobKinds,
-  (deps: { db: Db; dataDir: string; now: () => Date; settings: { get: <T>(key: string) => T | undefined } }) => ({
-    "people.index": lazy(async () => (await import("./indexing")).createPeopleIndexing(deps).handler),
+  (deps: {
+    db: Db;
+    dataDir: string;
+    now: () => Date;
+    settings: { get: <T>(key: string) => T | undefined; set: (key: string, value: unknown) => unknown };
+    /** NAS_PEOPLE_PAUSE_ABOVE (app/platform/config.ts): indexing waits while other work uses more of the processor. */
+    peoplePauseAbove: number;
+  }) => ({
+    "people.index": lazy(async () => (await import("./indexing")).createPeopleIndexing({ ...deps, pauseAbove: deps.peoplePauseAbove }).handler),
   }),
 );

@@ -47,3 +47,9 @@ export const ENABLED_SETTING = "people.enabled";
 export const MIN_MEMORY_BYTES = 2 * 1024 ** 3;
 /** The users who asked People to forget them (settings table): their photos are not indexed. */
 export const OPTED_OUT_SETTING = "people.optedOut";
+/**
+ * What the indexer is doing besides its progress (settings table, written by the worker when it changes): why it
+ * waits, for the dashboard. `at` is when it was written.
+ */
+export const INDEXER_STATE_SETTING = "people.indexer";
+export type IndexerState = { paused: string | null };

@@ -8,7 +8,7 @@ import type { Db } from "../platform/db/client";
 import type { User } from "../platform/db/schema";
 import { notFound } from "../platform/errors";
 import { peopleEnabled } from "./indexing";
-import { ENABLED_SETTING, MIN_MEMORY_BYTES, MODEL_VERSION, OPTED_OUT_SETTING } from "./model";
+import { ENABLED_SETTING, INDEXER_STATE_SETTING, MIN_MEMORY_BYTES, MODEL_VERSION, OPTED_OUT_SETTING, type IndexerState } from "./model";
 import { faceCrop, removeFaceCrops } from "./paths";
 import { createPeople } from "./people";
 import { createPeopleRepo } from "./repo";
@@ -21,6 +21,9 @@ export type PeopleStatus = {
   optedOut: boolean;
   progress: { total: number; indexed: number; failed: number };
 };
+
+/** The dashboard's line: photos indexed by the current models of all that can be, and why indexing waits. */
+export type PeopleOverview = { total: number; indexed: number; failed: number; paused: string | null };
 
 export function createPeopleService(deps: {
   db: Db;
@@ -52,6 +55,12 @@ export function createPeopleService(deps: {
         optedOut: optedOut().includes(user.id),
         progress: repo.progress(MODEL_VERSION, optedOut()),
       };
+    },
+    /** For the dashboard's jobs card (the whole box: counts only, no names); null when People is off. */
+    overview(): PeopleOverview | null {
+      if (!peopleEnabled(settings, memory)) return null;
+      const state = settings.get<IndexerState>(INDEXER_STATE_SETTING);
+      return { ...repo.progress(MODEL_VERSION, optedOut()), paused: state?.paused ?? null };
     },
     /** The administrator turns People on or off for the box (the indexer stops at its next photo). */
     setEnabled: (on: boolean) => settings.set(ENABLED_SETTING, on),
