@@ -10,6 +10,24 @@ export type StoredFace = { id: number; personId: string | null; assigned: "auto"
 export type PersonRow = { id: string; name: string | null; hidden: boolean; n: number; photos: number; coverFaceId: number | null; coverSha256: string | null };
 
 type Raw = Db["$client"];
+
+/**
+ * A value kept until the database changes: this connection's writes (`total_changes()`) or another process's
+ * (`PRAGMA data_version`: the worker indexing). For the counts a page shows, which take a pass over every face.
+ */
+function untilChange(raw: Raw) {
+  const dataVersion = raw.query("PRAGMA data_version");
+  const changes = raw.query("SELECT total_changes() AS n");
+  const kept = new Map<string, { version: string; value: unknown }>();
+  return <T>(key: string, compute: () => T): T => {
+    const version = `${(dataVersion.get() as { data_version: number }).data_version}:${(changes.get() as { n: number }).n}`;
+    const hit = kept.get(key);
+    if (hit?.version === version) return hit.value as T;
+    const value = compute();
+    kept.set(key, { version, value });
+    return value;
+  };
+}
 function helpers(raw: Raw) {
   return {
     all: (sql: string, ...params: unknown[]) => raw.query(sql).all(...(params as never[])) as Row[],
@@ -31,6 +49,19 @@ export function createPeopleRepo(db: Db) {
 /** What the indexing job (worker) reads and writes. */
 function indexingQueries(raw: Raw) {
   const { all, get, run } = helpers(raw);
+  const cached = untilChange(raw);
+  /** How many photos are indexed by `version` and how many wait (the dashboard's and the People page's progress). */
+  const progressNow = (version: string, optedOut: string[]) => {
+    const r = get(
+      `SELECT count(*) AS total, count(p.version) FILTER (WHERE p.version = ?) AS indexed, count(p.version) FILTER (WHERE p.version = ? AND p.status = 'failed') AS failed
+       FROM media m LEFT JOIN people_index p ON p.user_id = m.user_id AND p.sha256 = m.sha256
+       WHERE m.status = 'done' AND m.kind <> 'video' AND m.user_id NOT IN (SELECT value FROM json_each(?))`,
+      version,
+      version,
+      JSON.stringify(optedOut),
+    )!;
+    return { total: r.total as number, indexed: r.indexed as number, failed: r.failed as number };
+  };
   return {
     /**
      * Photos not indexed by `version` yet (never, or by other models): processed stills and RAWs with a preview. A
@@ -47,17 +78,7 @@ function indexingQueries(raw: Raw) {
         limit,
       ) as { userId: string; sha256: string }[],
     /** How many photos are indexed by `version` and how many wait (the dashboard's progress). */
-    progress(version: string, optedOut: string[]) {
-      const r = get(
-        `SELECT count(*) AS total, count(p.version) FILTER (WHERE p.version = ?) AS indexed, count(p.version) FILTER (WHERE p.version = ? AND p.status = 'failed') AS failed
-         FROM media m LEFT JOIN people_index p ON p.user_id = m.user_id AND p.sha256 = m.sha256
-         WHERE m.status = 'done' AND m.kind <> 'video' AND m.user_id NOT IN (SELECT value FROM json_each(?))`,
-        version,
-        version,
-        JSON.stringify(optedOut),
-      )!;
-      return { total: r.total as number, indexed: r.indexed as number, failed: r.failed as number };
-    },
+    progress: (version: string, optedOut: string[]) => cached(`progress:${version}:${optedOut.join(",")}`, () => progressNow(version, optedOut)),
     facesOf: (userId: string, sha256: string): StoredFace[] =>
       all("SELECT id, person_id, assigned, rejected_person_id, x, y, w, h FROM faces WHERE user_id = ? AND sha256 = ? ORDER BY idx", userId, sha256).map(
         (r) => ({
@@ -183,25 +204,41 @@ function clusteringQueries(raw: Raw) {
 /** The owner's view and changes (web). */
 function ownerQueries(raw: Raw) {
   const { all, get, run } = helpers(raw);
+  const cached = untilChange(raw);
+  // Each person's face and photo counts and newest face: one pass over the faces index (50,000 faces: tens of ms).
+  const countsOf = (userId: string) =>
+    cached(`counts:${userId}`, () => {
+      const counts = new Map<string, { n: number; photos: number; last: number }>();
+      for (const r of all(
+        `SELECT person_id, count(*) AS n, count(DISTINCT sha256) AS photos, max(id) AS last FROM faces INDEXED BY faces_person
+         WHERE user_id = ? AND person_id IS NOT NULL GROUP BY person_id`,
+        userId,
+      ))
+        counts.set(r.person_id as string, { n: r.n as number, photos: r.photos as number, last: r.last as number });
+      return counts;
+    });
   return {
-    /** A user's people with their counts and cover, most photos first; named ones before unnamed at equal counts. */
-    people: (userId: string, opts: { hidden: boolean }): PersonRow[] =>
-      all(
-        `SELECT p.id, p.name, p.hidden, count(f.id) AS n, count(DISTINCT f.sha256) AS photos, p.cover_face_id,
-           coalesce((SELECT c.id FROM faces c WHERE c.id = p.cover_face_id AND c.person_id = p.id), max(f.id)) AS cover_id
-         FROM people p JOIN faces f INDEXED BY faces_person ON f.user_id = p.user_id AND f.person_id = p.id
-         WHERE p.user_id = ? AND p.hidden = ? GROUP BY p.id ORDER BY photos DESC, p.name IS NULL, p.name, p.id`,
+    /**
+     * A user's people with their counts and cover, most photos first; named ones before unnamed at equal counts. The
+     * counts are one pass over the faces index in its own order (user, person, photo): no sort of 50,000 faces.
+     */
+    people(userId: string, opts: { hidden: boolean }): PersonRow[] {
+      const counts = countsOf(userId);
+      const rows: PersonRow[] = [];
+      for (const p of all(
+        `SELECT p.id, p.name, p.hidden, (SELECT c.id FROM faces c WHERE c.id = p.cover_face_id AND c.person_id = p.id) AS cover
+         FROM people p WHERE p.user_id = ? AND p.hidden = ?`,
         userId,
         opts.hidden ? 1 : 0,
-      ).map((r) => ({
-        id: r.id as string,
-        name: r.name as string | null,
-        hidden: !!r.hidden,
-        n: r.n as number,
-        photos: r.photos as number,
-        coverFaceId: r.cover_id as number,
-        coverSha256: null,
-      })),
+      )) {
+        const c = counts.get(p.id as string);
+        if (!c) continue;
+        const coverFaceId = (p.cover as number | null) ?? c.last;
+        rows.push({ id: p.id as string, name: p.name as string | null, hidden: !!p.hidden, n: c.n, photos: c.photos, coverFaceId, coverSha256: null });
+      }
+      const byName = (a: PersonRow, b: PersonRow) => (a.name === b.name ? 0 : a.name === null ? 1 : b.name === null ? -1 : a.name < b.name ? -1 : 1);
+      return rows.sort((a, b) => b.photos - a.photos || byName(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
     person: (userId: string, id: string) => {
       const r = get("SELECT id, name, hidden, cover_face_id FROM people WHERE user_id = ? AND id = ?", userId, id);
       return r ? { id: r.id as string, name: r.name as string | null, hidden: !!r.hidden, coverFaceId: r.cover_face_id as number | null } : null;
