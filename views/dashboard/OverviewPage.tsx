@@ -115,7 +115,7 @@ export function LiveCards(p: { overview: LiveOverview; hour: SeriesPoint[] }) {
           <h3>Jobs</h3>
           <p class="small" safe>{`${jobs.counts.running} running · ${jobs.counts.queued} queued · ${jobs.counts.failed} failed`}</p>
           {jobs.media ? <MediaJobs media={jobs.media} /> : ""}
-          {jobs.people ? <PeopleJobs people={jobs.people} /> : ""}
+          {jobs.people && (jobs.people.total > 0 || jobs.people.paused) ? <PeopleJobs people={jobs.people} /> : ""}
           {jobs.active.length === 0 ? <p class="muted small">Nothing in the queue.</p> : ""}
           <ul class="plain">
             {jobs.active.slice(0, 6).map((j) => (
