@@ -8,7 +8,8 @@
 //
 // page: the People page (GET /photos/people/) of a user with PEOPLE people and FACES faces (synthetic rows, each
 // person with a cover crop on disk) through HTTP on the real server, p50/p95, in rounds alternating with the
-// baseline: the same user's Photos page (GET /photos/), the same server, the same session.
+// baseline: the same user's Photos page (GET /photos/), the same server, the same session. Then the timeline (one
+// month's page) p99 while an indexer child (nice 19) works, in rounds alternating with no indexing.
 //
 // Run: bun bench/people.ts   Env: PART, PHOTOS (60 per round), ROUNDS (3), MEMORY_PHOTOS (1000), PEOPLE (500),
 // FACES (50000), RUNS (100 requests per round and side).
@@ -178,6 +179,40 @@ async function pagePart(dir: string) {
     }
     console.log(
       `People page, ${PEOPLE} people / ${FACES} faces (${shown} cards, ${(first.body.length / 1024).toFixed(0)} KB): p50 ${pct(ours, 50).toFixed(1)} ms, p95 ${pct(ours, 95).toFixed(1)} ms; Photos page p50 ${pct(base, 50).toFixed(1)} ms, p95 ${pct(base, 95).toFixed(1)} ms; median p95 ratio ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+    );
+
+    // The timeline while an indexer child works (nice 19, as the worker runs it) against the same with none: one
+    // month's page, rounds alternating, the child indexing the fixtures in a loop during the "indexing" rounds.
+    const month = `/photos/api/month/${new Date().toISOString().slice(0, 7)}?src=timeline`;
+    const inputs = readdirSync(join(import.meta.dir, "../test/fixtures/people"))
+      .filter((f) => f.endsWith(".jpg"))
+      .map((f) => join(import.meta.dir, "../test/fixtures/people", f));
+    const pool = createIndexerPool({ size: 1 });
+    await pool.index(inputs[0]!, join(dir, "warm-face"));
+    const quiet: number[] = [];
+    const busy: number[] = [];
+    const p99s: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const q: number[] = [];
+      for (let i = 0; i < RUNS; i++) q.push((await timed(month)).ms);
+      let indexing = true;
+      const loop = (async () => {
+        for (let i = 0; indexing; i++) await pool.index(inputs[i % inputs.length]!, join(dir, `t-face-${i % 20}-`));
+      })();
+      const b: number[] = [];
+      for (let i = 0; i < RUNS; i++) b.push((await timed(month)).ms);
+      indexing = false;
+      await loop;
+      quiet.push(...q);
+      busy.push(...b);
+      p99s.push(pct(b, 99) / pct(q, 99));
+      console.log(
+        `round ${round + 1}: timeline month p99 ${pct(q, 99).toFixed(1)} ms without indexing, ${pct(b, 99).toFixed(1)} ms while indexing; load ${load()}`,
+      );
+    }
+    pool.close();
+    console.log(
+      `timeline month page p99: ${pct(busy, 99).toFixed(1)} ms while indexing, ${pct(quiet, 99).toFixed(1)} ms without (p50 ${pct(busy, 50).toFixed(1)} / ${pct(quiet, 50).toFixed(1)}); median p99 ratio ${median(p99s).toFixed(2)} (${Math.min(...p99s).toFixed(2)}–${Math.max(...p99s).toFixed(2)})`,
     );
   } finally {
     await server.stop();
