@@ -66,6 +66,8 @@ export function createPeopleIndexing(deps: {
   const paths = dataPaths(deps.dataDir);
   const batch = deps.batch ?? 16;
   const lookMs = deps.lookMs ?? 10_000;
+  // NAS_PEOPLE_PAUSE_ABOVE=0 without a gauge of the caller's: nothing to look at, so no first look to wait for.
+  const watching = deps.busy !== undefined || (deps.pauseAbove ?? 50) > 0;
   const gaugeOf = deps.busy ?? ((pool: IndexerPool) => createBusyGauge({ abovePercent: deps.pauseAbove ?? 50, children: pool.pids }));
   /** What the dashboard shows beside the progress; written when it changes, not per photo. */
   let state: IndexerState = { paused: null };
@@ -114,7 +116,7 @@ export function createPeopleIndexing(deps: {
     try {
       // The first look spans a moment before any photo: a job that starts on a busy box waits before its first batch.
       gauge.check();
-      await pause(lookMs, ctx.signal);
+      if (watching) await pause(lookMs, ctx.signal);
       for (;;) {
         // Stopping (SIGTERM) or switched off: what is stored stays, the next job goes on from there.
         if (ctx.signal.aborted) throw new Error("interrupted");
