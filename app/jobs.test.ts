@@ -24,6 +24,7 @@ test("every job kind has exactly one handler, in exactly one lane, run by the pr
     settings: createSettingsRepo(db),
     storageRepo: createStorageRepo(db),
     includeLoop: false,
+    peoplePauseAbove: config.peoplePauseAbove,
     media: { run: fakeRunner(() => ({})).run, encoder: () => SOFTWARE_ENCODER, softwareEncoder: SOFTWARE_ENCODER },
     drive: async () => ({ drive: services.drive, uploads: services.tus }),
   };

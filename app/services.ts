@@ -26,6 +26,7 @@ import { APP_ROOT, dataPaths } from "./platform/paths";
 import { createAlbumRepo } from "./photos/album-repo";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
+import { createPeopleService } from "./people/service";
 import { createHomeSummaries } from "./home/summary";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
 import { createDashboardRepo } from "./dashboard/repo";
@@ -210,6 +211,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
       return startOfDay(new Intl.DateTimeFormat("en-CA", { timeZone }).format(now()), timeZone);
     },
   });
+  const people = createPeopleService({ db, dataDir: config.dataDir, access: core.access, settings: createSettingsRepo(db), now });
   const dashboard = createDashboardService({
     repo: dashboardRepo,
     disks: smartInWorker ? queuedDiskChecks({ health, jobs, now }) : directDiskChecks(health, now),
@@ -220,6 +222,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     jobs,
     dataDir: config.dataDir,
     media: () => core.media.overview(),
+    people: () => people.overview(),
     listUsers: () => auth.users.list(),
     setQuota: (userId, gigabytes) => auth.users.setQuota(userId, gigabytes),
     backupKeepDays: () => settings.all().backupKeepDays,
@@ -282,6 +285,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     storage,
     dashboard,
     photos,
+    people,
     update,
     updateUploads,
     home,

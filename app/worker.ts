@@ -48,6 +48,7 @@ const ctx: WorkerContext = {
   settings,
   storageRepo: createStorageRepo(db),
   includeLoop: config.storageLoopDevices,
+  peoplePauseAbove: config.peoplePauseAbove,
   media: { run: runCommand, encoder: () => encoder, softwareEncoder: SOFTWARE_ENCODER },
   drive: () =>
     (drive ??= (async () => {
@@ -70,6 +71,7 @@ const runnerLanes = [
   laneHandlers("system"),
   laneHandlers("update"),
   laneHandlers("housekeeping"),
+  laneHandlers("people"),
   laneHandlers("backup"),
   ...Array.from({ length: config.mediaWorkers }, () => laneHandlers("media")),
 ].filter((lane) => Object.keys(lane).length > 0);

@@ -158,6 +158,8 @@ export function decide<P extends Permission>(
   else if (p === "folderShare.manage") decided = decideManaged(viewer, ctx.repo.folderShares(ids), (g) => g.ownerId);
   else if (p === "albumShare.manage") decided = decideManaged(viewer, ctx.repo.albumShares(ids), (g) => g.ownerId);
   else if (p === "lock.use") decided = decideLocks(ctx, viewer, ids);
+  else if (p === "person.own")
+    decided = new Map(user ? ctx.repo.people(ids).flatMap((r) => (r.userId === user.id ? [[r.id, { target: r }] as const] : [])) : []);
   // upload.resume: a resumable upload is its uploader's alone.
   else decided = new Map(user ? ctx.repo.uploads(ids).flatMap((u) => (u.userId === user.id ? [[u.id, { target: u }] as const] : [])) : []);
   return decided as Map<string, Decision<Target<P>>>;

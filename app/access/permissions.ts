@@ -20,7 +20,9 @@ export type FilePermission =
   /** Publish a link to it. */
   | "file.share"
   /** Share it (a folder) with people on the box. */
-  | "folder.share";
+  | "folder.share"
+  /** See who is in it and what People found in it (faces, names, things): the owner's alone, never a share's or a link's. */
+  | "file.people";
 /** On Photos albums (by `albums.id`). */
 export type AlbumPermission = "album.view" | "album.contribute" | "album.own";
 /** On Drive files as items of one album (ids are Drive file ids; the album is the scope). */
@@ -34,7 +36,17 @@ export type ManagePermission = "link.manage" | "folderShare.manage" | "albumShar
  * lock is no key, so holding another person's token opens nothing.
  */
 export type LockPermission = "lock.use";
-export type Permission = FilePermission | AlbumPermission | AlbumItemPermission | LinkPermission | ManagePermission | LockPermission | "upload.resume";
+/** On People's people (by `people.id`): their owner's alone, everyone else finds nothing. */
+export type PersonPermission = "person.own";
+export type Permission =
+  | FilePermission
+  | AlbumPermission
+  | AlbumItemPermission
+  | LinkPermission
+  | ManagePermission
+  | LockPermission
+  | PersonPermission
+  | "upload.resume";
 
 /** What a person may do with an album: its owner anything; people it is shared with view it, or also add to it. */
 export type AlbumAccess = "owner" | "contribute" | "view";
@@ -50,6 +62,7 @@ type Targets = { [P in FilePermission]: DriveFile } & { [P in AlbumPermission]: 
   "albumShare.manage": Managed<AlbumShare>;
   "upload.resume": Upload;
   "lock.use": DavLock;
+  "person.own": { id: string; userId: string };
 };
 /** What `require` returns for each id: the row the decision was made on. */
 export type Target<P extends Permission> = Targets[P];
@@ -89,6 +102,7 @@ function hiddenName(p: Permission): string {
   if (p === "folderShare.manage" || p === "albumShare.manage") return "This share";
   if (p === "upload.resume") return "This upload";
   if (p === "lock.use") return "This lock";
+  if (p === "person.own") return "This person";
   return "This link";
 }
 
@@ -116,6 +130,8 @@ export function fileRule(p: FilePermission, level: FileLevel, sharedRoot: boolea
     case "file.share":
     case "folder.share":
       return "refused";
+    case "file.people":
+      return "hidden";
   }
 }
 

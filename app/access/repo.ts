@@ -1,6 +1,6 @@
 import { and, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
-import { albumItems, albumShares, albums, davLocks, files, folderShares, shareLinks, uploads } from "../platform/db/schema";
+import { albumItems, albumShares, albums, davLocks, files, folderShares, people, shareLinks, uploads } from "../platform/db/schema";
 
 /**
  * Every query the access policy asks: who owns an object and what grants reach it (folder shares on it or a folder
@@ -80,6 +80,7 @@ export function createAccessRepo(db: Db) {
     albumShares: db.select().from(albumShares).where(among(albumShares.id)).prepare(),
     uploads: db.select().from(uploads).where(among(uploads.id)).prepare(),
     locks: db.select().from(davLocks).where(among(davLocks.token)).prepare(),
+    people: db.select({ id: people.id, userId: people.userId }).from(people).where(among(people.id)).prepare(),
     sharedFolderIds: db.select({ id: folderShares.folderId }).from(folderShares).where(eq(folderShares.granteeId, p.user)).prepare(),
     sharedAlbumIds: db.select({ id: albumShares.albumId }).from(albumShares).where(eq(albumShares.granteeId, p.user)).prepare(),
     // An item and the folders above it, each marked when the person holds a folder share on it...
@@ -128,6 +129,8 @@ export function createAccessRepo(db: Db) {
     uploads: (ids: readonly string[]) => statements.uploads.all({ ids: json(ids) }),
     /** WebDAV locks by token (expired ones too: whether a lock still holds is WebDAV's to say, whose it is is ours). */
     locks: (tokens: readonly string[]) => statements.locks.all({ ids: json(tokens) }),
+    /** People (app/people) and whose they are. */
+    people: (ids: readonly string[]) => statements.people.all({ ids: json(ids) }),
     /** Folders shared with `userId` (their "Shared with me"), live or not. */
     sharedFolderIds: (userId: string) => statements.sharedFolderIds.all({ user: userId }).map((r) => r.id),
     /** Albums shared with `userId`. */

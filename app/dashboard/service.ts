@@ -8,6 +8,7 @@ import type { Alert, AlertThresholds } from "../../hw/alerts";
 import type { MountedFilesystem, SystemSampler } from "../../hw/system";
 import type { User } from "../platform/db/schema";
 import type { MediaOverview } from "../media/service";
+import type { PeopleOverview } from "../people/service";
 import type { JobQueue } from "../platform/queue/queue";
 import { DEFAULT_BACKUP_KEEP_DAYS } from "../settings/service";
 import { createAlerts, forBanner } from "./alerts";
@@ -32,6 +33,8 @@ export interface DashboardDeps {
   jobs: JobQueue<DashboardJobPayloads>;
   /** The media pipeline's totals and the video encoder the worker chose (the jobs card). */
   media?: () => MediaOverview;
+  /** Face and object indexing (app/people): how far, and why it waits; null when People is off. */
+  people?: () => PeopleOverview | null;
   dataDir: string;
   /** Writable filesystems of the machine (default: /proc/self/mounts); the one holding the data dir is "Data". */
   filesystems?: () => Promise<MountedFilesystem[]>;
@@ -80,7 +83,7 @@ export function createDashboardService(deps: DashboardDeps) {
       sample,
       info,
       health: alerts.health(),
-      jobs: { counts: jobs.counts(), active: jobs.active(), media: deps.media?.() ?? null },
+      jobs: { counts: jobs.counts(), active: jobs.active(), media: deps.media?.() ?? null, people: deps.people?.() ?? null },
       self: samples.self(),
     };
   }

@@ -30,6 +30,8 @@ export function info(ctx: PhotosContext, user: User, id: string) {
     archived: !!flags.archived,
     path: [...folders.map((f) => f.name), file.name].join("/"),
     albums: ctx.albums.albumsOf(user.id, file.sha256),
+    // Who is in it (People): the owner's alone; a photo someone shared with this person shows nobody.
+    people: ctx.access.allowed(user, "file.people", [file.id]).has(file.id) ? ctx.repo.peopleIn(user.id, file.sha256) : [],
   };
 }
 

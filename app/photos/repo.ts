@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { writeTransaction, type Db } from "../platform/db/client";
 import { media } from "../platform/db/schema";
+import { OBJECT_MIN_SEARCH_SCORE } from "../people/model";
 
 /** What narrows a grid: the timeline, Favourites, Archive, one album, or a parsed search. */
 export type Source =
@@ -8,7 +9,9 @@ export type Source =
   | { kind: "favourites" }
   | { kind: "archive" }
   | { kind: "album"; albumId: string }
-  | { kind: "search"; search: SearchFilter };
+  | { kind: "search"; search: SearchFilter }
+  /** A person's photos (People: app/people), the owner's person only (the policy's `person.own`). */
+  | { kind: "person"; personId: string };
 
 /** A search already parsed by the service: every present part must match. */
 export type SearchFilter = {
@@ -22,6 +25,10 @@ export type SearchFilter = {
   countries?: string[];
   /** Words matched against camera, file name and album name. */
   text?: string;
+  /** People (ids) who must all be in the photo: their names were typed. */
+  people?: string[];
+  /** A thing (a COCO label) seen in the photo with at least the search confidence (app/people/model.ts). */
+  labels?: string[];
 };
 
 export type GridItem = {
@@ -82,8 +89,23 @@ function whereOf(userId: string, source: Source, base = VISIBLE): { sql: string;
       params.$album = source.albumId;
       parts.push("m.sha256 IN (SELECT a.sha256 FROM album_items a WHERE a.album_id = $album AND a.user_id = $u)");
       break;
+    case "person":
+      params.$person = source.personId;
+      parts.push("m.sha256 IN (SELECT f.sha256 FROM faces f WHERE f.user_id = $u AND f.person_id = $person)");
+      break;
     case "search": {
       const s = source.search;
+      s.people?.forEach((id, i) => {
+        params[`$p${i}`] = id;
+        parts.push(`m.sha256 IN (SELECT f.sha256 FROM faces f WHERE f.user_id = $u AND f.person_id = $p${i})`);
+      });
+      if (s.labels?.length) {
+        s.labels.forEach((l, i) => (params[`$l${i}`] = l));
+        params.$score = OBJECT_MIN_SEARCH_SCORE;
+        parts.push(
+          `m.sha256 IN (SELECT o.sha256 FROM photo_objects o WHERE o.user_id = $u AND o.label IN (${s.labels.map((_, i) => `$l${i}`).join(", ")}) AND o.score >= $score)`,
+        );
+      }
       if (s.from !== undefined && s.to !== undefined) {
         params.$from = s.from;
         params.$to = s.to;
@@ -189,16 +211,29 @@ export function createPhotosRepo(db: Db) {
     /**
      * Changes whenever what a user's grids show can change outside Photos, from index lookups only (no count over
      * every row): the worker adding, finishing or requeueing a row (newest `updated_at`, rows still pending), Drive
-     * trashing, restoring or purging (the trash's count and sum of keys; a purge empties trash rows).
+     * trashing, restoring or purging (the trash's count and sum of keys; a purge empties trash rows), People indexing
+     * a photo or its owner changing a person (people's newest change; faces' and objects' newest row: O(1)).
      */
     version: (userId: string) =>
       (
         raw
           .query(`SELECT (SELECT coalesce(max(updated_at), 0) FROM media WHERE user_id = $u)
         || ':' || (SELECT count(*) FROM media WHERE user_id = $u AND status IN ('queued', 'processing'))
-        || ':' || (SELECT count(*) || ':' || total(seq) FROM files WHERE user_id = $u AND trashed_at IS NOT NULL) AS v`)
+        || ':' || (SELECT count(*) || ':' || total(seq) FROM files WHERE user_id = $u AND trashed_at IS NOT NULL)
+        || ':' || (SELECT count(*) || ':' || coalesce(max(updated_at), 0) FROM people WHERE user_id = $u)
+        || ':' || (SELECT coalesce(max(id), 0) FROM faces) || ':' || (SELECT coalesce(max(rowid), 0) FROM photo_objects) AS v`)
           .get({ $u: userId } as never) as { v: string }
       ).v,
+    /** The names the owner gave their people (search recognises them; People's own table, read only here). */
+    personNames: (userId: string) =>
+      raw.query("SELECT id, name FROM people WHERE user_id = ? AND name IS NOT NULL").all(userId) as { id: string; name: string }[],
+    /** The people the owner has not hidden in one of their photos (the info panel; People's table, read only here). */
+    peopleIn: (userId: string, sha256: string) =>
+      raw
+        .query(
+          `SELECT DISTINCT p.id, p.name FROM faces f JOIN people p ON p.id = f.person_id WHERE f.user_id = ? AND f.sha256 = ? AND p.hidden = 0 ORDER BY p.name IS NULL, p.name`,
+        )
+        .all(userId, sha256) as { id: string; name: string | null }[],
     /** The distinct places of a user's photos with their folded names (search recognises them). */
     knownPlaces: (userId: string): KnownPlace[] =>
       raw

@@ -1,4 +1,5 @@
 // What a person types into Photos' search, as a filter over their library.
+import { labelOf } from "../people/model";
 import { foldPlaceName } from "../media/model";
 import { citiesNamed } from "../media/place-names";
 import type { KnownPlace, SearchFilter } from "./repo";
@@ -37,10 +38,11 @@ export function matchPlace(words: string, known: KnownPlace[]): Pick<SearchFilte
 
 /**
  * Words → filter: a year ("2019"), a month and year ("July 2021", "jul 2021"), a media type ("videos", "photos"),
- * a place of this user's photos at any level (see `matchPlace`), and whatever is left matches camera, file name and
- * album name.
+ * a place of this user's photos at any level (see `matchPlace`), the names of this user's people ("Grandma 2019",
+ * "Grandma Lisbon": People, app/people), a thing ("dog", "puppies", "bike": the object labels), and whatever is left
+ * matches camera, file name and album name.
  */
-export function parseSearch(q: string, known: KnownPlace[]): SearchFilter {
+export function parseSearch(q: string, known: KnownPlace[], people: { id: string; name: string }[] = []): SearchFilter {
   const filter: SearchFilter = {};
   let rest = q.trim().replace(/\s+/g, " ");
   const monthYear = /\b([a-z]{3,9})\.? (\d{4})\b/i.exec(rest);
@@ -63,7 +65,19 @@ export function parseSearch(q: string, known: KnownPlace[]): SearchFilter {
     filter.mediaKind = kind[1]!.toLowerCase().startsWith("video") ? "video" : "photo";
     rest = rest.replace(kind[0], " ");
   }
+  // People's names, longest first ("Ana Maria" before "Ana"), as whole words; every named person must be in the photo.
+  for (const p of [...people].sort((a, b) => b.name.length - a.name.length)) {
+    const at = new RegExp(`(^|\\s)${p.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=\\s|$)`, "i").exec(rest);
+    if (!at) continue;
+    (filter.people ??= []).push(p.id);
+    rest = `${rest.slice(0, at.index)} ${rest.slice(at.index + at[0].length)}`;
+  }
   rest = rest.trim().replace(/\s+/g, " ");
+  const label = rest ? labelOf(rest) : null;
+  if (label) {
+    filter.labels = [label];
+    rest = "";
+  }
   if (rest) {
     const places = matchPlace(rest, known);
     if (Object.keys(places).length) Object.assign(filter, places);

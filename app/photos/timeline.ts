@@ -43,8 +43,11 @@ export function source(ctx: PhotosContext, user: User, name: string, param?: str
       search: parseSearch(
         param ?? "",
         cached(ctx, user, "places", () => ctx.repo.knownPlaces(user.id)),
+        ctx.repo.personNames(user.id),
       ),
     };
+  // Only the owner's own person: anyone else's id is a 404 (app/access).
+  if (name === "person") return { kind: "person", personId: ctx.access.require(user, "person.own", [param ?? ""])[0]!.id };
   return { kind: "timeline" };
 }
 

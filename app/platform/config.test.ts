@@ -29,6 +29,7 @@ test("bad values are refused with a readable message", () => {
   expect(() => loadConfig([], { ORIGIN: "https://nas.local/path" })).toThrow(/bare origin/);
   expect(() => loadConfig([], { BACKUP_HOST_PORT: "-1" })).toThrow(/BACKUP_HOST_PORT must be/);
   expect(() => loadConfig([], { LOG_LEVEL: "verbose" })).toThrow(/LOG_LEVEL must be one of debug, info, warn, error/);
+  expect(() => loadConfig([], { NAS_PEOPLE_PAUSE_ABOVE: "busy" })).toThrow(/NAS_PEOPLE_PAUSE_ABOVE must be 0-100/);
 });
 
 test("the appliance's NAS_* switches are read here and nowhere else", () => {
@@ -41,6 +42,7 @@ test("the appliance's NAS_* switches are read here and nowhere else", () => {
     backupHostPort: 0,
     mediaWorkers: 2,
     raucSystemConf: null,
+    peoplePauseAbove: 50,
   });
   const image = loadConfig([], {
     NAS_APPLIANCE: "1",
@@ -51,6 +53,7 @@ test("the appliance's NAS_* switches are read here and nowhere else", () => {
     BACKUP_HOST_PORT: "8000",
     NAS_MEDIA_WORKERS: "3",
     NAS_RAUC_SYSTEM_CONF: "/tmp/system.conf",
+    NAS_PEOPLE_PAUSE_ABOVE: "0",
   });
   expect(image).toMatchObject({
     appliance: true,
@@ -61,6 +64,7 @@ test("the appliance's NAS_* switches are read here and nowhere else", () => {
     backupHostPort: 8000,
     mediaWorkers: 3,
     raucSystemConf: "/tmp/system.conf",
+    peoplePauseAbove: 0,
   });
   // Media workers stay between 1 and 4 whatever is written; not a number: the default.
   for (const [raw, n] of [

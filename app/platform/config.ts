@@ -40,6 +40,11 @@ export type Config = {
   mediaWorkers: number;
   /** NAS_RAUC_SYSTEM_CONF: another RAUC system.conf than the box's (browser tests of the System page); null: the box's. */
   raucSystemConf: string | null;
+  /**
+   * NAS_PEOPLE_PAUSE_ABOVE: face and object indexing (app/people) waits while other work uses more than this share of
+   * the processor, in percent (default 50); 0: it never waits.
+   */
+  peoplePauseAbove: number;
 };
 
 /** Flags shared by every entry point (web server, worker, CLI). */
@@ -83,6 +88,9 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
   const backupHostPort = Number(env.BACKUP_HOST_PORT ?? 0);
   if (!Number.isInteger(backupHostPort) || backupHostPort < 0 || backupHostPort > 65535)
     throw new Error(`BACKUP_HOST_PORT must be 0-65535, got ${env.BACKUP_HOST_PORT}`);
+  const peoplePauseAbove = Number(env.NAS_PEOPLE_PAUSE_ABOVE ?? 50);
+  if (!Number.isFinite(peoplePauseAbove) || peoplePauseAbove < 0 || peoplePauseAbove > 100)
+    throw new Error(`NAS_PEOPLE_PAUSE_ABOVE must be 0-100 (percent; 0: never pause), got ${env.NAS_PEOPLE_PAUSE_ABOVE}`);
   const workerKinds = env.NAS_WORKER_KINDS?.split(",")
     .map((k) => k.trim())
     .filter(Boolean);
@@ -107,6 +115,7 @@ export function loadConfig(argv: string[] = [], env: Record<string, string | und
     backupHostPort,
     mediaWorkers: Number.isNaN(mediaWorkers) ? 2 : Math.max(1, Math.min(4, mediaWorkers)),
     raucSystemConf: str(env.NAS_RAUC_SYSTEM_CONF) ?? null,
+    peoplePauseAbove,
   };
 }
 

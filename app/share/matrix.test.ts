@@ -391,6 +391,12 @@ describe("the access policy's matrix", () => {
       grants: { read: readGrant.id, view: viewGrant.id },
       upload: "u".repeat(32),
       lock: lock.token,
+      // A person of alice's People (app/people): hers alone.
+      person: t.db.$client
+        .query("INSERT INTO people (id, user_id, hidden, created_at, updated_at) VALUES ('person-1', ?, 0, 0, 0) RETURNING id")
+        .get(alice.id) as {
+        id: string;
+      },
     };
   }
 
@@ -460,6 +466,13 @@ describe("the access policy's matrix", () => {
       expect: cols(200, 404, 404, 403, 403, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
       why: "a WebDAV lock: whoever may read the locked folder sees it is alice's",
     },
+    {
+      permission: "file.people",
+      target: () => p.items.photo.id,
+      expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404),
+      why: "who is in a photo is its owner's alone: never a share's, an album's or a link's",
+    },
+    { permission: "person.own", target: () => p.person.id, expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
   ];
   /** The link the viewer being asked about holds (a made-up id for people and nobody). */
   let asking: Who = "owner";
@@ -516,6 +529,8 @@ describe("the access policy's matrix", () => {
       "albumShare.manage": true,
       "upload.resume": true,
       "lock.use": true,
+      "file.people": true,
+      "person.own": true,
     };
     expect(Object.keys(PERMISSIONS).filter((perm) => !CASES.some((c) => c.permission === perm))).toEqual([]);
     const admins = VIEWERS.filter((who) => statusOf(() => requireAdmin(p.viewers[who])) === 200);

@@ -115,6 +115,7 @@ export function LiveCards(p: { overview: LiveOverview; hour: SeriesPoint[] }) {
           <h3>Jobs</h3>
           <p class="small" safe>{`${jobs.counts.running} running · ${jobs.counts.queued} queued · ${jobs.counts.failed} failed`}</p>
           {jobs.media ? <MediaJobs media={jobs.media} /> : ""}
+          {jobs.people && (jobs.people.total > 0 || jobs.people.paused) ? <PeopleJobs people={jobs.people} /> : ""}
           {jobs.active.length === 0 ? <p class="muted small">Nothing in the queue.</p> : ""}
           <ul class="plain">
             {jobs.active.slice(0, 6).map((j) => (
@@ -151,6 +152,27 @@ function MediaJobs({ media }: { media: NonNullable<LiveOverview["jobs"]["media"]
           Re-process older media
         </button>
       </form>
+    </div>
+  );
+}
+
+/** Faces and things (app/people): how many photos the current models have seen, and why indexing waits if it does. */
+function PeopleJobs({ people }: { people: NonNullable<LiveOverview["jobs"]["people"]> }) {
+  const waiting = people.total - people.indexed;
+  return (
+    <div data-testid="people-jobs">
+      <p
+        class="small"
+        safe
+      >{`People and things: ${people.indexed} of ${people.total} photos indexed${people.failed ? ` · ${people.failed} could not be read` : ""}`}</p>
+      {waiting > 0 ? <UsageBar percent={Math.round((100 * people.indexed) / people.total)} label={`${waiting} waiting`} /> : ""}
+      {people.paused ? (
+        <p class="muted small" data-testid="people-paused" safe>
+          {`Paused: ${people.paused}`}
+        </p>
+      ) : (
+        ""
+      )}
     </div>
   );
 }

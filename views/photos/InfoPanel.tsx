@@ -1,7 +1,16 @@
 import type { DriveFile, Media } from "../../app/platform/db/schema";
 import { formatBytes } from "../format";
 
-export type InfoProps = { file: DriveFile; facts: Media; favourite: boolean; archived: boolean; path: string; albums: { id: string; name: string }[] };
+export type InfoProps = {
+  file: DriveFile;
+  facts: Media;
+  favourite: boolean;
+  archived: boolean;
+  path: string;
+  albums: { id: string; name: string }[];
+  /** Who is in it (People): only ever given to the photo's owner. */
+  people?: { id: string; name: string | null }[];
+};
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -45,6 +54,23 @@ export function InfoPanel(p: InfoProps) {
     <div class="photos-info" data-id={p.file.id} data-favourite={p.favourite ? "1" : "0"}>
       <h2 safe>{p.file.name}</h2>
       <dl>
+        {p.people?.length ? (
+          <>
+            <dt>People</dt>
+            <dd class="info-people">
+              {p.people.map((person, i) => (
+                <>
+                  {i ? ", " : ""}
+                  <a href={`/photos/people/${encodeURIComponent(person.id)}`} safe>
+                    {person.name ?? "Unnamed"}
+                  </a>
+                </>
+              ))}
+            </dd>
+          </>
+        ) : (
+          ""
+        )}
         <dt>Taken</dt>
         <dd class="info-taken" safe>
           {takenLabel(m)}

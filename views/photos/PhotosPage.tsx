@@ -3,7 +3,7 @@ import type { MediaProgress as Progress } from "../../app/media/service";
 import { Layout, type SignedInPage } from "../layout";
 import { MediaProgress } from "../media/MediaProgress";
 
-export type PhotosTab = "timeline" | "albums" | "favourites" | "archive" | "map" | "search" | "album" | "shared" | "backup";
+export type PhotosTab = "timeline" | "albums" | "people" | "favourites" | "archive" | "map" | "search" | "album" | "shared" | "backup";
 
 type ShellProps = {
   page: SignedInPage;
@@ -17,6 +17,7 @@ type ShellProps = {
 const tabs = [
   { id: "timeline", href: "/photos", label: "Photos" },
   { id: "albums", href: "/photos/albums", label: "Albums" },
+  { id: "people", href: "/photos/people", label: "People" },
   { id: "favourites", href: "/photos/favourites", label: "Favourites" },
   { id: "archive", href: "/photos/archive", label: "Archive" },
   { id: "map", href: "/photos/map", label: "Map" },
@@ -62,7 +63,7 @@ export function PhotosShell(p: ShellProps) {
               type="search"
               name="q"
               id="photos-q"
-              placeholder="Places, 2019, July 2021, camera, file, album, videos"
+              placeholder="People, places, things, 2019, July 2021, camera, album"
               aria-label="Search photos"
               value={p.query ?? ""}
             />

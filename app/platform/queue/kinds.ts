@@ -14,7 +14,7 @@ import type { HandlerOf, JobHandler, JobHandlers } from "./queue";
  * `backup` runs offsite backups, restores and the scrub: hours of restic never hold up anything else.
  * `web` is the web process's own lane: the kinds that need what only it has (the network on the image).
  */
-export const LANES = ["long", "system", "update", "media", "housekeeping", "backup", "web"] as const;
+export const LANES = ["long", "system", "update", "media", "people", "housekeeping", "backup", "web"] as const;
 export type Lane = (typeof LANES)[number];
 
 export type JobKindSpec = {

@@ -9,3 +9,4 @@ export * from "./photos";
 export * from "./share";
 export * from "./dav";
 export * from "./backup";
+export * from "./people";
