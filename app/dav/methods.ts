@@ -7,7 +7,7 @@ import { AppError } from "../platform/errors";
 import type { ChunkedUploads } from "./chunks";
 import { activeLockXml, parseTimeout } from "./locks";
 import { destinationSegments } from "./paths";
-import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, contextFor, isLive, ocId, parsePropfind, planFor, propXml, responseXml } from "./props";
+import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, isLive, multistatusPages, ocId, parsePropfind, planFor, propXml } from "./props";
 import { fileEtag, isMacBookkeeping, type DavService, type Node, type Space } from "./service";
 import { DAV_NS, child, elements, esc, readXmlBody, serialize, textOf } from "./xml";
 
@@ -108,8 +108,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       return drive.upload(call.space.user, { parentId, name, declaredLength: item.size, conflict: "fail", modifiedAt: item.updatedAt }, source);
     }
     const folder = drive.mkdir(call.space.user, parentId, name, "fail");
-    for (const c of drive.list(call.space.user, item.id, { sort: "name", desc: false, offset: 0, limit: Number.MAX_SAFE_INTEGER }).items)
-      await copyAcross(call, c, folder.id, c.name);
+    for (const page of drive.childPages(call.space.user, item.id, 500)) for (const c of page) await copyAcross(call, c, folder.id, c.name);
     return folder;
   }
 
@@ -242,19 +241,15 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
         throw new AppError(400, "The PROPFIND body must be a DAV:propfind element.");
       }
       const node = exists(dav.resolve(call.space, call.names).node);
-      const nodes = depth === "1" && node.item.kind === "folder" ? [node, ...dav.children(call.space, node)] : [node];
-      const plan = planFor(want);
-      const ctx = contextFor(call.space, dav, nodes, plan);
-      // Written 500 entries at a time as the client reads: a 10,000-entry folder is never one string in memory.
-      let next = 0;
+      // Written a page (500 entries) at a time as the client reads, each page read from SQLite when it is wanted: a
+      // 10,000-entry folder is never in memory at once, neither its rows nor its XML.
+      const pages = multistatusPages(call.space, dav, node, depth, planFor(want));
       const encoder = new TextEncoder();
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
-          const parts: string[] = next === 0 ? [MULTISTATUS_OPEN] : [];
-          for (const end = Math.min(nodes.length, next + 500); next < end; next++) parts.push(responseXml(ctx, nodes[next]!, plan));
-          if (next >= nodes.length) parts.push(MULTISTATUS_CLOSE);
-          controller.enqueue(encoder.encode(`${parts.join("\n")}\n`));
-          if (next >= nodes.length) controller.close();
+          const next = pages.next();
+          if (next.done) controller.close();
+          else controller.enqueue(encoder.encode(next.value));
         },
       });
       return xmlResponse(207, body);

@@ -64,7 +64,7 @@ type Context = {
   dav: DavService;
   versions: Map<string, number>;
   dead: Map<string, { ns: string; name: string; value: string }[]>;
-  rights: Map<string, Rights>;
+  rights: (node: Node) => Rights;
   quota: () => { used: number; available: number };
 };
 
@@ -101,7 +101,7 @@ live(DAV_NS, {
 live(OC_NS, {
   fileid: (_c, node) => ocFileId(node.item),
   id: (_c, node) => ocId(node.item),
-  permissions: (c, node) => permissions(node, c.rights.get(node.item.id) ?? { write: false, manage: false }),
+  permissions: (c, node) => permissions(node, c.rights(node)),
   size: ofFile((f) => String(f.size)),
   checksums: ofFile((f) => `<oc:checksum>SHA256:${f.sha256}</oc:checksum>`),
   "owner-id": (c, node) => esc(c.dav.ownerName(node.item)),
@@ -183,28 +183,43 @@ export function responseXml(c: Context, node: Node, plan: Plan): string {
   return `${out}</d:response>`;
 }
 
-/** Everything a multistatus over `nodes` needs, read in batches (folder versions, dead properties). */
-export function contextFor(space: Space, dav: DavService, nodes: Node[], plan: Plan): Context {
-  const versions = dav.folderVersions(nodes.filter((n) => n.item.kind === "folder").map((n) => n.item.id));
-  const dead = new Map<string, { ns: string; name: string; value: string }[]>();
-  // A folder's listing: its own properties and its children's in one query (shared folders in the root apart).
-  const listed = nodes.length > 1 ? nodes[0]! : null;
-  const rows = listed
-    ? [...dav.propertiesUnder(listed.item.id), ...dav.properties(nodes.filter((n) => n.sharedRoot).map((n) => n.item.id))]
-    : dav.properties(nodes.map((n) => n.item.id));
-  for (const r of rows) {
-    const list = dead.get(r.fileId) ?? [];
-    list.push({ ns: r.namespace, name: r.name, value: r.value });
-    dead.set(r.fileId, list);
-  }
+/**
+ * A PROPFIND's answer as pages of `<d:response>`s: `pages` are the item asked about, then (Depth 1) its children
+ * 500 at a time, each page's folder versions, dead properties and rights read in one batch as it is written.
+ */
+export function multistatusPages(space: Space, dav: DavService, node: Node, depth: "0" | "1", plan: Plan): Iterator<string> {
   let quota: { used: number; available: number } | null = null;
-  // Asked of the policy once for the whole listing, and only when the client asks for oc:permissions.
-  const asksRights = plan.keys.has(`${OC_NS}\npermissions`);
-  const rights = asksRights
-    ? dav.rights(
-        space,
-        nodes.map((n) => n.item),
-      )
-    : new Map<string, Rights>();
-  return { space, dav, versions, dead, rights, quota: () => (quota ??= dav.quota(space)) };
+  const ask = {
+    versions: plan.keys.has(`${DAV_NS}\ngetetag`),
+    // A property a client may set is one that is not live: when all the asked ones are live, none can be stored.
+    dead: plan.kind !== "props" || plan.props.some((x) => !x.value),
+    rights: plan.keys.has(`${OC_NS}\npermissions`),
+  };
+  // Asked of the policy once for the folder's children, and only when the client asks for oc:permissions.
+  const listed = depth === "1" && node.item.kind === "folder";
+  const below = ask.rights && listed ? dav.rightsBelow(space, node.item) : null;
+  const children = listed ? dav.childPages(space, node) : [];
+  function pageXml(nodes: Node[]): string {
+    const versions = ask.versions ? dav.folderVersions(nodes.filter((n) => n.item.kind === "folder").map((n) => n.item.id)) : new Map<string, number>();
+    const dead = new Map<string, { ns: string; name: string; value: string }[]>();
+    for (const r of ask.dead ? dav.properties(nodes.map((n) => n.item.id)) : []) {
+      const list = dead.get(r.fileId) ?? [];
+      list.push({ ns: r.namespace, name: r.name, value: r.value });
+      dead.set(r.fileId, list);
+    }
+    // The listed folder's children from `below`; anything else (the folder itself, shared folders in a root) asked here.
+    const fromBelow = (n: Node) => !!below && n.parent === node && !n.sharedRoot;
+    const others = ask.rights ? dav.rights(space, nodes.filter((n) => !fromBelow(n)).map((n) => n.item)) : new Map<string, Rights>();
+    const rights = (n: Node) => (fromBelow(n) ? below!(n.item) : (others.get(n.item.id) ?? { write: false, manage: false }));
+    const c: Context = { space, dav, versions, dead, rights, quota: () => (quota ??= dav.quota(space)) };
+    let out = "";
+    for (const n of nodes) out += `${responseXml(c, n, plan)}\n`;
+    return out;
+  }
+  return (function* () {
+    yield MULTISTATUS_OPEN;
+    yield pageXml([node]);
+    for (const nodes of children) yield pageXml(nodes);
+    yield MULTISTATUS_CLOSE;
+  })();
 }
