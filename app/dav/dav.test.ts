@@ -141,6 +141,66 @@ describe("properties", () => {
   });
 });
 
+describe("listings", () => {
+  const NC_PROPS = `<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:z="urn:z"><d:prop><d:getetag/><oc:permissions/><z:note/></d:prop></d:propfind>`;
+
+  test("a folder of 1,203 entries (three pages): each child once, folders first by name, its dead property and rights with it", async () => {
+    const { alice, dav } = setup();
+    const { drive, share } = t.services;
+    const many = drive.mkdir(alice, undefined, "Many");
+    const names = Array.from({ length: 1200 }, (_, i) => `d${String(i).padStart(4, "0")}`);
+    for (const n of names) drive.mkdir(alice, many.id, n); // folders: quick to make
+    for (const n of ["a.txt", "b.txt", "c.txt"]) expect((await dav(`Many/${n}`, { method: "PUT", body: n })).status).toBe(201);
+    const patch = `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:z="urn:z"><d:set><d:prop><z:note>third page</z:note></d:prop></d:set></d:propertyupdate>`;
+    expect((await dav("Many/d1150/", { method: "PROPPATCH", body: patch })).status).toBe(207);
+    // bob may read Many and write d1100 alone (a share on one child): his rights differ on that child only.
+    const bob = t.createUser("bob");
+    share.shareWithUser(alice, { folderId: many.id, username: "bob", access: "read" });
+    share.shareWithUser(alice, { folderId: drive.childNamed(alice, many.id, "d1100")!.id, username: "bob", access: "write" });
+    const bobAuth = basic(bob, t.services.devices.create(bob.id, "Phone").password);
+
+    const res = await dav("Many/", { method: "PROPFIND", headers: { depth: "1" }, body: NC_PROPS });
+    expect(res.status).toBe(207);
+    const xml = await res.text();
+    const hrefs = [...xml.matchAll(/<d:href>([^<]*)<\/d:href>/g)].map((m) => m[1]);
+    expect(hrefs).toEqual(["/dav/Many/", ...names.map((n) => `/dav/Many/${n}/`), "/dav/Many/a.txt", "/dav/Many/b.txt", "/dav/Many/c.txt"]);
+    expect(xml).toContain("<d:href>/dav/Many/d1150/</d:href><d:propstat><d:prop><d:getetag>");
+    expect(xml.match(/third page/g)?.length).toBe(1);
+    expect(xml).toMatch(/<d:href>\/dav\/Many\/d1150\/<\/d:href>.*third page/);
+    // The owner may do anything to Many and to each of its 1,200 folders.
+    expect(xml.match(/<oc:permissions>GDNVCK<\/oc:permissions>/g)?.length).toBe(1201);
+
+    // The folder shared with bob is in his root under its own name.
+    const bobRes = await t.request("/remote.php/dav/files/bob/Many/", { method: "PROPFIND", headers: { authorization: bobAuth, depth: "1" }, body: NC_PROPS });
+    expect(bobRes.status).toBe(207);
+    const bobXml = await bobRes.text();
+    const letters = new Map([...bobXml.matchAll(/<d:href>[^<]*\/Many\/([^<]*)<\/d:href><d:propstat><d:prop><d:getetag>[^<]*<\/d:getetag><oc:permissions>([A-Z]*)</g)].map((m) => [m[1], m[2]]));
+    expect(letters.size).toBe(1204);
+    expect(letters.get("")).toBe("GS");
+    // Writable through its own share; as a shared folder it is not bob's to rename, move or delete.
+    expect(letters.get("d1100/")).toBe("GCK");
+    expect(letters.get("d1099/")).toBe("G");
+    expect(letters.get("a.txt")).toBe("G");
+  }, 60_000);
+
+  test("a listing is read from the database as the client reads it, not gathered first", async () => {
+    const { alice, dav } = setup();
+    const { drive } = t.services;
+    const many = drive.mkdir(alice, undefined, "Many");
+    for (let i = 0; i < 1100; i++) drive.mkdir(alice, many.id, `d${String(i).padStart(4, "0")}`);
+    const res = await dav("Many/", { method: "PROPFIND", headers: { depth: "1" } });
+    expect(res.status).toBe(207);
+    const reader = res.body!.getReader();
+    let xml = new TextDecoder().decode((await reader.read()).value);
+    // Made after the answer began: it sorts into the third page, which is read only when the client gets there.
+    drive.mkdir(alice, many.id, "d9999");
+    for (let r = await reader.read(); !r.done; r = await reader.read()) xml += new TextDecoder().decode(r.value);
+    expect(xml).toContain("<d:href>/dav/Many/d9999/</d:href>");
+    expect(xml.match(/<d:response>/g)?.length).toBe(1102);
+    expect(xml.trimEnd().endsWith("</d:multistatus>")).toBe(true);
+  }, 60_000);
+});
+
 describe("bad input", () => {
   test("Destination: outside the person's space, another host, . and .. plain, encoded and double-encoded", async () => {
     const { dav } = setup();
