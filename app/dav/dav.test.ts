@@ -201,6 +201,144 @@ describe("listings", () => {
   }, 60_000);
 });
 
+describe("Nextcloud's trash bin, versions and favourites", () => {
+  const TRASH_PROPS = `<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:nc="http://nextcloud.org/ns"><d:prop><nc:trashbin-filename/><nc:trashbin-original-location/><nc:trashbin-deletion-time/><d:getcontentlength/><d:resourcetype/><oc:permissions/><d:displayname/></d:prop></d:propfind>`;
+  const nc = (auth: string, path: string, init: { method: string; headers?: Record<string, string>; body?: string }) =>
+    t.request(path, { ...init, headers: { authorization: auth, ...init.headers } });
+  const entryNames = (xml: string) => [...xml.matchAll(/<d:href>\/remote\.php\/dav\/trashbin\/alice\/trash\/([^<]+)<\/d:href>/g)].map((m) => decodeURIComponent(m[1]!));
+
+  test("the trash lists what was deleted with where it was; MOVE to restore/ puts it back, DELETE deletes forever; nobody else reaches it", async () => {
+    const { alice, auth, dav } = setup();
+    for (const [path, body] of [["Docs/a.txt", "alpha"], ["Docs/b.txt", "beta"], ["c.txt", "one"], ["c.txt", "two"]] as const) {
+      if (path.startsWith("Docs/")) await dav("Docs", { method: "MKCOL" });
+      expect([201, 204]).toContain((await dav(path, { method: "PUT", body })).status);
+    }
+    expect((await dav("Docs/a.txt", { method: "DELETE" })).status).toBe(204);
+    expect((await dav("Docs/b.txt", { method: "DELETE" })).status).toBe(204);
+    const trash = "/remote.php/dav/trashbin/alice/trash";
+    const listed = await nc(auth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" }, body: TRASH_PROPS });
+    expect(listed.status).toBe(207);
+    const xml = await listed.text();
+    // a.txt, b.txt and the version of c.txt the second PUT replaced, each as <name>.d<seconds>.
+    const names = entryNames(xml);
+    expect(names.map((n) => n.replace(/\.d\d+(-\d+)?$/, "")).sort()).toEqual(["a.txt", "b.txt", "c.txt"]);
+    expect(xml).toContain("<nc:trashbin-original-location>Docs/a.txt</nc:trashbin-original-location>");
+    expect(xml).toContain("<nc:trashbin-filename>a.txt</nc:trashbin-filename>");
+    expect(xml).toMatch(/<nc:trashbin-deletion-time>\d{10}<\/nc:trashbin-deletion-time>/);
+    expect(xml).toContain("<oc:permissions>GD</oc:permissions><d:displayname>a.txt</d:displayname>");
+    expect(xml).toContain("<d:getcontentlength>5</d:getcontentlength>");
+    const a = names.find((n) => n.startsWith("a.txt"))!;
+    const b = names.find((n) => n.startsWith("b.txt"))!;
+
+    // bob: alice's trash is not an address; his own is empty, and her entries' names mean nothing there.
+    const bob = t.createUser("bob");
+    const bobAuth = basic(bob, t.services.devices.create(bob.id, "Phone").password);
+    expect((await nc(bobAuth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" } })).status).toBe(404);
+    expect(entryNames(await (await nc(bobAuth, "/remote.php/dav/trashbin/bob/trash/", { method: "PROPFIND", headers: { depth: "1" } })).text())).toEqual([]);
+    const bobMove = await nc(bobAuth, `/remote.php/dav/trashbin/bob/trash/${encodeURIComponent(a)}`, {
+      method: "MOVE",
+      headers: { destination: `http://localhost:8080/remote.php/dav/trashbin/bob/restore/${encodeURIComponent(a)}` },
+    });
+    expect(bobMove.status).toBe(404);
+    expect((await nc(bobAuth, `/remote.php/dav/trashbin/bob/trash/${encodeURIComponent(b)}`, { method: "DELETE" })).status).toBe(404);
+    // A read-only device neither restores nor deletes; a MOVE anywhere but restore/ is refused.
+    const readOnly = basic(alice, t.services.devices.create(alice.id, "Viewer", "files-read").password);
+    expect((await nc(readOnly, `${trash}/${encodeURIComponent(b)}`, { method: "DELETE" })).status).toBe(403);
+    const astray = await nc(auth, `${trash}/${encodeURIComponent(a)}`, { method: "MOVE", headers: { destination: "/remote.php/dav/files/alice/a.txt" } });
+    expect(astray.status).toBe(403);
+
+    const restored = await nc(auth, `${trash}/${encodeURIComponent(a)}`, {
+      method: "MOVE",
+      headers: { destination: `http://localhost:8080/remote.php/dav/trashbin/alice/restore/${encodeURIComponent(a)}` },
+    });
+    expect(restored.status).toBe(201);
+    expect(await (await dav("Docs/a.txt")).text()).toBe("alpha");
+    expect((await nc(auth, `${trash}/${encodeURIComponent(b)}`, { method: "DELETE" })).status).toBe(204);
+    expect(t.db.$client.query("SELECT count(*) AS n FROM files WHERE name = 'b.txt'").get()).toEqual({ n: 0 });
+    expect(entryNames(await (await nc(auth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" } })).text()).map((n) => n.slice(0, 5))).toEqual(["c.txt"]);
+    expect((await nc(auth, `${trash}/`, { method: "DELETE" })).status).toBe(204);
+    expect(t.services.drive.trash(alice)).toEqual([]);
+    expect(await (await dav("c.txt")).text()).toBe("two");
+    // The trash bin's own collections answer as Nextcloud's do; nothing else is there.
+    expect((await nc(auth, "/remote.php/dav/trashbin/alice/", { method: "PROPFIND", headers: { depth: "1" } })).status).toBe(207);
+    expect((await nc(auth, "/remote.php/dav/trashbin/alice/restore/", { method: "PROPFIND", headers: { depth: "1" } })).status).toBe(207);
+    expect((await nc(auth, "/remote.php/dav/trashbin/alice/elsewhere/", { method: "PROPFIND", headers: { depth: "1" } })).status).toBe(404);
+    expect((await nc(auth, `${trash}/no-such.d1`, { method: "DELETE" })).status).toBe(404);
+  });
+
+  test("a restored item whose folder was deleted meanwhile gets its folder back", async () => {
+    const { alice, auth, dav } = setup();
+    await dav("Trip", { method: "MKCOL" });
+    await dav("Trip/map.txt", { method: "PUT", body: "map" });
+    expect((await dav("Trip/map.txt", { method: "DELETE" })).status).toBe(204);
+    expect((await dav("Trip", { method: "DELETE" })).status).toBe(204);
+    const trash = "/remote.php/dav/trashbin/alice/trash";
+    const name = entryNames(await (await nc(auth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" } })).text()).find((n) => n.startsWith("map.txt"))!;
+    const res = await nc(auth, `${trash}/${encodeURIComponent(name)}`, { method: "MOVE", headers: { destination: `/remote.php/dav/trashbin/alice/restore/${encodeURIComponent(name)}` } });
+    expect(res.status).toBe(201);
+    expect(await (await dav("Trip/map.txt")).text()).toBe("map");
+    expect(t.services.drive.trash(alice).map((i) => i.name)).toEqual(["Trip"]);
+  });
+
+  test("versions: each file's is an empty collection; another person's file or a folder is not there", async () => {
+    const { alice, auth, dav } = setup();
+    await dav("a.txt", { method: "PUT", body: "a" });
+    await dav("Folder", { method: "MKCOL" });
+    const root = t.services.drive.rootOf(alice);
+    const file = t.services.drive.childNamed(alice, root.id, "a.txt")!;
+    const folder = t.services.drive.childNamed(alice, root.id, "Folder")!;
+    const res = await nc(auth, `/remote.php/dav/versions/alice/versions/${file.seq}`, { method: "PROPFIND", headers: { depth: "1" } });
+    expect(res.status).toBe(207);
+    const xml = await res.text();
+    expect([...xml.matchAll(/<d:response>/g)]).toHaveLength(1);
+    expect(xml).toContain(`<d:href>/remote.php/dav/versions/alice/versions/${file.seq}/</d:href>`);
+    expect(xml).toContain("<d:collection/>");
+    expect((await nc(auth, `/remote.php/dav/versions/alice/versions/${folder.seq}`, { method: "PROPFIND" })).status).toBe(404);
+    const bob = t.createUser("bob");
+    const bobAuth = basic(bob, t.services.devices.create(bob.id, "Phone").password);
+    expect((await nc(bobAuth, `/remote.php/dav/versions/bob/versions/${file.seq}`, { method: "PROPFIND" })).status).toBe(404);
+    expect((await nc(bobAuth, `/remote.php/dav/versions/alice/versions/${file.seq}`, { method: "PROPFIND" })).status).toBe(404);
+  });
+
+  test("favourites: PROPPATCH oc:favorite stars in Drive; REPORT oc:filter-files lists the starred items below the folder asked", async () => {
+    const { alice, auth, dav } = setup();
+    await dav("Docs", { method: "MKCOL" });
+    await dav("Docs/Inner", { method: "MKCOL" });
+    await dav("Docs/Inner/keep.txt", { method: "PUT", body: "keep" });
+    await dav("other.txt", { method: "PUT", body: "other" });
+    const star = (path: string, v: string) =>
+      dav(path, {
+        method: "PROPPATCH",
+        body: `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:set><d:prop><oc:favorite>${v}</oc:favorite></d:prop></d:set></d:propertyupdate>`,
+      });
+    expect((await star("Docs/Inner/keep.txt", "1")).status).toBe(207);
+    expect((await star("other.txt", "1")).status).toBe(207);
+    expect((await star("Docs/", "maybe")).status).toBe(207);
+    expect(t.services.drive.starred(alice).map((i) => i.name).sort()).toEqual(["keep.txt", "other.txt"]);
+    const report = (path: string, rules: string) =>
+      nc(auth, `/remote.php/dav/files/alice/${path}`, {
+        method: "REPORT",
+        body: `<?xml version="1.0"?><oc:filter-files xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:favorite/><d:getcontentlength/></d:prop><oc:filter-rules>${rules}</oc:filter-rules></oc:filter-files>`,
+      });
+    const all = await report("", "<oc:favorite>1</oc:favorite>");
+    expect(all.status).toBe(207);
+    const hrefs = (xml: string) => [...xml.matchAll(/<d:href>([^<]+)<\/d:href>/g)].map((m) => m[1]).sort();
+    const xml = await all.text();
+    expect(hrefs(xml)).toEqual(["/remote.php/dav/files/alice/Docs/Inner/keep.txt", "/remote.php/dav/files/alice/other.txt"]);
+    expect(xml).toContain("<oc:favorite>1</oc:favorite><d:getcontentlength>4</d:getcontentlength>");
+    expect(hrefs(await (await report("Docs/", "<oc:favorite>1</oc:favorite>")).text())).toEqual(["/remote.php/dav/files/alice/Docs/Inner/keep.txt"]);
+    // A rule about system tags matches nothing: there are none.
+    expect(hrefs(await (await report("", "<oc:favorite>1</oc:favorite><oc:systemtag>4</oc:systemtag>")).text())).toEqual([]);
+    expect((await star("other.txt", "0")).status).toBe(207);
+    expect(hrefs(await (await report("", "<oc:favorite>1</oc:favorite>")).text())).toEqual(["/remote.php/dav/files/alice/Docs/Inner/keep.txt"]);
+    const unknown = await nc(auth, "/remote.php/dav/files/alice/", { method: "REPORT", body: `<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:"/>` });
+    expect(unknown.status).toBe(403);
+    expect(await unknown.text()).toContain("<d:supported-report/>");
+    const noRules = await nc(auth, "/remote.php/dav/files/alice/", { method: "REPORT", body: `<?xml version="1.0"?><oc:filter-files xmlns:oc="http://owncloud.org/ns"/>` });
+    expect(noRules.status).toBe(400);
+  });
+});
+
 describe("bad input", () => {
   test("Destination: outside the person's space, another host, . and .. plain, encoded and double-encoded", async () => {
     const { dav } = setup();

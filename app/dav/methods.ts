@@ -8,8 +8,9 @@ import type { ChunkedUploads } from "./chunks";
 import { activeLockXml, parseTimeout } from "./locks";
 import { destinationSegments } from "./paths";
 import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, isLive, multistatusPages, ocId, parsePropfind, planFor, propXml } from "./props";
+import { createTrashbin } from "./trashbin";
 import { fileEtag, isMacBookkeeping, type DavService, type Node, type Space } from "./service";
-import { DAV_NS, child, elements, esc, readXmlBody, serialize, textOf } from "./xml";
+import { DAV_NS, OC_NS, child, elements, esc, readXmlBody, serialize, textOf } from "./xml";
 
 export type DavCall = { space: Space; names: string[]; request: Request };
 
@@ -20,6 +21,19 @@ export const davCondition = (status: number, message: string, condition: string)
 
 export const xmlResponse = (status: number, body: string | ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
   new Response(body, { status, headers: { "content-type": "application/xml; charset=utf-8", ...headers } });
+
+/** A 207 whose body is written as the client reads it, one page of `<d:response>`s at a time. */
+export function multistatusResponse(pages: Iterator<string>) {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = pages.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+  });
+  return xmlResponse(207, body);
+}
 
 /** The request's bytes; a connection that ends early is the client's doing (400), never a server bug. */
 async function* bodyOf(request: Request): AsyncIterable<Uint8Array> {
@@ -156,14 +170,18 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
     throw new AppError(405, `${method} is not supported here.`);
   }
 
+  const trashbin = createTrashbin({ dav, drive, multistatus: multistatusResponse });
+
   return {
     upload,
+    trashbin: trashbin.trashbin,
+    versions: trashbin.versions,
     OPTIONS: () =>
       new Response(null, {
         headers: {
           dav: "1, 2",
           "ms-author-via": "DAV",
-          allow: "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK",
+          allow: "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK, REPORT",
           "accept-ranges": "bytes",
         },
       }),
@@ -243,16 +261,32 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       const node = exists(dav.resolve(call.space, call.names).node);
       // Written a page (500 entries) at a time as the client reads, each page read from SQLite when it is wanted: a
       // 10,000-entry folder is never in memory at once, neither its rows nor its XML.
-      const pages = multistatusPages(call.space, dav, node, depth, planFor(want));
-      const encoder = new TextEncoder();
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          const next = pages.next();
-          if (next.done) controller.close();
-          else controller.enqueue(encoder.encode(next.value));
-        },
-      });
-      return xmlResponse(207, body);
+      const listed = depth === "1" && node.item.kind === "folder" ? node : null;
+      const children = listed ? dav.childPages(call.space, listed) : [];
+      const pages = (function* () {
+        yield [node];
+        yield* children;
+      })();
+      return multistatusResponse(multistatusPages(call.space, dav, pages, planFor(want), listed));
+    },
+
+    /**
+     * REPORT oc:filter-files (Nextcloud's apps list favourites with it): the items below this folder that match
+     * every rule. A favourite is a Drive star; other rules (system tags) match nothing, as there are none.
+     */
+    async REPORT(call: DavCall) {
+      const body = await readXmlBody(call.request);
+      if (!body || body.ns !== OC_NS || body.name !== "filter-files")
+        throw davCondition(403, "Only Nextcloud's oc:filter-files report is supported.", "<d:supported-report/>");
+      const rules = child(body, OC_NS, "filter-rules");
+      if (!rules) throw new AppError(400, "The filter-files report needs an oc:filter-rules element.");
+      const prop = child(body, DAV_NS, "prop");
+      const want = prop ? parsePropfind({ ns: DAV_NS, name: "propfind", attrs: [], children: [prop] }) : parsePropfind(null);
+      const node = exists(dav.resolve(call.space, call.names).node);
+      const isFavourite = (r: { ns: string; name: string }) => r.ns === OC_NS && r.name === "favorite";
+      const all = elements(rules);
+      const favourites = all.length > 0 && all.every((r) => isFavourite(r) && textOf(r).trim() === "1");
+      return multistatusResponse(multistatusPages(call.space, dav, [favourites ? dav.starredBelow(call.space, node) : []], planFor(want)));
     },
 
     async PROPPATCH(call: DavCall) {
@@ -269,9 +303,15 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
         for (const p of prop ? elements(prop) : [])
           changes.push({ ns: p.ns, name: p.name, value: op.name === "set" ? p.children.map(serialize).join("") : null, el: propXml(p, null) });
       }
-      // A modification time is a live property clients may set; every other live property is protected.
+      // A modification time and a favourite (a Drive star) are live properties clients may set; the others are protected.
       let mtime: Date | undefined;
+      let favourite: boolean | undefined;
       const refused = changes.filter((c) => {
+        if (c.ns === OC_NS && c.name === "favorite") {
+          const v = c.value === null ? "0" : c.value.trim();
+          favourite = v === "1";
+          return v !== "0" && v !== "1";
+        }
         const isMtime = (c.ns === DAV_NS && c.name === "getlastmodified") || (c.ns === WIN32_NS && c.name === "Win32LastModifiedTime");
         if (isMtime && c.value !== null) {
           const t = Date.parse(textOf({ ns: "", name: "", attrs: [], children: [c.value.replace(/<[^>]*>/g, "")] }));
@@ -288,6 +328,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
           changes.filter((c) => !isLive(c) && !(c.ns === DAV_NS && c.name === "getlastmodified")),
         );
         if (mtime) drive.setModified(call.space.user, node.item.id, mtime);
+        if (favourite !== undefined) drive.star(call.space.user, node.item.id, favourite);
       }
       const groups = new Map<string, string[]>();
       for (const c of changes) groups.set(status(c), [...(groups.get(status(c)) ?? []), c.el]);

@@ -52,6 +52,8 @@ export const ocId = (f: DriveFile) => `${String(f.seq).padStart(8, "0")}ocnasd`;
  * through Nextcloud's API is off (the capabilities say so); people share on the web.
  */
 export function permissions(node: Node, rights: Rights): string {
+  // In the trash: read it and delete it forever, as Nextcloud answers there (restoring is a MOVE the trash allows).
+  if (node.item.trashedAt) return "GD";
   let p = "G";
   if (node.sharedRoot) p += "S";
   if (rights.manage && !node.isRoot) p += "DNV";
@@ -92,7 +94,8 @@ live(DAV_NS, {
   getetag: (c, node) => c.dav.etagOf(node.item, c.versions),
   getlastmodified: (_c, node) => node.item.updatedAt.toUTCString(),
   creationdate: (_c, node) => node.item.createdAt.toISOString(),
-  displayname: (_c, node) => esc(node.name),
+  // A trashed item's address names it with its deletion time; it is shown by its own name.
+  displayname: (_c, node) => esc(node.item.trashedAt ? node.item.name : node.name),
   supportedlock: () => SUPPORTED_LOCK,
   lockdiscovery: (c, node) => c.dav.lockDiscovery(node),
   "quota-available-bytes": ofFolder((c) => String(c.quota().available)),
@@ -114,6 +117,10 @@ live(NC_NS, {
   creation_time: (_c, node) => String(Math.floor(node.item.createdAt.getTime() / 1000)),
   upload_time: (_c, node) => String(Math.floor(node.item.createdAt.getTime() / 1000)),
   "is-encrypted": () => "0",
+  // Nextcloud's trash bin (app/dav/trashbin.ts): only a trashed item has these.
+  "trashbin-filename": (_c, node) => (node.item.trashedAt ? esc(node.item.name) : null),
+  "trashbin-original-location": (_c, node) => (node.item.trashedAt ? esc([...(node.item.trashedFromPath ?? []), node.item.name].join("/")) : null),
+  "trashbin-deletion-time": (_c, node) => (node.item.trashedAt ? String(Math.floor(node.item.trashedAt.getTime() / 1000)) : null),
 });
 /** What allprop lists (RFC 4918 §14.2: the DAV properties; ours and Nextcloud's only when named in `include`). */
 const DAV_ALLPROP = [
@@ -184,10 +191,11 @@ export function responseXml(c: Context, node: Node, plan: Plan): string {
 }
 
 /**
- * A PROPFIND's answer as pages of `<d:response>`s: `pages` are the item asked about, then (Depth 1) its children
- * 500 at a time, each page's folder versions, dead properties and rights read in one batch as it is written.
+ * A multistatus as pages of `<d:response>`s, each page's folder versions, dead properties and rights read in one
+ * batch when it is written. `listed`: the folder whose children the pages hold (besides itself), whose rights are
+ * decided once for all of them.
  */
-export function multistatusPages(space: Space, dav: DavService, node: Node, depth: "0" | "1", plan: Plan): Iterator<string> {
+export function multistatusPages(space: Space, dav: DavService, pages: Iterable<Node[]>, plan: Plan, listed: Node | null = null): Iterator<string> {
   let quota: { used: number; available: number } | null = null;
   const ask = {
     versions: plan.keys.has(`${DAV_NS}\ngetetag`),
@@ -196,9 +204,7 @@ export function multistatusPages(space: Space, dav: DavService, node: Node, dept
     rights: plan.keys.has(`${OC_NS}\npermissions`),
   };
   // Asked of the policy once for the folder's children, and only when the client asks for oc:permissions.
-  const listed = depth === "1" && node.item.kind === "folder";
-  const below = ask.rights && listed ? dav.rightsBelow(space, node.item) : null;
-  const children = listed ? dav.childPages(space, node) : [];
+  const below = ask.rights && listed ? dav.rightsBelow(space, listed.item) : null;
   function pageXml(nodes: Node[]): string {
     const versions = ask.versions ? dav.folderVersions(nodes.filter((n) => n.item.kind === "folder").map((n) => n.item.id)) : new Map<string, number>();
     const dead = new Map<string, { ns: string; name: string; value: string }[]>();
@@ -208,7 +214,7 @@ export function multistatusPages(space: Space, dav: DavService, node: Node, dept
       dead.set(r.fileId, list);
     }
     // The listed folder's children from `below`; anything else (the folder itself, shared folders in a root) asked here.
-    const fromBelow = (n: Node) => !!below && n.parent === node && !n.sharedRoot;
+    const fromBelow = (n: Node) => !!below && n.parent === listed && !n.sharedRoot;
     const others = ask.rights ? dav.rights(space, nodes.filter((n) => !fromBelow(n)).map((n) => n.item)) : new Map<string, Rights>();
     const rights = (n: Node) => (fromBelow(n) ? below!(n.item) : (others.get(n.item.id) ?? { write: false, manage: false }));
     const c: Context = { space, dav, versions, dead, rights, quota: () => (quota ??= dav.quota(space)) };
@@ -218,8 +224,7 @@ export function multistatusPages(space: Space, dav: DavService, node: Node, dept
   }
   return (function* () {
     yield MULTISTATUS_OPEN;
-    yield pageXml([node]);
-    for (const nodes of children) yield pageXml(nodes);
+    for (const nodes of pages) yield pageXml(nodes);
     yield MULTISTATUS_CLOSE;
   })();
 }

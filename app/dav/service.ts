@@ -131,6 +131,20 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
     })();
   }
 
+  /** The person's starred items (Nextcloud's favourites) below `node`, each reached by its path from the root. */
+  function starredBelow(space: Space, node: Node): Node[] {
+    const out: Node[] = [];
+    for (const item of drive.starred(space.user)) {
+      const path = drive.breadcrumbs(space.user, item.id);
+      const at = path.findIndex((a) => a.id === node.item.id);
+      if (at < 0 || item.id === node.item.id) continue;
+      let reached = node;
+      for (const a of path.slice(at + 1)) reached = new Node(a, reached, a.name, false);
+      out.push(reached);
+    }
+    return out;
+  }
+
   /** A file's ETag is its content's; a folder's changes whenever anything below it changes (`versions`: read in a batch). */
   function etagOf(item: DriveFile, versions?: Map<string, number>): string {
     if (item.kind === "file") return fileEtag(item);
@@ -199,6 +213,7 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
   return {
     resolve,
     childPages,
+    starredBelow,
     etagOf,
     rootNode,
     checkConditions,
