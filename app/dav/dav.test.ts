@@ -554,6 +554,27 @@ describe("devices and their backup status", () => {
     expect((await t.request("/dav/", { method: "PROPFIND", headers: { authorization: basic(alice, password!), depth: "0" } })).status).toBe(401);
   });
 
+  test("the camera folder is the person's choice when a device is added; a name Drive refuses makes no device", async () => {
+    t = createTestApp();
+    const alice = t.createAdmin("alice");
+    const browser = t.signIn(alice);
+    const add = (fields: Record<string, string>) =>
+      t.request("/settings/devices", { method: "POST", headers: { ...browser, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+    const made = await add({ name: "iPhone", folder: "/Family/Phones//Dad's iPhone/" });
+    expect(made.status).toBe(200);
+    expect(await made.text()).toContain("Camera uploads folder: <code>Family/Phones/Dad&#x27;s iPhone</code>");
+    const { drive } = t.services;
+    const family = drive.childNamed(alice, drive.rootOf(alice).id, "Family")!;
+    const phones = drive.childNamed(alice, family.id, "Phones")!;
+    expect(drive.childNamed(alice, phones.id, "Dad's iPhone")?.kind).toBe("folder");
+    expect(drive.childNamed(alice, drive.rootOf(alice).id, "Photos")).toBeUndefined();
+    for (const folder of ["Photos/../../etc", "Photos/\u202eevil", "Photos/a\u0000b"]) {
+      const refused = await add({ name: `Refused ${folder.length}`, folder });
+      expect(await refused.text()).toContain('role="alert"');
+    }
+    expect(t.services.devices.list(alice.id).map((d) => d.name)).toEqual(["iPhone"]);
+  });
+
   test("a device's counts: today, this week, ever, bytes; silent after three days when it backed up daily", async () => {
     let clock = new Date("2026-06-01T09:00:00Z");
     t = createTestApp({ deps: { now: () => clock } });
