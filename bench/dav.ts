@@ -291,7 +291,9 @@ async function main() {
       console.log(`| nextcloudcmd first sync of ${smallFiles} files to ours: files/s | — | ${((smallFiles * rounds) / ncSeconds).toFixed(1)} | — | — |`);
     const rss = [
       parts.has("transfer") ? `${rssLargeFile.toFixed(0)} MB during ${sizeMb} MiB PUT/GET/Range` : "",
-      parts.has("propfind") ? `${rssPropfind.toFixed(0)} MB while listing 10,000-entry folders (${rssBeforeListing.toFixed(0)} MB before, after the 10,000 PUTs)` : "",
+      parts.has("propfind")
+        ? `${rssPropfind.toFixed(0)} MB while listing 10,000-entry folders (${rssBeforeListing.toFixed(0)} MB before, after the 10,000 PUTs)`
+        : "",
       parts.has("small") ? `${rssSync.toFixed(0)} MB during the syncs of small files` : "",
       hugeMb > 0 && parts.has("huge") ? `${rssHuge.toFixed(0)} MB during a ${hugeMb} MiB PUT` : "",
     ].filter(Boolean);

@@ -79,7 +79,8 @@ export function allowedFiles<P extends FilePermission>(ctx: Facts, viewer: Viewe
 export function allowedBelow<P extends FilePermission>(ctx: Facts, user: User, permissions: readonly P[], folderId: string): (child: DriveFile) => Set<P> {
   const folder = ctx.repo.fileLevelsForUser(user.id, [folderId])[0];
   const RANK = { none: 0, read: 1, write: 2, owner: 3 } as const;
-  const folderLevel: FileLevel = !folder || folder.trashedAt ? "none" : folder.userId === user.id ? "owner" : folder.shared === 2 ? "write" : folder.shared === 1 ? "read" : "none";
+  const folderLevel: FileLevel =
+    !folder || folder.trashedAt ? "none" : folder.userId === user.id ? "owner" : folder.shared === 2 ? "write" : folder.shared === 1 ? "read" : "none";
   const shares = new Map(ctx.repo.childSharesForUser(user.id, folderId).map((s) => [s.id, s.access]));
   const allowedAt = (level: FileLevel, sharedRoot: boolean) => new Set(permissions.filter((p) => fileRule(p, level, sharedRoot) === "ok"));
   const plain = allowedAt(folderLevel, false);

@@ -174,7 +174,12 @@ describe("listings", () => {
     const bobRes = await t.request("/remote.php/dav/files/bob/Many/", { method: "PROPFIND", headers: { authorization: bobAuth, depth: "1" }, body: NC_PROPS });
     expect(bobRes.status).toBe(207);
     const bobXml = await bobRes.text();
-    const letters = new Map([...bobXml.matchAll(/<d:href>[^<]*\/Many\/([^<]*)<\/d:href><d:propstat><d:prop><d:getetag>[^<]*<\/d:getetag><oc:permissions>([A-Z]*)</g)].map((m) => [m[1], m[2]]));
+    const letters = new Map(
+      [...bobXml.matchAll(/<d:href>[^<]*\/Many\/([^<]*)<\/d:href><d:propstat><d:prop><d:getetag>[^<]*<\/d:getetag><oc:permissions>([A-Z]*)</g)].map((m) => [
+        m[1],
+        m[2],
+      ]),
+    );
     expect(letters.size).toBe(1204);
     expect(letters.get("")).toBe("GS");
     // Writable through its own share; as a shared folder it is not bob's to rename, move or delete.
@@ -205,11 +210,17 @@ describe("Nextcloud's trash bin, versions and favourites", () => {
   const TRASH_PROPS = `<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:nc="http://nextcloud.org/ns"><d:prop><nc:trashbin-filename/><nc:trashbin-original-location/><nc:trashbin-deletion-time/><d:getcontentlength/><d:resourcetype/><oc:permissions/><d:displayname/></d:prop></d:propfind>`;
   const nc = (auth: string, path: string, init: { method: string; headers?: Record<string, string>; body?: string }) =>
     t.request(path, { ...init, headers: { authorization: auth, ...init.headers } });
-  const entryNames = (xml: string) => [...xml.matchAll(/<d:href>\/remote\.php\/dav\/trashbin\/alice\/trash\/([^<]+)<\/d:href>/g)].map((m) => decodeURIComponent(m[1]!));
+  const entryNames = (xml: string) =>
+    [...xml.matchAll(/<d:href>\/remote\.php\/dav\/trashbin\/alice\/trash\/([^<]+)<\/d:href>/g)].map((m) => decodeURIComponent(m[1]!));
 
   test("the trash lists what was deleted with where it was; MOVE to restore/ puts it back, DELETE deletes forever; nobody else reaches it", async () => {
     const { alice, auth, dav } = setup();
-    for (const [path, body] of [["Docs/a.txt", "alpha"], ["Docs/b.txt", "beta"], ["c.txt", "one"], ["c.txt", "two"]] as const) {
+    for (const [path, body] of [
+      ["Docs/a.txt", "alpha"],
+      ["Docs/b.txt", "beta"],
+      ["c.txt", "one"],
+      ["c.txt", "two"],
+    ] as const) {
       if (path.startsWith("Docs/")) await dav("Docs", { method: "MKCOL" });
       expect([201, 204]).toContain((await dav(path, { method: "PUT", body })).status);
     }
@@ -255,7 +266,9 @@ describe("Nextcloud's trash bin, versions and favourites", () => {
     expect(await (await dav("Docs/a.txt")).text()).toBe("alpha");
     expect((await nc(auth, `${trash}/${encodeURIComponent(b)}`, { method: "DELETE" })).status).toBe(204);
     expect(t.db.$client.query("SELECT count(*) AS n FROM files WHERE name = 'b.txt'").get()).toEqual({ n: 0 });
-    expect(entryNames(await (await nc(auth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" } })).text()).map((n) => n.slice(0, 5))).toEqual(["c.txt"]);
+    expect(entryNames(await (await nc(auth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" } })).text()).map((n) => n.slice(0, 5))).toEqual([
+      "c.txt",
+    ]);
     expect((await nc(auth, `${trash}/`, { method: "DELETE" })).status).toBe(204);
     expect(t.services.drive.trash(alice)).toEqual([]);
     expect(await (await dav("c.txt")).text()).toBe("two");
@@ -274,7 +287,10 @@ describe("Nextcloud's trash bin, versions and favourites", () => {
     expect((await dav("Trip", { method: "DELETE" })).status).toBe(204);
     const trash = "/remote.php/dav/trashbin/alice/trash";
     const name = entryNames(await (await nc(auth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" } })).text()).find((n) => n.startsWith("map.txt"))!;
-    const res = await nc(auth, `${trash}/${encodeURIComponent(name)}`, { method: "MOVE", headers: { destination: `/remote.php/dav/trashbin/alice/restore/${encodeURIComponent(name)}` } });
+    const res = await nc(auth, `${trash}/${encodeURIComponent(name)}`, {
+      method: "MOVE",
+      headers: { destination: `/remote.php/dav/trashbin/alice/restore/${encodeURIComponent(name)}` },
+    });
     expect(res.status).toBe(201);
     expect(await (await dav("Trip/map.txt")).text()).toBe("map");
     expect(t.services.drive.trash(alice).map((i) => i.name)).toEqual(["Trip"]);
@@ -314,7 +330,12 @@ describe("Nextcloud's trash bin, versions and favourites", () => {
     expect((await star("Docs/Inner/keep.txt", "1")).status).toBe(207);
     expect((await star("other.txt", "1")).status).toBe(207);
     expect((await star("Docs/", "maybe")).status).toBe(207);
-    expect(t.services.drive.starred(alice).map((i) => i.name).sort()).toEqual(["keep.txt", "other.txt"]);
+    expect(
+      t.services.drive
+        .starred(alice)
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(["keep.txt", "other.txt"]);
     const report = (path: string, rules: string) =>
       nc(auth, `/remote.php/dav/files/alice/${path}`, {
         method: "REPORT",
@@ -334,7 +355,10 @@ describe("Nextcloud's trash bin, versions and favourites", () => {
     const unknown = await nc(auth, "/remote.php/dav/files/alice/", { method: "REPORT", body: `<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:"/>` });
     expect(unknown.status).toBe(403);
     expect(await unknown.text()).toContain("<d:supported-report/>");
-    const noRules = await nc(auth, "/remote.php/dav/files/alice/", { method: "REPORT", body: `<?xml version="1.0"?><oc:filter-files xmlns:oc="http://owncloud.org/ns"/>` });
+    const noRules = await nc(auth, "/remote.php/dav/files/alice/", {
+      method: "REPORT",
+      body: `<?xml version="1.0"?><oc:filter-files xmlns:oc="http://owncloud.org/ns"/>`,
+    });
     expect(noRules.status).toBe(400);
   });
 });
@@ -559,7 +583,11 @@ describe("devices and their backup status", () => {
     const alice = t.createAdmin("alice");
     const browser = t.signIn(alice);
     const add = (fields: Record<string, string>) =>
-      t.request("/settings/devices", { method: "POST", headers: { ...browser, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+      t.request("/settings/devices", {
+        method: "POST",
+        headers: { ...browser, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(fields).toString(),
+      });
     const made = await add({ name: "iPhone", folder: "/Family/Phones//Dad's iPhone/" });
     expect(made.status).toBe(200);
     expect(await made.text()).toContain("Camera uploads folder: <code>Family/Phones/Dad&#x27;s iPhone</code>");

@@ -8,6 +8,7 @@ import type { ChunkedUploads } from "./chunks";
 import { activeLockXml, parseTimeout } from "./locks";
 import { destinationSegments } from "./paths";
 import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, isLive, multistatusPages, ocId, parsePropfind, planFor, propXml } from "./props";
+import { createFavourites, favouriteValue } from "./favourites";
 import { createTrashbin } from "./trashbin";
 import { fileEtag, isMacBookkeeping, type DavService, type Node, type Space } from "./service";
 import { DAV_NS, OC_NS, child, elements, esc, readXmlBody, serialize, textOf } from "./xml";
@@ -170,12 +171,12 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
     throw new AppError(405, `${method} is not supported here.`);
   }
 
-  const trashbin = createTrashbin({ dav, drive, multistatus: multistatusResponse });
-
+  // Nextcloud's trash bin and versions (trashbin.ts), its favourites (favourites.ts: REPORT).
+  const nextcloud = { dav, drive, multistatus: multistatusResponse, condition: davCondition };
   return {
     upload,
-    trashbin: trashbin.trashbin,
-    versions: trashbin.versions,
+    ...createTrashbin(nextcloud),
+    ...createFavourites(nextcloud),
     OPTIONS: () =>
       new Response(null, {
         headers: {
@@ -270,25 +271,6 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       return multistatusResponse(multistatusPages(call.space, dav, pages, planFor(want), listed));
     },
 
-    /**
-     * REPORT oc:filter-files (Nextcloud's apps list favourites with it): the items below this folder that match
-     * every rule. A favourite is a Drive star; other rules (system tags) match nothing, as there are none.
-     */
-    async REPORT(call: DavCall) {
-      const body = await readXmlBody(call.request);
-      if (!body || body.ns !== OC_NS || body.name !== "filter-files")
-        throw davCondition(403, "Only Nextcloud's oc:filter-files report is supported.", "<d:supported-report/>");
-      const rules = child(body, OC_NS, "filter-rules");
-      if (!rules) throw new AppError(400, "The filter-files report needs an oc:filter-rules element.");
-      const prop = child(body, DAV_NS, "prop");
-      const want = prop ? parsePropfind({ ns: DAV_NS, name: "propfind", attrs: [], children: [prop] }) : parsePropfind(null);
-      const node = exists(dav.resolve(call.space, call.names).node);
-      const isFavourite = (r: { ns: string; name: string }) => r.ns === OC_NS && r.name === "favorite";
-      const all = elements(rules);
-      const favourites = all.length > 0 && all.every((r) => isFavourite(r) && textOf(r).trim() === "1");
-      return multistatusResponse(multistatusPages(call.space, dav, [favourites ? dav.starredBelow(call.space, node) : []], planFor(want)));
-    },
-
     async PROPPATCH(call: DavCall) {
       dav.writable(call.space);
       const body = await readXmlBody(call.request);
@@ -307,11 +289,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       let mtime: Date | undefined;
       let favourite: boolean | undefined;
       const refused = changes.filter((c) => {
-        if (c.ns === OC_NS && c.name === "favorite") {
-          const v = c.value === null ? "0" : c.value.trim();
-          favourite = v === "1";
-          return v !== "0" && v !== "1";
-        }
+        if (c.ns === OC_NS && c.name === "favorite") return (favourite = favouriteValue(c.value) ?? undefined) === undefined;
         const isMtime = (c.ns === DAV_NS && c.name === "getlastmodified") || (c.ns === WIN32_NS && c.name === "Win32LastModifiedTime");
         if (isMtime && c.value !== null) {
           const t = Date.parse(textOf({ ns: "", name: "", attrs: [], children: [c.value.replace(/<[^>]*>/g, "")] }));

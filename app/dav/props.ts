@@ -215,7 +215,12 @@ export function multistatusPages(space: Space, dav: DavService, pages: Iterable<
     }
     // The listed folder's children from `below`; anything else (the folder itself, shared folders in a root) asked here.
     const fromBelow = (n: Node) => !!below && n.parent === listed && !n.sharedRoot;
-    const others = ask.rights ? dav.rights(space, nodes.filter((n) => !fromBelow(n)).map((n) => n.item)) : new Map<string, Rights>();
+    const others = ask.rights
+      ? dav.rights(
+          space,
+          nodes.filter((n) => !fromBelow(n)).map((n) => n.item),
+        )
+      : new Map<string, Rights>();
     const rights = (n: Node) => (fromBelow(n) ? below!(n.item) : (others.get(n.item.id) ?? { write: false, manage: false }));
     const c: Context = { space, dav, versions, dead, rights, quota: () => (quota ??= dav.quota(space)) };
     let out = "";

@@ -69,7 +69,8 @@ export function davRoutes(deps: { access: AccessControl; methods: DavMethods }) 
       if (!match) continue;
       const own = ownBase(match, viewer);
       const names = segmentsOf(path.length > own.length ? path.slice(own.length) : "");
-      if (pattern === TRASHBIN_BASE && method !== "PROPFIND") noteAudit(request, `‘${names.at(-1) ?? "the trash"}’${viewer.device ? ` from ${viewer.device.name}` : ""}`);
+      if (pattern === TRASHBIN_BASE && method !== "PROPFIND")
+        noteAudit(request, `‘${names.at(-1) ?? "the trash"}’${viewer.device ? ` from ${viewer.device.name}` : ""}`);
       return handle(method, { space: { user: viewer.user, device: viewer.device ?? null, base: own, requestUrl: request.url }, names, request });
     }
     if (files) base = ownBase(files, viewer);
@@ -93,7 +94,11 @@ export function davRoutes(deps: { access: AccessControl; methods: DavMethods }) 
   for (const path of ["/remote.php/dav/trashbin/:user", "/remote.php/dav/trashbin/:user/*"])
     for (const method of TRASHBIN_METHODS) {
       const words = method === "DELETE" ? WORDS.TRASH_DELETE : method === "MOVE" ? WORDS.TRASH_MOVE : undefined;
-      app = app.route(method, path, ({ request, viewer }) => call(method, request, viewer!), { device: true, parse: "none", ...(words ? { audit: words } : {}) });
+      app = app.route(method, path, ({ request, viewer }) => call(method, request, viewer!), {
+        device: true,
+        parse: "none",
+        ...(words ? { audit: words } : {}),
+      });
     }
   for (const path of ["/remote.php/dav/versions/:user", "/remote.php/dav/versions/:user/*"])
     app = app.route("PROPFIND", path, ({ request, viewer }) => call("PROPFIND", request, viewer!), hooks("PROPFIND"));

@@ -63,6 +63,27 @@ export const fileEtag = (f: DriveFile) => `"${f.sha256!.slice(0, 40)}"`;
 export type Rights = { write: boolean; manage: boolean };
 const NO_RIGHTS: Rights = { write: false, manage: false };
 
+/** What the person may do to each of `items` beyond reading it, in one statement of the policy. */
+function rightsOf(access: AccessPolicy, space: Space, items: DriveFile[]): Map<string, Rights> {
+  const ids = items.map((i) => i.id);
+  // A read-only app password writes nothing, so its listing says so too.
+  if (space.device?.scope === "files-read") return new Map(ids.map((id) => [id, NO_RIGHTS]));
+  const allowed = access.allowedEach(space.user, ["file.write", "file.manage"], ids);
+  const write = allowed.get("file.write")!;
+  const manage = allowed.get("file.manage")!;
+  return new Map(ids.map((id) => [id, { write: write.has(id), manage: manage.has(id) }]));
+}
+
+/** The same for every child of `folder`, decided once for the folder (the policy's `allowedBelow`). */
+function rightsBelowOf(access: AccessPolicy, space: Space, folder: DriveFile): (child: DriveFile) => Rights {
+  if (space.device?.scope === "files-read") return () => NO_RIGHTS;
+  const below = access.allowedBelow(space.user, ["file.write", "file.manage"], folder.id);
+  return (child) => {
+    const allowed = below(child);
+    return { write: allowed.has("file.write"), manage: allowed.has("file.manage") };
+  };
+}
+
 export function createDavService(deps: { drive: DriveService; access: AccessPolicy; repo: DavRepo; locks: Locks; dataDir: string; now: Clock }) {
   const { drive, access, repo, locks } = deps;
 
@@ -129,20 +150,6 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
         if (shared.length) yield shared;
       }
     })();
-  }
-
-  /** The person's starred items (Nextcloud's favourites) below `node`, each reached by its path from the root. */
-  function starredBelow(space: Space, node: Node): Node[] {
-    const out: Node[] = [];
-    for (const item of drive.starred(space.user)) {
-      const path = drive.breadcrumbs(space.user, item.id);
-      const at = path.findIndex((a) => a.id === node.item.id);
-      if (at < 0 || item.id === node.item.id) continue;
-      let reached = node;
-      for (const a of path.slice(at + 1)) reached = new Node(a, reached, a.name, false);
-      out.push(reached);
-    }
-    return out;
   }
 
   /** A file's ETag is its content's; a folder's changes whenever anything below it changes (`versions`: read in a batch). */
@@ -213,7 +220,6 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
   return {
     resolve,
     childPages,
-    starredBelow,
     etagOf,
     rootNode,
     checkConditions,
@@ -225,25 +231,8 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
       return { used, available: quota === null ? free : Math.max(0, Math.min(free, quota - used)) };
     },
     ownerName: (item: DriveFile) => drive.ownerName(item),
-    /** What the person may do to each of `items` beyond reading it, in one statement of the policy. */
-    rights(space: Space, items: DriveFile[]): Map<string, Rights> {
-      const ids = items.map((i) => i.id);
-      // A read-only app password writes nothing, so its listing says so too.
-      if (space.device?.scope === "files-read") return new Map(ids.map((id) => [id, NO_RIGHTS]));
-      const allowed = access.allowedEach(space.user, ["file.write", "file.manage"], ids);
-      const write = allowed.get("file.write")!;
-      const manage = allowed.get("file.manage")!;
-      return new Map(ids.map((id) => [id, { write: write.has(id), manage: manage.has(id) }]));
-    },
-    /** The same for every child of `folder`, decided once for the folder (the policy's `allowedBelow`). */
-    rightsBelow(space: Space, folder: DriveFile): (child: DriveFile) => Rights {
-      if (space.device?.scope === "files-read") return () => NO_RIGHTS;
-      const below = access.allowedBelow(space.user, ["file.write", "file.manage"], folder.id);
-      return (child) => {
-        const allowed = below(child);
-        return { write: allowed.has("file.write"), manage: allowed.has("file.manage") };
-      };
-    },
+    rights: (space: Space, items: DriveFile[]) => rightsOf(access, space, items),
+    rightsBelow: (space: Space, folder: DriveFile) => rightsBelowOf(access, space, folder),
     /** A change to the item itself that is not a Drive write (dead properties, a lock): the policy's `file.write`. */
     requireWrite: (space: Space, node: Node) => access.require(space.user, "file.write", [node.item.id])[0]!,
     /** Whether this lock is the person's own to refresh or release: 403 for another person's (the policy's answer). */

@@ -1,7 +1,7 @@
 // A folder's children a page at a time (WebDAV's listings): keyset pages give what one listing gives, in its order.
 import { afterEach, expect, test } from "bun:test";
 import { createTestApp, type TestApp } from "../../test/support/app";
-import { AppError } from "../platform/errors";
+import type { AppError } from "../platform/errors";
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
