@@ -360,6 +360,18 @@ describe("Nextcloud's trash bin, versions and favourites", () => {
       body: `<?xml version="1.0"?><oc:filter-files xmlns:oc="http://owncloud.org/ns"/>`,
     });
     expect(noRules.status).toBe(400);
+    // Stars are the owner's: a recipient who may write is refused, and the property set beside it is not stored either.
+    const bob = t.createUser("bob");
+    const docs = t.services.drive.childNamed(alice, t.services.drive.rootOf(alice).id, "Docs")!;
+    t.services.share.shareWithUser(alice, { folderId: docs.id, username: "bob", access: "write" });
+    const bobAuth = basic(bob, t.services.devices.create(bob.id, "Phone").password);
+    const refused = await nc(bobAuth, "/remote.php/dav/files/bob/Docs/Inner/keep.txt", {
+      method: "PROPPATCH",
+      body: `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:z="urn:z"><d:set><d:prop><z:note>bob's</z:note><oc:favorite>0</oc:favorite></d:prop></d:set></d:propertyupdate>`,
+    });
+    expect(refused.status).toBe(403);
+    expect(t.db.$client.query("SELECT count(*) AS n FROM dav_properties").get()).toEqual({ n: 0 });
+    expect(t.services.drive.starred(alice).map((i) => i.name)).toEqual(["keep.txt"]);
   });
 });
 

@@ -301,12 +301,12 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       });
       const status = (c: (typeof changes)[number]) => (refused.length ? (refused.includes(c) ? "403 Forbidden" : "424 Failed Dependency") : "200 OK");
       if (!refused.length) {
+        if (favourite !== undefined) drive.star(call.space.user, node.item.id, favourite); // first: stars are the owner's, a refusal changes nothing
         dav.setProperties(
           node.item,
           changes.filter((c) => !isLive(c) && !(c.ns === DAV_NS && c.name === "getlastmodified")),
         );
         if (mtime) drive.setModified(call.space.user, node.item.id, mtime);
-        if (favourite !== undefined) drive.star(call.space.user, node.item.id, favourite);
       }
       const groups = new Map<string, string[]>();
       for (const c of changes) groups.set(status(c), [...(groups.get(status(c)) ?? []), c.el]);
