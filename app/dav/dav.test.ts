@@ -279,6 +279,35 @@ describe("Nextcloud's trash bin, versions and favourites", () => {
     expect((await nc(auth, `${trash}/no-such.d1`, { method: "DELETE" })).status).toBe(404);
   });
 
+  test("two items deleted in the same second under one name get names of their own, and each restores itself", async () => {
+    const at = new Date("2026-06-01T09:00:00Z");
+    const { auth, dav } = setup({ now: () => at });
+    for (const body of ["one", "two", "three"]) expect([201, 204]).toContain((await dav("c.txt", { method: "PUT", body })).status);
+    const trash = "/remote.php/dav/trashbin/alice/trash";
+    const xml = await (await nc(auth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" }, body: TRASH_PROPS })).text();
+    const names = entryNames(xml);
+    expect(names).toHaveLength(2);
+    expect(names.every((n) => new RegExp(`^c\\.txt\\.d${at.getTime() / 1000}-\\d+$`).test(n))).toBe(true);
+    expect(new Set(names).size).toBe(2);
+    const first = names.find((n) =>
+      xml.includes(
+        `${n}</d:href><d:propstat><d:prop><nc:trashbin-filename>c.txt</nc:trashbin-filename><nc:trashbin-original-location>c.txt</nc:trashbin-original-location><nc:trashbin-deletion-time>${at.getTime() / 1000}</nc:trashbin-deletion-time><d:getcontentlength>3</d:getcontentlength>`,
+      ),
+    )!;
+    expect(first).toBeDefined();
+    // Restored beside the live c.txt, under a free name; its content is the version that was deleted.
+    const res = await nc(auth, `${trash}/${encodeURIComponent(first)}`, {
+      method: "MOVE",
+      headers: { destination: `/remote.php/dav/trashbin/alice/restore/${encodeURIComponent(first)}` },
+    });
+    expect(res.status).toBe(201);
+    expect(await (await dav("c.txt")).text()).toBe("three");
+    const restored = t.services.drive
+      .list(t.services.auth.users.byName("alice")!, undefined, { sort: "name", desc: false, offset: 0, limit: 10 })
+      .items.map((i) => i.name);
+    expect(restored).toEqual(["c (1).txt", "c.txt"]);
+  });
+
   test("a restored item whose folder was deleted meanwhile gets its folder back", async () => {
     const { alice, auth, dav } = setup();
     await dav("Trip", { method: "MKCOL" });

@@ -105,8 +105,10 @@ function itemQueries(db: Db) {
       raw.query(`UPDATE files SET trashed_from_path = ? WHERE id = ?`).run(JSON.stringify(fromPath), rootId);
     },
     unmarkTrashed(rootId: string, parentId: string, name: string) {
-      raw.query(`UPDATE files SET trashed_at = NULL, trash_root_id = NULL, trashed_from_path = NULL WHERE trash_root_id = ?`).run(rootId);
+      // Its free name first, while it is still trashed: live under its old name beside a live namesake, it would break
+      // the one-live-name-per-folder index (a file replaced twice and then restored).
       raw.query(`UPDATE files SET parent_id = ?, name = ? WHERE id = ?`).run(parentId, name, rootId);
+      raw.query(`UPDATE files SET trashed_at = NULL, trash_root_id = NULL, trashed_from_path = NULL WHERE trash_root_id = ?`).run(rootId);
     },
     /**
      * What purging a trashed item deletes: its subtree, minus items inside it that were trashed on their own
