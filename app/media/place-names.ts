@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { APP_ROOT } from "../platform/paths";
 
 const FILE = join(APP_ROOT, "app/media/data/geonames-city-names.txt");
-const englishNames = new Intl.DisplayNames(["en"], { type: "region" });
+let englishNames: Intl.DisplayNames | undefined;
 
 /**
  * The cities a folded name is another name of, as the pipeline stores them (GeoNames' name, the country's English
@@ -23,6 +23,7 @@ export function citiesNamed(folded: string): { city: string; country: string }[]
   for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + 1)) {
     const start = bytes.lastIndexOf(0x0a, at) + 1;
     const [code, city] = bytes.toString("utf8", start, bytes.indexOf(0x09, start)).split("|") as [string, string];
+    englishNames ??= new Intl.DisplayNames(["en"], { type: "region" });
     found.push({ city, country: englishNames.of(code) ?? code });
   }
   return found;

@@ -99,7 +99,9 @@ function linkFront(deps: Deps) {
     .use(deps.access)
     .onRequest(({ request, set }) => {
       // The token is in the address: no page under /s/ may send it to another site as a Referer.
-      if (new URL(request.url).pathname.startsWith("/s/")) set.headers["referrer-policy"] = "no-referrer";
+      // (Elysia runs onRequest for every request of the app: the path is found without parsing the whole URL.)
+      const url = request.url;
+      if (url.startsWith("/s/", url.indexOf("/", url.indexOf("//") + 2))) set.headers["referrer-policy"] = "no-referrer";
     })
     .get(
       "/",

@@ -84,7 +84,6 @@ function admitClient(level: "device" | "client", c: Asking, origins: string[], r
 
 type Parsing = {
   request: Request;
-  cookie: Record<string, { value?: unknown; remove: () => unknown }>;
   contentType?: string;
   server?: { requestIP: (r: Request) => { address: string } | null } | null;
 };
@@ -106,7 +105,7 @@ export function accessControl(deps: { context: RequestContext; page: PagePlugin;
    * a form's files go to disk. Routes that stream their body (`parse: "none"`) have no parse step.
    */
   const parse = (level: Access) => (c: Parsing) => {
-    const viewer = deps.context.viewerOf(c.request, c.cookie, c.server);
+    const viewer = deps.context.viewerOf(c.request, c.server);
     admitWho(level, viewer, deps.requireAdmin);
     return readBody(c.request, c.contentType ?? "", { spoolDir: deps.spoolDir, files: viewer !== null });
   };
