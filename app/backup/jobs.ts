@@ -195,8 +195,8 @@ function lazyContext(deps: Deps) {
 }
 
 async function blobStore(deps: Deps) {
-  const { createBlobStore } = await import("../drive/blobs");
-  return createBlobStore({ dataDir: deps.dataDir, now: deps.now });
+  const { createFileObjects } = await import("../platform/objects");
+  return createFileObjects({ dataDir: deps.dataDir });
 }
 
 function targetOf(ctx: import("./run").BackupContext, targetId: string) {

@@ -20,6 +20,7 @@ import { fsyncPath } from "../../hw/files";
 import type { DriveFile, User } from "../platform/db/schema";
 import { writeTransaction } from "../platform/db/client";
 import { AppError } from "../platform/errors";
+import { createFileObjects } from "../platform/objects";
 import { dataPaths } from "../platform/paths";
 import { includePattern, TREE, type TreeFile, treeFiles } from "./layout";
 import type { BackupContext } from "./run";
@@ -233,6 +234,7 @@ export async function restoreBox(
   const latest = ctx.repo.snapshots(targetId)[0];
   if (!latest) throw new AppError(404, "This repository holds no backup yet.");
   const paths = dataPaths(ctx.dataDir);
+  const objects = createFileObjects({ dataDir: ctx.dataDir });
   const incoming = paths.backup.incoming;
   mkdirSync(incoming, { recursive: true, mode: 0o700 });
   report.progress(5);
@@ -248,14 +250,15 @@ export async function restoreBox(
   try {
     const all = treeFiles(db);
     for (const [i, f] of all.entries()) {
-      const dest = paths.blob(f.userId, f.sha256);
-      if (!existsSync(dest)) {
+      if (!objects.head(f.userId, f.sha256)) {
         const source = join(incoming, f.path);
         if (!existsSync(source)) throw new AppError(422, `${f.path} is missing from the backup.`);
-        if ((await sha256Of(source)) !== f.sha256) throw new AppError(422, `${f.path} came back damaged (its SHA-256 differs): restore stopped.`);
-        mkdirSync(dirname(dest), { recursive: true, mode: 0o700 });
-        renameSync(source, dest);
-        fsyncPath(dirname(dest));
+        const staged = await objects.stageFile(f.userId, source);
+        if (staged.sha256 !== f.sha256) {
+          objects.discard(staged);
+          throw new AppError(422, `${f.path} came back damaged (its SHA-256 differs): restore stopped.`);
+        }
+        objects.commit(f.userId, staged);
         bytes += f.size;
       }
       files++;
@@ -268,7 +271,7 @@ export async function restoreBox(
     const dropBlob = db.prepare("delete from blobs where user_id = ? and sha256 = ?");
     writeTransaction(db, () => {
       for (const b of stored)
-        if (!existsSync(paths.blob(b.user_id, b.sha256))) {
+        if (!objects.head(b.user_id, b.sha256)) {
           drop.run(b.user_id, b.sha256);
           dropBlob.run(b.user_id, b.sha256);
         }

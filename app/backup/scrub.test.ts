@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { backupBox, type BackupBox, someBytes } from "../../test/support/backup";
-import { createBlobStore } from "../drive/blobs";
+import { createFileObjects } from "../platform/objects";
 import { dataPaths } from "../platform/paths";
 import { scrub, type ScrubDeps, WEEK } from "./scrub";
 
@@ -19,7 +19,7 @@ function scrubbing(b: BackupBox, over: Partial<ScrubDeps> = {}) {
     repo: b.repo,
     dataDir: b.dataDir,
     now: () => new Date(),
-    blobs: createBlobStore({ dataDir: b.dataDir, now: () => new Date() }),
+    blobs: createFileObjects({ dataDir: b.dataDir }),
     secondCopy: () => null,
     repairFromBackup: (userId, sha256) => {
       asked.push(`${userId}/${sha256}`);
@@ -68,7 +68,7 @@ test("interrupted mid-pass (the worker stops), the next run goes on from the sav
   const abort = new AbortController();
   const { deps } = scrubbing(b);
   let reads = 0;
-  const counting = { ...deps.blobs, blobPath: (u: string, s: string) => (++reads === 3 && abort.abort(), deps.blobs.blobPath(u, s)) };
+  const counting = { ...deps.blobs, localPath: (u: string, s: string) => (++reads === 3 && abort.abort(), deps.blobs.localPath(u, s)) };
   await expect(scrub({ ...deps, blobs: counting }, { full: true, signal: abort.signal })).rejects.toThrow(/interrupted/);
   // Nothing was saved for the batch in flight: the resumed run checks all five, once.
   const resumed = await scrub(deps, { full: true });

@@ -12,6 +12,7 @@
 import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Clock } from "../platform/clock";
+import type { ObjectStore } from "../platform/objects";
 import type { ScrubFinding } from "../platform/db/schema";
 import type { BackupRepo } from "./repo";
 
@@ -26,8 +27,8 @@ export type ScrubDeps = {
   repo: BackupRepo;
   dataDir: string;
   now: Clock;
-  /** Drive's blob store: where a blob is, and putting good content back (hash-checked). */
-  blobs: { blobPath: (userId: string, sha256: string) => string; repair: (userId: string, sha256: string, source: string) => Promise<boolean> };
+  /** The object store (app/platform/objects.ts): a local file to hash, and putting good content back (hash-checked). */
+  blobs: Pick<ObjectStore, "localPath" | "repair">;
   /** The second-disk copy of the data directory (app/storage), if the admin set one up. */
   secondCopy: () => string | null;
   /** Asks for a repair from the newest backup (a job of the backup lane); false when there is no backup to ask. */
@@ -78,7 +79,7 @@ export function describeFinding(repo: BackupRepo, f: ScrubFinding) {
 export async function repairBlob(deps: ScrubDeps, userId: string, sha256: string): Promise<"repaired" | "queued" | "unrepairable"> {
   const copy = deps.secondCopy();
   if (copy) {
-    const source = join(copy, relative(deps.dataDir, deps.blobs.blobPath(userId, sha256)));
+    const source = join(copy, relative(deps.dataDir, deps.blobs.localPath(userId, sha256)));
     if (existsSync(source) && (await deps.blobs.repair(userId, sha256, source))) {
       deps.repo.updateFinding(userId, sha256, { state: "repaired", repairedFrom: "the second-disk copy", repairedAt: deps.now() });
       return "repaired";
@@ -148,7 +149,7 @@ export async function scrub(deps: ScrubDeps, opts: { full?: boolean; progress?: 
         repo.saveScrubState(state);
         break walk; // on schedule
       }
-      const actual = await hashFile(deps.blobs.blobPath(blob.userId, blob.sha256), pace);
+      const actual = await hashFile(deps.blobs.localPath(blob.userId, blob.sha256), pace);
       // Purged while the pass ran: not a finding.
       if (actual !== blob.sha256 && repo.blobExists(blob.userId, blob.sha256)) {
         report.damaged++;

@@ -22,6 +22,7 @@ import {
 import { dirname, join, relative } from "node:path";
 import { fsyncPath } from "../../hw/files";
 import type { Db } from "../platform/db/client";
+import { createFileObjects } from "../platform/objects";
 import { dataPaths } from "../platform/paths";
 import { TREE, treeFiles } from "./layout";
 
@@ -144,6 +145,7 @@ function settingsFiles(dataDir: string): Map<string, string> {
  */
 export function stageTree(deps: { db: Db; dataDir: string; includeMedia: boolean }): StageResult {
   const paths = dataPaths(deps.dataDir);
+  const objects = createFileObjects({ dataDir: deps.dataDir });
   const tree = paths.backup.tree;
   mkdirSync(join(tree, TREE.database), { recursive: true, mode: 0o700 });
 
@@ -164,7 +166,7 @@ export function stageTree(deps: { db: Db; dataDir: string; includeMedia: boolean
   const wanted = new Map<string, string>();
   let bytes = 0;
   for (const f of treeFiles(deps.db.$client)) {
-    wanted.set(relative(TREE.files, f.path), paths.blob(f.userId, f.sha256));
+    wanted.set(relative(TREE.files, f.path), objects.localPath(f.userId, f.sha256));
     bytes += f.size;
   }
   syncLinks(join(tree, TREE.files), wanted);

@@ -118,8 +118,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
   /** The tree below `item` copied into `parentId` as `name`, through downloads and uploads (another person's Drive). */
   async function copyAcross(call: DavCall, item: DriveFile, parentId: string, name: string): Promise<DriveFile> {
     if (item.kind === "file") {
-      const { path } = drive.content(call.space.user, item.id);
-      const source = Bun.file(path).stream() as unknown as AsyncIterable<Uint8Array>;
+      const source = drive.content(call.space.user, item.id).body.stream() as unknown as AsyncIterable<Uint8Array>;
       return drive.upload(call.space.user, { parentId, name, declaredLength: item.size, conflict: "fail", modifiedAt: item.updatedAt }, source);
     }
     const folder = drive.mkdir(call.space.user, parentId, name, "fail");
@@ -196,8 +195,8 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
           headers: { "content-type": "text/plain; charset=utf-8", etag: dav.etagOf(found.item) },
         });
       }
-      const { file, path } = drive.content(call.space.user, found.item.id);
-      const res = serveFile(call.request, file, path, { inline: false, etag: fileEtag(file) });
+      const { file, body } = drive.content(call.space.user, found.item.id);
+      const res = serveFile(call.request, file, body, { inline: false, etag: fileEtag(file) });
       res.headers.set("oc-checksum", `SHA256:${file.sha256}`);
       return res;
     },

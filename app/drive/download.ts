@@ -1,7 +1,7 @@
 // Serving user content: single-range requests, strong ETags (the SHA-256), Last-Modified, the real filename,
 // and headers that keep the content from ever running as part of the app's origin.
 import { Readable } from "node:stream";
-import { createReadStream } from "node:fs";
+import type { ReadableStream as WebReadable } from "node:stream/web";
 import type { DriveFile } from "../platform/db/schema";
 import { inlineSafe, numberedName } from "./model";
 
@@ -111,10 +111,10 @@ function safeZipPaths(paths: string[]): string[] {
 }
 
 /** A zip streamed as it is built (stored, not deflated: most large files are already compressed). */
-export async function zipResponse(
-  name: string,
-  entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null; open?: () => Readable }[],
-): Promise<Response> {
+/** One item of a zip: a folder, or a file with its stored content (`body`), unless `open` gives other bytes (a cleaned copy). */
+export type ZipEntry = { path: string; kind: "folder" | "file"; file: DriveFile; body: Blob | null; open?: () => Readable };
+
+export async function zipResponse(name: string, entries: ZipEntry[]): Promise<Response> {
   const { default: yazl } = await import("yazl"); // loaded on the first zip download, not at start
   const zip = new yazl.ZipFile();
   // yazl does not listen for its sources' errors: a file purged (or a disk gone) while the zip streams must end
@@ -125,7 +125,12 @@ export async function zipResponse(
     const path = paths[i]!;
     if (e.kind === "folder") zip.addEmptyDirectory(path, { mtime: e.file.updatedAt });
     else if (e.open) zip.addReadStreamLazy(path, { mtime: e.file.updatedAt, compress: false }, (cb) => cb(null, failing(e.open!())));
-    else if (e.blobPath) zip.addReadStream(failing(createReadStream(e.blobPath)), path, { mtime: e.file.updatedAt, compress: false, size: e.file.size });
+    else if (e.body) {
+      const body = e.body;
+      zip.addReadStreamLazy(path, { mtime: e.file.updatedAt, compress: false, size: e.file.size }, (cb) =>
+        cb(null, failing(Readable.fromWeb(body.stream() as unknown as WebReadable))),
+      );
+    }
   }
   zip.end();
   return new Response(Readable.toWeb(zip.outputStream as Readable) as unknown as ReadableStream, {

@@ -20,7 +20,7 @@ export async function scanImports(ctx: DriveContext, minAgeMs = 60_000): Promise
     if (!owner) continue;
     try {
       const names = found.parts.map(validateName);
-      const received = await ctx.blobs.adopt(owner.id, found.path);
+      const received = await ctx.blobs.objects.stageFile(owner.id, found.path);
       const file = await importReceived(ctx, owner, ["Imported", ...names.slice(0, -1)], names.at(-1)!, received);
       counts[file ? "imported" : "duplicates"]++;
     } catch (e) {
@@ -38,13 +38,13 @@ export async function importFile(
   name: string,
   source: AsyncIterable<Uint8Array>,
 ): Promise<DriveFile | null> {
-  const received = await ctx.blobs.receive(user.id, source, { maxBytes: quotaLeft(ctx, user), tooLarge: quotaError });
+  const received = await ctx.blobs.objects.stage(user.id, source, { maxBytes: quotaLeft(ctx, user), tooLarge: quotaError });
   return importReceived(ctx, user, folderNames, validateName(name), received);
 }
 
 export async function importReceived(ctx: DriveContext, user: User, folderNames: string[], name: string, received: Received): Promise<DriveFile | null> {
   if (ctx.repo.blob(user.id, received.sha256)) {
-    ctx.blobs.discard(received);
+    ctx.blobs.objects.discard(received);
     return null;
   }
   try {
@@ -52,7 +52,7 @@ export async function importReceived(ctx: DriveContext, user: User, folderNames:
     const mime = await sniffMime(received.head, name).catch(() => "application/octet-stream");
     return commitReceived(ctx, user, folder.id, name, received, mime, "rename");
   } catch (e) {
-    ctx.blobs.discard(received);
+    ctx.blobs.objects.discard(received);
     throw e;
   }
 }
@@ -64,14 +64,14 @@ export async function importReceived(ctx: DriveContext, user: User, folderNames:
  * The file is checked against `sha256` first: a restore never stores what it did not expect.
  */
 export async function restoreFile(ctx: DriveContext, user: User, folderNames: string[], name: string, path: string, sha256: string): Promise<DriveFile> {
-  const received = await ctx.blobs.adopt(user.id, path);
+  const received = await ctx.blobs.objects.stageFile(user.id, path);
   try {
     if (received.sha256 !== sha256) throw new AppError(422, `“${name}” came back from the backup with other content than was backed up; it was not restored.`);
     const folder = mkdirs(ctx, user, undefined, folderNames.map(validateName));
     const mime = await sniffMime(received.head, name).catch(() => "application/octet-stream");
     return commitReceived(ctx, user, folder.id, validateName(name), received, mime, "rename");
   } catch (e) {
-    ctx.blobs.discard(received);
+    ctx.blobs.objects.discard(received);
     throw e;
   }
 }

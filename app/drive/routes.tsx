@@ -213,9 +213,9 @@ function drivePages(deps: Deps) {
       .get(
         "/preview/:id",
         async ({ user, page, params }) => {
-          const { file, path } = drive.content(user, params.id);
+          const { file, body } = drive.content(user, params.id);
           const kind = previewKind(file.mime, file.name);
-          const text = kind === "text" ? new TextDecoder("utf-8", { fatal: false }).decode(await Bun.file(path).slice(0, 100_000).arrayBuffer()) : undefined;
+          const text = kind === "text" ? new TextDecoder("utf-8", { fatal: false }).decode(await body.slice(0, 100_000).arrayBuffer()) : undefined;
           return <Preview file={file} kind={kind} text={text} timeZone={page.timeZone} />;
         },
         { auth: "user" },
@@ -343,8 +343,8 @@ function driveApi(deps: Deps) {
       .get(
         "/files/:id/content",
         ({ user, params, request, query, set }) => {
-          const { file, path } = drive.content(user, params.id);
-          const res = serveFile(request, file, path, { inline: query.inline === "1" });
+          const { file, body } = drive.content(user, params.id);
+          const res = serveFile(request, file, body, { inline: query.inline === "1" });
           set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
           return res;
         },

@@ -1,7 +1,7 @@
 // Drive's service: the plain functions of its modules, bound to one context. Read a capability in its module:
 // items.ts (finding what a viewer may touch), tree.ts, upload.ts, imports.ts, trash.ts, search.ts, content.ts.
 import { bindContext } from "../platform/bind";
-import { content, contentOf, previewImage, previewOf, zipEntries } from "./content";
+import { content, contentOf, localPathOf, previewImage, previewOf, zipEntries } from "./content";
 import { driveContext, type DriveDeps } from "./context";
 import { importFile, importReceived, restoreFile, scanImports } from "./imports";
 import { folderFor, itemBySeq, itemFor, movableInto, ownerName, rootOf } from "./items";
@@ -73,6 +73,7 @@ export function createDriveService(deps: DriveDeps) {
     staleUploads,
     content,
     contentOf,
+    localPathOf,
     previewImage,
     previewOf,
     zipEntries,

@@ -50,7 +50,7 @@ export function emptyTrash(ctx: DriveContext, user: User) {
 
 /** Start-up recovery of the web process: temp files of the uploads its previous run was receiving. */
 export function sweep(ctx: DriveContext) {
-  ctx.blobs.sweepTemp();
+  ctx.blobs.objects.sweepStaged();
 }
 
 /** Trash past its retention (the hourly `drive.trash-purge` job). Returns how many trashed items went. */

@@ -74,7 +74,7 @@ export function commitReceived(
     const parent = repo.byId(parentId);
     if (!parent || !ctx.access.allowed(viewer, "file.write", [parentId]).size) throw new AppError(409, "The destination folder was deleted while uploading.");
     owner = ownerOf(ctx, parent);
-    placed = blobs.place(owner.id, received);
+    placed = blobs.objects.commit(owner.id, received);
     const at = ctx.now();
     return repo.transaction(() => {
       const existing = repo.liveChild(parentId, name);
@@ -105,7 +105,7 @@ export function commitReceived(
       return file;
     });
   } catch (e) {
-    if (!placed) blobs.discard(received);
+    if (!placed) blobs.objects.discard(received);
     else if (!placed.existed && !repo.blob(owner!.id, received.sha256)) blobs.removeBlob(owner!.id, received.sha256);
     throw e;
   }
@@ -136,7 +136,7 @@ export async function upload(
   const owner = ownerOf(ctx, parent); // the quota is the folder owner's, also for an upload into a folder shared with this user
   if (input.declaredLength !== undefined) checkSpace(ctx, owner, input.declaredLength, sha256);
   const known = sha256 === undefined ? undefined : ctx.repo.blob(owner.id, sha256);
-  const received = await ctx.blobs.receive(accountOf(viewer), source, {
+  const received = await ctx.blobs.objects.stage(accountOf(viewer), source, {
     maxBytes: known ? known.size : quotaLeft(ctx, owner),
     expectedBytes: input.declaredLength,
     tooLarge: quotaError,
@@ -146,7 +146,7 @@ export async function upload(
     checkDeclaredSha256(received, sha256);
     mime = await sniffMime(received.head, name);
   } catch (e) {
-    ctx.blobs.discard(received);
+    ctx.blobs.objects.discard(received);
     throw e;
   }
   return commitReceived(ctx, viewer, parent.id, name, received, mime, input.conflict, input.modifiedAt);
@@ -178,7 +178,7 @@ export const resumableFor = (ctx: DriveContext, user: User, id: string) => ctx.a
 
 export async function finishResumable(ctx: DriveContext, user: User, id: string, path: string, declaredSha256?: string): Promise<DriveFile> {
   const up = resumableFor(ctx, user, id);
-  const received = await ctx.blobs.adopt(user.id, path);
+  const received = await ctx.blobs.objects.stageFile(user.id, path);
   try {
     if (received.size !== up.length) throw new AppError(400, "The upload's size does not match its declared length.");
     checkDeclaredSha256(received, validSha256(declaredSha256));
@@ -187,7 +187,7 @@ export async function finishResumable(ctx: DriveContext, user: User, id: string,
     ctx.repo.deleteUpload(id);
     return file;
   } catch (e) {
-    ctx.blobs.discard(received);
+    ctx.blobs.objects.discard(received);
     ctx.repo.deleteUpload(id);
     throw e;
   }

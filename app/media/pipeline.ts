@@ -2,9 +2,9 @@
 import { rmSync, statSync } from "node:fs";
 import type { Runner } from "../../hw/run";
 import type { Db } from "../platform/db/client";
-import { createBlobStore } from "../drive/blobs";
 import type { JobHandler } from "../platform/queue/queue";
 import type { MediaJobPayloads } from "./jobs";
+import { createFileObjects } from "../platform/objects";
 import { dataPaths, type DerivativePaths } from "../platform/paths";
 import { MediaFileError } from "./image";
 import { createImagingClient, type ImagingClient } from "./imaging";
@@ -45,7 +45,7 @@ async function withHeartbeat<T>(progress: (percent: number) => void, work: () =>
 
 export function createMediaPipeline(deps: PipelineDeps) {
   const repo = createMediaRepo(deps.db);
-  const storage = createBlobStore({ dataDir: deps.dataDir, now: deps.now });
+  const objects = createFileObjects({ dataDir: deps.dataDir });
   const { now } = deps;
   const log = deps.log ?? ((m: string) => logger.warn(m));
   const video = createVideoTools({ run: deps.run });
@@ -117,7 +117,7 @@ export function createMediaPipeline(deps: PipelineDeps) {
   async function processContent(userId: string, sha256: string, signal: AbortSignal, progress: (percent: number) => void): Promise<void> {
     const row = repo.get(userId, sha256);
     if (!row) return;
-    const input = storage.blobPath(userId, sha256);
+    const input = objects.localPath(userId, sha256);
     const out = dataPaths(deps.dataDir).derivatives(userId, sha256);
     repo.setStatus(userId, sha256, "processing", now());
     try {

@@ -5,6 +5,7 @@ import type { DriveFile, User } from "../platform/db/schema";
 import type { JobQueue } from "../platform/queue/queue";
 import type { MediaJobPayloads } from "./jobs";
 import { BROWSER_IMAGES, ENCODER_SETTING, MEDIA_PIPELINE_VERSION, mediaKindOf, oneAtATime, type EncoderChoice } from "./model";
+import { createFileObjects } from "../platform/objects";
 import { APP_ROOT, dataPaths } from "../platform/paths";
 import { removeDerivatives } from "./paths";
 import type { MediaRepo, MediaStatus } from "./repo";
@@ -42,6 +43,7 @@ export function createMediaService(deps: MediaDeps) {
   const { repo, jobs } = deps;
   const { now } = deps;
   const paths = dataPaths(deps.dataDir);
+  const objects = createFileObjects({ dataDir: deps.dataDir });
   const enqueue = (userId: string, sha256: string) => jobs.enqueue("media.process", { userId, sha256 });
   const run = deps.run ?? runCommand;
   // One rendition at a time: a 12 MP HEIC decode takes ≈ 200 MB and a second or more of both cores.
@@ -141,7 +143,7 @@ export function createMediaService(deps: MediaDeps) {
       const row = repo.get(file.userId, file.sha256);
       if (row?.status !== "done" || row.kind === "video" || (row.kind === "image" && BROWSER_IMAGES.has(file.mime ?? ""))) return undefined;
       const out = paths.derivatives(file.userId, file.sha256).full;
-      const input = paths.blob(file.userId, file.sha256);
+      const input = objects.localPath(file.userId, file.sha256);
       const made = await renders(async () => {
         if (existsSync(out)) return true;
         const r = await run([process.execPath, FULL_SCRIPT, input, row.kind, out], { timeoutMs: 180_000, maxOutputBytes: 64 * 1024 });

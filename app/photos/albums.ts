@@ -101,15 +101,15 @@ function entryFile(ctx: PhotosContext, entry: AlbumEntry) {
   return file;
 }
 
-/** Where the bytes of an album entry are (its owner's blob). */
+/** An album entry's content (its owner's original). */
 export const entryContent = (ctx: PhotosContext, entry: AlbumEntry) => ctx.drive.contentOf(entryFile(ctx, entry));
 /**
  * An entry's original as `viewer` may have it: as stored for the person who added it, without its places for
  * everyone else (the album's owner and the people it is shared with): a place is its author's to give.
  */
 export async function entryOriginal(ctx: PhotosContext, viewer: User, entry: AlbumEntry) {
-  const { file, path } = entryContent(ctx, entry);
-  return owns(viewer, file.userId) ? { file, body: path as string | RangedBody } : ctx.withoutPlace(file, path);
+  const { file, body } = entryContent(ctx, entry);
+  return owns(viewer, file.userId) ? { file, body: body as Blob | RangedBody } : ctx.withoutPlace(file, ctx.drive.localPathOf(file));
 }
 export const entryPreview = (ctx: PhotosContext, entry: AlbumEntry) => ctx.drive.previewOf(entryFile(ctx, entry));
 

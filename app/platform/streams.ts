@@ -1,5 +1,5 @@
 // Large streams to and from disk in constant memory: what an upload of 5 GB may cost the web process is two buffers.
-// Used by Drive's write path (app/drive/blobs.ts) and WebDAV's chunked uploads (app/dav/chunks.ts).
+// Used by the object store's write path (app/platform/objects.ts) and WebDAV's chunked uploads (app/dav/chunks.ts).
 import { closeSync, fsync, openSync, read, write } from "node:fs";
 
 /** The size of each write (and read): large enough that the disk sees few, big requests. */

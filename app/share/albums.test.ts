@@ -344,8 +344,8 @@ describe("drop-box folder links", () => {
     const listed = drive.list(f.alice, f.items.holiday!.id, { sort: "name", desc: false, offset: 0, limit: 50 }).items;
     const original = listed.find((i) => i.name === "notes.txt")!;
     const dropped = listed.find((i) => i.name === "notes (1).txt")!;
-    expect(await Bun.file(drive.content(f.alice, original.id).path).text()).toBe("sun and sea");
-    expect(await Bun.file(drive.content(f.alice, dropped.id).path).text()).toBe("from a visitor");
+    expect(await drive.content(f.alice, original.id).body.text()).toBe("sun and sea");
+    expect(await drive.content(f.alice, dropped.id).body.text()).toBe("from a visitor");
     expect(dropped.createdBy).toBe(`link:${f.links.dropBox.link.id}`);
     expect(audited(f, "share.upload").some((r) => r.object_id === f.links.dropBox.link.id && r.ok === 1)).toBe(true);
 

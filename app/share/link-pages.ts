@@ -1,6 +1,7 @@
 // What a link's visitor is served: the folder's pages, a file, its preview, the zip, an album's gallery, a drop box's
 // uploads. The visitor is the viewer (OpenLink carries its link): the access policy decides what each id reaches.
 import type { DriveFile } from "../platform/db/schema";
+import type { ZipEntry } from "../drive/download";
 import type { ListOptions } from "../drive/model";
 import { notFound } from "../platform/errors";
 import type { AlbumEntry } from "../photos/service";
@@ -26,8 +27,8 @@ export function inAlbum(ctx: ShareContext, open: OpenLink, id: string): AlbumEnt
   }
 }
 
-/** The file behind `id` and where its bytes are: inside the link's root, or in the link's album. */
-const served = (ctx: ShareContext, open: OpenLink, id: string): { file: DriveFile; path: string } =>
+/** The file behind `id` and its content: inside the link's root, or in the link's album. */
+const served = (ctx: ShareContext, open: OpenLink, id: string): { file: DriveFile; body: Blob } =>
   open.album ? ctx.photos.entryContent(inAlbum(ctx, open, id)) : ctx.drive.content(open, id);
 
 /** A folder's page inside the link (the root when no id): its items and the path from the shared root. */
@@ -63,18 +64,19 @@ export async function content(
   open: OpenLink,
   id: string,
   mode: "inline" | "download",
-): Promise<{ file: DriveFile; body: string | CleanFile }> {
-  let { file, path } = served(ctx, open, id);
+): Promise<{ file: DriveFile; body: string | Blob | CleanFile }> {
+  const original = served(ctx, open, id);
+  let { file } = original;
   if (mode === "download") ctx.access.require(open, "link.download", [open.link.id]);
   else if (!/^(video|audio)\//.test(file.mime ?? "")) ctx.access.require(open, "link.original", [open.link.id]);
   // Watching a video: the pipeline's MP4 when the original does not play in browsers (HEVC, MOV, AVI…).
   const playable = mode === "inline" && VIDEO.test(file.mime ?? "") ? ctx.playableVideo(file) : undefined;
   if (playable) {
     file = { ...file, name: `${file.name.replace(/\.[^.]*$/, "")}.mp4`, mime: "video/mp4", size: Bun.file(playable).size, sha256: `${file.sha256}-mp4` };
-    path = playable;
   }
-  if (withMetadata(ctx, open, file)) return { file, body: path };
-  return cleanContent(file, path);
+  if (withMetadata(ctx, open, file)) return { file, body: playable ?? original.body };
+  // The cleaners read the bytes where they lie: a local file (the object store's for an original).
+  return cleanContent(file, playable ?? ctx.drive.localPathOf(original.file));
 }
 
 /** The served file's kind without reading it (thumbnails only for pictures). */
@@ -102,18 +104,20 @@ function albumZipEntries(ctx: ShareContext, open: Extract<OpenLink, { root: null
   // One path segment ("/" in an album name is not a folder); zipResponse makes names safe and unique.
   const folder = open.album.name.replace(/\//g, "_");
   return ctx.photos.albumEntries(open, open.album.id).map((entry) => {
-    const { file, path } = ctx.photos.entryContent(entry);
-    return { path: `${folder}/${file.name}`, kind: "file" as const, file, blobPath: path as string | null };
+    const { file, body } = ctx.photos.entryContent(entry);
+    return { path: `${folder}/${file.name}`, kind: "file" as const, file, body: body as Blob | null };
   });
 }
 
 /** The shared root or album as zip entries, each file as `content` serves it (cleaned, as stored) or left out (refused). */
 export async function zipEntries(ctx: ShareContext, open: OpenLink) {
   ctx.access.require(open, "link.download", [open.link.id]);
-  const entries: { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null }[] = open.album
-    ? albumZipEntries(ctx, open)
-    : ctx.drive.zipEntries(open, [open.root.id]);
-  return cleanZipEntries(entries, (e) => withMetadata(ctx, open, e.file));
+  const entries: ZipEntry[] = open.album ? albumZipEntries(ctx, open) : ctx.drive.zipEntries(open, [open.root.id]);
+  return cleanZipEntries(
+    entries,
+    (file) => ctx.drive.localPathOf(file),
+    (e) => withMetadata(ctx, open, e.file),
+  );
 }
 
 /**

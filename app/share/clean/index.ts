@@ -124,7 +124,7 @@ export async function cleanContent(file: DriveFile, path: string): Promise<{ fil
   }
 }
 
-type ZipEntry = { path: string; kind: "folder" | "file"; file: DriveFile; blobPath: string | null };
+type ZipEntry = { kind: "folder" | "file"; file: DriveFile; body: Blob | null };
 
 /**
  * Zip entries without places: each file as `cleanContent` serves it (the same bytes), refused ones left out, those
@@ -132,17 +132,17 @@ type ZipEntry = { path: string; kind: "folder" | "file"; file: DriveFile; blobPa
  * cleaner that reads the whole file (JPEG, GIF) runs when the zip reaches its entry, so a folder of thousands of
  * photos starts streaming at once; the others read a few headers and are decided before the zip starts.
  */
-export async function cleanZipEntries<E extends ZipEntry>(entries: E[], asStored: (e: E) => boolean = () => false) {
+export async function cleanZipEntries<E extends ZipEntry>(entries: E[], localPath: (file: DriveFile) => string, asStored: (e: E) => boolean = () => false) {
   const out: (E & { open?: () => Readable })[] = [];
   const { Readable } = await import("node:stream");
   const stream = (clean: CleanFile) => Readable.fromWeb(clean.stream() as unknown as import("node:stream/web").ReadableStream);
   for (const e of entries) {
-    if (e.kind !== "file" || !e.blobPath || asStored(e)) {
+    if (e.kind !== "file" || !e.body || asStored(e)) {
       out.push(e);
       continue;
     }
-    const blobPath = e.blobPath;
-    const plan = planFor(await headOf(blobPath), e.file);
+    const local = localPath(e.file);
+    const plan = planFor(await headOf(local), e.file);
     if ("stored" in plan) out.push(e);
     else if ("refused" in plan) continue;
     else if (plan.streams) {
@@ -152,12 +152,12 @@ export async function cleanZipEntries<E extends ZipEntry>(entries: E[], asStored
         open: () =>
           Readable.from(
             (async function* () {
-              yield* stream(await cleaned(blobPath, clean, true));
+              yield* stream(await cleaned(local, clean, true));
             })(),
           ),
       });
     } else {
-      const clean = await cleaned(blobPath, plan.clean, false).catch((err) => {
+      const clean = await cleaned(local, plan.clean, false).catch((err) => {
         if (err instanceof NotCleanable) return undefined;
         throw err;
       });
