@@ -306,5 +306,14 @@ describe("nas import and nas media", () => {
     expect((await nas(dir, "media", "reprocess")).stdout).toContain("Every photo and video is up to date.");
     db.$client.run("UPDATE media SET status = 'done', version = 0"); // made by an older pipeline
     expect((await nas(dir, "media", "reprocess")).stdout).toContain("Queued 1 photos and videos again");
+
+    // The audit log says who imported what, for whom and from where (not "anonymous used the admin command line").
+    const root = auth.users.add({ username: "root", displayName: "Root", role: "admin" }, null).user;
+    const sid = auth.sessions.create(root.id, { ip: "127.0.0.1", userAgent: "cli-test" });
+    const log = await (await app.handle(new Request(`${ORIGIN}/settings/audit`, { headers: { cookie: `nas_session=${sid}` } }))).text();
+    expect(log.replaceAll("&#x27;", "'")).toContain(
+      `<strong>the administrator</strong> <span>imported 2 files for eve from ${src} (1 already stored, 0 failed) on the command line</span>`,
+    );
+    expect(log).not.toContain("<strong>anonymous</strong> <span>used the admin command line</span>");
   });
 });

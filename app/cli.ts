@@ -112,7 +112,7 @@ function userNamed(s: Services, username: string) {
   return user;
 }
 
-type Ctx = { config: Config; db: Db; services: Services; out: Out; origin: string; audit: (action: string, objectId: string | null) => void };
+type Ctx = { config: Config; db: Db; services: Services; out: Out; origin: string; audit: (action: string, objectId: string | null, detail?: string) => void };
 type Command = {
   args: string[];
   flags: (keyof Flags)[];
@@ -253,7 +253,7 @@ const commands: Record<string, Command> = {
           out.warn(`[${i + 1}/${files.length}] not imported: ${relative(root, path)}: ${(e as Error).message}`);
         }
       }
-      audit("import", user.id);
+      audit("import", user.id, `${counts.imported} files for ${user.username} from ${root} (${counts.duplicates} already stored, ${counts.failed} failed)`);
       out.print(
         `Imported ${counts.imported} files for ${user.username}; ${counts.duplicates} already stored; ${counts.failed} failed. Photos and videos are processed by the worker.`,
       );
@@ -341,7 +341,8 @@ export async function main(
     }
     db = openDb(dbPath, { log: out.warn });
     const services = createServices({ db, config });
-    const audit = (action: string, objectId: string | null) => services.audit.record({ action: `cli.${action}`, objectId, ok: true, detail: "admin CLI" });
+    const audit = (action: string, objectId: string | null, detail = "admin CLI") =>
+      services.audit.record({ action: `cli.${action}`, objectId, ok: true, detail });
     await command.run(args, flags, { config, db, services, out, origin: linkOrigin(config, argv, env), audit });
     return 0;
   } catch (e) {

@@ -76,7 +76,11 @@ export function createApp(deps: AppDeps) {
       dashboardEvents,
       updateEvents,
       shareEvents,
-      { cli: { kind: "system", did: "used the admin command line" } }, // the admin CLI's rows, cli.<command> (app/cli.ts)
+      // The admin CLI's rows, cli.<command> (app/cli.ts); an import says what it brought in.
+      {
+        cli: { kind: "system", did: "used the admin command line" },
+        "cli.import": { kind: "files", did: "imported files on the command line", about: "imported {} on the command line" },
+      },
     ],
   );
   const limits = {

@@ -102,6 +102,18 @@ try {
     }
     await page.waitForLoadState("networkidle");
     await shoot(page, `home-${size}`);
+    // Photos: the timeline, then the lightbox with its info panel (beside the photo, or a sheet on the phone).
+    await page.goto("/photos");
+    await page.locator("#photos-grid .photos-tile").nth(5).waitFor();
+    await page.waitForLoadState("networkidle");
+    await shoot(page, `photos-timeline-${size}`);
+    await page.locator("#photos-grid .photos-tile img").first().click();
+    await page.locator(".pswp.photos-opened").waitFor();
+    await page.keyboard.press("i");
+    await page.locator(".photos-info h2").waitFor();
+    await page.waitForLoadState("networkidle");
+    await shoot(page, `photos-lightbox-info-${size}`);
+    await page.keyboard.press("Escape");
     await page.goto("/dashboard");
     await page.waitForLoadState("networkidle");
     await shoot(page, `dashboard-${size}`);

@@ -1,64 +1,25 @@
 // The map page in a real Chromium against a real server and worker, at the desktop size of the walk (1366×900),
 // light and dark: a cluster's photos in a row of their own (not piled up, not over the places), pin counts centred
 // in their discs and readable in both schemes. The network is closed here: pins and places need no tiles.
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { launchBrowser, signedInPage, startServer, type TestServer } from "../../test/support/browser";
+import { contrast, PHOTO_FIXTURES, startPhotosBox, type PhotosBox, type SignedIn } from "../../test/support/photos";
 
-const FIXTURES = join(import.meta.dir, "../../test/fixtures/photos");
 // Four photos taken around Arezzo: one cluster at the world view.
 const GPS = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "gps/DSCN0027.jpg", "gps/DSCN0038.jpg"];
 
-let server: TestServer;
-let worker: ReturnType<typeof Bun.spawn>;
-let browser: Browser;
-let db: Database;
-let ada: Awaited<ReturnType<typeof signedInPage>>;
+let box: PhotosBox;
+let ada: SignedIn;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  ada = await signedInPage(browser, server, { username: "ada", role: "user", viewport: { width: 1366, height: 900 } });
-  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
-    cwd: join(import.meta.dir, "../.."),
-    stdout: "ignore",
-    stderr: "ignore",
-    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
-  });
-  db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
-  for (const f of GPS) {
-    await ada.api(`/upload?${new URLSearchParams({ name: f.split("/").at(-1)! })}`, { method: "PUT", body: new Blob([readFileSync(join(FIXTURES, f))]) });
-  }
-  const end = Date.now() + 120_000;
-  while (db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'done'").get()!.n < GPS.length) {
-    if (Date.now() > end) throw new Error("gave up waiting for the pipeline");
-    await Bun.sleep(200);
-  }
+  box = await startPhotosBox();
+  ada = await box.signIn("ada");
+  for (const f of GPS) await box.upload(ada, f.split("/").at(-1)!, readFileSync(join(PHOTO_FIXTURES, f)));
+  await box.processed(GPS.length);
 }, 180_000);
 
-afterAll(async () => {
-  db?.close();
-  await browser?.close();
-  worker?.kill("SIGTERM");
-  await worker?.exited;
-  await server?.stop();
-});
-
-/** WCAG's contrast ratio of two CSS colours ("rgb(r, g, b)"). */
-function contrast(a: string, b: string) {
-  const lum = (c: string) => {
-    const [r, g, b] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
-      const s = Number(v) / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
-  };
-  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
-  return (hi! + 0.05) / (lo! + 0.05);
-}
+afterAll(() => box?.stop());
 
 /** Where the pin's count is drawn, against the disc, and its colours. */
 const pinLook = () =>

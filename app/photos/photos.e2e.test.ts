@@ -1,21 +1,15 @@
 // Photos in a real Chromium against a real server and a real worker process: upload the fixtures from the Photos
 // page, wait for the pipeline, scroll, jump with the scrubber, lightbox with arrow keys and the info panel, an album
 // from a selection, search by place and year, the map's cluster, a video played with a seek, and a 360-px phone.
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { runCommand } from "../../hw/run";
-import { loadConfig } from "../platform/config";
-import { openDb } from "../platform/db/client";
-import { createServices } from "../services";
-import { launchBrowser, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
+import { watchPageErrors } from "../../test/support/browser";
+import { PHOTO_FIXTURES as FIXTURES, startPhotosBox, type PhotosBox } from "../../test/support/photos";
 
-const root = join(import.meta.dir, "../..");
-// Named here, not imported from test/support/media: that module reaches the worker's untyped packages.
-const FIXTURES = join(root, "test/fixtures/photos");
 const uploads = [
   "gps/DSCN0010.jpg",
   "gps/DSCN0021.jpg",
@@ -28,23 +22,11 @@ const uploads = [
   "orientation/landscape_6.jpg",
 ].map((f) => join(FIXTURES, f));
 
-let server: TestServer;
-let worker: ReturnType<typeof Bun.spawn>;
-let browser: Browser;
+let box: PhotosBox;
+let db: PhotosBox["db"];
 let page: Page;
 let errors: string[];
-let db: Database;
 const work = mkdtempSync(join(tmpdir(), "photos-e2e-"));
-
-async function waitFor<T>(what: string, probe: () => T | undefined | null | false, limitMs = 90_000): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await Bun.sleep(100);
-  }
-}
 
 beforeAll(async () => {
   // A 4-second H.264 clip (ffmpeg's test source), so the lightbox can seek inside it.
@@ -76,32 +58,15 @@ beforeAll(async () => {
   );
   if (made.code !== 0) throw new Error(made.stderr);
   uploads.push(clip);
-  server = await startServer();
-  const setup = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
-  const { auth } = createServices({ db: setup, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-  const user = auth.users.add({ username: "ann", displayName: "Ann", role: "user" }, null).user;
-  const sid = auth.sessions.create(user.id, { ip: "127.0.0.1", userAgent: "e2e" });
-  setup.$client.close();
-  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
-    cwd: root,
-    stdout: "ignore",
-    stderr: "pipe",
-    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
-  });
-  db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
-  browser = await launchBrowser();
-  const context = await browser.newContext({ baseURL: server.origin });
-  await context.addCookies([{ name: "nas_session", value: sid, domain: "localhost", path: "/", httpOnly: true, sameSite: "Lax" }]);
-  page = await context.newPage();
+  box = await startPhotosBox();
+  db = box.db;
+  // Playwright's default window.
+  page = (await box.signIn("ann", { viewport: { width: 1280, height: 720 } })).page;
   errors = watchPageErrors(page);
 }, 120_000);
 
 afterAll(async () => {
-  db?.close();
-  await browser?.close();
-  worker?.kill("SIGTERM");
-  await worker?.exited;
-  await server?.stop();
+  await box?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -116,10 +81,7 @@ test("upload from Photos into Drive's Photos/YYYY/MM, then the timeline after pr
     .query<{ name: string }, []>("SELECT name FROM files WHERE kind = 'folder' AND parent_id IN (SELECT id FROM files WHERE name = 'Photos')")
     .all();
   expect(folders.map((f) => f.name)).toEqual([String(new Date().getFullYear())]);
-  await waitFor(
-    "the pipeline to finish",
-    () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status IN ('queued', 'processing')").get()!.n === 0,
-  );
+  await box.idle();
   // The progress line polls while the worker runs, then offers the new photos.
   await page.locator("#media-progress", { hasText: `${uploads.length} photos and videos processed` }).waitFor();
   await page.locator(".toast button", { hasText: "Show" }).click();

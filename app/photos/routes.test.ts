@@ -233,7 +233,9 @@ test("memories: the same day in earlier years (the box's today), newest year fir
       now: () => day,
     });
   expect(memories(on(new Date(2026, 9, 22, 9)), ann).map((i) => i.id)).toEqual([arezzo.id]);
-  expect(memoryGroups(on(new Date(2026, 9, 22, 9)), ann).map((g) => [g.year, g.city, g.items.map((i) => i.id)])).toEqual([[2008, "Arezzo", [arezzo.id]]]);
+  expect(memoryGroups(on(new Date(2026, 9, 22, 9)), ann).map((g) => [g.kind, g.year, g.city, g.items.map((i) => i.id)])).toEqual([
+    ["day", 2008, "Arezzo", [arezzo.id]],
+  ]);
   expect(memories(on(new Date(2026, 9, 23, 9)), ann)).toEqual([]);
   expect(memories(on(new Date(2008, 9, 22, 9)), ann)).toEqual([]); // not the same year
   expect(memories(on(new Date(2026, 9, 22, 9)), bob)).toEqual([]);
@@ -274,4 +276,28 @@ test("the start page shows the newest photos of the signed-in person only, newes
   // Someone with no photos is told where to put them.
   const carol = t.createUser("carol");
   expect(await (await t.request("/", { headers: t.signIn(carol) })).text()).toContain("No photos yet.");
+});
+
+test("memories: a year ago this week when last year has nothing on the day; never an archived photo", async () => {
+  const { t, ann, A, arezzo } = await seeded();
+  const on = (day: Date) =>
+    photosContext({
+      repo: createPhotosRepo(t.db),
+      albums: createAlbumRepo(t.db),
+      drive: t.services.drive,
+      access: t.services.access,
+      userById: t.services.auth.users.byId,
+      withoutPlace: cleanContent,
+      now: () => day,
+    });
+  // Arezzo was 22 October 2008: on 25 October 2009 it is last year's week, not its day.
+  const week = (day: Date) => memoryGroups(on(day), ann).map((g) => [g.kind, g.year, g.city, g.items.map((i) => i.id)]);
+  expect(week(new Date(2009, 9, 25, 9))).toEqual([["week", 2008, "Arezzo", [arezzo.id]]]);
+  expect(week(new Date(2009, 9, 19, 9))).toEqual([["week", 2008, "Arezzo", [arezzo.id]]]);
+  expect(week(new Date(2009, 9, 26, 9))).toEqual([]); // four days on: another week
+  expect(week(new Date(2009, 9, 22, 9))).toEqual([["day", 2008, "Arezzo", [arezzo.id]]]); // the day itself, once
+  expect(week(new Date(2010, 9, 25, 9))).toEqual([]); // two years ago is not "a year ago"
+  await t.request("/photos/api/archive", post(A, { ids: [arezzo.id], on: true }));
+  expect(week(new Date(2009, 9, 25, 9))).toEqual([]);
+  expect(week(new Date(2009, 9, 22, 9))).toEqual([]);
 });

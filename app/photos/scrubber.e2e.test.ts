@@ -2,14 +2,11 @@
 // (1366×900), over twenty years: a click lands exactly on the month (its heading at the top, its first row on
 // screen) although the months around it render after the jump; year labels never overlap; a marker shows where the
 // window is and a bubble names the month under the pointer.
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser } from "playwright-core";
 import sharp from "sharp";
-import { launchBrowser, signedInPage, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
+import { watchPageErrors } from "../../test/support/browser";
+import { startPhotosBox, type PhotosBox, type SignedIn } from "../../test/support/photos";
 
-const root = join(import.meta.dir, "../..");
 const pad = (n: number) => String(n).padStart(2, "0");
 // Busy months at the end of 2018 (a photo or three on many days), a few in 2016 and 2017, one a year 1998–2015.
 const SHOTS = [
@@ -22,11 +19,8 @@ const SHOTS = [
   ...Array.from({ length: 18 }, (_, i) => `${1998 + i}:06:15 12:00:00`),
 ];
 
-let server: TestServer;
-let worker: ReturnType<typeof Bun.spawn>;
-let browser: Browser;
-let db: Database;
-let ann: Awaited<ReturnType<typeof signedInPage>>;
+let box: PhotosBox;
+let ann: SignedIn;
 
 // November 2018's are panoramas: its rows are far taller than the estimate that sizes it before it renders.
 const size = (when: string, i: number) => (when.startsWith("2018:11") ? [1600, 300] : i % 4 === 0 ? [300, 400] : [400, 300]);
@@ -37,33 +31,13 @@ const photo = (when: string, i: number) =>
     .toBuffer();
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  ann = await signedInPage(browser, server, { username: "ann", role: "user", viewport: { width: 1366, height: 900 } });
-  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
-    cwd: root,
-    stdout: "ignore",
-    stderr: "ignore",
-    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
-  });
-  db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
-  for (const [i, when] of SHOTS.entries()) {
-    await ann.api(`/upload?${new URLSearchParams({ name: `IMG_${i}.jpg` })}`, { method: "PUT", body: new Blob([await photo(when, i)]) });
-  }
-  const end = Date.now() + 170_000;
-  while (db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'done'").get()!.n < SHOTS.length) {
-    if (Date.now() > end) throw new Error("gave up waiting for the pipeline");
-    await Bun.sleep(250);
-  }
+  box = await startPhotosBox();
+  ann = await box.signIn("ann");
+  for (const [i, when] of SHOTS.entries()) await box.upload(ann, `IMG_${i}.jpg`, await photo(when, i));
+  await box.processed(SHOTS.length, 170_000);
 }, 240_000);
 
-afterAll(async () => {
-  db?.close();
-  await browser?.close();
-  worker?.kill("SIGTERM");
-  await worker?.exited;
-  await server?.stop();
-});
+afterAll(() => box?.stop());
 
 /** Until every month near the window has rendered and the page stops moving (polled, not timed). */
 async function settled() {

@@ -2,48 +2,25 @@
 // On bob's phone, Photos → Shared with me is a grid of thumbnails under month headings (as the timeline); on ada's
 // desktop, her album's page shows every photo in it, bob's with "added by bob"; she shares from the selection bar
 // and the lightbox; "Sharing" is in the navigation.
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { loadConfig } from "../platform/config";
 import { openDb } from "../platform/db/client";
 import { createServices } from "../services";
-import {
-  launchBrowser,
-  seriousA11yViolations,
-  sidewaysOverflow,
-  signedInPage,
-  startServer,
-  watchPageErrors,
-  type TestServer,
-} from "../../test/support/browser";
+import { seriousA11yViolations, sidewaysOverflow, watchPageErrors } from "../../test/support/browser";
+import { PHOTO_FIXTURES, startPhotosBox, type PhotosBox, type SignedIn } from "../../test/support/photos";
 
-const root = join(import.meta.dir, "../..");
-const FIXTURES = join(root, "test/fixtures/photos");
 // Three from Arezzo in October 2008, one from a Canon in May 2008.
 const ADA = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "gps/DSCN0027.jpg", "cameras/Canon_40D.jpg"];
 
-let server: TestServer;
-let worker: ReturnType<typeof Bun.spawn>;
-let browser: Browser;
-let db: Database;
-let ada: Awaited<ReturnType<typeof signedInPage>>;
-let bob: Awaited<ReturnType<typeof signedInPage>>;
+let box: PhotosBox;
+let db: PhotosBox["db"];
+let ada: SignedIn;
+let bob: SignedIn;
 let folderId: string;
 let albumId: string;
-
-async function waitFor(what: string, probe: () => boolean, limitMs = 90_000) {
-  const end = Date.now() + limitMs;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await Bun.sleep(100);
-  }
-}
-
-const pipelineDone = () =>
-  waitFor("the pipeline", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status IN ('queued', 'processing')").get()!.n === 0);
 
 /** A JSON post from inside the page, with its CSRF token (as Photos' own scripts send). */
 const postJson = <T>(page: Page, path: string, body: unknown) =>
@@ -62,17 +39,10 @@ const postJson = <T>(page: Page, path: string, body: unknown) =>
   ) as Promise<T>;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  ada = await signedInPage(browser, server, { username: "ada", role: "user", viewport: { width: 1366, height: 900 } });
-  bob = await signedInPage(browser, server, { username: "bob", role: "user", viewport: { width: 360, height: 800 } });
-  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
-    cwd: root,
-    stdout: "ignore",
-    stderr: "ignore",
-    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
-  });
-  db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
+  box = await startPhotosBox();
+  db = box.db;
+  ada = await box.signIn("ada");
+  bob = await box.signIn("bob", { viewport: { width: 360, height: 800 } });
   folderId = (
     await ada.api<{ item: { id: string } }>("/folders", {
       method: "POST",
@@ -81,14 +51,8 @@ beforeAll(async () => {
     })
   ).item.id;
   const ids: string[] = [];
-  for (const f of ADA) {
-    const up = await ada.api<{ item: { id: string } }>(`/upload?${new URLSearchParams({ name: f.split("/").at(-1)!, parentId: folderId })}`, {
-      method: "PUT",
-      body: new Blob([readFileSync(join(FIXTURES, f))]),
-    });
-    ids.push(up.item.id);
-  }
-  await pipelineDone();
+  for (const f of ADA) ids.push((await box.upload(ada, f.split("/").at(-1)!, readFileSync(join(PHOTO_FIXTURES, f)), folderId)).item.id);
+  await box.idle();
   await ada.page.goto("/photos/albums");
   albumId = (await postJson<{ id: string }>(ada.page, "/photos/albums", { name: "Tuscany", ids })).id;
   await ada.api("/shares/users", {
@@ -103,13 +67,7 @@ beforeAll(async () => {
   });
 }, 180_000);
 
-afterAll(async () => {
-  db?.close();
-  await browser?.close();
-  worker?.kill("SIGTERM");
-  await worker?.exited;
-  await server?.stop();
-});
+afterAll(() => box?.stop());
 
 test("Shared with me on a 360-px phone: a grid of thumbnails under month headings, not full-size pictures in a list", async () => {
   const errors = watchPageErrors(bob.page);
@@ -144,11 +102,8 @@ test("Shared with me on a 360-px phone: a grid of thumbnails under month heading
 
 test("the owner's album page at 1366×900 shows everything in the album, a contributor's photo with “added by”", async () => {
   // bob adds a photo of his own to ada's album.
-  const mine = await bob.api<{ item: { id: string } }>(`/upload?${new URLSearchParams({ name: "Nikon_D70.jpg" })}`, {
-    method: "PUT",
-    body: new Blob([readFileSync(join(FIXTURES, "cameras/Nikon_D70.jpg"))]),
-  });
-  await pipelineDone();
+  const mine = await box.upload(bob, "Nikon_D70.jpg", readFileSync(join(PHOTO_FIXTURES, "cameras/Nikon_D70.jpg")));
+  await box.idle();
   await bob.page.goto("/photos/albums");
   await postJson(bob.page, `/photos/albums/${albumId}/add`, { ids: [mine.item.id] });
 
@@ -230,8 +185,8 @@ test("Sharing is in the navigation, on a 360-px phone too", async () => {
 }, 60_000);
 
 test("a link's expiry in the box's time zone, as the rest of the page (1366×900)", async () => {
-  const setup = openDb(join(server.dataDir, "db.sqlite"), { log: () => {} });
-  createServices({ db: setup, config: loadConfig([], { DATA_DIR: server.dataDir }) }).settings.update({ timeZone: "Asia/Tokyo" });
+  const setup = openDb(join(box.server.dataDir, "db.sqlite"), { log: () => {} });
+  createServices({ db: setup, config: loadConfig([], { DATA_DIR: box.server.dataDir }) }).settings.update({ timeZone: "Asia/Tokyo" });
   setup.$client.close();
   await ada.page.goto(`/shared/new?albumId=${albumId}`);
   await ada.page.fill('input[name="expiresInDays"]', "3");

@@ -1,22 +1,16 @@
 // The timeline's layout in a real Chromium against a real server and worker, at the desktop size the walk used
 // (1366×900): a month of one-photo days packs them side by side under their own dates, as Google Photos does,
 // while a day with many photos keeps its full-width justified rows.
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser } from "playwright-core";
 import sharp from "sharp";
-import { launchBrowser, signedInPage, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
+import { watchPageErrors } from "../../test/support/browser";
+import { startPhotosBox, type PhotosBox, type SignedIn } from "../../test/support/photos";
 
-const root = join(import.meta.dir, "../..");
 const SINGLE_DAYS = 20; // 1–20 May 2019, one photo each
 const BUSY_DAY = 10; // photos on 31 May 2019
 
-let server: TestServer;
-let worker: ReturnType<typeof Bun.spawn>;
-let browser: Browser;
-let db: Database;
-let ann: Awaited<ReturnType<typeof signedInPage>>;
+let box: PhotosBox;
+let ann: SignedIn;
 
 /** A small 4:3 JPEG taken at `when` (EXIF DateTimeOriginal, "YYYY:MM:DD hh:mm:ss"). */
 const photo = (when: string, hue: number) =>
@@ -26,37 +20,17 @@ const photo = (when: string, hue: number) =>
     .toBuffer();
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  ann = await signedInPage(browser, server, { username: "ann", role: "user", viewport: { width: 1366, height: 900 } });
-  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
-    cwd: root,
-    stdout: "ignore",
-    stderr: "ignore",
-    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
-  });
-  db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
+  box = await startPhotosBox();
+  ann = await box.signIn("ann");
   const shots = [
     ...Array.from({ length: SINGLE_DAYS }, (_, i) => `2019:05:${String(i + 1).padStart(2, "0")} 12:00:00`),
     ...Array.from({ length: BUSY_DAY }, (_, i) => `2019:05:31 1${i % 10}:00:00`),
   ];
-  for (const [i, when] of shots.entries()) {
-    await ann.api(`/upload?${new URLSearchParams({ name: `IMG_${i}.jpg` })}`, { method: "PUT", body: new Blob([await photo(when, i * 37)]) });
-  }
-  const end = Date.now() + 120_000;
-  while (db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'done'").get()!.n < shots.length) {
-    if (Date.now() > end) throw new Error("gave up waiting for the pipeline");
-    await Bun.sleep(200);
-  }
+  for (const [i, when] of shots.entries()) await box.upload(ann, `IMG_${i}.jpg`, await photo(when, i * 37));
+  await box.processed(shots.length);
 }, 180_000);
 
-afterAll(async () => {
-  db?.close();
-  await browser?.close();
-  worker?.kill("SIGTERM");
-  await worker?.exited;
-  await server?.stop();
-});
+afterAll(() => box?.stop());
 
 test("days with one photo share rows, each under its own date; a busy day keeps full-width rows (1366×900)", async () => {
   const errors = watchPageErrors(ann.page);

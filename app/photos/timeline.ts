@@ -73,16 +73,30 @@ export function memories(ctx: PhotosContext, user: User): GridItem[] {
   return ctx.repo.onThisDay(user.id, t.getMonth() + 1, t.getDate(), t.getFullYear());
 }
 
-export type MemoryGroup = { year: number; city: string | null; items: GridItem[] };
+/** "On this day" (the same calendar day) or "a year ago this week" (the week around it, last year). */
+export type MemoryGroup = { kind: "day" | "week"; year: number; city: string | null; items: GridItem[] };
 
-/** Memories as people tell them: one strip per year and city ("2019 · Lisbon"), newest year first. */
+/**
+ * Memories as people tell them: one strip per year and city ("On this day · 2019 · Lisbon"), newest year first; when
+ * last year has nothing on this very day, its week around it ("A year ago this week"). Only timeline photos: nothing
+ * archived or in the trash.
+ */
 export function memoryGroups(ctx: PhotosContext, user: User): MemoryGroup[] {
   const groups: MemoryGroup[] = [];
-  for (const item of memories(ctx, user)) {
-    const year = new Date(item.local).getUTCFullYear();
-    let group = groups.find((g) => g.year === year && g.city === item.city);
-    if (!group) groups.push((group = { year, city: item.city, items: [] }));
-    group.items.push(item);
+  const add = (kind: MemoryGroup["kind"], items: GridItem[]) => {
+    for (const item of items) {
+      const year = new Date(item.local).getUTCFullYear();
+      let group = groups.find((g) => g.kind === kind && g.year === year && g.city === item.city);
+      if (!group) groups.push((group = { kind, year, city: item.city, items: [] }));
+      group.items.push(item);
+    }
+  };
+  add("day", memories(ctx, user));
+  const t = ctx.now();
+  const lastYear = t.getFullYear() - 1;
+  if (!groups.some((g) => g.year === lastYear)) {
+    const day = Date.UTC(lastYear, t.getMonth(), t.getDate());
+    add("week", ctx.repo.itemsBetween(user.id, { kind: "timeline" }, day - 3 * DAY, day + 4 * DAY, 20));
   }
   return groups;
 }

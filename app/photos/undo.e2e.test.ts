@@ -1,63 +1,27 @@
 // Undo in Photos in a real Chromium against a real server and worker, at the walk's desktop size (1366×900), light
 // and dark: the trash toast's Undo is readable, archiving from the selection bar can be undone too, and the audit
 // log names the photos each action was about.
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { launchBrowser, signedInPage, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
+import { watchPageErrors } from "../../test/support/browser";
+import { contrast, PHOTO_FIXTURES, startPhotosBox, waitFor, type PhotosBox, type SignedIn } from "../../test/support/photos";
 
-const FIXTURES = join(import.meta.dir, "../../test/fixtures/photos");
 const PHOTOS = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "cameras/Canon_40D.jpg"];
 
-let server: TestServer;
-let worker: ReturnType<typeof Bun.spawn>;
-let browser: Browser;
-let db: Database;
-let ada: Awaited<ReturnType<typeof signedInPage>>;
+let box: PhotosBox;
+let db: PhotosBox["db"];
+let ada: SignedIn;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  ada = await signedInPage(browser, server, { username: "ada", role: "user", viewport: { width: 1366, height: 900 } });
-  worker = Bun.spawn(["bun", "app/worker.ts", "--data-dir", server.dataDir], {
-    cwd: join(import.meta.dir, "../.."),
-    stdout: "ignore",
-    stderr: "ignore",
-    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
-  });
-  db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
-  for (const f of PHOTOS) {
-    await ada.api(`/upload?${new URLSearchParams({ name: f.split("/").at(-1)! })}`, { method: "PUT", body: new Blob([readFileSync(join(FIXTURES, f))]) });
-  }
-  const end = Date.now() + 120_000;
-  while (db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'done'").get()!.n < PHOTOS.length) {
-    if (Date.now() > end) throw new Error("gave up waiting for the pipeline");
-    await Bun.sleep(200);
-  }
+  box = await startPhotosBox();
+  db = box.db;
+  ada = await box.signIn("ada");
+  for (const f of PHOTOS) await box.upload(ada, f.split("/").at(-1)!, readFileSync(join(PHOTO_FIXTURES, f)));
+  await box.processed(PHOTOS.length);
 }, 180_000);
 
-afterAll(async () => {
-  db?.close();
-  await browser?.close();
-  worker?.kill("SIGTERM");
-  await worker?.exited;
-  await server?.stop();
-});
-
-/** WCAG's contrast ratio of two CSS colours ("rgb(r, g, b)"). */
-function contrast(a: string, b: string) {
-  const lum = (c: string) => {
-    const [r, g, b] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
-      const s = Number(v) / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
-  };
-  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
-  return (hi! + 0.05) / (lo! + 0.05);
-}
+afterAll(() => box?.stop());
 
 const select = async (n: number) => {
   const tile = ada.page.locator("#photos-grid .photos-tile").nth(n);
@@ -112,7 +76,7 @@ test("archiving a selection offers Undo, which brings the photos back (1366×900
 }, 60_000);
 
 test("the audit log names the photos a Photos action was about (1366×900)", async () => {
-  const admin = await signedInPage(browser, server, { username: "root", role: "admin", viewport: { width: 1366, height: 900 } });
+  const admin = await box.signIn("root", { role: "admin" });
   await admin.page.goto("/settings/audit");
   const log = (await admin.page.locator("main").textContent()) ?? "";
   expect(log).toMatch(/moved '(DSCN00\d\d|Canon_40D)\.jpg' to the trash/);
@@ -124,15 +88,8 @@ test("the audit log names the photos a Photos action was about (1366×900)", asy
 test("“could not be processed” links to the files, with the pipeline's message and a retry (1366×900)", async () => {
   // A JPEG's first bytes, then nothing a decoder can use.
   const broken = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new TextEncoder().encode("not really a photo ".repeat(50))]);
-  const up = await ada.api<{ item: { id: string; sha256: string } }>(`/upload?${new URLSearchParams({ name: "IMG_broken.jpg" })}`, {
-    method: "PUT",
-    body: new Blob([broken]),
-  });
-  const end = Date.now() + 60_000;
-  while (db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'failed'").get()!.n < 1) {
-    if (Date.now() > end) throw new Error("gave up waiting for the pipeline to fail");
-    await Bun.sleep(200);
-  }
+  const up = await box.upload(ada, "IMG_broken.jpg", broken);
+  await waitFor("the pipeline to fail", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'failed'").get()!.n >= 1, 60_000);
   await ada.page.goto("/photos");
   await ada.page.locator("#media-failed-link", { hasText: "1 could not be processed" }).click();
   await ada.page.waitForURL("**/media/failed");

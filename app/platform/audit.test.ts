@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { AUDIT_DETAIL, auditVocabulary } from "./audit";
+import { AUDIT_DETAIL, auditVocabulary, groupAudit } from "./audit";
 
 const route = (method: string, path: string, words?: unknown) => ({ method, path, hooks: { detail: words ? { [AUDIT_DETAIL]: words } : {} } });
 const routes = [
@@ -27,4 +27,16 @@ test("the filter by kind lists every action of that kind as rows record it", () 
   expect(words.actionsOfKind("files").sort()).toEqual(["DELETE /uploads/:id", "PATCH /uploads/:id", "POST /things/:id/paint"]);
   expect(words.actionsOfKind("system")).toEqual(["cli"]);
   expect(words.actionsOfKind("settings")).toEqual([]);
+});
+
+test("repeated steps of one action become one line; the same action with other details stays two", () => {
+  const row = (id: number, detail: string | null) =>
+    ({ id, userId: "u1", action: "cli.import", objectId: "u2", ok: true, detail, at: new Date(1_700_000_000_000 - id * 1000) }) as Parameters<
+      typeof groupAudit
+    >[0][number];
+  expect(groupAudit([row(1, "a"), row(2, "a"), row(3, "a")]).map((g) => g.count)).toEqual([3]);
+  expect(groupAudit([row(1, "0 files for eve"), row(2, "2 files for eve")]).map((g) => [g.entry.detail, g.count])).toEqual([
+    ["0 files for eve", 1],
+    ["2 files for eve", 1],
+  ]);
 });

@@ -118,6 +118,7 @@ export function groupAudit(entries: AuditEntry[]): AuditGroup[] {
       last.entry.action === e.action &&
       last.entry.objectId === e.objectId &&
       last.entry.ok === e.ok &&
+      last.entry.detail === e.detail && // two imports into one account are two actions, not steps of one
       e.objectId !== null
     ) {
       last.count++;

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { User } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
-import { record, type ShareContext } from "./context";
+import { personOf, record, subjectOf, type ShareContext } from "./context";
 import { otherPerson } from "./folder-shares";
 import type { ListedAlbumGrant } from "./repo";
 
@@ -32,15 +32,16 @@ export function shareAlbumWithUser(ctx: ShareContext, owner: User, input: { albu
     access: input.access,
     createdAt: ctx.now(),
   });
-  record(ctx, owner, "share.album.grant", grant.id, true, `album ${album.id} with ${grantee.username}, ${grant.access}`);
+  record(ctx, owner, "share.album.grant", grant.id, true, `album '${album.name}' with ${grantee.username}, ${grant.access}`);
   return grant;
 }
 
 /** Ends an album share at once (owner or admin): the person's photos leave the album's view, their files stay. */
 export function unshareAlbum(ctx: ShareContext, user: User, id: string) {
   const grant = ctx.access.require(user, "albumShare.manage", [id])[0]!;
+  const subject = subjectOf(ctx, user, { albumId: grant.albumId });
   ctx.repo.deleteAlbumGrant(grant.id);
-  record(ctx, user, "share.album.remove", grant.id, true, `album ${grant.albumId}, grantee ${grant.granteeId}`);
+  record(ctx, user, "share.album.remove", grant.id, true, `${personOf(ctx, grant.granteeId)}'s access to the ${subject}`);
 }
 
 export const albumGrantsOf = (ctx: ShareContext, user: User) => ctx.repo.albumGrants(user.id).map(albumGrantJson);

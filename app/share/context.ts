@@ -33,15 +33,31 @@ export const shareContext = (deps: ShareDeps): ShareContext => ({ ...deps });
 
 /** What the audit log calls the rows Sharing records: only these names can be recorded (`record`). */
 export const shareEvents = {
-  "share.create": { kind: "accounts", did: "made a share link" },
-  "share.revoke": { kind: "accounts", did: "revoked a share link" },
+  "share.create": { kind: "accounts", did: "made a share link", about: "made a share link to the {}" },
+  "share.revoke": { kind: "accounts", did: "revoked a share link", about: "revoked the share link to the {}" },
   "share.unlock": { kind: "accounts", did: "opened a password-protected share link" },
   "share.upload": { kind: "files", did: "received a file through a drop-box link" },
-  "share.user.grant": { kind: "accounts", did: "gave someone access to a folder" },
-  "share.user.remove": { kind: "accounts", did: "took back someone's access to a folder" },
-  "share.album.grant": { kind: "accounts", did: "gave someone access to an album" },
-  "share.album.remove": { kind: "accounts", did: "took back someone's access to an album" },
+  "share.user.grant": { kind: "accounts", did: "gave someone access to a folder", about: "shared the {}" },
+  "share.user.remove": { kind: "accounts", did: "took back someone's access to a folder", about: "took back {}" },
+  "share.album.grant": { kind: "accounts", did: "gave someone access to an album", about: "shared the {}" },
+  "share.album.remove": { kind: "accounts", did: "took back someone's access to an album", about: "took back {}" },
 } satisfies AuditEvents;
+
+/**
+ * What a share is of, for its audit row, by the name its owner gave it: "album 'Tuscany'", "folder 'Trip'", "file
+ * 'IMG_0042.jpg'". Someone who may not read it (an admin ending another's share) gets the id.
+ */
+export function subjectOf(ctx: ShareContext, user: User, of: { fileId?: string | null; albumId?: string | null }): string {
+  try {
+    if (of.albumId) return `album '${ctx.photos.album(user, of.albumId, "album.view").name}'`;
+    const item = ctx.drive.itemFor(user, of.fileId ?? "", "file.read");
+    return `${item.kind} '${item.name}'`;
+  } catch {
+    return of.albumId ? `album ${of.albumId}` : `file ${of.fileId}`;
+  }
+}
+/** A person by name for an audit row (their id when the account is gone). */
+export const personOf = (ctx: ShareContext, userId: string) => ctx.photos.ownerName(userId) ?? userId;
 
 /** An audit row for a link or share (`user` null: a link's visitor). */
 export const record = (ctx: ShareContext, user: User | null, action: keyof typeof shareEvents, objectId: string, ok = true, detail?: string) =>

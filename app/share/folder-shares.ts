@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { User } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
-import { record, type ShareContext } from "./context";
+import { personOf, record, subjectOf, type ShareContext } from "./context";
 import type { ListedGrant } from "./repo";
 
 export function grantJson(g: ListedGrant) {
@@ -40,15 +40,16 @@ export function shareWithUser(ctx: ShareContext, owner: User, input: { folderId:
     access: input.access,
     createdAt: ctx.now(),
   });
-  record(ctx, owner, "share.user.grant", grant.id, true, `folder ${folder.id} with ${grantee.username}, ${grant.access}`);
+  record(ctx, owner, "share.user.grant", grant.id, true, `folder '${folder.name}' with ${grantee.username}, ${grant.access}`);
   return grant;
 }
 
 /** Ends a folder share at once (owner or admin); the recipient's next request no longer sees the folder. */
 export function unshareWithUser(ctx: ShareContext, user: User, id: string) {
   const grant = ctx.access.require(user, "folderShare.manage", [id])[0]!;
+  const subject = subjectOf(ctx, user, { fileId: grant.folderId });
   ctx.repo.deleteGrant(grant.id);
-  record(ctx, user, "share.user.remove", grant.id, true, `folder ${grant.folderId}, grantee ${grant.granteeId}`);
+  record(ctx, user, "share.user.remove", grant.id, true, `${personOf(ctx, grant.granteeId)}'s access to the ${subject}`);
 }
 
 export const grantsOf = (ctx: ShareContext, user: User) => ctx.repo.grants(user.id).map(grantJson);

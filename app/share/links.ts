@@ -5,7 +5,7 @@ import type { DriveFile, User } from "../platform/db/schema";
 import { AppError, notFound } from "../platform/errors";
 import { beginAttempt } from "../platform/http/rate-limit";
 import { bookkeeping } from "../platform/space";
-import { record, type ShareContext } from "./context";
+import { personOf, record, subjectOf, type ShareContext } from "./context";
 import type { ListedLink, ShareLink } from "./repo";
 
 export type LinkState = "active" | "expired" | "revoked";
@@ -69,13 +69,13 @@ export async function create(ctx: ShareContext, user: User, input: CreateLinkInp
   if (input.albumId) {
     const album = ctx.photos.album(user, input.albumId);
     if (input.allowUpload) throw new AppError(400, "Only a folder link can accept uploads.");
-    what = `album ${album.id}`;
+    what = `album '${album.name}'`;
   } else {
     // A folder shared with this person is still its owner's: only the owner publishes it.
     const target = ctx.drive.itemFor(user, input.fileId!, "file.share");
     if (target.parentId === null) throw new AppError(400, "Share a folder or file inside your Drive, not all of it.");
     if (input.allowUpload && target.kind !== "folder") throw new AppError(400, "Only a folder link can accept uploads.");
-    what = `${target.kind} ${target.id}`;
+    what = `${target.kind} '${target.name}'`;
   }
   if (input.password !== undefined && input.password !== "" && input.password.length < 4)
     throw new AppError(400, "A link password needs at least 4 characters.");
@@ -113,7 +113,7 @@ export const listAll = (ctx: ShareContext) => ctx.repo.all().map((l) => linkJson
 export function revoke(ctx: ShareContext, user: User, id: string): ShareLink {
   const { byAdmin, ...link } = ctx.access.require(user, "link.manage", [id])[0]!;
   const revoked = link.revokedAt ? link : ctx.repo.revoke(link.id, ctx.now())!;
-  record(ctx, user, "share.revoke", link.id, true, byAdmin ? `as administrator, owner ${link.userId}` : undefined);
+  record(ctx, user, "share.revoke", link.id, true, `${subjectOf(ctx, user, link)}${byAdmin ? `, as administrator, owner ${personOf(ctx, link.userId)}` : ""}`);
   return revoked;
 }
 

@@ -127,7 +127,7 @@ export async function fillWizardToSummary(page: Page, p: { deviceName: string; u
 export async function signedInPage(
   browser: Browser,
   server: TestServer,
-  opts: { username?: string; role?: "admin" | "user"; viewport?: { width: number; height: number }; colorScheme?: "light" | "dark" } = {},
+  opts: { username?: string; role?: "admin" | "user"; viewport?: { width: number; height: number }; colorScheme?: "light" | "dark"; touch?: boolean } = {},
 ) {
   const { openDb } = await import("../../app/platform/db/client");
   const { createServices } = await import("../../app/services");
@@ -148,6 +148,7 @@ export async function signedInPage(
     baseURL: server.origin,
     viewport: opts.viewport ?? { width: 1280, height: 800 },
     colorScheme: opts.colorScheme ?? "light",
+    hasTouch: opts.touch ?? false,
   });
   await context.addCookies([{ name: "nas_session", value: sid, domain: "localhost", path: "/", httpOnly: true, sameSite: "Lax" }]);
   const page = await context.newPage();

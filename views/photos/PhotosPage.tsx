@@ -27,6 +27,8 @@ const tabs = [
 const scripts = ["vendor/tus.min.js", "js/photos.js"];
 // Tabs that show Sharing's gallery (views/share/Gallery.tsx): its styles and its lightbox come with it.
 const GALLERY_TABS: PhotosTab[] = ["shared", "album"];
+// Tabs whose page is the windowed grid (a skip link leads past the tabs and search into it).
+const GRID_TABS: PhotosTab[] = ["timeline", "favourites", "archive", "search", "album"];
 
 /** Every Photos page: tabs, search, upload, the processing note, the selection bar and the lightbox's host. */
 export function PhotosShell(p: ShellProps) {
@@ -40,6 +42,13 @@ export function PhotosShell(p: ShellProps) {
     >
       {GALLERY_TABS.includes(p.tab) ? <link rel="stylesheet" href="/shared/assets/share.css" /> : ""}
       <div class="photos">
+        {GRID_TABS.includes(p.tab) ? (
+          <a href="#photos-grid" class="photos-skip" id="photos-skip">
+            Skip to the photos
+          </a>
+        ) : (
+          ""
+        )}
         <header class="photos-bar">
           <nav class="photos-tabs" aria-label="Photos">
             {tabs.map((t) => (
@@ -64,10 +73,9 @@ export function PhotosShell(p: ShellProps) {
           </label>
         </header>
         <p id="photos-upload-status" class="small muted" role="status" aria-live="polite"></p>
-        <MediaProgress progress={p.progress} />
-        {htmlChildren}
-        <div id="photos-selection" class="photos-selection" hidden>
-          <span id="photos-selection-count"></span>
+        {/* Before the grid: a few Tabs from the top reach it however many photos follow (it shows at the bottom). */}
+        <div id="photos-selection" class="photos-selection" role="region" aria-label="Selection" hidden>
+          <span id="photos-selection-count" role="status" aria-live="polite"></span>
           <button type="button" data-act="favourite">
             Favourite
           </button>
@@ -97,6 +105,8 @@ export function PhotosShell(p: ShellProps) {
             Clear
           </button>
         </div>
+        <MediaProgress progress={p.progress} />
+        {htmlChildren}
         <dialog id="photos-share-dialog" class="photos-dialog" aria-labelledby="photos-share-title">
           <form id="photos-share-form" method="dialog">
             <h2 id="photos-share-title">Share</h2>
@@ -193,12 +203,18 @@ export function Strip(p: { items: GridItem[]; label: string; id: string }) {
   );
 }
 
-export function TimelinePage(p: Omit<ShellProps, "tab" | "title"> & { memories: { year: number; city: string | null; items: GridItem[] }[] }) {
+/** A memory's strip title: "On this day · 2019 · Lisbon", "A year ago this week · Porto". */
+const memoryLabel = (g: { kind: "day" | "week"; year: number; city: string | null }) =>
+  [g.kind === "week" ? "A year ago this week" : "On this day", g.kind === "day" ? String(g.year) : null, g.city].filter(Boolean).join(" · ");
+
+export function TimelinePage(
+  p: Omit<ShellProps, "tab" | "title"> & { memories: { kind: "day" | "week"; year: number; city: string | null; items: GridItem[] }[] },
+) {
   return (
     <PhotosShell {...p} title="Photos" tab="timeline">
       <>
         {p.memories.map((g, n) => (
-          <Strip items={g.items} label={`On this day · ${g.year}${g.city ? ` · ${g.city}` : ""}`} id={n === 0 ? "photos-memories" : `photos-memories-${n}`} />
+          <Strip items={g.items} label={memoryLabel(g)} id={n === 0 ? "photos-memories" : `photos-memories-${n}`} />
         ))}
         <Grid source="timeline" empty="No photos yet. Upload some, or put photos and videos in Drive." />
       </>

@@ -12,7 +12,9 @@ type Base = { page: SignedInPage };
 /** Times in the page's time zone. */
 const whenIn = (tz: string) => (d: Date | null | undefined) => formatWhen(d, tz);
 
-const actorName = (e: AuditEntry, users: Map<string, string>): string => (e.userId ? (users.get(e.userId) ?? e.userId) : "anonymous");
+// The admin command line runs as nobody signed in: its rows (cli.*) are the administrator's, not a visitor's.
+const actorName = (e: AuditEntry, users: Map<string, string>): string =>
+  e.userId ? (users.get(e.userId) ?? e.userId) : e.action.startsWith("cli.") ? "the administrator" : "anonymous";
 
 function Csrf({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;

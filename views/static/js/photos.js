@@ -5,11 +5,11 @@ import { $, stylesheet } from "./lib/dom.js";
 import { lightboxStyles } from "./lib/lightbox.js";
 import { messageOf, toast } from "./lib/toast.js";
 import "./photos/actions.js";
-import { flatItems, grid, startGrid } from "./photos/grid.js";
+import { flatItems, grid, library, startGrid } from "./photos/grid.js";
 import { startMap } from "./photos/map.js";
-import { tileClick } from "./photos/select.js";
+import { tileClick, touchSelection } from "./photos/select.js";
 import { loadPlaceholders } from "./photos/tiles.js";
-import { openLightbox } from "./photos/viewer.js";
+import { listSequence, openLightbox } from "./photos/viewer.js";
 
 stylesheet("/static/photos.css");
 lightboxStyles();
@@ -21,7 +21,7 @@ for (const row of document.querySelectorAll(".photos-strip-row")) {
     [...row.querySelectorAll(".photos-tile")]
       .filter((t) => t instanceof HTMLElement)
       .map((t) => ({ id: t.dataset.id ?? "", w: Number(t.dataset.w), h: Number(t.dataset.h), k: t.dataset.kind, o: false, v: true, f: false }));
-  row.addEventListener("click", (e) => tileClick(/** @type {MouseEvent} */ (e), items, openLightbox));
+  row.addEventListener("click", (e) => tileClick(/** @type {MouseEvent} */ (e), items, (list, i) => openLightbox(listSequence(list, row), i)));
 }
 
 // The pipeline finished what was pending (the progress fragment stopped polling): offer the new photos.
@@ -34,7 +34,9 @@ document.body.addEventListener("htmx:afterSwap", () => {
 });
 
 if (grid) {
-  grid.addEventListener("click", (e) => tileClick(e, flatItems, openLightbox));
+  // The lightbox walks the whole grid (every month, fetched as it goes), not just the tiles loaded so far.
+  grid.addEventListener("click", (e) => tileClick(e, flatItems, (list, i) => openLightbox(library, library.indexOf(list[i]?.id ?? ""))));
+  touchSelection(grid, () => flatItems().map((i) => i.id));
   startGrid().catch((e) => toast(messageOf(e)));
 } else {
   loadPlaceholders();

@@ -5,6 +5,7 @@ import { $, el, targetOf } from "../lib/dom.js";
 import { messageOf, toast } from "../lib/toast.js";
 import { dayLabel, loadPlaceholders, MONTHS, shortDayLabel, tile } from "./tiles.js";
 import { refreshSelection, selection } from "./select.js";
+import { trashWithUndo } from "./albums.js";
 
 /** @typedef {import("./tiles.js").Item & { t: number }} GridItem */
 /** @typedef {{ key: string; year: number; month: number; n: number }} Month */
@@ -30,6 +31,10 @@ export const source = () => grid?.dataset.source ?? "timeline";
 export const param = () => grid?.dataset.param ?? "";
 /** Every item loaded, in order. */
 export const flatItems = () => sections.flatMap((s) => loaded.get(s.key) ?? []);
+/** The grid's months as the buckets counted them, newest first (a count is corrected when its month arrives). @type {Month[]} */
+let months = [];
+/** Months being fetched. @type {Map<string, Promise<GridItem[]>>} */
+const fetching = new Map();
 const qs = () => `src=${encodeURIComponent(source())}&p=${encodeURIComponent(param())}`;
 const width = () => grid?.clientWidth ?? 0;
 const rowHeight = () => (width() < 500 ? 110 : 180);
@@ -62,6 +67,14 @@ function place(box, tiles, geo, scale) {
   });
 }
 
+/** A tile of the grid: one Tab stop for the whole grid (the arrow keys move it), Space selects, so its check needs none. @param {GridItem} item */
+function gridTile(item) {
+  const t = tile(item);
+  t.tabIndex = -1;
+  t.querySelector(".photos-check")?.setAttribute("tabindex", "-1");
+  return t;
+}
+
 /** A day's heading: its date and "Select day". @param {number} day @param {GridItem[]} dayItems */
 function dayHead(day, dayItems) {
   const head = el("div", "photos-day");
@@ -70,6 +83,7 @@ function dayHead(day, dayItems) {
   head.appendChild(label);
   const pick = el("button", "link photos-pick-day", "Select day");
   pick.type = "button";
+  pick.tabIndex = -1; // the grid is one Tab stop; by keyboard, Space and Shift+arrows select
   pick.addEventListener("click", () => {
     selection.toggleAll(dayItems.map((i) => i.id));
     refreshSelection();
@@ -85,6 +99,8 @@ function dayHead(day, dayItems) {
  */
 function renderSection(s, items) {
   if (!layout) return;
+  // The focused tile keeps the focus when its month is drawn again (after a trash, an archive, a resize).
+  const focused = document.activeElement instanceof HTMLElement && s.body.contains(document.activeElement) ? document.activeElement.dataset.id : undefined;
   s.body.textContent = "";
   const containerWidth = s.body.clientWidth || width();
   /** @type {Map<number, GridItem[]>} */
@@ -106,7 +122,7 @@ function renderSection(s, items) {
       dayItems.map((i) => ({ width: i.w || 1, height: i.h || 1 })),
       { containerWidth, targetRowHeight: rowHeight(), boxSpacing: GAP, containerPadding: 0, maxNumRows: Infinity },
     );
-    const tiles = dayItems.slice(0, geo.boxes.length).map((item) => tile(item));
+    const tiles = dayItems.slice(0, geo.boxes.length).map((item) => gridTile(item));
     box.append(...tiles);
     place(box, tiles, geo, 1);
     const oneRow = geo.boxes.every((b) => b.top === geo.boxes[0]?.top);
@@ -144,18 +160,188 @@ function renderSection(s, items) {
   }
   s.el.style.height = "";
   s.height = s.el.offsetHeight;
+  const again = focused && s.body.querySelector(`.photos-tile[data-id="${CSS.escape(focused)}"]`);
+  if (again instanceof HTMLElement) focusTile(again);
+  else tabStop();
 }
+
+// ---- The keyboard: the grid is one Tab stop (roving focus); arrows move between tiles, Space selects, Enter opens ----
+
+/** The tile the grid's Tab stop is on. @param {HTMLElement} t */
+export function focusTile(t) {
+  for (const other of grid?.querySelectorAll('.photos-tile[tabindex="0"]') ?? []) other.setAttribute("tabindex", "-1");
+  t.setAttribute("tabindex", "0");
+  t.focus();
+}
+/** Some tile carries the Tab stop once tiles are drawn: the first, unless one already does. */
+function tabStop() {
+  if (!grid || grid.querySelector('.photos-tile[tabindex="0"]')) return;
+  grid.querySelector(".photos-tile")?.setAttribute("tabindex", "0");
+}
+
+/**
+ * The tile an arrow key moves to: the one before or after in the grid's order (left, right), or in the row above or
+ * below, the nearest to the same column (up, down).
+ * @param {HTMLElement} from @param {string} key
+ */
+function neighbour(from, key) {
+  const tiles = [...(grid?.querySelectorAll(".photos-tile") ?? [])].filter((t) => t instanceof HTMLElement);
+  const i = tiles.indexOf(from);
+  if (key === "ArrowRight") return tiles[i + 1];
+  if (key === "ArrowLeft") return tiles[i - 1];
+  const r = from.getBoundingClientRect();
+  const x = r.left + r.width / 2;
+  const down = key === "ArrowDown";
+  /** @type {{ t: HTMLElement; row: number; dx: number } | null} */
+  let best = null;
+  for (const t of down ? tiles.slice(i + 1) : tiles.slice(0, i).reverse()) {
+    const b = t.getBoundingClientRect();
+    if (down ? b.top < r.bottom - 1 : b.bottom > r.top + 1) continue; // same row
+    const row = down ? b.top : -b.bottom;
+    if (best && row > best.row + 1) break; // past the nearest row
+    const dx = Math.abs(b.left + b.width / 2 - x);
+    if (!best || dx < best.dx) best = { t, row: best ? Math.min(best.row, row) : row, dx };
+  }
+  return best?.t;
+}
+
+/** @param {KeyboardEvent} e */
+function onGridKey(e) {
+  const t = targetOf(e)?.closest(".photos-tile");
+  if (!(t instanceof HTMLElement) || !t.dataset.id || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key.startsWith("Arrow")) {
+    const next = neighbour(t, e.key);
+    e.preventDefault();
+    if (next) {
+      focusTile(next);
+      if (e.shiftKey) {
+        selection.click(
+          next.dataset.id ?? "",
+          flatItems().map((i) => i.id),
+          true,
+        );
+        refreshSelection();
+      }
+    }
+  } else if (e.key === " ") {
+    e.preventDefault();
+    selection.click(
+      t.dataset.id,
+      flatItems().map((i) => i.id),
+      e.shiftKey,
+    );
+    refreshSelection();
+  } else if (e.key === "Escape" && selection.size > 0) {
+    selection.clear();
+    refreshSelection();
+  } else if (e.key === "Delete") {
+    e.preventDefault();
+    const ids = selection.size > 0 ? [...selection.ids] : [t.dataset.id];
+    const after = neighbour(t, "ArrowRight") ?? neighbour(t, "ArrowLeft");
+    if (after && !selection.has(after.dataset.id ?? "")) focusTile(after);
+    selection.clear();
+    refreshSelection();
+    trashWithUndo(ids).catch((err) => toast(messageOf(err)));
+  }
+}
+grid?.addEventListener("keydown", onGridKey);
+// "Skip to the photos" lands on the tile that holds the grid's Tab stop.
+$("#photos-skip")?.addEventListener("click", (e) => {
+  const t = grid?.querySelector('.photos-tile[tabindex="0"]');
+  if (!(t instanceof HTMLElement)) return;
+  e.preventDefault();
+  focusTile(t);
+});
+// A click or Tab onto a tile moves the Tab stop there.
+grid?.addEventListener("focusin", (e) => {
+  const t = targetOf(e)?.closest(".photos-tile");
+  if (t instanceof HTMLElement && t.getAttribute("tabindex") !== "0") focusTile(t);
+});
 
 // Where a jump puts a month's heading: just under the top of the window.
 const JUMP_OFFSET = 8;
+
+/** A month's items from the server (one request however many ask at once). @param {string} key @returns {Promise<GridItem[]>} */
+function fetchMonth(key) {
+  let pending = fetching.get(key);
+  if (!pending) {
+    pending = api(`/photos/api/month/${key}?${qs()}`)
+      .then(({ items }) => {
+        loaded.set(key, items);
+        const m = months.find((x) => x.key === key);
+        if (m) m.n = items.length;
+        return items;
+      })
+      .finally(() => fetching.delete(key));
+    fetching.set(key, pending);
+  }
+  return pending;
+}
+
+/**
+ * The whole grid as the lightbox walks it (viewer.js): every month counted from the buckets, a month's items fetched
+ * when the lightbox reaches it, so next and previous go on past what the grid has shown, across months, in the
+ * grid's order (the timeline, an album, a search, favourites, the archive).
+ * @type {import("./viewer.js").Sequence}
+ */
+export const library = {
+  count: () => months.reduce((sum, m) => sum + m.n, 0),
+  at(index) {
+    const at = locate(index);
+    return at ? loaded.get(at.key)?.[at.offset] : undefined;
+  },
+  async load(index) {
+    const at = locate(index);
+    if (at && !loaded.has(at.key)) await fetchMonth(at.key);
+  },
+  indexOf(id) {
+    let before = 0;
+    for (const m of months) {
+      const i = loaded.get(m.key)?.findIndex((x) => x.id === id) ?? -1;
+      if (i >= 0) return before + i;
+      before += m.n;
+    }
+    return -1;
+  },
+  reveal,
+};
+
+/** The month and place in it of the `index`th item of the grid. @param {number} index */
+function locate(index) {
+  let offset = index;
+  for (const m of months) {
+    if (offset < m.n) return { key: m.key, offset };
+    offset -= m.n;
+  }
+  return null;
+}
+
+/**
+ * The tile of `id` on screen and focused (the lightbox closed on it): its month is scrolled to and filled first when
+ * the lightbox went beyond what the grid showed.
+ * @param {string} id
+ */
+async function reveal(id) {
+  const tileOf = () => grid?.querySelector(`.photos-tile[data-id="${CSS.escape(id)}"]`);
+  let t = tileOf();
+  if (!t) {
+    const s = sections.find((x) => loaded.get(x.key)?.some((i) => i.id === id));
+    if (!s) return;
+    window.scrollTo({ top: s.el.getBoundingClientRect().top + window.scrollY - JUMP_OFFSET });
+    await load(s);
+    t = tileOf();
+  }
+  if (!(t instanceof HTMLElement)) return;
+  t.scrollIntoView({ block: "nearest" });
+  focusTile(t);
+}
 
 /** @param {Section} s */
 async function load(s) {
   if (s.state !== "empty") return;
   s.state = "loading";
   try {
-    const { items } = await api(`/photos/api/month/${s.key}?${qs()}`);
-    loaded.set(s.key, items);
+    const items = await fetchMonth(s.key);
     if (s.state === "loading") {
       renderSection(s, items);
       s.state = "shown";
@@ -171,11 +357,13 @@ function unload(s) {
   s.el.style.height = `${s.height}px`;
   s.body.textContent = "";
   s.state = "empty";
+  tabStop();
 }
 
 /** The sections on screen again, from the server (after a change: trash, archive, favourite). */
 export function reloadShown() {
   for (const s of sections) {
+    if (s.state !== "shown") loaded.delete(s.key); // the lightbox fetches them again when it gets there
     if (s.state === "shown") {
       s.state = "empty";
       s.height = s.el.offsetHeight;
@@ -299,8 +487,9 @@ function scrubber(months) {
 
 export async function startGrid() {
   if (!grid) return;
-  const [{ months }, jl] = await Promise.all([api(`/photos/api/buckets?${qs()}`), import(`${VENDOR}justified-layout.mjs`), loadPlaceholders()]);
+  const [buckets, jl] = await Promise.all([api(`/photos/api/buckets?${qs()}`), import(`${VENDOR}justified-layout.mjs`), loadPlaceholders()]);
   layout = jl.default;
+  months = buckets.months;
   grid.removeAttribute("aria-busy");
   if (months.length === 0) {
     grid.appendChild(el("p", "muted", grid.dataset.empty));
@@ -319,13 +508,14 @@ export async function startGrid() {
     },
     { rootMargin: "1500px 0px" },
   );
-  for (const m of /** @type {Month[]} */ (months)) {
+  for (const m of months) {
     const node = el("section", "photos-month");
     node.id = `m-${m.key}`;
     node.dataset.key = m.key;
     const h = el("h2", null, `${MONTHS[m.month - 1]} ${m.year}`);
     const pickMonth = el("button", "link photos-pick-month", "Select month");
     pickMonth.type = "button";
+    pickMonth.tabIndex = -1;
     pickMonth.addEventListener("click", () => {
       selection.toggleAll((loaded.get(m.key) ?? []).map((i) => i.id));
       refreshSelection();

@@ -4,7 +4,7 @@ import { $, el } from "../lib/dom.js";
 import { api } from "../lib/http.js";
 import { tileClick } from "./select.js";
 import { tile } from "./tiles.js";
-import { openLightbox } from "./viewer.js";
+import { listSequence, openLightbox } from "./viewer.js";
 
 /** @typedef {{ lat: number; lng: number; n: number; cluster: number | null; item: import("./tiles.js").Item | null }} Point */
 
@@ -36,7 +36,13 @@ export async function startMap() {
   const layer = L.layerGroup().addTo(map);
   /** @type {import("./tiles.js").Item[]} */
   let clusterItems = [];
-  list.addEventListener("click", (e) => tileClick(e, () => clusterItems, openLightbox));
+  list.addEventListener("click", (e) =>
+    tileClick(
+      e,
+      () => clusterItems,
+      (items, i) => openLightbox(listSequence(items, list), i),
+    ),
+  );
   /** @param {import("./tiles.js").Item[]} items @param {string} title */
   const showItems = (items, title) => {
     clusterItems = items;
@@ -61,7 +67,7 @@ export async function startMap() {
           const { items } = await api(`/photos/api/cluster/${p.cluster}`);
           showItems(items, `${items.length} photos here`);
         } else if (p.item) {
-          openLightbox([p.item], 0);
+          openLightbox(listSequence([p.item]), 0);
         }
       });
     }

@@ -1,7 +1,7 @@
 // Photos' selection (lib/selection.js): a tile's check, Shift/Ctrl/⌘ clicks, or any click while something is
-// selected; the selection bar shows the count.
+// selected; on a touch screen a long press, then a drag; the selection bar shows the count.
 import { $, targetOf } from "../lib/dom.js";
-import { createSelection } from "../lib/selection.js";
+import { between, createSelection } from "../lib/selection.js";
 
 export const selection = createSelection();
 
@@ -46,5 +46,87 @@ export function tileClick(e, items, open) {
       0,
       list.findIndex((i) => i.id === id),
     ),
+  );
+}
+
+// How long a finger rests on a tile before it selects (Android's long press is about this).
+const LONG_PRESS_MS = 450;
+
+/**
+ * Selecting with a finger, as Google Photos does: a long press on a tile selects it instead of opening it; moving the
+ * finger on after the press selects every tile from the pressed one to the one under the finger (and lets go of
+ * those it moves back over); once something is selected, taps add and remove (tileClick).
+ * @param {HTMLElement} container
+ * @param {() => string[]} order the tiles' ids in their order
+ */
+export function touchSelection(container, order) {
+  /** @type {{ id: string; x: number; y: number; on: boolean; timer: number; dragged: Set<string> } | null} */
+  let press = null;
+  let swallowClick = false;
+  const cancel = () => {
+    if (press) clearTimeout(press.timer);
+    press = null;
+  };
+  container.addEventListener(
+    "touchstart",
+    (e) => {
+      cancel();
+      swallowClick = false; // a click the last press's touchend already prevented never came
+      const t = targetOf(e)?.closest(".photos-tile");
+      const touch = e.touches[0];
+      if (e.touches.length !== 1 || !touch || !(t instanceof HTMLElement) || !t.dataset.id) return;
+      const p = { id: t.dataset.id, x: touch.clientX, y: touch.clientY, on: false, timer: 0, dragged: new Set([t.dataset.id]) };
+      p.timer = setTimeout(() => {
+        p.on = true;
+        if (selection.has(p.id)) selection.point(p.id);
+        else selection.click(p.id, order(), false);
+        refreshSelection();
+        navigator.vibrate?.(20);
+      }, LONG_PRESS_MS);
+      press = p;
+    },
+    { passive: true },
+  );
+  container.addEventListener(
+    "touchmove",
+    (e) => {
+      const touch = e.touches[0];
+      if (!press || !touch) return;
+      if (!press.on) {
+        if (Math.hypot(touch.clientX - press.x, touch.clientY - press.y) > 10) cancel(); // a scroll, not a press
+        return;
+      }
+      e.preventDefault(); // the finger selects; the page stays
+      const t = document.elementFromPoint(touch.clientX, touch.clientY)?.closest(".photos-tile");
+      if (!(t instanceof HTMLElement) || !t.dataset.id) return;
+      const range = new Set(between(order(), press.id, t.dataset.id));
+      for (const id of press.dragged) if (!range.has(id) && id !== press.id) selection.toggle(id, false);
+      for (const id of range) selection.toggle(id, true);
+      press.dragged = range;
+      refreshSelection();
+    },
+    { passive: false },
+  );
+  container.addEventListener("touchend", (e) => {
+    if (press?.on) {
+      e.preventDefault(); // no click: the press selected, it does not open
+      swallowClick = true;
+    }
+    cancel();
+  });
+  container.addEventListener("touchcancel", cancel);
+  // No link menu for a long press on a tile.
+  container.addEventListener("contextmenu", (e) => {
+    if (press && targetOf(e)?.closest(".photos-tile")) e.preventDefault();
+  });
+  container.addEventListener(
+    "click",
+    (e) => {
+      if (!swallowClick) return;
+      swallowClick = false;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    },
+    true,
   );
 }

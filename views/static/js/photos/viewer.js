@@ -1,11 +1,13 @@
 // The Photos lightbox (lib/lightbox.js): the preview, then the original when zooming in; videos; an info panel (i)
-// from the server's view; favourite, download, add to album, share, archive and trash.
+// from the server's view, beside the photo on a wide screen and a sheet under it on a phone; favourite, download,
+// add to album, share, archive and trash (Delete). It walks a Sequence: the grid's is the whole library (or album,
+// search…), fetched a month at a time as it goes; a strip's is its own tiles. Closing returns focus to the tile.
 import { el } from "../lib/dom.js";
 import { api } from "../lib/http.js";
 import { lightbox } from "../lib/lightbox.js";
-import { toast } from "../lib/toast.js";
+import { messageOf, toast } from "../lib/toast.js";
 import { chooseAlbum, trashWithUndo } from "./albums.js";
-import { reloadShown, source } from "./grid.js";
+import { reloadShown, source as gridSource } from "./grid.js";
 import { share } from "./share.js";
 
 // The lightbox's own buttons as inline SVG: symbol characters (ⓘ, 🗑) are missing from many fonts.
@@ -21,6 +23,39 @@ const ICONS = {
   archive: svg('<rect x="3" y="4" width="18" height="5" rx="1"/><path d="M5 9v10h14V9M10 13h4"/>'),
   trash: svg('<path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6"/>'),
 };
+
+/**
+ * What the lightbox steps through, in order: `at(i)` is undefined until `load(i)` has fetched it.
+ * @typedef {object} Sequence
+ * @property {() => number} count
+ * @property {(index: number) => import("./tiles.js").Item | undefined} at
+ * @property {(index: number) => Promise<unknown>} load
+ * @property {(id: string) => number} indexOf
+ * @property {(id: string) => unknown} reveal shows and focuses the item's tile
+ */
+
+/**
+ * A sequence of items already at hand (a strip's, a map cluster's).
+ * @param {import("./tiles.js").Item[]} items
+ * @param {ParentNode} [scope] where their tiles are
+ * @returns {Sequence}
+ */
+export const listSequence = (items, scope = document) => ({
+  count: () => items.length,
+  at: (i) => items[i],
+  load: async () => {},
+  indexOf: (id) => items.findIndex((i) => i.id === id),
+  reveal: (id) => {
+    const t = scope.querySelector(`.photos-tile[data-id="${CSS.escape(id)}"]`);
+    if (t instanceof HTMLElement) t.focus();
+  },
+});
+
+// A slide whose month is still on its way.
+const LOADING = '<div class="photos-slide-loading" role="status">Loading…</div>';
+// The info panel's width beside the photo on a wide screen (photos.css); under it on a phone.
+const SIDE_PANEL = 360;
+const wide = () => window.innerWidth > 760;
 
 /** @param {import("./tiles.js").Item} i */
 function slideOf(i) {
@@ -53,22 +88,58 @@ function slideOf(i) {
 }
 
 /**
- * Opens the lightbox over `items` at `index`.
- * @param {import("./tiles.js").Item[]} items
+ * Opens the lightbox over `seq` at `index`.
+ * @param {Sequence} seq
  * @param {number} index
  */
-export async function openLightbox(items, index) {
-  const slides = items.map(slideOf);
-  const pswp = await lightbox(slides, index, { bgOpacity: 1, secondaryZoomLevel: 2, maxZoomLevel: 4, videoClass: "photos-video-slide" });
+export async function openLightbox(seq, index) {
   const panel = el("aside", "photos-info-panel");
   panel.id = "photos-info-panel";
+  panel.setAttribute("aria-label", "Info");
   panel.hidden = true;
-  /** @returns {ReturnType<typeof slideOf>} */
-  const current = () => slides[pswp.currIndex] ?? slides[0];
+  /** Room the photo leaves for the panel: at its side when wide, above the sheet on a phone. */
+  const paddingFn = () => {
+    if (panel.hidden) return { top: 0, bottom: 0, left: 0, right: 0 };
+    return wide() ? { top: 0, bottom: 0, left: 0, right: SIDE_PANEL } : { top: 50, bottom: Math.round(window.innerHeight * 0.45), left: 0, right: 0 };
+  };
+  // `dataSource` only counts: each slide comes from the sequence when PhotoSwipe asks (filter below).
+  const source = {
+    get length() {
+      return seq.count();
+    },
+  };
+  const pswp = await lightbox(/** @type {any} */ (source), index, {
+    bgOpacity: 1,
+    secondaryZoomLevel: 2,
+    maxZoomLevel: 4,
+    videoClass: "photos-video-slide",
+    loop: false,
+    returnFocus: false,
+    paddingFn,
+  });
+  let open = true;
+  pswp.addFilter("itemData", (/** @type {unknown} */ _, /** @type {number} */ i) => {
+    const item = seq.at(i);
+    if (item) return slideOf(item);
+    // Its month is fetched; the slide is drawn again when it arrives (the counter already says where it is).
+    seq
+      .load(i)
+      .then(() => {
+        if (open && seq.at(i)) pswp.refreshSlideContent(i);
+      })
+      .catch((e) => toast(messageOf(e)));
+    return { html: LOADING, item: null };
+  });
+  /** @returns {ReturnType<typeof slideOf> | null} the current slide's data, null while its month loads */
+  const current = () => {
+    const d = pswp.currSlide?.data;
+    return d?.item ? d : null;
+  };
   const refreshInfo = async () => {
-    if (panel.hidden || !current()) return;
-    const res = await fetch(`/photos/api/info/${current().id}`, { credentials: "same-origin" });
-    panel.innerHTML = await res.text(); // escaped by the server's view
+    const d = current();
+    if (panel.hidden || !d) return;
+    const res = await fetch(`/photos/api/info/${d.id}`, { credentials: "same-origin" });
+    if (current()?.id === d.id) panel.innerHTML = await res.text(); // escaped by the server's view
   };
   /** @type {HTMLElement | null} */
   let favButton = null;
@@ -79,7 +150,18 @@ export async function openLightbox(items, index) {
   });
   const toggleInfo = () => {
     panel.hidden = !panel.hidden;
+    pswp.element?.classList.toggle("photos-with-info", !panel.hidden);
+    pswp.updateSize(true); // the photo narrows beside the panel, or grows back
     refreshInfo();
+  };
+  /** Delete: to the trash with Undo; the lightbox closes on the grid. */
+  const trash = async () => {
+    const d = current();
+    if (!d) return;
+    // The grid's focus goes to the photo that takes its place.
+    lastId = seq.at(pswp.currIndex + 1)?.id ?? seq.at(pswp.currIndex - 1)?.id ?? null;
+    pswp.close();
+    await trashWithUndo([d.id]);
   };
   pswp.on("uiRegister", () => {
     pswp.ui.registerElement({ name: "info", order: 15, isButton: true, title: "Info (i)", html: ICONS.info, onClick: toggleInfo });
@@ -95,6 +177,7 @@ export async function openLightbox(items, index) {
       },
       onClick: async () => {
         const d = current();
+        if (!d) return;
         const on = !d.item.f;
         await api("/photos/api/favourite", { ids: [d.id], on });
         d.item.f = on;
@@ -108,8 +191,10 @@ export async function openLightbox(items, index) {
       title: "Download original",
       html: ICONS.download,
       onClick: () => {
+        const d = current();
+        if (!d) return;
         const a = el("a");
-        a.href = `/api/v1/files/${current().id}/content`;
+        a.href = `/api/v1/files/${d.id}/content`;
         a.download = "";
         document.body.appendChild(a);
         a.click();
@@ -123,7 +208,8 @@ export async function openLightbox(items, index) {
       title: "Add to album",
       html: ICONS.album,
       onClick: async () => {
-        const id = current().id;
+        const id = current()?.id;
+        if (!id) return;
         const choice = await chooseAlbum();
         if (!choice) return;
         if ("name" in choice) await api("/photos/albums", { name: choice.name, ids: [id] });
@@ -132,7 +218,17 @@ export async function openLightbox(items, index) {
         refreshInfo();
       },
     });
-    pswp.ui.registerElement({ name: "share", order: 18, isButton: true, title: "Share", html: ICONS.share, onClick: () => share([current().id]) });
+    pswp.ui.registerElement({
+      name: "share",
+      order: 18,
+      isButton: true,
+      title: "Share",
+      html: ICONS.share,
+      onClick: () => {
+        const d = current();
+        if (d) share([d.id]);
+      },
+    });
     pswp.ui.registerElement({
       name: "archive",
       order: 19,
@@ -140,8 +236,9 @@ export async function openLightbox(items, index) {
       title: "Archive (leaves the timeline)",
       html: ICONS.archive,
       onClick: async () => {
-        const id = current().id;
-        const on = source() !== "archive";
+        const id = current()?.id;
+        if (!id) return;
+        const on = gridSource() !== "archive";
         await api("/photos/api/archive", { ids: [id], on });
         toast(on ? "Archived: it stays in Drive, albums and search." : "Back in the timeline.", {
           label: "Undo",
@@ -160,19 +257,27 @@ export async function openLightbox(items, index) {
       isButton: true,
       title: "Move to trash",
       html: ICONS.trash,
-      onClick: async () => {
-        await trashWithUndo([current().id]);
-        pswp.close();
-      },
+      onClick: trash,
     });
   });
   /** @param {KeyboardEvent} e */
   const onKey = (e) => {
-    if (e.key === "i" && !e.ctrlKey && !e.metaKey && !e.altKey) toggleInfo();
+    if (e.ctrlKey || e.metaKey || e.altKey || (e.target instanceof Element && e.target.closest("dialog, input, textarea"))) return;
+    if (e.key === "i") toggleInfo();
+    if (e.key === "Delete") trash();
   };
+  /** The item on screen when the lightbox closes: its tile gets the focus back. @type {string | null} */
+  let lastId = null;
+  pswp.on("close", () => {
+    lastId ??= current()?.id ?? null;
+  });
   pswp.on("afterInit", () => pswp.element.appendChild(panel));
   pswp.on("openingAnimationEnd", () => pswp.element.classList.add("photos-opened"));
   document.addEventListener("keydown", onKey);
-  pswp.on("destroy", () => document.removeEventListener("keydown", onKey));
+  pswp.on("destroy", () => {
+    open = false;
+    document.removeEventListener("keydown", onKey);
+    if (lastId) seq.reveal(lastId);
+  });
   pswp.init();
 }

@@ -1,0 +1,46 @@
+// The audit log's sentences for Sharing name what was shared and with whom, by the names people gave them (issue 23,
+// item 10: "made a share link: file QYy82ikN…" named nothing anyone knows). Real SQLite through the share fixture.
+import { afterEach, expect, test } from "bun:test";
+import { shareFixture, type ShareFixture } from "../../test/support/share";
+
+let f: ShareFixture;
+afterEach(() => f?.t.cleanup());
+
+/** The audit page's text as the admin reads it (tags dropped, entities decoded). */
+const auditText = async (fx: ShareFixture) => {
+  const html = await (await fx.t.request("/settings/audit", { headers: fx.t.signIn(fx.alice) })).text();
+  return html
+    .replace(/<[^>]+>/g, "")
+    .replaceAll("&#x27;", "'")
+    .replaceAll("&amp;", "&");
+};
+
+test("links, folder and album shares and their ends are named by what they share and with whom", async () => {
+  f = await shareFixture();
+  const { share } = f.t.services;
+  const folderGrant = share.grantsOf(f.alice).find((g) => g.grantee === "carol")!;
+  share.unshareWithUser(f.alice, folderGrant.id);
+  const albumGrant = share.albumGrantsOf(f.alice).find((g) => g.grantee === "dave")!;
+  share.unshareAlbum(f.alice, albumGrant.id);
+  const text = await auditText(f);
+  expect(text).toContain("made a share link to the folder 'Holiday', password");
+  expect(text).toContain("made a share link to the file 'beach.jpg'");
+  expect(text).toContain("made a share link to the album 'Trip', password");
+  expect(text).toContain("revoked the share link to the folder 'Holiday'");
+  expect(text).toContain("shared the folder 'Holiday' with dave, write");
+  expect(text).toContain("shared the album 'Trip' with carol, view");
+  expect(text).toContain("took back carol's access to the folder 'Holiday'");
+  expect(text).toContain("took back dave's access to the album 'Trip'");
+  // No row is left naming a share by its id alone.
+  expect(text).not.toMatch(/share link: (file|folder|album) [A-Za-z0-9_-]{10,}/);
+});
+
+test("a name with markup is text in the log", async () => {
+  f = await shareFixture();
+  const { drive, share } = f.t.services;
+  const folder = drive.mkdir(f.alice, undefined, "<img src=x onerror=alert(1)>");
+  await share.create(f.alice, { fileId: folder.id });
+  const html = await (await f.t.request("/settings/audit", { headers: f.t.signIn(f.alice) })).text();
+  expect(html).not.toContain("<img src=x");
+  expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
+});
