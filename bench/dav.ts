@@ -6,7 +6,8 @@
 //   file streams in and out (and during a 5 GB upload unless DAV_BENCH_HUGE_MB=0).
 // Apache's mod_dav_fs writes without fsync and computes no hash; ours hashes (SHA-256), fsyncs and records a row.
 // Run: bun bench/dav.ts   Env: DAV_BENCH_MB (1024), DAV_BENCH_ROUNDS (3), DAV_BENCH_SMALL (2000),
-// DAV_BENCH_HUGE_MB (5120), DAV_BENCH_DIR (a temp dir). Runs as root (Apache drops to www-data). Loopback only.
+// DAV_BENCH_HUGE_MB (5120), DAV_BENCH_DIR (a temp dir), DAV_BENCH_PARTS (transfer,propfind,small,huge: which parts
+// run). Runs as root (Apache drops to www-data). Loopback only.
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -19,6 +20,7 @@ const sizeMb = Number(process.env.DAV_BENCH_MB ?? 1024);
 const rounds = Number(process.env.DAV_BENCH_ROUNDS ?? 3);
 const smallFiles = Number(process.env.DAV_BENCH_SMALL ?? 2000);
 const hugeMb = Number(process.env.DAV_BENCH_HUGE_MB ?? 5120);
+const parts = new Set((process.env.DAV_BENCH_PARTS ?? "transfer,propfind,small,huge").split(","));
 const work = mkdtempSync(join(process.env.DAV_BENCH_DIR ?? tmpdir(), "dav-bench-"));
 chmodSync(work, 0o755);
 
@@ -165,9 +167,9 @@ async function main() {
   try {
     console.log(`dav bench: ${sizeMb} MiB file, ${rounds} rounds, ${smallFiles} small files, in ${work}`);
     const big = join(work, "big.bin");
-    run(["sh", "-c", `head -c ${sizeMb * MB} /dev/urandom > ${big}`]);
+    if (parts.has("transfer")) run(["sh", "-c", `head -c ${sizeMb * MB} /dev/urandom > ${big}`]);
 
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; parts.has("transfer") && round < rounds; round++) {
       for (const t of targets) {
         const name = `big-${round}.bin`;
         record("PUT MiB/s", t, sizeMb / (await seconds(() => curl(t, ["-T", big, `${t.url}${name}`]))));
@@ -186,7 +188,7 @@ async function main() {
     const rssLargeFile = peakRss;
 
     // A folder of 10,000 entries on both, made by PUTs (8 at a time).
-    for (const t of targets) {
+    for (const t of parts.has("propfind") ? targets : []) {
       await curl(t, ["-X", "MKCOL", `${t.url}many`]);
       const auth = authHeader(t);
       for (let i = 0; i < 10_000; i += 8)
@@ -198,7 +200,10 @@ async function main() {
     }
     const propfindBody = `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:getcontentlength/><d:getetag/><d:getlastmodified/></d:prop></d:propfind>`;
     const p95: Record<string, number[]> = { apache: [], ours: [] };
-    for (let round = 0; round < rounds; round++) {
+    // What the 10,000 PUTs left (the heap keeps room for their garbage), then the peak while listing.
+    const rssBeforeListing = parts.has("propfind") ? rssMb(serverPid) : 0;
+    peakRss = 0;
+    for (let round = 0; parts.has("propfind") && round < rounds; round++) {
       for (const t of targets) {
         const times: number[] = [];
         for (let i = 0; i < 30; i++) {
@@ -219,9 +224,11 @@ async function main() {
       }
     }
 
+    const rssPropfind = peakRss;
+
     // nextcloudcmd's first sync of the same 2,000 small files to each.
     const src = join(work, "small");
-    for (let i = 0; i < smallFiles; i++) {
+    for (let i = 0; parts.has("small") && i < smallFiles; i++) {
       const dir = join(src, `d${i % 20}`);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, `f${i}.bin`), randomBytes(4096 + ((i * 7919) % (200_000 - 4096))));
@@ -230,7 +237,8 @@ async function main() {
     // ETag, which the client requires), so its time is measured against ours alone.
     const obscured = (p: string) => run(["rclone", "obscure", p]).trim();
     let ncSeconds = 0;
-    for (let round = 0; round < rounds; round++) {
+    peakRss = 0;
+    for (let round = 0; parts.has("small") && round < rounds; round++) {
       for (const t of targets) {
         const took = await seconds(() =>
           runAsync(["rclone", "--config", "/dev/null", "copy", src, `nas:rclone-${round}`, "--transfers", "4"], {
@@ -257,9 +265,9 @@ async function main() {
     const rssSync = peakRss;
 
     let rssHuge = 0;
-    if (hugeMb > 0) {
+    if (hugeMb > 0 && parts.has("huge")) {
       const huge = join(work, "huge.bin");
-      rmSync(big);
+      rmSync(big, { force: true });
       run(["sh", "-c", `head -c ${hugeMb * MB} /dev/urandom > ${huge}`]);
       peakRss = 0;
       await curl(targets[1]!, ["-T", huge, `${targets[1]!.url}huge.bin`]);
@@ -275,13 +283,21 @@ async function main() {
         `| ${what} | ${median(r.apache).toFixed(1)} | ${median(r.ours).toFixed(1)} | **${median(ratios).toFixed(2)}×** | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} |`,
       );
     }
-    console.log(
-      `| PROPFIND Depth 1, 10k entries: p95 ms | ${median(p95.apache!).toFixed(1)} | ${median(p95.ours!).toFixed(1)} | — | rounds ${p95.ours!.map((x) => x.toFixed(0)).join("/")} |`,
-    );
-    console.log(`| nextcloudcmd first sync of ${smallFiles} files to ours: files/s | — | ${((smallFiles * rounds) / ncSeconds).toFixed(1)} | — | — |`);
-    console.log(
-      `\nweb process peak RSS: ${rssLargeFile.toFixed(0)} MB during ${sizeMb} MiB PUT/GET/Range; ${rssSync.toFixed(0)} MB after the syncs and PROPFINDs${hugeMb > 0 ? `; ${rssHuge.toFixed(0)} MB during a ${hugeMb} MiB PUT` : ""}`,
-    );
+    if (parts.has("propfind"))
+      console.log(
+        `| PROPFIND Depth 1, 10k entries: p95 ms | ${median(p95.apache!).toFixed(1)} | ${median(p95.ours!).toFixed(1)} | — | rounds ${p95.ours!.map((x) => x.toFixed(0)).join("/")} |`,
+      );
+    if (parts.has("small"))
+      console.log(`| nextcloudcmd first sync of ${smallFiles} files to ours: files/s | — | ${((smallFiles * rounds) / ncSeconds).toFixed(1)} | — | — |`);
+    const rss = [
+      parts.has("transfer") ? `${rssLargeFile.toFixed(0)} MB during ${sizeMb} MiB PUT/GET/Range` : "",
+      parts.has("propfind")
+        ? `${rssPropfind.toFixed(0)} MB while listing 10,000-entry folders (${rssBeforeListing.toFixed(0)} MB before, after the 10,000 PUTs)`
+        : "",
+      parts.has("small") ? `${rssSync.toFixed(0)} MB during the syncs of small files` : "",
+      hugeMb > 0 && parts.has("huge") ? `${rssHuge.toFixed(0)} MB during a ${hugeMb} MiB PUT` : "",
+    ].filter(Boolean);
+    console.log(`\nweb process peak RSS: ${rss.join("; ")}; load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
   } finally {
     clearInterval(sampler);
     apache.stop();

@@ -1,5 +1,5 @@
 // Each family of permissions decided from the facts one statement brings back (app/access/repo.ts).
-import type { Album, DavLock, DriveFile, ShareLink } from "../platform/db/schema";
+import type { Album, DavLock, DriveFile, ShareLink, User } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
 import {
   ALBUM_NEEDS,
@@ -69,6 +69,27 @@ export function allowedFiles<P extends FilePermission>(ctx: Facts, viewer: Viewe
   } else for (const p of permissions) for (const [id, d] of decideFiles(ctx, viewer, p, ids, trashed)) if ("target" in d) out.get(p)!.add(id);
   // In the order asked, as `require` answers.
   return new Map(permissions.map((p) => [p, new Set(ids.filter((id) => out.get(p)!.has(id)))]));
+}
+
+/**
+ * `allowedFiles` for the live children of one folder, decided once for the folder: a child is in its folder's Drive,
+ * so it has the folder's level, raised where a share reaches the child itself (a subfolder also shared with the
+ * person on its own). Two statements however many children; a child it is asked about must be in the folder.
+ */
+export function allowedBelow<P extends FilePermission>(ctx: Facts, user: User, permissions: readonly P[], folderId: string): (child: DriveFile) => Set<P> {
+  const folder = ctx.repo.fileLevelsForUser(user.id, [folderId])[0];
+  const RANK = { none: 0, read: 1, write: 2, owner: 3 } as const;
+  const folderLevel: FileLevel =
+    !folder || folder.trashedAt ? "none" : folder.userId === user.id ? "owner" : folder.shared === 2 ? "write" : folder.shared === 1 ? "read" : "none";
+  const shares = new Map(ctx.repo.childSharesForUser(user.id, folderId).map((s) => [s.id, s.access]));
+  const allowedAt = (level: FileLevel, sharedRoot: boolean) => new Set(permissions.filter((p) => fileRule(p, level, sharedRoot) === "ok"));
+  const plain = allowedAt(folderLevel, false);
+  return (child) => {
+    const share = shares.get(child.id);
+    if (!share) return plain;
+    const level = RANK[share] > RANK[folderLevel] ? share : folderLevel;
+    return allowedAt(level, true);
+  };
 }
 
 function decideAlbums(ctx: Facts, viewer: Viewer, p: AlbumPermission, ids: readonly string[]) {

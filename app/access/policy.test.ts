@@ -98,6 +98,45 @@ describe("batching", () => {
   });
 });
 
+describe("a folder's children decided once for the folder (allowedBelow)", () => {
+  test("answers what allowedEach answers for every child, for the owner, recipients of shares above and on a child, and a stranger; two statements", async () => {
+    const { access, alice, bob, carol } = setup();
+    const dave = t.createUser("dave");
+    const { drive, share } = t.services;
+    const holiday = drive.mkdir(alice, undefined, "Holiday");
+    const day2 = drive.mkdir(alice, holiday.id, "Day 2");
+    const day3 = drive.mkdir(alice, holiday.id, "Day 3");
+    await drive.upload(alice, { parentId: holiday.id, name: "beach.jpg", conflict: "fail" }, bytes("sand"));
+    await drive.upload(alice, { parentId: day2.id, name: "boat.jpg", conflict: "fail" }, bytes("boat"));
+    const gone = await drive.upload(alice, { parentId: holiday.id, name: "gone.txt", conflict: "fail" }, bytes("x"));
+    drive.moveToTrash(alice, [gone.id]);
+    // bob: read on Holiday, write on Day 2 inside it; carol: Day 2 alone (Holiday is not hers to see); dave: nothing.
+    share.shareWithUser(alice, { folderId: holiday.id, username: "bob", access: "read" });
+    share.shareWithUser(alice, { folderId: day2.id, username: "bob", access: "write" });
+    share.shareWithUser(alice, { folderId: day2.id, username: "carol", access: "read" });
+    const PERMISSIONS = ["file.read", "file.write", "file.manage", "file.star", "file.restore", "file.purge", "file.share", "folder.share"] as const;
+    const folders = [drive.rootOf(alice), holiday, day2, day3];
+    const seen = new Set<string>();
+    for (const viewer of [alice, bob, carol, dave]) {
+      for (const folder of folders) {
+        const children = t.db.$client.query("SELECT id FROM files WHERE parent_id = ? AND trashed_at IS NULL").all(folder.id) as { id: string }[];
+        const ids = children.map((c) => c.id);
+        const each = access.allowedEach(viewer, PERMISSIONS, ids);
+        const decided = statements(() => access.allowedBelow(viewer, PERMISSIONS, folder.id));
+        expect(decided.n).toBe(2);
+        for (const id of ids) {
+          const below = [...decided.result(drive.itemFor(alice, id))].sort();
+          const expected = PERMISSIONS.filter((p) => each.get(p)!.has(id)).sort();
+          expect([viewer.username, folder.name, id, below]).toEqual([viewer.username, folder.name, id, expected]);
+          seen.add(expected.join(","));
+        }
+      }
+    }
+    // The cases differ: everything (owner), nothing (stranger), read only, and write below a read share.
+    expect(seen.size).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe("revocation takes effect on the next call", () => {
   test("a folder share removed, or lowered to read, is read as such by the very next check", async () => {
     const { access, alice, carol } = setup();

@@ -1,7 +1,7 @@
 import type { Clock } from "../platform/clock";
-import type { DriveFile } from "../platform/db/schema";
+import type { DriveFile, User } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
-import { allowedFiles, decide } from "./decide";
+import { allowedBelow, allowedFiles, decide } from "./decide";
 import { hidden, isFile, type FilePermission, type Permission, type Scope, type Target } from "./permissions";
 import type { AccessRepo } from "./repo";
 import { isAdmin, isLinkViewer, userOf, type Viewer } from "./viewer";
@@ -46,6 +46,12 @@ export function createAccessPolicy(deps: { repo: AccessRepo; now: Clock }) {
      */
     allowedEach: <P extends FilePermission>(viewer: Viewer, permissions: readonly P[], ids: readonly string[]): Map<P, Set<string>> =>
       allowedFiles(facts, viewer, permissions, ids, false),
+    /**
+     * `allowedEach` for the live children of one folder, decided once for the folder (a listing's entries: WebDAV's
+     * oc:permissions for a 10,000-entry folder is two statements, not a walk up from each entry): child → allowed.
+     */
+    allowedBelow: <P extends FilePermission>(user: User, permissions: readonly P[], folderId: string): ((child: DriveFile) => Set<P>) =>
+      allowedBelow(facts, user, permissions, folderId),
     /**
      * Root → … → the item, as far up as `viewer` may see: all of it for the owner, from the topmost folder shared
      * with them for a recipient, from the link's root for a link visitor; nothing for anyone else.

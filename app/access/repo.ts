@@ -108,8 +108,16 @@ export function createAccessRepo(db: Db) {
      FROM files f WHERE f.id IN (SELECT value FROM json_each(?1))`,
   );
 
+  // The folder shares `userId` holds on the children of one folder (from the few shares granted to them, not the
+  // many children): what can raise a child above its folder's level.
+  const childShares = db.$client.prepare<{ id: string; access: "read" | "write" }, [string, string]>(
+    `SELECT s.folder_id AS id, s.access AS access FROM folder_shares s JOIN files f ON f.id = s.folder_id WHERE s.grantee_id = ?2 AND f.parent_id = ?1`,
+  );
+
   return {
     filesForUser: (userId: string, ids: readonly string[]) => statements.filesForUser.all({ user: userId, ids: json(ids) }),
+    /** The shares `userId` holds on children of `folderId` (a subfolder shared with them on its own). */
+    childSharesForUser: (userId: string, folderId: string) => childShares.all(folderId, userId),
     /** What filesForUser knows of each item (owner, best share above it, shared itself) without the item's row. */
     fileLevelsForUser: (userId: string, ids: readonly string[]) => fileLevels.all(json(ids), userId),
     filesForLink: (linkId: string, now: Date, ids: readonly string[]) => statements.filesForLink.all({ link: linkId, now: now.getTime(), ids: json(ids) }),

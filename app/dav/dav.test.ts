@@ -141,6 +141,269 @@ describe("properties", () => {
   });
 });
 
+describe("listings", () => {
+  const NC_PROPS = `<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:z="urn:z"><d:prop><d:getetag/><oc:permissions/><z:note/></d:prop></d:propfind>`;
+
+  test("a folder of 1,203 entries (three pages): each child once, folders first by name, its dead property and rights with it", async () => {
+    const { alice, dav } = setup();
+    const { drive, share } = t.services;
+    const many = drive.mkdir(alice, undefined, "Many");
+    const names = Array.from({ length: 1200 }, (_, i) => `d${String(i).padStart(4, "0")}`);
+    for (const n of names) drive.mkdir(alice, many.id, n); // folders: quick to make
+    for (const n of ["a.txt", "b.txt", "c.txt"]) expect((await dav(`Many/${n}`, { method: "PUT", body: n })).status).toBe(201);
+    const patch = `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:z="urn:z"><d:set><d:prop><z:note>third page</z:note></d:prop></d:set></d:propertyupdate>`;
+    expect((await dav("Many/d1150/", { method: "PROPPATCH", body: patch })).status).toBe(207);
+    // bob may read Many and write d1100 alone (a share on one child): his rights differ on that child only.
+    const bob = t.createUser("bob");
+    share.shareWithUser(alice, { folderId: many.id, username: "bob", access: "read" });
+    share.shareWithUser(alice, { folderId: drive.childNamed(alice, many.id, "d1100")!.id, username: "bob", access: "write" });
+    const bobAuth = basic(bob, t.services.devices.create(bob.id, "Phone").password);
+
+    const res = await dav("Many/", { method: "PROPFIND", headers: { depth: "1" }, body: NC_PROPS });
+    expect(res.status).toBe(207);
+    const xml = await res.text();
+    const hrefs = [...xml.matchAll(/<d:href>([^<]*)<\/d:href>/g)].map((m) => m[1]);
+    expect(hrefs).toEqual(["/dav/Many/", ...names.map((n) => `/dav/Many/${n}/`), "/dav/Many/a.txt", "/dav/Many/b.txt", "/dav/Many/c.txt"]);
+    expect(xml).toContain("<d:href>/dav/Many/d1150/</d:href><d:propstat><d:prop><d:getetag>");
+    expect(xml.match(/third page/g)?.length).toBe(1);
+    expect(xml).toMatch(/<d:href>\/dav\/Many\/d1150\/<\/d:href>.*third page/);
+    // The owner may do anything to Many and to each of its 1,200 folders.
+    expect(xml.match(/<oc:permissions>GDNVCK<\/oc:permissions>/g)?.length).toBe(1201);
+
+    // The folder shared with bob is in his root under its own name.
+    const bobRes = await t.request("/remote.php/dav/files/bob/Many/", { method: "PROPFIND", headers: { authorization: bobAuth, depth: "1" }, body: NC_PROPS });
+    expect(bobRes.status).toBe(207);
+    const bobXml = await bobRes.text();
+    const letters = new Map(
+      [...bobXml.matchAll(/<d:href>[^<]*\/Many\/([^<]*)<\/d:href><d:propstat><d:prop><d:getetag>[^<]*<\/d:getetag><oc:permissions>([A-Z]*)</g)].map((m) => [
+        m[1],
+        m[2],
+      ]),
+    );
+    expect(letters.size).toBe(1204);
+    expect(letters.get("")).toBe("GS");
+    // Writable through its own share; as a shared folder it is not bob's to rename, move or delete.
+    expect(letters.get("d1100/")).toBe("GCK");
+    expect(letters.get("d1099/")).toBe("G");
+    expect(letters.get("a.txt")).toBe("G");
+  }, 60_000);
+
+  test("a listing is read from the database as the client reads it, not gathered first", async () => {
+    const { alice, dav } = setup();
+    const { drive } = t.services;
+    const many = drive.mkdir(alice, undefined, "Many");
+    for (let i = 0; i < 1100; i++) drive.mkdir(alice, many.id, `d${String(i).padStart(4, "0")}`);
+    const res = await dav("Many/", { method: "PROPFIND", headers: { depth: "1" } });
+    expect(res.status).toBe(207);
+    const reader = res.body!.getReader();
+    let xml = new TextDecoder().decode((await reader.read()).value);
+    // Made after the answer began: it sorts into the third page, which is read only when the client gets there.
+    drive.mkdir(alice, many.id, "d9999");
+    for (let r = await reader.read(); !r.done; r = await reader.read()) xml += new TextDecoder().decode(r.value);
+    expect(xml).toContain("<d:href>/dav/Many/d9999/</d:href>");
+    expect(xml.match(/<d:response>/g)?.length).toBe(1102);
+    expect(xml.trimEnd().endsWith("</d:multistatus>")).toBe(true);
+  }, 60_000);
+});
+
+describe("Nextcloud's trash bin, versions and favourites", () => {
+  const TRASH_PROPS = `<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:nc="http://nextcloud.org/ns"><d:prop><nc:trashbin-filename/><nc:trashbin-original-location/><nc:trashbin-deletion-time/><d:getcontentlength/><d:resourcetype/><oc:permissions/><d:displayname/></d:prop></d:propfind>`;
+  const nc = (auth: string, path: string, init: { method: string; headers?: Record<string, string>; body?: string }) =>
+    t.request(path, { ...init, headers: { authorization: auth, ...init.headers } });
+  const entryNames = (xml: string) =>
+    [...xml.matchAll(/<d:href>\/remote\.php\/dav\/trashbin\/alice\/trash\/([^<]+)<\/d:href>/g)].map((m) => decodeURIComponent(m[1]!));
+
+  test("the trash lists what was deleted with where it was; MOVE to restore/ puts it back, DELETE deletes forever; nobody else reaches it", async () => {
+    const { alice, auth, dav } = setup();
+    for (const [path, body] of [
+      ["Docs/a.txt", "alpha"],
+      ["Docs/b.txt", "beta"],
+      ["c.txt", "one"],
+      ["c.txt", "two"],
+    ] as const) {
+      if (path.startsWith("Docs/")) await dav("Docs", { method: "MKCOL" });
+      expect([201, 204]).toContain((await dav(path, { method: "PUT", body })).status);
+    }
+    expect((await dav("Docs/a.txt", { method: "DELETE" })).status).toBe(204);
+    expect((await dav("Docs/b.txt", { method: "DELETE" })).status).toBe(204);
+    const trash = "/remote.php/dav/trashbin/alice/trash";
+    const listed = await nc(auth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" }, body: TRASH_PROPS });
+    expect(listed.status).toBe(207);
+    const xml = await listed.text();
+    // a.txt, b.txt and the version of c.txt the second PUT replaced, each as <name>.d<seconds>.
+    const names = entryNames(xml);
+    expect(names.map((n) => n.replace(/\.d\d+(-\d+)?$/, "")).sort()).toEqual(["a.txt", "b.txt", "c.txt"]);
+    expect(xml).toContain("<nc:trashbin-original-location>Docs/a.txt</nc:trashbin-original-location>");
+    expect(xml).toContain("<nc:trashbin-filename>a.txt</nc:trashbin-filename>");
+    expect(xml).toMatch(/<nc:trashbin-deletion-time>\d{10}<\/nc:trashbin-deletion-time>/);
+    expect(xml).toContain("<oc:permissions>GD</oc:permissions><d:displayname>a.txt</d:displayname>");
+    expect(xml).toContain("<d:getcontentlength>5</d:getcontentlength>");
+    const a = names.find((n) => n.startsWith("a.txt"))!;
+    const b = names.find((n) => n.startsWith("b.txt"))!;
+
+    // bob: alice's trash is not an address; his own is empty, and her entries' names mean nothing there.
+    const bob = t.createUser("bob");
+    const bobAuth = basic(bob, t.services.devices.create(bob.id, "Phone").password);
+    expect((await nc(bobAuth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" } })).status).toBe(404);
+    expect(entryNames(await (await nc(bobAuth, "/remote.php/dav/trashbin/bob/trash/", { method: "PROPFIND", headers: { depth: "1" } })).text())).toEqual([]);
+    const bobMove = await nc(bobAuth, `/remote.php/dav/trashbin/bob/trash/${encodeURIComponent(a)}`, {
+      method: "MOVE",
+      headers: { destination: `http://localhost:8080/remote.php/dav/trashbin/bob/restore/${encodeURIComponent(a)}` },
+    });
+    expect(bobMove.status).toBe(404);
+    expect((await nc(bobAuth, `/remote.php/dav/trashbin/bob/trash/${encodeURIComponent(b)}`, { method: "DELETE" })).status).toBe(404);
+    // A read-only device neither restores nor deletes; a MOVE anywhere but restore/ is refused.
+    const readOnly = basic(alice, t.services.devices.create(alice.id, "Viewer", "files-read").password);
+    expect((await nc(readOnly, `${trash}/${encodeURIComponent(b)}`, { method: "DELETE" })).status).toBe(403);
+    const astray = await nc(auth, `${trash}/${encodeURIComponent(a)}`, { method: "MOVE", headers: { destination: "/remote.php/dav/files/alice/a.txt" } });
+    expect(astray.status).toBe(403);
+
+    const restored = await nc(auth, `${trash}/${encodeURIComponent(a)}`, {
+      method: "MOVE",
+      headers: { destination: `http://localhost:8080/remote.php/dav/trashbin/alice/restore/${encodeURIComponent(a)}` },
+    });
+    expect(restored.status).toBe(201);
+    expect(await (await dav("Docs/a.txt")).text()).toBe("alpha");
+    expect((await nc(auth, `${trash}/${encodeURIComponent(b)}`, { method: "DELETE" })).status).toBe(204);
+    expect(t.db.$client.query("SELECT count(*) AS n FROM files WHERE name = 'b.txt'").get()).toEqual({ n: 0 });
+    expect(entryNames(await (await nc(auth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" } })).text()).map((n) => n.slice(0, 5))).toEqual([
+      "c.txt",
+    ]);
+    expect((await nc(auth, `${trash}/`, { method: "DELETE" })).status).toBe(204);
+    expect(t.services.drive.trash(alice)).toEqual([]);
+    expect(await (await dav("c.txt")).text()).toBe("two");
+    // The trash bin's own collections answer as Nextcloud's do; nothing else is there.
+    expect((await nc(auth, "/remote.php/dav/trashbin/alice/", { method: "PROPFIND", headers: { depth: "1" } })).status).toBe(207);
+    expect((await nc(auth, "/remote.php/dav/trashbin/alice/restore/", { method: "PROPFIND", headers: { depth: "1" } })).status).toBe(207);
+    expect((await nc(auth, "/remote.php/dav/trashbin/alice/elsewhere/", { method: "PROPFIND", headers: { depth: "1" } })).status).toBe(404);
+    expect((await nc(auth, `${trash}/no-such.d1`, { method: "DELETE" })).status).toBe(404);
+  });
+
+  test("two items deleted in the same second under one name get names of their own, and each restores itself", async () => {
+    const at = new Date("2026-06-01T09:00:00Z");
+    const { auth, dav } = setup({ now: () => at });
+    for (const body of ["one", "two", "three"]) expect([201, 204]).toContain((await dav("c.txt", { method: "PUT", body })).status);
+    const trash = "/remote.php/dav/trashbin/alice/trash";
+    const xml = await (await nc(auth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" }, body: TRASH_PROPS })).text();
+    const names = entryNames(xml);
+    expect(names).toHaveLength(2);
+    expect(names.every((n) => new RegExp(`^c\\.txt\\.d${at.getTime() / 1000}-\\d+$`).test(n))).toBe(true);
+    expect(new Set(names).size).toBe(2);
+    const first = names.find((n) =>
+      xml.includes(
+        `${n}</d:href><d:propstat><d:prop><nc:trashbin-filename>c.txt</nc:trashbin-filename><nc:trashbin-original-location>c.txt</nc:trashbin-original-location><nc:trashbin-deletion-time>${at.getTime() / 1000}</nc:trashbin-deletion-time><d:getcontentlength>3</d:getcontentlength>`,
+      ),
+    )!;
+    expect(first).toBeDefined();
+    // Restored beside the live c.txt, under a free name; its content is the version that was deleted.
+    const res = await nc(auth, `${trash}/${encodeURIComponent(first)}`, {
+      method: "MOVE",
+      headers: { destination: `/remote.php/dav/trashbin/alice/restore/${encodeURIComponent(first)}` },
+    });
+    expect(res.status).toBe(201);
+    expect(await (await dav("c.txt")).text()).toBe("three");
+    const restored = t.services.drive
+      .list(t.services.auth.users.byName("alice")!, undefined, { sort: "name", desc: false, offset: 0, limit: 10 })
+      .items.map((i) => i.name);
+    expect(restored).toEqual(["c (1).txt", "c.txt"]);
+  });
+
+  test("a restored item whose folder was deleted meanwhile gets its folder back", async () => {
+    const { alice, auth, dav } = setup();
+    await dav("Trip", { method: "MKCOL" });
+    await dav("Trip/map.txt", { method: "PUT", body: "map" });
+    expect((await dav("Trip/map.txt", { method: "DELETE" })).status).toBe(204);
+    expect((await dav("Trip", { method: "DELETE" })).status).toBe(204);
+    const trash = "/remote.php/dav/trashbin/alice/trash";
+    const name = entryNames(await (await nc(auth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" } })).text()).find((n) => n.startsWith("map.txt"))!;
+    const res = await nc(auth, `${trash}/${encodeURIComponent(name)}`, {
+      method: "MOVE",
+      headers: { destination: `/remote.php/dav/trashbin/alice/restore/${encodeURIComponent(name)}` },
+    });
+    expect(res.status).toBe(201);
+    expect(await (await dav("Trip/map.txt")).text()).toBe("map");
+    expect(t.services.drive.trash(alice).map((i) => i.name)).toEqual(["Trip"]);
+  });
+
+  test("versions: each file's is an empty collection; another person's file or a folder is not there", async () => {
+    const { alice, auth, dav } = setup();
+    await dav("a.txt", { method: "PUT", body: "a" });
+    await dav("Folder", { method: "MKCOL" });
+    const root = t.services.drive.rootOf(alice);
+    const file = t.services.drive.childNamed(alice, root.id, "a.txt")!;
+    const folder = t.services.drive.childNamed(alice, root.id, "Folder")!;
+    const res = await nc(auth, `/remote.php/dav/versions/alice/versions/${file.seq}`, { method: "PROPFIND", headers: { depth: "1" } });
+    expect(res.status).toBe(207);
+    const xml = await res.text();
+    expect([...xml.matchAll(/<d:response>/g)]).toHaveLength(1);
+    expect(xml).toContain(`<d:href>/remote.php/dav/versions/alice/versions/${file.seq}/</d:href>`);
+    expect(xml).toContain("<d:collection/>");
+    expect((await nc(auth, `/remote.php/dav/versions/alice/versions/${folder.seq}`, { method: "PROPFIND" })).status).toBe(404);
+    const bob = t.createUser("bob");
+    const bobAuth = basic(bob, t.services.devices.create(bob.id, "Phone").password);
+    expect((await nc(bobAuth, `/remote.php/dav/versions/bob/versions/${file.seq}`, { method: "PROPFIND" })).status).toBe(404);
+    expect((await nc(bobAuth, `/remote.php/dav/versions/alice/versions/${file.seq}`, { method: "PROPFIND" })).status).toBe(404);
+  });
+
+  test("favourites: PROPPATCH oc:favorite stars in Drive; REPORT oc:filter-files lists the starred items below the folder asked", async () => {
+    const { alice, auth, dav } = setup();
+    await dav("Docs", { method: "MKCOL" });
+    await dav("Docs/Inner", { method: "MKCOL" });
+    await dav("Docs/Inner/keep.txt", { method: "PUT", body: "keep" });
+    await dav("other.txt", { method: "PUT", body: "other" });
+    const star = (path: string, v: string) =>
+      dav(path, {
+        method: "PROPPATCH",
+        body: `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:set><d:prop><oc:favorite>${v}</oc:favorite></d:prop></d:set></d:propertyupdate>`,
+      });
+    expect((await star("Docs/Inner/keep.txt", "1")).status).toBe(207);
+    expect((await star("other.txt", "1")).status).toBe(207);
+    expect((await star("Docs/", "maybe")).status).toBe(207);
+    expect(
+      t.services.drive
+        .starred(alice)
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(["keep.txt", "other.txt"]);
+    const report = (path: string, rules: string) =>
+      nc(auth, `/remote.php/dav/files/alice/${path}`, {
+        method: "REPORT",
+        body: `<?xml version="1.0"?><oc:filter-files xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:favorite/><d:getcontentlength/></d:prop><oc:filter-rules>${rules}</oc:filter-rules></oc:filter-files>`,
+      });
+    const all = await report("", "<oc:favorite>1</oc:favorite>");
+    expect(all.status).toBe(207);
+    const hrefs = (xml: string) => [...xml.matchAll(/<d:href>([^<]+)<\/d:href>/g)].map((m) => m[1]).sort();
+    const xml = await all.text();
+    expect(hrefs(xml)).toEqual(["/remote.php/dav/files/alice/Docs/Inner/keep.txt", "/remote.php/dav/files/alice/other.txt"]);
+    expect(xml).toContain("<oc:favorite>1</oc:favorite><d:getcontentlength>4</d:getcontentlength>");
+    expect(hrefs(await (await report("Docs/", "<oc:favorite>1</oc:favorite>")).text())).toEqual(["/remote.php/dav/files/alice/Docs/Inner/keep.txt"]);
+    // A rule about system tags matches nothing: there are none.
+    expect(hrefs(await (await report("", "<oc:favorite>1</oc:favorite><oc:systemtag>4</oc:systemtag>")).text())).toEqual([]);
+    expect((await star("other.txt", "0")).status).toBe(207);
+    expect(hrefs(await (await report("", "<oc:favorite>1</oc:favorite>")).text())).toEqual(["/remote.php/dav/files/alice/Docs/Inner/keep.txt"]);
+    const unknown = await nc(auth, "/remote.php/dav/files/alice/", { method: "REPORT", body: `<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:"/>` });
+    expect(unknown.status).toBe(403);
+    expect(await unknown.text()).toContain("<d:supported-report/>");
+    const noRules = await nc(auth, "/remote.php/dav/files/alice/", {
+      method: "REPORT",
+      body: `<?xml version="1.0"?><oc:filter-files xmlns:oc="http://owncloud.org/ns"/>`,
+    });
+    expect(noRules.status).toBe(400);
+    // Stars are the owner's: a recipient who may write is refused, and the property set beside it is not stored either.
+    const bob = t.createUser("bob");
+    const docs = t.services.drive.childNamed(alice, t.services.drive.rootOf(alice).id, "Docs")!;
+    t.services.share.shareWithUser(alice, { folderId: docs.id, username: "bob", access: "write" });
+    const bobAuth = basic(bob, t.services.devices.create(bob.id, "Phone").password);
+    const refused = await nc(bobAuth, "/remote.php/dav/files/bob/Docs/Inner/keep.txt", {
+      method: "PROPPATCH",
+      body: `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:z="urn:z"><d:set><d:prop><z:note>bob's</z:note><oc:favorite>0</oc:favorite></d:prop></d:set></d:propertyupdate>`,
+    });
+    expect(refused.status).toBe(403);
+    expect(t.db.$client.query("SELECT count(*) AS n FROM dav_properties").get()).toEqual({ n: 0 });
+    expect(t.services.drive.starred(alice).map((i) => i.name)).toEqual(["keep.txt"]);
+  });
+});
+
 describe("bad input", () => {
   test("Destination: outside the person's space, another host, . and .. plain, encoded and double-encoded", async () => {
     const { dav } = setup();
@@ -354,6 +617,31 @@ describe("devices and their backup status", () => {
     const revoked = await t.request(`/settings/devices/${device.id}/revoke`, { method: "POST", headers: browser });
     expect(revoked.status).toBe(303);
     expect((await t.request("/dav/", { method: "PROPFIND", headers: { authorization: basic(alice, password!), depth: "0" } })).status).toBe(401);
+  });
+
+  test("the camera folder is the person's choice when a device is added; a name Drive refuses makes no device", async () => {
+    t = createTestApp();
+    const alice = t.createAdmin("alice");
+    const browser = t.signIn(alice);
+    const add = (fields: Record<string, string>) =>
+      t.request("/settings/devices", {
+        method: "POST",
+        headers: { ...browser, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const made = await add({ name: "iPhone", folder: "/Family/Phones//Dad's iPhone/" });
+    expect(made.status).toBe(200);
+    expect(await made.text()).toContain("Camera uploads folder: <code>Family/Phones/Dad&#x27;s iPhone</code>");
+    const { drive } = t.services;
+    const family = drive.childNamed(alice, drive.rootOf(alice).id, "Family")!;
+    const phones = drive.childNamed(alice, family.id, "Phones")!;
+    expect(drive.childNamed(alice, phones.id, "Dad's iPhone")?.kind).toBe("folder");
+    expect(drive.childNamed(alice, drive.rootOf(alice).id, "Photos")).toBeUndefined();
+    for (const folder of ["Photos/../../etc", "Photos/\u202eevil", "Photos/a\u0000b"]) {
+      const refused = await add({ name: `Refused ${folder.length}`, folder });
+      expect(await refused.text()).toContain('role="alert"');
+    }
+    expect(t.services.devices.list(alice.id).map((d) => d.name)).toEqual(["iPhone"]);
   });
 
   test("a device's counts: today, this week, ever, bytes; silent after three days when it backed up daily", async () => {

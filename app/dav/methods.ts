@@ -7,9 +7,11 @@ import { AppError } from "../platform/errors";
 import type { ChunkedUploads } from "./chunks";
 import { activeLockXml, parseTimeout } from "./locks";
 import { destinationSegments } from "./paths";
-import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, contextFor, isLive, ocId, parsePropfind, planFor, propXml, responseXml } from "./props";
+import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, isLive, multistatusPages, ocId, parsePropfind, planFor, propXml } from "./props";
+import { createFavourites, favouriteValue } from "./favourites";
+import { createTrashbin } from "./trashbin";
 import { fileEtag, isMacBookkeeping, type DavService, type Node, type Space } from "./service";
-import { DAV_NS, child, elements, esc, readXmlBody, serialize, textOf } from "./xml";
+import { DAV_NS, OC_NS, child, elements, esc, readXmlBody, serialize, textOf } from "./xml";
 
 export type DavCall = { space: Space; names: string[]; request: Request };
 
@@ -20,6 +22,19 @@ export const davCondition = (status: number, message: string, condition: string)
 
 export const xmlResponse = (status: number, body: string | ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
   new Response(body, { status, headers: { "content-type": "application/xml; charset=utf-8", ...headers } });
+
+/** A 207 whose body is written as the client reads it, one page of `<d:response>`s at a time. */
+export function multistatusResponse(pages: Iterator<string>) {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = pages.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+  });
+  return xmlResponse(207, body);
+}
 
 /** The request's bytes; a connection that ends early is the client's doing (400), never a server bug. */
 async function* bodyOf(request: Request): AsyncIterable<Uint8Array> {
@@ -107,8 +122,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       return drive.upload(call.space.user, { parentId, name, declaredLength: item.size, conflict: "fail", modifiedAt: item.updatedAt }, source);
     }
     const folder = drive.mkdir(call.space.user, parentId, name, "fail");
-    for (const c of drive.list(call.space.user, item.id, { sort: "name", desc: false, offset: 0, limit: Number.MAX_SAFE_INTEGER }).items)
-      await copyAcross(call, c, folder.id, c.name);
+    for (const page of drive.childPages(call.space.user, item.id, 500)) for (const c of page) await copyAcross(call, c, folder.id, c.name);
     return folder;
   }
 
@@ -156,14 +170,18 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
     throw new AppError(405, `${method} is not supported here.`);
   }
 
+  // Nextcloud's trash bin and versions (trashbin.ts), its favourites (favourites.ts: REPORT).
+  const nextcloud = { dav, drive, multistatus: multistatusResponse, condition: davCondition };
   return {
     upload,
+    ...createTrashbin(nextcloud),
+    ...createFavourites(nextcloud),
     OPTIONS: () =>
       new Response(null, {
         headers: {
           dav: "1, 2",
           "ms-author-via": "DAV",
-          allow: "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK",
+          allow: "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK, REPORT",
           "accept-ranges": "bytes",
         },
       }),
@@ -241,22 +259,15 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
         throw new AppError(400, "The PROPFIND body must be a DAV:propfind element.");
       }
       const node = exists(dav.resolve(call.space, call.names).node);
-      const nodes = depth === "1" && node.item.kind === "folder" ? [node, ...dav.children(call.space, node)] : [node];
-      const plan = planFor(want);
-      const ctx = contextFor(call.space, dav, nodes, plan);
-      // Written 500 entries at a time as the client reads: a 10,000-entry folder is never one string in memory.
-      let next = 0;
-      const encoder = new TextEncoder();
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          const parts: string[] = next === 0 ? [MULTISTATUS_OPEN] : [];
-          for (const end = Math.min(nodes.length, next + 500); next < end; next++) parts.push(responseXml(ctx, nodes[next]!, plan));
-          if (next >= nodes.length) parts.push(MULTISTATUS_CLOSE);
-          controller.enqueue(encoder.encode(`${parts.join("\n")}\n`));
-          if (next >= nodes.length) controller.close();
-        },
-      });
-      return xmlResponse(207, body);
+      // Written a page (500 entries) at a time as the client reads, each page read from SQLite when it is wanted: a
+      // 10,000-entry folder is never in memory at once, neither its rows nor its XML.
+      const listed = depth === "1" && node.item.kind === "folder" ? node : null;
+      const children = listed ? dav.childPages(call.space, listed) : [];
+      const pages = (function* () {
+        yield [node];
+        yield* children;
+      })();
+      return multistatusResponse(multistatusPages(call.space, dav, pages, planFor(want), listed));
     },
 
     async PROPPATCH(call: DavCall) {
@@ -273,9 +284,11 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
         for (const p of prop ? elements(prop) : [])
           changes.push({ ns: p.ns, name: p.name, value: op.name === "set" ? p.children.map(serialize).join("") : null, el: propXml(p, null) });
       }
-      // A modification time is a live property clients may set; every other live property is protected.
+      // A modification time and a favourite (a Drive star) are live properties clients may set; the others are protected.
       let mtime: Date | undefined;
+      let favourite: boolean | undefined;
       const refused = changes.filter((c) => {
+        if (c.ns === OC_NS && c.name === "favorite") return (favourite = favouriteValue(c.value) ?? undefined) === undefined;
         const isMtime = (c.ns === DAV_NS && c.name === "getlastmodified") || (c.ns === WIN32_NS && c.name === "Win32LastModifiedTime");
         if (isMtime && c.value !== null) {
           const t = Date.parse(textOf({ ns: "", name: "", attrs: [], children: [c.value.replace(/<[^>]*>/g, "")] }));
@@ -287,6 +300,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       });
       const status = (c: (typeof changes)[number]) => (refused.length ? (refused.includes(c) ? "403 Forbidden" : "424 Failed Dependency") : "200 OK");
       if (!refused.length) {
+        if (favourite !== undefined) drive.star(call.space.user, node.item.id, favourite); // first: stars are the owner's, a refusal changes nothing
         dav.setProperties(
           node.item,
           changes.filter((c) => !isLive(c) && !(c.ns === DAV_NS && c.name === "getlastmodified")),

@@ -39,7 +39,7 @@ export function nextcloudRoutes(deps: Deps) {
       core: { pollinterval: 60, "webdav-root": "remote.php/webdav" },
       // "1.0" is what Nextcloud answers for chunking v2 (/remote.php/dav/uploads).
       dav: { chunking: "1.0" },
-      files: { bigfilechunking: true, undelete: false, versioning: false, comments: false },
+      files: { bigfilechunking: true, undelete: true, versioning: false, comments: false }, // undelete: Drive's trash (trashbin.ts)
       // SHA-256 is what Drive hashes anyway: a client that sends it costs the box nothing more.
       checksums: { supportedTypes: ["SHA256", "SHA1", "MD5"], preferredUploadType: "SHA256" },
       files_sharing: { api_enabled: false, public: { enabled: false }, resharing: false, user: { send_mail: false } },

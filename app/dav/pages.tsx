@@ -8,6 +8,7 @@ import type { DriveService } from "../drive/service";
 import type { AccessControl } from "../platform/http/access";
 import type { MediaService } from "../media/service";
 import { withFormError } from "../platform/http/forms";
+import { validateName } from "../drive/model";
 import { BackupPage, ComputersPage, DevicesPage } from "../../views/dav/pages";
 import { cameraFolder, type DeviceStatuses } from "./devices";
 
@@ -35,9 +36,13 @@ export function devicePages(deps: Deps) {
         withFormError(
           set,
           async () => {
+            // The camera folder is the person's choice (Photos/Camera/<device> unless they name another): checked
+            // before the device is made, so a refused name makes no app password that was never shown.
+            const chosen = (body.folder ?? "").split("/").filter((n) => n.trim() !== "");
+            for (const name of chosen) validateName(name);
             const { device, password } = devices.create(user.id, body.name, body.readOnly === "1" ? "files-read" : "files");
-            // The camera folder the setup steps name exists from the start, so the app can be pointed at it.
-            const folder = cameraFolder(device);
+            // It exists from the start, so the app can be pointed at it; the setup steps name it.
+            const folder = chosen.length ? chosen.join("/") : cameraFolder(device);
             if (device.scope === "files") drive.mkdirs(user, undefined, folder.split("/"));
             const login = `nc://login/user:${user.username}&password:${password}&server:${deps.server}`;
             return (
@@ -49,7 +54,12 @@ export function devicePages(deps: Deps) {
       {
         auth: "user",
         audit: { kind: "accounts", did: "made an app password for a device" },
-        body: t.Object({ name: t.String({ maxLength: 200 }), readOnly: t.Optional(t.String()), _csrf: t.Optional(t.String()) }),
+        body: t.Object({
+          name: t.String({ maxLength: 200 }),
+          folder: t.Optional(t.String({ maxLength: 1024 })),
+          readOnly: t.Optional(t.String()),
+          _csrf: t.Optional(t.String()),
+        }),
       },
     )
     .post(

@@ -37,9 +37,10 @@ export function hrefSegment(name: string): string {
 
 /**
  * A Destination (or an If header's resource): an absolute URL on this host or an absolute path, inside one of the
- * bases of this person's space. Another host → 502 (RFC 4918 §9.8.5); another place on this host → 403.
+ * bases of this person's space (or the `bases` given: the trash bin's). Another host → 502 (RFC 4918 §9.8.5);
+ * another place on this host → 403.
  */
-export function destinationSegments(value: string | null, requestUrl: string, username: string): string[] {
+export function destinationSegments(value: string | null, requestUrl: string, username: string, bases = davBases(username)): string[] {
   if (!value) throw new AppError(400, "A Destination header is required.");
   let url: URL;
   try {
@@ -52,7 +53,7 @@ export function destinationSegments(value: string | null, requestUrl: string, us
   // WHATWG URLs resolve "..": compare the raw value too, so "/dav/a/../../etc" is refused rather than reinterpreted.
   if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(value.replace(/^[a-z]+:\/\/[^/]+/i, "").split("?")[0]!) || /%252e/i.test(value))
     throw new AppError(400, "“.” and “..” are not names: the Destination was refused.");
-  for (const base of davBases(username)) {
+  for (const base of bases) {
     if (path.startsWith(base) || path === base.slice(0, -1)) return segmentsOf(path.slice(base.length));
   }
   throw new AppError(403, "The Destination is outside your files.");

@@ -52,6 +52,8 @@ export const ocId = (f: DriveFile) => `${String(f.seq).padStart(8, "0")}ocnasd`;
  * through Nextcloud's API is off (the capabilities say so); people share on the web.
  */
 export function permissions(node: Node, rights: Rights): string {
+  // In the trash: read it and delete it forever, as Nextcloud answers there (restoring is a MOVE the trash allows).
+  if (node.item.trashedAt) return "GD";
   let p = "G";
   if (node.sharedRoot) p += "S";
   if (rights.manage && !node.isRoot) p += "DNV";
@@ -64,7 +66,7 @@ type Context = {
   dav: DavService;
   versions: Map<string, number>;
   dead: Map<string, { ns: string; name: string; value: string }[]>;
-  rights: Map<string, Rights>;
+  rights: (node: Node) => Rights;
   quota: () => { used: number; available: number };
 };
 
@@ -92,7 +94,8 @@ live(DAV_NS, {
   getetag: (c, node) => c.dav.etagOf(node.item, c.versions),
   getlastmodified: (_c, node) => node.item.updatedAt.toUTCString(),
   creationdate: (_c, node) => node.item.createdAt.toISOString(),
-  displayname: (_c, node) => esc(node.name),
+  // A trashed item's address names it with its deletion time; it is shown by its own name.
+  displayname: (_c, node) => esc(node.item.trashedAt ? node.item.name : node.name),
   supportedlock: () => SUPPORTED_LOCK,
   lockdiscovery: (c, node) => c.dav.lockDiscovery(node),
   "quota-available-bytes": ofFolder((c) => String(c.quota().available)),
@@ -101,7 +104,7 @@ live(DAV_NS, {
 live(OC_NS, {
   fileid: (_c, node) => ocFileId(node.item),
   id: (_c, node) => ocId(node.item),
-  permissions: (c, node) => permissions(node, c.rights.get(node.item.id) ?? { write: false, manage: false }),
+  permissions: (c, node) => permissions(node, c.rights(node)),
   size: ofFile((f) => String(f.size)),
   checksums: ofFile((f) => `<oc:checksum>SHA256:${f.sha256}</oc:checksum>`),
   "owner-id": (c, node) => esc(c.dav.ownerName(node.item)),
@@ -114,6 +117,10 @@ live(NC_NS, {
   creation_time: (_c, node) => String(Math.floor(node.item.createdAt.getTime() / 1000)),
   upload_time: (_c, node) => String(Math.floor(node.item.createdAt.getTime() / 1000)),
   "is-encrypted": () => "0",
+  // Nextcloud's trash bin (app/dav/trashbin.ts): only a trashed item has these.
+  "trashbin-filename": (_c, node) => (node.item.trashedAt ? esc(node.item.name) : null),
+  "trashbin-original-location": (_c, node) => (node.item.trashedAt ? esc([...(node.item.trashedFromPath ?? []), node.item.name].join("/")) : null),
+  "trashbin-deletion-time": (_c, node) => (node.item.trashedAt ? String(Math.floor(node.item.trashedAt.getTime() / 1000)) : null),
 });
 /** What allprop lists (RFC 4918 §14.2: the DAV properties; ours and Nextcloud's only when named in `include`). */
 const DAV_ALLPROP = [
@@ -183,28 +190,46 @@ export function responseXml(c: Context, node: Node, plan: Plan): string {
   return `${out}</d:response>`;
 }
 
-/** Everything a multistatus over `nodes` needs, read in batches (folder versions, dead properties). */
-export function contextFor(space: Space, dav: DavService, nodes: Node[], plan: Plan): Context {
-  const versions = dav.folderVersions(nodes.filter((n) => n.item.kind === "folder").map((n) => n.item.id));
-  const dead = new Map<string, { ns: string; name: string; value: string }[]>();
-  // A folder's listing: its own properties and its children's in one query (shared folders in the root apart).
-  const listed = nodes.length > 1 ? nodes[0]! : null;
-  const rows = listed
-    ? [...dav.propertiesUnder(listed.item.id), ...dav.properties(nodes.filter((n) => n.sharedRoot).map((n) => n.item.id))]
-    : dav.properties(nodes.map((n) => n.item.id));
-  for (const r of rows) {
-    const list = dead.get(r.fileId) ?? [];
-    list.push({ ns: r.namespace, name: r.name, value: r.value });
-    dead.set(r.fileId, list);
-  }
+/**
+ * A multistatus as pages of `<d:response>`s, each page's folder versions, dead properties and rights read in one
+ * batch when it is written. `listed`: the folder whose children the pages hold (besides itself), whose rights are
+ * decided once for all of them.
+ */
+export function multistatusPages(space: Space, dav: DavService, pages: Iterable<Node[]>, plan: Plan, listed: Node | null = null): Iterator<string> {
   let quota: { used: number; available: number } | null = null;
-  // Asked of the policy once for the whole listing, and only when the client asks for oc:permissions.
-  const asksRights = plan.keys.has(`${OC_NS}\npermissions`);
-  const rights = asksRights
-    ? dav.rights(
-        space,
-        nodes.map((n) => n.item),
-      )
-    : new Map<string, Rights>();
-  return { space, dav, versions, dead, rights, quota: () => (quota ??= dav.quota(space)) };
+  const ask = {
+    versions: plan.keys.has(`${DAV_NS}\ngetetag`),
+    // A property a client may set is one that is not live: when all the asked ones are live, none can be stored.
+    dead: plan.kind !== "props" || plan.props.some((x) => !x.value),
+    rights: plan.keys.has(`${OC_NS}\npermissions`),
+  };
+  // Asked of the policy once for the folder's children, and only when the client asks for oc:permissions.
+  const below = ask.rights && listed ? dav.rightsBelow(space, listed.item) : null;
+  function pageXml(nodes: Node[]): string {
+    const versions = ask.versions ? dav.folderVersions(nodes.filter((n) => n.item.kind === "folder").map((n) => n.item.id)) : new Map<string, number>();
+    const dead = new Map<string, { ns: string; name: string; value: string }[]>();
+    for (const r of ask.dead ? dav.properties(nodes.map((n) => n.item.id)) : []) {
+      const list = dead.get(r.fileId) ?? [];
+      list.push({ ns: r.namespace, name: r.name, value: r.value });
+      dead.set(r.fileId, list);
+    }
+    // The listed folder's children from `below`; anything else (the folder itself, shared folders in a root) asked here.
+    const fromBelow = (n: Node) => !!below && n.parent === listed && !n.sharedRoot;
+    const others = ask.rights
+      ? dav.rights(
+          space,
+          nodes.filter((n) => !fromBelow(n)).map((n) => n.item),
+        )
+      : new Map<string, Rights>();
+    const rights = (n: Node) => (fromBelow(n) ? below!(n.item) : (others.get(n.item.id) ?? { write: false, manage: false }));
+    const c: Context = { space, dav, versions, dead, rights, quota: () => (quota ??= dav.quota(space)) };
+    let out = "";
+    for (const n of nodes) out += `${responseXml(c, n, plan)}\n`;
+    return out;
+  }
+  return (function* () {
+    yield MULTISTATUS_OPEN;
+    for (const nodes of pages) yield pageXml(nodes);
+    yield MULTISTATUS_CLOSE;
+  })();
 }

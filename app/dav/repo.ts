@@ -19,14 +19,6 @@ export function createDavRepo(db: Db) {
       return new Map(rows.map((r) => [r.folderId, r.version]));
     },
 
-    /** The dead properties of a folder and of its children, in one query. */
-    propertiesUnder: (folderId: string) =>
-      raw
-        .query(
-          `SELECT p.file_id AS fileId, p.namespace, p.name, p.value FROM dav_properties p WHERE p.file_id = ?1
-             UNION ALL SELECT p.file_id, p.namespace, p.name, p.value FROM dav_properties p JOIN files f ON f.id = p.file_id WHERE f.parent_id = ?1`,
-        )
-        .all(folderId) as { fileId: string; namespace: string; name: string; value: string }[],
     properties: (fileIds: string[]) => chunks(fileIds, (part) => db.select().from(davProperties).where(inArray(davProperties.fileId, part)).all()),
     setProperty: (fileId: string, namespace: string, name: string, value: string) =>
       db

@@ -61,6 +61,28 @@ export const fileEtag = (f: DriveFile) => `"${f.sha256!.slice(0, 40)}"`;
 
 /** What a viewer may do to an item beyond reading it, as the policy answers (Nextcloud's permission letters). */
 export type Rights = { write: boolean; manage: boolean };
+const NO_RIGHTS: Rights = { write: false, manage: false };
+
+/** What the person may do to each of `items` beyond reading it, in one statement of the policy. */
+function rightsOf(access: AccessPolicy, space: Space, items: DriveFile[]): Map<string, Rights> {
+  const ids = items.map((i) => i.id);
+  // A read-only app password writes nothing, so its listing says so too.
+  if (space.device?.scope === "files-read") return new Map(ids.map((id) => [id, NO_RIGHTS]));
+  const allowed = access.allowedEach(space.user, ["file.write", "file.manage"], ids);
+  const write = allowed.get("file.write")!;
+  const manage = allowed.get("file.manage")!;
+  return new Map(ids.map((id) => [id, { write: write.has(id), manage: manage.has(id) }]));
+}
+
+/** The same for every child of `folder`, decided once for the folder (the policy's `allowedBelow`). */
+function rightsBelowOf(access: AccessPolicy, space: Space, folder: DriveFile): (child: DriveFile) => Rights {
+  if (space.device?.scope === "files-read") return () => NO_RIGHTS;
+  const below = access.allowedBelow(space.user, ["file.write", "file.manage"], folder.id);
+  return (child) => {
+    const allowed = below(child);
+    return { write: allowed.has("file.write"), manage: allowed.has("file.manage") };
+  };
+}
 
 export function createDavService(deps: { drive: DriveService; access: AccessPolicy; repo: DavRepo; locks: Locks; dataDir: string; now: Clock }) {
   const { drive, access, repo, locks } = deps;
@@ -112,11 +134,22 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
     return { node, parent, name: names.at(-1) ?? "" };
   }
 
-  function children(space: Space, node: Node): Node[] {
-    const items = drive.list(space.user, node.item.id, { sort: "name", desc: false, offset: 0, limit: Number.MAX_SAFE_INTEGER }).items;
-    const own = items.map((item) => new Node(item, node, item.name, false));
-    if (!node.isRoot) return own;
-    return [...own, ...sharedRoots(space).map((s) => new Node(s.item, node, s.name, true))];
+  /** How many entries a listing reads from SQLite and writes out at a time. */
+  const PAGE = 500;
+  /**
+   * A folder's children as Nodes, PAGE at a time (never the whole listing in memory); in the person's root, the
+   * folders shared with them come last.
+   */
+  function childPages(space: Space, node: Node): Iterable<Node[]> {
+    // Asked now, before a response starts: a refusal is a status, not a cut-off listing.
+    const pages = drive.childPages(space.user, node.item.id, PAGE);
+    return (function* () {
+      for (const items of pages) yield items.map((item) => new Node(item, node, item.name, false));
+      if (node.isRoot) {
+        const shared = sharedRoots(space).map((s) => new Node(s.item, node, s.name, true));
+        if (shared.length) yield shared;
+      }
+    })();
   }
 
   /** A file's ETag is its content's; a folder's changes whenever anything below it changes (`versions`: read in a batch). */
@@ -186,7 +219,7 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
 
   return {
     resolve,
-    children,
+    childPages,
     etagOf,
     rootNode,
     checkConditions,
@@ -198,19 +231,8 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
       return { used, available: quota === null ? free : Math.max(0, Math.min(free, quota - used)) };
     },
     ownerName: (item: DriveFile) => drive.ownerName(item),
-    /**
-     * What the person may do to each item beyond reading it, for a whole listing in one statement of the policy. A
-     * read-only app password writes nothing, so its listing says so too.
-     */
-    rights(space: Space, items: DriveFile[]): Map<string, Rights> {
-      const ids = items.map((i) => i.id);
-      const readOnly = space.device?.scope === "files-read";
-      if (readOnly) return new Map(ids.map((id) => [id, { write: false, manage: false }]));
-      const allowed = access.allowedEach(space.user, ["file.write", "file.manage"], ids);
-      const write = allowed.get("file.write")!;
-      const manage = allowed.get("file.manage")!;
-      return new Map(ids.map((id) => [id, { write: write.has(id), manage: manage.has(id) }]));
-    },
+    rights: (space: Space, items: DriveFile[]) => rightsOf(access, space, items),
+    rightsBelow: (space: Space, folder: DriveFile) => rightsBelowOf(access, space, folder),
     /** A change to the item itself that is not a Drive write (dead properties, a lock): the policy's `file.write`. */
     requireWrite: (space: Space, node: Node) => access.require(space.user, "file.write", [node.item.id])[0]!,
     /** Whether this lock is the person's own to refresh or release: 403 for another person's (the policy's answer). */
@@ -218,7 +240,6 @@ export function createDavService(deps: { drive: DriveService; access: AccessPoli
     ownsLock: (space: Space, token: string) => access.allowed(space.user, "lock.use", [token]).has(token),
     folderVersions: (ids: string[]) => repo.folderVersions(ids),
     properties: (ids: string[]) => repo.properties(ids),
-    propertiesUnder: (folderId: string) => repo.propertiesUnder(folderId),
     locksOn: (node: Node) => locks.covering(node.chain),
     lockDiscovery: (node: Node) =>
       locks

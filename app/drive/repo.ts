@@ -32,11 +32,13 @@ function itemQueries(db: Db) {
     user: (userId: string) => db.select().from(users).where(eq(users.id, userId)).get(),
     byId: (id: string) => db.select().from(files).where(eq(files.id, id)).get(),
     bySeq: (seq: number) => db.select().from(files).where(eq(files.seq, seq)).get(),
+    // A root's name is "" and it is never trashed: saying so lets SQLite find it among the roots (files_live_name)
+    // rather than walk every item the person has (files_user_recent), which cost 5 ms per request at 10,000 items.
     rootOf: (userId: string) =>
       db
         .select()
         .from(files)
-        .where(and(eq(files.userId, userId), isNull(files.parentId)))
+        .where(and(eq(files.userId, userId), isNull(files.parentId), eq(files.name, ""), isNull(files.trashedAt)))
         .get(),
     insert: (row: typeof files.$inferInsert) => db.insert(files).values(row).returning().get(),
     update: (id: string, patch: Partial<typeof files.$inferInsert>) => db.update(files).set(patch).where(eq(files.id, id)).returning().get(),
@@ -79,6 +81,17 @@ function itemQueries(db: Db) {
       }
       return { items: items.slice(0, o.limit), hasMore: items.length > o.limit };
     },
+    /**
+     * Up to `limit` live children of one kind named after `after` ("" for the first page), by name. Keyset, not
+     * OFFSET: a name is unique among a folder's live items, so each page starts where the last ended and the 20th
+     * page of a 10,000-entry folder is the same index walk as the first.
+     */
+    childrenAfter: (parentId: string, kind: DriveFile["kind"], after: string, limit: number) =>
+      (
+        raw
+          .query(`SELECT * FROM files WHERE parent_id = ? AND kind = ? AND trashed_at IS NULL AND name > ? ORDER BY name LIMIT ?`)
+          .all(parentId, kind, after, limit) as Record<string, unknown>[]
+      ).map(fromRow),
     /** Root → … → the item itself. */
     ancestors: (id: string) =>
       (
@@ -92,8 +105,10 @@ function itemQueries(db: Db) {
       raw.query(`UPDATE files SET trashed_from_path = ? WHERE id = ?`).run(JSON.stringify(fromPath), rootId);
     },
     unmarkTrashed(rootId: string, parentId: string, name: string) {
-      raw.query(`UPDATE files SET trashed_at = NULL, trash_root_id = NULL, trashed_from_path = NULL WHERE trash_root_id = ?`).run(rootId);
+      // Its free name first, while it is still trashed: live under its old name beside a live namesake, it would break
+      // the one-live-name-per-folder index (a file replaced twice and then restored).
       raw.query(`UPDATE files SET parent_id = ?, name = ? WHERE id = ?`).run(parentId, name, rootId);
+      raw.query(`UPDATE files SET trashed_at = NULL, trash_root_id = NULL, trashed_from_path = NULL WHERE trash_root_id = ?`).run(rootId);
     },
     /**
      * What purging a trashed item deletes: its subtree, minus items inside it that were trashed on their own

@@ -7,7 +7,24 @@ import { importFile, importReceived, restoreFile, scanImports } from "./imports"
 import { folderFor, itemBySeq, itemFor, movableInto, ownerName, rootOf } from "./items";
 import { search } from "./search";
 import { emptyTrash, ensureSpaceReserve, moveToTrash, purge, purgeExpiredTrash, restore, sweep, trash } from "./trash";
-import { breadcrumbs, childNamed, copy, isBelow, list, mkdir, mkdirs, move, recent, rename, setModified, sharedWithMe, star, starred, usage } from "./tree";
+import {
+  breadcrumbs,
+  childNamed,
+  childPages,
+  copy,
+  isBelow,
+  list,
+  mkdir,
+  mkdirs,
+  move,
+  recent,
+  rename,
+  setModified,
+  sharedWithMe,
+  star,
+  starred,
+  usage,
+} from "./tree";
 import { beginResumable, finishResumable, forgetResumable, resumableFor, staleUploads, upload } from "./upload";
 
 export type { ContentListener, DriveDeps } from "./context";
@@ -22,6 +39,7 @@ export function createDriveService(deps: DriveDeps) {
     movableInto,
     usage,
     list,
+    childPages,
     breadcrumbs,
     childNamed,
     isBelow,

@@ -17,6 +17,24 @@ export function list(ctx: DriveContext, viewer: Viewer, folderId: string | undef
   return { folder, breadcrumbs: ctx.access.visibleAncestors(viewer, folder.id), items, hasMore };
 }
 
+/**
+ * A folder's live children, folders first and each kind by name, `size` at a time (WebDAV streams a listing of any
+ * length in bounded memory). Access is decided once, for the folder, before the first page is read.
+ */
+export function childPages(ctx: DriveContext, viewer: Viewer, folderId: string, size: number): Iterable<DriveFile[]> {
+  const folder = folderFor(ctx, viewer, folderId, "file.read");
+  return (function* () {
+    for (const kind of ["folder", "file"] as const) {
+      for (let after = ""; ; ) {
+        const page = ctx.repo.childrenAfter(folder.id, kind, after, size);
+        if (page.length) yield page;
+        if (page.length < size) break;
+        after = page.at(-1)!.name;
+      }
+    }
+  })();
+}
+
 /** The live item named `name` in a folder the viewer may read, or undefined (WebDAV walks paths by name). */
 export const childNamed = (ctx: DriveContext, viewer: Viewer, folderId: string, name: string) =>
   ctx.repo.liveChild(folderFor(ctx, viewer, folderId, "file.read").id, name);

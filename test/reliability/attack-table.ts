@@ -20,6 +20,8 @@ export type ParamKind =
   | "enroll-token"
   | "username" // a person's name in a Nextcloud address (/remote.php/dav/files/<name>/)
   | "dav-path" // a path of names inside a person's files, as WebDAV addresses them
+  | "trash-path" // an item in a person's Nextcloud trash bin (trash/<name>.d<seconds>) or its restore folder
+  | "versions-path" // a file's versions in Nextcloud's versions collection (versions/<file number>)
   | "ocs-version" // v1.php or v2.php
   | "backup-target" // an offsite backup target's id (admin only; the setup wizard's restore uses one too)
   | "snapshot" // a restic snapshot id (64 hex)
@@ -117,7 +119,7 @@ export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
 
 /** Every WebDAV method at every mount: the mount's own address and everything below it. */
 function davEntries(): Record<string, Record<string, ParamKind>> {
-  const methods = ["OPTIONS", "GET", "HEAD", "PUT", "DELETE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK"];
+  const methods = ["OPTIONS", "GET", "HEAD", "PUT", "DELETE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "REPORT"];
   const entries: Record<string, Record<string, ParamKind>> = {};
   for (const method of methods) {
     entries[`${method} /dav/*`] = { "*": "dav-path" };
@@ -129,5 +131,12 @@ function davEntries(): Record<string, Record<string, ParamKind>> {
     entries[`${method} /remote.php/dav/uploads/:user`] = { user: "username" };
     entries[`${method} /remote.php/dav/uploads/:user/*`] = { user: "username", "*": "name" };
   }
+  // Nextcloud's trash bin and versions (app/dav/trashbin.ts).
+  for (const method of ["PROPFIND", "MOVE", "DELETE"]) {
+    entries[`${method} /remote.php/dav/trashbin/:user`] = { user: "username" };
+    entries[`${method} /remote.php/dav/trashbin/:user/*`] = { user: "username", "*": "trash-path" };
+  }
+  entries["PROPFIND /remote.php/dav/versions/:user"] = { user: "username" };
+  entries["PROPFIND /remote.php/dav/versions/:user/*"] = { user: "username", "*": "versions-path" };
   return entries;
 }

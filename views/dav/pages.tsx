@@ -157,6 +157,10 @@ export function DevicesPage(
               Name
               <input type="text" name="name" required maxlength="64" placeholder="Pixel 8 — camera backup" id="device-name" />
             </label>
+            <label>
+              Camera uploads folder (optional)
+              <input type="text" name="folder" maxlength="1024" placeholder="Photos/Camera/<device name>" id="device-folder" />
+            </label>
             <label class="row">
               <input type="checkbox" name="readOnly" value="1" /> Read only
             </label>
