@@ -25,7 +25,9 @@ export type ParamKind =
   | "ocs-version" // v1.php or v2.php
   | "backup-target" // an offsite backup target's id (admin only; the setup wizard's restore uses one too)
   | "snapshot" // a restic snapshot id (64 hex)
-  | "backup-guest"; // a box this box hosts backups for
+  | "backup-guest" // a box this box hosts backups for
+  | "person" // a person found among someone's photos (app/people)
+  | "face"; // one face of such a person
 
 export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "GET /static/*": { "*": "name" },
@@ -58,6 +60,13 @@ export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "GET /photos/api/info/:id": { id: "file" },
   "GET /photos/api/cluster/:id": { id: "name" },
   "GET /photos/shared/albums/:id": { id: "album" },
+  "GET /photos/people/:id": { id: "person" },
+  "GET /photos/people/faces/:faceId": { faceId: "face" },
+  "POST /photos/people/:id/name": { id: "person" },
+  "POST /photos/people/:id/merge": { id: "person" },
+  "POST /photos/people/:id/hide": { id: "person" },
+  "POST /photos/people/:id/faces/:faceId/remove": { id: "person", faceId: "face" },
+  "POST /photos/people/:id/faces/:faceId/cover": { id: "person", faceId: "face" },
   "GET /photos/shared/albums/:id/thumb/:fileId": { id: "album", fileId: "file" },
   "GET /photos/shared/albums/:id/content/:fileId": { id: "album", fileId: "file" },
   "POST /photos/shared/albums/:id/upload": { id: "album" },

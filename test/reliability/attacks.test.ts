@@ -24,6 +24,13 @@ beforeAll(async () => {
   // alice (the admin) has an offsite backup target being set up and hosts a friend's box: admin-only objects to aim at.
   f.t.services.backup.create(folderTarget());
   f.t.db.$client.run("INSERT INTO backup_guests (id, name, token_hash, quota_bytes, created_at) VALUES ('g0friend', 'Grandma', 'x', 1000, 0)");
+  // alice's person "Grandma", with one face on her private photo (rows as the indexer writes them; no detector run here).
+  const photo = f.items.privatePhoto!;
+  f.t.db.$client.run("INSERT INTO people (id, user_id, name, hidden, created_at, updated_at) VALUES ('p0grandma', ?, 'Grandma', 0, 0, 0)", [f.alice.id]);
+  f.t.db.$client.run(
+    "INSERT INTO faces (id, user_id, sha256, idx, x, y, w, h, score, landmarks, embedding, scale, person_id, assigned) VALUES (4242, ?, ?, 0, 0.1, 0.1, 0.3, 0.3, 0.9, 0.9, zeroblob(4096), 1, 'p0grandma', 'manual')",
+    [f.alice.id, photo.sha256!],
+  );
   for (const who of ["anonymous", "other user", "share recipient", "link holder", "owner"] as const) headersOf(who);
   for (const user of [f.alice, f.carol, f.t.services.auth.users.byName("eve")!]) {
     const { password } = f.t.services.devices.create(user.id, "Phone");
@@ -55,6 +62,8 @@ function ownerState() {
   return [
     q("SELECT id, parent_id, name, sha256, trashed_at, starred FROM files WHERE user_id = ? ORDER BY id"),
     q("SELECT id, name, cover_sha256 FROM albums WHERE user_id = ? ORDER BY id"),
+    q("SELECT id, name, hidden, cover_face_id FROM people WHERE user_id = ? ORDER BY id"),
+    q("SELECT id, person_id, assigned, rejected_person_id FROM faces WHERE user_id = ? ORDER BY id"),
     q("SELECT id, revoked_at, expires_at, password_hash FROM share_links WHERE user_id = ? ORDER BY id"),
     q("SELECT id, access FROM folder_shares WHERE owner_id = ? ORDER BY id"),
     q("SELECT id_hash FROM sessions WHERE user_id = ? ORDER BY id_hash"),
@@ -96,6 +105,8 @@ function victims(): Record<ParamKind, string[]> {
     "backup-target": f.t.db.$client.query<{ id: string }, []>("SELECT id FROM backup_targets").all().map((r) => r.id),
     snapshot: ["0".repeat(64)],
     "backup-guest": ["g0friend"],
+    person: ["p0grandma"],
+    face: ["4242"],
   };
 }
 
