@@ -16,6 +16,8 @@ const ENTRY_POINTS = [
   "app/access/(policy|viewer)\\.ts$",
   // Serving a Drive file (ranges, ETags, disposition, zips): the same rules for Drive, Photos, links and previews.
   "app/drive/download\\.ts$",
+  // Cities' other names ("München"), which Photos' search understands.
+  "app/media/place-names\\.ts$",
   // The blob store: Drive's content on disk, read by the media pipeline.
   "app/drive/blobs\\.ts$",
   // The database backups: counted by the storage page, offered by the setup wizard's restore.

@@ -92,11 +92,25 @@ test("big cities are found by city, region and country name, in any case and wit
     // districts are found too
     ["Chinatown", ["newYork"]],
     ["moncloa aravaca", ["madrid"]],
+    // cities by their other names (GeoNames' alternate names), in any script, case and accents
+    ["München", ["munich"]],
+    ["MUENCHEN", ["munich"]],
+    ["Мюнхен", ["munich"]],
+    ["Lisboa", ["lisbon"]],
+    ["Lissabon", ["lisbon"]],
+    ["Nueva York", ["newYork"]],
+    ["Helsingfors", ["helsinki"]],
+    ["Sídney", ["sydney"]],
   ];
   for (const [q, want] of cases) expect({ q, got: await search(q) }).toEqual({ q, got: named(...want) });
   // Another user's Barcelona photo is never Ann's result; a word that is no place searches names instead.
   expect(await search("bobs-barcelona")).toEqual([]);
   expect(await search("Atlantis")).toEqual([]);
+  // Another name matches whole: "Monaco" is a country, not Munich ("Monaco di Baviera"); Lisbon's other name does
+  // not find the Lisbon region's other cities, and a city's other name finds nothing where there is no photo of it.
+  expect(await search("Monaco")).toEqual([]);
+  expect(await search("Monaco di Baviera")).toEqual(named("munich"));
+  expect(await search("Roma")).toEqual([]);
 });
 
 test("the places list groups by city, with region and country", async () => {

@@ -1,5 +1,6 @@
 // What a person types into Photos' search, as a filter over their library.
 import { foldPlaceName } from "../media/model";
+import { citiesNamed } from "../media/place-names";
 import type { KnownPlace, SearchFilter } from "./repo";
 
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
@@ -9,7 +10,8 @@ const LEVELS = { l: "localities", c: "cities", r: "regions", k: "countries" } as
 /**
  * The places of this user's photos whose name at some level (locality, city, region, country, or another name the
  * pipeline stored for it: "Deutschland") is the words, folded: "reykjavik" finds Reykjavík, "NEW YORK" the state.
- * Returns the stored names per level, to filter on (each level is an indexed column).
+ * Words that name no stored place may be a city's other name (GeoNames: "München", "Lisboa", "Мюнхен"), which finds
+ * that city's photos. Returns the stored names per level, to filter on (each level is an indexed column).
  */
 export function matchPlace(words: string, known: KnownPlace[]): Pick<SearchFilter, "localities" | "cities" | "regions" | "countries"> {
   const folded = foldPlaceName(words);
@@ -19,6 +21,11 @@ export function matchPlace(words: string, known: KnownPlace[]): Pick<SearchFilte
     for (const [tag, level] of Object.entries(LEVELS) as [keyof typeof LEVELS, (typeof LEVELS)[keyof typeof LEVELS]][]) {
       const stored = { l: p.locality, c: p.city, r: p.region, k: p.country }[tag];
       if (stored && p.names.includes(`|${tag}:${folded}|`)) out[level].add(stored);
+    }
+  }
+  if (Object.values(out).every((v) => v.size === 0)) {
+    for (const other of citiesNamed(folded)) {
+      for (const p of known) if (p.city === other.city && p.country === other.country) out.cities.add(p.city);
     }
   }
   return Object.fromEntries(
