@@ -27,7 +27,11 @@ recordServedOrigins(config.dataDir, config.origins);
 log.info(`nasd listening on ${tls ? "https" : "http"}://${config.hostname}:${app.server?.port} (data: ${config.dataDir}; passkeys for ${config.rpID})`);
 
 // Other boxes' backups (app/backup/host.ts), on their own port when BACKUP_HOST_PORT is set.
-const backupHost = await app.services.backupListener?.start();
+// A failure here (its port taken, its certificate) stops the hosting only, never the box's own pages.
+const backupHost = await app.services.backupListener?.start().catch((e) => {
+  log.error("backup host: not hosting other boxes' backups", e);
+  return null;
+});
 if (backupHost) log.info(`hosting other boxes' backups on port ${backupHost.port}`);
 
 let redirector: ReturnType<typeof Bun.serve> | null = null;

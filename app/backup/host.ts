@@ -259,7 +259,8 @@ export async function hostCertificate(dataDir: string, names: string[]): Promise
   const dir = join(dataPaths(dataDir).backup.root, "host");
   const certPath = join(dir, "cert.pem");
   const keyPath = join(dir, "key.pem");
-  const wanted = [...new Set(names)].sort();
+  // A URL's IPv6 host comes in brackets ([fd00::1]); the certificate names the bare address.
+  const wanted = [...new Set(names.map((n) => n.replace(/^\[(.*)\]$/, "$1")))].sort();
   if (existsSync(certPath) && existsSync(keyPath)) {
     const cert = readFileSync(certPath, "utf8");
     const san = new x509.X509Certificate(cert).getExtension(x509.SubjectAlternativeNameExtension);
