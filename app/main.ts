@@ -26,10 +26,6 @@ app.listen({ ...serveOptions, port: config.port, hostname: config.hostname, tls,
 recordServedOrigins(config.dataDir, config.origins);
 log.info(`nasd listening on ${tls ? "https" : "http"}://${config.hostname}:${app.server?.port} (data: ${config.dataDir}; passkeys for ${config.rpID})`);
 
-// Other boxes' backups (app/backup/host.ts), on their own port when BACKUP_HOST_PORT is set.
-const backupHost = await app.services.backupListener?.start();
-if (backupHost) log.info(`hosting other boxes' backups on port ${backupHost.port}`);
-
 let redirector: ReturnType<typeof Bun.serve> | null = null;
 if (tls && config.httpRedirectPort > 0) {
   // Plain http only redirects to https; the CA download and its instructions stay reachable so a new device can trust the box first.
@@ -46,6 +42,15 @@ if (tls && config.httpRedirectPort > 0) {
     },
   });
 }
+
+// Other boxes' backups (app/backup/host.ts), on their own port when BACKUP_HOST_PORT is set: after the box's own
+// listeners, so making its certificate never delays the http port a new device fetches the CA from.
+// A failure here (its port taken, its certificate) stops the hosting only, never the box's own pages.
+const backupHost = await app.services.backupListener?.start().catch((e) => {
+  log.error("backup host: not hosting other boxes' backups", e);
+  return null;
+});
+if (backupHost) log.info(`hosting other boxes' backups on port ${backupHost.port}`);
 
 // The web lane (app/platform/queue/README.md): the periodic kinds that need what only this process has (the network,
 // its own CPU time). The worker decides when they run; this process schedules nothing.

@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createTestApp } from "../../test/support/app";
-import { createBackupHost, hashToken, newGuestId, newToken } from "./host";
+import { x509 } from "../../provision/x509";
+import { createBackupHost, hashToken, hostCertificate, newGuestId, newToken } from "./host";
 import { createBackupRepo } from "./repo";
 import { dataPaths } from "../platform/paths";
 
@@ -119,4 +120,21 @@ test("reads: HEAD, ranges, and lists in both of restic's formats", async () => {
   expect(await (await g.call("GET", "/data/", undefined, { accept: "application/vnd.x.restic.rest.v2" })).json()).toEqual([{ name: named(pack), size: 10 }]);
   expect(await (await g.call("GET", "/data/")).json()).toEqual([named(pack)]);
   expect((await g.call("GET", `/data/${named(new Uint8Array(1))}`)).status).toBe(404);
+});
+
+test("the listener's certificate names the box's addresses, an IPv6 one without its URL brackets, and is kept", async () => {
+  const box = createTestApp();
+  cleanups.push(box.cleanup);
+  // What services.ts passes: the hostnames of the box's origins (a URL's IPv6 hostname keeps its brackets).
+  const names = ["nas.local", new URL("https://10.0.2.15").hostname, new URL("https://[fec0::5054:ff:fe12:3456]").hostname, "localhost"];
+  const first = await hostCertificate(box.dataDir, names);
+  const san = new x509.X509Certificate(first.cert).getExtension(x509.SubjectAlternativeNameExtension)!;
+  expect(
+    san.names
+      .toJSON()
+      .map((n) => `${n.type}:${n.value}`)
+      .sort(),
+  ).toEqual(["dns:localhost", "dns:nas.local", "ip:10.0.2.15", "ip:fec0::5054:ff:fe12:3456"]);
+  // The same names again (a restart): the same certificate, so guests' pins hold.
+  expect((await hostCertificate(box.dataDir, names)).cert).toBe(first.cert);
 });

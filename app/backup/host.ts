@@ -59,6 +59,52 @@ function sizeOf(dir: string): number {
   return total;
 }
 
+// restic's REST protocol on a guest's folder: what needs no state of the host's.
+
+/** A new repository: restic's folders, with the 256 subfolders of data/. */
+function createRepository(root: string) {
+  for (const type of TYPES) mkdirSync(join(root, type), { recursive: true, mode: 0o700 });
+  for (let i = 0; i < 256; i++) mkdirSync(join(root, "data", i.toString(16).padStart(2, "0")), { recursive: true, mode: 0o700 });
+  return text(200, "created");
+}
+
+/** A folder's files: their names (protocol v1) or names and sizes (v2). */
+function list(root: string, type: string, request: Request) {
+  const dir = join(root, type);
+  const out: { name: string; size: number }[] = [];
+  const add = (folder: string) => {
+    if (!existsSync(folder)) return;
+    for (const e of readdirSync(folder, { withFileTypes: true }))
+      if (e.isFile() && NAME.test(e.name)) out.push({ name: e.name, size: statSync(join(folder, e.name)).size });
+  };
+  if (type === "data") {
+    if (existsSync(dir)) for (const sub of readdirSync(dir)) add(join(dir, sub));
+  } else add(dir);
+  if (request.headers.get("accept") === V2) return Response.json(out, { headers: { "content-type": V2 } });
+  return Response.json(
+    out.map((o) => o.name),
+    { headers: { "content-type": "application/vnd.x.restic.rest.v1" } },
+  );
+}
+
+/** A file's size (HEAD) or bytes, whole or a range (restic reads a pack's header by range). */
+function read(path: string, request: Request) {
+  if (!existsSync(path)) return text(404, "not found");
+  const size = statSync(path).size;
+  if (request.method === "HEAD") return new Response(null, { headers: { "content-length": String(size) } });
+  const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.get("range") ?? "");
+  if (range) {
+    const start = Number(range[1]);
+    const end = range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+    if (start >= size || end < start) return new Response(null, { status: 416, headers: { "content-range": `bytes */${size}` } });
+    return new Response(Bun.file(path).slice(start, end + 1), {
+      status: 206,
+      headers: { "content-range": `bytes ${start}-${end}/${size}`, "content-type": "application/octet-stream" },
+    });
+  }
+  return new Response(Bun.file(path), { headers: { "content-type": "application/octet-stream" } });
+}
+
 export function createBackupHost(deps: { repo: BackupRepo; dataDir: string; now: Clock }) {
   const paths = dataPaths(deps.dataDir).backup;
   const used = new Map<string, number>();
@@ -93,47 +139,6 @@ export function createBackupHost(deps: { repo: BackupRepo; dataDir: string; now:
       deps.repo.updateGuest(guest.id, { lastSeenAt: new Date(t) });
     }
     return guest;
-  }
-
-  function createRepository(root: string) {
-    for (const type of TYPES) mkdirSync(join(root, type), { recursive: true, mode: 0o700 });
-    for (let i = 0; i < 256; i++) mkdirSync(join(root, "data", i.toString(16).padStart(2, "0")), { recursive: true, mode: 0o700 });
-    return text(200, "created");
-  }
-
-  function list(root: string, type: string, request: Request) {
-    const dir = join(root, type);
-    const out: { name: string; size: number }[] = [];
-    const add = (folder: string) => {
-      if (!existsSync(folder)) return;
-      for (const e of readdirSync(folder, { withFileTypes: true }))
-        if (e.isFile() && NAME.test(e.name)) out.push({ name: e.name, size: statSync(join(folder, e.name)).size });
-    };
-    if (type === "data") {
-      if (existsSync(dir)) for (const sub of readdirSync(dir)) add(join(dir, sub));
-    } else add(dir);
-    if (request.headers.get("accept") === V2) return Response.json(out, { headers: { "content-type": V2 } });
-    return Response.json(
-      out.map((o) => o.name),
-      { headers: { "content-type": "application/vnd.x.restic.rest.v1" } },
-    );
-  }
-
-  function read(path: string, request: Request) {
-    if (!existsSync(path)) return text(404, "not found");
-    const size = statSync(path).size;
-    if (request.method === "HEAD") return new Response(null, { headers: { "content-length": String(size) } });
-    const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.get("range") ?? "");
-    if (range) {
-      const start = Number(range[1]);
-      const end = range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
-      if (start >= size || end < start) return new Response(null, { status: 416, headers: { "content-range": `bytes */${size}` } });
-      return new Response(Bun.file(path).slice(start, end + 1), {
-        status: 206,
-        headers: { "content-range": `bytes ${start}-${end}/${size}`, "content-type": "application/octet-stream" },
-      });
-    }
-    return new Response(Bun.file(path), { headers: { "content-type": "application/octet-stream" } });
   }
 
   async function save(guest: BackupGuest, path: string, name: string | null, request: Request): Promise<Response> {
@@ -254,7 +259,8 @@ export async function hostCertificate(dataDir: string, names: string[]): Promise
   const dir = join(dataPaths(dataDir).backup.root, "host");
   const certPath = join(dir, "cert.pem");
   const keyPath = join(dir, "key.pem");
-  const wanted = [...new Set(names)].sort();
+  // A URL's IPv6 host comes in brackets ([fd00::1]); the certificate names the bare address.
+  const wanted = [...new Set(names.map((n) => n.replace(/^\[(.*)\]$/, "$1")))].sort();
   if (existsSync(certPath) && existsSync(keyPath)) {
     const cert = readFileSync(certPath, "utf8");
     const san = new x509.X509Certificate(cert).getExtension(x509.SubjectAlternativeNameExtension);

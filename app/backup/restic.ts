@@ -60,6 +60,8 @@ export function targetFiles(dataDir: string, targetId: string) {
   };
 }
 
+export type TargetFiles = ReturnType<typeof targetFiles>;
+
 export type ResticTarget = { id: string; kind: TargetKind; port: number | null };
 
 export type ResticOptions = {
@@ -156,6 +158,44 @@ const HOPELESS: [RegExp, FailureReason, string][] = [
   [/Remove\(.*returned error, retrying after .*\(403\)/i, "refused", "The target refused to delete (an append-only repository keeps every snapshot)."],
 ];
 
+/**
+ * restic's flags for this target: for sftp, ssh with the box's key and this target's own known_hosts (first
+ * connection: trusted, recorded, shown); another box's pinned certificate; the upload limit.
+ */
+function globalFlags(target: ResticTarget, files: TargetFiles, sshKey: string, opts: ResticOptions): string[] {
+  const flags: string[] = [];
+  if (target.kind === "sftp") {
+    const ssh = [
+      "ssh",
+      "-F",
+      "/dev/null",
+      "-i",
+      sshKey,
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      `UserKnownHostsFile=${files.knownHosts}`,
+      "-o",
+      "StrictHostKeyChecking=accept-new",
+      "-o",
+      "ConnectTimeout=20",
+      "-o",
+      "ServerAliveInterval=15",
+      "-p",
+      String(target.port ?? 22),
+    ];
+    const location = readFileSync(files.repository, "utf8").trim();
+    const m = /^sftp:([^:]+):/.exec(location);
+    if (!m) throw new AppError(400, "The SFTP address must look like sftp:user@host:/path.");
+    flags.push("-o", `sftp.command=${[...ssh, m[1]!, "-s", "sftp"].join(" ")}`);
+  }
+  if (existsSync(files.cacert)) flags.push("--cacert", files.cacert);
+  if (opts.limitUploadKiB) flags.push("--limit-upload", String(opts.limitUploadKiB));
+  return flags;
+}
+
 export function createRestic(deps: ResticDeps, target: ResticTarget) {
   const files = targetFiles(deps.dataDir, target.id);
   const paths = dataPaths(deps.dataDir).backup;
@@ -195,48 +235,18 @@ export function createRestic(deps: ResticDeps, target: ResticTarget) {
     };
   }
 
-  /** sftp: ssh with the box's key and this target's own known_hosts (first connection: trusted, recorded, shown). */
-  function globalFlags(opts: ResticOptions): string[] {
-    const flags: string[] = [];
-    if (target.kind === "sftp") {
-      const ssh = [
-        "ssh",
-        "-F",
-        "/dev/null",
-        "-i",
-        paths.sshKey,
-        "-o",
-        "IdentitiesOnly=yes",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        `UserKnownHostsFile=${files.knownHosts}`,
-        "-o",
-        "StrictHostKeyChecking=accept-new",
-        "-o",
-        "ConnectTimeout=20",
-        "-o",
-        "ServerAliveInterval=15",
-        "-p",
-        String(target.port ?? 22),
-      ];
-      const location = readFileSync(files.repository, "utf8").trim();
-      const m = /^sftp:([^:]+):/.exec(location);
-      if (!m) throw new AppError(400, "The SFTP address must look like sftp:user@host:/path.");
-      flags.push("-o", `sftp.command=${[...ssh, m[1]!, "-s", "sftp"].join(" ")}`);
-    }
-    if (existsSync(files.cacert)) flags.push("--cacert", files.cacert);
-    if (opts.limitUploadKiB) flags.push("--limit-upload", String(opts.limitUploadKiB));
-    return flags;
-  }
-
   /**
    * Runs `restic <args>`; resolves with its stdout, or throws a ResticFailure with a sentence and restic's last
    * (redacted) words.
    */
   async function restic(args: readonly string[], opts: ResticOptions = {}): Promise<string> {
     const program = deps.restic ?? ["restic"];
-    const argv = [...(opts.lowPriority ? ["nice", "-n", "19", "ionice", "-c", "3"] : []), ...program, ...globalFlags(opts), ...args];
+    const argv = [
+      ...(opts.lowPriority ? ["nice", "-n", "19", "ionice", "-c", "3"] : []),
+      ...program,
+      ...globalFlags(target, files, paths.sshKey, opts),
+      ...args,
+    ];
     const abort = new AbortController();
     let aborted: { reason: FailureReason; message: string } | null = null;
     const stop = (reason: FailureReason, message: string) => {

@@ -72,8 +72,23 @@ const GuestId = t.Object({ id: t.String({ pattern: "^[A-Za-z0-9]{1,64}$" }) });
 
 const inputOf = (body: typeof TargetForm.static): TargetInput => ({ ...body, kind: kindOf(body.kind) });
 
-/** Dashboard → Backups (admin): the page and its fragments, the wizard, the kit, restoring, the scrub, hosting. */
+/**
+ * Dashboard → Backups (admin): the page and its fragments, the database copies, the wizard and the kit, a target's
+ * controls, restoring, hosting other boxes. One plugin per capability, sharing the page helpers of backupParts().
+ */
 export function backupRoutes(deps: Deps) {
+  return new Elysia({ prefix: "/dashboard" })
+    .use(deps.access)
+    .use(pageRoutes(deps))
+    .use(databaseCopyRoutes(deps))
+    .use(wizardRoutes(deps))
+    .use(targetRoutes(deps))
+    .use(restoreRoutes(deps))
+    .use(hostingRoutes(deps));
+}
+
+/** The page helpers every group shares: the Backups page and a target's page, each with a refusal's reason. */
+function backupParts(deps: Deps) {
   const { backup, dashboard } = deps;
   const offered = () =>
     deps.databaseCheck?.newestGood ? { name: deps.databaseCheck.newestGood.name, takenAt: deps.databaseCheck.newestGood.takenAt } : undefined;
@@ -104,9 +119,15 @@ export function backupRoutes(deps: Deps) {
     withFormError(c.set, action, (e) => setupPage(c.page, id, { error: e.message }));
   const onPage = <R,>(c: { page: SignedInPage; set: { status?: number | string } }, action: () => R | Promise<R>) =>
     withFormError(c.set, action, (e) => listPage(c.page, { error: e.message }));
+  return { listPage, setupPage, onTarget, onPage };
+}
 
+/** The Backups page, its live fragments, the kit's stylesheet and the scrub. */
+function pageRoutes(deps: Deps) {
+  const { backup } = deps;
+  const { listPage } = backupParts(deps);
   return (
-    new Elysia({ prefix: "/dashboard" })
+    new Elysia()
       .use(deps.access)
       .get("/backups", ({ page }) => listPage(page), { auth: "admin" })
       .get("/fragments/backup-targets", ({ page }) => <TargetList targets={backup.targets()} page={page} now={new Date()} />, { auth: "admin" })
@@ -117,6 +138,26 @@ export function backupRoutes(deps: Deps) {
         { public: true },
       )
 
+      // The scrub.
+      .post(
+        "/backups/scrub",
+        ({ page, request, redirect }) => {
+          backup.scrubNow();
+          if (request.headers.get("hx-request") !== "true") return redirect("/dashboard/backups", 303);
+          return <ScrubCard scrub={backup.scrub()} page={page} />;
+        },
+        { auth: "admin", audit: { kind: "system", did: "started checking every stored file" } },
+      )
+  );
+}
+
+/** The nightly database copies: the setting, run now, the list, and restoring the newest good one. */
+function databaseCopyRoutes(deps: Deps) {
+  const { dashboard } = deps;
+  const { listPage } = backupParts(deps);
+  return (
+    new Elysia()
+      .use(deps.access)
       // The nightly database copies: the setting, run now, the list.
       // Restoring one is offered only when the database failed its check at start: the newest copy that passes its own.
       .post(
@@ -157,7 +198,16 @@ export function backupRoutes(deps: Deps) {
         },
         { auth: "admin", audit: { kind: "system", did: "started a database backup" } },
       )
+  );
+}
 
+/** The wizard: a new target, its page, the connection test, the password and the emergency kit, then the first backup. */
+function wizardRoutes(deps: Deps) {
+  const { backup } = deps;
+  const { setupPage, onTarget } = backupParts(deps);
+  return (
+    new Elysia()
+      .use(deps.access)
       // The wizard: a new target, then its page (connection, password, kit, options).
       .get(
         "/backups/new",
@@ -245,230 +295,238 @@ export function backupRoutes(deps: Deps) {
           }),
         { auth: "admin", audit: { kind: "system", did: "started backing up to a target" }, params: TargetId, body: Options },
       )
-      .post(
-        "/backups/targets/:id/options",
-        (c) =>
-          onTarget(c, c.params.id, () => {
-            backup.setOptions(c.params.id, parseOptions(c.body));
-            return setupPage(c.page, c.params.id, { saved: true });
-          }),
-        { auth: "admin", audit: { kind: "system", did: "changed a backup target's settings" }, params: TargetId, body: Options },
-      )
-      .post(
-        "/backups/targets/:id/run",
-        (c) =>
-          onPage(c, () => {
-            backup.runNow(c.params.id);
-            return c.redirect("/dashboard/backups", 303);
-          }),
-        { auth: "admin", audit: { kind: "system", did: "started a backup" }, params: TargetId },
-      )
-      .post(
-        "/backups/targets/:id/check",
-        (c) =>
-          onPage(c, () => {
-            backup.checkNow(c.params.id);
-            return c.redirect("/dashboard/backups", 303);
-          }),
-        { auth: "admin", audit: { kind: "system", did: "started a backup check" }, params: TargetId },
-      )
-      .post(
-        "/backups/targets/:id/pause",
-        ({ params, redirect }) => {
-          backup.pause(params.id);
-          return redirect(`/dashboard/backups/targets/${params.id}/setup`, 303);
-        },
-        { auth: "admin", audit: { kind: "system", did: "paused a backup target" }, params: TargetId },
-      )
-      .post(
-        "/backups/targets/:id/resume",
-        (c) =>
-          onTarget(c, c.params.id, () => {
-            backup.resume(c.params.id);
-            return c.redirect(`/dashboard/backups/targets/${c.params.id}/setup`, 303);
-          }),
-        { auth: "admin", audit: { kind: "system", did: "resumed a backup target" }, params: TargetId },
-      )
-      .post(
-        "/backups/targets/:id/remove",
-        (c) =>
-          onTarget(c, c.params.id, () => {
-            backup.remove(c.params.id, c.body.confirm);
-            return c.redirect("/dashboard/backups", 303);
-          }),
-        {
-          auth: "admin",
-          audit: { kind: "system", did: "forgot a backup target" },
-          params: TargetId,
-          body: t.Object({ confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
-        },
-      )
-
-      // Restoring: snapshots by date, one snapshot's files and albums, restore into Drive.
-      .get(
-        "/backups/targets/:id/snapshots",
-        ({ page, params }) => (
-          <SnapshotsPage page={page} target={backup.target(params.id)} snapshots={backup.snapshots(params.id)} restores={backup.restores()} />
-        ),
-        { auth: "admin", params: TargetId },
-      )
-      .get(
-        "/fragments/restores",
-        ({ page }) => {
-          const snapshots = backup.targets().flatMap((x) => backup.snapshots(x.id));
-          return <RestoreList restores={backup.restores()} snapshots={snapshots} page={page} />;
-        },
-        { auth: "admin" },
-      )
-      .get(
-        "/backups/targets/:id/snapshots/:snapshot",
-        ({ page, params, query }) => {
-          const target = backup.target(params.id);
-          const snapshots = backup.snapshots(params.id);
-          const snapshot = snapshots.find((s) => s.id === params.snapshot);
-          if (!snapshot) throw new AppError(404, "This snapshot is not in the backup any more.");
-          const open = backup.openSnapshot(params.id, params.snapshot);
-          const view: BrowseView = open.ready
-            ? backup.browse(params.id, params.snapshot, (r) => {
-                const people = r.people();
-                const person = people.find((p) => p.id === query.user) ?? (people.length === 1 ? people[0]! : null);
-                const tab = query.tab === "albums" ? ("albums" as const) : ("files" as const);
-                const listing = person && tab === "files" ? r.folder(person.id, query.folder) : null;
-                return {
-                  state: "open",
-                  people,
-                  person,
-                  tab,
-                  folder: listing ? { id: listing.folder.id, name: listing.folder.name, trail: listing.trail, items: listing.items } : null,
-                  albums: person && tab === "albums" ? r.albums(person.id) : [],
-                };
-              })
-            : { state: "fetching", job: open.job };
-          return <SnapshotPage page={page} target={target} snapshot={snapshot} view={view} restores={backup.restores()} snapshots={snapshots} />;
-        },
-        {
-          auth: "admin",
-          params: SnapshotParams,
-          query: t.Object({
-            user: t.Optional(t.String({ maxLength: 64 })),
-            folder: t.Optional(t.String({ maxLength: 64 })),
-            tab: t.Optional(t.String({ maxLength: 10 })),
-          }),
-        },
-      )
-      .post(
-        "/backups/targets/:id/snapshots/:snapshot/open",
-        ({ params, redirect }) => {
-          backup.reopenSnapshot(params.id, params.snapshot);
-          return redirect(`/dashboard/backups/targets/${params.id}/snapshots/${params.snapshot}`, 303);
-        },
-        { auth: "admin", audit: { kind: "system", did: "opened a backup snapshot" }, params: SnapshotParams },
-      )
-      .post(
-        "/backups/targets/:id/snapshots/:snapshot/restore",
-        ({ user, params, body, redirect }) => {
-          backup.restore(user, params.id, params.snapshot, { kind: body.kind, id: body.id });
-          return redirect(`/dashboard/backups/targets/${params.id}/snapshots/${params.snapshot}`, 303);
-        },
-        {
-          auth: "admin",
-          audit: { kind: "files", did: "restored files from a backup" },
-          params: SnapshotParams,
-          body: t.Object({
-            kind: t.Union([t.Literal("file"), t.Literal("folder"), t.Literal("album")]),
-            id: t.String({ minLength: 1, maxLength: 64 }),
-            _csrf: t.Optional(t.String()),
-          }),
-        },
-      )
-
-      // The scrub.
-      .post(
-        "/backups/scrub",
-        ({ page, request, redirect }) => {
-          backup.scrubNow();
-          if (request.headers.get("hx-request") !== "true") return redirect("/dashboard/backups", 303);
-          return <ScrubCard scrub={backup.scrub()} page={page} />;
-        },
-        { auth: "admin", audit: { kind: "system", did: "started checking every stored file" } },
-      )
-
-      // Keeping other boxes' backups.
-      .post(
-        "/backups/hosting",
-        (c) =>
-          onPage(c, async () => {
-            await backup.setHostAddress(c.body.address);
-            return c.redirect("/dashboard/backups", 303);
-          }),
-        {
-          auth: "admin",
-          audit: { kind: "system", did: "changed the address other boxes back up to" },
-          body: t.Object({ address: t.String({ maxLength: 300 }), _csrf: t.Optional(t.String()) }),
-        },
-      )
-      .post(
-        "/backups/guests",
-        (c) =>
-          onPage(c, async () => {
-            const code = await backup.addGuest(c.body.name, c.body.quota);
-            c.set.headers["cache-control"] = "no-store";
-            return listPage(c.page, { pairing: { name: c.body.name.trim(), code } });
-          }),
-        {
-          auth: "admin",
-          audit: { kind: "system", did: "agreed to keep another box's backups" },
-          body: t.Object({ name: t.String({ maxLength: 200 }), quota: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }),
-        },
-      )
-      .post(
-        "/backups/guests/:id/pair",
-        (c) =>
-          onPage(c, async () => {
-            const code = await backup.repair(c.params.id);
-            c.set.headers["cache-control"] = "no-store";
-            return listPage(c.page, { pairing: { name: backup.hosting().guests.find((g) => g.id === c.params.id)?.name ?? "", code } });
-          }),
-        { auth: "admin", audit: { kind: "system", did: "made a new pairing code" }, params: GuestId },
-      )
-      .post(
-        "/backups/guests/:id/quota",
-        (c) =>
-          onPage(c, () => {
-            backup.setGuestQuota(c.params.id, c.body.quota);
-            return c.redirect("/dashboard/backups", 303);
-          }),
-        {
-          auth: "admin",
-          audit: { kind: "system", did: "changed another box's backup quota" },
-          params: GuestId,
-          body: t.Object({ quota: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }),
-        },
-      )
-      .post(
-        "/backups/guests/:id/prune",
-        (c) =>
-          onPage(c, () => {
-            backup.allowPrune(c.params.id);
-            return c.redirect("/dashboard/backups", 303);
-          }),
-        { auth: "admin", audit: { kind: "system", did: "allowed another box to prune its backups" }, params: GuestId },
-      )
-      .post(
-        "/backups/guests/:id/remove",
-        (c) =>
-          onPage(c, () => {
-            backup.removeGuest(c.params.id, c.body.confirm);
-            return c.redirect("/dashboard/backups", 303);
-          }),
-        {
-          auth: "admin",
-          audit: { kind: "system", did: "deleted another box's backups" },
-          params: GuestId,
-          body: t.Object({ confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
-        },
-      )
   );
+}
+
+/** A target once set up: its settings, back up or check now, pause and resume, forget. */
+function targetRoutes(deps: Deps) {
+  const { backup } = deps;
+  const { setupPage, onTarget, onPage } = backupParts(deps);
+  return new Elysia()
+    .use(deps.access)
+    .post(
+      "/backups/targets/:id/options",
+      (c) =>
+        onTarget(c, c.params.id, () => {
+          backup.setOptions(c.params.id, parseOptions(c.body));
+          return setupPage(c.page, c.params.id, { saved: true });
+        }),
+      { auth: "admin", audit: { kind: "system", did: "changed a backup target's settings" }, params: TargetId, body: Options },
+    )
+    .post(
+      "/backups/targets/:id/run",
+      (c) =>
+        onPage(c, () => {
+          backup.runNow(c.params.id);
+          return c.redirect("/dashboard/backups", 303);
+        }),
+      { auth: "admin", audit: { kind: "system", did: "started a backup" }, params: TargetId },
+    )
+    .post(
+      "/backups/targets/:id/check",
+      (c) =>
+        onPage(c, () => {
+          backup.checkNow(c.params.id);
+          return c.redirect("/dashboard/backups", 303);
+        }),
+      { auth: "admin", audit: { kind: "system", did: "started a backup check" }, params: TargetId },
+    )
+    .post(
+      "/backups/targets/:id/pause",
+      ({ params, redirect }) => {
+        backup.pause(params.id);
+        return redirect(`/dashboard/backups/targets/${params.id}/setup`, 303);
+      },
+      { auth: "admin", audit: { kind: "system", did: "paused a backup target" }, params: TargetId },
+    )
+    .post(
+      "/backups/targets/:id/resume",
+      (c) =>
+        onTarget(c, c.params.id, () => {
+          backup.resume(c.params.id);
+          return c.redirect(`/dashboard/backups/targets/${c.params.id}/setup`, 303);
+        }),
+      { auth: "admin", audit: { kind: "system", did: "resumed a backup target" }, params: TargetId },
+    )
+    .post(
+      "/backups/targets/:id/remove",
+      (c) =>
+        onTarget(c, c.params.id, () => {
+          backup.remove(c.params.id, c.body.confirm);
+          return c.redirect("/dashboard/backups", 303);
+        }),
+      {
+        auth: "admin",
+        audit: { kind: "system", did: "forgot a backup target" },
+        params: TargetId,
+        body: t.Object({ confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
+      },
+    );
+}
+
+/** Restoring: snapshots by date, one snapshot's files and albums, restore into Drive. */
+function restoreRoutes(deps: Deps) {
+  const { backup } = deps;
+  return new Elysia()
+    .use(deps.access)
+    .get(
+      "/backups/targets/:id/snapshots",
+      ({ page, params }) => (
+        <SnapshotsPage page={page} target={backup.target(params.id)} snapshots={backup.snapshots(params.id)} restores={backup.restores()} />
+      ),
+      { auth: "admin", params: TargetId },
+    )
+    .get(
+      "/fragments/restores",
+      ({ page }) => {
+        const snapshots = backup.targets().flatMap((x) => backup.snapshots(x.id));
+        return <RestoreList restores={backup.restores()} snapshots={snapshots} page={page} />;
+      },
+      { auth: "admin" },
+    )
+    .get(
+      "/backups/targets/:id/snapshots/:snapshot",
+      ({ page, params, query }) => {
+        const target = backup.target(params.id);
+        const snapshots = backup.snapshots(params.id);
+        const snapshot = snapshots.find((s) => s.id === params.snapshot);
+        if (!snapshot) throw new AppError(404, "This snapshot is not in the backup any more.");
+        const open = backup.openSnapshot(params.id, params.snapshot);
+        const view: BrowseView = open.ready
+          ? backup.browse(params.id, params.snapshot, (r) => {
+              const people = r.people();
+              const person = people.find((p) => p.id === query.user) ?? (people.length === 1 ? people[0]! : null);
+              const tab = query.tab === "albums" ? ("albums" as const) : ("files" as const);
+              const listing = person && tab === "files" ? r.folder(person.id, query.folder) : null;
+              return {
+                state: "open",
+                people,
+                person,
+                tab,
+                folder: listing ? { id: listing.folder.id, name: listing.folder.name, trail: listing.trail, items: listing.items } : null,
+                albums: person && tab === "albums" ? r.albums(person.id) : [],
+              };
+            })
+          : { state: "fetching", job: open.job };
+        return <SnapshotPage page={page} target={target} snapshot={snapshot} view={view} restores={backup.restores()} snapshots={snapshots} />;
+      },
+      {
+        auth: "admin",
+        params: SnapshotParams,
+        query: t.Object({
+          user: t.Optional(t.String({ maxLength: 64 })),
+          folder: t.Optional(t.String({ maxLength: 64 })),
+          tab: t.Optional(t.String({ maxLength: 10 })),
+        }),
+      },
+    )
+    .post(
+      "/backups/targets/:id/snapshots/:snapshot/open",
+      ({ params, redirect }) => {
+        backup.reopenSnapshot(params.id, params.snapshot);
+        return redirect(`/dashboard/backups/targets/${params.id}/snapshots/${params.snapshot}`, 303);
+      },
+      { auth: "admin", audit: { kind: "system", did: "opened a backup snapshot" }, params: SnapshotParams },
+    )
+    .post(
+      "/backups/targets/:id/snapshots/:snapshot/restore",
+      ({ user, params, body, redirect }) => {
+        backup.restore(user, params.id, params.snapshot, { kind: body.kind, id: body.id });
+        return redirect(`/dashboard/backups/targets/${params.id}/snapshots/${params.snapshot}`, 303);
+      },
+      {
+        auth: "admin",
+        audit: { kind: "files", did: "restored files from a backup" },
+        params: SnapshotParams,
+        body: t.Object({
+          kind: t.Union([t.Literal("file"), t.Literal("folder"), t.Literal("album")]),
+          id: t.String({ minLength: 1, maxLength: 64 }),
+          _csrf: t.Optional(t.String()),
+        }),
+      },
+    );
+}
+
+/** Keeping other boxes' backups: the address guests use, guests with their pairing codes, quotas and pruning. */
+function hostingRoutes(deps: Deps) {
+  const { backup } = deps;
+  const { listPage, onPage } = backupParts(deps);
+  return new Elysia()
+    .use(deps.access)
+    .post(
+      "/backups/hosting",
+      (c) =>
+        onPage(c, async () => {
+          await backup.setHostAddress(c.body.address);
+          return c.redirect("/dashboard/backups", 303);
+        }),
+      {
+        auth: "admin",
+        audit: { kind: "system", did: "changed the address other boxes back up to" },
+        body: t.Object({ address: t.String({ maxLength: 300 }), _csrf: t.Optional(t.String()) }),
+      },
+    )
+    .post(
+      "/backups/guests",
+      (c) =>
+        onPage(c, async () => {
+          const code = await backup.addGuest(c.body.name, c.body.quota);
+          c.set.headers["cache-control"] = "no-store";
+          return listPage(c.page, { pairing: { name: c.body.name.trim(), code } });
+        }),
+      {
+        auth: "admin",
+        audit: { kind: "system", did: "agreed to keep another box's backups" },
+        body: t.Object({ name: t.String({ maxLength: 200 }), quota: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }),
+      },
+    )
+    .post(
+      "/backups/guests/:id/pair",
+      (c) =>
+        onPage(c, async () => {
+          const code = await backup.repair(c.params.id);
+          c.set.headers["cache-control"] = "no-store";
+          return listPage(c.page, { pairing: { name: backup.hosting().guests.find((g) => g.id === c.params.id)?.name ?? "", code } });
+        }),
+      { auth: "admin", audit: { kind: "system", did: "made a new pairing code" }, params: GuestId },
+    )
+    .post(
+      "/backups/guests/:id/quota",
+      (c) =>
+        onPage(c, () => {
+          backup.setGuestQuota(c.params.id, c.body.quota);
+          return c.redirect("/dashboard/backups", 303);
+        }),
+      {
+        auth: "admin",
+        audit: { kind: "system", did: "changed another box's backup quota" },
+        params: GuestId,
+        body: t.Object({ quota: t.String({ maxLength: 20 }), _csrf: t.Optional(t.String()) }),
+      },
+    )
+    .post(
+      "/backups/guests/:id/prune",
+      (c) =>
+        onPage(c, () => {
+          backup.allowPrune(c.params.id);
+          return c.redirect("/dashboard/backups", 303);
+        }),
+      { auth: "admin", audit: { kind: "system", did: "allowed another box to prune its backups" }, params: GuestId },
+    )
+    .post(
+      "/backups/guests/:id/remove",
+      (c) =>
+        onPage(c, () => {
+          backup.removeGuest(c.params.id, c.body.confirm);
+          return c.redirect("/dashboard/backups", 303);
+        }),
+      {
+        auth: "admin",
+        audit: { kind: "system", did: "deleted another box's backups" },
+        params: GuestId,
+        body: t.Object({ confirm: t.String({ maxLength: 200 }), _csrf: t.Optional(t.String()) }),
+      },
+    );
 }
 
 /**

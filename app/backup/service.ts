@@ -71,7 +71,7 @@ export function parseOptions(form: Record<string, string | undefined>): TargetOp
 
 export type TargetView = BackupTarget & { nextRun: Date | null; job: Job | null; clockWarning: string | null };
 
-export function createBackupService(deps: {
+type BackupServiceDeps = {
   repo: BackupRepo;
   jobs: JobQueue<BackupJobPayloads>;
   dataDir: string;
@@ -85,8 +85,11 @@ export function createBackupService(deps: {
   /** Stores the address and restarts the listener with a certificate for it. */
   setHostAddress: (address: string) => Promise<void>;
   hostCertificate: () => Promise<string | null>;
-}) {
-  const { repo, jobs, now } = deps;
+};
+
+/** What every part of the service shares: its dependencies, a target by id (404 when there is none), its latest jobs. */
+function serviceParts(deps: BackupServiceDeps) {
+  const { repo, jobs } = deps;
 
   const target = (id: string) => {
     const t = repo.target(id);
@@ -101,6 +104,14 @@ export function createBackupService(deps: {
     if (last && isPending(last)) return last;
     return (jobs.enqueue as (kind: K, payload: BackupJobPayloads[K]) => Job)(kind, payload);
   };
+  return { deps, target, jobFor, queueOnce };
+}
+type ServiceParts = ReturnType<typeof serviceParts>;
+
+export function createBackupService(deps: BackupServiceDeps) {
+  const parts = serviceParts(deps);
+  const { repo, jobs, now } = deps;
+  const { target, jobFor } = parts;
 
   function view(t: BackupTarget): TargetView {
     const newest = repo.snapshots(t.id)[0];
@@ -110,6 +121,37 @@ export function createBackupService(deps: {
         : null;
     return { ...t, nextRun: nextRun(t, deps.timeZone()), job: jobFor("backup.run", t.id) ?? jobFor("backup.check", t.id), clockWarning };
   }
+
+  return {
+    targets: () => repo.targets().map(view),
+    target: (id: string) => view(target(id)),
+    ...wizardSteps(parts),
+    ...targetControls(parts),
+    ...snapshotRestores(parts),
+
+    // --- the scrub --------------------------------------------------------------------------------------------
+    scrub: () => ({ state: repo.scrubState(), findings: repo.findings().map((f) => describeFinding(repo, f)), job: jobs.lastOfKind("scrub.run") ?? null }),
+    scrubNow() {
+      const last = jobs.lastOfKind("scrub.run");
+      if (last && isPending(last)) return last;
+      return jobs.enqueue("scrub.run", { full: true });
+    },
+
+    ...hosting(parts),
+    /** The alerts the dashboard raises from the backup feature's state (its minute check). */
+    alerts: () => backupAlerts(repo, now()),
+    ...boxRestores(parts),
+    /** The box's SSH public key (for SFTP targets), once made. */
+    sshKey(): string | null {
+      const f = `${dataPaths(deps.dataDir).backup.sshKey}.pub`;
+      return existsSync(f) ? readFileSync(f, "utf8").trim() : null;
+    },
+  };
+}
+
+/** The wizard: the target, its connection test, its password, the emergency kit, then what, when and how long. */
+function wizardSteps({ deps, target, jobFor, queueOnce }: ServiceParts) {
+  const { repo, jobs, now } = deps;
 
   function kitFor(t: BackupTarget): Kit {
     const password = readPassword(deps.dataDir, t.id);
@@ -131,10 +173,6 @@ export function createBackupService(deps: {
   }
 
   return {
-    targets: () => repo.targets().map(view),
-    target: (id: string) => view(target(id)),
-
-    // --- the wizard -------------------------------------------------------------------------------------------
     /** Step 1: the target as the admin described it; its connection is tested at once. */
     create(input: TargetInput): BackupTarget {
       const parsed = parseTarget(input);
@@ -194,8 +232,13 @@ export function createBackupService(deps: {
       target(id);
       repo.updateTarget(id, options);
     },
+  };
+}
 
-    // --- running ----------------------------------------------------------------------------------------------
+/** A target once set up: back up or check now, pause and resume, forget. */
+function targetControls({ deps, target, queueOnce }: ServiceParts) {
+  const { repo } = deps;
+  return {
     runNow(id: string) {
       if (target(id).state !== "active") throw new AppError(409, "Finish setting this target up first.");
       return queueOnce("backup.run", { targetId: id }, id);
@@ -216,8 +259,13 @@ export function createBackupService(deps: {
       repo.deleteTarget(id);
       removeTargetSecrets(deps.dataDir, id);
     },
+  };
+}
 
-    // --- restoring --------------------------------------------------------------------------------------------
+/** Restoring: a snapshot's database fetched for browsing, its files and albums restored into Drive. */
+function snapshotRestores({ deps, target }: ServiceParts) {
+  const { repo, jobs } = deps;
+  return {
     snapshots: (id: string) => repo.snapshots(target(id).id),
     /** Whether the snapshot's database is here for browsing; if not, it is fetched (a job) and the page polls. */
     openSnapshot(id: string, snapshotId: string): { ready: boolean; job: Job | null } {
@@ -247,16 +295,27 @@ export function createBackupService(deps: {
       return jobs.enqueue("backup.restore", { targetId: id, snapshotId, item, requestedBy: admin.id });
     },
     restores: () => jobs.recentOfKind("backup.restore", 10),
+  };
+}
 
-    // --- the scrub --------------------------------------------------------------------------------------------
-    scrub: () => ({ state: repo.scrubState(), findings: repo.findings().map((f) => describeFinding(repo, f)), job: jobs.lastOfKind("scrub.run") ?? null }),
-    scrubNow() {
-      const last = jobs.lastOfKind("scrub.run");
-      if (last && isPending(last)) return last;
-      return jobs.enqueue("scrub.run", { full: true });
-    },
+/** Keeping other boxes' backups: the address guests use, guests with their pairing codes, quotas and pruning. */
+function hosting({ deps }: ServiceParts) {
+  const { repo, now } = deps;
 
-    // --- hosting other boxes' backups -------------------------------------------------------------------------
+  function guest(id: string) {
+    const g = repo.guest(id);
+    if (!g) throw notFound("This box");
+    return g;
+  }
+
+  async function pairingFor(guestId: string, token: string) {
+    const url = deps.hostAddress();
+    if (!url) throw new AppError(409, "Set the address other boxes reach this one by first.");
+    const pairing: Pairing = { url, guest: guestId, token, cert: await deps.hostCertificate() };
+    return pairingCode(pairing);
+  }
+
+  return {
     hosting: () => ({
       enabled: deps.host !== null,
       address: deps.hostAddress(),
@@ -299,10 +358,21 @@ export function createBackupService(deps: {
       repo.deleteGuest(guestId);
       deps.host?.forget(guestId);
     },
+  };
+}
 
-    /** The alerts the dashboard raises from the backup feature's state (its minute check). */
-    alerts: () => backupAlerts(repo, now()),
-    // --- the setup wizard's whole-box restore -----------------------------------------------------------------
+/** The setup wizard's whole-box restore: started from the emergency kit, followed, retried, handed to the wizard. */
+function boxRestores({ deps }: ServiceParts) {
+  const { repo, jobs, now } = deps;
+
+  function boxRestore(id: string) {
+    const t = repo.target(id);
+    if (t?.state !== "restore") throw notFound("This restore");
+    const job = jobs.recentOfKind("backup.restore-box", 5).find((j) => (j.payload as { targetId: string }).targetId === id) ?? null;
+    return { target: t, job, incoming: job?.status === "done" ? readIncoming(deps.dataDir) : null };
+  }
+
+  return {
     /** Where the backup is and its password (from the emergency kit): the restore starts at once. */
     startBoxRestore(input: TargetInput, password: string): BackupTarget {
       const parsed = parseTarget(input);
@@ -325,43 +395,20 @@ export function createBackupService(deps: {
       jobs.enqueue("backup.restore-box", { targetId: id });
       return row;
     },
-    boxRestore(id: string) {
-      const t = repo.target(id);
-      if (t?.state !== "restore") throw notFound("This restore");
-      const job = jobs.recentOfKind("backup.restore-box", 5).find((j) => (j.payload as { targetId: string }).targetId === id) ?? null;
-      return { target: t, job, incoming: job?.status === "done" ? readIncoming(deps.dataDir) : null };
-    },
+    boxRestore,
     retryBoxRestore(id: string) {
-      const { job } = this.boxRestore(id);
+      const { job } = boxRestore(id);
       if (job && isPending(job)) return job;
       return jobs.enqueue("backup.restore-box", { targetId: id });
     },
     /** The restored database, for the wizard to check and stage; the restore source's own files go (it lives on in the backup's targets). */
     finishBoxRestore(id: string): string {
-      const { incoming } = this.boxRestore(id);
+      const { incoming } = boxRestore(id);
       if (!incoming) throw new AppError(409, "The restore is not finished yet.");
       removeTargetSecrets(deps.dataDir, id);
       return join(dataPaths(deps.dataDir).backup.incoming, TREE.databaseFile);
     },
-    /** The box's SSH public key (for SFTP targets), once made. */
-    sshKey(): string | null {
-      const f = `${dataPaths(deps.dataDir).backup.sshKey}.pub`;
-      return existsSync(f) ? readFileSync(f, "utf8").trim() : null;
-    },
   };
-
-  function guest(id: string) {
-    const g = repo.guest(id);
-    if (!g) throw notFound("This box");
-    return g;
-  }
-
-  async function pairingFor(guestId: string, token: string) {
-    const url = deps.hostAddress();
-    if (!url) throw new AppError(409, "Set the address other boxes reach this one by first.");
-    const pairing: Pairing = { url, guest: guestId, token, cert: await deps.hostCertificate() };
-    return pairingCode(pairing);
-  }
 }
 
 function parseQuota(raw: string): number {

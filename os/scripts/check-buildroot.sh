@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every symbol our defconfigs set must survive `make BR2_EXTERNAL=os <defconfig>` in a Buildroot
-# checkout: kconfig silently drops unknown symbols and those whose dependencies are unmet.
+# checkout: kconfig silently drops unknown symbols and those whose dependencies are unmet. Our packages (nasd,
+# restic) must be selected, and restic's Debian package must download with the hashes in its restic.hash.
 # Usage: BUILDROOT_DIR=/path/to/buildroot os/scripts/check-buildroot.sh
 set -eu
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -10,6 +11,8 @@ if [ -z "${BUILDROOT_DIR:-}" ] || [ ! -f "${BUILDROOT_DIR}/Makefile" ]; then
 fi
 failed=0
 checked=0
+dl=$(mktemp -d)
+trap 'rm -rf "$dl"' EXIT
 for defconfig in "$repo"/os/configs/*_defconfig; do
   name=$(basename "$defconfig")
   out=$(mktemp -d)
@@ -25,8 +28,19 @@ for defconfig in "$repo"/os/configs/*_defconfig; do
   done < "$defconfig"
   # show-info evaluates every selected package's .mk (ours included) without downloading anything.
   if ! make -s -C "$BUILDROOT_DIR" BR2_EXTERNAL="$repo/os" O="$out" show-info > "$out/info.json" 2> "$out/info.log" \
-     || ! grep -q '"nasd"' "$out/info.json"; then
-    missing="$missing (show-info: $(tail -n 1 "$out/info.log"))"
+     || ! grep -q '"nasd"' "$out/info.json" || ! grep -q '"restic"' "$out/info.json"; then
+    missing="$missing (show-info, nasd and restic: $(tail -n 1 "$out/info.log"))"
+  fi
+  # restic (package/restic) comes from Debian: fetched for this board's CPU, its SHA-256 and its copyright file's
+  # checked against restic.hash, and the program taken out of the .deb. With the host's tar: Buildroot would first
+  # build host-tar (a newer tar, for reproducible tarballs) from GNU's site, which our extraction does not need.
+  if ! BR2_DL_DIR="$dl" make -s -C "$BUILDROOT_DIR" BR2_EXTERNAL="$repo/os" O="$out" BR2_TAR_HOST_DEPENDENCY= TAR=tar \
+       restic-extract restic-legal-info > "$out/restic.log" 2>&1; then
+    missing="$missing (restic: $(grep -m1 -i 'error' "$out/restic.log" || tail -n 1 "$out/restic.log"))"
+  else
+    cpu=x86-64
+    grep -q '^BR2_aarch64=y' "$out/.config" && cpu=aarch64
+    file "$out"/build/restic-*/usr/bin/restic | grep -q "ELF 64-bit.*$cpu" || missing="$missing (restic: not a program for $cpu)"
   fi
   if [ -n "$missing" ]; then
     echo "FAIL $name: unknown, or dependencies unmet:$missing"

@@ -11,6 +11,7 @@
  *   https      the CA over http, TLS to nas.local verified against it, name constraints, wizard and redirects
  *   dashboard  the wizard with a passkey and the admin dashboard in Chromium; SSH turned on with the test's key
  *   disks      the grown data partition and SMART read off the disk; a second disk with the image left untouched
+ *   backup     the box backed up with restic to a blank disk; a file restored into Drive and with the kit's command
  *   update     refused bundles, a power cut while RAUC writes slot B, N → N+1 from the dashboard
  *   media      an iPhone HEVC MOV through the box's own ffmpeg
  *   memory     the box in 1 GB (make image-memory): photos, HEIC and a 1080p video ingested under a read load
@@ -29,6 +30,7 @@ import { join } from "node:path";
 import { boot } from "./image/boot";
 import { dashboard } from "./image/dashboard";
 import { disks } from "./image/disks";
+import { backup } from "./image/backup";
 import { type Concern, image, imageRun, OVMF_VARS, results } from "./image/harness";
 import { https } from "./image/https";
 import { media } from "./image/media";
@@ -38,7 +40,7 @@ import { rollback } from "./image/rollback";
 import { support } from "./image/support";
 import { update } from "./image/update";
 
-const concerns: Concern[] = [boot, https, dashboard, disks, update, media, memory, rollback, support, reset];
+const concerns: Concern[] = [boot, https, dashboard, disks, backup, update, media, memory, rollback, support, reset];
 
 /**
  * The named concerns and everything they need, in the test's order; with none named, all but `memory` (it wants the

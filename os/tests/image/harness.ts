@@ -37,13 +37,27 @@ async function freePort(): Promise<number> {
   });
 }
 
-export type Boot = { qemu: Subprocess; serialLog: string; monitor: string; https: number; http: number; ssh: number; startedAt: number };
+export type Boot = {
+  qemu: Subprocess;
+  serialLog: string;
+  monitor: string;
+  https: number;
+  http: number;
+  ssh: number;
+  /** The port other boxes back up to (BACKUP_HOST_PORT=8000 in nasd-web.service), forwarded here. */
+  backupHost: number;
+  startedAt: number;
+};
+
+/** What is plugged in besides the boot disk: a second disk carrying the image, a blank disk for backups. */
+export type PlugIn = { secondDisk?: string; backupDisk?: string };
 
 /** Power on. `-no-reboot`: a reboot of the guest ends qemu, and the test powers it on again (same disk, same firmware variables). */
-async function boot(work: string, disk: string, label: string, opts: { secondDisk?: string } = {}): Promise<Boot> {
+async function boot(work: string, disk: string, label: string, opts: PlugIn = {}): Promise<Boot> {
   const https = await freePort();
   const http = await freePort();
   const sshPort = await freePort();
+  const backupHost = await freePort();
   const serialLog = join(work, `serial-${label}.log`);
   const monitor = join(work, `monitor-${label}.sock`);
   const startedAt = performance.now();
@@ -73,8 +87,12 @@ async function boot(work: string, disk: string, label: string, opts: { secondDis
       // restrict=on: the guest reaches nothing beyond qemu's own DHCP; only these forwards come in.
       // A USB stick flashed with the same image, plugged in as a second disk.
       ...(opts.secondDisk ? ["-drive", `if=none,id=disk2,file=${opts.secondDisk},format=raw`, "-device", "virtio-blk-pci,drive=disk2"] : []),
+      // A blank disk for backups; its serial names it in the guest (/dev/disk/by-id/virtio-nas-backup).
+      ...(opts.backupDisk
+        ? ["-drive", `if=none,id=backup,file=${opts.backupDisk},format=raw`, "-device", "virtio-blk-pci,drive=backup,serial=nas-backup"]
+        : []),
       "-netdev",
-      `user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:${https}-:443,hostfwd=tcp:127.0.0.1:${http}-:80,hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
+      `user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:${https}-:443,hostfwd=tcp:127.0.0.1:${http}-:80,hostfwd=tcp:127.0.0.1:${sshPort}-:22,hostfwd=tcp:127.0.0.1:${backupHost}-:8000`,
       "-device",
       "virtio-net-pci,netdev=lan,romfile=",
       "-display",
@@ -87,7 +105,7 @@ async function boot(work: string, disk: string, label: string, opts: { secondDis
     ],
     { stdout: "inherit", stderr: "inherit" },
   );
-  return { qemu, serialLog, monitor, https, http, ssh: sshPort, startedAt };
+  return { qemu, serialLog, monitor, https, http, ssh: sshPort, backupHost, startedAt };
 }
 
 export const serial = (b: Boot) => (existsSync(b.serialLog) ? readFileSync(b.serialLog, "latin1") : "");
@@ -194,7 +212,7 @@ export type ImageRun = {
   sshKey: string;
   /** The power-on running now; each concern leaves it running or sets it to null after a power-off. */
   box: Boot | null;
-  powerOn: (label: string, opts?: { secondDisk?: string }) => Promise<Boot>;
+  powerOn: (label: string, opts?: PlugIn) => Promise<Boot>;
   /** The running box, or an error naming the concern that needed one. */
   running: (concern: string) => Boot;
   ca?: TrustedCa;
