@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createBlobStore } from "./blobs";
@@ -36,6 +36,9 @@ test("pendingImports finds regular files in a user's import folder, not the rece
   const s = createBlobStore({ dataDir: root, now: systemClock });
   mkdirSync(join(root, "users/u1/import/Trip"), { recursive: true });
   writeFileSync(join(root, "users/u1/import/Trip/a.jpg"), "x");
+  // Written "now" by the process's clock (under faketime the kernel's file times are a year behind it).
+  const now = systemClock();
+  utimesSync(join(root, "users/u1/import/Trip/a.jpg"), now, now);
   expect(s.pendingImports(0).map((f) => [f.userId, f.parts])).toEqual([["u1", ["Trip", "a.jpg"]]]);
   expect(s.pendingImports(3_600_000)).toEqual([]);
 });
