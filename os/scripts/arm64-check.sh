@@ -48,5 +48,16 @@ for cpu in cortex-a72 cortex-a76; do
     failed=1
   fi
 done
+# The People indexer (issue 25: Human on tfjs' wasm backend, models in the package) on a photo of three people, once on
+# the Pi 4's core and once here: the same faces, boxes, embeddings and objects (os/scripts/arm64-people.ts).
+photo="$repo/test/fixtures/people/party-1.jpg"
+if (cd "$repo" && bun os/scripts/arm64-people.ts detect "$photo" "$work/people-x86.json" > "$work/people-x86.log" 2>&1) &&
+  people=$(cd "$work/bundle" && run cortex-a72 "$repo/os/scripts/arm64-people.ts" detect "$photo" "$work/people-arm64.json" 2>&1 | tail -n 1) &&
+  verdict=$(bun "$repo/os/scripts/arm64-people.ts" compare "$work/people-x86.json" "$work/people-arm64.json"); then
+  echo "ok   arm64 cortex-a72: the People indexer found $people; against x86: $verdict"
+else
+  echo "FAIL arm64 cortex-a72: the People indexer: ${people:-} ${verdict:-} $(tail -n 5 "$work/people-x86.log" 2> /dev/null)"
+  failed=1
+fi
 echo "arm64-check: done in $(( $(date +%s) - started )) s"
 exit $failed
