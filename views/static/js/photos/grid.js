@@ -167,16 +167,25 @@ function renderSection(s, items) {
 
 // ---- The keyboard: the grid is one Tab stop (roving focus); arrows move between tiles, Space selects, Enter opens ----
 
+/** Whether the person has put the Tab stop somewhere (focused a tile); until then it follows the first tile. */
+let stopChosen = false;
 /** The tile the grid's Tab stop is on. @param {HTMLElement} t */
 export function focusTile(t) {
+  stopChosen = true;
   for (const other of grid?.querySelectorAll('.photos-tile[tabindex="0"]') ?? []) other.setAttribute("tabindex", "-1");
   t.setAttribute("tabindex", "0");
   t.focus();
 }
-/** Some tile carries the Tab stop once tiles are drawn: the first, unless one already does. */
+/**
+ * Some tile carries the Tab stop once tiles are drawn: the first in the grid's order until the person moves it (months
+ * arrive in any order: an older month drawn first must not keep the stop once the newest is drawn above it).
+ */
 function tabStop() {
-  if (!grid || grid.querySelector('.photos-tile[tabindex="0"]')) return;
-  grid.querySelector(".photos-tile")?.setAttribute("tabindex", "0");
+  if (!grid) return;
+  const first = grid.querySelector(".photos-tile");
+  if (stopChosen && grid.querySelector('.photos-tile[tabindex="0"]')) return;
+  for (const other of grid.querySelectorAll('.photos-tile[tabindex="0"]')) if (other !== first) other.setAttribute("tabindex", "-1");
+  first?.setAttribute("tabindex", "0");
 }
 
 /**
