@@ -7,7 +7,7 @@ import { AppError } from "../platform/errors";
 import type { ChunkedUploads } from "./chunks";
 import { activeLockXml, parseTimeout } from "./locks";
 import { destinationSegments } from "./paths";
-import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, isLive, multistatusPages, ocId, parsePropfind, planFor, propXml } from "./props";
+import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, isLive, multistatusPages, ocId, readPropfind, planFor, propXml } from "./props";
 import { createFavourites, favouriteValue } from "./favourites";
 import { createTrashbin } from "./trashbin";
 import { fileEtag, isMacBookkeeping, type DavService, type Node, type Space } from "./service";
@@ -251,13 +251,7 @@ export function createDavMethods(deps: { dav: DavService; drive: DriveService; c
       const depth = (call.request.headers.get("depth") ?? "1").trim().toLowerCase();
       if (depth !== "0" && depth !== "1")
         throw davCondition(403, "PROPFIND with Depth: infinity is not supported; ask for Depth 0 or 1.", "<d:propfind-finite-depth/>");
-      let want: ReturnType<typeof parsePropfind>;
-      try {
-        want = parsePropfind(await readXmlBody(call.request));
-      } catch (e) {
-        if (e instanceof AppError) throw e;
-        throw new AppError(400, "The PROPFIND body must be a DAV:propfind element.");
-      }
+      const want = await readPropfind(call.request);
       const node = exists(dav.resolve(call.space, call.names).node);
       // Written a page (500 entries) at a time as the client reads, each page read from SQLite when it is wanted: a
       // 10,000-entry folder is never in memory at once, neither its rows nor its XML.

@@ -3,10 +3,21 @@
 import type { DriveFile } from "../platform/db/schema";
 import { SUPPORTED_LOCK } from "./locks";
 import type { DavService, Node, Rights, Space } from "./service";
-import { DAV_NS, NC_NS, OC_NS, SABRE_NS, child, elements, esc, type XmlElement } from "./xml";
+import { AppError } from "../platform/errors";
+import { DAV_NS, NC_NS, OC_NS, SABRE_NS, child, elements, esc, readXmlBody, type XmlElement } from "./xml";
 
 export type PropName = { ns: string; name: string };
 export type PropRequest = { kind: "all"; include: PropName[] } | { kind: "names" } | { kind: "props"; props: PropName[] };
+
+/** A PROPFIND request's body, read and parsed: a body that is no DAV:propfind is the client's 400. */
+export async function readPropfind(request: Request): Promise<PropRequest> {
+  try {
+    return parsePropfind(await readXmlBody(request));
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw new AppError(400, "The PROPFIND body must be a DAV:propfind element.");
+  }
+}
 
 /** What a PROPFIND body asks for: no body means every property (allprop). */
 export function parsePropfind(body: XmlElement | null): PropRequest {

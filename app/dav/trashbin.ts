@@ -9,9 +9,8 @@ import type { DriveService } from "../drive/service";
 import { AppError } from "../platform/errors";
 import type { DavCall } from "./methods";
 import { destinationSegments } from "./paths";
-import { multistatusPages, parsePropfind, planFor } from "./props";
+import { multistatusPages, planFor, readPropfind } from "./props";
 import { Node, type DavService } from "./service";
-import { readXmlBody } from "./xml";
 
 /** A collection of the trash bin's own ("trash", "restore"): no Drive item, so an item-shaped stand-in for its properties. */
 function collection(user: User, id: string, name: string, at: Date): DriveFile {
@@ -58,13 +57,7 @@ export function createTrashbin(deps: { dav: DavService; drive: DriveService; mul
 
   async function propfind(call: DavCall, pagesOf: (depth: "0" | "1") => Node[][]) {
     const depth = (call.request.headers.get("depth") ?? "1").trim() === "0" ? "0" : "1";
-    let want: ReturnType<typeof parsePropfind>;
-    try {
-      want = parsePropfind(await readXmlBody(call.request));
-    } catch (e) {
-      if (e instanceof AppError) throw e;
-      throw new AppError(400, "The PROPFIND body must be a DAV:propfind element.");
-    }
+    const want = await readPropfind(call.request);
     return deps.multistatus(multistatusPages(call.space, dav, pagesOf(depth), planFor(want)));
   }
 

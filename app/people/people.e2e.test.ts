@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import type { Browser, Page } from "playwright-core";
+import { waitFor } from "../../test/support/photos";
 import { launchBrowser, signedInPage, sidewaysOverflow, startServer, watchPageErrors, type TestServer } from "../../test/support/browser";
 
 const root = join(import.meta.dir, "../..");
@@ -15,16 +16,6 @@ let server: TestServer;
 let worker: ReturnType<typeof Bun.spawn>;
 let browser: Browser;
 let db: Database;
-
-async function waitFor<T>(what: string, probe: () => T | undefined | null | false, limitMs = 120_000): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await Bun.sleep(100);
-  }
-}
 
 /** Grace Hopper's portrait three times (as is, cropped, darker) and a cow: one person to find, one thing. */
 async function photos(): Promise<[string, Buffer][]> {
@@ -65,7 +56,7 @@ beforeAll(async () => {
     // Never waiting for a busy box: this machine is always busy with other tests.
     env: { ...process.env, NAS_WORKER_KINDS: "media.process,people.index", NAS_PEOPLE_PAUSE_ABOVE: "0" },
   });
-  await waitFor("the photos processed", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'done'").get()!.n === 4);
+  await waitFor("the photos processed", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'done'").get()!.n === 4, 120_000);
   // The indexing job runs at worker start and every minute: restart the worker so it runs now.
   worker.kill("SIGTERM");
   await worker.exited;
@@ -75,7 +66,7 @@ beforeAll(async () => {
     stderr: "pipe",
     env: { ...process.env, NAS_WORKER_KINDS: "people.index", NAS_PEOPLE_PAUSE_ABOVE: "0" },
   });
-  await waitFor("the photos indexed", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM people_index").get()!.n === 4);
+  await waitFor("the photos indexed", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM people_index").get()!.n === 4, 120_000);
 }, 240_000);
 
 afterAll(async () => {
