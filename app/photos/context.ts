@@ -5,11 +5,14 @@ import type { DriveFile, User } from "../platform/db/schema";
 import type { RangedBody } from "../drive/download";
 import type { DriveService } from "../drive/service";
 import type { AlbumRepo } from "./album-repo";
+import type { MemoryRepo } from "./memory-repo";
 import type { PhotosRepo } from "./repo";
 
 export type PhotosDeps = {
   repo: PhotosRepo;
   albums: AlbumRepo;
+  /** Where and when per day (trips) and the memories each person hid. */
+  memories: MemoryRepo;
   /** Items are Drive files: Drive finds them for a viewer, trashes and restores them, and serves their content. */
   drive: DriveService;
   /** Decides who may see or change an album (app/access): its owner, people it is shared with, a link to it. */

@@ -57,7 +57,7 @@ export type KnownPlace = { locality: string | null; city: string | null; region:
 export type GpsPoint = { sha256: string; lat: number; lng: number };
 
 const DAY = 86_400_000;
-const LOCAL = "(m.taken_at + coalesce(m.taken_offset, 0) * 60000)";
+export const LOCAL = "(m.taken_at + coalesce(m.taken_offset, 0) * 60000)";
 // A content shows in Photos when processed, has a time, is not the hidden video half of a Live Photo, and at least
 // one Drive file with it is out of the trash.
 const SHOWN = `m.user_id = $u AND m.status = 'done' AND m.taken_at IS NOT NULL AND NOT (m.kind = 'video' AND m.live_pair_sha256 IS NOT NULL)`;
@@ -71,7 +71,7 @@ const FLAG = (col: string) => `EXISTS (SELECT 1 FROM photo_flags p WHERE p.user_
 
 type Params = Record<string, string | number | null>;
 
-function whereOf(userId: string, source: Source, base = VISIBLE): { sql: string; params: Params } {
+export function whereOf(userId: string, source: Source, base = VISIBLE): { sql: string; params: Params } {
   const params: Params = { $u: userId };
   const parts = [base];
   switch (source.kind) {
