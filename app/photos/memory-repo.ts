@@ -21,8 +21,7 @@ export function createMemoryRepo(db: Db) {
         )
         .all(w.params as never) as PlaceDay[];
     },
-    hidden: (userId: string) =>
-      new Set((raw.query("SELECT key FROM hidden_memories WHERE user_id = ?").all(userId) as { key: string }[]).map((r) => r.key)),
+    hidden: (userId: string) => new Set((raw.query("SELECT key FROM hidden_memories WHERE user_id = ?").all(userId) as { key: string }[]).map((r) => r.key)),
     hide: (userId: string, key: string, at: Date) =>
       raw.query("INSERT INTO hidden_memories (user_id, key, hidden_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").run(userId, key, at.getTime()),
     show: (userId: string, key: string) => raw.query("DELETE FROM hidden_memories WHERE user_id = ? AND key = ?").run(userId, key),

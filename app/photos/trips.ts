@@ -124,8 +124,7 @@ export function detectTrips(rows: PlaceDay[], home: Home | null): Trip[] {
     const to = run.at(-1)?.day;
     if (from !== undefined && to !== undefined && to - from + 1 >= MIN_DAYS) {
       const n = run.reduce((s, d) => s + d.far + d.unplaced, 0);
-      if (n >= MIN_PHOTOS)
-        trips.push({ key: `trip-${dayKey(from)}`, from, to, place: placeOf(run, home), dates: tripDates(from, to), n, homeCity: home.city });
+      if (n >= MIN_PHOTOS) trips.push({ key: `trip-${dayKey(from)}`, from, to, place: placeOf(run, home), dates: tripDates(from, to), n, homeCity: home.city });
     }
     run = [];
     between = [];
