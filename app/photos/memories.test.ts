@@ -135,7 +135,7 @@ test("last month's highlights and the timeline's featured memories, by the box's
   // On 10 June 2023 last month is May (six photos); on 10 August it is July, with three: too few.
   expect(memoryList(on(new Date(2023, 5, 10, 9)), ann).month).toMatchObject({ key: "month-2023-05-01", title: "Highlights of May", subtitle: "2023" });
   expect(memoryList(on(new Date(2023, 5, 10, 9)), ann).month?.items.map((i) => i.id)).toEqual(
-    ["home0", "home1", "home2", "home3", "home4", "home5"].map((k) => ids[k]),
+    ["home0", "home1", "home2", "home3", "home4", "home5"].map((k) => ids[k]!),
   );
   expect(memoryList(on(new Date(2023, 7, 10, 9)), ann).month).toBeNull(); // July: 3 photos
   // A year on, within two weeks of the trip's start: featured; hidden: not.

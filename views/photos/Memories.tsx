@@ -65,7 +65,7 @@ export function MemoriesPage(p: {
                   <span safe>{[m.title, m.subtitle].join(", ")}</span>{" "}
                   <form method="post" action={`${storyHref(m.key)}/show`}>
                     <input type="hidden" name="_csrf" value={p.page.csrfToken} />
-                    <button type="submit" aria-label={`Show ${m.title}, ${m.subtitle} again`}>
+                    <button type="submit" aria-label={`Show again: ${m.title}, ${m.subtitle}`}>
                       Show again
                     </button>
                   </form>
@@ -95,8 +95,8 @@ export function StoryPage(p: { page: SignedInPage; memory: MemoryView }) {
       <Styles />
       <div class="story" id="memory-story" x-data="memoryStory" data-count={String(n)} data-back="/photos" aria-label={label} role="region">
         <div class="story-bars" aria-hidden="true">
-          {m.items.map((_, i) => (
-            <span class={i === 0 ? "current" : undefined} x-bind:class={`index > ${i} ? 'seen' : index === ${i} ? 'current' : ''`}></span>
+          {m.items.map(() => (
+            <span></span>
           ))}
         </div>
         <div class="story-head">
@@ -122,11 +122,7 @@ export function StoryPage(p: { page: SignedInPage; memory: MemoryView }) {
         </div>
         <div class="story-slides" x-on:pointerdown="press" x-on:pointerup="release" x-on:click="tap">
           {m.items.map((item, i) => (
-            <figure
-              class={i === 0 ? "story-slide current" : "story-slide"}
-              x-bind:class={`index === ${i} ? 'current' : index + 1 === ${i} ? 'next' : ''`}
-              data-id={item.id}
-            >
+            <figure class="story-slide" data-id={item.id}>
               <img
                 src={`/media/preview/${item.id}`}
                 alt={`${item.kind === "video" ? "Video" : "Photo"} taken ${takenOn(item)}`}

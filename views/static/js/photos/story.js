@@ -19,6 +19,8 @@ document.addEventListener("alpine:init", () => {
     swiped: false,
     init() {
       this.count = Number(this.$root.dataset.count) || 0;
+      this.$root.dataset.ready = ""; // from now on the classes say which photo shows (before: the first, by CSS)
+      this.show();
       this.playing = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
       document.addEventListener("visibilitychange", () => this.schedule());
       window.addEventListener("keydown", (e) => this.key(e));
@@ -38,7 +40,19 @@ document.addEventListener("alpine:init", () => {
     /** @param {number} i */
     go(i) {
       this.index = Math.max(0, Math.min(this.count - 1, i));
+      this.show();
       this.schedule();
+    },
+    /** Marks the photo shown, the next one (laid out unseen, so it loads ahead) and the progress bars. */
+    show() {
+      this.$root.querySelectorAll(".story-slide").forEach((slide, i) => {
+        slide.classList.toggle("current", i === this.index);
+        slide.classList.toggle("next", i === this.index + 1);
+      });
+      this.$root.querySelectorAll(".story-bars span").forEach((bar, i) => {
+        bar.classList.toggle("seen", i < this.index);
+        bar.classList.toggle("current", i === this.index);
+      });
     },
     next() {
       this.go(this.index + 1);
