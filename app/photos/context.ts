@@ -7,6 +7,7 @@ import type { DriveService } from "../drive/service";
 import type { AlbumRepo } from "./album-repo";
 import type { MemoryRepo } from "./memory-repo";
 import type { PhotosRepo } from "./repo";
+import type { Trip } from "./trips";
 
 export type PhotosDeps = {
   repo: PhotosRepo;
@@ -35,6 +36,8 @@ export type PhotosContext = PhotosDeps & {
   results: Map<string, { version: string; values: Map<string, unknown> }>;
   localWrites: Map<string, number>;
   maps: Map<string, { at: number; done: number; index: Supercluster<{ sha256: string }> }>;
+  /** Each person's trips (memories.ts), kept for minutes: finding them reads every photo's place. */
+  trips: Map<string, { at: number; writes: number; trips: Trip[] }>;
 };
 
 export const photosContext = (deps: PhotosDeps): PhotosContext => ({
@@ -42,6 +45,7 @@ export const photosContext = (deps: PhotosDeps): PhotosContext => ({
   results: new Map(),
   localWrites: new Map(),
   maps: new Map(),
+  trips: new Map(),
 });
 
 /** Photos changed something of `user`'s (a flag, an album): their cached results and map are stale. */

@@ -1,9 +1,9 @@
 // Memories: "On this day" and "A year ago this week" (timeline.ts memoryGroups), trips (trips.ts) and last month's
 // highlights, each a story of the timeline's photos (never archived or in the trash) under a stable key a person can
-// hide. Computed on request from the timeline (trips cached with the library's version); only the hidden keys are stored.
+// hide. Computed on request from the timeline (trips kept for a few minutes); only the hidden keys are stored.
 import type { User } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
-import { cached, type PhotosContext } from "./context";
+import type { PhotosContext } from "./context";
 import type { GridItem } from "./repo";
 import { memoryGroups, monthRange } from "./timeline";
 import { dayKey, detectTrips, homeOf, type Trip } from "./trips";
@@ -11,6 +11,7 @@ import { dayKey, detectTrips, homeOf, type Trip } from "./trips";
 const DAY = 86_400_000;
 /** Slides in a trip's or a month's story: its favourites, then photos spread evenly over its days. */
 const STORY_SIZE = 40;
+const TRIPS_KEEP_MS = 5 * 60_000;
 /** A month with fewer photos than this has no highlights to pick. */
 const MONTH_MIN = 5;
 
@@ -53,12 +54,20 @@ export function highlights(items: GridItem[], n = STORY_SIZE): GridItem[] {
   return oldestFirst([...favourites, ...picked]);
 }
 
-/** The person's trips, oldest first: home and runs of days away from it, from the timeline's places per day. */
-export const trips = (ctx: PhotosContext, user: User): Trip[] =>
-  cached(ctx, user, "trips", () => {
-    const rows = ctx.memories.placeDays(user.id);
-    return detectTrips(rows, homeOf(rows));
-  });
+/**
+ * The person's trips, oldest first: home and runs of days away from it, from the timeline's places per day. Reading
+ * every photo's place takes ≈ 1 s for 200k photos on a busy machine, so trips are kept for TRIPS_KEEP_MS (or until
+ * Photos itself archives something) rather than redone at each upload; a trip's photos are always read fresh.
+ */
+export function trips(ctx: PhotosContext, user: User): Trip[] {
+  const writes = ctx.localWrites.get(user.id) ?? 0;
+  const kept = ctx.trips.get(user.id);
+  if (kept && kept.writes === writes && ctx.now().getTime() - kept.at < TRIPS_KEEP_MS) return kept.trips;
+  const rows = ctx.memories.placeDays(user.id);
+  const found = detectTrips(rows, homeOf(rows));
+  ctx.trips.set(user.id, { at: ctx.now().getTime(), writes, trips: found });
+  return found;
+}
 
 const tripItems = (ctx: PhotosContext, user: User, trip: Trip) =>
   ctx.repo.itemsBetween(user.id, { kind: "timeline" }, trip.from * DAY, (trip.to + 1) * DAY).filter((i) => i.city !== trip.homeCity);

@@ -1,5 +1,5 @@
 import type { Db } from "../platform/db/client";
-import { LOCAL, whereOf } from "./repo";
+import { HIDDEN, LOCAL, SHOWN } from "./repo";
 import type { PlaceDay } from "./trips";
 
 const DAY = 86_400_000;
@@ -13,13 +13,20 @@ export function createMemoryRepo(db: Db) {
      * Located and unlocated photos of a day are separate rows; a city's position is the mean of its photos'.
      */
     placeDays(userId: string): PlaceDay[] {
-      const w = whereOf(userId, { kind: "timeline" });
+      // As the scrubber's day counts: every shown row once, minus the (usually few) trashed or archived ones, instead
+      // of a trash and archive lookup for each of 200k rows.
+      const cols = `${LOCAL} / ${DAY} AS day, m.latitude IS NULL AS unplaced, m.city, m.country`;
       return raw
         .query(
-          `SELECT ${LOCAL} / ${DAY} AS day, m.city, m.country, avg(m.latitude) AS lat, avg(m.longitude) AS lng, count(*) AS n
-          FROM media m WHERE ${w.sql} GROUP BY day, m.latitude IS NULL, m.city, m.country ORDER BY day`,
+          `SELECT day, city, country, CASE WHEN unplaced THEN NULL ELSE sum(lat) / sum(n) END AS lat, CASE WHEN unplaced THEN NULL ELSE sum(lng) / sum(n) END AS lng,
+            sum(n) AS n FROM (
+            SELECT ${cols}, count(*) AS n, total(m.latitude) AS lat, total(m.longitude) AS lng FROM media m WHERE ${SHOWN} GROUP BY 1, 2, 3, 4
+            UNION ALL
+            SELECT ${cols}, -count(*), -total(m.latitude), -total(m.longitude) FROM (${HIDDEN}) AS h CROSS JOIN media m
+              WHERE m.user_id = $u AND m.sha256 = h.sha256 AND ${SHOWN} GROUP BY 1, 2, 3, 4)
+          GROUP BY day, unplaced, city, country HAVING sum(n) > 0 ORDER BY day`,
         )
-        .all(w.params as never) as PlaceDay[];
+        .all({ $u: userId } as never) as PlaceDay[];
     },
     hidden: (userId: string) => new Set((raw.query("SELECT key FROM hidden_memories WHERE user_id = ?").all(userId) as { key: string }[]).map((r) => r.key)),
     hide: (userId: string, key: string, at: Date) =>
