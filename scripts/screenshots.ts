@@ -87,9 +87,23 @@ try {
   const now = new Date();
   for (const [i, f] of pictures.entries()) {
     const home = new Date(Date.UTC(now.getFullYear(), now.getMonth() - 1, 3 + i * 4, 11));
-    await upload(`home_${i}.jpg`, await sharp(readFileSync(join(photos, f))).withExif(exif(home, 38.72, -9.14)).jpeg().toBuffer(), camera);
+    await upload(
+      `home_${i}.jpg`,
+      await sharp(readFileSync(join(photos, f)))
+        .withExif(exif(home, 38.72, -9.14))
+        .jpeg()
+        .toBuffer(),
+      camera,
+    );
     const away = new Date(Date.UTC(2025, 5, 12 + Math.floor(i / 2), 9 + i));
-    await upload(`iceland_${i}.jpg`, await sharp(readFileSync(join(photos, f))).withExif(exif(away, 64.15, -21.94)).jpeg().toBuffer(), camera);
+    await upload(
+      `iceland_${i}.jpg`,
+      await sharp(readFileSync(join(photos, f)))
+        .withExif(exif(away, 64.15, -21.94))
+        .jpeg()
+        .toBuffer(),
+      camera,
+    );
   }
   worker = Bun.spawn(["bun", "app/worker.ts"], {
     cwd: root,
