@@ -104,7 +104,7 @@ export function StoryPage(p: { page: SignedInPage; memory: MemoryView }) {
             <h1 safe>{m.title}</h1>
             <p safe>{m.subtitle}</p>
           </div>
-          <p class="story-pos" id="story-pos" role="status" x-text="position">
+          <p class="story-pos" id="story-pos" role="status" x-text="position" safe>
             {`1 of ${n}`}
           </p>
           <button type="button" class="story-button" id="story-pause" x-on:click="toggle" x-text="playLabel" x-cloak>
