@@ -51,9 +51,10 @@ export type HomeContentProps = {
 
 /** The start page: what an owner checks first (space, recent files, the box's health), each a way into its page. */
 export function HomePage(p: { page: SignedInPage; content: JSX.Element }) {
+  const htmlContent = p.content; // HomeContent, rendered already (its own values escaped)
   return (
     <Layout title="Home" page={p.page}>
-      {p.content}
+      {htmlContent}
     </Layout>
   );
 }
