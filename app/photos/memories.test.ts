@@ -10,7 +10,7 @@ import { mediaTestApp } from "../../test/support/media";
 import { createAlbumRepo } from "./album-repo";
 import { photosContext } from "./context";
 import { createMemoryRepo } from "./memory-repo";
-import { featuredMemories, highlights, memoryList } from "./memories";
+import { featuredMemories, highlights, memory, memoryList } from "./memories";
 import { createPhotosRepo, type GridItem } from "./repo";
 
 type Where = { lat: number; lng: number };
@@ -138,6 +138,15 @@ test("last month's highlights and the timeline's featured memories, by the box's
     ["home0", "home1", "home2", "home3", "home4", "home5"].map((k) => ids[k]!),
   );
   expect(memoryList(on(new Date(2023, 7, 10, 9)), ann).month).toBeNull(); // July: 3 photos
+  // On this day a year later: Reykjavík's day, under a key that names it whenever it is asked for; last year's week.
+  const dayKey = "day-2023-06-12-reykjavik";
+  expect(featuredMemories(on(new Date(2024, 5, 12, 9)), ann).find((m) => m.key === dayKey)).toMatchObject({
+    title: "On this day",
+    subtitle: "2023 · Reykjavík",
+  });
+  expect(memory(on(new Date(2030, 0, 1)), ann, dayKey).items.map((i) => i.id)).toEqual([ids.ice0, ids.ice1]);
+  expect(featuredMemories(on(new Date(2024, 5, 15, 9)), ann).map((m) => m.key)).toContain("week-2023-06-15-reykjavik");
+  expect(memory(on(new Date(2030, 0, 1)), ann, "week-2023-06-15-reykjavik").items.map((i) => i.id)).toEqual([ids.ice0, ids.ice1, ids.ice3, ids.ice4]);
   // A year on, within two weeks of the trip's start: featured; hidden: not.
   const featured = (day: Date) => featuredMemories(on(day), ann).map((m) => m.key);
   expect(featured(new Date(2024, 5, 5, 9))).toContain("trip-2023-06-12");
