@@ -144,9 +144,9 @@ test("last month's highlights and the timeline's featured memories, by the box's
     title: "On this day",
     subtitle: "2023 · Reykjavík",
   });
-  expect(memory(on(new Date(2030, 0, 1)), ann, dayKey).items.map((i) => i.id)).toEqual([ids.ice0, ids.ice1]);
+  expect(memory(on(new Date(2030, 0, 1)), ann, dayKey).items.map((i) => i.id)).toEqual([ids.ice0!, ids.ice1!]);
   expect(featuredMemories(on(new Date(2024, 5, 15, 9)), ann).map((m) => m.key)).toContain("week-2023-06-15-reykjavik");
-  expect(memory(on(new Date(2030, 0, 1)), ann, "week-2023-06-15-reykjavik").items.map((i) => i.id)).toEqual([ids.ice0, ids.ice1, ids.ice3, ids.ice4]);
+  expect(memory(on(new Date(2030, 0, 1)), ann, "week-2023-06-15-reykjavik").items.map((i) => i.id)).toEqual([ids.ice0!, ids.ice1!, ids.ice3!, ids.ice4!]);
   // A year on, within two weeks of the trip's start: featured; hidden: not.
   const featured = (day: Date) => featuredMemories(on(day), ann).map((m) => m.key);
   expect(featured(new Date(2024, 5, 5, 9))).toContain("trip-2023-06-12");
