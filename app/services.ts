@@ -26,6 +26,7 @@ import { APP_ROOT, dataPaths } from "./platform/paths";
 import { createAlbumRepo } from "./photos/album-repo";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
+import { createMemoryRepo } from "./photos/memory-repo";
 import { createPeopleService } from "./people/service";
 import { createHomeSummaries } from "./home/summary";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
@@ -235,6 +236,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
   const photos = createPhotosService({
     repo: createPhotosRepo(db),
     albums: createAlbumRepo(db),
+    memories: createMemoryRepo(db),
     drive,
     access: core.access,
     userById: (id) => auth.users.byId(id),

@@ -1,4 +1,5 @@
-// `make screenshots`: the wizard, the start page, Drive (grid and viewer), the dashboard and settings at desktop (1280×800) and
+// `make screenshots`: the wizard, the start page, Drive (grid and viewer), Photos (timeline, lightbox, memories and a
+// memory's story), the dashboard and settings at desktop (1280×800) and
 // phone (360×740) size, from a real server on a temp data dir, written to docs/screenshots/ for the README.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -75,6 +76,35 @@ try {
   const camera = await folder("Camera");
   for (const f of ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "gps/DSCN0027.jpg", "gps/DSCN0038.jpg", "cameras/Canon_40D.jpg", "cameras/Nikon_D70.jpg"])
     await upload(f.split("/")[1]!, readFileSync(join(photos, f)), camera);
+  // Memories: a home (Lisbon, last month: its highlights) and three days in Iceland, from the fixtures' pictures with
+  // their time and place rewritten.
+  const dms = (v: number) => `${Math.floor(v)}/1 ${Math.round((v % 1) * 60 * 100)}/100 0/1`;
+  const exif = (when: Date, lat: number, lng: number) => ({
+    IFD2: { DateTimeOriginal: when.toISOString().slice(0, 19).replace("T", " ").replace(/-/g, ":"), OffsetTimeOriginal: "+00:00" },
+    IFD3: { GPSLatitudeRef: "N", GPSLatitude: dms(lat), GPSLongitudeRef: "W", GPSLongitude: dms(Math.abs(lng)) },
+  });
+  const pictures = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "gps/DSCN0027.jpg", "gps/DSCN0038.jpg", "cameras/Canon_40D.jpg", "phone/jolla.jpg"];
+  const now = new Date();
+  for (const [i, f] of pictures.entries()) {
+    const home = new Date(Date.UTC(now.getFullYear(), now.getMonth() - 1, 3 + i * 4, 11));
+    await upload(
+      `home_${i}.jpg`,
+      await sharp(readFileSync(join(photos, f)))
+        .withExif(exif(home, 38.72, -9.14))
+        .jpeg()
+        .toBuffer(),
+      camera,
+    );
+    const away = new Date(Date.UTC(2025, 5, 12 + Math.floor(i / 2), 9 + i));
+    await upload(
+      `iceland_${i}.jpg`,
+      await sharp(readFileSync(join(photos, f)))
+        .withExif(exif(away, 64.15, -21.94))
+        .jpeg()
+        .toBuffer(),
+      camera,
+    );
+  }
   worker = Bun.spawn(["bun", "app/worker.ts"], {
     cwd: root,
     env: { ...process.env, DATA_DIR: server.dataDir, NAS_WORKER_KINDS: "media.process" },
@@ -114,6 +144,19 @@ try {
     await page.waitForLoadState("networkidle");
     await shoot(page, `photos-lightbox-info-${size}`);
     await page.keyboard.press("Escape");
+    // Memories: the list, then a trip's story (full screen on the phone).
+    for (let i = 0; i < 60; i++) {
+      await page.goto("/photos/memories");
+      if ((await page.locator('a.memory-card[data-key^="trip-2025"]').count()) > 0) break;
+      await Bun.sleep(1000);
+    }
+    await page.waitForLoadState("networkidle");
+    await shoot(page, `photos-memories-${size}`);
+    await page.locator('a.memory-card[data-key^="trip-2025"]').click();
+    await page.locator("#memory-story").waitFor();
+    await page.locator("#story-pause").click();
+    await page.waitForFunction(() => (document.querySelector(".story-slide.current img") as HTMLImageElement | null)?.complete);
+    await shoot(page, `photos-memory-story-${size}`);
     await page.goto("/dashboard");
     await page.waitForLoadState("networkidle");
     await shoot(page, `dashboard-${size}`);

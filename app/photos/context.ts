@@ -5,11 +5,15 @@ import type { DriveFile, User } from "../platform/db/schema";
 import type { RangedBody } from "../drive/download";
 import type { DriveService } from "../drive/service";
 import type { AlbumRepo } from "./album-repo";
+import type { MemoryRepo } from "./memory-repo";
 import type { PhotosRepo } from "./repo";
+import type { Trip } from "./trips";
 
 export type PhotosDeps = {
   repo: PhotosRepo;
   albums: AlbumRepo;
+  /** Where and when per day (trips) and the memories each person hid. */
+  memories: MemoryRepo;
   /** Items are Drive files: Drive finds them for a viewer, trashes and restores them, and serves their content. */
   drive: DriveService;
   /** Decides who may see or change an album (app/access): its owner, people it is shared with, a link to it. */
@@ -32,6 +36,8 @@ export type PhotosContext = PhotosDeps & {
   results: Map<string, { version: string; values: Map<string, unknown> }>;
   localWrites: Map<string, number>;
   maps: Map<string, { at: number; done: number; index: Supercluster<{ sha256: string }> }>;
+  /** Each person's trips (memories.ts), kept for minutes: finding them reads every photo's place. */
+  trips: Map<string, { at: number; writes: number; trips: Trip[] }>;
 };
 
 export const photosContext = (deps: PhotosDeps): PhotosContext => ({
@@ -39,6 +45,7 @@ export const photosContext = (deps: PhotosDeps): PhotosContext => ({
   results: new Map(),
   localWrites: new Map(),
   maps: new Map(),
+  trips: new Map(),
 });
 
 /** Photos changed something of `user`'s (a flag, an album): their cached results and map are stale. */

@@ -57,14 +57,14 @@ export type KnownPlace = { locality: string | null; city: string | null; region:
 export type GpsPoint = { sha256: string; lat: number; lng: number };
 
 const DAY = 86_400_000;
-const LOCAL = "(m.taken_at + coalesce(m.taken_offset, 0) * 60000)";
+export const LOCAL = "(m.taken_at + coalesce(m.taken_offset, 0) * 60000)";
 // A content shows in Photos when processed, has a time, is not the hidden video half of a Live Photo, and at least
 // one Drive file with it is out of the trash.
-const SHOWN = `m.user_id = $u AND m.status = 'done' AND m.taken_at IS NOT NULL AND NOT (m.kind = 'video' AND m.live_pair_sha256 IS NOT NULL)`;
+export const SHOWN = `m.user_id = $u AND m.status = 'done' AND m.taken_at IS NOT NULL AND NOT (m.kind = 'video' AND m.live_pair_sha256 IS NOT NULL)`;
 const VISIBLE = `${SHOWN}
   AND EXISTS (SELECT 1 FROM files f WHERE f.user_id = m.user_id AND f.sha256 = m.sha256 AND f.trashed_at IS NULL)`;
 // Contents out of the timeline although processed: every Drive copy in the trash, or archived. Usually few.
-const HIDDEN = `SELECT f.sha256 FROM files f INDEXED BY files_user_trash WHERE f.user_id = $u AND f.trashed_at IS NOT NULL AND f.sha256 IS NOT NULL
+export const HIDDEN = `SELECT f.sha256 FROM files f INDEXED BY files_user_trash WHERE f.user_id = $u AND f.trashed_at IS NOT NULL AND f.sha256 IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM files g WHERE g.user_id = f.user_id AND g.sha256 = f.sha256 AND g.trashed_at IS NULL)
   UNION SELECT p.sha256 FROM photo_flags p WHERE p.user_id = $u AND p.archived = 1`;
 const FLAG = (col: string) => `EXISTS (SELECT 1 FROM photo_flags p WHERE p.user_id = m.user_id AND p.sha256 = m.sha256 AND p.${col} = 1)`;

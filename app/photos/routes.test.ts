@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { FIXTURES, mediaTestApp } from "../../test/support/media";
 import { createPhotosRepo } from "./repo";
 import { createAlbumRepo } from "./album-repo";
+import { createMemoryRepo } from "./memory-repo";
 import { photosContext } from "./context";
 import { parseSearch } from "./search";
 import { memories, memoryGroups } from "./timeline";
@@ -226,6 +227,7 @@ test("memories: the same day in earlier years (the box's today), newest year fir
     photosContext({
       repo: createPhotosRepo(t.db),
       albums: createAlbumRepo(t.db),
+      memories: createMemoryRepo(t.db),
       drive: t.services.drive,
       access: t.services.access,
       userById: t.services.auth.users.byId,
@@ -284,6 +286,7 @@ test("memories: a year ago this week when last year has nothing on the day; neve
     photosContext({
       repo: createPhotosRepo(t.db),
       albums: createAlbumRepo(t.db),
+      memories: createMemoryRepo(t.db),
       drive: t.services.drive,
       access: t.services.access,
       userById: t.services.auth.users.byId,

@@ -15,6 +15,7 @@ import type { SignedInPage } from "../../views/layout";
 import type { User } from "../platform/db/schema";
 import { noteAudit } from "../platform/http/security";
 import { describePhotosRequest } from "./audit";
+import { memoryRoutes } from "./memory-routes";
 
 type Deps = { access: AccessControl; photos: PhotosService; media: MediaService; drive: DriveService };
 
@@ -79,7 +80,7 @@ function photosPages(deps: Deps) {
     .get(
       "/",
       ({ user, page }) => {
-        return <TimelinePage {...shell(page)} memories={photos.memoryGroups(user)} />;
+        return <TimelinePage {...shell(page)} memories={photos.featuredMemories(user)} />;
       },
       { auth: "user" },
     )
@@ -368,5 +369,5 @@ function sharedWithMe(deps: Deps) {
 
 /** Photos: pages under /photos, their JSON under /photos/api. Every item id goes through Drive's access check. */
 export function photosRoutes(deps: Deps) {
-  return new Elysia({ name: "photos" }).use(photosPages(deps)).use(photosApi(deps)).use(sharedWithMe(deps));
+  return new Elysia({ name: "photos" }).use(photosPages(deps)).use(photosApi(deps)).use(sharedWithMe(deps)).use(memoryRoutes(deps));
 }

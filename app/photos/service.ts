@@ -1,5 +1,5 @@
 // Photos' service: the plain functions of its modules, bound to one context. Read a capability in its module:
-// timeline.ts (grids, memories), search.ts, items.ts (info, marks, trash), albums.ts, shared.ts, map.ts.
+// timeline.ts (grids, on this day), memories.ts (trips, highlights, stories), search.ts, items.ts (info, marks, trash), albums.ts, shared.ts, map.ts.
 import { bindContext } from "../platform/bind";
 import {
   addToAlbum,
@@ -22,6 +22,7 @@ import {
 import { photosContext, type PhotosDeps } from "./context";
 import { info, restore, setArchived, setFavourite, trash } from "./items";
 import { clusterItems, clusters, places } from "./map";
+import { featuredMemories, memory, memoryList, setMemoryHidden } from "./memories";
 import { contributableAlbums, sharedAlbums, sharedFolderMedia } from "./shared";
 import { buckets, latest, memories, memoryGroups, month, source } from "./timeline";
 
@@ -29,6 +30,7 @@ export type { AlbumEntry } from "./album-repo";
 export type { PhotosDeps } from "./context";
 export type { ClusterPoint } from "./map";
 export type { MemoryGroup, MonthBucket } from "./timeline";
+export type { Memory, MemoryList } from "./memories";
 
 /** Photos' rules over the media rows: what a person sees, their marks and albums, albums shared with them, the map. */
 export function createPhotosService(deps: PhotosDeps) {
@@ -40,6 +42,10 @@ export function createPhotosService(deps: PhotosDeps) {
     places,
     memories,
     memoryGroups,
+    memoryList,
+    featuredMemories,
+    memory,
+    setMemoryHidden,
     info,
     setFavourite,
     setArchived,

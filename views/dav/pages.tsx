@@ -50,7 +50,7 @@ export function LoginFlowDone(p: Base & { allowed: boolean; name: string }) {
 
 import type { DeviceStatus } from "../../app/dav/devices";
 import { formatBytes, formatWhen } from "../format";
-import { OneTimeSecret } from "../settings/pages";
+import { OneTimeSecret } from "../settings/parts";
 import { PhotosShell } from "../photos/PhotosPage";
 
 type Connect = { server: string; username: string };

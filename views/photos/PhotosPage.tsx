@@ -1,9 +1,10 @@
-import type { GridItem, PlaceCount } from "../../app/photos/repo";
+import type { PlaceCount } from "../../app/photos/repo";
 import type { MediaProgress as Progress } from "../../app/media/service";
 import { Layout, type SignedInPage } from "../layout";
 import { MediaProgress } from "../media/MediaProgress";
+import { MemoryCards, type MemoryView } from "./MemoryCards";
 
-export type PhotosTab = "timeline" | "albums" | "people" | "favourites" | "archive" | "map" | "search" | "album" | "shared" | "backup";
+export type PhotosTab = "timeline" | "memories" | "albums" | "people" | "favourites" | "archive" | "map" | "search" | "album" | "shared" | "backup";
 
 type ShellProps = {
   page: SignedInPage;
@@ -16,6 +17,7 @@ type ShellProps = {
 
 const tabs = [
   { id: "timeline", href: "/photos", label: "Photos" },
+  { id: "memories", href: "/photos/memories", label: "Memories" },
   { id: "albums", href: "/photos/albums", label: "Albums" },
   { id: "people", href: "/photos/people", label: "People" },
   { id: "favourites", href: "/photos/favourites", label: "Favourites" },
@@ -163,60 +165,11 @@ export function Grid(p: { source: string; param?: string; empty: string }) {
   );
 }
 
-export const durationLabel = (ms: number | null) => {
-  if (ms === null) return "";
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-};
-
-/** A small server-rendered strip of tiles (memories, map cluster): same markup as the grid's tiles. */
-export function Strip(p: { items: GridItem[]; label: string; id: string }) {
-  if (p.items.length === 0) return "";
-  return (
-    <section class="photos-strip" id={p.id} aria-label={p.label}>
-      <h2 safe>{p.label}</h2>
-      <div class="photos-strip-row">
-        {p.items.map((i) => (
-          <a
-            class="photos-tile"
-            href={`/media/preview/${i.id}`}
-            data-id={i.id}
-            data-w={String(i.width)}
-            data-h={String(i.height)}
-            data-kind={i.kind}
-            data-th={i.thumbhash ?? ""}
-          >
-            <img src={`/drive/thumb/${i.id}`} alt="" loading="lazy" />
-            {i.kind === "video" ? (
-              <span class="photos-duration" safe>
-                {durationLabel(i.durationMs)}
-              </span>
-            ) : (
-              ""
-            )}
-            <span class="small" safe>
-              {String(new Date(i.local).getUTCFullYear())}
-            </span>
-          </a>
-        ))}
-      </div>
-    </section>
-  );
-}
-
-/** A memory's strip title: "On this day · 2019 · Lisbon", "A year ago this week · Porto". */
-const memoryLabel = (g: { kind: "day" | "week"; year: number; city: string | null }) =>
-  [g.kind === "week" ? "A year ago this week" : "On this day", g.kind === "day" ? String(g.year) : null, g.city].filter(Boolean).join(" · ");
-
-export function TimelinePage(
-  p: Omit<ShellProps, "tab" | "title"> & { memories: { kind: "day" | "week"; year: number; city: string | null; items: GridItem[] }[] },
-) {
+export function TimelinePage(p: Omit<ShellProps, "tab" | "title"> & { memories: MemoryView[] }) {
   return (
     <PhotosShell {...p} title="Photos" tab="timeline">
       <>
-        {p.memories.map((g, n) => (
-          <Strip items={g.items} label={memoryLabel(g)} id={n === 0 ? "photos-memories" : `photos-memories-${n}`} />
-        ))}
+        {p.memories.length ? <MemoryCards memories={p.memories} /> : ""}
         <Grid source="timeline" empty="No photos yet. Upload some, or put photos and videos in Drive." />
       </>
     </PhotosShell>

@@ -1,43 +1,18 @@
-import Html from "@kitajs/html";
 import type { AppToken, AuditEntry, Invite, Passkey, Session, User } from "../../app/platform/db/schema";
-import type { ApplianceSettings, HostSettings } from "../../app/settings/service";
+import type { ApplianceSettings } from "../../app/settings/service";
 import { Layout, type SignedInPage } from "../layout";
-import { CodeButtons } from "../auth/pages";
-import { describeBrowser, formatDate, formatWhen } from "../format";
+import { formatDate } from "../format";
 import type { AuditKind } from "../../app/platform/audit";
 import { Time } from "../Time";
+import { PasskeysCard, RecoveryCard, SessionsCard, TokensCard } from "./account";
+import { Csrf, OneTimeSecret, whenIn } from "./parts";
+import { HostnameCard, NtpCard, SshCard, type SystemProps } from "./system";
 
 type Base = { page: SignedInPage };
-
-/** Times in the page's time zone. */
-const whenIn = (tz: string) => (d: Date | null | undefined) => formatWhen(d, tz);
 
 // The admin command line runs as nobody signed in: its rows (cli.*) are the administrator's, not a visitor's.
 const actorName = (e: AuditEntry, users: Map<string, string>): string =>
   e.userId ? (users.get(e.userId) ?? e.userId) : e.action.startsWith("cli.") ? "the administrator" : "anonymous";
-
-function Csrf({ token }: { token: string }) {
-  return <input type="hidden" name="_csrf" value={token} />;
-}
-
-/** A secret shown exactly once (new app token, invite link). */
-export function OneTimeSecret({ label, value, id }: { label: string; value: string; id: string }) {
-  return (
-    <div class="notice ok stack" x-data="copyButton">
-      <strong safe>{label}</strong>
-      <input type="text" readonly value={value} id={id} class="mono" />
-      <div class="row">
-        <button type="button" x-on:click="copy" data-copy={`#${id}`}>
-          Copy
-        </button>
-        <span class="muted small" x-show="copied" x-cloak>
-          Copied.
-        </span>
-        <span class="muted small">It is shown only this once.</span>
-      </div>
-    </div>
-  );
-}
 
 export function AccountPage(
   p: Base & {
@@ -52,7 +27,6 @@ export function AccountPage(
     error?: string;
   },
 ) {
-  const when = whenIn(p.page.timeZone);
   return (
     <Layout title="Settings" page={p.page} active="settings" scripts={["vendor/simplewebauthn-browser.min.js"]}>
       <div class="spread">
@@ -73,72 +47,9 @@ export function AccountPage(
       ) : (
         ""
       )}
-      <section class="card stack" id="passkeys" x-data="passkeyRegister" data-kind="add">
-        <h2>Passkeys</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th>Synced</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.passkeys.map((k) => (
-              <tr>
-                <td>
-                  <form method="post" action={`/settings/passkeys/${encodeURIComponent(k.id)}/rename`} class="row">
-                    <Csrf token={p.page.csrfToken} />
-                    <input type="text" name="name" value={k.name} maxlength="64" aria-label="Passkey name" required />
-                    <button type="submit">Rename</button>
-                  </form>
-                </td>
-                <td safe>{when(k.createdAt)}</td>
-                <td safe>{when(k.lastUsedAt)}</td>
-                <td>{k.backedUp ? "yes" : "no"}</td>
-                <td>
-                  <form method="post" action={`/settings/passkeys/${encodeURIComponent(k.id)}/delete`}>
-                    <Csrf token={p.page.csrfToken} />
-                    <button class="danger" type="submit" disabled={p.passkeys.length <= 1}>
-                      Remove
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <div class="notice bad" x-show="error" x-text="error" x-cloak role="alert"></div>
-        <button type="button" class="primary" id="add-passkey" x-on:click="register" x-bind:disabled="busy || !secure">
-          Add a passkey
-        </button>
-        <p class="hint">Add one on each phone or computer you use, or a security key as a spare.</p>
-      </section>
+      <PasskeysCard page={p.page} passkeys={p.passkeys} />
 
-      <section class="card stack" id="recovery">
-        <h2>Recovery codes</h2>
-        <p>
-          <span safe>{String(p.unusedRecoveryCodes)}</span> unused codes left. Each signs you in once if you lose every passkey.
-        </p>
-        {p.newRecoveryCodes ? (
-          <div class="stack" x-data="codeActions" data-codes id="recovery-codes">
-            <div class="codes" id="new-codes">
-              {p.newRecoveryCodes.map((c) => (
-                <span safe>{c}</span>
-              ))}
-            </div>
-            <CodeButtons />
-          </div>
-        ) : (
-          ""
-        )}
-        <form method="post" action="/settings/recovery-codes">
-          <Csrf token={p.page.csrfToken} />
-          <button type="submit">Make new codes (old ones stop working)</button>
-        </form>
-      </section>
+      <RecoveryCard page={p.page} unusedRecoveryCodes={p.unusedRecoveryCodes} newRecoveryCodes={p.newRecoveryCodes} />
 
       <section class="card stack" id="devices-link">
         <h2>Phones and computers</h2>
@@ -148,87 +59,9 @@ export function AccountPage(
         </p>
       </section>
 
-      <section class="card stack" id="tokens">
-        <h2>App tokens</h2>
-        <p class="muted">
-          For scripts, sync clients and the API: send <code>{Html.escapeHtml("Authorization: Bearer <token>")}</code>. Revoke a token when a device is lost.
-        </p>
-        {p.newToken ? <OneTimeSecret label={`Token for ${p.newToken.name}`} value={p.newToken.token} id="new-token" /> : ""}
-        <table>
-          <thead>
-            <tr>
-              <th>Device</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.tokens.map((tk) => (
-              <tr>
-                <td safe>{tk.name}</td>
-                <td safe>{when(tk.createdAt)}</td>
-                <td safe>{when(tk.lastUsedAt)}</td>
-                <td>
-                  <form method="post" action={`/settings/tokens/${tk.id}/revoke`}>
-                    <Csrf token={p.page.csrfToken} />
-                    <button class="danger" type="submit">
-                      Revoke
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <form method="post" action="/settings/tokens" class="row">
-          <Csrf token={p.page.csrfToken} />
-          <input type="text" name="name" placeholder="e.g. laptop backup script" required maxlength="64" aria-label="Token name" />
-          <button type="submit">Create token</button>
-        </form>
-      </section>
+      <TokensCard page={p.page} tokens={p.tokens} newToken={p.newToken} />
 
-      <section class="card stack" id="sessions">
-        <h2>Signed-in browsers</h2>
-        <ul class="session-list">
-          {p.sessions.map((s) => {
-            const current = s.idHash === p.currentSessionHash;
-            return (
-              <li class="session" data-current={current ? "true" : undefined}>
-                <div>
-                  <strong safe>{describeBrowser(s.userAgent)}</strong>
-                  <div class="muted small">
-                    last seen <Time at={s.lastSeenAt} tz={p.page.timeZone} relative />
-                    {s.ip ? <span safe>{` · ${s.ip}`}</span> : ""}
-                    {current ? <strong> · this browser</strong> : ""}
-                  </div>
-                </div>
-                {current ? (
-                  <form method="post" action="/logout">
-                    <Csrf token={p.page.csrfToken} />
-                    <button type="submit" id="sign-out-here">
-                      Sign out
-                    </button>
-                  </form>
-                ) : (
-                  <form method="post" action={`/settings/sessions/${encodeURIComponent(s.idHash)}/end`}>
-                    <Csrf token={p.page.csrfToken} />
-                    <button type="submit" class="danger" aria-label={`Sign out ${describeBrowser(s.userAgent)}`}>
-                      Sign out
-                    </button>
-                  </form>
-                )}
-              </li>
-            );
-          })}
-        </ul>
-        <form method="post" action="/logout-all">
-          <Csrf token={p.page.csrfToken} />
-          <button class="danger" type="submit">
-            Sign out everywhere
-          </button>
-        </form>
-      </section>
+      <SessionsCard page={p.page} sessions={p.sessions} currentSessionHash={p.currentSessionHash} />
     </Layout>
   );
 }
@@ -365,40 +198,7 @@ export function AdminPage(
   );
 }
 
-/** Which card of the system page a message belongs to. */
-export type SystemCard = "hostname" | "ntp" | "ssh";
-
-/** A card's message: a problem (shown beside the field, typed values kept) or what a save did. */
-function CardNotice({ card, p }: { card: SystemCard; p: { error?: { card: SystemCard; message: string }; saved?: { card: SystemCard; message: string } } }) {
-  if (p.error?.card === card)
-    return (
-      <div class="notice bad" id={`${card}-error`} role="alert" safe>
-        {p.error.message}
-      </div>
-    );
-  if (p.saved?.card === card)
-    return (
-      <div class="notice ok" role="status" safe>
-        {p.saved.message}
-      </div>
-    );
-  return "";
-}
-
-export function SystemPage(
-  p: Base & {
-    host: HostSettings;
-    /** The host name the device name suggests, offered when it differs from the current one. */
-    suggestedHostname: string;
-    /** What the admin typed, re-shown when it was refused. */
-    typed?: { hostname?: string; ntpServers?: string; sshKeys?: string; sshEnabled?: boolean };
-    error?: { card: SystemCard; message: string };
-    saved?: { card: SystemCard; message: string };
-  },
-) {
-  const hostname = p.typed?.hostname ?? p.host.hostname;
-  const sshEnabled = p.typed?.sshEnabled ?? p.host.ssh.enabled;
-  const invalid = (card: SystemCard) => (p.error?.card === card ? { "aria-invalid": "true", "aria-describedby": `${card}-error` } : {});
+export function SystemPage(p: SystemProps) {
   return (
     <Layout title="System" page={p.page} active="settings">
       <div class="spread">
@@ -408,162 +208,11 @@ export function SystemPage(
         </a>
       </div>
 
-      <section class="card stack" id="hostname">
-        <h2>Host name</h2>
-        <p class="muted">
-          The box's name on your network. It is reached at <code safe>{`https://${p.host.hostname}.local`}</code>; after a rename that address changes, and the
-          box re-issues its certificate for the new name by itself within a minute (same certificate authority: nothing to install again).
-        </p>
-        <CardNotice card="hostname" p={p} />
-        <form method="post" action="/settings/system/hostname" class="stack">
-          <Csrf token={p.page.csrfToken} />
-          <div>
-            <label for="hostname-input">Host name</label>
-            <input
-              id="hostname-input"
-              type="text"
-              name="hostname"
-              value={hostname}
-              maxlength="63"
-              required
-              autocomplete="off"
-              spellcheck="false"
-              autocapitalize="none"
-              list="hostname-suggestions"
-              {...invalid("hostname")}
-            />
-            <datalist id="hostname-suggestions">{p.suggestedHostname !== p.host.hostname ? <option value={p.suggestedHostname} /> : ""}</datalist>
-            <p class="hint">
-              Letters a–z, digits and hyphens, up to 63; the address is this name followed by <code>.local</code>.
-              {p.suggestedHostname !== p.host.hostname ? (
-                <>
-                  {" "}
-                  From the device name: <code safe>{p.suggestedHostname}</code>.
-                </>
-              ) : (
-                ""
-              )}
-            </p>
-          </div>
-          <label class="choice">
-            <input type="checkbox" name="confirm" value="yes" />
-            <span>
-              <strong>I have my recovery codes</strong>
-              Passkeys belong to the address: after a rename everyone signs in once at the new address with a recovery code (or an enrolment link from you) and
-              adds a passkey there.
-            </span>
-          </label>
-          <button type="submit" class="primary">
-            Rename
-          </button>
-        </form>
-      </section>
+      <HostnameCard {...p} />
 
-      <section class="card stack" id="ntp">
-        <h2>Time servers (NTP)</h2>
-        <p class="muted">Leave empty to use the public pool. Servers listed here are asked as well, e.g. your router when the box has no internet.</p>
-        <CardNotice card="ntp" p={p} />
-        <form method="post" action="/settings/system/time-servers" class="stack">
-          <Csrf token={p.page.csrfToken} />
-          <div>
-            <label for="ntp-input">Servers, one per line</label>
-            <textarea
-              id="ntp-input"
-              name="servers"
-              rows="4"
-              spellcheck="false"
-              autocapitalize="none"
-              placeholder="e.g. fritz.box or 192.168.1.1"
-              {...invalid("ntp")}
-              safe
-            >
-              {p.typed?.ntpServers ?? p.host.ntpServers.join("\n")}
-            </textarea>
-            <p class="hint">Host names or IPv4 addresses, at most 20.</p>
-          </div>
-          <button type="submit" class="primary">
-            Save time servers
-          </button>
-        </form>
-      </section>
+      <NtpCard {...p} />
 
-      <section class="card stack" id="ssh">
-        <h2>SSH access {p.host.ssh.enabled ? <span class="badge warn">on</span> : <span class="badge">off</span>}</h2>
-        <div class="notice warn">
-          SSH signs in as <strong>root</strong>: whoever holds one of these keys controls the whole box, every person's files and every setting. Only with a
-          public key, never a password. For people who administer Linux machines; nothing else needs it.
-        </div>
-        <CardNotice card="ssh" p={p} />
-        {p.host.ssh.keys.length > 0 ? (
-          <table id="ssh-keys">
-            <thead>
-              <tr>
-                <th>Key (comment and type)</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.host.ssh.keys.map((k) => (
-                <tr>
-                  <td>
-                    {k.comment ? (
-                      <div title={k.comment.length > 60 ? k.comment : undefined} safe>
-                        {k.comment.length > 60 ? `${k.comment.slice(0, 60)}…` : k.comment}
-                      </div>
-                    ) : (
-                      <div class="muted">(no comment)</div>
-                    )}
-                    <div class="mono small muted" safe>
-                      {k.type}
-                    </div>
-                  </td>
-                  <td>
-                    <form method="post" action={`/settings/system/ssh/keys/${k.id}/remove`}>
-                      <Csrf token={p.page.csrfToken} />
-                      <button class="danger" type="submit">
-                        Remove
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p class="muted">No keys yet.</p>
-        )}
-        <form method="post" action="/settings/system/ssh" class="stack">
-          <Csrf token={p.page.csrfToken} />
-          <div>
-            <label for="ssh-keys-input">Add public keys, one per line</label>
-            <textarea
-              id="ssh-keys-input"
-              name="keys"
-              rows="3"
-              spellcheck="false"
-              autocapitalize="none"
-              class="mono"
-              placeholder="ssh-ed25519 AAAA… you@laptop"
-              {...invalid("ssh")}
-              safe
-            >
-              {p.typed?.sshKeys ?? ""}
-            </textarea>
-            <p class="hint">
-              The line from your <code>~/.ssh/id_ed25519.pub</code> (ed25519, RSA, ECDSA or security-key types).
-            </p>
-          </div>
-          <label class="choice">
-            <input type="checkbox" name="enabled" value="on" checked={sshEnabled} />
-            <span>
-              <strong>Allow SSH</strong> Root may sign in with the keys above. Removing the last key turns this off.
-            </span>
-          </label>
-          <button type="submit" class="primary">
-            Save SSH access
-          </button>
-        </form>
-      </section>
+      <SshCard {...p} />
     </Layout>
   );
 }

@@ -51,6 +51,7 @@ const signedInPages = [
   "/settings/audit",
   "/shared",
   "/photos/shared",
+  "/photos/memories",
   "/photos/backup",
   "/settings/devices",
   "/settings/computers",

@@ -1,5 +1,5 @@
 // Photos' pages (views/photos/PhotosPage.tsx): the windowed timeline and its scrubber, selection, the lightbox, the
-// selection bar and uploads, the memories strip and the map, one module each under photos/. Everything the server
+// selection bar and uploads and the map, one module each under photos/ (a memory's story: photos/story.js). Everything the server
 // sends here is ids, numbers and escaped HTML fragments; text goes in with textContent.
 import { $, stylesheet } from "./lib/dom.js";
 import { lightboxStyles } from "./lib/lightbox.js";
@@ -9,20 +9,11 @@ import { flatItems, grid, library, startGrid } from "./photos/grid.js";
 import { startMap } from "./photos/map.js";
 import { tileClick, touchSelection } from "./photos/select.js";
 import { loadPlaceholders } from "./photos/tiles.js";
-import { listSequence, openLightbox } from "./photos/viewer.js";
+import { openLightbox } from "./photos/viewer.js";
 
 stylesheet("/static/photos.css");
 lightboxStyles();
 if ($("#photos-map")) stylesheet("/static/vendor/leaflet/leaflet.css");
-
-// The memories strip: tiles the server rendered, opened in the lightbox like the grid's.
-for (const row of document.querySelectorAll(".photos-strip-row")) {
-  const items = () =>
-    [...row.querySelectorAll(".photos-tile")]
-      .filter((t) => t instanceof HTMLElement)
-      .map((t) => ({ id: t.dataset.id ?? "", w: Number(t.dataset.w), h: Number(t.dataset.h), k: t.dataset.kind, o: false, v: true, f: false }));
-  row.addEventListener("click", (e) => tileClick(/** @type {MouseEvent} */ (e), items, (list, i) => openLightbox(listSequence(list, row), i)));
-}
 
 // The pipeline finished what was pending (the progress fragment stopped polling): offer the new photos.
 const busy = () => document.getElementById("media-progress")?.getAttribute("hx-trigger")?.startsWith("load") ?? false;
