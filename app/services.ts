@@ -27,6 +27,7 @@ import { createAlbumRepo } from "./photos/album-repo";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
 import { createPeopleService } from "./people/service";
+import { createMapsService } from "./maps/service";
 import { createHomeSummaries } from "./home/summary";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
 import { createDashboardRepo } from "./dashboard/repo";
@@ -212,6 +213,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     },
   });
   const people = createPeopleService({ db, dataDir: config.dataDir, access: core.access, settings: createSettingsRepo(db), now });
+  const maps = createMapsService({ settings: createSettingsRepo(db), dataDir: config.dataDir });
   const dashboard = createDashboardService({
     repo: dashboardRepo,
     disks: smartInWorker ? queuedDiskChecks({ health, jobs, now }) : directDiskChecks(health, now),
@@ -286,6 +288,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     dashboard,
     photos,
     people,
+    maps,
     update,
     updateUploads,
     home,
