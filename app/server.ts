@@ -22,6 +22,7 @@ import { mediaRoutes } from "./media/routes";
 import { photosRoutes } from "./photos/routes";
 import { peopleRoutes } from "./people/routes";
 import { mapsRoutes } from "./maps/routes";
+import { offlineRoutes } from "./offline/routes";
 import { sharePaths } from "./share/openapi";
 import { shareRoutes } from "./share/routes";
 import { shareEvents } from "./share/context";
@@ -62,8 +63,27 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.hw, secret: deps.secret });
-  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, people, maps, update, updateUploads, home, devices, davMethods, backup } =
-    services;
+  const {
+    now,
+    audit,
+    settings,
+    auth,
+    drive,
+    share,
+    tus,
+    storage,
+    dashboard,
+    media,
+    photos,
+    people,
+    maps,
+    update,
+    updateUploads,
+    home,
+    devices,
+    davMethods,
+    backup,
+  } = services;
   // Built once: who is asking, the page chrome derived from it, and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, devices, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const page = pageChrome({ context, settings: () => settings.all(), isAdmin, banner: () => dashboard.alerts.banner() });
@@ -145,6 +165,7 @@ export function createApp(deps: AppDeps) {
       { public: true },
     )
     .use(staticRoutes())
+    .use(offlineRoutes())
     .use(tlsRoutes({ tlsDir: config.tlsDir }))
     .use(setupRoutes({ access, auth, config, storage, requestRestart: deps.requestRestart }))
     .use(authRoutes({ access, auth, config, audit, limits }))

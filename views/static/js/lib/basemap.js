@@ -137,9 +137,9 @@ const dark = () => window.matchMedia("(prefers-color-scheme: dark)").matches;
 /**
  * The owner's PMTiles file (/maps/detail.pmtiles, read in ranges): vector tiles through protomaps-leaflet in the
  * page's colour scheme, raster tiles through pmtiles' own Leaflet layer. Resolves to its deepest zoom.
- * @param {any} L @param {any} map
+ * @param {any} map
  */
-async function detailLayer(L, map) {
+async function detailLayer(map) {
   await script(`${BASE}pmtiles.js`);
   const { PMTiles, TileType, leafletRasterLayer } = window.pmtiles;
   const source = new PMTiles("/maps/detail.pmtiles");
@@ -158,7 +158,7 @@ async function detailLayer(L, map) {
 
 /**
  * Draws the basemap under `map`'s own layers. Resolves to OpenStreetMap's tile layer when `online`, else null.
- * @param {any} L @param {any} map
+ * @param {any} map
  * @param {{ online?: boolean; detail?: boolean }} [sources]
  */
 export async function basemap(L, map, sources = {}) {
@@ -183,7 +183,7 @@ export async function basemap(L, map, sources = {}) {
   relabel();
   if (sources.detail) {
     try {
-      const deepest = await detailLayer(L, map);
+      const deepest = await detailLayer(map);
       if (!sources.online) map.setMaxZoom(Math.max(OFFLINE_MAX_ZOOM, deepest + 2));
     } catch (e) {
       // A damaged or unreadable file: the world map stays, and the console says why.
