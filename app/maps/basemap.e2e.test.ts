@@ -2,10 +2,12 @@
 // map drawn from what the box ships, in light and dark, with every request to anything but this machine aborted and
 // recorded (none may be made); the admin's switch adds OpenStreetMap's tiles, and the CSP allows their host only then.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { seriousA11yViolations, watchPageErrors } from "../../test/support/browser";
+import sharp from "sharp";
+import { rasterPmtiles } from "../../test/support/pmtiles";
 import { contrast, PHOTO_FIXTURES, startPhotosBox, type PhotosBox, type SignedIn } from "../../test/support/photos";
 
 // Four photos taken around Arezzo (Tuscany).
@@ -158,3 +160,38 @@ test("the admin's switch: OpenStreetMap's tiles over the basemap, their host all
   await drawn(page, "#photos-map");
   expect(outside.get(context)).toEqual([]);
 }, 90_000);
+
+test("an owner's detailed basemap (a PMTiles file in maps/ on the data disk) is read in ranges and drawn over the world map", async () => {
+  const { page, context } = ada;
+  const tile = await sharp({ create: { width: 256, height: 256, channels: 3, background: "#c04080" } })
+    .png()
+    .toBuffer();
+  mkdirSync(join(box.server.dataDir, "maps"), { recursive: true });
+  writeFileSync(join(box.server.dataDir, "maps/detail.pmtiles"), rasterPmtiles({ "0/0/0": new Uint8Array(tile) }));
+  const reads: { range: string | undefined; status: number }[] = [];
+  page.on("response", (r) => {
+    if (new URL(r.url()).pathname === "/maps/detail.pmtiles") reads.push({ range: r.request().headers().range, status: r.status() });
+  });
+  await page.goto("/photos/map");
+  await drawn(page, "#photos-map");
+  // The world's one tile, drawn by Leaflet from the archive's bytes (a blob: image), above the basemap.
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll<HTMLImageElement>("#photos-map img.leaflet-tile")].some(
+      (i) => i.src.startsWith("blob:") && i.complete && i.naturalWidth === 256,
+    ),
+  );
+  expect(reads.length).toBeGreaterThan(0);
+  expect(reads.every((r) => r.range?.startsWith("bytes=") && r.status === 206)).toBe(true);
+  // The small map in the info panel draws it too.
+  await page.goto("/photos");
+  await page.locator("#photos-grid .photos-tile img").first().click();
+  await page.locator(".pswp.photos-opened").waitFor();
+  await page.keyboard.press("i");
+  await drawn(page, ".photos-info-map");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll<HTMLImageElement>(".photos-info-map img.leaflet-tile")].some((i) => i.src.startsWith("blob:") && i.naturalWidth === 256),
+  );
+  expect(outside.get(context)).toEqual([]);
+  await page.keyboard.press("Escape");
+  rmSync(join(box.server.dataDir, "maps"), { recursive: true, force: true });
+}, 60_000);

@@ -150,8 +150,10 @@ async function detailLayer(map) {
     window.protomapsL
       .leafletLayer({ url: "/maps/detail.pmtiles", flavor: dark() ? "dark" : "light", lang: "en", maxDataZoom: header.maxZoom, attribution })
       .addTo(map);
-  } else {
+  } else if ([TileType.Png, TileType.Jpeg, TileType.Webp, TileType.Avif].includes(header.tileType)) {
     leafletRasterLayer(source, { maxNativeZoom: header.maxZoom, attribution }).addTo(map);
+  } else {
+    throw new Error(`its tiles are of a kind this map cannot draw (PMTiles tile type ${header.tileType})`);
   }
   return /** @type {number} */ (header.maxZoom);
 }
