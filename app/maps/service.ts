@@ -3,6 +3,7 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { CSP } from "../platform/http/security";
+import { dataPaths } from "../platform/paths";
 
 /** The only host the browser may fetch map tiles from, and only when the admin allows it. */
 export const OSM_TILES = "https://tile.openstreetmap.org";
@@ -24,7 +25,7 @@ export type MapsDeps = {
 };
 
 export function createMapsService(deps: MapsDeps) {
-  const folder = join(deps.dataDir, "maps");
+  const folder = dataPaths(deps.dataDir).maps;
   const detailPath = join(folder, DETAIL_FILE);
   /** The detailed basemap when it is a readable, non-empty regular file; null otherwise (no file is the usual case). */
   const detailFile = () => {
