@@ -63,27 +63,8 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const services = createWebServices({ db, config, now: deps.now, hw: deps.hw, secret: deps.secret });
-  const {
-    now,
-    audit,
-    settings,
-    auth,
-    drive,
-    share,
-    tus,
-    storage,
-    dashboard,
-    media,
-    photos,
-    people,
-    maps,
-    update,
-    updateUploads,
-    home,
-    devices,
-    davMethods,
-    backup,
-  } = services;
+  const { now, audit, settings, auth, drive, share, tus, storage, dashboard, media, photos, people, update, updateUploads, home, devices, davMethods, backup } =
+    services;
   // Built once: who is asking, the page chrome derived from it, and the access rules every route declares (app/platform/http/access.ts).
   const context = requestContext({ auth, devices, secret: deps.secret, secureCookies: config.secureCookies, clientIp: deps.clientIp });
   const page = pageChrome({ context, settings: () => settings.all(), isAdmin, banner: () => dashboard.alerts.banner() });
@@ -186,8 +167,8 @@ export function createApp(deps: AppDeps) {
     )
     .use(devicePages({ access, devices, statuses: services.deviceStatus, drive, media, server: config.origins[0]! }))
     .use(mediaRoutes({ access, drive, media }))
-    .use(photosRoutes({ access, photos, media, drive, maps }))
-    .use(mapsRoutes({ access, maps }))
+    .use(photosRoutes({ access, photos, media, drive, maps: services.maps }))
+    .use(mapsRoutes({ access, maps: services.maps }))
     .use(peopleRoutes({ access, people, media }))
     .use(shareRoutes({ access, share, secureCookies: config.secureCookies, now }))
     .use(dashboardRoutes({ access, audit, settings, dashboard }))
