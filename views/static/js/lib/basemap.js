@@ -160,7 +160,7 @@ async function detailLayer(map) {
 
 /**
  * Draws the basemap under `map`'s own layers. Resolves to OpenStreetMap's tile layer when `online`, else null.
- * @param {any} map
+ * @param {any} L @param {any} map
  * @param {{ online?: boolean; detail?: boolean }} [sources]
  */
 export async function basemap(L, map, sources = {}) {
