@@ -15,6 +15,13 @@ const MONTHS_KEPT = 6;
 /** Thumbnails kept at most (≈ 10–20 KB each): the months' and the last ones seen elsewhere (albums, search). */
 const THUMBS_KEPT = 1500;
 
+/**
+ * A box on another network (the phone away from home) often never refuses, it just does not answer: how long to
+ * wait for it before the copy kept (a file) or the offline page (a page). A refused connection falls back at once.
+ */
+const PATIENCE_MS = 4000;
+const PAGE_PATIENCE_MS = 10_000;
+
 const MONTH = /^\/photos\/api\/month\/\d{4}-\d{2}$/;
 const THUMB = /^\/drive\/thumb\/[A-Za-z0-9_-]+$/;
 let thumbsSinceTrim = 0;
@@ -43,8 +50,9 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    // Pages are always the box's: only when it does not answer at all, the offline page (never a kept page).
-    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_PAGE)));
+    // Pages are always the box's: only when it does not answer, the offline page (never a kept page).
+    const offline = () => caches.match(OFFLINE_PAGE);
+    event.respondWith(Promise.race([fetch(request), after(PAGE_PATIENCE_MS).then(offline)]).catch(offline));
     return;
   }
   if (url.pathname.startsWith("/static/")) event.respondWith(fresh(request, SHELL));
@@ -61,19 +69,26 @@ self.addEventListener("fetch", (event) => {
  * @param {Request} request @param {string} cacheName @param {string} [key]
  */
 async function fresh(request, cacheName, key) {
-  try {
-    const response = await fetch(request);
+  const kept = () => caches.match(key ?? request, { ignoreSearch: key !== undefined });
+  const network = fetch(request).then(async (response) => {
     if (response.status === 200 && response.type === "basic" && !response.redirected) {
       const cache = await caches.open(cacheName);
       await cache.put(key ?? request, response.clone());
     }
     return response;
+  });
+  try {
+    // A slow box still answers: the copy kept only stands in after a while, and only if there is one.
+    return await Promise.race([network, after(PATIENCE_MS).then(async () => (await kept()) ?? network)]);
   } catch (e) {
-    const kept = await caches.match(key ?? request, { ignoreSearch: key !== undefined });
-    if (kept) return kept;
+    const copy = await kept();
+    if (copy) return copy;
     throw e;
   }
 }
+
+/** Resolves after `ms`. @param {number} ms */
+const after = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Keeps the newest `limit` entries of `pattern` in the private cache (a cache lists its keys oldest first). A month
