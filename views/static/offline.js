@@ -1,5 +1,6 @@
 // The offline page (offline.html, app/offline/README.md): the timeline's months this phone kept (sw.js), newest
 // first, their thumbnails from the same cache. Reads only the cache; text goes in with textContent.
+/** The private cache, as views/static/sw.js names it (both change together). */
 const KEPT = "kept-v1";
 const MONTH = /\/photos\/api\/month\/(\d{4})-(\d{2})$/;
 

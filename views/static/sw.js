@@ -6,13 +6,14 @@
 // It never keeps a page (HTML: another person's, a share link's), nor anything but a GET of this origin, nor any
 // other path. When the box cannot be reached, a page request gets the offline page, which shows what was kept.
 const SHELL = "shell-v1";
+/** Read by the offline page too (offline.js): rename both together. */
 const KEPT = "kept-v1";
 const OFFLINE_PAGE = "/static/offline.html";
 /** What the offline page needs before anything else was visited. */
 const PRECACHE = [OFFLINE_PAGE, "/static/offline.js", "/static/app.css", "/static/icons/icon.svg", "/static/vendor/icon-192.png"];
 /** The months kept: the last ones viewed, each with its thumbnails. */
 const MONTHS_KEPT = 6;
-/** Thumbnails kept at most (≈ 10–20 KB each): the months' and the last ones seen elsewhere (albums, search). */
+/** Thumbnails kept at most: the months' and the last ones seen elsewhere (albums, search). */
 const THUMBS_KEPT = 1500;
 
 /**
