@@ -167,7 +167,9 @@ test("an owner's detailed basemap (a PMTiles file in maps/ on the data disk) is 
     .png()
     .toBuffer();
   mkdirSync(join(box.server.dataDir, "maps"), { recursive: true });
-  writeFileSync(join(box.server.dataDir, "maps/detail.pmtiles"), rasterPmtiles({ "0/0/0": new Uint8Array(tile) }));
+  // Its credit carries markup, as Protomaps' builds do (and worse): shown as text only.
+  const attribution = '<a href="https://example.org/">© Test Map</a><img src="x" onerror="document.title=1">';
+  writeFileSync(join(box.server.dataDir, "maps/detail.pmtiles"), rasterPmtiles({ "0/0/0": new Uint8Array(tile) }, { attribution }));
   const reads: { range: string | undefined; status: number }[] = [];
   page.on("response", (r) => {
     if (new URL(r.url()).pathname === "/maps/detail.pmtiles") reads.push({ range: r.request().headers().range, status: r.status() });
@@ -181,6 +183,8 @@ test("an owner's detailed basemap (a PMTiles file in maps/ on the data disk) is 
     ),
   );
   expect(reads.length).toBeGreaterThan(0);
+  expect(await page.locator("#photos-map .leaflet-control-attribution").textContent()).toContain("© Test Map");
+  expect(await page.locator("#photos-map .leaflet-control-attribution img, #photos-map .leaflet-control-attribution a[href='https://example.org/']").count()).toBe(0);
   expect(reads.every((r) => r.range?.startsWith("bytes=") && r.status === 206)).toBe(true);
   // The small map in the info panel draws it too.
   await page.goto("/photos");

@@ -210,7 +210,7 @@ test("the info panel: time with offset, camera, exposure, place, Drive path; hos
   }
 });
 
-test("every Photos page needs a session; the map page alone may load OpenStreetMap tiles", async () => {
+test("every Photos page needs a session; the map page alone may load OpenStreetMap tiles, once the admin allows them", async () => {
   const { t, A } = await seeded();
   for (const url of ["/photos", "/photos/albums", "/photos/map", "/photos/api/buckets", "/photos/api/clusters"]) {
     expect([303, 401]).toContain((await t.request(url)).status);

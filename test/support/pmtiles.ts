@@ -17,8 +17,8 @@ const varints = (values: number[]) => {
 /** Tile ids of zoom 0 and 1 (Hilbert order within a zoom, zooms one after the other). */
 const Z1 = { "0/0/0": 0, "1/0/0": 1, "1/0/1": 2, "1/1/1": 3, "1/1/0": 4 } as const;
 
-/** `tiles`: "z/x/y" (zooms 0–1) → PNG bytes. Tile type 2 (PNG); the whole world as bounds. */
-export function rasterPmtiles(tiles: Partial<Record<keyof typeof Z1, Uint8Array>>): Uint8Array {
+/** `tiles`: "z/x/y" (zooms 0–1) → PNG bytes; `metadata`: the archive's JSON. Tile type 2 (PNG); the whole world as bounds. */
+export function rasterPmtiles(tiles: Partial<Record<keyof typeof Z1, Uint8Array>>, metadata: object = {}): Uint8Array {
   const entries = Object.entries(tiles)
     .map(([zxy, data]) => ({ id: Z1[zxy as keyof typeof Z1], data: data! }))
     .sort((a, b) => a.id - b.id);
@@ -31,16 +31,16 @@ export function rasterPmtiles(tiles: Partial<Record<keyof typeof Z1, Uint8Array>
     ...varints(placed.map((e) => e.data.length)),
     ...varints(placed.map((e, i) => (i > 0 && e.offset === placed[i - 1]!.offset + placed[i - 1]!.data.length ? 0 : e.offset + 1))),
   ]);
-  const metadata = new TextEncoder().encode("{}");
+  const meta = new TextEncoder().encode(JSON.stringify(metadata));
   const header = new DataView(new ArrayBuffer(127));
   new TextEncoder().encodeInto("PMTiles", new Uint8Array(header.buffer));
   header.setUint8(7, 3);
   const u64 = (at: number, v: number) => header.setBigUint64(at, BigInt(v), true);
-  const tileData = 127 + dir.length + metadata.length;
+  const tileData = 127 + dir.length + meta.length;
   u64(8, 127);
   u64(16, dir.length);
   u64(24, 127 + dir.length);
-  u64(32, metadata.length);
+  u64(32, meta.length);
   u64(40, tileData);
   u64(48, 0);
   u64(56, tileData);
@@ -62,7 +62,7 @@ export function rasterPmtiles(tiles: Partial<Record<keyof typeof Z1, Uint8Array>
   const out = new Uint8Array(tileData + offset);
   out.set(new Uint8Array(header.buffer), 0);
   out.set(dir, 127);
-  out.set(metadata, 127 + dir.length);
+  out.set(meta, 127 + dir.length);
   for (const e of placed) out.set(e.data, tileData + e.offset);
   return out;
 }

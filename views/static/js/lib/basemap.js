@@ -144,7 +144,11 @@ async function detailLayer(map) {
   const { PMTiles, TileType, leafletRasterLayer } = window.pmtiles;
   const source = new PMTiles("/maps/detail.pmtiles");
   const header = await source.getHeader();
-  const attribution = "Detailed map: the owner's file";
+  // The archive's own credit (Protomaps' builds name OpenStreetMap's contributors), as plain text: the file is the
+  // owner's, its markup is not trusted into the page.
+  const meta = /** @type {{ attribution?: unknown } | null} */ (await source.getMetadata().catch(() => null));
+  const credit = typeof meta?.attribution === "string" ? new DOMParser().parseFromString(meta.attribution, "text/html").body.textContent?.trim() : "";
+  const attribution = el("span", null, credit || "Detailed map: the owner's file").outerHTML;
   if (header.tileType === TileType.Mvt) {
     await script(`${BASE}protomaps-leaflet.js`);
     window.protomapsL
