@@ -184,7 +184,9 @@ test("an owner's detailed basemap (a PMTiles file in maps/ on the data disk) is 
   );
   expect(reads.length).toBeGreaterThan(0);
   expect(await page.locator("#photos-map .leaflet-control-attribution").textContent()).toContain("© Test Map");
-  expect(await page.locator("#photos-map .leaflet-control-attribution img, #photos-map .leaflet-control-attribution a[href='https://example.org/']").count()).toBe(0);
+  expect(
+    await page.locator("#photos-map .leaflet-control-attribution img, #photos-map .leaflet-control-attribution a[href='https://example.org/']").count(),
+  ).toBe(0);
   expect(reads.every((r) => r.range?.startsWith("bytes=") && r.status === 206)).toBe(true);
   // The small map in the info panel draws it too.
   await page.goto("/photos");
