@@ -4,7 +4,7 @@
  * Only imports that exist at run time count: `import type` and `import("…").T` vanish when compiled.
  */
 const VALUE = { dependencyTypesNot: ["type-only", "type-import"] };
-const FEATURES = "(access|auth|backup|dashboard|dav|drive|home|media|people|photos|settings|setup|share|storage|tls|update)";
+const FEATURES = "(access|auth|backup|dashboard|dav|drive|home|maps|media|offline|people|photos|settings|setup|share|storage|tls|update)";
 
 /**
  * What a feature offers the others. Anything else in its folder is its own business: reaching into it from another

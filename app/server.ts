@@ -21,6 +21,8 @@ import { driveRoutes } from "./drive/routes";
 import { mediaRoutes } from "./media/routes";
 import { photosRoutes } from "./photos/routes";
 import { peopleRoutes } from "./people/routes";
+import { mapsRoutes } from "./maps/routes";
+import { offlineRoutes } from "./offline/routes";
 import { sharePaths } from "./share/openapi";
 import { shareRoutes } from "./share/routes";
 import { shareEvents } from "./share/context";
@@ -144,6 +146,7 @@ export function createApp(deps: AppDeps) {
       { public: true },
     )
     .use(staticRoutes())
+    .use(offlineRoutes())
     .use(tlsRoutes({ tlsDir: config.tlsDir }))
     .use(setupRoutes({ access, auth, config, storage, requestRestart: deps.requestRestart }))
     .use(authRoutes({ access, auth, config, audit, limits }))
@@ -164,7 +167,8 @@ export function createApp(deps: AppDeps) {
     )
     .use(devicePages({ access, devices, statuses: services.deviceStatus, drive, media, server: config.origins[0]! }))
     .use(mediaRoutes({ access, drive, media }))
-    .use(photosRoutes({ access, photos, media, drive }))
+    .use(photosRoutes({ access, photos, media, drive, maps: services.maps }))
+    .use(mapsRoutes({ access, maps: services.maps }))
     .use(peopleRoutes({ access, people, media }))
     .use(shareRoutes({ access, share, secureCookies: config.secureCookies, now }))
     .use(dashboardRoutes({ access, audit, settings, dashboard }))

@@ -28,6 +28,7 @@ import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
 import { createMemoryRepo } from "./photos/memory-repo";
 import { createPeopleService } from "./people/service";
+import { createMapsService } from "./maps/service";
 import { createHomeSummaries } from "./home/summary";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
 import { createDashboardRepo } from "./dashboard/repo";
@@ -213,6 +214,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     },
   });
   const people = createPeopleService({ db, dataDir: config.dataDir, access: core.access, settings: createSettingsRepo(db), now });
+  const maps = createMapsService({ settings: createSettingsRepo(db), dataDir: config.dataDir });
   const dashboard = createDashboardService({
     repo: dashboardRepo,
     disks: smartInWorker ? queuedDiskChecks({ health, jobs, now }) : directDiskChecks(health, now),
@@ -288,6 +290,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     dashboard,
     photos,
     people,
+    maps,
     update,
     updateUploads,
     home,

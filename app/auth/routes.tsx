@@ -1,4 +1,5 @@
 import { Elysia, t } from "elysia";
+import { CLEAR_SITE_DATA } from "../offline/routes";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import type { AuditEvents, AuditRepo } from "../platform/audit";
 import type { Config } from "../platform/config";
@@ -230,18 +231,21 @@ function recoveryAndLogoutRoutes(deps: AuthRouteDeps) {
 
     .post(
       "/logout",
-      ({ cookie, redirect, viewer }) => {
+      ({ cookie, redirect, viewer, set }) => {
         if (viewer?.sessionId) auth.sessions.logout(viewer.sessionId);
         cookie[SESSION_COOKIE]!.remove();
+        // Nothing private stays in this browser: the offline copy (app/offline) and the HTTP cache go too.
+        set.headers["clear-site-data"] = CLEAR_SITE_DATA;
         return redirect("/login", 303);
       },
       { public: true, audit: { kind: "sign-in", did: "signed out" } },
     )
     .post(
       "/logout-all",
-      ({ cookie, redirect, user }) => {
+      ({ cookie, redirect, user, set }) => {
         auth.sessions.logoutEverywhere(user.id);
         cookie[SESSION_COOKIE]!.remove();
+        set.headers["clear-site-data"] = CLEAR_SITE_DATA;
         return redirect("/login", 303);
       },
       { auth: "user", audit: { kind: "sign-in", did: "signed out everywhere" } },

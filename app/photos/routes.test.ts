@@ -211,11 +211,14 @@ test("the info panel: time with offset, camera, exposure, place, Drive path; hos
   }
 });
 
-test("every Photos page needs a session; the map page alone may load OpenStreetMap tiles", async () => {
+test("every Photos page needs a session; the map page alone may load OpenStreetMap tiles, once the admin allows them", async () => {
   const { t, A } = await seeded();
   for (const url of ["/photos", "/photos/albums", "/photos/map", "/photos/api/buckets", "/photos/api/clusters"]) {
     expect([303, 401]).toContain((await t.request(url)).status);
   }
+  // The map page allows OpenStreetMap's tile host only once the admin turned online tiles on (app/maps), no other page ever.
+  expect((await t.request("/photos/map", { headers: A })).headers.get("content-security-policy")).not.toContain("openstreetmap");
+  t.services.maps.setOnline(true);
   expect((await t.request("/photos/map", { headers: A })).headers.get("content-security-policy")).toContain("https://tile.openstreetmap.org");
   expect((await t.request("/photos", { headers: A })).headers.get("content-security-policy")).not.toContain("openstreetmap");
 });

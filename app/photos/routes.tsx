@@ -1,9 +1,9 @@
 import { Elysia, t } from "elysia";
 import type { AccessControl } from "../platform/http/access";
-import { CSP } from "../platform/http/security";
 import { AlbumHeader, AlbumsPage, GridPage, MapPage, TimelinePage } from "../../views/photos/PhotosPage";
 import { InfoPanel } from "../../views/photos/InfoPanel";
 import type { MediaService } from "../media/service";
+import type { MapsService } from "../maps/service";
 import { BROWSER_IMAGES } from "../media/model";
 import type { AlbumEntry, PhotosService } from "./service";
 import type { GridItem } from "./repo";
@@ -17,12 +17,10 @@ import { noteAudit } from "../platform/http/security";
 import { describePhotosRequest } from "./audit";
 import { memoryRoutes } from "./memory-routes";
 
-type Deps = { access: AccessControl; photos: PhotosService; media: MediaService; drive: DriveService };
+type Deps = { access: AccessControl; photos: PhotosService; media: MediaService; drive: DriveService; maps: MapsService };
 
 const Ids = t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 });
 const SourceQuery = t.Object({ src: t.Optional(t.String({ maxLength: 20 })), p: t.Optional(t.String({ maxLength: 200 })) });
-// OpenStreetMap's tiles load in the browser, from its own internet access: only the map page allows them.
-const MAP_CSP = CSP.replace("img-src 'self' data: blob:", "img-src 'self' data: blob: https://tile.openstreetmap.org");
 
 /** The grid's JSON: only ids, sizes, times and the placeholder; the browser builds tiles with textContent and attributes. */
 const itemJson = (i: GridItem) => ({
@@ -207,8 +205,9 @@ function photosPages(deps: Deps) {
     .get(
       "/map",
       ({ user, page, set }) => {
-        set.headers["content-security-policy"] = MAP_CSP;
-        return <MapPage {...shell(page)} places={photos.places(user)} />;
+        // The box's own basemap; OpenStreetMap's host is allowed only while the admin's switch is on (app/maps).
+        set.headers["content-security-policy"] = deps.maps.csp();
+        return <MapPage {...shell(page)} places={photos.places(user)} sources={deps.maps.sources()} />;
       },
       { auth: "user" },
     );
@@ -245,7 +244,9 @@ function photosApi(deps: Deps) {
       },
       { auth: "user", query: SourceQuery },
     )
-    .get("/api/info/:id", ({ user, params }) => <InfoPanel {...photos.info(user, params.id)} />, { auth: "user" })
+    .get("/api/info/:id", ({ user, params }) => <InfoPanel {...photos.info(user, params.id)} detailMap={deps.maps.sources().detail} />, {
+      auth: "user",
+    })
     .post("/api/favourite", ({ user, body }) => (photos.setFavourite(user, body.ids, body.on), { ok: true }), {
       auth: "user",
       audit: { kind: "files", did: "marked photos as favourites", about: "marked {}" },

@@ -58,6 +58,7 @@ const DB = "db.sqlite";
  *   fullres/<id>/<sha256>.jpg                   full-resolution JPEGs of HEIC/TIFF/RAW made on demand for zooming (bounded cache)
  *   update/{uploads,staged}/, update/slots.json update bundles and the slots as RAUC reported them
  *   support/                                    support bundles
+ *   maps/detail.pmtiles                         an owner's detailed basemap, placed by hand (app/maps/README.md)
  *   backup/                                     offsite backups (app/backup/README.md): targets/<id>/ (password and
  *                                               credentials), tree/ (what restic reads), cache/, guests/<id>/ (other
  *                                               boxes' repositories this box hosts), incoming/ (a whole-box restore)
@@ -99,6 +100,8 @@ export function dataPaths(dataDir: string) {
     updateStaged: join(dataDir, "update", "staged"),
     updateSlots: join(dataDir, "update", "slots.json"),
     support: join(dataDir, "support"),
+    /** Where an owner puts a detailed basemap (maps/detail.pmtiles), served to the map by app/maps. */
+    maps: join(dataDir, "maps"),
     backup: backupPaths(dataDir),
 
     userDir: user,

@@ -10,6 +10,8 @@ export type InfoProps = {
   albums: { id: string; name: string }[];
   /** Who is in it (People): only ever given to the photo's owner. */
   people?: { id: string; name: string | null }[];
+  /** An owner's detailed basemap is on the box (app/maps): the small map draws it too. */
+  detailMap?: boolean;
 };
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -145,6 +147,15 @@ export function InfoPanel(p: InfoProps) {
                 href={`/photos/map?lat=${m.latitude.toFixed(5)}&lng=${m.longitude.toFixed(5)}`}
                 safe
               >{`${m.latitude.toFixed(5)}, ${m.longitude.toFixed(5)}`}</a>
+              {/* Drawn by viewer.js from the box's own basemap (views/static/js/lib/basemap.js): no request leaves the box. */}
+              <div
+                class="photos-info-map"
+                role="img"
+                aria-label="Where it was taken, on the map"
+                data-lat={m.latitude.toFixed(5)}
+                data-lng={m.longitude.toFixed(5)}
+                data-detail={p.detailMap ? "1" : "0"}
+              ></div>
             </dd>
           </>
         ) : (

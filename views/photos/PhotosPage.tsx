@@ -1,5 +1,6 @@
 import type { PlaceCount } from "../../app/photos/repo";
 import type { MediaProgress as Progress } from "../../app/media/service";
+import type { MapSources } from "../../app/maps/service";
 import { Layout, type SignedInPage } from "../layout";
 import { MediaProgress } from "../media/MediaProgress";
 import { MemoryCards, type MemoryView } from "./MemoryCards";
@@ -244,14 +245,21 @@ export function AlbumsPage(p: Omit<ShellProps, "tab" | "title"> & { albums: { id
 export const placeLabel = (p: { city: string | null; region: string | null; country: string | null }) =>
   [p.city, p.region !== p.city ? p.region : null, p.country].filter(Boolean).join(", ");
 
-export function MapPage(p: Omit<ShellProps, "tab" | "title"> & { places: PlaceCount[] }) {
+export function MapPage(p: Omit<ShellProps, "tab" | "title"> & { places: PlaceCount[]; sources: MapSources }) {
   return (
     <PhotosShell {...p} title="Map" tab="map">
       <>
         <p id="photos-map-offline" class="photos-map-offline" role="status" hidden>
-          The map tiles come from OpenStreetMap over this browser's internet connection, which is not reachable now. Your places are listed below.
+          OpenStreetMap's tiles cannot be reached from this browser now: the box's own map is shown.
         </p>
-        <div id="photos-map" class="photos-map" role="region" aria-label="Map of photos"></div>
+        <div
+          id="photos-map"
+          class="photos-map"
+          role="region"
+          aria-label="Map of photos"
+          data-online={p.sources.online ? "1" : "0"}
+          data-detail={p.sources.detail ? "1" : "0"}
+        ></div>
         <section id="photos-map-items" class="photos-map-items" aria-live="polite"></section>
         <section class="photos-places">
           <h2>Places</h2>
@@ -269,7 +277,34 @@ export function MapPage(p: Omit<ShellProps, "tab" | "title"> & { places: PlaceCo
             ))}
           </ul>
         </section>
+        {p.page.admin ? <MapSettings sources={p.sources} csrfToken={p.page.csrfToken} /> : ""}
       </>
     </PhotosShell>
+  );
+}
+
+/** The admin's choice of map sources (app/maps/README.md): what turning online tiles on sends, and where. */
+function MapSettings(p: { sources: MapSources; csrfToken: string }) {
+  return (
+    <section class="photos-map-settings" aria-labelledby="map-settings-title">
+      <h2 id="map-settings-title">Map settings</h2>
+      <form method="post" action="/maps/online-tiles" class="stack">
+        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <label>
+          <input type="checkbox" name="on" value="1" checked={p.sources.online} aria-describedby="online-tiles-note" /> Online map tiles (OpenStreetMap)
+        </label>
+        <p class="small muted" id="online-tiles-note">
+          When on, each browser showing the map asks tile.openstreetmap.org, over its own internet connection, for the map squares of the area in view, which
+          tells OpenStreetMap (and anyone watching that connection) which places are being looked at and from which address. When off, only the box's own map is
+          drawn and nothing leaves the box.
+        </p>
+        <button type="submit">Save</button>
+      </form>
+      <p class="small muted">
+        {p.sources.detail
+          ? "A detailed map of your own (maps/detail.pmtiles on the data disk) is drawn over the world map."
+          : "For street-level detail without the internet, put a PMTiles extract of your region at maps/detail.pmtiles on the data disk (see the README)."}
+      </p>
+    </section>
   );
 }

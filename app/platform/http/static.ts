@@ -6,6 +6,8 @@ import { APP_ROOT } from "../paths";
 
 const types: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
+  // Only the offline page (views/static/offline.html), which the service worker shows when the box is unreachable.
+  ".html": "text/html; charset=utf-8",
   ".css": "text/css; charset=utf-8",
   ".svg": "image/svg+xml",
   ".png": "image/png",

@@ -1,6 +1,8 @@
 // Alpine components for the whole app (sign-in, registration, the wizard, recovery codes, copy buttons). The CSP
 // forbids inline script, so every component lives here and pages refer to them by name (x-data="setupWizard").
 import { postJSON } from "./lib/http.js";
+// The service worker and forgetting what it kept at sign-out (app/offline/README.md).
+import "./lib/offline.js";
 
 const secureContext = () => window.isSecureContext && typeof window.PublicKeyCredential === "function";
 

@@ -35,8 +35,11 @@ interface Window {
     process(el: Element): void;
   };
   tus: { Upload: new (file: Blob, options: TusOptions) => TusUpload };
-  /** Leaflet, on the map page only. */
+  /** Leaflet: on the map page, and loaded by lib/basemap.js for the info panel's small map. */
   L?: any;
+  /** pmtiles and protomaps-leaflet (views/static/vendor/basemap/), loaded by lib/basemap.js for an owner's detailed map. */
+  pmtiles?: any;
+  protomapsL?: any;
 }
 
 declare const SimpleWebAuthnBrowser: {

@@ -1,6 +1,8 @@
-// The map (#photos-map, Leaflet on the page): clusters computed by the server for the view, OpenStreetMap tiles
-// fetched by the browser (a note when they cannot load), and a cluster's photos in a strip below.
+// The map (#photos-map, Leaflet on the page): clusters computed by the server for the view, over the box's own
+// basemap (lib/basemap.js), and a cluster's photos in a strip below.
+import { basemap } from "../lib/basemap.js";
 import { $, el } from "../lib/dom.js";
+import { messageOf, toast } from "../lib/toast.js";
 import { api } from "../lib/http.js";
 import { tileClick } from "./select.js";
 import { tile } from "./tiles.js";
@@ -19,20 +21,21 @@ export async function startMap() {
     params.has("lat") ? [Number(params.get("lat")), Number(params.get("lng"))] : [30, 0],
     params.has("lat") ? 12 : 2,
   );
-  const tiles = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-    maxZoom: 19,
-    attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-  });
-  let failures = 0;
-  tiles.on("tileerror", () => {
-    if (++failures >= 2) offline.hidden = false;
-  });
-  tiles.on("tileload", () => {
-    failures = 0;
-    offline.hidden = true;
-  });
-  if (!navigator.onLine) offline.hidden = false;
-  tiles.addTo(map);
+  // The box's own basemap; OpenStreetMap's tiles above it only when the admin turned them on (a note when they fail).
+  basemap(L, map, { online: box.dataset.online === "1", detail: box.dataset.detail === "1" })
+    .then((tiles) => {
+      if (!tiles) return;
+      let failures = 0;
+      tiles.on("tileerror", () => {
+        if (++failures >= 2) offline.hidden = false;
+      });
+      tiles.on("tileload", () => {
+        failures = 0;
+        offline.hidden = true;
+      });
+      if (!navigator.onLine) offline.hidden = false;
+    })
+    .catch((e) => toast(messageOf(e)));
   const layer = L.layerGroup().addTo(map);
   /** @type {import("./tiles.js").Item[]} */
   let clusterItems = [];

@@ -2,7 +2,8 @@
 // from the server's view, beside the photo on a wide screen and a sheet under it on a phone; favourite, download,
 // add to album, share, archive and trash (Delete). It walks a Sequence: the grid's is the whole library (or album,
 // search…), fetched a month at a time as it goes; a strip's is its own tiles. Closing returns focus to the tile.
-import { el } from "../lib/dom.js";
+import { smallMap } from "../lib/basemap.js";
+import { $, el } from "../lib/dom.js";
 import { api } from "../lib/http.js";
 import { lightbox } from "../lib/lightbox.js";
 import { messageOf, toast } from "../lib/toast.js";
@@ -139,7 +140,10 @@ export async function openLightbox(seq, index) {
     const d = current();
     if (panel.hidden || !d) return;
     const res = await fetch(`/photos/api/info/${d.id}`, { credentials: "same-origin" });
-    if (current()?.id === d.id) panel.innerHTML = await res.text(); // escaped by the server's view
+    if (current()?.id !== d.id) return;
+    panel.innerHTML = await res.text(); // escaped by the server's view
+    const spot = $(".photos-info-map", HTMLElement, panel);
+    if (spot) smallMap(spot).catch((e) => console.warn(`The small map could not be drawn: ${messageOf(e)}`));
   };
   /** @type {HTMLElement | null} */
   let favButton = null;
