@@ -10,3 +10,4 @@ export * from "./share";
 export * from "./dav";
 export * from "./backup";
 export * from "./people";
+export * from "./photo-edits";
