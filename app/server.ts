@@ -20,6 +20,7 @@ import { manifest, staticRoutes } from "./platform/http/static";
 import { driveRoutes } from "./drive/routes";
 import { mediaRoutes } from "./media/routes";
 import { photosRoutes } from "./photos/routes";
+import { editRoutes } from "./photos/edit/routes";
 import { peopleRoutes } from "./people/routes";
 import { sharePaths } from "./share/openapi";
 import { shareRoutes } from "./share/routes";
@@ -165,6 +166,7 @@ export function createApp(deps: AppDeps) {
     .use(devicePages({ access, devices, statuses: services.deviceStatus, drive, media, server: config.origins[0]! }))
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, photos, media, drive }))
+    .use(editRoutes({ access, drive, edits: services.edits }))
     .use(peopleRoutes({ access, people, media }))
     .use(shareRoutes({ access, share, secureCookies: config.secureCookies, now }))
     .use(dashboardRoutes({ access, audit, settings, dashboard }))

@@ -26,6 +26,8 @@ import { APP_ROOT, dataPaths } from "./platform/paths";
 import { createAlbumRepo } from "./photos/album-repo";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
+import { createPhotoEdits } from "./photos/edit/edits";
+import { createEditRepo } from "./photos/edit/repo";
 import { createPeopleService } from "./people/service";
 import { createHomeSummaries } from "./home/summary";
 import { createDiskHealth, directDiskChecks, queuedDiskChecks } from "./dashboard/disk-health";
@@ -241,6 +243,14 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     withoutPlace: cleanContent,
     now,
   });
+  const edits = createPhotoEdits({
+    repo: createEditRepo(db),
+    drive,
+    jobs,
+    dataDir: config.dataDir,
+    userName: (id) => auth.users.byId(id)?.username,
+    now,
+  });
   const share = createShareService({
     repo: createShareRepo(db),
     access: core.access,
@@ -285,6 +295,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     storage,
     dashboard,
     photos,
+    edits,
     people,
     update,
     updateUploads,

@@ -10,6 +10,8 @@ export type InfoProps = {
   albums: { id: string; name: string }[];
   /** Who is in it (People): only ever given to the photo's owner. */
   people?: { id: string; name: string | null }[];
+  /** It has a rendered edit (app/photos/edit): downloads offer the edited photo beside the original. */
+  edited?: boolean;
 };
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -178,6 +180,13 @@ export function InfoPanel(p: InfoProps) {
         )}
       </dl>
       <p class="photos-info-actions">
+        {p.edited ? (
+          <a class="button" href={`/photos/download/${encodeURIComponent(p.file.id)}`} download>
+            Download edited
+          </a>
+        ) : (
+          ""
+        )}
         <a class="button" href={`/api/v1/files/${encodeURIComponent(p.file.id)}/content`} download={p.file.name}>
           Download original
         </a>

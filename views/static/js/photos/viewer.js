@@ -9,6 +9,7 @@ import { messageOf, toast } from "../lib/toast.js";
 import { chooseAlbum, trashWithUndo } from "./albums.js";
 import { reloadShown, source as gridSource } from "./grid.js";
 import { share } from "./share.js";
+import { editSuffix } from "./tiles.js";
 
 // The lightbox's own buttons as inline SVG: symbol characters (ⓘ, 🗑) are missing from many fonts.
 /** @param {string} inner */
@@ -59,7 +60,7 @@ const wide = () => window.innerWidth > 760;
 
 /** @param {import("./tiles.js").Item} i */
 function slideOf(i) {
-  const preview = `/media/preview/${i.id}`;
+  const preview = `/media/preview/${i.id}${editSuffix(i)}`;
   const w = i.w || 1440;
   const h = i.h || 1080;
   const fit = Math.min(1, 1440 / Math.max(w, h));
@@ -82,7 +83,7 @@ function slideOf(i) {
     srcset: i.o || i.z ? `${preview} ${Math.round(w * fit)}w, ${src} ${w}w` : undefined,
     width: w,
     height: h,
-    msrc: `/drive/thumb/${i.id}`,
+    msrc: `/drive/thumb/${i.id}${editSuffix(i)}`,
     item: i,
   };
 }
@@ -188,13 +189,14 @@ export async function openLightbox(seq, index) {
       name: "download",
       order: 17,
       isButton: true,
-      title: "Download original",
+      title: "Download",
       html: ICONS.download,
       onClick: () => {
         const d = current();
         if (!d) return;
         const a = el("a");
-        a.href = `/api/v1/files/${d.id}/content`;
+        // The edited photo when it has an edit, else the original (the info panel also offers the original).
+        a.href = `/photos/download/${d.id}`;
         a.download = "";
         document.body.appendChild(a);
         a.click();
