@@ -181,7 +181,7 @@ export function InfoPanel(p: InfoProps) {
       </dl>
       <p class="photos-info-actions">
         {p.edited ? (
-          <a class="button" href={`/photos/download/${encodeURIComponent(p.file.id)}`} download>
+          <a class="button" href={`/photos/download/${encodeURIComponent(p.file.id)}`} download="">
             Download edited
           </a>
         ) : (
