@@ -29,6 +29,8 @@ export type EditState = {
   editedAt: string | null;
   /** The saved revision is rendered: the thumbnail, preview and downloads show it. */
   rendered: boolean;
+  /** What the grid shows now: the rendered revision (null: the original) and its size. */
+  shown: { revision: number; width: number; height: number } | null;
   error: string | null;
   /** The original's upright size: the edit mode draws the crop over it. */
   width: number;
@@ -57,6 +59,7 @@ export function createPhotoEdits(deps: EditDeps) {
         editedBy: e ? (deps.userName(e.editedBy) ?? null) : null,
         editedAt: e ? e.editedAt.toISOString() : null,
         rendered: !!e && e.renderedRevision === e.revision,
+        shown: e?.renderedRevision && e.width && e.height ? { revision: e.renderedRevision, width: e.width, height: e.height } : null,
         error: e?.error ?? null,
         width: size.width,
         height: size.height,

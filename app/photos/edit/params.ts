@@ -114,7 +114,11 @@ export function colourMatrix(p: Pick<EditParams, (typeof LIGHT)[number]>): { m: 
   ];
   const c = 1 + p.contrast / 200;
   const b = 1 + p.brightness / 200;
-  const mul = (a: number[], x: number[]) => Array.from({ length: 9 }, (_, i) => a[Math.floor(i / 3) * 3]! * x[i % 3]! + a[Math.floor(i / 3) * 3 + 1]! * x[3 + (i % 3)]! + a[Math.floor(i / 3) * 3 + 2]! * x[6 + (i % 3)]!);
+  const mul = (a: number[], x: number[]) =>
+    Array.from(
+      { length: 9 },
+      (_, i) => a[Math.floor(i / 3) * 3]! * x[i % 3]! + a[Math.floor(i / 3) * 3 + 1]! * x[3 + (i % 3)]! + a[Math.floor(i / 3) * 3 + 2]! * x[6 + (i % 3)]!,
+    );
   const m = mul(sat, warm).map((v) => v * c * b);
   const o = (0.5 - 0.5 * c) * b;
   return { m, offset: [o, o, o] };

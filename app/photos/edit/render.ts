@@ -80,7 +80,7 @@ function applyColour(raw: Raw, p: EditParams) {
 
 /**
  * The edited picture as RGB pixels, at most `longSide` px on its long side (null: full size). The original is decoded
-* once, already at the scale the result needs (shrink-on-load: a 12 MP JPEG for a 1440-px preview is decoded at half
+ * once, already at the scale the result needs (shrink-on-load: a 12 MP JPEG for a 1440-px preview is decoded at half
  * size), then turned (quarter turns and straighten together, about the centre), cut to the straightened frame and the
  * crop, and coloured.
  */

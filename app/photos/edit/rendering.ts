@@ -27,18 +27,22 @@ export function createEditRendering(deps: { db: Db; dataDir: string; run: Runner
     if (!edit || !media) return removeEditFiles(deps.dataDir, userId, sha256);
     const out = editFiles(deps.dataDir, userId, sha256);
     const kind = media.kind === "raw" ? "raw" : "image";
-    const r = await deps.run([...LOW_PRIORITY, process.execPath, SCRIPT, objects.localPath(userId, sha256), kind, edit.params, out.thumb, out.preview, out.full], {
-      timeoutMs: 180_000,
-      maxOutputBytes: 64 * 1024,
-      signal,
-    });
+    const r = await deps.run(
+      [...LOW_PRIORITY, process.execPath, SCRIPT, objects.localPath(userId, sha256), kind, edit.params, out.thumb, out.preview, out.full],
+      {
+        timeoutMs: 180_000,
+        maxOutputBytes: 64 * 1024,
+        signal,
+      },
+    );
     if (r.code === 0) {
       const made = JSON.parse(r.stdout) as { width: number; height: number; thumbhash: string };
       // A revert while it rendered: the files it just wrote belong to nothing. A newer save has its own job queued.
       if (!repo.rendered(userId, sha256, edit.revision, made) && !repo.get(userId, sha256)) removeEditFiles(deps.dataDir, userId, sha256);
       return;
     }
-    const reason = ffmpegReason(r.stderr, [objects.localPath(userId, sha256)]) || (r.timedOut ? "it took longer than 3 minutes" : `exit code ${r.code ?? r.signal}`);
+    const reason =
+      ffmpegReason(r.stderr, [objects.localPath(userId, sha256)]) || (r.timedOut ? "it took longer than 3 minutes" : `exit code ${r.code ?? r.signal}`);
     // The original's fault (undecodable): final, with the reason; the original's own thumbnail and preview show.
     if (r.code === 3) {
       removeEditFiles(deps.dataDir, userId, sha256);

@@ -53,7 +53,9 @@ export function createEditRepo(db: Db) {
     /** The original could not be decoded: the edit is kept with the reason; nothing rendered shows. */
     failed(userId: string, sha256: string, revision: number, error: string) {
       raw
-        .query("UPDATE photo_edits SET rendered_revision = NULL, width = NULL, height = NULL, thumbhash = NULL, error = ? WHERE user_id = ? AND sha256 = ? AND revision = ?")
+        .query(
+          "UPDATE photo_edits SET rendered_revision = NULL, width = NULL, height = NULL, thumbhash = NULL, error = ? WHERE user_id = ? AND sha256 = ? AND revision = ?",
+        )
         .run(error, userId, sha256, revision);
     },
     /** The original's upright size as the pipeline recorded it. */

@@ -45,7 +45,9 @@ export function editRoutes(deps: Deps) {
         ({ user, params, query, request, set }) => {
           const edited = query.original === "1" ? undefined : edits.editedOriginal(drive.itemFor(user, params.id, "file.read"));
           const original = edited ? undefined : drive.content(user, params.id);
-          const res = edited ? serveFile(request, edited.file, edited.path, { inline: false }) : serveFile(request, original!.file, original!.body, { inline: false });
+          const res = edited
+            ? serveFile(request, edited.file, edited.path, { inline: false })
+            : serveFile(request, original!.file, original!.body, { inline: false });
           set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
           return res;
         },
