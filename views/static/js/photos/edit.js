@@ -108,7 +108,9 @@ export async function editPhoto(id, host) {
     handles[corner] = h;
     crop.appendChild(h);
   }
-  frame.append(img, crop);
+  const clip = el("div", "photos-editor-clip");
+  clip.appendChild(img);
+  frame.append(clip, crop);
   stage.appendChild(frame);
 
   // The colour preview: the same matrix the server applies, in sRGB as the server does.
