@@ -67,6 +67,22 @@ describe("edit rendering", () => {
       expect(Math.max(...at(x!, y!))).toBeGreaterThan(0);
   });
 
+  test("any turn and crop cuts inside the turned canvas, at the size the parameters say", async () => {
+    const src = await openSource(join(FIXTURES, "gps/DSCN0010.jpg"), "image"); // 640 × 480
+    for (const rotate of [0, 90, 180, 270] as const)
+      for (const straighten of [-45, -12.5, 0.5, 7.25, 33]) {
+        const p = edit({ rotate, straighten, crop: { x: 0.05, y: 0.3, w: 0.9, h: 0.7 } });
+        const px = await renderPixels(src, p, null);
+        const want = editedSize(src.width, src.height, p);
+        expect({ rotate, straighten, dw: Math.abs(px.info.width - want.width) <= 2, dh: Math.abs(px.info.height - want.height) <= 2 }).toEqual({
+          rotate,
+          straighten,
+          dw: true,
+          dh: true,
+        });
+      }
+  });
+
   test("light and colour: brightness up brightens, saturation −100 is grey, warmth warms", async () => {
     const src = await openSource(join(FIXTURES, "gps/DSCN0010.jpg"), "image");
     const plain = await renderPixels(src, UNEDITED, 400);

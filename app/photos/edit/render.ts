@@ -81,16 +81,16 @@ function applyColour(raw: Raw, p: EditParams) {
 /**
  * The edited picture as RGB pixels, at most `longSide` px on its long side (null: full size). The original is decoded
  * once, already at the scale the result needs (shrink-on-load: a 12 MP JPEG for a 1440-px preview is decoded at half
- * size), then turned (quarter turns and straighten together, about the centre), cut to the straightened frame and the
- * crop, and coloured.
+ * size), then turned (quarter turns and straighten together, about the centre) and cut to the straightened frame and
+ * the crop in one pass, and coloured.
  */
 export async function renderPixels(src: Source, p: EditParams, longSide: number | null): Promise<Raw> {
   const sharp = await sharpLib();
   const full = editedSize(src.width, src.height, p);
   const k = longSide ? Math.min(1, longSide / Math.max(full.width, full.height)) : 1;
-  let image = src.make();
-  if (k < 1) image = image.resize(Math.max(1, Math.round(src.width * k)), Math.max(1, Math.round(src.height * k)), { fit: "fill" });
-  const upright = (await image
+  let decode = src.make();
+  if (k < 1) decode = decode.resize(Math.max(1, Math.round(src.width * k)), Math.max(1, Math.round(src.height * k)), { fit: "fill" });
+  const upright = (await decode
     .toColourspace("srgb")
     .removeAlpha()
     .raw()
@@ -100,43 +100,54 @@ export async function renderPixels(src: Source, p: EditParams, longSide: number 
     })) as Raw;
   const angle = p.rotate + p.straighten;
   const asRaw = (r: Raw) => ({ raw: { width: r.info.width, height: r.info.height, channels: r.info.channels } });
-  const turned =
-    angle === 0
-      ? upright
-      : ((await sharp(upright.data, asRaw(upright)).rotate(angle, { background: "#000000" }).raw().toBuffer({ resolveWithObject: true })) as Raw);
+  // The turned canvas is the bounding box libvips makes, rounded as it rounds (render.test.ts holds sizes to it), so
+  // the turn and the cut are one pass.
+  const t = (angle * Math.PI) / 180;
+  const [cos, sin] = [Math.abs(Math.cos(t)), Math.abs(Math.sin(t))];
+  const cw = angle === 0 ? upright.info.width : Math.round(upright.info.width * cos + upright.info.height * sin);
+  const ch = angle === 0 ? upright.info.height : Math.round(upright.info.width * sin + upright.info.height * cos);
   // The straightened frame: the quarter-turned picture's own shape, shrunk until no corner is empty, centred.
-  const t = turnedSize(upright.info.width, upright.info.height, p.rotate);
-  const s = straightenScale(t.width, t.height, p.straighten);
-  const fw = t.width / s;
-  const fh = t.height / s;
-  const fx = (turned.info.width - fw) / 2;
-  const fy = (turned.info.height - fh) / 2;
+  const turned = turnedSize(upright.info.width, upright.info.height, p.rotate);
+  const s = straightenScale(turned.width, turned.height, p.straighten);
+  const fw = turned.width / s;
+  const fh = turned.height / s;
+  const fx = (cw - fw) / 2;
+  const fy = (ch - fh) / 2;
   // Inward rounding: an interpolated edge pixel of the turned canvas's black never shows.
-  const left = Math.min(turned.info.width - 1, Math.max(0, Math.ceil(fx + p.crop.x * fw - 1e-6)));
-  const top = Math.min(turned.info.height - 1, Math.max(0, Math.ceil(fy + p.crop.y * fh - 1e-6)));
-  const width = Math.max(1, Math.min(turned.info.width - left, Math.floor(fx + (p.crop.x + p.crop.w) * fw + 1e-6) - left));
-  const height = Math.max(1, Math.min(turned.info.height - top, Math.floor(fy + (p.crop.y + p.crop.h) * fh + 1e-6) - top));
-  const whole = left === 0 && top === 0 && width === turned.info.width && height === turned.info.height;
-  const cut = whole
-    ? turned
-    : ((await sharp(turned.data, asRaw(turned)).extract({ left, top, width, height }).raw().toBuffer({ resolveWithObject: true })) as Raw);
+  const left = Math.min(cw - 1, Math.max(0, Math.ceil(fx + p.crop.x * fw - 1e-6)));
+  const top = Math.min(ch - 1, Math.max(0, Math.ceil(fy + p.crop.y * fh - 1e-6)));
+  const width = Math.max(1, Math.min(cw - left, Math.floor(fx + (p.crop.x + p.crop.w) * fw + 1e-6) - left));
+  const height = Math.max(1, Math.min(ch - top, Math.floor(fy + (p.crop.y + p.crop.h) * fh + 1e-6) - top));
+  const whole = left === 0 && top === 0 && width === cw && height === ch;
+  let image = sharp(upright.data, asRaw(upright));
+  if (angle !== 0) image = image.rotate(angle, { background: "#000000" });
+  if (!whole) image = image.extract({ left, top, width, height });
+  const cut = angle === 0 && whole ? upright : ((await image.raw().toBuffer({ resolveWithObject: true })) as Raw);
   if (isColourEdited(p)) applyColour(cut, p);
   return cut;
 }
 
 export type EditOutputs = { thumb: string; preview: string; full: string };
 
-/** The edit's grid thumbnail, preview (the pipeline's sizes and encoders) and full-size JPEG for downloads and links. */
+/** The edit's preview and grid thumbnail (the pipeline's sizes and encoders) and its ThumbHash: what the grid shows. */
+export async function renderForPreview(src: Source, p: EditParams, out: { thumb: string; preview: string }): Promise<ImageResult> {
+  const sharp = await sharpLib();
+  const r = await renderPixels(src, p, PREVIEW_SIZE);
+  mkdirSync(dirname(out.preview), { recursive: true });
+  return derive(sharp(r.data, { raw: { width: r.info.width, height: r.info.height, channels: r.info.channels } }), editedSize(src.width, src.height, p), out);
+}
+
+/** The preview and thumbnail, then the full-size JPEG for downloads and links (q90, no metadata). */
 export async function renderEdit(input: string, kind: "image" | "raw", p: EditParams, out: EditOutputs): Promise<ImageResult> {
   const sharp = await sharpLib();
   const src = await openSource(input, kind);
-  const rawOf = (r: Raw) => sharp(r.data, { raw: { width: r.info.width, height: r.info.height, channels: r.info.channels } });
-  const preview = await renderPixels(src, p, PREVIEW_SIZE);
-  mkdirSync(dirname(out.preview), { recursive: true });
-  const size = editedSize(src.width, src.height, p);
-  const result = await derive(rawOf(preview), size, out);
+  const result = await renderForPreview(src, p, out);
   const big = await renderPixels(src, p, null);
-  await writeAtomically(out.full, (tmp) => rawOf(big).jpeg({ quality: 90 }).toFile(tmp));
+  await writeAtomically(out.full, (tmp) =>
+    sharp(big.data, { raw: { width: big.info.width, height: big.info.height, channels: big.info.channels } })
+      .jpeg({ quality: 90 })
+      .toFile(tmp),
+  );
   return { ...result, width: big.info.width, height: big.info.height };
 }
 
