@@ -32,15 +32,20 @@ describe("edit rendering", () => {
   });
 
   test("EXIF orientation is respected: each of the 8 orientation fixtures renders, turned and cropped, as the upright one does", async () => {
-    const p = edit({ rotate: 270, crop: { x: 0.1, y: 0.2, w: 0.6, h: 0.5 } });
-    const reference = await renderPixels(await openSource(join(FIXTURES, "orientation/landscape_1.jpg"), "image"), p, null);
-    for (let o = 2; o <= 8; o++) {
-      const src = await openSource(join(FIXTURES, `orientation/landscape_${o}.jpg`), "image");
-      expect({ o, width: src.width, height: src.height }).toEqual({ o, width: 600, height: 450 });
-      const got = await renderPixels(src, p, null);
-      expect({ o, width: got.info.width, height: got.info.height }).toEqual({ o, width: reference.info.width, height: reference.info.height });
-      // Same picture (each fixture is its own JPEG generation: 6.5–8 apart), not a turned or mirrored one (≈ 76).
-      expect(diff(got.data, reference.data)).toBeLessThan(12);
+    // A quarter turn (two passes) and a turn with straighten (one pass after sharp's autoOrient).
+    for (const p of [
+      edit({ rotate: 270, crop: { x: 0.1, y: 0.2, w: 0.6, h: 0.5 } }),
+      edit({ rotate: 90, straighten: 5, crop: { x: 0.2, y: 0.1, w: 0.5, h: 0.6 } }),
+    ]) {
+      const reference = await renderPixels(await openSource(join(FIXTURES, "orientation/landscape_1.jpg"), "image"), p, null);
+      for (let o = 2; o <= 8; o++) {
+        const src = await openSource(join(FIXTURES, `orientation/landscape_${o}.jpg`), "image");
+        expect({ o, width: src.width, height: src.height }).toEqual({ o, width: 600, height: 450 });
+        const got = await renderPixels(src, p, null);
+        expect({ o, width: got.info.width, height: got.info.height }).toEqual({ o, width: reference.info.width, height: reference.info.height });
+        // Same picture (each fixture is its own JPEG generation: 6.5–8 apart), not a turned or mirrored one (≈ 76).
+        expect(diff(got.data, reference.data)).toBeLessThan(12);
+      }
     }
     const ignored = await sharp(join(FIXTURES, "orientation/landscape_6.jpg")).resize(600, 450, { fit: "fill" }).removeAlpha().raw().toBuffer();
     const upright = await sharp(join(FIXTURES, "orientation/landscape_1.jpg")).removeAlpha().raw().toBuffer();
