@@ -258,6 +258,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     photos,
     playableVideo: (file) => core.media.derivativeOf(file, "video"),
     mediaThumb: (file) => core.media.derivativeOf(file, "thumb"),
+    editedPhoto: (file) => edits.editedOriginal(file),
     audit: core.audit,
     userByName: (username) => auth.users.list().find((u) => u.username === username),
     secret: deps.secret,

@@ -146,3 +146,25 @@ test("damaged photos: one the pipeline could not read is refused with its reason
   expect(Buffer.from(await (await t.request(`/drive/thumb/${corrupt.id}`, { headers: A })).arrayBuffer()).equals(thumbBefore)).toBe(true);
   expect(t.services.jobs.recentOfKind("photos.edit", 10).map((j) => j.status)).toEqual(["done"]);
 }, 120_000);
+
+test("a share link serves the edited photo (download and inline, no metadata), the original with ?original=1, and the edit's thumbnail", async () => {
+  const { t, ann, photo, A, renderAll } = await seeded();
+  await t.request(`/photos/api/edit/${photo.id}`, post(A, { rotate: 90 }));
+  await renderAll();
+  const { token } = await t.services.share.create(ann, { fileId: photo.id });
+  for (const q of ["", "?download=1"]) {
+    const r = await t.request(`/s/${token}/content/${photo.id}${q}`);
+    expect(r.status).toBe(200);
+    const bytes = Buffer.from(await r.arrayBuffer());
+    // Upright 600 × 450 turned a quarter; no EXIF (sharp writes none).
+    const meta = await sharp(bytes).metadata();
+    expect(meta).toMatchObject({ format: "jpeg", width: 450, height: 600, hasProfile: false });
+    expect(meta.exif).toBeUndefined();
+  }
+  const original = await t.request(`/s/${token}/content/${photo.id}?original=1&download=1`);
+  // The original's own bytes (stored 450 × 600, with its ICC profile, which the edit's JPEG does not carry), its places
+  // cleaned as links clean originals.
+  expect(await sharp(Buffer.from(await original.arrayBuffer())).metadata()).toMatchObject({ width: 450, height: 600, hasProfile: true });
+  const thumb = await t.request(`/s/${token}/thumb/${photo.id}`);
+  expect(await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).toMatchObject({ format: "webp", width: 250, height: 333 });
+}, 60_000);
