@@ -10,7 +10,9 @@ import { dataPaths } from "../../platform/paths";
 import { createFileObjects } from "../../platform/objects";
 import { createJobRunner } from "../../platform/queue/runner";
 import { FIXTURES, mediaTestApp } from "../../../test/support/media";
+import { editJobs } from "./jobs";
 import { createEditRendering } from "./rendering";
+import { rmSync } from "node:fs";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -167,4 +169,22 @@ test("a share link serves the edited photo (download and inline, no metadata), t
   expect(await sharp(Buffer.from(await original.arrayBuffer())).metadata()).toMatchObject({ width: 450, height: 600, hasProfile: true });
   const thumb = await t.request(`/s/${token}/thumb/${photo.id}`);
   expect(await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).toMatchObject({ format: "webp", width: 250, height: 333 });
+}, 60_000);
+
+test("rendered files that went missing (a restore, a cleanup) are rendered again by the hourly check", async () => {
+  const { t, ann, photo, A, renderAll } = await seeded();
+  await t.request(`/photos/api/edit/${photo.id}`, post(A, { rotate: 90 }));
+  await renderAll();
+  const paths = dataPaths(t.dataDir).derivatives(ann.id, photo.sha256!);
+  for (const p of [paths.editThumb, paths.editPreview, paths.editFull]) rmSync(p);
+  const handlers = editJobs.handlers({ db: t.db, dataDir: t.dataDir, media: { run: runCommand }, queue: t.services.jobs });
+  const checker = createJobRunner({ queue: t.services.jobs, handlers: { "photos.edit.check": handlers["photos.edit.check"] }, log: () => {} });
+  t.services.jobs.enqueue("photos.edit.check", {});
+  expect(await checker.runOnce()).toBe(true);
+  expect(await renderAll()).toBe(1);
+  for (const p of [paths.editThumb, paths.editPreview, paths.editFull]) expect(existsSync(p)).toBe(true);
+  // Nothing missing: nothing queued.
+  t.services.jobs.enqueue("photos.edit.check", {});
+  await checker.runOnce();
+  expect(await renderAll()).toBe(0);
 }, 60_000);

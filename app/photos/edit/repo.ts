@@ -50,6 +50,9 @@ export function createEditRepo(db: Db) {
           .run(r.width, r.height, r.thumbhash, userId, sha256, revision).changes > 0
       );
     },
+    /** Every rendered edit (photos.edit.check looks for their files). */
+    renderedAll: () =>
+      raw.query("SELECT user_id AS userId, sha256 FROM photo_edits WHERE rendered_revision IS NOT NULL").all() as { userId: string; sha256: string }[],
     /** The original could not be decoded: the edit is kept with the reason; nothing rendered shows. */
     failed(userId: string, sha256: string, revision: number, error: string) {
       raw
