@@ -3,7 +3,8 @@
 // ratio chips, straighten and light/colour sliders — then Save (the server renders the edit in a job: the grid's tile
 // changes when it is done), Cancel or Revert. A modal <dialog> inside the lightbox: it keeps the focus, Escape cancels.
 // The geometry and colour matrix are the server's (app/photos/edit/params.ts), previewed with a CSS transform and an
-// SVG colour matrix; what is saved is rendered from the original by the server.
+// SVG colour matrix; what is saved is rendered from the original by the server. Plain module code like the rest of
+// the lightbox (viewer.js drives PhotoSwipe imperatively; there is no Alpine component to hang it on).
 import { el } from "../lib/dom.js";
 import { api } from "../lib/http.js";
 import { messageOf, toast } from "../lib/toast.js";
