@@ -139,28 +139,27 @@ function whereOf(userId: string, source: Source, base = VISIBLE): { sql: string;
   return { sql: parts.join(" AND "), params };
 }
 
-/** A rendered edit's revision, size and placeholder (ITEM_COLUMNS' `edit`), or null. */
-const editOf = (r: Record<string, unknown>) => (r.edit ? (JSON.parse(r.edit as string) as [number, number, number, string | null]) : null);
-const toItem = (r: Record<string, unknown>): GridItem =>
-  withEdit(r, {
-    id: r.file_id as string,
-    sha256: r.sha256 as string,
-    kind: r.kind as GridItem["kind"],
-    width: (r.width as number | null) ?? 1,
-    height: (r.height as number | null) ?? 1,
-    local: r.local as number,
-    durationMs: r.duration_ms as number | null,
-    thumbhash: r.thumbhash as string | null,
-    favourite: !!r.favourite,
-    playback: r.playback as GridItem["playback"],
-    city: (r.city as string | null) ?? null,
-    liveId: (r.live_id as string | null) ?? null,
-    livePlayback: (r.live_playback as GridItem["playback"]) ?? null,
-    mime: (r.mime as string | null) ?? "",
-    edit: null,
-  });
-function withEdit(r: Record<string, unknown>, item: GridItem): GridItem {
-  const e = editOf(r);
+const baseItem = (r: Record<string, unknown>): GridItem => ({
+  id: r.file_id as string,
+  sha256: r.sha256 as string,
+  kind: r.kind as GridItem["kind"],
+  width: (r.width as number | null) ?? 1,
+  height: (r.height as number | null) ?? 1,
+  local: r.local as number,
+  durationMs: r.duration_ms as number | null,
+  thumbhash: r.thumbhash as string | null,
+  favourite: !!r.favourite,
+  playback: r.playback as GridItem["playback"],
+  city: (r.city as string | null) ?? null,
+  liveId: (r.live_id as string | null) ?? null,
+  livePlayback: (r.live_playback as GridItem["playback"]) ?? null,
+  mime: (r.mime as string | null) ?? "",
+  edit: null,
+});
+/** An edited photo (ITEM_COLUMNS' `edit`: revision, size, placeholder) is laid out and painted as edited. */
+function toItem(r: Record<string, unknown>): GridItem {
+  const e = r.edit ? (JSON.parse(r.edit as string) as [number, number, number, string | null]) : null;
+  const item = baseItem(r);
   return e ? { ...item, edit: e[0], width: e[1], height: e[2], thumbhash: e[3] } : item;
 }
 
