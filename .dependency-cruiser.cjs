@@ -16,6 +16,9 @@ const ENTRY_POINTS = [
   "app/access/(policy|viewer)\\.ts$",
   // Serving a Drive file (ranges, ETags, disposition, zips): the same rules for Drive, Photos, links and previews.
   "app/drive/download\\.ts$",
+  // The pipeline's decoders (sharp, libheif, RAW previews, orientation) and its low-priority child runs: Photos' edit
+  // renderer (app/photos/edit/render.ts) reads originals exactly as the pipeline does.
+  "app/media/(image|metadata|video)\\.ts$",
   // Cities' other names ("München"), which Photos' search understands.
   "app/media/place-names\\.ts$",
   // The blob store: Drive's content on disk, read by the media pipeline.

@@ -20,6 +20,7 @@ import { manifest, staticRoutes } from "./platform/http/static";
 import { driveRoutes } from "./drive/routes";
 import { mediaRoutes } from "./media/routes";
 import { photosRoutes } from "./photos/routes";
+import { editRoutes } from "./photos/edit/routes";
 import { peopleRoutes } from "./people/routes";
 import { mapsRoutes } from "./maps/routes";
 import { offlineRoutes } from "./offline/routes";
@@ -169,6 +170,7 @@ export function createApp(deps: AppDeps) {
     .use(mediaRoutes({ access, drive, media }))
     .use(photosRoutes({ access, photos, media, drive, maps: services.maps }))
     .use(mapsRoutes({ access, maps: services.maps }))
+    .use(editRoutes({ access, drive, edits: services.edits }))
     .use(peopleRoutes({ access, people, media }))
     .use(shareRoutes({ access, share, secureCookies: config.secureCookies, now }))
     .use(dashboardRoutes({ access, audit, settings, dashboard }))

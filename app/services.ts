@@ -27,6 +27,8 @@ import { createAlbumRepo } from "./photos/album-repo";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
 import { createMemoryRepo } from "./photos/memory-repo";
+import { createPhotoEdits } from "./photos/edit/edits";
+import { createEditRepo } from "./photos/edit/repo";
 import { createPeopleService } from "./people/service";
 import { createMapsService } from "./maps/service";
 import { createHomeSummaries } from "./home/summary";
@@ -245,6 +247,14 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     withoutPlace: cleanContent,
     now,
   });
+  const edits = createPhotoEdits({
+    repo: createEditRepo(db),
+    drive,
+    jobs,
+    dataDir: config.dataDir,
+    userName: (id) => auth.users.byId(id)?.username,
+    now,
+  });
   const share = createShareService({
     repo: createShareRepo(db),
     access: core.access,
@@ -252,6 +262,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     photos,
     playableVideo: (file) => core.media.derivativeOf(file, "video"),
     mediaThumb: (file) => core.media.derivativeOf(file, "thumb"),
+    editedPhoto: (file) => edits.editedOriginal(file),
     audit: core.audit,
     userByName: (username) => auth.users.list().find((u) => u.username === username),
     secret: deps.secret,
@@ -289,6 +300,7 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     storage,
     dashboard,
     photos,
+    edits,
     people,
     maps,
     update,

@@ -22,7 +22,9 @@ export type FilePermission =
   /** Share it (a folder) with people on the box. */
   | "folder.share"
   /** See who is in it and what People found in it (faces, names, things): the owner's alone, never a share's or a link's. */
-  | "file.people";
+  | "file.people"
+  /** Edit it as a photo (Photos' non-destructive edits: app/photos/edit): the owner's alone. */
+  | "file.edit";
 /** On Photos albums (by `albums.id`). */
 export type AlbumPermission = "album.view" | "album.contribute" | "album.own";
 /** On Drive files as items of one album (ids are Drive file ids; the album is the scope). */
@@ -131,6 +133,7 @@ export function fileRule(p: FilePermission, level: FileLevel, sharedRoot: boolea
     case "folder.share":
       return "refused";
     case "file.people":
+    case "file.edit":
       return "hidden";
   }
 }

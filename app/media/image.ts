@@ -43,7 +43,7 @@ const sharpLib = async () => {
  * One decode (shrink-on-load for JPEG, EXIF orientation applied, converted to sRGB), then the preview, the grid
  * thumbnail and the ThumbHash all from that one buffer. Derivatives carry no metadata (sharp strips it by default).
  */
-async function derive(decoded: Sharp, original: Size, out: { thumb: string; preview: string }): Promise<ImageResult> {
+export async function derive(decoded: Sharp, original: Size, out: { thumb: string; preview: string }): Promise<ImageResult> {
   const sharp = await sharpLib();
   const { data, info } = await decoded
     .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: "inside", withoutEnlargement: true })

@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import { notFound } from "../platform/errors";
 import type { AccessControl } from "../platform/http/access";
 import { serveFile } from "../drive/download";
@@ -32,14 +32,15 @@ export function mediaRoutes(deps: Deps) {
       )
       .get(
         "/preview/:id",
-        ({ user, params }) => {
-          const path = media.derivativeOf(drive.itemFor(user, params.id, "file.read"), "preview");
+        ({ user, params, query }) => {
+          // An edited photo's preview is its edit's (app/photos/edit); the edit mode asks for the original's.
+          const path = media.derivativeOf(drive.itemFor(user, params.id, "file.read"), "preview", { original: query.original === "1" });
           if (!path) throw notFound("This preview");
           return new Response(Bun.file(path), {
             headers: { "content-type": "image/jpeg", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
           });
         },
-        { auth: "user" },
+        { auth: "user", query: t.Object({ original: t.Optional(t.String({ maxLength: 1 })), e: t.Optional(t.String({ maxLength: 12 })) }) },
       )
       // Full resolution for the lightbox's zoom, of photos browsers cannot show as they are (HEIC, TIFF, RAW).
       .get(

@@ -161,14 +161,18 @@ export function createMediaService(deps: MediaDeps) {
     },
     /**
      * The derivative of a file `file` the caller may read (Drive's `itemFor` decided that), when the pipeline made
-     * it; undefined otherwise. The path comes from the file's owner and content hash, never from the request.
+     * it (the edited one when the photo has a rendered edit, unless `original`); undefined otherwise. The path comes from the file's owner and content hash, never from the request.
      */
-    derivativeOf(file: DriveFile, which: Derivative): string | undefined {
+    derivativeOf(file: DriveFile, which: Derivative, opts: { original?: boolean } = {}): string | undefined {
       if (!file.sha256) return undefined;
       const row = repo.get(file.userId, file.sha256);
       if (row?.status !== "done") return undefined;
       if (which === "video" && (row.playback === null || row.playback === "original")) return undefined;
-      const path = paths.derivatives(file.userId, file.sha256)[which];
+      const all = paths.derivatives(file.userId, file.sha256);
+      // A photo's edit (app/photos/edit), once rendered, is what its thumbnail and preview show; the original's on request.
+      const edited = which === "thumb" ? all.editThumb : which === "preview" ? all.editPreview : undefined;
+      if (edited && !opts.original && Bun.file(edited).size > 0) return edited;
+      const path = all[which];
       return Bun.file(path).size > 0 ? path : undefined;
     },
   };

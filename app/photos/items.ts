@@ -32,6 +32,7 @@ export function info(ctx: PhotosContext, user: User, id: string) {
     albums: ctx.albums.albumsOf(user.id, file.sha256),
     // Who is in it (People): the owner's alone; a photo someone shared with this person shows nobody.
     people: ctx.access.allowed(user, "file.people", [file.id]).has(file.id) ? ctx.repo.peopleIn(user.id, file.sha256) : [],
+    edited: ctx.repo.edited(file.userId, file.sha256),
   };
 }
 

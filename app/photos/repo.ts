@@ -49,6 +49,8 @@ export type GridItem = {
   /** A Live Photo's still: the Drive file id of its short video, and how that video plays. */
   liveId: string | null;
   livePlayback: "original" | "remux" | "transcode" | null;
+  /** The rendered revision of the photo's edit (app/photos/edit), null when unedited: sizes and placeholder are the edit's. */
+  edit: number | null;
 };
 
 export type PlaceCount = { city: string; region: string | null; country: string | null; n: number };
@@ -137,7 +139,7 @@ function whereOf(userId: string, source: Source, base = VISIBLE): { sql: string;
   return { sql: parts.join(" AND "), params };
 }
 
-const toItem = (r: Record<string, unknown>): GridItem => ({
+const baseItem = (r: Record<string, unknown>): GridItem => ({
   id: r.file_id as string,
   sha256: r.sha256 as string,
   kind: r.kind as GridItem["kind"],
@@ -152,14 +154,23 @@ const toItem = (r: Record<string, unknown>): GridItem => ({
   liveId: (r.live_id as string | null) ?? null,
   livePlayback: (r.live_playback as GridItem["playback"]) ?? null,
   mime: (r.mime as string | null) ?? "",
+  edit: null,
 });
+/** An edited photo (ITEM_COLUMNS' `edit`: revision, size, placeholder) is laid out and painted as edited. */
+function toItem(r: Record<string, unknown>): GridItem {
+  const e = r.edit ? (JSON.parse(r.edit as string) as [number, number, number, string | null]) : null;
+  const item = baseItem(r);
+  return e ? { ...item, edit: e[0], width: e[1], height: e[2], thumbhash: e[3] } : item;
+}
 
 const ITEM_COLUMNS = `m.sha256, m.kind, m.width, m.height, ${LOCAL} AS local, m.duration_ms, m.thumbhash, m.city,
   (SELECT f.id FROM files f WHERE f.user_id = m.user_id AND f.sha256 = m.sha256 AND f.trashed_at IS NULL ORDER BY f.seq LIMIT 1) AS file_id,
   ${FLAG("favourite")} AS favourite, m.playback,
   (SELECT f.id FROM files f WHERE m.kind <> 'video' AND f.user_id = m.user_id AND f.sha256 = m.live_pair_sha256 AND f.trashed_at IS NULL LIMIT 1) AS live_id,
   (SELECT v.playback FROM media v WHERE m.kind <> 'video' AND v.user_id = m.user_id AND v.sha256 = m.live_pair_sha256) AS live_playback,
-  (SELECT b.mime FROM blobs b WHERE b.user_id = m.user_id AND b.sha256 = m.sha256) AS mime`;
+  (SELECT b.mime FROM blobs b WHERE b.user_id = m.user_id AND b.sha256 = m.sha256) AS mime,
+  (SELECT json_array(e.rendered_revision, e.width, e.height, e.thumbhash) FROM photo_edits e
+    WHERE e.user_id = m.user_id AND e.sha256 = m.sha256 AND e.rendered_revision IS NOT NULL) AS edit`;
 
 /** Every SQL statement of Photos. Callers pass the owner's id; nothing here decides authorization. */
 export function createPhotosRepo(db: Db) {
@@ -267,6 +278,9 @@ export function createPhotosRepo(db: Db) {
         params,
       ).map(toItem);
     },
+    /** Whether the content has a rendered edit (app/photos/edit's table, read only here). */
+    edited: (userId: string, sha256: string) =>
+      raw.query("SELECT 1 FROM photo_edits WHERE user_id = ? AND sha256 = ? AND rendered_revision IS NOT NULL").get(userId, sha256) !== null,
     flags: (userId: string, sha256: string) =>
       (raw.query("SELECT favourite, archived FROM photo_flags WHERE user_id = ? AND sha256 = ?").get(userId, sha256) as {
         favourite: number;

@@ -34,8 +34,10 @@ const itemJson = (i: GridItem) => ({
   f: i.favourite,
   // Where the full picture or the playable video comes from: the original when a browser shows it as is, else
   // (HEIC, TIFF, RAW) a full-resolution rendition made on the first zoom.
-  o: i.kind === "image" && BROWSER_IMAGES.has(i.mime),
-  z: i.kind === "raw" || (i.kind === "image" && !BROWSER_IMAGES.has(i.mime)),
+  o: i.kind === "image" && BROWSER_IMAGES.has(i.mime) && i.edit === null,
+  z: (i.kind === "raw" || (i.kind === "image" && !BROWSER_IMAGES.has(i.mime))) && i.edit === null,
+  // An edited photo (app/photos/edit): its revision makes the thumbnail's and preview's addresses new after a save.
+  e: i.edit,
   v: i.kind === "video" && i.playback !== null && i.playback !== "original",
   // A Live Photo's motion: played over the tile on hover or long-press.
   l:

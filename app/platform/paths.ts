@@ -124,6 +124,10 @@ export function dataPaths(dataDir: string) {
         video: safePath(dataDir, "transcodes", userId, ...sub, `${sha256}.mp4`),
         /** Made on demand (app/media/full.ts), evicted oldest-first past a size budget: one flat folder per user. */
         full: safePath(dataDir, "fullres", userId, `${sha256}.jpg`),
+        /** A photo's edit rendered from the original (app/photos/edit): grid thumbnail, preview, full size for downloads. */
+        editThumb: safePath(dataDir, "thumbs", userId, ...sub, `${sha256}-edit-thumb.webp`),
+        editPreview: safePath(dataDir, "thumbs", userId, ...sub, `${sha256}-edit-preview.jpg`),
+        editFull: safePath(dataDir, "thumbs", userId, ...sub, `${sha256}-edit.jpg`),
       };
     },
     /** Where the full-resolution renditions live (the cache's budget is counted over it). */

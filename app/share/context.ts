@@ -17,6 +17,8 @@ export type ShareDeps = {
   playableVideo: (file: DriveFile) => string | undefined;
   /** The media pipeline's WebP thumbnail of a file (a video's is made from its poster frame), if any. */
   mediaThumb: (file: DriveFile) => string | undefined;
+  /** A photo's rendered edit (app/photos/edit) as a JPEG beside the original, if it has one: what a link shows. */
+  editedPhoto: (file: DriveFile) => { file: DriveFile; path: string } | undefined;
   audit: AuditRepo;
   userByName: (username: string) => User | undefined;
   /** Keys the per-link unlock cookie. */

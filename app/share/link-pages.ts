@@ -64,6 +64,7 @@ export async function content(
   open: OpenLink,
   id: string,
   mode: "inline" | "download",
+  opts: { original?: boolean } = {},
 ): Promise<{ file: DriveFile; body: string | Blob | CleanFile }> {
   const original = served(ctx, open, id);
   let { file } = original;
@@ -74,6 +75,10 @@ export async function content(
   if (playable) {
     file = { ...file, name: `${file.name.replace(/\.[^.]*$/, "")}.mp4`, mime: "video/mp4", size: Bun.file(playable).size, sha256: `${file.sha256}-mp4` };
   }
+  // An edited photo: its edit, as the owner sees it (rendered by sharp: it carries no metadata to clean); the
+  // original only when asked for.
+  const edited = playable || opts.original ? undefined : ctx.editedPhoto(file);
+  if (edited) return { file: edited.file, body: edited.path };
   if (withMetadata(ctx, open, file)) return { file, body: playable ?? original.body };
   // The cleaners read the bytes where they lie: a local file (the object store's for an original).
   return cleanContent(file, playable ?? ctx.drive.localPathOf(original.file));
@@ -82,9 +87,12 @@ export async function content(
 /** The served file's kind without reading it (thumbnails only for pictures). */
 export const fileOf = (ctx: ShareContext, open: OpenLink, id: string) => served(ctx, open, id).file;
 
-/** A preview-sized WebP (re-encoded by sharp, which writes no metadata). */
-export const preview = (ctx: ShareContext, open: OpenLink, id: string) =>
-  open.album ? ctx.photos.entryPreview(inAlbum(ctx, open, id)) : ctx.drive.previewImage(open, id);
+/** A preview-sized WebP (re-encoded by sharp, which writes no metadata); an edited photo's is its edit's thumbnail. */
+export const preview = (ctx: ShareContext, open: OpenLink, id: string) => {
+  const file = served(ctx, open, id).file;
+  const edited = ctx.editedPhoto(file) ? ctx.mediaThumb(file) : undefined;
+  return edited ?? (open.album ? ctx.photos.entryPreview(inAlbum(ctx, open, id)) : ctx.drive.previewImage(open, id));
+};
 
 /** Has the box made a picture of this video yet (its gallery tile shows it)? */
 export function hasVideoThumb(ctx: ShareContext, open: OpenLink, id: string) {

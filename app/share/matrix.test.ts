@@ -472,6 +472,12 @@ describe("the access policy's matrix", () => {
       expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404),
       why: "who is in a photo is its owner's alone: never a share's, an album's or a link's",
     },
+    {
+      permission: "file.edit",
+      target: () => p.items.photo.id,
+      expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404),
+      why: "a photo's edit is its owner's alone: a share or a link sees the edited version, never edits it",
+    },
     { permission: "person.own", target: () => p.person.id, expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
   ];
   /** The link the viewer being asked about holds (a made-up id for people and nobody). */
@@ -530,6 +536,7 @@ describe("the access policy's matrix", () => {
       "upload.resume": true,
       "lock.use": true,
       "file.people": true,
+      "file.edit": true,
       "person.own": true,
     };
     expect(Object.keys(PERMISSIONS).filter((perm) => !CASES.some((c) => c.permission === perm))).toEqual([]);

@@ -224,12 +224,13 @@ function linkInside(deps: Deps) {
         "/content/:id",
         async ({ open, params, query, request, set }) => {
           const download = query.download === "1";
-          const { file, body } = await share.content(open, params.id, download ? "download" : "inline");
+          // An edited photo is served as edited; `original=1` asks for the photo as it was taken.
+          const { file, body } = await share.content(open, params.id, download ? "download" : "inline", { original: query.original === "1" });
           const res = serveFile(request, file, body, { inline: !download });
           set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
           return res;
         },
-        { link: true, params: ItemParams, query: t.Object({ download: t.Optional(t.String()) }) },
+        { link: true, params: ItemParams, query: t.Object({ download: t.Optional(t.String()), original: t.Optional(t.String({ maxLength: 1 })) }) },
       )
       .get(
         "/zip",

@@ -35,7 +35,8 @@ export async function startPhotosBox() {
     cwd: root,
     stdout: "ignore",
     stderr: "ignore",
-    env: { ...process.env, NAS_WORKER_KINDS: "media.process" },
+    // The pipeline and the rendering of photo edits (app/photos/edit), both in the media lane.
+    env: { ...process.env, NAS_WORKER_KINDS: "media.process,photos.edit" },
   });
   const db = new Database(join(server.dataDir, "db.sqlite"), { readonly: true });
   const count = (sql: string) => db.query<{ n: number }, []>(sql).get()!.n;

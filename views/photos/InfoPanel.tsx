@@ -12,6 +12,8 @@ export type InfoProps = {
   people?: { id: string; name: string | null }[];
   /** An owner's detailed basemap is on the box (app/maps): the small map draws it too. */
   detailMap?: boolean;
+  /** It has a rendered edit (app/photos/edit): downloads offer the edited photo beside the original. */
+  edited?: boolean;
 };
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -189,6 +191,13 @@ export function InfoPanel(p: InfoProps) {
         )}
       </dl>
       <p class="photos-info-actions">
+        {p.edited ? (
+          <a class="button" href={`/photos/download/${encodeURIComponent(p.file.id)}`} download="">
+            Download edited
+          </a>
+        ) : (
+          ""
+        )}
         <a class="button" href={`/api/v1/files/${encodeURIComponent(p.file.id)}/content`} download={p.file.name}>
           Download original
         </a>

@@ -11,3 +11,4 @@ export * from "./dav";
 export * from "./backup";
 export * from "./people";
 export * from "./memories";
+export * from "./photo-edits";

@@ -18,6 +18,7 @@ import { selection } from "./select.js";
  * @property {boolean} [z] a full-resolution rendition can be made for the zoom (HEIC, TIFF, RAW: app/media/full.ts)
  * @property {boolean} [v] a playable MP4 was made of the video
  * @property {string | null} [l] a Live Photo's motion (its address)
+ * @property {number | null} [e] the rendered revision of its edit (app/photos/edit): a new one makes new addresses
  */
 
 export const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
@@ -55,10 +56,16 @@ const placeholder = (th) => {
   }
 };
 
+/**
+ * The thumbnail and preview are cached an hour: an edited photo's addresses carry its edit's revision.
+ * @param {Item} item
+ */
+export const editSuffix = (item) => (item.e ? `?e=${item.e}` : "");
+
 /** @param {Item} item */
 export function tile(item) {
   const a = el("a", "photos-tile");
-  a.href = item.o ? `/api/v1/files/${item.id}/content?inline=1` : `/media/preview/${item.id}`;
+  a.href = item.o ? `/api/v1/files/${item.id}/content?inline=1` : `/media/preview/${item.id}${editSuffix(item)}`;
   a.dataset.id = item.id;
   if (item.t) a.setAttribute("aria-label", `${item.k === "video" ? "Video" : item.l ? "Live Photo" : "Photo"}, ${dayLabel(item.t)}`);
   const bg = placeholder(item.th);
@@ -67,7 +74,7 @@ export function tile(item) {
   img.alt = "";
   img.loading = "lazy";
   img.decoding = "async";
-  img.src = `/drive/thumb/${item.id}`;
+  img.src = `/drive/thumb/${item.id}${editSuffix(item)}`;
   a.appendChild(img);
   if (item.k === "video") a.appendChild(el("span", "photos-duration", duration(item.d)));
   if (item.f) a.appendChild(el("span", "photos-fav", "♥"));

@@ -10,6 +10,8 @@ import { messageOf, toast } from "../lib/toast.js";
 import { chooseAlbum, trashWithUndo } from "./albums.js";
 import { reloadShown, source as gridSource } from "./grid.js";
 import { share } from "./share.js";
+import { editSuffix } from "./tiles.js";
+import { editPhoto, whenRendered } from "./edit.js";
 
 // The lightbox's own buttons as inline SVG: symbol characters (ⓘ, 🗑) are missing from many fonts.
 /** @param {string} inner */
@@ -23,6 +25,7 @@ const ICONS = {
   share: svg('<circle cx="18" cy="6" r="3"/><circle cx="6" cy="12" r="3"/><circle cx="18" cy="18" r="3"/><path d="M8.6 13.5l6.8 3M15.4 7.5l-6.8 3"/>'),
   archive: svg('<rect x="3" y="4" width="18" height="5" rx="1"/><path d="M5 9v10h14V9M10 13h4"/>'),
   trash: svg('<path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6"/>'),
+  edit: svg('<path d="M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4"/>'),
 };
 
 /**
@@ -60,7 +63,7 @@ const wide = () => window.innerWidth > 760;
 
 /** @param {import("./tiles.js").Item} i */
 function slideOf(i) {
-  const preview = `/media/preview/${i.id}`;
+  const preview = `/media/preview/${i.id}${editSuffix(i)}`;
   const w = i.w || 1440;
   const h = i.h || 1080;
   const fit = Math.min(1, 1440 / Math.max(w, h));
@@ -83,7 +86,7 @@ function slideOf(i) {
     srcset: i.o || i.z ? `${preview} ${Math.round(w * fit)}w, ${src} ${w}w` : undefined,
     width: w,
     height: h,
-    msrc: `/drive/thumb/${i.id}`,
+    msrc: `/drive/thumb/${i.id}${editSuffix(i)}`,
     item: i,
   };
 }
@@ -167,7 +170,52 @@ export async function openLightbox(seq, index) {
     pswp.close();
     await trashWithUndo([d.id]);
   };
+  /** The edit mode (edit.js); after a save the slide and the grid's tile show the edit once the server rendered it. */
+  const edit = async () => {
+    const d = current();
+    if (!d || d.item.k === "video") return;
+    const item = d.item;
+    const index = pswp.currIndex;
+    const result = await editPhoto(d.id, pswp.element).catch((e) => {
+      toast(messageOf(e));
+      return null;
+    });
+    if (!result) return;
+    const show = (/** @type {import("./edit.js").State} */ s) => {
+      item.e = s.shown?.revision ?? null;
+      item.w = s.shown?.width ?? s.width;
+      item.h = s.shown?.height ?? s.height;
+      item.o = false; // the edit's preview, or the original's (the grid's next fetch knows the rest)
+      item.z = false;
+      if (open) pswp.refreshSlideContent(index);
+      reloadShown();
+    };
+    if (!result.edited) {
+      show(result);
+      toast("Back to the original.");
+      return;
+    }
+    toast("Saved. The edited photo shows in a moment; the original is kept.");
+    const rendered = await whenRendered(d.id);
+    if (rendered?.error) toast(`The edit could not be rendered: ${rendered.error}`);
+    else if (rendered) show(rendered);
+  };
   pswp.on("uiRegister", () => {
+    // A labelled button at the bottom (as phones show it); the top bar is full on a phone.
+    pswp.ui.registerElement({
+      name: "edit",
+      order: 9,
+      appendTo: "root",
+      isButton: true,
+      title: "Edit (e)",
+      html: `${ICONS.edit}<span>Edit</span>`,
+      onInit: (/** @type {HTMLElement} */ b) => {
+        const sync = () => (b.hidden = !current() || current()?.item.k === "video");
+        pswp.on("change", sync);
+        sync();
+      },
+      onClick: edit,
+    });
     pswp.ui.registerElement({ name: "info", order: 15, isButton: true, title: "Info (i)", html: ICONS.info, onClick: toggleInfo });
     pswp.ui.registerElement({
       name: "favourite",
@@ -192,13 +240,14 @@ export async function openLightbox(seq, index) {
       name: "download",
       order: 17,
       isButton: true,
-      title: "Download original",
+      title: "Download",
       html: ICONS.download,
       onClick: () => {
         const d = current();
         if (!d) return;
         const a = el("a");
-        a.href = `/api/v1/files/${d.id}/content`;
+        // The edited photo when it has an edit, else the original (the info panel also offers the original).
+        a.href = `/photos/download/${d.id}`;
         a.download = "";
         document.body.appendChild(a);
         a.click();
@@ -269,6 +318,7 @@ export async function openLightbox(seq, index) {
     if (e.ctrlKey || e.metaKey || e.altKey || (e.target instanceof Element && e.target.closest("dialog, input, textarea"))) return;
     if (e.key === "i") toggleInfo();
     if (e.key === "Delete") trash();
+    if (e.key === "e") edit();
   };
   /** The item on screen when the lightbox closes: its tile gets the focus back. @type {string | null} */
   let lastId = null;
