@@ -174,8 +174,8 @@ export function remuxArgs(input: string, output: string, audioOk: boolean): stri
   ];
 }
 
-/** A child's complaint (ffmpeg's, or heic.ts') for people: no internal paths (the blob's place on disk), no "[hls @ 0x55…]" addresses. */
-export function ffmpegReason(stderr: string, paths: string[]): string {
+/** ffmpeg's complaint for people: no internal paths (the blob's place on disk), no "[hls @ 0x55…]" addresses. */
+function ffmpegReason(stderr: string, paths: string[]): string {
   const lines = stderr
     .trim()
     .split("\n")
