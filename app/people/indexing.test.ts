@@ -183,7 +183,10 @@ group("indexing", () => {
       looks.push([busy, indexed]);
       return busy ? "the box is busy (a test gauge)" : null;
     };
-    const job = createPeopleIndexing({ ...deps, batch: 1, lookMs: 1, busy: () => ({ check }) }).handler({ id: "j", kind: "people.index", payload: {} } as never, ctx());
+    const job = createPeopleIndexing({ ...deps, batch: 1, lookMs: 1, busy: () => ({ check }) }).handler(
+      { id: "j", kind: "people.index", payload: {} } as never,
+      ctx(),
+    );
     while (!settings.get<IndexerState>(INDEXER_STATE_SETTING)?.paused) await Bun.sleep(5);
     // The child that indexed the first photo exits while the box stays busy (no 330 MB held through a pause)…
     expect(childrenAtPause).toHaveLength(1);
