@@ -259,7 +259,8 @@ async function memory() {
     for (const [k, v] of Object.entries(now.parts)) partPeaks[k] = Math.max(partPeaks[k] ?? 0, v);
     await Bun.sleep(100);
   }
-  if (t.services.media.progressFor(user).failed) throw new Error("a benchmark file failed in the pipeline");
+  const failures = t.services.media.failuresFor(user);
+  if (failures.length) throw new Error(`benchmark files failed in the pipeline: ${failures.map((f) => `${f.name}: ${f.error}`).join("; ")}`);
   // After the batch: how long until the worker's tree is back to ≤ 80 MB (RSS), watched for a minute.
   const done = performance.now();
   let after = await treeKb(worker.pid);

@@ -51,10 +51,10 @@ const ENCODE = Uint8Array.from({ length: ENCODE_STEPS + 1 }, (_, i) => {
 });
 const encode = (linear: number) => ENCODE[Math.round(Math.max(0, Math.min(1, linear)) * ENCODE_STEPS)]!;
 
-/** Converts RGBA pixels from Display P3 to sRGB in place (colours outside sRGB are clipped, as browsers do). */
-export function displayP3ToSrgb(rgba: Uint8Array): void {
+/** Converts RGB or RGBA pixels from Display P3 to sRGB in place (colours outside sRGB are clipped, as browsers do). */
+export function displayP3ToSrgb(rgba: Uint8Array, channels: 3 | 4 = 4): void {
   const [a, b, c, d, e, f, g, h, k] = P3_TO_SRGB;
-  for (let i = 0; i < rgba.length; i += 4) {
+  for (let i = 0; i < rgba.length; i += channels) {
     const r = LINEAR[rgba[i]!]!;
     const gr = LINEAR[rgba[i + 1]!]!;
     const bl = LINEAR[rgba[i + 2]!]!;

@@ -5,7 +5,8 @@
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { terminal } from "../platform/log";
-import { decodeHeicPrimary, largestEmbeddedJpeg, MAX_INPUT_PIXELS, MediaFileError, orient } from "./image";
+import type { Sharp } from "sharp";
+import { largestEmbeddedJpeg, MAX_INPUT_PIXELS, MediaFileError, orient, withHeicPrimary } from "./image";
 import { readPhotoMetadata } from "./metadata";
 import { isHeic } from "./model";
 
@@ -13,24 +14,26 @@ export async function writeFullResolution(input: string, kind: "image" | "raw", 
   const sharp = (await import("sharp")).default;
   sharp.cache(false);
   const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: "none" } as const;
-  let image;
+  mkdirSync(dirname(output), { recursive: true });
+  const tmp = `${output}.${process.pid}.tmp`;
+  const write = async (image: Sharp) => {
+    try {
+      await image.toColourspace("srgb").removeAlpha().jpeg({ quality: 85 }).toFile(tmp);
+      renameSync(tmp, output);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  };
   if (kind === "raw") {
     const embedded = await largestEmbeddedJpeg(Buffer.from(await Bun.file(input).arrayBuffer()));
     if (!embedded) throw new MediaFileError("This RAW file has no embedded preview.");
     const own = (await sharp(embedded, options).metadata()).orientation;
-    image = own ? sharp(embedded, options).rotate() : orient(sharp(embedded, options), (await readPhotoMetadata(input, new Date())).orientation);
+    await write(own ? sharp(embedded, options).rotate() : orient(sharp(embedded, options), (await readPhotoMetadata(input, new Date())).orientation));
   } else if (await isHeic(input)) {
-    const { width, height, rgba } = await decodeHeicPrimary(await Bun.file(input).bytes());
-    image = sharp(rgba, { raw: { width, height, channels: 4 }, limitInputPixels: MAX_INPUT_PIXELS });
-  } else image = sharp(input, options).rotate();
-  mkdirSync(dirname(output), { recursive: true });
-  const tmp = `${output}.${process.pid}.tmp`;
-  try {
-    await image.toColourspace("srgb").removeAlpha().jpeg({ quality: 85 }).toFile(tmp);
-    renameSync(tmp, output);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+    await withHeicPrimary(await Bun.file(input).bytes(), ({ width, height, channels, data }) =>
+      write(sharp(data, { raw: { width, height, channels }, limitInputPixels: MAX_INPUT_PIXELS })),
+    );
+  } else await write(sharp(input, options).rotate());
 }
 
 if (import.meta.main) {

@@ -122,45 +122,69 @@ export async function thumbnailsOfSalvage(
 
 /**
  * HEIC/HEIF (iPhone): the prebuilt sharp has no HEVC decoder, so libheif compiled to WebAssembly decodes the
- * primary image (bursts and depth maps are other items of the same file) to RGBA, converted from Display P3 to sRGB
- * when the file says P3 (iPhones do; app/media/colour.ts); sharp does the rest.
- * libheif applies the HEIF rotation itself, so EXIF orientation must not be applied again.
+ * primary image (bursts and depth maps are other items of the same file) to RGB, converted from Display P3 to sRGB
+ * when the file says P3 (iPhones do; app/media/colour.ts); sharp does the rest, reading the pixels where libheif
+ * left them. libheif applies the HEIF rotation itself, so EXIF orientation must not be applied again.
  */
 export async function thumbnailsOfHeic(input: string, out: { thumb: string; preview: string }): Promise<ImageResult> {
-  const sharp = await sharpLib();
-  const { width, height, rgba } = await decodeHeicPrimary(new Uint8Array(await Bun.file(input).arrayBuffer()));
-  return derive(sharp(rgba, { raw: { width, height, channels: 4 }, limitInputPixels: MAX_INPUT_PIXELS }), { width, height }, out);
+  return withHeicPrimary(new Uint8Array(await Bun.file(input).arrayBuffer()), async ({ width, height, channels, data }) => {
+    const sharp = await sharpLib();
+    return derive(sharp(data, { raw: { width, height, channels }, limitInputPixels: MAX_INPUT_PIXELS }), { width, height }, out);
+  });
 }
 
-type HeifDecoder = { decode(data: Uint8Array): HeifImage[] };
-type HeifImage = {
-  is_primary(): boolean;
-  get_width(): number;
-  get_height(): number;
-  display(target: { data: Uint8ClampedArray; width: number; height: number }, done: (r: unknown) => void): void;
-  free(): void;
+type HeifChannel = { id: number; width: number; height: number; stride: number; data: Uint8Array };
+type HeifImage = { is_primary(): boolean; get_width(): number; get_height(): number; has_alpha_channel(): boolean; handle: unknown; free(): void };
+type Libheif = {
+  HeifDecoder: new () => { decode(data: Uint8Array): HeifImage[] };
+  heif_js_decode_image2(handle: unknown, colorspace: unknown, chroma: unknown): Promise<{ code?: number; image: unknown; channels: HeifChannel[] } | null>;
+  heif_image_release(image: unknown): void;
+  heif_colorspace: { heif_colorspace_RGB: unknown };
+  heif_chroma: { heif_chroma_interleaved_RGB: unknown; heif_chroma_interleaved_RGBA: unknown };
+  heif_channel: { heif_channel_interleaved: number };
 };
-/** One decoder for the process: each decode frees the previous file's context (a new decoder would leak it). */
-let heifDecoder: HeifDecoder | undefined;
+/** One module and decoder for the process: each decode frees the previous file's context (a new decoder would leak it). */
+let heif: { lib: Libheif; decoder: { decode(data: Uint8Array): HeifImage[] } } | undefined;
 
-export async function decodeHeicPrimary(bytes: Uint8Array, opts: { asStored?: boolean } = {}): Promise<{ width: number; height: number; rgba: Buffer }> {
-  if (!heifDecoder) {
-    const libheif = (await import("libheif-js/wasm-bundle")).default as unknown as { HeifDecoder: new () => HeifDecoder };
-    heifDecoder = new libheif.HeifDecoder();
+/** Pixels of a HEIC's primary image: `data` is only valid inside the callback that receives it. */
+export type HeicPixels = { width: number; height: number; channels: 3 | 4; data: Buffer };
+
+/**
+ * Decodes the primary image and hands its pixels to `use` where libheif wrote them, in its WebAssembly memory: a 12 MP
+ * photo is 36 MB of RGB (48 with alpha), and a copy of it beside the decoder's heap was a fifth of this process's
+ * peak. The image is released when `use` settles; nothing else may call libheif meanwhile (a growing heap would move
+ * the pixels), so decodes in one process go one after another.
+ */
+export async function withHeicPrimary<T>(bytes: Uint8Array, use: (pixels: HeicPixels) => Promise<T>, opts: { asStored?: boolean } = {}): Promise<T> {
+  if (!heif) {
+    const lib = (await import("libheif-js/wasm-bundle")).default as unknown as Libheif;
+    heif = { lib, decoder: new lib.HeifDecoder() };
   }
-  const images = heifDecoder.decode(bytes);
+  const { lib, decoder } = heif;
+  const images = decoder.decode(bytes);
+  let decoded: { image: unknown; channels: HeifChannel[] } | undefined;
   try {
     const primary = images.find((i) => i.is_primary()) ?? images[0];
     if (!primary) throw new MediaFileError("This HEIC file holds no image that can be decoded.");
     const width = primary.get_width();
     const height = primary.get_height();
     if (width * height > MAX_INPUT_PIXELS) throw new MediaFileError(`This image is too large to process (over ${MAX_INPUT_PIXELS / 1e6} megapixels).`);
-    const data = new Uint8ClampedArray(width * height * 4);
-    const ok = await new Promise((resolve) => primary.display({ data, width, height }, resolve));
-    if (!ok) throw new MediaFileError("This HEIC image could not be decoded.");
-    if (!opts.asStored && heifColourSpace(bytes) === "display-p3") displayP3ToSrgb(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    return { width, height, rgba: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
+    const channels = primary.has_alpha_channel() ? 4 : 3;
+    const chroma = channels === 4 ? lib.heif_chroma.heif_chroma_interleaved_RGBA : lib.heif_chroma.heif_chroma_interleaved_RGB;
+    const result = await lib.heif_js_decode_image2(primary.handle, lib.heif_colorspace.heif_colorspace_RGB, chroma);
+    if (!result || result.code) throw new MediaFileError("This HEIC image could not be decoded.");
+    decoded = result;
+    const plane = result.channels.find((c) => c.id === lib.heif_channel.heif_channel_interleaved);
+    if (!plane || plane.width !== width || plane.height !== height) throw new MediaFileError("This HEIC image could not be decoded.");
+    const row = width * channels;
+    const pixels = plane.data;
+    // Rows padded to an alignment: closed up in place (each row moves towards the start, never over one not yet moved).
+    if (plane.stride !== row) for (let y = 1; y < height; y++) pixels.copyWithin(y * row, y * plane.stride, y * plane.stride + row);
+    const data = Buffer.from(pixels.buffer, pixels.byteOffset, row * height);
+    if (!opts.asStored && heifColourSpace(bytes) === "display-p3") displayP3ToSrgb(data, channels);
+    return await use({ width, height, channels, data });
   } finally {
+    if (decoded) lib.heif_image_release(decoded.image);
     for (const i of images) i.free();
   }
 }

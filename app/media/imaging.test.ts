@@ -41,3 +41,19 @@ test("release spares a process that owes an answer and ends an idle one; the nex
   expect(await imaging.photo(request(2))).toMatchObject({ width: 640, height: 480 });
   expect(imaging.pid()).not.toBe(first);
 }, 60_000);
+
+test("a photo not answered in time ends the imaging process with an error the queue retries (not the file's fault)", async () => {
+  // 1 ms: no process answers that fast (it has not even loaded sharp), so the limit is what ends it.
+  const hasty = createImagingClient({ timeoutMs: 1 });
+  const late = hasty.photo(request(3));
+  const stuck = hasty.pid()!;
+  const error = await late.then(
+    () => null,
+    (e: Error) => e,
+  );
+  expect(error?.message).toBe("the photo took longer than 0 s");
+  expect(error?.constructor.name).toBe("Error"); // not the file's fault: the queue retries it
+  for (let i = 0; i < 100 && alive(stuck); i++) await Bun.sleep(50);
+  expect(alive(stuck)).toBe(false);
+  expect(hasty.pid()).toBeUndefined();
+}, 60_000);

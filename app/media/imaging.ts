@@ -36,8 +36,11 @@ const MALLOC_ENV = { MALLOC_ARENA_MAX: "2", MALLOC_MMAP_THRESHOLD_: "131072" };
 /** Dates cross the process boundary as ISO strings. */
 const revive = (f: PhotoFacts): PhotoFacts => (typeof f.takenAt === "string" ? { ...f, takenAt: new Date(f.takenAt) } : f);
 
+/** A photo the imaging process has not answered in this long ends it (a hostile file, a stuck decoder); the queue retries. */
+export const IMAGING_TIMEOUT_MS = 300_000;
+
 /** The worker's side: sends work to the imaging process, starting it when none runs. */
-export function createImagingClient(opts: { idleMs?: number } = {}) {
+export function createImagingClient(opts: { idleMs?: number; timeoutMs?: number } = {}) {
   let child: Bun.Subprocess | undefined;
   let nextId = 1;
   const pending = new Map<number, { proc: Bun.Subprocess; resolve: (f: PhotoFacts) => void; reject: (e: Error) => void }>();
@@ -72,15 +75,22 @@ export function createImagingClient(opts: { idleMs?: number } = {}) {
     const id = nextId++;
     if (!child || child.killed || child.exitCode !== null) child = start();
     const proc = child;
-    return new Promise((resolve, reject) => {
+    const limit = opts.timeoutMs ?? IMAGING_TIMEOUT_MS;
+    let timer: Timer | undefined;
+    return new Promise<PhotoFacts>((resolve, reject) => {
       pending.set(id, { proc, resolve, reject });
+      timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`the photo took longer than ${Math.round(limit / 1000)} s`));
+        proc.kill(9);
+      }, limit);
       try {
         proc.send({ ...message, id });
       } catch (e) {
         pending.delete(id);
         reject(new ImagingGone((e as Error).message, true));
       }
-    });
+    }).finally(() => clearTimeout(timer));
   }
   /** A request that met the process's idle exit goes to a new process at once; a crash is left to the queue's retry. */
   const send = (message: Message) => sendOnce(message).catch((e) => (e instanceof ImagingGone && e.idle ? sendOnce(message) : Promise.reject(e)));

@@ -1,9 +1,8 @@
 // Runs in the imaging process (app/media/imaging.ts), never in the worker itself: one photo → derivatives, metadata
 // and place. sharp, exifr and the city table live only there, so their memory goes when that process ends.
 import { rmSync } from "node:fs";
-import { join } from "node:path";
 import type { Runner } from "../../hw/run";
-import { APP_ROOT, type DerivativePaths } from "../platform/paths";
+import type { DerivativePaths } from "../platform/paths";
 import type { Media } from "../platform/db/schema";
 import { placeOf } from "./geocode";
 import {
@@ -11,6 +10,7 @@ import {
   MediaFileError,
   PREVIEW_SIZE,
   pixelSize,
+  thumbnailsOfHeic,
   thumbnailsOfImage,
   thumbnailsOfRawPreview,
   thumbnailsOfSalvage,
@@ -18,7 +18,7 @@ import {
 } from "./image";
 import { readPhotoMetadata } from "./metadata";
 import { isHeic } from "./model";
-import { createVideoTools, ffmpegReason, LOW_PRIORITY } from "./video";
+import { createVideoTools } from "./video";
 
 export type PhotoFacts = Partial<Omit<Media, "userId" | "sha256" | "kind" | "updatedAt" | "version">>;
 export type PhotoRequest = { input: string; out: DerivativePaths; mtime: number; name: string; raw: boolean };
@@ -42,19 +42,8 @@ export async function placeFacts(latitude: number | null, longitude: number | nu
 
 export const imageFacts = (r: ImageResult): PhotoFacts => ({ width: r.width, height: r.height, thumbhash: r.thumbhash, damaged: r.damaged });
 
-const HEIC_SCRIPT = join(APP_ROOT, "app/media/heic.ts");
-
 export function createPhotoTools(run: Runner) {
   const video = createVideoTools({ run });
-
-  /** HEIC in a process of its own (app/media/heic.ts), so libheif's WebAssembly memory is returned after each photo. */
-  async function heicThumbnails(input: string, out: DerivativePaths): Promise<ImageResult> {
-    const r = await run([...LOW_PRIORITY, process.execPath, HEIC_SCRIPT, input, out.thumb, out.preview], { timeoutMs: 180_000, maxOutputBytes: 64 * 1024 });
-    if (r.code === 0) return { ...(JSON.parse(r.stdout) as ImageResult), damaged: false };
-    const reason = ffmpegReason(r.stderr, [input]) || (r.timedOut ? "it took longer than 3 minutes" : `exit code ${r.code ?? r.signal}`);
-    if (r.code === 3) throw new MediaFileError(reason);
-    throw new Error(`HEIC decoding failed: ${reason}`);
-  }
 
   /**
    * A JPEG libvips refuses even tolerantly (many corrupt restart intervals) may still show in other viewers:
@@ -89,7 +78,7 @@ export function createPhotoTools(run: Runner) {
         if (!embedded) return { ...base, status: "no-preview", error: "This RAW file has no embedded preview." };
         return { ...base, ...imageFacts(await thumbnailsOfRawPreview(embedded, meta.orientation, out)) };
       }
-      const result = (await isHeic(input)) ? await heicThumbnails(input, out) : await imageThumbnails(input, out, meta.orientation);
+      const result = (await isHeic(input)) ? await thumbnailsOfHeic(input, out) : await imageThumbnails(input, out, meta.orientation);
       return { ...base, ...imageFacts(result) };
     },
     /** A video's poster frame (a JPEG ffmpeg wrote) → the thumbnails; the place of a video's own coordinates. */

@@ -51,7 +51,7 @@ export function createMediaPipeline(deps: PipelineDeps) {
   const video = createVideoTools({ run: deps.run });
   const imaging = deps.imaging ?? createImagingClient();
   // The heavy work goes alone, even when the media lanes run photos side by side: a video (ffmpeg already uses every
-  // core) or a HEIC decode (≈ 200 MB of WebAssembly heap in its own process). Beside each other, or beside two photo
+  // core) or a HEIC decode (≈ 120 MB of WebAssembly code and heap in the imaging process, which then ends). Beside each other, or beside two photo
   // decodes, they would more than double what a 1 GB box must hold (bench/media.ts prints the parts at the peak).
   const gate = heavyAlone();
   // Whether the imaging process has decoded photos since it started: its heap then holds what they left.
@@ -129,9 +129,14 @@ export function createMediaPipeline(deps: PipelineDeps) {
         row.kind === "video"
           ? await gate.heavy(() => clip(input, out, mtime, name, signal, progress))
           : (await isHeic(input))
-            ? await gate.heavy(() => {
+            ? await gate.heavy(async () => {
                 releaseImaging();
-                return photo();
+                try {
+                  return await photo();
+                } finally {
+                  // libheif's WebAssembly heap (≈ 75 MB for 12 MP) never shrinks: the process that decoded it goes.
+                  imaging.release();
+                }
               })
             : await gate.light(() => {
                 imagingUsed = true;

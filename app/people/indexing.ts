@@ -57,8 +57,8 @@ export function createPeopleIndexing(deps: {
   batch?: number;
   /** Other work's share of the processor (%) above which indexing waits (NAS_PEOPLE_PAUSE_ABOVE); 0: never. */
   pauseAbove?: number;
-  /** How busy the box is (tests give their own); by default the kernel's counters, the pool's children left out. */
-  busy?: (pool: IndexerPool) => BusyGauge;
+  /** How busy the box is (tests give their own); by default the kernel's counters, the indexer children left out. */
+  busy?: (children: () => number[]) => BusyGauge;
   /** The first look at how busy the box is spans this long; while busy, it looks again this often (ms). */
   lookMs?: number;
 }) {
@@ -68,7 +68,7 @@ export function createPeopleIndexing(deps: {
   const lookMs = deps.lookMs ?? 10_000;
   // NAS_PEOPLE_PAUSE_ABOVE=0 without a gauge of the caller's: nothing to look at, so no first look to wait for.
   const watching = deps.busy !== undefined || (deps.pauseAbove ?? 50) > 0;
-  const gaugeOf = deps.busy ?? ((pool: IndexerPool) => createBusyGauge({ abovePercent: deps.pauseAbove ?? 50, children: pool.pids }));
+  const gaugeOf = deps.busy ?? ((children: () => number[]) => createBusyGauge({ abovePercent: deps.pauseAbove ?? 50, children }));
   /** What the dashboard shows beside the progress; written when it changes, not per photo. */
   let state: IndexerState = { paused: null };
   const setState = (next: IndexerState) => {
@@ -109,8 +109,19 @@ export function createPeopleIndexing(deps: {
     if (!repo.pending(MODEL_VERSION, 1, optedOut()).length) return;
     const start = repo.progress(MODEL_VERSION, optedOut());
     const todo = Math.max(1, start.total - start.indexed);
-    const pool = deps.pool?.() ?? createIndexerPool({ size: spareCores() });
-    const gauge = gaugeOf(pool);
+    // Children are started for the first batch and ended while the box is busy (each holds ≈ 330 MB of models and
+    // heap): a pause then costs no memory, and the next batch starts new ones. The state is per photo, so they pick up
+    // where the last ones stopped, as after a kill -9.
+    let pool: IndexerPool | undefined;
+    const stats = { peakRss: 0, started: 0 };
+    const endPool = () => {
+      if (!pool) return;
+      pool.close();
+      stats.peakRss = Math.max(stats.peakRss, pool.stats.peakRss);
+      stats.started += pool.stats.started;
+      pool = undefined;
+    };
+    const gauge = gaugeOf(() => pool?.pids() ?? []);
     let done = 0;
     let waited = 0;
     try {
@@ -126,21 +137,23 @@ export function createPeopleIndexing(deps: {
         setState({ paused: busy });
         if (busy) {
           waited += 1;
+          endPool();
           await pause(lookMs, ctx.signal);
           continue;
         }
         const rows = repo.pending(MODEL_VERSION, batch, optedOut());
         if (!rows.length) break;
-        await Promise.all(rows.map((r) => indexOne(pool, r.userId, r.sha256)));
+        const current = (pool ??= deps.pool?.() ?? createIndexerPool({ size: spareCores() }));
+        await Promise.all(rows.map((r) => indexOne(current, r.userId, r.sha256)));
         done += rows.length;
         ctx.progress(Math.min(99, (100 * done) / todo));
       }
     } finally {
-      pool.close();
+      endPool();
       setState({ paused: null });
     }
     if (waited) ctx.log(`waited ${waited} times for a busy box`);
-    ctx.log(`indexed ${done} photos (indexer peak ${Math.round(pool.stats.peakRss / 1024 ** 2)} MB, ${pool.stats.started} children)`);
+    ctx.log(`indexed ${done} photos (indexer peak ${Math.round(stats.peakRss / 1024 ** 2)} MB, ${stats.started} children)`);
   };
   return { handler, repo };
 }

@@ -27,6 +27,20 @@ export function sshRun(b: Boot, key: string, command: string, timeoutMs = 600_00
   return { code: out.exitCode, out: out.stdout.toString(), err: out.stderr.toString().trim() };
 }
 
+/**
+ * The same without blocking this process: a test that measures how long the web process keeps its readers waiting
+ * (image/memory.ts) must not stop its own readers' loop for an SSH round trip, which spawnSync would.
+ */
+export async function sshRunAsync(b: Boot, key: string, command: string, timeoutMs = 600_000) {
+  const proc = Bun.spawn(["ssh", "-i", key, "-p", String(b.ssh), ...SSH_OPTS, "root@127.0.0.1", command], {
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: timeoutMs,
+  });
+  const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  return { code: await proc.exited, out, err: err.trim() };
+}
+
 /** The root helper applies the SSH setting (and makes host keys: slow under TCG) after the page answered; wait for sshd. */
 export async function waitForSsh(b: Boot, key: string, ms = 240_000): Promise<boolean> {
   const until = performance.now() + ms;

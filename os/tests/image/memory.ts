@@ -8,7 +8,7 @@
 import { spawnSync } from "bun";
 import { join } from "node:path";
 import { variedSet } from "../../../test/support/varied";
-import { appToken, type DashboardApi, dashboardApi, sshRun } from "./clients";
+import { appToken, type DashboardApi, dashboardApi, sshRun, sshRunAsync } from "./clients";
 import { type Concern, check, MEMORY_MB, repo, sleep } from "./harness";
 
 const PHOTOS = 12;
@@ -109,7 +109,7 @@ export const memory: Concern = {
     }
     let progress = "";
     while (performance.now() - started < 3_600_000) {
-      const meminfo = sshRun(b, run.sshKey, "grep MemAvailable /proc/meminfo", 60_000).out;
+      const meminfo = (await sshRunAsync(b, run.sshKey, "grep MemAvailable /proc/meminfo", 60_000)).out;
       leastAvailable = Math.min(leastAvailable, Number(/(\d+)/.exec(meminfo)?.[1] ?? Number.POSITIVE_INFINITY));
       progress = await (await api("/media/progress")).text();
       if (processed(progress) >= files.length) break;
