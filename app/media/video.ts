@@ -195,7 +195,7 @@ export function remuxArgs(input: string, output: string, audioOk: boolean): stri
 }
 
 /** ffmpeg's complaint for people: no internal paths (the blob's place on disk), no "[hls @ 0x55…]" addresses. */
-function ffmpegReason(stderr: string, paths: string[]): string {
+export function ffmpegReason(stderr: string, paths: string[]): string {
   const lines = stderr
     .trim()
     .split("\n")

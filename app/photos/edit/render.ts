@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import type { Sharp } from "sharp";
 import { writeAtomically } from "../../../hw/files";
 import { terminal } from "../../platform/log";
-import { decodeHeicPrimary, derive, largestEmbeddedJpeg, MAX_INPUT_PIXELS, MediaFileError, orient, PREVIEW_SIZE, type ImageResult } from "../../media/image";
+import { derive, largestEmbeddedJpeg, MAX_INPUT_PIXELS, MediaFileError, orient, PREVIEW_SIZE, type ImageResult, withHeicPrimary } from "../../media/image";
 import { readPhotoMetadata } from "../../media/metadata";
 import { isHeic } from "../../media/model";
 import { colourMatrix, editedSize, isColourEdited, straightenScale, turnedSize, type EditParams } from "./params";
@@ -50,8 +50,9 @@ export async function openSource(input: string, kind: "image" | "raw"): Promise<
       return { make, width: size.width!, height: size.height!, chainable: !!meta.orientation || (rawOrientation ?? 1) === 1 };
     }
     if (await isHeic(input)) {
-      const { width, height, rgba } = await decodeHeicPrimary(await Bun.file(input).bytes());
-      return { make: () => sharp(rgba, { raw: { width, height, channels: 4 }, limitInputPixels: MAX_INPUT_PIXELS }), width, height, chainable: true };
+      // The pixels live in libheif's memory only while the callback runs: an edit renders several times, so it keeps a copy.
+      const { width, height, channels, data } = await withHeicPrimary(await Bun.file(input).bytes(), async (p) => ({ ...p, data: Buffer.from(p.data) }));
+      return { make: () => sharp(data, { raw: { width, height, channels }, limitInputPixels: MAX_INPUT_PIXELS }), width, height, chainable: true };
     }
     const meta = await sharp(input, tolerant).metadata();
     const size = meta.autoOrient ?? meta;
