@@ -1,6 +1,6 @@
 import { and, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
-import { albumItems, albumShares, albums, davLocks, files, folderShares, people, shareLinks, uploads } from "../platform/db/schema";
+import { albumItems, albumShares, albums, davLocks, files, folderShares, media, partnerShares, people, shareLinks, uploads } from "../platform/db/schema";
 
 /**
  * Every query the access policy asks: who owns an object and what grants reach it (folder shares on it or a folder
@@ -75,6 +75,28 @@ export function createAccessRepo(db: Db) {
       .leftJoin(albumShares, and(eq(albumShares.albumId, albums.id), eq(albumShares.granteeId, p.user)))
       .where(among(files.id))
       .prepare(),
+    // The libraries shared with a person, by their owners' ids.
+    partnerLibraries: db
+      .select()
+      .from(partnerShares)
+      .where(and(among(partnerShares.ownerId), eq(partnerShares.partnerId, p.user)))
+      .prepare(),
+    // Drive files with what partner sharing needs to know of each: the share its owner gave the person (if any) and
+    // whether Photos shows the content (processed, dated, not a Live Photo's hidden video half, not archived).
+    partnerPhotos: db
+      .select({
+        file: files,
+        share: partnerShares,
+        kind: media.kind,
+        local: sql<number | null>`${media.takenAt} + coalesce(${media.takenOffset}, 0) * 60000`,
+        shown: sql<number>`${media.status} = 'done' AND ${media.takenAt} IS NOT NULL AND NOT (${media.kind} = 'video' AND ${media.livePairSha256} IS NOT NULL)
+          AND NOT EXISTS (SELECT 1 FROM photo_flags fl WHERE fl.user_id = ${files.userId} AND fl.sha256 = ${files.sha256} AND fl.archived = 1)`,
+      })
+      .from(files)
+      .leftJoin(media, and(eq(media.userId, files.userId), eq(media.sha256, files.sha256)))
+      .leftJoin(partnerShares, and(eq(partnerShares.ownerId, files.userId), eq(partnerShares.partnerId, p.user)))
+      .where(among(files.id))
+      .prepare(),
     links: db.select().from(shareLinks).where(among(shareLinks.id)).prepare(),
     folderShares: db.select().from(folderShares).where(among(folderShares.id)).prepare(),
     albumShares: db.select().from(albumShares).where(among(albumShares.id)).prepare(),
@@ -131,6 +153,10 @@ export function createAccessRepo(db: Db) {
      */
     albumItems: (userId: string, albumId: string, fileIds: readonly string[]) =>
       statements.albumItems.all({ user: userId, album: albumId, ids: json(fileIds) }),
+    /** The partner shares `userId` holds from the people `ownerIds` (their libraries shared with them). */
+    partnerLibraries: (userId: string, ownerIds: readonly string[]) => statements.partnerLibraries.all({ user: userId, ids: json(ownerIds) }),
+    /** Drive files with their owner's partner share to `userId`, kind, local time and whether Photos shows them. */
+    partnerPhotos: (userId: string, ids: readonly string[]) => statements.partnerPhotos.all({ user: userId, ids: json(ids) }),
     links: (ids: readonly string[]) => statements.links.all({ ids: json(ids) }),
     folderShares: (ids: readonly string[]) => statements.folderShares.all({ ids: json(ids) }),
     albumShares: (ids: readonly string[]) => statements.albumShares.all({ ids: json(ids) }),
