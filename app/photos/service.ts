@@ -22,6 +22,7 @@ import {
 import { photosContext, type PhotosDeps } from "./context";
 import { info, restore, setArchived, setFavourite, trash } from "./items";
 import { clusterItems, clusters, places } from "./map";
+import { partnerInfo, partnerOverview, partnerPhoto, setPartnerTimeline, sharePartner, stopPartner, partnerLibrary, partnerVideoOriginal } from "./partners";
 import { contributableAlbums, sharedAlbums, sharedFolderMedia } from "./shared";
 import { buckets, latest, memories, memoryGroups, month, source } from "./timeline";
 
@@ -66,6 +67,14 @@ export function createPhotosService(deps: PhotosDeps) {
     sharedFolderMedia,
     clusters,
     clusterItems,
+    partnerOverview,
+    sharePartner,
+    stopPartner,
+    partnerLibrary,
+    setPartnerTimeline,
+    partnerPhoto,
+    partnerInfo,
+    partnerVideoOriginal,
   });
 }
 

@@ -10,6 +10,8 @@ export type InfoProps = {
   albums: { id: string; name: string }[];
   /** Who is in it (People): only ever given to the photo's owner. */
   people?: { id: string; name: string | null }[];
+  /** A partner's photo (app/photos/partners.ts): whose it is; its Drive path and original are not the viewer's. */
+  owner?: string;
 };
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -54,6 +56,16 @@ export function InfoPanel(p: InfoProps) {
     <div class="photos-info" data-id={p.file.id} data-favourite={p.favourite ? "1" : "0"}>
       <h2 safe>{p.file.name}</h2>
       <dl>
+        {p.owner ? (
+          <>
+            <dt>Shared by</dt>
+            <dd class="info-owner" safe>
+              {p.owner}
+            </dd>
+          </>
+        ) : (
+          ""
+        )}
         {p.people?.length ? (
           <>
             <dt>People</dt>
@@ -150,10 +162,16 @@ export function InfoPanel(p: InfoProps) {
         ) : (
           ""
         )}
-        <dt>In Drive</dt>
-        <dd class="info-path" safe>
-          {p.path}
-        </dd>
+        {p.owner ? (
+          ""
+        ) : (
+          <>
+            <dt>In Drive</dt>
+            <dd class="info-path" safe>
+              {p.path}
+            </dd>
+          </>
+        )}
         {p.albums.length ? (
           <>
             <dt>Albums</dt>
@@ -177,11 +195,15 @@ export function InfoPanel(p: InfoProps) {
           ""
         )}
       </dl>
-      <p class="photos-info-actions">
-        <a class="button" href={`/api/v1/files/${encodeURIComponent(p.file.id)}/content`} download={p.file.name}>
-          Download original
-        </a>
-      </p>
+      {p.owner ? (
+        ""
+      ) : (
+        <p class="photos-info-actions">
+          <a class="button" href={`/api/v1/files/${encodeURIComponent(p.file.id)}/content`} download={p.file.name}>
+            Download original
+          </a>
+        </p>
+      )}
     </div>
   );
 }
