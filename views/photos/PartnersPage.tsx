@@ -9,6 +9,7 @@ export type GivenShare = { partnerId: string; name: string; coverage: string };
 export type ReceivedShare = { ownerId: string; name: string; coverage: string; inTimeline: boolean };
 
 export function PartnersPage(p: { page: SignedInPage; progress: Progress; given: GivenShare[]; received: ReceivedShare[]; error?: string }) {
+  const csrf = <input type="hidden" name="_csrf" value={p.page.csrfToken} />;
   return (
     <PhotosShell page={p.page} progress={p.progress} title="Partner sharing" tab="partners">
       <div class="photos-partners">
@@ -27,6 +28,7 @@ export function PartnersPage(p: { page: SignedInPage; progress: Progress; given:
                   </span>
                 </span>
                 <form method="post" action={`/photos/partners/${encodeURIComponent(r.ownerId)}/timeline`}>
+                  {csrf}
                   <input type="hidden" name="on" value={r.inTimeline ? "0" : "1"} />
                   <button type="submit" safe>
                     {r.inTimeline ? "Remove from your timeline" : "Show in your timeline"}
@@ -53,6 +55,7 @@ export function PartnersPage(p: { page: SignedInPage; progress: Progress; given:
                   </span>
                 </span>
                 <form method="post" action={`/photos/partners/${encodeURIComponent(g.partnerId)}/stop`}>
+                  {csrf}
                   <button type="submit" class="danger" safe>{`Stop sharing with ${g.name}`}</button>
                 </form>
               </li>
@@ -60,6 +63,7 @@ export function PartnersPage(p: { page: SignedInPage; progress: Progress; given:
           </ul>
           <form method="post" action="/photos/partners" class="stack photos-partner-form">
             <h3>Share your library with a partner</h3>
+            {csrf}
             <label>
               Their user name <input name="username" required maxlength="100" autocomplete="off" />
             </label>
