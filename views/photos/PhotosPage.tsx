@@ -54,7 +54,11 @@ export function PhotosShell(p: ShellProps) {
         <header class="photos-bar">
           <nav class="photos-tabs" aria-label="Photos">
             {tabs.map((t) => (
-              <a href={t.href} class={p.tab === t.id ? "active" : undefined} aria-current={p.tab === t.id ? "page" : undefined}>
+              <a
+                href={t.href}
+                class={p.tab === t.id || (p.tab === "partner" && t.id === "partners") ? "active" : undefined}
+                aria-current={p.tab === t.id ? "page" : undefined}
+              >
                 {t.label}
               </a>
             ))}
