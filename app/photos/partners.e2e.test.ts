@@ -95,8 +95,7 @@ test("bob (360×800) sees ann's photos on her page, then in his timeline, each w
   // The lightbox: her name in the info panel, none of the owner's actions.
   await page.locator("#photos-grid .photos-tile[data-owner]").first().click();
   await page.locator(".pswp.photos-partner-slide").waitFor();
-  for (const action of ["favourite", "download", "share", "archive", "delete"])
-    expect(await page.locator(`.pswp__button--${action}`).isVisible()).toBe(false);
+  for (const action of ["favourite", "download", "share", "archive", "delete"]) expect(await page.locator(`.pswp__button--${action}`).isVisible()).toBe(false);
   await page.locator(".pswp__button--info").click();
   await page.locator(".photos-info-panel .info-owner").waitFor();
   expect(await page.locator(".photos-info-panel .info-owner").textContent()).toBe("ann");

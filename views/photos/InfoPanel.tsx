@@ -46,6 +46,29 @@ export function exposureLabel(m: Pick<Media, "fNumber" | "exposureTime" | "iso" 
   return parts.join(" · ");
 }
 
+/** A partner's photo: whose it is. */
+function SharedBy(p: { owner?: string }) {
+  if (!p.owner) return "";
+  return (
+    <>
+      <dt>Shared by</dt>
+      <dd class="info-owner" safe>
+        {p.owner}
+      </dd>
+    </>
+  );
+}
+
+function DownloadOriginal(p: { file: DriveFile }) {
+  return (
+    <p class="photos-info-actions">
+      <a class="button" href={`/api/v1/files/${encodeURIComponent(p.file.id)}/content`} download={p.file.name}>
+        Download original
+      </a>
+    </p>
+  );
+}
+
 /** The lightbox's info panel (one htmx/fetch swap target). Every value from EXIF is text, escaped. */
 export function InfoPanel(p: InfoProps) {
   const m = p.facts;
@@ -56,16 +79,7 @@ export function InfoPanel(p: InfoProps) {
     <div class="photos-info" data-id={p.file.id} data-favourite={p.favourite ? "1" : "0"}>
       <h2 safe>{p.file.name}</h2>
       <dl>
-        {p.owner ? (
-          <>
-            <dt>Shared by</dt>
-            <dd class="info-owner" safe>
-              {p.owner}
-            </dd>
-          </>
-        ) : (
-          ""
-        )}
+        <SharedBy owner={p.owner} />
         {p.people?.length ? (
           <>
             <dt>People</dt>
@@ -195,15 +209,7 @@ export function InfoPanel(p: InfoProps) {
           ""
         )}
       </dl>
-      {p.owner ? (
-        ""
-      ) : (
-        <p class="photos-info-actions">
-          <a class="button" href={`/api/v1/files/${encodeURIComponent(p.file.id)}/content`} download={p.file.name}>
-            Download original
-          </a>
-        </p>
-      )}
+      {p.owner ? "" : <DownloadOriginal file={p.file} />}
     </div>
   );
 }

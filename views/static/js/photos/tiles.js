@@ -67,7 +67,11 @@ export function tile(item) {
   const a = el("a", "photos-tile");
   a.href = item.o && !item.u ? `/api/v1/files/${item.id}/content?inline=1` : mediaUrls(item).preview;
   a.dataset.id = item.id;
-  if (item.t) a.setAttribute("aria-label", `${item.k === "video" ? "Video" : item.l ? "Live Photo" : "Photo"}, ${dayLabel(item.t)}${item.u ? `, shared by ${item.u}` : ""}`);
+  if (item.t)
+    a.setAttribute(
+      "aria-label",
+      `${item.k === "video" ? "Video" : item.l ? "Live Photo" : "Photo"}, ${dayLabel(item.t)}${item.u ? `, shared by ${item.u}` : ""}`,
+    );
   const bg = placeholder(item.th);
   if (bg) a.style.backgroundImage = `url("${bg}")`;
   const img = el("img");
