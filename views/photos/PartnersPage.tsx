@@ -30,7 +30,7 @@ export function PartnersPage(p: { page: SignedInPage; progress: Progress; given:
                 <form method="post" action={`/photos/partners/${encodeURIComponent(r.ownerId)}/timeline`}>
                   {csrf}
                   <input type="hidden" name="on" value={r.inTimeline ? "0" : "1"} />
-                  <button type="submit" safe>
+                  <button type="submit">
                     {r.inTimeline ? "Remove from your timeline" : "Show in your timeline"}
                   </button>
                 </form>
