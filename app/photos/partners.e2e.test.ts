@@ -11,6 +11,8 @@ import { PHOTO_FIXTURES, startPhotosBox, type PhotosBox, type SignedIn } from ".
 let box: PhotosBox;
 let ann: SignedIn;
 let bob: SignedIn;
+/** bob again, at his desk (1366×900). */
+let bobDesk: SignedIn;
 let errors: string[];
 // Screenshots to look at (NAS_SCREENSHOTS=dir), none otherwise.
 const shots = process.env.NAS_SCREENSHOTS;
@@ -24,7 +26,8 @@ beforeAll(async () => {
   box = await startPhotosBox();
   ann = await box.signIn("ann", { viewport: { width: 1366, height: 900 } });
   bob = await box.signIn("bob", { viewport: { width: 360, height: 800 }, touch: true });
-  errors = [...watchPageErrors(ann.page), ...watchPageErrors(bob.page)];
+  bobDesk = await box.signIn("bob", { viewport: { width: 1366, height: 900 } });
+  errors = [...watchPageErrors(ann.page), ...watchPageErrors(bob.page), ...watchPageErrors(bobDesk.page)];
   // ann: Arezzo (October 2008) and a Canon photo (May 2008); bob: his own phone photo.
   for (const f of ["gps/DSCN0021.jpg", "cameras/Canon_40D.jpg"]) await box.upload(ann, f.split("/").at(-1)!, readFileSync(join(PHOTO_FIXTURES, f)));
   await box.upload(bob, "jolla.jpg", readFileSync(join(PHOTO_FIXTURES, "phone/jolla.jpg")));
@@ -102,6 +105,16 @@ test("bob (360×800) sees ann's photos on her page, then in his timeline, each w
   expect(await page.locator(".photos-info-panel").textContent()).not.toContain("Download original");
   await shot(bob, "lightbox-partner-phone");
   await page.keyboard.press("Escape");
+
+  // At his desk: the same timeline, her name on her tiles, axe light and dark.
+  await bobDesk.page.goto("/photos");
+  await bobDesk.page.locator("#photos-grid .photos-owner").nth(1).waitFor();
+  expect(await bobDesk.page.locator("#photos-grid .photos-tile").count()).toBe(3);
+  expect(await bobDesk.page.locator("#photos-grid .photos-tile[data-owner] .photos-owner").allTextContents()).toEqual(["ann", "ann"]);
+  expect(await seriousA11yViolations(bobDesk.page)).toEqual([]);
+  await bobDesk.page.emulateMedia({ colorScheme: "dark" });
+  expect(await seriousA11yViolations(bobDesk.page)).toEqual([]);
+  await shot(bobDesk, "timeline-with-partner-desktop-dark");
 }, 90_000);
 
 test("ann stops sharing: at bob's next request her photos are gone from his timeline and her page", async () => {
@@ -113,6 +126,9 @@ test("ann stops sharing: at bob's next request her photos are gone from his time
   await page.locator("#photos-grid .photos-tile").first().waitFor();
   expect(await page.locator("#photos-grid .photos-tile").count()).toBe(1);
   expect(await page.locator("#photos-grid .photos-owner").count()).toBe(0);
+  await bobDesk.page.goto("/photos");
+  await bobDesk.page.locator("#photos-grid .photos-tile").first().waitFor();
+  expect(await bobDesk.page.locator("#photos-grid .photos-tile").count()).toBe(1);
   const partnerPage = await page.goto(`/photos/partners/${ann.user.id}`);
   expect(partnerPage?.status()).toBe(404);
   await page.goto("/photos/partners");
