@@ -23,6 +23,7 @@ import { createDriveService } from "./drive/service";
 import { createBlobStore } from "./drive/blobs";
 import { createTusUploads } from "./drive/tus";
 import { APP_ROOT, dataPaths } from "./platform/paths";
+import { createPartnerRepo } from "./photos/partner-repo";
 import { createAlbumRepo } from "./photos/album-repo";
 import { createPhotosRepo } from "./photos/repo";
 import { createPhotosService } from "./photos/service";
@@ -244,6 +245,8 @@ export function createWebServices(deps: ServiceDeps & { hw?: Partial<SystemHw>; 
     drive,
     access: core.access,
     userById: (id) => auth.users.byId(id),
+    partners: createPartnerRepo(db),
+    userByName: (name) => auth.users.byName(name),
     withoutPlace: cleanContent,
     now,
   });

@@ -1,5 +1,5 @@
 // Each family of permissions decided from the facts one statement brings back (app/access/repo.ts).
-import type { Album, DavLock, DriveFile, ShareLink, User } from "../platform/db/schema";
+import type { Album, DavLock, DriveFile, PartnerShare, ShareLink, User } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
 import {
   ALBUM_NEEDS,
@@ -20,6 +20,7 @@ import {
   type FilePermission,
   type LinkPermission,
   type Managed,
+  type PartnerPermission,
   type Permission,
   type Target,
 } from "./permissions";
@@ -151,6 +152,28 @@ function decideLocks(ctx: Facts, viewer: Viewer, ids: readonly string[]) {
   return out;
 }
 
+/**
+ * Partner sharing: a library is seen by the partner it is shared with; one of its photos by its owner (not in the
+ * trash) and by that partner when Photos shows it (processed, not archived nor hidden) and it is within the share's
+ * limits (taken on or after its first day; not a video when photos only). Everyone else finds nothing.
+ */
+function decidePartner(ctx: Facts, viewer: Viewer, p: PartnerPermission, ids: readonly string[]) {
+  const out = new Map<string, Decision<PartnerShare | DriveFile>>();
+  const user = userOf(viewer);
+  if (!user) return out;
+  if (p === "partner.library") {
+    for (const share of ctx.repo.partnerLibraries(user.id, ids)) out.set(share.ownerId, { target: share });
+    return out;
+  }
+  for (const { file, share, kind, local, shown } of ctx.repo.partnerPhotos(user.id, ids)) {
+    if (file.trashedAt) continue;
+    const mine = file.userId === user.id;
+    const inShare = !!share && !!shown && local !== null && (share.fromLocal === null || local >= share.fromLocal) && !(share.photosOnly && kind === "video");
+    if (mine || inShare) out.set(file.id, { target: file });
+  }
+  return out;
+}
+
 /** Links and shares: their owner and the administrator; anyone else finds nothing. */
 function decideManaged<T extends { id: string }>(viewer: Viewer, rows: T[], ownerOf: (row: T) => string) {
   const out = new Map<string, Decision<Managed<T>>>();
@@ -179,6 +202,7 @@ export function decide<P extends Permission>(
   else if (p === "folderShare.manage") decided = decideManaged(viewer, ctx.repo.folderShares(ids), (g) => g.ownerId);
   else if (p === "albumShare.manage") decided = decideManaged(viewer, ctx.repo.albumShares(ids), (g) => g.ownerId);
   else if (p === "lock.use") decided = decideLocks(ctx, viewer, ids);
+  else if (p === "partner.library" || p === "partner.photo") decided = decidePartner(ctx, viewer, p, ids);
   else if (p === "person.own")
     decided = new Map(user ? ctx.repo.people(ids).flatMap((r) => (r.userId === user.id ? [[r.id, { target: r }] as const] : [])) : []);
   // upload.resume: a resumable upload is its uploader's alone.

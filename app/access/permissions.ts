@@ -1,6 +1,6 @@
 // The permissions and their rules: who gets what, and the sentence a refusal carries. app/access/policy.ts asks the
 // database for the facts (owner, shares, links) and applies these.
-import type { Album, AlbumShare, DavLock, DriveFile, FolderShare, ShareLink, Upload } from "../platform/db/schema";
+import type { Album, AlbumShare, DavLock, DriveFile, FolderShare, PartnerShare, ShareLink, Upload } from "../platform/db/schema";
 import { AppError, notFound } from "../platform/errors";
 
 /** On Drive items (files and folders, by `files.id`). */
@@ -40,6 +40,14 @@ export type ManagePermission = "link.manage" | "folderShare.manage" | "albumShar
 export type LockPermission = "lock.use";
 /** On People's people (by `people.id`): their owner's alone, everyone else finds nothing. */
 export type PersonPermission = "person.own";
+/**
+ * Partner sharing (app/photos/partners.ts): `partner.library` on the sharing person's user id — their library as the
+ * partner they share it with sees it (the partner page, their photos in the partner's timeline); `partner.photo` on
+ * Drive file ids — one photo of such a library and its derivatives (thumbnail, preview, video), within the share's
+ * limits (from a day, photos only) and never archived, hidden or in the trash. Reading only: every file.* permission
+ * stays the owner's (and their folder shares'), so a partner never reaches Drive, People, edits, trash or links.
+ */
+export type PartnerPermission = "partner.library" | "partner.photo";
 export type Permission =
   | FilePermission
   | AlbumPermission
@@ -48,6 +56,7 @@ export type Permission =
   | ManagePermission
   | LockPermission
   | PersonPermission
+  | PartnerPermission
   | "upload.resume";
 
 /** What a person may do with an album: its owner anything; people it is shared with view it, or also add to it. */
@@ -65,6 +74,8 @@ type Targets = { [P in FilePermission]: DriveFile } & { [P in AlbumPermission]: 
   "upload.resume": Upload;
   "lock.use": DavLock;
   "person.own": { id: string; userId: string };
+  "partner.library": PartnerShare;
+  "partner.photo": DriveFile;
 };
 /** What `require` returns for each id: the row the decision was made on. */
 export type Target<P extends Permission> = Targets[P];
@@ -105,6 +116,8 @@ function hiddenName(p: Permission): string {
   if (p === "upload.resume") return "This upload";
   if (p === "lock.use") return "This lock";
   if (p === "person.own") return "This person";
+  if (p === "partner.library") return "This library";
+  if (p === "partner.photo") return "This photo";
   return "This link";
 }
 

@@ -1,7 +1,9 @@
 // The access policy on its own: one statement per check however many ids, grants read again on every call (a removed
 // share or a revoked link ends access at the next call), and the answers for ids one may not know exist.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { createTestApp, type TestApp } from "../../test/support/app";
+import { partnerFixture, type PartnerFixture } from "../../test/support/partners";
+import type { User } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
 import { createAccessPolicy } from "./policy";
 import { createAccessRepo } from "./repo";
@@ -235,5 +237,68 @@ describe("what the viewer may know exists", () => {
     expect(access.visibleAncestors(null, folder.id)).toEqual([]);
     expect(access.visibleAncestors(alice, folder.id)).toEqual([]);
     expect(access.visibleAncestors(bob, folder.id).map((f) => f.name)).toEqual(["", "Bob's"]);
+  });
+});
+
+describe("partner sharing (partner.library, partner.photo)", () => {
+  let p: PartnerFixture;
+  beforeAll(async () => {
+    p = await partnerFixture();
+  }, 120_000);
+  afterAll(() => p?.cleanup());
+  const status = (fn: () => unknown) => statusOf(fn);
+  const seen = (viewer: User, ids: string[]) => [...p.t.services.access.allowed(viewer, "partner.photo", ids)];
+  const share = (input: { from?: string; photosOnly?: boolean }) => p.t.services.photos.sharePartner(p.ann, { username: "bob", ...input });
+
+  test("the partner reads the owner's shown photos and videos; a non-partner and the administrator nothing", () => {
+    const { access } = p.t.services;
+    const { arezzo, canon, video, bobs } = p.items;
+    share({});
+    expect(access.require(p.bob, "partner.library", [p.ann.id])[0]!.ownerId).toBe(p.ann.id);
+    expect(seen(p.bob, [arezzo.id, canon.id, video.id])).toEqual([arezzo.id, canon.id, video.id]);
+    // carol is nobody's partner; ann's own photos are hers; bob's are not ann's through his share of nothing.
+    expect(status(() => access.require(p.carol, "partner.photo", [arezzo.id]))).toBe(404);
+    expect(status(() => access.require(p.carol, "partner.library", [p.ann.id]))).toBe(404);
+    expect(seen(p.ann, [arezzo.id, bobs.id])).toEqual([arezzo.id]);
+    expect(status(() => access.require(p.ann, "partner.library", [p.bob.id]))).toBe(404);
+    const admin = p.t.createAdmin("dora");
+    expect(status(() => access.require(admin, "partner.photo", [arezzo.id]))).toBe(404);
+    expect(status(() => access.require(admin, "partner.library", [p.ann.id]))).toBe(404);
+    // A partner share opens Photos, nothing of Drive or People.
+    for (const perm of ["file.read", "file.write", "file.manage", "file.share", "file.people"] as const)
+      expect(status(() => access.require(p.bob, perm, [arezzo.id]))).toBe(404);
+  });
+
+  test("archived, trashed and unknown ids are refused (404, as another user's id)", () => {
+    const { access } = p.t.services;
+    share({});
+    for (const id of [p.items.archived.id, p.items.trashed.id, "no-such-id", p.ann.id])
+      expect(status(() => access.require(p.bob, "partner.photo", [id]))).toBe(404);
+    // Another person's photo named as if it were a library's: bob's own id is no library of his.
+    expect(status(() => access.require(p.carol, "partner.photo", [p.items.bobs.id]))).toBe(404);
+  });
+
+  test("from a day: photos taken before it are out; photos only: videos are out", () => {
+    const { arezzo, canon, video } = p.items;
+    share({ from: "2008-09-01" });
+    expect(seen(p.bob, [arezzo.id, canon.id, video.id])).toEqual([arezzo.id, video.id]);
+    share({ from: "2008-09-01", photosOnly: true });
+    expect(seen(p.bob, [arezzo.id, canon.id, video.id])).toEqual([arezzo.id]);
+    share({});
+    expect(seen(p.bob, [arezzo.id, canon.id, video.id])).toEqual([arezzo.id, canon.id, video.id]);
+  });
+
+  test("revoking is seen by the very next call", () => {
+    const { access } = p.t.services;
+    share({});
+    const { arezzo, canon, video, archived, trashed } = p.items;
+    const ids = [arezzo.id, canon.id, video.id, archived.id, trashed.id];
+    expect(access.allowed(p.bob, "partner.photo", ids).size).toBe(3);
+    p.t.services.photos.stopPartner(p.ann, p.bob.id);
+    expect(access.allowed(p.bob, "partner.photo", ids).size).toBe(0);
+    expect(status(() => access.require(p.bob, "partner.library", [p.ann.id]))).toBe(404);
+    expect(status(() => access.require(p.bob, "partner.photo", [p.items.arezzo.id]))).toBe(404);
+    // The owner's reach is untouched: all hers but what is in the trash.
+    expect([...access.allowed(p.ann, "partner.photo", ids)]).toEqual([arezzo.id, canon.id, video.id, archived.id]);
   });
 });

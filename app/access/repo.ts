@@ -1,6 +1,6 @@
 import { and, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
-import { albumItems, albumShares, albums, davLocks, files, folderShares, people, shareLinks, uploads } from "../platform/db/schema";
+import { albumItems, albumShares, albums, davLocks, files, folderShares, media, partnerShares, people, shareLinks, uploads } from "../platform/db/schema";
 
 /**
  * Every query the access policy asks: who owns an object and what grants reach it (folder shares on it or a folder
@@ -131,6 +131,7 @@ export function createAccessRepo(db: Db) {
      */
     albumItems: (userId: string, albumId: string, fileIds: readonly string[]) =>
       statements.albumItems.all({ user: userId, album: albumId, ids: json(fileIds) }),
+    ...partnerFacts(db),
     links: (ids: readonly string[]) => statements.links.all({ ids: json(ids) }),
     folderShares: (ids: readonly string[]) => statements.folderShares.all({ ids: json(ids) }),
     albumShares: (ids: readonly string[]) => statements.albumShares.all({ ids: json(ids) }),
@@ -151,6 +152,43 @@ export function createAccessRepo(db: Db) {
       "userId" in mark
         ? statements.chainForUser.all({ id, user: mark.userId })
         : statements.chainForLink.all({ id, link: mark.linkId, now: mark.now.getTime() }),
+  };
+}
+
+/** Partner sharing's facts (partner_shares): the libraries shared with a person, and what each photo's owner shares. */
+function partnerFacts(db: Db) {
+  const p = { ids: sql.placeholder("ids"), user: sql.placeholder("user") };
+  const among = (column: AnyColumn) => sql`${column} IN (SELECT value FROM json_each(${p.ids}))`;
+  const json = (ids: readonly string[]) => JSON.stringify(ids);
+  const statements = {
+    // The libraries shared with a person, by their owners' ids.
+    partnerLibraries: db
+      .select()
+      .from(partnerShares)
+      .where(and(among(partnerShares.ownerId), eq(partnerShares.partnerId, p.user)))
+      .prepare(),
+    // Drive files with what partner sharing needs to know of each: the share its owner gave the person (if any) and
+    // whether Photos shows the content (processed, dated, not a Live Photo's hidden video half, not archived).
+    partnerPhotos: db
+      .select({
+        file: files,
+        share: partnerShares,
+        kind: media.kind,
+        local: sql<number | null>`${media.takenAt} + coalesce(${media.takenOffset}, 0) * 60000`,
+        shown: sql<number>`${media.status} = 'done' AND ${media.takenAt} IS NOT NULL AND NOT (${media.kind} = 'video' AND ${media.livePairSha256} IS NOT NULL)
+          AND NOT EXISTS (SELECT 1 FROM photo_flags fl WHERE fl.user_id = ${files.userId} AND fl.sha256 = ${files.sha256} AND fl.archived = 1)`,
+      })
+      .from(files)
+      .leftJoin(media, and(eq(media.userId, files.userId), eq(media.sha256, files.sha256)))
+      .leftJoin(partnerShares, and(eq(partnerShares.ownerId, files.userId), eq(partnerShares.partnerId, p.user)))
+      .where(among(files.id))
+      .prepare(),
+  };
+  return {
+    /** The partner shares `userId` holds from the people `ownerIds` (their libraries shared with them). */
+    partnerLibraries: (userId: string, ownerIds: readonly string[]) => statements.partnerLibraries.all({ user: userId, ids: json(ownerIds) }),
+    /** Drive files with their owner's partner share to `userId`, kind, local time and whether Photos shows them. */
+    partnerPhotos: (userId: string, ids: readonly string[]) => statements.partnerPhotos.all({ user: userId, ids: json(ids) }),
   };
 }
 

@@ -6,6 +6,7 @@ import type { RangedBody } from "../drive/download";
 import type { DriveService } from "../drive/service";
 import type { AlbumRepo } from "./album-repo";
 import type { MemoryRepo } from "./memory-repo";
+import type { PartnerRepo } from "./partner-repo";
 import type { PhotosRepo } from "./repo";
 import type { Trip } from "./trips";
 
@@ -19,6 +20,9 @@ export type PhotosDeps = {
   /** Decides who may see or change an album (app/access): its owner, people it is shared with, a link to it. */
   access: AccessPolicy;
   userById: (id: string) => User | undefined;
+  /** Partner sharing's rows (app/photos/partners.ts) and the person a share is given to, by name. */
+  partners: PartnerRepo;
+  userByName: (username: string) => User | undefined;
   /**
    * A file's bytes without its places (Sharing's cleaners, app/share/clean): a shared album's photo for anyone but
    * the person who added it. Throws a 403 AppError for what cannot be proven clean.

@@ -10,6 +10,7 @@ import { mediaTestApp } from "../../test/support/media";
 import { createAlbumRepo } from "./album-repo";
 import { photosContext } from "./context";
 import { createMemoryRepo } from "./memory-repo";
+import { createPartnerRepo } from "./partner-repo";
 import { featuredMemories, highlights, memory, memoryList } from "./memories";
 import { createPhotosRepo, type GridItem } from "./repo";
 
@@ -126,9 +127,11 @@ test("last month's highlights and the timeline's featured memories, by the box's
       repo: createPhotosRepo(t.db),
       albums: createAlbumRepo(t.db),
       memories: createMemoryRepo(t.db),
+      partners: createPartnerRepo(t.db),
       drive: t.services.drive,
       access: t.services.access,
       userById: t.services.auth.users.byId,
+      userByName: t.services.auth.users.byName,
       withoutPlace: cleanContent,
       now: () => day,
     });

@@ -5,13 +5,15 @@ import { OBJECT_MIN_SEARCH_SCORE } from "../people/model";
 
 /** What narrows a grid: the timeline, Favourites, Archive, one album, or a parsed search. */
 export type Source =
-  | { kind: "timeline" }
+  | { kind: "timeline"; withPartners?: boolean }
   | { kind: "favourites" }
   | { kind: "archive" }
   | { kind: "album"; albumId: string }
   | { kind: "search"; search: SearchFilter }
   /** A person's photos (People: app/people), the owner's person only (the policy's `person.own`). */
-  | { kind: "person"; personId: string };
+  | { kind: "person"; personId: string }
+  /** A library shared with the viewer (app/photos/partners.ts): its owner's timeline within the share's limits. */
+  | { kind: "partner"; ownerId: string; from: number | null; photosOnly: boolean };
 
 /** A search already parsed by the service: every present part must match. */
 export type SearchFilter = {
@@ -51,6 +53,8 @@ export type GridItem = {
   livePlayback: "original" | "remux" | "transcode" | null;
   /** The rendered revision of the photo's edit (app/photos/edit), null when unedited: sizes and placeholder are the edit's. */
   edit: number | null;
+  /** A partner's photo (app/photos/partners.ts): its owner's name. */
+  owner?: string;
 };
 
 export type PlaceCount = { city: string; region: string | null; country: string | null; n: number };
@@ -90,6 +94,14 @@ function whereOf(userId: string, source: Source, base = VISIBLE): { sql: string;
     case "album":
       params.$album = source.albumId;
       parts.push("m.sha256 IN (SELECT a.sha256 FROM album_items a WHERE a.album_id = $album AND a.user_id = $u)");
+      break;
+    case "partner":
+      parts.push(`NOT ${FLAG("archived")}`);
+      if (source.from !== null) {
+        params.$from = source.from;
+        parts.push(`m.taken_at >= $from - ${DAY} AND ${LOCAL} >= $from`);
+      }
+      if (source.photosOnly) parts.push("m.kind <> 'video'");
       break;
     case "person":
       params.$person = source.personId;

@@ -5,6 +5,7 @@ import { FIXTURES, mediaTestApp } from "../../test/support/media";
 import { createPhotosRepo } from "./repo";
 import { createAlbumRepo } from "./album-repo";
 import { createMemoryRepo } from "./memory-repo";
+import { createPartnerRepo } from "./partner-repo";
 import { photosContext } from "./context";
 import { parseSearch } from "./search";
 import { memories, memoryGroups } from "./timeline";
@@ -234,6 +235,8 @@ test("memories: the same day in earlier years (the box's today), newest year fir
       drive: t.services.drive,
       access: t.services.access,
       userById: t.services.auth.users.byId,
+      partners: createPartnerRepo(t.db),
+      userByName: t.services.auth.users.byName,
       withoutPlace: cleanContent,
       now: () => day,
     });
@@ -293,6 +296,8 @@ test("memories: a year ago this week when last year has nothing on the day; neve
       drive: t.services.drive,
       access: t.services.access,
       userById: t.services.auth.users.byId,
+      partners: createPartnerRepo(t.db),
+      userByName: t.services.auth.users.byName,
       withoutPlace: cleanContent,
       now: () => day,
     });

@@ -16,6 +16,7 @@ import type { User } from "../platform/db/schema";
 import { noteAudit } from "../platform/http/security";
 import { describePhotosRequest } from "./audit";
 import { memoryRoutes } from "./memory-routes";
+import { partnerRoutes } from "./partner-routes";
 
 type Deps = { access: AccessControl; photos: PhotosService; media: MediaService; drive: DriveService; maps: MapsService };
 
@@ -32,6 +33,8 @@ const itemJson = (i: GridItem) => ({
   d: i.durationMs,
   th: i.thumbhash,
   f: i.favourite,
+  // A partner's photo: whose it is (tiles and the lightbox name them and use the partner routes).
+  u: i.owner ?? null,
   // Where the full picture or the playable video comes from: the original when a browser shows it as is, else
   // (HEIC, TIFF, RAW) a full-resolution rendition made on the first zoom.
   o: i.kind === "image" && BROWSER_IMAGES.has(i.mime) && i.edit === null,
@@ -372,5 +375,5 @@ function sharedWithMe(deps: Deps) {
 
 /** Photos: pages under /photos, their JSON under /photos/api. Every item id goes through Drive's access check. */
 export function photosRoutes(deps: Deps) {
-  return new Elysia({ name: "photos" }).use(photosPages(deps)).use(photosApi(deps)).use(sharedWithMe(deps)).use(memoryRoutes(deps));
+  return new Elysia({ name: "photos" }).use(photosPages(deps)).use(photosApi(deps)).use(sharedWithMe(deps)).use(memoryRoutes(deps)).use(partnerRoutes(deps));
 }

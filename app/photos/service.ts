@@ -23,6 +23,7 @@ import { photosContext, type PhotosDeps } from "./context";
 import { info, restore, setArchived, setFavourite, trash } from "./items";
 import { clusterItems, clusters, places } from "./map";
 import { featuredMemories, memory, memoryList, setMemoryHidden } from "./memories";
+import { partnerInfo, partnerOverview, partnerPhoto, setPartnerTimeline, sharePartner, stopPartner, partnerLibrary, partnerVideoOriginal } from "./partners";
 import { contributableAlbums, sharedAlbums, sharedFolderMedia } from "./shared";
 import { buckets, latest, memories, memoryGroups, month, source } from "./timeline";
 
@@ -72,6 +73,14 @@ export function createPhotosService(deps: PhotosDeps) {
     sharedFolderMedia,
     clusters,
     clusterItems,
+    partnerOverview,
+    sharePartner,
+    stopPartner,
+    partnerLibrary,
+    setPartnerTimeline,
+    partnerPhoto,
+    partnerInfo,
+    partnerVideoOriginal,
   });
 }
 

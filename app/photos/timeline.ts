@@ -5,6 +5,7 @@ import { album } from "./albums";
 import { cached, type PhotosContext } from "./context";
 import type { GridItem, Source } from "./repo";
 import { parseSearch } from "./search";
+import { partnerItems, partnerLibrary, partnerSource, timelinePartners, type PartnerSource } from "./partners";
 
 const DAY = 86_400_000;
 
@@ -48,16 +49,38 @@ export function source(ctx: PhotosContext, user: User, name: string, param?: str
     };
   // Only the owner's own person: anyone else's id is a 404 (app/access).
   if (name === "person") return { kind: "person", personId: ctx.access.require(user, "person.own", [param ?? ""])[0]!.id };
-  return { kind: "timeline" };
+  // A library shared with the person (app/access's partner.library): anyone else's id, or an ended share, is a 404.
+  if (name === "partner") return partnerSource(partnerLibrary(ctx, user, param ?? ""));
+  // The timeline: with the libraries of partners the person chose to see in it.
+  return { kind: "timeline", withPartners: true };
 }
 
+/** A partner's day counts, cached with the owner's library (their version and Photos writes). */
+const partnerDays = (ctx: PhotosContext, from: PartnerSource) => {
+  const owner = ctx.userById(from.ownerId);
+  return owner ? cached(ctx, owner, `partner-days:${JSON.stringify(from)}`, () => ctx.repo.dayCounts(owner.id, from)) : [];
+};
+
 /** The scrubber: months newest first with their day counts (sections are sized from these before they load). */
-export const buckets = (ctx: PhotosContext, user: User, from: Source): MonthBucket[] =>
-  cached(ctx, user, `buckets:${JSON.stringify(from)}`, () => monthsOf(ctx.repo.dayCounts(user.id, from)));
+export function buckets(ctx: PhotosContext, user: User, from: Source): MonthBucket[] {
+  if (from.kind === "partner") return monthsOf(partnerDays(ctx, from));
+  const own = cached(ctx, user, `days:${JSON.stringify(from)}`, () => ctx.repo.dayCounts(user.id, from));
+  const partners = from.kind === "timeline" && from.withPartners ? timelinePartners(ctx, user) : [];
+  if (!partners.length) return cached(ctx, user, `buckets:${JSON.stringify(from)}`, () => monthsOf(own));
+  // Partners' days join the person's own: one scrubber for the merged timeline.
+  const days = new Map<number, number>();
+  for (const { day, n } of [own, ...partners.map((p) => partnerDays(ctx, p))].flat()) days.set(day, (days.get(day) ?? 0) + n);
+  return monthsOf([...days].map(([day, n]) => ({ day, n })).sort((a, b) => b.day - a.day));
+}
 
 export function month(ctx: PhotosContext, user: User, from: Source, key: string): GridItem[] {
   const { from: lo, to: hi } = monthRange(key);
-  return ctx.repo.itemsBetween(user.id, from, lo, hi);
+  if (from.kind === "partner") return partnerItems(ctx, user, from, ctx.repo.itemsBetween(from.ownerId, from, lo, hi));
+  const own = ctx.repo.itemsBetween(user.id, from, lo, hi);
+  const partners = from.kind === "timeline" && from.withPartners ? timelinePartners(ctx, user) : [];
+  if (!partners.length) return own;
+  const theirs = partners.flatMap((p) => partnerItems(ctx, user, p, ctx.repo.itemsBetween(p.ownerId, p, lo, hi)));
+  return [...own, ...theirs].sort((a, b) => b.local - a.local);
 }
 
 /** The newest photos and videos of the timeline (the start page's strip): from the newest months down. */

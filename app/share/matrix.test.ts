@@ -479,6 +479,18 @@ describe("the access policy's matrix", () => {
       why: "a photo's edit is its owner's alone: a share or a link sees the edited version, never edits it",
     },
     { permission: "person.own", target: () => p.person.id, expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404) },
+    {
+      permission: "partner.library",
+      target: () => (p.viewers.owner as User).id,
+      expect: cols(404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+      why: "alice shares her library with nobody here: no share, album or link opens it (app/access/policy.test.ts has her partner)",
+    },
+    {
+      permission: "partner.photo",
+      target: () => p.items.photo.id,
+      expect: cols(200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+      why: "a folder share, an album or a link never makes a partner",
+    },
   ];
   /** The link the viewer being asked about holds (a made-up id for people and nobody). */
   let asking: Who = "owner";
@@ -538,6 +550,8 @@ describe("the access policy's matrix", () => {
       "file.people": true,
       "file.edit": true,
       "person.own": true,
+      "partner.library": true,
+      "partner.photo": true,
     };
     expect(Object.keys(PERMISSIONS).filter((perm) => !CASES.some((c) => c.permission === perm))).toEqual([]);
     const admins = VIEWERS.filter((who) => statusOf(() => requireAdmin(p.viewers[who])) === 200);

@@ -66,6 +66,7 @@ function ownerState() {
     q("SELECT id, person_id, assigned, rejected_person_id FROM faces WHERE user_id = ? ORDER BY id"),
     q("SELECT id, revoked_at, expires_at, password_hash FROM share_links WHERE user_id = ? ORDER BY id"),
     q("SELECT id, access FROM folder_shares WHERE owner_id = ? ORDER BY id"),
+    q("SELECT id, partner_id, from_local, photos_only, in_timeline FROM partner_shares WHERE owner_id = ?1 OR partner_id = ?1 ORDER BY id"),
     q("SELECT id_hash FROM sessions WHERE user_id = ? ORDER BY id_hash"),
     q("SELECT id, revoked_at FROM app_tokens WHERE user_id = ? ORDER BY id"),
     q("SELECT p.file_id, p.name, p.value FROM dav_properties p JOIN files f ON f.id = p.file_id WHERE f.user_id = ? ORDER BY p.file_id, p.name"),

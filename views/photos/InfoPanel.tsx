@@ -14,6 +14,8 @@ export type InfoProps = {
   detailMap?: boolean;
   /** It has a rendered edit (app/photos/edit): downloads offer the edited photo beside the original. */
   edited?: boolean;
+  /** A partner's photo (app/photos/partners.ts): whose it is; its Drive path and original are not the viewer's. */
+  owner?: string;
 };
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -48,6 +50,36 @@ export function exposureLabel(m: Pick<Media, "fNumber" | "exposureTime" | "iso" 
   return parts.join(" · ");
 }
 
+/** A partner's photo: whose it is. */
+function SharedBy(p: { owner?: string }) {
+  if (!p.owner) return "";
+  return (
+    <>
+      <dt>Shared by</dt>
+      <dd class="info-owner" safe>
+        {p.owner}
+      </dd>
+    </>
+  );
+}
+
+function Downloads(p: { file: DriveFile; edited?: boolean }) {
+  return (
+    <p class="photos-info-actions">
+      {p.edited ? (
+        <a class="button" href={`/photos/download/${encodeURIComponent(p.file.id)}`} download="">
+          Download edited
+        </a>
+      ) : (
+        ""
+      )}
+      <a class="button" href={`/api/v1/files/${encodeURIComponent(p.file.id)}/content`} download={p.file.name}>
+        Download original
+      </a>
+    </p>
+  );
+}
+
 /** The lightbox's info panel (one htmx/fetch swap target). Every value from EXIF is text, escaped. */
 export function InfoPanel(p: InfoProps) {
   const m = p.facts;
@@ -58,6 +90,7 @@ export function InfoPanel(p: InfoProps) {
     <div class="photos-info" data-id={p.file.id} data-favourite={p.favourite ? "1" : "0"}>
       <h2 safe>{p.file.name}</h2>
       <dl>
+        <SharedBy owner={p.owner} />
         {p.people?.length ? (
           <>
             <dt>People</dt>
@@ -163,10 +196,16 @@ export function InfoPanel(p: InfoProps) {
         ) : (
           ""
         )}
-        <dt>In Drive</dt>
-        <dd class="info-path" safe>
-          {p.path}
-        </dd>
+        {p.owner ? (
+          ""
+        ) : (
+          <>
+            <dt>In Drive</dt>
+            <dd class="info-path" safe>
+              {p.path}
+            </dd>
+          </>
+        )}
         {p.albums.length ? (
           <>
             <dt>Albums</dt>
@@ -190,18 +229,7 @@ export function InfoPanel(p: InfoProps) {
           ""
         )}
       </dl>
-      <p class="photos-info-actions">
-        {p.edited ? (
-          <a class="button" href={`/photos/download/${encodeURIComponent(p.file.id)}`} download="">
-            Download edited
-          </a>
-        ) : (
-          ""
-        )}
-        <a class="button" href={`/api/v1/files/${encodeURIComponent(p.file.id)}/content`} download={p.file.name}>
-          Download original
-        </a>
-      </p>
+      {p.owner ? "" : <Downloads file={p.file} edited={p.edited} />}
     </div>
   );
 }

@@ -5,7 +5,20 @@ import { Layout, type SignedInPage } from "../layout";
 import { MediaProgress } from "../media/MediaProgress";
 import { MemoryCards, type MemoryView } from "./MemoryCards";
 
-export type PhotosTab = "timeline" | "memories" | "albums" | "people" | "favourites" | "archive" | "map" | "search" | "album" | "shared" | "backup";
+export type PhotosTab =
+  | "timeline"
+  | "memories"
+  | "albums"
+  | "people"
+  | "favourites"
+  | "archive"
+  | "map"
+  | "search"
+  | "album"
+  | "shared"
+  | "backup"
+  | "partners"
+  | "partner";
 
 type ShellProps = {
   page: SignedInPage;
@@ -25,6 +38,7 @@ const tabs = [
   { id: "archive", href: "/photos/archive", label: "Archive" },
   { id: "map", href: "/photos/map", label: "Map" },
   { id: "shared", href: "/photos/shared", label: "Shared with me" },
+  { id: "partners", href: "/photos/partners", label: "Partner sharing" },
   { id: "backup", href: "/photos/backup", label: "Back up your phone" },
 ] as const;
 
@@ -32,7 +46,7 @@ const scripts = ["vendor/tus.min.js", "js/photos.js"];
 // Tabs that show Sharing's gallery (views/share/Gallery.tsx): its styles and its lightbox come with it.
 const GALLERY_TABS: PhotosTab[] = ["shared", "album"];
 // Tabs whose page is the windowed grid (a skip link leads past the tabs and search into it).
-const GRID_TABS: PhotosTab[] = ["timeline", "favourites", "archive", "search", "album"];
+const GRID_TABS: PhotosTab[] = ["timeline", "favourites", "archive", "search", "album", "partner"];
 
 /** Every Photos page: tabs, search, upload, the processing note, the selection bar and the lightbox's host. */
 export function PhotosShell(p: ShellProps) {
@@ -56,7 +70,11 @@ export function PhotosShell(p: ShellProps) {
         <header class="photos-bar">
           <nav class="photos-tabs" aria-label="Photos">
             {tabs.map((t) => (
-              <a href={t.href} class={p.tab === t.id ? "active" : undefined} aria-current={p.tab === t.id ? "page" : undefined}>
+              <a
+                href={t.href}
+                class={p.tab === t.id || (p.tab === "partner" && t.id === "partners") ? "active" : undefined}
+                aria-current={p.tab === t.id ? "page" : undefined}
+              >
                 {t.label}
               </a>
             ))}

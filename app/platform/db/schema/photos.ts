@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index, primaryKey, foreignKey } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, index, primaryKey, foreignKey, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "./accounts";
 import { blobs } from "./drive";
 
@@ -58,3 +58,31 @@ export const albumItems = sqliteTable(
 export type PhotoFlags = typeof photoFlags.$inferSelect;
 export type Album = typeof albums.$inferSelect;
 export type AlbumItem = typeof albumItems.$inferSelect;
+
+/**
+ * Partner sharing: `ownerId` shares their whole Photos library with `partnerId` (everything, or only what was taken
+ * from `fromLocal` on, optionally photos only). The access policy reads it on every request (`partner.library`,
+ * `partner.photo`), so deleting the row ends the access at once. `inTimeline` is the partner's choice: the owner's
+ * photos in the partner's own timeline, or only on the partner page.
+ */
+export const partnerShares = sqliteTable(
+  "partner_shares",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    partnerId: text("partner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The first local day shared (the camera's clock as UTC milliseconds, like the timeline's days); null: everything. */
+    fromLocal: integer("from_local"),
+    /** Photos only: the owner's videos stay theirs. */
+    photosOnly: integer("photos_only", { mode: "boolean" }).notNull().default(false),
+    inTimeline: integer("in_timeline", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("partner_shares_pair").on(t.ownerId, t.partnerId), index("partner_shares_partner").on(t.partnerId)],
+);
+
+export type PartnerShare = typeof partnerShares.$inferSelect;

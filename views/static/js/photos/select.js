@@ -8,6 +8,8 @@ export const selection = createSelection();
 export function refreshSelection() {
   const bar = $("#photos-selection");
   if (!bar) return;
+  // A partner's photos (tiles marked with their owner) are theirs: nothing here can be done to them, so never selected.
+  for (const t of document.querySelectorAll(".photos-tile[data-owner]")) if (t instanceof HTMLElement) selection.toggle(t.dataset.id ?? "", false);
   bar.hidden = selection.size === 0;
   const count = $("#photos-selection-count");
   if (count) count.textContent = `${selection.size} selected`;

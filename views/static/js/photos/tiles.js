@@ -19,7 +19,18 @@ import { selection } from "./select.js";
  * @property {boolean} [v] a playable MP4 was made of the video
  * @property {string | null} [l] a Live Photo's motion (its address)
  * @property {number | null} [e] the rendered revision of its edit (app/photos/edit): a new one makes new addresses
+ * @property {string | null} [u] a partner's photo: its owner's name (served by /photos/partner/…, app/photos/partner-routes.tsx)
  */
+
+/** Where a tile's thumbnail, preview and video come from: Drive's and the media routes, or a partner's photo's own. */
+export const mediaUrls = (/** @type {Item} */ item) =>
+  item.u
+    ? {
+        thumb: `/photos/partner/thumb/${item.id}${editSuffix(item)}`,
+        preview: `/photos/partner/preview/${item.id}${editSuffix(item)}`,
+        video: `/photos/partner/video/${item.id}`,
+      }
+    : { thumb: `/drive/thumb/${item.id}${editSuffix(item)}`, preview: `/media/preview/${item.id}${editSuffix(item)}`, video: `/media/video/${item.id}` };
 
 export const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -65,17 +76,25 @@ export const editSuffix = (item) => (item.e ? `?e=${item.e}` : "");
 /** @param {Item} item */
 export function tile(item) {
   const a = el("a", "photos-tile");
-  a.href = item.o ? `/api/v1/files/${item.id}/content?inline=1` : `/media/preview/${item.id}${editSuffix(item)}`;
+  a.href = item.o && !item.u ? `/api/v1/files/${item.id}/content?inline=1` : mediaUrls(item).preview;
   a.dataset.id = item.id;
-  if (item.t) a.setAttribute("aria-label", `${item.k === "video" ? "Video" : item.l ? "Live Photo" : "Photo"}, ${dayLabel(item.t)}`);
+  if (item.t)
+    a.setAttribute(
+      "aria-label",
+      `${item.k === "video" ? "Video" : item.l ? "Live Photo" : "Photo"}, ${dayLabel(item.t)}${item.u ? `, shared by ${item.u}` : ""}`,
+    );
   const bg = placeholder(item.th);
   if (bg) a.style.backgroundImage = `url("${bg}")`;
   const img = el("img");
   img.alt = "";
   img.loading = "lazy";
   img.decoding = "async";
-  img.src = `/drive/thumb/${item.id}${editSuffix(item)}`;
+  img.src = mediaUrls(item).thumb;
   a.appendChild(img);
+  if (item.u) {
+    a.dataset.owner = item.u;
+    a.appendChild(el("span", "photos-owner", item.u));
+  }
   if (item.k === "video") a.appendChild(el("span", "photos-duration", duration(item.d)));
   if (item.f) a.appendChild(el("span", "photos-fav", "♥"));
   if (item.l) {

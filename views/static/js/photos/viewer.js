@@ -10,7 +10,7 @@ import { messageOf, toast } from "../lib/toast.js";
 import { chooseAlbum, trashWithUndo } from "./albums.js";
 import { reloadShown, source as gridSource } from "./grid.js";
 import { share } from "./share.js";
-import { editSuffix } from "./tiles.js";
+import { mediaUrls } from "./tiles.js";
 import { editPhoto, whenRendered } from "./edit.js";
 
 // The lightbox's own buttons as inline SVG: symbol characters (ⓘ, 🗑) are missing from many fonts.
@@ -63,7 +63,10 @@ const wide = () => window.innerWidth > 760;
 
 /** @param {import("./tiles.js").Item} i */
 function slideOf(i) {
-  const preview = `/media/preview/${i.id}${editSuffix(i)}`;
+  // A partner's photo: its own routes, and the preview is as far as it goes (its original stays its owner's).
+  if (i.u) i = { ...i, o: false, z: false, v: true };
+  const urls = mediaUrls(i);
+  const preview = urls.preview;
   const w = i.w || 1440;
   const h = i.h || 1080;
   const fit = Math.min(1, 1440 / Math.max(w, h));
@@ -73,7 +76,7 @@ function slideOf(i) {
       id: i.id,
       width: w,
       height: h,
-      video: i.v ? `/media/video/${i.id}` : `/api/v1/files/${i.id}/content?inline=1`,
+      video: i.v ? urls.video : `/api/v1/files/${i.id}/content?inline=1`,
       poster: preview,
       item: i,
     };
@@ -86,7 +89,7 @@ function slideOf(i) {
     srcset: i.o || i.z ? `${preview} ${Math.round(w * fit)}w, ${src} ${w}w` : undefined,
     width: w,
     height: h,
-    msrc: `/drive/thumb/${i.id}${editSuffix(i)}`,
+    msrc: urls.thumb,
     item: i,
   };
 }
@@ -142,7 +145,7 @@ export async function openLightbox(seq, index) {
   const refreshInfo = async () => {
     const d = current();
     if (panel.hidden || !d) return;
-    const res = await fetch(`/photos/api/info/${d.id}`, { credentials: "same-origin" });
+    const res = await fetch(d.item.u ? `/photos/partner/info/${d.id}` : `/photos/api/info/${d.id}`, { credentials: "same-origin" });
     if (current()?.id !== d.id) return;
     panel.innerHTML = await res.text(); // escaped by the server's view
     const spot = $(".photos-info-map", HTMLElement, panel);
@@ -152,6 +155,8 @@ export async function openLightbox(seq, index) {
   let favButton = null;
   const syncFav = () => favButton?.setAttribute("aria-pressed", current()?.item.f ? "true" : "false");
   pswp.on("change", () => {
+    // A partner's photo: read only (photos.css hides the lightbox's actions on it).
+    pswp.element?.classList.toggle("photos-partner-slide", !!current()?.item.u);
     refreshInfo();
     syncFav();
   });
@@ -164,7 +169,7 @@ export async function openLightbox(seq, index) {
   /** Delete: to the trash with Undo; the lightbox closes on the grid. */
   const trash = async () => {
     const d = current();
-    if (!d) return;
+    if (!d || d.item.u) return;
     // The grid's focus goes to the photo that takes its place.
     lastId = seq.at(pswp.currIndex + 1)?.id ?? seq.at(pswp.currIndex - 1)?.id ?? null;
     pswp.close();
@@ -325,7 +330,10 @@ export async function openLightbox(seq, index) {
   pswp.on("close", () => {
     lastId ??= current()?.id ?? null;
   });
-  pswp.on("afterInit", () => pswp.element.appendChild(panel));
+  pswp.on("afterInit", () => {
+    pswp.element.appendChild(panel);
+    pswp.element.classList.toggle("photos-partner-slide", !!current()?.item.u);
+  });
   pswp.on("openingAnimationEnd", () => pswp.element.classList.add("photos-opened"));
   document.addEventListener("keydown", onKey);
   pswp.on("destroy", () => {
