@@ -20,7 +20,7 @@ const SHARP_STRICT: SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn:
  * `width`/`height`: the original's, upright (after EXIF orientation), not the derivatives'. `damaged`: only part of
  * the file decoded (the rest of the picture is grey, as libjpeg fills it).
  */
-export type ImageResult = { width: number; height: number; thumbhash: string; damaged: boolean };
+export type ImageResult = { width: number; height: number; thumbhash: string; phash: string; damaged: boolean };
 type Size = { width: number; height: number };
 /** A failure that is the file's fault: recorded on the row as is, never retried. */
 export class MediaFileError extends Error {}
@@ -55,7 +55,7 @@ async function derive(decoded: Sharp, original: Size, out: { thumb: string; prev
   const thumbScale = Math.min(1, THUMB_SIZE / Math.min(info.width, info.height));
   // Encoder settings measured on a 1440-px preview (bench/README.md): Huffman optimisation triples the JPEG's
   // encode time for 2 % of its size; WebP effort 2 instead of 4 halves the thumbnail's for 6 %.
-  const [, , small] = await Promise.all([
+  const [, , small, phash] = await Promise.all([
     writeAtomically(out.preview, (tmp) => sharp(data, raw).jpeg({ quality: 80, optimiseCoding: false }).toFile(tmp)),
     writeAtomically(out.thumb, (tmp) =>
       sharp(data, raw)
@@ -65,9 +65,21 @@ async function derive(decoded: Sharp, original: Size, out: { thumb: string; prev
     ),
     // ThumbHash wants RGBA at most 100 × 100.
     sharp(data, raw).resize(100, 100, { fit: "inside" }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
+    // Duplicates and stacks (app/photos/duplicates.ts): from the same pixels, no second decode of the original.
+    perceptualHash(data, raw),
   ]);
   const hash = rgbaToThumbHash(small.info.width, small.info.height, small.data);
-  return { width: original.width, height: original.height, thumbhash: Buffer.from(hash).toString("base64"), damaged: false };
+  return { width: original.width, height: original.height, thumbhash: Buffer.from(hash).toString("base64"), phash, damaged: false };
+}
+
+/**
+ * sharp-phash's 64-bit DCT hash (grey 32 × 32, the 8 × 8 lowest frequencies against their mean) as 16 hex digits.
+ * `input` is a file (the backfill reads the stored preview) or raw pixels with their shape.
+ */
+export async function perceptualHash(input: Buffer | string, options?: SharpOptions): Promise<string> {
+  await sharpLib();
+  const bits = await (await import("sharp-phash")).default(input, options);
+  return BigInt(`0b${bits}`).toString(16).padStart(16, "0");
 }
 
 const describe = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);
