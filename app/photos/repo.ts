@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { writeTransaction, type Db } from "../platform/db/client";
 import { media } from "../platform/db/schema";
 import { OBJECT_MIN_SEARCH_SCORE } from "../people/model";
+import { duplicateQueries } from "./duplicates-repo";
 
 /** What narrows a grid: the timeline, Favourites, Archive, one album, or a parsed search. */
 export type Source =
@@ -49,6 +50,8 @@ export type GridItem = {
   /** A Live Photo's still: the Drive file id of its short video, and how that video plays. */
   liveId: string | null;
   livePlayback: "original" | "remux" | "transcode" | null;
+  /** A stack's members in time order, this cover among them (RAW+JPEG, a burst: app/photos/duplicates.ts); timeline only. */
+  stack?: GridItem[];
 };
 
 export type PlaceCount = { city: string; region: string | null; country: string | null; n: number };
@@ -168,6 +171,7 @@ export function createPhotosRepo(db: Db) {
 
   return {
     transaction: <T>(fn: () => T): T => writeTransaction(raw, fn),
+    ...duplicateQueries(raw),
     /** The pipeline's facts about one content (read only: the media feature writes them). */
     mediaRow: (userId: string, sha256: string) =>
       db

@@ -3,6 +3,7 @@ import type { User } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
 import { album } from "./albums";
 import { cached, type PhotosContext } from "./context";
+import { stacked } from "./duplicates";
 import type { GridItem, Source } from "./repo";
 import { parseSearch } from "./search";
 
@@ -57,7 +58,9 @@ export const buckets = (ctx: PhotosContext, user: User, from: Source): MonthBuck
 
 export function month(ctx: PhotosContext, user: User, from: Source, key: string): GridItem[] {
   const { from: lo, to: hi } = monthRange(key);
-  return ctx.repo.itemsBetween(user.id, from, lo, hi);
+  const items = ctx.repo.itemsBetween(user.id, from, lo, hi);
+  // The timeline folds RAW+JPEG pairs and bursts into one tile (app/photos/duplicates.ts); other grids show each.
+  return from.kind === "timeline" ? stacked(items, ctx.repo.stackFacts(user.id, items.map((i) => i.id))) : items;
 }
 
 /** The newest photos and videos of the timeline (the start page's strip): from the newest months down. */
