@@ -38,7 +38,6 @@ export function duplicateQueries(raw: Database) {
       return out;
     },
     /** Names, folders, cameras and hashes of given files of one owner (a month's tiles), by file id. */
-    stackFacts: (userId: string, ids: string[]) =>
-      new Map((stackFacts.all(userId, JSON.stringify(ids)) as StackFacts[]).map((f) => [f.id, f])),
+    stackFacts: (userId: string, ids: string[]) => new Map((stackFacts.all(userId, JSON.stringify(ids)) as StackFacts[]).map((f) => [f.id, f])),
   };
 }

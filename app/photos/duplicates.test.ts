@@ -4,7 +4,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { perceptualHash, thumbnailsOfImage } from "../media/image";
 import { BURST_BITS, duplicateGroups, hamming, NEAR_DUPLICATE_BITS, similarPairs, stacked, type PhotoFile, type StackFacts } from "./duplicates";
 import type { GridItem } from "./repo";
@@ -29,9 +29,17 @@ const pipelineHash = async (input: string | Buffer) => {
   return { hash: (await thumbnailsOfImage(path, out)).phash, preview: out.preview };
 };
 
-const VARIANTS: Record<string, (img: () => sharp.Sharp, w: number, h: number) => Promise<Buffer>> = {
-  "resized to 50 %": (img, w) => img().resize(Math.round(w / 2)).jpeg({ quality: 85 }).toBuffer(),
-  "resized to 25 %": (img, w) => img().resize(Math.round(w / 4)).jpeg({ quality: 85 }).toBuffer(),
+const VARIANTS: Record<string, (img: () => Sharp, w: number, h: number) => Promise<Buffer>> = {
+  "resized to 50 %": (img, w) =>
+    img()
+      .resize(Math.round(w / 2))
+      .jpeg({ quality: 85 })
+      .toBuffer(),
+  "resized to 25 %": (img, w) =>
+    img()
+      .resize(Math.round(w / 4))
+      .jpeg({ quality: 85 })
+      .toBuffer(),
   "JPEG quality 40": (img) => img().jpeg({ quality: 40 }).toBuffer(),
   "JPEG quality 95": (img) => img().jpeg({ quality: 95 }).toBuffer(),
   "WebP quality 70": (img) => img().webp({ quality: 70 }).toBuffer(),
@@ -44,39 +52,36 @@ const VARIANTS: Record<string, (img: () => sharp.Sharp, w: number, h: number) =>
   "brightness −20 %": (img) => img().modulate({ brightness: 0.8 }).jpeg({ quality: 85 }).toBuffer(),
 };
 
-test(
-  "the hash: every re-saved, resized, cropped or brightened copy is within the threshold of its photo, different photos are not",
-  async () => {
-    const originals: string[] = [];
-    const distances: Record<string, number[]> = { "stored preview (the backfill's input)": [] };
-    for (const file of PHOTOS) {
-      const { hash, preview } = await pipelineHash(file);
-      originals.push(hash);
-      // The backfill hashes the stored preview: it must land where the pipeline's own hash is.
-      distances["stored preview (the backfill's input)"]!.push(hamming(hash, await perceptualHash(preview)));
-      const img = () => sharp(file).rotate();
-      const { width, height } = (await img().toBuffer({ resolveWithObject: true })).info;
-      for (const [name, make] of Object.entries(VARIANTS)) (distances[name] ??= []).push(hamming(hash, (await pipelineHash(await make(img, width, height))).hash));
-    }
-    const different: number[] = [];
-    for (let i = 0; i < originals.length; i++) for (let j = i + 1; j < originals.length; j++) different.push(hamming(originals[i]!, originals[j]!));
-    different.sort((a, b) => a - b);
-    const stamps = await Promise.all(STAMPS.map(async (f) => (await pipelineHash(f)).hash));
-    const stampPairs = stamps.flatMap((a, i) => stamps.slice(i + 1).map((b) => hamming(a, b)));
+test("the hash: every re-saved, resized, cropped or brightened copy is within the threshold of its photo, different photos are not", async () => {
+  const originals: string[] = [];
+  const distances: Record<string, number[]> = { "stored preview (the backfill's input)": [] };
+  for (const file of PHOTOS) {
+    const { hash, preview } = await pipelineHash(file);
+    originals.push(hash);
+    // The backfill hashes the stored preview: it must land where the pipeline's own hash is.
+    distances["stored preview (the backfill's input)"]!.push(hamming(hash, await perceptualHash(preview)));
+    const img = () => sharp(file).rotate();
+    const { width, height } = (await img().toBuffer({ resolveWithObject: true })).info;
+    for (const [name, make] of Object.entries(VARIANTS))
+      (distances[name] ??= []).push(hamming(hash, (await pipelineHash(await make(img, width, height))).hash));
+  }
+  const different: number[] = [];
+  for (let i = 0; i < originals.length; i++) for (let j = i + 1; j < originals.length; j++) different.push(hamming(originals[i]!, originals[j]!));
+  different.sort((a, b) => a - b);
+  const stamps = await Promise.all(STAMPS.map(async (f) => (await pipelineHash(f)).hash));
+  const stampPairs = stamps.flatMap((a, i) => stamps.slice(i + 1).map((b) => hamming(a, b)));
 
-    console.log(`Hamming distances (64-bit hash; threshold ${NEAR_DUPLICATE_BITS}) over ${PHOTOS.length} real photos:`);
-    for (const [name, d] of Object.entries(distances)) console.log(`  ${name.padEnd(38)} max ${String(Math.max(...d)).padStart(2)}  [${d.join(" ")}]`);
-    const at = (q: number) => different[Math.floor(q * (different.length - 1))];
-    console.log(`  different photos (${different.length} pairs)          min ${different[0]}, 1 % ${at(0.01)}, 5 % ${at(0.05)}, median ${at(0.5)}`);
-    console.log(`  clip-art stamps on one background (${stampPairs.length} pairs) [${stampPairs.sort((a, b) => a - b).join(" ")}]`);
+  console.log(`Hamming distances (64-bit hash; threshold ${NEAR_DUPLICATE_BITS}) over ${PHOTOS.length} real photos:`);
+  for (const [name, d] of Object.entries(distances)) console.log(`  ${name.padEnd(38)} max ${String(Math.max(...d)).padStart(2)}  [${d.join(" ")}]`);
+  const at = (q: number) => different[Math.floor(q * (different.length - 1))];
+  console.log(`  different photos (${different.length} pairs)          min ${different[0]}, 1 % ${at(0.01)}, 5 % ${at(0.05)}, median ${at(0.5)}`);
+  console.log(`  clip-art stamps on one background (${stampPairs.length} pairs) [${stampPairs.sort((a, b) => a - b).join(" ")}]`);
 
-    for (const d of Object.values(distances)) expect(Math.max(...d)).toBeLessThanOrEqual(NEAR_DUPLICATE_BITS);
-    expect(different[0]!).toBeGreaterThan(NEAR_DUPLICATE_BITS);
-    // A margin on both sides: copies stay well under, different photos well over.
-    expect(different[0]! - NEAR_DUPLICATE_BITS).toBeGreaterThanOrEqual(5);
-  },
-  300_000,
-);
+  for (const d of Object.values(distances)) expect(Math.max(...d)).toBeLessThanOrEqual(NEAR_DUPLICATE_BITS);
+  expect(different[0]!).toBeGreaterThan(NEAR_DUPLICATE_BITS);
+  // A margin on both sides: copies stay well under, different photos well over.
+  expect(different[0]! - NEAR_DUPLICATE_BITS).toBeGreaterThanOrEqual(5);
+}, 300_000);
 
 test("hamming counts differing bits; similarPairs finds every pair within the bound and nothing else", () => {
   expect(hamming("0000000000000000", "0000000000000000")).toBe(0);
@@ -86,7 +91,7 @@ test("hamming counts differing bits; similarPairs finds every pair within the bo
   // Random hashes and copies of them with k random bits flipped: the index must find all pairs ≤ the bound (a full
   // comparison of every pair is the reference).
   let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   const hex = () => Array.from({ length: 16 }, () => Math.floor(rnd() * 16).toString(16)).join("");
   const flip = (h: string, k: number) => {
     let v = BigInt(`0x${h}`);
@@ -101,7 +106,8 @@ test("hamming counts differing bits; similarPairs finds every pair within the bo
     hashes.push(h, flip(h, Math.floor(rnd() * 14)));
   }
   const brute = new Set<string>();
-  for (let i = 0; i < hashes.length; i++) for (let j = i + 1; j < hashes.length; j++) if (hamming(hashes[i]!, hashes[j]!) <= NEAR_DUPLICATE_BITS) brute.add(`${i},${j}`);
+  for (let i = 0; i < hashes.length; i++)
+    for (let j = i + 1; j < hashes.length; j++) if (hamming(hashes[i]!, hashes[j]!) <= NEAR_DUPLICATE_BITS) brute.add(`${i},${j}`);
   const found = new Set(similarPairs(hashes, NEAR_DUPLICATE_BITS).map(([a, b]) => `${a},${b}`));
   expect(brute.size).toBeGreaterThan(150);
   expect([...found].sort()).toEqual([...brute].sort());

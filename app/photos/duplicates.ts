@@ -159,13 +159,23 @@ export function keepOne(ctx: PhotosContext, user: User, keepId: string, shown: s
   const inGroup = new Set(group.files.map((f) => f.id));
   const others = [...new Set(shown)].filter((id) => id !== keepId);
   const stale = others.filter((id) => !inGroup.has(id));
+  // Another person's id is a 404, as everywhere in Photos; one of this person's that left the group is a conflict.
+  for (const id of stale) ctx.drive.itemFor(user, id, "file.read");
   if (stale.length) throw new AppError(409, "These photos changed since the page was shown: reload it.");
   touched(ctx, user);
   return others.length ? ctx.drive.moveToTrash(user, others).map((f) => f.id) : [];
 }
 
 /** What stacks are made of, for one month's items (repo.stackFacts). */
-export type StackFacts = { id: string; name: string; parentId: string | null; make: string | null; model: string | null; phash: string | null; takenAt: number };
+export type StackFacts = {
+  id: string;
+  name: string;
+  parentId: string | null;
+  make: string | null;
+  model: string | null;
+  phash: string | null;
+  takenAt: number;
+};
 
 const baseName = (name: string) => name.replace(/\.[^.]*$/, "").toLowerCase();
 
@@ -201,9 +211,13 @@ export function stacked(items: GridItem[], facts: Map<string, StackFacts>): Grid
   const hidden = new Set<number>();
   for (const members of components(items.length, pairs)) {
     if (members.length < 2) continue;
-    const inTime = members.sort((a, b) => facts.get(items[a]!.id)!.takenAt - facts.get(items[b]!.id)!.takenAt || a - b);
+    const rawLast = (i: number) => (items[i]!.kind === "raw" ? 1 : 0);
+    const inTime = members.sort((a, b) => facts.get(items[a]!.id)!.takenAt - facts.get(items[b]!.id)!.takenAt || rawLast(a) - rawLast(b) || a - b);
     const first = inTime.find((i) => items[i]!.kind === "image") ?? inTime[0]!;
-    cover.set(first, inTime.map((i) => items[i]!));
+    cover.set(
+      first,
+      inTime.map((i) => items[i]!),
+    );
     for (const i of inTime) if (i !== first) hidden.add(i);
   }
   return items.flatMap((item, i) => (hidden.has(i) ? [] : cover.has(i) ? [{ ...item, stack: cover.get(i)! }] : [item]));

@@ -20,9 +20,7 @@ export function createHashBackfill(deps: { db: Db; dataDir: string; imaging?: Im
   const paths = dataPaths(deps.dataDir);
   const batch = deps.batch ?? BACKFILL_BATCH;
   // A preview that cannot be hashed (missing, damaged) is passed over in this run and tried again in the next.
-  const pending = raw.query(
-    `SELECT user_id AS userId, sha256 FROM media WHERE phash IS NULL AND status = 'done' AND kind IN ('image', 'raw') LIMIT ?`,
-  );
+  const pending = raw.query(`SELECT user_id AS userId, sha256 FROM media WHERE phash IS NULL AND status = 'done' AND kind IN ('image', 'raw') LIMIT ?`);
   const store = raw.query("UPDATE media SET phash = ? WHERE user_id = ? AND sha256 = ? AND phash IS NULL");
 
   /** Hashes up to `batch` photos; returns how many got a hash. */

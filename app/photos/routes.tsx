@@ -15,6 +15,7 @@ import type { SignedInPage } from "../../views/layout";
 import type { User } from "../platform/db/schema";
 import { noteAudit } from "../platform/http/security";
 import { describePhotosRequest } from "./audit";
+import { duplicatesRoutes } from "./duplicates-routes";
 
 type Deps = { access: AccessControl; photos: PhotosService; media: MediaService; drive: DriveService };
 
@@ -24,7 +25,7 @@ const SourceQuery = t.Object({ src: t.Optional(t.String({ maxLength: 20 })), p: 
 const MAP_CSP = CSP.replace("img-src 'self' data: blob:", "img-src 'self' data: blob: https://tile.openstreetmap.org");
 
 /** The grid's JSON: only ids, sizes, times and the placeholder; the browser builds tiles with textContent and attributes. */
-const itemJson = (i: GridItem) => ({
+const itemJson = (i: GridItem): Record<string, unknown> => ({
   id: i.id,
   w: i.width,
   h: i.height,
@@ -45,6 +46,8 @@ const itemJson = (i: GridItem) => ({
       : i.livePlayback === "remux" || i.livePlayback === "transcode"
         ? `/media/video/${i.liveId}`
         : `/api/v1/files/${i.liveId}/content?inline=1`,
+  // A stack (RAW+JPEG, a burst; app/photos/duplicates.ts): its members, this one among them, for the lightbox.
+  s: i.stack?.map(itemJson),
 });
 /** An album entry as Sharing's gallery shows it, with who added it. */
 const galleryItem = (removable: boolean) => (e: AlbumEntry) => ({
@@ -365,5 +368,5 @@ function sharedWithMe(deps: Deps) {
 
 /** Photos: pages under /photos, their JSON under /photos/api. Every item id goes through Drive's access check. */
 export function photosRoutes(deps: Deps) {
-  return new Elysia({ name: "photos" }).use(photosPages(deps)).use(photosApi(deps)).use(sharedWithMe(deps));
+  return new Elysia({ name: "photos" }).use(photosPages(deps)).use(photosApi(deps)).use(sharedWithMe(deps)).use(duplicatesRoutes(deps));
 }

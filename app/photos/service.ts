@@ -20,6 +20,7 @@ import {
   setCover,
 } from "./albums";
 import { photosContext, type PhotosDeps } from "./context";
+import { duplicates, keepOne } from "./duplicates";
 import { info, restore, setArchived, setFavourite, trash } from "./items";
 import { clusterItems, clusters, places } from "./map";
 import { contributableAlbums, sharedAlbums, sharedFolderMedia } from "./shared";
@@ -66,6 +67,8 @@ export function createPhotosService(deps: PhotosDeps) {
     sharedFolderMedia,
     clusters,
     clusterItems,
+    duplicates,
+    keepOne,
   });
 }
 

@@ -60,7 +60,15 @@ export function month(ctx: PhotosContext, user: User, from: Source, key: string)
   const { from: lo, to: hi } = monthRange(key);
   const items = ctx.repo.itemsBetween(user.id, from, lo, hi);
   // The timeline folds RAW+JPEG pairs and bursts into one tile (app/photos/duplicates.ts); other grids show each.
-  return from.kind === "timeline" ? stacked(items, ctx.repo.stackFacts(user.id, items.map((i) => i.id))) : items;
+  return from.kind === "timeline"
+    ? stacked(
+        items,
+        ctx.repo.stackFacts(
+          user.id,
+          items.map((i) => i.id),
+        ),
+      )
+    : items;
 }
 
 /** The newest photos and videos of the timeline (the start page's strip): from the newest months down. */

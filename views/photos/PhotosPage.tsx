@@ -3,8 +3,9 @@ import type { MediaProgress as Progress } from "../../app/media/service";
 import { Layout, type SignedInPage } from "../layout";
 import { MediaProgress } from "../media/MediaProgress";
 
-export type PhotosTab = "timeline" | "albums" | "people" | "favourites" | "archive" | "map" | "search" | "album" | "shared" | "backup";
+export type PhotosTab = "timeline" | "albums" | "people" | "favourites" | "archive" | "map" | "search" | "album" | "shared" | "backup" | "duplicates";
 
+export type PhotosShellProps = ShellProps;
 type ShellProps = {
   page: SignedInPage;
   title: string;
@@ -21,6 +22,7 @@ const tabs = [
   { id: "favourites", href: "/photos/favourites", label: "Favourites" },
   { id: "archive", href: "/photos/archive", label: "Archive" },
   { id: "map", href: "/photos/map", label: "Map" },
+  { id: "duplicates", href: "/photos/duplicates", label: "Duplicates" },
   { id: "shared", href: "/photos/shared", label: "Shared with me" },
   { id: "backup", href: "/photos/backup", label: "Back up your phone" },
 ] as const;

@@ -9,6 +9,7 @@ import { flatItems, grid, library, startGrid } from "./photos/grid.js";
 import { startMap } from "./photos/map.js";
 import { tileClick, touchSelection } from "./photos/select.js";
 import { loadPlaceholders } from "./photos/tiles.js";
+import { startDuplicates } from "./photos/duplicates.js";
 import { listSequence, openLightbox } from "./photos/viewer.js";
 
 stylesheet("/static/photos.css");
@@ -42,3 +43,5 @@ if (grid) {
   loadPlaceholders();
 }
 if ($("#photos-map") && window.L) startMap().catch((e) => toast(messageOf(e)));
+const duplicates = $("#photos-duplicates");
+if (duplicates) startDuplicates(duplicates);

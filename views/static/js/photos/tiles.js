@@ -18,6 +18,7 @@ import { selection } from "./select.js";
  * @property {boolean} [z] a full-resolution rendition can be made for the zoom (HEIC, TIFF, RAW: app/media/full.ts)
  * @property {boolean} [v] a playable MP4 was made of the video
  * @property {string | null} [l] a Live Photo's motion (its address)
+ * @property {Item[]} [s] a stack's members, this one among them (RAW+JPEG, a burst: app/photos/duplicates.ts)
  */
 
 export const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
@@ -71,6 +72,10 @@ export function tile(item) {
   a.appendChild(img);
   if (item.k === "video") a.appendChild(el("span", "photos-duration", duration(item.d)));
   if (item.f) a.appendChild(el("span", "photos-fav", "♥"));
+  if (item.s && item.s.length > 1) {
+    a.appendChild(el("span", "photos-stack", String(item.s.length)));
+    a.setAttribute("aria-label", `Stack of ${item.s.length} photos${item.t ? `, ${dayLabel(item.t)}` : ""}`);
+  }
   if (item.l) {
     a.dataset.live = item.l;
     a.appendChild(el("span", "photos-live", "LIVE"));
