@@ -59,6 +59,7 @@ export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "GET /photos/api/month/:key": { key: "name" },
   "GET /photos/api/info/:id": { id: "file" },
   "GET /photos/api/cluster/:id": { id: "name" },
+  "POST /photos/api/duplicates/:id/keep": { id: "file" },
   "GET /photos/shared/albums/:id": { id: "album" },
   "GET /photos/people/:id": { id: "person" },
   "GET /photos/people/faces/:faceId": { faceId: "face" },
