@@ -83,6 +83,16 @@ test("the hash: every re-saved, resized, cropped or brightened copy is within th
   expect(different[0]! - NEAR_DUPLICATE_BITS).toBeGreaterThanOrEqual(5);
 }, 300_000);
 
+test("the hash's bits are the sharp-phash package's (which computes all 1,024 DCT coefficients to keep 64)", async () => {
+  const phash = (await import("sharp-phash")).default;
+  for (const file of [...PHOTOS, ...STAMPS, join(FIX, "photos/orientation/landscape_6.jpg")]) {
+    const theirs = BigInt(`0b${await phash(file)}`)
+      .toString(16)
+      .padStart(16, "0");
+    expect([file, await perceptualHash(file)]).toEqual([file, theirs]);
+  }
+}, 60_000);
+
 test("hamming counts differing bits; similarPairs finds every pair within the bound and nothing else", () => {
   expect(hamming("0000000000000000", "0000000000000000")).toBe(0);
   expect(hamming("0000000000000000", "ffffffffffffffff")).toBe(64);

@@ -11,10 +11,10 @@ import type { GridItem } from "./repo";
  * Two photos whose 64-bit hashes differ in at most this many bits are the same picture. Measured by
  * duplicates.test.ts (it prints the distances) on 18 real photos of the fixtures, each re-made as resized 50 % and
  * 25 %, JPEG quality 40 and 95, WebP, ±20 % brightness and cropped 5 % (2.5 % off each edge): re-saves, resizes and
- * brightness stay within 0–5 bits, the stored preview the backfill hashes within 3, crops within 2–11; the closest
- * two different photos are 22 bits apart (1 % of pairs under 24, median 32). 11 takes every crop in and stays half
- * way to the nearest different photo. Known limit: a 64-bit DCT hash sees composition, so two small cut-outs on the
- * same plain background (the sedan and sports-car stamps of test/fixtures/people) are 10 bits apart and grouped;
+ * brightness stay within 0–5 bits, the stored preview the backfill hashes within 3, crops within 2–10; the closest
+ * two different photos are 22 bits apart (1 % of pairs under 24, median 32). 11 takes every crop in with a bit to
+ * spare and stays half way to the nearest different photo. Known limit: a 64-bit DCT hash sees composition, so two small cut-outs on the
+ * same plain background (the sedan and sports-car stamps of test/fixtures/people) are 8 bits apart and grouped;
  * a crop of 5 % off two edges of one corner moves a photo 7–17 bits and is found only when under 11.
  */
 export const NEAR_DUPLICATE_BITS = 11;
