@@ -11,7 +11,6 @@ import { davJobs, type DavJobPayloads } from "./dav/jobs";
 import { driveJobs, type DriveJobPayloads } from "./drive/jobs";
 import { mediaJobs, type MediaJobPayloads } from "./media/jobs";
 import { peopleJobs, type PeopleJobPayloads } from "./people/jobs";
-import { photosJobs, type PhotosJobPayloads } from "./photos/jobs";
 import type { JobKindSpec } from "./platform/queue/kinds";
 import type { JobHandlers, PayloadMap } from "./platform/queue/queue";
 import { updateJobs, updateWebJobs, type UpdateJobPayloads } from "./update/jobs";
@@ -22,14 +21,13 @@ export type JobPayloads = AuthJobPayloads &
   DavJobPayloads &
   MediaJobPayloads &
   PeopleJobPayloads &
-  PhotosJobPayloads &
   StorageJobPayloads &
   DashboardJobPayloads &
   UpdateJobPayloads &
   BackupJobPayloads;
 export type JobKind = keyof JobPayloads & string;
 
-export const workerJobGroups = [authJobs, driveJobs, davJobs, mediaJobs, peopleJobs, photosJobs, storageJobs, dashboardJobs, updateJobs, backupJobs] as const;
+export const workerJobGroups = [authJobs, driveJobs, davJobs, mediaJobs, peopleJobs, storageJobs, dashboardJobs, updateJobs, backupJobs] as const;
 export const webJobGroups = [dashboardWebJobs, updateWebJobs] as const;
 
 /** What the worker's handlers are built from: the union of what each feature asks for. */
@@ -38,7 +36,6 @@ export type WorkerContext = Parameters<typeof authJobs.handlers>[0] &
   Parameters<typeof davJobs.handlers>[0] &
   Parameters<typeof mediaJobs.handlers>[0] &
   Parameters<typeof peopleJobs.handlers>[0] &
-  Parameters<typeof photosJobs.handlers>[0] &
   Parameters<typeof storageJobs.handlers>[0] &
   Parameters<typeof dashboardJobs.handlers>[0] &
   Parameters<typeof updateJobs.handlers>[0] &

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { FIXTURES, mediaTestApp } from "../../test/support/media";
 import type { User } from "../platform/db/schema";
-import { createHashBackfill } from "./hash-backfill";
+import { createHashBackfill } from "../media/hash-backfill";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

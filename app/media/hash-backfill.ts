@@ -1,14 +1,15 @@
-// Worker side of `photos.hash-backfill` (app/photos/jobs.ts): perceptual hashes for photos processed before the
-// pipeline made them. The preview (1440 px, the pipeline's own decode of the original, as a JPEG) is hashed in the
-// imaging process (app/media/imaging.ts), so the worker loads no decoder; a preview's hash is within a bit or two of
-// the hash the pipeline takes from the same pixels before encoding them (duplicates.test.ts measures it).
+// `media.hash-backfill` (jobs.ts): perceptual hashes (Photos' duplicates and stacks, app/photos/duplicates.ts) for
+// photos processed before the pipeline made them. Each hash is written as it is made, so a run that is stopped
+// (kill -9, shutdown) loses nothing: the next starts from the rows still without one. The preview (1440 px, the pipeline's own decode of the original, as a JPEG) is hashed in the
+// imaging process (app/media/imaging.ts), so the worker loads no decoder; a preview's hash is within 3 bits of
+// the hash the pipeline takes from the same pixels before encoding them (app/photos/duplicates.test.ts measures it).
 import { existsSync } from "node:fs";
 import type { Db } from "../platform/db/client";
 import { dataPaths } from "../platform/paths";
 import type { JobHandler } from "../platform/queue/queue";
-import { createImagingClient, type ImagingClient } from "../media/imaging";
-import { MediaFileError } from "../media/image";
-import type { PhotosJobPayloads } from "./jobs";
+import { createImagingClient, type ImagingClient } from "./imaging";
+import { MediaFileError } from "./image";
+import type { MediaJobPayloads } from "./jobs";
 
 /** At most this many per run (≈ 10–20 ms each): the housekeeping lane is shared; the next run goes on. */
 export const BACKFILL_BATCH = 3000;
@@ -49,7 +50,7 @@ export function createHashBackfill(deps: { db: Db; dataDir: string; imaging?: Im
     return done;
   }
 
-  const handler: JobHandler<"photos.hash-backfill", PhotosJobPayloads> = async (_job, ctx) => {
+  const handler: JobHandler<"media.hash-backfill", MediaJobPayloads> = async (_job, ctx) => {
     const n = await run(ctx.signal, ctx.progress);
     if (n) ctx.log(`made the perceptual hash of ${n} photos`);
   };
