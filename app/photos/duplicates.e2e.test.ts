@@ -20,7 +20,7 @@ beforeAll(async () => {
   const sensor = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#333" } })
     .tiff()
     .toBuffer();
-  const files: [string, Uint8Array][] = [
+  const files: [string, Buffer<ArrayBuffer>][] = [
     ["jolla.jpg", jolla],
     ["jolla (copy).jpg", jolla],
     ["DSCN0021.jpg", readFileSync(arezzo)],
