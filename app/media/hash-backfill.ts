@@ -4,6 +4,7 @@
 // imaging process (app/media/imaging.ts), so the worker loads no decoder; a preview's hash is within 3 bits of
 // the hash the pipeline takes from the same pixels before encoding them (app/photos/duplicates.test.ts measures it).
 import { existsSync } from "node:fs";
+import type { Clock } from "../platform/clock";
 import type { Db } from "../platform/db/client";
 import { dataPaths } from "../platform/paths";
 import type { JobHandler } from "../platform/queue/queue";
@@ -16,13 +17,14 @@ export const BACKFILL_BATCH = 3000;
 
 type Row = { userId: string; sha256: string };
 
-export function createHashBackfill(deps: { db: Db; dataDir: string; imaging?: ImagingClient; batch?: number }) {
+export function createHashBackfill(deps: { db: Db; dataDir: string; now: Clock; imaging?: ImagingClient; batch?: number }) {
   const raw = deps.db.$client;
   const paths = dataPaths(deps.dataDir);
   const batch = deps.batch ?? BACKFILL_BATCH;
   // A preview that cannot be hashed (missing, damaged) is passed over in this run and tried again in the next.
   const pending = raw.query(`SELECT user_id AS userId, sha256 FROM media WHERE phash IS NULL AND status = 'done' AND kind IN ('image', 'raw') LIMIT ?`);
-  const store = raw.query("UPDATE media SET phash = ? WHERE user_id = ? AND sha256 = ? AND phash IS NULL");
+  // updated_at moves: Photos' cached duplicate groups are keyed by the library's version (its newest updated_at).
+  const store = raw.query("UPDATE media SET phash = ?, updated_at = ? WHERE user_id = ? AND sha256 = ? AND phash IS NULL");
 
   /** Hashes up to `batch` photos; returns how many got a hash. */
   async function run(signal?: AbortSignal, progress?: (percent: number) => void): Promise<number> {
@@ -36,8 +38,7 @@ export function createHashBackfill(deps: { db: Db; dataDir: string; imaging?: Im
         const preview = paths.derivatives(row.userId, row.sha256).preview;
         if (!existsSync(preview)) continue;
         try {
-          // No updated_at change: the hash changes nothing a grid shows, so Photos' caches stay valid.
-          store.run(await imaging.phash(preview), row.userId, row.sha256);
+          store.run(await imaging.phash(preview), deps.now().getTime(), row.userId, row.sha256);
           done++;
         } catch (e) {
           if (!(e instanceof MediaFileError)) throw e;
