@@ -20,7 +20,7 @@ const SHARP_STRICT: SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn:
  * `width`/`height`: the original's, upright (after EXIF orientation), not the derivatives'. `damaged`: only part of
  * the file decoded (the rest of the picture is grey, as libjpeg fills it).
  */
-export type ImageResult = { width: number; height: number; thumbhash: string; damaged: boolean };
+export type ImageResult = { width: number; height: number; thumbhash: string; phash: string; damaged: boolean };
 type Size = { width: number; height: number };
 /** A failure that is the file's fault: recorded on the row as is, never retried. */
 export class MediaFileError extends Error {}
@@ -55,7 +55,7 @@ export async function derive(decoded: Sharp, original: Size, out: { thumb: strin
   const thumbScale = Math.min(1, THUMB_SIZE / Math.min(info.width, info.height));
   // Encoder settings measured on a 1440-px preview (bench/README.md): Huffman optimisation triples the JPEG's
   // encode time for 2 % of its size; WebP effort 2 instead of 4 halves the thumbnail's for 6 %.
-  const [, , small] = await Promise.all([
+  const [, , { small, phash }] = await Promise.all([
     writeAtomically(out.preview, (tmp) => sharp(data, raw).jpeg({ quality: 80, optimiseCoding: false }).toFile(tmp)),
     writeAtomically(out.thumb, (tmp) =>
       sharp(data, raw)
@@ -63,11 +63,59 @@ export async function derive(decoded: Sharp, original: Size, out: { thumb: strin
         .webp({ quality: 75, effort: 2 })
         .toFile(tmp),
     ),
-    // ThumbHash wants RGBA at most 100 × 100.
-    sharp(data, raw).resize(100, 100, { fit: "inside" }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
+    // ThumbHash wants RGBA at most 100 × 100; the perceptual hash (duplicates and stacks, app/photos/duplicates.ts)
+    // is taken from those pixels too: its 32 × 32 from 100 px instead of 1,440 costs a tenth (bench/phash.ts).
+    sharp(data, raw)
+      .resize(100, 100, { fit: "inside" })
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+      .then(async (small) => ({
+        small,
+        phash: await perceptualHash(small.data, { raw: { width: small.info.width, height: small.info.height, channels: 4 } }),
+      })),
   ]);
   const hash = rgbaToThumbHash(small.info.width, small.info.height, small.data);
-  return { width: original.width, height: original.height, thumbhash: Buffer.from(hash).toString("base64"), damaged: false };
+  return { width: original.width, height: original.height, thumbhash: Buffer.from(hash).toString("base64"), phash, damaged: false };
+}
+
+const SAMPLE = 32;
+/** cos((2i + 1)πu / 64) for the 32 samples i and the frequencies u = 1…8 the hash keeps. */
+const COS = Array.from({ length: SAMPLE }, (_, i) => Array.from({ length: 9 }, (_, u) => Math.cos(((2 * i + 1) / (2 * SAMPLE)) * u * Math.PI)));
+
+/**
+ * The perceptual hash (pHash, as the sharp-phash package defines it): the picture in grey at 32 × 32, its DCT, and
+ * one bit per frequency of the 8 × 8 lowest above the constant term, set when that coefficient is above their mean;
+ * as 16 hex digits. Only those 64 coefficients are computed, row then column (≈ 10 k multiplications, against the
+ * package's 1 M for all 1,024, which took 30–45 ms a photo, a fifth of a whole ingest: bench/phash.ts); app/photos/duplicates.test.ts
+ * checks that the bits are the package's. `input` is a file (the backfill reads the stored preview) or raw pixels.
+ */
+export async function perceptualHash(input: Buffer | string, options?: SharpOptions): Promise<string> {
+  const sharp = await sharpLib();
+  // Upright first (EXIF orientation of a file; raw pixels have none), as the package does.
+  const grey = await sharp(input, options).rotate().removeAlpha().greyscale().resize(SAMPLE, SAMPLE, { fit: "fill" }).raw().toBuffer();
+  // alongX[y][u]: row y transformed along x, for the horizontal frequencies u = 1…8.
+  const alongX = Array.from({ length: SAMPLE }, (_, y) => {
+    const out = new Float64Array(9);
+    for (let u = 1; u <= 8; u++) for (let x = 0; x < SAMPLE; x++) out[u]! += COS[x]![u]! * grey[y * SAMPLE + x]!;
+    return out;
+  });
+  // Then along y (vertical frequency v), in the package's order: u by u, v by v within.
+  const coefficients: number[] = [];
+  for (let u = 1; u <= 8; u++)
+    for (let v = 1; v <= 8; v++) {
+      let sum = 0;
+      for (let y = 0; y < SAMPLE; y++) sum += COS[y]![v]! * alongX[y]![u]!;
+      coefficients.push(sum);
+    }
+  const mean = coefficients.reduce((a, b) => a + b, 0) / coefficients.length;
+  let hex = "";
+  for (let i = 0; i < 64; i += 4)
+    hex += coefficients
+      .slice(i, i + 4)
+      .reduce((n, c) => (n << 1) | (c > mean ? 1 : 0), 0)
+      .toString(16);
+  return hex;
 }
 
 const describe = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);

@@ -13,7 +13,11 @@ import type { PhotoFacts, PhotoRequest } from "./photo";
 /** The imaging process ends this long after its last answer (a batch's photos arrive back to back). */
 export const IMAGING_IDLE_MS = 10_000;
 
-type Message = { op: "photo"; req: PhotoRequest } | { op: "still"; input: string; out: DerivativePaths; latitude: number | null; longitude: number | null };
+type Message =
+  | { op: "photo"; req: PhotoRequest }
+  | { op: "still"; input: string; out: DerivativePaths; latitude: number | null; longitude: number | null }
+  /** The perceptual hash of a stored preview: Photos' backfill for rows made before the pipeline hashed (app/photos/jobs.ts). */
+  | { op: "phash"; input: string };
 type Request = { id: number } & Message;
 type Reply = { id: number; facts?: PhotoFacts; error?: string; fileFault?: boolean };
 /** The imaging process ended while it owed answers; `idle`: it was its own idle exit, racing a new request. */
@@ -98,6 +102,7 @@ export function createImagingClient(opts: { idleMs?: number; timeoutMs?: number 
   return {
     photo: (req: PhotoRequest) => send({ op: "photo", req }),
     still: (input: string, out: DerivativePaths, latitude: number | null, longitude: number | null) => send({ op: "still", input, out, latitude, longitude }),
+    phash: async (input: string) => (await send({ op: "phash", input })).phash!,
     /**
      * Ends the imaging process if it owes nothing: what its photo decodes left in its heap goes back to the system
      * before heavy work (a transcode, a HEIC decode) needs the room. The next request starts a new one.
@@ -133,7 +138,12 @@ if (import.meta.main) {
     clearTimeout(idle);
     let reply: Reply;
     try {
-      const facts = m.op === "photo" ? await tools.photo(m.req) : await tools.still(m.input, m.out, m.latitude, m.longitude);
+      const facts =
+        m.op === "photo"
+          ? await tools.photo(m.req)
+          : m.op === "phash"
+            ? { phash: await tools.phash(m.input) }
+            : await tools.still(m.input, m.out, m.latitude, m.longitude);
       reply = { id: m.id, facts };
     } catch (e) {
       reply = { id: m.id, error: e instanceof Error ? e.message : String(e), fileFault: e instanceof MediaFileError };

@@ -14,6 +14,8 @@ export const mediaJobKinds = {
   "media.process": { lane: "media", payload: Type.Object({ userId: Type.String({ minLength: 1 }), sha256: Type.String({ minLength: 1 }) }) },
   /** Content stored before the pipeline existed (or whose job was lost) gets its row and its job. */
   "media.backfill": { lane: "housekeeping", payload: Type.Object({}), every: 3600_000 },
+  /** Perceptual hashes (Photos' duplicates and stacks) of photos processed before the pipeline made them: from their previews. */
+  "media.hash-backfill": { lane: "housekeeping", payload: Type.Object({}), every: 600_000, atStart: true },
 } as const;
 
 export type MediaJobPayloads = PayloadsOf<typeof mediaJobKinds>;
@@ -41,4 +43,5 @@ export const mediaJobs = defineJobs(mediaJobKinds, (deps: WorkerDeps) => ({
       if (queued) ctx.log(`queued ${queued} stored files that had no media job`);
     };
   }),
+  "media.hash-backfill": lazy(async () => (await import("./hash-backfill")).createHashBackfill(deps).handler),
 }));

@@ -9,6 +9,7 @@ import {
   largestEmbeddedJpeg,
   MediaFileError,
   PREVIEW_SIZE,
+  perceptualHash,
   pixelSize,
   thumbnailsOfHeic,
   thumbnailsOfImage,
@@ -40,7 +41,7 @@ export async function placeFacts(latitude: number | null, longitude: number | nu
   };
 }
 
-export const imageFacts = (r: ImageResult): PhotoFacts => ({ width: r.width, height: r.height, thumbhash: r.thumbhash, damaged: r.damaged });
+export const imageFacts = (r: ImageResult): PhotoFacts => ({ width: r.width, height: r.height, thumbhash: r.thumbhash, phash: r.phash, damaged: r.damaged });
 
 export function createPhotoTools(run: Runner) {
   const video = createVideoTools({ run });
@@ -80,6 +81,14 @@ export function createPhotoTools(run: Runner) {
       }
       const result = (await isHeic(input)) ? await thumbnailsOfHeic(input, out) : await imageThumbnails(input, out, meta.orientation);
       return { ...base, ...imageFacts(result) };
+    },
+    /** A stored preview's perceptual hash (MediaFileError when it cannot be decoded). */
+    async phash(input: string): Promise<string> {
+      try {
+        return await perceptualHash(input, { failOn: "none" });
+      } catch (e) {
+        throw new MediaFileError(`The preview could not be decoded: ${(e as Error).message.split("\n")[0]}`);
+      }
     },
     /** A video's poster frame (a JPEG ffmpeg wrote) → the thumbnails; the place of a video's own coordinates. */
     async still(input: string, out: DerivativePaths, latitude: number | null, longitude: number | null): Promise<PhotoFacts> {

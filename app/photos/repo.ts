@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { writeTransaction, type Db } from "../platform/db/client";
 import { media } from "../platform/db/schema";
 import { OBJECT_MIN_SEARCH_SCORE } from "../people/model";
+import { duplicateQueries } from "./duplicates-repo";
 
 /** What narrows a grid: the timeline, Favourites, Archive, one album, or a parsed search. */
 export type Source =
@@ -55,6 +56,8 @@ export type GridItem = {
   edit: number | null;
   /** A partner's photo (app/photos/partners.ts): its owner's name. */
   owner?: string;
+  /** A stack's members in time order, this cover among them (RAW+JPEG, a burst: app/photos/duplicates.ts); timeline only. */
+  stack?: GridItem[];
 };
 
 export type PlaceCount = { city: string; region: string | null; country: string | null; n: number };
@@ -191,6 +194,7 @@ export function createPhotosRepo(db: Db) {
 
   return {
     transaction: <T>(fn: () => T): T => writeTransaction(raw, fn),
+    ...duplicateQueries(raw),
     /** The pipeline's facts about one content (read only: the media feature writes them). */
     mediaRow: (userId: string, sha256: string) =>
       db

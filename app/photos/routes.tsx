@@ -17,6 +17,7 @@ import { noteAudit } from "../platform/http/security";
 import { describePhotosRequest } from "./audit";
 import { memoryRoutes } from "./memory-routes";
 import { partnerRoutes } from "./partner-routes";
+import { duplicatesRoutes } from "./duplicates-routes";
 
 type Deps = { access: AccessControl; photos: PhotosService; media: MediaService; drive: DriveService; maps: MapsService };
 
@@ -24,7 +25,7 @@ const Ids = t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 }
 const SourceQuery = t.Object({ src: t.Optional(t.String({ maxLength: 20 })), p: t.Optional(t.String({ maxLength: 200 })) });
 
 /** The grid's JSON: only ids, sizes, times and the placeholder; the browser builds tiles with textContent and attributes. */
-const itemJson = (i: GridItem) => ({
+const itemJson = (i: GridItem): Record<string, unknown> => ({
   id: i.id,
   w: i.width,
   h: i.height,
@@ -49,6 +50,8 @@ const itemJson = (i: GridItem) => ({
       : i.livePlayback === "remux" || i.livePlayback === "transcode"
         ? `/media/video/${i.liveId}`
         : `/api/v1/files/${i.liveId}/content?inline=1`,
+  // A stack (RAW+JPEG, a burst; app/photos/duplicates.ts): its members, this one among them, for the lightbox.
+  s: i.stack?.map(itemJson),
 });
 /** An album entry as Sharing's gallery shows it, with who added it. */
 const galleryItem = (removable: boolean) => (e: AlbumEntry) => ({
@@ -375,5 +378,11 @@ function sharedWithMe(deps: Deps) {
 
 /** Photos: pages under /photos, their JSON under /photos/api. Every item id goes through Drive's access check. */
 export function photosRoutes(deps: Deps) {
-  return new Elysia({ name: "photos" }).use(photosPages(deps)).use(photosApi(deps)).use(sharedWithMe(deps)).use(memoryRoutes(deps)).use(partnerRoutes(deps));
+  return new Elysia({ name: "photos" })
+    .use(photosPages(deps))
+    .use(photosApi(deps))
+    .use(sharedWithMe(deps))
+    .use(memoryRoutes(deps))
+    .use(partnerRoutes(deps))
+    .use(duplicatesRoutes(deps));
 }

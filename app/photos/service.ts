@@ -20,6 +20,7 @@ import {
   setCover,
 } from "./albums";
 import { photosContext, type PhotosDeps } from "./context";
+import { duplicates, keepOne } from "./duplicates";
 import { info, restore, setArchived, setFavourite, trash } from "./items";
 import { clusterItems, clusters, places } from "./map";
 import { featuredMemories, memory, memoryList, setMemoryHidden } from "./memories";
@@ -81,6 +82,8 @@ export function createPhotosService(deps: PhotosDeps) {
     partnerPhoto,
     partnerInfo,
     partnerVideoOriginal,
+    duplicates,
+    keepOne,
   });
 }
 

@@ -3,6 +3,7 @@ import type { User } from "../platform/db/schema";
 import { AppError } from "../platform/errors";
 import { album } from "./albums";
 import { cached, type PhotosContext } from "./context";
+import { stacked } from "./duplicates";
 import type { GridItem, Source } from "./repo";
 import { parseSearch } from "./search";
 import { partnerItems, partnerLibrary, partnerSource, timelinePartners, type PartnerSource } from "./partners";
@@ -76,7 +77,18 @@ export function buckets(ctx: PhotosContext, user: User, from: Source): MonthBuck
 export function month(ctx: PhotosContext, user: User, from: Source, key: string): GridItem[] {
   const { from: lo, to: hi } = monthRange(key);
   if (from.kind === "partner") return partnerItems(ctx, user, from, ctx.repo.itemsBetween(from.ownerId, from, lo, hi));
-  const own = ctx.repo.itemsBetween(user.id, from, lo, hi);
+  const items = ctx.repo.itemsBetween(user.id, from, lo, hi);
+  // The timeline folds RAW+JPEG pairs and bursts into one tile (app/photos/duplicates.ts); other grids show each.
+  const own =
+    from.kind === "timeline"
+      ? stacked(
+          items,
+          ctx.repo.stackFacts(
+            user.id,
+            items.map((i) => i.id),
+          ),
+        )
+      : items;
   const partners = from.kind === "timeline" && from.withPartners ? timelinePartners(ctx, user) : [];
   if (!partners.length) return own;
   const theirs = partners.flatMap((p) => partnerItems(ctx, user, p, ctx.repo.itemsBetween(p.ownerId, p, lo, hi)));

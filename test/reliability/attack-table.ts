@@ -66,6 +66,7 @@ export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "GET /photos/memories/:key": { key: "name" },
   "POST /photos/memories/:key/hide": { key: "name" },
   "POST /photos/memories/:key/show": { key: "name" },
+  "POST /photos/api/duplicates/:id/keep": { id: "file" },
   "GET /photos/shared/albums/:id": { id: "album" },
   "GET /photos/people/:id": { id: "person" },
   "GET /photos/people/faces/:faceId": { faceId: "face" },

@@ -18,8 +18,10 @@ export type PhotosTab =
   | "shared"
   | "backup"
   | "partners"
-  | "partner";
+  | "partner"
+  | "duplicates";
 
+export type PhotosShellProps = ShellProps;
 type ShellProps = {
   page: SignedInPage;
   title: string;
@@ -37,6 +39,7 @@ const tabs = [
   { id: "favourites", href: "/photos/favourites", label: "Favourites" },
   { id: "archive", href: "/photos/archive", label: "Archive" },
   { id: "map", href: "/photos/map", label: "Map" },
+  { id: "duplicates", href: "/photos/duplicates", label: "Duplicates" },
   { id: "shared", href: "/photos/shared", label: "Shared with me" },
   { id: "partners", href: "/photos/partners", label: "Partner sharing" },
   { id: "backup", href: "/photos/backup", label: "Back up your phone" },

@@ -9,7 +9,8 @@ import { flatItems, grid, library, startGrid } from "./photos/grid.js";
 import { startMap } from "./photos/map.js";
 import { tileClick, touchSelection } from "./photos/select.js";
 import { loadPlaceholders } from "./photos/tiles.js";
-import { openLightbox } from "./photos/viewer.js";
+import { startDuplicates } from "./photos/duplicates.js";
+import { listSequence, openLightbox } from "./photos/viewer.js";
 
 stylesheet("/static/photos.css");
 lightboxStyles();
@@ -33,3 +34,5 @@ if (grid) {
   loadPlaceholders();
 }
 if ($("#photos-map") && window.L) startMap().catch((e) => toast(messageOf(e)));
+const duplicates = $("#photos-duplicates");
+if (duplicates) startDuplicates(duplicates);

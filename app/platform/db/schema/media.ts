@@ -79,6 +79,11 @@ export const media = sqliteTable(
     contentId: text("content_id"),
     /** The other half of a Live Photo (the still ↔ its MOV), once both are processed: Photos shows them as one item. */
     livePairSha256: text("live_pair_sha256"),
+    /**
+     * Perceptual hash (64-bit DCT hash as 16 hex digits, app/photos/duplicates.ts) of the decoded picture: near
+     * duplicates and bursts are photos whose hashes differ in few bits. Null until the pipeline or the backfill made it.
+     */
+    phash: text("phash"),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [

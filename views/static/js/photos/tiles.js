@@ -20,6 +20,7 @@ import { selection } from "./select.js";
  * @property {string | null} [l] a Live Photo's motion (its address)
  * @property {number | null} [e] the rendered revision of its edit (app/photos/edit): a new one makes new addresses
  * @property {string | null} [u] a partner's photo: its owner's name (served by /photos/partner/…, app/photos/partner-routes.tsx)
+ * @property {Item[]} [s] a stack's members, this one among them (RAW+JPEG, a burst: app/photos/duplicates.ts)
  */
 
 /** Where a tile's thumbnail, preview and video come from: Drive's and the media routes, or a partner's photo's own. */
@@ -97,6 +98,10 @@ export function tile(item) {
   }
   if (item.k === "video") a.appendChild(el("span", "photos-duration", duration(item.d)));
   if (item.f) a.appendChild(el("span", "photos-fav", "♥"));
+  if (item.s && item.s.length > 1) {
+    a.appendChild(el("span", "photos-stack", String(item.s.length)));
+    a.setAttribute("aria-label", `Stack of ${item.s.length} photos${item.t ? `, ${dayLabel(item.t)}` : ""}`);
+  }
   if (item.l) {
     a.dataset.live = item.l;
     a.appendChild(el("span", "photos-live", "LIVE"));

@@ -12,6 +12,7 @@ import { reloadShown, source as gridSource } from "./grid.js";
 import { share } from "./share.js";
 import { mediaUrls } from "./tiles.js";
 import { editPhoto, whenRendered } from "./edit.js";
+import { stackStrip } from "./stacks.js";
 
 // The lightbox's own buttons as inline SVG: symbol characters (ⓘ, 🗑) are missing from many fonts.
 /** @param {string} inner */
@@ -125,9 +126,10 @@ export async function openLightbox(seq, index) {
     paddingFn,
   });
   let open = true;
+  const stack = stackStrip(pswp, seq);
   pswp.addFilter("itemData", (/** @type {unknown} */ _, /** @type {number} */ i) => {
     const item = seq.at(i);
-    if (item) return slideOf(item);
+    if (item) return slideOf(stack.shown(item));
     // Its month is fetched; the slide is drawn again when it arrives (the counter already says where it is).
     seq
       .load(i)
