@@ -80,6 +80,28 @@ function Downloads(p: { file: DriveFile; edited?: boolean }) {
   );
 }
 
+/** Where it was taken: the coordinates (a link into the Map) and a small map of the spot. */
+function Location(p: { latitude: number; longitude: number; detailMap?: boolean }) {
+  const [lat, lng] = [p.latitude.toFixed(5), p.longitude.toFixed(5)];
+  return (
+    <>
+      <dt>Location</dt>
+      <dd>
+        <a href={`/photos/map?lat=${lat}&lng=${lng}`} safe>{`${lat}, ${lng}`}</a>
+        {/* Drawn by viewer.js from the box's own basemap (views/static/js/lib/basemap.js): no request leaves the box. */}
+        <div
+          class="photos-info-map"
+          role="img"
+          aria-label="Where it was taken, on the map"
+          data-lat={lat}
+          data-lng={lng}
+          data-detail={p.detailMap ? "1" : "0"}
+        ></div>
+      </dd>
+    </>
+  );
+}
+
 /** The lightbox's info panel (one htmx/fetch swap target). Every value from EXIF is text, escaped. */
 export function InfoPanel(p: InfoProps) {
   const m = p.facts;
@@ -174,28 +196,7 @@ export function InfoPanel(p: InfoProps) {
         ) : (
           ""
         )}
-        {m.latitude !== null && m.longitude !== null ? (
-          <>
-            <dt>Location</dt>
-            <dd>
-              <a
-                href={`/photos/map?lat=${m.latitude.toFixed(5)}&lng=${m.longitude.toFixed(5)}`}
-                safe
-              >{`${m.latitude.toFixed(5)}, ${m.longitude.toFixed(5)}`}</a>
-              {/* Drawn by viewer.js from the box's own basemap (views/static/js/lib/basemap.js): no request leaves the box. */}
-              <div
-                class="photos-info-map"
-                role="img"
-                aria-label="Where it was taken, on the map"
-                data-lat={m.latitude.toFixed(5)}
-                data-lng={m.longitude.toFixed(5)}
-                data-detail={p.detailMap ? "1" : "0"}
-              ></div>
-            </dd>
-          </>
-        ) : (
-          ""
-        )}
+        {m.latitude !== null && m.longitude !== null ? <Location latitude={m.latitude} longitude={m.longitude} detailMap={p.detailMap} /> : ""}
         {p.owner ? (
           ""
         ) : (
