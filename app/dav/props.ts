@@ -2,7 +2,8 @@
 // dead properties stored by PROPPATCH. Written as strings: a 10,000-entry folder is one pass over its rows.
 import type { DriveFile } from "../platform/db/schema";
 import { SUPPORTED_LOCK } from "./locks";
-import type { DavService, Node, Rights, Space } from "./service";
+import type { DavService, Rights, Space } from "./service";
+import type { Node } from "./tree";
 import { AppError } from "../platform/errors";
 import { DAV_NS, NC_NS, OC_NS, SABRE_NS, child, elements, esc, readXmlBody, type XmlElement } from "./xml";
 

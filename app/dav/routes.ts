@@ -1,7 +1,8 @@
 import { Elysia } from "elysia";
 import type { AccessControl } from "../platform/http/access";
 import type { Viewer } from "../platform/http/context";
-import type { DavCall, DavMethods } from "./methods";
+import type { DavCall } from "./http";
+import type { DavMethods } from "./methods";
 import { segmentsOf } from "./paths";
 import { AppError } from "../platform/errors";
 import { noteAudit } from "../platform/http/security";

@@ -7,10 +7,11 @@
 import type { DriveFile, User } from "../platform/db/schema";
 import type { DriveService } from "../drive/service";
 import { AppError } from "../platform/errors";
-import type { DavCall } from "./methods";
+import { type DavCall, multistatusResponse } from "./http";
 import { destinationSegments } from "./paths";
 import { multistatusPages, planFor, readPropfind } from "./props";
-import { Node, type DavService } from "./service";
+import type { DavService } from "./service";
+import { Node } from "./tree";
 
 /** A collection of the trash bin's own ("trash", "restore"): no Drive item, so an item-shaped stand-in for its properties. */
 function collection(user: User, id: string, name: string, at: Date): DriveFile {
@@ -34,7 +35,7 @@ function collection(user: User, id: string, name: string, at: Date): DriveFile {
   };
 }
 
-export function createTrashbin(deps: { dav: DavService; drive: DriveService; multistatus: (pages: Iterator<string>) => Response }) {
+export function createTrashbin(deps: { dav: DavService; drive: DriveService }) {
   const { dav, drive } = deps;
 
   /**
@@ -58,7 +59,7 @@ export function createTrashbin(deps: { dav: DavService; drive: DriveService; mul
   async function propfind(call: DavCall, pagesOf: (depth: "0" | "1") => Node[][]) {
     const depth = (call.request.headers.get("depth") ?? "1").trim() === "0" ? "0" : "1";
     const want = await readPropfind(call.request);
-    return deps.multistatus(multistatusPages(call.space, dav, pagesOf(depth), planFor(want)));
+    return multistatusResponse(multistatusPages(call.space, dav, pagesOf(depth), planFor(want)));
   }
 
   return {
