@@ -164,10 +164,27 @@ function renderPage(
 }
 
 /** Names what a changing request is about in its audit row ("'IMG_0042.jpg' to Photos/2024"). */
-const auditNoteOf = (drive: DriveService) => (c: { request: Request; route: string; user: User | null; params?: unknown; body?: unknown; query?: unknown }) => {
-  if (c.user && c.request.method !== "GET" && c.request.method !== "HEAD")
-    noteAudit(c.request, describeDriveRequest(drive, c.user, c as Parameters<typeof describeDriveRequest>[2]));
-};
+// The hook names the fields it reads (Elysia prepares, for every route of the app, whatever any hook takes).
+const auditNoteOf =
+  (drive: DriveService) =>
+  ({
+    request,
+    route,
+    user,
+    params,
+    body,
+    query,
+  }: {
+    request: Request;
+    route: string;
+    user: User | null;
+    params?: unknown;
+    body?: unknown;
+    query?: unknown;
+  }) => {
+    if (user && request.method !== "GET" && request.method !== "HEAD")
+      noteAudit(request, describeDriveRequest(drive, user, { request, route, params, body, query } as Parameters<typeof describeDriveRequest>[2]));
+  };
 
 /** The pages under /drive (htmx): page actions answer with fragments and an `HX-Trigger`. */
 function drivePages(deps: Deps) {

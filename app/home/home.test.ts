@@ -79,3 +79,31 @@ test("a view writes nothing: with the database refusing writes, the start page s
     t.db.$client.exec("PRAGMA query_only = OFF");
   }
 });
+
+test("the content kept between writes still ages: a file's “just now” becomes “1 min ago” with nothing written", async () => {
+  // The file's time comes from the injected clock; its label from the real one (as the page's relative times do).
+  const madeAt = Date.now() - 58_500;
+  t = createTestApp({ deps: { now: () => new Date(madeAt) } });
+  const admin = t.createAdmin("alice");
+  const A = t.signIn(admin);
+  await t.services.drive.upload(admin, { name: "aging.txt", conflict: "rename" }, bytes("old"));
+  const before = await home(A);
+  expect(before).toContain(">just now</time>");
+  await Bun.sleep(Math.max(0, madeAt + 61_000 - Date.now()));
+  const after = await home(A);
+  expect(after).toContain(">1 min ago</time>");
+  expect(after).toContain(">aging.txt</a>");
+});
+
+test("two people's start pages never share kept content", async () => {
+  t = createTestApp();
+  const admin = t.createAdmin("alice");
+  const bob = t.services.auth.users.add({ username: "bob", displayName: "Bob <b>B</b>" }, admin.id).user;
+  await t.services.drive.upload(admin, { name: "alice-only.txt", conflict: "rename" }, bytes("a"));
+  const a = await home(t.signIn(admin));
+  const b = await home(t.signIn(bob));
+  expect(a).toContain(">alice-only.txt</a>");
+  expect(b).not.toContain("alice-only.txt");
+  expect(b).toContain("Hello, <span>Bob &lt;b&gt;B&lt;/b&gt;</span>");
+  expect(await home(t.signIn(admin))).toContain(">alice-only.txt</a>");
+});

@@ -59,10 +59,13 @@ const galleryItem = (removable: boolean) => (e: AlbumEntry) => ({
 const AlbumFileParams = t.Object({ id: t.String({ maxLength: 64 }), fileId: t.String({ maxLength: 64 }) });
 const FormIds = t.Union([t.String({ maxLength: 64 }), t.Array(t.String({ maxLength: 64 }), { minItems: 1, maxItems: 5000 })]);
 /** Names what a changing request is about in its audit row ("moved 'IMG_0042.jpg' and 2 more to the trash"). */
-const auditNoteOf = (deps: Deps) => (c: { request: Request; route: string; user: User | null; params?: unknown; body?: unknown }) => {
-  if (c.user && c.request.method !== "GET" && c.request.method !== "HEAD")
-    noteAudit(c.request, describePhotosRequest(deps.drive, deps.photos, c.user, c as Parameters<typeof describePhotosRequest>[3]));
-};
+// The hook names the fields it reads (Elysia prepares, for every route of the app, whatever any hook takes).
+const auditNoteOf =
+  (deps: Deps) =>
+  ({ request, route, user, params, body }: { request: Request; route: string; user: User | null; params?: unknown; body?: unknown }) => {
+    if (user && request.method !== "GET" && request.method !== "HEAD")
+      noteAudit(request, describePhotosRequest(deps.drive, deps.photos, user, { request, route, params, body } as Parameters<typeof describePhotosRequest>[3]));
+  };
 // "Processing N of M" is the media pipeline's own fragment: it polls itself while work is pending.
 const shellOf = (deps: Deps) => (page: SignedInPage) => ({ page, progress: deps.media.progressFor(page.user) });
 

@@ -8,6 +8,7 @@ import type { AlbumEntry } from "../photos/service";
 import { serveFile, zipResponse } from "../drive/download";
 import { AppError } from "../platform/errors";
 import { withFormError } from "../platform/http/forms";
+import { cookieOf } from "../platform/http/context";
 import { isAdmin } from "../access/viewer";
 import { AlbumPage, DropBoxPage, FilePage, FolderPage, PasswordPage, type LinkView } from "../../views/share/LinkPages";
 import { mediaKind } from "../../views/share/Gallery";
@@ -165,92 +166,96 @@ function linkFront(deps: Deps) {
 /** Everything else a link reaches: the link must be open and unlocked before any handler runs. */
 function linkInside(deps: Deps) {
   const { share } = deps;
-  return new Elysia({ prefix: "/s/:token" })
-    .use(deps.access)
-    .resolve(({ params, cookie }) => {
-      const open = share.open((params as { token: string }).token);
-      if (!share.unlocked(open, cookie[UNLOCK_COOKIE]?.value as string | undefined))
-        throw new AppError(403, "This link is protected by a password: open the link and enter it first.");
-      return { open };
-    })
-    .get(
-      "/f/:id",
-      ({ open, params, query, page: chrome }) => {
-        const page = pageOf(query.page);
-        const r = share.list(open, params.id, paged(page));
-        return <FolderPage view={linkView(params.token, chrome, open)} folder={r.folder} path={r.path} items={r.items} hasMore={r.hasMore} page={page} />;
-      },
-      { link: true, params: ItemParams, query: PageQuery },
-    )
-    .get(
-      "/v/:id",
-      ({ open, params, page }) => {
-        const file = share.inRoot(open, params.id);
-        if (file.kind === "folder") return new Response(null, { status: 303, headers: { location: `/s/${params.token}/f/${file.id}` } });
-        let prev,
-          next,
-          parent: string | null = null;
-        const root = open.root!; // inRoot refused an album link
-        if (file.id !== root.id && file.parentId) {
-          const siblings = share.list(open, file.parentId === root.id ? undefined : file.parentId, PAGE).items.filter((i) => i.kind === "file");
-          // Neighbours from the folder's first page; a file further down has none (not the first page's first file).
-          const at = siblings.findIndex((s) => s.id === file.id);
-          if (at >= 0) {
-            prev = siblings[at - 1];
-            next = siblings[at + 1];
+  return (
+    new Elysia({ prefix: "/s/:token" })
+      .use(deps.access)
+      // The unlock cookie is read from the header, not Elysia's jar: a hook that names `cookie` makes Elysia parse every
+      // cookie of every request of the whole app.
+      .resolve(({ params, request }) => {
+        const open = share.open((params as { token: string }).token);
+        if (!share.unlocked(open, cookieOf(request, UNLOCK_COOKIE)))
+          throw new AppError(403, "This link is protected by a password: open the link and enter it first.");
+        return { open };
+      })
+      .get(
+        "/f/:id",
+        ({ open, params, query, page: chrome }) => {
+          const page = pageOf(query.page);
+          const r = share.list(open, params.id, paged(page));
+          return <FolderPage view={linkView(params.token, chrome, open)} folder={r.folder} path={r.path} items={r.items} hasMore={r.hasMore} page={page} />;
+        },
+        { link: true, params: ItemParams, query: PageQuery },
+      )
+      .get(
+        "/v/:id",
+        ({ open, params, page }) => {
+          const file = share.inRoot(open, params.id);
+          if (file.kind === "folder") return new Response(null, { status: 303, headers: { location: `/s/${params.token}/f/${file.id}` } });
+          let prev,
+            next,
+            parent: string | null = null;
+          const root = open.root!; // inRoot refused an album link
+          if (file.id !== root.id && file.parentId) {
+            const siblings = share.list(open, file.parentId === root.id ? undefined : file.parentId, PAGE).items.filter((i) => i.kind === "file");
+            // Neighbours from the folder's first page; a file further down has none (not the first page's first file).
+            const at = siblings.findIndex((s) => s.id === file.id);
+            if (at >= 0) {
+              prev = siblings[at - 1];
+              next = siblings[at + 1];
+            }
+            parent = file.parentId === root.id ? `/s/${params.token}` : `/s/${params.token}/f/${file.parentId}`;
           }
-          parent = file.parentId === root.id ? `/s/${params.token}` : `/s/${params.token}/f/${file.parentId}`;
-        }
-        return <FilePage view={linkView(params.token, page, open)} file={file} parent={parent} prev={prev} next={next} />;
-      },
-      { link: true, params: ItemParams },
-    )
-    .get(
-      "/thumb/:id",
-      async ({ open, params }) => {
-        const kind = mediaKind(share.fileOf(open, params.id).mime);
-        if (kind !== "image" && kind !== "video") throw new AppError(404, "No preview for this file.");
-        return new Response(Bun.file(kind === "video" ? share.videoThumb(open, params.id) : await share.preview(open, params.id)), {
-          headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
-        });
-      },
-      { link: true, params: ItemParams },
-    )
-    .get(
-      "/content/:id",
-      async ({ open, params, query, request, set }) => {
-        const download = query.download === "1";
-        const { file, body } = await share.content(open, params.id, download ? "download" : "inline");
-        const res = serveFile(request, file, body, { inline: !download });
-        set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
-        return res;
-      },
-      { link: true, params: ItemParams, query: t.Object({ download: t.Optional(t.String()) }) },
-    )
-    .get(
-      "/zip",
-      async ({ open, set }) => {
-        const res = await zipResponse(nameOf(open), await share.zipEntries(open));
-        set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
-        return res;
-      },
-      { link: true, params: LinkParams },
-    )
-    .post(
-      "/upload",
-      async ({ open, request, query, ip }) => {
-        const length = Number(request.headers.get("content-length") ?? Number.NaN);
-        const body = request.body as unknown as AsyncIterable<Uint8Array> | null;
-        return share.dropUpload(open, { name: query.name, length: Number.isFinite(length) ? length : undefined }, body ?? (async function* () {})(), ip);
-      },
-      {
-        link: true,
-        audit: { kind: "files", did: "sent a file through a drop-box link" },
-        params: LinkParams,
-        parse: "none",
-        query: t.Object({ name: t.String({ maxLength: 1024 }) }),
-      },
-    );
+          return <FilePage view={linkView(params.token, page, open)} file={file} parent={parent} prev={prev} next={next} />;
+        },
+        { link: true, params: ItemParams },
+      )
+      .get(
+        "/thumb/:id",
+        async ({ open, params }) => {
+          const kind = mediaKind(share.fileOf(open, params.id).mime);
+          if (kind !== "image" && kind !== "video") throw new AppError(404, "No preview for this file.");
+          return new Response(Bun.file(kind === "video" ? share.videoThumb(open, params.id) : await share.preview(open, params.id)), {
+            headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
+          });
+        },
+        { link: true, params: ItemParams },
+      )
+      .get(
+        "/content/:id",
+        async ({ open, params, query, request, set }) => {
+          const download = query.download === "1";
+          const { file, body } = await share.content(open, params.id, download ? "download" : "inline");
+          const res = serveFile(request, file, body, { inline: !download });
+          set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
+          return res;
+        },
+        { link: true, params: ItemParams, query: t.Object({ download: t.Optional(t.String()) }) },
+      )
+      .get(
+        "/zip",
+        async ({ open, set }) => {
+          const res = await zipResponse(nameOf(open), await share.zipEntries(open));
+          set.headers["content-security-policy"] = res.headers.get("content-security-policy")!;
+          return res;
+        },
+        { link: true, params: LinkParams },
+      )
+      .post(
+        "/upload",
+        async ({ open, request, query, ip }) => {
+          const length = Number(request.headers.get("content-length") ?? Number.NaN);
+          const body = request.body as unknown as AsyncIterable<Uint8Array> | null;
+          return share.dropUpload(open, { name: query.name, length: Number.isFinite(length) ? length : undefined }, body ?? (async function* () {})(), ip);
+        },
+        {
+          link: true,
+          audit: { kind: "files", did: "sent a file through a drop-box link" },
+          params: LinkParams,
+          parse: "none",
+          query: t.Object({ name: t.String({ maxLength: 1024 }) }),
+        },
+      )
+  );
 }
 
 /** The owner's pages under /shared: links and shares made, their forms. */

@@ -38,21 +38,33 @@ const noFiles: JSX.Element = (
   </p>
 );
 
-/** The start page: what an owner checks first (space, recent files, the box's health), each a way into its page. */
-export function HomePage(p: {
-  page: SignedInPage;
+export type HomeContentProps = {
+  /** The person's name and the page's time zone: all the content uses of the page's chrome. */
+  viewer: { displayName: string; timeZone: string };
   usage: { used: number; quota: number | null };
   recent: DriveFile[];
   health: Health | null;
   photos: GridItem[];
   /** Phones that backed up on most days and have been silent for three (app/dav/devices.ts). */
   silentDevices?: { name: string; days: number }[];
-}) {
-  const percent = p.usage.quota ? Math.min(100, Math.round((p.usage.used / p.usage.quota) * 100)) : null;
+};
+
+/** The start page: what an owner checks first (space, recent files, the box's health), each a way into its page. */
+export function HomePage(p: { page: SignedInPage; content: JSX.Element }) {
   return (
     <Layout title="Home" page={p.page}>
+      {p.content}
+    </Layout>
+  );
+}
+
+/** The start page's content, without the layout (app/home keeps it rendered until something in it changes). */
+export function HomeContent(p: HomeContentProps) {
+  const percent = p.usage.quota ? Math.min(100, Math.round((p.usage.used / p.usage.quota) * 100)) : null;
+  return (
+    <>
       <h1>
-        Hello, <span safe>{p.page.user.displayName}</span>
+        Hello, <span safe>{p.viewer.displayName}</span>
       </h1>
       {p.silentDevices?.length ? (
         <div class="stack">
@@ -123,14 +135,14 @@ export function HomePage(p: {
                   {f.name}
                 </a>
                 <span class="muted small">
-                  <span safe>{formatBytes(f.size)}</span> · <Time at={f.updatedAt} tz={p.page.timeZone} relative />
+                  <span safe>{formatBytes(f.size)}</span> · <Time at={f.updatedAt} tz={p.viewer.timeZone} relative />
                 </span>
               </li>
             ))}
           </ul>
         )}
       </section>
-    </Layout>
+    </>
   );
 }
 

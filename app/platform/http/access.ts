@@ -31,6 +31,8 @@ export function isSameOrigin(request: Request, origins: string[]): boolean {
 }
 
 type Via = "session" | "token" | "device";
+// The hooks below name the fields they read: a hook that hands its whole context on makes Elysia prepare everything a
+// route could use (every cookie parsed into proxies, the query, a headers object) on every request.
 type Asking = {
   request: Request;
   body: unknown;
@@ -114,7 +116,7 @@ export function accessControl(deps: { context: RequestContext; page: PagePlugin;
     auth: (level: "user" | "admin") => ({
       detail: accessDetail(level),
       parse: parse(level),
-      transform: (c: Asking) => admit(level, c, deps.origins, deps.requireAdmin),
+      transform: ({ request, body, viewer, csrfValid }: Asking) => admit(level, { request, body, viewer, csrfValid }, deps.origins, deps.requireAdmin),
       resolve({ user, page }) {
         // Never null here: transform refused the request otherwise.
         return { user: user as User, page: page as SignedInPage };
@@ -123,13 +125,14 @@ export function accessControl(deps: { context: RequestContext; page: PagePlugin;
     public: (on: true) => ({
       detail: accessDetail(on ? "public" : "user"),
       parse: parse(on ? "public" : "user"),
-      transform: (c: Asking) => admit("public", c, deps.origins, deps.requireAdmin),
+      transform: ({ request, body, viewer, csrfValid }: Asking) => admit("public", { request, body, viewer, csrfValid }, deps.origins, deps.requireAdmin),
     }),
     /** A native client's route: with a device's app password (`true`), or its public endpoints (`"public"`). */
     device: (level: true | "public") => ({
       detail: accessDetail(level === true ? "device" : "client"),
       parse: parse(level === true ? "device" : "client"),
-      transform: (c: Asking) => admit(level === true ? "device" : "client", c, deps.origins, deps.requireAdmin),
+      transform: ({ request, body, viewer, csrfValid }: Asking) =>
+        admit(level === true ? "device" : "client", { request, body, viewer, csrfValid }, deps.origins, deps.requireAdmin),
       resolve({ user }) {
         return { user: user as User | null };
       },
@@ -138,7 +141,8 @@ export function accessControl(deps: { context: RequestContext; page: PagePlugin;
     link: (on: true) => ({
       detail: accessDetail(on ? "link" : "user"),
       parse: parse(on ? "link" : "user"),
-      transform: (c: Asking) => admit(on ? "link" : "user", c, deps.origins, deps.requireAdmin),
+      transform: ({ request, body, viewer, csrfValid }: Asking) =>
+        admit(on ? "link" : "user", { request, body, viewer, csrfValid }, deps.origins, deps.requireAdmin),
     }),
     audit: (words: RouteAuditWords) => ({ detail: { [AUDIT_DETAIL]: words } as { description?: string } }),
   });
