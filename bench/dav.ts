@@ -4,7 +4,11 @@
 //   (p50/p95 of 30 requests per round), rclone copying 2,000 small files (4–200 KB) to each, nextcloudcmd's first
 //   sync of them to ours (it cannot sync to Apache: no ETag on PUT), and the web process's peak RSS while a large
 //   file streams in and out (and during a 5 GB upload unless DAV_BENCH_HUGE_MB=0).
-// Apache's mod_dav_fs writes without fsync and computes no hash; ours hashes (SHA-256), fsyncs and records a row.
+// Apache's mod_dav_fs writes without fsync and computes no hash; ours hashes (SHA-256), fsyncs and records a row. So
+// a second PUT row times Apache's PUT followed by `sync --data` of the file it wrote (durable, like ours), and the
+// disk's own durable write speed (dd conv=fdatasync) is printed: a durable PUT cannot be faster than the disk.
+// Each round PUTs new content (its first bytes changed), so ours never takes the shortcut of content it stores.
+// Every row prints the machine's load (1-minute average) over its rounds: the cores are shared.
 // Run: bun bench/dav.ts   Env: DAV_BENCH_MB (1024), DAV_BENCH_ROUNDS (3), DAV_BENCH_SMALL (2000),
 // DAV_BENCH_HUGE_MB (5120), DAV_BENCH_DIR (a temp dir), DAV_BENCH_PARTS (transfer,propfind,small,huge: which parts
 // run). Runs as root (Apache drops to www-data). Loopback only.
@@ -45,6 +49,16 @@ const seconds = async (fn: () => unknown) => {
   await fn();
   return (performance.now() - t0) / 1000;
 };
+const loadNow = () => Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
+/** MiB/s of a 1 GiB write that ends with fdatasync, in the bench's folder (the same disk as both servers'). */
+function diskSpeed() {
+  const file = join(work, "dd.bin");
+  const t0 = performance.now();
+  run(["dd", "if=/dev/zero", `of=${file}`, "bs=1M", "count=1024", "conv=fdatasync", "status=none"]);
+  const mbs = 1024 / ((performance.now() - t0) / 1000);
+  rmSync(file);
+  return mbs;
+}
 const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
 /** Apache httpd with mod_dav_fs on a folder, nothing else: the baseline. */
@@ -159,20 +173,29 @@ async function main() {
     } catch {}
   }, 100);
   const results = new Map<string, { apache: number[]; ours: number[] }>();
+  const loads = new Map<string, number[]>();
   const record = (what: string, t: Target, value: number) => {
     const r = results.get(what) ?? { apache: [], ours: [] };
     r[t.name].push(value);
     results.set(what, r);
+    loads.set(what, [...(loads.get(what) ?? []), loadNow()]);
   };
   try {
     console.log(`dav bench: ${sizeMb} MiB file, ${rounds} rounds, ${smallFiles} small files, in ${work}`);
     const big = join(work, "big.bin");
     if (parts.has("transfer")) run(["sh", "-c", `head -c ${sizeMb * MB} /dev/urandom > ${big}`]);
 
+    const apacheFiles = join(work, "apache/root/remote.php/dav/files/bench");
     for (let round = 0; parts.has("transfer") && round < rounds; round++) {
+      // New content each round (its first 16 bytes), the same for both.
+      run(["sh", "-c", `printf '%016d' ${round + 1} | dd of=${big} bs=16 count=1 conv=notrunc status=none`]);
       for (const t of targets) {
         const name = `big-${round}.bin`;
-        record("PUT MiB/s", t, sizeMb / (await seconds(() => curl(t, ["-T", big, `${t.url}${name}`]))));
+        const put = await seconds(() => curl(t, ["-T", big, `${t.url}${name}`]));
+        record("PUT MiB/s", t, sizeMb / put);
+        // Ours is durable when it answers; Apache's file is made durable after (sync --data of that file).
+        const durable = t.name === "apache" ? put + (await seconds(() => runAsync(["sync", "--data", join(apacheFiles, name)]))) : put;
+        record("PUT MiB/s, durable (Apache + sync --data of its file)", t, sizeMb / durable);
         record("GET MiB/s", t, sizeMb / (await seconds(() => curl(t, ["-o", "/dev/null", `${t.url}${name}`]))));
         const ranges = Array.from({ length: 24 }, (_, i) => {
           const start = ((i * 37) % Math.max(1, sizeMb - 64)) * MB;
@@ -186,6 +209,7 @@ async function main() {
       }
     }
     const rssLargeFile = peakRss;
+    const diskMbs = parts.has("transfer") ? diskSpeed() : 0;
 
     // A folder of 10,000 entries on both, made by PUTs (8 at a time).
     for (const t of parts.has("propfind") ? targets : []) {
@@ -220,6 +244,7 @@ async function main() {
             throw new Error(`${t.name} PROPFIND: ${res.status}`);
         }
         record("PROPFIND Depth 1, 10k entries: requests/s (1 / p50)", t, 1000 / median(times));
+        loads.set("p95", [...(loads.get("p95") ?? []), loadNow()]);
         p95[t.name]!.push(pct(times, 95));
       }
     }
@@ -275,18 +300,23 @@ async function main() {
       rmSync(huge);
     }
 
-    console.log("\n| what | Apache mod_dav_fs (median) | ours (median) | ratio ours/Apache (median) | spread of round ratios |");
-    console.log("| --- | --- | --- | --- | --- |");
+    const loadRange = (what: string) => {
+      const l = loads.get(what) ?? [];
+      return l.length ? `${Math.min(...l).toFixed(1)}–${Math.max(...l).toFixed(1)}` : "—";
+    };
+    console.log("\n| what | Apache mod_dav_fs (median) | ours (median) | ratio ours/Apache (median) | spread of round ratios | load |");
+    console.log("| --- | --- | --- | --- | --- | --- |");
     for (const [what, r] of results) {
       const ratios = r.ours.map((o, i) => o / r.apache[i]!);
       console.log(
-        `| ${what} | ${median(r.apache).toFixed(1)} | ${median(r.ours).toFixed(1)} | **${median(ratios).toFixed(2)}×** | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} |`,
+        `| ${what} | ${median(r.apache).toFixed(1)} | ${median(r.ours).toFixed(1)} | **${median(ratios).toFixed(2)}×** | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} | ${loadRange(what)} |`,
       );
     }
     if (parts.has("propfind"))
       console.log(
-        `| PROPFIND Depth 1, 10k entries: p95 ms | ${median(p95.apache!).toFixed(1)} | ${median(p95.ours!).toFixed(1)} | — | rounds ${p95.ours!.map((x) => x.toFixed(0)).join("/")} |`,
+        `| PROPFIND Depth 1, 10k entries: p95 ms | ${median(p95.apache!).toFixed(1)} | ${median(p95.ours!).toFixed(1)} | — | rounds ${p95.ours!.map((x) => x.toFixed(0)).join("/")} | ${loadRange("p95")} |`,
       );
+    if (parts.has("transfer")) console.log(`\nthe disk's durable write speed (dd 1 GiB, conv=fdatasync) after the transfers: ${diskMbs.toFixed(0)} MiB/s`);
     if (parts.has("small"))
       console.log(`| nextcloudcmd first sync of ${smallFiles} files to ours: files/s | — | ${((smallFiles * rounds) / ncSeconds).toFixed(1)} | — | — |`);
     const rss = [

@@ -9,8 +9,11 @@ import type { Clock } from "../platform/clock";
 import { dataPaths, safePath } from "../platform/paths";
 import { fsyncFd, readFiles, writeStream } from "../platform/streams";
 import { AppError, DISK_FULL_MESSAGE, isDiskFull } from "../platform/errors";
-import type { DavCall } from "./methods";
+import { bodyOf, checksumOf, clientMtime, type DavCall, declaredLength } from "./http";
+import type { DavMethodsContext } from "./methods";
+import { destinationSegments } from "./paths";
 import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN } from "./props";
+import { store, writtenHeaders } from "./write";
 import { esc } from "./xml";
 
 const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -131,3 +134,53 @@ export function createChunkedUploads(deps: { dataDir: string; freeBytes: () => n
 }
 
 export type ChunkedUploads = ReturnType<typeof createChunkedUploads>;
+
+/** The upload verbs below /remote.php/dav/uploads/<user>/: `names` is [upload id] or [upload id, chunk]. */
+export async function upload(ctx: DavMethodsContext, method: string, call: DavCall) {
+  const { dav, chunks } = ctx;
+  const { user } = call.space;
+  const [id, chunk, extra] = call.names;
+  if (!id || extra !== undefined) throw new AppError(404, "There is nothing at this upload address.");
+  if (method === "PROPFIND") return chunks.list(call, user.id, id);
+  dav.writable(call.space);
+  if (method === "MKCOL" && !chunk) {
+    const total = Number(call.request.headers.get("oc-total-length") ?? "0");
+    if (total > dav.quota(call.space).available) throw new AppError(507, "This upload would not fit: it is larger than the space you have left.");
+    chunks.create(user.id, id);
+    return new Response(null, { status: 201 });
+  }
+  if (method === "PUT" && chunk) {
+    await chunks.putChunk(user.id, id, chunk, bodyOf(call.request), declaredLength(call.request));
+    return new Response(null, { status: 201 });
+  }
+  if (method === "DELETE" && !chunk) {
+    chunks.remove(user.id, id);
+    return new Response(null, { status: 204 });
+  }
+  if (method === "MOVE" && chunk === ".file") return assemble(ctx, call, id);
+  throw new AppError(405, `${method} is not supported here.`);
+}
+
+/** MOVE of `.file`: the chunks joined, in order, through Drive's write path to the destination, then removed. */
+async function assemble(ctx: DavMethodsContext, call: DavCall, id: string) {
+  const { dav, chunks } = ctx;
+  const { user } = call.space;
+  const names = destinationSegments(call.request.headers.get("destination"), call.request.url, user.username);
+  const { node, parent, name } = dav.resolve(call.space, names);
+  if (!names.length || node?.item.kind === "folder") throw new AppError(405, "A folder cannot be written as a file.");
+  if (!parent) throw new AppError(409, "The folder to put this file in does not exist.");
+  const totalHeader = call.request.headers.get("oc-total-length");
+  const { source, size } = chunks.assembled(user.id, id);
+  const total = totalHeader && /^\d+$/.test(totalHeader) ? Number(totalHeader) : size;
+  if (total !== size) throw new AppError(400, `The chunks add up to ${size} bytes, not the ${total} announced: nothing was stored.`);
+  dav.checkConditions(call.space, call.request, node, [node ? { node, parent: null } : { node: null, parent }]);
+  const checksum = checksumOf(call.request);
+  const modifiedAt = clientMtime(call.request);
+  const file = await store(ctx, { ...call, names }, parent, name, node, checksum.verify ? checksum.verify(source) : source, {
+    length: total,
+    modifiedAt,
+    sha256: checksum.sha256,
+  });
+  chunks.remove(user.id, id);
+  return new Response(null, { status: node ? 204 : 201, headers: writtenHeaders(file, !!modifiedAt) });
+}

@@ -325,6 +325,83 @@ describe("Nextcloud's trash bin, versions and favourites", () => {
     expect(t.services.drive.trash(alice).map((i) => i.name)).toEqual(["Trip"]);
   });
 
+  test("inside the trash: a trashed folder lists what went with it, its files download (Range, HEAD); nobody else reaches them", async () => {
+    const { alice, password, auth, dav } = setup();
+    await dav("Album", { method: "MKCOL" });
+    await dav("Album/Sub", { method: "MKCOL" });
+    await dav("Album/p.txt", { method: "PUT", body: "photo" });
+    await dav("Album/Sub/q.txt", { method: "PUT", body: "deep file" });
+    await dav("Album/old.txt", { method: "PUT", body: "older" });
+    expect((await dav("Album/old.txt", { method: "DELETE" })).status).toBe(204); // its own trash entry, before the folder
+    expect((await dav("Album", { method: "DELETE" })).status).toBe(204);
+    const trash = "/remote.php/dav/trashbin/alice/trash";
+    const names = entryNames(await (await nc(auth, `${trash}/`, { method: "PROPFIND", headers: { depth: "1" } })).text());
+    const album = names.find((n) => n.startsWith("Album.d"))!.replace(/\/$/, ""); // a folder's href ends in "/"
+    const old = names.find((n) => n.startsWith("old.txt.d"))!;
+    expect(album && old).toBeTruthy();
+
+    const inAlbum = `${trash}/${encodeURIComponent(album)}`;
+    const listed = await nc(auth, `${inAlbum}/`, { method: "PROPFIND", headers: { depth: "1" }, body: TRASH_PROPS });
+    expect(listed.status).toBe(207);
+    const xml = await listed.text();
+    const hrefs = [...xml.matchAll(/<d:href>([^<]+)<\/d:href>/g)].map((m) => decodeURIComponent(m[1]!));
+    // What went to the trash with the folder; old.txt, trashed on its own before, is its own entry and not inside.
+    expect(hrefs).toEqual([`${trash}/${album}/`, `${trash}/${album}/Sub/`, `${trash}/${album}/p.txt`]);
+    expect(xml).toContain("<nc:trashbin-original-location>Album/p.txt</nc:trashbin-original-location>");
+    expect(xml).toContain("<nc:trashbin-filename>p.txt</nc:trashbin-filename>");
+    expect(xml).toContain("<oc:permissions>GD</oc:permissions><d:displayname>p.txt</d:displayname>");
+    const deeper = await (await nc(auth, `${inAlbum}/Sub/`, { method: "PROPFIND", headers: { depth: "1" }, body: TRASH_PROPS })).text();
+    expect(deeper).toContain(`<d:href>${trash}/${encodeURIComponent(album)}/Sub/q.txt</d:href>`);
+    expect(deeper).toContain("<nc:trashbin-original-location>Album/Sub/q.txt</nc:trashbin-original-location>");
+    const depth0 = await (await nc(auth, `${inAlbum}/Sub/`, { method: "PROPFIND", headers: { depth: "0" } })).text();
+    expect(depth0.match(/<d:response>/g)?.length).toBe(1);
+
+    // Downloads: a file inside the trashed folder, a trashed file entry, a range, HEAD; a folder is not a download.
+    const got = await nc(auth, `${inAlbum}/Sub/q.txt`, { method: "GET" });
+    expect(got.status).toBe(200);
+    expect(await got.text()).toBe("deep file");
+    expect(got.headers.get("etag")).toMatch(/^"[0-9a-f]{40}"$/);
+    expect(await (await nc(auth, `${trash}/${encodeURIComponent(old)}`, { method: "GET" })).text()).toBe("older");
+    const range = await nc(auth, `${inAlbum}/Sub/q.txt`, { method: "GET", headers: { range: "bytes=5-8" } });
+    expect(range.status).toBe(206);
+    expect(await range.text()).toBe("file");
+    const head = await nc(auth, `${inAlbum}/p.txt`, { method: "HEAD" }); // its size over HTTP: trashbin.e2e.test.ts
+    expect(head.status).toBe(200);
+    expect(head.headers.get("etag")).toBe((await nc(auth, `${inAlbum}/p.txt`, { method: "GET" })).headers.get("etag"));
+    expect((await nc(auth, `${inAlbum}/Sub`, { method: "GET" })).status).toBe(405);
+    expect((await nc(auth, `${inAlbum}/old.txt`, { method: "GET" })).status).toBe(404);
+    expect((await nc(auth, `${inAlbum}/nothing.txt`, { method: "PROPFIND", headers: { depth: "0" } })).status).toBe(404);
+    expect((await nc(auth, `${inAlbum}/p.txt/x`, { method: "GET" })).status).toBe(404);
+    expect((await nc(auth, `${inAlbum}/%252e%252e/${encodeURIComponent(old)}`, { method: "GET" })).status).toBe(400);
+    // A read-only device reads the trash too; nothing inside an entry is restored or deleted on its own.
+    const readOnly = basic(alice, t.services.devices.create(alice.id, "Viewer", "files-read").password);
+    expect(await (await nc(readOnly, `${inAlbum}/p.txt`, { method: "GET" })).text()).toBe("photo");
+    expect((await nc(auth, `${inAlbum}/p.txt`, { method: "DELETE" })).status).toBe(403);
+    const partial = await nc(auth, `${inAlbum}/p.txt`, {
+      method: "MOVE",
+      headers: { destination: `/remote.php/dav/trashbin/alice/restore/p.txt` },
+    });
+    expect(partial.status).toBe(403);
+
+    // bob: not at her address, and her entry's name means nothing in his own trash; a cookie session is no device.
+    const bob = t.createUser("bob");
+    const bobAuth = basic(bob, t.services.devices.create(bob.id, "Phone").password);
+    expect((await nc(bobAuth, `${inAlbum}/p.txt`, { method: "GET" })).status).toBe(404);
+    expect((await nc(bobAuth, `/remote.php/dav/trashbin/bob/trash/${encodeURIComponent(album)}/p.txt`, { method: "GET" })).status).toBe(404);
+    expect(
+      (await nc(bobAuth, `/remote.php/dav/trashbin/bob/trash/${encodeURIComponent(album)}/`, { method: "PROPFIND", headers: { depth: "1" } })).status,
+    ).toBe(404);
+    expect((await t.request(`${inAlbum}/p.txt`, { headers: { authorization: `Basic ${Buffer.from(`alice:${password}x`).toString("base64")}` } })).status).toBe(
+      401,
+    );
+
+    // The whole folder restores with everything that went with it.
+    const back = await nc(auth, inAlbum, { method: "MOVE", headers: { destination: `/remote.php/dav/trashbin/alice/restore/${encodeURIComponent(album)}` } });
+    expect(back.status).toBe(201);
+    expect(await (await dav("Album/Sub/q.txt")).text()).toBe("deep file");
+    expect((await nc(auth, `${inAlbum}/p.txt`, { method: "GET" })).status).toBe(404);
+  });
+
   test("versions: each file's is an empty collection; another person's file or a folder is not there", async () => {
     const { alice, auth, dav } = setup();
     await dav("a.txt", { method: "PUT", body: "a" });

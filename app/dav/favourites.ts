@@ -3,9 +3,10 @@
 // "Favourites" view with it). Any other rule (system tags) matches nothing here, as there are none.
 import type { DriveService } from "../drive/service";
 import { AppError } from "../platform/errors";
-import type { DavCall } from "./methods";
+import { type DavCall, davCondition, multistatusResponse } from "./http";
 import { multistatusPages, parsePropfind, planFor } from "./props";
-import { Node, type DavService, type Space } from "./service";
+import type { DavService, Space } from "./service";
+import { Node } from "./tree";
 import { DAV_NS, OC_NS, child, elements, readXmlBody, textOf } from "./xml";
 
 /** An `oc:favorite` value set by PROPPATCH (removing it is "0"): true or false, or null for anything else (refused). */
@@ -14,13 +15,7 @@ export function favouriteValue(value: string | null): boolean | null {
   return v === "1" ? true : v === "0" ? false : null;
 }
 
-export function createFavourites(deps: {
-  dav: DavService;
-  drive: DriveService;
-  multistatus: (pages: Iterator<string>) => Response;
-  /** An RFC 4918 error naming its precondition (methods.ts davCondition). */
-  condition: (status: number, message: string, condition: string) => Error;
-}) {
+export function createFavourites(deps: { dav: DavService; drive: DriveService }) {
   const { dav, drive } = deps;
 
   /** The person's starred items below `node`, each reached by its path from the root. */
@@ -42,7 +37,7 @@ export function createFavourites(deps: {
     async REPORT(call: DavCall) {
       const body = await readXmlBody(call.request);
       if (!body || body.ns !== OC_NS || body.name !== "filter-files")
-        throw deps.condition(403, "Only Nextcloud's oc:filter-files report is supported.", "<d:supported-report/>");
+        throw davCondition(403, "Only Nextcloud's oc:filter-files report is supported.", "<d:supported-report/>");
       const rules = child(body, OC_NS, "filter-rules");
       if (!rules) throw new AppError(400, "The filter-files report needs an oc:filter-rules element.");
       const prop = child(body, DAV_NS, "prop");
@@ -51,7 +46,7 @@ export function createFavourites(deps: {
       if (!node) throw new AppError(404, "This item does not exist.");
       const all = elements(rules);
       const favourites = all.length > 0 && all.every((r) => r.ns === OC_NS && r.name === "favorite" && textOf(r).trim() === "1");
-      return deps.multistatus(multistatusPages(call.space, dav, [favourites ? starredBelow(call.space, node) : []], planFor(want)));
+      return multistatusResponse(multistatusPages(call.space, dav, [favourites ? starredBelow(call.space, node) : []], planFor(want)));
     },
   };
 }

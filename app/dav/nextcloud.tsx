@@ -1,6 +1,6 @@
 // The Nextcloud client protocol beside WebDAV, enough for Nextcloud's own apps, its desktop client (nextcloudcmd)
-// and apps written for Nextcloud: the server's status, OCS capabilities and the current user, Login Flow v2 and the
-// preview endpoints the apps ask thumbnails from (served from the media pipeline's derivatives).
+// and apps written for Nextcloud: the server's status, OCS capabilities and the current user here; Login Flow v2 in
+// login-flow-routes.tsx; the preview endpoints the apps ask thumbnails from in previews.ts.
 import { Elysia, t } from "elysia";
 import type { AppPasswords } from "../auth/app-passwords";
 import type { User } from "../platform/db/schema";
@@ -8,14 +8,15 @@ import type { DriveService } from "../drive/service";
 import { AppError } from "../platform/errors";
 import type { AccessControl } from "../platform/http/access";
 import type { MediaService } from "../media/service";
-import { LoginFlowDone, LoginFlowPage } from "../../views/dav/pages";
+import { loginFlowRoutes } from "./login-flow-routes";
+import { previewRoutes } from "./previews";
 import type { LoginFlows } from "./login-flow";
 import type { DavService } from "./service";
 
 /** The Nextcloud version we answer as: the clients turn features on by it (chunking v2, Login Flow v2). */
 const VERSION = { major: 28, minor: 0, micro: 4, string: "28.0.4", edition: "", extendedSupport: false };
 
-type Deps = {
+export type NextcloudDeps = {
   access: AccessControl;
   flows: LoginFlows;
   devices: AppPasswords;
@@ -30,8 +31,9 @@ type Deps = {
 /** OCS envelope: v1 says 100 for OK, v2 says 200. */
 const ocs = (version: string, data: unknown) => ({ ocs: { meta: { status: "ok", statuscode: version === "v1.php" ? 100 : 200, message: "OK" }, data } });
 
-export function nextcloudRoutes(deps: Deps) {
-  const { flows, dav, drive, media } = deps;
+/** The server as the clients first see it: status, OCS capabilities, the current user, signing an app out. */
+function ocsRoutes(deps: NextcloudDeps) {
+  const { dav } = deps;
 
   const capabilities = () => ({
     version: VERSION,
@@ -60,16 +62,8 @@ export function nextcloudRoutes(deps: Deps) {
     };
   };
 
-  /** A thumbnail for the apps: the pipeline's grid thumbnail (≤ 256 px asked) or its preview, else made on demand. */
-  async function preview(user: User, file: ReturnType<DriveService["itemFor"]>, size: number) {
-    if (file.kind !== "file") throw new AppError(404, "Folders have no preview.");
-    const path =
-      media.derivativeOf(file, size <= 256 ? "thumb" : "preview") ?? media.derivativeOf(file, "preview") ?? (await drive.previewImage(user, file.id));
-    return new Response(Bun.file(path), { headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600" } });
-  }
-
   return (
-    new Elysia({ name: "nextcloud" })
+    new Elysia({ name: "nextcloud-ocs" })
       .use(deps.access)
       .get(
         "/status.php",
@@ -120,75 +114,10 @@ export function nextcloudRoutes(deps: Deps) {
         },
         { device: true, audit: { kind: "accounts", did: "signed a device out (its app password revoked)" } },
       )
-
-      // Login Flow v2: the app's side.
-      .post(
-        "/index.php/login/v2",
-        ({ request }) => {
-          const { loginToken, pollToken } = flows.start(request.headers.get("user-agent"));
-          const here = new URL(request.url).origin;
-          return {
-            poll: { token: pollToken, endpoint: `${here}/index.php/login/v2/poll` },
-            login: `${deps.browserOrigin}/index.php/login/v2/flow/${loginToken}`,
-          };
-        },
-        { device: "public", audit: { kind: "sign-in", did: "an app asked to sign in" } },
-      )
-      .post(
-        "/index.php/login/v2/poll",
-        ({ request, body }) => {
-          // The form the apps post (token=…), read by the access step at most BODY_LIMIT; or the token in the address.
-          const sent = body && typeof body === "object" ? (body as Record<string, unknown>).token : null;
-          const token = typeof sent === "string" ? sent : new URL(request.url).searchParams.get("token");
-          const result = token ? flows.poll(token) : null;
-          if (!result) throw new AppError(404, "Not approved yet.");
-          return { server: new URL(request.url).origin, ...result };
-        },
-        { device: "public", audit: { kind: "sign-in", did: "an app checked whether its sign-in was allowed" } },
-      )
-      // Login Flow v2: the person's side, signed in with their passkey (a signed-out visit goes to /login first).
-      .get(
-        "/index.php/login/v2/flow/:token",
-        ({ page, params }) => <LoginFlowPage page={page} token={params.token} client={flows.pending(params.token).client} />,
-        { auth: "user" },
-      )
-      .post(
-        "/index.php/login/v2/flow/:token",
-        ({ user, page, params, body }) => {
-          if (body.decision !== "allow") {
-            flows.deny(params.token);
-            return <LoginFlowDone page={page} allowed={false} name="" />;
-          }
-          flows.approve(user, params.token, body.name, body.readOnly === "1" ? "files-read" : "files");
-          return <LoginFlowDone page={page} allowed name={body.name} />;
-        },
-        {
-          auth: "user",
-          audit: { kind: "accounts", did: "answered an app's sign-in request" },
-          body: t.Object({ decision: t.String(), name: t.String({ maxLength: 200 }), readOnly: t.Optional(t.String()), _csrf: t.Optional(t.String()) }),
-        },
-      )
-
-      // Thumbnails the apps show: by file id (Nextcloud's oc:fileid), by path, and the old files-app address.
-      .get(
-        "/index.php/core/preview",
-        ({ user, query }) => preview(user!, drive.itemBySeq(user!, Number(query.fileId), "file.read"), Math.max(query.x ?? 256, query.y ?? 256)),
-        { device: true, query: t.Object({ fileId: t.Numeric(), x: t.Optional(t.Numeric()), y: t.Optional(t.Numeric()), a: t.Optional(t.String()) }) },
-      )
-      .get(
-        "/index.php/core/preview.png",
-        ({ user, query, request }) => {
-          const names = query.file.split("/").filter(Boolean);
-          if (names.some((n) => n === "." || n === "..")) throw new AppError(400, "“.” and “..” are not names.");
-          const space = { user: user!, device: null, base: "/dav/", requestUrl: request.url };
-          const node = dav.resolve(
-            space,
-            names.map((n) => n.normalize("NFC")),
-          ).node;
-          if (!node) throw new AppError(404, "This file does not exist.");
-          return preview(user!, node.item, Math.max(query.x ?? 256, query.y ?? 256));
-        },
-        { device: true, query: t.Object({ file: t.String(), x: t.Optional(t.Numeric()), y: t.Optional(t.Numeric()), a: t.Optional(t.String()) }) },
-      )
   );
+}
+
+/** Nextcloud's protocol beside WebDAV: the server and its user (OCS), Login Flow v2, previews. */
+export function nextcloudRoutes(deps: NextcloudDeps) {
+  return new Elysia({ name: "nextcloud" }).use(ocsRoutes(deps)).use(loginFlowRoutes(deps)).use(previewRoutes(deps));
 }

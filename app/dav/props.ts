@@ -2,7 +2,8 @@
 // dead properties stored by PROPPATCH. Written as strings: a 10,000-entry folder is one pass over its rows.
 import type { DriveFile } from "../platform/db/schema";
 import { SUPPORTED_LOCK } from "./locks";
-import type { DavService, Node, Rights, Space } from "./service";
+import type { DavService, Rights, Space } from "./service";
+import type { Node } from "./tree";
 import { AppError } from "../platform/errors";
 import { DAV_NS, NC_NS, OC_NS, SABRE_NS, child, elements, esc, readXmlBody, type XmlElement } from "./xml";
 
@@ -130,9 +131,15 @@ live(NC_NS, {
   "is-encrypted": () => "0",
   // Nextcloud's trash bin (app/dav/trashbin.ts): only a trashed item has these.
   "trashbin-filename": (_c, node) => (node.item.trashedAt ? esc(node.item.name) : null),
-  "trashbin-original-location": (_c, node) => (node.item.trashedAt ? esc([...(node.item.trashedFromPath ?? []), node.item.name].join("/")) : null),
+  "trashbin-original-location": (_c, node) => (node.item.trashedAt ? esc(trashLocation(node)) : null),
   "trashbin-deletion-time": (_c, node) => (node.item.trashedAt ? String(Math.floor(node.item.trashedAt.getTime() / 1000)) : null),
 });
+/** Where a trashed item was: a trash entry remembers its folder; an item inside a trashed folder is below that. */
+function trashLocation(node: Node): string {
+  const { item, parent } = node;
+  if (item.trashedFromPath) return [...item.trashedFromPath, item.name].join("/");
+  return parent?.item.trashedAt ? `${trashLocation(parent)}/${item.name}` : item.name;
+}
 /** What allprop lists (RFC 4918 §14.2: the DAV properties; ours and Nextcloud's only when named in `include`). */
 const DAV_ALLPROP = [
   "resourcetype",

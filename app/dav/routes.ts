@@ -1,7 +1,8 @@
 import { Elysia } from "elysia";
 import type { AccessControl } from "../platform/http/access";
 import type { Viewer } from "../platform/http/context";
-import type { DavCall, DavMethods } from "./methods";
+import type { DavCall } from "./http";
+import type { DavMethods } from "./methods";
 import { segmentsOf } from "./paths";
 import { AppError } from "../platform/errors";
 import { noteAudit } from "../platform/http/security";
@@ -16,7 +17,7 @@ const UPLOADS_BASE = /^\/remote\.php\/dav\/uploads\/([^/]+)(\/|$)/;
 const UPLOAD_METHODS = ["MKCOL", "PUT", "PROPFIND", "MOVE", "DELETE"] as const;
 // Nextcloud's trash bin (over Drive's trash) and versions (none: an empty collection): app/dav/trashbin.ts.
 const TRASHBIN_BASE = /^\/remote\.php\/dav\/trashbin\/([^/]+)(\/|$)/;
-const TRASHBIN_METHODS = ["PROPFIND", "MOVE", "DELETE"] as const;
+const TRASHBIN_METHODS = ["PROPFIND", "GET", "HEAD", "MOVE", "DELETE"] as const;
 const VERSIONS_BASE = /^\/remote\.php\/dav\/versions\/([^/]+)(\/|$)/;
 /** The audit log's words for the methods that change something; "{}" names the path and the device. */
 const WORDS: Partial<Record<Method | "TRASH_DELETE" | "TRASH_MOVE", AuditWords>> = {
@@ -69,7 +70,7 @@ export function davRoutes(deps: { access: AccessControl; methods: DavMethods }) 
       if (!match) continue;
       const own = ownBase(match, viewer);
       const names = segmentsOf(path.length > own.length ? path.slice(own.length) : "");
-      if (pattern === TRASHBIN_BASE && method !== "PROPFIND")
+      if (pattern === TRASHBIN_BASE && (method === "MOVE" || method === "DELETE"))
         noteAudit(request, `‘${names.at(-1) ?? "the trash"}’${viewer.device ? ` from ${viewer.device.name}` : ""}`);
       return handle(method, { space: { user: viewer.user, device: viewer.device ?? null, base: own, requestUrl: request.url }, names, request });
     }

@@ -75,8 +75,11 @@ export function serveFile(request: Request, file: DriveFile, body: string | Blob
       headers: { ...headers, "content-range": `bytes ${range.start}-${range.end}/${size}`, "content-length": String(range.end - range.start + 1) },
     });
   }
-  const whole = blob instanceof Blob ? blob : blob.slice(0, size);
-  return new Response(request.method === "HEAD" ? null : whole, { headers: { ...headers, "content-length": String(size) } });
+  // HEAD of a stored file answers with the file as its body: the server sends a HEAD answer's headers only, and the
+  // body is what gives it its true Content-Length (the framework drops one set beside a null body, and 0 went out,
+  // where WebDAV clients read a size). Bytes made for the response are not started for a HEAD.
+  if (request.method === "HEAD") return new Response(blob instanceof Blob ? blob : null, { headers: { ...headers, "content-length": String(size) } });
+  return new Response(blob instanceof Blob ? blob : blob.slice(0, size), { headers: { ...headers, "content-length": String(size) } });
 }
 
 /**

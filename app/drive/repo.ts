@@ -168,6 +168,30 @@ function itemQueries(db: Db) {
 }
 
 /** Stored content (`blobs`: reference counts, quota use) and resumable uploads in progress (`uploads`). */
+/** Inside a trashed folder (Nextcloud's apps browse the trash): what went to the trash with it. */
+function trashedQueries(db: Db) {
+  const raw = db.$client;
+  return {
+    /**
+     * Up to `limit` children of a trashed folder that went to the trash with it (`rootId`, its trash root), named after
+     * `after`, by name. Items trashed on their own before are their own trash entries, not listed here.
+     */
+    trashedChildrenAfter: (parentId: string, rootId: string, after: string, limit: number) =>
+      (
+        raw
+          .query(`SELECT * FROM files WHERE parent_id = ? AND trash_root_id = ? AND name > ? ORDER BY name LIMIT ?`)
+          .all(parentId, rootId, after, limit) as Record<string, unknown>[]
+      ).map(fromRow),
+    trashedChild: (parentId: string, rootId: string, name: string) => {
+      const row = raw.query(`SELECT * FROM files WHERE parent_id = ? AND trash_root_id = ? AND name = ?`).get(parentId, rootId, name) as Record<
+        string,
+        unknown
+      > | null;
+      return row ? fromRow(row) : undefined;
+    },
+  };
+}
+
 function storageQueries(db: Db) {
   const raw = db.$client;
   return {
@@ -204,7 +228,7 @@ function storageQueries(db: Db) {
 
 /** Every SQL statement of Drive. Callers pass the owner's id; nothing here decides authorization (app/access does). */
 export function createDriveRepo(db: Db) {
-  return { ...itemQueries(db), ...storageQueries(db) };
+  return { ...itemQueries(db), ...trashedQueries(db), ...storageQueries(db) };
 }
 
 export type DriveRepo = ReturnType<typeof createDriveRepo>;

@@ -6,7 +6,19 @@ import { driveContext, type DriveDeps } from "./context";
 import { importFile, importReceived, restoreFile, scanImports } from "./imports";
 import { folderFor, itemBySeq, itemFor, movableInto, ownerName, rootOf } from "./items";
 import { search } from "./search";
-import { emptyTrash, ensureSpaceReserve, moveToTrash, purge, purgeExpiredTrash, restore, sweep, trash } from "./trash";
+import {
+  emptyTrash,
+  ensureSpaceReserve,
+  moveToTrash,
+  purge,
+  purgeExpiredTrash,
+  restore,
+  sweep,
+  trash,
+  trashedChildNamed,
+  trashedChildPages,
+  trashedContent,
+} from "./trash";
 import {
   breadcrumbs,
   childNamed,
@@ -55,6 +67,9 @@ export function createDriveService(deps: DriveDeps) {
     star,
     setModified,
     trash,
+    trashedChildNamed,
+    trashedChildPages,
+    trashedContent,
     moveToTrash,
     restore,
     purge,

@@ -1,12 +1,41 @@
 // The trash: deleting moves items here (with the path they came from), restore puts them back, purge frees the content.
 import type { DriveFile, User } from "../platform/db/schema";
-import { AppError } from "../platform/errors";
+import { AppError, notFound } from "../platform/errors";
 import { bookkeeping } from "../platform/space";
 import type { DriveContext } from "./context";
-import { freeName, itemsFor, pathNames } from "./items";
+import { contentOf } from "./content";
+import { freeName, itemFor, itemsFor, pathNames } from "./items";
 import { mkdirs } from "./tree";
 
 export const trash = (ctx: DriveContext, user: User) => ctx.repo.trashRoots(user.id);
+
+/**
+ * Inside a trashed folder (Nextcloud's apps browse the trash): the item named `name` that went to the trash with
+ * `folderId`, if the person may read that trashed folder (the policy, asked with `trashed`), else 404.
+ */
+export function trashedChildNamed(ctx: DriveContext, user: User, folderId: string, name: string): DriveFile | undefined {
+  const folder = itemFor(ctx, user, folderId, "file.read", { trashed: true });
+  if (folder.kind !== "folder" || !folder.trashRootId) throw notFound("This folder");
+  return ctx.repo.trashedChild(folder.id, folder.trashRootId, name);
+}
+
+/** The children of a trashed folder that went to the trash with it, `size` at a time by name (keyset, like `childPages`). */
+export function trashedChildPages(ctx: DriveContext, user: User, folderId: string, size: number): Iterable<DriveFile[]> {
+  const folder = itemFor(ctx, user, folderId, "file.read", { trashed: true });
+  if (folder.kind !== "folder" || !folder.trashRootId) throw notFound("This folder");
+  const rootId = folder.trashRootId;
+  return (function* () {
+    for (let after = ""; ; ) {
+      const page = ctx.repo.trashedChildrenAfter(folder.id, rootId, after, size);
+      if (page.length) yield page;
+      if (page.length < size) break;
+      after = page.at(-1)!.name;
+    }
+  })();
+}
+
+/** A trashed file's content, for the person who may read it there (the policy, asked with `trashed`). */
+export const trashedContent = (ctx: DriveContext, user: User, id: string) => contentOf(ctx, itemFor(ctx, user, id, "file.read", { trashed: true }));
 
 /** Deleting must work on a full disk (the 507 tells people to delete): it may use the space reserve. */
 export function moveToTrash(ctx: DriveContext, user: User, ids: string[]) {

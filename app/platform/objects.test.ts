@@ -205,12 +205,53 @@ test("safePath refuses traversal, absolute paths, NUL and separators in componen
   expect(safePath(root, "users", "abc_DEF-1")).toBe(join(root, "users", "abc_DEF-1"));
 });
 
-test("sweepStaged removes what a crash left in staging", () => {
+test("sweepStaged removes what a crash left in staging, and what it was dropping", () => {
   const root = tempData();
   mkdirSync(join(root, "users/u1/tmp"), { recursive: true });
+  mkdirSync(join(root, "users/u1/dropping"), { recursive: true });
   writeFileSync(join(root, "users/u1/tmp/partial"), "x");
-  expect(createFileObjects({ dataDir: root }).sweepStaged()).toBe(1);
+  writeFileSync(join(root, "users/u1/dropping/duplicate"), "x");
+  expect(createFileObjects({ dataDir: root }).sweepStaged()).toBe(2);
   expect(stagedFiles(root, "u1")).toEqual([]);
+  expect(readdirSync(join(root, "users/u1/dropping"))).toEqual([]);
+});
+
+test("dropped content (a duplicate, a discarded upload) leaves staging at once and its file is removed in the background", async () => {
+  const root = tempData();
+  const store = createFileObjects({ dataDir: root });
+  await put(store, "u1", "twice");
+  const again = await store.stage("u1", chunks("twice"), { maxBytes: 100, tooLarge });
+  const refused = await store.stage("u1", chunks("refused"), { maxBytes: 100, tooLarge });
+  expect(store.commit("u1", again)).toEqual({ existed: true });
+  store.discard(refused);
+  expect(stagedFiles(root, "u1")).toEqual([]);
+  // The unlinks run on the thread pool: both files go without anyone waiting for them.
+  const dropping = join(root, "users/u1/dropping");
+  for (let i = 0; i < 200 && readdirSync(dropping).length; i++) await Bun.sleep(10);
+  expect(readdirSync(dropping)).toEqual([]);
+  expect(await keys(store, "u1")).toEqual([sha("twice")]);
+});
+
+test("a stream longer than the writeback interval (64 MiB) is stored whole and hashed right", async () => {
+  const root = tempData();
+  const store = createFileObjects({ dataDir: root });
+  const piece = new Uint8Array(1 << 20).map((_, i) => i % 251);
+  const hasher = createHash("sha256");
+  async function* source() {
+    for (let i = 0; i < 130; i++) {
+      piece[0] = i; // every MiB differs, so a lost or repeated one changes the hash
+      hasher.update(piece);
+      yield piece;
+    }
+  }
+  const staged = await store.stage("u1", source(), { maxBytes: Infinity, tooLarge });
+  expect(staged).toMatchObject({ size: 130 << 20, sha256: hasher.digest("hex") });
+  store.commit("u1", staged);
+  expect(
+    createHash("sha256")
+      .update(readFileSync(store.localPath("u1", staged.sha256)))
+      .digest("hex"),
+  ).toBe(staged.sha256);
 });
 
 // Not every machine lets us mount (it is reported as skipped there); the injected-ENOSPC test covers the logic.

@@ -19,6 +19,7 @@ test("every path of the data directory's layout lies inside it, and ids cannot l
     ...p.dbFiles,
     p.userDir("u1"),
     p.userTmp("u1"),
+    p.userDropping("u1"),
     p.userImport("u1"),
     p.userPreviews("u1"),
     p.blob("u1", sha),

@@ -106,6 +106,8 @@ export function dataPaths(dataDir: string) {
 
     userDir: user,
     userTmp: (userId: string) => join(user(userId), "tmp"),
+    /** Staged content being removed in the background (a duplicate, a refused upload): app/platform/objects.ts `drop`. */
+    userDropping: (userId: string) => join(user(userId), "dropping"),
     userImport: (userId: string) => safePath(dataDir, "users", userId, "import"),
     userPreviews: (userId: string) => join(user(userId), "previews"),
     blob: (userId: string, sha256: string) => safePath(dataDir, "users", userId, "blobs", sha(sha256).slice(0, 2), sha256.slice(2, 4), sha256),

@@ -156,7 +156,7 @@ function davEntries(): Record<string, Record<string, ParamKind>> {
     entries[`${method} /remote.php/dav/uploads/:user/*`] = { user: "username", "*": "name" };
   }
   // Nextcloud's trash bin and versions (app/dav/trashbin.ts).
-  for (const method of ["PROPFIND", "MOVE", "DELETE"]) {
+  for (const method of ["PROPFIND", "GET", "HEAD", "MOVE", "DELETE"]) {
     entries[`${method} /remote.php/dav/trashbin/:user`] = { user: "username" };
     entries[`${method} /remote.php/dav/trashbin/:user/*`] = { user: "username", "*": "trash-path" };
   }

@@ -99,8 +99,12 @@ function victims(): Record<ParamKind, string[]> {
     username: [f.alice.username],
     // Her private file, a file in the folder she shares read-only with carol, and that folder itself.
     "dav-path": ["Private/secret.txt", "Holiday/notes.txt", "Holiday/Day%202"],
-    // Her trashed file as her trash bin names it, and her private files' versions.
-    "trash-path": [`trash/${items.trashed!.name}.d${Math.floor(f.t.services.drive.trash(f.alice)[0]!.trashedAt!.getTime() / 1000)}`, "restore/x"],
+    // Her private files' versions.
+    // Her trashed file as her trash bin names it, a path below it (inside a trashed folder), and the restore folder.
+    "trash-path": (() => {
+      const entry = `trash/${items.trashed!.name}.d${Math.floor(f.t.services.drive.trash(f.alice)[0]!.trashedAt!.getTime() / 1000)}`;
+      return [entry, `${entry}/x`, "restore/x"];
+    })(),
     "versions-path": [`versions/${items.secret!.seq}`, `versions/${items.privatePhoto!.seq}`],
     "ocs-version": ["v2.php"],
     "backup-target": f.t.db.$client.query<{ id: string }, []>("SELECT id FROM backup_targets").all().map((r) => r.id),

@@ -9,13 +9,14 @@ export type DavServer = TestServer & {
   password: string;
   url: string;
   auth: string;
-  addDevice: (name: string, scope?: "files" | "files-read") => Promise<string>;
+  /** A device's app password; for `as`, another person made on first use (the server's own person by default). */
+  addDevice: (name: string, scope?: "files" | "files-read", as?: string) => Promise<string>;
 };
 
 export async function startDavServer(opts: { username?: string; env?: Record<string, string>; dataDir?: string } = {}): Promise<DavServer> {
   const server = await startServer({ dataDir: opts.dataDir, env: opts.env });
   const username = opts.username ?? "alice";
-  const addDevice = async (name: string, scope: "files" | "files-read" = "files") => {
+  const addDevice = async (name: string, scope: "files" | "files-read" = "files", as = username) => {
     const { openDb } = await import("../../app/platform/db/client");
     const { createServices } = await import("../../app/services");
     const { loadConfig } = await import("../../app/platform/config");
@@ -24,7 +25,7 @@ export async function startDavServer(opts: { username?: string; env?: Record<str
     const db = openDb(dataPaths(server.dataDir).db, { log: () => {} });
     try {
       const { auth } = createServices({ db, config: loadConfig([], { DATA_DIR: server.dataDir }) });
-      const user = auth.users.byName(username) ?? auth.users.add({ username, displayName: username, role: "admin" }, null).user;
+      const user = auth.users.byName(as) ?? auth.users.add({ username: as, displayName: as, role: as === username ? "admin" : "user" }, null).user;
       const limiter = () => createRateLimiter({ limit: 10, windowMs: 60_000, now: systemClock });
       return createAppPasswords({ db, limits: { byAccount: limiter(), byIp: limiter() }, now: systemClock }).create(user.id, name, scope).password;
     } finally {
