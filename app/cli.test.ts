@@ -317,3 +317,25 @@ describe("nas import and nas media", () => {
     expect(log).not.toContain("<strong>anonymous</strong> <span>used the admin command line</span>");
   });
 });
+
+test("runs from any folder, as `nas` does over SSH (the box's wrapper runs /opt/nasd/app/cli.ts from the admin's folder)", async () => {
+  // Bun takes the JSX settings from the folder it runs in: a view in the CLI's imports would fail to compile there
+  // ("Cannot find module 'react/jsx-dev-runtime'"), and every command with it. The CLI must load no view.
+  const elsewhere = tempDataDir();
+  const dir = tempDataDir();
+  const run = async (...args: string[]) => {
+    const proc = Bun.spawn(["bun", join(root, "app/cli.ts"), ...args], {
+      cwd: elsewhere,
+      env: { ...process.env, DATA_DIR: dir, ORIGIN },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    return { stdout, stderr, code };
+  };
+  appOn(dir); // the database, as the server makes it
+  expect(await run("user", "add", "ada", "--admin")).toMatchObject({ code: 0, stderr: "" });
+  const token = await run("token", "create", "ada", "a script");
+  expect([token.code, token.stderr]).toEqual([0, ""]);
+  expect(token.stdout.trim().split("\n").at(-1)).toMatch(/^nas_[A-Za-z0-9_-]{40,}$/);
+});

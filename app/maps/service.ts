@@ -2,7 +2,7 @@
 // OpenStreetMap's tiles only when the admin turns them on.
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { CSP } from "../platform/http/security";
+import { CSP } from "../platform/http/csp";
 import { dataPaths } from "../platform/paths";
 
 /** The only host the browser may fetch map tiles from, and only when the admin allows it. */

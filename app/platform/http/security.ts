@@ -3,26 +3,13 @@ import type { AuditRepo } from "../audit";
 import type { SpaceReserve } from "../space";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
+import { CSP } from "./csp";
 import { describeError } from "./errors";
 import { log } from "../log";
 
 // WebDAV's changing methods too (app/dav): a file moved from Finder is in the audit log like one moved on the web.
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE", "MKCOL", "MOVE", "COPY", "PROPPATCH", "LOCK", "UNLOCK"]);
 
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
 
 /** What a request was about, in words, set by its feature before the handler runs; becomes its audit row's detail. */
 const notes = new WeakMap<Request, string>();
