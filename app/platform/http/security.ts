@@ -10,7 +10,6 @@ import { log } from "../log";
 // WebDAV's changing methods too (app/dav): a file moved from Finder is in the audit log like one moved on the web.
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE", "MKCOL", "MOVE", "COPY", "PROPPATCH", "LOCK", "UNLOCK"]);
 
-
 /** What a request was about, in words, set by its feature before the handler runs; becomes its audit row's detail. */
 const notes = new WeakMap<Request, string>();
 export const noteAudit = (request: Request, text: string | null) => {

@@ -10,7 +10,7 @@ import { startMap } from "./photos/map.js";
 import { tileClick, touchSelection } from "./photos/select.js";
 import { loadPlaceholders } from "./photos/tiles.js";
 import { startDuplicates } from "./photos/duplicates.js";
-import { listSequence, openLightbox } from "./photos/viewer.js";
+import { openLightbox } from "./photos/viewer.js";
 
 stylesheet("/static/photos.css");
 lightboxStyles();
