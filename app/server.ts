@@ -162,7 +162,10 @@ export function createApp(deps: AppDeps) {
         dav: services.dav,
         drive,
         media,
+        share,
         deviceName: () => settings.all().deviceName,
+        timeZone: () => settings.all().timeZone,
+        now,
         browserOrigin: config.origins[0]!,
       }),
     )

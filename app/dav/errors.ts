@@ -2,8 +2,11 @@
 // clients show) and a Basic challenge on 401; the Nextcloud JSON endpoints get JSON. Wired into the one error
 // handler (app/http/errors.ts), so refusals before the handler (a wrong app password, throttling) look the same.
 import { esc } from "./xml";
+import { ocsResponse } from "./ocs";
 
 const DAV_PATH = /^\/(dav(\/|$)|remote\.php\/)/;
+/** Nextcloud's sharing API: its apps read a refusal from the OCS envelope (app/dav/ocs.ts). */
+const OCS_SHARES_PATH = /^\/ocs\/v[12]\.php\/apps\/files_sharing\//;
 const CLIENT_JSON_PATH = /^\/(ocs\/|status\.php$|index\.php\/(login\/v2(\/poll)?$|core\/|204$))/;
 
 export function clientErrorResponse(request: Request, error: unknown, status: number, message: string, realm: string): Response | null {
@@ -24,6 +27,7 @@ export function clientErrorResponse(request: Request, error: unknown, status: nu
         : `<?xml version="1.0" encoding="utf-8"?>\n<d:error xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">${condition}${locked}<s:message>${esc(message)}</s:message></d:error>`;
     return new Response(body, { status: code, headers: { ...headers, "content-type": "application/xml; charset=utf-8" } });
   }
+  if (OCS_SHARES_PATH.test(path)) return ocsResponse(request, status, message, [], headers);
   if (CLIENT_JSON_PATH.test(path)) return Response.json({ error: message }, { status, headers });
   return null;
 }

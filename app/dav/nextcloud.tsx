@@ -12,6 +12,9 @@ import { loginFlowRoutes } from "./login-flow-routes";
 import { previewRoutes } from "./previews";
 import type { LoginFlows } from "./login-flow";
 import type { DavService } from "./service";
+import { sharingRoutes } from "./sharing";
+import type { ShareService } from "../share/service";
+import type { Clock } from "../platform/clock";
 
 /** The Nextcloud version we answer as: the clients turn features on by it (chunking v2, Login Flow v2). */
 const VERSION = { major: 28, minor: 0, micro: 4, string: "28.0.4", edition: "", extendedSupport: false };
@@ -23,7 +26,11 @@ export type NextcloudDeps = {
   dav: DavService;
   drive: DriveService;
   media: MediaService;
+  share: ShareService;
   deviceName: () => string;
+  /** The box's time zone (a link's expiry date ends with that day there). */
+  timeZone: () => string;
+  now: Clock;
   /** Where people sign in with their passkey (passkeys are bound to it). */
   browserOrigin: string;
 };
@@ -44,7 +51,26 @@ function ocsRoutes(deps: NextcloudDeps) {
       files: { bigfilechunking: true, undelete: true, versioning: false, comments: false }, // undelete: Drive's trash (trashbin.ts)
       // SHA-256 is what Drive hashes anyway: a client that sends it costs the box nothing more.
       checksums: { supportedTypes: ["SHA256", "SHA1", "MD5"], preferredUploadType: "SHA256" },
-      files_sharing: { api_enabled: false, public: { enabled: false }, resharing: false, user: { send_mail: false } },
+      // Public links through Nextcloud's sharing API (sharing.ts), as this box's links behave: a password and an expiry
+      // date are optional (neither enforced nor set by default), several links per item, a folder link may be a file drop.
+      files_sharing: {
+        api_enabled: true,
+        public: {
+          enabled: true,
+          password: { enforced: false, askForOptionalPassword: false },
+          expire_date: { enabled: false, enforced: false },
+          multiple_links: true,
+          send_mail: false,
+          upload: false,
+          upload_files_drop: true,
+        },
+        resharing: false,
+        group_sharing: false,
+        default_permissions: 1,
+        user: { send_mail: false, expire_date: { enabled: false } },
+        group: { enabled: false },
+        federation: { outgoing: false, incoming: false },
+      },
       theming: { name: deps.deviceName(), productName: deps.deviceName(), url: deps.browserOrigin, color: "#1f6feb", "color-text": "#ffffff" },
     },
   });
@@ -117,7 +143,7 @@ function ocsRoutes(deps: NextcloudDeps) {
   );
 }
 
-/** Nextcloud's protocol beside WebDAV: the server and its user (OCS), Login Flow v2, previews. */
+/** Nextcloud's protocol beside WebDAV: the server and its user (OCS), public links (OCS shares), Login Flow v2, previews. */
 export function nextcloudRoutes(deps: NextcloudDeps) {
-  return new Elysia({ name: "nextcloud" }).use(ocsRoutes(deps)).use(loginFlowRoutes(deps)).use(previewRoutes(deps));
+  return new Elysia({ name: "nextcloud" }).use(ocsRoutes(deps)).use(sharingRoutes(deps)).use(loginFlowRoutes(deps)).use(previewRoutes(deps));
 }

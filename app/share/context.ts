@@ -36,6 +36,7 @@ export const shareContext = (deps: ShareDeps): ShareContext => ({ ...deps });
 /** What the audit log calls the rows Sharing records: only these names can be recorded (`record`). */
 export const shareEvents = {
   "share.create": { kind: "accounts", did: "made a share link", about: "made a share link to the {}" },
+  "share.update": { kind: "accounts", did: "changed a share link's password or expiry", about: "changed the share link to the {}" },
   "share.revoke": { kind: "accounts", did: "revoked a share link", about: "revoked the share link to the {}" },
   "share.unlock": { kind: "accounts", did: "opened a password-protected share link" },
   "share.upload": { kind: "files", did: "received a file through a drop-box link" },

@@ -34,6 +34,8 @@ export function linkJson(l: ListedLink, at: Date) {
   const { link } = l;
   return {
     id: link.id,
+    /** Its number (Nextcloud's sharing API names links by it). */
+    number: link.seq,
     fileId: link.fileId,
     albumId: link.albumId,
     name: l.targetName ?? null,
@@ -62,6 +64,12 @@ export function shareTarget(ctx: ShareContext, user: User, q: { fileId?: string;
   return { id: item.id, name: item.name, kind: item.kind };
 }
 
+/** A password too short or an expiry already past is refused, at creation and on a change alike. */
+function checkOptions(ctx: ShareContext, input: { password?: string | null; expiresAt?: Date | null }) {
+  if (input.password && input.password.length < 4) throw new AppError(400, "A link password needs at least 4 characters.");
+  if (input.expiresAt && input.expiresAt.getTime() <= ctx.now().getTime()) throw new AppError(400, "The expiry date is in the past.");
+}
+
 /** Creates a link and returns its token: the only time it exists outside the visitor's address bar. */
 export async function create(ctx: ShareContext, user: User, input: CreateLinkInput): Promise<{ link: ShareLink; token: string }> {
   if (!!input.fileId === !!input.albumId) throw new AppError(400, "Share either a file or folder (fileId) or an album (albumId).");
@@ -77,9 +85,7 @@ export async function create(ctx: ShareContext, user: User, input: CreateLinkInp
     if (input.allowUpload && target.kind !== "folder") throw new AppError(400, "Only a folder link can accept uploads.");
     what = `${target.kind} '${target.name}'`;
   }
-  if (input.password !== undefined && input.password !== "" && input.password.length < 4)
-    throw new AppError(400, "A link password needs at least 4 characters.");
-  if (input.expiresAt && input.expiresAt.getTime() <= ctx.now().getTime()) throw new AppError(400, "The expiry date is in the past.");
+  checkOptions(ctx, input);
   const token = randomBytes(32).toString("base64url"); // 256 bits
   const passwordHash = input.password ? await Bun.password.hash(input.password, { algorithm: "argon2id" }) : null;
   const link = ctx.repo.insert({
@@ -107,6 +113,8 @@ export async function create(ctx: ShareContext, user: User, input: CreateLinkInp
 }
 
 export const listOwn = (ctx: ShareContext, user: User) => ctx.repo.ofUser(user.id).map((l) => linkJson(l, ctx.now()));
+/** The person's own links as stored (never the token: only its hash is kept), newest first. */
+export const ownLinks = (ctx: ShareContext, user: User): ShareLink[] => ctx.repo.ofUser(user.id).map((l) => l.link);
 export const listAll = (ctx: ShareContext) => ctx.repo.all().map((l) => linkJson(l, ctx.now()));
 
 /** Ends a link at once: its owner, or the administrator (who may revoke every link on the box). */
@@ -115,6 +123,38 @@ export function revoke(ctx: ShareContext, user: User, id: string): ShareLink {
   const revoked = link.revokedAt ? link : ctx.repo.revoke(link.id, ctx.now())!;
   record(ctx, user, "share.revoke", link.id, true, `${subjectOf(ctx, user, link)}${byAdmin ? `, as administrator, owner ${personOf(ctx, link.userId)}` : ""}`);
   return revoked;
+}
+
+/**
+ * A link its owner (or the administrator) may manage, by its number: an unknown number and another person's link are
+ * both 404, as the policy answers for ids.
+ */
+export function byNumber(ctx: ShareContext, user: User, number: number): ShareLink {
+  const id = Number.isSafeInteger(number) && number > 0 ? ctx.repo.idByNumber(number) : undefined;
+  if (!id) throw notFound("This link");
+  const { byAdmin: _, ...link } = ctx.access.require(user, "link.manage", [id])[0]!;
+  return link;
+}
+
+/**
+ * Changes a link's password (null: none) or expiry (null: never), as its owner or the administrator: the policy's
+ * `link.manage`, the checks of `create`. A new password ends every visitor's unlock (the cookie names the old hash).
+ */
+export async function update(ctx: ShareContext, user: User, id: string, change: { password?: string | null; expiresAt?: Date | null }): Promise<ShareLink> {
+  const { byAdmin, ...link } = ctx.access.require(user, "link.manage", [id])[0]!;
+  if (linkState(link, ctx.now()) === "revoked") throw new AppError(410, "This link was turned off; make a new one.");
+  checkOptions(ctx, change);
+  const set: { passwordHash?: string | null; expiresAt?: Date | null } = {};
+  if (change.password !== undefined) set.passwordHash = change.password ? await Bun.password.hash(change.password, { algorithm: "argon2id" }) : null;
+  if (change.expiresAt !== undefined) set.expiresAt = change.expiresAt;
+  if (!Object.keys(set).length) return link;
+  const updated = ctx.repo.update(link.id, set)!;
+  const what = [
+    set.passwordHash !== undefined ? (set.passwordHash ? "a new password" : "no password") : "",
+    set.expiresAt !== undefined ? (set.expiresAt ? `expires ${set.expiresAt.toISOString()}` : "no expiry") : "",
+  ].filter(Boolean);
+  record(ctx, user, "share.update", link.id, true, `${subjectOf(ctx, user, link)}: ${what.join(", ")}${byAdmin ? `, as administrator, owner ${personOf(ctx, link.userId)}` : ""}`);
+  return updated;
 }
 
 /** The link behind a token: unknown → 404, revoked or expired → 410, its root or album deleted or trashed → 404. */

@@ -37,10 +37,15 @@ test("links and folder shares made before 0011 survive it; album shares and albu
 
   const after = openDb(path); // applies 0011 (and anything after it)
   const rows = after.$client.query("SELECT * FROM share_links ORDER BY id").all() as Record<string, unknown>[];
-  expect(rows.map(({ album_id, allow_upload, ...rest }) => rest)).toEqual(rowsBefore as Record<string, unknown>[]);
+  expect(rows.map(({ album_id, allow_upload, seq, ...rest }) => rest)).toEqual(rowsBefore as Record<string, unknown>[]);
   expect(rows.map((r) => [r.album_id, r.allow_upload])).toEqual([
     [null, 0],
     [null, 0],
+  ]);
+  // 0021 numbers the links in the order they were made (Nextcloud's sharing API names them by number).
+  expect(rows.map((r) => [r.id, r.seq])).toEqual([
+    ["l1", 1],
+    ["l2", 2],
   ]);
   expect(after.$client.query("SELECT id, access FROM folder_shares").all()).toEqual([{ id: "g1", access: "write" }]);
   expect(after.$client.query("PRAGMA foreign_key_check").all()).toEqual([]);

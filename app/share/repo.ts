@@ -21,8 +21,18 @@ export function createShareRepo(db: Db) {
       .leftJoin(albums, eq(albums.id, shareLinks.albumId))
       .innerJoin(users, eq(users.id, shareLinks.userId));
   return {
-    insert: (row: typeof shareLinks.$inferInsert) => db.insert(shareLinks).values(row).returning().get(),
+    /** A new link, numbered the largest + 1 in the same statement (writes are serialised: no two get one number). */
+    insert: (row: Omit<typeof shareLinks.$inferInsert, "seq">) =>
+      db
+        .insert(shareLinks)
+        .values({ ...row, seq: sql`(SELECT coalesce(max(${shareLinks.seq}), 0) + 1 FROM ${shareLinks})` })
+        .returning()
+        .get(),
     byId: (id: string) => db.select().from(shareLinks).where(eq(shareLinks.id, id)).get(),
+    idByNumber: (seq: number) => db.select({ id: shareLinks.id }).from(shareLinks).where(eq(shareLinks.seq, seq)).get()?.id,
+    /** A link's password and expiry, as its owner changes them (undefined: unchanged). */
+    update: (id: string, set: { passwordHash?: string | null; expiresAt?: Date | null }) =>
+      db.update(shareLinks).set(set).where(eq(shareLinks.id, id)).returning().get(),
     byTokenHash: (tokenHash: string) => db.select().from(shareLinks).where(eq(shareLinks.tokenHash, tokenHash)).get(),
     ofUser: (userId: string) => listed().where(eq(shareLinks.userId, userId)).orderBy(desc(shareLinks.createdAt)).all(),
     all: () => listed().orderBy(desc(shareLinks.createdAt)).all(),

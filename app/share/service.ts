@@ -7,12 +7,13 @@ import { albumGrantsOf, allAlbumGrants, shareAlbumWithUser, unshareAlbum } from 
 import { shareContext, type ShareDeps } from "./context";
 import { allGrants, grantsOf, shareWithUser, unshareWithUser } from "./folder-shares";
 import { albumEntries, content, dropUpload, fileOf, hasVideoThumb, inAlbum, inRoot, list, preview, videoThumb, zipEntries } from "./link-pages";
-import { countView, create, listAll, listOwn, open, revoke, shareTarget, unlock, unlocked } from "./links";
+import { byNumber, countView, create, listAll, listOwn, ownLinks, open, revoke, shareTarget, unlock, unlocked, update } from "./links";
 
 export type { AlbumGrantJson } from "./album-shares";
 export type { ShareDeps } from "./context";
 export type { GrantJson } from "./folder-shares";
 export { LINK_PAGE } from "./link-pages";
+export type { ShareLink } from "./repo";
 export { linkJson, linkState, type CreateLinkInput, type LinkJson, type LinkState, type OpenLink } from "./links";
 
 export function createShareService(deps: ShareDeps) {
@@ -20,8 +21,11 @@ export function createShareService(deps: ShareDeps) {
     create,
     shareTarget,
     listOwn,
+    ownLinks,
     listAll,
     revoke,
+    update,
+    byNumber,
     open,
     unlocked,
     unlock,

@@ -48,7 +48,11 @@ export function errorHandler(deps: {
     if (requestId) log.error(`${request.method} ${new URL(request.url).pathname.replace(/^\/s\/[^/]+/, "/s/…")} failed:`, error);
     const url = new URL(request.url);
     const forClient = deps.clientError?.(request, error, status, requestId ? `${message} Reference: ${requestId}.` : message);
-    if (forClient) return forClient;
+    if (forClient) {
+      // Elysia would put the error's own status on the Response; a protocol may answer otherwise (OCS v1: 200).
+      set.status = forClient.status;
+      return forClient;
+    }
     const json = wantsJson(request, url);
     if (status === 401 && !json && request.method === "GET" && !request.headers.get("hx-request")) {
       return Response.redirect(`${url.origin}/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);

@@ -10,6 +10,11 @@ export const shareLinks = sqliteTable(
   "share_links",
   {
     id: text("id").primaryKey(),
+    /**
+     * A small number for the link (1, 2, 3…): Nextcloud's sharing API (app/dav/sharing.ts) names shares by number and
+     * its apps parse the id as a 32-bit integer. Given on insert (the largest + 1); migration 0021 numbered older links.
+     */
+    seq: integer("seq"),
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
@@ -30,7 +35,7 @@ export const shareLinks = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
   },
-  (t) => [index("share_links_user").on(t.userId), index("share_links_file").on(t.fileId)],
+  (t) => [index("share_links_user").on(t.userId), index("share_links_file").on(t.fileId), uniqueIndex("share_links_seq").on(t.seq)],
 );
 
 export type ShareLink = typeof shareLinks.$inferSelect;
