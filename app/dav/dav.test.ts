@@ -5,6 +5,7 @@ import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sha256 } from "../platform/crypto";
 import type { User } from "../platform/db/schema";
+import QRCode from "qrcode";
 import { createTestApp, type TestApp } from "../../test/support/app";
 
 let t: TestApp;
@@ -682,7 +683,13 @@ describe("devices and their backup status", () => {
     expect(password).toBeDefined();
     expect(page).toContain("Pixel 8 &lt;img src=x onerror=alert(1)&gt;");
     expect(page).not.toContain("<img src=x");
-    expect(page).toContain("data:image/svg+xml;base64,");
+    // The QR code is the login the Nextcloud app scans (Log in → scan QR code): nc://login/user:…&password:…&server:….
+    const login = await QRCode.toString(`nc://login/user:alice&password:${password}&server:http://localhost:8080`, {
+      type: "svg",
+      margin: 1,
+      errorCorrectionLevel: "M",
+    });
+    expect(page).toContain(`data:image/svg+xml;base64,${Buffer.from(login).toString("base64")}`);
     const root = t.services.drive.rootOf(alice).id;
     const photos = t.services.drive.childNamed(alice, root, "Photos")!;
     const camera = t.services.drive.childNamed(alice, photos.id, "Camera")!;
@@ -753,9 +760,27 @@ describe("devices and their backup status", () => {
     ]);
     const alerts = await (await t.request("/dashboard/alerts", { headers: t.signIn(alice) })).text();
     expect(alerts).toContain("“Pixel 8” has not backed up for 3 days");
+    // Settings → Devices says it too, beside the device.
+    const settings = await (await t.request("/settings/devices", { headers: t.signIn(alice) })).text();
+    expect(settings).toContain("no backup for 3 days");
+    // The administrator's alert webhook (a real receiver on loopback, like ntfy) hears of it.
+    const got: { body: string; tag: string | null }[] = [];
+    const receiver = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: async (req) => (got.push({ body: await req.text(), tag: req.headers.get("x-nas-alert") }), new Response("ok")),
+    });
+    try {
+      t.services.settings.update({ alertWebhook: `http://127.0.0.1:${receiver.port}/nas` });
+      await t.services.dashboard.alerts.deliver();
+      expect(got).toEqual([{ body: expect.stringContaining("“Pixel 8” has not backed up for 3 days") as unknown as string, tag: `device-silent device:${device.id}` }]);
+    } finally {
+      receiver.stop(true);
+    }
     expect((await put("back.txt", "back")).status).toBe(201);
     await t.services.dashboard.alerts.check();
     expect(deviceAlerts()).toEqual([]);
+    expect(await (await t.request("/settings/devices", { headers: t.signIn(alice) })).text()).not.toContain("no backup for");
   });
 
   test("Connect a computer names the exact addresses", async () => {

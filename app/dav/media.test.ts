@@ -69,3 +69,30 @@ test("Windows and Finder set a file's modification time with PROPPATCH", async (
   expect(text).toContain("403 Forbidden");
   expect(text).toContain("424 Failed Dependency");
 });
+
+test("an iPhone's HEIC through a plain WebDAV uploader (as PhotoSync's WebDAV target): folders made, photo counted, in Photos", async () => {
+  t = mediaTestApp();
+  const alice = t.createAdmin("alice");
+  const { password, device } = t.services.devices.create(alice.id, "iPhone");
+  const auth = `Basic ${Buffer.from(`alice:${password}`).toString("base64")}`;
+  const base = "/remote.php/dav/files/alice";
+  const dav = (path: string, init: { method: string; headers?: Record<string, string>; body?: Uint8Array }) =>
+    t.request(`${base}${path}`, { ...init, headers: { authorization: auth, ...init.headers } });
+  // The connection check, then the target folder looked up and made level by level, without Nextcloud's headers.
+  expect((await dav("/", { method: "PROPFIND", headers: { depth: "0" } })).status).toBe(207);
+  expect((await dav("/Photos/Camera/iPhone/", { method: "PROPFIND", headers: { depth: "1" } })).status).toBe(404);
+  for (const dir of ["/Photos/", "/Photos/Camera/", "/Photos/Camera/iPhone/"]) expect((await dav(dir, { method: "MKCOL" })).status).toBe(201);
+  const heic = await Bun.file(join(FIXTURES, "phone", "iphone_13_pro_max.HEIC")).bytes();
+  const put = await dav("/Photos/Camera/iPhone/IMG_0001.HEIC", { method: "PUT", headers: { "content-type": "image/heic" }, body: heic });
+  expect(put.status).toBe(201);
+  // Sent again (an uploader that lost track): replaced in place, still one photo in the folder.
+  expect((await dav("/Photos/Camera/iPhone/IMG_0001.HEIC", { method: "PUT", body: heic })).status).toBe(204);
+  const listing = await (await dav("/Photos/Camera/iPhone/", { method: "PROPFIND", headers: { depth: "1" } })).text();
+  expect(listing.match(/<d:href>[^<]*IMG_0001\.HEIC<\/d:href>/g)).toHaveLength(1);
+  expect(await t.drain()).toBeGreaterThan(0);
+  expect(t.services.photos.latest(alice, 10)).toHaveLength(1);
+  const status = t.services.deviceStatus.statusOf(t.services.devices.byId(alice.id, device.id)!);
+  expect([status.today.photos, status.ever.photos, status.ever.videos]).toEqual([2, 2, 0]);
+  // Taken 2022-02-16 (its EXIF), not when it arrived.
+  expect(status.newestCaptureAt?.toISOString().slice(0, 10)).toBe("2022-02-16");
+}, 120_000); // decoding a 12 MP HEIC takes seconds on a loaded machine

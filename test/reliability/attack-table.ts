@@ -23,6 +23,7 @@ export type ParamKind =
   | "trash-path" // an item in a person's Nextcloud trash bin (trash/<name>.d<seconds>) or its restore folder
   | "versions-path" // a file's versions in Nextcloud's versions collection (versions/<file number>)
   | "ocs-version" // v1.php or v2.php
+  | "ocs-share" // a share link's number, as Nextcloud's sharing API names it (/ocs/…/shares/<number>)
   | "backup-target" // an offsite backup target's id (admin only; the setup wizard's restore uses one too)
   | "snapshot" // a restic snapshot id (64 hex)
   | "backup-guest" // a box this box hosts backups for
@@ -110,6 +111,12 @@ export const ATTACK_TABLE: Record<string, Record<string, ParamKind>> = {
   "GET /ocs/:version/cloud/capabilities": { version: "ocs-version" },
   "GET /ocs/:version/cloud/user": { version: "ocs-version" },
   "GET /ocs/:version/cloud/users/:id": { version: "ocs-version", id: "username" },
+  // Nextcloud's sharing API (app/dav/sharing.ts): public links by number.
+  "GET /ocs/:version/apps/files_sharing/api/v1/shares": { version: "ocs-version" },
+  "POST /ocs/:version/apps/files_sharing/api/v1/shares": { version: "ocs-version" },
+  "GET /ocs/:version/apps/files_sharing/api/v1/shares/:id": { version: "ocs-version", id: "ocs-share" },
+  "PUT /ocs/:version/apps/files_sharing/api/v1/shares/:id": { version: "ocs-version", id: "ocs-share" },
+  "DELETE /ocs/:version/apps/files_sharing/api/v1/shares/:id": { version: "ocs-version", id: "ocs-share" },
   "GET /index.php/login/v2/flow/:token": { token: "name" },
   "POST /index.php/login/v2/flow/:token": { token: "name" },
   "POST /settings/devices/:id/revoke": { id: "app-token" },

@@ -107,6 +107,8 @@ function victims(): Record<ParamKind, string[]> {
     })(),
     "versions-path": [`versions/${items.secret!.seq}`, `versions/${items.privatePhoto!.seq}`],
     "ocs-version": ["v2.php"],
+    // Her links by number, through Nextcloud's sharing API (v1 and v2 alike: the version is attacked as a parameter too).
+    "ocs-share": f.t.db.$client.query<{ seq: number }, [string]>("SELECT seq FROM share_links WHERE user_id = ?").all(f.alice.id).map((r) => String(r.seq)),
     "backup-target": f.t.db.$client.query<{ id: string }, []>("SELECT id FROM backup_targets").all().map((r) => r.id),
     snapshot: ["0".repeat(64)],
     "backup-guest": ["g0friend"],
