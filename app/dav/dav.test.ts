@@ -773,7 +773,9 @@ describe("devices and their backup status", () => {
     try {
       t.services.settings.update({ alertWebhook: `http://127.0.0.1:${receiver.port}/nas` });
       await t.services.dashboard.alerts.deliver();
-      expect(got).toEqual([{ body: expect.stringContaining("“Pixel 8” has not backed up for 3 days") as unknown as string, tag: `device-silent device:${device.id}` }]);
+      expect(got).toEqual([
+        { body: expect.stringContaining("“Pixel 8” has not backed up for 3 days") as unknown as string, tag: `device-silent device:${device.id}` },
+      ]);
     } finally {
       receiver.stop(true);
     }

@@ -1,12 +1,12 @@
 // What each device sent: the backup status a family can check ("Pixel 8: 14 photos today, newest taken 09:12"), and
-// the warning when a phone that backed up every day has gone quiet.
+// the warning when a phone that backed up regularly (at least 5 of 14 days) has gone quiet.
 import type { AppPasswords, Device } from "../auth/app-passwords";
 import type { Alert } from "../../hw/alerts";
 import type { User } from "../platform/db/schema";
 import type { DavRepo } from "./repo";
 
 const DAY = 86_400_000;
-/** Quiet this long, after backing up on most days, is worth a warning. */
+/** Quiet this long, after backing up on at least 5 of the 14 days before, is worth a warning. */
 export const SILENT_AFTER_DAYS = 3;
 
 export type Counts = { photos: number; videos: number; others: number; bytes: number };
@@ -70,7 +70,7 @@ export function createDeviceStatus(deps: { repo: DavRepo; devices: AppPasswords;
           severity: "warning" as const,
           code: "device-silent" as const,
           subject: `device:${s.device.id}`,
-          message: `${user.displayName}'s “${s.device.name}” has not backed up for ${s.quietDays} days, after backing up almost every day. Check its backup app (Photos → Back up your phone).`,
+          message: `${user.displayName}'s “${s.device.name}” has not backed up for ${s.quietDays} days, after backing up on at least 5 of the 14 days before. Check its backup app (Photos → Back up your phone).`,
         })),
       ),
   };

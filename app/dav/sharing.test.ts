@@ -19,7 +19,8 @@ function setup(now?: () => Date) {
   const { drive } = t.services;
   const photos = drive.mkdir(alice, undefined, "Photos");
   const folder = drive.mkdir(alice, photos.id, "Trip <img src=x onerror=alert(1)>");
-  const phone = (user: User, scope: "files" | "files-read" = "files") => basic(user, t.services.devices.create(user.id, `Phone of ${user.username}`, scope).password);
+  const phone = (user: User, scope: "files" | "files-read" = "files") =>
+    basic(user, t.services.devices.create(user.id, `Phone of ${user.username}`, scope).password);
   return { alice, bob, photos, folder, auth: phone(alice), bobAuth: phone(bob), phone };
 }
 
@@ -56,7 +57,13 @@ describe("Nextcloud's sharing API", () => {
     expect(created.text).not.toContain("<img");
     expect(created.text).toContain("Trip &lt;img src=x onerror=alert(1)&gt;");
     const share = created.shares[0]!;
-    expect(share).toMatchObject({ share_type: "3", item_type: "folder", path: "/Photos/Trip <img src=x onerror=alert(1)>", uid_owner: "alice", permissions: "1" });
+    expect(share).toMatchObject({
+      share_type: "3",
+      item_type: "folder",
+      path: "/Photos/Trip <img src=x onerror=alert(1)>",
+      uid_owner: "alice",
+      permissions: "1",
+    });
     expect(Number.isInteger(Number(share.id))).toBe(true); // the app parses it with Integer.parseInt
     expect(share.item_source).toBe(String(folder.seq));
     const url = share.url!;
@@ -79,7 +86,7 @@ describe("Nextcloud's sharing API", () => {
     // JSON, as the iOS app asks for it.
     const json = (await (await ocs(auth, `${API}?format=json`)).json()) as { ocs: { meta: { statuscode: number }; data: { id: string; path: string }[] } };
     expect(json.ocs.meta.statuscode).toBe(200);
-    expect(json.ocs.data.map((s) => [s.id, s.path])).toEqual([[share.id, "/Photos/Trip <img src=x onerror=alert(1)>"]]);
+    expect(json.ocs.data.map((s) => [s.id, s.path])).toEqual([[share.id!, "/Photos/Trip <img src=x onerror=alert(1)>"]]);
 
     const ended = await ocs(auth, `${API}/${share.id}`, { method: "DELETE" });
     expect((await read(ended)).meta.statuscode).toBe("200");
@@ -92,11 +99,16 @@ describe("Nextcloud's sharing API", () => {
   test("a password and an expiry date on creation and by PUT (one field per request, as the app sends them)", async () => {
     let clock = new Date("2026-06-01T09:00:00Z");
     const { alice, auth } = setup(() => clock);
-    await t.services.drive.upload(alice, { name: "notes.txt", conflict: "fail" }, (async function* () {
-      yield new TextEncoder().encode("hello");
-    })());
-    const made = (await read(await ocs(auth, API, { method: "POST", form: { path: "/notes.txt", shareType: "3", password: "open sesame", expireDate: "2026-06-10" } })))
-      .shares[0]!;
+    await t.services.drive.upload(
+      alice,
+      { name: "notes.txt", conflict: "fail" },
+      (async function* () {
+        yield new TextEncoder().encode("hello");
+      })(),
+    );
+    const made = (
+      await read(await ocs(auth, API, { method: "POST", form: { path: "/notes.txt", shareType: "3", password: "open sesame", expireDate: "2026-06-10" } }))
+    ).shares[0]!;
     expect(made).toMatchObject({ item_type: "file", expiration: "2026-06-10 00:00:00", password: "********" });
     expect(made).not.toHaveProperty("password", expect.stringContaining("argon"));
     const link = () => t.services.share.listOwn(alice)[0]!;
@@ -154,7 +166,7 @@ describe("Nextcloud's sharing API", () => {
     expect(made.shares[0]!.permissions).toBe("4");
     expect(t.services.share.listOwn(alice)[0]!.allowUpload).toBe(true);
     for (const form of [
-      { path: "/Photos", shareType: "3", publicUpload: "true" },
+      { path: "/Photos", shareType: "3", publicUpload: "true" } as Record<string, string>,
       { path: "/Photos", shareType: "3", permissions: "15" },
       { path: "/Photos", shareType: "0", shareWith: "bob" },
       { path: "/Photos", shareType: "3", label: "For grandma" },

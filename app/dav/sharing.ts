@@ -73,15 +73,11 @@ function uploadOnly(permissions: string | undefined, publicUpload: string | unde
   throw new AppError(400, "A link here is read only (permissions=1) or a file drop (permissions=4).");
 }
 
-export function sharingRoutes(deps: SharingDeps) {
-  const { share, drive, dav } = deps;
-  // A new link's token, held for FRESH_MS so the app that made it can read its address back (only the hash is stored).
-  const fresh = new Map<string, { token: string; until: number }>();
-  const freshToken = (linkId: string) => {
-    const at = deps.now().getTime();
-    for (const [id, f] of fresh) if (f.until <= at) fresh.delete(id);
-    return fresh.get(linkId)?.token;
-  };
+/**
+ * Links in Nextcloud's shape and Nextcloud's dates; `freshToken` gives a new link's token while it is still held.
+ */
+function linkFormat(deps: SharingDeps, freshToken: (linkId: string) => string | undefined) {
+  const { drive, dav } = deps;
 
   /** "2026-12-24" (or the date of "2026-12-24 00:00:00", an ISO time…) → the end of that day in the box's zone. */
   function expiryOf(value: string): Date | null {
@@ -94,8 +90,7 @@ export function sharingRoutes(deps: SharingDeps) {
     return startOfDay(new Date(Date.UTC(y, mo, d + 1)).toISOString().slice(0, 10), deps.timeZone());
   }
   /** The last day a link works, as Nextcloud writes expiry dates. */
-  const expirationOf = (at: Date) =>
-    `${new Intl.DateTimeFormat("en-CA", { timeZone: deps.timeZone() }).format(new Date(at.getTime() - 1))} 00:00:00`;
+  const expirationOf = (at: Date) => `${new Intl.DateTimeFormat("en-CA", { timeZone: deps.timeZone() }).format(new Date(at.getTime() - 1))} 00:00:00`;
 
   const spaceOf = (user: User, device: Device | null, request: Request) => ({ user, device, base: "/dav/", requestUrl: request.url });
   /** The item at a path of the person's files (folders shared with them included), as WebDAV walks it. */
@@ -161,6 +156,21 @@ export function sharingRoutes(deps: SharingDeps) {
     };
   }
 
+  return { expiryOf, itemAt, formatted, spaceOf };
+}
+
+/** What each call of the API does: list, make, change; every decision Sharing's and the policy's. */
+function linkApi(deps: SharingDeps) {
+  const { share, dav } = deps;
+  // A new link's token, held for FRESH_MS so the app that made it can read its address back (only the hash is stored).
+  const fresh = new Map<string, { token: string; until: number }>();
+  const freshToken = (linkId: string) => {
+    const at = deps.now().getTime();
+    for (const [id, f] of fresh) if (f.until <= at) fresh.delete(id);
+    return fresh.get(linkId)?.token;
+  };
+  const { expiryOf, itemAt, formatted, spaceOf } = linkFormat(deps, freshToken);
+
   /** A link by its number, as the policy lets this person manage it; an ended or expired link is gone (404). */
   function manageable(user: User, id: string): ShareLink {
     const link = share.byNumber(user, /^\d{1,9}$/.test(id) ? Number(id) : 0);
@@ -209,8 +219,7 @@ export function sharingRoutes(deps: SharingDeps) {
       throw new AppError(400, "Only a link's password and expiry date can be changed here (a note, a label or hiding downloads cannot).");
     if (p.permissions !== undefined && uploadOnly(p.permissions, undefined) !== link.allowUpload)
       throw new AppError(400, "A link's kind (read only or file drop) cannot be changed: make a new link.");
-    if (p.password === undefined && p.expireDate === undefined && p.permissions === undefined)
-      throw new AppError(400, "Wrong or no update parameter given.");
+    if (p.password === undefined && p.expireDate === undefined && p.permissions === undefined) throw new AppError(400, "Wrong or no update parameter given.");
     const keepPassword = p.password === PASSWORD_SET && !!link.passwordHash;
     const updated = await share.update(user, link.id, {
       ...(p.password !== undefined && !keepPassword ? { password: p.password || null } : {}),
@@ -219,6 +228,12 @@ export function sharingRoutes(deps: SharingDeps) {
     return ok(request, formatted(user, updated, origin(request)));
   }
 
+  return { list, create, update, manageable, formatted, writable, origin, ok };
+}
+
+export function sharingRoutes(deps: SharingDeps) {
+  const { list, create, update, manageable, formatted, writable, origin, ok } = linkApi(deps);
+  const { share } = deps;
   return new Elysia({ name: "nextcloud-sharing" })
     .use(deps.access)
     .get(BASE, ({ request, user, viewer, body }) => list(user!, viewer!.device ?? null, request, paramsOf(request, body)), {

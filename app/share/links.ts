@@ -153,7 +153,14 @@ export async function update(ctx: ShareContext, user: User, id: string, change: 
     set.passwordHash !== undefined ? (set.passwordHash ? "a new password" : "no password") : "",
     set.expiresAt !== undefined ? (set.expiresAt ? `expires ${set.expiresAt.toISOString()}` : "no expiry") : "",
   ].filter(Boolean);
-  record(ctx, user, "share.update", link.id, true, `${subjectOf(ctx, user, link)}: ${what.join(", ")}${byAdmin ? `, as administrator, owner ${personOf(ctx, link.userId)}` : ""}`);
+  record(
+    ctx,
+    user,
+    "share.update",
+    link.id,
+    true,
+    `${subjectOf(ctx, user, link)}: ${what.join(", ")}${byAdmin ? `, as administrator, owner ${personOf(ctx, link.userId)}` : ""}`,
+  );
   return updated;
 }
 

@@ -45,7 +45,7 @@ export type HomeContentProps = {
   recent: DriveFile[];
   health: Health | null;
   photos: GridItem[];
-  /** Phones that backed up on most days and have been silent for three (app/dav/devices.ts). */
+  /** Phones that backed up on at least 5 of 14 days and have been silent for three since (app/dav/devices.ts). */
   silentDevices?: { name: string; days: number }[];
 };
 
