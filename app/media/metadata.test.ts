@@ -63,9 +63,13 @@ function expectedTime(r: Reference): { source: string; local?: string; offset: n
   if (!exifLocal && r["Pentax:Date"]) return { source: "maker-note", local: `${r["Pentax:Date"]} ${r["Pentax:Time"]}`, offset: null };
   if (exifLocal) return { source: "exif-local", local: exifLocal.local, offset: null };
   if (xmp[0]) return { source: "other-date", local: xmp[0].local, offset: null };
-  const modify = split(r["IFD0:ModifyDate"]) ?? split(r["XMP-xmp:ModifyDate"]);
+  const ifd0Modify = split(r["IFD0:ModifyDate"]);
+  const modify = ifd0Modify ? { ...ifd0Modify, offset: toOffset(r["ExifIFD:OffsetTime"]) ?? ifd0Modify.offset } : split(r["XMP-xmp:ModifyDate"]);
   if (modify) return { source: "other-date", local: modify.local, offset: modify.offset };
   if (gps) return { source: "gps-date", offset: null, instant: Date.parse(`${gps.local.replace(/^(\d{4}):(\d{2}):/, "$1-$2-").replace(" ", "T")}Z`) };
+  // A phone's name (only IMG_yyyymmdd_hhmmss among the fixtures; the other patterns are checked on generated names below).
+  const named = /IMG_(\d{4})(\d\d)(\d\d)_(\d\d)(\d\d)(\d\d)\.jpg$/.exec(r.SourceFile);
+  if (named) return { source: "file-name", local: `${named[1]}:${named[2]}:${named[3]} ${named[4]}:${named[5]}:${named[6]}`, offset: null };
   return { source: "file-time", offset: null };
 }
 
@@ -99,7 +103,7 @@ describe("every fixture against ExifTool: capture time by the precedence, camera
   }
   test("the reference covers every kind the precedence names (so none of the rules above goes untested on a real file)", () => {
     const sources = new Set(reference.map((r) => expectedTime(r).source));
-    for (const s of ["exif-offset", "xmp-offset", "gps-offset", "maker-note", "exif-local", "other-date", "gps-date", "file-time"])
+    for (const s of ["exif-offset", "xmp-offset", "gps-offset", "maker-note", "exif-local", "other-date", "gps-date", "file-name", "file-time"])
       expect(sources).toContain(s);
   });
 });
