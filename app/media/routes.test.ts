@@ -124,7 +124,10 @@ test("full resolution on demand for photos browsers cannot show (HEIC, TIFF, RAW
     .toBuffer();
   const scene = sharp(join(FIXTURES, "gps/DSCN0010.jpg"));
   const rawPath = join(dir, "DSC_0001.NEF");
-  await Bun.write(rawPath, Buffer.concat([sensor, await scene.clone().resize(160, 120).jpeg().toBuffer(), await scene.clone().resize(2000, 1500).jpeg().toBuffer()]));
+  await Bun.write(
+    rawPath,
+    Buffer.concat([sensor, await scene.clone().resize(160, 120).jpeg().toBuffer(), await scene.clone().resize(2000, 1500).jpeg().toBuffer()]),
+  );
   const raw = await t.upload(ann, rawPath);
   await t.drain();
   // Photos' JSON tells the lightbox which photos zoom through /media/full (z) and which through their original.

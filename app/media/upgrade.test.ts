@@ -90,8 +90,8 @@ test("`nas media reprocess` upgrades a library of the previous pipeline: places,
   const driveRows = () => t.db.$client.query("SELECT id, name, sha256, size, mime, updated_at FROM files WHERE user_id = ? ORDER BY seq").all(ann.id);
   const filesBefore = driveRows();
   const search = async (q: string) =>
-    ((await (await t.request(`/photos/api/buckets?src=search&p=${encodeURIComponent(q)}`, { headers: t.signIn(ann) })).json()) as { months: unknown[] })
-      .months.length;
+    ((await (await t.request(`/photos/api/buckets?src=search&p=${encodeURIComponent(q)}`, { headers: t.signIn(ann) })).json()) as { months: unknown[] }).months
+      .length;
   expect(await search("New York")).toBe(0); // the old rows: nothing to find
 
   const r = await nas(t.dataDir, "media", "reprocess");
