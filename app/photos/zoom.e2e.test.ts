@@ -37,7 +37,7 @@ async function zoomInto(page: Page, id: string) {
   await page.waitForFunction(
     () => {
       const img = [...document.querySelectorAll<HTMLImageElement>(".pswp__item[aria-hidden='false'] img.pswp__img")].at(-1);
-      return img !== undefined && img.complete && img.currentSrc !== "" && !img.currentSrc.includes("/media/preview/");
+      return img?.complete === true && img.currentSrc !== "" && !img.currentSrc.includes("/media/preview/");
     },
     undefined,
     { timeout: 90_000 },
