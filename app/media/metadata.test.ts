@@ -60,6 +60,10 @@ function expectedTime(r: Reference): { source: string; local?: string; offset: n
     const quarter = Math.round(minutes / 15) * 15;
     if (Math.abs(minutes - quarter) <= 2 && Math.abs(quarter) <= 14 * 60) return { source: "gps-offset", local: exifLocal.local, offset: quarter };
   }
+  // The camera's zone in its maker note (ExifTool prints the zone and, apart, whether daylight saving was on).
+  const makerZone = toOffset(r["Canon:TimeZone"] ?? r["Nikon:TimeZone"]);
+  const daylight = ["On", "Yes"].includes(String(r["Canon:DaylightSavings"] ?? r["Nikon:DaylightSavings"])) ? 60 : 0;
+  if (exifLocal && makerZone !== null) return { source: "maker-note", local: exifLocal.local, offset: makerZone + daylight };
   if (!exifLocal && r["Pentax:Date"]) return { source: "maker-note", local: `${r["Pentax:Date"]} ${r["Pentax:Time"]}`, offset: null };
   if (exifLocal) return { source: "exif-local", local: exifLocal.local, offset: null };
   if (xmp[0]) return { source: "other-date", local: xmp[0].local, offset: null };
