@@ -3,8 +3,10 @@
 // over as raw bytes and no maintained JavaScript library reads these tags, so this reads them: a bounded TIFF IFD
 // walk per maker, where every offset is checked against the bytes (a camera, or an attacker, can write anything).
 // Tag numbers and layouts are ExifTool's (Canon.pm TimeInfo 0x35 and LensModel 0x95; Nikon.pm WorldTime 0x24 and
-// Lens 0x84; Olympus.pm CameraSettings 0x2020/DateTimeUTC 0x908 and Equipment 0x2010/LensModel 0x203; Pentax.pm
-// Date 0x6 and Time 0x7); test/fixtures/photos/makernotes holds ExifTool's own test images of these makers.
+// Lens 0x84; Olympus.pm CameraSettings 0x2020/DateTimeUTC 0x908 and Equipment 0x2010/LensModel 0x203, else its
+// LensType 0x201 by ExifTool's table (data/olympus-lens-types.json); Pentax.pm Date 0x6 and Time 0x7);
+// test/fixtures/photos/makernotes holds ExifTool's own test images of these makers.
+import OLYMPUS_LENS_TYPES from "./data/olympus-lens-types.json";
 
 export type MakerNoteFacts = {
   /** Minutes east of UTC the camera was set to (its time zone plus daylight saving). */
@@ -67,6 +69,16 @@ function lensFromRationals(view: DataView, at: number, le: boolean): string | nu
   return `${focal}mm f/${aperture}`;
 }
 
+const hex2 = (n: number) => n.toString(16).padStart(2, "0");
+/**
+ * Olympus' LensType (Equipment 0x201: make, unknown, model, sub-model, …) named by ExifTool's table, for bodies that
+ * write no LensModel string (the E-1 and other Four Thirds cameras): "0 05 00" → "Olympus Zuiko Digital 14-54mm F2.8-3.5".
+ */
+function olympusLensType(b: Uint8Array, e: Entry | undefined): string | null {
+  if (!e || (e.type !== 1 && e.type !== 7) || e.count < 4) return null;
+  return (OLYMPUS_LENS_TYPES as Record<string, string>)[`${b[e.at]!.toString(16)} ${hex2(b[e.at + 2]!)} ${hex2(b[e.at + 3]!)}`] ?? null;
+}
+
 /**
  * `note`: the MakerNote value as exifr returns it (a view into the bytes it read, which begin with the file or its
  * EXIF segment, so offsets counted from the TIFF header can be followed). Anything unexpected gives nulls.
@@ -120,7 +132,12 @@ function parse(b: Uint8Array, at: number, make: string): MakerNoteFacts {
     const utc = text(b, sub(0x2020).get(0x0908));
     const m = utc && /^(\d{4}):(\d{2}):(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(utc);
     const date = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : null;
-    return { ...NONE, utc: date && !Number.isNaN(date.getTime()) ? date : null, lens: text(b, sub(0x2010).get(0x0203)) };
+    const equipment = sub(0x2010);
+    return {
+      ...NONE,
+      utc: date && !Number.isNaN(date.getTime()) ? date : null,
+      lens: text(b, equipment.get(0x0203)) ?? olympusLensType(b, equipment.get(0x0201)),
+    };
   }
   if (startsWith(b, at, "AOC\0") || startsWith(b, at, "PENTAX \0")) {
     const [ifd, le] = startsWith(b, at, "AOC\0") ? [at + 6, order(b, at + 4)] : [at + 10, order(b, at + 8)];

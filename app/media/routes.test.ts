@@ -12,6 +12,17 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
+/** Every item of Photos' timeline JSON, across its months, by id. */
+async function timelineItems(t: ReturnType<typeof mediaTestApp>, headers: Record<string, string>) {
+  const { months } = (await (await t.request("/photos/api/buckets", { headers })).json()) as { months: { key: string }[] };
+  const items: Record<string, { z: boolean }> = {};
+  for (const m of months) {
+    const page = (await (await t.request(`/photos/api/month/${m.key}`, { headers })).json()) as { items: { id: string; z: boolean }[] };
+    for (const i of page.items) items[i.id] = i;
+  }
+  return items;
+}
+
 async function twoUsers() {
   const t = mediaTestApp();
   cleanups.push(t.cleanup);
@@ -95,7 +106,7 @@ test("the dashboard's jobs card shows media progress and the encoder; only the a
   expect(t.services.jobs.counts().queued).toBe(1);
 });
 
-test("full resolution on demand for photos browsers cannot show (HEIC, TIFF): real pixels, upright, cached, bounded; none for a JPEG or another user", async () => {
+test("full resolution on demand for photos browsers cannot show (HEIC, TIFF, RAW; marked z for the lightbox): real pixels, upright, cached, bounded; none for a JPEG or another user", async () => {
   const { t, ann, photo, A, B } = await twoUsers();
   // A 2400 × 1600 TIFF (larger than the 1440-px preview) with EXIF orientation 6, and the small HEIC of the fixtures.
   const dir = join(t.dataDir, "..", `full-${ann.id}`);
@@ -105,7 +116,26 @@ test("full resolution on demand for photos browsers cannot show (HEIC, TIFF): re
   await sharp(join(FIXTURES, "gps/DSCN0021.jpg")).resize(2400, 1600).withMetadata({ orientation: 6 }).tiff().toFile(tiffPath);
   const tiff = await t.upload(ann, tiffPath);
   const heic = await t.upload(ann, join(FIXTURES, "made/munich.heic"));
+  // Shaped like a camera RAW (as in pipeline.test.ts): a TIFF saying Orientation 6, a small thumbnail, then a
+  // 2000 × 1500 JPEG preview of a real photo, larger than the 1440-px preview the pipeline keeps.
+  const sensor = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#333" } })
+    .tiff()
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+  const scene = sharp(join(FIXTURES, "gps/DSCN0010.jpg"));
+  const rawPath = join(dir, "DSC_0001.NEF");
+  await Bun.write(
+    rawPath,
+    Buffer.concat([sensor, await scene.clone().resize(160, 120).jpeg().toBuffer(), await scene.clone().resize(2000, 1500).jpeg().toBuffer()]),
+  );
+  const raw = await t.upload(ann, rawPath);
   await t.drain();
+  // Photos' JSON tells the lightbox which photos zoom through /media/full (z) and which through their original.
+  const zoomed = Object.fromEntries(Object.entries(await timelineItems(t, A)).map(([id, i]) => [id, i.z]));
+  expect(zoomed).toMatchObject({ [tiff.id]: true, [heic.id]: true, [raw.id]: true, [photo.id]: false });
+  const fromRaw = await t.request(`/media/full/${raw.id}`, { headers: A });
+  expect(fromRaw.status).toBe(200);
+  expect(await sharp(Buffer.from(await fromRaw.arrayBuffer())).metadata()).toMatchObject({ format: "jpeg", width: 1500, height: 2000 });
   const full = await t.request(`/media/full/${tiff.id}`, { headers: A });
   expect(full.status).toBe(200);
   expect(full.headers.get("content-type")).toBe("image/jpeg");

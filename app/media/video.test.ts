@@ -6,7 +6,7 @@ import sharp from "sharp";
 import { runCommand } from "../../hw/run";
 import { detectEncoder } from "./hwaccel";
 import { dataPaths } from "../platform/paths";
-import { mediaTestApp } from "../../test/support/media";
+import { FIXTURES, mediaTestApp } from "../../test/support/media";
 import { parseIso6709, parseProbe, playbackOf, targetSize } from "./video";
 import { fakeRunner } from "../../hw/testing";
 import { systemClock } from "../platform/clock";
@@ -97,6 +97,29 @@ describe("videos through the pipeline (real ffmpeg)", () => {
 
       expect(t.row(ann, mkv.sha256)).toMatchObject({ status: "done", playback: "remux" });
       expect((await probe(dataPaths(t.dataDir).derivatives(ann.id, mkv.sha256!).video)).streams.map((s) => s.codec_name)).toEqual(["h264", "aac"]);
+    } finally {
+      t.cleanup();
+    }
+  }, 120_000);
+
+  test("a video's time from real files (test/fixtures/photos/made): creation_time is UTC, Apple's creationdate gives the zone, else the name", async () => {
+    const t = mediaTestApp();
+    try {
+      const ann = t.createUser("ann");
+      const [apple, utc, named] = await Promise.all(
+        ["lisbon-creationdate.mov", "utc-only.mp4", "VID_20190704_153012.mp4"].map((n) => t.upload(ann, join(FIXTURES, "made", n))),
+      );
+      expect(await t.drain()).toBe(3);
+      expect(t.row(ann, apple!.sha256)).toMatchObject({ status: "done", takenSource: "container", takenZoneKnown: true, takenOffset: 120, city: "Lisbon" });
+      expect(t.row(ann, apple!.sha256)!.takenAt!.toISOString()).toBe("2024-06-01T10:00:00.000Z");
+      // creation_time alone: the moment is right (UTC), the local zone unknown, not labelled as the box's local time.
+      const utcRow = t.row(ann, utc!.sha256)!;
+      expect(utcRow).toMatchObject({ status: "done", takenSource: "container", takenZoneKnown: false });
+      expect(utcRow.takenAt!.toISOString()).toBe("2024-06-01T10:00:00.000Z");
+      // No time in the file: the phone's name, as a wall clock with the zone unknown.
+      const namedRow = t.row(ann, named!.sha256)!;
+      expect(namedRow).toMatchObject({ status: "done", takenSource: "file-name", takenZoneKnown: false });
+      expect(new Date(namedRow.takenAt!.getTime() + namedRow.takenOffset! * 60_000).toISOString()).toBe("2019-07-04T15:30:12.000Z");
     } finally {
       t.cleanup();
     }
