@@ -165,7 +165,10 @@ test("two flat pictures of different colours are not duplicates; a photo's greys
     const r = await thumbnailsOfImage(path, { thumb: join(dir, `${id}.webp`), preview: join(dir, `${id}.jpg`) });
     return file(id, { phash: r.phash, thumbhash: r.thumbhash });
   };
-  const flat = (background: { r: number; g: number; b: number }) => sharp({ create: { width: 640, height: 480, channels: 3, background } }).png().toBuffer();
+  const flat = (background: { r: number; g: number; b: number }) =>
+    sharp({ create: { width: 640, height: 480, channels: 3, background } })
+      .png()
+      .toBuffer();
   const orange = await processed("orange", await flat({ r: 240, g: 140, b: 60 }));
   const green = await processed("green", await flat({ r: 40, g: 120, b: 70 }));
   // Their hashes alone would group them (the grey levels of a flat picture carry no pattern).
