@@ -84,7 +84,7 @@ soak: deps
 test-browser: deps
 	bun test $$(find ./app ./test -name '*.e2e.test.ts' | sort) --timeout=120000
 
-# The wizard, Drive (grid and viewer), Photos (timeline, lightbox with info, memories, a memory's story), the dashboard and settings at desktop and phone size, into docs/screenshots/.
+# The wizard, Drive (grid and viewer), Photos (timeline, lightbox with info, the editor, the map, memories, a memory's story, duplicates, partner sharing), the dashboard and settings at desktop and phone size, into docs/screenshots/.
 screenshots: deps
 	bun scripts/screenshots.ts
 

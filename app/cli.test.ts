@@ -241,7 +241,7 @@ test("run as root from a checkout the service user cannot read (a clone in /root
   expect(added.code).toBe(0);
   const imported = await run("import", photos, "--user", "grace");
   expect([imported.code, imported.stderr]).toEqual([0, ""]);
-  expect(imported.stdout).toContain("Imported 1 files for grace");
+  expect(imported.stdout).toContain("Imported 1 file for grace");
   expect(statSync(join(dir, "db.sqlite")).uid).toBe(65534);
 });
 

@@ -253,9 +253,10 @@ const commands: Record<string, Command> = {
           out.warn(`[${i + 1}/${files.length}] not imported: ${relative(root, path)}: ${(e as Error).message}`);
         }
       }
-      audit("import", user.id, `${counts.imported} files for ${user.username} from ${root} (${counts.duplicates} already stored, ${counts.failed} failed)`);
+      const nFiles = (n: number) => `${n} ${n === 1 ? "file" : "files"}`;
+      audit("import", user.id, `${nFiles(counts.imported)} for ${user.username} from ${root} (${counts.duplicates} already stored, ${counts.failed} failed)`);
       out.print(
-        `Imported ${counts.imported} files for ${user.username}; ${counts.duplicates} already stored; ${counts.failed} failed. Photos and videos are processed by the worker.`,
+        `Imported ${nFiles(counts.imported)} for ${user.username}; ${counts.duplicates} already stored; ${counts.failed} failed. Photos and videos are processed by the worker.`,
       );
       if (counts.failed) throw new CliError(`${counts.failed} files could not be imported.`);
     },

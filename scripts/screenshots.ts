@@ -1,5 +1,5 @@
-// `make screenshots`: the wizard, the start page, Drive (grid and viewer), Photos (timeline, lightbox, memories and a
-// memory's story), the dashboard and settings at desktop (1280×800) and
+// `make screenshots`: the wizard, the start page, Drive (grid and viewer), Photos (timeline, lightbox with info, the
+// editor, the map, memories and a memory's story, duplicates, partner sharing), the dashboard and settings at desktop (1280×800) and
 // phone (360×740) size, from a real server on a temp data dir, written to docs/screenshots/ for the README.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -59,18 +59,21 @@ try {
   await upload("lake at dawn, seen from the boathouse.jpg", readFileSync(join(photos, "phone/jolla.jpg")), trip);
   await upload("no_exif.jpg", readFileSync(join(photos, "phone/no_exif.jpg")), trip);
   await upload("IMG_0042.HEIC", readFileSync(join(photos, "phone/iphone_13_pro_max.HEIC")), trip);
-  for (const [name, color] of [
-    ["sunset.png", { r: 240, g: 140, b: 60 }],
-    ["forest.png", { r: 40, g: 120, b: 70 }],
-  ] as const) {
-    await upload(
-      name,
-      await sharp({ create: { width: 640, height: 480, channels: 3, background: color } })
-        .png()
-        .toBuffer(),
-      trip,
-    );
-  }
+  // Two drawn pictures (not flat colours: a flat picture's perceptual hash is the same as any other flat one's).
+  const scene = (sky: string, ground: string, shape: string) =>
+    sharp(
+      Buffer.from(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480"><defs><linearGradient id="s" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${sky}"/><stop offset="1" stop-color="#fde2b0"/></linearGradient></defs><rect width="640" height="480" fill="url(#s)"/>${shape}<rect y="330" width="640" height="150" fill="${ground}"/></svg>`,
+      ),
+    )
+      .png()
+      .toBuffer();
+  await upload("sunset.png", await scene("#e8743b", "#3b2a4a", '<circle cx="420" cy="330" r="90" fill="#ffd27a"/>'), trip);
+  await upload(
+    "forest.png",
+    await scene("#7fb3d5", "#24563a", '<path d="M60 340 L130 150 L200 340 Z M220 340 L310 110 L400 340 Z M420 340 L500 180 L580 340 Z" fill="#2e7d4f"/>'),
+    trip,
+  );
   await upload("packing list.txt", new TextEncoder().encode("tent\nstove\nmap\n"), trip);
   // Camera photos for the start page's strip, processed by a media worker of its own.
   const camera = await folder("Camera");
@@ -105,6 +108,20 @@ try {
       camera,
     );
   }
+  // Partner sharing: bob shares his library with ada (two photos of his own), and ada hers with bob.
+  const bob = await signedInPage(browser, server, { username: "bob" });
+  for (const f of ["cameras/Nikon_D70.jpg", "orientation/landscape_1.jpg"])
+    await bob.api(`/upload?name=${f.split("/")[1]}`, { method: "PUT", body: new Blob([readFileSync(join(photos, f))]) });
+  for (const [page, partner] of [
+    [bob.page, "ada"],
+    [(await signedInPage(browser, server, { username: "ada" })).page, "bob"],
+  ] as const) {
+    await page.goto("/photos/partners");
+    await page.getByLabel("Their user name").fill(partner);
+    await page.getByRole("button", { name: "Share", exact: true }).click();
+    await page.getByRole("button", { name: `Stop sharing with ${partner}` }).waitFor();
+    await page.context().close();
+  }
   worker = Bun.spawn(["bun", "app/worker.ts"], {
     cwd: root,
     env: { ...process.env, DATA_DIR: server.dataDir, NAS_WORKER_KINDS: "media.process" },
@@ -137,13 +154,45 @@ try {
     await page.locator("#photos-grid .photos-tile").nth(5).waitFor();
     await page.waitForLoadState("networkidle");
     await shoot(page, `photos-timeline-${size}`);
+    // A photo with a place (Lisbon, found by search): its info panel has the small map.
+    await page.goto("/photos/search?q=lisbon");
     await page.locator("#photos-grid .photos-tile img").first().click();
     await page.locator(".pswp.photos-opened").waitFor();
     await page.keyboard.press("i");
+    await page.locator(".photos-info-map .basemap-city").first().waitFor();
     await page.locator(".photos-info h2").waitFor();
     await page.waitForLoadState("networkidle");
     await shoot(page, `photos-lightbox-info-${size}`);
+    // The editor over the same photo, a square crop chosen.
+    await page.keyboard.press("i");
+    await page.keyboard.press("e");
+    await page.locator("dialog.photos-editor[open] .photos-editor-crop").waitFor();
+    await page.getByRole("button", { name: "1:1" }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll("dialog.photos-editor img")].every((i) => (i as HTMLImageElement).complete));
+    await shoot(page, `photos-editor-${size}`);
     await page.keyboard.press("Escape");
+    await page.locator("dialog.photos-editor").waitFor({ state: "detached" });
+    await page.keyboard.press("Escape");
+    // The map over the box's own basemap, a cluster's photos listed under it.
+    await page.goto("/photos/map");
+    await page.locator("#photos-map .basemap-city").first().waitFor();
+    await page.locator(".photos-pin.cluster").first().waitFor();
+    await page.waitForLoadState("networkidle");
+    await shoot(page, `photos-map-${size}`);
+    // Duplicates: the re-saved copies side by side.
+    await page.goto("/photos/duplicates");
+    await page.locator(".dups-group").first().waitFor();
+    await page.waitForLoadState("networkidle");
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll(".dups-group img")].every(
+        (i) => i.getBoundingClientRect().top > innerHeight || ((i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0),
+      ),
+    );
+    await shoot(page, `photos-duplicates-${size}`);
+    // Partner sharing: ada's library given to bob, bob's received.
+    await page.goto("/photos/partners");
+    await page.waitForLoadState("networkidle");
+    await shoot(page, `photos-partners-${size}`);
     // Memories: the list, then a trip's story (full screen on the phone).
     for (let i = 0; i < 60; i++) {
       await page.goto("/photos/memories");

@@ -114,11 +114,12 @@ for (const scheme of ["light", "dark"] as const) {
   }, 60_000);
 }
 
-test("axe finds nothing serious on the map page in light, dark and on a phone", async () => {
+test("axe finds nothing serious on the map page, light and dark, at 1366×900 and on a 360×800 phone", async () => {
   for (const [scheme, viewport] of [
     ["light", { width: 1366, height: 900 }],
     ["dark", { width: 1366, height: 900 }],
     ["light", { width: 360, height: 800 }],
+    ["dark", { width: 360, height: 800 }],
   ] as const) {
     const { page } = admin; // the admin's page has the settings form too
     await page.setViewportSize(viewport);

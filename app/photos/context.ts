@@ -40,8 +40,8 @@ export type PhotosContext = PhotosDeps & {
   results: Map<string, { version: string; values: Map<string, unknown> }>;
   localWrites: Map<string, number>;
   maps: Map<string, { at: number; done: number; index: Supercluster<{ sha256: string }> }>;
-  /** Each person's trips (memories.ts), kept for minutes: finding them reads every photo's place. */
-  trips: Map<string, { at: number; writes: number; trips: Trip[] }>;
+  /** Each person's trips (memories.ts), kept while the library is unchanged or for minutes: finding them reads every photo's place. */
+  trips: Map<string, { at: number; writes: number; version: string; trips: Trip[] }>;
 };
 
 export const photosContext = (deps: PhotosDeps): PhotosContext => ({

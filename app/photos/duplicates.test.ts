@@ -157,6 +157,33 @@ test("duplicate groups: copies of one content, similar contents, never a RAW wit
   expect(duplicateGroups([file("p", { phash: "0000000000000000" }), file("q", { phash: "0000000000000fff" })])).toEqual([]); // 12: apart
 });
 
+test("two flat pictures of different colours are not duplicates; a photo's greyscale and brightened copies still are", async () => {
+  /** As the pipeline stores it: the hash and the ThumbHash of its one decode. */
+  const processed = async (id: string, bytes: Buffer) => {
+    const path = join(dir, `${id}.img`);
+    await Bun.write(path, bytes);
+    const r = await thumbnailsOfImage(path, { thumb: join(dir, `${id}.webp`), preview: join(dir, `${id}.jpg`) });
+    return file(id, { phash: r.phash, thumbhash: r.thumbhash });
+  };
+  const flat = (background: { r: number; g: number; b: number }) =>
+    sharp({ create: { width: 640, height: 480, channels: 3, background } })
+      .png()
+      .toBuffer();
+  const orange = await processed("orange", await flat({ r: 240, g: 140, b: 60 }));
+  const green = await processed("green", await flat({ r: 40, g: 120, b: 70 }));
+  // Their hashes alone would group them (the grey levels of a flat picture carry no pattern).
+  expect(hamming(orange.phash!, green.phash!)).toBeLessThanOrEqual(NEAR_DUPLICATE_BITS);
+  expect(duplicateGroups([orange, green])).toEqual([]);
+  const jolla = join(FIX, "photos/phone/jolla.jpg");
+  const copies = [
+    await processed("jolla", await sharp(jolla).jpeg().toBuffer()),
+    await processed("grey", await sharp(jolla).greyscale().jpeg().toBuffer()),
+    await processed("brighter", await sharp(jolla).modulate({ brightness: 1.2 }).jpeg().toBuffer()),
+    await processed("darker", await sharp(jolla).modulate({ brightness: 0.8 }).jpeg().toBuffer()),
+  ];
+  expect(duplicateGroups(copies).map((g) => g.files.map((f) => f.id).sort())).toEqual([["brighter", "darker", "grey", "jolla"]]);
+});
+
 const item = (id: string, kind: GridItem["kind"] = "image"): GridItem => ({
   id,
   sha256: id,

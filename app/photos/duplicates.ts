@@ -2,6 +2,7 @@
 // picture re-saved, resized, recompressed or shot in a burst (near: their perceptual hashes, made by the pipeline
 // from the decode it already does, differ in few bits); RAW+JPEG pairs and bursts as one tile in the timeline.
 // Never across people: every query here is one owner's files, out of the trash.
+import { thumbHashToAverageRGBA } from "thumbhash";
 import type { User } from "../platform/db/schema";
 import { AppError, notFound } from "../platform/errors";
 import { cached, touched, type PhotosContext } from "./context";
@@ -18,6 +19,13 @@ import type { GridItem } from "./repo";
  * a crop of 5 % off two edges of one corner moves a photo 7–17 bits and is found only when under 11.
  */
 export const NEAR_DUPLICATE_BITS = 11;
+/**
+ * …unless their average colours (from the ThumbHashes) are further apart than this (RGB, 0–1 per channel). The hash is
+ * of grey levels and relative: every flat picture hashes alike (an orange and a green one, 0.78 apart, were "2
+ * similar photos"). Measured on the same 18 photos: ±20 % brightness moves the average colour up to 0.25, a greyscale
+ * copy up to 0.47; resizes and re-saves 0.03.
+ */
+export const COLOURS_APART = 0.5;
 /** Shots of one burst: the same camera, each within this long of the previous one… */
 export const BURST_GAP_MS = 1000;
 /**
@@ -107,9 +115,16 @@ export type PhotoFile = {
 };
 export type DuplicateGroup = { kind: "exact" | "similar"; files: PhotoFile[] };
 
+/** Whether two pictures' average colours are too far apart for one to be a copy of the other (COLOURS_APART). */
+function coloursApart(a: PhotoFile, b: PhotoFile): boolean {
+  if (!a.thumbhash || !b.thumbhash) return false;
+  const [x, y] = [a.thumbhash, b.thumbhash].map((t) => thumbHashToAverageRGBA(Buffer.from(t, "base64")));
+  return Math.hypot(x!.r - y!.r, x!.g - y!.g, x!.b - y!.b) > COLOURS_APART;
+}
+
 /**
  * Groups of files that show the same picture: several files of one content, and contents whose hashes are within
- * NEAR_DUPLICATE_BITS. A RAW is compared only with RAWs (a RAW and its JPEG are a pair to keep: a stack, not a
+ * NEAR_DUPLICATE_BITS and whose average colours are within COLOURS_APART. A RAW is compared only with RAWs (a RAW and its JPEG are a pair to keep: a stack, not a
  * duplicate), videos only by content. Within a group the largest picture comes first (the one to keep, usually).
  */
 export function duplicateGroups(files: PhotoFile[], bits = NEAR_DUPLICATE_BITS): DuplicateGroup[] {
@@ -123,7 +138,7 @@ export function duplicateGroups(files: PhotoFile[], bits = NEAR_DUPLICATE_BITS):
       at.map((i) => list[i]![0]!.phash!),
       bits,
     ))
-      pairs.push([at[a]!, at[b]!]);
+      if (!coloursApart(list[at[a]!]![0]!, list[at[b]!]![0]!)) pairs.push([at[a]!, at[b]!]);
   }
   const pixels = (f: PhotoFile) => (f.width ?? 0) * (f.height ?? 0);
   return components(list.length, pairs)

@@ -1,6 +1,7 @@
 // The lightbox in a real Chromium against a real server and worker, over twenty months of photos (more than the
 // grid fills at first): at the walk's desktop size (1366×900) it steps on past the last photo the grid has loaded,
-// across months, to the oldest, counting the real position, never wrapping, in the timeline and in an album, and
+// across months, to the oldest, counting the real position, never wrapping, in the timeline, an album, a search
+// result and a partner's page (issue 23's defect 1), and
 // gives the focus back to the tile of the photo it closed on; the info panel sits beside the photo (which moves over,
 // the Next arrow still works) and, on a 360×800 phone, is a sheet under it; axe finds nothing serious there.
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -130,6 +131,43 @@ test("in an album, the lightbox walks the album's photos beyond the loaded month
   await page.keyboard.press("Escape");
   await page.locator(".pswp").waitFor({ state: "detached" });
 }, 60_000);
+
+test("in a search result, the lightbox walks the whole result beyond the loaded months, to its end (1366×900)", async () => {
+  const { page } = ann;
+  // "IMG" matches every file name: a result as long as the library, whose months the grid has not all drawn.
+  await page.goto("/photos/search?q=IMG");
+  const at = await openLastDrawn(page);
+  expect(await counter(page)).toBe(`${at} / ${TOTAL}`);
+  await page.keyboard.press("i");
+  await next(page);
+  expect(await counter(page)).toBe(`${at + 1} / ${TOTAL}`);
+  expect(await infoNameAt(page, at + 1)).toBe(`IMG_${at}.jpg`);
+  for (let p = at + 1; p < TOTAL; p++) await next(page);
+  expect(await infoNameAt(page, TOTAL)).toBe(`IMG_${TOTAL - 1}.jpg`);
+  await page.keyboard.press("Escape");
+  await page.locator(".pswp").waitFor({ state: "detached" });
+}, 120_000);
+
+test("on a partner's page (ann's library shared with bob), the lightbox walks all of it beyond the loaded months (1366×900)", async () => {
+  const bob = await box.signIn("bob");
+  await ann.page.goto("/photos/partners");
+  await ann.page.getByLabel("Their user name").fill("bob");
+  await ann.page.getByRole("button", { name: "Share", exact: true }).click();
+  await ann.page.getByRole("button", { name: "Stop sharing with bob" }).waitFor();
+  const { page } = bob;
+  await page.goto(`/photos/partners/${ann.user.id}`);
+  const at = await openLastDrawn(page);
+  expect(await counter(page)).toBe(`${at} / ${TOTAL}`);
+  await page.keyboard.press("i");
+  await next(page);
+  expect(await counter(page)).toBe(`${at + 1} / ${TOTAL}`);
+  expect(await infoNameAt(page, at + 1)).toBe(`IMG_${at}.jpg`);
+  await page.keyboard.press("Escape");
+  await page.locator(".pswp").waitFor({ state: "detached" });
+  await bob.context.close();
+  await ann.page.getByRole("button", { name: "Stop sharing with bob" }).click();
+  await ann.page.getByText("Share your library with a partner").waitFor();
+}, 120_000);
 
 test("the info panel sits beside the photo, which moves over; Next stays reachable; Download is readable (1366×900)", async () => {
   const { page } = ann;

@@ -1,6 +1,6 @@
 // The map page in a real Chromium against a real server and worker, at the desktop size of the walk (1366×900),
 // light and dark: a cluster's photos in a row of their own (not piled up, not over the places), pin counts centred
-// in their discs and readable in both schemes. The network is closed here: pins and places need no tiles.
+// in their discs and readable in both schemes; the place's lightbox walks the cluster. The network is closed here: pins and places need no tiles.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -69,6 +69,21 @@ test("a cluster's photos in a row of their own, above the places; pin counts cen
   }
   expect(places.y).toBeGreaterThanOrEqual(section.y + section.height);
   expect(await ada.page.locator(".photos-places li").first().textContent()).toContain("Arezzo, Tuscany, Italy");
+
+  // The place's lightbox walks the cluster's photos in their order, counting them, and stops at the last.
+  await tiles.first().locator("img").click();
+  await ada.page.locator(".pswp.photos-opened").waitFor();
+  const counter = () => ada.page.locator(".pswp__counter").textContent();
+  expect(await counter()).toBe(`1 / ${GPS.length}`);
+  for (let i = 2; i <= GPS.length; i++) {
+    await ada.page.keyboard.press("ArrowRight");
+    await ada.page.waitForFunction((want) => document.querySelector(".pswp__counter")?.textContent === want, `${i} / ${GPS.length}`);
+  }
+  await ada.page.keyboard.press("ArrowRight");
+  await ada.page.keyboard.press("ArrowLeft");
+  await ada.page.waitForFunction((want) => document.querySelector(".pswp__counter")?.textContent === want, `${GPS.length - 1} / ${GPS.length}`);
+  await ada.page.keyboard.press("Escape");
+  await ada.page.locator(".pswp").waitFor({ state: "detached" });
 }, 60_000);
 
 test("pin counts are readable in dark mode (1366×900)", async () => {

@@ -11,7 +11,7 @@ import { createAlbumRepo } from "./album-repo";
 import { photosContext } from "./context";
 import { createMemoryRepo } from "./memory-repo";
 import { createPartnerRepo } from "./partner-repo";
-import { featuredMemories, highlights, memory, memoryList } from "./memories";
+import { featuredMemories, highlights, memory, memoryList, trips } from "./memories";
 import { createPhotosRepo, type GridItem } from "./repo";
 
 type Where = { lat: number; lng: number };
@@ -171,4 +171,40 @@ test("highlights: favourites first, then spread over the time, oldest first", ()
   expect(hours).toEqual([...hours].sort((a, b) => a - b));
   expect(Math.max(...hours.slice(1, -1))).toBeGreaterThan(80); // reaches the end, not only the first photos
   expect(highlights(items.slice(0, 4), 10).map((i) => i.id)).toEqual(["i0", "i1", "i2", "i3"]);
+});
+
+test("trips are kept while the library is unchanged, however long; while it changes, found again at most every five minutes", async () => {
+  let clock = new Date(2024, 5, 5, 9).getTime();
+  let reads = 0;
+  const memories = createMemoryRepo(t.db);
+  const ctx = photosContext({
+    repo: createPhotosRepo(t.db),
+    albums: createAlbumRepo(t.db),
+    memories: { ...memories, placeDays: (u: string) => (reads++, memories.placeDays(u)) },
+    partners: createPartnerRepo(t.db),
+    drive: t.services.drive,
+    access: t.services.access,
+    userById: t.services.auth.users.byId,
+    userByName: t.services.auth.users.byName,
+    withoutPlace: cleanContent,
+    now: () => new Date(clock),
+  });
+  expect(trips(ctx, ann).map((x) => x.key)).toEqual(["trip-2023-06-12"]);
+  expect(reads).toBe(1);
+  clock += 60 * 60_000; // an hour later, nothing changed: the same trips
+  trips(ctx, ann);
+  expect(reads).toBe(1);
+  // The library changes (the worker finishes a photo): found again, then, while it keeps changing (an import), at
+  // most once in five minutes.
+  const change = () => t.db.$client.run("UPDATE media SET updated_at = updated_at + 1 WHERE user_id = ?", [ann.id]);
+  change();
+  trips(ctx, ann);
+  expect(reads).toBe(2);
+  change();
+  clock += 60_000;
+  trips(ctx, ann);
+  expect(reads).toBe(2);
+  clock += 5 * 60_000;
+  expect(trips(ctx, ann).map((x) => x.key)).toEqual(["trip-2023-06-12"]);
+  expect(reads).toBe(3);
 });

@@ -56,16 +56,19 @@ export function highlights(items: GridItem[], n = STORY_SIZE): GridItem[] {
 
 /**
  * The person's trips, oldest first: home and runs of days away from it, from the timeline's places per day. Reading
- * every photo's place takes ≈ 1 s for 200k photos on a busy machine, so trips are kept for TRIPS_KEEP_MS (or until
- * Photos itself archives something) rather than redone at each upload; a trip's photos are always read fresh.
+ * every photo's place takes ≈ 1 s for 200k photos on a busy machine, so trips are kept while the library is unchanged,
+ * and after a change for TRIPS_KEEP_MS (or until Photos itself archives something) rather than redone at each upload;
+ * a trip's photos are always read fresh.
  */
 export function trips(ctx: PhotosContext, user: User): Trip[] {
   const writes = ctx.localWrites.get(user.id) ?? 0;
+  const version = ctx.repo.version(user.id);
   const kept = ctx.trips.get(user.id);
-  if (kept && kept.writes === writes && ctx.now().getTime() - kept.at < TRIPS_KEEP_MS) return kept.trips;
+  // An unchanged library keeps its trips however old (the timeline's first visit of the day need not find them again).
+  if (kept && kept.writes === writes && (kept.version === version || ctx.now().getTime() - kept.at < TRIPS_KEEP_MS)) return kept.trips;
   const rows = ctx.memories.placeDays(user.id);
   const found = detectTrips(rows, homeOf(rows));
-  ctx.trips.set(user.id, { at: ctx.now().getTime(), writes, trips: found });
+  ctx.trips.set(user.id, { at: ctx.now().getTime(), writes, version, trips: found });
   return found;
 }
 

@@ -64,6 +64,9 @@ test("bob (360×800) sees ann's photos on her page, then in his timeline, each w
   await link.waitFor();
   expect(await sidewaysOverflow(page)).toBe(0);
   expect(await seriousA11yViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: "dark" });
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: "light" });
   await shot(bob, "partners-phone");
   // Her page: her two photos, named, never selectable.
   await link.click();

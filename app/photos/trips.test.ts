@@ -116,6 +116,17 @@ test("not trips: a day out, a town near home, a few photos; a day at home or fou
   ]);
 });
 
+test("not a trip: more than a month away is living there (a move); a month is still a trip", () => {
+  const moved = [...without(life(), "2024-06-01", "2024-12-31"), ...days("2024-06-01", "2024-12-31", PORTO, 1).filter((r) => r.day % 3 === 0)];
+  // Lisbon stays home (more photos), and the seven months in Porto since are no trip of seven months.
+  expect(homeOf(moved)).toMatchObject({ city: "Lisbon" });
+  expect(found(moved)).toEqual([]);
+  const month = [...without(life(), "2023-08-01", "2023-08-31"), ...days("2023-08-01", "2023-08-31", OSLO, 1)];
+  expect(found(month)).toEqual([{ from: "2023-08-01", to: "2023-08-31", place: "Norway", dates: "August 2023", n: 31 }]);
+  const longer = [...without(life(), "2023-08-01", "2023-09-01"), ...days("2023-08-01", "2023-09-01", OSLO, 1)];
+  expect(found(longer)).toEqual([]);
+});
+
 test("the day of leaving is away when most of its located photos are; its photos at home are not the trip's", () => {
   const rows = [
     ...without(life(), "2023-08-01", "2023-08-10"),

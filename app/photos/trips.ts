@@ -38,6 +38,11 @@ const MAX_GAP_DAYS = 2;
 /** A night away at least: a day out is a day out, not a trip. */
 const MIN_DAYS = 2;
 const MIN_PHOTOS = 5;
+/**
+ * Longer away is living somewhere else (a move, a year abroad), not a trip: without a bound such a run was one
+ * "trip" of years, whose photos (100k+ in the 200k bench library) were read at every Photos page.
+ */
+export const MAX_TRIP_DAYS = 31;
 
 export function distanceKm(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
   const rad = Math.PI / 180;
@@ -122,7 +127,7 @@ export function detectTrips(rows: PlaceDay[], home: Home | null): Trip[] {
   const close = () => {
     const from = run[0]?.day;
     const to = run.at(-1)?.day;
-    if (from !== undefined && to !== undefined && to - from + 1 >= MIN_DAYS) {
+    if (from !== undefined && to !== undefined && to - from + 1 >= MIN_DAYS && to - from + 1 <= MAX_TRIP_DAYS) {
       const n = run.reduce((s, d) => s + d.far + d.unplaced, 0);
       if (n >= MIN_PHOTOS) trips.push({ key: `trip-${dayKey(from)}`, from, to, place: placeOf(run, home), dates: tripDates(from, to), n, homeCity: home.city });
     }

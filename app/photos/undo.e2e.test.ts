@@ -1,8 +1,9 @@
 // Undo in Photos in a real Chromium against a real server and worker, at the walk's desktop size (1366×900), light
 // and dark: the trash toast's Undo is readable, archiving from the selection bar can be undone too, and the audit
-// log names the photos each action was about.
+// log names the photos each action was about, a link shared from Photos and the command line's import.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { watchPageErrors } from "../../test/support/browser";
 import { contrast, PHOTO_FIXTURES, startPhotosBox, waitFor, type PhotosBox, type SignedIn } from "../../test/support/photos";
@@ -75,10 +76,36 @@ test("archiving a selection offers Undo, which brings the photos back (1366×900
   expect(errors).toEqual([]);
 }, 60_000);
 
-test("the audit log names the photos a Photos action was about (1366×900)", async () => {
+test("the audit log names the photos a Photos action was about, the link shared from Photos and the command line's import (1366×900)", async () => {
+  // A link made from the lightbox (Share → a link to this photo → the link form).
+  await ada.page.goto("/photos");
+  const tile = ada.page.locator("#photos-grid .photos-tile").first();
+  await tile.locator("img").click();
+  await ada.page.locator(".pswp.photos-opened").waitFor();
+  await ada.page.locator(".pswp__button--share").click();
+  await ada.page.locator("#photos-share-one").click();
+  await ada.page.waitForURL("**/shared/new?fileId=*");
+  const shared = (await ada.page.locator("h1").textContent())!.replace(/^Share “|”$/g, "");
+  await ada.page.locator("#share-form button[type=submit]").click();
+  await ada.page.waitForURL(/\/shared(\?|$)/);
+  // The admin's command line imports a folder for ada.
+  const folder = mkdtempSync(join(tmpdir(), "nas-import-"));
+  writeFileSync(join(folder, "from the old laptop.jpg"), readFileSync(join(PHOTO_FIXTURES, "phone/jolla.jpg")));
+  const cli = Bun.spawn(["bun", "app/cli.ts", "import", folder, "--user", "ada"], {
+    cwd: join(import.meta.dir, "../.."),
+    env: { ...process.env, DATA_DIR: box.server.dataDir },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  expect(await cli.exited).toBe(0);
+  rmSync(folder, { recursive: true });
+
   const admin = await box.signIn("root", { role: "admin" });
   await admin.page.goto("/settings/audit");
   const log = (await admin.page.locator("main").textContent()) ?? "";
+  expect(log).toContain(`made a share link to the file '${shared}'`);
+  expect(log).toContain(`imported 1 file for ada from ${folder}`);
+  expect(log).not.toContain("anonymous");
   expect(log).toMatch(/moved '(DSCN00\d\d|Canon_40D)\.jpg' to the trash/);
   expect(log).toMatch(/restored '(DSCN00\d\d|Canon_40D)\.jpg' from the trash/);
   expect(log).toMatch(/marked '(DSCN00\d\d|Canon_40D)\.jpg' and 1 more as archived/);

@@ -1,7 +1,7 @@
 // The edit mode in a real Chromium against a real server and worker (the pipeline and the edit job): at the desktop
 // size (1366×900) and on a 360×800 phone, open a photo, Edit, turn it, pick a ratio, drag the crop's corner, move a
 // slider with the keyboard, Save — the grid's tile becomes the edited picture once the job rendered it — and Revert
-// brings the original's tile back. Escape cancels without saving; axe finds nothing serious in the edit mode.
+// brings the original's tile back. Escape cancels without saving; axe finds nothing serious in the edit mode, light and dark, desktop and phone.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import sharp from "sharp";
@@ -69,6 +69,9 @@ test("edit at 1366×900: turn, 1:1, drag the corner, brighten by keyboard, save 
   await page.keyboard.press("e");
   await page.locator("dialog.photos-editor[open] .photos-editor-crop").waitFor();
   expect(await seriousA11yViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: "dark" });
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: "light" });
 
   await page.getByRole("button", { name: "Rotate 90° clockwise" }).click();
   await page.getByRole("button", { name: "1:1" }).click();
@@ -137,6 +140,9 @@ test("edit on a 360×800 phone: the edit mode fits, a 16:9 crop by touch-sized h
   const handle = (await page.locator(".photos-editor-handle-se").boundingBox())!;
   expect(handle.width).toBeGreaterThanOrEqual(24);
   expect(await seriousA11yViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: "dark" });
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: "light" });
   await page.getByRole("button", { name: "16:9" }).tap();
   const crop = (await page.locator(".photos-editor-crop").boundingBox())!;
   expect(crop.width / crop.height).toBeCloseTo(16 / 9, 1);
