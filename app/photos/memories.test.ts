@@ -208,3 +208,34 @@ test("trips are kept while the library is unchanged, however long; while it chan
   expect(trips(ctx, ann).map((x) => x.key)).toEqual(["trip-2023-06-12"]);
   expect(reads).toBe(3);
 });
+
+test("the /photos page answers without finding trips; its memories row, asked for after the grid, finds them", async () => {
+  // Every SQL text the app runs, recorded on the real connection (trips are found by reading every photo's place).
+  const client = t.db.$client;
+  const query = client.query.bind(client);
+  const seen: string[] = [];
+  client.query = ((sql: string) => (seen.push(sql), query(sql))) as typeof client.query;
+  const findsTrips = () => seen.some((sql) => sql.includes("total(m.latitude)"));
+  try {
+    // A change made in Photos (a favourite marked and unmarked): kept trips are stale, as after an import.
+    for (const on of [true, false])
+      expect((await t.request("/photos/api/favourite", { ...form(A), body: JSON.stringify({ ids: [ids.home0], on }) })).status).toBe(200);
+    seen.length = 0;
+    const page = await t.request("/photos", { headers: A });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('hx-get="/photos/memories-row"');
+    expect(html).toContain('hx-trigger="photos:grid-ready from:body once"');
+    expect(html).not.toContain("memory-card");
+    expect(findsTrips()).toBe(false);
+    const row = await t.request("/photos/memories-row", { headers: A });
+    expect(row.status).toBe(200);
+    expect(findsTrips()).toBe(true);
+    // Today's memories depend on the real date; the row is the cards when there are some, nothing otherwise.
+    const cards = await row.text();
+    if (cards) expect(cards).toContain('id="photos-memories"');
+    expect((await t.request("/photos/memories-row")).status).not.toBe(200);
+  } finally {
+    client.query = query;
+  }
+});

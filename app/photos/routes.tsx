@@ -2,6 +2,7 @@ import { Elysia, t } from "elysia";
 import type { AccessControl } from "../platform/http/access";
 import { AlbumHeader, AlbumsPage, GridPage, MapPage, TimelinePage } from "../../views/photos/PhotosPage";
 import { InfoPanel } from "../../views/photos/InfoPanel";
+import { MemoryCards } from "../../views/photos/MemoryCards";
 import type { MediaService } from "../media/service";
 import type { MapsService } from "../maps/service";
 import { BROWSER_IMAGES } from "../media/model";
@@ -86,10 +87,15 @@ function photosPages(deps: Deps) {
     .get(
       "/",
       ({ user, page }) => {
-        return <TimelinePage {...shell(page)} memories={photos.featuredMemories(user)} />;
+        return <TimelinePage {...shell(page)} />;
       },
       { auth: "user" },
     )
+    // The timeline's memories row, asked for by the page once its first thumbnails are shown: nothing when none.
+    .get("/memories-row", ({ user }) => {
+      const memories = photos.featuredMemories(user);
+      return memories.length ? <MemoryCards memories={memories} /> : "";
+    }, { auth: "user" })
     .get(
       "/favourites",
       ({ page }) => (

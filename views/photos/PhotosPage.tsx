@@ -3,7 +3,6 @@ import type { MediaProgress as Progress } from "../../app/media/service";
 import type { MapSources } from "../../app/maps/service";
 import { Layout, type SignedInPage } from "../layout";
 import { MediaProgress } from "../media/MediaProgress";
-import { MemoryCards, type MemoryView } from "./MemoryCards";
 
 export type PhotosTab =
   | "timeline"
@@ -187,11 +186,15 @@ export function Grid(p: { source: string; param?: string; empty: string }) {
   );
 }
 
-export function TimelinePage(p: Omit<ShellProps, "tab" | "title"> & { memories: MemoryView[] }) {
+/**
+ * The timeline. Its memories row comes after the grid's first month (grid.js fires photos:grid-ready): finding trips
+ * can read every photo's place, and the first thumbnails must not wait for it (/photos/memories-row).
+ */
+export function TimelinePage(p: Omit<ShellProps, "tab" | "title">) {
   return (
     <PhotosShell {...p} title="Photos" tab="timeline">
       <>
-        {p.memories.length ? <MemoryCards memories={p.memories} /> : ""}
+        <div id="photos-memories-slot" hx-get="/photos/memories-row" hx-trigger="photos:grid-ready from:body once" hx-swap="outerHTML"></div>
         <Grid source="timeline" empty="No photos yet. Upload some, or put photos and videos in Drive." />
       </>
     </PhotosShell>

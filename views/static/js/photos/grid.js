@@ -358,7 +358,17 @@ async function load(s) {
   } catch (e) {
     s.state = "empty";
     toast(messageOf(e));
+  } finally {
+    gridReady();
   }
+}
+
+let ready = false;
+/** The first month is on screen (or there is none): the page asks for what may wait, such as the memories row. */
+function gridReady() {
+  if (ready) return;
+  ready = true;
+  document.body.dispatchEvent(new CustomEvent("photos:grid-ready"));
 }
 /** @param {Section} s */
 function unload(s) {
@@ -502,6 +512,7 @@ export async function startGrid() {
   grid.removeAttribute("aria-busy");
   if (months.length === 0) {
     grid.appendChild(el("p", "muted", grid.dataset.empty));
+    gridReady();
     return;
   }
   /** @type {WeakMap<Element, Section>} */
