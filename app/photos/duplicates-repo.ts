@@ -1,7 +1,7 @@
 // The SQL of duplicates and stacks (app/photos/duplicates.ts), part of Photos' repo. Callers pass the owner's id;
 // every query keeps to that owner's files out of the trash.
 import type { Database } from "bun:sqlite";
-import type { PhotoFile, StackFacts } from "./duplicates";
+import type { PhotoFile } from "./duplicates";
 
 const LOCAL = "(m.taken_at + coalesce(m.taken_offset, 0) * 60000)";
 
@@ -13,11 +13,6 @@ export function duplicateQueries(raw: Database) {
       AND NOT (m.kind = 'video' AND m.live_pair_sha256 IS NOT NULL)`,
   );
   const folder = raw.query("SELECT parent_id AS parentId, name FROM files WHERE id = ? AND user_id = ? AND kind = 'folder'");
-  const stackFacts = raw.query(
-    `SELECT f.id, f.name, f.parent_id AS parentId, m.make, m.model, m.phash, m.taken_at AS takenAt
-    FROM files f JOIN media m ON m.user_id = f.user_id AND m.sha256 = f.sha256
-    WHERE f.user_id = ? AND f.id IN (SELECT value FROM json_each(?))`,
-  );
   return {
     /** Every live photo or video file of one owner with its content's facts (a Live Photo's hidden video left out). */
     photoFiles: (userId: string) => photoFiles.all(userId) as PhotoFile[],
@@ -37,7 +32,5 @@ export function duplicateQueries(raw: Database) {
       }
       return out;
     },
-    /** Names, folders, cameras and hashes of given files of one owner (a month's tiles), by file id. */
-    stackFacts: (userId: string, ids: string[]) => new Map((stackFacts.all(userId, JSON.stringify(ids)) as StackFacts[]).map((f) => [f.id, f])),
   };
 }

@@ -181,7 +181,7 @@ export function keepOne(ctx: PhotosContext, user: User, keepId: string, shown: s
   return others.length ? ctx.drive.moveToTrash(user, others).map((f) => f.id) : [];
 }
 
-/** What stacks are made of, for one month's items (repo.stackFacts). */
+/** What stacks are made of, for one month's items (repo.itemsWithStackFacts). */
 export type StackFacts = {
   id: string;
   name: string;

@@ -77,18 +77,12 @@ export function buckets(ctx: PhotosContext, user: User, from: Source): MonthBuck
 export function month(ctx: PhotosContext, user: User, from: Source, key: string): GridItem[] {
   const { from: lo, to: hi } = monthRange(key);
   if (from.kind === "partner") return partnerItems(ctx, user, from, ctx.repo.itemsBetween(from.ownerId, from, lo, hi));
-  const items = ctx.repo.itemsBetween(user.id, from, lo, hi);
   // The timeline folds RAW+JPEG pairs and bursts into one tile (app/photos/duplicates.ts); other grids show each.
-  const own =
-    from.kind === "timeline"
-      ? stacked(
-          items,
-          ctx.repo.stackFacts(
-            user.id,
-            items.map((i) => i.id),
-          ),
-        )
-      : items;
+  let own: GridItem[];
+  if (from.kind === "timeline") {
+    const { items, facts } = ctx.repo.itemsWithStackFacts(user.id, from, lo, hi);
+    own = stacked(items, facts);
+  } else own = ctx.repo.itemsBetween(user.id, from, lo, hi);
   const partners = from.kind === "timeline" && from.withPartners ? timelinePartners(ctx, user) : [];
   if (!partners.length) return own;
   const theirs = partners.flatMap((p) => partnerItems(ctx, user, p, ctx.repo.itemsBetween(p.ownerId, p, lo, hi)));
