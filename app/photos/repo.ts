@@ -255,7 +255,15 @@ export function createPhotosRepo(db: Db) {
       const items = rows.map((r) => {
         const [id, name, parentId] = JSON.parse(r.file_id as string) as [string, string, string | null];
         const item = toItem({ ...r, file_id: id });
-        facts.set(id, { id, name, parentId, make: r.make as string | null, model: r.model as string | null, phash: r.phash as string | null, takenAt: r.taken_at as number });
+        facts.set(id, {
+          id,
+          name,
+          parentId,
+          make: r.make as string | null,
+          model: r.model as string | null,
+          phash: r.phash as string | null,
+          takenAt: r.taken_at as number,
+        });
         return item;
       });
       return { items, facts };

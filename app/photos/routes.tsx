@@ -86,16 +86,20 @@ function photosPages(deps: Deps) {
     .onBeforeHandle(auditNoteOf(deps))
     .get(
       "/",
-      ({ user, page }) => {
+      ({ page }) => {
         return <TimelinePage {...shell(page)} />;
       },
       { auth: "user" },
     )
-    // The timeline's memories row, asked for by the page once its first thumbnails are shown: nothing when none.
-    .get("/memories-row", ({ user }) => {
-      const memories = photos.featuredMemories(user);
-      return memories.length ? <MemoryCards memories={memories} /> : "";
-    }, { auth: "user" })
+    .get(
+      "/memories-row",
+      ({ user }) => {
+        // The timeline's memories row, asked for by the page once its first thumbnails are shown: nothing when none.
+        const memories = photos.featuredMemories(user);
+        return memories.length ? <MemoryCards memories={memories} /> : "";
+      },
+      { auth: "user" },
+    )
     .get(
       "/favourites",
       ({ page }) => (
