@@ -46,9 +46,16 @@ export type DetectedObject = { label: string; score: number; box: Box };
 /** What the indexer child answers for one photo; boxes are fractions of the picture (0–1). */
 export type Detection = { width: number; height: number; faces: DetectedFace[]; objects: DetectedObject[] };
 
-/** The admin's switch (settings table); without a choice, on when the box has at least `MIN_MEMORY_BYTES`. */
+/**
+ * The admin's switch (settings table); without a choice, on when the box has at least `MIN_MEMORY_BYTES`: every 2 GB
+ * board, no 1 GB one.
+ */
 export const ENABLED_SETTING = "people.enabled";
-export const MIN_MEMORY_BYTES = 2 * 1024 ** 3;
+export const MIN_MEMORY_BYTES = 1.5 * 1024 ** 3;
+/** What the page calls that size: a 2 GB board reports less (the Pi 4 image gives 128 MB to the GPU, the kernel keeps some). */
+export const MIN_MEMORY_WORDS = "2 GB";
+/** RAM per indexer child (its 330–385 MB and room for the rest of the box): 1 child on 2–4 GB, 3 on an 8 GB Pi. */
+export const MEMORY_PER_CHILD = 2 * 1024 ** 3;
 /** The users who asked People to forget them (settings table): their photos are not indexed. */
 export const OPTED_OUT_SETTING = "people.optedOut";
 /**
