@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import type { AccessControl } from "../platform/http/access";
 import { MemoriesPage, StoryPage } from "../../views/photos/Memories";
+import { MemoryCards } from "../../views/photos/MemoryCards";
 import type { MediaService } from "../media/service";
 import type { PhotosService } from "./service";
 
@@ -52,4 +53,17 @@ export function memoryRoutes(deps: Deps) {
         body: t.Object({ _csrf: t.Optional(t.String()) }),
       },
     );
+}
+
+/** The timeline's memories row, asked for by the page once its first thumbnails are shown (grid.js): nothing when none. */
+export function memoryRowRoute(deps: Deps) {
+  const { photos } = deps;
+  return new Elysia({ prefix: "/photos" }).use(deps.access).get(
+    "/memories-row",
+    ({ user }) => {
+      const memories = photos.featuredMemories(user);
+      return memories.length ? <MemoryCards memories={memories} /> : "";
+    },
+    { auth: "user" },
+  );
 }

@@ -193,21 +193,26 @@ const ITEM_COLUMNS = itemColumns(LIVE_FILE("f.id"));
 /** The item's columns with stack facts: `file_id` is [id, name, parent] of the same live file. */
 const STACK_COLUMNS = `${itemColumns(LIVE_FILE("json_array(f.id, f.name, f.parent_id)"))}, m.make, m.model, m.phash, m.taken_at`;
 
+/**
+ * One local-time range of a grid, newest first, with the given columns. The live-file lookup that names each tile's
+ * Drive id is also the "not in the trash" check.
+ */
+const betweenOf = (raw: Db["$client"]) => (userId: string, source: Source, from: number, to: number, limit: number, columns: string) => {
+  const w = whereOf(userId, source, SHOWN);
+  return raw
+    .query(
+      `SELECT * FROM (SELECT ${columns} FROM media m INDEXED BY media_timeline
+        WHERE m.user_id = $u AND m.taken_at >= $lo - ${DAY} AND m.taken_at < $hi + ${DAY} AND ${LOCAL} >= $lo AND ${LOCAL} < $hi AND ${w.sql}
+        ORDER BY m.taken_at DESC) WHERE file_id IS NOT NULL LIMIT $limit`,
+    )
+    .all({ ...w.params, $lo: from, $hi: to, $limit: limit } as never) as Record<string, unknown>[];
+};
+
 /** Every SQL statement of Photos. Callers pass the owner's id; nothing here decides authorization. */
 export function createPhotosRepo(db: Db) {
   const raw = db.$client;
   const all = (sql: string, params: Params) => raw.query(sql).all(params as never) as Record<string, unknown>[];
-  // One local-time range of a grid, newest first. The live-file lookup that names each tile's Drive id is also the
-  // "not in the trash" check.
-  const between = (userId: string, source: Source, from: number, to: number, limit: number, columns: string) => {
-    const w = whereOf(userId, source, SHOWN);
-    return all(
-      `SELECT * FROM (SELECT ${columns} FROM media m INDEXED BY media_timeline
-        WHERE m.user_id = $u AND m.taken_at >= $lo - ${DAY} AND m.taken_at < $hi + ${DAY} AND ${LOCAL} >= $lo AND ${LOCAL} < $hi AND ${w.sql}
-        ORDER BY m.taken_at DESC) WHERE file_id IS NOT NULL LIMIT $limit`,
-      { ...w.params, $lo: from, $hi: to, $limit: limit },
-    );
-  };
+  const between = betweenOf(raw);
 
   return {
     transaction: <T>(fn: () => T): T => writeTransaction(raw, fn),

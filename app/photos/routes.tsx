@@ -2,7 +2,6 @@ import { Elysia, t } from "elysia";
 import type { AccessControl } from "../platform/http/access";
 import { AlbumHeader, AlbumsPage, GridPage, MapPage, TimelinePage } from "../../views/photos/PhotosPage";
 import { InfoPanel } from "../../views/photos/InfoPanel";
-import { MemoryCards } from "../../views/photos/MemoryCards";
 import type { MediaService } from "../media/service";
 import type { MapsService } from "../maps/service";
 import { BROWSER_IMAGES } from "../media/model";
@@ -16,7 +15,7 @@ import type { SignedInPage } from "../../views/layout";
 import type { User } from "../platform/db/schema";
 import { noteAudit } from "../platform/http/security";
 import { describePhotosRequest } from "./audit";
-import { memoryRoutes } from "./memory-routes";
+import { memoryRoutes, memoryRowRoute } from "./memory-routes";
 import { partnerRoutes } from "./partner-routes";
 import { duplicatesRoutes } from "./duplicates-routes";
 
@@ -88,15 +87,6 @@ function photosPages(deps: Deps) {
       "/",
       ({ page }) => {
         return <TimelinePage {...shell(page)} />;
-      },
-      { auth: "user" },
-    )
-    .get(
-      "/memories-row",
-      ({ user }) => {
-        // The timeline's memories row, asked for by the page once its first thumbnails are shown: nothing when none.
-        const memories = photos.featuredMemories(user);
-        return memories.length ? <MemoryCards memories={memories} /> : "";
       },
       { auth: "user" },
     )
@@ -393,6 +383,7 @@ export function photosRoutes(deps: Deps) {
     .use(photosApi(deps))
     .use(sharedWithMe(deps))
     .use(memoryRoutes(deps))
+    .use(memoryRowRoute(deps))
     .use(partnerRoutes(deps))
     .use(duplicatesRoutes(deps));
 }
