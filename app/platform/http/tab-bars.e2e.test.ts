@@ -67,6 +67,9 @@ test("360 px: the Photos tabs scroll sideways, and a tab reached by keyboard scr
   await page.goto("/photos/albums");
   await page.waitForLoadState("networkidle");
   expect((await measure(page, "nav.photos-tabs")).scrolls).toBe(true);
+  // More tabs beyond the right edge: it fades; scrolled to the end, the left edge fades instead.
+  const nav = page.locator("nav.photos-tabs");
+  expect(await nav.getAttribute("class")).toContain("more-after");
   const last = page.locator("nav.photos-tabs a").last();
   await last.focus();
   expect(await last.evaluate((a) => a === document.activeElement)).toBe(true);
@@ -76,6 +79,8 @@ test("360 px: the Photos tabs scroll sideways, and a tab reached by keyboard scr
     return r.right <= bar.right + 1 && r.left >= bar.left - 1;
   });
   expect(inView).toBe(true);
+  await page.waitForFunction(() => document.querySelector("nav.photos-tabs")!.classList.contains("more-before"));
+  expect(await nav.getAttribute("class")).not.toContain("more-after");
   await page.keyboard.press("Enter");
   await page.waitForURL("**/photos/backup");
   expect(await page.getByRole("navigation", { name: "Photos" }).getByRole("link", { name: "Back up your phone" }).getAttribute("aria-current")).toBe("page");
