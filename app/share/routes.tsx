@@ -368,14 +368,18 @@ function shareApi(deps: Deps) {
       },
       { auth: "user", audit: { kind: "accounts", did: "created a share link" }, body: CreateBody },
     )
-    .delete("/shares/:id", ({ user, params, request }) => {
-      const { id } = share.revoke(user, params.id);
-      auditedInside(request);
-      return { id, state: "revoked" };
-    }, {
-      auth: "user",
-      audit: { kind: "accounts", did: "revoked a share link" },
-    })
+    .delete(
+      "/shares/:id",
+      ({ user, params, request }) => {
+        const { id } = share.revoke(user, params.id);
+        auditedInside(request);
+        return { id, state: "revoked" };
+      },
+      {
+        auth: "user",
+        audit: { kind: "accounts", did: "revoked a share link" },
+      },
+    )
     .get("/admin/shares", () => ({ links: share.listAll(), users: share.allGrants(), albums: share.allAlbumGrants() }), { auth: "admin" })
     .get("/shares/users", ({ user }) => ({ shares: share.grantsOf(user) }), { auth: "user" })
     .post(
