@@ -9,7 +9,7 @@ import { dataPaths } from "../platform/paths";
 import type { JobHandler } from "../platform/queue/queue";
 import { createBusyGauge, type BusyGauge } from "./busy";
 import { overlap } from "./cluster";
-import { ENABLED_SETTING, INDEXER_STATE_SETTING, MIN_MEMORY_BYTES, MODEL_VERSION, OPTED_OUT_SETTING, type IndexerState } from "./model";
+import { ENABLED_SETTING, INDEXER_STATE_SETTING, MEMORY_PER_CHILD, MIN_MEMORY_BYTES, MODEL_VERSION, OPTED_OUT_SETTING, type IndexerState } from "./model";
 import { placeFaces } from "./people";
 import { createIndexerPool, type IndexerPool } from "./pool";
 import { createPeopleRepo, type StoredFace } from "./repo";
@@ -33,8 +33,11 @@ const pause = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", done);
   });
 
-/** One child per spare core: the web process and the other lanes keep one. */
-export const spareCores = () => Math.max(1, availableParallelism() - 1);
+/**
+ * One child per spare core (the web process and the other lanes keep one), and at most one per `MEMORY_PER_CHILD` of
+ * RAM: a child holds 330–385 MB (bench/people.ts), so a 2 GB Pi 4 runs one, not three.
+ */
+export const indexerChildren = (cores = availableParallelism(), memory = totalmem()) => Math.max(1, Math.min(cores - 1, Math.floor(memory / MEMORY_PER_CHILD)));
 
 /** A re-indexed face keeps the person of the old face its box overlaps most (half or more): names survive a model change. */
 function inherit(old: StoredFace[], box: readonly number[]): StoredFace | undefined {
@@ -52,7 +55,7 @@ export function createPeopleIndexing(deps: {
   dataDir: string;
   now: () => Date;
   settings: { get: <T>(key: string) => T | undefined; set: (key: string, value: unknown) => unknown };
-  /** Tests pass a smaller pool; the worker one child per spare core. */
+  /** Tests pass a smaller pool; the worker `indexerChildren()`. */
   pool?: () => IndexerPool;
   batch?: number;
   /** Other work's share of the processor (%) above which indexing waits (NAS_PEOPLE_PAUSE_ABOVE); 0: never. */
@@ -143,7 +146,7 @@ export function createPeopleIndexing(deps: {
         }
         const rows = repo.pending(MODEL_VERSION, batch, optedOut());
         if (!rows.length) break;
-        const current = (pool ??= deps.pool?.() ?? createIndexerPool({ size: spareCores() }));
+        const current = (pool ??= deps.pool?.() ?? createIndexerPool({ size: indexerChildren() }));
         await Promise.all(rows.map((r) => indexOne(current, r.userId, r.sha256)));
         done += rows.length;
         ctx.progress(Math.min(99, (100 * done) / todo));

@@ -17,7 +17,7 @@ let worker: ReturnType<typeof Bun.spawn>;
 let browser: Browser;
 let db: Database;
 
-/** Grace Hopper's portrait three times (as is, cropped, darker) and a cow: one person to find, one thing. */
+/** Grace Hopper's portrait three times (as is, cropped, darker), a cow, a dog and a cat: one person to find, three things. */
 async function photos(): Promise<[string, Buffer][]> {
   const src = join(FIXTURES, "grace-hopper.jpg");
   const { width = 0, height = 0 } = await sharp(src).metadata();
@@ -32,12 +32,21 @@ async function photos(): Promise<[string, Buffer][]> {
     ],
     ["hopper-dark.jpg", await sharp(src).modulate({ brightness: 0.7 }).jpeg({ quality: 60 }).toBuffer()],
     ["cow.jpg", readFileSync(join(FIXTURES, "cow.jpg"))],
+    ["dog.jpg", readFileSync(join(FIXTURES, "dog.jpg"))],
+    ["cat.jpg", readFileSync(join(FIXTURES, "cat.jpg"))],
   ];
 }
 
 /** Waits until the grid shows exactly `n` tiles (its months fill in after the page loads). */
 const tilesAre = (p: Page, n: number) => p.waitForFunction((want) => document.querySelectorAll(".photos-tile").length === want, n, { timeout: 30_000 });
 
+/** The files a search shows, by name (the tiles carry their file's id). */
+async function tileNames(p: Page) {
+  const ids = await p.locator(".photos-tile").evaluateAll((tiles) => tiles.map((t) => (t as HTMLElement).dataset.id ?? ""));
+  return ids.map((id) => db.query<{ name: string }, [string]>("SELECT name FROM files WHERE id = ?").get(id)?.name).sort();
+}
+
+const PHOTOS = 6;
 let page: Page;
 let errors: string[];
 beforeAll(async () => {
@@ -56,7 +65,11 @@ beforeAll(async () => {
     // Never waiting for a busy box: this machine is always busy with other tests.
     env: { ...process.env, NAS_WORKER_KINDS: "media.process,people.index", NAS_PEOPLE_PAUSE_ABOVE: "0" },
   });
-  await waitFor("the photos processed", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'done'").get()!.n === 4, 120_000);
+  await waitFor(
+    "the photos processed",
+    () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM media WHERE status = 'done'").get()!.n === PHOTOS,
+    120_000,
+  );
   // The indexing job runs at worker start and every minute: restart the worker so it runs now.
   worker.kill("SIGTERM");
   await worker.exited;
@@ -66,7 +79,7 @@ beforeAll(async () => {
     stderr: "pipe",
     env: { ...process.env, NAS_WORKER_KINDS: "people.index", NAS_PEOPLE_PAUSE_ABOVE: "0" },
   });
-  await waitFor("the photos indexed", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM people_index").get()!.n === 4, 120_000);
+  await waitFor("the photos indexed", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM people_index").get()!.n === PHOTOS, 120_000);
 }, 240_000);
 
 afterAll(async () => {
@@ -77,12 +90,12 @@ afterAll(async () => {
   await server?.stop();
 });
 
-test("desktop: name a person from the People page, merge a split-off face back, find them and the cow by search", async () => {
+test("desktop: name a person from the People page, merge a split-off face back, find them, the cow, the dog and the cat by search", async () => {
   await page.goto("/photos/people");
   const people = page.locator("#people-list a");
   await people.first().waitFor();
   expect(await people.count()).toBe(1);
-  expect(await page.locator(".people-status [role=status]").textContent()).toBe("All 4 photos looked at, on this box only.");
+  expect(await page.locator(".people-status [role=status]").textContent()).toBe("All 6 photos looked at, on this box only.");
   await people.first().click();
   await page.fill("#person-name", "Grandma");
   await page.click("button:has-text('Save name')");
@@ -112,6 +125,18 @@ test("desktop: name a person from the People page, merge a split-off face back, 
   await page.press("#photos-q", "Enter");
   await page.locator("h1", { hasText: "cattle" }).waitFor();
   await tilesAre(page, 1);
+  // The dog is found as a dog and the cat as a cat, neither as the other.
+  for (const [words, file] of [
+    ["dog", "dog.jpg"],
+    ["puppy", "dog.jpg"],
+    ["cat", "cat.jpg"],
+  ]) {
+    await page.fill("#photos-q", words!);
+    await page.press("#photos-q", "Enter");
+    await page.locator("h1", { hasText: words! }).waitFor();
+    await tilesAre(page, 1);
+    expect(await tileNames(page)).toEqual([file]);
+  }
   // Who is in a photo, in the lightbox's info panel.
   const info = await page.request.get(`/photos/api/info/${db.query<{ id: string }, []>("SELECT id FROM files WHERE name = 'hopper.jpg'").get()!.id}`);
   expect(await info.text()).toContain(">Grandma</a>");

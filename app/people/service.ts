@@ -8,7 +8,7 @@ import type { Db } from "../platform/db/client";
 import type { User } from "../platform/db/schema";
 import { notFound } from "../platform/errors";
 import { peopleEnabled } from "./indexing";
-import { ENABLED_SETTING, INDEXER_STATE_SETTING, MIN_MEMORY_BYTES, MODEL_VERSION, OPTED_OUT_SETTING, type IndexerState } from "./model";
+import { ENABLED_SETTING, INDEXER_STATE_SETTING, MIN_MEMORY_WORDS, MODEL_VERSION, OPTED_OUT_SETTING, type IndexerState } from "./model";
 import { faceCrop, removeFaceCrops } from "./paths";
 import { createPeople } from "./people";
 import { createPeopleRepo } from "./repo";
@@ -51,7 +51,7 @@ export function createPeopleService(deps: {
         why:
           on || chosen
             ? null
-            : `Off because this box has ${gb} GB of memory: recognising faces and things needs at least ${MIN_MEMORY_BYTES / 1024 ** 3} GB to leave room for everything else.`,
+            : `Off because this box has ${gb} GB of memory: recognising faces and things needs a box with ${MIN_MEMORY_WORDS} or more, to leave room for everything else.`,
         optedOut: optedOut().includes(user.id),
         progress: repo.progress(MODEL_VERSION, optedOut()),
       };
