@@ -44,3 +44,35 @@ test("a name with markup is text in the log", async () => {
   expect(html).not.toContain("<img src=x");
   expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
 });
+
+test("one link made is one audit row, naming what was shared (the form and the API alike)", async () => {
+  f = await shareFixture();
+  const A = f.t.signIn(f.alice);
+  const rows = () => f.t.db.$client.query("SELECT action, detail FROM audit_log ORDER BY id").all() as { action: string; detail: string | null }[];
+  const before = rows().length;
+  const body = new URLSearchParams({ fileId: f.items.note!.id, password: "", expiresInDays: "7" });
+  const res = await f.t.request("/shared", { method: "POST", headers: { ...A, "content-type": "application/x-www-form-urlencoded" }, body });
+  expect(res.status).toBe(201);
+  expect(rows().slice(before)).toEqual([{ action: "share.create", detail: expect.stringContaining("file 'notes.txt'") }]);
+  const api = await f.t.request("/api/v1/shares", {
+    method: "POST",
+    headers: { ...A, "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ fileId: f.items.photo!.id }),
+  });
+  expect(api.status).toBe(201);
+  const { link } = (await api.json()) as { link: { id: string } };
+  expect(rows().slice(before + 1)).toEqual([{ action: "share.create", detail: "file 'beach.jpg'" }]);
+  const gone = await f.t.request(`/api/v1/shares/${link.id}`, { method: "DELETE", headers: { ...A, accept: "application/json" } });
+  expect(gone.status).toBe(200);
+  expect(rows().slice(before + 2)).toEqual([{ action: "share.revoke", detail: "file 'beach.jpg'" }]);
+  // A refused link (a password too short) still leaves its row.
+  const short = await f.t.request("/shared", {
+    method: "POST",
+    headers: { ...A, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ fileId: f.items.note!.id, password: "abc" }),
+  });
+  expect(short.status).toBe(400);
+  expect(rows().slice(before + 3)).toMatchObject([{ action: "POST /shared/" }]);
+  // The log as read: the refusal is the only row in the route's words.
+  expect((await auditText(f)).match(/created a share link/g)).toEqual(["created a share link"]);
+});

@@ -8,6 +8,7 @@ import type { AlbumEntry } from "../photos/service";
 import { serveFile, zipResponse } from "../drive/download";
 import { AppError } from "../platform/errors";
 import { withFormError } from "../platform/http/forms";
+import { auditedInside } from "../platform/http/security";
 import { cookieOf } from "../platform/http/context";
 import { isAdmin } from "../access/viewer";
 import { AlbumPage, DropBoxPage, FilePage, FolderPage, PasswordPage, type LinkView } from "../../views/share/LinkPages";
@@ -298,6 +299,7 @@ function sharedPages(deps: Deps) {
           set,
           async () => {
             const { token } = await createLink(share, user, body, deps.now);
+            auditedInside(request);
             const url = linkUrl(request, token);
             const svg = await QRCode.toString(url, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
             set.status = 201;
@@ -308,7 +310,7 @@ function sharedPages(deps: Deps) {
       },
       { auth: "user", audit: { kind: "accounts", did: "created a share link" }, body: CreateBody },
     )
-    .post("/:id/revoke", ({ user, params, redirect }) => (share.revoke(user, params.id), redirect("/shared", 303)), {
+    .post("/:id/revoke", ({ user, params, request, redirect }) => (share.revoke(user, params.id), auditedInside(request), redirect("/shared", 303)), {
       auth: "user",
       audit: { kind: "accounts", did: "revoked a share link" },
       body: t.Object({ _csrf: t.Optional(t.String()) }),
@@ -359,16 +361,25 @@ function shareApi(deps: Deps) {
       "/shares",
       async ({ user, body, request, set }) => {
         const { link, token } = await createLink(share, user, body, deps.now);
+        auditedInside(request);
         set.status = 201;
         const listed = share.listOwn(user).find((l) => l.id === link.id)!;
         return { link: listed, token, url: linkUrl(request, token) };
       },
       { auth: "user", audit: { kind: "accounts", did: "created a share link" }, body: CreateBody },
     )
-    .delete("/shares/:id", ({ user, params }) => ({ id: share.revoke(user, params.id).id, state: "revoked" }), {
-      auth: "user",
-      audit: { kind: "accounts", did: "revoked a share link" },
-    })
+    .delete(
+      "/shares/:id",
+      ({ user, params, request }) => {
+        const { id } = share.revoke(user, params.id);
+        auditedInside(request);
+        return { id, state: "revoked" };
+      },
+      {
+        auth: "user",
+        audit: { kind: "accounts", did: "revoked a share link" },
+      },
+    )
     .get("/admin/shares", () => ({ links: share.listAll(), users: share.allGrants(), albums: share.allAlbumGrants() }), { auth: "admin" })
     .get("/shares/users", ({ user }) => ({ shares: share.grantsOf(user) }), { auth: "user" })
     .post(

@@ -23,7 +23,7 @@ export function DashboardShell(p: Base & { title: string; tab?: Tab; scripts?: s
       <link rel="stylesheet" href="/dashboard/assets/dashboard.css" />
       {isAdmin ? <AlertBanner alerts={p.page.banner} /> : ""}
       {isAdmin ? (
-        <nav class="dash-tabs" aria-label="Dashboard">
+        <nav class="dash-tabs tabbar" aria-label="Dashboard">
           {tabs.map((t) => (
             <a href={t.href} class={p.tab === t.id ? "active" : undefined} aria-current={p.tab === t.id ? "page" : undefined}>
               {t.label}

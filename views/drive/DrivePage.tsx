@@ -60,15 +60,17 @@ export function DrivePage(p: DrivePageProps) {
     <Layout title={p.title} page={p.page} active="drive" scripts={["vendor/tus.min.js", "js/drive.js"]}>
       <div class="drive" x-data="drive" data-folder-id={p.folderId ?? ""} data-mode={p.mode} x-bind="shell">
         <aside class="drive-side">
-          <ul class="drive-filters">
-            {filters.map((f) => (
-              <li>
-                <a href={f.href} class={p.mode === f.mode ? "active" : undefined}>
-                  {f.label}
-                </a>
-              </li>
-            ))}
-          </ul>
+          <nav aria-label="Drive">
+            <ul class="drive-filters tabbar">
+              {filters.map((f) => (
+                <li>
+                  <a href={f.href} class={p.mode === f.mode ? "active" : undefined} aria-current={p.mode === f.mode ? "page" : undefined}>
+                    {f.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
           <UsageLine usage={p.usage} />
           <MediaProgress progress={p.mediaProgress} />
         </aside>

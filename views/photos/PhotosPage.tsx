@@ -70,7 +70,7 @@ export function PhotosShell(p: ShellProps) {
           ""
         )}
         <header class="photos-bar">
-          <nav class="photos-tabs" aria-label="Photos">
+          <nav class="photos-tabs tabbar" aria-label="Photos">
             {tabs.map((t) => (
               <a
                 href={t.href}

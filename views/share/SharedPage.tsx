@@ -297,7 +297,9 @@ export function NewLinkPage(p: Base & { item: ShareTarget; error?: string; perso
         ) : (
           ""
         )}
-        <a href="/shared">All shared links</a>
+        <a href="/shared" class="button">
+          All shared links
+        </a>
       </section>
     </Layout>
   );

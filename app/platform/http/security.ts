@@ -16,6 +16,16 @@ export const noteAudit = (request: Request, text: string | null) => {
   if (text) notes.set(request, text.slice(0, 500));
 };
 
+/**
+ * Requests whose feature wrote their audit row itself, as a named event in its own words (`share.create`: "made a share
+ * link to the file 'beach.jpg'"): the request's own row would say the same thing a second time, so it is not written.
+ * A refusal (status ≥ 400) still gets its request row.
+ */
+const recordedInside = new WeakSet<Request>();
+export const auditedInside = (request: Request) => {
+  recordedInside.add(request);
+};
+
 type Ctx = { user: User | null; ip: string | null; route?: string; params?: Record<string, string | undefined> };
 /** What the audit hooks read: the request and, once the request context has run, who asked (absent before it). */
 type Hooked = Partial<Ctx> & { request: Request };
@@ -29,6 +39,7 @@ export function securityPlugin(deps: { audit: AuditRepo; space: SpaceReserve }) 
   // row may use the space reserve like the delete itself (app/platform/space.ts).
   const audit = (ctx: Hooked, status: number) => {
     if (!UNSAFE.has(ctx.request.method)) return;
+    if (status < 400 && recordedInside.has(ctx.request)) return;
     // A share link's token is a password in the address: it never goes into the log.
     const { token: _token, ...params } = ctx.params ?? {};
     const record = () =>

@@ -3,6 +3,8 @@
 import { postJSON } from "./lib/http.js";
 // The service worker and forgetting what it kept at sign-out (app/offline/README.md).
 import "./lib/offline.js";
+// The current tab of a tab bar scrolled into view on a phone.
+import "./lib/tabbar.js";
 
 const secureContext = () => window.isSecureContext && typeof window.PublicKeyCredential === "function";
 
