@@ -26,6 +26,8 @@ type Item = { id: string; u: string | null };
 const monthsOf = async (url: string, headers: Record<string, string>) =>
   ((await (await get(url, headers)).json()) as { months: { key: string; n: number }[] }).months.map((m) => `${m.key}:${m.n}`);
 const items = async (url: string, headers: Record<string, string>) => ((await (await get(url, headers)).json()) as { items: Item[] }).items;
+/** Tests run in any order (`--randomize`): each that reads a share makes it first, whole (ann → bob, everything). */
+const shareAll = async () => expect((await p.t.request("/photos/partners", form(A, { username: "bob" }))).status).toBe(303);
 
 test("sharing with a partner: an unknown name or a date that is not one is said on the form; the partner sees it under Partner sharing", async () => {
   const unknown = await p.t.request("/photos/partners", form(A, { username: "nobody" }));
@@ -44,6 +46,7 @@ test("sharing with a partner: an unknown name or a date that is not one is said 
 });
 
 test("the partner page: the owner's shown photos and video, marked with her name; nobody else's page opens", async () => {
+  await shareAll();
   const { arezzo, canon, video, archived, trashed } = p.items;
   expect((await get(`/photos/partners/${p.ann.id}`, B)).status).toBe(200);
   for (const [url, h] of [
@@ -65,6 +68,7 @@ test("the partner page: the owner's shown photos and video, marked with her name
 });
 
 test("the partner reads thumbnails, previews, the video and the info panel, without place, Drive path or people; nothing else of the owner's", async () => {
+  await shareAll();
   const { arezzo, video, archived, trashed } = p.items;
   expect((await get(`/photos/partner/thumb/${arezzo.id}`, B)).headers.get("content-type")).toBe("image/webp");
   expect((await get(`/photos/partner/preview/${arezzo.id}`, B)).headers.get("content-type")).toBe("image/jpeg");
@@ -104,6 +108,7 @@ test("the partner reads thumbnails, previews, the video and the info panel, with
 });
 
 test("the timeline: the partner's photos join it only when the partner chooses, marked with the owner's name", async () => {
+  await shareAll();
   const { arezzo, bobs } = p.items;
   const own = await monthsOf("/photos/api/buckets", B);
   expect(own.join()).not.toContain("2008-10");
