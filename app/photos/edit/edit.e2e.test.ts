@@ -7,6 +7,7 @@ import type { Page } from "playwright-core";
 import sharp from "sharp";
 import { seriousA11yViolations, sidewaysOverflow, watchPageErrors } from "../../../test/support/browser";
 import { startPhotosBox, type PhotosBox, type SignedIn } from "../../../test/support/photos";
+import { colourMatrix } from "./params";
 
 let box: PhotosBox;
 let ann: SignedIn;
@@ -97,6 +98,19 @@ test("edit at 1366×900: turn, 1:1, drag the corner, brighten by keyboard, save 
   await brightness.focus();
   for (let i = 0; i < 10; i++) await page.keyboard.press("ArrowRight");
   expect(await brightness.inputValue()).toBe("10");
+  // The preview's colour matrix (edit.js draws it with its own copy of the formula) is the one the server renders with.
+  const nudge = async (name: string, key: string, n: number) => {
+    await page.getByRole("slider", { name }).focus();
+    for (let i = 0; i < n; i++) await page.keyboard.press(key);
+  };
+  await nudge("Contrast", "ArrowRight", 5);
+  await nudge("Saturation", "ArrowLeft", 20);
+  await nudge("Warmth", "ArrowRight", 15);
+  const { m, offset: o } = colourMatrix({ brightness: 10, contrast: 5, saturation: -20, warmth: 15 });
+  const server = [m[0], m[1], m[2], 0, o[0], m[3], m[4], m[5], 0, o[1], m[6], m[7], m[8], 0, o[2], 0, 0, 0, 1, 0];
+  const preview = ((await page.locator("dialog.photos-editor feColorMatrix").getAttribute("values")) ?? "").split(" ").map(Number);
+  expect(preview).toHaveLength(20);
+  preview.forEach((v, i) => expect([i, v]).toEqual([i, expect.closeTo(server[i]!, 3)]));
 
   await page.getByRole("button", { name: "Save" }).click();
   await page.locator("dialog.photos-editor").waitFor({ state: "detached" });
@@ -106,7 +120,7 @@ test("edit at 1366×900: turn, 1:1, drag the corner, brighten by keyboard, save 
   expect(after.w).toBe(after.h);
   expect(after.src).toContain("?e=1");
   const saved = box.db.query("SELECT params, rendered_revision FROM photo_edits").get() as { params: string; rendered_revision: number };
-  expect(JSON.parse(saved.params)).toMatchObject({ rotate: 90, ratio: "1:1", brightness: 10 });
+  expect(JSON.parse(saved.params)).toMatchObject({ rotate: 90, ratio: "1:1", brightness: 10, contrast: 5, saturation: -20, warmth: 15 });
   expect(saved.rendered_revision).toBe(1);
 
   await openEditor(page);
