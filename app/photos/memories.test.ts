@@ -5,14 +5,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { cleanContent } from "../share/clean";
-import { mediaTestApp } from "../../test/support/media";
-import { createAlbumRepo } from "./album-repo";
-import { photosContext } from "./context";
+import { mediaTestApp, photosContextAt } from "../../test/support/media";
 import { createMemoryRepo } from "./memory-repo";
-import { createPartnerRepo } from "./partner-repo";
 import { featuredMemories, highlights, memory, memoryList, trips } from "./memories";
-import { createPhotosRepo, type GridItem } from "./repo";
+import type { GridItem } from "./repo";
 
 type Where = { lat: number; lng: number };
 const LISBON = { lat: 38.72, lng: -9.14 };
@@ -125,19 +121,7 @@ test("hiding a memory is stored for that person: gone from the lists, listed und
 });
 
 test("last month's highlights and the timeline's featured memories, by the box's clock; hidden ones are not featured", () => {
-  const on = (day: Date) =>
-    photosContext({
-      repo: createPhotosRepo(t.db),
-      albums: createAlbumRepo(t.db),
-      memories: createMemoryRepo(t.db),
-      partners: createPartnerRepo(t.db),
-      drive: t.services.drive,
-      access: t.services.access,
-      userById: t.services.auth.users.byId,
-      userByName: t.services.auth.users.byName,
-      withoutPlace: cleanContent,
-      now: () => day,
-    });
+  const on = (day: Date) => photosContextAt(t, day);
   // On 10 June 2023 last month is May (six photos); on 10 August it is July, with three: too few.
   expect(memoryList(on(new Date(2023, 5, 10, 9)), ann).month).toMatchObject({ key: "month-2023-05-01", title: "Highlights of May", subtitle: "2023" });
   expect(memoryList(on(new Date(2023, 5, 10, 9)), ann).month?.items.map((i) => i.id)).toEqual(
@@ -180,17 +164,8 @@ test("trips are kept while the library is unchanged, however long; while it chan
   let clock = new Date(2024, 5, 5, 9).getTime();
   let reads = 0;
   const memories = createMemoryRepo(t.db);
-  const ctx = photosContext({
-    repo: createPhotosRepo(t.db),
-    albums: createAlbumRepo(t.db),
+  const ctx = photosContextAt(t, () => new Date(clock), {
     memories: { ...memories, placeDays: (u: string) => (reads++, memories.placeDays(u)) },
-    partners: createPartnerRepo(t.db),
-    drive: t.services.drive,
-    access: t.services.access,
-    userById: t.services.auth.users.byId,
-    userByName: t.services.auth.users.byName,
-    withoutPlace: cleanContent,
-    now: () => new Date(clock),
   });
   expect(trips(ctx, ann).map((x) => x.key)).toEqual(["trip-2023-06-12"]);
   expect(reads).toBe(1);

@@ -1,12 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
-import { cleanContent } from "../share/clean";
 import { join } from "node:path";
-import { FIXTURES, mediaTestApp } from "../../test/support/media";
-import { createPhotosRepo } from "./repo";
-import { createAlbumRepo } from "./album-repo";
-import { createMemoryRepo } from "./memory-repo";
-import { createPartnerRepo } from "./partner-repo";
-import { photosContext } from "./context";
+import { FIXTURES, mediaTestApp, photosContextAt } from "../../test/support/media";
 import { parseSearch } from "./search";
 import { memories, memoryGroups } from "./timeline";
 
@@ -227,19 +221,7 @@ test("every Photos page needs a session; the map page alone may load OpenStreetM
 test("memories: the same day in earlier years (the box's today), newest year first; the processing note", async () => {
   const { t, ann, bob, arezzo, B } = await seeded();
   // Photos over the test's database with the box's clock at `day`.
-  const on = (day: Date) =>
-    photosContext({
-      repo: createPhotosRepo(t.db),
-      albums: createAlbumRepo(t.db),
-      memories: createMemoryRepo(t.db),
-      drive: t.services.drive,
-      access: t.services.access,
-      userById: t.services.auth.users.byId,
-      partners: createPartnerRepo(t.db),
-      userByName: t.services.auth.users.byName,
-      withoutPlace: cleanContent,
-      now: () => day,
-    });
+  const on = (day: Date) => photosContextAt(t, day);
   expect(memories(on(new Date(2026, 9, 22, 9)), ann).map((i) => i.id)).toEqual([arezzo.id]);
   expect(memoryGroups(on(new Date(2026, 9, 22, 9)), ann).map((g) => [g.kind, g.year, g.city, g.items.map((i) => i.id)])).toEqual([
     ["day", 2008, "Arezzo", [arezzo.id]],
@@ -288,19 +270,7 @@ test("the start page shows the newest photos of the signed-in person only, newes
 
 test("memories: a year ago this week when last year has nothing on the day; never an archived photo", async () => {
   const { t, ann, A, arezzo } = await seeded();
-  const on = (day: Date) =>
-    photosContext({
-      repo: createPhotosRepo(t.db),
-      albums: createAlbumRepo(t.db),
-      memories: createMemoryRepo(t.db),
-      drive: t.services.drive,
-      access: t.services.access,
-      userById: t.services.auth.users.byId,
-      partners: createPartnerRepo(t.db),
-      userByName: t.services.auth.users.byName,
-      withoutPlace: cleanContent,
-      now: () => day,
-    });
+  const on = (day: Date) => photosContextAt(t, day);
   // Arezzo was 22 October 2008: on 25 October 2009 it is last year's week, not its day.
   const week = (day: Date) => memoryGroups(on(day), ann).map((g) => [g.kind, g.year, g.city, g.items.map((i) => i.id)]);
   expect(week(new Date(2009, 9, 25, 9))).toEqual([["week", 2008, "Arezzo", [arezzo.id]]]);

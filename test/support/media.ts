@@ -8,6 +8,12 @@ import { createMediaRepo } from "../../app/media/repo";
 import { SOFTWARE_ENCODER, type Encoder } from "../../app/media/video";
 import { systemClock } from "../../app/platform/clock";
 import { createJobRunner } from "../../app/platform/queue/runner";
+import { createAlbumRepo } from "../../app/photos/album-repo";
+import { photosContext, type PhotosDeps } from "../../app/photos/context";
+import { createMemoryRepo } from "../../app/photos/memory-repo";
+import { createPartnerRepo } from "../../app/photos/partner-repo";
+import { createPhotosRepo } from "../../app/photos/repo";
+import { cleanContent } from "../../app/share/clean";
 
 export const FIXTURES = join(import.meta.dir, "../fixtures/photos");
 
@@ -53,4 +59,24 @@ export function mediaTestApp(opts: { run?: Runner; encoder?: Encoder; lanes?: nu
     /** The media row of one of `user`'s contents. */
     row: (user: User, sha256: string | null) => (sha256 ? repo.get(user.id, sha256) : undefined),
   };
+}
+
+/**
+ * Photos' context over a test app's database with a clock of the test's choosing (memories are "by the box's clock");
+ * `deps` replaces a part (e.g. a repo that counts its reads).
+ */
+export function photosContextAt(t: ReturnType<typeof mediaTestApp>, day: Date | (() => Date), deps: Partial<PhotosDeps> = {}) {
+  return photosContext({
+    repo: createPhotosRepo(t.db),
+    albums: createAlbumRepo(t.db),
+    memories: createMemoryRepo(t.db),
+    partners: createPartnerRepo(t.db),
+    drive: t.services.drive,
+    access: t.services.access,
+    userById: t.services.auth.users.byId,
+    userByName: t.services.auth.users.byName,
+    withoutPlace: cleanContent,
+    now: typeof day === "function" ? day : () => day,
+    ...deps,
+  });
 }
