@@ -94,6 +94,9 @@ describe("Nextcloud's sharing API", () => {
     expect((await t.request(new URL(url).pathname)).status).toBe(410);
     expect((await read(await ocs(auth, API))).shares).toEqual([]);
     expect((await ocs(auth, `${API}/${share.id}`)).status).toBe(404);
+    // Made and ended: one audit row each, in Sharing's words (the requests' own rows are not written again).
+    const rows = t.db.$client.query("SELECT action FROM audit_log WHERE action LIKE '%shares%' OR action LIKE 'share.%' ORDER BY id").all();
+    expect(rows).toEqual([{ action: "share.create" }, { action: "share.revoke" }]);
   });
 
   test("a password and an expiry date on creation and by PUT (one field per request, as the app sends them)", async () => {

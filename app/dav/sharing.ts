@@ -243,7 +243,7 @@ export function sharingRoutes(deps: SharingDeps) {
     .post(BASE, ({ request, user, viewer, body }) => create(user!, viewer!.device ?? null, request, paramsOf(request, body)), {
       device: true,
       params: t.Object({ version: VERSION }),
-      audit: { kind: "accounts", did: "made a share link from a device (Nextcloud's sharing API)" },
+      audit: { kind: "accounts", did: "made a share link from a device (Nextcloud's sharing API)", recordedByFeature: true },
     })
     .get(
       `${BASE}/:id`,
@@ -269,7 +269,7 @@ export function sharingRoutes(deps: SharingDeps) {
       {
         device: true,
         params: t.Object({ version: VERSION, id: t.String() }),
-        audit: { kind: "accounts", did: "revoked a share link from a device (Nextcloud's sharing API)" },
+        audit: { kind: "accounts", did: "revoked a share link from a device (Nextcloud's sharing API)", recordedByFeature: true },
       },
     );
 }

@@ -42,7 +42,16 @@ export const isAuditKind = (v: unknown): v is AuditKind => AUDIT_KINDS.includes(
  * How an action reads in the audit log: what the person did, its kind, and (when the row's detail names what it was
  * about, e.g. "'IMG_0042.jpg' to Photos/2024", app/drive/audit.ts) the same with "{}" where that goes.
  */
-export type AuditWords = { kind: AuditKind; did: string; about?: string };
+export type AuditWords = {
+  kind: AuditKind;
+  did: string;
+  about?: string;
+  /**
+   * The feature records this change itself, as a named event in its own words (`share.create`: "made a share link to
+   * the file 'beach.jpg'"): the request's row would say it a second time, so it is written only for a refusal.
+   */
+  recordedByFeature?: true;
+};
 /**
  * A route's words, declared beside it (`{ audit: … }`); a route for every method (tus) words each method that changes
  * something (only those are recorded: app/platform/http/security.ts).

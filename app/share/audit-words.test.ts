@@ -76,3 +76,27 @@ test("one link made is one audit row, naming what was shared (the form and the A
   // The log as read: the refusal is the only row in the route's words.
   expect((await auditText(f)).match(/created a share link/g)).toEqual(["created a share link"]);
 });
+
+test("sharing a folder or an album with a person, and ending it, is one audit row each, naming what and with whom", async () => {
+  f = await shareFixture();
+  const A = { ...f.t.signIn(f.alice), "content-type": "application/x-www-form-urlencoded" };
+  const rows = () => f.t.db.$client.query("SELECT action, detail FROM audit_log ORDER BY id").all() as { action: string; detail: string | null }[];
+  const post = (url: string, fields: Record<string, string>) =>
+    f.t.request(url, { method: "POST", headers: A, body: new URLSearchParams(fields), redirect: "manual" });
+  const before = rows().length;
+  expect((await post("/shared/users", { folderId: f.items.privateFolder!.id, username: "eve", access: "read" })).status).toBe(303);
+  expect((await post("/shared/albums", { albumId: f.albums.other!.id, username: "eve", access: "view" })).status).toBe(303);
+  const folderGrant = f.t.services.share.grantsOf(f.alice).find((g) => g.grantee === "eve")!;
+  const albumGrant = f.t.services.share.albumGrantsOf(f.alice).find((g) => g.grantee === "eve")!;
+  expect((await post(`/shared/users/${folderGrant.id}/remove`, {})).status).toBe(303);
+  expect((await post(`/shared/albums/${albumGrant.id}/remove`, {})).status).toBe(303);
+  expect(rows().slice(before)).toEqual([
+    { action: "share.user.grant", detail: "folder 'Private' with eve, read" },
+    { action: "share.album.grant", detail: expect.stringContaining("with eve, view") },
+    { action: "share.user.remove", detail: expect.stringContaining("eve's access to the folder 'Private'") },
+    { action: "share.album.remove", detail: expect.stringContaining("eve's access to the album") },
+  ]);
+  // A refused share (nobody of that name) still leaves the request's row.
+  expect((await post("/shared/users", { folderId: f.items.privateFolder!.id, username: "nobody", access: "read" })).status).toBeGreaterThanOrEqual(400);
+  expect(rows().slice(before + 4)).toMatchObject([{ action: "POST /shared/users" }]);
+});

@@ -8,7 +8,6 @@ import type { AlbumEntry } from "../photos/service";
 import { serveFile, zipResponse } from "../drive/download";
 import { AppError } from "../platform/errors";
 import { withFormError } from "../platform/http/forms";
-import { auditedInside } from "../platform/http/security";
 import { cookieOf } from "../platform/http/context";
 import { isAdmin } from "../access/viewer";
 import { AlbumPage, DropBoxPage, FilePage, FolderPage, PasswordPage, type LinkView } from "../../views/share/LinkPages";
@@ -299,7 +298,6 @@ function sharedPages(deps: Deps) {
           set,
           async () => {
             const { token } = await createLink(share, user, body, deps.now);
-            auditedInside(request);
             const url = linkUrl(request, token);
             const svg = await QRCode.toString(url, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
             set.status = 201;
@@ -308,11 +306,11 @@ function sharedPages(deps: Deps) {
           (e) => <NewLinkPage page={page} item={item} error={e.message} />,
         );
       },
-      { auth: "user", audit: { kind: "accounts", did: "created a share link" }, body: CreateBody },
+      { auth: "user", audit: { kind: "accounts", did: "created a share link", recordedByFeature: true }, body: CreateBody },
     )
-    .post("/:id/revoke", ({ user, params, request, redirect }) => (share.revoke(user, params.id), auditedInside(request), redirect("/shared", 303)), {
+    .post("/:id/revoke", ({ user, params, redirect }) => (share.revoke(user, params.id), redirect("/shared", 303)), {
       auth: "user",
-      audit: { kind: "accounts", did: "revoked a share link" },
+      audit: { kind: "accounts", did: "revoked a share link", recordedByFeature: true },
       body: t.Object({ _csrf: t.Optional(t.String()) }),
     })
     .post(
@@ -325,11 +323,11 @@ function sharedPages(deps: Deps) {
           (e) => <NewLinkPage page={page} item={item} person={{ username: body.username, error: e.message }} />,
         );
       },
-      { auth: "user", audit: { kind: "accounts", did: "shared a folder with someone" }, body: GrantBody },
+      { auth: "user", audit: { kind: "accounts", did: "shared a folder with someone", recordedByFeature: true }, body: GrantBody },
     )
     .post("/users/:id/remove", ({ user, params, redirect }) => (share.unshareWithUser(user, params.id), redirect("/shared", 303)), {
       auth: "user",
-      audit: { kind: "accounts", did: "stopped sharing a folder with someone" },
+      audit: { kind: "accounts", did: "stopped sharing a folder with someone", recordedByFeature: true },
       body: t.Object({ _csrf: t.Optional(t.String()) }),
     })
     .post(
@@ -342,11 +340,11 @@ function sharedPages(deps: Deps) {
           (e) => <NewLinkPage page={page} item={item} person={{ username: body.username, error: e.message }} />,
         );
       },
-      { auth: "user", audit: { kind: "accounts", did: "shared an album with someone" }, body: AlbumGrantBody },
+      { auth: "user", audit: { kind: "accounts", did: "shared an album with someone", recordedByFeature: true }, body: AlbumGrantBody },
     )
     .post("/albums/:id/remove", ({ user, params, redirect }) => (share.unshareAlbum(user, params.id), redirect("/shared", 303)), {
       auth: "user",
-      audit: { kind: "accounts", did: "stopped sharing an album with someone" },
+      audit: { kind: "accounts", did: "stopped sharing an album with someone", recordedByFeature: true },
       body: t.Object({ _csrf: t.Optional(t.String()) }),
     });
 }
@@ -361,23 +359,21 @@ function shareApi(deps: Deps) {
       "/shares",
       async ({ user, body, request, set }) => {
         const { link, token } = await createLink(share, user, body, deps.now);
-        auditedInside(request);
         set.status = 201;
         const listed = share.listOwn(user).find((l) => l.id === link.id)!;
         return { link: listed, token, url: linkUrl(request, token) };
       },
-      { auth: "user", audit: { kind: "accounts", did: "created a share link" }, body: CreateBody },
+      { auth: "user", audit: { kind: "accounts", did: "created a share link", recordedByFeature: true }, body: CreateBody },
     )
     .delete(
       "/shares/:id",
-      ({ user, params, request }) => {
+      ({ user, params }) => {
         const { id } = share.revoke(user, params.id);
-        auditedInside(request);
         return { id, state: "revoked" };
       },
       {
         auth: "user",
-        audit: { kind: "accounts", did: "revoked a share link" },
+        audit: { kind: "accounts", did: "revoked a share link", recordedByFeature: true },
       },
     )
     .get("/admin/shares", () => ({ links: share.listAll(), users: share.allGrants(), albums: share.allAlbumGrants() }), { auth: "admin" })
@@ -389,11 +385,11 @@ function shareApi(deps: Deps) {
         set.status = 201;
         return { share: share.grantsOf(user).find((g) => g.id === grant.id) };
       },
-      { auth: "user", audit: { kind: "accounts", did: "shared a folder with someone" }, body: GrantBody },
+      { auth: "user", audit: { kind: "accounts", did: "shared a folder with someone", recordedByFeature: true }, body: GrantBody },
     )
     .delete("/shares/users/:id", ({ user, params }) => (share.unshareWithUser(user, params.id), { ok: true }), {
       auth: "user",
-      audit: { kind: "accounts", did: "stopped sharing a folder with someone" },
+      audit: { kind: "accounts", did: "stopped sharing a folder with someone", recordedByFeature: true },
     })
     .get("/shares/albums", ({ user }) => ({ shares: share.albumGrantsOf(user) }), { auth: "user" })
     .post(
@@ -403,11 +399,11 @@ function shareApi(deps: Deps) {
         set.status = 201;
         return { share: share.albumGrantsOf(user).find((g) => g.id === grant.id) };
       },
-      { auth: "user", audit: { kind: "accounts", did: "shared an album with someone" }, body: AlbumGrantBody },
+      { auth: "user", audit: { kind: "accounts", did: "shared an album with someone", recordedByFeature: true }, body: AlbumGrantBody },
     )
     .delete("/shares/albums/:id", ({ user, params }) => (share.unshareAlbum(user, params.id), { ok: true }), {
       auth: "user",
-      audit: { kind: "accounts", did: "stopped sharing an album with someone" },
+      audit: { kind: "accounts", did: "stopped sharing an album with someone", recordedByFeature: true },
     });
 }
 

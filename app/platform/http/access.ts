@@ -4,6 +4,7 @@ import type { SignedInPage } from "../../../views/layout";
 import type { User } from "../db/schema";
 import { AppError } from "../errors";
 import { readBody } from "./body";
+import { recordedByFeature } from "./security";
 import type { RequestContext } from "./context";
 import type { PagePlugin } from "./page";
 
@@ -144,7 +145,13 @@ export function accessControl(deps: { context: RequestContext; page: PagePlugin;
       transform: ({ request, body, viewer, csrfValid }: Asking) =>
         admit(on ? "link" : "user", { request, body, viewer, csrfValid }, deps.origins, deps.requireAdmin),
     }),
-    audit: (words: RouteAuditWords) => ({ detail: { [AUDIT_DETAIL]: words } as { description?: string } }),
+    audit: (words: RouteAuditWords) => ({
+      detail: { [AUDIT_DETAIL]: words } as { description?: string },
+      // Marked before the handler runs; a refusal (status ≥ 400) still gets the request's row (app/platform/http/security.ts).
+      ...("recordedByFeature" in words && words.recordedByFeature
+        ? { beforeHandle: ({ request }: { request: Request }) => void recordedByFeature(request) }
+        : {}),
+    }),
   });
 }
 export type AccessControl = ReturnType<typeof accessControl>;

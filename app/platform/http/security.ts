@@ -17,12 +17,11 @@ export const noteAudit = (request: Request, text: string | null) => {
 };
 
 /**
- * Requests whose feature wrote their audit row itself, as a named event in its own words (`share.create`: "made a share
- * link to the file 'beach.jpg'"): the request's own row would say the same thing a second time, so it is not written.
- * A refusal (status ≥ 400) still gets its request row.
+ * Requests to a route declared `recordedByFeature` (app/platform/audit.ts): the feature writes the audit row itself, as a
+ * named event in its own words, so the request's own row is written only for a refusal (status ≥ 400).
  */
 const recordedInside = new WeakSet<Request>();
-export const auditedInside = (request: Request) => {
+export const recordedByFeature = (request: Request) => {
   recordedInside.add(request);
 };
 
