@@ -187,11 +187,14 @@ function linkApi(deps: SharingDeps) {
     if (p.shared_with_me === "true") return ok(request, []);
     const target = p.path !== undefined ? itemAt(user, device, request, p.path) : null;
     if (p.subfiles === "true" && target?.kind !== "folder") throw new AppError(400, "Not a directory.");
-    const links = share.ownLinks(user).filter((l) => linkState(l, deps.now()) === "active" && l.fileId);
+    // One item's links (the app asks so for every file it shows) are picked before any is formatted (a lookup each).
+    const links = share
+      .ownLinks(user)
+      .filter((l) => linkState(l, deps.now()) === "active" && l.fileId && (!target || p.subfiles === "true" || l.fileId === target.id));
     const shares = links
       .map((l) => formatted(user, l, origin(request)))
       .filter((s): s is NonNullable<typeof s> => s !== null)
-      .filter((s) => !target || (p.subfiles === "true" ? s.file_parent === target.seq : s.item_source === target.seq));
+      .filter((s) => !target || p.subfiles !== "true" || s.file_parent === target.seq);
     return ok(request, shares);
   }
 
